@@ -318,6 +318,73 @@ sio_eio_encode_payload (GPtrArray *packets)
   return g_string_free_to_bytes (out);
 }
 
+/* Depth of the deepest array/object, skipping strings; stops early past the limit. */
+static gboolean
+json_depth_ok (const char *p,
+               const char *end)
+{
+  guint depth = 0;
+
+  while (p < end)
+    {
+      char c = *p++;
+
+      if (c == '"')
+        {
+          while (p < end && *p != '"')
+            p += (*p == '\\' && end - p > 1) ? 2 : 1;
+          if (p < end)
+            p++;
+        }
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > SIO_MAX_JSON_DEPTH)
+            return FALSE;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
+
+/* Parses one JSON value with json-glib. json-glib also accepts a leading
+ * "var name =" assignment and comments; a value must start like JSON does,
+ * which rules those out (has_assignment would not do: it sticks once set on a
+ * reused parser). */
+static JsonNode *
+parse_json (JsonParser  *parser,
+            const char  *data,
+            gsize        len,
+            GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  const char *p = data;
+  const char *end = data + len;
+
+  while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+    p++;
+  if (p == end || strchr ("[{\"-0123456789tfn", *p) == NULL)
+    {
+      g_set_error_literal (error, SIO_CODEC_ERROR, SIO_CODEC_ERROR_INVALID_JSON,
+                           p == end ? "no JSON value" : "not a JSON value");
+      return NULL;
+    }
+  if (!json_depth_ok (p, end))
+    {
+      g_set_error (error, SIO_CODEC_ERROR, SIO_CODEC_ERROR_INVALID_JSON,
+                   "JSON nested deeper than %u levels", SIO_MAX_JSON_DEPTH);
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, p, end - p, &local_error) ||
+      json_parser_get_root (parser) == NULL)
+    {
+      g_set_error_literal (error, SIO_CODEC_ERROR, SIO_CODEC_ERROR_INVALID_JSON,
+                           local_error != NULL ? local_error->message : "no JSON value");
+      return NULL;
+    }
+  return json_parser_steal_root (parser);
+}
+
 /* Handshake fields are JSON integers; a double that happens to be whole is
  * tolerated because nothing on the wire promises which one a server writes. */
 static gboolean
@@ -366,6 +433,7 @@ sio_eio_handshake_parse (const char  *json,
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(SioEioHandshake) handshake = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) root = NULL;
   JsonObject *object;
   JsonNode *node;
   JsonArray *upgrades;
@@ -374,15 +442,14 @@ sio_eio_handshake_parse (const char  *json,
   g_return_val_if_fail (json != NULL || len == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (len == 0 || !json_parser_load_from_data (parser, json, len, &local_error) ||
-      json_parser_get_root (parser) == NULL || json_parser_has_assignment (parser, NULL))
+  root = parse_json (parser, json, len, &local_error);
+  if (root == NULL)
     {
       g_set_error (error, SIO_CODEC_ERROR, SIO_CODEC_ERROR_INVALID_HANDSHAKE,
-                   "Engine.IO handshake: not valid JSON%s%s",
-                   local_error ? ": " : "", local_error ? local_error->message : "");
+                   "Engine.IO handshake: invalid JSON: %s", local_error->message);
       return NULL;
     }
-  node = json_parser_get_root (parser);
+  node = root;
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error_literal (error, SIO_CODEC_ERROR, SIO_CODEC_ERROR_INVALID_HANDSHAKE,
@@ -727,35 +794,6 @@ sio_decoder_is_reconstructing (SioDecoder *decoder)
   return decoder->pending != NULL;
 }
 
-/* Depth of the deepest array/object, skipping strings; stops early past the limit. */
-static gboolean
-json_depth_ok (const char *p,
-               const char *end)
-{
-  guint depth = 0;
-
-  while (p < end)
-    {
-      char c = *p++;
-
-      if (c == '"')
-        {
-          while (p < end && *p != '"')
-            p += (*p == '\\' && end - p > 1) ? 2 : 1;
-          if (p < end)
-            p++;
-        }
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > SIO_MAX_JSON_DEPTH)
-            return FALSE;
-        }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
-    }
-  return TRUE;
-}
-
 static gboolean
 is_reserved_event (const char *name)
 {
@@ -967,22 +1005,13 @@ decode_packet (SioDecoder  *decoder,
     {
       g_autoptr(GError) local_error = NULL;
 
-      if (!json_depth_ok (p, end))
+      packet->data = parse_json (decoder->parser, p, end - p, &local_error);
+      if (packet->data == NULL)
         {
           g_set_error (error, SIO_CODEC_ERROR, SIO_CODEC_ERROR_INVALID_JSON,
-                       "Socket.IO packet: JSON nested deeper than %u levels", SIO_MAX_JSON_DEPTH);
+                       "Socket.IO packet: invalid JSON payload: %s", local_error->message);
           return NULL;
         }
-      if (!json_parser_load_from_data (decoder->parser, p, end - p, &local_error) ||
-          json_parser_has_assignment (decoder->parser, NULL) ||
-          json_parser_get_root (decoder->parser) == NULL)
-        {
-          g_set_error (error, SIO_CODEC_ERROR, SIO_CODEC_ERROR_INVALID_JSON,
-                       "Socket.IO packet: invalid JSON payload%s%s",
-                       local_error ? ": " : "", local_error ? local_error->message : "");
-          return NULL;
-        }
-      packet->data = json_parser_steal_root (decoder->parser);
     }
 
   if (!payload_is_valid (type, packet->data, &why))
