@@ -5,6 +5,7 @@
  */
 #include "sio-codec.h"
 
+#include <math.h>
 #include <string.h>
 
 static char *
@@ -873,6 +874,92 @@ test_sio_deep_nesting (void)
   g_assert_cmpstr (sio_packet_get_event (packet), ==, "deep");
 }
 
+/* What goes on the wire must be JSON a peer can parse: control characters
+ * escaped as JSON.stringify escapes them, doubles in any magnitude, and
+ * non-finite numbers as null (json-glib's own generator gets all three wrong). */
+static void
+test_sio_encode_json (void)
+{
+  g_autoptr(JsonArray) args = json_array_new ();
+  g_autoptr(SioPacket) packet = NULL;
+  g_autoptr(SioPacket) decoded = NULL;
+  g_autoptr(SioDecoder) decoder = sio_decoder_new (SIO_DEFAULT_MAX_ATTACHMENTS);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *wire = NULL;
+  g_autofree char *again = NULL;
+  JsonObject *object = json_object_new ();
+
+  json_array_add_string_element (args, "q\"b\\s/\x01\x1f\x7f\b\f\n\r\t é\xe2\x80\xa8");
+  json_array_add_double_element (args, 0.1);
+  json_array_add_double_element (args, 0.00005);
+  json_array_add_double_element (args, 1e21);
+  json_array_add_double_element (args, -2.5);
+  json_array_add_double_element (args, 100000.0);
+  json_array_add_double_element (args, INFINITY);
+  json_array_add_double_element (args, NAN);
+  json_array_add_int_element (args, G_MAXINT64);
+  json_array_add_int_element (args, -42);
+  json_array_add_boolean_element (args, FALSE);
+  json_array_add_null_element (args);
+  json_object_set_string_member (object, "z", "last");
+  json_object_set_int_member (object, "a", 1);
+  json_object_set_array_member (object, "m", json_array_new ());
+  json_object_set_object_member (object, "o", json_object_new ());
+  json_array_add_object_element (args, object);
+
+  packet = sio_packet_new_event ("/", "edge", args);
+  wire = sio_packet_encode (packet);
+  g_assert_cmpstr (wire, ==,
+                   "2[\"edge\",\"q\\\"b\\\\s/\\u0001\\u001f\x7f\\b\\f\\n\\r\\t é\xe2\x80\xa8\","
+                   "0.1,5e-05,1e+21,-2.5,100000.0,null,null,9223372036854775807,-42,false,null,"
+                   "{\"z\":\"last\",\"a\":1,\"m\":[],\"o\":{}}]");
+
+  /* And it reads back to the same packet. */
+  g_assert_true (sio_decoder_add_text (decoder, wire, strlen (wire), &decoded, &error));
+  g_assert_no_error (error);
+  again = sio_packet_encode (decoded);
+  g_assert_cmpstr (again, ==, wire);
+}
+
+/* json-glib would wrap these to other numbers without a word. */
+static void
+test_sio_integer_range (void)
+{
+  static const char *const rejected[] = {
+    "2[\"n\",9223372036854775808]",
+    "2[\"n\",18446744073709551615]",
+    "2[\"n\",{\"v\":-99999999999999999999}]",
+    "2[\"n\",000000000000000000009223372036854775808]",
+  };
+  static const char *const accepted[] = {
+    "2[\"n\",9223372036854775807]",
+    "2[\"n\",-9223372036854775807]",
+    "2[\"n\",99999999999999999999.5]",
+    "2[\"n\",1e400]",
+    "2[\"n\",\"18446744073709551615\"]",
+    "2[\"n\",12345678901234567890e-3]",
+  };
+  g_autoptr(SioDecoder) decoder = sio_decoder_new (SIO_DEFAULT_MAX_ATTACHMENTS);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (rejected); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SioPacket) packet = NULL;
+
+      g_assert_false (sio_decoder_add_text (decoder, rejected[i], strlen (rejected[i]), &packet, &error));
+      g_assert_error (error, SIO_CODEC_ERROR, SIO_CODEC_ERROR_INVALID_JSON);
+      g_assert_nonnull (strstr (error->message, "64-bit"));
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SioPacket) packet = NULL;
+
+      g_assert_true (sio_decoder_add_text (decoder, accepted[i], strlen (accepted[i]), &packet, &error));
+      g_assert_no_error (error);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -897,6 +984,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/sio-codec/sio/unexpected-frames", test_sio_unexpected_frames);
   g_test_add_func ("/sio-codec/sio/malformed", test_sio_malformed);
   g_test_add_func ("/sio-codec/sio/deep-nesting", test_sio_deep_nesting);
+  g_test_add_func ("/sio-codec/sio/encode-json", test_sio_encode_json);
+  g_test_add_func ("/sio-codec/sio/integer-range", test_sio_integer_range);
 
   return g_test_run ();
 }

@@ -5,6 +5,7 @@
  */
 #include "sio-codec.h"
 
+#include <math.h>
 #include <string.h>
 
 G_DEFINE_QUARK (sio-codec-error-quark, sio_codec_error)
@@ -318,10 +319,12 @@ sio_eio_encode_payload (GPtrArray *packets)
   return g_string_free_to_bytes (out);
 }
 
-/* Depth of the deepest array/object, skipping strings; stops early past the limit. */
-static gboolean
-json_depth_ok (const char *p,
-               const char *end)
+/* Checks, before json-glib sees the text, the two things it gets wrong: it
+ * recurses without a depth limit, and it silently wraps integers that do not
+ * fit in 64 bits (18446744073709551615 becomes -1). Strings are skipped. */
+static const char *
+json_prescan (const char *p,
+              const char *end)
 {
   guint depth = 0;
 
@@ -339,12 +342,32 @@ json_depth_ok (const char *p,
       else if (c == '[' || c == '{')
         {
           if (++depth > SIO_MAX_JSON_DEPTH)
-            return FALSE;
+            return "JSON nested too deeply";
         }
       else if ((c == ']' || c == '}') && depth > 0)
         depth--;
+      else if (g_ascii_isdigit (c))
+        {
+          const char *digits = p - 1;
+          gsize n;
+
+          while (digits < end - 1 && *digits == '0' && g_ascii_isdigit (digits[1]))
+            digits++;
+          while (p < end && g_ascii_isdigit (*p))
+            p++;
+          /* A fraction or exponent makes it a double, which may be any size. */
+          if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
+            {
+              while (p < end && (g_ascii_isdigit (*p) || strchr (".eE+-", *p) != NULL))
+                p++;
+              continue;
+            }
+          n = p - digits;
+          if (n > 19 || (n == 19 && memcmp (digits, "9223372036854775807", 19) > 0))
+            return "JSON integer out of the 64-bit range";
+        }
     }
-  return TRUE;
+  return NULL;
 }
 
 /* Parses one JSON value with json-glib. json-glib also accepts a leading
@@ -360,6 +383,7 @@ parse_json (JsonParser  *parser,
   g_autoptr(GError) local_error = NULL;
   const char *p = data;
   const char *end = data + len;
+  const char *why;
 
   while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
     p++;
@@ -369,10 +393,10 @@ parse_json (JsonParser  *parser,
                            p == end ? "no JSON value" : "not a JSON value");
       return NULL;
     }
-  if (!json_depth_ok (p, end))
+  why = json_prescan (p, end);
+  if (why != NULL)
     {
-      g_set_error (error, SIO_CODEC_ERROR, SIO_CODEC_ERROR_INVALID_JSON,
-                   "JSON nested deeper than %u levels", SIO_MAX_JSON_DEPTH);
+      g_set_error_literal (error, SIO_CODEC_ERROR, SIO_CODEC_ERROR_INVALID_JSON, why);
       return NULL;
     }
   if (!json_parser_load_from_data (parser, p, end - p, &local_error) ||
@@ -706,6 +730,159 @@ sio_packet_dup_args (const SioPacket *packet)
   return args;
 }
 
+/* The packet's JSON, written the way JSON.stringify writes it. json-glib 1.6's
+ * generator cannot be used: it writes 1e-05 as "1e-05.0", infinity as "inf.0"
+ * and leaves 0x1f unescaped in strings, none of which a peer can parse. */
+static void
+json_write_string (GString    *out,
+                   const char *str)
+{
+  static const char hex[] = "0123456789abcdef";
+  const char *run = str;
+  const char *p;
+
+  g_string_append_c (out, '"');
+  for (p = str; *p != '\0'; p++)
+    {
+      guchar c = *p;
+      char escape;
+
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+
+      g_string_append_len (out, run, p - run);
+      run = p + 1;
+      switch (c)
+        {
+        case '"': escape = '"'; break;
+        case '\\': escape = '\\'; break;
+        case '\b': escape = 'b'; break;
+        case '\f': escape = 'f'; break;
+        case '\n': escape = 'n'; break;
+        case '\r': escape = 'r'; break;
+        case '\t': escape = 't'; break;
+        default: escape = 0; break;
+        }
+      if (escape != 0)
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, escape);
+        }
+      else
+        {
+          char u[] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf] };
+          g_string_append_len (out, u, sizeof u);
+        }
+    }
+  g_string_append_len (out, run, p - run);
+  g_string_append_c (out, '"');
+}
+
+static void
+json_write_double (GString *out,
+                   double   d)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (d))
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  /* The shortest of the usual precisions that reads back as the same double. */
+  g_ascii_formatd (buf, sizeof buf, "%.15g", d);
+  if (g_ascii_strtod (buf, NULL) != d)
+    {
+      g_ascii_formatd (buf, sizeof buf, "%.16g", d);
+      if (g_ascii_strtod (buf, NULL) != d)
+        g_ascii_formatd (buf, sizeof buf, "%.17g", d);
+    }
+  g_string_append (out, buf);
+  /* Keeps a whole double a double for json-glib readers; JSON.parse does not mind. */
+  if (strpbrk (buf, ".e") == NULL)
+    g_string_append (out, ".0");
+}
+
+static void
+json_write_node (GString  *out,
+                 JsonNode *node)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+        gboolean first = TRUE;
+
+        g_string_append_c (out, '{');
+        json_object_iter_init_ordered (&iter, json_node_get_object (node));
+        while (json_object_iter_next_ordered (&iter, &name, &member))
+          {
+            if (!first)
+              g_string_append_c (out, ',');
+            first = FALSE;
+            json_write_string (out, name);
+            g_string_append_c (out, ':');
+            json_write_node (out, member);
+          }
+        g_string_append_c (out, '}');
+      }
+      break;
+
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint len = json_array_get_length (array);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < len; i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            json_write_node (out, json_array_get_element (array, i));
+          }
+        g_string_append_c (out, ']');
+      }
+      break;
+
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_STRING:
+          if (json_node_get_string (node) != NULL)
+            json_write_string (out, json_node_get_string (node));
+          else
+            g_string_append (out, "null");
+          break;
+        case G_TYPE_INT64:
+          {
+            char buf[24];
+            int n = g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, json_node_get_int (node));
+
+            g_string_append_len (out, buf, n);
+          }
+          break;
+        case G_TYPE_DOUBLE:
+          json_write_double (out, json_node_get_double (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+          break;
+        default:
+          g_string_append (out, "null");
+          break;
+        }
+      break;
+
+    case JSON_NODE_NULL:
+    default:
+      g_string_append (out, "null");
+      break;
+    }
+}
+
 char *
 sio_packet_encode (const SioPacket *packet)
 {
@@ -738,12 +915,7 @@ sio_packet_encode (const SioPacket *packet)
   if (packet->id >= 0)
     g_string_append_printf (out, "%" G_GINT64_FORMAT, packet->id);
   if (packet->data != NULL)
-    {
-      g_autoptr(JsonGenerator) generator = json_generator_new ();
-
-      json_generator_set_root (generator, packet->data);
-      json_generator_to_gstring (generator, out);
-    }
+    json_write_node (out, packet->data);
 
   return g_string_free (out, FALSE);
 }
