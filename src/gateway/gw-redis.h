@@ -1,0 +1,45 @@
+/* gw-redis.h: the gateway's Redis bridge (PROTOCOL.md section 7), on the GLib main loop.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "gw-types.h"
+
+G_BEGIN_DECLS
+
+#define GW_TYPE_REDIS (gw_redis_get_type ())
+
+G_DECLARE_FINAL_TYPE (GwRedis, gw_redis, GW, REDIS, GObject)
+
+/* URI: redis://[[user]:password@]host[:port]; nothing connects before
+ * gw_redis_start(). The object lives on the thread-default main context
+ * it was created on. */
+GwRedis    *gw_redis_new            (const char          *uri,
+                                     GError             **error);
+const char *gw_redis_get_uri        (GwRedis             *self);
+/* TRUE once publishing works and every subscribed channel is confirmed. */
+gboolean    gw_redis_get_connected  (GwRedis             *self);
+/* Connects, and from then on reconnects with back-off whenever Redis goes away. */
+void        gw_redis_start          (GwRedis             *self);
+/* Adds channels; ::message(channel, payload) fires for each message on them.
+ * Subscriptions are renewed on every reconnect. */
+void        gw_redis_subscribe      (GwRedis             *self,
+                                     const char * const  *channels);
+/* Fails with G_IO_ERROR_NOT_CONNECTED at once while Redis is away: a live
+ * event is worth nothing minutes later, so nothing is queued. */
+void        gw_redis_publish_async  (GwRedis             *self,
+                                     const char          *channel,
+                                     const char          *payload,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+/* OUT_RECEIVERS: how many subscribers (over all gateways) got it. */
+gboolean    gw_redis_publish_finish (GwRedis             *self,
+                                     GAsyncResult        *result,
+                                     gint64              *out_receivers,
+                                     GError             **error);
+
+G_END_DECLS
