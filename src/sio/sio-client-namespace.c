@@ -122,6 +122,7 @@ sio_client_namespace_finalize (GObject *object)
   SioClientNamespace *self = SIO_CLIENT_NAMESPACE (object);
 
   g_queue_clear_full (&self->buffer, (GDestroyNotify) outgoing_free);
+  g_queue_clear_full (&self->incoming, (GDestroyNotify) sio_packet_free);
   g_clear_pointer (&self->acks, g_hash_table_unref);
   g_free (self->name);
   g_free (self->sid);
@@ -179,6 +180,7 @@ static void
 sio_client_namespace_init (SioClientNamespace *self)
 {
   g_queue_init (&self->buffer);
+  g_queue_init (&self->incoming);
   self->acks = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
 }
 
@@ -547,6 +549,7 @@ _sio_client_namespace_on_closed (SioClientNamespace *self)
   self->connecting = FALSE;
   self->connected = FALSE;
   g_clear_pointer (&self->sid, g_free);
+  g_queue_clear_full (&self->incoming, (GDestroyNotify) sio_packet_free);
 
   /* acks still in the offline buffer wait for the next connection; sent ones never come */
   g_hash_table_iter_init (&iter, self->acks);

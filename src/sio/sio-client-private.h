@@ -20,6 +20,7 @@ struct _SioClientNamespace {
   guint       session;      /* the client's connection counter when we connected */
   gint64      next_ack_id;
   GQueue      buffer;       /* of SioClientOutgoing, while not connected */
+  GQueue      incoming;     /* of SioPacket: events that came before our CONNECT reply */
   GHashTable *acks;         /* ack id (gint64*) → GTask */
   guint       active : 1;   /* wants to be connected (reconnects) */
   guint       connecting : 1;

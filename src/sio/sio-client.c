@@ -55,6 +55,8 @@ typedef struct {
   GWeakRef      client;
   GCancellable *cancellable;
   SoupMessage  *message;
+  SoupMessage  *probe;      /* after a failed handshake, to learn why */
+  GError       *error;
   char         *uri;
 } OpenAttempt;
 
@@ -485,11 +487,34 @@ handle_open (SioClient  *self,
 }
 
 static void
+dispatch_event (SioClient          *self,
+                SioClientNamespace *ns,
+                SioPacket          *packet)
+{
+  const char *event = sio_packet_get_event (packet);
+  g_autoptr(JsonArray) args = NULL;
+  g_autoptr(SioClientAck) ack = NULL;
+
+  if (event == NULL)
+    return;
+  args = sio_packet_dup_args (packet);
+  if (args == NULL)
+    args = json_array_new ();
+  _sio_client_namespace_take_offset (ns, packet, args);
+  if (packet->id != SIO_PACKET_NO_ID)
+    ack = _sio_client_ack_new (ns, packet->id);
+  g_signal_emit (self, signals[EVENT], g_quark_from_string (event),
+                 ns->name, event, args, packet->attachments, ack);
+}
+
+/* Takes PACKET. */
+static void
 handle_packet (SioClient *self,
                SioPacket *packet)
 {
   SioClientNamespace *ns = g_hash_table_lookup (self->namespaces, packet->nsp);
   g_autoptr(SioClientNamespace) hold = NULL;
+  g_autoptr(SioPacket) owned = packet;
 
   if (ns == NULL)
     {
@@ -504,7 +529,15 @@ handle_packet (SioClient *self,
       if (!ns->active)
         return;
       _sio_client_namespace_on_connect (ns, packet->data);
-      g_signal_emit (self, signals[CONNECT], 0, ns->name);
+      /* a recovered session's missed events come before the CONNECT reply */
+      while (ns->connected && !g_queue_is_empty (&ns->incoming))
+        {
+          g_autoptr(SioPacket) missed = g_queue_pop_head (&ns->incoming);
+
+          dispatch_event (self, ns, missed);
+        }
+      if (ns->connected)
+        g_signal_emit (self, signals[CONNECT], 0, ns->name);
       break;
 
     case SIO_PACKET_CONNECT_ERROR:
@@ -544,22 +577,10 @@ handle_packet (SioClient *self,
 
     case SIO_PACKET_EVENT:
     case SIO_PACKET_BINARY_EVENT:
-      {
-        const char *event = sio_packet_get_event (packet);
-        g_autoptr(JsonArray) args = NULL;
-        g_autoptr(SioClientAck) ack = NULL;
-
-        if (!ns->connected || event == NULL)
-          return;
-        args = sio_packet_dup_args (packet);
-        if (args == NULL)
-          args = json_array_new ();
-        _sio_client_namespace_take_offset (ns, packet, args);
-        if (packet->id != SIO_PACKET_NO_ID)
-          ack = _sio_client_ack_new (ns, packet->id);
-        g_signal_emit (self, signals[EVENT], g_quark_from_string (event),
-                       ns->name, event, args, packet->attachments, ack);
-      }
+      if (ns->connected)
+        dispatch_event (self, ns, packet);
+      else if (ns->connecting)
+        g_queue_push_tail (&ns->incoming, g_steal_pointer (&owned));
       break;
 
     case SIO_PACKET_ACK:
@@ -599,7 +620,7 @@ handle_socket_io (SioClient *self,
       return;
     }
   if (packet != NULL)
-    handle_packet (self, packet);
+    handle_packet (self, g_steal_pointer (&packet));
 }
 
 static void
@@ -712,12 +733,15 @@ open_attempt_free (OpenAttempt *attempt)
   g_weak_ref_clear (&attempt->client);
   g_clear_object (&attempt->cancellable);
   g_clear_object (&attempt->message);
+  g_clear_object (&attempt->probe);
+  g_clear_error (&attempt->error);
   g_free (attempt->uri);
   g_free (attempt);
 }
 
-/* The WebSocket handshake failed with an HTTP status: the body says why (an
- * Engine.IO server answers {"code":N,"message":"…"}). */
+/* Why a WebSocket handshake failed, in words a user can act on. The WebSocket
+ * API does not read a refusal's body, so we asked again plainly: an Engine.IO
+ * server answers {"code":N,"message":"…"}, anything else under a wrong path 404. */
 static void
 on_diagnosis (GObject      *source,
               GAsyncResult *result,
@@ -728,8 +752,9 @@ on_diagnosis (GObject      *source,
   g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
-  guint status = soup_message_get_status (attempt->message);
-  const char *reason = soup_message_get_reason_phrase (attempt->message);
+  guint ws_status = soup_message_get_status (attempt->message);
+  guint status = soup_message_get_status (attempt->probe);
+  const char *reason = soup_message_get_reason_phrase (attempt->probe);
   const char *message = NULL;
 
   if (self == NULL || g_cancellable_is_cancelled (attempt->cancellable))
@@ -744,23 +769,40 @@ on_diagnosis (GObject      *source,
     message = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
                                                           "message", NULL);
 
-  if (message != NULL)
+  if (status == SOUP_STATUS_NOT_FOUND)
+    error = g_error_new (SIO_CLIENT_ERROR, SIO_CLIENT_ERROR_NOT_SOCKET_IO,
+                         "No Socket.IO server at %s (HTTP 404 %s); check the path",
+                         attempt->uri, reason ? reason : "");
+  else if (ws_status >= 300 && message != NULL)
     error = g_error_new (SIO_CLIENT_ERROR, SIO_CLIENT_ERROR_REFUSED,
                          "The Socket.IO server at %s refused the connection: %s (HTTP %u)%s",
                          attempt->uri, message, status,
                          g_str_equal (message, "Unsupported protocol version")
-                         ? "; it does not speak Engine.IO v4 (socket.io 3/4)" : "");
-  else if (status == SOUP_STATUS_NOT_FOUND)
-    error = g_error_new (SIO_CLIENT_ERROR, SIO_CLIENT_ERROR_NOT_SOCKET_IO,
-                         "No Socket.IO server at %s (HTTP 404 %s); check the path",
-                         attempt->uri, reason ? reason : "");
-  else
+                         ? "; it does not speak Engine.IO v4 (socket.io 3 or 4)" : "");
+  else if (ws_status >= 300)
     error = g_error_new (SIO_CLIENT_ERROR, SIO_CLIENT_ERROR_NOT_SOCKET_IO,
                          "The server at %s did not accept the WebSocket handshake (HTTP %u %s); "
                          "it may not be a Socket.IO server",
-                         attempt->uri, status, reason ? reason : "");
+                         attempt->uri, ws_status, soup_message_get_reason_phrase (attempt->message));
+  else
+    error = g_error_new (attempt->error->domain, attempt->error->code,
+                         "Cannot reach the Socket.IO server at %s: %s", attempt->uri, attempt->error->message);
   open_failed (self, error);
   open_attempt_free (attempt);
+}
+
+static gboolean
+worth_diagnosing (const GError *error,
+                  guint         status)
+{
+  if (status >= 300)
+    return g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_NOT_WEBSOCKET);
+  /* the server was reached but hung up: Engine.IO drops upgrades outside its path */
+  return !(error->domain == G_RESOLVER_ERROR || error->domain == G_TLS_ERROR ||
+           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
+           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
+           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE));
 }
 
 static void
@@ -788,26 +830,25 @@ on_ws_connected (GObject      *source,
   if (ws == NULL)
     {
       status = soup_message_get_status (attempt->message);
-      if (status >= 300 && g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_NOT_WEBSOCKET))
+      if (worth_diagnosing (error, status))
         {
-          g_autoptr(SoupMessage) probe = NULL;
+          GUri *ws_uri = soup_message_get_uri (attempt->message);
           g_autoptr(GUri) uri = NULL;
 
-          /* the WebSocket API does not read the refusal's body; ask again plainly to show it */
-          uri = soup_uri_copy (soup_message_get_uri (attempt->message),
-                               SOUP_URI_SCHEME,
-                               g_str_equal (g_uri_get_scheme (soup_message_get_uri (attempt->message)), "wss")
-                               ? "https" : "http",
+          uri = soup_uri_copy (ws_uri, SOUP_URI_SCHEME,
+                               g_str_equal (g_uri_get_scheme (ws_uri), "wss") ? "https" : "http",
                                SOUP_URI_NONE);
-          probe = soup_message_new_from_uri (SOUP_METHOD_GET, uri);
-          soup_websocket_client_prepare_handshake (probe, NULL, NULL, NULL);
-          soup_session_send_and_read_async (self->session, probe, G_PRIORITY_DEFAULT,
+          attempt->probe = soup_message_new_from_uri (SOUP_METHOD_GET, uri);
+          if (status >= 300)
+            soup_websocket_client_prepare_handshake (attempt->probe, NULL, NULL, NULL);
+          attempt->error = g_steal_pointer (&error);
+          soup_session_send_and_read_async (self->session, attempt->probe, G_PRIORITY_DEFAULT,
                                             attempt->cancellable, on_diagnosis, attempt);
           return;
         }
       {
         g_autoptr(GError) wrapped = g_error_new (error->domain, error->code,
-                                                 "Could not connect to %s: %s",
+                                                 "Cannot reach the Socket.IO server at %s: %s",
                                                  attempt->uri, error->message);
         open_failed (self, wrapped);
       }
