@@ -191,6 +191,28 @@ test_expired (void)
   g_assert_nonnull (ok);
 }
 
+/* Signed but absurd expiry times: no overflow, a plain answer. */
+static void
+test_extreme_exp (void)
+{
+  g_autoptr(GwJwt) jwt = make_jwt ();
+  g_autofree char *far = craft ("{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
+                                "{\"sub\":\"u1\",\"name\":\"lan\",\"role\":\"viewer\",\"exp\":9223372036854775807}",
+                                G_CHECKSUM_SHA256, SECRET);
+  g_autofree char *past = craft ("{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
+                                 "{\"sub\":\"u1\",\"name\":\"lan\",\"role\":\"viewer\",\"exp\":-9223372036854775807}",
+                                 G_CHECKSUM_SHA256, SECRET);
+  g_autoptr(GwJwtClaims) claims = NULL;
+  g_autoptr(GError) error = NULL;
+
+  claims = gw_jwt_verify (jwt, far, NOW, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (claims->exp, ==, G_MAXINT64);
+
+  g_assert_null (gw_jwt_verify (jwt, past, NOW, &error));
+  g_assert_error (error, GW_JWT_ERROR, GW_JWT_ERROR_EXPIRED);
+}
+
 static void
 test_bad_claims (void)
 {
@@ -321,6 +343,7 @@ main (int   argc,
   g_test_add_func ("/gw/jwt/tampered", test_tampered);
   g_test_add_func ("/gw/jwt/other-algorithms", test_other_algorithms);
   g_test_add_func ("/gw/jwt/expired", test_expired);
+  g_test_add_func ("/gw/jwt/extreme-exp", test_extreme_exp);
   g_test_add_func ("/gw/jwt/bad-claims", test_bad_claims);
   g_test_add_func ("/gw/jwt/malformed", test_malformed);
   g_test_add_func ("/gw/jwt/secret-sources", test_secret_sources);

@@ -484,7 +484,8 @@ gw_jwt_verify (GwJwt       *self,
       return NULL;
     }
 
-  if (now >= exp + GW_JWT_LEEWAY_SECONDS)
+  /* Written this way round so that a huge "exp" cannot overflow. */
+  if (now - GW_JWT_LEEWAY_SECONDS >= exp)
     {
       g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (exp);
       g_autofree char *iso = when != NULL ? g_date_time_format_iso8601 (when) : g_strdup ("?");
