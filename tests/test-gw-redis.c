@@ -35,7 +35,8 @@ find_free_port (void)
 
 /* Returns once redis says it accepts connections: its log line is the event. */
 static void
-redis_start (Redis *redis)
+redis_start_with_password (Redis      *redis,
+                           const char *password)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) out = NULL;
@@ -43,7 +44,8 @@ redis_start (Redis *redis)
 
   redis->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE, &error,
                                      "redis-server", "--port", port, "--bind", "127.0.0.1",
-                                     "--save", "", "--appendonly", "no", NULL);
+                                     "--save", "", "--appendonly", "no",
+                                     password != NULL ? "--requirepass" : NULL, password, NULL);
   g_assert_no_error (error);
 
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (redis->process));
@@ -58,6 +60,12 @@ redis_start (Redis *redis)
       if (strstr (line, "Ready to accept connections") != NULL)
         break;
     }
+}
+
+static void
+redis_start (Redis *redis)
+{
+  redis_start_with_password (redis, NULL);
 }
 
 static void
@@ -256,6 +264,28 @@ test_starts_before_redis (void)
 }
 
 static void
+test_password (void)
+{
+  Redis redis = { NULL, find_free_port () };
+  g_autofree char *uri = g_strdup_printf ("redis://:s3cr%%2Ft@127.0.0.1:%u", redis.port);
+  g_autoptr(GwRedis) bridge = gw_redis_new (uri, NULL);
+  Watch watch;
+
+  redis_start_with_password (&redis, "s3cr/t");
+  watch_init (&watch, bridge);
+  gw_redis_subscribe (bridge, channels);
+  gw_redis_start (bridge);
+
+  g_assert_true (test_wait_until (&watch.connected, WAIT_MS));
+  g_assert_cmpint (publish (bridge, "chat.message", CHAT), ==, 1);
+  g_assert_true (test_wait_until (&watch.got_message, WAIT_MS));
+
+  g_clear_object (&bridge);
+  redis_stop (&redis, SIGTERM);
+  watch_clear (&watch);
+}
+
+static void
 test_bad_uri (void)
 {
   const char *uris[] = { "http://localhost:6379", "redis://", "not a uri", "rediss://host:1", "redis://host:1/5" };
@@ -284,6 +314,7 @@ main (int   argc,
     {
       g_test_add_func ("/gw/redis/publish-subscribe-reconnect", test_publish_subscribe_reconnect);
       g_test_add_func ("/gw/redis/starts-before-redis", test_starts_before_redis);
+      g_test_add_func ("/gw/redis/password", test_password);
     }
   else
     g_printerr ("redis-server is not installed: the tests that need it are left out\n");

@@ -58,6 +58,7 @@ struct _GwRedis
   gboolean      started;
   gboolean      connected;
   gboolean      disposing;
+  gboolean      auth_refused;
 };
 
 G_DEFINE_FINAL_TYPE (GwRedis, gw_redis, G_TYPE_OBJECT)
@@ -294,15 +295,46 @@ send_subscribe (Link              *link,
   redisAsyncCommandArgv (link->ac, on_subscribe_reply, link, n_channels + 1, argv, NULL);
 }
 
+/* The link is usable: renew the subscriptions, or be ready to publish. */
+static void
+link_ready (Link *link)
+{
+  GwRedis *self = link->owner;
+
+  link->was_up = TRUE;
+  if (link->kind == LINK_SUBSCRIBE && self->channels->len > 0)
+    send_subscribe (link, (const char * const *)self->channels->pdata, self->channels->len);
+  else
+    link->ready = TRUE;
+
+  queue_state_update (self);
+}
+
 static void
 on_auth_reply (redisAsyncContext *ac,
                void              *r,
                void              *privdata)
 {
   redisReply *reply = r;
+  Link *link = privdata;
 
-  if (reply != NULL && reply->type == REDIS_REPLY_ERROR)
-    g_warning ("Redis refused the password of the gateway's URI: %s", reply->str);
+  if (reply == NULL || ac->data == NULL)
+    return;
+
+  if (reply->type == REDIS_REPLY_ERROR)
+    {
+      /* Once per change of mind, not once per retry. */
+      if (!link->owner->auth_refused)
+        g_warning ("Redis at %s:%d refused the password in the gateway's Redis URI: %s",
+                   link->owner->host, link->owner->port, reply->str);
+      link->owner->auth_refused = TRUE;
+      /* Closed after this callback; link_cleanup then schedules a retry. */
+      redisAsyncDisconnect (ac);
+      return;
+    }
+
+  link->owner->auth_refused = FALSE;
+  link_ready (link);
 }
 
 static void
@@ -318,26 +350,17 @@ on_connect (const redisAsyncContext *ac,
 
   self = link->owner;
   link->up = TRUE;
-  link->was_up = TRUE;
   link->attempts = 0;
   g_clear_pointer (&link->addresses, g_ptr_array_unref);
   remove_source (link->owner, &link->timeout_id);
   g_debug ("Redis %s connection to %s:%d is up", link_name (link), self->host, self->port);
 
-  if (self->password != NULL)
-    {
-      if (self->user != NULL && self->user[0] != '\0')
-        redisAsyncCommand (link->ac, on_auth_reply, NULL, "AUTH %s %s", self->user, self->password);
-      else
-        redisAsyncCommand (link->ac, on_auth_reply, NULL, "AUTH %s", self->password);
-    }
-
-  if (link->kind == LINK_SUBSCRIBE && self->channels->len > 0)
-    send_subscribe (link, (const char * const *)self->channels->pdata, self->channels->len);
+  if (self->password == NULL)
+    link_ready (link);
+  else if (self->user != NULL && self->user[0] != '\0')
+    redisAsyncCommand (link->ac, on_auth_reply, link, "AUTH %s %s", self->user, self->password);
   else
-    link->ready = TRUE;
-
-  queue_state_update (self);
+    redisAsyncCommand (link->ac, on_auth_reply, link, "AUTH %s", self->password);
 }
 
 static gboolean
@@ -732,7 +755,7 @@ gw_redis_publish_async (GwRedis             *self,
   g_task_set_source_tag (task, gw_redis_publish_async);
 
   link = &self->links[LINK_PUBLISH];
-  if (!link->up)
+  if (!link->ready)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
                                "Not connected to Redis at %s:%d", self->host, self->port);
