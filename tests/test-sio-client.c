@@ -490,6 +490,48 @@ test_ack_timeout (Fixture       *fixture,
 }
 
 static void
+on_namespace_ack (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GError **out = user_data;
+  g_autoptr(JsonArray) args = NULL;
+
+  args = sio_client_namespace_emit_with_ack_finish (SIO_CLIENT_NAMESPACE (source), result, NULL, out);
+  g_assert_null (args);
+  g_assert_nonnull (*out);
+}
+
+static void
+test_ack_cancel_and_disconnect (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(TestPeer) peer = connect_to_peer (fixture, NULL);
+  SioClientNamespace *ns = sio_client_get_namespace (fixture->client);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) cancelled = NULL;
+  g_autoptr(GError) disconnected = NULL;
+
+  sio_client_namespace_emit_with_ack_async (ns, "no-ack", NULL, NULL, 0, cancellable, on_namespace_ack, &cancelled);
+  g_cancellable_cancel (cancellable);
+  while (cancelled == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (cancelled, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  /* an ack that can no longer come fails when the connection drops, without a timeout */
+  sio_client_namespace_emit_with_ack_async (ns, "no-ack", NULL, NULL, 0, NULL, on_namespace_ack, &disconnected);
+  json_object_unref (test_peer_expect (peer, "received", 10000));
+  json_object_unref (test_peer_expect (peer, "received", 10000));
+  test_peer_send (peer, "{\"cmd\":\"close-transport\"}");
+  while (disconnected == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (disconnected, SIO_CLIENT_ERROR, SIO_CLIENT_ERROR_DISCONNECTED);
+  g_assert_cmpstr (fixture->disconnects->pdata[0], ==, "transport close");
+  /* and the client reconnects by itself */
+  g_assert_true (wait_for_count (fixture->connects, 2, 15000));
+}
+
+static void
 test_binary (Fixture       *fixture,
              gconstpointer  data)
 {
@@ -834,6 +876,21 @@ test_not_socket_io (Fixture       *fixture,
 }
 
 static void
+test_forbidden (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(TestPeer) peer = test_peer_start ("client-peer.mjs", "{\"forbid\":true}", NULL);
+
+  make_client (fixture, test_peer_get_port (peer), NULL);
+  g_object_set (fixture->client, "reconnection", FALSE, NULL);
+  sio_client_connect (fixture->client);
+  g_assert_true (wait_for_count (fixture->connect_errors, 1, 10000));
+  /* the user sees the server's own reason, not just "handshake failed" */
+  g_assert_nonnull (strstr (fixture->connect_errors->pdata[0], "refused the connection: Origin not allowed by the test (HTTP 400)"));
+  g_assert_cmpint (sio_client_get_state (fixture->client), ==, SIO_CLIENT_STATE_CLOSED);
+}
+
+static void
 test_refused_connection (Fixture       *fixture,
                          gconstpointer  data)
 {
@@ -872,10 +929,12 @@ main (int   argc,
   ADD ("/sio-client/events", test_events);
   ADD ("/sio-client/acks", test_acks);
   ADD ("/sio-client/ack-timeout", test_ack_timeout);
+  ADD ("/sio-client/ack-cancel-and-disconnect", test_ack_cancel_and_disconnect);
   ADD ("/sio-client/binary", test_binary);
   ADD ("/sio-client/namespaces", test_namespaces);
   ADD ("/sio-client/server-disconnect", test_server_disconnect);
   ADD ("/sio-client/not-socket-io", test_not_socket_io);
+  ADD ("/sio-client/forbidden", test_forbidden);
   ADD ("/sio-client/oversized", test_oversized);
   ADD ("/sio-client/heartbeat", test_heartbeat);
   ADD ("/sio-client/frozen-server", test_frozen_server);

@@ -6,6 +6,7 @@
 
 #include <libsoup/soup.h>
 #include <math.h>
+#include <string.h>
 
 #define DEFAULT_PATH "/socket"
 
@@ -756,6 +757,7 @@ on_diagnosis (GObject      *source,
   guint status = soup_message_get_status (attempt->probe);
   const char *reason = soup_message_get_reason_phrase (attempt->probe);
   const char *message = NULL;
+  g_autofree char *text = NULL;
 
   if (self == NULL || g_cancellable_is_cancelled (attempt->cancellable))
     {
@@ -763,11 +765,16 @@ on_diagnosis (GObject      *source,
       return;
     }
 
+  /* Engine.IO refuses an upgrade with its reason as plain text, a request with JSON */
   if (body != NULL &&
       json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL) &&
       JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     message = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
                                                           "message", NULL);
+  else if (body != NULL && g_bytes_get_size (body) > 0 && g_bytes_get_size (body) <= 200 &&
+           g_utf8_validate_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL) &&
+           memchr (g_bytes_get_data (body, NULL), '<', g_bytes_get_size (body)) == NULL)
+    message = text = g_strstrip (g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body)));
 
   if (status == SOUP_STATUS_NOT_FOUND)
     error = g_error_new (SIO_CLIENT_ERROR, SIO_CLIENT_ERROR_NOT_SOCKET_IO,

@@ -50,6 +50,10 @@ const io = new Server(http, {
   pingInterval: options.pingInterval ?? 25000,
   pingTimeout: options.pingTimeout ?? 20000,
   maxHttpBufferSize: options.maxPayload ?? 1e6,
+  // "forbid" refuses every connection the way an Origin check would
+  allowRequest: options.forbid
+    ? (req, callback) => callback("Origin not allowed by the test", false)
+    : undefined,
   connectionStateRecovery: options.recovery
     ? { maxDisconnectionDuration: 60000, skipMiddlewares: true }
     : undefined,
