@@ -308,6 +308,21 @@ test_bad_requests (Fixture       *f,
   assert_failure (&r, 413, "INVALID_PAYLOAD");
   response_clear (&r);
 
+  /* Chunked, so no Content-Length to refuse it by early: refused once read. */
+  {
+    g_autofree char *url = g_strconcat (f->base, "/api/v1/auth/login", NULL);
+    g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+    g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data (g_strdup (huge), 200 * 1024, g_free);
+
+    soup_message_set_request_body (msg, "application/json", stream, -1);
+    memset (&r, 0, sizeof r);
+    soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, on_sent, &r);
+    while (!r.done)
+      g_main_context_iteration (NULL, TRUE);
+    assert_failure (&r, 413, "INVALID_PAYLOAD");
+    response_clear (&r);
+  }
+
   /* The server is still fine afterwards. */
   request (f, "GET", "/api/v1/system/health", NULL, 0, &r);
   g_assert_cmpuint (r.status, ==, 200);
