@@ -825,6 +825,19 @@ test_oversized (Fixture       *fixture,
   g_assert_nonnull (strstr (error->message, "maxPayload of 1000 bytes"));
   g_clear_error (&error);
 
+  {
+    g_autoptr(GPtrArray) attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+    g_autoptr(JsonArray) many = json_array_new ();
+    g_autoptr(GBytes) bytes = g_bytes_new_static ("x", 1);
+
+    for (guint i = 0; i < 11; i++)
+      json_array_add_element (many, sio_client_add_attachment (attachments, bytes));
+    g_assert_false (sio_client_emit (fixture->client, "many", many, attachments, SIO_EMIT_NONE, &error));
+    g_assert_error (error, SIO_CLIENT_ERROR, SIO_CLIENT_ERROR_PAYLOAD_TOO_LARGE);
+    g_assert_nonnull (strstr (error->message, "11 binary attachments"));
+    g_clear_error (&error);
+  }
+
   /* refused locally: the connection is fine and the next emit arrives */
   json_array_add_string_element (small, "ok");
   g_assert_true (sio_client_emit (fixture->client, "small", small, NULL, SIO_EMIT_NONE, &error));

@@ -240,6 +240,14 @@ check_size (SioClientNamespace *self,
   gsize max_payload = self->client != NULL ? _sio_client_get_max_payload (self->client) : 0;
   gsize size = strlen (header) + 1;
 
+  /* servers (ours included) drop a connection that announces more than that */
+  if (attachments != NULL && attachments->len > SIO_DEFAULT_MAX_ATTACHMENTS)
+    {
+      g_set_error (error, SIO_CLIENT_ERROR, SIO_CLIENT_ERROR_PAYLOAD_TOO_LARGE,
+                   "Not sending “%s”: it has %u binary attachments, more than the %u a packet may carry",
+                   what, attachments->len, SIO_DEFAULT_MAX_ATTACHMENTS);
+      return FALSE;
+    }
   if (max_payload == 0)
     return TRUE;
   for (guint i = 0; attachments != NULL && i < attachments->len; i++)
@@ -299,6 +307,13 @@ send_or_buffer (SioClientNamespace *self,
   g_autofree char *header = NULL;
   SioClientOutgoing *outgoing;
   guint limit;
+
+  if (self->client == NULL)
+    {
+      g_set_error (error, SIO_CLIENT_ERROR, SIO_CLIENT_ERROR_DISCONNECTED,
+                   "Not sending “%s”: its Socket.IO client was destroyed", event);
+      return FALSE;
+    }
 
   header = encode_event (self, event, args, attachments,
                          task != NULL ? ((AckCall *) g_task_get_task_data (task))->id : SIO_PACKET_NO_ID);

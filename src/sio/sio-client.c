@@ -312,6 +312,7 @@ static gboolean
 on_reconnect_timer (gpointer user_data)
 {
   SioClient *self = user_data;
+  g_autoptr(SioClient) hold = g_object_ref (self);
 
   self->reconnect_id = 0;
   g_signal_emit (self, signals[RECONNECT_ATTEMPT], 0, self->attempts);
