@@ -4,6 +4,7 @@
  */
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gw-jwt.h"
@@ -234,6 +235,28 @@ test_login (Fixture       *f,
 }
 
 static void
+test_login_limit (Fixture       *f,
+                  gconstpointer  data)
+{
+  Response r;
+
+  gw_rest_set_login_limit (f->rest, 3, 600);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      login (f, "lan", "guess", &r);
+      assert_failure (&r, 401, "UNAUTHENTICATED");
+      response_clear (&r);
+    }
+
+  /* Even the right password waits now: otherwise guessing could go on. */
+  login (f, "lan", PASSWORD, &r);
+  assert_failure (&r, 429, "RATE_LIMITED");
+  g_assert_cmpint (atoi (soup_message_headers_get_one (r.headers, "Retry-After")), >, 0);
+  response_clear (&r);
+}
+
+static void
 refresh (Fixture    *f,
          const char *token,
          Response   *r)
@@ -365,6 +388,7 @@ main (int   argc,
 
   g_test_add ("/gw/rest/health", Fixture, NULL, fixture_set_up, test_health, fixture_tear_down);
   g_test_add ("/gw/rest/login", Fixture, NULL, fixture_set_up, test_login, fixture_tear_down);
+  g_test_add ("/gw/rest/login-limit", Fixture, NULL, fixture_set_up, test_login_limit, fixture_tear_down);
   g_test_add ("/gw/rest/refresh-rotation", Fixture, NULL, fixture_set_up, test_refresh_rotation, fixture_tear_down);
   g_test_add ("/gw/rest/bad-requests", Fixture, NULL, fixture_set_up, test_bad_requests, fixture_tear_down);
   g_test_add ("/gw/rest/cors-preflight", Fixture, NULL, fixture_set_up, test_cors_preflight, fixture_tear_down);

@@ -14,6 +14,8 @@
 
 #define API_PREFIX "/api/v1"
 #define MAX_PASSWORD_LEN 1024
+/* Not in libsoup 3.2's SoupStatus. */
+#define HTTP_TOO_MANY_REQUESTS 429
 
 struct _GwRest
 {
@@ -25,7 +27,18 @@ struct _GwRest
   char           *allowed_origin;
   gint64          access_ttl;
   gint64          started_at;  /* monotonic, µs */
+
+  /* Online password guessing: failed logins per client address. */
+  GHashTable     *failures;    /* address → Failures */
+  guint           max_failures;
+  guint           window;      /* seconds */
 };
+
+typedef struct
+{
+  guint  count;
+  gint64 window_start;  /* monotonic seconds */
+} Failures;
 
 G_DEFINE_FINAL_TYPE (GwRest, gw_rest, G_TYPE_OBJECT)
 
@@ -39,6 +52,7 @@ gw_rest_finalize (GObject *object)
   g_clear_object (&self->refresh);
   g_clear_object (&self->redis);
   g_clear_pointer (&self->allowed_origin, g_free);
+  g_clear_pointer (&self->failures, g_hash_table_unref);
 
   G_OBJECT_CLASS (gw_rest_parent_class)->finalize (object);
 }
@@ -57,6 +71,9 @@ gw_rest_init (GwRest *self)
   self->allowed_origin = g_strdup ("*");
   self->access_ttl = GW_REST_DEFAULT_ACCESS_TTL_SECONDS;
   self->started_at = g_get_monotonic_time ();
+  self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->max_failures = GW_REST_DEFAULT_LOGIN_MAX_FAILURES;
+  self->window = GW_REST_DEFAULT_LOGIN_WINDOW_SECONDS;
 }
 
 GwRest *
@@ -107,6 +124,78 @@ gw_rest_set_allowed_origin (GwRest     *self,
 
   g_free (self->allowed_origin);
   self->allowed_origin = g_strdup (origin);
+}
+
+void
+gw_rest_set_login_limit (GwRest *self,
+                         guint   max_failures,
+                         guint   window_seconds)
+{
+  g_return_if_fail (GW_IS_REST (self));
+  g_return_if_fail (max_failures > 0);
+  g_return_if_fail (window_seconds > 0);
+
+  self->max_failures = max_failures;
+  self->window = window_seconds;
+}
+
+static gint64
+monotonic_seconds (void)
+{
+  return g_get_monotonic_time () / G_USEC_PER_SEC;
+}
+
+/* Seconds until ADDRESS may try again; 0 if it may now. */
+static gint64
+login_blocked_for (GwRest     *self,
+                   const char *address)
+{
+  Failures *failures = g_hash_table_lookup (self->failures, address);
+  gint64 now = monotonic_seconds ();
+
+  if (failures == NULL)
+    return 0;
+
+  if (now - failures->window_start >= self->window)
+    {
+      g_hash_table_remove (self->failures, address);
+      return 0;
+    }
+
+  if (failures->count < self->max_failures)
+    return 0;
+
+  return MAX (1, failures->window_start + self->window - now);
+}
+
+static void
+record_login_failure (GwRest     *self,
+                      const char *address)
+{
+  Failures *failures = g_hash_table_lookup (self->failures, address);
+  gint64 now = monotonic_seconds ();
+
+  /* Bounded memory under a flood from many addresses: forget stale entries. */
+  if (failures == NULL && g_hash_table_size (self->failures) >= 10000)
+    {
+      GHashTableIter iter;
+      Failures *f;
+
+      g_hash_table_iter_init (&iter, self->failures);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&f))
+        {
+          if (now - f->window_start >= self->window)
+            g_hash_table_iter_remove (&iter);
+        }
+    }
+
+  if (failures == NULL)
+    {
+      failures = g_new0 (Failures, 1);
+      failures->window_start = now;
+      g_hash_table_insert (self->failures, g_strdup (address), failures);
+    }
+  failures->count++;
 }
 
 static void
@@ -284,6 +373,7 @@ typedef struct
 {
   GwRest            *self;
   SoupServerMessage *msg;
+  char              *address;
 } Pending;
 
 static void
@@ -291,7 +381,16 @@ pending_free (Pending *pending)
 {
   g_object_unref (pending->self);
   g_object_unref (pending->msg);
+  g_free (pending->address);
   g_free (pending);
+}
+
+static const char *
+client_address (SoupServerMessage *msg)
+{
+  const char *host = soup_server_message_get_remote_host (msg);
+
+  return host != NULL ? host : "unknown";
 }
 
 static void
@@ -311,11 +410,13 @@ on_authenticated (GObject      *object,
     {
       if (!g_error_matches (error, GW_USERS_ERROR, GW_USERS_ERROR_BAD_CREDENTIALS))
         g_warning ("Login failed: %s", error->message);
+      record_login_failure (self, pending->address);
       send_failure (self, pending->msg, SOUP_STATUS_UNAUTHORIZED, "UNAUTHENTICATED",
                     "Invalid username or password");
     }
   else
     {
+      g_hash_table_remove (self->failures, pending->address);
       now = g_get_real_time () / G_USEC_PER_SEC;
       refresh_token = gw_refresh_store_issue (self->refresh, user->user_id, now, &error);
       if (refresh_token == NULL)
@@ -340,9 +441,22 @@ handle_login (GwRest            *self,
   const char *username;
   const char *password;
   Pending *pending;
+  gint64 blocked_for;
 
   if (body == NULL)
     return;
+
+  blocked_for = login_blocked_for (self, client_address (msg));
+  if (blocked_for > 0)
+    {
+      g_autofree char *retry_after = g_strdup_printf ("%" G_GINT64_FORMAT, blocked_for);
+      g_autofree char *message = g_strdup_printf ("Too many failed logins; try again in %" G_GINT64_FORMAT " seconds",
+                                                  blocked_for);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", retry_after);
+      send_failure (self, msg, HTTP_TOO_MANY_REQUESTS, "RATE_LIMITED", message);
+      return;
+    }
 
   username = string_member (body, "username");
   password = string_member (body, "password");
@@ -358,6 +472,7 @@ handle_login (GwRest            *self,
   pending = g_new0 (Pending, 1);
   pending->self = g_object_ref (self);
   pending->msg = g_object_ref (msg);
+  pending->address = g_strdup (client_address (msg));
   soup_server_message_pause (msg);
   gw_users_authenticate_async (self->users, username, password, NULL, on_authenticated, pending);
 }

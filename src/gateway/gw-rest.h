@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 #define GW_REST_DEFAULT_ACCESS_TTL_SECONDS (15 * 60)
 /* Logins and refreshes are a few hundred bytes; anything far bigger is abuse. */
 #define GW_REST_MAX_BODY_SIZE (16 * 1024)
+#define GW_REST_DEFAULT_LOGIN_MAX_FAILURES 10
+#define GW_REST_DEFAULT_LOGIN_WINDOW_SECONDS 600
 
 #define GW_TYPE_REST (gw_rest_get_type ())
 
@@ -30,6 +32,11 @@ void    gw_rest_set_access_ttl     (GwRest         *self,
  * browsers never attach on their own. */
 void    gw_rest_set_allowed_origin (GwRest         *self,
                                     const char     *origin);
+/* After MAX_FAILURES wrong passwords from one address within WINDOW seconds,
+ * logins from it are refused with 429 until the window has passed. */
+void    gw_rest_set_login_limit    (GwRest         *self,
+                                    guint           max_failures,
+                                    guint           window_seconds);
 /* Serves GET /api/v1/system/health, POST /api/v1/auth/login and
  * POST /api/v1/auth/refresh-token on SERVER. */
 void    gw_rest_attach             (GwRest         *self,
