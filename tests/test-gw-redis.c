@@ -4,6 +4,7 @@
  */
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "gw-redis.h"
 #include "test-peer.h"
@@ -33,6 +34,13 @@ find_free_port (void)
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 
+/* A failed assertion aborts the test; redis must not outlive it. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 /* Returns once redis says it accepts connections: its log line is the event. */
 static void
 redis_start_with_password (Redis      *redis,
@@ -42,10 +50,14 @@ redis_start_with_password (Redis      *redis,
   g_autoptr(GDataInputStream) out = NULL;
   g_autofree char *port = g_strdup_printf ("%u", redis->port);
 
-  redis->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE, &error,
-                                     "redis-server", "--port", port, "--bind", "127.0.0.1",
-                                     "--save", "", "--appendonly", "no",
-                                     password != NULL ? "--requirepass" : NULL, password, NULL);
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  redis->process = g_subprocess_launcher_spawn (launcher, &error,
+                                                "redis-server", "--port", port, "--bind", "127.0.0.1",
+                                                "--save", "", "--appendonly", "no",
+                                                password != NULL ? "--requirepass" : NULL, password, NULL);
   g_assert_no_error (error);
 
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (redis->process));
