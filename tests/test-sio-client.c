@@ -889,6 +889,21 @@ test_not_socket_io (Fixture       *fixture,
 }
 
 static void
+test_plain_websocket (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(TestPeer) peer = test_peer_start ("client-peer.mjs", "{\"plainWebSocket\":true}", NULL);
+
+  make_client (fixture, test_peer_get_port (peer), NULL);
+  g_object_set (fixture->client, "reconnection", FALSE, NULL);
+  sio_client_connect (fixture->client);
+  g_assert_true (wait_for_count (fixture->connect_errors, 1, 10000));
+  g_assert_nonnull (strstr (fixture->connect_errors->pdata[0], "not a Socket.IO"));
+  g_assert_cmpint (sio_client_get_state (fixture->client), ==, SIO_CLIENT_STATE_CLOSED);
+  g_assert_cmpuint (fixture->connects->len, ==, 0);
+}
+
+static void
 test_forbidden (Fixture       *fixture,
                 gconstpointer  data)
 {
@@ -947,6 +962,7 @@ main (int   argc,
   ADD ("/sio-client/namespaces", test_namespaces);
   ADD ("/sio-client/server-disconnect", test_server_disconnect);
   ADD ("/sio-client/not-socket-io", test_not_socket_io);
+  ADD ("/sio-client/plain-websocket", test_plain_websocket);
   ADD ("/sio-client/forbidden", test_forbidden);
   ADD ("/sio-client/oversized", test_oversized);
   ADD ("/sio-client/heartbeat", test_heartbeat);

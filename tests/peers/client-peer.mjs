@@ -45,98 +45,112 @@ const http = createServer((req, res) => {
   res.end("not found");
 });
 
-const io = new Server(http, {
-  path: "/socket",
-  pingInterval: options.pingInterval ?? 25000,
-  pingTimeout: options.pingTimeout ?? 20000,
-  maxHttpBufferSize: options.maxPayload ?? 1e6,
-  // "forbid" refuses every connection the way an Origin check would
-  allowRequest: options.forbid
-    ? (req, callback) => callback("Origin not allowed by the test", false)
-    : undefined,
-  connectionStateRecovery: options.recovery
-    ? { maxDisconnectionDuration: 60000, skipMiddlewares: true }
-    : undefined,
-});
+// "plainWebSocket": a WebSocket server that is not Socket.IO, for the client's diagnosis
+if (options.plainWebSocket) {
+  const { WebSocketServer } = await import("ws");
+  const wss = new WebSocketServer({ server: http, path: "/socket/" });
+  wss.on("connection", (ws) => ws.send("hello, I am not Engine.IO"));
+  http.listen(options.port ?? 0, "127.0.0.1", () => print({ port: http.address().port }));
+  process.stdin.resume();
+  process.stdin.on("end", () => process.exit(0));
+} else {
+  startSocketIo();
+}
 
-// Only a caller with the right token may enter /private; the refusal carries data.
-io.of("/private").use((socket, next) => {
-  if (socket.handshake.auth?.token === "open-sesame")
-    return next();
-  const error = new Error("not authorized");
-  error.data = { code: "FORBIDDEN", hint: "ask an admin" };
-  next(error);
-});
+function startSocketIo() {
+  const io = new Server(http, {
+    path: "/socket",
+    pingInterval: options.pingInterval ?? 25000,
+    pingTimeout: options.pingTimeout ?? 20000,
+    maxHttpBufferSize: options.maxPayload ?? 1e6,
+    // "forbid" refuses every connection the way an Origin check would
+    allowRequest: options.forbid
+      ? (req, callback) => callback("Origin not allowed by the test", false)
+      : undefined,
+    connectionStateRecovery: options.recovery
+      ? { maxDisconnectionDuration: 60000, skipMiddlewares: true }
+      : undefined,
+  });
 
-for (const name of ["/", "/admin", "/private"]) {
-  io.of(name).on("connection", (socket) => {
-    print({
-      event: "connection",
-      nsp: name,
-      id: socket.id,
-      auth: socket.handshake.auth,
-      query: socket.handshake.query,
-      headers: { "x-livedesk-test": socket.handshake.headers["x-livedesk-test"] ?? null },
-      recovered: socket.recovered,
+  // Only a caller with the right token may enter /private; the refusal carries data.
+  io.of("/private").use((socket, next) => {
+    if (socket.handshake.auth?.token === "open-sesame")
+      return next();
+    const error = new Error("not authorized");
+    error.data = { code: "FORBIDDEN", hint: "ask an admin" };
+    next(error);
+  });
+
+  for (const name of ["/", "/admin", "/private"]) {
+    io.of(name).on("connection", (socket) => {
+      print({
+        event: "connection",
+        nsp: name,
+        id: socket.id,
+        auth: socket.handshake.auth,
+        query: socket.handshake.query,
+        headers: { "x-livedesk-test": socket.handshake.headers["x-livedesk-test"] ?? null },
+        recovered: socket.recovered,
+      });
+
+      socket.onAny((event, ...args) => {
+        const ack = typeof args[args.length - 1] === "function" ? args.pop() : null;
+        print({ event: "received", nsp: name, name: event, args: encode(args), ack: ack !== null });
+        // "no-ack" lets the client's ack timeout expire
+        if (ack !== null && event !== "no-ack")
+          ack({ ok: true, echo: args.length }, ...args);
+      });
+
+      socket.on("disconnect", (reason) => {
+        print({ event: "disconnect", nsp: name, reason });
+      });
     });
+  }
 
-    socket.onAny((event, ...args) => {
-      const ack = typeof args[args.length - 1] === "function" ? args.pop() : null;
-      print({ event: "received", nsp: name, name: event, args: encode(args), ack: ack !== null });
-      // "no-ack" lets the client's ack timeout expire
-      if (ack !== null && event !== "no-ack")
-        ack({ ok: true, echo: args.length }, ...args);
-    });
+  async function onCommand(command) {
+    const nsp = io.of(command.nsp ?? "/");
 
-    socket.on("disconnect", (reason) => {
-      print({ event: "disconnect", nsp: name, reason });
-    });
+    switch (command.cmd) {
+      case "emit": {
+        const args = decode(command.args ?? []);
+        if (command.ack !== undefined) {
+          const [socket] = await nsp.fetchSockets();
+          try {
+            const reply = await socket.timeout(command.timeout ?? 5000).emitWithAck(command.name, ...args);
+            print({ event: "ack", id: command.ack, args: encode([reply]) });
+          } catch (error) {
+            print({ event: "ack", id: command.ack, error: String(error.message ?? error) });
+          }
+        } else {
+          nsp.emit(command.name, ...args);
+          print({ event: "emitted", name: command.name });
+        }
+        break;
+      }
+      case "disconnect":
+        nsp.disconnectSockets(false);
+        break;
+      case "close-transport":
+        for (const socket of nsp.sockets.values())
+          socket.conn.close();
+        break;
+      case "count": {
+        const sockets = await nsp.fetchSockets();
+        print({ event: "count", nsp: command.nsp ?? "/", count: sockets.length });
+        break;
+      }
+      default:
+        print({ event: "error", message: `unknown command ${command.cmd}` });
+    }
+  }
+
+  createInterface({ input: process.stdin }).on("line", (line) => {
+    if (line.trim() === "")
+      return;
+    onCommand(JSON.parse(line)).catch((error) => print({ event: "error", message: String(error) }));
+  }).on("close", () => process.exit(0));
+
+  http.listen(options.port ?? 0, "127.0.0.1", () => {
+    print({ port: http.address().port });
   });
 }
-
-async function onCommand(command) {
-  const nsp = io.of(command.nsp ?? "/");
-
-  switch (command.cmd) {
-    case "emit": {
-      const args = decode(command.args ?? []);
-      if (command.ack !== undefined) {
-        const [socket] = await nsp.fetchSockets();
-        try {
-          const reply = await socket.timeout(command.timeout ?? 5000).emitWithAck(command.name, ...args);
-          print({ event: "ack", id: command.ack, args: encode([reply]) });
-        } catch (error) {
-          print({ event: "ack", id: command.ack, error: String(error.message ?? error) });
-        }
-      } else {
-        nsp.emit(command.name, ...args);
-        print({ event: "emitted", name: command.name });
-      }
-      break;
-    }
-    case "disconnect":
-      nsp.disconnectSockets(false);
-      break;
-    case "close-transport":
-      for (const socket of nsp.sockets.values())
-        socket.conn.close();
-      break;
-    case "count": {
-      const sockets = await nsp.fetchSockets();
-      print({ event: "count", nsp: command.nsp ?? "/", count: sockets.length });
-      break;
-    }
-    default:
-      print({ event: "error", message: `unknown command ${command.cmd}` });
-  }
-}
-
-createInterface({ input: process.stdin }).on("line", (line) => {
-  if (line.trim() === "")
-    return;
-  onCommand(JSON.parse(line)).catch((error) => print({ event: "error", message: String(error) }));
-}).on("close", () => process.exit(0));
-
-http.listen(options.port ?? 0, "127.0.0.1", () => {
-  print({ port: http.address().port });
-});
