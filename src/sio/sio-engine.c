@@ -1,0 +1,1091 @@
+/* sio-engine.c: the Engine.IO v4 server and its sessions.
+ *
+ * The session type lives here too: it is only ever created and driven by the
+ * engine's request handlers, and splitting them would mean a private header
+ * that exposes every field anyway.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "sio-engine.h"
+
+#include <string.h>
+#include <sys/random.h>
+
+#include "sio-codec.h"
+
+/* The official server's error codes, answered as {"code":N,"message":"…"} with HTTP 400. */
+typedef enum {
+  ENGINE_ERROR_UNKNOWN_TRANSPORT = 0,
+  ENGINE_ERROR_UNKNOWN_SID = 1,
+  ENGINE_ERROR_BAD_HANDSHAKE_METHOD = 2,
+  ENGINE_ERROR_BAD_REQUEST = 3,
+  ENGINE_ERROR_FORBIDDEN = 4,
+  ENGINE_ERROR_UNSUPPORTED_PROTOCOL_VERSION = 5,
+} EngineError;
+
+static const char * const engine_error_messages[] = {
+  "Transport unknown",
+  "Session ID unknown",
+  "Bad handshake method",
+  "Bad request",
+  "Forbidden",
+  "Unsupported protocol version",
+};
+
+struct _SioEngine {
+  GObject     parent_instance;
+
+  SoupServer *server;
+  char       *path;
+  GHashTable *sockets;      /* sid → SioEngineSocket (owned) */
+  guint       ping_interval;
+  guint       ping_timeout;
+  gsize       max_payload;
+};
+
+typedef enum {
+  TRANSPORT_POLLING,
+  TRANSPORT_WEBSOCKET,
+} Transport;
+
+struct _SioEngineSocket {
+  GObject                  parent_instance;
+
+  SioEngine               *engine;     /* unowned: the engine closes its sockets before it goes */
+  char                    *id;
+  Transport                transport;
+  GHashTable              *query;
+  SoupMessageHeaders      *headers;
+  char                    *remote_address;
+
+  gboolean                 closed;
+  gboolean                 closing;    /* CLOSE is waiting for a poll to carry the queue */
+  GQueue                   queue;      /* of SioEioPacket, waiting for a poll or the end of an upgrade */
+  SoupServerMessage       *poll;       /* the GET being held, owned */
+  SoupWebsocketConnection *ws;         /* the transport, or the probe while upgrading */
+  gboolean                 upgrading;  /* the probe answered; waiting for UPGRADE */
+
+  guint                    ping_source;
+  guint                    pong_source;
+  guint                    upgrade_source;
+  guint                    closing_source;
+  guint                    noop_source;
+  gint64                   pong_deadline; /* monotonic µs: no PONG by then means dead */
+};
+
+G_DEFINE_FINAL_TYPE (SioEngine, sio_engine, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (SioEngineSocket, sio_engine_socket, G_TYPE_OBJECT)
+
+enum {
+  ENGINE_CONNECTION,
+  N_ENGINE_SIGNALS
+};
+static guint engine_signals[N_ENGINE_SIGNALS];
+
+enum {
+  SOCKET_MESSAGE,
+  SOCKET_CLOSED,
+  N_SOCKET_SIGNALS
+};
+static guint socket_signals[N_SOCKET_SIGNALS];
+
+enum {
+  SOCKET_PROP_0,
+  SOCKET_PROP_TRANSPORT,
+  N_SOCKET_PROPS
+};
+static GParamSpec *socket_properties[N_SOCKET_PROPS];
+
+static void socket_close_internal (SioEngineSocket *self,
+                                   const char      *reason,
+                                   gboolean         by_client);
+
+/* ---- session ---- */
+
+static char *
+generate_sid (void)
+{
+  guint8 raw[15];
+  char *sid;
+
+  /* The sid is the only thing that ties a poll to a session: it must not be guessable. */
+  if (getrandom (raw, sizeof raw, 0) != sizeof raw)
+    for (gsize i = 0; i < sizeof raw; i++)
+      raw[i] = g_random_int_range (0, 256);
+  sid = g_base64_encode (raw, sizeof raw);
+  for (char *p = sid; *p; p++)
+    {
+      if (*p == '+')
+        *p = '-';
+      else if (*p == '/')
+        *p = '_';
+    }
+  return sid;
+}
+
+static void
+sio_engine_socket_dispose (GObject *object)
+{
+  SioEngineSocket *self = SIO_ENGINE_SOCKET (object);
+
+  g_clear_handle_id (&self->ping_source, g_source_remove);
+  g_clear_handle_id (&self->pong_source, g_source_remove);
+  g_clear_handle_id (&self->upgrade_source, g_source_remove);
+  g_clear_handle_id (&self->closing_source, g_source_remove);
+  g_clear_handle_id (&self->noop_source, g_source_remove);
+  if (self->ws != NULL)
+    g_signal_handlers_disconnect_by_data (self->ws, self);
+  g_clear_object (&self->ws);
+  g_clear_object (&self->poll);
+
+  G_OBJECT_CLASS (sio_engine_socket_parent_class)->dispose (object);
+}
+
+static void
+sio_engine_socket_finalize (GObject *object)
+{
+  SioEngineSocket *self = SIO_ENGINE_SOCKET (object);
+
+  g_queue_clear_full (&self->queue, (GDestroyNotify) sio_eio_packet_free);
+  g_clear_pointer (&self->query, g_hash_table_unref);
+  g_clear_pointer (&self->headers, soup_message_headers_unref);
+  g_free (self->remote_address);
+  g_free (self->id);
+
+  G_OBJECT_CLASS (sio_engine_socket_parent_class)->finalize (object);
+}
+
+static void
+sio_engine_socket_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  SioEngineSocket *self = SIO_ENGINE_SOCKET (object);
+
+  switch (prop_id)
+    {
+    case SOCKET_PROP_TRANSPORT:
+      g_value_set_string (value, sio_engine_socket_get_transport (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sio_engine_socket_class_init (SioEngineSocketClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sio_engine_socket_dispose;
+  object_class->finalize = sio_engine_socket_finalize;
+  object_class->get_property = sio_engine_socket_get_property;
+
+  socket_properties[SOCKET_PROP_TRANSPORT] =
+    g_param_spec_string ("transport", NULL, NULL, "polling",
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_SOCKET_PROPS, socket_properties);
+
+  /* A MESSAGE packet: (binary, data). Text data is UTF-8 and not NUL-terminated. */
+  socket_signals[SOCKET_MESSAGE] =
+    g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_BOOLEAN, G_TYPE_BYTES);
+  /* The session ended; the reason uses the official server's words
+   * ("transport close", "ping timeout", "parse error", "forced close", …). */
+  socket_signals[SOCKET_CLOSED] =
+    g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+sio_engine_socket_init (SioEngineSocket *self)
+{
+  g_queue_init (&self->queue);
+}
+
+static void
+respond_poll (SioEngineSocket *self,
+              GPtrArray       *packets)
+{
+  g_autoptr(SoupServerMessage) msg = g_steal_pointer (&self->poll);
+  g_autoptr(GBytes) body = sio_eio_encode_payload (packets);
+
+  g_clear_handle_id (&self->noop_source, g_source_remove);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Content-Type", "text/plain; charset=UTF-8");
+  soup_server_message_set_response (msg, "text/plain; charset=UTF-8",
+                                    SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  g_signal_handlers_disconnect_by_data (msg, self);
+  soup_server_message_unpause (msg);
+}
+
+/* Hands everything queued to the held poll, plus EXTRA (owned) if any. */
+static void
+flush_poll (SioEngineSocket *self,
+            SioEioPacket    *extra)
+{
+  g_autoptr(GPtrArray) packets = g_ptr_array_new_with_free_func ((GDestroyNotify) sio_eio_packet_free);
+  SioEioPacket *packet;
+
+  while ((packet = g_queue_pop_head (&self->queue)) != NULL)
+    g_ptr_array_add (packets, packet);
+  if (extra != NULL)
+    g_ptr_array_add (packets, extra);
+  respond_poll (self, packets);
+}
+
+static void respond_error (SoupServerMessage *msg,
+                           EngineError        code);
+
+/* A poll that raced the end of an upgrade: it belongs to a transport that is gone. */
+static void
+fail_poll (SioEngineSocket *self)
+{
+  g_autoptr(SoupServerMessage) msg = g_steal_pointer (&self->poll);
+
+  g_clear_handle_id (&self->noop_source, g_source_remove);
+  respond_error (msg, ENGINE_ERROR_BAD_REQUEST);
+  g_signal_handlers_disconnect_by_data (msg, self);
+  soup_server_message_unpause (msg);
+}
+
+static void
+respond_poll_with (SioEngineSocket *self,
+                   SioEioType       type)
+{
+  g_autoptr(GPtrArray) packets = g_ptr_array_new_with_free_func ((GDestroyNotify) sio_eio_packet_free);
+
+  g_ptr_array_add (packets, sio_eio_packet_new (type, NULL));
+  respond_poll (self, packets);
+}
+
+static void
+ws_send_packet (SoupWebsocketConnection *ws,
+                const SioEioPacket      *packet)
+{
+  gboolean binary = FALSE;
+  g_autoptr(GBytes) frame = sio_eio_encode_frame (packet, &binary);
+
+  if (soup_websocket_connection_get_state (ws) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+  soup_websocket_connection_send_message (ws,
+                                          binary ? SOUP_WEBSOCKET_DATA_BINARY : SOUP_WEBSOCKET_DATA_TEXT,
+                                          frame);
+}
+
+/* Takes PACKET. */
+static void
+socket_send_packet (SioEngineSocket *self,
+                    SioEioPacket    *packet)
+{
+  if (self->closed || self->closing)
+    {
+      sio_eio_packet_free (packet);
+      return;
+    }
+
+  if (self->transport == TRANSPORT_WEBSOCKET)
+    {
+      ws_send_packet (self->ws, packet);
+      sio_eio_packet_free (packet);
+      return;
+    }
+
+  g_queue_push_tail (&self->queue, packet);
+  if (self->poll != NULL && !self->upgrading)
+    flush_poll (self, NULL);
+}
+
+static gboolean
+on_pong_timeout (gpointer user_data)
+{
+  SioEngineSocket *self = user_data;
+
+  self->pong_source = 0;
+  socket_close_internal (self, "ping timeout", FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_ping_time (gpointer user_data)
+{
+  SioEngineSocket *self = user_data;
+
+  self->ping_source = 0;
+  socket_send_packet (self, sio_eio_packet_new (SIO_EIO_PING, NULL));
+  g_clear_handle_id (&self->pong_source, g_source_remove);
+  self->pong_source = g_timeout_add (MAX (0, self->pong_deadline - g_get_monotonic_time ()) / 1000,
+                                     on_pong_timeout, self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_ping (SioEngineSocket *self)
+{
+  g_clear_handle_id (&self->ping_source, g_source_remove);
+  /* The deadline counts from now, not from when the ping timer happens to
+   * fire, so a late main loop does not stretch it. */
+  self->pong_deadline = g_get_monotonic_time () +
+                        ((gint64) self->engine->ping_interval + self->engine->ping_timeout) * 1000;
+  self->ping_source = g_timeout_add (self->engine->ping_interval, on_ping_time, self);
+}
+
+static void
+close_websocket (SoupWebsocketConnection **ws,
+                 SioEngineSocket          *self,
+                 gushort                   code)
+{
+  g_autoptr(SoupWebsocketConnection) conn = g_steal_pointer (ws);
+
+  if (conn == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (conn, self);
+  if (soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (conn, code, NULL);
+}
+
+/* BY_CLIENT: the client asked for it, so a held poll ends with NOOP rather than CLOSE. */
+static void
+socket_close_internal (SioEngineSocket *self,
+                       const char      *reason,
+                       gboolean         by_client)
+{
+  g_autoptr(SioEngineSocket) hold = NULL;
+
+  if (self->closed)
+    return;
+  hold = g_object_ref (self);
+  self->closed = TRUE;
+
+  g_clear_handle_id (&self->ping_source, g_source_remove);
+  g_clear_handle_id (&self->pong_source, g_source_remove);
+  g_clear_handle_id (&self->upgrade_source, g_source_remove);
+  g_clear_handle_id (&self->closing_source, g_source_remove);
+  g_clear_handle_id (&self->noop_source, g_source_remove);
+
+  if (self->poll != NULL)
+    {
+      if (by_client || self->upgrading)
+        respond_poll_with (self, SIO_EIO_NOOP);
+      else
+        flush_poll (self, sio_eio_packet_new (SIO_EIO_CLOSE, NULL));
+    }
+  close_websocket (&self->ws, self, SOUP_WEBSOCKET_CLOSE_NORMAL);
+  g_queue_clear_full (&self->queue, (GDestroyNotify) sio_eio_packet_free);
+
+  if (self->engine != NULL)
+    g_hash_table_remove (self->engine->sockets, self->id);
+
+  g_signal_emit (self, socket_signals[SOCKET_CLOSED], 0, reason);
+}
+
+static void
+on_message_packet (SioEngineSocket *self,
+                   SioEioPacket    *packet)
+{
+  switch (packet->type)
+    {
+    case SIO_EIO_MESSAGE:
+      g_signal_emit (self, socket_signals[SOCKET_MESSAGE], 0, packet->binary, packet->data);
+      break;
+    case SIO_EIO_PONG:
+      g_clear_handle_id (&self->pong_source, g_source_remove);
+      schedule_ping (self);
+      break;
+    case SIO_EIO_CLOSE:
+      socket_close_internal (self, "transport close", TRUE);
+      break;
+    case SIO_EIO_NOOP:
+      break;
+    case SIO_EIO_PING:
+      /* In v4 only the server pings; a client that does is not speaking v4. */
+    case SIO_EIO_OPEN:
+    case SIO_EIO_UPGRADE:
+    default:
+      socket_close_internal (self, "transport error", FALSE);
+      break;
+    }
+}
+
+static void
+on_ws_message (SoupWebsocketConnection *ws,
+               gint                     type,
+               GBytes                  *message,
+               gpointer                 user_data)
+{
+  SioEngineSocket *self = user_data;
+  g_autoptr(SioEngineSocket) hold = g_object_ref (self);
+  g_autoptr(SioEioPacket) packet = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->closed)
+    return;
+
+  if (type == SOUP_WEBSOCKET_DATA_TEXT)
+    {
+      gsize len;
+      const char *data = g_bytes_get_data (message, &len);
+
+      packet = sio_eio_decode_text_frame (data, len, &error);
+    }
+  else
+    packet = sio_eio_decode_binary_frame (message);
+
+  if (packet == NULL)
+    {
+      g_debug ("engine %s: %s", self->id, error ? error->message : "bad frame");
+      if (self->transport == TRANSPORT_WEBSOCKET)
+        socket_close_internal (self, "parse error", FALSE);
+      else
+        close_websocket (&self->ws, self, SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR);
+      return;
+    }
+
+  if (self->transport == TRANSPORT_WEBSOCKET)
+    {
+      on_message_packet (self, packet);
+      return;
+    }
+
+  /* The probe of an upgrade from polling. */
+  if (packet->type == SIO_EIO_PING &&
+      g_strcmp0 (sio_eio_packet_get_text (packet, NULL), "probe") == 0)
+    {
+      g_autoptr(SioEioPacket) pong = sio_eio_packet_new (SIO_EIO_PONG, "probe");
+
+      ws_send_packet (self->ws, pong);
+      self->upgrading = TRUE;
+      /* the client keeps polling until this NOOP tells it to stop */
+      if (self->poll != NULL)
+        respond_poll_with (self, SIO_EIO_NOOP);
+    }
+  else if (packet->type == SIO_EIO_UPGRADE && self->upgrading)
+    {
+      SioEioPacket *queued;
+
+      g_clear_handle_id (&self->upgrade_source, g_source_remove);
+      if (self->poll != NULL)
+        fail_poll (self);
+      self->transport = TRANSPORT_WEBSOCKET;
+      self->upgrading = FALSE;
+      while ((queued = g_queue_pop_head (&self->queue)) != NULL)
+        {
+          ws_send_packet (self->ws, queued);
+          sio_eio_packet_free (queued);
+        }
+      g_object_notify_by_pspec (G_OBJECT (self), socket_properties[SOCKET_PROP_TRANSPORT]);
+    }
+  else
+    {
+      self->upgrading = FALSE;
+      g_clear_handle_id (&self->upgrade_source, g_source_remove);
+      close_websocket (&self->ws, self, SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR);
+    }
+}
+
+static void
+on_ws_closed (SoupWebsocketConnection *ws,
+              gpointer                 user_data)
+{
+  SioEngineSocket *self = user_data;
+
+  if (self->transport == TRANSPORT_WEBSOCKET)
+    {
+      socket_close_internal (self, "transport close", TRUE);
+      return;
+    }
+
+  /* a probe that went away: the session carries on polling */
+  self->upgrading = FALSE;
+  g_clear_handle_id (&self->upgrade_source, g_source_remove);
+  close_websocket (&self->ws, self, SOUP_WEBSOCKET_CLOSE_NORMAL);
+}
+
+static void
+on_ws_error (SoupWebsocketConnection *ws,
+             GError                  *error,
+             gpointer                 user_data)
+{
+  SioEngineSocket *self = user_data;
+
+  g_debug ("engine %s: websocket: %s", self->id, error->message);
+}
+
+static gboolean
+on_upgrade_timeout (gpointer user_data)
+{
+  SioEngineSocket *self = user_data;
+
+  self->upgrade_source = 0;
+  self->upgrading = FALSE;
+  close_websocket (&self->ws, self, SOUP_WEBSOCKET_CLOSE_NORMAL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+socket_take_websocket (SioEngineSocket         *self,
+                       SoupWebsocketConnection *ws)
+{
+  self->ws = g_object_ref (ws);
+  soup_websocket_connection_set_max_incoming_payload_size (ws, self->engine->max_payload);
+  /* Engine.IO has its own heartbeat; a second one would only add traffic. */
+  soup_websocket_connection_set_keepalive_interval (ws, 0);
+  g_signal_connect (ws, "message", G_CALLBACK (on_ws_message), self);
+  g_signal_connect (ws, "closed", G_CALLBACK (on_ws_closed), self);
+  g_signal_connect (ws, "error", G_CALLBACK (on_ws_error), self);
+}
+
+static gboolean
+on_closing_timeout (gpointer user_data)
+{
+  SioEngineSocket *self = user_data;
+
+  self->closing_source = 0;
+  socket_close_internal (self, "forced close", FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+const char *
+sio_engine_socket_get_id (SioEngineSocket *self)
+{
+  g_return_val_if_fail (SIO_IS_ENGINE_SOCKET (self), NULL);
+  return self->id;
+}
+
+const char *
+sio_engine_socket_get_transport (SioEngineSocket *self)
+{
+  g_return_val_if_fail (SIO_IS_ENGINE_SOCKET (self), NULL);
+  return self->transport == TRANSPORT_WEBSOCKET ? "websocket" : "polling";
+}
+
+const char *
+sio_engine_socket_get_query (SioEngineSocket *self,
+                             const char      *name)
+{
+  g_return_val_if_fail (SIO_IS_ENGINE_SOCKET (self), NULL);
+  return self->query ? g_hash_table_lookup (self->query, name) : NULL;
+}
+
+SoupMessageHeaders *
+sio_engine_socket_get_request_headers (SioEngineSocket *self)
+{
+  g_return_val_if_fail (SIO_IS_ENGINE_SOCKET (self), NULL);
+  return self->headers;
+}
+
+const char *
+sio_engine_socket_get_remote_address (SioEngineSocket *self)
+{
+  g_return_val_if_fail (SIO_IS_ENGINE_SOCKET (self), NULL);
+  return self->remote_address;
+}
+
+gboolean
+sio_engine_socket_is_open (SioEngineSocket *self)
+{
+  g_return_val_if_fail (SIO_IS_ENGINE_SOCKET (self), FALSE);
+  return !self->closed && !self->closing;
+}
+
+void
+sio_engine_socket_send_text (SioEngineSocket *self,
+                             const char      *text,
+                             gssize           len)
+{
+  g_autofree char *copy = NULL;
+
+  g_return_if_fail (SIO_IS_ENGINE_SOCKET (self));
+  g_return_if_fail (text != NULL);
+
+  if (len >= 0)
+    text = copy = g_strndup (text, len);
+  socket_send_packet (self, sio_eio_packet_new (SIO_EIO_MESSAGE, text));
+}
+
+void
+sio_engine_socket_send_binary (SioEngineSocket *self,
+                               GBytes          *data)
+{
+  g_return_if_fail (SIO_IS_ENGINE_SOCKET (self));
+  g_return_if_fail (data != NULL);
+
+  socket_send_packet (self, sio_eio_packet_new_binary (data));
+}
+
+void
+sio_engine_socket_close (SioEngineSocket *self,
+                         const char      *reason)
+{
+  g_return_if_fail (SIO_IS_ENGINE_SOCKET (self));
+
+  if (self->closed || self->closing)
+    return;
+
+  /* What is queued (a DISCONNECT, typically) must reach the client before
+   * CLOSE does, so a polling session waits for the next poll to carry both. */
+  if (self->transport == TRANSPORT_POLLING && self->poll == NULL &&
+      !g_queue_is_empty (&self->queue) && self->engine != NULL)
+    {
+      self->closing = TRUE;
+      g_clear_handle_id (&self->ping_source, g_source_remove);
+      g_clear_handle_id (&self->pong_source, g_source_remove);
+      self->closing_source = g_timeout_add (self->engine->ping_timeout, on_closing_timeout, self);
+      return;
+    }
+  socket_close_internal (self, reason ? reason : "forced close", FALSE);
+}
+
+/* ---- engine ---- */
+
+static void
+respond_error (SoupServerMessage *msg,
+               EngineError        code)
+{
+  g_autofree char *body = g_strdup_printf ("{\"code\":%d,\"message\":\"%s\"}",
+                                           code, engine_error_messages[code]);
+
+  soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, body, strlen (body));
+}
+
+static void
+respond_text (SoupServerMessage *msg,
+              guint              status,
+              const char        *text)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "text/plain; charset=UTF-8", SOUP_MEMORY_COPY, text, strlen (text));
+}
+
+static SioEngineSocket *
+engine_open_socket (SioEngine         *self,
+                    SoupServerMessage *msg,
+                    GHashTable        *query,
+                    Transport          transport)
+{
+  SioEngineSocket *socket = g_object_new (SIO_TYPE_ENGINE_SOCKET, NULL);
+  g_autoptr(SioEioPacket) open = NULL;
+  g_autofree char *json = NULL;
+  const char *upgrades_polling[] = { "websocket", NULL };
+  const char *upgrades_none[] = { NULL };
+  SioEioHandshake handshake;
+
+  socket->engine = self;
+  socket->id = generate_sid ();
+  socket->transport = transport;
+  socket->headers = soup_message_headers_ref (soup_server_message_get_request_headers (msg));
+  socket->remote_address = g_strdup (soup_server_message_get_remote_host (msg));
+  if (query != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      socket->query = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_hash_table_iter_init (&iter, query);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_hash_table_insert (socket->query, g_strdup (key), g_strdup (value));
+    }
+  g_hash_table_insert (self->sockets, socket->id, socket);
+
+  handshake.sid = socket->id;
+  handshake.upgrades = (char **) (transport == TRANSPORT_POLLING ? upgrades_polling : upgrades_none);
+  handshake.ping_interval = self->ping_interval;
+  handshake.ping_timeout = self->ping_timeout;
+  handshake.max_payload = self->max_payload;
+  json = sio_eio_handshake_to_json (&handshake);
+  g_queue_push_tail (&socket->queue, sio_eio_packet_new (SIO_EIO_OPEN, json));
+  schedule_ping (socket);
+
+  return socket;
+}
+
+static void
+on_poll_finished (SoupServerMessage *msg,
+                  gpointer           user_data)
+{
+  SioEngineSocket *self = user_data;
+
+  /* Finished while still held: the client gave up on the request. */
+  if (self->poll == msg)
+    {
+      g_clear_object (&self->poll);
+      socket_close_internal (self, "transport close", TRUE);
+    }
+}
+
+static gboolean
+on_noop_time (gpointer user_data)
+{
+  SioEngineSocket *self = user_data;
+
+  self->noop_source = 0;
+  if (self->poll != NULL)
+    respond_poll_with (self, SIO_EIO_NOOP);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+handle_poll (SioEngine         *self,
+             SioEngineSocket   *socket,
+             SoupServerMessage *msg)
+{
+  if (socket->poll != NULL)
+    {
+      /* Two polls at once: the official server treats it as a broken client. */
+      respond_error (msg, ENGINE_ERROR_BAD_REQUEST);
+      socket_close_internal (socket, "transport error", FALSE);
+      return;
+    }
+
+  /* Either way the status must be set now, or libsoup takes the held request
+   * for a failed WebSocket handshake on the same path. */
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_pause (msg);
+  socket->poll = g_object_ref (msg);
+  g_signal_connect (msg, "finished", G_CALLBACK (on_poll_finished), socket);
+
+  if (socket->upgrading)
+    {
+      /* Held a moment, as the official server does: if UPGRADE arrives
+       * meanwhile this poll is refused, else it ends with NOOP. */
+      socket->noop_source = g_timeout_add (100, on_noop_time, socket);
+    }
+  else if (socket->closing)
+    {
+      flush_poll (socket, sio_eio_packet_new (SIO_EIO_CLOSE, NULL));
+      socket_close_internal (socket, "forced close", FALSE);
+    }
+  else if (!g_queue_is_empty (&socket->queue))
+    flush_poll (socket, NULL);
+}
+
+static void
+handle_post (SioEngine         *self,
+             SioEngineSocket   *socket,
+             SoupServerMessage *msg)
+{
+  g_autoptr(SioEngineSocket) hold = g_object_ref (socket);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GPtrArray) packets = NULL;
+  g_autoptr(GError) error = NULL;
+  SoupMessageBody *request_body = soup_server_message_get_request_body (msg);
+  gsize len;
+  const char *data;
+
+  body = soup_message_body_flatten (request_body);
+  data = g_bytes_get_data (body, &len);
+  if (len > self->max_payload)
+    {
+      respond_text (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "Payload Too Large");
+      socket_close_internal (socket, "transport error", FALSE);
+      return;
+    }
+
+  packets = sio_eio_decode_payload (data, len, &error);
+  if (packets == NULL)
+    {
+      g_debug ("engine %s: %s", socket->id, error->message);
+      respond_error (msg, ENGINE_ERROR_BAD_REQUEST);
+      socket_close_internal (socket, "parse error", FALSE);
+      return;
+    }
+
+  respond_text (msg, SOUP_STATUS_OK, "ok");
+  for (guint i = 0; i < packets->len && !socket->closed; i++)
+    {
+      if (socket->closing)
+        break;
+      on_message_packet (socket, g_ptr_array_index (packets, i));
+    }
+}
+
+static void
+on_http_request (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  SioEngine *self = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  const char *eio = query ? g_hash_table_lookup (query, "EIO") : NULL;
+  const char *transport = query ? g_hash_table_lookup (query, "transport") : NULL;
+  const char *sid = query ? g_hash_table_lookup (query, "sid") : NULL;
+  SioEngineSocket *socket = NULL;
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Cache-Control", "no-store");
+  /* libsoup drops such a connection after the response without saying so, and
+   * a keep-alive client (Node's default agent) would then reuse a dead socket. */
+  if (soup_message_headers_header_contains (soup_server_message_get_request_headers (msg),
+                                            "Connection", "close"))
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                  "Connection", "close");
+
+  if (g_strcmp0 (transport, "polling") != 0 && g_strcmp0 (transport, "websocket") != 0)
+    {
+      respond_error (msg, ENGINE_ERROR_UNKNOWN_TRANSPORT);
+      return;
+    }
+  if (g_strcmp0 (eio, "4") != 0)
+    {
+      respond_error (msg, ENGINE_ERROR_UNSUPPORTED_PROTOCOL_VERSION);
+      return;
+    }
+  if (sid != NULL)
+    {
+      socket = g_hash_table_lookup (self->sockets, sid);
+      if (socket == NULL || socket->closed)
+        {
+          respond_error (msg, ENGINE_ERROR_UNKNOWN_SID);
+          return;
+        }
+    }
+
+  if (socket != NULL && socket->pong_source != 0 &&
+      g_get_monotonic_time () >= socket->pong_deadline)
+    {
+      /* the timeout is due but its source has not run yet */
+      socket_close_internal (socket, "ping timeout", FALSE);
+      respond_error (msg, ENGINE_ERROR_UNKNOWN_SID);
+      return;
+    }
+
+  if (g_str_equal (transport, "websocket"))
+    {
+      /* Leave the status unset: libsoup then performs the WebSocket handshake
+       * and on_websocket() takes it from there. */
+      /* A second WebSocket for a session is refused by on_websocket(), after
+       * the handshake, as the official server does: clients expect a close there. */
+      if (g_strcmp0 (method, "GET") != 0)
+        respond_error (msg, ENGINE_ERROR_BAD_HANDSHAKE_METHOD);
+      return;
+    }
+
+  if (socket == NULL)
+    {
+      if (g_strcmp0 (method, "GET") != 0)
+        {
+          respond_error (msg, ENGINE_ERROR_BAD_HANDSHAKE_METHOD);
+          return;
+        }
+      socket = engine_open_socket (self, msg, query, TRANSPORT_POLLING);
+      handle_poll (self, socket, msg);
+      g_signal_emit (self, engine_signals[ENGINE_CONNECTION], 0, socket);
+      return;
+    }
+
+  if (socket->transport != TRANSPORT_POLLING)
+    {
+      /* the session moved to WebSocket: stray polls are refused, the session stays */
+      respond_error (msg, ENGINE_ERROR_BAD_REQUEST);
+      return;
+    }
+
+  if (g_strcmp0 (method, "GET") == 0)
+    handle_poll (self, socket, msg);
+  else if (g_strcmp0 (method, "POST") == 0)
+    handle_post (self, socket, msg);
+  else
+    respond_error (msg, ENGINE_ERROR_BAD_REQUEST);
+}
+
+static void
+on_websocket (SoupServer              *server,
+              SoupServerMessage       *msg,
+              const char              *path,
+              SoupWebsocketConnection *connection,
+              gpointer                 user_data)
+{
+  SioEngine *self = user_data;
+  GUri *uri = soup_server_message_get_uri (msg);
+  g_autoptr(GHashTable) query = NULL;
+  const char *sid;
+  SioEngineSocket *socket;
+
+  if (g_uri_get_query (uri) != NULL)
+    query = g_uri_parse_params (g_uri_get_query (uri), -1, "&", G_URI_PARAMS_NONE, NULL);
+  sid = query ? g_hash_table_lookup (query, "sid") : NULL;
+
+  if (sid == NULL)
+    {
+      SioEioPacket *open;
+
+      socket = engine_open_socket (self, msg, query, TRANSPORT_WEBSOCKET);
+      socket_take_websocket (socket, connection);
+      open = g_queue_pop_head (&socket->queue);
+      ws_send_packet (socket->ws, open);
+      sio_eio_packet_free (open);
+      g_signal_emit (self, engine_signals[ENGINE_CONNECTION], 0, socket);
+      return;
+    }
+
+  socket = g_hash_table_lookup (self->sockets, sid);
+  if (socket == NULL || socket->closed || socket->closing ||
+      socket->transport != TRANSPORT_POLLING || socket->ws != NULL)
+    {
+      soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, NULL);
+      return;
+    }
+
+  socket_take_websocket (socket, connection);
+  socket->upgrade_source = g_timeout_add (SIO_ENGINE_DEFAULT_UPGRADE_TIMEOUT, on_upgrade_timeout, socket);
+}
+
+static void
+sio_engine_dispose (GObject *object)
+{
+  SioEngine *self = SIO_ENGINE (object);
+
+  sio_engine_close (self);
+  g_clear_object (&self->server);
+
+  G_OBJECT_CLASS (sio_engine_parent_class)->dispose (object);
+}
+
+static void
+sio_engine_finalize (GObject *object)
+{
+  SioEngine *self = SIO_ENGINE (object);
+
+  g_hash_table_unref (self->sockets);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (sio_engine_parent_class)->finalize (object);
+}
+
+static void
+sio_engine_class_init (SioEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sio_engine_dispose;
+  object_class->finalize = sio_engine_finalize;
+
+  /* A new session, after its handshake went out. */
+  engine_signals[ENGINE_CONNECTION] =
+    g_signal_new ("connection", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, SIO_TYPE_ENGINE_SOCKET);
+}
+
+static void
+sio_engine_init (SioEngine *self)
+{
+  self->sockets = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
+  self->ping_interval = SIO_ENGINE_DEFAULT_PING_INTERVAL;
+  self->ping_timeout = SIO_ENGINE_DEFAULT_PING_TIMEOUT;
+  self->max_payload = SIO_ENGINE_DEFAULT_MAX_PAYLOAD;
+}
+
+SioEngine *
+sio_engine_new (void)
+{
+  return g_object_new (SIO_TYPE_ENGINE, NULL);
+}
+
+void
+sio_engine_attach (SioEngine  *self,
+                   SoupServer *server,
+                   const char *path)
+{
+  g_return_if_fail (SIO_IS_ENGINE (self));
+  g_return_if_fail (SOUP_IS_SERVER (server));
+  g_return_if_fail (path != NULL && path[0] == '/');
+  g_return_if_fail (self->server == NULL);
+
+  self->server = g_object_ref (server);
+  self->path = g_strdup (path);
+  soup_server_add_handler (server, path, on_http_request, self, NULL);
+  soup_server_add_websocket_handler (server, path, NULL, NULL, on_websocket, self, NULL);
+}
+
+void
+sio_engine_close (SioEngine *self)
+{
+  g_autoptr(GPtrArray) sockets = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_if_fail (SIO_IS_ENGINE (self));
+
+  g_hash_table_iter_init (&iter, self->sockets);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (sockets, g_object_ref (value));
+  for (guint i = 0; i < sockets->len; i++)
+    {
+      SioEngineSocket *socket = g_ptr_array_index (sockets, i);
+
+      socket_close_internal (socket, "server shutting down", FALSE);
+      socket->engine = NULL;
+    }
+  if (self->server != NULL && self->path != NULL)
+    soup_server_remove_handler (self->server, self->path);
+  g_clear_pointer (&self->path, g_free);
+}
+
+guint
+sio_engine_get_ping_interval (SioEngine *self)
+{
+  g_return_val_if_fail (SIO_IS_ENGINE (self), 0);
+  return self->ping_interval;
+}
+
+void
+sio_engine_set_ping_interval (SioEngine *self,
+                              guint      ms)
+{
+  g_return_if_fail (SIO_IS_ENGINE (self));
+  g_return_if_fail (ms > 0);
+  self->ping_interval = ms;
+}
+
+guint
+sio_engine_get_ping_timeout (SioEngine *self)
+{
+  g_return_val_if_fail (SIO_IS_ENGINE (self), 0);
+  return self->ping_timeout;
+}
+
+void
+sio_engine_set_ping_timeout (SioEngine *self,
+                             guint      ms)
+{
+  g_return_if_fail (SIO_IS_ENGINE (self));
+  g_return_if_fail (ms > 0);
+  self->ping_timeout = ms;
+}
+
+gsize
+sio_engine_get_max_payload (SioEngine *self)
+{
+  g_return_val_if_fail (SIO_IS_ENGINE (self), 0);
+  return self->max_payload;
+}
+
+void
+sio_engine_set_max_payload (SioEngine *self,
+                            gsize      bytes)
+{
+  g_return_if_fail (SIO_IS_ENGINE (self));
+  g_return_if_fail (bytes > 0);
+  self->max_payload = bytes;
+}
+
+guint
+sio_engine_get_n_sockets (SioEngine *self)
+{
+  g_return_val_if_fail (SIO_IS_ENGINE (self), 0);
+  return g_hash_table_size (self->sockets);
+}
+
+SioEngineSocket *
+sio_engine_lookup (SioEngine  *self,
+                   const char *sid)
+{
+  g_return_val_if_fail (SIO_IS_ENGINE (self), NULL);
+  return g_hash_table_lookup (self->sockets, sid);
+}

@@ -1,0 +1,66 @@
+/* sio-engine.h: the Engine.IO v4 server (HTTP long-polling and WebSocket on a SoupServer).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+#define SIO_TYPE_ENGINE (sio_engine_get_type ())
+G_DECLARE_FINAL_TYPE (SioEngine, sio_engine, SIO, ENGINE, GObject)
+
+/* One Engine.IO session; it lives from the handshake until ::closed. */
+#define SIO_TYPE_ENGINE_SOCKET (sio_engine_socket_get_type ())
+G_DECLARE_FINAL_TYPE (SioEngineSocket, sio_engine_socket, SIO, ENGINE_SOCKET, GObject)
+
+/* Defaults of the official server, except what PROTOCOL.md fixes. */
+#define SIO_ENGINE_DEFAULT_PING_INTERVAL 25000
+#define SIO_ENGINE_DEFAULT_PING_TIMEOUT  20000
+#define SIO_ENGINE_DEFAULT_MAX_PAYLOAD   1000000
+#define SIO_ENGINE_DEFAULT_UPGRADE_TIMEOUT 10000
+
+SioEngine       *sio_engine_new                  (void);
+/* Serves PATH (e.g. "/socket.io/") on HTTP; the same path takes WebSocket upgrades.
+ * Call once, before the first request. */
+void             sio_engine_attach               (SioEngine   *self,
+                                                  SoupServer  *server,
+                                                  const char  *path);
+/* Closes every session ("server shutting down") and stops serving. */
+void             sio_engine_close                (SioEngine   *self);
+guint            sio_engine_get_ping_interval    (SioEngine   *self);
+void             sio_engine_set_ping_interval    (SioEngine   *self,
+                                                  guint        ms);
+guint            sio_engine_get_ping_timeout     (SioEngine   *self);
+void             sio_engine_set_ping_timeout     (SioEngine   *self,
+                                                  guint        ms);
+gsize            sio_engine_get_max_payload      (SioEngine   *self);
+void             sio_engine_set_max_payload      (SioEngine   *self,
+                                                  gsize        bytes);
+guint            sio_engine_get_n_sockets        (SioEngine   *self);
+SioEngineSocket *sio_engine_lookup               (SioEngine   *self,
+                                                  const char  *sid);
+
+const char      *sio_engine_socket_get_id        (SioEngineSocket *self);
+/* "polling" or "websocket"; notifies when an upgrade completes. */
+const char      *sio_engine_socket_get_transport (SioEngineSocket *self);
+/* The handshake request's query parameter NAME, or NULL. */
+const char      *sio_engine_socket_get_query     (SioEngineSocket *self,
+                                                  const char      *name);
+/* The handshake request's headers (transfer none). */
+SoupMessageHeaders *sio_engine_socket_get_request_headers (SioEngineSocket *self);
+/* The peer's address as text, or NULL when unknown. */
+const char      *sio_engine_socket_get_remote_address (SioEngineSocket *self);
+gboolean         sio_engine_socket_is_open       (SioEngineSocket *self);
+/* A MESSAGE packet; text must be valid UTF-8 of LEN bytes (-1 = NUL-terminated). */
+void             sio_engine_socket_send_text     (SioEngineSocket *self,
+                                                  const char      *text,
+                                                  gssize           len);
+void             sio_engine_socket_send_binary   (SioEngineSocket *self,
+                                                  GBytes          *data);
+/* Sends CLOSE and ends the session; ::closed follows with REASON. */
+void             sio_engine_socket_close         (SioEngineSocket *self,
+                                                  const char      *reason);
+
+G_END_DECLS
