@@ -921,6 +921,41 @@ test_sio_encode_json (void)
   g_assert_cmpstr (again, ==, wire);
 }
 
+/* The string writer copies eight bytes at a time; each byte that needs an
+ * escape must be caught wherever it falls in or across those words. */
+static void
+test_sio_encode_escapes (void)
+{
+  static const struct { char c; const char *escaped; } specials[] = {
+    { '"', "\\\"" }, { '\\', "\\\\" }, { '\n', "\\n" }, { '\x01', "\\u0001" },
+    { '\x1f', "\\u001f" }, { '\t', "\\t" },
+  };
+
+  for (gsize s = 0; s < G_N_ELEMENTS (specials); s++)
+    for (guint len = 1; len <= 26; len++)
+      for (guint at = 0; at < len; at++)
+        {
+          g_autofree char *text = g_strnfill (len, 'a');
+          g_autoptr(GString) expected = g_string_new ("2[\"e\",\"");
+          g_autoptr(JsonArray) args = json_array_new ();
+          g_autoptr(SioPacket) packet = NULL;
+          g_autofree char *wire = NULL;
+
+          text[at] = specials[s].c;
+          for (guint i = 0; i < len; i++)
+            if (i == at)
+              g_string_append (expected, specials[s].escaped);
+            else
+              g_string_append_c (expected, 'a');
+          g_string_append (expected, "\"]");
+
+          json_array_add_string_element (args, text);
+          packet = sio_packet_new_event ("/", "e", args);
+          wire = sio_packet_encode (packet);
+          g_assert_cmpstr (wire, ==, expected->str);
+        }
+}
+
 /* json-glib would wrap these to other numbers without a word. */
 static void
 test_sio_integer_range (void)
@@ -985,6 +1020,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sio-codec/sio/malformed", test_sio_malformed);
   g_test_add_func ("/sio-codec/sio/deep-nesting", test_sio_deep_nesting);
   g_test_add_func ("/sio-codec/sio/encode-json", test_sio_encode_json);
+  g_test_add_func ("/sio-codec/sio/encode-escapes", test_sio_encode_escapes);
   g_test_add_func ("/sio-codec/sio/integer-range", test_sio_integer_range);
 
   return g_test_run ();

@@ -334,10 +334,21 @@ json_prescan (const char *p,
 
       if (c == '"')
         {
-          while (p < end && *p != '"')
-            p += (*p == '\\' && end - p > 1) ? 2 : 1;
-          if (p < end)
-            p++;
+          /* memchr to the next quote; it closes the string unless an odd
+           * number of backslashes precedes it. */
+          for (;;)
+            {
+              const char *quote = memchr (p, '"', end - p);
+              const char *b;
+
+              if (quote == NULL)
+                return NULL;
+              for (b = quote; b > p && b[-1] == '\\'; b--)
+                ;
+              p = quote + 1;
+              if ((quote - b) % 2 == 0)
+                break;
+            }
         }
       else if (c == '[' || c == '{')
         {
@@ -733,48 +744,86 @@ sio_packet_dup_args (const SioPacket *packet)
 /* The packet's JSON, written the way JSON.stringify writes it. json-glib 1.6's
  * generator cannot be used: it writes 1e-05 as "1e-05.0", infinity as "inf.0"
  * and leaves 0x1f unescaped in strings, none of which a peer can parse. */
+/* Whether any of the 8 bytes is below 0x20, '"' or '\\': the test that lets
+ * plain text (nearly all of a chat message) be copied a word at a time. */
+static inline gboolean
+word_needs_escape (guint64 v)
+{
+  const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
+  const guint64 high = G_GUINT64_CONSTANT (0x8080808080808080);
+  guint64 quote = v ^ (ones * '"');
+  guint64 backslash = v ^ (ones * '\\');
+
+  guint64 found = ((v - ones * 0x20) & ~v) |
+                  ((quote - ones) & ~quote) |
+                  ((backslash - ones) & ~backslash);
+
+  return (found & high) != 0;
+}
+
 static void
 json_write_string (GString    *out,
                    const char *str)
 {
   static const char hex[] = "0123456789abcdef";
-  const char *run = str;
-  const char *p;
+  gsize len = strlen (str);
+  gsize run = 0;
+  gsize i = 0;
 
   g_string_append_c (out, '"');
-  for (p = str; *p != '\0'; p++)
+  while (i < len)
     {
-      guchar c = *p;
-      char escape;
+      gsize stop;
 
-      if (c >= 0x20 && c != '"' && c != '\\')
-        continue;
+      if (len - i >= 8)
+        {
+          guint64 v;
 
-      g_string_append_len (out, run, p - run);
-      run = p + 1;
-      switch (c)
-        {
-        case '"': escape = '"'; break;
-        case '\\': escape = '\\'; break;
-        case '\b': escape = 'b'; break;
-        case '\f': escape = 'f'; break;
-        case '\n': escape = 'n'; break;
-        case '\r': escape = 'r'; break;
-        case '\t': escape = 't'; break;
-        default: escape = 0; break;
-        }
-      if (escape != 0)
-        {
-          g_string_append_c (out, '\\');
-          g_string_append_c (out, escape);
+          memcpy (&v, str + i, 8);
+          if (!word_needs_escape (v))
+            {
+              i += 8;
+              continue;
+            }
+          stop = i + 8;
         }
       else
+        stop = len;
+
+      for (; i < stop; i++)
         {
-          char u[] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf] };
-          g_string_append_len (out, u, sizeof u);
+          guchar c = str[i];
+          char escape;
+
+          if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+
+          g_string_append_len (out, str + run, i - run);
+          run = i + 1;
+          switch (c)
+            {
+            case '"': escape = '"'; break;
+            case '\\': escape = '\\'; break;
+            case '\b': escape = 'b'; break;
+            case '\f': escape = 'f'; break;
+            case '\n': escape = 'n'; break;
+            case '\r': escape = 'r'; break;
+            case '\t': escape = 't'; break;
+            default: escape = 0; break;
+            }
+          if (escape != 0)
+            {
+              g_string_append_c (out, '\\');
+              g_string_append_c (out, escape);
+            }
+          else
+            {
+              char u[] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf] };
+              g_string_append_len (out, u, sizeof u);
+            }
         }
     }
-  g_string_append_len (out, run, p - run);
+  g_string_append_len (out, str + run, len - run);
   g_string_append_c (out, '"');
 }
 
