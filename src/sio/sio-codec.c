@@ -256,7 +256,7 @@ sio_eio_decode_payload (const char  *data,
   /* An empty body is one empty packet, which is an error like any other. */
   for (;;)
     {
-      const char *sep = memchr (p, EIO_RECORD_SEPARATOR, end - p);
+      const char *sep = p < end ? memchr (p, EIO_RECORD_SEPARATOR, end - p) : NULL;
       const char *stop = sep != NULL ? sep : end;
       g_autoptr(GError) local_error = NULL;
       SioEioPacket *packet;
@@ -369,10 +369,13 @@ json_prescan (const char *p,
           /* A fraction or exponent makes it a double, which may be any size. */
           if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
             {
-              while (p < end && (g_ascii_isdigit (*p) || strchr (".eE+-", *p) != NULL))
+              while (p < end && (g_ascii_isdigit (*p) || (*p != '\0' && strchr (".eE+-", *p) != NULL)))
                 p++;
               continue;
             }
+          /* json-glib also reads 0x… (and wraps it); JSON has no such thing. */
+          if (p < end && (*p == 'x' || *p == 'X'))
+            return "hexadecimal numbers are not JSON";
           n = p - digits;
           if (n > 19 || (n == 19 && memcmp (digits, "9223372036854775807", 19) > 0))
             return "JSON integer out of the 64-bit range";
@@ -398,7 +401,7 @@ parse_json (JsonParser  *parser,
 
   while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
     p++;
-  if (p == end || strchr ("[{\"-0123456789tfn", *p) == NULL)
+  if (p == end || *p == '\0' || strchr ("[{\"-0123456789tfn", *p) == NULL)
     {
       g_set_error_literal (error, SIO_CODEC_ERROR, SIO_CODEC_ERROR_INVALID_JSON,
                            p == end ? "no JSON value" : "not a JSON value");
@@ -431,6 +434,7 @@ handshake_get_uint (JsonObject  *object,
 {
   JsonNode *node = json_object_get_member (object, field);
   gint64 n;
+  double d;
 
   if (node == NULL)
     {
@@ -441,9 +445,8 @@ handshake_get_uint (JsonObject  *object,
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
     n = json_node_get_int (node);
   else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE &&
-           json_node_get_double (node) >= 0 && json_node_get_double (node) <= (double) max &&
-           (double) (gint64) json_node_get_double (node) == json_node_get_double (node))
-    n = (gint64) json_node_get_double (node);
+           (d = json_node_get_double (node)) >= 0 && d < 9223372036854775808.0 && d == floor (d))
+    n = (gint64) d;
   else
     {
       g_set_error (error, SIO_CODEC_ERROR, SIO_CODEC_ERROR_INVALID_HANDSHAKE,

@@ -131,10 +131,23 @@ const char  *sio_packet_get_event      (const SioPacket *packet);
 JsonArray   *sio_packet_dup_args       (const SioPacket *packet);
 
 /* Encodes the packet's header frame. An EVENT or ACK with attachments is sent as
- * BINARY_EVENT / BINARY_ACK; the attachments follow as binary messages, in order. */
+ * BINARY_EVENT / BINARY_ACK; the attachments follow as binary messages, in order.
+ * The JSON is written as JSON.stringify writes it (UTF-8 unescaped, control
+ * characters escaped, non-finite numbers as null). */
 char        *sio_packet_encode         (const SioPacket *packet);
 
-/* Decoder with attachment reassembly; one per connection. */
+/* Decoder with attachment reassembly; one per connection.
+ *
+ * As the official decoder does, a BINARY_EVENT / BINARY_ACK comes out as
+ * EVENT / ACK, its attachments filled in arrival order and its data left with
+ * the placeholders (resolve them with sio_packet_get_attachment()).
+ *
+ * It rejects what socket.io-parser 4.2.4 rejects, and also what would be
+ * ambiguous for us: an EVENT, ACK or CONNECT_ERROR without a payload (the spec
+ * makes it mandatory), an attachment count that is not plain digits ("5-"),
+ * an ack id beyond gint64, a placeholder that does not name one of the
+ * attachments, JSON nested deeper than 256 levels, and integers json-glib
+ * would wrap (beyond ±(2^63-1)). */
 typedef struct _SioDecoder SioDecoder;
 
 SioDecoder  *sio_decoder_new           (guint        max_attachments);
