@@ -1,0 +1,289 @@
+/* sio-server-adapter.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "sio-server-adapter.h"
+
+#include "sio-server.h"
+
+G_DEFINE_INTERFACE (SioServerAdapter, sio_server_adapter, G_TYPE_OBJECT)
+
+static void
+sio_server_adapter_default_init (SioServerAdapterInterface *iface)
+{
+}
+
+void
+sio_server_adapter_add (SioServerAdapter *self,
+                        const char       *sid,
+                        const char       *room)
+{
+  g_return_if_fail (SIO_IS_SERVER_ADAPTER (self));
+  SIO_SERVER_ADAPTER_GET_IFACE (self)->add (self, sid, room);
+}
+
+void
+sio_server_adapter_remove (SioServerAdapter *self,
+                           const char       *sid,
+                           const char       *room)
+{
+  g_return_if_fail (SIO_IS_SERVER_ADAPTER (self));
+  SIO_SERVER_ADAPTER_GET_IFACE (self)->remove (self, sid, room);
+}
+
+void
+sio_server_adapter_remove_all (SioServerAdapter *self,
+                               const char       *sid)
+{
+  g_return_if_fail (SIO_IS_SERVER_ADAPTER (self));
+  SIO_SERVER_ADAPTER_GET_IFACE (self)->remove_all (self, sid);
+}
+
+gboolean
+sio_server_adapter_contains (SioServerAdapter *self,
+                             const char       *sid,
+                             const char       *room)
+{
+  g_return_val_if_fail (SIO_IS_SERVER_ADAPTER (self), FALSE);
+  return SIO_SERVER_ADAPTER_GET_IFACE (self)->contains (self, sid, room);
+}
+
+GPtrArray *
+sio_server_adapter_sockets (SioServerAdapter   *self,
+                            const char * const *rooms,
+                            const char * const *except)
+{
+  g_return_val_if_fail (SIO_IS_SERVER_ADAPTER (self), NULL);
+  return SIO_SERVER_ADAPTER_GET_IFACE (self)->sockets (self, rooms, except);
+}
+
+void
+sio_server_adapter_broadcast (SioServerAdapter   *self,
+                              const SioPacket    *packet,
+                              const char * const *rooms,
+                              const char * const *except)
+{
+  g_return_if_fail (SIO_IS_SERVER_ADAPTER (self));
+  SIO_SERVER_ADAPTER_GET_IFACE (self)->broadcast (self, packet, rooms, except);
+}
+
+struct _SioServerMemoryAdapter {
+  GObject             parent_instance;
+
+  SioServerNamespace *nsp;
+  GHashTable         *rooms;    /* room → set of sids */
+  GHashTable         *sids;     /* sid → set of rooms */
+};
+
+static void memory_adapter_iface_init (SioServerAdapterInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SioServerMemoryAdapter, sio_server_memory_adapter, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (SIO_TYPE_SERVER_ADAPTER, memory_adapter_iface_init))
+
+static GHashTable *
+string_set_new (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+static void
+memory_add (SioServerAdapter *adapter,
+            const char       *sid,
+            const char       *room)
+{
+  SioServerMemoryAdapter *self = SIO_SERVER_MEMORY_ADAPTER (adapter);
+  GHashTable *set;
+
+  set = g_hash_table_lookup (self->sids, sid);
+  if (set == NULL)
+    {
+      set = string_set_new ();
+      g_hash_table_insert (self->sids, g_strdup (sid), set);
+    }
+  g_hash_table_add (set, g_strdup (room));
+
+  set = g_hash_table_lookup (self->rooms, room);
+  if (set == NULL)
+    {
+      set = string_set_new ();
+      g_hash_table_insert (self->rooms, g_strdup (room), set);
+    }
+  g_hash_table_add (set, g_strdup (sid));
+}
+
+static void
+memory_remove (SioServerAdapter *adapter,
+               const char       *sid,
+               const char       *room)
+{
+  SioServerMemoryAdapter *self = SIO_SERVER_MEMORY_ADAPTER (adapter);
+  GHashTable *set;
+
+  set = g_hash_table_lookup (self->sids, sid);
+  if (set != NULL)
+    g_hash_table_remove (set, room);
+
+  set = g_hash_table_lookup (self->rooms, room);
+  if (set != NULL)
+    {
+      g_hash_table_remove (set, sid);
+      /* an empty room is forgotten, or chat rooms would pile up forever */
+      if (g_hash_table_size (set) == 0)
+        g_hash_table_remove (self->rooms, room);
+    }
+}
+
+static void
+memory_remove_all (SioServerAdapter *adapter,
+                   const char       *sid)
+{
+  SioServerMemoryAdapter *self = SIO_SERVER_MEMORY_ADAPTER (adapter);
+  g_autoptr(GHashTable) rooms = NULL;
+  g_autofree char *key = NULL;
+  GHashTableIter iter;
+  gpointer room;
+
+  if (!g_hash_table_steal_extended (self->sids, sid, (gpointer *) &key, (gpointer *) &rooms))
+    return;
+
+  g_hash_table_iter_init (&iter, rooms);
+  while (g_hash_table_iter_next (&iter, &room, NULL))
+    {
+      GHashTable *members = g_hash_table_lookup (self->rooms, room);
+
+      if (members == NULL)
+        continue;
+      g_hash_table_remove (members, sid);
+      if (g_hash_table_size (members) == 0)
+        g_hash_table_remove (self->rooms, room);
+    }
+}
+
+static gboolean
+memory_contains (SioServerAdapter *adapter,
+                 const char       *sid,
+                 const char       *room)
+{
+  SioServerMemoryAdapter *self = SIO_SERVER_MEMORY_ADAPTER (adapter);
+  GHashTable *set = g_hash_table_lookup (self->sids, sid);
+
+  return set != NULL && g_hash_table_contains (set, room);
+}
+
+static gboolean
+in_any (SioServerMemoryAdapter *self,
+        const char             *sid,
+        const char * const     *rooms)
+{
+  GHashTable *set = g_hash_table_lookup (self->sids, sid);
+
+  if (set == NULL || rooms == NULL)
+    return FALSE;
+  for (guint i = 0; rooms[i] != NULL; i++)
+    if (g_hash_table_contains (set, rooms[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static GPtrArray *
+memory_sockets (SioServerAdapter   *adapter,
+                const char * const *rooms,
+                const char * const *except)
+{
+  SioServerMemoryAdapter *self = SIO_SERVER_MEMORY_ADAPTER (adapter);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *result = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer sid;
+
+  if (rooms == NULL || rooms[0] == NULL)
+    {
+      g_hash_table_iter_init (&iter, self->sids);
+      while (g_hash_table_iter_next (&iter, &sid, NULL))
+        if (!in_any (self, sid, except))
+          g_ptr_array_add (result, g_strdup (sid));
+      return result;
+    }
+
+  /* a socket in two of the rooms still gets the packet once */
+  for (guint i = 0; rooms[i] != NULL; i++)
+    {
+      GHashTable *members = g_hash_table_lookup (self->rooms, rooms[i]);
+
+      if (members == NULL)
+        continue;
+      g_hash_table_iter_init (&iter, members);
+      while (g_hash_table_iter_next (&iter, &sid, NULL))
+        if (g_hash_table_add (seen, sid) && !in_any (self, sid, except))
+          g_ptr_array_add (result, g_strdup (sid));
+    }
+  return result;
+}
+
+static void
+memory_broadcast (SioServerAdapter   *adapter,
+                  const SioPacket    *packet,
+                  const char * const *rooms,
+                  const char * const *except)
+{
+  SioServerMemoryAdapter *self = SIO_SERVER_MEMORY_ADAPTER (adapter);
+  g_autoptr(GPtrArray) sids = memory_sockets (adapter, rooms, except);
+  g_autofree char *header = NULL;
+
+  if (sids->len == 0 || self->nsp == NULL)
+    return;
+
+  /* encoded once, however many sockets it goes to */
+  header = sio_packet_encode (packet);
+  for (guint i = 0; i < sids->len; i++)
+    {
+      SioServerSocket *socket = sio_server_namespace_lookup (self->nsp, g_ptr_array_index (sids, i));
+
+      if (socket != NULL)
+        sio_server_socket_send_encoded (socket, header, packet->attachments);
+    }
+}
+
+static void
+memory_adapter_iface_init (SioServerAdapterInterface *iface)
+{
+  iface->add = memory_add;
+  iface->remove = memory_remove;
+  iface->remove_all = memory_remove_all;
+  iface->contains = memory_contains;
+  iface->sockets = memory_sockets;
+  iface->broadcast = memory_broadcast;
+}
+
+static void
+sio_server_memory_adapter_finalize (GObject *object)
+{
+  SioServerMemoryAdapter *self = SIO_SERVER_MEMORY_ADAPTER (object);
+
+  g_hash_table_unref (self->rooms);
+  g_hash_table_unref (self->sids);
+
+  G_OBJECT_CLASS (sio_server_memory_adapter_parent_class)->finalize (object);
+}
+
+static void
+sio_server_memory_adapter_class_init (SioServerMemoryAdapterClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = sio_server_memory_adapter_finalize;
+}
+
+static void
+sio_server_memory_adapter_init (SioServerMemoryAdapter *self)
+{
+  self->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
+  self->sids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
+}
+
+SioServerAdapter *
+sio_server_memory_adapter_new (SioServerNamespace *nsp)
+{
+  SioServerMemoryAdapter *self = g_object_new (SIO_TYPE_SERVER_MEMORY_ADAPTER, NULL);
+
+  self->nsp = nsp;
+  return SIO_SERVER_ADAPTER (self);
+}
