@@ -1,0 +1,69 @@
+/* ld-chat-model.h: a room's chat as a GListModel of LdMessage, oldest first,
+ * bounded by a capacity (oldest dropped).
+ *
+ * Appends are coalesced: they wait in a pending batch that is published with
+ * at most two items-changed (one removing what the ring drops at the front,
+ * one adding at the end) when the batch is flushed: 50 ms after the first
+ * append of the batch, on the main context that was thread-default when the
+ * model was made, or at once by ld_chat_model_flush(). Until then get_n_items
+ * and get_item show the model as of the last flush, so a view never sees a
+ * count that disagrees with the signals it got. Lookups by id see pending
+ * messages too.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ld-types.h"
+#include "ld-message.h"
+
+G_BEGIN_DECLS
+
+#define LD_TYPE_CHAT_MODEL (ld_chat_model_get_type ())
+
+G_DECLARE_FINAL_TYPE (LdChatModel, ld_chat_model, LD, CHAT_MODEL, GObject)
+
+#define LD_CHAT_MODEL_DEFAULT_CAPACITY 10000
+#define LD_CHAT_MODEL_FLUSH_INTERVAL_MS 50
+
+LdChatModel *ld_chat_model_new            (void);
+guint        ld_chat_model_get_capacity   (LdChatModel *self);
+/* Flushes first; shrinking drops the oldest messages. At least 1. */
+void         ld_chat_model_set_capacity   (LdChatModel *self,
+                                           guint        capacity);
+/* Returns FALSE and ignores MESSAGE if one with the same server id, or the
+ * same local id, is already in the model (the server echoes our own
+ * messages as newMessage, and recentMessages repeat on re-join). */
+gboolean     ld_chat_model_append         (LdChatModel *self,
+                                           LdMessage   *message);
+/* Publishes the pending batch now. */
+void         ld_chat_model_flush          (LdChatModel *self);
+/* Messages in the model or pending, by server id / by local id; NULL if
+ * unknown or dropped from the ring. */
+LdMessage   *ld_chat_model_lookup         (LdChatModel *self,
+                                           const char  *message_id);
+LdMessage   *ld_chat_model_lookup_local   (LdChatModel *self,
+                                           const char  *local_id);
+/* messageSent for the pending message LOCAL_ID: gives it its server id and
+ * makes it findable by that id. FALSE if LOCAL_ID is unknown. */
+gboolean     ld_chat_model_mark_sent      (LdChatModel *self,
+                                           const char  *local_id,
+                                           const char  *message_id,
+                                           GDateTime   *timestamp);
+/* messageDeleted: the message stays in the list, in state DELETED with
+ * deleted-by set. FALSE if the id is unknown. */
+gboolean     ld_chat_model_delete_message (LdChatModel *self,
+                                           const char  *message_id,
+                                           const char  *by);
+/* The same, from a messageDeleted payload {roomId, messageId, by}. Returns
+ * FALSE with an error for a malformed payload, FALSE without one for an
+ * unknown message. */
+gboolean     ld_chat_model_apply_deleted  (LdChatModel *self,
+                                           JsonObject  *payload,
+                                           GError     **error);
+/* Removes everything (e.g. when leaving the room). */
+void         ld_chat_model_clear          (LdChatModel *self);
+
+G_END_DECLS

@@ -1,0 +1,419 @@
+/* test-ld-chat-model.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "ld-chat-model.h"
+
+/* Follows a model only through its items-changed signals, as a list view
+ * does, so a wrong position or count shows up as a mismatch. */
+typedef struct
+{
+  GListModel *model;
+  GPtrArray  *items;
+  guint       n_signals;
+} Mirror;
+
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Mirror     *mirror)
+{
+  mirror->n_signals++;
+  g_assert_cmpuint (position + removed, <=, mirror->items->len);
+  g_ptr_array_remove_range (mirror->items, position, removed);
+  for (guint i = 0; i < added; i++)
+    g_ptr_array_insert (mirror->items, position + i, g_list_model_get_item (model, position + i));
+  g_assert_cmpuint (mirror->items->len, ==, g_list_model_get_n_items (model));
+}
+
+static void
+mirror_init (Mirror     *mirror,
+             GListModel *model)
+{
+  mirror->model = model;
+  mirror->items = g_ptr_array_new_with_free_func (g_object_unref);
+  mirror->n_signals = 0;
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), mirror);
+}
+
+static void
+mirror_check (Mirror *mirror)
+{
+  g_assert_cmpuint (mirror->items->len, ==, g_list_model_get_n_items (mirror->model));
+  for (guint i = 0; i < mirror->items->len; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (mirror->model, i);
+      g_assert_true (item == g_ptr_array_index (mirror->items, i));
+    }
+}
+
+static void
+mirror_clear (Mirror *mirror)
+{
+  g_signal_handlers_disconnect_by_data (mirror->model, mirror);
+  g_ptr_array_unref (mirror->items);
+}
+
+static JsonObject *
+parse_object (const char *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static LdMessage *
+make_message (guint n)
+{
+  g_autofree char *json = g_strdup_printf ("{\"messageId\":\"m%u\",\"roomId\":\"room1\",\"userId\":\"u%u\","
+                                           "\"username\":\"User %u\",\"role\":\"viewer\",\"message\":\"hello %u\","
+                                           "\"messageType\":\"text\",\"timestamp\":\"2026-11-26T12:00:00.000Z\"}",
+                                           n, n % 7, n % 7, n);
+  g_autoptr(JsonObject) object = parse_object (json);
+  g_autoptr(GError) error = NULL;
+  LdMessage *message = ld_message_new_from_json (object, &error);
+
+  g_assert_no_error (error);
+  return message;
+}
+
+static void
+append_range (LdChatModel *model,
+              guint        from,
+              guint        to)
+{
+  for (guint i = from; i < to; i++)
+    {
+      g_autoptr(LdMessage) message = make_message (i);
+      g_assert_true (ld_chat_model_append (model, message));
+    }
+}
+
+static void
+assert_ids (GListModel *model,
+            guint       first)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(LdMessage) message = g_list_model_get_item (model, i);
+      g_autofree char *expected = g_strdup_printf ("m%u", first + i);
+      g_assert_cmpstr (ld_message_get_id (message), ==, expected);
+    }
+}
+
+static void
+test_from_json (void)
+{
+  g_autoptr(JsonObject) text = parse_object ("{\"messageId\":\"abc\",\"roomId\":\"room_1\",\"userId\":\"u1\","
+                                             "\"username\":\"Nguyễn Văn A\",\"role\":\"moderator\","
+                                             "\"message\":\"xin chào\",\"messageType\":\"text\","
+                                             "\"timestamp\":\"2026-11-26T12:34:56.789Z\"}");
+  g_autoptr(JsonObject) image = parse_object ("{\"messageId\":42,\"roomId\":\"room_1\",\"userId\":\"u2\","
+                                              "\"messageType\":\"image\",\"imageUrl\":\"https://i.imgur.com/a.png\"}");
+  g_autoptr(JsonObject) backend = parse_object ("{\"type\":\"chat_message\",\"data\":{\"messageId\":\"b1\","
+                                                "\"roomId\":\"r\",\"userId\":\"u3\",\"message\":\"from redis\"}}");
+  g_autoptr(LdMessage) m1 = NULL;
+  g_autoptr(LdMessage) m2 = NULL;
+  g_autoptr(LdMessage) m3 = NULL;
+  g_autoptr(GError) error = NULL;
+
+  m1 = ld_message_new_from_json (text, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ld_message_get_id (m1), ==, "abc");
+  g_assert_cmpstr (ld_message_get_room_id (m1), ==, "room_1");
+  g_assert_cmpstr (ld_message_get_username (m1), ==, "Nguyễn Văn A");
+  g_assert_cmpint (ld_message_get_role (m1), ==, LD_ROLE_MODERATOR);
+  g_assert_cmpstr (ld_message_get_text (m1), ==, "xin chào");
+  g_assert_cmpint (ld_message_get_message_type (m1), ==, LD_MESSAGE_TYPE_TEXT);
+  g_assert_cmpint (ld_message_get_state (m1), ==, LD_MESSAGE_STATE_SENT);
+  g_assert_false (ld_message_get_is_own (m1));
+  g_assert_cmpint (g_date_time_get_hour (ld_message_get_timestamp (m1)), ==, 12);
+  g_assert_cmpint (g_date_time_get_minute (ld_message_get_timestamp (m1)), ==, 34);
+  g_assert_cmpint (g_date_time_get_microsecond (ld_message_get_timestamp (m1)), ==, 789000);
+
+  m2 = ld_message_new_from_json (image, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ld_message_get_id (m2), ==, "42");
+  g_assert_cmpstr (ld_message_get_username (m2), ==, "u2");
+  g_assert_cmpint (ld_message_get_role (m2), ==, LD_ROLE_VIEWER);
+  g_assert_cmpint (ld_message_get_message_type (m2), ==, LD_MESSAGE_TYPE_IMAGE);
+  g_assert_cmpstr (ld_message_get_image_url (m2), ==, "https://i.imgur.com/a.png");
+  g_assert_nonnull (ld_message_get_timestamp (m2));
+
+  m3 = ld_message_new_from_backend (backend, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ld_message_get_id (m3), ==, "b1");
+  g_assert_cmpstr (ld_message_get_text (m3), ==, "from redis");
+}
+
+static void
+test_malformed (void)
+{
+  static const struct {
+    const char *json;
+    gboolean    backend;
+    int         code;
+    const char *mentions;
+  } cases[] = {
+    { "{\"roomId\":\"r\",\"userId\":\"u\",\"message\":\"x\"}", FALSE, LD_PAYLOAD_ERROR_MISSING_FIELD, "messageId" },
+    { "{\"messageId\":\"m\",\"roomId\":[1],\"userId\":\"u\",\"message\":\"x\"}", FALSE, LD_PAYLOAD_ERROR_WRONG_TYPE, "roomId" },
+    { "{\"messageId\":\"m\",\"roomId\":\"r\",\"userId\":null,\"message\":\"x\"}", FALSE, LD_PAYLOAD_ERROR_MISSING_FIELD, "userId" },
+    { "{\"messageId\":\"\",\"roomId\":\"r\",\"userId\":\"u\",\"message\":\"x\"}", FALSE, LD_PAYLOAD_ERROR_INVALID_VALUE, "messageId" },
+    { "{\"messageId\":\"m\",\"roomId\":\"r\",\"userId\":\"u\",\"message\":5}", FALSE, LD_PAYLOAD_ERROR_WRONG_TYPE, "message" },
+    { "{\"messageId\":\"m\",\"roomId\":\"r\",\"userId\":\"u\"}", FALSE, LD_PAYLOAD_ERROR_MISSING_FIELD, "message" },
+    { "{\"messageId\":\"m\",\"roomId\":\"r\",\"userId\":\"u\",\"message\":\"x\",\"messageType\":\"video\"}", FALSE, LD_PAYLOAD_ERROR_INVALID_VALUE, "video" },
+    { "{\"messageId\":\"m\",\"roomId\":\"r\",\"userId\":\"u\",\"messageType\":\"image\"}", FALSE, LD_PAYLOAD_ERROR_MISSING_FIELD, "imageUrl" },
+    { "{\"messageId\":\"m\",\"roomId\":\"r\",\"userId\":\"u\",\"message\":\"x\",\"timestamp\":\"yesterday\"}", FALSE, LD_PAYLOAD_ERROR_INVALID_VALUE, "timestamp" },
+    { "{\"messageId\":\"m\",\"roomId\":\"r\",\"userId\":\"u\",\"message\":\"x\",\"timestamp\":1700000000}", FALSE, LD_PAYLOAD_ERROR_WRONG_TYPE, "timestamp" },
+    { "{\"messageId\":\"m\",\"roomId\":\"r\",\"userId\":\"u\",\"message\":\"x\",\"username\":{}}", FALSE, LD_PAYLOAD_ERROR_WRONG_TYPE, "username" },
+    { "{\"type\":\"gift_send\",\"data\":{}}", TRUE, LD_PAYLOAD_ERROR_INVALID_VALUE, "chat_message" },
+    { "{\"type\":\"chat_message\",\"data\":\"oops\"}", TRUE, LD_PAYLOAD_ERROR_WRONG_TYPE, "data" },
+    { "{\"type\":\"chat_message\"}", TRUE, LD_PAYLOAD_ERROR_MISSING_FIELD, "data" },
+    { "{\"type\":\"chat_message\",\"data\":{\"roomId\":\"r\"}}", TRUE, LD_PAYLOAD_ERROR_MISSING_FIELD, "messageId" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonObject) object = parse_object (cases[i].json);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LdMessage) message = NULL;
+
+      if (cases[i].backend)
+        message = ld_message_new_from_backend (object, &error);
+      else
+        message = ld_message_new_from_json (object, &error);
+
+      g_test_message ("case %u: %s", i, error != NULL ? error->message : "(no error)");
+      g_assert_null (message);
+      g_assert_error (error, LD_PAYLOAD_ERROR, cases[i].code);
+      g_assert_nonnull (strstr (error->message, cases[i].mentions));
+    }
+}
+
+typedef struct
+{
+  gboolean done;
+} FlushWait;
+
+static gboolean
+set_true (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_flushed (GListModel *model,
+            guint       position,
+            guint       removed,
+            guint       added,
+            FlushWait  *wait)
+{
+  wait->done = TRUE;
+}
+
+static void
+test_burst_coalesced (void)
+{
+  g_autoptr(LdChatModel) model = ld_chat_model_new ();
+  FlushWait wait = { FALSE };
+  Mirror mirror;
+  guint timeout_id;
+  gboolean timed_out = FALSE;
+
+  mirror_init (&mirror, G_LIST_MODEL (model));
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_flushed), &wait);
+
+  append_range (model, 0, 1000);
+
+  /* Nothing is published before the flush, but lookups already work. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+  g_assert_cmpuint (mirror.n_signals, ==, 0);
+  g_assert_nonnull (ld_chat_model_lookup (model, "m500"));
+
+  /* The model flushes by itself on the main context. */
+  timeout_id = g_timeout_add_seconds (10, set_true, &timed_out);
+  while (!wait.done && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (timed_out);
+  g_source_remove (timeout_id);
+
+  g_assert_cmpuint (mirror.n_signals, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1000);
+  mirror_check (&mirror);
+  assert_ids (G_LIST_MODEL (model), 0);
+
+  /* A second burst is one more signal, appended at the end. */
+  append_range (model, 1000, 1500);
+  ld_chat_model_flush (model);
+  g_assert_cmpuint (mirror.n_signals, ==, 2);
+  mirror_check (&mirror);
+  assert_ids (G_LIST_MODEL (model), 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1500);
+
+  /* Flushing with nothing pending says nothing. */
+  ld_chat_model_flush (model);
+  g_assert_cmpuint (mirror.n_signals, ==, 2);
+
+  mirror_clear (&mirror);
+}
+
+static void
+test_ring_bound (void)
+{
+  g_autoptr(LdChatModel) model = ld_chat_model_new ();
+  Mirror mirror;
+  guint next = 0;
+
+  g_assert_cmpuint (ld_chat_model_get_capacity (model), ==, LD_CHAT_MODEL_DEFAULT_CAPACITY);
+  ld_chat_model_set_capacity (model, 100);
+  mirror_init (&mirror, G_LIST_MODEL (model));
+
+  /* Batches of 30: the ring fills, then each flush drops the oldest. */
+  for (guint round = 0; round < 10; round++)
+    {
+      guint before = mirror.n_signals;
+
+      append_range (model, next, next + 30);
+      next += 30;
+      ld_chat_model_flush (model);
+      g_assert_cmpuint (mirror.n_signals - before, <=, 2);
+      mirror_check (&mirror);
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, MIN (next, 100));
+      assert_ids (G_LIST_MODEL (model), next > 100 ? next - 100 : 0);
+    }
+
+  /* Dropped messages are forgotten by the lookup too. */
+  g_assert_null (ld_chat_model_lookup (model, "m0"));
+  g_assert_null (ld_chat_model_lookup (model, "m199"));
+  g_assert_nonnull (ld_chat_model_lookup (model, "m200"));
+
+  /* A burst bigger than the whole ring replaces it: only its newest 100 remain. */
+  append_range (model, next, next + 1000);
+  next += 1000;
+  ld_chat_model_flush (model);
+  mirror_check (&mirror);
+  assert_ids (G_LIST_MODEL (model), next - 100);
+  g_assert_null (ld_chat_model_lookup (model, "m300"));
+  g_assert_null (ld_chat_model_lookup (model, "m1000"));
+  g_assert_nonnull (ld_chat_model_lookup (model, "m1200"));
+
+  /* Shrinking drops the oldest, growing keeps everything. */
+  ld_chat_model_set_capacity (model, 10);
+  mirror_check (&mirror);
+  assert_ids (G_LIST_MODEL (model), next - 10);
+  ld_chat_model_set_capacity (model, 50);
+  append_range (model, next, next + 45);
+  next += 45;
+  ld_chat_model_flush (model);
+  mirror_check (&mirror);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 50);
+  assert_ids (G_LIST_MODEL (model), next - 50);
+
+  ld_chat_model_clear (model);
+  mirror_check (&mirror);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+  g_assert_null (ld_chat_model_lookup (model, "m1299"));
+
+  mirror_clear (&mirror);
+}
+
+static void
+test_delete_and_lookup (void)
+{
+  g_autoptr(LdChatModel) model = ld_chat_model_new ();
+  g_autoptr(JsonObject) deleted = parse_object ("{\"roomId\":\"room1\",\"messageId\":\"m3\",\"by\":\"mod1\"}");
+  g_autoptr(JsonObject) unknown = parse_object ("{\"roomId\":\"room1\",\"messageId\":\"nope\",\"by\":\"mod1\"}");
+  g_autoptr(JsonObject) broken = parse_object ("{\"roomId\":\"room1\",\"messageId\":[],\"by\":\"mod1\"}");
+  g_autoptr(GError) error = NULL;
+  LdMessage *message;
+  guint notified = 0;
+
+  append_range (model, 0, 5);
+  ld_chat_model_flush (model);
+
+  message = ld_chat_model_lookup (model, "m3");
+  g_assert_nonnull (message);
+  g_assert_cmpstr (ld_message_get_text (message), ==, "hello 3");
+  g_signal_connect_swapped (message, "notify::state", G_CALLBACK (g_atomic_int_inc), &notified);
+
+  g_assert_true (ld_chat_model_apply_deleted (model, deleted, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ld_message_get_state (message), ==, LD_MESSAGE_STATE_DELETED);
+  g_assert_cmpstr (ld_message_get_deleted_by (message), ==, "mod1");
+  g_assert_cmpuint (notified, ==, 1);
+  /* Still in the list, where the view shows "deleted by". */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
+
+  g_assert_false (ld_chat_model_apply_deleted (model, unknown, &error));
+  g_assert_no_error (error);
+  g_assert_false (ld_chat_model_apply_deleted (model, broken, &error));
+  g_assert_error (error, LD_PAYLOAD_ERROR, LD_PAYLOAD_ERROR_WRONG_TYPE);
+  g_assert_cmpuint (notified, ==, 1);
+}
+
+static void
+test_outbox (void)
+{
+  g_autoptr(LdChatModel) model = ld_chat_model_new ();
+  g_autoptr(LdMessage) mine = ld_message_new_outgoing ("room1", "me", "Me", LD_ROLE_VIEWER,
+                                                         LD_MESSAGE_TYPE_TEXT, "first!");
+  g_autoptr(LdMessage) failing = ld_message_new_outgoing ("room1", "me", "Me", LD_ROLE_VIEWER,
+                                                            LD_MESSAGE_TYPE_TEXT, "too fast");
+  g_autoptr(JsonObject) echo_json = parse_object ("{\"messageId\":\"srv-1\",\"roomId\":\"room1\",\"userId\":\"me\","
+                                                  "\"message\":\"first!\"}");
+  g_autoptr(LdMessage) echo = NULL;
+  g_autoptr(GDateTime) when = g_date_time_new_utc (2026, 11, 26, 13, 0, 0);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (ld_message_get_state (mine), ==, LD_MESSAGE_STATE_PENDING);
+  g_assert_true (ld_message_get_is_own (mine));
+  g_assert_null (ld_message_get_id (mine));
+  g_assert_nonnull (ld_message_get_local_id (mine));
+  g_assert_cmpstr (ld_message_get_local_id (mine), !=, ld_message_get_local_id (failing));
+
+  g_assert_true (ld_chat_model_append (model, mine));
+  g_assert_true (ld_chat_model_append (model, failing));
+  g_assert_false (ld_chat_model_append (model, mine));
+  g_assert_true (ld_chat_model_lookup_local (model, ld_message_get_local_id (mine)) == mine);
+
+  g_assert_true (ld_chat_model_mark_sent (model, ld_message_get_local_id (mine), "srv-1", when));
+  g_assert_false (ld_chat_model_mark_sent (model, "no-such-local-id", "srv-2", when));
+  g_assert_cmpint (ld_message_get_state (mine), ==, LD_MESSAGE_STATE_SENT);
+  g_assert_true (g_date_time_equal (ld_message_get_timestamp (mine), when));
+  g_assert_true (ld_chat_model_lookup (model, "srv-1") == mine);
+
+  ld_message_mark_failed (failing, "RATE_LIMITED");
+  g_assert_cmpint (ld_message_get_state (failing), ==, LD_MESSAGE_STATE_FAILED);
+  g_assert_cmpstr (ld_message_get_failure_reason (failing), ==, "RATE_LIMITED");
+
+  /* The server's echo of our own message does not show it twice. */
+  echo = ld_message_new_from_json (echo_json, &error);
+  g_assert_no_error (error);
+  g_assert_false (ld_chat_model_append (model, echo));
+  ld_chat_model_flush (model);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/chat-model/message-from-json", test_from_json);
+  g_test_add_func ("/chat-model/message-malformed", test_malformed);
+  g_test_add_func ("/chat-model/burst-coalesced", test_burst_coalesced);
+  g_test_add_func ("/chat-model/ring-bound", test_ring_bound);
+  g_test_add_func ("/chat-model/delete-and-lookup", test_delete_and_lookup);
+  g_test_add_func ("/chat-model/outbox", test_outbox);
+
+  return g_test_run ();
+}
