@@ -962,6 +962,70 @@ test_sio_encode_escapes (void)
         }
 }
 
+/* Lone UTF-16 surrogates (a JS sender cutting an emoji in half) and \u0000
+ * read as U+FFFD, so strings stay UTF-8; escapes JSON.parse rejects are errors. */
+static void
+test_sio_string_escapes (void)
+{
+  static const struct { const char *wire; const char *text; } fixed[] = {
+    { "2[\"s\",\"\\ud83c\"]", "\xef\xbf\xbd" },
+    { "2[\"s\",\"a\\ud83cx\"]", "a\xef\xbf\xbdx" },
+    { "2[\"s\",\"\\udc00\\ud83c\\udf81!\"]", "\xef\xbf\xbd🎁!" },
+    { "2[\"s\",\"\\ud83c\\ud83c\"]", "\xef\xbf\xbd\xef\xbf\xbd" },
+    { "2[\"s\",\"x\\u0000y\"]", "x\xef\xbf\xbdy" },
+    { "2[\"s\",\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\uD83C\\uDF81\"]", "\"\\/\b\f\n\r\té🎁" },
+    { "2[\"s\",{\"k\\ud800\":\"\\\\ud800\"}]", NULL },
+  };
+  static const char *const rejected[] = {
+    "2[\"s\",\"\\d\"]",
+    "2[\"s\",\"\\uZZZZ\"]",
+    "2[\"s\",\"\\x41\"]",
+    "2[\"s\",\"\\'\"]",
+    "2[\"s\",\"\\u12\"]",
+    "2[2,\"\\ud83c\\discoudf81\x1f\x1f?\"]",
+  };
+  g_autoptr(SioDecoder) decoder = sio_decoder_new (SIO_DEFAULT_MAX_ATTACHMENTS);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (fixed); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SioPacket) packet = NULL;
+      g_autofree char *wire = NULL;
+      g_autoptr(SioPacket) again = NULL;
+      JsonNode *arg;
+
+      g_test_message ("escapes %s", fixed[i].wire);
+      g_assert_true (sio_decoder_add_text (decoder, fixed[i].wire, strlen (fixed[i].wire), &packet, &error));
+      g_assert_no_error (error);
+      arg = json_array_get_element (json_node_get_array (packet->data), 1);
+      if (fixed[i].text != NULL)
+        g_assert_cmpstr (json_node_get_string (arg), ==, fixed[i].text);
+      else
+        {
+          /* In a member name; an escaped backslash is not an escape. */
+          JsonObject *object = json_node_get_object (arg);
+
+          g_assert_cmpstr (json_object_get_string_member (object, "k\xef\xbf\xbd"), ==, "\\ud800");
+        }
+
+      /* Whatever came in goes out as UTF-8 that reads back the same. */
+      wire = sio_packet_encode (packet);
+      g_assert_true (g_utf8_validate (wire, -1, NULL));
+      g_assert_true (sio_decoder_add_text (decoder, wire, strlen (wire), &again, &error));
+      g_assert_no_error (error);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (rejected); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SioPacket) packet = NULL;
+
+      g_test_message ("rejected escape %s", rejected[i]);
+      g_assert_false (sio_decoder_add_text (decoder, rejected[i], strlen (rejected[i]), &packet, &error));
+      g_assert_error (error, SIO_CODEC_ERROR, SIO_CODEC_ERROR_INVALID_JSON);
+      g_assert_nonnull (strstr (error->message, "escape"));
+    }
+}
+
 /* json-glib would wrap these to other numbers without a word. */
 static void
 test_sio_integer_range (void)
@@ -1028,6 +1092,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sio-codec/sio/encode-json", test_sio_encode_json);
   g_test_add_func ("/sio-codec/sio/encode-escapes", test_sio_encode_escapes);
   g_test_add_func ("/sio-codec/sio/integer-range", test_sio_integer_range);
+  g_test_add_func ("/sio-codec/sio/string-escapes", test_sio_string_escapes);
 
   return g_test_run ();
 }

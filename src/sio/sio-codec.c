@@ -319,13 +319,91 @@ sio_eio_encode_payload (GPtrArray *packets)
   return g_string_free_to_bytes (out);
 }
 
-/* Checks, before json-glib sees the text, the two things it gets wrong: it
- * recurses without a depth limit, and it silently wraps integers that do not
- * fit in 64 bits (18446744073709551615 becomes -1). Strings are skipped. */
-static const char *
-json_prescan (const char *p,
-              const char *end)
+static int
+hex4 (const char *p)
 {
+  int value = 0;
+
+  for (int i = 0; i < 4; i++)
+    {
+      int digit = g_ascii_xdigit_value (p[i]);
+
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
+    }
+  return value;
+}
+
+/* Checks the escapes of one string that holds a backslash, from just after its
+ * opening quote; returns where the string ends (after the closing quote), or
+ * NULL and *why. json-glib turns a lone UTF-16 surrogate into bytes that are
+ * not UTF-8 (and drops the next character), cuts a string at \u0000, and
+ * accepts escapes like \d or \uZZZZ: the first two become U+FFFD (same length,
+ * patched into a copy) as a UTF-8 decoder would do, the others are errors as
+ * they are for JSON.parse. JS senders do produce lone surrogates, when they cut
+ * a string in the middle of an emoji. */
+static const char *
+json_prescan_escapes (const char  *start,
+                      const char  *p,
+                      const char  *end,
+                      char       **patched,
+                      const char **why)
+{
+  while (p < end)
+    {
+      char c = *p;
+      int unit, low;
+
+      if (c == '"')
+        return p + 1;
+      if (c != '\\')
+        {
+          p++;
+          continue;
+        }
+      if (end - p < 2)
+        break;
+      c = p[1];
+      if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't')
+        {
+          p += 2;
+          continue;
+        }
+      if (c != 'u' || end - p < 6 || (unit = hex4 (p + 2)) < 0)
+        {
+          *why = "invalid escape in a JSON string";
+          return NULL;
+        }
+      if (unit >= 0xd800 && unit <= 0xdbff && end - p >= 12 && p[6] == '\\' && p[7] == 'u' &&
+          (low = hex4 (p + 8)) >= 0xdc00 && low <= 0xdfff)
+        {
+          p += 12;
+          continue;
+        }
+      if (unit == 0 || (unit >= 0xd800 && unit <= 0xdfff))
+        {
+          if (*patched == NULL)
+            *patched = g_memdup2 (start, end - start);
+          memcpy (*patched + (p - start), "\\ufffd", 6);
+        }
+      p += 6;
+    }
+  /* Unterminated: json-glib says so. */
+  return end;
+}
+
+/* Checks, before json-glib sees the text, what it gets wrong: it recurses
+ * without a depth limit, silently wraps integers that do not fit in 64 bits
+ * (18446744073709551615 becomes -1), and mishandles some string escapes (see
+ * above). Returns the reason to reject, or NULL; *patched is set to a fixed
+ * copy of start…end when escapes had to be replaced. */
+static const char *
+json_prescan (const char  *start,
+              const char  *end,
+              char       **patched)
+{
+  const char *p = start;
   guint depth = 0;
 
   while (p < end)
@@ -334,21 +412,18 @@ json_prescan (const char *p,
 
       if (c == '"')
         {
-          /* memchr to the next quote; it closes the string unless an odd
-           * number of backslashes precedes it. */
-          for (;;)
-            {
-              const char *quote = memchr (p, '"', end - p);
-              const char *b;
+          const char *quote = memchr (p, '"', end - p);
+          const char *why = NULL;
 
-              if (quote == NULL)
-                return NULL;
-              for (b = quote; b > p && b[-1] == '\\'; b--)
-                ;
+          /* Most strings have no backslash: the next quote ends them. */
+          if (quote != NULL && memchr (p, '\\', quote - p) == NULL)
+            {
               p = quote + 1;
-              if ((quote - b) % 2 == 0)
-                break;
+              continue;
             }
+          p = json_prescan_escapes (start, p, end, patched, &why);
+          if (p == NULL)
+            return why;
         }
       else if (c == '[' || c == '{')
         {
@@ -395,6 +470,7 @@ parse_json (JsonParser  *parser,
             GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *patched = NULL;
   const char *p = data;
   const char *end = data + len;
   const char *why;
@@ -407,13 +483,13 @@ parse_json (JsonParser  *parser,
                            p == end ? "no JSON value" : "not a JSON value");
       return NULL;
     }
-  why = json_prescan (p, end);
+  why = json_prescan (p, end, &patched);
   if (why != NULL)
     {
       g_set_error_literal (error, SIO_CODEC_ERROR, SIO_CODEC_ERROR_INVALID_JSON, why);
       return NULL;
     }
-  if (!json_parser_load_from_data (parser, p, end - p, &local_error) ||
+  if (!json_parser_load_from_data (parser, patched != NULL ? patched : p, end - p, &local_error) ||
       json_parser_get_root (parser) == NULL)
     {
       g_set_error_literal (error, SIO_CODEC_ERROR, SIO_CODEC_ERROR_INVALID_JSON,
