@@ -670,6 +670,8 @@ sio_packet_new (SioPacketType  type,
   SioPacket *packet;
 
   g_return_val_if_fail (type >= SIO_PACKET_CONNECT && type <= SIO_PACKET_BINARY_ACK, NULL);
+  /* A namespace is "/…" and cannot hold the ',' that ends it on the wire. */
+  g_return_val_if_fail (nsp == NULL || nsp[0] == '\0' || (nsp[0] == '/' && strchr (nsp, ',') == NULL), NULL);
 
   packet = g_new0 (SioPacket, 1);
   packet->type = type;
