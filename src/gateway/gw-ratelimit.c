@@ -1,0 +1,257 @@
+/* gw-ratelimit.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "gw-ratelimit.h"
+
+#include "gw-validate.h"
+
+struct _GwRateLimit
+{
+  GObject       parent_instance;
+  GArray       *windows;     /* of GwRateWindow */
+  guint         max_kept;    /* the largest max_events */
+  gint64        longest_ms;
+  GHashTable   *history;     /* key → History */
+};
+
+G_DEFINE_FINAL_TYPE (GwRateLimit, gw_rate_limit, G_TYPE_OBJECT)
+
+/* One user's recent event times, oldest first. Only the last max_kept matter:
+ * an older event can never decide any window. */
+typedef struct
+{
+  gint64 *times;
+  guint   start;
+  guint   len;
+  guint   capacity;
+} History;
+
+static History *
+history_new (guint capacity)
+{
+  History *history = g_new0 (History, 1);
+
+  history->times = g_new0 (gint64, capacity);
+  history->capacity = capacity;
+  return history;
+}
+
+static void
+history_free (gpointer data)
+{
+  History *history = data;
+
+  g_free (history->times);
+  g_free (history);
+}
+
+/* I-th newest event: 0 is the latest. */
+static gint64
+history_nth_newest (History *history,
+                    guint    i)
+{
+  return history->times[(history->start + history->len - 1 - i) % history->capacity];
+}
+
+static void
+history_push (History *history,
+              gint64   time)
+{
+  if (history->len == history->capacity)
+    {
+      history->start = (history->start + 1) % history->capacity;
+      history->len--;
+    }
+  history->times[(history->start + history->len) % history->capacity] = time;
+  history->len++;
+}
+
+static void
+gw_rate_limit_finalize (GObject *object)
+{
+  GwRateLimit *self = (GwRateLimit *)object;
+
+  g_clear_pointer (&self->windows, g_array_unref);
+  g_clear_pointer (&self->history, g_hash_table_unref);
+
+  G_OBJECT_CLASS (gw_rate_limit_parent_class)->finalize (object);
+}
+
+static void
+gw_rate_limit_class_init (GwRateLimitClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = gw_rate_limit_finalize;
+}
+
+static void
+gw_rate_limit_init (GwRateLimit *self)
+{
+  self->windows = g_array_new (FALSE, FALSE, sizeof (GwRateWindow));
+  self->history = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, history_free);
+}
+
+GwRateLimit *
+gw_rate_limit_new (const GwRateWindow *windows,
+                   guint               n_windows)
+{
+  static const GwRateWindow chat[] = GW_RATE_LIMIT_CHAT_WINDOWS;
+  GwRateLimit *self;
+
+  g_return_val_if_fail (windows != NULL || n_windows == 0, NULL);
+
+  if (windows == NULL)
+    {
+      windows = chat;
+      n_windows = G_N_ELEMENTS (chat);
+    }
+
+  self = g_object_new (GW_TYPE_RATE_LIMIT, NULL);
+  for (guint i = 0; i < n_windows; i++)
+    {
+      g_return_val_if_fail (windows[i].max_events > 0 && windows[i].period_ms > 0, self);
+
+      g_array_append_val (self->windows, windows[i]);
+      self->max_kept = MAX (self->max_kept, windows[i].max_events);
+      self->longest_ms = MAX (self->longest_ms, windows[i].period_ms);
+    }
+
+  return self;
+}
+
+static gboolean
+decide (GwRateLimit  *self,
+        History      *history,
+        gint64        now_ms,
+        GwRateWindow *out_hit,
+        gint64       *out_retry_ms)
+{
+  const GwRateWindow *worst = NULL;
+  gint64 worst_retry = 0;
+
+  for (guint i = 0; history != NULL && i < self->windows->len; i++)
+    {
+      const GwRateWindow *window = &g_array_index (self->windows, GwRateWindow, i);
+      gint64 oldest_counted;
+      gint64 retry;
+
+      if (history->len < window->max_events)
+        continue;
+
+      /* The window is full when its max_events-th newest event is still in
+       * it; the event becomes allowed the moment that one leaves. */
+      oldest_counted = history_nth_newest (history, window->max_events - 1);
+      retry = oldest_counted + window->period_ms - now_ms;
+      if (retry > 0 && retry > worst_retry)
+        {
+          worst = window;
+          worst_retry = retry;
+        }
+    }
+
+  if (out_hit != NULL)
+    *out_hit = worst != NULL ? *worst : (GwRateWindow) { 0, 0 };
+  if (out_retry_ms != NULL)
+    *out_retry_ms = worst_retry;
+
+  return worst == NULL;
+}
+
+gboolean
+gw_rate_limit_check (GwRateLimit  *self,
+                     const char   *key,
+                     gint64        now_ms,
+                     GwRateWindow *out_hit,
+                     gint64       *out_retry_ms)
+{
+  g_return_val_if_fail (GW_IS_RATE_LIMIT (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  return decide (self, g_hash_table_lookup (self->history, key), now_ms, out_hit, out_retry_ms);
+}
+
+gboolean
+gw_rate_limit_try (GwRateLimit  *self,
+                   const char   *key,
+                   gint64        now_ms,
+                   GwRateWindow *out_hit,
+                   gint64       *out_retry_ms)
+{
+  History *history;
+
+  g_return_val_if_fail (GW_IS_RATE_LIMIT (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  history = g_hash_table_lookup (self->history, key);
+  if (!decide (self, history, now_ms, out_hit, out_retry_ms))
+    return FALSE;
+
+  if (self->max_kept == 0)
+    return TRUE;
+
+  if (history == NULL)
+    {
+      history = history_new (self->max_kept);
+      g_hash_table_insert (self->history, g_strdup (key), history);
+    }
+  history_push (history, now_ms);
+
+  return TRUE;
+}
+
+void
+gw_rate_limit_forget_idle (GwRateLimit *self,
+                           gint64       now_ms)
+{
+  GHashTableIter iter;
+  History *history;
+
+  g_return_if_fail (GW_IS_RATE_LIMIT (self));
+
+  g_hash_table_iter_init (&iter, self->history);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &history))
+    {
+      if (history->len == 0 || history_nth_newest (history, 0) + self->longest_ms <= now_ms)
+        g_hash_table_iter_remove (&iter);
+    }
+}
+
+guint
+gw_rate_limit_get_n_keys (GwRateLimit *self)
+{
+  g_return_val_if_fail (GW_IS_RATE_LIMIT (self), 0);
+
+  return g_hash_table_size (self->history);
+}
+
+static char *
+describe_period (gint64 period_ms)
+{
+  if (period_ms == 1000)
+    return g_strdup ("a second");
+  if (period_ms == 60000)
+    return g_strdup ("a minute");
+  if (period_ms == 3600000)
+    return g_strdup ("an hour");
+  if (period_ms % 1000 == 0)
+    return g_strdup_printf ("%" G_GINT64_FORMAT " seconds", period_ms / 1000);
+
+  return g_strdup_printf ("%" G_GINT64_FORMAT " ms", period_ms);
+}
+
+void
+gw_rate_limit_set_error (GError             **error,
+                         const GwRateWindow  *hit,
+                         gint64               retry_ms)
+{
+  g_autofree char *period = NULL;
+
+  g_return_if_fail (hit != NULL);
+
+  period = describe_period (hit->period_ms);
+  /* Rounded up to a tenth: "wait 0.0 s" would be a lie. */
+  g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_RATE_LIMITED,
+               "At most %u message%s %s: wait %.1f s",
+               hit->max_events, hit->max_events == 1 ? "" : "s", period,
+               (double) ((retry_ms + 99) / 100) / 10.0);
+}

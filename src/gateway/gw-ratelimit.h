@@ -1,0 +1,56 @@
+/* gw-ratelimit.h: per-user sliding-window rate limits (PROTOCOL.md section 5).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* At most MAX_EVENTS within any PERIOD_MS milliseconds. */
+typedef struct
+{
+  guint  max_events;
+  gint64 period_ms;
+} GwRateWindow;
+
+/* The guide's chat limits: one message a second and 30 a minute. */
+#define GW_RATE_LIMIT_CHAT_WINDOWS { { 1, 1000 }, { 30, 60000 } }
+
+#define GW_TYPE_RATE_LIMIT (gw_rate_limit_get_type ())
+
+G_DECLARE_FINAL_TYPE (GwRateLimit, gw_rate_limit, GW, RATE_LIMIT, GObject)
+
+/* WINDOWS is copied; NULL (with 0) means the chat windows. */
+GwRateLimit *gw_rate_limit_new             (const GwRateWindow  *windows,
+                                            guint                n_windows);
+/* Records one event of KEY (a user id) at NOW_MS (any monotonic clock, in
+ * milliseconds) if every window allows it. Otherwise records nothing, so that
+ * hammering the button does not push the moment further away, and returns
+ * FALSE with the window that holds the user back longest and how many
+ * milliseconds remain until the event would be allowed. */
+gboolean     gw_rate_limit_try             (GwRateLimit         *self,
+                                            const char          *key,
+                                            gint64               now_ms,
+                                            GwRateWindow        *out_hit,
+                                            gint64              *out_retry_ms);
+/* The same decision without recording anything. */
+gboolean     gw_rate_limit_check           (GwRateLimit         *self,
+                                            const char          *key,
+                                            gint64               now_ms,
+                                            GwRateWindow        *out_hit,
+                                            gint64              *out_retry_ms);
+/* Drops users whose events have all left every window, so that memory stays
+ * bounded by the users active in the longest window. */
+void         gw_rate_limit_forget_idle     (GwRateLimit         *self,
+                                            gint64               now_ms);
+guint        gw_rate_limit_get_n_keys      (GwRateLimit         *self);
+
+/* A RATE_LIMITED GW_CONTRACT_ERROR naming the limit and the wait, e.g.
+ * "At most 1 message a second: wait 0.4 s". */
+void         gw_rate_limit_set_error       (GError             **error,
+                                            const GwRateWindow  *hit,
+                                            gint64               retry_ms);
+
+G_END_DECLS
