@@ -1026,7 +1026,8 @@ test_sio_string_escapes (void)
     }
 }
 
-/* json-glib would wrap these to other numbers without a word. */
+/* json-glib would wrap these integers to other numbers without a word, and
+ * a double that overflows to infinity could only be sent on as null. */
 static void
 test_sio_integer_range (void)
 {
@@ -1035,12 +1036,15 @@ test_sio_integer_range (void)
     "2[\"n\",18446744073709551615]",
     "2[\"n\",{\"v\":-99999999999999999999}]",
     "2[\"n\",000000000000000000009223372036854775808]",
+    "2[\"n\",1e400]",
+    "2[\"n\",-1.5E+309]",
+    "2[41.11105555523333333333333e3083333333333,1]",
   };
   static const char *const accepted[] = {
     "2[\"n\",9223372036854775807]",
     "2[\"n\",-9223372036854775807]",
     "2[\"n\",99999999999999999999.5]",
-    "2[\"n\",1e400]",
+    "2[\"n\",1e308,-1.7976931348623157e308,1e-400]",
     "2[\"n\",\"18446744073709551615\"]",
     "2[\"n\",12345678901234567890e-3]",
   };
@@ -1053,7 +1057,7 @@ test_sio_integer_range (void)
 
       g_assert_false (sio_decoder_add_text (decoder, rejected[i], strlen (rejected[i]), &packet, &error));
       g_assert_error (error, SIO_CODEC_ERROR, SIO_CODEC_ERROR_INVALID_JSON);
-      g_assert_nonnull (strstr (error->message, "64-bit"));
+      g_assert_nonnull (strstr (error->message, "range"));
     }
   for (gsize i = 0; i < G_N_ELEMENTS (accepted); i++)
     {

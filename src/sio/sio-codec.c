@@ -441,11 +441,25 @@ json_prescan (const char  *start,
             digits++;
           while (p < end && g_ascii_isdigit (*p))
             p++;
-          /* A fraction or exponent makes it a double, which may be any size. */
+          /* A fraction or exponent makes it a double. One too large for a
+           * double reads as infinity, which no encoder can write back. */
           if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
             {
+              gboolean exponent = FALSE;
+
               while (p < end && (g_ascii_isdigit (*p) || (*p != '\0' && strchr (".eE+-", *p) != NULL)))
-                p++;
+                {
+                  if (*p == 'e' || *p == 'E')
+                    exponent = TRUE;
+                  p++;
+                }
+              if (exponent || p - digits > 300)
+                {
+                  g_autofree char *number = g_strndup (digits, p - digits);
+
+                  if (isinf (g_ascii_strtod (number, NULL)))
+                    return "JSON number out of the double range";
+                }
               continue;
             }
           /* json-glib also reads 0x… (and wraps it); JSON has no such thing. */
