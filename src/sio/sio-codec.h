@@ -146,8 +146,10 @@ char        *sio_packet_encode         (const SioPacket *packet);
  * ambiguous for us: an EVENT, ACK or CONNECT_ERROR without a payload (the spec
  * makes it mandatory), an attachment count that is not plain digits ("5-"),
  * an ack id beyond gint64, a placeholder that does not name one of the
- * attachments, JSON nested deeper than 256 levels, and integers json-glib
- * would wrap (beyond ±(2^63-1)). */
+ * attachments, JSON nested deeper than 256 levels, integers json-glib would
+ * wrap (beyond ±(2^63-1)), numbers beyond the double range, and string escapes
+ * JSON.parse rejects. A lone UTF-16 surrogate or \u0000 in a string reads as
+ * U+FFFD, so every string handed out is UTF-8. */
 typedef struct _SioDecoder SioDecoder;
 
 SioDecoder  *sio_decoder_new           (guint        max_attachments);
