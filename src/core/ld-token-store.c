@@ -1,0 +1,359 @@
+/* ld-token-store.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "ld-token-store.h"
+#include "ld-payload.h"
+
+#include <libsecret/secret.h>
+#include <string.h>
+
+struct _LdTokenStore
+{
+  GObject parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (LdTokenStore, ld_token_store, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (ld-token-store-error-quark, ld_token_store_error)
+
+G_DEFINE_BOXED_TYPE (LdTokens, ld_tokens, ld_tokens_copy, ld_tokens_free)
+
+static const SecretSchema token_schema = {
+  LD_TOKEN_STORE_SCHEMA_NAME, SECRET_SCHEMA_NONE,
+  {
+    { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "user", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  }
+};
+
+static void
+wipe_free (char *secret)
+{
+  if (secret != NULL)
+    {
+      explicit_bzero (secret, strlen (secret));
+      g_free (secret);
+    }
+}
+
+LdTokens *
+ld_tokens_new (const char *access_token,
+               const char *refresh_token,
+               gint64      expires_at)
+{
+  LdTokens *tokens;
+
+  g_return_val_if_fail (access_token != NULL, NULL);
+
+  tokens = g_new0 (LdTokens, 1);
+  tokens->access_token = g_strdup (access_token);
+  tokens->refresh_token = g_strdup (refresh_token);
+  tokens->expires_at = expires_at;
+
+  return tokens;
+}
+
+LdTokens *
+ld_tokens_copy (const LdTokens *tokens)
+{
+  g_return_val_if_fail (tokens != NULL, NULL);
+
+  return ld_tokens_new (tokens->access_token, tokens->refresh_token, tokens->expires_at);
+}
+
+void
+ld_tokens_free (LdTokens *tokens)
+{
+  if (tokens == NULL)
+    return;
+
+  wipe_free (tokens->access_token);
+  wipe_free (tokens->refresh_token);
+  g_free (tokens);
+}
+
+static void
+ld_token_store_class_init (LdTokenStoreClass *klass)
+{
+}
+
+static void
+ld_token_store_init (LdTokenStore *self)
+{
+}
+
+LdTokenStore *
+ld_token_store_new (void)
+{
+  return g_object_new (LD_TYPE_TOKEN_STORE, NULL);
+}
+
+/* libsecret's own errors say what failed on the bus; ours add what the user
+ * can do about it. Cancellation passes through untouched. */
+static GError *
+translate_error (GError *error)
+{
+  GError *translated;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return error;
+
+  if (g_error_matches (error, SECRET_ERROR, SECRET_ERROR_IS_LOCKED) ||
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD))
+    translated = g_error_new (LD_TOKEN_STORE_ERROR, LD_TOKEN_STORE_ERROR_LOCKED,
+                              "the keyring is locked or has no default collection: %s "
+                              "(unlock it, for example by logging in to the desktop or with Passwords and Keys)",
+                              error->message);
+  else if (error->domain == G_DBUS_ERROR || error->domain == G_IO_ERROR)
+    translated = g_error_new (LD_TOKEN_STORE_ERROR, LD_TOKEN_STORE_ERROR_NO_KEYRING,
+                              "no keyring available: %s "
+                              "(start gnome-keyring or another Secret Service on the session bus)",
+                              error->message);
+  else
+    translated = g_error_new (LD_TOKEN_STORE_ERROR, LD_TOKEN_STORE_ERROR_FAILED,
+                              "the keyring failed: %s", error->message);
+
+  g_error_free (error);
+  return translated;
+}
+
+static GHashTable *
+make_attributes (const char *server,
+                 const char *user)
+{
+  GHashTable *attributes = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_hash_table_insert (attributes, (gpointer) "server", (gpointer) server);
+  g_hash_table_insert (attributes, (gpointer) "user", (gpointer) user);
+
+  return attributes;
+}
+
+static char *
+tokens_to_secret (const LdTokens *tokens)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "accessToken");
+  json_builder_add_string_value (builder, tokens->access_token);
+  json_builder_set_member_name (builder, "refreshToken");
+  if (tokens->refresh_token != NULL)
+    json_builder_add_string_value (builder, tokens->refresh_token);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "expiresAt");
+  json_builder_add_int_value (builder, tokens->expires_at);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+
+  return json_generator_to_data (generator, NULL);
+}
+
+/* The error never quotes the secret: it holds tokens. */
+static LdTokens *
+tokens_from_secret (const char  *secret,
+                    GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  const char *access_token, *refresh_token;
+  gint64 expires_at;
+  JsonObject *object;
+
+  if (!json_parser_load_from_data (parser, secret, -1, NULL) ||
+      (object = ld_payload_expect_object (json_parser_get_root (parser), "token item", NULL)) == NULL ||
+      !ld_payload_get_string (object, "token item", "accessToken", TRUE, &access_token, &local_error) ||
+      !ld_payload_get_string (object, "token item", "refreshToken", FALSE, &refresh_token, &local_error) ||
+      !ld_payload_get_int (object, "token item", "expiresAt", FALSE, 0, &expires_at, &local_error))
+    {
+      g_set_error (error, LD_TOKEN_STORE_ERROR, LD_TOKEN_STORE_ERROR_CORRUPT,
+                   "the keyring's %s item is not one Livedesk wrote%s%s (sign in again to replace it)",
+                   LD_TOKEN_STORE_SCHEMA_NAME,
+                   local_error != NULL ? ": " : "",
+                   local_error != NULL ? local_error->message : "");
+      return NULL;
+    }
+
+  return ld_tokens_new (access_token, refresh_token, expires_at);
+}
+
+static void
+on_stored (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!secret_password_store_finish (result, &error))
+    g_task_return_error (task, translate_error (error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+ld_token_store_store_async (LdTokenStore        *self,
+                            const char          *server,
+                            const char          *user,
+                            const LdTokens      *tokens,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+  g_autofree char *label = NULL;
+  char *secret;
+
+  g_return_if_fail (LD_IS_TOKEN_STORE (self));
+  g_return_if_fail (server != NULL && *server != '\0');
+  g_return_if_fail (user != NULL && *user != '\0');
+  g_return_if_fail (tokens != NULL && tokens->access_token != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ld_token_store_store_async);
+
+  attributes = make_attributes (server, user);
+  label = g_strdup_printf ("Livedesk sign-in for %s on %s", user, server);
+  secret = tokens_to_secret (tokens);
+
+  secret_password_storev (&token_schema, attributes, SECRET_COLLECTION_DEFAULT, label, secret,
+                          cancellable, on_stored, g_steal_pointer (&task));
+  wipe_free (secret);
+}
+
+gboolean
+ld_token_store_store_finish (LdTokenStore  *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (LD_IS_TOKEN_STORE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_looked_up (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  char *secret;
+  LdTokens *tokens;
+
+  secret = secret_password_lookup_finish (result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, translate_error (error));
+      return;
+    }
+
+  if (secret == NULL)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+
+  tokens = tokens_from_secret (secret, &error);
+  secret_password_free (secret);
+
+  if (tokens == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, tokens, (GDestroyNotify) ld_tokens_free);
+}
+
+void
+ld_token_store_lookup_async (LdTokenStore        *self,
+                             const char          *server,
+                             const char          *user,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+
+  g_return_if_fail (LD_IS_TOKEN_STORE (self));
+  g_return_if_fail (server != NULL && *server != '\0');
+  g_return_if_fail (user != NULL && *user != '\0');
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ld_token_store_lookup_async);
+
+  attributes = make_attributes (server, user);
+  secret_password_lookupv (&token_schema, attributes, cancellable, on_looked_up, g_steal_pointer (&task));
+}
+
+LdTokens *
+ld_token_store_lookup_finish (LdTokenStore  *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (LD_IS_TOKEN_STORE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+on_cleared (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  gboolean removed;
+
+  removed = secret_password_clear_finish (result, &error);
+  if (error != NULL)
+    g_task_return_error (task, translate_error (error));
+  else
+    g_task_return_boolean (task, removed);
+}
+
+void
+ld_token_store_clear_async (LdTokenStore        *self,
+                            const char          *server,
+                            const char          *user,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+
+  g_return_if_fail (LD_IS_TOKEN_STORE (self));
+  g_return_if_fail (server != NULL && *server != '\0');
+  g_return_if_fail (user != NULL && *user != '\0');
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ld_token_store_clear_async);
+
+  attributes = make_attributes (server, user);
+  secret_password_clearv (&token_schema, attributes, cancellable, on_cleared, g_steal_pointer (&task));
+}
+
+gboolean
+ld_token_store_clear_finish (LdTokenStore  *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (LD_IS_TOKEN_STORE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

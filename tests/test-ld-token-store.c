@@ -1,0 +1,380 @@
+/* test-ld-token-store.c: against the real gnome-keyring on the session bus
+ * (build-aux/livedesk test starts one), and against a bus that has no
+ * Secret Service at all.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+#include <libsecret/secret.h>
+#include <string.h>
+
+#include "ld-token-store.h"
+
+#define CHILD_ENV "LIVEDESK_TEST_TOKEN_STORE_CHILD"
+
+static const SecretSchema schema = {
+  LD_TOKEN_STORE_SCHEMA_NAME, SECRET_SCHEMA_NONE,
+  {
+    { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "user", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  }
+};
+
+static void
+on_result (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static gboolean
+store (LdTokenStore   *store_,
+       const char     *server,
+       const char     *user,
+       const LdTokens *tokens,
+       GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  ld_token_store_store_async (store_, server, user, tokens, NULL, on_result, &result);
+  return ld_token_store_store_finish (store_, wait_result (&result), error);
+}
+
+static LdTokens *
+lookup (LdTokenStore  *store_,
+        const char    *server,
+        const char    *user,
+        GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  ld_token_store_lookup_async (store_, server, user, NULL, on_result, &result);
+  return ld_token_store_lookup_finish (store_, wait_result (&result), error);
+}
+
+static gboolean
+clear (LdTokenStore  *store_,
+       const char    *server,
+       const char    *user,
+       GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  ld_token_store_clear_async (store_, server, user, NULL, on_result, &result);
+  return ld_token_store_clear_finish (store_, wait_result (&result), error);
+}
+
+static gboolean
+have_session_bus (void)
+{
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      g_test_skip ("no DBUS_SESSION_BUS_ADDRESS: run under build-aux/livedesk test, which starts gnome-keyring");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Each run uses its own server name, so runs never see each other's items. */
+static char *
+unique_server (void)
+{
+  g_autofree char *uuid = g_uuid_string_random ();
+
+  return g_strdup_printf ("https://test-%s.invalid", uuid);
+}
+
+static void
+test_round_trip (void)
+{
+  g_autoptr(LdTokenStore) store_ = ld_token_store_new ();
+  g_autofree char *server = unique_server ();
+  g_autoptr(LdTokens) first = ld_tokens_new ("access-1.jwt", "refresh-1", 1790000000);
+  g_autoptr(LdTokens) second = ld_tokens_new ("access-2.jwt", "refresh-2", 1790000900);
+  g_autoptr(LdTokens) other = ld_tokens_new ("other-access", NULL, 0);
+  g_autoptr(LdTokens) found = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+  GList *items;
+
+  if (!have_session_bus ())
+    return;
+
+  /* Nothing stored yet: no tokens, no error. */
+  found = lookup (store_, server, "u1", &error);
+  g_assert_no_error (error);
+  g_assert_null (found);
+
+  g_assert_true (store (store_, server, "u1", first, &error));
+  g_assert_no_error (error);
+  found = lookup (store_, server, "u1", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (found);
+  g_assert_cmpstr (found->access_token, ==, "access-1.jwt");
+  g_assert_cmpstr (found->refresh_token, ==, "refresh-1");
+  g_assert_cmpint (found->expires_at, ==, 1790000000);
+  g_clear_pointer (&found, ld_tokens_free);
+
+  /* A refresh replaces both tokens in the same one item. */
+  g_assert_true (store (store_, server, "u1", second, &error));
+  g_assert_no_error (error);
+  found = lookup (store_, server, "u1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found->access_token, ==, "access-2.jwt");
+  g_assert_cmpstr (found->refresh_token, ==, "refresh-2");
+  g_assert_cmpint (found->expires_at, ==, 1790000900);
+  g_clear_pointer (&found, ld_tokens_free);
+
+  attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  g_hash_table_insert (attributes, (gpointer) "server", server);
+  g_hash_table_insert (attributes, (gpointer) "user", (gpointer) "u1");
+  items = secret_password_searchv_sync (&schema, attributes, SECRET_SEARCH_ALL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_length (items), ==, 1);
+  {
+    SecretRetrievable *item = items->data;
+    g_autofree char *label = secret_retrievable_get_label (item);
+    g_autoptr(GHashTable) item_attributes = secret_retrievable_get_attributes (item);
+    GHashTableIter iter;
+    const char *key, *value;
+
+    /* The tokens are only in the secret, not in what anyone can list. */
+    g_assert_null (strstr (label, "access-2"));
+    g_hash_table_iter_init (&iter, item_attributes);
+    while (g_hash_table_iter_next (&iter, (gpointer *) &key, (gpointer *) &value))
+      {
+        g_assert_null (strstr (value, "access-2"));
+        g_assert_null (strstr (value, "refresh-2"));
+      }
+    g_assert_cmpstr (g_hash_table_lookup (item_attributes, "xdg:schema"), ==, LD_TOKEN_STORE_SCHEMA_NAME);
+  }
+  g_list_free_full (items, g_object_unref);
+
+  /* Another user on the same server is another item. */
+  g_assert_true (store (store_, server, "u2", other, &error));
+  g_assert_no_error (error);
+  found = lookup (store_, server, "u2", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found->access_token, ==, "other-access");
+  g_assert_null (found->refresh_token);
+  g_clear_pointer (&found, ld_tokens_free);
+
+  /* Logout clears one user only. */
+  g_assert_true (clear (store_, server, "u1", &error));
+  g_assert_no_error (error);
+  found = lookup (store_, server, "u1", &error);
+  g_assert_no_error (error);
+  g_assert_null (found);
+  g_assert_false (clear (store_, server, "u1", &error));
+  g_assert_no_error (error);
+
+  found = lookup (store_, server, "u2", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (found);
+  g_assert_true (clear (store_, server, "u2", &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_corrupt_item (void)
+{
+  g_autoptr(LdTokenStore) store_ = ld_token_store_new ();
+  g_autofree char *server = unique_server ();
+  g_autoptr(LdTokens) found = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!have_session_bus ())
+    return;
+
+  /* An item of our schema that something else wrote. */
+  secret_password_store_sync (&schema, SECRET_COLLECTION_DEFAULT, "not ours", "s3cr3t-not-json", NULL, &error,
+                              "server", server, "user", "u1", NULL);
+  g_assert_no_error (error);
+
+  found = lookup (store_, server, "u1", &error);
+  g_assert_null (found);
+  g_assert_error (error, LD_TOKEN_STORE_ERROR, LD_TOKEN_STORE_ERROR_CORRUPT);
+  g_assert_null (strstr (error->message, "s3cr3t"));
+  g_clear_error (&error);
+
+  secret_password_store_sync (&schema, SECRET_COLLECTION_DEFAULT, "not ours", "{\"accessToken\":7}", NULL, &error,
+                              "server", server, "user", "u1", NULL);
+  g_assert_no_error (error);
+  found = lookup (store_, server, "u1", &error);
+  g_assert_null (found);
+  g_assert_error (error, LD_TOKEN_STORE_ERROR, LD_TOKEN_STORE_ERROR_CORRUPT);
+  g_clear_error (&error);
+
+  g_assert_true (clear (store_, server, "u1", &error));
+  g_assert_no_error (error);
+}
+
+/* Runs in a child whose session bus has no Secret Service (or no bus). */
+static void
+test_no_keyring_child (void)
+{
+  g_autoptr(LdTokenStore) store_ = ld_token_store_new ();
+  g_autoptr(LdTokens) tokens = ld_tokens_new ("a", "r", 1);
+  g_autoptr(LdTokens) found = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (store (store_, "https://example.invalid", "u1", tokens, &error));
+  g_assert_error (error, LD_TOKEN_STORE_ERROR, LD_TOKEN_STORE_ERROR_NO_KEYRING);
+  g_assert_true (g_str_has_prefix (error->message, "no keyring available: "));
+  g_assert_nonnull (strstr (error->message, "start gnome-keyring"));
+  g_print ("store: %s\n", error->message);
+  g_clear_error (&error);
+
+  found = lookup (store_, "https://example.invalid", "u1", &error);
+  g_assert_null (found);
+  g_assert_error (error, LD_TOKEN_STORE_ERROR, LD_TOKEN_STORE_ERROR_NO_KEYRING);
+  g_assert_true (g_str_has_prefix (error->message, "no keyring available: "));
+  g_clear_error (&error);
+
+  g_assert_false (clear (store_, "https://example.invalid", "u1", &error));
+  g_assert_error (error, LD_TOKEN_STORE_ERROR, LD_TOKEN_STORE_ERROR_NO_KEYRING);
+  g_assert_true (g_str_has_prefix (error->message, "no keyring available: "));
+}
+
+/* A bus with nothing on it and nothing it could start: no service files. */
+static GSubprocess *
+start_empty_bus (const char  *dir,
+                 char       **out_address)
+{
+  g_autofree char *config = g_build_filename (dir, "bus.conf", NULL);
+  g_autofree char *config_arg = g_strconcat ("--config-file=", config, NULL);
+  g_autofree char *config_text = g_strdup_printf (
+    "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
+    " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+    "<busconfig>\n"
+    "  <type>session</type>\n"
+    "  <listen>unix:dir=%s</listen>\n"
+    "  <policy context=\"default\">\n"
+    "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
+    "    <allow eavesdrop=\"true\"/>\n"
+    "    <allow own=\"*\"/>\n"
+    "  </policy>\n"
+    "</busconfig>\n", dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  GSubprocess *bus;
+
+  g_file_set_contents (config, config_text, -1, &error);
+  g_assert_no_error (error);
+
+  bus = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                          "dbus-daemon", config_arg, "--nofork", "--nopidfile", "--print-address=1", NULL);
+  g_assert_no_error (error);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bus));
+  *out_address = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (*out_address);
+
+  return bus;
+}
+
+static char *self_path;
+
+static void
+run_child (const char *bus_address)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", bus_address, TRUE);
+  g_subprocess_launcher_setenv (launcher, CHILD_ENV, "1", TRUE);
+  /* No X display to autolaunch another bus through. */
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+
+  child = g_subprocess_launcher_spawn (launcher, &error, self_path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (child, NULL, NULL, &output, NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_message ("child said:\n%s", output);
+  g_assert_true (g_subprocess_get_if_exited (child));
+  g_assert_cmpint (g_subprocess_get_exit_status (child), ==, 0);
+  g_assert_nonnull (strstr (output, "store: no keyring available: "));
+}
+
+static void
+remove_dir (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (path, name, NULL);
+      g_unlink (file);
+    }
+  g_rmdir (path);
+}
+
+static void
+test_no_keyring (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *address = NULL;
+  g_autoptr(GSubprocess) bus = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *addresses[2];
+
+  dir = g_dir_make_tmp ("livedesk-empty-bus-XXXXXX", &error);
+  g_assert_no_error (error);
+  bus = start_empty_bus (dir, &address);
+
+  addresses[0] = address;
+  /* And no bus at all. */
+  addresses[1] = "unix:path=/nonexistent/livedesk-test-bus";
+
+  for (guint i = 0; i < G_N_ELEMENTS (addresses); i++)
+    {
+      g_test_message ("session bus %s", addresses[i]);
+      run_child (addresses[i]);
+    }
+
+  g_subprocess_force_exit (bus);
+  g_subprocess_wait (bus, NULL, NULL);
+  remove_dir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  self_path = exe;
+
+  if (g_getenv (CHILD_ENV) != NULL)
+    {
+      g_test_add_func ("/token-store/no-keyring-child", test_no_keyring_child);
+      return g_test_run ();
+    }
+
+  g_test_add_func ("/token-store/round-trip", test_round_trip);
+  g_test_add_func ("/token-store/corrupt-item", test_corrupt_item);
+  g_test_add_func ("/token-store/no-keyring", test_no_keyring);
+
+  status = g_test_run ();
+  /* libsecret keeps its service proxy for the process; let it go so leak checks see only real leaks. */
+  secret_service_disconnect ();
+  return status;
+}
