@@ -71,6 +71,7 @@ struct _SioEngineSocket {
   guint                    closing_source;
   guint                    noop_source;
   gint64                   pong_deadline; /* monotonic µs: no PONG by then means dead */
+  gboolean                 lingering;     /* closed by the client's POST; its poll may still come */
 };
 
 G_DEFINE_FINAL_TYPE (SioEngine, sio_engine, G_TYPE_OBJECT)
@@ -347,6 +348,17 @@ close_websocket (SoupWebsocketConnection **ws,
     soup_websocket_connection_close (conn, code, NULL);
 }
 
+static gboolean
+on_linger_end (gpointer user_data)
+{
+  SioEngineSocket *self = user_data;
+
+  self->closing_source = 0;
+  if (self->engine != NULL)
+    g_hash_table_remove (self->engine->sockets, self->id);
+  return G_SOURCE_REMOVE;
+}
+
 /* BY_CLIENT: the client asked for it, so a held poll ends with NOOP rather than CLOSE. */
 static void
 socket_close_internal (SioEngineSocket *self,
@@ -354,6 +366,7 @@ socket_close_internal (SioEngineSocket *self,
                        gboolean         by_client)
 {
   g_autoptr(SioEngineSocket) hold = NULL;
+  gboolean linger;
 
   if (self->closed)
     return;
@@ -366,6 +379,7 @@ socket_close_internal (SioEngineSocket *self,
   g_clear_handle_id (&self->closing_source, g_source_remove);
   g_clear_handle_id (&self->noop_source, g_source_remove);
 
+  linger = by_client && self->transport == TRANSPORT_POLLING && self->poll == NULL;
   if (self->poll != NULL)
     {
       if (by_client || self->upgrading)
@@ -376,7 +390,14 @@ socket_close_internal (SioEngineSocket *self,
   close_websocket (&self->ws, self, SOUP_WEBSOCKET_CLOSE_NORMAL);
   g_queue_clear_full (&self->queue, (GDestroyNotify) sio_eio_packet_free);
 
-  if (self->engine != NULL)
+  /* A client's CLOSE and its poll travel on two connections and may arrive
+   * in either order: keep the sid a moment so that poll still gets its NOOP. */
+  if (linger && self->engine != NULL)
+    {
+      self->lingering = TRUE;
+      self->closing_source = g_timeout_add (self->engine->ping_timeout, on_linger_end, self);
+    }
+  else if (self->engine != NULL)
     g_hash_table_remove (self->engine->sockets, self->id);
 
   g_signal_emit (self, socket_signals[SOCKET_CLOSED], 0, reason);
@@ -839,6 +860,12 @@ on_http_request (SoupServer        *server,
   if (sid != NULL)
     {
       socket = g_hash_table_lookup (self->sockets, sid);
+      if (socket != NULL && socket->lingering && g_strcmp0 (method, "GET") == 0)
+        {
+          respond_text (msg, SOUP_STATUS_OK, "6");
+          g_hash_table_remove (self->sockets, sid);
+          return;
+        }
       if (socket == NULL || socket->closed)
         {
           respond_error (msg, ENGINE_ERROR_UNKNOWN_SID);
@@ -1022,6 +1049,7 @@ sio_engine_close (SioEngine *self)
       socket_close_internal (socket, "server shutting down", FALSE);
       socket->engine = NULL;
     }
+  g_hash_table_remove_all (self->sockets);
   if (self->server != NULL && self->path != NULL)
     soup_server_remove_handler (self->server, self->path);
   g_clear_pointer (&self->path, g_free);
