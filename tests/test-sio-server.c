@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <signal.h>
+#include <string.h>
 
 #include "sio-server.h"
 #include "test-peer.h"
@@ -90,7 +91,9 @@ on_private_connecting (SioServerNamespace *nsp,
 static void
 start_server (Fixture *f,
               guint    ping_interval,
-              guint    ping_timeout)
+              guint    ping_timeout,
+              gsize    max_payload,
+              guint    connect_timeout)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSList) uris = NULL;
@@ -103,6 +106,8 @@ start_server (Fixture *f,
   engine = sio_server_get_engine (f->server);
   sio_engine_set_ping_interval (engine, ping_interval);
   sio_engine_set_ping_timeout (engine, ping_timeout);
+  sio_engine_set_max_payload (engine, max_payload);
+  sio_server_set_connect_timeout (f->server, connect_timeout);
   sio_server_attach (f->server, f->http, "/socket.io/");
   g_signal_connect (sio_server_of (f->server, "/"), "connection", G_CALLBACK (on_connection), f);
   g_signal_connect (sio_server_of (f->server, "/private"), "connecting", G_CALLBACK (on_private_connecting), f);
@@ -121,7 +126,7 @@ fixture_setup (Fixture       *f,
 {
   g_autofree char *port = NULL;
 
-  start_server (f, 25000, 20000);
+  start_server (f, 25000, 20000, 1000000, 45000);
   port = g_strdup_printf ("%u", f->port);
   f->peer = test_peer_start ("server-peer.mjs", port, NULL);
 }
@@ -132,9 +137,17 @@ fixture_setup_fast_ping (Fixture       *f,
 {
   g_autofree char *port = NULL;
 
-  start_server (f, 200, 300);
+  start_server (f, 200, 300, 1000000, 45000);
   port = g_strdup_printf ("%u", f->port);
   f->peer = test_peer_start ("server-peer.mjs", port, NULL);
+}
+
+/* Small limits, and no peer: these tests speak raw Engine.IO. */
+static void
+fixture_setup_limits (Fixture       *f,
+                      gconstpointer  data)
+{
+  start_server (f, 25000, 20000, 1000, 300);
 }
 
 static void
@@ -683,6 +696,127 @@ test_malformed_packet (Fixture       *f,
   g_queue_clear_full (&raw.messages, g_free);
 }
 
+typedef struct {
+  GBytes *body;
+  guint   status;
+  gboolean done;
+} HttpResult;
+
+static void
+on_http_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  HttpResult *out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  out->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_assert_no_error (error);
+  out->status = soup_message_get_status (soup_session_get_async_result_message (SOUP_SESSION (source), result));
+  out->done = TRUE;
+}
+
+/* The server runs on this thread, so the request must not block it. */
+static char *
+http_request (Fixture    *f,
+              const char *method,
+              const char *query,
+              const char *body,
+              guint      *status)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/socket.io/?%s", f->port, query);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  HttpResult result = { NULL, 0, FALSE };
+  char *text;
+
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, "text/plain;charset=UTF-8", bytes);
+    }
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, on_http_done, &result);
+  g_assert_true (test_wait_until (&result.done, TIMEOUT));
+  *status = result.status;
+  text = g_strndup (g_bytes_get_data (result.body, NULL), g_bytes_get_size (result.body));
+  g_bytes_unref (result.body);
+  return text;
+}
+
+static void
+test_http_errors (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(JsonNode) open = NULL;
+  g_autofree char *handshake = NULL;
+  g_autofree char *big = NULL;
+  g_autofree char *query = NULL;
+  char *reply;
+  guint status;
+
+  reply = http_request (f, "GET", "EIO=3&transport=polling", NULL, &status);
+  g_assert_cmpuint (status, ==, 400);
+  g_assert_cmpstr (reply, ==, "{\"code\":5,\"message\":\"Unsupported protocol version\"}");
+  g_free (reply);
+  reply = http_request (f, "GET", "EIO=4&transport=carrier-pigeon", NULL, &status);
+  g_assert_cmpuint (status, ==, 400);
+  g_assert_cmpstr (reply, ==, "{\"code\":0,\"message\":\"Transport unknown\"}");
+  g_free (reply);
+  reply = http_request (f, "GET", "EIO=4&transport=polling&sid=nobody", NULL, &status);
+  g_assert_cmpuint (status, ==, 400);
+  g_assert_cmpstr (reply, ==, "{\"code\":1,\"message\":\"Session ID unknown\"}");
+  g_free (reply);
+
+  handshake = http_request (f, "GET", "EIO=4&transport=polling", NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_true (g_str_has_prefix (handshake, "0{"));
+  open = json_from_string (handshake + 1, NULL);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (open), "maxPayload"), ==, 1000);
+  query = g_strdup_printf ("EIO=4&transport=polling&sid=%s",
+                           json_object_get_string_member (json_node_get_object (open), "sid"));
+
+  /* more than maxPayload in one POST ends the session */
+  big = g_strnfill (2000, 'x');
+  big[0] = '4';
+  reply = http_request (f, "POST", query, big, &status);
+  g_assert_cmpuint (status, ==, 413);
+  g_free (reply);
+  reply = http_request (f, "GET", query, NULL, &status);
+  g_assert_cmpuint (status, ==, 400);
+  g_free (reply);
+  g_assert_cmpuint (sio_engine_get_n_sockets (sio_server_get_engine (f->server)), ==, 0);
+}
+
+static void
+test_connect_timeout (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(SoupWebsocketConnection) ws = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *open = NULL;
+  RawClient raw = { G_QUEUE_INIT, FALSE };
+
+  url = g_strdup_printf ("ws://127.0.0.1:%u/socket.io/?EIO=4&transport=websocket", f->port);
+  msg = soup_message_new ("GET", url);
+  soup_session_websocket_connect_async (session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL, on_raw_connected, &ws);
+  while (ws == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_connect (ws, "message", G_CALLBACK (on_raw_message), &raw);
+  g_signal_connect (ws, "closed", G_CALLBACK (on_raw_closed), &raw);
+  open = raw_next (&raw);
+  g_assert_nonnull (open);
+  g_assert_true (g_str_has_prefix (open, "0{"));
+  g_assert_cmpuint (sio_engine_get_n_sockets (sio_server_get_engine (f->server)), ==, 1);
+
+  /* no Socket.IO CONNECT follows: the server hangs up (pings are 25 s away) */
+  g_assert_true (test_wait_until (&raw.closed, TIMEOUT));
+  g_assert_cmpuint (sio_engine_get_n_sockets (sio_server_get_engine (f->server)), ==, 0);
+  g_queue_clear_full (&raw.messages, g_free);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -703,6 +837,8 @@ main (int   argc,
   ADD ("websocket-only", fixture_setup, test_websocket_only);
   ADD ("ping-timeout", fixture_setup_fast_ping, test_ping_timeout);
   ADD ("malformed-packet", fixture_setup, test_malformed_packet);
+  ADD ("http-errors", fixture_setup_limits, test_http_errors);
+  ADD ("connect-timeout", fixture_setup_limits, test_connect_timeout);
 #undef ADD
 
   return g_test_run ();
