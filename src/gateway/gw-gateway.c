@@ -1,0 +1,1593 @@
+/* gw-gateway.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "gw-gateway.h"
+
+#include <string.h>
+
+#include "gw-envelope.h"
+#include "gw-jwt.h"
+#include "gw-ratelimit.h"
+#include "gw-redis.h"
+#include "gw-validate.h"
+
+/* Transport rooms are prefixed: a socket id could otherwise pass for a room id. */
+#define ROOM_PREFIX "room:"
+#define USER_PREFIX "user:"
+#define ADMINS_ROOM "role:admin"
+/* Tickets whose user we remember for adminReply; older ones are forgotten. */
+#define MAX_TICKETS 10000
+#define MAX_MESSAGE_ID_LEN 100
+#define MAX_REASON_CHARS 200
+#define MAX_SUPPORT_TYPE_CHARS 50
+
+struct _GwGateway
+{
+  GObject             parent_instance;
+  GwJwt              *jwt;
+  GwRedis            *redis;
+  SioServer          *server;
+  SioServerNamespace *nsp;
+  GwRooms            *rooms;
+  GwRateLimit        *chat_limit;
+  GHashTable         *clients;   /* socket id → Client */
+  GHashTable         *tickets;   /* ticket id → user id */
+  GQueue              ticket_order;
+  guint               presence_timeout;
+  guint               sweep_source;
+  gulong              redis_handler;
+};
+
+G_DEFINE_FINAL_TYPE (GwGateway, gw_gateway, G_TYPE_OBJECT)
+
+typedef struct
+{
+  GwGateway       *gateway;
+  SioServerSocket *socket;
+  GwJwtClaims     *claims;        /* NULL until authenticated, and again once the token expired */
+  guint            expiry_source;
+  GHashTable      *rooms;         /* room ids this socket joined */
+} Client;
+
+typedef gboolean (*Handler) (GwGateway   *self,
+                             Client      *client,
+                             JsonObject  *payload,
+                             JsonNode   **out_reply,
+                             GError     **error);
+
+typedef struct
+{
+  const char *name;
+  Handler     handler;
+  const char *reply_event;   /* NULL: success goes through the ack only */
+  const char *error_event;
+  gboolean    needs_auth;
+  GwRole      min_role;
+} EventSpec;
+
+static gint64
+now_ms (void)
+{
+  return g_get_monotonic_time () / 1000;
+}
+
+static char *
+transport_room (const char *room_id)
+{
+  return g_strconcat (ROOM_PREFIX, room_id, NULL);
+}
+
+static JsonArray *
+args_of (JsonNode *payload)
+{
+  JsonArray *args = json_array_new ();
+
+  json_array_add_element (args, json_node_copy (payload));
+  return args;
+}
+
+static void
+emit_to_socket (SioServerSocket *socket,
+                const char      *event,
+                JsonNode        *payload)
+{
+  g_autoptr(JsonArray) args = args_of (payload);
+
+  sio_server_socket_emit (socket, event, args, NULL);
+}
+
+static void
+emit_to_transport_room (GwGateway  *self,
+                        const char *room,
+                        const char *event,
+                        JsonNode   *payload)
+{
+  g_autoptr(JsonArray) args = args_of (payload);
+
+  sio_server_namespace_emit_to (self->nsp, room, event, args, NULL);
+}
+
+static void
+emit_to_room (GwGateway  *self,
+              const char *room_id,
+              const char *event,
+              JsonNode   *payload)
+{
+  g_autofree char *room = transport_room (room_id);
+
+  emit_to_transport_room (self, room, event, payload);
+}
+
+static void
+broadcast_from (SioServerSocket *socket,
+                const char      *room_id,
+                const char      *event,
+                JsonNode        *payload)
+{
+  g_autofree char *room = transport_room (room_id);
+  g_autoptr(JsonArray) args = args_of (payload);
+
+  sio_server_socket_broadcast (socket, room, event, args, NULL);
+}
+
+static void
+answer_ack (SioServerAck *ack,
+            JsonNode     *payload)
+{
+  g_autoptr(JsonArray) args = NULL;
+
+  if (ack == NULL)
+    return;
+
+  args = args_of (payload);
+  sio_server_ack_send (ack, args, NULL);
+}
+
+static JsonNode *
+node_from_object (JsonObject *object)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, object);
+  return node;
+}
+
+static void
+set_timestamp (JsonObject *object,
+               const char *name)
+{
+  g_autofree char *now = gw_timestamp_now ();
+
+  json_object_set_string_member (object, name, now);
+}
+
+static void
+on_published (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A live event published while Redis is away is simply lost (gw-redis.h). */
+  if (!gw_redis_publish_finish (GW_REDIS (source), result, NULL, &error))
+    g_debug ("Could not publish on Redis: %s", error->message);
+}
+
+static void
+publish (GwGateway  *self,
+         const char *channel,
+         JsonObject *message)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->redis == NULL)
+    return;
+
+  node = node_from_object (json_object_ref (message));
+  text = json_to_string (node, FALSE);
+  gw_redis_publish_async (self->redis, channel, text, NULL, on_published, NULL);
+}
+
+static void
+publish_viewer (GwGateway      *self,
+                const char     *channel,
+                const char     *type,
+                const char     *room_id,
+                const GwViewer *viewer,
+                guint           viewer_count)
+{
+  g_autoptr(JsonObject) message = json_object_new ();
+
+  json_object_set_string_member (message, "type", type);
+  json_object_set_string_member (message, "roomId", room_id);
+  json_object_set_string_member (message, "userId", viewer->user_id);
+  json_object_set_string_member (message, "username", viewer->username);
+  json_object_set_int_member (message, "viewerCount", viewer_count);
+  set_timestamp (message, "timestamp");
+  publish (self, channel, message);
+}
+
+/* userJoined / userLeft: {roomId, userId, username, viewerCount, timestamp} */
+static JsonNode *
+presence_payload (const char     *room_id,
+                  const GwViewer *viewer,
+                  guint           viewer_count)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "roomId", room_id);
+  json_object_set_string_member (object, "userId", viewer->user_id);
+  json_object_set_string_member (object, "username", viewer->username);
+  json_object_set_int_member (object, "viewerCount", viewer_count);
+  set_timestamp (object, "timestamp");
+
+  return node_from_object (object);
+}
+
+/* The viewer left ROOM (their last socket there went): the others hear it. */
+static void
+announce_departure (GwGateway      *self,
+                    GwRoom         *room,
+                    const GwViewer *viewer)
+{
+  const char *room_id = gw_room_get_id (room);
+  guint count = gw_room_get_viewer_count (room);
+  g_autoptr(JsonNode) payload = presence_payload (room_id, viewer, count);
+
+  emit_to_room (self, room_id, "userLeft", payload);
+  publish_viewer (self, "viewer.leave", "viewer_leave", room_id, viewer, count);
+}
+
+/* Takes CLIENT out of ROOM_ID, on the transport and in the room's state. */
+static void
+client_leave_room (GwGateway  *self,
+                   Client     *client,
+                   const char *room_id)
+{
+  GwRoom *room = gw_rooms_lookup (self->rooms, room_id);
+  g_autofree char *transport = transport_room (room_id);
+  g_autoptr(GwViewer) gone = NULL;
+  const char *sid = sio_server_socket_get_id (client->socket);
+
+  sio_server_socket_leave (client->socket, transport);
+  g_hash_table_remove (client->rooms, room_id);
+
+  if (room != NULL && gw_room_remove_socket (room, sid, now_ms (), &gone))
+    announce_departure (self, room, gone);
+}
+
+static void
+client_free (gpointer data)
+{
+  Client *client = data;
+
+  g_clear_handle_id (&client->expiry_source, g_source_remove);
+  g_signal_handlers_disconnect_by_data (client->socket, client);
+  g_clear_object (&client->socket);
+  g_clear_pointer (&client->claims, gw_jwt_claims_free);
+  g_clear_pointer (&client->rooms, g_hash_table_unref);
+  g_free (client);
+}
+
+static gboolean
+require_room_member (Client      *client,
+                     const char  *room_id,
+                     GError     **error)
+{
+  if (g_hash_table_contains (client->rooms, room_id))
+    return TRUE;
+
+  g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_NOT_IN_ROOM,
+               "Join the room %s first", room_id);
+  return FALSE;
+}
+
+/* The guide sends its own user id along; one that is not the token's is
+ * someone speaking for another. */
+static gboolean
+check_claimed_user (Client      *client,
+                    JsonObject  *payload,
+                    const char  *member,
+                    GError     **error)
+{
+  const char *claimed;
+
+  if (!gw_payload_get_string (payload, member, FALSE, &claimed, error))
+    return FALSE;
+
+  if (claimed != NULL && strcmp (claimed, client->claims->sub) != 0)
+    {
+      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_FORBIDDEN,
+                   "“%s” is not the user this connection authenticated as", member);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+on_token_expired (gpointer user_data)
+{
+  Client *client = user_data;
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *expired_at = NULL;
+
+  client->expiry_source = 0;
+  if (client->claims == NULL)
+    return G_SOURCE_REMOVE;
+
+  expired_at = gw_timestamp_format (client->claims->exp * 1000);
+  json_object_set_string_member (payload, "expiredAt", expired_at);
+  json_object_set_string_member (payload, "message",
+                                 "Your session token expired; refresh it and authenticate again");
+  /* Rooms are kept, so that a refreshed token continues where it was; until
+   * then every protected event answers authRequired. */
+  g_clear_pointer (&client->claims, gw_jwt_claims_free);
+  node = node_from_object (g_steal_pointer (&payload));
+  emit_to_socket (client->socket, "tokenExpired", node);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+authenticate_token (GwGateway   *self,
+                    Client      *client,
+                    const char  *token,
+                    const char  *claimed_user,
+                    JsonNode   **out_reply,
+                    GError     **error)
+{
+  g_autoptr(GError) jwt_error = NULL;
+  g_autoptr(GwJwtClaims) claims = NULL;
+  g_autofree char *expires_at = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  JsonObject *reply;
+  const char *sid = sio_server_socket_get_id (client->socket);
+
+  if (token == NULL || token[0] == '\0')
+    {
+      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_UNAUTHENTICATED, "No token was given");
+      return FALSE;
+    }
+
+  claims = gw_jwt_verify (self->jwt, token, now, &jwt_error);
+  if (claims == NULL)
+    {
+      g_set_error_literal (error, GW_CONTRACT_ERROR,
+                           g_error_matches (jwt_error, GW_JWT_ERROR, GW_JWT_ERROR_EXPIRED)
+                             ? GW_CONTRACT_ERROR_TOKEN_EXPIRED : GW_CONTRACT_ERROR_UNAUTHENTICATED,
+                           jwt_error->message);
+      return FALSE;
+    }
+
+  if (claimed_user != NULL && strcmp (claimed_user, claims->sub) != 0)
+    {
+      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_UNAUTHENTICATED,
+                   "The token belongs to another user than “%s”", claimed_user);
+      return FALSE;
+    }
+
+  /* A connection stays one user: switching would leave its rooms counting
+   * the wrong person. A refreshed token of the same user is welcome. */
+  if (client->claims != NULL && strcmp (client->claims->sub, claims->sub) != 0)
+    {
+      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_FORBIDDEN,
+                   "This connection is already authenticated as another user; reconnect to switch");
+      return FALSE;
+    }
+
+  g_clear_handle_id (&client->expiry_source, g_source_remove);
+  g_clear_pointer (&client->claims, gw_jwt_claims_free);
+  client->claims = g_steal_pointer (&claims);
+  client->expiry_source = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT,
+                                                      (guint) CLAMP (client->claims->exp - now, 0, G_MAXINT),
+                                                      on_token_expired, client, NULL);
+
+  {
+    g_autofree char *user_room = g_strconcat (USER_PREFIX, client->claims->sub, NULL);
+
+    sio_server_socket_join (client->socket, user_room);
+    if (client->claims->role == GW_ROLE_ADMIN)
+      sio_server_socket_join (client->socket, ADMINS_ROOM);
+    else
+      sio_server_socket_leave (client->socket, ADMINS_ROOM);
+  }
+
+  /* The role may have changed with the new token. */
+  {
+    GHashTableIter iter;
+    const char *room_id;
+
+    g_hash_table_iter_init (&iter, client->rooms);
+    while (g_hash_table_iter_next (&iter, (gpointer *) &room_id, NULL))
+      {
+        GwRoom *room = gw_rooms_lookup (self->rooms, room_id);
+
+        if (room != NULL)
+          gw_room_add_socket (room, sid, client->claims->sub, client->claims->name,
+                              client->claims->role, now_ms ());
+      }
+  }
+
+  expires_at = gw_timestamp_format (client->claims->exp * 1000);
+  reply = json_object_new ();
+  json_object_set_string_member (reply, "userId", client->claims->sub);
+  json_object_set_string_member (reply, "username", client->claims->name);
+  json_object_set_string_member (reply, "role", gw_role_to_string (client->claims->role));
+  json_object_set_string_member (reply, "expiresAt", expires_at != NULL ? expires_at : "");
+  *out_reply = node_from_object (reply);
+
+  return TRUE;
+}
+
+static gboolean
+handle_authenticate (GwGateway   *self,
+                     Client      *client,
+                     JsonObject  *payload,
+                     JsonNode   **out_reply,
+                     GError     **error)
+{
+  const char *token;
+  const char *user_id;
+
+  if (!gw_payload_get_string (payload, "token", FALSE, &token, error) ||
+      !gw_payload_get_string (payload, "userId", FALSE, &user_id, error))
+    return FALSE;
+
+  return authenticate_token (self, client, token, user_id, out_reply, error);
+}
+
+static gboolean
+handle_join_room (GwGateway   *self,
+                  Client      *client,
+                  JsonObject  *payload,
+                  JsonNode   **out_reply,
+                  GError     **error)
+{
+  const char *room_id;
+  const char *sid = sio_server_socket_get_id (client->socket);
+  g_autofree char *transport = NULL;
+  JsonObject *data;
+  GwRoom *room;
+  gint64 now = now_ms ();
+
+  if (!gw_payload_get_room_id (payload, &room_id, error) ||
+      !check_claimed_user (client, payload, "userId", error))
+    return FALSE;
+
+  room = gw_rooms_ensure (self->rooms, room_id);
+  if (gw_room_get_sanction (room, client->claims->sub, now, NULL) == GW_SANCTION_BAN)
+    {
+      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_FORBIDDEN, "You are banned from this room");
+      return FALSE;
+    }
+
+  transport = transport_room (room_id);
+  sio_server_socket_join (client->socket, transport);
+  g_hash_table_add (client->rooms, g_strdup (room_id));
+
+  if (gw_room_add_socket (room, sid, client->claims->sub, client->claims->name, client->claims->role, now))
+    {
+      const GwViewer *viewer = gw_room_lookup_viewer (room, client->claims->sub);
+      guint count = gw_room_get_viewer_count (room);
+      g_autoptr(JsonNode) joined = presence_payload (room_id, viewer, count);
+
+      broadcast_from (client->socket, room_id, "userJoined", joined);
+      publish_viewer (self, "viewer.join", "viewer_join", room_id, viewer, count);
+    }
+
+  data = json_object_new ();
+  json_object_set_string_member (data, "roomId", room_id);
+  json_object_set_int_member (data, "viewerCount", gw_room_get_viewer_count (room));
+  json_object_set_array_member (data, "viewers", gw_room_dup_viewers_json (room));
+  json_object_set_array_member (data, "recentMessages", gw_room_dup_recent_messages (room));
+  if (gw_room_get_title (room) != NULL)
+    json_object_set_string_member (data, "title", gw_room_get_title (room));
+  if (gw_room_get_status (room) != NULL)
+    json_object_set_string_member (data, "status", gw_room_get_status (room));
+  *out_reply = gw_envelope_new_success ("Joined the room", node_from_object (data));
+
+  return TRUE;
+}
+
+static gboolean
+handle_leave_room (GwGateway   *self,
+                   Client      *client,
+                   JsonObject  *payload,
+                   JsonNode   **out_reply,
+                   GError     **error)
+{
+  const char *room_id;
+  g_autofree char *kept_id = NULL;
+  JsonObject *data;
+
+  if (!gw_payload_get_room_id (payload, &room_id, error) ||
+      !require_room_member (client, room_id, error))
+    return FALSE;
+
+  kept_id = g_strdup (room_id);
+  client_leave_room (self, client, kept_id);
+
+  data = json_object_new ();
+  json_object_set_string_member (data, "roomId", kept_id);
+  *out_reply = gw_envelope_new_success ("Left the room", node_from_object (data));
+  return TRUE;
+}
+
+static gboolean
+handle_get_room_info (GwGateway   *self,
+                      Client      *client,
+                      JsonObject  *payload,
+                      JsonNode   **out_reply,
+                      GError     **error)
+{
+  const char *room_id;
+  JsonObject *data;
+  GwRoom *room;
+
+  if (!gw_payload_get_room_id (payload, &room_id, error))
+    return FALSE;
+
+  room = gw_rooms_lookup (self->rooms, room_id);
+  if (room == NULL)
+    {
+      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_ROOM_NOT_FOUND, "There is no room %s", room_id);
+      return FALSE;
+    }
+
+  data = json_object_new ();
+  json_object_set_string_member (data, "roomId", room_id);
+  if (gw_room_get_title (room) != NULL)
+    json_object_set_string_member (data, "title", gw_room_get_title (room));
+  else
+    json_object_set_null_member (data, "title");
+  if (gw_room_get_status (room) != NULL)
+    json_object_set_string_member (data, "status", gw_room_get_status (room));
+  else
+    json_object_set_null_member (data, "status");
+  json_object_set_int_member (data, "viewerCount", gw_room_get_viewer_count (room));
+  json_object_set_array_member (data, "viewers", gw_room_dup_viewers_json (room));
+  *out_reply = gw_envelope_new_success ("Room info", node_from_object (data));
+
+  return TRUE;
+}
+
+static gboolean
+handle_viewer_ping (GwGateway   *self,
+                    Client      *client,
+                    JsonObject  *payload,
+                    JsonNode   **out_reply,
+                    GError     **error)
+{
+  const char *room_id;
+  JsonObject *data;
+  GwRoom *room;
+
+  if (!gw_payload_get_room_id (payload, &room_id, error) ||
+      !require_room_member (client, room_id, error))
+    return FALSE;
+
+  room = gw_rooms_lookup (self->rooms, room_id);
+  if (room == NULL || !gw_room_touch (room, sio_server_socket_get_id (client->socket), now_ms ()))
+    {
+      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_NOT_IN_ROOM, "Join the room %s first", room_id);
+      return FALSE;
+    }
+
+  data = json_object_new ();
+  json_object_set_string_member (data, "roomId", room_id);
+  json_object_set_int_member (data, "viewerCount", gw_room_get_viewer_count (room));
+  set_timestamp (data, "serverTime");
+  *out_reply = gw_envelope_new_success ("pong", node_from_object (data));
+
+  return TRUE;
+}
+
+/* What every send into a room checks first: membership, then sanctions. */
+static GwRoom *
+room_for_sending (GwGateway   *self,
+                  Client      *client,
+                  JsonObject  *payload,
+                  const char **out_room_id,
+                  GError     **error)
+{
+  GwRoom *room;
+
+  if (!gw_payload_get_room_id (payload, out_room_id, error) ||
+      !require_room_member (client, *out_room_id, error))
+    return NULL;
+
+  room = gw_rooms_lookup (self->rooms, *out_room_id);
+  if (room == NULL)
+    {
+      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_NOT_IN_ROOM, "Join the room %s first", *out_room_id);
+      return NULL;
+    }
+
+  if (!gw_room_check_can_send (room, client->claims->sub, now_ms (), error))
+    return NULL;
+
+  return room;
+}
+
+static gboolean
+take_chat_slot (GwGateway   *self,
+                Client      *client,
+                GError     **error)
+{
+  GwRateWindow hit;
+  gint64 retry_ms;
+
+  if (gw_rate_limit_try (self->chat_limit, client->claims->sub, now_ms (), &hit, &retry_ms))
+    return TRUE;
+
+  gw_rate_limit_set_error (error, &hit, retry_ms);
+  return FALSE;
+}
+
+static gboolean
+send_chat (GwGateway   *self,
+           Client      *client,
+           JsonObject  *payload,
+           gboolean     is_image,
+           JsonNode   **out_reply,
+           GError     **error)
+{
+  const char *room_id;
+  const char *text;
+  const char *image_url = NULL;
+  g_autofree char *clean = NULL;
+  g_autofree char *message_id = NULL;
+  g_autofree char *timestamp = NULL;
+  g_autoptr(JsonObject) message = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *data;
+  GwRoom *room;
+
+  if (!(room = room_for_sending (self, client, payload, &room_id, error)) ||
+      !check_claimed_user (client, payload, "userId", error) ||
+      !gw_payload_get_string (payload, "message", !is_image, &text, error))
+    return FALSE;
+
+  if (is_image)
+    {
+      if (!gw_payload_get_string (payload, "imageUrl", TRUE, &image_url, error) ||
+          !gw_validate_image_url (image_url, GW_IMAGE_URL_ALLOW_HTTP, error))
+        {
+          /* A missing or non-string URL is a bad image URL to the user, too. */
+          if (error != NULL && *error != NULL && (*error)->code == GW_CONTRACT_ERROR_INVALID_PAYLOAD)
+            (*error)->code = GW_CONTRACT_ERROR_INVALID_IMAGE_URL;
+          return FALSE;
+        }
+      /* The caption is optional; one that is given is checked like a message. */
+      clean = gw_sanitize_text (text != NULL ? text : "");
+      if (clean[0] != '\0')
+        {
+          g_clear_pointer (&clean, g_free);
+          if (!(clean = gw_validate_text (text, GW_MESSAGE_MAX_CHARS, error)))
+            return FALSE;
+        }
+    }
+  else if (!(clean = gw_validate_text (text, GW_MESSAGE_MAX_CHARS, error)))
+    return FALSE;
+
+  if (!take_chat_slot (self, client, error))
+    return FALSE;
+
+  message_id = gw_room_new_message_id (room);
+  timestamp = gw_timestamp_now ();
+  message = json_object_new ();
+  json_object_set_string_member (message, "messageId", message_id);
+  json_object_set_string_member (message, "roomId", room_id);
+  json_object_set_string_member (message, "userId", client->claims->sub);
+  json_object_set_string_member (message, "username", client->claims->name);
+  json_object_set_string_member (message, "role", gw_role_to_string (client->claims->role));
+  json_object_set_string_member (message, "message", clean);
+  json_object_set_string_member (message, "messageType", is_image ? "image" : "text");
+  if (image_url != NULL)
+    json_object_set_string_member (message, "imageUrl", image_url);
+  else
+    json_object_set_null_member (message, "imageUrl");
+  json_object_set_string_member (message, "timestamp", timestamp);
+
+  gw_room_add_message (room, message);
+  node = node_from_object (json_object_ref (message));
+  emit_to_room (self, room_id, "newMessage", node);
+
+  data = json_object_new ();
+  json_object_set_string_member (data, "messageId", message_id);
+  json_object_set_string_member (data, "timestamp", timestamp);
+  *out_reply = gw_envelope_new_success ("Message sent", node_from_object (data));
+
+  return TRUE;
+}
+
+static gboolean
+handle_send_message (GwGateway   *self,
+                     Client      *client,
+                     JsonObject  *payload,
+                     JsonNode   **out_reply,
+                     GError     **error)
+{
+  return send_chat (self, client, payload, FALSE, out_reply, error);
+}
+
+static gboolean
+handle_send_image_message (GwGateway   *self,
+                           Client      *client,
+                           JsonObject  *payload,
+                           JsonNode   **out_reply,
+                           GError     **error)
+{
+  return send_chat (self, client, payload, TRUE, out_reply, error);
+}
+
+static gboolean
+handle_send_gift (GwGateway   *self,
+                  Client      *client,
+                  JsonObject  *payload,
+                  JsonNode   **out_reply,
+                  GError     **error)
+{
+  g_autoptr(GwGift) gift = NULL;
+  g_autofree char *tx_id = NULL;
+  g_autofree char *timestamp = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  const char *room_id;
+  JsonObject *event;
+  JsonObject *data;
+
+  if (!room_for_sending (self, client, payload, &room_id, error) ||
+      !check_claimed_user (client, payload, "senderId", error) ||
+      !(gift = gw_validate_gift (payload, error)))
+    return FALSE;
+
+  tx_id = g_uuid_string_random ();
+  timestamp = gw_timestamp_now ();
+
+  /* The sendGift fields as checked, with the sender the token names. */
+  event = json_object_new ();
+  json_object_set_string_member (event, "roomId", gift->room_id);
+  json_object_set_string_member (event, "senderId", client->claims->sub);
+  json_object_set_string_member (event, "senderName", client->claims->name);
+  json_object_set_string_member (event, "receiverId", gift->receiver_id);
+  json_object_set_string_member (event, "receiverName", gift->receiver_name);
+  json_object_set_string_member (event, "giftId", gift->gift_id);
+  json_object_set_string_member (event, "giftName", gift->gift_name);
+  json_object_set_string_member (event, "giftType", gift->gift_type);
+  json_object_set_double_member (event, "giftValue", gift->gift_value);
+  json_object_set_int_member (event, "quantity", gift->quantity);
+  json_object_set_string_member (event, "message", gift->message);
+  json_object_set_string_member (event, "animation", gift->animation);
+  json_object_set_string_member (event, "timestamp", timestamp);
+  json_object_set_string_member (event, "giftTxId", tx_id);
+  node = node_from_object (event);
+  emit_to_room (self, gift->room_id, "newGift", node);
+
+  data = json_object_new ();
+  json_object_set_string_member (data, "giftTxId", tx_id);
+  json_object_set_string_member (data, "timestamp", timestamp);
+  *out_reply = gw_envelope_new_success ("Gift sent", node_from_object (data));
+
+  return TRUE;
+}
+
+static void
+remember_ticket (GwGateway  *self,
+                 const char *ticket_id,
+                 const char *user_id)
+{
+  char *key = g_strdup (ticket_id);
+
+  g_hash_table_insert (self->tickets, key, g_strdup (user_id));
+  g_queue_push_tail (&self->ticket_order, key);
+  while (self->ticket_order.length > MAX_TICKETS)
+    g_hash_table_remove (self->tickets, g_queue_pop_head (&self->ticket_order));
+}
+
+static gboolean
+handle_chat_with_admin (GwGateway   *self,
+                        Client      *client,
+                        JsonObject  *payload,
+                        JsonNode   **out_reply,
+                        GError     **error)
+{
+  const char *text;
+  const char *support_type;
+  g_autofree char *clean = NULL;
+  g_autofree char *ticket_id = NULL;
+  g_autofree char *timestamp = NULL;
+  g_autoptr(JsonObject) chat = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *data;
+
+  if (!check_claimed_user (client, payload, "userId", error) ||
+      !gw_payload_get_string (payload, "message", TRUE, &text, error) ||
+      !gw_payload_get_string (payload, "supportType", FALSE, &support_type, error) ||
+      !(clean = gw_validate_text (text, GW_MESSAGE_MAX_CHARS, error)))
+    return FALSE;
+
+  if (support_type == NULL || support_type[0] == '\0')
+    support_type = "general";
+  if (g_utf8_strlen (support_type, -1) > MAX_SUPPORT_TYPE_CHARS)
+    {
+      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD,
+                   "“supportType” is longer than %d characters", MAX_SUPPORT_TYPE_CHARS);
+      return FALSE;
+    }
+
+  if (!take_chat_slot (self, client, error))
+    return FALSE;
+
+  ticket_id = g_uuid_string_random ();
+  timestamp = gw_timestamp_now ();
+  remember_ticket (self, ticket_id, client->claims->sub);
+
+  chat = json_object_new ();
+  json_object_set_string_member (chat, "ticketId", ticket_id);
+  json_object_set_string_member (chat, "userId", client->claims->sub);
+  json_object_set_string_member (chat, "username", client->claims->name);
+  json_object_set_string_member (chat, "message", clean);
+  json_object_set_string_member (chat, "supportType", support_type);
+  json_object_set_string_member (chat, "timestamp", timestamp);
+  node = node_from_object (json_object_ref (chat));
+  emit_to_transport_room (self, ADMINS_ROOM, "adminChat", node);
+
+  json_object_set_string_member (chat, "type", "admin_chat");
+  publish (self, "admin.chat", chat);
+
+  data = json_object_new ();
+  json_object_set_string_member (data, "ticketId", ticket_id);
+  json_object_set_string_member (data, "timestamp", timestamp);
+  *out_reply = gw_envelope_new_success ("Sent to the support team", node_from_object (data));
+
+  return TRUE;
+}
+
+static gboolean
+handle_admin_reply (GwGateway   *self,
+                    Client      *client,
+                    JsonObject  *payload,
+                    JsonNode   **out_reply,
+                    GError     **error)
+{
+  const char *ticket_id;
+  const char *user_id;
+  const char *text;
+  const char *ticket_user;
+  g_autofree char *clean = NULL;
+  g_autofree char *user_room = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (!gw_payload_get_string (payload, "ticketId", TRUE, &ticket_id, error) ||
+      !gw_payload_get_string (payload, "userId", TRUE, &user_id, error) ||
+      !gw_validate_user_id (user_id, error) ||
+      !gw_payload_get_string (payload, "message", TRUE, &text, error) ||
+      !(clean = gw_validate_text (text, GW_MESSAGE_MAX_CHARS, error)))
+    return FALSE;
+
+  /* A ticket opened on another gateway process is not known here; one we
+   * know must belong to the user the reply goes to. */
+  ticket_user = g_hash_table_lookup (self->tickets, ticket_id);
+  if (ticket_user != NULL && strcmp (ticket_user, user_id) != 0)
+    {
+      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD,
+                   "That ticket belongs to another user");
+      return FALSE;
+    }
+
+  reply = json_object_new ();
+  json_object_set_string_member (reply, "ticketId", ticket_id);
+  json_object_set_string_member (reply, "from", client->claims->name);
+  json_object_set_string_member (reply, "message", clean);
+  set_timestamp (reply, "timestamp");
+  node = node_from_object (json_object_ref (reply));
+  user_room = g_strconcat (USER_PREFIX, user_id, NULL);
+  emit_to_transport_room (self, user_room, "adminMessage", node);
+
+  *out_reply = gw_envelope_new_success ("Reply sent", NULL);
+  return TRUE;
+}
+
+static gboolean
+handle_delete_message (GwGateway   *self,
+                       Client      *client,
+                       JsonObject  *payload,
+                       JsonNode   **out_reply,
+                       GError     **error)
+{
+  const char *room_id;
+  const char *message_id;
+  g_autoptr(JsonObject) deleted = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  GwRoom *room;
+
+  if (!gw_payload_get_room_id (payload, &room_id, error) ||
+      !gw_payload_get_string (payload, "messageId", TRUE, &message_id, error))
+    return FALSE;
+
+  if (message_id[0] == '\0' || strlen (message_id) > MAX_MESSAGE_ID_LEN)
+    {
+      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD, "“messageId” is not a message id");
+      return FALSE;
+    }
+
+  room = gw_rooms_lookup (self->rooms, room_id);
+  if (room == NULL)
+    {
+      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_ROOM_NOT_FOUND, "There is no room %s", room_id);
+      return FALSE;
+    }
+
+  /* A message older than the history is still on viewers' screens. */
+  gw_room_remove_message (room, message_id);
+
+  deleted = json_object_new ();
+  json_object_set_string_member (deleted, "roomId", room_id);
+  json_object_set_string_member (deleted, "messageId", message_id);
+  json_object_set_string_member (deleted, "by", client->claims->name);
+  node = node_from_object (json_object_ref (deleted));
+  emit_to_room (self, room_id, "messageDeleted", node);
+
+  *out_reply = gw_envelope_new_success ("Message deleted", NULL);
+  return TRUE;
+}
+
+typedef enum
+{
+  SANCTION_TIMEOUT,
+  SANCTION_BAN,
+  SANCTION_UNBAN,
+} SanctionAction;
+
+static gboolean
+sanction (GwGateway       *self,
+          Client          *client,
+          JsonObject      *payload,
+          SanctionAction   action,
+          JsonNode       **out_reply,
+          GError         **error)
+{
+  static const char * const events[] = { "userTimedOut", "userBanned", "userUnbanned" };
+  const char *room_id;
+  const char *user_id;
+  const char *reason;
+  gint64 seconds = 0;
+  g_autoptr(JsonObject) event = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  const GwViewer *target;
+  GwRoom *room;
+  gint64 now = now_ms ();
+
+  if (!gw_payload_get_room_id (payload, &room_id, error) ||
+      !gw_payload_get_string (payload, "userId", TRUE, &user_id, error) ||
+      !gw_validate_user_id (user_id, error) ||
+      !gw_payload_get_string (payload, "reason", FALSE, &reason, error) ||
+      !gw_payload_get_int (payload, "seconds", FALSE, &seconds, error))
+    return FALSE;
+
+  if (reason == NULL)
+    reason = "";
+  if (g_utf8_strlen (reason, -1) > MAX_REASON_CHARS)
+    {
+      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD,
+                   "“reason” is longer than %d characters", MAX_REASON_CHARS);
+      return FALSE;
+    }
+
+  if (action == SANCTION_TIMEOUT && seconds == 0 && !json_object_has_member (payload, "seconds"))
+    seconds = GW_GATEWAY_DEFAULT_TIMEOUT_SECONDS;
+  if (seconds < 0 || seconds > GW_GATEWAY_MAX_TIMEOUT_SECONDS || (action == SANCTION_TIMEOUT && seconds == 0))
+    {
+      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD,
+                   "“seconds” must be from 1 to %d", GW_GATEWAY_MAX_TIMEOUT_SECONDS);
+      return FALSE;
+    }
+
+  if (strcmp (user_id, client->claims->sub) == 0)
+    {
+      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_FORBIDDEN, "You cannot do that to yourself");
+      return FALSE;
+    }
+
+  room = gw_rooms_ensure (self->rooms, room_id);
+
+  /* Staff do not sanction their equals or superiors; an admin may do anything. */
+  target = gw_room_lookup_viewer (room, user_id);
+  if (action != SANCTION_UNBAN && target != NULL &&
+      target->role >= client->claims->role && client->claims->role != GW_ROLE_ADMIN)
+    {
+      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_FORBIDDEN,
+                   "You cannot do that to a %s", gw_role_to_string (target->role));
+      return FALSE;
+    }
+
+  switch (action)
+    {
+    case SANCTION_TIMEOUT:
+      gw_room_timeout_user (room, user_id, now + seconds * 1000);
+      break;
+    case SANCTION_BAN:
+      gw_room_ban_user (room, user_id, seconds > 0 ? now + seconds * 1000 : GW_ROOM_FOREVER);
+      break;
+    case SANCTION_UNBAN:
+    default:
+      gw_room_unban_user (room, user_id);
+      break;
+    }
+
+  event = json_object_new ();
+  json_object_set_string_member (event, "roomId", room_id);
+  json_object_set_string_member (event, "userId", user_id);
+  json_object_set_int_member (event, "seconds", seconds);
+  json_object_set_string_member (event, "reason", reason);
+  json_object_set_string_member (event, "by", client->claims->name);
+  node = node_from_object (json_object_ref (event));
+  /* Sent before a ban takes effect, so the banned user learns why. */
+  emit_to_room (self, room_id, events[action], node);
+
+  if (action == SANCTION_BAN)
+    {
+      g_autoptr(GPtrArray) sockets = gw_room_list_user_sockets (room, user_id);
+
+      for (guint i = 0; i < sockets->len; i++)
+        {
+          Client *banned = g_hash_table_lookup (self->clients, g_ptr_array_index (sockets, i));
+
+          if (banned != NULL)
+            client_leave_room (self, banned, room_id);
+        }
+    }
+
+  *out_reply = gw_envelope_new_success ("Done", NULL);
+  return TRUE;
+}
+
+static gboolean
+handle_timeout_user (GwGateway   *self,
+                     Client      *client,
+                     JsonObject  *payload,
+                     JsonNode   **out_reply,
+                     GError     **error)
+{
+  return sanction (self, client, payload, SANCTION_TIMEOUT, out_reply, error);
+}
+
+static gboolean
+handle_ban_user (GwGateway   *self,
+                 Client      *client,
+                 JsonObject  *payload,
+                 JsonNode   **out_reply,
+                 GError     **error)
+{
+  return sanction (self, client, payload, SANCTION_BAN, out_reply, error);
+}
+
+static gboolean
+handle_unban_user (GwGateway   *self,
+                   Client      *client,
+                   JsonObject  *payload,
+                   JsonNode   **out_reply,
+                   GError     **error)
+{
+  return sanction (self, client, payload, SANCTION_UNBAN, out_reply, error);
+}
+
+/* Section 3, with the replies of section 4. */
+static const EventSpec event_specs[] = {
+  { "authenticate", handle_authenticate, "authSuccess", "authFailed", FALSE, GW_ROLE_VIEWER },
+  { "joinRoom", handle_join_room, "joinedRoom", "joinRoomError", TRUE, GW_ROLE_VIEWER },
+  { "leaveRoom", handle_leave_room, NULL, "leaveRoomError", TRUE, GW_ROLE_VIEWER },
+  { "getRoomInfo", handle_get_room_info, "roomInfo", "getRoomInfoError", TRUE, GW_ROLE_VIEWER },
+  { "viewerPing", handle_viewer_ping, "viewerPong", "viewerPingError", TRUE, GW_ROLE_VIEWER },
+  { "sendMessage", handle_send_message, "messageSent", "sendMessageError", TRUE, GW_ROLE_VIEWER },
+  { "sendImageMessage", handle_send_image_message, "messageSent", "sendMessageError", TRUE, GW_ROLE_VIEWER },
+  { "chatWithAdmin", handle_chat_with_admin, NULL, "chatWithAdminError", TRUE, GW_ROLE_VIEWER },
+  { "sendGift", handle_send_gift, "giftSent", "sendGiftError", TRUE, GW_ROLE_VIEWER },
+  { "adminReply", handle_admin_reply, NULL, "adminReplyError", TRUE, GW_ROLE_ADMIN },
+  { "deleteMessage", handle_delete_message, NULL, "deleteMessageError", TRUE, GW_ROLE_STREAMER },
+  { "timeoutUser", handle_timeout_user, NULL, "timeoutUserError", TRUE, GW_ROLE_STREAMER },
+  { "banUser", handle_ban_user, NULL, "banUserError", TRUE, GW_ROLE_STREAMER },
+  { "unbanUser", handle_unban_user, NULL, "unbanUserError", TRUE, GW_ROLE_STREAMER },
+};
+
+static void
+on_socket_event (SioServerSocket *socket,
+                 const char      *event,
+                 JsonArray       *args,
+                 GPtrArray       *attachments,
+                 SioServerAck    *ack,
+                 gpointer         user_data)
+{
+  Client *client = user_data;
+  GwGateway *self = client->gateway;
+  const EventSpec *spec = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  JsonObject *payload = NULL;
+  JsonNode *first;
+
+  for (guint i = 0; i < G_N_ELEMENTS (event_specs); i++)
+    {
+      if (strcmp (event, event_specs[i].name) == 0)
+        {
+          spec = &event_specs[i];
+          break;
+        }
+    }
+
+  /* Unknown events are ignored, as socket.io ignores events without a listener. */
+  if (spec == NULL)
+    return;
+
+  if (spec->needs_auth && client->claims == NULL)
+    {
+      g_autoptr(JsonObject) required = json_object_new ();
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(JsonNode) failure = NULL;
+
+      json_object_set_string_member (required, "action", event);
+      json_object_set_string_member (required, "message", "Authenticate first");
+      node = node_from_object (g_steal_pointer (&required));
+      emit_to_socket (socket, "authRequired", node);
+      failure = gw_envelope_new_failure (GW_CONTRACT_ERROR_UNAUTHENTICATED, "Authenticate first");
+      answer_ack (ack, failure);
+      return;
+    }
+
+  first = json_array_get_length (args) > 0 ? json_array_get_element (args, 0) : NULL;
+  if (first != NULL && JSON_NODE_HOLDS_OBJECT (first))
+    payload = json_node_get_object (first);
+
+  if (payload == NULL)
+    g_set_error (&error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD, "The payload must be an object");
+  else if (client->claims != NULL && client->claims->role < spec->min_role)
+    g_set_error (&error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_FORBIDDEN,
+                 "Only a %s or above may do that", gw_role_to_string (spec->min_role));
+  else
+    spec->handler (self, client, payload, &reply, &error);
+
+  if (error != NULL)
+    {
+      g_autoptr(JsonNode) failure = gw_envelope_new_failure_from_error (error);
+
+      if (g_error_matches (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_RATE_LIMITED))
+        {
+          JsonObject *detail = gw_envelope_get_error (failure);
+          GwRateWindow hit;
+          gint64 retry_ms = 0;
+
+          gw_rate_limit_check (self->chat_limit, client->claims->sub, now_ms (), &hit, &retry_ms);
+          json_object_set_int_member (detail, "retryAfterMs", retry_ms);
+        }
+
+      /* The socket may have gone meanwhile; emit checks, ack too. */
+      emit_to_socket (socket, spec->error_event, failure);
+      answer_ack (ack, failure);
+      return;
+    }
+
+  g_assert (reply != NULL);
+  if (spec->reply_event != NULL)
+    emit_to_socket (socket, spec->reply_event, reply);
+  answer_ack (ack, reply);
+}
+
+static void
+on_socket_disconnect (SioServerSocket *socket,
+                      const char      *reason,
+                      gpointer         user_data)
+{
+  Client *client = user_data;
+  GwGateway *self = client->gateway;
+  g_autoptr(GPtrArray) room_ids = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  const char *room_id;
+  const char *sid = sio_server_socket_get_id (socket);
+
+  g_hash_table_iter_init (&iter, client->rooms);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &room_id, NULL))
+    g_ptr_array_add (room_ids, g_strdup (room_id));
+
+  for (guint i = 0; i < room_ids->len; i++)
+    {
+      GwRoom *room = gw_rooms_lookup (self->rooms, g_ptr_array_index (room_ids, i));
+      g_autoptr(GwViewer) gone = NULL;
+
+      if (room != NULL && gw_room_remove_socket (room, sid, now_ms (), &gone))
+        announce_departure (self, room, gone);
+    }
+
+  g_hash_table_remove (self->clients, sid);
+}
+
+static void
+on_connection (SioServerNamespace *nsp,
+               SioServerSocket    *socket,
+               gpointer            user_data)
+{
+  GwGateway *self = user_data;
+  Client *client = g_new0 (Client, 1);
+  g_autoptr(JsonObject) connected = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *auth = sio_server_socket_get_auth (socket);
+  const char *token = NULL;
+
+  client->gateway = self;
+  client->socket = g_object_ref (socket);
+  client->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_insert (self->clients, (gpointer) sio_server_socket_get_id (socket), client);
+  g_signal_connect (socket, "event", G_CALLBACK (on_socket_event), client);
+  g_signal_connect (socket, "disconnect", G_CALLBACK (on_socket_disconnect), client);
+
+  json_object_set_string_member (connected, "socketId", sio_server_socket_get_id (socket));
+  set_timestamp (connected, "serverTime");
+  node = node_from_object (g_steal_pointer (&connected));
+  emit_to_socket (socket, "connected", node);
+
+  /* A token in the CONNECT packet authenticates at once [ext]; a bad one
+   * does not refuse the connection, so the client can still refresh it and
+   * emit authenticate as the guide does. */
+  if (auth != NULL && gw_payload_get_string (auth, "token", FALSE, &token, NULL) && token != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) reply = NULL;
+
+      if (authenticate_token (self, client, token, NULL, &reply, &error))
+        emit_to_socket (socket, "authSuccess", reply);
+      else
+        {
+          g_autoptr(JsonNode) failure = gw_envelope_new_failure_from_error (error);
+
+          emit_to_socket (socket, "authFailed", failure);
+        }
+    }
+}
+
+static gboolean
+on_sweep (gpointer user_data)
+{
+  GwGateway *self = user_data;
+  g_autoptr(GPtrArray) rooms = gw_rooms_list (self->rooms);
+  gint64 now = now_ms ();
+
+  for (guint i = 0; i < rooms->len; i++)
+    {
+      GwRoom *room = g_ptr_array_index (rooms, i);
+      const char *room_id = gw_room_get_id (room);
+      g_autofree char *transport = transport_room (room_id);
+      g_autoptr(GPtrArray) sockets = NULL;
+      g_autoptr(GPtrArray) gone = gw_room_expire (room, now, self->presence_timeout, &sockets);
+
+      for (guint j = 0; j < sockets->len; j++)
+        {
+          Client *client = g_hash_table_lookup (self->clients, g_ptr_array_index (sockets, j));
+
+          if (client != NULL)
+            {
+              sio_server_socket_leave (client->socket, transport);
+              g_hash_table_remove (client->rooms, room_id);
+            }
+        }
+
+      for (guint j = 0; j < gone->len; j++)
+        announce_departure (self, room, g_ptr_array_index (gone, j));
+    }
+
+  gw_rooms_prune (self->rooms, now, GW_GATEWAY_ROOM_GRACE_MS);
+  gw_rate_limit_forget_idle (self->chat_limit, now);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+restart_sweep (GwGateway *self)
+{
+  g_clear_handle_id (&self->sweep_source, g_source_remove);
+  /* A third of the timeout: nobody lingers more than a third too long. */
+  self->sweep_source = g_timeout_add (MAX (self->presence_timeout / 3, 100), on_sweep, self);
+}
+
+/* The backend's messages (section 7): the "data" member if there is one,
+ * else the message itself without its "type". */
+static JsonNode *
+backend_data (JsonObject *message)
+{
+  JsonNode *data = json_object_get_member (message, "data");
+  JsonObject *copy;
+  GList *members;
+
+  if (data != NULL && JSON_NODE_HOLDS_OBJECT (data))
+    return json_node_copy (data);
+
+  copy = json_object_new ();
+  members = json_object_get_members (message);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      if (strcmp (l->data, "type") != 0)
+        json_object_set_member (copy, l->data, json_node_copy (json_object_get_member (message, l->data)));
+    }
+  g_list_free (members);
+
+  return node_from_object (copy);
+}
+
+static const char *
+room_of (JsonNode *node)
+{
+  const char *room_id = NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  if (!gw_payload_get_string (json_node_get_object (node), "roomId", FALSE, &room_id, NULL) ||
+      !gw_validate_room_id (room_id, NULL))
+    return NULL;
+
+  return room_id;
+}
+
+static void
+relay_wrapped (GwGateway  *self,
+               JsonObject *message,
+               const char *type,
+               const char *event)
+{
+  g_autoptr(JsonNode) data = backend_data (message);
+  g_autoptr(JsonNode) wrapped = NULL;
+  JsonObject *object;
+  const char *room_id = room_of (data);
+  GwRoom *room;
+
+  /* Chat and gifts happen in a room; one without is not ours to show. */
+  if (room_id == NULL)
+    return;
+
+  object = json_object_new ();
+  json_object_set_string_member (object, "type", type);
+  json_object_set_member (object, "data", json_node_copy (data));
+  wrapped = node_from_object (object);
+
+  /* A backend chat message belongs in the history a newcomer is shown. */
+  room = gw_rooms_lookup (self->rooms, room_id);
+  if (room != NULL && strcmp (type, "chat_message") == 0 &&
+      json_object_get_string_member_with_default (json_node_get_object (data), "messageId", NULL) != NULL)
+    gw_room_add_message (room, json_node_get_object (data));
+
+  emit_to_room (self, room_id, event, wrapped);
+}
+
+static void
+relay_room_update (GwGateway  *self,
+                   JsonObject *message,
+                   const char *status)
+{
+  g_autoptr(JsonNode) data = backend_data (message);
+  const char *room_id = room_of (data);
+  JsonObject *fields;
+  GwRoom *room;
+  const char *title = NULL;
+  const char *new_status = NULL;
+
+  if (room_id == NULL)
+    return;
+
+  fields = json_node_get_object (data);
+  json_object_remove_member (fields, "timestamp");
+  if (status != NULL)
+    json_object_set_string_member (fields, "status", status);
+
+  room = gw_rooms_ensure (self->rooms, room_id);
+  if (gw_payload_get_string (fields, "title", FALSE, &title, NULL) && title != NULL)
+    gw_room_set_title (room, title);
+  if (gw_payload_get_string (fields, "status", FALSE, &new_status, NULL) && new_status != NULL)
+    gw_room_set_status (room, new_status);
+  json_object_set_int_member (fields, "viewerCount", gw_room_get_viewer_count (room));
+
+  emit_to_room (self, room_id, "roomUpdate", data);
+}
+
+static void
+relay_notification (GwGateway  *self,
+                    JsonObject *message)
+{
+  g_autoptr(JsonNode) node = node_from_object (json_object_ref (message));
+  const char *user_id = NULL;
+
+  if (gw_payload_get_string (message, "userId", FALSE, &user_id, NULL) && gw_validate_user_id (user_id, NULL))
+    {
+      g_autofree char *user_room = g_strconcat (USER_PREFIX, user_id, NULL);
+
+      emit_to_transport_room (self, user_room, "notification", node);
+    }
+  else if (room_of (node) != NULL)
+    emit_to_room (self, room_of (node), "notification", node);
+  else
+    {
+      g_autoptr(JsonArray) args = args_of (node);
+
+      sio_server_namespace_emit (self->nsp, "notification", args, NULL);
+    }
+}
+
+static void
+on_redis_message (GwRedis    *redis,
+                  const char *channel,
+                  const char *payload,
+                  gpointer    user_data)
+{
+  GwGateway *self = user_data;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
+  JsonObject *message;
+
+  if (!json_parser_load_from_data (parser, payload, -1, &error) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_debug ("Ignoring a message on %s that is not a JSON object", channel);
+      return;
+    }
+  message = json_node_get_object (root);
+
+  if (strcmp (channel, "chat.message") == 0)
+    {
+      if (room_of (json_object_get_member (message, "data")) != NULL || room_of (root) != NULL)
+        relay_wrapped (self, message, "chat_message", "chatMessageFromBackend");
+    }
+  else if (strcmp (channel, "gift.send") == 0)
+    {
+      if (room_of (json_object_get_member (message, "data")) != NULL || room_of (root) != NULL)
+        relay_wrapped (self, message, "gift_send", "giftFromBackend");
+    }
+  else if (strcmp (channel, "room.update") == 0)
+    relay_room_update (self, message, NULL);
+  else if (strcmp (channel, "stream.start") == 0)
+    relay_room_update (self, message, "live");
+  else if (strcmp (channel, "stream.end") == 0)
+    relay_room_update (self, message, "ended");
+  else if (strcmp (channel, "notification") == 0)
+    relay_notification (self, message);
+}
+
+static void
+gw_gateway_dispose (GObject *object)
+{
+  GwGateway *self = (GwGateway *)object;
+
+  g_clear_handle_id (&self->sweep_source, g_source_remove);
+  if (self->redis != NULL)
+    g_clear_signal_handler (&self->redis_handler, self->redis);
+  if (self->server != NULL)
+    sio_server_close (self->server);
+  if (self->clients != NULL)
+    g_hash_table_remove_all (self->clients);
+
+  G_OBJECT_CLASS (gw_gateway_parent_class)->dispose (object);
+}
+
+static void
+gw_gateway_finalize (GObject *object)
+{
+  GwGateway *self = (GwGateway *)object;
+
+  g_clear_object (&self->jwt);
+  g_clear_object (&self->redis);
+  g_clear_object (&self->server);
+  g_clear_object (&self->rooms);
+  g_clear_object (&self->chat_limit);
+  g_clear_pointer (&self->clients, g_hash_table_unref);
+  g_clear_pointer (&self->tickets, g_hash_table_unref);
+  g_queue_clear (&self->ticket_order);
+
+  G_OBJECT_CLASS (gw_gateway_parent_class)->finalize (object);
+}
+
+static void
+gw_gateway_class_init (GwGatewayClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = gw_gateway_dispose;
+  object_class->finalize = gw_gateway_finalize;
+}
+
+static void
+gw_gateway_init (GwGateway *self)
+{
+  self->server = sio_server_new ();
+  self->nsp = sio_server_of (self->server, "/");
+  self->rooms = gw_rooms_new ();
+  self->chat_limit = gw_rate_limit_new (NULL, 0);
+  self->clients = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, client_free);
+  self->tickets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_queue_init (&self->ticket_order);
+  self->presence_timeout = GW_GATEWAY_DEFAULT_PRESENCE_TIMEOUT_MS;
+
+  /* Chat is small; the guide's images travel as URLs. libsoup's default
+   * 128 KiB frame limit is raised by the engine to this. */
+  sio_engine_set_max_payload (sio_server_get_engine (self->server), SIO_ENGINE_DEFAULT_MAX_PAYLOAD);
+  g_signal_connect_object (self->nsp, "connection", G_CALLBACK (on_connection), self, 0);
+}
+
+GwGateway *
+gw_gateway_new (GwJwt *jwt)
+{
+  GwGateway *self;
+
+  g_return_val_if_fail (GW_IS_JWT (jwt), NULL);
+
+  self = g_object_new (GW_TYPE_GATEWAY, NULL);
+  self->jwt = g_object_ref (jwt);
+
+  return self;
+}
+
+void
+gw_gateway_set_redis (GwGateway *self,
+                      GwRedis   *redis)
+{
+  static const char * const channels[] = {
+    "chat.message", "gift.send", "room.update", "notification", "stream.start", "stream.end", NULL
+  };
+
+  g_return_if_fail (GW_IS_GATEWAY (self));
+  g_return_if_fail (GW_IS_REDIS (redis));
+  g_return_if_fail (self->redis == NULL);
+
+  self->redis = g_object_ref (redis);
+  self->redis_handler = g_signal_connect (redis, "message", G_CALLBACK (on_redis_message), self);
+  gw_redis_subscribe (redis, channels);
+}
+
+void
+gw_gateway_set_presence_timeout (GwGateway *self,
+                                 guint      ms)
+{
+  g_return_if_fail (GW_IS_GATEWAY (self));
+  g_return_if_fail (ms > 0);
+
+  self->presence_timeout = ms;
+  if (self->sweep_source != 0)
+    restart_sweep (self);
+}
+
+void
+gw_gateway_attach (GwGateway  *self,
+                   SoupServer *server)
+{
+  g_return_if_fail (GW_IS_GATEWAY (self));
+  g_return_if_fail (SOUP_IS_SERVER (server));
+
+  sio_server_attach (self->server, server, GW_GATEWAY_PATH);
+  restart_sweep (self);
+}
+
+SioServer *
+gw_gateway_get_server (GwGateway *self)
+{
+  g_return_val_if_fail (GW_IS_GATEWAY (self), NULL);
+
+  return self->server;
+}
+
+GwRooms *
+gw_gateway_get_rooms (GwGateway *self)
+{
+  g_return_val_if_fail (GW_IS_GATEWAY (self), NULL);
+
+  return self->rooms;
+}
+
+void
+gw_gateway_close (GwGateway *self)
+{
+  g_return_if_fail (GW_IS_GATEWAY (self));
+
+  g_clear_handle_id (&self->sweep_source, g_source_remove);
+  sio_server_close (self->server);
+  g_hash_table_remove_all (self->clients);
+}
