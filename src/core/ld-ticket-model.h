@@ -1,0 +1,40 @@
+/* ld-ticket-model.h: an admin's support tickets as a GListModel of
+ * LdTicket, one per user, the most recently active first.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ld-types.h"
+#include "ld-ticket.h"
+
+G_BEGIN_DECLS
+
+#define LD_TYPE_TICKET_MODEL (ld_ticket_model_get_type ())
+
+G_DECLARE_FINAL_TYPE (LdTicketModel, ld_ticket_model, LD, TICKET_MODEL, GObject)
+
+LdTicketModel *ld_ticket_model_new              (void);
+/* adminChat {ticketId, userId, username, message, supportType, timestamp}:
+ * ticketId, userId and message are required. Adds the message to the
+ * user's ticket (made if new) and moves that ticket to the top. Returns the
+ * ticket (borrowed), or NULL with an error. */
+LdTicket      *ld_ticket_model_apply_admin_chat (LdTicketModel  *self,
+                                                 JsonObject     *payload,
+                                                 GError        **error);
+/* An admin's reply to USER_ID's ticket, as sent with adminReply: a PENDING,
+ * is-own message with a local id (the session marks it sent or failed).
+ * Moves the ticket to the top. NULL if the user has no ticket. */
+LdMessage     *ld_ticket_model_add_reply        (LdTicketModel  *self,
+                                                 const char     *user_id,
+                                                 const char     *admin_id,
+                                                 const char     *admin_name,
+                                                 const char     *text);
+LdTicket      *ld_ticket_model_lookup           (LdTicketModel  *self,
+                                                 const char     *user_id);
+/* Tickets with unread messages, for a badge. */
+guint          ld_ticket_model_get_n_unread     (LdTicketModel  *self);
+
+G_END_DECLS

@@ -1,0 +1,283 @@
+/* ld-ticket.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "ld-ticket-private.h"
+
+struct _LdTicket
+{
+  GObject     parent_instance;
+
+  char       *user_id;
+  char       *username;
+  char       *ticket_id;
+  char       *support_type;
+  GListStore *messages;
+  GDateTime  *updated;
+  guint       unread_count;
+  gboolean    resolved;
+};
+
+G_DEFINE_FINAL_TYPE (LdTicket, ld_ticket, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_USER_ID,
+  PROP_USERNAME,
+  PROP_TICKET_ID,
+  PROP_SUPPORT_TYPE,
+  PROP_MESSAGES,
+  PROP_UNREAD_COUNT,
+  PROP_RESOLVED,
+  PROP_UPDATED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+ld_ticket_finalize (GObject *object)
+{
+  LdTicket *self = (LdTicket *)object;
+
+  g_free (self->user_id);
+  g_free (self->username);
+  g_free (self->ticket_id);
+  g_free (self->support_type);
+  g_clear_object (&self->messages);
+  g_clear_pointer (&self->updated, g_date_time_unref);
+
+  G_OBJECT_CLASS (ld_ticket_parent_class)->finalize (object);
+}
+
+static void
+ld_ticket_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  LdTicket *self = LD_TICKET (object);
+
+  switch (prop_id)
+    {
+    case PROP_USER_ID:
+      g_value_set_string (value, self->user_id);
+      break;
+    case PROP_USERNAME:
+      g_value_set_string (value, self->username);
+      break;
+    case PROP_TICKET_ID:
+      g_value_set_string (value, self->ticket_id);
+      break;
+    case PROP_SUPPORT_TYPE:
+      g_value_set_string (value, self->support_type);
+      break;
+    case PROP_MESSAGES:
+      g_value_set_object (value, self->messages);
+      break;
+    case PROP_UNREAD_COUNT:
+      g_value_set_uint (value, self->unread_count);
+      break;
+    case PROP_RESOLVED:
+      g_value_set_boolean (value, self->resolved);
+      break;
+    case PROP_UPDATED:
+      g_value_set_boxed (value, self->updated);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ld_ticket_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  LdTicket *self = LD_TICKET (object);
+
+  switch (prop_id)
+    {
+    case PROP_RESOLVED:
+      ld_ticket_set_resolved (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ld_ticket_class_init (LdTicketClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = ld_ticket_finalize;
+  object_class->get_property = ld_ticket_get_property;
+  object_class->set_property = ld_ticket_set_property;
+
+  properties[PROP_USER_ID] = g_param_spec_string ("user-id", NULL, NULL, NULL, ro);
+  properties[PROP_USERNAME] = g_param_spec_string ("username", NULL, NULL, NULL, ro);
+  properties[PROP_TICKET_ID] = g_param_spec_string ("ticket-id", NULL, NULL, NULL, ro);
+  properties[PROP_SUPPORT_TYPE] = g_param_spec_string ("support-type", NULL, NULL, NULL, ro);
+  properties[PROP_MESSAGES] = g_param_spec_object ("messages", NULL, NULL, G_TYPE_LIST_MODEL, ro);
+  properties[PROP_UNREAD_COUNT] = g_param_spec_uint ("unread-count", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_RESOLVED] = g_param_spec_boolean ("resolved", NULL, NULL, FALSE,
+                                                    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_UPDATED] = g_param_spec_boxed ("updated", NULL, NULL, G_TYPE_DATE_TIME, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ld_ticket_init (LdTicket *self)
+{
+  self->messages = g_list_store_new (LD_TYPE_MESSAGE);
+  self->support_type = g_strdup ("general");
+  self->updated = g_date_time_new_now_utc ();
+}
+
+LdTicket *
+_ld_ticket_new (const char *user_id)
+{
+  LdTicket *self = g_object_new (LD_TYPE_TICKET, NULL);
+
+  self->user_id = g_strdup (user_id);
+  self->username = g_strdup (user_id);
+
+  return self;
+}
+
+static void
+set_string (LdTicket    *self,
+            char       **field,
+            const char  *value,
+            guint        prop)
+{
+  if (value == NULL || g_strcmp0 (*field, value) == 0)
+    return;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+append (LdTicket  *self,
+        LdMessage *message)
+{
+  g_list_store_append (self->messages, message);
+
+  g_date_time_unref (self->updated);
+  self->updated = g_date_time_ref (ld_message_get_timestamp (message));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPDATED]);
+}
+
+void
+_ld_ticket_add_incoming (LdTicket   *self,
+                         LdMessage  *message,
+                         const char *ticket_id,
+                         const char *support_type)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+
+  set_string (self, &self->username, ld_message_get_username (message), PROP_USERNAME);
+  set_string (self, &self->ticket_id, ticket_id, PROP_TICKET_ID);
+  set_string (self, &self->support_type, support_type, PROP_SUPPORT_TYPE);
+  append (self, message);
+  self->unread_count++;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD_COUNT]);
+  ld_ticket_set_resolved (self, FALSE);
+
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+_ld_ticket_add_reply (LdTicket  *self,
+                      LdMessage *message)
+{
+  append (self, message);
+}
+
+const char *
+ld_ticket_get_user_id (LdTicket *self)
+{
+  g_return_val_if_fail (LD_IS_TICKET (self), NULL);
+  return self->user_id;
+}
+
+const char *
+ld_ticket_get_username (LdTicket *self)
+{
+  g_return_val_if_fail (LD_IS_TICKET (self), NULL);
+  return self->username;
+}
+
+const char *
+ld_ticket_get_ticket_id (LdTicket *self)
+{
+  g_return_val_if_fail (LD_IS_TICKET (self), NULL);
+  return self->ticket_id;
+}
+
+const char *
+ld_ticket_get_support_type (LdTicket *self)
+{
+  g_return_val_if_fail (LD_IS_TICKET (self), NULL);
+  return self->support_type;
+}
+
+GListModel *
+ld_ticket_get_messages (LdTicket *self)
+{
+  g_return_val_if_fail (LD_IS_TICKET (self), NULL);
+  return G_LIST_MODEL (self->messages);
+}
+
+guint
+ld_ticket_get_unread_count (LdTicket *self)
+{
+  g_return_val_if_fail (LD_IS_TICKET (self), 0);
+  return self->unread_count;
+}
+
+void
+ld_ticket_mark_read (LdTicket *self)
+{
+  g_return_if_fail (LD_IS_TICKET (self));
+
+  if (self->unread_count == 0)
+    return;
+
+  self->unread_count = 0;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD_COUNT]);
+}
+
+gboolean
+ld_ticket_get_resolved (LdTicket *self)
+{
+  g_return_val_if_fail (LD_IS_TICKET (self), FALSE);
+  return self->resolved;
+}
+
+void
+ld_ticket_set_resolved (LdTicket *self,
+                        gboolean  resolved)
+{
+  g_return_if_fail (LD_IS_TICKET (self));
+
+  resolved = !!resolved;
+  if (self->resolved == resolved)
+    return;
+
+  self->resolved = resolved;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESOLVED]);
+}
+
+GDateTime *
+ld_ticket_get_updated (LdTicket *self)
+{
+  g_return_val_if_fail (LD_IS_TICKET (self), NULL);
+  return self->updated;
+}

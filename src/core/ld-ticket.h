@@ -1,0 +1,38 @@
+/* ld-ticket.h: one user's support conversation with the admins: what they
+ * sent with chatWithAdmin (reaching admins as adminChat) and the admins'
+ * replies (adminReply), as LdMessages whose room-id is the ticket id.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ld-types.h"
+#include "ld-message.h"
+
+G_BEGIN_DECLS
+
+#define LD_TYPE_TICKET (ld_ticket_get_type ())
+
+G_DECLARE_FINAL_TYPE (LdTicket, ld_ticket, LD, TICKET, GObject)
+
+const char *ld_ticket_get_user_id      (LdTicket *self);
+const char *ld_ticket_get_username     (LdTicket *self);
+/* The ticket id of the user's latest message: what adminReply answers to. */
+const char *ld_ticket_get_ticket_id    (LdTicket *self);
+/* supportType of the user's latest message ("general" by default). */
+const char *ld_ticket_get_support_type (LdTicket *self);
+/* A GListModel of LdMessage, oldest first. */
+GListModel *ld_ticket_get_messages     (LdTicket *self);
+/* The user's messages since the admin last read the ticket. */
+guint       ld_ticket_get_unread_count (LdTicket *self);
+void        ld_ticket_mark_read        (LdTicket *self);
+/* A new message from the user reopens a resolved ticket. */
+gboolean    ld_ticket_get_resolved     (LdTicket *self);
+void        ld_ticket_set_resolved     (LdTicket *self,
+                                        gboolean  resolved);
+/* When the latest message arrived or was sent. */
+GDateTime  *ld_ticket_get_updated      (LdTicket *self);
+
+G_END_DECLS
