@@ -1,15 +1,21 @@
-/* main.c: livedesk-gateway, the commands that need no Socket.IO server yet.
+/* main.c: livedesk-gateway: the gateway itself (serve) and its helper commands.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <gio/gio.h>
+#include <glib-unix.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "gw-gateway.h"
 #include "gw-jwt.h"
+#include "gw-redis.h"
+#include "gw-refresh.h"
+#include "gw-rest.h"
 #include "gw-users.h"
 
 #define SECRET_VARIABLE "LIVEDESK_JWT_SECRET"
@@ -205,7 +211,160 @@ hash_password (int    argc,
   return 0;
 }
 
+static gboolean
+on_quit_signal (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+serve (int    argc,
+       char **argv)
+{
+  g_autofree char *users_path = NULL;
+  g_autofree char *redis_uri = NULL;
+  g_autofree char *secret_file = NULL;
+  g_autofree char *address = NULL;
+  gint port = 4001;
+  gint presence_timeout = GW_GATEWAY_DEFAULT_PRESENCE_TIMEOUT_MS / 1000;
+  const GOptionEntry entries[] = {
+    { "port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port (default 4001; 0 picks a free one)", "N" },
+    { "address", 'a', 0, G_OPTION_ARG_STRING, &address, "Address to listen on (default 127.0.0.1)", "ADDRESS" },
+    { "users", 'u', 0, G_OPTION_ARG_FILENAME, &users_path, "The users file (JSON, see hash-password)", "FILE" },
+    { "redis", 'r', 0, G_OPTION_ARG_STRING, &redis_uri, "Bridge to the backend over Redis", "redis://HOST:PORT" },
+    { "secret-file", 's', 0, G_OPTION_ARG_FILENAME, &secret_file,
+      "Read the secret from PATH instead of $" SECRET_VARIABLE, "PATH" },
+    { "presence-timeout", 0, 0, G_OPTION_ARG_INT, &presence_timeout,
+      "Seconds without viewerPing before a viewer leaves a room (default 90)", "SECONDS" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("- run the gateway: Socket.IO at /socket/ and the REST API");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GwJwt) jwt = NULL;
+  g_autoptr(GwUsers) users = NULL;
+  g_autoptr(GwRefreshStore) refresh = NULL;
+  g_autoptr(GwRest) rest = NULL;
+  g_autoptr(GwRedis) redis = NULL;
+  g_autoptr(GwGateway) gateway = NULL;
+  g_autoptr(SoupServer) server = NULL;
+  g_autoptr(GInetAddress) inet = NULL;
+  g_autoptr(GSocketAddress) listen_address = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GSList) uris = NULL;
+  guint sigint;
+  guint sigterm;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context,
+    "The secret comes from $" SECRET_VARIABLE " or --secret-file, never from the command line.\n"
+    "Prints the URL it listens on, then serves until SIGINT or SIGTERM.");
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("livedesk-gateway serve: %s\n", error->message);
+      return 2;
+    }
+  if (argc > 1)
+    {
+      g_printerr ("livedesk-gateway serve: unexpected argument “%s”\n", argv[1]);
+      return 2;
+    }
+  if (users_path == NULL)
+    {
+      g_printerr ("livedesk-gateway serve: --users is required\n");
+      return 2;
+    }
+  if (port < 0 || port > 65535)
+    {
+      g_printerr ("livedesk-gateway serve: --port must be from 0 to 65535\n");
+      return 2;
+    }
+  if (presence_timeout <= 0 || presence_timeout > 24 * 3600)
+    {
+      g_printerr ("livedesk-gateway serve: --presence-timeout must be from 1 to 86400 seconds\n");
+      return 2;
+    }
+
+  inet = g_inet_address_new_from_string (address != NULL ? address : "127.0.0.1");
+  if (inet == NULL)
+    {
+      g_printerr ("livedesk-gateway serve: “%s” is not an IP address\n", address);
+      return 2;
+    }
+
+  if (secret_file != NULL)
+    jwt = gw_jwt_new_from_file (secret_file, &error);
+  else
+    jwt = gw_jwt_new_from_environment (SECRET_VARIABLE, &error);
+  if (jwt == NULL)
+    {
+      g_printerr ("livedesk-gateway serve: %s\n", error->message);
+      return 1;
+    }
+
+  users = gw_users_new_from_file (users_path, &error);
+  if (users == NULL)
+    {
+      g_printerr ("livedesk-gateway serve: %s\n", error->message);
+      return 1;
+    }
+
+  if (redis_uri != NULL && (redis = gw_redis_new (redis_uri, &error)) == NULL)
+    {
+      g_printerr ("livedesk-gateway serve: %s\n", error->message);
+      return 1;
+    }
+
+  refresh = gw_refresh_store_new (GW_REFRESH_DEFAULT_TTL_SECONDS);
+  rest = gw_rest_new (jwt, users, refresh);
+  gateway = gw_gateway_new (jwt);
+  gw_gateway_set_presence_timeout (gateway, (guint) presence_timeout * 1000);
+  if (redis != NULL)
+    {
+      gw_rest_set_redis (rest, redis);
+      gw_gateway_set_redis (gateway, redis);
+    }
+
+  server = soup_server_new ("server-header", "livedesk-gateway", NULL);
+  gw_rest_attach (rest, server);
+  gw_gateway_attach (gateway, server);
+
+  listen_address = g_inet_socket_address_new (inet, (guint16) port);
+  if (!soup_server_listen (server, listen_address, 0, &error))
+    {
+      g_printerr ("livedesk-gateway serve: cannot listen: %s\n", error->message);
+      return 1;
+    }
+  if (redis != NULL)
+    gw_redis_start (redis);
+
+  /* The one line a supervisor or a test waits for. */
+  uris = soup_server_get_uris (server);
+  for (GSList *l = uris; l != NULL; l = l->next)
+    {
+      g_autofree char *text = g_uri_to_string (l->data);
+
+      g_print ("livedesk-gateway: listening on %s\n", text);
+    }
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  sigint = g_unix_signal_add (SIGINT, on_quit_signal, loop);
+  sigterm = g_unix_signal_add (SIGTERM, on_quit_signal, loop);
+  g_main_loop_run (loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+
+  /* Clients see a clean disconnect rather than a dropped connection. */
+  gw_gateway_close (gateway);
+  soup_server_disconnect (server);
+
+  return 0;
+}
+
 static const Command commands[] = {
+  { "serve", "Run the gateway: Socket.IO (the livestream contract) and the REST API", serve },
   { "mint-token", "Print a signed access token (for development and tests)", mint_token },
   { "hash-password", "Read a password on standard input and print its hash for the users file", hash_password },
 };
