@@ -402,6 +402,62 @@ test_outbox (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
 }
 
+static void
+test_echo_before_sent (void)
+{
+  g_autoptr(LdChatModel) model = ld_chat_model_new ();
+  g_autoptr(LdMessage) first = ld_message_new_outgoing ("room1", "me", "Me", LD_ROLE_VIEWER,
+                                                          LD_MESSAGE_TYPE_TEXT, "hi");
+  g_autoptr(LdMessage) second = ld_message_new_outgoing ("room1", "me", "Me", LD_ROLE_VIEWER,
+                                                           LD_MESSAGE_TYPE_TEXT, "hi");
+  g_autoptr(LdMessage) failed = ld_message_new_outgoing ("room1", "me", "Me", LD_ROLE_VIEWER,
+                                                           LD_MESSAGE_TYPE_TEXT, "lost");
+  g_autoptr(JsonObject) echo1_json = parse_object ("{\"messageId\":\"s1\",\"roomId\":\"room1\",\"userId\":\"me\","
+                                                   "\"message\":\"hi\",\"timestamp\":\"2026-11-26T13:00:01Z\"}");
+  g_autoptr(JsonObject) other_json = parse_object ("{\"messageId\":\"s2\",\"roomId\":\"room1\",\"userId\":\"me\","
+                                                   "\"message\":\"from my other device\"}");
+  g_autoptr(JsonObject) lost_json = parse_object ("{\"messageId\":\"s3\",\"roomId\":\"room1\",\"userId\":\"me\","
+                                                  "\"message\":\"lost\"}");
+  g_autoptr(LdMessage) echo1 = NULL;
+  g_autoptr(LdMessage) other = NULL;
+  g_autoptr(LdMessage) lost = NULL;
+  g_autoptr(GError) error = NULL;
+
+  echo1 = ld_message_new_from_json (echo1_json, &error);
+  g_assert_no_error (error);
+  other = ld_message_new_from_json (other_json, &error);
+  g_assert_no_error (error);
+  lost = ld_message_new_from_json (lost_json, &error);
+  g_assert_no_error (error);
+
+  ld_chat_model_append (model, first);
+  ld_chat_model_append (model, second);
+  ld_chat_model_append (model, failed);
+  ld_message_mark_failed (failed, "RATE_LIMITED");
+
+  /* The broadcast of our first "hi" arrives before its messageSent: it
+   * confirms the oldest matching pending message, and is not shown twice. */
+  g_assert_false (ld_chat_model_append (model, echo1));
+  g_assert_cmpint (ld_message_get_state (first), ==, LD_MESSAGE_STATE_SENT);
+  g_assert_cmpstr (ld_message_get_id (first), ==, "s1");
+  g_assert_cmpint (g_date_time_get_second (ld_message_get_timestamp (first)), ==, 1);
+  g_assert_cmpint (ld_message_get_state (second), ==, LD_MESSAGE_STATE_PENDING);
+  g_assert_true (ld_chat_model_lookup (model, "s1") == first);
+
+  /* The late messageSent for it changes nothing. */
+  g_assert_true (ld_chat_model_mark_sent (model, ld_message_get_local_id (first), "s1", NULL));
+  g_assert_cmpstr (ld_message_get_id (first), ==, "s1");
+
+  /* Our own user id with other content is a message of its own. */
+  g_assert_true (ld_chat_model_append (model, other));
+  /* A failed message is not brought back by a look-alike. */
+  g_assert_true (ld_chat_model_append (model, lost));
+  g_assert_cmpint (ld_message_get_state (failed), ==, LD_MESSAGE_STATE_FAILED);
+
+  ld_chat_model_flush (model);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -414,6 +470,7 @@ main (int   argc,
   g_test_add_func ("/chat-model/ring-bound", test_ring_bound);
   g_test_add_func ("/chat-model/delete-and-lookup", test_delete_and_lookup);
   g_test_add_func ("/chat-model/outbox", test_outbox);
+  g_test_add_func ("/chat-model/echo-before-sent", test_echo_before_sent);
 
   return g_test_run ();
 }

@@ -24,6 +24,8 @@ struct _LdChatModel
   /* Unowned values: every message in the ring or pending is indexed here. */
   GHashTable   *by_id;
   GHashTable   *by_local;
+  /* Our own messages still waiting for the server, oldest first (unowned). */
+  GQueue        outbox;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -95,7 +97,41 @@ unindex_message (LdChatModel *self,
   if (id != NULL && g_hash_table_lookup (self->by_id, id) == message)
     g_hash_table_remove (self->by_id, id);
   if (local_id != NULL && g_hash_table_lookup (self->by_local, local_id) == message)
-    g_hash_table_remove (self->by_local, local_id);
+    {
+      g_hash_table_remove (self->by_local, local_id);
+      g_queue_remove (&self->outbox, message);
+    }
+}
+
+/* The oldest message of ours still pending that ECHO (a newMessage from the
+ * server) is the broadcast of: same room, sender, type and content. */
+static LdMessage *
+take_from_outbox (LdChatModel *self,
+                  LdMessage   *echo)
+{
+  GList *l = self->outbox.head;
+
+  while (l != NULL)
+    {
+      LdMessage *mine = l->data;
+      GList *next = l->next;
+
+      if (ld_message_get_state (mine) != LD_MESSAGE_STATE_PENDING)
+        g_queue_delete_link (&self->outbox, l);
+      else if (g_strcmp0 (ld_message_get_room_id (mine), ld_message_get_room_id (echo)) == 0 &&
+               g_strcmp0 (ld_message_get_user_id (mine), ld_message_get_user_id (echo)) == 0 &&
+               ld_message_get_message_type (mine) == ld_message_get_message_type (echo) &&
+               g_strcmp0 (ld_message_get_text (mine), ld_message_get_text (echo)) == 0 &&
+               g_strcmp0 (ld_message_get_image_url (mine), ld_message_get_image_url (echo)) == 0)
+        {
+          g_queue_delete_link (&self->outbox, l);
+          return mine;
+        }
+
+      l = next;
+    }
+
+  return NULL;
 }
 
 /* Copies the ring into a new array of NEW_ALLOC slots, oldest at 0. */
@@ -238,6 +274,7 @@ ld_chat_model_finalize (GObject *object)
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->by_local, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
+  g_queue_clear (&self->outbox);
 
   G_OBJECT_CLASS (ld_chat_model_parent_class)->finalize (object);
 }
@@ -372,8 +409,22 @@ ld_chat_model_append (LdChatModel *self,
       (local_id != NULL && g_hash_table_contains (self->by_local, local_id)))
     return FALSE;
 
+  if (id != NULL && local_id == NULL)
+    {
+      LdMessage *mine = take_from_outbox (self, message);
+
+      if (mine != NULL)
+        {
+          ld_message_mark_sent (mine, id, ld_message_get_timestamp (message));
+          g_hash_table_replace (self->by_id, g_strdup (id), mine);
+          return FALSE;
+        }
+    }
+
   g_ptr_array_add (self->pending, g_object_ref (message));
   index_message (self, message);
+  if (local_id != NULL && ld_message_get_state (message) == LD_MESSAGE_STATE_PENDING)
+    g_queue_push_tail (&self->outbox, message);
 
   if (self->pending->len >= 2 * self->capacity)
     trim_pending (self);
@@ -435,6 +486,7 @@ ld_chat_model_mark_sent (LdChatModel *self,
 
   ld_message_mark_sent (message, message_id, timestamp);
   g_hash_table_replace (self->by_id, g_strdup (message_id), message);
+  g_queue_remove (&self->outbox, message);
 
   return TRUE;
 }
@@ -483,12 +535,15 @@ ld_chat_model_clear (LdChatModel *self)
   g_return_if_fail (LD_IS_CHAT_MODEL (self));
 
   cancel_flush (self);
+  for (guint i = 0; i < self->pending->len; i++)
+    unindex_message (self, g_ptr_array_index (self->pending, i));
   g_ptr_array_set_size (self->pending, 0);
 
   removed = self->count;
   drop_oldest (self, removed);
   g_hash_table_remove_all (self->by_id);
   g_hash_table_remove_all (self->by_local);
+  g_queue_clear (&self->outbox);
 
   if (removed > 0)
     {

@@ -34,8 +34,12 @@ guint        ld_chat_model_get_capacity   (LdChatModel *self);
 void         ld_chat_model_set_capacity   (LdChatModel *self,
                                            guint        capacity);
 /* Returns FALSE and ignores MESSAGE if one with the same server id, or the
- * same local id, is already in the model (the server echoes our own
- * messages as newMessage, and recentMessages repeat on re-join). */
+ * same local id, is already in the model (recentMessages repeat on
+ * re-join). The server also broadcasts our own messages back as newMessage,
+ * perhaps before messageSent: a received message (no local id) with the
+ * same room, user id, type and content as one of ours still PENDING
+ * confirms the oldest such one (marks it sent with the received id and
+ * time) instead of being added. */
 gboolean     ld_chat_model_append         (LdChatModel *self,
                                            LdMessage   *message);
 /* Publishes the pending batch now. */
