@@ -8,7 +8,7 @@
 #include <libsecret/secret.h>
 #include <string.h>
 
-#include "ld-token-store.h"
+#include "ld-token-store-private.h"
 
 #define CHILD_ENV "LIVEDESK_TEST_TOKEN_STORE_CHILD"
 
@@ -257,6 +257,51 @@ test_corrupt_item (void)
   g_assert_no_error (error);
 }
 
+/* A locked keyring cannot be made on the shared test keyring without
+ * disturbing other tests, so check what its errors become. */
+static void
+test_error_messages (void)
+{
+  static const struct {
+    int         code;
+    const char *message;
+    int         expected;
+    const char *starts;
+  } cases[] = {
+    { SECRET_ERROR_IS_LOCKED, "Cannot get secret of a locked object", LD_TOKEN_STORE_ERROR_LOCKED, "the keyring is locked" },
+    { G_DBUS_ERROR_UNKNOWN_OBJECT, "Object does not exist at path “/org/freedesktop/secrets/collection/login”",
+      LD_TOKEN_STORE_ERROR_LOCKED, "the keyring is locked" },
+    { G_DBUS_ERROR_SERVICE_UNKNOWN, "The name org.freedesktop.secrets was not provided by any .service files",
+      LD_TOKEN_STORE_ERROR_NO_KEYRING, "no keyring available: " },
+    { G_IO_ERROR_NOT_FOUND, "Could not connect: No such file or directory",
+      LD_TOKEN_STORE_ERROR_NO_KEYRING, "no keyring available: " },
+    { SECRET_ERROR_PROTOCOL, "Received invalid secret from the secret storage",
+      LD_TOKEN_STORE_ERROR_FAILED, "the keyring failed: " },
+  };
+  /* Not constant expressions, so not in the table. */
+  GQuark domains[] = { SECRET_ERROR, G_DBUS_ERROR, G_DBUS_ERROR, G_IO_ERROR, SECRET_ERROR };
+  GError *cancelled;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = _ld_token_store_translate_error (g_error_new_literal (domains[i], cases[i].code,
+                                                                                      cases[i].message));
+
+      g_assert_error (error, LD_TOKEN_STORE_ERROR, cases[i].expected);
+      g_assert_true (g_str_has_prefix (error->message, cases[i].starts));
+      /* The library's own words stay in, for a bug report. */
+      g_assert_nonnull (strstr (error->message, cases[i].message));
+      if (cases[i].expected == LD_TOKEN_STORE_ERROR_LOCKED)
+        g_assert_nonnull (strstr (error->message, "unlock"));
+      if (cases[i].expected == LD_TOKEN_STORE_ERROR_NO_KEYRING)
+        g_assert_nonnull (strstr (error->message, "start gnome-keyring"));
+    }
+
+  cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
+  g_assert_true (_ld_token_store_translate_error (cancelled) == cancelled);
+  g_error_free (cancelled);
+}
+
 /* Runs in a child whose session bus has no Secret Service (or no bus). */
 static void
 test_no_keyring_child (void)
@@ -410,6 +455,7 @@ main (int   argc,
   g_test_add_func ("/token-store/round-trip", test_round_trip);
   g_test_add_func ("/token-store/corrupt-item", test_corrupt_item);
   g_test_add_func ("/token-store/no-keyring", test_no_keyring);
+  g_test_add_func ("/token-store/error-messages", test_error_messages);
 
   status = g_test_run ();
   /* libsecret keeps its service proxy for the process; let it go so leak checks see only real leaks. */

@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "ld-token-store.h"
+#include "ld-token-store-private.h"
 #include "ld-payload.h"
 
 #include <libsecret/secret.h>
@@ -92,8 +92,8 @@ ld_token_store_new (void)
 
 /* libsecret's own errors say what failed on the bus; ours add what the user
  * can do about it. Cancellation passes through untouched. */
-static GError *
-translate_error (GError *error)
+GError *
+_ld_token_store_translate_error (GError *error)
 {
   GError *translated;
 
@@ -194,7 +194,7 @@ on_stored (GObject      *source,
   GError *error = NULL;
 
   if (!secret_password_store_finish (result, &error))
-    g_task_return_error (task, translate_error (error));
+    g_task_return_error (task, _ld_token_store_translate_error (error));
   else
     g_task_return_boolean (task, TRUE);
 }
@@ -255,7 +255,7 @@ on_looked_up (GObject      *source,
   secret = secret_password_lookup_finish (result, &error);
   if (error != NULL)
     {
-      g_task_return_error (task, translate_error (error));
+      g_task_return_error (task, _ld_token_store_translate_error (error));
       return;
     }
 
@@ -319,7 +319,7 @@ on_cleared (GObject      *source,
 
   removed = secret_password_clear_finish (result, &error);
   if (error != NULL)
-    g_task_return_error (task, translate_error (error));
+    g_task_return_error (task, _ld_token_store_translate_error (error));
   else
     g_task_return_boolean (task, removed);
 }
