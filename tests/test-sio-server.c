@@ -151,6 +151,17 @@ fixture_setup_limits (Fixture       *f,
 }
 
 static void
+fixture_setup_limits_peer (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *port = NULL;
+
+  start_server (f, 25000, 20000, 1000, 5000);
+  port = g_strdup_printf ("%u", f->port);
+  f->peer = test_peer_start ("server-peer.mjs", port, NULL);
+}
+
+static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
@@ -205,6 +216,21 @@ wait_for_disconnects (Fixture *f,
                       guint    n)
 {
   return wait_for_count (&f->disconnect_reasons->len, n);
+}
+
+static gboolean
+wait_for_engine_sessions (Fixture *f,
+                          guint    n)
+{
+  SioEngine *engine = sio_server_get_engine (f->server);
+  gboolean expired = FALSE;
+  guint source = g_timeout_add (TIMEOUT, on_expired, &expired);
+
+  while (sio_engine_get_n_sockets (engine) != n && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (!expired)
+    g_source_remove (source);
+  return sio_engine_get_n_sockets (engine) == n;
 }
 
 static JsonObject *
@@ -523,6 +549,33 @@ test_server_disconnect (Fixture       *f,
   g_assert_cmpstr (g_ptr_array_index (f->disconnect_reasons, 0), ==, "server namespace disconnect");
 }
 
+/* Kicking a client off for good: DISCONNECT must reach it before the session
+ * ends, on either transport. */
+static void
+test_server_disconnect_close (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(JsonObject) line = NULL;
+
+  json_object_unref (connect_client (f, "a", "\"transports\":[\"polling\"]"));
+  json_object_unref (connect_client (f, "b", "\"transports\":[\"websocket\"]"));
+  g_assert_true (wait_for_sockets (f, 2));
+
+  sio_server_socket_disconnect (g_ptr_array_index (f->sockets, 0), TRUE);
+  line = expect (f, "disconnect");
+  g_assert_cmpstr (json_object_get_string_member (line, "id"), ==, "a");
+  g_assert_cmpstr (json_object_get_string_member (line, "reason"), ==, "io server disconnect");
+  g_clear_pointer (&line, json_object_unref);
+
+  sio_server_socket_disconnect (g_ptr_array_index (f->sockets, 1), TRUE);
+  line = expect (f, "disconnect");
+  g_assert_cmpstr (json_object_get_string_member (line, "id"), ==, "b");
+  g_assert_cmpstr (json_object_get_string_member (line, "reason"), ==, "io server disconnect");
+
+  g_assert_cmpuint (sio_server_namespace_get_n_sockets (sio_server_of (f->server, "/")), ==, 0);
+  g_assert_true (wait_for_engine_sessions (f, 0));
+}
+
 static void
 test_client_disconnect (Fixture       *f,
                         gconstpointer  data)
@@ -540,18 +593,31 @@ static void
 test_upgrade (Fixture       *f,
               gconstpointer  data)
 {
-  g_autoptr(JsonObject) line = NULL;
-  g_autoptr(JsonObject) upgrade = NULL;
   g_autoptr(JsonObject) back = NULL;
+  gboolean connected = FALSE;
+  gboolean upgraded = FALSE;
   SioServerSocket *socket;
 
-  line = connect_client (f, "a", NULL);
-  g_assert_cmpstr (json_object_get_string_member (line, "transport"), ==, "polling");
+  /* the client only reports an upgrade when it began on polling; the upgrade
+   * may finish before or after the namespace connects */
+  test_peer_send (f->peer, "{\"cmd\":\"connect\",\"id\":\"a\"}");
+  while (!connected || !upgraded)
+    {
+      g_autoptr(JsonObject) line = test_peer_next (f->peer, TIMEOUT);
+      const char *event;
+
+      g_assert_nonnull (line);
+      event = json_object_get_string_member (line, "event");
+      if (g_str_equal (event, "connect"))
+        connected = TRUE;
+      else if (g_str_equal (event, "upgrade"))
+        {
+          g_assert_cmpstr (json_object_get_string_member (line, "transport"), ==, "websocket");
+          upgraded = TRUE;
+        }
+    }
   g_assert_true (wait_for_sockets (f, 1));
   socket = g_ptr_array_index (f->sockets, 0);
-
-  upgrade = expect (f, "upgrade");
-  g_assert_cmpstr (json_object_get_string_member (upgrade, "transport"), ==, "websocket");
   g_assert_cmpstr (sio_engine_socket_get_transport (sio_server_socket_get_connection (socket)), ==, "websocket");
 
   /* the session is the same one, and still carries events */
@@ -817,6 +883,25 @@ test_connect_timeout (Fixture       *f,
   g_queue_clear_full (&raw.messages, g_free);
 }
 
+static void
+test_max_payload_websocket (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(JsonObject) line = NULL;
+  g_autofree char *big = g_strnfill (4000, 'y');
+
+  json_object_unref (connect_client (f, "a", "\"transports\":[\"websocket\"]"));
+  json_object_unref (connect_client (f, "b", "\"transports\":[\"websocket\"]"));
+  g_assert_true (wait_for_sockets (f, 2));
+
+  test_peer_send (f->peer, "{\"cmd\":\"emit\",\"id\":\"a\",\"name\":\"echo\",\"args\":[\"%s\"]}", big);
+  line = expect (f, "disconnect");
+  g_assert_cmpstr (json_object_get_string_member (line, "id"), ==, "a");
+  g_assert_true (wait_for_disconnects (f, 1));
+  g_assert_null (f->last_event);
+  g_assert_true (sio_server_socket_is_connected (g_ptr_array_index (f->sockets, 1)));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -832,6 +917,7 @@ main (int   argc,
   ADD ("rooms", fixture_setup, test_rooms);
   ADD ("namespace-refused", fixture_setup, test_namespace_refused);
   ADD ("server-disconnect", fixture_setup, test_server_disconnect);
+  ADD ("server-disconnect-close", fixture_setup, test_server_disconnect_close);
   ADD ("client-disconnect", fixture_setup, test_client_disconnect);
   ADD ("upgrade", fixture_setup, test_upgrade);
   ADD ("websocket-only", fixture_setup, test_websocket_only);
@@ -839,6 +925,7 @@ main (int   argc,
   ADD ("malformed-packet", fixture_setup, test_malformed_packet);
   ADD ("http-errors", fixture_setup_limits, test_http_errors);
   ADD ("connect-timeout", fixture_setup_limits, test_connect_timeout);
+  ADD ("max-payload-websocket", fixture_setup_limits_peer, test_max_payload_websocket);
 #undef ADD
 
   return g_test_run ();

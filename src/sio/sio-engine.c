@@ -60,6 +60,7 @@ struct _SioEngineSocket {
 
   gboolean                 closed;
   gboolean                 closing;    /* CLOSE is waiting for a poll to carry the queue */
+  char                    *close_reason;
   GQueue                   queue;      /* of SioEioPacket, waiting for a poll or the end of an upgrade */
   SoupServerMessage       *poll;       /* the GET being held, owned */
   SoupWebsocketConnection *ws;         /* the transport, or the probe while upgrading */
@@ -151,6 +152,7 @@ sio_engine_socket_finalize (GObject *object)
   g_clear_pointer (&self->query, g_hash_table_unref);
   g_clear_pointer (&self->headers, soup_message_headers_unref);
   g_free (self->remote_address);
+  g_free (self->close_reason);
   g_free (self->id);
 
   G_OBJECT_CLASS (sio_engine_socket_parent_class)->finalize (object);
@@ -445,6 +447,15 @@ on_ws_message (SoupWebsocketConnection *ws,
   if (self->closed)
     return;
 
+  if (g_bytes_get_size (message) > self->engine->max_payload)
+    {
+      if (self->transport == TRANSPORT_WEBSOCKET)
+        socket_close_internal (self, "transport error", FALSE);
+      else
+        close_websocket (&self->ws, self, SOUP_WEBSOCKET_CLOSE_TOO_BIG);
+      return;
+    }
+
   if (type == SOUP_WEBSOCKET_DATA_TEXT)
     {
       gsize len;
@@ -565,7 +576,7 @@ on_closing_timeout (gpointer user_data)
   SioEngineSocket *self = user_data;
 
   self->closing_source = 0;
-  socket_close_internal (self, "forced close", FALSE);
+  socket_close_internal (self, self->close_reason, FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -646,12 +657,14 @@ sio_engine_socket_close (SioEngineSocket *self,
   if (self->closed || self->closing)
     return;
 
-  /* What is queued (a DISCONNECT, typically) must reach the client before
-   * CLOSE does, so a polling session waits for the next poll to carry both. */
-  if (self->transport == TRANSPORT_POLLING && self->poll == NULL &&
-      !g_queue_is_empty (&self->queue) && self->engine != NULL)
+  /* What was sent last (a DISCONNECT, typically) must reach the client before
+   * CLOSE does, in an earlier poll: so unless a poll is waiting with nothing
+   * queued, the session waits for the polls to come. */
+  if (self->transport == TRANSPORT_POLLING && self->engine != NULL &&
+      (self->poll == NULL || !g_queue_is_empty (&self->queue)))
     {
       self->closing = TRUE;
+      self->close_reason = g_strdup (reason ? reason : "forced close");
       g_clear_handle_id (&self->ping_source, g_source_remove);
       g_clear_handle_id (&self->pong_source, g_source_remove);
       self->closing_source = g_timeout_add (self->engine->ping_timeout, on_closing_timeout, self);
@@ -775,11 +788,15 @@ handle_poll (SioEngine         *self,
        * meanwhile this poll is refused, else it ends with NOOP. */
       socket->noop_source = g_timeout_add (100, on_noop_time, socket);
     }
-  else if (socket->closing)
+  else if (socket->closing && !g_queue_is_empty (&socket->queue))
     {
-      flush_poll (socket, sio_eio_packet_new (SIO_EIO_CLOSE, NULL));
-      socket_close_internal (socket, "forced close", FALSE);
+      /* CLOSE goes in the next poll: socket.io-client handles the messages of
+       * a payload a tick later than its CLOSE, so a DISCONNECT sharing the
+       * payload would be seen as "transport close" */
+      flush_poll (socket, NULL);
     }
+  else if (socket->closing)
+    socket_close_internal (socket, socket->close_reason, FALSE);
   else if (!g_queue_is_empty (&socket->queue))
     flush_poll (socket, NULL);
 }
@@ -1027,6 +1044,9 @@ sio_engine_attach (SioEngine  *self,
   self->server = g_object_ref (server);
   self->path = g_strdup (path);
   soup_server_add_handler (server, path, on_http_request, self, NULL);
+  /* permessage-deflate is off, as in the official server: libsoup would
+   * inflate a message whole before maxPayload is checked (a deflate bomb). */
+  soup_server_remove_websocket_extension (server, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
   soup_server_add_websocket_handler (server, path, NULL, NULL, on_websocket, self, NULL);
 }
 
