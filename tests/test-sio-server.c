@@ -350,6 +350,8 @@ test_ack_from_client (Fixture       *f,
   g_autoptr(JsonObject) asked = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GAsyncResult) late = NULL;
+  g_autoptr(GAsyncResult) cancelled = NULL;
+  g_autoptr(GCancellable) cancellable = NULL;
   g_autoptr(JsonArray) args = json_array_new ();
   g_autoptr(JsonArray) reply = NULL;
   g_autoptr(GError) error = NULL;
@@ -378,6 +380,18 @@ test_ack_from_client (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
   g_assert_null (sio_server_socket_emit_with_ack_finish (socket, late, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+
+  /* or when the caller stops waiting */
+  cancellable = g_cancellable_new ();
+  sio_server_socket_emit_with_ack_async (socket, "noack-again", args, NULL, 0, cancellable, on_ack_done, &cancelled);
+  g_clear_pointer (&asked, json_object_unref);
+  asked = next_message (f, "noack-again");
+  g_cancellable_cancel (cancellable);
+  while (cancelled == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (sio_server_socket_emit_with_ack_finish (socket, cancelled, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
 static void

@@ -41,8 +41,9 @@ struct _SioServerNamespace {
 };
 
 typedef struct {
-  GTask *task;
-  guint  timeout_source;
+  GTask   *task;
+  guint    timeout_source;
+  GSource *cancel_source;
 } PendingAck;
 
 struct _SioServerSocket {
@@ -480,6 +481,11 @@ pending_ack_free (gpointer data)
   PendingAck *pending = data;
 
   g_clear_handle_id (&pending->timeout_source, g_source_remove);
+  if (pending->cancel_source != NULL)
+    {
+      g_source_destroy (pending->cancel_source);
+      g_clear_pointer (&pending->cancel_source, g_source_unref);
+    }
   if (pending->task != NULL)
     {
       g_task_return_new_error (pending->task, G_IO_ERROR, G_IO_ERROR_CLOSED,
@@ -718,6 +724,23 @@ on_ack_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+on_ack_cancelled (GCancellable *cancellable,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  SioServerSocket *self = g_task_get_source_object (task);
+  gint64 id = GPOINTER_TO_SIZE (g_task_get_task_data (task));
+  PendingAck *pending = g_hash_table_lookup (self->acks, &id);
+
+  /* a late ack would find nothing and be dropped */
+  g_clear_pointer (&pending->cancel_source, g_source_unref);
+  g_task_return_error_if_cancelled (pending->task);
+  g_clear_object (&pending->task);
+  g_hash_table_remove (self->acks, &id);
+  return G_SOURCE_REMOVE;
+}
+
 void
 sio_server_socket_emit_with_ack_async (SioServerSocket    *self,
                                        const char         *event,
@@ -754,6 +777,14 @@ sio_server_socket_emit_with_ack_async (SioServerSocket    *self,
   g_task_set_task_data (task, GSIZE_TO_POINTER ((gsize) packet->id), NULL);
   if (timeout_ms > 0)
     pending->timeout_source = g_timeout_add (timeout_ms, on_ack_timeout, task);
+  if (cancellable != NULL)
+    {
+      /* a source rather than ::cancelled, so the task never completes from
+       * inside g_cancellable_cancel() */
+      pending->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (pending->cancel_source, G_SOURCE_FUNC (on_ack_cancelled), task, NULL);
+      g_source_attach (pending->cancel_source, g_main_context_get_thread_default ());
+    }
   g_hash_table_insert (self->acks, key, pending);
 
   client_send_packet (self->client, packet);
