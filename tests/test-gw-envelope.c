@@ -86,7 +86,13 @@ test_timestamp_vectors (void)
 
   g_assert_null (gw_timestamp_format (GW_TIMESTAMP_MAX_MS + 1));
   g_assert_null (gw_timestamp_format (-GW_TIMESTAMP_MAX_MS - 1));
-  g_assert_nonnull (gw_timestamp_format (GW_TIMESTAMP_MAX_MS));
+  {
+    g_autofree char *latest = gw_timestamp_format (GW_TIMESTAMP_MAX_MS);
+    g_autofree char *earliest = gw_timestamp_format (-GW_TIMESTAMP_MAX_MS);
+
+    g_assert_cmpstr (latest, ==, "+275760-09-13T00:00:00.000Z");
+    g_assert_cmpstr (earliest, ==, "-271821-04-20T00:00:00.000Z");
+  }
 }
 
 /* Over years 1–9999 GDateTime agrees (up to its form of the fraction). */

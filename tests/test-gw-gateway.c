@@ -23,6 +23,7 @@ typedef struct
   GwGateway   *gateway;
   TestPeer    *peer;
   GQueue       backlog;   /* JsonObject lines not yet asked for */
+  guint        presence_timeout;  /* 0: the default */
 
   GSubprocess *redis;
   guint16      redis_port;
@@ -59,6 +60,8 @@ start_gateway (Fixture *f)
   f->jwt = gw_jwt_new (secret, &error);
   g_assert_no_error (error);
   f->gateway = gw_gateway_new (f->jwt);
+  if (f->presence_timeout != 0)
+    gw_gateway_set_presence_timeout (f->gateway, f->presence_timeout);
   if (f->bridge != NULL)
     gw_gateway_set_redis (f->gateway, f->bridge);
   f->http = soup_server_new (NULL, NULL);
@@ -77,6 +80,15 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_queue_init (&f->backlog);
+  start_gateway (f);
+}
+
+static void
+fixture_setup_fast_presence (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_queue_init (&f->backlog);
+  f->presence_timeout = 1500;
   start_gateway (f);
 }
 
@@ -739,6 +751,50 @@ test_gift (Fixture       *f,
   json_object_unref (expect_ack (f, "fan", "sendGift"));
 }
 
+static gboolean
+backlog_has (Fixture    *f,
+             const char *id,
+             const char *name)
+{
+  for (GList *l = f->backlog.head; l != NULL; l = l->next)
+    {
+      if (line_matches (l->data, "message", id, name))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A viewer who stops pinging leaves the room for the others; one who keeps
+ * pinging stays. */
+static void
+test_presence (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(JsonObject) left = NULL;
+  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+
+  connect_as (f, "a", "alice", "Alice", GW_ROLE_VIEWER);
+  connect_as (f, "b", "bob", "Bob", GW_ROLE_VIEWER);
+  join (f, "a", "room_1");
+  join (f, "b", "room_1");
+
+  while (!backlog_has (f, "a", "userLeft"))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      emit (f, "a", "viewerPing", "{\"roomId\":\"room_1\"}", FALSE);
+      json_object_unref (expect_event (f, "a", "viewerPong"));
+      test_spin (100);
+    }
+
+  left = expect_event (f, "a", "userLeft");
+  g_assert_cmpstr (str_at (left, "userId"), ==, "bob");
+  g_assert_cmpint (int_at (left, "viewerCount"), ==, 1);
+
+  /* Bob is out of the room now: his ping is refused and he must rejoin. */
+  expect_refusal (f, "b", "viewerPing", "{\"roomId\":\"room_1\"}", "viewerPingError", "NOT_IN_ROOM");
+  join (f, "b", "room_1");
+}
+
 static guint16
 find_free_port (void)
 {
@@ -971,6 +1027,7 @@ main (int   argc,
   g_test_add ("/gw/gateway/rate-limit", Fixture, NULL, fixture_setup, test_rate_limit, fixture_teardown);
   g_test_add ("/gw/gateway/moderation", Fixture, NULL, fixture_setup, test_moderation, fixture_teardown);
   g_test_add ("/gw/gateway/admin-support", Fixture, NULL, fixture_setup, test_admin_support, fixture_teardown);
+  g_test_add ("/gw/gateway/presence", Fixture, NULL, fixture_setup_fast_presence, test_presence, fixture_teardown);
   g_test_add ("/gw/gateway/gift", Fixture, NULL, fixture_setup, test_gift, fixture_teardown);
   g_test_add ("/gw/gateway/redis", Fixture, NULL, fixture_setup_redis, test_redis, fixture_teardown);
 
