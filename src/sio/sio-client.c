@@ -404,7 +404,12 @@ heartbeat_schedule (SioClient *self)
 {
   gint64 left_ms = (self->deadline_monotonic - g_get_monotonic_time ()) / 1000 + 1;
 
-  self->heartbeat_id = g_timeout_add (CLAMP (left_ms, 1, 1000), on_heartbeat, self);
+  /* at least once a second, so a suspend is noticed soon after resume; the
+   * whole-second timer lets GLib batch the wakeup with others */
+  if (left_ms > 1000)
+    self->heartbeat_id = g_timeout_add_seconds (1, on_heartbeat, self);
+  else
+    self->heartbeat_id = g_timeout_add (MAX (left_ms, 1), on_heartbeat, self);
 }
 
 static void
