@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "ld-gift-leaderboard.h"
 #include "ld-gift-queue.h"
 #include "ld-real-clock.h"
 #include "ld-test-clock.h"
@@ -335,6 +336,88 @@ test_replay (Fixture       *fixture,
   advance_to (fixture, 40000);
 }
 
+static void
+on_board_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  GPtrArray  *mirror)
+{
+  g_assert_cmpuint (position + removed, <=, mirror->len);
+  g_ptr_array_remove_range (mirror, position, removed);
+  for (guint i = 0; i < added; i++)
+    g_ptr_array_insert (mirror, position + i, g_list_model_get_item (model, position + i));
+}
+
+static char *
+board (GListModel *model,
+       GPtrArray  *mirror)
+{
+  GString *out = g_string_new (NULL);
+
+  g_assert_cmpuint (mirror->len, ==, g_list_model_get_n_items (model));
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(LdGifter) gifter = g_list_model_get_item (model, i);
+
+      g_assert_true (gifter == g_ptr_array_index (mirror, i));
+      g_string_append_printf (out, "%s%s=%g/%u", i > 0 ? " " : "", ld_gifter_get_sender_name (gifter),
+                              ld_gifter_get_total_value (gifter), ld_gifter_get_n_gifts (gifter));
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static void
+give (LdGiftLeaderboard *leaderboard,
+      const char        *sender_id,
+      const char        *sender_name,
+      double             value,
+      guint              quantity)
+{
+  g_autoptr(LdGift) gift = ld_gift_new (sender_id, sender_name, "g", "g", NULL, value, quantity);
+
+  ld_gift_leaderboard_add (leaderboard, gift);
+}
+
+#define assert_board(expected) \
+  G_STMT_START { \
+    g_autofree char *_board = board (G_LIST_MODEL (leaderboard), mirror); \
+    g_assert_cmpstr (_board, ==, expected); \
+  } G_STMT_END
+
+static void
+test_leaderboard (void)
+{
+  g_autoptr(LdGiftLeaderboard) leaderboard = ld_gift_leaderboard_new ();
+  g_autoptr(GPtrArray) mirror = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_signal_connect (leaderboard, "items-changed", G_CALLBACK (on_board_changed), mirror);
+
+  give (leaderboard, "u1", "An", 10, 1);
+  give (leaderboard, "u2", "Bình", 5, 3);
+  give (leaderboard, "u3", "Chi", 10, 1);
+  /* Equal totals: who got there first stays ahead. */
+  assert_board ("Bình=15/3 An=10/1 Chi=10/1");
+
+  give (leaderboard, "u3", "Chi", 1, 1);
+  assert_board ("Bình=15/3 Chi=11/2 An=10/1");
+
+  /* Climbs to the top, and takes the sender's newest name. */
+  give (leaderboard, "u1", "An (mod)", 100, 2);
+  assert_board ("An (mod)=210/3 Bình=15/3 Chi=11/2");
+  g_assert_cmpfloat (ld_gifter_get_total_value (ld_gift_leaderboard_lookup (leaderboard, "u2")), ==, 15);
+  g_assert_null (ld_gift_leaderboard_lookup (leaderboard, "u9"));
+
+  give (leaderboard, "u4", "Dũng", 0, 1);
+  assert_board ("An (mod)=210/3 Bình=15/3 Chi=11/2 Dũng=0/1");
+
+  ld_gift_leaderboard_clear (leaderboard);
+  assert_board ("");
+
+  g_signal_handlers_disconnect_by_data (leaderboard, mirror);
+}
+
 static JsonObject *
 parse_object (const char *json)
 {
@@ -490,6 +573,7 @@ main (int   argc,
 #undef ADD
   g_test_add_func ("/gift-queue/payloads", test_payloads);
   g_test_add_func ("/gift-queue/real-clock", test_real_clock);
+  g_test_add_func ("/gift-queue/leaderboard", test_leaderboard);
 
   return g_test_run ();
 }

@@ -18,6 +18,8 @@ typedef struct _LdTicket            LdTicket;
 typedef struct _LdTicketModel       LdTicketModel;
 typedef struct _LdGift              LdGift;
 typedef struct _LdGiftQueue         LdGiftQueue;
+typedef struct _LdGifter            LdGifter;
+typedef struct _LdGiftLeaderboard   LdGiftLeaderboard;
 typedef struct _LdClock             LdClock;
 typedef struct _LdRealClock         LdRealClock;
 typedef struct _LdTestClock         LdTestClock;
