@@ -102,8 +102,6 @@ static void socket_close_internal (SioEngineSocket *self,
                                    const char      *reason,
                                    gboolean         by_client);
 
-/* ---- session ---- */
-
 static char *
 generate_sid (void)
 {
@@ -672,8 +670,6 @@ sio_engine_socket_close (SioEngineSocket *self,
     }
   socket_close_internal (self, reason ? reason : "forced close", FALSE);
 }
-
-/* ---- engine ---- */
 
 static void
 respond_error (SoupServerMessage *msg,

@@ -136,8 +136,6 @@ ack_result_free (gpointer data)
   g_free (result);
 }
 
-/* ---- client (one Engine.IO session) ---- */
-
 static void
 client_clear (gpointer data)
 {
@@ -422,8 +420,6 @@ on_engine_connection (SioEngine       *engine,
   g_hash_table_insert (self->clients, conn, client);
 }
 
-/* ---- ack ---- */
-
 SioServerAck *
 sio_server_ack_ref (SioServerAck *ack)
 {
@@ -472,8 +468,6 @@ sio_server_ack_send (SioServerAck *ack,
   add_attachments (packet, attachments);
   client_send_packet (socket->client, packet);
 }
-
-/* ---- socket ---- */
 
 static void
 pending_ack_free (gpointer data)
@@ -847,8 +841,6 @@ sio_server_socket_send_encoded (SioServerSocket *self,
       sio_engine_socket_send_binary (self->client->conn, g_ptr_array_index (attachments, i));
 }
 
-/* ---- namespace ---- */
-
 static void
 sio_server_namespace_dispose (GObject *object)
 {
@@ -961,8 +953,6 @@ sio_server_namespace_emit_to (SioServerNamespace *self,
   g_return_if_fail (room != NULL);
   sio_server_namespace_broadcast (self, rooms, NULL, event, args, attachments);
 }
-
-/* ---- server ---- */
 
 static void
 sio_server_dispose (GObject *object)
