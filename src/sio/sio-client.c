@@ -33,8 +33,8 @@ struct _SioClient {
   SoupSession             *session;
   SoupWebsocketConnection *ws;
   GCancellable            *open_cancellable;
-  guint                    connect_timeout_id;
-  guint                    reconnect_id;
+  GSource                 *connect_timeout_source;
+  GSource                 *reconnect_source;
   guint                    attempts;        /* reconnect attempts since the last open */
   gboolean                 skip_reconnect;
   gboolean                 transport_error;
@@ -45,7 +45,8 @@ struct _SioClient {
   gsize                    max_payload;
   gint64                   deadline_monotonic;
   gint64                   deadline_real;
-  guint                    heartbeat_id;
+  GSource                 *heartbeat_source;
+  GMainContext            *context;         /* the thread-default one we were made in */
 
   SioDecoder              *decoder;
   GHashTable              *namespaces;      /* name → SioClientNamespace */
@@ -173,6 +174,30 @@ sio_client_get_attachment (GPtrArray *attachments,
 }
 
 static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+/* Timers go to the context the client lives in, like libsoup's I/O. */
+static GSource *
+add_timeout (SioClient   *self,
+             guint        interval,
+             gboolean     seconds,
+             GSourceFunc  func)
+{
+  GSource *source = seconds ? g_timeout_source_new_seconds (interval) : g_timeout_source_new (interval);
+
+  g_source_set_callback (source, func, self, NULL);
+  g_source_attach (source, self->context);
+  return source;
+}
+
+static void
 set_state (SioClient      *self,
            SioClientState  state)
 {
@@ -283,14 +308,14 @@ emit_disconnect (SioClient           *self,
 static void
 stop_heartbeat (SioClient *self)
 {
-  g_clear_handle_id (&self->heartbeat_id, g_source_remove);
+  clear_source (&self->heartbeat_source);
 }
 
 /* Drops the WebSocket and everything tied to one Engine.IO session. */
 static void
 teardown_transport (SioClient *self)
 {
-  g_clear_handle_id (&self->connect_timeout_id, g_source_remove);
+  clear_source (&self->connect_timeout_source);
   stop_heartbeat (self);
   if (self->open_cancellable != NULL)
     {
@@ -314,7 +339,7 @@ on_reconnect_timer (gpointer user_data)
   SioClient *self = user_data;
   g_autoptr(SioClient) hold = g_object_ref (self);
 
-  self->reconnect_id = 0;
+  g_clear_pointer (&self->reconnect_source, g_source_unref);
   g_signal_emit (self, signals[RECONNECT_ATTEMPT], 0, self->attempts);
   /* a handler may have called sio_client_disconnect() */
   if (self->state == SIO_CLIENT_STATE_RECONNECTING && !self->skip_reconnect)
@@ -349,7 +374,7 @@ maybe_reconnect (SioClient *self)
   self->attempts++;
   set_state (self, SIO_CLIENT_STATE_RECONNECTING);
   g_debug ("Socket.IO: reconnect attempt %u in %u ms", self->attempts, delay);
-  self->reconnect_id = g_timeout_add (delay, on_reconnect_timer, self);
+  self->reconnect_source = add_timeout (self, delay, FALSE, on_reconnect_timer);
 }
 
 /* The connection could not be opened: tell every namespace, then maybe retry. */
@@ -386,7 +411,7 @@ on_heartbeat (gpointer user_data)
 {
   SioClient *self = user_data;
 
-  self->heartbeat_id = 0;
+  g_clear_pointer (&self->heartbeat_source, g_source_unref);
   /* after a suspend the monotonic clock may not have moved, the wall clock has */
   if (g_get_monotonic_time () >= self->deadline_monotonic ||
       g_get_real_time () >= self->deadline_real)
@@ -407,9 +432,9 @@ heartbeat_schedule (SioClient *self)
   /* at least once a second, so a suspend is noticed soon after resume; the
    * whole-second timer lets GLib batch the wakeup with others */
   if (left_ms > 1000)
-    self->heartbeat_id = g_timeout_add_seconds (1, on_heartbeat, self);
+    self->heartbeat_source = add_timeout (self, 1, TRUE, on_heartbeat);
   else
-    self->heartbeat_id = g_timeout_add (MAX (left_ms, 1), on_heartbeat, self);
+    self->heartbeat_source = add_timeout (self, MAX (left_ms, 1), FALSE, on_heartbeat);
 }
 
 static void
@@ -419,7 +444,7 @@ heartbeat_reset (SioClient *self)
 
   self->deadline_monotonic = g_get_monotonic_time () + span;
   self->deadline_real = g_get_real_time () + span;
-  if (self->heartbeat_id == 0)
+  if (self->heartbeat_source == NULL)
     heartbeat_schedule (self);
 }
 
@@ -469,7 +494,7 @@ handle_open (SioClient  *self,
       return;
     }
 
-  g_clear_handle_id (&self->connect_timeout_id, g_source_remove);
+  clear_source (&self->connect_timeout_source);
   self->ping_interval = handshake->ping_interval;
   self->ping_timeout = handshake->ping_timeout;
   self->max_payload = handshake->max_payload;
@@ -882,7 +907,7 @@ on_connect_timeout (gpointer user_data)
   SioClient *self = user_data;
   g_autoptr(GError) error = NULL;
 
-  self->connect_timeout_id = 0;
+  g_clear_pointer (&self->connect_timeout_source, g_source_unref);
   error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                        "Could not connect to the Socket.IO server within %u ms", self->connect_timeout);
   open_failed (self, error);
@@ -942,7 +967,7 @@ client_open (SioClient *self)
 
   if (self->state == SIO_CLIENT_STATE_OPENING || self->state == SIO_CLIENT_STATE_OPEN)
     return;
-  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  clear_source (&self->reconnect_source);
   self->skip_reconnect = FALSE;
   set_state (self, SIO_CLIENT_STATE_OPENING);
 
@@ -964,7 +989,7 @@ client_open (SioClient *self)
     soup_message_headers_replace (soup_message_get_request_headers (attempt->message), key, value);
 
   self->open_cancellable = g_object_ref (attempt->cancellable);
-  self->connect_timeout_id = g_timeout_add (self->connect_timeout, on_connect_timeout, self);
+  self->connect_timeout_source = add_timeout (self, self->connect_timeout, FALSE, on_connect_timeout);
   soup_session_websocket_connect_async (self->session, attempt->message, NULL, NULL, G_PRIORITY_DEFAULT,
                                         attempt->cancellable, on_ws_connected, attempt);
 }
@@ -1004,7 +1029,7 @@ _sio_client_leave_namespace (SioClient          *self,
   if (!has_active_namespace (self))
     {
       self->skip_reconnect = TRUE;
-      g_clear_handle_id (&self->reconnect_id, g_source_remove);
+      clear_source (&self->reconnect_source);
       self->attempts = 0;
       if (self->state != SIO_CLIENT_STATE_CLOSED)
         close_transport (self, SIO_DISCONNECT_IO_CLIENT_DISCONNECT);
@@ -1019,7 +1044,7 @@ sio_client_dispose (GObject *object)
   gpointer value;
 
   self->skip_reconnect = TRUE;
-  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  clear_source (&self->reconnect_source);
   teardown_transport (self);
   if (self->namespaces != NULL)
     {
@@ -1043,6 +1068,7 @@ sio_client_finalize (GObject *object)
   SioClient *self = SIO_CLIENT (object);
 
   g_clear_pointer (&self->decoder, sio_decoder_free);
+  g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->query, g_hash_table_unref);
   g_clear_pointer (&self->headers, g_hash_table_unref);
   g_free (self->url);
@@ -1253,6 +1279,7 @@ sio_client_init (SioClient *self)
   self->headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->namespaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->decoder = sio_decoder_new (SIO_DEFAULT_MAX_ATTACHMENTS);
+  self->context = g_main_context_ref_thread_default ();
   /* the default session verifies TLS certificates against the system store and
    * goes through the system proxy settings (g_proxy_resolver_get_default) */
   self->session = soup_session_new ();
@@ -1340,7 +1367,7 @@ sio_client_disconnect (SioClient *self)
   g_return_if_fail (SIO_IS_CLIENT (self));
 
   self->skip_reconnect = TRUE;
-  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  clear_source (&self->reconnect_source);
   self->attempts = 0;
 
   list = list_namespaces (self);

@@ -39,6 +39,26 @@
  *   // buffered until connected, then sent once
  *   sio_client_emit (client, "message", args, NULL, SIO_EMIT_NONE, &error);
  *
+ * Signals (NSP is the namespace, e.g. "/"):
+ *   connect (NSP)                      the namespace is connected (again)
+ *   disconnect (NSP, SioDisconnectReason, reason string)
+ *                                      "io server disconnect" and "io client disconnect"
+ *                                      do not reconnect; the others do, when enabled
+ *   connect-error (NSP, message, JsonNode data or NULL)
+ *                                      a middleware refusal (data from the server) or
+ *                                      a failed connection attempt (data NULL)
+ *   event::NAME (NSP, NAME, JsonArray args, GPtrArray attachments, SioClientAck ack or NULL)
+ *   reconnect-attempt (n), reconnect (n), reconnect-error (GError), reconnect-failed
+ *
+ * Properties: connect-timeout (ms, 20000), reconnection (TRUE),
+ * reconnection-delay (1000), reconnection-delay-max (5000),
+ * randomization-factor (0.5), reconnection-attempts (G_MAXUINT = forever),
+ * offline-buffer-size (1000 events per namespace), state (SioClientState).
+ *
+ * The client runs on the thread-default main context of the thread that
+ * uses it (timers, I/O and GTask callbacks); use it from one thread.
+ * TLS certificates are verified and the system proxy settings apply.
+ *
  * Binary arguments: put sio_client_add_attachment()'s placeholder in the
  * args and pass the same attachments array; received args keep their
  * placeholders, sio_client_get_attachment() turns one back into bytes.
