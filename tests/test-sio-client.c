@@ -277,6 +277,13 @@ connect_to_peer (Fixture    *fixture,
   return peer;
 }
 
+static JsonArray *emit_with_ack_sync (SioClient  *client,
+                                     const char *event,
+                                     JsonArray  *args,
+                                     GPtrArray  *attachments,
+                                     guint       timeout_ms,
+                                     GError    **error);
+
 static void
 test_backoff (void)
 {
@@ -868,6 +875,16 @@ test_offline_buffer (Fixture       *fixture,
   /* volatile emits are dropped, not buffered */
   g_assert_true (sio_client_emit (client, "volatile", NULL, NULL, SIO_EMIT_VOLATILE, &error));
   g_assert_no_error (error);
+  g_assert_cmpuint (sio_client_namespace_get_buffered (ns), ==, 3);
+
+  /* an emit with ack that times out in the buffer leaves it, so it is never sent late */
+  g_object_set (client, "offline-buffer-size", 4, NULL);
+  {
+    g_autoptr(JsonArray) reply = emit_with_ack_sync (client, "late", NULL, NULL, 100, &error);
+
+    g_assert_null (reply);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  }
   g_assert_cmpuint (sio_client_namespace_get_buffered (ns), ==, 3);
 }
 
