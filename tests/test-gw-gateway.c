@@ -724,6 +724,7 @@ test_gift (Fixture       *f,
   g_autoptr(JsonObject) sent = NULL;
   g_autoptr(JsonObject) to_star = NULL;
   g_autoptr(JsonObject) to_fan = NULL;
+  g_autoptr(JsonObject) refused = NULL;
 
   connect_as (f, "s", "star", "Star", GW_ROLE_STREAMER);
   connect_as (f, "fan", "fan1", "Fan", GW_ROLE_VIEWER);
@@ -749,6 +750,15 @@ test_gift (Fixture       *f,
   g_assert_cmpstr (str_at (to_star, "animation"), ==, "default");
   g_assert_cmpstr (str_at (to_star, "message"), ==, "for you");
   json_object_unref (expect_ack (f, "fan", "sendGift"));
+
+  /* A burst of six within a second: the sixth at the latest is refused. */
+  for (guint i = 0; i < 6; i++)
+    emit (f, "fan", "sendGift",
+          "{\"roomId\":\"room_1\",\"receiverId\":\"star\",\"giftId\":\"g1\",\"giftName\":\"Rose\","
+          "\"giftType\":\"flower\",\"giftValue\":10}", FALSE);
+  refused = expect_event (f, "fan", "sendGiftError");
+  assert_failure (refused, "RATE_LIMITED");
+  g_assert_nonnull (strstr (str_at (refused, "error.message"), "gifts a second"));
 }
 
 static gboolean

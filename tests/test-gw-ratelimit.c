@@ -120,6 +120,10 @@ test_error (void)
 
   gw_rate_limit_set_error (&error, &minute, 1);
   g_assert_cmpstr (error->message, ==, "At most 30 messages a minute: wait 0.1 s");
+  g_clear_error (&error);
+
+  gw_rate_limit_set_error_full (&error, &minute, 12345, "gift", "gifts");
+  g_assert_cmpstr (error->message, ==, "At most 30 gifts a minute: wait 12.4 s");
 }
 
 int

@@ -31,6 +31,9 @@ struct _GwGateway
   SioServerNamespace *nsp;
   GwRooms            *rooms;
   GwRateLimit        *chat_limit;
+  GwRateLimit        *gift_limit;
+  /* Set by the refusal of the event being handled, for its retryAfterMs. */
+  gint64              last_retry_ms;
   GHashTable         *clients;   /* socket id → Client */
   GHashTable         *tickets;   /* ticket id → user id */
   GQueue              ticket_order;
@@ -614,18 +617,30 @@ room_for_sending (GwGateway   *self,
 }
 
 static gboolean
-take_chat_slot (GwGateway   *self,
-                Client      *client,
-                GError     **error)
+take_slot (GwGateway    *self,
+           GwRateLimit  *limit,
+           Client       *client,
+           const char   *one,
+           const char   *many,
+           GError      **error)
 {
   GwRateWindow hit;
   gint64 retry_ms;
 
-  if (gw_rate_limit_try (self->chat_limit, client->claims->sub, now_ms (), &hit, &retry_ms))
+  if (gw_rate_limit_try (limit, client->claims->sub, now_ms (), &hit, &retry_ms))
     return TRUE;
 
-  gw_rate_limit_set_error (error, &hit, retry_ms);
+  self->last_retry_ms = retry_ms;
+  gw_rate_limit_set_error_full (error, &hit, retry_ms, one, many);
   return FALSE;
+}
+
+static gboolean
+take_chat_slot (GwGateway   *self,
+                Client      *client,
+                GError     **error)
+{
+  return take_slot (self, self->chat_limit, client, "message", "messages", error);
 }
 
 static gboolean
@@ -742,7 +757,8 @@ handle_send_gift (GwGateway   *self,
 
   if (!room_for_sending (self, client, payload, &room_id, error) ||
       !check_claimed_user (client, payload, "senderId", error) ||
-      !(gift = gw_validate_gift (payload, error)))
+      !(gift = gw_validate_gift (payload, error)) ||
+      !take_slot (self, self->gift_limit, client, "gift", "gifts", error))
     return FALSE;
 
   tx_id = g_uuid_string_random ();
@@ -1158,11 +1174,8 @@ on_socket_event (SioServerSocket *socket,
       if (g_error_matches (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_RATE_LIMITED))
         {
           JsonObject *detail = gw_envelope_get_error (failure);
-          GwRateWindow hit;
-          gint64 retry_ms = 0;
 
-          gw_rate_limit_check (self->chat_limit, client->claims->sub, now_ms (), &hit, &retry_ms);
-          json_object_set_int_member (detail, "retryAfterMs", retry_ms);
+          json_object_set_int_member (detail, "retryAfterMs", self->last_retry_ms);
         }
 
       /* The socket may have gone meanwhile; emit checks, ack too. */
@@ -1280,6 +1293,7 @@ on_sweep (gpointer user_data)
 
   gw_rooms_prune (self->rooms, now, GW_GATEWAY_ROOM_GRACE_MS);
   gw_rate_limit_forget_idle (self->chat_limit, now);
+  gw_rate_limit_forget_idle (self->gift_limit, now);
 
   return G_SOURCE_CONTINUE;
 }
@@ -1479,6 +1493,7 @@ gw_gateway_finalize (GObject *object)
   g_clear_object (&self->server);
   g_clear_object (&self->rooms);
   g_clear_object (&self->chat_limit);
+  g_clear_object (&self->gift_limit);
   g_clear_pointer (&self->clients, g_hash_table_unref);
   g_clear_pointer (&self->tickets, g_hash_table_unref);
   g_queue_clear (&self->ticket_order);
@@ -1498,10 +1513,15 @@ gw_gateway_class_init (GwGatewayClass *klass)
 static void
 gw_gateway_init (GwGateway *self)
 {
+  /* The guide sets no gift limit; this lets a fan tap a combo but stops a
+   * script from flooding the room's animation queue. */
+  static const GwRateWindow gift_windows[] = { { 5, 1000 }, { 120, 60000 } };
+
   self->server = sio_server_new ();
   self->nsp = sio_server_of (self->server, "/");
   self->rooms = gw_rooms_new ();
   self->chat_limit = gw_rate_limit_new (NULL, 0);
+  self->gift_limit = gw_rate_limit_new (gift_windows, G_N_ELEMENTS (gift_windows));
   self->clients = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, client_free);
   self->tickets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_queue_init (&self->ticket_order);

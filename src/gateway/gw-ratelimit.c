@@ -240,18 +240,29 @@ describe_period (gint64 period_ms)
 }
 
 void
-gw_rate_limit_set_error (GError             **error,
-                         const GwRateWindow  *hit,
-                         gint64               retry_ms)
+gw_rate_limit_set_error_full (GError             **error,
+                              const GwRateWindow  *hit,
+                              gint64               retry_ms,
+                              const char          *one,
+                              const char          *many)
 {
   g_autofree char *period = NULL;
 
   g_return_if_fail (hit != NULL);
+  g_return_if_fail (one != NULL && many != NULL);
 
   period = describe_period (hit->period_ms);
   /* Rounded up to a tenth: "wait 0.0 s" would be a lie. */
   g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_RATE_LIMITED,
-               "At most %u message%s %s: wait %.1f s",
-               hit->max_events, hit->max_events == 1 ? "" : "s", period,
+               "At most %u %s %s: wait %.1f s",
+               hit->max_events, hit->max_events == 1 ? one : many, period,
                (double) ((retry_ms + 99) / 100) / 10.0);
+}
+
+void
+gw_rate_limit_set_error (GError             **error,
+                         const GwRateWindow  *hit,
+                         gint64               retry_ms)
+{
+  gw_rate_limit_set_error_full (error, hit, retry_ms, "message", "messages");
 }

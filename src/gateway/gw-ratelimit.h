@@ -52,5 +52,11 @@ guint        gw_rate_limit_get_n_keys      (GwRateLimit         *self);
 void         gw_rate_limit_set_error       (GError             **error,
                                             const GwRateWindow  *hit,
                                             gint64               retry_ms);
+/* The same for other things than messages: ONE "gift", MANY "gifts". */
+void         gw_rate_limit_set_error_full  (GError             **error,
+                                            const GwRateWindow  *hit,
+                                            gint64               retry_ms,
+                                            const char          *one,
+                                            const char          *many);
 
 G_END_DECLS
