@@ -885,9 +885,17 @@ on_ws_connected (GObject      *source,
           return;
         }
       {
-        g_autoptr(GError) wrapped = g_error_new (error->domain, error->code,
-                                                 "Cannot reach the Socket.IO server at %s: %s",
-                                                 attempt->uri, error->message);
+        g_autoptr(GError) wrapped = NULL;
+
+        /* never retried without verification: the user has to fix the certificate or the URL */
+        if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE))
+          wrapped = g_error_new (error->domain, error->code,
+                                 "The TLS certificate of %s could not be verified (%s); "
+                                 "refusing to connect", attempt->uri, error->message);
+        else
+          wrapped = g_error_new (error->domain, error->code,
+                                 "Cannot reach the Socket.IO server at %s: %s",
+                                 attempt->uri, error->message);
         open_failed (self, wrapped);
       }
       open_attempt_free (attempt);
