@@ -458,6 +458,51 @@ test_echo_before_sent (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
 }
 
+static void
+append_more (GListModel *model,
+             guint       position,
+             guint       removed,
+             guint       added,
+             guint      *next)
+{
+  if (*next < 130)
+    {
+      append_range (LD_CHAT_MODEL (model), *next, *next + 10);
+      *next += 10;
+      ld_chat_model_flush (LD_CHAT_MODEL (model));
+    }
+}
+
+static void
+test_append_from_handler (void)
+{
+  g_autoptr(LdChatModel) model = ld_chat_model_new ();
+  Mirror mirror;
+  guint next = 100;
+
+  ld_chat_model_set_capacity (model, 50);
+  mirror_init (&mirror, G_LIST_MODEL (model));
+  g_signal_connect (model, "items-changed", G_CALLBACK (append_more), &next);
+
+  /* Each flush's signals make the handler append and flush again: those
+   * go out in the next batch, in order, and the ring keeps its bound. */
+  append_range (model, 0, 100);
+  ld_chat_model_flush (model);
+  mirror_check (&mirror);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 50);
+  assert_ids (G_LIST_MODEL (model), 50);
+
+  /* Each later flush publishes what the previous one's handler appended. */
+  for (guint i = 0; i < 5; i++)
+    ld_chat_model_flush (model);
+  g_assert_cmpuint (next, ==, 130);
+  mirror_check (&mirror);
+  assert_ids (G_LIST_MODEL (model), 80);
+
+  g_signal_handlers_disconnect_by_func (model, append_more, &next);
+  mirror_clear (&mirror);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -471,6 +516,7 @@ main (int   argc,
   g_test_add_func ("/chat-model/delete-and-lookup", test_delete_and_lookup);
   g_test_add_func ("/chat-model/outbox", test_outbox);
   g_test_add_func ("/chat-model/echo-before-sent", test_echo_before_sent);
+  g_test_add_func ("/chat-model/append-from-handler", test_append_from_handler);
 
   return g_test_run ();
 }

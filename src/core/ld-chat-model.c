@@ -19,6 +19,9 @@ struct _LdChatModel
 
   GPtrArray    *pending;
   GSource      *flush_source;
+  /* Set while flush() emits, so a handler that appends and flushes leaves
+   * its messages for the next batch instead of changing the ring under us. */
+  gboolean      flushing;
   GMainContext *context;
 
   /* Unowned values: every message in the ring or pending is indexed here. */
@@ -210,11 +213,15 @@ ld_chat_model_flush (LdChatModel *self)
 
   g_return_if_fail (LD_IS_CHAT_MODEL (self));
 
+  if (self->flushing)
+    return;
+
   cancel_flush (self);
 
   if (self->pending->len == 0)
     return;
 
+  self->flushing = TRUE;
   trim_pending (self);
   batch = g_steal_pointer (&self->pending);
   self->pending = g_ptr_array_new_with_free_func (g_object_unref);
@@ -239,6 +246,8 @@ ld_chat_model_flush (LdChatModel *self)
   g_list_model_items_changed (G_LIST_MODEL (self), position, 0, batch->len);
   if (dropped != batch->len)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+
+  self->flushing = FALSE;
 }
 
 static gboolean
@@ -370,6 +379,7 @@ ld_chat_model_set_capacity (LdChatModel *self,
 
   g_return_if_fail (LD_IS_CHAT_MODEL (self));
   g_return_if_fail (capacity >= 1);
+  g_return_if_fail (!self->flushing);
 
   if (capacity == self->capacity)
     return;
@@ -492,6 +502,25 @@ ld_chat_model_mark_sent (LdChatModel *self,
 }
 
 gboolean
+ld_chat_model_retry (LdChatModel *self,
+                     const char  *local_id)
+{
+  LdMessage *message;
+
+  g_return_val_if_fail (LD_IS_CHAT_MODEL (self), FALSE);
+
+  message = ld_chat_model_lookup_local (self, local_id);
+  if (message == NULL || ld_message_get_state (message) != LD_MESSAGE_STATE_FAILED)
+    return FALSE;
+
+  ld_message_mark_pending (message);
+  g_queue_remove (&self->outbox, message);
+  g_queue_push_tail (&self->outbox, message);
+
+  return TRUE;
+}
+
+gboolean
 ld_chat_model_delete_message (LdChatModel *self,
                               const char  *message_id,
                               const char  *by)
@@ -533,6 +562,7 @@ ld_chat_model_clear (LdChatModel *self)
   guint removed;
 
   g_return_if_fail (LD_IS_CHAT_MODEL (self));
+  g_return_if_fail (!self->flushing);
 
   cancel_flush (self);
   for (guint i = 0; i < self->pending->len; i++)

@@ -30,7 +30,8 @@ G_DECLARE_FINAL_TYPE (LdChatModel, ld_chat_model, LD, CHAT_MODEL, GObject)
 
 LdChatModel *ld_chat_model_new            (void);
 guint        ld_chat_model_get_capacity   (LdChatModel *self);
-/* Flushes first; shrinking drops the oldest messages. At least 1. */
+/* Flushes first; shrinking drops the oldest messages. At least 1. Not from
+ * an items-changed handler (nor is ld_chat_model_clear()). */
 void         ld_chat_model_set_capacity   (LdChatModel *self,
                                            guint        capacity);
 /* Returns FALSE and ignores MESSAGE if one with the same server id, or the
@@ -42,7 +43,8 @@ void         ld_chat_model_set_capacity   (LdChatModel *self,
  * time) instead of being added. */
 gboolean     ld_chat_model_append         (LdChatModel *self,
                                            LdMessage   *message);
-/* Publishes the pending batch now. */
+/* Publishes the pending batch now. From an items-changed handler, does
+ * nothing: what the handler appended goes out with the next batch. */
 void         ld_chat_model_flush          (LdChatModel *self);
 /* Messages in the model or pending, by server id / by local id; NULL if
  * unknown or dropped from the ring. */
@@ -56,6 +58,10 @@ gboolean     ld_chat_model_mark_sent      (LdChatModel *self,
                                            const char  *local_id,
                                            const char  *message_id,
                                            GDateTime   *timestamp);
+/* The user retries the FAILED message LOCAL_ID: PENDING again, and matched
+ * against echoes as a new send is. FALSE if unknown or not failed. */
+gboolean     ld_chat_model_retry          (LdChatModel *self,
+                                           const char  *local_id);
 /* messageDeleted: the message stays in the list, in state DELETED with
  * deleted-by set. FALSE if the id is unknown. */
 gboolean     ld_chat_model_delete_message (LdChatModel *self,

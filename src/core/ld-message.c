@@ -542,6 +542,25 @@ ld_message_mark_failed (LdMessage  *self,
 }
 
 void
+ld_message_mark_pending (LdMessage *self)
+{
+  g_return_if_fail (LD_IS_MESSAGE (self));
+
+  /* Only a refused message goes back: a sent or deleted one is settled. */
+  if (self->state != LD_MESSAGE_STATE_FAILED)
+    return;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->failure_reason != NULL)
+    {
+      g_clear_pointer (&self->failure_reason, g_free);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FAILURE_REASON]);
+    }
+  set_state (self, LD_MESSAGE_STATE_PENDING);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
 ld_message_mark_deleted (LdMessage  *self,
                          const char *by)
 {

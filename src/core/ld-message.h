@@ -60,6 +60,9 @@ void            ld_message_mark_sent          (LdMessage      *self,
                                                GDateTime      *timestamp);
 void            ld_message_mark_failed        (LdMessage      *self,
                                                const char     *reason);
+/* The user retries a FAILED message: PENDING again, reason cleared. Use
+ * ld_chat_model_retry() for a message in a model, so its echo is matched. */
+void            ld_message_mark_pending       (LdMessage      *self);
 /* BY: who deleted it (a moderator's user id), may be NULL. */
 void            ld_message_mark_deleted       (LdMessage      *self,
                                                const char     *by);

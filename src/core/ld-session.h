@@ -1,0 +1,259 @@
+/* ld-session.h: one user's livestream session against a gateway: the client
+ * side of PROTOCOL.md on a SioClient, feeding the core's models.
+ *
+ * The session connects with the guide's settings (path /socket, WebSocket,
+ * 20 s, reconnect after 1 s with back-off), authenticates on every connect
+ * (the token in CONNECT's auth, then `authenticate`), refreshes the token
+ * over REST before it expires and on tokenExpired, re-joins its room after a
+ * reconnect, and keeps what the user sends in an outbox until the server
+ * confirms it: pending messages are sent in order once the session is back
+ * online and in the room, and never shown twice.
+ *
+ * Tokens come from ld_session_set_tokens(); after a refresh the session
+ * emits ::tokens-changed so the owner can store the new ones in the keyring.
+ *
+ *   g_autoptr(LdSession) session = ld_session_new ("http://localhost:4001",
+ *                                                  "http://localhost:3000");
+ *   ld_session_set_tokens (session, tokens);
+ *   g_signal_connect (session, "notify::state", G_CALLBACK (on_state), NULL);
+ *   ld_session_connect (session);
+ *   ld_session_join_room_async (session, "room_1", NULL, on_joined, NULL);
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "ld-types.h"
+#include "ld-chat-model.h"
+#include "ld-gift-queue.h"
+#include "ld-notification-model.h"
+#include "ld-ticket-model.h"
+#include "ld-token-store.h"
+#include "ld-viewer-model.h"
+
+G_BEGIN_DECLS
+
+#define LD_SESSION_DEFAULT_PATH "/socket"
+#define LD_SESSION_DEFAULT_SERVER_URL "http://localhost:4001"
+#define LD_SESSION_DEFAULT_API_URL "http://localhost:3000"
+#define LD_SESSION_CONNECT_TIMEOUT_MS 20000
+#define LD_SESSION_RECONNECT_DELAY_MS 1000
+#define LD_SESSION_RECONNECT_DELAY_MAX_MS 5000
+/* The guide's cap; 0 means retry forever. */
+#define LD_SESSION_DEFAULT_RECONNECT_ATTEMPTS 5
+#define LD_SESSION_VIEWER_PING_INTERVAL_S 30
+#define LD_SESSION_HEALTH_INTERVAL_S 30
+/* Refresh this long before the access token's exp. */
+#define LD_SESSION_DEFAULT_REFRESH_MARGIN_S 300
+/* How long a request waits for the server's answer. */
+#define LD_SESSION_REQUEST_TIMEOUT_MS 20000
+
+typedef enum
+{
+  LD_SESSION_STATE_OFFLINE,
+  LD_SESSION_STATE_CONNECTING,
+  LD_SESSION_STATE_AUTHENTICATING,
+  LD_SESSION_STATE_ONLINE,
+  LD_SESSION_STATE_RECONNECTING, /* see the reconnect-in property */
+  LD_SESSION_STATE_SIGNED_OUT,   /* the token was refused and could not be refreshed */
+} LdSessionState;
+
+#define LD_TYPE_SESSION_STATE (ld_session_state_get_type ())
+GType ld_session_state_get_type (void) G_GNUC_CONST;
+
+/* Errors of session requests. REFUSED carries the server's error message;
+ * ld_session_error_get_code() gives the protocol code (RATE_LIMITED, …). */
+#define LD_SESSION_ERROR (ld_session_error_quark ())
+GQuark ld_session_error_quark (void);
+
+typedef enum
+{
+  LD_SESSION_ERROR_REFUSED,         /* the server answered with a failure envelope */
+  LD_SESSION_ERROR_INVALID,         /* refused here before sending (PROTOCOL.md section 5) */
+  LD_SESSION_ERROR_RATE_LIMITED,    /* refused here: the message says how long to wait */
+  LD_SESSION_ERROR_NOT_IN_ROOM,     /* the session is not in a room */
+  LD_SESSION_ERROR_NOT_ALLOWED,     /* the user's role may not do this */
+  LD_SESSION_ERROR_SIGNED_OUT,      /* no usable token */
+  LD_SESSION_ERROR_NETWORK,         /* the connection failed or was lost */
+} LdSessionError;
+
+#define LD_TYPE_SESSION (ld_session_get_type ())
+
+G_DECLARE_FINAL_TYPE (LdSession, ld_session, LD, SESSION, GObject)
+
+/* SERVER_URL: the gateway (http/https/ws/wss); API_URL: the REST API. NULL
+ * for either gives the guide's development defaults. */
+LdSession           *ld_session_new                     (const char      *server_url,
+                                                         const char      *api_url);
+const char          *ld_session_get_server_url          (LdSession       *self);
+const char          *ld_session_get_api_url             (LdSession       *self);
+/* The Engine.IO path, "/socket" by default; read on the next connect. */
+void                 ld_session_set_path                (LdSession       *self,
+                                                         const char      *path);
+/* 0 = forever. */
+guint                ld_session_get_reconnect_attempts  (LdSession       *self);
+void                 ld_session_set_reconnect_attempts  (LdSession       *self,
+                                                         guint            attempts);
+void                 ld_session_set_refresh_margin      (LdSession       *self,
+                                                         guint            seconds);
+
+/* The tokens to use from now on (copied). A changed access token while
+ * connected is sent with authenticate at once. */
+void                 ld_session_set_tokens              (LdSession       *self,
+                                                         const LdTokens  *tokens);
+/* A copy of the current tokens, or NULL. */
+LdTokens            *ld_session_dup_tokens              (LdSession       *self);
+
+void                 ld_session_connect                 (LdSession       *self);
+/* Leaves, closes the connection, stops reconnecting: OFFLINE. */
+void                 ld_session_disconnect              (LdSession       *self);
+
+LdSessionState       ld_session_get_state               (LdSession       *self);
+/* Why the session is in its state, for the user (translated); may be NULL. */
+const char          *ld_session_get_state_reason        (LdSession       *self);
+/* In RECONNECTING: whole seconds until the next attempt. */
+guint                ld_session_get_reconnect_in        (LdSession       *self);
+
+/* From authSuccess; NULL before. */
+const char          *ld_session_get_user_id             (LdSession       *self);
+const char          *ld_session_get_username            (LdSession       *self);
+LdRole               ld_session_get_role                (LdSession       *self);
+
+/* The room the session is in (or re-joins after a reconnect), or NULL. */
+const char          *ld_session_get_room_id             (LdSession       *self);
+const char          *ld_session_get_room_title          (LdSession       *self);
+/* "live", "ended" or NULL when unknown. */
+const char          *ld_session_get_room_status         (LdSession       *self);
+guint                ld_session_get_viewer_count        (LdSession       *self);
+
+/* Health: the socket (connected and authenticated), the REST API (checked
+ * every 30 s while connected), and both. */
+gboolean             ld_session_get_socket_healthy      (LdSession       *self);
+gboolean             ld_session_get_api_healthy         (LdSession       *self);
+gboolean             ld_session_get_healthy             (LdSession       *self);
+/* Checks the REST API now. */
+void                 ld_session_check_health            (LdSession       *self);
+
+LdChatModel         *ld_session_get_chat                (LdSession       *self);
+LdViewerModel       *ld_session_get_viewers             (LdSession       *self);
+LdNotificationModel *ld_session_get_notifications       (LdSession       *self);
+LdTicketModel       *ld_session_get_tickets             (LdSession       *self);
+LdGiftQueue         *ld_session_get_gifts               (LdSession       *self);
+/* Messages still waiting for the server's confirmation (pending). */
+guint                ld_session_get_outbox_length       (LdSession       *self);
+
+/* Rooms. Joining while in another room leaves it. Completes when the server
+ * answers (joinedRoom), after any reconnect the join waits for. */
+void                 ld_session_join_room_async         (LdSession       *self,
+                                                         const char      *room_id,
+                                                         GCancellable    *cancellable,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer         user_data);
+gboolean             ld_session_join_room_finish        (LdSession       *self,
+                                                         GAsyncResult    *result,
+                                                         GError         **error);
+void                 ld_session_leave_room              (LdSession       *self);
+/* roomInfo's data {roomId, title, status, viewerCount, viewers}. */
+void                 ld_session_get_room_info_async     (LdSession       *self,
+                                                         const char      *room_id,
+                                                         GCancellable    *cancellable,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer         user_data);
+JsonObject          *ld_session_get_room_info_finish    (LdSession       *self,
+                                                         GAsyncResult    *result,
+                                                         GError         **error);
+
+/* Chat: checks and rate-limits, then puts the message in the chat model as
+ * PENDING and in the outbox. Returns the message (borrowed from the model),
+ * or NULL with an INVALID / RATE_LIMITED / NOT_IN_ROOM error. */
+LdMessage           *ld_session_send_text               (LdSession       *self,
+                                                         const char      *text,
+                                                         GError         **error);
+LdMessage           *ld_session_send_image              (LdSession       *self,
+                                                         const char      *image_url,
+                                                         GError         **error);
+/* A FAILED message of ours goes back to the outbox. */
+gboolean             ld_session_retry_message           (LdSession       *self,
+                                                         LdMessage       *message);
+
+/* What a gift send carries beyond the sender (the session's user). */
+typedef struct
+{
+  const char *receiver_id;
+  const char *receiver_name;
+  const char *gift_id;
+  const char *gift_name;
+  const char *gift_type;
+  double      gift_value;
+  guint       quantity;   /* 0 = 1 */
+  const char *message;    /* may be NULL */
+  const char *animation;  /* NULL = "default" */
+} LdGiftRequest;
+
+/* Completes with the giftTxId (a string). */
+void                 ld_session_send_gift_async         (LdSession           *self,
+                                                         const LdGiftRequest *request,
+                                                         GCancellable        *cancellable,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
+char                *ld_session_send_gift_finish        (LdSession           *self,
+                                                         GAsyncResult        *result,
+                                                         GError             **error);
+
+/* chatWithAdmin; SUPPORT_TYPE NULL = "general". Completes with the ticket id. */
+void                 ld_session_contact_support_async   (LdSession       *self,
+                                                         const char      *text,
+                                                         const char      *support_type,
+                                                         GCancellable    *cancellable,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer         user_data);
+char                *ld_session_contact_support_finish  (LdSession       *self,
+                                                         GAsyncResult    *result,
+                                                         GError         **error);
+/* adminReply to USER_ID's ticket (admins). The reply shows in the ticket. */
+void                 ld_session_reply_to_ticket_async   (LdSession       *self,
+                                                         const char      *user_id,
+                                                         const char      *text,
+                                                         GCancellable    *cancellable,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer         user_data);
+gboolean             ld_session_reply_to_ticket_finish  (LdSession       *self,
+                                                         GAsyncResult    *result,
+                                                         GError         **error);
+
+/* Moderation [ext], for streamers, admins and moderators, in ROOM_ID. */
+typedef enum
+{
+  LD_MODERATION_DELETE,  /* TARGET is a message id */
+  LD_MODERATION_TIMEOUT, /* TARGET is a user id; SECONDS 0 = the server's default */
+  LD_MODERATION_BAN,
+  LD_MODERATION_UNBAN,
+} LdModeration;
+
+gboolean             ld_session_can_moderate            (LdSession       *self);
+void                 ld_session_moderate_async          (LdSession       *self,
+                                                         LdModeration     action,
+                                                         const char      *room_id,
+                                                         const char      *target,
+                                                         guint            seconds,
+                                                         const char      *reason,
+                                                         GCancellable    *cancellable,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer         user_data);
+gboolean             ld_session_moderate_finish         (LdSession       *self,
+                                                         GAsyncResult    *result,
+                                                         GError         **error);
+
+/* The protocol error code of a REFUSED error ("FORBIDDEN", …), or NULL. */
+const char          *ld_session_error_get_code          (const GError    *error);
+
+/* Private: the path newMessage takes from the wire into the chat model, for
+ * the benchmark. */
+void                 _ld_session_handle_event           (LdSession       *self,
+                                                         const char      *event,
+                                                         JsonNode        *payload);
+
+G_END_DECLS
