@@ -150,6 +150,14 @@ fixture_setup_limits (Fixture       *f,
   start_server (f, 25000, 20000, 1000, 300);
 }
 
+/* Default limits and no peer: nothing but the test's own requests can end a session. */
+static void
+fixture_setup_quiet (Fixture       *f,
+                     gconstpointer  data)
+{
+  start_server (f, 25000, 20000, 1000000, 45000);
+}
+
 static void
 fixture_setup_limits_peer (Fixture       *f,
                            gconstpointer  data)
@@ -868,6 +876,39 @@ test_http_errors (Fixture       *f,
   g_assert_cmpuint (sio_engine_get_n_sockets (sio_server_get_engine (f->server)), ==, 0);
 }
 
+/* A client that hangs up on its held poll is gone: its session must end now,
+ * not at the next ping (25 s away), or what is sent meanwhile is lost. */
+static void
+test_poll_abandoned (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(JsonNode) open = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *handshake = NULL;
+  g_autofree char *request = NULL;
+  guint status;
+
+  handshake = http_request (f, "GET", "EIO=4&transport=polling", NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  open = json_from_string (handshake + 1, NULL);
+  g_assert_cmpuint (sio_engine_get_n_sockets (sio_server_get_engine (f->server)), ==, 1);
+
+  request = g_strdup_printf ("GET /socket.io/?EIO=4&transport=polling&sid=%s HTTP/1.1\r\n"
+                             "Host: 127.0.0.1\r\n\r\n",
+                             json_object_get_string_member (json_node_get_object (open), "sid"));
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", f->port, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                             request, strlen (request), NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (wait_for_engine_sessions (f, 0));
+}
+
 static void
 test_connect_timeout (Fixture       *f,
                       gconstpointer  data)
@@ -938,6 +979,7 @@ main (int   argc,
   ADD ("ping-timeout", fixture_setup_fast_ping, test_ping_timeout);
   ADD ("malformed-packet", fixture_setup, test_malformed_packet);
   ADD ("http-errors", fixture_setup_limits, test_http_errors);
+  ADD ("poll-abandoned", fixture_setup_quiet, test_poll_abandoned);
   ADD ("connect-timeout", fixture_setup_limits, test_connect_timeout);
   ADD ("max-payload-websocket", fixture_setup_limits_peer, test_max_payload_websocket);
 #undef ADD

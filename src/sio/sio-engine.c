@@ -8,8 +8,10 @@
  */
 #include "sio-engine.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 
 #include "sio-codec.h"
 
@@ -63,6 +65,7 @@ struct _SioEngineSocket {
   char                    *close_reason;
   GQueue                   queue;      /* of SioEioPacket, waiting for a poll or the end of an upgrade */
   SoupServerMessage       *poll;       /* the GET being held, owned */
+  GSource                 *poll_watch; /* notices the client of a held GET hanging up */
   SoupWebsocketConnection *ws;         /* the transport, or the probe while upgrading */
   gboolean                 upgrading;  /* the probe answered; waiting for UPGRADE */
 
@@ -102,6 +105,15 @@ static void socket_close_internal (SioEngineSocket *self,
                                    const char      *reason,
                                    gboolean         by_client);
 
+static void
+clear_poll_watch (SioEngineSocket *self)
+{
+  if (self->poll_watch == NULL)
+    return;
+  g_source_destroy (self->poll_watch);
+  g_clear_pointer (&self->poll_watch, g_source_unref);
+}
+
 static char *
 generate_sid (void)
 {
@@ -133,6 +145,7 @@ sio_engine_socket_dispose (GObject *object)
   g_clear_handle_id (&self->upgrade_source, g_source_remove);
   g_clear_handle_id (&self->closing_source, g_source_remove);
   g_clear_handle_id (&self->noop_source, g_source_remove);
+  clear_poll_watch (self);
   if (self->ws != NULL)
     g_signal_handlers_disconnect_by_data (self->ws, self);
   g_clear_object (&self->ws);
@@ -213,6 +226,7 @@ respond_poll (SioEngineSocket *self,
   g_autoptr(GBytes) body = sio_eio_encode_payload (packets);
 
   g_clear_handle_id (&self->noop_source, g_source_remove);
+  clear_poll_watch (self);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "Content-Type", "text/plain; charset=UTF-8");
@@ -248,6 +262,7 @@ fail_poll (SioEngineSocket *self)
   g_autoptr(SoupServerMessage) msg = g_steal_pointer (&self->poll);
 
   g_clear_handle_id (&self->noop_source, g_source_remove);
+  clear_poll_watch (self);
   respond_error (msg, ENGINE_ERROR_BAD_REQUEST);
   g_signal_handlers_disconnect_by_data (msg, self);
   soup_server_message_unpause (msg);
@@ -747,6 +762,29 @@ on_poll_finished (SoupServerMessage *msg,
     }
 }
 
+/* libsoup does not read a paused request's connection, so it would not see
+ * the client go away; without this, what the next flush carries is lost. */
+static gboolean
+on_poll_socket (GSocket      *gsocket,
+                GIOCondition  condition,
+                gpointer      user_data)
+{
+  SioEngineSocket *self = user_data;
+  char byte;
+  gssize n = recv (g_socket_get_fd (gsocket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&self->poll_watch, g_source_unref);
+  if (n > 0)
+    return G_SOURCE_REMOVE;   /* a pipelined request (or TLS): not ours to judge */
+
+  /* answered into the void, so that libsoup finishes the request */
+  respond_poll_with (self, SIO_EIO_NOOP);
+  socket_close_internal (self, "transport close", FALSE);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 on_noop_time (gpointer user_data)
 {
@@ -777,6 +815,13 @@ handle_poll (SioEngine         *self,
   soup_server_message_pause (msg);
   socket->poll = g_object_ref (msg);
   g_signal_connect (msg, "finished", G_CALLBACK (on_poll_finished), socket);
+  if (soup_server_message_get_socket (msg) != NULL)
+    {
+      socket->poll_watch = g_socket_create_source (soup_server_message_get_socket (msg),
+                                                   G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+      g_source_set_callback (socket->poll_watch, G_SOURCE_FUNC (on_poll_socket), socket, NULL);
+      g_source_attach (socket->poll_watch, NULL);
+    }
 
   if (socket->upgrading)
     {
