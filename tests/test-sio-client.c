@@ -24,6 +24,7 @@ typedef struct {
   GPtrArray  *disconnects;    /* reason strings */
   GPtrArray  *connect_errors; /* messages */
   JsonNode   *connect_error_data;
+  GArray     *delays;         /* reconnect-in values, ms */
   guint       reconnect_attempts;
   guint       reconnects;
   guint       reconnect_failed;
@@ -182,6 +183,7 @@ fixture_set_up (Fixture       *fixture,
   fixture->disconnects = g_ptr_array_new_with_free_func (g_free);
   fixture->connect_errors = g_ptr_array_new_with_free_func (g_free);
   fixture->answer_acks = TRUE;
+  fixture->delays = g_array_new (FALSE, FALSE, sizeof (guint));
 }
 
 static void
@@ -195,6 +197,7 @@ fixture_tear_down (Fixture       *fixture,
   g_ptr_array_unref (fixture->disconnects);
   g_ptr_array_unref (fixture->connect_errors);
   g_clear_pointer (&fixture->connect_error_data, json_node_unref);
+  g_array_unref (fixture->delays);
 }
 
 /* A client for the peer on PORT, fast to reconnect so tests stay short. */
@@ -936,6 +939,18 @@ test_forbidden (Fixture       *fixture,
 }
 
 static void
+on_reconnect_in (SioClient  *client,
+                 GParamSpec *pspec,
+                 Fixture    *fixture)
+{
+  guint delay;
+
+  g_object_get (client, "reconnect-in", &delay, NULL);
+  if (delay > 0)
+    g_array_append_val (fixture->delays, delay);
+}
+
+static void
 test_refused_connection (Fixture       *fixture,
                          gconstpointer  data)
 {
@@ -950,11 +965,17 @@ test_refused_connection (Fixture       *fixture,
 
   make_client (fixture, port, NULL);
   g_object_set (fixture->client, "reconnection-attempts", 2, "reconnection-delay", 50, NULL);
+  g_signal_connect (fixture->client, "notify::reconnect-in", G_CALLBACK (on_reconnect_in), fixture);
   sio_client_connect (fixture->client);
   g_assert_true (wait_for_uint (&fixture->reconnect_failed, 1, 10000));
   g_assert_cmpuint (fixture->reconnect_attempts, ==, 2);
   g_assert_cmpuint (fixture->connect_errors->len, ==, 3);
   g_assert_nonnull (strstr (fixture->connect_errors->pdata[0], "Cannot reach"));
+  /* the back-off doubles: 50 ms, then 100 ms; no jitter in make_client */
+  g_assert_cmpuint (fixture->delays->len, ==, 2);
+  g_assert_cmpuint (g_array_index (fixture->delays, guint, 0), ==, 50);
+  g_assert_cmpuint (g_array_index (fixture->delays, guint, 1), ==, 100);
+  g_assert_cmpuint (sio_client_get_state (fixture->client) == SIO_CLIENT_STATE_CLOSED, ==, TRUE);
   g_assert_cmpint (sio_client_get_state (fixture->client), ==, SIO_CLIENT_STATE_CLOSED);
 }
 

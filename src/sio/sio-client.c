@@ -36,6 +36,7 @@ struct _SioClient {
   GSource                 *connect_timeout_source;
   GSource                 *reconnect_source;
   guint                    attempts;        /* reconnect attempts since the last open */
+  guint                    reconnect_in;    /* ms to the scheduled attempt, 0 when none */
   gboolean                 skip_reconnect;
   gboolean                 transport_error;
 
@@ -74,6 +75,7 @@ enum {
   PROP_RANDOMIZATION_FACTOR,
   PROP_RECONNECTION_ATTEMPTS,
   PROP_OFFLINE_BUFFER_SIZE,
+  PROP_RECONNECT_IN,
   N_PROPS
 };
 
@@ -198,12 +200,24 @@ add_timeout (SioClient   *self,
 }
 
 static void
+set_reconnect_in (SioClient *self,
+                  guint      delay)
+{
+  if (self->reconnect_in == delay)
+    return;
+  self->reconnect_in = delay;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_IN]);
+}
+
+static void
 set_state (SioClient      *self,
            SioClientState  state)
 {
   if (self->state == state)
     return;
   self->state = state;
+  if (state != SIO_CLIENT_STATE_RECONNECTING)
+    set_reconnect_in (self, 0);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
@@ -375,6 +389,7 @@ maybe_reconnect (SioClient *self)
   set_state (self, SIO_CLIENT_STATE_RECONNECTING);
   g_debug ("Socket.IO: reconnect attempt %u in %u ms", self->attempts, delay);
   self->reconnect_source = add_timeout (self, delay, FALSE, on_reconnect_timer);
+  set_reconnect_in (self, delay);
 }
 
 /* The connection could not be opened: tell every namespace, then maybe retry. */
@@ -1144,6 +1159,9 @@ sio_client_get_property (GObject    *object,
     case PROP_OFFLINE_BUFFER_SIZE:
       g_value_set_uint (value, self->offline_buffer_size);
       break;
+    case PROP_RECONNECT_IN:
+      g_value_set_uint (value, self->reconnect_in);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1247,6 +1265,10 @@ sio_client_class_init (SioClientClass *klass)
     g_param_spec_uint ("reconnection-attempts", NULL, NULL, 0, G_MAXUINT, G_MAXUINT, rw);
   properties[PROP_OFFLINE_BUFFER_SIZE] =
     g_param_spec_uint ("offline-buffer-size", NULL, NULL, 0, G_MAXUINT, 1000, rw);
+  /* the back-off delay of the attempt being waited for, for a "reconnecting in N s" */
+  properties[PROP_RECONNECT_IN] =
+    g_param_spec_uint ("reconnect-in", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[CONNECT] =

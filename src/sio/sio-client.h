@@ -53,7 +53,9 @@
  * Properties: connect-timeout (ms, 20000), reconnection (TRUE),
  * reconnection-delay (1000), reconnection-delay-max (5000),
  * randomization-factor (0.5), reconnection-attempts (G_MAXUINT = forever),
- * offline-buffer-size (1000 events per namespace), state (SioClientState).
+ * offline-buffer-size (1000 events per namespace), state (SioClientState),
+ * reconnect-in (read-only: ms until the scheduled attempt, set with state
+ * RECONNECTING, 0 otherwise).
  *
  * The client runs on the thread-default main context of the thread that
  * uses it (timers, I/O and GTask callbacks); use it from one thread.
