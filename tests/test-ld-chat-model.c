@@ -456,6 +456,23 @@ test_echo_before_sent (void)
 
   ld_chat_model_flush (model);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
+
+  /* Retried, the failed one is pending again and its broadcast confirms it. */
+  g_assert_false (ld_chat_model_retry (model, ld_message_get_local_id (first)));
+  g_assert_false (ld_chat_model_retry (model, "no-such-local-id"));
+  g_assert_true (ld_chat_model_retry (model, ld_message_get_local_id (failed)));
+  g_assert_cmpint (ld_message_get_state (failed), ==, LD_MESSAGE_STATE_PENDING);
+  g_assert_null (ld_message_get_failure_reason (failed));
+  {
+    g_autoptr(JsonObject) again_json = parse_object ("{\"messageId\":\"s4\",\"roomId\":\"room1\",\"userId\":\"me\","
+                                                     "\"message\":\"lost\"}");
+    g_autoptr(LdMessage) again = ld_message_new_from_json (again_json, &error);
+
+    g_assert_no_error (error);
+    g_assert_false (ld_chat_model_append (model, again));
+    g_assert_cmpstr (ld_message_get_id (failed), ==, "s4");
+    g_assert_cmpint (ld_message_get_state (failed), ==, LD_MESSAGE_STATE_SENT);
+  }
 }
 
 static void
