@@ -31,6 +31,12 @@ typedef struct
   GwRedis     *backend;   /* the test's, playing the backend */
   GPtrArray   *backend_channels;
   GPtrArray   *backend_payloads;
+
+  /* A second gateway process's share, for the cluster test. */
+  SoupServer  *http2;
+  GwGateway   *gateway2;
+  GwRedis     *bridge2;
+  guint        port2;
 } Fixture;
 
 static char *
@@ -107,6 +113,14 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_pointer (&f->peer, test_peer_free);
+  if (f->gateway2 != NULL)
+    {
+      gw_gateway_close (f->gateway2);
+      g_assert_finalize_object (f->gateway2);
+      soup_server_disconnect (f->http2);
+      g_clear_object (&f->http2);
+      g_clear_object (&f->bridge2);
+    }
   gw_gateway_close (f->gateway);
   g_assert_finalize_object (f->gateway);
   soup_server_disconnect (f->http);
@@ -277,18 +291,22 @@ emit (Fixture    *f,
                   id, name, payload, ack ? "true" : "false");
 }
 
-/* Connects client ID, with TOKEN in the CONNECT packet's auth if given. */
+/* Connects client ID to the gateway on PORT (0: the first one), with TOKEN
+ * in the CONNECT packet's auth if given. */
 static void
-connect_client (Fixture    *f,
-                const char *id,
-                const char *token)
+connect_client_to (Fixture    *f,
+                   const char *id,
+                   const char *token,
+                   guint       port)
 {
   g_autoptr(JsonObject) connected = NULL;
+  g_autofree char *port_member = port != 0 ? g_strdup_printf (",\"port\":%u", port) : g_strdup ("");
 
   if (token != NULL)
-    test_peer_send (f->peer, "{\"cmd\":\"connect\",\"id\":\"%s\",\"auth\":{\"token\":\"%s\"}}", id, token);
+    test_peer_send (f->peer, "{\"cmd\":\"connect\",\"id\":\"%s\",\"auth\":{\"token\":\"%s\"}%s}",
+                    id, token, port_member);
   else
-    test_peer_send (f->peer, "{\"cmd\":\"connect\",\"id\":\"%s\"}", id);
+    test_peer_send (f->peer, "{\"cmd\":\"connect\",\"id\":\"%s\"%s}", id, port_member);
 
   json_object_unref (expect_full (f, "connect", id, NULL, NULL));
   connected = expect_event (f, id, "connected");
@@ -296,6 +314,14 @@ connect_client (Fixture    *f,
   assert_iso_timestamp (str_at (connected, "serverTime"));
   if (token != NULL)
     json_object_unref (expect_event (f, id, "authSuccess"));
+}
+
+static void
+connect_client (Fixture    *f,
+                const char *id,
+                const char *token)
+{
+  connect_client_to (f, id, token, 0);
 }
 
 static void
@@ -1023,6 +1049,89 @@ test_redis (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (admin_chat, "userId"), ==, "alice");
 }
 
+/* A second gateway process (in this one, with its own Redis link) sharing
+ * the first one's Redis. */
+static void
+start_second_gateway (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSList) uris = NULL;
+  g_autofree char *uri = g_strdup_printf ("redis://127.0.0.1:%u", f->redis_port);
+
+  f->bridge2 = gw_redis_new (uri, &error);
+  g_assert_no_error (error);
+  f->gateway2 = gw_gateway_new (f->jwt);
+  gw_gateway_set_redis (f->gateway2, f->bridge2);
+  f->http2 = soup_server_new (NULL, NULL);
+  gw_gateway_attach (f->gateway2, f->http2);
+  soup_server_listen_local (f->http2, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (f->http2);
+  f->port2 = g_uri_get_port (uris->data);
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+  gw_redis_start (f->bridge2);
+  wait_connected (f->bridge2);
+}
+
+static void
+assert_no_unclaimed (Fixture    *f,
+                     const char *id,
+                     const char *name)
+{
+  for (GList *l = f->backlog.head; l != NULL; l = l->next)
+    {
+      if (line_matches (l->data, "message", id, name))
+        g_error ("client %s got %s once too often", id, name);
+    }
+}
+
+/* Two gateways on one Redis behave as one: a room's event reaches every
+ * member on either, exactly once, and so does what the backend publishes. */
+static void
+test_cluster (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *alice = mint (f, "alice", "Alice", GW_ROLE_VIEWER, 900);
+  g_autofree char *bob = mint (f, "bob", "Bob", GW_ROLE_VIEWER, 900);
+  g_autoptr(JsonObject) to_a = NULL;
+  g_autoptr(JsonObject) to_b = NULL;
+  g_autoptr(JsonObject) from_backend_a = NULL;
+  g_autoptr(JsonObject) from_backend_b = NULL;
+  g_autoptr(JsonObject) marker_a = NULL;
+  g_autoptr(JsonObject) marker_b = NULL;
+
+  start_second_gateway (f);
+  connect_client_to (f, "a", alice, 0);
+  connect_client_to (f, "b", bob, f->port2);
+  join (f, "a", "room_1");
+  join (f, "b", "room_1");
+
+  emit (f, "a", "sendMessage", "{\"roomId\":\"room_1\",\"message\":\"across gateways\"}", FALSE);
+  to_a = expect_event (f, "a", "newMessage");
+  to_b = expect_event (f, "b", "newMessage");
+  g_assert_cmpstr (str_at (to_b, "message"), ==, "across gateways");
+  g_assert_cmpstr (str_at (to_b, "messageId"), ==, str_at (to_a, "messageId"));
+
+  backend_publish (f, "chat.message",
+                   "{\"type\":\"chat_message\",\"messageId\":\"b1\",\"roomId\":\"room_1\",\"message\":\"from the backend\"}");
+  from_backend_a = expect_event (f, "a", "chatMessageFromBackend");
+  from_backend_b = expect_event (f, "b", "chatMessageFromBackend");
+
+  /* A gift from alice travels the same way after all of the above: once it
+   * is there, any duplicate would have been too. */
+  emit (f, "a", "sendGift",
+        "{\"roomId\":\"room_1\",\"receiverId\":\"bob\",\"giftId\":\"g1\",\"giftName\":\"Rose\","
+        "\"giftType\":\"flower\",\"giftValue\":1}", FALSE);
+  marker_a = expect_event (f, "a", "newGift");
+  marker_b = expect_event (f, "b", "newGift");
+  for (const char **id = (const char *[]) { "a", "b", NULL }; *id != NULL; id++)
+    {
+      assert_no_unclaimed (f, *id, "newMessage");
+      assert_no_unclaimed (f, *id, "chatMessageFromBackend");
+      assert_no_unclaimed (f, *id, "newGift");
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1040,6 +1149,7 @@ main (int   argc,
   g_test_add ("/gw/gateway/presence", Fixture, NULL, fixture_setup_fast_presence, test_presence, fixture_teardown);
   g_test_add ("/gw/gateway/gift", Fixture, NULL, fixture_setup, test_gift, fixture_teardown);
   g_test_add ("/gw/gateway/redis", Fixture, NULL, fixture_setup_redis, test_redis, fixture_teardown);
+  g_test_add ("/gw/gateway/cluster", Fixture, NULL, fixture_setup_redis, test_cluster, fixture_teardown);
 
   return g_test_run ();
 }

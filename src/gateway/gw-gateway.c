@@ -10,6 +10,7 @@
 #include "gw-jwt.h"
 #include "gw-ratelimit.h"
 #include "gw-redis.h"
+#include "gw-redis-adapter.h"
 #include "gw-validate.h"
 
 /* Transport rooms are prefixed: a socket id could otherwise pass for a room id. */
@@ -1306,6 +1307,18 @@ restart_sweep (GwGateway *self)
   self->sweep_source = g_timeout_add (MAX (self->presence_timeout / 3, 100), on_sweep, self);
 }
 
+/* Every gateway process hears the backend by itself: what it relays goes to
+ * its own sockets only, or members elsewhere would get it twice. */
+static void
+set_local_only (GwGateway *self,
+                gboolean   local_only)
+{
+  SioServerAdapter *adapter = sio_server_namespace_get_adapter (self->nsp);
+
+  if (GW_IS_REDIS_ADAPTER (adapter))
+    gw_redis_adapter_set_local_only (GW_REDIS_ADAPTER (adapter), local_only);
+}
+
 /* The backend's messages (section 7): the "data" member if there is one,
  * else the message itself without its "type". */
 static JsonNode *
@@ -1447,6 +1460,7 @@ on_redis_message (GwRedis    *redis,
     }
   message = json_node_get_object (root);
 
+  set_local_only (self, TRUE);
   if (strcmp (channel, "chat.message") == 0)
     {
       if (room_of (json_object_get_member (message, "data")) != NULL || room_of (root) != NULL)
@@ -1465,6 +1479,7 @@ on_redis_message (GwRedis    *redis,
     relay_room_update (self, message, "ended");
   else if (strcmp (channel, "notification") == 0)
     relay_notification (self, message);
+  set_local_only (self, FALSE);
 }
 
 static void
@@ -1546,6 +1561,13 @@ gw_gateway_new (GwJwt *jwt)
   return self;
 }
 
+static SioServerAdapter *
+make_adapter (SioServerNamespace *nsp,
+              gpointer            user_data)
+{
+  return gw_redis_adapter_new (nsp, user_data);
+}
+
 void
 gw_gateway_set_redis (GwGateway *self,
                       GwRedis   *redis)
@@ -1561,6 +1583,9 @@ gw_gateway_set_redis (GwGateway *self,
   self->redis = g_object_ref (redis);
   self->redis_handler = g_signal_connect (redis, "message", G_CALLBACK (on_redis_message), self);
   gw_redis_subscribe (redis, channels);
+
+  /* Broadcasts reach every gateway process sharing this Redis. */
+  sio_server_set_adapter_factory (self->server, make_adapter, g_object_ref (redis), g_object_unref);
 }
 
 void

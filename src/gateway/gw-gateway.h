@@ -30,7 +30,8 @@ G_DECLARE_FINAL_TYPE (GwGateway, gw_gateway, GW, GATEWAY, GObject)
 
 GwGateway  *gw_gateway_new                  (GwJwt      *jwt);
 /* Publishes viewer.join, viewer.leave and admin.chat on REDIS and relays what
- * the backend publishes (section 7). Call before gw_gateway_attach(). */
+ * the backend publishes (section 7). Broadcasts then reach every gateway
+ * process sharing that Redis (GwRedisAdapter). Call before gw_gateway_attach(). */
 void        gw_gateway_set_redis            (GwGateway  *self,
                                              GwRedis    *redis);
 /* Viewers not heard from (join or viewerPing) for MS are taken out of their

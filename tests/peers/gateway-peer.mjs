@@ -5,8 +5,10 @@
 //
 // Reads one JSON command a line and prints one JSON object a line:
 //
-//   {"cmd":"connect","id":"a","auth":{"token":"…"}}   → {"event":"connect","id":"a","sid":"…"}
+//   {"cmd":"connect","id":"a","auth":{"token":"…"},"port":P}
+//                                                     → {"event":"connect","id":"a","sid":"…"}
 //                                                     or {"event":"connect_error","id":"a","message":"…"}
+//                                                     ("port" defaults to PORT; another gateway's for clusters)
 //   {"cmd":"emit","id":"a","name":"sendMessage","payload":{…},"ack":true}
 //                                                     → {"event":"ack","id":"a","name":"sendMessage","payload":…}
 //   {"cmd":"disconnect","id":"a"}                     → {"event":"disconnect","id":"a","reason":"…"}
@@ -28,8 +30,8 @@ function print(object) {
   process.stdout.write(JSON.stringify(object) + "\n");
 }
 
-function connect({ id, auth }) {
-  const socket = io(`http://127.0.0.1:${port}`, {
+function connect({ id, auth, port: otherPort }) {
+  const socket = io(`http://127.0.0.1:${otherPort ?? port}`, {
     path: "/socket",
     transports: ["websocket"],
     auth,
