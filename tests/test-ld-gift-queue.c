@@ -90,10 +90,26 @@ push (Fixture    *fixture,
   return ld_gift_queue_push (fixture->queue, gift);
 }
 
+/* The waiting list a view shows matches the queue's own line. */
+static void
+assert_waiting (Fixture *fixture)
+{
+  GListModel *waiting = ld_gift_queue_get_waiting (fixture->queue);
+
+  g_assert_cmpuint (g_list_model_get_n_items (waiting), ==, ld_gift_queue_get_n_waiting (fixture->queue));
+  for (guint i = 0; i < g_list_model_get_n_items (waiting); i++)
+    {
+      g_autoptr(LdGift) gift = g_list_model_get_item (waiting, i);
+
+      g_assert_true (gift == ld_gift_queue_peek_waiting (fixture->queue, i));
+    }
+}
+
 static void
 assert_log (Fixture    *fixture,
             const char *expected)
 {
+  assert_waiting (fixture);
   g_assert_cmpstr (fixture->log->str, ==, expected);
   g_string_truncate (fixture->log, 0);
 }
@@ -224,6 +240,10 @@ test_priority (Fixture       *fixture,
   push (fixture, "u5", "p2", "default", 1000, 1);
   push (fixture, "u6", "d", "default", 5, 1);
 
+  assert_waiting (fixture);
+  g_assert_cmpstr (ld_gift_get_gift_name (ld_gift_queue_peek_waiting (fixture->queue, 0)), ==, "p1");
+  g_assert_cmpstr (ld_gift_get_gift_name (ld_gift_queue_peek_waiting (fixture->queue, 1)), ==, "p2");
+
   /* p1 and p2 jump the non-priority ones, in their own arrival order, but
    * a does not stop for them. */
   advance_to (fixture, 100000);
@@ -322,6 +342,7 @@ test_replay (Fixture       *fixture,
   /* b is playing: a goes back to the front, ahead of c. */
   g_assert_true (ld_gift_queue_replay (fixture->queue));
   g_assert_true (ld_gift_queue_peek_waiting (fixture->queue, 0) == a);
+  assert_waiting (fixture);
   /* A replay is not a combo target, even within the window. */
   g_assert_true (push (fixture, "u1", "a", "default", 1, 1) != a);
 

@@ -25,8 +25,10 @@ struct _LdGiftQueue
 {
   GObject   parent_instance;
 
-  LdClock  *clock;
-  GQueue    waiting;
+  LdClock    *clock;
+  GQueue      waiting;
+  /* The waiting alerts' gifts in the same order, for a view of the line. */
+  GListStore *waiting_model;
   Alert    *current;
   Alert    *last_finished;
 
@@ -119,6 +121,7 @@ try_start (LdGiftQueue *self)
     return;
 
   alert = g_queue_pop_head (&self->waiting);
+  g_list_store_remove (self->waiting_model, 0);
   self->current = alert;
   self->state = STATE_PLAYING;
   arm (self, ld_gift_get_duration_ms (alert->gift));
@@ -191,11 +194,22 @@ ld_gift_queue_dispose (GObject *object)
   if (self->clock != NULL)
     disarm (self);
   g_queue_clear_full (&self->waiting, (GDestroyNotify) alert_free);
+  g_list_store_remove_all (self->waiting_model);
   g_clear_pointer (&self->current, alert_free);
   g_clear_pointer (&self->last_finished, alert_free);
   g_clear_object (&self->clock);
 
   G_OBJECT_CLASS (ld_gift_queue_parent_class)->dispose (object);
+}
+
+static void
+ld_gift_queue_finalize (GObject *object)
+{
+  LdGiftQueue *self = (LdGiftQueue *)object;
+
+  g_clear_object (&self->waiting_model);
+
+  G_OBJECT_CLASS (ld_gift_queue_parent_class)->finalize (object);
 }
 
 static void
@@ -276,6 +290,7 @@ ld_gift_queue_class_init (LdGiftQueueClass *klass)
 
   object_class->constructed = ld_gift_queue_constructed;
   object_class->dispose = ld_gift_queue_dispose;
+  object_class->finalize = ld_gift_queue_finalize;
   object_class->get_property = ld_gift_queue_get_property;
   object_class->set_property = ld_gift_queue_set_property;
 
@@ -309,6 +324,7 @@ static void
 ld_gift_queue_init (LdGiftQueue *self)
 {
   g_queue_init (&self->waiting);
+  self->waiting_model = g_list_store_new (LD_TYPE_GIFT);
   self->combo_window = LD_GIFT_QUEUE_DEFAULT_COMBO_WINDOW_MS;
   self->gap = LD_GIFT_QUEUE_DEFAULT_GAP_MS;
 }
@@ -370,17 +386,25 @@ ld_gift_queue_push (LdGiftQueue *self,
   if (priority)
     {
       GList *l = self->waiting.head;
+      guint position = 0;
 
       while (l != NULL && ((Alert *) l->data)->priority)
-        l = l->next;
+        {
+          l = l->next;
+          position++;
+        }
 
       if (l == NULL)
         g_queue_push_tail (&self->waiting, alert_new (gift, now, TRUE, FALSE));
       else
         g_queue_insert_before (&self->waiting, l, alert_new (gift, now, TRUE, FALSE));
+      g_list_store_insert (self->waiting_model, position, gift);
     }
   else
-    g_queue_push_tail (&self->waiting, alert_new (gift, now, FALSE, FALSE));
+    {
+      g_queue_push_tail (&self->waiting, alert_new (gift, now, FALSE, FALSE));
+      g_list_store_append (self->waiting_model, gift);
+    }
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_WAITING]);
   try_start (self);
@@ -402,6 +426,14 @@ ld_gift_queue_get_n_waiting (LdGiftQueue *self)
   g_return_val_if_fail (LD_IS_GIFT_QUEUE (self), 0);
 
   return self->waiting.length;
+}
+
+GListModel *
+ld_gift_queue_get_waiting (LdGiftQueue *self)
+{
+  g_return_val_if_fail (LD_IS_GIFT_QUEUE (self), NULL);
+
+  return G_LIST_MODEL (self->waiting_model);
 }
 
 LdGift *
@@ -482,6 +514,7 @@ ld_gift_queue_replay (LdGiftQueue *self)
     return FALSE;
 
   g_queue_push_head (&self->waiting, alert_new (self->last_finished->gift, G_MININT64 / 2, FALSE, TRUE));
+  g_list_store_insert (self->waiting_model, 0, self->last_finished->gift);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_WAITING]);
   try_start (self);
 
@@ -497,6 +530,7 @@ ld_gift_queue_clear (LdGiftQueue *self)
     return;
 
   g_queue_clear_full (&self->waiting, (GDestroyNotify) alert_free);
+  g_list_store_remove_all (self->waiting_model);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_WAITING]);
 }
 

@@ -28,6 +28,8 @@
  */
 #pragma once
 
+#include <gio/gio.h>
+
 #include "ld-types.h"
 #include "ld-clock.h"
 #include "ld-gift.h"
@@ -50,6 +52,8 @@ LdGift      *ld_gift_queue_push                   (LdGiftQueue *self,
 /* The playing alert, or NULL. */
 LdGift      *ld_gift_queue_get_current            (LdGiftQueue *self);
 guint        ld_gift_queue_get_n_waiting          (LdGiftQueue *self);
+/* The waiting alerts as a GListModel of LdGift, next first (borrowed). */
+GListModel  *ld_gift_queue_get_waiting            (LdGiftQueue *self);
 /* The waiting alert at POSITION (0 plays next), borrowed, or NULL. */
 LdGift      *ld_gift_queue_peek_waiting           (LdGiftQueue *self,
                                                    guint        position);
