@@ -64,14 +64,12 @@ typedef enum
 #define LD_TYPE_SESSION_STATE (ld_session_state_get_type ())
 GType ld_session_state_get_type (void) G_GNUC_CONST;
 
-/* Errors of session requests. REFUSED carries the server's error message;
- * ld_session_error_get_code() gives the protocol code (RATE_LIMITED, …). */
+/* Errors raised here, before or instead of asking the server. */
 #define LD_SESSION_ERROR (ld_session_error_quark ())
 GQuark ld_session_error_quark (void);
 
 typedef enum
 {
-  LD_SESSION_ERROR_REFUSED,         /* the server answered with a failure envelope */
   LD_SESSION_ERROR_INVALID,         /* refused here before sending (PROTOCOL.md section 5) */
   LD_SESSION_ERROR_RATE_LIMITED,    /* refused here: the message says how long to wait */
   LD_SESSION_ERROR_NOT_IN_ROOM,     /* the session is not in a room */
@@ -79,6 +77,32 @@ typedef enum
   LD_SESSION_ERROR_SIGNED_OUT,      /* no usable token */
   LD_SESSION_ERROR_NETWORK,         /* the connection failed or was lost */
 } LdSessionError;
+
+/* The server's refusals (PROTOCOL.md section 2's codes), with the server's
+ * message as the error message. */
+#define LD_SERVER_ERROR (ld_server_error_quark ())
+GQuark ld_server_error_quark (void);
+
+typedef enum
+{
+  LD_SERVER_ERROR_UNAUTHENTICATED,
+  LD_SERVER_ERROR_FORBIDDEN,
+  LD_SERVER_ERROR_INVALID_PAYLOAD,
+  LD_SERVER_ERROR_NOT_IN_ROOM,
+  LD_SERVER_ERROR_ROOM_NOT_FOUND,
+  LD_SERVER_ERROR_EMPTY_MESSAGE,
+  LD_SERVER_ERROR_MESSAGE_TOO_LONG,
+  LD_SERVER_ERROR_FORBIDDEN_CONTENT,
+  LD_SERVER_ERROR_INVALID_IMAGE_URL,
+  LD_SERVER_ERROR_INVALID_GIFT,
+  LD_SERVER_ERROR_RATE_LIMITED,
+  LD_SERVER_ERROR_TOKEN_EXPIRED,
+  LD_SERVER_ERROR_INTERNAL,
+  LD_SERVER_ERROR_OTHER,            /* a code this client does not know */
+} LdServerError;
+
+/* "RATE_LIMITED" and so on ("ERROR" for OTHER). */
+const char *ld_server_error_to_code (LdServerError code);
 
 #define LD_TYPE_SESSION (ld_session_get_type ())
 
@@ -246,9 +270,6 @@ void                 ld_session_moderate_async          (LdSession       *self,
 gboolean             ld_session_moderate_finish         (LdSession       *self,
                                                          GAsyncResult    *result,
                                                          GError         **error);
-
-/* The protocol error code of a REFUSED error ("FORBIDDEN", …), or NULL. */
-const char          *ld_session_error_get_code          (const GError    *error);
 
 /* Private: the path newMessage takes from the wire into the chat model, for
  * the benchmark. */

@@ -1,0 +1,2382 @@
+/* ld-session.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "sio-client.h"
+
+#include "ld-payload.h"
+#include "ld-rest-client.h"
+#include "ld-session.h"
+
+struct _LdSession
+{
+  GObject              parent_instance;
+
+  char                *server_url;
+  char                *api_url;
+  char                *path;
+  guint                reconnect_attempts;
+  guint                refresh_margin;
+
+  SioClient           *client;
+  LdRestClient        *rest;
+  GCancellable        *cancellable;
+
+  LdTokens            *tokens;
+  char                *token_user_id;
+  gint64               token_exp;
+  guint                refresh_source;
+  gboolean             refreshing;
+  /* Each access token gets one refresh attempt after a refusal, so a
+   * refused fresh token ends in SIGNED_OUT rather than a loop. */
+  gboolean             refreshed_after_refusal;
+
+  LdSessionState       state;
+  char                *state_reason;
+  guint                reconnect_in;
+  guint                attempt;
+  gint64               reconnect_at;
+  guint                reconnect_source;
+  guint                countdown_source;
+  gboolean             wants_connection;
+
+  char                *user_id;
+  char                *username;
+  LdRole               role;
+
+  char                *room_id;
+  gboolean             in_room;
+  gboolean             joining;
+  char                *room_title;
+  char                *room_status;
+  guint                viewer_count;
+  guint                ping_source;
+
+  gboolean             socket_healthy;
+  gboolean             api_healthy;
+  guint                health_source;
+
+  LdChatModel         *chat;
+  LdViewerModel       *viewers;
+  LdNotificationModel *notifications;
+  LdTicketModel       *tickets;
+  LdGiftQueue         *gifts;
+
+  /* Messages to send, oldest first, and how many are on the wire now. */
+  GQueue               outbox;
+  guint                in_flight;
+  guint64              next_seq;
+
+  /* Requests waiting for the session to be online (Request). */
+  GQueue               waiting;
+  /* Join requests waiting for joinedRoom (GTask). */
+  GQueue               joins;
+};
+
+G_DEFINE_FINAL_TYPE (LdSession, ld_session, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (ld-session-error-quark, ld_session_error)
+G_DEFINE_QUARK (ld-server-error-quark, ld_server_error)
+
+G_DEFINE_ENUM_TYPE (LdSessionState, ld_session_state,
+  G_DEFINE_ENUM_VALUE (LD_SESSION_STATE_OFFLINE, "offline"),
+  G_DEFINE_ENUM_VALUE (LD_SESSION_STATE_CONNECTING, "connecting"),
+  G_DEFINE_ENUM_VALUE (LD_SESSION_STATE_AUTHENTICATING, "authenticating"),
+  G_DEFINE_ENUM_VALUE (LD_SESSION_STATE_ONLINE, "online"),
+  G_DEFINE_ENUM_VALUE (LD_SESSION_STATE_RECONNECTING, "reconnecting"),
+  G_DEFINE_ENUM_VALUE (LD_SESSION_STATE_SIGNED_OUT, "signed-out"))
+
+enum
+{
+  PROP_0,
+  PROP_SERVER_URL,
+  PROP_API_URL,
+  PROP_RECONNECT_ATTEMPTS,
+  PROP_STATE,
+  PROP_STATE_REASON,
+  PROP_RECONNECT_IN,
+  PROP_USER_ID,
+  PROP_USERNAME,
+  PROP_ROLE,
+  PROP_ROOM_ID,
+  PROP_ROOM_TITLE,
+  PROP_ROOM_STATUS,
+  PROP_VIEWER_COUNT,
+  PROP_SOCKET_HEALTHY,
+  PROP_API_HEALTHY,
+  PROP_HEALTHY,
+  PROP_OUTBOX_LENGTH,
+  N_PROPS
+};
+
+enum
+{
+  EVENT,
+  TOKENS_CHANGED,
+  SUPPORT_REPLY,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static const char * const server_codes[] = {
+  [LD_SERVER_ERROR_UNAUTHENTICATED] = "UNAUTHENTICATED",
+  [LD_SERVER_ERROR_FORBIDDEN] = "FORBIDDEN",
+  [LD_SERVER_ERROR_INVALID_PAYLOAD] = "INVALID_PAYLOAD",
+  [LD_SERVER_ERROR_NOT_IN_ROOM] = "NOT_IN_ROOM",
+  [LD_SERVER_ERROR_ROOM_NOT_FOUND] = "ROOM_NOT_FOUND",
+  [LD_SERVER_ERROR_EMPTY_MESSAGE] = "EMPTY_MESSAGE",
+  [LD_SERVER_ERROR_MESSAGE_TOO_LONG] = "MESSAGE_TOO_LONG",
+  [LD_SERVER_ERROR_FORBIDDEN_CONTENT] = "FORBIDDEN_CONTENT",
+  [LD_SERVER_ERROR_INVALID_IMAGE_URL] = "INVALID_IMAGE_URL",
+  [LD_SERVER_ERROR_INVALID_GIFT] = "INVALID_GIFT",
+  [LD_SERVER_ERROR_RATE_LIMITED] = "RATE_LIMITED",
+  [LD_SERVER_ERROR_TOKEN_EXPIRED] = "TOKEN_EXPIRED",
+  [LD_SERVER_ERROR_INTERNAL] = "INTERNAL",
+  [LD_SERVER_ERROR_OTHER] = "ERROR",
+};
+
+const char *
+ld_server_error_to_code (LdServerError code)
+{
+  if ((guint) code >= G_N_ELEMENTS (server_codes))
+    return server_codes[LD_SERVER_ERROR_OTHER];
+  return server_codes[code];
+}
+
+static LdServerError
+server_error_from_code (const char *code)
+{
+  for (guint i = 0; code != NULL && i < G_N_ELEMENTS (server_codes); i++)
+    if (strcmp (code, server_codes[i]) == 0)
+      return i;
+  return LD_SERVER_ERROR_OTHER;
+}
+
+static void schedule_reconnect (LdSession *self, const char *why);
+static void start_refresh      (LdSession *self);
+static void flush_outbox       (LdSession *self);
+static void send_join          (LdSession *self);
+
+/* State */
+
+static void
+set_string (LdSession   *self,
+            char       **field,
+            const char  *value,
+            guint        prop)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+set_boolean (LdSession *self,
+             gboolean  *field,
+             gboolean   value,
+             guint      prop)
+{
+  gboolean was_healthy = self->socket_healthy && self->api_healthy;
+
+  if (*field == !!value)
+    return;
+  *field = !!value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+  if (was_healthy != (self->socket_healthy && self->api_healthy))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEALTHY]);
+}
+
+static void
+set_state (LdSession      *self,
+           LdSessionState  state,
+           const char     *reason)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->state != state)
+    {
+      self->state = state;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+    }
+  set_string (self, &self->state_reason, reason, PROP_STATE_REASON);
+  set_boolean (self, &self->socket_healthy, state == LD_SESSION_STATE_ONLINE, PROP_SOCKET_HEALTHY);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+set_viewer_count (LdSession *self,
+                  guint      count)
+{
+  if (self->viewer_count == count)
+    return;
+  self->viewer_count = count;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEWER_COUNT]);
+}
+
+static void
+notify_outbox (LdSession *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OUTBOX_LENGTH]);
+}
+
+static char *
+now_iso8601 (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
+}
+
+static JsonArray *
+args_for (JsonObject *payload)
+{
+  JsonArray *args = json_array_new ();
+
+  json_array_add_object_element (args, json_object_ref (payload));
+  return args;
+}
+
+/* Tokens */
+
+/* The claims of a JWT, read without checking the signature: the client only
+ * needs to know whose token it is and when to refresh it. */
+static gboolean
+decode_jwt (const char  *token,
+            char       **out_sub,
+            gint64      *out_exp)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree guchar *json = NULL;
+  g_autofree char *b64 = NULL;
+  gsize len;
+  JsonNode *root;
+  JsonObject *claims;
+  JsonNode *exp;
+
+  *out_sub = NULL;
+  *out_exp = 0;
+  if (token == NULL)
+    return FALSE;
+
+  parts = g_strsplit (token, ".", 4);
+  if (g_strv_length (parts) != 3)
+    return FALSE;
+
+  len = strlen (parts[1]);
+  b64 = g_malloc (len + 4);
+  for (gsize i = 0; i < len; i++)
+    b64[i] = parts[1][i] == '-' ? '+' : parts[1][i] == '_' ? '/' : parts[1][i];
+  while (len % 4 != 0)
+    b64[len++] = '=';
+  b64[len] = '\0';
+
+  json = g_base64_decode (b64, &len);
+  if (json == NULL || len == 0 || !g_utf8_validate ((char *) json, len, NULL) ||
+      !json_parser_load_from_data (parser, (char *) json, len, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+
+  claims = json_node_get_object (root);
+  *out_sub = g_strdup (json_object_get_string_member_with_default (claims, "sub", NULL));
+  exp = json_object_get_member (claims, "exp");
+  if (exp != NULL && JSON_NODE_HOLDS_VALUE (exp) &&
+      (json_node_get_value_type (exp) == G_TYPE_INT64 || json_node_get_value_type (exp) == G_TYPE_DOUBLE))
+    *out_exp = json_node_get_value_type (exp) == G_TYPE_INT64 ? json_node_get_int (exp)
+                                                              : (gint64) json_node_get_double (exp);
+  return TRUE;
+}
+
+static gboolean
+on_refresh_due (gpointer user_data)
+{
+  LdSession *self = user_data;
+
+  self->refresh_source = 0;
+  start_refresh (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_refresh (LdSession *self)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 due;
+
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
+  if (self->token_exp <= 0 || self->tokens == NULL || self->tokens->refresh_token == NULL)
+    return;
+
+  due = self->token_exp - (gint64) self->refresh_margin - now;
+  self->refresh_source = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, (guint) CLAMP (due, 0, G_MAXINT),
+                                                     on_refresh_due, self, NULL);
+}
+
+static void
+adopt_tokens (LdSession      *self,
+              const LdTokens *tokens)
+{
+  g_clear_pointer (&self->tokens, ld_tokens_free);
+  g_clear_pointer (&self->token_user_id, g_free);
+  self->token_exp = 0;
+
+  if (tokens != NULL)
+    {
+      self->tokens = ld_tokens_copy (tokens);
+      decode_jwt (self->tokens->access_token, &self->token_user_id, &self->token_exp);
+      if (self->token_exp == 0)
+        self->token_exp = self->tokens->expires_at;
+    }
+
+  self->refreshed_after_refusal = FALSE;
+  schedule_refresh (self);
+}
+
+static void
+send_authenticate (LdSession *self)
+{
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autoptr(JsonArray) args = NULL;
+  g_autofree char *timestamp = now_iso8601 ();
+
+  if (self->client == NULL || self->tokens == NULL)
+    return;
+
+  json_object_set_string_member (payload, "token", self->tokens->access_token);
+  if (self->token_user_id != NULL)
+    json_object_set_string_member (payload, "userId", self->token_user_id);
+  json_object_set_string_member (payload, "timestamp", timestamp);
+  args = args_for (payload);
+  sio_client_emit (self->client, "authenticate", args, NULL, SIO_EMIT_VOLATILE, NULL);
+}
+
+/* Requests */
+
+typedef struct
+{
+  LdSession  *self;
+  char       *event;
+  JsonObject *payload;
+  /* Called with the ack's data (may be NULL) or an error; owns nothing. */
+  void      (*done) (GTask *task, JsonObject *data, GError *error);
+} Request;
+
+static void
+request_free (Request *request)
+{
+  g_free (request->event);
+  g_clear_pointer (&request->payload, json_object_unref);
+  g_free (request);
+}
+
+/* The data of a success envelope (NULL if none), or NULL with an error. */
+static gboolean
+read_envelope (JsonArray   *args,
+               JsonObject **out_data,
+               GError     **error)
+{
+  JsonNode *first = args != NULL && json_array_get_length (args) > 0 ? json_array_get_element (args, 0) : NULL;
+  JsonObject *envelope;
+  JsonNode *err;
+  JsonNode *data;
+  const char *code = NULL;
+  const char *message = NULL;
+
+  *out_data = NULL;
+  if (first == NULL || !JSON_NODE_HOLDS_OBJECT (first))
+    {
+      /* A server that acks with nothing accepted the request. */
+      return TRUE;
+    }
+
+  envelope = json_node_get_object (first);
+  if (json_object_get_boolean_member_with_default (envelope, "success", TRUE))
+    {
+      data = json_object_get_member (envelope, "data");
+      if (data != NULL && JSON_NODE_HOLDS_OBJECT (data))
+        *out_data = json_object_ref (json_node_get_object (data));
+      return TRUE;
+    }
+
+  err = json_object_get_member (envelope, "error");
+  if (err != NULL && JSON_NODE_HOLDS_OBJECT (err))
+    {
+      code = json_object_get_string_member_with_default (json_node_get_object (err), "code", NULL);
+      message = json_object_get_string_member_with_default (json_node_get_object (err), "message", NULL);
+    }
+  else if (err != NULL && json_node_get_value_type (err) == G_TYPE_STRING)
+    message = json_node_get_string (err);
+  if (message == NULL)
+    message = json_object_get_string_member_with_default (envelope, "message", NULL);
+
+  g_set_error_literal (error, LD_SERVER_ERROR, server_error_from_code (code),
+                       message != NULL ? message : _("The server refused the request"));
+  return FALSE;
+}
+
+static void
+on_request_acked (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) args = NULL;
+  g_autoptr(JsonObject) data = NULL;
+
+  args = sio_client_emit_with_ack_finish (SIO_CLIENT (source), result, NULL, &error);
+  if (args == NULL)
+    {
+      g_autoptr(GError) network = g_error_new (LD_SESSION_ERROR, LD_SESSION_ERROR_NETWORK,
+                                               _("No answer from the server: %s"), error->message);
+
+      request->done (task, NULL, network);
+      return;
+    }
+
+  if (!read_envelope (args, &data, &error))
+    request->done (task, NULL, error);
+  else
+    request->done (task, data, NULL);
+}
+
+static void
+request_send (GTask *task)
+{
+  Request *request = g_task_get_task_data (task);
+  LdSession *self = request->self;
+  g_autoptr(JsonArray) args = args_for (request->payload);
+
+  sio_client_emit_with_ack_async (self->client, request->event, args, NULL, LD_SESSION_REQUEST_TIMEOUT_MS,
+                                  g_task_get_cancellable (task), on_request_acked, g_object_ref (task));
+}
+
+static void
+fail_tasks (GQueue     *queue,
+            GQuark      domain,
+            int         code,
+            const char *message)
+{
+  GTask *task;
+
+  while ((task = g_queue_pop_head (queue)) != NULL)
+    {
+      g_task_return_new_error (task, domain, code, "%s", message);
+      g_object_unref (task);
+    }
+}
+
+/* Sends now when online, else when the session next gets there. */
+static void
+request_start (LdSession  *self,
+               GTask      *task,
+               const char *event,
+               JsonObject *payload,
+               void      (*done) (GTask *, JsonObject *, GError *))
+{
+  Request *request = g_new0 (Request, 1);
+
+  request->self = self;
+  request->event = g_strdup (event);
+  request->payload = json_object_ref (payload);
+  request->done = done;
+  g_task_set_task_data (task, request, (GDestroyNotify) request_free);
+
+  if (self->state == LD_SESSION_STATE_SIGNED_OUT)
+    {
+      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT, "%s",
+                               self->state_reason != NULL ? self->state_reason : _("Signed out"));
+      return;
+    }
+  if (self->state == LD_SESSION_STATE_OFFLINE && !self->wants_connection)
+    {
+      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_NETWORK, "%s",
+                               _("Not connected"));
+      return;
+    }
+
+  if (self->state == LD_SESSION_STATE_ONLINE)
+    request_send (task);
+  else
+    g_queue_push_tail (&self->waiting, g_object_ref (task));
+}
+
+static void
+done_boolean (GTask      *task,
+              JsonObject *data,
+              GError     *error)
+{
+  if (error != NULL)
+    g_task_return_error (task, g_error_copy (error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+done_object (GTask      *task,
+             JsonObject *data,
+             GError     *error)
+{
+  if (error != NULL)
+    g_task_return_error (task, g_error_copy (error));
+  else if (data == NULL)
+    g_task_return_new_error (task, LD_SERVER_ERROR, LD_SERVER_ERROR_OTHER, "%s",
+                             _("The server’s answer has no data"));
+  else
+    g_task_return_pointer (task, json_object_ref (data), (GDestroyNotify) json_object_unref);
+}
+
+static void
+run_waiting (LdSession *self)
+{
+  GTask *task;
+
+  while (self->state == LD_SESSION_STATE_ONLINE && (task = g_queue_pop_head (&self->waiting)) != NULL)
+    {
+      request_send (task);
+      g_object_unref (task);
+    }
+}
+
+/* Connection */
+
+static void
+stop_timers (LdSession *self)
+{
+  g_clear_handle_id (&self->reconnect_source, g_source_remove);
+  g_clear_handle_id (&self->countdown_source, g_source_remove);
+  g_clear_handle_id (&self->ping_source, g_source_remove);
+  g_clear_handle_id (&self->health_source, g_source_remove);
+}
+
+static void
+set_reconnect_in (LdSession *self,
+                  guint      seconds)
+{
+  if (self->reconnect_in == seconds)
+    return;
+  self->reconnect_in = seconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_IN]);
+}
+
+static void
+go_offline (LdSession  *self,
+            const char *reason)
+{
+  g_clear_handle_id (&self->reconnect_source, g_source_remove);
+  g_clear_handle_id (&self->countdown_source, g_source_remove);
+  g_clear_handle_id (&self->ping_source, g_source_remove);
+  self->wants_connection = FALSE;
+  self->in_room = FALSE;
+  self->joining = FALSE;
+  set_reconnect_in (self, 0);
+  if (self->client != NULL)
+    sio_client_disconnect (self->client);
+  set_state (self, LD_SESSION_STATE_OFFLINE, reason);
+  fail_tasks (&self->waiting, LD_SESSION_ERROR, LD_SESSION_ERROR_NETWORK, reason != NULL ? reason : _("Not connected"));
+  fail_tasks (&self->joins, LD_SESSION_ERROR, LD_SESSION_ERROR_NETWORK, reason != NULL ? reason : _("Not connected"));
+}
+
+static void
+sign_out (LdSession  *self,
+          const char *reason)
+{
+  stop_timers (self);
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
+  self->wants_connection = FALSE;
+  self->in_room = FALSE;
+  self->joining = FALSE;
+  set_reconnect_in (self, 0);
+  if (self->client != NULL)
+    sio_client_disconnect (self->client);
+  set_state (self, LD_SESSION_STATE_SIGNED_OUT, reason);
+  fail_tasks (&self->waiting, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT, reason);
+  fail_tasks (&self->joins, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT, reason);
+}
+
+static gboolean
+on_countdown (gpointer user_data)
+{
+  LdSession *self = user_data;
+  gint64 left = self->reconnect_at - g_get_monotonic_time ();
+
+  set_reconnect_in (self, left > 0 ? (guint) ((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC) : 0);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_reconnect_due (gpointer user_data)
+{
+  LdSession *self = user_data;
+  g_autofree char *reason = g_strdup_printf (_("Reconnecting to %s (attempt %u)"), self->server_url, self->attempt);
+
+  self->reconnect_source = 0;
+  g_clear_handle_id (&self->countdown_source, g_source_remove);
+  set_reconnect_in (self, 0);
+  set_state (self, LD_SESSION_STATE_CONNECTING, reason);
+  sio_client_connect (self->client);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_reconnect (LdSession  *self,
+                    const char *why)
+{
+  g_autofree char *reason = NULL;
+  guint delay;
+
+  if (!self->wants_connection || self->reconnect_source != 0)
+    return;
+
+  g_clear_handle_id (&self->ping_source, g_source_remove);
+  if (self->reconnect_attempts != 0 && self->attempt >= self->reconnect_attempts)
+    {
+      reason = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "Could not reach the server after %u attempt: %s",
+                                             "Could not reach the server after %u attempts: %s",
+                                             self->attempt),
+                                self->attempt, why);
+      self->attempt = 0;
+      go_offline (self, reason);
+      return;
+    }
+
+  delay = sio_client_backoff_delay (LD_SESSION_RECONNECT_DELAY_MS, LD_SESSION_RECONNECT_DELAY_MAX_MS,
+                                    0.5, MIN (self->attempt, 30), g_random_double ());
+  self->attempt++;
+  self->reconnect_at = g_get_monotonic_time () + (gint64) delay * 1000;
+  self->reconnect_source = g_timeout_add (delay, on_reconnect_due, self);
+  self->countdown_source = g_timeout_add_seconds (1, on_countdown, self);
+  set_reconnect_in (self, (delay + 999) / 1000);
+  reason = g_strdup_printf (_("Connection lost: %s"), why);
+  set_state (self, LD_SESSION_STATE_RECONNECTING, reason);
+}
+
+static gboolean
+on_ping_due (gpointer user_data)
+{
+  LdSession *self = user_data;
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autoptr(JsonArray) args = NULL;
+  g_autofree char *timestamp = now_iso8601 ();
+
+  if (!self->in_room || self->state != LD_SESSION_STATE_ONLINE)
+    return G_SOURCE_CONTINUE;
+
+  json_object_set_string_member (payload, "roomId", self->room_id);
+  json_object_set_string_member (payload, "userId", self->user_id);
+  json_object_set_string_member (payload, "username", self->username);
+  json_object_set_string_member (payload, "timestamp", timestamp);
+  args = args_for (payload);
+  sio_client_emit (self->client, "viewerPing", args, NULL, SIO_EMIT_VOLATILE, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_health_checked (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = ld_rest_client_health_finish (LD_REST_CLIENT (source), result, &error);
+  LdSession *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = LD_SESSION (user_data);
+  set_boolean (self, &self->api_healthy, ok, PROP_API_HEALTHY);
+}
+
+void
+ld_session_check_health (LdSession *self)
+{
+  g_return_if_fail (LD_IS_SESSION (self));
+
+  ld_rest_client_health_async (self->rest, self->cancellable, on_health_checked, self);
+}
+
+static gboolean
+on_health_due (gpointer user_data)
+{
+  ld_session_check_health (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+become_online (LdSession *self)
+{
+  set_state (self, LD_SESSION_STATE_ONLINE, NULL);
+  self->attempt = 0;
+
+  if (self->room_id != NULL && !self->in_room)
+    send_join (self);
+  else
+    flush_outbox (self);
+  run_waiting (self);
+}
+
+/* Events */
+
+static void
+apply_auth_success (LdSession  *self,
+                    JsonObject *payload)
+{
+  const char *user_id = json_object_get_string_member_with_default (payload, "userId", NULL);
+  const char *username = json_object_get_string_member_with_default (payload, "username", user_id);
+  LdRole role = ld_role_from_string (json_object_get_string_member_with_default (payload, "role", NULL));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_string (self, &self->user_id, user_id, PROP_USER_ID);
+  set_string (self, &self->username, username, PROP_USERNAME);
+  if (self->role != role)
+    {
+      self->role = role;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROLE]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+
+  self->refreshed_after_refusal = FALSE;
+  if (self->state != LD_SESSION_STATE_ONLINE)
+    become_online (self);
+}
+
+static void
+apply_auth_failed (LdSession  *self,
+                   JsonObject *payload)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) args = json_array_new ();
+  g_autoptr(JsonObject) data = NULL;
+  g_autofree char *reason = NULL;
+
+  if (self->refreshing)
+    return;
+
+  json_array_add_object_element (args, json_object_ref (payload));
+  read_envelope (args, &data, &error);
+
+  if (self->tokens != NULL && self->tokens->refresh_token != NULL && !self->refreshed_after_refusal)
+    {
+      self->refreshed_after_refusal = TRUE;
+      start_refresh (self);
+      return;
+    }
+
+  reason = g_strdup_printf (_("The server refused the sign-in: %s"),
+                            error != NULL ? error->message : _("no reason given"));
+  sign_out (self, reason);
+}
+
+static void
+apply_joined (LdSession  *self,
+              JsonObject *envelope)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_object_get_member (envelope, "data");
+  JsonObject *data;
+  JsonArray *viewers = NULL;
+  JsonArray *recent = NULL;
+  const char *room_id;
+  gint64 count = 0;
+
+  if (!json_object_get_boolean_member_with_default (envelope, "success", FALSE) ||
+      node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return;
+  data = json_node_get_object (node);
+  room_id = json_object_get_string_member_with_default (data, "roomId", NULL);
+  if (room_id == NULL || g_strcmp0 (room_id, self->room_id) != 0)
+    return;
+
+  self->in_room = TRUE;
+  if (ld_payload_get_array (data, "joinedRoom", "viewers", FALSE, &viewers, NULL) && viewers != NULL)
+    ld_viewer_model_replace_all (self->viewers, viewers, NULL);
+  if (ld_payload_get_int (data, "joinedRoom", "viewerCount", FALSE, 0, &count, NULL))
+    set_viewer_count (self, (guint) CLAMP (count, 0, G_MAXUINT));
+  if (json_object_has_member (data, "title"))
+    set_string (self, &self->room_title, json_object_get_string_member_with_default (data, "title", NULL),
+                PROP_ROOM_TITLE);
+  if (json_object_has_member (data, "status"))
+    set_string (self, &self->room_status, json_object_get_string_member_with_default (data, "status", NULL),
+                PROP_ROOM_STATUS);
+
+  /* History repeats on every re-join; the model ignores what it has, and a
+   * message of ours that the server took before the connection dropped
+   * confirms its pending copy here, so the outbox does not send it again. */
+  if (ld_payload_get_array (data, "joinedRoom", "recentMessages", FALSE, &recent, NULL) && recent != NULL)
+    {
+      for (guint i = 0; i < json_array_get_length (recent); i++)
+        {
+          JsonNode *item = json_array_get_element (recent, i);
+          g_autoptr(LdMessage) message = NULL;
+
+          if (!JSON_NODE_HOLDS_OBJECT (item))
+            continue;
+          message = ld_message_new_from_json (json_node_get_object (item), NULL);
+          if (message != NULL)
+            ld_chat_model_append (self->chat, message);
+        }
+    }
+
+  g_clear_handle_id (&self->ping_source, g_source_remove);
+  self->ping_source = g_timeout_add_seconds (LD_SESSION_VIEWER_PING_INTERVAL_S, on_ping_due, self);
+}
+
+static void
+apply_room_update (LdSession  *self,
+                   JsonObject *payload)
+{
+  gint64 count;
+
+  if (g_strcmp0 (json_object_get_string_member_with_default (payload, "roomId", NULL), self->room_id) != 0)
+    return;
+  if (json_object_has_member (payload, "title"))
+    set_string (self, &self->room_title, json_object_get_string_member_with_default (payload, "title", NULL),
+                PROP_ROOM_TITLE);
+  if (json_object_has_member (payload, "status"))
+    set_string (self, &self->room_status, json_object_get_string_member_with_default (payload, "status", NULL),
+                PROP_ROOM_STATUS);
+  if (json_object_has_member (payload, "viewerCount") &&
+      ld_payload_get_int (payload, "roomUpdate", "viewerCount", FALSE, 0, &count, NULL))
+    set_viewer_count (self, (guint) CLAMP (count, 0, G_MAXUINT));
+}
+
+static void
+apply_envelope_count (LdSession  *self,
+                      JsonObject *envelope)
+{
+  JsonNode *node = json_object_get_member (envelope, "data");
+  gint64 count;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return;
+  if (g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node), "roomId", NULL),
+                 self->room_id) != 0)
+    return;
+  if (ld_payload_get_int (json_node_get_object (node), "viewerPong", "viewerCount", FALSE, 0, &count, NULL))
+    set_viewer_count (self, (guint) CLAMP (count, 0, G_MAXUINT));
+}
+
+static void
+append_message (LdSession *self,
+                LdMessage *message)
+{
+  /* Another room's message (a late one after switching) is not this chat. */
+  if (message == NULL || g_strcmp0 (ld_message_get_room_id (message), self->room_id) != 0)
+    return;
+  ld_chat_model_append (self->chat, message);
+}
+
+static void
+apply_people (LdSession  *self,
+              const char *event,
+              JsonObject *payload)
+{
+  gint64 count;
+
+  if (g_strcmp0 (json_object_get_string_member_with_default (payload, "roomId", NULL), self->room_id) != 0)
+    return;
+  if (strcmp (event, "userJoined") == 0)
+    ld_viewer_model_apply_joined (self->viewers, payload, NULL);
+  else
+    ld_viewer_model_apply_left (self->viewers, payload, NULL);
+  if (ld_payload_get_int (payload, event, "viewerCount", FALSE, 0, &count, NULL) &&
+      json_object_has_member (payload, "viewerCount"))
+    set_viewer_count (self, (guint) CLAMP (count, 0, G_MAXUINT));
+}
+
+void
+_ld_session_handle_event (LdSession  *self,
+                          const char *event,
+                          JsonNode   *node)
+{
+  JsonObject *payload = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+
+  g_return_if_fail (LD_IS_SESSION (self));
+
+  if (node != NULL)
+    g_signal_emit (self, signals[EVENT], g_quark_from_string (event), event, node);
+
+  if (payload == NULL)
+    return;
+
+  if (strcmp (event, "newMessage") == 0)
+    {
+      g_autoptr(LdMessage) message = ld_message_new_from_json (payload, NULL);
+
+      append_message (self, message);
+    }
+  else if (strcmp (event, "chatMessageFromBackend") == 0)
+    {
+      g_autoptr(LdMessage) message = ld_message_new_from_backend (payload, NULL);
+
+      append_message (self, message);
+    }
+  else if (strcmp (event, "authSuccess") == 0)
+    apply_auth_success (self, payload);
+  else if (strcmp (event, "authFailed") == 0)
+    apply_auth_failed (self, payload);
+  else if (strcmp (event, "tokenExpired") == 0)
+    start_refresh (self);
+  else if (strcmp (event, "authRequired") == 0)
+    {
+      /* Something went out before the server knew us (or after our token
+       * lapsed): sign in again; refused requests are retried once online. */
+      if (!self->refreshing)
+        send_authenticate (self);
+    }
+  else if (strcmp (event, "joinedRoom") == 0)
+    apply_joined (self, payload);
+  else if (strcmp (event, "userJoined") == 0 || strcmp (event, "userLeft") == 0)
+    apply_people (self, event, payload);
+  else if (strcmp (event, "roomUpdate") == 0)
+    apply_room_update (self, payload);
+  else if (strcmp (event, "viewerPong") == 0)
+    apply_envelope_count (self, payload);
+  else if (strcmp (event, "newGift") == 0)
+    {
+      g_autoptr(LdGift) gift = ld_gift_new_from_json (payload, NULL);
+
+      if (gift != NULL)
+        ld_gift_queue_push (self->gifts, gift);
+    }
+  else if (strcmp (event, "giftFromBackend") == 0)
+    {
+      g_autoptr(LdGift) gift = ld_gift_new_from_backend (payload, NULL);
+
+      if (gift != NULL)
+        ld_gift_queue_push (self->gifts, gift);
+    }
+  else if (strcmp (event, "notification") == 0)
+    ld_notification_model_add_from_json (self->notifications, payload, LD_NOTIFICATION_SOURCE_USER, NULL);
+  else if (strcmp (event, "systemNotification") == 0)
+    ld_notification_model_add_from_json (self->notifications, payload, LD_NOTIFICATION_SOURCE_SYSTEM, NULL);
+  else if (strcmp (event, "notificationUpdate") == 0)
+    ld_notification_model_apply_update (self->notifications, payload, NULL);
+  else if (strcmp (event, "adminChat") == 0)
+    {
+      if (self->role == LD_ROLE_ADMIN)
+        ld_ticket_model_apply_admin_chat (self->tickets, payload, NULL);
+    }
+  else if (strcmp (event, "adminMessage") == 0)
+    {
+      const char *ticket_id = json_object_get_string_member_with_default (payload, "ticketId", NULL);
+      const char *from = json_object_get_string_member_with_default (payload, "from", NULL);
+      const char *text = json_object_get_string_member_with_default (payload, "message", NULL);
+
+      if (text != NULL)
+        g_signal_emit (self, signals[SUPPORT_REPLY], 0, ticket_id, from, text);
+    }
+  else if (strcmp (event, "messageDeleted") == 0)
+    ld_chat_model_apply_deleted (self->chat, payload, NULL);
+  else if (strcmp (event, "userBanned") == 0)
+    {
+      const char *user_id = json_object_get_string_member_with_default (payload, "userId", NULL);
+
+      if (user_id != NULL &&
+          g_strcmp0 (json_object_get_string_member_with_default (payload, "roomId", NULL), self->room_id) == 0)
+        ld_viewer_model_remove (self->viewers, user_id);
+    }
+  /* messageSent, sendMessageError, giftSent, sendGiftError, roomInfo and the
+   * other answers are matched to their request through its ack. */
+}
+
+static void
+on_client_event (SioClient    *client,
+                 const char   *nsp,
+                 const char   *event,
+                 JsonArray    *args,
+                 GPtrArray    *attachments,
+                 SioClientAck *ack,
+                 gpointer      user_data)
+{
+  LdSession *self = user_data;
+  JsonNode *first = args != NULL && json_array_get_length (args) > 0 ? json_array_get_element (args, 0) : NULL;
+  g_autoptr(LdSession) hold = g_object_ref (self);
+
+  _ld_session_handle_event (self, event, first);
+}
+
+static void
+on_client_connect (SioClient  *client,
+                   const char *nsp,
+                   gpointer    user_data)
+{
+  LdSession *self = user_data;
+
+  self->in_room = FALSE;
+  self->joining = FALSE;
+  set_state (self, LD_SESSION_STATE_AUTHENTICATING, _("Signing in"));
+  send_authenticate (self);
+}
+
+static void
+on_client_disconnect (SioClient           *client,
+                      const char          *nsp,
+                      SioDisconnectReason  reason,
+                      const char          *reason_text,
+                      gpointer             user_data)
+{
+  LdSession *self = user_data;
+  g_autofree char *why = NULL;
+
+  self->in_room = FALSE;
+  self->joining = FALSE;
+  if (reason == SIO_DISCONNECT_IO_CLIENT_DISCONNECT)
+    return;
+
+  if (reason == SIO_DISCONNECT_IO_SERVER_DISCONNECT)
+    why = g_strdup (_("the server closed the connection"));
+  else
+    why = g_strdup (reason_text);
+
+  set_state (self, LD_SESSION_STATE_RECONNECTING, why);
+  schedule_reconnect (self, why);
+}
+
+static void
+on_client_connect_error (SioClient  *client,
+                         const char *nsp,
+                         const char *message,
+                         JsonNode   *data,
+                         gpointer    user_data)
+{
+  schedule_reconnect (user_data, message);
+}
+
+static JsonNode *
+get_auth (SioClient  *client,
+          const char *nsp,
+          gpointer    user_data)
+{
+  LdSession *self = user_data;
+  g_autoptr(JsonObject) auth = NULL;
+
+  if (self->tokens == NULL)
+    return NULL;
+
+  auth = json_object_new ();
+  json_object_set_string_member (auth, "token", self->tokens->access_token);
+  return json_node_init_object (json_node_alloc (), auth);
+}
+
+static void
+ensure_client (LdSession *self)
+{
+  if (self->client != NULL)
+    return;
+
+  self->client = sio_client_new (self->server_url, self->path);
+  /* The session reconnects itself, so it can say when the next try is. */
+  g_object_set (self->client,
+                "reconnection", FALSE,
+                "connect-timeout", LD_SESSION_CONNECT_TIMEOUT_MS,
+                NULL);
+  sio_client_set_auth_func (self->client, get_auth, self, NULL);
+  g_signal_connect (self->client, "connect", G_CALLBACK (on_client_connect), self);
+  g_signal_connect (self->client, "disconnect", G_CALLBACK (on_client_disconnect), self);
+  g_signal_connect (self->client, "connect-error", G_CALLBACK (on_client_connect_error), self);
+  g_signal_connect (self->client, "event", G_CALLBACK (on_client_event), self);
+}
+
+/* Refresh */
+
+static void
+on_refreshed (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdTokens) tokens = ld_rest_client_refresh_finish (LD_REST_CLIENT (source), result, &error);
+  LdSession *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = LD_SESSION (user_data);
+  self->refreshing = FALSE;
+
+  if (tokens == NULL)
+    {
+      g_autofree char *reason = NULL;
+
+      if (error->domain == LD_REST_ERROR)
+        reason = g_strdup_printf (_("Your session ended and could not be renewed: %s"), error->message);
+      else
+        reason = g_strdup_printf (_("Your session ended and the sign-in service could not be reached: %s"),
+                                  error->message);
+      sign_out (self, reason);
+      return;
+    }
+
+  /* The refresh token rotates: keep the new one even if none came back. */
+  if (tokens->refresh_token == NULL && self->tokens != NULL && self->tokens->refresh_token != NULL)
+    {
+      LdTokens *merged = ld_tokens_new (tokens->access_token, self->tokens->refresh_token, tokens->expires_at);
+
+      ld_tokens_free (tokens);
+      tokens = merged;
+    }
+
+  {
+    gboolean refusal = self->refreshed_after_refusal;
+
+    adopt_tokens (self, tokens);
+    self->refreshed_after_refusal = refusal;
+  }
+  g_signal_emit (self, signals[TOKENS_CHANGED], 0, self->tokens);
+
+  /* The same connection signs in again; the server keeps its rooms. */
+  if (self->client != NULL && self->state != LD_SESSION_STATE_OFFLINE &&
+      self->state != LD_SESSION_STATE_RECONNECTING && self->state != LD_SESSION_STATE_CONNECTING &&
+      self->state != LD_SESSION_STATE_SIGNED_OUT)
+    send_authenticate (self);
+}
+
+static void
+start_refresh (LdSession *self)
+{
+  if (self->refreshing)
+    return;
+
+  if (self->tokens == NULL || self->tokens->refresh_token == NULL)
+    {
+      sign_out (self, _("Your session ended; sign in again"));
+      return;
+    }
+
+  self->refreshing = TRUE;
+  if (self->state == LD_SESSION_STATE_ONLINE)
+    set_state (self, LD_SESSION_STATE_AUTHENTICATING, _("Renewing the session"));
+  ld_rest_client_refresh_async (self->rest, self->tokens->refresh_token, self->cancellable, on_refreshed, self);
+}
+
+/* Rooms */
+
+static void
+on_join_acked (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) args = sio_client_emit_with_ack_finish (SIO_CLIENT (source), result, NULL, &error);
+  g_autoptr(JsonObject) data = NULL;
+  LdSession *self;
+  GTask *task;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = LD_SESSION (user_data);
+  self->joining = FALSE;
+
+  if (args == NULL)
+    {
+      /* The connection went; the next connect joins again. */
+      return;
+    }
+
+  if (!read_envelope (args, &data, &error))
+    {
+      if (g_error_matches (error, LD_SERVER_ERROR, LD_SERVER_ERROR_UNAUTHENTICATED) ||
+          g_error_matches (error, LD_SERVER_ERROR, LD_SERVER_ERROR_TOKEN_EXPIRED))
+        return; /* joined again once signed in */
+
+      while ((task = g_queue_pop_head (&self->joins)) != NULL)
+        {
+          g_task_return_error (task, g_error_copy (error));
+          g_object_unref (task);
+        }
+      return;
+    }
+
+  /* A server whose ack carries the data but sent no joinedRoom event. */
+  if (!self->in_room && data != NULL)
+    {
+      g_autoptr(JsonObject) envelope = json_object_new ();
+
+      json_object_set_boolean_member (envelope, "success", TRUE);
+      json_object_set_object_member (envelope, "data", json_object_ref (data));
+      apply_joined (self, envelope);
+    }
+  self->in_room = TRUE;
+  if (self->ping_source == 0)
+    self->ping_source = g_timeout_add_seconds (LD_SESSION_VIEWER_PING_INTERVAL_S, on_ping_due, self);
+
+  while ((task = g_queue_pop_head (&self->joins)) != NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+    }
+
+  flush_outbox (self);
+}
+
+static void
+send_join (LdSession *self)
+{
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autoptr(JsonArray) args = NULL;
+
+  if (self->joining || self->room_id == NULL || self->state != LD_SESSION_STATE_ONLINE)
+    return;
+
+  self->joining = TRUE;
+  json_object_set_string_member (payload, "roomId", self->room_id);
+  if (self->user_id != NULL)
+    json_object_set_string_member (payload, "userId", self->user_id);
+  if (self->username != NULL)
+    json_object_set_string_member (payload, "username", self->username);
+  json_object_set_string_member (payload, "role", ld_role_to_string (self->role));
+  args = args_for (payload);
+  sio_client_emit_with_ack_async (self->client, "joinRoom", args, NULL, LD_SESSION_REQUEST_TIMEOUT_MS,
+                                  self->cancellable, on_join_acked, self);
+}
+
+static void
+drop_room (LdSession *self)
+{
+  LdMessage *message;
+
+  g_clear_handle_id (&self->ping_source, g_source_remove);
+  self->in_room = FALSE;
+  self->joining = FALSE;
+
+  /* What was never sent to the old room is refused, not sent elsewhere. */
+  while ((message = g_queue_pop_head (&self->outbox)) != NULL)
+    {
+      if (ld_message_get_state (message) == LD_MESSAGE_STATE_PENDING)
+        ld_message_mark_failed (message, _("You left the room before this was sent"));
+      g_object_unref (message);
+    }
+  notify_outbox (self);
+
+  ld_chat_model_clear (self->chat);
+  ld_viewer_model_clear (self->viewers);
+  set_viewer_count (self, 0);
+  set_string (self, &self->room_title, NULL, PROP_ROOM_TITLE);
+  set_string (self, &self->room_status, NULL, PROP_ROOM_STATUS);
+  fail_tasks (&self->joins, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, _("Left the room"));
+}
+
+void
+ld_session_join_room_async (LdSession           *self,
+                            const char          *room_id,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LD_IS_SESSION (self));
+  g_return_if_fail (room_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ld_session_join_room_async);
+
+  if (self->state == LD_SESSION_STATE_SIGNED_OUT)
+    {
+      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT, "%s", self->state_reason);
+      return;
+    }
+  if (!self->wants_connection)
+    {
+      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_NETWORK, "%s", _("Not connected"));
+      return;
+    }
+
+  if (g_strcmp0 (self->room_id, room_id) != 0)
+    {
+      if (self->room_id != NULL)
+        ld_session_leave_room (self);
+      set_string (self, &self->room_id, room_id, PROP_ROOM_ID);
+    }
+  else if (self->in_room)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  g_queue_push_tail (&self->joins, g_steal_pointer (&task));
+  send_join (self);
+}
+
+gboolean
+ld_session_join_room_finish (LdSession     *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+ld_session_leave_room (LdSession *self)
+{
+  g_return_if_fail (LD_IS_SESSION (self));
+
+  if (self->room_id == NULL)
+    return;
+
+  if (self->client != NULL && self->state == LD_SESSION_STATE_ONLINE)
+    {
+      g_autoptr(JsonObject) payload = json_object_new ();
+      g_autoptr(JsonArray) args = NULL;
+
+      json_object_set_string_member (payload, "roomId", self->room_id);
+      args = args_for (payload);
+      sio_client_emit (self->client, "leaveRoom", args, NULL, SIO_EMIT_VOLATILE, NULL);
+    }
+
+  drop_room (self);
+  set_string (self, &self->room_id, NULL, PROP_ROOM_ID);
+}
+
+void
+ld_session_get_room_info_async (LdSession           *self,
+                                const char          *room_id,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonObject) payload = json_object_new ();
+
+  g_return_if_fail (LD_IS_SESSION (self));
+  g_return_if_fail (room_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ld_session_get_room_info_async);
+  json_object_set_string_member (payload, "roomId", room_id);
+  request_start (self, task, "getRoomInfo", payload, done_object);
+}
+
+JsonObject *
+ld_session_get_room_info_finish (LdSession     *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Chat and the outbox */
+
+#define SEQ_KEY "ld-session-outbox-seq"
+
+static int
+compare_seq (gconstpointer a,
+             gconstpointer b,
+             gpointer      user_data)
+{
+  guint64 sa = *(guint64 *) g_object_get_data (G_OBJECT (a), SEQ_KEY);
+  guint64 sb = *(guint64 *) g_object_get_data (G_OBJECT (b), SEQ_KEY);
+
+  return sa < sb ? -1 : sa > sb;
+}
+
+static void
+outbox_add (LdSession *self,
+            LdMessage *message)
+{
+  guint64 *seq = g_object_get_data (G_OBJECT (message), SEQ_KEY);
+
+  if (seq == NULL)
+    {
+      seq = g_new (guint64, 1);
+      *seq = self->next_seq++;
+      g_object_set_data_full (G_OBJECT (message), SEQ_KEY, seq, g_free);
+    }
+  g_queue_insert_sorted (&self->outbox, g_object_ref (message), compare_seq, NULL);
+  notify_outbox (self);
+}
+
+typedef struct
+{
+  LdSession *self;
+  LdMessage *message;
+} Sending;
+
+static void
+on_message_acked (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Sending *sending = user_data;
+  g_autoptr(LdMessage) message = sending->message;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) args = sio_client_emit_with_ack_finish (SIO_CLIENT (source), result, NULL, &error);
+  g_autoptr(JsonObject) data = NULL;
+  LdSession *self = sending->self;
+  gboolean cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  g_free (sending);
+  if (cancelled)
+    return;
+
+  self->in_flight--;
+  notify_outbox (self);
+
+  /* Already confirmed by its echo, or deleted meanwhile. */
+  if (ld_message_get_state (message) != LD_MESSAGE_STATE_PENDING)
+    return;
+
+  if (args == NULL)
+    {
+      /* Lost with the connection: it goes again, in order, after the re-join
+       * (whose history confirms it instead if the server got it). */
+      outbox_add (self, message);
+      return;
+    }
+
+  if (!read_envelope (args, &data, &error))
+    {
+      if (g_error_matches (error, LD_SERVER_ERROR, LD_SERVER_ERROR_UNAUTHENTICATED) ||
+          g_error_matches (error, LD_SERVER_ERROR, LD_SERVER_ERROR_TOKEN_EXPIRED))
+        outbox_add (self, message);
+      else
+        ld_message_mark_failed (message, error->message);
+      return;
+    }
+
+  {
+    const char *message_id = data != NULL ? json_object_get_string_member_with_default (data, "messageId", NULL) : NULL;
+    g_autoptr(GDateTime) timestamp = NULL;
+
+    if (data != NULL)
+      ld_payload_get_datetime (data, "messageSent", "timestamp", FALSE, &timestamp, NULL);
+    if (message_id != NULL)
+      ld_chat_model_mark_sent (self->chat, ld_message_get_local_id (message), message_id, timestamp);
+  }
+}
+
+static void
+flush_outbox (LdSession *self)
+{
+  LdMessage *message;
+
+  if (self->state != LD_SESSION_STATE_ONLINE || !self->in_room)
+    return;
+
+  while ((message = g_queue_pop_head (&self->outbox)) != NULL)
+    {
+      g_autoptr(LdMessage) owned = message;
+      g_autoptr(JsonObject) payload = NULL;
+      g_autoptr(JsonArray) args = NULL;
+      g_autofree char *timestamp = NULL;
+      gboolean image;
+      Sending *sending;
+
+      if (ld_message_get_state (message) != LD_MESSAGE_STATE_PENDING)
+        continue;
+      if (g_strcmp0 (ld_message_get_room_id (message), self->room_id) != 0)
+        {
+          ld_message_mark_failed (message, _("You left the room before this was sent"));
+          continue;
+        }
+
+      image = ld_message_get_message_type (message) == LD_MESSAGE_TYPE_IMAGE;
+      timestamp = now_iso8601 ();
+      payload = json_object_new ();
+      json_object_set_string_member (payload, "roomId", self->room_id);
+      json_object_set_string_member (payload, "userId", self->user_id);
+      json_object_set_string_member (payload, "username", self->username);
+      if (image)
+        {
+          json_object_set_string_member (payload, "imageUrl", ld_message_get_image_url (message));
+          json_object_set_string_member (payload, "messageType", "image");
+        }
+      else
+        json_object_set_string_member (payload, "message", ld_message_get_text (message));
+      json_object_set_string_member (payload, "timestamp", timestamp);
+      args = args_for (payload);
+
+      sending = g_new0 (Sending, 1);
+      sending->self = self;
+      sending->message = g_object_ref (message);
+      self->in_flight++;
+      sio_client_emit_with_ack_async (self->client, image ? "sendImageMessage" : "sendMessage", args, NULL,
+                                      LD_SESSION_REQUEST_TIMEOUT_MS, self->cancellable, on_message_acked, sending);
+    }
+  notify_outbox (self);
+}
+
+/* Trimmed, '<' and '>' removed: what the guide's clients send, and what the
+ * server's echo carries, so the echo matches the pending copy. */
+static char *
+wire_text (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p++)
+    if (*p != '<' && *p != '>')
+      g_string_append_c (out, *p);
+  g_strstrip (out->str);
+  out->len = strlen (out->str);
+  return g_string_free (out, FALSE);
+}
+
+static LdMessage *
+send_chat (LdSession      *self,
+           LdMessageType   type,
+           const char     *content,
+           GError        **error)
+{
+  g_autoptr(LdMessage) message = NULL;
+  g_autofree char *clean = NULL;
+
+  if (self->room_id == NULL)
+    {
+      g_set_error_literal (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, _("Join a room first"));
+      return NULL;
+    }
+  if (self->state == LD_SESSION_STATE_SIGNED_OUT)
+    {
+      g_set_error_literal (error, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT, self->state_reason);
+      return NULL;
+    }
+
+  clean = type == LD_MESSAGE_TYPE_TEXT ? wire_text (content) : g_strdup (content);
+  if (clean[0] == '\0')
+    {
+      g_set_error_literal (error, LD_SESSION_ERROR, LD_SESSION_ERROR_INVALID, _("The message is empty"));
+      return NULL;
+    }
+
+  message = ld_message_new_outgoing (self->room_id, self->user_id != NULL ? self->user_id : self->token_user_id,
+                                     self->username, self->role, type, clean);
+  ld_chat_model_append (self->chat, message);
+  outbox_add (self, message);
+  flush_outbox (self);
+
+  return message;
+}
+
+LdMessage *
+ld_session_send_text (LdSession   *self,
+                      const char  *text,
+                      GError     **error)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+
+  return send_chat (self, LD_MESSAGE_TYPE_TEXT, text, error);
+}
+
+LdMessage *
+ld_session_send_image (LdSession   *self,
+                       const char  *image_url,
+                       GError     **error)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
+  g_return_val_if_fail (image_url != NULL, NULL);
+
+  return send_chat (self, LD_MESSAGE_TYPE_IMAGE, image_url, error);
+}
+
+gboolean
+ld_session_retry_message (LdSession *self,
+                          LdMessage *message)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (LD_IS_MESSAGE (message), FALSE);
+
+  if (!ld_chat_model_retry (self->chat, ld_message_get_local_id (message)))
+    return FALSE;
+
+  outbox_add (self, message);
+  flush_outbox (self);
+  return TRUE;
+}
+
+guint
+ld_session_get_outbox_length (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), 0);
+
+  return self->outbox.length + self->in_flight;
+}
+
+/* Gifts, support, moderation */
+
+static void
+done_string (GTask      *task,
+             JsonObject *data,
+             GError     *error)
+{
+  const char *member = g_task_get_source_tag (task) == ld_session_send_gift_async ? "giftTxId" : "ticketId";
+
+  if (error != NULL)
+    g_task_return_error (task, g_error_copy (error));
+  else
+    g_task_return_pointer (task,
+                           g_strdup (data != NULL ? json_object_get_string_member_with_default (data, member, "") : ""),
+                           g_free);
+}
+
+static gboolean
+check_signed_in (LdSession  *self,
+                 GTask      *task)
+{
+  if (self->user_id != NULL || self->token_user_id != NULL)
+    return TRUE;
+
+  g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT, "%s", _("Not signed in"));
+  return FALSE;
+}
+
+void
+ld_session_send_gift_async (LdSession           *self,
+                            const LdGiftRequest *request,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autofree char *timestamp = now_iso8601 ();
+  const char *user_id;
+
+  g_return_if_fail (LD_IS_SESSION (self));
+  g_return_if_fail (request != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ld_session_send_gift_async);
+  if (!check_signed_in (self, task))
+    return;
+  if (self->room_id == NULL)
+    {
+      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, "%s", _("Join a room first"));
+      return;
+    }
+
+  user_id = self->user_id != NULL ? self->user_id : self->token_user_id;
+  json_object_set_string_member (payload, "roomId", self->room_id);
+  json_object_set_string_member (payload, "senderId", user_id);
+  json_object_set_string_member (payload, "senderName", self->username != NULL ? self->username : user_id);
+  json_object_set_string_member (payload, "receiverId", request->receiver_id);
+  json_object_set_string_member (payload, "receiverName", request->receiver_name != NULL ? request->receiver_name : "");
+  json_object_set_string_member (payload, "giftId", request->gift_id);
+  json_object_set_string_member (payload, "giftName", request->gift_name);
+  json_object_set_string_member (payload, "giftType", request->gift_type);
+  json_object_set_double_member (payload, "giftValue", request->gift_value);
+  json_object_set_int_member (payload, "quantity", request->quantity > 0 ? request->quantity : 1);
+  json_object_set_string_member (payload, "message", request->message != NULL ? request->message : "");
+  json_object_set_string_member (payload, "animation", request->animation != NULL ? request->animation : "default");
+  json_object_set_string_member (payload, "timestamp", timestamp);
+
+  request_start (self, task, "sendGift", payload, done_string);
+}
+
+char *
+ld_session_send_gift_finish (LdSession     *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+ld_session_contact_support_async (LdSession           *self,
+                                  const char          *text,
+                                  const char          *support_type,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autofree char *timestamp = now_iso8601 ();
+  g_autofree char *clean = NULL;
+  const char *user_id;
+
+  g_return_if_fail (LD_IS_SESSION (self));
+  g_return_if_fail (text != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ld_session_contact_support_async);
+  if (!check_signed_in (self, task))
+    return;
+
+  clean = wire_text (text);
+  if (clean[0] == '\0')
+    {
+      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_INVALID, "%s", _("The message is empty"));
+      return;
+    }
+
+  user_id = self->user_id != NULL ? self->user_id : self->token_user_id;
+  json_object_set_string_member (payload, "userId", user_id);
+  json_object_set_string_member (payload, "username", self->username != NULL ? self->username : user_id);
+  json_object_set_string_member (payload, "message", clean);
+  json_object_set_string_member (payload, "supportType", support_type != NULL ? support_type : "general");
+  json_object_set_string_member (payload, "timestamp", timestamp);
+  request_start (self, task, "chatWithAdmin", payload, done_string);
+}
+
+char *
+ld_session_contact_support_finish (LdSession     *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+done_reply (GTask      *task,
+            JsonObject *data,
+            GError     *error)
+{
+  LdMessage *reply = g_object_get_data (G_OBJECT (task), "reply");
+
+  if (error != NULL)
+    {
+      if (reply != NULL)
+        ld_message_mark_failed (reply, error->message);
+      g_task_return_error (task, g_error_copy (error));
+      return;
+    }
+
+  if (reply != NULL)
+    ld_message_mark_sent (reply, ld_message_get_local_id (reply), NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+ld_session_reply_to_ticket_async (LdSession           *self,
+                                  const char          *user_id,
+                                  const char          *text,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autofree char *clean = NULL;
+  LdTicket *ticket;
+  LdMessage *reply;
+
+  g_return_if_fail (LD_IS_SESSION (self));
+  g_return_if_fail (user_id != NULL && text != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ld_session_reply_to_ticket_async);
+
+  if (self->role != LD_ROLE_ADMIN)
+    {
+      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_ALLOWED, "%s",
+                               _("Only admins answer support tickets"));
+      return;
+    }
+  ticket = ld_ticket_model_lookup (self->tickets, user_id);
+  if (ticket == NULL)
+    {
+      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_INVALID, "%s",
+                               _("That user has no support ticket"));
+      return;
+    }
+  clean = wire_text (text);
+  if (clean[0] == '\0')
+    {
+      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_INVALID, "%s", _("The message is empty"));
+      return;
+    }
+
+  json_object_set_string_member (payload, "ticketId", ld_ticket_get_ticket_id (ticket));
+  json_object_set_string_member (payload, "userId", user_id);
+  json_object_set_string_member (payload, "message", clean);
+  reply = ld_ticket_model_add_reply (self->tickets, user_id, self->user_id, self->username, clean);
+  if (reply != NULL)
+    g_object_set_data_full (G_OBJECT (task), "reply", g_object_ref (reply), g_object_unref);
+  request_start (self, task, "adminReply", payload, done_reply);
+}
+
+gboolean
+ld_session_reply_to_ticket_finish (LdSession     *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+ld_session_can_moderate (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
+
+  return self->user_id != NULL &&
+         (self->role == LD_ROLE_STREAMER || self->role == LD_ROLE_ADMIN || self->role == LD_ROLE_MODERATOR);
+}
+
+void
+ld_session_moderate_async (LdSession           *self,
+                           LdModeration         action,
+                           const char          *room_id,
+                           const char          *target,
+                           guint                seconds,
+                           const char          *reason,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  static const char * const events[] = {
+    [LD_MODERATION_DELETE] = "deleteMessage",
+    [LD_MODERATION_TIMEOUT] = "timeoutUser",
+    [LD_MODERATION_BAN] = "banUser",
+    [LD_MODERATION_UNBAN] = "unbanUser",
+  };
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonObject) payload = json_object_new ();
+
+  g_return_if_fail (LD_IS_SESSION (self));
+  g_return_if_fail ((guint) action < G_N_ELEMENTS (events));
+  g_return_if_fail (room_id != NULL && target != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ld_session_moderate_async);
+
+  /* Before authSuccess the role is unknown: let the server decide. */
+  if (self->user_id != NULL && !ld_session_can_moderate (self))
+    {
+      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_ALLOWED, "%s",
+                               _("Only the streamer, moderators and admins may moderate"));
+      return;
+    }
+
+  json_object_set_string_member (payload, "roomId", room_id);
+  if (action == LD_MODERATION_DELETE)
+    json_object_set_string_member (payload, "messageId", target);
+  else
+    {
+      json_object_set_string_member (payload, "userId", target);
+      json_object_set_string_member (payload, "reason", reason != NULL ? reason : "");
+      if (action == LD_MODERATION_TIMEOUT && seconds > 0)
+        json_object_set_int_member (payload, "seconds", seconds);
+    }
+  request_start (self, task, events[action], payload, done_boolean);
+}
+
+gboolean
+ld_session_moderate_finish (LdSession     *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* The object */
+
+static void
+ld_session_dispose (GObject *object)
+{
+  LdSession *self = LD_SESSION (object);
+  LdMessage *message;
+  GTask *task;
+
+  g_cancellable_cancel (self->cancellable);
+  stop_timers (self);
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
+
+  while ((task = g_queue_pop_head (&self->waiting)) != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("The session was closed"));
+      g_object_unref (task);
+    }
+  while ((task = g_queue_pop_head (&self->joins)) != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("The session was closed"));
+      g_object_unref (task);
+    }
+  while ((message = g_queue_pop_head (&self->outbox)) != NULL)
+    g_object_unref (message);
+
+  if (self->client != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->client, self);
+      sio_client_disconnect (self->client);
+      g_clear_object (&self->client);
+    }
+
+  g_clear_object (&self->rest);
+  g_clear_object (&self->chat);
+  g_clear_object (&self->viewers);
+  g_clear_object (&self->notifications);
+  g_clear_object (&self->tickets);
+  g_clear_object (&self->gifts);
+
+  G_OBJECT_CLASS (ld_session_parent_class)->dispose (object);
+}
+
+static void
+ld_session_finalize (GObject *object)
+{
+  LdSession *self = LD_SESSION (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->tokens, ld_tokens_free);
+  g_free (self->token_user_id);
+  g_free (self->server_url);
+  g_free (self->api_url);
+  g_free (self->path);
+  g_free (self->state_reason);
+  g_free (self->user_id);
+  g_free (self->username);
+  g_free (self->room_id);
+  g_free (self->room_title);
+  g_free (self->room_status);
+
+  G_OBJECT_CLASS (ld_session_parent_class)->finalize (object);
+}
+
+static void
+ld_session_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  LdSession *self = LD_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVER_URL:
+      g_value_set_string (value, self->server_url);
+      break;
+    case PROP_API_URL:
+      g_value_set_string (value, self->api_url);
+      break;
+    case PROP_RECONNECT_ATTEMPTS:
+      g_value_set_uint (value, self->reconnect_attempts);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_STATE_REASON:
+      g_value_set_string (value, self->state_reason);
+      break;
+    case PROP_RECONNECT_IN:
+      g_value_set_uint (value, self->reconnect_in);
+      break;
+    case PROP_USER_ID:
+      g_value_set_string (value, self->user_id);
+      break;
+    case PROP_USERNAME:
+      g_value_set_string (value, self->username);
+      break;
+    case PROP_ROLE:
+      g_value_set_enum (value, self->role);
+      break;
+    case PROP_ROOM_ID:
+      g_value_set_string (value, self->room_id);
+      break;
+    case PROP_ROOM_TITLE:
+      g_value_set_string (value, self->room_title);
+      break;
+    case PROP_ROOM_STATUS:
+      g_value_set_string (value, self->room_status);
+      break;
+    case PROP_VIEWER_COUNT:
+      g_value_set_uint (value, self->viewer_count);
+      break;
+    case PROP_SOCKET_HEALTHY:
+      g_value_set_boolean (value, self->socket_healthy);
+      break;
+    case PROP_API_HEALTHY:
+      g_value_set_boolean (value, self->api_healthy);
+      break;
+    case PROP_HEALTHY:
+      g_value_set_boolean (value, ld_session_get_healthy (self));
+      break;
+    case PROP_OUTBOX_LENGTH:
+      g_value_set_uint (value, ld_session_get_outbox_length (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ld_session_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  LdSession *self = LD_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVER_URL:
+      self->server_url = g_value_dup_string (value);
+      break;
+    case PROP_API_URL:
+      self->api_url = g_value_dup_string (value);
+      break;
+    case PROP_RECONNECT_ATTEMPTS:
+      ld_session_set_reconnect_attempts (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ld_session_constructed (GObject *object)
+{
+  LdSession *self = LD_SESSION (object);
+
+  G_OBJECT_CLASS (ld_session_parent_class)->constructed (object);
+
+  if (self->server_url == NULL)
+    self->server_url = g_strdup (LD_SESSION_DEFAULT_SERVER_URL);
+  if (self->api_url == NULL)
+    self->api_url = g_strdup (LD_SESSION_DEFAULT_API_URL);
+  self->rest = ld_rest_client_new (self->api_url);
+}
+
+static void
+ld_session_class_init (LdSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->dispose = ld_session_dispose;
+  object_class->finalize = ld_session_finalize;
+  object_class->get_property = ld_session_get_property;
+  object_class->set_property = ld_session_set_property;
+  object_class->constructed = ld_session_constructed;
+
+  properties[PROP_SERVER_URL] =
+    g_param_spec_string ("server-url", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_API_URL] =
+    g_param_spec_string ("api-url", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RECONNECT_ATTEMPTS] =
+    g_param_spec_uint ("reconnect-attempts", NULL, NULL, 0, G_MAXUINT, LD_SESSION_DEFAULT_RECONNECT_ATTEMPTS,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, LD_TYPE_SESSION_STATE, LD_SESSION_STATE_OFFLINE, ro);
+  properties[PROP_STATE_REASON] = g_param_spec_string ("state-reason", NULL, NULL, NULL, ro);
+  properties[PROP_RECONNECT_IN] = g_param_spec_uint ("reconnect-in", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_USER_ID] = g_param_spec_string ("user-id", NULL, NULL, NULL, ro);
+  properties[PROP_USERNAME] = g_param_spec_string ("username", NULL, NULL, NULL, ro);
+  properties[PROP_ROLE] = g_param_spec_enum ("role", NULL, NULL, LD_TYPE_ROLE, LD_ROLE_VIEWER, ro);
+  properties[PROP_ROOM_ID] = g_param_spec_string ("room-id", NULL, NULL, NULL, ro);
+  properties[PROP_ROOM_TITLE] = g_param_spec_string ("room-title", NULL, NULL, NULL, ro);
+  properties[PROP_ROOM_STATUS] = g_param_spec_string ("room-status", NULL, NULL, NULL, ro);
+  properties[PROP_VIEWER_COUNT] = g_param_spec_uint ("viewer-count", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_SOCKET_HEALTHY] = g_param_spec_boolean ("socket-healthy", NULL, NULL, FALSE, ro);
+  properties[PROP_API_HEALTHY] = g_param_spec_boolean ("api-healthy", NULL, NULL, FALSE, ro);
+  properties[PROP_HEALTHY] = g_param_spec_boolean ("healthy", NULL, NULL, FALSE, ro);
+  properties[PROP_OUTBOX_LENGTH] = g_param_spec_uint ("outbox-length", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* Every server event, as received: ::event::newMessage and so on. */
+  signals[EVENT] =
+    g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2,
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE, JSON_TYPE_NODE);
+  /* A refresh gave new tokens: store them (the keyring), never log them. */
+  signals[TOKENS_CHANGED] =
+    g_signal_new ("tokens-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, LD_TYPE_TOKENS | G_SIGNAL_TYPE_STATIC_SCOPE);
+  /* adminMessage: an admin answered the user (ticket id, admin name, text). */
+  signals[SUPPORT_REPLY] =
+    g_signal_new ("support-reply", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+}
+
+static void
+ld_session_init (LdSession *self)
+{
+  self->path = g_strdup (LD_SESSION_DEFAULT_PATH);
+  self->reconnect_attempts = LD_SESSION_DEFAULT_RECONNECT_ATTEMPTS;
+  self->refresh_margin = LD_SESSION_DEFAULT_REFRESH_MARGIN_S;
+  self->role = LD_ROLE_VIEWER;
+  self->cancellable = g_cancellable_new ();
+  self->chat = ld_chat_model_new ();
+  self->viewers = ld_viewer_model_new ();
+  self->notifications = ld_notification_model_new ();
+  self->tickets = ld_ticket_model_new ();
+  self->gifts = ld_gift_queue_new (NULL);
+  g_queue_init (&self->outbox);
+  g_queue_init (&self->waiting);
+  g_queue_init (&self->joins);
+}
+
+LdSession *
+ld_session_new (const char *server_url,
+                const char *api_url)
+{
+  return g_object_new (LD_TYPE_SESSION,
+                       "server-url", server_url,
+                       "api-url", api_url,
+                       NULL);
+}
+
+const char *
+ld_session_get_server_url (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
+  return self->server_url;
+}
+
+const char *
+ld_session_get_api_url (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
+  return self->api_url;
+}
+
+void
+ld_session_set_path (LdSession  *self,
+                     const char *path)
+{
+  g_return_if_fail (LD_IS_SESSION (self));
+
+  if (g_strcmp0 (self->path, path) == 0)
+    return;
+  g_free (self->path);
+  self->path = g_strdup (path != NULL ? path : LD_SESSION_DEFAULT_PATH);
+
+  /* The path is the client's; a new one takes a new client. */
+  if (self->client != NULL && !self->wants_connection)
+    {
+      g_signal_handlers_disconnect_by_data (self->client, self);
+      g_clear_object (&self->client);
+    }
+}
+
+guint
+ld_session_get_reconnect_attempts (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), 0);
+  return self->reconnect_attempts;
+}
+
+void
+ld_session_set_reconnect_attempts (LdSession *self,
+                                   guint      attempts)
+{
+  g_return_if_fail (LD_IS_SESSION (self));
+
+  if (self->reconnect_attempts == attempts)
+    return;
+  self->reconnect_attempts = attempts;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_ATTEMPTS]);
+}
+
+void
+ld_session_set_refresh_margin (LdSession *self,
+                               guint      seconds)
+{
+  g_return_if_fail (LD_IS_SESSION (self));
+
+  self->refresh_margin = seconds;
+  schedule_refresh (self);
+}
+
+void
+ld_session_set_tokens (LdSession      *self,
+                       const LdTokens *tokens)
+{
+  gboolean changed;
+
+  g_return_if_fail (LD_IS_SESSION (self));
+
+  changed = tokens == NULL || self->tokens == NULL ||
+            g_strcmp0 (tokens->access_token, self->tokens->access_token) != 0;
+  adopt_tokens (self, tokens);
+
+  if (changed && self->client != NULL &&
+      (self->state == LD_SESSION_STATE_ONLINE || self->state == LD_SESSION_STATE_AUTHENTICATING))
+    send_authenticate (self);
+}
+
+LdTokens *
+ld_session_dup_tokens (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
+
+  return self->tokens != NULL ? ld_tokens_copy (self->tokens) : NULL;
+}
+
+void
+ld_session_connect (LdSession *self)
+{
+  g_autofree char *reason = NULL;
+
+  g_return_if_fail (LD_IS_SESSION (self));
+
+  if (self->wants_connection)
+    return;
+
+  if (self->tokens == NULL)
+    {
+      sign_out (self, _("Not signed in: log in first"));
+      return;
+    }
+
+  ensure_client (self);
+  self->wants_connection = TRUE;
+  self->attempt = 0;
+  self->refreshed_after_refusal = FALSE;
+  reason = g_strdup_printf (_("Connecting to %s"), self->server_url);
+  set_state (self, LD_SESSION_STATE_CONNECTING, reason);
+
+  g_clear_handle_id (&self->health_source, g_source_remove);
+  self->health_source = g_timeout_add_seconds (LD_SESSION_HEALTH_INTERVAL_S, on_health_due, self);
+  ld_session_check_health (self);
+  schedule_refresh (self);
+
+  sio_client_connect (self->client);
+}
+
+void
+ld_session_disconnect (LdSession *self)
+{
+  g_return_if_fail (LD_IS_SESSION (self));
+
+  g_clear_handle_id (&self->health_source, g_source_remove);
+  go_offline (self, NULL);
+}
+
+LdSessionState
+ld_session_get_state (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), LD_SESSION_STATE_OFFLINE);
+  return self->state;
+}
+
+const char *
+ld_session_get_state_reason (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
+  return self->state_reason;
+}
+
+guint
+ld_session_get_reconnect_in (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), 0);
+  return self->reconnect_in;
+}
+
+const char *
+ld_session_get_user_id (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
+  return self->user_id;
+}
+
+const char *
+ld_session_get_username (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
+  return self->username;
+}
+
+LdRole
+ld_session_get_role (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), LD_ROLE_VIEWER);
+  return self->role;
+}
+
+const char *
+ld_session_get_room_id (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
+  return self->room_id;
+}
+
+const char *
+ld_session_get_room_title (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
+  return self->room_title;
+}
+
+const char *
+ld_session_get_room_status (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
+  return self->room_status;
+}
+
+guint
+ld_session_get_viewer_count (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), 0);
+  return self->viewer_count;
+}
+
+gboolean
+ld_session_get_socket_healthy (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
+  return self->socket_healthy;
+}
+
+gboolean
+ld_session_get_api_healthy (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
+  return self->api_healthy;
+}
+
+gboolean
+ld_session_get_healthy (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
+  return self->socket_healthy && self->api_healthy;
+}
+
+LdChatModel *
+ld_session_get_chat (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
+  return self->chat;
+}
+
+LdViewerModel *
+ld_session_get_viewers (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
+  return self->viewers;
+}
+
+LdNotificationModel *
+ld_session_get_notifications (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
+  return self->notifications;
+}
+
+LdTicketModel *
+ld_session_get_tickets (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
+  return self->tickets;
+}
+
+LdGiftQueue *
+ld_session_get_gifts (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
+  return self->gifts;
+}
