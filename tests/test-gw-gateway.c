@@ -1130,6 +1130,44 @@ test_cluster (Fixture       *f,
       assert_no_unclaimed (f, *id, "chatMessageFromBackend");
       assert_no_unclaimed (f, *id, "newGift");
     }
+
+  /* A newcomer on the second gateway is shown what was said on the first. */
+  {
+    g_autofree char *carol = mint (f, "carol", "Carol", GW_ROLE_VIEWER, 900);
+    g_autoptr(JsonObject) joined = NULL;
+    JsonArray *recent;
+    gboolean found = FALSE;
+
+    connect_client_to (f, "c", carol, f->port2);
+    emit (f, "c", "joinRoom", "{\"roomId\":\"room_1\"}", FALSE);
+    joined = expect_event (f, "c", "joinedRoom");
+    recent = json_node_get_array (at (joined, "data.recentMessages"));
+    for (guint i = 0; i < json_array_get_length (recent); i++)
+      found |= g_strcmp0 (json_object_get_string_member (json_array_get_object_element (recent, i), "messageId"),
+                          str_at (to_a, "messageId")) == 0;
+    g_assert_true (found);
+  }
+
+  /* A moderator on the first gateway times bob out on the second: he hears
+   * it once, and his sends there are refused; a ban keeps him out there. */
+  {
+    g_autofree char *mod = mint (f, "mod", "Mod", GW_ROLE_MODERATOR, 900);
+    g_autoptr(JsonObject) timed_out = NULL;
+    g_autoptr(JsonObject) banned = NULL;
+
+    connect_client_to (f, "m", mod, 0);
+    join (f, "m", "room_1");
+    emit (f, "m", "timeoutUser", "{\"roomId\":\"room_1\",\"userId\":\"bob\",\"seconds\":60}", FALSE);
+    timed_out = expect_event (f, "b", "userTimedOut");
+    g_assert_cmpstr (str_at (timed_out, "by"), ==, "Mod");
+    expect_refusal (f, "b", "sendMessage", "{\"roomId\":\"room_1\",\"message\":\"hello?\"}",
+                    "sendMessageError", "FORBIDDEN");
+    assert_no_unclaimed (f, "b", "userTimedOut");
+
+    emit (f, "m", "banUser", "{\"roomId\":\"room_1\",\"userId\":\"bob\"}", FALSE);
+    banned = expect_event (f, "b", "userBanned");
+    expect_refusal (f, "b", "joinRoom", "{\"roomId\":\"room_1\"}", "joinRoomError", "FORBIDDEN");
+  }
 }
 
 int

@@ -22,6 +22,8 @@
 #define MAX_MESSAGE_ID_LEN 100
 #define MAX_REASON_CHARS 200
 #define MAX_SUPPORT_TYPE_CHARS 50
+/* Room state that gateway processes sharing one Redis keep in step. */
+#define STATE_CHANNEL "livedesk:gateway:state"
 
 struct _GwGateway
 {
@@ -33,6 +35,7 @@ struct _GwGateway
   GwRooms            *rooms;
   GwRateLimit        *chat_limit;
   GwRateLimit        *gift_limit;
+  char               *uid;       /* this process, in STATE_CHANNEL messages */
   /* Set by the refusal of the event being handled, for its retryAfterMs. */
   gint64              last_retry_ms;
   GHashTable         *clients;   /* socket id → Client */
@@ -123,6 +126,19 @@ emit_to_room (GwGateway  *self,
   emit_to_transport_room (self, room, event, payload);
 }
 
+/* For what every gateway process emits by itself (the backend's relays,
+ * sanctions it learns of): to its own sockets only, or members on other
+ * processes would get it twice. */
+static void
+set_local_only (GwGateway *self,
+                gboolean   local_only)
+{
+  SioServerAdapter *adapter = sio_server_namespace_get_adapter (self->nsp);
+
+  if (GW_IS_REDIS_ADAPTER (adapter))
+    gw_redis_adapter_set_local_only (GW_REDIS_ADAPTER (adapter), local_only);
+}
+
 static void
 broadcast_from (SioServerSocket *socket,
                 const char      *room_id,
@@ -192,6 +208,17 @@ publish (GwGateway  *self,
   node = node_from_object (json_object_ref (message));
   text = json_to_string (node, FALSE);
   gw_redis_publish_async (self->redis, channel, text, NULL, on_published, NULL);
+}
+
+/* Tells the other gateway processes about a change to a room's state. */
+static void
+publish_state (GwGateway  *self,
+               const char *op,
+               JsonObject *state)
+{
+  json_object_set_string_member (state, "uid", self->uid);
+  json_object_set_string_member (state, "op", op);
+  publish (self, STATE_CHANNEL, state);
 }
 
 static void
@@ -710,6 +737,13 @@ send_chat (GwGateway   *self,
   json_object_set_string_member (message, "timestamp", timestamp);
 
   gw_room_add_message (room, message);
+  {
+    g_autoptr(JsonObject) state = json_object_new ();
+
+    json_object_set_string_member (state, "roomId", room_id);
+    json_object_set_object_member (state, "message", json_object_ref (message));
+    publish_state (self, "message", state);
+  }
   node = node_from_object (json_object_ref (message));
   emit_to_room (self, room_id, "newMessage", node);
 
@@ -942,6 +976,13 @@ handle_delete_message (GwGateway   *self,
 
   /* A message older than the history is still on viewers' screens. */
   gw_room_remove_message (room, message_id);
+  {
+    g_autoptr(JsonObject) state = json_object_new ();
+
+    json_object_set_string_member (state, "roomId", room_id);
+    json_object_set_string_member (state, "messageId", message_id);
+    publish_state (self, "delete", state);
+  }
 
   deleted = json_object_new ();
   json_object_set_string_member (deleted, "roomId", room_id);
@@ -961,6 +1002,54 @@ typedef enum
   SANCTION_UNBAN,
 } SanctionAction;
 
+/* Applies a sanction (of EVENT's roomId and userId) to this process's share
+ * of the room and tells its sockets. Every process does this for itself, so
+ * that the banned hear why before they are taken out of the room. */
+static void
+apply_sanction (GwGateway      *self,
+                GwRoom         *room,
+                SanctionAction  action,
+                gint64          duration_ms,
+                JsonObject     *event)
+{
+  static const char * const events[] = { "userTimedOut", "userBanned", "userUnbanned" };
+  const char *room_id = gw_room_get_id (room);
+  const char *user_id = json_object_get_string_member (event, "userId");
+  g_autoptr(JsonNode) node = node_from_object (json_object_ref (event));
+  gint64 now = now_ms ();
+
+  switch (action)
+    {
+    case SANCTION_TIMEOUT:
+      gw_room_timeout_user (room, user_id, now + duration_ms);
+      break;
+    case SANCTION_BAN:
+      gw_room_ban_user (room, user_id, duration_ms > 0 ? now + duration_ms : GW_ROOM_FOREVER);
+      break;
+    case SANCTION_UNBAN:
+    default:
+      gw_room_unban_user (room, user_id);
+      break;
+    }
+
+  set_local_only (self, TRUE);
+  emit_to_room (self, room_id, events[action], node);
+  set_local_only (self, FALSE);
+
+  if (action == SANCTION_BAN)
+    {
+      g_autoptr(GPtrArray) sockets = gw_room_list_user_sockets (room, user_id);
+
+      for (guint i = 0; i < sockets->len; i++)
+        {
+          Client *banned = g_hash_table_lookup (self->clients, g_ptr_array_index (sockets, i));
+
+          if (banned != NULL)
+            client_leave_room (self, banned, room_id);
+        }
+    }
+}
+
 static gboolean
 sanction (GwGateway       *self,
           Client          *client,
@@ -969,16 +1058,13 @@ sanction (GwGateway       *self,
           JsonNode       **out_reply,
           GError         **error)
 {
-  static const char * const events[] = { "userTimedOut", "userBanned", "userUnbanned" };
   const char *room_id;
   const char *user_id;
   const char *reason;
   gint64 seconds = 0;
   g_autoptr(JsonObject) event = NULL;
-  g_autoptr(JsonNode) node = NULL;
   const GwViewer *target;
   GwRoom *room;
-  gint64 now = now_ms ();
 
   if (!gw_payload_get_room_id (payload, &room_id, error) ||
       !gw_payload_get_string (payload, "userId", TRUE, &user_id, error) ||
@@ -1023,42 +1109,22 @@ sanction (GwGateway       *self,
       return FALSE;
     }
 
-  switch (action)
-    {
-    case SANCTION_TIMEOUT:
-      gw_room_timeout_user (room, user_id, now + seconds * 1000);
-      break;
-    case SANCTION_BAN:
-      gw_room_ban_user (room, user_id, seconds > 0 ? now + seconds * 1000 : GW_ROOM_FOREVER);
-      break;
-    case SANCTION_UNBAN:
-    default:
-      gw_room_unban_user (room, user_id);
-      break;
-    }
-
   event = json_object_new ();
   json_object_set_string_member (event, "roomId", room_id);
   json_object_set_string_member (event, "userId", user_id);
   json_object_set_int_member (event, "seconds", seconds);
   json_object_set_string_member (event, "reason", reason);
   json_object_set_string_member (event, "by", client->claims->name);
-  node = node_from_object (json_object_ref (event));
-  /* Sent before a ban takes effect, so the banned user learns why. */
-  emit_to_room (self, room_id, events[action], node);
+  apply_sanction (self, room, action, seconds * 1000, event);
 
-  if (action == SANCTION_BAN)
-    {
-      g_autoptr(GPtrArray) sockets = gw_room_list_user_sockets (room, user_id);
+  {
+    g_autoptr(JsonObject) state = json_object_new ();
 
-      for (guint i = 0; i < sockets->len; i++)
-        {
-          Client *banned = g_hash_table_lookup (self->clients, g_ptr_array_index (sockets, i));
-
-          if (banned != NULL)
-            client_leave_room (self, banned, room_id);
-        }
-    }
+    json_object_set_int_member (state, "action", action);
+    json_object_set_int_member (state, "durationMs", seconds * 1000);
+    json_object_set_object_member (state, "event", json_object_ref (event));
+    publish_state (self, "sanction", state);
+  }
 
   *out_reply = gw_envelope_new_success ("Done", NULL);
   return TRUE;
@@ -1307,18 +1373,6 @@ restart_sweep (GwGateway *self)
   self->sweep_source = g_timeout_add (MAX (self->presence_timeout / 3, 100), on_sweep, self);
 }
 
-/* Every gateway process hears the backend by itself: what it relays goes to
- * its own sockets only, or members elsewhere would get it twice. */
-static void
-set_local_only (GwGateway *self,
-                gboolean   local_only)
-{
-  SioServerAdapter *adapter = sio_server_namespace_get_adapter (self->nsp);
-
-  if (GW_IS_REDIS_ADAPTER (adapter))
-    gw_redis_adapter_set_local_only (GW_REDIS_ADAPTER (adapter), local_only);
-}
-
 /* The backend's messages (section 7): the "data" member if there is one,
  * else the message itself without its "type". */
 static JsonNode *
@@ -1441,6 +1495,60 @@ relay_notification (GwGateway  *self,
 }
 
 static void
+apply_remote_state (GwGateway  *self,
+                    JsonObject *state)
+{
+  const char *op = json_object_get_string_member_with_default (state, "op", "");
+  JsonNode *inner = json_object_get_member (state, "event");
+  const char *room_id = NULL;
+  GwRoom *room;
+
+  /* Our own, applied when it happened. */
+  if (g_strcmp0 (json_object_get_string_member_with_default (state, "uid", NULL), self->uid) == 0)
+    return;
+
+  if (strcmp (op, "sanction") == 0)
+    {
+      gint64 action = json_object_get_int_member_with_default (state, "action", -1);
+      gint64 duration = json_object_get_int_member_with_default (state, "durationMs", 0);
+      JsonObject *event;
+      const char *user_id = NULL;
+
+      if (inner == NULL || !JSON_NODE_HOLDS_OBJECT (inner) || (room_id = room_of (inner)) == NULL ||
+          action < SANCTION_TIMEOUT || action > SANCTION_UNBAN || duration < 0)
+        return;
+      event = json_node_get_object (inner);
+      if (!gw_payload_get_string (event, "userId", TRUE, &user_id, NULL) || !gw_validate_user_id (user_id, NULL))
+        return;
+
+      apply_sanction (self, gw_rooms_ensure (self->rooms, room_id), action, duration, event);
+      return;
+    }
+
+  if (!gw_payload_get_string (state, "roomId", TRUE, &room_id, NULL) || !gw_validate_room_id (room_id, NULL))
+    return;
+  room = gw_rooms_lookup (self->rooms, room_id);
+  if (room == NULL)
+    return;
+
+  if (strcmp (op, "message") == 0)
+    {
+      JsonNode *message = json_object_get_member (state, "message");
+
+      if (message != NULL && JSON_NODE_HOLDS_OBJECT (message) &&
+          json_object_get_string_member_with_default (json_node_get_object (message), "messageId", NULL) != NULL)
+        gw_room_add_message (room, json_node_get_object (message));
+    }
+  else if (strcmp (op, "delete") == 0)
+    {
+      const char *message_id = json_object_get_string_member_with_default (state, "messageId", NULL);
+
+      if (message_id != NULL)
+        gw_room_remove_message (room, message_id);
+    }
+}
+
+static void
 on_redis_message (GwRedis    *redis,
                   const char *channel,
                   const char *payload,
@@ -1459,6 +1567,12 @@ on_redis_message (GwRedis    *redis,
       return;
     }
   message = json_node_get_object (root);
+
+  if (strcmp (channel, STATE_CHANNEL) == 0)
+    {
+      apply_remote_state (self, message);
+      return;
+    }
 
   set_local_only (self, TRUE);
   if (strcmp (channel, "chat.message") == 0)
@@ -1511,6 +1625,7 @@ gw_gateway_finalize (GObject *object)
   g_clear_object (&self->gift_limit);
   g_clear_pointer (&self->clients, g_hash_table_unref);
   g_clear_pointer (&self->tickets, g_hash_table_unref);
+  g_clear_pointer (&self->uid, g_free);
   g_queue_clear (&self->ticket_order);
 
   G_OBJECT_CLASS (gw_gateway_parent_class)->finalize (object);
@@ -1541,6 +1656,7 @@ gw_gateway_init (GwGateway *self)
   self->tickets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_queue_init (&self->ticket_order);
   self->presence_timeout = GW_GATEWAY_DEFAULT_PRESENCE_TIMEOUT_MS;
+  self->uid = g_uuid_string_random ();
 
   /* Chat is small; the guide's images travel as URLs. libsoup's default
    * 128 KiB frame limit is raised by the engine to this. */
@@ -1573,7 +1689,8 @@ gw_gateway_set_redis (GwGateway *self,
                       GwRedis   *redis)
 {
   static const char * const channels[] = {
-    "chat.message", "gift.send", "room.update", "notification", "stream.start", "stream.end", NULL
+    "chat.message", "gift.send", "room.update", "notification", "stream.start", "stream.end",
+    STATE_CHANNEL, NULL
   };
 
   g_return_if_fail (GW_IS_GATEWAY (self));
