@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "gw-redis.h"
 #include "gw-users.h"
 #include "test-peer.h"
 
@@ -147,6 +148,177 @@ test_serve (void)
   g_rmdir (dir);
 }
 
+typedef struct
+{
+  GSubprocess *process;
+  guint        port;
+} Gateway;
+
+/* Starts `livedesk-gateway serve --port 0 --users USERS EXTRA…` and reads the
+ * port from the line it prints once it listens. */
+static void
+gateway_start (Gateway    *gateway,
+               const char *users,
+               const char *extra_option,
+               const char *extra_value)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *line = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "LIVEDESK_JWT_SECRET", SECRET, TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  gateway->process = g_subprocess_launcher_spawn (launcher, &error, program, "serve", "--port", "0",
+                                                  "--users", users, extra_option, extra_value, NULL);
+  g_assert_no_error (error);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (gateway->process));
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (out), FALSE);
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "livedesk-gateway: listening on http://127.0.0.1:"));
+  uri = g_uri_parse (strstr (line, "http://"), G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  gateway->port = g_uri_get_port (uri);
+}
+
+static guint16
+find_free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_socket_bind (socket, any, FALSE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static GSubprocess *
+redis_start (guint16 port)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port_text = g_strdup_printf ("%u", port);
+  GSubprocess *redis;
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  redis = g_subprocess_launcher_spawn (launcher, &error, "redis-server", "--port", port_text, "--bind", "127.0.0.1",
+                                       "--save", "", "--appendonly", "no", NULL);
+  g_assert_no_error (error);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (redis));
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (out), FALSE);
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      if (line == NULL)
+        g_error ("redis-server exited before it was ready");
+      if (strstr (line, "Ready to accept connections") != NULL)
+        return redis;
+    }
+}
+
+static void
+on_published (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  gint64 *receivers = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Our own link may still be connecting: that counts as nobody heard it. */
+  if (!gw_redis_publish_finish (GW_REDIS (source), result, receivers, &error))
+    *receivers = 0;
+}
+
+/* `serve --redis`: what the backend publishes reaches a client. */
+static void
+test_serve_redis (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("livedesk-serve-XXXXXX", &error);
+  g_autofree char *users = NULL;
+  g_autofree char *redis_uri = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *token = NULL;
+  g_autoptr(GSubprocess) redis = NULL;
+  g_autoptr(GwRedis) backend = NULL;
+  g_autoptr(TestPeer) peer = NULL;
+  g_autoptr(JsonObject) relayed = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(JsonObject) login = NULL;
+  g_autofree char *url = NULL;
+  Gateway gateway = { 0 };
+  guint16 redis_port = find_free_port ();
+  gint64 deadline;
+
+  g_assert_no_error (error);
+  users = write_users_file (dir);
+  soup_session_set_proxy_resolver (session, NULL);
+  redis = redis_start (redis_port);
+  redis_uri = g_strdup_printf ("redis://127.0.0.1:%u", redis_port);
+  gateway_start (&gateway, users, "--redis", redis_uri);
+  port = g_strdup_printf ("%u", gateway.port);
+
+  url = g_strdup_printf ("http://127.0.0.1:%u/api/v1/auth/login", gateway.port);
+  login = post_json (session, url, "{\"username\":\"Alice\",\"password\":\"correct horse\"}");
+  peer = test_peer_start ("gateway-peer.mjs", port, NULL);
+  test_peer_send (peer, "{\"cmd\":\"connect\",\"id\":\"a\",\"auth\":{\"token\":\"%s\"}}",
+                  json_object_get_string_member (login, "accessToken"));
+  json_object_unref (expect_line (peer, "message", "authSuccess"));
+  test_peer_send (peer, "{\"cmd\":\"emit\",\"id\":\"a\",\"name\":\"joinRoom\",\"payload\":{\"roomId\":\"room_1\"}}");
+  json_object_unref (expect_line (peer, "message", "joinedRoom"));
+
+  /* Redis says how many subscribers heard a message: publish until the
+   * gateway (the only one) is among them. */
+  backend = gw_redis_new (redis_uri, &error);
+  g_assert_no_error (error);
+  gw_redis_start (backend);
+  deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+  for (;;)
+    {
+      gint64 receivers = -1;
+
+      gw_redis_publish_async (backend, "chat.message",
+                              "{\"type\":\"chat_message\",\"messageId\":\"b1\",\"roomId\":\"room_1\",\"message\":\"hi\"}",
+                              NULL, on_published, &receivers);
+      while (receivers < 0)
+        g_main_context_iteration (NULL, TRUE);
+      if (receivers > 0)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      test_spin (50);
+    }
+
+  relayed = expect_line (peer, "message", "chatMessageFromBackend");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
+                     json_object_get_object_member (relayed, "payload"), "data"), "messageId"), ==, "b1");
+
+  g_subprocess_send_signal (gateway.process, SIGTERM);
+  g_subprocess_wait (gateway.process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (gateway.process), ==, 0);
+  g_clear_object (&gateway.process);
+  g_subprocess_send_signal (redis, SIGKILL);
+  g_subprocess_wait (redis, NULL, NULL);
+
+  g_unlink (users);
+  g_rmdir (dir);
+}
+
 static void
 test_serve_needs_users (void)
 {
@@ -175,6 +347,7 @@ main (int   argc,
 
   g_test_add_func ("/gw/serve/login-connect-join-stop", test_serve);
   g_test_add_func ("/gw/serve/needs-users", test_serve_needs_users);
+  g_test_add_func ("/gw/serve/redis", test_serve_redis);
 
   return g_test_run ();
 }
