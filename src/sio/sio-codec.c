@@ -359,6 +359,11 @@ json_prescan_escapes (const char  *start,
         return p + 1;
       if (c != '\\')
         {
+          if ((guchar) c < 0x20)
+            {
+              *why = "control character in a JSON string";
+              return NULL;
+            }
           p++;
           continue;
         }
@@ -393,11 +398,36 @@ json_prescan_escapes (const char  *start,
   return end;
 }
 
+/* Whether any byte in [p, end) is a control character, which JSON strings
+ * may only hold escaped; eight bytes at a time, as most strings are clean. */
+static gboolean
+has_control_char (const char *p,
+                  const char *end)
+{
+  const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
+  const guint64 high = G_GUINT64_CONSTANT (0x8080808080808080);
+
+  for (; end - p >= 8; p += 8)
+    {
+      guint64 v;
+
+      memcpy (&v, p, 8);
+      if (((v - ones * 0x20) & ~v & high) != 0)
+        break;
+    }
+  for (; p < end; p++)
+    if ((guchar) *p < 0x20)
+      return TRUE;
+  return FALSE;
+}
+
 /* Checks, before json-glib sees the text, what it gets wrong: it recurses
  * without a depth limit, silently wraps integers that do not fit in 64 bits
- * (18446744073709551615 becomes -1), and mishandles some string escapes (see
- * above). Returns the reason to reject, or NULL; *patched is set to a fixed
- * copy of start…end when escapes had to be replaced. */
+ * (18446744073709551615 becomes -1), mishandles some string escapes (see
+ * above), and accepts things JSON.parse refuses (raw control characters in
+ * strings, single quotes, comments, 01, 1., .5, 0x10). Returns the reason to
+ * reject, or NULL; *patched is set to a fixed copy of start…end when escapes
+ * had to be replaced. Strings are skipped, not parsed: json-glib does that. */
 static const char *
 json_prescan (const char  *start,
               const char  *end,
@@ -418,6 +448,8 @@ json_prescan (const char  *start,
           /* Most strings have no backslash: the next quote ends them. */
           if (quote != NULL && memchr (p, '\\', quote - p) == NULL)
             {
+              if (has_control_char (p, quote))
+                return "control character in a JSON string";
               p = quote + 1;
               continue;
             }
@@ -432,28 +464,50 @@ json_prescan (const char  *start,
         }
       else if ((c == ']' || c == '}') && depth > 0)
         depth--;
+      else if (c == '\'' || c == '/' || c == '.')
+        return c == '.' ? "malformed JSON number" : "not JSON (single quotes or a comment)";
       else if (g_ascii_isdigit (c))
         {
           const char *digits = p - 1;
+          gboolean is_double = FALSE;
           gsize n;
 
-          while (digits < end - 1 && *digits == '0' && g_ascii_isdigit (digits[1]))
-            digits++;
           while (p < end && g_ascii_isdigit (*p))
             p++;
-          /* A fraction or exponent makes it a double. One too large for a
-           * double reads as infinity, which no encoder can write back. */
-          if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
+          if (c == '0' && p - digits > 1)
+            return "malformed JSON number (leading zero)";
+          /* json-glib also reads 0x… (and wraps it); JSON has no such thing. */
+          if (p < end && (*p == 'x' || *p == 'X'))
+            return "hexadecimal numbers are not JSON";
+          if (p < end && *p == '.')
             {
-              gboolean exponent = FALSE;
+              if (++p == end || !g_ascii_isdigit (*p))
+                return "malformed JSON number";
+              while (p < end && g_ascii_isdigit (*p))
+                p++;
+              is_double = TRUE;
+            }
+          if (p < end && (*p == 'e' || *p == 'E'))
+            {
+              if (++p < end && (*p == '+' || *p == '-'))
+                p++;
+              if (p == end || !g_ascii_isdigit (*p))
+                return "malformed JSON number";
+              while (p < end && g_ascii_isdigit (*p))
+                p++;
+              /* Too large for a double, it reads as infinity, which no
+               * encoder can write back (JSON.stringify writes null). */
+              {
+                g_autofree char *number = g_strndup (digits, p - digits);
 
-              while (p < end && (g_ascii_isdigit (*p) || (*p != '\0' && strchr (".eE+-", *p) != NULL)))
-                {
-                  if (*p == 'e' || *p == 'E')
-                    exponent = TRUE;
-                  p++;
-                }
-              if (exponent || p - digits > 300)
+                if (isinf (g_ascii_strtod (number, NULL)))
+                  return "JSON number out of the double range";
+              }
+              continue;
+            }
+          if (is_double)
+            {
+              if (p - digits > 300)
                 {
                   g_autofree char *number = g_strndup (digits, p - digits);
 
@@ -462,9 +516,6 @@ json_prescan (const char  *start,
                 }
               continue;
             }
-          /* json-glib also reads 0x… (and wraps it); JSON has no such thing. */
-          if (p < end && (*p == 'x' || *p == 'X'))
-            return "hexadecimal numbers are not JSON";
           n = p - digits;
           if (n > 19 || (n == 19 && memcmp (digits, "9223372036854775807", 19) > 0))
             return "JSON integer out of the 64-bit range";
