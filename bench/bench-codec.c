@@ -612,8 +612,10 @@ main (int   argc,
       node_version = json_object_get_string_member (node, "version");
     }
 
-  g_print ("Socket.IO codec: livedesk (C, json-glib) vs socket.io-parser %s (Node)\n",
-           node_version ? node_version : "(not run)");
+  if (node_version != NULL)
+    g_print ("Socket.IO codec: livedesk (C, json-glib) vs socket.io-parser %s (Node)\n", node_version);
+  else
+    g_print ("Socket.IO codec: livedesk (C, json-glib); socket.io-parser not run\n");
   g_print ("  corpus: %u newMessage, %u newGift, %u joinedRoom EVENT packets (seed %u)\n",
            N_CHAT, N_GIFT, N_JOINED, CORPUS_SEED);
   if (node != NULL)

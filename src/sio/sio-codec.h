@@ -147,9 +147,10 @@ char        *sio_packet_encode         (const SioPacket *packet);
  * makes it mandatory), an attachment count that is not plain digits ("5-"),
  * an ack id beyond gint64, a placeholder that does not name one of the
  * attachments, JSON nested deeper than 256 levels, integers json-glib would
- * wrap (beyond ±(2^63-1)), numbers beyond the double range, and string escapes
- * JSON.parse rejects. A lone UTF-16 surrogate or \u0000 in a string reads as
- * U+FFFD, so every string handed out is UTF-8. */
+ * wrap (beyond ±(2^63-1)) and numbers beyond the double range. json-glib's
+ * extensions to JSON (comments, single quotes, raw control characters, 01, .5)
+ * are refused as JSON.parse refuses them. A lone UTF-16 surrogate or \u0000
+ * in a string reads as U+FFFD, so every string handed out is UTF-8. */
 typedef struct _SioDecoder SioDecoder;
 
 SioDecoder  *sio_decoder_new           (guint        max_attachments);
