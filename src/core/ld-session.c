@@ -65,9 +65,11 @@ struct _LdSession
   LdTicketModel       *tickets;
   LdGiftQueue         *gifts;
 
-  /* Messages to send, oldest first, and how many are on the wire now. */
+  /* Messages to send, oldest first. One at a time is on the wire, so the
+   * server sees them in order and a refusal cannot overtake a later send. */
   GQueue               outbox;
   guint                in_flight;
+  guint                flush_source;
   guint64              next_seq;
 
   /* Requests waiting for the session to be online (Request). */
@@ -160,7 +162,9 @@ server_error_from_code (const char *code)
 static void schedule_reconnect (LdSession *self, const char *why);
 static void start_refresh      (LdSession *self);
 static void flush_outbox       (LdSession *self);
+static void flush_outbox_later (LdSession *self, guint delay_ms);
 static void send_join          (LdSession *self);
+static void drop_room          (LdSession *self);
 
 /* State */
 
@@ -377,9 +381,10 @@ request_free (Request *request)
 
 /* The data of a success envelope (NULL if none), or NULL with an error. */
 static gboolean
-read_envelope (JsonArray   *args,
-               JsonObject **out_data,
-               GError     **error)
+read_envelope_full (JsonArray   *args,
+                    JsonObject **out_data,
+                    gint64      *out_retry_ms,
+                    GError     **error)
 {
   JsonNode *first = args != NULL && json_array_get_length (args) > 0 ? json_array_get_element (args, 0) : NULL;
   JsonObject *envelope;
@@ -409,6 +414,8 @@ read_envelope (JsonArray   *args,
     {
       code = json_object_get_string_member_with_default (json_node_get_object (err), "code", NULL);
       message = json_object_get_string_member_with_default (json_node_get_object (err), "message", NULL);
+      if (out_retry_ms != NULL)
+        ld_payload_get_int (json_node_get_object (err), "error", "retryAfterMs", FALSE, 0, out_retry_ms, NULL);
     }
   else if (err != NULL && json_node_get_value_type (err) == G_TYPE_STRING)
     message = json_node_get_string (err);
@@ -418,6 +425,14 @@ read_envelope (JsonArray   *args,
   g_set_error_literal (error, LD_SERVER_ERROR, server_error_from_code (code),
                        message != NULL ? message : _("The server refused the request"));
   return FALSE;
+}
+
+static gboolean
+read_envelope (JsonArray   *args,
+               JsonObject **out_data,
+               GError     **error)
+{
+  return read_envelope_full (args, out_data, NULL, error);
 }
 
 static void
@@ -554,6 +569,7 @@ stop_timers (LdSession *self)
   g_clear_handle_id (&self->countdown_source, g_source_remove);
   g_clear_handle_id (&self->ping_source, g_source_remove);
   g_clear_handle_id (&self->health_source, g_source_remove);
+  g_clear_handle_id (&self->flush_source, g_source_remove);
 }
 
 static void
@@ -981,7 +997,15 @@ _ld_session_handle_event (LdSession  *self,
 
       if (user_id != NULL &&
           g_strcmp0 (json_object_get_string_member_with_default (payload, "roomId", NULL), self->room_id) == 0)
-        ld_viewer_model_remove (self->viewers, user_id);
+        {
+          ld_viewer_model_remove (self->viewers, user_id);
+          /* We are out of the room; a re-join would only be refused. */
+          if (g_strcmp0 (user_id, self->user_id) == 0)
+            {
+              drop_room (self);
+              set_string (self, &self->room_id, NULL, PROP_ROOM_ID);
+            }
+        }
     }
   /* messageSent, sendMessageError, giftSent, sendGiftError, roomInfo and the
    * other answers are matched to their request through its ack. */
@@ -1416,6 +1440,7 @@ on_message_acked (GObject      *source,
   g_autoptr(JsonObject) data = NULL;
   LdSession *self = sending->self;
   gboolean cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  gint64 retry_ms = 0;
 
   g_free (sending);
   if (cancelled)
@@ -1426,23 +1451,35 @@ on_message_acked (GObject      *source,
 
   /* Already confirmed by its echo, or deleted meanwhile. */
   if (ld_message_get_state (message) != LD_MESSAGE_STATE_PENDING)
-    return;
+    {
+      flush_outbox (self);
+      return;
+    }
 
   if (args == NULL)
     {
       /* Lost with the connection: it goes again, in order, after the re-join
        * (whose history confirms it instead if the server got it). */
       outbox_add (self, message);
+      flush_outbox (self);
       return;
     }
 
-  if (!read_envelope (args, &data, &error))
+  if (!read_envelope_full (args, &data, &retry_ms, &error))
     {
       if (g_error_matches (error, LD_SERVER_ERROR, LD_SERVER_ERROR_UNAUTHENTICATED) ||
           g_error_matches (error, LD_SERVER_ERROR, LD_SERVER_ERROR_TOKEN_EXPIRED))
         outbox_add (self, message);
+      else if (g_error_matches (error, LD_SERVER_ERROR, LD_SERVER_ERROR_RATE_LIMITED))
+        {
+          /* Sent too fast (after a reconnect, say): it waits its turn rather than failing. */
+          outbox_add (self, message);
+          flush_outbox_later (self, retry_ms > 0 ? (guint) MIN (retry_ms, 60000) : 1000);
+          return;
+        }
       else
         ld_message_mark_failed (message, error->message);
+      flush_outbox (self);
       return;
     }
 
@@ -1455,6 +1492,7 @@ on_message_acked (GObject      *source,
     if (message_id != NULL)
       ld_chat_model_mark_sent (self->chat, ld_message_get_local_id (message), message_id, timestamp);
   }
+  flush_outbox (self);
 }
 
 static void
@@ -1462,10 +1500,11 @@ flush_outbox (LdSession *self)
 {
   LdMessage *message;
 
-  if (self->state != LD_SESSION_STATE_ONLINE || !self->in_room)
+  if (self->state != LD_SESSION_STATE_ONLINE || !self->in_room ||
+      self->in_flight > 0 || self->flush_source != 0)
     return;
 
-  while ((message = g_queue_pop_head (&self->outbox)) != NULL)
+  while (self->in_flight == 0 && (message = g_queue_pop_head (&self->outbox)) != NULL)
     {
       g_autoptr(LdMessage) owned = message;
       g_autoptr(JsonObject) payload = NULL;
@@ -1506,6 +1545,24 @@ flush_outbox (LdSession *self)
                                       LD_SESSION_REQUEST_TIMEOUT_MS, self->cancellable, on_message_acked, sending);
     }
   notify_outbox (self);
+}
+
+static gboolean
+on_flush_due (gpointer user_data)
+{
+  LdSession *self = user_data;
+
+  self->flush_source = 0;
+  flush_outbox (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+flush_outbox_later (LdSession *self,
+                    guint      delay_ms)
+{
+  if (self->flush_source == 0)
+    self->flush_source = g_timeout_add (delay_ms, on_flush_due, self);
 }
 
 /* Trimmed, '<' and '>' removed: what the guide's clients send, and what the

@@ -1,0 +1,194 @@
+/* ld-test-gateway.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include "gw-users.h"
+#include "ld-test-gateway.h"
+
+struct _LdTestGateway
+{
+  char        *program;
+  char        *dir;
+  char        *users;
+  GSubprocess *process;
+  guint        port;
+  char        *url;
+};
+
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void
+write_users (LdTestGateway *gateway)
+{
+  static const struct { const char *name; GwRole role; } people[] = {
+    { "alice", GW_ROLE_VIEWER },
+    { "bob", GW_ROLE_VIEWER },
+    { "mia", GW_ROLE_MODERATOR },
+    { "ada", GW_ROLE_ADMIN },
+  };
+  g_autoptr(GwUsers) users = gw_users_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hash = gw_password_hash (LD_TEST_PASSWORD, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (people); i++)
+    {
+      gw_users_add (users, people[i].name, people[i].name, people[i].role, hash, &error);
+      g_assert_no_error (error);
+    }
+  gateway->users = g_build_filename (gateway->dir, "users.json", NULL);
+  gw_users_save_to_file (users, gateway->users, &error);
+  g_assert_no_error (error);
+}
+
+static void
+spawn (LdTestGateway *gateway)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *port = g_strdup_printf ("%u", gateway->port);
+  const char *url;
+
+  g_subprocess_launcher_setenv (launcher, "LIVEDESK_JWT_SECRET", LD_TEST_SECRET, TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  gateway->process = g_subprocess_launcher_spawn (launcher, &error, gateway->program, "serve",
+                                                  "--port", port, "--users", gateway->users, NULL);
+  g_assert_no_error (error);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (gateway->process));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  url = strstr (line, "http://");
+  g_assert_nonnull (url);
+
+  if (gateway->port == 0)
+    {
+      g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, &error);
+
+      g_assert_no_error (error);
+      gateway->port = g_uri_get_port (uri);
+      gateway->url = g_strdup_printf ("http://127.0.0.1:%u", gateway->port);
+    }
+}
+
+LdTestGateway *
+ld_test_gateway_start (const char *program)
+{
+  LdTestGateway *gateway = g_new0 (LdTestGateway, 1);
+  g_autoptr(GError) error = NULL;
+
+  gateway->program = g_strdup (program);
+  gateway->dir = g_dir_make_tmp ("livedesk-session-XXXXXX", &error);
+  g_assert_no_error (error);
+  write_users (gateway);
+  spawn (gateway);
+
+  return gateway;
+}
+
+guint
+ld_test_gateway_get_port (LdTestGateway *gateway)
+{
+  return gateway->port;
+}
+
+const char *
+ld_test_gateway_get_url (LdTestGateway *gateway)
+{
+  return gateway->url;
+}
+
+void
+ld_test_gateway_kill (LdTestGateway *gateway)
+{
+  if (gateway->process == NULL)
+    return;
+  g_subprocess_force_exit (gateway->process);
+  g_subprocess_wait (gateway->process, NULL, NULL);
+  g_clear_object (&gateway->process);
+}
+
+void
+ld_test_gateway_restart (LdTestGateway *gateway)
+{
+  ld_test_gateway_kill (gateway);
+  spawn (gateway);
+}
+
+char *
+ld_test_gateway_mint (LdTestGateway *gateway,
+                      const char    *user,
+                      const char    *role,
+                      int            ttl)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *ttl_text = g_strdup_printf ("%d", ttl);
+
+  g_subprocess_launcher_setenv (launcher, "LIVEDESK_JWT_SECRET", LD_TEST_SECRET, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, gateway->program, "mint-token",
+                                         "--user", user, "--name", user, "--role", role,
+                                         "--ttl", ttl_text, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+
+  return g_strdup (g_strstrip (out));
+}
+
+LdTokens *
+ld_test_gateway_login (LdTestGateway *gateway,
+                       const char    *user)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strdup_printf ("%s/api/v1/auth/login", gateway->url);
+  g_autoptr(SoupMessage) message = soup_message_new ("POST", url);
+  g_autofree char *body = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"%s\"}", user, LD_TEST_PASSWORD);
+  g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *object;
+
+  soup_session_set_proxy_resolver (session, NULL);
+  soup_message_set_request_body_from_bytes (message, "application/json", request);
+  reply = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (soup_message_get_status (message), ==, SOUP_STATUS_OK);
+  json_parser_load_from_data (parser, g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (json_parser_get_root (parser));
+
+  return ld_tokens_new (json_object_get_string_member (object, "accessToken"),
+                        json_object_get_string_member (object, "refreshToken"), 0);
+}
+
+void
+ld_test_gateway_free (LdTestGateway *gateway)
+{
+  ld_test_gateway_kill (gateway);
+  g_unlink (gateway->users);
+  g_rmdir (gateway->dir);
+  g_free (gateway->users);
+  g_free (gateway->dir);
+  g_free (gateway->program);
+  g_free (gateway->url);
+  g_free (gateway);
+}

@@ -1,0 +1,44 @@
+/* ld-test-gateway.h: a real `livedesk-gateway serve` for the session and CLI
+ * tests: its own users file and secret in a temporary directory, a free
+ * port, killed with the test.
+ *
+ * Users (all with the password LD_TEST_PASSWORD): alice and bob (viewers),
+ * mia (moderator), ada (admin). User ids equal the usernames.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ld-token-store.h"
+
+G_BEGIN_DECLS
+
+#define LD_TEST_PASSWORD "correct horse"
+#define LD_TEST_SECRET "session-test-secret-0123456789abcdef0123456789"
+
+typedef struct _LdTestGateway LdTestGateway;
+
+/* PROGRAM: the livedesk-gateway executable. */
+LdTestGateway *ld_test_gateway_start     (const char    *program);
+guint          ld_test_gateway_get_port  (LdTestGateway *gateway);
+/* "http://127.0.0.1:PORT": the gateway and its REST API. */
+const char    *ld_test_gateway_get_url   (LdTestGateway *gateway);
+/* SIGKILL: the clients see the connection drop, not a goodbye. */
+void           ld_test_gateway_kill      (LdTestGateway *gateway);
+/* Starts it again on the same port (after kill). */
+void           ld_test_gateway_restart   (LdTestGateway *gateway);
+/* A signed access token for USER (id = name) with ROLE, valid TTL seconds. */
+char          *ld_test_gateway_mint      (LdTestGateway *gateway,
+                                          const char    *user,
+                                          const char    *role,
+                                          int            ttl);
+/* Logs USER in over REST (synchronously). */
+LdTokens      *ld_test_gateway_login     (LdTestGateway *gateway,
+                                          const char    *user);
+void           ld_test_gateway_free      (LdTestGateway *gateway);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LdTestGateway, ld_test_gateway_free)
+
+G_END_DECLS

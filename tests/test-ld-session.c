@@ -1,0 +1,517 @@
+/* test-ld-session.c: LdSession against a real livedesk-gateway, as users
+ * would notice it: messages arrive once, survive a gateway restart, the
+ * session renews its token or says why it signed out.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "ld-session.h"
+#include "ld-test-gateway.h"
+
+/* Generous: a reconnect waits up to 5 s between attempts, and a noisy
+ * machine is slow. */
+#define WAIT_MS 30000
+
+static const char *program;
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Spins the main context until COND holds, or fails the test. */
+#define WAIT_UNTIL(cond)                                                    \
+  G_STMT_START {                                                            \
+    gint64 deadline_ = g_get_monotonic_time () + WAIT_MS * (gint64) 1000;   \
+    guint tick_ = g_timeout_add (20, on_tick, NULL);                        \
+    while (!(cond))                                                         \
+      {                                                                     \
+        if (g_get_monotonic_time () > deadline_)                            \
+          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #cond); \
+        g_main_context_iteration (NULL, TRUE);                              \
+      }                                                                     \
+    g_source_remove (tick_);                                                \
+  } G_STMT_END
+
+static LdSession *
+new_session (LdTestGateway  *gateway,
+             const LdTokens *tokens)
+{
+  LdSession *session = ld_session_new (ld_test_gateway_get_url (gateway), ld_test_gateway_get_url (gateway));
+
+  ld_session_set_reconnect_attempts (session, 0);
+  ld_session_set_tokens (session, tokens);
+  return session;
+}
+
+static LdSession *
+online_session (LdTestGateway *gateway,
+                const char    *user,
+                const char    *role)
+{
+  g_autofree char *token = ld_test_gateway_mint (gateway, user, role, 900);
+  g_autoptr(LdTokens) tokens = ld_tokens_new (token, NULL, 0);
+  LdSession *session = new_session (gateway, tokens);
+
+  ld_session_connect (session);
+  WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
+  g_assert_cmpstr (ld_session_get_user_id (session), ==, user);
+  return session;
+}
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static void
+join (LdSession  *session,
+      const char *room_id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ld_session_join_room_async (session, room_id, NULL, on_done, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (ld_session_join_room_finish (session, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (ld_session_get_room_id (session), ==, room_id);
+}
+
+/* How many messages of USER with TEXT the chat shows (after a flush). */
+static guint
+count_text (LdSession  *session,
+            const char *user,
+            const char *text)
+{
+  LdChatModel *chat = ld_session_get_chat (session);
+  guint n = 0;
+
+  ld_chat_model_flush (chat);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (chat)); i++)
+    {
+      g_autoptr(LdMessage) message = g_list_model_get_item (G_LIST_MODEL (chat), i);
+
+      if (g_strcmp0 (ld_message_get_user_id (message), user) == 0 &&
+          g_strcmp0 (ld_message_get_text (message), text) == 0)
+        n++;
+    }
+  return n;
+}
+
+/* The texts of USER's messages in order, joined with ",". */
+static char *
+texts_of (LdSession  *session,
+          const char *user)
+{
+  LdChatModel *chat = ld_session_get_chat (session);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  ld_chat_model_flush (chat);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (chat)); i++)
+    {
+      g_autoptr(LdMessage) message = g_list_model_get_item (G_LIST_MODEL (chat), i);
+
+      if (g_strcmp0 (ld_message_get_user_id (message), user) != 0)
+        continue;
+      if (out->len > 0)
+        g_string_append_c (out, ',');
+      g_string_append (out, ld_message_get_text (message));
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static gboolean
+texts_are (LdSession  *session,
+           const char *user,
+           const char *expected)
+{
+  g_autofree char *texts = texts_of (session, user);
+
+  return g_strcmp0 (texts, expected) == 0;
+}
+
+/* The guide's two-client test: what one sends, the other sees, and the
+ * sender sees it once, confirmed. */
+static void
+test_two_clients (void)
+{
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
+  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
+  g_autoptr(LdSession) bob = online_session (gateway, "bob", "viewer");
+  g_autoptr(GError) error = NULL;
+  LdMessage *sent;
+
+  join (alice, "room_1");
+  join (bob, "room_1");
+  WAIT_UNTIL (ld_viewer_model_get_count (ld_session_get_viewers (alice)) == 2);
+  WAIT_UNTIL (ld_session_get_viewer_count (alice) == 2);
+  g_assert_nonnull (ld_viewer_model_lookup (ld_session_get_viewers (bob), "alice"));
+
+  /* Trimmed and stripped of <> as the guide sends it. */
+  sent = ld_session_send_text (alice, "  xin chào <3 ", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (sent);
+  g_assert_cmpint (ld_message_get_state (sent), ==, LD_MESSAGE_STATE_PENDING);
+  WAIT_UNTIL (ld_message_get_state (sent) == LD_MESSAGE_STATE_SENT);
+  g_assert_nonnull (ld_message_get_id (sent));
+
+  WAIT_UNTIL (ld_chat_model_lookup (ld_session_get_chat (bob), ld_message_get_id (sent)) != NULL);
+  g_assert_cmpuint (count_text (bob, "alice", "xin chào 3"), ==, 1);
+  g_assert_cmpuint (count_text (alice, "alice", "xin chào 3"), ==, 1);
+  g_assert_cmpuint (ld_session_get_outbox_length (alice), ==, 0);
+
+  /* Bob leaves; Alice's list follows. */
+  ld_session_leave_room (bob);
+  WAIT_UNTIL (ld_viewer_model_get_count (ld_session_get_viewers (alice)) == 1);
+  g_assert_null (ld_session_get_room_id (bob));
+}
+
+/* The gateway dies and comes back: the session says it is reconnecting and
+ * when, keeps what Alice wrote meanwhile as pending, signs in and re-joins by
+ * itself, then sends it in order: nothing lost, nothing twice. */
+static void
+test_reconnect_outbox (void)
+{
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
+  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
+  g_autoptr(LdSession) bob = online_session (gateway, "bob", "viewer");
+  g_autoptr(GError) error = NULL;
+  const char *texts[] = { "one", "two", "three" };
+  LdMessage *messages[3];
+
+  join (alice, "room_2");
+  join (bob, "room_2");
+  messages[0] = ld_session_send_text (alice, "zero", &error);
+  g_assert_no_error (error);
+  WAIT_UNTIL (ld_message_get_state (messages[0]) == LD_MESSAGE_STATE_SENT);
+
+  ld_test_gateway_kill (gateway);
+  WAIT_UNTIL (ld_session_get_state (alice) == LD_SESSION_STATE_RECONNECTING);
+  g_assert_nonnull (ld_session_get_state_reason (alice));
+  g_assert_false (ld_session_get_socket_healthy (alice));
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      messages[i] = ld_session_send_text (alice, texts[i], &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (ld_message_get_state (messages[i]), ==, LD_MESSAGE_STATE_PENDING);
+    }
+  g_assert_cmpuint (ld_session_get_outbox_length (alice), ==, 3);
+  g_assert_true (texts_are (alice, "alice", "zero,one,two,three"));
+
+  ld_test_gateway_restart (gateway);
+  WAIT_UNTIL (ld_session_get_state (alice) == LD_SESSION_STATE_ONLINE);
+  g_assert_cmpstr (ld_session_get_room_id (alice), ==, "room_2");
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    WAIT_UNTIL (ld_message_get_state (messages[i]) == LD_MESSAGE_STATE_SENT);
+  g_assert_cmpuint (ld_session_get_outbox_length (alice), ==, 0);
+  g_assert_true (texts_are (alice, "alice", "zero,one,two,three"));
+
+  /* Bob re-joined by himself too; his viewer list was rebuilt from the new
+   * gateway's, and he has what Alice sent while he was away, once each. */
+  WAIT_UNTIL (ld_session_get_state (bob) == LD_SESSION_STATE_ONLINE);
+  WAIT_UNTIL (texts_are (bob, "alice", "zero,one,two,three"));
+  WAIT_UNTIL (ld_viewer_model_get_count (ld_session_get_viewers (alice)) == 2);
+  WAIT_UNTIL (ld_viewer_model_get_count (ld_session_get_viewers (bob)) == 2);
+}
+
+static void
+on_tokens_changed (LdSession *session,
+                   LdTokens  *tokens,
+                   gpointer   user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+/* A token that runs out while in a room is renewed over REST, and the
+ * session carries on in the same room. */
+static void
+test_token_refresh (void)
+{
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
+  g_autoptr(LdTokens) login = ld_test_gateway_login (gateway, "alice");
+  g_autofree char *short_lived = ld_test_gateway_mint (gateway, "alice", "viewer", 3);
+  g_autoptr(LdTokens) tokens = ld_tokens_new (short_lived, login->refresh_token, 0);
+  g_autoptr(LdSession) alice = new_session (gateway, tokens);
+  g_autoptr(LdTokens) renewed = NULL;
+  g_autoptr(GError) error = NULL;
+  guint changed = 0;
+  LdMessage *message;
+
+  /* Refresh only when the server says the token expired. */
+  ld_session_set_refresh_margin (alice, 0);
+  g_signal_connect (alice, "tokens-changed", G_CALLBACK (on_tokens_changed), &changed);
+  ld_session_connect (alice);
+  WAIT_UNTIL (ld_session_get_state (alice) == LD_SESSION_STATE_ONLINE);
+  join (alice, "room_3");
+
+  WAIT_UNTIL (changed >= 1);
+  WAIT_UNTIL (ld_session_get_state (alice) == LD_SESSION_STATE_ONLINE);
+  renewed = ld_session_dup_tokens (alice);
+  g_assert_cmpstr (renewed->access_token, !=, short_lived);
+  g_assert_cmpstr (renewed->refresh_token, !=, login->refresh_token);
+  g_assert_cmpstr (ld_session_get_room_id (alice), ==, "room_3");
+
+  message = ld_session_send_text (alice, "still here", &error);
+  g_assert_no_error (error);
+  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
+}
+
+/* The default margin renews a token that is about to run out at once. */
+static void
+test_token_refresh_early (void)
+{
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
+  g_autoptr(LdTokens) login = ld_test_gateway_login (gateway, "bob");
+  g_autofree char *short_lived = ld_test_gateway_mint (gateway, "bob", "viewer", 120);
+  g_autoptr(LdTokens) tokens = ld_tokens_new (short_lived, login->refresh_token, 0);
+  g_autoptr(LdSession) bob = new_session (gateway, tokens);
+  guint changed = 0;
+
+  g_signal_connect (bob, "tokens-changed", G_CALLBACK (on_tokens_changed), &changed);
+  ld_session_connect (bob);
+  WAIT_UNTIL (changed >= 1);
+  WAIT_UNTIL (ld_session_get_state (bob) == LD_SESSION_STATE_ONLINE);
+  g_assert_cmpstr (ld_session_get_username (bob), ==, "bob");
+}
+
+/* A refused token whose refresh is refused too: signed out, saying why. */
+static void
+test_refresh_failure (void)
+{
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
+  g_autoptr(LdTokens) tokens = ld_tokens_new ("not.a-valid.token", "not-a-refresh-token", 0);
+  g_autoptr(LdSession) alice = new_session (gateway, tokens);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ld_session_connect (alice);
+  ld_session_join_room_async (alice, "room_1", NULL, on_done, &result);
+  WAIT_UNTIL (ld_session_get_state (alice) == LD_SESSION_STATE_SIGNED_OUT);
+  g_assert_nonnull (ld_session_get_state_reason (alice));
+  g_assert_nonnull (strstr (ld_session_get_state_reason (alice), "could not be renewed"));
+
+  /* What waited for the session is told, not left hanging. */
+  WAIT_UNTIL (result != NULL);
+  g_assert_false (ld_session_join_room_finish (alice, result, &error));
+  g_assert_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT);
+}
+
+/* No refresh token at all: signed out at the first refusal. */
+static void
+test_signed_out_without_refresh (void)
+{
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
+  g_autoptr(LdTokens) tokens = ld_tokens_new ("not.a-valid.token", NULL, 0);
+  g_autoptr(LdSession) alice = new_session (gateway, tokens);
+
+  ld_session_connect (alice);
+  WAIT_UNTIL (ld_session_get_state (alice) == LD_SESSION_STATE_SIGNED_OUT);
+  g_assert_nonnull (strstr (ld_session_get_state_reason (alice), "refused"));
+}
+
+static void
+moderate (LdSession    *session,
+          LdModeration  action,
+          const char   *room_id,
+          const char   *target)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ld_session_moderate_async (session, action, room_id, target, 60, "test", NULL, on_done, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (ld_session_moderate_finish (session, result, &error));
+  g_assert_no_error (error);
+}
+
+/* The server refuses a message: it is marked failed with the server's
+ * reason, and the user's retry sends it once the refusal no longer holds.
+ * Moderators delete it; a viewer may not moderate. */
+static void
+test_refusal_retry_moderation (void)
+{
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
+  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
+  g_autoptr(LdSession) mia = online_session (gateway, "mia", "moderator");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  LdMessage *message;
+
+  join (alice, "room_4");
+  join (mia, "room_4");
+  g_assert_true (ld_session_can_moderate (mia));
+  g_assert_false (ld_session_can_moderate (alice));
+
+  moderate (mia, LD_MODERATION_TIMEOUT, "room_4", "alice");
+  message = ld_session_send_text (alice, "let me speak", &error);
+  g_assert_no_error (error);
+  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_FAILED);
+  g_assert_nonnull (ld_message_get_failure_reason (message));
+  g_assert_cmpuint (ld_session_get_outbox_length (alice), ==, 0);
+
+  moderate (mia, LD_MODERATION_UNBAN, "room_4", "alice");
+  g_assert_true (ld_session_retry_message (alice, message));
+  g_assert_cmpint (ld_message_get_state (message), ==, LD_MESSAGE_STATE_PENDING);
+  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
+  g_assert_cmpuint (count_text (alice, "alice", "let me speak"), ==, 1);
+  WAIT_UNTIL (count_text (mia, "alice", "let me speak") == 1);
+
+  moderate (mia, LD_MODERATION_DELETE, "room_4", ld_message_get_id (message));
+  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_DELETED);
+  g_assert_cmpstr (ld_message_get_deleted_by (message), ==, "mia");
+
+  ld_session_moderate_async (alice, LD_MODERATION_BAN, "room_4", "mia", 0, NULL, NULL, on_done, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_false (ld_session_moderate_finish (alice, result, &error));
+  g_assert_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_ALLOWED);
+}
+
+static void
+on_support_reply (LdSession  *session,
+                  const char *ticket_id,
+                  const char *from,
+                  const char *text,
+                  gpointer    user_data)
+{
+  g_free (*(char **) user_data);
+  *(char **) user_data = g_strdup (text);
+}
+
+/* A user asks for help; the admin sees a ticket, answers, the user hears it. */
+static void
+test_support (void)
+{
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
+  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
+  g_autoptr(LdSession) ada = online_session (gateway, "ada", "admin");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) replied = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ticket_id = NULL;
+  g_autofree char *answer = NULL;
+  LdTicket *ticket;
+
+  g_signal_connect (alice, "support-reply", G_CALLBACK (on_support_reply), &answer);
+  ld_session_contact_support_async (alice, "my gift did not arrive", "billing", NULL, on_done, &result);
+  WAIT_UNTIL (result != NULL);
+  ticket_id = ld_session_contact_support_finish (alice, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (ticket_id);
+
+  WAIT_UNTIL (ld_ticket_model_lookup (ld_session_get_tickets (ada), "alice") != NULL);
+  ticket = ld_ticket_model_lookup (ld_session_get_tickets (ada), "alice");
+  g_assert_cmpstr (ld_ticket_get_support_type (ticket), ==, "billing");
+
+  ld_session_reply_to_ticket_async (ada, "alice", "we are on it", NULL, on_done, &replied);
+  WAIT_UNTIL (replied != NULL);
+  g_assert_true (ld_session_reply_to_ticket_finish (ada, replied, &error));
+  g_assert_no_error (error);
+  WAIT_UNTIL (answer != NULL);
+  g_assert_cmpstr (answer, ==, "we are on it");
+}
+
+/* A gift reaches the room's gift queue; room info answers. */
+static void
+test_gift_and_room_info (void)
+{
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
+  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
+  g_autoptr(LdSession) bob = online_session (gateway, "bob", "viewer");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) info_result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) info = NULL;
+  g_autofree char *tx_id = NULL;
+  LdGiftRequest request = {
+    .receiver_id = "bob", .receiver_name = "bob", .gift_id = "rose", .gift_name = "Rose",
+    .gift_type = "flower", .gift_value = 10, .quantity = 2, .animation = "hearts",
+  };
+  LdGift *gift;
+
+  join (alice, "room_5");
+  join (bob, "room_5");
+  ld_session_send_gift_async (alice, &request, NULL, on_done, &result);
+  WAIT_UNTIL (result != NULL);
+  tx_id = ld_session_send_gift_finish (alice, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tx_id, !=, "");
+
+  WAIT_UNTIL (ld_gift_queue_get_current (ld_session_get_gifts (bob)) != NULL);
+  gift = ld_gift_queue_get_current (ld_session_get_gifts (bob));
+  g_assert_cmpstr (ld_gift_get_gift_name (gift), ==, "Rose");
+  g_assert_cmpuint (ld_gift_get_quantity (gift), ==, 2);
+  g_assert_cmpuint (ld_gift_get_duration_ms (gift), ==, 2500);
+
+  ld_session_get_room_info_async (bob, "room_5", NULL, on_done, &info_result);
+  WAIT_UNTIL (info_result != NULL);
+  info = ld_session_get_room_info_finish (bob, info_result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (info, "viewerCount"), ==, 2);
+}
+
+/* Health: both parts up when connected; the socket part and then the API
+ * part go down with the gateway. */
+static void
+test_health (void)
+{
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
+  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
+
+  WAIT_UNTIL (ld_session_get_healthy (alice));
+  ld_test_gateway_kill (gateway);
+  WAIT_UNTIL (!ld_session_get_socket_healthy (alice));
+  ld_session_check_health (alice);
+  WAIT_UNTIL (!ld_session_get_api_healthy (alice));
+  g_assert_false (ld_session_get_healthy (alice));
+
+  ld_session_disconnect (alice);
+  g_assert_cmpint (ld_session_get_state (alice), ==, LD_SESSION_STATE_OFFLINE);
+}
+
+/* With a cap on attempts, a gateway that stays away leaves the session
+ * offline, saying so. */
+static void
+test_reconnect_gives_up (void)
+{
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
+  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
+
+  ld_session_set_reconnect_attempts (alice, 1);
+  ld_test_gateway_kill (gateway);
+  WAIT_UNTIL (ld_session_get_state (alice) == LD_SESSION_STATE_RECONNECTING);
+  g_assert_cmpuint (ld_session_get_reconnect_in (alice), >=, 1);
+  WAIT_UNTIL (ld_session_get_state (alice) == LD_SESSION_STATE_OFFLINE);
+  g_assert_nonnull (strstr (ld_session_get_state_reason (alice), "after 1 attempt"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_assert_cmpint (argc, ==, 2);
+  program = argv[1];
+
+  g_test_add_func ("/ld/session/two-clients", test_two_clients);
+  g_test_add_func ("/ld/session/reconnect-outbox", test_reconnect_outbox);
+  g_test_add_func ("/ld/session/token-refresh", test_token_refresh);
+  g_test_add_func ("/ld/session/token-refresh-early", test_token_refresh_early);
+  g_test_add_func ("/ld/session/refresh-failure", test_refresh_failure);
+  g_test_add_func ("/ld/session/signed-out-without-refresh", test_signed_out_without_refresh);
+  g_test_add_func ("/ld/session/refusal-retry-moderation", test_refusal_retry_moderation);
+  g_test_add_func ("/ld/session/support", test_support);
+  g_test_add_func ("/ld/session/gift-and-room-info", test_gift_and_room_info);
+  g_test_add_func ("/ld/session/health", test_health);
+  g_test_add_func ("/ld/session/reconnect-gives-up", test_reconnect_gives_up);
+
+  return g_test_run ();
+}
