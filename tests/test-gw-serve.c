@@ -82,72 +82,6 @@ expect_line (TestPeer   *peer,
     }
 }
 
-static void
-test_serve (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("livedesk-serve-XXXXXX", &error);
-  g_autofree char *users = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GSubprocess) gateway = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *url = NULL;
-  g_autofree char *port = NULL;
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autoptr(JsonObject) login = NULL;
-  g_autoptr(TestPeer) peer = NULL;
-  g_autoptr(JsonObject) joined = NULL;
-  g_autoptr(JsonObject) gone = NULL;
-  g_autoptr(GUri) uri = NULL;
-  JsonNode *data;
-
-  g_assert_no_error (error);
-  users = write_users_file (dir);
-  /* A proxy from the environment must not stand between us and 127.0.0.1. */
-  soup_session_set_proxy_resolver (session, NULL);
-
-  g_subprocess_launcher_setenv (launcher, "LIVEDESK_JWT_SECRET", SECRET, TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  gateway = g_subprocess_launcher_spawn (launcher, &error, program, "serve", "--port", "0", "--users", users, NULL);
-  g_assert_no_error (error);
-
-  /* Its first line names the URL it listens on. */
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (gateway));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "livedesk-gateway: listening on http://127.0.0.1:"));
-  base = g_strdup (strstr (line, "http://"));
-  uri = g_uri_parse (base, G_URI_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  port = g_strdup_printf ("%d", g_uri_get_port (uri));
-
-  url = g_strdup_printf ("http://127.0.0.1:%s/api/v1/auth/login", port);
-  login = post_json (session, url, "{\"username\":\"Alice\",\"password\":\"correct horse\"}");
-  data = json_object_get_member (login, "accessToken");
-  g_assert_nonnull (data);
-
-  peer = test_peer_start ("gateway-peer.mjs", port, NULL);
-  test_peer_send (peer, "{\"cmd\":\"connect\",\"id\":\"a\",\"auth\":{\"token\":\"%s\"}}", json_node_get_string (data));
-  json_object_unref (expect_line (peer, "message", "authSuccess"));
-  test_peer_send (peer, "{\"cmd\":\"emit\",\"id\":\"a\",\"name\":\"joinRoom\",\"payload\":{\"roomId\":\"room_1\"}}");
-  joined = expect_line (peer, "message", "joinedRoom");
-  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (joined, "payload"), "success"));
-
-  /* SIGTERM: the client is told (not just dropped) and the program exits 0. */
-  g_subprocess_send_signal (gateway, SIGTERM);
-  gone = expect_line (peer, "disconnect", NULL);
-  g_subprocess_wait (gateway, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (gateway));
-  g_assert_cmpint (g_subprocess_get_exit_status (gateway), ==, 0);
-
-  g_unlink (users);
-  g_rmdir (dir);
-}
-
 typedef struct
 {
   GSubprocess *process;
@@ -183,6 +117,54 @@ gateway_start (Gateway    *gateway,
   uri = g_uri_parse (strstr (line, "http://"), G_URI_FLAGS_NONE, &error);
   g_assert_no_error (error);
   gateway->port = g_uri_get_port (uri);
+}
+
+static void
+test_serve (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("livedesk-serve-XXXXXX", &error);
+  g_autofree char *users = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *port = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(JsonObject) login = NULL;
+  g_autoptr(TestPeer) peer = NULL;
+  g_autoptr(JsonObject) joined = NULL;
+  g_autoptr(JsonObject) gone = NULL;
+  Gateway gateway = { 0 };
+  JsonNode *data;
+
+  g_assert_no_error (error);
+  users = write_users_file (dir);
+  /* A proxy from the environment must not stand between us and 127.0.0.1. */
+  soup_session_set_proxy_resolver (session, NULL);
+  gateway_start (&gateway, users, NULL, NULL);
+  port = g_strdup_printf ("%u", gateway.port);
+
+  url = g_strdup_printf ("http://127.0.0.1:%s/api/v1/auth/login", port);
+  login = post_json (session, url, "{\"username\":\"Alice\",\"password\":\"correct horse\"}");
+  data = json_object_get_member (login, "accessToken");
+  g_assert_nonnull (data);
+
+  peer = test_peer_start ("gateway-peer.mjs", port, NULL);
+  test_peer_send (peer, "{\"cmd\":\"connect\",\"id\":\"a\",\"auth\":{\"token\":\"%s\"}}", json_node_get_string (data));
+  json_object_unref (expect_line (peer, "message", "authSuccess"));
+  test_peer_send (peer, "{\"cmd\":\"emit\",\"id\":\"a\",\"name\":\"joinRoom\",\"payload\":{\"roomId\":\"room_1\"}}");
+  joined = expect_line (peer, "message", "joinedRoom");
+  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (joined, "payload"), "success"));
+
+  /* SIGTERM: the client is told (not just dropped) and the program exits 0. */
+  g_subprocess_send_signal (gateway.process, SIGTERM);
+  gone = expect_line (peer, "disconnect", NULL);
+  g_subprocess_wait (gateway.process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (gateway.process));
+  g_assert_cmpint (g_subprocess_get_exit_status (gateway.process), ==, 0);
+  g_clear_object (&gateway.process);
+
+  g_unlink (users);
+  g_rmdir (dir);
 }
 
 static guint16
