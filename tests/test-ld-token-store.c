@@ -6,7 +6,9 @@
  */
 #include <glib/gstdio.h>
 #include <libsecret/secret.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "ld-token-store-private.h"
 
@@ -329,6 +331,13 @@ test_no_keyring_child (void)
   g_assert_true (g_str_has_prefix (error->message, "no keyring available: "));
 }
 
+/* Daemons the test starts die with it, even when an assertion aborts it. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 /* A bus with nothing on it and nothing it could start: no service files. */
 static GSubprocess *
 start_empty_bus (const char  *dir,
@@ -348,6 +357,8 @@ start_empty_bus (const char  *dir,
     "    <allow own=\"*\"/>\n"
     "  </policy>\n"
     "</busconfig>\n", dir);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) out = NULL;
   GSubprocess *bus;
@@ -355,8 +366,9 @@ start_empty_bus (const char  *dir,
   g_file_set_contents (config, config_text, -1, &error);
   g_assert_no_error (error);
 
-  bus = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
-                          "dbus-daemon", config_arg, "--nofork", "--nopidfile", "--print-address=1", NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  bus = g_subprocess_launcher_spawn (launcher, &error,
+                                     "dbus-daemon", config_arg, "--nofork", "--nopidfile", "--print-address=1", NULL);
   g_assert_no_error (error);
 
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bus));
@@ -370,7 +382,9 @@ start_empty_bus (const char  *dir,
 static char *self_path;
 
 static void
-run_child (const char *bus_address)
+run_child (const char *mode,
+           const char *bus_address,
+           const char *expected)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                                                        G_SUBPROCESS_FLAGS_STDERR_MERGE);
@@ -379,7 +393,7 @@ run_child (const char *bus_address)
   g_autofree char *output = NULL;
 
   g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", bus_address, TRUE);
-  g_subprocess_launcher_setenv (launcher, CHILD_ENV, "1", TRUE);
+  g_subprocess_launcher_setenv (launcher, CHILD_ENV, mode, TRUE);
   /* No X display to autolaunch another bus through. */
   g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
 
@@ -391,7 +405,7 @@ run_child (const char *bus_address)
   g_test_message ("child said:\n%s", output);
   g_assert_true (g_subprocess_get_if_exited (child));
   g_assert_cmpint (g_subprocess_get_exit_status (child), ==, 0);
-  g_assert_nonnull (strstr (output, "store: no keyring available: "));
+  g_assert_nonnull (strstr (output, expected));
 }
 
 static void
@@ -403,7 +417,11 @@ remove_dir (const char *path)
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *file = g_build_filename (path, name, NULL);
-      g_unlink (file);
+
+      if (g_file_test (file, G_FILE_TEST_IS_DIR) && !g_file_test (file, G_FILE_TEST_IS_SYMLINK))
+        remove_dir (file);
+      else
+        g_unlink (file);
     }
   g_rmdir (path);
 }
@@ -428,9 +446,168 @@ test_no_keyring (void)
   for (guint i = 0; i < G_N_ELEMENTS (addresses); i++)
     {
       g_test_message ("session bus %s", addresses[i]);
-      run_child (addresses[i]);
+      run_child ("no-keyring", addresses[i], "store: no keyring available: ");
     }
 
+  g_subprocess_force_exit (bus);
+  g_subprocess_wait (bus, NULL, NULL);
+  remove_dir (dir);
+}
+
+/* Runs in a child whose session bus has a keyring of its own to lock. */
+static void
+test_locked_child (void)
+{
+  g_autoptr(LdTokenStore) store_ = ld_token_store_new ();
+  g_autoptr(LdTokens) tokens = ld_tokens_new ("a", "r", 1);
+  g_autoptr(LdTokens) found = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GVariant) alias = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  const char *collection;
+  const char *paths[2] = { NULL, NULL };
+
+  g_assert_true (store (store_, "https://example.invalid", "u1", tokens, &error));
+  g_assert_no_error (error);
+
+  /* Lock the default collection, as a screen lock or a timeout would. */
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  alias = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets", "/org/freedesktop/secrets",
+                                       "org.freedesktop.Secret.Service", "ReadAlias", g_variant_new ("(s)", "default"),
+                                       G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (alias, "(&o)", &collection);
+  paths[0] = collection;
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets", "/org/freedesktop/secrets",
+                                       "org.freedesktop.Secret.Service", "Lock", g_variant_new ("(^ao)", paths),
+                                       G_VARIANT_TYPE ("(aoo)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+
+  /* This bus has no prompter, so unlocking fails at once, as a dismissed
+   * prompt does: the user hears "locked", not "sign in again". */
+  found = lookup (store_, "https://example.invalid", "u1", &error);
+  g_assert_null (found);
+  g_assert_error (error, LD_TOKEN_STORE_ERROR, LD_TOKEN_STORE_ERROR_LOCKED);
+  g_assert_true (g_str_has_prefix (error->message, "the keyring is locked"));
+  g_assert_nonnull (strstr (error->message, "unlock it"));
+  g_print ("lookup: %s\n", error->message);
+  g_clear_error (&error);
+
+  g_assert_false (store (store_, "https://example.invalid", "u2", tokens, &error));
+  g_assert_error (error, LD_TOKEN_STORE_ERROR, LD_TOKEN_STORE_ERROR_LOCKED);
+  g_print ("store: %s\n", error->message);
+  g_clear_error (&error);
+
+  g_assert_false (clear (store_, "https://example.invalid", "u1", &error));
+  g_assert_error (error, LD_TOKEN_STORE_ERROR, LD_TOKEN_STORE_ERROR_LOCKED);
+  g_print ("clear: %s\n", error->message);
+  g_clear_error (&error);
+
+  /* Something never stored is still just not there. */
+  found = lookup (store_, "https://example.invalid", "nobody", &error);
+  g_assert_no_error (error);
+  g_assert_null (found);
+
+  secret_service_disconnect ();
+}
+
+static void
+on_name_appeared (GDBusConnection *connection,
+                  const char      *name,
+                  const char      *owner,
+                  gpointer         user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+on_give_up (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* gnome-keyring on BUS_ADDRESS with its files under DIR, unlocked with a
+ * throwaway password; returns once it owns org.freedesktop.secrets. */
+static GSubprocess *
+start_keyring (const char *dir,
+               const char *bus_address)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char * const dirs[][2] = {
+    { "HOME", "home" }, { "XDG_DATA_HOME", "data" }, { "XDG_CONFIG_HOME", "config" },
+    { "XDG_CACHE_HOME", "cache" }, { "XDG_RUNTIME_DIR", "run" },
+  };
+  GSubprocess *keyring;
+  GOutputStream *input;
+  gboolean appeared = FALSE, gave_up = FALSE;
+  guint watch, timeout;
+
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, dirs[i][1], NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
+      g_subprocess_launcher_setenv (launcher, dirs[i][0], path, TRUE);
+    }
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", bus_address, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  /* Our fatal-warnings would abort the daemon at its first warning (it warns
+   * that it has no prompter, which is the point here). */
+  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+
+  keyring = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon", "--foreground", "--unlock",
+                                         "--components=secrets", NULL);
+  g_assert_no_error (error);
+  input = g_subprocess_get_stdin_pipe (keyring);
+  g_output_stream_write_all (input, "livedesk-test", strlen ("livedesk-test"), NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_close (input, NULL, &error);
+  g_assert_no_error (error);
+
+  bus = g_dbus_connection_new_for_address_sync (bus_address,
+                                                G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                NULL, NULL, &error);
+  g_assert_no_error (error);
+  watch = g_bus_watch_name_on_connection (bus, "org.freedesktop.secrets", G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                          on_name_appeared, NULL, &appeared, NULL);
+  timeout = g_timeout_add_seconds (20, on_give_up, &gave_up);
+  while (!appeared && !gave_up)
+    g_main_context_iteration (NULL, TRUE);
+  g_bus_unwatch_name (watch);
+  g_assert_false (gave_up);
+  g_source_remove (timeout);
+
+  return keyring;
+}
+
+static void
+test_locked (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *address = NULL;
+  g_autoptr(GSubprocess) bus = NULL;
+  g_autoptr(GSubprocess) keyring = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Its own keyring: locking the shared one would fail other tests. */
+  dir = g_dir_make_tmp ("livedesk-locked-keyring-XXXXXX", &error);
+  g_assert_no_error (error);
+  bus = start_empty_bus (dir, &address);
+  keyring = start_keyring (dir, address);
+
+  run_child ("locked", address, "lookup: the keyring is locked");
+
+  g_subprocess_force_exit (keyring);
+  g_subprocess_wait (keyring, NULL, NULL);
   g_subprocess_force_exit (bus);
   g_subprocess_wait (bus, NULL, NULL);
   remove_dir (dir);
@@ -446,15 +623,21 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   self_path = exe;
 
-  if (g_getenv (CHILD_ENV) != NULL)
+  if (g_strcmp0 (g_getenv (CHILD_ENV), "no-keyring") == 0)
     {
       g_test_add_func ("/token-store/no-keyring-child", test_no_keyring_child);
+      return g_test_run ();
+    }
+  if (g_strcmp0 (g_getenv (CHILD_ENV), "locked") == 0)
+    {
+      g_test_add_func ("/token-store/locked-child", test_locked_child);
       return g_test_run ();
     }
 
   g_test_add_func ("/token-store/round-trip", test_round_trip);
   g_test_add_func ("/token-store/corrupt-item", test_corrupt_item);
   g_test_add_func ("/token-store/no-keyring", test_no_keyring);
+  g_test_add_func ("/token-store/locked", test_locked);
   g_test_add_func ("/token-store/error-messages", test_error_messages);
 
   status = g_test_run ();

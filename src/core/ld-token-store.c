@@ -120,6 +120,117 @@ _ld_token_store_translate_error (GError *error)
   return translated;
 }
 
+typedef struct
+{
+  char *server;
+  char *user;
+} Request;
+
+static void
+request_free (Request *request)
+{
+  g_free (request->server);
+  g_free (request->user);
+  g_free (request);
+}
+
+static GTask *
+new_task (LdTokenStore        *self,
+          const char          *server,
+          const char          *user,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data,
+          gpointer             source_tag)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Request *request = g_new0 (Request, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  request->server = g_strdup (server);
+  request->user = g_strdup (user);
+  g_task_set_task_data (task, request, (GDestroyNotify) request_free);
+
+  return task;
+}
+
+static void
+return_nothing (GTask *task)
+{
+  if (g_task_get_source_tag (task) == ld_token_store_lookup_async)
+    g_task_return_pointer (task, NULL, NULL);
+  else
+    g_task_return_boolean (task, FALSE);
+}
+
+static void
+on_locked_searched (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) locked = NULL;
+  Request *request = g_task_get_task_data (task);
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
+  if (reply != NULL)
+    locked = g_variant_get_child_value (reply, 1);
+
+  if (locked == NULL || g_variant_n_children (locked) == 0)
+    {
+      return_nothing (task);
+      return;
+    }
+
+  g_task_return_new_error (task, LD_TOKEN_STORE_ERROR, LD_TOKEN_STORE_ERROR_LOCKED,
+                           "the keyring is locked: the sign-in for %s on %s is in it but could not be %s "
+                           "(unlock it, for example by logging in to the desktop or with Passwords and Keys)",
+                           request->user, request->server,
+                           g_task_get_source_tag (task) == ld_token_store_lookup_async ? "read" : "removed");
+}
+
+static void
+on_bus_for_locked (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GDBusConnection) bus = g_bus_get_finish (result, NULL);
+  Request *request = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  GVariantBuilder attributes;
+
+  if (bus == NULL)
+    {
+      return_nothing (task);
+      return;
+    }
+
+  g_variant_builder_init (&attributes, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&attributes, "{ss}", "xdg:schema", LD_TOKEN_STORE_SCHEMA_NAME);
+  g_variant_builder_add (&attributes, "{ss}", "server", request->server);
+  g_variant_builder_add (&attributes, "{ss}", "user", request->user);
+
+  g_dbus_connection_call (bus, "org.freedesktop.secrets", "/org/freedesktop/secrets",
+                          "org.freedesktop.Secret.Service", "SearchItems",
+                          g_variant_new ("(a{ss})", &attributes), G_VARIANT_TYPE ("(aoao)"),
+                          G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, cancellable,
+                          on_locked_searched, g_steal_pointer (&task));
+}
+
+/* libsecret answers "nothing there" when the matching item stays locked
+ * because the unlock prompt failed or was dismissed; the user must hear
+ * "locked", not be asked to sign in again. The Secret Service lists locked
+ * items without unlocking them, so ask it. */
+static void
+return_nothing_unless_locked (GTask *task)
+{
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  g_bus_get (G_BUS_TYPE_SESSION, cancellable, on_bus_for_locked, task);
+}
+
 static GHashTable *
 make_attributes (const char *server,
                  const char *user)
@@ -193,10 +304,15 @@ on_stored (GObject      *source,
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
 
-  if (!secret_password_store_finish (result, &error))
+  if (secret_password_store_finish (result, &error))
+    g_task_return_boolean (task, TRUE);
+  else if (error != NULL)
     g_task_return_error (task, _ld_token_store_translate_error (error));
   else
-    g_task_return_boolean (task, TRUE);
+    /* libsecret's way of saying a prompt (to unlock, or to make a keyring) was dismissed. */
+    g_task_return_new_error (task, LD_TOKEN_STORE_ERROR, LD_TOKEN_STORE_ERROR_LOCKED,
+                             "the keyring is locked: the sign-in could not be saved "
+                             "(unlock it, for example by logging in to the desktop or with Passwords and Keys)");
 }
 
 void
@@ -219,8 +335,7 @@ ld_token_store_store_async (LdTokenStore        *self,
   g_return_if_fail (tokens != NULL && tokens->access_token != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ld_token_store_store_async);
+  task = new_task (self, server, user, cancellable, callback, user_data, ld_token_store_store_async);
 
   attributes = make_attributes (server, user);
   label = g_strdup_printf ("Livedesk sign-in for %s on %s", user, server);
@@ -261,7 +376,7 @@ on_looked_up (GObject      *source,
 
   if (secret == NULL)
     {
-      g_task_return_pointer (task, NULL, NULL);
+      return_nothing_unless_locked (g_steal_pointer (&task));
       return;
     }
 
@@ -290,8 +405,7 @@ ld_token_store_lookup_async (LdTokenStore        *self,
   g_return_if_fail (user != NULL && *user != '\0');
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ld_token_store_lookup_async);
+  task = new_task (self, server, user, cancellable, callback, user_data, ld_token_store_lookup_async);
 
   attributes = make_attributes (server, user);
   secret_password_lookupv (&token_schema, attributes, cancellable, on_looked_up, g_steal_pointer (&task));
@@ -320,8 +434,10 @@ on_cleared (GObject      *source,
   removed = secret_password_clear_finish (result, &error);
   if (error != NULL)
     g_task_return_error (task, _ld_token_store_translate_error (error));
+  else if (!removed)
+    return_nothing_unless_locked (g_steal_pointer (&task));
   else
-    g_task_return_boolean (task, removed);
+    g_task_return_boolean (task, TRUE);
 }
 
 void
@@ -340,8 +456,7 @@ ld_token_store_clear_async (LdTokenStore        *self,
   g_return_if_fail (user != NULL && *user != '\0');
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ld_token_store_clear_async);
+  task = new_task (self, server, user, cancellable, callback, user_data, ld_token_store_clear_async);
 
   attributes = make_attributes (server, user);
   secret_password_clearv (&token_schema, attributes, cancellable, on_cleared, g_steal_pointer (&task));

@@ -76,7 +76,8 @@ void          ld_token_store_lookup_async  (LdTokenStore        *self,
                                             GCancellable        *cancellable,
                                             GAsyncReadyCallback  callback,
                                             gpointer             user_data);
-/* NULL without an error when nothing is stored for SERVER + USER. */
+/* NULL without an error when nothing is stored for SERVER + USER; a LOCKED
+ * error when it is stored but the keyring stayed locked. */
 LdTokens     *ld_token_store_lookup_finish (LdTokenStore        *self,
                                             GAsyncResult        *result,
                                             GError             **error);
@@ -87,7 +88,8 @@ void          ld_token_store_clear_async   (LdTokenStore        *self,
                                             GCancellable        *cancellable,
                                             GAsyncReadyCallback  callback,
                                             gpointer             user_data);
-/* TRUE if an item was removed, FALSE without an error if there was none. */
+/* TRUE if an item was removed, FALSE without an error if there was none; a
+ * LOCKED error when it is there but the keyring stayed locked. */
 gboolean      ld_token_store_clear_finish  (LdTokenStore        *self,
                                             GAsyncResult        *result,
                                             GError             **error);
