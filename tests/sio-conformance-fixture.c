@@ -102,7 +102,8 @@ main (int   argc,
   g_signal_connect (sio_server_of (server, "/custom"), "connection", G_CALLBACK (on_connection), NULL);
 
   /* localhost on both IPv4 and IPv6: the suites' "localhost" may resolve to either */
-  if (!soup_server_listen_local (http, PORT, 0, &error))
+  if (!sio_engine_listen (http, "127.0.0.1", PORT, NULL, &error) ||
+      !sio_engine_listen (http, "::1", PORT, NULL, &error))
     {
       g_printerr ("sio-conformance-fixture: %s\n", error->message);
       return 1;

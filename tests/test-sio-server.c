@@ -112,11 +112,11 @@ start_server (Fixture *f,
   g_signal_connect (sio_server_of (f->server, "/"), "connection", G_CALLBACK (on_connection), f);
   g_signal_connect (sio_server_of (f->server, "/private"), "connecting", G_CALLBACK (on_private_connecting), f);
 
-  soup_server_listen_local (f->http, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  sio_engine_listen (f->http, "127.0.0.1", 0, &f->port, &error);
   g_assert_no_error (error);
   uris = soup_server_get_uris (f->http);
   g_assert_nonnull (uris);
-  f->port = g_uri_get_port (uris->data);
+  g_assert_cmpuint (g_uri_get_port (uris->data), ==, f->port);
   g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
 }
 
@@ -957,6 +957,29 @@ test_max_payload_websocket (Fixture       *f,
   g_assert_true (sio_server_socket_is_connected (g_ptr_array_index (f->sockets, 1)));
 }
 
+/* A burst of viewers, as when a popular stream starts or the network comes back:
+ * all get in, and a broadcast reaches each of them. */
+static void
+test_crowd (Fixture       *f,
+            gconstpointer  data)
+{
+  const guint n = 300;
+  g_autoptr(JsonObject) line = NULL;
+  g_autoptr(JsonArray) args = json_array_new ();
+
+  test_peer_send (f->peer, "{\"cmd\":\"crowd\",\"n\":%u}", n);
+  line = test_peer_expect (f->peer, "crowd_connected", 3 * TIMEOUT);
+  g_assert_nonnull (line);
+  g_assert_true (wait_for_sockets (f, n));
+
+  json_array_add_string_element (args, "Buổi phát sóng bắt đầu!");
+  sio_server_namespace_emit (sio_server_of (f->server, "/"), "announcement", args, NULL);
+  g_clear_pointer (&line, json_object_unref);
+  line = test_peer_expect (f->peer, "crowd_received", 3 * TIMEOUT);
+  g_assert_nonnull (line);
+  g_assert_cmpstr (json_object_get_string_member (line, "name"), ==, "announcement");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -978,6 +1001,7 @@ main (int   argc,
   ADD ("websocket-only", fixture_setup, test_websocket_only);
   ADD ("ping-timeout", fixture_setup_fast_ping, test_ping_timeout);
   ADD ("malformed-packet", fixture_setup, test_malformed_packet);
+  ADD ("crowd", fixture_setup, test_crowd);
   ADD ("http-errors", fixture_setup_limits, test_http_errors);
   ADD ("poll-abandoned", fixture_setup_quiet, test_poll_abandoned);
   ADD ("connect-timeout", fixture_setup_limits, test_connect_timeout);

@@ -1091,6 +1091,50 @@ sio_engine_attach (SioEngine  *self,
   soup_server_add_websocket_handler (server, path, NULL, NULL, on_websocket, self, NULL);
 }
 
+gboolean
+sio_engine_listen (SoupServer  *server,
+                   const char  *address,
+                   guint        port,
+                   guint       *bound_port,
+                   GError     **error)
+{
+  g_autoptr(GInetAddress) inet = NULL;
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GSocket) socket = NULL;
+
+  g_return_val_if_fail (SOUP_IS_SERVER (server), FALSE);
+  g_return_val_if_fail (address != NULL, FALSE);
+
+  inet = g_inet_address_new_from_string (address);
+  if (inet == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Not an IP address: %s", address);
+      return FALSE;
+    }
+  socket = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+  socket_address = g_inet_socket_address_new (inet, port);
+  if (!g_socket_bind (socket, socket_address, TRUE, error))
+    return FALSE;
+  g_socket_set_listen_backlog (socket, SIO_ENGINE_LISTEN_BACKLOG);
+  if (!g_socket_listen (socket, error))
+    return FALSE;
+  if (!soup_server_listen_socket (server, socket, 0, error))
+    return FALSE;
+
+  if (bound_port != NULL)
+    {
+      local = g_socket_get_local_address (socket, error);
+      if (local == NULL)
+        return FALSE;
+      *bound_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+    }
+  return TRUE;
+}
+
 void
 sio_engine_close (SioEngine *self)
 {

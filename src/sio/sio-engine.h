@@ -27,6 +27,16 @@ SioEngine       *sio_engine_new                  (void);
 void             sio_engine_attach               (SioEngine   *self,
                                                   SoupServer  *server,
                                                   const char  *path);
+/* Makes SERVER listen on ADDRESS (e.g. "127.0.0.1", "::1", "0.0.0.0") and PORT
+ * (0: a free one, stored in *BOUND_PORT) with a backlog of SIO_ENGINE_LISTEN_BACKLOG:
+ * the soup_server_listen_*() helpers keep GLib's 10, and a burst of clients
+ * reconnecting at once then waits seconds for SYN retries. */
+#define SIO_ENGINE_LISTEN_BACKLOG 1024
+gboolean         sio_engine_listen               (SoupServer  *server,
+                                                  const char  *address,
+                                                  guint        port,
+                                                  guint       *bound_port,
+                                                  GError     **error);
 /* Closes every session ("server shutting down") and stops serving. */
 void             sio_engine_close                (SioEngine   *self);
 guint            sio_engine_get_ping_interval    (SioEngine   *self);

@@ -9,6 +9,9 @@
 //   {"cmd":"connect","id":"a","nsp":"/","auth":{…},"transports":["polling","websocket"]}
 //   {"cmd":"emit","id":"a","name":"ev","args":[…],"ack":true}
 //   {"cmd":"disconnect","id":"a"}
+//   {"cmd":"crowd","n":300,"transports":["websocket"]}   many clients at once, reported in
+//       bulk: {"event":"crowd_connected","n":…}, then {"event":"crowd_received","name":…,"n":…}
+//       once every one of them got that event
 //
 // Prints {"event":"connect"|"connect_error"|"disconnect"|"message"|"ack"|"upgrade", "id":…, …}.
 // Every event the server sends with an ack is acked with its own arguments,
@@ -81,6 +84,24 @@ function connect({ id, nsp = "/", auth, transports = ["polling", "websocket"] })
   });
 }
 
+function crowd({ n, transports = ["websocket"] }) {
+  let connected = 0;
+  const received = new Map();
+
+  for (let i = 0; i < n; i++) {
+    const socket = io(`http://127.0.0.1:${port}/`, { path, transports, forceNew: true, reconnection: false });
+    socket.on("connect", () => {
+      if (++connected === n) print({ event: "crowd_connected", n });
+    });
+    socket.on("connect_error", (err) => print({ event: "crowd_error", message: err.message }));
+    socket.onAny((name) => {
+      const count = (received.get(name) ?? 0) + 1;
+      received.set(name, count);
+      if (count === n) print({ event: "crowd_received", name, n });
+    });
+  }
+}
+
 const rl = readline.createInterface({ input: process.stdin });
 rl.on("line", (line) => {
   const command = JSON.parse(line);
@@ -103,6 +124,9 @@ rl.on("line", (line) => {
     }
     case "disconnect":
       socket.disconnect();
+      break;
+    case "crowd":
+      crowd(command);
       break;
     default:
       print({ event: "error", message: `unknown command ${command.cmd}` });
