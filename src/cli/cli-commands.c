@@ -1,0 +1,984 @@
+/* cli-commands.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <gio/gio.h>
+#include <glib-unix.h>
+#include <glib/gi18n-lib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "ld-rest-client.h"
+#include "ld-session.h"
+#include "ld-token-store.h"
+#include "cli-commands.h"
+
+#define ACCESS_VARIABLE "LIVEDESK_ACCESS_TOKEN"
+#define REFRESH_VARIABLE "LIVEDESK_REFRESH_TOKEN"
+#define USER_VARIABLE "LIVEDESK_USER"
+#define MAX_PASSWORD_LEN 1024
+/* One-shot commands give up after this many reconnect attempts. */
+#define CLI_RECONNECT_ATTEMPTS 2
+
+typedef struct
+{
+  const char   *command;
+  char         *server;
+  char         *api;
+  char         *path;
+  char         *user;
+
+  LdSession    *session;
+  LdTokenStore *store;
+  /* Where the tokens came from, so a refresh is saved back there. */
+  char         *keyring_user;
+
+  gboolean      failed;
+  gboolean      interrupted;
+  int           exit_code;
+} Cli;
+
+static void
+cli_clear (Cli *cli)
+{
+  if (cli->session != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (cli->session, cli);
+      ld_session_disconnect (cli->session);
+    }
+  g_clear_object (&cli->session);
+  g_clear_object (&cli->store);
+  g_free (cli->server);
+  g_free (cli->api);
+  g_free (cli->path);
+  g_free (cli->user);
+  g_free (cli->keyring_user);
+}
+
+static GOptionEntry *
+common_entries (Cli *cli)
+{
+  GOptionEntry entries[] = {
+    { "server", 0, 0, G_OPTION_ARG_STRING, &cli->server,
+      N_("The gateway (default http://localhost:4001)"), N_("URL") },
+    { "api", 0, 0, G_OPTION_ARG_STRING, &cli->api,
+      N_("The REST API (default http://localhost:3000)"), N_("URL") },
+    { "path", 0, 0, G_OPTION_ARG_STRING, &cli->path,
+      N_("The gateway’s Socket.IO path (default /socket)"), N_("PATH") },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &cli->user,
+      N_("Whose saved login to use (default: $LIVEDESK_USER, else the last login)"), N_("NAME") },
+    { NULL }
+  };
+
+  return g_memdup2 (entries, sizeof entries);
+}
+
+/* Parses ARGV with the common options and ENTRIES; N_ARGS positional
+ * arguments are required (more are a usage error); a negative N_ARGS allows
+ * up to -N_ARGS. */
+static gboolean
+parse_options (Cli                *cli,
+               const char         *parameters,
+               const char         *summary,
+               const GOptionEntry *entries,
+               int                *argc,
+               char             ***argv,
+               int                 n_args)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (parameters);
+  g_autoptr(GError) error = NULL;
+  g_autofree GOptionEntry *common = common_entries (cli);
+
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, summary);
+  g_option_context_set_description (context,
+    _("Tokens come from the keyring (saved by “livedesk-cli login” or the app) or from\n"
+      "$LIVEDESK_ACCESS_TOKEN and $LIVEDESK_REFRESH_TOKEN; never from the command line.\n\n"
+      "Exit status: 0 done, 1 refused by the server, 2 usage, 3 network or sign-in failure."));
+  g_option_context_add_main_entries (context, common, GETTEXT_PACKAGE);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      g_printerr ("livedesk-cli %s: %s\n", cli->command, error->message);
+      cli->exit_code = CLI_EXIT_USAGE;
+      return FALSE;
+    }
+  if (n_args >= 0 ? *argc - 1 != n_args : *argc - 1 > -n_args)
+    {
+      g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+      g_printerr ("livedesk-cli %s: %s\n\n%s", cli->command,
+                  *argc - 1 < n_args ? _("missing arguments") : _("too many arguments"), help);
+      cli->exit_code = CLI_EXIT_USAGE;
+      return FALSE;
+    }
+
+  if (cli->server == NULL)
+    cli->server = g_strdup (LD_SESSION_DEFAULT_SERVER_URL);
+  if (cli->api == NULL)
+    cli->api = g_strdup (LD_SESSION_DEFAULT_API_URL);
+  if (cli->path == NULL)
+    cli->path = g_strdup (LD_SESSION_DEFAULT_PATH);
+  return TRUE;
+}
+
+static int
+fail (Cli        *cli,
+      int         code,
+      const char *format,
+      ...) G_GNUC_PRINTF (3, 4);
+
+static int
+fail (Cli        *cli,
+      int         code,
+      const char *format,
+      ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("livedesk-cli %s: %s\n", cli->command, text);
+  return code;
+}
+
+/* The server's code and message, or ours. */
+static int
+fail_with_error (Cli          *cli,
+                 const GError *error)
+{
+  if (error->domain == LD_SERVER_ERROR)
+    return fail (cli, CLI_EXIT_REFUSED, "%s: %s", ld_server_error_to_code (error->code), error->message);
+  if (error->domain == LD_SESSION_ERROR &&
+      (error->code == LD_SESSION_ERROR_INVALID || error->code == LD_SESSION_ERROR_RATE_LIMITED ||
+       error->code == LD_SESSION_ERROR_NOT_ALLOWED || error->code == LD_SESSION_ERROR_NOT_IN_ROOM))
+    return fail (cli, CLI_EXIT_REFUSED, "%s", error->message);
+  if (error->domain == LD_REST_ERROR && error->code == LD_REST_ERROR_REFUSED)
+    return fail (cli, CLI_EXIT_REFUSED, "%s", error->message);
+  return fail (cli, CLI_EXIT_FAILURE, "%s", error->message);
+}
+
+static void
+print_json (JsonNode *node)
+{
+  g_autofree char *text = json_to_string (node, FALSE);
+
+  g_print ("%s\n", text);
+  fflush (stdout);
+}
+
+static void
+print_object (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+
+  print_json (node);
+}
+
+/* Iterates the main context until *RESULT is set, the session fails or the
+ * user interrupts. */
+static gboolean
+await (Cli           *cli,
+       GAsyncResult **result)
+{
+  while (*result == NULL && !cli->failed && !cli->interrupted)
+    g_main_context_iteration (NULL, TRUE);
+  return *result != NULL;
+}
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+  g_main_context_wakeup (NULL);
+}
+
+/* Saved logins: which user last logged in to which API (not a secret; the
+ * tokens themselves are only in the keyring). */
+static char *
+logins_path (void)
+{
+  return g_build_filename (g_get_user_config_dir (), "livedesk", "cli-logins.ini", NULL);
+}
+
+static char *
+saved_user (const char *api)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autofree char *path = logins_path ();
+
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL))
+    return NULL;
+  return g_key_file_get_string (file, api, "user", NULL);
+}
+
+static void
+save_user (const char *api,
+           const char *user)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autofree char *path = logins_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_key_file_load_from_file (file, path, G_KEY_FILE_KEEP_COMMENTS, NULL);
+  if (user != NULL)
+    g_key_file_set_string (file, api, "user", user);
+  else
+    g_key_file_remove_group (file, api, NULL);
+  if (g_mkdir_with_parents (dir, 0700) != 0 || !g_key_file_save_to_file (file, path, &error))
+    g_printerr ("livedesk-cli: cannot remember the login in %s: %s\n", path,
+                error != NULL ? error->message : g_strerror (errno));
+}
+
+static char *
+login_user (Cli *cli)
+{
+  if (cli->user != NULL)
+    return g_strdup (cli->user);
+  if (g_getenv (USER_VARIABLE) != NULL && *g_getenv (USER_VARIABLE) != '\0')
+    return g_strdup (g_getenv (USER_VARIABLE));
+  return saved_user (cli->api);
+}
+
+static void
+on_tokens_changed (LdSession *session,
+                   LdTokens  *tokens,
+                   gpointer   user_data)
+{
+  Cli *cli = user_data;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Tokens from the environment are the caller's to manage. */
+  if (cli->keyring_user == NULL)
+    return;
+
+  ld_token_store_store_async (cli->store, cli->api, cli->keyring_user, tokens, NULL, on_done, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  if (!ld_token_store_store_finish (cli->store, result, &error))
+    g_printerr ("livedesk-cli: the renewed tokens could not be saved: %s\n", error->message);
+}
+
+static void
+on_state (LdSession  *session,
+          GParamSpec *pspec,
+          gpointer    user_data)
+{
+  Cli *cli = user_data;
+  LdSessionState state = ld_session_get_state (session);
+
+  if (state == LD_SESSION_STATE_SIGNED_OUT || state == LD_SESSION_STATE_OFFLINE)
+    {
+      const char *reason = ld_session_get_state_reason (session);
+
+      if (!cli->failed)
+        g_printerr ("livedesk-cli %s: %s\n", cli->command, reason != NULL ? reason : _("disconnected"));
+      cli->failed = TRUE;
+      cli->exit_code = CLI_EXIT_FAILURE;
+      g_main_context_wakeup (NULL);
+    }
+  else if (state == LD_SESSION_STATE_RECONNECTING)
+    g_printerr ("livedesk-cli: %s; retrying in %u s\n", ld_session_get_state_reason (session),
+                ld_session_get_reconnect_in (session));
+}
+
+/* The tokens: from the environment, else from the keyring. */
+static LdTokens *
+load_tokens (Cli     *cli,
+             GError **error)
+{
+  const char *access = g_getenv (ACCESS_VARIABLE);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *user = NULL;
+  LdTokens *tokens;
+
+  if (access != NULL && *access != '\0')
+    {
+      const char *refresh = g_getenv (REFRESH_VARIABLE);
+
+      return ld_tokens_new (access, refresh != NULL && *refresh != '\0' ? refresh : NULL, 0);
+    }
+
+  user = login_user (cli);
+  if (user == NULL)
+    {
+      g_set_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT,
+                   _("not logged in: run “livedesk-cli login” or set $%s"), ACCESS_VARIABLE);
+      return NULL;
+    }
+
+  cli->store = ld_token_store_new ();
+  ld_token_store_lookup_async (cli->store, cli->api, user, NULL, on_done, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  tokens = ld_token_store_lookup_finish (cli->store, result, error);
+  if (tokens == NULL && (error == NULL || *error == NULL))
+    {
+      g_set_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT,
+                   _("no saved login for %s at %s: run “livedesk-cli login”"), user, cli->api);
+      return NULL;
+    }
+  if (tokens != NULL)
+    cli->keyring_user = g_steal_pointer (&user);
+  return tokens;
+}
+
+/* A session signed in and online, or FALSE after telling why. */
+static gboolean
+start_session (Cli *cli)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdTokens) tokens = load_tokens (cli, &error);
+
+  if (tokens == NULL)
+    {
+      cli->exit_code = fail (cli, CLI_EXIT_FAILURE, "%s", error->message);
+      return FALSE;
+    }
+
+  cli->session = ld_session_new (cli->server, cli->api);
+  ld_session_set_path (cli->session, cli->path);
+  ld_session_set_reconnect_attempts (cli->session, CLI_RECONNECT_ATTEMPTS);
+  ld_session_set_tokens (cli->session, tokens);
+  g_signal_connect (cli->session, "notify::state", G_CALLBACK (on_state), cli);
+  g_signal_connect (cli->session, "tokens-changed", G_CALLBACK (on_tokens_changed), cli);
+
+  g_printerr ("livedesk-cli: connecting to %s\n", cli->server);
+  ld_session_connect (cli->session);
+  while (ld_session_get_state (cli->session) != LD_SESSION_STATE_ONLINE && !cli->failed && !cli->interrupted)
+    g_main_context_iteration (NULL, TRUE);
+
+  return !cli->failed && !cli->interrupted;
+}
+
+static gboolean
+join_room (Cli        *cli,
+           const char *room_id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ld_session_join_room_async (cli->session, room_id, NULL, on_done, &result);
+  if (!await (cli, &result))
+    return FALSE;
+  if (!ld_session_join_room_finish (cli->session, result, &error))
+    {
+      cli->exit_code = fail_with_error (cli, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+on_interrupt (gpointer user_data)
+{
+  Cli *cli = user_data;
+
+  cli->interrupted = TRUE;
+  g_main_context_wakeup (NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Reads one line; FALSE at end of input. */
+static gboolean
+read_line (char   *buffer,
+           size_t  size)
+{
+  size_t len;
+
+  if (fgets (buffer, size, stdin) == NULL)
+    return FALSE;
+  len = strlen (buffer);
+  while (len > 0 && (buffer[len - 1] == '\n' || buffer[len - 1] == '\r'))
+    buffer[--len] = '\0';
+  return TRUE;
+}
+
+/* The terminal does not echo while the password is typed. */
+static gboolean
+read_password (char   *buffer,
+               size_t  size)
+{
+  struct termios saved, quiet;
+  gboolean ok;
+
+  if (!isatty (STDIN_FILENO))
+    return read_line (buffer, size);
+
+  if (tcgetattr (STDIN_FILENO, &saved) != 0)
+    return FALSE;
+  quiet = saved;
+  quiet.c_lflag &= ~(ECHO);
+  quiet.c_lflag |= ECHONL;
+  g_printerr ("%s", _("Password: "));
+  tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+  ok = read_line (buffer, size);
+  tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+  return ok;
+}
+
+static int
+cmd_login (Cli   *cli,
+           int    argc,
+           char **argv)
+{
+  g_autoptr(LdRestClient) rest = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdTokens) tokens = NULL;
+  g_autofree char *username = NULL;
+  char password[MAX_PASSWORD_LEN + 2] = { 0 };
+  char name[256] = { 0 };
+  gboolean ok;
+
+  if (!parse_options (cli, _("[USERNAME]"),
+                      _("Log in with a password and keep the tokens in the keyring.\n"
+                        "The password is read from the terminal without echo, or from standard input."),
+                      NULL, &argc, &argv, -1))
+    return cli->exit_code;
+
+  if (argc > 1)
+    username = g_strdup (argv[1]);
+  else if (cli->user != NULL)
+    username = g_strdup (cli->user);
+  else
+    {
+      if (isatty (STDIN_FILENO))
+        g_printerr ("%s", _("Username: "));
+      if (!read_line (name, sizeof name) || name[0] == '\0')
+        return fail (cli, CLI_EXIT_USAGE, "%s", _("no username given"));
+      username = g_strdup (name);
+    }
+
+  ok = read_password (password, sizeof password);
+  if (!ok || password[0] == '\0')
+    {
+      explicit_bzero (password, sizeof password);
+      return fail (cli, CLI_EXIT_USAGE, "%s", _("no password given"));
+    }
+
+  rest = ld_rest_client_new (cli->api);
+  ld_rest_client_login_async (rest, username, password, NULL, on_done, &result);
+  explicit_bzero (password, sizeof password);
+  await (cli, &result);
+  tokens = ld_rest_client_login_finish (rest, result, &error);
+  if (tokens == NULL)
+    {
+      if (g_error_matches (error, LD_REST_ERROR, LD_REST_ERROR_UNAUTHENTICATED))
+        return fail (cli, CLI_EXIT_FAILURE, _("login refused: %s"), error->message);
+      return fail_with_error (cli, error);
+    }
+
+  cli->store = ld_token_store_new ();
+  ld_token_store_store_async (cli->store, cli->api, username, tokens, NULL, on_done, &stored);
+  await (cli, &stored);
+  if (!ld_token_store_store_finish (cli->store, stored, &error))
+    return fail (cli, CLI_EXIT_FAILURE, _("logged in, but the tokens cannot be kept: %s"), error->message);
+
+  save_user (cli->api, username);
+  g_printerr (_("livedesk-cli: logged in as %s\n"), username);
+  return CLI_EXIT_OK;
+}
+
+static int
+cmd_logout (Cli   *cli,
+            int    argc,
+            char **argv)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *user = NULL;
+  gboolean removed;
+
+  if (!parse_options (cli, NULL, _("Forget the saved login (the tokens in the keyring)."),
+                      NULL, &argc, &argv, 0))
+    return cli->exit_code;
+
+  user = login_user (cli);
+  if (user == NULL)
+    {
+      g_printerr (_("livedesk-cli: not logged in\n"));
+      return CLI_EXIT_OK;
+    }
+
+  cli->store = ld_token_store_new ();
+  ld_token_store_clear_async (cli->store, cli->api, user, NULL, on_done, &result);
+  await (cli, &result);
+  removed = ld_token_store_clear_finish (cli->store, result, &error);
+  if (error != NULL)
+    return fail (cli, CLI_EXIT_FAILURE, "%s", error->message);
+
+  if (g_strcmp0 (saved_user (cli->api), user) == 0)
+    save_user (cli->api, NULL);
+  g_printerr (removed ? _("livedesk-cli: logged out %s\n") : _("livedesk-cli: %s was not logged in\n"), user);
+  return CLI_EXIT_OK;
+}
+
+static int
+cmd_whoami (Cli   *cli,
+            int    argc,
+            char **argv)
+{
+  g_autoptr(JsonObject) out = json_object_new ();
+
+  if (!parse_options (cli, NULL, _("Sign in to the gateway and print who you are."), NULL, &argc, &argv, 0))
+    return cli->exit_code;
+  if (!start_session (cli))
+    return cli->exit_code;
+
+  json_object_set_string_member (out, "userId", ld_session_get_user_id (cli->session));
+  json_object_set_string_member (out, "username", ld_session_get_username (cli->session));
+  json_object_set_string_member (out, "role", ld_role_to_string (ld_session_get_role (cli->session)));
+  print_object (out);
+  return CLI_EXIT_OK;
+}
+
+static int
+cmd_health (Cli   *cli,
+            int    argc,
+            char **argv)
+{
+  g_autoptr(LdRestClient) rest = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) out = json_object_new ();
+  g_autoptr(LdTokens) tokens = NULL;
+  gboolean api_ok;
+  gboolean socket_ok = FALSE;
+
+  if (!parse_options (cli, NULL,
+                      _("Check the REST API and, when signed in, the gateway; print both and the whole."),
+                      NULL, &argc, &argv, 0))
+    return cli->exit_code;
+
+  rest = ld_rest_client_new (cli->api);
+  ld_rest_client_health_async (rest, NULL, on_done, &result);
+  await (cli, &result);
+  api_ok = ld_rest_client_health_finish (rest, result, &error);
+  json_object_set_string_member (out, "api", api_ok ? "ok" : "down");
+  if (!api_ok)
+    json_object_set_string_member (out, "apiError", error->message);
+
+  g_clear_error (&error);
+  tokens = load_tokens (cli, &error);
+  if (tokens == NULL)
+    json_object_set_string_member (out, "socket", "unknown");
+  else
+    {
+      g_clear_object (&cli->store);
+      g_clear_pointer (&cli->keyring_user, g_free);
+      socket_ok = start_session (cli);
+      json_object_set_string_member (out, "socket", socket_ok ? "ok" : "down");
+    }
+  json_object_set_string_member (out, "status", api_ok && socket_ok ? "ok" : "down");
+  print_object (out);
+
+  return api_ok && socket_ok ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+}
+
+static int
+cmd_info (Cli   *cli,
+          int    argc,
+          char **argv)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) info = NULL;
+
+  if (!parse_options (cli, _("ROOM"), _("Print a room’s title, status and viewers."), NULL, &argc, &argv, 1))
+    return cli->exit_code;
+  if (!start_session (cli))
+    return cli->exit_code;
+
+  ld_session_get_room_info_async (cli->session, argv[1], NULL, on_done, &result);
+  if (!await (cli, &result))
+    return cli->exit_code;
+  info = ld_session_get_room_info_finish (cli->session, result, &error);
+  if (info == NULL)
+    return fail_with_error (cli, error);
+  print_object (info);
+  return CLI_EXIT_OK;
+}
+
+static void
+on_event (LdSession  *session,
+          const char *event,
+          JsonNode   *payload,
+          gpointer    user_data)
+{
+  g_autoptr(JsonObject) line = json_object_new ();
+
+  json_object_set_string_member (line, "event", event);
+  json_object_set_member (line, "data", json_node_copy (payload));
+  print_object (line);
+}
+
+static int
+cmd_tail (Cli   *cli,
+          int    argc,
+          char **argv)
+{
+  guint sigint;
+  guint sigterm;
+
+  if (!parse_options (cli, _("ROOM"),
+                      _("Join a room and print every event as one JSON object a line until interrupted."),
+                      NULL, &argc, &argv, 1))
+    return cli->exit_code;
+  if (!start_session (cli))
+    return cli->exit_code;
+
+  g_signal_connect (cli->session, "event", G_CALLBACK (on_event), cli);
+  if (!join_room (cli, argv[1]))
+    return cli->exit_code;
+  g_printerr (_("livedesk-cli: in %s; Ctrl+C to stop\n"), argv[1]);
+
+  /* Once in, a tail keeps trying for as long as it runs. */
+  ld_session_set_reconnect_attempts (cli->session, 0);
+  sigint = g_unix_signal_add (SIGINT, on_interrupt, cli);
+  sigterm = g_unix_signal_add (SIGTERM, on_interrupt, cli);
+  while (!cli->interrupted && !cli->failed)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+
+  return cli->failed ? cli->exit_code : CLI_EXIT_OK;
+}
+
+static int
+send_chat (Cli        *cli,
+           gboolean    image,
+           const char *room_id,
+           const char *content)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) out = json_object_new ();
+  LdMessage *message;
+
+  if (!start_session (cli) || !join_room (cli, room_id))
+    return cli->exit_code;
+
+  message = image ? ld_session_send_image (cli->session, content, &error)
+                  : ld_session_send_text (cli->session, content, &error);
+  if (message == NULL)
+    return fail_with_error (cli, error);
+
+  g_object_ref (message);
+  while (ld_message_get_state (message) == LD_MESSAGE_STATE_PENDING && !cli->failed)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (ld_message_get_state (message) == LD_MESSAGE_STATE_FAILED)
+    {
+      int code = fail (cli, CLI_EXIT_REFUSED, "%s", ld_message_get_failure_reason (message));
+
+      g_object_unref (message);
+      return code;
+    }
+  if (cli->failed)
+    {
+      g_object_unref (message);
+      return cli->exit_code;
+    }
+
+  json_object_set_string_member (out, "messageId", ld_message_get_id (message));
+  json_object_set_string_member (out, "roomId", room_id);
+  print_object (out);
+  g_object_unref (message);
+  return CLI_EXIT_OK;
+}
+
+static int
+cmd_send (Cli   *cli,
+          int    argc,
+          char **argv)
+{
+  if (!parse_options (cli, _("ROOM TEXT"), _("Send a chat message to a room."), NULL, &argc, &argv, 2))
+    return cli->exit_code;
+  return send_chat (cli, FALSE, argv[1], argv[2]);
+}
+
+static int
+cmd_image (Cli   *cli,
+           int    argc,
+           char **argv)
+{
+  if (!parse_options (cli, _("ROOM URL"), _("Send an image message (an https URL on imgur or cloudinary)."),
+                      NULL, &argc, &argv, 2))
+    return cli->exit_code;
+  return send_chat (cli, TRUE, argv[1], argv[2]);
+}
+
+static int
+cmd_gift (Cli   *cli,
+          int    argc,
+          char **argv)
+{
+  g_autofree char *to = NULL;
+  g_autofree char *to_name = NULL;
+  g_autofree char *gift_id = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *type = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *animation = NULL;
+  double value = -1;
+  int quantity = 1;
+  const GOptionEntry entries[] = {
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, N_("The receiver’s user id"), N_("USER") },
+    { "to-name", 0, 0, G_OPTION_ARG_STRING, &to_name, N_("The receiver’s name"), N_("NAME") },
+    { "gift", 0, 0, G_OPTION_ARG_STRING, &gift_id, N_("The gift’s id"), N_("ID") },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("The gift’s name"), N_("NAME") },
+    { "type", 0, 0, G_OPTION_ARG_STRING, &type, N_("The gift’s type"), N_("TYPE") },
+    { "value", 0, 0, G_OPTION_ARG_DOUBLE, &value, N_("The value of one gift"), N_("N") },
+    { "quantity", 0, 0, G_OPTION_ARG_INT, &quantity, N_("How many (1–100, default 1)"), N_("N") },
+    { "message", 0, 0, G_OPTION_ARG_STRING, &message, N_("A message with the gift"), N_("TEXT") },
+    { "animation", 0, 0, G_OPTION_ARG_STRING, &animation, N_("The animation (default “default”)"), N_("NAME") },
+    { NULL }
+  };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) out = json_object_new ();
+  g_autofree char *tx_id = NULL;
+  LdGiftRequest request = { 0 };
+
+  if (!parse_options (cli, _("ROOM"), _("Send a gift to someone in a room."), entries, &argc, &argv, 1))
+    return cli->exit_code;
+  if (to == NULL || gift_id == NULL || name == NULL || type == NULL || value < 0)
+    return fail (cli, CLI_EXIT_USAGE, "%s", _("--to, --gift, --name, --type and --value are required"));
+  if (quantity < 1 || quantity > 100)
+    return fail (cli, CLI_EXIT_USAGE, "%s", _("--quantity must be from 1 to 100"));
+
+  if (!start_session (cli) || !join_room (cli, argv[1]))
+    return cli->exit_code;
+
+  request.receiver_id = to;
+  request.receiver_name = to_name != NULL ? to_name : to;
+  request.gift_id = gift_id;
+  request.gift_name = name;
+  request.gift_type = type;
+  request.gift_value = value;
+  request.quantity = (guint) quantity;
+  request.message = message;
+  request.animation = animation;
+  ld_session_send_gift_async (cli->session, &request, NULL, on_done, &result);
+  if (!await (cli, &result))
+    return cli->exit_code;
+  tx_id = ld_session_send_gift_finish (cli->session, result, &error);
+  if (tx_id == NULL)
+    return fail_with_error (cli, error);
+
+  json_object_set_string_member (out, "giftTxId", tx_id);
+  print_object (out);
+  return CLI_EXIT_OK;
+}
+
+static int
+cmd_support (Cli   *cli,
+             int    argc,
+             char **argv)
+{
+  g_autofree char *type = NULL;
+  const GOptionEntry entries[] = {
+    { "type", 0, 0, G_OPTION_ARG_STRING, &type, N_("The kind of help (default “general”)"), N_("TYPE") },
+    { NULL }
+  };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) out = json_object_new ();
+  g_autofree char *ticket_id = NULL;
+
+  if (!parse_options (cli, _("TEXT"), _("Write to the admins (support chat)."), entries, &argc, &argv, 1))
+    return cli->exit_code;
+  if (!start_session (cli))
+    return cli->exit_code;
+
+  ld_session_contact_support_async (cli->session, argv[1], type, NULL, on_done, &result);
+  if (!await (cli, &result))
+    return cli->exit_code;
+  ticket_id = ld_session_contact_support_finish (cli->session, result, &error);
+  if (ticket_id == NULL)
+    return fail_with_error (cli, error);
+
+  json_object_set_string_member (out, "ticketId", ticket_id);
+  print_object (out);
+  return CLI_EXIT_OK;
+}
+
+static int
+moderate (Cli          *cli,
+          LdModeration  action,
+          const char   *room_id,
+          const char   *target,
+          guint         seconds,
+          const char   *reason)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!start_session (cli))
+    return cli->exit_code;
+
+  ld_session_moderate_async (cli->session, action, room_id, target, seconds, reason, NULL, on_done, &result);
+  if (!await (cli, &result))
+    return cli->exit_code;
+  if (!ld_session_moderate_finish (cli->session, result, &error))
+    return fail_with_error (cli, error);
+  return CLI_EXIT_OK;
+}
+
+static int
+cmd_delete (Cli   *cli,
+            int    argc,
+            char **argv)
+{
+  if (!parse_options (cli, _("ROOM MESSAGE_ID"), _("Delete a message (moderators)."), NULL, &argc, &argv, 2))
+    return cli->exit_code;
+  return moderate (cli, LD_MODERATION_DELETE, argv[1], argv[2], 0, NULL);
+}
+
+static int
+cmd_timeout (Cli   *cli,
+             int    argc,
+             char **argv)
+{
+  int seconds = 0;
+  g_autofree char *reason = NULL;
+  const GOptionEntry entries[] = {
+    { "seconds", 0, 0, G_OPTION_ARG_INT, &seconds, N_("How long (default: the server’s, 5 minutes)"), N_("N") },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, N_("Why, for the user"), N_("TEXT") },
+    { NULL }
+  };
+
+  if (!parse_options (cli, _("ROOM USER"), _("Silence a user in a room for a while (moderators)."),
+                      entries, &argc, &argv, 2))
+    return cli->exit_code;
+  if (seconds < 0)
+    return fail (cli, CLI_EXIT_USAGE, "%s", _("--seconds must not be negative"));
+  return moderate (cli, LD_MODERATION_TIMEOUT, argv[1], argv[2], (guint) seconds, reason);
+}
+
+static int
+cmd_ban (Cli   *cli,
+         int    argc,
+         char **argv)
+{
+  g_autofree char *reason = NULL;
+  const GOptionEntry entries[] = {
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, N_("Why, for the user"), N_("TEXT") },
+    { NULL }
+  };
+
+  if (!parse_options (cli, _("ROOM USER"), _("Ban a user from a room (moderators)."), entries, &argc, &argv, 2))
+    return cli->exit_code;
+  return moderate (cli, LD_MODERATION_BAN, argv[1], argv[2], 0, reason);
+}
+
+static int
+cmd_unban (Cli   *cli,
+           int    argc,
+           char **argv)
+{
+  g_autofree char *reason = NULL;
+  const GOptionEntry entries[] = {
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, N_("Why, for the record"), N_("TEXT") },
+    { NULL }
+  };
+
+  if (!parse_options (cli, _("ROOM USER"), _("Lift a ban or timeout (moderators)."), entries, &argc, &argv, 2))
+    return cli->exit_code;
+  return moderate (cli, LD_MODERATION_UNBAN, argv[1], argv[2], 0, reason);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *summary;
+  int       (*run) (Cli *cli, int argc, char **argv);
+} Command;
+
+static const Command commands[] = {
+  { "login", N_("Log in and keep the tokens in the keyring"), cmd_login },
+  { "logout", N_("Forget the saved login"), cmd_logout },
+  { "whoami", N_("Print who you are signed in as"), cmd_whoami },
+  { "health", N_("Check the REST API and the gateway"), cmd_health },
+  { "info", N_("Print a room’s information"), cmd_info },
+  { "tail", N_("Print a room’s events until interrupted"), cmd_tail },
+  { "send", N_("Send a chat message"), cmd_send },
+  { "image", N_("Send an image message"), cmd_image },
+  { "gift", N_("Send a gift"), cmd_gift },
+  { "support", N_("Write to the admins"), cmd_support },
+  { "delete", N_("Delete a message (moderators)"), cmd_delete },
+  { "timeout", N_("Silence a user for a while (moderators)"), cmd_timeout },
+  { "ban", N_("Ban a user from a room (moderators)"), cmd_ban },
+  { "unban", N_("Lift a ban or timeout (moderators)"), cmd_unban },
+};
+
+static char *
+usage (void)
+{
+  g_autoptr(GString) text = g_string_new (_("Usage:\n  livedesk-cli COMMAND [OPTION…]\n\nCommands:\n"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_string_append_printf (text, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+  g_string_append (text, _("\n“livedesk-cli COMMAND --help” describes a command’s options.\n"));
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+int
+cli_run (int    argc,
+         char **argv)
+{
+  Cli cli = { 0 };
+  int code;
+
+  if (argc < 2)
+    {
+      g_autofree char *text = usage ();
+
+      g_printerr ("%s", text);
+      return CLI_EXIT_USAGE;
+    }
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "help") == 0)
+    {
+      g_autofree char *text = usage ();
+
+      g_print ("%s", text);
+      return CLI_EXIT_OK;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      if (strcmp (argv[1], commands[i].name) != 0)
+        continue;
+
+      cli.command = commands[i].name;
+      cli.exit_code = CLI_EXIT_OK;
+      {
+        g_autofree char *prgname = g_strconcat ("livedesk-cli ", commands[i].name, NULL);
+
+        /* What --help shows as the usage line. */
+        g_set_prgname (prgname);
+      }
+      code = commands[i].run (&cli, argc - 1, argv + 1);
+      cli_clear (&cli);
+      return code;
+    }
+
+  {
+    g_autofree char *text = usage ();
+
+    g_printerr (_("livedesk-cli: unknown command “%s”\n\n%s"), argv[1], text);
+  }
+  return CLI_EXIT_USAGE;
+}
