@@ -980,6 +980,57 @@ test_crowd (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (line, "name"), ==, "announcement");
 }
 
+static gboolean
+sids_are (GPtrArray  *sids,
+          const char *expected)
+{
+  g_auto(GStrv) want = g_strsplit (expected, " ", -1);
+  gboolean same = sids->len == g_strv_length (want);
+
+  for (guint i = 0; same && want[i] != NULL; i++)
+    same = g_ptr_array_find_with_equal_func (sids, want[i], g_str_equal, NULL);
+  g_ptr_array_unref (sids);
+  return same;
+}
+
+/* The in-memory adapter on its own: room membership and who a broadcast targets. */
+static void
+test_memory_adapter (void)
+{
+  g_autoptr(SioServerAdapter) adapter = sio_server_memory_adapter_new (NULL);
+  const char *room1[] = { "r1", NULL };
+  const char *both[] = { "r1", "r2", NULL };
+  const char *except_s1[] = { "s1", NULL };
+  const char *except_r2[] = { "r2", NULL };
+
+  for (guint i = 1; i <= 3; i++)
+    {
+      g_autofree char *sid = g_strdup_printf ("s%u", i);
+
+      sio_server_adapter_add (adapter, sid, sid);
+    }
+  sio_server_adapter_add (adapter, "s1", "r1");
+  sio_server_adapter_add (adapter, "s2", "r1");
+  sio_server_adapter_add (adapter, "s2", "r2");
+  sio_server_adapter_add (adapter, "s3", "r2");
+
+  g_assert_true (sio_server_adapter_contains (adapter, "s2", "r2"));
+  g_assert_false (sio_server_adapter_contains (adapter, "s1", "r2"));
+  g_assert_true (sids_are (sio_server_adapter_sockets (adapter, NULL, NULL), "s1 s2 s3"));
+  g_assert_true (sids_are (sio_server_adapter_sockets (adapter, room1, NULL), "s1 s2"));
+  /* in two of the rooms, counted once */
+  g_assert_true (sids_are (sio_server_adapter_sockets (adapter, both, NULL), "s1 s2 s3"));
+  g_assert_true (sids_are (sio_server_adapter_sockets (adapter, room1, except_s1), "s2"));
+  g_assert_true (sids_are (sio_server_adapter_sockets (adapter, NULL, except_r2), "s1"));
+
+  sio_server_adapter_remove (adapter, "s2", "r1");
+  g_assert_true (sids_are (sio_server_adapter_sockets (adapter, room1, NULL), "s1"));
+  sio_server_adapter_remove_all (adapter, "s1");
+  g_assert_true (sids_are (sio_server_adapter_sockets (adapter, room1, NULL), ""));
+  g_assert_false (sio_server_adapter_contains (adapter, "s1", "s1"));
+  g_assert_true (sids_are (sio_server_adapter_sockets (adapter, NULL, NULL), "s2 s3"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -988,6 +1039,7 @@ main (int   argc,
 
 #define ADD(path, setup, func) \
   g_test_add ("/sio-server/" path, Fixture, NULL, setup, func, fixture_teardown)
+  g_test_add_func ("/sio-server/memory-adapter", test_memory_adapter);
   ADD ("connect-auth", fixture_setup, test_connect_auth);
   ADD ("events-every-type", fixture_setup, test_events_every_type);
   ADD ("ack-from-client", fixture_setup, test_ack_from_client);

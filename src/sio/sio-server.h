@@ -4,6 +4,16 @@
  * placeholders {"_placeholder":true,"num":N} and a GPtrArray of GBytes holds
  * attachment N. Every `attachments` parameter may be NULL when there are none.
  *
+ * Signals:
+ *   SioServerNamespace::connecting (socket)  before CONNECT is answered; a handler
+ *       may call sio_server_socket_refuse() to answer CONNECT_ERROR instead.
+ *   SioServerNamespace::connection (socket)  after CONNECT went out.
+ *   SioServerSocket::event (name, args, attachments, ack)  detailed by the event
+ *       name ("event::sendMessage"); ACK is NULL when the client asked for none.
+ *   SioServerSocket::disconnect (reason)     "client namespace disconnect",
+ *       "server namespace disconnect", "transport close", "ping timeout",
+ *       "parse error", "transport error", "forced server close", "server shutting down".
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
