@@ -33,7 +33,7 @@ test_success (void)
 static void
 test_failure (void)
 {
-  g_autoptr(JsonNode) envelope = gw_envelope_new_failure (GW_CONTRACT_ERROR_RATE_LIMITED, "Slow down");
+  g_autoptr(JsonNode) envelope = gw_envelope_new_failure (LD_CONTRACT_ERROR_RATE_LIMITED, "Slow down");
   g_autofree char *json = NULL;
   JsonObject *error = gw_envelope_get_error (envelope);
 
@@ -47,7 +47,7 @@ test_failure (void)
 static void
 test_failure_from_error (void)
 {
-  g_autoptr(GError) contract = g_error_new_literal (GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_EMPTY_MESSAGE, "Empty");
+  g_autoptr(GError) contract = g_error_new_literal (LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_EMPTY_MESSAGE, "Empty");
   g_autoptr(GError) internal = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "/etc/secret: permission denied");
   g_autoptr(JsonNode) a = gw_envelope_new_failure_from_error (contract);
   g_autoptr(JsonNode) b = gw_envelope_new_failure_from_error (internal);

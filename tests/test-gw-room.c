@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "gw-rooms.h"
-#include "gw-validate.h"
+#include "ld-validate.h"
 
 #define T0 ((gint64) 1000000)
 
@@ -181,7 +181,7 @@ test_sanctions (void)
   g_assert_cmpint (gw_room_get_sanction (room, "alice", T0, &until), ==, GW_SANCTION_TIMEOUT);
   g_assert_cmpint (until, ==, T0 + 30000);
   g_assert_false (gw_room_check_can_send (room, "alice", T0 + 100, &error));
-  g_assert_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_FORBIDDEN);
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN);
   g_assert_cmpstr (error->message, ==, "You are timed out in this room for another 30 s");
   g_clear_error (&error);
   g_assert_true (gw_room_check_can_send (room, "bob", T0 + 100, NULL));
@@ -196,7 +196,7 @@ test_sanctions (void)
   g_assert_cmpint (gw_room_get_sanction (room, "bob", T0, NULL), ==, GW_SANCTION_BAN);
   g_assert_cmpint (gw_room_get_sanction (room, "bob", G_MAXINT64 - 1, NULL), ==, GW_SANCTION_BAN);
   g_assert_false (gw_room_check_can_send (room, "bob", T0, &error));
-  g_assert_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_FORBIDDEN);
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN);
   g_clear_error (&error);
   g_assert_false (gw_room_is_idle (room, T0, 0));
 

@@ -21,10 +21,10 @@ gw_envelope_new_success (const char *message,
 }
 
 JsonNode *
-gw_envelope_new_failure (GwContractError  code,
+gw_envelope_new_failure (LdContractError  code,
                          const char      *message)
 {
-  const char *name = gw_contract_error_to_code (code);
+  const char *name = ld_contract_error_to_code (code);
   JsonObject *object = json_object_new ();
   JsonObject *error = json_object_new ();
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
@@ -49,8 +49,8 @@ gw_envelope_new_failure_from_error (const GError *error)
 {
   g_return_val_if_fail (error != NULL, NULL);
 
-  if (error->domain != GW_CONTRACT_ERROR || gw_contract_error_to_code (error->code) == NULL)
-    return gw_envelope_new_failure (GW_CONTRACT_ERROR_INTERNAL, "The server could not do that; try again later");
+  if (error->domain != LD_CONTRACT_ERROR || ld_contract_error_to_code (error->code) == NULL)
+    return gw_envelope_new_failure (LD_CONTRACT_ERROR_INTERNAL, "The server could not do that; try again later");
 
   return gw_envelope_new_failure (error->code, error->message);
 }

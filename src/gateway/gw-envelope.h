@@ -6,7 +6,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "gw-validate.h"
+#include "ld-validate.h"
 
 G_BEGIN_DECLS
 
@@ -18,9 +18,9 @@ G_BEGIN_DECLS
 JsonNode *gw_envelope_new_success            (const char      *message,
                                               JsonNode        *data);
 /* { "success": false, "message": MESSAGE, "error": { "code": …, "message": MESSAGE } } */
-JsonNode *gw_envelope_new_failure            (GwContractError  code,
+JsonNode *gw_envelope_new_failure            (LdContractError  code,
                                               const char      *message);
-/* An error outside GW_CONTRACT_ERROR is a fault of ours: it becomes INTERNAL
+/* An error outside LD_CONTRACT_ERROR is a fault of ours: it becomes INTERNAL
  * with a generic sentence, so that no internal detail reaches a client. */
 JsonNode *gw_envelope_new_failure_from_error (const GError    *error);
 /* The "error" object of a failure envelope, for extra members such as

@@ -8,10 +8,10 @@
 
 #include "gw-envelope.h"
 #include "gw-jwt.h"
-#include "gw-ratelimit.h"
+#include "ld-rate-limit.h"
 #include "gw-redis.h"
 #include "gw-redis-adapter.h"
-#include "gw-validate.h"
+#include "ld-validate.h"
 
 /* Transport rooms are prefixed: a socket id could otherwise pass for a room id. */
 #define ROOM_PREFIX "room:"
@@ -33,8 +33,8 @@ struct _GwGateway
   SioServer          *server;
   SioServerNamespace *nsp;
   GwRooms            *rooms;
-  GwRateLimit        *chat_limit;
-  GwRateLimit        *gift_limit;
+  LdRateLimit        *chat_limit;
+  LdRateLimit        *gift_limit;
   char               *uid;       /* this process, in STATE_CHANNEL messages */
   /* Set by the refusal of the event being handled, for its retryAfterMs. */
   gint64              last_retry_ms;
@@ -310,7 +310,7 @@ require_room_member (Client      *client,
   if (g_hash_table_contains (client->rooms, room_id))
     return TRUE;
 
-  g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_NOT_IN_ROOM,
+  g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_NOT_IN_ROOM,
                "Join the room %s first", room_id);
   return FALSE;
 }
@@ -325,12 +325,12 @@ check_claimed_user (Client      *client,
 {
   const char *claimed;
 
-  if (!gw_payload_get_string (payload, member, FALSE, &claimed, error))
+  if (!ld_validate_member_string (payload, member, FALSE, &claimed, error))
     return FALSE;
 
   if (claimed != NULL && strcmp (claimed, client->claims->sub) != 0)
     {
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_FORBIDDEN,
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,
                    "“%s” is not the user this connection authenticated as", member);
       return FALSE;
     }
@@ -380,23 +380,23 @@ authenticate_token (GwGateway   *self,
 
   if (token == NULL || token[0] == '\0')
     {
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_UNAUTHENTICATED, "No token was given");
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_UNAUTHENTICATED, "No token was given");
       return FALSE;
     }
 
   claims = gw_jwt_verify (self->jwt, token, now, &jwt_error);
   if (claims == NULL)
     {
-      g_set_error_literal (error, GW_CONTRACT_ERROR,
+      g_set_error_literal (error, LD_CONTRACT_ERROR,
                            g_error_matches (jwt_error, GW_JWT_ERROR, GW_JWT_ERROR_EXPIRED)
-                             ? GW_CONTRACT_ERROR_TOKEN_EXPIRED : GW_CONTRACT_ERROR_UNAUTHENTICATED,
+                             ? LD_CONTRACT_ERROR_TOKEN_EXPIRED : LD_CONTRACT_ERROR_UNAUTHENTICATED,
                            jwt_error->message);
       return FALSE;
     }
 
   if (claimed_user != NULL && strcmp (claimed_user, claims->sub) != 0)
     {
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_UNAUTHENTICATED,
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_UNAUTHENTICATED,
                    "The token belongs to another user than “%s”", claimed_user);
       return FALSE;
     }
@@ -405,7 +405,7 @@ authenticate_token (GwGateway   *self,
    * the wrong person. A refreshed token of the same user is welcome. */
   if (client->claims != NULL && strcmp (client->claims->sub, claims->sub) != 0)
     {
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_FORBIDDEN,
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,
                    "This connection is already authenticated as another user; reconnect to switch");
       return FALSE;
     }
@@ -464,8 +464,8 @@ handle_authenticate (GwGateway   *self,
   const char *token;
   const char *user_id;
 
-  if (!gw_payload_get_string (payload, "token", FALSE, &token, error) ||
-      !gw_payload_get_string (payload, "userId", FALSE, &user_id, error))
+  if (!ld_validate_member_string (payload, "token", FALSE, &token, error) ||
+      !ld_validate_member_string (payload, "userId", FALSE, &user_id, error))
     return FALSE;
 
   return authenticate_token (self, client, token, user_id, out_reply, error);
@@ -485,14 +485,14 @@ handle_join_room (GwGateway   *self,
   GwRoom *room;
   gint64 now = now_ms ();
 
-  if (!gw_payload_get_room_id (payload, &room_id, error) ||
+  if (!ld_validate_member_room_id (payload, &room_id, error) ||
       !check_claimed_user (client, payload, "userId", error))
     return FALSE;
 
   room = gw_rooms_ensure (self->rooms, room_id);
   if (gw_room_get_sanction (room, client->claims->sub, now, NULL) == GW_SANCTION_BAN)
     {
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_FORBIDDEN, "You are banned from this room");
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN, "You are banned from this room");
       return FALSE;
     }
 
@@ -535,7 +535,7 @@ handle_leave_room (GwGateway   *self,
   g_autofree char *kept_id = NULL;
   JsonObject *data;
 
-  if (!gw_payload_get_room_id (payload, &room_id, error) ||
+  if (!ld_validate_member_room_id (payload, &room_id, error) ||
       !require_room_member (client, room_id, error))
     return FALSE;
 
@@ -559,13 +559,13 @@ handle_get_room_info (GwGateway   *self,
   JsonObject *data;
   GwRoom *room;
 
-  if (!gw_payload_get_room_id (payload, &room_id, error))
+  if (!ld_validate_member_room_id (payload, &room_id, error))
     return FALSE;
 
   room = gw_rooms_lookup (self->rooms, room_id);
   if (room == NULL)
     {
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_ROOM_NOT_FOUND, "There is no room %s", room_id);
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_ROOM_NOT_FOUND, "There is no room %s", room_id);
       return FALSE;
     }
 
@@ -597,14 +597,14 @@ handle_viewer_ping (GwGateway   *self,
   JsonObject *data;
   GwRoom *room;
 
-  if (!gw_payload_get_room_id (payload, &room_id, error) ||
+  if (!ld_validate_member_room_id (payload, &room_id, error) ||
       !require_room_member (client, room_id, error))
     return FALSE;
 
   room = gw_rooms_lookup (self->rooms, room_id);
   if (room == NULL || !gw_room_touch (room, sio_server_socket_get_id (client->socket), now_ms ()))
     {
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_NOT_IN_ROOM, "Join the room %s first", room_id);
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_NOT_IN_ROOM, "Join the room %s first", room_id);
       return FALSE;
     }
 
@@ -627,14 +627,14 @@ room_for_sending (GwGateway   *self,
 {
   GwRoom *room;
 
-  if (!gw_payload_get_room_id (payload, out_room_id, error) ||
+  if (!ld_validate_member_room_id (payload, out_room_id, error) ||
       !require_room_member (client, *out_room_id, error))
     return NULL;
 
   room = gw_rooms_lookup (self->rooms, *out_room_id);
   if (room == NULL)
     {
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_NOT_IN_ROOM, "Join the room %s first", *out_room_id);
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_NOT_IN_ROOM, "Join the room %s first", *out_room_id);
       return NULL;
     }
 
@@ -646,20 +646,20 @@ room_for_sending (GwGateway   *self,
 
 static gboolean
 take_slot (GwGateway    *self,
-           GwRateLimit  *limit,
+           LdRateLimit  *limit,
            Client       *client,
            const char   *one,
            const char   *many,
            GError      **error)
 {
-  GwRateWindow hit;
+  LdRateWindow hit;
   gint64 retry_ms;
 
-  if (gw_rate_limit_try (limit, client->claims->sub, now_ms (), &hit, &retry_ms))
+  if (ld_rate_limit_try (limit, client->claims->sub, now_ms (), &hit, &retry_ms))
     return TRUE;
 
   self->last_retry_ms = retry_ms;
-  gw_rate_limit_set_error_full (error, &hit, retry_ms, one, many);
+  ld_rate_limit_set_error_full (error, &hit, retry_ms, one, many);
   return FALSE;
 }
 
@@ -692,29 +692,29 @@ send_chat (GwGateway   *self,
 
   if (!(room = room_for_sending (self, client, payload, &room_id, error)) ||
       !check_claimed_user (client, payload, "userId", error) ||
-      !gw_payload_get_string (payload, "message", !is_image, &text, error))
+      !ld_validate_member_string (payload, "message", !is_image, &text, error))
     return FALSE;
 
   if (is_image)
     {
-      if (!gw_payload_get_string (payload, "imageUrl", TRUE, &image_url, error) ||
-          !gw_validate_image_url (image_url, GW_IMAGE_URL_ALLOW_HTTP, error))
+      if (!ld_validate_member_string (payload, "imageUrl", TRUE, &image_url, error) ||
+          !ld_validate_image_url (image_url, LD_IMAGE_URL_ALLOW_HTTP, error))
         {
           /* A missing or non-string URL is a bad image URL to the user, too. */
-          if (error != NULL && *error != NULL && (*error)->code == GW_CONTRACT_ERROR_INVALID_PAYLOAD)
-            (*error)->code = GW_CONTRACT_ERROR_INVALID_IMAGE_URL;
+          if (error != NULL && *error != NULL && (*error)->code == LD_CONTRACT_ERROR_INVALID_PAYLOAD)
+            (*error)->code = LD_CONTRACT_ERROR_INVALID_IMAGE_URL;
           return FALSE;
         }
       /* The caption is optional; one that is given is checked like a message. */
-      clean = gw_sanitize_text (text != NULL ? text : "");
+      clean = ld_sanitize_text (text != NULL ? text : "");
       if (clean[0] != '\0')
         {
           g_clear_pointer (&clean, g_free);
-          if (!(clean = gw_validate_text (text, GW_MESSAGE_MAX_CHARS, error)))
+          if (!(clean = ld_validate_text (text, LD_MESSAGE_MAX_CHARS, error)))
             return FALSE;
         }
     }
-  else if (!(clean = gw_validate_text (text, GW_MESSAGE_MAX_CHARS, error)))
+  else if (!(clean = ld_validate_text (text, LD_MESSAGE_MAX_CHARS, error)))
     return FALSE;
 
   if (!take_chat_slot (self, client, error))
@@ -782,7 +782,7 @@ handle_send_gift (GwGateway   *self,
                   JsonNode   **out_reply,
                   GError     **error)
 {
-  g_autoptr(GwGift) gift = NULL;
+  g_autoptr(LdGiftRequest) gift = NULL;
   g_autofree char *tx_id = NULL;
   g_autofree char *timestamp = NULL;
   g_autoptr(JsonNode) node = NULL;
@@ -792,7 +792,7 @@ handle_send_gift (GwGateway   *self,
 
   if (!room_for_sending (self, client, payload, &room_id, error) ||
       !check_claimed_user (client, payload, "senderId", error) ||
-      !(gift = gw_validate_gift (payload, error)) ||
+      !(gift = ld_validate_gift (payload, error)) ||
       !take_slot (self, self->gift_limit, client, "gift", "gifts", error))
     return FALSE;
 
@@ -856,16 +856,16 @@ handle_chat_with_admin (GwGateway   *self,
   JsonObject *data;
 
   if (!check_claimed_user (client, payload, "userId", error) ||
-      !gw_payload_get_string (payload, "message", TRUE, &text, error) ||
-      !gw_payload_get_string (payload, "supportType", FALSE, &support_type, error) ||
-      !(clean = gw_validate_text (text, GW_MESSAGE_MAX_CHARS, error)))
+      !ld_validate_member_string (payload, "message", TRUE, &text, error) ||
+      !ld_validate_member_string (payload, "supportType", FALSE, &support_type, error) ||
+      !(clean = ld_validate_text (text, LD_MESSAGE_MAX_CHARS, error)))
     return FALSE;
 
   if (support_type == NULL || support_type[0] == '\0')
     support_type = "general";
   if (g_utf8_strlen (support_type, -1) > MAX_SUPPORT_TYPE_CHARS)
     {
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD,
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
                    "“supportType” is longer than %d characters", MAX_SUPPORT_TYPE_CHARS);
       return FALSE;
     }
@@ -914,11 +914,11 @@ handle_admin_reply (GwGateway   *self,
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(JsonNode) node = NULL;
 
-  if (!gw_payload_get_string (payload, "ticketId", TRUE, &ticket_id, error) ||
-      !gw_payload_get_string (payload, "userId", TRUE, &user_id, error) ||
-      !gw_validate_user_id (user_id, error) ||
-      !gw_payload_get_string (payload, "message", TRUE, &text, error) ||
-      !(clean = gw_validate_text (text, GW_MESSAGE_MAX_CHARS, error)))
+  if (!ld_validate_member_string (payload, "ticketId", TRUE, &ticket_id, error) ||
+      !ld_validate_member_string (payload, "userId", TRUE, &user_id, error) ||
+      !ld_validate_user_id (user_id, error) ||
+      !ld_validate_member_string (payload, "message", TRUE, &text, error) ||
+      !(clean = ld_validate_text (text, LD_MESSAGE_MAX_CHARS, error)))
     return FALSE;
 
   /* A ticket opened on another gateway process is not known here; one we
@@ -926,7 +926,7 @@ handle_admin_reply (GwGateway   *self,
   ticket_user = g_hash_table_lookup (self->tickets, ticket_id);
   if (ticket_user != NULL && strcmp (ticket_user, user_id) != 0)
     {
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD,
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
                    "That ticket belongs to another user");
       return FALSE;
     }
@@ -957,20 +957,20 @@ handle_delete_message (GwGateway   *self,
   g_autoptr(JsonNode) node = NULL;
   GwRoom *room;
 
-  if (!gw_payload_get_room_id (payload, &room_id, error) ||
-      !gw_payload_get_string (payload, "messageId", TRUE, &message_id, error))
+  if (!ld_validate_member_room_id (payload, &room_id, error) ||
+      !ld_validate_member_string (payload, "messageId", TRUE, &message_id, error))
     return FALSE;
 
   if (message_id[0] == '\0' || strlen (message_id) > MAX_MESSAGE_ID_LEN)
     {
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD, "“messageId” is not a message id");
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD, "“messageId” is not a message id");
       return FALSE;
     }
 
   room = gw_rooms_lookup (self->rooms, room_id);
   if (room == NULL)
     {
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_ROOM_NOT_FOUND, "There is no room %s", room_id);
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_ROOM_NOT_FOUND, "There is no room %s", room_id);
       return FALSE;
     }
 
@@ -1066,18 +1066,18 @@ sanction (GwGateway       *self,
   const GwViewer *target;
   GwRoom *room;
 
-  if (!gw_payload_get_room_id (payload, &room_id, error) ||
-      !gw_payload_get_string (payload, "userId", TRUE, &user_id, error) ||
-      !gw_validate_user_id (user_id, error) ||
-      !gw_payload_get_string (payload, "reason", FALSE, &reason, error) ||
-      !gw_payload_get_int (payload, "seconds", FALSE, &seconds, error))
+  if (!ld_validate_member_room_id (payload, &room_id, error) ||
+      !ld_validate_member_string (payload, "userId", TRUE, &user_id, error) ||
+      !ld_validate_user_id (user_id, error) ||
+      !ld_validate_member_string (payload, "reason", FALSE, &reason, error) ||
+      !ld_validate_member_int (payload, "seconds", FALSE, &seconds, error))
     return FALSE;
 
   if (reason == NULL)
     reason = "";
   if (g_utf8_strlen (reason, -1) > MAX_REASON_CHARS)
     {
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD,
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
                    "“reason” is longer than %d characters", MAX_REASON_CHARS);
       return FALSE;
     }
@@ -1086,14 +1086,14 @@ sanction (GwGateway       *self,
     seconds = GW_GATEWAY_DEFAULT_TIMEOUT_SECONDS;
   if (seconds < 0 || seconds > GW_GATEWAY_MAX_TIMEOUT_SECONDS || (action == SANCTION_TIMEOUT && seconds == 0))
     {
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD,
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
                    "“seconds” must be from 1 to %d", GW_GATEWAY_MAX_TIMEOUT_SECONDS);
       return FALSE;
     }
 
   if (strcmp (user_id, client->claims->sub) == 0)
     {
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_FORBIDDEN, "You cannot do that to yourself");
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN, "You cannot do that to yourself");
       return FALSE;
     }
 
@@ -1104,7 +1104,7 @@ sanction (GwGateway       *self,
   if (action != SANCTION_UNBAN && target != NULL &&
       target->role >= client->claims->role && client->claims->role != GW_ROLE_ADMIN)
     {
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_FORBIDDEN,
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,
                    "You cannot do that to a %s", gw_role_to_string (target->role));
       return FALSE;
     }
@@ -1217,7 +1217,7 @@ on_socket_event (SioServerSocket *socket,
       json_object_set_string_member (required, "message", "Authenticate first");
       node = node_from_object (g_steal_pointer (&required));
       emit_to_socket (socket, "authRequired", node);
-      failure = gw_envelope_new_failure (GW_CONTRACT_ERROR_UNAUTHENTICATED, "Authenticate first");
+      failure = gw_envelope_new_failure (LD_CONTRACT_ERROR_UNAUTHENTICATED, "Authenticate first");
       answer_ack (ack, failure);
       return;
     }
@@ -1227,9 +1227,9 @@ on_socket_event (SioServerSocket *socket,
     payload = json_node_get_object (first);
 
   if (payload == NULL)
-    g_set_error (&error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD, "The payload must be an object");
+    g_set_error (&error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD, "The payload must be an object");
   else if (client->claims != NULL && client->claims->role < spec->min_role)
-    g_set_error (&error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_FORBIDDEN,
+    g_set_error (&error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,
                  "Only a %s or above may do that", gw_role_to_string (spec->min_role));
   else
     spec->handler (self, client, payload, &reply, &error);
@@ -1238,7 +1238,7 @@ on_socket_event (SioServerSocket *socket,
     {
       g_autoptr(JsonNode) failure = gw_envelope_new_failure_from_error (error);
 
-      if (g_error_matches (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_RATE_LIMITED))
+      if (g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED))
         {
           JsonObject *detail = gw_envelope_get_error (failure);
 
@@ -1312,7 +1312,7 @@ on_connection (SioServerNamespace *nsp,
   /* A token in the CONNECT packet authenticates at once [ext]; a bad one
    * does not refuse the connection, so the client can still refresh it and
    * emit authenticate as the guide does. */
-  if (auth != NULL && gw_payload_get_string (auth, "token", FALSE, &token, NULL) && token != NULL)
+  if (auth != NULL && ld_validate_member_string (auth, "token", FALSE, &token, NULL) && token != NULL)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(JsonNode) reply = NULL;
@@ -1359,8 +1359,8 @@ on_sweep (gpointer user_data)
     }
 
   gw_rooms_prune (self->rooms, now, GW_GATEWAY_ROOM_GRACE_MS);
-  gw_rate_limit_forget_idle (self->chat_limit, now);
-  gw_rate_limit_forget_idle (self->gift_limit, now);
+  ld_rate_limit_forget_idle (self->chat_limit, now);
+  ld_rate_limit_forget_idle (self->gift_limit, now);
 
   return G_SOURCE_CONTINUE;
 }
@@ -1404,8 +1404,8 @@ room_of (JsonNode *node)
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return NULL;
-  if (!gw_payload_get_string (json_node_get_object (node), "roomId", FALSE, &room_id, NULL) ||
-      !gw_validate_room_id (room_id, NULL))
+  if (!ld_validate_member_string (json_node_get_object (node), "roomId", FALSE, &room_id, NULL) ||
+      !ld_validate_room_id (room_id, NULL))
     return NULL;
 
   return room_id;
@@ -1462,9 +1462,9 @@ relay_room_update (GwGateway  *self,
     json_object_set_string_member (fields, "status", status);
 
   room = gw_rooms_ensure (self->rooms, room_id);
-  if (gw_payload_get_string (fields, "title", FALSE, &title, NULL) && title != NULL)
+  if (ld_validate_member_string (fields, "title", FALSE, &title, NULL) && title != NULL)
     gw_room_set_title (room, title);
-  if (gw_payload_get_string (fields, "status", FALSE, &new_status, NULL) && new_status != NULL)
+  if (ld_validate_member_string (fields, "status", FALSE, &new_status, NULL) && new_status != NULL)
     gw_room_set_status (room, new_status);
   json_object_set_int_member (fields, "viewerCount", gw_room_get_viewer_count (room));
 
@@ -1478,7 +1478,7 @@ relay_notification (GwGateway  *self,
   g_autoptr(JsonNode) node = node_from_object (json_object_ref (message));
   const char *user_id = NULL;
 
-  if (gw_payload_get_string (message, "userId", FALSE, &user_id, NULL) && gw_validate_user_id (user_id, NULL))
+  if (ld_validate_member_string (message, "userId", FALSE, &user_id, NULL) && ld_validate_user_id (user_id, NULL))
     {
       g_autofree char *user_room = g_strconcat (USER_PREFIX, user_id, NULL);
 
@@ -1518,14 +1518,14 @@ apply_remote_state (GwGateway  *self,
           action < SANCTION_TIMEOUT || action > SANCTION_UNBAN || duration < 0)
         return;
       event = json_node_get_object (inner);
-      if (!gw_payload_get_string (event, "userId", TRUE, &user_id, NULL) || !gw_validate_user_id (user_id, NULL))
+      if (!ld_validate_member_string (event, "userId", TRUE, &user_id, NULL) || !ld_validate_user_id (user_id, NULL))
         return;
 
       apply_sanction (self, gw_rooms_ensure (self->rooms, room_id), action, duration, event);
       return;
     }
 
-  if (!gw_payload_get_string (state, "roomId", TRUE, &room_id, NULL) || !gw_validate_room_id (room_id, NULL))
+  if (!ld_validate_member_string (state, "roomId", TRUE, &room_id, NULL) || !ld_validate_room_id (room_id, NULL))
     return;
   room = gw_rooms_lookup (self->rooms, room_id);
   if (room == NULL)
@@ -1645,13 +1645,13 @@ gw_gateway_init (GwGateway *self)
 {
   /* The guide sets no gift limit; this lets a fan tap a combo but stops a
    * script from flooding the room's animation queue. */
-  static const GwRateWindow gift_windows[] = { { 5, 1000 }, { 120, 60000 } };
+  static const LdRateWindow gift_windows[] = { { 5, 1000 }, { 120, 60000 } };
 
   self->server = sio_server_new ();
   self->nsp = sio_server_of (self->server, "/");
   self->rooms = gw_rooms_new ();
-  self->chat_limit = gw_rate_limit_new (NULL, 0);
-  self->gift_limit = gw_rate_limit_new (gift_windows, G_N_ELEMENTS (gift_windows));
+  self->chat_limit = ld_rate_limit_new (NULL, 0);
+  self->gift_limit = ld_rate_limit_new (gift_windows, G_N_ELEMENTS (gift_windows));
   self->clients = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, client_free);
   self->tickets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_queue_init (&self->ticket_order);

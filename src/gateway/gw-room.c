@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "gw-validate.h"
+#include "ld-validate.h"
 
 typedef struct
 {
@@ -608,14 +608,14 @@ gw_room_check_can_send (GwRoom      *self,
       return TRUE;
 
     case GW_SANCTION_TIMEOUT:
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_FORBIDDEN,
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,
                    "You are timed out in this room for another %" G_GINT64_FORMAT " s",
                    (until - now_ms + 999) / 1000);
       return FALSE;
 
     case GW_SANCTION_BAN:
     default:
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_FORBIDDEN,
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,
                    "You are banned from this room");
       return FALSE;
     }

@@ -130,7 +130,7 @@ GwSanction  gw_room_get_sanction        (GwRoom         *self,
                                          const char     *user_id,
                                          gint64          now_ms,
                                          gint64         *out_until_ms);
-/* FORBIDDEN (GW_CONTRACT_ERROR) while USER_ID is timed out or banned. */
+/* FORBIDDEN (LD_CONTRACT_ERROR) while USER_ID is timed out or banned. */
 gboolean    gw_room_check_can_send      (GwRoom         *self,
                                          const char     *user_id,
                                          gint64          now_ms,

@@ -16,7 +16,7 @@ GwRooms    *gw_rooms_new      (void);
 /* NULL when no such room is known. */
 GwRoom     *gw_rooms_lookup   (GwRooms    *self,
                                const char *room_id);
-/* The room, created on first use. ROOM_ID must be valid (gw_validate_room_id). */
+/* The room, created on first use. ROOM_ID must be valid (ld_validate_room_id). */
 GwRoom     *gw_rooms_ensure   (GwRooms    *self,
                                const char *room_id);
 guint       gw_rooms_get_n_rooms (GwRooms *self);

@@ -1,4 +1,4 @@
-/* gw-validate.h: the checks of PROTOCOL.md section 5, as pure functions.
+/* ld-validate.h: the checks of PROTOCOL.md section 5, as pure functions.
  *
  * Nothing here knows a socket, a room's state or the gateway: the client core
  * runs the same checks before sending, so both ends refuse the same input
@@ -15,67 +15,67 @@ G_BEGIN_DECLS
 
 /* Errors in this domain carry a protocol error code (PROTOCOL.md section 2)
  * as their code and a sentence for the user as their message. */
-#define GW_CONTRACT_ERROR (gw_contract_error_quark ())
+#define LD_CONTRACT_ERROR (ld_contract_error_quark ())
 
 typedef enum
 {
-  GW_CONTRACT_ERROR_UNAUTHENTICATED,
-  GW_CONTRACT_ERROR_FORBIDDEN,
-  GW_CONTRACT_ERROR_INVALID_PAYLOAD,
-  GW_CONTRACT_ERROR_NOT_IN_ROOM,
-  GW_CONTRACT_ERROR_ROOM_NOT_FOUND,
-  GW_CONTRACT_ERROR_EMPTY_MESSAGE,
-  GW_CONTRACT_ERROR_MESSAGE_TOO_LONG,
-  GW_CONTRACT_ERROR_FORBIDDEN_CONTENT,
-  GW_CONTRACT_ERROR_INVALID_IMAGE_URL,
-  GW_CONTRACT_ERROR_INVALID_GIFT,
-  GW_CONTRACT_ERROR_RATE_LIMITED,
-  GW_CONTRACT_ERROR_TOKEN_EXPIRED,
-  GW_CONTRACT_ERROR_INTERNAL,
-} GwContractError;
+  LD_CONTRACT_ERROR_UNAUTHENTICATED,
+  LD_CONTRACT_ERROR_FORBIDDEN,
+  LD_CONTRACT_ERROR_INVALID_PAYLOAD,
+  LD_CONTRACT_ERROR_NOT_IN_ROOM,
+  LD_CONTRACT_ERROR_ROOM_NOT_FOUND,
+  LD_CONTRACT_ERROR_EMPTY_MESSAGE,
+  LD_CONTRACT_ERROR_MESSAGE_TOO_LONG,
+  LD_CONTRACT_ERROR_FORBIDDEN_CONTENT,
+  LD_CONTRACT_ERROR_INVALID_IMAGE_URL,
+  LD_CONTRACT_ERROR_INVALID_GIFT,
+  LD_CONTRACT_ERROR_RATE_LIMITED,
+  LD_CONTRACT_ERROR_TOKEN_EXPIRED,
+  LD_CONTRACT_ERROR_INTERNAL,
+} LdContractError;
 
-#define GW_MESSAGE_MAX_CHARS 500
-#define GW_GIFT_MESSAGE_MAX_CHARS 200
-#define GW_GIFT_MAX_QUANTITY 100
-#define GW_ID_MAX_CHARS 50
+#define LD_MESSAGE_MAX_CHARS 500
+#define LD_GIFT_MESSAGE_MAX_CHARS 200
+#define LD_GIFT_MAX_QUANTITY 100
+#define LD_ID_MAX_CHARS 50
 /* Names and other free-text identity fields; the guide sets no limit, this
  * only stops one payload from filling every viewer list with megabytes. */
-#define GW_NAME_MAX_CHARS 100
-#define GW_IMAGE_URL_MAX_BYTES 2048
+#define LD_NAME_MAX_CHARS 100
+#define LD_IMAGE_URL_MAX_BYTES 2048
 
 typedef enum
 {
   /* What the guide's server accepts: http or https. */
-  GW_IMAGE_URL_ALLOW_HTTP,
+  LD_IMAGE_URL_ALLOW_HTTP,
   /* What a desktop client sends: https only. */
-  GW_IMAGE_URL_HTTPS_ONLY,
-} GwImageUrlPolicy;
+  LD_IMAGE_URL_HTTPS_ONLY,
+} LdImageUrlPolicy;
 
-GQuark      gw_contract_error_quark      (void);
+GQuark      ld_contract_error_quark      (void);
 /* "RATE_LIMITED" and so on; NULL for a code outside the enum. */
-const char *gw_contract_error_to_code    (GwContractError   code);
-gboolean    gw_contract_error_from_code  (const char       *name,
-                                          GwContractError  *out_code);
+const char *ld_contract_error_to_code    (LdContractError   code);
+gboolean    ld_contract_error_from_code  (const char       *name,
+                                          LdContractError  *out_code);
 
 /* ^[a-zA-Z0-9_]{1,50}$ */
-gboolean    gw_validate_room_id          (const char       *room_id,
+gboolean    ld_validate_room_id          (const char       *room_id,
                                           GError          **error);
 /* ^[a-zA-Z0-9]{1,50}$ */
-gboolean    gw_validate_user_id          (const char       *user_id,
+gboolean    ld_validate_user_id          (const char       *user_id,
                                           GError          **error);
 
 /* Trimmed, with every '<' and '>' removed: what the guide's sanitiser sends. */
-char       *gw_sanitize_text             (const char       *text);
+char       *ld_sanitize_text             (const char       *text);
 /* <script…</script>, javascript:, on…= handlers, eval( — in any case. */
-gboolean    gw_text_has_forbidden_content (const char      *text);
+gboolean    ld_text_has_forbidden_content (const char      *text);
 /* Checks a chat text and returns its sanitised form, at most MAX_CHARS
  * characters (not bytes: Vietnamese is multi-byte UTF-8). Content is checked
  * before sanitising, since removing '<' would hide a script tag. */
-char       *gw_validate_text             (const char       *text,
+char       *ld_validate_text             (const char       *text,
                                           guint             max_chars,
                                           GError          **error);
-gboolean    gw_validate_image_url        (const char       *url,
-                                          GwImageUrlPolicy  policy,
+gboolean    ld_validate_image_url        (const char       *url,
+                                          LdImageUrlPolicy  policy,
                                           GError          **error);
 
 /* A sendGift payload once checked: the gift fields the sender chose. The
@@ -92,36 +92,36 @@ typedef struct
   guint   quantity;       /* 1–100, 1 when absent */
   char   *message;        /* sanitised; "" when absent */
   char   *animation;      /* "default" when absent */
-} GwGift;
+} LdGiftRequest;
 
-#define GW_TYPE_GIFT (gw_gift_get_type ())
+#define LD_TYPE_GIFT_REQUEST (ld_gift_request_get_type ())
 
-GType       gw_gift_get_type             (void) G_GNUC_CONST;
-GwGift     *gw_gift_copy                 (const GwGift     *gift);
-void        gw_gift_free                 (GwGift           *gift);
+GType       ld_gift_request_get_type             (void) G_GNUC_CONST;
+LdGiftRequest     *ld_gift_request_copy                 (const LdGiftRequest     *gift);
+void        ld_gift_request_free                 (LdGiftRequest           *gift);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GwGift, gw_gift_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LdGiftRequest, ld_gift_request_free)
 
 /* INVALID_PAYLOAD for a bad room id or a field of the wrong JSON type,
  * INVALID_GIFT for a missing gift field or a quantity out of range,
  * and the text errors for the gift's message. */
-GwGift     *gw_validate_gift             (JsonObject       *payload,
+LdGiftRequest     *ld_validate_gift             (JsonObject       *payload,
                                           GError          **error);
 
 /* Typed access to an event payload. Missing and null members are "absent";
  * a member of another JSON type is INVALID_PAYLOAD, never coerced. */
-gboolean    gw_payload_get_string        (JsonObject       *payload,
+gboolean    ld_validate_member_string        (JsonObject       *payload,
                                           const char       *name,
                                           gboolean          required,
                                           const char      **out_value,
                                           GError          **error);
-gboolean    gw_payload_get_int           (JsonObject       *payload,
+gboolean    ld_validate_member_int           (JsonObject       *payload,
                                           const char       *name,
                                           gboolean          required,
                                           gint64           *out_value,
                                           GError          **error);
 /* The room id member "roomId", present and well-formed. */
-gboolean    gw_payload_get_room_id       (JsonObject       *payload,
+gboolean    ld_validate_member_room_id       (JsonObject       *payload,
                                           const char      **out_room_id,
                                           GError          **error);
 

@@ -1,10 +1,10 @@
-/* test-gw-validate.c: PROTOCOL.md section 5's checks, code by code.
+/* test-ld-validate.c: PROTOCOL.md section 5's checks, code by code.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <string.h>
 
-#include "gw-validate.h"
+#include "ld-validate.h"
 
 static JsonObject *
 parse_object (const char *json)
@@ -20,20 +20,20 @@ parse_object (const char *json)
 static void
 test_codes (void)
 {
-  GwContractError code;
+  LdContractError code;
 
-  g_assert_cmpstr (gw_contract_error_to_code (GW_CONTRACT_ERROR_RATE_LIMITED), ==, "RATE_LIMITED");
-  g_assert_cmpstr (gw_contract_error_to_code (GW_CONTRACT_ERROR_INTERNAL), ==, "INTERNAL");
-  g_assert_null (gw_contract_error_to_code (GW_CONTRACT_ERROR_INTERNAL + 1));
+  g_assert_cmpstr (ld_contract_error_to_code (LD_CONTRACT_ERROR_RATE_LIMITED), ==, "RATE_LIMITED");
+  g_assert_cmpstr (ld_contract_error_to_code (LD_CONTRACT_ERROR_INTERNAL), ==, "INTERNAL");
+  g_assert_null (ld_contract_error_to_code (LD_CONTRACT_ERROR_INTERNAL + 1));
 
   /* Every code in PROTOCOL.md section 2 round-trips. */
-  for (int i = 0; i <= GW_CONTRACT_ERROR_INTERNAL; i++)
+  for (int i = 0; i <= LD_CONTRACT_ERROR_INTERNAL; i++)
     {
-      g_assert_true (gw_contract_error_from_code (gw_contract_error_to_code (i), &code));
+      g_assert_true (ld_contract_error_from_code (ld_contract_error_to_code (i), &code));
       g_assert_cmpint (code, ==, i);
     }
-  g_assert_false (gw_contract_error_from_code ("rate_limited", NULL));
-  g_assert_false (gw_contract_error_from_code (NULL, NULL));
+  g_assert_false (ld_contract_error_from_code ("rate_limited", NULL));
+  g_assert_false (ld_contract_error_from_code (NULL, NULL));
 }
 
 static void
@@ -43,22 +43,22 @@ test_ids (void)
   g_autofree char *fifty_one = g_strnfill (51, 'a');
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (gw_validate_room_id ("room_1", NULL));
-  g_assert_true (gw_validate_room_id (fifty, NULL));
-  g_assert_false (gw_validate_room_id (fifty_one, NULL));
-  g_assert_false (gw_validate_room_id ("", NULL));
-  g_assert_false (gw_validate_room_id (NULL, NULL));
-  g_assert_false (gw_validate_room_id ("room-1", NULL));
-  g_assert_false (gw_validate_room_id ("phòng", NULL));
-  g_assert_false (gw_validate_room_id ("room 1", &error));
-  g_assert_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD);
+  g_assert_true (ld_validate_room_id ("room_1", NULL));
+  g_assert_true (ld_validate_room_id (fifty, NULL));
+  g_assert_false (ld_validate_room_id (fifty_one, NULL));
+  g_assert_false (ld_validate_room_id ("", NULL));
+  g_assert_false (ld_validate_room_id (NULL, NULL));
+  g_assert_false (ld_validate_room_id ("room-1", NULL));
+  g_assert_false (ld_validate_room_id ("phòng", NULL));
+  g_assert_false (ld_validate_room_id ("room 1", &error));
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD);
   g_clear_error (&error);
 
-  g_assert_true (gw_validate_user_id ("user42", NULL));
-  g_assert_true (gw_validate_user_id (fifty, NULL));
-  g_assert_false (gw_validate_user_id (fifty_one, NULL));
-  g_assert_false (gw_validate_user_id ("user_42", &error));
-  g_assert_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD);
+  g_assert_true (ld_validate_user_id ("user42", NULL));
+  g_assert_true (ld_validate_user_id (fifty, NULL));
+  g_assert_false (ld_validate_user_id (fifty_one, NULL));
+  g_assert_false (ld_validate_user_id ("user_42", &error));
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD);
 }
 
 static void
@@ -77,7 +77,7 @@ test_sanitize (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *out = gw_sanitize_text (cases[i].in);
+      g_autofree char *out = ld_sanitize_text (cases[i].in);
       g_assert_cmpstr (out, ==, cases[i].out);
     }
 }
@@ -107,9 +107,9 @@ test_forbidden (void)
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
-    g_assert_true (gw_text_has_forbidden_content (bad[i]));
+    g_assert_true (ld_text_has_forbidden_content (bad[i]));
   for (guint i = 0; i < G_N_ELEMENTS (good); i++)
-    g_assert_false (gw_text_has_forbidden_content (good[i]));
+    g_assert_false (ld_text_has_forbidden_content (good[i]));
 }
 
 static void
@@ -122,44 +122,44 @@ test_text (void)
   g_autofree char *padded = g_strconcat ("   ", ascii_500, "   ", NULL);
   char *out;
 
-  out = gw_validate_text ("  <b>hi</b>  ", GW_MESSAGE_MAX_CHARS, &error);
+  out = ld_validate_text ("  <b>hi</b>  ", LD_MESSAGE_MAX_CHARS, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (out, ==, "bhi/b");
   g_free (out);
 
-  g_assert_null (gw_validate_text ("   ", GW_MESSAGE_MAX_CHARS, &error));
-  g_assert_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_EMPTY_MESSAGE);
+  g_assert_null (ld_validate_text ("   ", LD_MESSAGE_MAX_CHARS, &error));
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_EMPTY_MESSAGE);
   g_clear_error (&error);
 
-  g_assert_null (gw_validate_text ("<>", GW_MESSAGE_MAX_CHARS, &error));
-  g_assert_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_EMPTY_MESSAGE);
+  g_assert_null (ld_validate_text ("<>", LD_MESSAGE_MAX_CHARS, &error));
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_EMPTY_MESSAGE);
   g_clear_error (&error);
 
   /* Forbidden content is found before '<' is stripped, which would hide it. */
-  g_assert_null (gw_validate_text ("<script>x()</script>", GW_MESSAGE_MAX_CHARS, &error));
-  g_assert_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_FORBIDDEN_CONTENT);
+  g_assert_null (ld_validate_text ("<script>x()</script>", LD_MESSAGE_MAX_CHARS, &error));
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN_CONTENT);
   g_clear_error (&error);
 
-  g_assert_null (gw_validate_text (NULL, GW_MESSAGE_MAX_CHARS, &error));
-  g_assert_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD);
+  g_assert_null (ld_validate_text (NULL, LD_MESSAGE_MAX_CHARS, &error));
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD);
   g_clear_error (&error);
 
-  g_assert_null (gw_validate_text ("bad \xff utf-8", GW_MESSAGE_MAX_CHARS, &error));
-  g_assert_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD);
+  g_assert_null (ld_validate_text ("bad \xff utf-8", LD_MESSAGE_MAX_CHARS, &error));
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD);
   g_clear_error (&error);
 
-  out = gw_validate_text (ascii_500, GW_MESSAGE_MAX_CHARS, &error);
+  out = ld_validate_text (ascii_500, LD_MESSAGE_MAX_CHARS, &error);
   g_assert_no_error (error);
   g_free (out);
 
   /* Spaces trimmed away do not count. */
-  out = gw_validate_text (padded, GW_MESSAGE_MAX_CHARS, &error);
+  out = ld_validate_text (padded, LD_MESSAGE_MAX_CHARS, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (strlen (out), ==, 500);
   g_free (out);
 
-  g_assert_null (gw_validate_text (ascii_501, GW_MESSAGE_MAX_CHARS, &error));
-  g_assert_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_MESSAGE_TOO_LONG);
+  g_assert_null (ld_validate_text (ascii_501, LD_MESSAGE_MAX_CHARS, &error));
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_MESSAGE_TOO_LONG);
   g_clear_error (&error);
 
   /* 500 Vietnamese characters are 1,000+ bytes and still allowed: the
@@ -167,12 +167,12 @@ test_text (void)
   for (guint i = 0; i < 500; i++)
     g_string_append (viet, "ệ");
   g_assert_cmpuint (viet->len, >, 1000);
-  out = gw_validate_text (viet->str, GW_MESSAGE_MAX_CHARS, &error);
+  out = ld_validate_text (viet->str, LD_MESSAGE_MAX_CHARS, &error);
   g_assert_no_error (error);
   g_free (out);
   g_string_append (viet, "ệ");
-  g_assert_null (gw_validate_text (viet->str, GW_MESSAGE_MAX_CHARS, &error));
-  g_assert_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_MESSAGE_TOO_LONG);
+  g_assert_null (ld_validate_text (viet->str, LD_MESSAGE_MAX_CHARS, &error));
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_MESSAGE_TOO_LONG);
 }
 
 static void
@@ -209,7 +209,7 @@ test_image_url (void)
     {
       g_autoptr(GError) error = NULL;
 
-      gw_validate_image_url (good[i], GW_IMAGE_URL_HTTPS_ONLY, &error);
+      ld_validate_image_url (good[i], LD_IMAGE_URL_HTTPS_ONLY, &error);
       g_assert_no_error (error);
     }
 
@@ -217,13 +217,13 @@ test_image_url (void)
     {
       g_autoptr(GError) error = NULL;
 
-      g_assert_false (gw_validate_image_url (bad[i], GW_IMAGE_URL_ALLOW_HTTP, &error));
-      g_assert_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_IMAGE_URL);
+      g_assert_false (ld_validate_image_url (bad[i], LD_IMAGE_URL_ALLOW_HTTP, &error));
+      g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_IMAGE_URL);
     }
 
   /* The server takes http; a desktop client sends https only. */
-  g_assert_true (gw_validate_image_url ("http://i.imgur.com/a.png", GW_IMAGE_URL_ALLOW_HTTP, NULL));
-  g_assert_false (gw_validate_image_url ("http://i.imgur.com/a.png", GW_IMAGE_URL_HTTPS_ONLY, NULL));
+  g_assert_true (ld_validate_image_url ("http://i.imgur.com/a.png", LD_IMAGE_URL_ALLOW_HTTP, NULL));
+  g_assert_false (ld_validate_image_url ("http://i.imgur.com/a.png", LD_IMAGE_URL_HTTPS_ONLY, NULL));
 }
 
 static void
@@ -236,42 +236,42 @@ test_payload_types (void)
   const char *text;
   gint64 value;
 
-  g_assert_true (gw_payload_get_room_id (payload, &text, &error));
+  g_assert_true (ld_validate_member_room_id (payload, &text, &error));
   g_assert_cmpstr (text, ==, "room_1");
 
-  g_assert_true (gw_payload_get_string (payload, "missing", FALSE, &text, &error));
+  g_assert_true (ld_validate_member_string (payload, "missing", FALSE, &text, &error));
   g_assert_null (text);
-  g_assert_true (gw_payload_get_string (payload, "nul", FALSE, &text, &error));
+  g_assert_true (ld_validate_member_string (payload, "nul", FALSE, &text, &error));
   g_assert_null (text);
-  g_assert_false (gw_payload_get_string (payload, "missing", TRUE, &text, &error));
-  g_assert_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD);
+  g_assert_false (ld_validate_member_string (payload, "missing", TRUE, &text, &error));
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD);
   g_clear_error (&error);
-  g_assert_false (gw_payload_get_string (payload, "n", FALSE, &text, &error));
-  g_assert_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD);
+  g_assert_false (ld_validate_member_string (payload, "n", FALSE, &text, &error));
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD);
   g_clear_error (&error);
-  g_assert_false (gw_payload_get_string (payload, "arr", FALSE, &text, &error));
-  g_assert_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD);
+  g_assert_false (ld_validate_member_string (payload, "arr", FALSE, &text, &error));
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD);
   g_clear_error (&error);
 
-  g_assert_true (gw_payload_get_int (payload, "n", TRUE, &value, &error));
+  g_assert_true (ld_validate_member_int (payload, "n", TRUE, &value, &error));
   g_assert_cmpint (value, ==, 3);
-  g_assert_true (gw_payload_get_int (payload, "d", TRUE, &value, &error));
+  g_assert_true (ld_validate_member_int (payload, "d", TRUE, &value, &error));
   g_assert_cmpint (value, ==, 3);
-  g_assert_false (gw_payload_get_int (payload, "f", TRUE, &value, &error));
-  g_assert_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD);
+  g_assert_false (ld_validate_member_int (payload, "f", TRUE, &value, &error));
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD);
   g_clear_error (&error);
-  g_assert_false (gw_payload_get_int (payload, "big", TRUE, &value, &error));
-  g_assert_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD);
+  g_assert_false (ld_validate_member_int (payload, "big", TRUE, &value, &error));
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD);
   g_clear_error (&error);
-  g_assert_false (gw_payload_get_int (payload, "s", TRUE, &value, &error));
-  g_assert_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD);
+  g_assert_false (ld_validate_member_int (payload, "s", TRUE, &value, &error));
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD);
   g_clear_error (&error);
 
-  g_assert_false (gw_payload_get_room_id (bad_room, &text, &error));
-  g_assert_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD);
+  g_assert_false (ld_validate_member_room_id (bad_room, &text, &error));
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD);
   g_clear_error (&error);
-  g_assert_false (gw_payload_get_room_id (NULL, &text, &error));
-  g_assert_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD);
+  g_assert_false (ld_validate_member_room_id (NULL, &text, &error));
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD);
 }
 
 #define GIFT_BASE "\"roomId\":\"room_1\",\"senderId\":\"u1\",\"senderName\":\"An\",\"receiverId\":\"streamer1\"," \
@@ -281,11 +281,11 @@ static void
 test_gift (void)
 {
   g_autoptr(JsonObject) minimal = parse_object ("{" GIFT_BASE ",\"giftValue\":10}");
-  g_autoptr(GwGift) gift = NULL;
-  g_autoptr(GwGift) copy = NULL;
+  g_autoptr(LdGiftRequest) gift = NULL;
+  g_autoptr(LdGiftRequest) copy = NULL;
   g_autoptr(GError) error = NULL;
 
-  gift = gw_validate_gift (minimal, &error);
+  gift = ld_validate_gift (minimal, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (gift->room_id, ==, "room_1");
   g_assert_cmpstr (gift->receiver_id, ==, "streamer1");
@@ -296,15 +296,15 @@ test_gift (void)
   g_assert_cmpstr (gift->message, ==, "");
   g_assert_cmpstr (gift->animation, ==, "default");
 
-  copy = gw_gift_copy (gift);
+  copy = ld_gift_request_copy (gift);
   g_assert_cmpstr (copy->gift_type, ==, "flower");
-  g_clear_pointer (&gift, gw_gift_free);
+  g_clear_pointer (&gift, ld_gift_request_free);
 
   {
     g_autoptr(JsonObject) full = parse_object ("{" GIFT_BASE ",\"giftValue\":2.5,\"quantity\":100,"
                                                "\"message\":\"  <3 you \",\"animation\":\"fireworks\"}");
 
-    gift = gw_validate_gift (full, &error);
+    gift = ld_validate_gift (full, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (gift->quantity, ==, 100);
     g_assert_cmpfloat (gift->gift_value, ==, 2.5);
@@ -313,35 +313,35 @@ test_gift (void)
   }
 
   {
-    struct { const char *json; GwContractError code; } cases[] = {
-      { "{" GIFT_BASE "}", GW_CONTRACT_ERROR_INVALID_GIFT },
-      { "{" GIFT_BASE ",\"giftValue\":1,\"quantity\":0}", GW_CONTRACT_ERROR_INVALID_GIFT },
-      { "{" GIFT_BASE ",\"giftValue\":1,\"quantity\":101}", GW_CONTRACT_ERROR_INVALID_GIFT },
-      { "{" GIFT_BASE ",\"giftValue\":1,\"quantity\":1.5}", GW_CONTRACT_ERROR_INVALID_GIFT },
-      { "{" GIFT_BASE ",\"giftValue\":-1}", GW_CONTRACT_ERROR_INVALID_GIFT },
-      { "{" GIFT_BASE ",\"giftValue\":\"10\"}", GW_CONTRACT_ERROR_INVALID_PAYLOAD },
-      { "{" GIFT_BASE ",\"giftValue\":1,\"quantity\":\"2\"}", GW_CONTRACT_ERROR_INVALID_PAYLOAD },
+    struct { const char *json; LdContractError code; } cases[] = {
+      { "{" GIFT_BASE "}", LD_CONTRACT_ERROR_INVALID_GIFT },
+      { "{" GIFT_BASE ",\"giftValue\":1,\"quantity\":0}", LD_CONTRACT_ERROR_INVALID_GIFT },
+      { "{" GIFT_BASE ",\"giftValue\":1,\"quantity\":101}", LD_CONTRACT_ERROR_INVALID_GIFT },
+      { "{" GIFT_BASE ",\"giftValue\":1,\"quantity\":1.5}", LD_CONTRACT_ERROR_INVALID_GIFT },
+      { "{" GIFT_BASE ",\"giftValue\":-1}", LD_CONTRACT_ERROR_INVALID_GIFT },
+      { "{" GIFT_BASE ",\"giftValue\":\"10\"}", LD_CONTRACT_ERROR_INVALID_PAYLOAD },
+      { "{" GIFT_BASE ",\"giftValue\":1,\"quantity\":\"2\"}", LD_CONTRACT_ERROR_INVALID_PAYLOAD },
       { "{\"roomId\":\"room_1\",\"receiverId\":\"s1\",\"giftName\":\"R\",\"giftType\":\"f\",\"giftValue\":1}",
-        GW_CONTRACT_ERROR_INVALID_GIFT },
+        LD_CONTRACT_ERROR_INVALID_GIFT },
       { "{\"roomId\":\"room_1\",\"receiverId\":\"s1\",\"giftId\":\"\",\"giftName\":\"R\",\"giftType\":\"f\","
-        "\"giftValue\":1}", GW_CONTRACT_ERROR_INVALID_GIFT },
+        "\"giftValue\":1}", LD_CONTRACT_ERROR_INVALID_GIFT },
       { "{\"roomId\":\"room_1\",\"receiverId\":\"bad id\",\"giftId\":\"g\",\"giftName\":\"R\",\"giftType\":\"f\","
-        "\"giftValue\":1}", GW_CONTRACT_ERROR_INVALID_GIFT },
+        "\"giftValue\":1}", LD_CONTRACT_ERROR_INVALID_GIFT },
       { "{\"roomId\":\"room 1\",\"receiverId\":\"s1\",\"giftId\":\"g\",\"giftName\":\"R\",\"giftType\":\"f\","
-        "\"giftValue\":1}", GW_CONTRACT_ERROR_INVALID_PAYLOAD },
+        "\"giftValue\":1}", LD_CONTRACT_ERROR_INVALID_PAYLOAD },
       { "{\"roomId\":\"room_1\",\"receiverId\":7,\"giftId\":\"g\",\"giftName\":\"R\",\"giftType\":\"f\","
-        "\"giftValue\":1}", GW_CONTRACT_ERROR_INVALID_PAYLOAD },
-      { "{" GIFT_BASE ",\"giftValue\":1,\"message\":\"<script>x</script>\"}", GW_CONTRACT_ERROR_FORBIDDEN_CONTENT },
-      { "{" GIFT_BASE ",\"giftValue\":1,\"animation\":\"../../etc\"}", GW_CONTRACT_ERROR_INVALID_GIFT },
+        "\"giftValue\":1}", LD_CONTRACT_ERROR_INVALID_PAYLOAD },
+      { "{" GIFT_BASE ",\"giftValue\":1,\"message\":\"<script>x</script>\"}", LD_CONTRACT_ERROR_FORBIDDEN_CONTENT },
+      { "{" GIFT_BASE ",\"giftValue\":1,\"animation\":\"../../etc\"}", LD_CONTRACT_ERROR_INVALID_GIFT },
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
       {
         g_autoptr(JsonObject) payload = parse_object (cases[i].json);
-        g_autoptr(GwGift) refused = gw_validate_gift (payload, &error);
+        g_autoptr(LdGiftRequest) refused = ld_validate_gift (payload, &error);
 
         g_assert_null (refused);
-        g_assert_error (error, GW_CONTRACT_ERROR, (gint) cases[i].code);
+        g_assert_error (error, LD_CONTRACT_ERROR, (gint) cases[i].code);
         g_clear_error (&error);
       }
   }
@@ -350,21 +350,21 @@ test_gift (void)
   {
     g_autoptr(GString) json = g_string_new ("{" GIFT_BASE ",\"giftValue\":1,\"message\":\"");
     g_autoptr(JsonObject) payload = NULL;
-    g_autoptr(GwGift) ok = NULL;
+    g_autoptr(LdGiftRequest) ok = NULL;
 
     for (guint i = 0; i < 200; i++)
       g_string_append (json, "ữ");
     g_string_append (json, "\"}");
     payload = parse_object (json->str);
-    ok = gw_validate_gift (payload, &error);
+    ok = ld_validate_gift (payload, &error);
     g_assert_no_error (error);
 
     g_string_truncate (json, json->len - 2);
     g_string_append (json, "a\"}");
     g_clear_pointer (&payload, json_object_unref);
     payload = parse_object (json->str);
-    g_assert_null (gw_validate_gift (payload, &error));
-    g_assert_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_GIFT);
+    g_assert_null (ld_validate_gift (payload, &error));
+    g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_GIFT);
   }
 }
 

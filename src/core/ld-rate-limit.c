@@ -1,21 +1,21 @@
-/* gw-ratelimit.c
+/* ld-rate-limit.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "gw-ratelimit.h"
+#include "ld-rate-limit.h"
 
-#include "gw-validate.h"
+#include "ld-validate.h"
 
-struct _GwRateLimit
+struct _LdRateLimit
 {
   GObject       parent_instance;
-  GArray       *windows;     /* of GwRateWindow */
+  GArray       *windows;     /* of LdRateWindow */
   guint         max_kept;    /* the largest max_events */
   gint64        longest_ms;
   GHashTable   *history;     /* key → History */
 };
 
-G_DEFINE_FINAL_TYPE (GwRateLimit, gw_rate_limit, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (LdRateLimit, ld_rate_limit, G_TYPE_OBJECT)
 
 /* One user's recent event times, oldest first. Only the last max_kept matter:
  * an older event can never decide any window. */
@@ -68,35 +68,35 @@ history_push (History *history,
 }
 
 static void
-gw_rate_limit_finalize (GObject *object)
+ld_rate_limit_finalize (GObject *object)
 {
-  GwRateLimit *self = (GwRateLimit *)object;
+  LdRateLimit *self = (LdRateLimit *)object;
 
   g_clear_pointer (&self->windows, g_array_unref);
   g_clear_pointer (&self->history, g_hash_table_unref);
 
-  G_OBJECT_CLASS (gw_rate_limit_parent_class)->finalize (object);
+  G_OBJECT_CLASS (ld_rate_limit_parent_class)->finalize (object);
 }
 
 static void
-gw_rate_limit_class_init (GwRateLimitClass *klass)
+ld_rate_limit_class_init (LdRateLimitClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = gw_rate_limit_finalize;
+  G_OBJECT_CLASS (klass)->finalize = ld_rate_limit_finalize;
 }
 
 static void
-gw_rate_limit_init (GwRateLimit *self)
+ld_rate_limit_init (LdRateLimit *self)
 {
-  self->windows = g_array_new (FALSE, FALSE, sizeof (GwRateWindow));
+  self->windows = g_array_new (FALSE, FALSE, sizeof (LdRateWindow));
   self->history = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, history_free);
 }
 
-GwRateLimit *
-gw_rate_limit_new (const GwRateWindow *windows,
+LdRateLimit *
+ld_rate_limit_new (const LdRateWindow *windows,
                    guint               n_windows)
 {
-  static const GwRateWindow chat[] = GW_RATE_LIMIT_CHAT_WINDOWS;
-  GwRateLimit *self;
+  static const LdRateWindow chat[] = LD_RATE_LIMIT_CHAT_WINDOWS;
+  LdRateLimit *self;
 
   g_return_val_if_fail (windows != NULL || n_windows == 0, NULL);
 
@@ -106,7 +106,7 @@ gw_rate_limit_new (const GwRateWindow *windows,
       n_windows = G_N_ELEMENTS (chat);
     }
 
-  self = g_object_new (GW_TYPE_RATE_LIMIT, NULL);
+  self = g_object_new (LD_TYPE_RATE_LIMIT, NULL);
   for (guint i = 0; i < n_windows; i++)
     {
       g_return_val_if_fail (windows[i].max_events > 0 && windows[i].period_ms > 0, self);
@@ -120,18 +120,18 @@ gw_rate_limit_new (const GwRateWindow *windows,
 }
 
 static gboolean
-decide (GwRateLimit  *self,
+decide (LdRateLimit  *self,
         History      *history,
         gint64        now_ms,
-        GwRateWindow *out_hit,
+        LdRateWindow *out_hit,
         gint64       *out_retry_ms)
 {
-  const GwRateWindow *worst = NULL;
+  const LdRateWindow *worst = NULL;
   gint64 worst_retry = 0;
 
   for (guint i = 0; history != NULL && i < self->windows->len; i++)
     {
-      const GwRateWindow *window = &g_array_index (self->windows, GwRateWindow, i);
+      const LdRateWindow *window = &g_array_index (self->windows, LdRateWindow, i);
       gint64 oldest_counted;
       gint64 retry;
 
@@ -150,7 +150,7 @@ decide (GwRateLimit  *self,
     }
 
   if (out_hit != NULL)
-    *out_hit = worst != NULL ? *worst : (GwRateWindow) { 0, 0 };
+    *out_hit = worst != NULL ? *worst : (LdRateWindow) { 0, 0 };
   if (out_retry_ms != NULL)
     *out_retry_ms = worst_retry;
 
@@ -158,28 +158,28 @@ decide (GwRateLimit  *self,
 }
 
 gboolean
-gw_rate_limit_check (GwRateLimit  *self,
+ld_rate_limit_check (LdRateLimit  *self,
                      const char   *key,
                      gint64        now_ms,
-                     GwRateWindow *out_hit,
+                     LdRateWindow *out_hit,
                      gint64       *out_retry_ms)
 {
-  g_return_val_if_fail (GW_IS_RATE_LIMIT (self), FALSE);
+  g_return_val_if_fail (LD_IS_RATE_LIMIT (self), FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
 
   return decide (self, g_hash_table_lookup (self->history, key), now_ms, out_hit, out_retry_ms);
 }
 
 gboolean
-gw_rate_limit_try (GwRateLimit  *self,
+ld_rate_limit_try (LdRateLimit  *self,
                    const char   *key,
                    gint64        now_ms,
-                   GwRateWindow *out_hit,
+                   LdRateWindow *out_hit,
                    gint64       *out_retry_ms)
 {
   History *history;
 
-  g_return_val_if_fail (GW_IS_RATE_LIMIT (self), FALSE);
+  g_return_val_if_fail (LD_IS_RATE_LIMIT (self), FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
 
   history = g_hash_table_lookup (self->history, key);
@@ -200,13 +200,13 @@ gw_rate_limit_try (GwRateLimit  *self,
 }
 
 void
-gw_rate_limit_forget_idle (GwRateLimit *self,
+ld_rate_limit_forget_idle (LdRateLimit *self,
                            gint64       now_ms)
 {
   GHashTableIter iter;
   History *history;
 
-  g_return_if_fail (GW_IS_RATE_LIMIT (self));
+  g_return_if_fail (LD_IS_RATE_LIMIT (self));
 
   g_hash_table_iter_init (&iter, self->history);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &history))
@@ -217,9 +217,9 @@ gw_rate_limit_forget_idle (GwRateLimit *self,
 }
 
 guint
-gw_rate_limit_get_n_keys (GwRateLimit *self)
+ld_rate_limit_get_n_keys (LdRateLimit *self)
 {
-  g_return_val_if_fail (GW_IS_RATE_LIMIT (self), 0);
+  g_return_val_if_fail (LD_IS_RATE_LIMIT (self), 0);
 
   return g_hash_table_size (self->history);
 }
@@ -240,8 +240,8 @@ describe_period (gint64 period_ms)
 }
 
 void
-gw_rate_limit_set_error_full (GError             **error,
-                              const GwRateWindow  *hit,
+ld_rate_limit_set_error_full (GError             **error,
+                              const LdRateWindow  *hit,
                               gint64               retry_ms,
                               const char          *one,
                               const char          *many)
@@ -253,16 +253,16 @@ gw_rate_limit_set_error_full (GError             **error,
 
   period = describe_period (hit->period_ms);
   /* Rounded up to a tenth: "wait 0.0 s" would be a lie. */
-  g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_RATE_LIMITED,
+  g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED,
                "At most %u %s %s: wait %.1f s",
                hit->max_events, hit->max_events == 1 ? one : many, period,
                (double) ((retry_ms + 99) / 100) / 10.0);
 }
 
 void
-gw_rate_limit_set_error (GError             **error,
-                         const GwRateWindow  *hit,
+ld_rate_limit_set_error (GError             **error,
+                         const LdRateWindow  *hit,
                          gint64               retry_ms)
 {
-  gw_rate_limit_set_error_full (error, hit, retry_ms, "message", "messages");
+  ld_rate_limit_set_error_full (error, hit, retry_ms, "message", "messages");
 }

@@ -1,4 +1,4 @@
-/* gw-ratelimit.h: per-user sliding-window rate limits (PROTOCOL.md section 5).
+/* ld-rate-limit.h: per-user sliding-window rate limits (PROTOCOL.md section 5).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,48 +13,48 @@ typedef struct
 {
   guint  max_events;
   gint64 period_ms;
-} GwRateWindow;
+} LdRateWindow;
 
 /* The guide's chat limits: one message a second and 30 a minute. */
-#define GW_RATE_LIMIT_CHAT_WINDOWS { { 1, 1000 }, { 30, 60000 } }
+#define LD_RATE_LIMIT_CHAT_WINDOWS { { 1, 1000 }, { 30, 60000 } }
 
-#define GW_TYPE_RATE_LIMIT (gw_rate_limit_get_type ())
+#define LD_TYPE_RATE_LIMIT (ld_rate_limit_get_type ())
 
-G_DECLARE_FINAL_TYPE (GwRateLimit, gw_rate_limit, GW, RATE_LIMIT, GObject)
+G_DECLARE_FINAL_TYPE (LdRateLimit, ld_rate_limit, LD, RATE_LIMIT, GObject)
 
 /* WINDOWS is copied; NULL (with 0) means the chat windows. */
-GwRateLimit *gw_rate_limit_new             (const GwRateWindow  *windows,
+LdRateLimit *ld_rate_limit_new             (const LdRateWindow  *windows,
                                             guint                n_windows);
 /* Records one event of KEY (a user id) at NOW_MS (any monotonic clock, in
  * milliseconds) if every window allows it. Otherwise records nothing, so that
  * hammering the button does not push the moment further away, and returns
  * FALSE with the window that holds the user back longest and how many
  * milliseconds remain until the event would be allowed. */
-gboolean     gw_rate_limit_try             (GwRateLimit         *self,
+gboolean     ld_rate_limit_try             (LdRateLimit         *self,
                                             const char          *key,
                                             gint64               now_ms,
-                                            GwRateWindow        *out_hit,
+                                            LdRateWindow        *out_hit,
                                             gint64              *out_retry_ms);
 /* The same decision without recording anything. */
-gboolean     gw_rate_limit_check           (GwRateLimit         *self,
+gboolean     ld_rate_limit_check           (LdRateLimit         *self,
                                             const char          *key,
                                             gint64               now_ms,
-                                            GwRateWindow        *out_hit,
+                                            LdRateWindow        *out_hit,
                                             gint64              *out_retry_ms);
 /* Drops users whose events have all left every window, so that memory stays
  * bounded by the users active in the longest window. */
-void         gw_rate_limit_forget_idle     (GwRateLimit         *self,
+void         ld_rate_limit_forget_idle     (LdRateLimit         *self,
                                             gint64               now_ms);
-guint        gw_rate_limit_get_n_keys      (GwRateLimit         *self);
+guint        ld_rate_limit_get_n_keys      (LdRateLimit         *self);
 
-/* A RATE_LIMITED GW_CONTRACT_ERROR naming the limit and the wait, e.g.
+/* A RATE_LIMITED LD_CONTRACT_ERROR naming the limit and the wait, e.g.
  * "At most 1 message a second: wait 0.4 s". */
-void         gw_rate_limit_set_error       (GError             **error,
-                                            const GwRateWindow  *hit,
+void         ld_rate_limit_set_error       (GError             **error,
+                                            const LdRateWindow  *hit,
                                             gint64               retry_ms);
 /* The same for other things than messages: ONE "gift", MANY "gifts". */
-void         gw_rate_limit_set_error_full  (GError             **error,
-                                            const GwRateWindow  *hit,
+void         ld_rate_limit_set_error_full  (GError             **error,
+                                            const LdRateWindow  *hit,
                                             gint64               retry_ms,
                                             const char          *one,
                                             const char          *many);

@@ -1,36 +1,36 @@
-/* gw-validate.c
+/* ld-validate.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "gw-validate.h"
+#include "ld-validate.h"
 
 #include <math.h>
 #include <string.h>
 
-G_DEFINE_QUARK (gw-contract-error-quark, gw_contract_error)
-G_DEFINE_BOXED_TYPE (GwGift, gw_gift, gw_gift_copy, gw_gift_free)
+G_DEFINE_QUARK (ld-contract-error-quark, ld_contract_error)
+G_DEFINE_BOXED_TYPE (LdGiftRequest, ld_gift_request, ld_gift_request_copy, ld_gift_request_free)
 
 static const char * const codes[] = {
-  [GW_CONTRACT_ERROR_UNAUTHENTICATED] = "UNAUTHENTICATED",
-  [GW_CONTRACT_ERROR_FORBIDDEN] = "FORBIDDEN",
-  [GW_CONTRACT_ERROR_INVALID_PAYLOAD] = "INVALID_PAYLOAD",
-  [GW_CONTRACT_ERROR_NOT_IN_ROOM] = "NOT_IN_ROOM",
-  [GW_CONTRACT_ERROR_ROOM_NOT_FOUND] = "ROOM_NOT_FOUND",
-  [GW_CONTRACT_ERROR_EMPTY_MESSAGE] = "EMPTY_MESSAGE",
-  [GW_CONTRACT_ERROR_MESSAGE_TOO_LONG] = "MESSAGE_TOO_LONG",
-  [GW_CONTRACT_ERROR_FORBIDDEN_CONTENT] = "FORBIDDEN_CONTENT",
-  [GW_CONTRACT_ERROR_INVALID_IMAGE_URL] = "INVALID_IMAGE_URL",
-  [GW_CONTRACT_ERROR_INVALID_GIFT] = "INVALID_GIFT",
-  [GW_CONTRACT_ERROR_RATE_LIMITED] = "RATE_LIMITED",
-  [GW_CONTRACT_ERROR_TOKEN_EXPIRED] = "TOKEN_EXPIRED",
-  [GW_CONTRACT_ERROR_INTERNAL] = "INTERNAL",
+  [LD_CONTRACT_ERROR_UNAUTHENTICATED] = "UNAUTHENTICATED",
+  [LD_CONTRACT_ERROR_FORBIDDEN] = "FORBIDDEN",
+  [LD_CONTRACT_ERROR_INVALID_PAYLOAD] = "INVALID_PAYLOAD",
+  [LD_CONTRACT_ERROR_NOT_IN_ROOM] = "NOT_IN_ROOM",
+  [LD_CONTRACT_ERROR_ROOM_NOT_FOUND] = "ROOM_NOT_FOUND",
+  [LD_CONTRACT_ERROR_EMPTY_MESSAGE] = "EMPTY_MESSAGE",
+  [LD_CONTRACT_ERROR_MESSAGE_TOO_LONG] = "MESSAGE_TOO_LONG",
+  [LD_CONTRACT_ERROR_FORBIDDEN_CONTENT] = "FORBIDDEN_CONTENT",
+  [LD_CONTRACT_ERROR_INVALID_IMAGE_URL] = "INVALID_IMAGE_URL",
+  [LD_CONTRACT_ERROR_INVALID_GIFT] = "INVALID_GIFT",
+  [LD_CONTRACT_ERROR_RATE_LIMITED] = "RATE_LIMITED",
+  [LD_CONTRACT_ERROR_TOKEN_EXPIRED] = "TOKEN_EXPIRED",
+  [LD_CONTRACT_ERROR_INTERNAL] = "INTERNAL",
 };
 
 static const char * const image_hosts[] = { "imgur.com", "cloudinary.com", "res.cloudinary.com" };
 static const char * const image_extensions[] = { ".jpg", ".jpeg", ".png", ".gif", ".webp" };
 
 const char *
-gw_contract_error_to_code (GwContractError code)
+ld_contract_error_to_code (LdContractError code)
 {
   if ((guint) code >= G_N_ELEMENTS (codes))
     return NULL;
@@ -39,8 +39,8 @@ gw_contract_error_to_code (GwContractError code)
 }
 
 gboolean
-gw_contract_error_from_code (const char      *name,
-                             GwContractError *out_code)
+ld_contract_error_from_code (const char      *name,
+                             LdContractError *out_code)
 {
   if (name == NULL)
     return FALSE;
@@ -50,7 +50,7 @@ gw_contract_error_from_code (const char      *name,
       if (strcmp (name, codes[i]) == 0)
         {
           if (out_code != NULL)
-            *out_code = (GwContractError) i;
+            *out_code = (LdContractError) i;
           return TRUE;
         }
     }
@@ -73,35 +73,35 @@ id_is_valid (const char *id,
         return FALSE;
     }
 
-  return len >= 1 && len <= GW_ID_MAX_CHARS;
+  return len >= 1 && len <= LD_ID_MAX_CHARS;
 }
 
 gboolean
-gw_validate_room_id (const char  *room_id,
+ld_validate_room_id (const char  *room_id,
                      GError     **error)
 {
   if (id_is_valid (room_id, TRUE))
     return TRUE;
 
-  g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD,
-               "The room id must be 1 to %d letters, digits or underscores", GW_ID_MAX_CHARS);
+  g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
+               "The room id must be 1 to %d letters, digits or underscores", LD_ID_MAX_CHARS);
   return FALSE;
 }
 
 gboolean
-gw_validate_user_id (const char  *user_id,
+ld_validate_user_id (const char  *user_id,
                      GError     **error)
 {
   if (id_is_valid (user_id, FALSE))
     return TRUE;
 
-  g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD,
-               "The user id must be 1 to %d letters or digits", GW_ID_MAX_CHARS);
+  g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
+               "The user id must be 1 to %d letters or digits", LD_ID_MAX_CHARS);
   return FALSE;
 }
 
 char *
-gw_sanitize_text (const char *text)
+ld_sanitize_text (const char *text)
 {
   GString *out;
 
@@ -153,7 +153,7 @@ compile_forbidden (gpointer data)
 }
 
 gboolean
-gw_text_has_forbidden_content (const char *text)
+ld_text_has_forbidden_content (const char *text)
 {
   static GOnce once = G_ONCE_INIT;
   GRegex *regex;
@@ -165,7 +165,7 @@ gw_text_has_forbidden_content (const char *text)
 }
 
 char *
-gw_validate_text (const char  *text,
+ld_validate_text (const char  *text,
                   guint        max_chars,
                   GError     **error)
 {
@@ -174,22 +174,22 @@ gw_validate_text (const char  *text,
 
   if (text == NULL || !g_utf8_validate (text, -1, NULL))
     {
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD,
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
                    "The message must be text");
       return NULL;
     }
 
-  if (gw_text_has_forbidden_content (text))
+  if (ld_text_has_forbidden_content (text))
     {
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_FORBIDDEN_CONTENT,
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN_CONTENT,
                    "The message contains script or markup that is not allowed");
       return NULL;
     }
 
-  clean = gw_sanitize_text (text);
+  clean = ld_sanitize_text (text);
   if (clean[0] == '\0')
     {
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_EMPTY_MESSAGE,
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_EMPTY_MESSAGE,
                    "The message is empty");
       return NULL;
     }
@@ -197,7 +197,7 @@ gw_validate_text (const char  *text,
   n_chars = g_utf8_strlen (clean, -1);
   if (n_chars > (glong) max_chars)
     {
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_MESSAGE_TOO_LONG,
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_MESSAGE_TOO_LONG,
                    "The message is %ld characters long; at most %u are allowed", n_chars, max_chars);
       return NULL;
     }
@@ -248,21 +248,21 @@ static gboolean
 image_url_error (GError     **error,
                  const char  *why)
 {
-  g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_IMAGE_URL,
+  g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_IMAGE_URL,
                "The image URL %s", why);
   return FALSE;
 }
 
 gboolean
-gw_validate_image_url (const char        *url,
-                       GwImageUrlPolicy   policy,
+ld_validate_image_url (const char        *url,
+                       LdImageUrlPolicy   policy,
                        GError           **error)
 {
   g_autoptr(GUri) uri = NULL;
   const char *scheme;
   const char *host;
 
-  if (url == NULL || strlen (url) > GW_IMAGE_URL_MAX_BYTES || !g_utf8_validate (url, -1, NULL))
+  if (url == NULL || strlen (url) > LD_IMAGE_URL_MAX_BYTES || !g_utf8_validate (url, -1, NULL))
     return image_url_error (error, "is missing or too long");
 
   uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
@@ -271,8 +271,8 @@ gw_validate_image_url (const char        *url,
 
   scheme = g_uri_get_scheme (uri);
   if (g_ascii_strcasecmp (scheme, "https") != 0 &&
-      (policy == GW_IMAGE_URL_HTTPS_ONLY || g_ascii_strcasecmp (scheme, "http") != 0))
-    return image_url_error (error, policy == GW_IMAGE_URL_HTTPS_ONLY ? "must use https" : "must use http or https");
+      (policy == LD_IMAGE_URL_HTTPS_ONLY || g_ascii_strcasecmp (scheme, "http") != 0))
+    return image_url_error (error, policy == LD_IMAGE_URL_HTTPS_ONLY ? "must use https" : "must use http or https");
 
   /* user:password@ is refused outright: "https://imgur.com@evil.example/a.png"
    * reads as imgur to a person but points elsewhere. */
@@ -286,14 +286,14 @@ gw_validate_image_url (const char        *url,
   return TRUE;
 }
 
-GwGift *
-gw_gift_copy (const GwGift *gift)
+LdGiftRequest *
+ld_gift_request_copy (const LdGiftRequest *gift)
 {
-  GwGift *copy;
+  LdGiftRequest *copy;
 
   g_return_val_if_fail (gift != NULL, NULL);
 
-  copy = g_new0 (GwGift, 1);
+  copy = g_new0 (LdGiftRequest, 1);
   copy->room_id = g_strdup (gift->room_id);
   copy->receiver_id = g_strdup (gift->receiver_id);
   copy->receiver_name = g_strdup (gift->receiver_name);
@@ -309,7 +309,7 @@ gw_gift_copy (const GwGift *gift)
 }
 
 void
-gw_gift_free (GwGift *gift)
+ld_gift_request_free (LdGiftRequest *gift)
 {
   if (gift == NULL)
     return;
@@ -347,13 +347,13 @@ member_error (GError     **error,
               const char  *name,
               const char  *what)
 {
-  g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_PAYLOAD,
+  g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
                "“%s” must be %s", name, what);
   return FALSE;
 }
 
 gboolean
-gw_payload_get_string (JsonObject  *payload,
+ld_validate_member_string (JsonObject  *payload,
                        const char  *name,
                        gboolean     required,
                        const char **out_value,
@@ -378,7 +378,7 @@ gw_payload_get_string (JsonObject  *payload,
 }
 
 gboolean
-gw_payload_get_int (JsonObject  *payload,
+ld_validate_member_int (JsonObject  *payload,
                     const char  *name,
                     gboolean     required,
                     gint64      *out_value,
@@ -416,7 +416,7 @@ gw_payload_get_int (JsonObject  *payload,
 }
 
 gboolean
-gw_payload_get_room_id (JsonObject  *payload,
+ld_validate_member_room_id (JsonObject  *payload,
                         const char **out_room_id,
                         GError     **error)
 {
@@ -424,8 +424,8 @@ gw_payload_get_room_id (JsonObject  *payload,
 
   *out_room_id = NULL;
 
-  if (!gw_payload_get_string (payload, "roomId", TRUE, &room_id, error) ||
-      !gw_validate_room_id (room_id, error))
+  if (!ld_validate_member_string (payload, "roomId", TRUE, &room_id, error) ||
+      !ld_validate_room_id (room_id, error))
     return FALSE;
 
   *out_room_id = room_id;
@@ -436,7 +436,7 @@ static gboolean
 gift_error (GError     **error,
             const char  *why)
 {
-  g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_INVALID_GIFT, "The gift %s", why);
+  g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_GIFT, "The gift %s", why);
   return FALSE;
 }
 
@@ -449,7 +449,7 @@ get_gift_string (JsonObject  *payload,
 {
   const char *value;
 
-  if (!gw_payload_get_string (payload, name, FALSE, &value, error))
+  if (!ld_validate_member_string (payload, name, FALSE, &value, error))
     return FALSE;
 
   if (value == NULL || value[0] == '\0')
@@ -462,9 +462,9 @@ get_gift_string (JsonObject  *payload,
       value = "";
     }
 
-  if (g_utf8_strlen (value, -1) > GW_NAME_MAX_CHARS)
+  if (g_utf8_strlen (value, -1) > LD_NAME_MAX_CHARS)
     {
-      g_autofree char *why = g_strdup_printf ("has a “%s” longer than %d characters", name, GW_NAME_MAX_CHARS);
+      g_autofree char *why = g_strdup_printf ("has a “%s” longer than %d characters", name, LD_NAME_MAX_CHARS);
       return gift_error (error, why);
     }
 
@@ -472,11 +472,11 @@ get_gift_string (JsonObject  *payload,
   return TRUE;
 }
 
-GwGift *
-gw_validate_gift (JsonObject  *payload,
+LdGiftRequest *
+ld_validate_gift (JsonObject  *payload,
                   GError     **error)
 {
-  g_autoptr(GwGift) gift = g_new0 (GwGift, 1);
+  g_autoptr(LdGiftRequest) gift = g_new0 (LdGiftRequest, 1);
   const char *room_id;
   const char *message;
   const char *animation;
@@ -489,7 +489,7 @@ gw_validate_gift (JsonObject  *payload,
       return NULL;
     }
 
-  if (!gw_payload_get_room_id (payload, &room_id, error))
+  if (!ld_validate_member_room_id (payload, &room_id, error))
     return NULL;
   gift->room_id = g_strdup (room_id);
 
@@ -500,7 +500,7 @@ gw_validate_gift (JsonObject  *payload,
       !get_gift_string (payload, "giftType", TRUE, &gift->gift_type, error))
     return NULL;
 
-  if (!gw_validate_user_id (gift->receiver_id, NULL))
+  if (!ld_validate_user_id (gift->receiver_id, NULL))
     {
       gift_error (error, "receiver is not a valid user id");
       return NULL;
@@ -540,39 +540,39 @@ gw_validate_gift (JsonObject  *payload,
           return NULL;
         }
       quantity = json_node_get_double (quantity_node);
-      if (!(quantity >= 1 && quantity <= GW_GIFT_MAX_QUANTITY) || quantity != floor (quantity))
+      if (!(quantity >= 1 && quantity <= LD_GIFT_MAX_QUANTITY) || quantity != floor (quantity))
         {
           g_autofree char *why = g_strdup_printf ("quantity must be a whole number from 1 to %d",
-                                                  GW_GIFT_MAX_QUANTITY);
+                                                  LD_GIFT_MAX_QUANTITY);
           gift_error (error, why);
           return NULL;
         }
       gift->quantity = (guint) quantity;
     }
 
-  if (!gw_payload_get_string (payload, "message", FALSE, &message, error))
+  if (!ld_validate_member_string (payload, "message", FALSE, &message, error))
     return NULL;
   if (message == NULL)
     gift->message = g_strdup ("");
-  else if (gw_text_has_forbidden_content (message))
+  else if (ld_text_has_forbidden_content (message))
     {
-      g_set_error (error, GW_CONTRACT_ERROR, GW_CONTRACT_ERROR_FORBIDDEN_CONTENT,
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN_CONTENT,
                    "The gift message contains script or markup that is not allowed");
       return NULL;
     }
   else
     {
-      gift->message = gw_sanitize_text (message);
-      if (g_utf8_strlen (gift->message, -1) > GW_GIFT_MESSAGE_MAX_CHARS)
+      gift->message = ld_sanitize_text (message);
+      if (g_utf8_strlen (gift->message, -1) > LD_GIFT_MESSAGE_MAX_CHARS)
         {
           g_autofree char *why = g_strdup_printf ("message is longer than %d characters",
-                                                  GW_GIFT_MESSAGE_MAX_CHARS);
+                                                  LD_GIFT_MESSAGE_MAX_CHARS);
           gift_error (error, why);
           return NULL;
         }
     }
 
-  if (!gw_payload_get_string (payload, "animation", FALSE, &animation, error))
+  if (!ld_validate_member_string (payload, "animation", FALSE, &animation, error))
     return NULL;
   if (animation == NULL || animation[0] == '\0')
     animation = "default";
