@@ -757,6 +757,7 @@ on_poll_finished (SoupServerMessage *msg,
   /* Finished while still held: the client gave up on the request. */
   if (self->poll == msg)
     {
+      clear_poll_watch (self);
       g_clear_object (&self->poll);
       socket_close_internal (self, "transport close", TRUE);
     }
@@ -776,7 +777,7 @@ on_poll_socket (GSocket      *gsocket,
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
     return G_SOURCE_CONTINUE;
   g_clear_pointer (&self->poll_watch, g_source_unref);
-  if (n > 0)
+  if (n > 0 || self->poll == NULL)
     return G_SOURCE_REMOVE;   /* a pipelined request (or TLS): not ours to judge */
 
   /* answered into the void, so that libsoup finishes the request */
@@ -1211,14 +1212,28 @@ sio_engine_set_max_payload (SioEngine *self,
 guint
 sio_engine_get_n_sockets (SioEngine *self)
 {
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
   g_return_val_if_fail (SIO_IS_ENGINE (self), 0);
-  return g_hash_table_size (self->sockets);
+
+  /* not counting the sessions kept a moment after the client closed them */
+  g_hash_table_iter_init (&iter, self->sockets);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (!SIO_ENGINE_SOCKET (value)->closed)
+      n++;
+  return n;
 }
 
 SioEngineSocket *
 sio_engine_lookup (SioEngine  *self,
                    const char *sid)
 {
+  SioEngineSocket *socket;
+
   g_return_val_if_fail (SIO_IS_ENGINE (self), NULL);
-  return g_hash_table_lookup (self->sockets, sid);
+
+  socket = g_hash_table_lookup (self->sockets, sid);
+  return socket != NULL && !socket->closed ? socket : NULL;
 }
