@@ -681,7 +681,9 @@ send_chat (Cli        *cli,
 
   if (ld_message_get_state (message) == LD_MESSAGE_STATE_FAILED)
     {
-      int code = fail (cli, CLI_EXIT_REFUSED, "%s", ld_message_get_failure_reason (message));
+      const char *refusal = ld_session_get_refusal_code (message);
+      int code = fail (cli, CLI_EXIT_REFUSED, "%s%s%s", refusal != NULL ? refusal : "",
+                       refusal != NULL ? ": " : "", ld_message_get_failure_reason (message));
 
       g_object_unref (message);
       return code;

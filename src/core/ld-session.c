@@ -1394,6 +1394,17 @@ ld_session_get_room_info_finish (LdSession     *self,
 /* Chat and the outbox */
 
 #define SEQ_KEY "ld-session-outbox-seq"
+#define REFUSAL_KEY "ld-session-refusal-code"
+
+const char *
+ld_session_get_refusal_code (LdMessage *message)
+{
+  g_return_val_if_fail (LD_IS_MESSAGE (message), NULL);
+
+  if (ld_message_get_state (message) != LD_MESSAGE_STATE_FAILED)
+    return NULL;
+  return g_object_get_data (G_OBJECT (message), REFUSAL_KEY);
+}
 
 static int
 compare_seq (gconstpointer a,
@@ -1478,7 +1489,12 @@ on_message_acked (GObject      *source,
           return;
         }
       else
-        ld_message_mark_failed (message, error->message);
+        {
+          g_object_set_data (G_OBJECT (message), REFUSAL_KEY,
+                             (gpointer) ld_server_error_to_code (error->domain == LD_SERVER_ERROR
+                                                                 ? error->code : LD_SERVER_ERROR_OTHER));
+          ld_message_mark_failed (message, error->message);
+        }
       flush_outbox (self);
       return;
     }

@@ -199,6 +199,9 @@ LdMessage           *ld_session_send_text               (LdSession       *self,
 LdMessage           *ld_session_send_image              (LdSession       *self,
                                                          const char      *image_url,
                                                          GError         **error);
+/* The protocol code ("FORBIDDEN", …) with which the server refused a FAILED
+ * message of ours, or NULL. */
+const char          *ld_session_get_refusal_code        (LdMessage       *message);
 /* A FAILED message of ours goes back to the outbox. */
 gboolean             ld_session_retry_message           (LdSession       *self,
                                                          LdMessage       *message);

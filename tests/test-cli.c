@@ -1,0 +1,383 @@
+/* test-cli.c: livedesk-cli run as a user runs it, against a real
+ * livedesk-gateway: subcommands, their output and exit codes.
+ *
+ * Arguments: the gateway program, the CLI program, and "keyring" to run the
+ * tests that need a Secret Service (login, logout, saved tokens).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <string.h>
+
+#include "ld-test-gateway.h"
+
+static const char *gateway_program;
+static const char *cli_program;
+static LdTestGateway *gateway;
+static char *config_dir;
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_free (Run *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+  g_free (run);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
+
+static GSubprocessLauncher *
+new_launcher (GSubprocessFlags  flags,
+              const char       *access_token)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  g_subprocess_launcher_unsetenv (launcher, "LIVEDESK_ACCESS_TOKEN");
+  g_subprocess_launcher_unsetenv (launcher, "LIVEDESK_REFRESH_TOKEN");
+  g_subprocess_launcher_unsetenv (launcher, "LIVEDESK_USER");
+  /* Saved logins go to a directory of this test's own. */
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_dir, TRUE);
+  if (access_token != NULL)
+    g_subprocess_launcher_setenv (launcher, "LIVEDESK_ACCESS_TOKEN", access_token, TRUE);
+  return launcher;
+}
+
+/* Runs the CLI with ARGS (NULL-terminated) and the gateway's URLs. */
+static Run *
+run_cli_v (const char  *access_token,
+           const char  *input,
+           const char  *server,
+           const char **args)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    new_launcher (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                  access_token);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  Run *run = g_new0 (Run, 1);
+
+  g_ptr_array_add (argv, g_strdup (cli_program));
+  g_ptr_array_add (argv, g_strdup (args[0]));
+  for (guint i = 1; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  if (server != NULL)
+    {
+      g_ptr_array_add (argv, g_strdup_printf ("--server=%s", server));
+      g_ptr_array_add (argv, g_strdup_printf ("--api=%s", server));
+    }
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->status = g_subprocess_get_exit_status (process);
+
+  return run;
+}
+
+#define run_cli(token, input, ...) \
+  run_cli_v ((token), (input), ld_test_gateway_get_url (gateway), (const char *[]) { __VA_ARGS__, NULL })
+
+static JsonObject *
+parse_out (Run *run)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, run->out, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static char *
+token_for (const char *user,
+           const char *role)
+{
+  return ld_test_gateway_mint (gateway, user, role, 900);
+}
+
+static void
+test_usage (void)
+{
+  static const char * const subcommands[] = {
+    "login", "logout", "whoami", "health", "info", "tail", "send", "image", "gift", "support",
+    "delete", "timeout", "ban", "unban",
+  };
+  g_autoptr(Run) bare = run_cli_v (NULL, NULL, NULL, (const char *[]) { "frobnicate", NULL });
+  g_autoptr(Run) missing = run_cli (NULL, NULL, "send", "room_1");
+  g_autoptr(Run) extra = run_cli (NULL, NULL, "whoami", "someone");
+  g_autoptr(Run) gift = run_cli (NULL, NULL, "gift", "room_1", "--to", "bob");
+  g_autoptr(Run) bad_option = run_cli (NULL, NULL, "send", "--bogus", "room_1", "hi");
+
+  g_assert_cmpint (bare->status, ==, 2);
+  g_assert_nonnull (strstr (bare->err, "unknown command"));
+  g_assert_cmpint (missing->status, ==, 2);
+  g_assert_nonnull (strstr (missing->err, "missing arguments"));
+  g_assert_cmpint (extra->status, ==, 2);
+  g_assert_cmpint (gift->status, ==, 2);
+  g_assert_nonnull (strstr (gift->err, "--value"));
+  g_assert_cmpint (bad_option->status, ==, 2);
+
+  /* Every subcommand explains itself, on stdout, and succeeds. */
+  for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
+    {
+      g_autoptr(Run) help = run_cli_v (NULL, NULL, NULL, (const char *[]) { subcommands[i], "--help", NULL });
+      g_autofree char *usage = g_strdup_printf ("livedesk-cli %s", subcommands[i]);
+
+      g_assert_cmpint (help->status, ==, 0);
+      g_assert_nonnull (strstr (help->out, usage));
+      g_assert_nonnull (strstr (help->out, "--server"));
+    }
+}
+
+static void
+test_whoami_info_send (void)
+{
+  g_autofree char *alice = token_for ("alice", "viewer");
+  g_autoptr(Run) whoami = run_cli (alice, NULL, "whoami");
+  g_autoptr(Run) send = run_cli (alice, NULL, "send", "room_c", "chào cả nhà");
+  g_autoptr(Run) info = run_cli (alice, NULL, "info", "room_c");
+  g_autoptr(JsonObject) who = NULL;
+  g_autoptr(JsonObject) sent = NULL;
+  g_autoptr(JsonObject) room = NULL;
+
+  g_assert_cmpint (whoami->status, ==, 0);
+  who = parse_out (whoami);
+  g_assert_cmpstr (json_object_get_string_member (who, "userId"), ==, "alice");
+  g_assert_cmpstr (json_object_get_string_member (who, "role"), ==, "viewer");
+  /* The token is never printed. */
+  g_assert_null (strstr (whoami->out, alice));
+  g_assert_null (strstr (whoami->err, alice));
+
+  g_assert_cmpint (send->status, ==, 0);
+  sent = parse_out (send);
+  g_assert_nonnull (json_object_get_string_member (sent, "messageId"));
+
+  g_assert_cmpint (info->status, ==, 0);
+  room = parse_out (info);
+  g_assert_cmpstr (json_object_get_string_member (room, "roomId"), ==, "room_c");
+}
+
+static void
+test_refusals (void)
+{
+  g_autofree char *alice = token_for ("alice", "viewer");
+  g_autoptr(Run) script = run_cli (alice, NULL, "send", "room_r", "javascript:alert(1)");
+  g_autoptr(Run) image = run_cli (alice, NULL, "image", "room_r", "https://example.org/cat.png");
+  g_autoptr(Run) ban = run_cli (alice, NULL, "ban", "room_r", "bob");
+
+  g_assert_cmpint (script->status, ==, 1);
+  g_assert_nonnull (strstr (script->err, "FORBIDDEN_CONTENT"));
+  g_assert_cmpstr (script->out, ==, "");
+  g_assert_cmpint (image->status, ==, 1);
+  g_assert_cmpint (ban->status, ==, 1);
+}
+
+static void
+test_gift_support_moderation (void)
+{
+  g_autofree char *alice = token_for ("alice", "viewer");
+  g_autofree char *mia = token_for ("mia", "moderator");
+  g_autofree char *bob = token_for ("bob", "viewer");
+  g_autoptr(Run) gift = run_cli (alice, NULL, "gift", "room_g", "--to", "bob", "--gift", "rose", "--name", "Rose",
+                                 "--type", "flower", "--value", "10", "--quantity", "3", "--animation", "stars");
+  /* Bob asks: Alice just sent a gift and may send one thing a second. */
+  g_autoptr(Run) support = run_cli (bob, NULL, "support", "help please", "--type", "account");
+  g_autoptr(Run) timeout = run_cli (mia, NULL, "timeout", "room_g", "alice", "--seconds", "60", "--reason", "calm");
+  g_autoptr(Run) silenced = run_cli (alice, NULL, "send", "room_g", "hello?");
+  g_autoptr(Run) unban = run_cli (mia, NULL, "unban", "room_g", "alice");
+  g_autoptr(Run) spoken = run_cli (alice, NULL, "send", "room_g", "thanks");
+  g_autoptr(JsonObject) spoken_out = NULL;
+  g_autoptr(Run) deleted = NULL;
+  g_autoptr(Run) ban = run_cli (mia, NULL, "ban", "room_g", "bob", "--reason", "spam");
+  g_autoptr(JsonObject) gift_out = NULL;
+  g_autoptr(JsonObject) support_out = NULL;
+
+  g_assert_cmpint (gift->status, ==, 0);
+  gift_out = parse_out (gift);
+  g_assert_cmpstr (json_object_get_string_member (gift_out, "giftTxId"), !=, "");
+  g_assert_cmpint (support->status, ==, 0);
+  support_out = parse_out (support);
+  g_assert_cmpstr (json_object_get_string_member (support_out, "ticketId"), !=, "");
+
+  g_assert_cmpint (timeout->status, ==, 0);
+  g_assert_cmpint (silenced->status, ==, 1);
+  g_assert_nonnull (strstr (silenced->err, "FORBIDDEN"));
+  g_assert_cmpint (unban->status, ==, 0);
+  g_assert_cmpint (spoken->status, ==, 0);
+  spoken_out = parse_out (spoken);
+  deleted = run_cli (mia, NULL, "delete", "room_g", json_object_get_string_member (spoken_out, "messageId"));
+  g_assert_cmpint (deleted->status, ==, 0);
+  g_assert_cmpint (ban->status, ==, 0);
+}
+
+static void
+test_failures (void)
+{
+  g_autoptr(Run) bad_token = run_cli ("not.a-valid.token", NULL, "whoami");
+  g_autoptr(Run) no_login = run_cli (NULL, NULL, "whoami");
+  g_autoptr(Run) health = run_cli (NULL, NULL, "health");
+  g_autoptr(JsonObject) health_out = NULL;
+  g_autofree char *alice = token_for ("alice", "viewer");
+  g_autoptr(Run) healthy = run_cli (alice, NULL, "health");
+  g_autoptr(JsonObject) healthy_out = NULL;
+  g_autoptr(Run) down = run_cli_v (alice, NULL, "http://127.0.0.1:9", (const char *[]) { "health", NULL });
+  g_autoptr(Run) unreachable = run_cli_v (alice, NULL, "http://127.0.0.1:9", (const char *[]) { "whoami", NULL });
+
+  g_assert_cmpint (bad_token->status, ==, 3);
+  g_assert_nonnull (strstr (bad_token->err, "refused"));
+  g_assert_cmpint (no_login->status, ==, 3);
+  g_assert_nonnull (strstr (no_login->err, "not logged in"));
+
+  /* Without a login only the API can be checked. */
+  g_assert_cmpint (health->status, ==, 3);
+  health_out = parse_out (health);
+  g_assert_cmpstr (json_object_get_string_member (health_out, "api"), ==, "ok");
+  g_assert_cmpstr (json_object_get_string_member (health_out, "socket"), ==, "unknown");
+
+  g_assert_cmpint (healthy->status, ==, 0);
+  healthy_out = parse_out (healthy);
+  g_assert_cmpstr (json_object_get_string_member (healthy_out, "status"), ==, "ok");
+
+  g_assert_cmpint (down->status, ==, 3);
+  g_assert_cmpint (unreachable->status, ==, 3);
+}
+
+static JsonObject *
+read_event (GDataInputStream *out,
+            const char       *event)
+{
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *object;
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      json_parser_load_from_data (parser, line, -1, &error);
+      g_assert_no_error (error);
+      object = json_node_get_object (json_parser_get_root (parser));
+      if (g_strcmp0 (json_object_get_string_member (object, "event"), event) == 0)
+        return json_object_ref (object);
+    }
+}
+
+/* tail prints what happens in the room, one JSON object a line, until ^C. */
+static void
+test_tail (void)
+{
+  g_autofree char *alice = token_for ("alice", "viewer");
+  g_autofree char *bob = token_for ("bob", "viewer");
+  g_autoptr(GSubprocessLauncher) launcher = new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE, bob);
+  g_autoptr(GSubprocess) tail = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) joined = NULL;
+  g_autoptr(JsonObject) message = NULL;
+  g_autoptr(Run) send = NULL;
+  g_autofree char *server = g_strdup_printf ("--server=%s", ld_test_gateway_get_url (gateway));
+  g_autofree char *api = g_strdup_printf ("--api=%s", ld_test_gateway_get_url (gateway));
+  JsonObject *data;
+
+  tail = g_subprocess_launcher_spawn (launcher, &error, cli_program, "tail", "room_t", server, api, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (tail));
+
+  joined = read_event (out, "joinedRoom");
+  send = run_cli (alice, NULL, "send", "room_t", "có ai không");
+  g_assert_cmpint (send->status, ==, 0);
+  message = read_event (out, "newMessage");
+  data = json_object_get_object_member (message, "data");
+  g_assert_cmpstr (json_object_get_string_member (data, "message"), ==, "có ai không");
+  g_assert_cmpstr (json_object_get_string_member (data, "userId"), ==, "alice");
+
+  g_subprocess_send_signal (tail, SIGINT);
+  g_subprocess_wait (tail, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (tail));
+  g_assert_cmpint (g_subprocess_get_exit_status (tail), ==, 0);
+}
+
+/* login keeps the tokens in the keyring (password from stdin), later
+ * commands use them, logout forgets them. */
+static void
+test_keyring_login (void)
+{
+  g_autoptr(Run) wrong = run_cli (NULL, "not the password\n", "login", "alice");
+  g_autoptr(Run) login = run_cli (NULL, LD_TEST_PASSWORD "\n", "login", "alice");
+  g_autoptr(Run) whoami = run_cli (NULL, NULL, "whoami");
+  g_autoptr(Run) logout = run_cli (NULL, NULL, "logout");
+  g_autoptr(Run) after = run_cli (NULL, NULL, "whoami");
+  g_autoptr(JsonObject) who = NULL;
+
+  g_assert_cmpint (wrong->status, ==, 3);
+  g_assert_nonnull (strstr (wrong->err, "refused"));
+  g_assert_cmpint (login->status, ==, 0);
+  g_assert_cmpstr (login->out, ==, "");
+  g_assert_cmpint (whoami->status, ==, 0);
+  who = parse_out (whoami);
+  g_assert_cmpstr (json_object_get_string_member (who, "username"), ==, "alice");
+  g_assert_cmpint (logout->status, ==, 0);
+  g_assert_cmpint (after->status, ==, 3);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  gboolean keyring;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_assert_cmpint (argc, >=, 3);
+  gateway_program = argv[1];
+  cli_program = argv[2];
+  keyring = argc > 3 && g_strcmp0 (argv[3], "keyring") == 0;
+
+  config_dir = g_dir_make_tmp ("livedesk-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  gateway = ld_test_gateway_start (gateway_program);
+
+  if (keyring)
+    g_test_add_func ("/cli/keyring-login", test_keyring_login);
+  else
+    {
+      g_test_add_func ("/cli/usage", test_usage);
+      g_test_add_func ("/cli/whoami-info-send", test_whoami_info_send);
+      g_test_add_func ("/cli/refusals", test_refusals);
+      g_test_add_func ("/cli/gift-support-moderation", test_gift_support_moderation);
+      g_test_add_func ("/cli/failures", test_failures);
+      g_test_add_func ("/cli/tail", test_tail);
+    }
+
+  status = g_test_run ();
+
+  ld_test_gateway_free (gateway);
+  {
+    g_autofree char *ini_dir = g_build_filename (config_dir, "livedesk", NULL);
+    g_autofree char *ini = g_build_filename (ini_dir, "cli-logins.ini", NULL);
+
+    g_unlink (ini);
+    g_rmdir (ini_dir);
+    g_rmdir (config_dir);
+  }
+  g_free (config_dir);
+  return status;
+}
