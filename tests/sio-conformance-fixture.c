@@ -5,6 +5,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <glib-unix.h>
+
 #include "sio-engine.h"
 #include "sio-server.h"
 
@@ -76,6 +78,13 @@ on_connection (SioServerNamespace *nsp,
   g_signal_connect (socket, "event::message-with-ack", G_CALLBACK (on_message_with_ack), NULL);
 }
 
+static gboolean
+on_stop (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -109,6 +118,10 @@ main (int   argc,
       return 1;
     }
   g_print ("listening on http://localhost:%d (/engine.io/, /socket.io/)\n", PORT);
+  g_unix_signal_add (SIGINT, on_stop, loop);
+  g_unix_signal_add (SIGTERM, on_stop, loop);
   g_main_loop_run (loop);
+  sio_server_close (server);
+  sio_engine_close (engine);
   return 0;
 }
