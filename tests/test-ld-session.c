@@ -136,6 +136,35 @@ texts_are (LdSession  *session,
   return g_strcmp0 (texts, expected) == 0;
 }
 
+/* Keeps the sessions running for MS: the user waiting as told. */
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * (gint64) 1000;
+  guint tick = g_timeout_add (10, on_tick, NULL);
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+}
+
+/* Sends TEXT as soon as the rate limit allows, as a user told to wait would. */
+static LdMessage *
+send_when_allowed (LdSession  *session,
+                   const char *text)
+{
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      LdMessage *message = ld_session_send_text (session, text, &error);
+
+      if (message != NULL)
+        return message;
+      g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
+      spin (100);
+    }
+}
+
 /* The guide's two-client test: what one sends, the other sees, and the
  * sender sees it once, confirmed. */
 static void
@@ -198,8 +227,7 @@ test_reconnect_outbox (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
     {
-      messages[i] = ld_session_send_text (alice, texts[i], &error);
-      g_assert_no_error (error);
+      messages[i] = send_when_allowed (alice, texts[i]);
       g_assert_cmpint (ld_message_get_state (messages[i]), ==, LD_MESSAGE_STATE_PENDING);
     }
   g_assert_cmpuint (ld_session_get_outbox_length (alice), ==, 3);
@@ -220,6 +248,104 @@ test_reconnect_outbox (void)
   WAIT_UNTIL (texts_are (bob, "alice", "zero,one,two,three"));
   WAIT_UNTIL (ld_viewer_model_get_count (ld_session_get_viewers (alice)) == 2);
   WAIT_UNTIL (ld_viewer_model_get_count (ld_session_get_viewers (bob)) == 2);
+}
+
+static void
+expect_gift_error (LdSession           *session,
+                   const LdSessionGift *request,
+                   int                  code,
+                   GPtrArray           *reasons)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tx_id = NULL;
+
+  ld_session_send_gift_async (session, request, NULL, on_done, &result);
+  WAIT_UNTIL (result != NULL);
+  tx_id = ld_session_send_gift_finish (session, result, &error);
+  g_assert_null (tx_id);
+  g_assert_error (error, LD_CONTRACT_ERROR, code);
+  g_ptr_array_add (reasons, g_strdup (error->message));
+}
+
+/* Section 5's checks refuse before anything is sent, each with its own
+ * reason; the rate limit says how long to wait. */
+static void
+test_validation_and_rate_limit (void)
+{
+  static const struct { const char *text; gboolean image; int code; } bad[] = {
+    { "   ", FALSE, LD_CONTRACT_ERROR_EMPTY_MESSAGE },
+    { NULL, FALSE, LD_CONTRACT_ERROR_MESSAGE_TOO_LONG },
+    { "<script>alert(1)</script>", FALSE, LD_CONTRACT_ERROR_FORBIDDEN_CONTENT },
+    { "http://i.imgur.com/cat.png", TRUE, LD_CONTRACT_ERROR_INVALID_IMAGE_URL },
+    { "https://example.org/cat.png", TRUE, LD_CONTRACT_ERROR_INVALID_IMAGE_URL },
+    { "https://i.imgur.com/cat.exe", TRUE, LD_CONTRACT_ERROR_INVALID_IMAGE_URL },
+  };
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
+  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
+  g_autoptr(GPtrArray) reasons = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) long_text = g_string_new (NULL);
+  g_autoptr(GString) long_gift_text = g_string_new (NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  LdSessionGift gift = {
+    .receiver_id = "bob", .gift_id = "rose", .gift_name = "Rose", .gift_type = "flower",
+    .gift_value = 1, .quantity = 101,
+  };
+  LdMessage *first;
+  LdMessage *second;
+
+  /* 501 characters, 1503 bytes: the limit counts characters. */
+  for (guint i = 0; i < 501; i++)
+    g_string_append (long_text, "ệ");
+  for (guint i = 0; i < 201; i++)
+    g_string_append (long_gift_text, "ă");
+
+  ld_session_join_room_async (alice, "not a room!", NULL, on_done, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_false (ld_session_join_room_finish (alice, result, &error));
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD);
+  g_ptr_array_add (reasons, g_strdup (error->message));
+  g_clear_error (&error);
+
+  join (alice, "room_v");
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      const char *text = bad[i].text != NULL ? bad[i].text : long_text->str;
+      LdMessage *message = bad[i].image ? ld_session_send_image (alice, text, &error)
+                                        : ld_session_send_text (alice, text, &error);
+
+      g_assert_null (message);
+      g_assert_error (error, LD_CONTRACT_ERROR, bad[i].code);
+      g_ptr_array_add (reasons, g_strdup (error->message));
+      g_clear_error (&error);
+    }
+
+  expect_gift_error (alice, &gift, LD_CONTRACT_ERROR_INVALID_GIFT, reasons);
+  gift.quantity = 1;
+  gift.gift_id = NULL;
+  expect_gift_error (alice, &gift, LD_CONTRACT_ERROR_INVALID_GIFT, reasons);
+  gift.gift_id = "rose";
+  gift.message = long_gift_text->str;
+  expect_gift_error (alice, &gift, LD_CONTRACT_ERROR_INVALID_GIFT, reasons);
+
+  /* Nothing went out. */
+  ld_chat_model_flush (ld_session_get_chat (alice));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_session_get_chat (alice))), ==, 0);
+  g_assert_cmpuint (ld_session_get_outbox_length (alice), ==, 0);
+
+  /* Each refusal tells the user something different. */
+  for (guint i = 0; i < reasons->len; i++)
+    for (guint j = i + 1; j < reasons->len; j++)
+      g_assert_cmpstr (reasons->pdata[i], !=, reasons->pdata[j]);
+
+  first = ld_session_send_text (alice, "first", &error);
+  g_assert_no_error (error);
+  second = ld_session_send_text (alice, "second", &error);
+  g_assert_null (second);
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
+  g_assert_nonnull (strstr (error->message, "wait"));
+  WAIT_UNTIL (ld_message_get_state (first) == LD_MESSAGE_STATE_SENT);
 }
 
 static void
@@ -430,7 +556,7 @@ test_gift_and_room_info (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) info = NULL;
   g_autofree char *tx_id = NULL;
-  LdGiftRequest request = {
+  LdSessionGift request = {
     .receiver_id = "bob", .receiver_name = "bob", .gift_id = "rose", .gift_name = "Rose",
     .gift_type = "flower", .gift_value = 10, .quantity = 2, .animation = "hearts",
   };
@@ -503,6 +629,7 @@ main (int   argc,
 
   g_test_add_func ("/ld/session/two-clients", test_two_clients);
   g_test_add_func ("/ld/session/reconnect-outbox", test_reconnect_outbox);
+  g_test_add_func ("/ld/session/validation-and-rate-limit", test_validation_and_rate_limit);
   g_test_add_func ("/ld/session/token-refresh", test_token_refresh);
   g_test_add_func ("/ld/session/token-refresh-early", test_token_refresh_early);
   g_test_add_func ("/ld/session/refresh-failure", test_refresh_failure);

@@ -156,8 +156,10 @@ fail_with_error (Cli          *cli,
 {
   if (error->domain == LD_SERVER_ERROR)
     return fail (cli, CLI_EXIT_REFUSED, "%s: %s", ld_server_error_to_code (error->code), error->message);
+  if (error->domain == LD_CONTRACT_ERROR)
+    return fail (cli, CLI_EXIT_REFUSED, "%s: %s", ld_contract_error_to_code (error->code), error->message);
   if (error->domain == LD_SESSION_ERROR &&
-      (error->code == LD_SESSION_ERROR_INVALID || error->code == LD_SESSION_ERROR_RATE_LIMITED ||
+      (error->code == LD_SESSION_ERROR_INVALID ||
        error->code == LD_SESSION_ERROR_NOT_ALLOWED || error->code == LD_SESSION_ERROR_NOT_IN_ROOM))
     return fail (cli, CLI_EXIT_REFUSED, "%s", error->message);
   if (error->domain == LD_REST_ERROR && error->code == LD_REST_ERROR_REFUSED)
@@ -752,7 +754,7 @@ cmd_gift (Cli   *cli,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) out = json_object_new ();
   g_autofree char *tx_id = NULL;
-  LdGiftRequest request = { 0 };
+  LdSessionGift request = { 0 };
 
   if (!parse_options (cli, _("ROOM"), _("Send a gift to someone in a room."), entries, &argc, &argv, 1))
     return cli->exit_code;

@@ -3,13 +3,16 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gi18n-lib.h>
+#include <math.h>
 #include <string.h>
 
 #include "sio-client.h"
 
 #include "ld-payload.h"
+#include "ld-rate-limit.h"
 #include "ld-rest-client.h"
 #include "ld-session.h"
+#include "ld-validate.h"
 
 struct _LdSession
 {
@@ -71,6 +74,10 @@ struct _LdSession
   guint                in_flight;
   guint                flush_source;
   guint64              next_seq;
+
+  /* The guide's 1/s and 30/min, checked before anything is sent, so the
+   * user hears how long to wait instead of a refusal from the server. */
+  LdRateLimit         *limiter;
 
   /* Requests waiting for the session to be online (Request). */
   GQueue               waiting;
@@ -165,6 +172,7 @@ static void flush_outbox       (LdSession *self);
 static void flush_outbox_later (LdSession *self, guint delay_ms);
 static void send_join          (LdSession *self);
 static void drop_room          (LdSession *self);
+static void set_contract_error (GError **error, GError *validation, guint max_chars);
 
 /* State */
 
@@ -1303,6 +1311,18 @@ ld_session_join_room_async (LdSession           *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ld_session_join_room_async);
 
+  {
+    g_autoptr(GError) validation = NULL;
+    g_autoptr(GError) error = NULL;
+
+    if (!ld_validate_room_id (room_id, &validation))
+      {
+        set_contract_error (&error, validation, 0);
+        g_task_return_error (task, g_steal_pointer (&error));
+        return;
+      }
+  }
+
   if (self->state == LD_SESSION_STATE_SIGNED_OUT)
     {
       g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT, "%s", self->state_reason);
@@ -1581,19 +1601,82 @@ flush_outbox_later (LdSession *self,
     self->flush_source = g_timeout_add (delay_ms, on_flush_due, self);
 }
 
-/* Trimmed, '<' and '>' removed: what the guide's clients send, and what the
+/* A refusal of the contract's checks (ld-validate) with a reason for the
+ * user in their language, one per kind of failure; the code stays. */
+static void
+set_contract_error (GError  **error,
+                    GError   *validation,
+                    guint     max_chars)
+{
+  const char *detail = validation->message;
+
+  switch ((LdContractError) validation->code)
+    {
+    case LD_CONTRACT_ERROR_EMPTY_MESSAGE:
+      g_set_error_literal (error, LD_CONTRACT_ERROR, validation->code, _("The message is empty"));
+      break;
+    case LD_CONTRACT_ERROR_MESSAGE_TOO_LONG:
+      g_set_error (error, LD_CONTRACT_ERROR, validation->code,
+                   g_dngettext (GETTEXT_PACKAGE, "The message is longer than %u character",
+                                "The message is longer than %u characters", max_chars),
+                   max_chars);
+      break;
+    case LD_CONTRACT_ERROR_FORBIDDEN_CONTENT:
+      g_set_error_literal (error, LD_CONTRACT_ERROR, validation->code,
+                           _("The message contains script or markup that is not allowed"));
+      break;
+    case LD_CONTRACT_ERROR_INVALID_IMAGE_URL:
+      g_set_error (error, LD_CONTRACT_ERROR, validation->code,
+                   _("Only https images on imgur.com or cloudinary.com ending in .jpg, .jpeg, .png, .gif or .webp can be sent (%s)"),
+                   detail);
+      break;
+    case LD_CONTRACT_ERROR_INVALID_GIFT:
+      g_set_error (error, LD_CONTRACT_ERROR, validation->code, _("The gift cannot be sent: %s"), detail);
+      break;
+    case LD_CONTRACT_ERROR_INVALID_PAYLOAD:
+      g_set_error (error, LD_CONTRACT_ERROR, validation->code, _("Not a valid request: %s"), detail);
+      break;
+    default:
+      g_set_error_literal (error, LD_CONTRACT_ERROR, validation->code, detail);
+      break;
+    }
+}
+
+/* Records one send of ours, or says how long to wait. */
+static gboolean
+check_rate (LdSession  *self,
+            GError    **error)
+{
+  LdRateWindow hit;
+  gint64 retry_ms = 0;
+
+  if (ld_rate_limit_try (self->limiter, "self", g_get_monotonic_time () / 1000, &hit, &retry_ms))
+    return TRUE;
+
+  if (hit.max_events == 1 && hit.period_ms == 1000)
+    g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED,
+                 _("At most one message a second: wait %.1f s"), retry_ms / 1000.0);
+  else
+    g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED,
+                 g_dngettext (GETTEXT_PACKAGE, "At most %u message a minute: wait %.0f s",
+                              "At most %u messages a minute: wait %.0f s", hit.max_events),
+                 hit.max_events, ceil (retry_ms / 1000.0));
+  return FALSE;
+}
+
+/* The checked, sanitised text: what the guide's clients send and what the
  * server's echo carries, so the echo matches the pending copy. */
 static char *
-wire_text (const char *text)
+checked_text (const char  *text,
+              guint        max_chars,
+              GError     **error)
 {
-  GString *out = g_string_new (NULL);
+  g_autoptr(GError) validation = NULL;
+  char *clean = ld_validate_text (text, max_chars, &validation);
 
-  for (const char *p = text; *p != '\0'; p++)
-    if (*p != '<' && *p != '>')
-      g_string_append_c (out, *p);
-  g_strstrip (out->str);
-  out->len = strlen (out->str);
-  return g_string_free (out, FALSE);
+  if (clean == NULL)
+    set_contract_error (error, validation, max_chars);
+  return clean;
 }
 
 static LdMessage *
@@ -1616,12 +1699,19 @@ send_chat (LdSession      *self,
       return NULL;
     }
 
-  clean = type == LD_MESSAGE_TYPE_TEXT ? wire_text (content) : g_strdup (content);
-  if (clean[0] == '\0')
+  if (type == LD_MESSAGE_TYPE_TEXT)
+    clean = checked_text (content, LD_MESSAGE_MAX_CHARS, error);
+  else
     {
-      g_set_error_literal (error, LD_SESSION_ERROR, LD_SESSION_ERROR_INVALID, _("The message is empty"));
-      return NULL;
+      g_autoptr(GError) validation = NULL;
+
+      if (ld_validate_image_url (content, LD_IMAGE_URL_HTTPS_ONLY, &validation))
+        clean = g_strdup (content);
+      else
+        set_contract_error (error, validation, 0);
     }
+  if (clean == NULL || !check_rate (self, error))
+    return NULL;
 
   message = ld_message_new_outgoing (self->room_id, self->user_id != NULL ? self->user_id : self->token_user_id,
                                      self->username, self->role, type, clean);
@@ -1707,7 +1797,7 @@ check_signed_in (LdSession  *self,
 
 void
 ld_session_send_gift_async (LdSession           *self,
-                            const LdGiftRequest *request,
+                            const LdSessionGift *request,
                             GCancellable        *cancellable,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
@@ -1734,16 +1824,38 @@ ld_session_send_gift_async (LdSession           *self,
   json_object_set_string_member (payload, "roomId", self->room_id);
   json_object_set_string_member (payload, "senderId", user_id);
   json_object_set_string_member (payload, "senderName", self->username != NULL ? self->username : user_id);
-  json_object_set_string_member (payload, "receiverId", request->receiver_id);
+  /* Missing fields stay missing, so the check below names them. */
+  if (request->receiver_id != NULL)
+    json_object_set_string_member (payload, "receiverId", request->receiver_id);
   json_object_set_string_member (payload, "receiverName", request->receiver_name != NULL ? request->receiver_name : "");
-  json_object_set_string_member (payload, "giftId", request->gift_id);
-  json_object_set_string_member (payload, "giftName", request->gift_name);
-  json_object_set_string_member (payload, "giftType", request->gift_type);
+  if (request->gift_id != NULL)
+    json_object_set_string_member (payload, "giftId", request->gift_id);
+  if (request->gift_name != NULL)
+    json_object_set_string_member (payload, "giftName", request->gift_name);
+  if (request->gift_type != NULL)
+    json_object_set_string_member (payload, "giftType", request->gift_type);
   json_object_set_double_member (payload, "giftValue", request->gift_value);
-  json_object_set_int_member (payload, "quantity", request->quantity > 0 ? request->quantity : 1);
+  json_object_set_int_member (payload, "quantity", request->quantity);
   json_object_set_string_member (payload, "message", request->message != NULL ? request->message : "");
   json_object_set_string_member (payload, "animation", request->animation != NULL ? request->animation : "default");
   json_object_set_string_member (payload, "timestamp", timestamp);
+
+  {
+    g_autoptr(GError) validation = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LdGiftRequest) gift = ld_validate_gift (payload, &validation);
+
+    if (gift == NULL)
+      set_contract_error (&error, validation, LD_GIFT_MESSAGE_MAX_CHARS);
+    if (gift == NULL || !check_rate (self, &error))
+      {
+        g_task_return_error (task, g_steal_pointer (&error));
+        return;
+      }
+    /* What the server will take: the sanitised message, the defaults. */
+    json_object_set_string_member (payload, "message", gift->message);
+    json_object_set_string_member (payload, "animation", gift->animation);
+  }
 
   request_start (self, task, "sendGift", payload, done_string);
 }
@@ -1770,6 +1882,7 @@ ld_session_contact_support_async (LdSession           *self,
   g_autoptr(JsonObject) payload = json_object_new ();
   g_autofree char *timestamp = now_iso8601 ();
   g_autofree char *clean = NULL;
+  g_autoptr(GError) error = NULL;
   const char *user_id;
 
   g_return_if_fail (LD_IS_SESSION (self));
@@ -1780,10 +1893,10 @@ ld_session_contact_support_async (LdSession           *self,
   if (!check_signed_in (self, task))
     return;
 
-  clean = wire_text (text);
-  if (clean[0] == '\0')
+  clean = checked_text (text, LD_MESSAGE_MAX_CHARS, &error);
+  if (clean == NULL || !check_rate (self, &error))
     {
-      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_INVALID, "%s", _("The message is empty"));
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
@@ -1837,6 +1950,7 @@ ld_session_reply_to_ticket_async (LdSession           *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(JsonObject) payload = json_object_new ();
   g_autofree char *clean = NULL;
+  g_autoptr(GError) error = NULL;
   LdTicket *ticket;
   LdMessage *reply;
 
@@ -1859,10 +1973,10 @@ ld_session_reply_to_ticket_async (LdSession           *self,
                                _("That user has no support ticket"));
       return;
     }
-  clean = wire_text (text);
-  if (clean[0] == '\0')
+  clean = checked_text (text, LD_MESSAGE_MAX_CHARS, &error);
+  if (clean == NULL)
     {
-      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_INVALID, "%s", _("The message is empty"));
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
@@ -1991,6 +2105,7 @@ ld_session_dispose (GObject *object)
   g_clear_object (&self->notifications);
   g_clear_object (&self->tickets);
   g_clear_object (&self->gifts);
+  g_clear_object (&self->limiter);
 
   G_OBJECT_CLASS (ld_session_parent_class)->dispose (object);
 }
@@ -2186,6 +2301,7 @@ ld_session_init (LdSession *self)
   self->notifications = ld_notification_model_new ();
   self->tickets = ld_ticket_model_new ();
   self->gifts = ld_gift_queue_new (NULL);
+  self->limiter = ld_rate_limit_new (NULL, 0);
   g_queue_init (&self->outbox);
   g_queue_init (&self->waiting);
   g_queue_init (&self->joins);

@@ -32,6 +32,7 @@
 #include "ld-notification-model.h"
 #include "ld-ticket-model.h"
 #include "ld-token-store.h"
+#include "ld-validate.h"
 #include "ld-viewer-model.h"
 
 G_BEGIN_DECLS
@@ -64,14 +65,14 @@ typedef enum
 #define LD_TYPE_SESSION_STATE (ld_session_state_get_type ())
 GType ld_session_state_get_type (void) G_GNUC_CONST;
 
-/* Errors raised here, before or instead of asking the server. */
+/* Errors raised here, before or instead of asking the server. The contract's
+ * checks and rate limits refuse with LD_CONTRACT_ERROR (ld-validate.h). */
 #define LD_SESSION_ERROR (ld_session_error_quark ())
 GQuark ld_session_error_quark (void);
 
 typedef enum
 {
-  LD_SESSION_ERROR_INVALID,         /* refused here before sending (PROTOCOL.md section 5) */
-  LD_SESSION_ERROR_RATE_LIMITED,    /* refused here: the message says how long to wait */
+  LD_SESSION_ERROR_INVALID,         /* a request that makes no sense here (no such ticket) */
   LD_SESSION_ERROR_NOT_IN_ROOM,     /* the session is not in a room */
   LD_SESSION_ERROR_NOT_ALLOWED,     /* the user's role may not do this */
   LD_SESSION_ERROR_SIGNED_OUT,      /* no usable token */
@@ -190,9 +191,11 @@ JsonObject          *ld_session_get_room_info_finish    (LdSession       *self,
                                                          GAsyncResult    *result,
                                                          GError         **error);
 
-/* Chat: checks and rate-limits, then puts the message in the chat model as
- * PENDING and in the outbox. Returns the message (borrowed from the model),
- * or NULL with an INVALID / RATE_LIMITED / NOT_IN_ROOM error. */
+/* Chat: checks (PROTOCOL.md section 5, ld-validate) and rate-limits, then
+ * puts the message in the chat model as PENDING and in the outbox. Returns
+ * the message (borrowed from the model), or NULL with an LD_CONTRACT_ERROR
+ * (EMPTY_MESSAGE, MESSAGE_TOO_LONG, FORBIDDEN_CONTENT, INVALID_IMAGE_URL,
+ * RATE_LIMITED; translated messages) or a NOT_IN_ROOM / SIGNED_OUT error. */
 LdMessage           *ld_session_send_text               (LdSession       *self,
                                                          const char      *text,
                                                          GError         **error);
@@ -215,14 +218,15 @@ typedef struct
   const char *gift_name;
   const char *gift_type;
   double      gift_value;
-  guint       quantity;   /* 0 = 1 */
+  guint       quantity;   /* 1–100 */
   const char *message;    /* may be NULL */
   const char *animation;  /* NULL = "default" */
-} LdGiftRequest;
+} LdSessionGift;
 
-/* Completes with the giftTxId (a string). */
+/* Checked and rate-limited like chat (INVALID_GIFT and the text errors for
+ * its message). Completes with the giftTxId (a string). */
 void                 ld_session_send_gift_async         (LdSession           *self,
-                                                         const LdGiftRequest *request,
+                                                         const LdSessionGift *request,
                                                          GCancellable        *cancellable,
                                                          GAsyncReadyCallback  callback,
                                                          gpointer             user_data);
