@@ -1,0 +1,406 @@
+/* ld-application.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gi18n.h>
+
+#include "ld-application.h"
+#include "ld-config.h"
+#include "ld-demo.h"
+#include "ld-token-store.h"
+
+struct _LdApplication
+{
+  AdwApplication  parent_instance;
+
+  LdSettings     *settings;
+  LdTokenStore   *token_store;
+  LdDemo         *demo;
+  GCancellable   *cancellable;
+  char           *initial_view;
+  gboolean        demo_mode;
+  gboolean        maximized;
+};
+
+G_DEFINE_FINAL_TYPE (LdApplication, ld_application, ADW_TYPE_APPLICATION)
+
+static void
+on_demo_started (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(LdApplication) self = user_data;
+  g_autoptr(LdSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  LdWindow *window;
+
+  session = ld_demo_start_finish (LD_DEMO (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  window = ld_application_get_window (self);
+  if (session == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Demo mode could not start: %s"), error->message);
+
+      g_warning ("%s", text);
+      ld_window_add_toast (window, text);
+      return;
+    }
+
+  ld_window_set_session (window, session);
+}
+
+static void
+start_session (LdApplication *self,
+               LdTokens      *tokens)
+{
+  g_autoptr(LdSession) session = NULL;
+  LdWindow *window = ld_application_get_window (self);
+  const char *room;
+
+  session = ld_session_new (ld_settings_get_server_url (self->settings), ld_settings_get_api_url (self->settings));
+  ld_session_set_reconnect_attempts (session, ld_settings_get_reconnect_attempts (self->settings));
+  ld_session_set_tokens (session, tokens);
+  ld_session_connect (session);
+  ld_window_set_session (window, session);
+
+  room = ld_settings_get_last_room (self->settings);
+  if (room != NULL && *room != '\0')
+    ld_window_join_room (window, room);
+}
+
+static void
+on_tokens_found (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(LdApplication) self = user_data;
+  g_autoptr(LdTokens) tokens = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tokens = ld_token_store_lookup_finish (LD_TOKEN_STORE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error != NULL)
+    {
+      ld_window_add_toast (ld_application_get_window (self), error->message);
+      return;
+    }
+  if (tokens != NULL)
+    start_session (self, tokens);
+}
+
+static void
+ld_application_activate (GApplication *app)
+{
+  LdApplication *self = LD_APPLICATION (app);
+  gboolean first = gtk_application_get_active_window (GTK_APPLICATION (app)) == NULL;
+  LdWindow *window = ld_application_get_window (self);
+  const char *user;
+
+  if (first && self->initial_view != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", self->initial_view);
+  if (first && self->maximized)
+    gtk_window_maximize (GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (window));
+  if (!first)
+    return;
+
+  if (self->demo_mode)
+    {
+      self->demo = ld_demo_new (NULL);
+      ld_demo_start_async (self->demo, self->cancellable, on_demo_started, g_object_ref (self));
+      return;
+    }
+
+  user = ld_settings_get_last_user (self->settings);
+  if (user != NULL && *user != '\0')
+    ld_token_store_lookup_async (self->token_store, ld_settings_get_server_url (self->settings), user,
+                                 self->cancellable, on_tokens_found, g_object_ref (self));
+}
+
+static int
+ld_application_handle_local_options (GApplication *app,
+                                     GVariantDict *options)
+{
+  LdApplication *self = LD_APPLICATION (app);
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("livedesk %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  /* A demo runs beside a real instance instead of taking it over. */
+  if (g_variant_dict_contains (options, "demo"))
+    ld_application_set_demo (self, TRUE);
+  g_variant_dict_lookup (options, "view", "s", &self->initial_view);
+  self->maximized = g_variant_dict_contains (options, "maximized");
+
+  return -1;
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  LdApplication *self = user_data;
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+  /* Closing lets each window save its size and cancel its work. */
+  for (GList *l = windows; l != NULL;)
+    {
+      GList *next = l->next;
+
+      gtk_window_close (l->data);
+      l = next;
+    }
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  LdApplication *self = user_data;
+  const char *developers[] = { "The Livedesk developers", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", ld_application_get_window (self),
+                        "application-name", "Livedesk",
+                        "application-icon", APP_ID,
+                        "developer-name", "The Livedesk developers",
+                        "version", PACKAGE_VERSION,
+                        "website", "https://github.com/livedesk/livedesk",
+                        "issue-url", "https://github.com/livedesk/livedesk/issues",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "developers", developers,
+                        /* Translators: your name(s), one a line. */
+                        "translator-credits", _("translator-credits"),
+                        "comments", _("Moderate a livestream's chat, viewers, gifts and support requests"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+sign_out_done (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(LdApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ld_token_store_clear_finish (LD_TOKEN_STORE (object), result, &error) &&
+      error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ld_window_add_toast (ld_application_get_window (self), error->message);
+}
+
+static void
+sign_out_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  LdApplication *self = user_data;
+  LdWindow *window = ld_application_get_window (self);
+  LdSession *session = ld_window_get_session (window);
+  const char *user = ld_settings_get_last_user (self->settings);
+
+  if (session != NULL)
+    ld_session_disconnect (session);
+  ld_window_set_session (window, NULL);
+  if (self->demo != NULL)
+    {
+      ld_demo_stop (self->demo);
+      return;
+    }
+
+  if (user != NULL && *user != '\0')
+    ld_token_store_clear_async (self->token_store, ld_settings_get_server_url (self->settings), user,
+                                self->cancellable, sign_out_done, g_object_ref (self));
+  ld_settings_set_last_user (self->settings, NULL);
+}
+
+static void
+join_room_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  LdApplication *self = user_data;
+
+  ld_window_join_room (ld_application_get_window (self), g_variant_get_string (parameter, NULL));
+}
+
+static void
+sign_in_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data);
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data);
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_action },
+  { "about", about_action },
+  { "preferences", preferences_action },
+  { "sign-in", sign_in_action },
+  { "sign-out", sign_out_action },
+  { "join-room", join_room_action, "s" },
+};
+
+static void
+ld_application_startup (GApplication *app)
+{
+  LdApplication *self = LD_APPLICATION (app);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *prefs_accels[] = { "<Control>comma", NULL };
+  static const char *help_accels[] = { "<Control>question", NULL };
+
+  G_APPLICATION_CLASS (ld_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay", help_accels);
+
+  self->settings = ld_settings_new ();
+  self->token_store = ld_token_store_new ();
+}
+
+static void
+ld_application_shutdown (GApplication *app)
+{
+  LdApplication *self = LD_APPLICATION (app);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->demo != NULL)
+    ld_demo_stop (self->demo);
+
+  G_APPLICATION_CLASS (ld_application_parent_class)->shutdown (app);
+}
+
+static void
+ld_application_dispose (GObject *object)
+{
+  LdApplication *self = LD_APPLICATION (object);
+
+  g_clear_object (&self->demo);
+  g_clear_object (&self->token_store);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->initial_view, g_free);
+
+  G_OBJECT_CLASS (ld_application_parent_class)->dispose (object);
+}
+
+static void
+ld_application_class_init (LdApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = ld_application_dispose;
+  app_class->activate = ld_application_activate;
+  app_class->startup = ld_application_startup;
+  app_class->shutdown = ld_application_shutdown;
+  app_class->handle_local_options = ld_application_handle_local_options;
+}
+
+static void
+ld_application_init (LdApplication *self)
+{
+  const GOptionEntry entries[] = {
+    { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Run a simulated livestream on a private gateway, without signing in"), NULL },
+    { "view", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Open VIEW first: chat, viewers, gifts, support or notifications"), N_("VIEW") },
+    { "maximized", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Open the window maximized"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+
+  self->cancellable = g_cancellable_new ();
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+}
+
+LdApplication *
+ld_application_new (void)
+{
+  return g_object_new (LD_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "resource-base-path", RESOURCE_PREFIX,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       NULL);
+}
+
+LdSettings *
+ld_application_get_settings (LdApplication *self)
+{
+  g_return_val_if_fail (LD_IS_APPLICATION (self), NULL);
+  return self->settings;
+}
+
+LdWindow *
+ld_application_get_window (LdApplication *self)
+{
+  GList *windows;
+
+  g_return_val_if_fail (LD_IS_APPLICATION (self), NULL);
+
+  for (windows = gtk_application_get_windows (GTK_APPLICATION (self)); windows != NULL; windows = windows->next)
+    if (LD_IS_WINDOW (windows->data))
+      return windows->data;
+
+  return ld_window_new (GTK_APPLICATION (self), self->settings);
+}
+
+gboolean
+ld_application_get_demo (LdApplication *self)
+{
+  g_return_val_if_fail (LD_IS_APPLICATION (self), FALSE);
+  return self->demo_mode;
+}
+
+void
+ld_application_set_demo (LdApplication *self,
+                         gboolean       demo)
+{
+  GApplicationFlags flags;
+
+  g_return_if_fail (LD_IS_APPLICATION (self));
+
+  self->demo_mode = !!demo;
+  flags = g_application_get_flags (G_APPLICATION (self));
+  if (demo)
+    g_application_set_flags (G_APPLICATION (self), flags | G_APPLICATION_NON_UNIQUE);
+}
+
+static void
+sign_in_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  LdApplication *self = user_data;
+
+  if (self->demo_mode)
+    {
+      ld_window_add_toast (ld_application_get_window (self), _("Demo mode signs in by itself"));
+      return;
+    }
+  ld_window_add_toast (ld_application_get_window (self), _("Signing in is not available yet"));
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  LdApplication *self = user_data;
+
+  ld_window_add_toast (ld_application_get_window (self), _("Preferences are not available yet"));
+}

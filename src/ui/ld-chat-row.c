@@ -1,0 +1,356 @@
+/* ld-chat-row.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "ld-chat-row.h"
+#include "ld-user-colour.h"
+
+struct _LdChatRow
+{
+  GtkWidget  parent_instance;
+
+  GtkWidget *box;
+  GtkLabel  *time_label;
+  GtkLabel  *role_label;
+  GtkLabel  *name_label;
+  GtkLabel  *state_label;
+  GtkLabel  *text_label;
+  GtkWidget *image_box;
+  GtkLabel  *image_label;
+  GtkWidget *failed_box;
+  GtkLabel  *failed_label;
+  GtkLabel  *deleted_label;
+
+  LdMessage *message;
+  gulong     state_handler;
+  char      *colour_class;
+  char      *own_name;
+  gboolean   clock_12h;
+};
+
+G_DEFINE_FINAL_TYPE (LdChatRow, ld_chat_row, GTK_TYPE_WIDGET)
+
+const char *
+ld_role_badge_label (LdRole role)
+{
+  switch (role)
+    {
+    case LD_ROLE_STREAMER: return _("Streamer");
+    case LD_ROLE_ADMIN: return _("Admin");
+    case LD_ROLE_MODERATOR: return _("Mod");
+    case LD_ROLE_VIEWER:
+    default:
+      return NULL;
+    }
+}
+
+static const char *
+role_class (LdRole role)
+{
+  switch (role)
+    {
+    case LD_ROLE_STREAMER: return "role-streamer";
+    case LD_ROLE_ADMIN: return "role-admin";
+    case LD_ROLE_MODERATOR: return "role-moderator";
+    case LD_ROLE_VIEWER:
+    default:
+      return "role-viewer";
+    }
+}
+
+static gboolean
+mentions (const char *text,
+          const char *name)
+{
+  g_autofree char *folded_text = NULL;
+  g_autofree char *folded_name = NULL;
+
+  if (text == NULL || name == NULL || *name == '\0')
+    return FALSE;
+
+  folded_text = g_utf8_casefold (text, -1);
+  folded_name = g_utf8_casefold (name, -1);
+  return strstr (folded_text, folded_name) != NULL;
+}
+
+static void
+update_time (LdChatRow *self)
+{
+  GDateTime *timestamp = self->message ? ld_message_get_timestamp (self->message) : NULL;
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *text = NULL;
+
+  if (timestamp == NULL)
+    {
+      gtk_label_set_text (self->time_label, "");
+      return;
+    }
+
+  local = g_date_time_to_local (timestamp);
+  /* Translators: a chat message's time on a 12-hour clock, see strftime(3). */
+  text = g_date_time_format (local, self->clock_12h ? _("%l:%M %p") : _("%H:%M"));
+  gtk_label_set_text (self->time_label, g_strstrip (text));
+}
+
+static void
+update_state (LdChatRow *self)
+{
+  LdMessageState state = ld_message_get_state (self->message);
+  const char *deleted_by;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->state_label), state == LD_MESSAGE_STATE_PENDING);
+  if (state == LD_MESSAGE_STATE_PENDING)
+    gtk_label_set_text (self->state_label, _("Sending…"));
+
+  gtk_widget_set_visible (self->failed_box, state == LD_MESSAGE_STATE_FAILED);
+  if (state == LD_MESSAGE_STATE_FAILED)
+    {
+      const char *reason = ld_message_get_failure_reason (self->message);
+      g_autofree char *text = NULL;
+
+      if (reason != NULL && *reason != '\0')
+        text = g_strdup_printf (_("Not sent: %s"), reason);
+      else
+        text = g_strdup (_("Not sent"));
+      gtk_label_set_text (self->failed_label, text);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->deleted_label), state == LD_MESSAGE_STATE_DELETED);
+  deleted_by = ld_message_get_deleted_by (self->message);
+  if (state == LD_MESSAGE_STATE_DELETED)
+    {
+      g_autofree char *text = NULL;
+
+      if (deleted_by != NULL)
+        text = g_strdup_printf (_("Deleted by %s"), deleted_by);
+      else
+        text = g_strdup (_("Deleted"));
+      gtk_label_set_text (self->deleted_label, text);
+      gtk_widget_add_css_class (GTK_WIDGET (self), "deleted");
+    }
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "deleted");
+
+  if (state == LD_MESSAGE_STATE_PENDING)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "pending");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "pending");
+}
+
+static void
+update_accessible (LdChatRow *self)
+{
+  const char *badge = ld_role_badge_label (ld_message_get_role (self->message));
+  const char *content = ld_message_get_message_type (self->message) == LD_MESSAGE_TYPE_IMAGE
+                        ? ld_message_get_image_url (self->message)
+                        : ld_message_get_text (self->message);
+  g_autofree char *label = NULL;
+
+  if (badge != NULL)
+    /* Translators: how a screen reader reads a chat row: author, role, text. */
+    label = g_strdup_printf (_("%s, %s: %s"), ld_message_get_username (self->message), badge,
+                             content ? content : "");
+  else
+    label = g_strdup_printf (_("%s: %s"), ld_message_get_username (self->message), content ? content : "");
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+static void
+on_state_changed (LdChatRow  *self,
+                  GParamSpec *pspec,
+                  LdMessage  *message)
+{
+  update_state (self);
+}
+
+static void
+on_retry_clicked (LdChatRow *self)
+{
+  const char *local_id;
+
+  if (self->message == NULL)
+    return;
+
+  local_id = ld_message_get_local_id (self->message);
+  if (local_id != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "chat.retry", "s", local_id);
+}
+
+static void
+ld_chat_row_dispose (GObject *object)
+{
+  LdChatRow *self = LD_CHAT_ROW (object);
+
+  ld_chat_row_set_message (self, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_CHAT_ROW);
+
+  G_OBJECT_CLASS (ld_chat_row_parent_class)->dispose (object);
+}
+
+static void
+ld_chat_row_finalize (GObject *object)
+{
+  LdChatRow *self = LD_CHAT_ROW (object);
+
+  g_clear_pointer (&self->colour_class, g_free);
+  g_clear_pointer (&self->own_name, g_free);
+
+  G_OBJECT_CLASS (ld_chat_row_parent_class)->finalize (object);
+}
+
+static void
+ld_chat_row_class_init (LdChatRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ld_chat_row_dispose;
+  object_class->finalize = ld_chat_row_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/livedesk/Livedesk/ui/ld-chat-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, LdChatRow, box);
+  gtk_widget_class_bind_template_child (widget_class, LdChatRow, time_label);
+  gtk_widget_class_bind_template_child (widget_class, LdChatRow, role_label);
+  gtk_widget_class_bind_template_child (widget_class, LdChatRow, name_label);
+  gtk_widget_class_bind_template_child (widget_class, LdChatRow, state_label);
+  gtk_widget_class_bind_template_child (widget_class, LdChatRow, text_label);
+  gtk_widget_class_bind_template_child (widget_class, LdChatRow, image_box);
+  gtk_widget_class_bind_template_child (widget_class, LdChatRow, image_label);
+  gtk_widget_class_bind_template_child (widget_class, LdChatRow, failed_box);
+  gtk_widget_class_bind_template_child (widget_class, LdChatRow, failed_label);
+  gtk_widget_class_bind_template_child (widget_class, LdChatRow, deleted_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_retry_clicked);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "chatrow");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_LIST_ITEM);
+}
+
+static void
+ld_chat_row_init (LdChatRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+ld_chat_row_new (void)
+{
+  return g_object_new (LD_TYPE_CHAT_ROW, NULL);
+}
+
+LdMessage *
+ld_chat_row_get_message (LdChatRow *self)
+{
+  g_return_val_if_fail (LD_IS_CHAT_ROW (self), NULL);
+  return self->message;
+}
+
+void
+ld_chat_row_set_message (LdChatRow *self,
+                         LdMessage *message)
+{
+  const char *badge;
+  LdRole role;
+
+  g_return_if_fail (LD_IS_CHAT_ROW (self));
+  g_return_if_fail (message == NULL || LD_IS_MESSAGE (message));
+
+  if (self->message == message)
+    return;
+
+  if (self->message != NULL)
+    {
+      g_clear_signal_handler (&self->state_handler, self->message);
+      g_clear_object (&self->message);
+    }
+  if (self->colour_class != NULL)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->name_label), self->colour_class);
+      g_clear_pointer (&self->colour_class, g_free);
+    }
+  for (LdRole r = LD_ROLE_STREAMER; r <= LD_ROLE_VIEWER; r++)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->role_label), role_class (r));
+
+  if (message == NULL)
+    return;
+
+  self->message = g_object_ref (message);
+  self->state_handler = g_signal_connect_object (message, "notify::state",
+                                                 G_CALLBACK (on_state_changed), self,
+                                                 G_CONNECT_SWAPPED);
+
+  self->colour_class = g_strdup (ld_user_colour_class (ld_message_get_user_id (message)));
+  gtk_widget_add_css_class (GTK_WIDGET (self->name_label), self->colour_class);
+  gtk_label_set_text (self->name_label, ld_message_get_username (message));
+
+  role = ld_message_get_role (message);
+  badge = ld_role_badge_label (role);
+  gtk_widget_set_visible (GTK_WIDGET (self->role_label), badge != NULL);
+  gtk_label_set_text (self->role_label, badge ? badge : "");
+  gtk_widget_add_css_class (GTK_WIDGET (self->role_label), role_class (role));
+
+  /* Plain text only: user text must never be parsed as markup. */
+  if (ld_message_get_message_type (message) == LD_MESSAGE_TYPE_IMAGE)
+    {
+      const char *caption = ld_message_get_text (message);
+
+      gtk_label_set_text (self->text_label, caption ? caption : "");
+      gtk_widget_set_visible (GTK_WIDGET (self->text_label), caption != NULL && *caption != '\0');
+      gtk_label_set_text (self->image_label, ld_message_get_image_url (message));
+      gtk_widget_set_visible (self->image_box, TRUE);
+    }
+  else
+    {
+      gtk_label_set_text (self->text_label, ld_message_get_text (message));
+      gtk_widget_set_visible (GTK_WIDGET (self->text_label), TRUE);
+      gtk_widget_set_visible (self->image_box, FALSE);
+    }
+
+  if (!ld_message_get_is_own (message) && mentions (ld_message_get_text (message), self->own_name))
+    gtk_widget_add_css_class (GTK_WIDGET (self), "mention");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "mention");
+
+  if (ld_message_get_is_own (message))
+    gtk_widget_add_css_class (GTK_WIDGET (self), "own");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "own");
+
+  update_time (self);
+  update_state (self);
+  update_accessible (self);
+}
+
+void
+ld_chat_row_set_clock_12h (LdChatRow *self,
+                           gboolean   clock_12h)
+{
+  g_return_if_fail (LD_IS_CHAT_ROW (self));
+
+  clock_12h = !!clock_12h;
+  if (self->clock_12h == clock_12h)
+    return;
+  self->clock_12h = clock_12h;
+  update_time (self);
+}
+
+void
+ld_chat_row_set_own_name (LdChatRow  *self,
+                          const char *username)
+{
+  g_return_if_fail (LD_IS_CHAT_ROW (self));
+
+  g_free (self->own_name);
+  self->own_name = g_strdup (username);
+}
+
+const char *
+ld_chat_row_get_text (LdChatRow *self)
+{
+  g_return_val_if_fail (LD_IS_CHAT_ROW (self), NULL);
+  return gtk_label_get_text (self->text_label);
+}

@@ -1,0 +1,696 @@
+/* ld-chat-view.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "ld-chat-row.h"
+#include "ld-chat-view.h"
+#include "ld-composer.h"
+
+struct _LdChatView
+{
+  GtkWidget          parent_instance;
+
+  GtkSearchBar      *search_bar;
+  GtkSearchEntry    *search_entry;
+  GtkStack          *content_stack;
+  GtkScrolledWindow *scroller;
+  GtkListView       *list_view;
+  GtkRevealer       *new_revealer;
+  GtkButton         *new_button;
+  LdComposer        *composer;
+  GMenuModel        *message_menu;
+  GtkWidget         *menu_popover;
+
+  LdChatModel       *model;
+  GtkFilterListModel *filtered;
+  GtkCustomFilter   *search_filter;
+  char              *search_folded;
+  LdMessage         *context_message;
+  char              *own_name;
+
+  double             last_value;
+  guint              unseen;
+  gboolean           sticky;
+  gboolean           can_moderate;
+  gboolean           clock_12h;
+};
+
+G_DEFINE_FINAL_TYPE (LdChatView, ld_chat_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_MODEL,
+  PROP_CAN_MODERATE,
+  PROP_STICKY,
+  PROP_UNSEEN,
+  N_PROPS
+};
+
+enum {
+  RETRY,
+  MODERATE,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void
+scroll_to_bottom (LdChatView *self)
+{
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+}
+
+static void
+set_unseen (LdChatView *self,
+            guint       unseen)
+{
+  g_autofree char *label = NULL;
+
+  if (self->unseen == unseen)
+    return;
+
+  self->unseen = unseen;
+  if (unseen > 0)
+    {
+      label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u new message", "%u new messages", unseen), unseen);
+      gtk_button_set_label (self->new_button, label);
+    }
+  gtk_revealer_set_reveal_child (self->new_revealer, unseen > 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNSEEN]);
+}
+
+static void
+set_sticky (LdChatView *self,
+            gboolean    sticky)
+{
+  if (self->sticky == sticky)
+    return;
+
+  self->sticky = sticky;
+  if (sticky)
+    set_unseen (self, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STICKY]);
+}
+
+static void
+on_value_changed (LdChatView    *self,
+                  GtkAdjustment *adj)
+{
+  double value = gtk_adjustment_get_value (adj);
+  double bottom = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+
+  /* Only a move up that the list did not cause by growing unsticks: the
+   * list itself nudges the value while it measures new rows. */
+  if (value >= bottom - 4)
+    set_sticky (self, TRUE);
+  else if (value < self->last_value - 1)
+    set_sticky (self, FALSE);
+
+  self->last_value = value;
+}
+
+static void
+on_upper_changed (LdChatView    *self,
+                  GParamSpec    *pspec,
+                  GtkAdjustment *adj)
+{
+  if (self->sticky)
+    scroll_to_bottom (self);
+}
+
+static void
+update_empty (LdChatView *self)
+{
+  guint n = self->filtered ? g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) : 0;
+
+  gtk_stack_set_visible_child_name (self->content_stack, n > 0 ? "chat" : "empty");
+}
+
+static void
+on_items_changed (LdChatView *self,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  GListModel *model)
+{
+  update_empty (self);
+
+  if (self->sticky)
+    scroll_to_bottom (self);
+  else if (added > 0)
+    set_unseen (self, self->unseen + added);
+}
+
+static void
+on_new_clicked (LdChatView *self)
+{
+  ld_chat_view_scroll_to_newest (self);
+}
+
+static gboolean
+search_match (gpointer item,
+              gpointer user_data)
+{
+  LdChatView *self = user_data;
+  LdMessage *message = item;
+  const char *fields[] = {
+    ld_message_get_text (message),
+    ld_message_get_username (message),
+    ld_message_get_image_url (message),
+  };
+
+  if (self->search_folded == NULL)
+    return TRUE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      g_autofree char *folded = NULL;
+
+      if (fields[i] == NULL)
+        continue;
+      folded = g_utf8_casefold (fields[i], -1);
+      if (strstr (folded, self->search_folded) != NULL)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+on_search_changed (LdChatView *self)
+{
+  ld_chat_view_set_search (self, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+}
+
+static void
+on_stop_search (LdChatView *self)
+{
+  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+  ld_chat_view_set_search (self, NULL);
+}
+
+static void
+on_setup (LdChatView               *self,
+          GtkListItem              *item,
+          GtkSignalListItemFactory *factory)
+{
+  gtk_list_item_set_child (item, ld_chat_row_new ());
+  gtk_list_item_set_activatable (item, FALSE);
+}
+
+static void
+on_bind (LdChatView               *self,
+         GtkListItem              *item,
+         GtkSignalListItemFactory *factory)
+{
+  LdChatRow *row = LD_CHAT_ROW (gtk_list_item_get_child (item));
+
+  ld_chat_row_set_clock_12h (row, self->clock_12h);
+  ld_chat_row_set_own_name (row, self->own_name);
+  ld_chat_row_set_message (row, gtk_list_item_get_item (item));
+}
+
+static void
+on_unbind (LdChatView               *self,
+           GtkListItem              *item,
+           GtkSignalListItemFactory *factory)
+{
+  ld_chat_row_set_message (LD_CHAT_ROW (gtk_list_item_get_child (item)), NULL);
+}
+
+static void
+update_actions (LdChatView *self)
+{
+  gboolean enabled = self->can_moderate && self->context_message != NULL &&
+                     !ld_message_get_is_own (self->context_message);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.delete",
+                                 enabled && ld_message_get_state (self->context_message) == LD_MESSAGE_STATE_SENT);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.timeout", enabled);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.ban", enabled);
+}
+
+static void
+popup_menu (LdChatView *self,
+            LdChatRow  *row,
+            double      x,
+            double      y)
+{
+  graphene_point_t point;
+
+  ld_chat_view_set_context_message (self, ld_chat_row_get_message (row));
+  if (!self->can_moderate || self->context_message == NULL || ld_message_get_is_own (self->context_message))
+    return;
+
+  if (!gtk_widget_compute_point (GTK_WIDGET (row), GTK_WIDGET (self), &GRAPHENE_POINT_INIT (x, y), &point))
+    point = GRAPHENE_POINT_INIT (0, 0);
+
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->menu_popover),
+                               &(GdkRectangle) { (int) point.x, (int) point.y, 1, 1 });
+  gtk_popover_popup (GTK_POPOVER (self->menu_popover));
+}
+
+static void
+on_right_click (LdChatView      *self,
+                int              n_press,
+                double           x,
+                double           y,
+                GtkGestureClick *gesture)
+{
+  GtkWidget *picked = gtk_widget_pick (GTK_WIDGET (self->list_view), x, y, GTK_PICK_DEFAULT);
+  GtkWidget *row = picked ? gtk_widget_get_ancestor (picked, LD_TYPE_CHAT_ROW) : NULL;
+  graphene_point_t point;
+
+  if (row == NULL)
+    return;
+
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  if (!gtk_widget_compute_point (GTK_WIDGET (self->list_view), row, &GRAPHENE_POINT_INIT (x, y), &point))
+    point = GRAPHENE_POINT_INIT (0, 0);
+  popup_menu (self, LD_CHAT_ROW (row), point.x, point.y);
+}
+
+static void
+menu_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  LdChatView *self = LD_CHAT_VIEW (widget);
+  GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (widget));
+  GtkWidget *row = NULL;
+
+  /* The keyboard's way to the message menu: the focused row's. */
+  if (focus != NULL)
+    {
+      row = gtk_widget_get_ancestor (focus, LD_TYPE_CHAT_ROW);
+      if (row == NULL && GTK_IS_WIDGET (focus) && gtk_widget_get_first_child (focus) != NULL &&
+          LD_IS_CHAT_ROW (gtk_widget_get_first_child (focus)))
+        row = gtk_widget_get_first_child (focus);
+    }
+  if (row != NULL)
+    popup_menu (self, LD_CHAT_ROW (row), 0, 0);
+}
+
+static void
+moderate_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  LdChatView *self = LD_CHAT_VIEW (widget);
+  g_autoptr(LdMessage) message = NULL;
+  LdChatViewModeration action;
+  guint seconds = 0;
+
+  if (self->context_message == NULL)
+    return;
+
+  message = g_object_ref (self->context_message);
+  if (g_str_equal (action_name, "chat.delete"))
+    action = LD_CHAT_VIEW_DELETE;
+  else if (g_str_equal (action_name, "chat.timeout"))
+    {
+      action = LD_CHAT_VIEW_TIMEOUT;
+      seconds = g_variant_get_uint32 (parameter);
+    }
+  else
+    action = LD_CHAT_VIEW_BAN;
+
+  g_signal_emit (self, signals[MODERATE], 0, action, message, seconds);
+}
+
+static void
+retry_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  LdChatView *self = LD_CHAT_VIEW (widget);
+  LdMessage *message;
+
+  if (self->model == NULL)
+    return;
+
+  message = ld_chat_model_lookup_local (self->model, g_variant_get_string (parameter, NULL));
+  if (message != NULL && ld_message_get_state (message) == LD_MESSAGE_STATE_FAILED)
+    g_signal_emit (self, signals[RETRY], 0, message);
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  LdChatView *self = LD_CHAT_VIEW (widget);
+
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+scroll_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  ld_chat_view_scroll_to_newest (LD_CHAT_VIEW (widget));
+}
+
+static void
+ld_chat_view_dispose (GObject *object)
+{
+  LdChatView *self = LD_CHAT_VIEW (object);
+
+  if (self->filtered != NULL)
+    g_signal_handlers_disconnect_by_data (self->filtered, self);
+  g_clear_pointer (&self->menu_popover, gtk_widget_unparent);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_CHAT_VIEW);
+  g_clear_object (&self->filtered);
+  g_clear_object (&self->search_filter);
+  g_clear_object (&self->model);
+  g_clear_object (&self->context_message);
+
+  G_OBJECT_CLASS (ld_chat_view_parent_class)->dispose (object);
+}
+
+static void
+ld_chat_view_finalize (GObject *object)
+{
+  LdChatView *self = LD_CHAT_VIEW (object);
+
+  g_clear_pointer (&self->search_folded, g_free);
+  g_clear_pointer (&self->own_name, g_free);
+
+  G_OBJECT_CLASS (ld_chat_view_parent_class)->finalize (object);
+}
+
+static void
+ld_chat_view_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  LdChatView *self = LD_CHAT_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL: g_value_set_object (value, self->model); break;
+    case PROP_CAN_MODERATE: g_value_set_boolean (value, self->can_moderate); break;
+    case PROP_STICKY: g_value_set_boolean (value, self->sticky); break;
+    case PROP_UNSEEN: g_value_set_uint (value, self->unseen); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ld_chat_view_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  LdChatView *self = LD_CHAT_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL: ld_chat_view_set_model (self, g_value_get_object (value)); break;
+    case PROP_CAN_MODERATE: ld_chat_view_set_can_moderate (self, g_value_get_boolean (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ld_chat_view_class_init (LdChatViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ld_chat_view_dispose;
+  object_class->finalize = ld_chat_view_finalize;
+  object_class->get_property = ld_chat_view_get_property;
+  object_class->set_property = ld_chat_view_set_property;
+
+  properties[PROP_MODEL] =
+    g_param_spec_object ("model", NULL, NULL, LD_TYPE_CHAT_MODEL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_CAN_MODERATE] =
+    g_param_spec_boolean ("can-moderate", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_STICKY] =
+    g_param_spec_boolean ("sticky", NULL, NULL, TRUE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_UNSEEN] =
+    g_param_spec_uint ("unseen", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[RETRY] = g_signal_new ("retry", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                 0, NULL, NULL, NULL, G_TYPE_NONE, 1, LD_TYPE_MESSAGE);
+  signals[MODERATE] = g_signal_new ("moderate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                                    G_TYPE_INT, LD_TYPE_MESSAGE, G_TYPE_UINT);
+
+  g_type_ensure (LD_TYPE_COMPOSER);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/livedesk/Livedesk/ui/ld-chat-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, LdChatView, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, LdChatView, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, LdChatView, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, LdChatView, scroller);
+  gtk_widget_class_bind_template_child (widget_class, LdChatView, list_view);
+  gtk_widget_class_bind_template_child (widget_class, LdChatView, new_revealer);
+  gtk_widget_class_bind_template_child (widget_class, LdChatView, new_button);
+  gtk_widget_class_bind_template_child (widget_class, LdChatView, composer);
+  gtk_widget_class_bind_template_child (widget_class, LdChatView, message_menu);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
+  gtk_widget_class_bind_template_callback (widget_class, on_new_clicked);
+
+  gtk_widget_class_install_action (widget_class, "chat.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "chat.scroll-to-newest", NULL, scroll_action);
+  gtk_widget_class_install_action (widget_class, "chat.menu", NULL, menu_action);
+  gtk_widget_class_install_action (widget_class, "chat.delete", NULL, moderate_action);
+  gtk_widget_class_install_action (widget_class, "chat.timeout", "u", moderate_action);
+  gtk_widget_class_install_action (widget_class, "chat.ban", NULL, moderate_action);
+  gtk_widget_class_install_action (widget_class, "chat.retry", "s", retry_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "chat.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_End, GDK_CONTROL_MASK, "chat.scroll-to-newest", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "chat.menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "chat.menu", NULL);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "chatview");
+}
+
+static void
+ld_chat_view_init (LdChatView *self)
+{
+  GtkListItemFactory *factory;
+  GtkGesture *click;
+  GtkAdjustment *adj;
+
+  self->sticky = TRUE;
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect_object (factory, "setup", G_CALLBACK (on_setup), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (factory, "bind", G_CALLBACK (on_bind), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (factory, "unbind", G_CALLBACK (on_unbind), self, G_CONNECT_SWAPPED);
+  gtk_list_view_set_factory (self->list_view, factory);
+  g_object_unref (factory);
+
+  self->search_filter = gtk_custom_filter_new (search_match, self, NULL);
+  self->filtered = gtk_filter_list_model_new (NULL, NULL);
+  g_signal_connect_object (self->filtered, "items-changed", G_CALLBACK (on_items_changed), self,
+                           G_CONNECT_SWAPPED);
+  gtk_list_view_set_model (self->list_view,
+                           GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)))));
+  g_object_unref (gtk_list_view_get_model (self->list_view));
+
+  adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+  g_signal_connect_object (adj, "value-changed", G_CALLBACK (on_value_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (adj, "notify::upper", G_CALLBACK (on_upper_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (adj, "notify::page-size", G_CALLBACK (on_upper_changed), self, G_CONNECT_SWAPPED);
+
+  click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  g_signal_connect_object (click, "pressed", G_CALLBACK (on_right_click), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), GTK_EVENT_CONTROLLER (click));
+
+  self->menu_popover = gtk_popover_menu_new_from_model (self->message_menu);
+  gtk_popover_set_has_arrow (GTK_POPOVER (self->menu_popover), FALSE);
+  gtk_widget_set_halign (self->menu_popover, GTK_ALIGN_START);
+  gtk_widget_set_parent (self->menu_popover, GTK_WIDGET (self));
+
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  update_actions (self);
+  update_empty (self);
+}
+
+GtkWidget *
+ld_chat_view_new (void)
+{
+  return g_object_new (LD_TYPE_CHAT_VIEW, NULL);
+}
+
+LdChatModel *
+ld_chat_view_get_model (LdChatView *self)
+{
+  g_return_val_if_fail (LD_IS_CHAT_VIEW (self), NULL);
+  return self->model;
+}
+
+void
+ld_chat_view_set_model (LdChatView  *self,
+                        LdChatModel *model)
+{
+  g_return_if_fail (LD_IS_CHAT_VIEW (self));
+  g_return_if_fail (model == NULL || LD_IS_CHAT_MODEL (model));
+
+  if (!g_set_object (&self->model, model))
+    return;
+
+  ld_chat_view_set_context_message (self, NULL);
+  gtk_filter_list_model_set_model (self->filtered, G_LIST_MODEL (model));
+  ld_chat_view_scroll_to_newest (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+}
+
+LdComposer *
+ld_chat_view_get_composer (LdChatView *self)
+{
+  g_return_val_if_fail (LD_IS_CHAT_VIEW (self), NULL);
+  return self->composer;
+}
+
+gboolean
+ld_chat_view_get_can_moderate (LdChatView *self)
+{
+  g_return_val_if_fail (LD_IS_CHAT_VIEW (self), FALSE);
+  return self->can_moderate;
+}
+
+void
+ld_chat_view_set_can_moderate (LdChatView *self,
+                               gboolean    can_moderate)
+{
+  g_return_if_fail (LD_IS_CHAT_VIEW (self));
+
+  can_moderate = !!can_moderate;
+  if (self->can_moderate == can_moderate)
+    return;
+
+  self->can_moderate = can_moderate;
+  update_actions (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_MODERATE]);
+}
+
+static void
+rebind_rows (LdChatView *self)
+{
+  /* Rows read these when bound: rebinding everything is rare (a setting). */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (child);
+
+      if (row != NULL && LD_IS_CHAT_ROW (row))
+        {
+          ld_chat_row_set_clock_12h (LD_CHAT_ROW (row), self->clock_12h);
+          ld_chat_row_set_own_name (LD_CHAT_ROW (row), self->own_name);
+        }
+    }
+}
+
+void
+ld_chat_view_set_clock_12h (LdChatView *self,
+                            gboolean    clock_12h)
+{
+  g_return_if_fail (LD_IS_CHAT_VIEW (self));
+
+  self->clock_12h = !!clock_12h;
+  rebind_rows (self);
+}
+
+void
+ld_chat_view_set_own_name (LdChatView *self,
+                           const char *username)
+{
+  g_return_if_fail (LD_IS_CHAT_VIEW (self));
+
+  g_free (self->own_name);
+  self->own_name = g_strdup (username);
+  rebind_rows (self);
+}
+
+gboolean
+ld_chat_view_get_sticky (LdChatView *self)
+{
+  g_return_val_if_fail (LD_IS_CHAT_VIEW (self), FALSE);
+  return self->sticky;
+}
+
+guint
+ld_chat_view_get_unseen (LdChatView *self)
+{
+  g_return_val_if_fail (LD_IS_CHAT_VIEW (self), 0);
+  return self->unseen;
+}
+
+void
+ld_chat_view_scroll_to_newest (LdChatView *self)
+{
+  g_return_if_fail (LD_IS_CHAT_VIEW (self));
+
+  set_sticky (self, TRUE);
+  set_unseen (self, 0);
+  scroll_to_bottom (self);
+}
+
+void
+ld_chat_view_set_context_message (LdChatView *self,
+                                  LdMessage  *message)
+{
+  g_return_if_fail (LD_IS_CHAT_VIEW (self));
+
+  g_set_object (&self->context_message, message);
+  update_actions (self);
+}
+
+GListModel *
+ld_chat_view_get_shown (LdChatView *self)
+{
+  g_return_val_if_fail (LD_IS_CHAT_VIEW (self), NULL);
+  return G_LIST_MODEL (self->filtered);
+}
+
+void
+ld_chat_view_set_search (LdChatView *self,
+                         const char *text)
+{
+  g_autofree char *folded = NULL;
+
+  g_return_if_fail (LD_IS_CHAT_VIEW (self));
+
+  if (text != NULL && *text != '\0')
+    folded = g_utf8_casefold (text, -1);
+  if (g_strcmp0 (folded, self->search_folded) == 0)
+    return;
+
+  g_free (self->search_folded);
+  self->search_folded = g_steal_pointer (&folded);
+
+  if (self->search_folded == NULL)
+    gtk_filter_list_model_set_filter (self->filtered, NULL);
+  else if (gtk_filter_list_model_get_filter (self->filtered) == NULL)
+    gtk_filter_list_model_set_filter (self->filtered, GTK_FILTER (self->search_filter));
+  else
+    gtk_filter_changed (GTK_FILTER (self->search_filter), GTK_FILTER_CHANGE_DIFFERENT);
+
+  if (self->search_folded == NULL && gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] != '\0')
+    gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+}

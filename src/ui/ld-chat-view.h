@@ -1,0 +1,62 @@
+/* ld-chat-view.h: a room's chat: the message list (virtualized, sticking to
+ * the newest message unless the user scrolled up), search, moderation menu
+ * and the composer. It shows a chat model and reports what the user asks
+ * for through signals; it never talks to the server itself.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "ld-chat-model.h"
+#include "ld-composer.h"
+
+G_BEGIN_DECLS
+
+/* What a moderation request asks for (values of LdModeration in ld-session.h). */
+typedef enum
+{
+  LD_CHAT_VIEW_DELETE,
+  LD_CHAT_VIEW_TIMEOUT,
+  LD_CHAT_VIEW_BAN,
+} LdChatViewModeration;
+
+#define LD_TYPE_CHAT_VIEW (ld_chat_view_get_type ())
+
+G_DECLARE_FINAL_TYPE (LdChatView, ld_chat_view, LD, CHAT_VIEW, GtkWidget)
+
+/* Signals:
+ *   retry (LdMessage *message)                        Retry on a failed message of ours
+ *   moderate (LdChatViewModeration action, LdMessage *message, guint seconds)
+ *                                                     from the message menu
+ * Actions (prefix "chat."): search, delete, timeout (u), ban, retry (s: local id),
+ * scroll-to-newest. */
+GtkWidget   *ld_chat_view_new                 (void);
+LdChatModel *ld_chat_view_get_model           (LdChatView  *self);
+void         ld_chat_view_set_model           (LdChatView  *self,
+                                               LdChatModel *model);
+LdComposer  *ld_chat_view_get_composer        (LdChatView  *self);
+gboolean     ld_chat_view_get_can_moderate    (LdChatView  *self);
+void         ld_chat_view_set_can_moderate    (LdChatView  *self,
+                                               gboolean     can_moderate);
+void         ld_chat_view_set_clock_12h       (LdChatView  *self,
+                                               gboolean     clock_12h);
+/* The signed-in user's name, for mention highlighting. */
+void         ld_chat_view_set_own_name        (LdChatView  *self,
+                                               const char  *username);
+/* Whether the view follows new messages (FALSE once scrolled up). */
+gboolean     ld_chat_view_get_sticky          (LdChatView  *self);
+/* Messages that arrived while scrolled up ("N new messages"). */
+guint        ld_chat_view_get_unseen          (LdChatView  *self);
+void         ld_chat_view_scroll_to_newest    (LdChatView  *self);
+/* Shows the message menu for MESSAGE as a right click would (tests,
+ * keyboard). */
+void         ld_chat_view_set_context_message (LdChatView  *self,
+                                               LdMessage   *message);
+/* The list shown now (the search applied). */
+GListModel  *ld_chat_view_get_shown           (LdChatView  *self);
+void         ld_chat_view_set_search          (LdChatView  *self,
+                                               const char  *text);
+
+G_END_DECLS

@@ -1,0 +1,43 @@
+/* ld-composer.h: the message entry under the chat: a character counter,
+ * Enter to send, and the reason inline when a message was refused. It only
+ * collects text: whoever handles ::send asks the session and reports back
+ * with ld_composer_accept() or ld_composer_refuse().
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* PROTOCOL.md section 5. */
+#define LD_COMPOSER_MAX_CHARS 500
+
+#define LD_TYPE_COMPOSER (ld_composer_get_type ())
+
+G_DECLARE_FINAL_TYPE (LdComposer, ld_composer, LD, COMPOSER, GtkWidget)
+
+/* Signals:
+ *   send (const char *text, gboolean is_image_url)   Enter or the send button */
+GtkWidget  *ld_composer_new           (void);
+const char *ld_composer_get_text      (LdComposer *self);
+void        ld_composer_set_text      (LdComposer *self,
+                                       const char *text);
+/* The message went out: clears the entry and any feedback. */
+void        ld_composer_accept        (LdComposer *self);
+/* The message was refused: keeps the text and shows MESSAGE; with
+ * RETRY_IN_SECONDS > 0 a countdown says when sending is possible again. */
+void        ld_composer_refuse        (LdComposer *self,
+                                       const char *message,
+                                       guint       retry_in_seconds);
+/* The feedback shown now, or NULL. */
+const char *ld_composer_get_feedback  (LdComposer *self);
+/* Sending needs a room: FALSE greys the composer out with HINT as placeholder. */
+void        ld_composer_set_can_send  (LdComposer *self,
+                                       gboolean    can_send,
+                                       const char *hint);
+/* Focuses the entry. */
+void        ld_composer_focus         (LdComposer *self);
+
+G_END_DECLS

@@ -1,0 +1,43 @@
+/* ld-demo.h: demo mode: a private livedesk-gateway (and a Redis for the
+ * stream's live/ended state, when redis-server is installed) on free
+ * loopback ports, a simulated audience of Socket.IO clients, and a demo
+ * moderator's session signed in with a minted token. The keyring is never
+ * touched; everything started is stopped when the object goes away.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ld-session.h"
+
+G_BEGIN_DECLS
+
+#define LD_DEMO_ROOM_ID "demo_room"
+#define LD_DEMO_ROOM_TITLE "Livedesk demo stream"
+
+#define LD_TYPE_DEMO (ld_demo_get_type ())
+
+G_DECLARE_FINAL_TYPE (LdDemo, ld_demo, LD, DEMO, GObject)
+
+/* GATEWAY: the livedesk-gateway program; NULL looks for the one built next
+ * to the app, then in PATH. */
+LdDemo    *ld_demo_new            (const char          *gateway);
+/* Starts the gateway and the audience; completes with the moderator's
+ * session, connected and in LD_DEMO_ROOM_ID. */
+void       ld_demo_start_async    (LdDemo              *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data);
+LdSession *ld_demo_start_finish   (LdDemo              *self,
+                                   GAsyncResult        *result,
+                                   GError             **error);
+/* The gateway's URL once started, or NULL. */
+const char *ld_demo_get_url       (LdDemo              *self);
+/* Audience actions so far (chat messages, gifts, joins…), for tests. */
+guint      ld_demo_get_n_actions  (LdDemo              *self);
+/* Stops the audience and the gateway (also done on dispose). */
+void       ld_demo_stop           (LdDemo              *self);
+
+G_END_DECLS

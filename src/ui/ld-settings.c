@@ -1,0 +1,269 @@
+/* ld-settings.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "ld-settings.h"
+
+struct _LdSettings
+{
+  GObject    parent_instance;
+
+  GSettings *settings;
+  char      *server_url;
+  char      *api_url;
+  char      *last_user;
+  char      *last_room;
+  guint      history_size;
+  guint      reconnect_attempts;
+  gboolean   notify_mentions;
+  gboolean   notify_support;
+  gboolean   notify_gifts;
+  double     font_scale;
+  char      *clock_format;
+  int        window_width;
+  int        window_height;
+  gboolean   window_maximized;
+};
+
+G_DEFINE_FINAL_TYPE (LdSettings, ld_settings, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_SETTINGS,
+  PROP_SERVER_URL,
+  PROP_API_URL,
+  PROP_LAST_USER,
+  PROP_LAST_ROOM,
+  PROP_HISTORY_SIZE,
+  PROP_RECONNECT_ATTEMPTS,
+  PROP_NOTIFY_MENTIONS,
+  PROP_NOTIFY_SUPPORT,
+  PROP_NOTIFY_GIFTS,
+  PROP_FONT_SCALE,
+  PROP_CLOCK_FORMAT,
+  PROP_WINDOW_WIDTH,
+  PROP_WINDOW_HEIGHT,
+  PROP_WINDOW_MAXIMIZED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static gboolean
+set_string (LdSettings *self,
+            char      **field,
+            const char *value,
+            guint       prop)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+  return TRUE;
+}
+
+static void
+ld_settings_constructed (GObject *object)
+{
+  LdSettings *self = LD_SETTINGS (object);
+
+  G_OBJECT_CLASS (ld_settings_parent_class)->constructed (object);
+
+  if (self->settings == NULL)
+    self->settings = g_settings_new (LD_SETTINGS_SCHEMA_ID);
+
+  for (guint i = PROP_SERVER_URL; i < N_PROPS; i++)
+    g_settings_bind (self->settings, properties[i]->name, self, properties[i]->name, G_SETTINGS_BIND_DEFAULT);
+}
+
+static void
+ld_settings_finalize (GObject *object)
+{
+  LdSettings *self = LD_SETTINGS (object);
+
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->server_url, g_free);
+  g_clear_pointer (&self->api_url, g_free);
+  g_clear_pointer (&self->last_user, g_free);
+  g_clear_pointer (&self->last_room, g_free);
+  g_clear_pointer (&self->clock_format, g_free);
+
+  G_OBJECT_CLASS (ld_settings_parent_class)->finalize (object);
+}
+
+static void
+ld_settings_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  LdSettings *self = LD_SETTINGS (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS: g_value_set_object (value, self->settings); break;
+    case PROP_SERVER_URL: g_value_set_string (value, self->server_url); break;
+    case PROP_API_URL: g_value_set_string (value, self->api_url); break;
+    case PROP_LAST_USER: g_value_set_string (value, self->last_user); break;
+    case PROP_LAST_ROOM: g_value_set_string (value, self->last_room); break;
+    case PROP_HISTORY_SIZE: g_value_set_uint (value, self->history_size); break;
+    case PROP_RECONNECT_ATTEMPTS: g_value_set_uint (value, self->reconnect_attempts); break;
+    case PROP_NOTIFY_MENTIONS: g_value_set_boolean (value, self->notify_mentions); break;
+    case PROP_NOTIFY_SUPPORT: g_value_set_boolean (value, self->notify_support); break;
+    case PROP_NOTIFY_GIFTS: g_value_set_boolean (value, self->notify_gifts); break;
+    case PROP_FONT_SCALE: g_value_set_double (value, self->font_scale); break;
+    case PROP_CLOCK_FORMAT: g_value_set_string (value, self->clock_format); break;
+    case PROP_WINDOW_WIDTH: g_value_set_int (value, self->window_width); break;
+    case PROP_WINDOW_HEIGHT: g_value_set_int (value, self->window_height); break;
+    case PROP_WINDOW_MAXIMIZED: g_value_set_boolean (value, self->window_maximized); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+#define SET_SCALAR(field, getter) \
+  G_STMT_START { \
+    if (self->field != getter (value)) \
+      { \
+        self->field = getter (value); \
+        g_object_notify_by_pspec (object, pspec); \
+      } \
+  } G_STMT_END
+
+static void
+ld_settings_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  LdSettings *self = LD_SETTINGS (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS: self->settings = g_value_dup_object (value); break;
+    case PROP_SERVER_URL: set_string (self, &self->server_url, g_value_get_string (value), prop_id); break;
+    case PROP_API_URL: set_string (self, &self->api_url, g_value_get_string (value), prop_id); break;
+    case PROP_LAST_USER: set_string (self, &self->last_user, g_value_get_string (value), prop_id); break;
+    case PROP_LAST_ROOM: set_string (self, &self->last_room, g_value_get_string (value), prop_id); break;
+    case PROP_HISTORY_SIZE: SET_SCALAR (history_size, g_value_get_uint); break;
+    case PROP_RECONNECT_ATTEMPTS: SET_SCALAR (reconnect_attempts, g_value_get_uint); break;
+    case PROP_NOTIFY_MENTIONS: SET_SCALAR (notify_mentions, g_value_get_boolean); break;
+    case PROP_NOTIFY_SUPPORT: SET_SCALAR (notify_support, g_value_get_boolean); break;
+    case PROP_NOTIFY_GIFTS: SET_SCALAR (notify_gifts, g_value_get_boolean); break;
+    case PROP_FONT_SCALE: SET_SCALAR (font_scale, g_value_get_double); break;
+    case PROP_CLOCK_FORMAT: set_string (self, &self->clock_format, g_value_get_string (value), prop_id); break;
+    case PROP_WINDOW_WIDTH: SET_SCALAR (window_width, g_value_get_int); break;
+    case PROP_WINDOW_HEIGHT: SET_SCALAR (window_height, g_value_get_int); break;
+    case PROP_WINDOW_MAXIMIZED: SET_SCALAR (window_maximized, g_value_get_boolean); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ld_settings_class_init (LdSettingsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->constructed = ld_settings_constructed;
+  object_class->finalize = ld_settings_finalize;
+  object_class->get_property = ld_settings_get_property;
+  object_class->set_property = ld_settings_set_property;
+
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SERVER_URL] = g_param_spec_string ("server-url", NULL, NULL, NULL, rw);
+  properties[PROP_API_URL] = g_param_spec_string ("api-url", NULL, NULL, NULL, rw);
+  properties[PROP_LAST_USER] = g_param_spec_string ("last-user", NULL, NULL, NULL, rw);
+  properties[PROP_LAST_ROOM] = g_param_spec_string ("last-room", NULL, NULL, NULL, rw);
+  properties[PROP_HISTORY_SIZE] = g_param_spec_uint ("history-size", NULL, NULL, 1, G_MAXUINT, 10000, rw);
+  properties[PROP_RECONNECT_ATTEMPTS] = g_param_spec_uint ("reconnect-attempts", NULL, NULL, 0, G_MAXUINT, 5, rw);
+  properties[PROP_NOTIFY_MENTIONS] = g_param_spec_boolean ("notify-mentions", NULL, NULL, TRUE, rw);
+  properties[PROP_NOTIFY_SUPPORT] = g_param_spec_boolean ("notify-support", NULL, NULL, TRUE, rw);
+  properties[PROP_NOTIFY_GIFTS] = g_param_spec_boolean ("notify-gifts", NULL, NULL, FALSE, rw);
+  properties[PROP_FONT_SCALE] = g_param_spec_double ("font-scale", NULL, NULL, 0.5, 3.0, 1.0, rw);
+  properties[PROP_CLOCK_FORMAT] = g_param_spec_string ("clock-format", NULL, NULL, "24h", rw);
+  properties[PROP_WINDOW_WIDTH] = g_param_spec_int ("window-width", NULL, NULL, -1, G_MAXINT, 900, rw);
+  properties[PROP_WINDOW_HEIGHT] = g_param_spec_int ("window-height", NULL, NULL, -1, G_MAXINT, 700, rw);
+  properties[PROP_WINDOW_MAXIMIZED] = g_param_spec_boolean ("window-maximized", NULL, NULL, FALSE, rw);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ld_settings_init (LdSettings *self)
+{
+  self->history_size = 10000;
+  self->reconnect_attempts = 5;
+  self->font_scale = 1.0;
+  self->clock_format = g_strdup ("24h");
+}
+
+LdSettings *
+ld_settings_new (void)
+{
+  return g_object_new (LD_TYPE_SETTINGS, NULL);
+}
+
+LdSettings *
+ld_settings_new_for_settings (GSettings *settings)
+{
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  return g_object_new (LD_TYPE_SETTINGS, "settings", settings, NULL);
+}
+
+GSettings *
+ld_settings_get_settings (LdSettings *self)
+{
+  g_return_val_if_fail (LD_IS_SETTINGS (self), NULL);
+  return self->settings;
+}
+
+#define STRING_ACCESSORS(name, prop) \
+  const char * \
+  ld_settings_get_##name (LdSettings *self) \
+  { \
+    g_return_val_if_fail (LD_IS_SETTINGS (self), NULL); \
+    return self->name; \
+  } \
+  void \
+  ld_settings_set_##name (LdSettings *self, const char *value) \
+  { \
+    g_return_if_fail (LD_IS_SETTINGS (self)); \
+    g_object_set (self, prop, value != NULL ? value : "", NULL); \
+  }
+
+STRING_ACCESSORS (server_url, "server-url")
+STRING_ACCESSORS (api_url, "api-url")
+STRING_ACCESSORS (last_user, "last-user")
+STRING_ACCESSORS (last_room, "last-room")
+
+guint
+ld_settings_get_history_size (LdSettings *self)
+{
+  g_return_val_if_fail (LD_IS_SETTINGS (self), 0);
+  return self->history_size;
+}
+
+guint
+ld_settings_get_reconnect_attempts (LdSettings *self)
+{
+  g_return_val_if_fail (LD_IS_SETTINGS (self), 0);
+  return self->reconnect_attempts;
+}
+
+double
+ld_settings_get_font_scale (LdSettings *self)
+{
+  g_return_val_if_fail (LD_IS_SETTINGS (self), 1.0);
+  return self->font_scale;
+}
+
+gboolean
+ld_settings_get_clock_12h (LdSettings *self)
+{
+  g_return_val_if_fail (LD_IS_SETTINGS (self), FALSE);
+  return g_strcmp0 (self->clock_format, "12h") == 0;
+}

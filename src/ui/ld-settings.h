@@ -1,0 +1,44 @@
+/* ld-settings.h: the app's GSettings as one object whose properties are
+ * bound to the keys, so widgets bind to properties instead of key names.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define LD_SETTINGS_SCHEMA_ID "io.github.livedesk.Livedesk"
+
+#define LD_TYPE_SETTINGS (ld_settings_get_type ())
+
+G_DECLARE_FINAL_TYPE (LdSettings, ld_settings, LD, SETTINGS, GObject)
+
+/* Properties, one per key: server-url, api-url, last-user, last-room,
+ * history-size, reconnect-attempts, notify-mentions, notify-support,
+ * notify-gifts, font-scale, clock-format ("24h"/"12h"), window-width,
+ * window-height, window-maximized. */
+LdSettings *ld_settings_new                    (void);
+/* Over SETTINGS rather than the default backend (tests, demo mode). */
+LdSettings *ld_settings_new_for_settings       (GSettings  *settings);
+GSettings  *ld_settings_get_settings           (LdSettings *self);
+
+const char *ld_settings_get_server_url         (LdSettings *self);
+void        ld_settings_set_server_url         (LdSettings *self,
+                                                const char *url);
+const char *ld_settings_get_api_url            (LdSettings *self);
+void        ld_settings_set_api_url            (LdSettings *self,
+                                                const char *url);
+const char *ld_settings_get_last_user          (LdSettings *self);
+void        ld_settings_set_last_user          (LdSettings *self,
+                                                const char *user);
+const char *ld_settings_get_last_room          (LdSettings *self);
+void        ld_settings_set_last_room          (LdSettings *self,
+                                                const char *room_id);
+guint       ld_settings_get_history_size       (LdSettings *self);
+guint       ld_settings_get_reconnect_attempts (LdSettings *self);
+double      ld_settings_get_font_scale         (LdSettings *self);
+gboolean    ld_settings_get_clock_12h          (LdSettings *self);
+
+G_END_DECLS

@@ -1,0 +1,649 @@
+/* ld-window.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "ld-config.h"
+
+#include "ld-chat-view.h"
+#include "ld-composer.h"
+#include "ld-window.h"
+
+struct _LdWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  AdwToastOverlay      *toast_overlay;
+  AdwViewSwitcherTitle *switcher_title;
+  GtkImage             *connection_icon;
+  GtkLabel             *connection_label;
+  GtkWidget            *connection_box;
+  GtkWidget            *room_box;
+  GtkLabel             *live_label;
+  GtkLabel             *viewer_count_label;
+  GtkStack             *main_stack;
+  AdwViewStack         *view_stack;
+  AdwViewStackPage     *chat_page;
+  LdChatView           *chat_view;
+  LdViewerList         *viewer_list;
+
+  LdSettings           *settings;
+  LdSession            *session;
+  GCancellable         *cancellable;
+  gulong                notify_handler;
+  guint                 unread_chat;
+};
+
+G_DEFINE_FINAL_TYPE (LdWindow, ld_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SETTINGS,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const char *
+state_icon (LdSessionState state)
+{
+  switch (state)
+    {
+    case LD_SESSION_STATE_ONLINE: return "network-transmit-receive-symbolic";
+    case LD_SESSION_STATE_CONNECTING:
+    case LD_SESSION_STATE_AUTHENTICATING:
+    case LD_SESSION_STATE_RECONNECTING: return "emblem-synchronizing-symbolic";
+    case LD_SESSION_STATE_OFFLINE:
+    case LD_SESSION_STATE_SIGNED_OUT:
+    default:
+      return "network-offline-symbolic";
+    }
+}
+
+static void
+set_state_class (GtkWidget  *widget,
+                 const char *name)
+{
+  static const char * const classes[] = { "online", "connecting", "offline" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    gtk_widget_remove_css_class (widget, classes[i]);
+  gtk_widget_add_css_class (widget, name);
+}
+
+static void
+update_header (LdWindow *self)
+{
+  LdSessionState state;
+  const char *reason;
+  const char *room_id;
+  const char *title;
+  const char *status;
+  g_autofree char *text = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *tooltip = NULL;
+
+  if (self->session == NULL)
+    {
+      gtk_image_set_from_icon_name (self->connection_icon, "network-offline-symbolic");
+      gtk_label_set_text (self->connection_label, _("Signed out"));
+      set_state_class (self->connection_box, "offline");
+      gtk_widget_set_visible (self->room_box, FALSE);
+      adw_view_switcher_title_set_title (self->switcher_title, "Livedesk");
+      adw_view_switcher_title_set_subtitle (self->switcher_title, NULL);
+      gtk_stack_set_visible_child_name (self->main_stack, "signed-out");
+      return;
+    }
+
+  state = ld_session_get_state (self->session);
+  reason = ld_session_get_state_reason (self->session);
+  gtk_image_set_from_icon_name (self->connection_icon, state_icon (state));
+
+  switch (state)
+    {
+    case LD_SESSION_STATE_ONLINE:
+      text = g_strdup (ld_session_get_api_healthy (self->session) ? _("Online") : _("Online, API unreachable"));
+      set_state_class (self->connection_box, ld_session_get_api_healthy (self->session) ? "online" : "connecting");
+      break;
+    case LD_SESSION_STATE_CONNECTING:
+      text = g_strdup (_("Connecting…"));
+      set_state_class (self->connection_box, "connecting");
+      break;
+    case LD_SESSION_STATE_AUTHENTICATING:
+      text = g_strdup (_("Signing in…"));
+      set_state_class (self->connection_box, "connecting");
+      break;
+    case LD_SESSION_STATE_RECONNECTING:
+      {
+        guint seconds = ld_session_get_reconnect_in (self->session);
+
+        if (seconds > 0)
+          text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Reconnecting in %u s", "Reconnecting in %u s",
+                                               seconds), seconds);
+        else
+          text = g_strdup (_("Reconnecting…"));
+        set_state_class (self->connection_box, "connecting");
+      }
+      break;
+    case LD_SESSION_STATE_SIGNED_OUT:
+      text = g_strdup (_("Signed out"));
+      set_state_class (self->connection_box, "offline");
+      break;
+    case LD_SESSION_STATE_OFFLINE:
+    default:
+      text = g_strdup (_("Offline"));
+      set_state_class (self->connection_box, "offline");
+      break;
+    }
+  gtk_label_set_text (self->connection_label, text);
+  if (reason != NULL && *reason != '\0')
+    tooltip = g_strdup_printf ("%s: %s", text, reason);
+  gtk_widget_set_tooltip_text (self->connection_box, tooltip ? tooltip : text);
+
+  room_id = ld_session_get_room_id (self->session);
+  title = ld_session_get_room_title (self->session);
+  status = ld_session_get_room_status (self->session);
+
+  gtk_widget_set_visible (self->room_box, room_id != NULL);
+  gtk_stack_set_visible_child_name (self->main_stack, room_id != NULL ? "room" : "no-room");
+  adw_view_switcher_title_set_title (self->switcher_title,
+                                     title != NULL ? title : room_id != NULL ? room_id : "Livedesk");
+  adw_view_switcher_title_set_subtitle (self->switcher_title, title != NULL ? room_id : NULL);
+  gtk_window_set_title (GTK_WINDOW (self), room_id != NULL ? (title ? title : room_id) : "Livedesk");
+
+  gtk_widget_set_visible (GTK_WIDGET (self->live_label), status != NULL);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->live_label), "live");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->live_label), "ended");
+  if (g_strcmp0 (status, "live") == 0)
+    {
+      gtk_label_set_text (self->live_label, _("LIVE"));
+      gtk_widget_add_css_class (GTK_WIDGET (self->live_label), "live");
+    }
+  else if (status != NULL)
+    {
+      gtk_label_set_text (self->live_label, g_strcmp0 (status, "ended") == 0 ? _("Ended") : status);
+      gtk_widget_add_css_class (GTK_WIDGET (self->live_label), "ended");
+    }
+
+  count = g_strdup_printf ("%u", ld_session_get_viewer_count (self->session));
+  gtk_label_set_text (self->viewer_count_label, count);
+
+  ld_chat_view_set_can_moderate (self->chat_view, ld_session_can_moderate (self->session));
+  ld_chat_view_set_own_name (self->chat_view, ld_session_get_username (self->session));
+  ld_composer_set_can_send (ld_chat_view_get_composer (self->chat_view),
+                            state == LD_SESSION_STATE_ONLINE && room_id != NULL,
+                            _("Not connected"));
+}
+
+static void
+on_session_notify (LdWindow   *self,
+                   GParamSpec *pspec,
+                   LdSession  *session)
+{
+  update_header (self);
+}
+
+static void
+on_chat_items_changed (LdWindow   *self,
+                       guint       position,
+                       guint       removed,
+                       guint       added,
+                       GListModel *model)
+{
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "chat") == 0)
+    return;
+
+  self->unread_chat += added;
+  adw_view_stack_page_set_badge_number (self->chat_page, self->unread_chat);
+  adw_view_stack_page_set_needs_attention (self->chat_page, self->unread_chat > 0);
+}
+
+static void
+on_visible_child_changed (LdWindow *self)
+{
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "chat") != 0)
+    return;
+
+  self->unread_chat = 0;
+  adw_view_stack_page_set_badge_number (self->chat_page, 0);
+  adw_view_stack_page_set_needs_attention (self->chat_page, FALSE);
+}
+
+static void
+on_send (LdWindow   *self,
+         const char *text,
+         gboolean    is_image,
+         LdComposer *composer)
+{
+  g_autoptr(GError) error = NULL;
+  LdMessage *message;
+
+  if (self->session == NULL)
+    return;
+
+  if (is_image)
+    message = ld_session_send_image (self->session, text, &error);
+  else
+    message = ld_session_send_text (self->session, text, &error);
+
+  if (message == NULL)
+    {
+      ld_composer_refuse (composer, error->message, 0);
+      return;
+    }
+
+  ld_composer_accept (composer);
+  ld_chat_view_scroll_to_newest (self->chat_view);
+}
+
+static void
+on_retry (LdWindow   *self,
+          LdMessage  *message,
+          LdChatView *view)
+{
+  if (self->session != NULL)
+    ld_session_retry_message (self->session, message);
+}
+
+static void
+on_moderated (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(LdWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ld_session_moderate_finish (LD_SESSION (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        ld_window_add_toast (self, error->message);
+    }
+}
+
+static void
+on_moderate (LdWindow   *self,
+             int         action,
+             LdMessage  *message,
+             guint       seconds,
+             LdChatView *view)
+{
+  const char *room_id;
+  g_autofree char *toast = NULL;
+
+  if (self->session == NULL || (room_id = ld_session_get_room_id (self->session)) == NULL)
+    return;
+
+  switch ((LdChatViewModeration) action)
+    {
+    case LD_CHAT_VIEW_DELETE:
+      ld_session_moderate_async (self->session, LD_MODERATION_DELETE, room_id, ld_message_get_id (message),
+                                 0, NULL, self->cancellable, on_moderated, g_object_ref (self));
+      break;
+    case LD_CHAT_VIEW_TIMEOUT:
+      ld_session_moderate_async (self->session, LD_MODERATION_TIMEOUT, room_id, ld_message_get_user_id (message),
+                                 seconds, NULL, self->cancellable, on_moderated, g_object_ref (self));
+      toast = g_strdup_printf (_("%s is timed out"), ld_message_get_username (message));
+      break;
+    case LD_CHAT_VIEW_BAN:
+    default:
+      ld_session_moderate_async (self->session, LD_MODERATION_BAN, room_id, ld_message_get_user_id (message),
+                                 0, NULL, self->cancellable, on_moderated, g_object_ref (self));
+      toast = g_strdup_printf (_("%s is banned"), ld_message_get_username (message));
+      break;
+    }
+
+  if (toast != NULL)
+    ld_window_add_toast (self, toast);
+}
+
+static void
+on_joined (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(LdWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ld_session_join_room_finish (LD_SESSION (object), result, &error))
+    {
+      g_autofree char *text = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      text = g_strdup_printf (_("Could not join the room: %s"), error->message);
+      ld_window_add_toast (self, text);
+      return;
+    }
+
+  if (self->settings != NULL)
+    ld_settings_set_last_room (self->settings, ld_session_get_room_id (LD_SESSION (object)));
+  update_header (self);
+}
+
+static void
+on_join_response (AdwMessageDialog *dialog,
+                  const char       *response,
+                  LdWindow         *self)
+{
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+
+  if (g_strcmp0 (response, "join") == 0)
+    ld_window_join_room (self, gtk_editable_get_text (entry));
+}
+
+static void
+on_join_entry_changed (GtkEditable      *entry,
+                       AdwMessageDialog *dialog)
+{
+  const char *text = gtk_editable_get_text (entry);
+  gboolean ok = *text != '\0' && strlen (text) <= 50;
+
+  for (const char *p = text; *p != '\0' && ok; p++)
+    ok = g_ascii_isalnum (*p) || *p == '_';
+  adw_message_dialog_set_response_enabled (dialog, "join", ok);
+}
+
+static void
+join_room_dialog_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  LdWindow *self = LD_WINDOW (widget);
+  GtkWidget *dialog;
+  GtkWidget *entry;
+  const char *current = self->session ? ld_session_get_room_id (self->session) : NULL;
+
+  if (self->session == NULL)
+    return;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Join a Room"),
+                                   _("Room ids are letters, digits and underscores."));
+  entry = gtk_entry_new ();
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (entry),
+                         current ? current : self->settings ? ld_settings_get_last_room (self->settings) : "");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Room id"), -1);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "join", _("_Join"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "join", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "join");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (entry, "changed", G_CALLBACK (on_join_entry_changed), dialog);
+  on_join_entry_changed (GTK_EDITABLE (entry), ADW_MESSAGE_DIALOG (dialog));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_join_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+join_room_id_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ld_window_join_room (LD_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  LdWindow *self = LD_WINDOW (widget);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "chat");
+  gtk_widget_activate_action (GTK_WIDGET (self->chat_view), "chat.search", NULL);
+}
+
+static void
+show_view_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  LdWindow *self = LD_WINDOW (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+
+  if (adw_view_stack_get_child_by_name (self->view_stack, name) != NULL)
+    adw_view_stack_set_visible_child_name (self->view_stack, name);
+}
+
+static void
+ld_window_constructed (GObject *object)
+{
+  LdWindow *self = LD_WINDOW (object);
+
+  G_OBJECT_CLASS (ld_window_parent_class)->constructed (object);
+
+  if (self->settings != NULL)
+    {
+      g_settings_bind (ld_settings_get_settings (self->settings), "window-width", self, "default-width",
+                       G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (ld_settings_get_settings (self->settings), "window-height", self, "default-height",
+                       G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (ld_settings_get_settings (self->settings), "window-maximized", self, "maximized",
+                       G_SETTINGS_BIND_DEFAULT);
+      ld_chat_view_set_clock_12h (self->chat_view, ld_settings_get_clock_12h (self->settings));
+    }
+  update_header (self);
+}
+
+static void
+ld_window_dispose (GObject *object)
+{
+  LdWindow *self = LD_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  ld_window_set_session (self, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_WINDOW);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (ld_window_parent_class)->dispose (object);
+}
+
+static void
+ld_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  LdWindow *self = LD_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS: g_value_set_object (value, self->settings); break;
+    case PROP_SESSION: g_value_set_object (value, self->session); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ld_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  LdWindow *self = LD_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS: self->settings = g_value_dup_object (value); break;
+    case PROP_SESSION: ld_window_set_session (self, g_value_get_object (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ld_window_class_init (LdWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = ld_window_constructed;
+  object_class->dispose = ld_window_dispose;
+  object_class->get_property = ld_window_get_property;
+  object_class->set_property = ld_window_set_property;
+
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL, LD_TYPE_SETTINGS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, LD_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (LD_TYPE_CHAT_VIEW);
+  g_type_ensure (LD_TYPE_VIEWER_LIST);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/livedesk/Livedesk/ui/ld-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, connection_icon);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, connection_label);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, connection_box);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, room_box);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, live_label);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, viewer_count_label);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, chat_page);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, chat_view);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, viewer_list);
+
+  gtk_widget_class_install_action (widget_class, "win.join-room", NULL, join_room_dialog_action);
+  gtk_widget_class_install_action (widget_class, "win.join-room-id", "s", join_room_id_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, GDK_CONTROL_MASK, "win.join-room", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-view", "s", "chat");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-view", "s", "viewers");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-view", "s", "gifts");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.show-view", "s", "support");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_5, GDK_ALT_MASK, "win.show-view", "s", "notifications");
+}
+
+static void
+ld_window_init (LdWindow *self)
+{
+  self->cancellable = g_cancellable_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  if (g_str_has_suffix (APP_ID, ".Devel"))
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  g_signal_connect_object (ld_chat_view_get_composer (self->chat_view), "send", G_CALLBACK (on_send), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->chat_view, "retry", G_CALLBACK (on_retry), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->chat_view, "moderate", G_CALLBACK (on_moderate), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view_stack, "notify::visible-child", G_CALLBACK (on_visible_child_changed), self,
+                           G_CONNECT_SWAPPED);
+}
+
+LdWindow *
+ld_window_new (GtkApplication *application,
+               LdSettings     *settings)
+{
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+
+  return g_object_new (LD_TYPE_WINDOW, "application", application, "settings", settings, NULL);
+}
+
+LdSession *
+ld_window_get_session (LdWindow *self)
+{
+  g_return_val_if_fail (LD_IS_WINDOW (self), NULL);
+  return self->session;
+}
+
+void
+ld_window_set_session (LdWindow  *self,
+                       LdSession *session)
+{
+  g_return_if_fail (LD_IS_WINDOW (self));
+  g_return_if_fail (session == NULL || LD_IS_SESSION (session));
+
+  if (self->session == session)
+    return;
+
+  if (self->session != NULL)
+    {
+      g_clear_signal_handler (&self->notify_handler, self->session);
+      g_signal_handlers_disconnect_by_data (ld_session_get_chat (self->session), self);
+      g_clear_object (&self->session);
+    }
+
+  if (session != NULL)
+    {
+      self->session = g_object_ref (session);
+      self->notify_handler = g_signal_connect_object (session, "notify", G_CALLBACK (on_session_notify), self,
+                                                      G_CONNECT_SWAPPED);
+      g_signal_connect_object (ld_session_get_chat (session), "items-changed", G_CALLBACK (on_chat_items_changed),
+                               self, G_CONNECT_SWAPPED);
+      if (self->settings != NULL)
+        ld_chat_model_set_capacity (ld_session_get_chat (session), ld_settings_get_history_size (self->settings));
+    }
+
+  ld_chat_view_set_model (self->chat_view, session ? ld_session_get_chat (session) : NULL);
+  ld_viewer_list_set_model (self->viewer_list, session ? ld_session_get_viewers (session) : NULL);
+  update_header (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+void
+ld_window_join_room (LdWindow   *self,
+                     const char *room_id)
+{
+  g_return_if_fail (LD_IS_WINDOW (self));
+  g_return_if_fail (room_id != NULL);
+
+  if (self->session == NULL)
+    return;
+
+  ld_session_join_room_async (self->session, room_id, self->cancellable, on_joined, g_object_ref (self));
+}
+
+void
+ld_window_add_toast (LdWindow   *self,
+                     const char *message)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (LD_IS_WINDOW (self));
+
+  toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, 5);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+LdChatView *
+ld_window_get_chat_view (LdWindow *self)
+{
+  g_return_val_if_fail (LD_IS_WINDOW (self), NULL);
+  return self->chat_view;
+}
+
+LdViewerList *
+ld_window_get_viewer_list (LdWindow *self)
+{
+  g_return_val_if_fail (LD_IS_WINDOW (self), NULL);
+  return self->viewer_list;
+}
+
+const char *
+ld_window_get_connection_text (LdWindow *self)
+{
+  g_return_val_if_fail (LD_IS_WINDOW (self), NULL);
+  return gtk_label_get_text (self->connection_label);
+}
+
+const char *
+ld_window_get_viewer_count_text (LdWindow *self)
+{
+  g_return_val_if_fail (LD_IS_WINDOW (self), NULL);
+  return gtk_label_get_text (self->viewer_count_label);
+}
