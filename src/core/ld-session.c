@@ -916,6 +916,16 @@ apply_people (LdSession  *self,
 }
 
 void
+_ld_session_enter_room (LdSession  *self,
+                        const char *room_id)
+{
+  g_return_if_fail (LD_IS_SESSION (self));
+
+  set_string (self, &self->room_id, room_id, PROP_ROOM_ID);
+  self->in_room = room_id != NULL;
+}
+
+void
 _ld_session_handle_event (LdSession  *self,
                           const char *event,
                           JsonNode   *node)
@@ -2277,7 +2287,7 @@ ld_session_class_init (LdSessionClass *klass)
   signals[EVENT] =
     g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 2,
-                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE, JSON_TYPE_NODE);
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE, JSON_TYPE_NODE | G_SIGNAL_TYPE_STATIC_SCOPE);
   /* A refresh gave new tokens: store them (the keyring), never log them. */
   signals[TOKENS_CHANGED] =
     g_signal_new ("tokens-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,

@@ -278,8 +278,10 @@ gboolean             ld_session_moderate_finish         (LdSession       *self,
                                                          GAsyncResult    *result,
                                                          GError         **error);
 
-/* Private: the path newMessage takes from the wire into the chat model, for
- * the benchmark. */
+/* Private, for the benchmark: be in ROOM_ID without a server, and the path
+ * an event takes from the wire into the models. */
+void                 _ld_session_enter_room             (LdSession       *self,
+                                                         const char      *room_id);
 void                 _ld_session_handle_event           (LdSession       *self,
                                                          const char      *event,
                                                          JsonNode        *payload);
