@@ -17,6 +17,8 @@ static const char *gateway_program;
 static const char *cli_program;
 static LdTestGateway *gateway;
 static char *config_dir;
+/* A session bus address for the CLI instead of the test's, or NULL. */
+static const char *bus_override;
 
 typedef struct
 {
@@ -48,6 +50,8 @@ new_launcher (GSubprocessFlags  flags,
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_dir, TRUE);
   if (access_token != NULL)
     g_subprocess_launcher_setenv (launcher, "LIVEDESK_ACCESS_TOKEN", access_token, TRUE);
+  if (bus_override != NULL)
+    g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", bus_override, TRUE);
   return launcher;
 }
 
@@ -313,6 +317,23 @@ test_tail (void)
   g_assert_cmpint (g_subprocess_get_exit_status (tail), ==, 0);
 }
 
+/* Without a Secret Service, login says so and keeps the tokens nowhere. */
+static void
+test_no_keyring (void)
+{
+  g_autoptr(Run) login = NULL;
+  g_autoptr(Run) whoami = NULL;
+
+  bus_override = "unix:path=/nonexistent/livedesk-test-bus";
+  login = run_cli (NULL, LD_TEST_PASSWORD "\n", "login", "alice");
+  whoami = run_cli (NULL, NULL, "whoami");
+  bus_override = NULL;
+
+  g_assert_cmpint (login->status, ==, 3);
+  g_assert_nonnull (strstr (login->err, "no keyring available"));
+  g_assert_cmpint (whoami->status, ==, 3);
+}
+
 /* login keeps the tokens in the keyring (password from stdin), later
  * commands use them, logout forgets them. */
 static void
@@ -365,6 +386,7 @@ main (int   argc,
       g_test_add_func ("/cli/gift-support-moderation", test_gift_support_moderation);
       g_test_add_func ("/cli/failures", test_failures);
       g_test_add_func ("/cli/tail", test_tail);
+      g_test_add_func ("/cli/no-keyring", test_no_keyring);
     }
 
   status = g_test_run ();
