@@ -364,11 +364,15 @@ static void
 ld_chat_view_dispose (GObject *object)
 {
   LdChatView *self = LD_CHAT_VIEW (object);
+  GtkWidget *child;
 
   if (self->filtered != NULL)
     g_signal_handlers_disconnect_by_data (self->filtered, self);
   g_clear_pointer (&self->menu_popover, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_CHAT_VIEW);
+  /* The template's top box has no id, so dispose_template leaves it. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->filtered);
   g_clear_object (&self->search_filter);
   g_clear_object (&self->model);

@@ -149,12 +149,24 @@ on_image_toggled (LdComposer *self)
 }
 
 static void
+send_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  on_entry_activate (LD_COMPOSER (widget));
+}
+
+static void
 ld_composer_dispose (GObject *object)
 {
   LdComposer *self = LD_COMPOSER (object);
+  GtkWidget *child;
 
   g_clear_handle_id (&self->countdown_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_COMPOSER);
+  /* The template's top box has no id, so dispose_template leaves it. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (ld_composer_parent_class)->dispose (object);
 }
@@ -198,6 +210,8 @@ ld_composer_class_init (LdComposerClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_image_toggled);
+
+  gtk_widget_class_install_action (widget_class, "composer.send", NULL, send_action);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "composer");

@@ -19,7 +19,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LdComposer, ld_composer, LD, COMPOSER, GtkWidget)
 
 /* Signals:
- *   send (const char *text, gboolean is_image_url)   Enter or the send button */
+ *   send (const char *text, gboolean is_image_url)   Enter or the send button
+ * Actions: composer.send (what Enter does). */
 GtkWidget  *ld_composer_new           (void);
 const char *ld_composer_get_text      (LdComposer *self);
 void        ld_composer_set_text      (LdComposer *self,

@@ -114,8 +114,12 @@ static void
 ld_viewer_list_dispose (GObject *object)
 {
   LdViewerList *self = LD_VIEWER_LIST (object);
+  GtkWidget *child;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_VIEWER_LIST);
+  /* The template's top box has no id, so dispose_template leaves it. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->filtered);
   g_clear_object (&self->filter);
   g_clear_object (&self->model);

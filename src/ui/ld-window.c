@@ -3,9 +3,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
 
 #include "ld-config.h"
+#include "ld-validate.h"
 
 #include "ld-chat-view.h"
 #include "ld-composer.h"
@@ -212,6 +214,31 @@ on_visible_child_changed (LdWindow *self)
   adw_view_stack_page_set_needs_attention (self->chat_page, FALSE);
 }
 
+/* The seconds a rate-limit refusal asks to wait: its last number ("wait 0.4 s"),
+ * rounded up. The core says it in words; the composer counts it down. */
+static guint
+retry_seconds (const GError *error)
+{
+  const char *p = error->message;
+  const char *last = NULL;
+  g_autofree char *number = NULL;
+  double value;
+
+  if (!g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED))
+    return 0;
+
+  for (; *p != '\0'; p++)
+    if (g_ascii_isdigit (*p) && (p == error->message || (!g_ascii_isdigit (p[-1]) && p[-1] != '.' && p[-1] != ',')))
+      last = p;
+  if (last == NULL)
+    return 1;
+
+  number = g_strdup (last);
+  g_strdelimit (number, ",", '.');
+  value = g_ascii_strtod (number, NULL);
+  return MAX (1, (guint) ceil (value));
+}
+
 static void
 on_send (LdWindow   *self,
          const char *text,
@@ -231,7 +258,7 @@ on_send (LdWindow   *self,
 
   if (message == NULL)
     {
-      ld_composer_refuse (composer, error->message, 0);
+      ld_composer_refuse (composer, error->message, retry_seconds (error));
       return;
     }
 
@@ -548,7 +575,7 @@ LdWindow *
 ld_window_new (GtkApplication *application,
                LdSettings     *settings)
 {
-  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (application == NULL || GTK_IS_APPLICATION (application), NULL);
 
   return g_object_new (LD_TYPE_WINDOW, "application", application, "settings", settings, NULL);
 }

@@ -22,6 +22,7 @@ G_DECLARE_FINAL_TYPE (LdWindow, ld_window, LD, WINDOW, AdwApplicationWindow)
 
 /* Actions (prefix "win."): join-room (a dialog), join-room-id (s), search,
  * show-view (s: chat, viewers, gifts, support, notifications). */
+/* APPLICATION may be NULL (tests). */
 LdWindow     *ld_window_new               (GtkApplication *application,
                                            LdSettings     *settings);
 LdSession    *ld_window_get_session       (LdWindow       *self);

@@ -1,0 +1,282 @@
+/* test-ui-window.c: the main window under Xvfb, with the real session core,
+ * against a real livedesk-gateway and its simulated audience (demo mode).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <adwaita.h>
+
+#include "ld-chat-row.h"
+#include "ld-chat-view.h"
+#include "ld-composer.h"
+#include "ld-demo.h"
+#include "ld-viewer-list.h"
+#include "ld-window.h"
+
+#define WAIT_MS 30000
+
+typedef struct
+{
+  LdDemo    *demo;
+  LdSession *session;
+  LdWindow  *window;
+} Fixture;
+
+static gboolean
+on_timeout (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Spins the main context until CHECK (DATA) holds or TIMEOUT_MS pass. */
+static gboolean
+wait_for (gboolean (*check) (gpointer data),
+          gpointer   data,
+          guint      timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint source = g_timeout_add (timeout_ms, on_timeout, &timed_out);
+
+  while (!check (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!timed_out)
+    g_source_remove (source);
+  return check (data);
+}
+
+static void
+on_demo_started (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Fixture *fixture = user_data;
+  g_autoptr(GError) error = NULL;
+
+  fixture->session = ld_demo_start_finish (LD_DEMO (object), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+has_session (gpointer data)
+{
+  return ((Fixture *) data)->session != NULL;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  fixture->demo = ld_demo_new (g_getenv ("LIVEDESK_GATEWAY"));
+  ld_demo_start_async (fixture->demo, NULL, on_demo_started, fixture);
+  g_assert_true (wait_for (has_session, fixture, WAIT_MS));
+
+  fixture->window = g_object_ref_sink (ld_window_new (NULL, NULL));
+  ld_window_set_session (fixture->window, fixture->session);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->session);
+  ld_demo_stop (fixture->demo);
+  g_assert_finalize_object (fixture->window);
+  g_assert_finalize_object (fixture->demo);
+}
+
+static gboolean
+chat_has_three (gpointer data)
+{
+  LdWindow *window = data;
+
+  return g_list_model_get_n_items (ld_chat_view_get_shown (ld_window_get_chat_view (window))) >= 3;
+}
+
+static gboolean
+viewers_listed (gpointer data)
+{
+  LdWindow *window = data;
+
+  return g_list_model_get_n_items (ld_viewer_list_get_shown (ld_window_get_viewer_list (window))) >= 3;
+}
+
+/* Demo mode shows traffic within seconds: messages as rows, the audience in
+ * the viewer list, and the header says we are online in a room. */
+static void
+test_demo_traffic (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_assert_true (wait_for (chat_has_three, fixture->window, WAIT_MS));
+  g_assert_true (wait_for (viewers_listed, fixture->window, WAIT_MS));
+  g_assert_cmpstr (ld_window_get_connection_text (fixture->window), ==, "Online");
+  g_assert_cmpstr (ld_window_get_viewer_count_text (fixture->window), !=, "0");
+  g_assert_cmpuint (ld_demo_get_n_actions (fixture->demo), >, 0);
+}
+
+typedef struct
+{
+  LdMessage *message;
+  LdMessageState state;
+} StateWait;
+
+static gboolean
+message_in_state (gpointer data)
+{
+  StateWait *wait = data;
+
+  return ld_message_get_state (wait->message) == wait->state;
+}
+
+static LdMessage *
+last_own_message (LdChatModel *model)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (model));
+
+  for (guint i = n; i > 0; i--)
+    {
+      g_autoptr(LdMessage) message = g_list_model_get_item (G_LIST_MODEL (model), i - 1);
+
+      if (ld_message_get_is_own (message))
+        return message;
+    }
+  return NULL;
+}
+
+/* A message typed in the composer and sent with Enter is pending, then sent;
+ * a second one at once is refused inline by the rate limit, with the text
+ * kept for later. */
+static void
+test_send_and_rate_limit (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  LdChatView *view = ld_window_get_chat_view (fixture->window);
+  LdComposer *composer = ld_chat_view_get_composer (view);
+  LdChatModel *model = ld_session_get_chat (fixture->session);
+  StateWait wait = { NULL, LD_MESSAGE_STATE_SENT };
+
+  ld_composer_set_text (composer, "Chào cả nhà, welcome!");
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
+  g_assert_cmpstr (ld_composer_get_text (composer), ==, "");
+  g_assert_null (ld_composer_get_feedback (composer));
+
+  ld_chat_model_flush (model);
+  wait.message = last_own_message (model);
+  g_assert_nonnull (wait.message);
+  g_assert_cmpstr (ld_message_get_text (wait.message), ==, "Chào cả nhà, welcome!");
+  g_assert_true (wait_for (message_in_state, &wait, WAIT_MS));
+
+  ld_composer_set_text (composer, "too fast");
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
+  ld_composer_set_text (composer, "too fast again");
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
+  g_assert_nonnull (ld_composer_get_feedback (composer));
+  g_assert_true (g_str_has_prefix (ld_composer_get_feedback (composer), "At most"));
+  g_assert_cmpstr (ld_composer_get_text (composer), ==, "too fast again");
+}
+
+/* User text is shown as typed: never parsed as markup. */
+static void
+test_markup_literal (void)
+{
+  const char *text = "<b>not bold</b> &amp; <i>x";
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(LdMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *row;
+
+  json_object_set_string_member (object, "messageId", "m1");
+  json_object_set_string_member (object, "roomId", "room_1");
+  json_object_set_string_member (object, "userId", "u1");
+  json_object_set_string_member (object, "username", "<u>Tuan</u>");
+  json_object_set_string_member (object, "message", text);
+  message = ld_message_new_from_json (object, &error);
+  g_assert_no_error (error);
+
+  row = g_object_ref_sink (ld_chat_row_new ());
+  ld_chat_row_set_message (LD_CHAT_ROW (row), message);
+  g_assert_cmpstr (ld_chat_row_get_text (LD_CHAT_ROW (row)), ==, text);
+  ld_chat_row_set_message (LD_CHAT_ROW (row), NULL);
+  g_object_unref (row);
+}
+
+typedef struct
+{
+  LdChatModel *model;
+  LdMessage   *found;
+} OtherWait;
+
+static gboolean
+has_other_message (gpointer data)
+{
+  OtherWait *wait = data;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (wait->model));
+
+  for (guint i = n; i > 0 && wait->found == NULL; i--)
+    {
+      g_autoptr(LdMessage) message = g_list_model_get_item (G_LIST_MODEL (wait->model), i - 1);
+
+      if (!ld_message_get_is_own (message) && ld_message_get_state (message) == LD_MESSAGE_STATE_SENT &&
+          ld_message_get_role (message) == LD_ROLE_VIEWER)
+        wait->found = g_object_ref (message);
+    }
+  return wait->found != NULL;
+}
+
+/* Deleting a viewer's message from its menu reaches the gateway, which tells
+ * the room: the row turns deleted, naming who deleted it. */
+static void
+test_moderation_delete (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  LdChatView *view = ld_window_get_chat_view (fixture->window);
+  OtherWait other = { ld_session_get_chat (fixture->session), NULL };
+  StateWait wait = { NULL, LD_MESSAGE_STATE_DELETED };
+
+  g_assert_true (ld_chat_view_get_can_moderate (view));
+  g_assert_true (wait_for (has_other_message, &other, WAIT_MS));
+
+  ld_chat_view_set_context_message (view, other.found);
+  gtk_widget_activate_action (GTK_WIDGET (view), "chat.delete", NULL);
+  wait.message = other.found;
+  g_assert_true (wait_for (message_in_state, &wait, WAIT_MS));
+  g_assert_nonnull (ld_message_get_deleted_by (other.found));
+  g_clear_object (&other.found);
+}
+
+/* Ctrl+F's search narrows the chat to matching messages and back. */
+static void
+test_search (Fixture       *fixture,
+             gconstpointer  user_data)
+{
+  LdChatView *view = ld_window_get_chat_view (fixture->window);
+  GListModel *shown = ld_chat_view_get_shown (view);
+  guint all;
+
+  g_assert_true (wait_for (chat_has_three, fixture->window, WAIT_MS));
+  all = g_list_model_get_n_items (shown);
+  ld_chat_view_set_search (view, "no message says this 0xdeadbeef");
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 0);
+  ld_chat_view_set_search (view, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), >=, all);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add_func ("/ui/chat-row/markup-literal", test_markup_literal);
+  g_test_add ("/ui/window/demo-traffic", Fixture, NULL, fixture_set_up, test_demo_traffic, fixture_tear_down);
+  g_test_add ("/ui/window/send-and-rate-limit", Fixture, NULL, fixture_set_up, test_send_and_rate_limit,
+              fixture_tear_down);
+  g_test_add ("/ui/window/moderation-delete", Fixture, NULL, fixture_set_up, test_moderation_delete,
+              fixture_tear_down);
+  g_test_add ("/ui/window/search", Fixture, NULL, fixture_set_up, test_search, fixture_tear_down);
+
+  return g_test_run ();
+}
