@@ -618,6 +618,85 @@ test_reconnect_gives_up (void)
   g_assert_nonnull (strstr (ld_session_get_state_reason (alice), "after 1 attempt"));
 }
 
+static JsonNode *
+parse (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (json, &error);
+
+  g_assert_no_error (error);
+  return node;
+}
+
+static void
+feed (LdSession  *session,
+      const char *event,
+      const char *json)
+{
+  g_autoptr(JsonNode) node = parse (json);
+
+  _ld_session_handle_event (session, event, node);
+}
+
+/* What the backend publishes through the gateway (Redis) and the events
+ * only a server sends, fed straight into the session's event handling. */
+static void
+test_backend_events (void)
+{
+  g_autoptr(LdSession) session = ld_session_new ("http://127.0.0.1:9", "http://127.0.0.1:9");
+  LdNotificationModel *notifications = ld_session_get_notifications (session);
+  LdChatModel *chat = ld_session_get_chat (session);
+  LdNotification *notification;
+  LdGift *gift;
+
+  _ld_session_enter_room (session, "room_b");
+
+  feed (session, "chatMessageFromBackend",
+        "{\"type\":\"chat_message\",\"data\":{\"messageId\":\"b1\",\"roomId\":\"room_b\","
+        "\"userId\":\"bot\",\"username\":\"Bot\",\"message\":\"xin chào\",\"messageType\":\"text\"}}");
+  /* Another room's message is not this chat's. */
+  feed (session, "newMessage",
+        "{\"messageId\":\"o1\",\"roomId\":\"room_other\",\"userId\":\"bob\",\"message\":\"hi\"}");
+  ld_chat_model_flush (chat);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (chat)), ==, 1);
+  g_assert_nonnull (ld_chat_model_lookup (chat, "b1"));
+
+  feed (session, "messageDeleted", "{\"roomId\":\"room_b\",\"messageId\":\"b1\",\"by\":\"mia\"}");
+  g_assert_cmpint (ld_message_get_state (ld_chat_model_lookup (chat, "b1")), ==, LD_MESSAGE_STATE_DELETED);
+
+  feed (session, "giftFromBackend",
+        "{\"type\":\"gift_send\",\"data\":{\"roomId\":\"room_b\",\"senderId\":\"bob\",\"senderName\":\"Bob\","
+        "\"giftId\":\"star\",\"giftName\":\"Star\",\"giftValue\":5,\"quantity\":1,\"animation\":\"rainbow\","
+        "\"giftTxId\":\"t1\"}}");
+  gift = ld_gift_queue_get_current (ld_session_get_gifts (session));
+  g_assert_nonnull (gift);
+  g_assert_cmpstr (ld_gift_get_gift_name (gift), ==, "Star");
+  g_assert_cmpuint (ld_gift_get_duration_ms (gift), ==, 4000);
+
+  feed (session, "roomUpdate", "{\"roomId\":\"room_b\",\"title\":\"Đêm nhạc\",\"status\":\"live\",\"viewerCount\":12}");
+  g_assert_cmpstr (ld_session_get_room_title (session), ==, "Đêm nhạc");
+  g_assert_cmpstr (ld_session_get_room_status (session), ==, "live");
+  g_assert_cmpuint (ld_session_get_viewer_count (session), ==, 12);
+  feed (session, "roomUpdate", "{\"roomId\":\"room_b\",\"status\":\"ended\"}");
+  g_assert_cmpstr (ld_session_get_room_status (session), ==, "ended");
+  g_assert_cmpstr (ld_session_get_room_title (session), ==, "Đêm nhạc");
+
+  feed (session, "notification",
+        "{\"id\":\"n1\",\"type\":\"follow\",\"title\":\"New follower\",\"message\":\"Bob follows you\"}");
+  feed (session, "systemNotification", "{\"id\":\"n2\",\"title\":\"Maintenance\",\"message\":\"at 2:00\"}");
+  g_assert_cmpuint (ld_notification_model_get_unread_count (notifications), ==, 2);
+  feed (session, "notificationUpdate", "{\"id\":\"n1\",\"title\":\"Two new followers\"}");
+  notification = ld_notification_model_lookup (notifications, "n1");
+  g_assert_cmpstr (ld_notification_get_title (notification), ==, "Two new followers");
+  g_assert_cmpstr (ld_notification_get_kind (ld_notification_model_lookup (notifications, "n2")), ==, "system");
+  g_assert_true (ld_notification_model_mark_read (notifications, "n1"));
+  g_assert_cmpuint (ld_notification_model_get_unread_count (notifications), ==, 1);
+
+  /* Payloads that are not objects are ignored, not fatal. */
+  feed (session, "newMessage", "[1,2,3]");
+  feed (session, "roomUpdate", "\"oops\"");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -627,6 +706,7 @@ main (int   argc,
   g_assert_cmpint (argc, ==, 2);
   program = argv[1];
 
+  g_test_add_func ("/ld/session/backend-events", test_backend_events);
   g_test_add_func ("/ld/session/two-clients", test_two_clients);
   g_test_add_func ("/ld/session/reconnect-outbox", test_reconnect_outbox);
   g_test_add_func ("/ld/session/validation-and-rate-limit", test_validation_and_rate_limit);
