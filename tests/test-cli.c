@@ -85,7 +85,8 @@ run_cli_v (const char  *access_token,
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, input, NULL, &run->out, &run->err, &error);
   g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
+  if (!g_subprocess_get_if_exited (process))
+    g_error ("livedesk-cli %s died with signal %d: %s", args[0], g_subprocess_get_term_sig (process), run->err);
   run->status = g_subprocess_get_exit_status (process);
 
   return run;

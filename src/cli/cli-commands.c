@@ -522,8 +522,12 @@ cmd_logout (Cli   *cli,
   if (error != NULL)
     return fail (cli, CLI_EXIT_FAILURE, "%s", error->message);
 
-  if (g_strcmp0 (saved_user (cli->api), user) == 0)
-    save_user (cli->api, NULL);
+  {
+    g_autofree char *saved = saved_user (cli->api);
+
+    if (g_strcmp0 (saved, user) == 0)
+      save_user (cli->api, NULL);
+  }
   g_printerr (removed ? _("livedesk-cli: logged out %s\n") : _("livedesk-cli: %s was not logged in\n"), user);
   return CLI_EXIT_OK;
 }
