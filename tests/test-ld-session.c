@@ -363,7 +363,7 @@ test_token_refresh (void)
 {
   g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
   g_autoptr(LdTokens) login = ld_test_gateway_login (gateway, "alice");
-  g_autofree char *short_lived = ld_test_gateway_mint (gateway, "alice", "viewer", 3);
+  g_autofree char *short_lived = ld_test_gateway_mint (gateway, "alice", "viewer", 5);
   g_autoptr(LdTokens) tokens = ld_tokens_new (short_lived, login->refresh_token, 0);
   g_autoptr(LdSession) alice = new_session (gateway, tokens);
   g_autoptr(LdTokens) renewed = NULL;

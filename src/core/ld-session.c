@@ -1078,7 +1078,6 @@ on_client_disconnect (SioClient           *client,
   else
     why = g_strdup (reason_text);
 
-  set_state (self, LD_SESSION_STATE_RECONNECTING, why);
   schedule_reconnect (self, why);
 }
 
