@@ -20,6 +20,7 @@ struct _LdTestGateway
   GSubprocess *process;
   guint        port;
   char        *url;
+  GStrv        extra_args;
 };
 
 static void
@@ -60,12 +61,17 @@ spawn (LdTestGateway *gateway)
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
   g_autofree char *port = g_strdup_printf ("%u", gateway->port);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
   const char *url;
 
   g_subprocess_launcher_setenv (launcher, "LIVEDESK_JWT_SECRET", LD_TEST_SECRET, TRUE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  gateway->process = g_subprocess_launcher_spawn (launcher, &error, gateway->program, "serve",
-                                                  "--port", port, "--users", gateway->users, NULL);
+  g_strv_builder_add_many (builder, gateway->program, "serve", "--port", port, "--users", gateway->users, NULL);
+  if (gateway->extra_args != NULL)
+    g_strv_builder_addv (builder, (const char **) gateway->extra_args);
+  argv = g_strv_builder_end (builder);
+  gateway->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
   g_assert_no_error (error);
 
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (gateway->process));
@@ -85,19 +91,43 @@ spawn (LdTestGateway *gateway)
     }
 }
 
-LdTestGateway *
-ld_test_gateway_start (const char *program)
+static LdTestGateway *
+start (const char *program,
+       GStrv       extra_args)
 {
   LdTestGateway *gateway = g_new0 (LdTestGateway, 1);
   g_autoptr(GError) error = NULL;
 
   gateway->program = g_strdup (program);
+  gateway->extra_args = extra_args;
   gateway->dir = g_dir_make_tmp ("livedesk-session-XXXXXX", &error);
   g_assert_no_error (error);
   write_users (gateway);
   spawn (gateway);
 
   return gateway;
+}
+
+LdTestGateway *
+ld_test_gateway_start (const char *program)
+{
+  return start (program, NULL);
+}
+
+LdTestGateway *
+ld_test_gateway_start_with (const char *program,
+                            const char *first_arg,
+                            ...)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  va_list args;
+
+  va_start (args, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_strv_builder_add (builder, arg);
+  va_end (args);
+
+  return start (program, g_strv_builder_end (builder));
 }
 
 guint
@@ -190,5 +220,6 @@ ld_test_gateway_free (LdTestGateway *gateway)
   g_free (gateway->dir);
   g_free (gateway->program);
   g_free (gateway->url);
+  g_strfreev (gateway->extra_args);
   g_free (gateway);
 }

@@ -22,6 +22,10 @@ typedef struct _LdTestGateway LdTestGateway;
 
 /* PROGRAM: the livedesk-gateway executable. */
 LdTestGateway *ld_test_gateway_start     (const char    *program);
+/* With more `serve` options (NULL-terminated), e.g. "--presence-timeout", "2". */
+LdTestGateway *ld_test_gateway_start_with (const char    *program,
+                                           const char    *first_arg,
+                                           ...) G_GNUC_NULL_TERMINATED;
 guint          ld_test_gateway_get_port  (LdTestGateway *gateway);
 /* "http://127.0.0.1:PORT": the gateway and its REST API. */
 const char    *ld_test_gateway_get_url   (LdTestGateway *gateway);

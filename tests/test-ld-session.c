@@ -251,6 +251,43 @@ test_reconnect_outbox (void)
 }
 
 static void
+count_pongs (LdSession  *session,
+             const char *event,
+             JsonNode   *payload,
+             gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+/* In a room the session pings, which keeps it there past the gateway's
+ * presence timeout; after leaving it stops. */
+static void
+test_viewer_ping (void)
+{
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start_with (program, "--presence-timeout", "3", NULL);
+  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
+  g_autoptr(LdSession) bob = online_session (gateway, "bob", "viewer");
+  guint pongs = 0;
+  guint after_leave;
+
+  ld_session_set_ping_interval (alice, 1);
+  ld_session_set_ping_interval (bob, 1);
+  g_signal_connect (bob, "event::viewerPong", G_CALLBACK (count_pongs), &pongs);
+  join (alice, "room_p");
+  join (bob, "room_p");
+
+  WAIT_UNTIL (pongs >= 5);
+  /* Five seconds on, past the three-second timeout, both are still there. */
+  g_assert_cmpuint (ld_viewer_model_get_count (ld_session_get_viewers (alice)), ==, 2);
+  g_assert_nonnull (ld_viewer_model_lookup (ld_session_get_viewers (alice), "bob"));
+
+  ld_session_leave_room (bob);
+  after_leave = pongs;
+  spin (2500);
+  g_assert_cmpuint (pongs, ==, after_leave);
+}
+
+static void
 expect_gift_error (LdSession           *session,
                    const LdSessionGift *request,
                    int                  code,
@@ -718,6 +755,7 @@ main (int   argc,
   g_test_add_func ("/ld/session/support", test_support);
   g_test_add_func ("/ld/session/gift-and-room-info", test_gift_and_room_info);
   g_test_add_func ("/ld/session/health", test_health);
+  g_test_add_func ("/ld/session/viewer-ping", test_viewer_ping);
   g_test_add_func ("/ld/session/reconnect-gives-up", test_reconnect_gives_up);
 
   return g_test_run ();

@@ -57,6 +57,7 @@ struct _LdSession
   char                *room_status;
   guint                viewer_count;
   guint                ping_source;
+  guint                ping_interval;
 
   gboolean             socket_healthy;
   gboolean             api_healthy;
@@ -849,7 +850,7 @@ apply_joined (LdSession  *self,
     }
 
   g_clear_handle_id (&self->ping_source, g_source_remove);
-  self->ping_source = g_timeout_add_seconds (LD_SESSION_VIEWER_PING_INTERVAL_S, on_ping_due, self);
+  self->ping_source = g_timeout_add_seconds (self->ping_interval, on_ping_due, self);
 }
 
 static void
@@ -1247,7 +1248,7 @@ on_join_acked (GObject      *source,
     }
   self->in_room = TRUE;
   if (self->ping_source == 0)
-    self->ping_source = g_timeout_add_seconds (LD_SESSION_VIEWER_PING_INTERVAL_S, on_ping_due, self);
+    self->ping_source = g_timeout_add_seconds (self->ping_interval, on_ping_due, self);
 
   while ((task = g_queue_pop_head (&self->joins)) != NULL)
     {
@@ -2303,6 +2304,7 @@ ld_session_init (LdSession *self)
   self->path = g_strdup (LD_SESSION_DEFAULT_PATH);
   self->reconnect_attempts = LD_SESSION_DEFAULT_RECONNECT_ATTEMPTS;
   self->refresh_margin = LD_SESSION_DEFAULT_REFRESH_MARGIN_S;
+  self->ping_interval = LD_SESSION_VIEWER_PING_INTERVAL_S;
   self->role = LD_ROLE_VIEWER;
   self->cancellable = g_cancellable_new ();
   self->chat = ld_chat_model_new ();
@@ -2386,6 +2388,21 @@ ld_session_set_refresh_margin (LdSession *self,
 
   self->refresh_margin = seconds;
   schedule_refresh (self);
+}
+
+void
+ld_session_set_ping_interval (LdSession *self,
+                              guint      seconds)
+{
+  g_return_if_fail (LD_IS_SESSION (self));
+  g_return_if_fail (seconds > 0);
+
+  self->ping_interval = seconds;
+  if (self->ping_source != 0)
+    {
+      g_source_remove (self->ping_source);
+      self->ping_source = g_timeout_add_seconds (self->ping_interval, on_ping_due, self);
+    }
 }
 
 void

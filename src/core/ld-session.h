@@ -124,6 +124,9 @@ void                 ld_session_set_reconnect_attempts  (LdSession       *self,
                                                          guint            attempts);
 void                 ld_session_set_refresh_margin      (LdSession       *self,
                                                          guint            seconds);
+/* viewerPing while in a room, every 30 s by default (the guide's). */
+void                 ld_session_set_ping_interval       (LdSession       *self,
+                                                         guint            seconds);
 
 /* The tokens to use from now on (copied). A changed access token while
  * connected is sent with authenticate at once. */
