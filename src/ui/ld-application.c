@@ -7,6 +7,7 @@
 #include "ld-application.h"
 #include "ld-config.h"
 #include "ld-demo.h"
+#include "ld-sign-in-window.h"
 #include "ld-token-store.h"
 
 struct _LdApplication
@@ -52,6 +53,39 @@ on_demo_started (GObject      *object,
 }
 
 static void
+on_tokens_stored (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(LdApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ld_token_store_store_finish (LD_TOKEN_STORE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *text = g_strdup_printf (_("The renewed sign-in could not be saved: %s"), error->message);
+
+      ld_window_add_toast (ld_application_get_window (self), text);
+    }
+}
+
+/* A refresh rotates both tokens: the keyring must follow, or the next start
+ * would use a revoked refresh token. */
+static void
+on_tokens_changed (LdSession     *session,
+                   LdTokens      *tokens,
+                   LdApplication *self)
+{
+  const char *user = ld_settings_get_last_user (self->settings);
+
+  if (self->demo_mode || user == NULL || *user == '\0')
+    return;
+
+  ld_token_store_store_async (self->token_store, ld_settings_get_server_url (self->settings), user, tokens,
+                              self->cancellable, on_tokens_stored, g_object_ref (self));
+}
+
+static void
 start_session (LdApplication *self,
                LdTokens      *tokens)
 {
@@ -62,6 +96,7 @@ start_session (LdApplication *self,
   session = ld_session_new (ld_settings_get_server_url (self->settings), ld_settings_get_api_url (self->settings));
   ld_session_set_reconnect_attempts (session, ld_settings_get_reconnect_attempts (self->settings));
   ld_session_set_tokens (session, tokens);
+  g_signal_connect_object (session, "tokens-changed", G_CALLBACK (on_tokens_changed), self, 0);
   ld_session_connect (session);
   ld_window_set_session (window, session);
 
@@ -240,6 +275,19 @@ sign_in_action (GSimpleAction *action,
                 gpointer       user_data);
 
 static void
+on_signed_in (LdApplication *self,
+              LdTokens      *tokens,
+              const char    *username)
+{
+  LdWindow *window = ld_application_get_window (self);
+  LdSession *old = ld_window_get_session (window);
+
+  if (old != NULL)
+    ld_session_disconnect (old);
+  start_session (self, tokens);
+}
+
+static void
 preferences_action (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data);
@@ -386,13 +434,18 @@ sign_in_action (GSimpleAction *action,
                 gpointer       user_data)
 {
   LdApplication *self = user_data;
+  LdSignInWindow *window;
 
   if (self->demo_mode)
     {
       ld_window_add_toast (ld_application_get_window (self), _("Demo mode signs in by itself"));
       return;
     }
-  ld_window_add_toast (ld_application_get_window (self), _("Signing in is not available yet"));
+
+  window = ld_sign_in_window_new (GTK_WINDOW (ld_application_get_window (self)), self->settings,
+                                  self->token_store);
+  g_signal_connect_object (window, "signed-in", G_CALLBACK (on_signed_in), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 static void
