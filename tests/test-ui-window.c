@@ -9,6 +9,8 @@
 #include "ld-chat-view.h"
 #include "ld-composer.h"
 #include "ld-demo.h"
+#include "ld-preferences-window.h"
+#include "ld-settings.h"
 #include "ld-viewer-list.h"
 #include "ld-window.h"
 
@@ -263,6 +265,34 @@ test_search (Fixture       *fixture,
   g_assert_cmpuint (g_list_model_get_n_items (shown), >=, all);
 }
 
+/* Preferences change the settings, and the window follows them without a
+ * warning (G_DEBUG=fatal-warnings); both windows go away cleanly. */
+static void
+test_preferences (void)
+{
+  g_autoptr(LdSettings) settings = ld_settings_new ();
+  LdWindow *window = g_object_ref_sink (ld_window_new (NULL, settings));
+  LdPreferencesWindow *prefs = g_object_ref_sink (ld_preferences_window_new (GTK_WINDOW (window), settings));
+
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (prefs));
+  g_object_set (settings, "clock-format", "12h", "font-scale", 1.5, "history-size", 500u, NULL);
+  g_assert_true (ld_settings_get_clock_12h (settings));
+  g_assert_cmpuint (ld_settings_get_history_size (settings), ==, 500);
+  g_assert_cmpuint (g_settings_get_uint (ld_settings_get_settings (settings), "history-size"), ==, 500);
+  g_assert_cmpstr (ld_window_get_connection_text (window), ==, "Signed out");
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (prefs);
+  g_assert_finalize_object (window);
+  g_settings_reset (ld_settings_get_settings (settings), "clock-format");
+  g_settings_reset (ld_settings_get_settings (settings), "font-scale");
+  g_settings_reset (ld_settings_get_settings (settings), "history-size");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -271,6 +301,7 @@ main (int    argc,
   adw_init ();
 
   g_test_add_func ("/ui/chat-row/markup-literal", test_markup_literal);
+  g_test_add_func ("/ui/preferences", test_preferences);
   g_test_add ("/ui/window/demo-traffic", Fixture, NULL, fixture_set_up, test_demo_traffic, fixture_tear_down);
   g_test_add ("/ui/window/send-and-rate-limit", Fixture, NULL, fixture_set_up, test_send_and_rate_limit,
               fixture_tear_down);

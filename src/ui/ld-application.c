@@ -7,6 +7,7 @@
 #include "ld-application.h"
 #include "ld-config.h"
 #include "ld-demo.h"
+#include "ld-preferences-window.h"
 #include "ld-sign-in-window.h"
 #include "ld-token-store.h"
 
@@ -454,6 +455,8 @@ preferences_action (GSimpleAction *action,
                     gpointer       user_data)
 {
   LdApplication *self = user_data;
+  LdPreferencesWindow *window;
 
-  ld_window_add_toast (ld_application_get_window (self), _("Preferences are not available yet"));
+  window = ld_preferences_window_new (GTK_WINDOW (ld_application_get_window (self)), self->settings);
+  gtk_window_present (GTK_WINDOW (window));
 }

@@ -30,6 +30,8 @@ struct _LdWindow
   AdwViewStackPage     *chat_page;
   LdChatView           *chat_view;
   LdViewerList         *viewer_list;
+  GMenu                *account_section;
+  GtkCssProvider       *font_provider;
 
   LdSettings           *settings;
   LdSession            *session;
@@ -76,6 +78,36 @@ set_state_class (GtkWidget  *widget,
   gtk_widget_add_css_class (widget, name);
 }
 
+static const char *
+role_name (LdRole role)
+{
+  switch (role)
+    {
+    case LD_ROLE_STREAMER: return _("Streamer");
+    case LD_ROLE_ADMIN: return _("Admin");
+    case LD_ROLE_MODERATOR: return _("Moderator");
+    case LD_ROLE_VIEWER:
+    default:
+      return _("Viewer");
+    }
+}
+
+/* The account menu says who is signed in and as what. */
+static void
+update_account (LdWindow *self)
+{
+  const char *username = self->session ? ld_session_get_username (self->session) : NULL;
+  g_autofree char *label = NULL;
+
+  g_menu_remove_all (self->account_section);
+  if (username == NULL)
+    return;
+
+  /* Translators: the account menu: a username and their role. */
+  label = g_strdup_printf (_("Signed in as %s (%s)"), username, role_name (ld_session_get_role (self->session)));
+  g_menu_append (self->account_section, label, NULL);
+}
+
 static void
 update_header (LdWindow *self)
 {
@@ -90,6 +122,7 @@ update_header (LdWindow *self)
 
   if (self->session == NULL)
     {
+      update_account (self);
       gtk_image_set_from_icon_name (self->connection_icon, "network-offline-symbolic");
       gtk_label_set_text (self->connection_label, _("Signed out"));
       set_state_class (self->connection_box, "offline");
@@ -173,6 +206,7 @@ update_header (LdWindow *self)
   count = g_strdup_printf ("%u", ld_session_get_viewer_count (self->session));
   gtk_label_set_text (self->viewer_count_label, count);
 
+  update_account (self);
   ld_chat_view_set_can_moderate (self->chat_view, ld_session_can_moderate (self->session));
   ld_chat_view_set_own_name (self->chat_view, ld_session_get_username (self->session));
   ld_composer_set_can_send (ld_chat_view_get_composer (self->chat_view),
@@ -439,6 +473,36 @@ show_view_action (GtkWidget  *widget,
 }
 
 static void
+apply_settings (LdWindow *self)
+{
+  g_autofree char *css = NULL;
+  char scale[G_ASCII_DTOSTR_BUF_SIZE];
+
+  ld_chat_view_set_clock_12h (self->chat_view, ld_settings_get_clock_12h (self->settings));
+
+  g_ascii_formatd (scale, sizeof scale, "%.0f", ld_settings_get_font_scale (self->settings) * 100);
+  css = g_strdup_printf ("listview.chat { font-size: %s%%; }", scale);
+  gtk_css_provider_load_from_data (self->font_provider, css, -1);
+
+  if (self->session != NULL)
+    {
+      if (ld_chat_model_get_capacity (ld_session_get_chat (self->session)) != ld_settings_get_history_size (self->settings))
+        ld_chat_model_set_capacity (ld_session_get_chat (self->session), ld_settings_get_history_size (self->settings));
+      ld_session_set_reconnect_attempts (self->session, ld_settings_get_reconnect_attempts (self->settings));
+    }
+}
+
+static void
+on_settings_changed (LdWindow   *self,
+                     GParamSpec *pspec,
+                     LdSettings *settings)
+{
+  if (g_str_equal (pspec->name, "clock-format") || g_str_equal (pspec->name, "font-scale") ||
+      g_str_equal (pspec->name, "history-size") || g_str_equal (pspec->name, "reconnect-attempts"))
+    apply_settings (self);
+}
+
+static void
 ld_window_constructed (GObject *object)
 {
   LdWindow *self = LD_WINDOW (object);
@@ -453,7 +517,8 @@ ld_window_constructed (GObject *object)
                        G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (ld_settings_get_settings (self->settings), "window-maximized", self, "maximized",
                        G_SETTINGS_BIND_DEFAULT);
-      ld_chat_view_set_clock_12h (self->chat_view, ld_settings_get_clock_12h (self->settings));
+      g_signal_connect_object (self->settings, "notify", G_CALLBACK (on_settings_changed), self, G_CONNECT_SWAPPED);
+      apply_settings (self);
     }
   update_header (self);
 }
@@ -465,6 +530,12 @@ ld_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   ld_window_set_session (self, NULL);
+  if (self->font_provider != NULL)
+    {
+      gtk_style_context_remove_provider_for_display (gtk_widget_get_display (GTK_WIDGET (self)),
+                                                     GTK_STYLE_PROVIDER (self->font_provider));
+      g_clear_object (&self->font_provider);
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_WINDOW);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
@@ -539,6 +610,7 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdWindow, chat_page);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, chat_view);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, viewer_list);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, account_section);
 
   gtk_widget_class_install_action (widget_class, "win.join-room", NULL, join_room_dialog_action);
   gtk_widget_class_install_action (widget_class, "win.join-room-id", "s", join_room_id_action);
@@ -559,6 +631,11 @@ ld_window_init (LdWindow *self)
 {
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->font_provider = gtk_css_provider_new ();
+  gtk_style_context_add_provider_for_display (gtk_widget_get_display (GTK_WIDGET (self)),
+                                              GTK_STYLE_PROVIDER (self->font_provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION + 1);
 
   if (g_str_has_suffix (APP_ID, ".Devel"))
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
@@ -611,9 +688,9 @@ ld_window_set_session (LdWindow  *self,
                                                       G_CONNECT_SWAPPED);
       g_signal_connect_object (ld_session_get_chat (session), "items-changed", G_CALLBACK (on_chat_items_changed),
                                self, G_CONNECT_SWAPPED);
-      if (self->settings != NULL)
-        ld_chat_model_set_capacity (ld_session_get_chat (session), ld_settings_get_history_size (self->settings));
     }
+  if (self->settings != NULL)
+    apply_settings (self);
 
   ld_chat_view_set_model (self->chat_view, session ? ld_session_get_chat (session) : NULL);
   ld_viewer_list_set_model (self->viewer_list, session ? ld_session_get_viewers (session) : NULL);
