@@ -338,7 +338,7 @@ test_no_keyring (void)
 /* login keeps the tokens in the keyring (password from stdin), later
  * commands use them, logout forgets them. */
 static void
-test_keyring_login (void)
+run_keyring_login (void)
 {
   g_autoptr(Run) wrong = run_cli (NULL, "not the password\n", "login", "alice");
   g_autoptr(Run) login = run_cli (NULL, LD_TEST_PASSWORD "\n", "login", "alice");
@@ -356,6 +356,18 @@ test_keyring_login (void)
   g_assert_cmpstr (json_object_get_string_member (who, "username"), ==, "alice");
   g_assert_cmpint (logout->status, ==, 0);
   g_assert_cmpint (after->status, ==, 3);
+}
+
+static void
+test_keyring_login (void)
+{
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      g_test_skip ("no DBUS_SESSION_BUS_ADDRESS: run under build-aux/livedesk test, which starts gnome-keyring");
+      return;
+    }
+
+  run_keyring_login ();
 }
 
 int

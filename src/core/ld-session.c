@@ -598,6 +598,7 @@ go_offline (LdSession  *self,
   g_clear_handle_id (&self->reconnect_source, g_source_remove);
   g_clear_handle_id (&self->countdown_source, g_source_remove);
   g_clear_handle_id (&self->ping_source, g_source_remove);
+  g_clear_handle_id (&self->health_source, g_source_remove);
   self->wants_connection = FALSE;
   self->in_room = FALSE;
   self->joining = FALSE;
