@@ -8,6 +8,7 @@
 
 #include "ld-session.h"
 #include "ld-test-gateway.h"
+#include "test-peer.h"
 
 /* Generous: a reconnect waits up to 5 s between attempts, and a noisy
  * machine is slow. */
@@ -736,6 +737,76 @@ test_backend_events (void)
   feed (session, "roomUpdate", "\"oops\"");
 }
 
+/* An unsigned JWT for alice that expires in an hour: enough for a server
+ * that does not check signatures. */
+static char *
+fake_jwt (void)
+{
+  g_autofree char *claims = g_strdup_printf ("{\"sub\":\"alice\",\"name\":\"Alice\",\"role\":\"viewer\",\"exp\":%" G_GINT64_FORMAT "}",
+                                             g_get_real_time () / G_USEC_PER_SEC + 3600);
+  g_autofree char *header = g_base64_encode ((const guchar *) "{\"alg\":\"HS256\"}", 15);
+  g_autofree char *body = g_base64_encode ((const guchar *) claims, strlen (claims));
+  char *token = g_strdup_printf ("%s.%s.c2lnbmF0dXJl", header, body);
+
+  g_strdelimit (token, "=", '\0');
+  for (char *p = token; *p != '\0'; p++)
+    *p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
+  return token;
+}
+
+/* Against the official socket.io server: the token travels in CONNECT's
+ * auth and in authenticate, never in the URL; authRequired makes the session
+ * sign in again; tokenExpired with the REST API unreachable signs out,
+ * saying so. */
+static void
+test_official_server_handshake (void)
+{
+  g_autoptr(TestPeer) peer = test_peer_start ("session-peer.mjs", NULL);
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", test_peer_get_port (peer));
+  g_autofree char *token = fake_jwt ();
+  g_autoptr(LdTokens) tokens = ld_tokens_new (token, "refresh-me", 0);
+  g_autoptr(LdSession) session = ld_session_new (url, "http://127.0.0.1:9");
+  g_autoptr(JsonObject) connection = NULL;
+  g_autoptr(JsonObject) authenticate = NULL;
+  g_autoptr(JsonObject) again = NULL;
+  g_autoptr(JsonNode) query = NULL;
+  g_autofree char *query_text = NULL;
+  JsonObject *payload;
+
+  ld_session_set_tokens (session, tokens);
+  ld_session_connect (session);
+
+  connection = test_peer_expect (peer, "connection", WAIT_MS);
+  g_assert_nonnull (connection);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (connection, "auth"), "token"),
+                   ==, token);
+  query = json_node_copy (json_object_get_member (connection, "query"));
+  query_text = json_to_string (query, FALSE);
+  g_assert_null (strstr (query_text, token));
+  g_assert_null (strstr (json_object_get_string_member (connection, "url"), token));
+  g_assert_nonnull (strstr (json_object_get_string_member (connection, "url"), "/socket/"));
+
+  authenticate = test_peer_expect (peer, "received", WAIT_MS);
+  g_assert_nonnull (authenticate);
+  g_assert_cmpstr (json_object_get_string_member (authenticate, "name"), ==, "authenticate");
+  payload = json_object_get_object_member (authenticate, "payload");
+  g_assert_cmpstr (json_object_get_string_member (payload, "token"), ==, token);
+  g_assert_cmpstr (json_object_get_string_member (payload, "userId"), ==, "alice");
+  WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
+  g_assert_cmpstr (ld_session_get_username (session), ==, "Alice");
+
+  test_peer_send (peer, "{\"cmd\":\"emit\",\"name\":\"authRequired\","
+                        "\"payload\":{\"action\":\"sendMessage\",\"message\":\"Authenticate first\"}}");
+  again = test_peer_expect (peer, "received", WAIT_MS);
+  g_assert_nonnull (again);
+  g_assert_cmpstr (json_object_get_string_member (again, "name"), ==, "authenticate");
+
+  test_peer_send (peer, "{\"cmd\":\"emit\",\"name\":\"tokenExpired\","
+                        "\"payload\":{\"expiredAt\":\"2026-01-01T00:00:00.000Z\",\"message\":\"expired\"}}");
+  WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_SIGNED_OUT);
+  g_assert_nonnull (strstr (ld_session_get_state_reason (session), "could not be reached"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -746,6 +817,7 @@ main (int   argc,
   program = argv[1];
 
   g_test_add_func ("/ld/session/backend-events", test_backend_events);
+  g_test_add_func ("/ld/session/official-server-handshake", test_official_server_handshake);
   g_test_add_func ("/ld/session/two-clients", test_two_clients);
   g_test_add_func ("/ld/session/reconnect-outbox", test_reconnect_outbox);
   g_test_add_func ("/ld/session/validation-and-rate-limit", test_validation_and_rate_limit);
