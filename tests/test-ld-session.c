@@ -807,6 +807,53 @@ test_official_server_handshake (void)
   g_assert_nonnull (strstr (ld_session_get_state_reason (session), "could not be reached"));
 }
 
+/* A server that answers with events only, never acks (the guide's): joins,
+ * sends and requests still complete, and the message shows once. */
+static void
+test_server_without_acks (void)
+{
+  g_autoptr(TestPeer) peer = test_peer_start ("session-peer.mjs", NULL);
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", test_peer_get_port (peer));
+  g_autofree char *token = fake_jwt ();
+  g_autoptr(LdTokens) tokens = ld_tokens_new (token, NULL, 0);
+  g_autoptr(LdSession) session = ld_session_new (url, "http://127.0.0.1:9");
+  g_autoptr(GAsyncResult) info_result = NULL;
+  g_autoptr(GAsyncResult) gift_result = NULL;
+  g_autoptr(JsonObject) info = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tx_id = NULL;
+  LdSessionGift gift = {
+    .receiver_id = "bob", .gift_id = "rose", .gift_name = "Rose", .gift_type = "flower",
+    .gift_value = 1, .quantity = 1,
+  };
+  LdMessage *message;
+
+  ld_session_set_tokens (session, tokens);
+  ld_session_connect (session);
+  WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
+  join (session, "room_q");
+
+  message = ld_session_send_text (session, "không có ack", &error);
+  g_assert_no_error (error);
+  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
+  WAIT_UNTIL (ld_session_get_outbox_length (session) == 0);
+  g_assert_cmpuint (count_text (session, "alice", "không có ack"), ==, 1);
+
+  ld_session_get_room_info_async (session, "room_q", NULL, on_done, &info_result);
+  WAIT_UNTIL (info_result != NULL);
+  info = ld_session_get_room_info_finish (session, info_result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (info, "title"), ==, "Phòng");
+
+  /* Past the one-message-a-second limit before the next send. */
+  spin (1100);
+  ld_session_send_gift_async (session, &gift, NULL, on_done, &gift_result);
+  WAIT_UNTIL (gift_result != NULL);
+  tx_id = ld_session_send_gift_finish (session, gift_result, &error);
+  g_assert_null (tx_id);
+  g_assert_error (error, LD_SERVER_ERROR, LD_SERVER_ERROR_INVALID_GIFT);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -818,6 +865,7 @@ main (int   argc,
 
   g_test_add_func ("/ld/session/backend-events", test_backend_events);
   g_test_add_func ("/ld/session/official-server-handshake", test_official_server_handshake);
+  g_test_add_func ("/ld/session/server-without-acks", test_server_without_acks);
   g_test_add_func ("/ld/session/two-clients", test_two_clients);
   g_test_add_func ("/ld/session/reconnect-outbox", test_reconnect_outbox);
   g_test_add_func ("/ld/session/validation-and-rate-limit", test_validation_and_rate_limit);

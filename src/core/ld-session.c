@@ -72,7 +72,7 @@ struct _LdSession
   /* Messages to send, oldest first. One at a time is on the wire, so the
    * server sees them in order and a refusal cannot overtake a later send. */
   GQueue               outbox;
-  guint                in_flight;
+  struct _Sending     *sending;
   guint                flush_source;
   guint64              next_seq;
 
@@ -84,6 +84,8 @@ struct _LdSession
   GQueue               waiting;
   /* Join requests waiting for joinedRoom (GTask). */
   GQueue               joins;
+  /* Requests sent, waiting for their answer (GTask), oldest first. */
+  GQueue               requests;
 };
 
 G_DEFINE_FINAL_TYPE (LdSession, ld_session, G_TYPE_OBJECT)
@@ -174,6 +176,8 @@ static void flush_outbox_later (LdSession *self, guint delay_ms);
 static void send_join          (LdSession *self);
 static void drop_room          (LdSession *self);
 static void set_contract_error (GError **error, GError *validation, guint max_chars);
+static void settle_message     (LdSession *self, JsonArray *args);
+static void fail_joins         (LdSession *self, JsonObject *envelope);
 
 /* State */
 
@@ -371,12 +375,18 @@ send_authenticate (LdSession *self)
 
 /* Requests */
 
+/* A request's answer is its ack, or the event the server emits for it
+ * (reply_event, or error_event: "<event>Error"), whichever comes first: the
+ * guide's server may not answer acks. */
 typedef struct
 {
   LdSession  *self;
   char       *event;
   JsonObject *payload;
-  /* Called with the ack's data (may be NULL) or an error; owns nothing. */
+  const char *reply_event;
+  char       *error_event;
+  gboolean    settled;
+  /* Called with the answer's data (may be NULL) or an error; owns nothing. */
   void      (*done) (GTask *task, JsonObject *data, GError *error);
 } Request;
 
@@ -384,6 +394,7 @@ static void
 request_free (Request *request)
 {
   g_free (request->event);
+  g_free (request->error_event);
   g_clear_pointer (&request->payload, json_object_unref);
   g_free (request);
 }
@@ -444,22 +455,25 @@ read_envelope (JsonArray   *args,
   return read_envelope_full (args, out_data, NULL, error);
 }
 
+/* ARGS: the answer; NULL with TRANSPORT_ERROR when there was none. */
 static void
-on_request_acked (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+settle_request (GTask     *task,
+                JsonArray *args,
+                GError    *transport_error)
 {
-  g_autoptr(GTask) task = user_data;
   Request *request = g_task_get_task_data (task);
+  LdSession *self = request->self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonArray) args = NULL;
   g_autoptr(JsonObject) data = NULL;
 
-  args = sio_client_emit_with_ack_finish (SIO_CLIENT (source), result, NULL, &error);
+  request->settled = TRUE;
+  if (g_queue_remove (&self->requests, task))
+    g_object_unref (task);
+
   if (args == NULL)
     {
       g_autoptr(GError) network = g_error_new (LD_SESSION_ERROR, LD_SESSION_ERROR_NETWORK,
-                                               _("No answer from the server: %s"), error->message);
+                                               _("No answer from the server: %s"), transport_error->message);
 
       request->done (task, NULL, network);
       return;
@@ -472,12 +486,52 @@ on_request_acked (GObject      *source,
 }
 
 static void
+on_request_acked (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) args = NULL;
+
+  args = sio_client_emit_with_ack_finish (SIO_CLIENT (source), result, NULL, &error);
+  if (!request->settled)
+    settle_request (task, args, error);
+}
+
+/* The server's event answering the oldest request that waits for EVENT. */
+static gboolean
+settle_request_by_event (LdSession  *self,
+                         const char *event,
+                         JsonNode   *payload)
+{
+  for (GList *l = self->requests.head; l != NULL; l = l->next)
+    {
+      GTask *task = l->data;
+      Request *request = g_task_get_task_data (task);
+
+      if (g_strcmp0 (request->reply_event, event) == 0 || g_strcmp0 (request->error_event, event) == 0)
+        {
+          g_autoptr(GTask) hold = g_object_ref (task);
+          g_autoptr(JsonArray) args = json_array_new ();
+
+          json_array_add_element (args, json_node_copy (payload));
+          settle_request (task, args, NULL);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
 request_send (GTask *task)
 {
   Request *request = g_task_get_task_data (task);
   LdSession *self = request->self;
   g_autoptr(JsonArray) args = args_for (request->payload);
 
+  g_queue_push_tail (&self->requests, g_object_ref (task));
   sio_client_emit_with_ack_async (self->client, request->event, args, NULL, LD_SESSION_REQUEST_TIMEOUT_MS,
                                   g_task_get_cancellable (task), on_request_acked, g_object_ref (task));
 }
@@ -511,6 +565,11 @@ request_start (LdSession  *self,
   request->event = g_strdup (event);
   request->payload = json_object_ref (payload);
   request->done = done;
+  request->error_event = g_strconcat (event, "Error", NULL);
+  if (strcmp (event, "getRoomInfo") == 0)
+    request->reply_event = "roomInfo";
+  else if (strcmp (event, "sendGift") == 0)
+    request->reply_event = "giftSent";
   g_task_set_task_data (task, request, (GDestroyNotify) request_free);
 
   if (self->state == LD_SESSION_STATE_SIGNED_OUT)
@@ -852,6 +911,45 @@ apply_joined (LdSession  *self,
 
   g_clear_handle_id (&self->ping_source, g_source_remove);
   self->ping_source = g_timeout_add_seconds (self->ping_interval, on_ping_due, self);
+  self->joining = FALSE;
+
+  {
+    GTask *task;
+
+    while ((task = g_queue_pop_head (&self->joins)) != NULL)
+      {
+        g_task_return_boolean (task, TRUE);
+        g_object_unref (task);
+      }
+  }
+  flush_outbox (self);
+}
+
+/* joinRoomError, or a refusal in the join's ack. */
+static void
+fail_joins (LdSession  *self,
+            JsonObject *envelope)
+{
+  g_autoptr(JsonArray) args = json_array_new ();
+  g_autoptr(JsonObject) data = NULL;
+  g_autoptr(GError) error = NULL;
+  GTask *task;
+
+  json_array_add_object_element (args, json_object_ref (envelope));
+  if (read_envelope (args, &data, &error))
+    return;
+
+  self->joining = FALSE;
+  /* Refused for want of a token: joined again once signed in. */
+  if (g_error_matches (error, LD_SERVER_ERROR, LD_SERVER_ERROR_UNAUTHENTICATED) ||
+      g_error_matches (error, LD_SERVER_ERROR, LD_SERVER_ERROR_TOKEN_EXPIRED))
+    return;
+
+  while ((task = g_queue_pop_head (&self->joins)) != NULL)
+    {
+      g_task_return_error (task, g_error_copy (error));
+      g_object_unref (task);
+    }
 }
 
 static void
@@ -1027,8 +1125,17 @@ _ld_session_handle_event (LdSession  *self,
             }
         }
     }
-  /* messageSent, sendMessageError, giftSent, sendGiftError, roomInfo and the
-   * other answers are matched to their request through its ack. */
+  else if (strcmp (event, "messageSent") == 0 || strcmp (event, "sendMessageError") == 0)
+    {
+      g_autoptr(JsonArray) args = json_array_new ();
+
+      json_array_add_element (args, json_node_copy (node));
+      settle_message (self, args);
+    }
+  else if (strcmp (event, "joinRoomError") == 0)
+    fail_joins (self, payload);
+  else
+    settle_request_by_event (self, event, node);
 }
 
 static void
@@ -1209,55 +1316,40 @@ on_join_acked (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonArray) args = sio_client_emit_with_ack_finish (SIO_CLIENT (source), result, NULL, &error);
-  g_autoptr(JsonObject) data = NULL;
   LdSession *self;
-  GTask *task;
+  JsonNode *first;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = LD_SESSION (user_data);
-  self->joining = FALSE;
+
+  /* The joinedRoom or joinRoomError event came first and settled it. */
+  if (!self->joining)
+    return;
 
   if (args == NULL)
     {
-      /* The connection went; the next connect joins again. */
+      /* The connection went (the next connect joins again) or the server
+       * does not answer acks and sent no event either. */
+      self->joining = FALSE;
       return;
     }
 
-  if (!read_envelope (args, &data, &error))
-    {
-      if (g_error_matches (error, LD_SERVER_ERROR, LD_SERVER_ERROR_UNAUTHENTICATED) ||
-          g_error_matches (error, LD_SERVER_ERROR, LD_SERVER_ERROR_TOKEN_EXPIRED))
-        return; /* joined again once signed in */
-
-      while ((task = g_queue_pop_head (&self->joins)) != NULL)
-        {
-          g_task_return_error (task, g_error_copy (error));
-          g_object_unref (task);
-        }
-      return;
-    }
-
-  /* A server whose ack carries the data but sent no joinedRoom event. */
-  if (!self->in_room && data != NULL)
+  first = json_array_get_length (args) > 0 ? json_array_get_element (args, 0) : NULL;
+  if (first == NULL || !JSON_NODE_HOLDS_OBJECT (first))
     {
       g_autoptr(JsonObject) envelope = json_object_new ();
+      g_autoptr(JsonObject) data = json_object_new ();
 
+      json_object_set_string_member (data, "roomId", self->room_id);
       json_object_set_boolean_member (envelope, "success", TRUE);
-      json_object_set_object_member (envelope, "data", json_object_ref (data));
+      json_object_set_object_member (envelope, "data", g_steal_pointer (&data));
       apply_joined (self, envelope);
     }
-  self->in_room = TRUE;
-  if (self->ping_source == 0)
-    self->ping_source = g_timeout_add_seconds (self->ping_interval, on_ping_due, self);
-
-  while ((task = g_queue_pop_head (&self->joins)) != NULL)
-    {
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
-    }
-
-  flush_outbox (self);
+  else if (json_object_get_boolean_member_with_default (json_node_get_object (first), "success", TRUE))
+    apply_joined (self, json_node_get_object (first));
+  else
+    fail_joins (self, json_node_get_object (first));
 }
 
 static void
@@ -1464,31 +1556,42 @@ outbox_add (LdSession *self,
   notify_outbox (self);
 }
 
-typedef struct
+/* The message on the wire. Its answer is the ack or the messageSent /
+ * sendMessageError event, whichever comes first (the guide's server may not
+ * answer acks); one message at a time makes the event unambiguous. */
+typedef struct _Sending
 {
   LdSession *self;
   LdMessage *message;
+  gboolean   settled;
+  guint      ref_count;
 } Sending;
 
 static void
-on_message_acked (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+sending_unref (Sending *sending)
 {
-  Sending *sending = user_data;
-  g_autoptr(LdMessage) message = sending->message;
+  if (--sending->ref_count > 0)
+    return;
+  g_clear_object (&sending->message);
+  g_free (sending);
+}
+
+/* ARGS: the answer (an envelope first), or NULL when the connection went. */
+static void
+settle_message (LdSession *self,
+                JsonArray *args)
+{
+  Sending *sending = g_steal_pointer (&self->sending);
+  g_autoptr(LdMessage) message = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonArray) args = sio_client_emit_with_ack_finish (SIO_CLIENT (source), result, NULL, &error);
   g_autoptr(JsonObject) data = NULL;
-  LdSession *self = sending->self;
-  gboolean cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   gint64 retry_ms = 0;
 
-  g_free (sending);
-  if (cancelled)
+  if (sending == NULL)
     return;
-
-  self->in_flight--;
+  sending->settled = TRUE;
+  message = g_object_ref (sending->message);
+  sending_unref (sending);
   notify_outbox (self);
 
   /* Already confirmed by its echo, or deleted meanwhile. */
@@ -1543,15 +1646,35 @@ on_message_acked (GObject      *source,
 }
 
 static void
+on_message_acked (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Sending *sending = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) args = sio_client_emit_with_ack_finish (SIO_CLIENT (source), result, NULL, &error);
+  LdSession *self = sending->self;
+
+  if (sending->settled || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      sending_unref (sending);
+      return;
+    }
+
+  sending_unref (sending);
+  settle_message (self, args);
+}
+
+static void
 flush_outbox (LdSession *self)
 {
   LdMessage *message;
 
   if (self->state != LD_SESSION_STATE_ONLINE || !self->in_room ||
-      self->in_flight > 0 || self->flush_source != 0)
+      self->sending != NULL || self->flush_source != 0)
     return;
 
-  while (self->in_flight == 0 && (message = g_queue_pop_head (&self->outbox)) != NULL)
+  while (self->sending == NULL && (message = g_queue_pop_head (&self->outbox)) != NULL)
     {
       g_autoptr(LdMessage) owned = message;
       g_autoptr(JsonObject) payload = NULL;
@@ -1587,7 +1710,9 @@ flush_outbox (LdSession *self)
       sending = g_new0 (Sending, 1);
       sending->self = self;
       sending->message = g_object_ref (message);
-      self->in_flight++;
+      /* One for self->sending, one for the ack callback. */
+      sending->ref_count = 2;
+      self->sending = sending;
       sio_client_emit_with_ack_async (self->client, image ? "sendImageMessage" : "sendMessage", args, NULL,
                                       LD_SESSION_REQUEST_TIMEOUT_MS, self->cancellable, on_message_acked, sending);
     }
@@ -1775,7 +1900,7 @@ ld_session_get_outbox_length (LdSession *self)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), 0);
 
-  return self->outbox.length + self->in_flight;
+  return self->outbox.length + (self->sending != NULL ? 1 : 0);
 }
 
 /* Gifts, support, moderation */
@@ -2102,6 +2227,14 @@ ld_session_dispose (GObject *object)
     }
   while ((message = g_queue_pop_head (&self->outbox)) != NULL)
     g_object_unref (message);
+  if (self->sending != NULL)
+    {
+      /* Its ack, if it still comes, finds it settled. */
+      self->sending->settled = TRUE;
+      sending_unref (g_steal_pointer (&self->sending));
+    }
+  while ((task = g_queue_pop_head (&self->requests)) != NULL)
+    g_object_unref (task);
 
   if (self->client != NULL)
     {
@@ -2317,6 +2450,7 @@ ld_session_init (LdSession *self)
   g_queue_init (&self->outbox);
   g_queue_init (&self->waiting);
   g_queue_init (&self->joins);
+  g_queue_init (&self->requests);
 }
 
 LdSession *

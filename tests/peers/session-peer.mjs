@@ -6,7 +6,9 @@
 //
 // Prints {"port":N} first, then {"event":"connection","auth":…,"query":…,"url":…}
 // per connection and {"event":"received","name":…,"payload":…} per event
-// received. It answers authenticate with authSuccess for user "alice".
+// received. It answers authenticate with authSuccess for user "alice", and
+// joinRoom, sendMessage, getRoomInfo and sendGift with the guide's events
+// only, never through acks, as the guide's own server does.
 // Reads {"cmd":"emit","name":…,"payload":…} lines: emits to the last socket.
 //
 // SPDX-License-Identifier: GPL-3.0-or-later
@@ -18,6 +20,7 @@ import { Server } from "socket.io";
 const http = createServer();
 const io = new Server(http, { path: "/socket/", transports: ["websocket"] });
 let current = null;
+let messages = 0;
 
 function print(object) {
   process.stdout.write(JSON.stringify(object) + "\n");
@@ -36,6 +39,27 @@ io.on("connection", (socket) => {
     print({ event: "received", name, payload });
     if (name === "authenticate") {
       socket.emit("authSuccess", { userId: "alice", username: "Alice", role: "viewer", expiresAt: "" });
+    } else if (name === "joinRoom") {
+      socket.join(payload.roomId);
+      socket.emit("joinedRoom", {
+        success: true,
+        message: "Joined",
+        data: { roomId: payload.roomId, viewerCount: 1, viewers: [{ userId: "alice", username: "Alice", role: "viewer" }], recentMessages: [] },
+      });
+    } else if (name === "sendMessage") {
+      const messageId = `m${++messages}`;
+      const timestamp = new Date().toISOString();
+      io.to(payload.roomId).emit("newMessage", {
+        messageId, roomId: payload.roomId, userId: payload.userId, username: payload.username,
+        role: "viewer", message: payload.message, messageType: "text", imageUrl: null, timestamp,
+      });
+      socket.emit("messageSent", { success: true, message: "Sent", data: { messageId, timestamp } });
+    } else if (name === "getRoomInfo") {
+      socket.emit("roomInfo", {
+        success: true, message: "Room", data: { roomId: payload.roomId, title: "Phòng", status: "live", viewerCount: 1, viewers: [] },
+      });
+    } else if (name === "sendGift") {
+      socket.emit("sendGiftError", { success: false, message: "No", error: { code: "INVALID_GIFT", message: "Unknown gift" } });
     }
   });
 });
