@@ -248,6 +248,216 @@ test_moderation_delete (Fixture       *fixture,
   g_clear_object (&other.found);
 }
 
+typedef struct
+{
+  LdSession *session;
+  GError    *error;
+  gboolean   done;
+} Other;
+
+static void
+on_moderated_other (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Other *other = user_data;
+
+  ld_session_moderate_finish (LD_SESSION (object), result, &other->error);
+  other->done = TRUE;
+}
+
+static void
+on_other_session (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Other *other = user_data;
+
+  other->session = ld_demo_new_session_finish (LD_DEMO (object), result, &other->error);
+  other->done = TRUE;
+}
+
+static gboolean
+other_done (gpointer data)
+{
+  return ((Other *) data)->done;
+}
+
+/* Another real client in the demo room. */
+static LdSession *
+join_as (Fixture    *fixture,
+         const char *user_id,
+         const char *username,
+         const char *role)
+{
+  Other other = { 0 };
+
+  ld_demo_new_session_async (fixture->demo, user_id, username, role, NULL, on_other_session, &other);
+  g_assert_true (wait_for (other_done, &other, WAIT_MS));
+  g_assert_no_error (other.error);
+  return other.session;
+}
+
+typedef struct
+{
+  GListModel *model;
+  const char *username;
+  gboolean    present;
+} ViewerWait;
+
+static gboolean
+viewer_presence (gpointer data)
+{
+  ViewerWait *wait = data;
+  guint n = g_list_model_get_n_items (wait->model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LdViewer) viewer = g_list_model_get_item (wait->model, i);
+
+      if (g_strcmp0 (ld_viewer_get_username (viewer), wait->username) == 0)
+        return wait->present;
+    }
+  return !wait->present;
+}
+
+/* The viewer list follows a real client joining and leaving. */
+static void
+test_viewers_follow (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  LdViewerList *list = ld_window_get_viewer_list (fixture->window);
+  ViewerWait wait = { ld_viewer_list_get_shown (list), "Khách Thử", TRUE };
+  g_autoptr(LdSession) viewer = join_as (fixture, "guest42", "Khách Thử", "viewer");
+
+  g_assert_true (wait_for (viewer_presence, &wait, WAIT_MS));
+  ld_viewer_list_set_search (list, "khách");
+  g_assert_cmpuint (g_list_model_get_n_items (wait.model), ==, 1);
+  ld_viewer_list_set_search (list, NULL);
+
+  ld_session_leave_room (viewer);
+  wait.present = FALSE;
+  g_assert_true (wait_for (viewer_presence, &wait, WAIT_MS));
+  ld_session_disconnect (viewer);
+}
+
+typedef struct
+{
+  LdChatModel *model;
+  const char  *text;
+  LdMessage   *found;
+} TextWait;
+
+static gboolean
+has_text (gpointer data)
+{
+  TextWait *wait = data;
+
+  if (wait->found == NULL)
+    {
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (wait->model));
+
+      for (guint i = n; i > 0 && wait->found == NULL; i--)
+        {
+          g_autoptr(LdMessage) message = g_list_model_get_item (G_LIST_MODEL (wait->model), i - 1);
+
+          if (g_strcmp0 (ld_message_get_text (message), wait->text) == 0)
+            wait->found = g_object_ref (message);
+        }
+    }
+  return wait->found != NULL;
+}
+
+/* A viewer's message deleted from the moderator's menu is deleted on the
+ * viewer's side too; a timeout from the menu makes the viewer's next message
+ * fail with the server's reason. */
+static void
+test_moderation_reaches_viewer (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  LdChatView *view = ld_window_get_chat_view (fixture->window);
+  g_autoptr(LdSession) viewer = join_as (fixture, "guest43", "Khách Hai", "viewer");
+  g_autoptr(GError) error = NULL;
+  TextWait seen = { ld_session_get_chat (fixture->session), "xoá tin này đi nhé &amp;", NULL };
+  StateWait deleted = { NULL, LD_MESSAGE_STATE_DELETED };
+  StateWait failed = { NULL, LD_MESSAGE_STATE_FAILED };
+  LdMessage *own;
+
+  own = ld_session_send_text (viewer, "xoá tin này đi nhé &amp;", &error);
+  g_assert_no_error (error);
+  g_assert_true (wait_for (has_text, &seen, WAIT_MS));
+
+  ld_chat_view_set_context_message (view, seen.found);
+  gtk_widget_activate_action (GTK_WIDGET (view), "chat.delete", NULL);
+  deleted.message = own;
+  g_assert_true (wait_for (message_in_state, &deleted, WAIT_MS));
+  g_assert_cmpstr (ld_message_get_deleted_by (own), ==, "Mod Linh");
+
+  gtk_widget_activate_action (GTK_WIDGET (view), "chat.timeout", "u", 60);
+  /* The menu's request and the viewer's sends race: send until one fails. */
+  failed.message = NULL;
+  for (guint attempt = 0; attempt < 60 && failed.message == NULL; attempt++)
+    {
+      g_autofree char *text = g_strdup_printf ("still here %u", attempt);
+      StateWait settled = { NULL, LD_MESSAGE_STATE_SENT };
+      LdMessage *message;
+
+      /* Past the one-a-second limit each time. */
+      while (!(message = ld_session_send_text (viewer, text, NULL)))
+        g_main_context_iteration (NULL, TRUE);
+      settled.message = message;
+      failed.message = message;
+      if (wait_for (message_in_state, &failed, 5000))
+        break;
+      g_assert_true (wait_for (message_in_state, &settled, WAIT_MS));
+      failed.message = NULL;
+    }
+  g_assert_nonnull (failed.message);
+  g_assert_nonnull (ld_message_get_failure_reason (failed.message));
+
+  g_clear_object (&seen.found);
+  ld_session_disconnect (viewer);
+}
+
+/* Our own message refused by the server (an admin timed us out) shows as
+ * failed with the reason; once the admin lifts it, Retry sends it. */
+static void
+test_failure_and_retry (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  LdChatView *view = ld_window_get_chat_view (fixture->window);
+  LdComposer *composer = ld_chat_view_get_composer (view);
+  LdChatModel *model = ld_session_get_chat (fixture->session);
+  g_autoptr(LdSession) admin = join_as (fixture, "admin9", "Quản trị", "admin");
+  StateWait failed = { NULL, LD_MESSAGE_STATE_FAILED };
+  StateWait sent = { NULL, LD_MESSAGE_STATE_SENT };
+  Other done = { 0 };
+
+  ld_session_moderate_async (admin, LD_MODERATION_TIMEOUT, LD_DEMO_ROOM_ID,
+                             ld_session_get_user_id (fixture->session), 600, "test", NULL, on_moderated_other, &done);
+  g_assert_true (wait_for (other_done, &done, WAIT_MS));
+  g_assert_no_error (done.error);
+
+  ld_composer_set_text (composer, "bị chặn rồi");
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
+  ld_chat_model_flush (model);
+  failed.message = last_own_message (model);
+  g_assert_nonnull (failed.message);
+  g_assert_true (wait_for (message_in_state, &failed, WAIT_MS));
+  g_assert_nonnull (ld_message_get_failure_reason (failed.message));
+
+  done.done = FALSE;
+  ld_session_moderate_async (admin, LD_MODERATION_UNBAN, LD_DEMO_ROOM_ID, ld_session_get_user_id (fixture->session),
+                             0, NULL, NULL, on_moderated_other, &done);
+  g_assert_true (wait_for (other_done, &done, WAIT_MS));
+  g_assert_no_error (done.error);
+
+  gtk_widget_activate_action (GTK_WIDGET (view), "chat.retry", "s", ld_message_get_local_id (failed.message));
+  sent.message = failed.message;
+  g_assert_true (wait_for (message_in_state, &sent, WAIT_MS));
+  ld_session_disconnect (admin);
+}
+
 /* Ctrl+F's search narrows the chat to matching messages and back. */
 static void
 test_search (Fixture       *fixture,
@@ -308,6 +518,11 @@ main (int    argc,
   g_test_add ("/ui/window/moderation-delete", Fixture, NULL, fixture_set_up, test_moderation_delete,
               fixture_tear_down);
   g_test_add ("/ui/window/search", Fixture, NULL, fixture_set_up, test_search, fixture_tear_down);
+  g_test_add ("/ui/window/viewers-follow", Fixture, NULL, fixture_set_up, test_viewers_follow, fixture_tear_down);
+  g_test_add ("/ui/window/moderation-reaches-viewer", Fixture, NULL, fixture_set_up,
+              test_moderation_reaches_viewer, fixture_tear_down);
+  g_test_add ("/ui/window/failure-and-retry", Fixture, NULL, fixture_set_up, test_failure_and_retry,
+              fixture_tear_down);
 
   return g_test_run ();
 }

@@ -740,6 +740,127 @@ ld_demo_start_finish (LdDemo        *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+typedef struct
+{
+  Person     person;
+  char      *user_id;
+  char      *username;
+  char      *role;
+  LdSession *session;
+} NewSession;
+
+static void
+new_session_free (NewSession *data)
+{
+  g_free (data->user_id);
+  g_free (data->username);
+  g_free (data->role);
+  g_clear_object (&data->session);
+  g_free (data);
+}
+
+static void
+mint_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  NewSession *data = task_data;
+  GError *error = NULL;
+  char *token = mint_token (source_object, &data->person, cancellable, &error);
+
+  if (token == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, token, g_free);
+}
+
+static void
+on_new_session_joined (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  NewSession *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!ld_session_join_room_finish (LD_SESSION (object), result, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, g_steal_pointer (&data->session), g_object_unref);
+}
+
+static void
+on_new_session_minted (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  LdDemo *self = LD_DEMO (object);
+  g_autoptr(GTask) task = user_data;
+  NewSession *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdTokens) tokens = NULL;
+  g_autofree char *token = NULL;
+
+  token = g_task_propagate_pointer (G_TASK (result), &error);
+  if (token == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  tokens = ld_tokens_new (token, NULL, g_get_real_time () / G_USEC_PER_SEC + TOKEN_TTL_S);
+  explicit_bzero (token, strlen (token));
+  data->session = ld_session_new (self->url, self->url);
+  ld_session_set_tokens (data->session, tokens);
+  ld_session_connect (data->session);
+  ld_session_join_room_async (data->session, LD_DEMO_ROOM_ID, g_task_get_cancellable (task),
+                              on_new_session_joined, g_object_ref (task));
+}
+
+void
+ld_demo_new_session_async (LdDemo              *self,
+                           const char          *user_id,
+                           const char          *username,
+                           const char          *role,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) mint = NULL;
+  NewSession *data;
+
+  g_return_if_fail (LD_IS_DEMO (self));
+  g_return_if_fail (self->url != NULL);
+
+  data = g_new0 (NewSession, 1);
+  data->user_id = g_strdup (user_id);
+  data->username = g_strdup (username);
+  data->role = g_strdup (role);
+  data->person = (Person) { data->user_id, data->username, data->role };
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ld_demo_new_session_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) new_session_free);
+
+  mint = g_task_new (self, cancellable, on_new_session_minted, g_steal_pointer (&task));
+  /* Owned by the outer task, which outlives this one. */
+  g_task_set_task_data (mint, data, NULL);
+  g_task_run_in_thread (mint, mint_thread);
+}
+
+LdSession *
+ld_demo_new_session_finish (LdDemo        *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (LD_IS_DEMO (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 const char *
 ld_demo_get_url (LdDemo *self)
 {

@@ -33,6 +33,19 @@ void       ld_demo_start_async    (LdDemo              *self,
 LdSession *ld_demo_start_finish   (LdDemo              *self,
                                    GAsyncResult        *result,
                                    GError             **error);
+/* Another user on the demo gateway (tests, a second window): a session
+ * signed in as USER_ID / USERNAME with ROLE ("viewer", "moderator", …),
+ * connected and in LD_DEMO_ROOM_ID. Only after the demo started. */
+void       ld_demo_new_session_async  (LdDemo              *self,
+                                       const char          *user_id,
+                                       const char          *username,
+                                       const char          *role,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+LdSession *ld_demo_new_session_finish (LdDemo              *self,
+                                       GAsyncResult        *result,
+                                       GError             **error);
 /* The gateway's URL once started, or NULL. */
 const char *ld_demo_get_url       (LdDemo              *self);
 /* Audience actions so far (chat messages, gifts, joins…), for tests. */
