@@ -234,6 +234,7 @@ update_actions (LdChatView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.delete",
                                  enabled && ld_message_get_state (self->context_message) == LD_MESSAGE_STATE_SENT);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.timeout", enabled);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.timeout-custom", enabled);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.ban", enabled);
 }
 
@@ -323,6 +324,51 @@ moderate_action (GtkWidget  *widget,
     action = LD_CHAT_VIEW_BAN;
 
   g_signal_emit (self, signals[MODERATE], 0, action, message, seconds);
+}
+
+static void
+on_custom_timeout_response (AdwMessageDialog *dialog,
+                            const char       *response,
+                            LdChatView       *self)
+{
+  GtkSpinButton *spin = GTK_SPIN_BUTTON (adw_message_dialog_get_extra_child (dialog));
+  LdMessage *message = g_object_get_data (G_OBJECT (dialog), "message");
+
+  if (g_strcmp0 (response, "timeout") == 0 && message != NULL)
+    g_signal_emit (self, signals[MODERATE], 0, LD_CHAT_VIEW_TIMEOUT, message,
+                   (guint) gtk_spin_button_get_value_as_int (spin) * 60);
+}
+
+static void
+custom_timeout_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  LdChatView *self = LD_CHAT_VIEW (widget);
+  GtkWidget *dialog;
+  GtkWidget *spin;
+  g_autofree char *body = NULL;
+
+  if (self->context_message == NULL)
+    return;
+
+  /* Translators: the custom timeout dialog; %s is a username. */
+  body = g_strdup_printf (_("For how many minutes may %s not write?"), ld_message_get_username (self->context_message));
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), _("Time Out User"), body);
+  spin = gtk_spin_button_new_with_range (1, 24 * 60, 1);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 5);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Minutes"), -1);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), spin);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "timeout", _("_Time Out"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "timeout", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "timeout");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "message", g_object_ref (self->context_message), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_custom_timeout_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -477,6 +523,7 @@ ld_chat_view_class_init (LdChatViewClass *klass)
   gtk_widget_class_install_action (widget_class, "chat.menu", NULL, menu_action);
   gtk_widget_class_install_action (widget_class, "chat.delete", NULL, moderate_action);
   gtk_widget_class_install_action (widget_class, "chat.timeout", "u", moderate_action);
+  gtk_widget_class_install_action (widget_class, "chat.timeout-custom", NULL, custom_timeout_action);
   gtk_widget_class_install_action (widget_class, "chat.ban", NULL, moderate_action);
   gtk_widget_class_install_action (widget_class, "chat.retry", "s", retry_action);
 

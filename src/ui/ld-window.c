@@ -28,6 +28,9 @@ struct _LdWindow
   GtkStack             *main_stack;
   AdwViewStack         *view_stack;
   AdwViewStackPage     *chat_page;
+  AdwViewStackPage     *gifts_page;
+  AdwViewStackPage     *support_page;
+  AdwViewStackPage     *notifications_page;
   LdChatView           *chat_view;
   LdViewerList         *viewer_list;
   GMenu                *account_section;
@@ -38,6 +41,7 @@ struct _LdWindow
   GCancellable         *cancellable;
   gulong                notify_handler;
   guint                 unread_chat;
+  guint                 unseen_gifts;
 };
 
 G_DEFINE_FINAL_TYPE (LdWindow, ld_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -223,12 +227,89 @@ on_session_notify (LdWindow   *self,
 }
 
 static void
+set_badge (AdwViewStackPage *page,
+           guint             count)
+{
+  adw_view_stack_page_set_badge_number (page, count);
+  adw_view_stack_page_set_needs_attention (page, count > 0);
+}
+
+static void
+update_badges (LdWindow *self)
+{
+  LdNotificationModel *notifications = self->session ? ld_session_get_notifications (self->session) : NULL;
+  LdTicketModel *tickets = self->session ? ld_session_get_tickets (self->session) : NULL;
+
+  set_badge (self->notifications_page, notifications ? ld_notification_model_get_unread_count (notifications) : 0);
+  set_badge (self->support_page, tickets ? ld_ticket_model_get_n_unread (tickets) : 0);
+  set_badge (self->gifts_page, self->unseen_gifts);
+}
+
+static void
+on_gift_started (LdWindow    *self,
+                 GParamSpec  *pspec,
+                 LdGiftQueue *gifts)
+{
+  GObject *current = NULL;
+
+  g_object_get (gifts, "current", &current, NULL);
+  if (current != NULL &&
+      g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "gifts") != 0)
+    {
+      self->unseen_gifts++;
+      update_badges (self);
+    }
+  g_clear_object (&current);
+}
+
+/* A desktop notification when someone names us while the window is not in
+ * front, if the user wants them. */
+static void
+notify_mentions (LdWindow   *self,
+                 GListModel *model,
+                 guint       position,
+                 guint       added)
+{
+  const char *own = ld_session_get_username (self->session);
+  g_autofree char *folded_own = NULL;
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+  if (app == NULL || own == NULL || gtk_window_is_active (GTK_WINDOW (self)) ||
+      self->settings == NULL || !g_settings_get_boolean (ld_settings_get_settings (self->settings), "notify-mentions"))
+    return;
+
+  folded_own = g_utf8_casefold (own, -1);
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(LdMessage) message = g_list_model_get_item (model, i);
+      g_autofree char *folded = NULL;
+      g_autoptr(GNotification) notification = NULL;
+      g_autofree char *title = NULL;
+
+      if (ld_message_get_is_own (message) || ld_message_get_text (message) == NULL)
+        continue;
+      folded = g_utf8_casefold (ld_message_get_text (message), -1);
+      if (strstr (folded, folded_own) == NULL)
+        continue;
+
+      /* Translators: a desktop notification's title: who mentioned you. */
+      title = g_strdup_printf (_("%s mentioned you"), ld_message_get_username (message));
+      notification = g_notification_new (title);
+      g_notification_set_body (notification, ld_message_get_text (message));
+      g_application_send_notification (app, "mention", notification);
+    }
+}
+
+static void
 on_chat_items_changed (LdWindow   *self,
                        guint       position,
                        guint       removed,
                        guint       added,
                        GListModel *model)
 {
+  if (added > 0 && self->session != NULL)
+    notify_mentions (self, model, position, added);
+
   if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "chat") == 0)
     return;
 
@@ -240,6 +321,11 @@ on_chat_items_changed (LdWindow   *self,
 static void
 on_visible_child_changed (LdWindow *self)
 {
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "gifts") == 0)
+    {
+      self->unseen_gifts = 0;
+      update_badges (self);
+    }
   if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "chat") != 0)
     return;
 
@@ -608,6 +694,9 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, chat_page);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, gifts_page);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, support_page);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, notifications_page);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, chat_view);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, viewer_list);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, account_section);
@@ -678,6 +767,9 @@ ld_window_set_session (LdWindow  *self,
     {
       g_clear_signal_handler (&self->notify_handler, self->session);
       g_signal_handlers_disconnect_by_data (ld_session_get_chat (self->session), self);
+      g_signal_handlers_disconnect_by_data (ld_session_get_notifications (self->session), self);
+      g_signal_handlers_disconnect_by_data (ld_session_get_tickets (self->session), self);
+      g_signal_handlers_disconnect_by_data (ld_session_get_gifts (self->session), self);
       g_clear_object (&self->session);
     }
 
@@ -688,10 +780,18 @@ ld_window_set_session (LdWindow  *self,
                                                       G_CONNECT_SWAPPED);
       g_signal_connect_object (ld_session_get_chat (session), "items-changed", G_CALLBACK (on_chat_items_changed),
                                self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (ld_session_get_notifications (session), "notify::unread-count",
+                               G_CALLBACK (update_badges), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (ld_session_get_tickets (session), "notify::n-unread",
+                               G_CALLBACK (update_badges), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (ld_session_get_gifts (session), "notify::current",
+                               G_CALLBACK (on_gift_started), self, G_CONNECT_SWAPPED);
     }
   if (self->settings != NULL)
     apply_settings (self);
 
+  self->unseen_gifts = 0;
+  update_badges (self);
   ld_chat_view_set_model (self->chat_view, session ? ld_session_get_chat (session) : NULL);
   ld_viewer_list_set_model (self->viewer_list, session ? ld_session_get_viewers (session) : NULL);
   update_header (self);
