@@ -11,6 +11,7 @@
 #include "ld-demo.h"
 #include "ld-preferences-window.h"
 #include "ld-settings.h"
+#include "ld-thumbnails.h"
 #include "ld-viewer-list.h"
 #include "ld-window.h"
 
@@ -503,6 +504,52 @@ test_preferences (void)
   g_settings_reset (ld_settings_get_settings (settings), "history-size");
 }
 
+typedef struct
+{
+  GError  *error;
+  gboolean done;
+} Thumb;
+
+static void
+on_thumbnail (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Thumb *thumb = user_data;
+  g_autoptr(GdkPaintable) paintable = ld_thumbnails_load_finish (LD_THUMBNAILS (object), result, &thumb->error);
+
+  g_assert_null (paintable);
+  thumb->done = TRUE;
+}
+
+static gboolean
+thumb_done (gpointer data)
+{
+  return ((Thumb *) data)->done;
+}
+
+/* Images are fetched only from the allowed hosts, and only over https. */
+static void
+test_thumbnail_hosts (void)
+{
+  const char *refused[] = {
+    "http://i.imgur.com/abc.png",
+    "https://evil.example/abc.png",
+    "https://imgur.com.evil.example/abc.png",
+    "file:///etc/passwd",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      Thumb thumb = { 0 };
+
+      ld_thumbnails_load_async (ld_thumbnails_get_default (), refused[i], NULL, on_thumbnail, &thumb);
+      g_assert_true (wait_for (thumb_done, &thumb, WAIT_MS));
+      g_assert_error (thumb.error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+      g_clear_error (&thumb.error);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -512,6 +559,7 @@ main (int    argc,
 
   g_test_add_func ("/ui/chat-row/markup-literal", test_markup_literal);
   g_test_add_func ("/ui/preferences", test_preferences);
+  g_test_add_func ("/ui/thumbnails/hosts", test_thumbnail_hosts);
   g_test_add ("/ui/window/demo-traffic", Fixture, NULL, fixture_set_up, test_demo_traffic, fixture_tear_down);
   g_test_add ("/ui/window/send-and-rate-limit", Fixture, NULL, fixture_set_up, test_send_and_rate_limit,
               fixture_tear_down);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ld-chat-row.h"
+#include "ld-thumbnails.h"
 #include "ld-user-colour.h"
 
 struct _LdChatRow
@@ -19,7 +20,10 @@ struct _LdChatRow
   GtkLabel  *state_label;
   GtkLabel  *text_label;
   GtkWidget *image_box;
+  GtkPicture *image_picture;
+  GtkWidget *image_icon;
   GtkLabel  *image_label;
+  GCancellable *image_cancellable;
   GtkWidget *failed_box;
   GtkLabel  *failed_label;
   GtkLabel  *deleted_label;
@@ -168,6 +172,57 @@ on_state_changed (LdChatRow  *self,
 }
 
 static void
+show_thumbnail (LdChatRow    *self,
+                GdkPaintable *paintable)
+{
+  gtk_picture_set_paintable (self->image_picture, paintable);
+  gtk_widget_set_visible (GTK_WIDGET (self->image_picture), paintable != NULL);
+  gtk_widget_set_visible (self->image_icon, paintable == NULL);
+}
+
+static void
+on_thumbnail (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GError) error = NULL;
+  LdChatRow *self;
+
+  paintable = ld_thumbnails_load_finish (LD_THUMBNAILS (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  /* Not cancelled: the row is alive and still shows this message. */
+  self = user_data;
+  if (paintable != NULL)
+    show_thumbnail (self, paintable);
+  else
+    g_debug ("No thumbnail: %s", error->message);
+}
+
+static void
+load_thumbnail (LdChatRow *self)
+{
+  const char *url = ld_message_get_image_url (self->message);
+  GdkPaintable *cached;
+
+  show_thumbnail (self, NULL);
+  if (url == NULL)
+    return;
+
+  cached = ld_thumbnails_lookup (ld_thumbnails_get_default (), url);
+  if (cached != NULL)
+    {
+      show_thumbnail (self, cached);
+      return;
+    }
+
+  self->image_cancellable = g_cancellable_new ();
+  ld_thumbnails_load_async (ld_thumbnails_get_default (), url, self->image_cancellable, on_thumbnail, self);
+}
+
+static void
 on_retry_clicked (LdChatRow *self)
 {
   const char *local_id;
@@ -223,6 +278,8 @@ ld_chat_row_class_init (LdChatRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdChatRow, state_label);
   gtk_widget_class_bind_template_child (widget_class, LdChatRow, text_label);
   gtk_widget_class_bind_template_child (widget_class, LdChatRow, image_box);
+  gtk_widget_class_bind_template_child (widget_class, LdChatRow, image_picture);
+  gtk_widget_class_bind_template_child (widget_class, LdChatRow, image_icon);
   gtk_widget_class_bind_template_child (widget_class, LdChatRow, image_label);
   gtk_widget_class_bind_template_child (widget_class, LdChatRow, failed_box);
   gtk_widget_class_bind_template_child (widget_class, LdChatRow, failed_label);
@@ -266,6 +323,11 @@ ld_chat_row_set_message (LdChatRow *self,
   if (self->message == message)
     return;
 
+  if (self->image_cancellable != NULL)
+    {
+      g_cancellable_cancel (self->image_cancellable);
+      g_clear_object (&self->image_cancellable);
+    }
   if (self->message != NULL)
     {
       g_clear_signal_handler (&self->state_handler, self->message);
@@ -306,6 +368,7 @@ ld_chat_row_set_message (LdChatRow *self,
       gtk_widget_set_visible (GTK_WIDGET (self->text_label), caption != NULL && *caption != '\0');
       gtk_label_set_text (self->image_label, ld_message_get_image_url (message));
       gtk_widget_set_visible (self->image_box, TRUE);
+      load_thumbnail (self);
     }
   else
     {
