@@ -197,10 +197,18 @@ test_two_clients (void)
   /* The echo may confirm it before the ack comes back. */
   WAIT_UNTIL (ld_session_get_outbox_length (alice) == 0);
 
-  /* Bob leaves; Alice's list follows. */
+  /* Bob leaves; Alice's list follows. His chat and viewers were the room's. */
   ld_session_leave_room (bob);
   WAIT_UNTIL (ld_viewer_model_get_count (ld_session_get_viewers (alice)) == 1);
   g_assert_null (ld_session_get_room_id (bob));
+  ld_chat_model_flush (ld_session_get_chat (bob));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_session_get_chat (bob))), ==, 0);
+  g_assert_cmpuint (ld_viewer_model_get_count (ld_session_get_viewers (bob)), ==, 0);
+
+  /* Another room: its history, not the first one's. */
+  join (bob, "room_1b");
+  g_assert_cmpuint (count_text (bob, "alice", "xin chào 3"), ==, 0);
+  g_assert_cmpuint (ld_viewer_model_get_count (ld_session_get_viewers (bob)), ==, 1);
 }
 
 /* The gateway dies and comes back: the session says it is reconnecting and
@@ -538,6 +546,11 @@ test_refusal_retry_moderation (void)
   WAIT_UNTIL (result != NULL);
   g_assert_false (ld_session_moderate_finish (alice, result, &error));
   g_assert_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_ALLOWED);
+
+  /* A ban takes Alice out of the room; Mia sees her go. */
+  moderate (mia, LD_MODERATION_BAN, "room_4", "alice");
+  WAIT_UNTIL (ld_session_get_room_id (alice) == NULL);
+  WAIT_UNTIL (ld_viewer_model_lookup (ld_session_get_viewers (mia), "alice") == NULL);
 }
 
 static void
