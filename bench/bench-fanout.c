@@ -1,0 +1,1071 @@
+/* bench-fanout.c: the gateway's room broadcast under load, next to a minimal
+ * official socket.io 4.8.4 server doing the same broadcast, driven by the
+ * same load generator in the same run.
+ *
+ *   bench-fanout [--sizes 100,1000] [--duration S] [--rate R | --senders K] [--server both|gateway|node]
+ *
+ * For each size N: N SioClients on this one main loop connect to the server
+ * (CONNECT auth {token}, authenticate, joinRoom into one room); then K of
+ * them emit sendMessage every 2.5 s for the duration (the gateway allows a
+ * user 1 message/s and 30/min, so load comes from many senders, not fast
+ * ones). Every member, the sender included, gets each newMessage; the send
+ * time travels in the message text, so latency is send → receipt on one
+ * monotonic clock. Server RSS is read from /proc/PID/status before and after
+ * the clients join.
+ *
+ * The offered load is R newMessage deliveries a second (K = R·2.5 s / N
+ * senders), the same for both servers; a server that keeps up delivers R,
+ * one that cannot delivers what it can and its latency grows with the backlog.
+ *
+ * Prints, per N and server: delivered newMessage/s, p50/p99 latency, server
+ * RSS per client, server CPU time per 1,000 deliveries, and the ratios.
+ * Figures only: it never fails on time. The load generator shares the
+ * machine with the server, so compare ratios, and read the CPU columns to
+ * see whether the server or the load generator was the limit.
+ *
+ * Environment: LIVEDESK_PEERS_DIR (tests/peers), LIVEDESK_GATEWAY (the
+ * livedesk-gateway program), LIVEDESK_FANOUT_SIZES, LIVEDESK_FANOUT_DURATION,
+ * LIVEDESK_FANOUT_RATE, LIVEDESK_FANOUT_SENDERS: defaults for the options above.
+ *
+ * 5,000 clients are not in the default sizes: joining them to the gateway
+ * alone takes minutes, since every join sends userJoined to everyone already
+ * in the room (N²/2 events) and joinedRoom lists every viewer.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "gw-jwt.h"
+#include "gw-users.h"
+#include "sio-client.h"
+
+#define ROOM_ID "fanout"
+#define SEND_INTERVAL_MS 2500
+/* Connections being opened at once: the listen backlog is short, and a
+ * SYN that overflows it waits a second or more to be retried. */
+#define CONNECT_WINDOW 64
+#define MESSAGE_PREFIX "fanout "
+/* No newMessage for this long after the last send: the rest is lost. */
+#define DRAIN_IDLE_MS 5000
+/* Quiet this long after the joins before RSS is read and sending starts. */
+#define SETTLE_IDLE_MS 500
+
+/* Latency histogram: exact below 128 µs, then 64 sub-buckets per power of two
+ * (under 1.6 % error), up to about 2^37 µs. */
+#define HIST_LINEAR 128
+#define HIST_SUB 64
+#define HIST_OCTAVES 31
+#define HIST_BUCKETS (HIST_LINEAR + HIST_OCTAVES * HIST_SUB)
+
+typedef struct
+{
+  guint64 counts[HIST_BUCKETS];
+  guint64 total;
+} Histogram;
+
+static guint
+hist_bucket (gint64 value)
+{
+  guint octave;
+
+  if (value < HIST_LINEAR)
+    return (guint) MAX (value, 0);
+  octave = g_bit_nth_msf ((gulong) value, -1) - 6;
+  return MIN (HIST_LINEAR + (octave - 1) * HIST_SUB + (guint) ((value >> octave) - HIST_SUB), HIST_BUCKETS - 1);
+}
+
+static gint64
+hist_bucket_value (guint bucket)
+{
+  guint octave;
+
+  if (bucket < HIST_LINEAR)
+    return bucket;
+  octave = (bucket - HIST_LINEAR) / HIST_SUB + 1;
+  /* the middle of the bucket */
+  return ((gint64) ((bucket - HIST_LINEAR) % HIST_SUB + HIST_SUB) << octave) + ((gint64) 1 << octave) / 2;
+}
+
+static void
+hist_add (Histogram *hist,
+          gint64     value)
+{
+  hist->counts[hist_bucket (value)]++;
+  hist->total++;
+}
+
+static double
+hist_percentile_ms (const Histogram *hist,
+                    double           fraction)
+{
+  guint64 rank = (guint64) (fraction * hist->total);
+  guint64 seen = 0;
+
+  if (hist->total == 0)
+    return 0;
+  for (guint i = 0; i < HIST_BUCKETS; i++)
+    {
+      seen += hist->counts[i];
+      if (seen > rank)
+        return hist_bucket_value (i) / 1000.0;
+    }
+  return hist_bucket_value (HIST_BUCKETS - 1) / 1000.0;
+}
+
+typedef enum
+{
+  SERVER_GATEWAY,
+  SERVER_NODE,
+} ServerKind;
+
+typedef struct
+{
+  ServerKind   kind;
+  GSubprocess *process;
+  GPid         pid;
+  guint        port;
+  GwJwt       *jwt;     /* the gateway's secret, to sign tokens with */
+  char        *dir;     /* the gateway's users file lives here */
+} Server;
+
+typedef struct _Run Run;
+
+typedef struct
+{
+  Run       *run;
+  guint      index;
+  char      *user_id;
+  char      *token;
+  SioClient *client;
+  gboolean   started;
+  gboolean   joined;
+  gboolean   done;      /* joined or failed: no longer counted as connecting */
+  guint      sends_left;
+  guint      send_source;
+} Peer;
+
+struct _Run
+{
+  Server    *server;
+  guint      n;
+  Peer      *peers;
+  guint      next_peer;
+  guint      connecting;
+  guint      joined;
+  guint      failed;
+  guint      dropped;   /* connections lost while sending */
+  char      *first_error;
+  gint64     last_event_us;
+
+  gboolean   measuring;
+  guint      senders_active;
+  guint64    sent;
+  guint64    accepted;
+  guint64    refused;
+  guint64    delivered;
+  gint64     first_send_us;
+  gint64     last_send_us;
+  gint64     last_receipt_us;
+  Histogram  latency;
+};
+
+typedef struct
+{
+  gboolean ran;
+  char    *note;
+  guint    n;
+  guint    joined;
+  guint    senders;
+  double   offered;
+  double   join_s;
+  guint    dropped;
+  guint64  sent;
+  guint64  accepted;
+  guint64  refused;
+  guint64  delivered;
+  guint64  expected;
+  double   seconds;
+  double   rate;
+  double   p50_ms;
+  double   p99_ms;
+  double   rss_per_client_kb;
+  double   server_cpu_s;
+  double   loadgen_cpu_s;
+} Result;
+
+typedef struct
+{
+  char    *peers_dir;
+  char    *node_script;
+  char    *gateway;
+  guint    duration_s;
+  gint     senders;   /* < 0: as many as the rate needs */
+  guint    rate;
+  guint    max_clients;
+} Config;
+
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void
+fail_run (Run        *run,
+          const char *format,
+          ...) G_GNUC_PRINTF (2, 3);
+
+static void
+fail_run (Run        *run,
+          const char *format,
+          ...)
+{
+  va_list args;
+
+  if (run->first_error != NULL)
+    return;
+  va_start (args, format);
+  run->first_error = g_strdup_vprintf (format, args);
+  va_end (args);
+}
+
+static gboolean
+on_wake (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Spins the default main context until PREDICATE holds or TIMEOUT_MS pass;
+ * wakes at least every 100 ms so that idle-based predicates are seen. */
+static gboolean
+spin_until (gboolean (*predicate) (Run *run),
+            Run       *run,
+            guint      timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint tick = g_timeout_add (100, on_wake, NULL);
+  gboolean ok;
+
+  while (!(ok = predicate (run)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  return ok;
+}
+
+static glong
+read_rss_kb (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", pid);
+  g_autofree char *text = NULL;
+  const char *line;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (line = strstr (text, "\nVmRSS:")) == NULL)
+    return -1;
+  return strtol (line + strlen ("\nVmRSS:"), NULL, 10);
+}
+
+/* utime + stime of PID in seconds, from /proc/PID/stat. */
+static double
+read_cpu_seconds (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *text = NULL;
+  unsigned long utime, stime;
+  const char *after_comm;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (after_comm = strrchr (text, ')')) == NULL)
+    return 0;
+  /* fields 3–13 come before utime (14) and stime (15) */
+  if (sscanf (after_comm + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
+    return 0;
+  return (double) (utime + stime) / sysconf (_SC_CLK_TCK);
+}
+
+static double
+self_cpu_seconds (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+}
+
+/* The gateway says "listening on http://127.0.0.1:PORT/" today and may say
+ * "listening PORT" tomorrow; both give the port. */
+static guint
+parse_listening_port (const char *line)
+{
+  const char *rest = line != NULL ? strstr (line, "listening") : NULL;
+  const char *scheme;
+  g_autofree char *digits = NULL;
+  guint64 port = 0;
+
+  if (rest == NULL)
+    return 0;
+  rest += strlen ("listening");
+  if ((scheme = strstr (rest, "://")) != NULL)
+    {
+      const char *start = scheme;
+      g_autofree char *text = NULL;
+      g_autoptr(GUri) uri = NULL;
+
+      while (start > rest && g_ascii_isalpha (start[-1]))
+        start--;
+      text = g_strndup (start, strcspn (start, " \t\r\n"));
+      uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
+      return uri != NULL && g_uri_get_port (uri) > 0 ? (guint) g_uri_get_port (uri) : 0;
+    }
+  while (*rest != '\0' && !g_ascii_isdigit (*rest))
+    rest++;
+  digits = g_strndup (rest, strspn (rest, "0123456789"));
+  if (!g_ascii_string_to_unsigned (digits, 10, 1, 65535, &port, NULL))
+    return 0;
+  return (guint) port;
+}
+
+static GwJwt *
+new_random_jwt (char **out_secret)
+{
+  g_autoptr(GString) secret = g_string_new (NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  GwJwt *jwt;
+
+  for (guint i = 0; i < 12; i++)
+    g_string_append_printf (secret, "%08x", g_random_int ());
+  bytes = g_bytes_new (secret->str, secret->len);
+  jwt = gw_jwt_new (bytes, &error);
+  if (jwt == NULL)
+    g_error ("Cannot make a signing key: %s", error->message);
+  *out_secret = g_string_free (g_steal_pointer (&secret), FALSE);
+  return jwt;
+}
+
+static gboolean
+start_gateway (Server        *server,
+               const Config  *config,
+               GError       **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GwUsers) users = gw_users_new ();
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *users_path = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *line = NULL;
+
+  server->dir = g_dir_make_tmp ("livedesk-fanout-XXXXXX", error);
+  if (server->dir == NULL)
+    return FALSE;
+  /* Nobody logs in over REST here; tokens are signed with the same secret. */
+  users_path = g_build_filename (server->dir, "users.json", NULL);
+  if (!gw_users_save_to_file (users, users_path, error))
+    return FALSE;
+  server->jwt = new_random_jwt (&secret);
+
+  g_subprocess_launcher_setenv (launcher, "LIVEDESK_JWT_SECRET", secret, TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  /* Presence is not what is measured: viewers send no viewerPing here. */
+  server->process = g_subprocess_launcher_spawn (launcher, error, config->gateway, "serve",
+                                                 "--port", "0", "--users", users_path,
+                                                 "--presence-timeout", "86400", NULL);
+  explicit_bzero (secret, strlen (secret));
+  if (server->process == NULL)
+    return FALSE;
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, error);
+  if (line == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s printed nothing and exited", config->gateway);
+      return FALSE;
+    }
+  server->port = parse_listening_port (line);
+  if (server->port == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "No port in the gateway's line “%s”", line);
+      return FALSE;
+    }
+  server->pid = atoi (g_subprocess_get_identifier (server->process));
+  return TRUE;
+}
+
+static gboolean
+start_node (Server        *server,
+            const Config  *config,
+            GError       **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(JsonNode) hello = NULL;
+  g_autofree char *line = NULL;
+  JsonObject *object;
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  server->process = g_subprocess_launcher_spawn (launcher, error, "node", config->node_script,
+                                                 config->peers_dir, NULL);
+  if (server->process == NULL)
+    return FALSE;
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, error);
+  hello = line != NULL ? json_from_string (line, NULL) : NULL;
+  if (hello == NULL || !JSON_NODE_HOLDS_OBJECT (hello) ||
+      !json_object_has_member ((object = json_node_get_object (hello)), "port"))
+    {
+      g_clear_error (error);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "The node server did not start (is tests/peers installed? npm ci there)");
+      return FALSE;
+    }
+  server->port = (guint) json_object_get_int_member (object, "port");
+  server->pid = atoi (g_subprocess_get_identifier (server->process));
+  return TRUE;
+}
+
+static void
+server_stop (Server *server)
+{
+  if (server->process != NULL)
+    {
+      g_subprocess_send_signal (server->process, SIGTERM);
+      if (server->kind == SERVER_NODE)
+        g_output_stream_close (g_subprocess_get_stdin_pipe (server->process), NULL, NULL);
+      g_subprocess_wait (server->process, NULL, NULL);
+      g_clear_object (&server->process);
+    }
+  g_clear_object (&server->jwt);
+  if (server->dir != NULL)
+    {
+      g_autofree char *users_path = g_build_filename (server->dir, "users.json", NULL);
+
+      g_unlink (users_path);
+      g_rmdir (server->dir);
+      g_clear_pointer (&server->dir, g_free);
+    }
+}
+
+static const char *
+server_label (ServerKind kind)
+{
+  return kind == SERVER_GATEWAY ? "livedesk-gateway" : "socket.io 4.8.4 (node)";
+}
+
+static JsonNode *
+object_node (JsonBuilder *builder)
+{
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static JsonNode *
+get_auth (SioClient  *client,
+          const char *nsp,
+          gpointer    user_data)
+{
+  Peer *peer = user_data;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  if (peer->token == NULL)
+    return NULL;
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "token");
+  json_builder_add_string_value (builder, peer->token);
+  return object_node (builder);
+}
+
+static void
+emit_object (Peer        *peer,
+             const char  *event,
+             JsonNode    *object)
+{
+  g_autoptr(JsonArray) args = json_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_array_add_element (args, object);
+  if (!sio_client_emit (peer->client, event, args, NULL, SIO_EMIT_NONE, &error))
+    fail_run (peer->run, "%s: %s", event, error->message);
+}
+
+static void start_more_peers (Run *run);
+
+static void
+peer_finish_connecting (Peer     *peer,
+                        gboolean  joined)
+{
+  Run *run = peer->run;
+
+  if (peer->done)
+    return;
+  peer->done = TRUE;
+  peer->joined = joined;
+  run->connecting--;
+  if (joined)
+    run->joined++;
+  else
+    run->failed++;
+  start_more_peers (run);
+}
+
+static void
+on_connect (SioClient  *client,
+            const char *nsp,
+            Peer       *peer)
+{
+  g_autoptr(JsonBuilder) auth = json_builder_new ();
+  g_autoptr(JsonBuilder) join = json_builder_new ();
+
+  /* The server handles a socket's events in order: joinRoom after authenticate. */
+  json_builder_begin_object (auth);
+  json_builder_set_member_name (auth, "token");
+  json_builder_add_string_value (auth, peer->token != NULL ? peer->token : "");
+  json_builder_set_member_name (auth, "userId");
+  json_builder_add_string_value (auth, peer->user_id);
+  emit_object (peer, "authenticate", object_node (auth));
+
+  json_builder_begin_object (join);
+  json_builder_set_member_name (join, "roomId");
+  json_builder_add_string_value (join, ROOM_ID);
+  json_builder_set_member_name (join, "userId");
+  json_builder_add_string_value (join, peer->user_id);
+  json_builder_set_member_name (join, "username");
+  json_builder_add_string_value (join, peer->user_id);
+  emit_object (peer, "joinRoom", object_node (join));
+}
+
+static void
+on_connect_error (SioClient  *client,
+                  const char *nsp,
+                  const char *message,
+                  JsonNode   *data,
+                  Peer       *peer)
+{
+  fail_run (peer->run, "client %u could not connect: %s", peer->index, message);
+  peer_finish_connecting (peer, FALSE);
+}
+
+static void
+on_disconnect (SioClient           *client,
+               const char          *nsp,
+               SioDisconnectReason  reason,
+               const char          *text,
+               Peer                *peer)
+{
+  if (!peer->done)
+    {
+      fail_run (peer->run, "client %u lost its connection while joining: %s", peer->index, text);
+      peer_finish_connecting (peer, FALSE);
+    }
+  else if (peer->run->measuring)
+    {
+      peer->run->dropped++;
+      fail_run (peer->run, "client %u lost its connection during the run: %s", peer->index, text);
+    }
+}
+
+static JsonObject *
+first_object (JsonArray *args)
+{
+  JsonNode *node = json_array_get_length (args) > 0 ? json_array_get_element (args, 0) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static void
+on_new_message (Peer       *peer,
+                JsonObject *message)
+{
+  Run *run = peer->run;
+  const char *text = json_object_get_string_member_with_default (message, "message", NULL);
+  gint64 sent_us;
+
+  if (!run->measuring || text == NULL || !g_str_has_prefix (text, MESSAGE_PREFIX))
+    return;
+  sent_us = g_ascii_strtoll (text + strlen (MESSAGE_PREFIX), NULL, 10);
+  run->delivered++;
+  run->last_receipt_us = g_get_monotonic_time ();
+  hist_add (&run->latency, run->last_receipt_us - sent_us);
+}
+
+static void
+on_event (SioClient    *client,
+          const char   *nsp,
+          const char   *event,
+          JsonArray    *args,
+          GPtrArray    *attachments,
+          SioClientAck *ack,
+          Peer         *peer)
+{
+  Run *run = peer->run;
+  JsonObject *payload = first_object (args);
+
+  run->last_event_us = g_get_monotonic_time ();
+
+  if (strcmp (event, "newMessage") == 0)
+    {
+      if (payload != NULL)
+        on_new_message (peer, payload);
+    }
+  else if (strcmp (event, "messageSent") == 0)
+    run->accepted++;
+  else if (strcmp (event, "sendMessageError") == 0)
+    {
+      run->refused++;
+      if (payload != NULL && json_object_has_member (payload, "error"))
+        {
+          JsonObject *detail = json_object_get_object_member (payload, "error");
+
+          fail_run (run, "a send was refused: %s",
+                    json_object_get_string_member_with_default (detail, "message", "?"));
+        }
+    }
+  else if (strcmp (event, "joinedRoom") == 0)
+    peer_finish_connecting (peer, TRUE);
+  else if (strcmp (event, "joinRoomError") == 0 || strcmp (event, "authFailed") == 0)
+    {
+      g_autofree char *text = json_to_string (json_array_get_element (args, 0), FALSE);
+
+      fail_run (run, "client %u: %s %s", peer->index, event, text);
+      peer_finish_connecting (peer, FALSE);
+    }
+}
+
+static void
+start_peer (Peer *peer)
+{
+  Run *run = peer->run;
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", run->server->port);
+
+  peer->started = TRUE;
+  peer->client = sio_client_new (url, "/socket");
+  g_object_set (peer->client, "reconnection", FALSE, NULL);
+  sio_client_set_auth_func (peer->client, get_auth, peer, NULL);
+  g_signal_connect (peer->client, "connect", G_CALLBACK (on_connect), peer);
+  g_signal_connect (peer->client, "connect-error", G_CALLBACK (on_connect_error), peer);
+  g_signal_connect (peer->client, "disconnect", G_CALLBACK (on_disconnect), peer);
+  g_signal_connect (peer->client, "event", G_CALLBACK (on_event), peer);
+  run->connecting++;
+  sio_client_connect (peer->client);
+}
+
+static void
+start_more_peers (Run *run)
+{
+  while (run->connecting < CONNECT_WINDOW && run->next_peer < run->n)
+    start_peer (&run->peers[run->next_peer++]);
+}
+
+static gboolean
+all_settled (Run *run)
+{
+  return run->joined + run->failed == run->n;
+}
+
+static gboolean
+quiet_after_joins (Run *run)
+{
+  return g_get_monotonic_time () - run->last_event_us >= SETTLE_IDLE_MS * 1000;
+}
+
+static void
+send_one (Peer *peer)
+{
+  Run *run = peer->run;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *timestamp = g_date_time_format_iso8601 (now);
+  g_autofree char *text = NULL;
+  gint64 sent_us = g_get_monotonic_time ();
+
+  text = g_strdup_printf (MESSAGE_PREFIX "%" G_GINT64_FORMAT " from %s", sent_us, peer->user_id);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "roomId");
+  json_builder_add_string_value (builder, ROOM_ID);
+  json_builder_set_member_name (builder, "userId");
+  json_builder_add_string_value (builder, peer->user_id);
+  json_builder_set_member_name (builder, "username");
+  json_builder_add_string_value (builder, peer->user_id);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, text);
+  json_builder_set_member_name (builder, "timestamp");
+  json_builder_add_string_value (builder, timestamp);
+  emit_object (peer, "sendMessage", object_node (builder));
+
+  if (run->first_send_us == 0)
+    run->first_send_us = sent_us;
+  run->last_send_us = sent_us;
+  run->sent++;
+}
+
+static gboolean
+on_send_tick (gpointer user_data)
+{
+  Peer *peer = user_data;
+
+  send_one (peer);
+  if (--peer->sends_left > 0)
+    return G_SOURCE_CONTINUE;
+  peer->send_source = 0;
+  peer->run->senders_active--;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_first_send (gpointer user_data)
+{
+  Peer *peer = user_data;
+
+  if (!on_send_tick (peer))
+    return G_SOURCE_REMOVE;
+  peer->send_source = g_timeout_add (SEND_INTERVAL_MS, on_send_tick, peer);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+drained (Run *run)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (run->senders_active > 0)
+    return FALSE;
+  if (run->accepted + run->refused == run->sent && run->delivered >= run->accepted * run->joined)
+    return TRUE;
+  return now - MAX (run->last_event_us, run->last_send_us) >= DRAIN_IDLE_MS * 1000;
+}
+
+static void
+run_free_peers (Run *run)
+{
+  for (guint i = 0; i < run->n; i++)
+    {
+      Peer *peer = &run->peers[i];
+
+      g_clear_handle_id (&peer->send_source, g_source_remove);
+      if (peer->client != NULL)
+        {
+          g_signal_handlers_disconnect_by_data (peer->client, peer);
+          sio_client_disconnect (peer->client);
+        }
+    }
+  /* let the closes go out before the clients go */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  for (guint i = 0; i < run->n; i++)
+    {
+      g_clear_object (&run->peers[i].client);
+      g_free (run->peers[i].user_id);
+      g_free (run->peers[i].token);
+    }
+  g_clear_pointer (&run->peers, g_free);
+}
+
+static Result
+run_one (const Config *config,
+         ServerKind    kind,
+         guint         n)
+{
+  g_autoptr(GError) error = NULL;
+  Server server = { .kind = kind };
+  Run run = { .server = &server, .n = n };
+  Result result = { .n = n };
+  glong rss_before, rss_after;
+  double server_cpu, self_cpu;
+  gint64 now_s = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 join_start;
+  guint senders, sends_each;
+  gboolean ok = kind == SERVER_GATEWAY ? start_gateway (&server, config, &error)
+                                       : start_node (&server, config, &error);
+
+  if (!ok)
+    {
+      result.note = g_strdup_printf ("%s did not start: %s", server_label (kind), error->message);
+      server_stop (&server);
+      return result;
+    }
+
+  /* let it finish starting (node compiles its modules lazily) */
+  g_usleep (200 * 1000);
+  rss_before = read_rss_kb (server.pid);
+
+  run.peers = g_new0 (Peer, n);
+  for (guint i = 0; i < n; i++)
+    {
+      Peer *peer = &run.peers[i];
+
+      peer->run = &run;
+      peer->index = i;
+      peer->user_id = g_strdup_printf ("fan%u", i);
+      if (server.jwt != NULL)
+        {
+          g_autoptr(GwJwtClaims) claims = gw_jwt_claims_new (peer->user_id, peer->user_id, GW_ROLE_VIEWER,
+                                                             now_s, now_s + 3600);
+
+          peer->token = gw_jwt_sign (server.jwt, claims, &error);
+          if (peer->token == NULL)
+            g_error ("Cannot sign a token: %s", error->message);
+        }
+    }
+
+  join_start = g_get_monotonic_time ();
+  start_more_peers (&run);
+  spin_until (all_settled, &run, 60000 + n * 20);
+  run.last_event_us = g_get_monotonic_time ();
+  spin_until (quiet_after_joins, &run, 300000);
+  result.join_s = (g_get_monotonic_time () - join_start) / (double) G_USEC_PER_SEC;
+  rss_after = read_rss_kb (server.pid);
+
+  result.joined = run.joined;
+  if (run.joined < n)
+    {
+      result.note = g_strdup_printf ("%s: only %u of %u clients joined (%s)", server_label (kind), run.joined, n,
+                                     run.first_error != NULL ? run.first_error : "timed out");
+      g_clear_pointer (&run.first_error, g_free);
+    }
+  if (run.joined == 0)
+    {
+      run_free_peers (&run);
+      server_stop (&server);
+      return result;
+    }
+
+  if (config->senders > 0)
+    senders = MIN ((guint) config->senders, run.joined);
+  else
+    senders = CLAMP ((guint) ceil ((double) config->rate * SEND_INTERVAL_MS / 1000.0 / run.joined), 1, run.joined);
+  sends_each = MAX (config->duration_s * 1000 / SEND_INTERVAL_MS, 1);
+  result.senders = senders;
+  result.offered = senders * (1000.0 / SEND_INTERVAL_MS) * run.joined;
+
+  server_cpu = read_cpu_seconds (server.pid);
+  self_cpu = self_cpu_seconds ();
+  run.measuring = TRUE;
+  for (guint i = 0, s = 0; i < n && s < senders; i++)
+    {
+      Peer *peer = &run.peers[i];
+
+      if (!peer->joined)
+        continue;
+      peer->sends_left = sends_each;
+      /* spread evenly over one interval, so the load is steady */
+      peer->send_source = g_timeout_add ((guint) ((guint64) s * SEND_INTERVAL_MS / senders), on_first_send, peer);
+      run.senders_active++;
+      s++;
+    }
+  spin_until (drained, &run, config->duration_s * 1000 + 120000);
+  run.measuring = FALSE;
+  result.server_cpu_s = read_cpu_seconds (server.pid) - server_cpu;
+  result.loadgen_cpu_s = self_cpu_seconds () - self_cpu;
+
+  result.ran = TRUE;
+  result.sent = run.sent;
+  result.accepted = run.accepted;
+  result.refused = run.refused;
+  result.delivered = run.delivered;
+  result.dropped = run.dropped;
+  result.expected = run.accepted * run.joined;
+  result.seconds = MAX (run.last_receipt_us - run.first_send_us, 1) / (double) G_USEC_PER_SEC;
+  result.rate = run.delivered / result.seconds;
+  result.p50_ms = hist_percentile_ms (&run.latency, 0.50);
+  result.p99_ms = hist_percentile_ms (&run.latency, 0.99);
+  result.rss_per_client_kb = rss_before > 0 && rss_after > 0 ? (double) (rss_after - rss_before) / run.joined : 0;
+  if (run.first_error != NULL && result.note == NULL)
+    result.note = g_strdup_printf ("%s: %s", server_label (kind), run.first_error);
+
+  g_free (run.first_error);
+  run_free_peers (&run);
+  server_stop (&server);
+  return result;
+}
+
+static void
+print_result (const char   *label,
+              const Result *r)
+{
+  if (!r->ran)
+    {
+      g_print ("  %-22s (not measured)\n", label);
+      return;
+    }
+  g_print ("  %-22s %6u %6.1f %7u %9.0f %9.0f %6.1f%% %9.1f %9.1f %10.1f %7.1f %7.1f %8.2f\n",
+           label, r->joined, r->join_s, r->senders, r->offered, r->rate,
+           r->expected > 0 ? 100.0 * r->delivered / r->expected : 0.0, r->p50_ms, r->p99_ms,
+           r->rss_per_client_kb, r->server_cpu_s, r->loadgen_cpu_s,
+           r->delivered > 0 ? r->server_cpu_s * 1e6 / r->delivered : 0.0);
+  if (r->refused > 0)
+    g_print ("  %-22s %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " sends refused (the server's rate limit)\n",
+             "", r->refused, r->sent);
+  if (r->dropped > 0)
+    g_print ("  %-22s %u connections lost while sending\n", "", r->dropped);
+}
+
+static double
+ratio (double a,
+       double b)
+{
+  return b > 0 ? a / b : 0;
+}
+
+static void
+print_table (guint         n,
+             const Result *gateway,
+             const Result *node)
+{
+  g_print ("\nN = %u clients in one room\n", n);
+  g_print ("  %-22s %6s %6s %7s %9s %9s %7s %9s %9s %10s %7s %7s %8s\n", "server", "joined", "join s",
+           "senders", "offered/s", "deliv/s", "got", "p50 ms", "p99 ms", "KiB/client", "srv CPU", "gen CPU",
+           "us/deliv");
+  if (gateway != NULL)
+    print_result (server_label (SERVER_GATEWAY), gateway);
+  if (node != NULL)
+    print_result (server_label (SERVER_NODE), node);
+  for (const Result *r = gateway; r != NULL; r = r == gateway ? node : NULL)
+    if (r->note != NULL)
+      g_print ("  note: %s\n", r->note);
+  if (gateway != NULL && node != NULL && gateway->ran && node->ran)
+    g_print ("  gateway/node: %.2fx delivered/s (target >= 3), %.2fx p99 (target <= 1), "
+             "%.2fx RSS/client (target <= 0.25), %.2fx server CPU per delivery\n",
+             ratio (gateway->rate, node->rate), ratio (gateway->p99_ms, node->p99_ms),
+             ratio (gateway->rss_per_client_kb, node->rss_per_client_kb),
+             ratio (gateway->server_cpu_s / MAX (gateway->delivered, 1), node->server_cpu_s / MAX (node->delivered, 1)));
+}
+
+static rlim_t
+raise_fd_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0)
+    return 1024;
+  if (limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
+        getrlimit (RLIMIT_NOFILE, &limit);
+    }
+  return limit.rlim_cur;
+}
+
+static GArray *
+parse_sizes (const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+  GArray *sizes = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      guint64 value;
+
+      if (!g_ascii_string_to_unsigned (g_strstrip (parts[i]), 10, 1, 1000000, &value, NULL))
+        g_error ("“%s” is not a number of clients", parts[i]);
+      g_array_append_val (sizes, (guint) { value });
+    }
+  return sizes;
+}
+
+static const char *
+env_or (const char *name,
+        const char *fallback)
+{
+  const char *value = g_getenv (name);
+
+  return value != NULL && value[0] != '\0' ? value : fallback;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autofree char *sizes_arg = NULL;
+  g_autofree char *server_arg = NULL;
+  g_autoptr(GArray) sizes = NULL;
+  Config config = { 0 };
+  gint duration = atoi (env_or ("LIVEDESK_FANOUT_DURATION", "10"));
+  gint senders = atoi (env_or ("LIVEDESK_FANOUT_SENDERS", "-1"));
+  gint rate = atoi (env_or ("LIVEDESK_FANOUT_RATE", "40000"));
+  gboolean with_gateway, with_node;
+  rlim_t fd_limit;
+  GOptionEntry entries[] = {
+    { "sizes", 'n', 0, G_OPTION_ARG_STRING, &sizes_arg, "Clients in the room, comma-separated (100,1000)", "N,..." },
+    { "duration", 'd', 0, G_OPTION_ARG_INT, &duration, "Seconds of sending per run (10)", "S" },
+    { "rate", 'r', 0, G_OPTION_ARG_INT, &rate, "Offered newMessage deliveries a second (40000)", "R" },
+    { "senders", 's', 0, G_OPTION_ARG_INT, &senders, "Clients that send, one message per 2.5 s each (from --rate)", "K" },
+    { "server", 0, 0, G_OPTION_ARG_STRING, &server_arg, "both, gateway or node (both)", "WHICH" },
+    { NULL }
+  };
+
+  context = g_option_context_new ("- room broadcast: livedesk-gateway next to socket.io");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("bench-fanout: %s\n", error->message);
+      return 2;
+    }
+  if (duration <= 0 || rate <= 0)
+    {
+      g_printerr ("bench-fanout: --duration and --rate must be positive\n");
+      return 2;
+    }
+
+  sizes = parse_sizes (sizes_arg != NULL ? sizes_arg : env_or ("LIVEDESK_FANOUT_SIZES", "100,1000"));
+  with_gateway = server_arg == NULL || g_str_equal (server_arg, "both") || g_str_equal (server_arg, "gateway");
+  with_node = server_arg == NULL || g_str_equal (server_arg, "both") || g_str_equal (server_arg, "node");
+  config.duration_s = (guint) duration;
+  config.senders = senders > 0 ? senders : -1;
+  config.rate = (guint) rate;
+  config.peers_dir = g_strdup (env_or ("LIVEDESK_PEERS_DIR", LIVEDESK_SOURCE_DIR "/tests/peers"));
+  config.node_script = g_build_filename (LIVEDESK_SOURCE_DIR, "bench", "bench-fanout-server.mjs", NULL);
+  config.gateway = g_strdup (env_or ("LIVEDESK_GATEWAY", LIVEDESK_GATEWAY_PATH));
+
+  /* Raised here, so the servers (children) inherit it too. */
+  fd_limit = raise_fd_limit ();
+  /* one socket each, and room for the main loop, pipes and libraries */
+  config.max_clients = fd_limit > 200 ? (guint) MIN (fd_limit - 200, G_MAXUINT) : 0;
+  g_print ("bench-fanout: open-file limit %lu, so at most %u clients; %u s of sending per run, "
+           "one message per sender every %.1f s\n",
+           (unsigned long) fd_limit, config.max_clients, config.duration_s, SEND_INTERVAL_MS / 1000.0);
+  if (config.max_clients < 5000)
+    g_print ("bench-fanout: 5,000 clients cannot be reached with this open-file limit\n");
+
+  for (guint i = 0; i < sizes->len; i++)
+    {
+      guint n = g_array_index (sizes, guint, i);
+      Result gateway = { 0 }, node = { 0 };
+
+      if (n > config.max_clients)
+        {
+          g_print ("\nN = %u: skipped, the open-file limit (%lu) allows at most %u clients\n",
+                   n, (unsigned long) fd_limit, config.max_clients);
+          continue;
+        }
+      if (with_gateway)
+        gateway = run_one (&config, SERVER_GATEWAY, n);
+      if (with_node)
+        node = run_one (&config, SERVER_NODE, n);
+      print_table (n, with_gateway ? &gateway : NULL, with_node ? &node : NULL);
+      g_free (gateway.note);
+      g_free (node.note);
+    }
+
+  g_print ("\nColumns: join s = connecting and joining everyone; offered/s = deliveries a second the senders ask for;\n"
+           "deliv/s = newMessage events received a second, first send to last receipt; got = of those the server\n"
+           "accepted times N; p50/p99 = send -> receipt; KiB/client = server RSS growth from start to all joined,\n"
+           "per client; srv/gen CPU = seconds of server and load-generator CPU while sending; us/deliv = server\n"
+           "CPU per delivery, the figure least bent by a shared, noisy machine.\n");
+
+  g_free (config.peers_dir);
+  g_free (config.node_script);
+  g_free (config.gateway);
+  return 0;
+}
