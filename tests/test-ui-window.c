@@ -12,6 +12,7 @@
 #include "ld-preferences-window.h"
 #include "ld-settings.h"
 #include "ld-thumbnails.h"
+#include "ld-user-card.h"
 #include "ld-viewer-list.h"
 #include "ld-window.h"
 
@@ -459,6 +460,60 @@ test_failure_and_retry (Fixture       *fixture,
   ld_session_disconnect (admin);
 }
 
+static GtkWidget *
+find_user_card (GtkWidget *parent)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (parent); child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (LD_IS_USER_CARD (child))
+      return child;
+  return NULL;
+}
+
+static gboolean
+user_hidden (gpointer data)
+{
+  TextWait *wait = data;
+  GListModel *shown = G_LIST_MODEL (wait->model);
+
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(LdMessage) message = g_list_model_get_item (shown, i);
+
+      if (g_strcmp0 (ld_message_get_user_id (message), wait->text) == 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The message menu's "View User" opens a card with that user's recent
+ * messages; "Hide Their Messages" removes them from this view only. */
+static void
+test_user_card_and_hide (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  LdChatView *view = ld_window_get_chat_view (fixture->window);
+  OtherWait other = { ld_session_get_chat (fixture->session), NULL };
+  TextWait hidden = { (LdChatModel *) ld_chat_view_get_shown (view), NULL, NULL };
+  GtkWidget *card;
+
+  g_assert_true (wait_for (has_other_message, &other, WAIT_MS));
+  ld_chat_view_set_context_message (view, other.found);
+  gtk_widget_activate_action (GTK_WIDGET (view), "chat.user-card", NULL);
+  card = find_user_card (GTK_WIDGET (view));
+  g_assert_nonnull (card);
+  g_assert_cmpuint (ld_user_card_get_n_recent (LD_USER_CARD (card)), >=, 1);
+
+  gtk_widget_activate_action (card, "win.toggle-hidden-user", "s", ld_message_get_user_id (other.found));
+  hidden.text = ld_message_get_user_id (other.found);
+  g_assert_true (ld_chat_view_is_user_hidden (view, hidden.text));
+  g_assert_true (user_hidden (&hidden));
+  gtk_popover_popdown (GTK_POPOVER (card));
+
+  ld_chat_view_set_user_hidden (view, hidden.text, FALSE);
+  g_assert_false (user_hidden (&hidden));
+  g_clear_object (&other.found);
+}
+
 /* Ctrl+F's search narrows the chat to matching messages and back. */
 static void
 test_search (Fixture       *fixture,
@@ -566,6 +621,8 @@ main (int    argc,
   g_test_add ("/ui/window/moderation-delete", Fixture, NULL, fixture_set_up, test_moderation_delete,
               fixture_tear_down);
   g_test_add ("/ui/window/search", Fixture, NULL, fixture_set_up, test_search, fixture_tear_down);
+  g_test_add ("/ui/window/user-card-and-hide", Fixture, NULL, fixture_set_up, test_user_card_and_hide,
+              fixture_tear_down);
   g_test_add ("/ui/window/viewers-follow", Fixture, NULL, fixture_set_up, test_viewers_follow, fixture_tear_down);
   g_test_add ("/ui/window/moderation-reaches-viewer", Fixture, NULL, fixture_set_up,
               test_moderation_reaches_viewer, fixture_tear_down);

@@ -295,6 +295,8 @@ static void
 ld_chat_row_init (LdChatRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self->name_label), "pointer");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), _("View this user"));
 }
 
 GtkWidget *

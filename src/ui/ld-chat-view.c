@@ -29,6 +29,7 @@ struct _LdChatView
   GtkFilterListModel *filtered;
   GtkCustomFilter   *search_filter;
   char              *search_folded;
+  GHashTable        *hidden_users;
   LdMessage         *context_message;
   char              *own_name;
 
@@ -53,6 +54,7 @@ enum {
 enum {
   RETRY,
   MODERATE,
+  USER_ACTIVATED,
   N_SIGNALS
 };
 
@@ -166,6 +168,8 @@ search_match (gpointer item,
     ld_message_get_image_url (message),
   };
 
+  if (g_hash_table_contains (self->hidden_users, ld_message_get_user_id (message)))
+    return FALSE;
   if (self->search_folded == NULL)
     return TRUE;
 
@@ -256,6 +260,45 @@ popup_menu (LdChatView *self,
   gtk_popover_set_pointing_to (GTK_POPOVER (self->menu_popover),
                                &(GdkRectangle) { (int) point.x, (int) point.y, 1, 1 });
   gtk_popover_popup (GTK_POPOVER (self->menu_popover));
+}
+
+static void
+activate_user (LdChatView *self,
+               LdMessage  *message,
+               GtkWidget  *anchor)
+{
+  g_signal_emit (self, signals[USER_ACTIVATED], 0, ld_message_get_user_id (message),
+                 ld_message_get_username (message), (int) ld_message_get_role (message), anchor);
+}
+
+static void
+on_left_click (LdChatView      *self,
+               int              n_press,
+               double           x,
+               double           y,
+               GtkGestureClick *gesture)
+{
+  GtkWidget *picked = gtk_widget_pick (GTK_WIDGET (self->list_view), x, y, GTK_PICK_DEFAULT);
+  GtkWidget *row = picked ? gtk_widget_get_ancestor (picked, LD_TYPE_CHAT_ROW) : NULL;
+
+  /* A click on the author opens their card. */
+  if (row == NULL || !gtk_widget_has_css_class (picked, "author") ||
+      ld_chat_row_get_message (LD_CHAT_ROW (row)) == NULL)
+    return;
+
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  activate_user (self, ld_chat_row_get_message (LD_CHAT_ROW (row)), picked);
+}
+
+static void
+user_card_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  LdChatView *self = LD_CHAT_VIEW (widget);
+
+  if (self->context_message != NULL)
+    activate_user (self, self->context_message, GTK_WIDGET (self->list_view));
 }
 
 static void
@@ -434,6 +477,7 @@ ld_chat_view_finalize (GObject *object)
 
   g_clear_pointer (&self->search_folded, g_free);
   g_clear_pointer (&self->own_name, g_free);
+  g_clear_pointer (&self->hidden_users, g_hash_table_unref);
 
   G_OBJECT_CLASS (ld_chat_view_parent_class)->finalize (object);
 }
@@ -499,6 +543,9 @@ ld_chat_view_class_init (LdChatViewClass *klass)
 
   signals[RETRY] = g_signal_new ("retry", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, LD_TYPE_MESSAGE);
+  signals[USER_ACTIVATED] = g_signal_new ("user-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 4,
+                                          G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT, GTK_TYPE_WIDGET);
   signals[MODERATE] = g_signal_new ("moderate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                     0, NULL, NULL, NULL, G_TYPE_NONE, 3,
                                     G_TYPE_INT, LD_TYPE_MESSAGE, G_TYPE_UINT);
@@ -526,6 +573,7 @@ ld_chat_view_class_init (LdChatViewClass *klass)
   gtk_widget_class_install_action (widget_class, "chat.timeout-custom", NULL, custom_timeout_action);
   gtk_widget_class_install_action (widget_class, "chat.ban", NULL, moderate_action);
   gtk_widget_class_install_action (widget_class, "chat.retry", "s", retry_action);
+  gtk_widget_class_install_action (widget_class, "chat.user-card", NULL, user_card_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "chat.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_End, GDK_CONTROL_MASK, "chat.scroll-to-newest", NULL);
@@ -544,6 +592,7 @@ ld_chat_view_init (LdChatView *self)
   GtkAdjustment *adj;
 
   self->sticky = TRUE;
+  self->hidden_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   factory = gtk_signal_list_item_factory_new ();
@@ -569,6 +618,11 @@ ld_chat_view_init (LdChatView *self)
   click = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
   g_signal_connect_object (click, "pressed", G_CALLBACK (on_right_click), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), GTK_EVENT_CONTROLLER (click));
+
+  click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
+  g_signal_connect_object (click, "released", G_CALLBACK (on_left_click), self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (GTK_WIDGET (self->list_view), GTK_EVENT_CONTROLLER (click));
 
   self->menu_popover = gtk_popover_menu_new_from_model (self->message_menu);
@@ -719,6 +773,44 @@ ld_chat_view_get_shown (LdChatView *self)
   return G_LIST_MODEL (self->filtered);
 }
 
+static void
+refilter (LdChatView *self)
+{
+  gboolean needed = self->search_folded != NULL || g_hash_table_size (self->hidden_users) > 0;
+
+  if (!needed)
+    gtk_filter_list_model_set_filter (self->filtered, NULL);
+  else if (gtk_filter_list_model_get_filter (self->filtered) == NULL)
+    gtk_filter_list_model_set_filter (self->filtered, GTK_FILTER (self->search_filter));
+  else
+    gtk_filter_changed (GTK_FILTER (self->search_filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+gboolean
+ld_chat_view_is_user_hidden (LdChatView *self,
+                             const char *user_id)
+{
+  g_return_val_if_fail (LD_IS_CHAT_VIEW (self), FALSE);
+  return user_id != NULL && g_hash_table_contains (self->hidden_users, user_id);
+}
+
+void
+ld_chat_view_set_user_hidden (LdChatView *self,
+                              const char *user_id,
+                              gboolean    hidden)
+{
+  g_return_if_fail (LD_IS_CHAT_VIEW (self));
+  g_return_if_fail (user_id != NULL);
+
+  if (hidden == ld_chat_view_is_user_hidden (self, user_id))
+    return;
+  if (hidden)
+    g_hash_table_add (self->hidden_users, g_strdup (user_id));
+  else
+    g_hash_table_remove (self->hidden_users, user_id);
+  refilter (self);
+}
+
 void
 ld_chat_view_set_search (LdChatView *self,
                          const char *text)
@@ -735,12 +827,7 @@ ld_chat_view_set_search (LdChatView *self,
   g_free (self->search_folded);
   self->search_folded = g_steal_pointer (&folded);
 
-  if (self->search_folded == NULL)
-    gtk_filter_list_model_set_filter (self->filtered, NULL);
-  else if (gtk_filter_list_model_get_filter (self->filtered) == NULL)
-    gtk_filter_list_model_set_filter (self->filtered, GTK_FILTER (self->search_filter));
-  else
-    gtk_filter_changed (GTK_FILTER (self->search_filter), GTK_FILTER_CHANGE_DIFFERENT);
+  refilter (self);
 
   if (self->search_folded == NULL && gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] != '\0')
     gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");

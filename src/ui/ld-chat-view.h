@@ -30,8 +30,10 @@ G_DECLARE_FINAL_TYPE (LdChatView, ld_chat_view, LD, CHAT_VIEW, GtkWidget)
  *   retry (LdMessage *message)                        Retry on a failed message of ours
  *   moderate (LdChatViewModeration action, LdMessage *message, guint seconds)
  *                                                     from the message menu
+ *   user-activated (const char *user_id, const char *username, LdRole role, GtkWidget *anchor)
+ *                                                     a click on an author, or the menu
  * Actions (prefix "chat."): search, delete, timeout (u), ban, retry (s: local id),
- * scroll-to-newest. */
+ * scroll-to-newest, user-card. */
 GtkWidget   *ld_chat_view_new                 (void);
 LdChatModel *ld_chat_view_get_model           (LdChatView  *self);
 void         ld_chat_view_set_model           (LdChatView  *self,
@@ -58,5 +60,11 @@ void         ld_chat_view_set_context_message (LdChatView  *self,
 GListModel  *ld_chat_view_get_shown           (LdChatView  *self);
 void         ld_chat_view_set_search          (LdChatView  *self,
                                                const char  *text);
+/* Hides a user's messages in this view only (nothing is sent). */
+gboolean     ld_chat_view_is_user_hidden      (LdChatView  *self,
+                                               const char  *user_id);
+void         ld_chat_view_set_user_hidden     (LdChatView  *self,
+                                               const char  *user_id,
+                                               gboolean     hidden);
 
 G_END_DECLS

@@ -28,6 +28,25 @@ struct _LdViewerList
 
 G_DEFINE_FINAL_TYPE (LdViewerList, ld_viewer_list, GTK_TYPE_WIDGET)
 
+enum {
+  USER_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+on_activate (LdViewerList *self,
+             guint         position,
+             GtkListView  *list_view)
+{
+  g_autoptr(LdViewer) viewer = g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
+
+  if (viewer != NULL)
+    g_signal_emit (self, signals[USER_ACTIVATED], 0, ld_viewer_get_user_id (viewer),
+                   ld_viewer_get_username (viewer), (int) ld_viewer_get_role (viewer), GTK_WIDGET (list_view));
+}
+
 static gboolean
 viewer_match (gpointer item,
               gpointer user_data)
@@ -146,6 +165,10 @@ ld_viewer_list_class_init (LdViewerListClass *klass)
   object_class->dispose = ld_viewer_list_dispose;
   object_class->finalize = ld_viewer_list_finalize;
 
+  signals[USER_ACTIVATED] = g_signal_new ("user-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 4,
+                                          G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT, GTK_TYPE_WIDGET);
+
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/livedesk/Livedesk/ui/ld-viewer-list.ui");
   gtk_widget_class_bind_template_child (widget_class, LdViewerList, search_entry);
   gtk_widget_class_bind_template_child (widget_class, LdViewerList, count_label);
@@ -180,6 +203,8 @@ ld_viewer_list_init (LdViewerList *self)
   gtk_single_selection_set_autoselect (GTK_SINGLE_SELECTION (selection), FALSE);
   gtk_list_view_set_model (self->list_view, selection);
   g_object_unref (selection);
+  gtk_list_view_set_single_click_activate (self->list_view, TRUE);
+  g_signal_connect_object (self->list_view, "activate", G_CALLBACK (on_activate), self, G_CONNECT_SWAPPED);
 
   update_count (self);
 }

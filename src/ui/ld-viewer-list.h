@@ -15,6 +15,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LdViewerList, ld_viewer_list, LD, VIEWER_LIST, GtkWidget)
 
+/* Signals:
+ *   user-activated (const char *user_id, const char *username, LdRole role, GtkWidget *anchor) */
 GtkWidget     *ld_viewer_list_new        (void);
 LdViewerModel *ld_viewer_list_get_model  (LdViewerList  *self);
 void           ld_viewer_list_set_model  (LdViewerList  *self,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ld-config.h"
+#include "ld-user-card.h"
 #include "ld-validate.h"
 
 #include "ld-chat-view.h"
@@ -527,6 +528,79 @@ join_room_dialog_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+static gboolean
+unparent_card (gpointer data)
+{
+  GtkWidget *card = data;
+
+  if (gtk_widget_get_parent (card) != NULL)
+    gtk_widget_unparent (card);
+  g_object_unref (card);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_card_closed (GtkPopover *card)
+{
+  /* Not from its own signal handler. */
+  g_idle_add (unparent_card, g_object_ref (card));
+}
+
+static void
+on_user_activated (LdWindow   *self,
+                   const char *user_id,
+                   const char *username,
+                   int         role,
+                   GtkWidget  *anchor,
+                   GtkWidget  *source)
+{
+  GtkWidget *card;
+  graphene_rect_t bounds;
+
+  card = ld_user_card_new (user_id, username, (LdRole) role,
+                           self->session ? G_LIST_MODEL (ld_session_get_chat (self->session)) : NULL,
+                           self->session != NULL && ld_session_can_moderate (self->session),
+                           ld_chat_view_is_user_hidden (self->chat_view, user_id));
+  gtk_widget_set_parent (card, source);
+  if (anchor != NULL && gtk_widget_compute_bounds (anchor, source, &bounds))
+    gtk_popover_set_pointing_to (GTK_POPOVER (card), &(GdkRectangle) {
+                                   (int) bounds.origin.x, (int) bounds.origin.y,
+                                   MAX (1, (int) bounds.size.width), MAX (1, (int) bounds.size.height) });
+  g_signal_connect (card, "closed", G_CALLBACK (on_card_closed), NULL);
+  gtk_popover_popup (GTK_POPOVER (card));
+}
+
+static void
+moderate_user_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  LdWindow *self = LD_WINDOW (widget);
+  const char *what;
+  const char *user_id;
+  guint seconds;
+  const char *room_id;
+
+  g_variant_get (parameter, "(&s&su)", &what, &user_id, &seconds);
+  if (self->session == NULL || (room_id = ld_session_get_room_id (self->session)) == NULL)
+    return;
+
+  ld_session_moderate_async (self->session,
+                             g_str_equal (what, "ban") ? LD_MODERATION_BAN : LD_MODERATION_TIMEOUT,
+                             room_id, user_id, seconds, NULL, self->cancellable, on_moderated, g_object_ref (self));
+}
+
+static void
+toggle_hidden_user_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  LdWindow *self = LD_WINDOW (widget);
+  const char *user_id = g_variant_get_string (parameter, NULL);
+
+  ld_chat_view_set_user_hidden (self->chat_view, user_id, !ld_chat_view_is_user_hidden (self->chat_view, user_id));
+}
+
 static void
 join_room_id_action (GtkWidget  *widget,
                      const char *action_name,
@@ -705,6 +779,8 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.join-room-id", "s", join_room_id_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
+  gtk_widget_class_install_action (widget_class, "win.moderate-user", "(ssu)", moderate_user_action);
+  gtk_widget_class_install_action (widget_class, "win.toggle-hidden-user", "s", toggle_hidden_user_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, GDK_CONTROL_MASK, "win.join-room", NULL);
@@ -733,6 +809,10 @@ ld_window_init (LdWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->chat_view, "retry", G_CALLBACK (on_retry), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->chat_view, "moderate", G_CALLBACK (on_moderate), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->chat_view, "user-activated", G_CALLBACK (on_user_activated), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->viewer_list, "user-activated", G_CALLBACK (on_user_activated), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view_stack, "notify::visible-child", G_CALLBACK (on_visible_child_changed), self,
                            G_CONNECT_SWAPPED);
 }

@@ -1,0 +1,168 @@
+/* ld-user-card.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "ld-chat-row.h"
+#include "ld-message.h"
+#include "ld-user-card.h"
+
+struct _LdUserCard
+{
+  GtkPopover  parent_instance;
+
+  AdwAvatar  *avatar;
+  GtkLabel   *name_label;
+  GtkLabel   *role_label;
+  GtkBox     *recent_box;
+  GtkWidget  *actions_box;
+  GtkButton  *hide_button;
+
+  char       *user_id;
+  guint       n_recent;
+};
+
+G_DEFINE_FINAL_TYPE (LdUserCard, ld_user_card, GTK_TYPE_POPOVER)
+
+static void
+on_timeout_clicked (LdUserCard *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.moderate-user", "(ssu)", "timeout", self->user_id, 600);
+  gtk_popover_popdown (GTK_POPOVER (self));
+}
+
+static void
+on_ban_clicked (LdUserCard *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.moderate-user", "(ssu)", "ban", self->user_id, 0);
+  gtk_popover_popdown (GTK_POPOVER (self));
+}
+
+static void
+on_hide_clicked (LdUserCard *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.toggle-hidden-user", "s", self->user_id);
+  gtk_popover_popdown (GTK_POPOVER (self));
+}
+
+static void
+ld_user_card_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), LD_TYPE_USER_CARD);
+
+  G_OBJECT_CLASS (ld_user_card_parent_class)->dispose (object);
+}
+
+static void
+ld_user_card_finalize (GObject *object)
+{
+  LdUserCard *self = LD_USER_CARD (object);
+
+  g_clear_pointer (&self->user_id, g_free);
+
+  G_OBJECT_CLASS (ld_user_card_parent_class)->finalize (object);
+}
+
+static void
+ld_user_card_class_init (LdUserCardClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ld_user_card_dispose;
+  object_class->finalize = ld_user_card_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/livedesk/Livedesk/ui/ld-user-card.ui");
+  gtk_widget_class_bind_template_child (widget_class, LdUserCard, avatar);
+  gtk_widget_class_bind_template_child (widget_class, LdUserCard, name_label);
+  gtk_widget_class_bind_template_child (widget_class, LdUserCard, role_label);
+  gtk_widget_class_bind_template_child (widget_class, LdUserCard, recent_box);
+  gtk_widget_class_bind_template_child (widget_class, LdUserCard, actions_box);
+  gtk_widget_class_bind_template_child (widget_class, LdUserCard, hide_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_timeout_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_ban_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_hide_clicked);
+}
+
+static void
+ld_user_card_init (LdUserCard *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+ld_user_card_new (const char *user_id,
+                  const char *username,
+                  LdRole      role,
+                  GListModel *chat,
+                  gboolean    can_moderate,
+                  gboolean    hidden)
+{
+  LdUserCard *self;
+  const char *badge = ld_role_badge_label (role);
+  LdMessage *recent[LD_USER_CARD_RECENT] = { NULL };
+  guint n = chat ? g_list_model_get_n_items (chat) : 0;
+  guint found = 0;
+
+  g_return_val_if_fail (user_id != NULL, NULL);
+
+  self = g_object_new (LD_TYPE_USER_CARD, NULL);
+  self->user_id = g_strdup (user_id);
+
+  adw_avatar_set_text (self->avatar, username);
+  gtk_label_set_text (self->name_label, username);
+  gtk_label_set_text (self->role_label, badge ? badge : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->role_label), badge != NULL);
+  gtk_widget_set_visible (self->actions_box, can_moderate && role == LD_ROLE_VIEWER);
+  gtk_button_set_label (self->hide_button, hidden ? _("Show Their Messages") : _("Hide Their Messages"));
+
+  for (guint i = n; i > 0 && found < LD_USER_CARD_RECENT; i--)
+    {
+      LdMessage *message = g_list_model_get_item (chat, i - 1);
+
+      if (g_strcmp0 (ld_message_get_user_id (message), user_id) == 0)
+        recent[found++] = message;
+      else
+        g_object_unref (message);
+    }
+
+  /* Oldest first, as in the chat. */
+  for (guint i = found; i > 0; i--)
+    {
+      LdMessage *message = recent[i - 1];
+      const char *text = ld_message_get_message_type (message) == LD_MESSAGE_TYPE_IMAGE
+                         ? ld_message_get_image_url (message) : ld_message_get_text (message);
+      GtkWidget *label = gtk_label_new (NULL);
+
+      gtk_label_set_text (GTK_LABEL (label), text ? text : "");
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
+      if (ld_message_get_state (message) == LD_MESSAGE_STATE_DELETED)
+        gtk_widget_add_css_class (label, "dim-label");
+      gtk_box_append (self->recent_box, label);
+      g_object_unref (message);
+    }
+  self->n_recent = found;
+
+  if (found == 0)
+    {
+      GtkWidget *label = gtk_label_new (_("No messages in this chat yet"));
+
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_box_append (self->recent_box, label);
+    }
+
+  return GTK_WIDGET (self);
+}
+
+guint
+ld_user_card_get_n_recent (LdUserCard *self)
+{
+  g_return_val_if_fail (LD_IS_USER_CARD (self), 0);
+  return self->n_recent;
+}

@@ -1,0 +1,33 @@
+/* ld-user-card.h: a popover about one user: name, role, their recent
+ * messages, and the moderation actions the signed-in role allows, plus
+ * hiding them from this chat view only. It asks through actions:
+ * win.moderate-user ((ssu): "timeout"/"ban", user id, seconds) and
+ * win.toggle-hidden-user (s).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "ld-types.h"
+
+G_BEGIN_DECLS
+
+#define LD_USER_CARD_RECENT 5
+
+#define LD_TYPE_USER_CARD (ld_user_card_get_type ())
+
+G_DECLARE_FINAL_TYPE (LdUserCard, ld_user_card, LD, USER_CARD, GtkPopover)
+
+/* CHAT: the chat model (LdMessage items) to take recent messages from. */
+GtkWidget *ld_user_card_new (const char *user_id,
+                             const char *username,
+                             LdRole      role,
+                             GListModel *chat,
+                             gboolean    can_moderate,
+                             gboolean    hidden);
+/* How many recent messages the card lists. */
+guint      ld_user_card_get_n_recent (LdUserCard *self);
+
+G_END_DECLS
