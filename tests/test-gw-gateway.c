@@ -71,7 +71,7 @@ start_gateway (Fixture *f)
   if (f->bridge != NULL)
     gw_gateway_set_redis (f->gateway, f->bridge);
   f->http = soup_server_new (NULL, NULL);
-  gw_gateway_attach (f->gateway, f->http);
+  gw_gateway_attach (f->gateway, f->http, NULL);
   soup_server_listen_local (f->http, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
   g_assert_no_error (error);
   uris = soup_server_get_uris (f->http);
@@ -1063,7 +1063,7 @@ start_second_gateway (Fixture *f)
   f->gateway2 = gw_gateway_new (f->jwt);
   gw_gateway_set_redis (f->gateway2, f->bridge2);
   f->http2 = soup_server_new (NULL, NULL);
-  gw_gateway_attach (f->gateway2, f->http2);
+  gw_gateway_attach (f->gateway2, f->http2, NULL);
   soup_server_listen_local (f->http2, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
   g_assert_no_error (error);
   uris = soup_server_get_uris (f->http2);

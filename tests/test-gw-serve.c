@@ -99,12 +99,12 @@ gateway_start (Gateway    *gateway,
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GDataInputStream) out = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GUri) uri = NULL;
   g_autofree char *line = NULL;
+  char *end = NULL;
 
   g_subprocess_launcher_setenv (launcher, "LIVEDESK_JWT_SECRET", SECRET, TRUE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  gateway->process = g_subprocess_launcher_spawn (launcher, &error, program, "serve", "--port", "0",
+  gateway->process = g_subprocess_launcher_spawn (launcher, &error, program, "--port", "0",
                                                   "--users", users, extra_option, extra_value, NULL);
   g_assert_no_error (error);
 
@@ -113,10 +113,11 @@ gateway_start (Gateway    *gateway,
   line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "livedesk-gateway: listening on http://127.0.0.1:"));
-  uri = g_uri_parse (strstr (line, "http://"), G_URI_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  gateway->port = g_uri_get_port (uri);
+  /* the first line is exactly "listening PORT" */
+  g_assert_true (g_str_has_prefix (line, "listening "));
+  gateway->port = (guint) g_ascii_strtoull (line + strlen ("listening "), &end, 10);
+  g_assert_cmpstr (end, ==, "");
+  g_assert_cmpuint (gateway->port, >, 0);
 }
 
 static void
@@ -318,6 +319,113 @@ test_serve_needs_users (void)
   g_assert_nonnull (strstr (err, "--users"));
 }
 
+/* GET on the Engine.IO handshake URL: the status, and the body in *BODY. */
+static guint
+get_status (SoupSession *session,
+            const char  *url,
+            char       **body)
+{
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  bytes = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  *body = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  return soup_message_get_status (message);
+}
+
+static void
+test_serve_config_and_path (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("livedesk-serve-XXXXXX", &error);
+  g_autofree char *users = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *config_text = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  Gateway gateway = { 0 };
+
+  g_assert_no_error (error);
+  users = write_users_file (dir);
+  config = g_build_filename (dir, "gateway.conf", NULL);
+  config_text = g_strdup_printf ("[gateway]\npath=/live\nport=4001\nusers=%s\n", users);
+  g_file_set_contents (config, config_text, -1, &error);
+  g_assert_no_error (error);
+  soup_session_set_proxy_resolver (session, NULL);
+
+  /* --port 0 on the command line wins over the file's 4001 */
+  gateway_start (&gateway, users, "--config", config);
+
+  url = g_strdup_printf ("http://127.0.0.1:%u/live/?EIO=4&transport=polling", gateway.port);
+  g_assert_cmpuint (get_status (session, url, &body), ==, 200);
+  g_assert_true (g_str_has_prefix (body, "0{\"sid\":"));
+  g_clear_pointer (&url, g_free);
+  g_clear_pointer (&body, g_free);
+
+  /* the default path is not served when the file names another */
+  url = g_strdup_printf ("http://127.0.0.1:%u/socket/?EIO=4&transport=polling", gateway.port);
+  g_assert_cmpuint (get_status (session, url, &body), !=, 200);
+
+  g_subprocess_send_signal (gateway.process, SIGTERM);
+  g_subprocess_wait (gateway.process, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&gateway.process);
+  g_unlink (config);
+  g_unlink (users);
+  g_rmdir (dir);
+}
+
+/* Without a secret the gateway refuses to start and says where a secret goes;
+ * --development starts with a throwaway one and says so loudly. */
+static void
+test_serve_needs_secret (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("livedesk-serve-XXXXXX", &error);
+  g_autofree char *users = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) gateway = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GDataInputStream) log = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *warning = NULL;
+
+  g_assert_no_error (error);
+  users = write_users_file (dir);
+  g_subprocess_launcher_unsetenv (launcher, "LIVEDESK_JWT_SECRET");
+
+  gateway = g_subprocess_launcher_spawn (launcher, &error, program, "--port", "0", "--users", users, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (gateway, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (gateway), ==, 1);
+  g_assert_nonnull (strstr (err, "LIVEDESK_JWT_SECRET"));
+  g_clear_object (&gateway);
+
+  gateway = g_subprocess_launcher_spawn (launcher, &error, program, "--port", "0", "--users", users,
+                                         "--development", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (gateway));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (line, "listening "));
+  log = g_data_input_stream_new (g_subprocess_get_stderr_pipe (gateway));
+  warning = g_data_input_stream_read_line_utf8 (log, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (warning, "DEVELOPMENT MODE"));
+
+  g_subprocess_send_signal (gateway, SIGTERM);
+  g_subprocess_wait (gateway, NULL, &error);
+  g_assert_no_error (error);
+  g_unlink (users);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -329,6 +437,8 @@ main (int   argc,
 
   g_test_add_func ("/gw/serve/login-connect-join-stop", test_serve);
   g_test_add_func ("/gw/serve/needs-users", test_serve_needs_users);
+  g_test_add_func ("/gw/serve/config-and-path", test_serve_config_and_path);
+  g_test_add_func ("/gw/serve/needs-secret", test_serve_needs_secret);
   g_test_add_func ("/gw/serve/redis", test_serve_redis);
 
   return g_test_run ();

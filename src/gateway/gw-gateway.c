@@ -1719,12 +1719,13 @@ gw_gateway_set_presence_timeout (GwGateway *self,
 
 void
 gw_gateway_attach (GwGateway  *self,
-                   SoupServer *server)
+                   SoupServer *server,
+                   const char *path)
 {
   g_return_if_fail (GW_IS_GATEWAY (self));
   g_return_if_fail (SOUP_IS_SERVER (server));
 
-  sio_server_attach (self->server, server, GW_GATEWAY_PATH);
+  sio_server_attach (self->server, server, path != NULL ? path : GW_GATEWAY_PATH);
   restart_sweep (self);
 }
 

@@ -40,8 +40,10 @@ void        gw_gateway_set_presence_timeout (GwGateway  *self,
                                              guint       ms);
 /* Serves Socket.IO at GW_GATEWAY_PATH of SERVER. The REST endpoints
  * (GwRest) can be attached to the same server. */
+/* Serves Socket.IO at PATH (NULL: GW_GATEWAY_PATH) on SERVER. */
 void        gw_gateway_attach               (GwGateway  *self,
-                                             SoupServer *server);
+                                             SoupServer *server,
+                                             const char *path);
 SioServer  *gw_gateway_get_server           (GwGateway  *self);
 GwRooms    *gw_gateway_get_rooms            (GwGateway  *self);
 /* Disconnects everyone; the gateway serves no more. */

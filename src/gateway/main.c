@@ -7,7 +7,9 @@
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/random.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -42,7 +44,7 @@ mint_token (int    argc,
     { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "Username (the token's \"name\")", "NAME" },
     { "role", 'r', 0, G_OPTION_ARG_STRING, &role_name, "viewer, streamer, moderator or admin", "ROLE" },
     { "ttl", 't', 0, G_OPTION_ARG_INT, &ttl, "Lifetime in seconds (default 900)", "SECONDS" },
-    { "secret-file", 's', 0, G_OPTION_ARG_FILENAME, &secret_file,
+    { "jwt-secret-file", 's', 0, G_OPTION_ARG_FILENAME, &secret_file,
       "Read the secret from PATH instead of $" SECRET_VARIABLE, "PATH" },
     { NULL }
   };
@@ -56,7 +58,7 @@ mint_token (int    argc,
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context,
-    "The secret comes from $" SECRET_VARIABLE " or --secret-file, never from the command line,\n"
+    "The secret comes from $" SECRET_VARIABLE " or --jwt-secret-file, never from the command line,\n"
     "where every user of the machine could read it. For development and tests.");
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -218,6 +220,79 @@ on_quit_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Settings from --config's [gateway] group; flags given on the command line win. */
+static gboolean
+load_config (const char  *path,
+             char       **host,
+             gint        *port,
+             char       **socket_path,
+             char       **redis_uri,
+             char       **users_path,
+             char       **secret_file,
+             gint        *presence_timeout,
+             GError     **error)
+{
+  g_autoptr(GKeyFile) keys = g_key_file_new ();
+  const char *group = "gateway";
+  struct { const char *key; char **value; } strings[] = {
+    { "host", host }, { "path", socket_path }, { "redis", redis_uri },
+    { "users", users_path }, { "jwt-secret-file", secret_file },
+  };
+  struct { const char *key; gint *value; } integers[] = {
+    { "port", port }, { "presence-timeout", presence_timeout },
+  };
+
+  if (!g_key_file_load_from_file (keys, path, G_KEY_FILE_NONE, error))
+    return FALSE;
+  if (g_key_file_has_key (keys, group, "jwt-secret", NULL))
+    {
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                   "%s: put the secret in its own file and name it with jwt-secret-file", path);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
+    if (*strings[i].value == NULL && g_key_file_has_key (keys, group, strings[i].key, NULL))
+      *strings[i].value = g_key_file_get_string (keys, group, strings[i].key, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (integers); i++)
+    if (*integers[i].value < 0 && g_key_file_has_key (keys, group, integers[i].key, NULL))
+      {
+        g_autoptr(GError) local_error = NULL;
+
+        *integers[i].value = g_key_file_get_integer (keys, group, integers[i].key, &local_error);
+        if (local_error != NULL)
+          {
+            g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                         "%s: %s must be a number", path, integers[i].key);
+            return FALSE;
+          }
+      }
+
+  return TRUE;
+}
+
+/* Development mode only: a random secret that dies with the process. */
+static GwJwt *
+new_development_jwt (GError **error)
+{
+  guint8 secret[32];
+  g_autoptr(GBytes) bytes = NULL;
+  GwJwt *jwt;
+
+  if (getrandom (secret, sizeof secret, 0) != sizeof secret)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "no random secret: %s", g_strerror (errno));
+      return NULL;
+    }
+
+  bytes = g_bytes_new (secret, sizeof secret);
+  jwt = gw_jwt_new (bytes, error);
+  explicit_bzero (secret, sizeof secret);
+  return jwt;
+}
+
 static int
 serve (int    argc,
        char **argv)
@@ -225,21 +300,28 @@ serve (int    argc,
   g_autofree char *users_path = NULL;
   g_autofree char *redis_uri = NULL;
   g_autofree char *secret_file = NULL;
-  g_autofree char *address = NULL;
-  gint port = 4001;
-  gint presence_timeout = GW_GATEWAY_DEFAULT_PRESENCE_TIMEOUT_MS / 1000;
+  g_autofree char *host = NULL;
+  g_autofree char *socket_path = NULL;
+  g_autofree char *config_path = NULL;
+  gboolean development = FALSE;
+  gint port = -1;
+  gint presence_timeout = -1;
   const GOptionEntry entries[] = {
+    { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Address to listen on (default 127.0.0.1)", "ADDRESS" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port (default 4001; 0 picks a free one)", "N" },
-    { "address", 'a', 0, G_OPTION_ARG_STRING, &address, "Address to listen on (default 127.0.0.1)", "ADDRESS" },
+    { "path", 0, 0, G_OPTION_ARG_STRING, &socket_path, "Socket.IO path (default /socket)", "PATH" },
+    { "redis", 'r', 0, G_OPTION_ARG_STRING, &redis_uri, "Bridge to the backend and other gateways over Redis", "redis://HOST:PORT" },
     { "users", 'u', 0, G_OPTION_ARG_FILENAME, &users_path, "The users file (JSON, see hash-password)", "FILE" },
-    { "redis", 'r', 0, G_OPTION_ARG_STRING, &redis_uri, "Bridge to the backend over Redis", "redis://HOST:PORT" },
-    { "secret-file", 's', 0, G_OPTION_ARG_FILENAME, &secret_file,
-      "Read the secret from PATH instead of $" SECRET_VARIABLE, "PATH" },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "A key file whose [gateway] group sets any of these options", "FILE" },
+    { "jwt-secret-file", 's', 0, G_OPTION_ARG_FILENAME, &secret_file,
+      "Read the token secret from FILE instead of $" SECRET_VARIABLE, "FILE" },
     { "presence-timeout", 0, 0, G_OPTION_ARG_INT, &presence_timeout,
       "Seconds without viewerPing before a viewer leaves a room (default 90)", "SECONDS" },
+    { "development", 0, 0, G_OPTION_ARG_NONE, &development,
+      "Without a secret, sign tokens with a random one that dies with the process (never in production)", NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("- run the gateway: Socket.IO at /socket/ and the REST API");
+  g_autoptr(GOptionContext) context = g_option_context_new ("- run the gateway: Socket.IO and the REST API on one port");
   g_autoptr(GError) error = NULL;
   g_autoptr(GwJwt) jwt = NULL;
   g_autoptr(GwUsers) users = NULL;
@@ -250,68 +332,98 @@ serve (int    argc,
   g_autoptr(SoupServer) server = NULL;
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GSocketAddress) listen_address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GSList) uris = NULL;
+  g_autofree char *attach_path = NULL;
+  GSList *listeners;
   guint sigint;
   guint sigterm;
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context,
-    "The secret comes from $" SECRET_VARIABLE " or --secret-file, never from the command line.\n"
-    "Prints the URL it listens on, then serves until SIGINT or SIGTERM.");
+    "The token secret comes from $" SECRET_VARIABLE " or --jwt-secret-file, never from the\n"
+    "command line. The first line on standard output is “listening PORT”; then it serves\n"
+    "until SIGINT or SIGTERM, when it disconnects its clients cleanly.");
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      g_printerr ("livedesk-gateway serve: %s\n", error->message);
+      g_printerr ("livedesk-gateway: %s\n", error->message);
       return 2;
     }
   if (argc > 1)
     {
-      g_printerr ("livedesk-gateway serve: unexpected argument “%s”\n", argv[1]);
+      g_printerr ("livedesk-gateway: unexpected argument “%s”\n", argv[1]);
       return 2;
     }
+  if (config_path != NULL &&
+      !load_config (config_path, &host, &port, &socket_path, &redis_uri, &users_path,
+                    &secret_file, &presence_timeout, &error))
+    {
+      g_printerr ("livedesk-gateway: %s\n", error->message);
+      return 2;
+    }
+  if (port < 0)
+    port = 4001;
+  if (presence_timeout < 0)
+    presence_timeout = GW_GATEWAY_DEFAULT_PRESENCE_TIMEOUT_MS / 1000;
   if (users_path == NULL)
     {
-      g_printerr ("livedesk-gateway serve: --users is required\n");
+      g_printerr ("livedesk-gateway: --users is required (create the file with hash-password)\n");
       return 2;
     }
-  if (port < 0 || port > 65535)
+  if (port > 65535)
     {
-      g_printerr ("livedesk-gateway serve: --port must be from 0 to 65535\n");
+      g_printerr ("livedesk-gateway: --port must be from 0 to 65535\n");
       return 2;
     }
   if (presence_timeout <= 0 || presence_timeout > 24 * 3600)
     {
-      g_printerr ("livedesk-gateway serve: --presence-timeout must be from 1 to 86400 seconds\n");
+      g_printerr ("livedesk-gateway: --presence-timeout must be from 1 to 86400 seconds\n");
       return 2;
     }
+  if (socket_path != NULL && socket_path[0] != '/')
+    {
+      g_printerr ("livedesk-gateway: --path must start with “/”\n");
+      return 2;
+    }
+  /* Engine.IO clients ask for PATH/ with the trailing slash. */
+  if (socket_path != NULL)
+    attach_path = g_str_has_suffix (socket_path, "/") ? g_strdup (socket_path)
+                                                      : g_strconcat (socket_path, "/", NULL);
 
-  inet = g_inet_address_new_from_string (address != NULL ? address : "127.0.0.1");
+  inet = g_inet_address_new_from_string (host != NULL ? host : "127.0.0.1");
   if (inet == NULL)
     {
-      g_printerr ("livedesk-gateway serve: “%s” is not an IP address\n", address);
+      g_printerr ("livedesk-gateway: --host “%s” is not an IP address\n", host);
       return 2;
     }
 
   if (secret_file != NULL)
     jwt = gw_jwt_new_from_file (secret_file, &error);
+  else if (g_getenv (SECRET_VARIABLE) == NULL && development)
+    {
+      g_printerr ("livedesk-gateway: DEVELOPMENT MODE: tokens are signed with a random secret that\n"
+                  "livedesk-gateway: dies with this process. Never run a real service like this.\n");
+      jwt = new_development_jwt (&error);
+    }
   else
     jwt = gw_jwt_new_from_environment (SECRET_VARIABLE, &error);
   if (jwt == NULL)
     {
-      g_printerr ("livedesk-gateway serve: %s\n", error->message);
+      g_printerr ("livedesk-gateway: %s\n", error->message);
       return 1;
     }
 
   users = gw_users_new_from_file (users_path, &error);
   if (users == NULL)
     {
-      g_printerr ("livedesk-gateway serve: %s\n", error->message);
+      g_printerr ("livedesk-gateway: %s\n", error->message);
       return 1;
     }
 
   if (redis_uri != NULL && (redis = gw_redis_new (redis_uri, &error)) == NULL)
     {
-      g_printerr ("livedesk-gateway serve: %s\n", error->message);
+      g_printerr ("livedesk-gateway: %s\n", error->message);
       return 1;
     }
 
@@ -327,27 +439,34 @@ serve (int    argc,
 
   server = soup_server_new ("server-header", "livedesk-gateway", NULL);
   gw_rest_attach (rest, server);
-  gw_gateway_attach (gateway, server);
+  gw_gateway_attach (gateway, server, attach_path);
 
   listen_address = g_inet_socket_address_new (inet, (guint16) port);
   if (!soup_server_listen (server, listen_address, 0, &error))
     {
-      g_printerr ("livedesk-gateway serve: cannot listen: %s\n", error->message);
+      g_printerr ("livedesk-gateway: cannot listen on port %d: %s\n", port, error->message);
       return 1;
     }
   if (redis != NULL)
     gw_redis_start (redis);
 
   /* The one line a supervisor or a test waits for. */
+  listeners = soup_server_get_listeners (server);
+  bound = g_socket_get_local_address (listeners->data, &error);
+  g_assert_no_error (error);
+  g_print ("listening %u\n", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  fflush (stdout);
+  g_slist_free (listeners);
+
   uris = soup_server_get_uris (server);
   for (GSList *l = uris; l != NULL; l = l->next)
     {
       g_autofree char *text = g_uri_to_string (l->data);
 
-      g_print ("livedesk-gateway: listening on %s\n", text);
+      g_printerr ("livedesk-gateway: listening on %s (Socket.IO at %s)\n", text,
+                  attach_path != NULL ? attach_path : GW_GATEWAY_PATH);
     }
   g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
-  fflush (stdout);
 
   loop = g_main_loop_new (NULL, FALSE);
   sigint = g_unix_signal_add (SIGINT, on_quit_signal, loop);
@@ -384,7 +503,8 @@ usage (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     g_string_append_printf (summary, "\n  %-15s %s", commands[i].name, commands[i].summary);
-  g_string_append (summary, "\n\n`livedesk-gateway COMMAND --help` describes a command's options.");
+  g_string_append (summary, "\n\n`livedesk-gateway [OPTION…]` runs the gateway as `serve` does;"
+                            "\n`livedesk-gateway COMMAND --help` describes a command's options.");
   g_option_context_set_summary (context, summary->str);
 
   return g_option_context_get_help (context, FALSE, NULL);
@@ -418,6 +538,10 @@ main (int   argc,
       g_print ("livedesk-gateway %s\n", LIVEDESK_VERSION);
       return 0;
     }
+
+  /* Options first and no command: run the gateway, as `serve` does. */
+  if (argv[1][0] == '-')
+    return serve (argc, argv);
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
