@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "ld-demo.h"
 #include "ld-session.h"
 #include "ld-settings.h"
 #include "ld-sign-in-window.h"
@@ -92,10 +93,8 @@ start_gateway (void)
   line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (line);
-  g_assert_nonnull (strstr (line, "http://"));
-  gateway_url = g_strdup (strstr (line, "http://"));
-  if (g_str_has_suffix (gateway_url, "/"))
-    gateway_url[strlen (gateway_url) - 1] = '\0';
+  gateway_url = ld_demo_parse_listening (line);
+  g_assert_nonnull (gateway_url);
 
   g_unlink (users_path);
 }

@@ -605,6 +605,21 @@ test_thumbnail_hosts (void)
     }
 }
 
+/* The demo finds the gateway from its first line, in either form. */
+static void
+test_demo_listening_line (void)
+{
+  g_autofree char *a = ld_demo_parse_listening ("listening 4001");
+  g_autofree char *b = ld_demo_parse_listening ("livedesk-gateway: listening on http://127.0.0.1:35197/ (Socket.IO at /socket/)");
+  g_autofree char *c = ld_demo_parse_listening ("listening soon");
+  g_autofree char *d = ld_demo_parse_listening ("listening 70000");
+
+  g_assert_cmpstr (a, ==, "http://127.0.0.1:4001");
+  g_assert_cmpstr (b, ==, "http://127.0.0.1:35197");
+  g_assert_null (c);
+  g_assert_null (d);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -614,6 +629,7 @@ main (int    argc,
 
   g_test_add_func ("/ui/chat-row/markup-literal", test_markup_literal);
   g_test_add_func ("/ui/preferences", test_preferences);
+  g_test_add_func ("/ui/demo/listening-line", test_demo_listening_line);
   g_test_add_func ("/ui/thumbnails/hosts", test_thumbnail_hosts);
   g_test_add ("/ui/window/demo-traffic", Fixture, NULL, fixture_set_up, test_demo_traffic, fixture_tear_down);
   g_test_add ("/ui/window/send-and-rate-limit", Fixture, NULL, fixture_set_up, test_send_and_rate_limit,

@@ -52,7 +52,7 @@ static const char * const chat_lines[] = {
   "Cảm ơn vì buổi live hôm nay ❤️",
   "can you say hi to my friend Minh?",
   "Tối nay live đến mấy giờ vậy?",
-  "<b>bold?</b> &amp; no markup here",
+  "no *markup* &amp; no <tags> here",
   "Chúc cả nhà buổi tối vui vẻ",
   "Mod Linh ơi, cho mình hỏi chút",
   "this chat is moving fast 😅",
@@ -560,6 +560,36 @@ start_redis (LdDemo       *self,
   g_clear_object (&self->redis_process);
 }
 
+char *
+ld_demo_parse_listening (const char *line)
+{
+  const char *url;
+  guint64 port;
+  char *end;
+
+  g_return_val_if_fail (line != NULL, NULL);
+
+  /* "listening PORT", the line a supervisor waits for */
+  if (g_str_has_prefix (line, "listening "))
+    {
+      port = g_ascii_strtoull (line + strlen ("listening "), &end, 10);
+      if (end != line + strlen ("listening ") && *end == '\0' && port > 0 && port <= 65535)
+        return g_strdup_printf ("http://127.0.0.1:%" G_GUINT64_FORMAT, port);
+      return NULL;
+    }
+
+  /* "…listening on http://HOST:PORT/…", what older gateways print */
+  url = strstr (line, "http://");
+  if (url != NULL)
+    {
+      g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+      if (uri != NULL && g_uri_get_port (uri) > 0)
+        return g_strdup_printf ("http://%s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
+    }
+  return NULL;
+}
+
 static void
 setup_thread (GTask        *task,
               gpointer      source_object,
@@ -574,7 +604,6 @@ setup_thread (GTask        *task,
   g_autofree char *line = NULL;
   g_autofree char *redis_uri = NULL;
   Setup *setup;
-  const char *url;
 
   if (self->gateway == NULL)
     {
@@ -613,8 +642,8 @@ setup_thread (GTask        *task,
 
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (self->gateway_process));
   line = g_data_input_stream_read_line_utf8 (lines, NULL, cancellable, &error);
-  url = line ? strstr (line, "http://") : NULL;
-  if (url == NULL)
+  self->url = line ? ld_demo_parse_listening (line) : NULL;
+  if (self->url == NULL)
     {
       if (error != NULL)
         g_task_return_error (task, g_steal_pointer (&error));
@@ -622,9 +651,6 @@ setup_thread (GTask        *task,
         g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, _("The demo gateway did not start"));
       return;
     }
-  self->url = g_strdup (url);
-  if (g_str_has_suffix (self->url, "/"))
-    self->url[strlen (self->url) - 1] = '\0';
 
   setup = g_new0 (Setup, 1);
   setup->moderator_token = mint_token (self, &moderator, cancellable, &error);

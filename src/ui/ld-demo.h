@@ -50,6 +50,9 @@ LdSession *ld_demo_new_session_finish (LdDemo              *self,
 const char *ld_demo_get_url       (LdDemo              *self);
 /* Audience actions so far (chat messages, gifts, joins…), for tests. */
 guint      ld_demo_get_n_actions  (LdDemo              *self);
+/* The gateway URL from the first line `livedesk-gateway serve` prints
+ * ("listening PORT"), or NULL. */
+char      *ld_demo_parse_listening (const char         *line);
 /* Stops the audience and the gateway (also done on dispose). */
 void       ld_demo_stop           (LdDemo              *self);
 

@@ -25,6 +25,7 @@ struct _LdWindow
   GtkWidget            *connection_box;
   GtkWidget            *room_box;
   GtkLabel             *live_label;
+  GtkLabel             *room_title_label;
   GtkLabel             *viewer_count_label;
   GtkStack             *main_stack;
   AdwViewStack         *view_stack;
@@ -193,6 +194,8 @@ update_header (LdWindow *self)
                                      title != NULL ? title : room_id != NULL ? room_id : "Livedesk");
   adw_view_switcher_title_set_subtitle (self->switcher_title, title != NULL ? room_id : NULL);
   gtk_window_set_title (GTK_WINDOW (self), room_id != NULL ? (title ? title : room_id) : "Livedesk");
+  gtk_label_set_text (self->room_title_label, title != NULL ? title : room_id != NULL ? room_id : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->room_title_label), room_id);
 
   gtk_widget_set_visible (GTK_WIDGET (self->live_label), status != NULL);
   gtk_widget_remove_css_class (GTK_WIDGET (self->live_label), "live");
@@ -358,6 +361,14 @@ retry_seconds (const GError *error)
   g_strdelimit (number, ",", '.');
   value = g_ascii_strtod (number, NULL);
   return MAX (1, (guint) ceil (value));
+}
+
+/* When narrow, the switcher title shows the room itself. */
+static void
+on_title_visible (LdWindow *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->room_title_label),
+                          !adw_view_switcher_title_get_title_visible (self->switcher_title));
 }
 
 static void
@@ -764,6 +775,7 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdWindow, connection_box);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, room_box);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, live_label);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, room_title_label);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, viewer_count_label);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, view_stack);
@@ -813,6 +825,9 @@ ld_window_init (LdWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->viewer_list, "user-activated", G_CALLBACK (on_user_activated), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->switcher_title, "notify::title-visible", G_CALLBACK (on_title_visible), self,
+                           G_CONNECT_SWAPPED);
+  on_title_visible (self);
   g_signal_connect_object (self->view_stack, "notify::visible-child", G_CALLBACK (on_visible_child_changed), self,
                            G_CONNECT_SWAPPED);
 }
