@@ -39,11 +39,11 @@ static const Person audience[] = {
 };
 
 static const char * const chat_lines[] = {
-  "Xin chào mọi người! 👋",
+  "Xin chào mọi người!",
   "Hello from Hanoi!",
   "Stream hôm nay hay quá",
   "What game is this?",
-  "Chị ơi hát bài nữa đi 🎵",
+  "Chị ơi hát bài nữa đi ❤",
   "lol that was close",
   "Âm thanh hơi nhỏ, tăng volume được không?",
   "GG! 🔥🔥🔥",
