@@ -160,6 +160,7 @@ struct _Run
   guint      n;
   Peer      *peers;
   guint      next_peer;
+  guint      limit;     /* peers to start: n, fewer once the join timeout passed */
   guint      connecting;
   guint      joined;
   guint      failed;
@@ -212,6 +213,7 @@ typedef struct
   gint     senders;   /* < 0: as many as the rate needs */
   guint    rate;
   guint    max_clients;
+  guint    join_timeout_s;
 } Config;
 
 static void
@@ -661,14 +663,14 @@ start_peer (Peer *peer)
 static void
 start_more_peers (Run *run)
 {
-  while (run->connecting < CONNECT_WINDOW && run->next_peer < run->n)
+  while (run->connecting < CONNECT_WINDOW && run->next_peer < run->limit)
     start_peer (&run->peers[run->next_peer++]);
 }
 
 static gboolean
 all_settled (Run *run)
 {
-  return run->joined + run->failed == run->n;
+  return run->joined + run->failed == run->limit;
 }
 
 static gboolean
@@ -776,7 +778,7 @@ run_one (const Config *config,
 {
   g_autoptr(GError) error = NULL;
   Server server = { .kind = kind };
-  Run run = { .server = &server, .n = n };
+  Run run = { .server = &server, .n = n, .limit = n };
   Result result = { .n = n };
   glong rss_before, rss_after;
   double server_cpu, self_cpu;
@@ -818,7 +820,15 @@ run_one (const Config *config,
 
   join_start = g_get_monotonic_time ();
   start_more_peers (&run);
-  spin_until (all_settled, &run, 60000 + n * 20);
+  if (!spin_until (all_settled, &run, config->join_timeout_s * 1000))
+    {
+      /* the rest are not started, so the joins stop and the room goes quiet */
+      fail_run (&run, "the join timeout (%u s) passed", config->join_timeout_s);
+      run.limit = run.next_peer;
+      spin_until (all_settled, &run, 60000);
+      if (run.joined == n)
+        g_clear_pointer (&run.first_error, g_free);
+    }
   run.last_event_us = g_get_monotonic_time ();
   spin_until (quiet_after_joins, &run, 300000);
   result.join_s = (g_get_monotonic_time () - join_start) / (double) G_USEC_PER_SEC;
@@ -994,6 +1004,7 @@ main (int   argc,
   gint duration = atoi (env_or ("LIVEDESK_FANOUT_DURATION", "10"));
   gint senders = atoi (env_or ("LIVEDESK_FANOUT_SENDERS", "-1"));
   gint rate = atoi (env_or ("LIVEDESK_FANOUT_RATE", "40000"));
+  gint join_timeout = 300;
   gboolean with_gateway, with_node;
   rlim_t fd_limit;
   GOptionEntry entries[] = {
@@ -1001,6 +1012,7 @@ main (int   argc,
     { "duration", 'd', 0, G_OPTION_ARG_INT, &duration, "Seconds of sending per run (10)", "S" },
     { "rate", 'r', 0, G_OPTION_ARG_INT, &rate, "Offered newMessage deliveries a second (40000)", "R" },
     { "senders", 's', 0, G_OPTION_ARG_INT, &senders, "Clients that send, one message per 2.5 s each (from --rate)", "K" },
+    { "join-timeout", 0, 0, G_OPTION_ARG_INT, &join_timeout, "Seconds the clients have to join (300)", "S" },
     { "server", 0, 0, G_OPTION_ARG_STRING, &server_arg, "both, gateway or node (both)", "WHICH" },
     { NULL }
   };
@@ -1012,9 +1024,9 @@ main (int   argc,
       g_printerr ("bench-fanout: %s\n", error->message);
       return 2;
     }
-  if (duration <= 0 || rate <= 0)
+  if (duration <= 0 || rate <= 0 || join_timeout <= 0)
     {
-      g_printerr ("bench-fanout: --duration and --rate must be positive\n");
+      g_printerr ("bench-fanout: --duration, --rate and --join-timeout must be positive\n");
       return 2;
     }
 
@@ -1024,6 +1036,7 @@ main (int   argc,
   config.duration_s = (guint) duration;
   config.senders = senders > 0 ? senders : -1;
   config.rate = (guint) rate;
+  config.join_timeout_s = (guint) join_timeout;
   config.peers_dir = g_strdup (env_or ("LIVEDESK_PEERS_DIR", LIVEDESK_SOURCE_DIR "/tests/peers"));
   config.node_script = g_build_filename (LIVEDESK_SOURCE_DIR, "bench", "bench-fanout-server.mjs", NULL);
   config.gateway = g_strdup (env_or ("LIVEDESK_GATEWAY", LIVEDESK_GATEWAY_PATH));
