@@ -206,6 +206,34 @@ test_markup_literal (void)
   g_object_unref (row);
 }
 
+/* A message with a highlighted word (any case) stands out; others do not. */
+static void
+test_highlight_words (void)
+{
+  const char *words[] = { " giveaway ", "", NULL };
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(LdMessage) hit = NULL;
+  g_autoptr(LdMessage) miss = NULL;
+  GtkWidget *row = g_object_ref_sink (ld_chat_row_new ());
+
+  json_object_set_string_member (object, "messageId", "m1");
+  json_object_set_string_member (object, "roomId", "room_1");
+  json_object_set_string_member (object, "userId", "u1");
+  json_object_set_string_member (object, "message", "Có GIVEAWAY không?");
+  hit = ld_message_new_from_json (object, NULL);
+  json_object_set_string_member (object, "messageId", "m2");
+  json_object_set_string_member (object, "message", "Xin chào");
+  miss = ld_message_new_from_json (object, NULL);
+
+  ld_chat_row_set_highlight_words (LD_CHAT_ROW (row), words);
+  ld_chat_row_set_message (LD_CHAT_ROW (row), hit);
+  g_assert_true (ld_chat_row_get_highlighted (LD_CHAT_ROW (row)));
+  ld_chat_row_set_message (LD_CHAT_ROW (row), miss);
+  g_assert_false (ld_chat_row_get_highlighted (LD_CHAT_ROW (row)));
+  ld_chat_row_set_message (LD_CHAT_ROW (row), NULL);
+  g_object_unref (row);
+}
+
 typedef struct
 {
   LdChatModel *model;
@@ -542,7 +570,13 @@ test_preferences (void)
 
   gtk_window_present (GTK_WINDOW (window));
   gtk_window_present (GTK_WINDOW (prefs));
-  g_object_set (settings, "clock-format", "12h", "font-scale", 1.5, "history-size", 500u, NULL);
+  g_object_set (settings, "clock-format", "12h", "font-scale", 1.5, "history-size", 500u,
+                "highlight-words", (const char * const []) { "giveaway", NULL }, NULL);
+  {
+    g_auto(GStrv) stored = g_settings_get_strv (ld_settings_get_settings (settings), "highlight-words");
+
+    g_assert_cmpstr (stored[0], ==, "giveaway");
+  }
   g_assert_true (ld_settings_get_clock_12h (settings));
   g_assert_cmpuint (ld_settings_get_history_size (settings), ==, 500);
   g_assert_cmpuint (g_settings_get_uint (ld_settings_get_settings (settings), "history-size"), ==, 500);
@@ -557,6 +591,7 @@ test_preferences (void)
   g_settings_reset (ld_settings_get_settings (settings), "clock-format");
   g_settings_reset (ld_settings_get_settings (settings), "font-scale");
   g_settings_reset (ld_settings_get_settings (settings), "history-size");
+  g_settings_reset (ld_settings_get_settings (settings), "highlight-words");
 }
 
 typedef struct
@@ -629,6 +664,7 @@ main (int    argc,
 
   g_test_add_func ("/ui/chat-row/markup-literal", test_markup_literal);
   g_test_add_func ("/ui/preferences", test_preferences);
+  g_test_add_func ("/ui/chat-row/highlight-words", test_highlight_words);
   g_test_add_func ("/ui/demo/listening-line", test_demo_listening_line);
   g_test_add_func ("/ui/thumbnails/hosts", test_thumbnail_hosts);
   g_test_add ("/ui/window/demo-traffic", Fixture, NULL, fixture_set_up, test_demo_traffic, fixture_tear_down);

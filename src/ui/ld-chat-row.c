@@ -32,6 +32,7 @@ struct _LdChatRow
   gulong     state_handler;
   char      *colour_class;
   char      *own_name;
+  GStrv      highlight_words;  /* casefolded */
   gboolean   clock_12h;
 };
 
@@ -78,6 +79,22 @@ mentions (const char *text,
   folded_text = g_utf8_casefold (text, -1);
   folded_name = g_utf8_casefold (name, -1);
   return strstr (folded_text, folded_name) != NULL;
+}
+
+static gboolean
+has_highlight_word (LdChatRow  *self,
+                    const char *text)
+{
+  g_autofree char *folded = NULL;
+
+  if (self->highlight_words == NULL || text == NULL)
+    return FALSE;
+
+  folded = g_utf8_casefold (text, -1);
+  for (guint i = 0; self->highlight_words[i] != NULL; i++)
+    if (strstr (folded, self->highlight_words[i]) != NULL)
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -257,6 +274,7 @@ ld_chat_row_finalize (GObject *object)
 
   g_clear_pointer (&self->colour_class, g_free);
   g_clear_pointer (&self->own_name, g_free);
+  g_clear_pointer (&self->highlight_words, g_strfreev);
 
   G_OBJECT_CLASS (ld_chat_row_parent_class)->finalize (object);
 }
@@ -384,6 +402,11 @@ ld_chat_row_set_message (LdChatRow *self,
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "mention");
 
+  if (has_highlight_word (self, ld_message_get_text (message)))
+    gtk_widget_add_css_class (GTK_WIDGET (self), "highlight");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "highlight");
+
   if (ld_message_get_is_own (message))
     gtk_widget_add_css_class (GTK_WIDGET (self), "own");
   else
@@ -415,6 +438,35 @@ ld_chat_row_set_own_name (LdChatRow  *self,
 
   g_free (self->own_name);
   self->own_name = g_strdup (username);
+}
+
+void
+ld_chat_row_set_highlight_words (LdChatRow          *self,
+                                 const char * const *words)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_if_fail (LD_IS_CHAT_ROW (self));
+
+  for (guint i = 0; words != NULL && words[i] != NULL; i++)
+    {
+      g_autofree char *word = g_strstrip (g_strdup (words[i]));
+      g_autofree char *folded = g_utf8_casefold (word, -1);
+
+      if (*word != '\0')
+        g_strv_builder_add (builder, folded);
+    }
+  g_strfreev (self->highlight_words);
+  self->highlight_words = g_strv_builder_end (builder);
+  if (self->highlight_words[0] == NULL)
+    g_clear_pointer (&self->highlight_words, g_strfreev);
+}
+
+gboolean
+ld_chat_row_get_highlighted (LdChatRow *self)
+{
+  g_return_val_if_fail (LD_IS_CHAT_ROW (self), FALSE);
+  return gtk_widget_has_css_class (GTK_WIDGET (self), "highlight");
 }
 
 const char *

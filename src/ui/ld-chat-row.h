@@ -25,6 +25,11 @@ void        ld_chat_row_set_clock_12h  (LdChatRow  *self,
 /* Messages naming USERNAME are highlighted as mentions. */
 void        ld_chat_row_set_own_name   (LdChatRow  *self,
                                         const char *username);
+/* Messages containing one of WORDS (any case) are highlighted; applies from
+ * the next ld_chat_row_set_message(). */
+void        ld_chat_row_set_highlight_words (LdChatRow          *self,
+                                             const char * const *words);
+gboolean    ld_chat_row_get_highlighted     (LdChatRow          *self);
 /* What the row shows, for tests: the text label's text. */
 const char *ld_chat_row_get_text       (LdChatRow  *self);
 

@@ -32,6 +32,7 @@ struct _LdChatView
   GHashTable        *hidden_users;
   LdMessage         *context_message;
   char              *own_name;
+  GStrv              highlight_words;
 
   double             last_value;
   guint              unseen;
@@ -218,6 +219,7 @@ on_bind (LdChatView               *self,
 
   ld_chat_row_set_clock_12h (row, self->clock_12h);
   ld_chat_row_set_own_name (row, self->own_name);
+  ld_chat_row_set_highlight_words (row, (const char * const *) self->highlight_words);
   ld_chat_row_set_message (row, gtk_list_item_get_item (item));
 }
 
@@ -478,6 +480,7 @@ ld_chat_view_finalize (GObject *object)
   g_clear_pointer (&self->search_folded, g_free);
   g_clear_pointer (&self->own_name, g_free);
   g_clear_pointer (&self->hidden_users, g_hash_table_unref);
+  g_clear_pointer (&self->highlight_words, g_strfreev);
 
   G_OBJECT_CLASS (ld_chat_view_parent_class)->finalize (object);
 }
@@ -705,8 +708,18 @@ rebind_rows (LdChatView *self)
 
       if (row != NULL && LD_IS_CHAT_ROW (row))
         {
+          LdMessage *message = ld_chat_row_get_message (LD_CHAT_ROW (row));
+
           ld_chat_row_set_clock_12h (LD_CHAT_ROW (row), self->clock_12h);
           ld_chat_row_set_own_name (LD_CHAT_ROW (row), self->own_name);
+          ld_chat_row_set_highlight_words (LD_CHAT_ROW (row), (const char * const *) self->highlight_words);
+          if (message != NULL)
+            {
+              g_object_ref (message);
+              ld_chat_row_set_message (LD_CHAT_ROW (row), NULL);
+              ld_chat_row_set_message (LD_CHAT_ROW (row), message);
+              g_object_unref (message);
+            }
         }
     }
 }
@@ -729,6 +742,17 @@ ld_chat_view_set_own_name (LdChatView *self,
 
   g_free (self->own_name);
   self->own_name = g_strdup (username);
+  rebind_rows (self);
+}
+
+void
+ld_chat_view_set_highlight_words (LdChatView         *self,
+                                  const char * const *words)
+{
+  g_return_if_fail (LD_IS_CHAT_VIEW (self));
+
+  g_strfreev (self->highlight_words);
+  self->highlight_words = g_strdupv ((char **) words);
   rebind_rows (self);
 }
 

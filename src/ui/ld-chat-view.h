@@ -47,6 +47,9 @@ void         ld_chat_view_set_clock_12h       (LdChatView  *self,
 /* The signed-in user's name, for mention highlighting. */
 void         ld_chat_view_set_own_name        (LdChatView  *self,
                                                const char  *username);
+/* Messages containing one of WORDS are highlighted (a local filter). */
+void         ld_chat_view_set_highlight_words (LdChatView         *self,
+                                               const char * const *words);
 /* Whether the view follows new messages (FALSE once scrolled up). */
 gboolean     ld_chat_view_get_sticky          (LdChatView  *self);
 /* Messages that arrived while scrolled up ("N new messages"). */

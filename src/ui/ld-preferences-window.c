@@ -16,6 +16,7 @@ struct _LdPreferencesWindow
   GtkSpinButton        *history_spin;
   GtkSpinButton        *font_spin;
   AdwComboRow          *clock_row;
+  AdwEntryRow          *highlight_row;
   GtkSwitch            *mentions_switch;
   GtkSwitch            *support_switch;
   GtkSwitch            *gifts_switch;
@@ -42,6 +43,38 @@ row_to_clock (GBinding     *binding,
               gpointer      user_data)
 {
   g_value_set_string (to, g_value_get_uint (from) == 1 ? "12h" : "24h");
+  return TRUE;
+}
+
+static gboolean
+words_to_text (GBinding     *binding,
+               const GValue *from,
+               GValue       *to,
+               gpointer      user_data)
+{
+  const char * const *words = g_value_get_boxed (from);
+
+  g_value_take_string (to, words ? g_strjoinv (", ", (char **) words) : g_strdup (""));
+  return TRUE;
+}
+
+static gboolean
+text_to_words (GBinding     *binding,
+               const GValue *from,
+               GValue       *to,
+               gpointer      user_data)
+{
+  g_auto(GStrv) parts = g_strsplit (g_value_get_string (from), ",", -1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *word = g_strstrip (parts[i]);
+
+      if (*word != '\0')
+        g_strv_builder_add (builder, word);
+    }
+  g_value_take_boxed (to, g_strv_builder_end (builder));
   return TRUE;
 }
 
@@ -72,6 +105,7 @@ ld_preferences_window_class_init (LdPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, history_spin);
   gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, font_spin);
   gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, clock_row);
+  gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, highlight_row);
   gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, mentions_switch);
   gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, support_switch);
   gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, gifts_switch);
@@ -102,6 +136,8 @@ ld_preferences_window_new (GtkWindow  *parent,
   g_object_bind_property (settings, "font-scale", self->font_spin, "value", flags);
   g_object_bind_property_full (settings, "clock-format", self->clock_row, "selected", flags,
                                clock_to_row, row_to_clock, NULL, NULL);
+  g_object_bind_property_full (settings, "highlight-words", self->highlight_row, "text", flags,
+                               words_to_text, text_to_words, NULL, NULL);
   g_object_bind_property (settings, "notify-mentions", self->mentions_switch, "active", flags);
   g_object_bind_property (settings, "notify-support", self->support_switch, "active", flags);
   g_object_bind_property (settings, "notify-gifts", self->gifts_switch, "active", flags);

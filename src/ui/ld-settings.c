@@ -19,6 +19,7 @@ struct _LdSettings
   gboolean   notify_support;
   gboolean   notify_gifts;
   double     font_scale;
+  GStrv      highlight_words;
   char      *clock_format;
   int        window_width;
   int        window_height;
@@ -40,6 +41,7 @@ enum {
   PROP_NOTIFY_SUPPORT,
   PROP_NOTIFY_GIFTS,
   PROP_FONT_SCALE,
+  PROP_HIGHLIGHT_WORDS,
   PROP_CLOCK_FORMAT,
   PROP_WINDOW_WIDTH,
   PROP_WINDOW_HEIGHT,
@@ -88,6 +90,7 @@ ld_settings_finalize (GObject *object)
   g_clear_pointer (&self->last_user, g_free);
   g_clear_pointer (&self->last_room, g_free);
   g_clear_pointer (&self->clock_format, g_free);
+  g_clear_pointer (&self->highlight_words, g_strfreev);
 
   G_OBJECT_CLASS (ld_settings_parent_class)->finalize (object);
 }
@@ -113,12 +116,23 @@ ld_settings_get_property (GObject    *object,
     case PROP_NOTIFY_SUPPORT: g_value_set_boolean (value, self->notify_support); break;
     case PROP_NOTIFY_GIFTS: g_value_set_boolean (value, self->notify_gifts); break;
     case PROP_FONT_SCALE: g_value_set_double (value, self->font_scale); break;
+    case PROP_HIGHLIGHT_WORDS: g_value_set_boxed (value, self->highlight_words); break;
     case PROP_CLOCK_FORMAT: g_value_set_string (value, self->clock_format); break;
     case PROP_WINDOW_WIDTH: g_value_set_int (value, self->window_width); break;
     case PROP_WINDOW_HEIGHT: g_value_set_int (value, self->window_height); break;
     case PROP_WINDOW_MAXIMIZED: g_value_set_boolean (value, self->window_maximized); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+}
+
+/* NULL and an empty list are the same list of words. */
+static gboolean
+strv_same (const char * const *a,
+           const char * const *b)
+{
+  if (a == NULL || b == NULL)
+    return (a == NULL || *a == NULL) && (b == NULL || *b == NULL);
+  return g_strv_equal (a, b);
 }
 
 #define SET_SCALAR(field, getter) \
@@ -151,6 +165,18 @@ ld_settings_set_property (GObject      *object,
     case PROP_NOTIFY_SUPPORT: SET_SCALAR (notify_support, g_value_get_boolean); break;
     case PROP_NOTIFY_GIFTS: SET_SCALAR (notify_gifts, g_value_get_boolean); break;
     case PROP_FONT_SCALE: SET_SCALAR (font_scale, g_value_get_double); break;
+    case PROP_HIGHLIGHT_WORDS:
+      {
+        const char * const *words = g_value_get_boxed (value);
+
+        if (!strv_same ((const char * const *) self->highlight_words, words))
+          {
+            g_strfreev (self->highlight_words);
+            self->highlight_words = g_strdupv ((char **) words);
+            g_object_notify_by_pspec (object, pspec);
+          }
+      }
+      break;
     case PROP_CLOCK_FORMAT: set_string (self, &self->clock_format, g_value_get_string (value), prop_id); break;
     case PROP_WINDOW_WIDTH: SET_SCALAR (window_width, g_value_get_int); break;
     case PROP_WINDOW_HEIGHT: SET_SCALAR (window_height, g_value_get_int); break;
@@ -183,6 +209,7 @@ ld_settings_class_init (LdSettingsClass *klass)
   properties[PROP_NOTIFY_SUPPORT] = g_param_spec_boolean ("notify-support", NULL, NULL, TRUE, rw);
   properties[PROP_NOTIFY_GIFTS] = g_param_spec_boolean ("notify-gifts", NULL, NULL, FALSE, rw);
   properties[PROP_FONT_SCALE] = g_param_spec_double ("font-scale", NULL, NULL, 0.5, 3.0, 1.0, rw);
+  properties[PROP_HIGHLIGHT_WORDS] = g_param_spec_boxed ("highlight-words", NULL, NULL, G_TYPE_STRV, rw);
   properties[PROP_CLOCK_FORMAT] = g_param_spec_string ("clock-format", NULL, NULL, "24h", rw);
   properties[PROP_WINDOW_WIDTH] = g_param_spec_int ("window-width", NULL, NULL, -1, G_MAXINT, 900, rw);
   properties[PROP_WINDOW_HEIGHT] = g_param_spec_int ("window-height", NULL, NULL, -1, G_MAXINT, 700, rw);
@@ -259,6 +286,13 @@ ld_settings_get_font_scale (LdSettings *self)
 {
   g_return_val_if_fail (LD_IS_SETTINGS (self), 1.0);
   return self->font_scale;
+}
+
+const char * const *
+ld_settings_get_highlight_words (LdSettings *self)
+{
+  g_return_val_if_fail (LD_IS_SETTINGS (self), NULL);
+  return (const char * const *) self->highlight_words;
 }
 
 gboolean

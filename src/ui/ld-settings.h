@@ -17,7 +17,7 @@ G_DECLARE_FINAL_TYPE (LdSettings, ld_settings, LD, SETTINGS, GObject)
 
 /* Properties, one per key: server-url, api-url, last-user, last-room,
  * history-size, reconnect-attempts, notify-mentions, notify-support,
- * notify-gifts, font-scale, clock-format ("24h"/"12h"), window-width,
+ * notify-gifts, highlight-words, font-scale, clock-format ("24h"/"12h"), window-width,
  * window-height, window-maximized. */
 LdSettings *ld_settings_new                    (void);
 /* Over SETTINGS rather than the default backend (tests, demo mode). */
@@ -40,5 +40,7 @@ guint       ld_settings_get_history_size       (LdSettings *self);
 guint       ld_settings_get_reconnect_attempts (LdSettings *self);
 double      ld_settings_get_font_scale         (LdSettings *self);
 gboolean    ld_settings_get_clock_12h          (LdSettings *self);
+/* Words that highlight a chat message, or NULL. */
+const char * const *ld_settings_get_highlight_words (LdSettings *self);
 
 G_END_DECLS

@@ -650,6 +650,7 @@ apply_settings (LdWindow *self)
   char scale[G_ASCII_DTOSTR_BUF_SIZE];
 
   ld_chat_view_set_clock_12h (self->chat_view, ld_settings_get_clock_12h (self->settings));
+  ld_chat_view_set_highlight_words (self->chat_view, ld_settings_get_highlight_words (self->settings));
 
   g_ascii_formatd (scale, sizeof scale, "%.0f", ld_settings_get_font_scale (self->settings) * 100);
   css = g_strdup_printf ("listview.chat { font-size: %s%%; }", scale);
@@ -669,6 +670,7 @@ on_settings_changed (LdWindow   *self,
                      LdSettings *settings)
 {
   if (g_str_equal (pspec->name, "clock-format") || g_str_equal (pspec->name, "font-scale") ||
+      g_str_equal (pspec->name, "highlight-words") ||
       g_str_equal (pspec->name, "history-size") || g_str_equal (pspec->name, "reconnect-attempts"))
     apply_settings (self);
 }
