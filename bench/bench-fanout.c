@@ -2,7 +2,7 @@
  * official socket.io 4.8.4 server doing the same broadcast, driven by the
  * same load generator in the same run.
  *
- *   bench-fanout [--sizes 100,1000] [--duration S] [--rate R | --senders K] [--server both|gateway|node]
+ *   bench-fanout [--sizes 100,1000] [--duration S] [--rates R,… | --senders K] [--server both|gateway|node]
  *
  * For each size N: N SioClients on this one main loop connect to the server
  * (CONNECT auth {token}, authenticate, joinRoom into one room); then K of
@@ -13,9 +13,11 @@
  * monotonic clock. Server RSS is read from /proc/PID/status before and after
  * the clients join.
  *
- * The offered load is R newMessage deliveries a second (K = R·2.5 s / N
- * senders), the same for both servers; a server that keeps up delivers R,
- * one that cannot delivers what it can and its latency grows with the backlog.
+ * Each offered load R is newMessage deliveries a second (K = R·2.5 s / N
+ * senders), the same for both servers, one after the other on the same
+ * joined clients: a light one for latency, a heavy one for throughput. A
+ * server that keeps up delivers R; one that cannot delivers what it can, and
+ * its latency grows with the backlog.
  *
  * Prints, per N and server: delivered newMessage/s, p50/p99 latency, server
  * RSS per client, server CPU time per 1,000 deliveries, and the ratios.
@@ -25,7 +27,7 @@
  *
  * Environment: LIVEDESK_PEERS_DIR (tests/peers), LIVEDESK_GATEWAY (the
  * livedesk-gateway program), LIVEDESK_FANOUT_SIZES, LIVEDESK_FANOUT_DURATION,
- * LIVEDESK_FANOUT_RATE, LIVEDESK_FANOUT_SENDERS: defaults for the options above.
+ * LIVEDESK_FANOUT_RATES, LIVEDESK_FANOUT_SENDERS: defaults for the options above.
  *
  * 5,000 clients are not in the default sizes: joining them to the gateway
  * alone takes minutes, since every join sends userJoined to everyone already
@@ -180,15 +182,14 @@ struct _Run
   Histogram  latency;
 };
 
+#define MAX_LOADS 4
+
+/* One offered load on one server. */
 typedef struct
 {
   gboolean ran;
-  char    *note;
-  guint    n;
-  guint    joined;
   guint    senders;
   double   offered;
-  double   join_s;
   guint    dropped;
   guint64  sent;
   guint64  accepted;
@@ -199,9 +200,18 @@ typedef struct
   double   rate;
   double   p50_ms;
   double   p99_ms;
-  double   rss_per_client_kb;
   double   server_cpu_s;
   double   loadgen_cpu_s;
+} Phase;
+
+typedef struct
+{
+  char    *note;
+  guint    n;
+  guint    joined;
+  double   join_s;
+  double   rss_per_client_kb;
+  Phase    phases[MAX_LOADS];
 } Result;
 
 typedef struct
@@ -211,7 +221,8 @@ typedef struct
   char    *gateway;
   guint    duration_s;
   gint     senders;   /* < 0: as many as the rate needs */
-  guint    rate;
+  guint    rates[MAX_LOADS];
+  guint    n_rates;
   guint    max_clients;
   guint    join_timeout_s;
 } Config;
@@ -771,6 +782,63 @@ run_free_peers (Run *run)
   g_clear_pointer (&run->peers, g_free);
 }
 
+/* Senders for RATE deliveries a second (or --senders), spread evenly over
+ * one interval, so the load is steady; then waits for every delivery. */
+static void
+measure_load (Run          *run,
+              const Config *config,
+              guint         rate,
+              Phase        *phase)
+{
+  GPid pid = run->server->pid;
+  guint senders, sends_each;
+  double server_cpu, self_cpu;
+
+  if (config->senders > 0)
+    senders = MIN ((guint) config->senders, run->joined);
+  else
+    senders = CLAMP ((guint) ceil ((double) rate * SEND_INTERVAL_MS / 1000.0 / run->joined), 1, run->joined);
+  sends_each = MAX (config->duration_s * 1000 / SEND_INTERVAL_MS, 1);
+  phase->senders = senders;
+  phase->offered = senders * (1000.0 / SEND_INTERVAL_MS) * run->joined;
+
+  run->sent = run->accepted = run->refused = run->delivered = 0;
+  run->dropped = 0;
+  run->first_send_us = run->last_send_us = run->last_receipt_us = 0;
+  memset (&run->latency, 0, sizeof run->latency);
+
+  server_cpu = read_cpu_seconds (pid);
+  self_cpu = self_cpu_seconds ();
+  run->measuring = TRUE;
+  for (guint i = 0, s = 0; i < run->n && s < senders; i++)
+    {
+      Peer *peer = &run->peers[i];
+
+      if (!peer->joined)
+        continue;
+      peer->sends_left = sends_each;
+      peer->send_source = g_timeout_add ((guint) ((guint64) s * SEND_INTERVAL_MS / senders), on_first_send, peer);
+      run->senders_active++;
+      s++;
+    }
+  spin_until (drained, run, config->duration_s * 1000 + 120000);
+  run->measuring = FALSE;
+  phase->server_cpu_s = read_cpu_seconds (pid) - server_cpu;
+  phase->loadgen_cpu_s = self_cpu_seconds () - self_cpu;
+
+  phase->ran = TRUE;
+  phase->sent = run->sent;
+  phase->accepted = run->accepted;
+  phase->refused = run->refused;
+  phase->delivered = run->delivered;
+  phase->dropped = run->dropped;
+  phase->expected = run->accepted * run->joined;
+  phase->seconds = MAX (run->last_receipt_us - run->first_send_us, 1) / (double) G_USEC_PER_SEC;
+  phase->rate = run->delivered / phase->seconds;
+  phase->p50_ms = hist_percentile_ms (&run->latency, 0.50);
+  phase->p99_ms = hist_percentile_ms (&run->latency, 0.99);
+}
+
 static Result
 run_one (const Config *config,
          ServerKind    kind,
@@ -781,10 +849,8 @@ run_one (const Config *config,
   Run run = { .server = &server, .n = n, .limit = n };
   Result result = { .n = n };
   glong rss_before, rss_after;
-  double server_cpu, self_cpu;
   gint64 now_s = g_get_real_time () / G_USEC_PER_SEC;
   gint64 join_start;
-  guint senders, sends_each;
   gboolean ok = kind == SERVER_GATEWAY ? start_gateway (&server, config, &error)
                                        : start_node (&server, config, &error);
 
@@ -848,45 +914,8 @@ run_one (const Config *config,
       return result;
     }
 
-  if (config->senders > 0)
-    senders = MIN ((guint) config->senders, run.joined);
-  else
-    senders = CLAMP ((guint) ceil ((double) config->rate * SEND_INTERVAL_MS / 1000.0 / run.joined), 1, run.joined);
-  sends_each = MAX (config->duration_s * 1000 / SEND_INTERVAL_MS, 1);
-  result.senders = senders;
-  result.offered = senders * (1000.0 / SEND_INTERVAL_MS) * run.joined;
-
-  server_cpu = read_cpu_seconds (server.pid);
-  self_cpu = self_cpu_seconds ();
-  run.measuring = TRUE;
-  for (guint i = 0, s = 0; i < n && s < senders; i++)
-    {
-      Peer *peer = &run.peers[i];
-
-      if (!peer->joined)
-        continue;
-      peer->sends_left = sends_each;
-      /* spread evenly over one interval, so the load is steady */
-      peer->send_source = g_timeout_add ((guint) ((guint64) s * SEND_INTERVAL_MS / senders), on_first_send, peer);
-      run.senders_active++;
-      s++;
-    }
-  spin_until (drained, &run, config->duration_s * 1000 + 120000);
-  run.measuring = FALSE;
-  result.server_cpu_s = read_cpu_seconds (server.pid) - server_cpu;
-  result.loadgen_cpu_s = self_cpu_seconds () - self_cpu;
-
-  result.ran = TRUE;
-  result.sent = run.sent;
-  result.accepted = run.accepted;
-  result.refused = run.refused;
-  result.delivered = run.delivered;
-  result.dropped = run.dropped;
-  result.expected = run.accepted * run.joined;
-  result.seconds = MAX (run.last_receipt_us - run.first_send_us, 1) / (double) G_USEC_PER_SEC;
-  result.rate = run.delivered / result.seconds;
-  result.p50_ms = hist_percentile_ms (&run.latency, 0.50);
-  result.p99_ms = hist_percentile_ms (&run.latency, 0.99);
+  for (guint i = 0; i < config->n_rates; i++)
+    measure_load (&run, config, config->rates[i], &result.phases[i]);
   result.rss_per_client_kb = rss_before > 0 && rss_after > 0 ? (double) (rss_after - rss_before) / run.joined : 0;
   if (run.first_error != NULL && result.note == NULL)
     result.note = g_strdup_printf ("%s: %s", server_label (kind), run.first_error);
@@ -898,24 +927,27 @@ run_one (const Config *config,
 }
 
 static void
-print_result (const char   *label,
-              const Result *r)
+print_row (const char   *label,
+           const Result *r,
+           guint         load)
 {
-  if (!r->ran)
+  const Phase *p = &r->phases[load];
+
+  if (!p->ran)
     {
       g_print ("  %-22s (not measured)\n", label);
       return;
     }
-  g_print ("  %-22s %6u %6.1f %7u %9.0f %9.0f %6.1f%% %9.1f %9.1f %10.1f %7.1f %7.1f %8.2f\n",
-           label, r->joined, r->join_s, r->senders, r->offered, r->rate,
-           r->expected > 0 ? 100.0 * r->delivered / r->expected : 0.0, r->p50_ms, r->p99_ms,
-           r->rss_per_client_kb, r->server_cpu_s, r->loadgen_cpu_s,
-           r->delivered > 0 ? r->server_cpu_s * 1e6 / r->delivered : 0.0);
-  if (r->refused > 0)
+  g_print ("  %-22s %6u %6.1f %7u %9.0f %9.0f %6.1f%% %9.1f %9.1f %10.1f %7.2f %7.2f %8.2f\n",
+           label, r->joined, r->join_s, p->senders, p->offered, p->rate,
+           p->expected > 0 ? 100.0 * p->delivered / p->expected : 0.0, p->p50_ms, p->p99_ms,
+           r->rss_per_client_kb, p->server_cpu_s, p->loadgen_cpu_s,
+           p->delivered > 0 ? p->server_cpu_s * 1e6 / p->delivered : 0.0);
+  if (p->refused > 0)
     g_print ("  %-22s %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " sends refused (the server's rate limit)\n",
-             "", r->refused, r->sent);
-  if (r->dropped > 0)
-    g_print ("  %-22s %u connections lost while sending\n", "", r->dropped);
+             "", p->refused, p->sent);
+  if (p->dropped > 0)
+    g_print ("  %-22s %u connections lost while sending\n", "", p->dropped);
 }
 
 static double
@@ -926,7 +958,8 @@ ratio (double a,
 }
 
 static void
-print_table (guint         n,
+print_table (const Config *config,
+             guint         n,
              const Result *gateway,
              const Result *node)
 {
@@ -934,19 +967,25 @@ print_table (guint         n,
   g_print ("  %-22s %6s %6s %7s %9s %9s %7s %9s %9s %10s %7s %7s %8s\n", "server", "joined", "join s",
            "senders", "offered/s", "deliv/s", "got", "p50 ms", "p99 ms", "KiB/client", "srv CPU", "gen CPU",
            "us/deliv");
-  if (gateway != NULL)
-    print_result (server_label (SERVER_GATEWAY), gateway);
-  if (node != NULL)
-    print_result (server_label (SERVER_NODE), node);
+  for (guint load = 0; load < config->n_rates; load++)
+    {
+      const Phase *g = gateway != NULL ? &gateway->phases[load] : NULL;
+      const Phase *o = node != NULL ? &node->phases[load] : NULL;
+
+      if (gateway != NULL)
+        print_row (server_label (SERVER_GATEWAY), gateway, load);
+      if (node != NULL)
+        print_row (server_label (SERVER_NODE), node, load);
+      if (g != NULL && o != NULL && g->ran && o->ran)
+        g_print ("  gateway/node: %.2fx delivered/s (target >= 3), %.2fx p99 (target <= 1), "
+                 "%.2fx RSS/client (target <= 0.25), %.2fx server CPU per delivery\n",
+                 ratio (g->rate, o->rate), ratio (g->p99_ms, o->p99_ms),
+                 ratio (gateway->rss_per_client_kb, node->rss_per_client_kb),
+                 ratio (g->server_cpu_s / MAX (g->delivered, 1), o->server_cpu_s / MAX (o->delivered, 1)));
+    }
   for (const Result *r = gateway; r != NULL; r = r == gateway ? node : NULL)
     if (r->note != NULL)
       g_print ("  note: %s\n", r->note);
-  if (gateway != NULL && node != NULL && gateway->ran && node->ran)
-    g_print ("  gateway/node: %.2fx delivered/s (target >= 3), %.2fx p99 (target <= 1), "
-             "%.2fx RSS/client (target <= 0.25), %.2fx server CPU per delivery\n",
-             ratio (gateway->rate, node->rate), ratio (gateway->p99_ms, node->p99_ms),
-             ratio (gateway->rss_per_client_kb, node->rss_per_client_kb),
-             ratio (gateway->server_cpu_s / MAX (gateway->delivered, 1), node->server_cpu_s / MAX (node->delivered, 1)));
 }
 
 static rlim_t
@@ -976,7 +1015,7 @@ parse_sizes (const char *text)
       guint64 value;
 
       if (!g_ascii_string_to_unsigned (g_strstrip (parts[i]), 10, 1, 1000000, &value, NULL))
-        g_error ("“%s” is not a number of clients", parts[i]);
+        g_error ("“%s” is not a positive number", parts[i]);
       g_array_append_val (sizes, (guint) { value });
     }
   return sizes;
@@ -1003,14 +1042,15 @@ main (int   argc,
   Config config = { 0 };
   gint duration = atoi (env_or ("LIVEDESK_FANOUT_DURATION", "10"));
   gint senders = atoi (env_or ("LIVEDESK_FANOUT_SENDERS", "-1"));
-  gint rate = atoi (env_or ("LIVEDESK_FANOUT_RATE", "40000"));
+  g_autofree char *rates_arg = NULL;
   gint join_timeout = 300;
   gboolean with_gateway, with_node;
   rlim_t fd_limit;
   GOptionEntry entries[] = {
     { "sizes", 'n', 0, G_OPTION_ARG_STRING, &sizes_arg, "Clients in the room, comma-separated (100,1000)", "N,..." },
     { "duration", 'd', 0, G_OPTION_ARG_INT, &duration, "Seconds of sending per run (10)", "S" },
-    { "rate", 'r', 0, G_OPTION_ARG_INT, &rate, "Offered newMessage deliveries a second (40000)", "R" },
+    { "rates", 'r', 0, G_OPTION_ARG_STRING, &rates_arg,
+      "Offered newMessage deliveries a second, one run each (10000,40000)", "R,..." },
     { "senders", 's', 0, G_OPTION_ARG_INT, &senders, "Clients that send, one message per 2.5 s each (from --rate)", "K" },
     { "join-timeout", 0, 0, G_OPTION_ARG_INT, &join_timeout, "Seconds the clients have to join (300)", "S" },
     { "server", 0, 0, G_OPTION_ARG_STRING, &server_arg, "both, gateway or node (both)", "WHICH" },
@@ -1024,9 +1064,9 @@ main (int   argc,
       g_printerr ("bench-fanout: %s\n", error->message);
       return 2;
     }
-  if (duration <= 0 || rate <= 0 || join_timeout <= 0)
+  if (duration <= 0 || join_timeout <= 0)
     {
-      g_printerr ("bench-fanout: --duration, --rate and --join-timeout must be positive\n");
+      g_printerr ("bench-fanout: --duration and --join-timeout must be positive\n");
       return 2;
     }
 
@@ -1035,7 +1075,13 @@ main (int   argc,
   with_node = server_arg == NULL || g_str_equal (server_arg, "both") || g_str_equal (server_arg, "node");
   config.duration_s = (guint) duration;
   config.senders = senders > 0 ? senders : -1;
-  config.rate = (guint) rate;
+  {
+    g_autoptr(GArray) rates = parse_sizes (rates_arg != NULL ? rates_arg : env_or ("LIVEDESK_FANOUT_RATES", "10000,40000"));
+
+    config.n_rates = MIN (rates->len, MAX_LOADS);
+    for (guint i = 0; i < config.n_rates; i++)
+      config.rates[i] = g_array_index (rates, guint, i);
+  }
   config.join_timeout_s = (guint) join_timeout;
   config.peers_dir = g_strdup (env_or ("LIVEDESK_PEERS_DIR", LIVEDESK_SOURCE_DIR "/tests/peers"));
   config.node_script = g_build_filename (LIVEDESK_SOURCE_DIR, "bench", "bench-fanout-server.mjs", NULL);
@@ -1066,7 +1112,7 @@ main (int   argc,
         gateway = run_one (&config, SERVER_GATEWAY, n);
       if (with_node)
         node = run_one (&config, SERVER_NODE, n);
-      print_table (n, with_gateway ? &gateway : NULL, with_node ? &node : NULL);
+      print_table (&config, n, with_gateway ? &gateway : NULL, with_node ? &node : NULL);
       g_free (gateway.note);
       g_free (node.note);
     }
