@@ -15,6 +15,8 @@
 #define SECRET_VARIABLE "LIVEDESK_JWT_SECRET"
 #define TOKEN_TTL_S (24 * 60 * 60)
 #define TICK_MS 700
+/* The guide's viewer ping, every 30 s: the gateway drops silent viewers. */
+#define PING_TICKS (LD_SESSION_VIEWER_PING_INTERVAL_S * 1000 / TICK_MS)
 
 typedef struct
 {
@@ -340,6 +342,16 @@ on_tick (gpointer data)
   int dice;
 
   self->ticks++;
+  if (self->ticks % PING_TICKS == 0)
+    {
+      for (guint i = 0; i < self->bots->len; i++)
+        {
+          Bot *member = g_ptr_array_index (self->bots, i);
+
+          if (member->in_room)
+            bot_emit (member, "viewerPing", payload_new (member));
+        }
+    }
   if (!self->live_announced && self->ticks >= 3)
     {
       self->live_announced = TRUE;

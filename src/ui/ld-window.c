@@ -44,6 +44,7 @@ struct _LdWindow
   gulong                notify_handler;
   guint                 unread_chat;
   guint                 unseen_gifts;
+  guint                 unread_tickets;
 };
 
 G_DEFINE_FINAL_TYPE (LdWindow, ld_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -244,8 +245,22 @@ update_badges (LdWindow *self)
   LdNotificationModel *notifications = self->session ? ld_session_get_notifications (self->session) : NULL;
   LdTicketModel *tickets = self->session ? ld_session_get_tickets (self->session) : NULL;
 
+  guint unread_tickets = tickets ? ld_ticket_model_get_n_unread (tickets) : 0;
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
   set_badge (self->notifications_page, notifications ? ld_notification_model_get_unread_count (notifications) : 0);
-  set_badge (self->support_page, tickets ? ld_ticket_model_get_n_unread (tickets) : 0);
+  set_badge (self->support_page, unread_tickets);
+
+  /* Someone waits for an answer: worth a desktop notification, if wanted. */
+  if (unread_tickets > self->unread_tickets && app != NULL && !gtk_window_is_active (GTK_WINDOW (self)) &&
+      self->settings != NULL && g_settings_get_boolean (ld_settings_get_settings (self->settings), "notify-support"))
+    {
+      g_autoptr(GNotification) notification = g_notification_new (_("New support request"));
+
+      g_notification_set_body (notification, _("A viewer is waiting for an answer"));
+      g_application_send_notification (app, "support", notification);
+    }
+  self->unread_tickets = unread_tickets;
   set_badge (self->gifts_page, self->unseen_gifts);
 }
 
@@ -888,6 +903,7 @@ ld_window_set_session (LdWindow  *self,
     apply_settings (self);
 
   self->unseen_gifts = 0;
+  self->unread_tickets = 0;
   update_badges (self);
   ld_chat_view_set_model (self->chat_view, session ? ld_session_get_chat (session) : NULL);
   ld_viewer_list_set_model (self->viewer_list, session ? ld_session_get_viewers (session) : NULL);
