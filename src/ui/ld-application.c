@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <signal.h>
 
 #include "ld-application.h"
 #include "ld-config.h"
@@ -20,6 +22,8 @@ struct _LdApplication
   LdDemo         *demo;
   GCancellable   *cancellable;
   char           *initial_view;
+  guint           sigint_source;
+  guint           sigterm_source;
   gboolean        demo_mode;
   gboolean        maximized;
 };
@@ -302,6 +306,14 @@ static const GActionEntry app_actions[] = {
   { "join-room", join_room_action, "s" },
 };
 
+/* Ctrl+C in the terminal quits cleanly, so demo mode stops its gateway. */
+static gboolean
+on_quit_signal (gpointer user_data)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (user_data), "quit", NULL);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 ld_application_startup (GApplication *app)
 {
@@ -319,6 +331,9 @@ ld_application_startup (GApplication *app)
 
   self->settings = ld_settings_new ();
   self->token_store = ld_token_store_new ();
+
+  self->sigint_source = g_unix_signal_add (SIGINT, on_quit_signal, self);
+  self->sigterm_source = g_unix_signal_add (SIGTERM, on_quit_signal, self);
 }
 
 static void
@@ -329,6 +344,8 @@ ld_application_shutdown (GApplication *app)
   g_cancellable_cancel (self->cancellable);
   if (self->demo != NULL)
     ld_demo_stop (self->demo);
+  g_clear_handle_id (&self->sigint_source, g_source_remove);
+  g_clear_handle_id (&self->sigterm_source, g_source_remove);
 
   G_APPLICATION_CLASS (ld_application_parent_class)->shutdown (app);
 }
