@@ -864,7 +864,9 @@ start_redis (Fixture *f)
   g_autoptr(GError) error = NULL;
   g_autofree char *port = NULL;
 
-  f->redis_port = find_free_port ();
+  /* A restart comes back on the same port, as a real Redis would. */
+  if (f->redis_port == 0)
+    f->redis_port = find_free_port ();
   port = g_strdup_printf ("%u", f->redis_port);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   f->redis = g_subprocess_launcher_spawn (launcher, &error, "redis-server", "--port", port, "--bind", "127.0.0.1",
@@ -1170,6 +1172,181 @@ test_cluster (Fixture       *f,
   }
 }
 
+/* Sends TEXT from client ID to room_1 and waits for the ack, waiting out
+ * the user's own rate limit if need be. */
+static void
+say (Fixture    *f,
+     const char *id,
+     const char *text)
+{
+  g_autofree char *payload = g_strdup_printf ("{\"roomId\":\"room_1\",\"message\":\"%s\"}", text);
+
+  for (;;)
+    {
+      g_autoptr(JsonObject) ack = NULL;
+
+      emit (f, id, "sendMessage", payload, TRUE);
+      ack = expect_ack (f, id, "sendMessage");
+      if (bool_at (ack, "success"))
+        return;
+      g_assert_cmpstr (str_at (ack, "error.code"), ==, "RATE_LIMITED");
+      test_spin ((guint) int_at (ack, "error.retryAfterMs") + 20);
+    }
+}
+
+/* The next newMessage for client ID, which must carry TEXT. */
+static void
+expect_said (Fixture    *f,
+             const char *id,
+             const char *text)
+{
+  g_autoptr(JsonObject) message = expect_event (f, id, "newMessage");
+
+  g_assert_cmpstr (str_at (message, "message"), ==, text);
+}
+
+static void
+wait_disconnected (GwRedis *redis)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+
+  while (gw_redis_get_connected (redis) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (gw_redis_get_connected (redis));
+}
+
+/* Redis dies under two gateways: each keeps serving its own clients; when
+ * Redis is back on its port, the gateways find it again and a room spans
+ * both once more, each message arriving exactly once. */
+static void
+test_redis_outage (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *alice = mint (f, "alice", "Alice", GW_ROLE_VIEWER, 900);
+  g_autofree char *bob = mint (f, "bob", "Bob", GW_ROLE_VIEWER, 900);
+
+  start_second_gateway (f);
+  connect_client_to (f, "a", alice, 0);
+  connect_client_to (f, "b", bob, f->port2);
+  join (f, "a", "room_1");
+  join (f, "b", "room_1");
+
+  say (f, "a", "before");
+  expect_said (f, "a", "before");
+  expect_said (f, "b", "before");
+
+  stop_redis (f);
+  wait_disconnected (f->bridge);
+  wait_disconnected (f->bridge2);
+
+  /* Each gateway still serves its own sockets. */
+  say (f, "a", "alone on one");
+  expect_said (f, "a", "alone on one");
+  say (f, "b", "alone on two");
+  expect_said (f, "b", "alone on two");
+  emit (f, "b", "viewerPing", "{\"roomId\":\"room_1\"}", FALSE);
+  json_object_unref (expect_event (f, "b", "viewerPong"));
+
+  start_redis (f);
+  wait_connected (f->bridge);
+  wait_connected (f->bridge2);
+
+  /* Both ways again, and exactly once: bob's reply comes after alice's
+   * message, so a duplicate of hers would already be there. */
+  say (f, "a", "after");
+  expect_said (f, "a", "after");
+  expect_said (f, "b", "after");
+  say (f, "b", "welcome back");
+  expect_said (f, "b", "welcome back");
+  expect_said (f, "a", "welcome back");
+  for (const char **id = (const char *[]) { "a", "b", NULL }; *id != NULL; id++)
+    assert_no_unclaimed (f, *id, "newMessage");
+}
+
+/* getRoomInfo from client ID until the room holds WANT viewers on all
+ * gateways (presence travels through Redis, so not at once); returns the
+ * last answer. */
+static JsonObject *
+room_info_until (Fixture    *f,
+                 const char *id,
+                 gint64      want)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+
+  for (;;)
+    {
+      g_autoptr(JsonObject) info = NULL;
+
+      emit (f, id, "getRoomInfo", "{\"roomId\":\"room_1\"}", FALSE);
+      info = expect_event (f, id, "roomInfo");
+      g_assert_true (bool_at (info, "success"));
+      if (int_at (info, "data.viewerCount") == want)
+        {
+          g_assert_cmpuint (json_array_get_length (json_node_get_array (at (info, "data.viewers"))), ==, want);
+          return g_steal_pointer (&info);
+        }
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      test_spin (50);
+    }
+}
+
+static gboolean
+has_viewer (JsonObject *info,
+            const char *user_id)
+{
+  JsonArray *viewers = json_node_get_array (at (info, "data.viewers"));
+
+  for (guint i = 0; i < json_array_get_length (viewers); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (viewers, i), "userId"), user_id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Viewers are counted over the whole cluster: alice on the first gateway is
+ * in the second one's list and count, and leaves both when she goes. */
+static void
+test_cluster_presence (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *alice = mint (f, "alice", "Alice", GW_ROLE_VIEWER, 900);
+  g_autofree char *bob = mint (f, "bob", "Bob", GW_ROLE_VIEWER, 900);
+  g_autofree char *bob2 = mint (f, "bob", "Bob", GW_ROLE_VIEWER, 900);
+  g_autoptr(JsonObject) both = NULL;
+  g_autoptr(JsonObject) both_from_a = NULL;
+  g_autoptr(JsonObject) left = NULL;
+  g_autoptr(JsonObject) alone = NULL;
+  g_autoptr(JsonObject) pong = NULL;
+
+  start_second_gateway (f);
+  connect_client_to (f, "a", alice, 0);
+  connect_client_to (f, "b", bob, f->port2);
+  join (f, "a", "room_1");
+  join (f, "b", "room_1");
+
+  both = room_info_until (f, "b", 2);
+  g_assert_true (has_viewer (both, "alice"));
+  g_assert_true (has_viewer (both, "bob"));
+  both_from_a = room_info_until (f, "a", 2);
+  g_assert_true (has_viewer (both_from_a, "bob"));
+  emit (f, "b", "viewerPing", "{\"roomId\":\"room_1\"}", FALSE);
+  pong = expect_event (f, "b", "viewerPong");
+  g_assert_cmpint (int_at (pong, "data.viewerCount"), ==, 2);
+
+  /* Bob's second tab, on the first gateway: still two viewers. */
+  connect_client_to (f, "b2", bob2, 0);
+  join (f, "b2", "room_1");
+  json_object_unref (room_info_until (f, "a", 2));
+
+  emit (f, "a", "leaveRoom", "{\"roomId\":\"room_1\"}", FALSE);
+  left = expect_event (f, "b", "userLeft");
+  g_assert_cmpstr (str_at (left, "userId"), ==, "alice");
+  alone = room_info_until (f, "b", 1);
+  g_assert_false (has_viewer (alone, "alice"));
+  g_clear_pointer (&alone, json_object_unref);
+  alone = room_info_until (f, "b2", 1);
+  g_assert_false (has_viewer (alone, "alice"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1188,6 +1365,9 @@ main (int   argc,
   g_test_add ("/gw/gateway/gift", Fixture, NULL, fixture_setup, test_gift, fixture_teardown);
   g_test_add ("/gw/gateway/redis", Fixture, NULL, fixture_setup_redis, test_redis, fixture_teardown);
   g_test_add ("/gw/gateway/cluster", Fixture, NULL, fixture_setup_redis, test_cluster, fixture_teardown);
+  g_test_add ("/gw/gateway/cluster-presence", Fixture, NULL, fixture_setup_redis, test_cluster_presence,
+              fixture_teardown);
+  g_test_add ("/gw/gateway/redis-outage", Fixture, NULL, fixture_setup_redis, test_redis_outage, fixture_teardown);
 
   return g_test_run ();
 }

@@ -44,7 +44,30 @@ struct _GwGateway
   guint               presence_timeout;
   guint               sweep_source;
   gulong              redis_handler;
+  /* room id → (process uid → PresenceShare): the other processes' viewers. */
+  GHashTable         *remote_presence;
 };
+
+/* Presence across processes, without blocking calls and without keys that
+ * could outlive the gateways: each process publishes the viewers it holds in
+ * a room (state op "presence") whenever that set changes and again on every
+ * sweep; the others keep that share for one presence timeout and merge it
+ * into counts and lists. A process that dies stops refreshing, so its share
+ * lapses by itself; a newcomer is answered with the share it lacks. */
+typedef struct
+{
+  JsonArray *viewers;     /* {userId, username, role} */
+  gint64     expires_ms;
+} PresenceShare;
+
+static void
+presence_share_free (gpointer data)
+{
+  PresenceShare *share = data;
+
+  json_array_unref (share->viewers);
+  g_free (share);
+}
 
 G_DEFINE_FINAL_TYPE (GwGateway, gw_gateway, G_TYPE_OBJECT)
 
@@ -221,6 +244,122 @@ publish_state (GwGateway  *self,
   publish (self, STATE_CHANNEL, state);
 }
 
+/* This process's share of ROOM's viewers, for the other processes. */
+static void
+publish_presence (GwGateway *self,
+                  GwRoom    *room)
+{
+  g_autoptr(JsonObject) state = NULL;
+
+  if (self->redis == NULL)
+    return;
+  state = json_object_new ();
+  json_object_set_string_member (state, "roomId", gw_room_get_id (room));
+  json_object_set_array_member (state, "viewers", gw_room_dup_viewers_json (room));
+  publish_state (self, "presence", state);
+}
+
+/* ROOM's viewers on every process: ours first, then the others' not yet
+ * seen, each user once however many processes hold a socket of theirs. */
+static JsonArray *
+dup_cluster_viewers (GwGateway *self,
+                     GwRoom    *room)
+{
+  JsonArray *viewers = gw_room_dup_viewers_json (room);
+  GHashTable *shares = g_hash_table_lookup (self->remote_presence, gw_room_get_id (room));
+  g_autoptr(GHashTable) seen = NULL;
+  GHashTableIter iter;
+  gpointer value;
+  gint64 now = now_ms ();
+
+  if (shares == NULL)
+    return viewers;
+
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < json_array_get_length (viewers); i++)
+    g_hash_table_add (seen, (gpointer) json_object_get_string_member (json_array_get_object_element (viewers, i),
+                                                                      "userId"));
+
+  g_hash_table_iter_init (&iter, shares);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      PresenceShare *share = value;
+
+      if (share->expires_ms <= now)
+        continue;
+      for (guint i = 0; i < json_array_get_length (share->viewers); i++)
+        {
+          JsonObject *viewer = json_array_get_object_element (share->viewers, i);
+          const char *user_id = json_object_get_string_member (viewer, "userId");
+
+          if (g_hash_table_contains (seen, user_id))
+            continue;
+          g_hash_table_add (seen, (gpointer) user_id);
+          json_array_add_object_element (viewers, json_object_ref (viewer));
+        }
+    }
+
+  return viewers;
+}
+
+static guint
+cluster_viewer_count (GwGateway *self,
+                      GwRoom    *room)
+{
+  g_autoptr(JsonArray) viewers = NULL;
+
+  if (g_hash_table_lookup (self->remote_presence, gw_room_get_id (room)) == NULL)
+    return gw_room_get_viewer_count (room);
+  viewers = dup_cluster_viewers (self, room);
+  return json_array_get_length (viewers);
+}
+
+/* Keeps another process's share of ROOM_ID; FALSE if it was new to us. */
+static gboolean
+store_presence_share (GwGateway  *self,
+                      const char *room_id,
+                      const char *uid,
+                      JsonArray  *viewers)
+{
+  GHashTable *shares = g_hash_table_lookup (self->remote_presence, room_id);
+  PresenceShare *share;
+  gboolean known;
+  JsonArray *checked = json_array_new ();
+
+  /* Only what a viewer entry must hold, checked: this is another process's word. */
+  for (guint i = 0; i < json_array_get_length (viewers); i++)
+    {
+      JsonNode *node = json_array_get_element (viewers, i);
+      JsonObject *viewer;
+      const char *user_id = NULL;
+      const char *username = NULL;
+      const char *role = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      viewer = json_node_get_object (node);
+      if (!ld_validate_member_string (viewer, "userId", TRUE, &user_id, NULL) ||
+          !ld_validate_user_id (user_id, NULL) ||
+          !ld_validate_member_string (viewer, "username", TRUE, &username, NULL) ||
+          !ld_validate_member_string (viewer, "role", TRUE, &role, NULL))
+        continue;
+      json_array_add_object_element (checked, json_object_ref (viewer));
+    }
+
+  if (shares == NULL)
+    {
+      shares = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, presence_share_free);
+      g_hash_table_insert (self->remote_presence, g_strdup (room_id), shares);
+    }
+  known = g_hash_table_contains (shares, uid);
+  share = g_new0 (PresenceShare, 1);
+  share->viewers = checked;
+  share->expires_ms = now_ms () + self->presence_timeout;
+  g_hash_table_insert (shares, g_strdup (uid), share);
+
+  return !known;
+}
+
 static void
 publish_viewer (GwGateway      *self,
                 const char     *channel,
@@ -264,8 +403,10 @@ announce_departure (GwGateway      *self,
                     const GwViewer *viewer)
 {
   const char *room_id = gw_room_get_id (room);
-  guint count = gw_room_get_viewer_count (room);
+  guint count = cluster_viewer_count (self, room);
   g_autoptr(JsonNode) payload = presence_payload (room_id, viewer, count);
+
+  publish_presence (self, room);
 
   emit_to_room (self, room_id, "userLeft", payload);
   publish_viewer (self, "viewer.leave", "viewer_leave", room_id, viewer, count);
@@ -503,8 +644,10 @@ handle_join_room (GwGateway   *self,
   if (gw_room_add_socket (room, sid, client->claims->sub, client->claims->name, client->claims->role, now))
     {
       const GwViewer *viewer = gw_room_lookup_viewer (room, client->claims->sub);
-      guint count = gw_room_get_viewer_count (room);
+      guint count = cluster_viewer_count (self, room);
       g_autoptr(JsonNode) joined = presence_payload (room_id, viewer, count);
+
+      publish_presence (self, room);
 
       broadcast_from (client->socket, room_id, "userJoined", joined);
       publish_viewer (self, "viewer.join", "viewer_join", room_id, viewer, count);
@@ -512,8 +655,12 @@ handle_join_room (GwGateway   *self,
 
   data = json_object_new ();
   json_object_set_string_member (data, "roomId", room_id);
-  json_object_set_int_member (data, "viewerCount", gw_room_get_viewer_count (room));
-  json_object_set_array_member (data, "viewers", gw_room_dup_viewers_json (room));
+  {
+    JsonArray *viewers = dup_cluster_viewers (self, room);
+
+    json_object_set_int_member (data, "viewerCount", json_array_get_length (viewers));
+    json_object_set_array_member (data, "viewers", viewers);
+  }
   json_object_set_array_member (data, "recentMessages", gw_room_dup_recent_messages (room));
   if (gw_room_get_title (room) != NULL)
     json_object_set_string_member (data, "title", gw_room_get_title (room));
@@ -579,8 +726,12 @@ handle_get_room_info (GwGateway   *self,
     json_object_set_string_member (data, "status", gw_room_get_status (room));
   else
     json_object_set_null_member (data, "status");
-  json_object_set_int_member (data, "viewerCount", gw_room_get_viewer_count (room));
-  json_object_set_array_member (data, "viewers", gw_room_dup_viewers_json (room));
+  {
+    JsonArray *viewers = dup_cluster_viewers (self, room);
+
+    json_object_set_int_member (data, "viewerCount", json_array_get_length (viewers));
+    json_object_set_array_member (data, "viewers", viewers);
+  }
   *out_reply = gw_envelope_new_success ("Room info", node_from_object (data));
 
   return TRUE;
@@ -610,7 +761,7 @@ handle_viewer_ping (GwGateway   *self,
 
   data = json_object_new ();
   json_object_set_string_member (data, "roomId", room_id);
-  json_object_set_int_member (data, "viewerCount", gw_room_get_viewer_count (room));
+  json_object_set_int_member (data, "viewerCount", cluster_viewer_count (self, room));
   set_timestamp (data, "serverTime");
   *out_reply = gw_envelope_new_success ("pong", node_from_object (data));
 
@@ -1356,7 +1507,29 @@ on_sweep (gpointer user_data)
 
       for (guint j = 0; j < gone->len; j++)
         announce_departure (self, room, g_ptr_array_index (gone, j));
+      /* The others' copy of our share lapses unless refreshed. */
+      if (gw_room_get_viewer_count (room) > 0)
+        publish_presence (self, room);
     }
+
+  {
+    GHashTableIter rooms_iter;
+    gpointer value;
+
+    g_hash_table_iter_init (&rooms_iter, self->remote_presence);
+    while (g_hash_table_iter_next (&rooms_iter, NULL, &value))
+      {
+        GHashTableIter shares_iter;
+        gpointer share;
+
+        g_hash_table_iter_init (&shares_iter, value);
+        while (g_hash_table_iter_next (&shares_iter, NULL, &share))
+          if (((PresenceShare *) share)->expires_ms <= now)
+            g_hash_table_iter_remove (&shares_iter);
+        if (g_hash_table_size (value) == 0)
+          g_hash_table_iter_remove (&rooms_iter);
+      }
+  }
 
   gw_rooms_prune (self->rooms, now, GW_GATEWAY_ROOM_GRACE_MS);
   ld_rate_limit_forget_idle (self->chat_limit, now);
@@ -1466,7 +1639,7 @@ relay_room_update (GwGateway  *self,
     gw_room_set_title (room, title);
   if (ld_validate_member_string (fields, "status", FALSE, &new_status, NULL) && new_status != NULL)
     gw_room_set_status (room, new_status);
-  json_object_set_int_member (fields, "viewerCount", gw_room_get_viewer_count (room));
+  json_object_set_int_member (fields, "viewerCount", cluster_viewer_count (self, room));
 
   emit_to_room (self, room_id, "roomUpdate", data);
 }
@@ -1528,6 +1701,22 @@ apply_remote_state (GwGateway  *self,
   if (!ld_validate_member_string (state, "roomId", TRUE, &room_id, NULL) || !ld_validate_room_id (room_id, NULL))
     return;
   room = gw_rooms_lookup (self->rooms, room_id);
+
+  if (strcmp (op, "presence") == 0)
+    {
+      JsonNode *viewers = json_object_get_member (state, "viewers");
+      const char *uid = json_object_get_string_member_with_default (state, "uid", NULL);
+
+      if (uid == NULL || viewers == NULL || !JSON_NODE_HOLDS_ARRAY (viewers))
+        return;
+      /* A process we had not heard of in this room is told our share at
+       * once rather than at the next sweep. */
+      if (store_presence_share (self, room_id, uid, json_node_get_array (viewers)) &&
+          room != NULL && gw_room_get_viewer_count (room) > 0)
+        publish_presence (self, room);
+      return;
+    }
+
   if (room == NULL)
     return;
 
@@ -1625,6 +1814,7 @@ gw_gateway_finalize (GObject *object)
   g_clear_object (&self->gift_limit);
   g_clear_pointer (&self->clients, g_hash_table_unref);
   g_clear_pointer (&self->tickets, g_hash_table_unref);
+  g_clear_pointer (&self->remote_presence, g_hash_table_unref);
   g_clear_pointer (&self->uid, g_free);
   g_queue_clear (&self->ticket_order);
 
@@ -1654,6 +1844,8 @@ gw_gateway_init (GwGateway *self)
   self->gift_limit = ld_rate_limit_new (gift_windows, G_N_ELEMENTS (gift_windows));
   self->clients = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, client_free);
   self->tickets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->remote_presence = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                 (GDestroyNotify) g_hash_table_unref);
   g_queue_init (&self->ticket_order);
   self->presence_timeout = GW_GATEWAY_DEFAULT_PRESENCE_TIMEOUT_MS;
   self->uid = g_uuid_string_random ();
