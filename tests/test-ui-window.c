@@ -206,6 +206,79 @@ test_markup_literal (void)
   g_object_unref (row);
 }
 
+static void
+append_messages (LdChatModel *model,
+                 guint        first,
+                 guint        n)
+{
+  for (guint i = first; i < first + n; i++)
+    {
+      g_autoptr(JsonObject) object = json_object_new ();
+      g_autofree char *id = g_strdup_printf ("m%u", i);
+      g_autofree char *user = g_strdup_printf ("u%u", i % 7);
+      g_autofree char *text = g_strdup_printf ("Tin nhắn số %u", i);
+      g_autoptr(LdMessage) message = NULL;
+
+      json_object_set_string_member (object, "messageId", id);
+      json_object_set_string_member (object, "roomId", "room_1");
+      json_object_set_string_member (object, "userId", user);
+      json_object_set_string_member (object, "message", text);
+      message = ld_message_new_from_json (object, NULL);
+      ld_chat_model_append (model, message);
+    }
+  ld_chat_model_flush (model);
+}
+
+static gboolean
+at_bottom (gpointer data)
+{
+  GtkAdjustment *adj = data;
+
+  return gtk_adjustment_get_upper (adj) > gtk_adjustment_get_page_size (adj) &&
+         gtk_adjustment_get_value (adj) >= gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj) - 4;
+}
+
+/* The full history: the view shows the newest message and follows new
+ * ones; scrolled up it stays put and counts what arrives ("N new
+ * messages"); the button's action brings it back to the newest. */
+static void
+test_sticky_scroll (void)
+{
+  g_autoptr(LdChatModel) model = ld_chat_model_new ();
+  GtkWidget *window = gtk_window_new ();
+  LdChatView *view = LD_CHAT_VIEW (ld_chat_view_new ());
+  GtkAdjustment *adj = ld_chat_view_get_vadjustment (view);
+
+  g_object_ref_sink (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 500, 400);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
+  ld_chat_view_set_model (view, model);
+  gtk_window_present (GTK_WINDOW (window));
+
+  append_messages (model, 0, LD_CHAT_MODEL_DEFAULT_CAPACITY);
+  g_assert_true (wait_for (at_bottom, adj, WAIT_MS));
+  g_assert_true (ld_chat_view_get_sticky (view));
+
+  append_messages (model, 10000, 3);
+  g_assert_true (wait_for (at_bottom, adj, WAIT_MS));
+  g_assert_cmpuint (ld_chat_view_get_unseen (view), ==, 0);
+
+  /* The user scrolls up to read. */
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) / 2);
+  g_assert_false (ld_chat_view_get_sticky (view));
+  append_messages (model, 10003, 5);
+  g_assert_cmpuint (ld_chat_view_get_unseen (view), ==, 5);
+  g_assert_false (at_bottom (adj));
+
+  gtk_widget_activate_action (GTK_WIDGET (view), "chat.scroll-to-newest", NULL);
+  g_assert_cmpuint (ld_chat_view_get_unseen (view), ==, 0);
+  g_assert_true (ld_chat_view_get_sticky (view));
+  g_assert_true (wait_for (at_bottom, adj, WAIT_MS));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
 /* A message with a highlighted word (any case) stands out; others do not. */
 static void
 test_highlight_words (void)
@@ -665,6 +738,7 @@ main (int    argc,
   g_test_add_func ("/ui/chat-row/markup-literal", test_markup_literal);
   g_test_add_func ("/ui/preferences", test_preferences);
   g_test_add_func ("/ui/chat-row/highlight-words", test_highlight_words);
+  g_test_add_func ("/ui/chat-view/sticky-scroll", test_sticky_scroll);
   g_test_add_func ("/ui/demo/listening-line", test_demo_listening_line);
   g_test_add_func ("/ui/thumbnails/hosts", test_thumbnail_hosts);
   g_test_add ("/ui/window/demo-traffic", Fixture, NULL, fixture_set_up, test_demo_traffic, fixture_tear_down);

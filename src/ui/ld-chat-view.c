@@ -780,6 +780,13 @@ ld_chat_view_scroll_to_newest (LdChatView *self)
   scroll_to_bottom (self);
 }
 
+GtkAdjustment *
+ld_chat_view_get_vadjustment (LdChatView *self)
+{
+  g_return_val_if_fail (LD_IS_CHAT_VIEW (self), NULL);
+  return gtk_scrolled_window_get_vadjustment (self->scroller);
+}
+
 void
 ld_chat_view_set_context_message (LdChatView *self,
                                   LdMessage  *message)

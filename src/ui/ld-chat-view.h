@@ -55,6 +55,8 @@ gboolean     ld_chat_view_get_sticky          (LdChatView  *self);
 /* Messages that arrived while scrolled up ("N new messages"). */
 guint        ld_chat_view_get_unseen          (LdChatView  *self);
 void         ld_chat_view_scroll_to_newest    (LdChatView  *self);
+/* The list's vertical scroll position (tests). */
+GtkAdjustment *ld_chat_view_get_vadjustment   (LdChatView  *self);
 /* Shows the message menu for MESSAGE as a right click would (tests,
  * keyboard). */
 void         ld_chat_view_set_context_message (LdChatView  *self,
