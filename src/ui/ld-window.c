@@ -6,12 +6,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "ld-chat-view.h"
+#include "ld-composer.h"
 #include "ld-config.h"
 #include "ld-user-card.h"
 #include "ld-validate.h"
-
-#include "ld-chat-view.h"
-#include "ld-composer.h"
 #include "ld-window.h"
 
 struct _LdWindow
