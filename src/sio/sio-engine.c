@@ -899,12 +899,13 @@ on_http_request (SoupServer        *server,
 
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "Cache-Control", "no-store");
-  /* libsoup drops such a connection after the response without saying so, and
-   * a keep-alive client (Node's default agent) would then reuse a dead socket. */
-  if (soup_message_headers_header_contains (soup_server_message_get_request_headers (msg),
-                                            "Connection", "close"))
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                  "Connection", "close");
+  /* Every polling request gets a connection of its own: libsoup 3.2 keeps
+   * ~2 KiB for each idle keep-alive connection that the client closes (fixed
+   * in 3.3, commit d20c6601), which a long-running gateway cannot afford.
+   * Saying so also stops a keep-alive client (Node's agent) from reusing the
+   * socket libsoup is about to drop. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Connection", "close");
 
   if (g_strcmp0 (transport, "polling") != 0 && g_strcmp0 (transport, "websocket") != 0)
     {
