@@ -426,6 +426,132 @@ test_serve_needs_secret (void)
   g_rmdir (dir);
 }
 
+static guint
+post_status (SoupSession *session,
+             const char  *url,
+             const char  *body)
+{
+  g_autoptr(SoupMessage) message = soup_message_new ("POST", url);
+  g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_set_request_body_from_bytes (message, "application/json", request);
+  reply = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  return soup_message_get_status (message);
+}
+
+static void
+assert_absent (const char *log,
+               const char *secret)
+{
+  if (strstr (log, secret) != NULL)
+    g_error ("the log shows “%s”:\n%s", secret, log);
+}
+
+/* The operator's log: one key=value line per connection, sign-in and
+ * refusal, and never a token, secret or password, however they went. */
+static void
+test_serve_log (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("livedesk-serve-XXXXXX", &error);
+  g_autofree char *users = NULL;
+  g_autofree char *login_url = NULL;
+  g_autofree char *refresh_url = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *bad_token = NULL;
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) gateway = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GOutputStream) err = g_memory_output_stream_new_resizable ();
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(JsonObject) login = NULL;
+  g_autoptr(TestPeer) peer = NULL;
+  const char *access;
+  const char *refresh;
+
+  g_assert_no_error (error);
+  users = write_users_file (dir);
+  soup_session_set_proxy_resolver (session, NULL);
+  g_subprocess_launcher_setenv (launcher, "LIVEDESK_JWT_SECRET", SECRET, TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  gateway = g_subprocess_launcher_spawn (launcher, &error, program, "--port", "0", "--users", users, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (gateway));
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (out), FALSE);
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (line, "listening "));
+  port = g_strdup (line + strlen ("listening "));
+
+  login_url = g_strdup_printf ("http://127.0.0.1:%s/api/v1/auth/login", port);
+  refresh_url = g_strdup_printf ("http://127.0.0.1:%s/api/v1/auth/refresh-token", port);
+  login = post_json (session, login_url, "{\"username\":\"Alice\",\"password\":\"correct horse\"}");
+  access = json_object_get_string_member (login, "accessToken");
+  refresh = json_object_get_string_member (login, "refreshToken");
+  g_assert_nonnull (access);
+  g_assert_nonnull (refresh);
+  g_assert_cmpuint (post_status (session, login_url, "{\"username\":\"Alice\",\"password\":\"battery staple\"}"),
+                    ==, SOUP_STATUS_UNAUTHORIZED);
+  g_assert_cmpuint (post_status (session, refresh_url, "{\"refreshToken\":\"forged-refresh-token-0451\"}"),
+                    ==, SOUP_STATUS_UNAUTHORIZED);
+
+  /* A token signed with another secret, then the real one. */
+  bad_token = g_strdup_printf ("%.*sforgedsignature0451", (int) (strrchr (access, '.') - access + 1), access);
+  peer = test_peer_start ("gateway-peer.mjs", port, NULL);
+  test_peer_send (peer, "{\"cmd\":\"connect\",\"id\":\"x\",\"auth\":{\"token\":\"%s\"}}", bad_token);
+  json_object_unref (expect_line (peer, "message", "authFailed"));
+  test_peer_send (peer, "{\"cmd\":\"emit\",\"id\":\"x\",\"name\":\"authenticate\",\"payload\":{\"token\":\"%s\"}}",
+                  bad_token);
+  json_object_unref (expect_line (peer, "message", "authFailed"));
+  test_peer_send (peer, "{\"cmd\":\"connect\",\"id\":\"a\",\"auth\":{\"token\":\"%s\"}}", access);
+  json_object_unref (expect_line (peer, "message", "authSuccess"));
+  test_peer_send (peer, "{\"cmd\":\"disconnect\",\"id\":\"x\"}");
+  json_object_unref (expect_line (peer, "disconnect", NULL));
+  /* The gateway has seen the disconnect once a later request is answered. */
+  g_assert_cmpuint (post_status (session, login_url, "{\"username\":\"Nobody\",\"password\":\"x\"}"),
+                    ==, SOUP_STATUS_UNAUTHORIZED);
+
+  g_subprocess_send_signal (gateway, SIGTERM);
+  g_output_stream_splice (err, g_subprocess_get_stderr_pipe (gateway),
+                          G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (gateway, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (gateway));
+  g_assert_cmpint (g_subprocess_get_exit_status (gateway), ==, 0);
+  log = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (err)),
+                   g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (err)));
+  g_test_message ("%s", log);
+
+  /* What happened is there, one key=value line each... */
+  g_assert_nonnull (strstr (log, "event=login addr=127.0.0.1 user=alice role=viewer"));
+  g_assert_nonnull (strstr (log, "event=login_failed addr=127.0.0.1 code=UNAUTHENTICATED"));
+  g_assert_nonnull (strstr (log, "event=refresh_failed addr=127.0.0.1 code=UNAUTHENTICATED"));
+  g_assert_nonnull (strstr (log, "event=connect sid="));
+  g_assert_nonnull (strstr (log, "event=auth_failed sid="));
+  g_assert_nonnull (strstr (log, "event=auth sid="));
+  g_assert_nonnull (strstr (log, "event=disconnect sid="));
+  /* ...and what proves who someone is is not. */
+  assert_absent (log, SECRET);
+  assert_absent (log, access);
+  assert_absent (log, strrchr (access, '.') + 1);
+  assert_absent (log, refresh);
+  assert_absent (log, bad_token);
+  assert_absent (log, "forgedsignature0451");
+  assert_absent (log, "forged-refresh-token-0451");
+  assert_absent (log, "correct horse");
+  assert_absent (log, "battery staple");
+
+  g_unlink (users);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -440,6 +566,7 @@ main (int   argc,
   g_test_add_func ("/gw/serve/config-and-path", test_serve_config_and_path);
   g_test_add_func ("/gw/serve/needs-secret", test_serve_needs_secret);
   g_test_add_func ("/gw/serve/redis", test_serve_redis);
+  g_test_add_func ("/gw/serve/log", test_serve_log);
 
   return g_test_run ();
 }

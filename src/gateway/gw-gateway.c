@@ -8,6 +8,7 @@
 
 #include "gw-envelope.h"
 #include "gw-jwt.h"
+#include "gw-log.h"
 #include "ld-rate-limit.h"
 #include "gw-redis.h"
 #include "gw-redis-adapter.h"
@@ -502,6 +503,30 @@ on_token_expired (gpointer user_data)
   emit_to_socket (client->socket, "tokenExpired", node);
 
   return G_SOURCE_REMOVE;
+}
+
+static const char *
+client_address (Client *client)
+{
+  SioEngineSocket *connection = sio_server_socket_get_connection (client->socket);
+
+  return connection != NULL ? sio_engine_socket_get_remote_address (connection) : NULL;
+}
+
+/* Auth outcomes by code, never with the token or the verifier's words about it. */
+static void
+log_auth (Client       *client,
+          const GError *error)
+{
+  const char *sid = sio_server_socket_get_id (client->socket);
+
+  if (error == NULL)
+    gw_log_event (G_LOG_LEVEL_INFO, "auth", "sid", sid, "addr", client_address (client),
+                  "user", client->claims->sub, "role", gw_role_to_string (client->claims->role), NULL);
+  else
+    gw_log_event (G_LOG_LEVEL_INFO, "auth_failed", "sid", sid, "addr", client_address (client),
+                  "code", error->domain == LD_CONTRACT_ERROR ? ld_contract_error_to_code (error->code) : "INTERNAL",
+                  NULL);
 }
 
 static gboolean
@@ -1367,6 +1392,8 @@ on_socket_event (SioServerSocket *socket,
       json_object_set_string_member (required, "action", event);
       json_object_set_string_member (required, "message", "Authenticate first");
       node = node_from_object (g_steal_pointer (&required));
+      gw_log_event (G_LOG_LEVEL_INFO, "refused", "sid", sio_server_socket_get_id (socket), "action", event,
+                    "code", "UNAUTHENTICATED", NULL);
       emit_to_socket (socket, "authRequired", node);
       failure = gw_envelope_new_failure (LD_CONTRACT_ERROR_UNAUTHENTICATED, "Authenticate first");
       answer_ack (ack, failure);
@@ -1389,6 +1416,16 @@ on_socket_event (SioServerSocket *socket,
     {
       g_autoptr(JsonNode) failure = gw_envelope_new_failure_from_error (error);
 
+      if (spec->handler == handle_authenticate)
+        log_auth (client, error);
+      else
+        gw_log_event (G_LOG_LEVEL_INFO, "refused", "sid", sio_server_socket_get_id (socket),
+                      "user", client->claims != NULL ? client->claims->sub : NULL, "action", event,
+                      "code", gw_envelope_get_error (failure) != NULL
+                                ? json_object_get_string_member_with_default (gw_envelope_get_error (failure),
+                                                                              "code", NULL)
+                                : NULL, NULL);
+
       if (g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED))
         {
           JsonObject *detail = gw_envelope_get_error (failure);
@@ -1403,6 +1440,8 @@ on_socket_event (SioServerSocket *socket,
     }
 
   g_assert (reply != NULL);
+  if (spec->handler == handle_authenticate)
+    log_auth (client, NULL);
   if (spec->reply_event != NULL)
     emit_to_socket (socket, spec->reply_event, reply);
   answer_ack (ack, reply);
@@ -1419,6 +1458,9 @@ on_socket_disconnect (SioServerSocket *socket,
   GHashTableIter iter;
   const char *room_id;
   const char *sid = sio_server_socket_get_id (socket);
+
+  gw_log_event (G_LOG_LEVEL_INFO, "disconnect", "sid", sid,
+                "user", client->claims != NULL ? client->claims->sub : NULL, "reason", reason, NULL);
 
   g_hash_table_iter_init (&iter, client->rooms);
   while (g_hash_table_iter_next (&iter, (gpointer *) &room_id, NULL))
@@ -1450,6 +1492,8 @@ on_connection (SioServerNamespace *nsp,
 
   client->gateway = self;
   client->socket = g_object_ref (socket);
+  gw_log_event (G_LOG_LEVEL_INFO, "connect", "sid", sio_server_socket_get_id (socket),
+                "addr", client_address (client), NULL);
   client->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_hash_table_insert (self->clients, (gpointer) sio_server_socket_get_id (socket), client);
   g_signal_connect (socket, "event", G_CALLBACK (on_socket_event), client);
@@ -1469,11 +1513,15 @@ on_connection (SioServerNamespace *nsp,
       g_autoptr(JsonNode) reply = NULL;
 
       if (authenticate_token (self, client, token, NULL, &reply, &error))
-        emit_to_socket (socket, "authSuccess", reply);
+        {
+          log_auth (client, NULL);
+          emit_to_socket (socket, "authSuccess", reply);
+        }
       else
         {
           g_autoptr(JsonNode) failure = gw_envelope_new_failure_from_error (error);
 
+          log_auth (client, error);
           emit_to_socket (socket, "authFailed", failure);
         }
     }

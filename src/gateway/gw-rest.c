@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gw-jwt.h"
+#include "gw-log.h"
 #include "gw-redis.h"
 #include "gw-refresh.h"
 #include "gw-users.h"
@@ -410,6 +411,8 @@ on_authenticated (GObject      *object,
     {
       if (!g_error_matches (error, GW_USERS_ERROR, GW_USERS_ERROR_BAD_CREDENTIALS))
         g_warning ("Login failed: %s", error->message);
+      /* Not the username typed: people type passwords into it by mistake. */
+      gw_log_event (G_LOG_LEVEL_INFO, "login_failed", "addr", pending->address, "code", "UNAUTHENTICATED", NULL);
       record_login_failure (self, pending->address);
       send_failure (self, pending->msg, SOUP_STATUS_UNAUTHORIZED, "UNAUTHENTICATED",
                     "Invalid username or password");
@@ -426,7 +429,11 @@ on_authenticated (GObject      *object,
                         "Cannot issue a token");
         }
       else
-        send_tokens (self, pending->msg, user, refresh_token, now);
+        {
+          gw_log_event (G_LOG_LEVEL_INFO, "login", "addr", pending->address, "user", user->user_id,
+                        "role", gw_role_to_string (user->role), NULL);
+          send_tokens (self, pending->msg, user, refresh_token, now);
+        }
     }
 
   soup_server_message_unpause (pending->msg);
@@ -454,6 +461,7 @@ handle_login (GwRest            *self,
                                                   blocked_for);
 
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", retry_after);
+      gw_log_event (G_LOG_LEVEL_INFO, "login_refused", "addr", client_address (msg), "code", "RATE_LIMITED", NULL);
       send_failure (self, msg, HTTP_TOO_MANY_REQUESTS, "RATE_LIMITED", message);
       return;
     }
@@ -503,6 +511,9 @@ handle_refresh (GwRest            *self,
   next = gw_refresh_store_rotate (self->refresh, token, now, &user_id, &error);
   if (next == NULL)
     {
+      gw_log_event (G_LOG_LEVEL_INFO, "refresh_failed", "addr", client_address (msg),
+                    "code", g_error_matches (error, GW_REFRESH_ERROR, GW_REFRESH_ERROR_EXPIRED)
+                              ? "TOKEN_EXPIRED" : "UNAUTHENTICATED", NULL);
       if (g_error_matches (error, GW_REFRESH_ERROR, GW_REFRESH_ERROR_EXPIRED))
         send_failure (self, msg, SOUP_STATUS_UNAUTHORIZED, "TOKEN_EXPIRED", error->message);
       else if (error->domain == GW_REFRESH_ERROR && error->code != GW_REFRESH_ERROR_RANDOM)

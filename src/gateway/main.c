@@ -15,6 +15,7 @@
 
 #include "gw-gateway.h"
 #include "gw-jwt.h"
+#include "gw-log.h"
 #include "gw-redis.h"
 #include "gw-refresh.h"
 #include "gw-rest.h"
@@ -516,6 +517,8 @@ main (int   argc,
 {
   setlocale (LC_ALL, "");
   g_set_prgname ("livedesk-gateway");
+  /* Operators grep and ship these lines: one key=value line per event. */
+  g_log_set_writer_func (gw_log_writer, NULL, NULL);
 
   if (argc < 2)
     {

@@ -1,0 +1,31 @@
+/* gw-log.h: the gateway's log lines, one "key=value" line per event an
+ * operator looks for (connections, sign-ins, refusals), never with a token,
+ * secret or password in it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Logs EVENT with the NULL-terminated key, value pairs that follow (a NULL
+ * value is left out) through g_log_structured_array(): MESSAGE is
+ * "event=EVENT key=value …" with values quoted when they need it, and
+ * LIVEDESK_EVENT holds EVENT for journald queries. Callers pass identifiers
+ * and codes only: what a client sent as a credential never goes in. */
+void             gw_log_event  (GLogLevelFlags   level,
+                                const char      *event,
+                                const char      *first_key,
+                                ...) G_GNUC_NULL_TERMINATED;
+
+/* A GLogWriterFunc for the program: one line on stderr per message of INFO
+ * and above (DEBUG as G_MESSAGES_DEBUG asks), "TIME level=… domain=…" then
+ * the event's pairs or msg="…". */
+GLogWriterOutput gw_log_writer (GLogLevelFlags   level,
+                                const GLogField *fields,
+                                gsize            n_fields,
+                                gpointer         user_data);
+
+G_END_DECLS
