@@ -457,8 +457,6 @@ ld_chat_view_dispose (GObject *object)
   LdChatView *self = LD_CHAT_VIEW (object);
   GtkWidget *child;
 
-  if (self->filtered != NULL)
-    g_signal_handlers_disconnect_by_data (self->filtered, self);
   g_clear_pointer (&self->menu_popover, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_CHAT_VIEW);
   /* The template's top box has no id, so dispose_template leaves it. */
@@ -607,11 +605,12 @@ ld_chat_view_init (LdChatView *self)
 
   self->search_filter = gtk_custom_filter_new (search_match, self, NULL);
   self->filtered = gtk_filter_list_model_new (NULL, NULL);
-  g_signal_connect_object (self->filtered, "items-changed", G_CALLBACK (on_items_changed), self,
-                           G_CONNECT_SWAPPED);
   gtk_list_view_set_model (self->list_view,
                            GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)))));
   g_object_unref (gtk_list_view_get_model (self->list_view));
+  /* After the list view's own handler, so that scrolling sees the new rows. */
+  g_signal_connect_object (gtk_list_view_get_model (self->list_view), "items-changed",
+                           G_CALLBACK (on_items_changed), self, G_CONNECT_SWAPPED);
 
   adj = gtk_scrolled_window_get_vadjustment (self->scroller);
   g_signal_connect_object (adj, "value-changed", G_CALLBACK (on_value_changed), self, G_CONNECT_SWAPPED);

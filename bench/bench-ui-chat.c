@@ -1,0 +1,183 @@
+/* bench-ui-chat.c: the app's main window with the chat view visible, fed
+ * 2,000 chat messages a second through LdSession's event handling (the path
+ * newMessage takes from the wire) for 60 s. Prints how late a 5 ms heartbeat
+ * on the main loop ran (p50/p99/max: the stalls a user feels), the frames
+ * drawn, peak RSS, and the cold start to the window's first frame. Never
+ * fails on time. Needs a display (build-aux/livedesk bench has none: run it
+ * under xvfb-run or in a desktop session); LIVEDESK_BENCH_SECONDS shortens it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <adwaita.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+
+#include "ld-session.h"
+#include "ld-window.h"
+
+#define RATE_PER_S 2000
+#define FEED_EVERY_MS 10
+#define HEARTBEAT_MS 5
+
+typedef struct
+{
+  LdSession *session;
+  GArray    *lateness_us;
+  gint64     started;
+  gint64     first_frame;
+  gint64     last_beat;
+  gint64     end;
+  gint64     feed_start;
+  guint      fed;
+  guint      frames;
+  gboolean   done;
+} Bench;
+
+static gboolean
+on_heartbeat (gpointer data)
+{
+  Bench *bench = data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 late = now - bench->last_beat - HEARTBEAT_MS * 1000;
+
+  g_array_append_val (bench->lateness_us, late);
+  bench->last_beat = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_feed (gpointer data)
+{
+  Bench *bench = data;
+  gint64 now = g_get_monotonic_time ();
+  /* Catch up after a stall, so the rate is the one asked for. */
+  guint due = (guint) ((now - bench->feed_start) * RATE_PER_S / G_USEC_PER_SEC);
+
+  while (bench->fed < due)
+    {
+      g_autoptr(JsonObject) payload = json_object_new ();
+      g_autoptr(JsonNode) node = NULL;
+      char id[32];
+      char user[16];
+      char text[80];
+
+      g_snprintf (id, sizeof id, "m%u", bench->fed);
+      g_snprintf (user, sizeof user, "viewer%u", bench->fed % 97);
+      g_snprintf (text, sizeof text, "tin nhắn số %u từ khán giả, hello chat!", bench->fed);
+      json_object_set_string_member (payload, "messageId", id);
+      json_object_set_string_member (payload, "roomId", "room_bench");
+      json_object_set_string_member (payload, "userId", user);
+      json_object_set_string_member (payload, "username", user);
+      json_object_set_string_member (payload, "role", bench->fed % 50 == 0 ? "moderator" : "viewer");
+      json_object_set_string_member (payload, "message", text);
+      json_object_set_string_member (payload, "timestamp", "2026-11-26T12:00:00.000Z");
+      node = json_node_init_object (json_node_alloc (), payload);
+      _ld_session_handle_event (bench->session, "newMessage", node);
+      bench->fed++;
+    }
+
+  if (g_get_monotonic_time () >= bench->end)
+    {
+      bench->done = TRUE;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                Bench         *bench)
+{
+  if (bench->first_frame == 0)
+    bench->first_frame = g_get_monotonic_time ();
+  bench->frames++;
+}
+
+static void
+on_realize (GtkWidget *window,
+            Bench     *bench)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
+
+  g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), bench);
+}
+
+static int
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a;
+  gint64 y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+percentile_ms (GArray *sorted,
+               double  p)
+{
+  guint i;
+
+  if (sorted->len == 0)
+    return 0;
+  i = MIN (sorted->len - 1, (guint) (p * (sorted->len - 1) + 0.5));
+  return MAX (0, g_array_index (sorted, gint64, i)) / 1000.0;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  Bench bench = { 0 };
+  const char *seconds_env = g_getenv ("LIVEDESK_BENCH_SECONDS");
+  guint seconds = seconds_env ? (guint) atoi (seconds_env) : 60;
+  LdWindow *window;
+  struct rusage usage;
+  guint frames_before;
+
+  bench.started = g_get_monotonic_time ();
+  if (!gtk_init_check ())
+    {
+      g_print ("bench-ui-chat: no display, skipped (run it under xvfb-run)\n");
+      return 0;
+    }
+  adw_init ();
+
+  bench.lateness_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  bench.session = ld_session_new ("http://127.0.0.1:9", "http://127.0.0.1:9");
+  _ld_session_enter_room (bench.session, "room_bench");
+
+  window = ld_window_new (NULL, NULL);
+  g_signal_connect (window, "realize", G_CALLBACK (on_realize), &bench);
+  ld_window_set_session (window, bench.session);
+  gtk_window_present (GTK_WINDOW (window));
+  while (bench.first_frame == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_print ("cold start to first frame: %.1f ms\n", (bench.first_frame - bench.started) / 1000.0);
+
+  frames_before = bench.frames;
+  bench.last_beat = g_get_monotonic_time ();
+  bench.feed_start = bench.last_beat;
+  bench.end = bench.last_beat + (gint64) MAX (1, seconds) * G_USEC_PER_SEC;
+  g_timeout_add (HEARTBEAT_MS, on_heartbeat, &bench);
+  g_timeout_add (FEED_EVERY_MS, on_feed, &bench);
+  while (!bench.done)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_array_sort (bench.lateness_us, compare_gint64);
+  getrusage (RUSAGE_SELF, &usage);
+  g_print ("messages fed: %u in %u s (%.0f/s), frames drawn: %u (%.1f/s)\n",
+           bench.fed, seconds, bench.fed / (double) MAX (1, seconds), bench.frames - frames_before,
+           (bench.frames - frames_before) / (double) MAX (1, seconds));
+  g_print ("main-loop stall (heartbeat lateness): p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+           percentile_ms (bench.lateness_us, 0.5), percentile_ms (bench.lateness_us, 0.99),
+           percentile_ms (bench.lateness_us, 1.0));
+  g_print ("peak RSS: %ld MiB\n", usage.ru_maxrss / 1024);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&bench.session);
+  g_array_unref (bench.lateness_us);
+  return 0;
+}
