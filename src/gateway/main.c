@@ -20,6 +20,7 @@
 #include "gw-refresh.h"
 #include "gw-rest.h"
 #include "gw-users.h"
+#include "sio-engine.h"
 
 #define SECRET_VARIABLE "LIVEDESK_JWT_SECRET"
 #define MAX_PASSWORD_LEN 1024
@@ -332,12 +333,10 @@ serve (int    argc,
   g_autoptr(GwGateway) gateway = NULL;
   g_autoptr(SoupServer) server = NULL;
   g_autoptr(GInetAddress) inet = NULL;
-  g_autoptr(GSocketAddress) listen_address = NULL;
-  g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GSList) uris = NULL;
   g_autofree char *attach_path = NULL;
-  GSList *listeners;
+  guint bound_port = 0;
   guint sigint;
   guint sigterm;
 
@@ -442,8 +441,7 @@ serve (int    argc,
   gw_rest_attach (rest, server);
   gw_gateway_attach (gateway, server, attach_path);
 
-  listen_address = g_inet_socket_address_new (inet, (guint16) port);
-  if (!soup_server_listen (server, listen_address, 0, &error))
+  if (!sio_engine_listen (server, host != NULL ? host : "127.0.0.1", (guint) port, &bound_port, &error))
     {
       g_printerr ("livedesk-gateway: cannot listen on port %d: %s\n", port, error->message);
       return 1;
@@ -452,12 +450,8 @@ serve (int    argc,
     gw_redis_start (redis);
 
   /* The one line a supervisor or a test waits for. */
-  listeners = soup_server_get_listeners (server);
-  bound = g_socket_get_local_address (listeners->data, &error);
-  g_assert_no_error (error);
-  g_print ("listening %u\n", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_print ("listening %u\n", bound_port);
   fflush (stdout);
-  g_slist_free (listeners);
 
   uris = soup_server_get_uris (server);
   for (GSList *l = uris; l != NULL; l = l->next)
