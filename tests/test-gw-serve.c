@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "gw-jwt.h"
 #include "gw-redis.h"
 #include "gw-users.h"
 #include "test-peer.h"
@@ -302,6 +303,264 @@ test_serve_redis (void)
   g_rmdir (dir);
 }
 
+static guint get_status (SoupSession *session,
+                         const char  *url,
+                         char       **body);
+
+/* Lines the peer printed that a test has not asked for yet. */
+static GQueue backlog = G_QUEUE_INIT;
+
+/* The first unclaimed line of KIND for client ID (with NAME, if given). */
+static JsonObject *
+expect_for (TestPeer   *peer,
+            const char *kind,
+            const char *id,
+            const char *name)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+  GList *l = backlog.head;
+
+  for (;;)
+    {
+      JsonObject *line;
+
+      if (l == NULL)
+        {
+          gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
+
+          line = left > 0 ? test_peer_next (peer, left) : NULL;
+          if (line == NULL)
+            g_error ("client %s never got %s %s", id, kind, name ? name : "");
+          g_queue_push_tail (&backlog, line);
+          l = backlog.tail;
+        }
+
+      line = l->data;
+      if (g_strcmp0 (json_object_get_string_member_with_default (line, "event", NULL), kind) == 0 &&
+          g_strcmp0 (json_object_get_string_member_with_default (line, "id", NULL), id) == 0 &&
+          (name == NULL || g_strcmp0 (json_object_get_string_member_with_default (line, "name", NULL), name) == 0))
+        {
+          g_queue_unlink (&backlog, l);
+          g_list_free_1 (l);
+          return line;
+        }
+      l = l->next;
+    }
+}
+
+static char *
+mint (const char *user_id,
+      const char *name)
+{
+  g_autoptr(GBytes) secret = g_bytes_new_static (SECRET, strlen (SECRET));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GwJwt) jwt = gw_jwt_new (secret, &error);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(GwJwtClaims) claims = gw_jwt_claims_new (user_id, name, GW_ROLE_VIEWER, now, now + 900);
+  char *token;
+
+  g_assert_no_error (error);
+  token = gw_jwt_sign (jwt, claims, &error);
+  g_assert_no_error (error);
+  return token;
+}
+
+/* Client ID says TEXT in room_1 and the gateway accepts it, after waiting
+ * out the user's rate limit if need be. */
+static void
+say (TestPeer   *peer,
+     const char *id,
+     const char *text)
+{
+  for (;;)
+    {
+      g_autoptr(JsonObject) ack = NULL;
+      JsonObject *reply;
+
+      test_peer_send (peer, "{\"cmd\":\"emit\",\"id\":\"%s\",\"name\":\"sendMessage\",\"ack\":true,"
+                      "\"payload\":{\"roomId\":\"room_1\",\"message\":\"%s\"}}", id, text);
+      ack = expect_for (peer, "ack", id, "sendMessage");
+      reply = json_object_get_object_member (ack, "payload");
+      if (json_object_get_boolean_member (reply, "success"))
+        return;
+      g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (reply, "error"), "code"),
+                       ==, "RATE_LIMITED");
+      test_spin ((guint) json_object_get_int_member (json_object_get_object_member (reply, "error"), "retryAfterMs")
+                 + 20);
+    }
+}
+
+/* Client ID's next chat message is TEXT: nothing else (no duplicate, nothing
+ * lost in between) came first. */
+static void
+expect_said (TestPeer   *peer,
+             const char *id,
+             const char *text)
+{
+  g_autoptr(JsonObject) line = expect_for (peer, "message", id, "newMessage");
+
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (line, "payload"), "message"),
+                   ==, text);
+}
+
+/* Polls the gateway's health until it reports Redis as STATE. */
+static void
+wait_redis_state (SoupSession *session,
+                  guint        port,
+                  const char  *state)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/api/v1/system/health", port);
+  gint64 deadline = g_get_monotonic_time () + 2 * WAIT_MS * 1000;
+
+  for (;;)
+    {
+      g_autofree char *body = NULL;
+      g_autoptr(JsonNode) node = NULL;
+
+      g_assert_cmpuint (get_status (session, url, &body), ==, SOUP_STATUS_OK);
+      node = json_from_string (body, NULL);
+      g_assert_nonnull (node);
+      if (g_strcmp0 (json_object_get_string_member (json_node_get_object (node), "redis"), state) == 0)
+        return;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the gateway on %u never reported Redis %s: %s", port, state, body);
+      test_spin (100);
+    }
+}
+
+static void
+gateway_stop (Gateway *gateway)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (gateway->process, SIGTERM);
+  g_subprocess_wait (gateway->process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (gateway->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (gateway->process), ==, 0);
+  g_clear_object (&gateway->process);
+}
+
+/* getRoomInfo from client ID until room_1 counts WANT viewers over all
+ * processes; TRUE if USER_ID is among them. */
+static gboolean
+room_viewers_until (TestPeer   *peer,
+                    const char *id,
+                    gint64      want,
+                    const char *user_id)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+
+  for (;;)
+    {
+      g_autoptr(JsonObject) info = NULL;
+      JsonObject *data;
+
+      test_peer_send (peer, "{\"cmd\":\"emit\",\"id\":\"%s\",\"name\":\"getRoomInfo\",\"payload\":{\"roomId\":\"room_1\"}}",
+                      id);
+      info = expect_for (peer, "message", id, "roomInfo");
+      data = json_object_get_object_member (json_object_get_object_member (info, "payload"), "data");
+      if (json_object_get_int_member (data, "viewerCount") == want)
+        {
+          JsonArray *viewers = json_object_get_array_member (data, "viewers");
+          gboolean found = FALSE;
+
+          g_assert_cmpuint (json_array_get_length (viewers), ==, want);
+          for (guint i = 0; i < json_array_get_length (viewers); i++)
+            found |= g_strcmp0 (json_object_get_string_member (json_array_get_object_element (viewers, i), "userId"),
+                                user_id) == 0;
+          return found;
+        }
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      test_spin (50);
+    }
+}
+
+/* Two livedesk-gateway processes on one Redis, which dies mid-test: each
+ * keeps serving its own clients; once Redis is back on its port, a room
+ * spans both processes again and every message arrives exactly once. */
+static void
+test_serve_redis_outage (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("livedesk-serve-XXXXXX", &error);
+  g_autofree char *users = NULL;
+  g_autofree char *redis_uri = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *alice = mint ("alice", "Alice");
+  g_autofree char *bob = mint ("bob", "Bob");
+  g_autoptr(GSubprocess) redis = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(TestPeer) peer = NULL;
+  Gateway one = { 0 };
+  Gateway two = { 0 };
+  guint16 redis_port = find_free_port ();
+
+  g_assert_no_error (error);
+  users = write_users_file (dir);
+  soup_session_set_proxy_resolver (session, NULL);
+  redis = redis_start (redis_port);
+  redis_uri = g_strdup_printf ("redis://127.0.0.1:%u", redis_port);
+  gateway_start (&one, users, "--redis", redis_uri);
+  gateway_start (&two, users, "--redis", redis_uri);
+  wait_redis_state (session, one.port, "connected");
+  wait_redis_state (session, two.port, "connected");
+
+  port = g_strdup_printf ("%u", one.port);
+  peer = test_peer_start ("gateway-peer.mjs", port, NULL);
+  test_peer_send (peer, "{\"cmd\":\"connect\",\"id\":\"a\",\"auth\":{\"token\":\"%s\"}}", alice);
+  test_peer_send (peer, "{\"cmd\":\"connect\",\"id\":\"b\",\"auth\":{\"token\":\"%s\"},\"port\":%u}", bob, two.port);
+  json_object_unref (expect_for (peer, "message", "a", "authSuccess"));
+  json_object_unref (expect_for (peer, "message", "b", "authSuccess"));
+  for (const char **id = (const char *[]) { "a", "b", NULL }; *id != NULL; id++)
+    {
+      test_peer_send (peer, "{\"cmd\":\"emit\",\"id\":\"%s\",\"name\":\"joinRoom\",\"payload\":{\"roomId\":\"room_1\"}}",
+                      *id);
+      json_object_unref (expect_for (peer, "message", *id, "joinedRoom"));
+    }
+
+  /* Presence is shared: each process lists the other's viewer. */
+  g_assert_true (room_viewers_until (peer, "b", 2, "alice"));
+  g_assert_true (room_viewers_until (peer, "a", 2, "bob"));
+
+  say (peer, "a", "before");
+  expect_said (peer, "a", "before");
+  expect_said (peer, "b", "before");
+
+  g_subprocess_send_signal (redis, SIGKILL);
+  g_subprocess_wait (redis, NULL, NULL);
+  g_clear_object (&redis);
+  wait_redis_state (session, one.port, "disconnected");
+  wait_redis_state (session, two.port, "disconnected");
+
+  /* Each process still serves its own. */
+  say (peer, "a", "alone on one");
+  expect_said (peer, "a", "alone on one");
+  say (peer, "b", "alone on two");
+  expect_said (peer, "b", "alone on two");
+
+  redis = redis_start (redis_port);
+  wait_redis_state (session, one.port, "connected");
+  wait_redis_state (session, two.port, "connected");
+
+  /* Across processes again, each once: the next message each client sees
+   * after its own is the other's. */
+  say (peer, "a", "after");
+  expect_said (peer, "a", "after");
+  expect_said (peer, "b", "after");
+  say (peer, "b", "welcome back");
+  expect_said (peer, "b", "welcome back");
+  expect_said (peer, "a", "welcome back");
+
+  gateway_stop (&one);
+  gateway_stop (&two);
+  g_subprocess_send_signal (redis, SIGKILL);
+  g_subprocess_wait (redis, NULL, NULL);
+  g_queue_clear_full (&backlog, (GDestroyNotify) json_object_unref);
+  g_unlink (users);
+  g_rmdir (dir);
+}
+
 static void
 test_serve_needs_users (void)
 {
@@ -567,6 +826,7 @@ main (int   argc,
   g_test_add_func ("/gw/serve/needs-secret", test_serve_needs_secret);
   g_test_add_func ("/gw/serve/redis", test_serve_redis);
   g_test_add_func ("/gw/serve/log", test_serve_log);
+  g_test_add_func ("/gw/serve/redis-outage", test_serve_redis_outage);
 
   return g_test_run ();
 }
