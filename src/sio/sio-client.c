@@ -648,19 +648,8 @@ handle_socket_io (SioClient *self,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SioPacket) packet = NULL;
-  gboolean ok;
 
-  if (binary)
-    ok = sio_decoder_add_binary (self->decoder, data, &packet, &error);
-  else
-    {
-      gsize len;
-      const char *text = g_bytes_get_data (data, &len);
-
-      ok = sio_decoder_add_text (self->decoder, text, len, &packet, &error);
-    }
-
-  if (!ok)
+  if (!sio_decoder_add_frame (self->decoder, binary, data, &packet, &error))
     {
       g_debug ("Socket.IO: %s", error->message);
       close_transport (self, SIO_DISCONNECT_PARSE_ERROR);

@@ -1475,3 +1475,20 @@ sio_decoder_add_binary (SioDecoder  *decoder,
     }
   return TRUE;
 }
+
+gboolean
+sio_decoder_add_frame (SioDecoder  *decoder,
+                       gboolean     binary,
+                       GBytes      *data,
+                       SioPacket  **packet,
+                       GError     **error)
+{
+  const char *text;
+  gsize len;
+
+  if (binary)
+    return sio_decoder_add_binary (decoder, data, packet, error);
+
+  text = g_bytes_get_data (data, &len);
+  return sio_decoder_add_text (decoder, text, len, packet, error);
+}

@@ -166,6 +166,12 @@ gboolean     sio_decoder_add_binary    (SioDecoder  *decoder,
                                         GBytes      *data,
                                         SioPacket  **packet,
                                         GError     **error);
+/* A frame as a transport delivered it: binary, or text. */
+gboolean     sio_decoder_add_frame     (SioDecoder  *decoder,
+                                        gboolean     binary,
+                                        GBytes      *data,
+                                        SioPacket  **packet,
+                                        GError     **error);
 gboolean     sio_decoder_is_reconstructing (SioDecoder *decoder);
 void         sio_decoder_reset         (SioDecoder  *decoder);
 

@@ -342,21 +342,10 @@ on_conn_message (SioEngineSocket *conn,
   g_autoptr(ServerClient) client = g_rc_box_acquire ((ServerClient *) user_data);
   g_autoptr(SioPacket) packet = NULL;
   g_autoptr(GError) error = NULL;
-  gboolean ok;
 
   if (client->closed)
     return;
-  if (binary)
-    ok = sio_decoder_add_binary (client->decoder, data, &packet, &error);
-  else
-    {
-      gsize len;
-      const char *text = g_bytes_get_data (data, &len);
-
-      ok = sio_decoder_add_text (client->decoder, text, len, &packet, &error);
-    }
-
-  if (!ok)
+  if (!sio_decoder_add_frame (client->decoder, binary, data, &packet, &error))
     {
       g_debug ("socket.io %s: %s", sio_engine_socket_get_id (conn), error->message);
       client_close (client, "parse error");
