@@ -1316,6 +1316,7 @@ test_cluster_presence (Fixture       *f,
   g_autoptr(JsonObject) left = NULL;
   g_autoptr(JsonObject) alone = NULL;
   g_autoptr(JsonObject) pong = NULL;
+  g_autoptr(JsonObject) joined = NULL;
 
   start_second_gateway (f);
   connect_client_to (f, "a", alice, 0);
@@ -1328,14 +1329,21 @@ test_cluster_presence (Fixture       *f,
   g_assert_true (has_viewer (both, "bob"));
   both_from_a = room_info_until (f, "a", 2);
   g_assert_true (has_viewer (both_from_a, "bob"));
+  g_clear_pointer (&joined, json_object_unref);
+  joined = expect_event (f, "a", "userJoined");
+  g_assert_cmpstr (str_at (joined, "userId"), ==, "bob");
   emit (f, "b", "viewerPing", "{\"roomId\":\"room_1\"}", FALSE);
   pong = expect_event (f, "b", "viewerPong");
   g_assert_cmpint (int_at (pong, "data.viewerCount"), ==, 2);
 
-  /* Bob's second tab, on the first gateway: still two viewers. */
+  /* Bob's second tab, on the first gateway: still two viewers, and nobody
+   * is told he joined again. */
   connect_client_to (f, "b2", bob2, 0);
   join (f, "b2", "room_1");
   json_object_unref (room_info_until (f, "a", 2));
+  json_object_unref (room_info_until (f, "b", 2));
+  assert_no_unclaimed (f, "a", "userJoined");
+  assert_no_unclaimed (f, "b", "userJoined");
 
   emit (f, "a", "leaveRoom", "{\"roomId\":\"room_1\"}", FALSE);
   left = expect_event (f, "b", "userLeft");

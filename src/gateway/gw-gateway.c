@@ -315,6 +315,37 @@ cluster_viewer_count (GwGateway *self,
   return json_array_get_length (viewers);
 }
 
+/* Whether another process holds a socket of USER_ID in ROOM_ID: then the
+ * user joining or leaving here is no news to the room. */
+static gboolean
+remote_has_viewer (GwGateway  *self,
+                   const char *room_id,
+                   const char *user_id)
+{
+  GHashTable *shares = g_hash_table_lookup (self->remote_presence, room_id);
+  GHashTableIter iter;
+  gpointer value;
+  gint64 now = now_ms ();
+
+  if (shares == NULL)
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, shares);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      PresenceShare *share = value;
+
+      if (share->expires_ms <= now)
+        continue;
+      for (guint i = 0; i < json_array_get_length (share->viewers); i++)
+        if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (share->viewers, i), "userId"),
+                       user_id) == 0)
+          return TRUE;
+    }
+
+  return FALSE;
+}
+
 /* Keeps another process's share of ROOM_ID; FALSE if it was new to us. */
 static gboolean
 store_presence_share (GwGateway  *self,
@@ -408,6 +439,8 @@ announce_departure (GwGateway      *self,
   g_autoptr(JsonNode) payload = presence_payload (room_id, viewer, count);
 
   publish_presence (self, room);
+  if (remote_has_viewer (self, room_id, viewer->user_id))
+    return;
 
   emit_to_room (self, room_id, "userLeft", payload);
   publish_viewer (self, "viewer.leave", "viewer_leave", room_id, viewer, count);
@@ -673,9 +706,12 @@ handle_join_room (GwGateway   *self,
       g_autoptr(JsonNode) joined = presence_payload (room_id, viewer, count);
 
       publish_presence (self, room);
-
-      broadcast_from (client->socket, room_id, "userJoined", joined);
-      publish_viewer (self, "viewer.join", "viewer_join", room_id, viewer, count);
+      /* Counted per user over the cluster: a second tab on another process is no newcomer. */
+      if (!remote_has_viewer (self, room_id, viewer->user_id))
+        {
+          broadcast_from (client->socket, room_id, "userJoined", joined);
+          publish_viewer (self, "viewer.join", "viewer_join", room_id, viewer, count);
+        }
     }
 
   data = json_object_new ();
