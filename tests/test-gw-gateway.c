@@ -492,6 +492,7 @@ test_join_per_user (Fixture       *f,
   g_assert_cmpstr (str_at (user_joined, "roomId"), ==, "room_1");
   g_assert_cmpstr (str_at (user_joined, "userId"), ==, "bob");
   g_assert_cmpstr (str_at (user_joined, "username"), ==, "Bob");
+  g_assert_cmpstr (str_at (user_joined, "role"), ==, "moderator");
   g_assert_cmpint (int_at (user_joined, "viewerCount"), ==, 2);
 
   /* Alice's second tab: still two viewers, and bob sees no userJoined. */

@@ -411,7 +411,8 @@ publish_viewer (GwGateway      *self,
   publish (self, channel, message);
 }
 
-/* userJoined / userLeft: {roomId, userId, username, viewerCount, timestamp} */
+/* userJoined / userLeft: {roomId, userId, username, viewerCount, timestamp},
+ * plus role [ext], so a viewer list built from these shows staff as staff. */
 static JsonNode *
 presence_payload (const char     *room_id,
                   const GwViewer *viewer,
@@ -422,6 +423,7 @@ presence_payload (const char     *room_id,
   json_object_set_string_member (object, "roomId", room_id);
   json_object_set_string_member (object, "userId", viewer->user_id);
   json_object_set_string_member (object, "username", viewer->username);
+  json_object_set_string_member (object, "role", gw_role_to_string (viewer->role));
   json_object_set_int_member (object, "viewerCount", viewer_count);
   set_timestamp (object, "timestamp");
 
