@@ -1,0 +1,826 @@
+/* ld-overlay.c: the OBS overlay server.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <libsoup/soup.h>
+
+#include "ld-overlay.h"
+#include "ld-overlay-resources.h"
+
+#define RESOURCE_PREFIX "/io/github/livedesk/Livedesk/overlay/"
+#define SECRET_BYTES 16
+
+/* One page's open event stream. */
+typedef struct
+{
+  SoupServerMessage *msg;
+  gboolean           gifts;
+  gulong             finished_id;
+} Client;
+
+/* A message in the chat page's backlog. KEY names it on the pages, since a
+ * message of ours changes its id when the server confirms it. */
+typedef struct
+{
+  LdMessage *message;
+  guint64    key;
+  gulong     state_id;
+} ChatEntry;
+
+struct _LdOverlay
+{
+  GObject      parent_instance;
+
+  SoupServer  *server;
+  guint        port;
+  char        *secret;
+  char        *chat_url;
+  char        *gifts_url;
+  GPtrArray   *clients;
+  guint        keep_alive_id;
+
+  GQueue       chat;
+  guint64      next_key;
+  LdGift      *gift;
+  gulong       gift_count_id;
+
+  LdSession   *session;
+  LdChatModel *chat_model;
+  LdGiftQueue *gift_queue;
+  gulong       items_changed_id;
+  gulong       alert_started_id;
+  gulong       alert_finished_id;
+};
+
+G_DEFINE_FINAL_TYPE (LdOverlay, ld_overlay, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_PORT,
+  PROP_RUNNING,
+  PROP_CHAT_URL,
+  PROP_GIFTS_URL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_QUARK (ld-overlay-error-quark, ld_overlay_error)
+
+static void
+client_free (Client *client)
+{
+  g_clear_signal_handler (&client->finished_id, client->msg);
+  g_clear_object (&client->msg);
+  g_free (client);
+}
+
+static void
+chat_entry_free (ChatEntry *entry)
+{
+  g_clear_signal_handler (&entry->state_id, entry->message);
+  g_clear_object (&entry->message);
+  g_free (entry);
+}
+
+static char *
+new_secret (void)
+{
+  guint8 bytes[SECRET_BYTES];
+  gsize got = 0;
+  GString *hex = g_string_sized_new (SECRET_BYTES * 2);
+
+  while (got < sizeof bytes)
+    {
+      ssize_t n = getrandom (bytes + got, sizeof bytes - got, 0);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      /* getrandom only fails on kernels older than 3.17, which GLib 2.74 no
+       * longer runs on; a guessable secret would be worse than stopping. */
+      if (n < 0)
+        g_error ("getrandom: %s", g_strerror (errno));
+      got += n;
+    }
+  for (gsize i = 0; i < sizeof bytes; i++)
+    g_string_append_printf (hex, "%02x", bytes[i]);
+  return g_string_free (hex, FALSE);
+}
+
+/* Compares all of SECRET whatever the input, so the time a request takes
+ * tells nothing about how much of a guess was right. */
+static gboolean
+secret_matches (const char *secret,
+                const char *segment,
+                gsize       segment_len)
+{
+  gsize secret_len = strlen (secret);
+  guint8 diff = segment_len != secret_len;
+
+  for (gsize i = 0; i < secret_len; i++)
+    diff |= (guint8) secret[i] ^ (guint8) (i < segment_len ? segment[i] : 0);
+  return diff == 0;
+}
+
+static void
+update_urls (LdOverlay *self)
+{
+  g_clear_pointer (&self->chat_url, g_free);
+  g_clear_pointer (&self->gifts_url, g_free);
+  if (self->server != NULL)
+    {
+      self->chat_url = g_strdup_printf ("http://127.0.0.1:%u/%s/chat", self->port, self->secret);
+      self->gifts_url = g_strdup_printf ("http://127.0.0.1:%u/%s/gifts", self->port, self->secret);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHAT_URL]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GIFTS_URL]);
+}
+
+static void
+client_write (Client     *client,
+              const char *text)
+{
+  soup_message_body_append (soup_server_message_get_response_body (client->msg),
+                            SOUP_MEMORY_COPY, text, strlen (text));
+  soup_server_message_unpause (client->msg);
+}
+
+/* Ends every stream: the pages see the connection close. */
+static void
+close_clients (LdOverlay *self)
+{
+  g_autoptr(GPtrArray) clients = g_steal_pointer (&self->clients);
+
+  self->clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  for (guint i = 0; i < clients->len; i++)
+    {
+      Client *client = g_ptr_array_index (clients, i);
+
+      g_clear_signal_handler (&client->finished_id, client->msg);
+      soup_message_body_complete (soup_server_message_get_response_body (client->msg));
+      soup_server_message_unpause (client->msg);
+    }
+}
+
+static char *
+format_event (const char *name,
+              JsonNode   *data)
+{
+  g_autofree char *json = json_to_string (data, FALSE);
+
+  return g_strdup_printf ("event: %s\ndata: %s\n\n", name, json);
+}
+
+static void
+broadcast (LdOverlay  *self,
+           gboolean    gifts,
+           const char *name,
+           JsonNode   *data)
+{
+  g_autofree char *event = format_event (name, data);
+
+  for (guint i = 0; i < self->clients->len; i++)
+    {
+      Client *client = g_ptr_array_index (self->clients, i);
+
+      if (client->gifts == gifts)
+        client_write (client, event);
+    }
+}
+
+static JsonNode *
+chat_entry_to_json (ChatEntry *entry)
+{
+  LdMessage *message = entry->message;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  gboolean image = ld_message_get_message_type (message) == LD_MESSAGE_TYPE_IMAGE;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "key");
+  json_builder_add_int_value (builder, entry->key);
+  json_builder_set_member_name (builder, "userId");
+  json_builder_add_string_value (builder, ld_message_get_user_id (message));
+  json_builder_set_member_name (builder, "author");
+  json_builder_add_string_value (builder, ld_message_get_username (message));
+  json_builder_set_member_name (builder, "role");
+  json_builder_add_string_value (builder, ld_role_to_string (ld_message_get_role (message)));
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, image ? "image" : "text");
+  json_builder_set_member_name (builder, "text");
+  json_builder_add_string_value (builder, ld_message_get_text (message));
+  json_builder_set_member_name (builder, "imageUrl");
+  json_builder_add_string_value (builder, image ? ld_message_get_image_url (message) : NULL);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static JsonNode *
+key_to_json (guint64 key)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "key");
+  json_builder_add_int_value (builder, key);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static JsonNode *
+gift_to_json (LdGift *gift)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "sender");
+  json_builder_add_string_value (builder, ld_gift_get_sender_name (gift));
+  json_builder_set_member_name (builder, "receiver");
+  json_builder_add_string_value (builder, ld_gift_get_receiver_name (gift));
+  json_builder_set_member_name (builder, "gift");
+  json_builder_add_string_value (builder, ld_gift_get_gift_name (gift));
+  json_builder_set_member_name (builder, "count");
+  json_builder_add_int_value (builder, ld_gift_get_count (gift));
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, ld_gift_get_message (gift));
+  json_builder_set_member_name (builder, "animation");
+  json_builder_add_string_value (builder, ld_gift_get_animation (gift));
+  json_builder_set_member_name (builder, "durationMs");
+  json_builder_add_int_value (builder, ld_gift_get_duration_ms (gift));
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static void
+on_message_state (LdMessage  *message,
+                  GParamSpec *pspec,
+                  LdOverlay  *self)
+{
+  if (ld_message_get_state (message) != LD_MESSAGE_STATE_DELETED)
+    return;
+
+  for (GList *l = self->chat.head; l != NULL; l = l->next)
+    {
+      ChatEntry *entry = l->data;
+
+      if (entry->message == message)
+        {
+          g_autoptr(JsonNode) node = key_to_json (entry->key);
+
+          g_queue_delete_link (&self->chat, l);
+          chat_entry_free (entry);
+          broadcast (self, FALSE, "delete", node);
+          return;
+        }
+    }
+}
+
+static void
+add_chat (LdOverlay *self,
+          LdMessage *message)
+{
+  ChatEntry *entry;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (ld_message_get_state (message) == LD_MESSAGE_STATE_DELETED)
+    return;
+  for (GList *l = self->chat.head; l != NULL; l = l->next)
+    if (((ChatEntry *) l->data)->message == message)
+      return;
+
+  entry = g_new0 (ChatEntry, 1);
+  entry->message = g_object_ref (message);
+  entry->key = ++self->next_key;
+  entry->state_id = g_signal_connect (message, "notify::state", G_CALLBACK (on_message_state), self);
+  g_queue_push_tail (&self->chat, entry);
+  while (self->chat.length > LD_OVERLAY_CHAT_BACKLOG)
+    chat_entry_free (g_queue_pop_head (&self->chat));
+
+  node = chat_entry_to_json (entry);
+  broadcast (self, FALSE, "chat", node);
+}
+
+static void
+clear_chat (LdOverlay *self)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_NULL);
+
+  g_queue_clear_full (&self->chat, (GDestroyNotify) chat_entry_free);
+  broadcast (self, FALSE, "clear", node);
+}
+
+static void
+on_gift_count (LdGift     *gift,
+               GParamSpec *pspec,
+               LdOverlay  *self)
+{
+  g_autoptr(JsonNode) node = gift_to_json (gift);
+
+  broadcast (self, TRUE, "gift", node);
+}
+
+static void
+set_gift (LdOverlay *self,
+          LdGift    *gift)
+{
+  if (self->gift != NULL)
+    g_clear_signal_handler (&self->gift_count_id, self->gift);
+  g_set_object (&self->gift, gift);
+
+  if (gift != NULL)
+    {
+      g_autoptr(JsonNode) node = gift_to_json (gift);
+
+      self->gift_count_id = g_signal_connect (gift, "notify::count", G_CALLBACK (on_gift_count), self);
+      broadcast (self, TRUE, "gift", node);
+    }
+  else
+    {
+      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_NULL);
+
+      broadcast (self, TRUE, "gift-end", node);
+    }
+}
+
+static gboolean
+on_keep_alive (gpointer user_data)
+{
+  LdOverlay *self = user_data;
+
+  /* A comment line: EventSource ignores it, but a page that went away
+   * makes the write fail and its stream finish. */
+  for (guint i = 0; i < self->clients->len; i++)
+    client_write (g_ptr_array_index (self->clients, i), ": keep-alive\n\n");
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_client_finished (SoupServerMessage *msg,
+                    LdOverlay         *self)
+{
+  for (guint i = 0; i < self->clients->len; i++)
+    {
+      Client *client = g_ptr_array_index (self->clients, i);
+
+      if (client->msg == msg)
+        {
+          g_ptr_array_remove_index_fast (self->clients, i);
+          return;
+        }
+    }
+}
+
+static void
+serve_events (LdOverlay         *self,
+              SoupServerMessage *msg,
+              GUri              *uri)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  g_autoptr(GHashTable) params = NULL;
+  const char *feed = NULL;
+  Client *client;
+
+  if (g_uri_get_query (uri) != NULL)
+    params = g_uri_parse_params (g_uri_get_query (uri), -1, "&", G_URI_PARAMS_NONE, NULL);
+  if (params != NULL)
+    feed = g_hash_table_lookup (params, "feed");
+  if (g_strcmp0 (feed, "chat") != 0 && g_strcmp0 (feed, "gifts") != 0)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
+      return;
+    }
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_content_type (headers, "text/event-stream", NULL);
+  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+  soup_message_body_set_accumulate (body, FALSE);
+
+  client = g_new0 (Client, 1);
+  client->msg = g_object_ref (msg);
+  client->gifts = g_str_equal (feed, "gifts");
+  client->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_client_finished), self);
+  g_ptr_array_add (self->clients, client);
+
+  /* What the page should show right away: OBS reloads its sources. */
+  client_write (client, "retry: 2000\n\n");
+  if (client->gifts)
+    {
+      if (self->gift != NULL)
+        {
+          g_autoptr(JsonNode) node = gift_to_json (self->gift);
+          g_autofree char *event = format_event ("gift", node);
+
+          client_write (client, event);
+        }
+    }
+  else
+    {
+      for (GList *l = self->chat.head; l != NULL; l = l->next)
+        {
+          g_autoptr(JsonNode) node = chat_entry_to_json (l->data);
+          g_autofree char *event = format_event ("chat", node);
+
+          client_write (client, event);
+        }
+    }
+}
+
+static void
+serve_resource (SoupServerMessage *msg,
+                const char        *name,
+                const char        *content_type)
+{
+  g_autofree char *path = g_strconcat (RESOURCE_PREFIX, name, NULL);
+  /* Looked up in our own bundle: a static library would drop a bundle that
+   * only registers itself. */
+  g_autoptr(GBytes) bytes = g_resource_lookup_data (ld_overlay_get_resource (), path,
+                                                    G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+
+  if (bytes == NULL)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, content_type, SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
+static void
+handle_request (SoupServer        *server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  LdOverlay *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *method = soup_server_message_get_method (msg);
+  const char *segment, *slash, *rest;
+
+  /* The secret is in the URL: keep it out of caches and referrers. */
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_message_headers_replace (headers, "Referrer-Policy", "no-referrer");
+  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  soup_message_headers_replace (headers, "Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' https: http: data:");
+
+  segment = path[0] == '/' ? path + 1 : path;
+  slash = strchr (segment, '/');
+  if (slash == NULL || !secret_matches (self->secret, segment, slash - segment))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+  if (strcmp (method, "GET") != 0 && strcmp (method, "HEAD") != 0)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      soup_message_headers_replace (headers, "Allow", "GET, HEAD");
+      return;
+    }
+
+  rest = slash + 1;
+  if (g_str_equal (rest, "chat"))
+    serve_resource (msg, "chat.html", "text/html; charset=utf-8");
+  else if (g_str_equal (rest, "gifts"))
+    serve_resource (msg, "gifts.html", "text/html; charset=utf-8");
+  else if (g_str_equal (rest, "overlay.css"))
+    serve_resource (msg, "overlay.css", "text/css; charset=utf-8");
+  else if (g_str_equal (rest, "overlay.js"))
+    serve_resource (msg, "overlay.js", "text/javascript; charset=utf-8");
+  else if (g_str_equal (rest, "events") && strcmp (method, "GET") == 0)
+    serve_events (self, msg, soup_server_message_get_uri (msg));
+  else
+    soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+}
+
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  LdOverlay  *self)
+{
+  if (added == 0 && g_list_model_get_n_items (model) == 0)
+    {
+      clear_chat (self);
+      return;
+    }
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(LdMessage) message = g_list_model_get_item (model, i);
+
+      add_chat (self, message);
+    }
+}
+
+static void
+on_alert_started (LdGiftQueue *queue,
+                  LdGift      *gift,
+                  LdOverlay   *self)
+{
+  set_gift (self, gift);
+}
+
+static void
+on_alert_finished (LdGiftQueue *queue,
+                   LdGift      *gift,
+                   LdOverlay   *self)
+{
+  if (self->gift == gift)
+    set_gift (self, NULL);
+}
+
+static void
+ld_overlay_dispose (GObject *object)
+{
+  LdOverlay *self = LD_OVERLAY (object);
+
+  ld_overlay_set_session (self, NULL);
+  ld_overlay_stop (self);
+  set_gift (self, NULL);
+  g_queue_clear_full (&self->chat, (GDestroyNotify) chat_entry_free);
+
+  G_OBJECT_CLASS (ld_overlay_parent_class)->dispose (object);
+}
+
+static void
+ld_overlay_finalize (GObject *object)
+{
+  LdOverlay *self = LD_OVERLAY (object);
+
+  g_clear_pointer (&self->clients, g_ptr_array_unref);
+  g_clear_pointer (&self->secret, g_free);
+  g_clear_pointer (&self->chat_url, g_free);
+  g_clear_pointer (&self->gifts_url, g_free);
+
+  G_OBJECT_CLASS (ld_overlay_parent_class)->finalize (object);
+}
+
+static void
+ld_overlay_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  LdOverlay *self = LD_OVERLAY (object);
+
+  switch (prop_id)
+    {
+    case PROP_PORT:
+      g_value_set_uint (value, self->port);
+      break;
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->server != NULL);
+      break;
+    case PROP_CHAT_URL:
+      g_value_set_string (value, self->chat_url);
+      break;
+    case PROP_GIFTS_URL:
+      g_value_set_string (value, self->gifts_url);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ld_overlay_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  LdOverlay *self = LD_OVERLAY (object);
+
+  switch (prop_id)
+    {
+    case PROP_PORT:
+      ld_overlay_set_port (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ld_overlay_class_init (LdOverlayClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->dispose = ld_overlay_dispose;
+  object_class->finalize = ld_overlay_finalize;
+  object_class->get_property = ld_overlay_get_property;
+  object_class->set_property = ld_overlay_set_property;
+
+  properties[PROP_PORT] =
+    g_param_spec_uint ("port", NULL, NULL, 0, 65535, 0,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE, ro);
+  properties[PROP_CHAT_URL] = g_param_spec_string ("chat-url", NULL, NULL, NULL, ro);
+  properties[PROP_GIFTS_URL] = g_param_spec_string ("gifts-url", NULL, NULL, NULL, ro);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ld_overlay_init (LdOverlay *self)
+{
+  self->clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  self->secret = new_secret ();
+  g_queue_init (&self->chat);
+}
+
+LdOverlay *
+ld_overlay_new (guint port)
+{
+  g_return_val_if_fail (port <= 65535, NULL);
+
+  return g_object_new (LD_TYPE_OVERLAY, "port", port, NULL);
+}
+
+guint
+ld_overlay_get_port (LdOverlay *self)
+{
+  g_return_val_if_fail (LD_IS_OVERLAY (self), 0);
+
+  return self->port;
+}
+
+void
+ld_overlay_set_port (LdOverlay *self,
+                     guint      port)
+{
+  g_return_if_fail (LD_IS_OVERLAY (self));
+  g_return_if_fail (port <= 65535);
+
+  if (self->port == port)
+    return;
+  self->port = port;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+}
+
+gboolean
+ld_overlay_get_running (LdOverlay *self)
+{
+  g_return_val_if_fail (LD_IS_OVERLAY (self), FALSE);
+
+  return self->server != NULL;
+}
+
+gboolean
+ld_overlay_start (LdOverlay  *self,
+                  GError    **error)
+{
+  g_autoptr(SoupServer) server = NULL;
+  g_autoptr(GInetAddress) loopback = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoslist(GUri) uris = NULL;
+
+  g_return_val_if_fail (LD_IS_OVERLAY (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->server != NULL)
+    return TRUE;
+
+  server = soup_server_new ("server-header", NULL, NULL);
+  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  address = g_inet_socket_address_new (loopback, self->port);
+  if (!soup_server_listen (server, address, 0, &local_error))
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+        g_set_error (error, LD_OVERLAY_ERROR, LD_OVERLAY_ERROR_PORT_IN_USE,
+                     "Port %u is already in use by another program; choose another port for the overlay",
+                     self->port);
+      else
+        g_set_error (error, LD_OVERLAY_ERROR, LD_OVERLAY_ERROR_FAILED,
+                     "Could not start the overlay on port %u: %s", self->port, local_error->message);
+      return FALSE;
+    }
+  soup_server_add_handler (server, NULL, handle_request, self, NULL);
+
+  uris = soup_server_get_uris (server);
+  self->server = g_steal_pointer (&server);
+  if (uris != NULL && self->port != (guint) g_uri_get_port (uris->data))
+    {
+      self->port = g_uri_get_port (uris->data);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+    }
+  self->keep_alive_id = g_timeout_add_seconds (LD_OVERLAY_KEEP_ALIVE_S, on_keep_alive, self);
+  update_urls (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  return TRUE;
+}
+
+void
+ld_overlay_stop (LdOverlay *self)
+{
+  g_return_if_fail (LD_IS_OVERLAY (self));
+
+  if (self->server == NULL)
+    return;
+
+  close_clients (self);
+  g_clear_handle_id (&self->keep_alive_id, g_source_remove);
+  soup_server_disconnect (self->server);
+  g_clear_object (&self->server);
+  update_urls (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+const char *
+ld_overlay_get_chat_url (LdOverlay *self)
+{
+  g_return_val_if_fail (LD_IS_OVERLAY (self), NULL);
+
+  return self->chat_url;
+}
+
+const char *
+ld_overlay_get_gifts_url (LdOverlay *self)
+{
+  g_return_val_if_fail (LD_IS_OVERLAY (self), NULL);
+
+  return self->gifts_url;
+}
+
+void
+ld_overlay_regenerate_secret (LdOverlay *self)
+{
+  g_return_if_fail (LD_IS_OVERLAY (self));
+
+  g_free (self->secret);
+  self->secret = new_secret ();
+  close_clients (self);
+  update_urls (self);
+}
+
+void
+ld_overlay_set_session (LdOverlay *self,
+                        LdSession *session)
+{
+  g_return_if_fail (LD_IS_OVERLAY (self));
+  g_return_if_fail (session == NULL || LD_IS_SESSION (session));
+
+  if (self->session == session)
+    return;
+
+  if (self->session != NULL)
+    {
+      g_clear_signal_handler (&self->items_changed_id, self->chat_model);
+      g_clear_signal_handler (&self->alert_started_id, self->gift_queue);
+      g_clear_signal_handler (&self->alert_finished_id, self->gift_queue);
+      g_clear_object (&self->chat_model);
+      g_clear_object (&self->gift_queue);
+      g_clear_object (&self->session);
+    }
+  if (session == NULL)
+    return;
+
+  self->session = g_object_ref (session);
+  self->chat_model = g_object_ref (ld_session_get_chat (session));
+  self->gift_queue = g_object_ref (ld_session_get_gifts (session));
+  self->items_changed_id = g_signal_connect (self->chat_model, "items-changed",
+                                             G_CALLBACK (on_items_changed), self);
+  self->alert_started_id = g_signal_connect (self->gift_queue, "alert-started",
+                                             G_CALLBACK (on_alert_started), self);
+  self->alert_finished_id = g_signal_connect (self->gift_queue, "alert-finished",
+                                              G_CALLBACK (on_alert_finished), self);
+
+  /* What the session already shows, newest last. */
+  {
+    guint n = g_list_model_get_n_items (G_LIST_MODEL (self->chat_model));
+
+    for (guint i = n > LD_OVERLAY_CHAT_BACKLOG ? n - LD_OVERLAY_CHAT_BACKLOG : 0; i < n; i++)
+      {
+        g_autoptr(LdMessage) message = g_list_model_get_item (G_LIST_MODEL (self->chat_model), i);
+
+        add_chat (self, message);
+      }
+    set_gift (self, ld_gift_queue_get_current (self->gift_queue));
+  }
+}
+
+void
+ld_overlay_push_chat (LdOverlay *self,
+                      LdMessage *message)
+{
+  g_return_if_fail (LD_IS_OVERLAY (self));
+  g_return_if_fail (LD_IS_MESSAGE (message));
+
+  add_chat (self, message);
+}
+
+void
+ld_overlay_push_gift (LdOverlay *self,
+                      LdGift    *gift)
+{
+  g_return_if_fail (LD_IS_OVERLAY (self));
+  g_return_if_fail (LD_IS_GIFT (gift));
+
+  set_gift (self, gift);
+}

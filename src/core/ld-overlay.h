@@ -1,0 +1,75 @@
+/* ld-overlay.h: the OBS overlay, a local-only HTTP server with two pages
+ * for OBS browser sources (chat and gift alerts, transparent backgrounds),
+ * fed live with server-sent events.
+ *
+ * It listens on 127.0.0.1 only, and every URL starts with a random secret
+ * path segment (128 bits from getrandom(2)), so other users of the machine
+ * cannot read the chat through it; anything else is 404.
+ *
+ *   g_autoptr(LdOverlay) overlay = ld_overlay_new (0);
+ *   ld_overlay_set_session (overlay, session);
+ *   if (!ld_overlay_start (overlay, &error))
+ *     show (error->message);
+ *   copy (ld_overlay_get_chat_url (overlay));
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ld-gift.h"
+#include "ld-message.h"
+#include "ld-session.h"
+
+G_BEGIN_DECLS
+
+/* How many chat messages the chat page keeps, and a page that connects
+ * (OBS reloads its sources) gets first. */
+#define LD_OVERLAY_CHAT_BACKLOG 30
+#define LD_OVERLAY_KEEP_ALIVE_S 15
+
+#define LD_OVERLAY_ERROR (ld_overlay_error_quark ())
+GQuark ld_overlay_error_quark (void);
+
+typedef enum
+{
+  LD_OVERLAY_ERROR_PORT_IN_USE,
+  LD_OVERLAY_ERROR_FAILED,
+} LdOverlayError;
+
+#define LD_TYPE_OVERLAY (ld_overlay_get_type ())
+
+G_DECLARE_FINAL_TYPE (LdOverlay, ld_overlay, LD, OVERLAY, GObject)
+
+/* PORT: where to listen once started, 0 for a free port. */
+LdOverlay  *ld_overlay_new                (guint        port);
+/* The port asked for, or once started with 0, the port in use. */
+guint       ld_overlay_get_port           (LdOverlay   *self);
+/* Takes effect on the next start. */
+void        ld_overlay_set_port           (LdOverlay   *self,
+                                           guint        port);
+/* FALSE with LD_OVERLAY_ERROR_PORT_IN_USE when another program has the port. */
+gboolean    ld_overlay_start              (LdOverlay   *self,
+                                           GError     **error);
+/* Closes every page's feed and stops listening. */
+void        ld_overlay_stop               (LdOverlay   *self);
+gboolean    ld_overlay_get_running        (LdOverlay   *self);
+/* "http://127.0.0.1:PORT/SECRET/chat" (and /gifts); NULL while stopped.
+ * Valid until the port or the secret changes (notify::chat-url). */
+const char *ld_overlay_get_chat_url       (LdOverlay   *self);
+const char *ld_overlay_get_gifts_url      (LdOverlay   *self);
+/* The old URLs stop working at once and their open pages are cut off. */
+void        ld_overlay_regenerate_secret  (LdOverlay   *self);
+/* Feeds the pages from SESSION's chat and gift queue (NULL to stop). */
+void        ld_overlay_set_session        (LdOverlay   *self,
+                                           LdSession   *session);
+/* Shows MESSAGE in the chat page, as if the session had received it. */
+void        ld_overlay_push_chat          (LdOverlay   *self,
+                                           LdMessage   *message);
+/* Shows GIFT as the gift page's alert (for its duration), as if the
+ * session's gift queue had started it. */
+void        ld_overlay_push_gift          (LdOverlay   *self,
+                                           LdGift      *gift);
+
+G_END_DECLS

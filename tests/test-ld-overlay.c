@@ -1,0 +1,586 @@
+/* test-ld-overlay.c: the OBS overlay pages in a real headless Chromium,
+ * driven over the DevTools protocol: what a streamer's OBS would show.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+
+#include "ld-overlay.h"
+#include "ld-session.h"
+#include "ld-test-gateway.h"
+
+/* Chromium's first start on a noisy 2-core machine takes seconds. */
+#define WAIT_MS 60000
+
+static const char *gateway_program;
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+#define WAIT_UNTIL(cond)                                                    \
+  G_STMT_START {                                                            \
+    gint64 deadline_ = g_get_monotonic_time () + WAIT_MS * (gint64) 1000;   \
+    guint tick_ = g_timeout_add (20, on_tick, NULL);                        \
+    while (!(cond))                                                         \
+      {                                                                     \
+        if (g_get_monotonic_time () > deadline_)                            \
+          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #cond); \
+        g_main_context_iteration (NULL, TRUE);                              \
+      }                                                                     \
+    g_source_remove (tick_);                                                \
+  } G_STMT_END
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* One headless Chromium with one tab, over the DevTools protocol. */
+typedef struct
+{
+  GSubprocess             *process;
+  char                    *profile;
+  SoupSession             *http;
+  SoupWebsocketConnection *tab;
+  GHashTable              *replies; /* id → JsonObject */
+  gint64                   next_id;
+} Browser;
+
+static Browser *browser;
+
+static void
+on_devtools_message (SoupWebsocketConnection *ws,
+                     int                      type,
+                     GBytes                  *message,
+                     Browser                 *self)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object;
+
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (message, NULL), g_bytes_get_size (message), NULL))
+    return;
+  object = json_node_get_object (json_parser_get_root (parser));
+  if (object != NULL && json_object_has_member (object, "id"))
+    g_hash_table_insert (self->replies, GINT_TO_POINTER (json_object_get_int_member (object, "id")),
+                         json_object_ref (object));
+}
+
+/* Sends METHOD with PARAMS (JSON text) and returns the reply's result. */
+static JsonObject *
+devtools_call (const char *method,
+               const char *params)
+{
+  gint64 id = ++browser->next_id;
+  g_autofree char *text = g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT ",\"method\":\"%s\",\"params\":%s}",
+                                           id, method, params ? params : "{}");
+  g_autoptr(JsonObject) reply = NULL;
+
+  soup_websocket_connection_send_text (browser->tab, text);
+  WAIT_UNTIL (g_hash_table_contains (browser->replies, GINT_TO_POINTER (id)));
+  g_hash_table_steal_extended (browser->replies, GINT_TO_POINTER (id), NULL, (gpointer *) &reply);
+  if (json_object_has_member (reply, "error"))
+    g_error ("%s failed: %s", method,
+             json_object_get_string_member_with_default (json_object_get_object_member (reply, "error"), "message", "?"));
+  return json_object_ref (json_object_get_object_member (reply, "result"));
+}
+
+/* EXPRESSION's value in the page, as JSON text. */
+static char *
+page_eval (const char *expression)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) params = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(JsonObject) result = NULL;
+  JsonObject *remote;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "expression");
+  json_builder_add_string_value (builder, expression);
+  json_builder_set_member_name (builder, "returnByValue");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_end_object (builder);
+  params = json_builder_get_root (builder);
+  text = json_to_string (params, FALSE);
+  result = devtools_call ("Runtime.evaluate", text);
+  remote = json_object_get_object_member (result, "result");
+  if (!json_object_has_member (remote, "value"))
+    return g_strdup ("undefined");
+  return json_to_string (json_object_get_member (remote, "value"), FALSE);
+}
+
+/* Waits until EXPRESSION is true in the page. */
+static void
+page_wait (const char *expression)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_MS * (gint64) 1000;
+
+  for (;;)
+    {
+      g_autofree char *value = page_eval (expression);
+
+      if (g_str_equal (value, "true"))
+        return;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("timed out waiting for the page: %s (last: %s)", expression, value);
+      g_usleep (50000);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+}
+
+static void
+page_open (const char *url)
+{
+  g_autofree char *params = g_strdup_printf ("{\"url\":\"%s\"}", url);
+  g_autoptr(JsonObject) result = devtools_call ("Page.navigate", params);
+
+  page_wait ("document.readyState === 'complete' && document.documentElement.dataset.connected === 'true'");
+}
+
+/* The page over a dark stand-in for the stream: the page paints no
+ * background of its own. */
+static void
+page_screenshot (const char *path)
+{
+  g_autoptr(JsonObject) ignored = devtools_call ("Emulation.setDefaultBackgroundColorOverride",
+                                                 "{\"color\":{\"r\":30,\"g\":40,\"b\":60,\"a\":1}}");
+  g_autoptr(JsonObject) shot = devtools_call ("Page.captureScreenshot", "{\"format\":\"png\"}");
+  g_autoptr(JsonObject) reset = devtools_call ("Emulation.setDefaultBackgroundColorOverride", "{}");
+  gsize len = 0;
+  g_autofree guchar *png = g_base64_decode (json_object_get_string_member (shot, "data"), &len);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (len, >, 8);
+  g_file_set_contents (path, (const char *) png, len, &error);
+  g_assert_no_error (error);
+  g_test_message ("screenshot: %s", path);
+}
+
+/* The port file once Chromium has written it whole (port, newline, path). */
+static char *
+read_port_file (const char *path)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL) || strchr (contents, '\n') == NULL)
+    return NULL;
+  return g_steal_pointer (&contents);
+}
+
+static Browser *
+browser_start (void)
+{
+  Browser *self = g_new0 (Browser, 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port_file = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *list_url = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  const char *ws_url = NULL;
+  JsonArray *targets;
+  g_autofree char *user_data_dir = NULL;
+
+  self->profile = g_dir_make_tmp ("ld-overlay-chromium-XXXXXX", &error);
+  g_assert_no_error (error);
+  user_data_dir = g_strconcat ("--user-data-dir=", self->profile, NULL);
+  self->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                                    "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                                    "--no-first-run", "--disable-background-networking",
+                                    "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                                    "--window-size=800,450", "--remote-debugging-port=0", user_data_dir,
+                                    "about:blank", NULL);
+  g_assert_no_error (error);
+
+  port_file = g_build_filename (self->profile, "DevToolsActivePort", NULL);
+  WAIT_UNTIL ((contents = read_port_file (port_file)) != NULL);
+  lines = g_strsplit (contents, "\n", -1);
+
+  self->http = soup_session_new ();
+  self->replies = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) json_object_unref);
+  list_url = g_strdup_printf ("http://127.0.0.1:%s/json/list", lines[0]);
+  /* The tab may register a moment after the port file appears. */
+  while (ws_url == NULL)
+    {
+      g_clear_object (&msg);
+      g_clear_object (&result);
+      g_clear_pointer (&body, g_bytes_unref);
+      msg = soup_message_new ("GET", list_url);
+      soup_session_send_and_read_async (self->http, msg, G_PRIORITY_DEFAULT, NULL, on_done, &result);
+      WAIT_UNTIL (result != NULL);
+      body = soup_session_send_and_read_finish (self->http, result, &error);
+      g_assert_no_error (error);
+      g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), &error));
+      targets = json_node_get_array (json_parser_get_root (parser));
+      for (guint i = 0; targets != NULL && i < json_array_get_length (targets); i++)
+        {
+          JsonObject *target = json_array_get_object_element (targets, i);
+
+          if (g_strcmp0 (json_object_get_string_member_with_default (target, "type", NULL), "page") == 0)
+            ws_url = json_object_get_string_member_with_default (target, "webSocketDebuggerUrl", NULL);
+        }
+      if (ws_url == NULL)
+        g_usleep (100000);
+    }
+
+  g_clear_object (&msg);
+  g_clear_object (&result);
+  msg = soup_message_new ("GET", ws_url);
+  soup_session_websocket_connect_async (self->http, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL, on_done, &result);
+  WAIT_UNTIL (result != NULL);
+  self->tab = soup_session_websocket_connect_finish (self->http, result, &error);
+  g_assert_no_error (error);
+  /* Screenshots come back as one large message. */
+  soup_websocket_connection_set_max_incoming_payload_size (self->tab, 64 * 1024 * 1024);
+  g_signal_connect (self->tab, "message", G_CALLBACK (on_devtools_message), self);
+  browser = self;
+  json_object_unref (devtools_call ("Page.enable", NULL));
+  return self;
+}
+
+static void
+browser_stop (Browser *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *rm[] = { "rm", "-rf", self->profile, NULL };
+
+  soup_websocket_connection_close (self->tab, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  g_clear_object (&self->tab);
+  g_subprocess_force_exit (self->process);
+  g_subprocess_wait (self->process, NULL, NULL);
+  g_clear_object (&self->process);
+  g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&self->http);
+  g_clear_pointer (&self->replies, g_hash_table_unref);
+  g_free (self->profile);
+  g_free (self);
+}
+
+static LdOverlay *
+started_overlay (void)
+{
+  LdOverlay *overlay = ld_overlay_new (0);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ld_overlay_start (overlay, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ld_overlay_get_port (overlay), !=, 0);
+  return overlay;
+}
+
+static LdMessage *
+new_message (const char *id,
+             const char *user,
+             const char *text)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  LdMessage *message;
+
+  json_object_set_string_member (object, "messageId", id);
+  json_object_set_string_member (object, "roomId", "room_1");
+  json_object_set_string_member (object, "userId", user);
+  json_object_set_string_member (object, "username", user);
+  json_object_set_string_member (object, "message", text);
+  message = ld_message_new_from_json (object, &error);
+  g_assert_no_error (error);
+  return message;
+}
+
+#define LAST_TEXT "(() => { const t = document.querySelectorAll('#chat li .text'); return t.length ? t[t.length - 1].textContent : null; })()"
+
+/* A message with markup in it shows as the text the viewer typed; a
+ * deleted message goes away; a gift alert shows sender, gift and ×N. */
+static void
+test_pages (void)
+{
+  g_autoptr(LdOverlay) overlay = started_overlay ();
+  g_autoptr(LdMessage) hello = new_message ("m1", "alice", "<b>bold</b> &amp;");
+  g_autoptr(LdMessage) rude = new_message ("m2", "bob", "something rude");
+  g_autoptr(LdMessage) after = new_message ("m3", "carol", "after a reload");
+  g_autoptr(LdGift) gift = ld_gift_new ("bob", "Bob", "rose", "Rose", "fireworks", 10, 5);
+  g_autofree char *background = NULL;
+  g_autofree char *bold = NULL;
+
+  g_assert_true (g_str_has_prefix (ld_overlay_get_chat_url (overlay), "http://127.0.0.1:"));
+  g_assert_true (g_str_has_suffix (ld_overlay_get_chat_url (overlay), "/chat"));
+
+  page_open (ld_overlay_get_chat_url (overlay));
+  background = page_eval ("getComputedStyle(document.body).backgroundColor + ' ' + getComputedStyle(document.documentElement).backgroundColor");
+  g_assert_cmpstr (background, ==, "\"rgba(0, 0, 0, 0) rgba(0, 0, 0, 0)\"");
+
+  ld_overlay_push_chat (overlay, hello);
+  page_wait (LAST_TEXT " === '<b>bold</b> &amp;'");
+  bold = page_eval ("document.querySelectorAll('#chat b').length");
+  g_assert_cmpstr (bold, ==, "0");
+  page_wait ("document.querySelector('#chat li .author').textContent === 'alice'");
+
+  ld_overlay_push_chat (overlay, rude);
+  page_wait (LAST_TEXT " === 'something rude'");
+  ld_message_mark_deleted (rude, "mia");
+  page_wait ("document.querySelectorAll('#chat li').length === 1");
+  page_wait (LAST_TEXT " === '<b>bold</b> &amp;'");
+
+  /* OBS reloads its sources: the page comes back with the recent chat. */
+  ld_overlay_push_chat (overlay, after);
+  page_open (ld_overlay_get_chat_url (overlay));
+  page_wait ("document.querySelectorAll('#chat li').length === 2");
+  page_wait (LAST_TEXT " === 'after a reload'");
+  page_wait ("document.getAnimations ().length === 0");
+  page_screenshot ("/tmp/overlay-chat.png");
+
+  page_open (ld_overlay_get_gifts_url (overlay));
+  page_wait ("document.getElementById('alert').hidden === true");
+  ld_overlay_push_gift (overlay, gift);
+  page_wait ("document.getElementById('alert').hidden === false");
+  page_wait ("document.querySelector('#alert .sender').textContent === 'Bob'");
+  page_wait ("document.querySelector('#alert .gift').textContent === 'Rose'");
+  page_wait ("document.querySelector('#alert .count').textContent === '×5'");
+  page_wait ("document.getElementById('alert').className === 'anim-fireworks'");
+  page_wait ("getComputedStyle(document.getElementById('alert')).animationDuration === '3s'");
+  g_usleep (600000);
+  page_screenshot ("/tmp/overlay-gifts.png");
+  /* The alert ends after its animation's duration. */
+  page_wait ("document.getElementById('alert').hidden === true");
+}
+
+static guint
+http_status (const char *url)
+{
+  g_autoptr(SoupSession) http = soup_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_session_send_and_read_async (http, msg, G_PRIORITY_DEFAULT, NULL, on_done, &result);
+  WAIT_UNTIL (result != NULL);
+  body = soup_session_send_and_read_finish (http, result, &error);
+  g_assert_no_error (error);
+  return soup_message_get_status (msg);
+}
+
+/* Without the secret there is nothing to read; a new secret locks out the
+ * old URLs. */
+static void
+test_secret (void)
+{
+  g_autoptr(LdOverlay) overlay = started_overlay ();
+  g_autofree char *old_chat = g_strdup (ld_overlay_get_chat_url (overlay));
+  g_autofree char *base = g_strndup (old_chat, strlen (old_chat) - strlen ("chat"));
+  g_autofree char *root = g_strdup_printf ("http://127.0.0.1:%u/", ld_overlay_get_port (overlay));
+  g_autofree char *wrong = g_strdup_printf ("http://127.0.0.1:%u/0123456789abcdef0123456789abcdef/chat",
+                                            ld_overlay_get_port (overlay));
+  g_autofree char *no_secret = g_strdup_printf ("http://127.0.0.1:%u/chat", ld_overlay_get_port (overlay));
+  g_autofree char *css = g_strconcat (base, "overlay.css", NULL);
+  g_autofree char *other = g_strconcat (base, "secret.txt", NULL);
+  g_autofree char *bad_feed = g_strconcat (base, "events?feed=notifications", NULL);
+  g_autofree char *secret = NULL;
+
+  secret = g_strndup (base + strlen (root), strlen (base) - strlen (root) - 1);
+  g_assert_cmpuint (strlen (secret), ==, 32);
+
+  g_assert_cmpuint (http_status (old_chat), ==, 200);
+  g_assert_cmpuint (http_status (ld_overlay_get_gifts_url (overlay)), ==, 200);
+  g_assert_cmpuint (http_status (css), ==, 200);
+  g_assert_cmpuint (http_status (root), ==, 404);
+  g_assert_cmpuint (http_status (wrong), ==, 404);
+  g_assert_cmpuint (http_status (no_secret), ==, 404);
+  g_assert_cmpuint (http_status (other), ==, 404);
+  g_assert_cmpuint (http_status (bad_feed), ==, 400);
+
+  ld_overlay_regenerate_secret (overlay);
+  g_assert_cmpstr (ld_overlay_get_chat_url (overlay), !=, old_chat);
+  g_assert_cmpuint (http_status (old_chat), ==, 404);
+  g_assert_cmpuint (http_status (ld_overlay_get_chat_url (overlay)), ==, 200);
+
+  ld_overlay_stop (overlay);
+  g_assert_false (ld_overlay_get_running (overlay));
+  g_assert_null (ld_overlay_get_chat_url (overlay));
+}
+
+static void
+on_connected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GError **error = user_data;
+  g_autoptr(GSocketConnection) connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, error);
+
+  if (connection != NULL)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "connected");
+}
+
+/* Another machine on the network cannot reach it, and a taken port says so. */
+static void
+test_loopback_only (void)
+{
+  g_autoptr(LdOverlay) overlay = started_overlay ();
+  g_autoptr(LdOverlay) second = ld_overlay_new (ld_overlay_get_port (overlay));
+  g_autoptr(GError) error = NULL;
+  struct ifaddrs *addrs = NULL, *a;
+  guint tried = 0;
+
+  g_assert_false (ld_overlay_start (second, &error));
+  g_assert_error (error, LD_OVERLAY_ERROR, LD_OVERLAY_ERROR_PORT_IN_USE);
+  g_assert_nonnull (strstr (error->message, "already in use"));
+  g_clear_error (&error);
+
+  g_assert_cmpint (getifaddrs (&addrs), ==, 0);
+  for (a = addrs; a != NULL; a = a->ifa_next)
+    {
+      g_autoptr(GSocketAddress) address = NULL;
+      g_autoptr(GInetAddress) inet = NULL;
+      g_autoptr(GSocketClient) client = g_socket_client_new ();
+      g_autoptr(GError) connect_error = NULL;
+      gboolean done = FALSE;
+
+      if (a->ifa_addr == NULL || (a->ifa_addr->sa_family != AF_INET && a->ifa_addr->sa_family != AF_INET6))
+        continue;
+      address = g_socket_address_new_from_native (a->ifa_addr, a->ifa_addr->sa_family == AF_INET
+                                                  ? sizeof (struct sockaddr_in) : sizeof (struct sockaddr_in6));
+      inet = g_object_ref (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+      if (g_inet_address_get_is_loopback (inet) || g_inet_address_get_is_link_local (inet))
+        continue;
+      g_clear_object (&address);
+      address = g_inet_socket_address_new (inet, ld_overlay_get_port (overlay));
+      g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (address), NULL, on_connected, &connect_error);
+      WAIT_UNTIL (connect_error != NULL);
+      done = TRUE;
+      g_assert_true (done);
+      g_assert_false (g_error_matches (connect_error, G_IO_ERROR, G_IO_ERROR_EXISTS));
+      tried++;
+    }
+  freeifaddrs (addrs);
+  if (tried == 0)
+    g_test_skip ("this machine has no non-loopback address to try");
+}
+
+static void
+set_flag (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static LdSession *
+online_session (LdTestGateway *gateway,
+                const char    *user)
+{
+  g_autofree char *token = ld_test_gateway_mint (gateway, user, "viewer", 900);
+  g_autoptr(LdTokens) tokens = ld_tokens_new (token, NULL, 0);
+  LdSession *session = ld_session_new (ld_test_gateway_get_url (gateway), ld_test_gateway_get_url (gateway));
+
+  ld_session_set_reconnect_attempts (session, 0);
+  ld_session_set_tokens (session, tokens);
+  ld_session_connect (session);
+  WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
+  return session;
+}
+
+static void
+join (LdSession  *session,
+      const char *room_id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ld_session_join_room_async (session, room_id, NULL, on_done, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (ld_session_join_room_finish (session, result, &error));
+  g_assert_no_error (error);
+}
+
+/* The real path: alice chats and sends a gift through a livedesk-gateway;
+ * bob's app feeds his overlay, which OBS shows. */
+static void
+test_gateway_end_to_end (void)
+{
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (gateway_program);
+  g_autoptr(LdSession) alice = online_session (gateway, "alice");
+  g_autoptr(LdSession) bob = online_session (gateway, "bob");
+  g_autoptr(LdOverlay) overlay = started_overlay ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tx_id = NULL;
+  LdSessionGift request = {
+    .receiver_id = "bob", .receiver_name = "bob", .gift_id = "rose", .gift_name = "Rose",
+    .gift_type = "flower", .gift_value = 10, .quantity = 3, .animation = "rainbow",
+    .message = "for you & yours &amp;",
+  };
+
+  join (alice, "room_7");
+  join (bob, "room_7");
+  ld_overlay_set_session (overlay, bob);
+
+  page_open (ld_overlay_get_chat_url (overlay));
+  g_assert_nonnull (ld_session_send_text (alice, "Tom & Jerry &lt;3 from the gateway", &error));
+  g_assert_no_error (error);
+  /* The gateway strips < and >; entities must still show as typed. */
+  page_wait (LAST_TEXT " === 'Tom & Jerry &lt;3 from the gateway'");
+  page_wait ("document.querySelector('#chat li:last-child .author').textContent === 'alice'");
+
+  page_open (ld_overlay_get_gifts_url (overlay));
+  /* Chat and gifts share alice's rate limit: she waits as the app tells her. */
+  for (;;)
+    {
+      gboolean waited = FALSE;
+
+      g_clear_object (&result);
+      g_clear_error (&error);
+      ld_session_send_gift_async (alice, &request, NULL, on_done, &result);
+      WAIT_UNTIL (result != NULL);
+      tx_id = ld_session_send_gift_finish (alice, result, &error);
+      if (!g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED))
+        break;
+      g_timeout_add_once (200, set_flag, &waited);
+      WAIT_UNTIL (waited);
+    }
+  g_assert_no_error (error);
+  page_wait ("document.getElementById('alert').hidden === false");
+  page_wait ("document.querySelector('#alert .sender').textContent === 'alice'");
+  page_wait ("document.querySelector('#alert .gift').textContent === 'Rose'");
+  page_wait ("document.querySelector('#alert .count').textContent === '×3'");
+  page_wait ("document.querySelector('#alert .message').textContent === 'for you & yours &amp;'");
+  page_wait ("document.getElementById('alert').className === 'anim-rainbow'");
+  /* The gift queue ends the alert: the page hides it. */
+  page_wait ("document.getElementById('alert').hidden === true");
+
+  ld_overlay_set_session (overlay, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  g_assert_cmpint (argc, >=, 2);
+  gateway_program = argv[1];
+
+  g_test_add_func ("/ld/overlay/secret", test_secret);
+  g_test_add_func ("/ld/overlay/loopback-only", test_loopback_only);
+  g_test_add_func ("/ld/overlay/pages", test_pages);
+  g_test_add_func ("/ld/overlay/gateway-end-to-end", test_gateway_end_to_end);
+
+  browser = browser_start ();
+  status = g_test_run ();
+  browser_stop (browser);
+  return status;
+}
