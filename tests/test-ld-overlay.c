@@ -345,7 +345,10 @@ test_pages (void)
   page_wait ("document.getAnimations ().length === 0");
   page_screenshot ("/tmp/overlay-chat.png");
 
+  WAIT_UNTIL (ld_overlay_get_n_pages (overlay) == 1);
   page_open (ld_overlay_get_gifts_url (overlay));
+  /* The chat page went away: its feed is dropped. */
+  WAIT_UNTIL (ld_overlay_get_n_pages (overlay) == 1);
   page_wait ("document.getElementById('alert').hidden === true");
   ld_overlay_push_gift (overlay, gift);
   page_wait ("document.getElementById('alert').hidden === false");

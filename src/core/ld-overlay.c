@@ -17,9 +17,11 @@
 /* One page's open event stream. */
 typedef struct
 {
+  LdOverlay         *overlay;
   SoupServerMessage *msg;
   gboolean           gifts;
   gulong             finished_id;
+  GSource           *hangup;
 } Client;
 
 /* A message in the chat page's backlog. KEY names it on the pages, since a
@@ -64,6 +66,7 @@ enum {
   PROP_RUNNING,
   PROP_CHAT_URL,
   PROP_GIFTS_URL,
+  PROP_N_PAGES,
   N_PROPS
 };
 
@@ -74,6 +77,9 @@ G_DEFINE_QUARK (ld-overlay-error-quark, ld_overlay_error)
 static void
 client_free (Client *client)
 {
+  if (client->hangup != NULL)
+    g_source_destroy (client->hangup);
+  g_clear_pointer (&client->hangup, g_source_unref);
   g_clear_signal_handler (&client->finished_id, client->msg);
   g_clear_object (&client->msg);
   g_free (client);
@@ -164,6 +170,8 @@ close_clients (LdOverlay *self)
       soup_message_body_complete (soup_server_message_get_response_body (client->msg));
       soup_server_message_unpause (client->msg);
     }
+  if (clients->len > 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PAGES]);
 }
 
 static char *
@@ -368,9 +376,43 @@ on_client_finished (SoupServerMessage *msg,
       if (client->msg == msg)
         {
           g_ptr_array_remove_index_fast (self->clients, i);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PAGES]);
           return;
         }
     }
+}
+
+/* A page that goes away closes its connection, but libsoup only notices
+ * when a write fails, which the keep-alive makes happen up to two rounds
+ * later. Watching the socket drops it at once. */
+static gboolean
+on_client_hangup (GSocket      *socket,
+                  GIOCondition  condition,
+                  gpointer      user_data)
+{
+  Client *client = user_data;
+  LdOverlay *self = client->overlay;
+  GInputVector peek = { (char [1]) { 0 }, 1 };
+  int flags = G_SOCKET_MSG_PEEK;
+  g_autoptr(GError) error = NULL;
+  gssize n;
+
+  n = g_socket_receive_message (socket, NULL, &peek, 1, NULL, NULL, &flags, NULL, &error);
+  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    return G_SOURCE_CONTINUE;
+  if (n > 0)
+    {
+      /* The page sent something (it should not): leave it to the keep-alive. */
+      g_clear_pointer (&client->hangup, g_source_unref);
+      return G_SOURCE_REMOVE;
+    }
+
+  g_clear_signal_handler (&client->finished_id, client->msg);
+  soup_message_body_complete (soup_server_message_get_response_body (client->msg));
+  soup_server_message_unpause (client->msg);
+  g_ptr_array_remove_fast (self->clients, client);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PAGES]);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -402,8 +444,13 @@ serve_events (LdOverlay         *self,
   client = g_new0 (Client, 1);
   client->msg = g_object_ref (msg);
   client->gifts = g_str_equal (feed, "gifts");
+  client->overlay = self;
   client->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_client_finished), self);
+  client->hangup = g_socket_create_source (soup_server_message_get_socket (msg), G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (client->hangup, G_SOURCE_FUNC (on_client_hangup), client, NULL);
+  g_source_attach (client->hangup, NULL);
   g_ptr_array_add (self->clients, client);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PAGES]);
 
   /* What the page should show right away: OBS reloads its sources. */
   client_write (client, "retry: 2000\n\n");
@@ -583,6 +630,9 @@ ld_overlay_get_property (GObject    *object,
     case PROP_GIFTS_URL:
       g_value_set_string (value, self->gifts_url);
       break;
+    case PROP_N_PAGES:
+      g_value_set_uint (value, self->clients->len);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -623,6 +673,7 @@ ld_overlay_class_init (LdOverlayClass *klass)
   properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE, ro);
   properties[PROP_CHAT_URL] = g_param_spec_string ("chat-url", NULL, NULL, NULL, ro);
   properties[PROP_GIFTS_URL] = g_param_spec_string ("gifts-url", NULL, NULL, NULL, ro);
+  properties[PROP_N_PAGES] = g_param_spec_uint ("n-pages", NULL, NULL, 0, G_MAXUINT, 0, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -730,6 +781,14 @@ ld_overlay_stop (LdOverlay *self)
   g_clear_object (&self->server);
   update_urls (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+guint
+ld_overlay_get_n_pages (LdOverlay *self)
+{
+  g_return_val_if_fail (LD_IS_OVERLAY (self), 0);
+
+  return self->clients->len;
 }
 
 const char *

@@ -59,6 +59,8 @@ gboolean    ld_overlay_get_running        (LdOverlay   *self);
  * Valid until the port or the secret changes (notify::chat-url). */
 const char *ld_overlay_get_chat_url       (LdOverlay   *self);
 const char *ld_overlay_get_gifts_url      (LdOverlay   *self);
+/* How many pages (OBS sources, browsers) have the live feed open now. */
+guint       ld_overlay_get_n_pages        (LdOverlay   *self);
 /* The old URLs stop working at once and their open pages are cut off. */
 void        ld_overlay_regenerate_secret  (LdOverlay   *self);
 /* Feeds the pages from SESSION's chat and gift queue (NULL to stop). */
