@@ -554,6 +554,119 @@ test_refusal_retry_moderation (void)
 }
 
 static void
+moderate_for (LdSession    *session,
+              LdModeration  action,
+              const char   *target,
+              guint         seconds)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ld_session_moderate_async (session, action, "room_6", target, seconds, "spam", NULL, on_done, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (ld_session_moderate_finish (session, result, &error));
+  g_assert_no_error (error);
+}
+
+static LdSanction
+sanction_seen (LdSession  *session,
+               const char *user_id)
+{
+  LdViewer *viewer = ld_viewer_model_lookup (ld_session_get_viewers (session), user_id);
+
+  return viewer != NULL ? ld_viewer_get_sanction (viewer) : (LdSanction) -1;
+}
+
+/* Timeouts and bans show on the viewer for everyone and on the session for
+ * the one sanctioned (with who and why, so the UI can say it); a timeout
+ * lifts by itself; a ban takes the user out but not their messages. */
+static void
+test_sanctions (void)
+{
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
+  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
+  g_autoptr(LdSession) bob = online_session (gateway, "bob", "viewer");
+  g_autoptr(LdSession) mia = online_session (gateway, "mia", "moderator");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  LdMessage *message;
+  GTimeSpan left;
+
+  join (alice, "room_6");
+  join (bob, "room_6");
+  join (mia, "room_6");
+  WAIT_UNTIL (sanction_seen (mia, "alice") == LD_SANCTION_NONE && sanction_seen (bob, "alice") == LD_SANCTION_NONE);
+  message = ld_session_send_text (alice, "before", &error);
+  g_assert_no_error (error);
+  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
+  g_assert_cmpint (ld_session_get_sanction (alice), ==, LD_SANCTION_NONE);
+
+  moderate_for (mia, LD_MODERATION_TIMEOUT, "alice", 4);
+  WAIT_UNTIL (ld_session_get_sanction (alice) == LD_SANCTION_TIMED_OUT);
+  g_assert_nonnull (ld_session_get_sanction_until (alice));
+  now = g_date_time_new_now_utc ();
+  left = g_date_time_difference (ld_session_get_sanction_until (alice), now);
+  g_assert_cmpint (left, >, 0);
+  g_assert_cmpint (left, <=, 4 * G_TIME_SPAN_SECOND);
+  g_assert_nonnull (strstr (ld_session_get_sanction_reason (alice), "mia"));
+  g_assert_nonnull (strstr (ld_session_get_sanction_reason (alice), "spam"));
+  WAIT_UNTIL (sanction_seen (mia, "alice") == LD_SANCTION_TIMED_OUT);
+  WAIT_UNTIL (sanction_seen (bob, "alice") == LD_SANCTION_TIMED_OUT);
+  g_assert_cmpint (ld_session_get_sanction (bob), ==, LD_SANCTION_NONE);
+
+  /* Past the one-message-a-second limit: the server refuses, not the client. */
+  spin (1100);
+  message = ld_session_send_text (alice, "muted", &error);
+  g_assert_no_error (error);
+  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_FAILED);
+  g_assert_cmpstr (ld_session_get_refusal_code (message), ==, "FORBIDDEN");
+
+  /* Nobody lifts it: it ends by itself. */
+  WAIT_UNTIL (ld_session_get_sanction (alice) == LD_SANCTION_NONE);
+  g_assert_null (ld_session_get_sanction_until (alice));
+  g_assert_null (ld_session_get_sanction_reason (alice));
+  WAIT_UNTIL (sanction_seen (mia, "alice") == LD_SANCTION_NONE);
+  g_assert_true (ld_session_retry_message (alice, message));
+  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
+
+  /* A timed-out viewer who leaves and comes back is still shown timed out. */
+  moderate_for (mia, LD_MODERATION_TIMEOUT, "alice", 600);
+  WAIT_UNTIL (sanction_seen (mia, "alice") == LD_SANCTION_TIMED_OUT);
+  ld_session_leave_room (alice);
+  WAIT_UNTIL (ld_viewer_model_lookup (ld_session_get_viewers (mia), "alice") == NULL);
+  join (alice, "room_6");
+  WAIT_UNTIL (ld_viewer_model_lookup (ld_session_get_viewers (mia), "alice") != NULL);
+  g_assert_cmpint (sanction_seen (mia, "alice"), ==, LD_SANCTION_TIMED_OUT);
+  g_assert_cmpint (ld_session_get_sanction (alice), ==, LD_SANCTION_TIMED_OUT);
+  moderate_for (mia, LD_MODERATION_UNBAN, "alice", 0);
+  WAIT_UNTIL (ld_session_get_sanction (alice) == LD_SANCTION_NONE);
+  WAIT_UNTIL (sanction_seen (mia, "alice") == LD_SANCTION_NONE);
+
+  /* A ban: Alice is told and out of the room, the others see her go, and
+   * what she wrote stays in their chat. */
+  moderate_for (mia, LD_MODERATION_BAN, "alice", 0);
+  WAIT_UNTIL (ld_session_get_sanction (alice) == LD_SANCTION_BANNED);
+  g_assert_null (ld_session_get_sanction_until (alice));
+  g_assert_nonnull (strstr (ld_session_get_sanction_reason (alice), "mia"));
+  WAIT_UNTIL (ld_session_get_room_id (alice) == NULL);
+  WAIT_UNTIL (ld_viewer_model_lookup (ld_session_get_viewers (bob), "alice") == NULL);
+  g_assert_cmpuint (count_text (bob, "alice", "before"), ==, 1);
+
+  ld_session_join_room_async (alice, "room_6", NULL, on_done, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_false (ld_session_join_room_finish (alice, result, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_cmpint (ld_session_get_sanction (alice), ==, LD_SANCTION_BANNED);
+
+  moderate_for (mia, LD_MODERATION_UNBAN, "alice", 0);
+  join (alice, "room_6");
+  g_assert_cmpint (ld_session_get_sanction (alice), ==, LD_SANCTION_NONE);
+  WAIT_UNTIL (sanction_seen (bob, "alice") == LD_SANCTION_NONE);
+}
+
+static void
 on_support_reply (LdSession  *session,
                   const char *ticket_id,
                   const char *from,
@@ -595,6 +708,38 @@ test_support (void)
   g_assert_no_error (error);
   WAIT_UNTIL (answer != NULL);
   g_assert_cmpstr (answer, ==, "we are on it");
+
+  /* Alice's own conversation: her message and the answer, in order, the
+   * answer unread until she reads it. The admin's list has only hers. */
+  {
+    LdTicketModel *mine = ld_session_get_tickets (alice);
+    LdTicket *own;
+    GListModel *messages;
+    g_autoptr(LdMessage) first = NULL;
+    g_autoptr(LdMessage) second = NULL;
+
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (mine)), ==, 1);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_session_get_tickets (ada))), ==, 1);
+    own = ld_ticket_model_lookup (mine, "alice");
+    g_assert_nonnull (own);
+    g_assert_cmpstr (ld_ticket_get_ticket_id (own), ==, ticket_id);
+    g_assert_cmpstr (ld_ticket_get_support_type (own), ==, "billing");
+    messages = ld_ticket_get_messages (own);
+    g_assert_cmpuint (g_list_model_get_n_items (messages), ==, 2);
+    first = g_list_model_get_item (messages, 0);
+    second = g_list_model_get_item (messages, 1);
+    g_assert_cmpstr (ld_message_get_text (first), ==, "my gift did not arrive");
+    g_assert_true (ld_message_get_is_own (first));
+    g_assert_cmpint (ld_message_get_state (first), ==, LD_MESSAGE_STATE_SENT);
+    g_assert_cmpstr (ld_message_get_text (second), ==, "we are on it");
+    g_assert_cmpstr (ld_message_get_username (second), ==, "ada");
+    g_assert_false (ld_message_get_is_own (second));
+    g_assert_cmpuint (ld_ticket_get_unread_count (own), ==, 1);
+    g_assert_cmpuint (ld_ticket_model_get_n_unread (mine), ==, 1);
+    ld_ticket_mark_read (own);
+    g_assert_cmpuint (ld_ticket_get_unread_count (own), ==, 0);
+    g_assert_cmpuint (ld_ticket_model_get_n_unread (mine), ==, 0);
+  }
 }
 
 /* A gift reaches the room's gift queue; room info answers. */
@@ -887,6 +1032,7 @@ main (int   argc,
   g_test_add_func ("/ld/session/refresh-failure", test_refresh_failure);
   g_test_add_func ("/ld/session/signed-out-without-refresh", test_signed_out_without_refresh);
   g_test_add_func ("/ld/session/refusal-retry-moderation", test_refusal_retry_moderation);
+  g_test_add_func ("/ld/session/sanctions", test_sanctions);
   g_test_add_func ("/ld/session/support", test_support);
   g_test_add_func ("/ld/session/gift-and-room-info", test_gift_and_room_info);
   g_test_add_func ("/ld/session/health", test_health);

@@ -12,6 +12,7 @@
 #include "ld-rate-limit.h"
 #include "ld-rest-client.h"
 #include "ld-session.h"
+#include "ld-ticket-private.h"
 #include "ld-validate.h"
 
 struct _LdSession
@@ -86,6 +87,16 @@ struct _LdSession
   GQueue               joins;
   /* Requests sent, waiting for their answer (GTask), oldest first. */
   GQueue               requests;
+
+  /* Sanctions in the current room by user id (Sanction), so that a viewer
+   * who joins again still shows theirs. */
+  GHashTable          *sanctions;
+  /* The signed-in user's own, in sanction_room. */
+  LdSanction           sanction;
+  GDateTime           *sanction_until;
+  char                *sanction_reason;
+  char                *sanction_room;
+  guint                sanction_source;
 };
 
 G_DEFINE_FINAL_TYPE (LdSession, ld_session, G_TYPE_OBJECT)
@@ -121,6 +132,9 @@ enum
   PROP_API_HEALTHY,
   PROP_HEALTHY,
   PROP_OUTBOX_LENGTH,
+  PROP_SANCTION,
+  PROP_SANCTION_UNTIL,
+  PROP_SANCTION_REASON,
   N_PROPS
 };
 
@@ -175,6 +189,11 @@ static void flush_outbox       (LdSession *self);
 static void flush_outbox_later (LdSession *self, guint delay_ms);
 static void send_join          (LdSession *self);
 static void drop_room          (LdSession *self);
+static void mark_viewers       (LdSession *self);
+static void set_own_sanction   (LdSession  *self,
+                                LdSanction  sanction,
+                                GDateTime  *until,
+                                const char *reason);
 static void set_contract_error (GError **error, GError *validation, guint max_chars);
 static void settle_message     (LdSession *self, JsonArray *args);
 static void fail_joins         (LdSession *self, JsonObject *envelope);
@@ -882,6 +901,12 @@ apply_joined (LdSession  *self,
   self->in_room = TRUE;
   if (ld_payload_get_array (data, "joinedRoom", "viewers", FALSE, &viewers, NULL) && viewers != NULL)
     ld_viewer_model_replace_all (self->viewers, viewers, NULL);
+  mark_viewers (self);
+  /* Sanctions hold in the room they were given in, and a room that lets us
+   * in has lifted its ban (the unban itself is not sent to those outside). */
+  if (self->sanction == LD_SANCTION_BANNED ||
+      (self->sanction != LD_SANCTION_NONE && g_strcmp0 (self->sanction_room, room_id) != 0))
+    set_own_sanction (self, LD_SANCTION_NONE, NULL, NULL);
   if (ld_payload_get_int (data, "joinedRoom", "viewerCount", FALSE, 0, &count, NULL))
     set_viewer_count (self, (guint) CLAMP (count, 0, G_MAXUINT));
   if (json_object_has_member (data, "title"))
@@ -1007,12 +1032,202 @@ apply_people (LdSession  *self,
   if (g_strcmp0 (json_object_get_string_member_with_default (payload, "roomId", NULL), self->room_id) != 0)
     return;
   if (strcmp (event, "userJoined") == 0)
-    ld_viewer_model_apply_joined (self->viewers, payload, NULL);
+    {
+      ld_viewer_model_apply_joined (self->viewers, payload, NULL);
+      mark_viewers (self);
+    }
   else
     ld_viewer_model_apply_left (self->viewers, payload, NULL);
   if (ld_payload_get_int (payload, event, "viewerCount", FALSE, 0, &count, NULL) &&
       json_object_has_member (payload, "viewerCount"))
     set_viewer_count (self, (guint) CLAMP (count, 0, G_MAXUINT));
+}
+
+typedef struct
+{
+  LdSanction  sanction;
+  GDateTime  *until;
+} Sanction;
+
+static void
+sanction_free (gpointer data)
+{
+  Sanction *sanction = data;
+
+  g_clear_pointer (&sanction->until, g_date_time_unref);
+  g_free (sanction);
+}
+
+/* Gives the listed viewers the sanctions known for them. */
+static void
+mark_viewers (LdSession *self)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, self->sanctions);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Sanction *sanction = value;
+      LdViewer *viewer = ld_viewer_model_lookup (self->viewers, key);
+
+      if (viewer != NULL)
+        ld_viewer_set_sanction (viewer, sanction->sanction, sanction->until);
+    }
+}
+
+static gboolean
+on_sanction_over (gpointer user_data)
+{
+  LdSession *self = user_data;
+
+  self->sanction_source = 0;
+  set_own_sanction (self, LD_SANCTION_NONE, NULL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+set_own_sanction (LdSession  *self,
+                  LdSanction  sanction,
+                  GDateTime  *until,
+                  const char *reason)
+{
+  gboolean same_until;
+
+  if (sanction == LD_SANCTION_NONE)
+    {
+      until = NULL;
+      reason = NULL;
+    }
+
+  g_clear_handle_id (&self->sanction_source, g_source_remove);
+  /* The timeout lifts by itself, so the composer comes back without asking
+   * the server. */
+  if (until != NULL)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      GTimeSpan left = MAX (g_date_time_difference (until, now), 0);
+
+      self->sanction_source = g_timeout_add ((guint) MIN (left / 1000 + 1, G_MAXUINT), on_sanction_over, self);
+    }
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->sanction != sanction)
+    {
+      self->sanction = sanction;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SANCTION]);
+    }
+  same_until = self->sanction_until == until ||
+    (self->sanction_until != NULL && until != NULL && g_date_time_equal (self->sanction_until, until));
+  if (!same_until)
+    {
+      g_clear_pointer (&self->sanction_until, g_date_time_unref);
+      if (until != NULL)
+        self->sanction_until = g_date_time_ref (until);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SANCTION_UNTIL]);
+    }
+  set_string (self, &self->sanction_reason, reason, PROP_SANCTION_REASON);
+  g_free (self->sanction_room);
+  self->sanction_room = sanction != LD_SANCTION_NONE ? g_strdup (self->room_id) : NULL;
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* What the user reads while the composer is off. */
+static char *
+describe_sanction (LdSanction  sanction,
+                   GDateTime  *until,
+                   const char *by,
+                   const char *reason)
+{
+  g_autofree char *when = NULL;
+  g_autofree char *what = NULL;
+
+  if (by == NULL || by[0] == '\0')
+    by = _("A moderator");
+  if (until != NULL)
+    {
+      g_autoptr(GDateTime) local = g_date_time_to_local (until);
+
+      when = g_date_time_format (local, "%X");
+    }
+
+  if (sanction == LD_SANCTION_TIMED_OUT)
+    what = g_strdup_printf (_("%s timed you out until %s"), by, when);
+  else if (until != NULL)
+    what = g_strdup_printf (_("%s banned you from this room until %s"), by, when);
+  else
+    what = g_strdup_printf (_("%s banned you from this room"), by);
+
+  if (reason != NULL && reason[0] != '\0')
+    return g_strdup_printf (_("%s: “%s”"), what, reason);
+  return g_steal_pointer (&what);
+}
+
+/* userTimedOut, userBanned, userUnbanned. The chat keeps what the user
+ * wrote; a banned user leaves the others' viewer lists with the userLeft
+ * the gateway sends when it takes them out of the room. */
+static void
+apply_sanction (LdSession  *self,
+                const char *event,
+                JsonObject *payload)
+{
+  const char *user_id = json_object_get_string_member_with_default (payload, "userId", NULL);
+  const char *by = json_object_get_string_member_with_default (payload, "by", NULL);
+  const char *reason = json_object_get_string_member_with_default (payload, "reason", NULL);
+  g_autoptr(GDateTime) until = NULL;
+  gint64 seconds = 0;
+  LdSanction sanction;
+  LdViewer *viewer;
+
+  if (user_id == NULL || self->room_id == NULL ||
+      g_strcmp0 (json_object_get_string_member_with_default (payload, "roomId", NULL), self->room_id) != 0)
+    return;
+  if (!ld_payload_get_int (payload, event, "seconds", FALSE, 0, &seconds, NULL))
+    seconds = 0;
+
+  if (strcmp (event, "userUnbanned") == 0)
+    sanction = LD_SANCTION_NONE;
+  else if (strcmp (event, "userBanned") == 0)
+    sanction = LD_SANCTION_BANNED;
+  else if (seconds > 0)
+    sanction = LD_SANCTION_TIMED_OUT;
+  else
+    return;
+
+  if (sanction != LD_SANCTION_NONE && seconds > 0)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+      until = g_date_time_add_seconds (now, (gdouble) seconds);
+    }
+
+  if (sanction == LD_SANCTION_NONE)
+    g_hash_table_remove (self->sanctions, user_id);
+  else
+    {
+      Sanction *entry = g_new0 (Sanction, 1);
+
+      entry->sanction = sanction;
+      entry->until = until != NULL ? g_date_time_ref (until) : NULL;
+      g_hash_table_replace (self->sanctions, g_strdup (user_id), entry);
+    }
+
+  viewer = ld_viewer_model_lookup (self->viewers, user_id);
+  if (viewer != NULL)
+    ld_viewer_set_sanction (viewer, sanction, until);
+
+  if (g_strcmp0 (user_id, self->user_id) == 0)
+    {
+      g_autofree char *why = sanction != LD_SANCTION_NONE ? describe_sanction (sanction, until, by, reason) : NULL;
+
+      set_own_sanction (self, sanction, until, why);
+      /* We are out of the room; a re-join would only be refused. */
+      if (sanction == LD_SANCTION_BANNED)
+        {
+          drop_room (self);
+          set_string (self, &self->room_id, NULL, PROP_ROOM_ID);
+        }
+    }
 }
 
 void
@@ -1104,27 +1319,17 @@ _ld_session_handle_event (LdSession  *self,
       const char *from = json_object_get_string_member_with_default (payload, "from", NULL);
       const char *text = json_object_get_string_member_with_default (payload, "message", NULL);
 
+      /* An admin's own tickets are the ones users open (adminChat). */
+      if (self->role != LD_ROLE_ADMIN && self->user_id != NULL)
+        ld_ticket_model_apply_admin_message (self->tickets, self->user_id, payload, NULL);
       if (text != NULL)
         g_signal_emit (self, signals[SUPPORT_REPLY], 0, ticket_id, from, text);
     }
   else if (strcmp (event, "messageDeleted") == 0)
     ld_chat_model_apply_deleted (self->chat, payload, NULL);
-  else if (strcmp (event, "userBanned") == 0)
-    {
-      const char *user_id = json_object_get_string_member_with_default (payload, "userId", NULL);
-
-      if (user_id != NULL &&
-          g_strcmp0 (json_object_get_string_member_with_default (payload, "roomId", NULL), self->room_id) == 0)
-        {
-          ld_viewer_model_remove (self->viewers, user_id);
-          /* We are out of the room; a re-join would only be refused. */
-          if (g_strcmp0 (user_id, self->user_id) == 0)
-            {
-              drop_room (self);
-              set_string (self, &self->room_id, NULL, PROP_ROOM_ID);
-            }
-        }
-    }
+  else if (strcmp (event, "userTimedOut") == 0 || strcmp (event, "userBanned") == 0 ||
+           strcmp (event, "userUnbanned") == 0)
+    apply_sanction (self, event, payload);
   else if (strcmp (event, "messageSent") == 0 || strcmp (event, "sendMessageError") == 0)
     {
       g_autoptr(JsonArray) args = json_array_new ();
@@ -1393,6 +1598,7 @@ drop_room (LdSession *self)
 
   ld_chat_model_clear (self->chat);
   ld_viewer_model_clear (self->viewers);
+  g_hash_table_remove_all (self->sanctions);
   set_viewer_count (self, 0);
   set_string (self, &self->room_title, NULL, PROP_ROOM_TITLE);
   set_string (self, &self->room_status, NULL, PROP_ROOM_STATUS);
@@ -1920,6 +2126,30 @@ done_string (GTask      *task,
                            g_free);
 }
 
+/* The user's own support message shows as sent once the server gave it a
+ * ticket, or failed with the server's reason. */
+static void
+done_support (GTask      *task,
+              JsonObject *data,
+              GError     *error)
+{
+  LdSession *self = g_task_get_source_object (task);
+  LdMessage *request = g_object_get_data (G_OBJECT (task), "request");
+
+  if (request != NULL && error != NULL)
+    ld_message_mark_failed (request, error->message);
+  else if (request != NULL)
+    {
+      const char *ticket_id = data != NULL ? json_object_get_string_member_with_default (data, "ticketId", NULL) : NULL;
+      LdTicket *ticket = ld_ticket_model_lookup (self->tickets, ld_message_get_user_id (request));
+
+      ld_message_mark_sent (request, ticket_id != NULL ? ticket_id : ld_message_get_local_id (request), NULL);
+      if (ticket != NULL && ticket_id != NULL)
+        _ld_ticket_set_ticket_id (ticket, ticket_id);
+    }
+  done_string (task, data, error);
+}
+
 static gboolean
 check_signed_in (LdSession  *self,
                  GTask      *task)
@@ -2042,7 +2272,15 @@ ld_session_contact_support_async (LdSession           *self,
   json_object_set_string_member (payload, "message", clean);
   json_object_set_string_member (payload, "supportType", support_type != NULL ? support_type : "general");
   json_object_set_string_member (payload, "timestamp", timestamp);
-  request_start (self, task, "chatWithAdmin", payload, done_string);
+  if (self->role != LD_ROLE_ADMIN)
+    {
+      LdMessage *request = ld_ticket_model_add_request (self->tickets, user_id,
+                                                        self->username != NULL ? self->username : user_id,
+                                                        clean, support_type != NULL ? support_type : "general");
+
+      g_object_set_data_full (G_OBJECT (task), "request", g_object_ref (request), g_object_unref);
+    }
+  request_start (self, task, "chatWithAdmin", payload, done_support);
 }
 
 char *
@@ -2214,6 +2452,7 @@ ld_session_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   stop_timers (self);
   g_clear_handle_id (&self->refresh_source, g_source_remove);
+  g_clear_handle_id (&self->sanction_source, g_source_remove);
 
   while ((task = g_queue_pop_head (&self->waiting)) != NULL)
     {
@@ -2271,6 +2510,10 @@ ld_session_finalize (GObject *object)
   g_free (self->room_id);
   g_free (self->room_title);
   g_free (self->room_status);
+  g_clear_pointer (&self->sanctions, g_hash_table_unref);
+  g_clear_pointer (&self->sanction_until, g_date_time_unref);
+  g_free (self->sanction_reason);
+  g_free (self->sanction_room);
 
   G_OBJECT_CLASS (ld_session_parent_class)->finalize (object);
 }
@@ -2323,6 +2566,15 @@ ld_session_get_property (GObject    *object,
       break;
     case PROP_VIEWER_COUNT:
       g_value_set_uint (value, self->viewer_count);
+      break;
+    case PROP_SANCTION:
+      g_value_set_enum (value, self->sanction);
+      break;
+    case PROP_SANCTION_UNTIL:
+      g_value_set_boxed (value, self->sanction_until);
+      break;
+    case PROP_SANCTION_REASON:
+      g_value_set_string (value, self->sanction_reason);
       break;
     case PROP_SOCKET_HEALTHY:
       g_value_set_boolean (value, self->socket_healthy);
@@ -2415,6 +2667,10 @@ ld_session_class_init (LdSessionClass *klass)
   properties[PROP_API_HEALTHY] = g_param_spec_boolean ("api-healthy", NULL, NULL, FALSE, ro);
   properties[PROP_HEALTHY] = g_param_spec_boolean ("healthy", NULL, NULL, FALSE, ro);
   properties[PROP_OUTBOX_LENGTH] = g_param_spec_uint ("outbox-length", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_SANCTION] =
+    g_param_spec_enum ("sanction", NULL, NULL, LD_TYPE_SANCTION, LD_SANCTION_NONE, ro);
+  properties[PROP_SANCTION_UNTIL] = g_param_spec_boxed ("sanction-until", NULL, NULL, G_TYPE_DATE_TIME, ro);
+  properties[PROP_SANCTION_REASON] = g_param_spec_string ("sanction-reason", NULL, NULL, NULL, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* Every server event, as received: ::event::newMessage and so on. */
@@ -2451,6 +2707,7 @@ ld_session_init (LdSession *self)
   g_queue_init (&self->waiting);
   g_queue_init (&self->joins);
   g_queue_init (&self->requests);
+  self->sanctions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, sanction_free);
 }
 
 LdSession *
@@ -2715,6 +2972,27 @@ ld_session_get_notifications (LdSession *self)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), NULL);
   return self->notifications;
+}
+
+LdSanction
+ld_session_get_sanction (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), LD_SANCTION_NONE);
+  return self->sanction;
+}
+
+GDateTime *
+ld_session_get_sanction_until (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
+  return self->sanction_until;
+}
+
+const char *
+ld_session_get_sanction_reason (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
+  return self->sanction_reason;
 }
 
 LdTicketModel *

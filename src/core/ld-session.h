@@ -165,6 +165,16 @@ gboolean             ld_session_get_healthy             (LdSession       *self);
 /* Checks the REST API now. */
 void                 ld_session_check_health            (LdSession       *self);
 
+/* The signed-in user's own sanction in the room (userTimedOut, userBanned),
+ * so the UI can turn the composer off and say why: the reason is translated
+ * ("mia timed you out until 14:05: “spam”"). A timeout lifts by itself at
+ * its end, notifying; userUnbanned lifts either. Sends meanwhile still go to
+ * the server, whose FORBIDDEN marks them failed. */
+LdSanction           ld_session_get_sanction            (LdSession       *self);
+/* NULL for none or a ban without end. */
+GDateTime           *ld_session_get_sanction_until      (LdSession       *self);
+const char          *ld_session_get_sanction_reason     (LdSession       *self);
+
 LdChatModel         *ld_session_get_chat                (LdSession       *self);
 LdViewerModel       *ld_session_get_viewers             (LdSession       *self);
 LdNotificationModel *ld_session_get_notifications       (LdSession       *self);

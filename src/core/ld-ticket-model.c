@@ -160,6 +160,90 @@ ld_ticket_model_new (void)
   return g_object_new (LD_TYPE_TICKET_MODEL, NULL);
 }
 
+/* USER_ID's ticket, made (at the top) if new. */
+static LdTicket *
+ensure_ticket (LdTicketModel *self,
+               const char    *user_id)
+{
+  LdTicket *ticket = ld_ticket_model_lookup (self, user_id);
+
+  if (ticket != NULL)
+    return ticket;
+
+  ticket = _ld_ticket_new (user_id);
+  g_ptr_array_insert (self->items, 0, ticket);
+  g_hash_table_insert (self->by_user, (gpointer) ld_ticket_get_user_id (ticket), ticket);
+  g_signal_connect_object (ticket, "notify::unread-count", G_CALLBACK (on_unread_changed), self, 0);
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, 1);
+  return ticket;
+}
+
+LdMessage *
+ld_ticket_model_add_request (LdTicketModel *self,
+                             const char    *user_id,
+                             const char    *username,
+                             const char    *text,
+                             const char    *support_type)
+{
+  g_autoptr(LdMessage) message = NULL;
+  LdTicket *ticket;
+
+  g_return_val_if_fail (LD_IS_TICKET_MODEL (self), NULL);
+  g_return_val_if_fail (user_id != NULL, NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+
+  ticket = ensure_ticket (self, user_id);
+  /* The ticket has no id until the server acknowledges its first message. */
+  message = ld_message_new_outgoing (ld_ticket_get_ticket_id (ticket) != NULL ? ld_ticket_get_ticket_id (ticket) : "",
+                                     user_id,
+                                     username != NULL ? username : user_id,
+                                     LD_ROLE_VIEWER, LD_MESSAGE_TYPE_TEXT, text);
+  _ld_ticket_add_own (ticket, message, support_type != NULL ? support_type : "general");
+  move_to_top (self, ticket);
+  return message;
+}
+
+LdTicket *
+ld_ticket_model_apply_admin_message (LdTicketModel  *self,
+                                     const char     *user_id,
+                                     JsonObject     *payload,
+                                     GError        **error)
+{
+  const char *what = "adminMessage";
+  g_autofree char *ticket_id = NULL;
+  g_autoptr(GDateTime) timestamp = NULL;
+  g_autoptr(LdMessage) message = NULL;
+  const char *from, *text;
+  LdTicket *ticket;
+
+  g_return_val_if_fail (LD_IS_TICKET_MODEL (self), NULL);
+  g_return_val_if_fail (user_id != NULL, NULL);
+  g_return_val_if_fail (payload != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!ld_payload_get_id (payload, what, "ticketId", FALSE, &ticket_id, error) ||
+      !ld_payload_get_string (payload, what, "from", FALSE, &from, error) ||
+      !ld_payload_get_string (payload, what, "message", TRUE, &text, error) ||
+      !ld_payload_get_datetime (payload, what, "timestamp", FALSE, &timestamp, error))
+    return NULL;
+
+  ticket = ensure_ticket (self, user_id);
+  if (ticket_id == NULL)
+    ticket_id = g_strdup (ld_ticket_get_ticket_id (ticket));
+  /* The gateway names the admin, not their id. */
+  message = g_object_new (LD_TYPE_MESSAGE,
+                          "room-id", ticket_id,
+                          "user-id", from,
+                          "username", from,
+                          "role", LD_ROLE_ADMIN,
+                          "text", text,
+                          "timestamp", timestamp,
+                          NULL);
+  _ld_ticket_add_answer (ticket, message, ticket_id);
+  move_to_top (self, ticket);
+  return ticket;
+}
+
 LdTicket *
 ld_ticket_model_apply_admin_chat (LdTicketModel  *self,
                                   JsonObject     *payload,

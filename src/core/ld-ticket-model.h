@@ -1,5 +1,7 @@
 /* ld-ticket-model.h: an admin's support tickets as a GListModel of
- * LdTicket, one per user, the most recently active first.
+ * LdTicket, one per user, the most recently active first. For a user who is
+ * not an admin, the same model holds their own single ticket: their
+ * chatWithAdmin messages and the admins' adminMessage answers, in order.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -32,6 +34,21 @@ LdMessage     *ld_ticket_model_add_reply        (LdTicketModel  *self,
                                                  const char     *admin_id,
                                                  const char     *admin_name,
                                                  const char     *text);
+/* The user's own chatWithAdmin, as sent: a PENDING, is-own message with a
+ * local id in USER_ID's ticket (made if new; the session marks it sent or
+ * failed). Borrowed. */
+LdMessage     *ld_ticket_model_add_request      (LdTicketModel  *self,
+                                                 const char     *user_id,
+                                                 const char     *username,
+                                                 const char     *text,
+                                                 const char     *support_type);
+/* adminMessage {ticketId, from, message, timestamp} to the user USER_ID:
+ * message is required. Adds the answer to their ticket (made if new),
+ * unread. Returns the ticket (borrowed), or NULL with an error. */
+LdTicket      *ld_ticket_model_apply_admin_message (LdTicketModel *self,
+                                                    const char    *user_id,
+                                                    JsonObject    *payload,
+                                                    GError       **error);
 LdTicket      *ld_ticket_model_lookup           (LdTicketModel  *self,
                                                  const char     *user_id);
 /* Tickets with unread messages, for a badge. */

@@ -200,6 +200,38 @@ _ld_ticket_add_reply (LdTicket  *self,
   append (self, message);
 }
 
+void
+_ld_ticket_add_own (LdTicket   *self,
+                    LdMessage  *message,
+                    const char *support_type)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  set_string (self, &self->support_type, support_type, PROP_SUPPORT_TYPE);
+  append (self, message);
+  ld_ticket_set_resolved (self, FALSE);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+_ld_ticket_add_answer (LdTicket   *self,
+                       LdMessage  *message,
+                       const char *ticket_id)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  set_string (self, &self->ticket_id, ticket_id, PROP_TICKET_ID);
+  append (self, message);
+  self->unread_count++;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD_COUNT]);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+_ld_ticket_set_ticket_id (LdTicket   *self,
+                          const char *ticket_id)
+{
+  set_string (self, &self->ticket_id, ticket_id, PROP_TICKET_ID);
+}
+
 const char *
 ld_ticket_get_user_id (LdTicket *self)
 {

@@ -2,6 +2,10 @@
  * sent with chatWithAdmin (reaching admins as adminChat) and the admins'
  * replies (adminReply), as LdMessages whose room-id is the ticket id.
  *
+ * An admin's LdTicketModel holds one per user who wrote; a user's holds
+ * their own conversation only: what they sent (is-own) and the admins'
+ * answers (adminMessage), whose unread count is the answers not yet read.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -25,7 +29,8 @@ const char *ld_ticket_get_ticket_id    (LdTicket *self);
 const char *ld_ticket_get_support_type (LdTicket *self);
 /* A GListModel of LdMessage, oldest first. */
 GListModel *ld_ticket_get_messages     (LdTicket *self);
-/* The user's messages since the admin last read the ticket. */
+/* The messages from the other side since the ticket was last read: the
+ * user's for an admin, the admins' answers for the user. */
 guint       ld_ticket_get_unread_count (LdTicket *self);
 void        ld_ticket_mark_read        (LdTicket *self);
 /* A new message from the user reopens a resolved ticket. */

@@ -35,6 +35,15 @@ typedef enum
   LD_ROLE_VIEWER,
 } LdRole;
 
+/* What a moderator did to a user in a room [ext]: userTimedOut, userBanned;
+ * userUnbanned lifts either. */
+typedef enum
+{
+  LD_SANCTION_NONE,
+  LD_SANCTION_TIMED_OUT,
+  LD_SANCTION_BANNED,
+} LdSanction;
+
 typedef enum
 {
   LD_MESSAGE_TYPE_TEXT,

@@ -16,6 +16,8 @@ struct _LdViewer
   /* Computed once: sorting a big room compares names many times. */
   char    *collate_key;
   LdRole   role;
+  LdSanction sanction;
+  GDateTime *sanction_until;
 };
 
 G_DEFINE_FINAL_TYPE (LdViewer, ld_viewer, G_TYPE_OBJECT)
@@ -25,6 +27,8 @@ enum {
   PROP_USER_ID,
   PROP_USERNAME,
   PROP_ROLE,
+  PROP_SANCTION,
+  PROP_SANCTION_UNTIL,
   N_PROPS
 };
 
@@ -38,6 +42,7 @@ ld_viewer_finalize (GObject *object)
   g_free (self->user_id);
   g_free (self->username);
   g_free (self->collate_key);
+  g_clear_pointer (&self->sanction_until, g_date_time_unref);
 
   G_OBJECT_CLASS (ld_viewer_parent_class)->finalize (object);
 }
@@ -61,6 +66,12 @@ ld_viewer_get_property (GObject    *object,
     case PROP_ROLE:
       g_value_set_enum (value, self->role);
       break;
+    case PROP_SANCTION:
+      g_value_set_enum (value, ld_viewer_get_sanction (self));
+      break;
+    case PROP_SANCTION_UNTIL:
+      g_value_set_boxed (value, ld_viewer_get_sanction_until (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -78,6 +89,8 @@ ld_viewer_class_init (LdViewerClass *klass)
   properties[PROP_USER_ID] = g_param_spec_string ("user-id", NULL, NULL, NULL, flags);
   properties[PROP_USERNAME] = g_param_spec_string ("username", NULL, NULL, NULL, flags);
   properties[PROP_ROLE] = g_param_spec_enum ("role", NULL, NULL, LD_TYPE_ROLE, LD_ROLE_VIEWER, flags);
+  properties[PROP_SANCTION] = g_param_spec_enum ("sanction", NULL, NULL, LD_TYPE_SANCTION, LD_SANCTION_NONE, flags);
+  properties[PROP_SANCTION_UNTIL] = g_param_spec_boxed ("sanction-until", NULL, NULL, G_TYPE_DATE_TIME, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -153,6 +166,61 @@ ld_viewer_get_role (LdViewer *self)
 {
   g_return_val_if_fail (LD_IS_VIEWER (self), LD_ROLE_VIEWER);
   return self->role;
+}
+
+static gboolean
+sanction_over (LdViewer *self)
+{
+  g_autoptr(GDateTime) now = NULL;
+
+  if (self->sanction == LD_SANCTION_NONE || self->sanction_until == NULL)
+    return self->sanction == LD_SANCTION_NONE;
+  now = g_date_time_new_now_utc ();
+  return g_date_time_compare (now, self->sanction_until) >= 0;
+}
+
+LdSanction
+ld_viewer_get_sanction (LdViewer *self)
+{
+  g_return_val_if_fail (LD_IS_VIEWER (self), LD_SANCTION_NONE);
+  return sanction_over (self) ? LD_SANCTION_NONE : self->sanction;
+}
+
+GDateTime *
+ld_viewer_get_sanction_until (LdViewer *self)
+{
+  g_return_val_if_fail (LD_IS_VIEWER (self), NULL);
+  return sanction_over (self) ? NULL : self->sanction_until;
+}
+
+void
+ld_viewer_set_sanction (LdViewer   *self,
+                        LdSanction  sanction,
+                        GDateTime  *until)
+{
+  LdSanction old_sanction;
+  GDateTime *old_until;
+
+  g_return_if_fail (LD_IS_VIEWER (self));
+  g_return_if_fail (sanction <= LD_SANCTION_BANNED);
+
+  if (sanction == LD_SANCTION_NONE)
+    until = NULL;
+  old_sanction = ld_viewer_get_sanction (self);
+  old_until = ld_viewer_get_sanction_until (self);
+  if (old_sanction == sanction &&
+      (old_until == until || (old_until != NULL && until != NULL && g_date_time_equal (old_until, until))))
+    return;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  self->sanction = sanction;
+  g_clear_pointer (&self->sanction_until, g_date_time_unref);
+  if (until != NULL)
+    self->sanction_until = g_date_time_ref (until);
+  if (old_sanction != sanction)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SANCTION]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SANCTION_UNTIL]);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 int

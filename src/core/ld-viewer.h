@@ -1,6 +1,8 @@
-/* ld-viewer.h: one person in a room's viewer list. Immutable: a change of
- * name or role arrives as a new LdViewer that replaces the old one in the
- * LdViewerModel, which keeps the list sorted.
+/* ld-viewer.h: one person in a room's viewer list. Name and role are
+ * immutable: a change arrives as a new LdViewer that replaces the old one in
+ * the LdViewerModel, which keeps the list sorted. The moderators' sanction
+ * (timed out, banned) changes in place, with notify, since it does not move
+ * the viewer in the list.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -27,6 +29,16 @@ LdViewer   *ld_viewer_new_from_json (JsonObject  *object,
 const char *ld_viewer_get_user_id   (LdViewer    *self);
 const char *ld_viewer_get_username  (LdViewer    *self);
 LdRole      ld_viewer_get_role      (LdViewer    *self);
+/* LD_SANCTION_NONE once a timed sanction's end has passed: the end is
+ * compared with the time when read, so a timeout lifts by itself (the
+ * property does not notify at that moment). */
+LdSanction  ld_viewer_get_sanction       (LdViewer    *self);
+/* When the sanction ends; NULL for none or a ban without end. */
+GDateTime  *ld_viewer_get_sanction_until (LdViewer    *self);
+/* UNTIL NULL: no end (a ban) or none. */
+void        ld_viewer_set_sanction       (LdViewer    *self,
+                                          LdSanction   sanction,
+                                          GDateTime   *until);
 /* Sort order of a viewer list: role (streamer, admin, moderator, viewer),
  * then name in the user's locale, then user id. */
 int         ld_viewer_compare       (LdViewer    *a,
