@@ -78,6 +78,47 @@ test_viewer_list (void)
                    "{\"userId\":\"zed\",\"username\":\"zed\",\"role\":\"viewer\"}]");
 }
 
+/* The list is kept in order as viewers come and go, and built once per
+ * viewer: a promotion or a new name must still show at once. */
+static void
+test_viewer_list_follows_changes (void)
+{
+  g_autoptr(GwRoom) room = gw_room_new ("room_1");
+  g_autoptr(JsonArray) before = NULL;
+  g_autoptr(JsonArray) after = NULL;
+  g_autoptr(JsonArray) last = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+  g_autofree char *text = NULL;
+
+  gw_room_add_socket (room, "s1", "amy", "Amy", GW_ROLE_VIEWER, T0);
+  gw_room_add_socket (room, "s2", "bob", "Bob", GW_ROLE_VIEWER, T0);
+  gw_room_add_socket (room, "s3", "cat", "Cat", GW_ROLE_VIEWER, T0);
+  before = gw_room_dup_viewers_json (room);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (before, 0), "userId"), ==, "amy");
+
+  /* cat signed in again as a moderator, bob renamed themselves */
+  gw_room_add_socket (room, "s3", "cat", "Cat", GW_ROLE_MODERATOR, T0);
+  gw_room_add_socket (room, "s2", "bob", "aaron", GW_ROLE_VIEWER, T0);
+  after = gw_room_dup_viewers_json (room);
+  json_node_set_array (node, after);
+  text = json_to_string (node, FALSE);
+  g_assert_cmpstr (text, ==,
+                   "[{\"userId\":\"cat\",\"username\":\"Cat\",\"role\":\"moderator\"},"
+                   "{\"userId\":\"bob\",\"username\":\"aaron\",\"role\":\"viewer\"},"
+                   "{\"userId\":\"amy\",\"username\":\"Amy\",\"role\":\"viewer\"}]");
+  /* the list handed out earlier is not changed behind its holder's back */
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (before, 2), "role"), ==, "viewer");
+
+  g_assert_true (gw_room_remove_socket (room, "s3", T0, NULL));
+  last = gw_room_dup_viewers_json (room);
+  g_assert_cmpuint (json_array_get_length (last), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (last, 0), "userId"), ==, "bob");
+  listed = gw_room_list_viewers (room);
+  g_assert_cmpuint (listed->len, ==, 2);
+  g_assert_cmpstr (((GwViewer *) g_ptr_array_index (listed, 1))->user_id, ==, "amy");
+}
+
 static void
 test_presence_expiry (void)
 {
@@ -264,6 +305,7 @@ main (int   argc,
   g_test_add_func ("/gw/room/viewers-per-user", test_viewers_per_user);
   g_test_add_func ("/gw/room/socket-changes-user", test_socket_changes_user);
   g_test_add_func ("/gw/room/viewer-list", test_viewer_list);
+  g_test_add_func ("/gw/room/viewer-list-follows-changes", test_viewer_list_follows_changes);
   g_test_add_func ("/gw/room/presence-expiry", test_presence_expiry);
   g_test_add_func ("/gw/room/history", test_history);
   g_test_add_func ("/gw/room/sanctions", test_sanctions);

@@ -14,6 +14,16 @@ typedef struct
   gint64 ban_until;      /* 0 = none */
 } Sanctions;
 
+/* A viewer as the room keeps them: what joins and joinedRoom need, worked
+ * out once per name rather than on every join. */
+typedef struct
+{
+  GwViewer       viewer;    /* first, so that it is handed out as a GwViewer */
+  char          *sort_key;  /* the casefolded username */
+  GSequenceIter *position;  /* in GwRoom.order */
+  JsonObject    *json;      /* sealed gw_viewer_to_json; NULL until asked for */
+} RoomViewer;
+
 struct _GwRoom
 {
   GObject     parent_instance;
@@ -21,7 +31,8 @@ struct _GwRoom
   char       *title;
   char       *status;
 
-  GHashTable *viewers;      /* user id → GwViewer */
+  GHashTable *viewers;      /* user id → RoomViewer */
+  GSequence  *order;        /* of RoomViewer, as gw_room_list_viewers lists them */
   GHashTable *sockets;      /* socket id → user id (owned by the GwViewer) */
   gint64      empty_since;  /* when the last viewer went; G_MININT64 = never had one */
 
@@ -80,6 +91,36 @@ gw_viewer_to_json (const GwViewer *viewer)
 }
 
 static void
+room_viewer_free (RoomViewer *entry)
+{
+  g_free (entry->sort_key);
+  g_clear_pointer (&entry->json, json_object_unref);
+  g_free (entry->viewer.user_id);
+  g_free (entry->viewer.username);
+  g_free (entry);
+}
+
+/* Staff first, then by name without regard to case, then by user id. */
+static int
+compare_viewers (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
+{
+  const RoomViewer *va = a;
+  const RoomViewer *vb = b;
+  int by_name;
+
+  if (va->viewer.role != vb->viewer.role)
+    return va->viewer.role > vb->viewer.role ? -1 : 1;
+
+  by_name = strcmp (va->sort_key, vb->sort_key);
+  if (by_name != 0)
+    return by_name;
+
+  return strcmp (va->viewer.user_id, vb->viewer.user_id);
+}
+
+static void
 gw_room_finalize (GObject *object)
 {
   GwRoom *self = (GwRoom *)object;
@@ -89,6 +130,7 @@ gw_room_finalize (GObject *object)
   g_clear_pointer (&self->status, g_free);
   g_clear_pointer (&self->sockets, g_hash_table_unref);
   g_clear_pointer (&self->viewers, g_hash_table_unref);
+  g_clear_pointer (&self->order, g_sequence_free);
   g_clear_pointer (&self->message_ids, g_hash_table_unref);
   g_queue_clear_full (&self->messages, (GDestroyNotify) json_object_unref);
   g_clear_pointer (&self->sanctions, g_hash_table_unref);
@@ -105,7 +147,8 @@ gw_room_class_init (GwRoomClass *klass)
 static void
 gw_room_init (GwRoom *self)
 {
-  self->viewers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) gw_viewer_free);
+  self->viewers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) room_viewer_free);
+  self->order = g_sequence_new (NULL);
   self->sockets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->message_ids = g_hash_table_new (g_str_hash, g_str_equal);
   self->sanctions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -187,6 +230,7 @@ gw_room_add_socket (GwRoom     *self,
                     GwRole      role,
                     gint64      now_ms)
 {
+  RoomViewer *entry;
   GwViewer *viewer;
   const char *owner;
   gboolean is_new = FALSE;
@@ -199,21 +243,33 @@ gw_room_add_socket (GwRoom     *self,
   if (owner != NULL && strcmp (owner, user_id) != 0)
     gw_room_remove_socket (self, socket_id, now_ms, NULL);
 
-  viewer = g_hash_table_lookup (self->viewers, user_id);
-  if (viewer == NULL)
+  entry = g_hash_table_lookup (self->viewers, user_id);
+  if (entry == NULL)
     {
-      viewer = g_new0 (GwViewer, 1);
-      viewer->user_id = g_strdup (user_id);
-      g_hash_table_insert (self->viewers, viewer->user_id, viewer);
+      entry = g_new0 (RoomViewer, 1);
+      entry->viewer.user_id = g_strdup (user_id);
+      entry->viewer.username = g_strdup (username);
+      entry->viewer.role = role;
+      entry->sort_key = g_utf8_casefold (username, -1);
+      entry->position = g_sequence_insert_sorted (self->order, entry, compare_viewers, NULL);
+      g_hash_table_insert (self->viewers, entry->viewer.user_id, entry);
       is_new = TRUE;
     }
+  viewer = &entry->viewer;
 
-  if (g_strcmp0 (viewer->username, username) != 0)
+  if (g_strcmp0 (viewer->username, username) != 0 || viewer->role != role)
     {
-      g_free (viewer->username);
-      viewer->username = g_strdup (username);
+      if (g_strcmp0 (viewer->username, username) != 0)
+        {
+          g_free (viewer->username);
+          viewer->username = g_strdup (username);
+          g_free (entry->sort_key);
+          entry->sort_key = g_utf8_casefold (username, -1);
+        }
+      viewer->role = role;
+      g_clear_pointer (&entry->json, json_object_unref);
+      g_sequence_sort_changed (entry->position, compare_viewers, NULL);
     }
-  viewer->role = role;
   viewer->last_seen_ms = now_ms;
 
   if (!g_hash_table_contains (self->sockets, socket_id))
@@ -231,6 +287,7 @@ gw_room_remove_socket (GwRoom      *self,
                        gint64       now_ms,
                        GwViewer   **out_viewer)
 {
+  RoomViewer *entry;
   GwViewer *viewer;
   const char *user_id;
 
@@ -244,15 +301,17 @@ gw_room_remove_socket (GwRoom      *self,
   if (user_id == NULL)
     return FALSE;
 
-  viewer = g_hash_table_lookup (self->viewers, user_id);
+  entry = g_hash_table_lookup (self->viewers, user_id);
   g_hash_table_remove (self->sockets, socket_id);
-  g_assert (viewer != NULL && viewer->n_sockets > 0);
+  g_assert (entry != NULL && entry->viewer.n_sockets > 0);
+  viewer = &entry->viewer;
 
   if (--viewer->n_sockets > 0)
     return FALSE;
 
   if (out_viewer != NULL)
     *out_viewer = gw_viewer_copy (viewer);
+  g_sequence_remove (entry->position);
   g_hash_table_remove (self->viewers, viewer->user_id);
   if (g_hash_table_size (self->viewers) == 0)
     self->empty_since = now_ms;
@@ -368,42 +427,17 @@ gw_room_get_viewer_count (GwRoom *self)
   return g_hash_table_size (self->viewers);
 }
 
-static int
-compare_viewers (gconstpointer a,
-                 gconstpointer b)
-{
-  const GwViewer *va = *(const GwViewer * const *) a;
-  const GwViewer *vb = *(const GwViewer * const *) b;
-  g_autofree char *fa = NULL;
-  g_autofree char *fb = NULL;
-  int by_name;
-
-  if (va->role != vb->role)
-    return va->role > vb->role ? -1 : 1;
-
-  fa = g_utf8_casefold (va->username, -1);
-  fb = g_utf8_casefold (vb->username, -1);
-  by_name = strcmp (fa, fb);
-  if (by_name != 0)
-    return by_name;
-
-  return strcmp (va->user_id, vb->user_id);
-}
-
 GPtrArray *
 gw_room_list_viewers (GwRoom *self)
 {
   GPtrArray *viewers;
-  GHashTableIter iter;
-  GwViewer *viewer;
 
   g_return_val_if_fail (GW_IS_ROOM (self), NULL);
 
+  /* Kept in order as viewers come and go: a join costs a walk, not a sort. */
   viewers = g_ptr_array_sized_new (g_hash_table_size (self->viewers));
-  g_hash_table_iter_init (&iter, self->viewers);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &viewer))
-    g_ptr_array_add (viewers, viewer);
-  g_ptr_array_sort (viewers, compare_viewers);
+  for (GSequenceIter *i = g_sequence_get_begin_iter (self->order); !g_sequence_iter_is_end (i); i = g_sequence_iter_next (i))
+    g_ptr_array_add (viewers, &((RoomViewer *) g_sequence_get (i))->viewer);
 
   return viewers;
 }
@@ -411,15 +445,26 @@ gw_room_list_viewers (GwRoom *self)
 JsonArray *
 gw_room_dup_viewers_json (GwRoom *self)
 {
-  g_autoptr(GPtrArray) viewers = NULL;
   JsonArray *array;
 
   g_return_val_if_fail (GW_IS_ROOM (self), NULL);
 
-  viewers = gw_room_list_viewers (self);
-  array = json_array_sized_new (viewers->len);
-  for (guint i = 0; i < viewers->len; i++)
-    json_array_add_element (array, gw_viewer_to_json (g_ptr_array_index (viewers, i)));
+  array = json_array_sized_new (g_hash_table_size (self->viewers));
+  for (GSequenceIter *i = g_sequence_get_begin_iter (self->order); !g_sequence_iter_is_end (i); i = g_sequence_iter_next (i))
+    {
+      RoomViewer *entry = g_sequence_get (i);
+
+      /* Every join lists everyone: each entry is built once and shared,
+       * sealed so that no receiver can change it under the others. */
+      if (entry->json == NULL)
+        {
+          g_autoptr(JsonNode) node = gw_viewer_to_json (&entry->viewer);
+
+          entry->json = json_node_dup_object (node);
+          json_object_seal (entry->json);
+        }
+      json_array_add_object_element (array, json_object_ref (entry->json));
+    }
 
   return array;
 }
