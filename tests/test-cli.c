@@ -6,10 +6,19 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+/* posix_openpt() and friends. */
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "ld-test-gateway.h"
 
@@ -318,6 +327,128 @@ test_tail (void)
   g_assert_cmpint (g_subprocess_get_exit_status (tail), ==, 0);
 }
 
+/* The pseudo-terminal becomes the CLI's controlling terminal, as in a shell. */
+static void
+become_terminal_session (gpointer user_data)
+{
+  setsid ();
+  ioctl (STDIN_FILENO, TIOCSCTTY, 0);
+}
+
+/* Appends what the terminal shows to SHOWN until it contains UNTIL, or, for
+ * UNTIL NULL, until nothing more comes. FALSE if UNTIL did not show. */
+static gboolean
+read_terminal (int         master,
+               GString    *shown,
+               const char *until)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (until == NULL || strstr (shown->str, until) == NULL)
+    {
+      struct pollfd poll_fd = { .fd = master, .events = POLLIN };
+      gint64 left_ms = (deadline - g_get_monotonic_time ()) / 1000;
+      char buffer[512];
+      ssize_t n;
+      int ready;
+
+      if (left_ms <= 0)
+        return FALSE;
+      ready = poll (&poll_fd, 1, until == NULL ? 200 : (int) left_ms);
+      if (ready < 0 && errno == EINTR)
+        continue;
+      if (ready <= 0)
+        return until == NULL;
+      n = read (master, buffer, sizeof buffer);
+      /* EIO: the CLI has closed the terminal. */
+      if (n <= 0)
+        return until == NULL;
+      g_string_append_len (shown, buffer, n);
+    }
+  return TRUE;
+}
+
+/* Runs the CLI on a pseudo-terminal, as a user at a terminal would: types
+ * TYPED once the password prompt shows. Run.out is all the terminal showed. */
+static Run *
+run_cli_in_terminal (const char  *typed,
+                     const char **args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = new_launcher (G_SUBPROCESS_FLAGS_NONE, NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) shown = g_string_new (NULL);
+  Run *run = g_new0 (Run, 1);
+  int master, slave;
+
+  master = posix_openpt (O_RDWR | O_NOCTTY);
+  g_assert_cmpint (master, >=, 0);
+  g_assert_cmpint (grantpt (master), ==, 0);
+  g_assert_cmpint (unlockpt (master), ==, 0);
+  slave = open (ptsname (master), O_RDWR | O_NOCTTY);
+  g_assert_cmpint (slave, >=, 0);
+
+  g_subprocess_launcher_take_stdin_fd (launcher, slave);
+  g_subprocess_launcher_take_stdout_fd (launcher, dup (slave));
+  g_subprocess_launcher_take_stderr_fd (launcher, dup (slave));
+  g_subprocess_launcher_set_child_setup (launcher, become_terminal_session, NULL, NULL);
+
+  g_ptr_array_add (argv, g_strdup (cli_program));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, g_strdup_printf ("--server=%s", ld_test_gateway_get_url (gateway)));
+  g_ptr_array_add (argv, g_strdup_printf ("--api=%s", ld_test_gateway_get_url (gateway)));
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  /* The launcher holds our copies of the terminal's end; only the CLI keeps it open. */
+  g_clear_object (&launcher);
+
+  if (!read_terminal (master, shown, "Password: "))
+    g_error ("no password prompt on the terminal: %s", shown->str);
+  g_assert_cmpint (write (master, typed, strlen (typed)), ==, (gssize) strlen (typed));
+  g_assert_cmpint (write (master, "\n", 1), ==, 1);
+
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  read_terminal (master, shown, NULL);
+  close (master);
+
+  if (!g_subprocess_get_if_exited (process))
+    g_error ("livedesk-cli died with signal %d: %s", g_subprocess_get_term_sig (process), shown->str);
+  run->status = g_subprocess_get_exit_status (process);
+  run->out = g_string_free (g_steal_pointer (&shown), FALSE);
+  return run;
+}
+
+#define run_cli_in_terminal(typed, ...) run_cli_in_terminal ((typed), (const char *[]) { __VA_ARGS__, NULL })
+
+/* At a terminal the password is asked for and not shown as typed, and it
+ * reaches the server: a wrong one is refused, the right one logs in (and
+ * here fails only for want of a keyring). */
+static void
+test_terminal_login (void)
+{
+  g_autoptr(Run) wrong = NULL;
+  g_autoptr(Run) right = NULL;
+
+  bus_override = "unix:path=/nonexistent/livedesk-test-bus";
+  wrong = run_cli_in_terminal ("hunter2-wrong", "login", "alice");
+  right = run_cli_in_terminal (LD_TEST_PASSWORD, "login", "alice");
+  bus_override = NULL;
+
+  g_assert_null (strstr (wrong->out, "hunter2-wrong"));
+  g_assert_cmpint (wrong->status, ==, 3);
+  g_assert_nonnull (strstr (wrong->out, "refused"));
+
+  g_assert_null (strstr (right->out, LD_TEST_PASSWORD));
+  g_assert_cmpint (right->status, ==, 3);
+  g_assert_nonnull (strstr (right->out, "logged in, but"));
+  g_assert_nonnull (strstr (right->out, "no keyring available"));
+}
+
 /* Without a Secret Service, login says so and keeps the tokens nowhere. */
 static void
 test_no_keyring (void)
@@ -356,6 +487,19 @@ run_keyring_login (void)
   g_assert_cmpstr (json_object_get_string_member (who, "username"), ==, "alice");
   g_assert_cmpint (logout->status, ==, 0);
   g_assert_cmpint (after->status, ==, 3);
+
+  /* The same at a terminal: the password is not shown, the login is kept. */
+  {
+    g_autoptr(Run) typed = run_cli_in_terminal (LD_TEST_PASSWORD, "login", "alice");
+    g_autoptr(Run) again = run_cli (NULL, NULL, "whoami");
+    g_autoptr(Run) out = run_cli (NULL, NULL, "logout");
+
+    g_assert_null (strstr (typed->out, LD_TEST_PASSWORD));
+    g_assert_cmpint (typed->status, ==, 0);
+    g_assert_nonnull (strstr (typed->out, "logged in as alice"));
+    g_assert_cmpint (again->status, ==, 0);
+    g_assert_cmpint (out->status, ==, 0);
+  }
 }
 
 static void
@@ -400,6 +544,7 @@ main (int   argc,
       g_test_add_func ("/cli/failures", test_failures);
       g_test_add_func ("/cli/tail", test_tail);
       g_test_add_func ("/cli/no-keyring", test_no_keyring);
+      g_test_add_func ("/cli/terminal-login", test_terminal_login);
     }
 
   status = g_test_run ();

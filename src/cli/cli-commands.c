@@ -423,8 +423,11 @@ read_password (char   *buffer,
   quiet = saved;
   quiet.c_lflag &= ~(ECHO);
   quiet.c_lflag |= ECHONL;
+  /* Echo goes off before the prompt shows, so nothing typed after it is
+   * echoed or flushed away. */
+  if (tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) != 0)
+    return FALSE;
   g_printerr ("%s", _("Password: "));
-  tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
   ok = read_line (buffer, size);
   tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
   return ok;
