@@ -71,7 +71,10 @@ struct _SioServerMemoryAdapter {
   GObject             parent_instance;
 
   SioServerNamespace *nsp;
-  GHashTable         *rooms;    /* room → set of sids */
+  /* room → (sid → SioServerSocket, not referenced): the namespace takes a
+   * socket out of every room before it lets go of it, so a member's socket
+   * is alive; NULL for a sid that had no socket when it joined. */
+  GHashTable         *rooms;
   GHashTable         *sids;     /* sid → set of rooms */
 };
 
@@ -108,7 +111,9 @@ memory_add (SioServerAdapter *adapter,
       set = string_set_new ();
       g_hash_table_insert (self->rooms, g_strdup (room), set);
     }
-  g_hash_table_add (set, g_strdup (sid));
+  if (!g_hash_table_contains (set, sid))
+    g_hash_table_insert (set, g_strdup (sid),
+                         self->nsp != NULL ? sio_server_namespace_lookup (self->nsp, sid) : NULL);
 }
 
 static void
@@ -220,6 +225,30 @@ memory_sockets (SioServerAdapter   *adapter,
   return result;
 }
 
+/* Whether SID is one of the members of the EXCEPT rooms, gathered in
+ * EXCLUDED: most broadcasts leave out only their sender's own room, and
+ * that beats looking up every recipient's rooms. */
+static GHashTable *
+members_of (SioServerMemoryAdapter *self,
+            const char * const     *except)
+{
+  GHashTable *excluded = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; except != NULL && except[i] != NULL; i++)
+    {
+      GHashTable *members = g_hash_table_lookup (self->rooms, except[i]);
+      GHashTableIter iter;
+      gpointer sid;
+
+      if (members == NULL)
+        continue;
+      g_hash_table_iter_init (&iter, members);
+      while (g_hash_table_iter_next (&iter, &sid, NULL))
+        g_hash_table_add (excluded, sid);
+    }
+  return excluded;
+}
+
 static void
 memory_broadcast (SioServerAdapter   *adapter,
                   const SioPacket    *packet,
@@ -227,21 +256,64 @@ memory_broadcast (SioServerAdapter   *adapter,
                   const char * const *except)
 {
   SioServerMemoryAdapter *self = SIO_SERVER_MEMORY_ADAPTER (adapter);
-  g_autoptr(GPtrArray) sids = memory_sockets (adapter, rooms, except);
+  g_autoptr(GHashTable) excluded = NULL;
+  g_autoptr(GHashTable) seen = NULL;
+  g_autoptr(GPtrArray) recipients = NULL;
   g_autofree char *header = NULL;
 
-  if (sids->len == 0 || self->nsp == NULL)
+  if (self->nsp == NULL)
     return;
 
-  /* encoded once, however many sockets it goes to */
-  header = sio_packet_encode (packet);
-  for (guint i = 0; i < sids->len; i++)
+  if (rooms == NULL || rooms[0] == NULL)
     {
-      SioServerSocket *socket = sio_server_namespace_lookup (self->nsp, g_ptr_array_index (sids, i));
+      g_autoptr(GPtrArray) sids = memory_sockets (adapter, rooms, except);
 
-      if (socket != NULL)
-        sio_server_socket_send_encoded (socket, header, packet->attachments);
+      recipients = g_ptr_array_new_full (sids->len, g_object_unref);
+      for (guint i = 0; i < sids->len; i++)
+        {
+          SioServerSocket *socket = sio_server_namespace_lookup (self->nsp, g_ptr_array_index (sids, i));
+
+          if (socket != NULL)
+            g_ptr_array_add (recipients, g_object_ref (socket));
+        }
     }
+  else
+    {
+      excluded = members_of (self, except);
+      /* a socket in two of the rooms still gets the packet once */
+      if (rooms[1] != NULL)
+        seen = g_hash_table_new (g_str_hash, g_str_equal);
+      recipients = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = 0; rooms[i] != NULL; i++)
+        {
+          GHashTable *members = g_hash_table_lookup (self->rooms, rooms[i]);
+          GHashTableIter iter;
+          gpointer sid, socket;
+
+          if (members == NULL)
+            continue;
+          g_hash_table_iter_init (&iter, members);
+          while (g_hash_table_iter_next (&iter, &sid, &socket))
+            {
+              if (g_hash_table_contains (excluded, sid) || (seen != NULL && !g_hash_table_add (seen, sid)))
+                continue;
+              if (socket == NULL)
+                socket = sio_server_namespace_lookup (self->nsp, sid);
+              if (socket != NULL)
+                g_ptr_array_add (recipients, g_object_ref (socket));
+            }
+        }
+    }
+
+  if (recipients->len == 0)
+    return;
+
+  /* Encoded once, however many sockets it goes to. The recipients are held
+   * apart from the room: a send that fails can close a socket, which takes
+   * it out of the room while we are still sending. */
+  header = sio_packet_encode (packet);
+  for (guint i = 0; i < recipients->len; i++)
+    sio_server_socket_send_encoded (g_ptr_array_index (recipients, i), header, packet->attachments);
 }
 
 static void
