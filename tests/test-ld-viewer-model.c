@@ -239,6 +239,46 @@ test_big_room (void)
     }
 }
 
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+/* A timeout shows until its end and not after, without anyone lifting it;
+ * a ban without end stays; setting the same again does not notify. */
+static void
+test_sanction (void)
+{
+  g_autoptr(LdViewer) viewer = ld_viewer_new ("alice", "Alice", LD_ROLE_VIEWER);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) later = g_date_time_add_minutes (now, 10);
+  g_autoptr(GDateTime) earlier = g_date_time_add_seconds (now, -1);
+  guint notified = 0;
+
+  g_signal_connect (viewer, "notify::sanction", G_CALLBACK (count_notify), &notified);
+  g_assert_cmpint (ld_viewer_get_sanction (viewer), ==, LD_SANCTION_NONE);
+
+  ld_viewer_set_sanction (viewer, LD_SANCTION_TIMED_OUT, later);
+  g_assert_cmpint (ld_viewer_get_sanction (viewer), ==, LD_SANCTION_TIMED_OUT);
+  g_assert_true (g_date_time_equal (ld_viewer_get_sanction_until (viewer), later));
+  g_assert_cmpuint (notified, ==, 1);
+  ld_viewer_set_sanction (viewer, LD_SANCTION_TIMED_OUT, later);
+  g_assert_cmpuint (notified, ==, 1);
+
+  ld_viewer_set_sanction (viewer, LD_SANCTION_TIMED_OUT, earlier);
+  g_assert_cmpint (ld_viewer_get_sanction (viewer), ==, LD_SANCTION_NONE);
+  g_assert_null (ld_viewer_get_sanction_until (viewer));
+
+  ld_viewer_set_sanction (viewer, LD_SANCTION_BANNED, NULL);
+  g_assert_cmpint (ld_viewer_get_sanction (viewer), ==, LD_SANCTION_BANNED);
+  g_assert_null (ld_viewer_get_sanction_until (viewer));
+  ld_viewer_set_sanction (viewer, LD_SANCTION_NONE, NULL);
+  g_assert_cmpint (ld_viewer_get_sanction (viewer), ==, LD_SANCTION_NONE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -249,6 +289,7 @@ main (int   argc,
   g_test_add_func ("/viewer-model/replace-all", test_replace_all);
   g_test_add_func ("/viewer-model/joined-left", test_joined_left);
   g_test_add_func ("/viewer-model/big-room", test_big_room);
+  g_test_add_func ("/viewer-model/sanction", test_sanction);
 
   return g_test_run ();
 }

@@ -200,6 +200,7 @@ ld_viewer_set_sanction (LdViewer   *self,
 {
   LdSanction old_sanction;
   GDateTime *old_until;
+  gboolean same_until;
 
   g_return_if_fail (LD_IS_VIEWER (self));
   g_return_if_fail (sanction <= LD_SANCTION_BANNED);
@@ -208,18 +209,20 @@ ld_viewer_set_sanction (LdViewer   *self,
     until = NULL;
   old_sanction = ld_viewer_get_sanction (self);
   old_until = ld_viewer_get_sanction_until (self);
-  if (old_sanction == sanction &&
-      (old_until == until || (old_until != NULL && until != NULL && g_date_time_equal (old_until, until))))
+  same_until = old_until == until || (old_until != NULL && until != NULL && g_date_time_equal (old_until, until));
+  if (old_sanction == sanction && same_until)
     return;
 
   g_object_freeze_notify (G_OBJECT (self));
   self->sanction = sanction;
-  g_clear_pointer (&self->sanction_until, g_date_time_unref);
   if (until != NULL)
-    self->sanction_until = g_date_time_ref (until);
+    g_date_time_ref (until);
+  g_clear_pointer (&self->sanction_until, g_date_time_unref);
+  self->sanction_until = until;
   if (old_sanction != sanction)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SANCTION]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SANCTION_UNTIL]);
+  if (!same_until)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SANCTION_UNTIL]);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
