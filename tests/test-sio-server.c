@@ -684,6 +684,37 @@ test_ping_timeout (Fixture       *f,
   g_assert_cmpuint (sio_engine_get_n_sockets (sio_server_get_engine (f->server)), ==, 0);
 }
 
+/* The engine keeps every socket's ping and pong deadline on one timer: live
+ * clients stay through many rounds, and each frozen one still goes. */
+static void
+test_heartbeat_many (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(JsonObject) back = NULL;
+  gboolean expired = FALSE;
+
+  json_object_unref (connect_client (f, "a", "\"transports\":[\"websocket\"]"));
+  json_object_unref (connect_client (f, "b", NULL));
+  json_object_unref (connect_client (f, "c", "\"transports\":[\"websocket\"]"));
+  g_assert_true (wait_for_sockets (f, 3));
+
+  /* about eight ping rounds (200 ms apart, 300 ms to answer) */
+  g_timeout_add (1600, on_expired, &expired);
+  while (!expired)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (f->disconnect_reasons->len, ==, 0);
+  test_peer_send (f->peer, "{\"cmd\":\"emit\",\"id\":\"b\",\"name\":\"echo\",\"args\":[\"still here\"]}");
+  back = next_message (f, "echo-back");
+  assert_array_equal (json_object_get_array_member (back, "args"), "[\"still here\"]");
+
+  test_peer_signal (f->peer, SIGSTOP);
+  g_assert_true (wait_for_disconnects (f, 3));
+  test_peer_signal (f->peer, SIGCONT);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpstr (g_ptr_array_index (f->disconnect_reasons, i), ==, "ping timeout");
+  g_assert_cmpuint (sio_engine_get_n_sockets (sio_server_get_engine (f->server)), ==, 0);
+}
+
 typedef struct {
   GQueue   messages;   /* of char * */
   gboolean closed;
@@ -1052,6 +1083,7 @@ main (int   argc,
   ADD ("upgrade", fixture_setup, test_upgrade);
   ADD ("websocket-only", fixture_setup, test_websocket_only);
   ADD ("ping-timeout", fixture_setup_fast_ping, test_ping_timeout);
+  ADD ("heartbeat-many", fixture_setup_fast_ping, test_heartbeat_many);
   ADD ("malformed-packet", fixture_setup, test_malformed_packet);
   ADD ("crowd", fixture_setup, test_crowd);
   ADD ("http-errors", fixture_setup_limits, test_http_errors);

@@ -40,6 +40,11 @@ struct _SioEngine {
   SoupServer *server;
   char       *path;
   GHashTable *sockets;      /* sid → SioEngineSocket (owned) */
+  /* Every socket's ping or pong timer, soonest first, behind one source that
+   * wakes when the soonest is due: thousands of timer sources would each be
+   * walked by every main loop iteration. */
+  GSequence  *timers;       /* of SioEngineSocket (unowned), by timer_due */
+  GSource    *timer_source;
   guint       ping_interval;
   guint       ping_timeout;
   gsize       max_payload;
@@ -49,6 +54,12 @@ typedef enum {
   TRANSPORT_POLLING,
   TRANSPORT_WEBSOCKET,
 } Transport;
+
+typedef enum {
+  TIMER_NONE,
+  TIMER_PING,  /* time to send PING */
+  TIMER_PONG,  /* no PONG by now means dead */
+} SocketTimer;
 
 struct _SioEngineSocket {
   GObject                  parent_instance;
@@ -69,8 +80,10 @@ struct _SioEngineSocket {
   SoupWebsocketConnection *ws;         /* the transport, or the probe while upgrading */
   gboolean                 upgrading;  /* the probe answered; waiting for UPGRADE */
 
-  guint                    ping_source;
-  guint                    pong_source;
+  SocketTimer              timer;         /* in engine->timers unless NONE */
+  GSequenceIter           *timer_link;
+  gint64                   timer_due;     /* monotonic µs */
+  guint                    timer_serial;  /* changes whenever the timer does */
   guint                    upgrade_source;
   guint                    closing_source;
   guint                    noop_source;
@@ -104,6 +117,57 @@ static GParamSpec *socket_properties[N_SOCKET_PROPS];
 static void socket_close_internal (SioEngineSocket *self,
                                    const char      *reason,
                                    gboolean         by_client);
+
+static int
+compare_timers (gconstpointer a,
+                gconstpointer b,
+                gpointer      user_data)
+{
+  const SioEngineSocket *sa = a;
+  const SioEngineSocket *sb = b;
+
+  return sa->timer_due < sb->timer_due ? -1 : sa->timer_due > sb->timer_due;
+}
+
+static void
+update_timer_source (SioEngine *engine)
+{
+  GSequenceIter *first;
+
+  if (engine->timer_source == NULL)
+    return;
+  first = g_sequence_get_begin_iter (engine->timers);
+  g_source_set_ready_time (engine->timer_source,
+                           g_sequence_iter_is_end (first) ? -1
+                           : ((SioEngineSocket *) g_sequence_get (first))->timer_due);
+}
+
+static void
+socket_clear_timer (SioEngineSocket *self)
+{
+  self->timer_serial++;
+  if (self->timer == TIMER_NONE)
+    return;
+  self->timer = TIMER_NONE;
+  g_sequence_remove (g_steal_pointer (&self->timer_link));
+  if (self->engine != NULL)
+    update_timer_source (self->engine);
+}
+
+/* DUE: monotonic µs, as g_timeout_add would have computed it. */
+static void
+socket_set_timer (SioEngineSocket *self,
+                  SocketTimer      timer,
+                  gint64           due)
+{
+  socket_clear_timer (self);
+  if (self->engine == NULL)
+    return;
+  self->timer = timer;
+  self->timer_due = due;
+  self->timer_link = g_sequence_insert_sorted (self->engine->timers, self, compare_timers, NULL);
+  update_timer_source (self->engine);
+}
 
 static void
 clear_poll_watch (SioEngineSocket *self)
@@ -140,8 +204,7 @@ sio_engine_socket_dispose (GObject *object)
 {
   SioEngineSocket *self = SIO_ENGINE_SOCKET (object);
 
-  g_clear_handle_id (&self->ping_source, g_source_remove);
-  g_clear_handle_id (&self->pong_source, g_source_remove);
+  socket_clear_timer (self);
   g_clear_handle_id (&self->upgrade_source, g_source_remove);
   g_clear_handle_id (&self->closing_source, g_source_remove);
   g_clear_handle_id (&self->noop_source, g_source_remove);
@@ -315,38 +378,99 @@ socket_send_packet (SioEngineSocket *self,
     flush_poll (self, NULL);
 }
 
-static gboolean
-on_pong_timeout (gpointer user_data)
+static void
+on_pong_timeout (SioEngineSocket *self)
 {
-  SioEngineSocket *self = user_data;
-
-  self->pong_source = 0;
   socket_close_internal (self, "ping timeout", FALSE);
-  return G_SOURCE_REMOVE;
+}
+
+static void
+on_ping_time (SioEngineSocket *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  socket_send_packet (self, sio_eio_packet_new (SIO_EIO_PING, NULL));
+  /* Whole milliseconds from now, as the per-socket timeout used to be: a
+   * deadline already past fires on the next round, not in this one. */
+  socket_set_timer (self, TIMER_PONG, now + MAX (1, (MAX (0, self->pong_deadline - now) / 1000) * 1000));
+}
+
+typedef struct {
+  SioEngineSocket *socket;  /* owned */
+  SocketTimer      timer;
+  guint            serial;
+} DueTimer;
+
+static void
+due_timer_clear (gpointer data)
+{
+  g_object_unref (((DueTimer *) data)->socket);
 }
 
 static gboolean
-on_ping_time (gpointer user_data)
+on_timers_due (gpointer user_data)
 {
-  SioEngineSocket *self = user_data;
+  SioEngine *engine = user_data;
+  g_autoptr(SioEngine) hold = g_object_ref (engine);
+  g_autoptr(GArray) due = g_array_new (FALSE, FALSE, sizeof (DueTimer));
+  gint64 now = g_get_monotonic_time ();
 
-  self->ping_source = 0;
-  socket_send_packet (self, sio_eio_packet_new (SIO_EIO_PING, NULL));
-  g_clear_handle_id (&self->pong_source, g_source_remove);
-  self->pong_source = g_timeout_add (MAX (0, self->pong_deadline - g_get_monotonic_time ()) / 1000,
-                                     on_pong_timeout, self);
-  return G_SOURCE_REMOVE;
+  g_array_set_clear_func (due, due_timer_clear);
+
+  /* Taken out first, since firing one timer (a close) can change the others. */
+  while (!g_sequence_is_empty (engine->timers))
+    {
+      SioEngineSocket *socket = g_sequence_get (g_sequence_get_begin_iter (engine->timers));
+      DueTimer entry;
+
+      if (socket->timer_due > now)
+        break;
+      entry.socket = g_object_ref (socket);
+      entry.timer = socket->timer;
+      socket->timer = TIMER_NONE;
+      g_sequence_remove (g_steal_pointer (&socket->timer_link));
+      entry.serial = ++socket->timer_serial;
+      g_array_append_val (due, entry);
+    }
+  update_timer_source (engine);
+
+  for (guint i = 0; i < due->len; i++)
+    {
+      DueTimer *entry = &g_array_index (due, DueTimer, i);
+
+      /* A timer cleared or moved meanwhile no longer counts. */
+      if (entry->socket->timer_serial != entry->serial || entry->socket->closed)
+        continue;
+      if (entry->timer == TIMER_PING)
+        on_ping_time (entry->socket);
+      else
+        on_pong_timeout (entry->socket);
+    }
+
+  return G_SOURCE_CONTINUE;
 }
+
+static gboolean
+timer_source_dispatch (GSource     *source,
+                       GSourceFunc  callback,
+                       gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs timer_source_funcs = {
+  .dispatch = timer_source_dispatch,
+};
 
 static void
 schedule_ping (SioEngineSocket *self)
 {
-  g_clear_handle_id (&self->ping_source, g_source_remove);
+  gint64 now = g_get_monotonic_time ();
+
   /* The deadline counts from now, not from when the ping timer happens to
    * fire, so a late main loop does not stretch it. */
-  self->pong_deadline = g_get_monotonic_time () +
-                        ((gint64) self->engine->ping_interval + self->engine->ping_timeout) * 1000;
-  self->ping_source = g_timeout_add (self->engine->ping_interval, on_ping_time, self);
+  self->pong_deadline = now + ((gint64) self->engine->ping_interval + self->engine->ping_timeout) * 1000;
+  socket_set_timer (self, TIMER_PING, now + (gint64) self->engine->ping_interval * 1000);
 }
 
 static void
@@ -388,8 +512,7 @@ socket_close_internal (SioEngineSocket *self,
   hold = g_object_ref (self);
   self->closed = TRUE;
 
-  g_clear_handle_id (&self->ping_source, g_source_remove);
-  g_clear_handle_id (&self->pong_source, g_source_remove);
+  socket_clear_timer (self);
   g_clear_handle_id (&self->upgrade_source, g_source_remove);
   g_clear_handle_id (&self->closing_source, g_source_remove);
   g_clear_handle_id (&self->noop_source, g_source_remove);
@@ -428,7 +551,6 @@ on_message_packet (SioEngineSocket *self,
       g_signal_emit (self, socket_signals[SOCKET_MESSAGE], 0, packet->binary, packet->data);
       break;
     case SIO_EIO_PONG:
-      g_clear_handle_id (&self->pong_source, g_source_remove);
       schedule_ping (self);
       break;
     case SIO_EIO_CLOSE:
@@ -678,8 +800,7 @@ sio_engine_socket_close (SioEngineSocket *self,
     {
       self->closing = TRUE;
       self->close_reason = g_strdup (reason ? reason : "forced close");
-      g_clear_handle_id (&self->ping_source, g_source_remove);
-      g_clear_handle_id (&self->pong_source, g_source_remove);
+      socket_clear_timer (self);
       self->closing_source = g_timeout_add (self->engine->ping_timeout, on_closing_timeout, self);
       return;
     }
@@ -933,7 +1054,7 @@ on_http_request (SoupServer        *server,
         }
     }
 
-  if (socket != NULL && socket->pong_source != 0 &&
+  if (socket != NULL && socket->timer == TIMER_PONG &&
       g_get_monotonic_time () >= socket->pong_deadline)
     {
       /* the timeout is due but its source has not run yet */
@@ -1030,6 +1151,9 @@ sio_engine_dispose (GObject *object)
 
   sio_engine_close (self);
   g_clear_object (&self->server);
+  if (self->timer_source != NULL)
+    g_source_destroy (self->timer_source);
+  g_clear_pointer (&self->timer_source, g_source_unref);
 
   G_OBJECT_CLASS (sio_engine_parent_class)->dispose (object);
 }
@@ -1040,6 +1164,7 @@ sio_engine_finalize (GObject *object)
   SioEngine *self = SIO_ENGINE (object);
 
   g_hash_table_unref (self->sockets);
+  g_sequence_free (self->timers);
   g_free (self->path);
 
   G_OBJECT_CLASS (sio_engine_parent_class)->finalize (object);
@@ -1066,6 +1191,11 @@ sio_engine_init (SioEngine *self)
   self->ping_interval = SIO_ENGINE_DEFAULT_PING_INTERVAL;
   self->ping_timeout = SIO_ENGINE_DEFAULT_PING_TIMEOUT;
   self->max_payload = SIO_ENGINE_DEFAULT_MAX_PAYLOAD;
+  self->timers = g_sequence_new (NULL);
+  self->timer_source = g_source_new (&timer_source_funcs, sizeof (GSource));
+  g_source_set_callback (self->timer_source, on_timers_due, self, NULL);
+  g_source_set_static_name (self->timer_source, "SioEngine timers");
+  g_source_attach (self->timer_source, NULL);
 }
 
 SioEngine *
