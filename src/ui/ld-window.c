@@ -254,9 +254,12 @@ update_badges (LdWindow *self)
   if (unread_tickets > self->unread_tickets && app != NULL && !gtk_window_is_active (GTK_WINDOW (self)) &&
       self->settings != NULL && g_settings_get_boolean (ld_settings_get_settings (self->settings), "notify-support"))
     {
-      g_autoptr(GNotification) notification = g_notification_new (_("New support request"));
+      gboolean admin = ld_session_get_role (self->session) == LD_ROLE_ADMIN;
+      g_autoptr(GNotification) notification =
+        g_notification_new (admin ? _("New support request") : _("Support answered"));
 
-      g_notification_set_body (notification, _("A viewer is waiting for an answer"));
+      g_notification_set_body (notification, admin ? _("A viewer is waiting for an answer")
+                                                   : _("An admin replied to your request"));
       g_application_send_notification (app, "support", notification);
     }
   self->unread_tickets = unread_tickets;
