@@ -6,12 +6,12 @@
  */
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "gw-gateway.h"
 #include "gw-jwt.h"
 #include "gw-redis.h"
 #include "test-peer.h"
+#include "test-redis.h"
 
 #define SECRET "test-gateway-secret-0123456789abcdef"
 #define WAIT_MS 15000
@@ -832,61 +832,15 @@ test_presence (Fixture       *f,
   join (f, "b", "room_1");
 }
 
-static guint16
-find_free_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GError) error = NULL;
 
-  g_socket_bind (socket, any, FALSE, &error);
-  g_assert_no_error (error);
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
-/* A failed assertion aborts the test; redis must not outlive it. */
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
 
 static void
 start_redis (Fixture *f)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *port = NULL;
-
   /* A restart comes back on the same port, as a real Redis would. */
   if (f->redis_port == 0)
-    f->redis_port = find_free_port ();
-  port = g_strdup_printf ("%u", f->redis_port);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  f->redis = g_subprocess_launcher_spawn (launcher, &error, "redis-server", "--port", port, "--bind", "127.0.0.1",
-                                          "--save", "", "--appendonly", "no", NULL);
-  g_assert_no_error (error);
-
-  /* Its log line is the event that it is ready. */
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->redis));
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (out), FALSE);
-  for (;;)
-    {
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-
-      g_assert_no_error (error);
-      if (line == NULL)
-        g_error ("redis-server exited before it was ready");
-      if (strstr (line, "Ready to accept connections") != NULL)
-        break;
-    }
+    f->redis_port = test_free_port ();
+  f->redis = test_redis_start (f->redis_port, NULL);
 }
 
 static void

@@ -4,10 +4,10 @@
  */
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "gw-redis.h"
 #include "test-peer.h"
+#include "test-redis.h"
 
 #define WAIT_MS 20000
 
@@ -17,61 +17,13 @@ typedef struct
   guint16      port;
 } Redis;
 
-static guint16
-find_free_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GError) error = NULL;
 
-  g_socket_bind (socket, any, FALSE, &error);
-  g_assert_no_error (error);
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
 
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
-/* A failed assertion aborts the test; redis must not outlive it. */
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-/* Returns once redis says it accepts connections: its log line is the event. */
 static void
 redis_start_with_password (Redis      *redis,
                            const char *password)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *port = g_strdup_printf ("%u", redis->port);
-
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  redis->process = g_subprocess_launcher_spawn (launcher, &error,
-                                                "redis-server", "--port", port, "--bind", "127.0.0.1",
-                                                "--save", "", "--appendonly", "no",
-                                                password != NULL ? "--requirepass" : NULL, password, NULL);
-  g_assert_no_error (error);
-
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (redis->process));
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (out), FALSE);
-  for (;;)
-    {
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-
-      g_assert_no_error (error);
-      if (line == NULL)
-        g_error ("redis-server on port %u exited before it was ready", redis->port);
-      if (strstr (line, "Ready to accept connections") != NULL)
-        break;
-    }
+  redis->process = test_redis_start (redis->port, password);
 }
 
 static void
@@ -84,11 +36,7 @@ static void
 redis_stop (Redis *redis,
             int    signum)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_send_signal (redis->process, signum);
-  g_subprocess_wait (redis->process, NULL, &error);
-  g_assert_no_error (error);
+  test_redis_stop (redis->process, signum);
   g_clear_object (&redis->process);
 }
 
@@ -180,7 +128,7 @@ static const char * const channels[] = { "chat.message", "gift.send", NULL };
 static void
 test_publish_subscribe_reconnect (void)
 {
-  Redis redis = { NULL, find_free_port () };
+  Redis redis = { NULL, test_free_port () };
   g_autofree char *uri = NULL;
   g_autoptr(GwRedis) bridge = NULL;
   g_autoptr(GwRedis) other = NULL;
@@ -254,7 +202,7 @@ test_publish_subscribe_reconnect (void)
 static void
 test_starts_before_redis (void)
 {
-  Redis redis = { NULL, find_free_port () };
+  Redis redis = { NULL, test_free_port () };
   g_autofree char *uri = g_strdup_printf ("redis://localhost:%u", redis.port);
   g_autoptr(GwRedis) bridge = gw_redis_new (uri, NULL);
   Watch watch;
@@ -278,7 +226,7 @@ test_starts_before_redis (void)
 static void
 test_password (void)
 {
-  Redis redis = { NULL, find_free_port () };
+  Redis redis = { NULL, test_free_port () };
   g_autofree char *uri = g_strdup_printf ("redis://:s3cr%%2Ft@127.0.0.1:%u", redis.port);
   g_autoptr(GwRedis) bridge = gw_redis_new (uri, NULL);
   Watch watch;

@@ -14,6 +14,7 @@
 #include "gw-redis.h"
 #include "gw-users.h"
 #include "test-peer.h"
+#include "test-redis.h"
 
 #define SECRET "serve-test-secret-0123456789abcdef0123456789"
 #define WAIT_MS 15000
@@ -169,52 +170,6 @@ test_serve (void)
   g_rmdir (dir);
 }
 
-static guint16
-find_free_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_socket_bind (socket, any, FALSE, &error);
-  g_assert_no_error (error);
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
-static GSubprocess *
-redis_start (guint16 port)
-{
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *port_text = g_strdup_printf ("%u", port);
-  GSubprocess *redis;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  redis = g_subprocess_launcher_spawn (launcher, &error, "redis-server", "--port", port_text, "--bind", "127.0.0.1",
-                                       "--save", "", "--appendonly", "no", NULL);
-  g_assert_no_error (error);
-
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (redis));
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (out), FALSE);
-  for (;;)
-    {
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-
-      g_assert_no_error (error);
-      if (line == NULL)
-        g_error ("redis-server exited before it was ready");
-      if (strstr (line, "Ready to accept connections") != NULL)
-        return redis;
-    }
-}
-
 static void
 on_published (GObject      *source,
               GAsyncResult *result,
@@ -246,13 +201,13 @@ test_serve_redis (void)
   g_autoptr(JsonObject) login = NULL;
   g_autofree char *url = NULL;
   Gateway gateway = { 0 };
-  guint16 redis_port = find_free_port ();
+  guint16 redis_port = test_free_port ();
   gint64 deadline;
 
   g_assert_no_error (error);
   users = write_users_file (dir);
   soup_session_set_proxy_resolver (session, NULL);
-  redis = redis_start (redis_port);
+  redis = test_redis_start (redis_port, NULL);
   redis_uri = g_strdup_printf ("redis://127.0.0.1:%u", redis_port);
   gateway_start (&gateway, users, "--redis", redis_uri);
   port = g_strdup_printf ("%u", gateway.port);
@@ -494,12 +449,12 @@ test_serve_redis_outage (void)
   g_autoptr(TestPeer) peer = NULL;
   Gateway one = { 0 };
   Gateway two = { 0 };
-  guint16 redis_port = find_free_port ();
+  guint16 redis_port = test_free_port ();
 
   g_assert_no_error (error);
   users = write_users_file (dir);
   soup_session_set_proxy_resolver (session, NULL);
-  redis = redis_start (redis_port);
+  redis = test_redis_start (redis_port, NULL);
   redis_uri = g_strdup_printf ("redis://127.0.0.1:%u", redis_port);
   gateway_start (&one, users, "--redis", redis_uri);
   gateway_start (&two, users, "--redis", redis_uri);
@@ -539,7 +494,7 @@ test_serve_redis_outage (void)
   say (peer, "b", "alone on two");
   expect_said (peer, "b", "alone on two");
 
-  redis = redis_start (redis_port);
+  redis = test_redis_start (redis_port, NULL);
   wait_redis_state (session, one.port, "connected");
   wait_redis_state (session, two.port, "connected");
 
