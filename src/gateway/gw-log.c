@@ -95,9 +95,9 @@ gw_log_writer (GLogLevelFlags   level,
                gsize            n_fields,
                gpointer         user_data)
 {
-  g_autoptr(GString) line = g_string_new (NULL);
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *when = g_date_time_format_iso8601 (now);
+  g_autoptr(GString) line = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *when = NULL;
   const char *message = NULL;
   const char *domain = NULL;
   gboolean is_event = FALSE;
@@ -112,10 +112,14 @@ gw_log_writer (GLogLevelFlags   level,
         is_event = TRUE;
     }
 
-  /* As the default writer: debug only when asked for. */
+  /* As the default writer: debug only when asked for. libsoup logs a debug
+   * line per frame, so this check comes before any formatting. */
   if ((level & G_LOG_LEVEL_DEBUG) && g_log_writer_default_would_drop (level, domain))
     return G_LOG_WRITER_HANDLED;
 
+  line = g_string_new (NULL);
+  now = g_date_time_new_now_utc ();
+  when = g_date_time_format_iso8601 (now);
   g_string_append_printf (line, "%s level=%s", when, level_name (level));
   if (domain != NULL)
     {
