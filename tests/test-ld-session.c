@@ -633,6 +633,7 @@ test_sanctions (void)
   /* A timed-out viewer who leaves and comes back is still shown timed out. */
   moderate_for (mia, LD_MODERATION_TIMEOUT, "alice", 600);
   WAIT_UNTIL (sanction_seen (mia, "alice") == LD_SANCTION_TIMED_OUT);
+  WAIT_UNTIL (ld_session_get_sanction (alice) == LD_SANCTION_TIMED_OUT);
   ld_session_leave_room (alice);
   WAIT_UNTIL (ld_viewer_model_lookup (ld_session_get_viewers (mia), "alice") == NULL);
   join (alice, "room_6");
