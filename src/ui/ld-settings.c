@@ -24,6 +24,15 @@ struct _LdSettings
   int        window_width;
   int        window_height;
   gboolean   window_maximized;
+  guint      notify_gift_value;
+  gboolean   notify_stream_state;
+  gboolean   run_in_background;
+  double     gift_sound_volume;
+  gboolean   gift_sound_muted;
+  guint      gift_priority_value;
+  gboolean   overlay_enabled;
+  guint      overlay_port;
+  gboolean   streamer_mode;
 };
 
 G_DEFINE_FINAL_TYPE (LdSettings, ld_settings, G_TYPE_OBJECT)
@@ -46,6 +55,15 @@ enum {
   PROP_WINDOW_WIDTH,
   PROP_WINDOW_HEIGHT,
   PROP_WINDOW_MAXIMIZED,
+  PROP_NOTIFY_GIFT_VALUE,
+  PROP_NOTIFY_STREAM_STATE,
+  PROP_RUN_IN_BACKGROUND,
+  PROP_GIFT_SOUND_VOLUME,
+  PROP_GIFT_SOUND_MUTED,
+  PROP_GIFT_PRIORITY_VALUE,
+  PROP_OVERLAY_ENABLED,
+  PROP_OVERLAY_PORT,
+  PROP_STREAMER_MODE,
   N_PROPS
 };
 
@@ -121,6 +139,15 @@ ld_settings_get_property (GObject    *object,
     case PROP_WINDOW_WIDTH: g_value_set_int (value, self->window_width); break;
     case PROP_WINDOW_HEIGHT: g_value_set_int (value, self->window_height); break;
     case PROP_WINDOW_MAXIMIZED: g_value_set_boolean (value, self->window_maximized); break;
+    case PROP_NOTIFY_GIFT_VALUE: g_value_set_uint (value, self->notify_gift_value); break;
+    case PROP_NOTIFY_STREAM_STATE: g_value_set_boolean (value, self->notify_stream_state); break;
+    case PROP_RUN_IN_BACKGROUND: g_value_set_boolean (value, self->run_in_background); break;
+    case PROP_GIFT_SOUND_VOLUME: g_value_set_double (value, self->gift_sound_volume); break;
+    case PROP_GIFT_SOUND_MUTED: g_value_set_boolean (value, self->gift_sound_muted); break;
+    case PROP_GIFT_PRIORITY_VALUE: g_value_set_uint (value, self->gift_priority_value); break;
+    case PROP_OVERLAY_ENABLED: g_value_set_boolean (value, self->overlay_enabled); break;
+    case PROP_OVERLAY_PORT: g_value_set_uint (value, self->overlay_port); break;
+    case PROP_STREAMER_MODE: g_value_set_boolean (value, self->streamer_mode); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -181,6 +208,15 @@ ld_settings_set_property (GObject      *object,
     case PROP_WINDOW_WIDTH: SET_SCALAR (window_width, g_value_get_int); break;
     case PROP_WINDOW_HEIGHT: SET_SCALAR (window_height, g_value_get_int); break;
     case PROP_WINDOW_MAXIMIZED: SET_SCALAR (window_maximized, g_value_get_boolean); break;
+    case PROP_NOTIFY_GIFT_VALUE: SET_SCALAR (notify_gift_value, g_value_get_uint); break;
+    case PROP_NOTIFY_STREAM_STATE: SET_SCALAR (notify_stream_state, g_value_get_boolean); break;
+    case PROP_RUN_IN_BACKGROUND: SET_SCALAR (run_in_background, g_value_get_boolean); break;
+    case PROP_GIFT_SOUND_VOLUME: SET_SCALAR (gift_sound_volume, g_value_get_double); break;
+    case PROP_GIFT_SOUND_MUTED: SET_SCALAR (gift_sound_muted, g_value_get_boolean); break;
+    case PROP_GIFT_PRIORITY_VALUE: SET_SCALAR (gift_priority_value, g_value_get_uint); break;
+    case PROP_OVERLAY_ENABLED: SET_SCALAR (overlay_enabled, g_value_get_boolean); break;
+    case PROP_OVERLAY_PORT: SET_SCALAR (overlay_port, g_value_get_uint); break;
+    case PROP_STREAMER_MODE: SET_SCALAR (streamer_mode, g_value_get_boolean); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -214,6 +250,15 @@ ld_settings_class_init (LdSettingsClass *klass)
   properties[PROP_WINDOW_WIDTH] = g_param_spec_int ("window-width", NULL, NULL, -1, G_MAXINT, 900, rw);
   properties[PROP_WINDOW_HEIGHT] = g_param_spec_int ("window-height", NULL, NULL, -1, G_MAXINT, 700, rw);
   properties[PROP_WINDOW_MAXIMIZED] = g_param_spec_boolean ("window-maximized", NULL, NULL, FALSE, rw);
+  properties[PROP_NOTIFY_GIFT_VALUE] = g_param_spec_uint ("notify-gift-value", NULL, NULL, 0, 1000000, 100, rw);
+  properties[PROP_NOTIFY_STREAM_STATE] = g_param_spec_boolean ("notify-stream-state", NULL, NULL, TRUE, rw);
+  properties[PROP_RUN_IN_BACKGROUND] = g_param_spec_boolean ("run-in-background", NULL, NULL, FALSE, rw);
+  properties[PROP_GIFT_SOUND_VOLUME] = g_param_spec_double ("gift-sound-volume", NULL, NULL, 0.0, 1.0, 0.7, rw);
+  properties[PROP_GIFT_SOUND_MUTED] = g_param_spec_boolean ("gift-sound-muted", NULL, NULL, FALSE, rw);
+  properties[PROP_GIFT_PRIORITY_VALUE] = g_param_spec_uint ("gift-priority-value", NULL, NULL, 0, 1000000, 0, rw);
+  properties[PROP_OVERLAY_ENABLED] = g_param_spec_boolean ("overlay-enabled", NULL, NULL, FALSE, rw);
+  properties[PROP_OVERLAY_PORT] = g_param_spec_uint ("overlay-port", NULL, NULL, 1024, 65535, 4765, rw);
+  properties[PROP_STREAMER_MODE] = g_param_spec_boolean ("streamer-mode", NULL, NULL, FALSE, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -225,6 +270,10 @@ ld_settings_init (LdSettings *self)
   self->reconnect_attempts = 5;
   self->font_scale = 1.0;
   self->clock_format = g_strdup ("24h");
+  self->notify_gift_value = 100;
+  self->notify_stream_state = TRUE;
+  self->gift_sound_volume = 0.7;
+  self->overlay_port = 4765;
 }
 
 LdSettings *
@@ -300,4 +349,67 @@ ld_settings_get_clock_12h (LdSettings *self)
 {
   g_return_val_if_fail (LD_IS_SETTINGS (self), FALSE);
   return g_strcmp0 (self->clock_format, "12h") == 0;
+}
+
+guint
+ld_settings_get_notify_gift_value (LdSettings *self)
+{
+  g_return_val_if_fail (LD_IS_SETTINGS (self), 0);
+  return self->notify_gift_value;
+}
+
+gboolean
+ld_settings_get_notify_stream_state (LdSettings *self)
+{
+  g_return_val_if_fail (LD_IS_SETTINGS (self), FALSE);
+  return self->notify_stream_state;
+}
+
+gboolean
+ld_settings_get_run_in_background (LdSettings *self)
+{
+  g_return_val_if_fail (LD_IS_SETTINGS (self), FALSE);
+  return self->run_in_background;
+}
+
+double
+ld_settings_get_gift_sound_volume (LdSettings *self)
+{
+  g_return_val_if_fail (LD_IS_SETTINGS (self), 0.0);
+  return self->gift_sound_volume;
+}
+
+gboolean
+ld_settings_get_gift_sound_muted (LdSettings *self)
+{
+  g_return_val_if_fail (LD_IS_SETTINGS (self), FALSE);
+  return self->gift_sound_muted;
+}
+
+guint
+ld_settings_get_gift_priority_value (LdSettings *self)
+{
+  g_return_val_if_fail (LD_IS_SETTINGS (self), 0);
+  return self->gift_priority_value;
+}
+
+gboolean
+ld_settings_get_overlay_enabled (LdSettings *self)
+{
+  g_return_val_if_fail (LD_IS_SETTINGS (self), FALSE);
+  return self->overlay_enabled;
+}
+
+guint
+ld_settings_get_overlay_port (LdSettings *self)
+{
+  g_return_val_if_fail (LD_IS_SETTINGS (self), 0);
+  return self->overlay_port;
+}
+
+gboolean
+ld_settings_get_streamer_mode (LdSettings *self)
+{
+  g_return_val_if_fail (LD_IS_SETTINGS (self), FALSE);
+  return self->streamer_mode;
 }

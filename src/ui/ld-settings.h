@@ -18,7 +18,9 @@ G_DECLARE_FINAL_TYPE (LdSettings, ld_settings, LD, SETTINGS, GObject)
 /* Properties, one per key: server-url, api-url, last-user, last-room,
  * history-size, reconnect-attempts, notify-mentions, notify-support,
  * notify-gifts, highlight-words, font-scale, clock-format ("24h"/"12h"), window-width,
- * window-height, window-maximized. */
+ * window-height, window-maximized, notify-gift-value, notify-stream-state,
+ * run-in-background, gift-sound-volume, gift-sound-muted, gift-priority-value
+ * (0 = off), overlay-enabled, overlay-port, streamer-mode. */
 LdSettings *ld_settings_new                    (void);
 /* Over SETTINGS rather than the default backend (tests, demo mode). */
 LdSettings *ld_settings_new_for_settings       (GSettings  *settings);
@@ -42,5 +44,15 @@ double      ld_settings_get_font_scale         (LdSettings *self);
 gboolean    ld_settings_get_clock_12h          (LdSettings *self);
 /* Words that highlight a chat message, or NULL. */
 const char * const *ld_settings_get_highlight_words (LdSettings *self);
+guint       ld_settings_get_notify_gift_value  (LdSettings *self);
+gboolean    ld_settings_get_notify_stream_state (LdSettings *self);
+gboolean    ld_settings_get_run_in_background  (LdSettings *self);
+double      ld_settings_get_gift_sound_volume  (LdSettings *self);
+gboolean    ld_settings_get_gift_sound_muted   (LdSettings *self);
+/* Gifts worth at least this jump the alert queue; 0 means never. */
+guint       ld_settings_get_gift_priority_value (LdSettings *self);
+gboolean    ld_settings_get_overlay_enabled    (LdSettings *self);
+guint       ld_settings_get_overlay_port       (LdSettings *self);
+gboolean    ld_settings_get_streamer_mode      (LdSettings *self);
 
 G_END_DECLS
