@@ -20,8 +20,24 @@ struct _LdPreferencesWindow
   GtkSwitch            *mentions_switch;
   GtkSwitch            *support_switch;
   GtkSwitch            *gifts_switch;
+  GtkScale             *volume_scale;
+  GtkSwitch            *mute_switch;
+  GtkSpinButton        *priority_spin;
+  AdwActionRow         *gift_value_row;
+  GtkSpinButton        *gift_value_spin;
+  GtkSwitch            *stream_state_switch;
+  GtkSwitch            *background_switch;
+  AdwPreferencesGroup  *servers_group;
+  AdwPreferencesPage   *streaming_page;
+  GtkSwitch            *streamer_switch;
+  AdwActionRow         *overlay_error_row;
+  GtkSwitch            *overlay_switch;
+  GtkSpinButton        *port_spin;
+  AdwActionRow         *chat_url_row;
+  AdwActionRow         *gifts_url_row;
 
   LdSettings           *settings;
+  LdOverlayHost        *overlay_host;
 };
 
 G_DEFINE_FINAL_TYPE (LdPreferencesWindow, ld_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -78,12 +94,106 @@ text_to_words (GBinding     *binding,
   return TRUE;
 }
 
+static const char *
+overlay_url (LdPreferencesWindow *self,
+             const char          *page)
+{
+  LdOverlay *overlay = self->overlay_host ? ld_overlay_host_get_overlay (self->overlay_host) : NULL;
+
+  if (overlay == NULL)
+    return NULL;
+  return g_str_equal (page, "gifts") ? ld_overlay_get_gifts_url (overlay) : ld_overlay_get_chat_url (overlay);
+}
+
+static void
+update_url_row (LdPreferencesWindow *self,
+                AdwActionRow        *row,
+                const char          *url)
+{
+  gboolean streamer_mode = ld_settings_get_streamer_mode (self->settings);
+
+  /* The row title is the URL itself so that it can be selected; in streamer
+   * mode the copy button still works, without the URL on screen. */
+  if (url == NULL)
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Turn the overlay on to get its address"));
+  else if (streamer_mode)
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Hidden in streamer mode"));
+  else
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), url);
+  adw_preferences_row_set_title_selectable (ADW_PREFERENCES_ROW (row), url != NULL && !streamer_mode);
+  if (url == NULL || streamer_mode)
+    gtk_widget_add_css_class (GTK_WIDGET (row), "dim-title");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (row), "dim-title");
+}
+
+static void
+update_overlay (LdPreferencesWindow *self)
+{
+  const char *chat = overlay_url (self, "chat");
+  const char *error = self->overlay_host ? ld_overlay_host_get_error (self->overlay_host) : NULL;
+
+  update_url_row (self, self->chat_url_row, chat);
+  update_url_row (self, self->gifts_url_row, overlay_url (self, "gifts"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.copy-overlay-url", chat != NULL);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->overlay_error_row), error ? error : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->overlay_error_row), error != NULL);
+}
+
+static void
+update_streamer_mode (LdPreferencesWindow *self)
+{
+  gboolean streamer_mode = ld_settings_get_streamer_mode (self->settings);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->server_row), !streamer_mode);
+  gtk_widget_set_visible (GTK_WIDGET (self->api_row), !streamer_mode);
+  adw_preferences_group_set_description (self->servers_group,
+                                         streamer_mode ? _("Hidden in streamer mode")
+                                                       : _("Used the next time you sign in"));
+  update_overlay (self);
+}
+
+static void
+on_settings_notify (LdPreferencesWindow *self,
+                    GParamSpec          *pspec,
+                    LdSettings          *settings)
+{
+  if (g_str_equal (pspec->name, "streamer-mode"))
+    update_streamer_mode (self);
+}
+
+static void
+on_overlay_error (LdPreferencesWindow *self)
+{
+  const char *error = ld_overlay_host_get_error (self->overlay_host);
+
+  update_overlay (self);
+  if (error != NULL)
+    adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (error));
+}
+
+static void
+copy_overlay_url_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  LdPreferencesWindow *self = LD_PREFERENCES_WINDOW (widget);
+  const char *url = overlay_url (self, g_variant_get_string (parameter, NULL));
+
+  if (url == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), url);
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (_("Overlay URL copied")));
+}
+
 static void
 ld_preferences_window_dispose (GObject *object)
 {
   LdPreferencesWindow *self = LD_PREFERENCES_WINDOW (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_PREFERENCES_WINDOW);
+  g_clear_object (&self->overlay_host);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (ld_preferences_window_parent_class)->dispose (object);
@@ -109,12 +219,30 @@ ld_preferences_window_class_init (LdPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, mentions_switch);
   gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, support_switch);
   gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, gifts_switch);
+  gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, volume_scale);
+  gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, mute_switch);
+  gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, priority_spin);
+  gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, gift_value_row);
+  gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, gift_value_spin);
+  gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, stream_state_switch);
+  gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, background_switch);
+  gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, servers_group);
+  gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, streaming_page);
+  gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, streamer_switch);
+  gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, overlay_error_row);
+  gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, overlay_switch);
+  gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, port_spin);
+  gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, chat_url_row);
+  gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, gifts_url_row);
+
+  gtk_widget_class_install_action (widget_class, "prefs.copy-overlay-url", "s", copy_overlay_url_action);
 }
 
 static void
 ld_preferences_window_init (LdPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.copy-overlay-url", FALSE);
 }
 
 LdPreferencesWindow *
@@ -141,6 +269,63 @@ ld_preferences_window_new (GtkWindow  *parent,
   g_object_bind_property (settings, "notify-mentions", self->mentions_switch, "active", flags);
   g_object_bind_property (settings, "notify-support", self->support_switch, "active", flags);
   g_object_bind_property (settings, "notify-gifts", self->gifts_switch, "active", flags);
+  g_object_bind_property (settings, "notify-gifts", self->gift_value_row, "sensitive", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (settings, "notify-gift-value", self->gift_value_spin, "value", flags);
+  g_object_bind_property (settings, "notify-stream-state", self->stream_state_switch, "active", flags);
+  g_object_bind_property (settings, "run-in-background", self->background_switch, "active", flags);
+  g_object_bind_property (settings, "gift-sound-volume", gtk_range_get_adjustment (GTK_RANGE (self->volume_scale)),
+                          "value", flags);
+  g_object_bind_property (settings, "gift-sound-muted", self->mute_switch, "active", flags);
+  g_object_bind_property (settings, "gift-sound-muted", self->volume_scale, "sensitive",
+                          G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
+  g_object_bind_property (settings, "gift-priority-value", self->priority_spin, "value", flags);
+  g_object_bind_property (settings, "streamer-mode", self->streamer_switch, "active", flags);
+  g_object_bind_property (settings, "overlay-enabled", self->overlay_switch, "active", flags);
+  g_object_bind_property (settings, "overlay-port", self->port_spin, "value", flags);
+  g_signal_connect_object (settings, "notify", G_CALLBACK (on_settings_notify), self, G_CONNECT_SWAPPED);
+  update_streamer_mode (self);
 
   return self;
+}
+
+void
+ld_preferences_window_set_overlay_host (LdPreferencesWindow *self,
+                                        LdOverlayHost       *host)
+{
+  LdOverlay *overlay;
+
+  g_return_if_fail (LD_IS_PREFERENCES_WINDOW (self));
+  g_return_if_fail (LD_IS_OVERLAY_HOST (host));
+  g_return_if_fail (self->overlay_host == NULL);
+
+  self->overlay_host = g_object_ref (host);
+  overlay = ld_overlay_host_get_overlay (host);
+  g_signal_connect_object (overlay, "notify::chat-url", G_CALLBACK (update_overlay), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (overlay, "notify::gifts-url", G_CALLBACK (update_overlay), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (host, "notify::error", G_CALLBACK (on_overlay_error), self, G_CONNECT_SWAPPED);
+  update_overlay (self);
+}
+
+void
+ld_preferences_window_show_streaming (LdPreferencesWindow *self)
+{
+  g_return_if_fail (LD_IS_PREFERENCES_WINDOW (self));
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (self), self->streaming_page);
+}
+
+GtkSwitch *
+ld_preferences_window_get_overlay_switch (LdPreferencesWindow *self)
+{
+  g_return_val_if_fail (LD_IS_PREFERENCES_WINDOW (self), NULL);
+  return self->overlay_switch;
+}
+
+const char *
+ld_preferences_window_get_overlay_error (LdPreferencesWindow *self)
+{
+  g_return_val_if_fail (LD_IS_PREFERENCES_WINDOW (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->overlay_error_row)))
+    return NULL;
+  return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (self->overlay_error_row));
 }

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "ld-overlay-host.h"
 #include "ld-settings.h"
 
 G_BEGIN_DECLS
@@ -14,7 +15,18 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LdPreferencesWindow, ld_preferences_window, LD, PREFERENCES_WINDOW, AdwPreferencesWindow)
 
+/* Action (prefix "prefs."): copy-overlay-url (s: "chat" or "gifts"), which
+ * copies the overlay page's URL and says so in a toast. */
 LdPreferencesWindow *ld_preferences_window_new (GtkWindow  *parent,
                                                 LdSettings *settings);
+/* Shows HOST's overlay URLs and its errors; without one the URL rows say
+ * the overlay is off. */
+void        ld_preferences_window_set_overlay_host   (LdPreferencesWindow *self,
+                                                      LdOverlayHost       *host);
+/* Opens the page with streamer mode and the OBS overlay. */
+void        ld_preferences_window_show_streaming     (LdPreferencesWindow *self);
+/* For tests: the overlay's on/off switch, and the error row's text or NULL. */
+GtkSwitch  *ld_preferences_window_get_overlay_switch (LdPreferencesWindow *self);
+const char *ld_preferences_window_get_overlay_error  (LdPreferencesWindow *self);
 
 G_END_DECLS

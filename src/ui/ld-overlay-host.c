@@ -1,0 +1,223 @@
+/* ld-overlay-host.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gi18n.h>
+
+#include "ld-overlay-host.h"
+
+struct _LdOverlayHost
+{
+  GObject     parent_instance;
+
+  LdSettings *settings;
+  LdOverlay  *overlay;
+  char       *error;
+  guint       apply_id;
+};
+
+G_DEFINE_FINAL_TYPE (LdOverlayHost, ld_overlay_host, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_SETTINGS,
+  PROP_OVERLAY,
+  PROP_ERROR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+set_error (LdOverlayHost *self,
+           char          *error)
+{
+  g_autofree char *owned = error;
+
+  if (g_strcmp0 (self->error, error) == 0)
+    return;
+  g_free (self->error);
+  self->error = g_steal_pointer (&owned);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+}
+
+static gboolean
+apply (gpointer user_data)
+{
+  LdOverlayHost *self = user_data;
+  guint port = ld_settings_get_overlay_port (self->settings);
+  g_autoptr(GError) error = NULL;
+
+  self->apply_id = 0;
+
+  if (!ld_settings_get_overlay_enabled (self->settings))
+    {
+      ld_overlay_stop (self->overlay);
+      return G_SOURCE_REMOVE;
+    }
+
+  if (ld_overlay_get_running (self->overlay) && ld_overlay_get_port (self->overlay) == port)
+    return G_SOURCE_REMOVE;
+
+  ld_overlay_stop (self->overlay);
+  ld_overlay_set_port (self->overlay, port);
+  if (ld_overlay_start (self->overlay, &error))
+    {
+      set_error (self, NULL);
+      return G_SOURCE_REMOVE;
+    }
+
+  if (g_error_matches (error, LD_OVERLAY_ERROR, LD_OVERLAY_ERROR_PORT_IN_USE))
+    /* Translators: the OBS overlay could not listen on this port. */
+    set_error (self, g_strdup_printf (_("Port %u is in use, choose another"), port));
+  else
+    /* Translators: the OBS overlay could not start; the reason follows. */
+    set_error (self, g_strdup_printf (_("The overlay could not start: %s"), error->message));
+  g_object_set (self->settings, "overlay-enabled", FALSE, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_settings_notify (LdOverlayHost *self,
+                    GParamSpec    *pspec,
+                    LdSettings    *settings)
+{
+  if (!g_str_equal (pspec->name, "overlay-enabled") && !g_str_equal (pspec->name, "overlay-port"))
+    return;
+  /* Asking again is asking to try again: the old complaint goes. */
+  if (ld_settings_get_overlay_enabled (settings))
+    set_error (self, NULL);
+  if (self->apply_id == 0)
+    self->apply_id = g_idle_add (apply, self);
+}
+
+static void
+ld_overlay_host_constructed (GObject *object)
+{
+  LdOverlayHost *self = LD_OVERLAY_HOST (object);
+
+  G_OBJECT_CLASS (ld_overlay_host_parent_class)->constructed (object);
+
+  self->overlay = ld_overlay_new (ld_settings_get_overlay_port (self->settings));
+  g_signal_connect_object (self->settings, "notify", G_CALLBACK (on_settings_notify), self, G_CONNECT_SWAPPED);
+  if (ld_settings_get_overlay_enabled (self->settings))
+    self->apply_id = g_idle_add (apply, self);
+}
+
+static void
+ld_overlay_host_dispose (GObject *object)
+{
+  LdOverlayHost *self = LD_OVERLAY_HOST (object);
+
+  g_clear_handle_id (&self->apply_id, g_source_remove);
+  if (self->overlay != NULL)
+    {
+      ld_overlay_set_session (self->overlay, NULL);
+      ld_overlay_stop (self->overlay);
+    }
+  g_clear_object (&self->overlay);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (ld_overlay_host_parent_class)->dispose (object);
+}
+
+static void
+ld_overlay_host_finalize (GObject *object)
+{
+  LdOverlayHost *self = LD_OVERLAY_HOST (object);
+
+  g_clear_pointer (&self->error, g_free);
+
+  G_OBJECT_CLASS (ld_overlay_host_parent_class)->finalize (object);
+}
+
+static void
+ld_overlay_host_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  LdOverlayHost *self = LD_OVERLAY_HOST (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS: g_value_set_object (value, self->settings); break;
+    case PROP_OVERLAY: g_value_set_object (value, self->overlay); break;
+    case PROP_ERROR: g_value_set_string (value, self->error); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ld_overlay_host_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  LdOverlayHost *self = LD_OVERLAY_HOST (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS: self->settings = g_value_dup_object (value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ld_overlay_host_class_init (LdOverlayHostClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = ld_overlay_host_constructed;
+  object_class->dispose = ld_overlay_host_dispose;
+  object_class->finalize = ld_overlay_host_finalize;
+  object_class->get_property = ld_overlay_host_get_property;
+  object_class->set_property = ld_overlay_host_set_property;
+
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL, LD_TYPE_SETTINGS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_OVERLAY] =
+    g_param_spec_object ("overlay", NULL, NULL, LD_TYPE_OVERLAY, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ERROR] =
+    g_param_spec_string ("error", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ld_overlay_host_init (LdOverlayHost *self)
+{
+}
+
+LdOverlayHost *
+ld_overlay_host_new (LdSettings *settings)
+{
+  g_return_val_if_fail (LD_IS_SETTINGS (settings), NULL);
+
+  return g_object_new (LD_TYPE_OVERLAY_HOST, "settings", settings, NULL);
+}
+
+LdOverlay *
+ld_overlay_host_get_overlay (LdOverlayHost *self)
+{
+  g_return_val_if_fail (LD_IS_OVERLAY_HOST (self), NULL);
+  return self->overlay;
+}
+
+const char *
+ld_overlay_host_get_error (LdOverlayHost *self)
+{
+  g_return_val_if_fail (LD_IS_OVERLAY_HOST (self), NULL);
+  return self->error;
+}
+
+void
+ld_overlay_host_set_session (LdOverlayHost *self,
+                             LdSession     *session)
+{
+  g_return_if_fail (LD_IS_OVERLAY_HOST (self));
+  g_return_if_fail (session == NULL || LD_IS_SESSION (session));
+
+  ld_overlay_set_session (self->overlay, session);
+}
