@@ -12,6 +12,7 @@
 #include "ld-rate-limit.h"
 #include "gw-redis.h"
 #include "gw-redis-adapter.h"
+#include "gw-redis-rooms.h"
 #include "ld-validate.h"
 
 /* Transport rooms are prefixed: a socket id could otherwise pass for a room id. */
@@ -47,6 +48,11 @@ struct _GwGateway
   gulong              redis_handler;
   /* room id → (process uid → PresenceShare): the other processes' viewers. */
   GHashTable         *remote_presence;
+  /* The event being handled, for a handler that answers later (defer_reply). */
+  const struct _EventSpec *handling_spec;
+  SioServerAck       *handling_ack;
+  /* No more Redis round trips: their answers would find nobody. */
+  gboolean            disposing;
 };
 
 /* Presence across processes, without blocking calls and without keys that
@@ -87,7 +93,7 @@ typedef gboolean (*Handler) (GwGateway   *self,
                              JsonNode   **out_reply,
                              GError     **error);
 
-typedef struct
+typedef struct _EventSpec
 {
   const char *name;
   Handler     handler;
@@ -96,6 +102,64 @@ typedef struct
   gboolean    needs_auth;
   GwRole      min_role;
 } EventSpec;
+
+static void answer_event (GwGateway       *self,
+                          Client          *client,
+                          const EventSpec *spec,
+                          SioServerAck    *ack,
+                          JsonNode        *reply,
+                          const GError    *error);
+
+/* An event whose answer waits for Redis. Weak, so that a gateway closed
+ * meanwhile is not kept alive by a round trip. */
+typedef struct
+{
+  GWeakRef         gateway;
+  char            *sid;
+  SioServerAck    *ack;
+  const EventSpec *spec;
+} Deferred;
+
+static void
+deferred_free (Deferred *deferred)
+{
+  g_weak_ref_clear (&deferred->gateway);
+  g_free (deferred->sid);
+  g_clear_pointer (&deferred->ack, sio_server_ack_unref);
+  g_free (deferred);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Deferred, deferred_free)
+
+/* From a handler: it answers later, through answer_deferred(), and returns
+ * TRUE with no reply now. */
+static Deferred *
+defer_reply (GwGateway *self,
+             Client    *client)
+{
+  Deferred *deferred = g_new0 (Deferred, 1);
+
+  g_assert (self->handling_spec != NULL);
+  g_weak_ref_init (&deferred->gateway, self);
+  deferred->sid = g_strdup (sio_server_socket_get_id (client->socket));
+  deferred->ack = self->handling_ack != NULL ? sio_server_ack_ref (self->handling_ack) : NULL;
+  deferred->spec = self->handling_spec;
+  return deferred;
+}
+
+/* Answers, unless the socket went away meanwhile; frees DEFERRED. */
+static void
+answer_deferred (Deferred     *deferred,
+                 JsonNode     *reply,
+                 const GError *error)
+{
+  g_autoptr(GwGateway) self = g_weak_ref_get (&deferred->gateway);
+  Client *client = self != NULL ? g_hash_table_lookup (self->clients, deferred->sid) : NULL;
+
+  if (client != NULL)
+    answer_event (self, client, deferred->spec, deferred->ack, reply, error);
+  deferred_free (deferred);
+}
 
 static gint64
 now_ms (void)
@@ -161,18 +225,6 @@ set_local_only (GwGateway *self,
 
   if (GW_IS_REDIS_ADAPTER (adapter))
     gw_redis_adapter_set_local_only (GW_REDIS_ADAPTER (adapter), local_only);
-}
-
-static void
-broadcast_from (SioServerSocket *socket,
-                const char      *room_id,
-                const char      *event,
-                JsonNode        *payload)
-{
-  g_autofree char *room = transport_room (room_id);
-  g_autoptr(JsonArray) args = args_of (payload);
-
-  sio_server_socket_broadcast (socket, room, event, args, NULL);
 }
 
 static void
@@ -430,22 +482,139 @@ presence_payload (const char     *room_id,
   return node_from_object (object);
 }
 
-/* The viewer left ROOM (their last socket there went): the others hear it. */
+/* ROOM_ID's viewers over the cluster, whether or not this process still
+ * keeps the room. */
+static guint
+room_viewer_count (GwGateway  *self,
+                   const char *room_id)
+{
+  GwRoom *room = gw_rooms_lookup (self->rooms, room_id);
+  g_autoptr(GwRoom) empty = NULL;
+
+  if (room != NULL)
+    return cluster_viewer_count (self, room);
+  empty = gw_room_new (room_id);
+  return cluster_viewer_count (self, empty);
+}
+
+/* userJoined to the room but the joiner's socket EXCEPT_SID, and viewer.join. */
+static void
+announce_arrival (GwGateway      *self,
+                  const char     *room_id,
+                  const GwViewer *viewer,
+                  const char     *except_sid)
+{
+  guint count = room_viewer_count (self, room_id);
+  g_autoptr(JsonNode) payload = presence_payload (room_id, viewer, count);
+  g_autoptr(JsonArray) args = args_of (payload);
+  g_autofree char *room = transport_room (room_id);
+
+  sio_server_namespace_broadcast (self->nsp, (const char *[]) { room, NULL },
+                                  (const char *[]) { except_sid, NULL }, "userJoined", args, NULL);
+  publish_viewer (self, "viewer.join", "viewer_join", room_id, viewer, count);
+}
+
+/* userLeft to the room, and viewer.leave. */
+static void
+announce_leaving (GwGateway      *self,
+                  const char     *room_id,
+                  const GwViewer *viewer)
+{
+  guint count = room_viewer_count (self, room_id);
+  g_autoptr(JsonNode) payload = presence_payload (room_id, viewer, count);
+
+  emit_to_room (self, room_id, "userLeft", payload);
+  publish_viewer (self, "viewer.leave", "viewer_leave", room_id, viewer, count);
+}
+
+/* Whether Redis, rather than the shares this process has heard of, decides
+ * who is new to a room and who has left it. */
+static gboolean
+presence_in_redis (GwGateway *self)
+{
+  return self->redis != NULL && !self->disposing && gw_redis_get_connected (self->redis);
+}
+
+/* A viewer's first socket on this process came or its last one went, on its
+ * way through Redis. */
+typedef struct
+{
+  GWeakRef  gateway;
+  char     *room_id;
+  char     *sid;        /* the joiner's */
+  GwViewer *viewer;
+  Deferred *deferred;   /* joinRoom's answer, or NULL */
+} PresenceChange;
+
+static PresenceChange *
+presence_change_new (GwGateway      *self,
+                     const char     *room_id,
+                     const char     *sid,
+                     const GwViewer *viewer)
+{
+  PresenceChange *change = g_new0 (PresenceChange, 1);
+
+  g_weak_ref_init (&change->gateway, self);
+  change->room_id = g_strdup (room_id);
+  change->sid = g_strdup (sid);
+  change->viewer = gw_viewer_copy (viewer);
+  return change;
+}
+
+static void
+presence_change_free (PresenceChange *change)
+{
+  g_weak_ref_clear (&change->gateway);
+  g_free (change->room_id);
+  g_free (change->sid);
+  gw_viewer_free (change->viewer);
+  g_clear_pointer (&change->deferred, deferred_free);
+  g_free (change);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PresenceChange, presence_change_free)
+
+static void
+on_cluster_leave (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(PresenceChange) change = user_data;
+  g_autoptr(GwGateway) self = g_weak_ref_get (&change->gateway);
+  g_autoptr(GError) error = NULL;
+  gboolean last = TRUE;
+
+  if (!gw_redis_rooms_leave_finish (GW_REDIS (source), result, &last, &error))
+    {
+      g_debug ("Redis could not record that %s left %s: %s", change->viewer->user_id, change->room_id,
+               error->message);
+      last = self != NULL && !remote_has_viewer (self, change->room_id, change->viewer->user_id);
+    }
+
+  if (self != NULL && last)
+    announce_leaving (self, change->room_id, change->viewer);
+}
+
+/* The viewer left ROOM (their last socket there went): the others hear it,
+ * unless a socket of theirs remains on another process. */
 static void
 announce_departure (GwGateway      *self,
                     GwRoom         *room,
                     const GwViewer *viewer)
 {
   const char *room_id = gw_room_get_id (room);
-  guint count = cluster_viewer_count (self, room);
-  g_autoptr(JsonNode) payload = presence_payload (room_id, viewer, count);
 
   publish_presence (self, room);
-  if (remote_has_viewer (self, room_id, viewer->user_id))
-    return;
 
-  emit_to_room (self, room_id, "userLeft", payload);
-  publish_viewer (self, "viewer.leave", "viewer_leave", room_id, viewer, count);
+  if (presence_in_redis (self))
+    {
+      gw_redis_rooms_leave_async (self->redis, room_id, self->uid, viewer->user_id, NULL, on_cluster_leave,
+                                  presence_change_new (self, room_id, NULL, viewer));
+      return;
+    }
+
+  if (!remote_has_viewer (self, room_id, viewer->user_id))
+    announce_leaving (self, room_id, viewer);
 }
 
 /* Takes CLIENT out of ROOM_ID, on the transport and in the room's state. */
@@ -672,6 +841,55 @@ handle_authenticate (GwGateway   *self,
   return authenticate_token (self, client, token, user_id, out_reply, error);
 }
 
+/* joinedRoom's success envelope for ROOM_ID as it is now. */
+static JsonNode *
+joined_reply (GwGateway  *self,
+              const char *room_id)
+{
+  GwRoom *room = gw_rooms_ensure (self->rooms, room_id);
+  JsonObject *data = json_object_new ();
+  JsonArray *viewers = dup_cluster_viewers (self, room);
+
+  json_object_set_string_member (data, "roomId", room_id);
+  json_object_set_int_member (data, "viewerCount", json_array_get_length (viewers));
+  json_object_set_array_member (data, "viewers", viewers);
+  json_object_set_array_member (data, "recentMessages", gw_room_dup_recent_messages (room));
+  if (gw_room_get_title (room) != NULL)
+    json_object_set_string_member (data, "title", gw_room_get_title (room));
+  if (gw_room_get_status (room) != NULL)
+    json_object_set_string_member (data, "status", gw_room_get_status (room));
+
+  return gw_envelope_new_success ("Joined the room", node_from_object (data));
+}
+
+static void
+on_cluster_join (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(PresenceChange) change = user_data;
+  g_autoptr(GwGateway) self = g_weak_ref_get (&change->gateway);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  gboolean first = TRUE;
+
+  if (self == NULL)
+    return;
+
+  if (!gw_redis_rooms_join_finish (GW_REDIS (source), result, &first, &error))
+    {
+      g_debug ("Redis could not record that %s joined %s: %s", change->viewer->user_id, change->room_id,
+               error->message);
+      first = !remote_has_viewer (self, change->room_id, change->viewer->user_id);
+    }
+
+  if (first)
+    announce_arrival (self, change->room_id, change->viewer, change->sid);
+
+  reply = joined_reply (self, change->room_id);
+  answer_deferred (g_steal_pointer (&change->deferred), reply, NULL);
+}
+
 static gboolean
 handle_join_room (GwGateway   *self,
                   Client      *client,
@@ -682,7 +900,6 @@ handle_join_room (GwGateway   *self,
   const char *room_id;
   const char *sid = sio_server_socket_get_id (client->socket);
   g_autofree char *transport = NULL;
-  JsonObject *data;
   GwRoom *room;
   gint64 now = now_ms ();
 
@@ -704,33 +921,27 @@ handle_join_room (GwGateway   *self,
   if (gw_room_add_socket (room, sid, client->claims->sub, client->claims->name, client->claims->role, now))
     {
       const GwViewer *viewer = gw_room_lookup_viewer (room, client->claims->sub);
-      guint count = cluster_viewer_count (self, room);
-      g_autoptr(JsonNode) joined = presence_payload (room_id, viewer, count);
 
       publish_presence (self, room);
-      /* Counted per user over the cluster: a second tab on another process is no newcomer. */
-      if (!remote_has_viewer (self, room_id, viewer->user_id))
+      /* Counted per user over the cluster: a second tab on another process
+       * is no newcomer. Redis decides, atomically, when it can; the joiner
+       * is answered after that, so the count it is shown includes it. */
+      if (presence_in_redis (self))
         {
-          broadcast_from (client->socket, room_id, "userJoined", joined);
-          publish_viewer (self, "viewer.join", "viewer_join", room_id, viewer, count);
+          PresenceChange *change = presence_change_new (self, room_id, sid, viewer);
+
+          change->deferred = defer_reply (self, client);
+          gw_redis_rooms_join_async (self->redis, room_id, self->uid, viewer->user_id, viewer->username,
+                                     gw_role_to_string (viewer->role), self->presence_timeout, NULL,
+                                     on_cluster_join, change);
+          return TRUE;
         }
+
+      if (!remote_has_viewer (self, room_id, viewer->user_id))
+        announce_arrival (self, room_id, viewer, sid);
     }
 
-  data = json_object_new ();
-  json_object_set_string_member (data, "roomId", room_id);
-  {
-    JsonArray *viewers = dup_cluster_viewers (self, room);
-
-    json_object_set_int_member (data, "viewerCount", json_array_get_length (viewers));
-    json_object_set_array_member (data, "viewers", viewers);
-  }
-  json_object_set_array_member (data, "recentMessages", gw_room_dup_recent_messages (room));
-  if (gw_room_get_title (room) != NULL)
-    json_object_set_string_member (data, "title", gw_room_get_title (room));
-  if (gw_room_get_status (room) != NULL)
-    json_object_set_string_member (data, "status", gw_room_get_status (room));
-  *out_reply = gw_envelope_new_success ("Joined the room", node_from_object (data));
-
+  *out_reply = joined_reply (self, room_id);
   return TRUE;
 }
 
@@ -758,6 +969,123 @@ handle_leave_room (GwGateway   *self,
   return TRUE;
 }
 
+/* roomInfo's success envelope, from this process's room and either what
+ * Redis holds for the cluster (FROM_REDIS) or, without it, the shares the
+ * other processes told us of. NULL when nothing at all is known of the room. */
+static JsonNode *
+room_info_reply (GwGateway  *self,
+                 const char *room_id,
+                 JsonObject *from_redis)
+{
+  GwRoom *room = gw_rooms_lookup (self->rooms, room_id);
+  g_autoptr(GwRoom) unknown = NULL;
+  g_autoptr(JsonArray) viewers = NULL;
+  const char *title;
+  const char *status;
+  JsonObject *data;
+
+  if (room == NULL)
+    room = unknown = gw_room_new (room_id);
+
+  if (from_redis != NULL)
+    {
+      JsonArray *held = json_object_get_array_member (from_redis, "viewers");
+      g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+      viewers = gw_room_dup_viewers_json (room);
+      for (guint i = 0; i < json_array_get_length (viewers); i++)
+        g_hash_table_add (seen, (gpointer) json_object_get_string_member (json_array_get_object_element (viewers, i),
+                                                                          "userId"));
+      for (guint i = 0; i < json_array_get_length (held); i++)
+        {
+          JsonObject *viewer = json_array_get_object_element (held, i);
+          const char *user_id = NULL;
+          const char *username = NULL;
+          const char *role = NULL;
+
+          /* Another process's word: only well-formed entries, each user once. */
+          if (viewer == NULL ||
+              !ld_validate_member_string (viewer, "userId", TRUE, &user_id, NULL) ||
+              !ld_validate_user_id (user_id, NULL) ||
+              !ld_validate_member_string (viewer, "username", TRUE, &username, NULL) ||
+              !ld_validate_member_string (viewer, "role", TRUE, &role, NULL) ||
+              g_hash_table_contains (seen, user_id))
+            continue;
+          g_hash_table_add (seen, (gpointer) user_id);
+          json_array_add_object_element (viewers, json_object_ref (viewer));
+        }
+    }
+  else
+    viewers = dup_cluster_viewers (self, room);
+
+  title = gw_room_get_title (room);
+  status = gw_room_get_status (room);
+  if (from_redis != NULL)
+    {
+      if (title == NULL)
+        title = json_object_get_string_member_with_default (from_redis, "title", NULL);
+      if (status == NULL)
+        status = json_object_get_string_member_with_default (from_redis, "status", NULL);
+    }
+
+  if (unknown != NULL && json_array_get_length (viewers) == 0 && title == NULL && status == NULL)
+    return NULL;
+
+  data = json_object_new ();
+  json_object_set_string_member (data, "roomId", room_id);
+  if (title != NULL)
+    json_object_set_string_member (data, "title", title);
+  else
+    json_object_set_null_member (data, "title");
+  if (status != NULL)
+    json_object_set_string_member (data, "status", status);
+  else
+    json_object_set_null_member (data, "status");
+  json_object_set_int_member (data, "viewerCount", json_array_get_length (viewers));
+  json_object_set_array_member (data, "viewers", g_steal_pointer (&viewers));
+
+  return gw_envelope_new_success ("Room info", node_from_object (data));
+}
+
+static void
+set_room_not_found (GError     **error,
+                    const char  *room_id)
+{
+  g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_ROOM_NOT_FOUND, "There is no room %s", room_id);
+}
+
+typedef struct
+{
+  Deferred *deferred;
+  char     *room_id;
+} RoomInfoRequest;
+
+static void
+on_room_info (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  RoomInfoRequest *request = user_data;
+  g_autoptr(GwGateway) self = g_weak_ref_get (&request->deferred->gateway);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) info = gw_redis_rooms_get_info_finish (GW_REDIS (source), result, &error);
+  g_autoptr(JsonNode) reply = NULL;
+
+  if (info == NULL)
+    g_debug ("Redis could not say what is in room %s: %s", request->room_id, error->message);
+  g_clear_error (&error);
+
+  /* Without Redis' word, what this process heard is the next best thing. */
+  if (self != NULL && (reply = room_info_reply (self, request->room_id, info)) == NULL)
+    set_room_not_found (&error, request->room_id);
+
+  answer_deferred (request->deferred, reply, error);
+  g_free (request->room_id);
+  g_free (request);
+}
+
+/* The cluster's truth: a room whose viewers are all on other processes is
+ * no less there. */
 static gboolean
 handle_get_room_info (GwGateway   *self,
                       Client      *client,
@@ -766,36 +1094,26 @@ handle_get_room_info (GwGateway   *self,
                       GError     **error)
 {
   const char *room_id;
-  JsonObject *data;
-  GwRoom *room;
 
   if (!ld_validate_member_room_id (payload, &room_id, error))
     return FALSE;
 
-  room = gw_rooms_lookup (self->rooms, room_id);
-  if (room == NULL)
+  if (presence_in_redis (self))
     {
-      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_ROOM_NOT_FOUND, "There is no room %s", room_id);
-      return FALSE;
+      RoomInfoRequest *request = g_new0 (RoomInfoRequest, 1);
+
+      request->deferred = defer_reply (self, client);
+      request->room_id = g_strdup (room_id);
+      gw_redis_rooms_get_info_async (self->redis, room_id, NULL, on_room_info, request);
+      return TRUE;
     }
 
-  data = json_object_new ();
-  json_object_set_string_member (data, "roomId", room_id);
-  if (gw_room_get_title (room) != NULL)
-    json_object_set_string_member (data, "title", gw_room_get_title (room));
-  else
-    json_object_set_null_member (data, "title");
-  if (gw_room_get_status (room) != NULL)
-    json_object_set_string_member (data, "status", gw_room_get_status (room));
-  else
-    json_object_set_null_member (data, "status");
-  {
-    JsonArray *viewers = dup_cluster_viewers (self, room);
-
-    json_object_set_int_member (data, "viewerCount", json_array_get_length (viewers));
-    json_object_set_array_member (data, "viewers", viewers);
-  }
-  *out_reply = gw_envelope_new_success ("Room info", node_from_object (data));
+  *out_reply = room_info_reply (self, room_id, NULL);
+  if (*out_reply == NULL)
+    {
+      set_room_not_found (error, room_id);
+      return FALSE;
+    }
 
   return TRUE;
 }
@@ -1374,6 +1692,53 @@ handle_unban_user (GwGateway   *self,
   return sanction (self, client, payload, SANCTION_UNBAN, out_reply, error);
 }
 
+/* The reply event (or the <event>Error one) and the ack, for SPEC's event
+ * from CLIENT: REPLY on success, ERROR on refusal. */
+static void
+answer_event (GwGateway       *self,
+              Client          *client,
+              const EventSpec *spec,
+              SioServerAck    *ack,
+              JsonNode        *reply,
+              const GError    *error)
+{
+  SioServerSocket *socket = client->socket;
+
+  if (error != NULL)
+    {
+      g_autoptr(JsonNode) failure = gw_envelope_new_failure_from_error (error);
+
+      if (spec->handler == handle_authenticate)
+        log_auth (client, error);
+      else
+        gw_log_event (G_LOG_LEVEL_INFO, "refused", "sid", sio_server_socket_get_id (socket),
+                      "user", client->claims != NULL ? client->claims->sub : NULL, "action", spec->name,
+                      "code", gw_envelope_get_error (failure) != NULL
+                                ? json_object_get_string_member_with_default (gw_envelope_get_error (failure),
+                                                                              "code", NULL)
+                                : NULL, NULL);
+
+      if (g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED))
+        {
+          JsonObject *detail = gw_envelope_get_error (failure);
+
+          json_object_set_int_member (detail, "retryAfterMs", self->last_retry_ms);
+        }
+
+      /* The socket may have gone meanwhile; emit checks, ack too. */
+      emit_to_socket (socket, spec->error_event, failure);
+      answer_ack (ack, failure);
+      return;
+    }
+
+  g_assert (reply != NULL);
+  if (spec->handler == handle_authenticate)
+    log_auth (client, NULL);
+  if (spec->reply_event != NULL)
+    emit_to_socket (socket, spec->reply_event, reply);
+  answer_ack (ack, reply);
+}
+
 /* Section 3, with the replies of section 4. */
 static const EventSpec event_specs[] = {
   { "authenticate", handle_authenticate, "authSuccess", "authFailed", FALSE, GW_ROLE_VIEWER },
@@ -1448,41 +1813,19 @@ on_socket_event (SioServerSocket *socket,
     g_set_error (&error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,
                  "Only a %s or above may do that", gw_role_to_string (spec->min_role));
   else
-    spec->handler (self, client, payload, &reply, &error);
-
-  if (error != NULL)
     {
-      g_autoptr(JsonNode) failure = gw_envelope_new_failure_from_error (error);
-
-      if (spec->handler == handle_authenticate)
-        log_auth (client, error);
-      else
-        gw_log_event (G_LOG_LEVEL_INFO, "refused", "sid", sio_server_socket_get_id (socket),
-                      "user", client->claims != NULL ? client->claims->sub : NULL, "action", event,
-                      "code", gw_envelope_get_error (failure) != NULL
-                                ? json_object_get_string_member_with_default (gw_envelope_get_error (failure),
-                                                                              "code", NULL)
-                                : NULL, NULL);
-
-      if (g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED))
-        {
-          JsonObject *detail = gw_envelope_get_error (failure);
-
-          json_object_set_int_member (detail, "retryAfterMs", self->last_retry_ms);
-        }
-
-      /* The socket may have gone meanwhile; emit checks, ack too. */
-      emit_to_socket (socket, spec->error_event, failure);
-      answer_ack (ack, failure);
-      return;
+      self->handling_spec = spec;
+      self->handling_ack = ack;
+      spec->handler (self, client, payload, &reply, &error);
+      self->handling_spec = NULL;
+      self->handling_ack = NULL;
     }
 
-  g_assert (reply != NULL);
-  if (spec->handler == handle_authenticate)
-    log_auth (client, NULL);
-  if (spec->reply_event != NULL)
-    emit_to_socket (socket, spec->reply_event, reply);
-  answer_ack (ack, reply);
+  /* Neither: the handler answers later (defer_reply). */
+  if (error == NULL && reply == NULL)
+    return;
+
+  answer_event (self, client, spec, ack, reply, error);
 }
 
 static void
@@ -1593,9 +1936,18 @@ on_sweep (gpointer user_data)
 
       for (guint j = 0; j < gone->len; j++)
         announce_departure (self, room, g_ptr_array_index (gone, j));
-      /* The others' copy of our share lapses unless refreshed. */
+      /* The others' copy of our share lapses unless refreshed, and so do
+       * our holds in Redis. */
       if (gw_room_get_viewer_count (room) > 0)
-        publish_presence (self, room);
+        {
+          publish_presence (self, room);
+          if (presence_in_redis (self))
+            {
+              g_autoptr(JsonArray) viewers = gw_room_dup_viewers_json (room);
+
+              gw_redis_rooms_refresh (self->redis, room_id, self->uid, viewers, self->presence_timeout);
+            }
+        }
     }
 
   {
@@ -1725,6 +2077,10 @@ relay_room_update (GwGateway  *self,
     gw_room_set_title (room, title);
   if (ld_validate_member_string (fields, "status", FALSE, &new_status, NULL) && new_status != NULL)
     gw_room_set_status (room, new_status);
+  /* For getRoomInfo on a process that starts later. Every process hears the
+   * backend and writes the same. */
+  if (self->redis != NULL && gw_redis_get_connected (self->redis))
+    gw_redis_rooms_set_info (self->redis, room_id, title, new_status);
   json_object_set_int_member (fields, "viewerCount", cluster_viewer_count (self, room));
 
   emit_to_room (self, room_id, "roomUpdate", data);
@@ -1876,6 +2232,7 @@ gw_gateway_dispose (GObject *object)
 {
   GwGateway *self = (GwGateway *)object;
 
+  self->disposing = TRUE;
   g_clear_handle_id (&self->sweep_source, g_source_remove);
   if (self->redis != NULL)
     g_clear_signal_handler (&self->redis_handler, self->redis);

@@ -791,3 +791,115 @@ gw_redis_publish_finish (GwRedis       *self,
 
   return TRUE;
 }
+
+static GVariant *
+variant_from_reply (redisReply *reply)
+{
+  switch (reply->type)
+    {
+    case REDIS_REPLY_INTEGER:
+      return g_variant_new_int64 (reply->integer);
+
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS:
+      {
+        /* Ours are JSON and ids; anything else is not worth failing over. */
+        g_autofree char *text = g_utf8_make_valid (reply->str, reply->len);
+
+        return g_variant_new_string (text);
+      }
+
+    case REDIS_REPLY_ARRAY:
+      {
+        GVariantBuilder builder;
+
+        g_variant_builder_init (&builder, G_VARIANT_TYPE ("av"));
+        for (size_t i = 0; i < reply->elements; i++)
+          g_variant_builder_add (&builder, "v", variant_from_reply (reply->element[i]));
+        return g_variant_builder_end (&builder);
+      }
+
+    case REDIS_REPLY_NIL:
+    default:
+      return g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, NULL);
+    }
+}
+
+static void
+on_command_reply (redisAsyncContext *ac,
+                  void              *r,
+                  void              *privdata)
+{
+  g_autoptr(GTask) task = privdata;
+  redisReply *reply = r;
+
+  if (reply == NULL)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                             "The Redis connection closed before the command was answered");
+  else if (reply->type == REDIS_REPLY_ERROR)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "Redis refused the command: %s", reply->str);
+  else
+    g_task_return_pointer (task, g_variant_ref_sink (variant_from_reply (reply)), (GDestroyNotify) g_variant_unref);
+}
+
+void
+gw_redis_command_async (GwRedis             *self,
+                        const char * const  *argv,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Link *link;
+
+  g_return_if_fail (GW_IS_REDIS (self));
+  g_return_if_fail (argv != NULL && argv[0] != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gw_redis_command_async);
+
+  link = &self->links[LINK_PUBLISH];
+  if (!link->ready)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               "Not connected to Redis at %s:%d", self->host, self->port);
+      return;
+    }
+
+  if (redisAsyncCommandArgv (link->ac, on_command_reply, g_object_ref (task),
+                             g_strv_length ((char **) argv), (const char **) argv, NULL) != REDIS_OK)
+    {
+      g_object_unref (task);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot queue the command for Redis");
+    }
+}
+
+GVariant *
+gw_redis_command_finish (GwRedis       *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (GW_IS_REDIS (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+on_command_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = gw_redis_command_finish (GW_REDIS (source), result, &error);
+
+  if (reply == NULL)
+    g_debug ("A Redis command failed: %s", error->message);
+}
+
+void
+gw_redis_command (GwRedis            *self,
+                  const char * const *argv)
+{
+  gw_redis_command_async (self, argv, NULL, on_command_done, NULL);
+}

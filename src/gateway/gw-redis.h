@@ -41,5 +41,21 @@ gboolean    gw_redis_publish_finish (GwRedis             *self,
                                      GAsyncResult        *result,
                                      gint64              *out_receivers,
                                      GError             **error);
+/* Runs one command (ARGV, NULL-terminated) on the publishing connection,
+ * failing at once with G_IO_ERROR_NOT_CONNECTED while Redis is away, like a
+ * publish. The reply comes back as a GVariant: integers "x", strings and
+ * status replies "s", nil "mv" (nothing), arrays "av"; a Redis error reply
+ * is a G_IO_ERROR_FAILED. */
+void        gw_redis_command_async  (GwRedis             *self,
+                                     const char * const  *argv,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+GVariant   *gw_redis_command_finish (GwRedis             *self,
+                                     GAsyncResult        *result,
+                                     GError             **error);
+/* The same, for when only a failure is worth knowing, and then only in the log. */
+void        gw_redis_command        (GwRedis             *self,
+                                     const char * const  *argv);
 
 G_END_DECLS
