@@ -9,6 +9,7 @@
 #include "ld-application.h"
 #include "ld-config.h"
 #include "ld-demo.h"
+#include "ld-overlay-host.h"
 #include "ld-preferences-window.h"
 #include "ld-sign-in-window.h"
 #include "ld-token-store.h"
@@ -20,6 +21,7 @@ struct _LdApplication
   LdSettings     *settings;
   LdTokenStore   *token_store;
   LdDemo         *demo;
+  LdOverlayHost  *overlay_host;
   GCancellable   *cancellable;
   char           *initial_view;
   guint           sigint_source;
@@ -297,6 +299,54 @@ preferences_action (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data);
 
+static void
+copy_overlay_url_action (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  LdApplication *self = user_data;
+  LdWindow *window = ld_application_get_window (self);
+  LdOverlay *overlay = ld_overlay_host_get_overlay (self->overlay_host);
+  const char *url = g_str_equal (g_variant_get_string (parameter, NULL), "gifts")
+                    ? ld_overlay_get_gifts_url (overlay) : ld_overlay_get_chat_url (overlay);
+
+  if (url == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (window)), url);
+  ld_window_add_toast (window, _("Overlay URL copied"));
+}
+
+static void
+on_overlay_running (LdApplication *self)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "copy-overlay-url");
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
+                               ld_overlay_get_running (ld_overlay_host_get_overlay (self->overlay_host)));
+}
+
+/* Started at launch or turned on from the menu, a busy port must not go
+ * unnoticed; the preferences window shows it too. */
+static void
+on_overlay_error (LdApplication *self)
+{
+  const char *error = ld_overlay_host_get_error (self->overlay_host);
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  /* With no window (running in the background) there is nobody to tell. */
+  if (error != NULL && LD_IS_WINDOW (active))
+    ld_window_add_toast (LD_WINDOW (active), error);
+}
+
+static void
+on_window_session (LdApplication *self,
+                   GParamSpec    *pspec,
+                   LdWindow      *window)
+{
+  if (self->overlay_host != NULL)
+    ld_overlay_host_set_session (self->overlay_host, ld_window_get_session (window));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_action },
   { "about", about_action },
@@ -304,6 +354,7 @@ static const GActionEntry app_actions[] = {
   { "sign-in", sign_in_action },
   { "sign-out", sign_out_action },
   { "join-room", join_room_action, "s" },
+  { "copy-overlay-url", copy_overlay_url_action, "s" },
 };
 
 /* Ctrl+C in the terminal quits cleanly, so demo mode stops its gateway. */
@@ -321,6 +372,8 @@ ld_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *prefs_accels[] = { "<Control>comma", NULL };
   static const char *help_accels[] = { "<Control>question", NULL };
+  static const char *streamer_accels[] = { "<Control><Shift>s", NULL };
+  g_autoptr(GAction) streamer_mode = NULL;
 
   G_APPLICATION_CLASS (ld_application_parent_class)->startup (app);
 
@@ -331,6 +384,17 @@ ld_application_startup (GApplication *app)
 
   self->settings = ld_settings_new ();
   self->token_store = ld_token_store_new ();
+
+  /* Streamer mode is a check item in the menu, stored as the setting. */
+  streamer_mode = g_settings_create_action (ld_settings_get_settings (self->settings), "streamer-mode");
+  g_action_map_add_action (G_ACTION_MAP (self), streamer_mode);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.streamer-mode", streamer_accels);
+  self->overlay_host = ld_overlay_host_new (self->settings);
+  g_signal_connect_object (ld_overlay_host_get_overlay (self->overlay_host), "notify::running",
+                           G_CALLBACK (on_overlay_running), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->overlay_host, "notify::error", G_CALLBACK (on_overlay_error), self,
+                           G_CONNECT_SWAPPED);
+  on_overlay_running (self);
 
   self->sigint_source = g_unix_signal_add (SIGINT, on_quit_signal, self);
   self->sigterm_source = g_unix_signal_add (SIGTERM, on_quit_signal, self);
@@ -344,6 +408,8 @@ ld_application_shutdown (GApplication *app)
   g_cancellable_cancel (self->cancellable);
   if (self->demo != NULL)
     ld_demo_stop (self->demo);
+  /* Closes the overlay's port and its pages' feeds before the session goes. */
+  g_clear_object (&self->overlay_host);
   g_clear_handle_id (&self->sigint_source, g_source_remove);
   g_clear_handle_id (&self->sigterm_source, g_source_remove);
 
@@ -356,6 +422,7 @@ ld_application_dispose (GObject *object)
   LdApplication *self = LD_APPLICATION (object);
 
   g_clear_object (&self->demo);
+  g_clear_object (&self->overlay_host);
   g_clear_object (&self->token_store);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
@@ -415,6 +482,7 @@ LdWindow *
 ld_application_get_window (LdApplication *self)
 {
   GList *windows;
+  LdWindow *window;
 
   g_return_val_if_fail (LD_IS_APPLICATION (self), NULL);
 
@@ -422,7 +490,9 @@ ld_application_get_window (LdApplication *self)
     if (LD_IS_WINDOW (windows->data))
       return windows->data;
 
-  return ld_window_new (GTK_APPLICATION (self), self->settings);
+  window = ld_window_new (GTK_APPLICATION (self), self->settings);
+  g_signal_connect_object (window, "notify::session", G_CALLBACK (on_window_session), self, G_CONNECT_SWAPPED);
+  return window;
 }
 
 gboolean
@@ -475,5 +545,7 @@ preferences_action (GSimpleAction *action,
   LdPreferencesWindow *window;
 
   window = ld_preferences_window_new (GTK_WINDOW (ld_application_get_window (self)), self->settings);
+  if (self->overlay_host != NULL)
+    ld_preferences_window_set_overlay_host (window, self->overlay_host);
   gtk_window_present (GTK_WINDOW (window));
 }

@@ -100,12 +100,55 @@ ld_jwt_peek (const char  *token,
   return TRUE;
 }
 
+static gboolean
+streamer_mode (LdSignInWindow *self)
+{
+  return self->settings != NULL && ld_settings_get_streamer_mode (self->settings);
+}
+
+/* Replaces every URL in ROWS, and its host, in TEXT with an ellipsis:
+ * errors name the server they could not reach. */
+static char *
+redact_servers (LdSignInWindow *self,
+                const char     *text)
+{
+  AdwEntryRow *rows[] = { self->server_row, self->api_row };
+  g_autoptr(GString) redacted = g_string_new (text);
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      const char *url = gtk_editable_get_text (GTK_EDITABLE (rows[i]));
+      g_autoptr(GUri) uri = NULL;
+
+      if (*url == '\0')
+        continue;
+      g_string_replace (redacted, url, "…", 0);
+      uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+      if (uri != NULL && g_uri_get_host (uri) != NULL && *g_uri_get_host (uri) != '\0')
+        g_string_replace (redacted, g_uri_get_host (uri), "…", 0);
+    }
+  return g_string_free (g_steal_pointer (&redacted), FALSE);
+}
+
 static void
 show_error (LdSignInWindow *self,
             const char     *message)
 {
-  gtk_label_set_text (self->error_label, message ? message : "");
+  g_autofree char *shown = message && streamer_mode (self) ? redact_servers (self, message) : NULL;
+
+  gtk_label_set_text (self->error_label, shown ? shown : message ? message : "");
   gtk_revealer_set_reveal_child (self->error_revealer, message != NULL);
+}
+
+static void
+update_streamer_mode (LdSignInWindow *self)
+{
+  gboolean hidden = streamer_mode (self);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->server_row), !hidden);
+  gtk_widget_set_visible (GTK_WIDGET (self->api_row), !hidden);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->preset_row),
+                               hidden ? _("Addresses hidden in streamer mode") : "");
 }
 
 static void
@@ -358,8 +401,12 @@ ld_sign_in_window_new (GtkWindow    *parent,
   api = ld_settings_get_api_url (settings);
   ld_sign_in_window_set_urls (self, server, api);
   user = ld_settings_get_last_user (settings);
-  if (user != NULL)
+  /* In streamer mode the account is not written out on screen. */
+  if (user != NULL && !ld_settings_get_streamer_mode (settings))
     gtk_editable_set_text (GTK_EDITABLE (self->username_row), user);
+  g_signal_connect_object (settings, "notify::streamer-mode", G_CALLBACK (update_streamer_mode), self,
+                           G_CONNECT_SWAPPED);
+  update_streamer_mode (self);
 
   return self;
 }

@@ -16,15 +16,69 @@ struct _LdUserCard
   AdwAvatar  *avatar;
   GtkLabel   *name_label;
   GtkLabel   *role_label;
+  GtkLabel   *id_label;
   GtkBox     *recent_box;
   GtkWidget  *actions_box;
   GtkButton  *hide_button;
 
   char       *user_id;
   guint       n_recent;
+  gboolean    streamer_mode;
 };
 
 G_DEFINE_FINAL_TYPE (LdUserCard, ld_user_card, GTK_TYPE_POPOVER)
+
+enum {
+  PROP_0,
+  PROP_STREAMER_MODE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Moderators need the id (the CLI and support work by id); a stream must
+ * not show it. */
+static void
+update_id (LdUserCard *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->user_id != NULL && !self->streamer_mode)
+    /* Translators: a user's id on the platform, in their card. */
+    text = g_strdup_printf (_("ID: %s"), self->user_id);
+  gtk_label_set_text (self->id_label, text ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->id_label), text != NULL);
+}
+
+static void
+ld_user_card_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  LdUserCard *self = LD_USER_CARD (object);
+
+  switch (prop_id)
+    {
+    case PROP_STREAMER_MODE: g_value_set_boolean (value, self->streamer_mode); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ld_user_card_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  LdUserCard *self = LD_USER_CARD (object);
+
+  switch (prop_id)
+    {
+    case PROP_STREAMER_MODE: ld_user_card_set_streamer_mode (self, g_value_get_boolean (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
 
 static void
 on_timeout_clicked (LdUserCard *self)
@@ -73,11 +127,19 @@ ld_user_card_class_init (LdUserCardClass *klass)
 
   object_class->dispose = ld_user_card_dispose;
   object_class->finalize = ld_user_card_finalize;
+  object_class->get_property = ld_user_card_get_property;
+  object_class->set_property = ld_user_card_set_property;
+
+  properties[PROP_STREAMER_MODE] =
+    g_param_spec_boolean ("streamer-mode", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/livedesk/Livedesk/ui/ld-user-card.ui");
   gtk_widget_class_bind_template_child (widget_class, LdUserCard, avatar);
   gtk_widget_class_bind_template_child (widget_class, LdUserCard, name_label);
   gtk_widget_class_bind_template_child (widget_class, LdUserCard, role_label);
+  gtk_widget_class_bind_template_child (widget_class, LdUserCard, id_label);
   gtk_widget_class_bind_template_child (widget_class, LdUserCard, recent_box);
   gtk_widget_class_bind_template_child (widget_class, LdUserCard, actions_box);
   gtk_widget_class_bind_template_child (widget_class, LdUserCard, hide_button);
@@ -115,6 +177,7 @@ ld_user_card_new (const char *user_id,
   gtk_label_set_text (self->name_label, username);
   gtk_label_set_text (self->role_label, badge ? badge : "");
   gtk_widget_set_visible (GTK_WIDGET (self->role_label), badge != NULL);
+  update_id (self);
   gtk_widget_set_visible (self->actions_box, can_moderate && role == LD_ROLE_VIEWER);
   gtk_button_set_label (self->hide_button, hidden ? _("Show Their Messages") : _("Hide Their Messages"));
 
@@ -165,4 +228,18 @@ ld_user_card_get_n_recent (LdUserCard *self)
 {
   g_return_val_if_fail (LD_IS_USER_CARD (self), 0);
   return self->n_recent;
+}
+
+void
+ld_user_card_set_streamer_mode (LdUserCard *self,
+                                gboolean    streamer_mode)
+{
+  g_return_if_fail (LD_IS_USER_CARD (self));
+
+  streamer_mode = !!streamer_mode;
+  if (self->streamer_mode == streamer_mode)
+    return;
+  self->streamer_mode = streamer_mode;
+  update_id (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STREAMER_MODE]);
 }

@@ -29,5 +29,8 @@ GtkWidget *ld_user_card_new (const char *user_id,
                              gboolean    hidden);
 /* How many recent messages the card lists. */
 guint      ld_user_card_get_n_recent (LdUserCard *self);
+/* Property streamer-mode: hides the user id (shown otherwise). */
+void       ld_user_card_set_streamer_mode (LdUserCard *self,
+                                           gboolean    streamer_mode);
 
 G_END_DECLS

@@ -37,6 +37,7 @@ struct _LdWindow
   GMenu                *account_section;
   GtkCssProvider       *font_provider;
 
+  GtkWidget            *streamer_mode_button;
   LdSettings           *settings;
   LdSession            *session;
   GCancellable         *cancellable;
@@ -100,6 +101,12 @@ role_name (LdRole role)
 
 /* The account menu says who is signed in and as what. */
 static void
+static gboolean
+streamer_mode (LdWindow *self)
+{
+  return self->settings != NULL && ld_settings_get_streamer_mode (self->settings);
+}
+
 update_account (LdWindow *self)
 {
   const char *username = self->session ? ld_session_get_username (self->session) : NULL;
@@ -111,6 +118,13 @@ update_account (LdWindow *self)
 
   /* Translators: the account menu: a username and their role. */
   label = g_strdup_printf (_("Signed in as %s (%s)"), username, role_name (ld_session_get_role (self->session)));
+  /* The menu is opened on stream: neither the account nor its role. */
+  if (streamer_mode (self))
+    {
+      g_menu_append (self->account_section, _("Signed in"), NULL);
+      return;
+    }
+
   g_menu_append (self->account_section, label, NULL);
 }
 
@@ -180,7 +194,8 @@ update_header (LdWindow *self)
       break;
     }
   gtk_label_set_text (self->connection_label, text);
-  if (reason != NULL && *reason != '\0')
+  /* A reason can name the server ("could not connect to …"). */
+  if (reason != NULL && *reason != '\0' && !streamer_mode (self))
     tooltip = g_strdup_printf ("%s: %s", text, reason);
   gtk_widget_set_tooltip_text (self->connection_box, tooltip ? tooltip : text);
 
@@ -591,6 +606,8 @@ on_user_activated (LdWindow   *self,
                            ld_chat_view_is_user_hidden (self->chat_view, user_id));
   gtk_widget_set_parent (card, source);
   if (anchor != NULL && gtk_widget_compute_bounds (anchor, source, &bounds))
+  if (self->settings != NULL)
+    g_object_bind_property (self->settings, "streamer-mode", card, "streamer-mode", G_BINDING_SYNC_CREATE);
     gtk_popover_set_pointing_to (GTK_POPOVER (card), &(GdkRectangle) {
                                    (int) bounds.origin.x, (int) bounds.origin.y,
                                    MAX (1, (int) bounds.size.width), MAX (1, (int) bounds.size.height) });
@@ -692,6 +709,8 @@ on_settings_changed (LdWindow   *self,
     apply_settings (self);
 }
 
+  if (g_str_equal (pspec->name, "streamer-mode"))
+    update_header (self);
 static void
 ld_window_constructed (GObject *object)
 {
@@ -710,6 +729,8 @@ ld_window_constructed (GObject *object)
       g_signal_connect_object (self->settings, "notify", G_CALLBACK (on_settings_changed), self, G_CONNECT_SWAPPED);
       apply_settings (self);
     }
+      g_object_bind_property (self->settings, "streamer-mode", self->streamer_mode_button, "visible",
+                              G_BINDING_SYNC_CREATE);
   update_header (self);
 }
 
@@ -809,6 +830,7 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.join-room", NULL, join_room_dialog_action);
   gtk_widget_class_install_action (widget_class, "win.join-room-id", "s", join_room_id_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, streamer_mode_button);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
   gtk_widget_class_install_action (widget_class, "win.moderate-user", "(ssu)", moderate_user_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-hidden-user", "s", toggle_hidden_user_action);
