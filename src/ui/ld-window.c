@@ -35,9 +35,9 @@ struct _LdWindow
   LdChatView           *chat_view;
   LdViewerList         *viewer_list;
   GMenu                *account_section;
+  GtkWidget            *streamer_mode_button;
   GtkCssProvider       *font_provider;
 
-  GtkWidget            *streamer_mode_button;
   LdSettings           *settings;
   LdSession            *session;
   GCancellable         *cancellable;
@@ -99,14 +99,14 @@ role_name (LdRole role)
     }
 }
 
-/* The account menu says who is signed in and as what. */
-static void
 static gboolean
 streamer_mode (LdWindow *self)
 {
   return self->settings != NULL && ld_settings_get_streamer_mode (self->settings);
 }
 
+/* The account menu says who is signed in and as what. */
+static void
 update_account (LdWindow *self)
 {
   const char *username = self->session ? ld_session_get_username (self->session) : NULL;
@@ -116,8 +116,6 @@ update_account (LdWindow *self)
   if (username == NULL)
     return;
 
-  /* Translators: the account menu: a username and their role. */
-  label = g_strdup_printf (_("Signed in as %s (%s)"), username, role_name (ld_session_get_role (self->session)));
   /* The menu is opened on stream: neither the account nor its role. */
   if (streamer_mode (self))
     {
@@ -125,6 +123,8 @@ update_account (LdWindow *self)
       return;
     }
 
+  /* Translators: the account menu: a username and their role. */
+  label = g_strdup_printf (_("Signed in as %s (%s)"), username, role_name (ld_session_get_role (self->session)));
   g_menu_append (self->account_section, label, NULL);
 }
 
@@ -604,10 +604,10 @@ on_user_activated (LdWindow   *self,
                            self->session ? G_LIST_MODEL (ld_session_get_chat (self->session)) : NULL,
                            self->session != NULL && ld_session_can_moderate (self->session),
                            ld_chat_view_is_user_hidden (self->chat_view, user_id));
-  gtk_widget_set_parent (card, source);
-  if (anchor != NULL && gtk_widget_compute_bounds (anchor, source, &bounds))
   if (self->settings != NULL)
     g_object_bind_property (self->settings, "streamer-mode", card, "streamer-mode", G_BINDING_SYNC_CREATE);
+  gtk_widget_set_parent (card, source);
+  if (anchor != NULL && gtk_widget_compute_bounds (anchor, source, &bounds))
     gtk_popover_set_pointing_to (GTK_POPOVER (card), &(GdkRectangle) {
                                    (int) bounds.origin.x, (int) bounds.origin.y,
                                    MAX (1, (int) bounds.size.width), MAX (1, (int) bounds.size.height) });
@@ -707,10 +707,10 @@ on_settings_changed (LdWindow   *self,
       g_str_equal (pspec->name, "highlight-words") ||
       g_str_equal (pspec->name, "history-size") || g_str_equal (pspec->name, "reconnect-attempts"))
     apply_settings (self);
-}
-
   if (g_str_equal (pspec->name, "streamer-mode"))
     update_header (self);
+}
+
 static void
 ld_window_constructed (GObject *object)
 {
@@ -727,10 +727,10 @@ ld_window_constructed (GObject *object)
       g_settings_bind (ld_settings_get_settings (self->settings), "window-maximized", self, "maximized",
                        G_SETTINGS_BIND_DEFAULT);
       g_signal_connect_object (self->settings, "notify", G_CALLBACK (on_settings_changed), self, G_CONNECT_SWAPPED);
-      apply_settings (self);
-    }
       g_object_bind_property (self->settings, "streamer-mode", self->streamer_mode_button, "visible",
                               G_BINDING_SYNC_CREATE);
+      apply_settings (self);
+    }
   update_header (self);
 }
 
@@ -826,11 +826,11 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdWindow, chat_view);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, viewer_list);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, account_section);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, streamer_mode_button);
 
   gtk_widget_class_install_action (widget_class, "win.join-room", NULL, join_room_dialog_action);
   gtk_widget_class_install_action (widget_class, "win.join-room-id", "s", join_room_id_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
-  gtk_widget_class_bind_template_child (widget_class, LdWindow, streamer_mode_button);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
   gtk_widget_class_install_action (widget_class, "win.moderate-user", "(ssu)", moderate_user_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-hidden-user", "s", toggle_hidden_user_action);
