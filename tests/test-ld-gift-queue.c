@@ -169,7 +169,10 @@ test_combo (Fixture       *fixture,
 {
   LdGift *rose, *u2_rose, *late;
   guint count_notified = 0;
+  guint received = 0;
 
+  /* Every send is reported, merged or not, so a leaderboard can count it. */
+  g_signal_connect_swapped (fixture->queue, "gift-received", G_CALLBACK (g_atomic_int_inc), &received);
   rose = push (fixture, "u1", "rose", "default", 10, 1);
   g_signal_connect_swapped (rose, "notify::count", G_CALLBACK (g_atomic_int_inc), &count_notified);
 
@@ -178,6 +181,7 @@ test_combo (Fixture       *fixture,
   g_assert_true (push (fixture, "u1", "rose", "default", 10, 1) == rose);
   g_assert_cmpuint (ld_gift_get_count (rose), ==, 2);
   g_assert_cmpuint (count_notified, ==, 1);
+  g_assert_cmpuint (received, ==, 2);
 
   /* Another sender's rose, and the same sender's other gift, do not. */
   u2_rose = push (fixture, "u2", "rose", "default", 10, 1);

@@ -59,6 +59,7 @@ enum {
 };
 
 enum {
+  GIFT_RECEIVED,
   ALERT_STARTED,
   ALERT_FINISHED,
   N_SIGNALS
@@ -312,6 +313,9 @@ ld_gift_queue_class_init (LdGiftQueueClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  signals[GIFT_RECEIVED] =
+    g_signal_new ("gift-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, LD_TYPE_GIFT);
   signals[ALERT_STARTED] =
     g_signal_new ("alert-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, LD_TYPE_GIFT);
@@ -362,6 +366,7 @@ ld_gift_queue_push (LdGiftQueue *self,
   g_return_val_if_fail (LD_IS_GIFT (gift), NULL);
 
   now = ld_clock_get_time_ms (self->clock);
+  g_signal_emit (self, signals[GIFT_RECEIVED], 0, gift);
 
   if (self->combo_window > 0)
     {

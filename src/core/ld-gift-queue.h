@@ -24,6 +24,10 @@
  * - Replay puts the last alert that finished back at the front of the
  *   waiting line (ahead of priority ones); it does not combo with new gifts.
  *
+ * Signals: ::gift-received (LdGift) for every pushed gift, before it merges,
+ * so a leaderboard counts each send once; ::alert-started and
+ * ::alert-finished (LdGift) for alerts.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
