@@ -9,12 +9,9 @@
  */
 #include <string.h>
 
-#include "gw-gateway.h"
-#include "gw-jwt.h"
-#include "test-peer.h"
+#include "gw-test-fixture.h"
 
 #define SECRET "bad-input-secret-0123456789abcdef0123"
-#define WAIT_MS 15000
 
 typedef struct
 {
@@ -22,26 +19,10 @@ typedef struct
   GwJwt       *jwt;
   GwGateway   *gateway;
   guint        port;
-  TestPeer    *peer;
-  GQueue       backlog;   /* JsonObject lines not yet asked for */
+  GwTestClients *clients;
   SoupSession *session;
   guint        alive_checks;
 } Fixture;
-
-static char *
-mint (Fixture    *f,
-      const char *user_id,
-      const char *name,
-      GwRole      role)
-{
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  g_autoptr(GwJwtClaims) claims = gw_jwt_claims_new (user_id, name, role, now, now + 900);
-  g_autoptr(GError) error = NULL;
-  char *token = gw_jwt_sign (f->jwt, claims, &error);
-
-  g_assert_no_error (error);
-  return token;
-}
 
 static void
 fixture_setup (Fixture       *f,
@@ -49,33 +30,23 @@ fixture_setup (Fixture       *f,
 {
   g_autoptr(GBytes) secret = g_bytes_new_static (SECRET, strlen (SECRET));
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSList) uris = NULL;
-  g_autofree char *port = NULL;
 
-  g_queue_init (&f->backlog);
   f->jwt = gw_jwt_new (secret, &error);
   g_assert_no_error (error);
   f->gateway = gw_gateway_new (f->jwt);
-  f->http = soup_server_new (NULL, NULL);
-  gw_gateway_attach (f->gateway, f->http, NULL);
-  soup_server_listen_local (f->http, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (f->http);
-  f->port = g_uri_get_port (uris->data);
-  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
-  port = g_strdup_printf ("%u", f->port);
+  f->http = gw_test_listen (f->gateway, &f->port);
 
   f->session = soup_session_new ();
   /* A proxy from the environment must not stand between us and 127.0.0.1. */
   soup_session_set_proxy_resolver (f->session, NULL);
-  f->peer = test_peer_start ("gateway-peer.mjs", port, NULL);
+  f->clients = gw_test_clients_new (f->port);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_clear_pointer (&f->peer, test_peer_free);
+  g_clear_pointer (&f->clients, gw_test_clients_free);
   gw_gateway_close (f->gateway);
   g_assert_finalize_object (f->gateway);
   soup_server_disconnect (f->http);
@@ -84,111 +55,6 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->session);
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  g_queue_clear_full (&f->backlog, (GDestroyNotify) json_object_unref);
-}
-
-static gboolean
-line_matches (JsonObject *line,
-              const char *kind,
-              const char *id,
-              const char *name)
-{
-  return g_strcmp0 (json_object_get_string_member_with_default (line, "event", NULL), kind) == 0 &&
-         g_strcmp0 (json_object_get_string_member_with_default (line, "id", NULL), id) == 0 &&
-         (name == NULL || g_strcmp0 (json_object_get_string_member_with_default (line, "name", NULL), name) == 0);
-}
-
-/* The first line not yet claimed of KIND for client ID (and event NAME). */
-static JsonObject *
-expect_full (Fixture    *f,
-             const char *kind,
-             const char *id,
-             const char *name)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
-  GList *l = f->backlog.head;
-
-  for (;;)
-    {
-      JsonObject *line;
-
-      if (l == NULL)
-        {
-          gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
-
-          line = left > 0 ? test_peer_next (f->peer, left) : NULL;
-          if (line == NULL)
-            g_error ("client %s never got %s %s", id, kind, name ? name : "");
-          g_queue_push_tail (&f->backlog, line);
-          l = f->backlog.tail;
-        }
-
-      line = l->data;
-      if (g_strcmp0 (json_object_get_string_member_with_default (line, "event", NULL), "error") == 0)
-        g_error ("the peer failed: %s", json_object_get_string_member_with_default (line, "message", "?"));
-
-      if (line_matches (line, kind, id, name))
-        {
-          g_queue_unlink (&f->backlog, l);
-          g_list_free_1 (l);
-          return line;
-        }
-      l = l->next;
-    }
-}
-
-static JsonNode *
-at (JsonObject *line,
-    const char *path)
-{
-  g_auto(GStrv) parts = g_strsplit (path, ".", -1);
-  JsonNode *node = json_object_get_member (line, "payload");
-
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-        return NULL;
-      node = json_object_get_member (json_node_get_object (node), parts[i]);
-    }
-
-  return node;
-}
-
-static const char *
-str_at (JsonObject *line,
-        const char *path)
-{
-  JsonNode *node = at (line, path);
-
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
-    {
-      g_autoptr(JsonNode) whole = json_node_init_object (json_node_alloc (), line);
-      g_autofree char *text = json_to_string (whole, FALSE);
-
-      g_error ("no string at %s in %s", path, text);
-    }
-  return json_node_get_string (node);
-}
-
-static gboolean
-bool_at (JsonObject *line,
-         const char *path)
-{
-  JsonNode *node = at (line, path);
-
-  g_assert_nonnull (node);
-  return json_node_get_boolean (node);
-}
-
-static void
-emit (Fixture    *f,
-      const char *id,
-      const char *name,
-      const char *payload,
-      gboolean    ack)
-{
-  test_peer_send (f->peer, "{\"cmd\":\"emit\",\"id\":\"%s\",\"name\":\"%s\",\"payload\":%s,\"ack\":%s}",
-                  id, name, payload, ack ? "true" : "false");
 }
 
 static void
@@ -198,58 +64,9 @@ connect_as (Fixture    *f,
             const char *name,
             GwRole      role)
 {
-  g_autofree char *token = mint (f, user_id, name, role);
+  g_autofree char *token = gw_test_mint (f->jwt, user_id, name, role, 900);
 
-  test_peer_send (f->peer, "{\"cmd\":\"connect\",\"id\":\"%s\",\"auth\":{\"token\":\"%s\"}}", id, token);
-  json_object_unref (expect_full (f, "connect", id, NULL));
-  json_object_unref (expect_full (f, "message", id, "authSuccess"));
-}
-
-static void
-join (Fixture    *f,
-      const char *id,
-      const char *room_id)
-{
-  g_autofree char *payload = g_strdup_printf ("{\"roomId\":\"%s\"}", room_id);
-  g_autoptr(JsonObject) joined = NULL;
-
-  emit (f, id, "joinRoom", payload, FALSE);
-  joined = expect_full (f, "message", id, "joinedRoom");
-  g_assert_true (bool_at (joined, "success"));
-}
-
-static void
-assert_failure (JsonObject *line,
-                const char *code)
-{
-  g_auto(GStrv) codes = g_strsplit (code, "|", -1);
-  const char *got;
-
-  g_assert_false (bool_at (line, "success"));
-  got = str_at (line, "error.code");
-  if (!g_strv_contains ((const char * const *) codes, got))
-    g_error ("refused with %s, not %s", got, code);
-  g_assert_cmpstr (str_at (line, "error.message"), !=, "");
-}
-
-/* Emits with an ack and checks that the refusal came both ways. */
-static void
-expect_refusal (Fixture    *f,
-                const char *id,
-                const char *name,
-                const char *payload,
-                const char *error_event,
-                const char *code)
-{
-  g_autoptr(JsonObject) event = NULL;
-  g_autoptr(JsonObject) ack = NULL;
-
-  g_test_message ("%s %.100s → %s", name, payload, code);
-  emit (f, id, name, payload, TRUE);
-  event = expect_full (f, "message", id, error_event);
-  assert_failure (event, code);
-  ack = expect_full (f, "ack", id, name);
-  assert_failure (ack, code);
+  gw_test_connect (f->clients, id, token, 0);
 }
 
 /* Bob (client "b", in room_1) sends a message of his own and sees it come
@@ -265,21 +82,21 @@ assert_bystander_chats (Fixture *f)
     {
       g_autoptr(JsonObject) ack = NULL;
 
-      emit (f, "b", "sendMessage", payload, TRUE);
-      ack = expect_full (f, "ack", "b", "sendMessage");
-      if (bool_at (ack, "success"))
+      gw_test_emit (f->clients, "b", "sendMessage", payload, TRUE);
+      ack = gw_test_expect_full (f->clients, "ack", "b", "sendMessage", NULL);
+      if (gw_test_bool_at (ack, "success"))
         break;
-      g_assert_cmpstr (str_at (ack, "error.code"), ==, "RATE_LIMITED");
-      test_spin ((guint) json_node_get_int (at (ack, "error.retryAfterMs")) + 20);
+      g_assert_cmpstr (gw_test_str_at (ack, "error.code"), ==, "RATE_LIMITED");
+      test_spin ((guint) json_node_get_int (gw_test_at (ack, "error.retryAfterMs")) + 20);
     }
 
   for (;;)
     {
-      g_autoptr(JsonObject) message = expect_full (f, "message", "b", "newMessage");
+      g_autoptr(JsonObject) message = gw_test_expect_full (f->clients, "message", "b", "newMessage", NULL);
 
-      if (g_strcmp0 (str_at (message, "message"), text) == 0)
+      if (g_strcmp0 (gw_test_str_at (message, "message"), text) == 0)
         {
-          g_assert_cmpstr (str_at (message, "userId"), ==, "bob");
+          g_assert_cmpstr (gw_test_str_at (message, "userId"), ==, "bob");
           break;
         }
     }
@@ -289,10 +106,10 @@ static void
 setup_room (Fixture *f)
 {
   connect_as (f, "b", "bob", "Bob", GW_ROLE_VIEWER);
-  join (f, "b", "room_1");
+  gw_test_join (f->clients, "b", "room_1");
   /* An admin passes every role check, so each field's type is what is judged. */
   connect_as (f, "a", "ann", "Ann", GW_ROLE_ADMIN);
-  join (f, "a", "room_1");
+  gw_test_join (f->clients, "a", "room_1");
   assert_bystander_chats (f);
 }
 
@@ -383,7 +200,7 @@ test_wrong_types (Fixture       *f,
     {
       const Refusal *r = &wrong_types[i];
 
-      expect_refusal (f, "a", r->event, r->payload, r->error_event, r->code);
+      gw_test_expect_refusal (f->clients, "a", r->event, r->payload, r->error_event, r->code);
       /* Every few refusals, the bystander must still be served. */
       if (i % 8 == 7)
         assert_bystander_chats (f);
@@ -391,11 +208,11 @@ test_wrong_types (Fixture       *f,
   assert_bystander_chats (f);
 
   /* The refused client itself is still welcome: nothing was sent, nobody was hurt. */
-  emit (f, "a", "sendMessage", "{\"roomId\":\"room_1\",\"message\":\"sorry\"}", TRUE);
+  gw_test_emit (f->clients, "a", "sendMessage", "{\"roomId\":\"room_1\",\"message\":\"sorry\"}", TRUE);
   {
-    g_autoptr(JsonObject) ack = expect_full (f, "ack", "a", "sendMessage");
+    g_autoptr(JsonObject) ack = gw_test_expect_full (f->clients, "ack", "a", "sendMessage", NULL);
 
-    g_assert_true (bool_at (ack, "success"));
+    g_assert_true (gw_test_bool_at (ack, "success"));
   }
 }
 
@@ -412,22 +229,22 @@ test_long_message_and_flood (Fixture       *f,
   for (guint i = 0; i < 10000; i++)
     g_string_append_c (payload, 'x');
   g_string_append (payload, "\"}");
-  expect_refusal (f, "a", "sendMessage", payload->str, "sendMessageError", "MESSAGE_TOO_LONG");
+  gw_test_expect_refusal (f->clients, "a", "sendMessage", payload->str, "sendMessageError", "MESSAGE_TOO_LONG");
   assert_bystander_chats (f);
 
   /* A flood of 50 messages at once: one gets through, the rest are refused
    * with RATE_LIMITED; Bob does not notice. */
   for (guint i = 0; i < 50; i++)
-    emit (f, "a", "sendMessage", "{\"roomId\":\"room_1\",\"message\":\"flood\"}", TRUE);
+    gw_test_emit (f->clients, "a", "sendMessage", "{\"roomId\":\"room_1\",\"message\":\"flood\"}", TRUE);
   for (guint i = 0; i < 50; i++)
     {
-      g_autoptr(JsonObject) ack = expect_full (f, "ack", "a", "sendMessage");
+      g_autoptr(JsonObject) ack = gw_test_expect_full (f->clients, "ack", "a", "sendMessage", NULL);
 
-      if (bool_at (ack, "success"))
+      if (gw_test_bool_at (ack, "success"))
         sent++;
       else
         {
-          g_assert_cmpstr (str_at (ack, "error.code"), ==, "RATE_LIMITED");
+          g_assert_cmpstr (gw_test_str_at (ack, "error.code"), ==, "RATE_LIMITED");
           limited++;
         }
     }
@@ -450,8 +267,8 @@ test_huge_frame (Fixture       *f,
   for (guint i = 0; i < 1100 * 1024; i++)
     g_string_append_c (payload, 'y');
   g_string_append (payload, "\"}");
-  emit (f, "a", "sendMessage", payload->str, FALSE);
-  gone = expect_full (f, "disconnect", "a", NULL);
+  gw_test_emit (f->clients, "a", "sendMessage", payload->str, FALSE);
+  gone = gw_test_expect_full (f->clients, "disconnect", "a", NULL, NULL);
   assert_bystander_chats (f);
 }
 
@@ -499,7 +316,7 @@ on_raw_connected (GObject      *source,
 static char *
 raw_next (Raw *raw)
 {
-  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+  gint64 deadline = g_get_monotonic_time () + GW_TEST_WAIT_MS * 1000;
 
   while (g_queue_is_empty (&raw->received) && !raw->closed)
     {
@@ -675,11 +492,11 @@ test_invalid_utf8_and_huge_raw (Fixture       *f,
   {
     g_autofree char *url = g_strdup_printf ("ws://127.0.0.1:%u/socket/?EIO=4&transport=websocket", f->port);
     g_autoptr(TestPeer) raw = test_peer_start ("raw-peer.mjs", url, NULL);
-    g_autoptr(JsonObject) sent = test_peer_expect (raw, "sent", WAIT_MS);
+    g_autoptr(JsonObject) sent = test_peer_expect (raw, "sent", GW_TEST_WAIT_MS);
     g_autoptr(JsonObject) closed = NULL;
 
     g_assert_nonnull (sent);
-    closed = test_peer_expect (raw, "close", WAIT_MS);
+    closed = test_peer_expect (raw, "close", GW_TEST_WAIT_MS);
     g_assert_nonnull (closed);
     /* 1007: invalid frame payload data */
     g_assert_cmpint (json_object_get_int_member (closed, "code"), ==, 1007);

@@ -1,0 +1,108 @@
+/* gw-test-fixture.h: what the gateway's interop tests share — official
+ * socket.io clients driven through tests/peers/gateway-peer.mjs, the lines
+ * they print claimed in any order, and tokens and gateways to test against.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "gw-gateway.h"
+#include "gw-jwt.h"
+#include "test-peer.h"
+
+G_BEGIN_DECLS
+
+#define GW_TEST_WAIT_MS 15000
+
+/* Clients of gateway-peer.mjs, each known by an id the test picks. */
+typedef struct
+{
+  TestPeer *peer;
+  GQueue    backlog;   /* JsonObject lines printed but not yet claimed */
+} GwTestClients;
+
+/* Starts the peer against the gateway on 127.0.0.1:PORT. */
+GwTestClients *gw_test_clients_new           (guint          port);
+void           gw_test_clients_free          (GwTestClients *clients);
+
+/* An access token signed with JWT, valid for TTL seconds from now (negative: long expired). */
+char          *gw_test_mint                  (GwJwt         *jwt,
+                                              const char    *user_id,
+                                              const char    *name,
+                                              GwRole         role,
+                                              gint64         ttl);
+/* Serves GATEWAY on a new SoupServer at a free loopback port. */
+SoupServer    *gw_test_listen                (GwGateway     *gateway,
+                                              guint         *out_port);
+
+gboolean       gw_test_line_matches          (JsonObject    *line,
+                                              const char    *kind,
+                                              const char    *id,
+                                              const char    *name);
+/* The first line not yet claimed of KIND ("message", "ack", "connect", …)
+ * for client ID (and event NAME, if given). A "message" named FORBID for that
+ * client before it fails the test: what a user would have seen in between
+ * matters. Fails the test after GW_TEST_WAIT_MS. */
+JsonObject    *gw_test_expect_full           (GwTestClients *clients,
+                                              const char    *kind,
+                                              const char    *id,
+                                              const char    *name,
+                                              const char    *forbid);
+JsonObject    *gw_test_expect_event          (GwTestClients *clients,
+                                              const char    *id,
+                                              const char    *name);
+JsonObject    *gw_test_expect_ack            (GwTestClients *clients,
+                                              const char    *id,
+                                              const char    *name);
+/* Whether an unclaimed event NAME for client ID has arrived already. */
+gboolean       gw_test_backlog_has           (GwTestClients *clients,
+                                              const char    *id,
+                                              const char    *name);
+/* Fails if an unclaimed event NAME for client ID has arrived. */
+void           gw_test_assert_no_unclaimed   (GwTestClients *clients,
+                                              const char    *id,
+                                              const char    *name);
+
+/* A member of LINE's payload by a dotted path ("data.viewers"), or NULL. */
+JsonNode      *gw_test_at                    (JsonObject    *line,
+                                              const char    *path);
+/* The same, failing the test unless it is a string / there at all. */
+const char    *gw_test_str_at                (JsonObject    *line,
+                                              const char    *path);
+gint64         gw_test_int_at                (JsonObject    *line,
+                                              const char    *path);
+gboolean       gw_test_bool_at               (JsonObject    *line,
+                                              const char    *path);
+void           gw_test_assert_iso_timestamp  (const char    *text);
+/* A failure envelope with error code CODE (or one of "A|B"), with a message. */
+void           gw_test_assert_failure        (JsonObject    *line,
+                                              const char    *code);
+
+/* Emits NAME with PAYLOAD (JSON text) from client ID, with an ack if ACK. */
+void           gw_test_emit                  (GwTestClients *clients,
+                                              const char    *id,
+                                              const char    *name,
+                                              const char    *payload,
+                                              gboolean       ack);
+/* Connects client ID to the gateway on PORT (0: the peer's own), with
+ * TOKEN in the CONNECT packet's auth if given, and waits for connected (and
+ * authSuccess). */
+void           gw_test_connect               (GwTestClients *clients,
+                                              const char    *id,
+                                              const char    *token,
+                                              guint          port);
+/* joinRoom, and a successful joinedRoom for ROOM_ID back. */
+void           gw_test_join                  (GwTestClients *clients,
+                                              const char    *id,
+                                              const char    *room_id);
+/* Emits with an ack and checks that the refusal came both ways. */
+void           gw_test_expect_refusal        (GwTestClients *clients,
+                                              const char    *id,
+                                              const char    *name,
+                                              const char    *payload,
+                                              const char    *error_event,
+                                              const char    *code);
+
+G_END_DECLS
