@@ -9,6 +9,7 @@
 #include "ld-chat-view.h"
 #include "ld-composer.h"
 #include "ld-config.h"
+#include "ld-support-view.h"
 #include "ld-user-card.h"
 #include "ld-validate.h"
 #include "ld-window.h"
@@ -34,6 +35,7 @@ struct _LdWindow
   AdwViewStackPage     *notifications_page;
   LdChatView           *chat_view;
   LdViewerList         *viewer_list;
+  LdSupportView        *support_view;
   GMenu                *account_section;
   GtkWidget            *streamer_mode_button;
   GtkCssProvider       *font_provider;
@@ -807,6 +809,7 @@ ld_window_class_init (LdWindowClass *klass)
 
   g_type_ensure (LD_TYPE_CHAT_VIEW);
   g_type_ensure (LD_TYPE_VIEWER_LIST);
+  g_type_ensure (LD_TYPE_SUPPORT_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/livedesk/Livedesk/ui/ld-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LdWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, switcher_title);
@@ -825,6 +828,7 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdWindow, notifications_page);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, chat_view);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, viewer_list);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, support_view);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, account_section);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, streamer_mode_button);
 
@@ -931,6 +935,7 @@ ld_window_set_session (LdWindow  *self,
   update_badges (self);
   ld_chat_view_set_model (self->chat_view, session ? ld_session_get_chat (session) : NULL);
   ld_viewer_list_set_model (self->viewer_list, session ? ld_session_get_viewers (session) : NULL);
+  ld_support_view_set_session (self->support_view, session);
   update_header (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }

@@ -1,0 +1,739 @@
+/* ld-support-view.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gi18n.h>
+#include <adwaita.h>
+
+#include "ld-support-type.h"
+#include "ld-support-view.h"
+#include "ld-ticket-row.h"
+
+struct _LdSupportView
+{
+  GtkWidget              parent_instance;
+
+  GtkStack              *mode_stack;
+  AdwComboRow           *type_row;
+  LdSupportConversation *user_conversation;
+  AdwLeaflet            *leaflet;
+  GtkWidget             *sidebar;
+  GtkToggleButton       *open_toggle;
+  GtkToggleButton       *resolved_toggle;
+  GtkStack              *list_stack;
+  GtkListBox            *ticket_list;
+  AdwStatusPage         *list_empty_page;
+  GtkWidget             *detail;
+  GtkButton             *back_button;
+  GtkLabel              *detail_title;
+  GtkLabel              *detail_subtitle;
+  GtkButton             *resolve_button;
+  GtkStack              *detail_stack;
+  LdSupportConversation *admin_conversation;
+
+  LdSession             *session;
+  GCancellable          *cancellable;
+  GtkCustomFilter       *filter;
+  GtkFilterListModel    *shown;
+  /* The admin's open ticket, and the user's own conversation. */
+  LdTicket              *current;
+  LdTicket              *own;
+  GtkWindow             *window;
+  gboolean               show_resolved;
+  gboolean               admin;
+  gboolean               type_chosen;
+};
+
+G_DEFINE_FINAL_TYPE (LdSupportView, ld_support_view, GTK_TYPE_WIDGET)
+
+static gboolean
+window_active (LdSupportView *self)
+{
+  return self->window != NULL && gtk_window_is_active (self->window);
+}
+
+/* Whether the admin can see the open ticket's messages right now. */
+static gboolean
+current_in_view (LdSupportView *self)
+{
+  return self->admin && self->current != NULL &&
+         gtk_widget_get_mapped (GTK_WIDGET (self->admin_conversation)) &&
+         (!adw_leaflet_get_folded (self->leaflet) || adw_leaflet_get_visible_child (self->leaflet) == self->detail);
+}
+
+static gboolean
+own_in_view (LdSupportView *self)
+{
+  return !self->admin && self->own != NULL && gtk_widget_get_mapped (GTK_WIDGET (self->user_conversation));
+}
+
+/* What the user has in front of them counts as read; messages arriving
+ * while they are elsewhere stay unread until they come back. */
+static void
+mark_seen (LdSupportView *self,
+           gboolean       user_action)
+{
+  if (!user_action && !window_active (self))
+    return;
+
+  if (current_in_view (self))
+    ld_ticket_mark_read (self->current);
+  if (own_in_view (self))
+    ld_ticket_mark_read (self->own);
+}
+
+static void
+on_ticket_unread (LdSupportView *self)
+{
+  mark_seen (self, FALSE);
+}
+
+static void
+update_detail (LdSupportView *self)
+{
+  gboolean resolved = self->current != NULL && ld_ticket_get_resolved (self->current);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "support.toggle-resolved", self->current != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->resolve_button), self->current != NULL);
+  gtk_button_set_label (self->resolve_button, resolved ? _("_Reopen") : _("_Mark Resolved"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->resolve_button),
+                               resolved ? _("Move the request back to the open ones")
+                                        : _("The request is answered: move it to the resolved ones"));
+  if (resolved)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->resolve_button), "suggested-action");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->resolve_button), "suggested-action");
+
+  if (self->current == NULL)
+    {
+      gtk_label_set_text (self->detail_title, _("Support"));
+      gtk_label_set_text (self->detail_subtitle, "");
+      gtk_stack_set_visible_child_name (self->detail_stack, "none");
+      return;
+    }
+
+  gtk_label_set_text (self->detail_title, ld_ticket_get_username (self->current));
+  if (resolved)
+    {
+      /* Translators: a support ticket's type, and that it was marked resolved. */
+      g_autofree char *subtitle = g_strdup_printf (_("%s · Resolved"),
+                                                   ld_support_type_name (ld_ticket_get_support_type (self->current)));
+      gtk_label_set_text (self->detail_subtitle, subtitle);
+    }
+  else
+    gtk_label_set_text (self->detail_subtitle, ld_support_type_name (ld_ticket_get_support_type (self->current)));
+  gtk_stack_set_visible_child_name (self->detail_stack, "conversation");
+}
+
+static void
+on_current_notify (LdSupportView *self)
+{
+  update_detail (self);
+}
+
+static void
+select_current_row (LdSupportView *self)
+{
+  GtkListBoxRow *row;
+
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (self->ticket_list, i)) != NULL; i++)
+    if (ld_ticket_row_get_ticket (LD_TICKET_ROW (row)) == self->current)
+      {
+        gtk_list_box_select_row (self->ticket_list, row);
+        return;
+      }
+  gtk_list_box_unselect_all (self->ticket_list);
+}
+
+static void
+set_current (LdSupportView *self,
+             LdTicket      *ticket)
+{
+  if (self->current == ticket)
+    return;
+
+  if (self->current != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->current, self);
+      g_clear_object (&self->current);
+    }
+  if (ticket != NULL)
+    {
+      self->current = g_object_ref (ticket);
+      g_signal_connect_object (ticket, "notify::unread-count", G_CALLBACK (on_ticket_unread), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (ticket, "notify::resolved", G_CALLBACK (on_current_notify), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (ticket, "notify::support-type", G_CALLBACK (on_current_notify), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (ticket, "notify::username", G_CALLBACK (on_current_notify), self, G_CONNECT_SWAPPED);
+    }
+
+  ld_support_conversation_set_messages (self->admin_conversation, ticket ? ld_ticket_get_messages (ticket) : NULL);
+  ld_support_conversation_scroll_to_end (self->admin_conversation);
+  update_detail (self);
+  select_current_row (self);
+}
+
+static void
+show_ticket (LdSupportView *self,
+             LdTicket      *ticket)
+{
+  set_current (self, ticket);
+  adw_leaflet_set_visible_child (self->leaflet, self->detail);
+  mark_seen (self, TRUE);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self->admin_conversation)))
+    ld_support_conversation_focus (self->admin_conversation);
+}
+
+static void
+on_row_activated (LdSupportView *self,
+                  GtkListBoxRow *row)
+{
+  show_ticket (self, ld_ticket_row_get_ticket (LD_TICKET_ROW (row)));
+}
+
+static void
+update_list_stack (LdSupportView *self)
+{
+  gboolean any = g_list_model_get_n_items (G_LIST_MODEL (self->shown)) > 0;
+
+  if (self->show_resolved)
+    {
+      adw_status_page_set_icon_name (self->list_empty_page, "object-select-symbolic");
+      adw_status_page_set_title (self->list_empty_page, _("No Resolved Requests"));
+      adw_status_page_set_description (self->list_empty_page, _("Requests you mark resolved appear here"));
+    }
+  else
+    {
+      adw_status_page_set_icon_name (self->list_empty_page, "help-browser-symbolic");
+      adw_status_page_set_title (self->list_empty_page, _("No Support Requests"));
+      adw_status_page_set_description (self->list_empty_page, _("Viewers asking the admins for help appear here"));
+    }
+  gtk_stack_set_visible_child_name (self->list_stack, any ? "list" : "empty");
+}
+
+/* Rows are made again when the list changes: keep the open ticket selected. */
+static void
+on_shown_changed (LdSupportView *self)
+{
+  update_list_stack (self);
+  select_current_row (self);
+}
+
+static GtkWidget *
+create_row (gpointer item,
+            gpointer user_data)
+{
+  return ld_ticket_row_new (LD_TICKET (item));
+}
+
+static gboolean
+filter_ticket (gpointer item,
+               gpointer user_data)
+{
+  LdSupportView *self = user_data;
+
+  return ld_ticket_get_resolved (LD_TICKET (item)) == self->show_resolved;
+}
+
+static void
+on_resolved_changed (LdSupportView *self)
+{
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+static void
+update_own (LdSupportView *self)
+{
+  LdTicket *own = NULL;
+
+  if (self->session != NULL && !self->admin)
+    own = ld_ticket_model_lookup (ld_session_get_tickets (self->session), ld_session_get_user_id (self->session));
+
+  if (own == self->own)
+    return;
+
+  if (self->own != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->own, self);
+      g_clear_object (&self->own);
+    }
+  if (own != NULL)
+    {
+      self->own = g_object_ref (own);
+      g_signal_connect_object (own, "notify::unread-count", G_CALLBACK (on_ticket_unread), self, G_CONNECT_SWAPPED);
+      /* The topic carries on from where the conversation is, unless picked. */
+      if (!self->type_chosen)
+        {
+          ld_support_view_set_support_type (self, ld_ticket_get_support_type (own));
+          self->type_chosen = FALSE;
+        }
+    }
+  ld_support_conversation_set_messages (self->user_conversation, own ? ld_ticket_get_messages (own) : NULL);
+  mark_seen (self, FALSE);
+}
+
+static void
+on_tickets_changed (LdSupportView *self,
+                    guint          position,
+                    guint          removed,
+                    guint          added,
+                    GListModel    *tickets)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(LdTicket) ticket = g_list_model_get_item (tickets, i);
+
+      /* A ticket moving to the top comes back as added: watch it once. */
+      if (g_signal_handler_find (ticket, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
+                                 on_resolved_changed, self) == 0)
+        g_signal_connect_object (ticket, "notify::resolved", G_CALLBACK (on_resolved_changed), self,
+                                 G_CONNECT_SWAPPED);
+    }
+  update_own (self);
+}
+
+static void
+update_can_send (LdSupportView *self)
+{
+  LdSessionState state = self->session ? ld_session_get_state (self->session) : LD_SESSION_STATE_OFFLINE;
+  /* Requests made while (re)connecting wait for the connection. */
+  gboolean can_send = state != LD_SESSION_STATE_OFFLINE && state != LD_SESSION_STATE_SIGNED_OUT;
+
+  ld_support_conversation_set_can_send (self->user_conversation, can_send, _("Not connected"));
+  ld_support_conversation_set_can_send (self->admin_conversation, can_send, _("Not connected"));
+}
+
+static void
+update_mode (LdSupportView *self)
+{
+  gboolean admin = self->session != NULL && ld_session_get_user_id (self->session) != NULL &&
+                   ld_session_get_role (self->session) == LD_ROLE_ADMIN;
+
+  update_can_send (self);
+  if (admin != self->admin)
+    {
+      self->admin = admin;
+      if (!admin)
+        set_current (self, NULL);
+    }
+  gtk_stack_set_visible_child_name (self->mode_stack, self->admin ? "admin" : "user");
+  update_own (self);
+}
+
+static void
+on_session_notify (LdSupportView *self,
+                   GParamSpec    *pspec)
+{
+  if (g_str_equal (pspec->name, "role") || g_str_equal (pspec->name, "user-id") ||
+      g_str_equal (pspec->name, "state"))
+    update_mode (self);
+}
+
+static void
+on_user_sent (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(LdSupportView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ticket_id = ld_session_contact_support_finish (LD_SESSION (object), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (ticket_id == NULL)
+    ld_support_conversation_refuse (self->user_conversation, error->message);
+  else
+    ld_support_conversation_accept (self->user_conversation);
+}
+
+static void
+on_user_send (LdSupportView         *self,
+              const char            *text,
+              LdSupportConversation *conversation)
+{
+  if (self->session == NULL)
+    {
+      ld_support_conversation_refuse (conversation, _("Not signed in"));
+      return;
+    }
+  ld_session_contact_support_async (self->session, text, ld_support_view_get_support_type (self),
+                                    self->cancellable, on_user_sent, g_object_ref (self));
+}
+
+static void
+on_admin_sent (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(LdSupportView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (ld_session_reply_to_ticket_finish (LD_SESSION (object), result, &error))
+    ld_support_conversation_accept (self->admin_conversation);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ld_support_conversation_refuse (self->admin_conversation, error->message);
+}
+
+static void
+on_admin_send (LdSupportView         *self,
+               const char            *text,
+               LdSupportConversation *conversation)
+{
+  if (self->session == NULL || self->current == NULL)
+    {
+      ld_support_conversation_refuse (conversation, _("No request is open"));
+      return;
+    }
+  ld_session_reply_to_ticket_async (self->session, ld_ticket_get_user_id (self->current), text,
+                                    self->cancellable, on_admin_sent, g_object_ref (self));
+}
+
+static void
+on_filter_toggled (LdSupportView *self)
+{
+  ld_support_view_set_show_resolved (self, gtk_toggle_button_get_active (self->resolved_toggle));
+}
+
+static void
+on_folded_changed (LdSupportView *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), adw_leaflet_get_folded (self->leaflet));
+}
+
+static void
+on_leaflet_child_changed (LdSupportView *self)
+{
+  mark_seen (self, TRUE);
+}
+
+static void
+on_back_clicked (LdSupportView *self)
+{
+  adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+}
+
+static void
+on_conversation_map (LdSupportView *self)
+{
+  /* Coming to the page is looking at it. */
+  mark_seen (self, TRUE);
+}
+
+static void
+on_type_selected (LdSupportView *self)
+{
+  self->type_chosen = TRUE;
+}
+
+static void
+on_window_active (LdSupportView *self)
+{
+  mark_seen (self, FALSE);
+}
+
+static void
+toggle_resolved_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  LdSupportView *self = LD_SUPPORT_VIEW (widget);
+
+  if (self->current != NULL)
+    ld_ticket_set_resolved (self->current, !ld_ticket_get_resolved (self->current));
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  on_back_clicked (LD_SUPPORT_VIEW (widget));
+}
+
+static void
+ld_support_view_root (GtkWidget *widget)
+{
+  LdSupportView *self = LD_SUPPORT_VIEW (widget);
+  GtkRoot *root;
+
+  GTK_WIDGET_CLASS (ld_support_view_parent_class)->root (widget);
+
+  root = gtk_widget_get_root (widget);
+  if (GTK_IS_WINDOW (root))
+    {
+      self->window = GTK_WINDOW (root);
+      g_signal_connect_object (root, "notify::is-active", G_CALLBACK (on_window_active), self, G_CONNECT_SWAPPED);
+    }
+}
+
+static void
+ld_support_view_unroot (GtkWidget *widget)
+{
+  LdSupportView *self = LD_SUPPORT_VIEW (widget);
+
+  if (self->window != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (self->window, on_window_active, self);
+      self->window = NULL;
+    }
+
+  GTK_WIDGET_CLASS (ld_support_view_parent_class)->unroot (widget);
+}
+
+static void
+ld_support_view_dispose (GObject *object)
+{
+  LdSupportView *self = LD_SUPPORT_VIEW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  ld_support_view_set_session (self, NULL);
+  if (self->ticket_list != NULL)
+    gtk_list_box_bind_model (self->ticket_list, NULL, NULL, NULL, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_SUPPORT_VIEW);
+  g_clear_object (&self->shown);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (ld_support_view_parent_class)->dispose (object);
+}
+
+static void
+ld_support_view_class_init (LdSupportViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ld_support_view_dispose;
+  widget_class->root = ld_support_view_root;
+  widget_class->unroot = ld_support_view_unroot;
+
+  g_type_ensure (LD_TYPE_SUPPORT_CONVERSATION);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/livedesk/Livedesk/ui/ld-support-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, LdSupportView, mode_stack);
+  gtk_widget_class_bind_template_child (widget_class, LdSupportView, type_row);
+  gtk_widget_class_bind_template_child (widget_class, LdSupportView, user_conversation);
+  gtk_widget_class_bind_template_child (widget_class, LdSupportView, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, LdSupportView, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, LdSupportView, open_toggle);
+  gtk_widget_class_bind_template_child (widget_class, LdSupportView, resolved_toggle);
+  gtk_widget_class_bind_template_child (widget_class, LdSupportView, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, LdSupportView, ticket_list);
+  gtk_widget_class_bind_template_child (widget_class, LdSupportView, list_empty_page);
+  gtk_widget_class_bind_template_child (widget_class, LdSupportView, detail);
+  gtk_widget_class_bind_template_child (widget_class, LdSupportView, back_button);
+  gtk_widget_class_bind_template_child (widget_class, LdSupportView, detail_title);
+  gtk_widget_class_bind_template_child (widget_class, LdSupportView, detail_subtitle);
+  gtk_widget_class_bind_template_child (widget_class, LdSupportView, resolve_button);
+  gtk_widget_class_bind_template_child (widget_class, LdSupportView, detail_stack);
+  gtk_widget_class_bind_template_child (widget_class, LdSupportView, admin_conversation);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_filter_toggled);
+  gtk_widget_class_bind_template_callback (widget_class, on_folded_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_leaflet_child_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
+
+  gtk_widget_class_install_action (widget_class, "support.toggle-resolved", NULL, toggle_resolved_action);
+  gtk_widget_class_install_action (widget_class, "support.back", NULL, back_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "support.back", NULL);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "supportview");
+}
+
+static void
+ld_support_view_init (LdSupportView *self)
+{
+  const char * const *types = ld_support_type_list ();
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+
+  self->cancellable = g_cancellable_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  for (guint i = 0; types[i] != NULL; i++)
+    gtk_string_list_append (names, ld_support_type_name (types[i]));
+  adw_combo_row_set_model (self->type_row, G_LIST_MODEL (names));
+  g_signal_connect_object (self->type_row, "notify::selected", G_CALLBACK (on_type_selected), self,
+                           G_CONNECT_SWAPPED);
+  self->type_chosen = FALSE;
+
+  self->filter = gtk_custom_filter_new (filter_ticket, self, NULL);
+  self->shown = gtk_filter_list_model_new (NULL, g_object_ref (GTK_FILTER (self->filter)));
+  gtk_list_box_bind_model (self->ticket_list, G_LIST_MODEL (self->shown), create_row, self, NULL);
+  /* After the list box's own handler, so the rows exist. */
+  g_signal_connect_object (self->shown, "items-changed", G_CALLBACK (on_shown_changed), self, G_CONNECT_SWAPPED);
+
+  ld_support_conversation_set_empty_state (self->user_conversation, "help-browser-symbolic",
+                                           _("Chat with an Admin"),
+                                           _("Ask the platform’s admins about payments, your account or a problem "
+                                             "with the app. Only admins read this conversation, and their answers "
+                                             "appear here."));
+  ld_support_conversation_set_placeholder (self->user_conversation, _("Describe what you need help with…"));
+  ld_support_conversation_set_empty_state (self->admin_conversation, "help-browser-symbolic",
+                                           _("No Messages"), NULL);
+  ld_support_conversation_set_placeholder (self->admin_conversation, _("Write a reply…"));
+  g_signal_connect_object (self->user_conversation, "send", G_CALLBACK (on_user_send), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->admin_conversation, "send", G_CALLBACK (on_admin_send), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->user_conversation, "map", G_CALLBACK (on_conversation_map), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->admin_conversation, "map", G_CALLBACK (on_conversation_map), self,
+                           G_CONNECT_SWAPPED);
+
+  on_folded_changed (self);
+  update_list_stack (self);
+  update_detail (self);
+  update_mode (self);
+}
+
+GtkWidget *
+ld_support_view_new (void)
+{
+  return g_object_new (LD_TYPE_SUPPORT_VIEW, NULL);
+}
+
+LdSession *
+ld_support_view_get_session (LdSupportView *self)
+{
+  g_return_val_if_fail (LD_IS_SUPPORT_VIEW (self), NULL);
+  return self->session;
+}
+
+void
+ld_support_view_set_session (LdSupportView *self,
+                             LdSession     *session)
+{
+  g_return_if_fail (LD_IS_SUPPORT_VIEW (self));
+  g_return_if_fail (session == NULL || LD_IS_SESSION (session));
+
+  if (self->session == session)
+    return;
+
+  if (self->session != NULL)
+    {
+      LdTicketModel *tickets = ld_session_get_tickets (self->session);
+
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      g_signal_handlers_disconnect_by_data (tickets, self);
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (tickets)); i++)
+        {
+          g_autoptr(LdTicket) ticket = g_list_model_get_item (G_LIST_MODEL (tickets), i);
+
+          g_signal_handlers_disconnect_by_data (ticket, self);
+        }
+      g_clear_object (&self->session);
+    }
+  set_current (self, NULL);
+  self->type_chosen = FALSE;
+
+  if (session != NULL)
+    {
+      GListModel *tickets = G_LIST_MODEL (ld_session_get_tickets (session));
+
+      self->session = g_object_ref (session);
+      g_signal_connect_object (session, "notify", G_CALLBACK (on_session_notify), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (tickets, "items-changed", G_CALLBACK (on_tickets_changed), self, G_CONNECT_SWAPPED);
+      on_tickets_changed (self, 0, 0, g_list_model_get_n_items (tickets), tickets);
+    }
+  if (self->shown != NULL)
+    gtk_filter_list_model_set_model (self->shown, session ? G_LIST_MODEL (ld_session_get_tickets (session)) : NULL);
+  update_mode (self);
+}
+
+gboolean
+ld_support_view_get_admin (LdSupportView *self)
+{
+  g_return_val_if_fail (LD_IS_SUPPORT_VIEW (self), FALSE);
+  return self->admin;
+}
+
+LdSupportConversation *
+ld_support_view_get_conversation (LdSupportView *self)
+{
+  g_return_val_if_fail (LD_IS_SUPPORT_VIEW (self), NULL);
+  return self->admin ? self->admin_conversation : self->user_conversation;
+}
+
+GtkListBox *
+ld_support_view_get_ticket_list (LdSupportView *self)
+{
+  g_return_val_if_fail (LD_IS_SUPPORT_VIEW (self), NULL);
+  return self->ticket_list;
+}
+
+gboolean
+ld_support_view_open_ticket (LdSupportView *self,
+                             const char    *user_id)
+{
+  LdTicket *ticket;
+
+  g_return_val_if_fail (LD_IS_SUPPORT_VIEW (self), FALSE);
+  g_return_val_if_fail (user_id != NULL, FALSE);
+
+  if (self->session == NULL || !self->admin ||
+      (ticket = ld_ticket_model_lookup (ld_session_get_tickets (self->session), user_id)) == NULL)
+    return FALSE;
+
+  ld_support_view_set_show_resolved (self, ld_ticket_get_resolved (ticket));
+  show_ticket (self, ticket);
+  return TRUE;
+}
+
+LdTicket *
+ld_support_view_get_current_ticket (LdSupportView *self)
+{
+  g_return_val_if_fail (LD_IS_SUPPORT_VIEW (self), NULL);
+  return self->current;
+}
+
+gboolean
+ld_support_view_get_show_resolved (LdSupportView *self)
+{
+  g_return_val_if_fail (LD_IS_SUPPORT_VIEW (self), FALSE);
+  return self->show_resolved;
+}
+
+void
+ld_support_view_set_show_resolved (LdSupportView *self,
+                                   gboolean       show_resolved)
+{
+  g_return_if_fail (LD_IS_SUPPORT_VIEW (self));
+
+  show_resolved = !!show_resolved;
+  gtk_toggle_button_set_active (show_resolved ? self->resolved_toggle : self->open_toggle, TRUE);
+  if (self->show_resolved == show_resolved)
+    return;
+
+  self->show_resolved = show_resolved;
+  gtk_filter_changed (GTK_FILTER (self->filter),
+                      GTK_FILTER_CHANGE_DIFFERENT);
+  update_list_stack (self);
+}
+
+const char *
+ld_support_view_get_support_type (LdSupportView *self)
+{
+  const char * const *types = ld_support_type_list ();
+  guint selected;
+
+  g_return_val_if_fail (LD_IS_SUPPORT_VIEW (self), NULL);
+
+  selected = adw_combo_row_get_selected (self->type_row);
+  if (selected >= g_strv_length ((char **) types))
+    return "general";
+  return types[selected];
+}
+
+void
+ld_support_view_set_support_type (LdSupportView *self,
+                                  const char    *support_type)
+{
+  const char * const *types = ld_support_type_list ();
+
+  g_return_if_fail (LD_IS_SUPPORT_VIEW (self));
+
+  for (guint i = 0; types[i] != NULL; i++)
+    if (g_strcmp0 (types[i], support_type) == 0)
+      {
+        adw_combo_row_set_selected (self->type_row, i);
+        return;
+      }
+}

@@ -1,0 +1,366 @@
+/* test-ui-support.c: the Support view under Xvfb, a viewer's window and an
+ * admin's window on their own sessions against a real livedesk-gateway: a
+ * request typed by the viewer reaches the admin's console as an unread
+ * ticket of its type, the admin's answer typed in the console reaches the
+ * viewer, tickets resolve and reopen, and a refused send keeps its text.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <adwaita.h>
+
+#include "ld-support-bubble.h"
+#include "ld-support-conversation.h"
+#include "ld-support-view.h"
+#include "ld-test-gateway.h"
+#include "ld-ticket-row.h"
+
+#define WAIT_MS 30000
+
+#define WAIT_UNTIL(cond)                                                    \
+  G_STMT_START {                                                            \
+    gint64 deadline_ = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND; \
+    guint tick_ = g_timeout_add (50, tick, NULL);                           \
+    while (!(cond))                                                         \
+      {                                                                     \
+        if (g_get_monotonic_time () > deadline_)                            \
+          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #cond); \
+        g_main_context_iteration (NULL, TRUE);                              \
+      }                                                                     \
+    g_source_remove (tick_);                                                \
+  } G_STMT_END
+
+typedef struct
+{
+  LdTestGateway *gateway;
+  LdSession     *admin;
+  LdSession     *user;
+  GtkWindow     *admin_window;
+  GtkWindow     *user_window;
+  LdSupportView *admin_view;
+  LdSupportView *user_view;
+} Fixture;
+
+static gboolean
+tick (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_elapsed (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Only for the client's own rate limit (one message a second), which is a
+ * rule about time, not an event to wait for. */
+static void
+let_time_pass (guint ms)
+{
+  gboolean elapsed = FALSE;
+
+  g_timeout_add (ms, on_elapsed, &elapsed);
+  while (!elapsed)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static LdSession *
+online_session (LdTestGateway *gateway,
+                const char    *user,
+                const char    *role)
+{
+  g_autofree char *token = ld_test_gateway_mint (gateway, user, role, 900);
+  g_autoptr(LdTokens) tokens = ld_tokens_new (token, NULL, 0);
+  LdSession *session = ld_session_new (ld_test_gateway_get_url (gateway), ld_test_gateway_get_url (gateway));
+
+  ld_session_set_reconnect_attempts (session, 0);
+  ld_session_set_tokens (session, tokens);
+  ld_session_connect (session);
+  WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
+  return session;
+}
+
+static GtkWindow *
+view_window (LdSupportView **view,
+             LdSession      *session,
+             int             width)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+
+  *view = LD_SUPPORT_VIEW (ld_support_view_new ());
+  ld_support_view_set_session (*view, session);
+  gtk_window_set_child (window, GTK_WIDGET (*view));
+  gtk_window_set_default_size (window, width, 600);
+  gtk_window_present (window);
+  return g_object_ref (window);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  fixture->gateway = ld_test_gateway_start (g_getenv ("LIVEDESK_GATEWAY"));
+  fixture->admin = online_session (fixture->gateway, "ada", "admin");
+  fixture->user = online_session (fixture->gateway, "alice", "viewer");
+  /* USER_DATA: how wide the admin's window is. */
+  fixture->admin_window = view_window (&fixture->admin_view, fixture->admin,
+                                       user_data != NULL ? GPOINTER_TO_INT (user_data) : 900);
+  fixture->user_window = view_window (&fixture->user_view, fixture->user, 600);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  gtk_window_destroy (fixture->admin_window);
+  gtk_window_destroy (fixture->user_window);
+  ld_session_disconnect (fixture->admin);
+  ld_session_disconnect (fixture->user);
+  g_assert_finalize_object (fixture->admin_window);
+  g_assert_finalize_object (fixture->user_window);
+  g_assert_finalize_object (fixture->admin);
+  g_assert_finalize_object (fixture->user);
+  ld_test_gateway_free (fixture->gateway);
+}
+
+/* Types TEXT into CONVERSATION and presses Enter, as a user would. */
+static void
+type_and_send (LdSupportConversation *conversation,
+               const char            *text)
+{
+  ld_support_conversation_set_text (conversation, text);
+  g_signal_emit_by_name (gtk_widget_get_template_child (GTK_WIDGET (conversation), LD_TYPE_SUPPORT_CONVERSATION,
+                                                        "entry"), "activate");
+}
+
+static guint
+n_messages (LdSupportConversation *conversation)
+{
+  GListModel *messages = ld_support_conversation_get_messages (conversation);
+
+  return messages != NULL ? g_list_model_get_n_items (messages) : 0;
+}
+
+static LdMessage *
+message_at (LdSupportConversation *conversation,
+            guint                  position)
+{
+  g_autoptr(LdMessage) message = g_list_model_get_item (ld_support_conversation_get_messages (conversation),
+                                                        position);
+
+  /* The ticket holds it. */
+  return message;
+}
+
+static guint
+n_rows (LdSupportView *view)
+{
+  GtkListBox *list = ld_support_view_get_ticket_list (view);
+  guint n = 0;
+
+  while (gtk_list_box_get_row_at_index (list, n) != NULL)
+    n++;
+  return n;
+}
+
+static LdTicketRow *
+row_at (LdSupportView *view,
+        int            index)
+{
+  return LD_TICKET_ROW (gtk_list_box_get_row_at_index (ld_support_view_get_ticket_list (view), index));
+}
+
+static const char *
+visible_page (GtkWidget  *widget,
+              GType       type,
+              const char *stack)
+{
+  return gtk_stack_get_visible_child_name (GTK_STACK (gtk_widget_get_template_child (widget, type, stack)));
+}
+
+/* The whole round: the viewer asks about a payment, the admin sees it as an
+ * unread payment ticket, opens it (read), answers, the viewer sees the answer;
+ * the admin resolves it and it comes back when the viewer writes again. */
+static void
+test_flow (Fixture       *fixture,
+           gconstpointer  user_data)
+{
+  LdSupportConversation *asking, *answering;
+  LdTicketModel *admin_tickets = ld_session_get_tickets (fixture->admin);
+  LdTicket *ticket;
+  LdMessage *answer;
+
+  WAIT_UNTIL (ld_support_view_get_admin (fixture->admin_view));
+  g_assert_false (ld_support_view_get_admin (fixture->user_view));
+  /* Wide enough for the list beside the conversation, no back button. */
+  g_assert_false (adw_leaflet_get_folded (ADW_LEAFLET (gtk_widget_get_template_child (GTK_WIDGET (fixture->admin_view),
+                                                                                       LD_TYPE_SUPPORT_VIEW,
+                                                                                       "leaflet"))));
+  asking = ld_support_view_get_conversation (fixture->user_view);
+  answering = ld_support_view_get_conversation (fixture->admin_view);
+
+  /* Nothing yet: both sides say what the page is for. */
+  g_assert_cmpstr (visible_page (GTK_WIDGET (asking), LD_TYPE_SUPPORT_CONVERSATION, "stack"), ==, "empty");
+  g_assert_cmpstr (visible_page (GTK_WIDGET (fixture->admin_view), LD_TYPE_SUPPORT_VIEW, "list_stack"), ==, "empty");
+
+  ld_support_view_set_support_type (fixture->user_view, "payment");
+  type_and_send (asking, "Mình nạp xu nhưng chưa thấy vào tài khoản");
+  g_assert_true (ld_support_conversation_get_sending (asking));
+  WAIT_UNTIL (!ld_support_conversation_get_sending (asking));
+  g_assert_null (ld_support_conversation_get_error (asking));
+  g_assert_cmpstr (ld_support_conversation_get_text (asking), ==, "");
+  g_assert_cmpuint (n_messages (asking), ==, 1);
+  g_assert_cmpint (ld_message_get_state (message_at (asking, 0)), ==, LD_MESSAGE_STATE_SENT);
+  g_assert_cmpstr (visible_page (GTK_WIDGET (asking), LD_TYPE_SUPPORT_CONVERSATION, "stack"), ==, "messages");
+
+  /* The admin's console lists it, with its type, unread. */
+  WAIT_UNTIL (n_rows (fixture->admin_view) == 1);
+  g_assert_cmpstr (visible_page (GTK_WIDGET (fixture->admin_view), LD_TYPE_SUPPORT_VIEW, "list_stack"), ==, "list");
+  g_assert_cmpstr (ld_ticket_get_username (ld_ticket_row_get_ticket (row_at (fixture->admin_view, 0))), ==, "alice");
+  g_assert_cmpstr (ld_ticket_row_get_type_text (row_at (fixture->admin_view, 0)), ==, "Payments and coins");
+  g_assert_true (ld_ticket_row_get_unread (row_at (fixture->admin_view, 0)));
+  g_assert_cmpuint (ld_ticket_model_get_n_unread (admin_tickets), ==, 1);
+  g_assert_null (ld_support_view_get_current_ticket (fixture->admin_view));
+
+  /* Opening it shows the conversation and clears the mark. */
+  gtk_widget_activate (GTK_WIDGET (row_at (fixture->admin_view, 0)));
+  ticket = ld_support_view_get_current_ticket (fixture->admin_view);
+  g_assert_nonnull (ticket);
+  g_assert_cmpstr (ld_ticket_get_user_id (ticket), ==, "alice");
+  g_assert_false (ld_ticket_row_get_unread (row_at (fixture->admin_view, 0)));
+  g_assert_cmpuint (ld_ticket_model_get_n_unread (admin_tickets), ==, 0);
+  g_assert_cmpuint (n_messages (answering), ==, 1);
+  g_assert_cmpstr (ld_message_get_text (message_at (answering, 0)), ==, "Mình nạp xu nhưng chưa thấy vào tài khoản");
+  g_assert_true (gtk_list_box_row_is_selected (GTK_LIST_BOX_ROW (row_at (fixture->admin_view, 0))));
+
+  /* The answer goes out from the console… */
+  type_and_send (answering, "Bọn mình đang kiểm tra, bạn chờ chút nhé");
+  WAIT_UNTIL (!ld_support_conversation_get_sending (answering));
+  g_assert_null (ld_support_conversation_get_error (answering));
+  g_assert_cmpstr (ld_support_conversation_get_text (answering), ==, "");
+  g_assert_cmpuint (n_messages (answering), ==, 2);
+  g_assert_true (ld_message_get_is_own (message_at (answering, 1)));
+  g_assert_cmpint (ld_message_get_state (message_at (answering, 1)), ==, LD_MESSAGE_STATE_SENT);
+  /* …and the row that moved keeps the open ticket selected. */
+  g_assert_true (gtk_list_box_row_is_selected (GTK_LIST_BOX_ROW (row_at (fixture->admin_view, 0))));
+
+  /* …and reaches the viewer, on the left. */
+  WAIT_UNTIL (n_messages (asking) == 2);
+  answer = message_at (asking, 1);
+  g_assert_cmpstr (ld_message_get_text (answer), ==, "Bọn mình đang kiểm tra, bạn chờ chút nhé");
+  g_assert_false (ld_message_get_is_own (answer));
+  g_assert_cmpstr (ld_message_get_username (answer), ==, "ada");
+
+  /* Resolved: out of the open list, in the resolved one. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->admin_view), "support.toggle-resolved", NULL);
+  g_assert_true (ld_ticket_get_resolved (ticket));
+  g_assert_cmpuint (n_rows (fixture->admin_view), ==, 0);
+  g_assert_cmpstr (visible_page (GTK_WIDGET (fixture->admin_view), LD_TYPE_SUPPORT_VIEW, "list_stack"), ==, "empty");
+  ld_support_view_set_show_resolved (fixture->admin_view, TRUE);
+  g_assert_cmpuint (n_rows (fixture->admin_view), ==, 1);
+  g_assert_true (ld_ticket_row_get_ticket (row_at (fixture->admin_view, 0)) == ticket);
+
+  /* The viewer writes again: the ticket is open again. */
+  let_time_pass (1100);
+  ld_support_view_set_support_type (fixture->user_view, "technical");
+  type_and_send (asking, "Vẫn chưa có xu, và app bị treo");
+  WAIT_UNTIL (!ld_support_conversation_get_sending (asking));
+  g_assert_null (ld_support_conversation_get_error (asking));
+  WAIT_UNTIL (!ld_ticket_get_resolved (ticket));
+  g_assert_cmpuint (n_rows (fixture->admin_view), ==, 0);
+  ld_support_view_set_show_resolved (fixture->admin_view, FALSE);
+  g_assert_cmpuint (n_rows (fixture->admin_view), ==, 1);
+  g_assert_cmpstr (ld_ticket_row_get_type_text (row_at (fixture->admin_view, 0)), ==, "Technical problem");
+  g_assert_cmpuint (n_messages (answering), ==, 3);
+}
+
+/* A send the client refuses keeps the text where it was typed and says why
+ * next to it; nothing goes out. */
+static void
+test_refused (Fixture       *fixture,
+              gconstpointer  user_data)
+{
+  LdSupportConversation *asking = ld_support_view_get_conversation (fixture->user_view);
+  g_autoptr(GString) long_text = g_string_new (NULL);
+  const char *error;
+
+  type_and_send (asking, "<script>alert('xu')</script> giúp mình với");
+  WAIT_UNTIL (!ld_support_conversation_get_sending (asking));
+  error = ld_support_conversation_get_error (asking);
+  g_assert_nonnull (error);
+  g_assert_cmpstr (ld_support_conversation_get_text (asking), ==, "<script>alert('xu')</script> giúp mình với");
+  g_assert_cmpuint (n_messages (asking), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_session_get_tickets (fixture->admin))), ==, 0);
+
+  /* Editing the text is dealing with it: the reason goes. */
+  ld_support_conversation_set_text (asking, "giúp mình với");
+  g_assert_null (ld_support_conversation_get_error (asking));
+
+  /* Over 500 characters cannot be sent at all, and stays. */
+  for (guint i = 0; i < 501; i++)
+    g_string_append_unichar (long_text, 0x1EA1);  /* ạ: one character, three bytes */
+  type_and_send (asking, long_text->str);
+  g_assert_false (ld_support_conversation_get_sending (asking));
+  g_assert_cmpstr (ld_support_conversation_get_text (asking), ==, long_text->str);
+  g_assert_cmpuint (n_messages (asking), ==, 0);
+
+  /* Two in a row: the second is over the client's rate limit, and kept. */
+  type_and_send (asking, "lần một");
+  WAIT_UNTIL (!ld_support_conversation_get_sending (asking));
+  g_assert_null (ld_support_conversation_get_error (asking));
+  type_and_send (asking, "lần hai");
+  WAIT_UNTIL (!ld_support_conversation_get_sending (asking));
+  if (ld_support_conversation_get_error (asking) != NULL)
+    {
+      g_assert_cmpstr (ld_support_conversation_get_text (asking), ==, "lần hai");
+      g_assert_cmpuint (n_messages (asking), ==, 1);
+    }
+  else
+    /* The first took over a second on a slow machine: both went. */
+    g_assert_cmpuint (n_messages (asking), ==, 2);
+}
+
+/* On a narrow window the console shows one pane: the list, then the
+ * conversation with a back button. */
+static void
+test_narrow (Fixture       *fixture,
+             gconstpointer  user_data)
+{
+  AdwLeaflet *leaflet = ADW_LEAFLET (gtk_widget_get_template_child (GTK_WIDGET (fixture->admin_view),
+                                                                     LD_TYPE_SUPPORT_VIEW, "leaflet"));
+  GtkWidget *back = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (fixture->admin_view), LD_TYPE_SUPPORT_VIEW,
+                                                   "back_button");
+  GtkWidget *sidebar = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (fixture->admin_view), LD_TYPE_SUPPORT_VIEW,
+                                                      "sidebar");
+  GtkWidget *detail = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (fixture->admin_view), LD_TYPE_SUPPORT_VIEW,
+                                                     "detail");
+
+  WAIT_UNTIL (ld_support_view_get_admin (fixture->admin_view));
+  WAIT_UNTIL (adw_leaflet_get_folded (leaflet));
+  g_assert_true (gtk_widget_get_visible (back));
+  g_assert_true (adw_leaflet_get_visible_child (leaflet) == sidebar);
+
+  type_and_send (ld_support_view_get_conversation (fixture->user_view), "The stream keeps buffering on my phone");
+  WAIT_UNTIL (n_rows (fixture->admin_view) == 1);
+
+  g_assert_true (ld_support_view_open_ticket (fixture->admin_view, "alice"));
+  g_assert_true (adw_leaflet_get_visible_child (leaflet) == detail);
+  g_assert_cmpuint (ld_ticket_model_get_n_unread (ld_session_get_tickets (fixture->admin)), ==, 0);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->admin_view), "support.back", NULL);
+  g_assert_true (adw_leaflet_get_visible_child (leaflet) == sidebar);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add ("/ui/support/flow", Fixture, NULL, fixture_set_up, test_flow, fixture_tear_down);
+  g_test_add ("/ui/support/refused", Fixture, NULL, fixture_set_up, test_refused, fixture_tear_down);
+  g_test_add ("/ui/support/narrow", Fixture, GINT_TO_POINTER (400), fixture_set_up, test_narrow, fixture_tear_down);
+
+  return g_test_run ();
+}
