@@ -28,6 +28,7 @@ struct _LdApplication
   guint           sigterm_source;
   gboolean        demo_mode;
   gboolean        maximized;
+  gboolean        told_background;
 };
 
 G_DEFINE_FINAL_TYPE (LdApplication, ld_application, ADW_TYPE_APPLICATION)
@@ -146,6 +147,7 @@ ld_application_activate (GApplication *app)
   if (first && self->maximized)
     gtk_window_maximize (GTK_WINDOW (window));
   gtk_window_present (GTK_WINDOW (window));
+  g_application_withdraw_notification (app, "background");
   if (!first)
     return;
 
@@ -196,6 +198,8 @@ quit_action (GSimpleAction *action,
     {
       GList *next = l->next;
 
+      /* Quitting closes for real, running in the background or not. */
+      gtk_window_set_hide_on_close (l->data, FALSE);
       gtk_window_close (l->data);
       l = next;
     }
@@ -347,6 +351,55 @@ on_window_session (LdApplication *self,
     ld_overlay_host_set_session (self->overlay_host, ld_window_get_session (window));
 }
 
+/* A desktop notification's default action: the window, on that view. */
+static void
+show_view_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  LdApplication *self = user_data;
+  LdWindow *window = ld_application_get_window (self);
+
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", g_variant_get_string (parameter, NULL));
+  g_application_withdraw_notification (G_APPLICATION (self), "background");
+}
+
+/* A desktop notification's "Mark Read" button, with the window hidden or not. */
+static void
+mark_notification_read_action (GSimpleAction *action,
+                               GVariant      *parameter,
+                               gpointer       user_data)
+{
+  LdApplication *self = user_data;
+  LdSession *session = ld_window_get_session (ld_application_get_window (self));
+
+  if (session != NULL)
+    ld_notification_model_mark_read (ld_session_get_notifications (session), g_variant_get_string (parameter, NULL));
+}
+
+/* With run-in-background on, closing only hides the window: GtkApplication
+ * holds the application while the window is one of its own, so the
+ * session it keeps stays connected and notifying until app.quit. */
+static gboolean
+on_close_request (LdApplication *self,
+                  GtkWindow     *window)
+{
+  g_autoptr(GNotification) notification = NULL;
+
+  if (!gtk_window_get_hide_on_close (window) || self->told_background)
+    return FALSE;
+
+  /* Once a run: the user learns where the window went and that it still
+   * listens. */
+  self->told_background = TRUE;
+  notification = g_notification_new (_("Livedesk is running in the background"));
+  g_notification_set_body (notification, _("Notifications keep coming while the window is closed. "
+                                           "Open Livedesk to see it again, or quit from its menu."));
+  g_application_send_notification (G_APPLICATION (self), "background", notification);
+  return FALSE;
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_action },
   { "about", about_action },
@@ -354,6 +407,8 @@ static const GActionEntry app_actions[] = {
   { "sign-in", sign_in_action },
   { "sign-out", sign_out_action },
   { "join-room", join_room_action, "s" },
+  { "show-view", show_view_action, "s" },
+  { "mark-notification-read", mark_notification_read_action, "s" },
   { "copy-overlay-url", copy_overlay_url_action, "s" },
 };
 
@@ -491,6 +546,9 @@ ld_application_get_window (LdApplication *self)
       return windows->data;
 
   window = ld_window_new (GTK_APPLICATION (self), self->settings);
+  g_settings_bind (ld_settings_get_settings (self->settings), "run-in-background", window, "hide-on-close",
+                   G_SETTINGS_BIND_GET);
+  g_signal_connect_object (window, "close-request", G_CALLBACK (on_close_request), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (window, "notify::session", G_CALLBACK (on_window_session), self, G_CONNECT_SWAPPED);
   return window;
 }

@@ -9,6 +9,8 @@
 #include "ld-chat-view.h"
 #include "ld-composer.h"
 #include "ld-config.h"
+#include "ld-desktop-notifier.h"
+#include "ld-notifications-view.h"
 #include "ld-support-view.h"
 #include "ld-user-card.h"
 #include "ld-validate.h"
@@ -35,6 +37,7 @@ struct _LdWindow
   AdwViewStackPage     *notifications_page;
   LdChatView           *chat_view;
   LdViewerList         *viewer_list;
+  LdNotificationsView  *notifications_view;
   LdSupportView        *support_view;
   GMenu                *account_section;
   GtkWidget            *streamer_mode_button;
@@ -43,10 +46,10 @@ struct _LdWindow
   LdSettings           *settings;
   LdSession            *session;
   GCancellable         *cancellable;
+  LdDesktopNotifier    *notifier;
   gulong                notify_handler;
   guint                 unread_chat;
   guint                 unseen_gifts;
-  guint                 unread_tickets;
 };
 
 G_DEFINE_FINAL_TYPE (LdWindow, ld_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -261,25 +264,8 @@ update_badges (LdWindow *self)
   LdNotificationModel *notifications = self->session ? ld_session_get_notifications (self->session) : NULL;
   LdTicketModel *tickets = self->session ? ld_session_get_tickets (self->session) : NULL;
 
-  guint unread_tickets = tickets ? ld_ticket_model_get_n_unread (tickets) : 0;
-  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-
   set_badge (self->notifications_page, notifications ? ld_notification_model_get_unread_count (notifications) : 0);
-  set_badge (self->support_page, unread_tickets);
-
-  /* Someone waits for an answer: worth a desktop notification, if wanted. */
-  if (unread_tickets > self->unread_tickets && app != NULL && !gtk_window_is_active (GTK_WINDOW (self)) &&
-      self->settings != NULL && g_settings_get_boolean (ld_settings_get_settings (self->settings), "notify-support"))
-    {
-      gboolean admin = ld_session_get_role (self->session) == LD_ROLE_ADMIN;
-      g_autoptr(GNotification) notification =
-        g_notification_new (admin ? _("New support request") : _("Support answered"));
-
-      g_notification_set_body (notification, admin ? _("A viewer is waiting for an answer")
-                                                   : _("An admin replied to your request"));
-      g_application_send_notification (app, "support", notification);
-    }
-  self->unread_tickets = unread_tickets;
+  set_badge (self->support_page, tickets ? ld_ticket_model_get_n_unread (tickets) : 0);
   set_badge (self->gifts_page, self->unseen_gifts);
 }
 
@@ -300,44 +286,6 @@ on_gift_started (LdWindow    *self,
   g_clear_object (&current);
 }
 
-/* A desktop notification when someone names us while the window is not in
- * front, if the user wants them. */
-static void
-notify_mentions (LdWindow   *self,
-                 GListModel *model,
-                 guint       position,
-                 guint       added)
-{
-  const char *own = ld_session_get_username (self->session);
-  g_autofree char *folded_own = NULL;
-  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-
-  if (app == NULL || own == NULL || gtk_window_is_active (GTK_WINDOW (self)) ||
-      self->settings == NULL || !g_settings_get_boolean (ld_settings_get_settings (self->settings), "notify-mentions"))
-    return;
-
-  folded_own = g_utf8_casefold (own, -1);
-  for (guint i = position; i < position + added; i++)
-    {
-      g_autoptr(LdMessage) message = g_list_model_get_item (model, i);
-      g_autofree char *folded = NULL;
-      g_autoptr(GNotification) notification = NULL;
-      g_autofree char *title = NULL;
-
-      if (ld_message_get_is_own (message) || ld_message_get_text (message) == NULL)
-        continue;
-      folded = g_utf8_casefold (ld_message_get_text (message), -1);
-      if (strstr (folded, folded_own) == NULL)
-        continue;
-
-      /* Translators: a desktop notification's title: who mentioned you. */
-      title = g_strdup_printf (_("%s mentioned you"), ld_message_get_username (message));
-      notification = g_notification_new (title);
-      g_notification_set_body (notification, ld_message_get_text (message));
-      g_application_send_notification (app, "mention", notification);
-    }
-}
-
 static void
 on_chat_items_changed (LdWindow   *self,
                        guint       position,
@@ -345,9 +293,6 @@ on_chat_items_changed (LdWindow   *self,
                        guint       added,
                        GListModel *model)
 {
-  if (added > 0 && self->session != NULL)
-    notify_mentions (self, model, position, added);
-
   if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "chat") == 0)
     return;
 
@@ -687,6 +632,7 @@ apply_settings (LdWindow *self)
 
   ld_chat_view_set_clock_12h (self->chat_view, ld_settings_get_clock_12h (self->settings));
   ld_chat_view_set_highlight_words (self->chat_view, ld_settings_get_highlight_words (self->settings));
+  ld_notifications_view_set_clock_12h (self->notifications_view, ld_settings_get_clock_12h (self->settings));
 
   g_ascii_formatd (scale, sizeof scale, "%.0f", ld_settings_get_font_scale (self->settings) * 100);
   css = g_strdup_printf ("listview.chat { font-size: %s%%; }", scale);
@@ -720,6 +666,9 @@ ld_window_constructed (GObject *object)
 
   G_OBJECT_CLASS (ld_window_parent_class)->constructed (object);
 
+  self->notifier = ld_desktop_notifier_new (GTK_WINDOW (self), self->view_stack, self->settings);
+  ld_desktop_notifier_set_session (self->notifier, self->session);
+
   if (self->settings != NULL)
     {
       g_settings_bind (ld_settings_get_settings (self->settings), "window-width", self, "default-width",
@@ -743,6 +692,7 @@ ld_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   ld_window_set_session (self, NULL);
+  g_clear_object (&self->notifier);
   if (self->font_provider != NULL)
     {
       gtk_style_context_remove_provider_for_display (gtk_widget_get_display (GTK_WIDGET (self)),
@@ -809,6 +759,7 @@ ld_window_class_init (LdWindowClass *klass)
 
   g_type_ensure (LD_TYPE_CHAT_VIEW);
   g_type_ensure (LD_TYPE_VIEWER_LIST);
+  g_type_ensure (LD_TYPE_NOTIFICATIONS_VIEW);
   g_type_ensure (LD_TYPE_SUPPORT_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/livedesk/Livedesk/ui/ld-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LdWindow, toast_overlay);
@@ -828,6 +779,7 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdWindow, notifications_page);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, chat_view);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, viewer_list);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, notifications_view);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, support_view);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, account_section);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, streamer_mode_button);
@@ -931,10 +883,12 @@ ld_window_set_session (LdWindow  *self,
     apply_settings (self);
 
   self->unseen_gifts = 0;
-  self->unread_tickets = 0;
   update_badges (self);
   ld_chat_view_set_model (self->chat_view, session ? ld_session_get_chat (session) : NULL);
   ld_viewer_list_set_model (self->viewer_list, session ? ld_session_get_viewers (session) : NULL);
+  ld_notifications_view_set_model (self->notifications_view, session ? ld_session_get_notifications (session) : NULL);
+  if (self->notifier != NULL)
+    ld_desktop_notifier_set_session (self->notifier, session);
   ld_support_view_set_session (self->support_view, session);
   update_header (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
