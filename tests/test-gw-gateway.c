@@ -1032,6 +1032,103 @@ test_cluster_presence (Fixture       *f,
   g_assert_false (has_viewer (alone, "alice"));
 }
 
+/* getRoomInfo answers for the whole cluster: a room whose only viewer is on
+ * the first gateway, asked about on a second one started after the backend
+ * set the room's title and took it live, which therefore heard of neither. */
+static void
+test_cluster_room_info (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *alice = gw_test_mint (f->jwt, "alice", "Alice", GW_ROLE_VIEWER, 900);
+  g_autofree char *bob = gw_test_mint (f->jwt, "bob", "Bob", GW_ROLE_VIEWER, 900);
+  g_autoptr(JsonObject) info = NULL;
+  g_autoptr(JsonObject) live = NULL;
+  g_autoptr(JsonObject) empty = NULL;
+
+  gw_test_connect (f->clients, "a", alice, 0);
+  gw_test_join (f->clients, "a", "room_1");
+  backend_publish (f, "room.update", "{\"type\":\"room_update\",\"roomId\":\"room_1\",\"title\":\"Tonight\"}");
+  json_object_unref (gw_test_expect_event (f->clients, "a", "roomUpdate"));
+  backend_publish (f, "stream.start", "{\"type\":\"stream_start\",\"roomId\":\"room_1\"}");
+  live = gw_test_expect_event (f->clients, "a", "roomUpdate");
+  g_assert_cmpstr (gw_test_str_at (live, "status"), ==, "live");
+
+  start_second_gateway (f);
+  gw_test_connect (f->clients, "b", bob, f->port2);
+  gw_test_emit (f->clients, "b", "getRoomInfo", "{\"roomId\":\"room_1\"}", TRUE);
+  info = gw_test_expect_event (f->clients, "b", "roomInfo");
+  g_assert_true (gw_test_bool_at (info, "success"));
+  g_assert_cmpstr (gw_test_str_at (info, "data.roomId"), ==, "room_1");
+  g_assert_cmpstr (gw_test_str_at (info, "data.title"), ==, "Tonight");
+  g_assert_cmpstr (gw_test_str_at (info, "data.status"), ==, "live");
+  g_assert_cmpint (gw_test_int_at (info, "data.viewerCount"), ==, 1);
+  g_assert_true (has_viewer (info, "alice"));
+  g_clear_pointer (&info, json_object_unref);
+  info = gw_test_expect_ack (f->clients, "b", "getRoomInfo");
+  g_assert_true (gw_test_bool_at (info, "success"));
+
+  /* Alice goes: the room is still there (live, titled), with nobody in it. */
+  gw_test_emit (f->clients, "a", "leaveRoom", "{\"roomId\":\"room_1\"}", TRUE);
+  json_object_unref (gw_test_expect_ack (f->clients, "a", "leaveRoom"));
+  empty = room_info_until (f, "b", 0);
+  g_assert_cmpstr (gw_test_str_at (empty, "data.status"), ==, "live");
+
+  /* A room nobody anywhere knows of is still not found. */
+  gw_test_expect_refusal (f->clients, "b", "getRoomInfo", "{\"roomId\":\"nowhere\"}", "getRoomInfoError",
+                          "ROOM_NOT_FOUND");
+}
+
+/* Bob has a tab on each gateway; both tabs join room_1 at the same moment,
+ * then leave it at the same moment, twenty times over. Carol, watching on
+ * the first gateway, must hear exactly one userJoined and one userLeft about
+ * him each time: whichever process's word reaches the other first, the
+ * cluster says "first in" and "last out" once. */
+static void
+test_cluster_presence_race (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *carol = gw_test_mint (f->jwt, "carol", "Carol", GW_ROLE_VIEWER, 900);
+  g_autofree char *dan = gw_test_mint (f->jwt, "dan", "Dan", GW_ROLE_VIEWER, 900);
+  g_autofree char *bob = gw_test_mint (f->jwt, "bob", "Bob", GW_ROLE_VIEWER, 900);
+  g_autoptr(JsonObject) dan_joined = NULL;
+
+  start_second_gateway (f);
+  gw_test_connect (f->clients, "c", carol, 0);
+  gw_test_join (f->clients, "c", "room_1");
+  gw_test_connect (f->clients, "d", dan, f->port2);
+  gw_test_join (f->clients, "d", "room_1");
+  dan_joined = gw_test_expect_event (f->clients, "c", "userJoined");
+  g_assert_cmpstr (gw_test_str_at (dan_joined, "userId"), ==, "dan");
+  gw_test_connect (f->clients, "b1", bob, 0);
+  gw_test_connect (f->clients, "b2", bob, f->port2);
+
+  for (guint round = 0; round < 20; round++)
+    {
+      g_autoptr(JsonObject) joined = NULL;
+      g_autoptr(JsonObject) left = NULL;
+
+      g_test_message ("round %u", round);
+      gw_test_emit (f->clients, "b1", "joinRoom", "{\"roomId\":\"room_1\"}", FALSE);
+      gw_test_emit (f->clients, "b2", "joinRoom", "{\"roomId\":\"room_1\"}", FALSE);
+      json_object_unref (gw_test_expect_event (f->clients, "b1", "joinedRoom"));
+      json_object_unref (gw_test_expect_event (f->clients, "b2", "joinedRoom"));
+      joined = gw_test_expect_full (f->clients, "message", "c", "userJoined", "userLeft");
+      g_assert_cmpstr (gw_test_str_at (joined, "userId"), ==, "bob");
+
+      gw_test_emit (f->clients, "b1", "leaveRoom", "{\"roomId\":\"room_1\"}", FALSE);
+      gw_test_emit (f->clients, "b2", "leaveRoom", "{\"roomId\":\"room_1\"}", FALSE);
+      left = gw_test_expect_full (f->clients, "message", "c", "userLeft", "userJoined");
+      g_assert_cmpstr (gw_test_str_at (left, "userId"), ==, "bob");
+    }
+
+  /* Dan speaks from the second gateway: anything it announced before has
+   * reached Carol by the time his message does. */
+  say (f, "d", "that was a lot of coming and going");
+  expect_said (f, "c", "that was a lot of coming and going");
+  gw_test_assert_no_unclaimed (f->clients, "c", "userJoined");
+  gw_test_assert_no_unclaimed (f->clients, "c", "userLeft");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1051,6 +1148,10 @@ main (int   argc,
   g_test_add ("/gw/gateway/redis", Fixture, NULL, fixture_setup_redis, test_redis, fixture_teardown);
   g_test_add ("/gw/gateway/cluster", Fixture, NULL, fixture_setup_redis, test_cluster, fixture_teardown);
   g_test_add ("/gw/gateway/cluster-presence", Fixture, NULL, fixture_setup_redis, test_cluster_presence,
+              fixture_teardown);
+  g_test_add ("/gw/gateway/cluster-room-info", Fixture, NULL, fixture_setup_redis, test_cluster_room_info,
+              fixture_teardown);
+  g_test_add ("/gw/gateway/cluster-presence-race", Fixture, NULL, fixture_setup_redis, test_cluster_presence_race,
               fixture_teardown);
   g_test_add ("/gw/gateway/redis-outage", Fixture, NULL, fixture_setup_redis, test_redis_outage, fixture_teardown);
 
