@@ -203,7 +203,21 @@ check (LdSendGiftDialog *self)
   if (!typed_quantity (self, &quantity))
     return g_strdup_printf (_("The quantity must be a whole number from 1 to %u"), LD_GIFT_MAX_QUANTITY);
 
-  /* The same check the session and the gateway run. */
+  /* The message first, with the text rules' own sentences; then the same
+   * whole-gift check the session and the gateway run. */
+  if (*message != '\0')
+    {
+      g_autofree char *checked = ld_validate_text (message, LD_GIFT_MESSAGE_MAX_CHARS, &error);
+
+      if (checked == NULL && error->code == LD_CONTRACT_ERROR_MESSAGE_TOO_LONG)
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "The message is longer than %u character",
+                                             "The message is longer than %u characters", LD_GIFT_MESSAGE_MAX_CHARS),
+                                LD_GIFT_MESSAGE_MAX_CHARS);
+      if (checked == NULL && error->code == LD_CONTRACT_ERROR_FORBIDDEN_CONTENT)
+        return g_strdup (_("The message contains script or markup that is not allowed"));
+      g_clear_error (&error);
+    }
+
   payload = json_object_new ();
   json_object_set_string_member (payload, "roomId", room_id);
   json_object_set_string_member (payload, "receiverId", g_ptr_array_index (self->receiver_ids, position));
@@ -219,17 +233,7 @@ check (LdSendGiftDialog *self)
   if (request != NULL)
     return NULL;
 
-  switch ((LdContractError) error->code)
-    {
-    case LD_CONTRACT_ERROR_MESSAGE_TOO_LONG:
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "The message is longer than %u character",
-                                           "The message is longer than %u characters", LD_GIFT_MESSAGE_MAX_CHARS),
-                              LD_GIFT_MESSAGE_MAX_CHARS);
-    case LD_CONTRACT_ERROR_FORBIDDEN_CONTENT:
-      return g_strdup (_("The message contains script or markup that is not allowed"));
-    default:
-      return g_strdup_printf (_("The gift cannot be sent: %s"), error->message);
-    }
+  return g_strdup_printf (_("The gift cannot be sent: %s"), error->message);
 }
 
 static void

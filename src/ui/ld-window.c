@@ -10,6 +10,7 @@
 #include "ld-composer.h"
 #include "ld-config.h"
 #include "ld-desktop-notifier.h"
+#include "ld-gifts-view.h"
 #include "ld-notifications-view.h"
 #include "ld-support-view.h"
 #include "ld-user-card.h"
@@ -37,6 +38,7 @@ struct _LdWindow
   AdwViewStackPage     *notifications_page;
   LdChatView           *chat_view;
   LdViewerList         *viewer_list;
+  LdGiftsView          *gifts_view;
   LdNotificationsView  *notifications_view;
   LdSupportView        *support_view;
   GMenu                *account_section;
@@ -669,6 +671,7 @@ ld_window_constructed (GObject *object)
   self->notifier = ld_desktop_notifier_new (GTK_WINDOW (self), self->view_stack, self->settings);
   ld_desktop_notifier_set_session (self->notifier, self->session);
 
+  ld_gifts_view_set_settings (self->gifts_view, self->settings);
   if (self->settings != NULL)
     {
       g_settings_bind (ld_settings_get_settings (self->settings), "window-width", self, "default-width",
@@ -759,6 +762,7 @@ ld_window_class_init (LdWindowClass *klass)
 
   g_type_ensure (LD_TYPE_CHAT_VIEW);
   g_type_ensure (LD_TYPE_VIEWER_LIST);
+  g_type_ensure (LD_TYPE_GIFTS_VIEW);
   g_type_ensure (LD_TYPE_NOTIFICATIONS_VIEW);
   g_type_ensure (LD_TYPE_SUPPORT_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/livedesk/Livedesk/ui/ld-window.ui");
@@ -779,6 +783,7 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdWindow, notifications_page);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, chat_view);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, viewer_list);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, gifts_view);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, notifications_view);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, support_view);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, account_section);
@@ -886,6 +891,7 @@ ld_window_set_session (LdWindow  *self,
   update_badges (self);
   ld_chat_view_set_model (self->chat_view, session ? ld_session_get_chat (session) : NULL);
   ld_viewer_list_set_model (self->viewer_list, session ? ld_session_get_viewers (session) : NULL);
+  ld_gifts_view_set_session (self->gifts_view, session);
   ld_notifications_view_set_model (self->notifications_view, session ? ld_session_get_notifications (session) : NULL);
   if (self->notifier != NULL)
     ld_desktop_notifier_set_session (self->notifier, session);
