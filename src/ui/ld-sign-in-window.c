@@ -144,6 +144,18 @@ static void
 update_streamer_mode (LdSignInWindow *self)
 {
   gboolean hidden = streamer_mode (self);
+  const char *user = self->settings ? ld_settings_get_last_user (self->settings) : NULL;
+  const char *typed = gtk_editable_get_text (GTK_EDITABLE (self->username_row));
+
+  /* The remembered account goes from the screen, and comes back, unless
+   * the user has typed something else meanwhile. */
+  if (user != NULL && *user != '\0')
+    {
+      if (hidden && g_str_equal (typed, user))
+        gtk_editable_set_text (GTK_EDITABLE (self->username_row), "");
+      else if (!hidden && *typed == '\0')
+        gtk_editable_set_text (GTK_EDITABLE (self->username_row), user);
+    }
 
   gtk_widget_set_visible (GTK_WIDGET (self->server_row), !hidden);
   gtk_widget_set_visible (GTK_WIDGET (self->api_row), !hidden);
@@ -401,8 +413,7 @@ ld_sign_in_window_new (GtkWindow    *parent,
   api = ld_settings_get_api_url (settings);
   ld_sign_in_window_set_urls (self, server, api);
   user = ld_settings_get_last_user (settings);
-  /* In streamer mode the account is not written out on screen. */
-  if (user != NULL && !ld_settings_get_streamer_mode (settings))
+  if (user != NULL)
     gtk_editable_set_text (GTK_EDITABLE (self->username_row), user);
   g_signal_connect_object (settings, "notify::streamer-mode", G_CALLBACK (update_streamer_mode), self,
                            G_CONNECT_SWAPPED);

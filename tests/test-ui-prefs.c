@@ -1,0 +1,609 @@
+/* test-ui-prefs.c: the preferences window's OBS overlay controls and
+ * streamer mode, under Xvfb: the overlay switch really opens and closes a
+ * local HTTP server (fetched with libsoup at the URL the Copy button puts
+ * on the clipboard), a busy port turns the switch back off with an error,
+ * and streamer mode keeps server URLs, user ids, the account and the
+ * overlay secret off every visible label, entry, tooltip and menu.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <adwaita.h>
+#include <libsoup/soup.h>
+
+#include "ld-demo.h"
+#include "ld-overlay-host.h"
+#include "ld-preferences-window.h"
+#include "ld-settings.h"
+#include "ld-sign-in-window.h"
+#include "ld-token-store.h"
+#include "ld-user-card.h"
+#include "ld-viewer-list.h"
+#include "ld-window.h"
+
+#define WAIT_MS 30000
+
+#define SERVER_URL "http://gateway-secret.example:4001"
+#define API_URL "http://api-secret.example:3000"
+#define ACCOUNT "secret_account"
+
+static gboolean
+on_timeout (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Spins the main context until CHECK (DATA) holds or TIMEOUT_MS pass. */
+static gboolean
+wait_for (gboolean (*check) (gpointer data),
+          gpointer   data,
+          guint      timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint source = g_timeout_add (timeout_ms, on_timeout, &timed_out);
+
+  while (!check (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!timed_out)
+    g_source_remove (source);
+  return check (data);
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+static void
+reset_settings (LdSettings *settings)
+{
+  GSettings *gsettings = ld_settings_get_settings (settings);
+  const char *keys[] = { "overlay-enabled", "overlay-port", "streamer-mode", "server-url", "api-url", "last-user" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_settings_reset (gsettings, keys[i]);
+}
+
+/* A port nothing listens on now (the kernel's pick, then let go). */
+static guint
+free_port (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+
+  g_assert_no_error (error);
+  g_socket_listener_close (listener);
+  return port;
+}
+
+/* Another program on 127.0.0.1: a listening socket kept open. */
+static GSocketListener *
+occupy_port (guint *out_port)
+{
+  GSocketListener *listener = g_socket_listener_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) effective = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+                                 &effective, &error);
+  g_assert_no_error (error);
+  *out_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  return listener;
+}
+
+static void
+on_text_read (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  char **text = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, &error);
+  g_assert_no_error (error);
+}
+
+static char *
+read_clipboard (void)
+{
+  GdkClipboard *clipboard = gdk_display_get_clipboard (gdk_display_get_default ());
+  char *text = NULL;
+
+  gdk_clipboard_read_text_async (clipboard, NULL, on_text_read, &text);
+  g_assert_true (wait_for (is_set, &text, WAIT_MS));
+  return text;
+}
+
+/* Presses the Copy button of PAGE ("chat" or "gifts") and returns what
+ * landed on the clipboard. */
+static char *
+copy_url (LdPreferencesWindow *prefs,
+          const char          *page)
+{
+  GdkClipboard *clipboard = gdk_display_get_clipboard (gdk_display_get_default ());
+
+  gdk_clipboard_set_text (clipboard, "nothing copied yet");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.copy-overlay-url", "s", page));
+  return read_clipboard ();
+}
+
+typedef struct
+{
+  GBytes *body;
+  GError *error;
+  guint   status;
+  gboolean done;
+} Fetch;
+
+static void
+on_fetched (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Fetch *fetch = user_data;
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (object), result);
+
+  fetch->body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &fetch->error);
+  fetch->status = soup_message_get_status (message);
+  fetch->done = TRUE;
+}
+
+static gboolean
+fetch_done (gpointer data)
+{
+  return ((Fetch *) data)->done;
+}
+
+/* GETs URL; the body as a string, or NULL with ERROR set. */
+static char *
+fetch (const char *url,
+       GError    **error)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
+  Fetch fetch = { 0 };
+
+  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, NULL, on_fetched, &fetch);
+  g_assert_true (wait_for (fetch_done, &fetch, WAIT_MS));
+  if (fetch.error != NULL)
+    {
+      g_propagate_error (error, fetch.error);
+      return NULL;
+    }
+  g_assert_cmpuint (fetch.status, ==, 200);
+  return g_strndup (g_bytes_get_data (fetch.body, NULL), g_bytes_get_size (fetch.body));
+}
+
+static gboolean
+overlay_running (gpointer data)
+{
+  return ld_overlay_get_running (ld_overlay_host_get_overlay (data));
+}
+
+static gboolean
+overlay_stopped (gpointer data)
+{
+  return !overlay_running (data);
+}
+
+static gboolean
+has_error (gpointer data)
+{
+  return ld_preferences_window_get_overlay_error (data) != NULL;
+}
+
+/* Every text a user could see in WIDGET and its visible descendants:
+ * labels, entries, tooltips and the menus of menu buttons. */
+static void collect_menu (GMenuModel *model, GPtrArray *texts);
+
+static void
+collect_texts (GtkWidget *widget,
+               GPtrArray *texts)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (widget);
+
+  if (!gtk_widget_get_visible (widget))
+    return;
+  if (GTK_IS_LABEL (widget))
+    g_ptr_array_add (texts, g_strdup (gtk_label_get_text (GTK_LABEL (widget))));
+  if (GTK_IS_EDITABLE (widget))
+    g_ptr_array_add (texts, g_strdup (gtk_editable_get_text (GTK_EDITABLE (widget))));
+  if (tooltip != NULL)
+    g_ptr_array_add (texts, g_strdup (tooltip));
+  if (GTK_IS_MENU_BUTTON (widget) && gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (widget)) != NULL)
+    collect_menu (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (widget)), texts);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    collect_texts (child, texts);
+}
+
+static void
+collect_menu (GMenuModel *model,
+              GPtrArray  *texts)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (model); i++)
+    {
+      g_autofree char *label = NULL;
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (model, i, G_MENU_LINK_SECTION);
+      g_autoptr(GMenuModel) submenu = g_menu_model_get_item_link (model, i, G_MENU_LINK_SUBMENU);
+
+      if (g_menu_model_get_item_attribute (model, i, G_MENU_ATTRIBUTE_LABEL, "s", &label))
+        g_ptr_array_add (texts, g_steal_pointer (&label));
+      if (section != NULL)
+        collect_menu (section, texts);
+      if (submenu != NULL)
+        collect_menu (submenu, texts);
+    }
+}
+
+/* The first visible text in WIDGET's tree that contains NEEDLE, or NULL. */
+static char *
+find_text (GtkWidget  *widget,
+           const char *needle)
+{
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+
+  collect_texts (widget, texts);
+  for (guint i = 0; i < texts->len; i++)
+    if (strstr (texts->pdata[i], needle) != NULL)
+      return g_strdup (texts->pdata[i]);
+  return NULL;
+}
+
+static void
+assert_shows (GtkWidget  *widget,
+              const char *needle)
+{
+  g_autofree char *found = find_text (widget, needle);
+
+  if (found == NULL)
+    g_error ("%s shows no text with \"%s\"", G_OBJECT_TYPE_NAME (widget), needle);
+}
+
+static void
+assert_hides (GtkWidget  *widget,
+              const char *needle)
+{
+  g_autofree char *found = find_text (widget, needle);
+
+  if (found != NULL)
+    g_error ("%s shows \"%s\" in streamer mode: \"%s\"", G_OBJECT_TYPE_NAME (widget), needle, found);
+}
+
+static void
+drain (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* Flipping the switch serves the pages at the URLs the Copy buttons copy,
+ * with a toast; flipping it back closes the port. */
+static void
+test_overlay_switch (void)
+{
+  g_autoptr(LdSettings) settings = ld_settings_new ();
+  g_autoptr(LdOverlayHost) host = ld_overlay_host_new (settings);
+  LdPreferencesWindow *prefs = g_object_ref_sink (ld_preferences_window_new (NULL, settings));
+  guint port = free_port ();
+  g_autofree char *prefix = g_strdup_printf ("http://127.0.0.1:%u/", port);
+  g_autofree char *chat_url = NULL;
+  g_autofree char *gifts_url = NULL;
+  g_autofree char *page = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ld_preferences_window_set_overlay_host (prefs, host);
+  ld_preferences_window_show_streaming (prefs);
+  gtk_window_present (GTK_WINDOW (prefs));
+  g_object_set (settings, "overlay-port", port, NULL);
+
+  /* Off until enabled: nothing listens, nothing to copy. */
+  drain ();
+  g_assert_false (overlay_running (host));
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.copy-overlay-url", "s", "chat") &&
+                  ld_overlay_get_chat_url (ld_overlay_host_get_overlay (host)) != NULL);
+  page = fetch (prefix, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  g_clear_error (&error);
+
+  gtk_switch_set_active (ld_preferences_window_get_overlay_switch (prefs), TRUE);
+  g_assert_true (ld_settings_get_overlay_enabled (settings));
+  g_assert_true (wait_for (overlay_running, host, WAIT_MS));
+
+  chat_url = copy_url (prefs, "chat");
+  g_assert_true (g_str_has_prefix (chat_url, prefix));
+  g_assert_true (g_str_has_suffix (chat_url, "/chat"));
+  assert_shows (GTK_WIDGET (prefs), chat_url);
+  assert_shows (GTK_WIDGET (prefs), "Overlay URL copied");
+  page = fetch (chat_url, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (page, "Livedesk chat overlay"));
+  g_clear_pointer (&page, g_free);
+
+  gifts_url = copy_url (prefs, "gifts");
+  g_assert_true (g_str_has_prefix (gifts_url, prefix));
+  page = fetch (gifts_url, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (page, "Livedesk gift alerts overlay"));
+  g_clear_pointer (&page, g_free);
+
+  gtk_switch_set_active (ld_preferences_window_get_overlay_switch (prefs), FALSE);
+  g_assert_true (wait_for (overlay_stopped, host, WAIT_MS));
+  page = fetch (chat_url, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  g_assert_null (find_text (GTK_WIDGET (prefs), chat_url));
+
+  drain ();
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_assert_finalize_object (prefs);
+  reset_settings (settings);
+}
+
+/* A port another program holds: the switch goes back off, an error row
+ * says which port, and a free port then works and clears it. */
+static void
+test_overlay_busy_port (void)
+{
+  g_autoptr(LdSettings) settings = ld_settings_new ();
+  g_autoptr(LdOverlayHost) host = ld_overlay_host_new (settings);
+  LdPreferencesWindow *prefs = g_object_ref_sink (ld_preferences_window_new (NULL, settings));
+  GtkSwitch *overlay_switch = ld_preferences_window_get_overlay_switch (prefs);
+  guint busy = 0;
+  g_autoptr(GSocketListener) other = occupy_port (&busy);
+  g_autofree char *expected = g_strdup_printf ("Port %u is in use, choose another", busy);
+
+  ld_preferences_window_set_overlay_host (prefs, host);
+  ld_preferences_window_show_streaming (prefs);
+  gtk_window_present (GTK_WINDOW (prefs));
+  g_object_set (settings, "overlay-port", busy, NULL);
+  gtk_switch_set_active (overlay_switch, TRUE);
+
+  g_assert_true (wait_for (has_error, prefs, WAIT_MS));
+  g_assert_cmpstr (ld_preferences_window_get_overlay_error (prefs), ==, expected);
+  assert_shows (GTK_WIDGET (prefs), expected);
+  drain ();
+  g_assert_false (gtk_switch_get_active (overlay_switch));
+  g_assert_false (ld_settings_get_overlay_enabled (settings));
+  g_assert_false (g_settings_get_boolean (ld_settings_get_settings (settings), "overlay-enabled"));
+  g_assert_false (overlay_running (host));
+
+  g_object_set (settings, "overlay-port", free_port (), NULL);
+  gtk_switch_set_active (overlay_switch, TRUE);
+  g_assert_true (wait_for (overlay_running, host, WAIT_MS));
+  g_assert_null (ld_preferences_window_get_overlay_error (prefs));
+  g_assert_true (gtk_switch_get_active (overlay_switch));
+
+  g_socket_listener_close (other);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_assert_finalize_object (prefs);
+  reset_settings (settings);
+}
+
+typedef struct
+{
+  LdDemo    *demo;
+  LdSession *session;
+} Demo;
+
+static void
+on_demo_started (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Demo *demo = user_data;
+  g_autoptr(GError) error = NULL;
+
+  demo->session = ld_demo_start_finish (LD_DEMO (object), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+viewer_listed (gpointer data)
+{
+  LdViewerModel *viewers = ld_session_get_viewers (data);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (viewers));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LdViewer) viewer = g_list_model_get_item (G_LIST_MODEL (viewers), i);
+
+      if (ld_viewer_get_role (viewer) == LD_ROLE_VIEWER)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+signed_in (gpointer data)
+{
+  return ld_session_get_username (data) != NULL && ld_session_get_room_id (data) != NULL;
+}
+
+static GtkWidget *
+find_user_card (GtkWidget *parent)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (parent); child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (LD_IS_USER_CARD (child))
+      return child;
+  return NULL;
+}
+
+static GtkWidget *
+find_primary_menu (GtkWidget *widget)
+{
+  if (GTK_IS_MENU_BUTTON (widget) && gtk_menu_button_get_primary (GTK_MENU_BUTTON (widget)))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_primary_menu (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A streamer's screen in streamer mode: the window (header, menu, an open
+ * user card), preferences and sign-in show no server URL, user id,
+ * account or overlay secret; turned off, they are back. */
+static void
+test_streamer_mode (void)
+{
+  g_autoptr(LdSettings) settings = ld_settings_new ();
+  g_autoptr(LdOverlayHost) host = ld_overlay_host_new (settings);
+  g_autoptr(LdTokenStore) token_store = ld_token_store_new ();
+  Demo demo = { ld_demo_new (g_getenv ("LIVEDESK_GATEWAY")), NULL };
+  LdWindow *window;
+  LdPreferencesWindow *prefs;
+  LdSignInWindow *sign_in;
+  LdViewer *viewer = NULL;
+  GtkWidget *card;
+  g_autofree char *viewer_id = NULL;
+  g_autofree char *username = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *id_text = NULL;
+  GtkWidget *windows[3];
+  const char *chat_url;
+
+  g_object_set (settings, "server-url", SERVER_URL, "api-url", API_URL, "last-user", ACCOUNT,
+                "overlay-port", free_port (), "overlay-enabled", TRUE, NULL);
+  g_assert_true (wait_for (overlay_running, host, WAIT_MS));
+  chat_url = ld_overlay_get_chat_url (ld_overlay_host_get_overlay (host));
+  {
+    g_auto(GStrv) parts = g_strsplit (chat_url, "/", -1);
+
+    /* http: "" 127.0.0.1:PORT SECRET chat */
+    g_assert_cmpuint (g_strv_length (parts), ==, 5);
+    secret = g_strdup (parts[3]);
+    g_assert_cmpuint (strlen (secret), >=, 16);
+  }
+
+  ld_demo_start_async (demo.demo, NULL, on_demo_started, &demo);
+  g_assert_true (wait_for (is_set, &demo.session, WAIT_MS));
+  g_assert_true (wait_for (signed_in, demo.session, WAIT_MS));
+  g_assert_true (wait_for (viewer_listed, demo.session, WAIT_MS));
+  username = g_strdup (ld_session_get_username (demo.session));
+  for (guint i = 0; viewer == NULL; i++)
+    {
+      LdViewer *item = g_list_model_get_item (G_LIST_MODEL (ld_session_get_viewers (demo.session)), i);
+
+      if (ld_viewer_get_role (item) == LD_ROLE_VIEWER)
+        viewer = item;
+      else
+        g_object_unref (item);
+    }
+  viewer_id = g_strdup (ld_viewer_get_user_id (viewer));
+
+  window = g_object_ref_sink (ld_window_new (NULL, settings));
+  ld_window_set_session (window, demo.session);
+  gtk_window_present (GTK_WINDOW (window));
+  ld_overlay_host_set_session (host, demo.session);
+  prefs = g_object_ref_sink (ld_preferences_window_new (GTK_WINDOW (window), settings));
+  ld_preferences_window_set_overlay_host (prefs, host);
+  gtk_window_present (GTK_WINDOW (prefs));
+  sign_in = g_object_ref_sink (ld_sign_in_window_new (GTK_WINDOW (window), settings, token_store));
+  gtk_window_present (GTK_WINDOW (sign_in));
+  windows[0] = GTK_WIDGET (window);
+  windows[1] = GTK_WIDGET (prefs);
+  windows[2] = GTK_WIDGET (sign_in);
+
+  g_signal_emit_by_name (ld_window_get_viewer_list (window), "user-activated", viewer_id,
+                         ld_viewer_get_username (viewer), (int) ld_viewer_get_role (viewer), NULL);
+  card = find_user_card (GTK_WIDGET (ld_window_get_viewer_list (window)));
+  g_assert_nonnull (card);
+  drain ();
+
+  /* Off: each of them is where a user looks for it, so the checks below can fail. */
+  id_text = g_strdup_printf ("ID: %s", viewer_id);
+  assert_shows (card, id_text);
+  assert_shows (GTK_WIDGET (prefs), SERVER_URL);
+  assert_shows (GTK_WIDGET (prefs), API_URL);
+  assert_shows (GTK_WIDGET (prefs), secret);
+  assert_shows (GTK_WIDGET (sign_in), SERVER_URL);
+  assert_shows (GTK_WIDGET (sign_in), ACCOUNT);
+  assert_shows (GTK_WIDGET (window), username);
+  g_assert_null (find_text (GTK_WIDGET (window), "Streamer Mode"));
+
+  g_object_set (settings, "streamer-mode", TRUE, NULL);
+  drain ();
+  for (guint i = 0; i < G_N_ELEMENTS (windows); i++)
+    {
+      assert_hides (windows[i], SERVER_URL);
+      assert_hides (windows[i], API_URL);
+      assert_hides (windows[i], "gateway-secret.example");
+      assert_hides (windows[i], secret);
+      assert_hides (windows[i], viewer_id);
+      assert_hides (windows[i], ACCOUNT);
+    }
+  /* The chat may well name the moderator; the account menu must not. */
+  {
+    g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+    GtkWidget *header_menu = find_primary_menu (GTK_WIDGET (window));
+
+    g_assert_nonnull (header_menu);
+    collect_menu (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (header_menu)), texts);
+    for (guint i = 0; i < texts->len; i++)
+      g_assert_null (strstr (texts->pdata[i], username));
+    g_assert_true (g_ptr_array_find_with_equal_func (texts, "Signed in", g_str_equal, NULL));
+  }
+  /* The indicator, and the copy button still works without the URL on screen. */
+  assert_shows (GTK_WIDGET (window), "Streamer Mode");
+  {
+    g_autofree char *copied = copy_url (prefs, "chat");
+
+    g_assert_cmpstr (copied, ==, ld_overlay_get_chat_url (ld_overlay_host_get_overlay (host)));
+  }
+  /* A card opened now hides the id too. */
+  gtk_popover_popdown (GTK_POPOVER (card));
+  drain ();
+  g_signal_emit_by_name (ld_window_get_viewer_list (window), "user-activated", viewer_id,
+                         ld_viewer_get_username (viewer), (int) ld_viewer_get_role (viewer), NULL);
+  card = find_user_card (GTK_WIDGET (ld_window_get_viewer_list (window)));
+  g_assert_nonnull (card);
+  assert_hides (card, viewer_id);
+
+  g_object_set (settings, "streamer-mode", FALSE, NULL);
+  drain ();
+  assert_shows (card, id_text);
+  assert_shows (GTK_WIDGET (prefs), SERVER_URL);
+  assert_shows (GTK_WIDGET (prefs), secret);
+  assert_shows (GTK_WIDGET (sign_in), SERVER_URL);
+  assert_shows (GTK_WIDGET (sign_in), ACCOUNT);
+  assert_shows (GTK_WIDGET (window), username);
+  g_assert_null (find_text (GTK_WIDGET (window), "Streamer Mode"));
+
+  gtk_popover_popdown (GTK_POPOVER (card));
+  drain ();
+  ld_overlay_host_set_session (host, NULL);
+  gtk_window_destroy (GTK_WINDOW (sign_in));
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&viewer);
+  g_clear_object (&demo.session);
+  ld_demo_stop (demo.demo);
+  drain ();
+  g_assert_finalize_object (sign_in);
+  g_assert_finalize_object (prefs);
+  g_assert_finalize_object (window);
+  g_assert_finalize_object (demo.demo);
+  reset_settings (settings);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add_func ("/ui/prefs/overlay-switch", test_overlay_switch);
+  g_test_add_func ("/ui/prefs/overlay-busy-port", test_overlay_busy_port);
+  g_test_add_func ("/ui/prefs/streamer-mode", test_streamer_mode);
+
+  return g_test_run ();
+}
