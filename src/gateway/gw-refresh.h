@@ -45,8 +45,38 @@ char           *gw_refresh_store_rotate           (GwRefreshStore  *self,
                                                    GError         **error);
 void            gw_refresh_store_revoke_user      (GwRefreshStore  *self,
                                                    const char      *user_id);
-/* Tokens that rotate would still accept. */
+/* Tokens that rotate would still accept (in this process's memory only). */
 guint           gw_refresh_store_get_n_active     (GwRefreshStore  *self,
                                                    gint64           now);
+
+/* From now on tokens live in REDIS, shared by every gateway process on it
+ * and surviving their restarts: by the SHA-256 of each token, expiring with
+ * it; rotation and reuse detection are one Redis script each, so a token
+ * traded at one process is known as traded at all. Only the _async calls
+ * reach Redis; the synchronous ones keep to memory (a standalone gateway). */
+void            gw_refresh_store_set_redis        (GwRefreshStore  *self,
+                                                   GwRedis         *redis);
+/* gw_refresh_store_issue(), in Redis if set. While Redis is away this fails
+ * with a G_IO_ERROR rather than hand out a token the others would not know. */
+void            gw_refresh_store_issue_async      (GwRefreshStore      *self,
+                                                   const char          *user_id,
+                                                   gint64               now,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+char           *gw_refresh_store_issue_finish     (GwRefreshStore  *self,
+                                                   GAsyncResult    *result,
+                                                   GError         **error);
+/* gw_refresh_store_rotate(), in Redis if set. */
+void            gw_refresh_store_rotate_async     (GwRefreshStore      *self,
+                                                   const char          *token,
+                                                   gint64               now,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+char           *gw_refresh_store_rotate_finish    (GwRefreshStore  *self,
+                                                   GAsyncResult    *result,
+                                                   char           **out_user_id,
+                                                   GError         **error);
 
 G_END_DECLS

@@ -104,6 +104,8 @@ gw_rest_set_redis (GwRest  *self,
   g_return_if_fail (redis == NULL || GW_IS_REDIS (redis));
 
   g_set_object (&self->redis, redis);
+  /* A refresh token must work at whichever gateway process the client reaches next. */
+  gw_refresh_store_set_redis (self->refresh, redis);
 }
 
 void
@@ -375,6 +377,7 @@ typedef struct
   GwRest            *self;
   SoupServerMessage *msg;
   char              *address;
+  GwUser            *user;     /* signed in, waiting for a refresh token */
 } Pending;
 
 static void
@@ -383,6 +386,7 @@ pending_free (Pending *pending)
   g_object_unref (pending->self);
   g_object_unref (pending->msg);
   g_free (pending->address);
+  g_clear_pointer (&pending->user, gw_user_free);
   g_free (pending);
 }
 
@@ -394,6 +398,55 @@ client_address (SoupServerMessage *msg)
   return host != NULL ? host : "unknown";
 }
 
+static gint64
+unix_now (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* The token store could not answer: Redis is away (try again soon), or
+ * worse (logged). */
+static void
+send_store_failure (GwRest            *self,
+                    SoupServerMessage *msg,
+                    const GError      *error)
+{
+  if (error->domain == G_IO_ERROR)
+    {
+      gw_log_event (G_LOG_LEVEL_MESSAGE, "token_store_unavailable", "addr", client_address (msg), NULL);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "5");
+      send_failure (self, msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "INTERNAL",
+                    "Sign-in is unavailable for a moment; try again shortly");
+      return;
+    }
+
+  g_warning ("Cannot issue a refresh token: %s", error->message);
+  send_failure (self, msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "INTERNAL", "Cannot issue a token");
+}
+
+static void
+on_login_token_issued (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      data)
+{
+  Pending *pending = data;
+  GwRest *self = pending->self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *refresh_token = gw_refresh_store_issue_finish (GW_REFRESH_STORE (object), result, &error);
+
+  if (refresh_token == NULL)
+    send_store_failure (self, pending->msg, error);
+  else
+    {
+      gw_log_event (G_LOG_LEVEL_INFO, "login", "addr", pending->address, "user", pending->user->user_id,
+                    "role", gw_role_to_string (pending->user->role), NULL);
+      send_tokens (self, pending->msg, pending->user, refresh_token, unix_now ());
+    }
+
+  soup_server_message_unpause (pending->msg);
+  pending_free (pending);
+}
+
 static void
 on_authenticated (GObject      *object,
                   GAsyncResult *result,
@@ -401,13 +454,10 @@ on_authenticated (GObject      *object,
 {
   Pending *pending = data;
   GwRest *self = pending->self;
-  g_autoptr(GwUser) user = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *refresh_token = NULL;
-  gint64 now;
 
-  user = gw_users_authenticate_finish (GW_USERS (object), result, &error);
-  if (user == NULL)
+  pending->user = gw_users_authenticate_finish (GW_USERS (object), result, &error);
+  if (pending->user == NULL)
     {
       if (!g_error_matches (error, GW_USERS_ERROR, GW_USERS_ERROR_BAD_CREDENTIALS))
         g_warning ("Login failed: %s", error->message);
@@ -416,28 +466,14 @@ on_authenticated (GObject      *object,
       record_login_failure (self, pending->address);
       send_failure (self, pending->msg, SOUP_STATUS_UNAUTHORIZED, "UNAUTHENTICATED",
                     "Invalid username or password");
-    }
-  else
-    {
-      g_hash_table_remove (self->failures, pending->address);
-      now = g_get_real_time () / G_USEC_PER_SEC;
-      refresh_token = gw_refresh_store_issue (self->refresh, user->user_id, now, &error);
-      if (refresh_token == NULL)
-        {
-          g_warning ("Cannot issue a refresh token: %s", error->message);
-          send_failure (self, pending->msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "INTERNAL",
-                        "Cannot issue a token");
-        }
-      else
-        {
-          gw_log_event (G_LOG_LEVEL_INFO, "login", "addr", pending->address, "user", user->user_id,
-                        "role", gw_role_to_string (user->role), NULL);
-          send_tokens (self, pending->msg, user, refresh_token, now);
-        }
+      soup_server_message_unpause (pending->msg);
+      pending_free (pending);
+      return;
     }
 
-  soup_server_message_unpause (pending->msg);
-  pending_free (pending);
+  g_hash_table_remove (self->failures, pending->address);
+  gw_refresh_store_issue_async (self->refresh, pending->user->user_id, unix_now (), NULL,
+                                on_login_token_issued, pending);
 }
 
 static void
@@ -486,16 +522,54 @@ handle_login (GwRest            *self,
 }
 
 static void
+on_rotated (GObject      *object,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  Pending *pending = data;
+  GwRest *self = pending->self;
+  SoupServerMessage *msg = pending->msg;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *user_id = NULL;
+  g_autofree char *next = gw_refresh_store_rotate_finish (GW_REFRESH_STORE (object), result, &user_id, &error);
+  const GwUser *user;
+
+  if (next == NULL)
+    {
+      if (error->domain == GW_REFRESH_ERROR && error->code != GW_REFRESH_ERROR_RANDOM)
+        {
+          gboolean expired = g_error_matches (error, GW_REFRESH_ERROR, GW_REFRESH_ERROR_EXPIRED);
+
+          gw_log_event (G_LOG_LEVEL_INFO, "refresh_failed", "addr", client_address (msg),
+                        "code", expired ? "TOKEN_EXPIRED" : "UNAUTHENTICATED", NULL);
+          send_failure (self, msg, SOUP_STATUS_UNAUTHORIZED, expired ? "TOKEN_EXPIRED" : "UNAUTHENTICATED",
+                        error->message);
+        }
+      else
+        send_store_failure (self, msg, error);
+    }
+  /* Name and role come from the users file now, not from the old token:
+   * a demoted moderator is demoted at the next refresh. */
+  else if ((user = gw_users_lookup_by_id (self->users, user_id)) == NULL)
+    {
+      gw_refresh_store_revoke_user (self->refresh, user_id);
+      send_failure (self, msg, SOUP_STATUS_UNAUTHORIZED, "UNAUTHENTICATED",
+                    "This account no longer exists");
+    }
+  else
+    send_tokens (self, msg, user, next, unix_now ());
+
+  soup_server_message_unpause (msg);
+  pending_free (pending);
+}
+
+static void
 handle_refresh (GwRest            *self,
                 SoupServerMessage *msg)
 {
   g_autoptr(JsonObject) body = read_body (self, msg);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *next = NULL;
-  g_autofree char *user_id = NULL;
-  const GwUser *user;
   const char *token;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  Pending *pending;
 
   if (body == NULL)
     return;
@@ -508,36 +582,13 @@ handle_refresh (GwRest            *self,
       return;
     }
 
-  next = gw_refresh_store_rotate (self->refresh, token, now, &user_id, &error);
-  if (next == NULL)
-    {
-      gw_log_event (G_LOG_LEVEL_INFO, "refresh_failed", "addr", client_address (msg),
-                    "code", g_error_matches (error, GW_REFRESH_ERROR, GW_REFRESH_ERROR_EXPIRED)
-                              ? "TOKEN_EXPIRED" : "UNAUTHENTICATED", NULL);
-      if (g_error_matches (error, GW_REFRESH_ERROR, GW_REFRESH_ERROR_EXPIRED))
-        send_failure (self, msg, SOUP_STATUS_UNAUTHORIZED, "TOKEN_EXPIRED", error->message);
-      else if (error->domain == GW_REFRESH_ERROR && error->code != GW_REFRESH_ERROR_RANDOM)
-        send_failure (self, msg, SOUP_STATUS_UNAUTHORIZED, "UNAUTHENTICATED", error->message);
-      else
-        {
-          g_warning ("Cannot rotate a refresh token: %s", error->message);
-          send_failure (self, msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "INTERNAL", "Cannot issue a token");
-        }
-      return;
-    }
-
-  /* Name and role come from the users file now, not from the old token:
-   * a demoted moderator is demoted at the next refresh. */
-  user = gw_users_lookup_by_id (self->users, user_id);
-  if (user == NULL)
-    {
-      gw_refresh_store_revoke_user (self->refresh, user_id);
-      send_failure (self, msg, SOUP_STATUS_UNAUTHORIZED, "UNAUTHENTICATED",
-                    "This account no longer exists");
-      return;
-    }
-
-  send_tokens (self, msg, user, next, now);
+  /* With Redis the store answers later; the main loop keeps serving. */
+  pending = g_new0 (Pending, 1);
+  pending->self = g_object_ref (self);
+  pending->msg = g_object_ref (msg);
+  pending->address = g_strdup (client_address (msg));
+  soup_server_message_pause (msg);
+  gw_refresh_store_rotate_async (self->refresh, token, unix_now (), NULL, on_rotated, pending);
 }
 
 static void
