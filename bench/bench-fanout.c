@@ -37,6 +37,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+/* memmem */
+#define _GNU_SOURCE
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -46,11 +48,16 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "gw-jwt.h"
 #include "gw-users.h"
-#include "sio-client.h"
 
 #define ROOM_ID "fanout"
 #define SEND_INTERVAL_MS 2500
@@ -143,18 +150,31 @@ typedef struct
 
 typedef struct _Run Run;
 
+typedef enum
+{
+  PEER_HANDSHAKE,   /* waiting for the HTTP 101 */
+  PEER_OPENING,     /* waiting for Engine.IO OPEN */
+  PEER_CONNECTING,  /* waiting for the Socket.IO CONNECT answer */
+  PEER_JOINING,     /* authenticate and joinRoom sent, waiting for joinedRoom */
+  PEER_JOINED,
+  PEER_CLOSED,
+} PeerState;
+
 typedef struct
 {
-  Run       *run;
-  guint      index;
-  char      *user_id;
-  char      *token;
-  SioClient *client;
-  gboolean   started;
-  gboolean   joined;
-  gboolean   done;      /* joined or failed: no longer counted as connecting */
-  guint      sends_left;
-  guint      send_source;
+  Run        *run;
+  guint       index;
+  char       *user_id;
+  char       *token;
+  int         fd;
+  PeerState   state;
+  GByteArray *in;        /* read and not parsed yet */
+  GByteArray *out;       /* what the socket did not take yet */
+  gboolean    started;
+  gboolean    joined;
+  gboolean    done;      /* joined or failed: no longer counted as connecting */
+  guint       sends_left;
+  gint64      next_send_us;
 } Peer;
 
 struct _Run
@@ -170,6 +190,8 @@ struct _Run
   guint      dropped;   /* connections lost while sending */
   char      *first_error;
   gint64     last_event_us;
+  int        epoll_fd;
+  GPtrArray *senders;   /* of Peer, unowned */
 
   gboolean   measuring;
   guint      senders_active;
@@ -177,6 +199,7 @@ struct _Run
   guint64    accepted;
   guint64    refused;
   guint64    delivered;
+  guint64    checked;   /* newMessage events parsed whole with json-glib */
   gint64     first_send_us;
   gint64     last_send_us;
   gint64     last_receipt_us;
@@ -253,26 +276,59 @@ fail_run (Run        *run,
   va_end (args);
 }
 
-static gboolean
-on_wake (gpointer user_data)
+static void peer_on_readable (Peer *peer);
+static void peer_on_writable (Peer *peer);
+static void run_due_sends (Run *run);
+
+static gint64
+next_send_due (Run *run)
 {
-  return G_SOURCE_CONTINUE;
+  gint64 due = G_MAXINT64;
+
+  for (guint i = 0; run->senders != NULL && i < run->senders->len; i++)
+    {
+      Peer *peer = g_ptr_array_index (run->senders, i);
+
+      if (peer->sends_left > 0)
+        due = MIN (due, peer->next_send_us);
+    }
+  return due;
 }
 
-/* Spins the default main context until PREDICATE holds or TIMEOUT_MS pass;
- * wakes at least every 100 ms so that idle-based predicates are seen. */
+/* Runs the clients until PREDICATE holds or TIMEOUT_MS pass: one epoll set
+ * for every client socket, the sends due, and nothing else on this thread. */
 static gboolean
-spin_until (gboolean (*predicate) (Run *run),
+loop_until (gboolean (*predicate) (Run *run),
             Run       *run,
             guint      timeout_ms)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint tick = g_timeout_add (100, on_wake, NULL);
+  struct epoll_event events[256];
   gboolean ok;
 
-  while (!(ok = predicate (run)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick);
+  while (!(ok = predicate (run)))
+    {
+      gint64 now = g_get_monotonic_time ();
+      gint64 wake = MIN (MIN (deadline, now + 100000), next_send_due (run));
+      int ready;
+
+      if (now >= deadline)
+        break;
+      ready = epoll_wait (run->epoll_fd, events, G_N_ELEMENTS (events),
+                          wake > now ? (int) ((wake - now + 999) / 1000) : 0);
+      if (ready < 0 && errno != EINTR)
+        g_error ("epoll_wait: %s", g_strerror (errno));
+      for (int i = 0; i < ready; i++)
+        {
+          Peer *peer = events[i].data.ptr;
+
+          if (peer->state != PEER_CLOSED && (events[i].events & EPOLLOUT))
+            peer_on_writable (peer);
+          if (peer->state != PEER_CLOSED && (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+            peer_on_readable (peer);
+        }
+      run_due_sends (run);
+    }
   return ok;
 }
 
@@ -475,42 +531,6 @@ server_label (ServerKind kind)
   return kind == SERVER_GATEWAY ? "livedesk-gateway" : "socket.io 4.8.4 (node)";
 }
 
-static JsonNode *
-object_node (JsonBuilder *builder)
-{
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
-}
-
-static JsonNode *
-get_auth (SioClient  *client,
-          const char *nsp,
-          gpointer    user_data)
-{
-  Peer *peer = user_data;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  if (peer->token == NULL)
-    return NULL;
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "token");
-  json_builder_add_string_value (builder, peer->token);
-  return object_node (builder);
-}
-
-static void
-emit_object (Peer        *peer,
-             const char  *event,
-             JsonNode    *object)
-{
-  g_autoptr(JsonArray) args = json_array_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_array_add_element (args, object);
-  if (!sio_client_emit (peer->client, event, args, NULL, SIO_EMIT_NONE, &error))
-    fail_run (peer->run, "%s: %s", event, error->message);
-}
-
 static void start_more_peers (Run *run);
 
 static void
@@ -532,20 +552,159 @@ peer_finish_connecting (Peer     *peer,
 }
 
 static void
-on_connect (SioClient  *client,
-            const char *nsp,
-            Peer       *peer)
+peer_lost (Peer       *peer,
+           const char *why)
+{
+  if (peer->state == PEER_CLOSED)
+    return;
+  peer->state = PEER_CLOSED;
+  close (peer->fd);   /* also takes it out of the epoll set */
+  peer->fd = -1;
+  if (!peer->done)
+    {
+      fail_run (peer->run, "client %u lost its connection while joining: %s", peer->index, why);
+      peer_finish_connecting (peer, FALSE);
+    }
+  else if (peer->run->measuring)
+    {
+      peer->run->dropped++;
+      fail_run (peer->run, "client %u lost its connection during the run: %s", peer->index, why);
+    }
+}
+
+static void
+peer_watch (Peer     *peer,
+            gboolean  writable)
+{
+  struct epoll_event event = { .events = EPOLLIN | (writable ? EPOLLOUT : 0), .data.ptr = peer };
+
+  if (epoll_ctl (peer->run->epoll_fd, EPOLL_CTL_MOD, peer->fd, &event) != 0)
+    g_error ("epoll_ctl: %s", g_strerror (errno));
+}
+
+static void
+peer_write (Peer         *peer,
+            const guint8 *data,
+            gsize         len)
+{
+  ssize_t wrote = 0;
+
+  if (peer->state == PEER_CLOSED)
+    return;
+  if (peer->out->len == 0)
+    {
+      wrote = send (peer->fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (wrote < 0 && errno != EAGAIN && errno != EINTR)
+        {
+          peer_lost (peer, g_strerror (errno));
+          return;
+        }
+      wrote = MAX (wrote, 0);
+      if ((gsize) wrote == len)
+        return;
+      peer_watch (peer, TRUE);
+    }
+  g_byte_array_append (peer->out, data + wrote, len - wrote);
+}
+
+static void
+peer_on_writable (Peer *peer)
+{
+  ssize_t wrote = send (peer->fd, peer->out->data, peer->out->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+  if (wrote < 0 && errno != EAGAIN && errno != EINTR)
+    {
+      peer_lost (peer, g_strerror (errno));
+      return;
+    }
+  if (wrote > 0)
+    g_byte_array_remove_range (peer->out, 0, wrote);
+  if (peer->out->len == 0)
+    peer_watch (peer, FALSE);
+}
+
+/* A client frame: FIN, OPCODE, masked as RFC 6455 requires of clients. */
+static void
+peer_send_frame (Peer         *peer,
+                 guint8        opcode,
+                 const guint8 *payload,
+                 gsize         len)
+{
+  g_autoptr(GByteArray) frame = g_byte_array_sized_new (len + 14);
+  guint32 key = g_random_int ();
+  guint8 header[10];
+  gsize header_len = 2;
+  guint8 mask[4];
+
+  header[0] = 0x80 | opcode;
+  if (len < 126)
+    header[1] = 0x80 | len;
+  else if (len <= G_MAXUINT16)
+    {
+      header[1] = 0x80 | 126;
+      header[2] = len >> 8;
+      header[3] = len & 0xff;
+      header_len = 4;
+    }
+  else
+    {
+      header[1] = 0x80 | 127;
+      for (guint i = 0; i < 8; i++)
+        header[2 + i] = (guint64) len >> (56 - 8 * i);
+      header_len = 10;
+    }
+  memcpy (mask, &key, 4);
+  g_byte_array_append (frame, header, header_len);
+  g_byte_array_append (frame, mask, 4);
+  g_byte_array_set_size (frame, header_len + 4 + len);
+  for (gsize i = 0; i < len; i++)
+    frame->data[header_len + 4 + i] = payload[i] ^ mask[i % 4];
+  peer_write (peer, frame->data, frame->len);
+}
+
+static void
+peer_send_text (Peer       *peer,
+                const char *text)
+{
+  peer_send_frame (peer, 0x1, (const guint8 *) text, strlen (text));
+}
+
+/* 42[EVENT,OBJECT]: an event of the main namespace, without ack. */
+static void
+peer_emit (Peer        *peer,
+           const char  *event,
+           JsonBuilder *object)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonArray) args = json_array_new ();
+  g_autoptr(JsonNode) array = json_node_new (JSON_NODE_ARRAY);
+  g_autofree char *json = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_end_object (object);
+  root = json_builder_get_root (object);
+  json_array_add_string_element (args, event);
+  json_array_add_element (args, g_steal_pointer (&root));
+  json_node_set_array (array, args);
+  json = json_to_string (array, FALSE);
+  text = g_strconcat ("42", json, NULL);
+  peer_send_text (peer, text);
+}
+
+/* The server accepted the namespace: authenticate, then joinRoom (the
+ * server handles one socket's events in order). */
+static void
+peer_on_connected (Peer *peer)
 {
   g_autoptr(JsonBuilder) auth = json_builder_new ();
   g_autoptr(JsonBuilder) join = json_builder_new ();
 
-  /* The server handles a socket's events in order: joinRoom after authenticate. */
   json_builder_begin_object (auth);
   json_builder_set_member_name (auth, "token");
   json_builder_add_string_value (auth, peer->token != NULL ? peer->token : "");
   json_builder_set_member_name (auth, "userId");
   json_builder_add_string_value (auth, peer->user_id);
-  emit_object (peer, "authenticate", object_node (auth));
+  peer_emit (peer, "authenticate", auth);
 
   json_builder_begin_object (join);
   json_builder_set_member_name (join, "roomId");
@@ -554,103 +713,255 @@ on_connect (SioClient  *client,
   json_builder_add_string_value (join, peer->user_id);
   json_builder_set_member_name (join, "username");
   json_builder_add_string_value (join, peer->user_id);
-  emit_object (peer, "joinRoom", object_node (join));
+  peer_emit (peer, "joinRoom", join);
+  peer->state = PEER_JOINING;
 }
+
+/* One in CHECK_EVERY newMessage events is parsed whole, as a client would,
+ * and must say what the scan found; the rest are only scanned. */
+#define CHECK_EVERY 64
 
 static void
-on_connect_error (SioClient  *client,
-                  const char *nsp,
-                  const char *message,
-                  JsonNode   *data,
-                  Peer       *peer)
+check_new_message (Run        *run,
+                   const char *payload,
+                   gsize       len,
+                   gint64      sent_us)
 {
-  fail_run (peer->run, "client %u could not connect: %s", peer->index, message);
-  peer_finish_connecting (peer, FALSE);
-}
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root;
+  JsonArray *array;
+  JsonObject *message = NULL;
+  const char *text = NULL;
 
-static void
-on_disconnect (SioClient           *client,
-               const char          *nsp,
-               SioDisconnectReason  reason,
-               const char          *text,
-               Peer                *peer)
-{
-  if (!peer->done)
-    {
-      fail_run (peer->run, "client %u lost its connection while joining: %s", peer->index, text);
-      peer_finish_connecting (peer, FALSE);
-    }
-  else if (peer->run->measuring)
-    {
-      peer->run->dropped++;
-      fail_run (peer->run, "client %u lost its connection during the run: %s", peer->index, text);
-    }
-}
-
-static JsonObject *
-first_object (JsonArray *args)
-{
-  JsonNode *node = json_array_get_length (args) > 0 ? json_array_get_element (args, 0) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  run->checked++;
+  if (!json_parser_load_from_data (parser, payload, len, NULL) ||
+      !JSON_NODE_HOLDS_ARRAY ((root = json_parser_get_root (parser))) ||
+      json_array_get_length ((array = json_node_get_array (root))) < 2 ||
+      g_strcmp0 (json_array_get_string_element (array, 0), "newMessage") != 0 ||
+      !JSON_NODE_HOLDS_OBJECT (json_array_get_element (array, 1)) ||
+      (message = json_array_get_object_element (array, 1)) == NULL ||
+      (text = json_object_get_string_member_with_default (message, "message", NULL)) == NULL ||
+      !g_str_has_prefix (text, MESSAGE_PREFIX) ||
+      g_ascii_strtoll (text + strlen (MESSAGE_PREFIX), NULL, 10) != sent_us)
+    fail_run (run, "a newMessage did not parse as one: %.*s", (int) MIN (len, 200), payload);
 }
 
 static void
 on_new_message (Peer       *peer,
-                JsonObject *message)
+                const char *payload,
+                gsize       len)
 {
   Run *run = peer->run;
-  const char *text = json_object_get_string_member_with_default (message, "message", NULL);
+  const char *text;
   gint64 sent_us;
 
-  if (!run->measuring || text == NULL || !g_str_has_prefix (text, MESSAGE_PREFIX))
+  if (!run->measuring)
     return;
-  sent_us = g_ascii_strtoll (text + strlen (MESSAGE_PREFIX), NULL, 10);
+  text = memmem (payload, len, "\"" MESSAGE_PREFIX, strlen (MESSAGE_PREFIX) + 1);
+  if (text == NULL)
+    return;
+  sent_us = g_ascii_strtoll (text + 1 + strlen (MESSAGE_PREFIX), NULL, 10);
   run->delivered++;
   run->last_receipt_us = g_get_monotonic_time ();
   hist_add (&run->latency, run->last_receipt_us - sent_us);
+  if (run->delivered % CHECK_EVERY == 1)
+    check_new_message (run, payload, len, sent_us);
 }
 
 static void
-on_event (SioClient    *client,
-          const char   *nsp,
-          const char   *event,
-          JsonArray    *args,
-          GPtrArray    *attachments,
-          SioClientAck *ack,
-          Peer         *peer)
+on_send_error (Peer       *peer,
+               const char *payload,
+               gsize       len)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root;
+  JsonArray *array;
+  JsonObject *object, *detail;
+
+  peer->run->refused++;
+  if (json_parser_load_from_data (parser, payload, len, NULL) &&
+      JSON_NODE_HOLDS_ARRAY ((root = json_parser_get_root (parser))) &&
+      json_array_get_length ((array = json_node_get_array (root))) >= 2 &&
+      JSON_NODE_HOLDS_OBJECT (json_array_get_element (array, 1)) &&
+      json_object_has_member ((object = json_array_get_object_element (array, 1)), "error") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "error")) &&
+      (detail = json_object_get_object_member (object, "error")) != NULL)
+    fail_run (peer->run, "a send was refused: %s",
+              json_object_get_string_member_with_default (detail, "message", "?"));
+}
+
+static gboolean
+is_event (const char *payload,
+          gsize       len,
+          const char *name)
+{
+  gsize name_len = strlen (name);
+
+  return len >= name_len + 3 && payload[0] == '[' && payload[1] == '"' &&
+         memcmp (payload + 2, name, name_len) == 0 && payload[2 + name_len] == '"';
+}
+
+/* A Socket.IO EVENT of the main namespace without ack id: PAYLOAD is its
+ * JSON array. Only the event name is looked at, by prefix, except for the
+ * samples above. */
+static void
+on_event (Peer       *peer,
+          const char *payload,
+          gsize       len)
 {
   Run *run = peer->run;
-  JsonObject *payload = first_object (args);
 
   run->last_event_us = g_get_monotonic_time ();
-
-  if (strcmp (event, "newMessage") == 0)
-    {
-      if (payload != NULL)
-        on_new_message (peer, payload);
-    }
-  else if (strcmp (event, "messageSent") == 0)
+  if (is_event (payload, len, "newMessage"))
+    on_new_message (peer, payload, len);
+  else if (is_event (payload, len, "messageSent"))
     run->accepted++;
-  else if (strcmp (event, "sendMessageError") == 0)
+  else if (is_event (payload, len, "sendMessageError"))
+    on_send_error (peer, payload, len);
+  else if (is_event (payload, len, "joinedRoom"))
     {
-      run->refused++;
-      if (payload != NULL && json_object_has_member (payload, "error"))
-        {
-          JsonObject *detail = json_object_get_object_member (payload, "error");
-
-          fail_run (run, "a send was refused: %s",
-                    json_object_get_string_member_with_default (detail, "message", "?"));
-        }
+      peer->state = PEER_JOINED;
+      peer_finish_connecting (peer, TRUE);
     }
-  else if (strcmp (event, "joinedRoom") == 0)
-    peer_finish_connecting (peer, TRUE);
-  else if (strcmp (event, "joinRoomError") == 0 || strcmp (event, "authFailed") == 0)
+  else if (is_event (payload, len, "joinRoomError") || is_event (payload, len, "authFailed"))
     {
-      g_autofree char *text = json_to_string (json_array_get_element (args, 0), FALSE);
-
-      fail_run (run, "client %u: %s %s", peer->index, event, text);
+      fail_run (run, "client %u: %.*s", peer->index, (int) MIN (len, 200), payload);
       peer_finish_connecting (peer, FALSE);
+    }
+}
+
+/* One Engine.IO packet in a text frame. */
+static void
+on_text (Peer       *peer,
+         const char *text,
+         gsize       len)
+{
+  if (len == 0)
+    return;
+  switch (text[0])
+    {
+    case '0':   /* OPEN: CONNECT to the main namespace, with the token */
+      if (peer->token != NULL)
+        {
+          g_autofree char *connect = g_strdup_printf ("40{\"token\":\"%s\"}", peer->token);
+
+          peer_send_text (peer, connect);
+        }
+      else
+        peer_send_text (peer, "40");
+      peer->state = PEER_CONNECTING;
+      break;
+    case '1':
+      peer_lost (peer, "the server closed the session");
+      break;
+    case '2':   /* PING: PONG with the same data */
+      {
+        g_autofree char *pong = g_strndup (text, len);
+
+        pong[0] = '3';
+        peer_send_text (peer, pong);
+      }
+      break;
+    case '4':   /* MESSAGE: a Socket.IO packet */
+      if (len < 2)
+        break;
+      if (text[1] == '0' && peer->state == PEER_CONNECTING)
+        peer_on_connected (peer);
+      else if (text[1] == '2' && len > 2 && text[2] == '[')
+        on_event (peer, text + 2, len - 2);
+      else if (text[1] == '4')
+        {
+          fail_run (peer->run, "client %u could not connect: %.*s", peer->index, (int) MIN (len, 200), text);
+          peer_finish_connecting (peer, FALSE);
+        }
+      else if (text[1] == '1')
+        peer_lost (peer, "the server disconnected the socket");
+      break;
+    default:
+      break;
+    }
+}
+
+/* Parses whole frames out of peer->in (server frames are never masked). */
+static void
+peer_parse (Peer *peer)
+{
+  const guint8 *data = peer->in->data;
+  gsize len = peer->in->len, pos = 0;
+
+  if (peer->state == PEER_HANDSHAKE)
+    {
+      const guint8 *end = memmem (data, len, "\r\n\r\n", 4);
+
+      if (end == NULL)
+        return;
+      if (len < 12 || memcmp (data, "HTTP/1.1 101", 12) != 0)
+        {
+          fail_run (peer->run, "client %u: no WebSocket: %.*s", peer->index,
+                    (int) strcspn ((const char *) data, "\r"), data);
+          peer_lost (peer, "the upgrade was refused");
+          return;
+        }
+      pos = end + 4 - data;
+      peer->state = PEER_OPENING;
+    }
+
+  while (len - pos >= 2 && peer->state != PEER_CLOSED)
+    {
+      guint8 opcode = data[pos] & 0x0f;
+      guint64 payload_len = data[pos + 1] & 0x7f;
+      gsize header_len = 2;
+
+      if ((data[pos] & 0x80) == 0 || (data[pos + 1] & 0x80) != 0)
+        {
+          peer_lost (peer, "a fragmented or masked frame from the server");
+          return;
+        }
+      if (payload_len == 126)
+        {
+          if (len - pos < 4)
+            break;
+          payload_len = (data[pos + 2] << 8) | data[pos + 3];
+          header_len = 4;
+        }
+      else if (payload_len == 127)
+        {
+          if (len - pos < 10)
+            break;
+          payload_len = 0;
+          for (guint i = 0; i < 8; i++)
+            payload_len = (payload_len << 8) | data[pos + 2 + i];
+          header_len = 10;
+        }
+      if (len - pos - header_len < payload_len)
+        break;
+      pos += header_len;
+      if (opcode == 0x1)
+        on_text (peer, (const char *) data + pos, payload_len);
+      else if (opcode == 0x8)
+        peer_lost (peer, "the server closed the WebSocket");
+      else if (opcode == 0x9)
+        peer_send_frame (peer, 0xa, data + pos, payload_len);
+      pos += payload_len;
+    }
+  if (peer->state != PEER_CLOSED)
+    g_byte_array_remove_range (peer->in, 0, pos);
+}
+
+static void
+peer_on_readable (Peer *peer)
+{
+  static guint8 buffer[256 * 1024];
+  ssize_t got = recv (peer->fd, buffer, sizeof buffer, MSG_DONTWAIT);
+
+  if (got == 0)
+    peer_lost (peer, "the server closed the connection");
+  else if (got < 0 && errno != EAGAIN && errno != EINTR)
+    peer_lost (peer, g_strerror (errno));
+  else if (got > 0)
+    {
+      g_byte_array_append (peer->in, buffer, got);
+      peer_parse (peer);
     }
 }
 
@@ -658,18 +969,45 @@ static void
 start_peer (Peer *peer)
 {
   Run *run = peer->run;
-  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", run->server->port);
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (run->server->port) };
+  struct epoll_event event = { .events = EPOLLIN, .data.ptr = peer };
+  g_autofree char *request = NULL;
+  int one = 1;
 
   peer->started = TRUE;
-  peer->client = sio_client_new (url, "/socket");
-  g_object_set (peer->client, "reconnection", FALSE, NULL);
-  sio_client_set_auth_func (peer->client, get_auth, peer, NULL);
-  g_signal_connect (peer->client, "connect", G_CALLBACK (on_connect), peer);
-  g_signal_connect (peer->client, "connect-error", G_CALLBACK (on_connect_error), peer);
-  g_signal_connect (peer->client, "disconnect", G_CALLBACK (on_disconnect), peer);
-  g_signal_connect (peer->client, "event", G_CALLBACK (on_event), peer);
   run->connecting++;
-  sio_client_connect (peer->client);
+  peer->in = g_byte_array_new ();
+  peer->out = g_byte_array_new ();
+  peer->state = PEER_HANDSHAKE;
+  address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  peer->fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  /* A blocking connect: on loopback it is done once the listen queue took
+   * it, and at most CONNECT_WINDOW are waiting there. */
+  if (peer->fd < 0 || connect (peer->fd, (struct sockaddr *) &address, sizeof address) != 0)
+    {
+      int saved = errno;
+
+      if (peer->fd >= 0)
+        close (peer->fd);
+      peer->fd = -1;
+      peer->state = PEER_CLOSED;
+      fail_run (run, "client %u could not connect: %s", peer->index, g_strerror (saved));
+      peer_finish_connecting (peer, FALSE);
+      return;
+    }
+  setsockopt (peer->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  fcntl (peer->fd, F_SETFL, fcntl (peer->fd, F_GETFL) | O_NONBLOCK);
+  if (epoll_ctl (run->epoll_fd, EPOLL_CTL_ADD, peer->fd, &event) != 0)
+    g_error ("epoll_ctl: %s", g_strerror (errno));
+  request = g_strdup_printf ("GET /socket/?EIO=4&transport=websocket HTTP/1.1\r\n"
+                             "Host: 127.0.0.1:%u\r\n"
+                             "Upgrade: websocket\r\n"
+                             "Connection: Upgrade\r\n"
+                             "Sec-WebSocket-Key: %08x%08xAAAAAA==\r\n"
+                             "Sec-WebSocket-Version: 13\r\n"
+                             "\r\n",
+                             run->server->port, g_random_int (), g_random_int ());
+  peer_write (peer, (const guint8 *) request, strlen (request));
 }
 
 static void
@@ -695,25 +1033,17 @@ static void
 send_one (Peer *peer)
 {
   Run *run = peer->run;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *timestamp = g_date_time_format_iso8601 (now);
   g_autofree char *text = NULL;
   gint64 sent_us = g_get_monotonic_time ();
 
-  text = g_strdup_printf (MESSAGE_PREFIX "%" G_GINT64_FORMAT " from %s", sent_us, peer->user_id);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "roomId");
-  json_builder_add_string_value (builder, ROOM_ID);
-  json_builder_set_member_name (builder, "userId");
-  json_builder_add_string_value (builder, peer->user_id);
-  json_builder_set_member_name (builder, "username");
-  json_builder_add_string_value (builder, peer->user_id);
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, text);
-  json_builder_set_member_name (builder, "timestamp");
-  json_builder_add_string_value (builder, timestamp);
-  emit_object (peer, "sendMessage", object_node (builder));
+  /* Every string here is plain ASCII without quotes or backslashes, so it
+   * needs no JSON escaping. */
+  text = g_strdup_printf ("42[\"sendMessage\",{\"roomId\":\"" ROOM_ID "\",\"userId\":\"%s\",\"username\":\"%s\","
+                          "\"message\":\"" MESSAGE_PREFIX "%" G_GINT64_FORMAT " from %s\",\"timestamp\":\"%s\"}]",
+                          peer->user_id, peer->user_id, sent_us, peer->user_id, timestamp);
+  peer_send_text (peer, text);
 
   if (run->first_send_us == 0)
     run->first_send_us = sent_us;
@@ -721,28 +1051,23 @@ send_one (Peer *peer)
   run->sent++;
 }
 
-static gboolean
-on_send_tick (gpointer user_data)
+static void
+run_due_sends (Run *run)
 {
-  Peer *peer = user_data;
+  gint64 now = g_get_monotonic_time ();
 
-  send_one (peer);
-  if (--peer->sends_left > 0)
-    return G_SOURCE_CONTINUE;
-  peer->send_source = 0;
-  peer->run->senders_active--;
-  return G_SOURCE_REMOVE;
-}
+  for (guint i = 0; run->senders != NULL && i < run->senders->len; i++)
+    {
+      Peer *peer = g_ptr_array_index (run->senders, i);
 
-static gboolean
-on_first_send (gpointer user_data)
-{
-  Peer *peer = user_data;
-
-  if (!on_send_tick (peer))
-    return G_SOURCE_REMOVE;
-  peer->send_source = g_timeout_add (SEND_INTERVAL_MS, on_send_tick, peer);
-  return G_SOURCE_REMOVE;
+      if (peer->sends_left == 0 || peer->next_send_us > now)
+        continue;
+      if (peer->state == PEER_JOINED)
+        send_one (peer);
+      peer->next_send_us += SEND_INTERVAL_MS * 1000;
+      if (--peer->sends_left == 0)
+        run->senders_active--;
+    }
 }
 
 static gboolean
@@ -764,23 +1089,15 @@ run_free_peers (Run *run)
     {
       Peer *peer = &run->peers[i];
 
-      g_clear_handle_id (&peer->send_source, g_source_remove);
-      if (peer->client != NULL)
-        {
-          g_signal_handlers_disconnect_by_data (peer->client, peer);
-          sio_client_disconnect (peer->client);
-        }
-    }
-  /* let the closes go out before the clients go */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  for (guint i = 0; i < run->n; i++)
-    {
-      g_clear_object (&run->peers[i].client);
-      g_free (run->peers[i].user_id);
-      g_free (run->peers[i].token);
+      if (peer->fd >= 0)
+        close (peer->fd);
+      g_clear_pointer (&peer->in, g_byte_array_unref);
+      g_clear_pointer (&peer->out, g_byte_array_unref);
+      g_free (peer->user_id);
+      g_free (peer->token);
     }
   g_clear_pointer (&run->peers, g_free);
+  g_clear_pointer (&run->senders, g_ptr_array_unref);
 }
 
 /* Senders for RATE deliveries a second (or --senders), spread evenly over
@@ -811,18 +1128,21 @@ measure_load (Run          *run,
   server_cpu = read_cpu_seconds (pid);
   self_cpu = self_cpu_seconds ();
   run->measuring = TRUE;
+  g_clear_pointer (&run->senders, g_ptr_array_unref);
+  run->senders = g_ptr_array_new ();
   for (guint i = 0, s = 0; i < run->n && s < senders; i++)
     {
       Peer *peer = &run->peers[i];
 
-      if (!peer->joined)
+      if (!peer->joined || peer->state != PEER_JOINED)
         continue;
       peer->sends_left = sends_each;
-      peer->send_source = g_timeout_add ((guint) ((guint64) s * SEND_INTERVAL_MS / senders), on_first_send, peer);
+      peer->next_send_us = g_get_monotonic_time () + (gint64) s * SEND_INTERVAL_MS * 1000 / senders;
+      g_ptr_array_add (run->senders, peer);
       run->senders_active++;
       s++;
     }
-  spin_until (drained, run, config->duration_s * 1000 + 120000);
+  loop_until (drained, run, config->duration_s * 1000 + 120000);
   run->measuring = FALSE;
   phase->server_cpu_s = read_cpu_seconds (pid) - server_cpu;
   phase->loadgen_cpu_s = self_cpu_seconds () - self_cpu;
@@ -867,11 +1187,15 @@ run_one (const Config *config,
   rss_before = read_rss_kb (server.pid);
 
   run.peers = g_new0 (Peer, n);
+  run.epoll_fd = epoll_create1 (EPOLL_CLOEXEC);
+  if (run.epoll_fd < 0)
+    g_error ("epoll_create1: %s", g_strerror (errno));
   for (guint i = 0; i < n; i++)
     {
       Peer *peer = &run.peers[i];
 
       peer->run = &run;
+      peer->fd = -1;
       peer->index = i;
       peer->user_id = g_strdup_printf ("fan%u", i);
       if (server.jwt != NULL)
@@ -887,17 +1211,17 @@ run_one (const Config *config,
 
   join_start = g_get_monotonic_time ();
   start_more_peers (&run);
-  if (!spin_until (all_settled, &run, config->join_timeout_s * 1000))
+  if (!loop_until (all_settled, &run, config->join_timeout_s * 1000))
     {
       /* the rest are not started, so the joins stop and the room goes quiet */
       fail_run (&run, "the join timeout (%u s) passed", config->join_timeout_s);
       run.limit = run.next_peer;
-      spin_until (all_settled, &run, 60000);
+      loop_until (all_settled, &run, 60000);
       if (run.joined == n)
         g_clear_pointer (&run.first_error, g_free);
     }
   run.last_event_us = g_get_monotonic_time ();
-  spin_until (quiet_after_joins, &run, 300000);
+  loop_until (quiet_after_joins, &run, 300000);
   result.join_s = (g_get_monotonic_time () - join_start) / (double) G_USEC_PER_SEC;
   rss_after = read_rss_kb (server.pid);
 
@@ -911,6 +1235,7 @@ run_one (const Config *config,
   if (run.joined == 0)
     {
       run_free_peers (&run);
+      close (run.epoll_fd);
       server_stop (&server);
       return result;
     }
@@ -923,6 +1248,7 @@ run_one (const Config *config,
 
   g_free (run.first_error);
   run_free_peers (&run);
+  close (run.epoll_fd);
   server_stop (&server);
   return result;
 }
