@@ -285,6 +285,29 @@ redis_publish (LdDemo     *self,
     g_subprocess_wait_async (process, NULL, NULL, NULL);
 }
 
+/* A notification from the platform to the demo's signed-in user, sent SECONDS_AGO. */
+static void
+notify_demo_user (LdDemo     *self,
+                  const char *type,
+                  const char *title,
+                  const char *text,
+                  int         seconds_ago)
+{
+  g_autoptr(JsonObject) notification = json_object_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) then = g_date_time_add_seconds (now, -seconds_ago);
+  g_autofree char *timestamp = g_date_time_format (then, "%Y-%m-%dT%H:%M:%S.%fZ");
+  g_autofree char *id = g_uuid_string_random ();
+
+  json_object_set_string_member (notification, "type", type);
+  json_object_set_string_member (notification, "id", id);
+  json_object_set_string_member (notification, "userId", moderator.user_id);
+  json_object_set_string_member (notification, "title", title);
+  json_object_set_string_member (notification, "message", text);
+  json_object_set_string_member (notification, "timestamp", timestamp);
+  redis_publish (self, "notification", notification);
+}
+
 static void
 announce_stream (LdDemo *self)
 {
@@ -308,6 +331,22 @@ announce_stream (LdDemo *self)
   json_object_set_string_member (notification, "message", "Buổi live tối nay đã bắt đầu!");
   json_object_set_string_member (notification, "timestamp", timestamp);
   redis_publish (self, "notification", notification);
+
+  notify_demo_user (self, "follow", "Minh Anh followed you", "They will hear when you go live next time.", 2 * 3600);
+  notify_demo_user (self, "info", "Your payout is on its way",
+                    "1.250.000 ₫ from last week's gifts was sent to your bank.", 26 * 3600);
+  notify_demo_user (self, "gift", "Top gifter this week: Bao Tran", "Bao Tran sent 42 gifts in your streams.", 600);
+  /* The gateway has no channel for systemNotification: the demo hands the
+   * session one as the platform would send it. */
+  if (self->session != NULL)
+    {
+      g_autoptr(JsonNode) system = json_from_string ("{\"id\":\"demo-maintenance\","
+                                                     "\"title\":\"Scheduled maintenance tonight\","
+                                                     "\"message\":\"The platform restarts at 02:00 for about "
+                                                     "ten minutes; the app reconnects by itself.\"}", NULL);
+
+      _ld_session_handle_event (self->session, "systemNotification", system);
+    }
 }
 
 static void

@@ -11,6 +11,7 @@ struct _LdNotificationsView
 {
   GtkWidget            parent_instance;
 
+  GtkWidget           *toolbar;
   GtkDropDown         *filter_dropdown;
   GtkLabel            *unread_label;
   GtkStack            *stack;
@@ -249,6 +250,7 @@ update_state (LdNotificationsView *self)
   g_autofree char *text = NULL;
 
   gtk_stack_set_visible_child_name (self->stack, total > 0 ? "list" : "empty");
+  gtk_widget_set_visible (self->toolbar, total > 0);
   gtk_widget_set_visible (self->system_heading, n_system > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->system_list), n_system > 0);
   gtk_widget_set_visible (self->list_heading, n_system > 0 && n_shown > 0);
@@ -441,6 +443,7 @@ ld_notifications_view_class_init (LdNotificationsViewClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/livedesk/Livedesk/ui/ld-notifications-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, LdNotificationsView, toolbar);
   gtk_widget_class_bind_template_child (widget_class, LdNotificationsView, filter_dropdown);
   gtk_widget_class_bind_template_child (widget_class, LdNotificationsView, unread_label);
   gtk_widget_class_bind_template_child (widget_class, LdNotificationsView, stack);
