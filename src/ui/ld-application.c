@@ -24,6 +24,7 @@ struct _LdApplication
   LdOverlayHost  *overlay_host;
   GCancellable   *cancellable;
   char           *initial_view;
+  char           *initial_preferences;
   guint           sigint_source;
   guint           sigterm_source;
   gboolean        demo_mode;
@@ -134,6 +135,9 @@ on_tokens_found (GObject      *object,
     start_session (self, tokens);
 }
 
+static void open_preferences (LdApplication *self,
+                              const char    *page);
+
 static void
 ld_application_activate (GApplication *app)
 {
@@ -148,6 +152,8 @@ ld_application_activate (GApplication *app)
     gtk_window_maximize (GTK_WINDOW (window));
   gtk_window_present (GTK_WINDOW (window));
   g_application_withdraw_notification (app, "background");
+  if (first && self->initial_preferences != NULL)
+    open_preferences (self, self->initial_preferences);
   if (!first)
     return;
 
@@ -180,6 +186,7 @@ ld_application_handle_local_options (GApplication *app,
   if (g_variant_dict_contains (options, "demo"))
     ld_application_set_demo (self, TRUE);
   g_variant_dict_lookup (options, "view", "s", &self->initial_view);
+  g_variant_dict_lookup (options, "preferences", "s", &self->initial_preferences);
   self->maximized = g_variant_dict_contains (options, "maximized");
 
   return -1;
@@ -482,6 +489,7 @@ ld_application_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->initial_view, g_free);
+  g_clear_pointer (&self->initial_preferences, g_free);
 
   G_OBJECT_CLASS (ld_application_parent_class)->dispose (object);
 }
@@ -508,6 +516,8 @@ ld_application_init (LdApplication *self)
     { "view", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Open VIEW first: chat, viewers, gifts, support or notifications"), N_("VIEW") },
     { "maximized", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Open the window maximized"), NULL },
+    { "preferences", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Open the preferences at PAGE too: general, alerts or streaming"), N_("PAGE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
     { NULL }
   };
@@ -594,16 +604,25 @@ sign_in_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* PAGE: a page's name, or NULL for the first. */
 static void
-preferences_action (GSimpleAction *action,
-                    GVariant      *parameter,
-                    gpointer       user_data)
+open_preferences (LdApplication *self,
+                  const char    *page)
 {
-  LdApplication *self = user_data;
   LdPreferencesWindow *window;
 
   window = ld_preferences_window_new (GTK_WINDOW (ld_application_get_window (self)), self->settings);
   if (self->overlay_host != NULL)
     ld_preferences_window_set_overlay_host (window, self->overlay_host);
+  if (page != NULL)
+    adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (window), page);
   gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  open_preferences (user_data, NULL);
 }
