@@ -766,6 +766,131 @@ test_serve_log (void)
   g_rmdir (dir);
 }
 
+/* POSTs BODY to PATH on the gateway on PORT; the reply's status, and its JSON in *OUT. */
+static guint
+post_to (SoupSession  *session,
+         guint         port,
+         const char   *path,
+         const char   *body,
+         JsonObject  **out)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", port, path);
+  g_autoptr(SoupMessage) message = soup_message_new ("POST", url);
+  g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  soup_message_set_request_body_from_bytes (message, "application/json", request);
+  reply = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  node = json_from_string (g_bytes_get_data (reply, NULL), &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  *out = json_object_ref (json_node_get_object (node));
+
+  return soup_message_get_status (message);
+}
+
+/* Trades REFRESH_TOKEN at the gateway on PORT; the reply's status, and the
+ * next refresh token (or the error code) in *OUT. */
+static guint
+refresh_at (SoupSession  *session,
+            guint         port,
+            const char   *refresh_token,
+            char        **out)
+{
+  g_autofree char *body = g_strdup_printf ("{\"refreshToken\":\"%s\"}", refresh_token);
+  g_autoptr(JsonObject) reply = NULL;
+  guint status = post_to (session, port, "/api/v1/auth/refresh-token", body, &reply);
+
+  if (status == SOUP_STATUS_OK)
+    {
+      g_assert_nonnull (json_object_get_string_member_with_default (reply, "accessToken", NULL));
+      *out = g_strdup (json_object_get_string_member (reply, "refreshToken"));
+    }
+  else
+    *out = g_strdup (json_object_get_string_member (json_object_get_object_member (reply, "error"), "code"));
+
+  return status;
+}
+
+static char *
+log_in_at (SoupSession *session,
+           guint        port)
+{
+  g_autoptr(JsonObject) login = NULL;
+
+  g_assert_cmpuint (post_to (session, port, "/api/v1/auth/login",
+                             "{\"username\":\"Alice\",\"password\":\"correct horse\"}", &login),
+                    ==, SOUP_STATUS_OK);
+  return g_strdup (json_object_get_string_member (login, "refreshToken"));
+}
+
+/* Two processes on one Redis hold one set of refresh tokens: a token from
+ * one is traded at the other, a replay at either signs the whole chain out
+ * at both, a restart forgets nobody's session, and while Redis is away the
+ * client is told to try again rather than signed out. */
+static void
+test_serve_refresh_cluster (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("livedesk-serve-XXXXXX", &error);
+  g_autofree char *users = NULL;
+  g_autofree char *redis_uri = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *third = NULL;
+  g_autofree char *replayed = NULL;
+  g_autofree char *after_replay = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *after_restart = NULL;
+  g_autofree char *while_away = NULL;
+  g_autoptr(GSubprocess) redis = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  Gateway one = { 0 };
+  Gateway two = { 0 };
+  guint16 redis_port = test_free_port ();
+
+  g_assert_no_error (error);
+  users = write_users_file (dir);
+  soup_session_set_proxy_resolver (session, NULL);
+  redis = test_redis_start (redis_port, NULL);
+  redis_uri = g_strdup_printf ("redis://127.0.0.1:%u", redis_port);
+  gateway_start (&one, users, "--redis", redis_uri);
+  gateway_start (&two, users, "--redis", redis_uri);
+  wait_redis_state (session, one.port, "connected");
+  wait_redis_state (session, two.port, "connected");
+
+  first = log_in_at (session, one.port);
+  g_assert_cmpuint (refresh_at (session, two.port, first, &second), ==, SOUP_STATUS_OK);
+  g_assert_cmpuint (refresh_at (session, one.port, second, &third), ==, SOUP_STATUS_OK);
+  g_assert_cmpstr (third, !=, second);
+
+  /* The first token, already traded at the other process, shown again. */
+  g_assert_cmpuint (refresh_at (session, two.port, first, &replayed), ==, SOUP_STATUS_UNAUTHORIZED);
+  g_assert_cmpstr (replayed, ==, "UNAUTHENTICATED");
+  g_assert_cmpuint (refresh_at (session, one.port, third, &after_replay), ==, SOUP_STATUS_UNAUTHORIZED);
+  g_assert_cmpstr (after_replay, ==, "UNAUTHENTICATED");
+
+  kept = log_in_at (session, one.port);
+  gateway_stop (&one);
+  gateway_start (&one, users, "--redis", redis_uri);
+  wait_redis_state (session, one.port, "connected");
+  g_assert_cmpuint (refresh_at (session, one.port, kept, &after_restart), ==, SOUP_STATUS_OK);
+
+  g_subprocess_send_signal (redis, SIGKILL);
+  g_subprocess_wait (redis, NULL, NULL);
+  wait_redis_state (session, two.port, "disconnected");
+  g_assert_cmpuint (refresh_at (session, two.port, after_restart, &while_away), ==, SOUP_STATUS_SERVICE_UNAVAILABLE);
+  g_assert_cmpstr (while_away, ==, "INTERNAL");
+
+  gateway_stop (&one);
+  gateway_stop (&two);
+  g_unlink (users);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -782,6 +907,7 @@ main (int   argc,
   g_test_add_func ("/gw/serve/redis", test_serve_redis);
   g_test_add_func ("/gw/serve/log", test_serve_log);
   g_test_add_func ("/gw/serve/redis-outage", test_serve_redis_outage);
+  g_test_add_func ("/gw/serve/refresh-cluster", test_serve_refresh_cluster);
 
   return g_test_run ();
 }
