@@ -891,6 +891,86 @@ test_serve_refresh_cluster (void)
   g_rmdir (dir);
 }
 
+/* A gateway process that dies leaves no ghosts: the viewer it held is
+ * listed by the other process's getRoomInfo (she is on the dead one) only
+ * until her hold in Redis lapses, one presence timeout later. */
+static void
+test_serve_dead_process_room_info (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("livedesk-serve-XXXXXX", &error);
+  g_autofree char *users = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *config_text = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *alice = mint ("alice", "Alice");
+  g_autofree char *bob = mint ("bob", "Bob");
+  g_autoptr(GSubprocess) redis = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(TestPeer) peer = NULL;
+  Gateway one = { 0 };
+  Gateway two = { 0 };
+  guint16 redis_port = test_free_port ();
+  gint64 deadline;
+
+  g_assert_no_error (error);
+  users = write_users_file (dir);
+  soup_session_set_proxy_resolver (session, NULL);
+  redis = test_redis_start (redis_port, NULL);
+  config = g_build_filename (dir, "gateway.conf", NULL);
+  config_text = g_strdup_printf ("[gateway]\nredis=redis://127.0.0.1:%u\npresence-timeout=2\n", redis_port);
+  g_file_set_contents (config, config_text, -1, &error);
+  g_assert_no_error (error);
+  gateway_start (&one, users, "--config", config);
+  gateway_start (&two, users, "--config", config);
+  wait_redis_state (session, one.port, "connected");
+  wait_redis_state (session, two.port, "connected");
+
+  port = g_strdup_printf ("%u", one.port);
+  peer = test_peer_start ("gateway-peer.mjs", port, NULL);
+  test_peer_send (peer, "{\"cmd\":\"connect\",\"id\":\"a\",\"auth\":{\"token\":\"%s\"}}", alice);
+  test_peer_send (peer, "{\"cmd\":\"connect\",\"id\":\"b\",\"auth\":{\"token\":\"%s\"},\"port\":%u}", bob, two.port);
+  json_object_unref (expect_for (peer, "message", "a", "authSuccess"));
+  json_object_unref (expect_for (peer, "message", "b", "authSuccess"));
+  test_peer_send (peer, "{\"cmd\":\"emit\",\"id\":\"a\",\"name\":\"joinRoom\",\"payload\":{\"roomId\":\"room_1\"}}");
+  json_object_unref (expect_for (peer, "message", "a", "joinedRoom"));
+
+  /* Bob is in no room; the second process answers for the first. */
+  g_assert_true (room_viewers_until (peer, "b", 1, "alice"));
+
+  g_subprocess_send_signal (one.process, SIGKILL);
+  g_subprocess_wait (one.process, NULL, NULL);
+  g_clear_object (&one.process);
+
+  deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+  for (;;)
+    {
+      g_autoptr(JsonObject) ack = NULL;
+      JsonObject *reply;
+
+      test_peer_send (peer, "{\"cmd\":\"emit\",\"id\":\"b\",\"name\":\"getRoomInfo\",\"ack\":true,"
+                      "\"payload\":{\"roomId\":\"room_1\"}}");
+      ack = expect_for (peer, "ack", "b", "getRoomInfo");
+      reply = json_object_get_object_member (ack, "payload");
+      if (!json_object_get_boolean_member (reply, "success"))
+        {
+          /* Nobody anywhere, nothing else known: no such room any more. */
+          g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (reply, "error"), "code"),
+                           ==, "ROOM_NOT_FOUND");
+          break;
+        }
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      test_spin (200);
+    }
+
+  gateway_stop (&two);
+  g_subprocess_send_signal (redis, SIGKILL);
+  g_subprocess_wait (redis, NULL, NULL);
+  g_unlink (config);
+  g_unlink (users);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -908,6 +988,7 @@ main (int   argc,
   g_test_add_func ("/gw/serve/log", test_serve_log);
   g_test_add_func ("/gw/serve/redis-outage", test_serve_redis_outage);
   g_test_add_func ("/gw/serve/refresh-cluster", test_serve_refresh_cluster);
+  g_test_add_func ("/gw/serve/dead-process-room-info", test_serve_dead_process_room_info);
 
   return g_test_run ();
 }
