@@ -715,6 +715,41 @@ test_choices_off (void)
   WAIT_UNTIL (find_call ("AddNotification", "mention-") != NULL);
 }
 
+static gboolean
+window_active_or (gboolean *timed_out)
+{
+  return gtk_window_is_active (GTK_WINDOW (t.window)) || *timed_out;
+}
+
+/* The window in front: the user sees it all, nothing goes to the desktop.
+ * Only where the display gives the window focus (Xvfb without a window
+ * manager may not). */
+static void
+test_focused (void)
+{
+  gboolean timed_out = FALSE;
+  guint source;
+
+  choose_all (TRUE);
+  gtk_window_present (GTK_WINDOW (t.window));
+  source = g_timeout_add (3000, on_timeout, &timed_out);
+  WAIT_UNTIL (window_active_or (&timed_out));
+  if (!timed_out)
+    g_source_remove (source);
+  if (!gtk_window_is_active (GTK_WINDOW (t.window)))
+    {
+      gtk_widget_set_visible (GTK_WIDGET (t.window), FALSE);
+      g_test_skip ("the display gives the window no focus");
+      return;
+    }
+
+  g_ptr_array_set_size (t.calls, 0);
+  send_text (t.bob, "ada, you are on screen");
+  WAIT_UNTIL (ada_has_text ("ada, you are on screen"));
+  g_assert_cmpuint (count_calls ("AddNotification", ""), ==, 0);
+  gtk_widget_set_visible (GTK_WIDGET (t.window), FALSE);
+}
+
 /* Run in background: closing the window keeps the app and its session;
  * the user is told once; notifications keep coming; activating the app
  * brings the same window and session back; app.quit still quits. */
@@ -806,6 +841,7 @@ main (int    argc,
   g_test_add_func ("/ui/notifications/list", test_list);
   g_test_add_func ("/ui/notifications/desktop", test_desktop);
   g_test_add_func ("/ui/notifications/choices-off", test_choices_off);
+  g_test_add_func ("/ui/notifications/focused", test_focused);
   g_test_add_func ("/ui/notifications/background", test_background);
   status = g_test_run ();
 
