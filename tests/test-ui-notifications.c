@@ -589,6 +589,22 @@ test_list (void)
   g_assert_cmpuint (gtk_drop_down_get_selected (dropdown), !=, 0);
   g_assert_cmpuint (g_list_model_get_n_items (ld_notifications_view_get_shown (view)), ==, 1);
   g_assert_nonnull (find_label (GTK_WIDGET (view), "Minh follows you"));
+  /* notificationUpdate: a new type moves it between the filtered lists, a
+   * new title shows at once. */
+  {
+    g_autoptr(JsonNode) update = json_from_string ("{\"id\":\"n3\",\"type\":\"gift\","
+                                                   "\"title\":\"Minh sent you a Star\"}", NULL);
+
+    _ld_session_handle_event (t.ada, "notificationUpdate", update);
+  }
+  g_assert_cmpuint (g_list_model_get_n_items (ld_notifications_view_get_shown (view)), ==, 0);
+  g_assert_nonnull (find_label (GTK_WIDGET (view), "No notifications of this type"));
+  g_assert_true (gtk_widget_get_visible (find_label (GTK_WIDGET (view), "No notifications of this type")));
+  ld_notifications_view_set_type_filter (view, "gift");
+  g_assert_cmpuint (g_list_model_get_n_items (ld_notifications_view_get_shown (view)), ==, 2);
+  g_assert_nonnull (find_label (GTK_WIDGET (view), "Minh sent you a Star"));
+  g_assert_null (find_label (GTK_WIDGET (view), "Minh follows you"));
+
   gtk_drop_down_set_selected (dropdown, 0);
   g_assert_null (ld_notifications_view_get_type_filter (view));
   g_assert_cmpuint (g_list_model_get_n_items (ld_notifications_view_get_shown (view)), ==, 3);

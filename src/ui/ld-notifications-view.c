@@ -300,6 +300,26 @@ reset_kinds (LdNotificationsView *self)
   self->resetting = FALSE;
 }
 
+/* notificationUpdate changed a type: the lists and the drop-down follow. */
+static void
+on_kind_changed (LdNotificationsView *self,
+                 GParamSpec          *pspec,
+                 LdNotification      *notification)
+{
+  add_kind (self, ld_notification_get_kind (notification));
+  gtk_filter_changed (gtk_filter_list_model_get_filter (self->shown), GTK_FILTER_CHANGE_DIFFERENT);
+  gtk_filter_changed (gtk_filter_list_model_get_filter (self->system), GTK_FILTER_CHANGE_DIFFERENT);
+  update_state (self);
+}
+
+static void
+watch (LdNotificationsView *self,
+       LdNotification      *notification)
+{
+  add_kind (self, ld_notification_get_kind (notification));
+  g_signal_connect_object (notification, "notify::kind", G_CALLBACK (on_kind_changed), self, G_CONNECT_SWAPPED);
+}
+
 static void
 on_items_changed (LdNotificationsView *self,
                   guint                position,
@@ -311,7 +331,7 @@ on_items_changed (LdNotificationsView *self,
     {
       g_autoptr(LdNotification) notification = g_list_model_get_item (model, i);
 
-      add_kind (self, ld_notification_get_kind (notification));
+      watch (self, notification);
     }
   update_state (self);
 }
@@ -508,7 +528,15 @@ ld_notifications_view_set_model (LdNotificationsView *self,
     return;
 
   if (self->model != NULL)
-    g_signal_handlers_disconnect_by_data (self->model, self);
+    {
+      g_signal_handlers_disconnect_by_data (self->model, self);
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->model)); i++)
+        {
+          g_autoptr(LdNotification) notification = g_list_model_get_item (G_LIST_MODEL (self->model), i);
+
+          g_signal_handlers_disconnect_by_data (notification, self);
+        }
+    }
   g_set_object (&self->model, model);
 
   reset_kinds (self);
@@ -521,7 +549,7 @@ ld_notifications_view_set_model (LdNotificationsView *self,
         {
           g_autoptr(LdNotification) notification = g_list_model_get_item (G_LIST_MODEL (model), i - 1);
 
-          add_kind (self, ld_notification_get_kind (notification));
+          watch (self, notification);
         }
     }
   gtk_filter_list_model_set_model (self->shown, G_LIST_MODEL (model));
