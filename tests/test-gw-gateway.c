@@ -938,6 +938,20 @@ test_redis_outage (Fixture       *f,
   expect_said (f, "a", "welcome back");
   for (const char **id = (const char *[]) { "a", "b", NULL }; *id != NULL; id++)
     gw_test_assert_no_unclaimed (f->clients, *id, "newMessage");
+
+  /* The restarted Redis came back empty; a second tab of bob's, on the
+   * first gateway, is still no newcomer to alice. Bob then speaks from the
+   * second gateway, after which any such notice would have arrived. */
+  {
+    g_autoptr(JsonObject) first_notice = gw_test_expect_event (f->clients, "a", "userJoined");
+
+    g_assert_cmpstr (gw_test_str_at (first_notice, "userId"), ==, "bob");
+    gw_test_connect (f->clients, "b2", bob, 0);
+    gw_test_join (f->clients, "b2", "room_1");
+    say (f, "b", "two tabs now");
+    expect_said (f, "a", "two tabs now");
+    assert_not_announced (f, "a", "bob");
+  }
 }
 
 /* getRoomInfo from client ID until the room holds WANT viewers on all

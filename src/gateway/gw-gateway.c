@@ -1908,6 +1908,37 @@ on_connection (SioServerNamespace *nsp,
     }
 }
 
+/* Renews this process's holds on ROOM's viewers in Redis. */
+static void
+refresh_holds (GwGateway *self,
+               GwRoom    *room)
+{
+  g_autoptr(JsonArray) viewers = NULL;
+
+  if (!presence_in_redis (self))
+    return;
+  viewers = gw_room_dup_viewers_json (room);
+  gw_redis_rooms_refresh (self->redis, gw_room_get_id (room), self->uid, viewers, self->presence_timeout);
+}
+
+/* A Redis that comes back may have lost what we held there (a restart
+ * without persistence): told at once, it does not take a newcomer's second
+ * tab for a newcomer until the next sweep. */
+static void
+on_redis_connected (GwRedis    *redis,
+                    GParamSpec *pspec,
+                    GwGateway  *self)
+{
+  g_autoptr(GPtrArray) rooms = NULL;
+
+  if (!gw_redis_get_connected (redis))
+    return;
+  rooms = gw_rooms_list (self->rooms);
+  for (guint i = 0; i < rooms->len; i++)
+    if (gw_room_get_viewer_count (g_ptr_array_index (rooms, i)) > 0)
+      refresh_holds (self, g_ptr_array_index (rooms, i));
+}
+
 static gboolean
 on_sweep (gpointer user_data)
 {
@@ -1941,12 +1972,7 @@ on_sweep (gpointer user_data)
       if (gw_room_get_viewer_count (room) > 0)
         {
           publish_presence (self, room);
-          if (presence_in_redis (self))
-            {
-              g_autoptr(JsonArray) viewers = gw_room_dup_viewers_json (room);
-
-              gw_redis_rooms_refresh (self->redis, room_id, self->uid, viewers, self->presence_timeout);
-            }
+          refresh_holds (self, room);
         }
     }
 
@@ -2334,6 +2360,7 @@ gw_gateway_set_redis (GwGateway *self,
 
   self->redis = g_object_ref (redis);
   self->redis_handler = g_signal_connect (redis, "message", G_CALLBACK (on_redis_message), self);
+  g_signal_connect_object (redis, "notify::connected", G_CALLBACK (on_redis_connected), self, 0);
   gw_redis_subscribe (redis, channels);
 
   /* Broadcasts reach every gateway process sharing this Redis. */
