@@ -9,6 +9,8 @@
 #include "sio-engine.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -45,6 +47,12 @@ struct _SioEngine {
    * walked by every main loop iteration. */
   GSequence  *timers;       /* of SioEngineSocket (unowned), by timer_due */
   GSource    *timer_source;
+  /* WebSocket frames wait for the end of the main loop iteration, so that
+   * the broadcasts of one iteration leave each connection in one TCP
+   * segment rather than one each: at a thousand clients the kernel's
+   * per-segment work was most of the gateway's time. */
+  GPtrArray  *dirty;        /* of SioEngineSocket (owned) with frames waiting */
+  GSource    *flush_source;
   guint       ping_interval;
   guint       ping_timeout;
   gsize       max_payload;
@@ -78,6 +86,9 @@ struct _SioEngineSocket {
   SoupServerMessage       *poll;       /* the GET being held, owned */
   GSource                 *poll_watch; /* notices the client of a held GET hanging up */
   SoupWebsocketConnection *ws;         /* the transport, or the probe while upgrading */
+  int                      ws_fd;      /* its TCP socket, to cork; -1 when unknown */
+  GQueue                   ws_out;     /* of OutFrame, until the engine's flush */
+  gboolean                 dirty;      /* in engine->dirty */
   gboolean                 upgrading;  /* the probe answered; waiting for UPGRADE */
 
   SocketTimer              timer;         /* in engine->timers unless NONE */
@@ -199,6 +210,100 @@ generate_sid (void)
   return sid;
 }
 
+/* A whole Engine.IO frame waiting for the flush. */
+typedef struct {
+  GBytes   *data;
+  gboolean  binary;
+} OutFrame;
+
+static void
+out_frame_free (gpointer data)
+{
+  OutFrame *frame = data;
+
+  g_bytes_unref (frame->data);
+  g_free (frame);
+}
+
+static void
+set_cork (int      fd,
+          gboolean cork)
+{
+  int value = cork;
+
+  setsockopt (fd, IPPROTO_TCP, TCP_CORK, &value, sizeof value);
+}
+
+/* Hands the waiting frames to libsoup, which writes each as it gets it;
+ * with more than one, the socket is corked meanwhile so that they leave
+ * together when it is uncorked. */
+static void
+ws_flush (SioEngineSocket *self)
+{
+  gboolean cork = self->ws_fd >= 0 && self->ws_out.length > 1 && self->ws != NULL &&
+                  soup_websocket_connection_get_state (self->ws) == SOUP_WEBSOCKET_STATE_OPEN;
+  OutFrame *frame;
+
+  if (cork)
+    set_cork (self->ws_fd, TRUE);
+  while ((frame = g_queue_pop_head (&self->ws_out)) != NULL)
+    {
+      if (self->ws != NULL && soup_websocket_connection_get_state (self->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_send_message (self->ws,
+                                                frame->binary ? SOUP_WEBSOCKET_DATA_BINARY : SOUP_WEBSOCKET_DATA_TEXT,
+                                                frame->data);
+      out_frame_free (frame);
+    }
+  if (cork)
+    set_cork (self->ws_fd, FALSE);
+}
+
+static gboolean
+on_flush (gpointer user_data)
+{
+  SioEngine *engine = user_data;
+  g_autoptr(SioEngine) hold = g_object_ref (engine);
+  g_autoptr(GPtrArray) dirty = g_steal_pointer (&engine->dirty);
+
+  engine->dirty = g_ptr_array_new_with_free_func (g_object_unref);
+  g_source_set_ready_time (engine->flush_source, -1);
+  for (guint i = 0; i < dirty->len; i++)
+    {
+      SioEngineSocket *socket = g_ptr_array_index (dirty, i);
+
+      socket->dirty = FALSE;
+      ws_flush (socket);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* FRAME: a whole Engine.IO frame, transfer none. */
+static void
+ws_queue_frame (SioEngineSocket *self,
+                GBytes          *data,
+                gboolean         binary)
+{
+  OutFrame *frame;
+
+  if (self->ws == NULL || soup_websocket_connection_get_state (self->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+  frame = g_new (OutFrame, 1);
+  frame->data = g_bytes_ref (data);
+  frame->binary = binary;
+  g_queue_push_tail (&self->ws_out, frame);
+  if (self->dirty)
+    return;
+  if (self->engine == NULL)
+    {
+      ws_flush (self);
+      return;
+    }
+  self->dirty = TRUE;
+  g_ptr_array_add (self->engine->dirty, g_object_ref (self));
+  if (self->engine->dirty->len == 1)
+    g_source_set_ready_time (self->engine->flush_source, 0);
+}
+
 static void
 sio_engine_socket_dispose (GObject *object)
 {
@@ -223,6 +328,7 @@ sio_engine_socket_finalize (GObject *object)
   SioEngineSocket *self = SIO_ENGINE_SOCKET (object);
 
   g_queue_clear_full (&self->queue, (GDestroyNotify) sio_eio_packet_free);
+  g_queue_clear_full (&self->ws_out, out_frame_free);
   g_clear_pointer (&self->query, g_hash_table_unref);
   g_clear_pointer (&self->headers, soup_message_headers_unref);
   g_free (self->remote_address);
@@ -279,6 +385,8 @@ static void
 sio_engine_socket_init (SioEngineSocket *self)
 {
   g_queue_init (&self->queue);
+  g_queue_init (&self->ws_out);
+  self->ws_fd = -1;
 }
 
 static void
@@ -342,17 +450,13 @@ respond_poll_with (SioEngineSocket *self,
 }
 
 static void
-ws_send_packet (SoupWebsocketConnection *ws,
-                const SioEioPacket      *packet)
+ws_send_packet (SioEngineSocket    *self,
+                const SioEioPacket *packet)
 {
   gboolean binary = FALSE;
   g_autoptr(GBytes) frame = sio_eio_encode_frame (packet, &binary);
 
-  if (soup_websocket_connection_get_state (ws) != SOUP_WEBSOCKET_STATE_OPEN)
-    return;
-  soup_websocket_connection_send_message (ws,
-                                          binary ? SOUP_WEBSOCKET_DATA_BINARY : SOUP_WEBSOCKET_DATA_TEXT,
-                                          frame);
+  ws_queue_frame (self, frame, binary);
 }
 
 /* Takes PACKET. */
@@ -368,7 +472,7 @@ socket_send_packet (SioEngineSocket *self,
 
   if (self->transport == TRANSPORT_WEBSOCKET)
     {
-      ws_send_packet (self->ws, packet);
+      ws_send_packet (self, packet);
       sio_eio_packet_free (packet);
       return;
     }
@@ -478,10 +582,16 @@ close_websocket (SoupWebsocketConnection **ws,
                  SioEngineSocket          *self,
                  gushort                   code)
 {
-  g_autoptr(SoupWebsocketConnection) conn = g_steal_pointer (ws);
+  g_autoptr(SoupWebsocketConnection) conn = NULL;
 
+  /* what was sent before the close goes first */
+  if (*ws == self->ws)
+    ws_flush (self);
+  conn = g_steal_pointer (ws);
   if (conn == NULL)
     return;
+  /* the descriptor goes with the connection and may be reused */
+  self->ws_fd = -1;
   g_signal_handlers_disconnect_by_data (conn, self);
   if (soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (conn, code, NULL);
@@ -623,7 +733,7 @@ on_ws_message (SoupWebsocketConnection *ws,
     {
       g_autoptr(SioEioPacket) pong = sio_eio_packet_new (SIO_EIO_PONG, "probe");
 
-      ws_send_packet (self->ws, pong);
+      ws_send_packet (self, pong);
       self->upgrading = TRUE;
       /* the client keeps polling until this NOOP tells it to stop */
       if (self->poll != NULL)
@@ -640,7 +750,7 @@ on_ws_message (SoupWebsocketConnection *ws,
       self->upgrading = FALSE;
       while ((queued = g_queue_pop_head (&self->queue)) != NULL)
         {
-          ws_send_packet (self->ws, queued);
+          ws_send_packet (self, queued);
           sio_eio_packet_free (queued);
         }
       g_object_notify_by_pspec (G_OBJECT (self), socket_properties[SOCKET_PROP_TRANSPORT]);
@@ -694,9 +804,13 @@ on_upgrade_timeout (gpointer user_data)
 
 static void
 socket_take_websocket (SioEngineSocket         *self,
+                       SoupServerMessage       *msg,
                        SoupWebsocketConnection *ws)
 {
+  GSocket *gsocket = soup_server_message_get_socket (msg);
+
   self->ws = g_object_ref (ws);
+  self->ws_fd = gsocket != NULL ? g_socket_get_fd (gsocket) : -1;
   soup_websocket_connection_set_max_incoming_payload_size (ws, self->engine->max_payload);
   /* Engine.IO has its own heartbeat; a second one would only add traffic. */
   soup_websocket_connection_set_keepalive_interval (ws, 0);
@@ -771,6 +885,38 @@ sio_engine_socket_send_text (SioEngineSocket *self,
   if (len >= 0)
     text = copy = g_strndup (text, len);
   socket_send_packet (self, sio_eio_packet_new (SIO_EIO_MESSAGE, text));
+}
+
+GBytes *
+sio_engine_text_frame_new (const char *text)
+{
+  g_autoptr(SioEioPacket) packet = NULL;
+  gboolean binary;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  packet = sio_eio_packet_new (SIO_EIO_MESSAGE, text);
+  return sio_eio_encode_frame (packet, &binary);
+}
+
+void
+sio_engine_socket_send_text_frame (SioEngineSocket *self,
+                                   GBytes          *frame)
+{
+  gsize len;
+  const char *data;
+
+  g_return_if_fail (SIO_IS_ENGINE_SOCKET (self));
+  g_return_if_fail (frame != NULL);
+
+  data = g_bytes_get_data (frame, &len);
+  g_return_if_fail (len >= 1 && data[0] == '4');
+  if (self->closed || self->closing)
+    return;
+  if (self->transport == TRANSPORT_WEBSOCKET)
+    ws_queue_frame (self, frame, FALSE);
+  else
+    sio_engine_socket_send_text (self, data + 1, len - 1);
 }
 
 void
@@ -1124,9 +1270,9 @@ on_websocket (SoupServer              *server,
       SioEioPacket *open;
 
       socket = engine_open_socket (self, msg, query, TRANSPORT_WEBSOCKET);
-      socket_take_websocket (socket, connection);
+      socket_take_websocket (socket, msg, connection);
       open = g_queue_pop_head (&socket->queue);
-      ws_send_packet (socket->ws, open);
+      ws_send_packet (socket, open);
       sio_eio_packet_free (open);
       g_signal_emit (self, engine_signals[ENGINE_CONNECTION], 0, socket);
       return;
@@ -1140,7 +1286,7 @@ on_websocket (SoupServer              *server,
       return;
     }
 
-  socket_take_websocket (socket, connection);
+  socket_take_websocket (socket, msg, connection);
   socket->upgrade_source = g_timeout_add (SIO_ENGINE_DEFAULT_UPGRADE_TIMEOUT, on_upgrade_timeout, socket);
 }
 
@@ -1154,6 +1300,10 @@ sio_engine_dispose (GObject *object)
   if (self->timer_source != NULL)
     g_source_destroy (self->timer_source);
   g_clear_pointer (&self->timer_source, g_source_unref);
+  if (self->flush_source != NULL)
+    g_source_destroy (self->flush_source);
+  g_clear_pointer (&self->flush_source, g_source_unref);
+  g_clear_pointer (&self->dirty, g_ptr_array_unref);
 
   G_OBJECT_CLASS (sio_engine_parent_class)->dispose (object);
 }
@@ -1196,6 +1346,12 @@ sio_engine_init (SioEngine *self)
   g_source_set_callback (self->timer_source, on_timers_due, self, NULL);
   g_source_set_static_name (self->timer_source, "SioEngine timers");
   g_source_attach (self->timer_source, NULL);
+  self->dirty = g_ptr_array_new_with_free_func (g_object_unref);
+  /* timer_source_funcs: a source that only runs when its ready time says */
+  self->flush_source = g_source_new (&timer_source_funcs, sizeof (GSource));
+  g_source_set_callback (self->flush_source, on_flush, self, NULL);
+  g_source_set_static_name (self->flush_source, "SioEngine flush");
+  g_source_attach (self->flush_source, NULL);
 }
 
 SioEngine *

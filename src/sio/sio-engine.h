@@ -69,6 +69,12 @@ void             sio_engine_socket_send_text     (SioEngineSocket *self,
                                                   gssize           len);
 void             sio_engine_socket_send_binary   (SioEngineSocket *self,
                                                   GBytes          *data);
+/* A MESSAGE of TEXT encoded once as a WebSocket frame's payload, for
+ * sio_engine_socket_send_text_frame() to many sockets (a broadcast). */
+GBytes          *sio_engine_text_frame_new       (const char      *text);
+/* As sio_engine_socket_send_text() with the TEXT of FRAME (transfer none). */
+void             sio_engine_socket_send_text_frame (SioEngineSocket *self,
+                                                    GBytes          *frame);
 /* Sends CLOSE and ends the session; ::closed follows with REASON. */
 void             sio_engine_socket_close         (SioEngineSocket *self,
                                                   const char      *reason);

@@ -260,6 +260,7 @@ memory_broadcast (SioServerAdapter   *adapter,
   g_autoptr(GHashTable) seen = NULL;
   g_autoptr(GPtrArray) recipients = NULL;
   g_autofree char *header = NULL;
+  g_autoptr(GBytes) frame = NULL;
 
   if (self->nsp == NULL)
     return;
@@ -312,8 +313,9 @@ memory_broadcast (SioServerAdapter   *adapter,
    * apart from the room: a send that fails can close a socket, which takes
    * it out of the room while we are still sending. */
   header = sio_packet_encode (packet);
+  frame = sio_engine_text_frame_new (header);
   for (guint i = 0; i < recipients->len; i++)
-    sio_server_socket_send_encoded (g_ptr_array_index (recipients, i), header, packet->attachments);
+    sio_server_socket_send_frame (g_ptr_array_index (recipients, i), frame, packet->attachments);
 }
 
 static void

@@ -830,6 +830,22 @@ sio_server_socket_send_encoded (SioServerSocket *self,
       sio_engine_socket_send_binary (self->client->conn, g_ptr_array_index (attachments, i));
 }
 
+void
+sio_server_socket_send_frame (SioServerSocket *self,
+                              GBytes          *frame,
+                              GPtrArray       *attachments)
+{
+  g_return_if_fail (SIO_IS_SERVER_SOCKET (self));
+  g_return_if_fail (frame != NULL);
+
+  if (!self->connected || self->client == NULL || self->client->closed)
+    return;
+  sio_engine_socket_send_text_frame (self->client->conn, frame);
+  if (attachments != NULL)
+    for (guint i = 0; i < attachments->len; i++)
+      sio_engine_socket_send_binary (self->client->conn, g_ptr_array_index (attachments, i));
+}
+
 static void
 sio_server_namespace_dispose (GObject *object)
 {

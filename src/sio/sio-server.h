@@ -142,6 +142,11 @@ void                sio_server_socket_disconnect       (SioServerSocket    *self
 void                sio_server_socket_send_encoded     (SioServerSocket    *self,
                                                         const char         *header,
                                                         GPtrArray          *attachments);
+/* The same with the header as from sio_engine_text_frame_new(), so that a
+ * broadcast encodes its Engine.IO frame once for all its recipients. */
+void                sio_server_socket_send_frame       (SioServerSocket    *self,
+                                                        GBytes             *frame,
+                                                        GPtrArray          *attachments);
 
 SioServerAck       *sio_server_ack_ref                 (SioServerAck       *ack);
 void                sio_server_ack_unref               (SioServerAck       *ack);
