@@ -10,6 +10,7 @@
 #include <adwaita.h>
 #include <libsoup/soup.h>
 
+#include "ld-application.h"
 #include "ld-demo.h"
 #include "ld-overlay-host.h"
 #include "ld-preferences-window.h"
@@ -594,6 +595,70 @@ test_streamer_mode (void)
   reset_settings (settings);
 }
 
+static gboolean
+action_enabled (gpointer data)
+{
+  return g_action_group_get_action_enabled (G_ACTION_GROUP (data), "copy-overlay-url");
+}
+
+static gboolean
+action_disabled (gpointer data)
+{
+  return !action_enabled (data);
+}
+
+/* The app's own overlay: the main menu's copy items exist only while it
+ * runs and copy its URL; app.streamer-mode is the setting, and the header
+ * shows it. Runs inside the app's activate, so startup and shutdown are
+ * the real ones. */
+static void
+on_app_activate (LdApplication *app)
+{
+  LdSettings *settings = ld_application_get_settings (app);
+  LdOverlayHost *host = ld_application_get_overlay_host (app);
+  LdWindow *window = ld_application_get_window (app);
+  g_autofree char *copied = NULL;
+  g_autoptr(GVariant) state = NULL;
+
+  g_assert_nonnull (host);
+  g_assert_false (action_enabled (app));
+  g_object_set (settings, "overlay-port", free_port (), "overlay-enabled", TRUE, NULL);
+  g_assert_true (wait_for (overlay_running, host, WAIT_MS));
+  g_assert_true (wait_for (action_enabled, app, WAIT_MS));
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "copy-overlay-url", g_variant_new_string ("gifts"));
+  copied = read_clipboard ();
+  g_assert_cmpstr (copied, ==, ld_overlay_get_gifts_url (ld_overlay_host_get_overlay (host)));
+  assert_shows (GTK_WIDGET (window), "Overlay URL copied");
+
+  g_assert_null (find_text (GTK_WIDGET (window), "Streamer Mode"));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "streamer-mode", NULL);
+  g_assert_true (ld_settings_get_streamer_mode (settings));
+  state = g_action_group_get_action_state (G_ACTION_GROUP (app), "streamer-mode");
+  g_assert_true (g_variant_get_boolean (state));
+  drain ();
+  assert_shows (GTK_WIDGET (window), "Streamer Mode");
+  g_action_group_activate_action (G_ACTION_GROUP (app), "streamer-mode", NULL);
+  g_assert_false (ld_settings_get_streamer_mode (settings));
+
+  g_object_set (settings, "overlay-enabled", FALSE, NULL);
+  g_assert_true (wait_for (overlay_stopped, host, WAIT_MS));
+  g_assert_true (wait_for (action_disabled, app, WAIT_MS));
+
+  reset_settings (settings);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+}
+
+static void
+test_app_menu (void)
+{
+  LdApplication *app = ld_application_new ();
+
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_app_activate), NULL);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
+  g_assert_finalize_object (app);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -604,6 +669,7 @@ main (int    argc,
   g_test_add_func ("/ui/prefs/overlay-switch", test_overlay_switch);
   g_test_add_func ("/ui/prefs/overlay-busy-port", test_overlay_busy_port);
   g_test_add_func ("/ui/prefs/streamer-mode", test_streamer_mode);
+  g_test_add_func ("/ui/prefs/app-menu", test_app_menu);
 
   return g_test_run ();
 }

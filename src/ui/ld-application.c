@@ -563,6 +563,13 @@ ld_application_get_window (LdApplication *self)
   return window;
 }
 
+LdOverlayHost *
+ld_application_get_overlay_host (LdApplication *self)
+{
+  g_return_val_if_fail (LD_IS_APPLICATION (self), NULL);
+  return self->overlay_host;
+}
+
 gboolean
 ld_application_get_demo (LdApplication *self)
 {
