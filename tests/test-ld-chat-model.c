@@ -325,6 +325,41 @@ test_ring_bound (void)
   mirror_clear (&mirror);
 }
 
+/* A full ring fed one message a batch drops a tenth of itself at once, not
+ * one per batch: views see a removal at the top every tenth batch, and the
+ * history never exceeds its capacity nor falls below nine tenths of it. */
+static void
+test_ring_drops_a_tenth (void)
+{
+  g_autoptr(LdChatModel) model = ld_chat_model_new ();
+  Mirror mirror;
+  guint next = 100;
+  guint removals = 0;
+
+  ld_chat_model_set_capacity (model, 100);
+  mirror_init (&mirror, G_LIST_MODEL (model));
+  append_range (model, 0, 100);
+  ld_chat_model_flush (model);
+
+  for (guint round = 0; round < 30; round++)
+    {
+      guint before = mirror.n_signals;
+
+      append_range (model, next, next + 1);
+      next++;
+      ld_chat_model_flush (model);
+      mirror_check (&mirror);
+      removals += mirror.n_signals - before - 1;
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), <=, 100);
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), >=, 90);
+      assert_ids (G_LIST_MODEL (model), next - g_list_model_get_n_items (G_LIST_MODEL (model)));
+    }
+  g_assert_cmpuint (removals, ==, 3);
+  g_assert_null (ld_chat_model_lookup (model, "m29"));
+
+  mirror_clear (&mirror);
+}
+
 static void
 test_delete_and_lookup (void)
 {
@@ -530,6 +565,7 @@ main (int   argc,
   g_test_add_func ("/chat-model/message-malformed", test_malformed);
   g_test_add_func ("/chat-model/burst-coalesced", test_burst_coalesced);
   g_test_add_func ("/chat-model/ring-bound", test_ring_bound);
+  g_test_add_func ("/chat-model/ring-drops-a-tenth", test_ring_drops_a_tenth);
   g_test_add_func ("/chat-model/delete-and-lookup", test_delete_and_lookup);
   g_test_add_func ("/chat-model/outbox", test_outbox);
   g_test_add_func ("/chat-model/echo-before-sent", test_echo_before_sent);

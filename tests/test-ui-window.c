@@ -238,6 +238,48 @@ at_bottom (gpointer data)
          gtk_adjustment_get_value (adj) >= gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj) - 4;
 }
 
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Whether the row for message mN is laid out at the bottom of the list. */
+static gboolean
+newest_row_shown (LdChatView *view,
+                  guint       n)
+{
+  g_autofree char *text = g_strdup_printf ("Tin nhắn số %u", n);
+  GtkWidget *list = find_descendant (GTK_WIDGET (view), GTK_TYPE_LIST_VIEW);
+
+  g_assert_nonnull (list);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (list); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (child);
+      graphene_rect_t bounds;
+
+      if (row == NULL || !LD_IS_CHAT_ROW (row) || g_strcmp0 (ld_chat_row_get_text (LD_CHAT_ROW (row)), text) != 0)
+        continue;
+      if (!gtk_widget_compute_bounds (child, list, &bounds))
+        return FALSE;
+      /* Its bottom edge at the list's visible bottom, give or take a pixel. */
+      return gtk_widget_get_mapped (child) &&
+             ABS (bounds.origin.y + bounds.size.height - gtk_widget_get_height (list)) <= 2;
+    }
+  return FALSE;
+}
+
 /* The full history: the view shows the newest message and follows new
  * ones; scrolled up it stays put and counts what arrives ("N new
  * messages"); the button's action brings it back to the newest. */
@@ -274,6 +316,60 @@ test_sticky_scroll (void)
   g_assert_cmpuint (ld_chat_view_get_unseen (view), ==, 0);
   g_assert_true (ld_chat_view_get_sticky (view));
   g_assert_true (wait_for (at_bottom, adj, WAIT_MS));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+static gboolean
+on_frame_wait (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Lets the frame clock run a few frames (layout, tick callbacks). */
+static void
+run_frames (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, on_frame_wait, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* A fast chat wrapping a small history again and again: the view stays on
+ * the newest message all along (GtkListView once warned that it "failed to
+ * scroll", fatal here, when rows went at the top while it followed the
+ * bottom), and the newest row is the one laid out at the bottom. */
+static void
+test_sticky_after_wrap (void)
+{
+  g_autoptr(LdChatModel) model = ld_chat_model_new ();
+  GtkWidget *window = gtk_window_new ();
+  LdChatView *view = LD_CHAT_VIEW (ld_chat_view_new ());
+  GtkAdjustment *adj = ld_chat_view_get_vadjustment (view);
+  guint next = 0;
+
+  g_object_ref_sink (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 500, 400);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
+  ld_chat_model_set_capacity (model, 300);
+  ld_chat_view_set_model (view, model);
+  gtk_window_present (GTK_WINDOW (window));
+
+  for (guint round = 0; round < 40; round++)
+    {
+      append_messages (model, next, 37);
+      next += 37;
+      run_frames (20);
+    }
+  g_assert_true (wait_for (at_bottom, adj, WAIT_MS));
+  g_assert_true (ld_chat_view_get_sticky (view));
+  g_assert_cmpuint (ld_chat_view_get_unseen (view), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), <=, 300);
+  g_assert_true (newest_row_shown (view, next - 1));
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
@@ -739,6 +835,7 @@ main (int    argc,
   g_test_add_func ("/ui/preferences", test_preferences);
   g_test_add_func ("/ui/chat-row/highlight-words", test_highlight_words);
   g_test_add_func ("/ui/chat-view/sticky-scroll", test_sticky_scroll);
+  g_test_add_func ("/ui/chat-view/sticky-after-wrap", test_sticky_after_wrap);
   g_test_add_func ("/ui/demo/listening-line", test_demo_listening_line);
   g_test_add_func ("/ui/thumbnails/hosts", test_thumbnail_hosts);
   g_test_add ("/ui/window/demo-traffic", Fixture, NULL, fixture_set_up, test_demo_traffic, fixture_tear_down);

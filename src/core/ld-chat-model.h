@@ -1,5 +1,8 @@
 /* ld-chat-model.h: a room's chat as a GListModel of LdMessage, oldest first,
- * bounded by a capacity (oldest dropped).
+ * bounded by a capacity: when a batch would overflow it, the oldest are
+ * dropped, at least a tenth of the capacity at once (so a full history holds
+ * between 90 % and 100 % of it, and views see a removal at the top once per
+ * tenth instead of with every batch).
  *
  * Appends are coalesced: they wait in a pending batch that is published with
  * at most two items-changed (one removing what the ring drops at the front,

@@ -35,6 +35,7 @@ struct _LdChatView
   GStrv              highlight_words;
 
   double             last_value;
+  guint              stick_tick;
   guint              unseen;
   gboolean           sticky;
   gboolean           can_moderate;
@@ -62,12 +63,40 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
+/* Anchors the list on its last row, bottom-aligned. Setting the adjustment's
+ * value instead makes GtkListView 4.8 look the offset up in row heights it
+ * has only estimated, which fails ("failed to scroll to given position") or
+ * lands on unmeasured rows it then creates and measures, when the ring has
+ * just dropped rows at the top and the upper bound is stale. */
 static void
 scroll_to_bottom (LdChatView *self)
 {
-  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+  guint n = self->filtered ? g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) : 0;
 
-  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+  if (n > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", n - 1);
+}
+
+static gboolean
+on_stick_tick (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  LdChatView *self = LD_CHAT_VIEW (user_data);
+
+  self->stick_tick = 0;
+  if (self->sticky)
+    scroll_to_bottom (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Once per frame at most, however many batches and size changes arrive:
+ * before the frame's layout, so the list is laid out once, at the bottom. */
+static void
+queue_stick (LdChatView *self)
+{
+  if (self->stick_tick == 0)
+    self->stick_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view), on_stick_tick, self, NULL);
 }
 
 static void
@@ -125,7 +154,7 @@ on_upper_changed (LdChatView    *self,
                   GtkAdjustment *adj)
 {
   if (self->sticky)
-    scroll_to_bottom (self);
+    queue_stick (self);
 }
 
 static void
@@ -146,7 +175,7 @@ on_items_changed (LdChatView *self,
   update_empty (self);
 
   if (self->sticky)
-    scroll_to_bottom (self);
+    queue_stick (self);
   else if (added > 0)
     set_unseen (self, self->unseen + added);
 }
@@ -457,6 +486,9 @@ ld_chat_view_dispose (GObject *object)
   LdChatView *self = LD_CHAT_VIEW (object);
   GtkWidget *child;
 
+  if (self->stick_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->stick_tick);
+  self->stick_tick = 0;
   g_clear_pointer (&self->menu_popover, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_CHAT_VIEW);
   /* The template's top box has no id, so dispose_template leaves it. */
