@@ -27,6 +27,8 @@ typedef struct
 GwTestClients *gw_test_clients_new           (guint          port);
 void           gw_test_clients_free          (GwTestClients *clients);
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GwTestClients, gw_test_clients_free)
+
 /* An access token signed with JWT, valid for TTL seconds from now (negative: long expired). */
 char          *gw_test_mint                  (GwJwt         *jwt,
                                               const char    *user_id,

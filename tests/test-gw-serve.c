@@ -13,11 +13,10 @@
 #include "gw-jwt.h"
 #include "gw-redis.h"
 #include "gw-users.h"
-#include "test-peer.h"
+#include "gw-test-fixture.h"
 #include "test-redis.h"
 
 #define SECRET "serve-test-secret-0123456789abcdef0123456789"
-#define WAIT_MS 15000
 
 static const char *program;
 
@@ -63,25 +62,6 @@ post_json (SoupSession *session,
   g_assert_no_error (error);
 
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
-
-static JsonObject *
-expect_line (TestPeer   *peer,
-             const char *event,
-             const char *name)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
-
-  for (;;)
-    {
-      gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
-      g_autoptr(JsonObject) line = left > 0 ? test_peer_expect (peer, event, left) : NULL;
-
-      if (line == NULL)
-        g_error ("the client never saw %s %s", event, name ? name : "");
-      if (name == NULL || g_strcmp0 (json_object_get_string_member_with_default (line, "name", NULL), name) == 0)
-        return g_steal_pointer (&line);
-    }
 }
 
 typedef struct
@@ -132,7 +112,7 @@ test_serve (void)
   g_autofree char *port = NULL;
   g_autoptr(SoupSession) session = soup_session_new ();
   g_autoptr(JsonObject) login = NULL;
-  g_autoptr(TestPeer) peer = NULL;
+  g_autoptr(GwTestClients) peer = NULL;
   g_autoptr(JsonObject) joined = NULL;
   g_autoptr(JsonObject) gone = NULL;
   Gateway gateway = { 0 };
@@ -150,16 +130,16 @@ test_serve (void)
   data = json_object_get_member (login, "accessToken");
   g_assert_nonnull (data);
 
-  peer = test_peer_start ("gateway-peer.mjs", port, NULL);
-  test_peer_send (peer, "{\"cmd\":\"connect\",\"id\":\"a\",\"auth\":{\"token\":\"%s\"}}", json_node_get_string (data));
-  json_object_unref (expect_line (peer, "message", "authSuccess"));
-  test_peer_send (peer, "{\"cmd\":\"emit\",\"id\":\"a\",\"name\":\"joinRoom\",\"payload\":{\"roomId\":\"room_1\"}}");
-  joined = expect_line (peer, "message", "joinedRoom");
+  peer = gw_test_clients_new ((guint) g_ascii_strtoull (port, NULL, 10));
+  test_peer_send (peer->peer, "{\"cmd\":\"connect\",\"id\":\"a\",\"auth\":{\"token\":\"%s\"}}", json_node_get_string (data));
+  json_object_unref (gw_test_expect_full (peer, "message", "a", "authSuccess", NULL));
+  test_peer_send (peer->peer, "{\"cmd\":\"emit\",\"id\":\"a\",\"name\":\"joinRoom\",\"payload\":{\"roomId\":\"room_1\"}}");
+  joined = gw_test_expect_full (peer, "message", "a", "joinedRoom", NULL);
   g_assert_true (json_object_get_boolean_member (json_object_get_object_member (joined, "payload"), "success"));
 
   /* SIGTERM: the client is told (not just dropped) and the program exits 0. */
   g_subprocess_send_signal (gateway.process, SIGTERM);
-  gone = expect_line (peer, "disconnect", NULL);
+  gone = gw_test_expect_full (peer, "disconnect", "a", NULL, NULL);
   g_subprocess_wait (gateway.process, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (gateway.process));
@@ -195,7 +175,7 @@ test_serve_redis (void)
   g_autofree char *token = NULL;
   g_autoptr(GSubprocess) redis = NULL;
   g_autoptr(GwRedis) backend = NULL;
-  g_autoptr(TestPeer) peer = NULL;
+  g_autoptr(GwTestClients) peer = NULL;
   g_autoptr(JsonObject) relayed = NULL;
   g_autoptr(SoupSession) session = soup_session_new ();
   g_autoptr(JsonObject) login = NULL;
@@ -214,19 +194,19 @@ test_serve_redis (void)
 
   url = g_strdup_printf ("http://127.0.0.1:%u/api/v1/auth/login", gateway.port);
   login = post_json (session, url, "{\"username\":\"Alice\",\"password\":\"correct horse\"}");
-  peer = test_peer_start ("gateway-peer.mjs", port, NULL);
-  test_peer_send (peer, "{\"cmd\":\"connect\",\"id\":\"a\",\"auth\":{\"token\":\"%s\"}}",
+  peer = gw_test_clients_new ((guint) g_ascii_strtoull (port, NULL, 10));
+  test_peer_send (peer->peer, "{\"cmd\":\"connect\",\"id\":\"a\",\"auth\":{\"token\":\"%s\"}}",
                   json_object_get_string_member (login, "accessToken"));
-  json_object_unref (expect_line (peer, "message", "authSuccess"));
-  test_peer_send (peer, "{\"cmd\":\"emit\",\"id\":\"a\",\"name\":\"joinRoom\",\"payload\":{\"roomId\":\"room_1\"}}");
-  json_object_unref (expect_line (peer, "message", "joinedRoom"));
+  json_object_unref (gw_test_expect_full (peer, "message", "a", "authSuccess", NULL));
+  test_peer_send (peer->peer, "{\"cmd\":\"emit\",\"id\":\"a\",\"name\":\"joinRoom\",\"payload\":{\"roomId\":\"room_1\"}}");
+  json_object_unref (gw_test_expect_full (peer, "message", "a", "joinedRoom", NULL));
 
   /* Redis says how many subscribers heard a message: publish until the
    * gateway (the only one) is among them. */
   backend = gw_redis_new (redis_uri, &error);
   g_assert_no_error (error);
   gw_redis_start (backend);
-  deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+  deadline = g_get_monotonic_time () + GW_TEST_WAIT_MS * 1000;
   for (;;)
     {
       gint64 receivers = -1;
@@ -242,7 +222,7 @@ test_serve_redis (void)
       test_spin (50);
     }
 
-  relayed = expect_line (peer, "message", "chatMessageFromBackend");
+  relayed = gw_test_expect_full (peer, "message", "a", "chatMessageFromBackend", NULL);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
                      json_object_get_object_member (relayed, "payload"), "data"), "messageId"), ==, "b1");
 
@@ -261,47 +241,6 @@ test_serve_redis (void)
 static guint get_status (SoupSession *session,
                          const char  *url,
                          char       **body);
-
-/* Lines the peer printed that a test has not asked for yet. */
-static GQueue backlog = G_QUEUE_INIT;
-
-/* The first unclaimed line of KIND for client ID (with NAME, if given). */
-static JsonObject *
-expect_for (TestPeer   *peer,
-            const char *kind,
-            const char *id,
-            const char *name)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
-  GList *l = backlog.head;
-
-  for (;;)
-    {
-      JsonObject *line;
-
-      if (l == NULL)
-        {
-          gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
-
-          line = left > 0 ? test_peer_next (peer, left) : NULL;
-          if (line == NULL)
-            g_error ("client %s never got %s %s", id, kind, name ? name : "");
-          g_queue_push_tail (&backlog, line);
-          l = backlog.tail;
-        }
-
-      line = l->data;
-      if (g_strcmp0 (json_object_get_string_member_with_default (line, "event", NULL), kind) == 0 &&
-          g_strcmp0 (json_object_get_string_member_with_default (line, "id", NULL), id) == 0 &&
-          (name == NULL || g_strcmp0 (json_object_get_string_member_with_default (line, "name", NULL), name) == 0))
-        {
-          g_queue_unlink (&backlog, l);
-          g_list_free_1 (l);
-          return line;
-        }
-      l = l->next;
-    }
-}
 
 static char *
 mint (const char *user_id,
@@ -323,7 +262,7 @@ mint (const char *user_id,
 /* Client ID says TEXT in room_1 and the gateway accepts it, after waiting
  * out the user's rate limit if need be. */
 static void
-say (TestPeer   *peer,
+say (GwTestClients *peer,
      const char *id,
      const char *text)
 {
@@ -332,9 +271,9 @@ say (TestPeer   *peer,
       g_autoptr(JsonObject) ack = NULL;
       JsonObject *reply;
 
-      test_peer_send (peer, "{\"cmd\":\"emit\",\"id\":\"%s\",\"name\":\"sendMessage\",\"ack\":true,"
+      test_peer_send (peer->peer, "{\"cmd\":\"emit\",\"id\":\"%s\",\"name\":\"sendMessage\",\"ack\":true,"
                       "\"payload\":{\"roomId\":\"room_1\",\"message\":\"%s\"}}", id, text);
-      ack = expect_for (peer, "ack", id, "sendMessage");
+      ack = gw_test_expect_full (peer, "ack", id, "sendMessage", NULL);
       reply = json_object_get_object_member (ack, "payload");
       if (json_object_get_boolean_member (reply, "success"))
         return;
@@ -348,11 +287,11 @@ say (TestPeer   *peer,
 /* Client ID's next chat message is TEXT: nothing else (no duplicate, nothing
  * lost in between) came first. */
 static void
-expect_said (TestPeer   *peer,
+expect_said (GwTestClients *peer,
              const char *id,
              const char *text)
 {
-  g_autoptr(JsonObject) line = expect_for (peer, "message", id, "newMessage");
+  g_autoptr(JsonObject) line = gw_test_expect_full (peer, "message", id, "newMessage", NULL);
 
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (line, "payload"), "message"),
                    ==, text);
@@ -365,7 +304,7 @@ wait_redis_state (SoupSession *session,
                   const char  *state)
 {
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/api/v1/system/health", port);
-  gint64 deadline = g_get_monotonic_time () + 2 * WAIT_MS * 1000;
+  gint64 deadline = g_get_monotonic_time () + 2 * GW_TEST_WAIT_MS * 1000;
 
   for (;;)
     {
@@ -399,21 +338,21 @@ gateway_stop (Gateway *gateway)
 /* getRoomInfo from client ID until room_1 counts WANT viewers over all
  * processes; TRUE if USER_ID is among them. */
 static gboolean
-room_viewers_until (TestPeer   *peer,
+room_viewers_until (GwTestClients *peer,
                     const char *id,
                     gint64      want,
                     const char *user_id)
 {
-  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+  gint64 deadline = g_get_monotonic_time () + GW_TEST_WAIT_MS * 1000;
 
   for (;;)
     {
       g_autoptr(JsonObject) info = NULL;
       JsonObject *data;
 
-      test_peer_send (peer, "{\"cmd\":\"emit\",\"id\":\"%s\",\"name\":\"getRoomInfo\",\"payload\":{\"roomId\":\"room_1\"}}",
+      test_peer_send (peer->peer, "{\"cmd\":\"emit\",\"id\":\"%s\",\"name\":\"getRoomInfo\",\"payload\":{\"roomId\":\"room_1\"}}",
                       id);
-      info = expect_for (peer, "message", id, "roomInfo");
+      info = gw_test_expect_full (peer, "message", id, "roomInfo", NULL);
       data = json_object_get_object_member (json_object_get_object_member (info, "payload"), "data");
       if (json_object_get_int_member (data, "viewerCount") == want)
         {
@@ -446,7 +385,7 @@ test_serve_redis_outage (void)
   g_autofree char *bob = mint ("bob", "Bob");
   g_autoptr(GSubprocess) redis = NULL;
   g_autoptr(SoupSession) session = soup_session_new ();
-  g_autoptr(TestPeer) peer = NULL;
+  g_autoptr(GwTestClients) peer = NULL;
   Gateway one = { 0 };
   Gateway two = { 0 };
   guint16 redis_port = test_free_port ();
@@ -462,16 +401,16 @@ test_serve_redis_outage (void)
   wait_redis_state (session, two.port, "connected");
 
   port = g_strdup_printf ("%u", one.port);
-  peer = test_peer_start ("gateway-peer.mjs", port, NULL);
-  test_peer_send (peer, "{\"cmd\":\"connect\",\"id\":\"a\",\"auth\":{\"token\":\"%s\"}}", alice);
-  test_peer_send (peer, "{\"cmd\":\"connect\",\"id\":\"b\",\"auth\":{\"token\":\"%s\"},\"port\":%u}", bob, two.port);
-  json_object_unref (expect_for (peer, "message", "a", "authSuccess"));
-  json_object_unref (expect_for (peer, "message", "b", "authSuccess"));
+  peer = gw_test_clients_new ((guint) g_ascii_strtoull (port, NULL, 10));
+  test_peer_send (peer->peer, "{\"cmd\":\"connect\",\"id\":\"a\",\"auth\":{\"token\":\"%s\"}}", alice);
+  test_peer_send (peer->peer, "{\"cmd\":\"connect\",\"id\":\"b\",\"auth\":{\"token\":\"%s\"},\"port\":%u}", bob, two.port);
+  json_object_unref (gw_test_expect_full (peer, "message", "a", "authSuccess", NULL));
+  json_object_unref (gw_test_expect_full (peer, "message", "b", "authSuccess", NULL));
   for (const char **id = (const char *[]) { "a", "b", NULL }; *id != NULL; id++)
     {
-      test_peer_send (peer, "{\"cmd\":\"emit\",\"id\":\"%s\",\"name\":\"joinRoom\",\"payload\":{\"roomId\":\"room_1\"}}",
+      test_peer_send (peer->peer, "{\"cmd\":\"emit\",\"id\":\"%s\",\"name\":\"joinRoom\",\"payload\":{\"roomId\":\"room_1\"}}",
                       *id);
-      json_object_unref (expect_for (peer, "message", *id, "joinedRoom"));
+      json_object_unref (gw_test_expect_full (peer, "message", *id, "joinedRoom", NULL));
     }
 
   /* Presence is shared: each process lists the other's viewer. */
@@ -511,7 +450,6 @@ test_serve_redis_outage (void)
   gateway_stop (&two);
   g_subprocess_send_signal (redis, SIGKILL);
   g_subprocess_wait (redis, NULL, NULL);
-  g_queue_clear_full (&backlog, (GDestroyNotify) json_object_unref);
   g_unlink (users);
   g_rmdir (dir);
 }
@@ -685,7 +623,7 @@ test_serve_log (void)
   g_autoptr(GOutputStream) err = g_memory_output_stream_new_resizable ();
   g_autoptr(SoupSession) session = soup_session_new ();
   g_autoptr(JsonObject) login = NULL;
-  g_autoptr(TestPeer) peer = NULL;
+  g_autoptr(GwTestClients) peer = NULL;
   const char *access;
   const char *refresh;
 
@@ -717,16 +655,16 @@ test_serve_log (void)
 
   /* A token signed with another secret, then the real one. */
   bad_token = g_strdup_printf ("%.*sforgedsignature0451", (int) (strrchr (access, '.') - access + 1), access);
-  peer = test_peer_start ("gateway-peer.mjs", port, NULL);
-  test_peer_send (peer, "{\"cmd\":\"connect\",\"id\":\"x\",\"auth\":{\"token\":\"%s\"}}", bad_token);
-  json_object_unref (expect_line (peer, "message", "authFailed"));
-  test_peer_send (peer, "{\"cmd\":\"emit\",\"id\":\"x\",\"name\":\"authenticate\",\"payload\":{\"token\":\"%s\"}}",
+  peer = gw_test_clients_new ((guint) g_ascii_strtoull (port, NULL, 10));
+  test_peer_send (peer->peer, "{\"cmd\":\"connect\",\"id\":\"x\",\"auth\":{\"token\":\"%s\"}}", bad_token);
+  json_object_unref (gw_test_expect_full (peer, "message", "x", "authFailed", NULL));
+  test_peer_send (peer->peer, "{\"cmd\":\"emit\",\"id\":\"x\",\"name\":\"authenticate\",\"payload\":{\"token\":\"%s\"}}",
                   bad_token);
-  json_object_unref (expect_line (peer, "message", "authFailed"));
-  test_peer_send (peer, "{\"cmd\":\"connect\",\"id\":\"a\",\"auth\":{\"token\":\"%s\"}}", access);
-  json_object_unref (expect_line (peer, "message", "authSuccess"));
-  test_peer_send (peer, "{\"cmd\":\"disconnect\",\"id\":\"x\"}");
-  json_object_unref (expect_line (peer, "disconnect", NULL));
+  json_object_unref (gw_test_expect_full (peer, "message", "x", "authFailed", NULL));
+  test_peer_send (peer->peer, "{\"cmd\":\"connect\",\"id\":\"a\",\"auth\":{\"token\":\"%s\"}}", access);
+  json_object_unref (gw_test_expect_full (peer, "message", "a", "authSuccess", NULL));
+  test_peer_send (peer->peer, "{\"cmd\":\"disconnect\",\"id\":\"x\"}");
+  json_object_unref (gw_test_expect_full (peer, "disconnect", "x", NULL, NULL));
   /* The gateway has seen the disconnect once a later request is answered. */
   g_assert_cmpuint (post_status (session, login_url, "{\"username\":\"Nobody\",\"password\":\"x\"}"),
                     ==, SOUP_STATUS_UNAUTHORIZED);
@@ -907,7 +845,7 @@ test_serve_dead_process_room_info (void)
   g_autofree char *bob = mint ("bob", "Bob");
   g_autoptr(GSubprocess) redis = NULL;
   g_autoptr(SoupSession) session = soup_session_new ();
-  g_autoptr(TestPeer) peer = NULL;
+  g_autoptr(GwTestClients) peer = NULL;
   Gateway one = { 0 };
   Gateway two = { 0 };
   guint16 redis_port = test_free_port ();
@@ -927,13 +865,13 @@ test_serve_dead_process_room_info (void)
   wait_redis_state (session, two.port, "connected");
 
   port = g_strdup_printf ("%u", one.port);
-  peer = test_peer_start ("gateway-peer.mjs", port, NULL);
-  test_peer_send (peer, "{\"cmd\":\"connect\",\"id\":\"a\",\"auth\":{\"token\":\"%s\"}}", alice);
-  test_peer_send (peer, "{\"cmd\":\"connect\",\"id\":\"b\",\"auth\":{\"token\":\"%s\"},\"port\":%u}", bob, two.port);
-  json_object_unref (expect_for (peer, "message", "a", "authSuccess"));
-  json_object_unref (expect_for (peer, "message", "b", "authSuccess"));
-  test_peer_send (peer, "{\"cmd\":\"emit\",\"id\":\"a\",\"name\":\"joinRoom\",\"payload\":{\"roomId\":\"room_1\"}}");
-  json_object_unref (expect_for (peer, "message", "a", "joinedRoom"));
+  peer = gw_test_clients_new ((guint) g_ascii_strtoull (port, NULL, 10));
+  test_peer_send (peer->peer, "{\"cmd\":\"connect\",\"id\":\"a\",\"auth\":{\"token\":\"%s\"}}", alice);
+  test_peer_send (peer->peer, "{\"cmd\":\"connect\",\"id\":\"b\",\"auth\":{\"token\":\"%s\"},\"port\":%u}", bob, two.port);
+  json_object_unref (gw_test_expect_full (peer, "message", "a", "authSuccess", NULL));
+  json_object_unref (gw_test_expect_full (peer, "message", "b", "authSuccess", NULL));
+  test_peer_send (peer->peer, "{\"cmd\":\"emit\",\"id\":\"a\",\"name\":\"joinRoom\",\"payload\":{\"roomId\":\"room_1\"}}");
+  json_object_unref (gw_test_expect_full (peer, "message", "a", "joinedRoom", NULL));
 
   /* Bob is in no room; the second process answers for the first. */
   g_assert_true (room_viewers_until (peer, "b", 1, "alice"));
@@ -942,15 +880,15 @@ test_serve_dead_process_room_info (void)
   g_subprocess_wait (one.process, NULL, NULL);
   g_clear_object (&one.process);
 
-  deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+  deadline = g_get_monotonic_time () + GW_TEST_WAIT_MS * 1000;
   for (;;)
     {
       g_autoptr(JsonObject) ack = NULL;
       JsonObject *reply;
 
-      test_peer_send (peer, "{\"cmd\":\"emit\",\"id\":\"b\",\"name\":\"getRoomInfo\",\"ack\":true,"
+      test_peer_send (peer->peer, "{\"cmd\":\"emit\",\"id\":\"b\",\"name\":\"getRoomInfo\",\"ack\":true,"
                       "\"payload\":{\"roomId\":\"room_1\"}}");
-      ack = expect_for (peer, "ack", "b", "getRoomInfo");
+      ack = gw_test_expect_full (peer, "ack", "b", "getRoomInfo", NULL);
       reply = json_object_get_object_member (ack, "payload");
       if (!json_object_get_boolean_member (reply, "success"))
         {
