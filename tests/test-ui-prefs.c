@@ -333,6 +333,29 @@ test_overlay_switch (void)
   g_assert_nonnull (strstr (page, "Livedesk gift alerts overlay"));
   g_clear_pointer (&page, g_free);
 
+  /* Another port moves the pages there at once. */
+  {
+    guint other = free_port ();
+    g_autofree char *other_prefix = g_strdup_printf ("http://127.0.0.1:%u/", other);
+    g_autofree char *moved = NULL;
+
+    g_object_set (settings, "overlay-port", other, NULL);
+    g_assert_true (wait_for (overlay_running, host, WAIT_MS));
+    drain ();
+    g_assert_cmpuint (ld_overlay_get_port (ld_overlay_host_get_overlay (host)), ==, other);
+    moved = copy_url (prefs, "chat");
+    g_assert_true (g_str_has_prefix (moved, other_prefix));
+    page = fetch (moved, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (strstr (page, "Livedesk chat overlay"));
+    g_clear_pointer (&page, g_free);
+    page = fetch (chat_url, &error);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+    g_clear_error (&error);
+    g_free (chat_url);
+    chat_url = g_steal_pointer (&moved);
+  }
+
   gtk_switch_set_active (ld_preferences_window_get_overlay_switch (prefs), FALSE);
   g_assert_true (wait_for (overlay_stopped, host, WAIT_MS));
   page = fetch (chat_url, &error);
@@ -373,7 +396,9 @@ test_overlay_busy_port (void)
   g_assert_false (g_settings_get_boolean (ld_settings_get_settings (settings), "overlay-enabled"));
   g_assert_false (overlay_running (host));
 
+  /* Choosing another port takes the complaint away, before trying it. */
   g_object_set (settings, "overlay-port", free_port (), NULL);
+  g_assert_null (ld_preferences_window_get_overlay_error (prefs));
   gtk_switch_set_active (overlay_switch, TRUE);
   g_assert_true (wait_for (overlay_running, host, WAIT_MS));
   g_assert_null (ld_preferences_window_get_overlay_error (prefs));

@@ -84,8 +84,9 @@ on_settings_notify (LdOverlayHost *self,
 {
   if (!g_str_equal (pspec->name, "overlay-enabled") && !g_str_equal (pspec->name, "overlay-port"))
     return;
-  /* Asking again is asking to try again: the old complaint goes. */
-  if (ld_settings_get_overlay_enabled (settings))
+  /* Another port, or asking again, is trying again: the old complaint goes
+   * (but not when apply () itself turns the setting off after a failure). */
+  if (g_str_equal (pspec->name, "overlay-port") || ld_settings_get_overlay_enabled (settings))
     set_error (self, NULL);
   if (self->apply_id == 0)
     self->apply_id = g_idle_add (apply, self);
