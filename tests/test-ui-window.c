@@ -375,6 +375,80 @@ test_sticky_after_wrap (void)
   g_assert_finalize_object (window);
 }
 
+static gboolean
+composer_sanctioned (gpointer data)
+{
+  return ld_composer_get_sanction (data) != LD_SANCTION_NONE;
+}
+
+static gboolean
+composer_writable (gpointer data)
+{
+  return ld_composer_get_writable (data);
+}
+
+static void
+on_send_counted (guint *sends)
+{
+  (*sends)++;
+}
+
+static gboolean
+sanction_text_changed (gpointer data)
+{
+  gpointer *texts = data;
+
+  return g_strcmp0 (ld_composer_get_sanction_text (LD_COMPOSER (texts[0])), texts[1]) != 0;
+}
+
+/* The composer on its own: a timeout greys it out with a live countdown and
+ * the reason, keeps the text, and ends by itself; a ban says so; lifting it
+ * gives the text back to edit and send. */
+static void
+test_composer_sanction (void)
+{
+  GtkWidget *window = g_object_ref_sink (gtk_window_new ());
+  LdComposer *composer = LD_COMPOSER (ld_composer_new ());
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) until = g_date_time_add_seconds (now, 2.5);
+  g_autofree char *first = NULL;
+  gpointer texts[2];
+  guint sends = 0;
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (composer));
+  gtk_window_present (GTK_WINDOW (window));
+  g_signal_connect_swapped (composer, "send", G_CALLBACK (on_send_counted), &sends);
+  ld_composer_set_text (composer, "chưa gửi");
+  g_assert_true (ld_composer_get_writable (composer));
+
+  ld_composer_set_sanction (composer, LD_SANCTION_TIMED_OUT, until, "Mia timed you out until 12:00: “spam”");
+  g_assert_false (ld_composer_get_writable (composer));
+  first = g_strdup (ld_composer_get_sanction_text (composer));
+  g_assert_true (g_str_equal (first, "You can write again in 0:03") || g_str_equal (first, "You can write again in 0:02"));
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
+  g_assert_cmpuint (sends, ==, 0);
+  g_assert_cmpstr (ld_composer_get_text (composer), ==, "chưa gửi");
+
+  /* It counts down, then lifts by itself. */
+  texts[0] = composer;
+  texts[1] = first;
+  g_assert_true (wait_for (sanction_text_changed, texts, WAIT_MS));
+  g_assert_true (wait_for (composer_writable, composer, WAIT_MS));
+  g_assert_null (ld_composer_get_sanction_text (composer));
+  g_assert_cmpstr (ld_composer_get_text (composer), ==, "chưa gửi");
+
+  ld_composer_set_sanction (composer, LD_SANCTION_BANNED, NULL, NULL);
+  g_assert_cmpstr (ld_composer_get_sanction_text (composer), ==, "You are banned from this room");
+  g_assert_false (ld_composer_get_writable (composer));
+  ld_composer_set_sanction (composer, LD_SANCTION_NONE, NULL, NULL);
+  g_assert_true (ld_composer_get_writable (composer));
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
+  g_assert_cmpuint (sends, ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
 /* A message with a highlighted word (any case) stands out; others do not. */
 static void
 test_highlight_words (void)
@@ -618,8 +692,12 @@ test_moderation_reaches_viewer (Fixture       *fixture,
   ld_session_disconnect (viewer);
 }
 
-/* Our own message refused by the server (an admin timed us out) shows as
- * failed with the reason; once the admin lifts it, Retry sends it. */
+/* An admin times us out: the composer greys out at once, keeps what we had
+ * typed and counts down; a message that still reaches the server (sent
+ * before we heard of the timeout, here straight through the session) is
+ * refused and shows as failed with the reason. Once the admin lifts the
+ * timeout the composer comes back by itself with the text, and Retry sends
+ * the failed message. */
 static void
 test_failure_and_retry (Fixture       *fixture,
                         gconstpointer  user_data)
@@ -628,20 +706,31 @@ test_failure_and_retry (Fixture       *fixture,
   LdComposer *composer = ld_chat_view_get_composer (view);
   LdChatModel *model = ld_session_get_chat (fixture->session);
   g_autoptr(LdSession) admin = join_as (fixture, "admin9", "Quản trị", "admin");
+  g_autoptr(GError) error = NULL;
   StateWait failed = { NULL, LD_MESSAGE_STATE_FAILED };
   StateWait sent = { NULL, LD_MESSAGE_STATE_SENT };
   Other done = { 0 };
 
+  ld_composer_set_text (composer, "đang gõ dở");
   ld_session_moderate_async (admin, LD_MODERATION_TIMEOUT, LD_DEMO_ROOM_ID,
                              ld_session_get_user_id (fixture->session), 600, "test", NULL, on_moderated_other, &done);
   g_assert_true (wait_for (other_done, &done, WAIT_MS));
   g_assert_no_error (done.error);
 
-  ld_composer_set_text (composer, "bị chặn rồi");
+  g_assert_true (wait_for (composer_sanctioned, composer, WAIT_MS));
+  g_assert_false (ld_composer_get_writable (composer));
+  g_assert_cmpstr (ld_composer_get_text (composer), ==, "đang gõ dở");
+  g_assert_true (g_str_has_prefix (ld_composer_get_sanction_text (composer), "You can write again in 10:00") ||
+                 g_str_has_prefix (ld_composer_get_sanction_text (composer), "You can write again in 9:5"));
+  /* Enter does nothing while greyed out: the text stays, nothing is queued. */
   gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
-  ld_chat_model_flush (model);
-  failed.message = last_own_message (model);
+  g_assert_cmpstr (ld_composer_get_text (composer), ==, "đang gõ dở");
+  g_assert_cmpuint (ld_session_get_outbox_length (fixture->session), ==, 0);
+
+  failed.message = ld_session_send_text (fixture->session, "bị chặn rồi", &error);
+  g_assert_no_error (error);
   g_assert_nonnull (failed.message);
+  ld_chat_model_flush (model);
   g_assert_true (wait_for (message_in_state, &failed, WAIT_MS));
   g_assert_nonnull (ld_message_get_failure_reason (failed.message));
 
@@ -650,6 +739,9 @@ test_failure_and_retry (Fixture       *fixture,
                              0, NULL, NULL, on_moderated_other, &done);
   g_assert_true (wait_for (other_done, &done, WAIT_MS));
   g_assert_no_error (done.error);
+  g_assert_true (wait_for (composer_writable, composer, WAIT_MS));
+  g_assert_null (ld_composer_get_sanction_text (composer));
+  g_assert_cmpstr (ld_composer_get_text (composer), ==, "đang gõ dở");
 
   gtk_widget_activate_action (GTK_WIDGET (view), "chat.retry", "s", ld_message_get_local_id (failed.message));
   sent.message = failed.message;
@@ -836,6 +928,7 @@ main (int    argc,
   g_test_add_func ("/ui/chat-row/highlight-words", test_highlight_words);
   g_test_add_func ("/ui/chat-view/sticky-scroll", test_sticky_scroll);
   g_test_add_func ("/ui/chat-view/sticky-after-wrap", test_sticky_after_wrap);
+  g_test_add_func ("/ui/composer/sanction", test_composer_sanction);
   g_test_add_func ("/ui/demo/listening-line", test_demo_listening_line);
   g_test_add_func ("/ui/thumbnails/hosts", test_thumbnail_hosts);
   g_test_add ("/ui/window/demo-traffic", Fixture, NULL, fixture_set_up, test_demo_traffic, fixture_tear_down);

@@ -9,6 +9,8 @@
 
 #include <gtk/gtk.h>
 
+#include "ld-types.h"
+
 G_BEGIN_DECLS
 
 /* PROTOCOL.md section 5. */
@@ -38,6 +40,21 @@ const char *ld_composer_get_feedback  (LdComposer *self);
 void        ld_composer_set_can_send  (LdComposer *self,
                                        gboolean    can_send,
                                        const char *hint);
+/* The signed-in user's sanction (from the session): while TIMED_OUT or
+ * BANNED the composer is greyed out, keeps what was typed, and says so:
+ * "You can write again in 0:42", counting down to UNTIL (the end of a
+ * timeout; NULL for none), or "You are banned from this room", with REASON
+ * (the session's sentence, may be NULL) under it. It comes back by itself
+ * when UNTIL passes, or with LD_SANCTION_NONE. */
+void        ld_composer_set_sanction  (LdComposer *self,
+                                       LdSanction  sanction,
+                                       GDateTime  *until,
+                                       const char *reason);
+LdSanction  ld_composer_get_sanction  (LdComposer *self);
+/* What the composer says about the sanction now, or NULL. */
+const char *ld_composer_get_sanction_text (LdComposer *self);
+/* Whether the user can type and send now (tests). */
+gboolean    ld_composer_get_writable  (LdComposer *self);
 /* Focuses the entry. */
 void        ld_composer_focus         (LdComposer *self);
 

@@ -211,7 +211,10 @@ update_header (LdWindow *self)
   status = ld_session_get_room_status (self->session);
 
   gtk_widget_set_visible (self->room_box, room_id != NULL);
-  gtk_stack_set_visible_child_name (self->main_stack, room_id != NULL ? "room" : "no-room");
+  /* A ban takes us out of the room; the chat stays, for the composer to say why. */
+  gtk_stack_set_visible_child_name (self->main_stack,
+                                    room_id != NULL || ld_session_get_sanction (self->session) == LD_SANCTION_BANNED
+                                    ? "room" : "no-room");
   adw_view_switcher_title_set_title (self->switcher_title,
                                      title != NULL ? title : room_id != NULL ? room_id : "Livedesk");
   adw_view_switcher_title_set_subtitle (self->switcher_title, title != NULL ? room_id : NULL);
@@ -242,6 +245,9 @@ update_header (LdWindow *self)
   ld_composer_set_can_send (ld_chat_view_get_composer (self->chat_view),
                             state == LD_SESSION_STATE_ONLINE && room_id != NULL,
                             _("Not connected"));
+  ld_composer_set_sanction (ld_chat_view_get_composer (self->chat_view), ld_session_get_sanction (self->session),
+                            ld_session_get_sanction_until (self->session),
+                            ld_session_get_sanction_reason (self->session));
 }
 
 static void
