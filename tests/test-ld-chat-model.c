@@ -555,6 +555,141 @@ test_append_from_handler (void)
   mirror_clear (&mirror);
 }
 
+static GDateTime *
+at_ms (guint ms)
+{
+  g_autoptr(GDateTime) start = g_date_time_new_utc (2026, 11, 26, 12, 0, 0);
+
+  return g_date_time_add (start, (GTimeSpan) ms * 1000);
+}
+
+static void
+join (LdChatModel    *model,
+      LdPresenceKind  kind,
+      guint           user,
+      guint           ms)
+{
+  g_autofree char *id = g_strdup_printf ("u%u", user);
+  g_autofree char *name = g_strdup_printf ("Khách %u", user);
+  g_autoptr(GDateTime) when = at_ms (ms);
+
+  g_assert_nonnull (ld_chat_model_add_presence (model, kind, id, name, when));
+}
+
+static char *
+summary_at (GListModel *timeline,
+            guint       position)
+{
+  g_autoptr(GObject) item = g_list_model_get_item (timeline, position);
+
+  g_assert_true (LD_IS_PRESENCE_LINE (item));
+  return ld_presence_line_dup_summary (LD_PRESENCE_LINE (item));
+}
+
+/* A burst of joins is one line in the timeline ("Khách 0, Khách 1 and 23
+ * others joined", every name in its details, nobody twice); a lone join is
+ * its own line; leaves get lines of their own; the messages model never
+ * sees any of it. */
+static void
+test_presence_collapsed (void)
+{
+  g_autoptr(LdChatModel) model = ld_chat_model_new ();
+  GListModel *timeline = ld_chat_model_get_timeline (model);
+  g_autoptr(GObject) line = NULL;
+  g_autofree char *details = NULL;
+  g_autofree char *text = NULL;
+  Mirror mirror;
+
+  mirror_init (&mirror, timeline);
+  g_assert_true (g_list_model_get_item_type (timeline) == G_TYPE_OBJECT);
+
+  /* 25 viewers within a second, one of them twice. */
+  for (guint i = 0; i < 25; i++)
+    join (model, LD_PRESENCE_JOINED, i, i * 40);
+  join (model, LD_PRESENCE_JOINED, 3, 1000);
+  ld_chat_model_flush (model);
+  mirror_check (&mirror);
+  g_assert_cmpuint (g_list_model_get_n_items (timeline), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+  text = summary_at (timeline, 0);
+  g_assert_cmpstr (text, ==, "Khách 0, Khách 1 and 23 others joined");
+  line = g_list_model_get_item (timeline, 0);
+  g_assert_cmpuint (ld_presence_line_get_count (LD_PRESENCE_LINE (line)), ==, 25);
+  details = ld_presence_line_dup_details (LD_PRESENCE_LINE (line));
+  g_assert_true (g_str_has_prefix (details, "Khách 0, Khách 1, Khách 2, "));
+  g_assert_true (g_str_has_suffix (details, "Khách 24"));
+
+  /* Chat, then one join much later: a line of its own, after the message. */
+  append_range (model, 0, 1);
+  join (model, LD_PRESENCE_JOINED, 99, 60000);
+  /* Two leaves at once. */
+  join (model, LD_PRESENCE_LEFT, 5, 60100);
+  join (model, LD_PRESENCE_LEFT, 6, 60200);
+  ld_chat_model_flush (model);
+  mirror_check (&mirror);
+  g_assert_cmpuint (g_list_model_get_n_items (timeline), ==, 4);
+  g_clear_pointer (&text, g_free);
+  text = summary_at (timeline, 2);
+  g_assert_cmpstr (text, ==, "Khách 99 joined");
+  g_clear_pointer (&text, g_free);
+  text = summary_at (timeline, 3);
+  g_assert_cmpstr (text, ==, "Khách 5 and Khách 6 left");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1);
+
+  /* Joins with chat between, a minute apart: separate lines; with nothing
+   * between they go on growing the newest line, however slowly. */
+  append_range (model, 1, 2);
+  join (model, LD_PRESENCE_JOINED, 100, 120000);
+  join (model, LD_PRESENCE_JOINED, 101, 180000);
+  ld_chat_model_flush (model);
+  mirror_check (&mirror);
+  g_assert_cmpuint (g_list_model_get_n_items (timeline), ==, 6);
+  g_clear_pointer (&text, g_free);
+  text = summary_at (timeline, 5);
+  g_assert_cmpstr (text, ==, "Khách 100 and Khách 101 joined");
+
+  ld_chat_model_clear (model);
+  mirror_check (&mirror);
+  g_assert_cmpuint (g_list_model_get_n_items (timeline), ==, 0);
+  mirror_clear (&mirror);
+}
+
+/* The timeline keeps to the capacity like the messages, presence lines
+ * counted; its newest entries are the newest messages. */
+static void
+test_timeline_bound (void)
+{
+  g_autoptr(LdChatModel) model = ld_chat_model_new ();
+  GListModel *timeline = ld_chat_model_get_timeline (model);
+  Mirror mirror;
+
+  ld_chat_model_set_capacity (model, 50);
+  mirror_init (&mirror, timeline);
+  for (guint round = 0; round < 20; round++)
+    {
+      append_range (model, round * 10, round * 10 + 10);
+      join (model, LD_PRESENCE_JOINED, round, round * 10000);
+      ld_chat_model_flush (model);
+      mirror_check (&mirror);
+      g_assert_cmpuint (g_list_model_get_n_items (timeline), <=, 50);
+      g_assert_cmpuint (g_list_model_get_n_items (timeline), >=, MIN (11 * (round + 1), 45));
+    }
+
+  {
+    g_autoptr(GObject) newest = g_list_model_get_item (timeline, g_list_model_get_n_items (timeline) - 1);
+    g_autoptr(GObject) before = g_list_model_get_item (timeline, g_list_model_get_n_items (timeline) - 2);
+
+    g_assert_true (LD_IS_PRESENCE_LINE (newest));
+    g_assert_true (LD_IS_MESSAGE (before));
+    g_assert_cmpstr (ld_message_get_id (LD_MESSAGE (before)), ==, "m199");
+  }
+
+  ld_chat_model_set_capacity (model, 5);
+  mirror_check (&mirror);
+  g_assert_cmpuint (g_list_model_get_n_items (timeline), ==, 5);
+  mirror_clear (&mirror);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -570,6 +705,8 @@ main (int   argc,
   g_test_add_func ("/chat-model/outbox", test_outbox);
   g_test_add_func ("/chat-model/echo-before-sent", test_echo_before_sent);
   g_test_add_func ("/chat-model/append-from-handler", test_append_from_handler);
+  g_test_add_func ("/chat-model/presence-collapsed", test_presence_collapsed);
+  g_test_add_func ("/chat-model/timeline-bound", test_timeline_bound);
 
   return g_test_run ();
 }

@@ -5,6 +5,155 @@
 #include "ld-chat-model.h"
 #include "ld-payload.h"
 
+/* The timeline: messages and presence lines, a ring like the messages'. */
+#define LD_TYPE_CHAT_TIMELINE (ld_chat_timeline_get_type ())
+G_DECLARE_FINAL_TYPE (LdChatTimeline, ld_chat_timeline, LD, CHAT_TIMELINE, GObject)
+
+struct _LdChatTimeline
+{
+  GObject   parent_instance;
+
+  GObject **ring;
+  guint     alloc;
+  guint     head;
+  guint     count;
+};
+
+static GType
+ld_chat_timeline_get_item_type (GListModel *model)
+{
+  return G_TYPE_OBJECT;
+}
+
+static guint
+ld_chat_timeline_get_n_items (GListModel *model)
+{
+  return LD_CHAT_TIMELINE (model)->count;
+}
+
+static gpointer
+ld_chat_timeline_get_item (GListModel *model,
+                           guint       position)
+{
+  LdChatTimeline *self = LD_CHAT_TIMELINE (model);
+
+  if (position >= self->count)
+    return NULL;
+  return g_object_ref (self->ring[(self->head + position) % self->alloc]);
+}
+
+static void
+ld_chat_timeline_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = ld_chat_timeline_get_item_type;
+  iface->get_n_items = ld_chat_timeline_get_n_items;
+  iface->get_item = ld_chat_timeline_get_item;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (LdChatTimeline, ld_chat_timeline, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, ld_chat_timeline_list_model_init))
+
+/* Drops the N oldest entries, without signalling. */
+static void
+timeline_drop_oldest (LdChatTimeline *self,
+                      guint           n)
+{
+  g_assert (n <= self->count);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_clear_object (&self->ring[self->head]);
+      self->head = (self->head + 1) % self->alloc;
+      self->count--;
+    }
+}
+
+static void
+timeline_relayout (LdChatTimeline *self,
+                   guint           new_alloc)
+{
+  GObject **ring;
+
+  new_alloc = MAX (new_alloc, 1);
+  g_assert (new_alloc >= self->count);
+
+  ring = g_new0 (GObject *, new_alloc);
+  for (guint i = 0; i < self->count; i++)
+    ring[i] = self->ring[(self->head + i) % self->alloc];
+  g_free (self->ring);
+  self->ring = ring;
+  self->alloc = new_alloc;
+  self->head = 0;
+}
+
+/* Publishes BATCH (at most CAPACITY entries) as the messages are: a tenth
+ * dropped at once when full, then the batch added at the end. */
+static void
+timeline_publish (LdChatTimeline *self,
+                  GPtrArray      *batch,
+                  guint           capacity)
+{
+  guint dropped;
+  guint position;
+
+  if (batch->len == 0)
+    return;
+
+  if (self->count + batch->len > capacity)
+    {
+      dropped = MIN (self->count, MAX (self->count + batch->len - capacity, capacity / 10));
+      timeline_drop_oldest (self, dropped);
+      g_list_model_items_changed (G_LIST_MODEL (self), 0, dropped, 0);
+    }
+  if (self->count + batch->len > self->alloc)
+    timeline_relayout (self, MIN (capacity, MAX (MAX (self->alloc * 2, 64), self->count + batch->len)));
+
+  position = self->count;
+  for (guint i = 0; i < batch->len; i++)
+    {
+      self->ring[(self->head + self->count) % self->alloc] = g_object_ref (g_ptr_array_index (batch, i));
+      self->count++;
+    }
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, batch->len);
+}
+
+/* Keeps the newest CAPACITY entries. */
+static void
+timeline_trim (LdChatTimeline *self,
+               guint           capacity)
+{
+  guint dropped = self->count > capacity ? self->count - capacity : 0;
+
+  timeline_drop_oldest (self, dropped);
+  if (self->alloc > capacity)
+    timeline_relayout (self, capacity);
+  if (dropped > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, dropped, 0);
+}
+
+static void
+ld_chat_timeline_finalize (GObject *object)
+{
+  LdChatTimeline *self = LD_CHAT_TIMELINE (object);
+
+  for (guint i = 0; i < self->count; i++)
+    g_object_unref (self->ring[(self->head + i) % self->alloc]);
+  g_free (self->ring);
+
+  G_OBJECT_CLASS (ld_chat_timeline_parent_class)->finalize (object);
+}
+
+static void
+ld_chat_timeline_class_init (LdChatTimelineClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ld_chat_timeline_finalize;
+}
+
+static void
+ld_chat_timeline_init (LdChatTimeline *self)
+{
+}
+
 struct _LdChatModel
 {
   GObject       parent_instance;
@@ -29,6 +178,13 @@ struct _LdChatModel
   GHashTable   *by_local;
   /* Our own messages still waiting for the server, oldest first (unowned). */
   GQueue        outbox;
+
+  LdChatTimeline *timeline;
+  /* Entries waiting for the next flush, in order (owned). */
+  GPtrArray    *timeline_pending;
+  /* The newest line of each kind, while it may grow, and the newest entry. */
+  LdPresenceLine *open_lines[2];
+  GObject      *last_entry;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -195,6 +351,36 @@ trim_pending (LdChatModel *self)
 }
 
 static void
+trim_timeline_pending (LdChatModel *self)
+{
+  if (self->timeline_pending->len > self->capacity)
+    g_ptr_array_remove_range (self->timeline_pending, 0, self->timeline_pending->len - self->capacity);
+}
+
+/* Something new goes into the timeline at the next flush. */
+static void
+push_entry (LdChatModel *self,
+            GObject     *entry)
+{
+  g_ptr_array_add (self->timeline_pending, g_object_ref (entry));
+  g_set_object (&self->last_entry, entry);
+  if (self->timeline_pending->len >= 2 * self->capacity)
+    trim_timeline_pending (self);
+}
+
+static void
+close_lines (LdChatModel *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (self->open_lines); i++)
+    {
+      if (self->open_lines[i] != NULL)
+        ld_presence_line_seal (self->open_lines[i]);
+      g_clear_object (&self->open_lines[i]);
+    }
+  g_clear_object (&self->last_entry);
+}
+
+static void
 cancel_flush (LdChatModel *self)
 {
   if (self->flush_source != NULL)
@@ -208,6 +394,7 @@ void
 ld_chat_model_flush (LdChatModel *self)
 {
   g_autoptr(GPtrArray) batch = NULL;
+  g_autoptr(GPtrArray) timeline_batch = NULL;
   guint dropped = 0;
   guint position;
 
@@ -218,13 +405,19 @@ ld_chat_model_flush (LdChatModel *self)
 
   cancel_flush (self);
 
-  if (self->pending->len == 0)
+  if (self->pending->len == 0 && self->timeline_pending->len == 0)
     return;
 
   self->flushing = TRUE;
   trim_pending (self);
+  trim_timeline_pending (self);
   batch = g_steal_pointer (&self->pending);
   self->pending = g_ptr_array_new_with_free_func (g_object_unref);
+  timeline_batch = g_steal_pointer (&self->timeline_pending);
+  self->timeline_pending = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (batch->len == 0)
+    goto timeline;
 
   if (self->count + batch->len > self->capacity)
     {
@@ -251,6 +444,8 @@ ld_chat_model_flush (LdChatModel *self)
   if (dropped != batch->len)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 
+timeline:
+  timeline_publish (self->timeline, timeline_batch, self->capacity);
   self->flushing = FALSE;
 }
 
@@ -288,6 +483,9 @@ ld_chat_model_finalize (GObject *object)
   g_clear_pointer (&self->by_local, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_queue_clear (&self->outbox);
+  close_lines (self);
+  g_clear_pointer (&self->timeline_pending, g_ptr_array_unref);
+  g_clear_object (&self->timeline);
 
   G_OBJECT_CLASS (ld_chat_model_parent_class)->finalize (object);
 }
@@ -359,6 +557,8 @@ ld_chat_model_init (LdChatModel *self)
   self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->by_local = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->context = g_main_context_ref_thread_default ();
+  self->timeline = g_object_new (LD_TYPE_CHAT_TIMELINE, NULL);
+  self->timeline_pending = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 LdChatModel *
@@ -400,12 +600,25 @@ ld_chat_model_set_capacity (LdChatModel *self,
 
   self->capacity = capacity;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAPACITY]);
+  timeline_trim (self->timeline, capacity);
 
   if (dropped > 0)
     {
       g_list_model_items_changed (G_LIST_MODEL (self), 0, dropped, 0);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
     }
+}
+
+static void
+schedule_flush (LdChatModel *self)
+{
+  if (self->flush_source != NULL)
+    return;
+
+  self->flush_source = g_timeout_source_new (LD_CHAT_MODEL_FLUSH_INTERVAL_MS);
+  g_source_set_static_name (self->flush_source, "[livedesk] chat model flush");
+  g_source_set_callback (self->flush_source, on_flush_timeout, self, NULL);
+  g_source_attach (self->flush_source, self->context);
 }
 
 gboolean
@@ -436,6 +649,7 @@ ld_chat_model_append (LdChatModel *self,
     }
 
   g_ptr_array_add (self->pending, g_object_ref (message));
+  push_entry (self, G_OBJECT (message));
   index_message (self, message);
   if (local_id != NULL && ld_message_get_state (message) == LD_MESSAGE_STATE_PENDING)
     g_queue_push_tail (&self->outbox, message);
@@ -443,14 +657,7 @@ ld_chat_model_append (LdChatModel *self,
   if (self->pending->len >= 2 * self->capacity)
     trim_pending (self);
 
-  if (self->flush_source == NULL)
-    {
-      self->flush_source = g_timeout_source_new (LD_CHAT_MODEL_FLUSH_INTERVAL_MS);
-      g_source_set_static_name (self->flush_source, "[livedesk] chat model flush");
-      g_source_set_callback (self->flush_source, on_flush_timeout, self, NULL);
-      g_source_attach (self->flush_source, self->context);
-    }
-
+  schedule_flush (self);
   return TRUE;
 }
 
@@ -578,10 +785,59 @@ ld_chat_model_clear (LdChatModel *self)
   g_hash_table_remove_all (self->by_id);
   g_hash_table_remove_all (self->by_local);
   g_queue_clear (&self->outbox);
+  close_lines (self);
+  g_ptr_array_set_size (self->timeline_pending, 0);
 
   if (removed > 0)
     {
       g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
     }
+  timeline_trim (self->timeline, 0);
+}
+
+GListModel *
+ld_chat_model_get_timeline (LdChatModel *self)
+{
+  g_return_val_if_fail (LD_IS_CHAT_MODEL (self), NULL);
+  return G_LIST_MODEL (self->timeline);
+}
+
+LdPresenceLine *
+ld_chat_model_add_presence (LdChatModel    *self,
+                            LdPresenceKind  kind,
+                            const char     *user_id,
+                            const char     *username,
+                            GDateTime      *when)
+{
+  g_autoptr(GDateTime) now = NULL;
+  LdPresenceLine *line;
+
+  g_return_val_if_fail (LD_IS_CHAT_MODEL (self), NULL);
+  g_return_val_if_fail (kind == LD_PRESENCE_JOINED || kind == LD_PRESENCE_LEFT, NULL);
+  g_return_val_if_fail (user_id != NULL, NULL);
+
+  if (when == NULL)
+    when = now = g_date_time_new_now_utc ();
+
+  line = self->open_lines[kind];
+  if (line != NULL && G_OBJECT (line) != self->last_entry &&
+      ABS (g_date_time_difference (when, ld_presence_line_get_timestamp (line))) >
+        (GTimeSpan) LD_CHAT_MODEL_PRESENCE_WINDOW_MS * 1000)
+    {
+      ld_presence_line_seal (line);
+      g_clear_object (&self->open_lines[kind]);
+      line = NULL;
+    }
+
+  if (line == NULL)
+    {
+      line = ld_presence_line_new (kind, when);
+      self->open_lines[kind] = line;
+      push_entry (self, G_OBJECT (line));
+      schedule_flush (self);
+    }
+
+  ld_presence_line_add (line, user_id, username);
+  return line;
 }

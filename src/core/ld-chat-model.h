@@ -21,6 +21,7 @@
 
 #include "ld-types.h"
 #include "ld-message.h"
+#include "ld-presence-line.h"
 
 G_BEGIN_DECLS
 
@@ -30,6 +31,8 @@ G_DECLARE_FINAL_TYPE (LdChatModel, ld_chat_model, LD, CHAT_MODEL, GObject)
 
 #define LD_CHAT_MODEL_DEFAULT_CAPACITY 10000
 #define LD_CHAT_MODEL_FLUSH_INTERVAL_MS 50
+/* Joins (or leaves) this close to a line's first one are added to it. */
+#define LD_CHAT_MODEL_PRESENCE_WINDOW_MS 2000
 
 LdChatModel *ld_chat_model_new            (void);
 guint        ld_chat_model_get_capacity   (LdChatModel *self);
@@ -78,5 +81,22 @@ gboolean     ld_chat_model_apply_deleted  (LdChatModel *self,
                                            GError     **error);
 /* Removes everything (e.g. when leaving the room). */
 void         ld_chat_model_clear          (LdChatModel *self);
+
+/* What a chat view shows: the messages and, between them, who joined and
+ * left (LdPresenceLine), in the order they came. Item type GObject; owned by
+ * the model; published with the same batches as the messages, after them;
+ * at most the capacity of entries, the oldest dropped in the same way, so
+ * its oldest messages may be fewer than the model's. */
+GListModel  *ld_chat_model_get_timeline   (LdChatModel *self);
+/* userJoined / userLeft for USER_ID, at WHEN (NULL: now). A burst is one
+ * line: the user is added to the newest line of that KIND if it began at
+ * most LD_CHAT_MODEL_PRESENCE_WINDOW_MS before WHEN, or if nothing came
+ * into the timeline after it; otherwise a new line starts. Someone already
+ * in that line is not counted twice. Returns the line (borrowed). */
+LdPresenceLine *ld_chat_model_add_presence (LdChatModel    *self,
+                                            LdPresenceKind  kind,
+                                            const char     *user_id,
+                                            const char     *username,
+                                            GDateTime      *when);
 
 G_END_DECLS

@@ -1022,6 +1022,24 @@ append_message (LdSession *self,
   ld_chat_model_append (self->chat, message);
 }
 
+/* "Lan joined" in the chat, a burst of them collapsed into one line. */
+static void
+add_presence_line (LdSession  *self,
+                   const char *event,
+                   JsonObject *payload)
+{
+  const char *user_id = json_object_get_string_member_with_default (payload, "userId", NULL);
+  const char *username = json_object_get_string_member_with_default (payload, "username", NULL);
+  g_autoptr(GDateTime) when = NULL;
+
+  if (user_id == NULL || g_strcmp0 (user_id, self->user_id) == 0)
+    return;
+  if (!ld_payload_get_datetime (payload, event, "timestamp", FALSE, &when, NULL))
+    when = NULL;
+  ld_chat_model_add_presence (self->chat, strcmp (event, "userJoined") == 0 ? LD_PRESENCE_JOINED : LD_PRESENCE_LEFT,
+                              user_id, username, when);
+}
+
 static void
 apply_people (LdSession  *self,
               const char *event,
@@ -1038,6 +1056,7 @@ apply_people (LdSession  *self,
     }
   else
     ld_viewer_model_apply_left (self->viewers, payload, NULL);
+  add_presence_line (self, event, payload);
   if (ld_payload_get_int (payload, event, "viewerCount", FALSE, 0, &count, NULL) &&
       json_object_has_member (payload, "viewerCount"))
     set_viewer_count (self, (guint) CLAMP (count, 0, G_MAXUINT));
