@@ -160,10 +160,12 @@ fetch_done (gpointer data)
   return ((Fetch *) data)->done;
 }
 
-/* GETs URL; the body as a string, or NULL with ERROR set. */
-static char *
-fetch (const char *url,
-       GError    **error)
+/* GETs URL: the HTTP status (0 with ERROR set when nothing answered), and
+ * into BODY, if given, the body as a string. */
+static guint
+fetch_status (const char *url,
+              char      **body,
+              GError    **error)
 {
   g_autoptr(SoupSession) session = soup_session_new ();
   g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
@@ -174,10 +176,26 @@ fetch (const char *url,
   if (fetch.error != NULL)
     {
       g_propagate_error (error, fetch.error);
-      return NULL;
+      return 0;
     }
-  g_assert_cmpuint (fetch.status, ==, 200);
-  return g_strndup (g_bytes_get_data (fetch.body, NULL), g_bytes_get_size (fetch.body));
+  if (body != NULL)
+    *body = g_strndup (g_bytes_get_data (fetch.body, NULL), g_bytes_get_size (fetch.body));
+  g_bytes_unref (fetch.body);
+  return fetch.status;
+}
+
+/* GETs URL, which must answer 200: the body, or NULL with ERROR set. */
+static char *
+fetch (const char *url,
+       GError    **error)
+{
+  char *body = NULL;
+  guint status = fetch_status (url, &body, error);
+
+  if (status == 0)
+    return NULL;
+  g_assert_cmpuint (status, ==, 200);
+  return body;
 }
 
 static gboolean
@@ -354,6 +372,25 @@ test_overlay_switch (void)
     g_clear_error (&error);
     g_free (chat_url);
     chat_url = g_steal_pointer (&moved);
+  }
+  assert_shows (GTK_WIDGET (prefs), "No page open yet");
+
+  /* A new secret: the old address is gone at once, the new one copies and works. */
+  {
+    g_autofree char *renewed = NULL;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.regenerate-overlay-secret", NULL));
+    g_assert_cmpuint (fetch_status (chat_url, NULL, &error), ==, 404);
+    g_assert_no_error (error);
+    renewed = copy_url (prefs, "chat");
+    g_assert_cmpstr (renewed, !=, chat_url);
+    assert_shows (GTK_WIDGET (prefs), renewed);
+    page = fetch (renewed, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (strstr (page, "Livedesk chat overlay"));
+    g_clear_pointer (&page, g_free);
+    g_free (chat_url);
+    chat_url = g_steal_pointer (&renewed);
   }
 
   gtk_switch_set_active (ld_preferences_window_get_overlay_switch (prefs), FALSE);

@@ -31,6 +31,7 @@ struct _LdPreferencesWindow
   AdwPreferencesPage   *streaming_page;
   GtkSwitch            *streamer_switch;
   AdwActionRow         *overlay_error_row;
+  AdwActionRow         *overlay_row;
   GtkSwitch            *overlay_switch;
   GtkSpinButton        *port_spin;
   AdwActionRow         *chat_url_row;
@@ -127,11 +128,32 @@ update_url_row (LdPreferencesWindow *self,
     gtk_widget_remove_css_class (GTK_WIDGET (row), "dim-title");
 }
 
+/* So the streamer sees that OBS has picked the pages up. */
+static void
+update_pages (LdPreferencesWindow *self)
+{
+  LdOverlay *overlay = self->overlay_host ? ld_overlay_host_get_overlay (self->overlay_host) : NULL;
+  g_autofree char *text = NULL;
+
+  if (overlay != NULL && ld_overlay_get_running (overlay))
+    {
+      guint n = ld_overlay_get_n_pages (overlay);
+
+      text = n == 0 ? g_strdup (_("No page open yet"))
+                    /* Translators: overlay pages (OBS sources, browsers) showing the live feed now. */
+                    : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u page open", "%u pages open", n), n);
+    }
+  adw_action_row_set_subtitle (self->overlay_row, text ? text : "");
+}
+
 static void
 update_overlay (LdPreferencesWindow *self)
 {
   const char *chat = overlay_url (self, "chat");
   const char *error = self->overlay_host ? ld_overlay_host_get_error (self->overlay_host) : NULL;
+
+  update_pages (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.regenerate-overlay-secret", chat != NULL);
 
   update_url_row (self, self->chat_url_row, chat);
   update_url_row (self, self->gifts_url_row, overlay_url (self, "gifts"));
@@ -188,6 +210,20 @@ copy_overlay_url_action (GtkWidget  *widget,
 }
 
 static void
+regenerate_overlay_secret_action (GtkWidget  *widget,
+                                  const char *action_name,
+                                  GVariant   *parameter)
+{
+  LdPreferencesWindow *self = LD_PREFERENCES_WINDOW (widget);
+
+  if (self->overlay_host == NULL)
+    return;
+  ld_overlay_regenerate_secret (ld_overlay_host_get_overlay (self->overlay_host));
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                    adw_toast_new (_("New overlay address: update the OBS sources")));
+}
+
+static void
 ld_preferences_window_dispose (GObject *object)
 {
   LdPreferencesWindow *self = LD_PREFERENCES_WINDOW (object);
@@ -230,12 +266,15 @@ ld_preferences_window_class_init (LdPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, streaming_page);
   gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, streamer_switch);
   gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, overlay_error_row);
+  gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, overlay_row);
   gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, overlay_switch);
   gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, port_spin);
   gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, chat_url_row);
   gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, gifts_url_row);
 
   gtk_widget_class_install_action (widget_class, "prefs.copy-overlay-url", "s", copy_overlay_url_action);
+  gtk_widget_class_install_action (widget_class, "prefs.regenerate-overlay-secret", NULL,
+                                   regenerate_overlay_secret_action);
 }
 
 static void
@@ -243,6 +282,7 @@ ld_preferences_window_init (LdPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.copy-overlay-url", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.regenerate-overlay-secret", FALSE);
 }
 
 LdPreferencesWindow *
@@ -302,6 +342,8 @@ ld_preferences_window_set_overlay_host (LdPreferencesWindow *self,
   overlay = ld_overlay_host_get_overlay (host);
   g_signal_connect_object (overlay, "notify::chat-url", G_CALLBACK (update_overlay), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (overlay, "notify::gifts-url", G_CALLBACK (update_overlay), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (overlay, "notify::running", G_CALLBACK (update_overlay), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (overlay, "notify::n-pages", G_CALLBACK (update_pages), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (host, "notify::error", G_CALLBACK (on_overlay_error), self, G_CONNECT_SWAPPED);
   update_overlay (self);
 }

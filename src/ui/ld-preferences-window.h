@@ -15,8 +15,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LdPreferencesWindow, ld_preferences_window, LD, PREFERENCES_WINDOW, AdwPreferencesWindow)
 
-/* Action (prefix "prefs."): copy-overlay-url (s: "chat" or "gifts"), which
- * copies the overlay page's URL and says so in a toast. */
+/* Actions (prefix "prefs."): copy-overlay-url (s: "chat" or "gifts"), which
+ * copies the overlay page's URL and says so in a toast;
+ * regenerate-overlay-secret, after which the old URLs stop working. */
 LdPreferencesWindow *ld_preferences_window_new (GtkWindow  *parent,
                                                 LdSettings *settings);
 /* Shows HOST's overlay URLs and its errors; without one the URL rows say
