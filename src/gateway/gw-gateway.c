@@ -1908,17 +1908,63 @@ on_connection (SioServerNamespace *nsp,
     }
 }
 
-/* Renews this process's holds on ROOM's viewers in Redis. */
+typedef struct
+{
+  GWeakRef  gateway;
+  char     *room_id;
+} HoldsRenewal;
+
+static void
+on_holds_renewed (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  HoldsRenewal *renewal = user_data;
+  g_autoptr(GwGateway) self = g_weak_ref_get (&renewal->gateway);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) reaped = gw_redis_rooms_refresh_finish (GW_REDIS (source), result, &error);
+
+  if (reaped == NULL)
+    g_debug ("Could not renew this gateway's viewers of %s in Redis: %s", renewal->room_id, error->message);
+
+  /* Viewers of a gateway process that died: nobody else will tell the room. */
+  for (guint i = 0; self != NULL && reaped != NULL && i < json_array_get_length (reaped); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (reaped, i);
+      GwViewer viewer = { 0 };
+
+      if (entry == NULL ||
+          !ld_validate_member_string (entry, "userId", TRUE, (const char **) &viewer.user_id, NULL) ||
+          !ld_validate_user_id (viewer.user_id, NULL) ||
+          !ld_validate_member_string (entry, "username", TRUE, (const char **) &viewer.username, NULL) ||
+          !gw_role_from_string (json_object_get_string_member_with_default (entry, "role", ""), &viewer.role))
+        continue;
+      gw_log_event (G_LOG_LEVEL_INFO, "presence_lapsed", "room", renewal->room_id, "user", viewer.user_id, NULL);
+      announce_leaving (self, renewal->room_id, &viewer);
+    }
+
+  g_weak_ref_clear (&renewal->gateway);
+  g_free (renewal->room_id);
+  g_free (renewal);
+}
+
+/* Renews this process's holds on ROOM's viewers in Redis, and tells the
+ * room of viewers whose only holds lapsed. */
 static void
 refresh_holds (GwGateway *self,
                GwRoom    *room)
 {
   g_autoptr(JsonArray) viewers = NULL;
+  HoldsRenewal *renewal;
 
   if (!presence_in_redis (self))
     return;
   viewers = gw_room_dup_viewers_json (room);
-  gw_redis_rooms_refresh (self->redis, gw_room_get_id (room), self->uid, viewers, self->presence_timeout);
+  renewal = g_new0 (HoldsRenewal, 1);
+  g_weak_ref_init (&renewal->gateway, self);
+  renewal->room_id = g_strdup (gw_room_get_id (room));
+  gw_redis_rooms_refresh_async (self->redis, renewal->room_id, self->uid, viewers, self->presence_timeout, NULL,
+                                on_holds_renewed, renewal);
 }
 
 /* A Redis that comes back may have lost what we held there (a restart

@@ -54,19 +54,25 @@ static const char leave_script[] =
   "else redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(v)) end\n"
   "return last\n";
 
-/* KEYS[1] viewers; ARGV process, ttl, then user, username, role for each viewer the process holds. */
+/* KEYS[1] viewers; ARGV process, ttl, then user, username, role for each
+ * viewer the process holds → the viewers (JSON) whom only lapsed holds of
+ * other processes kept: gone with a process that died, theirs to announce. */
 static const char refresh_script[] =
   SCRIPT_PRELUDE
   "local ttl = tonumber(ARGV[2])\n"
   "local mine = {}\n"
+  "local reaped = {}\n"
   "for i = 3, #ARGV, 3 do mine[ARGV[i]] = i end\n"
   "local all = redis.call('HGETALL', KEYS[1])\n"
   "for i = 1, #all, 2 do\n"
   "  local user = all[i]\n"
   "  local v = decode(all[i + 1])\n"
   "  local live = false\n"
+  "  local lapsed = false\n"
   "  for id, exp in pairs(v.p) do\n"
-  "    if id == ARGV[1] or tonumber(exp) == nil or tonumber(exp) <= now then v.p[id] = nil else live = true end\n"
+  "    if id == ARGV[1] then v.p[id] = nil\n"
+  "    elseif tonumber(exp) == nil or tonumber(exp) <= now then v.p[id] = nil; lapsed = true\n"
+  "    else live = true end\n"
   "  end\n"
   "  local at = mine[user]\n"
   "  if at then\n"
@@ -77,7 +83,12 @@ static const char refresh_script[] =
   "    mine[user] = nil\n"
   "  end\n"
   "  if live then redis.call('HSET', KEYS[1], user, cjson.encode(v))\n"
-  "  else redis.call('HDEL', KEYS[1], user) end\n"
+  "  else\n"
+  "    redis.call('HDEL', KEYS[1], user)\n"
+  "    if lapsed and type(v.n) == 'string' and type(v.r) == 'string' then\n"
+  "      reaped[#reaped + 1] = cjson.encode({ userId = user, username = v.n, role = v.r })\n"
+  "    end\n"
+  "  end\n"
   "end\n"
   "for user, at in pairs(mine) do\n"
   "  local v = { n = ARGV[at + 1], r = ARGV[at + 2], p = {} }\n"
@@ -85,7 +96,7 @@ static const char refresh_script[] =
   "  redis.call('HSET', KEYS[1], user, cjson.encode(v))\n"
   "end\n"
   "if #ARGV > 2 then redis.call('PEXPIRE', KEYS[1], ttl) end\n"
-  "return 1\n";
+  "return reaped\n";
 
 /* KEYS[1] info, KEYS[2] viewers → title or nil, status or nil, then one JSON viewer per live user. */
 static const char info_script[] =
@@ -226,18 +237,64 @@ gw_redis_rooms_leave_finish (GwRedis       *redis,
   return flag_finish (redis, result, gw_redis_rooms_leave_async, out_last, error);
 }
 
-void
-gw_redis_rooms_refresh (GwRedis    *redis,
-                        const char *room_id,
-                        const char *process_id,
-                        JsonArray  *viewers,
-                        guint       ttl_ms)
+/* JSON objects, one per string of an "av" reply, skipping anything else. */
+static JsonArray *
+objects_from_reply (GVariant *reply,
+                    gsize     first)
 {
+  JsonArray *objects = json_array_new ();
+
+  for (gsize i = first; i < g_variant_n_children (reply); i++)
+    {
+      g_autoptr(GVariant) field = g_variant_get_child_value (reply, i);
+      g_autoptr(GVariant) value = g_variant_get_variant (field);
+      g_autoptr(JsonNode) node = NULL;
+
+      if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) &&
+          (node = json_from_string (g_variant_get_string (value, NULL), NULL)) != NULL &&
+          JSON_NODE_HOLDS_OBJECT (node))
+        json_array_add_object_element (objects, json_object_ref (json_node_get_object (node)));
+    }
+
+  return objects;
+}
+
+static void
+on_refresh_script (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = gw_redis_command_finish (GW_REDIS (source), result, &error);
+
+  if (reply == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else if (!g_variant_is_of_type (reply, G_VARIANT_TYPE ("av")))
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "Unexpected Redis reply to a room script");
+  else
+    g_task_return_pointer (task, objects_from_reply (reply, 0), (GDestroyNotify) json_array_unref);
+}
+
+void
+gw_redis_rooms_refresh_async (GwRedis             *redis,
+                              const char          *room_id,
+                              const char          *process_id,
+                              JsonArray           *viewers,
+                              guint                ttl_ms,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  guint n = json_array_get_length (viewers);
+  guint n;
 
   g_return_if_fail (GW_IS_REDIS (redis));
   g_return_if_fail (room_id != NULL && process_id != NULL && viewers != NULL && ttl_ms > 0);
+
+  task = g_task_new (redis, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gw_redis_rooms_refresh_async);
 
   g_ptr_array_add (argv, g_strdup ("EVAL"));
   g_ptr_array_add (argv, g_strdup (refresh_script));
@@ -245,6 +302,7 @@ gw_redis_rooms_refresh (GwRedis    *redis,
   g_ptr_array_add (argv, viewers_key (room_id));
   g_ptr_array_add (argv, g_strdup (process_id));
   g_ptr_array_add (argv, g_strdup_printf ("%u", ttl_ms));
+  n = json_array_get_length (viewers);
   for (guint i = 0; i < n; i++)
     {
       JsonObject *viewer = json_array_get_object_element (viewers, i);
@@ -255,7 +313,20 @@ gw_redis_rooms_refresh (GwRedis    *redis,
     }
   g_ptr_array_add (argv, NULL);
 
-  gw_redis_command (redis, (const char * const *) argv->pdata);
+  gw_redis_command_async (redis, (const char * const *) argv->pdata, cancellable, on_refresh_script,
+                          g_steal_pointer (&task));
+}
+
+JsonArray *
+gw_redis_rooms_refresh_finish (GwRedis       *redis,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (GW_IS_REDIS (redis), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, redis), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gw_redis_rooms_refresh_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 void
@@ -290,15 +361,13 @@ on_info_script (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = gw_redis_command_finish (GW_REDIS (source), result, &error);
   g_autoptr(JsonObject) info = NULL;
-  JsonArray *viewers;
-  gsize n;
 
   if (reply == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (!g_variant_is_of_type (reply, G_VARIANT_TYPE ("av")) || (n = g_variant_n_children (reply)) < 2)
+  if (!g_variant_is_of_type (reply, G_VARIANT_TYPE ("av")) || g_variant_n_children (reply) < 2)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "Unexpected Redis reply about a room");
       return;
@@ -314,19 +383,7 @@ on_info_script (GObject      *source,
         json_object_set_string_member (info, i == 0 ? "title" : "status", g_variant_get_string (value, NULL));
     }
 
-  viewers = json_array_new ();
-  for (gsize i = 2; i < n; i++)
-    {
-      g_autoptr(GVariant) field = g_variant_get_child_value (reply, i);
-      g_autoptr(GVariant) value = g_variant_get_variant (field);
-      g_autoptr(JsonNode) node = NULL;
-
-      if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) &&
-          (node = json_from_string (g_variant_get_string (value, NULL), NULL)) != NULL &&
-          JSON_NODE_HOLDS_OBJECT (node))
-        json_array_add_object_element (viewers, json_object_ref (json_node_get_object (node)));
-    }
-  json_object_set_array_member (info, "viewers", viewers);
+  json_object_set_array_member (info, "viewers", objects_from_reply (reply, 2));
 
   g_task_return_pointer (task, g_steal_pointer (&info), (GDestroyNotify) json_object_unref);
 }

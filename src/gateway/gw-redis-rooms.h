@@ -52,12 +52,20 @@ gboolean    gw_redis_rooms_leave_finish    (GwRedis             *redis,
                                             gboolean            *out_last,
                                             GError             **error);
 /* Makes PROCESS_ID's holds in ROOM_ID exactly VIEWERS ({userId, username,
- * role} objects), each for TTL_MS more, and clears lapsed holds of others. */
-void        gw_redis_rooms_refresh         (GwRedis             *redis,
+ * role} objects), each for TTL_MS more, and clears lapsed holds of others.
+ * Completes with the viewers that only lapsed holds kept, gone with a dead
+ * process: each is handed to exactly one caller, to announce. */
+void        gw_redis_rooms_refresh_async   (GwRedis             *redis,
                                             const char          *room_id,
                                             const char          *process_id,
                                             JsonArray           *viewers,
-                                            guint                ttl_ms);
+                                            guint                ttl_ms,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+JsonArray  *gw_redis_rooms_refresh_finish  (GwRedis             *redis,
+                                            GAsyncResult        *result,
+                                            GError             **error);
 /* TITLE, STATUS: NULL leaves that one as it is. */
 void        gw_redis_rooms_set_info        (GwRedis             *redis,
                                             const char          *room_id,
