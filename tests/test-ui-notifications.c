@@ -15,6 +15,7 @@
 #include <signal.h>
 
 #include "ld-application.h"
+#include "ld-desktop-notifier.h"
 #include "ld-notifications-view.h"
 #include "ld-test-gateway.h"
 #include "test-redis.h"
@@ -502,6 +503,21 @@ choose_all (gboolean on)
   g_settings_set_uint (settings (), "notify-gift-value", 100);
 }
 
+/* A mention names the user as a word of its own, in any case. */
+static void
+test_mention_words (void)
+{
+  g_assert_true (ld_desktop_notifier_is_mention ("hey @ada, look", "ada"));
+  g_assert_true (ld_desktop_notifier_is_mention ("ADA!", "ada"));
+  g_assert_true (ld_desktop_notifier_is_mention ("cảm ơn Huong Live nhé", "huong live"));
+  g_assert_true (ld_desktop_notifier_is_mention ("Đức", "đức"));
+  g_assert_false (ld_desktop_notifier_is_mention ("adam, are you there?", "ada"));
+  g_assert_false (ld_desktop_notifier_is_mention ("canada", "ada"));
+  g_assert_false (ld_desktop_notifier_is_mention ("ada_fan", "ada"));
+  g_assert_false (ld_desktop_notifier_is_mention ("anything", ""));
+  g_assert_false (ld_desktop_notifier_is_mention (NULL, "ada"));
+}
+
 /* Nothing arrived yet: the view says so. */
 static void
 test_empty (void)
@@ -641,10 +657,16 @@ test_desktop (void)
   g_assert_cmpstr (call->action, ==, "app.show-view");
   g_assert_cmpstr (call->target, ==, "'chat'");
 
+  /* The backend's chat (Redis chat.message) names her too. */
+  publish ("chat.message", "{\"type\":\"chat_message\",\"data\":{\"messageId\":\"b1\",\"roomId\":\"" ROOM "\","
+           "\"userId\":\"shopbot\",\"username\":\"Shop\",\"message\":\"Ada, your order shipped\"}}");
+  WAIT_UNTIL (find_call ("AddNotification", "mention-b1") != NULL);
+  g_assert_cmpstr (find_call ("AddNotification", "mention-b1")->title, ==, "Shop mentioned you");
+
   /* "adam" is not ada. */
   send_text (t.alice, "adam, are you there?");
   WAIT_UNTIL (ada_has_text ("adam, are you there?"));
-  g_assert_cmpuint (count_calls ("AddNotification", "mention-"), ==, 1);
+  g_assert_cmpuint (count_calls ("AddNotification", "mention-"), ==, 2);
 
   gifts = t.gifts_received;
   send_gift (t.bob, 10, 1);
@@ -695,6 +717,8 @@ test_desktop (void)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (t.window)));
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (the_stack ()), ==, "gifts");
   WAIT_UNTIL (find_call ("RemoveNotification", "gift-") != NULL);
+  /* The window came back on Chat first: the chat ones are seen too. */
+  WAIT_UNTIL (find_call ("RemoveNotification", "mention-") != NULL);
   g_assert_null (find_call ("RemoveNotification", "support-"));
 
   /* Looking at Support handles the support one. */
@@ -825,6 +849,7 @@ main (int    argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
+  g_test_add_func ("/ui/notifications/mention-words", test_mention_words);
   g_test_add_func ("/ui/notifications/empty", test_empty);
 
   t.calls = g_ptr_array_new_with_free_func ((GDestroyNotify) call_free);
