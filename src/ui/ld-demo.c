@@ -25,8 +25,10 @@ typedef struct
   const char *role;
 } Person;
 
-/* The moderator is who the app signs in as; the streamer opens the room. */
-static const Person moderator = { "demomod", "Mod Linh", "moderator" };
+/* Who the app signs in as: an admin, who moderates like a moderator and also
+ * answers the audience's support requests, so the demo shows every view. The
+ * streamer opens the room. */
+static const Person moderator = { "demomod", "Mod Linh", "admin" };
 static const Person audience[] = {
   { "streamer1", "Huong Live", "streamer" },
   { "viewer01", "Minh Anh", "viewer" },
