@@ -556,8 +556,7 @@ ld_application_get_window (LdApplication *self)
       return windows->data;
 
   window = ld_window_new (GTK_APPLICATION (self), self->settings);
-  g_settings_bind (ld_settings_get_settings (self->settings), "run-in-background", window, "hide-on-close",
-                   G_SETTINGS_BIND_GET);
+  g_object_bind_property (self->settings, "run-in-background", window, "hide-on-close", G_BINDING_SYNC_CREATE);
   g_signal_connect_object (window, "close-request", G_CALLBACK (on_close_request), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (window, "notify::session", G_CALLBACK (on_window_session), self, G_CONNECT_SWAPPED);
   return window;

@@ -43,11 +43,16 @@ window_in_front (LdDesktopNotifier *self)
          gtk_window_is_active (self->window);
 }
 
+/* PROPERTY: one of the settings' notify-… choices. */
 static gboolean
 chosen (LdDesktopNotifier *self,
-        const char        *key)
+        const char        *property)
 {
-  return self->settings != NULL && g_settings_get_boolean (ld_settings_get_settings (self->settings), key);
+  gboolean on = FALSE;
+
+  if (self->settings != NULL)
+    g_object_get (self->settings, property, &on, NULL);
+  return on;
 }
 
 /* Sends NOTIFICATION as ID unless the user sees the window already; it opens
@@ -254,16 +259,13 @@ on_gift_received (LdDesktopNotifier *self,
                   LdGift            *gift,
                   LdGiftQueue       *queue)
 {
-  guint minimum = 0;
   const char *tx_id = ld_gift_get_tx_id (gift);
   g_autoptr(GNotification) notification = NULL;
   g_autofree char *title = NULL;
   g_autofree char *id = NULL;
 
-  if (self->settings != NULL)
-    minimum = g_settings_get_uint (ld_settings_get_settings (self->settings), "notify-gift-value");
-
-  if (!chosen (self, "notify-gifts") || ld_gift_get_total_value (gift) < minimum ||
+  if (!chosen (self, "notify-gifts") ||
+      ld_gift_get_total_value (gift) < ld_settings_get_notify_gift_value (self->settings) ||
       g_strcmp0 (ld_gift_get_sender_id (gift), ld_session_get_user_id (self->session)) == 0)
     return;
 
