@@ -15,8 +15,8 @@
  * Each notification opens the window on its view ("app.show-view" with the
  * view's name) and is withdrawn when that view is shown in the window, or,
  * for the platform's notifications, when read ("app.mark-notification-read"
- * with its id). Ids: "mention-…", "gift-…", "support-…", "stream",
- * "notification-…" and "background".
+ * with its id). Ids: "mention-…", "gift-…", "support-…", "stream" and
+ * "notification-…" (the application itself sends "background").
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
