@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <adwaita.h>
+#include <string.h>
 
 #include "ld-chat-row.h"
 #include "ld-chat-view.h"
@@ -387,6 +388,89 @@ composer_writable (gpointer data)
   return ld_composer_get_writable (data);
 }
 
+static GtkWidget *
+find_row_with_text (GtkWidget  *widget,
+                    const char *prefix)
+{
+  if (LD_IS_CHAT_ROW (widget) && gtk_widget_get_mapped (widget) &&
+      g_str_has_prefix (ld_chat_row_get_text (LD_CHAT_ROW (widget)), prefix))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row_with_text (child, prefix);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+add_presence (LdChatModel    *model,
+              LdPresenceKind  kind,
+              guint           user)
+{
+  g_autofree char *id = g_strdup_printf ("guest%u", user);
+  g_autofree char *name = g_strdup_printf ("Khách %u", user);
+
+  ld_chat_model_add_presence (model, kind, id, name, NULL);
+}
+
+/* Twenty-five viewers joining at once are one row, naming two and counting
+ * the rest, with every name in its tooltip; a lone join or leave shows as
+ * one line; scrolled up, joins are not counted as new messages. */
+static void
+test_presence_rows (void)
+{
+  g_autoptr(LdChatModel) model = ld_chat_model_new ();
+  GtkWidget *window = g_object_ref_sink (gtk_window_new ());
+  LdChatView *view = LD_CHAT_VIEW (ld_chat_view_new ());
+  GtkAdjustment *adj = ld_chat_view_get_vadjustment (view);
+  GtkWidget *row;
+  const char *tooltip;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 500, 400);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
+  ld_chat_view_set_model (view, model);
+  gtk_window_present (GTK_WINDOW (window));
+
+  append_messages (model, 0, 3);
+  for (guint i = 0; i < 25; i++)
+    add_presence (model, LD_PRESENCE_JOINED, i);
+  append_messages (model, 3, 1);
+  add_presence (model, LD_PRESENCE_LEFT, 7);
+  ld_chat_model_flush (model);
+  run_frames (100);
+
+  g_assert_cmpuint (g_list_model_get_n_items (ld_chat_view_get_shown (view)), ==, 6);
+  row = find_row_with_text (GTK_WIDGET (view), "Khách 0, Khách 1 and 23 others joined");
+  g_assert_nonnull (row);
+  tooltip = gtk_widget_get_tooltip_text (gtk_widget_get_first_child (gtk_widget_get_first_child (row)));
+  g_assert_nonnull (tooltip);
+  g_assert_true (strstr (tooltip, "Khách 24") != NULL);
+  g_assert_nonnull (find_row_with_text (GTK_WIDGET (view), "Khách 7 left"));
+  g_assert_nonnull (find_row_with_text (GTK_WIDGET (view), "Tin nhắn số 3"));
+
+  /* A search shows messages only. */
+  ld_chat_view_set_search (view, "tin nhắn");
+  g_assert_cmpuint (g_list_model_get_n_items (ld_chat_view_get_shown (view)), ==, 4);
+  ld_chat_view_set_search (view, NULL);
+
+  /* Enough history to scroll, then up: joins are no new messages. */
+  append_messages (model, 4, 200);
+  g_assert_true (wait_for (at_bottom, adj, WAIT_MS));
+  gtk_adjustment_set_value (adj, 0);
+  g_assert_false (ld_chat_view_get_sticky (view));
+  add_presence (model, LD_PRESENCE_JOINED, 500);
+  ld_chat_model_flush (model);
+  g_assert_cmpuint (ld_chat_view_get_unseen (view), ==, 0);
+  append_messages (model, 204, 2);
+  g_assert_cmpuint (ld_chat_view_get_unseen (view), ==, 2);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
 static void
 on_send_counted (guint *sends)
 {
@@ -766,9 +850,10 @@ user_hidden (gpointer data)
 
   for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
     {
-      g_autoptr(LdMessage) message = g_list_model_get_item (shown, i);
+      g_autoptr(GObject) item = g_list_model_get_item (shown, i);
 
-      if (g_strcmp0 (ld_message_get_user_id (message), wait->text) == 0)
+      /* The shown list has who joined and left too. */
+      if (LD_IS_MESSAGE (item) && g_strcmp0 (ld_message_get_user_id (LD_MESSAGE (item)), wait->text) == 0)
         return FALSE;
     }
   return TRUE;
@@ -929,6 +1014,7 @@ main (int    argc,
   g_test_add_func ("/ui/chat-view/sticky-scroll", test_sticky_scroll);
   g_test_add_func ("/ui/chat-view/sticky-after-wrap", test_sticky_after_wrap);
   g_test_add_func ("/ui/composer/sanction", test_composer_sanction);
+  g_test_add_func ("/ui/chat-view/presence-rows", test_presence_rows);
   g_test_add_func ("/ui/demo/listening-line", test_demo_listening_line);
   g_test_add_func ("/ui/thumbnails/hosts", test_thumbnail_hosts);
   g_test_add ("/ui/window/demo-traffic", Fixture, NULL, fixture_set_up, test_demo_traffic, fixture_tear_down);

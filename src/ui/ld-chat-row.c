@@ -14,6 +14,10 @@ struct _LdChatRow
   GtkWidget  parent_instance;
 
   GtkWidget *box;
+  GtkWidget *presence_box;
+  GtkImage  *presence_icon;
+  GtkLabel  *presence_label;
+  GtkWidget *header_box;
   GtkLabel  *time_label;
   GtkLabel  *role_label;
   GtkLabel  *name_label;
@@ -30,6 +34,8 @@ struct _LdChatRow
 
   LdMessage *message;
   gulong     state_handler;
+  LdPresenceLine *presence;
+  gulong     presence_handler;
   char      *colour_class;
   char      *own_name;
   GStrv      highlight_words;  /* casefolded */
@@ -253,12 +259,65 @@ on_retry_clicked (LdChatRow *self)
 }
 
 static void
+update_presence (LdChatRow *self)
+{
+  g_autofree char *summary = ld_presence_line_dup_summary (self->presence);
+  g_autofree char *details = ld_presence_line_dup_details (self->presence);
+  g_autofree char *label = NULL;
+
+  gtk_label_set_text (self->presence_label, summary);
+  gtk_image_set_from_icon_name (self->presence_icon,
+                                ld_presence_line_get_kind (self->presence) == LD_PRESENCE_JOINED
+                                ? "list-add-symbolic" : "list-remove-symbolic");
+  /* Who they all were, for a line that names only two. */
+  gtk_widget_set_tooltip_text (self->presence_box,
+                               ld_presence_line_get_count (self->presence) > 2 ? details : NULL);
+  /* Translators: a screen reader's reading of "Lan and 3 others joined", then every name. */
+  label = ld_presence_line_get_count (self->presence) > 2 ? g_strdup_printf (_("%s: %s"), summary, details)
+                                                          : g_strdup (summary);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+static void
+on_presence_count (LdChatRow      *self,
+                   GParamSpec     *pspec,
+                   LdPresenceLine *line)
+{
+  update_presence (self);
+}
+
+/* Which of the row's two faces shows. */
+static void
+show_presence_face (LdChatRow *self,
+                    gboolean   presence)
+{
+  static const char * const message_classes[] = { "mention", "highlight", "own", "deleted", "pending" };
+
+  gtk_widget_set_visible (self->presence_box, presence);
+  gtk_widget_set_visible (self->header_box, !presence);
+  if (!presence)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self), "presence");
+      return;
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->text_label), FALSE);
+  gtk_widget_set_visible (self->image_box, FALSE);
+  gtk_widget_set_visible (self->failed_box, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->deleted_label), FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (message_classes); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (self), message_classes[i]);
+  gtk_widget_add_css_class (GTK_WIDGET (self), "presence");
+}
+
+static void
 ld_chat_row_dispose (GObject *object)
 {
   LdChatRow *self = LD_CHAT_ROW (object);
   GtkWidget *child;
 
   ld_chat_row_set_message (self, NULL);
+  ld_chat_row_set_presence (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_CHAT_ROW);
   /* The template's top box has no id, so dispose_template leaves it. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -290,6 +349,10 @@ ld_chat_row_class_init (LdChatRowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/livedesk/Livedesk/ui/ld-chat-row.ui");
   gtk_widget_class_bind_template_child (widget_class, LdChatRow, box);
+  gtk_widget_class_bind_template_child (widget_class, LdChatRow, presence_box);
+  gtk_widget_class_bind_template_child (widget_class, LdChatRow, presence_icon);
+  gtk_widget_class_bind_template_child (widget_class, LdChatRow, presence_label);
+  gtk_widget_class_bind_template_child (widget_class, LdChatRow, header_box);
   gtk_widget_class_bind_template_child (widget_class, LdChatRow, time_label);
   gtk_widget_class_bind_template_child (widget_class, LdChatRow, role_label);
   gtk_widget_class_bind_template_child (widget_class, LdChatRow, name_label);
@@ -364,6 +427,8 @@ ld_chat_row_set_message (LdChatRow *self,
   if (message == NULL)
     return;
 
+  ld_chat_row_set_presence (self, NULL);
+  show_presence_face (self, FALSE);
   self->message = g_object_ref (message);
   self->state_handler = g_signal_connect_object (message, "notify::state",
                                                  G_CALLBACK (on_state_changed), self,
@@ -415,6 +480,39 @@ ld_chat_row_set_message (LdChatRow *self,
   update_time (self);
   update_state (self);
   update_accessible (self);
+}
+
+LdPresenceLine *
+ld_chat_row_get_presence (LdChatRow *self)
+{
+  g_return_val_if_fail (LD_IS_CHAT_ROW (self), NULL);
+  return self->presence;
+}
+
+void
+ld_chat_row_set_presence (LdChatRow      *self,
+                          LdPresenceLine *line)
+{
+  g_return_if_fail (LD_IS_CHAT_ROW (self));
+  g_return_if_fail (line == NULL || LD_IS_PRESENCE_LINE (line));
+
+  if (self->presence == line)
+    return;
+
+  if (self->presence != NULL)
+    {
+      g_clear_signal_handler (&self->presence_handler, self->presence);
+      g_clear_object (&self->presence);
+    }
+  if (line == NULL)
+    return;
+
+  ld_chat_row_set_message (self, NULL);
+  self->presence = g_object_ref (line);
+  self->presence_handler = g_signal_connect_object (line, "notify::count", G_CALLBACK (on_presence_count), self,
+                                                    G_CONNECT_SWAPPED);
+  show_presence_face (self, TRUE);
+  update_presence (self);
 }
 
 void
@@ -473,5 +571,8 @@ const char *
 ld_chat_row_get_text (LdChatRow *self)
 {
   g_return_val_if_fail (LD_IS_CHAT_ROW (self), NULL);
+
+  if (self->presence != NULL)
+    return gtk_label_get_text (self->presence_label);
   return gtk_label_get_text (self->text_label);
 }

@@ -172,12 +172,26 @@ on_items_changed (LdChatView *self,
                   guint       added,
                   GListModel *model)
 {
+  guint messages = 0;
+
   update_empty (self);
 
   if (self->sticky)
-    queue_stick (self);
-  else if (added > 0)
-    set_unseen (self, self->unseen + added);
+    {
+      queue_stick (self);
+      return;
+    }
+
+  /* "N new messages" counts messages, not who joined. */
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+      if (LD_IS_MESSAGE (item))
+        messages++;
+    }
+  if (messages > 0)
+    set_unseen (self, self->unseen + messages);
 }
 
 static void
@@ -191,17 +205,22 @@ search_match (gpointer item,
               gpointer user_data)
 {
   LdChatView *self = user_data;
-  LdMessage *message = item;
-  const char *fields[] = {
-    ld_message_get_text (message),
-    ld_message_get_username (message),
-    ld_message_get_image_url (message),
-  };
+  LdMessage *message;
+  const char *fields[3];
 
+  /* Who joined and left is no answer to a search. */
+  if (!LD_IS_MESSAGE (item))
+    return self->search_folded == NULL;
+
+  message = item;
   if (g_hash_table_contains (self->hidden_users, ld_message_get_user_id (message)))
     return FALSE;
   if (self->search_folded == NULL)
     return TRUE;
+
+  fields[0] = ld_message_get_text (message);
+  fields[1] = ld_message_get_username (message);
+  fields[2] = ld_message_get_image_url (message);
 
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
     {
@@ -249,7 +268,10 @@ on_bind (LdChatView               *self,
   ld_chat_row_set_clock_12h (row, self->clock_12h);
   ld_chat_row_set_own_name (row, self->own_name);
   ld_chat_row_set_highlight_words (row, (const char * const *) self->highlight_words);
-  ld_chat_row_set_message (row, gtk_list_item_get_item (item));
+  if (LD_IS_MESSAGE (gtk_list_item_get_item (item)))
+    ld_chat_row_set_message (row, gtk_list_item_get_item (item));
+  else if (LD_IS_PRESENCE_LINE (gtk_list_item_get_item (item)))
+    ld_chat_row_set_presence (row, gtk_list_item_get_item (item));
 }
 
 static void
@@ -258,6 +280,7 @@ on_unbind (LdChatView               *self,
            GtkSignalListItemFactory *factory)
 {
   ld_chat_row_set_message (LD_CHAT_ROW (gtk_list_item_get_child (item)), NULL);
+  ld_chat_row_set_presence (LD_CHAT_ROW (gtk_list_item_get_child (item)), NULL);
 }
 
 static void
@@ -693,7 +716,7 @@ ld_chat_view_set_model (LdChatView  *self,
     return;
 
   ld_chat_view_set_context_message (self, NULL);
-  gtk_filter_list_model_set_model (self->filtered, G_LIST_MODEL (model));
+  gtk_filter_list_model_set_model (self->filtered, model != NULL ? ld_chat_model_get_timeline (model) : NULL);
   ld_chat_view_scroll_to_newest (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
 }

@@ -61,7 +61,8 @@ GtkAdjustment *ld_chat_view_get_vadjustment   (LdChatView  *self);
  * keyboard). */
 void         ld_chat_view_set_context_message (LdChatView  *self,
                                                LdMessage   *message);
-/* The list shown now (the search applied). */
+/* The list shown now (the search applied): the model's timeline, messages
+ * (LdMessage) and who joined or left (LdPresenceLine). */
 GListModel  *ld_chat_view_get_shown           (LdChatView  *self);
 void         ld_chat_view_set_search          (LdChatView  *self,
                                                const char  *text);
