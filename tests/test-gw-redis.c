@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "gw-redis.h"
+#include "gw-redis-rooms.h"
+#include "gw-refresh.h"
 #include "test-peer.h"
 #include "test-redis.h"
 
@@ -259,6 +261,314 @@ test_bad_uri (void)
     }
 }
 
+/* Runs the default main context until an async call completes; returns its result. */
+static void
+on_result (GObject      *object,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  GAsyncResult **out = data;
+
+  *out = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+
+  while (*slot == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  return *slot;
+}
+
+static GwRedis *
+connected_bridge (Redis *redis)
+{
+  g_autofree char *uri = g_strdup_printf ("redis://127.0.0.1:%u", redis->port);
+  g_autoptr(GError) error = NULL;
+  GwRedis *bridge = gw_redis_new (uri, &error);
+  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+
+  g_assert_no_error (error);
+  gw_redis_start (bridge);
+  while (!gw_redis_get_connected (bridge))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  return bridge;
+}
+
+static GVariant *
+command (GwRedis             *bridge,
+         const char * const  *argv,
+         GError             **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  gw_redis_command_async (bridge, argv, NULL, on_result, &result);
+  return gw_redis_command_finish (bridge, wait_result (&result), error);
+}
+
+/* Replies come back typed: integers, strings, nil, arrays, and errors as errors. */
+static void
+test_command (void)
+{
+  Redis redis = { NULL, test_free_port () };
+  g_autoptr(GwRedis) bridge = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) status = NULL;
+  g_autoptr(GVariant) counted = NULL;
+  g_autoptr(GVariant) many = NULL;
+  g_autoptr(GVariant) first = NULL;
+  g_autoptr(GVariant) missing = NULL;
+  g_autoptr(GVariant) refused = NULL;
+
+  redis_start (&redis);
+  bridge = connected_bridge (&redis);
+
+  status = command (bridge, (const char *[]) { "SET", "livedesk:test", "Xin chào", NULL }, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_variant_get_string (status, NULL), ==, "OK");
+  counted = command (bridge, (const char *[]) { "INCR", "livedesk:count", NULL }, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_variant_get_int64 (counted), ==, 1);
+
+  many = command (bridge, (const char *[]) { "MGET", "livedesk:test", "livedesk:none", NULL }, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_variant_get_type_string (many), ==, "av");
+  g_assert_cmpuint (g_variant_n_children (many), ==, 2);
+  g_variant_get_child (many, 0, "v", &first);
+  g_assert_cmpstr (g_variant_get_string (first, NULL), ==, "Xin chào");
+  g_variant_get_child (many, 1, "v", &missing);
+  g_assert_true (g_variant_is_of_type (missing, G_VARIANT_TYPE_MAYBE));
+  g_assert_cmpuint (g_variant_n_children (missing), ==, 0);
+
+  refused = command (bridge, (const char *[]) { "INCR", "livedesk:test", NULL }, &error);
+  g_assert_null (refused);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_clear_error (&error);
+
+  g_clear_object (&bridge);
+  redis_stop (&redis, SIGTERM);
+}
+
+#define NOW ((gint64) 1790000000)
+
+static char *
+issue (GwRefreshStore *store,
+       const char     *user_id,
+       gint64          now)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *token;
+
+  gw_refresh_store_issue_async (store, user_id, now, NULL, on_result, &result);
+  token = gw_refresh_store_issue_finish (store, wait_result (&result), &error);
+  g_assert_no_error (error);
+  return token;
+}
+
+static char *
+rotate (GwRefreshStore  *store,
+        const char      *token,
+        gint64           now,
+        char           **out_user_id,
+        GError         **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  gw_refresh_store_rotate_async (store, token, now, NULL, on_result, &result);
+  return gw_refresh_store_rotate_finish (store, wait_result (&result), out_user_id, error);
+}
+
+/* Two stores on one Redis, as two gateway processes have: one chain of
+ * tokens between them, expiry and reuse detection included, and nothing of
+ * it kept in either process's memory. */
+static void
+test_refresh_store (void)
+{
+  Redis redis = { NULL, test_free_port () };
+  g_autoptr(GwRedis) bridge_one = NULL;
+  g_autoptr(GwRedis) bridge_two = NULL;
+  g_autoptr(GwRefreshStore) one = gw_refresh_store_new (3600);
+  g_autoptr(GwRefreshStore) two = gw_refresh_store_new (3600);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *user_id = NULL;
+  g_autofree char *expiring = NULL;
+  g_autofree char *other = NULL;
+  char *refused;
+
+  redis_start (&redis);
+  bridge_one = connected_bridge (&redis);
+  bridge_two = connected_bridge (&redis);
+  gw_refresh_store_set_redis (one, bridge_one);
+  gw_refresh_store_set_redis (two, bridge_two);
+
+  first = issue (one, "u1", NOW);
+  g_assert_cmpuint (gw_refresh_store_get_n_active (one, NOW), ==, 0);
+  second = rotate (two, first, NOW + 10, &user_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (user_id, ==, "u1");
+  g_assert_cmpstr (second, !=, first);
+
+  /* Replayed at the first process: the chain is gone at both. */
+  refused = rotate (one, first, NOW + 20, NULL, &error);
+  g_assert_null (refused);
+  g_assert_error (error, GW_REFRESH_ERROR, GW_REFRESH_ERROR_REUSED);
+  g_clear_error (&error);
+  refused = rotate (two, second, NOW + 30, NULL, &error);
+  g_assert_null (refused);
+  g_assert_error (error, GW_REFRESH_ERROR, GW_REFRESH_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Past its lifetime (by the clock passed in; Redis' own TTL comes later). */
+  expiring = issue (two, "u1", NOW);
+  refused = rotate (one, expiring, NOW + 3600, NULL, &error);
+  g_assert_null (refused);
+  g_assert_error (error, GW_REFRESH_ERROR, GW_REFRESH_ERROR_EXPIRED);
+  g_clear_error (&error);
+
+  /* Revoking a user at one process signs them out at the other. */
+  other = issue (two, "u2", NOW);
+  gw_refresh_store_revoke_user (one, "u2");
+  /* The revocation is sent without waiting; a round trip after it on the
+   * same link sees it done. */
+  g_variant_unref (command (bridge_one, (const char *[]) { "PING", NULL }, &error));
+  g_assert_no_error (error);
+  refused = rotate (two, other, NOW + 1, NULL, &error);
+  g_assert_null (refused);
+  g_assert_error (error, GW_REFRESH_ERROR, GW_REFRESH_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_clear_object (&one);
+  g_clear_object (&two);
+  g_clear_object (&bridge_one);
+  g_clear_object (&bridge_two);
+  redis_stop (&redis, SIGTERM);
+}
+
+static gboolean
+hold (GwRedis    *bridge,
+      const char *process_id,
+      const char *user_id,
+      guint       ttl_ms)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean first = FALSE;
+
+  gw_redis_rooms_join_async (bridge, "room_1", process_id, user_id, user_id, "viewer", ttl_ms, NULL,
+                             on_result, &result);
+  g_assert_true (gw_redis_rooms_join_finish (bridge, wait_result (&result), &first, &error));
+  g_assert_no_error (error);
+  return first;
+}
+
+static gboolean
+release (GwRedis    *bridge,
+         const char *process_id,
+         const char *user_id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean last = FALSE;
+
+  gw_redis_rooms_leave_async (bridge, "room_1", process_id, user_id, NULL, on_result, &result);
+  g_assert_true (gw_redis_rooms_leave_finish (bridge, wait_result (&result), &last, &error));
+  g_assert_no_error (error);
+  return last;
+}
+
+static JsonArray *
+renew (GwRedis    *bridge,
+       const char *process_id,
+       JsonArray  *viewers)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *reaped;
+
+  gw_redis_rooms_refresh_async (bridge, "room_1", process_id, viewers, 60000, NULL, on_result, &result);
+  reaped = gw_redis_rooms_refresh_finish (bridge, wait_result (&result), &error);
+  g_assert_no_error (error);
+  return reaped;
+}
+
+static JsonObject *
+room_info (GwRedis *bridge)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *info;
+
+  gw_redis_rooms_get_info_async (bridge, "room_1", NULL, on_result, &result);
+  info = gw_redis_rooms_get_info_finish (bridge, wait_result (&result), &error);
+  g_assert_no_error (error);
+  return info;
+}
+
+/* The holds of processes on a room's viewers: first in and last out are
+ * said once, a lapsed hold is reaped by one renewal only, and the room's
+ * info lists the live ones. */
+static void
+test_room_holds (void)
+{
+  Redis redis = { NULL, test_free_port () };
+  g_autoptr(GwRedis) bridge = NULL;
+  g_autoptr(JsonArray) mine = json_array_new ();
+  g_autoptr(JsonArray) reaped = NULL;
+  g_autoptr(JsonArray) none = NULL;
+  g_autoptr(JsonObject) info = NULL;
+  g_autoptr(JsonObject) alice = json_object_new ();
+  JsonArray *viewers;
+
+  redis_start (&redis);
+  bridge = connected_bridge (&redis);
+
+  g_assert_true (hold (bridge, "p1", "bob", 60000));
+  g_assert_false (hold (bridge, "p2", "bob", 60000));
+  g_assert_false (release (bridge, "p1", "bob"));
+  g_assert_true (release (bridge, "p2", "bob"));
+
+  /* Carol's process stops renewing; the next renewal by another reaps her, once. */
+  json_object_set_string_member (alice, "userId", "alice");
+  json_object_set_string_member (alice, "username", "Alice Nguyễn");
+  json_object_set_string_member (alice, "role", "moderator");
+  json_array_add_object_element (mine, json_object_ref (alice));
+  none = renew (bridge, "p4", mine);
+  g_assert_cmpuint (json_array_get_length (none), ==, 0);
+  g_clear_pointer (&none, json_array_unref);
+  g_assert_true (hold (bridge, "p3", "carol", 100));
+  test_spin (300);
+  reaped = renew (bridge, "p4", mine);
+  g_assert_cmpuint (json_array_get_length (reaped), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (reaped, 0), "userId"), ==, "carol");
+  none = renew (bridge, "p4", mine);
+  g_assert_cmpuint (json_array_get_length (none), ==, 0);
+
+  gw_redis_rooms_set_info (bridge, "room_1", "Tonight", "live");
+  info = room_info (bridge);
+  g_assert_cmpstr (json_object_get_string_member (info, "title"), ==, "Tonight");
+  g_assert_cmpstr (json_object_get_string_member (info, "status"), ==, "live");
+  viewers = json_object_get_array_member (info, "viewers");
+  g_assert_cmpuint (json_array_get_length (viewers), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (viewers, 0), "username"), ==,
+                   "Alice Nguyễn");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (viewers, 0), "role"), ==,
+                   "moderator");
+
+  g_clear_object (&bridge);
+  redis_stop (&redis, SIGTERM);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -275,6 +585,9 @@ main (int   argc,
       g_test_add_func ("/gw/redis/publish-subscribe-reconnect", test_publish_subscribe_reconnect);
       g_test_add_func ("/gw/redis/starts-before-redis", test_starts_before_redis);
       g_test_add_func ("/gw/redis/password", test_password);
+      g_test_add_func ("/gw/redis/command", test_command);
+      g_test_add_func ("/gw/redis/refresh-store", test_refresh_store);
+      g_test_add_func ("/gw/redis/room-holds", test_room_holds);
     }
   else
     g_printerr ("redis-server is not installed: the tests that need it are left out\n");

@@ -10,8 +10,10 @@
  */
 #include "gw-redis-rooms.h"
 
-/* Common to every script: NOW in ms on Redis' clock, and a viewer decoder
- * that survives a mangled entry. */
+/* Common to every script: NOW in ms on Redis' clock, a viewer decoder that
+ * survives a mangled entry, and keep_for, which lets a room's hash outlive
+ * the longest hold in it whoever wrote last (a process with a shorter
+ * presence timeout must not cut another's holds short). */
 #define SCRIPT_PRELUDE \
   "local t = redis.call('TIME')\n" \
   "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n" \
@@ -20,6 +22,9 @@
   "  if not ok or type(v) ~= 'table' then v = {} end\n" \
   "  if type(v.p) ~= 'table' then v.p = {} end\n" \
   "  return v\n" \
+  "end\n" \
+  "local function keep_for(key, ms)\n" \
+  "  if redis.call('PTTL', key) < tonumber(ms) then redis.call('PEXPIRE', key, ms) end\n" \
   "end\n"
 
 /* KEYS[1] viewers; ARGV user, username, role, process, ttl → 1 if no other live process holds the user. */
@@ -36,7 +41,7 @@ static const char join_script[] =
   "v.r = ARGV[3]\n"
   "v.p[ARGV[4]] = now + tonumber(ARGV[5])\n"
   "redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(v))\n"
-  "redis.call('PEXPIRE', KEYS[1], ARGV[5])\n"
+  "keep_for(KEYS[1], ARGV[5])\n"
   "return first\n";
 
 /* KEYS[1] viewers; ARGV user, process → 1 if no live process holds the user any more. */
@@ -95,7 +100,7 @@ static const char refresh_script[] =
   "  v.p[ARGV[1]] = now + ttl\n"
   "  redis.call('HSET', KEYS[1], user, cjson.encode(v))\n"
   "end\n"
-  "if #ARGV > 2 then redis.call('PEXPIRE', KEYS[1], ttl) end\n"
+  "if #ARGV > 2 then keep_for(KEYS[1], ttl) end\n"
   "return reaped\n";
 
 /* KEYS[1] info, KEYS[2] viewers → title or nil, status or nil, then one JSON viewer per live user. */
