@@ -658,6 +658,45 @@ test_streamer_mode (void)
 }
 
 static gboolean
+has_sign_in_error (gpointer data)
+{
+  return ld_sign_in_window_get_error (data) != NULL;
+}
+
+/* An error naming the unreachable server keeps its address off screen in
+ * streamer mode, and still says what went wrong. */
+static void
+test_sign_in_error_redacted (void)
+{
+  g_autoptr(LdSettings) settings = ld_settings_new ();
+  g_autoptr(LdTokenStore) token_store = ld_token_store_new ();
+  guint port = free_port ();
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", port);
+  g_autofree char *port_text = g_strdup_printf ("%u", port);
+  LdSignInWindow *sign_in;
+  const char *error;
+
+  g_object_set (settings, "server-url", url, "api-url", url, "streamer-mode", TRUE, NULL);
+  sign_in = g_object_ref_sink (ld_sign_in_window_new (NULL, settings, token_store));
+  gtk_window_present (GTK_WINDOW (sign_in));
+  ld_sign_in_window_set_password (sign_in, "someone", "password");
+  gtk_widget_activate_action (GTK_WIDGET (sign_in), "sign-in.submit", NULL);
+  g_assert_true (wait_for (has_sign_in_error, sign_in, WAIT_MS));
+
+  error = ld_sign_in_window_get_error (sign_in);
+  g_test_message ("shown: %s", error);
+  g_assert_true (g_str_has_prefix (error, "Could not reach"));
+  g_assert_null (strstr (error, "127.0.0.1"));
+  g_assert_null (strstr (error, port_text));
+  assert_hides (GTK_WIDGET (sign_in), "127.0.0.1");
+
+  gtk_window_destroy (GTK_WINDOW (sign_in));
+  drain ();
+  g_assert_finalize_object (sign_in);
+  reset_settings (settings);
+}
+
+static gboolean
 action_enabled (gpointer data)
 {
   return g_action_group_get_action_enabled (G_ACTION_GROUP (data), "copy-overlay-url");
@@ -731,6 +770,7 @@ main (int    argc,
   g_test_add_func ("/ui/prefs/overlay-switch", test_overlay_switch);
   g_test_add_func ("/ui/prefs/overlay-busy-port", test_overlay_busy_port);
   g_test_add_func ("/ui/prefs/streamer-mode", test_streamer_mode);
+  g_test_add_func ("/ui/prefs/sign-in-error-redacted", test_sign_in_error_redacted);
   g_test_add_func ("/ui/prefs/app-menu", test_app_menu);
 
   return g_test_run ();
