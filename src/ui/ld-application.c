@@ -187,6 +187,12 @@ ld_application_handle_local_options (GApplication *app,
     ld_application_set_demo (self, TRUE);
   g_variant_dict_lookup (options, "view", "s", &self->initial_view);
   g_variant_dict_lookup (options, "preferences", "s", &self->initial_preferences);
+  if (self->initial_preferences != NULL &&
+      !g_strv_contains ((const char * const []) { "general", "alerts", "streaming", NULL }, self->initial_preferences))
+    {
+      g_printerr (_("No preferences page “%s”: general, alerts or streaming\n"), self->initial_preferences);
+      return 1;
+    }
   self->maximized = g_variant_dict_contains (options, "maximized");
 
   return -1;
