@@ -129,8 +129,6 @@ deferred_free (Deferred *deferred)
   g_free (deferred);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Deferred, deferred_free)
-
 /* From a handler: it answers later, through answer_deferred(), and returns
  * TRUE with no reply now. */
 static Deferred *
