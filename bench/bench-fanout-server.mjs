@@ -6,11 +6,16 @@
 // Listens on a free port of 127.0.0.1 with path "/socket", websocket only,
 // and prints {"port":P,"pid":PID}. Events, as in PROTOCOL.md:
 //   authenticate {token, userId}         → authSuccess {userId, username, role, expiresAt}
-//   joinRoom {roomId, userId, username}  → joins the room, joinedRoom {success, data: {roomId, viewerCount}}
+//   joinRoom {roomId, userId, username}  → joins the room, joinedRoom {success, data: {roomId, viewerCount,
+//                                          viewers, recentMessages}}, userJoined {roomId, userId, username,
+//                                          viewerCount, timestamp} to the others in the room
 //   sendMessage {roomId, userId, username, message, timestamp}
 //                                        → newMessage to the room (the sender too), messageSent to the sender
 // It checks no token and no rate: it is the cost of socket.io itself that
-// the gateway is compared with. Exits when stdin closes.
+// the gateway is compared with. The viewer list and userJoined are there
+// because the gateway sends them too (PROTOCOL.md): every join costs both
+// servers a message to everyone already in the room and a list of them all.
+// Exits when stdin closes.
 //
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { createServer } from "node:http";
@@ -29,6 +34,8 @@ const http = createServer();
 // maxHttpBufferSize as the gateway's: a client sends nothing near it here.
 const io = new Server(http, { path: "/socket", transports: ["websocket"], maxHttpBufferSize: 1e6 });
 let nextMessage = 0;
+// roomId → Map of userId → {userId, username, role}, in joining order
+const viewers = new Map();
 
 io.on("connection", (socket) => {
   let user = null;
@@ -43,12 +50,31 @@ io.on("connection", (socket) => {
 
   socket.on("joinRoom", (payload) => {
     const roomId = String(payload?.roomId ?? "");
+    const userId = user?.userId ?? String(payload?.userId ?? socket.id);
+    const username = user?.username ?? String(payload?.username ?? userId);
+    let room = viewers.get(roomId);
+
+    if (room === undefined) viewers.set(roomId, (room = new Map()));
+    room.set(userId, { userId, username, role: "viewer" });
+    socket.data.room = { roomId, userId };
     socket.join(roomId);
     socket.emit("joinedRoom", {
       success: true,
       message: "Joined the room",
-      data: { roomId, viewerCount: io.sockets.adapter.rooms.get(roomId)?.size ?? 0 },
+      data: { roomId, viewerCount: room.size, viewers: [...room.values()], recentMessages: [] },
     });
+    socket.to(roomId).emit("userJoined", {
+      roomId,
+      userId,
+      username,
+      viewerCount: room.size,
+      timestamp: new Date().toISOString(),
+    });
+  });
+
+  socket.on("disconnect", () => {
+    const { roomId, userId } = socket.data.room ?? {};
+    viewers.get(roomId)?.delete(userId);
   });
 
   socket.on("sendMessage", (payload) => {
