@@ -1093,10 +1093,11 @@ test_cluster_room_info (Fixture       *f,
 }
 
 /* Bob has a tab on each gateway; both tabs join room_1 at the same moment,
- * then leave it at the same moment, twenty times over. Carol, watching on
- * the first gateway, must hear exactly one userJoined and one userLeft about
- * him each time: whichever process's word reaches the other first, the
- * cluster says "first in" and "last out" once. */
+ * then leave it at the same moment (with leaveRoom, or every other round by
+ * closing both tabs), twenty times over. Carol, watching on the first
+ * gateway, must hear exactly one userJoined and one userLeft about him each
+ * time: whichever process's word reaches the other first, the cluster says
+ * "first in" and "last out" once. */
 static void
 test_cluster_presence_race (Fixture       *f,
                             gconstpointer  data)
@@ -1129,10 +1130,26 @@ test_cluster_presence_race (Fixture       *f,
       joined = gw_test_expect_full (f->clients, "message", "c", "userJoined", "userLeft");
       g_assert_cmpstr (gw_test_str_at (joined, "userId"), ==, "bob");
 
-      gw_test_emit (f->clients, "b1", "leaveRoom", "{\"roomId\":\"room_1\"}", FALSE);
-      gw_test_emit (f->clients, "b2", "leaveRoom", "{\"roomId\":\"room_1\"}", FALSE);
+      if (round % 2 == 0)
+        {
+          gw_test_emit (f->clients, "b1", "leaveRoom", "{\"roomId\":\"room_1\"}", FALSE);
+          gw_test_emit (f->clients, "b2", "leaveRoom", "{\"roomId\":\"room_1\"}", FALSE);
+        }
+      else
+        {
+          test_peer_send (f->clients->peer, "{\"cmd\":\"disconnect\",\"id\":\"b1\"}");
+          test_peer_send (f->clients->peer, "{\"cmd\":\"disconnect\",\"id\":\"b2\"}");
+        }
       left = gw_test_expect_full (f->clients, "message", "c", "userLeft", "userJoined");
       g_assert_cmpstr (gw_test_str_at (left, "userId"), ==, "bob");
+
+      if (round % 2 == 1)
+        {
+          json_object_unref (gw_test_expect_full (f->clients, "disconnect", "b1", NULL, NULL));
+          json_object_unref (gw_test_expect_full (f->clients, "disconnect", "b2", NULL, NULL));
+          gw_test_connect (f->clients, "b1", bob, 0);
+          gw_test_connect (f->clients, "b2", bob, f->port2);
+        }
     }
 
   /* Dan speaks from the second gateway: anything it announced before has
