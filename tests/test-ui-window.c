@@ -281,6 +281,20 @@ newest_row_shown (LdChatView *view,
   return FALSE;
 }
 
+typedef struct
+{
+  LdChatView *view;
+  guint       n;
+} NewestWait;
+
+static gboolean
+newest_shown (gpointer data)
+{
+  NewestWait *wait = data;
+
+  return newest_row_shown (wait->view, wait->n);
+}
+
 /* The full history: the view shows the newest message and follows new
  * ones; scrolled up it stays put and counts what arrives ("N new
  * messages"); the button's action brings it back to the newest. */
@@ -370,7 +384,11 @@ test_sticky_after_wrap (void)
   g_assert_true (ld_chat_view_get_sticky (view));
   g_assert_cmpuint (ld_chat_view_get_unseen (view), ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), <=, 300);
-  g_assert_true (newest_row_shown (view, next - 1));
+  {
+    NewestWait newest = { view, next - 1 };
+
+    g_assert_true (wait_for (newest_shown, &newest, WAIT_MS));
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
