@@ -130,7 +130,7 @@ test_serve (void)
   data = json_object_get_member (login, "accessToken");
   g_assert_nonnull (data);
 
-  peer = gw_test_clients_new ((guint) g_ascii_strtoull (port, NULL, 10));
+  peer = gw_test_clients_new (gateway.port);
   test_peer_send (peer->peer, "{\"cmd\":\"connect\",\"id\":\"a\",\"auth\":{\"token\":\"%s\"}}", json_node_get_string (data));
   json_object_unref (gw_test_expect_full (peer, "message", "a", "authSuccess", NULL));
   test_peer_send (peer->peer, "{\"cmd\":\"emit\",\"id\":\"a\",\"name\":\"joinRoom\",\"payload\":{\"roomId\":\"room_1\"}}");
@@ -171,7 +171,6 @@ test_serve_redis (void)
   g_autofree char *dir = g_dir_make_tmp ("livedesk-serve-XXXXXX", &error);
   g_autofree char *users = NULL;
   g_autofree char *redis_uri = NULL;
-  g_autofree char *port = NULL;
   g_autofree char *token = NULL;
   g_autoptr(GSubprocess) redis = NULL;
   g_autoptr(GwRedis) backend = NULL;
@@ -190,11 +189,10 @@ test_serve_redis (void)
   redis = test_redis_start (redis_port, NULL);
   redis_uri = g_strdup_printf ("redis://127.0.0.1:%u", redis_port);
   gateway_start (&gateway, users, "--redis", redis_uri);
-  port = g_strdup_printf ("%u", gateway.port);
 
   url = g_strdup_printf ("http://127.0.0.1:%u/api/v1/auth/login", gateway.port);
   login = post_json (session, url, "{\"username\":\"Alice\",\"password\":\"correct horse\"}");
-  peer = gw_test_clients_new ((guint) g_ascii_strtoull (port, NULL, 10));
+  peer = gw_test_clients_new (gateway.port);
   test_peer_send (peer->peer, "{\"cmd\":\"connect\",\"id\":\"a\",\"auth\":{\"token\":\"%s\"}}",
                   json_object_get_string_member (login, "accessToken"));
   json_object_unref (gw_test_expect_full (peer, "message", "a", "authSuccess", NULL));
@@ -370,6 +368,23 @@ room_viewers_until (GwTestClients *peer,
     }
 }
 
+/* Clients "a" (alice) on the gateway on PORT_ONE and "b" (bob) on the one
+ * on PORT_TWO, both in room_1. */
+static GwTestClients *
+alice_and_bob_in_room (guint port_one,
+                       guint port_two)
+{
+  g_autofree char *alice = mint ("alice", "Alice");
+  g_autofree char *bob = mint ("bob", "Bob");
+  GwTestClients *clients = gw_test_clients_new (port_one);
+
+  gw_test_connect (clients, "a", alice, 0);
+  gw_test_connect (clients, "b", bob, port_two);
+  gw_test_join (clients, "a", "room_1");
+  gw_test_join (clients, "b", "room_1");
+  return clients;
+}
+
 /* Two livedesk-gateway processes on one Redis, which dies mid-test: each
  * keeps serving its own clients; once Redis is back on its port, a room
  * spans both processes again and every message arrives exactly once. */
@@ -380,9 +395,6 @@ test_serve_redis_outage (void)
   g_autofree char *dir = g_dir_make_tmp ("livedesk-serve-XXXXXX", &error);
   g_autofree char *users = NULL;
   g_autofree char *redis_uri = NULL;
-  g_autofree char *port = NULL;
-  g_autofree char *alice = mint ("alice", "Alice");
-  g_autofree char *bob = mint ("bob", "Bob");
   g_autoptr(GSubprocess) redis = NULL;
   g_autoptr(SoupSession) session = soup_session_new ();
   g_autoptr(GwTestClients) peer = NULL;
@@ -400,18 +412,7 @@ test_serve_redis_outage (void)
   wait_redis_state (session, one.port, "connected");
   wait_redis_state (session, two.port, "connected");
 
-  port = g_strdup_printf ("%u", one.port);
-  peer = gw_test_clients_new ((guint) g_ascii_strtoull (port, NULL, 10));
-  test_peer_send (peer->peer, "{\"cmd\":\"connect\",\"id\":\"a\",\"auth\":{\"token\":\"%s\"}}", alice);
-  test_peer_send (peer->peer, "{\"cmd\":\"connect\",\"id\":\"b\",\"auth\":{\"token\":\"%s\"},\"port\":%u}", bob, two.port);
-  json_object_unref (gw_test_expect_full (peer, "message", "a", "authSuccess", NULL));
-  json_object_unref (gw_test_expect_full (peer, "message", "b", "authSuccess", NULL));
-  for (const char **id = (const char *[]) { "a", "b", NULL }; *id != NULL; id++)
-    {
-      test_peer_send (peer->peer, "{\"cmd\":\"emit\",\"id\":\"%s\",\"name\":\"joinRoom\",\"payload\":{\"roomId\":\"room_1\"}}",
-                      *id);
-      json_object_unref (gw_test_expect_full (peer, "message", *id, "joinedRoom", NULL));
-    }
+  peer = alice_and_bob_in_room (one.port, two.port);
 
   /* Presence is shared: each process lists the other's viewer. */
   g_assert_true (room_viewers_until (peer, "b", 2, "alice"));
@@ -840,9 +841,6 @@ test_serve_dead_process_room_info (void)
   g_autofree char *users = NULL;
   g_autofree char *config = NULL;
   g_autofree char *config_text = NULL;
-  g_autofree char *port = NULL;
-  g_autofree char *alice = mint ("alice", "Alice");
-  g_autofree char *bob = mint ("bob", "Bob");
   g_autoptr(GSubprocess) redis = NULL;
   g_autoptr(SoupSession) session = soup_session_new ();
   g_autoptr(GwTestClients) peer = NULL;
@@ -865,18 +863,7 @@ test_serve_dead_process_room_info (void)
   wait_redis_state (session, one.port, "connected");
   wait_redis_state (session, two.port, "connected");
 
-  port = g_strdup_printf ("%u", one.port);
-  peer = gw_test_clients_new ((guint) g_ascii_strtoull (port, NULL, 10));
-  test_peer_send (peer->peer, "{\"cmd\":\"connect\",\"id\":\"a\",\"auth\":{\"token\":\"%s\"}}", alice);
-  test_peer_send (peer->peer, "{\"cmd\":\"connect\",\"id\":\"b\",\"auth\":{\"token\":\"%s\"},\"port\":%u}", bob, two.port);
-  json_object_unref (gw_test_expect_full (peer, "message", "a", "authSuccess", NULL));
-  json_object_unref (gw_test_expect_full (peer, "message", "b", "authSuccess", NULL));
-  for (const char **id = (const char *[]) { "a", "b", NULL }; *id != NULL; id++)
-    {
-      test_peer_send (peer->peer, "{\"cmd\":\"emit\",\"id\":\"%s\",\"name\":\"joinRoom\",\"payload\":{\"roomId\":\"room_1\"}}",
-                      *id);
-      json_object_unref (gw_test_expect_full (peer, "message", *id, "joinedRoom", NULL));
-    }
+  peer = alice_and_bob_in_room (one.port, two.port);
   g_assert_true (room_viewers_until (peer, "b", 2, "alice"));
 
   g_subprocess_send_signal (one.process, SIGKILL);
