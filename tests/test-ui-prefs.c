@@ -405,6 +405,115 @@ test_overlay_switch (void)
   reset_settings (settings);
 }
 
+typedef struct
+{
+  LdTokenStore *store;
+  const char   *want;
+  char         *got;
+  gboolean      done;
+} KeyringRead;
+
+static void
+on_keyring_read (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  KeyringRead *read = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_free (read->got);
+  read->got = ld_token_store_lookup_overlay_secret_finish (LD_TOKEN_STORE (source), result, &error);
+  g_assert_no_error (error);
+  read->done = TRUE;
+}
+
+/* Whether the keyring holds WANT as the overlay secret (asks it again each time). */
+static gboolean
+keyring_holds (gpointer data)
+{
+  KeyringRead *read = data;
+
+  read->done = FALSE;
+  ld_token_store_lookup_overlay_secret_async (read->store, NULL, on_keyring_read, read);
+  while (!read->done)
+    g_main_context_iteration (NULL, TRUE);
+  return g_strcmp0 (read->got, read->want) == 0;
+}
+
+/* Runs an overlay host until its server is up; the chat URL it serves. */
+static char *
+run_overlay (LdSettings     *settings,
+             LdOverlayHost **out_host)
+{
+  LdOverlayHost *host = ld_overlay_host_new (settings);
+  g_autofree char *page = NULL;
+  g_autoptr(GError) error = NULL;
+  char *url;
+
+  g_assert_true (wait_for (overlay_running, host, WAIT_MS));
+  url = g_strdup (ld_overlay_get_chat_url (ld_overlay_host_get_overlay (host)));
+  page = fetch (url, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (page, "Livedesk chat overlay"));
+  *out_host = host;
+  return url;
+}
+
+/* The address pasted into OBS still works after the app restarts, until a
+ * new one is asked for; the secret lives in the keyring, not the settings. */
+static void
+test_overlay_address_kept (void)
+{
+  g_autoptr(LdSettings) settings = ld_settings_new ();
+  g_autoptr(LdTokenStore) store = ld_token_store_new ();
+  KeyringRead read = { store, NULL, NULL, FALSE };
+  LdOverlayHost *host = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *renewed = NULL;
+  g_autofree char *after_renewal = NULL;
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  g_object_set (settings, "overlay-port", free_port (), "overlay-enabled", TRUE, NULL);
+
+  first = run_overlay (settings, &host);
+  read.want = ld_overlay_get_secret (ld_overlay_host_get_overlay (host));
+  g_assert_true (strstr (first, read.want) != NULL);
+  g_assert_true (wait_for (keyring_holds, &read, WAIT_MS));
+  g_assert_finalize_object (host);
+
+  again = run_overlay (settings, &host);
+  g_assert_cmpstr (again, ==, first);
+
+  ld_overlay_host_regenerate_secret (host);
+  renewed = g_strdup (ld_overlay_get_chat_url (ld_overlay_host_get_overlay (host)));
+  g_assert_cmpstr (renewed, !=, first);
+  read.want = ld_overlay_get_secret (ld_overlay_host_get_overlay (host));
+  g_assert_true (wait_for (keyring_holds, &read, WAIT_MS));
+  g_assert_finalize_object (host);
+
+  after_renewal = run_overlay (settings, &host);
+  g_assert_cmpstr (after_renewal, ==, renewed);
+  g_assert_finalize_object (host);
+
+  /* Nothing of it in GSettings. */
+  g_object_get (ld_settings_get_settings (settings), "settings-schema", &schema, NULL);
+  {
+    g_auto(GStrv) keys = g_settings_schema_list_keys (schema);
+
+    for (guint i = 0; keys[i] != NULL; i++)
+      {
+        g_autoptr(GVariant) value = g_settings_get_value (ld_settings_get_settings (settings), keys[i]);
+        g_autofree char *text = g_variant_print (value, FALSE);
+
+        g_assert_null (strstr (text, read.want));
+      }
+  }
+
+  g_free (read.got);
+  reset_settings (settings);
+}
+
 /* A port another program holds: the switch goes back off, an error row
  * says which port, and a free port then works and clears it. */
 static void
@@ -769,6 +878,7 @@ main (int    argc,
 
   g_test_add_func ("/ui/prefs/overlay-switch", test_overlay_switch);
   g_test_add_func ("/ui/prefs/overlay-busy-port", test_overlay_busy_port);
+  g_test_add_func ("/ui/prefs/overlay-address-kept", test_overlay_address_kept);
   g_test_add_func ("/ui/prefs/streamer-mode", test_streamer_mode);
   g_test_add_func ("/ui/prefs/sign-in-error-redacted", test_sign_in_error_redacted);
   g_test_add_func ("/ui/prefs/app-menu", test_app_menu);

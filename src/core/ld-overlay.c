@@ -807,15 +807,44 @@ ld_overlay_get_gifts_url (LdOverlay *self)
   return self->gifts_url;
 }
 
+static void
+replace_secret (LdOverlay *self,
+                char      *secret)
+{
+  g_free (self->secret);
+  self->secret = secret;
+  close_clients (self);
+  update_urls (self);
+}
+
 void
 ld_overlay_regenerate_secret (LdOverlay *self)
 {
   g_return_if_fail (LD_IS_OVERLAY (self));
 
-  g_free (self->secret);
-  self->secret = new_secret ();
-  close_clients (self);
-  update_urls (self);
+  replace_secret (self, new_secret ());
+}
+
+const char *
+ld_overlay_get_secret (LdOverlay *self)
+{
+  g_return_val_if_fail (LD_IS_OVERLAY (self), NULL);
+
+  return self->secret;
+}
+
+gboolean
+ld_overlay_set_secret (LdOverlay  *self,
+                       const char *secret)
+{
+  g_return_val_if_fail (LD_IS_OVERLAY (self), FALSE);
+  g_return_val_if_fail (secret != NULL, FALSE);
+
+  if (strlen (secret) != SECRET_BYTES * 2 || strspn (secret, "0123456789abcdef") != SECRET_BYTES * 2)
+    return FALSE;
+  if (strcmp (secret, self->secret) != 0)
+    replace_secret (self, g_strdup (secret));
+  return TRUE;
 }
 
 void

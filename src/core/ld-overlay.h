@@ -63,6 +63,13 @@ const char *ld_overlay_get_gifts_url      (LdOverlay   *self);
 guint       ld_overlay_get_n_pages        (LdOverlay   *self);
 /* The old URLs stop working at once and their open pages are cut off. */
 void        ld_overlay_regenerate_secret  (LdOverlay   *self);
+/* The secret path segment: 32 lowercase hex digits. Kept by the app so the
+ * URLs pasted into OBS survive a restart. */
+const char *ld_overlay_get_secret         (LdOverlay   *self);
+/* FALSE, changing nothing, unless SECRET is 32 lowercase hex digits; a new
+ * secret cuts off the open pages like ld_overlay_regenerate_secret(). */
+gboolean    ld_overlay_set_secret         (LdOverlay   *self,
+                                           const char  *secret);
 /* Feeds the pages from SESSION's chat and gift queue (NULL to stop). */
 void        ld_overlay_set_session        (LdOverlay   *self,
                                            LdSession   *session);

@@ -28,6 +28,15 @@ static const SecretSchema token_schema = {
   }
 };
 
+/* No attributes: there is one overlay secret for the user, whatever the
+ * server or account. */
+static const SecretSchema overlay_schema = {
+  LD_TOKEN_STORE_OVERLAY_SCHEMA_NAME, SECRET_SCHEMA_NONE,
+  {
+    { NULL, 0 },
+  }
+};
+
 static void
 wipe_free (char *secret)
 {
@@ -311,7 +320,7 @@ on_stored (GObject      *source,
   else
     /* libsecret's way of saying a prompt (to unlock, or to make a keyring) was dismissed. */
     g_task_return_new_error (task, LD_TOKEN_STORE_ERROR, LD_TOKEN_STORE_ERROR_LOCKED,
-                             "the keyring is locked: the sign-in could not be saved "
+                             "the keyring is locked: nothing could be saved in it "
                              "(unlock it, for example by logging in to the desktop or with Passwords and Keys)");
 }
 
@@ -466,6 +475,82 @@ gboolean
 ld_token_store_clear_finish (LdTokenStore  *self,
                              GAsyncResult  *result,
                              GError       **error)
+{
+  g_return_val_if_fail (LD_IS_TOKEN_STORE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_overlay_secret_looked_up (GObject      *source,
+                             GAsyncResult *result,
+                             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  char *secret = secret_password_lookup_finish (result, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, _ld_token_store_translate_error (error));
+  else
+    g_task_return_pointer (task, secret, (GDestroyNotify) wipe_free);
+}
+
+void
+ld_token_store_lookup_overlay_secret_async (LdTokenStore        *self,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_return_if_fail (LD_IS_TOKEN_STORE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ld_token_store_lookup_overlay_secret_async);
+  secret_password_lookupv (&overlay_schema, attributes, cancellable,
+                           on_overlay_secret_looked_up, g_steal_pointer (&task));
+}
+
+char *
+ld_token_store_lookup_overlay_secret_finish (LdTokenStore  *self,
+                                             GAsyncResult  *result,
+                                             GError       **error)
+{
+  g_return_val_if_fail (LD_IS_TOKEN_STORE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+ld_token_store_store_overlay_secret_async (LdTokenStore        *self,
+                                           const char          *secret,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_return_if_fail (LD_IS_TOKEN_STORE (self));
+  g_return_if_fail (secret != NULL && *secret != '\0');
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ld_token_store_store_overlay_secret_async);
+  secret_password_storev (&overlay_schema, attributes, SECRET_COLLECTION_DEFAULT,
+                          "Livedesk OBS overlay address", secret, cancellable,
+                          on_stored, g_steal_pointer (&task));
+}
+
+gboolean
+ld_token_store_store_overlay_secret_finish (LdTokenStore  *self,
+                                            GAsyncResult  *result,
+                                            GError       **error)
 {
   g_return_val_if_fail (LD_IS_TOKEN_STORE (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);

@@ -22,6 +22,7 @@
 G_BEGIN_DECLS
 
 #define LD_TOKEN_STORE_SCHEMA_NAME "io.github.livedesk.Token"
+#define LD_TOKEN_STORE_OVERLAY_SCHEMA_NAME "io.github.livedesk.OverlaySecret"
 
 typedef enum
 {
@@ -93,5 +94,24 @@ void          ld_token_store_clear_async   (LdTokenStore        *self,
 gboolean      ld_token_store_clear_finish  (LdTokenStore        *self,
                                             GAsyncResult        *result,
                                             GError             **error);
+
+/* The OBS overlay's secret path segment, one item for the user, so the
+ * overlay URLs pasted into OBS stay valid from one run to the next. The
+ * lookup gives NULL without an error when none is stored yet. */
+void          ld_token_store_lookup_overlay_secret_async  (LdTokenStore        *self,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+char         *ld_token_store_lookup_overlay_secret_finish (LdTokenStore        *self,
+                                                           GAsyncResult        *result,
+                                                           GError             **error);
+void          ld_token_store_store_overlay_secret_async   (LdTokenStore        *self,
+                                                           const char          *secret,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+gboolean      ld_token_store_store_overlay_secret_finish  (LdTokenStore        *self,
+                                                           GAsyncResult        *result,
+                                                           GError             **error);
 
 G_END_DECLS

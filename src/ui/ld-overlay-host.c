@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "ld-overlay-host.h"
+#include "ld-token-store.h"
 
 struct _LdOverlayHost
 {
@@ -14,6 +15,12 @@ struct _LdOverlayHost
   LdOverlay  *overlay;
   char       *error;
   guint       apply_id;
+
+  LdTokenStore *token_store;
+  GCancellable *cancellable;
+  /* Until the keyring has answered, the overlay does not start: a page
+   * opened on a per-run address would be cut off a moment later. */
+  gboolean      secret_pending;
 };
 
 G_DEFINE_FINAL_TYPE (LdOverlayHost, ld_overlay_host, G_TYPE_OBJECT)
@@ -49,6 +56,9 @@ apply (gpointer user_data)
   g_autoptr(GError) error = NULL;
 
   self->apply_id = 0;
+
+  if (self->secret_pending)
+    return G_SOURCE_REMOVE;
 
   if (!ld_settings_get_overlay_enabled (self->settings))
     {
@@ -93,6 +103,49 @@ on_settings_notify (LdOverlayHost *self,
 }
 
 static void
+on_secret_stored (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Without a keyring the overlay still works; its address changes with
+   * each run, which the preferences say when it is copied again. */
+  if (!ld_token_store_store_overlay_secret_finish (LD_TOKEN_STORE (source), result, &error))
+    g_debug ("overlay address not kept in the keyring: %s", error->message);
+}
+
+static void
+keep_secret (LdOverlayHost *self)
+{
+  ld_token_store_store_overlay_secret_async (self->token_store, ld_overlay_get_secret (self->overlay),
+                                             self->cancellable, on_secret_stored, NULL);
+}
+
+static void
+on_secret_looked_up (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = ld_token_store_lookup_overlay_secret_finish (LD_TOKEN_STORE (source), result, &error);
+  LdOverlayHost *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = user_data;
+
+  if (error != NULL)
+    g_debug ("overlay address not read from the keyring: %s", error->message);
+  else if (secret == NULL || !ld_overlay_set_secret (self->overlay, secret))
+    keep_secret (self);
+
+  self->secret_pending = FALSE;
+  if (self->apply_id == 0 && ld_settings_get_overlay_enabled (self->settings))
+    self->apply_id = g_idle_add (apply, self);
+}
+
+static void
 ld_overlay_host_constructed (GObject *object)
 {
   LdOverlayHost *self = LD_OVERLAY_HOST (object);
@@ -100,9 +153,11 @@ ld_overlay_host_constructed (GObject *object)
   G_OBJECT_CLASS (ld_overlay_host_parent_class)->constructed (object);
 
   self->overlay = ld_overlay_new (ld_settings_get_overlay_port (self->settings));
+  self->token_store = ld_token_store_new ();
+  self->cancellable = g_cancellable_new ();
+  self->secret_pending = TRUE;
+  ld_token_store_lookup_overlay_secret_async (self->token_store, self->cancellable, on_secret_looked_up, self);
   g_signal_connect_object (self->settings, "notify", G_CALLBACK (on_settings_notify), self, G_CONNECT_SWAPPED);
-  if (ld_settings_get_overlay_enabled (self->settings))
-    self->apply_id = g_idle_add (apply, self);
 }
 
 static void
@@ -111,6 +166,9 @@ ld_overlay_host_dispose (GObject *object)
   LdOverlayHost *self = LD_OVERLAY_HOST (object);
 
   g_clear_handle_id (&self->apply_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->token_store);
   if (self->overlay != NULL)
     {
       ld_overlay_set_session (self->overlay, NULL);
@@ -211,6 +269,15 @@ ld_overlay_host_get_error (LdOverlayHost *self)
 {
   g_return_val_if_fail (LD_IS_OVERLAY_HOST (self), NULL);
   return self->error;
+}
+
+void
+ld_overlay_host_regenerate_secret (LdOverlayHost *self)
+{
+  g_return_if_fail (LD_IS_OVERLAY_HOST (self));
+
+  ld_overlay_regenerate_secret (self->overlay);
+  keep_secret (self);
 }
 
 void

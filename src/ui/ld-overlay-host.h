@@ -9,6 +9,10 @@
  * setting goes back off and the error property says why, in words for the
  * user; the next successful start clears it.
  *
+ * The overlay's secret address is kept in the keyring, so the URLs pasted
+ * into OBS work again after a restart; the server starts once the keyring
+ * has answered. Without a keyring the address is new with each run.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -31,6 +35,8 @@ LdOverlayHost *ld_overlay_host_new         (LdSettings    *settings);
 LdOverlay     *ld_overlay_host_get_overlay (LdOverlayHost *self);
 /* Why the last start failed, or NULL. */
 const char    *ld_overlay_host_get_error   (LdOverlayHost *self);
+/* A new secret address, kept for the next runs: the old URLs stop working. */
+void           ld_overlay_host_regenerate_secret (LdOverlayHost *self);
 /* The session whose chat and gifts the pages show, or NULL. */
 void           ld_overlay_host_set_session (LdOverlayHost *self,
                                             LdSession     *session);

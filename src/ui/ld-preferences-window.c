@@ -218,7 +218,7 @@ regenerate_overlay_secret_action (GtkWidget  *widget,
 
   if (self->overlay_host == NULL)
     return;
-  ld_overlay_regenerate_secret (ld_overlay_host_get_overlay (self->overlay_host));
+  ld_overlay_host_regenerate_secret (self->overlay_host);
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
                                     adw_toast_new (_("New overlay address: update the OBS sources")));
 }
