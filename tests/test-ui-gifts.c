@@ -675,6 +675,23 @@ test_screenshot (void)
   g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
 
+  /* And the send-gift dialog over it, when asked for. */
+  if (g_getenv ("LIVEDESK_GIFTS_DIALOG_SCREENSHOT") != NULL)
+    {
+      GtkWidget *dialog = ld_send_gift_dialog_new (GTK_WINDOW (window), session, NULL);
+
+      gtk_window_present (GTK_WINDOW (dialog));
+      ld_send_gift_dialog_select_gift (LD_SEND_GIFT_DIALOG (dialog), "fireworks");
+      ld_send_gift_dialog_set_quantity_text (LD_SEND_GIFT_DIALOG (dialog), "3");
+      ld_send_gift_dialog_set_message (LD_SEND_GIFT_DIALOG (dialog), "Chúc mừng sinh nhật!");
+      spin_for (500);
+      g_free (command);
+      command = g_strdup_printf ("import -window root %s", g_getenv ("LIVEDESK_GIFTS_DIALOG_SCREENSHOT"));
+      g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, &error));
+      g_assert_no_error (error);
+      gtk_window_destroy (GTK_WINDOW (dialog));
+    }
+
   gtk_window_destroy (GTK_WINDOW (window));
   g_clear_object (&session);
   ld_demo_stop (demo);
