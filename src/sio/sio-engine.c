@@ -75,6 +75,7 @@ struct _SioEngineSocket {
   SioEngine               *engine;     /* unowned: the engine closes its sockets before it goes */
   char                    *id;
   Transport                transport;
+  char                    *query_string; /* the handshake's, parsed only when asked */
   GHashTable              *query;
   SoupMessageHeaders      *headers;
   char                    *remote_address;
@@ -330,6 +331,7 @@ sio_engine_socket_finalize (GObject *object)
   g_queue_clear_full (&self->queue, (GDestroyNotify) sio_eio_packet_free);
   g_queue_clear_full (&self->ws_out, out_frame_free);
   g_clear_pointer (&self->query, g_hash_table_unref);
+  g_free (self->query_string);
   g_clear_pointer (&self->headers, soup_message_headers_unref);
   g_free (self->remote_address);
   g_free (self->close_reason);
@@ -848,6 +850,10 @@ sio_engine_socket_get_query (SioEngineSocket *self,
                              const char      *name)
 {
   g_return_val_if_fail (SIO_IS_ENGINE_SOCKET (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  if (self->query == NULL && self->query_string != NULL)
+    self->query = g_uri_parse_params (self->query_string, -1, "&", G_URI_PARAMS_WWW_FORM, NULL);
   return self->query ? g_hash_table_lookup (self->query, name) : NULL;
 }
 
@@ -976,7 +982,6 @@ respond_text (SoupServerMessage *msg,
 static SioEngineSocket *
 engine_open_socket (SioEngine         *self,
                     SoupServerMessage *msg,
-                    GHashTable        *query,
                     Transport          transport)
 {
   SioEngineSocket *socket = g_object_new (SIO_TYPE_ENGINE_SOCKET, NULL);
@@ -991,16 +996,9 @@ engine_open_socket (SioEngine         *self,
   socket->transport = transport;
   socket->headers = soup_message_headers_ref (soup_server_message_get_request_headers (msg));
   socket->remote_address = g_strdup (soup_server_message_get_remote_host (msg));
-  if (query != NULL)
-    {
-      GHashTableIter iter;
-      gpointer key, value;
-
-      socket->query = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-      g_hash_table_iter_init (&iter, query);
-      while (g_hash_table_iter_next (&iter, &key, &value))
-        g_hash_table_insert (socket->query, g_strdup (key), g_strdup (value));
-    }
+  /* A table of copies would cost every session a few hundred bytes for
+   * something hardly anyone looks at. */
+  socket->query_string = g_strdup (g_uri_get_query (soup_server_message_get_uri (msg)));
   g_hash_table_insert (self->sockets, socket->id, socket);
 
   handshake.sid = socket->id;
@@ -1227,7 +1225,7 @@ on_http_request (SoupServer        *server,
           respond_error (msg, ENGINE_ERROR_BAD_HANDSHAKE_METHOD);
           return;
         }
-      socket = engine_open_socket (self, msg, query, TRANSPORT_POLLING);
+      socket = engine_open_socket (self, msg, TRANSPORT_POLLING);
       handle_poll (self, socket, msg);
       g_signal_emit (self, engine_signals[ENGINE_CONNECTION], 0, socket);
       return;
@@ -1269,7 +1267,7 @@ on_websocket (SoupServer              *server,
     {
       SioEioPacket *open;
 
-      socket = engine_open_socket (self, msg, query, TRANSPORT_WEBSOCKET);
+      socket = engine_open_socket (self, msg, TRANSPORT_WEBSOCKET);
       socket_take_websocket (socket, msg, connection);
       open = g_queue_pop_head (&socket->queue);
       ws_send_packet (socket, open);

@@ -59,7 +59,7 @@ struct _SioServerSocket {
   char               *refuse_message;
   JsonNode           *refuse_data;
   gint64              next_ack_id;
-  GHashTable         *acks;     /* ack id → PendingAck */
+  GHashTable         *acks;     /* ack id → PendingAck; NULL until the first, as most sockets never wait for one */
 };
 
 struct _SioServerAck {
@@ -281,7 +281,7 @@ socket_on_ack (SioServerSocket *self,
   AckResult *result;
   GTask *task;
 
-  pending = g_hash_table_lookup (self->acks, &packet->id);
+  pending = self->acks != NULL ? g_hash_table_lookup (self->acks, &packet->id) : NULL;
   if (pending == NULL)
     return;
   task = g_steal_pointer (&pending->task);
@@ -504,7 +504,8 @@ socket_disconnect_internal (SioServerSocket *self,
   if (client != NULL && client->sockets != NULL)
     g_hash_table_remove (client->sockets, self->nsp->name);
   /* fails whatever still waits for an ack */
-  g_hash_table_remove_all (self->acks);
+  if (self->acks != NULL)
+    g_hash_table_remove_all (self->acks);
 
   g_signal_emit (self, socket_signals[SOCKET_DISCONNECT], 0, reason);
 }
@@ -559,7 +560,6 @@ sio_server_socket_class_init (SioServerSocketClass *klass)
 static void
 sio_server_socket_init (SioServerSocket *self)
 {
-  self->acks = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, pending_ack_free);
 }
 
 const char *
@@ -768,6 +768,8 @@ sio_server_socket_emit_with_ack_async (SioServerSocket    *self,
       g_source_set_callback (pending->cancel_source, G_SOURCE_FUNC (on_ack_cancelled), task, NULL);
       g_source_attach (pending->cancel_source, g_main_context_get_thread_default ());
     }
+  if (self->acks == NULL)
+    self->acks = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, pending_ack_free);
   g_hash_table_insert (self->acks, key, pending);
 
   client_send_packet (self->client, packet);
