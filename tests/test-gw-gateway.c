@@ -1058,6 +1058,7 @@ test_cluster_room_info (Fixture       *f,
   g_autoptr(JsonObject) info = NULL;
   g_autoptr(JsonObject) live = NULL;
   g_autoptr(JsonObject) empty = NULL;
+  g_autoptr(JsonObject) joined = NULL;
 
   gw_test_connect (f->clients, "a", alice, 0);
   gw_test_join (f->clients, "a", "room_1");
@@ -1080,6 +1081,21 @@ test_cluster_room_info (Fixture       *f,
   g_clear_pointer (&info, json_object_unref);
   info = gw_test_expect_ack (f->clients, "b", "getRoomInfo");
   g_assert_true (gw_test_bool_at (info, "success"));
+
+  /* Joining there, bob is shown the room as it is. */
+  gw_test_emit (f->clients, "b", "joinRoom", "{\"roomId\":\"room_1\"}", FALSE);
+  joined = gw_test_expect_event (f->clients, "b", "joinedRoom");
+  g_assert_cmpstr (gw_test_str_at (joined, "data.title"), ==, "Tonight");
+  g_assert_cmpstr (gw_test_str_at (joined, "data.status"), ==, "live");
+  g_assert_cmpint (gw_test_int_at (joined, "data.viewerCount"), ==, 2);
+  {
+    JsonArray *viewers = json_node_get_array (gw_test_at (joined, "data.viewers"));
+
+    for (guint i = 0; i < json_array_get_length (viewers); i++)
+      g_assert_cmpuint (json_object_get_size (json_array_get_object_element (viewers, i)), ==, 3);
+  }
+  gw_test_emit (f->clients, "b", "leaveRoom", "{\"roomId\":\"room_1\"}", TRUE);
+  json_object_unref (gw_test_expect_ack (f->clients, "b", "leaveRoom"));
 
   /* Alice goes: the room is still there (live, titled), with nobody in it. */
   gw_test_emit (f->clients, "a", "leaveRoom", "{\"roomId\":\"room_1\"}", TRUE);

@@ -467,7 +467,7 @@ hold (GwRedis    *bridge,
 
   gw_redis_rooms_join_async (bridge, "room_1", process_id, user_id, user_id, "viewer", ttl_ms, NULL,
                              on_result, &result);
-  g_assert_true (gw_redis_rooms_join_finish (bridge, wait_result (&result), &first, &error));
+  g_assert_true (gw_redis_rooms_join_finish (bridge, wait_result (&result), &first, NULL, &error));
   g_assert_no_error (error);
   return first;
 }

@@ -542,6 +542,7 @@ typedef struct
   char     *sid;        /* the joiner's */
   GwViewer *viewer;
   Deferred *deferred;   /* joinRoom's answer, or NULL */
+  gboolean  learn_room; /* a room new to this process: ask Redis who else is in it */
 } PresenceChange;
 
 static PresenceChange *
@@ -860,6 +861,81 @@ joined_reply (GwGateway  *self,
   return gw_envelope_new_success ("Joined the room", node_from_object (data));
 }
 
+/* Takes the other processes' shares of a room from Redis' INFO, as if they
+ * had published them. */
+static void
+learn_shares (GwGateway  *self,
+              const char *room_id,
+              JsonObject *info)
+{
+  JsonArray *viewers = json_object_get_array_member (info, "viewers");
+  g_autoptr(GHashTable) shares = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) json_array_unref);
+  GHashTableIter iter;
+  gpointer uid;
+  gpointer share;
+
+  for (guint i = 0; i < json_array_get_length (viewers); i++)
+    {
+      JsonObject *viewer = json_array_get_object_element (viewers, i);
+      JsonNode *processes = viewer != NULL ? json_object_get_member (viewer, "processes") : NULL;
+
+      if (processes == NULL || !JSON_NODE_HOLDS_ARRAY (processes))
+        continue;
+      for (guint j = 0; j < json_array_get_length (json_node_get_array (processes)); j++)
+        {
+          const char *process = json_array_get_string_element (json_node_get_array (processes), j);
+          JsonObject *entry;
+          JsonArray *held;
+
+          if (process == NULL || strcmp (process, self->uid) == 0)
+            continue;
+          if ((held = g_hash_table_lookup (shares, process)) == NULL)
+            g_hash_table_insert (shares, g_strdup (process), (held = json_array_new ()));
+          /* What a share holds, not which processes hold it. */
+          entry = json_object_new ();
+          for (const char * const *member = (const char * const[]) { "userId", "username", "role", NULL };
+               *member != NULL; member++)
+            if (json_object_has_member (viewer, *member))
+              json_object_set_member (entry, *member, json_node_copy (json_object_get_member (viewer, *member)));
+          json_array_add_object_element (held, entry);
+        }
+    }
+
+  g_hash_table_iter_init (&iter, shares);
+  while (g_hash_table_iter_next (&iter, &uid, &share))
+    {
+      /* One they published meanwhile is as fresh; keep it. */
+      GHashTable *known = g_hash_table_lookup (self->remote_presence, room_id);
+
+      if (known == NULL || !g_hash_table_contains (known, uid))
+        store_presence_share (self, room_id, uid, share);
+    }
+}
+
+static void
+on_room_learned (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(PresenceChange) change = user_data;
+  g_autoptr(GwGateway) self = g_weak_ref_get (&change->gateway);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) info = gw_redis_rooms_get_info_finish (GW_REDIS (source), result, &error);
+  g_autoptr(JsonNode) reply = NULL;
+
+  if (self == NULL)
+    return;
+
+  if (info != NULL)
+    learn_shares (self, change->room_id, info);
+  else
+    g_debug ("Redis could not say who else is in %s: %s", change->room_id, error->message);
+
+  reply = joined_reply (self, change->room_id);
+  answer_deferred (g_steal_pointer (&change->deferred), reply, NULL);
+}
+
 static void
 on_cluster_join (GObject      *source,
                  GAsyncResult *result,
@@ -869,20 +945,46 @@ on_cluster_join (GObject      *source,
   g_autoptr(GwGateway) self = g_weak_ref_get (&change->gateway);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(JsonObject) info = NULL;
   gboolean first = TRUE;
+  GwRoom *room;
 
   if (self == NULL)
     return;
 
-  if (!gw_redis_rooms_join_finish (GW_REDIS (source), result, &first, &error))
+  if (!gw_redis_rooms_join_finish (GW_REDIS (source), result, &first, &info, &error))
     {
       g_debug ("Redis could not record that %s joined %s: %s", change->viewer->user_id, change->room_id,
                error->message);
       first = !remote_has_viewer (self, change->room_id, change->viewer->user_id);
     }
 
+  /* A process started after the backend titled the room or took it live
+   * learns it here, rather than show the joiner an untitled room. */
+  room = gw_rooms_lookup (self->rooms, change->room_id);
+  if (room != NULL && info != NULL)
+    {
+      const char *title = json_object_get_string_member_with_default (info, "title", NULL);
+      const char *status = json_object_get_string_member_with_default (info, "status", NULL);
+
+      if (gw_room_get_title (room) == NULL && title != NULL)
+        gw_room_set_title (room, title);
+      if (gw_room_get_status (room) == NULL && status != NULL)
+        gw_room_set_status (room, status);
+    }
+
   if (first)
     announce_arrival (self, change->room_id, change->viewer, change->sid);
+
+  /* Until the other processes next publish their shares, a process new to
+   * the room would show the joiner a room with only its own viewers. */
+  if (change->learn_room && info != NULL && presence_in_redis (self))
+    {
+      PresenceChange *waiting = g_steal_pointer (&change);
+
+      gw_redis_rooms_get_info_async (self->redis, waiting->room_id, NULL, on_room_learned, waiting);
+      return;
+    }
 
   reply = joined_reply (self, change->room_id);
   answer_deferred (g_steal_pointer (&change->deferred), reply, NULL);
@@ -929,6 +1031,8 @@ handle_join_room (GwGateway   *self,
           PresenceChange *change = presence_change_new (self, room_id, sid, viewer);
 
           change->deferred = defer_reply (self, client);
+          change->learn_room = gw_room_get_viewer_count (room) == 1 &&
+                               !g_hash_table_contains (self->remote_presence, room_id);
           gw_redis_rooms_join_async (self->redis, room_id, self->uid, viewer->user_id, viewer->username,
                                      gw_role_to_string (viewer->role), self->presence_timeout, NULL,
                                      on_cluster_join, change);
@@ -1001,6 +1105,8 @@ room_info_reply (GwGateway  *self,
           const char *username = NULL;
           const char *role = NULL;
 
+          JsonObject *entry;
+
           /* Another process's word: only well-formed entries, each user once. */
           if (viewer == NULL ||
               !ld_validate_member_string (viewer, "userId", TRUE, &user_id, NULL) ||
@@ -1010,7 +1116,11 @@ room_info_reply (GwGateway  *self,
               g_hash_table_contains (seen, user_id))
             continue;
           g_hash_table_add (seen, (gpointer) user_id);
-          json_array_add_object_element (viewers, json_object_ref (viewer));
+          entry = json_object_new ();
+          json_object_set_string_member (entry, "userId", user_id);
+          json_object_set_string_member (entry, "username", username);
+          json_object_set_string_member (entry, "role", role);
+          json_array_add_object_element (viewers, entry);
         }
     }
   else

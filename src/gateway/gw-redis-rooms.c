@@ -27,7 +27,8 @@
   "  if redis.call('PTTL', key) < tonumber(ms) then redis.call('PEXPIRE', key, ms) end\n" \
   "end\n"
 
-/* KEYS[1] viewers; ARGV user, username, role, process, ttl → 1 if no other live process holds the user. */
+/* KEYS[1] viewers, KEYS[2] info; ARGV user, username, role, process, ttl →
+ * 1 if no other live process holds the user (else 0), the title, the status. */
 static const char join_script[] =
   SCRIPT_PRELUDE
   "local raw = redis.call('HGET', KEYS[1], ARGV[1])\n"
@@ -42,7 +43,7 @@ static const char join_script[] =
   "v.p[ARGV[4]] = now + tonumber(ARGV[5])\n"
   "redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(v))\n"
   "keep_for(KEYS[1], ARGV[5])\n"
-  "return first\n";
+  "return { first, redis.call('HGET', KEYS[2], 'title'), redis.call('HGET', KEYS[2], 'status') }\n";
 
 /* KEYS[1] viewers; ARGV user, process → 1 if no live process holds the user any more. */
 static const char leave_script[] =
@@ -103,19 +104,20 @@ static const char refresh_script[] =
   "if #ARGV > 2 then keep_for(KEYS[1], ttl) end\n"
   "return reaped\n";
 
-/* KEYS[1] info, KEYS[2] viewers → title or nil, status or nil, then one JSON viewer per live user. */
+/* KEYS[1] info, KEYS[2] viewers → title or nil, status or nil, then one JSON
+ * viewer per live user, with the processes holding them. */
 static const char info_script[] =
   SCRIPT_PRELUDE
   "local out = { redis.call('HGET', KEYS[1], 'title'), redis.call('HGET', KEYS[1], 'status') }\n"
   "local all = redis.call('HGETALL', KEYS[2])\n"
   "for i = 1, #all, 2 do\n"
   "  local v = decode(all[i + 1])\n"
-  "  local live = false\n"
+  "  local holders = {}\n"
   "  for id, exp in pairs(v.p) do\n"
-  "    if tonumber(exp) ~= nil and tonumber(exp) > now then live = true end\n"
+  "    if tonumber(exp) ~= nil and tonumber(exp) > now then holders[#holders + 1] = id end\n"
   "  end\n"
-  "  if live and type(v.n) == 'string' and type(v.r) == 'string' then\n"
-  "    out[#out + 1] = cjson.encode({ userId = all[i], username = v.n, role = v.r })\n"
+  "  if #holders > 0 and type(v.n) == 'string' and type(v.r) == 'string' then\n"
+  "    out[#out + 1] = cjson.encode({ userId = all[i], username = v.n, role = v.r, processes = holders })\n"
   "  end\n"
   "end\n"
   "return out\n";
@@ -130,6 +132,25 @@ static char *
 info_key (const char *room_id)
 {
   return g_strconcat (GW_REDIS_ROOMS_PREFIX, room_id, ":info", NULL);
+}
+
+/* {title?, status?} from the two children of an "av" reply from FIRST on. */
+static JsonObject *
+room_fields_from_reply (GVariant *reply,
+                        gsize     first)
+{
+  JsonObject *fields = json_object_new ();
+
+  for (gsize i = 0; i < 2; i++)
+    {
+      g_autoptr(GVariant) field = g_variant_get_child_value (reply, first + i);
+      g_autoptr(GVariant) value = g_variant_get_variant (field);
+
+      if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+        json_object_set_string_member (fields, i == 0 ? "title" : "status", g_variant_get_string (value, NULL));
+    }
+
+  return fields;
 }
 
 /* The script's integer answer, as a GTask boolean. */
@@ -171,6 +192,35 @@ flag_finish (GwRedis       *redis,
   return TRUE;
 }
 
+/* {first, title?, status?} from the join script's answer. */
+static void
+on_join_script (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = gw_redis_command_finish (GW_REDIS (source), result, &error);
+  g_autoptr(GVariant) first = NULL;
+  g_autoptr(JsonObject) info = NULL;
+
+  if (reply == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (!g_variant_is_of_type (reply, G_VARIANT_TYPE ("av")) || g_variant_n_children (reply) != 3 ||
+      (g_variant_get_child (reply, 0, "v", &first), !g_variant_is_of_type (first, G_VARIANT_TYPE_INT64)))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "Unexpected Redis reply to a room script");
+      return;
+    }
+
+  info = room_fields_from_reply (reply, 1);
+  json_object_set_boolean_member (info, "first", g_variant_get_int64 (first) != 0);
+  g_task_return_pointer (task, g_steal_pointer (&info), (GDestroyNotify) json_object_unref);
+}
+
 void
 gw_redis_rooms_join_async (GwRedis             *redis,
                            const char          *room_id,
@@ -185,6 +235,7 @@ gw_redis_rooms_join_async (GwRedis             *redis,
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *key = NULL;
+  g_autofree char *info = NULL;
   g_autofree char *ttl = NULL;
 
   g_return_if_fail (GW_IS_REDIS (redis));
@@ -194,20 +245,36 @@ gw_redis_rooms_join_async (GwRedis             *redis,
   task = g_task_new (redis, cancellable, callback, user_data);
   g_task_set_source_tag (task, gw_redis_rooms_join_async);
   key = viewers_key (room_id);
+  info = info_key (room_id);
   ttl = g_strdup_printf ("%u", ttl_ms);
   gw_redis_command_async (redis,
-                          (const char *[]) { "EVAL", join_script, "1", key, user_id, username, role,
+                          (const char *[]) { "EVAL", join_script, "2", key, info, user_id, username, role,
                                              process_id, ttl, NULL },
-                          cancellable, on_flag_script, g_steal_pointer (&task));
+                          cancellable, on_join_script, g_steal_pointer (&task));
 }
 
 gboolean
 gw_redis_rooms_join_finish (GwRedis       *redis,
                             GAsyncResult  *result,
                             gboolean      *out_first,
+                            JsonObject   **out_info,
                             GError       **error)
 {
-  return flag_finish (redis, result, gw_redis_rooms_join_async, out_first, error);
+  g_autoptr(JsonObject) info = NULL;
+
+  g_return_val_if_fail (GW_IS_REDIS (redis), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, redis), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gw_redis_rooms_join_async, FALSE);
+
+  info = g_task_propagate_pointer (G_TASK (result), error);
+  if (info == NULL)
+    return FALSE;
+  if (out_first != NULL)
+    *out_first = json_object_get_boolean_member (info, "first");
+  json_object_remove_member (info, "first");
+  if (out_info != NULL)
+    *out_info = g_steal_pointer (&info);
+  return TRUE;
 }
 
 void
@@ -378,15 +445,7 @@ on_info_script (GObject      *source,
       return;
     }
 
-  info = json_object_new ();
-  for (guint i = 0; i < 2; i++)
-    {
-      g_autoptr(GVariant) field = g_variant_get_child_value (reply, i);
-      g_autoptr(GVariant) value = g_variant_get_variant (field);
-
-      if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-        json_object_set_string_member (info, i == 0 ? "title" : "status", g_variant_get_string (value, NULL));
-    }
+  info = room_fields_from_reply (reply, 0);
 
   json_object_set_array_member (info, "viewers", objects_from_reply (reply, 2));
 

@@ -24,7 +24,8 @@ G_BEGIN_DECLS
 #define GW_REDIS_ROOMS_INFO_TTL_SECONDS (24 * 3600)
 
 /* PROCESS_ID's hold on USER_ID in ROOM_ID, for TTL_MS; *OUT_FIRST: no other
- * process holds one, so the room has a newcomer. */
+ * process holds one, so the room has a newcomer. *OUT_INFO: {title?,
+ * status?} as Redis knows them, for a process that never heard them. */
 void        gw_redis_rooms_join_async      (GwRedis             *redis,
                                             const char          *room_id,
                                             const char          *process_id,
@@ -38,6 +39,7 @@ void        gw_redis_rooms_join_async      (GwRedis             *redis,
 gboolean    gw_redis_rooms_join_finish     (GwRedis             *redis,
                                             GAsyncResult        *result,
                                             gboolean            *out_first,
+                                            JsonObject         **out_info,
                                             GError             **error);
 /* Drops PROCESS_ID's hold; *OUT_LAST: nobody holds USER_ID there any more. */
 void        gw_redis_rooms_leave_async     (GwRedis             *redis,
@@ -71,8 +73,9 @@ void        gw_redis_rooms_set_info        (GwRedis             *redis,
                                             const char          *room_id,
                                             const char          *title,
                                             const char          *status);
-/* Completes with {title?, status?, viewers: [{userId, username, role}]}: the
- * viewers some live process holds, and what is known of the room. */
+/* Completes with {title?, status?, viewers: [{userId, username, role,
+ * processes: [process id]}]}: the viewers some live process holds (and
+ * which processes), and what is known of the room. */
 void        gw_redis_rooms_get_info_async  (GwRedis             *redis,
                                             const char          *room_id,
                                             GCancellable        *cancellable,
