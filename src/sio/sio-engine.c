@@ -100,6 +100,8 @@ struct _SioEngineSocket {
   guint                    closing_source;
   guint                    noop_source;
   gint64                   pong_deadline; /* monotonic µs: no PONG by then means dead */
+  const SioEngineSocketFuncs *funcs;
+  gpointer                 funcs_data;
   gboolean                 lingering;     /* closed by the client's POST; its poll may still come */
 };
 
@@ -650,6 +652,8 @@ socket_close_internal (SioEngineSocket *self,
   else if (self->engine != NULL)
     g_hash_table_remove (self->engine->sockets, self->id);
 
+  if (self->funcs != NULL && self->funcs->closed != NULL)
+    self->funcs->closed (self, reason, self->funcs_data);
   g_signal_emit (self, socket_signals[SOCKET_CLOSED], 0, reason);
 }
 
@@ -660,7 +664,14 @@ on_message_packet (SioEngineSocket *self,
   switch (packet->type)
     {
     case SIO_EIO_MESSAGE:
-      g_signal_emit (self, socket_signals[SOCKET_MESSAGE], 0, packet->binary, packet->data);
+      {
+        /* as g_signal_emit() would, while the direct call runs */
+        g_autoptr(SioEngineSocket) hold = g_object_ref (self);
+
+        if (self->funcs != NULL && self->funcs->message != NULL)
+          self->funcs->message (self, packet->binary, packet->data, self->funcs_data);
+        g_signal_emit (self, socket_signals[SOCKET_MESSAGE], 0, packet->binary, packet->data);
+      }
       break;
     case SIO_EIO_PONG:
       schedule_ping (self);
@@ -933,6 +944,17 @@ sio_engine_socket_send_binary (SioEngineSocket *self,
   g_return_if_fail (data != NULL);
 
   socket_send_packet (self, sio_eio_packet_new_binary (data));
+}
+
+void
+sio_engine_socket_set_funcs (SioEngineSocket            *self,
+                             const SioEngineSocketFuncs *funcs,
+                             gpointer                    user_data)
+{
+  g_return_if_fail (SIO_IS_ENGINE_SOCKET (self));
+
+  self->funcs = funcs;
+  self->funcs_data = funcs != NULL ? user_data : NULL;
 }
 
 void

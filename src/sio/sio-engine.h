@@ -75,6 +75,23 @@ GBytes          *sio_engine_text_frame_new       (const char      *text);
 /* As sio_engine_socket_send_text() with the TEXT of FRAME (transfer none). */
 void             sio_engine_socket_send_text_frame (SioEngineSocket *self,
                                                     GBytes          *frame);
+/* What SioServer needs of every session, as direct calls: the same as
+ * handlers of ::message and ::closed (and run before them), without the few
+ * hundred bytes that two signal handlers cost each session. */
+typedef struct {
+  void (*message) (SioEngineSocket *socket,
+                   gboolean         binary,
+                   GBytes          *data,
+                   gpointer         user_data);
+  void (*closed)  (SioEngineSocket *socket,
+                   const char      *reason,
+                   gpointer         user_data);
+} SioEngineSocketFuncs;
+
+/* FUNCS is kept, not copied (a static table); NULL takes them away. */
+void             sio_engine_socket_set_funcs     (SioEngineSocket            *self,
+                                                  const SioEngineSocketFuncs *funcs,
+                                                  gpointer                    user_data);
 /* Sends CLOSE and ends the session; ::closed follows with REASON. */
 void             sio_engine_socket_close         (SioEngineSocket *self,
                                                   const char      *reason);

@@ -142,7 +142,7 @@ client_clear (gpointer data)
   ServerClient *client = data;
 
   g_clear_handle_id (&client->connect_source, g_source_remove);
-  g_signal_handlers_disconnect_by_data (client->conn, client);
+  sio_engine_socket_set_funcs (client->conn, NULL, NULL);
   g_clear_object (&client->conn);
   g_clear_pointer (&client->decoder, sio_decoder_free);
   g_clear_pointer (&client->sockets, g_hash_table_unref);
@@ -380,6 +380,11 @@ on_conn_closed (SioEngineSocket *conn,
     g_hash_table_remove (client->server->clients, conn);
 }
 
+static const SioEngineSocketFuncs conn_funcs = {
+  .message = on_conn_message,
+  .closed = on_conn_closed,
+};
+
 static gboolean
 on_connect_timeout (gpointer user_data)
 {
@@ -404,8 +409,7 @@ on_engine_connection (SioEngine       *engine,
   client->decoder = sio_decoder_new (SIO_DEFAULT_MAX_ATTACHMENTS);
   client->sockets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   client->connect_source = g_timeout_add (self->connect_timeout, on_connect_timeout, client);
-  g_signal_connect (conn, "message", G_CALLBACK (on_conn_message), client);
-  g_signal_connect (conn, "closed", G_CALLBACK (on_conn_closed), client);
+  sio_engine_socket_set_funcs (conn, &conn_funcs, client);
   g_hash_table_insert (self->clients, conn, client);
 }
 
