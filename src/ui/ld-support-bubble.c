@@ -6,6 +6,9 @@
 
 #include "ld-support-bubble.h"
 
+/* Long messages wrap in a column that stays readable on a wide window. */
+#define MAX_BUBBLE_WIDTH_PX 520
+
 struct _LdSupportBubble
 {
   GtkWidget  parent_instance;
@@ -70,6 +73,39 @@ on_state_changed (LdSupportBubble *self)
 }
 
 static void
+ld_support_bubble_measure (GtkWidget      *widget,
+                           GtkOrientation  orientation,
+                           int             for_size,
+                           int            *minimum,
+                           int            *natural,
+                           int            *minimum_baseline,
+                           int            *natural_baseline)
+{
+  LdSupportBubble *self = LD_SUPPORT_BUBBLE (widget);
+
+  if (orientation == GTK_ORIENTATION_VERTICAL && for_size > MAX_BUBBLE_WIDTH_PX)
+    for_size = MAX_BUBBLE_WIDTH_PX;
+  gtk_widget_measure (self->box, orientation, for_size, minimum, natural, minimum_baseline, natural_baseline);
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    *natural = MAX (*minimum, MIN (*natural, MAX_BUBBLE_WIDTH_PX));
+}
+
+static void
+ld_support_bubble_size_allocate (GtkWidget *widget,
+                                 int        width,
+                                 int        height,
+                                 int        baseline)
+{
+  gtk_widget_allocate (LD_SUPPORT_BUBBLE (widget)->box, width, height, baseline, NULL);
+}
+
+static GtkSizeRequestMode
+ld_support_bubble_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
+static void
 ld_support_bubble_dispose (GObject *object)
 {
   LdSupportBubble *self = LD_SUPPORT_BUBBLE (object);
@@ -88,7 +124,9 @@ ld_support_bubble_class_init (LdSupportBubbleClass *klass)
 
   object_class->dispose = ld_support_bubble_dispose;
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  widget_class->measure = ld_support_bubble_measure;
+  widget_class->size_allocate = ld_support_bubble_size_allocate;
+  widget_class->get_request_mode = ld_support_bubble_get_request_mode;
   gtk_widget_class_set_css_name (widget_class, "supportbubble");
 }
 

@@ -57,7 +57,11 @@ update (LdTicketRow *self)
     }
   gtk_label_set_text (self->preview_label, preview != NULL ? preview : "");
 
-  gtk_widget_set_visible (self->dot, unread);
+  /* The dot keeps its place when read, so names line up. */
+  if (unread)
+    gtk_widget_add_css_class (self->dot, "shown");
+  else
+    gtk_widget_remove_css_class (self->dot, "shown");
   if (unread)
     gtk_widget_add_css_class (GTK_WIDGET (self), "unread");
   else
@@ -175,7 +179,7 @@ gboolean
 ld_ticket_row_get_unread (LdTicketRow *self)
 {
   g_return_val_if_fail (LD_IS_TICKET_ROW (self), FALSE);
-  return gtk_widget_has_css_class (GTK_WIDGET (self), "unread") && gtk_widget_get_visible (self->dot);
+  return gtk_widget_has_css_class (GTK_WIDGET (self), "unread") && gtk_widget_has_css_class (self->dot, "shown");
 }
 
 const char *
