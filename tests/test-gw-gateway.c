@@ -723,6 +723,14 @@ test_redis (Fixture       *f,
   g_clear_pointer (&note, json_object_unref);
   note = gw_test_expect_full (f->clients, "message", "other", "notification", NULL);
   g_assert_cmpstr (gw_test_str_at (note, "id"), ==, "n2");
+  g_clear_pointer (&note, json_object_unref);
+
+  /* [ext] Type "system" is the guide's systemNotification. */
+  backend_publish (f, "notification",
+                   "{\"id\":\"n3\",\"type\":\"system\",\"title\":\"Maintenance\",\"message\":\"at 2:00\"}");
+  note = gw_test_expect_event (f->clients, "a", "systemNotification");
+  g_assert_cmpstr (gw_test_str_at (note, "id"), ==, "n3");
+  g_assert_cmpstr (gw_test_str_at (note, "title"), ==, "Maintenance");
 
   gw_test_emit (f->clients, "a", "chatWithAdmin", "{\"message\":\"help\",\"supportType\":\"billing\"}", FALSE);
   admin_chat = wait_backend (f, "admin.chat");

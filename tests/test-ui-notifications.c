@@ -545,8 +545,6 @@ test_list (void)
 {
   LdNotificationsView *view = the_view ();
   LdNotificationModel *model = ld_session_get_notifications (t.ada);
-  g_autoptr(JsonNode) system = json_from_string ("{\"id\":\"s1\",\"title\":\"Maintenance tonight\","
-                                                 "\"message\":\"The platform restarts at 02:00\"}", NULL);
   GtkDropDown *dropdown = GTK_DROP_DOWN (find_widget (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN));
   GtkWidget *mark_all;
   GtkWidget *row;
@@ -556,8 +554,9 @@ test_list (void)
   publish_notification ("n2", "gift", "Lan sent you a Rose", "Thank them on stream");
   publish_notification ("n3", "follow", "Minh follows you", "Say hello");
   WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (model)) == 3);
-  /* The gateway has no way to send one: the session takes it as from the wire. */
-  _ld_session_handle_event (t.ada, "systemNotification", system);
+  /* Type "system" reaches the app as systemNotification. */
+  publish_notification ("s1", "system", "Maintenance tonight", "The platform restarts at 02:00");
+  WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (model)) == 4);
 
   g_assert_cmpuint (g_list_model_get_n_items (ld_notifications_view_get_shown (view)), ==, 3);
   g_assert_cmpuint (g_list_model_get_n_items (ld_notifications_view_get_system (view)), ==, 1);

@@ -2272,20 +2272,27 @@ relay_notification (GwGateway  *self,
 {
   g_autoptr(JsonNode) node = node_from_object (json_object_ref (message));
   const char *user_id = NULL;
+  const char *type = NULL;
+  const char *event;
+
+  /* [ext] The backend's way to send the guide's systemNotification: a
+   * notification of type "system". */
+  ld_validate_member_string (message, "type", FALSE, &type, NULL);
+  event = g_strcmp0 (type, "system") == 0 ? "systemNotification" : "notification";
 
   if (ld_validate_member_string (message, "userId", FALSE, &user_id, NULL) && ld_validate_user_id (user_id, NULL))
     {
       g_autofree char *user_room = g_strconcat (USER_PREFIX, user_id, NULL);
 
-      emit_to_transport_room (self, user_room, "notification", node);
+      emit_to_transport_room (self, user_room, event, node);
     }
   else if (room_of (node) != NULL)
-    emit_to_room (self, room_of (node), "notification", node);
+    emit_to_room (self, room_of (node), event, node);
   else
     {
       g_autoptr(JsonArray) args = args_of (node);
 
-      sio_server_namespace_emit (self->nsp, "notification", args, NULL);
+      sio_server_namespace_emit (self->nsp, event, args, NULL);
     }
 }
 

@@ -338,17 +338,8 @@ announce_stream (LdDemo *self)
   notify_demo_user (self, "info", "Your payout is on its way",
                     "1.250.000 ₫ from last week's gifts was sent to your bank.", 26 * 3600);
   notify_demo_user (self, "gift", "Top gifter this week: Bao Tran", "Bao Tran sent 42 gifts in your streams.", 600);
-  /* The gateway has no channel for systemNotification: the demo hands the
-   * session one as the platform would send it. */
-  if (self->session != NULL)
-    {
-      g_autoptr(JsonNode) system = json_from_string ("{\"id\":\"demo-maintenance\","
-                                                     "\"title\":\"Scheduled maintenance tonight\","
-                                                     "\"message\":\"The platform restarts at 02:00 for about "
-                                                     "ten minutes; the app reconnects by itself.\"}", NULL);
-
-      _ld_session_handle_event (self->session, "systemNotification", system);
-    }
+  notify_demo_user (self, "system", "Scheduled maintenance tonight",
+                    "The platform restarts at 02:00 for about ten minutes; the app reconnects by itself.", 0);
 }
 
 static void
