@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 
+#include "ld-chat-view.h"
 #include "ld-session.h"
 #include "ld-window.h"
 
@@ -194,6 +195,10 @@ main (int   argc,
            percentile_ms (bench.lateness_full_us, 0.5), percentile_ms (bench.lateness_full_us, 0.99),
            percentile_ms (bench.lateness_full_us, 1.0));
   g_print ("peak RSS: %ld MiB\n", usage.ru_maxrss / 1024);
+  /* A view that lost the bottom binds no new rows: cheap, and wrong. */
+  g_print ("chat view following the newest message at the end: %s (%u unseen)\n",
+           ld_chat_view_get_sticky (ld_window_get_chat_view (window)) ? "yes" : "no",
+           ld_chat_view_get_unseen (ld_window_get_chat_view (window)));
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_clear_object (&bench.session);
