@@ -30,6 +30,9 @@ struct _LdSendGiftDialog
   GPtrArray    *receiver_names;
   char         *feedback;
   char         *counter;
+  /* What is typed passes the checks (a refusal from the server may still
+   * show as feedback: sending again is allowed). */
+  gboolean      valid;
   gboolean      sending;
 };
 
@@ -275,7 +278,8 @@ update (LdSendGiftDialog *self)
   gtk_label_set_text (self->total_label, total != NULL ? total : "");
 
   set_feedback (self, problem);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "gift.send", problem == NULL && !self->sending);
+  self->valid = problem == NULL;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "gift.send", self->valid && !self->sending);
 }
 
 static void
@@ -581,7 +585,7 @@ gboolean
 ld_send_gift_dialog_get_can_send (LdSendGiftDialog *self)
 {
   g_return_val_if_fail (LD_IS_SEND_GIFT_DIALOG (self), FALSE);
-  return self->feedback == NULL && !self->sending;
+  return self->valid && !self->sending;
 }
 
 guint

@@ -65,6 +65,8 @@ const char *ld_send_gift_dialog_get_message      (LdSendGiftDialog *self);
 const char *ld_send_gift_dialog_get_feedback     (LdSendGiftDialog *self);
 /* "12/200". */
 const char *ld_send_gift_dialog_get_counter_text (LdSendGiftDialog *self);
+/* Whether Send is enabled: what is typed passes the checks, and no send is
+ * under way. */
 gboolean    ld_send_gift_dialog_get_can_send     (LdSendGiftDialog *self);
 guint       ld_send_gift_dialog_get_n_gifts      (LdSendGiftDialog *self);
 
