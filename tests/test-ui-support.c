@@ -13,6 +13,7 @@
 #include "ld-support-view.h"
 #include "ld-test-gateway.h"
 #include "ld-ticket-row.h"
+#include "ld-window.h"
 
 #define WAIT_MS 30000
 
@@ -351,6 +352,52 @@ test_narrow (Fixture       *fixture,
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == sidebar);
 }
 
+static void
+on_joined (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ld_session_join_room_finish (LD_SESSION (object), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* In the main window the Support page is this view, and its badge counts
+ * the tickets waiting to be read until the admin opens them there. */
+static void
+test_window (Fixture       *fixture,
+             gconstpointer  user_data)
+{
+  LdWindow *window = g_object_ref_sink (ld_window_new (NULL, NULL));
+  AdwViewStackPage *page = ADW_VIEW_STACK_PAGE (gtk_widget_get_template_child (GTK_WIDGET (window), LD_TYPE_WINDOW,
+                                                                               "support_page"));
+  LdSupportView *view = LD_SUPPORT_VIEW (gtk_widget_get_template_child (GTK_WIDGET (window), LD_TYPE_WINDOW,
+                                                                        "support_view"));
+  gboolean joined = FALSE;
+
+  ld_window_set_session (window, fixture->admin);
+  gtk_window_present (GTK_WINDOW (window));
+  ld_session_join_room_async (fixture->admin, "room_1", NULL, on_joined, &joined);
+  WAIT_UNTIL (joined);
+  WAIT_UNTIL (ld_support_view_get_admin (view));
+  g_assert_cmpuint (adw_view_stack_page_get_badge_number (page), ==, 0);
+
+  type_and_send (ld_support_view_get_conversation (fixture->user_view), "Làm sao để đổi tên hiển thị?");
+  WAIT_UNTIL (adw_view_stack_page_get_badge_number (page) == 1);
+  /* Elsewhere in the window, it stays unread. */
+  g_assert_true (ld_support_view_open_ticket (view, "alice"));
+  g_assert_cmpuint (adw_view_stack_page_get_badge_number (page), ==, 1);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", "support");
+  WAIT_UNTIL (adw_view_stack_page_get_badge_number (page) == 0);
+  g_assert_cmpstr (ld_ticket_get_user_id (ld_support_view_get_current_ticket (view)), ==, "alice");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -360,6 +407,7 @@ main (int    argc,
 
   g_test_add ("/ui/support/flow", Fixture, NULL, fixture_set_up, test_flow, fixture_tear_down);
   g_test_add ("/ui/support/refused", Fixture, NULL, fixture_set_up, test_refused, fixture_tear_down);
+  g_test_add ("/ui/support/window", Fixture, NULL, fixture_set_up, test_window, fixture_tear_down);
   g_test_add ("/ui/support/narrow", Fixture, GINT_TO_POINTER (400), fixture_set_up, test_narrow, fixture_tear_down);
 
   return g_test_run ();

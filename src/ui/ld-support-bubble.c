@@ -20,6 +20,7 @@ struct _LdSupportBubble
 
   LdMessage *message;
   gulong     state_handler;
+  gboolean   show_name;
 };
 
 G_DEFINE_FINAL_TYPE (LdSupportBubble, ld_support_bubble, GTK_TYPE_WIDGET)
@@ -133,6 +134,7 @@ ld_support_bubble_class_init (LdSupportBubbleClass *klass)
 static void
 ld_support_bubble_init (LdSupportBubble *self)
 {
+  self->show_name = TRUE;
   self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   gtk_widget_add_css_class (self->box, "bubble");
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
@@ -204,7 +206,7 @@ ld_support_bubble_set_message (LdSupportBubble *self,
     gtk_widget_add_css_class (self->box, "own");
   else
     gtk_widget_remove_css_class (self->box, "own");
-  gtk_widget_set_visible (GTK_WIDGET (self->name_label), !own);
+  gtk_widget_set_visible (GTK_WIDGET (self->name_label), !own && self->show_name);
   gtk_label_set_text (self->name_label, ld_message_get_username (message));
   gtk_label_set_text (self->text_label, ld_message_get_text (message) ? ld_message_get_text (message) : "");
   update_status (self);
@@ -215,4 +217,15 @@ ld_support_bubble_get_status (LdSupportBubble *self)
 {
   g_return_val_if_fail (LD_IS_SUPPORT_BUBBLE (self), NULL);
   return gtk_label_get_text (self->status_label);
+}
+
+void
+ld_support_bubble_set_show_name (LdSupportBubble *self,
+                                 gboolean         show_name)
+{
+  g_return_if_fail (LD_IS_SUPPORT_BUBBLE (self));
+
+  self->show_name = !!show_name;
+  gtk_widget_set_visible (GTK_WIDGET (self->name_label),
+                          self->show_name && self->message != NULL && !ld_message_get_is_own (self->message));
 }

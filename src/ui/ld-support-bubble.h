@@ -20,6 +20,9 @@ GtkWidget  *ld_support_bubble_new         (void);
 LdMessage  *ld_support_bubble_get_message (LdSupportBubble *self);
 void        ld_support_bubble_set_message (LdSupportBubble *self,
                                            LdMessage       *message);
+/* A run of messages from the same person names them once, on the first. */
+void        ld_support_bubble_set_show_name (LdSupportBubble *self,
+                                             gboolean         show_name);
 /* What the status line says now ("14:05", "Sending…", "Not sent: …"). */
 const char *ld_support_bubble_get_status  (LdSupportBubble *self);
 

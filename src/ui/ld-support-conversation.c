@@ -179,8 +179,22 @@ on_bind_item (GtkSignalListItemFactory *factory,
               GtkListItem              *item,
               gpointer                  user_data)
 {
-  ld_support_bubble_set_message (LD_SUPPORT_BUBBLE (gtk_list_item_get_child (item)),
-                                 gtk_list_item_get_item (item));
+  LdSupportConversation *self = user_data;
+  LdSupportBubble *bubble = LD_SUPPORT_BUBBLE (gtk_list_item_get_child (item));
+  LdMessage *message = gtk_list_item_get_item (item);
+  guint position = gtk_list_item_get_position (item);
+  gboolean show_name = TRUE;
+
+  /* Messages are only ever appended, so a bubble's predecessor never changes. */
+  if (position > 0 && self->messages != NULL)
+    {
+      g_autoptr(LdMessage) previous = g_list_model_get_item (self->messages, position - 1);
+
+      show_name = previous == NULL ||
+                  g_strcmp0 (ld_message_get_user_id (previous), ld_message_get_user_id (message)) != 0;
+    }
+  ld_support_bubble_set_show_name (bubble, show_name);
+  ld_support_bubble_set_message (bubble, message);
 }
 
 static void
