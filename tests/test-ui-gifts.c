@@ -655,12 +655,6 @@ test_screenshot (void)
   LdGiftQueue *queue;
   LdWindow *window;
 
-  if (path == NULL)
-    {
-      g_test_skip ("LIVEDESK_GIFTS_SCREENSHOT is not set");
-      return;
-    }
-
   demo = ld_demo_new (g_getenv ("LIVEDESK_GATEWAY"));
   ld_demo_start_async (demo, NULL, on_demo_started, &session);
   WAIT_UNTIL (session != NULL);
@@ -747,7 +741,9 @@ main (int   argc,
 #undef ADD
   g_test_add_func ("/gifts/catalogue", test_catalogue);
   g_test_add_func ("/gifts/send-dialog", test_send_dialog);
-  g_test_add_func ("/gifts/screenshot", test_screenshot);
+  /* Registered only when asked for, so CI counts no skip as a pass. */
+  if (g_getenv ("LIVEDESK_GIFTS_SCREENSHOT") != NULL)
+    g_test_add_func ("/gifts/screenshot", test_screenshot);
 
   return g_test_run ();
 }
