@@ -696,7 +696,36 @@ viewer_presence (gpointer data)
   return !wait->present;
 }
 
-/* The viewer list follows a real client joining and leaving. */
+typedef struct
+{
+  GListModel     *shown;
+  LdPresenceKind  kind;
+  const char     *username;
+} PresenceWait;
+
+/* A join or leave line in the chat that names USERNAME. */
+static gboolean
+has_presence_line (gpointer data)
+{
+  PresenceWait *wait = data;
+  guint n = g_list_model_get_n_items (wait->shown);
+
+  for (guint i = n; i > 0; i--)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (wait->shown, i - 1);
+      const char * const *names;
+
+      if (!LD_IS_PRESENCE_LINE (item) || ld_presence_line_get_kind (LD_PRESENCE_LINE (item)) != wait->kind)
+        continue;
+      names = ld_presence_line_get_names (LD_PRESENCE_LINE (item));
+      if (g_strv_contains (names, wait->username))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The viewer list follows a real client joining and leaving, and the chat
+ * says so in a line of its own. */
 static void
 test_viewers_follow (Fixture       *fixture,
                      gconstpointer  user_data)
@@ -704,8 +733,11 @@ test_viewers_follow (Fixture       *fixture,
   LdViewerList *list = ld_window_get_viewer_list (fixture->window);
   ViewerWait wait = { ld_viewer_list_get_shown (list), "Khách Thử", TRUE };
   g_autoptr(LdSession) viewer = join_as (fixture, "guest42", "Khách Thử", "viewer");
+  PresenceWait line = { ld_chat_view_get_shown (ld_window_get_chat_view (fixture->window)),
+                        LD_PRESENCE_JOINED, "Khách Thử" };
 
   g_assert_true (wait_for (viewer_presence, &wait, WAIT_MS));
+  g_assert_true (wait_for (has_presence_line, &line, WAIT_MS));
   ld_viewer_list_set_search (list, "khách");
   g_assert_cmpuint (g_list_model_get_n_items (wait.model), ==, 1);
   ld_viewer_list_set_search (list, NULL);
@@ -713,6 +745,8 @@ test_viewers_follow (Fixture       *fixture,
   ld_session_leave_room (viewer);
   wait.present = FALSE;
   g_assert_true (wait_for (viewer_presence, &wait, WAIT_MS));
+  line.kind = LD_PRESENCE_LEFT;
+  g_assert_true (wait_for (has_presence_line, &line, WAIT_MS));
   ld_session_disconnect (viewer);
 }
 
