@@ -792,6 +792,20 @@ test_focused (void)
 /* Run in background: closing the window keeps the app and its session;
  * the user is told once; notifications keep coming; activating the app
  * brings the same window and session back; app.quit still quits. */
+/* The gift queue's controls are app actions, so `gapplication action`
+ * (a stream deck, a hotkey daemon) can pause and skip alerts. */
+static void
+test_gift_actions (void)
+{
+  LdGiftQueue *queue = ld_session_get_gifts (t.ada);
+
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (t.app), "gifts"));
+  g_action_group_activate_action (G_ACTION_GROUP (t.app), "gifts", g_variant_new_string ("pause"));
+  g_assert_true (ld_gift_queue_get_paused (queue));
+  g_action_group_activate_action (G_ACTION_GROUP (t.app), "gifts", g_variant_new_string ("toggle-pause"));
+  g_assert_false (ld_gift_queue_get_paused (queue));
+}
+
 static void
 test_background (void)
 {
@@ -882,6 +896,7 @@ main (int    argc,
   g_test_add_func ("/ui/notifications/desktop", test_desktop);
   g_test_add_func ("/ui/notifications/choices-off", test_choices_off);
   g_test_add_func ("/ui/notifications/focused", test_focused);
+  g_test_add_func ("/ui/notifications/gift-actions", test_gift_actions);
   g_test_add_func ("/ui/notifications/background", test_background);
   status = g_test_run ();
 

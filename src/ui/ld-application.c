@@ -364,6 +364,16 @@ on_window_session (LdApplication *self,
     ld_overlay_host_set_session (self->overlay_host, ld_window_get_session (window));
 }
 
+static void
+gifts_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  LdWindow *window = ld_application_get_window (user_data);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.gifts", "s", g_variant_get_string (parameter, NULL));
+}
+
 /* A desktop notification's default action: the window, on that view. */
 static void
 show_view_action (GSimpleAction *action,
@@ -421,6 +431,7 @@ static const GActionEntry app_actions[] = {
   { "sign-out", sign_out_action },
   { "join-room", join_room_action, "s" },
   { "show-view", show_view_action, "s" },
+  { "gifts", gifts_action, "s" },
   { "mark-notification-read", mark_notification_read_action, "s" },
   { "copy-overlay-url", copy_overlay_url_action, "s" },
 };

@@ -632,6 +632,21 @@ show_view_action (GtkWidget  *widget,
     adw_view_stack_set_visible_child_name (self->view_stack, name);
 }
 
+/* The gift queue's controls from outside the window (app.gifts, so
+ * `gapplication action` reaches them): pause, resume, toggle-pause, skip,
+ * replay or send. */
+static void
+gifts_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  LdWindow *self = LD_WINDOW (widget);
+  g_autofree char *name = g_strconcat ("gifts.", g_variant_get_string (parameter, NULL), NULL);
+
+  if (!gtk_widget_activate_action (GTK_WIDGET (self->gifts_view), name, NULL))
+    g_message ("No gift queue action named %s", g_variant_get_string (parameter, NULL));
+}
+
 static void
 apply_settings (LdWindow *self)
 {
@@ -799,6 +814,7 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.join-room-id", "s", join_room_id_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
+  gtk_widget_class_install_action (widget_class, "win.gifts", "s", gifts_action);
   gtk_widget_class_install_action (widget_class, "win.moderate-user", "(ssu)", moderate_user_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-hidden-user", "s", toggle_hidden_user_action);
 
