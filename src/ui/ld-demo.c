@@ -410,6 +410,10 @@ on_tick (gpointer data)
   if ((bot = pick_bot (self, TRUE)) == NULL)
     return G_SOURCE_CONTINUE;
 
+  /* The streamer receives the gifts and answers no support: she chats. */
+  if (bot->person == &audience[0] && dice < 24)
+    dice = 24;
+
   if (dice < 14)
     send_gift (self, bot);
   else if (dice < 17)
