@@ -322,6 +322,42 @@ test_refused (Fixture       *fixture,
     g_assert_cmpuint (n_messages (asking), ==, 2);
 }
 
+/* The server refuses too: alice on a second device writes in the same
+ * second as on the first, past the gateway's per-user rate limit that this
+ * device's own limiter cannot know about. The text stays, the reason shows
+ * inline, and the message is marked not sent in the conversation. */
+static void
+test_server_refusal (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  g_autoptr(LdSession) second = online_session (fixture->gateway, "alice", "viewer");
+  LdSupportView *second_view = NULL;
+  GtkWindow *second_window = view_window (&second_view, second, 600);
+  LdSupportConversation *first = ld_support_view_get_conversation (fixture->user_view);
+  LdSupportConversation *other = ld_support_view_get_conversation (second_view);
+  LdSupportBubble *bubble = NULL;
+  LdMessage *failed;
+
+  type_and_send (first, "Mình không đăng nhập được");
+  type_and_send (other, "Mình cũng không đăng nhập được trên điện thoại");
+  WAIT_UNTIL (!ld_support_conversation_get_sending (first) && !ld_support_conversation_get_sending (other));
+  g_assert_null (ld_support_conversation_get_error (first));
+  g_assert_nonnull (ld_support_conversation_get_error (other));
+  g_assert_cmpstr (ld_support_conversation_get_text (other), ==, "Mình cũng không đăng nhập được trên điện thoại");
+
+  g_assert_cmpuint (n_messages (other), ==, 1);
+  failed = message_at (other, 0);
+  g_assert_cmpint (ld_message_get_state (failed), ==, LD_MESSAGE_STATE_FAILED);
+  bubble = g_object_ref_sink (LD_SUPPORT_BUBBLE (ld_support_bubble_new ()));
+  ld_support_bubble_set_message (bubble, failed);
+  g_assert_true (g_str_has_prefix (ld_support_bubble_get_status (bubble), "Not sent: "));
+  g_assert_finalize_object (bubble);
+
+  gtk_window_destroy (second_window);
+  ld_session_disconnect (second);
+  g_assert_finalize_object (second_window);
+}
+
 /* On a narrow window the console shows one pane: the list, then the
  * conversation with a back button. */
 static void
@@ -407,6 +443,7 @@ main (int    argc,
 
   g_test_add ("/ui/support/flow", Fixture, NULL, fixture_set_up, test_flow, fixture_tear_down);
   g_test_add ("/ui/support/refused", Fixture, NULL, fixture_set_up, test_refused, fixture_tear_down);
+  g_test_add ("/ui/support/server-refusal", Fixture, NULL, fixture_set_up, test_server_refusal, fixture_tear_down);
   g_test_add ("/ui/support/window", Fixture, NULL, fixture_set_up, test_window, fixture_tear_down);
   g_test_add ("/ui/support/narrow", Fixture, GINT_TO_POINTER (400), fixture_set_up, test_narrow, fixture_tear_down);
 
