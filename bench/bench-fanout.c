@@ -955,8 +955,15 @@ peer_parse (Peer *peer)
         peer_send_frame (peer, 0xa, data + pos, payload_len);
       pos += payload_len;
     }
-  if (peer->state != PEER_CLOSED)
-    g_byte_array_remove_range (peer->in, 0, pos);
+  if (peer->state == PEER_CLOSED)
+    return;
+  g_byte_array_remove_range (peer->in, 0, pos);
+  /* a joinedRoom listing thousands of viewers must not keep its buffer */
+  if (peer->in->len == 0 && pos > 65536)
+    {
+      g_byte_array_unref (peer->in);
+      peer->in = g_byte_array_new ();
+    }
 }
 
 static void
