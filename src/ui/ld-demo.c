@@ -410,8 +410,11 @@ on_tick (gpointer data)
   if ((bot = pick_bot (self, TRUE)) == NULL)
     return G_SOURCE_CONTINUE;
 
-  /* The streamer receives the gifts and answers no support: she chats. */
+  /* The streamer receives the gifts and asks no support: she chats. Staff
+   * (the admin bot) ask none either. */
   if (bot->person == &audience[0] && dice < 24)
+    dice = 24;
+  else if (strcmp (bot->person->role, "admin") == 0 && dice >= 14 && dice < 17)
     dice = 24;
 
   if (dice < 14)

@@ -1,8 +1,9 @@
 /* ld-demo.h: demo mode: a private livedesk-gateway (and a Redis for the
  * stream's live/ended state, when redis-server is installed) on free
- * loopback ports, a simulated audience of Socket.IO clients, and a demo
- * moderator's session signed in with a minted token. The keyring is never
- * touched; everything started is stopped when the object goes away.
+ * loopback ports, a simulated audience of Socket.IO clients, and the
+ * session of a demo admin (who moderates and answers support requests),
+ * signed in with a minted token. The keyring is never touched; everything
+ * started is stopped when the object goes away.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -24,7 +25,7 @@ G_DECLARE_FINAL_TYPE (LdDemo, ld_demo, LD, DEMO, GObject)
 /* GATEWAY: the livedesk-gateway program; NULL looks for the one built next
  * to the app, then in PATH. */
 LdDemo    *ld_demo_new            (const char          *gateway);
-/* Starts the gateway and the audience; completes with the moderator's
+/* Starts the gateway and the audience; completes with the demo admin's
  * session, connected and in LD_DEMO_ROOM_ID. */
 void       ld_demo_start_async    (LdDemo              *self,
                                    GCancellable        *cancellable,
