@@ -12,6 +12,7 @@
 #include "ld-demo.h"
 #include "ld-preferences-window.h"
 #include "ld-settings.h"
+#include "ld-support-view.h"
 #include "ld-thumbnails.h"
 #include "ld-user-card.h"
 #include "ld-viewer-list.h"
@@ -834,6 +835,55 @@ test_moderation_reaches_viewer (Fixture       *fixture,
  * refused and shows as failed with the reason. Once the admin lifts the
  * timeout the composer comes back by itself with the text, and Retry sends
  * the failed message. */
+static GtkWidget *
+find_status_page (GtkWidget  *widget,
+                  const char *title)
+{
+  if (ADW_IS_STATUS_PAGE (widget) && g_strcmp0 (adw_status_page_get_title (ADW_STATUS_PAGE (widget)), title) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_status_page (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+out_of_room (gpointer data)
+{
+  return ld_session_get_room_id (data) == NULL;
+}
+
+/* Outside a room the chat says so, but Support and Notifications stay
+ * reachable: a support admin need not be in any room. */
+static void
+test_outside_room (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+  GtkWidget *no_room;
+  GtkWidget *support;
+
+  ld_session_leave_room (fixture->session);
+  g_assert_true (wait_for (out_of_room, fixture->session, WAIT_MS));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  g_assert_true (gtk_widget_activate_action (window, "win.show-view", "s", "chat"));
+  no_room = find_status_page (window, "No Room");
+  g_assert_nonnull (no_room);
+  g_assert_true (gtk_widget_get_mapped (no_room));
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (ld_window_get_chat_view (fixture->window))));
+
+  g_assert_true (gtk_widget_activate_action (window, "win.show-view", "s", "support"));
+  support = find_descendant (window, LD_TYPE_SUPPORT_VIEW);
+  g_assert_nonnull (support);
+  g_assert_true (gtk_widget_get_mapped (support));
+}
+
 static void
 test_failure_and_retry (Fixture       *fixture,
                         gconstpointer  user_data)
@@ -1075,6 +1125,7 @@ main (int    argc,
   g_test_add ("/ui/window/moderation-delete", Fixture, NULL, fixture_set_up, test_moderation_delete,
               fixture_tear_down);
   g_test_add ("/ui/window/search", Fixture, NULL, fixture_set_up, test_search, fixture_tear_down);
+  g_test_add ("/ui/window/outside-room", Fixture, NULL, fixture_set_up, test_outside_room, fixture_tear_down);
   g_test_add ("/ui/window/user-card-and-hide", Fixture, NULL, fixture_set_up, test_user_card_and_hide,
               fixture_tear_down);
   g_test_add ("/ui/window/viewers-follow", Fixture, NULL, fixture_set_up, test_viewers_follow, fixture_tear_down);

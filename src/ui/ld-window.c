@@ -31,6 +31,7 @@ struct _LdWindow
   GtkLabel             *room_title_label;
   GtkLabel             *viewer_count_label;
   GtkStack             *main_stack;
+  GtkStack             *chat_stack;
   AdwViewStack         *view_stack;
   AdwViewStackPage     *chat_page;
   AdwViewStackPage     *gifts_page;
@@ -211,10 +212,13 @@ update_header (LdWindow *self)
   status = ld_session_get_room_status (self->session);
 
   gtk_widget_set_visible (self->room_box, room_id != NULL);
-  /* A ban takes us out of the room; the chat stays, for the composer to say why. */
-  gtk_stack_set_visible_child_name (self->main_stack,
+  /* Outside a room only the chat has nothing to show: support and
+   * notifications do not depend on one. A ban takes us out of the room; the
+   * chat stays, for the composer to say why. */
+  gtk_stack_set_visible_child_name (self->main_stack, "room");
+  gtk_stack_set_visible_child_name (self->chat_stack,
                                     room_id != NULL || ld_session_get_sanction (self->session) == LD_SANCTION_BANNED
-                                    ? "room" : "no-room");
+                                    ? "chat" : "no-room");
   adw_view_switcher_title_set_title (self->switcher_title,
                                      title != NULL ? title : room_id != NULL ? room_id : "Livedesk");
   adw_view_switcher_title_set_subtitle (self->switcher_title, title != NULL ? room_id : NULL);
@@ -797,6 +801,7 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdWindow, room_title_label);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, viewer_count_label);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, chat_stack);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, chat_page);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, gifts_page);
