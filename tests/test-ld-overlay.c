@@ -13,38 +13,14 @@
 #include "ld-overlay.h"
 #include "ld-session.h"
 #include "ld-test-gateway.h"
+#include "ld-test-util.h"
 
 /* Chromium's first start on a noisy 2-core machine takes seconds. */
 #define WAIT_MS 60000
 
 static const char *gateway_program;
 
-static gboolean
-on_tick (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-#define WAIT_UNTIL(cond)                                                    \
-  G_STMT_START {                                                            \
-    gint64 deadline_ = g_get_monotonic_time () + WAIT_MS * (gint64) 1000;   \
-    guint tick_ = g_timeout_add (20, on_tick, NULL);                        \
-    while (!(cond))                                                         \
-      {                                                                     \
-        if (g_get_monotonic_time () > deadline_)                            \
-          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #cond); \
-        g_main_context_iteration (NULL, TRUE);                              \
-      }                                                                     \
-    g_source_remove (tick_);                                                \
-  } G_STMT_END
-
-static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
+#define WAIT_UNTIL(cond) LD_TEST_WAIT_UNTIL (cond, WAIT_MS)
 
 /* One headless Chromium with one tab, over the DevTools protocol. */
 typedef struct
@@ -221,7 +197,7 @@ browser_start (void)
       g_clear_object (&result);
       g_clear_pointer (&body, g_bytes_unref);
       msg = soup_message_new ("GET", list_url);
-      soup_session_send_and_read_async (self->http, msg, G_PRIORITY_DEFAULT, NULL, on_done, &result);
+      soup_session_send_and_read_async (self->http, msg, G_PRIORITY_DEFAULT, NULL, ld_test_store_result, &result);
       WAIT_UNTIL (result != NULL);
       body = soup_session_send_and_read_finish (self->http, result, &error);
       g_assert_no_error (error);
@@ -241,7 +217,7 @@ browser_start (void)
   g_clear_object (&msg);
   g_clear_object (&result);
   msg = soup_message_new ("GET", ws_url);
-  soup_session_websocket_connect_async (self->http, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL, on_done, &result);
+  soup_session_websocket_connect_async (self->http, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
   self->tab = soup_session_websocket_connect_finish (self->http, result, &error);
   g_assert_no_error (error);
@@ -372,7 +348,7 @@ http_status (const char *url)
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
 
-  soup_session_send_and_read_async (http, msg, G_PRIORITY_DEFAULT, NULL, on_done, &result);
+  soup_session_send_and_read_async (http, msg, G_PRIORITY_DEFAULT, NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
   body = soup_session_send_and_read_finish (http, result, &error);
   g_assert_no_error (error);
@@ -503,7 +479,7 @@ join (LdSession  *session,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  ld_session_join_room_async (session, room_id, NULL, on_done, &result);
+  ld_session_join_room_async (session, room_id, NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
   g_assert_true (ld_session_join_room_finish (session, result, &error));
   g_assert_no_error (error);
@@ -546,7 +522,7 @@ test_gateway_end_to_end (void)
 
       g_clear_object (&result);
       g_clear_error (&error);
-      ld_session_send_gift_async (alice, &request, NULL, on_done, &result);
+      ld_session_send_gift_async (alice, &request, NULL, ld_test_store_result, &result);
       WAIT_UNTIL (result != NULL);
       tx_id = ld_session_send_gift_finish (alice, result, &error);
       if (!g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED))

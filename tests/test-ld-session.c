@@ -8,6 +8,7 @@
 
 #include "ld-session.h"
 #include "ld-test-gateway.h"
+#include "ld-test-util.h"
 #include "test-peer.h"
 
 /* Generous: a reconnect waits up to 5 s between attempts, and a noisy
@@ -16,25 +17,7 @@
 
 static const char *program;
 
-static gboolean
-on_tick (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Spins the main context until COND holds, or fails the test. */
-#define WAIT_UNTIL(cond)                                                    \
-  G_STMT_START {                                                            \
-    gint64 deadline_ = g_get_monotonic_time () + WAIT_MS * (gint64) 1000;   \
-    guint tick_ = g_timeout_add (20, on_tick, NULL);                        \
-    while (!(cond))                                                         \
-      {                                                                     \
-        if (g_get_monotonic_time () > deadline_)                            \
-          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #cond); \
-        g_main_context_iteration (NULL, TRUE);                              \
-      }                                                                     \
-    g_source_remove (tick_);                                                \
-  } G_STMT_END
+#define WAIT_UNTIL(cond) LD_TEST_WAIT_UNTIL (cond, WAIT_MS)
 
 static LdSession *
 new_session (LdTestGateway  *gateway,
@@ -63,21 +46,13 @@ online_session (LdTestGateway *gateway,
 }
 
 static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static void
 join (LdSession  *session,
       const char *room_id)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  ld_session_join_room_async (session, room_id, NULL, on_done, &result);
+  ld_session_join_room_async (session, room_id, NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
   g_assert_true (ld_session_join_room_finish (session, result, &error));
   g_assert_no_error (error);
@@ -137,18 +112,6 @@ texts_are (LdSession  *session,
   return g_strcmp0 (texts, expected) == 0;
 }
 
-/* Keeps the sessions running for MS: the user waiting as told. */
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * (gint64) 1000;
-  guint tick = g_timeout_add (10, on_tick, NULL);
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick);
-}
-
 /* Sends TEXT as soon as the rate limit allows, as a user told to wait would. */
 static LdMessage *
 send_when_allowed (LdSession  *session,
@@ -162,7 +125,7 @@ send_when_allowed (LdSession  *session,
       if (message != NULL)
         return message;
       g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
-      spin (100);
+      test_spin (100);
     }
 }
 
@@ -294,7 +257,7 @@ test_viewer_ping (void)
 
   ld_session_leave_room (bob);
   after_leave = pongs;
-  spin (2500);
+  test_spin (2500);
   g_assert_cmpuint (pongs, ==, after_leave);
 }
 
@@ -308,7 +271,7 @@ expect_gift_error (LdSession           *session,
   g_autoptr(GError) error = NULL;
   g_autofree char *tx_id = NULL;
 
-  ld_session_send_gift_async (session, request, NULL, on_done, &result);
+  ld_session_send_gift_async (session, request, NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
   tx_id = ld_session_send_gift_finish (session, result, &error);
   g_assert_null (tx_id);
@@ -349,7 +312,7 @@ test_validation_and_rate_limit (void)
   for (guint i = 0; i < 201; i++)
     g_string_append (long_gift_text, "ă");
 
-  ld_session_join_room_async (alice, "not a room!", NULL, on_done, &result);
+  ld_session_join_room_async (alice, "not a room!", NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
   g_assert_false (ld_session_join_room_finish (alice, result, &error));
   g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD);
@@ -467,7 +430,7 @@ test_refresh_failure (void)
   g_autoptr(GError) error = NULL;
 
   ld_session_connect (alice);
-  ld_session_join_room_async (alice, "room_1", NULL, on_done, &result);
+  ld_session_join_room_async (alice, "room_1", NULL, ld_test_store_result, &result);
   WAIT_UNTIL (ld_session_get_state (alice) == LD_SESSION_STATE_SIGNED_OUT);
   g_assert_nonnull (ld_session_get_state_reason (alice));
   g_assert_nonnull (strstr (ld_session_get_state_reason (alice), "could not be renewed"));
@@ -500,7 +463,7 @@ moderate (LdSession    *session,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  ld_session_moderate_async (session, action, room_id, target, 60, "test", NULL, on_done, &result);
+  ld_session_moderate_async (session, action, room_id, target, 60, "test", NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
   g_assert_true (ld_session_moderate_finish (session, result, &error));
   g_assert_no_error (error);
@@ -542,7 +505,7 @@ test_refusal_retry_moderation (void)
   WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_DELETED);
   g_assert_cmpstr (ld_message_get_deleted_by (message), ==, "mia");
 
-  ld_session_moderate_async (alice, LD_MODERATION_BAN, "room_4", "mia", 0, NULL, NULL, on_done, &result);
+  ld_session_moderate_async (alice, LD_MODERATION_BAN, "room_4", "mia", 0, NULL, NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
   g_assert_false (ld_session_moderate_finish (alice, result, &error));
   g_assert_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_ALLOWED);
@@ -562,7 +525,7 @@ moderate_for (LdSession    *session,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  ld_session_moderate_async (session, action, "room_6", target, seconds, "spam", NULL, on_done, &result);
+  ld_session_moderate_async (session, action, "room_6", target, seconds, "spam", NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
   g_assert_true (ld_session_moderate_finish (session, result, &error));
   g_assert_no_error (error);
@@ -616,7 +579,7 @@ test_sanctions (void)
   g_assert_cmpint (ld_session_get_sanction (bob), ==, LD_SANCTION_NONE);
 
   /* Past the one-message-a-second limit: the server refuses, not the client. */
-  spin (1100);
+  test_spin (1100);
   message = ld_session_send_text (alice, "muted", &error);
   g_assert_no_error (error);
   WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_FAILED);
@@ -654,7 +617,7 @@ test_sanctions (void)
   WAIT_UNTIL (ld_viewer_model_lookup (ld_session_get_viewers (bob), "alice") == NULL);
   g_assert_cmpuint (count_text (bob, "alice", "before"), ==, 1);
 
-  ld_session_join_room_async (alice, "room_6", NULL, on_done, &result);
+  ld_session_join_room_async (alice, "room_6", NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
   g_assert_false (ld_session_join_room_finish (alice, result, &error));
   g_assert_nonnull (error);
@@ -693,7 +656,7 @@ test_support (void)
   LdTicket *ticket;
 
   g_signal_connect (alice, "support-reply", G_CALLBACK (on_support_reply), &answer);
-  ld_session_contact_support_async (alice, "my gift did not arrive", "billing", NULL, on_done, &result);
+  ld_session_contact_support_async (alice, "my gift did not arrive", "billing", NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
   ticket_id = ld_session_contact_support_finish (alice, result, &error);
   g_assert_no_error (error);
@@ -703,7 +666,7 @@ test_support (void)
   ticket = ld_ticket_model_lookup (ld_session_get_tickets (ada), "alice");
   g_assert_cmpstr (ld_ticket_get_support_type (ticket), ==, "billing");
 
-  ld_session_reply_to_ticket_async (ada, "alice", "we are on it", NULL, on_done, &replied);
+  ld_session_reply_to_ticket_async (ada, "alice", "we are on it", NULL, ld_test_store_result, &replied);
   WAIT_UNTIL (replied != NULL);
   g_assert_true (ld_session_reply_to_ticket_finish (ada, replied, &error));
   g_assert_no_error (error);
@@ -763,7 +726,7 @@ test_gift_and_room_info (void)
 
   join (alice, "room_5");
   join (bob, "room_5");
-  ld_session_send_gift_async (alice, &request, NULL, on_done, &result);
+  ld_session_send_gift_async (alice, &request, NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
   tx_id = ld_session_send_gift_finish (alice, result, &error);
   g_assert_no_error (error);
@@ -775,7 +738,7 @@ test_gift_and_room_info (void)
   g_assert_cmpuint (ld_gift_get_quantity (gift), ==, 2);
   g_assert_cmpuint (ld_gift_get_duration_ms (gift), ==, 2500);
 
-  ld_session_get_room_info_async (bob, "room_5", NULL, on_done, &info_result);
+  ld_session_get_room_info_async (bob, "room_5", NULL, ld_test_store_result, &info_result);
   WAIT_UNTIL (info_result != NULL);
   info = ld_session_get_room_info_finish (bob, info_result, &error);
   g_assert_no_error (error);
@@ -998,15 +961,15 @@ test_server_without_acks (void)
   WAIT_UNTIL (ld_session_get_outbox_length (session) == 0);
   g_assert_cmpuint (count_text (session, "alice", "không có ack"), ==, 1);
 
-  ld_session_get_room_info_async (session, "room_q", NULL, on_done, &info_result);
+  ld_session_get_room_info_async (session, "room_q", NULL, ld_test_store_result, &info_result);
   WAIT_UNTIL (info_result != NULL);
   info = ld_session_get_room_info_finish (session, info_result, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (json_object_get_string_member (info, "title"), ==, "Phòng");
 
   /* Past the one-message-a-second limit before the next send. */
-  spin (1100);
-  ld_session_send_gift_async (session, &gift, NULL, on_done, &gift_result);
+  test_spin (1100);
+  ld_session_send_gift_async (session, &gift, NULL, ld_test_store_result, &gift_result);
   WAIT_UNTIL (gift_result != NULL);
   tx_id = ld_session_send_gift_finish (session, gift_result, &error);
   g_assert_null (tx_id);

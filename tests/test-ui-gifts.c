@@ -16,29 +16,12 @@
 #include "ld-settings.h"
 #include "ld-test-clock.h"
 #include "ld-test-gateway.h"
+#include "ld-test-util.h"
 #include "ld-window.h"
 
 #define WAIT_MS 30000
 
-static gboolean
-on_tick (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Spins the main context until COND holds, or fails the test. */
-#define WAIT_UNTIL(cond)                                                    \
-  G_STMT_START {                                                            \
-    gint64 deadline_ = g_get_monotonic_time () + WAIT_MS * (gint64) 1000;   \
-    guint tick_ = g_timeout_add (20, on_tick, NULL);                        \
-    while (!(cond))                                                         \
-      {                                                                     \
-        if (g_get_monotonic_time () > deadline_)                            \
-          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #cond); \
-        g_main_context_iteration (NULL, TRUE);                              \
-      }                                                                     \
-    g_source_remove (tick_);                                                \
-  } G_STMT_END
+#define WAIT_UNTIL(cond) LD_TEST_WAIT_UNTIL (cond, WAIT_MS)
 
 typedef struct
 {
@@ -438,21 +421,13 @@ online_session (LdTestGateway *gateway,
 }
 
 static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static void
 join (LdSession  *session,
       const char *room_id)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  ld_session_join_room_async (session, room_id, NULL, on_done, &result);
+  ld_session_join_room_async (session, room_id, NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
   g_assert_true (ld_session_join_room_finish (session, result, &error));
   g_assert_no_error (error);
@@ -547,7 +522,7 @@ test_send_dialog (void)
     g_autoptr(GAsyncResult) result = NULL;
     g_autoptr(GError) error = NULL;
 
-    ld_session_moderate_async (mia, LD_MODERATION_TIMEOUT, "gifts_room", "alice", 60, NULL, NULL, on_done, &result);
+    ld_session_moderate_async (mia, LD_MODERATION_TIMEOUT, "gifts_room", "alice", 60, NULL, NULL, ld_test_store_result, &result);
     WAIT_UNTIL (result != NULL);
     g_assert_true (ld_session_moderate_finish (mia, result, &error));
     g_assert_no_error (error);

@@ -18,23 +18,14 @@
 #include "ld-desktop-notifier.h"
 #include "ld-notifications-view.h"
 #include "ld-test-gateway.h"
+#include "ld-test-util.h"
+#include "test-peer.h"
 #include "test-redis.h"
 
 #define WAIT_MS 20000
 #define ROOM "room_1"
 
-#define WAIT_UNTIL(cond)                                                     \
-  G_STMT_START {                                                            \
-    gint64 deadline_ = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND; \
-    guint tick_ = g_timeout_add (50, tick, NULL);                           \
-    while (!(cond))                                                         \
-      {                                                                     \
-        if (g_get_monotonic_time () > deadline_)                            \
-          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #cond); \
-        g_main_context_iteration (NULL, TRUE);                              \
-      }                                                                     \
-    g_source_remove (tick_);                                                \
-  } G_STMT_END
+#define WAIT_UNTIL(cond) LD_TEST_WAIT_UNTIL (cond, WAIT_MS)
 
 typedef struct
 {
@@ -63,12 +54,6 @@ static struct
   guint          gifts_received;
   gboolean       name_owned;
 } t;
-
-static gboolean
-tick (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
 
 static void
 call_free (Call *call)
@@ -261,20 +246,12 @@ online_session (const char *user,
 }
 
 static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static void
 join (LdSession *session)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  ld_session_join_room_async (session, ROOM, NULL, on_done, &result);
+  ld_session_join_room_async (session, ROOM, NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
   g_assert_true (ld_session_join_room_finish (session, result, &error));
   g_assert_no_error (error);
@@ -292,10 +269,7 @@ on_timeout (gpointer data)
 static void
 wait_rate_limit (void)
 {
-  gboolean done = FALSE;
-
-  g_timeout_add (1100, on_timeout, &done);
-  WAIT_UNTIL (done);
+  test_spin (1100);
 }
 
 static void
@@ -346,7 +320,7 @@ send_gift (LdSession *session,
       g_autoptr(GError) error = NULL;
       g_autofree char *tx_id = NULL;
 
-      ld_session_send_gift_async (session, &gift, NULL, on_done, &result);
+      ld_session_send_gift_async (session, &gift, NULL, ld_test_store_result, &result);
       WAIT_UNTIL (result != NULL);
       tx_id = ld_session_send_gift_finish (session, result, &error);
       if (tx_id != NULL)
@@ -366,7 +340,7 @@ contact_support (LdSession  *session,
       g_autoptr(GError) error = NULL;
       g_autofree char *ticket = NULL;
 
-      ld_session_contact_support_async (session, text, "billing", NULL, on_done, &result);
+      ld_session_contact_support_async (session, text, "billing", NULL, ld_test_store_result, &result);
       WAIT_UNTIL (result != NULL);
       ticket = ld_session_contact_support_finish (session, result, &error);
       if (ticket != NULL)

@@ -16,7 +16,9 @@
 #include "ld-preferences-window.h"
 #include "ld-settings.h"
 #include "ld-sign-in-window.h"
+#include "ld-test-util.h"
 #include "ld-token-store.h"
+#include "test-redis.h"
 #include "ld-user-card.h"
 #include "ld-viewer-list.h"
 #include "ld-window.h"
@@ -26,30 +28,6 @@
 #define SERVER_URL "http://gateway-secret.example:4001"
 #define API_URL "http://api-secret.example:3000"
 #define ACCOUNT "secret_account"
-
-static gboolean
-on_timeout (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Spins the main context until CHECK (DATA) holds or TIMEOUT_MS pass. */
-static gboolean
-wait_for (gboolean (*check) (gpointer data),
-          gpointer   data,
-          guint      timeout_ms)
-{
-  gboolean timed_out = FALSE;
-  guint source = g_timeout_add (timeout_ms, on_timeout, &timed_out);
-
-  while (!check (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (!timed_out)
-    g_source_remove (source);
-  return check (data);
-}
 
 static gboolean
 is_set (gpointer data)
@@ -65,19 +43,6 @@ reset_settings (LdSettings *settings)
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     g_settings_reset (gsettings, keys[i]);
-}
-
-/* A port nothing listens on now (the kernel's pick, then let go). */
-static guint
-free_port (void)
-{
-  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
-  g_autoptr(GError) error = NULL;
-  guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
-
-  g_assert_no_error (error);
-  g_socket_listener_close (listener);
-  return port;
 }
 
 /* Another program on 127.0.0.1: a listening socket kept open. */
@@ -116,7 +81,7 @@ read_clipboard (void)
   char *text = NULL;
 
   gdk_clipboard_read_text_async (clipboard, NULL, on_text_read, &text);
-  g_assert_true (wait_for (is_set, &text, WAIT_MS));
+  g_assert_true (ld_test_wait_for (is_set, &text, WAIT_MS));
   return text;
 }
 
@@ -172,7 +137,7 @@ fetch_status (const char *url,
   Fetch fetch = { 0 };
 
   soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, NULL, on_fetched, &fetch);
-  g_assert_true (wait_for (fetch_done, &fetch, WAIT_MS));
+  g_assert_true (ld_test_wait_for (fetch_done, &fetch, WAIT_MS));
   if (fetch.error != NULL)
     {
       g_propagate_error (error, fetch.error);
@@ -309,7 +274,7 @@ test_overlay_switch (void)
   g_autoptr(LdSettings) settings = ld_settings_new ();
   g_autoptr(LdOverlayHost) host = ld_overlay_host_new (settings);
   LdPreferencesWindow *prefs = g_object_ref_sink (ld_preferences_window_new (NULL, settings));
-  guint port = free_port ();
+  guint port = test_free_port ();
   g_autofree char *prefix = g_strdup_printf ("http://127.0.0.1:%u/", port);
   g_autofree char *chat_url = NULL;
   g_autofree char *gifts_url = NULL;
@@ -332,7 +297,7 @@ test_overlay_switch (void)
 
   gtk_switch_set_active (ld_preferences_window_get_overlay_switch (prefs), TRUE);
   g_assert_true (ld_settings_get_overlay_enabled (settings));
-  g_assert_true (wait_for (overlay_running, host, WAIT_MS));
+  g_assert_true (ld_test_wait_for (overlay_running, host, WAIT_MS));
 
   chat_url = copy_url (prefs, "chat");
   g_assert_true (g_str_has_prefix (chat_url, prefix));
@@ -353,12 +318,12 @@ test_overlay_switch (void)
 
   /* Another port moves the pages there at once. */
   {
-    guint other = free_port ();
+    guint other = test_free_port ();
     g_autofree char *other_prefix = g_strdup_printf ("http://127.0.0.1:%u/", other);
     g_autofree char *moved = NULL;
 
     g_object_set (settings, "overlay-port", other, NULL);
-    g_assert_true (wait_for (overlay_running, host, WAIT_MS));
+    g_assert_true (ld_test_wait_for (overlay_running, host, WAIT_MS));
     drain ();
     g_assert_cmpuint (ld_overlay_get_port (ld_overlay_host_get_overlay (host)), ==, other);
     moved = copy_url (prefs, "chat");
@@ -394,7 +359,7 @@ test_overlay_switch (void)
   }
 
   gtk_switch_set_active (ld_preferences_window_get_overlay_switch (prefs), FALSE);
-  g_assert_true (wait_for (overlay_stopped, host, WAIT_MS));
+  g_assert_true (ld_test_wait_for (overlay_stopped, host, WAIT_MS));
   page = fetch (chat_url, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
   g_assert_null (find_text (GTK_WIDGET (prefs), chat_url));
@@ -450,7 +415,7 @@ run_overlay (LdSettings     *settings,
   g_autoptr(GError) error = NULL;
   char *url;
 
-  g_assert_true (wait_for (overlay_running, host, WAIT_MS));
+  g_assert_true (ld_test_wait_for (overlay_running, host, WAIT_MS));
   url = g_strdup (ld_overlay_get_chat_url (ld_overlay_host_get_overlay (host)));
   page = fetch (url, &error);
   g_assert_no_error (error);
@@ -474,12 +439,12 @@ test_overlay_address_kept (void)
   g_autofree char *after_renewal = NULL;
   g_autoptr(GSettingsSchema) schema = NULL;
 
-  g_object_set (settings, "overlay-port", free_port (), "overlay-enabled", TRUE, NULL);
+  g_object_set (settings, "overlay-port", test_free_port (), "overlay-enabled", TRUE, NULL);
 
   first = run_overlay (settings, &host);
   read.want = ld_overlay_get_secret (ld_overlay_host_get_overlay (host));
   g_assert_true (strstr (first, read.want) != NULL);
-  g_assert_true (wait_for (keyring_holds, &read, WAIT_MS));
+  g_assert_true (ld_test_wait_for (keyring_holds, &read, WAIT_MS));
   g_assert_finalize_object (host);
 
   again = run_overlay (settings, &host);
@@ -489,7 +454,7 @@ test_overlay_address_kept (void)
   renewed = g_strdup (ld_overlay_get_chat_url (ld_overlay_host_get_overlay (host)));
   g_assert_cmpstr (renewed, !=, first);
   read.want = ld_overlay_get_secret (ld_overlay_host_get_overlay (host));
-  g_assert_true (wait_for (keyring_holds, &read, WAIT_MS));
+  g_assert_true (ld_test_wait_for (keyring_holds, &read, WAIT_MS));
   g_assert_finalize_object (host);
 
   after_renewal = run_overlay (settings, &host);
@@ -533,7 +498,7 @@ test_overlay_busy_port (void)
   g_object_set (settings, "overlay-port", busy, NULL);
   gtk_switch_set_active (overlay_switch, TRUE);
 
-  g_assert_true (wait_for (has_error, prefs, WAIT_MS));
+  g_assert_true (ld_test_wait_for (has_error, prefs, WAIT_MS));
   g_assert_cmpstr (ld_preferences_window_get_overlay_error (prefs), ==, expected);
   assert_shows (GTK_WIDGET (prefs), expected);
   drain ();
@@ -543,10 +508,10 @@ test_overlay_busy_port (void)
   g_assert_false (overlay_running (host));
 
   /* Choosing another port takes the complaint away, before trying it. */
-  g_object_set (settings, "overlay-port", free_port (), NULL);
+  g_object_set (settings, "overlay-port", test_free_port (), NULL);
   g_assert_null (ld_preferences_window_get_overlay_error (prefs));
   gtk_switch_set_active (overlay_switch, TRUE);
-  g_assert_true (wait_for (overlay_running, host, WAIT_MS));
+  g_assert_true (ld_test_wait_for (overlay_running, host, WAIT_MS));
   g_assert_null (ld_preferences_window_get_overlay_error (prefs));
   g_assert_true (gtk_switch_get_active (overlay_switch));
 
@@ -643,8 +608,8 @@ test_streamer_mode (void)
   const char *chat_url;
 
   g_object_set (settings, "server-url", SERVER_URL, "api-url", API_URL, "last-user", ACCOUNT,
-                "overlay-port", free_port (), "overlay-enabled", TRUE, NULL);
-  g_assert_true (wait_for (overlay_running, host, WAIT_MS));
+                "overlay-port", test_free_port (), "overlay-enabled", TRUE, NULL);
+  g_assert_true (ld_test_wait_for (overlay_running, host, WAIT_MS));
   chat_url = ld_overlay_get_chat_url (ld_overlay_host_get_overlay (host));
   {
     g_auto(GStrv) parts = g_strsplit (chat_url, "/", -1);
@@ -656,9 +621,9 @@ test_streamer_mode (void)
   }
 
   ld_demo_start_async (demo.demo, NULL, on_demo_started, &demo);
-  g_assert_true (wait_for (is_set, &demo.session, WAIT_MS));
-  g_assert_true (wait_for (signed_in, demo.session, WAIT_MS));
-  g_assert_true (wait_for (viewer_listed, demo.session, WAIT_MS));
+  g_assert_true (ld_test_wait_for (is_set, &demo.session, WAIT_MS));
+  g_assert_true (ld_test_wait_for (signed_in, demo.session, WAIT_MS));
+  g_assert_true (ld_test_wait_for (viewer_listed, demo.session, WAIT_MS));
   username = g_strdup (ld_session_get_username (demo.session));
   for (guint i = 0; viewer == NULL; i++)
     {
@@ -779,7 +744,7 @@ test_sign_in_error_redacted (void)
 {
   g_autoptr(LdSettings) settings = ld_settings_new ();
   g_autoptr(LdTokenStore) token_store = ld_token_store_new ();
-  guint port = free_port ();
+  guint port = test_free_port ();
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", port);
   g_autofree char *port_text = g_strdup_printf ("%u", port);
   LdSignInWindow *sign_in;
@@ -790,7 +755,7 @@ test_sign_in_error_redacted (void)
   gtk_window_present (GTK_WINDOW (sign_in));
   ld_sign_in_window_set_password (sign_in, "someone", "password");
   gtk_widget_activate_action (GTK_WIDGET (sign_in), "sign-in.submit", NULL);
-  g_assert_true (wait_for (has_sign_in_error, sign_in, WAIT_MS));
+  g_assert_true (ld_test_wait_for (has_sign_in_error, sign_in, WAIT_MS));
 
   error = ld_sign_in_window_get_error (sign_in);
   g_test_message ("shown: %s", error);
@@ -832,9 +797,9 @@ on_app_activate (LdApplication *app)
 
   g_assert_nonnull (host);
   g_assert_false (action_enabled (app));
-  g_object_set (settings, "overlay-port", free_port (), "overlay-enabled", TRUE, NULL);
-  g_assert_true (wait_for (overlay_running, host, WAIT_MS));
-  g_assert_true (wait_for (action_enabled, app, WAIT_MS));
+  g_object_set (settings, "overlay-port", test_free_port (), "overlay-enabled", TRUE, NULL);
+  g_assert_true (ld_test_wait_for (overlay_running, host, WAIT_MS));
+  g_assert_true (ld_test_wait_for (action_enabled, app, WAIT_MS));
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "copy-overlay-url", g_variant_new_string ("gifts"));
   copied = read_clipboard ();
@@ -852,8 +817,8 @@ on_app_activate (LdApplication *app)
   g_assert_false (ld_settings_get_streamer_mode (settings));
 
   g_object_set (settings, "overlay-enabled", FALSE, NULL);
-  g_assert_true (wait_for (overlay_stopped, host, WAIT_MS));
-  g_assert_true (wait_for (action_disabled, app, WAIT_MS));
+  g_assert_true (ld_test_wait_for (overlay_stopped, host, WAIT_MS));
+  g_assert_true (ld_test_wait_for (action_disabled, app, WAIT_MS));
 
   reset_settings (settings);
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);

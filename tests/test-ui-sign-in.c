@@ -15,6 +15,7 @@
 #include "ld-session.h"
 #include "ld-settings.h"
 #include "ld-sign-in-window.h"
+#include "ld-test-util.h"
 #include "ld-token-store.h"
 
 #define WAIT_MS 30000
@@ -23,28 +24,6 @@
 static GSubprocess *gateway;
 static char *gateway_url;
 static char *tmp_dir;
-
-static gboolean
-on_timeout (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-wait_for (gboolean (*check) (gpointer data),
-          gpointer   data,
-          guint      timeout_ms)
-{
-  gboolean timed_out = FALSE;
-  guint source = g_timeout_add (timeout_ms, on_timeout, &timed_out);
-
-  while (!check (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (source);
-  return check (data);
-}
 
 static GSubprocessLauncher *
 launcher_new (GSubprocessFlags flags)
@@ -209,13 +188,13 @@ test_keyring_sign_in (void)
   ld_sign_in_window_set_password (window, "linh", "not the password");
   gtk_widget_activate_action (GTK_WIDGET (window), "sign-in.submit", NULL);
   g_assert_true (ld_sign_in_window_get_busy (window));
-  g_assert_true (wait_for (window_idle, window, WAIT_MS));
+  g_assert_true (ld_test_wait_for (window_idle, window, WAIT_MS));
   g_assert_false (result.signed_in);
   g_assert_cmpstr (ld_sign_in_window_get_error (window), ==, "Wrong username or password.");
 
   ld_sign_in_window_set_password (window, "linh", PASSWORD);
   gtk_widget_activate_action (GTK_WIDGET (window), "sign-in.submit", NULL);
-  g_assert_true (wait_for (is_signed_in, &result, WAIT_MS));
+  g_assert_true (ld_test_wait_for (is_signed_in, &result, WAIT_MS));
   g_assert_cmpstr (result.username, ==, "linh");
   g_assert_cmpstr (ld_settings_get_last_user (settings), ==, "linh");
   g_assert_cmpstr (ld_settings_get_server_url (settings), ==, gateway_url);
@@ -228,7 +207,7 @@ test_keyring_sign_in (void)
   store2 = ld_token_store_new ();
   ld_token_store_lookup_async (store2, ld_settings_get_server_url (settings2), ld_settings_get_last_user (settings2),
                                NULL, on_lookup, &lookup);
-  g_assert_true (wait_for (lookup_done, &lookup, WAIT_MS));
+  g_assert_true (ld_test_wait_for (lookup_done, &lookup, WAIT_MS));
   g_assert_no_error (lookup.error);
   g_assert_nonnull (lookup.tokens);
   g_assert_cmpstr (lookup.tokens->access_token, ==, result.tokens->access_token);
@@ -236,14 +215,14 @@ test_keyring_sign_in (void)
   session = ld_session_new (ld_settings_get_server_url (settings2), ld_settings_get_api_url (settings2));
   ld_session_set_tokens (session, lookup.tokens);
   ld_session_connect (session);
-  g_assert_true (wait_for (session_online, session, WAIT_MS));
+  g_assert_true (ld_test_wait_for (session_online, session, WAIT_MS));
   g_assert_cmpstr (ld_session_get_username (session), ==, "linh");
   g_assert_cmpint (ld_session_get_role (session), ==, LD_ROLE_MODERATOR);
   ld_session_disconnect (session);
 
   lookup.done = FALSE;
   ld_token_store_clear_async (store2, gateway_url, "linh", NULL, on_cleared, &lookup);
-  g_assert_true (wait_for (lookup_done, &lookup, WAIT_MS));
+  g_assert_true (ld_test_wait_for (lookup_done, &lookup, WAIT_MS));
   g_assert_no_error (lookup.error);
 
   g_clear_pointer (&lookup.tokens, ld_tokens_free);
@@ -274,7 +253,7 @@ test_no_keyring (void)
   ld_sign_in_window_set_password (window, "linh", PASSWORD);
   gtk_widget_activate_action (GTK_WIDGET (window), "sign-in.submit", NULL);
   g_assert_true (ld_sign_in_window_get_busy (window));
-  g_assert_true (wait_for (window_idle, window, WAIT_MS));
+  g_assert_true (ld_test_wait_for (window_idle, window, WAIT_MS));
 
   g_assert_false (result.signed_in);
   error = ld_sign_in_window_get_error (window);

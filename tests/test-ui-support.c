@@ -12,23 +12,14 @@
 #include "ld-support-conversation.h"
 #include "ld-support-view.h"
 #include "ld-test-gateway.h"
+#include "ld-test-util.h"
 #include "ld-ticket-row.h"
+#include "test-peer.h"
 #include "ld-window.h"
 
 #define WAIT_MS 30000
 
-#define WAIT_UNTIL(cond)                                                    \
-  G_STMT_START {                                                            \
-    gint64 deadline_ = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND; \
-    guint tick_ = g_timeout_add (50, tick, NULL);                           \
-    while (!(cond))                                                         \
-      {                                                                     \
-        if (g_get_monotonic_time () > deadline_)                            \
-          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #cond); \
-        g_main_context_iteration (NULL, TRUE);                              \
-      }                                                                     \
-    g_source_remove (tick_);                                                \
-  } G_STMT_END
+#define WAIT_UNTIL(cond) LD_TEST_WAIT_UNTIL (cond, WAIT_MS)
 
 typedef struct
 {
@@ -40,31 +31,6 @@ typedef struct
   LdSupportView *admin_view;
   LdSupportView *user_view;
 } Fixture;
-
-static gboolean
-tick (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-on_elapsed (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Only for the client's own rate limit (one message a second), which is a
- * rule about time, not an event to wait for. */
-static void
-let_time_pass (guint ms)
-{
-  gboolean elapsed = FALSE;
-
-  g_timeout_add (ms, on_elapsed, &elapsed);
-  while (!elapsed)
-    g_main_context_iteration (NULL, TRUE);
-}
 
 static LdSession *
 online_session (LdTestGateway *gateway,
@@ -263,7 +229,9 @@ test_flow (Fixture       *fixture,
   g_assert_true (ld_ticket_row_get_ticket (row_at (fixture->admin_view, 0)) == ticket);
 
   /* The viewer writes again: the ticket is open again. */
-  let_time_pass (1100);
+  /* Only for the client's own rate limit (one message a second), which is a
+   * rule about time, not an event to wait for. */
+  test_spin (1100);
   ld_support_view_set_support_type (fixture->user_view, "technical");
   type_and_send (asking, "Vẫn chưa có xu, và app bị treo");
   WAIT_UNTIL (!ld_support_conversation_get_sending (asking));

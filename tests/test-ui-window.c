@@ -13,6 +13,7 @@
 #include "ld-preferences-window.h"
 #include "ld-settings.h"
 #include "ld-support-view.h"
+#include "ld-test-util.h"
 #include "ld-thumbnails.h"
 #include "ld-user-card.h"
 #include "ld-viewer-list.h"
@@ -26,30 +27,6 @@ typedef struct
   LdSession *session;
   LdWindow  *window;
 } Fixture;
-
-static gboolean
-on_timeout (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Spins the main context until CHECK (DATA) holds or TIMEOUT_MS pass. */
-static gboolean
-wait_for (gboolean (*check) (gpointer data),
-          gpointer   data,
-          guint      timeout_ms)
-{
-  gboolean timed_out = FALSE;
-  guint source = g_timeout_add (timeout_ms, on_timeout, &timed_out);
-
-  while (!check (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (!timed_out)
-    g_source_remove (source);
-  return check (data);
-}
 
 static void
 on_demo_started (GObject      *object,
@@ -75,7 +52,7 @@ fixture_set_up (Fixture       *fixture,
 {
   fixture->demo = ld_demo_new (g_getenv ("LIVEDESK_GATEWAY"));
   ld_demo_start_async (fixture->demo, NULL, on_demo_started, fixture);
-  g_assert_true (wait_for (has_session, fixture, WAIT_MS));
+  g_assert_true (ld_test_wait_for (has_session, fixture, WAIT_MS));
 
   fixture->window = g_object_ref_sink (ld_window_new (NULL, NULL));
   ld_window_set_session (fixture->window, fixture->session);
@@ -115,8 +92,8 @@ static void
 test_demo_traffic (Fixture       *fixture,
                    gconstpointer  user_data)
 {
-  g_assert_true (wait_for (chat_has_three, fixture->window, WAIT_MS));
-  g_assert_true (wait_for (viewers_listed, fixture->window, WAIT_MS));
+  g_assert_true (ld_test_wait_for (chat_has_three, fixture->window, WAIT_MS));
+  g_assert_true (ld_test_wait_for (viewers_listed, fixture->window, WAIT_MS));
   g_assert_cmpstr (ld_window_get_connection_text (fixture->window), ==, "Online");
   g_assert_cmpstr (ld_window_get_viewer_count_text (fixture->window), !=, "0");
   g_assert_cmpuint (ld_demo_get_n_actions (fixture->demo), >, 0);
@@ -172,7 +149,7 @@ test_send_and_rate_limit (Fixture       *fixture,
   wait.message = last_own_message (model);
   g_assert_nonnull (wait.message);
   g_assert_cmpstr (ld_message_get_text (wait.message), ==, "Chào cả nhà, welcome!");
-  g_assert_true (wait_for (message_in_state, &wait, WAIT_MS));
+  g_assert_true (ld_test_wait_for (message_in_state, &wait, WAIT_MS));
 
   ld_composer_set_text (composer, "too fast");
   gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
@@ -314,11 +291,11 @@ test_sticky_scroll (void)
   gtk_window_present (GTK_WINDOW (window));
 
   append_messages (model, 0, LD_CHAT_MODEL_DEFAULT_CAPACITY);
-  g_assert_true (wait_for (at_bottom, adj, WAIT_MS));
+  g_assert_true (ld_test_wait_for (at_bottom, adj, WAIT_MS));
   g_assert_true (ld_chat_view_get_sticky (view));
 
   append_messages (model, 10000, 3);
-  g_assert_true (wait_for (at_bottom, adj, WAIT_MS));
+  g_assert_true (ld_test_wait_for (at_bottom, adj, WAIT_MS));
   g_assert_cmpuint (ld_chat_view_get_unseen (view), ==, 0);
 
   /* The user scrolls up to read. */
@@ -331,7 +308,7 @@ test_sticky_scroll (void)
   gtk_widget_activate_action (GTK_WIDGET (view), "chat.scroll-to-newest", NULL);
   g_assert_cmpuint (ld_chat_view_get_unseen (view), ==, 0);
   g_assert_true (ld_chat_view_get_sticky (view));
-  g_assert_true (wait_for (at_bottom, adj, WAIT_MS));
+  g_assert_true (ld_test_wait_for (at_bottom, adj, WAIT_MS));
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
@@ -381,14 +358,14 @@ test_sticky_after_wrap (void)
       next += 37;
       run_frames (20);
     }
-  g_assert_true (wait_for (at_bottom, adj, WAIT_MS));
+  g_assert_true (ld_test_wait_for (at_bottom, adj, WAIT_MS));
   g_assert_true (ld_chat_view_get_sticky (view));
   g_assert_cmpuint (ld_chat_view_get_unseen (view), ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), <=, 300);
   {
     NewestWait newest = { view, next - 1 };
 
-    g_assert_true (wait_for (newest_shown, &newest, WAIT_MS));
+    g_assert_true (ld_test_wait_for (newest_shown, &newest, WAIT_MS));
   }
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -477,7 +454,7 @@ test_presence_rows (void)
 
   /* Enough history to scroll, then up: joins are no new messages. */
   append_messages (model, 4, 200);
-  g_assert_true (wait_for (at_bottom, adj, WAIT_MS));
+  g_assert_true (ld_test_wait_for (at_bottom, adj, WAIT_MS));
   gtk_adjustment_set_value (adj, 0);
   g_assert_false (ld_chat_view_get_sticky (view));
   add_presence (model, LD_PRESENCE_JOINED, 500);
@@ -535,8 +512,8 @@ test_composer_sanction (void)
   /* It counts down, then lifts by itself. */
   texts[0] = composer;
   texts[1] = first;
-  g_assert_true (wait_for (sanction_text_changed, texts, WAIT_MS));
-  g_assert_true (wait_for (composer_writable, composer, WAIT_MS));
+  g_assert_true (ld_test_wait_for (sanction_text_changed, texts, WAIT_MS));
+  g_assert_true (ld_test_wait_for (composer_writable, composer, WAIT_MS));
   g_assert_null (ld_composer_get_sanction_text (composer));
   g_assert_cmpstr (ld_composer_get_text (composer), ==, "chưa gửi");
 
@@ -614,12 +591,12 @@ test_moderation_delete (Fixture       *fixture,
   StateWait wait = { NULL, LD_MESSAGE_STATE_DELETED };
 
   g_assert_true (ld_chat_view_get_can_moderate (view));
-  g_assert_true (wait_for (has_other_message, &other, WAIT_MS));
+  g_assert_true (ld_test_wait_for (has_other_message, &other, WAIT_MS));
 
   ld_chat_view_set_context_message (view, other.found);
   gtk_widget_activate_action (GTK_WIDGET (view), "chat.delete", NULL);
   wait.message = other.found;
-  g_assert_true (wait_for (message_in_state, &wait, WAIT_MS));
+  g_assert_true (ld_test_wait_for (message_in_state, &wait, WAIT_MS));
   g_assert_nonnull (ld_message_get_deleted_by (other.found));
   g_clear_object (&other.found);
 }
@@ -669,7 +646,7 @@ join_as (Fixture    *fixture,
   Other other = { 0 };
 
   ld_demo_new_session_async (fixture->demo, user_id, username, role, NULL, on_other_session, &other);
-  g_assert_true (wait_for (other_done, &other, WAIT_MS));
+  g_assert_true (ld_test_wait_for (other_done, &other, WAIT_MS));
   g_assert_no_error (other.error);
   return other.session;
 }
@@ -737,17 +714,17 @@ test_viewers_follow (Fixture       *fixture,
   PresenceWait line = { ld_chat_view_get_shown (ld_window_get_chat_view (fixture->window)),
                         LD_PRESENCE_JOINED, "Khách Thử" };
 
-  g_assert_true (wait_for (viewer_presence, &wait, WAIT_MS));
-  g_assert_true (wait_for (has_presence_line, &line, WAIT_MS));
+  g_assert_true (ld_test_wait_for (viewer_presence, &wait, WAIT_MS));
+  g_assert_true (ld_test_wait_for (has_presence_line, &line, WAIT_MS));
   ld_viewer_list_set_search (list, "khách");
   g_assert_cmpuint (g_list_model_get_n_items (wait.model), ==, 1);
   ld_viewer_list_set_search (list, NULL);
 
   ld_session_leave_room (viewer);
   wait.present = FALSE;
-  g_assert_true (wait_for (viewer_presence, &wait, WAIT_MS));
+  g_assert_true (ld_test_wait_for (viewer_presence, &wait, WAIT_MS));
   line.kind = LD_PRESENCE_LEFT;
-  g_assert_true (wait_for (has_presence_line, &line, WAIT_MS));
+  g_assert_true (ld_test_wait_for (has_presence_line, &line, WAIT_MS));
   ld_session_disconnect (viewer);
 }
 
@@ -795,12 +772,12 @@ test_moderation_reaches_viewer (Fixture       *fixture,
 
   own = ld_session_send_text (viewer, "xoá tin này đi nhé &amp;", &error);
   g_assert_no_error (error);
-  g_assert_true (wait_for (has_text, &seen, WAIT_MS));
+  g_assert_true (ld_test_wait_for (has_text, &seen, WAIT_MS));
 
   ld_chat_view_set_context_message (view, seen.found);
   gtk_widget_activate_action (GTK_WIDGET (view), "chat.delete", NULL);
   deleted.message = own;
-  g_assert_true (wait_for (message_in_state, &deleted, WAIT_MS));
+  g_assert_true (ld_test_wait_for (message_in_state, &deleted, WAIT_MS));
   g_assert_cmpstr (ld_message_get_deleted_by (own), ==, "Mod Linh");
 
   gtk_widget_activate_action (GTK_WIDGET (view), "chat.timeout", "u", 60);
@@ -817,9 +794,9 @@ test_moderation_reaches_viewer (Fixture       *fixture,
         g_main_context_iteration (NULL, TRUE);
       settled.message = message;
       failed.message = message;
-      if (wait_for (message_in_state, &failed, 5000))
+      if (ld_test_wait_for (message_in_state, &failed, 5000))
         break;
-      g_assert_true (wait_for (message_in_state, &settled, WAIT_MS));
+      g_assert_true (ld_test_wait_for (message_in_state, &settled, WAIT_MS));
       failed.message = NULL;
     }
   g_assert_nonnull (failed.message);
@@ -868,7 +845,7 @@ test_outside_room (Fixture       *fixture,
   GtkWidget *support;
 
   ld_session_leave_room (fixture->session);
-  g_assert_true (wait_for (out_of_room, fixture->session, WAIT_MS));
+  g_assert_true (ld_test_wait_for (out_of_room, fixture->session, WAIT_MS));
   while (g_main_context_iteration (NULL, FALSE))
     ;
 
@@ -900,10 +877,10 @@ test_failure_and_retry (Fixture       *fixture,
   ld_composer_set_text (composer, "đang gõ dở");
   ld_session_moderate_async (admin, LD_MODERATION_TIMEOUT, LD_DEMO_ROOM_ID,
                              ld_session_get_user_id (fixture->session), 600, "test", NULL, on_moderated_other, &done);
-  g_assert_true (wait_for (other_done, &done, WAIT_MS));
+  g_assert_true (ld_test_wait_for (other_done, &done, WAIT_MS));
   g_assert_no_error (done.error);
 
-  g_assert_true (wait_for (composer_sanctioned, composer, WAIT_MS));
+  g_assert_true (ld_test_wait_for (composer_sanctioned, composer, WAIT_MS));
   g_assert_false (ld_composer_get_writable (composer));
   g_assert_cmpstr (ld_composer_get_text (composer), ==, "đang gõ dở");
   g_assert_true (g_str_has_prefix (ld_composer_get_sanction_text (composer), "You can write again in 10:00") ||
@@ -917,21 +894,21 @@ test_failure_and_retry (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_nonnull (failed.message);
   ld_chat_model_flush (model);
-  g_assert_true (wait_for (message_in_state, &failed, WAIT_MS));
+  g_assert_true (ld_test_wait_for (message_in_state, &failed, WAIT_MS));
   g_assert_nonnull (ld_message_get_failure_reason (failed.message));
 
   done.done = FALSE;
   ld_session_moderate_async (admin, LD_MODERATION_UNBAN, LD_DEMO_ROOM_ID, ld_session_get_user_id (fixture->session),
                              0, NULL, NULL, on_moderated_other, &done);
-  g_assert_true (wait_for (other_done, &done, WAIT_MS));
+  g_assert_true (ld_test_wait_for (other_done, &done, WAIT_MS));
   g_assert_no_error (done.error);
-  g_assert_true (wait_for (composer_writable, composer, WAIT_MS));
+  g_assert_true (ld_test_wait_for (composer_writable, composer, WAIT_MS));
   g_assert_null (ld_composer_get_sanction_text (composer));
   g_assert_cmpstr (ld_composer_get_text (composer), ==, "đang gõ dở");
 
   gtk_widget_activate_action (GTK_WIDGET (view), "chat.retry", "s", ld_message_get_local_id (failed.message));
   sent.message = failed.message;
-  g_assert_true (wait_for (message_in_state, &sent, WAIT_MS));
+  g_assert_true (ld_test_wait_for (message_in_state, &sent, WAIT_MS));
   ld_session_disconnect (admin);
 }
 
@@ -972,7 +949,7 @@ test_user_card_and_hide (Fixture       *fixture,
   TextWait hidden = { (LdChatModel *) ld_chat_view_get_shown (view), NULL, NULL };
   GtkWidget *card;
 
-  g_assert_true (wait_for (has_other_message, &other, WAIT_MS));
+  g_assert_true (ld_test_wait_for (has_other_message, &other, WAIT_MS));
   ld_chat_view_set_context_message (view, other.found);
   gtk_widget_activate_action (GTK_WIDGET (view), "chat.user-card", NULL);
   card = find_user_card (GTK_WIDGET (view));
@@ -999,7 +976,7 @@ test_search (Fixture       *fixture,
   GListModel *shown = ld_chat_view_get_shown (view);
   guint all;
 
-  g_assert_true (wait_for (chat_has_three, fixture->window, WAIT_MS));
+  g_assert_true (ld_test_wait_for (chat_has_three, fixture->window, WAIT_MS));
   all = g_list_model_get_n_items (shown);
   ld_chat_view_set_search (view, "no message says this 0xdeadbeef");
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 0);
@@ -1082,7 +1059,7 @@ test_thumbnail_hosts (void)
       Thumb thumb = { 0 };
 
       ld_thumbnails_load_async (ld_thumbnails_get_default (), refused[i], NULL, on_thumbnail, &thumb);
-      g_assert_true (wait_for (thumb_done, &thumb, WAIT_MS));
+      g_assert_true (ld_test_wait_for (thumb_done, &thumb, WAIT_MS));
       g_assert_error (thumb.error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
       g_clear_error (&thumb.error);
     }

@@ -1,0 +1,70 @@
+/* ld-test-util.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "ld-test-util.h"
+
+static gboolean
+on_timeout (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+ld_test_wait_for (gboolean (*check) (gpointer data),
+                  gpointer   data,
+                  guint      timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint source = g_timeout_add (timeout_ms, on_timeout, &timed_out);
+
+  while (!check (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!timed_out)
+    g_source_remove (source);
+  return check (data);
+}
+
+void
+ld_test_store_result (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+on_tick (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+LdTestWait
+ld_test_wait_begin (guint timeout_ms)
+{
+  LdTestWait wait = {
+    .deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND,
+    .tick = g_timeout_add (20, on_tick, NULL),
+  };
+
+  return wait;
+}
+
+void
+ld_test_wait_step (LdTestWait *wait,
+                   const char *file,
+                   int         line,
+                   const char *what)
+{
+  if (g_get_monotonic_time () > wait->deadline)
+    g_error ("%s:%d: timed out waiting for %s", file, line, what);
+  g_main_context_iteration (NULL, TRUE);
+}
+
+void
+ld_test_wait_end (LdTestWait *wait)
+{
+  g_clear_handle_id (&wait->tick, g_source_remove);
+}
