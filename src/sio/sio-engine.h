@@ -21,6 +21,10 @@ G_DECLARE_FINAL_TYPE (SioEngineSocket, sio_engine_socket, SIO, ENGINE_SOCKET, GO
 #define SIO_ENGINE_DEFAULT_MAX_PAYLOAD   1000000
 #define SIO_ENGINE_DEFAULT_UPGRADE_TIMEOUT 10000
 
+/* The engine's timers and its WebSocket writes run on the global default
+ * main context: what a session sends over WebSocket leaves when that
+ * context next iterates, together with whatever else the session was sent
+ * meanwhile (a close sends what is waiting first). */
 SioEngine       *sio_engine_new                  (void);
 /* Serves PATH (e.g. "/socket.io/") on HTTP; the same path takes WebSocket upgrades.
  * Call once, before the first request. */
