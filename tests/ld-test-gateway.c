@@ -11,6 +11,7 @@
 
 #include "gw-users.h"
 #include "ld-test-gateway.h"
+#include "ld-test-util.h"
 
 struct _LdTestGateway
 {
@@ -218,4 +219,44 @@ ld_test_gateway_free (LdTestGateway *gateway)
   g_free (gateway->url);
   g_strfreev (gateway->extra_args);
   g_free (gateway);
+}
+
+LdSession *
+ld_test_gateway_new_session (LdTestGateway  *gateway,
+                             const LdTokens *tokens)
+{
+  LdSession *session = ld_session_new (gateway->url, gateway->url);
+
+  ld_session_set_reconnect_attempts (session, 0);
+  ld_session_set_tokens (session, tokens);
+  return session;
+}
+
+LdSession *
+ld_test_gateway_online_session (LdTestGateway *gateway,
+                                const char    *user,
+                                const char    *role,
+                                guint          timeout_ms)
+{
+  g_autofree char *token = ld_test_gateway_mint (gateway, user, role, 900);
+  g_autoptr(LdTokens) tokens = ld_tokens_new (token, NULL, 0);
+  LdSession *session = ld_test_gateway_new_session (gateway, tokens);
+
+  ld_session_connect (session);
+  LD_TEST_WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE, timeout_ms);
+  return session;
+}
+
+void
+ld_test_session_join (LdSession  *session,
+                      const char *room_id,
+                      guint       timeout_ms)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ld_session_join_room_async (session, room_id, NULL, ld_test_store_result, &result);
+  LD_TEST_WAIT_UNTIL (result != NULL, timeout_ms);
+  g_assert_true (ld_session_join_room_finish (session, result, &error));
+  g_assert_no_error (error);
 }

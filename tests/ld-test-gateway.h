@@ -11,6 +11,7 @@
 
 #include <gio/gio.h>
 
+#include "ld-session.h"
 #include "ld-token-store.h"
 
 G_BEGIN_DECLS
@@ -42,6 +43,21 @@ char          *ld_test_gateway_mint      (LdTestGateway *gateway,
 LdTokens      *ld_test_gateway_login     (LdTestGateway *gateway,
                                           const char    *user);
 void           ld_test_gateway_free      (LdTestGateway *gateway);
+
+/* A session with TOKENS against GATEWAY (its socket and REST API), which
+ * does not reconnect on its own: a test says when. Not connected yet. */
+LdSession     *ld_test_gateway_new_session    (LdTestGateway  *gateway,
+                                               const LdTokens *tokens);
+/* The same for USER with ROLE and a fresh 15-minute token, connected and
+ * online; fails the test after TIMEOUT_MS. */
+LdSession     *ld_test_gateway_online_session (LdTestGateway  *gateway,
+                                               const char     *user,
+                                               const char     *role,
+                                               guint           timeout_ms);
+/* Joins ROOM_ID, which must succeed within TIMEOUT_MS. */
+void           ld_test_session_join           (LdSession      *session,
+                                               const char     *room_id,
+                                               guint           timeout_ms);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LdTestGateway, ld_test_gateway_free)
 

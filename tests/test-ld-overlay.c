@@ -457,42 +457,14 @@ set_flag (gpointer user_data)
   *(gboolean *) user_data = TRUE;
 }
 
-static LdSession *
-online_session (LdTestGateway *gateway,
-                const char    *user)
-{
-  g_autofree char *token = ld_test_gateway_mint (gateway, user, "viewer", 900);
-  g_autoptr(LdTokens) tokens = ld_tokens_new (token, NULL, 0);
-  LdSession *session = ld_session_new (ld_test_gateway_get_url (gateway), ld_test_gateway_get_url (gateway));
-
-  ld_session_set_reconnect_attempts (session, 0);
-  ld_session_set_tokens (session, tokens);
-  ld_session_connect (session);
-  WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
-  return session;
-}
-
-static void
-join (LdSession  *session,
-      const char *room_id)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  ld_session_join_room_async (session, room_id, NULL, ld_test_store_result, &result);
-  WAIT_UNTIL (result != NULL);
-  g_assert_true (ld_session_join_room_finish (session, result, &error));
-  g_assert_no_error (error);
-}
-
 /* The real path: alice chats and sends a gift through a livedesk-gateway;
  * bob's app feeds his overlay, which OBS shows. */
 static void
 test_gateway_end_to_end (void)
 {
   g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (gateway_program);
-  g_autoptr(LdSession) alice = online_session (gateway, "alice");
-  g_autoptr(LdSession) bob = online_session (gateway, "bob");
+  g_autoptr(LdSession) alice = ld_test_gateway_online_session (gateway, "alice", "viewer", WAIT_MS);
+  g_autoptr(LdSession) bob = ld_test_gateway_online_session (gateway, "bob", "viewer", WAIT_MS);
   g_autoptr(LdOverlay) overlay = started_overlay ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -503,8 +475,8 @@ test_gateway_end_to_end (void)
     .message = "for you & yours &amp;",
   };
 
-  join (alice, "room_7");
-  join (bob, "room_7");
+  ld_test_session_join (alice, "room_7", WAIT_MS);
+  ld_test_session_join (bob, "room_7", WAIT_MS);
   ld_overlay_set_session (overlay, bob);
 
   page_open (ld_overlay_get_chat_url (overlay));

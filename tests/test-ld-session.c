@@ -19,43 +19,24 @@ static const char *program;
 
 #define WAIT_UNTIL(cond) LD_TEST_WAIT_UNTIL (cond, WAIT_MS)
 
-static LdSession *
-new_session (LdTestGateway  *gateway,
-             const LdTokens *tokens)
-{
-  LdSession *session = ld_session_new (ld_test_gateway_get_url (gateway), ld_test_gateway_get_url (gateway));
-
-  ld_session_set_reconnect_attempts (session, 0);
-  ld_session_set_tokens (session, tokens);
-  return session;
-}
-
+/* Online as USER, and the session says it is USER: what this file tests. */
 static LdSession *
 online_session (LdTestGateway *gateway,
                 const char    *user,
                 const char    *role)
 {
-  g_autofree char *token = ld_test_gateway_mint (gateway, user, role, 900);
-  g_autoptr(LdTokens) tokens = ld_tokens_new (token, NULL, 0);
-  LdSession *session = new_session (gateway, tokens);
+  LdSession *session = ld_test_gateway_online_session (gateway, user, role, WAIT_MS);
 
-  ld_session_connect (session);
-  WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
   g_assert_cmpstr (ld_session_get_user_id (session), ==, user);
   return session;
 }
 
+/* In ROOM_ID, and the session says so: what this file tests. */
 static void
 join (LdSession  *session,
       const char *room_id)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  ld_session_join_room_async (session, room_id, NULL, ld_test_store_result, &result);
-  WAIT_UNTIL (result != NULL);
-  g_assert_true (ld_session_join_room_finish (session, result, &error));
-  g_assert_no_error (error);
+  ld_test_session_join (session, room_id, WAIT_MS);
   g_assert_cmpstr (ld_session_get_room_id (session), ==, room_id);
 }
 
@@ -376,7 +357,7 @@ test_token_refresh (void)
   g_autoptr(LdTokens) login = ld_test_gateway_login (gateway, "alice");
   g_autofree char *short_lived = ld_test_gateway_mint (gateway, "alice", "viewer", 5);
   g_autoptr(LdTokens) tokens = ld_tokens_new (short_lived, login->refresh_token, 0);
-  g_autoptr(LdSession) alice = new_session (gateway, tokens);
+  g_autoptr(LdSession) alice = ld_test_gateway_new_session (gateway, tokens);
   g_autoptr(LdTokens) renewed = NULL;
   g_autoptr(GError) error = NULL;
   guint changed = 0;
@@ -409,7 +390,7 @@ test_token_refresh_early (void)
   g_autoptr(LdTokens) login = ld_test_gateway_login (gateway, "bob");
   g_autofree char *short_lived = ld_test_gateway_mint (gateway, "bob", "viewer", 120);
   g_autoptr(LdTokens) tokens = ld_tokens_new (short_lived, login->refresh_token, 0);
-  g_autoptr(LdSession) bob = new_session (gateway, tokens);
+  g_autoptr(LdSession) bob = ld_test_gateway_new_session (gateway, tokens);
   guint changed = 0;
 
   g_signal_connect (bob, "tokens-changed", G_CALLBACK (on_tokens_changed), &changed);
@@ -425,7 +406,7 @@ test_refresh_failure (void)
 {
   g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
   g_autoptr(LdTokens) tokens = ld_tokens_new ("not.a-valid.token", "not-a-refresh-token", 0);
-  g_autoptr(LdSession) alice = new_session (gateway, tokens);
+  g_autoptr(LdSession) alice = ld_test_gateway_new_session (gateway, tokens);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -447,7 +428,7 @@ test_signed_out_without_refresh (void)
 {
   g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
   g_autoptr(LdTokens) tokens = ld_tokens_new ("not.a-valid.token", NULL, 0);
-  g_autoptr(LdSession) alice = new_session (gateway, tokens);
+  g_autoptr(LdSession) alice = ld_test_gateway_new_session (gateway, tokens);
 
   ld_session_connect (alice);
   WAIT_UNTIL (ld_session_get_state (alice) == LD_SESSION_STATE_SIGNED_OUT);

@@ -404,35 +404,6 @@ typedef struct
   LdSession     *mia;
 } Room;
 
-static LdSession *
-online_session (LdTestGateway *gateway,
-                const char    *user,
-                const char    *role)
-{
-  g_autofree char *token = ld_test_gateway_mint (gateway, user, role, 900);
-  g_autoptr(LdTokens) tokens = ld_tokens_new (token, NULL, 0);
-  LdSession *session = ld_session_new (ld_test_gateway_get_url (gateway), ld_test_gateway_get_url (gateway));
-
-  ld_session_set_reconnect_attempts (session, 0);
-  ld_session_set_tokens (session, tokens);
-  ld_session_connect (session);
-  WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
-  return session;
-}
-
-static void
-join (LdSession  *session,
-      const char *room_id)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  ld_session_join_room_async (session, room_id, NULL, ld_test_store_result, &result);
-  WAIT_UNTIL (result != NULL);
-  g_assert_true (ld_session_join_room_finish (session, result, &error));
-  g_assert_no_error (error);
-}
-
 static void
 on_sent (LdSendGiftDialog *dialog,
          const char       *tx_id,
@@ -448,8 +419,8 @@ static void
 test_send_dialog (void)
 {
   g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (g_getenv ("LIVEDESK_GATEWAY"));
-  g_autoptr(LdSession) mia = online_session (gateway, "mia", "moderator");
-  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
+  g_autoptr(LdSession) mia = ld_test_gateway_online_session (gateway, "mia", "moderator", WAIT_MS);
+  g_autoptr(LdSession) alice = ld_test_gateway_online_session (gateway, "alice", "viewer", WAIT_MS);
   g_autofree char *long_message = g_strnfill (201, 'a');
   g_autofree char *tx_id = NULL;
   GtkWindow *window;
@@ -457,8 +428,8 @@ test_send_dialog (void)
   LdSendGiftDialog *dialog;
   LdGiftAlert *alert;
 
-  join (mia, "gifts_room");
-  join (alice, "gifts_room");
+  ld_test_session_join (mia, "gifts_room", WAIT_MS);
+  ld_test_session_join (alice, "gifts_room", WAIT_MS);
   WAIT_UNTIL (ld_viewer_model_lookup (ld_session_get_viewers (alice), "mia") != NULL);
 
   window = GTK_WINDOW (g_object_ref_sink (gtk_window_new ()));

@@ -229,34 +229,6 @@ publish (const char *channel,
     }
 }
 
-static LdSession *
-online_session (const char *user,
-                const char *role)
-{
-  g_autofree char *token = ld_test_gateway_mint (t.gateway, user, role, 900);
-  g_autoptr(LdTokens) tokens = ld_tokens_new (token, NULL, 0);
-  const char *url = ld_test_gateway_get_url (t.gateway);
-  LdSession *session = ld_session_new (url, url);
-
-  ld_session_set_reconnect_attempts (session, 0);
-  ld_session_set_tokens (session, tokens);
-  ld_session_connect (session);
-  WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
-  return session;
-}
-
-static void
-join (LdSession *session)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  ld_session_join_room_async (session, ROOM, NULL, ld_test_store_result, &result);
-  WAIT_UNTIL (result != NULL);
-  g_assert_true (ld_session_join_room_finish (session, result, &error));
-  g_assert_no_error (error);
-}
-
 static gboolean
 on_timeout (gpointer data)
 {
@@ -855,14 +827,14 @@ main (int    argc,
   g_assert_no_error (error);
   t.window = ld_application_get_window (t.app);
 
-  t.ada = online_session ("ada", "admin");
-  t.bob = online_session ("bob", "viewer");
-  t.alice = online_session ("alice", "viewer");
-  t.mia = online_session ("mia", "moderator");
-  join (t.ada);
-  join (t.bob);
-  join (t.alice);
-  join (t.mia);
+  t.ada = ld_test_gateway_online_session (t.gateway, "ada", "admin", WAIT_MS);
+  t.bob = ld_test_gateway_online_session (t.gateway, "bob", "viewer", WAIT_MS);
+  t.alice = ld_test_gateway_online_session (t.gateway, "alice", "viewer", WAIT_MS);
+  t.mia = ld_test_gateway_online_session (t.gateway, "mia", "moderator", WAIT_MS);
+  ld_test_session_join (t.ada, ROOM, WAIT_MS);
+  ld_test_session_join (t.bob, ROOM, WAIT_MS);
+  ld_test_session_join (t.alice, ROOM, WAIT_MS);
+  ld_test_session_join (t.mia, ROOM, WAIT_MS);
   g_signal_connect (ld_session_get_gifts (t.ada), "gift-received", G_CALLBACK (on_gift_received), NULL);
   ld_window_set_session (t.window, t.ada);
 

@@ -32,22 +32,6 @@ typedef struct
   LdSupportView *user_view;
 } Fixture;
 
-static LdSession *
-online_session (LdTestGateway *gateway,
-                const char    *user,
-                const char    *role)
-{
-  g_autofree char *token = ld_test_gateway_mint (gateway, user, role, 900);
-  g_autoptr(LdTokens) tokens = ld_tokens_new (token, NULL, 0);
-  LdSession *session = ld_session_new (ld_test_gateway_get_url (gateway), ld_test_gateway_get_url (gateway));
-
-  ld_session_set_reconnect_attempts (session, 0);
-  ld_session_set_tokens (session, tokens);
-  ld_session_connect (session);
-  WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
-  return session;
-}
-
 static GtkWindow *
 view_window (LdSupportView **view,
              LdSession      *session,
@@ -68,8 +52,8 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
 {
   fixture->gateway = ld_test_gateway_start (g_getenv ("LIVEDESK_GATEWAY"));
-  fixture->admin = online_session (fixture->gateway, "ada", "admin");
-  fixture->user = online_session (fixture->gateway, "alice", "viewer");
+  fixture->admin = ld_test_gateway_online_session (fixture->gateway, "ada", "admin", WAIT_MS);
+  fixture->user = ld_test_gateway_online_session (fixture->gateway, "alice", "viewer", WAIT_MS);
   /* USER_DATA: how wide the admin's window is. */
   fixture->admin_window = view_window (&fixture->admin_view, fixture->admin,
                                        user_data != NULL ? GPOINTER_TO_INT (user_data) : 900);
@@ -298,7 +282,7 @@ static void
 test_server_refusal (Fixture       *fixture,
                      gconstpointer  user_data)
 {
-  g_autoptr(LdSession) second = online_session (fixture->gateway, "alice", "viewer");
+  g_autoptr(LdSession) second = ld_test_gateway_online_session (fixture->gateway, "alice", "viewer", WAIT_MS);
   LdSupportView *second_view = NULL;
   GtkWindow *second_window = view_window (&second_view, second, 600);
   LdSupportConversation *first = ld_support_view_get_conversation (fixture->user_view);
