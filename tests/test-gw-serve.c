@@ -103,6 +103,73 @@ gateway_start (Gateway    *gateway,
 }
 
 static void
+gateway_stop (Gateway *gateway)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (gateway->process, SIGTERM);
+  g_subprocess_wait (gateway->process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (gateway->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (gateway->process), ==, 0);
+  g_clear_object (&gateway->process);
+}
+
+/* What the tests of gateways on Redis share: a users file in a temporary
+ * directory, a fresh redis-server on a free port, an HTTP client for the
+ * gateways' REST API, and up to two gateway processes. */
+typedef struct
+{
+  char        *dir;
+  char        *users;
+  guint16      redis_port;
+  char        *redis_uri;
+  GSubprocess *redis;
+  SoupSession *session;
+  Gateway      one;
+  Gateway      two;
+} Cluster;
+
+static void
+cluster_set_up (Cluster *cluster)
+{
+  g_autoptr(GError) error = NULL;
+
+  cluster->dir = g_dir_make_tmp ("livedesk-serve-XXXXXX", &error);
+  g_assert_no_error (error);
+  cluster->users = write_users_file (cluster->dir);
+  cluster->session = soup_session_new ();
+  /* A proxy from the environment must not stand between us and 127.0.0.1. */
+  soup_session_set_proxy_resolver (cluster->session, NULL);
+  cluster->redis_port = test_free_port ();
+  cluster->redis = test_redis_start (cluster->redis_port, NULL);
+  cluster->redis_uri = g_strdup_printf ("redis://127.0.0.1:%u", cluster->redis_port);
+}
+
+/* Stops (SIGTERM, exit 0) the gateways still running and kills Redis if it
+ * still runs. Files the test added to the directory it removes itself. */
+static void
+cluster_tear_down (Cluster *cluster)
+{
+  if (cluster->one.process != NULL)
+    gateway_stop (&cluster->one);
+  if (cluster->two.process != NULL)
+    gateway_stop (&cluster->two);
+  if (cluster->redis != NULL)
+    {
+      g_subprocess_send_signal (cluster->redis, SIGKILL);
+      g_subprocess_wait (cluster->redis, NULL, NULL);
+      g_clear_object (&cluster->redis);
+    }
+  g_unlink (cluster->users);
+  g_rmdir (cluster->dir);
+  g_clear_object (&cluster->session);
+  g_clear_pointer (&cluster->redis_uri, g_free);
+  g_clear_pointer (&cluster->users, g_free);
+  g_clear_pointer (&cluster->dir, g_free);
+}
+
+static void
 test_serve (void)
 {
   g_autoptr(GError) error = NULL;
@@ -167,32 +234,22 @@ on_published (GObject      *source,
 static void
 test_serve_redis (void)
 {
+  Cluster cluster = { 0 };
+  Gateway *gateway = &cluster.one;
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("livedesk-serve-XXXXXX", &error);
-  g_autofree char *users = NULL;
-  g_autofree char *redis_uri = NULL;
-  g_autofree char *token = NULL;
-  g_autoptr(GSubprocess) redis = NULL;
   g_autoptr(GwRedis) backend = NULL;
   g_autoptr(GwTestClients) peer = NULL;
   g_autoptr(JsonObject) relayed = NULL;
-  g_autoptr(SoupSession) session = soup_session_new ();
   g_autoptr(JsonObject) login = NULL;
   g_autofree char *url = NULL;
-  Gateway gateway = { 0 };
-  guint16 redis_port = test_free_port ();
   gint64 deadline;
 
-  g_assert_no_error (error);
-  users = write_users_file (dir);
-  soup_session_set_proxy_resolver (session, NULL);
-  redis = test_redis_start (redis_port, NULL);
-  redis_uri = g_strdup_printf ("redis://127.0.0.1:%u", redis_port);
-  gateway_start (&gateway, users, "--redis", redis_uri);
+  cluster_set_up (&cluster);
+  gateway_start (gateway, cluster.users, "--redis", cluster.redis_uri);
 
-  url = g_strdup_printf ("http://127.0.0.1:%u/api/v1/auth/login", gateway.port);
-  login = post_json (session, url, "{\"username\":\"Alice\",\"password\":\"correct horse\"}");
-  peer = gw_test_clients_new (gateway.port);
+  url = g_strdup_printf ("http://127.0.0.1:%u/api/v1/auth/login", gateway->port);
+  login = post_json (cluster.session, url, "{\"username\":\"Alice\",\"password\":\"correct horse\"}");
+  peer = gw_test_clients_new (gateway->port);
   test_peer_send (peer->peer, "{\"cmd\":\"connect\",\"id\":\"a\",\"auth\":{\"token\":\"%s\"}}",
                   json_object_get_string_member (login, "accessToken"));
   json_object_unref (gw_test_expect_full (peer, "message", "a", "authSuccess", NULL));
@@ -201,7 +258,7 @@ test_serve_redis (void)
 
   /* Redis says how many subscribers heard a message: publish until the
    * gateway (the only one) is among them. */
-  backend = gw_redis_new (redis_uri, &error);
+  backend = gw_redis_new (cluster.redis_uri, &error);
   g_assert_no_error (error);
   gw_redis_start (backend);
   deadline = g_get_monotonic_time () + GW_TEST_WAIT_MS * 1000;
@@ -224,16 +281,13 @@ test_serve_redis (void)
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
                      json_object_get_object_member (relayed, "payload"), "data"), "messageId"), ==, "b1");
 
-  g_subprocess_send_signal (gateway.process, SIGTERM);
-  g_subprocess_wait (gateway.process, NULL, &error);
+  g_subprocess_send_signal (gateway->process, SIGTERM);
+  g_subprocess_wait (gateway->process, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (g_subprocess_get_exit_status (gateway.process), ==, 0);
-  g_clear_object (&gateway.process);
-  g_subprocess_send_signal (redis, SIGKILL);
-  g_subprocess_wait (redis, NULL, NULL);
+  g_assert_cmpint (g_subprocess_get_exit_status (gateway->process), ==, 0);
+  g_clear_object (&gateway->process);
 
-  g_unlink (users);
-  g_rmdir (dir);
+  cluster_tear_down (&cluster);
 }
 
 static guint get_status (SoupSession *session,
@@ -320,19 +374,6 @@ wait_redis_state (SoupSession *session,
     }
 }
 
-static void
-gateway_stop (Gateway *gateway)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_send_signal (gateway->process, SIGTERM);
-  g_subprocess_wait (gateway->process, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (gateway->process));
-  g_assert_cmpint (g_subprocess_get_exit_status (gateway->process), ==, 0);
-  g_clear_object (&gateway->process);
-}
-
 /* getRoomInfo from client ID until room_1 counts WANT viewers over all
  * processes; TRUE if USER_ID is among them. */
 static gboolean
@@ -385,34 +426,32 @@ alice_and_bob_in_room (guint port_one,
   return clients;
 }
 
+/* Gateways one and two on the cluster's Redis, both started with OPTION
+ * VALUE (--redis or --config), once both report Redis connected. */
+static void
+cluster_start_two (Cluster    *cluster,
+                   const char *option,
+                   const char *value)
+{
+  gateway_start (&cluster->one, cluster->users, option, value);
+  gateway_start (&cluster->two, cluster->users, option, value);
+  wait_redis_state (cluster->session, cluster->one.port, "connected");
+  wait_redis_state (cluster->session, cluster->two.port, "connected");
+}
+
 /* Two livedesk-gateway processes on one Redis, which dies mid-test: each
  * keeps serving its own clients; once Redis is back on its port, a room
  * spans both processes again and every message arrives exactly once. */
 static void
 test_serve_redis_outage (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("livedesk-serve-XXXXXX", &error);
-  g_autofree char *users = NULL;
-  g_autofree char *redis_uri = NULL;
-  g_autoptr(GSubprocess) redis = NULL;
-  g_autoptr(SoupSession) session = soup_session_new ();
+  Cluster cluster = { 0 };
   g_autoptr(GwTestClients) peer = NULL;
-  Gateway one = { 0 };
-  Gateway two = { 0 };
-  guint16 redis_port = test_free_port ();
 
-  g_assert_no_error (error);
-  users = write_users_file (dir);
-  soup_session_set_proxy_resolver (session, NULL);
-  redis = test_redis_start (redis_port, NULL);
-  redis_uri = g_strdup_printf ("redis://127.0.0.1:%u", redis_port);
-  gateway_start (&one, users, "--redis", redis_uri);
-  gateway_start (&two, users, "--redis", redis_uri);
-  wait_redis_state (session, one.port, "connected");
-  wait_redis_state (session, two.port, "connected");
+  cluster_set_up (&cluster);
+  cluster_start_two (&cluster, "--redis", cluster.redis_uri);
 
-  peer = alice_and_bob_in_room (one.port, two.port);
+  peer = alice_and_bob_in_room (cluster.one.port, cluster.two.port);
 
   /* Presence is shared: each process lists the other's viewer. */
   g_assert_true (room_viewers_until (peer, "b", 2, "alice"));
@@ -422,11 +461,11 @@ test_serve_redis_outage (void)
   expect_said (peer, "a", "before");
   expect_said (peer, "b", "before");
 
-  g_subprocess_send_signal (redis, SIGKILL);
-  g_subprocess_wait (redis, NULL, NULL);
-  g_clear_object (&redis);
-  wait_redis_state (session, one.port, "disconnected");
-  wait_redis_state (session, two.port, "disconnected");
+  g_subprocess_send_signal (cluster.redis, SIGKILL);
+  g_subprocess_wait (cluster.redis, NULL, NULL);
+  g_clear_object (&cluster.redis);
+  wait_redis_state (cluster.session, cluster.one.port, "disconnected");
+  wait_redis_state (cluster.session, cluster.two.port, "disconnected");
 
   /* Each process still serves its own. */
   say (peer, "a", "alone on one");
@@ -434,9 +473,9 @@ test_serve_redis_outage (void)
   say (peer, "b", "alone on two");
   expect_said (peer, "b", "alone on two");
 
-  redis = test_redis_start (redis_port, NULL);
-  wait_redis_state (session, one.port, "connected");
-  wait_redis_state (session, two.port, "connected");
+  cluster.redis = test_redis_start (cluster.redis_port, NULL);
+  wait_redis_state (cluster.session, cluster.one.port, "connected");
+  wait_redis_state (cluster.session, cluster.two.port, "connected");
 
   /* Across processes again, each once: the next message each client sees
    * after its own is the other's. */
@@ -447,12 +486,7 @@ test_serve_redis_outage (void)
   expect_said (peer, "b", "welcome back");
   expect_said (peer, "a", "welcome back");
 
-  gateway_stop (&one);
-  gateway_stop (&two);
-  g_subprocess_send_signal (redis, SIGKILL);
-  g_subprocess_wait (redis, NULL, NULL);
-  g_unlink (users);
-  g_rmdir (dir);
+  cluster_tear_down (&cluster);
 }
 
 static void
@@ -773,10 +807,7 @@ log_in_at (SoupSession *session,
 static void
 test_serve_refresh_cluster (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("livedesk-serve-XXXXXX", &error);
-  g_autofree char *users = NULL;
-  g_autofree char *redis_uri = NULL;
+  Cluster cluster = { 0 };
   g_autofree char *first = NULL;
   g_autofree char *second = NULL;
   g_autofree char *third = NULL;
@@ -785,49 +816,36 @@ test_serve_refresh_cluster (void)
   g_autofree char *kept = NULL;
   g_autofree char *after_restart = NULL;
   g_autofree char *while_away = NULL;
-  g_autoptr(GSubprocess) redis = NULL;
-  g_autoptr(SoupSession) session = soup_session_new ();
-  Gateway one = { 0 };
-  Gateway two = { 0 };
-  guint16 redis_port = test_free_port ();
+  SoupSession *session;
 
-  g_assert_no_error (error);
-  users = write_users_file (dir);
-  soup_session_set_proxy_resolver (session, NULL);
-  redis = test_redis_start (redis_port, NULL);
-  redis_uri = g_strdup_printf ("redis://127.0.0.1:%u", redis_port);
-  gateway_start (&one, users, "--redis", redis_uri);
-  gateway_start (&two, users, "--redis", redis_uri);
-  wait_redis_state (session, one.port, "connected");
-  wait_redis_state (session, two.port, "connected");
+  cluster_set_up (&cluster);
+  cluster_start_two (&cluster, "--redis", cluster.redis_uri);
+  session = cluster.session;
 
-  first = log_in_at (session, one.port);
-  g_assert_cmpuint (refresh_at (session, two.port, first, &second), ==, SOUP_STATUS_OK);
-  g_assert_cmpuint (refresh_at (session, one.port, second, &third), ==, SOUP_STATUS_OK);
+  first = log_in_at (session, cluster.one.port);
+  g_assert_cmpuint (refresh_at (session, cluster.two.port, first, &second), ==, SOUP_STATUS_OK);
+  g_assert_cmpuint (refresh_at (session, cluster.one.port, second, &third), ==, SOUP_STATUS_OK);
   g_assert_cmpstr (third, !=, second);
 
   /* The first token, already traded at the other process, shown again. */
-  g_assert_cmpuint (refresh_at (session, two.port, first, &replayed), ==, SOUP_STATUS_UNAUTHORIZED);
+  g_assert_cmpuint (refresh_at (session, cluster.two.port, first, &replayed), ==, SOUP_STATUS_UNAUTHORIZED);
   g_assert_cmpstr (replayed, ==, "UNAUTHENTICATED");
-  g_assert_cmpuint (refresh_at (session, one.port, third, &after_replay), ==, SOUP_STATUS_UNAUTHORIZED);
+  g_assert_cmpuint (refresh_at (session, cluster.one.port, third, &after_replay), ==, SOUP_STATUS_UNAUTHORIZED);
   g_assert_cmpstr (after_replay, ==, "UNAUTHENTICATED");
 
-  kept = log_in_at (session, one.port);
-  gateway_stop (&one);
-  gateway_start (&one, users, "--redis", redis_uri);
-  wait_redis_state (session, one.port, "connected");
-  g_assert_cmpuint (refresh_at (session, one.port, kept, &after_restart), ==, SOUP_STATUS_OK);
+  kept = log_in_at (session, cluster.one.port);
+  gateway_stop (&cluster.one);
+  gateway_start (&cluster.one, cluster.users, "--redis", cluster.redis_uri);
+  wait_redis_state (session, cluster.one.port, "connected");
+  g_assert_cmpuint (refresh_at (session, cluster.one.port, kept, &after_restart), ==, SOUP_STATUS_OK);
 
-  g_subprocess_send_signal (redis, SIGKILL);
-  g_subprocess_wait (redis, NULL, NULL);
-  wait_redis_state (session, two.port, "disconnected");
-  g_assert_cmpuint (refresh_at (session, two.port, after_restart, &while_away), ==, SOUP_STATUS_SERVICE_UNAVAILABLE);
+  g_subprocess_send_signal (cluster.redis, SIGKILL);
+  g_subprocess_wait (cluster.redis, NULL, NULL);
+  wait_redis_state (session, cluster.two.port, "disconnected");
+  g_assert_cmpuint (refresh_at (session, cluster.two.port, after_restart, &while_away), ==, SOUP_STATUS_SERVICE_UNAVAILABLE);
   g_assert_cmpstr (while_away, ==, "INTERNAL");
 
-  gateway_stop (&one);
-  gateway_stop (&two);
-  g_unlink (users);
-  g_rmdir (dir);
+  cluster_tear_down (&cluster);
 }
 
 /* A gateway process that dies leaves no ghosts: once the hold in Redis of
@@ -836,39 +854,27 @@ test_serve_refresh_cluster (void)
 static void
 test_serve_dead_process_room_info (void)
 {
+  Cluster cluster = { 0 };
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("livedesk-serve-XXXXXX", &error);
-  g_autofree char *users = NULL;
   g_autofree char *config = NULL;
   g_autofree char *config_text = NULL;
-  g_autoptr(GSubprocess) redis = NULL;
-  g_autoptr(SoupSession) session = soup_session_new ();
   g_autoptr(GwTestClients) peer = NULL;
   g_autoptr(JsonObject) left = NULL;
-  Gateway one = { 0 };
-  Gateway two = { 0 };
-  guint16 redis_port = test_free_port ();
   gint64 deadline;
 
-  g_assert_no_error (error);
-  users = write_users_file (dir);
-  soup_session_set_proxy_resolver (session, NULL);
-  redis = test_redis_start (redis_port, NULL);
-  config = g_build_filename (dir, "gateway.conf", NULL);
-  config_text = g_strdup_printf ("[gateway]\nredis=redis://127.0.0.1:%u\npresence-timeout=4\n", redis_port);
+  cluster_set_up (&cluster);
+  config = g_build_filename (cluster.dir, "gateway.conf", NULL);
+  config_text = g_strdup_printf ("[gateway]\nredis=%s\npresence-timeout=4\n", cluster.redis_uri);
   g_file_set_contents (config, config_text, -1, &error);
   g_assert_no_error (error);
-  gateway_start (&one, users, "--config", config);
-  gateway_start (&two, users, "--config", config);
-  wait_redis_state (session, one.port, "connected");
-  wait_redis_state (session, two.port, "connected");
+  cluster_start_two (&cluster, "--config", config);
 
-  peer = alice_and_bob_in_room (one.port, two.port);
+  peer = alice_and_bob_in_room (cluster.one.port, cluster.two.port);
   g_assert_true (room_viewers_until (peer, "b", 2, "alice"));
 
-  g_subprocess_send_signal (one.process, SIGKILL);
-  g_subprocess_wait (one.process, NULL, NULL);
-  g_clear_object (&one.process);
+  g_subprocess_send_signal (cluster.one.process, SIGKILL);
+  g_subprocess_wait (cluster.one.process, NULL, NULL);
+  g_clear_object (&cluster.one.process);
 
   /* Bob keeps pinging, as the app does, or he would lapse too. */
   deadline = g_get_monotonic_time () + GW_TEST_WAIT_MS * 1000;
@@ -884,12 +890,8 @@ test_serve_dead_process_room_info (void)
                    ==, "alice");
   g_assert_false (room_viewers_until (peer, "b", 1, "alice"));
 
-  gateway_stop (&two);
-  g_subprocess_send_signal (redis, SIGKILL);
-  g_subprocess_wait (redis, NULL, NULL);
   g_unlink (config);
-  g_unlink (users);
-  g_rmdir (dir);
+  cluster_tear_down (&cluster);
 }
 
 int
