@@ -18,6 +18,7 @@
 #include "ld-test-gateway.h"
 #include "ld-test-util.h"
 #include "ld-window.h"
+#include "test-peer.h"
 
 #define WAIT_MS 30000
 
@@ -569,23 +570,6 @@ on_demo_started (GObject      *object,
   g_assert_no_error (error);
 }
 
-static gboolean
-on_wait_done (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-spin_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, on_wait_done, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 /* Not a check: with LIVEDESK_GIFTS_SCREENSHOT=FILE, the demo's Gifts view
  * mid-alert with alerts waiting and a leaderboard, saved with ImageMagick's
  * `import` (data/screenshots/gifts.png for the README). Held on pause until
@@ -617,11 +601,11 @@ test_screenshot (void)
   /* The demo sends a gift every nine seconds or so: give it two minutes. */
   for (gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
        ld_gift_queue_get_n_waiting (queue) < 3 && g_get_monotonic_time () < deadline;)
-    spin_for (100);
+    test_spin (100);
   ld_gift_queue_skip (queue);
   ld_gift_queue_resume (queue);
   WAIT_UNTIL (ld_gift_queue_get_current (queue) != NULL);
-  spin_for (900);
+  test_spin (900);
 
   command = g_strdup_printf ("import -window root %s", path);
   g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, &error));
@@ -636,7 +620,7 @@ test_screenshot (void)
       ld_send_gift_dialog_select_gift (LD_SEND_GIFT_DIALOG (dialog), "fireworks");
       ld_send_gift_dialog_set_quantity_text (LD_SEND_GIFT_DIALOG (dialog), "3");
       ld_send_gift_dialog_set_message (LD_SEND_GIFT_DIALOG (dialog), "Chúc mừng sinh nhật!");
-      spin_for (500);
+      test_spin (500);
       g_free (command);
       command = g_strdup_printf ("import -window root %s", g_getenv ("LIVEDESK_GIFTS_DIALOG_SCREENSHOT"));
       g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, &error));

@@ -18,6 +18,7 @@
 #include "ld-user-card.h"
 #include "ld-viewer-list.h"
 #include "ld-window.h"
+#include "test-peer.h"
 
 #define WAIT_MS 30000
 
@@ -314,24 +315,6 @@ test_sticky_scroll (void)
   g_assert_finalize_object (window);
 }
 
-static gboolean
-on_frame_wait (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Lets the frame clock run a few frames (layout, tick callbacks). */
-static void
-run_frames (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, on_frame_wait, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 /* A fast chat wrapping a small history again and again: the view stays on
  * the newest message all along (GtkListView once warned that it "failed to
  * scroll", fatal here, when rows went at the top while it followed the
@@ -356,7 +339,8 @@ test_sticky_after_wrap (void)
     {
       append_messages (model, next, 37);
       next += 37;
-      run_frames (20);
+      /* Lets the frame clock run a few frames (layout, tick callbacks). */
+      test_spin (20);
     }
   g_assert_true (ld_test_wait_for (at_bottom, adj, WAIT_MS));
   g_assert_true (ld_chat_view_get_sticky (view));
@@ -436,7 +420,7 @@ test_presence_rows (void)
   append_messages (model, 3, 1);
   add_presence (model, LD_PRESENCE_LEFT, 7);
   ld_chat_model_flush (model);
-  run_frames (100);
+  test_spin (100);
 
   g_assert_cmpuint (g_list_model_get_n_items (ld_chat_view_get_shown (view)), ==, 6);
   row = find_row_with_text (GTK_WIDGET (view), "Khách 0, Khách 1 and 23 others joined");
