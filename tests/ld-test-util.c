@@ -27,6 +27,12 @@ ld_test_wait_for (gboolean (*check) (gpointer data),
   return check (data);
 }
 
+gboolean
+ld_test_is_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
 void
 ld_test_store_result (GObject      *source,
                       GAsyncResult *result,

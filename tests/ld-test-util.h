@@ -16,6 +16,10 @@ gboolean ld_test_wait_for           (gboolean    (*check) (gpointer data),
                                      gpointer      data,
                                      guint         timeout_ms);
 
+/* For ld_test_wait_for: whether the pointer DATA points to is set, e.g. the
+ * GAsyncResult * that ld_test_store_result fills in. */
+gboolean ld_test_is_set             (gpointer      data);
+
 /* A GAsyncReadyCallback that stores a reference to RESULT in the
  * GAsyncResult * that USER_DATA points to, for WAIT_UNTIL (result != NULL). */
 void     ld_test_store_result       (GObject      *source,

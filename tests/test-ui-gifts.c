@@ -559,17 +559,6 @@ test_catalogue (void)
   g_rmdir (dir);
 }
 
-static void
-on_demo_started (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  *(LdSession **) user_data = ld_demo_start_finish (LD_DEMO (object), result, &error);
-  g_assert_no_error (error);
-}
-
 /* Not a check: with LIVEDESK_GIFTS_SCREENSHOT=FILE, the demo's Gifts view
  * mid-alert with alerts waiting and a leaderboard, saved with ImageMagick's
  * `import` (data/screenshots/gifts.png for the README). Held on pause until
@@ -580,14 +569,17 @@ test_screenshot (void)
   const char *path = g_getenv ("LIVEDESK_GIFTS_SCREENSHOT");
   g_autoptr(LdDemo) demo = NULL;
   g_autoptr(LdSession) session = NULL;
+  g_autoptr(GAsyncResult) started = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *command = NULL;
   LdGiftQueue *queue;
   LdWindow *window;
 
   demo = ld_demo_new (g_getenv ("LIVEDESK_GATEWAY"));
-  ld_demo_start_async (demo, NULL, on_demo_started, &session);
-  WAIT_UNTIL (session != NULL);
+  ld_demo_start_async (demo, NULL, ld_test_store_result, &started);
+  WAIT_UNTIL (started != NULL);
+  session = ld_demo_start_finish (demo, started, &error);
+  g_assert_no_error (error);
 
   window = g_object_ref_sink (ld_window_new (NULL, NULL));
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 760);

@@ -29,12 +29,6 @@
 #define API_URL "http://api-secret.example:3000"
 #define ACCOUNT "secret_account"
 
-static gboolean
-is_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
 static void
 reset_settings (LdSettings *settings)
 {
@@ -81,7 +75,7 @@ read_clipboard (void)
   char *text = NULL;
 
   gdk_clipboard_read_text_async (clipboard, NULL, on_text_read, &text);
-  g_assert_true (ld_test_wait_for (is_set, &text, WAIT_MS));
+  g_assert_true (ld_test_wait_for (ld_test_is_set, &text, WAIT_MS));
   return text;
 }
 
@@ -527,18 +521,6 @@ typedef struct
   LdSession *session;
 } Demo;
 
-static void
-on_demo_started (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Demo *demo = user_data;
-  g_autoptr(GError) error = NULL;
-
-  demo->session = ld_demo_start_finish (LD_DEMO (object), result, &error);
-  g_assert_no_error (error);
-}
-
 static gboolean
 viewer_listed (gpointer data)
 {
@@ -595,6 +577,8 @@ test_streamer_mode (void)
   g_autoptr(LdOverlayHost) host = ld_overlay_host_new (settings);
   g_autoptr(LdTokenStore) token_store = ld_token_store_new ();
   Demo demo = { ld_demo_new (g_getenv ("LIVEDESK_GATEWAY")), NULL };
+  g_autoptr(GAsyncResult) started = NULL;
+  g_autoptr(GError) error = NULL;
   LdWindow *window;
   LdPreferencesWindow *prefs;
   LdSignInWindow *sign_in;
@@ -620,8 +604,12 @@ test_streamer_mode (void)
     g_assert_cmpuint (strlen (secret), >=, 16);
   }
 
-  ld_demo_start_async (demo.demo, NULL, on_demo_started, &demo);
-  g_assert_true (ld_test_wait_for (is_set, &demo.session, WAIT_MS));
+  ld_demo_start_async (demo.demo, NULL, ld_test_store_result, &started);
+  g_assert_true (ld_test_wait_for (ld_test_is_set, &started, WAIT_MS));
+  demo.session = ld_demo_start_finish (demo.demo, started, &error);
+  g_assert_no_error (error);
+  /* The result holds the demo, which the test checks is finalized. */
+  g_clear_object (&started);
   g_assert_true (ld_test_wait_for (signed_in, demo.session, WAIT_MS));
   g_assert_true (ld_test_wait_for (viewer_listed, demo.session, WAIT_MS));
   username = g_strdup (ld_session_get_username (demo.session));

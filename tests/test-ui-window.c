@@ -30,30 +30,17 @@ typedef struct
 } Fixture;
 
 static void
-on_demo_started (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Fixture *fixture = user_data;
-  g_autoptr(GError) error = NULL;
-
-  fixture->session = ld_demo_start_finish (LD_DEMO (object), result, &error);
-  g_assert_no_error (error);
-}
-
-static gboolean
-has_session (gpointer data)
-{
-  return ((Fixture *) data)->session != NULL;
-}
-
-static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
 {
+  g_autoptr(GAsyncResult) started = NULL;
+  g_autoptr(GError) error = NULL;
+
   fixture->demo = ld_demo_new (g_getenv ("LIVEDESK_GATEWAY"));
-  ld_demo_start_async (fixture->demo, NULL, on_demo_started, fixture);
-  g_assert_true (ld_test_wait_for (has_session, fixture, WAIT_MS));
+  ld_demo_start_async (fixture->demo, NULL, ld_test_store_result, &started);
+  g_assert_true (ld_test_wait_for (ld_test_is_set, &started, WAIT_MS));
+  fixture->session = ld_demo_start_finish (fixture->demo, started, &error);
+  g_assert_no_error (error);
 
   fixture->window = g_object_ref_sink (ld_window_new (NULL, NULL));
   ld_window_set_session (fixture->window, fixture->session);
