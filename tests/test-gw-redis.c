@@ -8,6 +8,7 @@
 #include "gw-redis.h"
 #include "gw-redis-rooms.h"
 #include "gw-refresh.h"
+#include "ld-test-util.h"
 #include "test-peer.h"
 #include "test-redis.h"
 
@@ -262,26 +263,10 @@ test_bad_uri (void)
 }
 
 /* Runs the default main context until an async call completes; returns its result. */
-static void
-on_result (GObject      *object,
-           GAsyncResult *result,
-           gpointer      data)
-{
-  GAsyncResult **out = data;
-
-  *out = g_object_ref (result);
-}
-
 static GAsyncResult *
 wait_result (GAsyncResult **slot)
 {
-  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
-
-  while (*slot == NULL)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  LD_TEST_WAIT_UNTIL (*slot != NULL, WAIT_MS);
   return *slot;
 }
 
@@ -310,7 +295,7 @@ command (GwRedis             *bridge,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  gw_redis_command_async (bridge, argv, NULL, on_result, &result);
+  gw_redis_command_async (bridge, argv, NULL, ld_test_store_result, &result);
   return gw_redis_command_finish (bridge, wait_result (&result), error);
 }
 
@@ -368,7 +353,7 @@ issue (GwRefreshStore *store,
   g_autoptr(GError) error = NULL;
   char *token;
 
-  gw_refresh_store_issue_async (store, user_id, now, NULL, on_result, &result);
+  gw_refresh_store_issue_async (store, user_id, now, NULL, ld_test_store_result, &result);
   token = gw_refresh_store_issue_finish (store, wait_result (&result), &error);
   g_assert_no_error (error);
   return token;
@@ -383,7 +368,7 @@ rotate (GwRefreshStore  *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  gw_refresh_store_rotate_async (store, token, now, NULL, on_result, &result);
+  gw_refresh_store_rotate_async (store, token, now, NULL, ld_test_store_result, &result);
   return gw_refresh_store_rotate_finish (store, wait_result (&result), out_user_id, error);
 }
 
@@ -466,7 +451,7 @@ hold (GwRedis    *bridge,
   gboolean first = FALSE;
 
   gw_redis_rooms_join_async (bridge, "room_1", process_id, user_id, user_id, "viewer", ttl_ms, NULL,
-                             on_result, &result);
+                             ld_test_store_result, &result);
   g_assert_true (gw_redis_rooms_join_finish (bridge, wait_result (&result), &first, NULL, &error));
   g_assert_no_error (error);
   return first;
@@ -481,7 +466,7 @@ release (GwRedis    *bridge,
   g_autoptr(GError) error = NULL;
   gboolean last = FALSE;
 
-  gw_redis_rooms_leave_async (bridge, "room_1", process_id, user_id, NULL, on_result, &result);
+  gw_redis_rooms_leave_async (bridge, "room_1", process_id, user_id, NULL, ld_test_store_result, &result);
   g_assert_true (gw_redis_rooms_leave_finish (bridge, wait_result (&result), &last, &error));
   g_assert_no_error (error);
   return last;
@@ -496,7 +481,7 @@ renew (GwRedis    *bridge,
   g_autoptr(GError) error = NULL;
   JsonArray *reaped;
 
-  gw_redis_rooms_refresh_async (bridge, "room_1", process_id, viewers, 60000, NULL, on_result, &result);
+  gw_redis_rooms_refresh_async (bridge, "room_1", process_id, viewers, 60000, NULL, ld_test_store_result, &result);
   reaped = gw_redis_rooms_refresh_finish (bridge, wait_result (&result), &error);
   g_assert_no_error (error);
   return reaped;
@@ -509,7 +494,7 @@ room_info (GwRedis *bridge)
   g_autoptr(GError) error = NULL;
   JsonObject *info;
 
-  gw_redis_rooms_get_info_async (bridge, "room_1", NULL, on_result, &result);
+  gw_redis_rooms_get_info_async (bridge, "room_1", NULL, ld_test_store_result, &result);
   info = gw_redis_rooms_get_info_finish (bridge, wait_result (&result), &error);
   g_assert_no_error (error);
   return info;

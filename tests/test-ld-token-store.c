@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "ld-test-util.h"
 #include "ld-token-store-private.h"
 
 #define CHILD_ENV "LIVEDESK_TEST_TOKEN_STORE_CHILD"
@@ -22,14 +23,6 @@ static const SecretSchema schema = {
     { NULL, 0 },
   }
 };
-
-static void
-on_result (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
 
 static GAsyncResult *
 wait_result (GAsyncResult **slot)
@@ -48,7 +41,7 @@ store (LdTokenStore   *store_,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  ld_token_store_store_async (store_, server, user, tokens, NULL, on_result, &result);
+  ld_token_store_store_async (store_, server, user, tokens, NULL, ld_test_store_result, &result);
   return ld_token_store_store_finish (store_, wait_result (&result), error);
 }
 
@@ -60,7 +53,7 @@ lookup (LdTokenStore  *store_,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  ld_token_store_lookup_async (store_, server, user, NULL, on_result, &result);
+  ld_token_store_lookup_async (store_, server, user, NULL, ld_test_store_result, &result);
   return ld_token_store_lookup_finish (store_, wait_result (&result), error);
 }
 
@@ -72,7 +65,7 @@ clear (LdTokenStore  *store_,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  ld_token_store_clear_async (store_, server, user, NULL, on_result, &result);
+  ld_token_store_clear_async (store_, server, user, NULL, ld_test_store_result, &result);
   return ld_token_store_clear_finish (store_, wait_result (&result), error);
 }
 
