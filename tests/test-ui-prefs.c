@@ -431,6 +431,7 @@ test_overlay_address_kept (void)
   g_autofree char *again = NULL;
   g_autofree char *renewed = NULL;
   g_autofree char *after_renewal = NULL;
+  g_autofree char *renewed_secret = NULL;
   g_autoptr(GSettingsSchema) schema = NULL;
 
   g_object_set (settings, "overlay-port", test_free_port (), "overlay-enabled", TRUE, NULL);
@@ -447,7 +448,9 @@ test_overlay_address_kept (void)
   ld_overlay_host_regenerate_secret (host);
   renewed = g_strdup (ld_overlay_get_chat_url (ld_overlay_host_get_overlay (host)));
   g_assert_cmpstr (renewed, !=, first);
-  read.want = ld_overlay_get_secret (ld_overlay_host_get_overlay (host));
+  /* A copy: the GSettings check below runs after the host is gone. */
+  renewed_secret = g_strdup (ld_overlay_get_secret (ld_overlay_host_get_overlay (host)));
+  read.want = renewed_secret;
   g_assert_true (ld_test_wait_for (keyring_holds, &read, WAIT_MS));
   g_assert_finalize_object (host);
 
