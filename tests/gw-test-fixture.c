@@ -273,6 +273,19 @@ gw_test_connect (GwTestClients *clients,
 }
 
 void
+gw_test_connect_as (GwTestClients *clients,
+                    GwJwt         *jwt,
+                    const char    *id,
+                    const char    *user_id,
+                    const char    *name,
+                    GwRole         role)
+{
+  g_autofree char *token = gw_test_mint (jwt, user_id, name, role, 900);
+
+  gw_test_connect (clients, id, token, 0);
+}
+
+void
 gw_test_join (GwTestClients *clients,
               const char    *id,
               const char    *room_id)

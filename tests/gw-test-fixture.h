@@ -95,6 +95,14 @@ void           gw_test_connect               (GwTestClients *clients,
                                               const char    *id,
                                               const char    *token,
                                               guint          port);
+/* gw_test_connect on the peer's own gateway with a 15-minute token for
+ * USER_ID (display NAME, ROLE) signed with JWT. */
+void           gw_test_connect_as            (GwTestClients *clients,
+                                              GwJwt         *jwt,
+                                              const char    *id,
+                                              const char    *user_id,
+                                              const char    *name,
+                                              GwRole         role);
 /* joinRoom, and a successful joinedRoom for ROOM_ID back. */
 void           gw_test_join                  (GwTestClients *clients,
                                               const char    *id,

@@ -57,18 +57,6 @@ fixture_teardown (Fixture       *f,
     ;
 }
 
-static void
-connect_as (Fixture    *f,
-            const char *id,
-            const char *user_id,
-            const char *name,
-            GwRole      role)
-{
-  g_autofree char *token = gw_test_mint (f->jwt, user_id, name, role, 900);
-
-  gw_test_connect (f->clients, id, token, 0);
-}
-
 /* Bob (client "b", in room_1) sends a message of his own and sees it come
  * back from the room: the gateway still serves him. Waits out his own rate
  * limit, which the abuse never touches. */
@@ -105,10 +93,10 @@ assert_bystander_chats (Fixture *f)
 static void
 setup_room (Fixture *f)
 {
-  connect_as (f, "b", "bob", "Bob", GW_ROLE_VIEWER);
+  gw_test_connect_as (f->clients, f->jwt, "b", "bob", "Bob", GW_ROLE_VIEWER);
   gw_test_join (f->clients, "b", "room_1");
   /* An admin passes every role check, so each field's type is what is judged. */
-  connect_as (f, "a", "ann", "Ann", GW_ROLE_ADMIN);
+  gw_test_connect_as (f->clients, f->jwt, "a", "ann", "Ann", GW_ROLE_ADMIN);
   gw_test_join (f->clients, "a", "room_1");
   assert_bystander_chats (f);
 }

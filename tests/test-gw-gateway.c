@@ -106,18 +106,6 @@ fixture_teardown (Fixture       *f,
 }
 
 static void
-connect_as (Fixture    *f,
-            const char *id,
-            const char *user_id,
-            const char *name,
-            GwRole      role)
-{
-  g_autofree char *token = gw_test_mint (f->jwt, user_id, name, role, 900);
-
-  gw_test_connect (f->clients, id, token, 0);
-}
-
-static void
 test_auth (Fixture       *f,
            gconstpointer  data)
 {
@@ -212,9 +200,9 @@ test_join_per_user (Fixture       *f,
   g_autoptr(JsonObject) message = NULL;
   JsonArray *viewers;
 
-  connect_as (f, "a", "alice", "Alice", GW_ROLE_VIEWER);
-  connect_as (f, "b", "bob", "Bob", GW_ROLE_MODERATOR);
-  connect_as (f, "a2", "alice", "Alice", GW_ROLE_VIEWER);
+  gw_test_connect_as (f->clients, f->jwt, "a", "alice", "Alice", GW_ROLE_VIEWER);
+  gw_test_connect_as (f->clients, f->jwt, "b", "bob", "Bob", GW_ROLE_MODERATOR);
+  gw_test_connect_as (f->clients, f->jwt, "a2", "alice", "Alice", GW_ROLE_VIEWER);
 
   gw_test_join (f->clients, "a", "room_1");
 
@@ -273,8 +261,8 @@ test_chat (Fixture       *f,
   g_autoptr(JsonObject) joined = NULL;
   const char *message_id;
 
-  connect_as (f, "a", "alice", "Alice", GW_ROLE_VIEWER);
-  connect_as (f, "b", "bob", "Bob", GW_ROLE_VIEWER);
+  gw_test_connect_as (f->clients, f->jwt, "a", "alice", "Alice", GW_ROLE_VIEWER);
+  gw_test_connect_as (f->clients, f->jwt, "b", "bob", "Bob", GW_ROLE_VIEWER);
   gw_test_join (f->clients, "a", "room_1");
   gw_test_join (f->clients, "b", "room_1");
 
@@ -316,7 +304,7 @@ test_chat (Fixture       *f,
   g_assert_cmpstr (gw_test_str_at (image, "userId"), ==, "bob");
 
   /* A newcomer is shown what was said. */
-  connect_as (f, "c", "carol", "Carol", GW_ROLE_VIEWER);
+  gw_test_connect_as (f->clients, f->jwt, "c", "carol", "Carol", GW_ROLE_VIEWER);
   gw_test_emit (f->clients, "c", "joinRoom", "{\"roomId\":\"room_1\"}", FALSE);
   joined = gw_test_expect_event (f->clients, "c", "joinedRoom");
   {
@@ -334,7 +322,7 @@ test_validation (Fixture       *f,
 {
   g_autoptr(GString) long_text = g_string_new ("{\"roomId\":\"room_1\",\"message\":\"");
 
-  connect_as (f, "a", "alice", "Alice", GW_ROLE_VIEWER);
+  gw_test_connect_as (f->clients, f->jwt, "a", "alice", "Alice", GW_ROLE_VIEWER);
   gw_test_join (f->clients, "a", "room_1");
 
   for (guint i = 0; i < 501; i++)
@@ -367,7 +355,7 @@ test_rate_limit (Fixture       *f,
   g_autoptr(JsonObject) refused = NULL;
   gint64 retry;
 
-  connect_as (f, "a", "alice", "Alice", GW_ROLE_VIEWER);
+  gw_test_connect_as (f->clients, f->jwt, "a", "alice", "Alice", GW_ROLE_VIEWER);
   gw_test_join (f->clients, "a", "room_1");
 
   gw_test_emit (f->clients, "a", "sendMessage", "{\"roomId\":\"room_1\",\"message\":\"one\"}", FALSE);
@@ -395,8 +383,8 @@ test_moderation (Fixture       *f,
   g_autoptr(JsonObject) unbanned = NULL;
   g_autofree char *payload = NULL;
 
-  connect_as (f, "m", "mod", "Mod", GW_ROLE_MODERATOR);
-  connect_as (f, "v", "viewer1", "Viewer", GW_ROLE_VIEWER);
+  gw_test_connect_as (f->clients, f->jwt, "m", "mod", "Mod", GW_ROLE_MODERATOR);
+  gw_test_connect_as (f->clients, f->jwt, "v", "viewer1", "Viewer", GW_ROLE_VIEWER);
   gw_test_join (f->clients, "m", "room_1");
   gw_test_join (f->clients, "v", "room_1");
 
@@ -455,8 +443,8 @@ test_admin_support (Fixture       *f,
   g_autofree char *payload = NULL;
   const char *ticket;
 
-  connect_as (f, "admin", "boss", "Boss", GW_ROLE_ADMIN);
-  connect_as (f, "v", "viewer1", "Viewer One", GW_ROLE_VIEWER);
+  gw_test_connect_as (f->clients, f->jwt, "admin", "boss", "Boss", GW_ROLE_ADMIN);
+  gw_test_connect_as (f->clients, f->jwt, "v", "viewer1", "Viewer One", GW_ROLE_VIEWER);
 
   gw_test_emit (f->clients, "v", "chatWithAdmin", "{\"userId\":\"viewer1\",\"username\":\"Viewer One\",\"message\":\"I was charged twice\"}", TRUE);
   ack = gw_test_expect_ack (f->clients, "v", "chatWithAdmin");
@@ -492,8 +480,8 @@ test_gift (Fixture       *f,
   g_autoptr(JsonObject) to_fan = NULL;
   g_autoptr(JsonObject) refused = NULL;
 
-  connect_as (f, "s", "star", "Star", GW_ROLE_STREAMER);
-  connect_as (f, "fan", "fan1", "Fan", GW_ROLE_VIEWER);
+  gw_test_connect_as (f->clients, f->jwt, "s", "star", "Star", GW_ROLE_STREAMER);
+  gw_test_connect_as (f->clients, f->jwt, "fan", "fan1", "Fan", GW_ROLE_VIEWER);
   gw_test_join (f->clients, "s", "room_1");
   gw_test_join (f->clients, "fan", "room_1");
 
@@ -536,8 +524,8 @@ test_presence (Fixture       *f,
   g_autoptr(JsonObject) left = NULL;
   gint64 deadline = g_get_monotonic_time () + GW_TEST_WAIT_MS * 1000;
 
-  connect_as (f, "a", "alice", "Alice", GW_ROLE_VIEWER);
-  connect_as (f, "b", "bob", "Bob", GW_ROLE_VIEWER);
+  gw_test_connect_as (f->clients, f->jwt, "a", "alice", "Alice", GW_ROLE_VIEWER);
+  gw_test_connect_as (f->clients, f->jwt, "b", "bob", "Bob", GW_ROLE_VIEWER);
   gw_test_join (f->clients, "a", "room_1");
   gw_test_join (f->clients, "b", "room_1");
 
@@ -678,8 +666,8 @@ test_redis (Fixture       *f,
   g_autoptr(JsonObject) note = NULL;
   g_autoptr(JsonObject) admin_chat = NULL;
 
-  connect_as (f, "a", "alice", "Alice", GW_ROLE_VIEWER);
-  connect_as (f, "other", "olga", "Olga", GW_ROLE_VIEWER);
+  gw_test_connect_as (f->clients, f->jwt, "a", "alice", "Alice", GW_ROLE_VIEWER);
+  gw_test_connect_as (f->clients, f->jwt, "other", "olga", "Olga", GW_ROLE_VIEWER);
   gw_test_join (f->clients, "a", "room_1");
   gw_test_join (f->clients, "other", "room_2");
 
