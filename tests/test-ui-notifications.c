@@ -229,13 +229,6 @@ publish (const char *channel,
     }
 }
 
-static gboolean
-on_timeout (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 /* The client's own rate limit (one send a second per user) asks to wait:
  * wait that long, with the main loop running. */
 static void
@@ -701,9 +694,9 @@ test_choices_off (void)
 }
 
 static gboolean
-window_active_or (gboolean *timed_out)
+window_active (gpointer window)
 {
-  return gtk_window_is_active (GTK_WINDOW (t.window)) || *timed_out;
+  return gtk_window_is_active (window);
 }
 
 /* The window in front: the user sees it all, nothing goes to the desktop.
@@ -712,16 +705,9 @@ window_active_or (gboolean *timed_out)
 static void
 test_focused (void)
 {
-  gboolean timed_out = FALSE;
-  guint source;
-
   choose_all (TRUE);
   gtk_window_present (GTK_WINDOW (t.window));
-  source = g_timeout_add (3000, on_timeout, &timed_out);
-  WAIT_UNTIL (window_active_or (&timed_out));
-  if (!timed_out)
-    g_source_remove (source);
-  if (!gtk_window_is_active (GTK_WINDOW (t.window)))
+  if (!ld_test_wait_for (window_active, t.window, 3000))
     {
       gtk_widget_set_visible (GTK_WIDGET (t.window), FALSE);
       g_test_skip ("the display gives the window no focus");
