@@ -9,6 +9,7 @@
 
 #include "gw-redis.h"
 #include "gw-test-fixture.h"
+#include "ld-test-util.h"
 #include "test-redis.h"
 
 #define SECRET "test-gateway-secret-0123456789abcdef"
@@ -570,11 +571,7 @@ on_backend_message (GwRedis    *redis,
 static void
 wait_connected (GwRedis *redis)
 {
-  gint64 deadline = g_get_monotonic_time () + GW_TEST_WAIT_MS * 1000;
-
-  while (!gw_redis_get_connected (redis) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (gw_redis_get_connected (redis));
+  LD_TEST_WAIT_UNTIL (gw_redis_get_connected (redis), GW_TEST_WAIT_MS);
 }
 
 static void
@@ -881,11 +878,7 @@ expect_said (Fixture    *f,
 static void
 wait_disconnected (GwRedis *redis)
 {
-  gint64 deadline = g_get_monotonic_time () + GW_TEST_WAIT_MS * 1000;
-
-  while (gw_redis_get_connected (redis) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (gw_redis_get_connected (redis));
+  LD_TEST_WAIT_UNTIL (!gw_redis_get_connected (redis), GW_TEST_WAIT_MS);
 }
 
 /* Redis dies under two gateways: each keeps serving its own clients; when
