@@ -12,17 +12,35 @@
  * message text, so latency is send → receipt on one monotonic clock. Server
  * RSS is read from /proc/PID/status before and after the clients join.
  *
- * The clients are not SioClients: each is a socket on one epoll loop that
- * speaks just enough WebSocket, Engine.IO and Socket.IO to join, answer
- * pings and send, and that recognises the events it gets by their name.
- * With a SioClient each (libsoup, json-glib, a GSource per connection) this
- * process spent about 19 µs per delivery, more than either server, so it
- * was the ceiling and the ratio could not show more than 1×. Now a
- * delivery costs it 1–3 µs: each newMessage is scanned for the send
- * time in its text, and one in CHECK_EVERY is parsed whole with json-glib
- * and checked against what the scan found. Both servers get exactly the
- * same clients, frames and schedule.
+ * The clients are libsoup WebSocket connections (SoupSession does the
+ * HTTP upgrade, SoupWebsocketConnection the framing and masking) that speak
+ * Engine.IO and Socket.IO through the project's codec (sio-codec.h): OPEN,
+ * CONNECT with the token, authenticate, joinRoom, pongs, sendMessage and
+ * every event a client gets are encoded and decoded by it, but one. That one
+ * is newMessage, which every client gets R/N times a second: its frame is
+ * told apart by how it begins and read by a scan (memmem) for the send time
+ * the bench itself wrote into the message text, which is no JSON parsing;
+ * one in CHECK_EVERY is decoded whole by the codec and must say the same.
+ * Both servers get exactly the same clients, frames and schedule.
  *
+ * What a delivery costs this process (the gen us column) is mostly libsoup
+ * and GLib: a read per readable connection and one more that finds nothing,
+ * a new GSource for the connection on each (libsoup removes its input
+ * source and attaches another every time), two g_debug lines formatted per
+ * frame, a UTF-8 check and a signal. Measured on the 2-core machine this was
+ * written on, at 1,000 clients: about 2.5-3 µs with the gateway, which
+ * writes several frames to a client at once, and 7-9 µs with node, which
+ * writes each frame by itself, so each is a read of its own; at light loads
+ * more (20 µs), since every wake-up of the poll covers few frames. The
+ * hand-written epoll client this replaced spent 0.5 and 5 µs, a SioClient
+ * each 19 µs. The clients are spread over GMainContexts of
+ * CLIENTS_PER_CONTEXT, polled together on this one thread: GLib finds a
+ * source's place in a list of all its context's file descriptors on every
+ * attach and removal, and with all 1,000 clients in one context those walks
+ * were 40 % of the time per delivery. At the heaviest load the generator can
+ * be the limit: the gen % column (its CPU time over the wall time of the
+ * load) and the note under a row say when it was.
+
  * Each offered load R is newMessage deliveries a second (K = R·2.5 s / N
  * senders), the same for both servers, one after the other on the same
  * joined clients: a light one for latency, heavier ones for throughput. A
@@ -36,7 +54,9 @@
  * server RSS per client, server CPU time per delivery, and the ratios.
  * Figures only: it never fails on time. The load generator shares the
  * machine with the server, so compare ratios, and read the CPU columns to
- * see whether the server or the load generator was the limit.
+ * see whether the server or the load generator was the limit: a row whose
+ * generator was busy most of the time while the server was not measured
+ * the generator, and says so.
  *
  * Environment: LIVEDESK_PEERS_DIR (tests/peers), LIVEDESK_GATEWAY (the
  * livedesk-gateway program), LIVEDESK_FANOUT_SIZES, LIVEDESK_FANOUT_DURATION,
@@ -70,8 +90,8 @@
 
 #define ROOM_ID "fanout"
 #define SEND_INTERVAL_MS 2500
-/* Connections being opened at once: the listen backlog is short, and a
- * SYN that overflows it waits a second or more to be retried. */
+/* WebSocket handshakes under way at once: the listen backlog is short, and
+ * a SYN that overflows it waits a second or more to be retried. */
 #define CONNECT_WINDOW 64
 #define MESSAGE_PREFIX "fanout "
 /* No newMessage for this long after the last send: the rest is lost. */
@@ -159,6 +179,22 @@ typedef struct
 
 typedef struct _Run Run;
 
+/* Clients per GMainContext. libsoup takes a connection's input source out
+ * of its context and attaches a new one on every read, and GLib walks a
+ * list of all the context's file descriptors to do each, so a read costs
+ * time in proportion to the clients that share the context: with all
+ * 1,000 in one, those walks were 40 % of this process's time per delivery. */
+#define CLIENTS_PER_CONTEXT 32
+
+typedef struct
+{
+  GMainContext *context;
+  SoupSession  *session;
+  gint          max_priority;
+  guint         fds_at;    /* where its file descriptors are in the run's poll set */
+  guint         n_fds;
+} Group;
+
 typedef enum
 {
   PEER_HANDSHAKE,   /* libsoup is doing the HTTP upgrade */
@@ -172,6 +208,7 @@ typedef enum
 typedef struct
 {
   Run                     *run;
+  Group                   *group;
   guint                    index;
   char                    *user_id;
   char                    *token;
@@ -198,11 +235,13 @@ struct _Run
   guint         dropped;   /* connections lost while sending */
   char         *first_error;
   gint64        last_event_us;
-  SoupSession  *session;
+  Group        *groups;
+  guint         n_groups;
+  GArray       *fds;       /* of GPollFD: every group's, polled at once */
   GUri         *uri;       /* the server's Engine.IO WebSocket endpoint */
   GCancellable *cancellable;
-  GSource      *wake;      /* ends the main context's wait at the next send or deadline */
-  GPtrArray    *senders;   /* of Peer, unowned */
+  GPtrArray    *senders;   /* of Peer, unowned, in the order of their first send */
+  guint         next_sender;
 
   gboolean      measuring;
   guint         senders_active;
@@ -237,6 +276,7 @@ typedef struct
   double   p99_ms;
   double   server_cpu_s;
   double   loadgen_cpu_s;
+  double   wall_s;        /* from the first send to drained, as the CPU times */
 } Phase;
 
 typedef struct
@@ -289,35 +329,64 @@ fail_run (Run        *run,
 
 static void run_due_sends (Run *run);
 
+/* The senders take turns in the order they were given their first send,
+ * each sending as often, so the next due is always the one at the cursor:
+ * no scan of a thousand senders on every turn of the loop. */
 static gint64
 next_send_due (Run *run)
 {
-  gint64 due = G_MAXINT64;
-
-  for (guint i = 0; run->senders != NULL && i < run->senders->len; i++)
-    {
-      Peer *peer = g_ptr_array_index (run->senders, i);
-
-      if (peer->sends_left > 0)
-        due = MIN (due, peer->next_send_us);
-    }
-  return due;
+  if (run->senders_active == 0)
+    return G_MAXINT64;
+  return ((Peer *) g_ptr_array_index (run->senders, run->next_sender))->next_send_us;
 }
 
-static gboolean
-wake_dispatch (GSource     *source,
-               GSourceFunc  callback,
-               gpointer     user_data)
+/* One turn of every group's main context, polled together (GLib's
+ * prepare/query/check/dispatch steps), waiting at most until WAKE_US. Each
+ * context is the thread default while it dispatches, so that libsoup puts
+ * the sources it makes then back into the same context. */
+static void
+run_iterate (Run    *run,
+             gint64  wake_us)
 {
-  g_source_set_ready_time (source, -1);
-  return G_SOURCE_CONTINUE;
-}
+  gint timeout_ms = (gint) CLAMP ((wake_us - g_get_monotonic_time () + 999) / 1000, 0, G_MAXINT);
+  guint total = 0;
+  GPollFD *fds;
 
-static GSourceFuncs wake_funcs = { .dispatch = wake_dispatch };
+  for (guint k = 0; k < run->n_groups; k++)
+    {
+      Group *group = &run->groups[k];
+      gint group_timeout = -1;
+      gint needed;
+
+      g_main_context_prepare (group->context, &group->max_priority);
+      while ((guint) (needed = g_main_context_query (group->context, group->max_priority, &group_timeout,
+                                                     (GPollFD *) (void *) run->fds->data + total,
+                                                     (gint) (run->fds->len - total))) > run->fds->len - total)
+        g_array_set_size (run->fds, total + needed);
+      group->fds_at = total;
+      group->n_fds = (guint) needed;
+      total += (guint) needed;
+      if (group_timeout >= 0)
+        timeout_ms = MIN (timeout_ms, group_timeout);
+    }
+  fds = (GPollFD *) (void *) run->fds->data;
+  g_poll (fds, total, timeout_ms);
+  for (guint k = 0; k < run->n_groups; k++)
+    {
+      Group *group = &run->groups[k];
+
+      if (g_main_context_check (group->context, group->max_priority, fds + group->fds_at, (gint) group->n_fds))
+        {
+          g_main_context_push_thread_default (group->context);
+          g_main_context_dispatch (group->context);
+          g_main_context_pop_thread_default (group->context);
+        }
+    }
+}
 
 /* Runs the clients until PREDICATE holds or TIMEOUT_MS pass: every
- * connection's libsoup source on the default main context, the sends due,
- * and nothing else on this thread. */
+ * connection's libsoup sources, the sends due, and nothing else on this
+ * thread. */
 static gboolean
 loop_until (gboolean (*predicate) (Run *run),
             Run       *run,
@@ -332,13 +401,11 @@ loop_until (gboolean (*predicate) (Run *run),
 
       if (now >= deadline)
         break;
-      g_source_set_ready_time (run->wake, MIN (MIN (deadline, now + 100000), next_send_due (run)));
-      g_main_context_iteration (NULL, TRUE);
+      run_iterate (run, MIN (MIN (deadline, now + 100000), next_send_due (run)));
       run_due_sends (run);
     }
   return ok;
 }
-
 
 static glong
 read_rss_kb (GPid pid)
@@ -981,8 +1048,10 @@ start_peer (Peer *peer)
   peer->state = PEER_HANDSHAKE;
   peer->decoder = sio_decoder_new (SIO_DEFAULT_MAX_ATTACHMENTS);
   run->connecting++;
-  soup_session_websocket_connect_async (run->session, message, NULL, NULL, G_PRIORITY_DEFAULT, run->cancellable,
-                                        on_ws_connected, peer);
+  g_main_context_push_thread_default (peer->group->context);
+  soup_session_websocket_connect_async (peer->group->session, message, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        run->cancellable, on_ws_connected, peer);
+  g_main_context_pop_thread_default (peer->group->context);
 }
 
 static void
@@ -1048,17 +1117,22 @@ run_due_sends (Run *run)
 {
   gint64 now = g_get_monotonic_time ();
 
-  for (guint i = 0; run->senders != NULL && i < run->senders->len; i++)
+  while (run->senders_active > 0)
     {
-      Peer *peer = g_ptr_array_index (run->senders, i);
+      Peer *peer = g_ptr_array_index (run->senders, run->next_sender);
 
-      if (peer->sends_left == 0 || peer->next_send_us > now)
-        continue;
+      if (peer->next_send_us > now)
+        break;
       if (peer->state == PEER_JOINED)
-        send_one (peer);
+        {
+          g_main_context_push_thread_default (peer->group->context);
+          send_one (peer);
+          g_main_context_pop_thread_default (peer->group->context);
+        }
       peer->next_send_us += SEND_INTERVAL_MS * 1000;
       if (--peer->sends_left == 0)
         run->senders_active--;
+      run->next_sender = (run->next_sender + 1) % run->senders->len;
     }
 }
 
@@ -1090,7 +1164,9 @@ run_free (Run *run)
         {
           g_signal_handlers_disconnect_by_data (peer->ws, peer);
           /* the last reference: libsoup closes the connection */
+          g_main_context_push_thread_default (peer->group->context);
           g_clear_object (&peer->ws);
+          g_main_context_pop_thread_default (peer->group->context);
         }
       g_clear_pointer (&peer->decoder, sio_decoder_free);
       g_free (peer->user_id);
@@ -1098,14 +1174,23 @@ run_free (Run *run)
     }
   g_clear_pointer (&run->peers, g_free);
   g_clear_pointer (&run->senders, g_ptr_array_unref);
-  g_clear_object (&run->session);
+  for (guint k = 0; k < run->n_groups; k++)
+    {
+      Group *group = &run->groups[k];
+
+      g_main_context_push_thread_default (group->context);
+      g_clear_object (&group->session);
+      /* what the closes left to do */
+      for (guint i = 0; i < 100 && g_main_context_iteration (group->context, FALSE); i++)
+        ;
+      g_main_context_pop_thread_default (group->context);
+      g_main_context_release (group->context);
+      g_main_context_unref (group->context);
+    }
+  g_clear_pointer (&run->groups, g_free);
+  g_clear_pointer (&run->fds, g_array_unref);
   g_clear_object (&run->cancellable);
   g_clear_pointer (&run->uri, g_uri_unref);
-  if (run->wake != NULL)
-    {
-      g_source_destroy (run->wake);
-      g_clear_pointer (&run->wake, g_source_unref);
-    }
 }
 
 /* Senders for RATE deliveries a second (or --senders), spread evenly over
@@ -1119,6 +1204,7 @@ measure_load (Run          *run,
   GPid pid = run->server->pid;
   guint senders, sends_each;
   double server_cpu, self_cpu;
+  gint64 wall_start;
 
   if (config->senders > 0)
     senders = MIN ((guint) config->senders, run->joined);
@@ -1135,9 +1221,11 @@ measure_load (Run          *run,
 
   server_cpu = read_cpu_seconds (pid);
   self_cpu = self_cpu_seconds ();
+  wall_start = g_get_monotonic_time ();
   run->measuring = TRUE;
   g_clear_pointer (&run->senders, g_ptr_array_unref);
   run->senders = g_ptr_array_new ();
+  run->next_sender = 0;
   for (guint i = 0, s = 0; i < run->n && s < senders; i++)
     {
       Peer *peer = &run->peers[i];
@@ -1154,6 +1242,7 @@ measure_load (Run          *run,
   run->measuring = FALSE;
   phase->server_cpu_s = read_cpu_seconds (pid) - server_cpu;
   phase->loadgen_cpu_s = self_cpu_seconds () - self_cpu;
+  phase->wall_s = (g_get_monotonic_time () - wall_start) / (double) G_USEC_PER_SEC;
 
   phase->ran = TRUE;
   phase->sent = run->sent;
@@ -1195,25 +1284,39 @@ run_one (const Config *config,
   rss_before = read_rss_kb (server.pid);
 
   run.peers = g_new0 (Peer, n);
-  /* Every client's handshake at once if need be: libsoup's default of 10
-   * connections per host would queue the rest. */
-  run.session = soup_session_new_with_options ("max-conns", n + CONNECT_WINDOW, "max-conns-per-host",
-                                               n + CONNECT_WINDOW, NULL);
-  /* Neither server takes permessage-deflate; not offering it keeps the
-   * handshake what socket.io-client sends. */
-  soup_session_remove_feature_by_type (run.session, SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
-  /* loopback, whatever http_proxy says */
-  soup_session_set_proxy_resolver (run.session, NULL);
   run.uri = g_uri_build (G_URI_FLAGS_ENCODED, "ws", NULL, "127.0.0.1", (gint) server.port, "/socket/",
                          "EIO=4&transport=websocket", NULL);
   run.cancellable = g_cancellable_new ();
-  run.wake = g_source_new (&wake_funcs, sizeof (GSource));
-  g_source_attach (run.wake, NULL);
+  run.n_groups = (n + CLIENTS_PER_CONTEXT - 1) / CLIENTS_PER_CONTEXT;
+  run.groups = g_new0 (Group, run.n_groups);
+  run.fds = g_array_sized_new (FALSE, TRUE, sizeof (GPollFD), n + 8 * run.n_groups);
+  g_array_set_size (run.fds, n + 8 * run.n_groups);
+  for (guint k = 0; k < run.n_groups; k++)
+    {
+      Group *group = &run.groups[k];
+
+      group->context = g_main_context_new ();
+      g_main_context_acquire (group->context);
+      /* a session works in the thread-default context it was made in */
+      g_main_context_push_thread_default (group->context);
+      /* A handshake for every client of the group at once if need be:
+       * libsoup's default of 10 connections per host would queue the rest. */
+      group->session = soup_session_new_with_options ("max-conns", CLIENTS_PER_CONTEXT + CONNECT_WINDOW,
+                                                      "max-conns-per-host", CLIENTS_PER_CONTEXT + CONNECT_WINDOW,
+                                                      NULL);
+      /* Neither server takes permessage-deflate; not offering it keeps the
+       * handshake what socket.io-client sends. */
+      soup_session_remove_feature_by_type (group->session, SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
+      /* loopback, whatever http_proxy says */
+      soup_session_set_proxy_resolver (group->session, NULL);
+      g_main_context_pop_thread_default (group->context);
+    }
   for (guint i = 0; i < n; i++)
     {
       Peer *peer = &run.peers[i];
 
       peer->run = &run;
+      peer->group = &run.groups[i / CLIENTS_PER_CONTEXT];
       peer->index = i;
       peer->user_id = g_strdup_printf ("fan%u", i);
       if (server.jwt != NULL)
@@ -1269,28 +1372,47 @@ run_one (const Config *config,
   return result;
 }
 
+/* The load generator's CPU time over the wall time of a load: near 1, it
+ * was taking in deliveries as fast as it could, and could take no more. */
+static double
+generator_busy (const Phase *p)
+{
+  return p->wall_s > 0 ? p->loadgen_cpu_s / p->wall_s : 0;
+}
+
+#define GENERATOR_SATURATED 0.9
+
 static void
 print_row (const char   *label,
            const Result *r,
            guint         load)
 {
   const Phase *p = &r->phases[load];
+  double server_busy = p->wall_s > 0 ? p->server_cpu_s / p->wall_s : 0;
 
   if (!p->ran)
     {
       g_print ("  %-22s (not measured)\n", label);
       return;
     }
-  g_print ("  %-22s %6u %6.1f %7u %9.0f %9.0f %6.1f%% %9.1f %9.1f %10.1f %7.2f %7.2f %8.2f\n",
+  g_print ("  %-22s %6u %6.1f %7u %9.0f %9.0f %6.1f%% %9.1f %9.1f %10.1f %7.2f %7.2f %8.2f %6.2f %5.0f%%\n",
            label, r->joined, r->join_s, p->senders, p->offered, p->rate,
            p->expected > 0 ? 100.0 * p->delivered / p->expected : 0.0, p->p50_ms, p->p99_ms,
            r->rss_per_client_kb, p->server_cpu_s, p->loadgen_cpu_s,
-           p->delivered > 0 ? p->server_cpu_s * 1e6 / p->delivered : 0.0);
+           p->delivered > 0 ? p->server_cpu_s * 1e6 / p->delivered : 0.0,
+           p->delivered > 0 ? p->loadgen_cpu_s * 1e6 / p->delivered : 0.0, 100.0 * generator_busy (p));
   if (p->refused > 0)
     g_print ("  %-22s %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " sends refused (the server's rate limit)\n",
              "", p->refused, p->sent);
   if (p->dropped > 0)
     g_print ("  %-22s %u connections lost while sending\n", "", p->dropped);
+  if (generator_busy (p) >= GENERATOR_SATURATED && server_busy < GENERATOR_SATURATED)
+    g_print ("  %-22s load generator ceiling: it was busy %.0f%% of the time and the server %.0f%%, so this\n"
+             "  %-22s deliv/s is what the libsoup clients took in, the server could have delivered more\n",
+             "", 100 * generator_busy (p), 100 * server_busy, "");
+  else if (generator_busy (p) >= GENERATOR_SATURATED)
+    g_print ("  %-22s the load generator (%.0f%% busy) and the server (%.0f%% of a core) filled the machine\n",
+             "", 100 * generator_busy (p), 100 * server_busy);
 }
 
 static double
@@ -1300,6 +1422,19 @@ ratio (double a,
   return b > 0 ? a / b : 0;
 }
 
+/* Says when a row measured the load generator rather than a server: both
+ * servers delivering the same while it was saturated. */
+static void
+print_generator_limit (const Phase *g,
+                       const Phase *o)
+{
+  if (g != NULL && o != NULL && g->ran && o->ran && generator_busy (g) >= GENERATOR_SATURATED &&
+      generator_busy (o) >= GENERATOR_SATURATED && fabs (ratio (g->rate, o->rate) - 1) < 0.1)
+    g_print ("  LOAD GENERATOR CEILING: both servers delivered about the same while the generator was busy "
+             "%.0f%% / %.0f%% of the time: this load measures the libsoup clients, not the servers\n",
+             100 * generator_busy (g), 100 * generator_busy (o));
+}
+
 static void
 print_table (const Config *config,
              guint         n,
@@ -1307,9 +1442,9 @@ print_table (const Config *config,
              const Result *node)
 {
   g_print ("\nN = %u clients in one room\n", n);
-  g_print ("  %-22s %6s %6s %7s %9s %9s %7s %9s %9s %10s %7s %7s %8s\n", "server", "joined", "join s",
+  g_print ("  %-22s %6s %6s %7s %9s %9s %7s %9s %9s %10s %7s %7s %8s %6s %6s\n", "server", "joined", "join s",
            "senders", "offered/s", "deliv/s", "got", "p50 ms", "p99 ms", "KiB/client", "srv CPU", "gen CPU",
-           "us/deliv");
+           "us/deliv", "gen us", "gen %");
   for (guint load = 0; load < config->n_rates; load++)
     {
       const Phase *g = gateway != NULL ? &gateway->phases[load] : NULL;
@@ -1325,6 +1460,7 @@ print_table (const Config *config,
                  ratio (g->rate, o->rate), ratio (g->p99_ms, o->p99_ms),
                  ratio (gateway->rss_per_client_kb, node->rss_per_client_kb),
                  ratio (g->server_cpu_s / MAX (g->delivered, 1), o->server_cpu_s / MAX (o->delivered, 1)));
+      print_generator_limit (g, o);
     }
   if (gateway != NULL && node != NULL && config->n_rates > 1)
     {
@@ -1478,7 +1614,8 @@ main (int   argc,
            "deliv/s = newMessage events received a second, first send to last receipt; got = of those the server\n"
            "accepted times N; p50/p99 = send -> receipt; KiB/client = server RSS growth from start to all joined,\n"
            "per client; srv/gen CPU = seconds of server and load-generator CPU while sending; us/deliv = server\n"
-           "CPU per delivery, the figure least bent by a shared, noisy machine.\n");
+           "CPU per delivery, the figure least bent by a shared, noisy machine; gen us = load-generator CPU per\n"
+           "delivery; gen %% = its CPU time over the wall time of the load (near 100%%, it was the ceiling).\n");
 
   g_free (config.peers_dir);
   g_free (config.node_script);
