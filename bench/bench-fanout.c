@@ -230,6 +230,7 @@ struct _Run
   guint         next_peer;
   guint         limit;     /* peers to start: n, fewer once the join timeout passed */
   guint         connecting;
+  guint         handshakes;   /* of those, libsoup's still under way */
   guint         joined;
   guint         failed;
   guint         dropped;   /* connections lost while sending */
@@ -1020,6 +1021,7 @@ on_ws_connected (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   peer->ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  peer->run->handshakes--;
   if (peer->ws == NULL)
     {
       peer->state = PEER_CLOSED;
@@ -1048,6 +1050,7 @@ start_peer (Peer *peer)
   peer->state = PEER_HANDSHAKE;
   peer->decoder = sio_decoder_new (SIO_DEFAULT_MAX_ATTACHMENTS);
   run->connecting++;
+  run->handshakes++;
   g_main_context_push_thread_default (peer->group->context);
   soup_session_websocket_connect_async (peer->group->session, message, NULL, NULL, G_PRIORITY_DEFAULT,
                                         run->cancellable, on_ws_connected, peer);
@@ -1074,9 +1077,9 @@ quiet_after_joins (Run *run)
 }
 
 static gboolean
-nobody_connecting (Run *run)
+no_handshakes (Run *run)
 {
-  return run->connecting == 0;
+  return run->handshakes == 0;
 }
 
 /* sendMessage, its text carrying the send time on this process's
@@ -1154,8 +1157,8 @@ run_free (Run *run)
   /* handshakes still under way end (cancelled) before their peers go */
   g_cancellable_cancel (run->cancellable);
   run->limit = run->next_peer;
-  if (!loop_until (nobody_connecting, run, 30000))
-    g_error ("%u WebSocket handshakes did not end when cancelled", run->connecting);
+  if (!loop_until (no_handshakes, run, 30000))
+    g_error ("%u WebSocket handshakes did not end when cancelled", run->handshakes);
   for (guint i = 0; i < run->n; i++)
     {
       Peer *peer = &run->peers[i];
@@ -1189,6 +1192,8 @@ run_free (Run *run)
     }
   g_clear_pointer (&run->groups, g_free);
   g_clear_pointer (&run->fds, g_array_unref);
+  /* what the cancelled handshakes said, too */
+  g_clear_pointer (&run->first_error, g_free);
   g_clear_object (&run->cancellable);
   g_clear_pointer (&run->uri, g_uri_unref);
 }
@@ -1366,7 +1371,6 @@ run_one (const Config *config,
   if (run.first_error != NULL && result.note == NULL)
     result.note = g_strdup_printf ("%s: %s", server_label (kind), run.first_error);
 
-  g_free (run.first_error);
   run_free (&run);
   server_stop (&server);
   return result;
@@ -1381,6 +1385,13 @@ generator_busy (const Phase *p)
 }
 
 #define GENERATOR_SATURATED 0.9
+
+/* Delivered (nearly) all that was offered: no ceiling was reached. */
+static gboolean
+kept_up (const Phase *p)
+{
+  return p->rate >= 0.95 * p->offered;
+}
 
 static void
 print_row (const char   *label,
@@ -1406,7 +1417,10 @@ print_row (const char   *label,
              "", p->refused, p->sent);
   if (p->dropped > 0)
     g_print ("  %-22s %u connections lost while sending\n", "", p->dropped);
-  if (generator_busy (p) >= GENERATOR_SATURATED && server_busy < GENERATOR_SATURATED)
+  if (generator_busy (p) >= GENERATOR_SATURATED && kept_up (p))
+    g_print ("  %-22s load generator busy %.0f%% of the time: at its ceiling, though it kept up with this load\n",
+             "", 100 * generator_busy (p));
+  else if (generator_busy (p) >= GENERATOR_SATURATED && server_busy < GENERATOR_SATURATED)
     g_print ("  %-22s load generator ceiling: it was busy %.0f%% of the time and the server %.0f%%, so this\n"
              "  %-22s deliv/s is what the libsoup clients took in, the server could have delivered more\n",
              "", 100 * generator_busy (p), 100 * server_busy, "");
@@ -1429,7 +1443,8 @@ print_generator_limit (const Phase *g,
                        const Phase *o)
 {
   if (g != NULL && o != NULL && g->ran && o->ran && generator_busy (g) >= GENERATOR_SATURATED &&
-      generator_busy (o) >= GENERATOR_SATURATED && fabs (ratio (g->rate, o->rate) - 1) < 0.1)
+      generator_busy (o) >= GENERATOR_SATURATED && !kept_up (g) && !kept_up (o) &&
+      fabs (ratio (g->rate, o->rate) - 1) < 0.1)
     g_print ("  LOAD GENERATOR CEILING: both servers delivered about the same while the generator was busy "
              "%.0f%% / %.0f%% of the time: this load measures the libsoup clients, not the servers\n",
              100 * generator_busy (g), 100 * generator_busy (o));
@@ -1582,8 +1597,10 @@ main (int   argc,
 
   /* Raised here, so the servers (children) inherit it too. */
   fd_limit = raise_fd_limit ();
-  /* one socket each, and room for the main loop, pipes and libraries */
-  config.max_clients = fd_limit > 200 ? (guint) MIN (fd_limit - 200, G_MAXUINT) : 0;
+  /* one socket each, a main context's wake-up fd per CLIENTS_PER_CONTEXT,
+   * and room for pipes and libraries */
+  config.max_clients = fd_limit > 200 ? (guint) MIN ((fd_limit - 200) / (CLIENTS_PER_CONTEXT + 1) * CLIENTS_PER_CONTEXT,
+                                                     G_MAXUINT) : 0;
   g_print ("bench-fanout: open-file limit %lu, so at most %u clients; %u s of sending per run, "
            "one message per sender every %.1f s\n",
            (unsigned long) fd_limit, config.max_clients, config.duration_s, SEND_INTERVAL_MS / 1000.0);
