@@ -24,23 +24,33 @@
  * Both servers get exactly the same clients, frames and schedule.
  *
  * What a delivery costs this process (the gen us column) is mostly libsoup
- * and GLib: a read per readable connection and one more that finds nothing,
- * a new GSource for the connection on each (libsoup removes its input
- * source and attaches another every time), two g_debug lines formatted per
- * frame, a UTF-8 check and a signal. Measured on the 2-core machine this was
- * written on, at 1,000 clients: about 2.5-3 µs with the gateway, which
- * writes several frames to a client at once, and 7-9 µs with node, which
- * writes each frame by itself, so each is a read of its own; at light loads
- * more (20 µs), since every wake-up of the poll covers few frames. The
- * hand-written epoll client this replaced spent 0.5 and 5 µs, a SioClient
- * each 19 µs. The clients are spread over GMainContexts of
- * CLIENTS_PER_CONTEXT, polled together on this one thread: GLib finds a
- * source's place in a list of all its context's file descriptors on every
- * attach and removal, and with all 1,000 clients in one context those walks
- * were 40 % of the time per delivery. At the heaviest load the generator can
- * be the limit: the gen % column (its CPU time over the wall time of the
- * load) and the note under a row say when it was.
-
+ * and GLib: per readable connection a read, one more that finds nothing and
+ * a new GSource (libsoup removes the connection's input source and attaches
+ * another on every read), and per frame two g_debug lines formatted, a
+ * UTF-8 check and a signal. So it depends on how many frames one read
+ * finds. Measured on the 2-core machine this was written on, with 1,000
+ * clients: about 20 µs at 10,000 deliveries/s (every wake-up covers a frame
+ * or two), 10 µs at 100,000/s for both servers, and at 400,000/s offered
+ * 2.5 µs with the gateway, which writes several frames to a client at once,
+ * and 7 µs with node, which writes one per call until a client falls
+ * behind. The hand-written epoll client this replaced spent 0.5 and 4.4 µs
+ * at that load, a SioClient each 19 µs. So at 100,000/s the generator is
+ * busy all the time and only keeps up because, behind, each read finds more
+ * frames, which adds to the latency measured; at 400,000/s it and the server
+ * fill both cores. Node delivers more to these clients than it did to the
+ * epoll ones (135,000-160,000/s against 80,000-120,000 at 400,000 offered,
+ * 6-7 µs of its CPU per delivery against 8-10): it writes several frames at
+ * once to a client that reads more slowly.
+ *
+ * The clients are spread over GMainContexts of CLIENTS_PER_CONTEXT, polled
+ * together on this one thread: GLib finds a source's place in a list of all
+ * its context's file descriptors on every attach and removal, and with all
+ * 1,000 clients in one context those walks were 40 % of the time per
+ * delivery. More generator processes would not help on 2 cores: at the
+ * loads where it is busy all the time, the server is too, on the other
+ * core. The gen % column (the generator's CPU time over the wall time of
+ * the load) and the note under a row say when the generator was the limit.
+ *
  * Each offered load R is newMessage deliveries a second (K = R·2.5 s / N
  * senders), the same for both servers, one after the other on the same
  * joined clients: a light one for latency, heavier ones for throughput. A
@@ -51,7 +61,8 @@
  * refuses some: those are not delivered, which counts against it.
  *
  * Prints, per N, load and server: delivered newMessage/s, p50/p99 latency,
- * server RSS per client, server CPU time per delivery, and the ratios.
+ * server RSS per client, server and load-generator CPU time per delivery,
+ * how busy the generator was, and the ratios.
  * Figures only: it never fails on time. The load generator shares the
  * machine with the server, so compare ratios, and read the CPU columns to
  * see whether the server or the load generator was the limit: a row whose
