@@ -88,6 +88,22 @@ emit_seq (SioServerNamespace *nsp,
   sio_server_namespace_emit (nsp, "seq", args, NULL);
 }
 
+/* The server-side socket of the peer's client 0, which connected in no
+ * particular place among the others. */
+static SioServerSocket *
+client_zero (Fixture *f)
+{
+  for (guint i = 0; i < f->sockets->len; i++)
+    {
+      SioServerSocket *socket = g_ptr_array_index (f->sockets, i);
+      JsonObject *auth = sio_server_socket_get_auth (socket);
+
+      if (json_object_get_int_member_with_default (auth, "index", -1) == 0)
+        return socket;
+    }
+  g_assert_not_reached ();
+}
+
 static void
 test_burst (Fixture       *f,
             gconstpointer  data)
@@ -107,7 +123,7 @@ test_burst (Fixture       *f,
   for (guint i = 0; i < BURST; i++)
     emit_seq (nsp, i);
   sio_server_namespace_emit (nsp, "end", none, NULL);
-  first = g_ptr_array_index (f->sockets, 0);
+  first = client_zero (f);
   sio_server_socket_emit (first, "bye", none, NULL);
   sio_server_socket_disconnect (first, TRUE);
 
@@ -116,6 +132,16 @@ test_burst (Fixture       *f,
       g_autoptr(JsonObject) report = test_peer_expect (f->peer, "report", TIMEOUT);
       guint index;
 
+      if (report == NULL)
+        {
+          GString *got = g_string_new (NULL);
+
+          for (guint i = 0; i < CLIENTS; i++)
+            if (!g_hash_table_contains (reported, GUINT_TO_POINTER (i + 1)))
+              g_string_append_printf (got, " %u", i);
+          g_test_message ("no report from clients%s", got->str);
+          g_string_free (got, TRUE);
+        }
       g_assert_nonnull (report);
       index = (guint) json_object_get_int_member (report, "index");
       g_assert_false (g_hash_table_contains (reported, GUINT_TO_POINTER (index + 1)));

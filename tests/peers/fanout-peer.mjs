@@ -3,6 +3,8 @@
 //
 //   node fanout-peer.mjs PORT N
 //
+// Each client sends its index as the handshake auth {index}, so the test
+// can tell which server-side socket is client 0 (they connect in any order).
 // Prints {"ready":true}, then {"event":"connected","n":N} once all are connected. Each client
 // expects "seq" events [i, text] with i = 0, 1, 2, … in order and text as long
 // as lengthOf(i) says, then "end"; it may get "bye" after that. It prints
@@ -29,7 +31,7 @@ function lengthOf(i) {
 
 print({ ready: true });
 for (let index = 0; index < n; index++) {
-  const socket = io(`http://127.0.0.1:${port}/`, { transports: ["websocket"], forceNew: true, reconnection: false });
+  const socket = io(`http://127.0.0.1:${port}/`, { transports: ["websocket"], forceNew: true, reconnection: false, auth: { index } });
   const state = { index, got: 0, ordered: true, end: false, bye: false, reason: null };
 
   socket.on("connect", () => {
