@@ -598,7 +598,16 @@ close_websocket (SoupWebsocketConnection **ws,
   self->ws_fd = -1;
   g_signal_handlers_disconnect_by_data (conn, self);
   if (soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_close (conn, code, NULL);
+    {
+      soup_websocket_connection_close (conn, code, NULL);
+      /* libsoup still has to write what a slow client has not taken yet,
+       * then the close frame: dropping the last reference now would throw
+       * that away and leave the client waiting on an open socket. The
+       * connection lets itself go once closed (after at most libsoup's
+       * 5 s close timeout). */
+      g_signal_connect (conn, "closed", G_CALLBACK (g_object_unref), NULL);
+      g_steal_pointer (&conn);
+    }
 }
 
 static gboolean
