@@ -174,6 +174,9 @@ test_reconnect_outbox (void)
   g_assert_no_error (error);
   WAIT_UNTIL (ld_message_get_state (messages[0]) == LD_MESSAGE_STATE_SENT);
   WAIT_UNTIL (ld_session_get_outbox_length (alice) == 0);
+  /* Alice hearing "sent" does not mean Bob has it yet: the gateway may
+   * still be writing the broadcast when it is killed. */
+  WAIT_UNTIL (texts_are (bob, "alice", "zero"));
 
   ld_test_gateway_kill (gateway);
   WAIT_UNTIL (ld_session_get_state (alice) == LD_SESSION_STATE_RECONNECTING);
