@@ -314,14 +314,10 @@ static void
 ld_chat_row_dispose (GObject *object)
 {
   LdChatRow *self = LD_CHAT_ROW (object);
-  GtkWidget *child;
 
   ld_chat_row_set_message (self, NULL);
   ld_chat_row_set_presence (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_CHAT_ROW);
-  /* The template's top box has no id, so dispose_template leaves it. */
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (ld_chat_row_parent_class)->dispose (object);
 }

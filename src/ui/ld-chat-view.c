@@ -14,6 +14,7 @@ struct _LdChatView
 {
   GtkWidget          parent_instance;
 
+  GtkWidget         *box;
   GtkSearchBar      *search_bar;
   GtkSearchEntry    *search_entry;
   GtkStack          *content_stack;
@@ -507,16 +508,12 @@ static void
 ld_chat_view_dispose (GObject *object)
 {
   LdChatView *self = LD_CHAT_VIEW (object);
-  GtkWidget *child;
 
   if (self->stick_tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->stick_tick);
   self->stick_tick = 0;
   g_clear_pointer (&self->menu_popover, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_CHAT_VIEW);
-  /* The template's top box has no id, so dispose_template leaves it. */
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
   g_clear_object (&self->filtered);
   g_clear_object (&self->search_filter);
   g_clear_object (&self->model);
@@ -608,6 +605,7 @@ ld_chat_view_class_init (LdChatViewClass *klass)
 
   g_type_ensure (LD_TYPE_COMPOSER);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/livedesk/Livedesk/ui/ld-chat-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, LdChatView, box);
   gtk_widget_class_bind_template_child (widget_class, LdChatView, search_bar);
   gtk_widget_class_bind_template_child (widget_class, LdChatView, search_entry);
   gtk_widget_class_bind_template_child (widget_class, LdChatView, content_stack);

@@ -10,6 +10,7 @@ struct _LdComposer
 {
   GtkWidget        parent_instance;
 
+  GtkWidget       *box;
   GtkWidget       *sanction_box;
   GtkLabel        *sanction_label;
   GtkLabel        *sanction_reason_label;
@@ -272,14 +273,10 @@ static void
 ld_composer_dispose (GObject *object)
 {
   LdComposer *self = LD_COMPOSER (object);
-  GtkWidget *child;
 
   g_clear_handle_id (&self->countdown_source, g_source_remove);
   g_clear_handle_id (&self->sanction_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_COMPOSER);
-  /* The template's top box has no id, so dispose_template leaves it. */
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (ld_composer_parent_class)->dispose (object);
 }
@@ -317,6 +314,7 @@ ld_composer_class_init (LdComposerClass *klass)
                                 0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BOOLEAN);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/livedesk/Livedesk/ui/ld-composer.ui");
+  gtk_widget_class_bind_template_child (widget_class, LdComposer, box);
   gtk_widget_class_bind_template_child (widget_class, LdComposer, sanction_box);
   gtk_widget_class_bind_template_child (widget_class, LdComposer, sanction_label);
   gtk_widget_class_bind_template_child (widget_class, LdComposer, sanction_reason_label);

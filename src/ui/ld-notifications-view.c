@@ -11,6 +11,7 @@ struct _LdNotificationsView
 {
   GtkWidget            parent_instance;
 
+  GtkWidget           *box;
   GtkWidget           *toolbar;
   GtkDropDown         *filter_dropdown;
   GtkLabel            *unread_label;
@@ -392,9 +393,6 @@ ld_notifications_view_dispose (GObject *object)
 
   ld_notifications_view_set_model (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_NOTIFICATIONS_VIEW);
-  /* The template's top box has no id, so dispose_template leaves it. */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
   g_clear_object (&self->shown);
   g_clear_object (&self->system);
   g_clear_object (&self->kind_names);
@@ -463,6 +461,7 @@ ld_notifications_view_class_init (LdNotificationsViewClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/livedesk/Livedesk/ui/ld-notifications-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, LdNotificationsView, box);
   gtk_widget_class_bind_template_child (widget_class, LdNotificationsView, toolbar);
   gtk_widget_class_bind_template_child (widget_class, LdNotificationsView, filter_dropdown);
   gtk_widget_class_bind_template_child (widget_class, LdNotificationsView, unread_label);

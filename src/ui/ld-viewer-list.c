@@ -14,6 +14,7 @@ struct _LdViewerList
 {
   GtkWidget           parent_instance;
 
+  GtkWidget          *box;
   GtkSearchEntry     *search_entry;
   GtkLabel           *count_label;
   GtkStack           *stack;
@@ -133,12 +134,8 @@ static void
 ld_viewer_list_dispose (GObject *object)
 {
   LdViewerList *self = LD_VIEWER_LIST (object);
-  GtkWidget *child;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_VIEWER_LIST);
-  /* The template's top box has no id, so dispose_template leaves it. */
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
   g_clear_object (&self->filtered);
   g_clear_object (&self->filter);
   g_clear_object (&self->model);
@@ -170,6 +167,7 @@ ld_viewer_list_class_init (LdViewerListClass *klass)
                                           G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT, GTK_TYPE_WIDGET);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/livedesk/Livedesk/ui/ld-viewer-list.ui");
+  gtk_widget_class_bind_template_child (widget_class, LdViewerList, box);
   gtk_widget_class_bind_template_child (widget_class, LdViewerList, search_entry);
   gtk_widget_class_bind_template_child (widget_class, LdViewerList, count_label);
   gtk_widget_class_bind_template_child (widget_class, LdViewerList, stack);

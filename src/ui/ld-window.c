@@ -548,6 +548,24 @@ on_card_closed (GtkPopover *card)
   g_idle_add (unparent_card, g_object_ref (card));
 }
 
+/* A user card hangs off the chat view or viewer list it was opened from
+ * until an idle after it closes; the window put it there, so the window
+ * takes one still there away before those go. */
+static void
+drop_user_cards (GtkWidget *source)
+{
+  GtkWidget *child = source != NULL ? gtk_widget_get_first_child (source) : NULL;
+
+  while (child != NULL)
+    {
+      GtkWidget *next = gtk_widget_get_next_sibling (child);
+
+      if (LD_IS_USER_CARD (child))
+        gtk_widget_unparent (child);
+      child = next;
+    }
+}
+
 static void
 on_user_activated (LdWindow   *self,
                    const char *user_id,
@@ -727,6 +745,8 @@ ld_window_dispose (GObject *object)
                                                      GTK_STYLE_PROVIDER (self->font_provider));
       g_clear_object (&self->font_provider);
     }
+  drop_user_cards (GTK_WIDGET (self->chat_view));
+  drop_user_cards (GTK_WIDGET (self->viewer_list));
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_WINDOW);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
