@@ -8,6 +8,8 @@
  */
 #include "sio-engine.h"
 
+#include "sio-buffered-stream.h"
+
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -86,8 +88,7 @@ struct _SioEngineSocket {
   GQueue                   queue;      /* of SioEioPacket, waiting for a poll or the end of an upgrade */
   SoupServerMessage       *poll;       /* the GET being held, owned */
   GSource                 *poll_watch; /* notices the client of a held GET hanging up */
-  SoupWebsocketConnection *ws;         /* the transport, or the probe while upgrading */
-  int                      ws_fd;      /* its TCP socket, to cork; -1 when unknown */
+  SoupWebsocketConnection *ws;         /* the transport, or the probe while upgrading; over a SioBufferedStream */
   GQueue                   ws_out;     /* of OutFrame, until the engine's flush */
   gboolean                 dirty;      /* in engine->dirty */
   gboolean                 upgrading;  /* the probe answered; waiting for UPGRADE */
@@ -228,37 +229,30 @@ out_frame_free (gpointer data)
   g_free (frame);
 }
 
-static void
-set_cork (int      fd,
-          gboolean cork)
-{
-  int value = cork;
-
-  setsockopt (fd, IPPROTO_TCP, TCP_CORK, &value, sizeof value);
-}
-
-/* Hands the waiting frames to libsoup, which writes each as it gets it;
- * with more than one, the socket is corked meanwhile so that they leave
- * together when it is uncorked. */
+/* Hands the waiting frames to libsoup; with more than one, the stream is
+ * corked meanwhile, so that they reach the socket in one write. */
 static void
 ws_flush (SioEngineSocket *self)
 {
-  gboolean cork = self->ws_fd >= 0 && self->ws_out.length > 1 && self->ws != NULL &&
+  gboolean open = self->ws != NULL &&
                   soup_websocket_connection_get_state (self->ws) == SOUP_WEBSOCKET_STATE_OPEN;
+  gboolean cork = open && self->ws_out.length > 1;
+  SioBufferedStream *stream = open ? SIO_BUFFERED_STREAM (soup_websocket_connection_get_io_stream (self->ws)) : NULL;
   OutFrame *frame;
 
   if (cork)
-    set_cork (self->ws_fd, TRUE);
+    sio_buffered_stream_cork (stream);
   while ((frame = g_queue_pop_head (&self->ws_out)) != NULL)
     {
-      if (self->ws != NULL && soup_websocket_connection_get_state (self->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+      /* a write that fails closes the connection, and libsoup takes no more */
+      if (open && soup_websocket_connection_get_state (self->ws) == SOUP_WEBSOCKET_STATE_OPEN)
         soup_websocket_connection_send_message (self->ws,
                                                 frame->binary ? SOUP_WEBSOCKET_DATA_BINARY : SOUP_WEBSOCKET_DATA_TEXT,
                                                 frame->data);
       out_frame_free (frame);
     }
   if (cork)
-    set_cork (self->ws_fd, FALSE);
+    sio_buffered_stream_uncork (stream);
 }
 
 static gboolean
@@ -390,7 +384,6 @@ sio_engine_socket_init (SioEngineSocket *self)
 {
   g_queue_init (&self->queue);
   g_queue_init (&self->ws_out);
-  self->ws_fd = -1;
 }
 
 static void
@@ -594,8 +587,6 @@ close_websocket (SoupWebsocketConnection **ws,
   conn = g_steal_pointer (ws);
   if (conn == NULL)
     return;
-  /* the descriptor goes with the connection and may be reused */
-  self->ws_fd = -1;
   g_signal_handlers_disconnect_by_data (conn, self);
   if (soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN)
     {
@@ -826,19 +817,9 @@ on_upgrade_timeout (gpointer user_data)
 
 static void
 socket_take_websocket (SioEngineSocket         *self,
-                       SoupServerMessage       *msg,
                        SoupWebsocketConnection *ws)
 {
-  GSocket *gsocket = soup_server_message_get_socket (msg);
-
   self->ws = g_object_ref (ws);
-  self->ws_fd = gsocket != NULL ? g_socket_get_fd (gsocket) : -1;
-  /* Frames that belong together leave corked (ws_flush), so Nagle has
-   * nothing left to gain, and a lone frame behind an unacknowledged one
-   * would wait for a client's delayed ACK. Node's HTTP server sets it too;
-   * on loopback it made no measurable difference. */
-  if (self->ws_fd >= 0)
-    setsockopt (self->ws_fd, IPPROTO_TCP, TCP_NODELAY, &(int) { 1 }, sizeof (int));
   soup_websocket_connection_set_max_incoming_payload_size (ws, self->engine->max_payload);
   /* Engine.IO has its own heartbeat; a second one would only add traffic. */
   soup_websocket_connection_set_keepalive_interval (ws, 0);
@@ -1185,6 +1166,64 @@ handle_post (SioEngine         *self,
     }
 }
 
+/* The 101 has gone out: the connection is the WebSocket's from here on.
+ * libsoup's own WebSocket handler does the same, but over the bare
+ * connection; ours goes over a SioBufferedStream (ws_flush). */
+static void
+on_websocket_upgraded (SoupServerMessage *msg,
+                       gpointer           user_data)
+{
+  SioEngine *self = user_data;
+  g_autoptr(SoupServerMessage) hold = g_object_ref (msg);
+  GUri *uri = soup_server_message_get_uri (msg);
+  GSocket *gsocket = soup_server_message_get_socket (msg);
+  g_autoptr(GIOStream) base = NULL;
+  g_autoptr(SioBufferedStream) stream = NULL;
+  g_autoptr(SoupWebsocketConnection) connection = NULL;
+  g_autoptr(GHashTable) query = NULL;
+  const char *sid;
+  SioEngineSocket *socket;
+
+  /* Frames that belong together leave in one write (ws_flush), so Nagle
+   * has nothing left to gain, and a lone frame behind an unacknowledged one
+   * would wait for a client's delayed ACK. Node's HTTP server sets it too. */
+  if (gsocket != NULL)
+    g_socket_set_option (gsocket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  base = soup_server_message_steal_connection (msg);
+  stream = sio_buffered_stream_new (base);
+  connection = soup_websocket_connection_new (G_IO_STREAM (stream), uri, SOUP_WEBSOCKET_CONNECTION_SERVER,
+                                              soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Origin"),
+                                              NULL, NULL);
+
+  if (g_uri_get_query (uri) != NULL)
+    query = g_uri_parse_params (g_uri_get_query (uri), -1, "&", G_URI_PARAMS_NONE, NULL);
+  sid = query ? g_hash_table_lookup (query, "sid") : NULL;
+
+  if (sid == NULL)
+    {
+      SioEioPacket *open;
+
+      socket = engine_open_socket (self, msg, TRANSPORT_WEBSOCKET);
+      socket_take_websocket (socket, connection);
+      open = g_queue_pop_head (&socket->queue);
+      ws_send_packet (socket, open);
+      sio_eio_packet_free (open);
+      g_signal_emit (self, engine_signals[ENGINE_CONNECTION], 0, socket);
+      return;
+    }
+
+  socket = g_hash_table_lookup (self->sockets, sid);
+  if (socket == NULL || socket->closed || socket->closing ||
+      socket->transport != TRANSPORT_POLLING || socket->ws != NULL)
+    {
+      soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, NULL);
+      return;
+    }
+
+  socket_take_websocket (socket, connection);
+  socket->upgrade_source = g_timeout_add (SIO_ENGINE_DEFAULT_UPGRADE_TIMEOUT, on_upgrade_timeout, socket);
+}
+
 static void
 on_http_request (SoupServer        *server,
                  SoupServerMessage *msg,
@@ -1252,6 +1291,12 @@ on_http_request (SoupServer        *server,
        * the handshake, as the official server does: clients expect a close there. */
       if (g_strcmp0 (method, "GET") != 0)
         respond_error (msg, ENGINE_ERROR_BAD_HANDSHAKE_METHOD);
+      /* No extension is offered: with permessage-deflate, as the official
+       * server has it off, libsoup would inflate a message whole before
+       * maxPayload is checked (a deflate bomb). A failed handshake gets
+       * libsoup's own 400 or 403. */
+      else if (soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL))
+        g_signal_connect_object (msg, "wrote-informational", G_CALLBACK (on_websocket_upgraded), self, 0);
       return;
     }
 
@@ -1281,48 +1326,6 @@ on_http_request (SoupServer        *server,
     handle_post (self, socket, msg);
   else
     respond_error (msg, ENGINE_ERROR_BAD_REQUEST);
-}
-
-static void
-on_websocket (SoupServer              *server,
-              SoupServerMessage       *msg,
-              const char              *path,
-              SoupWebsocketConnection *connection,
-              gpointer                 user_data)
-{
-  SioEngine *self = user_data;
-  GUri *uri = soup_server_message_get_uri (msg);
-  g_autoptr(GHashTable) query = NULL;
-  const char *sid;
-  SioEngineSocket *socket;
-
-  if (g_uri_get_query (uri) != NULL)
-    query = g_uri_parse_params (g_uri_get_query (uri), -1, "&", G_URI_PARAMS_NONE, NULL);
-  sid = query ? g_hash_table_lookup (query, "sid") : NULL;
-
-  if (sid == NULL)
-    {
-      SioEioPacket *open;
-
-      socket = engine_open_socket (self, msg, TRANSPORT_WEBSOCKET);
-      socket_take_websocket (socket, msg, connection);
-      open = g_queue_pop_head (&socket->queue);
-      ws_send_packet (socket, open);
-      sio_eio_packet_free (open);
-      g_signal_emit (self, engine_signals[ENGINE_CONNECTION], 0, socket);
-      return;
-    }
-
-  socket = g_hash_table_lookup (self->sockets, sid);
-  if (socket == NULL || socket->closed || socket->closing ||
-      socket->transport != TRANSPORT_POLLING || socket->ws != NULL)
-    {
-      soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, NULL);
-      return;
-    }
-
-  socket_take_websocket (socket, msg, connection);
-  socket->upgrade_source = g_timeout_add (SIO_ENGINE_DEFAULT_UPGRADE_TIMEOUT, on_upgrade_timeout, socket);
 }
 
 static void
@@ -1408,10 +1411,6 @@ sio_engine_attach (SioEngine  *self,
   self->server = g_object_ref (server);
   self->path = g_strdup (path);
   soup_server_add_handler (server, path, on_http_request, self, NULL);
-  /* permessage-deflate is off, as in the official server: libsoup would
-   * inflate a message whole before maxPayload is checked (a deflate bomb). */
-  soup_server_remove_websocket_extension (server, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
-  soup_server_add_websocket_handler (server, path, NULL, NULL, on_websocket, self, NULL);
 }
 
 gboolean

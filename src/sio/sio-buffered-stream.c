@@ -1,0 +1,450 @@
+/* sio-buffered-stream.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "sio-buffered-stream.h"
+
+#include <errno.h>
+
+/* The output half: libsoup writes to it through GPollableOutputStream,
+ * as it would to the socket. */
+#define SIO_TYPE_BUFFERED_OUTPUT (sio_buffered_output_get_type ())
+G_DECLARE_FINAL_TYPE (SioBufferedOutput, sio_buffered_output, SIO, BUFFERED_OUTPUT, GOutputStream)
+
+struct _SioBufferedOutput {
+  GOutputStream          parent_instance;
+
+  GIOStream             *base;
+  GPollableOutputStream *sink;     /* base's output */
+  GMainContext          *context;
+  GByteArray            *held;     /* written to us, not yet to the sink; NULL when nothing is:
+                                    * a connection is idle most of the time, and memory per
+                                    * connection is what a gateway has the least of */
+  gboolean               corked;
+  GError                *error;    /* the sink failed: every later write fails so */
+  GSource               *drain;    /* waits for the sink while HELD is not empty */
+  GTask                 *closing;  /* a close waiting for HELD to leave */
+  GSource               *closing_timeout;
+};
+
+struct _SioBufferedStream {
+  GIOStream          parent_instance;
+
+  GIOStream         *base;
+  SioBufferedOutput *output;
+};
+
+static void sio_buffered_output_pollable_init (GPollableOutputStreamInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SioBufferedOutput, sio_buffered_output, G_TYPE_OUTPUT_STREAM,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_POLLABLE_OUTPUT_STREAM,
+                                                      sio_buffered_output_pollable_init))
+G_DEFINE_FINAL_TYPE (SioBufferedStream, sio_buffered_stream, G_TYPE_IO_STREAM)
+
+static void output_push (SioBufferedOutput *self);
+
+static inline gsize
+held_length (SioBufferedOutput *self)
+{
+  return self->held != NULL ? self->held->len : 0;
+}
+
+static void
+held_consume (SioBufferedOutput *self,
+              gsize              length)
+{
+  if (length >= held_length (self))
+    g_clear_pointer (&self->held, g_byte_array_unref);
+  else
+    g_byte_array_remove_range (self->held, 0, length);
+}
+
+static void
+on_base_closed (GObject      *base,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (g_io_stream_close_finish (G_IO_STREAM (base), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* What a client did not take in time is dropped with the connection. */
+static void
+output_finish_closing (SioBufferedOutput *self)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->closing);
+  GCancellable *cancellable;
+  int priority;
+
+  if (self->closing_timeout != NULL)
+    {
+      g_source_destroy (self->closing_timeout);
+      g_clear_pointer (&self->closing_timeout, g_source_unref);
+    }
+  if (self->drain != NULL)
+    {
+      g_source_destroy (self->drain);
+      g_clear_pointer (&self->drain, g_source_unref);
+    }
+  g_clear_pointer (&self->held, g_byte_array_unref);
+  g_output_stream_close (G_OUTPUT_STREAM (self), NULL, NULL);
+  priority = g_task_get_priority (task);
+  cancellable = g_task_get_cancellable (task);
+  g_io_stream_close_async (self->base, priority, cancellable, on_base_closed, g_steal_pointer (&task));
+}
+
+static gboolean
+on_closing_timeout (gpointer user_data)
+{
+  output_finish_closing (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_drain (GObject  *sink,
+          gpointer  user_data)
+{
+  SioBufferedOutput *self = user_data;
+
+  g_clear_pointer (&self->drain, g_source_unref);
+  output_push (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Writes as much of HELD as the sink takes without blocking, and waits for
+ * it to take the rest. */
+static void
+output_push (SioBufferedOutput *self)
+{
+  while (held_length (self) > 0 && self->error == NULL)
+    {
+      GError *error = NULL;
+      gssize written = g_pollable_output_stream_write_nonblocking (self->sink, self->held->data,
+                                                                   held_length (self), NULL, &error);
+
+      if (written < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          g_error_free (error);
+          break;
+        }
+      if (written < 0)
+        {
+          self->error = error;
+          g_clear_pointer (&self->held, g_byte_array_unref);
+          break;
+        }
+      held_consume (self, written);
+    }
+
+  if (held_length (self) == 0)
+    {
+      if (self->closing != NULL)
+        output_finish_closing (self);
+      return;
+    }
+  if (self->drain == NULL)
+    {
+      self->drain = g_pollable_output_stream_create_source (self->sink, NULL);
+      g_source_set_callback (self->drain, G_SOURCE_FUNC (on_drain), self, NULL);
+      g_source_set_static_name (self->drain, "SioBufferedStream drain");
+      g_source_attach (self->drain, self->context);
+    }
+}
+
+static gssize
+sio_buffered_output_write_nonblocking (GPollableOutputStream  *stream,
+                                       const void             *buffer,
+                                       gsize                   count,
+                                       GError                **error)
+{
+  SioBufferedOutput *self = SIO_BUFFERED_OUTPUT (stream);
+
+  if (!self->corked && held_length (self) > 0)
+    output_push (self);
+  if (self->error == NULL && !self->corked && held_length (self) == 0)
+    return g_pollable_output_stream_write_nonblocking (self->sink, buffer, count, NULL, error);
+
+  if (self->error == NULL && held_length (self) >= SIO_BUFFERED_STREAM_HIGH_WATER)
+    output_push (self);
+  if (self->error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->error));
+      return -1;
+    }
+  if (held_length (self) >= SIO_BUFFERED_STREAM_HIGH_WATER)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                           g_strerror (EAGAIN));
+      return -1;
+    }
+  if (self->held == NULL)
+    self->held = g_byte_array_sized_new (count);
+  g_byte_array_append (self->held, buffer, count);
+  return count;
+}
+
+static gboolean
+sio_buffered_output_is_writable (GPollableOutputStream *stream)
+{
+  SioBufferedOutput *self = SIO_BUFFERED_OUTPUT (stream);
+
+  if (self->error != NULL)
+    return TRUE;
+  if (!self->corked && held_length (self) == 0)
+    return g_pollable_output_stream_is_writable (self->sink);
+  return held_length (self) < SIO_BUFFERED_STREAM_HIGH_WATER;
+}
+
+/* HELD only shrinks when the sink takes more, so waiting for the sink is
+ * waiting for room. */
+static GSource *
+sio_buffered_output_create_source (GPollableOutputStream *stream,
+                                   GCancellable          *cancellable)
+{
+  SioBufferedOutput *self = SIO_BUFFERED_OUTPUT (stream);
+  g_autoptr(GSource) sink_source = g_pollable_output_stream_create_source (self->sink, NULL);
+
+  return g_pollable_source_new_full (stream, sink_source, cancellable);
+}
+
+static gboolean
+output_write_held (SioBufferedOutput  *self,
+                   GCancellable       *cancellable,
+                   GError            **error)
+{
+  gsize written = 0;
+  gboolean ok;
+
+  if (self->error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->error));
+      return FALSE;
+    }
+  if (self->held == NULL)
+    return TRUE;
+  ok = g_output_stream_write_all (G_OUTPUT_STREAM (self->sink), self->held->data, held_length (self),
+                                  &written, cancellable, error);
+  held_consume (self, written);
+  return ok;
+}
+
+/* The blocking calls are here for completeness: libsoup only writes without blocking. */
+static gssize
+sio_buffered_output_write_fn (GOutputStream  *stream,
+                              const void     *buffer,
+                              gsize           count,
+                              GCancellable   *cancellable,
+                              GError        **error)
+{
+  SioBufferedOutput *self = SIO_BUFFERED_OUTPUT (stream);
+
+  if (!output_write_held (self, cancellable, error))
+    return -1;
+  return g_output_stream_write (G_OUTPUT_STREAM (self->sink), buffer, count, cancellable, error);
+}
+
+static gboolean
+sio_buffered_output_flush (GOutputStream  *stream,
+                           GCancellable   *cancellable,
+                           GError        **error)
+{
+  SioBufferedOutput *self = SIO_BUFFERED_OUTPUT (stream);
+
+  return output_write_held (self, cancellable, error) &&
+         g_output_stream_flush (G_OUTPUT_STREAM (self->sink), cancellable, error);
+}
+
+/* Closing the output alone must not block on a slow client: what the sink
+ * takes now leaves, the rest is dropped. The stream's close_async is the
+ * one that waits. The sink is closed with the connection. */
+static gboolean
+sio_buffered_output_close_fn (GOutputStream  *stream,
+                              GCancellable   *cancellable,
+                              GError        **error)
+{
+  SioBufferedOutput *self = SIO_BUFFERED_OUTPUT (stream);
+
+  if (self->closing == NULL)
+    {
+      self->corked = FALSE;
+      output_push (self);
+      g_clear_pointer (&self->held, g_byte_array_unref);
+    }
+  return TRUE;
+}
+
+static void
+sio_buffered_output_dispose (GObject *object)
+{
+  SioBufferedOutput *self = SIO_BUFFERED_OUTPUT (object);
+
+  if (self->drain != NULL)
+    g_source_destroy (self->drain);
+  g_clear_pointer (&self->drain, g_source_unref);
+  if (self->closing_timeout != NULL)
+    g_source_destroy (self->closing_timeout);
+  g_clear_pointer (&self->closing_timeout, g_source_unref);
+
+  G_OBJECT_CLASS (sio_buffered_output_parent_class)->dispose (object);
+}
+
+static void
+sio_buffered_output_finalize (GObject *object)
+{
+  SioBufferedOutput *self = SIO_BUFFERED_OUTPUT (object);
+
+  g_clear_pointer (&self->held, g_byte_array_unref);
+  g_clear_error (&self->error);
+  g_clear_object (&self->base);
+  g_main_context_unref (self->context);
+
+  G_OBJECT_CLASS (sio_buffered_output_parent_class)->finalize (object);
+}
+
+static void
+sio_buffered_output_class_init (SioBufferedOutputClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GOutputStreamClass *stream_class = G_OUTPUT_STREAM_CLASS (klass);
+
+  object_class->dispose = sio_buffered_output_dispose;
+  object_class->finalize = sio_buffered_output_finalize;
+  stream_class->write_fn = sio_buffered_output_write_fn;
+  stream_class->flush = sio_buffered_output_flush;
+  stream_class->close_fn = sio_buffered_output_close_fn;
+}
+
+static void
+sio_buffered_output_pollable_init (GPollableOutputStreamInterface *iface)
+{
+  iface->is_writable = sio_buffered_output_is_writable;
+  iface->create_source = sio_buffered_output_create_source;
+  iface->write_nonblocking = sio_buffered_output_write_nonblocking;
+}
+
+static void
+sio_buffered_output_init (SioBufferedOutput *self)
+{
+  self->context = g_main_context_ref_thread_default ();
+}
+
+static GInputStream *
+sio_buffered_stream_get_input_stream (GIOStream *stream)
+{
+  return g_io_stream_get_input_stream (SIO_BUFFERED_STREAM (stream)->base);
+}
+
+static GOutputStream *
+sio_buffered_stream_get_output_stream (GIOStream *stream)
+{
+  return G_OUTPUT_STREAM (SIO_BUFFERED_STREAM (stream)->output);
+}
+
+static gboolean
+sio_buffered_stream_close_fn (GIOStream     *stream,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  SioBufferedStream *self = SIO_BUFFERED_STREAM (stream);
+
+  g_output_stream_close (G_OUTPUT_STREAM (self->output), NULL, NULL);
+  return g_io_stream_close (self->base, cancellable, error);
+}
+
+static void
+sio_buffered_stream_close_async (GIOStream           *stream,
+                                 int                  io_priority,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  SioBufferedStream *self = SIO_BUFFERED_STREAM (stream);
+  SioBufferedOutput *output = self->output;
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, sio_buffered_stream_close_async);
+  g_task_set_priority (task, io_priority);
+
+  output->closing = task;
+  output->corked = FALSE;
+  output->closing_timeout = g_timeout_source_new_seconds (SIO_BUFFERED_STREAM_CLOSE_TIMEOUT_S);
+  g_source_set_callback (output->closing_timeout, on_closing_timeout, output, NULL);
+  g_source_set_static_name (output->closing_timeout, "SioBufferedStream close timeout");
+  g_source_attach (output->closing_timeout, output->context);
+  output_push (output);
+}
+
+static gboolean
+sio_buffered_stream_close_finish (GIOStream     *stream,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+sio_buffered_stream_dispose (GObject *object)
+{
+  SioBufferedStream *self = SIO_BUFFERED_STREAM (object);
+
+  /* GIOStream's dispose closes the stream, so this goes after it */
+  G_OBJECT_CLASS (sio_buffered_stream_parent_class)->dispose (object);
+
+  g_clear_object (&self->output);
+  g_clear_object (&self->base);
+}
+
+static void
+sio_buffered_stream_class_init (SioBufferedStreamClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GIOStreamClass *stream_class = G_IO_STREAM_CLASS (klass);
+
+  object_class->dispose = sio_buffered_stream_dispose;
+  stream_class->get_input_stream = sio_buffered_stream_get_input_stream;
+  stream_class->get_output_stream = sio_buffered_stream_get_output_stream;
+  stream_class->close_fn = sio_buffered_stream_close_fn;
+  stream_class->close_async = sio_buffered_stream_close_async;
+  stream_class->close_finish = sio_buffered_stream_close_finish;
+}
+
+static void
+sio_buffered_stream_init (SioBufferedStream *self)
+{
+}
+
+SioBufferedStream *
+sio_buffered_stream_new (GIOStream *base)
+{
+  SioBufferedStream *self;
+
+  g_return_val_if_fail (G_IS_IO_STREAM (base), NULL);
+  g_return_val_if_fail (G_IS_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (base)), NULL);
+
+  self = g_object_new (SIO_TYPE_BUFFERED_STREAM, NULL);
+  self->base = g_object_ref (base);
+  self->output = g_object_new (SIO_TYPE_BUFFERED_OUTPUT, NULL);
+  self->output->base = g_object_ref (base);
+  self->output->sink = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (base));
+  return self;
+}
+
+void
+sio_buffered_stream_cork (SioBufferedStream *self)
+{
+  g_return_if_fail (SIO_IS_BUFFERED_STREAM (self));
+  self->output->corked = TRUE;
+}
+
+void
+sio_buffered_stream_uncork (SioBufferedStream *self)
+{
+  g_return_if_fail (SIO_IS_BUFFERED_STREAM (self));
+  self->output->corked = FALSE;
+  output_push (self->output);
+}
