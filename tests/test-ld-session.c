@@ -591,6 +591,10 @@ test_sanctions (void)
   WAIT_UNTIL (ld_session_get_sanction (alice) == LD_SANCTION_NONE);
   WAIT_UNTIL (sanction_seen (mia, "alice") == LD_SANCTION_NONE);
 
+  message = ld_session_send_text (bob, "still here", &error);
+  g_assert_no_error (error);
+  WAIT_UNTIL (count_text (alice, "bob", "still here") == 1);
+
   /* A ban: Alice is told and out of the room, the others see her go, and
    * what she wrote stays in their chat. */
   moderate_for (mia, LD_MODERATION_BAN, "alice", 0);
@@ -601,17 +605,59 @@ test_sanctions (void)
   WAIT_UNTIL (ld_viewer_model_lookup (ld_session_get_viewers (bob), "alice") == NULL);
   g_assert_cmpuint (count_text (bob, "alice", "before"), ==, 1);
 
+  /* Alice still reads the chat as it was when the ban came, hers and the
+   * others' (the notice is the session's reason above), and nothing new. */
+  g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
+  g_assert_cmpuint (count_text (alice, "bob", "still here"), ==, 1);
+  test_spin (1100);
+  message = ld_session_send_text (bob, "while alice is out", &error);
+  g_assert_no_error (error);
+  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
+  WAIT_UNTIL (count_text (bob, "bob", "while alice is out") == 1);
+  /* Its answer comes after anything the room sent Alice before it. */
+  ld_session_get_room_info_async (alice, "room_6", NULL, ld_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  g_clear_object (&result);
+  g_assert_cmpuint (count_text (alice, "bob", "while alice is out"), ==, 0);
+  g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
+
+  /* Trying the room again is refused and changes nothing she sees. */
   ld_session_join_room_async (alice, "room_6", NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
   g_assert_false (ld_session_join_room_finish (alice, result, &error));
   g_assert_nonnull (error);
   g_clear_error (&error);
+  g_clear_object (&result);
   g_assert_cmpint (ld_session_get_sanction (alice), ==, LD_SANCTION_BANNED);
+  g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
 
+  /* Let back in, she has what she saw once and what she missed. */
   moderate_for (mia, LD_MODERATION_UNBAN, "alice", 0);
   join (alice, "room_6");
   g_assert_cmpint (ld_session_get_sanction (alice), ==, LD_SANCTION_NONE);
   WAIT_UNTIL (sanction_seen (bob, "alice") == LD_SANCTION_NONE);
+  g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
+  g_assert_cmpuint (count_text (alice, "bob", "still here"), ==, 1);
+  g_assert_cmpuint (count_text (alice, "bob", "while alice is out"), ==, 1);
+
+  /* Leaving on purpose after a ban empties the chat, as leaving does. */
+  moderate_for (mia, LD_MODERATION_BAN, "alice", 0);
+  WAIT_UNTIL (ld_session_get_room_id (alice) == NULL);
+  g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
+  ld_session_leave_room (alice);
+  ld_chat_model_flush (ld_session_get_chat (alice));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_session_get_chat (alice))), ==, 0);
+
+  /* So does going to another room. */
+  moderate_for (mia, LD_MODERATION_UNBAN, "alice", 0);
+  join (alice, "room_6");
+  g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
+  moderate_for (mia, LD_MODERATION_BAN, "alice", 0);
+  WAIT_UNTIL (ld_session_get_room_id (alice) == NULL);
+  join (alice, "room_7");
+  g_assert_cmpint (ld_session_get_sanction (alice), ==, LD_SANCTION_NONE);
+  g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 0);
+  g_assert_cmpuint (count_text (alice, "bob", "still here"), ==, 0);
 }
 
 static void

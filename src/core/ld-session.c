@@ -97,6 +97,9 @@ struct _LdSession
   char                *sanction_reason;
   char                *sanction_room;
   guint                sanction_source;
+  /* The room a ban took us out of: its chat stays as the user last saw it
+   * until they leave it or go to another room. */
+  char                *banned_from;
 };
 
 G_DEFINE_FINAL_TYPE (LdSession, ld_session, G_TYPE_OBJECT)
@@ -188,7 +191,8 @@ static void start_refresh      (LdSession *self);
 static void flush_outbox       (LdSession *self);
 static void flush_outbox_later (LdSession *self, guint delay_ms);
 static void send_join          (LdSession *self);
-static void drop_room          (LdSession *self);
+static void drop_room          (LdSession *self,
+                                gboolean   banned);
 static void mark_viewers       (LdSession *self);
 static void set_own_sanction   (LdSession  *self,
                                 LdSanction  sanction,
@@ -1243,7 +1247,9 @@ apply_sanction (LdSession  *self,
       /* We are out of the room; a re-join would only be refused. */
       if (sanction == LD_SANCTION_BANNED)
         {
-          drop_room (self);
+          drop_room (self, TRUE);
+          g_free (self->banned_from);
+          self->banned_from = g_strdup (self->room_id);
           set_string (self, &self->room_id, NULL, PROP_ROOM_ID);
         }
     }
@@ -1597,8 +1603,11 @@ send_join (LdSession *self)
                                   self->cancellable, on_join_acked, self);
 }
 
+/* After a ban the chat stays as the user saw it up to the ban, behind the
+ * composer that says why, instead of going blank; leaving clears it. */
 static void
-drop_room (LdSession *self)
+drop_room (LdSession *self,
+           gboolean   banned)
 {
   LdMessage *message;
 
@@ -1610,12 +1619,14 @@ drop_room (LdSession *self)
   while ((message = g_queue_pop_head (&self->outbox)) != NULL)
     {
       if (ld_message_get_state (message) == LD_MESSAGE_STATE_PENDING)
-        ld_message_mark_failed (message, _("You left the room before this was sent"));
+        ld_message_mark_failed (message, banned ? _("You were banned from the room before this was sent")
+                                                : _("You left the room before this was sent"));
       g_object_unref (message);
     }
   notify_outbox (self);
 
-  ld_chat_model_clear (self->chat);
+  if (!banned)
+    ld_chat_model_clear (self->chat);
   ld_viewer_model_clear (self->viewers);
   g_hash_table_remove_all (self->sanctions);
   set_viewer_count (self, 0);
@@ -1666,6 +1677,11 @@ ld_session_join_room_async (LdSession           *self,
     {
       if (self->room_id != NULL)
         ld_session_leave_room (self);
+      /* What a ban kept goes with another room; back in that room, its
+       * history joins what we kept (the model drops the repeats). */
+      else if (self->banned_from != NULL && strcmp (self->banned_from, room_id) != 0)
+        ld_chat_model_clear (self->chat);
+      g_clear_pointer (&self->banned_from, g_free);
       set_string (self, &self->room_id, room_id, PROP_ROOM_ID);
     }
   else if (self->in_room)
@@ -1694,7 +1710,15 @@ ld_session_leave_room (LdSession *self)
   g_return_if_fail (LD_IS_SESSION (self));
 
   if (self->room_id == NULL)
-    return;
+    {
+      /* Out by a ban already: only the chat we kept is left to go. */
+      if (self->banned_from != NULL)
+        {
+          g_clear_pointer (&self->banned_from, g_free);
+          ld_chat_model_clear (self->chat);
+        }
+      return;
+    }
 
   if (self->client != NULL && self->state == LD_SESSION_STATE_ONLINE)
     {
@@ -1706,7 +1730,7 @@ ld_session_leave_room (LdSession *self)
       sio_client_emit (self->client, "leaveRoom", args, NULL, SIO_EMIT_VOLATILE, NULL);
     }
 
-  drop_room (self);
+  drop_room (self, FALSE);
   set_string (self, &self->room_id, NULL, PROP_ROOM_ID);
 }
 
@@ -2533,6 +2557,7 @@ ld_session_finalize (GObject *object)
   g_clear_pointer (&self->sanction_until, g_date_time_unref);
   g_free (self->sanction_reason);
   g_free (self->sanction_room);
+  g_free (self->banned_from);
 
   G_OBJECT_CLASS (ld_session_parent_class)->finalize (object);
 }
