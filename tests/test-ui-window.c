@@ -883,6 +883,66 @@ test_failure_and_retry (Fixture       *fixture,
   ld_session_disconnect (admin);
 }
 
+typedef struct
+{
+  GtkWidget  *widget;
+  const char *prefix;
+} RowWait;
+
+static gboolean
+row_shown (gpointer data)
+{
+  RowWait *wait = data;
+
+  return find_row_with_text (wait->widget, wait->prefix) != NULL;
+}
+
+static gboolean
+composer_banned (gpointer data)
+{
+  return ld_composer_get_sanction (data) == LD_SANCTION_BANNED;
+}
+
+/* Banned, the user still reads the chat as it was, their last message at
+ * the bottom, with the composer saying they are banned; nothing new comes. */
+static void
+test_banned_keeps_chat (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  LdChatView *view = ld_window_get_chat_view (fixture->window);
+  LdComposer *composer = ld_chat_view_get_composer (view);
+  g_autoptr(LdSession) admin = join_as (fixture, "admin9", "Quản trị", "admin");
+  g_autoptr(GError) error = NULL;
+  StateWait sent = { NULL, LD_MESSAGE_STATE_SENT };
+  RowWait row = { GTK_WIDGET (view), "Trước lệnh cấm" };
+  Other done = { 0 };
+  guint shown;
+
+  g_assert_true (ld_test_wait_for (chat_has_three, fixture->window, WAIT_MS));
+  sent.message = ld_session_send_text (fixture->session, "Trước lệnh cấm", &error);
+  g_assert_no_error (error);
+  g_assert_true (ld_test_wait_for (message_in_state, &sent, WAIT_MS));
+  g_assert_true (ld_test_wait_for (row_shown, &row, WAIT_MS));
+
+  ld_session_moderate_async (admin, LD_MODERATION_BAN, LD_DEMO_ROOM_ID,
+                             ld_session_get_user_id (fixture->session), 0, "test", NULL, on_moderated_other, &done);
+  g_assert_true (ld_test_wait_for (other_done, &done, WAIT_MS));
+  g_assert_no_error (done.error);
+  g_assert_true (ld_test_wait_for (composer_banned, composer, WAIT_MS));
+  g_assert_cmpstr (ld_composer_get_sanction_text (composer), ==, "You are banned from this room");
+  g_assert_false (ld_composer_get_writable (composer));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (view)));
+
+  /* Let the next batch (and the audience's next lines) have their chance. */
+  ld_chat_model_flush (ld_session_get_chat (fixture->session));
+  shown = g_list_model_get_n_items (ld_chat_view_get_shown (view));
+  g_assert_cmpuint (shown, >=, 4);
+  test_spin (2 * LD_CHAT_MODEL_FLUSH_INTERVAL_MS + 500);
+  g_assert_true (row_shown (&row));
+  g_assert_cmpuint (g_list_model_get_n_items (ld_chat_view_get_shown (view)), ==, shown);
+  ld_session_disconnect (admin);
+}
+
 static GtkWidget *
 find_user_card (GtkWidget *parent)
 {
@@ -1080,6 +1140,8 @@ main (int    argc,
   g_test_add ("/ui/window/moderation-reaches-viewer", Fixture, NULL, fixture_set_up,
               test_moderation_reaches_viewer, fixture_tear_down);
   g_test_add ("/ui/window/failure-and-retry", Fixture, NULL, fixture_set_up, test_failure_and_retry,
+              fixture_tear_down);
+  g_test_add ("/ui/window/banned-keeps-chat", Fixture, NULL, fixture_set_up, test_banned_keeps_chat,
               fixture_tear_down);
 
   return g_test_run ();
