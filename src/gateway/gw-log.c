@@ -101,6 +101,14 @@ gw_log_writer (GLogLevelFlags   level,
   const char *message = NULL;
   const char *domain = NULL;
   gboolean is_event = FALSE;
+  static gsize debug_wanted = 0;
+
+  /* libsoup logs two debug lines per WebSocket frame: with no debug output
+   * asked for at start-up, they end here at once. */
+  if (g_once_init_enter (&debug_wanted))
+    g_once_init_leave (&debug_wanted, g_getenv ("G_MESSAGES_DEBUG") != NULL ? 2 : 1);
+  if ((level & G_LOG_LEVEL_DEBUG) && debug_wanted == 1)
+    return G_LOG_WRITER_HANDLED;
 
   for (gsize i = 0; i < n_fields; i++)
     {
@@ -112,8 +120,7 @@ gw_log_writer (GLogLevelFlags   level,
         is_event = TRUE;
     }
 
-  /* As the default writer: debug only when asked for. libsoup logs a debug
-   * line per frame, so this check comes before any formatting. */
+  /* As the default writer: debug only for the domains asked for. */
   if ((level & G_LOG_LEVEL_DEBUG) && g_log_writer_default_would_drop (level, domain))
     return G_LOG_WRITER_HANDLED;
 

@@ -182,8 +182,9 @@ sio_buffered_output_write_nonblocking (GPollableOutputStream  *stream,
                            g_strerror (EAGAIN));
       return -1;
     }
+  /* room for a flush's worth of frames without growing on the way */
   if (self->held == NULL)
-    self->held = g_byte_array_sized_new (count);
+    self->held = g_byte_array_sized_new (MAX (count, 4096));
   g_byte_array_append (self->held, buffer, count);
   return count;
 }

@@ -89,7 +89,7 @@ struct _SioEngineSocket {
   SoupServerMessage       *poll;       /* the GET being held, owned */
   GSource                 *poll_watch; /* notices the client of a held GET hanging up */
   SoupWebsocketConnection *ws;         /* the transport, or the probe while upgrading; over a SioBufferedStream */
-  GQueue                   ws_out;     /* of OutFrame, until the engine's flush */
+  GArray                  *ws_out;     /* of OutFrame until the engine's flush; NULL when none */
   gboolean                 dirty;      /* in engine->dirty */
   gboolean                 upgrading;  /* the probe answered; waiting for UPGRADE */
 
@@ -221,12 +221,11 @@ typedef struct {
 } OutFrame;
 
 static void
-out_frame_free (gpointer data)
+out_frame_clear (gpointer data)
 {
   OutFrame *frame = data;
 
   g_bytes_unref (frame->data);
-  g_free (frame);
 }
 
 /* Hands the waiting frames to libsoup; with more than one, the stream is
@@ -236,20 +235,21 @@ ws_flush (SioEngineSocket *self)
 {
   gboolean open = self->ws != NULL &&
                   soup_websocket_connection_get_state (self->ws) == SOUP_WEBSOCKET_STATE_OPEN;
-  gboolean cork = open && self->ws_out.length > 1;
+  g_autoptr(GArray) frames = g_steal_pointer (&self->ws_out);
+  gboolean cork = open && frames != NULL && frames->len > 1;
   SioBufferedStream *stream = open ? SIO_BUFFERED_STREAM (soup_websocket_connection_get_io_stream (self->ws)) : NULL;
-  OutFrame *frame;
 
   if (cork)
     sio_buffered_stream_cork (stream);
-  while ((frame = g_queue_pop_head (&self->ws_out)) != NULL)
+  for (guint i = 0; frames != NULL && i < frames->len; i++)
     {
+      OutFrame *frame = &g_array_index (frames, OutFrame, i);
+
       /* a write that fails closes the connection, and libsoup takes no more */
       if (open && soup_websocket_connection_get_state (self->ws) == SOUP_WEBSOCKET_STATE_OPEN)
         soup_websocket_connection_send_message (self->ws,
                                                 frame->binary ? SOUP_WEBSOCKET_DATA_BINARY : SOUP_WEBSOCKET_DATA_TEXT,
                                                 frame->data);
-      out_frame_free (frame);
     }
   if (cork)
     sio_buffered_stream_uncork (stream);
@@ -280,14 +280,18 @@ ws_queue_frame (SioEngineSocket *self,
                 GBytes          *data,
                 gboolean         binary)
 {
-  OutFrame *frame;
+  OutFrame frame;
 
   if (self->ws == NULL || soup_websocket_connection_get_state (self->ws) != SOUP_WEBSOCKET_STATE_OPEN)
     return;
-  frame = g_new (OutFrame, 1);
-  frame->data = g_bytes_ref (data);
-  frame->binary = binary;
-  g_queue_push_tail (&self->ws_out, frame);
+  if (self->ws_out == NULL)
+    {
+      self->ws_out = g_array_sized_new (FALSE, FALSE, sizeof (OutFrame), 4);
+      g_array_set_clear_func (self->ws_out, out_frame_clear);
+    }
+  frame.data = g_bytes_ref (data);
+  frame.binary = binary;
+  g_array_append_val (self->ws_out, frame);
   if (self->dirty)
     return;
   if (self->engine == NULL)
@@ -325,7 +329,7 @@ sio_engine_socket_finalize (GObject *object)
   SioEngineSocket *self = SIO_ENGINE_SOCKET (object);
 
   g_queue_clear_full (&self->queue, (GDestroyNotify) sio_eio_packet_free);
-  g_queue_clear_full (&self->ws_out, out_frame_free);
+  g_clear_pointer (&self->ws_out, g_array_unref);
   g_clear_pointer (&self->query, g_hash_table_unref);
   g_free (self->query_string);
   g_clear_pointer (&self->headers, soup_message_headers_unref);
@@ -383,7 +387,6 @@ static void
 sio_engine_socket_init (SioEngineSocket *self)
 {
   g_queue_init (&self->queue);
-  g_queue_init (&self->ws_out);
 }
 
 static void

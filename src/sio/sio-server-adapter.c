@@ -296,7 +296,8 @@ memory_broadcast (SioServerAdapter   *adapter,
           g_hash_table_iter_init (&iter, members);
           while (g_hash_table_iter_next (&iter, &sid, &socket))
             {
-              if (g_hash_table_contains (excluded, sid) || (seen != NULL && !g_hash_table_add (seen, sid)))
+              if ((g_hash_table_size (excluded) > 0 && g_hash_table_contains (excluded, sid)) ||
+                  (seen != NULL && !g_hash_table_add (seen, sid)))
                 continue;
               if (socket == NULL)
                 socket = sio_server_namespace_lookup (self->nsp, sid);
