@@ -1033,6 +1033,8 @@ test_memory_adapter (void)
   const char *both[] = { "r1", "r2", NULL };
   const char *except_s1[] = { "s1", NULL };
   const char *except_r2[] = { "r2", NULL };
+  const char *own_s3[] = { "s3", NULL };
+  const char *s2_and_r1[] = { "s2", "r1", NULL };
 
   for (guint i = 1; i <= 3; i++)
     {
@@ -1053,6 +1055,14 @@ test_memory_adapter (void)
   g_assert_true (sids_are (sio_server_adapter_sockets (adapter, both, NULL), "s1 s2 s3"));
   g_assert_true (sids_are (sio_server_adapter_sockets (adapter, room1, except_s1), "s2"));
   g_assert_true (sids_are (sio_server_adapter_sockets (adapter, NULL, except_r2), "s1"));
+  /* every socket is in the room of its own id, and cannot leave it */
+  g_assert_true (sio_server_adapter_contains (adapter, "s3", "s3"));
+  g_assert_false (sio_server_adapter_contains (adapter, "s3", "s2"));
+  g_assert_true (sids_are (sio_server_adapter_sockets (adapter, own_s3, NULL), "s3"));
+  g_assert_true (sids_are (sio_server_adapter_sockets (adapter, s2_and_r1, NULL), "s1 s2"));
+  g_assert_true (sids_are (sio_server_adapter_sockets (adapter, own_s3, except_r2), ""));
+  sio_server_adapter_remove (adapter, "s3", "s3");
+  g_assert_true (sio_server_adapter_contains (adapter, "s3", "s3"));
 
   sio_server_adapter_remove (adapter, "s2", "r1");
   g_assert_true (sids_are (sio_server_adapter_sockets (adapter, room1, NULL), "s1"));

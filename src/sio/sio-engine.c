@@ -79,7 +79,6 @@ struct _SioEngineSocket {
   Transport                transport;
   char                    *query_string; /* the handshake's, parsed only when asked */
   GHashTable              *query;
-  SoupMessageHeaders      *headers;
   char                    *remote_address;
 
   gboolean                 closed;
@@ -332,7 +331,6 @@ sio_engine_socket_finalize (GObject *object)
   g_clear_pointer (&self->ws_out, g_array_unref);
   g_clear_pointer (&self->query, g_hash_table_unref);
   g_free (self->query_string);
-  g_clear_pointer (&self->headers, soup_message_headers_unref);
   g_free (self->remote_address);
   g_free (self->close_reason);
   g_free (self->id);
@@ -867,13 +865,6 @@ sio_engine_socket_get_query (SioEngineSocket *self,
   return self->query ? g_hash_table_lookup (self->query, name) : NULL;
 }
 
-SoupMessageHeaders *
-sio_engine_socket_get_request_headers (SioEngineSocket *self)
-{
-  g_return_val_if_fail (SIO_IS_ENGINE_SOCKET (self), NULL);
-  return self->headers;
-}
-
 const char *
 sio_engine_socket_get_remote_address (SioEngineSocket *self)
 {
@@ -1015,7 +1006,6 @@ engine_open_socket (SioEngine         *self,
   socket->engine = self;
   socket->id = generate_sid ();
   socket->transport = transport;
-  socket->headers = soup_message_headers_ref (soup_server_message_get_request_headers (msg));
   socket->remote_address = g_strdup (soup_server_message_get_remote_host (msg));
   /* A table of copies would cost every session a few hundred bytes for
    * something hardly anyone looks at. */

@@ -62,8 +62,6 @@ const char      *sio_engine_socket_get_transport (SioEngineSocket *self);
 /* The handshake request's query parameter NAME, or NULL. */
 const char      *sio_engine_socket_get_query     (SioEngineSocket *self,
                                                   const char      *name);
-/* The handshake request's headers (transfer none). */
-SoupMessageHeaders *sio_engine_socket_get_request_headers (SioEngineSocket *self);
 /* The peer's address as text, or NULL when unknown. */
 const char      *sio_engine_socket_get_remote_address (SioEngineSocket *self);
 gboolean         sio_engine_socket_is_open       (SioEngineSocket *self);

@@ -6,6 +6,8 @@
 
 #include "sio-server.h"
 
+#include <string.h>
+
 G_DEFINE_INTERFACE (SioServerAdapter, sio_server_adapter, G_TYPE_OBJECT)
 
 static void
@@ -73,9 +75,12 @@ struct _SioServerMemoryAdapter {
   SioServerNamespace *nsp;
   /* room → (sid → SioServerSocket, not referenced): the namespace takes a
    * socket out of every room before it lets go of it, so a member's socket
-   * is alive; NULL for a sid that had no socket when it joined. */
+   * is alive; NULL for a sid that had no socket when it joined. A socket's
+   * own room is not in here: a table for one member would cost every
+   * connection a few hundred bytes; a room that is a known sid is that
+   * socket (own_room). */
   GHashTable         *rooms;
-  GHashTable         *sids;     /* sid → set of rooms */
+  GHashTable         *sids;     /* sid → set of rooms, its own left out */
 };
 
 static void memory_adapter_iface_init (SioServerAdapterInterface *iface);
@@ -87,6 +92,17 @@ static GHashTable *
 string_set_new (void)
 {
   return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+/* The sid as the adapter keeps it when ROOM is the own room of a socket
+ * that is here, else NULL. */
+static const char *
+own_room (SioServerMemoryAdapter *self,
+          const char             *room)
+{
+  gpointer sid = NULL;
+
+  return g_hash_table_lookup_extended (self->sids, room, &sid, NULL) ? sid : NULL;
 }
 
 static void
@@ -103,6 +119,8 @@ memory_add (SioServerAdapter *adapter,
       set = string_set_new ();
       g_hash_table_insert (self->sids, g_strdup (sid), set);
     }
+  if (strcmp (sid, room) == 0)
+    return;
   g_hash_table_add (set, g_strdup (room));
 
   set = g_hash_table_lookup (self->rooms, room);
@@ -124,6 +142,9 @@ memory_remove (SioServerAdapter *adapter,
   SioServerMemoryAdapter *self = SIO_SERVER_MEMORY_ADAPTER (adapter);
   GHashTable *set;
 
+  /* a socket stays in its own room until it goes */
+  if (strcmp (sid, room) == 0)
+    return;
   set = g_hash_table_lookup (self->sids, sid);
   if (set != NULL)
     g_hash_table_remove (set, room);
@@ -172,7 +193,7 @@ memory_contains (SioServerAdapter *adapter,
   SioServerMemoryAdapter *self = SIO_SERVER_MEMORY_ADAPTER (adapter);
   GHashTable *set = g_hash_table_lookup (self->sids, sid);
 
-  return set != NULL && g_hash_table_contains (set, room);
+  return set != NULL && (strcmp (sid, room) == 0 || g_hash_table_contains (set, room));
 }
 
 static gboolean
@@ -185,7 +206,7 @@ in_any (SioServerMemoryAdapter *self,
   if (set == NULL || rooms == NULL)
     return FALSE;
   for (guint i = 0; rooms[i] != NULL; i++)
-    if (g_hash_table_contains (set, rooms[i]))
+    if (strcmp (sid, rooms[i]) == 0 || g_hash_table_contains (set, rooms[i]))
       return TRUE;
   return FALSE;
 }
@@ -216,7 +237,12 @@ memory_sockets (SioServerAdapter   *adapter,
       GHashTable *members = g_hash_table_lookup (self->rooms, rooms[i]);
 
       if (members == NULL)
-        continue;
+        {
+          sid = (gpointer) own_room (self, rooms[i]);
+          if (sid != NULL && g_hash_table_add (seen, sid) && !in_any (self, sid, except))
+            g_ptr_array_add (result, g_strdup (sid));
+          continue;
+        }
       g_hash_table_iter_init (&iter, members);
       while (g_hash_table_iter_next (&iter, &sid, NULL))
         if (g_hash_table_add (seen, sid) && !in_any (self, sid, except))
@@ -241,7 +267,12 @@ members_of (SioServerMemoryAdapter *self,
       gpointer sid;
 
       if (members == NULL)
-        continue;
+        {
+          sid = (gpointer) own_room (self, except[i]);
+          if (sid != NULL)
+            g_hash_table_add (excluded, sid);
+          continue;
+        }
       g_hash_table_iter_init (&iter, members);
       while (g_hash_table_iter_next (&iter, &sid, NULL))
         g_hash_table_add (excluded, sid);
@@ -289,10 +320,19 @@ memory_broadcast (SioServerAdapter   *adapter,
         {
           GHashTable *members = g_hash_table_lookup (self->rooms, rooms[i]);
           GHashTableIter iter;
-          gpointer sid, socket;
+          gpointer sid, socket = NULL;
 
           if (members == NULL)
-            continue;
+            {
+              sid = (gpointer) own_room (self, rooms[i]);
+              if (sid == NULL || g_hash_table_contains (excluded, sid) ||
+                  (seen != NULL && !g_hash_table_add (seen, sid)))
+                continue;
+              socket = sio_server_namespace_lookup (self->nsp, sid);
+              if (socket != NULL)
+                g_ptr_array_add (recipients, g_object_ref (socket));
+              continue;
+            }
           g_hash_table_iter_init (&iter, members);
           while (g_hash_table_iter_next (&iter, &sid, &socket))
             {
