@@ -60,6 +60,14 @@ held_consume (SioBufferedOutput *self,
 }
 
 static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
+static void
 on_base_closed (GObject      *base,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -81,16 +89,8 @@ output_finish_closing (SioBufferedOutput *self)
   GCancellable *cancellable;
   int priority;
 
-  if (self->closing_timeout != NULL)
-    {
-      g_source_destroy (self->closing_timeout);
-      g_clear_pointer (&self->closing_timeout, g_source_unref);
-    }
-  if (self->drain != NULL)
-    {
-      g_source_destroy (self->drain);
-      g_clear_pointer (&self->drain, g_source_unref);
-    }
+  clear_source (&self->closing_timeout);
+  clear_source (&self->drain);
   g_clear_pointer (&self->held, g_byte_array_unref);
   g_output_stream_close (G_OUTPUT_STREAM (self), NULL, NULL);
   priority = g_task_get_priority (task);
@@ -284,12 +284,8 @@ sio_buffered_output_dispose (GObject *object)
 {
   SioBufferedOutput *self = SIO_BUFFERED_OUTPUT (object);
 
-  if (self->drain != NULL)
-    g_source_destroy (self->drain);
-  g_clear_pointer (&self->drain, g_source_unref);
-  if (self->closing_timeout != NULL)
-    g_source_destroy (self->closing_timeout);
-  g_clear_pointer (&self->closing_timeout, g_source_unref);
+  clear_source (&self->drain);
+  clear_source (&self->closing_timeout);
 
   G_OBJECT_CLASS (sio_buffered_output_parent_class)->dispose (object);
 }
