@@ -28,21 +28,28 @@
  * What a delivery costs this process (the gen us column) is mostly libsoup
  * and GLib: per readable connection a read, one more that finds nothing and
  * a new GSource (libsoup removes the connection's input source and attaches
- * another on every read), and per frame two g_debug lines formatted, a
- * UTF-8 check and a signal. So it depends on how many frames one read
- * finds. Measured on the 2-core machine this was written on, with 1,000
- * clients: about 20 µs at 10,000 deliveries/s (every wake-up covers a frame
- * or two), 10 µs at 100,000/s for both servers, and at 400,000/s offered
- * 2.5 µs with the gateway, which writes several frames to a client at once,
- * and 7 µs with node, which writes one per call until a client falls
- * behind. The hand-written epoll client this replaced spent 0.5 and 4.4 µs
- * at that load, a SioClient each 19 µs. So at 100,000/s the generator is
- * busy all the time and only keeps up because, behind, each read finds more
- * frames, which adds to the latency measured; at 400,000/s it and the server
- * fill both cores. Node delivers more to these clients than it did to the
- * epoll ones (135,000-160,000/s against 80,000-120,000 at 400,000 offered,
- * 6-7 µs of its CPU per delivery against 8-10): it writes several frames at
- * once to a client that reads more slowly.
+ * another on every read), and per frame two g_debug lines formatted, a UTF-8
+ * check and a signal. So it depends on how many frames one read finds.
+ * Measured on the 2-core machine this was written on, with 1,000 clients and
+ * one generator thread: about 20 µs at 10,000 deliveries/s (every wake-up
+ * covers a frame or two), 10 µs at 100,000/s for both servers, and at
+ * 400,000/s offered 2.5 µs with the gateway, which writes several frames to
+ * a client at once, and 7-10 µs with node, which writes one per call until a
+ * client falls behind. The hand-written epoll client this replaced spent 0.5
+ * and 4.4 µs at that load, a SioClient each 19 µs. So on one thread at
+ * 100,000/s the generator is busy all the time and only keeps up because,
+ * behind, each read finds more frames, which adds to the latency measured;
+ * at 400,000/s it and the server fill both cores. A second thread does not
+ * make a delivery cheaper (an idler thread reads fewer frames at a time),
+ * but it lets the generator use what the server leaves of a core: at 400,000
+ * offered the gateway delivered 390,000/s with p99 0.3 s against
+ * 357,000-387,000/s with p99 0.5-0.8 s on one thread. At the light load it
+ * changes little on 2 cores (gateway p50 13-15 ms against 15-17): while a
+ * server writes a broadcast to 1,000 clients it holds one core, and the
+ * generator's threads share the other. Node delivers more to these clients
+ * than it did to the epoll ones (135,000-160,000/s against 80,000-120,000 at
+ * 400,000 offered, 6-7 µs of its CPU per delivery against 8-10): it writes
+ * several frames at once to a client that reads more slowly.
  *
  * The clients run on T threads (--threads, by default one per CPU), client
  * i on thread i % T, so the senders, which are the first clients, are
@@ -70,13 +77,12 @@
  * much of the machine they took.
  *
  * On one thread, the generator was the ceiling at 400,000 offered: busy all
- * the time while the gateway used 82 % of the other core, and at 10,000/s
- * its latency was mostly one thread reading 1,000 sockets in turn. The gen
- * % column is the CPU time of all its threads over the wall time of the
- * load, in % of one core (200 % = both cores of 2); the note under a row
- * says the generator was the ceiling when its busiest thread was busy 90 %
- * of the time or more, or, when the server did not keep up either, that
- * the machine was full, with how much of it other processes took.
+ * the time while the gateway used 82 % of the other core. The "gen %"
+ * column is the CPU time of all its threads over the wall time of the load,
+ * in % of one core (200 % = both cores of 2); the note under a row says the
+ * generator was the ceiling when its busiest thread was busy 90 % of the
+ * time or more, or, when the server did not keep up either, that the
+ * machine was full, with how much of it other processes took.
  *
  * Each offered load R is newMessage deliveries a second (K = R·2.5 s / N
  * senders), the same for both servers, one after the other on the same
