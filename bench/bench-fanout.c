@@ -1864,10 +1864,10 @@ print_row (const Config *config,
   if (p->dropped > 0)
     g_print ("  %-22s %u connections lost while sending\n", "", p->dropped);
   if (generator_at_ceiling (config, r, p) && kept_up (p))
-    g_print ("  %-22s load generator at its ceiling (busiest of %u threads busy %.0f%% of the time), though it "
+    g_print ("  %-22s load generator at its ceiling (its busiest thread of %u busy %.0f%% of the time), though it "
              "kept up with this load\n", "", r->threads, 100 * p->busiest_thread);
   else if (generator_at_ceiling (config, r, p) && server_busy < GENERATOR_SATURATED)
-    g_print ("  %-22s load generator ceiling: the busiest of its %u threads was busy %.0f%% of the time and the\n"
+    g_print ("  %-22s load generator ceiling: its busiest thread of %u was busy %.0f%% of the time and the\n"
              "  %-22s server %.0f%%, so this deliv/s is what the libsoup clients took in, the server could have\n"
              "  %-22s delivered more\n",
              "", r->threads, 100 * p->busiest_thread, "", 100 * server_busy, "");
@@ -1875,8 +1875,8 @@ print_row (const Config *config,
     g_print ("  %-22s the load generator (%.0f%% of a core, busiest thread %.0f%%) and the server (%.0f%%) "
              "filled the machine\n", "", 100 * generator_busy (p), 100 * p->busiest_thread, 100 * server_busy);
   else if (!kept_up (p) && p->machine_busy >= GENERATOR_SATURATED)
-    g_print ("  %-22s the machine was %.0f%% busy (of %u cores: generator %.0f%%, server %.0f%%, other processes "
-             "%.0f%% of a core), so the server had no more CPU to take\n",
+    g_print ("  %-22s the machine was full, %.0f%% busy (of %u cores: generator %.0f%%, server %.0f%%, other processes "
+             "%.0f%% of a core): this deliv/s is what it could do, not the server's ceiling alone\n",
              "", 100 * p->machine_busy, config->n_cpus, 100 * generator_busy (p), 100 * server_busy,
              MAX (0, 100 * (p->machine_busy * config->n_cpus - generator_busy (p) - server_busy)));
 }
@@ -2070,9 +2070,9 @@ main (int   argc,
   config.max_clients = fd_limit > 200 ? (guint) MIN ((fd_limit - 200) / (CLIENTS_PER_CONTEXT + 1) * CLIENTS_PER_CONTEXT,
                                                      G_MAXUINT) : 0;
   g_print ("bench-fanout: open-file limit %lu, so at most %u clients; %u s of sending per run, "
-           "one message per sender every %.1f s; load generator on %u threads at nice %d, %u CPUs\n",
+           "one message per sender every %.1f s; load generator on %u thread%s at nice %d, %u CPUs\n",
            (unsigned long) fd_limit, config.max_clients, config.duration_s, SEND_INTERVAL_MS / 1000.0,
-           config.threads, config.nice, config.n_cpus);
+           config.threads, config.threads == 1 ? "" : "s", config.nice, config.n_cpus);
   if (config.max_clients < 5000)
     g_print ("bench-fanout: 5,000 clients cannot be reached with this open-file limit\n");
 
