@@ -1874,6 +1874,12 @@ print_row (const Config *config,
   else if (generator_at_ceiling (config, r, p))
     g_print ("  %-22s the load generator (%.0f%% of a core, busiest thread %.0f%%) and the server (%.0f%%) "
              "filled the machine\n", "", 100 * generator_busy (p), 100 * p->busiest_thread, 100 * server_busy);
+  else if (!kept_up (p) && server_busy >= GENERATOR_SATURATED)
+    /* both servers run their event loop on one thread */
+    g_print ("  %-22s the server was busy %.0f%% of a core, its ceiling (the generator took %.0f%%, other processes "
+             "%.0f%% of a core)\n",
+             "", 100 * server_busy, 100 * generator_busy (p),
+             MAX (0, 100 * (p->machine_busy * config->n_cpus - generator_busy (p) - server_busy)));
   else if (!kept_up (p) && p->machine_busy >= GENERATOR_SATURATED)
     g_print ("  %-22s the machine was full, %.0f%% busy (of %u cores: generator %.0f%%, server %.0f%%, other processes "
              "%.0f%% of a core): this deliv/s is what it could do, not the server's ceiling alone\n",
