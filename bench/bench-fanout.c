@@ -40,16 +40,21 @@
  * 100,000/s the generator is busy all the time and only keeps up because,
  * behind, each read finds more frames, which adds to the latency measured;
  * at 400,000/s it and the server fill both cores. A second thread does not
- * make a delivery cheaper (an idler thread reads fewer frames at a time),
- * but it lets the generator use what the server leaves of a core: at 400,000
- * offered the gateway delivered 390,000/s with p99 0.3 s against
- * 357,000-387,000/s with p99 0.5-0.8 s on one thread. At the light load it
- * changes little on 2 cores (gateway p50 13-15 ms against 15-17): while a
- * server writes a broadcast to 1,000 clients it holds one core, and the
- * generator's threads share the other. Node delivers more to these clients
- * than it did to the epoll ones (135,000-160,000/s against 80,000-120,000 at
- * 400,000 offered, 6-7 µs of its CPU per delivery against 8-10): it writes
- * several frames at once to a client that reads more slowly.
+ * make a delivery cheaper (an idler thread reads fewer frames at a time);
+ * what it changes is that no generator thread is busy all the time any more
+ * (together 104-111 % of a core, against one at 100 %), so a figure is the
+ * server's or the machine's. Measured at 400,000 offered, which is every one
+ * of 1,000 clients sending once every 2.5 s, the gateway delivered
+ * 372,000-390,000/s (p99 0.27-0.63 s) on two threads and 357,000-396,000/s
+ * (p99 0.14-0.79 s) on one, so it nearly keeps up either way now; node
+ * 101,000-124,000/s against 94,000-115,000/s, at 100 % of a core in both. At
+ * the light load two threads change little on 2 cores (gateway p50 13-15 ms
+ * against 14-17): while a server writes a broadcast to 1,000 clients it
+ * holds one core, and the generator's threads share the other. Node delivers
+ * more to these clients than it did to the epoll ones (135,000-160,000/s
+ * against 80,000-120,000 at 400,000 offered, 6-7 µs of its CPU per delivery
+ * against 8-10): it writes several frames at once to a client that reads
+ * more slowly.
  *
  * The clients run on T threads (--threads, by default one per CPU), client
  * i on thread i % T, so the senders, which are the first clients, are
