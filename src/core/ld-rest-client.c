@@ -268,13 +268,14 @@ send_request (LdRestClient        *self,
     {
       g_autoptr(JsonNode) root = json_builder_get_root (body);
       g_autoptr(JsonGenerator) generator = json_generator_new ();
+      g_autoptr(GBytes) bytes = NULL;
       gsize len;
       char *text;
 
       json_generator_set_root (generator, root);
       text = json_generator_to_data (generator, &len);
-      soup_message_set_request_body_from_bytes (request->message, "application/json",
-                                                g_bytes_new_with_free_func (text, len, (GDestroyNotify) g_free, text));
+      bytes = g_bytes_new_take (text, len);
+      soup_message_set_request_body_from_bytes (request->message, "application/json", bytes);
     }
 
   soup_session_send_and_read_async (self->session, request->message, G_PRIORITY_DEFAULT,

@@ -471,6 +471,7 @@ ld_demo_finalize (GObject *object)
     explicit_bzero (self->secret, strlen (self->secret));
   g_clear_pointer (&self->secret, g_free);
   g_clear_pointer (&self->tmp_dir, g_free);
+  g_clear_pointer (&self->bots, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ld_demo_parent_class)->finalize (object);
 }
