@@ -30,8 +30,7 @@ struct _SioBufferedOutput {
 struct _SioBufferedStream {
   GIOStream          parent_instance;
 
-  GIOStream         *base;
-  SioBufferedOutput *output;
+  SioBufferedOutput *output;   /* holds the base connection */
 };
 
 static void sio_buffered_output_pollable_init (GPollableOutputStreamInterface *iface);
@@ -333,7 +332,7 @@ sio_buffered_output_init (SioBufferedOutput *self)
 static GInputStream *
 sio_buffered_stream_get_input_stream (GIOStream *stream)
 {
-  return g_io_stream_get_input_stream (SIO_BUFFERED_STREAM (stream)->base);
+  return g_io_stream_get_input_stream (SIO_BUFFERED_STREAM (stream)->output->base);
 }
 
 static GOutputStream *
@@ -350,7 +349,7 @@ sio_buffered_stream_close_fn (GIOStream     *stream,
   SioBufferedStream *self = SIO_BUFFERED_STREAM (stream);
 
   g_output_stream_close (G_OUTPUT_STREAM (self->output), NULL, NULL);
-  return g_io_stream_close (self->base, cancellable, error);
+  return g_io_stream_close (self->output->base, cancellable, error);
 }
 
 static void
@@ -393,7 +392,6 @@ sio_buffered_stream_dispose (GObject *object)
   G_OBJECT_CLASS (sio_buffered_stream_parent_class)->dispose (object);
 
   g_clear_object (&self->output);
-  g_clear_object (&self->base);
 }
 
 static void
@@ -424,7 +422,6 @@ sio_buffered_stream_new (GIOStream *base)
   g_return_val_if_fail (G_IS_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (base)), NULL);
 
   self = g_object_new (SIO_TYPE_BUFFERED_STREAM, NULL);
-  self->base = g_object_ref (base);
   self->output = g_object_new (SIO_TYPE_BUFFERED_OUTPUT, NULL);
   self->output->base = g_object_ref (base);
   self->output->sink = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (base));
