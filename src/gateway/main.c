@@ -222,6 +222,26 @@ on_quit_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* --exit-with-stdin: the parent (livedesk --demo) holds our stdin's other
+ * end, so its end in any way closes it; what it writes is ignored. */
+static gboolean
+on_stdin (int          fd,
+          GIOCondition condition,
+          gpointer     user_data)
+{
+  char buffer[256];
+  ssize_t n;
+
+  do
+    n = read (fd, buffer, sizeof buffer);
+  while (n < 0 && errno == EINTR);
+  if (n > 0 || (n < 0 && errno == EAGAIN))
+    return G_SOURCE_CONTINUE;
+  /* serve() removes the source once the loop has stopped. */
+  g_main_loop_quit (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
 /* Settings from --config's [gateway] group; flags given on the command line win. */
 static gboolean
 load_config (const char  *path,
@@ -306,6 +326,7 @@ serve (int    argc,
   g_autofree char *socket_path = NULL;
   g_autofree char *config_path = NULL;
   gboolean development = FALSE;
+  gboolean exit_with_stdin = FALSE;
   gint port = -1;
   gint presence_timeout = -1;
   const GOptionEntry entries[] = {
@@ -321,6 +342,8 @@ serve (int    argc,
       "Seconds without viewerPing before a viewer leaves a room (default 90)", "SECONDS" },
     { "development", 0, 0, G_OPTION_ARG_NONE, &development,
       "Without a secret, sign tokens with a random one that dies with the process (never in production)", NULL },
+    { "exit-with-stdin", 0, 0, G_OPTION_ARG_NONE, &exit_with_stdin,
+      "Stop when standard input closes (for a parent that starts the gateway as its child)", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- run the gateway: Socket.IO and the REST API on one port");
@@ -339,6 +362,7 @@ serve (int    argc,
   guint bound_port = 0;
   guint sigint;
   guint sigterm;
+  guint stdin_source = 0;
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context,
@@ -466,9 +490,12 @@ serve (int    argc,
   loop = g_main_loop_new (NULL, FALSE);
   sigint = g_unix_signal_add (SIGINT, on_quit_signal, loop);
   sigterm = g_unix_signal_add (SIGTERM, on_quit_signal, loop);
+  if (exit_with_stdin)
+    stdin_source = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin, loop);
   g_main_loop_run (loop);
   g_source_remove (sigint);
   g_source_remove (sigterm);
+  g_clear_handle_id (&stdin_source, g_source_remove);
 
   /* Clients see a clean disconnect rather than a dropped connection. */
   gw_gateway_close (gateway);

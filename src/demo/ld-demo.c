@@ -7,9 +7,11 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
-#include "ld-config.h"
 #include "ld-demo.h"
+#include "ld-demo-config.h"
 #include "sio-client.h"
 
 #define SECRET_VARIABLE "LIVEDESK_JWT_SECRET"
@@ -511,6 +513,7 @@ ld_demo_new (const char *gateway)
 /* What the set-up thread hands back. */
 typedef struct
 {
+  char *url;
   char *moderator_token;
   char *tokens[G_N_ELEMENTS (audience)];
 } Setup;
@@ -518,6 +521,7 @@ typedef struct
 static void
 setup_free (Setup *setup)
 {
+  g_free (setup->url);
   g_free (setup->moderator_token);
   for (guint i = 0; i < G_N_ELEMENTS (audience); i++)
     g_free (setup->tokens[i]);
@@ -572,11 +576,37 @@ free_port (void)
   return bound ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)) : 0;
 }
 
-/* Redis is optional: without it the stream's live state stays unknown. */
+/* Runs in a demo child between fork and exec. The kernel sends it SIGTERM
+ * when the thread that forked it ends: the app's main thread, so whenever
+ * the app ends, also without closing (a lost display, kill -9). If the app
+ * is already gone, the child must not start at all. */
 static void
-start_redis (LdDemo       *self,
-             GCancellable *cancellable)
+die_with_parent (gpointer user_data)
 {
+  pid_t parent = GPOINTER_TO_INT (user_data);
+
+  if (prctl (PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid () != parent)
+    _exit (1);
+}
+
+/* A launcher for the demo's long-lived children. Only the main thread may
+ * use it: a child started from a pool thread would be killed when that
+ * thread is reaped, seconds later. */
+static GSubprocessLauncher *
+child_launcher_new (GSubprocessFlags flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, GINT_TO_POINTER (getpid ()), NULL);
+  return launcher;
+}
+
+/* Redis is optional: without it the stream's live state stays unknown.
+ * Only started here; redis_ping_thread waits until it answers. */
+static void
+start_redis (LdDemo *self)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autofree char *redis = g_find_program_in_path ("redis-server");
   g_autofree char *cli = g_find_program_in_path ("redis-cli");
   g_autofree char *port = NULL;
@@ -586,11 +616,20 @@ start_redis (LdDemo       *self,
     return;
 
   port = g_strdup_printf ("%u", p);
-  self->redis_process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                                          NULL, redis, "--bind", "127.0.0.1", "--port", port,
-                                          "--save", "", "--appendonly", "no", NULL);
-  if (self->redis_process == NULL)
-    return;
+  launcher = child_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  self->redis_process = g_subprocess_launcher_spawn (launcher, NULL, redis, "--bind", "127.0.0.1", "--port", port,
+                                                     "--save", "", "--appendonly", "no", NULL);
+  if (self->redis_process != NULL)
+    self->redis_port = p;
+}
+
+static void
+redis_ping_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  g_autofree char *port = g_strdup_printf ("%u", GPOINTER_TO_UINT (task_data));
 
   for (guint i = 0; i < 50 && !g_cancellable_is_cancelled (cancellable); i++)
     {
@@ -598,18 +637,16 @@ start_redis (LdDemo       *self,
       g_autofree char *out = NULL;
 
       ping = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, NULL,
-                               cli, "-p", port, "ping", NULL);
+                               "redis-cli", "-p", port, "ping", NULL);
       if (ping != NULL && g_subprocess_communicate_utf8 (ping, NULL, NULL, &out, NULL, NULL) &&
           out != NULL && g_str_has_prefix (out, "PONG"))
         {
-          self->redis_port = p;
+          g_task_return_boolean (task, TRUE);
           return;
         }
       g_usleep (100 * 1000);
     }
-
-  g_subprocess_force_exit (self->redis_process);
-  g_clear_object (&self->redis_process);
+  g_task_return_boolean (task, FALSE);
 }
 
 char *
@@ -642,6 +679,7 @@ ld_demo_parse_listening (const char *line)
   return NULL;
 }
 
+/* Waits for the gateway's first line and mints everyone's tokens. */
 static void
 setup_thread (GTask        *task,
               gpointer      source_object,
@@ -649,53 +687,16 @@ setup_thread (GTask        *task,
               GCancellable *cancellable)
 {
   LdDemo *self = source_object;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GDataInputStream) lines = g_data_input_stream_new (task_data);
   g_autoptr(GError) error = NULL;
-  g_autofree char *users = NULL;
   g_autofree char *line = NULL;
-  g_autofree char *redis_uri = NULL;
+  g_autofree char *url = NULL;
   Setup *setup;
 
-  if (self->gateway == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                               _("Demo mode needs livedesk-gateway, which is not installed"));
-      return;
-    }
-
-  self->tmp_dir = g_dir_make_tmp ("livedesk-demo-XXXXXX", &error);
-  if (self->tmp_dir == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  /* Nobody signs in with a password in the demo: every token is minted. */
-  users = g_build_filename (self->tmp_dir, "users.json", NULL);
-  if (!g_file_set_contents_full (users, "[]\n", -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  start_redis (self, cancellable);
-  if (self->redis_port != 0)
-    redis_uri = g_strdup_printf ("redis://127.0.0.1:%u", self->redis_port);
-
-  launcher = launcher_new (self);
-  self->gateway_process = g_subprocess_launcher_spawn (launcher, &error, self->gateway, "serve",
-                                                       "--port", "0", "--users", users,
-                                                       redis_uri ? "--redis" : NULL, redis_uri, NULL);
-  if (self->gateway_process == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (self->gateway_process));
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (lines), FALSE);
   line = g_data_input_stream_read_line_utf8 (lines, NULL, cancellable, &error);
-  self->url = line ? ld_demo_parse_listening (line) : NULL;
-  if (self->url == NULL)
+  url = line ? ld_demo_parse_listening (line) : NULL;
+  if (url == NULL)
     {
       if (error != NULL)
         g_task_return_error (task, g_steal_pointer (&error));
@@ -705,6 +706,7 @@ setup_thread (GTask        *task,
     }
 
   setup = g_new0 (Setup, 1);
+  setup->url = g_steal_pointer (&url);
   setup->moderator_token = mint_token (self, &moderator, cancellable, &error);
   for (guint i = 0; i < G_N_ELEMENTS (audience) && error == NULL; i++)
     setup->tokens[i] = mint_token (self, &audience[i], cancellable, &error);
@@ -755,6 +757,8 @@ on_setup_done (GObject      *object,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  g_free (self->url);
+  self->url = g_steal_pointer (&setup->url);
 
   for (guint i = 0; i < G_N_ELEMENTS (audience); i++)
     {
@@ -782,6 +786,54 @@ on_setup_done (GObject      *object,
                               on_moderator_joined, g_object_ref (task));
 }
 
+/* Back in the main thread, which must start the gateway (see child_launcher_new). */
+static void
+on_redis_ready (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  LdDemo *self = LD_DEMO (object);
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GTask) setup_task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *users = NULL;
+  g_autofree char *redis_uri = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (!g_task_propagate_boolean (G_TASK (result), NULL) && self->redis_process != NULL)
+    {
+      g_subprocess_force_exit (self->redis_process);
+      g_clear_object (&self->redis_process);
+      self->redis_port = 0;
+    }
+  if (self->redis_port != 0)
+    redis_uri = g_strdup_printf ("redis://127.0.0.1:%u", self->redis_port);
+
+  users = g_build_filename (self->tmp_dir, "users.json", NULL);
+  launcher = child_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  /* Only the children see the secret: never argv, never our environment. */
+  g_subprocess_launcher_setenv (launcher, SECRET_VARIABLE, self->secret, TRUE);
+  /* The gateway also ends when our end of its stdin closes, which the kernel
+   * does whenever and however we end. */
+  self->gateway_process = g_subprocess_launcher_spawn (launcher, &error, self->gateway, "serve",
+                                                       "--exit-with-stdin", "--port", "0", "--users", users,
+                                                       redis_uri ? "--redis" : NULL, redis_uri, NULL);
+  if (self->gateway_process == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  setup_task = g_task_new (self, g_task_get_cancellable (task), on_setup_done, g_steal_pointer (&task));
+  g_task_set_task_data (setup_task, g_object_ref (g_subprocess_get_stdout_pipe (self->gateway_process)),
+                        g_object_unref);
+  g_task_run_in_thread (setup_task, setup_thread);
+}
+
+/* Call from the main thread: the demo's processes die with the thread that
+ * started them. */
 void
 ld_demo_start_async (LdDemo              *self,
                      GCancellable        *cancellable,
@@ -789,7 +841,9 @@ ld_demo_start_async (LdDemo              *self,
                      gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GTask) setup_task = NULL;
+  g_autoptr(GTask) redis_task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *users = NULL;
   guchar bytes[32];
 
   g_return_if_fail (LD_IS_DEMO (self));
@@ -798,13 +852,39 @@ ld_demo_start_async (LdDemo              *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ld_demo_start_async);
 
+  if (self->gateway == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                               _("Demo mode needs livedesk-gateway, which is not installed"));
+      return;
+    }
+
+  self->tmp_dir = g_dir_make_tmp ("livedesk-demo-XXXXXX", &error);
+  if (self->tmp_dir == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* Nobody signs in with a password in the demo: every token is minted. */
+  users = g_build_filename (self->tmp_dir, "users.json", NULL);
+  if (!g_file_set_contents_full (users, "[]\n", -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
   for (guint i = 0; i < sizeof bytes; i++)
     bytes[i] = (guchar) g_random_int_range (0, 256);
   self->secret = g_compute_checksum_for_data (G_CHECKSUM_SHA256, bytes, sizeof bytes);
   explicit_bzero (bytes, sizeof bytes);
 
-  setup_task = g_task_new (self, cancellable, on_setup_done, g_steal_pointer (&task));
-  g_task_run_in_thread (setup_task, setup_thread);
+  start_redis (self);
+  redis_task = g_task_new (self, cancellable, on_redis_ready, g_steal_pointer (&task));
+  g_task_set_task_data (redis_task, GUINT_TO_POINTER (self->redis_port), NULL);
+  if (self->redis_port == 0)
+    g_task_return_boolean (redis_task, FALSE);
+  else
+    g_task_run_in_thread (redis_task, redis_ping_thread);
 }
 
 LdSession *
