@@ -30,11 +30,14 @@ typedef struct
   char         *api;
   char         *path;
   char         *user;
+  gboolean      refresh;
 
   LdSession    *session;
   LdTokenStore *store;
   /* Where the tokens came from, so a refresh is saved back there. */
   char         *keyring_user;
+  /* The tokens came from the environment: never rotated unasked. */
+  gboolean      env_tokens;
 
   gboolean      failed;
   gboolean      interrupted;
@@ -70,6 +73,8 @@ common_entries (Cli *cli)
       N_("The gateway’s Socket.IO path (default /socket)"), N_("PATH") },
     { "user", 0, 0, G_OPTION_ARG_STRING, &cli->user,
       N_("Whose saved login to use (default: $LIVEDESK_USER, else the last login)"), N_("NAME") },
+    { "refresh", 0, 0, G_OPTION_ARG_NONE, &cli->refresh,
+      N_("Renew the tokens first (see below)"), NULL },
     { NULL }
   };
 
@@ -95,8 +100,15 @@ parse_options (Cli                *cli,
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context, summary);
   g_option_context_set_description (context,
-    _("Tokens come from the keyring (saved by “livedesk-cli login” or the app) or from\n"
-      "$LIVEDESK_ACCESS_TOKEN and $LIVEDESK_REFRESH_TOKEN; never from the command line.\n\n"
+    _("Tokens come from the keyring (saved by “livedesk-cli login” or the app, one login\n"
+      "for both, per gateway --server) or from $LIVEDESK_ACCESS_TOKEN and\n"
+      "$LIVEDESK_REFRESH_TOKEN; never from the command line.\n\n"
+      "Tokens from the environment are never renewed behind your back: when the access\n"
+      "token has expired, run the command with --refresh, which spends\n"
+      "$LIVEDESK_REFRESH_TOKEN and prints the new pair on standard error as\n"
+      "LIVEDESK_ACCESS_TOKEN=… and LIVEDESK_REFRESH_TOKEN=… lines (the keyring is not\n"
+      "touched); use the new pair from then on. Tokens from the keyring are renewed\n"
+      "when needed (or with --refresh) and saved back in the keyring.\n\n"
       "Exit status: 0 done, 1 refused by the server, 2 usage, 3 network or sign-in failure."));
   g_option_context_add_main_entries (context, common, GETTEXT_PACKAGE);
   if (entries != NULL)
@@ -242,13 +254,39 @@ save_user (const char *api,
                 error != NULL ? error->message : g_strerror (errno));
 }
 
+/* The keyring, shared with the app: items under the gateway's key, and
+ * those older livedesk-cli versions kept under the REST API's URL. */
+static LdTokenStore *
+token_store (Cli *cli)
+{
+  if (cli->store == NULL)
+    {
+      cli->store = ld_token_store_new ();
+      ld_token_store_set_legacy_server (cli->store, cli->api);
+    }
+  return cli->store;
+}
+
 static char *
 login_user (Cli *cli)
 {
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *user;
+
   if (cli->user != NULL)
     return g_strdup (cli->user);
   if (g_getenv (USER_VARIABLE) != NULL && *g_getenv (USER_VARIABLE) != '\0')
     return g_strdup (g_getenv (USER_VARIABLE));
+
+  /* Whoever signed in last here, with this program or the app. */
+  ld_token_store_lookup_user_async (token_store (cli), cli->server, NULL, on_done, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  user = ld_token_store_lookup_user_finish (cli->store, result, &error);
+  if (user != NULL)
+    return user;
+  /* Without a keyring the lookup says why; here, the name of an older login. */
   return saved_user (cli->api);
 }
 
@@ -265,7 +303,7 @@ on_tokens_changed (LdSession *session,
   if (cli->keyring_user == NULL)
     return;
 
-  ld_token_store_store_async (cli->store, cli->api, cli->keyring_user, tokens, NULL, on_done, &result);
+  ld_token_store_store_async (cli->store, cli->server, cli->keyring_user, tokens, NULL, on_done, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   if (!ld_token_store_store_finish (cli->store, result, &error))
@@ -284,7 +322,13 @@ on_state (LdSession  *session,
     {
       const char *reason = ld_session_get_state_reason (session);
 
-      if (!cli->failed)
+      if (!cli->failed && state == LD_SESSION_STATE_SIGNED_OUT && cli->env_tokens)
+        g_printerr (_("livedesk-cli %s: %s\n"
+                      "livedesk-cli %s: the token in $%s was refused, perhaps expired: run the command "
+                      "again with --refresh to renew it with $%s\n"),
+                    cli->command, reason != NULL ? reason : _("signed out"), cli->command,
+                    ACCESS_VARIABLE, REFRESH_VARIABLE);
+      else if (!cli->failed)
         g_printerr ("livedesk-cli %s: %s\n", cli->command, reason != NULL ? reason : _("disconnected"));
       cli->failed = TRUE;
       cli->exit_code = CLI_EXIT_FAILURE;
@@ -293,6 +337,33 @@ on_state (LdSession  *session,
   else if (state == LD_SESSION_STATE_RECONNECTING)
     g_printerr ("livedesk-cli: %s; retrying in %u s\n", ld_session_get_state_reason (session),
                 ld_session_get_reconnect_in (session));
+}
+
+/* --refresh: spends REFRESH_TOKEN for a new pair, or FALSE after saying why. */
+static LdTokens *
+refresh_tokens (Cli         *cli,
+                const char  *refresh_token,
+                GError     **error)
+{
+  g_autoptr(LdRestClient) rest = ld_rest_client_new (cli->api);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) local_error = NULL;
+  LdTokens *tokens;
+
+  ld_rest_client_refresh_async (rest, refresh_token, NULL, on_done, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  tokens = ld_rest_client_refresh_finish (rest, result, &local_error);
+  if (tokens == NULL)
+    {
+      if (g_error_matches (local_error, LD_REST_ERROR, LD_REST_ERROR_UNAUTHENTICATED))
+        g_set_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT,
+                     _("the refresh token was refused (expired, revoked or already used): %s; "
+                       "log in again"), local_error->message);
+      else
+        g_propagate_prefixed_error (error, g_steal_pointer (&local_error), _("cannot renew the tokens: "));
+    }
+  return tokens;
 }
 
 /* The tokens: from the environment, else from the keyring. */
@@ -308,8 +379,27 @@ load_tokens (Cli     *cli,
   if (access != NULL && *access != '\0')
     {
       const char *refresh = g_getenv (REFRESH_VARIABLE);
+      g_autoptr(LdTokens) renewed = NULL;
 
-      return ld_tokens_new (access, refresh != NULL && *refresh != '\0' ? refresh : NULL, 0);
+      cli->env_tokens = TRUE;
+      /* The session gets no refresh token: a rotation it made on its own
+       * would spend the caller's, who could not learn the new one. */
+      if (!cli->refresh)
+        return ld_tokens_new (access, NULL, 0);
+
+      if (refresh == NULL || *refresh == '\0')
+        {
+          g_set_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT,
+                       _("--refresh needs $%s"), REFRESH_VARIABLE);
+          return NULL;
+        }
+      renewed = refresh_tokens (cli, refresh, error);
+      if (renewed == NULL)
+        return NULL;
+      /* The old refresh token is spent: the caller must take these. */
+      g_printerr ("%s=%s\n%s=%s\n", ACCESS_VARIABLE, renewed->access_token,
+                  REFRESH_VARIABLE, renewed->refresh_token != NULL ? renewed->refresh_token : "");
+      return ld_tokens_new (renewed->access_token, NULL, renewed->expires_at);
     }
 
   user = login_user (cli);
@@ -320,23 +410,42 @@ load_tokens (Cli     *cli,
       return NULL;
     }
 
-  cli->store = ld_token_store_new ();
-  ld_token_store_lookup_async (cli->store, cli->api, user, NULL, on_done, &result);
+  ld_token_store_lookup_async (token_store (cli), cli->server, user, NULL, on_done, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   tokens = ld_token_store_lookup_finish (cli->store, result, error);
   if (tokens == NULL && (error == NULL || *error == NULL))
     {
       g_set_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT,
-                   _("no saved login for %s at %s: run “livedesk-cli login”"), user, cli->api);
+                   _("no saved login for %s at %s: run “livedesk-cli login”"), user, cli->server);
       return NULL;
     }
-  if (tokens != NULL)
-    cli->keyring_user = g_steal_pointer (&user);
+  if (tokens == NULL)
+    return NULL;
+
+  if (cli->refresh && tokens->refresh_token != NULL)
+    {
+      g_autoptr(LdTokens) renewed = refresh_tokens (cli, tokens->refresh_token, error);
+      g_autoptr(GAsyncResult) stored = NULL;
+
+      ld_tokens_free (tokens);
+      if (renewed == NULL)
+        return NULL;
+      ld_token_store_store_async (cli->store, cli->server, user, renewed, NULL, on_done, &stored);
+      while (stored == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      if (!ld_token_store_store_finish (cli->store, stored, error))
+        return NULL;
+      tokens = g_steal_pointer (&renewed);
+    }
+  cli->keyring_user = g_steal_pointer (&user);
   return tokens;
 }
 
 /* A session signed in and online, or FALSE after telling why. */
+static gboolean start_session_with (Cli            *cli,
+                                    const LdTokens *tokens);
+
 static gboolean
 start_session (Cli *cli)
 {
@@ -348,7 +457,14 @@ start_session (Cli *cli)
       cli->exit_code = fail (cli, CLI_EXIT_FAILURE, "%s", error->message);
       return FALSE;
     }
+  return start_session_with (cli, tokens);
+}
 
+/* TOKENS from load_tokens(): loaded once, as --refresh spends a refresh token. */
+static gboolean
+start_session_with (Cli            *cli,
+                    const LdTokens *tokens)
+{
   cli->session = ld_session_new (cli->server, cli->api);
   ld_session_set_path (cli->session, cli->path);
   ld_session_set_reconnect_attempts (cli->session, CLI_RECONNECT_ATTEMPTS);
@@ -486,8 +602,7 @@ cmd_login (Cli   *cli,
       return fail_with_error (cli, error);
     }
 
-  cli->store = ld_token_store_new ();
-  ld_token_store_store_async (cli->store, cli->api, username, tokens, NULL, on_done, &stored);
+  ld_token_store_store_async (token_store (cli), cli->server, username, tokens, NULL, on_done, &stored);
   await (cli, &stored);
   if (!ld_token_store_store_finish (cli->store, stored, &error))
     return fail (cli, CLI_EXIT_FAILURE, _("logged in, but the tokens cannot be kept: %s"), error->message);
@@ -518,8 +633,7 @@ cmd_logout (Cli   *cli,
       return CLI_EXIT_OK;
     }
 
-  cli->store = ld_token_store_new ();
-  ld_token_store_clear_async (cli->store, cli->api, user, NULL, on_done, &result);
+  ld_token_store_clear_async (token_store (cli), cli->server, user, NULL, on_done, &result);
   await (cli, &result);
   removed = ld_token_store_clear_finish (cli->store, result, &error);
   if (error != NULL)
@@ -586,9 +700,7 @@ cmd_health (Cli   *cli,
     json_object_set_string_member (out, "socket", "unknown");
   else
     {
-      g_clear_object (&cli->store);
-      g_clear_pointer (&cli->keyring_user, g_free);
-      socket_ok = start_session (cli);
+      socket_ok = start_session_with (cli, tokens);
       json_object_set_string_member (out, "socket", socket_ok ? "ok" : "down");
     }
   json_object_set_string_member (out, "status", api_ok && socket_ok ? "ok" : "down");
@@ -938,12 +1050,60 @@ static const Command commands[] = {
 static char *
 usage (void)
 {
-  g_autoptr(GString) text = g_string_new (_("Usage:\n  livedesk-cli COMMAND [OPTION…]\n\nCommands:\n"));
+  g_autoptr(GString) text = g_string_new (_("Usage:\n  livedesk-cli [OPTION…] COMMAND [OPTION…]\n\nCommands:\n"));
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     g_string_append_printf (text, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
-  g_string_append (text, _("\n“livedesk-cli COMMAND --help” describes a command’s options.\n"));
+  g_string_append (text, _("\nThe options every command takes (--server, --api, --path, --user, --refresh) may\n"
+                           "also come before the command.\n"
+                           "“livedesk-cli COMMAND --help” describes a command’s options.\n"));
   return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* The common options that take a value, and the one that takes none: they
+ * may come before the command as well as after it. */
+static const char * const global_value_options[] = { "--server", "--api", "--path", "--user", NULL };
+static const char * const global_flag_options[] = { "--refresh", NULL };
+
+/* The index in ARGV of the command, skipping the common options before it;
+ * 0 with an error for anything else before it, or none at all. */
+static int
+find_command (int      argc,
+              char   **argv,
+              GError **error)
+{
+  int i = 1;
+
+  while (i < argc)
+    {
+      const char *arg = argv[i];
+      g_autofree char *name = NULL;
+      const char *equals;
+
+      if (arg[0] != '-')
+        return i;
+      equals = strchr (arg, '=');
+      name = equals != NULL ? g_strndup (arg, equals - arg) : g_strdup (arg);
+      if (g_strv_contains (global_value_options, name))
+        {
+          if (equals == NULL && i + 1 >= argc)
+            {
+              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("Missing argument for %s"), name);
+              return 0;
+            }
+          i += equals != NULL ? 1 : 2;
+        }
+      else if (equals == NULL && g_strv_contains (global_flag_options, name))
+        i++;
+      else
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION,
+                       _("unknown option “%s” before the command"), arg);
+          return 0;
+        }
+    }
+  g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _("no command given"));
+  return 0;
 }
 
 int
@@ -951,6 +1111,10 @@ cli_run (int    argc,
          char **argv)
 {
   Cli cli = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char **args = NULL;
+  int command;
+  int n = 0;
   int code;
 
   if (argc < 2)
@@ -968,9 +1132,27 @@ cli_run (int    argc,
       return CLI_EXIT_OK;
     }
 
+  command = find_command (argc, argv, &error);
+  if (command == 0)
+    {
+      g_autofree char *text = usage ();
+
+      g_printerr ("livedesk-cli: %s\n\n%s", error->message, text);
+      return CLI_EXIT_USAGE;
+    }
+
+  /* The command first, then the options that came before it: its own
+   * option context parses them wherever they are. GOption rearranges ARGS,
+   * which only borrows ARGV's strings. */
+  args = g_new0 (char *, argc + 1);
+  args[n++] = argv[command];
+  for (int i = 1; i < argc; i++)
+    if (i != command)
+      args[n++] = argv[i];
+
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
-      if (strcmp (argv[1], commands[i].name) != 0)
+      if (strcmp (args[0], commands[i].name) != 0)
         continue;
 
       cli.command = commands[i].name;
@@ -981,7 +1163,7 @@ cli_run (int    argc,
         /* What --help shows as the usage line. */
         g_set_prgname (prgname);
       }
-      code = commands[i].run (&cli, argc - 1, argv + 1);
+      code = commands[i].run (&cli, n, args);
       cli_clear (&cli);
       return code;
     }
@@ -989,7 +1171,7 @@ cli_run (int    argc,
   {
     g_autofree char *text = usage ();
 
-    g_printerr (_("livedesk-cli: unknown command “%s”\n\n%s"), argv[1], text);
+    g_printerr (_("livedesk-cli: unknown command “%s”\n\n%s"), args[0], text);
   }
   return CLI_EXIT_USAGE;
 }

@@ -10,7 +10,9 @@
 
 struct _LdTokenStore
 {
-  GObject parent_instance;
+  GObject  parent_instance;
+
+  char    *legacy_server;
 };
 
 G_DEFINE_FINAL_TYPE (LdTokenStore, ld_token_store, G_TYPE_OBJECT)
@@ -84,8 +86,19 @@ ld_tokens_free (LdTokens *tokens)
 }
 
 static void
+ld_token_store_finalize (GObject *object)
+{
+  LdTokenStore *self = LD_TOKEN_STORE (object);
+
+  g_clear_pointer (&self->legacy_server, g_free);
+
+  G_OBJECT_CLASS (ld_token_store_parent_class)->finalize (object);
+}
+
+static void
 ld_token_store_class_init (LdTokenStoreClass *klass)
 {
+  G_OBJECT_CLASS (klass)->finalize = ld_token_store_finalize;
 }
 
 static void
@@ -97,6 +110,53 @@ LdTokenStore *
 ld_token_store_new (void)
 {
   return g_object_new (LD_TYPE_TOKEN_STORE, NULL);
+}
+
+void
+ld_token_store_set_legacy_server (LdTokenStore *self,
+                                  const char   *url)
+{
+  g_return_if_fail (LD_IS_TOKEN_STORE (self));
+
+  g_free (self->legacy_server);
+  self->legacy_server = url != NULL && *url != '\0' ? g_strdup (url) : NULL;
+}
+
+char *
+ld_token_store_server_key (const char *url)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *scheme = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *path = NULL;
+  int port;
+  gsize len;
+
+  g_return_val_if_fail (url != NULL, NULL);
+
+  uri = g_uri_parse (url, G_URI_FLAGS_SCHEME_NORMALIZE, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    {
+      /* Not a URL with a host: only the trailing slashes can go. */
+      path = g_strdup (url);
+      len = strlen (path);
+      while (len > 0 && path[len - 1] == '/')
+        path[--len] = '\0';
+      return g_steal_pointer (&path);
+    }
+
+  scheme = g_ascii_strdown (g_uri_get_scheme (uri), -1);
+  host = g_ascii_strdown (g_uri_get_host (uri), -1);
+  port = g_uri_get_port (uri);
+  if ((port == 80 && g_str_equal (scheme, "http")) || (port == 443 && g_str_equal (scheme, "https")))
+    port = -1;
+  path = g_strdup (g_uri_get_path (uri));
+  len = strlen (path);
+  while (len > 0 && path[len - 1] == '/')
+    path[--len] = '\0';
+
+  /* No user info, query or fragment: they name no other server. */
+  return g_uri_join (G_URI_FLAGS_NONE, scheme, NULL, host, port, path, NULL, NULL);
 }
 
 /* libsecret's own errors say what failed on the bus; ours add what the user
@@ -131,16 +191,35 @@ _ld_token_store_translate_error (GError *error)
 
 typedef struct
 {
-  char *server;
-  char *user;
+  /* The server's key, then the older forms of it that lookups migrate from
+   * and clearing also removes. */
+  GPtrArray *servers;
+  char      *server;
+  char      *user;
+  guint      next;
+  gboolean   removed;
+  LdTokens  *found;
+  /* lookup_user: the most recently changed item so far. */
+  char      *latest_user;
+  guint64    latest_modified;
 } Request;
 
 static void
 request_free (Request *request)
 {
-  g_free (request->server);
+  g_ptr_array_unref (request->servers);
   g_free (request->user);
+  g_free (request->latest_user);
+  ld_tokens_free (request->found);
   g_free (request);
+}
+
+static void
+add_server (GPtrArray  *servers,
+            const char *server)
+{
+  if (server != NULL && *server != '\0' && !g_ptr_array_find_with_equal_func (servers, server, g_str_equal, NULL))
+    g_ptr_array_add (servers, g_strdup (server));
 }
 
 static GTask *
@@ -156,7 +235,19 @@ new_task (LdTokenStore        *self,
   Request *request = g_new0 (Request, 1);
 
   g_task_set_source_tag (task, source_tag);
-  request->server = g_strdup (server);
+  request->servers = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (request->servers, ld_token_store_server_key (server));
+  /* What the app (the gateway URL as typed) and livedesk-cli (the REST
+   * API's URL) wrote before both used the key. */
+  add_server (request->servers, server);
+  if (self->legacy_server != NULL)
+    {
+      g_autofree char *legacy_key = ld_token_store_server_key (self->legacy_server);
+
+      add_server (request->servers, self->legacy_server);
+      add_server (request->servers, legacy_key);
+    }
+  request->server = request->servers->pdata[0];
   request->user = g_strdup (user);
   g_task_set_task_data (task, request, (GDestroyNotify) request_free);
 
@@ -166,7 +257,8 @@ new_task (LdTokenStore        *self,
 static void
 return_nothing (GTask *task)
 {
-  if (g_task_get_source_tag (task) == ld_token_store_lookup_async)
+  if (g_task_get_source_tag (task) == ld_token_store_lookup_async ||
+      g_task_get_source_tag (task) == ld_token_store_lookup_user_async)
     g_task_return_pointer (task, NULL, NULL);
   else
     g_task_return_boolean (task, FALSE);
@@ -336,6 +428,7 @@ ld_token_store_store_async (LdTokenStore        *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(GHashTable) attributes = NULL;
   g_autofree char *label = NULL;
+  Request *request;
   char *secret;
 
   g_return_if_fail (LD_IS_TOKEN_STORE (self));
@@ -345,9 +438,10 @@ ld_token_store_store_async (LdTokenStore        *self,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = new_task (self, server, user, cancellable, callback, user_data, ld_token_store_store_async);
+  request = g_task_get_task_data (task);
 
-  attributes = make_attributes (server, user);
-  label = g_strdup_printf ("Livedesk sign-in for %s on %s", user, server);
+  attributes = make_attributes (request->server, user);
+  label = g_strdup_printf ("Livedesk sign-in for %s on %s", user, request->server);
   secret = tokens_to_secret (tokens);
 
   secret_password_storev (&token_schema, attributes, SECRET_COLLECTION_DEFAULT, label, secret,
@@ -366,12 +460,68 @@ ld_token_store_store_finish (LdTokenStore  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+static void lookup_next (GTask *task);
+
+static void
+on_migration_cleared (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!secret_password_clear_finish (result, &error) && error != NULL)
+    g_debug ("the sign-in's old keyring item stays: %s", error->message);
+  g_task_return_pointer (task, g_steal_pointer (&request->found), (GDestroyNotify) ld_tokens_free);
+}
+
+static void
+on_migration_stored (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GHashTable) attributes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Not moved: the old item stays where it is, and still works. */
+  if (!secret_password_store_finish (result, &error))
+    {
+      g_debug ("the sign-in could not move to its new keyring item: %s",
+               error != NULL ? error->message : "dismissed");
+      g_task_return_pointer (task, g_steal_pointer (&request->found), (GDestroyNotify) ld_tokens_free);
+      return;
+    }
+
+  attributes = make_attributes (request->servers->pdata[request->next], request->user);
+  secret_password_clearv (&token_schema, attributes, g_task_get_cancellable (task),
+                          on_migration_cleared, g_steal_pointer (&task));
+}
+
+/* An item in an older form: move it under the key, so that the app and
+ * livedesk-cli find and remove the same one from now on. */
+static void
+migrate (GTask *task)
+{
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GHashTable) attributes = make_attributes (request->server, request->user);
+  g_autofree char *label = g_strdup_printf ("Livedesk sign-in for %s on %s", request->user, request->server);
+  char *secret = tokens_to_secret (request->found);
+
+  secret_password_storev (&token_schema, attributes, SECRET_COLLECTION_DEFAULT, label, secret,
+                          g_task_get_cancellable (task), on_migration_stored, task);
+  wipe_free (secret);
+}
+
 static void
 on_looked_up (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  Request *request = g_task_get_task_data (task);
   GError *error = NULL;
   char *secret;
   LdTokens *tokens;
@@ -385,7 +535,8 @@ on_looked_up (GObject      *source,
 
   if (secret == NULL)
     {
-      return_nothing_unless_locked (g_steal_pointer (&task));
+      request->next++;
+      lookup_next (g_steal_pointer (&task));
       return;
     }
 
@@ -394,8 +545,29 @@ on_looked_up (GObject      *source,
 
   if (tokens == NULL)
     g_task_return_error (task, error);
+  else if (request->next > 0)
+    {
+      request->found = tokens;
+      migrate (g_steal_pointer (&task));
+    }
   else
     g_task_return_pointer (task, tokens, (GDestroyNotify) ld_tokens_free);
+}
+
+static void
+lookup_next (GTask *task)
+{
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GHashTable) attributes = NULL;
+
+  if (request->next >= request->servers->len)
+    {
+      return_nothing_unless_locked (task);
+      return;
+    }
+
+  attributes = make_attributes (request->servers->pdata[request->next], request->user);
+  secret_password_lookupv (&token_schema, attributes, g_task_get_cancellable (task), on_looked_up, task);
 }
 
 void
@@ -406,18 +578,12 @@ ld_token_store_lookup_async (LdTokenStore        *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GHashTable) attributes = NULL;
-
   g_return_if_fail (LD_IS_TOKEN_STORE (self));
   g_return_if_fail (server != NULL && *server != '\0');
   g_return_if_fail (user != NULL && *user != '\0');
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = new_task (self, server, user, cancellable, callback, user_data, ld_token_store_lookup_async);
-
-  attributes = make_attributes (server, user);
-  secret_password_lookupv (&token_schema, attributes, cancellable, on_looked_up, g_steal_pointer (&task));
+  lookup_next (new_task (self, server, user, cancellable, callback, user_data, ld_token_store_lookup_async));
 }
 
 LdTokens *
@@ -431,22 +597,49 @@ ld_token_store_lookup_finish (LdTokenStore  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static void clear_next (GTask *task);
+
 static void
 on_cleared (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  Request *request = g_task_get_task_data (task);
   GError *error = NULL;
-  gboolean removed;
 
-  removed = secret_password_clear_finish (result, &error);
+  if (secret_password_clear_finish (result, &error))
+    request->removed = TRUE;
   if (error != NULL)
-    g_task_return_error (task, _ld_token_store_translate_error (error));
-  else if (!removed)
-    return_nothing_unless_locked (g_steal_pointer (&task));
-  else
-    g_task_return_boolean (task, TRUE);
+    {
+      g_task_return_error (task, _ld_token_store_translate_error (error));
+      return;
+    }
+  request->next++;
+  clear_next (g_steal_pointer (&task));
+}
+
+/* Every form of the item goes: one left behind would sign the user in again. */
+static void
+clear_next (GTask *task)
+{
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GHashTable) attributes = NULL;
+
+  if (request->next >= request->servers->len)
+    {
+      if (request->removed)
+        {
+          g_task_return_boolean (task, TRUE);
+          g_object_unref (task);
+        }
+      else
+        return_nothing_unless_locked (task);
+      return;
+    }
+
+  attributes = make_attributes (request->servers->pdata[request->next], request->user);
+  secret_password_clearv (&token_schema, attributes, g_task_get_cancellable (task), on_cleared, task);
 }
 
 void
@@ -457,18 +650,12 @@ ld_token_store_clear_async (LdTokenStore        *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GHashTable) attributes = NULL;
-
   g_return_if_fail (LD_IS_TOKEN_STORE (self));
   g_return_if_fail (server != NULL && *server != '\0');
   g_return_if_fail (user != NULL && *user != '\0');
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = new_task (self, server, user, cancellable, callback, user_data, ld_token_store_clear_async);
-
-  attributes = make_attributes (server, user);
-  secret_password_clearv (&token_schema, attributes, cancellable, on_cleared, g_steal_pointer (&task));
+  clear_next (new_task (self, server, user, cancellable, callback, user_data, ld_token_store_clear_async));
 }
 
 gboolean
@@ -480,6 +667,87 @@ ld_token_store_clear_finish (LdTokenStore  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void search_next (GTask *task);
+
+static void
+on_searched (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Request *request = g_task_get_task_data (task);
+  GError *error = NULL;
+  GList *items;
+
+  items = secret_password_search_finish (result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, _ld_token_store_translate_error (error));
+      return;
+    }
+  for (GList *l = items; l != NULL; l = l->next)
+    {
+      g_autoptr(GHashTable) attributes = secret_retrievable_get_attributes (l->data);
+      const char *user = g_hash_table_lookup (attributes, "user");
+      guint64 modified = secret_retrievable_get_modified (l->data);
+
+      if (user != NULL && *user != '\0' && (request->latest_user == NULL || modified > request->latest_modified))
+        {
+          g_free (request->latest_user);
+          request->latest_user = g_strdup (user);
+          request->latest_modified = modified;
+        }
+    }
+  g_list_free_full (items, g_object_unref);
+
+  request->next++;
+  search_next (g_steal_pointer (&task));
+}
+
+static void
+search_next (GTask *task)
+{
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+
+  if (request->next >= request->servers->len)
+    {
+      g_task_return_pointer (task, g_steal_pointer (&request->latest_user), g_free);
+      g_object_unref (task);
+      return;
+    }
+
+  g_hash_table_insert (attributes, (gpointer) "server", request->servers->pdata[request->next]);
+  /* Locked items too: their attributes are readable without unlocking. */
+  secret_password_searchv (&token_schema, attributes, SECRET_SEARCH_ALL, g_task_get_cancellable (task),
+                           on_searched, task);
+}
+
+void
+ld_token_store_lookup_user_async (LdTokenStore        *self,
+                                  const char          *server,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (LD_IS_TOKEN_STORE (self));
+  g_return_if_fail (server != NULL && *server != '\0');
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  search_next (new_task (self, server, NULL, cancellable, callback, user_data, ld_token_store_lookup_user_async));
+}
+
+char *
+ld_token_store_lookup_user_finish (LdTokenStore  *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (LD_IS_TOKEN_STORE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static void

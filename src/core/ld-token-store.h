@@ -7,6 +7,13 @@
  * {"accessToken", "refreshToken", "expiresAt"} so both tokens are always
  * replaced together (a refresh rotates both) and never disagree.
  *
+ * "server" is the gateway's URL as ld_token_store_server_key() gives it, the
+ * same for the app and livedesk-cli, so a sign-in with either is one with
+ * both, and signing out of either signs out of both. Items of older
+ * versions (the gateway URL as typed; livedesk-cli's, under the REST API's
+ * URL, see ld_token_store_set_legacy_server()) are found by a lookup and
+ * moved under the key, and removed by a clear.
+ *
  * Errors are in LD_TOKEN_STORE_ERROR with messages meant for the user:
  * NO_KEYRING starts "no keyring available: " and says what to start;
  * LOCKED says to unlock it.
@@ -60,7 +67,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LdTokens, ld_tokens_free)
 G_DECLARE_FINAL_TYPE (LdTokenStore, ld_token_store, LD, TOKEN_STORE, GObject)
 
 LdTokenStore *ld_token_store_new           (void);
-/* Replaces the item for SERVER + USER (SERVER: the gateway or REST base URL). */
+/* The "server" attribute for the gateway at URL: scheme and host in lower
+ * case, no default port, no trailing slash, no user info, query or
+ * fragment: "HTTP://Example.org:80/" is "http://example.org". */
+char         *ld_token_store_server_key    (const char          *url);
+/* Where older livedesk-cli versions kept its logins: the REST API's URL. Lookups
+ * that find nothing under the server's key look there too (and move what
+ * they find), clears remove it too. NULL for none. */
+void          ld_token_store_set_legacy_server (LdTokenStore    *self,
+                                                const char      *url);
+/* Replaces the item for SERVER + USER (SERVER: the gateway's URL). */
 void          ld_token_store_store_async   (LdTokenStore        *self,
                                             const char          *server,
                                             const char          *user,
@@ -82,7 +98,18 @@ void          ld_token_store_lookup_async  (LdTokenStore        *self,
 LdTokens     *ld_token_store_lookup_finish (LdTokenStore        *self,
                                             GAsyncResult        *result,
                                             GError             **error);
-/* Removes the item (on logout). */
+/* Who signed in last on SERVER (the most recently saved item), for when
+ * the app or livedesk-cli has not been told; NULL without an error when
+ * nobody is. */
+void          ld_token_store_lookup_user_async  (LdTokenStore        *self,
+                                                 const char          *server,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+char         *ld_token_store_lookup_user_finish (LdTokenStore        *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+/* Removes the item (on logout), in every form it may have. */
 void          ld_token_store_clear_async   (LdTokenStore        *self,
                                             const char          *server,
                                             const char          *user,

@@ -138,6 +138,22 @@ on_tokens_found (GObject      *object,
 static void open_preferences (LdApplication *self,
                               const char    *page);
 
+/* Nobody signed in with the app, perhaps with livedesk-cli. */
+static void
+on_user_found (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(LdApplication) self = user_data;
+  g_autofree char *user = ld_token_store_lookup_user_finish (LD_TOKEN_STORE (object), result, NULL);
+
+  if (user == NULL)
+    return;
+  ld_settings_set_last_user (self->settings, user);
+  ld_token_store_lookup_async (self->token_store, ld_settings_get_server_url (self->settings), user,
+                               self->cancellable, on_tokens_found, g_object_ref (self));
+}
+
 static void
 ld_application_activate (GApplication *app)
 {
@@ -164,10 +180,15 @@ ld_application_activate (GApplication *app)
       return;
     }
 
+  /* livedesk-cli's logins, also those of its older versions, are ours too. */
+  ld_token_store_set_legacy_server (self->token_store, ld_settings_get_api_url (self->settings));
   user = ld_settings_get_last_user (self->settings);
   if (user != NULL && *user != '\0')
     ld_token_store_lookup_async (self->token_store, ld_settings_get_server_url (self->settings), user,
                                  self->cancellable, on_tokens_found, g_object_ref (self));
+  else
+    ld_token_store_lookup_user_async (self->token_store, ld_settings_get_server_url (self->settings),
+                                      self->cancellable, on_user_found, g_object_ref (self));
 }
 
 static int
@@ -277,6 +298,7 @@ sign_out_action (GSimpleAction *action,
       return;
     }
 
+  ld_token_store_set_legacy_server (self->token_store, ld_settings_get_api_url (self->settings));
   if (user != NULL && *user != '\0')
     ld_token_store_clear_async (self->token_store, ld_settings_get_server_url (self->settings), user,
                                 self->cancellable, sign_out_done, g_object_ref (self));
