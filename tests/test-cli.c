@@ -20,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "gw-jwt.h"
 #include "ld-test-gateway.h"
 
 static const char *gateway_program;
@@ -28,6 +29,8 @@ static LdTestGateway *gateway;
 static char *config_dir;
 /* A session bus address for the CLI instead of the test's, or NULL. */
 static const char *bus_override;
+/* $LIVEDESK_REFRESH_TOKEN for the CLI, or NULL. */
+static const char *refresh_override;
 
 typedef struct
 {
@@ -61,6 +64,8 @@ new_launcher (GSubprocessFlags  flags,
     g_subprocess_launcher_setenv (launcher, "LIVEDESK_ACCESS_TOKEN", access_token, TRUE);
   if (bus_override != NULL)
     g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", bus_override, TRUE);
+  if (refresh_override != NULL)
+    g_subprocess_launcher_setenv (launcher, "LIVEDESK_REFRESH_TOKEN", refresh_override, TRUE);
   return launcher;
 }
 
@@ -327,6 +332,139 @@ test_tail (void)
   g_assert_cmpint (g_subprocess_get_exit_status (tail), ==, 0);
 }
 
+/* The common options may come before the command, as with most tools. */
+static void
+test_global_options (void)
+{
+  g_autofree char *alice = token_for ("alice", "viewer");
+  const char *url = ld_test_gateway_get_url (gateway);
+  g_autofree char *server = g_strdup_printf ("--server=%s", url);
+  g_autoptr(Run) joined = run_cli_v (alice, NULL, NULL, (const char *[]) { server, "--api", url, "whoami", NULL });
+  g_autoptr(Run) spaced = run_cli_v (alice, NULL, NULL, (const char *[]) {
+    "--server", url, "--api", url, "--path", "/socket", "send", "room_o", "xin chào", NULL });
+  g_autoptr(Run) mixed = run_cli_v (alice, NULL, NULL, (const char *[]) {
+    "--server", url, "info", "room_o", "--api", url, NULL });
+  g_autoptr(Run) unknown = run_cli_v (alice, NULL, NULL, (const char *[]) { "--bogus", "whoami", NULL });
+  g_autoptr(Run) no_value = run_cli_v (alice, NULL, NULL, (const char *[]) { "--server", NULL });
+  g_autoptr(Run) no_command = run_cli_v (alice, NULL, NULL, (const char *[]) { "--server", url, NULL });
+  g_autoptr(Run) help = run_cli_v (NULL, NULL, NULL, (const char *[]) { "--server", url, "send", "--help", NULL });
+  g_autoptr(JsonObject) who = NULL;
+
+  g_assert_cmpint (joined->status, ==, 0);
+  who = parse_out (joined);
+  g_assert_cmpstr (json_object_get_string_member (who, "userId"), ==, "alice");
+  g_assert_cmpint (spaced->status, ==, 0);
+  g_assert_nonnull (strstr (spaced->out, "messageId"));
+  g_assert_cmpint (mixed->status, ==, 0);
+  g_assert_nonnull (strstr (mixed->out, "room_o"));
+
+  g_assert_cmpint (unknown->status, ==, 2);
+  g_assert_nonnull (strstr (unknown->err, "--bogus"));
+  g_assert_cmpint (no_value->status, ==, 2);
+  g_assert_nonnull (strstr (no_value->err, "--server"));
+  g_assert_cmpint (no_command->status, ==, 2);
+  g_assert_nonnull (strstr (no_command->err, "no command"));
+  g_assert_cmpint (help->status, ==, 0);
+  g_assert_nonnull (strstr (help->out, "livedesk-cli send"));
+  g_assert_nonnull (strstr (help->out, "--refresh"));
+}
+
+/* An access token that expired half an hour ago, signed as the gateway signs. */
+static char *
+expired_token_for (const char *user)
+{
+  g_autoptr(GBytes) secret = g_bytes_new_static (LD_TEST_SECRET, strlen (LD_TEST_SECRET));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GwJwt) jwt = gw_jwt_new (secret, &error);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(GwJwtClaims) claims = gw_jwt_claims_new (user, user, GW_ROLE_VIEWER, now - 3600, now - 1800);
+  char *token;
+
+  g_assert_no_error (error);
+  token = gw_jwt_sign (jwt, claims, &error);
+  g_assert_no_error (error);
+  return token;
+}
+
+/* VARIABLE's value in what the CLI printed on stderr, or NULL. */
+static char *
+printed (const char *err,
+         const char *variable)
+{
+  g_auto(GStrv) lines = g_strsplit (err, "\n", -1);
+  g_autofree char *prefix = g_strconcat (variable, "=", NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix) && lines[i][strlen (prefix)] != '\0')
+      return g_strdup (lines[i] + strlen (prefix));
+  return NULL;
+}
+
+/* Tokens from the environment are the caller's: an expired one fails with
+ * advice, and the refresh token is spent only with --refresh, which hands
+ * over the new pair. */
+static void
+test_env_tokens_refresh (void)
+{
+  g_autoptr(LdTokens) login = ld_test_gateway_login (gateway, "alice");
+  g_autofree char *expired = expired_token_for ("alice");
+  g_autoptr(Run) stale = NULL;
+  g_autoptr(Run) renewed = NULL;
+  g_autoptr(Run) renewed_again = NULL;
+  g_autoptr(Run) replayed = NULL;
+  g_autoptr(Run) no_refresh_token = NULL;
+  g_autoptr(JsonObject) who = NULL;
+  g_autofree char *access = NULL;
+  g_autofree char *refresh = NULL;
+  g_autofree char *access2 = NULL;
+  g_autofree char *refresh2 = NULL;
+
+  g_assert_nonnull (login->refresh_token);
+
+  refresh_override = login->refresh_token;
+  stale = run_cli (expired, NULL, "whoami");
+  /* Had that spent the refresh token, this would be refused. */
+  renewed = run_cli (expired, NULL, "whoami", "--refresh");
+  refresh_override = NULL;
+
+  g_assert_cmpint (stale->status, ==, 3);
+  g_assert_nonnull (strstr (stale->err, "--refresh"));
+  g_assert_cmpstr (stale->out, ==, "");
+
+  g_assert_cmpint (renewed->status, ==, 0);
+  who = parse_out (renewed);
+  g_assert_cmpstr (json_object_get_string_member (who, "userId"), ==, "alice");
+  access = printed (renewed->err, "LIVEDESK_ACCESS_TOKEN");
+  refresh = printed (renewed->err, "LIVEDESK_REFRESH_TOKEN");
+  g_assert_nonnull (access);
+  g_assert_nonnull (refresh);
+  g_assert_cmpstr (refresh, !=, login->refresh_token);
+  g_assert_null (strstr (renewed->out, refresh));
+
+  /* The new pair works, and renews once more: the CLI did not spend the old
+   * refresh token twice (the gateway would have revoked the whole chain). */
+  refresh_override = refresh;
+  renewed_again = run_cli (expired, NULL, "whoami", "--refresh");
+  refresh_override = NULL;
+  g_assert_cmpint (renewed_again->status, ==, 0);
+  access2 = printed (renewed_again->err, "LIVEDESK_ACCESS_TOKEN");
+  refresh2 = printed (renewed_again->err, "LIVEDESK_REFRESH_TOKEN");
+  g_assert_nonnull (access2);
+  g_assert_nonnull (refresh2);
+  g_assert_cmpstr (refresh2, !=, refresh);
+
+  /* The first refresh token is spent: offering it again is refused. */
+  refresh_override = login->refresh_token;
+  replayed = run_cli (expired, NULL, "whoami", "--refresh");
+  refresh_override = NULL;
+  g_assert_cmpint (replayed->status, ==, 3);
+  g_assert_nonnull (strstr (replayed->err, "refresh token was refused"));
+
+  no_refresh_token = run_cli (expired, NULL, "whoami", "--refresh");
+  g_assert_cmpint (no_refresh_token->status, ==, 3);
+  g_assert_nonnull (strstr (no_refresh_token->err, "LIVEDESK_REFRESH_TOKEN"));
+}
+
 /* The pseudo-terminal becomes the CLI's controlling terminal, as in a shell. */
 static void
 become_terminal_session (gpointer user_data)
@@ -543,6 +681,8 @@ main (int   argc,
       g_test_add_func ("/cli/gift-support-moderation", test_gift_support_moderation);
       g_test_add_func ("/cli/failures", test_failures);
       g_test_add_func ("/cli/tail", test_tail);
+      g_test_add_func ("/cli/global-options", test_global_options);
+      g_test_add_func ("/cli/env-tokens-refresh", test_env_tokens_refresh);
       g_test_add_func ("/cli/no-keyring", test_no_keyring);
       g_test_add_func ("/cli/terminal-login", test_terminal_login);
     }
