@@ -252,6 +252,159 @@ test_corrupt_item (void)
   g_assert_no_error (error);
 }
 
+/* The key both the app and livedesk-cli file a sign-in under. */
+static void
+test_server_key (void)
+{
+  static const struct {
+    const char *url;
+    const char *key;
+  } cases[] = {
+    { "http://localhost:4001", "http://localhost:4001" },
+    { "http://localhost:4001/", "http://localhost:4001" },
+    { "HTTP://LocalHost:4001//", "http://localhost:4001" },
+    { "https://Live.Example.org:443/", "https://live.example.org" },
+    { "http://example.org:80", "http://example.org" },
+    { "https://example.org:8443/gateway/", "https://example.org:8443/gateway" },
+    { "https://someone@example.org/?q=1#top", "https://example.org" },
+    { "http://[::1]:4001/", "http://[::1]:4001" },
+    { "not a url/", "not a url" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *key = ld_token_store_server_key (cases[i].url);
+
+      g_assert_cmpstr (key, ==, cases[i].key);
+    }
+}
+
+static guint
+n_items (const char *server,
+         const char *user)
+{
+  g_auto(GStrv) items = search_items (server, user);
+
+  return g_strv_length (items);
+}
+
+/* Items that older versions wrote (the app: the URL as typed; livedesk-cli:
+ * under the REST API's URL) are found, and moved under the key; a clear
+ * removes every form, so that none signs the user in again. */
+static void
+test_legacy_items (void)
+{
+  g_autoptr(LdTokenStore) store_ = ld_token_store_new ();
+  g_autofree char *server = unique_server ();
+  g_autofree char *typed = g_strconcat (server, "/", NULL);
+  g_autofree char *api = g_strconcat (server, ":3000", NULL);
+  g_autoptr(LdTokens) found = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!have_session_bus ())
+    return;
+
+  /* The app's old item: the gateway URL with its trailing slash. */
+  secret_password_store_sync (&schema, SECRET_COLLECTION_DEFAULT, "old app item",
+                              "{\"accessToken\":\"app-access\",\"refreshToken\":\"app-refresh\",\"expiresAt\":0}",
+                              NULL, &error, "server", typed, "user", "u1", NULL);
+  g_assert_no_error (error);
+  /* The app asks with its setting, the URL as it was typed. */
+  found = lookup (store_, typed, "u1", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (found);
+  g_assert_cmpstr (found->refresh_token, ==, "app-refresh");
+  g_clear_pointer (&found, ld_tokens_free);
+  g_assert_cmpuint (n_items (typed, "u1"), ==, 0);
+  g_assert_cmpuint (n_items (server, "u1"), ==, 1);
+  g_assert_true (clear (store_, server, "u1", &error));
+
+  /* livedesk-cli's old item, under the REST API's URL. */
+  secret_password_store_sync (&schema, SECRET_COLLECTION_DEFAULT, "old cli item",
+                              "{\"accessToken\":\"cli-access\",\"refreshToken\":\"cli-refresh\",\"expiresAt\":0}",
+                              NULL, &error, "server", api, "user", "u2", NULL);
+  g_assert_no_error (error);
+  found = lookup (store_, server, "u2", &error);
+  g_assert_no_error (error);
+  g_assert_null (found);
+  ld_token_store_set_legacy_server (store_, api);
+  found = lookup (store_, server, "u2", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (found);
+  g_assert_cmpstr (found->access_token, ==, "cli-access");
+  g_clear_pointer (&found, ld_tokens_free);
+  g_assert_cmpuint (n_items (api, "u2"), ==, 0);
+  g_assert_cmpuint (n_items (server, "u2"), ==, 1);
+
+  /* Signing out removes the old forms too. */
+  secret_password_store_sync (&schema, SECRET_COLLECTION_DEFAULT, "old cli item", "{\"accessToken\":\"x\"}",
+                              NULL, &error, "server", api, "user", "u2", NULL);
+  g_assert_no_error (error);
+  g_assert_true (clear (store_, typed, "u2", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_items (api, "u2"), ==, 0);
+  g_assert_cmpuint (n_items (server, "u2"), ==, 0);
+  found = lookup (store_, server, "u2", &error);
+  g_assert_no_error (error);
+  g_assert_null (found);
+}
+
+static char *
+lookup_user (LdTokenStore  *store_,
+             const char    *server,
+             GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  ld_token_store_lookup_user_async (store_, server, NULL, ld_test_store_result, &result);
+  return ld_token_store_lookup_user_finish (store_, wait_result (&result), error);
+}
+
+/* Who signed in last on a server, whichever program did it. */
+static void
+test_lookup_user (void)
+{
+  g_autoptr(LdTokenStore) store_ = ld_token_store_new ();
+  g_autofree char *server = unique_server ();
+  g_autofree char *typed = g_strconcat (server, "/", NULL);
+  g_autoptr(LdTokens) tokens = ld_tokens_new ("a", "r", 0);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *nobody = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *left = NULL;
+
+  if (!have_session_bus ())
+    return;
+
+  nobody = lookup_user (store_, server, &error);
+  g_assert_no_error (error);
+  g_assert_null (nobody);
+
+  g_assert_true (store (store_, typed, "u1", tokens, &error));
+  first = lookup_user (store_, server, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (first, ==, "u1");
+
+  /* The Secret Service keeps modification times in seconds: wait for the
+   * next one so that the second sign-in is the later one. */
+  {
+    gint64 start = g_get_real_time () / G_USEC_PER_SEC;
+
+    while (g_get_real_time () / G_USEC_PER_SEC <= start)
+      g_usleep (50 * 1000);
+  }
+  g_assert_true (store (store_, server, "u2", tokens, &error));
+  second = lookup_user (store_, typed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (second, ==, "u2");
+
+  g_assert_true (clear (store_, server, "u2", &error));
+  left = lookup_user (store_, server, &error);
+  g_assert_cmpstr (left, ==, "u1");
+  g_assert_true (clear (store_, server, "u1", &error));
+}
+
 /* A locked keyring cannot be made on the shared test keyring without
  * disturbing other tests, so check what its errors become. */
 static void
@@ -628,6 +781,9 @@ main (int   argc,
     }
 
   g_test_add_func ("/token-store/round-trip", test_round_trip);
+  g_test_add_func ("/token-store/server-key", test_server_key);
+  g_test_add_func ("/token-store/legacy-items", test_legacy_items);
+  g_test_add_func ("/token-store/lookup-user", test_lookup_user);
   g_test_add_func ("/token-store/corrupt-item", test_corrupt_item);
   g_test_add_func ("/token-store/no-keyring", test_no_keyring);
   g_test_add_func ("/token-store/locked", test_locked);

@@ -485,6 +485,7 @@ on_migration_stored (GObject      *source,
   Request *request = g_task_get_task_data (task);
   g_autoptr(GHashTable) attributes = NULL;
   g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
 
   /* Not moved: the old item stays where it is, and still works. */
   if (!secret_password_store_finish (result, &error))
@@ -496,8 +497,8 @@ on_migration_stored (GObject      *source,
     }
 
   attributes = make_attributes (request->servers->pdata[request->next], request->user);
-  secret_password_clearv (&token_schema, attributes, g_task_get_cancellable (task),
-                          on_migration_cleared, g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  secret_password_clearv (&token_schema, attributes, cancellable, on_migration_cleared, g_steal_pointer (&task));
 }
 
 /* An item in an older form: move it under the key, so that the app and
