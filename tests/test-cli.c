@@ -22,6 +22,7 @@
 
 #include "gw-jwt.h"
 #include "ld-test-gateway.h"
+#include "ld-test-util.h"
 
 static const char *gateway_program;
 static const char *cli_program;
@@ -652,6 +653,126 @@ test_keyring_login (void)
   run_keyring_login ();
 }
 
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+/* What the app does at start-up, with its server setting SERVER: who
+ * signed in last (when it does not know), then their tokens. */
+static LdTokens *
+app_lookup (const char *server,
+            char      **user)
+{
+  g_autoptr(LdTokenStore) store = ld_token_store_new ();
+  g_autoptr(GAsyncResult) found_user = NULL;
+  g_autoptr(GAsyncResult) found = NULL;
+  g_autoptr(GError) error = NULL;
+  LdTokens *tokens;
+
+  ld_token_store_set_legacy_server (store, ld_test_gateway_get_url (gateway));
+  ld_token_store_lookup_user_async (store, server, NULL, ld_test_store_result, &found_user);
+  *user = ld_token_store_lookup_user_finish (store, wait_result (&found_user), &error);
+  g_assert_no_error (error);
+  if (*user == NULL)
+    return NULL;
+  ld_token_store_lookup_async (store, server, *user, NULL, ld_test_store_result, &found);
+  tokens = ld_token_store_lookup_finish (store, wait_result (&found), &error);
+  g_assert_no_error (error);
+  return tokens;
+}
+
+/* The app's Sign Out. */
+static gboolean
+app_sign_out (const char *server,
+              const char *user)
+{
+  g_autoptr(LdTokenStore) store = ld_token_store_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean removed;
+
+  ld_token_store_set_legacy_server (store, ld_test_gateway_get_url (gateway));
+  ld_token_store_clear_async (store, server, user, NULL, ld_test_store_result, &result);
+  removed = ld_token_store_clear_finish (store, wait_result (&result), &error);
+  g_assert_no_error (error);
+  return removed;
+}
+
+/* The app's sign-in window: the tokens under the server as typed. */
+static void
+app_sign_in (const char     *server,
+             const char     *user,
+             const LdTokens *tokens)
+{
+  g_autoptr(LdTokenStore) store = ld_token_store_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ld_token_store_store_async (store, server, user, tokens, NULL, ld_test_store_result, &result);
+  g_assert_true (ld_token_store_store_finish (store, wait_result (&result), &error));
+  g_assert_no_error (error);
+}
+
+/* One login for the app and livedesk-cli: either one signs in both, and
+ * either one signs out both. The app's server setting is the gateway URL as
+ * a user may type it, with a trailing slash. */
+static void
+run_one_login (void)
+{
+  g_autofree char *typed = g_strconcat (ld_test_gateway_get_url (gateway), "/", NULL);
+  g_autoptr(Run) login = run_cli (NULL, LD_TEST_PASSWORD "\n", "login", "alice");
+  g_autoptr(LdTokens) app_tokens = NULL;
+  g_autoptr(LdTokens) bob = NULL;
+  g_autoptr(LdTokens) gone = NULL;
+  g_autoptr(Run) signed_out = NULL;
+  g_autoptr(Run) whoami = NULL;
+  g_autoptr(Run) logout = NULL;
+  g_autoptr(JsonObject) who = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *user_after = NULL;
+
+  g_assert_cmpint (login->status, ==, 0);
+  app_tokens = app_lookup (typed, &user);
+  g_assert_cmpstr (user, ==, "alice");
+  g_assert_nonnull (app_tokens);
+  g_assert_nonnull (app_tokens->refresh_token);
+
+  g_assert_true (app_sign_out (typed, "alice"));
+  signed_out = run_cli (NULL, NULL, "whoami");
+  g_assert_cmpint (signed_out->status, ==, 3);
+  g_assert_nonnull (strstr (signed_out->err, "run “livedesk-cli login”"));
+
+  bob = ld_test_gateway_login (gateway, "bob");
+  app_sign_in (typed, "bob", bob);
+  whoami = run_cli (NULL, NULL, "whoami");
+  g_assert_cmpint (whoami->status, ==, 0);
+  who = parse_out (whoami);
+  g_assert_cmpstr (json_object_get_string_member (who, "username"), ==, "bob");
+
+  logout = run_cli (NULL, NULL, "logout");
+  g_assert_cmpint (logout->status, ==, 0);
+  g_assert_nonnull (strstr (logout->err, "logged out bob"));
+  gone = app_lookup (typed, &user_after);
+  g_assert_null (user_after);
+  g_assert_null (gone);
+}
+
+static void
+test_one_login (void)
+{
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      g_test_skip ("no DBUS_SESSION_BUS_ADDRESS: run under build-aux/livedesk test, which starts gnome-keyring");
+      return;
+    }
+
+  run_one_login ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -672,7 +793,10 @@ main (int   argc,
   gateway = ld_test_gateway_start (gateway_program);
 
   if (keyring)
-    g_test_add_func ("/cli/keyring-login", test_keyring_login);
+    {
+      g_test_add_func ("/cli/keyring-login", test_keyring_login);
+      g_test_add_func ("/cli/one-login-for-app-and-cli", test_one_login);
+    }
   else
     {
       g_test_add_func ("/cli/usage", test_usage);
