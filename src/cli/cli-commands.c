@@ -358,8 +358,8 @@ refresh_tokens (Cli         *cli,
     {
       if (g_error_matches (local_error, LD_REST_ERROR, LD_REST_ERROR_UNAUTHENTICATED))
         g_set_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT,
-                     _("the refresh token was refused (expired, revoked or already used): %s; "
-                       "log in again"), local_error->message);
+                     _("the refresh token was refused (expired, revoked or already used): %s"),
+                     local_error->message);
       else
         g_propagate_prefixed_error (error, g_steal_pointer (&local_error), _("cannot renew the tokens: "));
     }

@@ -799,6 +799,7 @@ on_redis_ready (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autofree char *users = NULL;
   g_autofree char *redis_uri = NULL;
+  GCancellable *cancellable;
 
   if (g_task_return_error_if_cancelled (task))
     return;
@@ -826,7 +827,8 @@ on_redis_ready (GObject      *object,
       return;
     }
 
-  setup_task = g_task_new (self, g_task_get_cancellable (task), on_setup_done, g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  setup_task = g_task_new (self, cancellable, on_setup_done, g_steal_pointer (&task));
   g_task_set_task_data (setup_task, g_object_ref (g_subprocess_get_stdout_pipe (self->gateway_process)),
                         g_object_unref);
   g_task_run_in_thread (setup_task, setup_thread);

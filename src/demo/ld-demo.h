@@ -3,7 +3,9 @@
  * loopback ports, a simulated audience of Socket.IO clients, and the
  * session of a demo admin (who moderates and answers support requests),
  * signed in with a minted token. The keyring is never touched; everything
- * started is stopped when the object goes away.
+ * started is stopped when the object goes away, and the processes also end
+ * when the program that started them ends in any other way (killed, its
+ * display gone): ld_demo_start_async() must be called from the main thread.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
