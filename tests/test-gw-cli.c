@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "gw-jwt.h"
@@ -142,6 +143,31 @@ test_hash_password (void)
   run_clear (&r);
 }
 
+/* serve --exit-with-stdin runs until its standard input closes, as when the
+ * parent that started it (livedesk --demo) ends in any way; what comes in
+ * before is ignored. Without the option this would serve until the test's
+ * timeout. */
+static void
+test_exit_with_stdin (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("livedesk-gw-cli-XXXXXX", &error);
+  g_autofree char *users = NULL;
+  Run r = { 0 };
+
+  g_assert_no_error (error);
+  users = g_build_filename (dir, "users.json", NULL);
+  g_assert_true (g_file_set_contents (users, "[]\n", -1, &error));
+
+  run (&r, "ignored\nlines\n", SECRET, "serve", "--exit-with-stdin", "--port", "0", "--users", users, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (g_str_has_prefix (r.out, "listening "));
+  run_clear (&r);
+
+  g_remove (users);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -156,6 +182,7 @@ main (int   argc,
   g_test_add_func ("/gw/cli/help", test_help);
   g_test_add_func ("/gw/cli/mint-token", test_mint_token);
   g_test_add_func ("/gw/cli/hash-password", test_hash_password);
+  g_test_add_func ("/gw/cli/exit-with-stdin", test_exit_with_stdin);
 
   return g_test_run ();
 }
