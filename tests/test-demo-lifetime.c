@@ -60,10 +60,32 @@ alive (pid_t pid)
   return read_stat (pid, NULL, NULL);
 }
 
-/* The children of PARENT whose command name starts with PREFIX. */
+/* Whether PID's first argument is ARG (NULL: any). */
+static gboolean
+has_argument (pid_t       pid,
+              const char *arg)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/cmdline", pid);
+  g_autofree char *cmdline = NULL;
+  gsize length;
+  gsize first;
+
+  if (arg == NULL)
+    return TRUE;
+  if (!g_file_get_contents (path, &cmdline, &length, NULL))
+    return FALSE;
+  first = strnlen (cmdline, length) + 1;
+  return first < length && strncmp (cmdline + first, arg, length - first) == 0 &&
+         strlen (arg) == strnlen (cmdline + first, length - first);
+}
+
+/* The child of PARENT whose command name starts with PREFIX and whose first
+ * argument is ARG (NULL: any). The demo also runs short-lived
+ * `livedesk-gateway mint-token`: only `serve` is the gateway. */
 static pid_t
 find_child (pid_t       parent,
-            const char *prefix)
+            const char *prefix,
+            const char *arg)
 {
   g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
   const char *name;
@@ -75,7 +97,8 @@ find_child (pid_t       parent,
       pid_t pid = (pid_t) g_ascii_strtoll (name, NULL, 10);
       pid_t ppid;
 
-      if (pid > 0 && read_stat (pid, &ppid, &comm) && ppid == parent && g_str_has_prefix (comm, prefix))
+      if (pid > 0 && read_stat (pid, &ppid, &comm) && ppid == parent && g_str_has_prefix (comm, prefix) &&
+          has_argument (pid, arg))
         return pid;
     }
   return 0;
@@ -127,9 +150,9 @@ demo_start (Demo       *demo,
       if (!alive (demo->app_pid))
         g_error ("livedesk --demo ended before starting its gateway and redis-server");
       if (demo->gateway == 0)
-        demo->gateway = find_child (demo->app_pid, "livedesk-gatewa");
+        demo->gateway = find_child (demo->app_pid, "livedesk-gatewa", "serve");
       if (demo->redis == 0)
-        demo->redis = find_child (demo->app_pid, "redis-server");
+        demo->redis = find_child (demo->app_pid, "redis-server", NULL);
       g_usleep (50 * 1000);
     }
 }
