@@ -349,6 +349,7 @@ test_global_options (void)
   g_autoptr(Run) no_value = run_cli_v (alice, NULL, NULL, (const char *[]) { "--server", NULL });
   g_autoptr(Run) no_command = run_cli_v (alice, NULL, NULL, (const char *[]) { "--server", url, NULL });
   g_autoptr(Run) help = run_cli_v (NULL, NULL, NULL, (const char *[]) { "--server", url, "send", "--help", NULL });
+  g_autoptr(Run) general_help = run_cli_v (NULL, NULL, NULL, (const char *[]) { "--server", url, "--help", NULL });
   g_autoptr(JsonObject) who = NULL;
 
   g_assert_cmpint (joined->status, ==, 0);
@@ -368,6 +369,8 @@ test_global_options (void)
   g_assert_cmpint (help->status, ==, 0);
   g_assert_nonnull (strstr (help->out, "livedesk-cli send"));
   g_assert_nonnull (strstr (help->out, "--refresh"));
+  g_assert_cmpint (general_help->status, ==, 0);
+  g_assert_nonnull (strstr (general_help->out, "Commands:"));
 }
 
 /* An access token that expired half an hour ago, signed as the gateway signs. */

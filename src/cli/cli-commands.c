@@ -1066,7 +1066,8 @@ static const char * const global_value_options[] = { "--server", "--api", "--pat
 static const char * const global_flag_options[] = { "--refresh", NULL };
 
 /* The index in ARGV of the command, skipping the common options before it;
- * 0 with an error for anything else before it, or none at all. */
+ * -1 for --help before it; 0 with an error for anything else before it, or
+ * none at all. */
 static int
 find_command (int      argc,
               char   **argv,
@@ -1082,6 +1083,8 @@ find_command (int      argc,
 
       if (arg[0] != '-')
         return i;
+      if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0)
+        return -1;
       equals = strchr (arg, '=');
       name = equals != NULL ? g_strndup (arg, equals - arg) : g_strdup (arg);
       if (g_strv_contains (global_value_options, name))
@@ -1124,7 +1127,8 @@ cli_run (int    argc,
       g_printerr ("%s", text);
       return CLI_EXIT_USAGE;
     }
-  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "help") == 0)
+  command = find_command (argc, argv, &error);
+  if (strcmp (argv[1], "help") == 0 || command < 0)
     {
       g_autofree char *text = usage ();
 
@@ -1132,7 +1136,6 @@ cli_run (int    argc,
       return CLI_EXIT_OK;
     }
 
-  command = find_command (argc, argv, &error);
   if (command == 0)
     {
       g_autofree char *text = usage ();
