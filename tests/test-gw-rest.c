@@ -240,7 +240,7 @@ test_login_limit (Fixture       *f,
 {
   Response r;
 
-  gw_rest_set_login_limit (f->rest, 3, 600);
+  gw_rest_set_login_limits (f->rest, 3, 100, 600);
 
   for (guint i = 0; i < 3; i++)
     {
