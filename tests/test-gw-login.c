@@ -310,6 +310,23 @@ test_redis_shared (Fixture       *f,
   gateway_stop (&two);
 }
 
+/* Redis away: each process still counts on its own, so guessing is not free. */
+static void
+test_redis_away (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *uri = g_strdup_printf ("redis://127.0.0.1:%u", test_free_port ());
+  Gateway gateway = { 0 };
+
+  gateway_start (f, &gateway, FALSE, "--redis", uri, NULL);
+  for (guint i = 0; i < 10; i++)
+    g_assert_cmpuint (login (f, &gateway, "alice", "guess", NULL), ==, 401);
+  g_assert_cmpuint (login (f, &gateway, "alice", "guess", NULL), ==, 429);
+  /* Bob's password is checked, but no refresh token can be stored: 503. */
+  g_assert_cmpuint (login (f, &gateway, "bob", PASSWORD, NULL), ==, 503);
+  gateway_stop (&gateway);
+}
+
 /* The next login_failed line in GATEWAY's log; its addr= value. */
 static char *
 next_failed_address (Gateway *gateway)
@@ -401,6 +418,7 @@ main (int   argc,
   program = argv[1];
 
   g_test_add ("/gw/login/redis-shared", Fixture, NULL, fixture_set_up, test_redis_shared, fixture_tear_down);
+  g_test_add ("/gw/login/redis-away", Fixture, NULL, fixture_set_up, test_redis_away, fixture_tear_down);
   g_test_add ("/gw/login/trusted-proxy", Fixture, NULL, fixture_set_up, test_trusted_proxy, fixture_tear_down);
   g_test_add ("/gw/login/bad-trusted-proxy", Fixture, NULL, fixture_set_up, test_bad_trusted_proxy, fixture_tear_down);
 

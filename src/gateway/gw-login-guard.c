@@ -296,11 +296,10 @@ gw_login_guard_resolve (GwLoginGuard *self,
 
   akey = account_key (account);
   ikey = address_key (address);
+  /* The attempt may have been counted here while Redis was away: give it
+   * back in both; only a success or an unchecked attempt gets here. */
   if (self->redis != NULL)
-    {
-      gw_redis_command (self->redis, (const char *[]) { "EVAL", release_script, "0", REDIS_PREFIX, akey, ikey, NULL });
-      return;
-    }
+    gw_redis_command (self->redis, (const char *[]) { "EVAL", release_script, "0", REDIS_PREFIX, akey, ikey, NULL });
 
   now = self->clock (self->clock_data);
   release (self, akey, now);
@@ -329,6 +328,31 @@ typedef struct
   gint64         retry_after;
 } Admission;
 
+typedef struct
+{
+  char *account;
+  char *address;
+} Asked;
+
+static void
+asked_free (Asked *asked)
+{
+  g_free (asked->account);
+  g_free (asked->address);
+  g_free (asked);
+}
+
+static Admission *
+admit_locally (GwLoginGuard *self,
+               const char   *account,
+               const char   *address)
+{
+  Admission *admission = g_new0 (Admission, 1);
+
+  admission->verdict = gw_login_guard_admit (self, account, address, &admission->retry_after);
+  return admission;
+}
+
 static void
 on_admit_script (GObject      *source,
                  GAsyncResult *result,
@@ -342,6 +366,16 @@ on_admit_script (GObject      *source,
   Admission *admission;
   const char *text;
 
+  if (reply == NULL && error->domain == G_IO_ERROR)
+    {
+      Asked *asked = g_task_get_task_data (task);
+
+      /* Redis is away (or not there yet, just after start): this process
+       * still counts on its own rather than let guesses through uncounted. */
+      g_task_return_pointer (task, admit_locally (g_task_get_source_object (task), asked->account, asked->address),
+                             g_free);
+      return;
+    }
   if (reply == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -386,7 +420,7 @@ gw_login_guard_admit_async (GwLoginGuard        *self,
   g_autofree char *account_max = NULL;
   g_autofree char *address_max = NULL;
   g_autofree char *window = NULL;
-  Admission *admission;
+  Asked *asked;
 
   g_return_if_fail (GW_IS_LOGIN_GUARD (self));
   g_return_if_fail (account != NULL && address != NULL);
@@ -396,11 +430,14 @@ gw_login_guard_admit_async (GwLoginGuard        *self,
 
   if (self->redis == NULL)
     {
-      admission = g_new0 (Admission, 1);
-      admission->verdict = gw_login_guard_admit (self, account, address, &admission->retry_after);
-      g_task_return_pointer (task, admission, g_free);
+      g_task_return_pointer (task, admit_locally (self, account, address), g_free);
       return;
     }
+
+  asked = g_new0 (Asked, 1);
+  asked->account = g_strdup (account);
+  asked->address = g_strdup (address);
+  g_task_set_task_data (task, asked, (GDestroyNotify) asked_free);
 
   akey = account_key (account);
   ikey = address_key (address);

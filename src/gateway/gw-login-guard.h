@@ -57,7 +57,7 @@ GwLoginVerdict gw_login_guard_admit        (GwLoginGuard        *self,
                                             const char          *account,
                                             const char          *address,
                                             gint64              *out_retry_after);
-/* The same through Redis when set (fails with G_IO_ERROR while it is away). */
+/* The same through Redis when set; while Redis is away, in memory again. */
 void           gw_login_guard_admit_async  (GwLoginGuard        *self,
                                             const char          *account,
                                             const char          *address,

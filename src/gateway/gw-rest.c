@@ -494,7 +494,7 @@ on_admitted (GObject      *object,
   verdict = gw_login_guard_admit_finish (GW_LOGIN_GUARD (object), result, &retry_after, &error);
   if (error != NULL)
     {
-      /* Without the shared counts no guess may go through: Redis is away. */
+      /* A reply from Redis that makes no sense: no guess goes through uncounted. */
       send_store_failure (self, pending->msg, pending->address, error);
       finish_pending (pending);
       return;
