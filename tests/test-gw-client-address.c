@@ -27,6 +27,8 @@ test_untrusted (void)
   assert_client ("198.51.100.7", "203.0.113.9", NULL, "198.51.100.7");
   assert_client ("198.51.100.7", NULL, proxies, "198.51.100.7");
   assert_client (NULL, "203.0.113.9", proxies, "unknown");
+  /* An IPv4 client on a dual-stack listener is the same client. */
+  assert_client ("::ffff:198.51.100.7", "203.0.113.9", proxies, "198.51.100.7");
 }
 
 static void
@@ -48,6 +50,8 @@ test_trusted (void)
   /* Through two trusted proxies. */
   assert_client ("10.0.0.2", "1.1.1.1, 203.0.113.9, 172.16.5.5", proxies, "203.0.113.9");
   assert_client ("::1", "2001:db8::5", proxies, "2001:db8::5");
+  assert_client ("::ffff:10.0.0.2", "203.0.113.9", proxies, "203.0.113.9");
+  assert_client ("10.0.0.2", "::ffff:203.0.113.9", proxies, "203.0.113.9");
   /* Forms with ports. */
   assert_client ("10.0.0.2", "203.0.113.9:5555", proxies, "203.0.113.9");
   assert_client ("10.0.0.2", "[2001:db8::5]:443", proxies, "2001:db8::5");

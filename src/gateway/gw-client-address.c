@@ -64,6 +64,30 @@ gw_trusted_proxies_unref (GwTrustedProxies *self)
     }
 }
 
+/* A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d: one client,
+ * one address, whichever way it came in. */
+static GInetAddress *
+parse_address (const char *text)
+{
+  GInetAddress *address = g_inet_address_new_from_string (text);
+  const guint8 *bytes;
+  static const guint8 mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+  if (address == NULL || g_inet_address_get_family (address) != G_SOCKET_FAMILY_IPV6)
+    return address;
+
+  bytes = g_inet_address_to_bytes (address);
+  if (memcmp (bytes, mapped_prefix, sizeof mapped_prefix) == 0)
+    {
+      GInetAddress *v4 = g_inet_address_new_from_bytes (bytes + 12, G_SOCKET_FAMILY_IPV4);
+
+      g_object_unref (address);
+      return v4;
+    }
+
+  return address;
+}
+
 static gboolean
 contains (GwTrustedProxies *self,
           GInetAddress     *address)
@@ -83,7 +107,7 @@ gw_trusted_proxies_contains (GwTrustedProxies *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  if (address == NULL || (inet = g_inet_address_new_from_string (address)) == NULL)
+  if (address == NULL || (inet = parse_address (address)) == NULL)
     return FALSE;
 
   return contains (self, inet);
@@ -98,20 +122,20 @@ parse_hop (const char *text)
   GInetAddress *address;
   char *end;
 
-  if ((address = g_inet_address_new_from_string (hop)) != NULL)
+  if ((address = parse_address (hop)) != NULL)
     return address;
 
   if (hop[0] == '[' && (end = strchr (hop, ']')) != NULL)
     {
       *end = '\0';
-      return g_inet_address_new_from_string (hop + 1);
+      return parse_address (hop + 1);
     }
 
   /* One colon: an IPv4 address with a port (IPv6 has several). */
   if ((end = strchr (hop, ':')) != NULL && strchr (end + 1, ':') == NULL)
     {
       *end = '\0';
-      return g_inet_address_new_from_string (hop);
+      return parse_address (hop);
     }
 
   return NULL;
@@ -128,9 +152,10 @@ gw_client_address_from (const char       *peer,
 
   if (peer == NULL)
     return g_strdup ("unknown");
-  if (proxies == NULL || forwarded_for == NULL || (client = g_inet_address_new_from_string (peer)) == NULL ||
-      !contains (proxies, client))
+  if ((client = parse_address (peer)) == NULL)
     return g_strdup (peer);
+  if (proxies == NULL || forwarded_for == NULL || !contains (proxies, client))
+    return g_inet_address_to_string (client);
 
   /* Each trusted proxy appended the address it saw; everything left of the
    * first untrusted one was written by the client and proves nothing. */

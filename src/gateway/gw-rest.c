@@ -75,6 +75,8 @@ gw_rest_init (GwRest *self)
                        "Logins refused for a wrong username or password");
   gw_metrics_describe ("livedesk_login_throttled_total", GW_METRIC_COUNTER,
                        "Logins refused with 429 because the account or the address made too many attempts");
+  gw_metrics_describe ("livedesk_login_guard_full_total", GW_METRIC_COUNTER,
+                       "Logins refused with 503 because too many accounts and addresses were being counted");
   gw_metrics_describe ("livedesk_hash_queue_full_total", GW_METRIC_COUNTER,
                        "Logins refused with 503 because the password hash queue was full");
 }
@@ -510,7 +512,7 @@ on_admitted (GObject      *object,
       return;
 
     case GW_LOGIN_GUARD_FULL:
-      gw_metrics_add ("livedesk_login_throttled_total", "scope=\"capacity\"", 1);
+      gw_metrics_add ("livedesk_login_guard_full_total", NULL, 1);
       gw_log_event (G_LOG_LEVEL_MESSAGE, "login_refused", "addr", pending->address, "code", "BUSY", NULL);
       set_retry_after (pending->msg, retry_after);
       send_failure (self, pending->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "INTERNAL",
