@@ -237,11 +237,13 @@ wait_redis_connected (Fixture *f,
     {
       g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
       g_autoptr(GBytes) body = soup_session_send_and_read (f->session, msg, NULL, NULL);
-      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonNode *node;
 
       g_assert_nonnull (body);
-      node = json_from_string (g_bytes_get_data (body, NULL), NULL);
-      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
+      /* The body is not NUL-terminated: parse it with its length. */
+      if (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL) &&
+          (node = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
           g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node), "redis", ""),
                      "connected") == 0)
         return;
