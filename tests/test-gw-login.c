@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "gw-redis.h"
 #include "gw-users.h"
 #include "test-peer.h"
 #include "test-redis.h"
@@ -252,6 +253,39 @@ wait_redis_connected (Fixture *f,
     }
 }
 
+static void
+on_command (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  GVariant **reply = data;
+  g_autoptr(GError) error = NULL;
+
+  *reply = gw_redis_command_finish (GW_REDIS (source), result, &error);
+  g_assert_no_error (error);
+}
+
+/* One command on a fresh connection to the test's Redis. */
+static GVariant *
+redis_command (Fixture            *f,
+               const char * const *argv)
+{
+  g_autoptr(GwRedis) redis = gw_redis_new (f->redis_uri, NULL);
+  gint64 deadline = g_get_monotonic_time () + WAIT_S * G_USEC_PER_SEC;
+  GVariant *reply = NULL;
+
+  gw_redis_start (redis);
+  while (!gw_redis_get_connected (redis))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  gw_redis_command_async (redis, argv, NULL, on_command, &reply);
+  while (reply == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return reply;
+}
+
 /* Two gateways on one Redis: a guesser spreading guesses over both gets ten
  * in all, not ten at each; parallel bursts at both included. */
 static void
@@ -301,6 +335,21 @@ test_redis_shared (Fixture       *f,
   g_assert_cmpuint (login (f, &two, "alice", PASSWORD, NULL), ==, 429);
   g_assert_cmpuint (login (f, &two, "bob", PASSWORD, NULL), ==, 200);
   g_assert_cmpuint (login (f, &one, "alice", PASSWORD, NULL), ==, 429);
+
+  /* The counts are Redis keys that expire with the window: the account's
+   * under a digest of the name, never the name as typed. */
+  {
+    g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "alice", -1);
+    g_autofree char *account_key = g_strconcat ("livedesk:login:account:", digest, NULL);
+    g_autoptr(GVariant) count = redis_command (f, (const char *[]) { "GET", account_key, NULL });
+    g_autoptr(GVariant) ttl = redis_command (f, (const char *[]) { "TTL", account_key, NULL });
+    g_autoptr(GVariant) address_ttl = redis_command (f, (const char *[]) { "TTL", "livedesk:login:address:127.0.0.1", NULL });
+
+    g_assert_cmpstr (g_variant_get_string (count, NULL), ==, "10");
+    g_assert_cmpint (g_variant_get_int64 (ttl), >, 0);
+    g_assert_cmpint (g_variant_get_int64 (ttl), <=, 15 * 60);
+    g_assert_cmpint (g_variant_get_int64 (address_ttl), >, 0);
+  }
 
   /* A gateway started later sees the same count. */
   gateway_stop (&one);
