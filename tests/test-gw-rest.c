@@ -364,12 +364,12 @@ on_authenticated (GObject      *object,
                   GAsyncResult *result,
                   gpointer      data)
 {
-  gboolean *done = data;
+  guint *done = data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GwUser) user = gw_users_authenticate_finish (GW_USERS (object), result, &error);
 
   g_assert_error (error, GW_USERS_ERROR, GW_USERS_ERROR_BAD_CREDENTIALS);
-  *done = TRUE;
+  (*done)++;
 }
 
 /* A full hash queue answers 503 with Retry-After, and costs no attempt. */
@@ -379,16 +379,17 @@ test_hash_queue_full (Fixture       *f,
 {
   g_autoptr(GMainContext) other = g_main_context_new ();
   gint64 full = gw_metrics_get ("livedesk_hash_queue_full_total", NULL);
-  gboolean done = FALSE;
+  guint done = 0;
   Response r;
 
-  /* One check at a time and none waiting; one check taken, its result held
-   * on a context nothing runs until the test says so. */
-  gw_users_set_hash_queue (f->users, 1, 0);
+  /* One check at a time and two waiting: three checks taken, their results
+   * held on a context nothing runs until the test says so. */
+  gw_users_set_hash_queue (f->users, 1, 2);
   g_main_context_push_thread_default (other);
-  gw_users_authenticate_async (f->users, "lan", "guess", NULL, on_authenticated, &done);
+  for (guint i = 0; i < 3; i++)
+    gw_users_authenticate_async (f->users, "lan", "guess", NULL, on_authenticated, &done);
   g_main_context_pop_thread_default (other);
-  g_assert_cmpuint (gw_users_get_hash_queue_length (f->users), ==, 1);
+  g_assert_cmpuint (gw_users_get_hash_queue_length (f->users), ==, 3);
 
   login (f, "minh", PASSWORD, &r);
   assert_failure (&r, 503, "INTERNAL");
@@ -397,7 +398,8 @@ test_hash_queue_full (Fixture       *f,
   g_assert_cmpint (gw_metrics_get ("livedesk_hash_queue_full_total", NULL) - full, ==, 1);
   g_assert_cmpuint (gw_login_guard_get_account_count (gw_rest_get_login_guard (f->rest), "minh"), ==, 0);
 
-  while (!done)
+  /* Every check taken still ran to its end. */
+  while (done < 3)
     g_main_context_iteration (other, TRUE);
   g_assert_cmpuint (gw_users_get_hash_queue_length (f->users), ==, 0);
 
