@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gw-jwt.h"
+#include "gw-metrics.h"
 #include "gw-redis.h"
 #include "gw-refresh.h"
 #include "gw-rest.h"
@@ -23,6 +24,7 @@ typedef struct
   GwJwt          *jwt;
   GwRest         *rest;
   GwRefreshStore *refresh;
+  GwUsers        *users;
   char           *base;
 } Fixture;
 
@@ -46,12 +48,14 @@ fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(GBytes) secret = g_bytes_new_static (SECRET, strlen (SECRET));
-  g_autoptr(GwUsers) users = gw_users_new ();
+  GwUsers *users = gw_users_new ();
   g_autofree char *hash = gw_password_hash (PASSWORD, NULL);
   g_autoptr(GError) error = NULL;
   GSList *uris;
 
   g_assert_true (gw_users_add (users, "u1", "lan", GW_ROLE_STREAMER, hash, &error));
+  g_assert_true (gw_users_add (users, "u2", "minh", GW_ROLE_VIEWER, hash, &error));
+  f->users = users;
   f->jwt = gw_jwt_new (secret, &error);
   g_assert_no_error (error);
   f->refresh = gw_refresh_store_new (3600);
@@ -66,7 +70,8 @@ fixture_set_up (Fixture       *f,
   f->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
   g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
 
-  f->session = soup_session_new ();
+  /* Enough connections for a burst of parallel logins to be parallel. */
+  f->session = soup_session_new_with_options ("max-conns", 64, "max-conns-per-host", 32, NULL);
 }
 
 static void
@@ -78,6 +83,7 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->server);
   g_clear_object (&f->rest);
   g_clear_object (&f->refresh);
+  g_clear_object (&f->users);
   g_clear_object (&f->jwt);
   g_free (f->base);
 }
@@ -104,13 +110,15 @@ on_sent (GObject      *object,
   r->done = TRUE;
 }
 
+/* Sends without waiting; FORWARDED_FOR, if not NULL, goes in X-Forwarded-For. */
 static void
-request (Fixture    *f,
-         const char *method,
-         const char *path,
-         const char *body,
-         gsize       body_len,
-         Response   *r)
+request_start (Fixture    *f,
+               const char *method,
+               const char *path,
+               const char *body,
+               gsize       body_len,
+               const char *forwarded_for,
+               Response   *r)
 {
   g_autofree char *url = g_strconcat (f->base, path, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new (method, url);
@@ -122,8 +130,21 @@ request (Fixture    *f,
 
       soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
     }
+  if (forwarded_for != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "X-Forwarded-For", forwarded_for);
 
   soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, on_sent, r);
+}
+
+static void
+request (Fixture    *f,
+         const char *method,
+         const char *path,
+         const char *body,
+         gsize       body_len,
+         Response   *r)
+{
+  request_start (f, method, path, body, body_len, NULL, r);
   while (!r->done)
     g_main_context_iteration (NULL, TRUE);
 }
@@ -166,15 +187,12 @@ test_health (Fixture       *f,
   response_clear (&r);
 }
 
-static void
-login (Fixture    *f,
-       const char *username,
-       const char *password,
-       Response   *r)
+static char *
+login_body (const char *username,
+            const char *password)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *body = NULL;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "username");
@@ -183,9 +201,40 @@ login (Fixture    *f,
   json_builder_add_string_value (builder, password);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  body = json_to_string (root, FALSE);
+  return json_to_string (root, FALSE);
+}
 
-  request (f, "POST", "/api/v1/auth/login", body, 0, r);
+static void
+login_start (Fixture    *f,
+             const char *username,
+             const char *password,
+             const char *forwarded_for,
+             Response   *r)
+{
+  g_autofree char *body = login_body (username, password);
+
+  request_start (f, "POST", "/api/v1/auth/login", body, 0, forwarded_for, r);
+}
+
+static void
+login_from (Fixture    *f,
+            const char *username,
+            const char *password,
+            const char *forwarded_for,
+            Response   *r)
+{
+  login_start (f, username, password, forwarded_for, r);
+  while (!r->done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+login (Fixture    *f,
+       const char *username,
+       const char *password,
+       Response   *r)
+{
+  login_from (f, username, password, NULL, r);
 }
 
 static void
@@ -240,19 +289,184 @@ test_login_limit (Fixture       *f,
 {
   Response r;
 
-  gw_rest_set_login_limit (f->rest, 3, 600);
+  gint64 failures = gw_metrics_get ("livedesk_login_failures_total", NULL);
+  gint64 throttled = gw_metrics_get ("livedesk_login_throttled_total", "scope=\"account\"");
 
-  for (guint i = 0; i < 3; i++)
+  for (guint i = 0; i < 10; i++)
     {
       login (f, "lan", "guess", &r);
       assert_failure (&r, 401, "UNAUTHENTICATED");
       response_clear (&r);
     }
 
-  /* Even the right password waits now: otherwise guessing could go on. */
+  /* The 11th: even the right password waits now, otherwise guessing could go on. */
   login (f, "lan", PASSWORD, &r);
   assert_failure (&r, 429, "RATE_LIMITED");
   g_assert_cmpint (atoi (soup_message_headers_get_one (r.headers, "Retry-After")), >, 0);
+  g_assert_cmpint (atoi (soup_message_headers_get_one (r.headers, "Retry-After")), <=, 15 * 60);
+  response_clear (&r);
+
+  /* Another account from the same address is not locked out... */
+  login (f, "minh", PASSWORD, &r);
+  g_assert_cmpuint (r.status, ==, 200);
+  response_clear (&r);
+  /* ...and its success does not reset the first one. */
+  login (f, "lan", PASSWORD, &r);
+  assert_failure (&r, 429, "RATE_LIMITED");
+  response_clear (&r);
+
+  g_assert_cmpint (gw_metrics_get ("livedesk_login_failures_total", NULL) - failures, ==, 10);
+  g_assert_cmpint (gw_metrics_get ("livedesk_login_throttled_total", "scope=\"account\"") - throttled, ==, 2);
+}
+
+/* Twenty wrong passwords at once: at most ten reach the hash. */
+static void
+test_login_parallel (Fixture       *f,
+                     gconstpointer  data)
+{
+  Response r[20];
+  guint unauthorized = 0;
+  guint throttled = 0;
+  gint64 failures = gw_metrics_get ("livedesk_login_failures_total", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (r); i++)
+    {
+      g_autofree char *guess = g_strdup_printf ("guess %u", i);
+
+      login_start (f, "lan", guess, NULL, &r[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (r); i++)
+    while (!r[i].done)
+      g_main_context_iteration (NULL, TRUE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (r); i++)
+    {
+      if (r[i].status == 401)
+        {
+          assert_failure (&r[i], 401, "UNAUTHENTICATED");
+          unauthorized++;
+        }
+      else
+        {
+          assert_failure (&r[i], 429, "RATE_LIMITED");
+          g_assert_nonnull (soup_message_headers_get_one (r[i].headers, "Retry-After"));
+          throttled++;
+        }
+      response_clear (&r[i]);
+    }
+  g_assert_cmpuint (unauthorized, ==, 10);
+  g_assert_cmpuint (throttled, ==, 10);
+  g_assert_cmpint (gw_metrics_get ("livedesk_login_failures_total", NULL) - failures, ==, 10);
+}
+
+static void
+on_authenticated (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  guint *done = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GwUser) user = gw_users_authenticate_finish (GW_USERS (object), result, &error);
+
+  g_assert_error (error, GW_USERS_ERROR, GW_USERS_ERROR_BAD_CREDENTIALS);
+  (*done)++;
+}
+
+/* A full hash queue answers 503 with Retry-After, and costs no attempt. */
+static void
+test_hash_queue_full (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GMainContext) other = g_main_context_new ();
+  gint64 full = gw_metrics_get ("livedesk_hash_queue_full_total", NULL);
+  guint done = 0;
+  Response r;
+
+  /* One check at a time and two waiting: three checks taken, their results
+   * held on a context nothing runs until the test says so. */
+  gw_users_set_hash_queue (f->users, 1, 2);
+  g_main_context_push_thread_default (other);
+  for (guint i = 0; i < 3; i++)
+    gw_users_authenticate_async (f->users, "lan", "guess", NULL, on_authenticated, &done);
+  g_main_context_pop_thread_default (other);
+  g_assert_cmpuint (gw_users_get_hash_queue_length (f->users), ==, 3);
+
+  login (f, "minh", PASSWORD, &r);
+  assert_failure (&r, 503, "INTERNAL");
+  g_assert_cmpint (atoi (soup_message_headers_get_one (r.headers, "Retry-After")), >, 0);
+  response_clear (&r);
+  g_assert_cmpint (gw_metrics_get ("livedesk_hash_queue_full_total", NULL) - full, ==, 1);
+  g_assert_cmpuint (gw_login_guard_get_account_count (gw_rest_get_login_guard (f->rest), "minh"), ==, 0);
+
+  /* Every check taken still ran to its end. */
+  while (done < 3)
+    g_main_context_iteration (other, TRUE);
+  g_assert_cmpuint (gw_users_get_hash_queue_length (f->users), ==, 0);
+
+  login (f, "minh", PASSWORD, &r);
+  g_assert_cmpuint (r.status, ==, 200);
+  response_clear (&r);
+}
+
+/* Three wrong passwords for three accounts from FORWARDED_FOR. */
+static void
+fail_three_from (Fixture    *f,
+                 const char *forwarded_for)
+{
+  Response r;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *account = g_strdup_printf ("someone%u", i);
+
+      login_from (f, account, "guess", forwarded_for, &r);
+      assert_failure (&r, 401, "UNAUTHENTICATED");
+      response_clear (&r);
+    }
+}
+
+static void
+test_forwarded_for_untrusted (Fixture       *f,
+                              gconstpointer  data)
+{
+  gint64 throttled = gw_metrics_get ("livedesk_login_throttled_total", "scope=\"address\"");
+  Response r;
+
+  gw_rest_set_login_limits (f->rest, 10, 3, 600);
+  fail_three_from (f, "203.0.113.1");
+
+  /* Not from a trusted proxy: the header is ignored, so a new one changes nothing. */
+  login_from (f, "minh", PASSWORD, "203.0.113.2", &r);
+  assert_failure (&r, 429, "RATE_LIMITED");
+  response_clear (&r);
+  g_assert_cmpint (gw_metrics_get ("livedesk_login_throttled_total", "scope=\"address\"") - throttled, ==, 1);
+}
+
+static void
+test_forwarded_for_trusted (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GwTrustedProxies) proxies = gw_trusted_proxies_new ((const char *[]) { "127.0.0.1", NULL }, NULL);
+  Response r;
+
+  gw_rest_set_login_limits (f->rest, 10, 3, 600);
+  gw_rest_set_trusted_proxies (f->rest, proxies);
+  fail_three_from (f, "203.0.113.1");
+
+  login_from (f, "minh", PASSWORD, "203.0.113.1", &r);
+  assert_failure (&r, 429, "RATE_LIMITED");
+  response_clear (&r);
+  /* What the client writes left of its own address does not get it out. */
+  login_from (f, "minh", PASSWORD, "198.51.100.50, 203.0.113.1", &r);
+  assert_failure (&r, 429, "RATE_LIMITED");
+  response_clear (&r);
+
+  /* Another client behind the same proxy, and the proxy itself, are fine. */
+  login_from (f, "minh", PASSWORD, "203.0.113.2", &r);
+  g_assert_cmpuint (r.status, ==, 200);
+  response_clear (&r);
+  login (f, "minh", PASSWORD, &r);
+  g_assert_cmpuint (r.status, ==, 200);
   response_clear (&r);
 }
 
@@ -389,6 +603,12 @@ main (int   argc,
   g_test_add ("/gw/rest/health", Fixture, NULL, fixture_set_up, test_health, fixture_tear_down);
   g_test_add ("/gw/rest/login", Fixture, NULL, fixture_set_up, test_login, fixture_tear_down);
   g_test_add ("/gw/rest/login-limit", Fixture, NULL, fixture_set_up, test_login_limit, fixture_tear_down);
+  g_test_add ("/gw/rest/login-parallel", Fixture, NULL, fixture_set_up, test_login_parallel, fixture_tear_down);
+  g_test_add ("/gw/rest/hash-queue-full", Fixture, NULL, fixture_set_up, test_hash_queue_full, fixture_tear_down);
+  g_test_add ("/gw/rest/forwarded-for-untrusted", Fixture, NULL, fixture_set_up, test_forwarded_for_untrusted,
+              fixture_tear_down);
+  g_test_add ("/gw/rest/forwarded-for-trusted", Fixture, NULL, fixture_set_up, test_forwarded_for_trusted,
+              fixture_tear_down);
   g_test_add ("/gw/rest/refresh-rotation", Fixture, NULL, fixture_set_up, test_refresh_rotation, fixture_tear_down);
   g_test_add ("/gw/rest/bad-requests", Fixture, NULL, fixture_set_up, test_bad_requests, fixture_tear_down);
   g_test_add ("/gw/rest/cors-preflight", Fixture, NULL, fixture_set_up, test_cors_preflight, fixture_tear_down);

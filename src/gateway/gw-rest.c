@@ -7,8 +7,11 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "gw-client-address.h"
 #include "gw-jwt.h"
 #include "gw-log.h"
+#include "gw-login-guard.h"
+#include "gw-metrics.h"
 #include "gw-redis.h"
 #include "gw-refresh.h"
 #include "gw-users.h"
@@ -29,17 +32,10 @@ struct _GwRest
   gint64          access_ttl;
   gint64          started_at;  /* monotonic, µs */
 
-  /* Online password guessing: failed logins per client address. */
-  GHashTable     *failures;    /* address → Failures */
-  guint           max_failures;
-  guint           window;      /* seconds */
+  /* Online password guessing: attempts per account and per address. */
+  GwLoginGuard     *guard;
+  GwTrustedProxies *proxies;
 };
-
-typedef struct
-{
-  guint  count;
-  gint64 window_start;  /* monotonic seconds */
-} Failures;
 
 G_DEFINE_FINAL_TYPE (GwRest, gw_rest, G_TYPE_OBJECT)
 
@@ -53,7 +49,8 @@ gw_rest_finalize (GObject *object)
   g_clear_object (&self->refresh);
   g_clear_object (&self->redis);
   g_clear_pointer (&self->allowed_origin, g_free);
-  g_clear_pointer (&self->failures, g_hash_table_unref);
+  g_clear_object (&self->guard);
+  g_clear_pointer (&self->proxies, gw_trusted_proxies_unref);
 
   G_OBJECT_CLASS (gw_rest_parent_class)->finalize (object);
 }
@@ -72,9 +69,16 @@ gw_rest_init (GwRest *self)
   self->allowed_origin = g_strdup ("*");
   self->access_ttl = GW_REST_DEFAULT_ACCESS_TTL_SECONDS;
   self->started_at = g_get_monotonic_time ();
-  self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->max_failures = GW_REST_DEFAULT_LOGIN_MAX_FAILURES;
-  self->window = GW_REST_DEFAULT_LOGIN_WINDOW_SECONDS;
+  self->guard = gw_login_guard_new ();
+
+  gw_metrics_describe ("livedesk_login_failures_total", GW_METRIC_COUNTER,
+                       "Logins refused for a wrong username or password");
+  gw_metrics_describe ("livedesk_login_throttled_total", GW_METRIC_COUNTER,
+                       "Logins refused with 429 because the account or the address made too many attempts");
+  gw_metrics_describe ("livedesk_login_guard_full_total", GW_METRIC_COUNTER,
+                       "Logins refused with 503 because too many accounts and addresses were being counted");
+  gw_metrics_describe ("livedesk_hash_queue_full_total", GW_METRIC_COUNTER,
+                       "Logins refused with 503 because the password hash queue was full");
 }
 
 GwRest *
@@ -104,8 +108,10 @@ gw_rest_set_redis (GwRest  *self,
   g_return_if_fail (redis == NULL || GW_IS_REDIS (redis));
 
   g_set_object (&self->redis, redis);
-  /* A refresh token must work at whichever gateway process the client reaches next. */
+  /* A refresh token must work at whichever gateway process the client reaches next,
+   * and a guesser must not get a fresh allowance at each process. */
   gw_refresh_store_set_redis (self->refresh, redis);
+  gw_login_guard_set_redis (self->guard, redis);
 }
 
 void
@@ -130,75 +136,33 @@ gw_rest_set_allowed_origin (GwRest     *self,
 }
 
 void
-gw_rest_set_login_limit (GwRest *self,
-                         guint   max_failures,
-                         guint   window_seconds)
+gw_rest_set_login_limits (GwRest *self,
+                          guint   account_max,
+                          guint   address_max,
+                          guint   window_seconds)
 {
   g_return_if_fail (GW_IS_REST (self));
-  g_return_if_fail (max_failures > 0);
-  g_return_if_fail (window_seconds > 0);
 
-  self->max_failures = max_failures;
-  self->window = window_seconds;
+  gw_login_guard_set_limits (self->guard, account_max, address_max, window_seconds);
 }
 
-static gint64
-monotonic_seconds (void)
+GwLoginGuard *
+gw_rest_get_login_guard (GwRest *self)
 {
-  return g_get_monotonic_time () / G_USEC_PER_SEC;
+  g_return_val_if_fail (GW_IS_REST (self), NULL);
+
+  return self->guard;
 }
 
-/* Seconds until ADDRESS may try again; 0 if it may now. */
-static gint64
-login_blocked_for (GwRest     *self,
-                   const char *address)
+void
+gw_rest_set_trusted_proxies (GwRest           *self,
+                             GwTrustedProxies *proxies)
 {
-  Failures *failures = g_hash_table_lookup (self->failures, address);
-  gint64 now = monotonic_seconds ();
+  g_return_if_fail (GW_IS_REST (self));
 
-  if (failures == NULL)
-    return 0;
-
-  if (now - failures->window_start >= self->window)
-    {
-      g_hash_table_remove (self->failures, address);
-      return 0;
-    }
-
-  if (failures->count < self->max_failures)
-    return 0;
-
-  return MAX (1, failures->window_start + self->window - now);
-}
-
-static void
-record_login_failure (GwRest     *self,
-                      const char *address)
-{
-  Failures *failures = g_hash_table_lookup (self->failures, address);
-  gint64 now = monotonic_seconds ();
-
-  /* Bounded memory under a flood from many addresses: forget stale entries. */
-  if (failures == NULL && g_hash_table_size (self->failures) >= 10000)
-    {
-      GHashTableIter iter;
-      Failures *f;
-
-      g_hash_table_iter_init (&iter, self->failures);
-      while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&f))
-        {
-          if (now - f->window_start >= self->window)
-            g_hash_table_iter_remove (&iter);
-        }
-    }
-
-  if (failures == NULL)
-    {
-      failures = g_new0 (Failures, 1);
-      failures->window_start = now;
-      g_hash_table_insert (self->failures, g_strdup (address), failures);
-    }
-  failures->count++;
+  g_clear_pointer (&self->proxies, gw_trusted_proxies_unref);
+  if (proxies != NULL)
+    self->proxies = gw_trusted_proxies_ref (proxies);
 }
 
 static void
@@ -377,8 +341,22 @@ typedef struct
   GwRest            *self;
   SoupServerMessage *msg;
   char              *address;
-  GwUser            *user;     /* signed in, waiting for a refresh token */
+  char              *username;  /* as typed: the account the guard counts */
+  char              *password;  /* until the hash queue has its own copy */
+  GwUser            *user;      /* signed in, waiting for a refresh token */
 } Pending;
+
+static Pending *
+pending_new (GwRest            *self,
+             SoupServerMessage *msg)
+{
+  Pending *pending = g_new0 (Pending, 1);
+
+  pending->self = g_object_ref (self);
+  pending->msg = g_object_ref (msg);
+  pending->address = gw_client_address (msg, self->proxies);
+  return pending;
+}
 
 static void
 pending_free (Pending *pending)
@@ -386,16 +364,21 @@ pending_free (Pending *pending)
   g_object_unref (pending->self);
   g_object_unref (pending->msg);
   g_free (pending->address);
+  g_free (pending->username);
+  if (pending->password != NULL)
+    explicit_bzero (pending->password, strlen (pending->password));
+  g_free (pending->password);
   g_clear_pointer (&pending->user, gw_user_free);
   g_free (pending);
 }
 
-static const char *
-client_address (SoupServerMessage *msg)
+static void
+set_retry_after (SoupServerMessage *msg,
+                 gint64             seconds)
 {
-  const char *host = soup_server_message_get_remote_host (msg);
+  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (1, seconds));
 
-  return host != NULL ? host : "unknown";
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", text);
 }
 
 static gint64
@@ -409,12 +392,13 @@ unix_now (void)
 static void
 send_store_failure (GwRest            *self,
                     SoupServerMessage *msg,
+                    const char        *address,
                     const GError      *error)
 {
   if (error->domain == G_IO_ERROR)
     {
-      gw_log_event (G_LOG_LEVEL_MESSAGE, "token_store_unavailable", "addr", client_address (msg), NULL);
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "5");
+      gw_log_event (G_LOG_LEVEL_MESSAGE, "token_store_unavailable", "addr", address, NULL);
+      set_retry_after (msg, 5);
       send_failure (self, msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "INTERNAL",
                     "Sign-in is unavailable for a moment; try again shortly");
       return;
@@ -435,7 +419,7 @@ on_login_token_issued (GObject      *object,
   g_autofree char *refresh_token = gw_refresh_store_issue_finish (GW_REFRESH_STORE (object), result, &error);
 
   if (refresh_token == NULL)
-    send_store_failure (self, pending->msg, error);
+    send_store_failure (self, pending->msg, pending->address, error);
   else
     {
       gw_log_event (G_LOG_LEVEL_INFO, "login", "addr", pending->address, "user", pending->user->user_id,
@@ -443,6 +427,13 @@ on_login_token_issued (GObject      *object,
       send_tokens (self, pending->msg, pending->user, refresh_token, unix_now ());
     }
 
+  soup_server_message_unpause (pending->msg);
+  pending_free (pending);
+}
+
+static void
+finish_pending (Pending *pending)
+{
   soup_server_message_unpause (pending->msg);
   pending_free (pending);
 }
@@ -457,23 +448,95 @@ on_authenticated (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   pending->user = gw_users_authenticate_finish (GW_USERS (object), result, &error);
+  if (g_error_matches (error, GW_USERS_ERROR, GW_USERS_ERROR_BUSY))
+    {
+      /* The password was never checked: not a guess, so not counted as one. */
+      gw_login_guard_resolve (self->guard, pending->username, pending->address, FALSE);
+      gw_metrics_add ("livedesk_hash_queue_full_total", NULL, 1);
+      gw_log_event (G_LOG_LEVEL_INFO, "login_refused", "addr", pending->address, "code", "BUSY", NULL);
+      set_retry_after (pending->msg, 2);
+      send_failure (self, pending->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "INTERNAL",
+                    "Too many sign-ins at once; try again shortly");
+      finish_pending (pending);
+      return;
+    }
   if (pending->user == NULL)
     {
       if (!g_error_matches (error, GW_USERS_ERROR, GW_USERS_ERROR_BAD_CREDENTIALS))
         g_warning ("Login failed: %s", error->message);
+      gw_login_guard_resolve (self->guard, pending->username, pending->address, TRUE);
+      gw_metrics_add ("livedesk_login_failures_total", NULL, 1);
       /* Not the username typed: people type passwords into it by mistake. */
       gw_log_event (G_LOG_LEVEL_INFO, "login_failed", "addr", pending->address, "code", "UNAUTHENTICATED", NULL);
-      record_login_failure (self, pending->address);
       send_failure (self, pending->msg, SOUP_STATUS_UNAUTHORIZED, "UNAUTHENTICATED",
                     "Invalid username or password");
-      soup_server_message_unpause (pending->msg);
-      pending_free (pending);
+      finish_pending (pending);
       return;
     }
 
-  g_hash_table_remove (self->failures, pending->address);
+  /* Gives back this attempt's own reservation; other accounts keep their counts. */
+  gw_login_guard_resolve (self->guard, pending->username, pending->address, FALSE);
   gw_refresh_store_issue_async (self->refresh, pending->user->user_id, unix_now (), NULL,
                                 on_login_token_issued, pending);
+}
+
+static void
+on_admitted (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  Pending *pending = data;
+  GwRest *self = pending->self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  gint64 retry_after = 0;
+  GwLoginVerdict verdict;
+  const char *scope;
+
+  verdict = gw_login_guard_admit_finish (GW_LOGIN_GUARD (object), result, &retry_after, &error);
+  if (error != NULL)
+    {
+      /* A reply from Redis that makes no sense: no guess goes through uncounted. */
+      send_store_failure (self, pending->msg, pending->address, error);
+      finish_pending (pending);
+      return;
+    }
+
+  switch (verdict)
+    {
+    case GW_LOGIN_ADMITTED:
+      gw_users_authenticate_async (self->users, pending->username, pending->password, NULL,
+                                   on_authenticated, pending);
+      explicit_bzero (pending->password, strlen (pending->password));
+      g_clear_pointer (&pending->password, g_free);
+      return;
+
+    case GW_LOGIN_GUARD_FULL:
+      gw_metrics_add ("livedesk_login_guard_full_total", NULL, 1);
+      gw_log_event (G_LOG_LEVEL_MESSAGE, "login_refused", "addr", pending->address, "code", "BUSY", NULL);
+      set_retry_after (pending->msg, retry_after);
+      send_failure (self, pending->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "INTERNAL",
+                    "Too many sign-ins at once; try again shortly");
+      finish_pending (pending);
+      return;
+
+    case GW_LOGIN_THROTTLED_ACCOUNT:
+    case GW_LOGIN_THROTTLED_ADDRESS:
+    default:
+      scope = verdict == GW_LOGIN_THROTTLED_ACCOUNT ? "account" : "address";
+      break;
+    }
+
+  /* Even the right password waits: otherwise guessing could go on. */
+  gw_metrics_add ("livedesk_login_throttled_total",
+                  verdict == GW_LOGIN_THROTTLED_ACCOUNT ? "scope=\"account\"" : "scope=\"address\"", 1);
+  gw_log_event (G_LOG_LEVEL_INFO, "login_refused", "addr", pending->address, "code", "RATE_LIMITED",
+                "scope", scope, NULL);
+  set_retry_after (pending->msg, retry_after);
+  message = g_strdup_printf ("Too many failed logins; try again in %" G_GINT64_FORMAT " seconds",
+                             MAX (1, retry_after));
+  send_failure (self, pending->msg, HTTP_TOO_MANY_REQUESTS, "RATE_LIMITED", message);
+  finish_pending (pending);
 }
 
 static void
@@ -484,23 +547,9 @@ handle_login (GwRest            *self,
   const char *username;
   const char *password;
   Pending *pending;
-  gint64 blocked_for;
 
   if (body == NULL)
     return;
-
-  blocked_for = login_blocked_for (self, client_address (msg));
-  if (blocked_for > 0)
-    {
-      g_autofree char *retry_after = g_strdup_printf ("%" G_GINT64_FORMAT, blocked_for);
-      g_autofree char *message = g_strdup_printf ("Too many failed logins; try again in %" G_GINT64_FORMAT " seconds",
-                                                  blocked_for);
-
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", retry_after);
-      gw_log_event (G_LOG_LEVEL_INFO, "login_refused", "addr", client_address (msg), "code", "RATE_LIMITED", NULL);
-      send_failure (self, msg, HTTP_TOO_MANY_REQUESTS, "RATE_LIMITED", message);
-      return;
-    }
 
   username = string_member (body, "username");
   password = string_member (body, "password");
@@ -512,13 +561,13 @@ handle_login (GwRest            *self,
       return;
     }
 
-  /* The hash takes a while on a worker thread; the main loop keeps serving. */
-  pending = g_new0 (Pending, 1);
-  pending->self = g_object_ref (self);
-  pending->msg = g_object_ref (msg);
-  pending->address = g_strdup (client_address (msg));
+  /* The attempt is counted before its hash runs, so a burst of parallel
+   * guesses cannot all slip in before the first failure is known. */
+  pending = pending_new (self, msg);
+  pending->username = g_strdup (username);
+  pending->password = g_strdup (password);
   soup_server_message_pause (msg);
-  gw_users_authenticate_async (self->users, username, password, NULL, on_authenticated, pending);
+  gw_login_guard_admit_async (self->guard, pending->username, pending->address, NULL, on_admitted, pending);
 }
 
 static void
@@ -540,13 +589,13 @@ on_rotated (GObject      *object,
         {
           gboolean expired = g_error_matches (error, GW_REFRESH_ERROR, GW_REFRESH_ERROR_EXPIRED);
 
-          gw_log_event (G_LOG_LEVEL_INFO, "refresh_failed", "addr", client_address (msg),
+          gw_log_event (G_LOG_LEVEL_INFO, "refresh_failed", "addr", pending->address,
                         "code", expired ? "TOKEN_EXPIRED" : "UNAUTHENTICATED", NULL);
           send_failure (self, msg, SOUP_STATUS_UNAUTHORIZED, expired ? "TOKEN_EXPIRED" : "UNAUTHENTICATED",
                         error->message);
         }
       else
-        send_store_failure (self, msg, error);
+        send_store_failure (self, msg, pending->address, error);
     }
   /* Name and role come from the users file now, not from the old token:
    * a demoted moderator is demoted at the next refresh. */
@@ -583,10 +632,7 @@ handle_refresh (GwRest            *self,
     }
 
   /* With Redis the store answers later; the main loop keeps serving. */
-  pending = g_new0 (Pending, 1);
-  pending->self = g_object_ref (self);
-  pending->msg = g_object_ref (msg);
-  pending->address = g_strdup (client_address (msg));
+  pending = pending_new (self, msg);
   soup_server_message_pause (msg);
   gw_refresh_store_rotate_async (self->refresh, token, unix_now (), NULL, on_rotated, pending);
 }

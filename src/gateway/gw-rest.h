@@ -6,6 +6,8 @@
 
 #include <libsoup/soup.h>
 
+#include "gw-client-address.h"
+#include "gw-login-guard.h"
 #include "gw-types.h"
 
 G_BEGIN_DECLS
@@ -13,8 +15,6 @@ G_BEGIN_DECLS
 #define GW_REST_DEFAULT_ACCESS_TTL_SECONDS (15 * 60)
 /* Logins and refreshes are a few hundred bytes; anything far bigger is abuse. */
 #define GW_REST_MAX_BODY_SIZE (16 * 1024)
-#define GW_REST_DEFAULT_LOGIN_MAX_FAILURES 10
-#define GW_REST_DEFAULT_LOGIN_WINDOW_SECONDS 600
 
 #define GW_TYPE_REST (gw_rest_get_type ())
 
@@ -32,11 +32,20 @@ void    gw_rest_set_access_ttl     (GwRest         *self,
  * browsers never attach on their own. */
 void    gw_rest_set_allowed_origin (GwRest         *self,
                                     const char     *origin);
-/* After MAX_FAILURES wrong passwords from one address within WINDOW seconds,
- * logins from it are refused with 429 until the window has passed. */
-void    gw_rest_set_login_limit    (GwRest         *self,
-                                    guint           max_failures,
+/* At most ACCOUNT_MAX failed (or pending) logins per account and
+ * ADDRESS_MAX per client address within WINDOW seconds; then 429 with
+ * Retry-After for that account or address until the window has passed.
+ * Defaults: GW_LOGIN_GUARD_DEFAULT_*. */
+void    gw_rest_set_login_limits   (GwRest         *self,
+                                    guint           account_max,
+                                    guint           address_max,
                                     guint           window_seconds);
+/* The guard counting login attempts (tests drive its clock). */
+GwLoginGuard *gw_rest_get_login_guard (GwRest      *self);
+/* Requests from PROXIES are taken to be from the client their
+ * X-Forwarded-For names (see gw_client_address()); NULL trusts no one. */
+void    gw_rest_set_trusted_proxies (GwRest           *self,
+                                     GwTrustedProxies *proxies);
 /* Serves GET /api/v1/system/health, POST /api/v1/auth/login and
  * POST /api/v1/auth/refresh-token on SERVER. */
 void    gw_rest_attach             (GwRest         *self,

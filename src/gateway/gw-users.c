@@ -17,6 +17,11 @@ struct _GwUsers
   GPtrArray  *users;     /* GwUser, in file order */
   GHashTable *by_name;   /* username → GwUser (borrowed) */
   GHashTable *by_id;     /* user_id → GwUser (borrowed) */
+
+  GThreadPool *hash_pool;
+  guint        hash_threads;
+  guint        hash_waiting;
+  gint         hash_queued;  /* running or waiting, until delivered */
 };
 
 G_DEFINE_FINAL_TYPE (GwUsers, gw_users, G_TYPE_OBJECT)
@@ -163,6 +168,9 @@ gw_users_finalize (GObject *object)
   g_clear_pointer (&self->by_name, g_hash_table_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->users, g_ptr_array_unref);
+  /* Every queued check holds a reference, so none is left by now. */
+  if (self->hash_pool != NULL)
+    g_thread_pool_free (g_steal_pointer (&self->hash_pool), TRUE, TRUE);
 
   G_OBJECT_CLASS (gw_users_parent_class)->finalize (object);
 }
@@ -181,6 +189,8 @@ gw_users_init (GwUsers *self)
   self->users = g_ptr_array_new_with_free_func ((GDestroyNotify)gw_user_free);
   self->by_name = g_hash_table_new (g_str_hash, g_str_equal);
   self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->hash_threads = GW_USERS_DEFAULT_HASH_THREADS;
+  self->hash_waiting = GW_USERS_DEFAULT_HASH_WAITING;
 }
 
 GwUsers *
@@ -486,19 +496,67 @@ attempt_run (Attempt  *attempt,
   return g_steal_pointer (&attempt->user);
 }
 
-static void
-authenticate_thread (GTask        *task,
-                     gpointer      source_object,
-                     gpointer      task_data,
-                     GCancellable *cancellable)
+typedef struct
 {
-  GError *error = NULL;
-  GwUser *user = attempt_run (task_data, &error);
+  GTask  *task;
+  GwUser *user;
+  GError *error;
+} HashJob;
 
-  if (user != NULL)
-    g_task_return_pointer (task, user, (GDestroyNotify)gw_user_free);
+/* Back on the caller's context: the check leaves the queue only now, so
+ * the queue's length never changes under the caller's feet. */
+static gboolean
+hash_job_deliver (gpointer data)
+{
+  HashJob *job = data;
+  GwUsers *self = g_task_get_source_object (job->task);
+
+  g_atomic_int_dec_and_test (&self->hash_queued);
+  if (job->user != NULL)
+    g_task_return_pointer (job->task, job->user, (GDestroyNotify)gw_user_free);
   else
-    g_task_return_error (task, error);
+    g_task_return_error (job->task, job->error);
+  g_object_unref (job->task);
+  g_free (job);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+hash_job_run (gpointer data,
+              gpointer pool_data)
+{
+  HashJob *job = data;
+
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  job->user = attempt_run (g_task_get_task_data (job->task), &job->error);
+  /* Never g_main_context_invoke(): it may run the callback on this thread. */
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, hash_job_deliver, job, NULL);
+  g_source_attach (source, g_task_get_context (job->task));
+}
+
+void
+gw_users_set_hash_queue (GwUsers *self,
+                         guint    threads,
+                         guint    max_waiting)
+{
+  g_return_if_fail (GW_IS_USERS (self));
+  g_return_if_fail (threads > 0);
+
+  self->hash_threads = threads;
+  self->hash_waiting = max_waiting;
+  if (self->hash_pool != NULL)
+    g_thread_pool_set_max_threads (self->hash_pool, (gint) threads, NULL);
+}
+
+guint
+gw_users_get_hash_queue_length (GwUsers *self)
+{
+  g_return_val_if_fail (GW_IS_USERS (self), 0);
+
+  return (guint) g_atomic_int_get (&self->hash_queued);
 }
 
 void
@@ -510,14 +568,30 @@ gw_users_authenticate_async (GwUsers             *self,
                              gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  HashJob *job;
 
   g_return_if_fail (GW_IS_USERS (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gw_users_authenticate_async);
+
+  /* A flood of logins must not become an unbounded backlog of hashes. */
+  if ((guint) g_atomic_int_get (&self->hash_queued) >= self->hash_threads + self->hash_waiting)
+    {
+      g_task_return_new_error (task, GW_USERS_ERROR, GW_USERS_ERROR_BUSY,
+                               "Too many password checks are waiting");
+      return;
+    }
+
+  if (self->hash_pool == NULL)
+    self->hash_pool = g_thread_pool_new (hash_job_run, NULL, (gint) self->hash_threads, FALSE, NULL);
+
   /* Copies: the worker never touches the tables, so no locking is needed. */
   g_task_set_task_data (task, attempt_new (self, username, password), (GDestroyNotify)attempt_free);
-  g_task_run_in_thread (task, authenticate_thread);
+  job = g_new0 (HashJob, 1);
+  job->task = g_steal_pointer (&task);
+  g_atomic_int_inc (&self->hash_queued);
+  g_thread_pool_push (self->hash_pool, job, NULL);
 }
 
 GwUser *

@@ -18,7 +18,13 @@ typedef enum
   GW_USERS_ERROR_DUPLICATE,
   GW_USERS_ERROR_HASH,
   GW_USERS_ERROR_BAD_CREDENTIALS,
+  /* The hash queue is full: try again shortly. */
+  GW_USERS_ERROR_BUSY,
 } GwUsersError;
+
+/* Password checks at once, and waiting for a thread, before more are refused. */
+#define GW_USERS_DEFAULT_HASH_THREADS 2
+#define GW_USERS_DEFAULT_HASH_WAITING 32
 
 typedef struct
 {
@@ -73,8 +79,18 @@ gboolean      gw_users_save_to_file        (GwUsers              *self,
                                             const char           *path,
                                             GError              **error);
 
-/* Hashing takes tens of milliseconds by design, so it runs on a worker
- * thread; an unknown username costs the same as a wrong password. */
+/* At most THREADS password checks run at once and MAX_WAITING wait for a
+ * thread; beyond that authenticate fails at once with GW_USERS_ERROR_BUSY. */
+void          gw_users_set_hash_queue      (GwUsers              *self,
+                                            guint                 threads,
+                                            guint                 max_waiting);
+/* Checks running or waiting now. */
+guint         gw_users_get_hash_queue_length (GwUsers            *self);
+
+/* Hashing takes tens of milliseconds by design, so it runs on the hash
+ * queue's threads; an unknown username costs the same as a wrong password.
+ * The result is delivered on the thread-default main context of the call,
+ * and only then does the check leave the queue. */
 void          gw_users_authenticate_async  (GwUsers              *self,
                                             const char           *username,
                                             const char           *password,

@@ -252,6 +252,7 @@ load_config (const char  *path,
              char       **users_path,
              char       **secret_file,
              gint        *presence_timeout,
+             char      ***trusted_proxies,
              GError     **error)
 {
   g_autoptr(GKeyFile) keys = g_key_file_new ();
@@ -276,6 +277,10 @@ load_config (const char  *path,
   for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
     if (*strings[i].value == NULL && g_key_file_has_key (keys, group, strings[i].key, NULL))
       *strings[i].value = g_key_file_get_string (keys, group, strings[i].key, NULL);
+
+  /* A list: trusted-proxy=10.0.0.2;10.0.0.3 */
+  if (*trusted_proxies == NULL && g_key_file_has_key (keys, group, "trusted-proxy", NULL))
+    *trusted_proxies = g_key_file_get_string_list (keys, group, "trusted-proxy", NULL, NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (integers); i++)
     if (*integers[i].value < 0 && g_key_file_has_key (keys, group, integers[i].key, NULL))
@@ -325,6 +330,8 @@ serve (int    argc,
   g_autofree char *host = NULL;
   g_autofree char *socket_path = NULL;
   g_autofree char *config_path = NULL;
+  g_auto(GStrv) trusted_proxy_specs = NULL;
+  g_autoptr(GwTrustedProxies) trusted_proxies = NULL;
   gboolean development = FALSE;
   gboolean exit_with_stdin = FALSE;
   gint port = -1;
@@ -340,6 +347,8 @@ serve (int    argc,
       "Read the token secret from FILE instead of $" SECRET_VARIABLE, "FILE" },
     { "presence-timeout", 0, 0, G_OPTION_ARG_INT, &presence_timeout,
       "Seconds without viewerPing before a viewer leaves a room (default 90)", "SECONDS" },
+    { "trusted-proxy", 0, 0, G_OPTION_ARG_STRING_ARRAY, &trusted_proxy_specs,
+      "Believe X-Forwarded-For from this reverse proxy (repeatable; an address or a network)", "ADDRESS" },
     { "development", 0, 0, G_OPTION_ARG_NONE, &development,
       "Without a secret, sign tokens with a random one that dies with the process (never in production)", NULL },
     { "exit-with-stdin", 0, 0, G_OPTION_ARG_NONE, &exit_with_stdin,
@@ -381,7 +390,7 @@ serve (int    argc,
     }
   if (config_path != NULL &&
       !load_config (config_path, &host, &port, &socket_path, &redis_uri, &users_path,
-                    &secret_file, &presence_timeout, &error))
+                    &secret_file, &presence_timeout, &trusted_proxy_specs, &error))
     {
       g_printerr ("livedesk-gateway: %s\n", error->message);
       return 2;
@@ -414,6 +423,13 @@ serve (int    argc,
   if (socket_path != NULL)
     attach_path = g_str_has_suffix (socket_path, "/") ? g_strdup (socket_path)
                                                       : g_strconcat (socket_path, "/", NULL);
+
+  trusted_proxies = gw_trusted_proxies_new ((const char * const *) trusted_proxy_specs, &error);
+  if (trusted_proxies == NULL)
+    {
+      g_printerr ("livedesk-gateway: --trusted-proxy: %s\n", error->message);
+      return 2;
+    }
 
   inet = g_inet_address_new_from_string (host != NULL ? host : "127.0.0.1");
   if (inet == NULL)
@@ -453,6 +469,7 @@ serve (int    argc,
 
   refresh = gw_refresh_store_new (GW_REFRESH_DEFAULT_TTL_SECONDS);
   rest = gw_rest_new (jwt, users, refresh);
+  gw_rest_set_trusted_proxies (rest, trusted_proxies);
   gateway = gw_gateway_new (jwt);
   gw_gateway_set_presence_timeout (gateway, (guint) presence_timeout * 1000);
   if (redis != NULL)
