@@ -305,6 +305,7 @@ serve (int    argc,
   g_autofree char *host = NULL;
   g_autofree char *socket_path = NULL;
   g_autofree char *config_path = NULL;
+  g_autofree char *gifts_path = NULL;
   gboolean development = FALSE;
   gint port = -1;
   gint presence_timeout = -1;
@@ -319,6 +320,8 @@ serve (int    argc,
       "Read the token secret from FILE instead of $" SECRET_VARIABLE, "FILE" },
     { "presence-timeout", 0, 0, G_OPTION_ARG_INT, &presence_timeout,
       "Seconds without viewerPing before a viewer leaves a room (default 90)", "SECONDS" },
+    { "gifts", 0, 0, G_OPTION_ARG_FILENAME, &gifts_path,
+      "The gift catalogue whose names and values gifts carry (default: the one installed)", "FILE" },
     { "development", 0, 0, G_OPTION_ARG_NONE, &development,
       "Without a secret, sign tokens with a random one that dies with the process (never in production)", NULL },
     { NULL }
@@ -331,6 +334,7 @@ serve (int    argc,
   g_autoptr(GwRest) rest = NULL;
   g_autoptr(GwRedis) redis = NULL;
   g_autoptr(GwGateway) gateway = NULL;
+  g_autoptr(GwGifts) gifts = NULL;
   g_autoptr(SoupServer) server = NULL;
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GMainLoop) loop = NULL;
@@ -427,10 +431,19 @@ serve (int    argc,
       return 1;
     }
 
+  gifts = gw_gifts_new_from_file (gifts_path != NULL ? gifts_path : gw_gifts_default_path (), &error);
+  if (gifts == NULL)
+    {
+      g_printerr ("livedesk-gateway: %s\n", error->message);
+      return 1;
+    }
+
   refresh = gw_refresh_store_new (GW_REFRESH_DEFAULT_TTL_SECONDS);
   rest = gw_rest_new (jwt, users, refresh);
   gateway = gw_gateway_new (jwt);
   gw_gateway_set_presence_timeout (gateway, (guint) presence_timeout * 1000);
+  gw_gateway_set_users (gateway, users);
+  gw_gateway_set_gifts (gateway, gifts);
   if (redis != NULL)
     {
       gw_rest_set_redis (rest, redis);
