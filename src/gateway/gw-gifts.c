@@ -148,7 +148,11 @@ gw_gifts_default_path (void)
 {
   const char *path = g_getenv ("LIVEDESK_GATEWAY_GIFTS");
 
-  return path != NULL && path[0] != '\0' ? path : GW_GIFTS_INSTALLED_PATH;
+  if (path != NULL && path[0] != '\0')
+    return path;
+  if (GW_GIFTS_SOURCE_PATH[0] != '\0' && !g_file_test (GW_GIFTS_INSTALLED_PATH, G_FILE_TEST_EXISTS))
+    return GW_GIFTS_SOURCE_PATH;
+  return GW_GIFTS_INSTALLED_PATH;
 }
 
 guint

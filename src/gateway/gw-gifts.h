@@ -31,7 +31,8 @@ GwGifts      *gw_gifts_new_from_data  (const char  *data,
                                        gssize       len,
                                        GError     **error);
 /* $LIVEDESK_GATEWAY_GIFTS if set (the tests point it into the source tree),
- * else the catalogue installed with the gateway. */
+ * else the catalogue installed with the gateway, else in a development build
+ * the one in the source tree. */
 const char   *gw_gifts_default_path   (void);
 guint         gw_gifts_get_n_gifts    (GwGifts     *self);
 /* NULL for a gift the catalogue does not have. */
