@@ -2407,6 +2407,7 @@ on_connection (SioServerNamespace *nsp,
           g_autoptr(JsonNode) failure = gw_envelope_new_failure_from_error (error);
 
           log_auth (client, error);
+          count_refusal (ld_contract_error_to_code (error->code));
           emit_to_socket (socket, "authFailed", failure);
         }
     }
@@ -2609,6 +2610,7 @@ relay_wrapped (GwGateway  *self,
   g_autoptr(JsonNode) wrapped = NULL;
   JsonObject *object;
   const char *room_id = room_of (data);
+  const char *message_id = NULL;
   GwRoom *room;
 
   /* Chat and gifts happen in a room; one without is not ours to show. */
@@ -2618,12 +2620,13 @@ relay_wrapped (GwGateway  *self,
   /* A message without an id could not be deleted. Every process relays it
    * by itself, so the id comes from what they all received alike. */
   if (strcmp (type, "chat_message") == 0 &&
-      json_object_get_string_member_with_default (json_node_get_object (data), "messageId", NULL) == NULL)
+      (!ld_validate_member_string (json_node_get_object (data), "messageId", FALSE, &message_id, NULL) ||
+       message_id == NULL))
     {
       g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, raw, -1);
-      g_autofree char *message_id = g_strdup_printf ("bk_%.32s", digest);
+      g_autofree char *assigned = g_strdup_printf ("bk_%.32s", digest);
 
-      json_object_set_string_member (json_node_get_object (data), "messageId", message_id);
+      json_object_set_string_member (json_node_get_object (data), "messageId", assigned);
     }
 
   object = json_object_new ();
