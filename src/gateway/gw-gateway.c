@@ -1837,13 +1837,14 @@ check_may_moderate (GwRole       actor_role,
   return FALSE;
 }
 
-/* Staff do not sanction their equals or superiors; an admin may do anything. */
+/* Nobody sanctions their equals or superiors (PROTOCOL.md section 7): an
+ * admin's peers are admins. */
 static gboolean
 check_rank (GwRole       actor_role,
             int          target_role,
             GError     **error)
 {
-  if (actor_role == GW_ROLE_ADMIN || target_role < (int) actor_role)
+  if (target_role < (int) actor_role)
     return TRUE;
 
   g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,
