@@ -342,7 +342,7 @@ test_validation (Fixture       *f,
   gw_test_expect_refusal (f->clients, "a", "sendImageMessage", "{\"roomId\":\"room_1\",\"imageUrl\":\"https://evil.example/a.png\"}",
                   "sendMessageError", "INVALID_IMAGE_URL");
   gw_test_expect_refusal (f->clients, "a", "sendGift",
-                  "{\"roomId\":\"room_1\",\"receiverId\":\"star\",\"giftId\":\"g1\",\"giftName\":\"Rose\","
+                  "{\"roomId\":\"room_1\",\"receiverId\":\"star\",\"giftId\":\"rose\",\"giftName\":\"Rose\","
                   "\"giftType\":\"flower\",\"giftValue\":10,\"quantity\":500}",
                   "sendGiftError", "INVALID_GIFT");
   gw_test_expect_refusal (f->clients, "a", "chatWithAdmin", "{\"message\":\"\"}", "chatWithAdminError", "EMPTY_MESSAGE");
@@ -416,7 +416,7 @@ test_moderation (Fixture       *f,
   gw_test_expect_refusal (f->clients, "v", "sendMessage", "{\"roomId\":\"room_1\",\"message\":\"let me talk\"}",
                   "sendMessageError", "FORBIDDEN");
   gw_test_expect_refusal (f->clients, "v", "sendGift",
-                  "{\"roomId\":\"room_1\",\"receiverId\":\"mod\",\"giftId\":\"g1\",\"giftName\":\"Rose\","
+                  "{\"roomId\":\"room_1\",\"receiverId\":\"mod\",\"giftId\":\"rose\",\"giftName\":\"Rose\","
                   "\"giftType\":\"flower\",\"giftValue\":10}", "sendGiftError", "FORBIDDEN");
 
   /* A ban: the room hears it, the user is out and cannot come back. */
@@ -488,7 +488,7 @@ test_gift (Fixture       *f,
 
   gw_test_emit (f->clients, "fan", "sendGift",
         "{\"roomId\":\"room_1\",\"senderId\":\"fan1\",\"senderName\":\"Fan\",\"receiverId\":\"star\","
-        "\"receiverName\":\"Star\",\"giftId\":\"g1\",\"giftName\":\"Rose\",\"giftType\":\"flower\","
+        "\"receiverName\":\"Star\",\"giftId\":\"rose\",\"giftName\":\"Rose\",\"giftType\":\"flower\","
         "\"giftValue\":10,\"message\":\"for you\",\"timestamp\":\"2026-11-26T12:00:00.000Z\"}", TRUE);
   sent = gw_test_expect_event (f->clients, "fan", "giftSent");
   g_assert_true (gw_test_bool_at (sent, "success"));
@@ -501,6 +501,8 @@ test_gift (Fixture       *f,
   g_assert_cmpstr (gw_test_str_at (to_star, "senderName"), ==, "Fan");
   g_assert_cmpstr (gw_test_str_at (to_star, "receiverId"), ==, "star");
   g_assert_cmpstr (gw_test_str_at (to_star, "giftName"), ==, "Rose");
+  /* The catalogue's value, not the 10 the fan sent. */
+  g_assert_cmpfloat (json_node_get_double (gw_test_at (to_star, "giftValue")), ==, 1);
   g_assert_cmpint (gw_test_int_at (to_star, "quantity"), ==, 1);
   g_assert_cmpstr (gw_test_str_at (to_star, "animation"), ==, "default");
   g_assert_cmpstr (gw_test_str_at (to_star, "message"), ==, "for you");
@@ -509,7 +511,7 @@ test_gift (Fixture       *f,
   /* A burst of six within a second: the sixth at the latest is refused. */
   for (guint i = 0; i < 6; i++)
     gw_test_emit (f->clients, "fan", "sendGift",
-          "{\"roomId\":\"room_1\",\"receiverId\":\"star\",\"giftId\":\"g1\",\"giftName\":\"Rose\","
+          "{\"roomId\":\"room_1\",\"receiverId\":\"star\",\"giftId\":\"rose\",\"giftName\":\"Rose\","
           "\"giftType\":\"flower\",\"giftValue\":10}", FALSE);
   refused = gw_test_expect_event (f->clients, "fan", "sendGiftError");
   gw_test_assert_failure (refused, "RATE_LIMITED");
@@ -792,7 +794,7 @@ test_cluster (Fixture       *f,
   /* A gift from alice travels the same way after all of the above: once it
    * is there, any duplicate would have been too. */
   gw_test_emit (f->clients, "a", "sendGift",
-        "{\"roomId\":\"room_1\",\"receiverId\":\"bob\",\"giftId\":\"g1\",\"giftName\":\"Rose\","
+        "{\"roomId\":\"room_1\",\"receiverId\":\"bob\",\"giftId\":\"rose\",\"giftName\":\"Rose\","
         "\"giftType\":\"flower\",\"giftValue\":1}", FALSE);
   marker_a = gw_test_expect_event (f->clients, "a", "newGift");
   marker_b = gw_test_expect_event (f->clients, "b", "newGift");

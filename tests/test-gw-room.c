@@ -261,6 +261,23 @@ test_title_status (void)
   g_assert_cmpstr (gw_room_get_status (room), ==, "ended");
 }
 
+/* The owner the backend named outlives the room's viewers: forgetting it
+ * would take the streamer's right to moderate with it. */
+static void
+test_owner (void)
+{
+  g_autoptr(GwRoom) room = gw_room_new ("room_1");
+
+  g_assert_null (gw_room_get_owner (room));
+  g_assert_true (gw_room_is_idle (room, 0, 0));
+  g_assert_true (gw_room_set_owner (room, "star"));
+  g_assert_false (gw_room_set_owner (room, "star"));
+  g_assert_cmpstr (gw_room_get_owner (room), ==, "star");
+  g_assert_false (gw_room_is_idle (room, G_MAXINT64 / 2, 0));
+  g_assert_true (gw_room_set_owner (room, "other"));
+  g_assert_cmpstr (gw_room_get_owner (room), ==, "other");
+}
+
 static void
 test_rooms (void)
 {
@@ -310,6 +327,7 @@ main (int   argc,
   g_test_add_func ("/gw/room/history", test_history);
   g_test_add_func ("/gw/room/sanctions", test_sanctions);
   g_test_add_func ("/gw/room/title-status", test_title_status);
+  g_test_add_func ("/gw/room/owner", test_owner);
   g_test_add_func ("/gw/rooms", test_rooms);
 
   return g_test_run ();

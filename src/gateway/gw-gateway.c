@@ -7,12 +7,16 @@
 #include <string.h>
 
 #include "gw-envelope.h"
+#include "gw-gifts.h"
 #include "gw-jwt.h"
 #include "gw-log.h"
+#include "gw-metrics.h"
 #include "ld-rate-limit.h"
 #include "gw-redis.h"
 #include "gw-redis-adapter.h"
 #include "gw-redis-rooms.h"
+#include "gw-sanctions.h"
+#include "gw-users.h"
 #include "ld-validate.h"
 
 /* Transport rooms are prefixed: a socket id could otherwise pass for a room id. */
@@ -35,6 +39,9 @@ struct _GwGateway
   SioServer          *server;
   SioServerNamespace *nsp;
   GwRooms            *rooms;
+  GwSanctions        *sanctions;
+  GwUsers            *users;     /* for the rank of users who are not here; may be NULL */
+  GwGifts            *gifts;     /* NULL: every gift is unknown */
   LdRateLimit        *chat_limit;
   LdRateLimit        *gift_limit;
   char               *uid;       /* this process, in STATE_CHANNEL messages */
@@ -700,7 +707,14 @@ on_token_expired (gpointer user_data)
   json_object_set_string_member (payload, "message",
                                  "Your session token expired; refresh it and authenticate again");
   /* Rooms are kept, so that a refreshed token continues where it was; until
-   * then every protected event answers authRequired. */
+   * then every protected event answers authRequired. What the token's user
+   * and role were sent is not: authenticate_token joins those again. */
+  {
+    g_autofree char *user_room = g_strconcat (USER_PREFIX, client->claims->sub, NULL);
+
+    sio_server_socket_leave (client->socket, user_room);
+    sio_server_socket_leave (client->socket, ADMINS_ROOM);
+  }
   g_clear_pointer (&client->claims, gw_jwt_claims_free);
   node = node_from_object (g_steal_pointer (&payload));
   emit_to_socket (client->socket, "tokenExpired", node);
@@ -991,11 +1005,11 @@ on_cluster_join (GObject      *source,
 }
 
 static gboolean
-handle_join_room (GwGateway   *self,
-                  Client      *client,
-                  JsonObject  *payload,
-                  JsonNode   **out_reply,
-                  GError     **error)
+join_room_now (GwGateway   *self,
+               Client      *client,
+               JsonObject  *payload,
+               JsonNode   **out_reply,
+               GError     **error)
 {
   const char *room_id;
   const char *sid = sio_server_socket_get_id (client->socket);
@@ -1044,6 +1058,106 @@ handle_join_room (GwGateway   *self,
     }
 
   *out_reply = joined_reply (self, room_id);
+  return TRUE;
+}
+
+/* USER_ID's sanctions in ROOM as the shared store has them: a ban or a
+ * timeout given on another process, or before this one started, holds here. */
+static void
+load_sanctions (GwRoom                  *room,
+                const char              *user_id,
+                const GwSanctionsRecord *record)
+{
+  gint64 now = now_ms ();
+  gint64 real = g_get_real_time () / 1000;
+
+  gw_room_unban_user (room, user_id);
+  if (record->ban_until_ms == GW_SANCTIONS_FOREVER)
+    gw_room_ban_user (room, user_id, GW_ROOM_FOREVER);
+  else if (record->ban_until_ms != 0)
+    gw_room_ban_user (room, user_id, now + (record->ban_until_ms - real));
+  if (record->timeout_until_ms != 0)
+    gw_room_timeout_user (room, user_id, now + (record->timeout_until_ms - real));
+  if (gw_room_get_owner (room) == NULL && record->owner != NULL)
+    gw_room_set_owner (room, record->owner);
+}
+
+typedef struct
+{
+  Deferred *deferred;
+  char     *room_id;
+} JoinCheck;
+
+static void
+on_join_checked (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  JoinCheck *check = user_data;
+  g_autoptr(GwGateway) self = g_weak_ref_get (&check->deferred->gateway);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GwSanctionsRecord) record = gw_sanctions_lookup_finish (GW_SANCTIONS (source), result, &error);
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(JsonObject) payload = NULL;
+  Client *client = self != NULL ? g_hash_table_lookup (self->clients, check->deferred->sid) : NULL;
+
+  if (client == NULL || self->disposing)
+    goto out;
+
+  g_clear_error (&error);
+  if (client->claims == NULL)
+    {
+      /* The token expired meanwhile. */
+      g_set_error_literal (&error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_UNAUTHENTICATED, "Authenticate first");
+      answer_deferred (g_steal_pointer (&check->deferred), NULL, error);
+      goto out;
+    }
+
+  /* Redis away: what this process knows is the next best thing. */
+  if (record != NULL)
+    load_sanctions (gw_rooms_ensure (self->rooms, check->room_id), client->claims->sub, record);
+
+  payload = json_object_new ();
+  json_object_set_string_member (payload, "roomId", check->room_id);
+  self->handling_spec = check->deferred->spec;
+  self->handling_ack = check->deferred->ack;
+  join_room_now (self, client, payload, &reply, &error);
+  self->handling_spec = NULL;
+  self->handling_ack = NULL;
+
+  /* Neither: join_room_now answers later, through a Deferred of its own. */
+  if (reply != NULL || error != NULL)
+    answer_deferred (g_steal_pointer (&check->deferred), reply, error);
+
+out:
+  g_clear_pointer (&check->deferred, deferred_free);
+  g_free (check->room_id);
+  g_free (check);
+}
+
+/* Bans live in Redis when the gateway has one: they are read before the
+ * join, so that one given elsewhere or before a restart still holds. */
+static gboolean
+handle_join_room (GwGateway   *self,
+                  Client      *client,
+                  JsonObject  *payload,
+                  JsonNode   **out_reply,
+                  GError     **error)
+{
+  const char *room_id;
+  JoinCheck *check;
+
+  if (!gw_sanctions_is_shared (self->sanctions) || !presence_in_redis (self))
+    return join_room_now (self, client, payload, out_reply, error);
+
+  if (!ld_validate_member_room_id (payload, &room_id, error) ||
+      !check_claimed_user (client, payload, "userId", error))
+    return FALSE;
+
+  check = g_new0 (JoinCheck, 1);
+  check->deferred = defer_reply (self, client);
+  check->room_id = g_strdup (room_id);
+  gw_sanctions_lookup_async (self->sanctions, room_id, client->claims->sub, NULL, on_join_checked, check);
   return TRUE;
 }
 
@@ -1427,13 +1541,25 @@ handle_send_gift (GwGateway   *self,
   g_autofree char *timestamp = NULL;
   g_autoptr(JsonNode) node = NULL;
   const char *room_id;
+  const GwGift *known;
   JsonObject *event;
   JsonObject *data;
 
   if (!room_for_sending (self, client, payload, &room_id, error) ||
       !check_claimed_user (client, payload, "senderId", error) ||
-      !(gift = ld_validate_gift (payload, error)) ||
-      !take_slot (self, self->gift_limit, client, "gift", "gifts", error))
+      !(gift = ld_validate_gift (payload, error)))
+    return FALSE;
+
+  /* What a gift is called and worth is the catalogue's word: a sender's own
+   * value would go onto every leaderboard and overlay. How it is shown (type,
+   * animation) stays the sender's choice. */
+  if (self->gifts == NULL || (known = gw_gifts_lookup (self->gifts, gift->gift_id)) == NULL)
+    {
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_GIFT, "There is no such gift");
+      return FALSE;
+    }
+
+  if (!take_slot (self, self->gift_limit, client, "gift", "gifts", error))
     return FALSE;
 
   tx_id = g_uuid_string_random ();
@@ -1446,10 +1572,10 @@ handle_send_gift (GwGateway   *self,
   json_object_set_string_member (event, "senderName", client->claims->name);
   json_object_set_string_member (event, "receiverId", gift->receiver_id);
   json_object_set_string_member (event, "receiverName", gift->receiver_name);
-  json_object_set_string_member (event, "giftId", gift->gift_id);
-  json_object_set_string_member (event, "giftName", gift->gift_name);
+  json_object_set_string_member (event, "giftId", known->id);
+  json_object_set_string_member (event, "giftName", known->name);
   json_object_set_string_member (event, "giftType", gift->gift_type);
-  json_object_set_double_member (event, "giftValue", gift->gift_value);
+  json_object_set_double_member (event, "giftValue", known->value);
   json_object_set_int_member (event, "quantity", gift->quantity);
   json_object_set_string_member (event, "message", gift->message);
   json_object_set_string_member (event, "animation", gift->animation);
@@ -1584,63 +1710,15 @@ handle_admin_reply (GwGateway   *self,
   return TRUE;
 }
 
-static gboolean
-handle_delete_message (GwGateway   *self,
-                       Client      *client,
-                       JsonObject  *payload,
-                       JsonNode   **out_reply,
-                       GError     **error)
-{
-  const char *room_id;
-  const char *message_id;
-  g_autoptr(JsonObject) deleted = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  GwRoom *room;
-
-  if (!ld_validate_member_room_id (payload, &room_id, error) ||
-      !ld_validate_member_string (payload, "messageId", TRUE, &message_id, error))
-    return FALSE;
-
-  if (message_id[0] == '\0' || strlen (message_id) > MAX_MESSAGE_ID_LEN)
-    {
-      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD, "“messageId” is not a message id");
-      return FALSE;
-    }
-
-  room = gw_rooms_lookup (self->rooms, room_id);
-  if (room == NULL)
-    {
-      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_ROOM_NOT_FOUND, "There is no room %s", room_id);
-      return FALSE;
-    }
-
-  /* A message older than the history is still on viewers' screens. */
-  gw_room_remove_message (room, message_id);
-  {
-    g_autoptr(JsonObject) state = json_object_new ();
-
-    json_object_set_string_member (state, "roomId", room_id);
-    json_object_set_string_member (state, "messageId", message_id);
-    publish_state (self, "delete", state);
-  }
-
-  deleted = json_object_new ();
-  json_object_set_string_member (deleted, "roomId", room_id);
-  json_object_set_string_member (deleted, "messageId", message_id);
-  json_object_set_string_member (deleted, "by", client->claims->name);
-  node = node_from_object (json_object_ref (deleted));
-  emit_to_room (self, room_id, "messageDeleted", node);
-
-  *out_reply = gw_envelope_new_success ("Message deleted", NULL);
-  return TRUE;
-}
-
 typedef enum
 {
   SANCTION_TIMEOUT,
   SANCTION_BAN,
   SANCTION_UNBAN,
+  MODERATION_DELETE,
 } SanctionAction;
+
+static const char * const sanction_kinds[] = { "timeout", "ban", "unban", "delete" };
 
 /* Applies a sanction (of EVENT's roomId and userId) to this process's share
  * of the room and tells its sockets. Every process does this for itself, so
@@ -1667,6 +1745,7 @@ apply_sanction (GwGateway      *self,
       gw_room_ban_user (room, user_id, duration_ms > 0 ? now + duration_ms : GW_ROOM_FOREVER);
       break;
     case SANCTION_UNBAN:
+    case MODERATION_DELETE:
     default:
       gw_room_unban_user (room, user_id);
       break;
@@ -1690,6 +1769,337 @@ apply_sanction (GwGateway      *self,
     }
 }
 
+/* The highest role USER_ID is known by on this process: a socket of theirs
+ * in the room here, another process's share of the room's viewers, the
+ * users file. -1 when none of them knows the user. */
+static int
+known_role (GwGateway  *self,
+            const char *room_id,
+            const char *user_id)
+{
+  GwRoom *room = gw_rooms_lookup (self->rooms, room_id);
+  GHashTable *shares = g_hash_table_lookup (self->remote_presence, room_id);
+  const GwViewer *viewer;
+  int role = -1;
+
+  if (room != NULL && (viewer = gw_room_lookup_viewer (room, user_id)) != NULL)
+    role = MAX (role, (int) viewer->role);
+
+  if (self->users != NULL)
+    {
+      const GwUser *user = gw_users_lookup_by_id (self->users, user_id);
+
+      if (user != NULL)
+        role = MAX (role, (int) user->role);
+    }
+
+  if (shares != NULL)
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, shares);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          JsonArray *viewers = ((PresenceShare *) value)->viewers;
+
+          for (guint i = 0; i < json_array_get_length (viewers); i++)
+            {
+              JsonObject *entry = json_array_get_object_element (viewers, i);
+              GwRole shared_role;
+
+              if (g_strcmp0 (json_object_get_string_member_with_default (entry, "userId", NULL), user_id) == 0 &&
+                  gw_role_from_string (json_object_get_string_member_with_default (entry, "role", ""),
+                                       &shared_role))
+                role = MAX (role, (int) shared_role);
+            }
+        }
+    }
+
+  return role;
+}
+
+/* Who may moderate ROOM_ID at all: staff everywhere, a streamer only in the
+ * room they own. OWNER: what the room's owner is known to be, NULL if none. */
+static gboolean
+check_may_moderate (GwRole       actor_role,
+                    const char  *actor_id,
+                    const char  *owner,
+                    GError     **error)
+{
+  if (actor_role >= GW_ROLE_MODERATOR)
+    return TRUE;
+  if (actor_role == GW_ROLE_STREAMER && owner != NULL && strcmp (owner, actor_id) == 0)
+    return TRUE;
+
+  g_set_error_literal (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,
+                       "Only the room's streamer or a moderator may do that here");
+  return FALSE;
+}
+
+/* Staff do not sanction their equals or superiors; an admin may do anything
+ * (PROTOCOL.md says "nobody", but the app's own demo user is an admin whom
+ * other admins time out: kept as it was until the contract says which). */
+static gboolean
+check_rank (GwRole       actor_role,
+            int          target_role,
+            GError     **error)
+{
+  if (actor_role == GW_ROLE_ADMIN || target_role < (int) actor_role)
+    return TRUE;
+
+  g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,
+               "You cannot do that to a %s", gw_role_to_string ((GwRole) target_role));
+  return FALSE;
+}
+
+/* A deleteMessage, timeoutUser, banUser or unbanUser on its way: checked
+ * against what the shared store knows, stored, then applied. */
+typedef struct
+{
+  Deferred       *deferred;
+  SanctionAction  action;
+  char           *room_id;
+  char           *user_id;     /* NULL for a deletion */
+  char           *message_id;  /* a deletion's */
+  char           *reason;
+  gint64          seconds;
+  char           *actor_id;
+  char           *actor_name;
+  GwRole          actor_role;
+  GwRole          target_role;
+} Moderation;
+
+static void
+moderation_free (Moderation *moderation)
+{
+  g_clear_pointer (&moderation->deferred, deferred_free);
+  g_free (moderation->room_id);
+  g_free (moderation->user_id);
+  g_free (moderation->message_id);
+  g_free (moderation->reason);
+  g_free (moderation->actor_id);
+  g_free (moderation->actor_name);
+  g_free (moderation);
+}
+
+static void
+finish_moderation (Moderation   *moderation,
+                   JsonNode     *reply,
+                   const GError *error)
+{
+  answer_deferred (g_steal_pointer (&moderation->deferred), reply, error);
+  moderation_free (moderation);
+}
+
+static void
+delete_message (GwGateway  *self,
+                Moderation *moderation)
+{
+  g_autoptr(JsonObject) deleted = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+  GwRoom *room = gw_rooms_lookup (self->rooms, moderation->room_id);
+
+  /* A message older than the history is still on viewers' screens. */
+  if (room != NULL)
+    gw_room_remove_message (room, moderation->message_id);
+  {
+    g_autoptr(JsonObject) state = json_object_new ();
+
+    json_object_set_string_member (state, "roomId", moderation->room_id);
+    json_object_set_string_member (state, "messageId", moderation->message_id);
+    publish_state (self, "delete", state);
+  }
+
+  json_object_set_string_member (deleted, "roomId", moderation->room_id);
+  json_object_set_string_member (deleted, "messageId", moderation->message_id);
+  json_object_set_string_member (deleted, "by", moderation->actor_name);
+  node = node_from_object (json_object_ref (deleted));
+  emit_to_room (self, moderation->room_id, "messageDeleted", node);
+}
+
+static void
+count_sanction (SanctionAction action)
+{
+  g_autofree char *labels = g_strdup_printf ("kind=\"%s\"", sanction_kinds[action]);
+
+  gw_metrics_add ("livedesk_sanctions_total", labels, 1);
+}
+
+static void
+on_sanction_stored (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Moderation *moderation = user_data;
+  g_autoptr(GwGateway) self = g_weak_ref_get (&moderation->deferred->gateway);
+  g_autoptr(GError) store_error = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) event = NULL;
+  g_autoptr(JsonObject) state = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  gboolean stored = moderation->action == SANCTION_UNBAN
+                      ? gw_sanctions_lift_finish (GW_SANCTIONS (source), result, &store_error)
+                      : gw_sanctions_put_finish (GW_SANCTIONS (source), result, &store_error);
+
+  if (self == NULL || self->disposing)
+    {
+      moderation_free (moderation);
+      return;
+    }
+  if (!stored)
+    {
+      g_debug ("Could not store a %s in %s: %s", sanction_kinds[moderation->action], moderation->room_id,
+               store_error->message);
+      g_set_error_literal (&error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INTERNAL,
+                           "The sanction could not be recorded; try again");
+      finish_moderation (moderation, NULL, error);
+      return;
+    }
+
+  event = json_object_new ();
+  json_object_set_string_member (event, "roomId", moderation->room_id);
+  json_object_set_string_member (event, "userId", moderation->user_id);
+  json_object_set_int_member (event, "seconds", moderation->seconds);
+  json_object_set_string_member (event, "reason", moderation->reason);
+  json_object_set_string_member (event, "by", moderation->actor_name);
+  apply_sanction (self, gw_rooms_ensure (self->rooms, moderation->room_id), moderation->action,
+                  moderation->seconds * 1000, event);
+
+  /* The others check it again with what they know of the two users. */
+  state = json_object_new ();
+  json_object_set_int_member (state, "action", moderation->action);
+  json_object_set_int_member (state, "durationMs", moderation->seconds * 1000);
+  json_object_set_string_member (state, "actorId", moderation->actor_id);
+  json_object_set_string_member (state, "actorRole", gw_role_to_string (moderation->actor_role));
+  json_object_set_object_member (state, "event", json_object_ref (event));
+  publish_state (self, "sanction", state);
+
+  count_sanction (moderation->action);
+  gw_log_event (G_LOG_LEVEL_INFO, "sanction", "room", moderation->room_id, "user", moderation->user_id,
+                "by", moderation->actor_id, "kind", sanction_kinds[moderation->action], NULL);
+  reply = gw_envelope_new_success ("Done", NULL);
+  finish_moderation (moderation, reply, NULL);
+}
+
+static void
+on_moderation_lookup (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Moderation *moderation = user_data;
+  g_autoptr(GwGateway) self = g_weak_ref_get (&moderation->deferred->gateway);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GwSanctionsRecord) record = gw_sanctions_lookup_finish (GW_SANCTIONS (source), result, &error);
+  GwRoom *room;
+  const char *owner;
+  int target_role;
+
+  if (self == NULL || self->disposing)
+    {
+      moderation_free (moderation);
+      return;
+    }
+  if (record == NULL)
+    {
+      /* Unchecked is refused: a streamer's rights depend on it. */
+      g_debug ("Could not look up %s: %s", moderation->room_id, error->message);
+      g_clear_error (&error);
+      g_set_error_literal (&error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INTERNAL,
+                           "The room's moderation could not be checked; try again");
+      finish_moderation (moderation, NULL, error);
+      return;
+    }
+
+  room = gw_rooms_lookup (self->rooms, moderation->room_id);
+  owner = room != NULL && gw_room_get_owner (room) != NULL ? gw_room_get_owner (room) : record->owner;
+  if (room != NULL && gw_room_get_owner (room) == NULL && record->owner != NULL)
+    gw_room_set_owner (room, record->owner);
+  if (!check_may_moderate (moderation->actor_role, moderation->actor_id, owner, &error))
+    {
+      finish_moderation (moderation, NULL, error);
+      return;
+    }
+
+  if (moderation->action == MODERATION_DELETE)
+    {
+      g_autoptr(JsonNode) reply = gw_envelope_new_success ("Message deleted", NULL);
+
+      delete_message (self, moderation);
+      count_sanction (MODERATION_DELETE);
+      finish_moderation (moderation, reply, NULL);
+      return;
+    }
+
+  target_role = MAX (known_role (self, moderation->room_id, moderation->user_id), record->target_role);
+  if (moderation->action != SANCTION_UNBAN && !check_rank (moderation->actor_role, target_role, &error))
+    {
+      finish_moderation (moderation, NULL, error);
+      return;
+    }
+  moderation->target_role = target_role >= 0 ? (GwRole) target_role : GW_ROLE_VIEWER;
+
+  if (moderation->action == SANCTION_UNBAN)
+    gw_sanctions_lift_async (self->sanctions, moderation->room_id, moderation->user_id, NULL,
+                             on_sanction_stored, moderation);
+  else
+    gw_sanctions_put_async (self->sanctions, moderation->room_id, moderation->user_id,
+                            moderation->action == SANCTION_BAN ? GW_SANCTION_BAN : GW_SANCTION_TIMEOUT,
+                            moderation->seconds * 1000, moderation->target_role, NULL,
+                            on_sanction_stored, moderation);
+}
+
+/* Answers later: the owner and the target's rank may be known only to
+ * Redis (a process started after stream.start, a target offline or on
+ * another process). */
+static gboolean
+start_moderation (GwGateway   *self,
+                  Client      *client,
+                  Moderation  *moderation)
+{
+  moderation->actor_id = g_strdup (client->claims->sub);
+  moderation->actor_name = g_strdup (client->claims->name);
+  moderation->actor_role = client->claims->role;
+  moderation->deferred = defer_reply (self, client);
+  gw_sanctions_lookup_async (self->sanctions, moderation->room_id, moderation->user_id, NULL,
+                             on_moderation_lookup, moderation);
+  return TRUE;
+}
+
+static gboolean
+handle_delete_message (GwGateway   *self,
+                       Client      *client,
+                       JsonObject  *payload,
+                       JsonNode   **out_reply,
+                       GError     **error)
+{
+  const char *room_id;
+  const char *message_id;
+  Moderation *moderation;
+
+  if (!ld_validate_member_room_id (payload, &room_id, error) ||
+      !ld_validate_member_string (payload, "messageId", TRUE, &message_id, error))
+    return FALSE;
+
+  if (message_id[0] == '\0' || strlen (message_id) > MAX_MESSAGE_ID_LEN)
+    {
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD, "“messageId” is not a message id");
+      return FALSE;
+    }
+
+  if (gw_rooms_lookup (self->rooms, room_id) == NULL)
+    {
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_ROOM_NOT_FOUND, "There is no room %s", room_id);
+      return FALSE;
+    }
+
+  moderation = g_new0 (Moderation, 1);
+  moderation->action = MODERATION_DELETE;
+  moderation->room_id = g_strdup (room_id);
+  moderation->message_id = g_strdup (message_id);
+  return start_moderation (self, client, moderation);
+}
+
 static gboolean
 sanction (GwGateway       *self,
           Client          *client,
@@ -1702,9 +2112,7 @@ sanction (GwGateway       *self,
   const char *user_id;
   const char *reason;
   gint64 seconds = 0;
-  g_autoptr(JsonObject) event = NULL;
-  const GwViewer *target;
-  GwRoom *room;
+  Moderation *moderation;
 
   if (!ld_validate_member_room_id (payload, &room_id, error) ||
       !ld_validate_member_string (payload, "userId", TRUE, &user_id, error) ||
@@ -1737,37 +2145,13 @@ sanction (GwGateway       *self,
       return FALSE;
     }
 
-  room = gw_rooms_ensure (self->rooms, room_id);
-
-  /* Staff do not sanction their equals or superiors; an admin may do anything. */
-  target = gw_room_lookup_viewer (room, user_id);
-  if (action != SANCTION_UNBAN && target != NULL &&
-      target->role >= client->claims->role && client->claims->role != GW_ROLE_ADMIN)
-    {
-      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,
-                   "You cannot do that to a %s", gw_role_to_string (target->role));
-      return FALSE;
-    }
-
-  event = json_object_new ();
-  json_object_set_string_member (event, "roomId", room_id);
-  json_object_set_string_member (event, "userId", user_id);
-  json_object_set_int_member (event, "seconds", seconds);
-  json_object_set_string_member (event, "reason", reason);
-  json_object_set_string_member (event, "by", client->claims->name);
-  apply_sanction (self, room, action, seconds * 1000, event);
-
-  {
-    g_autoptr(JsonObject) state = json_object_new ();
-
-    json_object_set_int_member (state, "action", action);
-    json_object_set_int_member (state, "durationMs", seconds * 1000);
-    json_object_set_object_member (state, "event", json_object_ref (event));
-    publish_state (self, "sanction", state);
-  }
-
-  *out_reply = gw_envelope_new_success ("Done", NULL);
-  return TRUE;
+  moderation = g_new0 (Moderation, 1);
+  moderation->action = action;
+  moderation->room_id = g_strdup (room_id);
+  moderation->user_id = g_strdup (user_id);
+  moderation->reason = g_strdup (reason);
+  moderation->seconds = seconds;
+  return start_moderation (self, client, moderation);
 }
 
 static gboolean
@@ -1800,6 +2184,15 @@ handle_unban_user (GwGateway   *self,
   return sanction (self, client, payload, SANCTION_UNBAN, out_reply, error);
 }
 
+/* CODE is one of the contract's, never the client's text. */
+static void
+count_refusal (const char *code)
+{
+  g_autofree char *labels = g_strdup_printf ("code=\"%s\"", code != NULL ? code : "INTERNAL");
+
+  gw_metrics_add ("livedesk_refusals_total", labels, 1);
+}
+
 /* The reply event (or the <event>Error one) and the ack, for SPEC's event
  * from CLIENT: REPLY on success, ERROR on refusal. */
 static void
@@ -1815,6 +2208,10 @@ answer_event (GwGateway       *self,
   if (error != NULL)
     {
       g_autoptr(JsonNode) failure = gw_envelope_new_failure_from_error (error);
+
+      count_refusal (gw_envelope_get_error (failure) != NULL
+                       ? json_object_get_string_member_with_default (gw_envelope_get_error (failure), "code", NULL)
+                       : NULL);
 
       if (spec->handler == handle_authenticate)
         log_auth (client, error);
@@ -1906,6 +2303,7 @@ on_socket_event (SioServerSocket *socket,
       gw_log_event (G_LOG_LEVEL_INFO, "refused", "sid", sio_server_socket_get_id (socket), "action", event,
                     "code", "UNAUTHENTICATED", NULL);
       emit_to_socket (socket, "authRequired", node);
+      count_refusal ("UNAUTHENTICATED");
       failure = gw_envelope_new_failure (LD_CONTRACT_ERROR_UNAUTHENTICATED, "Authenticate first");
       answer_ack (ack, failure);
       return;
@@ -2011,6 +2409,7 @@ on_connection (SioServerNamespace *nsp,
           g_autoptr(JsonNode) failure = gw_envelope_new_failure_from_error (error);
 
           log_auth (client, error);
+          count_refusal (ld_contract_error_to_code (error->code));
           emit_to_socket (socket, "authFailed", failure);
         }
     }
@@ -2205,6 +2604,7 @@ room_of (JsonNode *node)
 static void
 relay_wrapped (GwGateway  *self,
                JsonObject *message,
+               const char *raw,
                const char *type,
                const char *event)
 {
@@ -2212,11 +2612,24 @@ relay_wrapped (GwGateway  *self,
   g_autoptr(JsonNode) wrapped = NULL;
   JsonObject *object;
   const char *room_id = room_of (data);
+  const char *message_id = NULL;
   GwRoom *room;
 
   /* Chat and gifts happen in a room; one without is not ours to show. */
   if (room_id == NULL)
     return;
+
+  /* A message without an id could not be deleted. Every process relays it
+   * by itself, so the id comes from what they all received alike. */
+  if (strcmp (type, "chat_message") == 0 &&
+      (!ld_validate_member_string (json_node_get_object (data), "messageId", FALSE, &message_id, NULL) ||
+       message_id == NULL))
+    {
+      g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, raw, -1);
+      g_autofree char *assigned = g_strdup_printf ("bk_%.32s", digest);
+
+      json_object_set_string_member (json_node_get_object (data), "messageId", assigned);
+    }
 
   object = json_object_new ();
   json_object_set_string_member (object, "type", type);
@@ -2257,6 +2670,18 @@ relay_room_update (GwGateway  *self,
     gw_room_set_title (room, title);
   if (ld_validate_member_string (fields, "status", FALSE, &new_status, NULL) && new_status != NULL)
     gw_room_set_status (room, new_status);
+  /* [ext] The streamer who may moderate the room; every process hears it
+   * and records the same. */
+  {
+    const char *owner = NULL;
+
+    if (ld_validate_member_string (fields, "streamerId", FALSE, &owner, NULL) && owner != NULL &&
+        ld_validate_user_id (owner, NULL))
+      {
+        gw_room_set_owner (room, owner);
+        gw_sanctions_set_owner (self->sanctions, room_id, owner);
+      }
+  }
   /* For getRoomInfo on a process that starts later. Every process hears the
    * backend and writes the same. */
   if (self->redis != NULL && gw_redis_get_connected (self->redis))
@@ -2322,6 +2747,32 @@ apply_remote_state (GwGateway  *self,
       event = json_node_get_object (inner);
       if (!ld_validate_member_string (event, "userId", TRUE, &user_id, NULL) || !ld_validate_user_id (user_id, NULL))
         return;
+
+      /* Another process's word: checked again with what this one knows of
+       * the room's owner and the target's rank. */
+      {
+        const char *actor_id = json_object_get_string_member_with_default (state, "actorId", NULL);
+        GwRole actor_role;
+        GwRoom *known = gw_rooms_lookup (self->rooms, room_id);
+        g_autoptr(GError) refusal = NULL;
+
+        if (actor_id == NULL ||
+            !gw_role_from_string (json_object_get_string_member_with_default (state, "actorRole", ""), &actor_role))
+          g_set_error_literal (&refusal, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN, "No actor");
+        else if (actor_role == GW_ROLE_STREAMER && known != NULL && gw_room_get_owner (known) != NULL)
+          check_may_moderate (actor_role, actor_id, gw_room_get_owner (known), &refusal);
+        else if (actor_role < GW_ROLE_STREAMER)
+          check_may_moderate (actor_role, actor_id, NULL, &refusal);
+        if (refusal == NULL && action != SANCTION_UNBAN)
+          check_rank (actor_role, known_role (self, room_id, user_id), &refusal);
+        if (refusal != NULL)
+          {
+            gw_metrics_add ("livedesk_remote_sanctions_refused_total", NULL, 1);
+            gw_log_event (G_LOG_LEVEL_WARNING, "remote_sanction_refused", "room", room_id, "user", user_id,
+                          "by", actor_id, NULL);
+            return;
+          }
+      }
 
       apply_sanction (self, gw_rooms_ensure (self->rooms, room_id), action, duration, event);
       return;
@@ -2396,12 +2847,12 @@ on_redis_message (GwRedis    *redis,
   if (strcmp (channel, "chat.message") == 0)
     {
       if (room_of (json_object_get_member (message, "data")) != NULL || room_of (root) != NULL)
-        relay_wrapped (self, message, "chat_message", "chatMessageFromBackend");
+        relay_wrapped (self, message, payload, "chat_message", "chatMessageFromBackend");
     }
   else if (strcmp (channel, "gift.send") == 0)
     {
       if (room_of (json_object_get_member (message, "data")) != NULL || room_of (root) != NULL)
-        relay_wrapped (self, message, "gift_send", "giftFromBackend");
+        relay_wrapped (self, message, payload, "gift_send", "giftFromBackend");
     }
   else if (strcmp (channel, "room.update") == 0)
     relay_room_update (self, message, NULL);
@@ -2440,6 +2891,9 @@ gw_gateway_finalize (GObject *object)
   g_clear_object (&self->redis);
   g_clear_object (&self->server);
   g_clear_object (&self->rooms);
+  g_clear_object (&self->sanctions);
+  g_clear_object (&self->users);
+  g_clear_object (&self->gifts);
   g_clear_object (&self->chat_limit);
   g_clear_object (&self->gift_limit);
   g_clear_pointer (&self->clients, g_hash_table_unref);
@@ -2458,6 +2912,13 @@ gw_gateway_class_init (GwGatewayClass *klass)
 
   object_class->dispose = gw_gateway_dispose;
   object_class->finalize = gw_gateway_finalize;
+
+  gw_metrics_describe ("livedesk_refusals_total", GW_METRIC_COUNTER,
+                       "Events the gateway refused, by the contract's error code");
+  gw_metrics_describe ("livedesk_sanctions_total", GW_METRIC_COUNTER,
+                       "Moderation done on this process: timeouts, bans, unbans, deletions");
+  gw_metrics_describe ("livedesk_remote_sanctions_refused_total", GW_METRIC_COUNTER,
+                       "Sanctions another gateway process announced that this one found unauthorised");
 }
 
 static void
@@ -2470,6 +2931,7 @@ gw_gateway_init (GwGateway *self)
   self->server = sio_server_new ();
   self->nsp = sio_server_of (self->server, "/");
   self->rooms = gw_rooms_new ();
+  self->sanctions = gw_sanctions_new ();
   self->chat_limit = ld_rate_limit_new (NULL, 0);
   self->gift_limit = ld_rate_limit_new (gift_windows, G_N_ELEMENTS (gift_windows));
   self->clients = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, client_free);
@@ -2496,6 +2958,15 @@ gw_gateway_new (GwJwt *jwt)
   self = g_object_new (GW_TYPE_GATEWAY, NULL);
   self->jwt = g_object_ref (jwt);
 
+  /* Until told otherwise, the catalogue shipped with the gateway. */
+  {
+    g_autoptr(GError) error = NULL;
+
+    self->gifts = gw_gifts_new_from_file (gw_gifts_default_path (), &error);
+    if (self->gifts == NULL)
+      g_debug ("No gift catalogue, every gift will be refused: %s", error->message);
+  }
+
   return self;
 }
 
@@ -2520,12 +2991,33 @@ gw_gateway_set_redis (GwGateway *self,
   g_return_if_fail (self->redis == NULL);
 
   self->redis = g_object_ref (redis);
+  gw_sanctions_set_redis (self->sanctions, redis);
   self->redis_handler = g_signal_connect (redis, "message", G_CALLBACK (on_redis_message), self);
   g_signal_connect_object (redis, "notify::connected", G_CALLBACK (on_redis_connected), self, 0);
   gw_redis_subscribe (redis, channels);
 
   /* Broadcasts reach every gateway process sharing this Redis. */
   sio_server_set_adapter_factory (self->server, make_adapter, g_object_ref (redis), g_object_unref);
+}
+
+void
+gw_gateway_set_users (GwGateway *self,
+                      GwUsers   *users)
+{
+  g_return_if_fail (GW_IS_GATEWAY (self));
+  g_return_if_fail (users == NULL || GW_IS_USERS (users));
+
+  g_set_object (&self->users, users);
+}
+
+void
+gw_gateway_set_gifts (GwGateway *self,
+                      GwGifts   *gifts)
+{
+  g_return_if_fail (GW_IS_GATEWAY (self));
+  g_return_if_fail (gifts == NULL || GW_IS_GIFTS (gifts));
+
+  g_set_object (&self->gifts, gifts);
 }
 
 void

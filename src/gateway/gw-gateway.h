@@ -8,6 +8,7 @@
 
 #include <libsoup/soup.h>
 
+#include "gw-gifts.h"
 #include "gw-rooms.h"
 #include "gw-types.h"
 #include "sio-server.h"
@@ -34,6 +35,14 @@ GwGateway  *gw_gateway_new                  (GwJwt      *jwt);
  * process sharing that Redis (GwRedisAdapter). Call before gw_gateway_attach(). */
 void        gw_gateway_set_redis            (GwGateway  *self,
                                              GwRedis    *redis);
+/* The users file, for the rank of users who are not connected here: staff
+ * cannot sanction their equals or superiors even while those are away. */
+void        gw_gateway_set_users            (GwGateway  *self,
+                                             GwUsers    *users);
+/* The gift catalogue whose names and values gifts are sent with; a gift it
+ * does not have is INVALID_GIFT. Defaults to gw_gifts_default_path(). */
+void        gw_gateway_set_gifts            (GwGateway  *self,
+                                             GwGifts    *gifts);
 /* Viewers not heard from (join or viewerPing) for MS are taken out of their
  * rooms, and the others see userLeft. */
 void        gw_gateway_set_presence_timeout (GwGateway  *self,

@@ -29,6 +29,7 @@ struct _GwRoom
   GObject     parent_instance;
   char       *id;
   char       *title;
+  char       *owner;
   char       *status;
 
   GHashTable *viewers;      /* user id → RoomViewer */
@@ -127,6 +128,7 @@ gw_room_finalize (GObject *object)
 
   g_clear_pointer (&self->id, g_free);
   g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->owner, g_free);
   g_clear_pointer (&self->status, g_free);
   g_clear_pointer (&self->sockets, g_hash_table_unref);
   g_clear_pointer (&self->viewers, g_hash_table_unref);
@@ -176,6 +178,27 @@ gw_room_get_id (GwRoom *self)
   g_return_val_if_fail (GW_IS_ROOM (self), NULL);
 
   return self->id;
+}
+
+const char *
+gw_room_get_owner (GwRoom *self)
+{
+  g_return_val_if_fail (GW_IS_ROOM (self), NULL);
+
+  return self->owner;
+}
+
+gboolean
+gw_room_set_owner (GwRoom     *self,
+                   const char *user_id)
+{
+  g_return_val_if_fail (GW_IS_ROOM (self), FALSE);
+
+  if (g_strcmp0 (self->owner, user_id) == 0)
+    return FALSE;
+  g_free (self->owner);
+  self->owner = g_strdup (user_id);
+  return TRUE;
 }
 
 const char *
@@ -676,7 +699,8 @@ gw_room_is_idle (GwRoom *self,
 
   g_return_val_if_fail (GW_IS_ROOM (self), FALSE);
 
-  if (g_hash_table_size (self->viewers) > 0 || self->title != NULL || self->status != NULL)
+  if (g_hash_table_size (self->viewers) > 0 || self->title != NULL || self->status != NULL ||
+      self->owner != NULL)
     return FALSE;
   if (self->empty_since != G_MININT64 && now_ms - self->empty_since < grace_ms)
     return FALSE;

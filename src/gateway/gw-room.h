@@ -62,6 +62,12 @@ const char *gw_room_get_status          (GwRoom         *self);
 gboolean    gw_room_set_status          (GwRoom         *self,
                                          const char     *status);
 
+/* [ext] The streamer who owns the room (a backend stream.start or
+ * room.update with streamerId), NULL until the backend names one. */
+const char *gw_room_get_owner           (GwRoom         *self);
+gboolean    gw_room_set_owner           (GwRoom         *self,
+                                         const char     *user_id);
+
 /* Adds SOCKET_ID as one of USER_ID's sockets; TRUE when the user was not in
  * the room before, i.e. when the others should see userJoined. A socket
  * joining twice is one socket; the name and role are refreshed. */

@@ -332,6 +332,7 @@ serve (int    argc,
   g_autofree char *config_path = NULL;
   g_auto(GStrv) trusted_proxy_specs = NULL;
   g_autoptr(GwTrustedProxies) trusted_proxies = NULL;
+  g_autofree char *gifts_path = NULL;
   gboolean development = FALSE;
   gboolean exit_with_stdin = FALSE;
   gint port = -1;
@@ -349,6 +350,8 @@ serve (int    argc,
       "Seconds without viewerPing before a viewer leaves a room (default 90)", "SECONDS" },
     { "trusted-proxy", 0, 0, G_OPTION_ARG_STRING_ARRAY, &trusted_proxy_specs,
       "Believe X-Forwarded-For from this reverse proxy (repeatable; an address or a network)", "ADDRESS" },
+    { "gifts", 0, 0, G_OPTION_ARG_FILENAME, &gifts_path,
+      "The gift catalogue whose names and values gifts carry (default: the one installed)", "FILE" },
     { "development", 0, 0, G_OPTION_ARG_NONE, &development,
       "Without a secret, sign tokens with a random one that dies with the process (never in production)", NULL },
     { "exit-with-stdin", 0, 0, G_OPTION_ARG_NONE, &exit_with_stdin,
@@ -363,6 +366,7 @@ serve (int    argc,
   g_autoptr(GwRest) rest = NULL;
   g_autoptr(GwRedis) redis = NULL;
   g_autoptr(GwGateway) gateway = NULL;
+  g_autoptr(GwGifts) gifts = NULL;
   g_autoptr(SoupServer) server = NULL;
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GMainLoop) loop = NULL;
@@ -467,11 +471,20 @@ serve (int    argc,
       return 1;
     }
 
+  gifts = gw_gifts_new_from_file (gifts_path != NULL ? gifts_path : gw_gifts_default_path (), &error);
+  if (gifts == NULL)
+    {
+      g_printerr ("livedesk-gateway: %s\n", error->message);
+      return 1;
+    }
+
   refresh = gw_refresh_store_new (GW_REFRESH_DEFAULT_TTL_SECONDS);
   rest = gw_rest_new (jwt, users, refresh);
   gw_rest_set_trusted_proxies (rest, trusted_proxies);
   gateway = gw_gateway_new (jwt);
   gw_gateway_set_presence_timeout (gateway, (guint) presence_timeout * 1000);
+  gw_gateway_set_users (gateway, users);
+  gw_gateway_set_gifts (gateway, gifts);
   if (redis != NULL)
     {
       gw_rest_set_redis (rest, redis);
