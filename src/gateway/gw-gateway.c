@@ -27,6 +27,12 @@
 /* Room state that gateway processes sharing one Redis keep in step. */
 #define STATE_CHANNEL "livedesk:gateway:state"
 
+/* What the gateway listens to on Redis (PROTOCOL.md section 7). */
+static const char * const redis_channels[] = {
+  "chat.message", "gift.send", "room.update", "notification", "stream.start", "stream.end",
+  STATE_CHANNEL, NULL
+};
+
 struct _GwGateway
 {
   GObject             parent_instance;
@@ -254,6 +260,19 @@ set_timestamp (JsonObject *object,
   g_autofree char *now = gw_timestamp_now ();
 
   json_object_set_string_member (object, name, now);
+}
+
+/* A string member, or NULL when absent or of another type: what another
+ * process published is checked, never trusted. */
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  const char *value = NULL;
+
+  if (!ld_validate_member_string (object, name, FALSE, &value, NULL))
+    return NULL;
+  return value;
 }
 
 static void
@@ -884,7 +903,8 @@ learn_shares (GwGateway  *self,
         continue;
       for (guint j = 0; j < json_array_get_length (json_node_get_array (processes)); j++)
         {
-          const char *process = json_array_get_string_element (json_node_get_array (processes), j);
+          JsonNode *element = json_array_get_element (json_node_get_array (processes), j);
+          const char *process = JSON_NODE_HOLDS_VALUE (element) ? json_node_get_string (element) : NULL;
           JsonObject *entry;
           JsonArray *held;
 
@@ -2226,7 +2246,7 @@ relay_wrapped (GwGateway  *self,
   /* A backend chat message belongs in the history a newcomer is shown. */
   room = gw_rooms_lookup (self->rooms, room_id);
   if (room != NULL && strcmp (type, "chat_message") == 0 &&
-      json_object_get_string_member_with_default (json_node_get_object (data), "messageId", NULL) != NULL)
+      string_member (json_node_get_object (data), "messageId") != NULL)
     gw_room_add_message (room, json_node_get_object (data));
 
   emit_to_room (self, room_id, event, wrapped);
@@ -2296,112 +2316,142 @@ relay_notification (GwGateway  *self,
     }
 }
 
-static void
+/* FALSE when dropped as malformed. */
+static gboolean
 apply_remote_state (GwGateway  *self,
                     JsonObject *state)
 {
-  const char *op = json_object_get_string_member_with_default (state, "op", "");
+  const char *op = string_member (state, "op");
+  const char *uid = string_member (state, "uid");
   JsonNode *inner = json_object_get_member (state, "event");
   const char *room_id = NULL;
   GwRoom *room;
 
+  if (op == NULL || uid == NULL)
+    return FALSE;
+
   /* Our own, applied when it happened. */
-  if (g_strcmp0 (json_object_get_string_member_with_default (state, "uid", NULL), self->uid) == 0)
-    return;
+  if (strcmp (uid, self->uid) == 0)
+    return TRUE;
 
   if (strcmp (op, "sanction") == 0)
     {
-      gint64 action = json_object_get_int_member_with_default (state, "action", -1);
-      gint64 duration = json_object_get_int_member_with_default (state, "durationMs", 0);
+      gint64 action = -1;
+      gint64 duration = 0;
       JsonObject *event;
       const char *user_id = NULL;
 
-      if (inner == NULL || !JSON_NODE_HOLDS_OBJECT (inner) || (room_id = room_of (inner)) == NULL ||
+      if (!ld_validate_member_int (state, "action", TRUE, &action, NULL) ||
+          !ld_validate_member_int (state, "durationMs", FALSE, &duration, NULL) ||
+          inner == NULL || !JSON_NODE_HOLDS_OBJECT (inner) || (room_id = room_of (inner)) == NULL ||
           action < SANCTION_TIMEOUT || action > SANCTION_UNBAN || duration < 0)
-        return;
+        return FALSE;
       event = json_node_get_object (inner);
       if (!ld_validate_member_string (event, "userId", TRUE, &user_id, NULL) || !ld_validate_user_id (user_id, NULL))
-        return;
+        return FALSE;
 
       apply_sanction (self, gw_rooms_ensure (self->rooms, room_id), action, duration, event);
-      return;
+      return TRUE;
     }
 
   if (!ld_validate_member_string (state, "roomId", TRUE, &room_id, NULL) || !ld_validate_room_id (room_id, NULL))
-    return;
+    return FALSE;
   room = gw_rooms_lookup (self->rooms, room_id);
 
   if (strcmp (op, "presence") == 0)
     {
       JsonNode *viewers = json_object_get_member (state, "viewers");
-      const char *uid = json_object_get_string_member_with_default (state, "uid", NULL);
 
-      if (uid == NULL || viewers == NULL || !JSON_NODE_HOLDS_ARRAY (viewers))
-        return;
+      if (viewers == NULL || !JSON_NODE_HOLDS_ARRAY (viewers))
+        return FALSE;
       /* A process we had not heard of in this room is told our share at
        * once rather than at the next sweep. */
       if (store_presence_share (self, room_id, uid, json_node_get_array (viewers)) &&
           room != NULL && gw_room_get_viewer_count (room) > 0)
         publish_presence (self, room);
-      return;
+      return TRUE;
     }
-
-  if (room == NULL)
-    return;
 
   if (strcmp (op, "message") == 0)
     {
       JsonNode *message = json_object_get_member (state, "message");
 
-      if (message != NULL && JSON_NODE_HOLDS_OBJECT (message) &&
-          json_object_get_string_member_with_default (json_node_get_object (message), "messageId", NULL) != NULL)
+      if (message == NULL || !JSON_NODE_HOLDS_OBJECT (message) ||
+          string_member (json_node_get_object (message), "messageId") == NULL)
+        return FALSE;
+      if (room != NULL)
         gw_room_add_message (room, json_node_get_object (message));
     }
   else if (strcmp (op, "delete") == 0)
     {
-      const char *message_id = json_object_get_string_member_with_default (state, "messageId", NULL);
+      const char *message_id = string_member (state, "messageId");
 
-      if (message_id != NULL)
+      if (message_id == NULL)
+        return FALSE;
+      if (room != NULL)
         gw_room_remove_message (room, message_id);
     }
+
+  return TRUE;
 }
 
-static void
-on_redis_message (GwRedis    *redis,
-                  const char *channel,
-                  const char *payload,
-                  gpointer    user_data)
+/* Labels for livedesk_redis_malformed_total: our channel names only, so
+ * that a stranger cannot mint series. */
+static const char *
+channel_label (const char *channel)
 {
-  GwGateway *self = user_data;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  JsonNode *root;
-  JsonObject *message;
+  for (guint i = 0; redis_channels[i] != NULL; i++)
+    if (strcmp (channel, redis_channels[i]) == 0)
+      return redis_channels[i];
 
-  if (!json_parser_load_from_data (parser, payload, -1, &error) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  return "other";
+}
+
+void
+gw_gateway_handle_redis_message (GwGateway  *self,
+                                 const char *channel,
+                                 const char *payload,
+                                 gsize       len)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) message = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  const char *label;
+
+  g_return_if_fail (GW_IS_GATEWAY (self));
+  g_return_if_fail (channel != NULL);
+  g_return_if_fail (payload != NULL || len == 0);
+
+  label = channel_label (channel);
+  /* Broadcasts between processes are GwRedisAdapter's. */
+  if (strcmp (label, "other") == 0)
+    return;
+
+  message = gw_redis_parse_object (payload, len, &error);
+  if (message == NULL)
     {
-      g_debug ("Ignoring a message on %s that is not a JSON object", channel);
+      gw_redis_drop_malformed (label, error->message);
       return;
     }
-  message = json_node_get_object (root);
 
   if (strcmp (channel, STATE_CHANNEL) == 0)
     {
-      apply_remote_state (self, message);
+      if (!apply_remote_state (self, message))
+        gw_redis_drop_malformed (label, "not a state change");
       return;
     }
 
+  root = node_from_object (json_object_ref (message));
   set_local_only (self, TRUE);
-  if (strcmp (channel, "chat.message") == 0)
+  if (strcmp (channel, "chat.message") == 0 || strcmp (channel, "gift.send") == 0)
     {
+      gboolean chat = strcmp (channel, "chat.message") == 0;
+
       if (room_of (json_object_get_member (message, "data")) != NULL || room_of (root) != NULL)
-        relay_wrapped (self, message, "chat_message", "chatMessageFromBackend");
-    }
-  else if (strcmp (channel, "gift.send") == 0)
-    {
-      if (room_of (json_object_get_member (message, "data")) != NULL || room_of (root) != NULL)
-        relay_wrapped (self, message, "gift_send", "giftFromBackend");
+        relay_wrapped (self, message, chat ? "chat_message" : "gift_send",
+                       chat ? "chatMessageFromBackend" : "giftFromBackend");
+      else
+        gw_redis_drop_malformed (label, "no room");
     }
   else if (strcmp (channel, "room.update") == 0)
     relay_room_update (self, message, NULL);
@@ -2412,6 +2462,15 @@ on_redis_message (GwRedis    *redis,
   else if (strcmp (channel, "notification") == 0)
     relay_notification (self, message);
   set_local_only (self, FALSE);
+}
+
+static void
+on_redis_message (GwRedis    *redis,
+                  const char *channel,
+                  const char *payload,
+                  gpointer    user_data)
+{
+  gw_gateway_handle_redis_message (user_data, channel, payload, strlen (payload));
 }
 
 static void
@@ -2510,11 +2569,6 @@ void
 gw_gateway_set_redis (GwGateway *self,
                       GwRedis   *redis)
 {
-  static const char * const channels[] = {
-    "chat.message", "gift.send", "room.update", "notification", "stream.start", "stream.end",
-    STATE_CHANNEL, NULL
-  };
-
   g_return_if_fail (GW_IS_GATEWAY (self));
   g_return_if_fail (GW_IS_REDIS (redis));
   g_return_if_fail (self->redis == NULL);
@@ -2522,7 +2576,7 @@ gw_gateway_set_redis (GwGateway *self,
   self->redis = g_object_ref (redis);
   self->redis_handler = g_signal_connect (redis, "message", G_CALLBACK (on_redis_message), self);
   g_signal_connect_object (redis, "notify::connected", G_CALLBACK (on_redis_connected), self, 0);
-  gw_redis_subscribe (redis, channels);
+  gw_redis_subscribe (redis, redis_channels);
 
   /* Broadcasts reach every gateway process sharing this Redis. */
   sio_server_set_adapter_factory (self->server, make_adapter, g_object_ref (redis), g_object_unref);

@@ -46,6 +46,13 @@ void        gw_gateway_attach               (GwGateway  *self,
                                              const char *path);
 SioServer  *gw_gateway_get_server           (GwGateway  *self);
 GwRooms    *gw_gateway_get_rooms            (GwGateway  *self);
+/* What gw_gateway_set_redis() does with a message on CHANNEL: PAYLOAD is
+ * LEN bytes as published, checked before anything is believed; what is
+ * malformed is counted and dropped. Needs no live Redis. */
+void        gw_gateway_handle_redis_message (GwGateway  *self,
+                                             const char *channel,
+                                             const char *payload,
+                                             gsize       len);
 /* Disconnects everyone; the gateway serves no more. */
 void        gw_gateway_close                (GwGateway  *self);
 
