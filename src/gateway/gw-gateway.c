@@ -9,9 +9,11 @@
 #include "gw-envelope.h"
 #include "gw-jwt.h"
 #include "gw-log.h"
+#include "gw-metrics.h"
 #include "ld-rate-limit.h"
 #include "gw-redis.h"
 #include "gw-redis-adapter.h"
+#include "gw-redis-limits.h"
 #include "gw-redis-rooms.h"
 #include "ld-validate.h"
 
@@ -43,6 +45,11 @@ struct _GwGateway
   GwRooms            *rooms;
   LdRateLimit        *chat_limit;
   LdRateLimit        *gift_limit;
+  /* By rule (ld-rate-limit.h), for the events the dispatch limits; used
+   * alone without Redis, and as the fallback while Redis is away. */
+  LdRateLimit        *event_limits[LD_N_RATE_RULES];
+  guint               auth_timeout_ms;
+  guint               max_rooms;
   char               *uid;       /* this process, in STATE_CHANNEL messages */
   /* Set by the refusal of the event being handled, for its retryAfterMs. */
   gint64              last_retry_ms;
@@ -91,7 +98,33 @@ typedef struct
   GwJwtClaims     *claims;        /* NULL until authenticated, and again once the token expired */
   guint            expiry_source;
   GHashTable      *rooms;         /* room ids this socket joined */
+  guint            auth_timeout_source;
+  /* Events that arrived while a rate limit was being decided on Redis:
+   * they wait, so that a socket's events are handled in the order sent. */
+  GQueue           waiting;       /* of QueuedEvent */
+  gboolean         checking;
+  gboolean         flood_logged;  /* the unauthenticated flood, once per socket */
 } Client;
+
+/* One event as received, until it is handled. */
+typedef struct
+{
+  const struct _EventSpec *spec;
+  JsonObject              *payload;   /* NULL: the first argument was no object */
+  SioServerAck            *ack;
+} QueuedEvent;
+
+/* A socket may send this many events while one waits on Redis; more is
+ * a flood, refused as such. */
+#define MAX_WAITING_EVENTS 64
+
+static void
+queued_event_free (QueuedEvent *event)
+{
+  g_clear_pointer (&event->payload, json_object_unref);
+  g_clear_pointer (&event->ack, sio_server_ack_unref);
+  g_free (event);
+}
 
 typedef gboolean (*Handler) (GwGateway   *self,
                              Client      *client,
@@ -659,6 +692,8 @@ client_free (gpointer data)
   Client *client = data;
 
   g_clear_handle_id (&client->expiry_source, g_source_remove);
+  g_clear_handle_id (&client->auth_timeout_source, g_source_remove);
+  g_queue_clear_full (&client->waiting, (GDestroyNotify) queued_event_free);
   g_signal_handlers_disconnect_by_data (client->socket, client);
   g_clear_object (&client->socket);
   g_clear_pointer (&client->claims, gw_jwt_claims_free);
@@ -799,6 +834,7 @@ authenticate_token (GwGateway   *self,
     }
 
   g_clear_handle_id (&client->expiry_source, g_source_remove);
+  g_clear_handle_id (&client->auth_timeout_source, g_source_remove);
   g_clear_pointer (&client->claims, gw_jwt_claims_free);
   client->claims = g_steal_pointer (&claims);
   client->expiry_source = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT,
@@ -1026,6 +1062,14 @@ handle_join_room (GwGateway   *self,
   if (!ld_validate_member_room_id (payload, &room_id, error) ||
       !check_claimed_user (client, payload, "userId", error))
     return FALSE;
+
+  /* Each room costs presence, pings and fan-out (PROTOCOL.md section 2). */
+  if (!g_hash_table_contains (client->rooms, room_id) && g_hash_table_size (client->rooms) >= self->max_rooms)
+    {
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,
+                   "A connection may be in at most %u rooms; leave one first", self->max_rooms);
+      return FALSE;
+    }
 
   room = gw_rooms_ensure (self->rooms, room_id);
   if (gw_room_get_sanction (room, client->claims->sub, now, NULL) == GW_SANCTION_BAN)
@@ -1849,6 +1893,9 @@ answer_event (GwGateway       *self,
       if (g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED))
         {
           JsonObject *detail = gw_envelope_get_error (failure);
+          g_autofree char *labels = g_strdup_printf ("event=\"%s\"", spec->name);
+
+          gw_metrics_add ("livedesk_rate_limited_total", labels, 1);
 
           json_object_set_int_member (detail, "retryAfterMs", self->last_retry_ms);
         }
@@ -1885,6 +1932,239 @@ static const EventSpec event_specs[] = {
   { "unbanUser", handle_unban_user, NULL, "unbanUserError", TRUE, GW_ROLE_STREAMER },
 };
 
+/* The rule the dispatch holds SPEC's event to, if any. Chat and gifts are
+ * limited in their handlers, after validation, so that a refused message
+ * does not cost a slot. */
+static gboolean
+rule_for_event (const EventSpec *spec,
+                LdRateRule      *out_rule)
+{
+  if (spec->handler == handle_join_room)
+    *out_rule = LD_RATE_RULE_JOIN_ROOM;
+  else if (spec->handler == handle_get_room_info)
+    *out_rule = LD_RATE_RULE_ROOM_INFO;
+  else if (spec->handler == handle_viewer_ping)
+    *out_rule = LD_RATE_RULE_VIEWER_PING;
+  else
+    return FALSE;
+
+  return TRUE;
+}
+
+static gboolean
+take_event_slot (GwGateway   *self,
+                 LdRateRule   rule,
+                 const char  *key,
+                 GError     **error)
+{
+  LdRateWindow hit;
+  gint64 retry_ms;
+  const char *one;
+  const char *many;
+
+  if (ld_rate_limit_try (self->event_limits[rule], key, now_ms (), &hit, &retry_ms))
+    return TRUE;
+
+  ld_rate_rule_get_nouns (rule, &one, &many);
+  self->last_retry_ms = retry_ms;
+  ld_rate_limit_set_error_full (error, &hit, retry_ms, one, many);
+  return FALSE;
+}
+
+/* PROTOCOL.md section 2: authRequired, then the event's own refusal, so a
+ * client waiting for the outcome hears one. Per socket, only so many: past
+ * that, the refusal alone says RATE_LIMITED, and the log says it once. */
+static void
+refuse_unauthenticated (GwGateway       *self,
+                        Client          *client,
+                        const EventSpec *spec,
+                        SioServerAck    *ack)
+{
+  SioServerSocket *socket = client->socket;
+  const char *sid = sio_server_socket_get_id (socket);
+  g_autoptr(JsonNode) failure = NULL;
+  g_autoptr(GError) limited = NULL;
+
+  if (!take_event_slot (self, LD_RATE_RULE_UNAUTHENTICATED, sid, &limited))
+    {
+      JsonObject *detail;
+
+      gw_metrics_add ("livedesk_rate_limited_total", "event=\"unauthenticated\"", 1);
+      if (!client->flood_logged)
+        gw_log_event (G_LOG_LEVEL_INFO, "refused", "sid", sid, "action", spec->name,
+                      "code", "RATE_LIMITED", "why", "events before authenticate", NULL);
+      client->flood_logged = TRUE;
+      failure = gw_envelope_new_failure_from_error (limited);
+      detail = gw_envelope_get_error (failure);
+      json_object_set_int_member (detail, "retryAfterMs", self->last_retry_ms);
+    }
+  else
+    {
+      g_autoptr(JsonObject) required = json_object_new ();
+      g_autoptr(JsonNode) node = NULL;
+
+      json_object_set_string_member (required, "action", spec->name);
+      json_object_set_string_member (required, "message", "Authenticate first");
+      node = node_from_object (g_steal_pointer (&required));
+      gw_log_event (G_LOG_LEVEL_INFO, "refused", "sid", sid, "action", spec->name,
+                    "code", "UNAUTHENTICATED", NULL);
+      emit_to_socket (socket, "authRequired", node);
+      failure = gw_envelope_new_failure (LD_CONTRACT_ERROR_UNAUTHENTICATED, "Authenticate first");
+    }
+
+  emit_to_socket (socket, spec->error_event, failure);
+  answer_ack (ack, failure);
+}
+
+static void
+run_handler (GwGateway   *self,
+             Client      *client,
+             QueuedEvent *event)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+
+  self->handling_spec = event->spec;
+  self->handling_ack = event->ack;
+  event->spec->handler (self, client, event->payload, &reply, &error);
+  self->handling_spec = NULL;
+  self->handling_ack = NULL;
+
+  /* Neither: the handler answers later (defer_reply). */
+  if (error == NULL && reply == NULL)
+    return;
+
+  answer_event (self, client, event->spec, event->ack, reply, error);
+}
+
+typedef struct
+{
+  GWeakRef     gateway;
+  char        *sid;
+  char        *user_id;
+  LdRateRule   rule;
+  QueuedEvent *event;
+} RateCheck;
+
+static void
+rate_check_free (RateCheck *check)
+{
+  g_weak_ref_clear (&check->gateway);
+  g_free (check->sid);
+  g_free (check->user_id);
+  g_clear_pointer (&check->event, queued_event_free);
+  g_free (check);
+}
+
+static void dispatch (GwGateway   *self,
+                      Client      *client,
+                      QueuedEvent *event);
+
+/* Handles what waited behind a rate limit decided on Redis, until the
+ * next such wait. Each event may end the socket, hence the lookups. */
+static void
+drain_waiting (GwGateway  *self,
+               const char *sid)
+{
+  Client *client;
+
+  while ((client = g_hash_table_lookup (self->clients, sid)) != NULL &&
+         !client->checking && !g_queue_is_empty (&client->waiting))
+    dispatch (self, client, g_queue_pop_head (&client->waiting));
+}
+
+static void
+on_rate_checked (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  RateCheck *check = user_data;
+  g_autoptr(GwGateway) self = g_weak_ref_get (&check->gateway);
+  g_autoptr(GError) redis_error = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sid = g_strdup (check->sid);
+  Client *client;
+  LdRateWindow hit;
+  gint64 retry_ms;
+  gboolean allowed;
+
+  client = self != NULL ? g_hash_table_lookup (self->clients, check->sid) : NULL;
+  if (client == NULL)
+    {
+      rate_check_free (check);
+      return;
+    }
+  client->checking = FALSE;
+
+  if (gw_redis_limits_try_finish (GW_REDIS (source), result, &allowed, &hit, &retry_ms, &redis_error))
+    {
+      if (!allowed)
+        {
+          const char *one;
+          const char *many;
+
+          ld_rate_rule_get_nouns (check->rule, &one, &many);
+          self->last_retry_ms = retry_ms;
+          ld_rate_limit_set_error_full (&error, &hit, retry_ms, one, many);
+        }
+    }
+  else
+    {
+      /* Redis went away meanwhile: this process's own count is the next best. */
+      g_debug ("Rate limit on Redis failed, counting here: %s", redis_error->message);
+      take_event_slot (self, check->rule, check->user_id, &error);
+    }
+
+  if (error != NULL)
+    answer_event (self, client, check->event->spec, check->event->ack, NULL, error);
+  else
+    run_handler (self, client, check->event);
+
+  rate_check_free (check);
+  drain_waiting (self, sid);
+}
+
+/* Takes EVENT: checks what the dispatch checks, then handles it, now or
+ * once Redis has decided its rate limit. */
+static void
+dispatch (GwGateway   *self,
+          Client      *client,
+          QueuedEvent *event)
+{
+  g_autoptr(GError) error = NULL;
+  const EventSpec *spec = event->spec;
+  LdRateRule rule;
+
+  if (spec->needs_auth && client->claims == NULL)
+    refuse_unauthenticated (self, client, spec, event->ack);
+  else if (event->payload == NULL)
+    g_set_error (&error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD, "The payload must be an object");
+  else if (client->claims != NULL && client->claims->role < spec->min_role)
+    g_set_error (&error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,
+                 "Only a %s or above may do that", gw_role_to_string (spec->min_role));
+  else if (rule_for_event (spec, &rule) && presence_in_redis (self))
+    {
+      RateCheck *check = g_new0 (RateCheck, 1);
+
+      g_weak_ref_init (&check->gateway, self);
+      check->sid = g_strdup (sio_server_socket_get_id (client->socket));
+      check->user_id = g_strdup (client->claims->sub);
+      check->rule = rule;
+      check->event = event;
+      client->checking = TRUE;
+      gw_redis_limits_try_async (self->redis, rule, client->claims->sub, NULL, on_rate_checked, check);
+      return;
+    }
+  else if (rule_for_event (spec, &rule) && !take_event_slot (self, rule, client->claims->sub, &error))
+    ;
+  else
+    run_handler (self, client, event);
+
+  if (error != NULL)
+    answer_event (self, client, spec, event->ack, NULL, error);
+  queued_event_free (event);
+}
+
 static void
 on_socket_event (SioServerSocket *socket,
                  const char      *event,
@@ -1895,65 +2175,49 @@ on_socket_event (SioServerSocket *socket,
 {
   Client *client = user_data;
   GwGateway *self = client->gateway;
-  const EventSpec *spec = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) reply = NULL;
-  JsonObject *payload = NULL;
+  QueuedEvent *queued;
   JsonNode *first;
 
+  queued = g_new0 (QueuedEvent, 1);
   for (guint i = 0; i < G_N_ELEMENTS (event_specs); i++)
     {
       if (strcmp (event, event_specs[i].name) == 0)
         {
-          spec = &event_specs[i];
+          queued->spec = &event_specs[i];
           break;
         }
     }
 
   /* Unknown events are ignored, as socket.io ignores events without a listener. */
-  if (spec == NULL)
-    return;
-
-  if (spec->needs_auth && client->claims == NULL)
+  if (queued->spec == NULL)
     {
-      g_autoptr(JsonObject) required = json_object_new ();
-      g_autoptr(JsonNode) node = NULL;
-      g_autoptr(JsonNode) failure = NULL;
-
-      json_object_set_string_member (required, "action", event);
-      json_object_set_string_member (required, "message", "Authenticate first");
-      node = node_from_object (g_steal_pointer (&required));
-      gw_log_event (G_LOG_LEVEL_INFO, "refused", "sid", sio_server_socket_get_id (socket), "action", event,
-                    "code", "UNAUTHENTICATED", NULL);
-      emit_to_socket (socket, "authRequired", node);
-      failure = gw_envelope_new_failure (LD_CONTRACT_ERROR_UNAUTHENTICATED, "Authenticate first");
-      answer_ack (ack, failure);
+      g_free (queued);
       return;
     }
 
   first = json_array_get_length (args) > 0 ? json_array_get_element (args, 0) : NULL;
   if (first != NULL && JSON_NODE_HOLDS_OBJECT (first))
-    payload = json_node_get_object (first);
+    queued->payload = json_object_ref (json_node_get_object (first));
+  queued->ack = ack != NULL ? sio_server_ack_ref (ack) : NULL;
 
-  if (payload == NULL)
-    g_set_error (&error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD, "The payload must be an object");
-  else if (client->claims != NULL && client->claims->role < spec->min_role)
-    g_set_error (&error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,
-                 "Only a %s or above may do that", gw_role_to_string (spec->min_role));
-  else
+  if (!client->checking)
     {
-      self->handling_spec = spec;
-      self->handling_ack = ack;
-      spec->handler (self, client, payload, &reply, &error);
-      self->handling_spec = NULL;
-      self->handling_ack = NULL;
+      dispatch (self, client, queued);
+      return;
     }
 
-  /* Neither: the handler answers later (defer_reply). */
-  if (error == NULL && reply == NULL)
-    return;
+  if (client->waiting.length >= MAX_WAITING_EVENTS)
+    {
+      g_autoptr(GError) error = NULL;
 
-  answer_event (self, client, spec, ack, reply, error);
+      g_set_error_literal (&error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED,
+                           "Too many events at once: wait for the answers");
+      self->last_retry_ms = 1000;
+      answer_event (self, client, queued->spec, queued->ack, NULL, error);
+      queued_event_free (queued);
+      return;
+    }
+  g_queue_push_tail (&client->waiting, queued);
 }
 
 static void
@@ -1987,6 +2251,26 @@ on_socket_disconnect (SioServerSocket *socket,
   g_hash_table_remove (self->clients, sid);
 }
 
+/* A connection that never authenticates holds a socket, a slot in every
+ * table and a ping timer for nothing. */
+static gboolean
+on_auth_timeout (gpointer user_data)
+{
+  Client *client = user_data;
+
+  client->auth_timeout_source = 0;
+  if (client->claims != NULL)
+    return G_SOURCE_REMOVE;
+
+  gw_metrics_add ("livedesk_auth_timeouts_total", NULL, 1);
+  gw_log_event (G_LOG_LEVEL_INFO, "auth_timeout", "sid", sio_server_socket_get_id (client->socket),
+                "addr", client_address (client), NULL);
+  /* Frees CLIENT, through the disconnect handler. */
+  sio_server_socket_disconnect (client->socket, TRUE);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_connection (SioServerNamespace *nsp,
                SioServerSocket    *socket,
@@ -2007,6 +2291,7 @@ on_connection (SioServerNamespace *nsp,
   g_hash_table_insert (self->clients, (gpointer) sio_server_socket_get_id (socket), client);
   g_signal_connect (socket, "event", G_CALLBACK (on_socket_event), client);
   g_signal_connect (socket, "disconnect", G_CALLBACK (on_socket_disconnect), client);
+  client->auth_timeout_source = g_timeout_add (self->auth_timeout_ms, on_auth_timeout, client);
 
   json_object_set_string_member (connected, "socketId", sio_server_socket_get_id (socket));
   set_timestamp (connected, "serverTime");
@@ -2172,6 +2457,8 @@ on_sweep (gpointer user_data)
   gw_rooms_prune (self->rooms, now, GW_GATEWAY_ROOM_GRACE_MS);
   ld_rate_limit_forget_idle (self->chat_limit, now);
   ld_rate_limit_forget_idle (self->gift_limit, now);
+  for (guint i = 0; i < LD_N_RATE_RULES; i++)
+    ld_rate_limit_forget_idle (self->event_limits[i], now);
 
   return G_SOURCE_CONTINUE;
 }
@@ -2501,6 +2788,8 @@ gw_gateway_finalize (GObject *object)
   g_clear_object (&self->rooms);
   g_clear_object (&self->chat_limit);
   g_clear_object (&self->gift_limit);
+  for (guint i = 0; i < LD_N_RATE_RULES; i++)
+    g_clear_object (&self->event_limits[i]);
   g_clear_pointer (&self->clients, g_hash_table_unref);
   g_clear_pointer (&self->tickets, g_hash_table_unref);
   g_clear_pointer (&self->remote_presence, g_hash_table_unref);
@@ -2531,6 +2820,14 @@ gw_gateway_init (GwGateway *self)
   self->rooms = gw_rooms_new ();
   self->chat_limit = ld_rate_limit_new (NULL, 0);
   self->gift_limit = ld_rate_limit_new (gift_windows, G_N_ELEMENTS (gift_windows));
+  for (guint i = 0; i < LD_N_RATE_RULES; i++)
+    self->event_limits[i] = ld_rate_limit_new_for_rule (i);
+  self->auth_timeout_ms = GW_GATEWAY_DEFAULT_AUTH_TIMEOUT_MS;
+  self->max_rooms = GW_GATEWAY_DEFAULT_MAX_ROOMS;
+  gw_metrics_describe ("livedesk_rate_limited_total", GW_METRIC_COUNTER,
+                       "Events refused by a rate limit, by event (\"unauthenticated\": before authenticate)");
+  gw_metrics_describe ("livedesk_auth_timeouts_total", GW_METRIC_COUNTER,
+                       "Connections closed for not authenticating in time");
   self->clients = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, client_free);
   self->tickets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->remote_presence = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -2592,6 +2889,26 @@ gw_gateway_set_presence_timeout (GwGateway *self,
   self->presence_timeout = ms;
   if (self->sweep_source != 0)
     restart_sweep (self);
+}
+
+void
+gw_gateway_set_auth_timeout (GwGateway *self,
+                             guint      ms)
+{
+  g_return_if_fail (GW_IS_GATEWAY (self));
+  g_return_if_fail (ms > 0);
+
+  self->auth_timeout_ms = ms;
+}
+
+void
+gw_gateway_set_max_rooms (GwGateway *self,
+                          guint      max_rooms)
+{
+  g_return_if_fail (GW_IS_GATEWAY (self));
+  g_return_if_fail (max_rooms > 0);
+
+  self->max_rooms = max_rooms;
 }
 
 void

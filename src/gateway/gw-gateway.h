@@ -23,6 +23,10 @@ G_BEGIN_DECLS
 /* A timeout with no "seconds" lasts five minutes; none lasts over a week. */
 #define GW_GATEWAY_DEFAULT_TIMEOUT_SECONDS 300
 #define GW_GATEWAY_MAX_TIMEOUT_SECONDS (7 * 24 * 3600)
+/* A connection that has not authenticated by then is closed. */
+#define GW_GATEWAY_DEFAULT_AUTH_TIMEOUT_MS 30000
+/* Rooms one connection may be in at once (PROTOCOL.md section 2). */
+#define GW_GATEWAY_DEFAULT_MAX_ROOMS 20
 
 #define GW_TYPE_GATEWAY (gw_gateway_get_type ())
 
@@ -38,6 +42,13 @@ void        gw_gateway_set_redis            (GwGateway  *self,
  * rooms, and the others see userLeft. */
 void        gw_gateway_set_presence_timeout (GwGateway  *self,
                                              guint       ms);
+/* Connections that have not authenticated within MS of connecting are
+ * closed (livedesk_auth_timeouts_total). Applies to later connections. */
+void        gw_gateway_set_auth_timeout     (GwGateway  *self,
+                                             guint       ms);
+/* A joinRoom past MAX_ROOMS rooms is refused with FORBIDDEN. */
+void        gw_gateway_set_max_rooms        (GwGateway  *self,
+                                             guint       max_rooms);
 /* Serves Socket.IO at GW_GATEWAY_PATH of SERVER. The REST endpoints
  * (GwRest) can be attached to the same server. */
 /* Serves Socket.IO at PATH (NULL: GW_GATEWAY_PATH) on SERVER. */
