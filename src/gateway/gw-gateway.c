@@ -1934,11 +1934,18 @@ static const EventSpec event_specs[] = {
 
 /* The rule the dispatch holds SPEC's event to, if any. Chat and gifts are
  * limited in their handlers, after validation, so that a refused message
- * does not cost a slot. */
+ * does not cost a slot; likewise here an event without a valid roomId is
+ * left to its handler to refuse. */
 static gboolean
 rule_for_event (const EventSpec *spec,
+                JsonObject      *payload,
                 LdRateRule      *out_rule)
 {
+  const char *room_id;
+
+  if (payload == NULL || !ld_validate_member_room_id (payload, &room_id, NULL))
+    return FALSE;
+
   if (spec->handler == handle_join_room)
     *out_rule = LD_RATE_RULE_JOIN_ROOM;
   else if (spec->handler == handle_get_room_info)
@@ -2142,7 +2149,7 @@ dispatch (GwGateway   *self,
   else if (client->claims != NULL && client->claims->role < spec->min_role)
     g_set_error (&error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,
                  "Only a %s or above may do that", gw_role_to_string (spec->min_role));
-  else if (rule_for_event (spec, &rule) && presence_in_redis (self))
+  else if (rule_for_event (spec, event->payload, &rule) && presence_in_redis (self))
     {
       RateCheck *check = g_new0 (RateCheck, 1);
 
@@ -2155,7 +2162,7 @@ dispatch (GwGateway   *self,
       gw_redis_limits_try_async (self->redis, rule, client->claims->sub, NULL, on_rate_checked, check);
       return;
     }
-  else if (rule_for_event (spec, &rule) && !take_event_slot (self, rule, client->claims->sub, &error))
+  else if (rule_for_event (spec, event->payload, &rule) && !take_event_slot (self, rule, client->claims->sub, &error))
     ;
   else
     run_handler (self, client, event);

@@ -132,13 +132,14 @@ static const LdRateWindow chat_windows[] = LD_RATE_LIMIT_CHAT_WINDOWS;
 /* The guide sets no gift limit; this lets a fan tap a combo but stops a
  * script from flooding the room's animation queue. */
 static const LdRateWindow gift_windows[] = { { 5, 1000 }, { 120, 60000 } };
-/* Enough to hop between a few rooms or come back after a drop; a socket
- * joining rooms by the hundred is scraping or flooding the joins. */
-static const LdRateWindow join_windows[] = { { 5, 1000 }, { 60, 60000 } };
-static const LdRateWindow room_info_windows[] = { { 5, 1000 }, { 60, 60000 } };
+/* A client that reconnects rejoins all its rooms at once (at most 20,
+ * PROTOCOL.md section 2); a socket joining rooms by the hundred is
+ * scraping or flooding the joins. */
+static const LdRateWindow join_windows[] = { { 20, 1000 }, { 120, 60000 } };
+static const LdRateWindow room_info_windows[] = { { 10, 1000 }, { 120, 60000 } };
 /* One ping every 30 s per room (PROTOCOL.md section 3): 20 rooms in three
- * tabs is 120 a minute. */
-static const LdRateWindow ping_windows[] = { { 10, 1000 }, { 150, 60000 } };
+ * tabs is 120 a minute, and a reconnect pings its rooms at once. */
+static const LdRateWindow ping_windows[] = { { 30, 1000 }, { 200, 60000 } };
 /* Before authenticate a client has a handful of reasons to send anything
  * (a race with its own authenticate); more is a probe. */
 static const LdRateWindow unauthenticated_windows[] = { { 5, 1000 }, { 20, 60000 } };
