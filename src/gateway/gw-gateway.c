@@ -2546,7 +2546,7 @@ relay_wrapped (GwGateway  *self,
   emit_to_room (self, room_id, event, wrapped);
 }
 
-static void
+static gboolean
 relay_room_update (GwGateway  *self,
                    JsonObject *message,
                    const char *status)
@@ -2559,7 +2559,7 @@ relay_room_update (GwGateway  *self,
   const char *new_status = NULL;
 
   if (room_id == NULL)
-    return;
+    return FALSE;
 
   fields = json_node_get_object (data);
   json_object_remove_member (fields, "timestamp");
@@ -2578,9 +2578,20 @@ relay_room_update (GwGateway  *self,
   json_object_set_int_member (fields, "viewerCount", cluster_viewer_count (self, room));
 
   emit_to_room (self, room_id, "roomUpdate", data);
+  return TRUE;
 }
 
-static void
+/* Whether OBJECT has NAME, null aside. */
+static gboolean
+has_member (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && !JSON_NODE_HOLDS_NULL (node);
+}
+
+static gboolean
 relay_notification (GwGateway  *self,
                     JsonObject *message)
 {
@@ -2589,12 +2600,20 @@ relay_notification (GwGateway  *self,
   const char *type = NULL;
   const char *event;
 
+  /* A notification meant for one user or room whose address is garbled
+   * must not fall through to everyone. */
+  if (!ld_validate_member_string (message, "type", FALSE, &type, NULL) ||
+      (has_member (message, "userId") &&
+       (!ld_validate_member_string (message, "userId", TRUE, &user_id, NULL) ||
+        !ld_validate_user_id (user_id, NULL))) ||
+      (has_member (message, "roomId") && room_of (node) == NULL))
+    return FALSE;
+
   /* [ext] The backend's way to send the guide's systemNotification: a
    * notification of type "system". */
-  ld_validate_member_string (message, "type", FALSE, &type, NULL);
   event = g_strcmp0 (type, "system") == 0 ? "systemNotification" : "notification";
 
-  if (ld_validate_member_string (message, "userId", FALSE, &user_id, NULL) && ld_validate_user_id (user_id, NULL))
+  if (user_id != NULL)
     {
       g_autofree char *user_room = g_strconcat (USER_PREFIX, user_id, NULL);
 
@@ -2608,6 +2627,8 @@ relay_notification (GwGateway  *self,
 
       sio_server_namespace_emit (self->nsp, event, args, NULL);
     }
+
+  return TRUE;
 }
 
 /* FALSE when dropped as malformed. */
@@ -2747,14 +2768,20 @@ gw_gateway_handle_redis_message (GwGateway  *self,
       else
         gw_redis_drop_malformed (label, "no room");
     }
-  else if (strcmp (channel, "room.update") == 0)
-    relay_room_update (self, message, NULL);
-  else if (strcmp (channel, "stream.start") == 0)
-    relay_room_update (self, message, "live");
-  else if (strcmp (channel, "stream.end") == 0)
-    relay_room_update (self, message, "ended");
+  else if (strcmp (channel, "room.update") == 0 || strcmp (channel, "stream.start") == 0 ||
+           strcmp (channel, "stream.end") == 0)
+    {
+      const char *status = strcmp (channel, "stream.start") == 0 ? "live"
+                           : strcmp (channel, "stream.end") == 0 ? "ended" : NULL;
+
+      if (!relay_room_update (self, message, status))
+        gw_redis_drop_malformed (label, "no room");
+    }
   else if (strcmp (channel, "notification") == 0)
-    relay_notification (self, message);
+    {
+      if (!relay_notification (self, message))
+        gw_redis_drop_malformed (label, "garbled address or type");
+    }
   set_local_only (self, FALSE);
 }
 

@@ -133,9 +133,9 @@ static const LdRateWindow chat_windows[] = LD_RATE_LIMIT_CHAT_WINDOWS;
  * script from flooding the room's animation queue. */
 static const LdRateWindow gift_windows[] = { { 5, 1000 }, { 120, 60000 } };
 /* A client that reconnects rejoins all its rooms at once (at most 20,
- * PROTOCOL.md section 2); a socket joining rooms by the hundred is
- * scraping or flooding the joins. */
-static const LdRateWindow join_windows[] = { { 20, 1000 }, { 120, 60000 } };
+ * PROTOCOL.md section 2), and may do so twice in a row, from two tabs; a
+ * socket joining rooms by the hundred is scraping or flooding the joins. */
+static const LdRateWindow join_windows[] = { { 50, 10000 }, { 120, 60000 } };
 static const LdRateWindow room_info_windows[] = { { 10, 1000 }, { 120, 60000 } };
 /* One ping every 30 s per room (PROTOCOL.md section 3): 20 rooms in three
  * tabs is 120 a minute, and a reconnect pings its rooms at once. */
