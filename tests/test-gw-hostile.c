@@ -381,7 +381,7 @@ test_huge_message (Fixture       *f,
   gw_test_connect_as (f->clients, f->jwt, "a", "alice", "Alice", GW_ROLE_VIEWER);
   gw_test_join (f->clients, "a", "room_1");
   while (payload->len < 990000)
-    g_string_append (payload, "<script x onload= eval(");
+    g_string_append (payload, "<script ");
   g_string_append (payload, "\"}");
 
   gw_test_expect_refusal (f->clients, "a", "sendMessage", payload->str, "sendMessageError", "MESSAGE_TOO_LONG");
@@ -479,6 +479,25 @@ backend_publish (Fixture    *f,
   LD_TEST_WAIT_UNTIL (done, GW_TEST_WAIT_MS);
 }
 
+/* The chatMessageFromBackend of MESSAGE_ID for client ID. Some garbage
+ * has a room and is relayed as the contract says (the backend's word is
+ * not checked beyond its room); those are passed over. */
+static JsonObject *
+expect_backend_chat (Fixture    *f,
+                     const char *id,
+                     const char *message_id)
+{
+  for (;;)
+    {
+      g_autoptr(JsonObject) event = gw_test_expect_event (f->clients, id, "chatMessageFromBackend");
+      JsonNode *node = gw_test_at (event, "data.messageId");
+
+      if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
+          strcmp (json_node_get_string (node), message_id) == 0)
+        return g_steal_pointer (&event);
+    }
+}
+
 /* What anyone who can publish on Redis might send on each channel the
  * gateways listen to: dropped and counted, every process stays up and
  * keeps serving. */
@@ -539,8 +558,8 @@ test_redis_garbage (Fixture       *f,
    * the above: once both processes relayed them, they read everything. */
   backend_publish (f, "chat.message",
                    "{\"type\":\"chat_message\",\"messageId\":\"b1\",\"roomId\":\"room_1\",\"message\":\"still here\"}");
-  from_backend_a = gw_test_expect_event (f->clients, "a", "chatMessageFromBackend");
-  from_backend_b = gw_test_expect_event (f->clients, "b", "chatMessageFromBackend");
+  from_backend_a = expect_backend_chat (f, "a", "b1");
+  from_backend_b = expect_backend_chat (f, "b", "b1");
   g_assert_cmpstr (gw_test_str_at (from_backend_b, "data.message"), ==, "still here");
 
   for (guint c = 0; channels[c] != NULL; c++)
@@ -563,8 +582,11 @@ test_redis_garbage (Fixture       *f,
 
     gw_test_connect_as (f->clients, f->jwt, "c", "carol", "Carol", GW_ROLE_VIEWER);
     gw_test_join (f->clients, "c", "room_1");
-    c_joined = gw_test_expect_event (f->clients, "a", "userJoined");
-    g_assert_cmpstr (gw_test_str_at (c_joined, "userId"), ==, "carol");
+    /* Bob's arrival from the second process came before. */
+    do
+      g_clear_pointer (&c_joined, json_object_unref);
+    while (g_strcmp0 (gw_test_str_at ((c_joined = gw_test_expect_event (f->clients, "a", "userJoined")), "userId"),
+                      "carol") != 0);
   }
 }
 
