@@ -973,7 +973,8 @@ gw_redis_parse_object (const char  *text,
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, text, (gssize) len, &local_error))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not JSON: %s", local_error->message);
+      /* json-glib's words quote the payload, which is not ours to log. */
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not JSON");
       return NULL;
     }
   root = json_parser_get_root (parser);
