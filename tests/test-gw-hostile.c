@@ -247,9 +247,12 @@ join_patiently (Fixture    *f,
 {
   g_autofree char *payload = g_strdup_printf ("{\"roomId\":\"%s\"}", room_id);
 
-  for (;;)
+  for (guint tries = 0;; tries++)
     {
       g_autoptr(JsonObject) ack = NULL;
+
+      if (tries > 100)
+        g_error ("joinRoom %s stayed rate-limited", room_id);
 
       gw_test_emit (f->clients, id, "joinRoom", payload, TRUE);
       ack = gw_test_expect_ack (f->clients, id, "joinRoom");
@@ -428,10 +431,13 @@ test_shared_limit (Fixture       *f,
   json_object_unref (join_patiently (f, "a1", "room_1"));
 
   /* On the first process, until the refusal is the minute's. */
-  for (;;)
+  for (guint sent = 0;; sent++)
     {
       g_autoptr(JsonObject) ack = NULL;
       gint64 retry_ms;
+
+      if (sent > 1000)
+        g_error ("%u getRoomInfo and the minute's limit never came", sent);
 
       gw_test_emit (f->clients, "a1", "getRoomInfo", "{\"roomId\":\"room_1\"}", TRUE);
       ack = gw_test_expect_ack (f->clients, "a1", "getRoomInfo");
@@ -453,6 +459,86 @@ test_shared_limit (Fixture       *f,
   on_second = gw_test_expect_ack (f->clients, "a2", "getRoomInfo");
   gw_test_assert_failure (on_second, "RATE_LIMITED");
   g_assert_nonnull (strstr (gw_test_str_at (on_second, "error.message"), "a minute"));
+}
+
+static void
+on_command (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GVariant **reply = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *reply = gw_redis_command_finish (GW_REDIS (source), result, &error);
+  g_assert_no_error (error);
+}
+
+/* The reply to ARGV, run on the test's own Redis connection. */
+static GVariant *
+backend_command (Fixture            *f,
+                 const char * const *argv)
+{
+  GVariant *reply = NULL;
+
+  gw_redis_command_async (f->backend, argv, NULL, on_command, &reply);
+  LD_TEST_WAIT_UNTIL (reply != NULL, GW_TEST_WAIT_MS);
+  return reply;
+}
+
+static gint64
+chat_events_in_redis (Fixture *f)
+{
+  g_autoptr(GVariant) size = backend_command (f, (const char *[]) {
+    "ZCARD", "livedesk:rate:sendMessage:alice", NULL });
+
+  return g_variant_get_int64 (size);
+}
+
+/* Chat too: what one process accepted counts on the other. Only accepted
+ * messages count, and a user whose minute is full on Redis is refused
+ * by a process that has not seen any of it. */
+static void
+test_shared_chat_limit (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *token = gw_test_mint (f->jwt, "alice", "Alice", GW_ROLE_VIEWER, 900);
+  g_autoptr(JsonObject) sent = NULL;
+  g_autoptr(JsonObject) empty = NULL;
+  g_autoptr(JsonObject) refused = NULL;
+  g_autoptr(GVariant) filled = NULL;
+
+  gw_test_connect (f->clients, "a1", token, 0);
+  gw_test_connect (f->clients, "a2", token, f->port2);
+  json_object_unref (join_patiently (f, "a1", "room_1"));
+  json_object_unref (join_patiently (f, "a2", "room_1"));
+
+  gw_test_emit (f->clients, "a1", "sendMessage", "{\"roomId\":\"room_1\",\"message\":\"one\"}", TRUE);
+  sent = gw_test_expect_ack (f->clients, "a1", "sendMessage");
+  g_assert_true (gw_test_bool_at (sent, "success"));
+  g_assert_cmpint (chat_events_in_redis (f), ==, 1);
+
+  /* Refused for what it is (or for the second's limit): not counted. */
+  gw_test_emit (f->clients, "a1", "sendMessage", "{\"roomId\":\"room_1\",\"message\":\"   \"}", TRUE);
+  empty = gw_test_expect_ack (f->clients, "a1", "sendMessage");
+  gw_test_assert_failure (empty, "EMPTY_MESSAGE|RATE_LIMITED");
+  g_assert_cmpint (chat_events_in_redis (f), ==, 1);
+
+  /* The rest of the minute's 30 taken elsewhere, now by Redis' clock. */
+  filled = backend_command (f, (const char *[]) {
+    "EVAL",
+    "local t = redis.call('TIME')\n"
+    "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+    "for i = 1, 29 do redis.call('ZADD', KEYS[1], now, 'elsewhere' .. i) end\n"
+    "return redis.call('ZCARD', KEYS[1])\n",
+    "1", "livedesk:rate:sendMessage:alice", NULL });
+  g_assert_cmpint (g_variant_get_int64 (filled), ==, 30);
+
+  gw_test_emit (f->clients, "a2", "sendMessage", "{\"roomId\":\"room_1\",\"message\":\"two\"}", TRUE);
+  refused = gw_test_expect_ack (f->clients, "a2", "sendMessage");
+  gw_test_assert_failure (refused, "RATE_LIMITED");
+  g_assert_nonnull (strstr (gw_test_str_at (refused, "error.message"), "a minute"));
+  g_assert_cmpint (gw_test_int_at (refused, "error.retryAfterMs"), >, 1000);
+  g_assert_cmpint (chat_events_in_redis (f), ==, 30);
 }
 
 static void
@@ -606,6 +692,8 @@ main (int   argc,
   g_test_add ("/gw/hostile/auth-timeout", Fixture, NULL, fixture_setup_auth_timeout, test_auth_timeout,
               fixture_teardown);
   g_test_add ("/gw/hostile/shared-limit", Fixture, NULL, fixture_setup_redis, test_shared_limit,
+              fixture_teardown);
+  g_test_add ("/gw/hostile/shared-chat-limit", Fixture, NULL, fixture_setup_redis, test_shared_chat_limit,
               fixture_teardown);
   g_test_add ("/gw/hostile/redis-garbage", Fixture, NULL, fixture_setup_redis, test_redis_garbage,
               fixture_teardown);

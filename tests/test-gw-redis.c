@@ -679,6 +679,8 @@ test_shared_limit (void)
 
   for (guint turn = 0;; turn++)
     {
+      if (turn > 1000)
+        g_error ("%u tries and the minute's limit never came", turn);
       tried = try_limit (turn % 2 == 0 ? one : two, LD_RATE_RULE_ROOM_INFO, "alice");
       if (tried.allowed)
         {

@@ -1958,6 +1958,29 @@ rule_for_event (const EventSpec *spec,
   return TRUE;
 }
 
+/* Chat and gifts: with Redis, checked there before their handler, which
+ * still takes this process's slot, and recorded there once accepted, so
+ * that a refused message costs no slot on any process. Two sends of one
+ * user racing on two processes may both pass the check: the overshoot is
+ * bounded by the user's connections, and the next send sees both. */
+static gboolean
+rule_recorded_after (const EventSpec *spec,
+                     JsonObject      *payload,
+                     LdRateRule      *out_rule)
+{
+  if (payload == NULL)
+    return FALSE;
+
+  if (spec->handler == handle_send_message || spec->handler == handle_send_image_message)
+    *out_rule = LD_RATE_RULE_CHAT;
+  else if (spec->handler == handle_send_gift)
+    *out_rule = LD_RATE_RULE_GIFT;
+  else
+    return FALSE;
+
+  return TRUE;
+}
+
 static gboolean
 take_event_slot (GwGateway   *self,
                  LdRateRule   rule,
@@ -2023,7 +2046,8 @@ refuse_unauthenticated (GwGateway       *self,
   answer_ack (ack, failure);
 }
 
-static void
+/* FALSE if the handler refused the event. */
+static gboolean
 run_handler (GwGateway   *self,
              Client      *client,
              QueuedEvent *event)
@@ -2039,9 +2063,10 @@ run_handler (GwGateway   *self,
 
   /* Neither: the handler answers later (defer_reply). */
   if (error == NULL && reply == NULL)
-    return;
+    return TRUE;
 
   answer_event (self, client, event->spec, event->ack, reply, error);
+  return error == NULL;
 }
 
 typedef struct
@@ -2050,6 +2075,7 @@ typedef struct
   char        *sid;
   char        *user_id;
   LdRateRule   rule;
+  gboolean     record_after;   /* checked only: recorded if the handler accepts it */
   QueuedEvent *event;
 } RateCheck;
 
@@ -2115,17 +2141,18 @@ on_rate_checked (GObject      *source,
           ld_rate_limit_set_error_full (&error, &hit, retry_ms, one, many);
         }
     }
-  else
+  else if (!check->record_after)
     {
-      /* Redis went away meanwhile: this process's own count is the next best. */
+      /* Redis went away meanwhile: this process's own count is the next
+       * best (chat and gifts take theirs in their handlers). */
       g_debug ("Rate limit on Redis failed, counting here: %s", redis_error->message);
       take_event_slot (self, check->rule, check->user_id, &error);
     }
 
   if (error != NULL)
     answer_event (self, client, check->event->spec, check->event->ack, NULL, error);
-  else
-    run_handler (self, client, check->event);
+  else if (run_handler (self, client, check->event) && check->record_after && redis_error == NULL)
+    gw_redis_limits_record (GW_REDIS (source), check->rule, check->user_id);
 
   rate_check_free (check);
   drain_waiting (self, sid);
@@ -2149,7 +2176,8 @@ dispatch (GwGateway   *self,
   else if (client->claims != NULL && client->claims->role < spec->min_role)
     g_set_error (&error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,
                  "Only a %s or above may do that", gw_role_to_string (spec->min_role));
-  else if (rule_for_event (spec, event->payload, &rule) && presence_in_redis (self))
+  else if (presence_in_redis (self) &&
+           (rule_for_event (spec, event->payload, &rule) || rule_recorded_after (spec, event->payload, &rule)))
     {
       RateCheck *check = g_new0 (RateCheck, 1);
 
@@ -2157,9 +2185,13 @@ dispatch (GwGateway   *self,
       check->sid = g_strdup (sio_server_socket_get_id (client->socket));
       check->user_id = g_strdup (client->claims->sub);
       check->rule = rule;
+      check->record_after = rule_recorded_after (spec, event->payload, &rule);
       check->event = event;
       client->checking = TRUE;
-      gw_redis_limits_try_async (self->redis, rule, client->claims->sub, NULL, on_rate_checked, check);
+      if (check->record_after)
+        gw_redis_limits_check_async (self->redis, rule, client->claims->sub, NULL, on_rate_checked, check);
+      else
+        gw_redis_limits_try_async (self->redis, rule, client->claims->sub, NULL, on_rate_checked, check);
       return;
     }
   else if (rule_for_event (spec, event->payload, &rule) && !take_event_slot (self, rule, client->claims->sub, &error))

@@ -11,25 +11,27 @@
  */
 #include "gw-redis-limits.h"
 
-/* KEYS[1] the set; ARGV a unique event id, then max and period (ms) per
- * window → {1, 0, 0} when recorded, {0, window index, retry ms} when not. */
+/* KEYS[1] the set; ARGV the mode ("try", "check" or "record"), a unique
+ * event id, then max and period (ms) per window → {1, 0, 0} when allowed
+ * (and recorded, unless checking), {0, window index, retry ms} when not. */
 static const char try_script[] =
   "local t = redis.call('TIME')\n"
   "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
   "local longest, kept = 0, 0\n"
   "local worst, worst_retry = -1, 0\n"
-  "for i = 2, #ARGV, 2 do\n"
+  "for i = 3, #ARGV, 2 do\n"
   "  local max, period = tonumber(ARGV[i]), tonumber(ARGV[i + 1])\n"
   "  if period > longest then longest = period end\n"
   "  if max > kept then kept = max end\n"
   "  local nth = redis.call('ZREVRANGE', KEYS[1], max - 1, max - 1, 'WITHSCORES')\n"
-  "  if #nth == 2 then\n"
+  "  if #nth == 2 and ARGV[1] ~= 'record' then\n"
   "    local retry = tonumber(nth[2]) + period - now\n"
-  "    if retry > worst_retry then worst, worst_retry = (i - 2) / 2, retry end\n"
+  "    if retry > worst_retry then worst, worst_retry = (i - 3) / 2, retry end\n"
   "  end\n"
   "end\n"
   "if worst >= 0 then return { 0, worst, worst_retry } end\n"
-  "redis.call('ZADD', KEYS[1], now, ARGV[1])\n"
+  "if ARGV[1] == 'check' then return { 1, 0, 0 } end\n"
+  "redis.call('ZADD', KEYS[1], now, ARGV[2])\n"
   "redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -kept - 1)\n"
   "redis.call('PEXPIRE', KEYS[1], longest)\n"
   "return { 1, 0, 0 }\n";
@@ -85,35 +87,21 @@ malformed:
   g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "Redis answered the rate limit oddly");
 }
 
-void
-gw_redis_limits_try_async (GwRedis             *redis,
-                           LdRateRule           rule,
-                           const char          *key,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
+static GPtrArray *
+script_argv (LdRateRule  rule,
+             const char *key,
+             const char *mode)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
   const LdRateWindow *windows;
   guint n_windows;
-  Decision *decision;
-
-  g_return_if_fail (GW_IS_REDIS (redis));
-  g_return_if_fail (rule < LD_N_RATE_RULES);
-  g_return_if_fail (key != NULL);
-
-  task = g_task_new (redis, cancellable, callback, user_data);
-  g_task_set_source_tag (task, gw_redis_limits_try_async);
-  decision = g_new0 (Decision, 1);
-  decision->rule = rule;
-  g_task_set_task_data (task, decision, g_free);
 
   windows = ld_rate_rule_get_windows (rule, &n_windows);
   g_ptr_array_add (argv, g_strdup ("EVAL"));
   g_ptr_array_add (argv, g_strdup (try_script));
   g_ptr_array_add (argv, g_strdup ("1"));
   g_ptr_array_add (argv, g_strdup_printf ("livedesk:rate:%s:%s", ld_rate_rule_get_name (rule), key));
+  g_ptr_array_add (argv, g_strdup (mode));
   /* Two events in one millisecond are two members. */
   g_ptr_array_add (argv, g_uuid_string_random ());
   for (guint i = 0; i < n_windows; i++)
@@ -123,8 +111,76 @@ gw_redis_limits_try_async (GwRedis             *redis,
     }
   g_ptr_array_add (argv, NULL);
 
+  return argv;
+}
+
+static void
+start (GwRedis             *redis,
+       LdRateRule           rule,
+       const char          *key,
+       const char          *mode,
+       GCancellable        *cancellable,
+       GAsyncReadyCallback  callback,
+       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GPtrArray) argv = NULL;
+  Decision *decision;
+
+  task = g_task_new (redis, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gw_redis_limits_try_async);
+  decision = g_new0 (Decision, 1);
+  decision->rule = rule;
+  g_task_set_task_data (task, decision, g_free);
+
+  argv = script_argv (rule, key, mode);
   gw_redis_command_async (redis, (const char * const *) argv->pdata, cancellable, on_try_script,
                           g_steal_pointer (&task));
+}
+
+void
+gw_redis_limits_try_async (GwRedis             *redis,
+                           LdRateRule           rule,
+                           const char          *key,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (GW_IS_REDIS (redis));
+  g_return_if_fail (rule < LD_N_RATE_RULES);
+  g_return_if_fail (key != NULL);
+
+  start (redis, rule, key, "try", cancellable, callback, user_data);
+}
+
+void
+gw_redis_limits_check_async (GwRedis             *redis,
+                             LdRateRule           rule,
+                             const char          *key,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (GW_IS_REDIS (redis));
+  g_return_if_fail (rule < LD_N_RATE_RULES);
+  g_return_if_fail (key != NULL);
+
+  start (redis, rule, key, "check", cancellable, callback, user_data);
+}
+
+void
+gw_redis_limits_record (GwRedis    *redis,
+                        LdRateRule  rule,
+                        const char *key)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+
+  g_return_if_fail (GW_IS_REDIS (redis));
+  g_return_if_fail (rule < LD_N_RATE_RULES);
+  g_return_if_fail (key != NULL);
+
+  argv = script_argv (rule, key, "record");
+  gw_redis_command (redis, (const char * const *) argv->pdata);
 }
 
 gboolean

@@ -19,6 +19,20 @@ void     gw_redis_limits_try_async  (GwRedis              *redis,
                                      GCancellable         *cancellable,
                                      GAsyncReadyCallback   callback,
                                      gpointer              user_data);
+/* The same decision without recording anything, for events that are
+ * recorded only once they prove valid (chat, gifts): finish with
+ * gw_redis_limits_try_finish(). */
+void     gw_redis_limits_check_async (GwRedis             *redis,
+                                      LdRateRule           rule,
+                                      const char          *key,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+/* Records one event of KEY under RULE, whatever the windows say; failures
+ * only go to the log. */
+void     gw_redis_limits_record      (GwRedis             *redis,
+                                      LdRateRule           rule,
+                                      const char          *key);
 /* FALSE with ERROR when Redis could not decide (away, or a reply of the
  * wrong shape); otherwise TRUE with *OUT_ALLOWED and, when refused, the
  * window that holds the user back and the wait. */
