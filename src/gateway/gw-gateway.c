@@ -1932,10 +1932,9 @@ static const EventSpec event_specs[] = {
   { "unbanUser", handle_unban_user, NULL, "unbanUserError", TRUE, GW_ROLE_STREAMER },
 };
 
-/* The rule the dispatch holds SPEC's event to, if any. Chat and gifts are
- * limited in their handlers, after validation, so that a refused message
- * does not cost a slot; likewise here an event without a valid roomId is
- * left to its handler to refuse. */
+/* The rule the dispatch holds SPEC's event to, if any, recording it as it
+ * decides. An event without a valid roomId is left to its handler to
+ * refuse without costing a slot, as chat and gifts do (below). */
 static gboolean
 rule_for_event (const EventSpec *spec,
                 JsonObject      *payload,
@@ -2128,6 +2127,15 @@ on_rate_checked (GObject      *source,
       return;
     }
   client->checking = FALSE;
+
+  /* The token expired meanwhile: the event is refused as any other now. */
+  if (client->claims == NULL || strcmp (client->claims->sub, check->user_id) != 0)
+    {
+      dispatch (self, client, g_steal_pointer (&check->event));
+      rate_check_free (check);
+      drain_waiting (self, sid);
+      return;
+    }
 
   if (gw_redis_limits_try_finish (GW_REDIS (source), result, &allowed, &hit, &retry_ms, &redis_error))
     {
