@@ -39,6 +39,32 @@ typedef struct
   guint          port2;
 } Fixture;
 
+/* The gateway's "refused" log lines, by code, since the fixture started. */
+static guint logged_limited;
+static guint logged_unauthenticated;
+
+static GLogWriterOutput
+count_log_lines (GLogLevelFlags   level,
+                 const GLogField *fields,
+                 gsize            n_fields,
+                 gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      const char *message = fields[i].value;
+
+      if (strcmp (fields[i].key, "MESSAGE") != 0 || fields[i].length != -1 ||
+          !g_str_has_prefix (message, "event=refused "))
+        continue;
+      if (strstr (message, "code=RATE_LIMITED") != NULL)
+        logged_limited++;
+      else if (strstr (message, "code=UNAUTHENTICATED") != NULL)
+        logged_unauthenticated++;
+    }
+
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
 static void
 wait_connected (GwRedis *redis)
 {
@@ -63,6 +89,8 @@ start_gateway (Fixture *f)
   g_autoptr(GError) error = NULL;
 
   gw_metrics_reset ();
+  logged_limited = 0;
+  logged_unauthenticated = 0;
   f->jwt = gw_jwt_new (secret, &error);
   g_assert_no_error (error);
   f->gateway = gw_gateway_new (f->jwt);
@@ -231,6 +259,9 @@ test_unauthenticated_flood (Fixture       *f,
   g_assert_cmpuint (limited, >=, n - 20);
   g_assert_cmpuint (required, ==, refused);
   g_assert_cmpint (gw_metrics_get ("livedesk_rate_limited_total", "event=\"unauthenticated\""), ==, limited);
+  /* The log says each refusal answered in full, and the flood once. */
+  g_assert_cmpuint (logged_unauthenticated, ==, refused);
+  g_assert_cmpuint (logged_limited, ==, 1);
 
   /* The socket is not punished for it once it authenticates. */
   gw_test_emit (f->clients, "a", "authenticate", authenticate, FALSE);
@@ -356,6 +387,7 @@ test_event_floods (Fixture       *f,
       guint allowance = 0;
       guint limited;
       g_autofree char *labels = g_strdup_printf ("event=\"%s\"", cases[i].event);
+      guint logged_before = logged_limited;
 
       for (guint w = 0; w < n_windows; w++)
         allowance = MAX (allowance, windows[w].max_events);
@@ -369,6 +401,9 @@ test_event_floods (Fixture       *f,
                        allowance + 10);
       g_assert_cmpuint (limited, >=, 10);
       g_assert_cmpint (gw_metrics_get ("livedesk_rate_limited_total", labels), >=, limited);
+      /* Counted each, logged once in a while: a line per socket per 10 s. */
+      g_assert_cmpuint (logged_limited - logged_before, >=, 1);
+      g_assert_cmpuint (logged_limited - logged_before, <, limited);
     }
 }
 
@@ -681,6 +716,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  g_log_set_writer_func (count_log_lines, NULL, NULL);
 
   g_test_add ("/gw/hostile/join-before-auth", Fixture, NULL, fixture_setup, test_join_before_auth,
               fixture_teardown);

@@ -104,7 +104,11 @@ typedef struct
   GQueue           waiting;       /* of QueuedEvent */
   gboolean         checking;
   gboolean         flood_logged;  /* the unauthenticated flood, once per socket */
+  gint64           limited_logged_ms;  /* the last RATE_LIMITED refusal logged */
 } Client;
+
+/* RATE_LIMITED refusals are logged once per socket in this long. */
+#define LIMITED_LOG_INTERVAL_MS 10000
 
 /* One event as received, until it is handled. */
 typedef struct
@@ -1879,10 +1883,16 @@ answer_event (GwGateway       *self,
   if (error != NULL)
     {
       g_autoptr(JsonNode) failure = gw_envelope_new_failure_from_error (error);
+      gboolean limited = g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
+      gint64 now = now_ms ();
+      /* A flood is one line per socket and interval, not one per event;
+       * the counter has them all. */
+      gboolean quiet = limited && client->limited_logged_ms != 0 &&
+                       now - client->limited_logged_ms < LIMITED_LOG_INTERVAL_MS;
 
-      if (spec->handler == handle_authenticate)
+      if (!quiet && spec->handler == handle_authenticate)
         log_auth (client, error);
-      else
+      else if (!quiet)
         gw_log_event (G_LOG_LEVEL_INFO, "refused", "sid", sio_server_socket_get_id (socket),
                       "user", client->claims != NULL ? client->claims->sub : NULL, "action", spec->name,
                       "code", gw_envelope_get_error (failure) != NULL
@@ -1890,10 +1900,13 @@ answer_event (GwGateway       *self,
                                                                               "code", NULL)
                                 : NULL, NULL);
 
-      if (g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED))
+      if (limited)
         {
           JsonObject *detail = gw_envelope_get_error (failure);
           g_autofree char *labels = g_strdup_printf ("event=\"%s\"", spec->name);
+
+          if (!quiet)
+            client->limited_logged_ms = now;
 
           gw_metrics_add ("livedesk_rate_limited_total", labels, 1);
 
