@@ -2898,15 +2898,12 @@ gw_gateway_class_init (GwGatewayClass *klass)
 static void
 gw_gateway_init (GwGateway *self)
 {
-  /* The guide sets no gift limit; this lets a fan tap a combo but stops a
-   * script from flooding the room's animation queue. */
-  static const LdRateWindow gift_windows[] = { { 5, 1000 }, { 120, 60000 } };
-
   self->server = sio_server_new ();
   self->nsp = sio_server_of (self->server, "/");
   self->rooms = gw_rooms_new ();
-  self->chat_limit = ld_rate_limit_new (NULL, 0);
-  self->gift_limit = ld_rate_limit_new (gift_windows, G_N_ELEMENTS (gift_windows));
+  /* The same rules as on Redis (gw-redis-limits.h), from one place. */
+  self->chat_limit = ld_rate_limit_new_for_rule (LD_RATE_RULE_CHAT);
+  self->gift_limit = ld_rate_limit_new_for_rule (LD_RATE_RULE_GIFT);
   for (guint i = 0; i < LD_N_RATE_RULES; i++)
     self->event_limits[i] = ld_rate_limit_new_for_rule (i);
   self->auth_timeout_ms = GW_GATEWAY_DEFAULT_AUTH_TIMEOUT_MS;
