@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gw-redis.h"
+#include "gw-redis-limits.h"
 #include "gw-redis-rooms.h"
 #include "gw-refresh.h"
 #include "ld-test-util.h"
@@ -554,6 +555,165 @@ test_room_holds (void)
   redis_stop (&redis, SIGTERM);
 }
 
+/* What is read from Redis is depth-checked before json-glib sees it, and
+ * only an object of UTF-8 text without NULs gets through. */
+static void
+test_parse_object (void)
+{
+  g_autoptr(GString) deep = g_string_new (NULL);
+  g_autoptr(GString) nested = g_string_new (NULL);
+  g_autoptr(GString) quoted = g_string_new ("{\"a\":\"");
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char * const refused[] = {
+    "[1,2]", "\"text\"", "null", "42", "{\"a\":", "", "{\"a\":\"\xff\xfe\"}", NULL
+  };
+
+  object = gw_redis_parse_object (CHAT, strlen (CHAT), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (object, "roomId"), ==, "room1");
+  g_clear_pointer (&object, json_object_unref);
+
+  for (guint i = 0; refused[i] != NULL; i++)
+    {
+      g_assert_null (gw_redis_parse_object (refused[i], strlen (refused[i]), &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+      g_clear_error (&error);
+    }
+
+  /* A NUL ends nothing: the bytes after it are part of the message. */
+  g_assert_null (gw_redis_parse_object ("{}\0{\"a\":1}", 10, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+
+  /* 100,000 brackets are refused by the scan, without a parse. */
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  g_assert_false (gw_redis_json_depth_ok (deep->str, deep->len, GW_REDIS_MAX_JSON_DEPTH));
+  g_assert_null (gw_redis_parse_object (deep->str, deep->len, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+
+  /* The limit itself passes, one more does not. */
+  for (guint i = 0; i < GW_REDIS_MAX_JSON_DEPTH; i++)
+    g_string_append (nested, "{\"a\":");
+  g_string_append (nested, "1");
+  for (guint i = 0; i < GW_REDIS_MAX_JSON_DEPTH; i++)
+    g_string_append_c (nested, '}');
+  object = gw_redis_parse_object (nested->str, nested->len, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&object, json_object_unref);
+  g_string_prepend (nested, "{\"b\":");
+  g_string_append_c (nested, '}');
+  g_assert_null (gw_redis_parse_object (nested->str, nested->len, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+
+  /* Brackets in strings, escaped quotes included, are text. */
+  for (guint i = 0; i < 1000; i++)
+    g_string_append (quoted, "[{\\\"");
+  g_string_append (quoted, "\"}");
+  object = gw_redis_parse_object (quoted->str, quoted->len, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (object, "a"), "[{\"[{"));
+}
+
+typedef struct
+{
+  gboolean     done;
+  gboolean     ok;
+  gboolean     allowed;
+  LdRateWindow hit;
+  gint64       retry_ms;
+  GError      *error;
+} Tried;
+
+static void
+on_tried (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Tried *tried = user_data;
+
+  tried->ok = gw_redis_limits_try_finish (GW_REDIS (source), result, &tried->allowed, &tried->hit,
+                                          &tried->retry_ms, &tried->error);
+  tried->done = TRUE;
+}
+
+static Tried
+try_limit (GwRedis    *bridge,
+           LdRateRule  rule,
+           const char *user)
+{
+  Tried tried = { 0 };
+
+  gw_redis_limits_try_async (bridge, rule, user, NULL, on_tried, &tried);
+  g_assert_true (test_wait_until (&tried.done, WAIT_MS));
+  g_assert_no_error (tried.error);
+  g_assert_true (tried.ok);
+  return tried;
+}
+
+/* Two gateway processes on one Redis hold a user to one allowance: taken
+ * in turns from both, the minute's getRoomInfo runs out at the rule's
+ * number, not twice it; another user is untouched; the set is bounded and
+ * expires. */
+static void
+test_shared_limit (void)
+{
+  Redis redis = { NULL, test_free_port () };
+  g_autoptr(GwRedis) one = NULL;
+  g_autoptr(GwRedis) two = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) size = NULL;
+  g_autoptr(GVariant) ttl = NULL;
+  guint n_windows;
+  const LdRateWindow *windows = ld_rate_rule_get_windows (LD_RATE_RULE_ROOM_INFO, &n_windows);
+  guint allowed = 0;
+  Tried tried;
+
+  g_assert_cmpuint (n_windows, ==, 2);
+  redis_start (&redis);
+  one = connected_bridge (&redis);
+  two = connected_bridge (&redis);
+
+  for (guint turn = 0;; turn++)
+    {
+      if (turn > 1000)
+        g_error ("%u tries and the minute's limit never came", turn);
+      tried = try_limit (turn % 2 == 0 ? one : two, LD_RATE_RULE_ROOM_INFO, "alice");
+      if (tried.allowed)
+        {
+          allowed++;
+          continue;
+        }
+      g_assert_cmpint (tried.retry_ms, >, 0);
+      g_assert_cmpint (tried.retry_ms, <=, tried.hit.period_ms);
+      if (tried.hit.period_ms == windows[1].period_ms)
+        break;
+      /* The second's window: wait it out, as a client told so would. */
+      g_assert_cmpuint (tried.hit.max_events, ==, windows[0].max_events);
+      test_spin ((guint) tried.retry_ms + 20);
+    }
+  g_assert_cmpuint (allowed, >=, windows[1].max_events);
+  g_assert_cmpuint (tried.hit.max_events, ==, windows[1].max_events);
+
+  tried = try_limit (two, LD_RATE_RULE_ROOM_INFO, "bob");
+  g_assert_true (tried.allowed);
+
+  size = command (one, (const char *[]) { "ZCARD", "livedesk:rate:getRoomInfo:alice", NULL }, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_variant_get_int64 (size), <=, windows[1].max_events);
+  ttl = command (one, (const char *[]) { "PTTL", "livedesk:rate:getRoomInfo:alice", NULL }, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_variant_get_int64 (ttl), >, 0);
+  g_assert_cmpint (g_variant_get_int64 (ttl), <=, windows[1].period_ms);
+
+  g_clear_object (&one);
+  g_clear_object (&two);
+  redis_stop (&redis, SIGTERM);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -565,6 +725,7 @@ main (int   argc,
   server = g_find_program_in_path ("redis-server");
 
   g_test_add_func ("/gw/redis/bad-uri", test_bad_uri);
+  g_test_add_func ("/gw/redis/parse-object", test_parse_object);
   if (server != NULL)
     {
       g_test_add_func ("/gw/redis/publish-subscribe-reconnect", test_publish_subscribe_reconnect);
@@ -573,6 +734,7 @@ main (int   argc,
       g_test_add_func ("/gw/redis/command", test_command);
       g_test_add_func ("/gw/redis/refresh-store", test_refresh_store);
       g_test_add_func ("/gw/redis/room-holds", test_room_holds);
+      g_test_add_func ("/gw/redis/shared-limit", test_shared_limit);
     }
   else
     g_printerr ("redis-server is not installed: the tests that need it are left out\n");

@@ -2,6 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <string.h>
+
 #include "ld-rate-limit.h"
 #include "ld-validate.h"
 
@@ -126,6 +128,41 @@ test_error (void)
   g_assert_cmpstr (error->message, ==, "At most 30 gifts a minute: wait 12.4 s");
 }
 
+/* Every rule the gateway enforces: a name, windows, and a limiter that
+ * holds a user to the shortest window's count and tells in its words. */
+static void
+test_rules (void)
+{
+  for (LdRateRule rule = 0; rule < LD_N_RATE_RULES; rule++)
+    {
+      guint n_windows = 0;
+      const LdRateWindow *windows = ld_rate_rule_get_windows (rule, &n_windows);
+      g_autoptr(LdRateLimit) limit = ld_rate_limit_new_for_rule (rule);
+      g_autoptr(GError) error = NULL;
+      const char *one;
+      const char *many;
+      LdRateWindow hit;
+      gint64 retry_ms;
+      guint allowed = 0;
+
+      g_assert_nonnull (ld_rate_rule_get_name (rule));
+      g_assert_cmpuint (n_windows, >, 0);
+      for (guint i = 0; i < n_windows; i++)
+        g_assert_true (windows[i].max_events > 0 && windows[i].period_ms > 0);
+
+      while (ld_rate_limit_try (limit, "alice", 1000, &hit, &retry_ms))
+        allowed++;
+      g_assert_cmpuint (allowed, ==, windows[0].max_events);
+      g_assert_cmpint (retry_ms, ==, hit.period_ms);
+      g_assert_true (ld_rate_limit_try (limit, "bob", 1000, NULL, NULL));
+
+      ld_rate_rule_get_nouns (rule, &one, &many);
+      ld_rate_limit_set_error_full (&error, &hit, retry_ms, one, many);
+      g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
+      g_assert_nonnull (strstr (error->message, hit.max_events == 1 ? one : many));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -138,6 +175,7 @@ main (int   argc,
   g_test_add_func ("/gw/ratelimit/custom-windows", test_custom_windows);
   g_test_add_func ("/gw/ratelimit/forget-idle", test_forget_idle);
   g_test_add_func ("/gw/ratelimit/error", test_error);
+  g_test_add_func ("/gw/ratelimit/rules", test_rules);
 
   return g_test_run ();
 }

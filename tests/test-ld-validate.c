@@ -173,6 +173,21 @@ test_text (void)
   g_string_append (viet, "ệ");
   g_assert_null (ld_validate_text (viet->str, LD_MESSAGE_MAX_CHARS, &error));
   g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_MESSAGE_TOO_LONG);
+  g_clear_error (&error);
+
+  /* Too long is said first: the content check's expressions never run
+   * over a text the length check refuses anyway. */
+  {
+    g_autoptr(GString) scripts = g_string_new (NULL);
+
+    for (guint i = 0; i < 100; i++)
+      g_string_append (scripts, "<script>alert(1)</script>");
+    g_assert_null (ld_validate_text (scripts->str, LD_MESSAGE_MAX_CHARS, &error));
+    g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_MESSAGE_TOO_LONG);
+    g_clear_error (&error);
+    g_assert_null (ld_validate_text ("<script>alert(1)</script>", LD_MESSAGE_MAX_CHARS, &error));
+    g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN_CONTENT);
+  }
 }
 
 static void

@@ -14,6 +14,7 @@
 #include "ld-rate-limit.h"
 #include "gw-redis.h"
 #include "gw-redis-adapter.h"
+#include "gw-redis-limits.h"
 #include "gw-redis-rooms.h"
 #include "gw-sanctions.h"
 #include "gw-users.h"
@@ -31,6 +32,12 @@
 /* Room state that gateway processes sharing one Redis keep in step. */
 #define STATE_CHANNEL "livedesk:gateway:state"
 
+/* What the gateway listens to on Redis (PROTOCOL.md section 7). */
+static const char * const redis_channels[] = {
+  "chat.message", "gift.send", "room.update", "notification", "stream.start", "stream.end",
+  STATE_CHANNEL, NULL
+};
+
 struct _GwGateway
 {
   GObject             parent_instance;
@@ -44,6 +51,11 @@ struct _GwGateway
   GwGifts            *gifts;     /* NULL: every gift is unknown */
   LdRateLimit        *chat_limit;
   LdRateLimit        *gift_limit;
+  /* By rule (ld-rate-limit.h), for the events the dispatch limits; used
+   * alone without Redis, and as the fallback while Redis is away. */
+  LdRateLimit        *event_limits[LD_N_RATE_RULES];
+  guint               auth_timeout_ms;
+  guint               max_rooms;
   char               *uid;       /* this process, in STATE_CHANNEL messages */
   /* Set by the refusal of the event being handled, for its retryAfterMs. */
   gint64              last_retry_ms;
@@ -92,7 +104,37 @@ typedef struct
   GwJwtClaims     *claims;        /* NULL until authenticated, and again once the token expired */
   guint            expiry_source;
   GHashTable      *rooms;         /* room ids this socket joined */
+  guint            auth_timeout_source;
+  /* Events that arrived while a rate limit was being decided on Redis:
+   * they wait, so that a socket's events are handled in the order sent. */
+  GQueue           waiting;       /* of QueuedEvent */
+  gboolean         checking;
+  gboolean         flood_logged;  /* the unauthenticated flood, once per socket */
+  gint64           limited_logged_ms;  /* the last RATE_LIMITED refusal logged */
 } Client;
+
+/* RATE_LIMITED refusals are logged once per socket in this long. */
+#define LIMITED_LOG_INTERVAL_MS 10000
+
+/* One event as received, until it is handled. */
+typedef struct
+{
+  const struct _EventSpec *spec;
+  JsonObject              *payload;   /* NULL: the first argument was no object */
+  SioServerAck            *ack;
+} QueuedEvent;
+
+/* A socket may send this many events while one waits on Redis; more is
+ * a flood, refused as such. */
+#define MAX_WAITING_EVENTS 64
+
+static void
+queued_event_free (QueuedEvent *event)
+{
+  g_clear_pointer (&event->payload, json_object_unref);
+  g_clear_pointer (&event->ack, sio_server_ack_unref);
+  g_free (event);
+}
 
 typedef gboolean (*Handler) (GwGateway   *self,
                              Client      *client,
@@ -261,6 +303,19 @@ set_timestamp (JsonObject *object,
   g_autofree char *now = gw_timestamp_now ();
 
   json_object_set_string_member (object, name, now);
+}
+
+/* A string member, or NULL when absent or of another type: what another
+ * process published is checked, never trusted. */
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  const char *value = NULL;
+
+  if (!ld_validate_member_string (object, name, FALSE, &value, NULL))
+    return NULL;
+  return value;
 }
 
 static void
@@ -647,6 +702,8 @@ client_free (gpointer data)
   Client *client = data;
 
   g_clear_handle_id (&client->expiry_source, g_source_remove);
+  g_clear_handle_id (&client->auth_timeout_source, g_source_remove);
+  g_queue_clear_full (&client->waiting, (GDestroyNotify) queued_event_free);
   g_signal_handlers_disconnect_by_data (client->socket, client);
   g_clear_object (&client->socket);
   g_clear_pointer (&client->claims, gw_jwt_claims_free);
@@ -794,6 +851,7 @@ authenticate_token (GwGateway   *self,
     }
 
   g_clear_handle_id (&client->expiry_source, g_source_remove);
+  g_clear_handle_id (&client->auth_timeout_source, g_source_remove);
   g_clear_pointer (&client->claims, gw_jwt_claims_free);
   client->claims = g_steal_pointer (&claims);
   client->expiry_source = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT,
@@ -898,7 +956,8 @@ learn_shares (GwGateway  *self,
         continue;
       for (guint j = 0; j < json_array_get_length (json_node_get_array (processes)); j++)
         {
-          const char *process = json_array_get_string_element (json_node_get_array (processes), j);
+          JsonNode *element = json_array_get_element (json_node_get_array (processes), j);
+          const char *process = JSON_NODE_HOLDS_VALUE (element) ? json_node_get_string (element) : NULL;
           JsonObject *entry;
           JsonArray *held;
 
@@ -1020,6 +1079,14 @@ join_room_now (GwGateway   *self,
   if (!ld_validate_member_room_id (payload, &room_id, error) ||
       !check_claimed_user (client, payload, "userId", error))
     return FALSE;
+
+  /* Each room costs presence, pings and fan-out (PROTOCOL.md section 2). */
+  if (!g_hash_table_contains (client->rooms, room_id) && g_hash_table_size (client->rooms) >= self->max_rooms)
+    {
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,
+                   "A connection may be in at most %u rooms; leave one first", self->max_rooms);
+      return FALSE;
+    }
 
   room = gw_rooms_ensure (self->rooms, room_id);
   if (gw_room_get_sanction (room, client->claims->sub, now, NULL) == GW_SANCTION_BAN)
@@ -2208,14 +2275,20 @@ answer_event (GwGateway       *self,
   if (error != NULL)
     {
       g_autoptr(JsonNode) failure = gw_envelope_new_failure_from_error (error);
+      gboolean limited = g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
+      gint64 now = now_ms ();
+      /* A flood is one line per socket and interval, not one per event;
+       * the counter has them all. */
+      gboolean quiet = limited && client->limited_logged_ms != 0 &&
+                       now - client->limited_logged_ms < LIMITED_LOG_INTERVAL_MS;
 
       count_refusal (gw_envelope_get_error (failure) != NULL
                        ? json_object_get_string_member_with_default (gw_envelope_get_error (failure), "code", NULL)
                        : NULL);
 
-      if (spec->handler == handle_authenticate)
+      if (!quiet && spec->handler == handle_authenticate)
         log_auth (client, error);
-      else
+      else if (!quiet)
         gw_log_event (G_LOG_LEVEL_INFO, "refused", "sid", sio_server_socket_get_id (socket),
                       "user", client->claims != NULL ? client->claims->sub : NULL, "action", spec->name,
                       "code", gw_envelope_get_error (failure) != NULL
@@ -2223,9 +2296,15 @@ answer_event (GwGateway       *self,
                                                                               "code", NULL)
                                 : NULL, NULL);
 
-      if (g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED))
+      if (limited)
         {
           JsonObject *detail = gw_envelope_get_error (failure);
+          g_autofree char *labels = g_strdup_printf ("event=\"%s\"", spec->name);
+
+          if (!quiet)
+            client->limited_logged_ms = now;
+
+          gw_metrics_add ("livedesk_rate_limited_total", labels, 1);
 
           json_object_set_int_member (detail, "retryAfterMs", self->last_retry_ms);
         }
@@ -2262,6 +2341,287 @@ static const EventSpec event_specs[] = {
   { "unbanUser", handle_unban_user, NULL, "unbanUserError", TRUE, GW_ROLE_STREAMER },
 };
 
+/* The rule the dispatch holds SPEC's event to, if any, recording it as it
+ * decides. An event without a valid roomId is left to its handler to
+ * refuse without costing a slot, as chat and gifts do (below). */
+static gboolean
+rule_for_event (const EventSpec *spec,
+                JsonObject      *payload,
+                LdRateRule      *out_rule)
+{
+  const char *room_id;
+
+  if (payload == NULL || !ld_validate_member_room_id (payload, &room_id, NULL))
+    return FALSE;
+
+  if (spec->handler == handle_join_room)
+    *out_rule = LD_RATE_RULE_JOIN_ROOM;
+  else if (spec->handler == handle_get_room_info)
+    *out_rule = LD_RATE_RULE_ROOM_INFO;
+  else if (spec->handler == handle_viewer_ping)
+    *out_rule = LD_RATE_RULE_VIEWER_PING;
+  else
+    return FALSE;
+
+  return TRUE;
+}
+
+/* Chat and gifts: with Redis, checked there before their handler, which
+ * still takes this process's slot, and recorded there once accepted, so
+ * that a refused message costs no slot on any process. Two sends of one
+ * user racing on two processes may both pass the check: the overshoot is
+ * bounded by the user's connections, and the next send sees both. */
+static gboolean
+rule_recorded_after (const EventSpec *spec,
+                     JsonObject      *payload,
+                     LdRateRule      *out_rule)
+{
+  if (payload == NULL)
+    return FALSE;
+
+  if (spec->handler == handle_send_message || spec->handler == handle_send_image_message)
+    *out_rule = LD_RATE_RULE_CHAT;
+  else if (spec->handler == handle_send_gift)
+    *out_rule = LD_RATE_RULE_GIFT;
+  else
+    return FALSE;
+
+  return TRUE;
+}
+
+static gboolean
+take_event_slot (GwGateway   *self,
+                 LdRateRule   rule,
+                 const char  *key,
+                 GError     **error)
+{
+  LdRateWindow hit;
+  gint64 retry_ms;
+  const char *one;
+  const char *many;
+
+  if (ld_rate_limit_try (self->event_limits[rule], key, now_ms (), &hit, &retry_ms))
+    return TRUE;
+
+  ld_rate_rule_get_nouns (rule, &one, &many);
+  self->last_retry_ms = retry_ms;
+  ld_rate_limit_set_error_full (error, &hit, retry_ms, one, many);
+  return FALSE;
+}
+
+/* PROTOCOL.md section 2: authRequired, then the event's own refusal, so a
+ * client waiting for the outcome hears one. Per socket, only so many: past
+ * that, the refusal alone says RATE_LIMITED, and the log says it once. */
+static void
+refuse_unauthenticated (GwGateway       *self,
+                        Client          *client,
+                        const EventSpec *spec,
+                        SioServerAck    *ack)
+{
+  SioServerSocket *socket = client->socket;
+  const char *sid = sio_server_socket_get_id (socket);
+  g_autoptr(JsonNode) failure = NULL;
+  g_autoptr(GError) limited = NULL;
+
+  if (!take_event_slot (self, LD_RATE_RULE_UNAUTHENTICATED, sid, &limited))
+    {
+      JsonObject *detail;
+
+      gw_metrics_add ("livedesk_rate_limited_total", "event=\"unauthenticated\"", 1);
+      if (!client->flood_logged)
+        gw_log_event (G_LOG_LEVEL_INFO, "refused", "sid", sid, "action", spec->name,
+                      "code", "RATE_LIMITED", "why", "events before authenticate", NULL);
+      client->flood_logged = TRUE;
+      failure = gw_envelope_new_failure_from_error (limited);
+      detail = gw_envelope_get_error (failure);
+      json_object_set_int_member (detail, "retryAfterMs", self->last_retry_ms);
+    }
+  else
+    {
+      g_autoptr(JsonObject) required = json_object_new ();
+      g_autoptr(JsonNode) node = NULL;
+
+      json_object_set_string_member (required, "action", spec->name);
+      json_object_set_string_member (required, "message", "Authenticate first");
+      node = node_from_object (g_steal_pointer (&required));
+      gw_log_event (G_LOG_LEVEL_INFO, "refused", "sid", sid, "action", spec->name,
+                    "code", "UNAUTHENTICATED", NULL);
+      emit_to_socket (socket, "authRequired", node);
+      failure = gw_envelope_new_failure (LD_CONTRACT_ERROR_UNAUTHENTICATED, "Authenticate first");
+    }
+  count_refusal (json_object_get_string_member_with_default (gw_envelope_get_error (failure), "code", NULL));
+
+  emit_to_socket (socket, spec->error_event, failure);
+  answer_ack (ack, failure);
+}
+
+/* FALSE if the handler refused the event. */
+static gboolean
+run_handler (GwGateway   *self,
+             Client      *client,
+             QueuedEvent *event)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+
+  self->handling_spec = event->spec;
+  self->handling_ack = event->ack;
+  event->spec->handler (self, client, event->payload, &reply, &error);
+  self->handling_spec = NULL;
+  self->handling_ack = NULL;
+
+  /* Neither: the handler answers later (defer_reply). */
+  if (error == NULL && reply == NULL)
+    return TRUE;
+
+  answer_event (self, client, event->spec, event->ack, reply, error);
+  return error == NULL;
+}
+
+typedef struct
+{
+  GWeakRef     gateway;
+  char        *sid;
+  char        *user_id;
+  LdRateRule   rule;
+  gboolean     record_after;   /* checked only: recorded if the handler accepts it */
+  QueuedEvent *event;
+} RateCheck;
+
+static void
+rate_check_free (RateCheck *check)
+{
+  g_weak_ref_clear (&check->gateway);
+  g_free (check->sid);
+  g_free (check->user_id);
+  g_clear_pointer (&check->event, queued_event_free);
+  g_free (check);
+}
+
+static void dispatch (GwGateway   *self,
+                      Client      *client,
+                      QueuedEvent *event);
+
+/* Handles what waited behind a rate limit decided on Redis, until the
+ * next such wait. Each event may end the socket, hence the lookups. */
+static void
+drain_waiting (GwGateway  *self,
+               const char *sid)
+{
+  Client *client;
+
+  while ((client = g_hash_table_lookup (self->clients, sid)) != NULL &&
+         !client->checking && !g_queue_is_empty (&client->waiting))
+    dispatch (self, client, g_queue_pop_head (&client->waiting));
+}
+
+static void
+on_rate_checked (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  RateCheck *check = user_data;
+  g_autoptr(GwGateway) self = g_weak_ref_get (&check->gateway);
+  g_autoptr(GError) redis_error = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sid = g_strdup (check->sid);
+  Client *client;
+  LdRateWindow hit;
+  gint64 retry_ms;
+  gboolean allowed;
+
+  client = self != NULL ? g_hash_table_lookup (self->clients, check->sid) : NULL;
+  if (client == NULL)
+    {
+      rate_check_free (check);
+      return;
+    }
+  client->checking = FALSE;
+
+  /* The token expired meanwhile: the event is refused as any other now. */
+  if (client->claims == NULL || strcmp (client->claims->sub, check->user_id) != 0)
+    {
+      dispatch (self, client, g_steal_pointer (&check->event));
+      rate_check_free (check);
+      drain_waiting (self, sid);
+      return;
+    }
+
+  if (gw_redis_limits_try_finish (GW_REDIS (source), result, &allowed, &hit, &retry_ms, &redis_error))
+    {
+      if (!allowed)
+        {
+          const char *one;
+          const char *many;
+
+          ld_rate_rule_get_nouns (check->rule, &one, &many);
+          self->last_retry_ms = retry_ms;
+          ld_rate_limit_set_error_full (&error, &hit, retry_ms, one, many);
+        }
+    }
+  else if (!check->record_after)
+    {
+      /* Redis went away meanwhile: this process's own count is the next
+       * best (chat and gifts take theirs in their handlers). */
+      g_debug ("Rate limit on Redis failed, counting here: %s", redis_error->message);
+      take_event_slot (self, check->rule, check->user_id, &error);
+    }
+
+  if (error != NULL)
+    answer_event (self, client, check->event->spec, check->event->ack, NULL, error);
+  else if (run_handler (self, client, check->event) && check->record_after && redis_error == NULL)
+    gw_redis_limits_record (GW_REDIS (source), check->rule, check->user_id);
+
+  rate_check_free (check);
+  drain_waiting (self, sid);
+}
+
+/* Takes EVENT: checks what the dispatch checks, then handles it, now or
+ * once Redis has decided its rate limit. */
+static void
+dispatch (GwGateway   *self,
+          Client      *client,
+          QueuedEvent *event)
+{
+  g_autoptr(GError) error = NULL;
+  const EventSpec *spec = event->spec;
+  LdRateRule rule;
+
+  if (spec->needs_auth && client->claims == NULL)
+    refuse_unauthenticated (self, client, spec, event->ack);
+  else if (event->payload == NULL)
+    g_set_error (&error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD, "The payload must be an object");
+  else if (client->claims != NULL && client->claims->role < spec->min_role)
+    g_set_error (&error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,
+                 "Only a %s or above may do that", gw_role_to_string (spec->min_role));
+  else if (presence_in_redis (self) &&
+           (rule_for_event (spec, event->payload, &rule) || rule_recorded_after (spec, event->payload, &rule)))
+    {
+      RateCheck *check = g_new0 (RateCheck, 1);
+
+      g_weak_ref_init (&check->gateway, self);
+      check->sid = g_strdup (sio_server_socket_get_id (client->socket));
+      check->user_id = g_strdup (client->claims->sub);
+      check->rule = rule;
+      check->record_after = rule_recorded_after (spec, event->payload, &rule);
+      check->event = event;
+      client->checking = TRUE;
+      if (check->record_after)
+        gw_redis_limits_check_async (self->redis, rule, client->claims->sub, NULL, on_rate_checked, check);
+      else
+        gw_redis_limits_try_async (self->redis, rule, client->claims->sub, NULL, on_rate_checked, check);
+      return;
+    }
+  else if (rule_for_event (spec, event->payload, &rule) && !take_event_slot (self, rule, client->claims->sub, &error))
+    ;
+  else
+    run_handler (self, client, event);
+
+  if (error != NULL)
+    answer_event (self, client, spec, event->ack, NULL, error);
+  queued_event_free (event);
+}
+
 static void
 on_socket_event (SioServerSocket *socket,
                  const char      *event,
@@ -2272,66 +2632,49 @@ on_socket_event (SioServerSocket *socket,
 {
   Client *client = user_data;
   GwGateway *self = client->gateway;
-  const EventSpec *spec = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) reply = NULL;
-  JsonObject *payload = NULL;
+  QueuedEvent *queued;
   JsonNode *first;
 
+  queued = g_new0 (QueuedEvent, 1);
   for (guint i = 0; i < G_N_ELEMENTS (event_specs); i++)
     {
       if (strcmp (event, event_specs[i].name) == 0)
         {
-          spec = &event_specs[i];
+          queued->spec = &event_specs[i];
           break;
         }
     }
 
   /* Unknown events are ignored, as socket.io ignores events without a listener. */
-  if (spec == NULL)
-    return;
-
-  if (spec->needs_auth && client->claims == NULL)
+  if (queued->spec == NULL)
     {
-      g_autoptr(JsonObject) required = json_object_new ();
-      g_autoptr(JsonNode) node = NULL;
-      g_autoptr(JsonNode) failure = NULL;
-
-      json_object_set_string_member (required, "action", event);
-      json_object_set_string_member (required, "message", "Authenticate first");
-      node = node_from_object (g_steal_pointer (&required));
-      gw_log_event (G_LOG_LEVEL_INFO, "refused", "sid", sio_server_socket_get_id (socket), "action", event,
-                    "code", "UNAUTHENTICATED", NULL);
-      emit_to_socket (socket, "authRequired", node);
-      count_refusal ("UNAUTHENTICATED");
-      failure = gw_envelope_new_failure (LD_CONTRACT_ERROR_UNAUTHENTICATED, "Authenticate first");
-      answer_ack (ack, failure);
+      g_free (queued);
       return;
     }
 
   first = json_array_get_length (args) > 0 ? json_array_get_element (args, 0) : NULL;
   if (first != NULL && JSON_NODE_HOLDS_OBJECT (first))
-    payload = json_node_get_object (first);
+    queued->payload = json_object_ref (json_node_get_object (first));
+  queued->ack = ack != NULL ? sio_server_ack_ref (ack) : NULL;
 
-  if (payload == NULL)
-    g_set_error (&error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD, "The payload must be an object");
-  else if (client->claims != NULL && client->claims->role < spec->min_role)
-    g_set_error (&error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,
-                 "Only a %s or above may do that", gw_role_to_string (spec->min_role));
-  else
+  if (!client->checking)
     {
-      self->handling_spec = spec;
-      self->handling_ack = ack;
-      spec->handler (self, client, payload, &reply, &error);
-      self->handling_spec = NULL;
-      self->handling_ack = NULL;
+      dispatch (self, client, queued);
+      return;
     }
 
-  /* Neither: the handler answers later (defer_reply). */
-  if (error == NULL && reply == NULL)
-    return;
+  if (client->waiting.length >= MAX_WAITING_EVENTS)
+    {
+      g_autoptr(GError) error = NULL;
 
-  answer_event (self, client, spec, ack, reply, error);
+      g_set_error_literal (&error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED,
+                           "Too many events at once: wait for the answers");
+      self->last_retry_ms = 1000;
+      answer_event (self, client, queued->spec, queued->ack, NULL, error);
+      queued_event_free (queued);
+      return;
+    }
+  g_queue_push_tail (&client->waiting, queued);
 }
 
 static void
@@ -2365,6 +2708,26 @@ on_socket_disconnect (SioServerSocket *socket,
   g_hash_table_remove (self->clients, sid);
 }
 
+/* A connection that never authenticates holds a socket, a slot in every
+ * table and a ping timer for nothing. */
+static gboolean
+on_auth_timeout (gpointer user_data)
+{
+  Client *client = user_data;
+
+  client->auth_timeout_source = 0;
+  if (client->claims != NULL)
+    return G_SOURCE_REMOVE;
+
+  gw_metrics_add ("livedesk_auth_timeouts_total", NULL, 1);
+  gw_log_event (G_LOG_LEVEL_INFO, "auth_timeout", "sid", sio_server_socket_get_id (client->socket),
+                "addr", client_address (client), NULL);
+  /* Frees CLIENT, through the disconnect handler. */
+  sio_server_socket_disconnect (client->socket, TRUE);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_connection (SioServerNamespace *nsp,
                SioServerSocket    *socket,
@@ -2385,6 +2748,7 @@ on_connection (SioServerNamespace *nsp,
   g_hash_table_insert (self->clients, (gpointer) sio_server_socket_get_id (socket), client);
   g_signal_connect (socket, "event", G_CALLBACK (on_socket_event), client);
   g_signal_connect (socket, "disconnect", G_CALLBACK (on_socket_disconnect), client);
+  client->auth_timeout_source = g_timeout_add (self->auth_timeout_ms, on_auth_timeout, client);
 
   json_object_set_string_member (connected, "socketId", sio_server_socket_get_id (socket));
   set_timestamp (connected, "serverTime");
@@ -2551,6 +2915,8 @@ on_sweep (gpointer user_data)
   gw_rooms_prune (self->rooms, now, GW_GATEWAY_ROOM_GRACE_MS);
   ld_rate_limit_forget_idle (self->chat_limit, now);
   ld_rate_limit_forget_idle (self->gift_limit, now);
+  for (guint i = 0; i < LD_N_RATE_RULES; i++)
+    ld_rate_limit_forget_idle (self->event_limits[i], now);
 
   return G_SOURCE_CONTINUE;
 }
@@ -2605,6 +2971,7 @@ static void
 relay_wrapped (GwGateway  *self,
                JsonObject *message,
                const char *raw,
+               gsize       raw_len,
                const char *type,
                const char *event)
 {
@@ -2625,7 +2992,7 @@ relay_wrapped (GwGateway  *self,
       (!ld_validate_member_string (json_node_get_object (data), "messageId", FALSE, &message_id, NULL) ||
        message_id == NULL))
     {
-      g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, raw, -1);
+      g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, raw, raw_len);
       g_autofree char *assigned = g_strdup_printf ("bk_%.32s", digest);
 
       json_object_set_string_member (json_node_get_object (data), "messageId", assigned);
@@ -2639,13 +3006,13 @@ relay_wrapped (GwGateway  *self,
   /* A backend chat message belongs in the history a newcomer is shown. */
   room = gw_rooms_lookup (self->rooms, room_id);
   if (room != NULL && strcmp (type, "chat_message") == 0 &&
-      json_object_get_string_member_with_default (json_node_get_object (data), "messageId", NULL) != NULL)
+      string_member (json_node_get_object (data), "messageId") != NULL)
     gw_room_add_message (room, json_node_get_object (data));
 
   emit_to_room (self, room_id, event, wrapped);
 }
 
-static void
+static gboolean
 relay_room_update (GwGateway  *self,
                    JsonObject *message,
                    const char *status)
@@ -2658,7 +3025,7 @@ relay_room_update (GwGateway  *self,
   const char *new_status = NULL;
 
   if (room_id == NULL)
-    return;
+    return FALSE;
 
   fields = json_node_get_object (data);
   json_object_remove_member (fields, "timestamp");
@@ -2689,9 +3056,20 @@ relay_room_update (GwGateway  *self,
   json_object_set_int_member (fields, "viewerCount", cluster_viewer_count (self, room));
 
   emit_to_room (self, room_id, "roomUpdate", data);
+  return TRUE;
 }
 
-static void
+/* Whether OBJECT has NAME, null aside. */
+static gboolean
+has_member (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && !JSON_NODE_HOLDS_NULL (node);
+}
+
+static gboolean
 relay_notification (GwGateway  *self,
                     JsonObject *message)
 {
@@ -2700,12 +3078,20 @@ relay_notification (GwGateway  *self,
   const char *type = NULL;
   const char *event;
 
+  /* A notification meant for one user or room whose address is garbled
+   * must not fall through to everyone. */
+  if (!ld_validate_member_string (message, "type", FALSE, &type, NULL) ||
+      (has_member (message, "userId") &&
+       (!ld_validate_member_string (message, "userId", TRUE, &user_id, NULL) ||
+        !ld_validate_user_id (user_id, NULL))) ||
+      (has_member (message, "roomId") && room_of (node) == NULL))
+    return FALSE;
+
   /* [ext] The backend's way to send the guide's systemNotification: a
    * notification of type "system". */
-  ld_validate_member_string (message, "type", FALSE, &type, NULL);
   event = g_strcmp0 (type, "system") == 0 ? "systemNotification" : "notification";
 
-  if (ld_validate_member_string (message, "userId", FALSE, &user_id, NULL) && ld_validate_user_id (user_id, NULL))
+  if (user_id != NULL)
     {
       g_autofree char *user_room = g_strconcat (USER_PREFIX, user_id, NULL);
 
@@ -2719,45 +3105,54 @@ relay_notification (GwGateway  *self,
 
       sio_server_namespace_emit (self->nsp, event, args, NULL);
     }
+
+  return TRUE;
 }
 
-static void
+/* FALSE when dropped as malformed. */
+static gboolean
 apply_remote_state (GwGateway  *self,
                     JsonObject *state)
 {
-  const char *op = json_object_get_string_member_with_default (state, "op", "");
+  const char *op = string_member (state, "op");
+  const char *uid = string_member (state, "uid");
   JsonNode *inner = json_object_get_member (state, "event");
   const char *room_id = NULL;
   GwRoom *room;
 
+  if (op == NULL || uid == NULL)
+    return FALSE;
+
   /* Our own, applied when it happened. */
-  if (g_strcmp0 (json_object_get_string_member_with_default (state, "uid", NULL), self->uid) == 0)
-    return;
+  if (strcmp (uid, self->uid) == 0)
+    return TRUE;
 
   if (strcmp (op, "sanction") == 0)
     {
-      gint64 action = json_object_get_int_member_with_default (state, "action", -1);
-      gint64 duration = json_object_get_int_member_with_default (state, "durationMs", 0);
+      gint64 action = -1;
+      gint64 duration = 0;
       JsonObject *event;
       const char *user_id = NULL;
 
-      if (inner == NULL || !JSON_NODE_HOLDS_OBJECT (inner) || (room_id = room_of (inner)) == NULL ||
+      if (!ld_validate_member_int (state, "action", TRUE, &action, NULL) ||
+          !ld_validate_member_int (state, "durationMs", FALSE, &duration, NULL) ||
+          inner == NULL || !JSON_NODE_HOLDS_OBJECT (inner) || (room_id = room_of (inner)) == NULL ||
           action < SANCTION_TIMEOUT || action > SANCTION_UNBAN || duration < 0)
-        return;
+        return FALSE;
       event = json_node_get_object (inner);
       if (!ld_validate_member_string (event, "userId", TRUE, &user_id, NULL) || !ld_validate_user_id (user_id, NULL))
-        return;
+        return FALSE;
 
       /* Another process's word: checked again with what this one knows of
        * the room's owner and the target's rank. */
       {
-        const char *actor_id = json_object_get_string_member_with_default (state, "actorId", NULL);
+        const char *actor_id = string_member (state, "actorId");
+        const char *actor_role_name = string_member (state, "actorRole");
         GwRole actor_role;
         GwRoom *known = gw_rooms_lookup (self->rooms, room_id);
         g_autoptr(GError) refusal = NULL;
 
-        if (actor_id == NULL ||
-            !gw_role_from_string (json_object_get_string_member_with_default (state, "actorRole", ""), &actor_role))
+        if (actor_id == NULL || actor_role_name == NULL || !gw_role_from_string (actor_role_name, &actor_role))
           g_set_error_literal (&refusal, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN, "No actor");
         else if (actor_role == GW_ROLE_STREAMER && known != NULL && gw_room_get_owner (known) != NULL)
           check_may_moderate (actor_role, actor_id, gw_room_get_owner (known), &refusal);
@@ -2770,51 +3165,128 @@ apply_remote_state (GwGateway  *self,
             gw_metrics_add ("livedesk_remote_sanctions_refused_total", NULL, 1);
             gw_log_event (G_LOG_LEVEL_WARNING, "remote_sanction_refused", "room", room_id, "user", user_id,
                           "by", actor_id, NULL);
-            return;
+            return TRUE;
           }
       }
 
       apply_sanction (self, gw_rooms_ensure (self->rooms, room_id), action, duration, event);
-      return;
+      return TRUE;
     }
 
   if (!ld_validate_member_string (state, "roomId", TRUE, &room_id, NULL) || !ld_validate_room_id (room_id, NULL))
-    return;
+    return FALSE;
   room = gw_rooms_lookup (self->rooms, room_id);
 
   if (strcmp (op, "presence") == 0)
     {
       JsonNode *viewers = json_object_get_member (state, "viewers");
-      const char *uid = json_object_get_string_member_with_default (state, "uid", NULL);
 
-      if (uid == NULL || viewers == NULL || !JSON_NODE_HOLDS_ARRAY (viewers))
-        return;
+      if (viewers == NULL || !JSON_NODE_HOLDS_ARRAY (viewers))
+        return FALSE;
       /* A process we had not heard of in this room is told our share at
        * once rather than at the next sweep. */
       if (store_presence_share (self, room_id, uid, json_node_get_array (viewers)) &&
           room != NULL && gw_room_get_viewer_count (room) > 0)
         publish_presence (self, room);
-      return;
+      return TRUE;
     }
-
-  if (room == NULL)
-    return;
 
   if (strcmp (op, "message") == 0)
     {
       JsonNode *message = json_object_get_member (state, "message");
 
-      if (message != NULL && JSON_NODE_HOLDS_OBJECT (message) &&
-          json_object_get_string_member_with_default (json_node_get_object (message), "messageId", NULL) != NULL)
+      if (message == NULL || !JSON_NODE_HOLDS_OBJECT (message) ||
+          string_member (json_node_get_object (message), "messageId") == NULL)
+        return FALSE;
+      if (room != NULL)
         gw_room_add_message (room, json_node_get_object (message));
     }
   else if (strcmp (op, "delete") == 0)
     {
-      const char *message_id = json_object_get_string_member_with_default (state, "messageId", NULL);
+      const char *message_id = string_member (state, "messageId");
 
-      if (message_id != NULL)
+      if (message_id == NULL)
+        return FALSE;
+      if (room != NULL)
         gw_room_remove_message (room, message_id);
     }
+
+  return TRUE;
+}
+
+/* Labels for livedesk_redis_malformed_total: our channel names only, so
+ * that a stranger cannot mint series. */
+static const char *
+channel_label (const char *channel)
+{
+  for (guint i = 0; redis_channels[i] != NULL; i++)
+    if (strcmp (channel, redis_channels[i]) == 0)
+      return redis_channels[i];
+
+  return "other";
+}
+
+void
+gw_gateway_handle_redis_message (GwGateway  *self,
+                                 const char *channel,
+                                 const char *payload,
+                                 gsize       len)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) message = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  const char *label;
+
+  g_return_if_fail (GW_IS_GATEWAY (self));
+  g_return_if_fail (channel != NULL);
+  g_return_if_fail (payload != NULL || len == 0);
+
+  label = channel_label (channel);
+  /* Broadcasts between processes are GwRedisAdapter's. */
+  if (strcmp (label, "other") == 0)
+    return;
+
+  message = gw_redis_parse_object (payload, len, &error);
+  if (message == NULL)
+    {
+      gw_redis_drop_malformed (label, error->message);
+      return;
+    }
+
+  if (strcmp (channel, STATE_CHANNEL) == 0)
+    {
+      if (!apply_remote_state (self, message))
+        gw_redis_drop_malformed (label, "not a state change");
+      return;
+    }
+
+  root = node_from_object (json_object_ref (message));
+  set_local_only (self, TRUE);
+  if (strcmp (channel, "chat.message") == 0 || strcmp (channel, "gift.send") == 0)
+    {
+      gboolean chat = strcmp (channel, "chat.message") == 0;
+
+      if (room_of (json_object_get_member (message, "data")) != NULL || room_of (root) != NULL)
+        relay_wrapped (self, message, payload, len, chat ? "chat_message" : "gift_send",
+                       chat ? "chatMessageFromBackend" : "giftFromBackend");
+      else
+        gw_redis_drop_malformed (label, "no room");
+    }
+  else if (strcmp (channel, "room.update") == 0 || strcmp (channel, "stream.start") == 0 ||
+           strcmp (channel, "stream.end") == 0)
+    {
+      const char *status = strcmp (channel, "stream.start") == 0 ? "live"
+                           : strcmp (channel, "stream.end") == 0 ? "ended" : NULL;
+
+      if (!relay_room_update (self, message, status))
+        gw_redis_drop_malformed (label, "no room");
+    }
+  else if (strcmp (channel, "notification") == 0)
+    {
+      if (!relay_notification (self, message))
+        gw_redis_drop_malformed (label, "garbled address or type");
+    }
+  set_local_only (self, FALSE);
 }
 
 static void
@@ -2823,46 +3295,7 @@ on_redis_message (GwRedis    *redis,
                   const char *payload,
                   gpointer    user_data)
 {
-  GwGateway *self = user_data;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  JsonNode *root;
-  JsonObject *message;
-
-  if (!json_parser_load_from_data (parser, payload, -1, &error) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_debug ("Ignoring a message on %s that is not a JSON object", channel);
-      return;
-    }
-  message = json_node_get_object (root);
-
-  if (strcmp (channel, STATE_CHANNEL) == 0)
-    {
-      apply_remote_state (self, message);
-      return;
-    }
-
-  set_local_only (self, TRUE);
-  if (strcmp (channel, "chat.message") == 0)
-    {
-      if (room_of (json_object_get_member (message, "data")) != NULL || room_of (root) != NULL)
-        relay_wrapped (self, message, payload, "chat_message", "chatMessageFromBackend");
-    }
-  else if (strcmp (channel, "gift.send") == 0)
-    {
-      if (room_of (json_object_get_member (message, "data")) != NULL || room_of (root) != NULL)
-        relay_wrapped (self, message, payload, "gift_send", "giftFromBackend");
-    }
-  else if (strcmp (channel, "room.update") == 0)
-    relay_room_update (self, message, NULL);
-  else if (strcmp (channel, "stream.start") == 0)
-    relay_room_update (self, message, "live");
-  else if (strcmp (channel, "stream.end") == 0)
-    relay_room_update (self, message, "ended");
-  else if (strcmp (channel, "notification") == 0)
-    relay_notification (self, message);
-  set_local_only (self, FALSE);
+  gw_gateway_handle_redis_message (user_data, channel, payload, strlen (payload));
 }
 
 static void
@@ -2896,6 +3329,8 @@ gw_gateway_finalize (GObject *object)
   g_clear_object (&self->gifts);
   g_clear_object (&self->chat_limit);
   g_clear_object (&self->gift_limit);
+  for (guint i = 0; i < LD_N_RATE_RULES; i++)
+    g_clear_object (&self->event_limits[i]);
   g_clear_pointer (&self->clients, g_hash_table_unref);
   g_clear_pointer (&self->tickets, g_hash_table_unref);
   g_clear_pointer (&self->remote_presence, g_hash_table_unref);
@@ -2924,16 +3359,21 @@ gw_gateway_class_init (GwGatewayClass *klass)
 static void
 gw_gateway_init (GwGateway *self)
 {
-  /* The guide sets no gift limit; this lets a fan tap a combo but stops a
-   * script from flooding the room's animation queue. */
-  static const LdRateWindow gift_windows[] = { { 5, 1000 }, { 120, 60000 } };
-
   self->server = sio_server_new ();
   self->nsp = sio_server_of (self->server, "/");
   self->rooms = gw_rooms_new ();
   self->sanctions = gw_sanctions_new ();
-  self->chat_limit = ld_rate_limit_new (NULL, 0);
-  self->gift_limit = ld_rate_limit_new (gift_windows, G_N_ELEMENTS (gift_windows));
+  /* The same rules as on Redis (gw-redis-limits.h), from one place. */
+  self->chat_limit = ld_rate_limit_new_for_rule (LD_RATE_RULE_CHAT);
+  self->gift_limit = ld_rate_limit_new_for_rule (LD_RATE_RULE_GIFT);
+  for (guint i = 0; i < LD_N_RATE_RULES; i++)
+    self->event_limits[i] = ld_rate_limit_new_for_rule (i);
+  self->auth_timeout_ms = GW_GATEWAY_DEFAULT_AUTH_TIMEOUT_MS;
+  self->max_rooms = GW_GATEWAY_DEFAULT_MAX_ROOMS;
+  gw_metrics_describe ("livedesk_rate_limited_total", GW_METRIC_COUNTER,
+                       "Events refused by a rate limit, by event (\"unauthenticated\": before authenticate)");
+  gw_metrics_describe ("livedesk_auth_timeouts_total", GW_METRIC_COUNTER,
+                       "Connections closed for not authenticating in time");
   self->clients = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, client_free);
   self->tickets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->remote_presence = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -2981,11 +3421,6 @@ void
 gw_gateway_set_redis (GwGateway *self,
                       GwRedis   *redis)
 {
-  static const char * const channels[] = {
-    "chat.message", "gift.send", "room.update", "notification", "stream.start", "stream.end",
-    STATE_CHANNEL, NULL
-  };
-
   g_return_if_fail (GW_IS_GATEWAY (self));
   g_return_if_fail (GW_IS_REDIS (redis));
   g_return_if_fail (self->redis == NULL);
@@ -2994,7 +3429,7 @@ gw_gateway_set_redis (GwGateway *self,
   gw_sanctions_set_redis (self->sanctions, redis);
   self->redis_handler = g_signal_connect (redis, "message", G_CALLBACK (on_redis_message), self);
   g_signal_connect_object (redis, "notify::connected", G_CALLBACK (on_redis_connected), self, 0);
-  gw_redis_subscribe (redis, channels);
+  gw_redis_subscribe (redis, redis_channels);
 
   /* Broadcasts reach every gateway process sharing this Redis. */
   sio_server_set_adapter_factory (self->server, make_adapter, g_object_ref (redis), g_object_unref);
@@ -3030,6 +3465,26 @@ gw_gateway_set_presence_timeout (GwGateway *self,
   self->presence_timeout = ms;
   if (self->sweep_source != 0)
     restart_sweep (self);
+}
+
+void
+gw_gateway_set_auth_timeout (GwGateway *self,
+                             guint      ms)
+{
+  g_return_if_fail (GW_IS_GATEWAY (self));
+  g_return_if_fail (ms > 0);
+
+  self->auth_timeout_ms = ms;
+}
+
+void
+gw_gateway_set_max_rooms (GwGateway *self,
+                          guint      max_rooms)
+{
+  g_return_if_fail (GW_IS_GATEWAY (self));
+  g_return_if_fail (max_rooms > 0);
+
+  self->max_rooms = max_rooms;
 }
 
 void

@@ -24,6 +24,10 @@ G_BEGIN_DECLS
 /* A timeout with no "seconds" lasts five minutes; none lasts over a week. */
 #define GW_GATEWAY_DEFAULT_TIMEOUT_SECONDS 300
 #define GW_GATEWAY_MAX_TIMEOUT_SECONDS (7 * 24 * 3600)
+/* A connection that has not authenticated by then is closed. */
+#define GW_GATEWAY_DEFAULT_AUTH_TIMEOUT_MS 30000
+/* Rooms one connection may be in at once (PROTOCOL.md section 2). */
+#define GW_GATEWAY_DEFAULT_MAX_ROOMS 20
 
 #define GW_TYPE_GATEWAY (gw_gateway_get_type ())
 
@@ -47,6 +51,13 @@ void        gw_gateway_set_gifts            (GwGateway  *self,
  * rooms, and the others see userLeft. */
 void        gw_gateway_set_presence_timeout (GwGateway  *self,
                                              guint       ms);
+/* Connections that have not authenticated within MS of connecting are
+ * closed (livedesk_auth_timeouts_total). Applies to later connections. */
+void        gw_gateway_set_auth_timeout     (GwGateway  *self,
+                                             guint       ms);
+/* A joinRoom past MAX_ROOMS rooms is refused with FORBIDDEN. */
+void        gw_gateway_set_max_rooms        (GwGateway  *self,
+                                             guint       max_rooms);
 /* Serves Socket.IO at GW_GATEWAY_PATH of SERVER. The REST endpoints
  * (GwRest) can be attached to the same server. */
 /* Serves Socket.IO at PATH (NULL: GW_GATEWAY_PATH) on SERVER. */
@@ -55,6 +66,13 @@ void        gw_gateway_attach               (GwGateway  *self,
                                              const char *path);
 SioServer  *gw_gateway_get_server           (GwGateway  *self);
 GwRooms    *gw_gateway_get_rooms            (GwGateway  *self);
+/* What gw_gateway_set_redis() does with a message on CHANNEL: PAYLOAD is
+ * LEN bytes as published, checked before anything is believed; what is
+ * malformed is counted and dropped. Needs no live Redis. */
+void        gw_gateway_handle_redis_message (GwGateway  *self,
+                                             const char *channel,
+                                             const char *payload,
+                                             gsize       len);
 /* Disconnects everyone; the gateway serves no more. */
 void        gw_gateway_close                (GwGateway  *self);
 

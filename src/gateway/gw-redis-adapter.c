@@ -178,22 +178,28 @@ decode_packet (JsonObject *message)
   g_autoptr(SioDecoder) decoder = sio_decoder_new (SIO_DEFAULT_MAX_ATTACHMENTS);
   g_autoptr(SioPacket) packet = NULL;
   JsonNode *attachments = json_object_get_member (message, "attachments");
-  const char *header = json_object_get_string_member_with_default (message, "packet", NULL);
+  JsonNode *header = json_object_get_member (message, "packet");
+  const char *text;
 
-  if (header == NULL || !sio_decoder_add_text (decoder, header, strlen (header), &packet, NULL))
+  if (header == NULL || !JSON_NODE_HOLDS_VALUE (header) || json_node_get_value_type (header) != G_TYPE_STRING)
+    return NULL;
+  text = json_node_get_string (header);
+  if (!sio_decoder_add_text (decoder, text, strlen (text), &packet, NULL))
+    return NULL;
+  if (attachments != NULL && !JSON_NODE_HOLDS_ARRAY (attachments))
     return NULL;
 
-  for (guint i = 0; attachments != NULL && JSON_NODE_HOLDS_ARRAY (attachments) &&
-                    i < json_array_get_length (json_node_get_array (attachments)); i++)
+  for (guint i = 0; attachments != NULL && i < json_array_get_length (json_node_get_array (attachments)); i++)
     {
-      const char *encoded = json_array_get_string_element (json_node_get_array (attachments), i);
+      JsonNode *element = json_array_get_element (json_node_get_array (attachments), i);
       g_autoptr(GBytes) bytes = NULL;
       guchar *data;
       gsize len;
 
-      if (encoded == NULL || packet != NULL)
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING ||
+          packet != NULL)
         return NULL;
-      data = g_base64_decode (encoded, &len);
+      data = g_base64_decode (json_node_get_string (element), &len);
       bytes = g_bytes_new_take (data, len);
       if (!sio_decoder_add_binary (decoder, bytes, &packet, NULL))
         return NULL;
@@ -202,31 +208,42 @@ decode_packet (JsonObject *message)
   return g_steal_pointer (&packet);
 }
 
-static void
-on_message (GwRedis    *redis,
-            const char *channel,
-            const char *payload,
-            gpointer    user_data)
+void
+gw_redis_adapter_handle_message (GwRedisAdapter *self,
+                                 const char     *channel,
+                                 const char     *payload,
+                                 gsize           len)
 {
-  GwRedisAdapter *self = user_data;
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) message = NULL;
   g_autoptr(SioPacket) packet = NULL;
   g_auto(GStrv) rooms = NULL;
   g_auto(GStrv) except = NULL;
-  JsonObject *message;
-  JsonNode *root;
+  JsonNode *uid;
   gboolean ok = TRUE;
+
+  g_return_if_fail (GW_IS_REDIS_ADAPTER (self));
+  g_return_if_fail (channel != NULL);
+  g_return_if_fail (payload != NULL || len == 0);
 
   if (strcmp (channel, self->channel) != 0)
     return;
 
-  if (!json_parser_load_from_data (parser, payload, -1, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return;
-  message = json_node_get_object (root);
+  message = gw_redis_parse_object (payload, len, &error);
+  if (message == NULL)
+    {
+      gw_redis_drop_malformed (self->channel, error->message);
+      return;
+    }
 
   /* Our own: delivered locally when it was sent. */
-  if (g_strcmp0 (json_object_get_string_member_with_default (message, "uid", NULL), self->uid) == 0)
+  uid = json_object_get_member (message, "uid");
+  if (uid == NULL || !JSON_NODE_HOLDS_VALUE (uid) || json_node_get_value_type (uid) != G_TYPE_STRING)
+    {
+      gw_redis_drop_malformed (self->channel, "no sender");
+      return;
+    }
+  if (strcmp (json_node_get_string (uid), self->uid) == 0)
     return;
 
   rooms = json_to_strv (json_object_get_member (message, "rooms"), &ok);
@@ -234,11 +251,20 @@ on_message (GwRedis    *redis,
   packet = decode_packet (message);
   if (!ok || packet == NULL)
     {
-      g_debug ("Ignoring a malformed broadcast on %s", channel);
+      gw_redis_drop_malformed (self->channel, "not a broadcast");
       return;
     }
 
   sio_server_adapter_broadcast (self->local, packet, (const char * const *) rooms, (const char * const *) except);
+}
+
+static void
+on_message (GwRedis    *redis,
+            const char *channel,
+            const char *payload,
+            gpointer    user_data)
+{
+  gw_redis_adapter_handle_message (user_data, channel, payload, strlen (payload));
 }
 
 static void

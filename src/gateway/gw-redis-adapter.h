@@ -31,5 +31,12 @@ SioServerAdapter *gw_redis_adapter_new            (SioServerNamespace *nsp,
  * otherwise arrive twice. */
 void              gw_redis_adapter_set_local_only (GwRedisAdapter     *self,
                                                    gboolean            local_only);
+/* What a message on Redis does: PAYLOAD (LEN bytes) on CHANNEL, if it is
+ * this adapter's, is checked and delivered to this process's sockets; a
+ * malformed one is counted and dropped. Needs no live Redis. */
+void              gw_redis_adapter_handle_message (GwRedisAdapter     *self,
+                                                   const char         *channel,
+                                                   const char         *payload,
+                                                   gsize               len);
 
 G_END_DECLS

@@ -320,12 +320,21 @@ objects_from_reply (GVariant *reply,
     {
       g_autoptr(GVariant) field = g_variant_get_child_value (reply, i);
       g_autoptr(GVariant) value = g_variant_get_variant (field);
-      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(GError) error = NULL;
+      JsonObject *object;
+      const char *text;
+      gsize len;
 
-      if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) &&
-          (node = json_from_string (g_variant_get_string (value, NULL), NULL)) != NULL &&
-          JSON_NODE_HOLDS_OBJECT (node))
-        json_array_add_object_element (objects, json_object_ref (json_node_get_object (node)));
+      if (!g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+        continue;
+      /* Anyone who can write to Redis can write these keys: the same
+       * checks as for what is published there. */
+      text = g_variant_get_string (value, &len);
+      object = gw_redis_parse_object (text, len, &error);
+      if (object != NULL)
+        json_array_add_object_element (objects, object);
+      else
+        gw_redis_drop_malformed ("other", error->message);
     }
 
   return objects;

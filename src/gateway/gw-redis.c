@@ -12,6 +12,9 @@
 #include <hiredis/adapters/glib.h>
 #include <string.h>
 
+#include "gw-log.h"
+#include "gw-metrics.h"
+
 #define DEFAULT_PORT 6379
 #define CONNECT_TIMEOUT_MS 5000
 #define BACKOFF_FIRST_MS 200
@@ -902,4 +905,134 @@ gw_redis_command (GwRedis            *self,
                   const char * const *argv)
 {
   gw_redis_command_async (self, argv, NULL, on_command_done, NULL);
+}
+
+gboolean
+gw_redis_json_depth_ok (const char *text,
+                        gsize       len,
+                        guint       max_depth)
+{
+  guint depth = 0;
+  gboolean in_string = FALSE;
+
+  g_return_val_if_fail (text != NULL || len == 0, FALSE);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = text[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > max_depth)
+            return FALSE;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+
+  return TRUE;
+}
+
+JsonObject *
+gw_redis_parse_object (const char  *text,
+                       gsize        len,
+                       GError     **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  g_return_val_if_fail (text != NULL || len == 0, NULL);
+
+  if (len > GW_REDIS_MAX_MESSAGE_BYTES)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%" G_GSIZE_FORMAT " bytes is too big", len);
+      return NULL;
+    }
+  /* json-glib would take a NUL for the end, and does not check UTF-8. */
+  if (!g_utf8_validate_len (text, len, NULL))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not UTF-8 text");
+      return NULL;
+    }
+  if (!gw_redis_json_depth_ok (text, len, GW_REDIS_MAX_JSON_DEPTH))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "nested deeper than %d", GW_REDIS_MAX_JSON_DEPTH);
+      return NULL;
+    }
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, text, (gssize) len, &local_error))
+    {
+      /* json-glib's words quote the payload, which is not ours to log. */
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not JSON");
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not a JSON object");
+      return NULL;
+    }
+
+  return json_object_ref (json_node_get_object (root));
+}
+
+#define MALFORMED_LOG_INTERVAL_US (60 * G_USEC_PER_SEC)
+
+typedef struct
+{
+  gint64 last_logged;
+  guint  held_back;
+} MalformedLog;
+
+void
+gw_redis_drop_malformed (const char *channel_label,
+                         const char *why)
+{
+  static GHashTable *logs;   /* label → MalformedLog; labels are few, ours */
+  g_autofree char *labels = NULL;
+  MalformedLog *log;
+  gint64 now = g_get_monotonic_time ();
+
+  g_return_if_fail (channel_label != NULL);
+
+  gw_metrics_describe ("livedesk_redis_malformed_total", GW_METRIC_COUNTER,
+                       "Messages read from Redis that were malformed and dropped, by channel");
+  labels = g_strdup_printf ("channel=\"%s\"", channel_label);
+  gw_metrics_add ("livedesk_redis_malformed_total", labels, 1);
+
+  /* One publisher in a loop must not flood the log. */
+  if (logs == NULL)
+    logs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  log = g_hash_table_lookup (logs, channel_label);
+  if (log == NULL)
+    {
+      log = g_new0 (MalformedLog, 1);
+      log->last_logged = G_MININT64;
+      g_hash_table_insert (logs, g_strdup (channel_label), log);
+    }
+  if (log->last_logged != G_MININT64 && now - log->last_logged < MALFORMED_LOG_INTERVAL_US)
+    {
+      log->held_back++;
+      return;
+    }
+
+  {
+    g_autofree char *held_back = g_strdup_printf ("%u", log->held_back);
+
+    gw_log_event (G_LOG_LEVEL_MESSAGE, "redis_malformed", "channel", channel_label, "why", why,
+                  "held_back", held_back, NULL);
+  }
+  log->last_logged = now;
+  log->held_back = 0;
 }

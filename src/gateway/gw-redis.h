@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "gw-types.h"
 
@@ -57,5 +58,27 @@ GVariant   *gw_redis_command_finish (GwRedis             *self,
 /* The same, for when only a failure is worth knowing, and then only in the log. */
 void        gw_redis_command        (GwRedis             *self,
                                      const char * const  *argv);
+
+/* What the gateway accepts from Redis: anyone who can publish there is a
+ * remote party. Deeper nesting than any of our messages use is refused
+ * before json-glib (which has no depth limit) sees it. */
+#define GW_REDIS_MAX_JSON_DEPTH 32
+#define GW_REDIS_MAX_MESSAGE_BYTES (8 * 1024 * 1024)
+
+/* Whether TEXT (LEN bytes) nests objects and arrays at most MAX_DEPTH deep,
+ * brackets inside strings not counted. Linear, no allocation. */
+gboolean    gw_redis_json_depth_ok  (const char          *text,
+                                     gsize                len,
+                                     guint                max_depth);
+/* The JSON object in TEXT (LEN bytes), or NULL with G_IO_ERROR_INVALID_DATA
+ * when it is too big, too deep, not UTF-8, not JSON or not an object. */
+JsonObject *gw_redis_parse_object   (const char          *text,
+                                     gsize                len,
+                                     GError             **error);
+/* Counts a message dropped from CHANNEL_LABEL (a channel name of ours or
+ * "other") in livedesk_redis_malformed_total and logs WHY, at most once a
+ * minute per label with the number held back meanwhile. */
+void        gw_redis_drop_malformed (const char          *channel_label,
+                                     const char          *why);
 
 G_END_DECLS

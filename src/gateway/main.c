@@ -253,6 +253,7 @@ load_config (const char  *path,
              char       **secret_file,
              gint        *presence_timeout,
              char      ***trusted_proxies,
+             gint        *auth_timeout,
              GError     **error)
 {
   g_autoptr(GKeyFile) keys = g_key_file_new ();
@@ -262,7 +263,7 @@ load_config (const char  *path,
     { "users", users_path }, { "jwt-secret-file", secret_file },
   };
   struct { const char *key; gint *value; } integers[] = {
-    { "port", port }, { "presence-timeout", presence_timeout },
+    { "port", port }, { "presence-timeout", presence_timeout }, { "auth-timeout", auth_timeout },
   };
 
   if (!g_key_file_load_from_file (keys, path, G_KEY_FILE_NONE, error))
@@ -337,6 +338,7 @@ serve (int    argc,
   gboolean exit_with_stdin = FALSE;
   gint port = -1;
   gint presence_timeout = -1;
+  gint auth_timeout = -1;
   const GOptionEntry entries[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Address to listen on (default 127.0.0.1)", "ADDRESS" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port (default 4001; 0 picks a free one)", "N" },
@@ -352,6 +354,8 @@ serve (int    argc,
       "Believe X-Forwarded-For from this reverse proxy (repeatable; an address or a network)", "ADDRESS" },
     { "gifts", 0, 0, G_OPTION_ARG_FILENAME, &gifts_path,
       "The gift catalogue whose names and values gifts carry (default: the one installed)", "FILE" },
+    { "auth-timeout", 0, 0, G_OPTION_ARG_INT, &auth_timeout,
+      "Seconds a connection may stay without authenticating before it is closed (default 30)", "SECONDS" },
     { "development", 0, 0, G_OPTION_ARG_NONE, &development,
       "Without a secret, sign tokens with a random one that dies with the process (never in production)", NULL },
     { "exit-with-stdin", 0, 0, G_OPTION_ARG_NONE, &exit_with_stdin,
@@ -394,7 +398,7 @@ serve (int    argc,
     }
   if (config_path != NULL &&
       !load_config (config_path, &host, &port, &socket_path, &redis_uri, &users_path,
-                    &secret_file, &presence_timeout, &trusted_proxy_specs, &error))
+                    &secret_file, &presence_timeout, &trusted_proxy_specs, &auth_timeout, &error))
     {
       g_printerr ("livedesk-gateway: %s\n", error->message);
       return 2;
@@ -411,6 +415,13 @@ serve (int    argc,
   if (port > 65535)
     {
       g_printerr ("livedesk-gateway: --port must be from 0 to 65535\n");
+      return 2;
+    }
+  if (auth_timeout < 0)
+    auth_timeout = GW_GATEWAY_DEFAULT_AUTH_TIMEOUT_MS / 1000;
+  if (auth_timeout <= 0 || auth_timeout > 24 * 3600)
+    {
+      g_printerr ("livedesk-gateway: --auth-timeout must be from 1 to 86400 seconds\n");
       return 2;
     }
   if (presence_timeout <= 0 || presence_timeout > 24 * 3600)
@@ -485,6 +496,7 @@ serve (int    argc,
   gw_gateway_set_presence_timeout (gateway, (guint) presence_timeout * 1000);
   gw_gateway_set_users (gateway, users);
   gw_gateway_set_gifts (gateway, gifts);
+  gw_gateway_set_auth_timeout (gateway, (guint) auth_timeout * 1000);
   if (redis != NULL)
     {
       gw_rest_set_redis (rest, redis);

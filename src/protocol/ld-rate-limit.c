@@ -119,6 +119,81 @@ ld_rate_limit_new (const LdRateWindow *windows,
   return self;
 }
 
+typedef struct
+{
+  const char         *name;
+  const char         *one;
+  const char         *many;
+  const LdRateWindow *windows;
+  guint               n_windows;
+} RuleSpec;
+
+static const LdRateWindow chat_windows[] = LD_RATE_LIMIT_CHAT_WINDOWS;
+/* The guide sets no gift limit; this lets a fan tap a combo but stops a
+ * script from flooding the room's animation queue. */
+static const LdRateWindow gift_windows[] = { { 5, 1000 }, { 120, 60000 } };
+/* A client that reconnects rejoins all its rooms at once (at most 20,
+ * PROTOCOL.md section 2), and may do so twice in a row, from two tabs; a
+ * socket joining rooms by the hundred is scraping or flooding the joins. */
+static const LdRateWindow join_windows[] = { { 50, 10000 }, { 120, 60000 } };
+static const LdRateWindow room_info_windows[] = { { 10, 1000 }, { 120, 60000 } };
+/* One ping every 30 s per room (PROTOCOL.md section 3): 20 rooms in three
+ * tabs is 120 a minute, and a reconnect pings its rooms at once. */
+static const LdRateWindow ping_windows[] = { { 30, 1000 }, { 200, 60000 } };
+/* Before authenticate a client has a handful of reasons to send anything
+ * (a race with its own authenticate); more is a probe. */
+static const LdRateWindow unauthenticated_windows[] = { { 5, 1000 }, { 20, 60000 } };
+
+static const RuleSpec rules[LD_N_RATE_RULES] = {
+  [LD_RATE_RULE_CHAT] = { "sendMessage", "message", "messages", chat_windows, G_N_ELEMENTS (chat_windows) },
+  [LD_RATE_RULE_GIFT] = { "sendGift", "gift", "gifts", gift_windows, G_N_ELEMENTS (gift_windows) },
+  [LD_RATE_RULE_JOIN_ROOM] = { "joinRoom", "join", "joins", join_windows, G_N_ELEMENTS (join_windows) },
+  [LD_RATE_RULE_ROOM_INFO] = { "getRoomInfo", "room info request", "room info requests",
+                               room_info_windows, G_N_ELEMENTS (room_info_windows) },
+  [LD_RATE_RULE_VIEWER_PING] = { "viewerPing", "ping", "pings", ping_windows, G_N_ELEMENTS (ping_windows) },
+  [LD_RATE_RULE_UNAUTHENTICATED] = { "unauthenticated", "event before authenticating",
+                                     "events before authenticating",
+                                     unauthenticated_windows, G_N_ELEMENTS (unauthenticated_windows) },
+};
+
+const LdRateWindow *
+ld_rate_rule_get_windows (LdRateRule  rule,
+                          guint      *out_n_windows)
+{
+  g_return_val_if_fail (rule < LD_N_RATE_RULES, NULL);
+
+  if (out_n_windows != NULL)
+    *out_n_windows = rules[rule].n_windows;
+  return rules[rule].windows;
+}
+
+const char *
+ld_rate_rule_get_name (LdRateRule rule)
+{
+  g_return_val_if_fail (rule < LD_N_RATE_RULES, NULL);
+
+  return rules[rule].name;
+}
+
+void
+ld_rate_rule_get_nouns (LdRateRule   rule,
+                        const char **out_one,
+                        const char **out_many)
+{
+  g_return_if_fail (rule < LD_N_RATE_RULES);
+
+  *out_one = rules[rule].one;
+  *out_many = rules[rule].many;
+}
+
+LdRateLimit *
+ld_rate_limit_new_for_rule (LdRateRule rule)
+{
+  g_return_val_if_fail (rule < LD_N_RATE_RULES, NULL);
+
+  return ld_rate_limit_new (rules[rule].windows, rules[rule].n_windows);
+}
+
 static gboolean
 decide (LdRateLimit  *self,
         History      *history,

@@ -18,6 +18,30 @@ typedef struct
 /* The guide's chat limits: one message a second and 30 a minute. */
 #define LD_RATE_LIMIT_CHAT_WINDOWS { { 1, 1000 }, { 30, 60000 } }
 
+/* The gateway's rules, one per kind of event, so that a client can pace
+ * itself by the same numbers the gateway enforces. Per user, except
+ * UNAUTHENTICATED, which is per connection (there is no user yet). */
+typedef enum
+{
+  LD_RATE_RULE_CHAT,
+  LD_RATE_RULE_GIFT,
+  LD_RATE_RULE_JOIN_ROOM,
+  LD_RATE_RULE_ROOM_INFO,
+  LD_RATE_RULE_VIEWER_PING,
+  LD_RATE_RULE_UNAUTHENTICATED,
+  LD_N_RATE_RULES
+} LdRateRule;
+
+/* RULE's windows (static) and how many there are. */
+const LdRateWindow *ld_rate_rule_get_windows (LdRateRule  rule,
+                                              guint      *out_n_windows);
+/* A short stable name, e.g. "joinRoom", for keys and logs. */
+const char         *ld_rate_rule_get_name    (LdRateRule  rule);
+/* The nouns for ld_rate_limit_set_error_full(): "join", "joins". */
+void                ld_rate_rule_get_nouns   (LdRateRule   rule,
+                                              const char **out_one,
+                                              const char **out_many);
+
 #define LD_TYPE_RATE_LIMIT (ld_rate_limit_get_type ())
 
 G_DECLARE_FINAL_TYPE (LdRateLimit, ld_rate_limit, LD, RATE_LIMIT, GObject)
@@ -25,6 +49,8 @@ G_DECLARE_FINAL_TYPE (LdRateLimit, ld_rate_limit, LD, RATE_LIMIT, GObject)
 /* WINDOWS is copied; NULL (with 0) means the chat windows. */
 LdRateLimit *ld_rate_limit_new             (const LdRateWindow  *windows,
                                             guint                n_windows);
+/* A limiter that enforces RULE. */
+LdRateLimit *ld_rate_limit_new_for_rule    (LdRateRule           rule);
 /* Records one event of KEY (a user id) at NOW_MS (any monotonic clock, in
  * milliseconds) if every window allows it. Otherwise records nothing, so that
  * hammering the button does not push the moment further away, and returns

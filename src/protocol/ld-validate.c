@@ -179,13 +179,8 @@ ld_validate_text (const char  *text,
       return NULL;
     }
 
-  if (ld_text_has_forbidden_content (text))
-    {
-      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN_CONTENT,
-                   "The message contains script or markup that is not allowed");
-      return NULL;
-    }
-
+  /* The cheap, linear checks first: the content check's expressions are
+   * not to run over a megabyte that the length check refuses anyway. */
   clean = ld_sanitize_text (text);
   if (clean[0] == '\0')
     {
@@ -199,6 +194,13 @@ ld_validate_text (const char  *text,
     {
       g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_MESSAGE_TOO_LONG,
                    "The message is %ld characters long; at most %u are allowed", n_chars, max_chars);
+      return NULL;
+    }
+
+  if (ld_text_has_forbidden_content (text))
+    {
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN_CONTENT,
+                   "The message contains script or markup that is not allowed");
       return NULL;
     }
 
@@ -554,20 +556,21 @@ ld_validate_gift (JsonObject  *payload,
     return NULL;
   if (message == NULL)
     gift->message = g_strdup ("");
-  else if (ld_text_has_forbidden_content (message))
-    {
-      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN_CONTENT,
-                   "The gift message contains script or markup that is not allowed");
-      return NULL;
-    }
   else
     {
+      /* Length first, as for chat: the content check is the costly one. */
       gift->message = ld_sanitize_text (message);
       if (g_utf8_strlen (gift->message, -1) > LD_GIFT_MESSAGE_MAX_CHARS)
         {
           g_autofree char *why = g_strdup_printf ("message is longer than %d characters",
                                                   LD_GIFT_MESSAGE_MAX_CHARS);
           gift_error (error, why);
+          return NULL;
+        }
+      if (ld_text_has_forbidden_content (message))
+        {
+          g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN_CONTENT,
+                       "The gift message contains script or markup that is not allowed");
           return NULL;
         }
     }
