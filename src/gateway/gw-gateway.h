@@ -46,6 +46,8 @@ void        gw_gateway_attach               (GwGateway  *self,
                                              const char *path);
 SioServer  *gw_gateway_get_server           (GwGateway  *self);
 GwRooms    *gw_gateway_get_rooms            (GwGateway  *self);
+/* Distinct users with an authenticated connection to this process. */
+guint       gw_gateway_get_n_authenticated_users (GwGateway *self);
 /* Disconnects everyone; the gateway serves no more. */
 void        gw_gateway_close                (GwGateway  *self);
 
