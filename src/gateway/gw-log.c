@@ -29,6 +29,8 @@ static GHashTable *burst_counts;
 /* event name -> lines of it suppressed this period (gsize) */
 static GHashTable *suppressed_counts;
 static guint summary_seconds;
+/* 2 when G_MESSAGES_DEBUG was set at start-up, 1 when not */
+static gsize debug_asked;
 static guint summary_source;
 
 /* Bare when it is one plain word, else in quotes with \" and \\ escaped and
@@ -149,9 +151,12 @@ gw_log_event (GLogLevelFlags  level,
       level = G_LOG_LEVEL_DEBUG;
     }
   /* Under load most events go unseen: skip formatting them. */
-  if (!level_enabled (level) && !(level & G_LOG_LEVEL_DEBUG && g_getenv ("G_MESSAGES_DEBUG") != NULL))
+  if (g_once_init_enter (&debug_asked))
+    g_once_init_leave (&debug_asked, g_getenv ("G_MESSAGES_DEBUG") != NULL ? 2 : 1);
+  if (!level_enabled (level) && !((level & G_LOG_LEVEL_DEBUG) && debug_asked == 2))
     return;
-  if (threshold != G_LOG_LEVEL_DEBUG && summary_index < 0 && !take_burst (event))
+  /* only while a summary line will report what was held back */
+  if (summary_source != 0 && threshold != G_LOG_LEVEL_DEBUG && summary_index < 0 && !take_burst (event))
     return;
 
   message = g_string_new ("event=");
