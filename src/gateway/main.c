@@ -257,8 +257,6 @@ on_drain_expired (gpointer user_data)
 static void
 on_request_while_draining (SoupServer        *server,
                            SoupServerMessage *msg,
-                           const char        *path,
-                           GHashTable        *query,
                            gpointer           user_data)
 {
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
@@ -660,7 +658,8 @@ serve (int    argc,
   gw_notify_stopping ("draining");
   clients = g_strdup_printf ("%u", sio_engine_get_n_sockets (sio_server_get_engine (gw_gateway_get_server (gateway))));
   gw_log_event (G_LOG_LEVEL_MESSAGE, "shutdown", "clients", clients, NULL);
-  soup_server_add_early_handler (server, NULL, on_request_while_draining, NULL, NULL);
+  /* before any handler sees the request, whatever its path */
+  g_signal_connect (server, "request-started", G_CALLBACK (on_request_while_draining), NULL);
   gw_gateway_close (gateway);
   drain_source = g_timeout_add_seconds ((guint) drain_timeout, on_drain_expired, &shutdown);
   while (sio_engine_get_n_closing_websockets () > 0 && !shutdown.drain_expired)
