@@ -20,9 +20,10 @@ void             gw_log_event  (GLogLevelFlags   level,
                                 const char      *first_key,
                                 ...) G_GNUC_NULL_TERMINATED;
 
-/* A GLogWriterFunc for the program: one line on stderr per message of INFO
- * and above (DEBUG as G_MESSAGES_DEBUG asks), "TIME level=… domain=…" then
- * the event's pairs or msg="…". */
+/* A GLogWriterFunc for the program: one line on stderr per message up to
+ * the level gw_log_set_level() chose (DEBUG of other libraries' domains
+ * only as G_MESSAGES_DEBUG asks), "TIME level=… domain=…" then the event's
+ * pairs or msg="…". */
 GLogWriterOutput gw_log_writer (GLogLevelFlags   level,
                                 const GLogField *fields,
                                 gsize            n_fields,
