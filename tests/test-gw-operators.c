@@ -396,16 +396,21 @@ test_log_levels (void)
   g_assert_null (strstr (warning, "event="));
 }
 
-/* A remote party repeating a refusal gets a few lines, then a count. */
+/* A remote party repeating a refusal gets a few lines, then a count (in
+ * the summary line and in /metrics). One period of an hour, so that the
+ * burst is not renewed meanwhile. */
 static void
 test_log_refusals_limited (void)
 {
   Gateway gateway = { 0 };
+  const char *args[] = { "--log-summary-interval", "3600", NULL };
   g_autoptr(GwTestClients) peer = NULL;
   g_autofree char *log = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *metrics = NULL;
   guint lines = 0;
 
-  gateway_start (&gateway, NULL, NULL);
+  gateway_start (&gateway, args, NULL);
   peer = gw_test_clients_new (gateway.port);
   gw_test_connect (peer, "a", NULL, 0);
   /* before signing in, every joinRoom is refused */
@@ -413,13 +418,15 @@ test_log_refusals_limited (void)
     gw_test_emit (peer, "a", "joinRoom", "{\"roomId\":\"room_1\"}", TRUE);
   for (guint i = 0; i < 60; i++)
     json_object_unref (gw_test_expect_ack (peer, "a", "joinRoom"));
+  url = g_strdup_printf ("http://127.0.0.1:%u/metrics", gateway.port);
+  g_assert_cmpuint (get (gateway.session, url, &metrics, NULL), ==, SOUP_STATUS_OK);
   log = gateway_stop (&gateway);
 
   for (const char *p = log; (p = strstr (p, "event=refused ")) != NULL; p++)
     lines++;
-  g_assert_cmpuint (lines, >, 0);
-  g_assert_cmpuint (lines, <, 60);
-  g_assert_nonnull (strstr (log, " suppressed_refused="));
+  g_assert_cmpuint (lines, ==, 20);
+  g_assert_nonnull (strstr (log, " suppressed_refused=40\n"));
+  g_assert_cmpint (sample (metrics, "livedesk_log_lines_suppressed_total{event=\"refused\"}"), ==, 40);
 }
 
 /* NOTIFY_SOCKET: READY=1 once listening, WATCHDOG=1 again and again when

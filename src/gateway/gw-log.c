@@ -4,6 +4,8 @@
  */
 #include "gw-log.h"
 
+#include "gw-metrics.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -122,6 +124,13 @@ take_burst (const char *event)
                           GSIZE_TO_POINTER (GPOINTER_TO_SIZE (g_hash_table_lookup (suppressed_counts, event)) + 1));
   g_mutex_unlock (&summary_lock);
 
+  if (used >= EVENT_BURST)
+    {
+      /* event names are the gateway's own constants, safe as a label */
+      g_autofree char *labels = g_strdup_printf ("event=\"%s\"", event);
+
+      gw_metrics_add ("livedesk_log_lines_suppressed_total", labels, 1);
+    }
   return used < EVENT_BURST;
 }
 

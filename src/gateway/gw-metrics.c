@@ -208,6 +208,8 @@ gw_metrics_describe_gateway (void)
     { "livedesk_login_failures_total", GW_METRIC_COUNTER, "Failed sign-ins over the REST API." },
     { "livedesk_deliveries_total", GW_METRIC_COUNTER,
       "Socket.IO packets written to client connections (a broadcast counts once per recipient)." },
+    { "livedesk_log_lines_suppressed_total", GW_METRIC_COUNTER,
+      "Log lines of a repeated event held back at info (the summary line counts them too), by event." },
     { "livedesk_connections", GW_METRIC_GAUGE, "Open Engine.IO sessions." },
     { "livedesk_authenticated_users", GW_METRIC_GAUGE, "Distinct users with an authenticated connection." },
     { "livedesk_rooms", GW_METRIC_GAUGE, "Rooms this process holds." },
