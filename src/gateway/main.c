@@ -661,7 +661,7 @@ serve (int    argc,
   /* before any handler sees the request, whatever its path */
   g_signal_connect (server, "request-started", G_CALLBACK (on_request_while_draining), NULL);
   gw_gateway_close (gateway);
-  drain_source = g_timeout_add_seconds ((guint) drain_timeout, on_drain_expired, &shutdown);
+  drain_source = g_timeout_add ((guint) drain_timeout * 1000, on_drain_expired, &shutdown);
   while (sio_engine_get_n_closing_websockets () > 0 && !shutdown.drain_expired)
     g_main_context_iteration (NULL, TRUE);
   /* what the last iterations queued (a poll's CLOSE) is written now */

@@ -683,8 +683,10 @@ setup_thread (GTask        *task,
     redis_uri = g_strdup_printf ("redis://127.0.0.1:%u", self->redis_port);
 
   launcher = launcher_new (self);
+  /* No drain on SIGTERM: stop_process() waits blocking, so our own clients
+   * could not answer the gateway's close until its drain timed out. */
   self->gateway_process = g_subprocess_launcher_spawn (launcher, &error, self->gateway, "serve",
-                                                       "--port", "0", "--users", users,
+                                                       "--port", "0", "--drain-timeout", "0", "--users", users,
                                                        redis_uri ? "--redis" : NULL, redis_uri, NULL);
   if (self->gateway_process == NULL)
     {
