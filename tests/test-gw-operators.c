@@ -345,15 +345,32 @@ test_sigterm_drains (void)
   g_assert_null (strstr (log, "event=drain_expired"));
 }
 
-/* One connection's life and a failed sign-in, at LEVEL; what was logged. */
+/* One connection's life and a failed sign-in, at LEVEL (NULL: the default)
+ * given on the command line, or in the --config file if IN_CONFIG; what
+ * was logged. */
 static char *
-log_at_level (const char *level)
+log_at_level (const char *level,
+              gboolean    in_config)
 {
   Gateway gateway = { 0 };
-  const char *args[] = { "--log-level", level, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *config_dir = NULL;
+  g_autofree char *config_text = g_strdup_printf ("[gateway]\nlog-level=%s\n", level);
+  const char *args[] = { in_config ? "--config" : "--log-level", level, NULL };
   g_autoptr(GwTestClients) peer = NULL;
   g_autofree char *token = mint ("alice", "Alice");
+  char *log;
 
+  if (in_config)
+    {
+      config_dir = g_dir_make_tmp ("livedesk-operators-XXXXXX", &error);
+      g_assert_no_error (error);
+      config = g_build_filename (config_dir, "gateway.conf", NULL);
+      g_file_set_contents (config, config_text, -1, &error);
+      g_assert_no_error (error);
+      args[1] = config;
+    }
   gateway_start (&gateway, level != NULL ? args : NULL, NULL);
   g_assert_cmpuint (post (gateway.session, gateway.port, "/api/v1/auth/login",
                           "{\"username\":\"Alice\",\"password\":\"battery staple\"}"), ==, SOUP_STATUS_UNAUTHORIZED);
@@ -365,7 +382,13 @@ log_at_level (const char *level)
   g_assert_cmpuint (post (gateway.session, gateway.port, "/api/v1/auth/login",
                           "{\"username\":\"Nobody\",\"password\":\"x\"}"), ==, SOUP_STATUS_UNAUTHORIZED);
 
-  return gateway_stop (&gateway);
+  log = gateway_stop (&gateway);
+  if (config != NULL)
+    {
+      g_unlink (config);
+      g_rmdir (config_dir);
+    }
+  return log;
 }
 
 /* info (the default): no line per connection, but a summary line that
@@ -374,9 +397,10 @@ log_at_level (const char *level)
 static void
 test_log_levels (void)
 {
-  g_autofree char *info = log_at_level (NULL);
-  g_autofree char *debug = log_at_level ("debug");
-  g_autofree char *warning = log_at_level ("warning");
+  g_autofree char *info = log_at_level (NULL, FALSE);
+  g_autofree char *debug = log_at_level ("debug", FALSE);
+  g_autofree char *warning = log_at_level ("warning", FALSE);
+  g_autofree char *warning_in_config = log_at_level ("warning", TRUE);
 
   g_assert_null (strstr (info, "event=connect "));
   g_assert_null (strstr (info, "event=auth "));
@@ -394,6 +418,40 @@ test_log_levels (void)
   g_assert_null (strstr (warning, "level=notice"));
   g_assert_null (strstr (warning, "level=debug"));
   g_assert_null (strstr (warning, "event="));
+  g_assert_null (strstr (warning_in_config, "event="));
+}
+
+/* Operator typos are refused at start-up (status 2), with the option named. */
+static void
+test_bad_options (void)
+{
+  const char *cases[][3] = {
+    { "--log-level", "loud", "--log-level" },
+    { "--metrics-address", "localhost", "--metrics-address" },
+    { "--metrics-address", "127.0.0.1:99999", "--metrics-address" },
+    { "--drain-timeout", "100000", "--drain-timeout" },
+    { "--log-summary-interval", "0", "--log-summary-interval" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                           G_SUBPROCESS_FLAGS_STDERR_PIPE);
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *err = NULL;
+
+      g_subprocess_launcher_setenv (launcher, "LIVEDESK_JWT_SECRET", SECRET, TRUE);
+      process = g_subprocess_launcher_spawn (launcher, &error, program, "--port", "0", "--users", "/nonexistent",
+                                             cases[i][0], cases[i][1], NULL);
+      g_assert_no_error (error);
+      g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
+      g_assert_no_error (error);
+      g_test_message ("%s %s: %s", cases[i][0], cases[i][1], err);
+      g_assert_true (g_subprocess_get_if_exited (process));
+      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 2);
+      g_assert_nonnull (strstr (err, cases[i][2]));
+    }
 }
 
 /* A remote party repeating a refusal gets a few lines, then a count (in
@@ -505,6 +563,7 @@ main (int   argc,
   g_test_add_func ("/gw/operators/sigterm-drains", test_sigterm_drains);
   g_test_add_func ("/gw/operators/log-levels", test_log_levels);
   g_test_add_func ("/gw/operators/log-refusals-limited", test_log_refusals_limited);
+  g_test_add_func ("/gw/operators/bad-options", test_bad_options);
   g_test_add_func ("/gw/operators/sd-notify", test_sd_notify);
 
   return g_test_run ();

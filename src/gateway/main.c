@@ -319,7 +319,10 @@ parse_metrics_address (const char  *text,
   const char *host;
 
   if (address == NULL)
-    return FALSE;
+    {
+      g_prefix_error (error, "--metrics-address “%s”: ", text);
+      return FALSE;
+    }
   host = g_network_address_get_hostname (G_NETWORK_ADDRESS (address));
   inet = g_inet_address_new_from_string (host);
   if (inet == NULL || g_network_address_get_port (G_NETWORK_ADDRESS (address)) == 0)
