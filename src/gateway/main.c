@@ -664,8 +664,9 @@ serve (int    argc,
   /* before any handler sees the request, whatever its path */
   g_signal_connect (server, "request-started", G_CALLBACK (on_request_while_draining), NULL);
   gw_gateway_close (gateway);
+  /* --drain-timeout 0: the closes are sent, nobody is waited for */
   drain_source = g_timeout_add ((guint) drain_timeout * 1000, on_drain_expired, &shutdown);
-  while (sio_engine_get_n_closing_websockets () > 0 && !shutdown.drain_expired)
+  while (drain_timeout > 0 && sio_engine_get_n_closing_websockets () > 0 && !shutdown.drain_expired)
     g_main_context_iteration (NULL, TRUE);
   /* what the last iterations queued (a poll's CLOSE) is written now */
   for (guint i = 0; i < 100 && g_main_context_iteration (NULL, FALSE); i++)
