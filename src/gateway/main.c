@@ -673,7 +673,7 @@ serve (int    argc,
     ;
   if (!shutdown.drain_expired)
     g_source_remove (drain_source);
-  else
+  else if (drain_timeout > 0)
     {
       g_autofree char *closing = g_strdup_printf ("%u", sio_engine_get_n_closing_websockets ());
 
