@@ -112,7 +112,24 @@ for manpages in "$src"/debian/*.manpages; do
   done <"$manpages"
 done
 
-# 6. lintian over what build-aux/livedesk package built, when it did for this version.
+# 6. Every library meson finds through pkg-config comes from a package in
+#    Build-Depends, or dpkg-buildpackage stops on a clean machine.
+build_depends=$(sed -n '/^Build-Depends:/,/^[A-Z]/p' "$src/debian/control")
+meson introspect "$work/build" --dependencies |
+  python3 -c 'import json, sys; print("\n".join(sorted({d["name"] for d in json.load(sys.stdin)})))' \
+  >"$work/dependencies"
+while read -r dep; do
+  pcdir=$(pkg-config --variable=pcfiledir "$dep" 2>/dev/null) || continue
+  owner=$(dpkg -S "$pcdir/$dep.pc" 2>/dev/null | head -n1 | cut -d: -f1) || true
+  [ -n "$owner" ] || continue
+  if grep -Eq "^ $owner( |,|\$)" <<<"$build_depends"; then
+    pass "$dep.pc comes from $owner, a build dependency"
+  else
+    fail "meson uses $dep ($owner), which debian/control's Build-Depends does not list"
+  fi
+done <"$work/dependencies"
+
+# 7. lintian over what build-aux/livedesk package built, when it did for this version.
 debs=$(ls "$src"/_build-deb/*_"${deb_version}"_*.deb 2>/dev/null || true)
 if [ -n "$debs" ]; then
   # shellcheck disable=SC2086
