@@ -4,6 +4,8 @@
  */
 #include "gw-metrics-endpoint.h"
 
+#include <string.h>
+
 #include "gw-metrics.h"
 #include "gw-rooms.h"
 
