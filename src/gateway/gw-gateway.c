@@ -3515,6 +3515,27 @@ gw_gateway_get_rooms (GwGateway *self)
   return self->rooms;
 }
 
+guint
+gw_gateway_get_n_authenticated_users (GwGateway *self)
+{
+  g_autoptr(GHashTable) users = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_val_if_fail (GW_IS_GATEWAY (self), 0);
+
+  /* one user on two tabs is one user */
+  g_hash_table_iter_init (&iter, self->clients);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Client *client = value;
+
+      if (client->claims != NULL)
+        g_hash_table_add (users, client->claims->sub);
+    }
+  return g_hash_table_size (users);
+}
+
 void
 gw_gateway_close (GwGateway *self)
 {

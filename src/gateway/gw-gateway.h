@@ -73,6 +73,8 @@ void        gw_gateway_handle_redis_message (GwGateway  *self,
                                              const char *channel,
                                              const char *payload,
                                              gsize       len);
+/* Distinct users with an authenticated connection to this process. */
+guint       gw_gateway_get_n_authenticated_users (GwGateway *self);
 /* Disconnects everyone; the gateway serves no more. */
 void        gw_gateway_close                (GwGateway  *self);
 

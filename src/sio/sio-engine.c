@@ -575,6 +575,17 @@ schedule_ping (SioEngineSocket *self)
   socket_set_timer (self, TIMER_PING, now + (gint64) self->engine->ping_interval * 1000);
 }
 
+/* WebSocket connections of this process still finishing their close
+ * handshake: what a shutdown waits for. */
+static guint n_closing_websockets;
+
+static void
+on_websocket_close_done (SoupWebsocketConnection *conn)
+{
+  n_closing_websockets--;
+  g_object_unref (conn);
+}
+
 static void
 close_websocket (SoupWebsocketConnection **ws,
                  SioEngineSocket          *self,
@@ -597,7 +608,8 @@ close_websocket (SoupWebsocketConnection **ws,
        * that away and leave the client waiting on an open socket. The
        * connection lets itself go once closed (after at most libsoup's
        * 5 s close timeout). */
-      g_signal_connect (conn, "closed", G_CALLBACK (g_object_unref), NULL);
+      n_closing_websockets++;
+      g_signal_connect (conn, "closed", G_CALLBACK (on_websocket_close_done), NULL);
       g_steal_pointer (&conn);
     }
 }
@@ -1521,6 +1533,12 @@ sio_engine_set_max_payload (SioEngine *self,
   g_return_if_fail (SIO_IS_ENGINE (self));
   g_return_if_fail (bytes > 0);
   self->max_payload = bytes;
+}
+
+guint
+sio_engine_get_n_closing_websockets (void)
+{
+  return n_closing_websockets;
 }
 
 guint

@@ -53,6 +53,10 @@ gsize            sio_engine_get_max_payload      (SioEngine   *self);
 void             sio_engine_set_max_payload      (SioEngine   *self,
                                                   gsize        bytes);
 guint            sio_engine_get_n_sockets        (SioEngine   *self);
+/* WebSocket connections of the process (all engines) closed by the server
+ * whose close handshake has not finished yet: after sio_engine_close(), a
+ * program that waits until this is 0 has told every client. */
+guint            sio_engine_get_n_closing_websockets (void);
 SioEngineSocket *sio_engine_lookup               (SioEngine   *self,
                                                   const char  *sid);
 

@@ -29,6 +29,7 @@ struct _SioServer {
   SioServerAdapterFactory adapter_factory;
   gpointer                adapter_data;
   GDestroyNotify          adapter_destroy;
+  guint64                 n_deliveries;  /* packets handed to sessions, for /metrics */
 };
 
 struct _SioServerNamespace {
@@ -165,6 +166,8 @@ client_send_packet (ServerClient    *client,
   if (client->closed)
     return;
   header = sio_packet_encode (packet);
+  if (client->server != NULL)
+    client->server->n_deliveries++;
   sio_engine_socket_send_text (client->conn, header, -1);
   for (guint i = 0; i < packet->attachments->len; i++)
     sio_engine_socket_send_binary (client->conn, g_ptr_array_index (packet->attachments, i));
@@ -830,6 +833,7 @@ sio_server_socket_send_encoded (SioServerSocket *self,
 
   if (!self->connected || self->client == NULL || self->client->closed)
     return;
+  self->nsp->server->n_deliveries++;
   sio_engine_socket_send_text (self->client->conn, header, -1);
   if (attachments != NULL)
     for (guint i = 0; i < attachments->len; i++)
@@ -846,6 +850,7 @@ sio_server_socket_send_frame (SioServerSocket *self,
 
   if (!self->connected || self->client == NULL || self->client->closed)
     return;
+  self->nsp->server->n_deliveries++;
   sio_engine_socket_send_text_frame (self->client->conn, frame);
   if (attachments != NULL)
     for (guint i = 0; i < attachments->len; i++)
@@ -1098,6 +1103,13 @@ sio_server_of (SioServer  *self,
     nsp->adapter = sio_server_memory_adapter_new (nsp);
   g_hash_table_insert (self->namespaces, nsp->name, nsp);
   return nsp;
+}
+
+guint64
+sio_server_get_n_deliveries (SioServer *self)
+{
+  g_return_val_if_fail (SIO_IS_SERVER (self), 0);
+  return self->n_deliveries;
 }
 
 void

@@ -66,6 +66,9 @@ SioServerNamespace *sio_server_of                      (SioServer          *self
                                                         const char         *name);
 /* Disconnects every socket and closes every session. */
 void                sio_server_close                   (SioServer          *self);
+/* How many Socket.IO packets were handed to sessions so far (a broadcast
+ * counts once per recipient), for an operator's delivery counter. */
+guint64             sio_server_get_n_deliveries        (SioServer          *self);
 
 const char         *sio_server_namespace_get_name      (SioServerNamespace *self);
 SioServerAdapter   *sio_server_namespace_get_adapter   (SioServerNamespace *self);
