@@ -110,6 +110,8 @@ G_DEFINE_FINAL_TYPE (SioEngineSocket, sio_engine_socket, G_TYPE_OBJECT)
 
 enum {
   ENGINE_CONNECTION,
+  ENGINE_BODY_REFUSED,
+  ENGINE_SLOW_CONSUMER,
   N_ENGINE_SIGNALS
 };
 static guint engine_signals[N_ENGINE_SIGNALS];
@@ -675,7 +677,10 @@ on_message_packet (SioEngineSocket *self,
       }
       break;
     case SIO_EIO_PONG:
-      schedule_ping (self);
+      /* Only the answer to our PING proves the client reads: a PONG sent
+       * blindly would otherwise keep a socket that never reads alive. */
+      if (self->timer == TIMER_PONG)
+        schedule_ping (self);
       break;
     case SIO_EIO_CLOSE:
       socket_close_internal (self, "transport close", TRUE);
@@ -1217,6 +1222,230 @@ on_websocket_upgraded (SoupServerMessage *msg,
   socket->upgrade_source = g_timeout_add (SIO_ENGINE_DEFAULT_UPGRADE_TIMEOUT, on_upgrade_timeout, socket);
 }
 
+/* A refused request's connection after the 413: what the client still
+ * sends is read and dropped for a moment, so that closing does not reset
+ * the connection before the client has read the answer (nginx's lingering
+ * close). A fixed buffer, a byte cap and a deadline bound it. */
+typedef struct {
+  GIOStream    *stream;
+  GSocket      *socket;
+  GBytes       *response;
+  GCancellable *cancellable;
+  GSource      *deadline;
+  gsize         drained;
+  guint8        buffer[4096];
+} RefusedConnection;
+
+#define REFUSED_LINGER_BYTES (256 * 1024)
+#define REFUSED_LINGER_S     2
+
+static void
+refused_connection_free (RefusedConnection *refused)
+{
+  if (refused->deadline != NULL)
+    g_source_destroy (refused->deadline);
+  g_clear_pointer (&refused->deadline, g_source_unref);
+  g_io_stream_close (refused->stream, NULL, NULL);
+  g_object_unref (refused->stream);
+  g_clear_object (&refused->socket);
+  g_bytes_unref (refused->response);
+  g_object_unref (refused->cancellable);
+  g_free (refused);
+}
+
+static gboolean
+on_refused_deadline (gpointer user_data)
+{
+  RefusedConnection *refused = user_data;
+
+  /* the pending operation's callback frees it */
+  g_cancellable_cancel (refused->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_refused_drained (GObject      *input,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  RefusedConnection *refused = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (input), result, NULL);
+
+  if (n <= 0 || g_cancellable_is_cancelled (refused->cancellable) ||
+      (refused->drained += n) >= REFUSED_LINGER_BYTES)
+    {
+      refused_connection_free (refused);
+      return;
+    }
+  g_input_stream_read_async (G_INPUT_STREAM (input), refused->buffer, sizeof refused->buffer,
+                             G_PRIORITY_DEFAULT, refused->cancellable, on_refused_drained, refused);
+}
+
+static void
+on_refused_written (GObject      *output,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  RefusedConnection *refused = user_data;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (output), result, NULL, NULL) ||
+      refused->socket == NULL)
+    {
+      refused_connection_free (refused);
+      return;
+    }
+  /* the client sees the end of the answer; what it still sends is dropped */
+  g_socket_shutdown (refused->socket, FALSE, TRUE, NULL);
+  g_input_stream_read_async (g_io_stream_get_input_stream (refused->stream), refused->buffer,
+                             sizeof refused->buffer, G_PRIORITY_DEFAULT, refused->cancellable,
+                             on_refused_drained, refused);
+}
+
+typedef struct {
+  gsize                 limit;
+  gsize                 received;
+  char                 *content_type;
+  char                 *body;
+  SioEngineBodyRefused  refused;
+  gpointer              user_data;
+  GDestroyNotify        destroy;
+} BodyLimit;
+
+static void
+body_limit_free (gpointer data)
+{
+  BodyLimit *limit = data;
+
+  if (limit->destroy != NULL)
+    limit->destroy (limit->user_data);
+  g_free (limit->content_type);
+  g_free (limit->body);
+  g_free (limit);
+}
+
+/* libsoup 3.2 reads a whole body before any handler may answer, even one
+ * whose status an early handler has set: the only way to stop reading is
+ * to take the connection from it and answer there. */
+static void
+refuse_body (SoupServerMessage *msg,
+             BodyLimit         *limit)
+{
+  g_autoptr(SoupServerMessage) hold = g_object_ref (msg);
+  GSocket *gsocket = soup_server_message_get_socket (msg);
+  g_autoptr(GSocket) socket_ref = gsocket != NULL ? g_object_ref (gsocket) : NULL;
+  g_autofree char *response = NULL;
+  gsize response_length;
+  RefusedConnection *refused;
+  GIOStream *stream;
+
+  g_signal_handlers_disconnect_matched (msg, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, limit);
+  if (limit->refused != NULL)
+    limit->refused (msg, limit->user_data);
+
+  response = g_strdup_printf ("HTTP/1.1 413 Payload Too Large\r\n"
+                              "Content-Type: %s\r\n"
+                              "Content-Length: %zu\r\n"
+                              "Cache-Control: no-store\r\n"
+                              "Connection: close\r\n"
+                              "\r\n%s",
+                              limit->content_type, strlen (limit->body), limit->body);
+  response_length = strlen (response);
+  stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL)
+    return;
+
+  refused = g_new0 (RefusedConnection, 1);
+  refused->stream = stream;
+  refused->socket = g_steal_pointer (&socket_ref);
+  refused->response = g_bytes_new_take (g_steal_pointer (&response), response_length);
+  refused->cancellable = g_cancellable_new ();
+  refused->deadline = g_timeout_source_new_seconds (REFUSED_LINGER_S);
+  g_source_set_callback (refused->deadline, on_refused_deadline, refused, NULL);
+  g_source_set_static_name (refused->deadline, "SioEngine refused body");
+  g_source_attach (refused->deadline, NULL);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (stream),
+                                   g_bytes_get_data (refused->response, NULL),
+                                   g_bytes_get_size (refused->response),
+                                   G_PRIORITY_DEFAULT, refused->cancellable,
+                                   on_refused_written, refused);
+}
+
+static void
+on_limited_chunk (SoupServerMessage *msg,
+                  GBytes            *chunk,
+                  gpointer           user_data)
+{
+  BodyLimit *limit = user_data;
+
+  limit->received += g_bytes_get_size (chunk);
+  if (limit->received > limit->limit)
+    refuse_body (msg, limit);
+}
+
+void
+sio_engine_limit_request_body (SoupServerMessage    *msg,
+                               gsize                 max_bytes,
+                               const char           *content_type,
+                               const char           *body,
+                               SioEngineBodyRefused  refused,
+                               gpointer              user_data,
+                               GDestroyNotify        destroy)
+{
+  SoupMessageHeaders *headers;
+  BodyLimit *limit;
+
+  g_return_if_fail (SOUP_IS_SERVER_MESSAGE (msg));
+  g_return_if_fail (content_type != NULL && body != NULL);
+
+  limit = g_new0 (BodyLimit, 1);
+  limit->limit = max_bytes;
+  limit->content_type = g_strdup (content_type);
+  limit->body = g_strdup (body);
+  limit->refused = refused;
+  limit->user_data = user_data;
+  limit->destroy = destroy;
+  g_object_set_data_full (G_OBJECT (msg), "sio-engine-body-limit", limit, body_limit_free);
+
+  /* A declared length past the limit is refused before a byte of it is read. */
+  headers = soup_server_message_get_request_headers (msg);
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (headers) > (goffset) max_bytes)
+    {
+      refuse_body (msg, limit);
+      return;
+    }
+  g_signal_connect (msg, "got-chunk", G_CALLBACK (on_limited_chunk), limit);
+}
+
+static void
+on_engine_body_refused (SoupServerMessage *msg,
+                        gpointer           user_data)
+{
+  SioEngine *self = user_data;
+  const char *query = g_uri_get_query (soup_server_message_get_uri (msg));
+  g_autoptr(GHashTable) params = query != NULL ? g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL) : NULL;
+  const char *sid = params != NULL ? g_hash_table_lookup (params, "sid") : NULL;
+  SioEngineSocket *socket = sid != NULL ? g_hash_table_lookup (self->sockets, sid) : NULL;
+
+  /* as the official server does with a payload past maxPayload */
+  if (socket != NULL && !socket->closed)
+    socket_close_internal (socket, "transport error", FALSE);
+  g_signal_emit (self, engine_signals[ENGINE_BODY_REFUSED], 0, soup_server_message_get_method (msg));
+}
+
+static void
+on_early_request (SoupServer        *server,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  SioEngine *self = user_data;
+
+  sio_engine_limit_request_body (msg, self->max_payload, "text/plain; charset=UTF-8", "Payload Too Large",
+                                 on_engine_body_refused, g_object_ref (self), g_object_unref);
+}
+
 static void
 on_http_request (SoupServer        *server,
                  SoupServerMessage *msg,
@@ -1363,6 +1592,16 @@ sio_engine_class_init (SioEngineClass *klass)
   engine_signals[ENGINE_CONNECTION] =
     g_signal_new ("connection", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, SIO_TYPE_ENGINE_SOCKET);
+  /* A request body past maxPayload was refused with 413 and its connection
+   * closed; the argument is the request's method. */
+  engine_signals[ENGINE_BODY_REFUSED] =
+    g_signal_new ("body-refused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* A session was closed for not taking what it was sent (the send
+   * limits); the argument is its transport, "polling" or "websocket". */
+  engine_signals[ENGINE_SLOW_CONSUMER] =
+    g_signal_new ("slow-consumer", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -1403,6 +1642,7 @@ sio_engine_attach (SioEngine  *self,
 
   self->server = g_object_ref (server);
   self->path = g_strdup (path);
+  soup_server_add_early_handler (server, path, on_early_request, self, NULL);
   soup_server_add_handler (server, path, on_http_request, self, NULL);
 }
 

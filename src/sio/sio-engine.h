@@ -41,6 +41,22 @@ gboolean         sio_engine_listen               (SoupServer  *server,
                                                   guint        port,
                                                   guint       *bound_port,
                                                   GError     **error);
+/* For an early handler (soup_server_add_early_handler()): refuses MSG's
+ * body once more than MAX_BYTES of it arrived (at once when its declared
+ * length is larger), chunked or not, so that no more than that is ever
+ * held. The client gets 413 with CONTENT_TYPE and BODY, and the connection
+ * is closed. REFUSED (may be NULL) is called just before; DESTROY frees
+ * USER_DATA with MSG. The engine does this itself on its path, with
+ * maxPayload, and emits ::body-refused. */
+typedef void (*SioEngineBodyRefused) (SoupServerMessage *msg,
+                                      gpointer           user_data);
+void             sio_engine_limit_request_body   (SoupServerMessage    *msg,
+                                                  gsize                 max_bytes,
+                                                  const char           *content_type,
+                                                  const char           *body,
+                                                  SioEngineBodyRefused  refused,
+                                                  gpointer              user_data,
+                                                  GDestroyNotify        destroy);
 /* Closes every session ("server shutting down") and stops serving. */
 void             sio_engine_close                (SioEngine   *self);
 guint            sio_engine_get_ping_interval    (SioEngine   *self);
