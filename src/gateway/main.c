@@ -232,6 +232,7 @@ load_config (const char  *path,
              char       **users_path,
              char       **secret_file,
              gint        *presence_timeout,
+             gint        *send_limits,
              GError     **error)
 {
   g_autoptr(GKeyFile) keys = g_key_file_new ();
@@ -242,6 +243,10 @@ load_config (const char  *path,
   };
   struct { const char *key; gint *value; } integers[] = {
     { "port", port }, { "presence-timeout", presence_timeout },
+    /* SioEngineSendLimits, in its order: when a client that does not read is dropped */
+    { "send-hard-bytes", &send_limits[0] }, { "send-hard-frames", &send_limits[1] },
+    { "send-soft-bytes", &send_limits[2] }, { "send-soft-frames", &send_limits[3] },
+    { "send-soft-seconds", &send_limits[4] },
   };
 
   if (!g_key_file_load_from_file (keys, path, G_KEY_FILE_NONE, error))
@@ -308,6 +313,7 @@ serve (int    argc,
   gboolean development = FALSE;
   gint port = -1;
   gint presence_timeout = -1;
+  gint send_limits[5] = { -1, -1, -1, -1, -1 };
   const GOptionEntry entries[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Address to listen on (default 127.0.0.1)", "ADDRESS" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port (default 4001; 0 picks a free one)", "N" },
@@ -357,7 +363,7 @@ serve (int    argc,
     }
   if (config_path != NULL &&
       !load_config (config_path, &host, &port, &socket_path, &redis_uri, &users_path,
-                    &secret_file, &presence_timeout, &error))
+                    &secret_file, &presence_timeout, send_limits, &error))
     {
       g_printerr ("livedesk-gateway: %s\n", error->message);
       return 2;
@@ -431,6 +437,18 @@ serve (int    argc,
   rest = gw_rest_new (jwt, users, refresh);
   gateway = gw_gateway_new (jwt);
   gw_gateway_set_presence_timeout (gateway, (guint) presence_timeout * 1000);
+  {
+    SioEngine *engine = sio_server_get_engine (gw_gateway_get_server (gateway));
+    SioEngineSendLimits limits;
+
+    sio_engine_get_send_limits (engine, &limits);
+    if (send_limits[0] >= 0) limits.hard_bytes = send_limits[0];
+    if (send_limits[1] >= 0) limits.hard_frames = send_limits[1];
+    if (send_limits[2] >= 0) limits.soft_bytes = send_limits[2];
+    if (send_limits[3] >= 0) limits.soft_frames = send_limits[3];
+    if (send_limits[4] >= 0) limits.soft_seconds = send_limits[4];
+    sio_engine_set_send_limits (engine, &limits);
+  }
   if (redis != NULL)
     {
       gw_rest_set_redis (rest, redis);

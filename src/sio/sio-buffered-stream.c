@@ -24,6 +24,7 @@ struct _SioBufferedOutput {
   GError                *error;    /* the sink failed: every later write fails so */
   GSource               *drain;    /* waits for the sink while HELD is not empty */
   GTask                 *closing;  /* a close waiting for HELD to leave */
+  guint64                written;  /* bytes the sink took, for sio_buffered_stream_get_bytes_written() */
   GSource               *closing_timeout;
 };
 
@@ -138,6 +139,7 @@ output_push (SioBufferedOutput *self)
           break;
         }
       held_consume (self, written);
+      self->written += written;
     }
 
   if (held_length (self) == 0)
@@ -166,7 +168,13 @@ sio_buffered_output_write_nonblocking (GPollableOutputStream  *stream,
   if (!self->corked && held_length (self) > 0)
     output_push (self);
   if (self->error == NULL && !self->corked && held_length (self) == 0)
-    return g_pollable_output_stream_write_nonblocking (self->sink, buffer, count, NULL, error);
+    {
+      gssize written = g_pollable_output_stream_write_nonblocking (self->sink, buffer, count, NULL, error);
+
+      if (written > 0)
+        self->written += written;
+      return written;
+    }
 
   if (self->error == NULL && held_length (self) >= SIO_BUFFERED_STREAM_HIGH_WATER)
     output_push (self);
@@ -230,6 +238,7 @@ output_write_held (SioBufferedOutput  *self,
   ok = g_output_stream_write_all (G_OUTPUT_STREAM (self->sink), self->held->data, held_length (self),
                                   &written, cancellable, error);
   held_consume (self, written);
+  self->written += written;
   return ok;
 }
 
@@ -243,9 +252,14 @@ sio_buffered_output_write_fn (GOutputStream  *stream,
 {
   SioBufferedOutput *self = SIO_BUFFERED_OUTPUT (stream);
 
+  gssize written;
+
   if (!output_write_held (self, cancellable, error))
     return -1;
-  return g_output_stream_write (G_OUTPUT_STREAM (self->sink), buffer, count, cancellable, error);
+  written = g_output_stream_write (G_OUTPUT_STREAM (self->sink), buffer, count, cancellable, error);
+  if (written > 0)
+    self->written += written;
+  return written;
 }
 
 static gboolean
@@ -441,4 +455,11 @@ sio_buffered_stream_uncork (SioBufferedStream *self)
   g_return_if_fail (SIO_IS_BUFFERED_STREAM (self));
   self->output->corked = FALSE;
   output_push (self->output);
+}
+
+guint64
+sio_buffered_stream_get_bytes_written (SioBufferedStream *self)
+{
+  g_return_val_if_fail (SIO_IS_BUFFERED_STREAM (self), 0);
+  return self->output->written;
 }

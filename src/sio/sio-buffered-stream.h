@@ -40,5 +40,8 @@ void               sio_buffered_stream_cork   (SioBufferedStream *self);
 /* Writes what was held to the connection now; what it cannot take yet
  * goes when it can. */
 void               sio_buffered_stream_uncork (SioBufferedStream *self);
+/* How many bytes the connection has taken so far: what was written to the
+ * stream and is not counted here is still held, here or by the writer. */
+guint64            sio_buffered_stream_get_bytes_written (SioBufferedStream *self);
 
 G_END_DECLS

@@ -58,6 +58,7 @@ struct _SioEngine {
   guint       ping_interval;
   guint       ping_timeout;
   gsize       max_payload;
+  SioEngineSendLimits send_limits;
 };
 
 typedef enum {
@@ -103,6 +104,19 @@ struct _SioEngineSocket {
   const SioEngineSocketFuncs *funcs;
   gpointer                 funcs_data;
   gboolean                 lingering;     /* closed by the client's POST; its poll may still come */
+
+  /* What the client was sent and has not taken: the polling queue, or the
+   * WebSocket frames not yet written to its connection (ours, libsoup's
+   * queue and the SioBufferedStream's). Cumulative counts, since libsoup
+   * does not tell how much it holds. */
+  gsize                    queue_bytes;   /* of QUEUE */
+  guint64                  ws_queued;     /* wire bytes of every frame queued for WS */
+  guint64                  ws_foreign;    /* bytes WS carried that we did not queue (libsoup's control frames) */
+  GQueue                   ws_frame_ends; /* each frame not yet written: its end, as a ws_queued offset */
+  gint64                   soft_since;    /* monotonic µs since over the soft limit; 0: under it */
+  guint                    soft_source;   /* checks again when the grace period ends */
+  guint                    slow_source;   /* closes a slow consumer once the current send is over */
+  gboolean                 slow;          /* over a limit: nothing more is queued */
 };
 
 G_DEFINE_FINAL_TYPE (SioEngine, sio_engine, G_TYPE_OBJECT)
@@ -130,6 +144,8 @@ enum {
 };
 static GParamSpec *socket_properties[N_SOCKET_PROPS];
 
+static gboolean check_send_limits (SioEngineSocket *self);
+static SioEioPacket *queue_pop (SioEngineSocket *self);
 static void socket_close_internal (SioEngineSocket *self,
                                    const char      *reason,
                                    gboolean         by_client);
@@ -282,8 +298,17 @@ ws_queue_frame (SioEngineSocket *self,
                 gboolean         binary)
 {
   OutFrame frame;
+  gsize size = g_bytes_get_size (data);
+  guint64 *end;
 
-  if (self->ws == NULL || soup_websocket_connection_get_state (self->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+  if (self->slow || self->ws == NULL || soup_websocket_connection_get_state (self->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+  /* the frame as libsoup writes it: a server's frames are not masked */
+  self->ws_queued += size + (size < 126 ? 2 : size < 65536 ? 4 : 10);
+  end = g_new (guint64, 1);
+  *end = self->ws_queued;
+  g_queue_push_tail (&self->ws_frame_ends, end);
+  if (!check_send_limits (self))
     return;
   if (self->ws_out == NULL)
     {
@@ -315,6 +340,8 @@ sio_engine_socket_dispose (GObject *object)
   g_clear_handle_id (&self->upgrade_source, g_source_remove);
   g_clear_handle_id (&self->closing_source, g_source_remove);
   g_clear_handle_id (&self->noop_source, g_source_remove);
+  g_clear_handle_id (&self->soft_source, g_source_remove);
+  g_clear_handle_id (&self->slow_source, g_source_remove);
   clear_poll_watch (self);
   if (self->ws != NULL)
     g_signal_handlers_disconnect_by_data (self->ws, self);
@@ -330,6 +357,7 @@ sio_engine_socket_finalize (GObject *object)
   SioEngineSocket *self = SIO_ENGINE_SOCKET (object);
 
   g_queue_clear_full (&self->queue, (GDestroyNotify) sio_eio_packet_free);
+  g_queue_clear_full (&self->ws_frame_ends, g_free);
   g_clear_pointer (&self->ws_out, g_array_unref);
   g_clear_pointer (&self->query, g_hash_table_unref);
   g_free (self->query_string);
@@ -387,6 +415,7 @@ static void
 sio_engine_socket_init (SioEngineSocket *self)
 {
   g_queue_init (&self->queue);
+  g_queue_init (&self->ws_frame_ends);
 }
 
 static void
@@ -416,7 +445,7 @@ flush_poll (SioEngineSocket *self,
   g_autoptr(GPtrArray) packets = g_ptr_array_new_with_free_func ((GDestroyNotify) sio_eio_packet_free);
   SioEioPacket *packet;
 
-  while ((packet = g_queue_pop_head (&self->queue)) != NULL)
+  while ((packet = queue_pop (self)) != NULL)
     g_ptr_array_add (packets, packet);
   if (extra != NULL)
     g_ptr_array_add (packets, extra);
@@ -459,6 +488,164 @@ ws_send_packet (SioEngineSocket    *self,
   ws_queue_frame (self, frame, binary);
 }
 
+static gsize
+packet_weight (const SioEioPacket *packet)
+{
+  gsize size = g_bytes_get_size (packet->data);
+
+  /* as encoded for polling: a type character, base64 for binary */
+  return packet->binary ? 2 + (size + 2) / 3 * 4 : 1 + size;
+}
+
+static void
+queue_push (SioEngineSocket *self,
+            SioEioPacket    *packet)
+{
+  self->queue_bytes += packet_weight (packet);
+  g_queue_push_tail (&self->queue, packet);
+}
+
+static SioEioPacket *
+queue_pop (SioEngineSocket *self)
+{
+  SioEioPacket *packet = g_queue_pop_head (&self->queue);
+
+  if (packet != NULL)
+    self->queue_bytes -= MIN (self->queue_bytes, packet_weight (packet));
+  return packet;
+}
+
+static void
+queue_clear (SioEngineSocket *self)
+{
+  g_queue_clear_full (&self->queue, (GDestroyNotify) sio_eio_packet_free);
+  self->queue_bytes = 0;
+}
+
+/* What the client has not taken yet, in bytes and frames (packets). */
+static void
+socket_get_backlog (SioEngineSocket *self,
+                    guint64         *bytes,
+                    guint           *frames)
+{
+  *bytes = self->queue_bytes;
+  *frames = g_queue_get_length (&self->queue);
+
+  if (self->ws != NULL && self->ws_queued > 0)
+    {
+      GIOStream *stream = soup_websocket_connection_get_io_stream (self->ws);
+      guint64 written = sio_buffered_stream_get_bytes_written (SIO_BUFFERED_STREAM (stream));
+
+      /* libsoup's pongs to the client's pings and its close frames go out
+       * too: whatever was written beyond what we queued was not ours */
+      if (written - self->ws_foreign > self->ws_queued)
+        self->ws_foreign = written - self->ws_queued;
+      written -= self->ws_foreign;
+      while (!g_queue_is_empty (&self->ws_frame_ends) &&
+             *(guint64 *) g_queue_peek_head (&self->ws_frame_ends) <= written)
+        g_free (g_queue_pop_head (&self->ws_frame_ends));
+      *bytes += self->ws_queued - written;
+      *frames += g_queue_get_length (&self->ws_frame_ends);
+    }
+}
+
+static void
+ws_clear_backlog (SioEngineSocket *self)
+{
+  self->ws_queued = 0;
+  self->ws_foreign = 0;
+  g_queue_clear_full (&self->ws_frame_ends, g_free);
+}
+
+static gboolean
+on_slow_consumer (gpointer user_data)
+{
+  SioEngineSocket *self = user_data;
+  g_autoptr(SioEngineSocket) hold = g_object_ref (self);
+  g_autoptr(SioEngine) engine = self->engine != NULL ? g_object_ref (self->engine) : NULL;
+  const char *transport = sio_engine_socket_get_transport (self);
+
+  self->slow_source = 0;
+  if (self->closed)
+    return G_SOURCE_REMOVE;
+  g_debug ("engine %s: slow consumer (%s), closing", self->id, transport);
+  socket_close_internal (self, "slow consumer", FALSE);
+  if (engine != NULL)
+    g_signal_emit (engine, engine_signals[ENGINE_SLOW_CONSUMER], 0, transport);
+  return G_SOURCE_REMOVE;
+}
+
+/* Over a limit: the client gets nothing more, and is closed once the
+ * current send is over (a broadcast may be walking the room that a close
+ * would change). What it has not taken is dropped. */
+static void
+socket_mark_slow (SioEngineSocket *self)
+{
+  if (self->slow || self->closed)
+    return;
+  self->slow = TRUE;
+  g_clear_handle_id (&self->soft_source, g_source_remove);
+  g_clear_pointer (&self->ws_out, g_array_unref);
+  queue_clear (self);
+  self->slow_source = g_idle_add_full (G_PRIORITY_HIGH, on_slow_consumer, self, NULL);
+}
+
+static gboolean
+on_soft_grace_over (gpointer user_data)
+{
+  SioEngineSocket *self = user_data;
+
+  self->soft_source = 0;
+  check_send_limits (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* As Redis's client-output-buffer-limit: past the hard limit at once, past
+ * the soft one for longer than its grace period. FALSE: the socket is slow. */
+static gboolean
+check_send_limits (SioEngineSocket *self)
+{
+  const SioEngineSendLimits *limits;
+  guint64 bytes;
+  guint frames;
+  gint64 now;
+
+  if (self->slow)
+    return FALSE;
+  if (self->engine == NULL || self->closed)
+    return TRUE;
+  limits = &self->engine->send_limits;
+  socket_get_backlog (self, &bytes, &frames);
+
+  if ((limits->hard_bytes > 0 && bytes > limits->hard_bytes) ||
+      (limits->hard_frames > 0 && frames > limits->hard_frames))
+    {
+      socket_mark_slow (self);
+      return FALSE;
+    }
+  if ((limits->soft_bytes == 0 || bytes <= limits->soft_bytes) &&
+      (limits->soft_frames == 0 || frames <= limits->soft_frames))
+    {
+      self->soft_since = 0;
+      g_clear_handle_id (&self->soft_source, g_source_remove);
+      return TRUE;
+    }
+
+  now = g_get_monotonic_time ();
+  if (self->soft_since == 0)
+    self->soft_since = now;
+  if (now - self->soft_since >= (gint64) limits->soft_seconds * G_USEC_PER_SEC)
+    {
+      socket_mark_slow (self);
+      return FALSE;
+    }
+  /* still over when the grace period ends is too long, even if nothing more is sent */
+  if (self->soft_source == 0)
+    self->soft_source = g_timeout_add (MAX (1, (self->soft_since + (gint64) limits->soft_seconds * G_USEC_PER_SEC - now) / 1000),
+                                       on_soft_grace_over, self);
+  return TRUE;
+}
+
 /* Takes PACKET. */
 static void
 socket_send_packet (SioEngineSocket *self,
@@ -477,9 +664,16 @@ socket_send_packet (SioEngineSocket *self,
       return;
     }
 
-  g_queue_push_tail (&self->queue, packet);
+  if (self->slow)
+    {
+      sio_eio_packet_free (packet);
+      return;
+    }
+  queue_push (self, packet);
   if (self->poll != NULL && !self->upgrading)
     flush_poll (self, NULL);
+  else
+    check_send_limits (self);
 }
 
 static void
@@ -630,6 +824,7 @@ socket_close_internal (SioEngineSocket *self,
   self->closed = TRUE;
 
   socket_clear_timer (self);
+  g_clear_handle_id (&self->slow_source, g_source_remove);
   g_clear_handle_id (&self->upgrade_source, g_source_remove);
   g_clear_handle_id (&self->closing_source, g_source_remove);
   g_clear_handle_id (&self->noop_source, g_source_remove);
@@ -643,7 +838,9 @@ socket_close_internal (SioEngineSocket *self,
         flush_poll (self, sio_eio_packet_new (SIO_EIO_CLOSE, NULL));
     }
   close_websocket (&self->ws, self, SOUP_WEBSOCKET_CLOSE_NORMAL);
-  g_queue_clear_full (&self->queue, (GDestroyNotify) sio_eio_packet_free);
+  queue_clear (self);
+  ws_clear_backlog (self);
+  g_clear_handle_id (&self->soft_source, g_source_remove);
 
   /* A client's CLOSE and its poll travel on two connections and may arrive
    * in either order: keep the sid a moment so that poll still gets its NOOP. */
@@ -767,7 +964,7 @@ on_ws_message (SoupWebsocketConnection *ws,
         fail_poll (self);
       self->transport = TRANSPORT_WEBSOCKET;
       self->upgrading = FALSE;
-      while ((queued = g_queue_pop_head (&self->queue)) != NULL)
+      while ((queued = queue_pop (self)) != NULL)
         {
           ws_send_packet (self, queued);
           sio_eio_packet_free (queued);
@@ -826,6 +1023,7 @@ socket_take_websocket (SioEngineSocket         *self,
                        SoupWebsocketConnection *ws)
 {
   self->ws = g_object_ref (ws);
+  ws_clear_backlog (self);
   soup_websocket_connection_set_max_incoming_payload_size (ws, self->engine->max_payload);
   /* Engine.IO has its own heartbeat; a second one would only add traffic. */
   soup_websocket_connection_set_keepalive_interval (ws, 0);
@@ -1023,7 +1221,7 @@ engine_open_socket (SioEngine         *self,
   handshake.ping_timeout = self->ping_timeout;
   handshake.max_payload = self->max_payload;
   json = sio_eio_handshake_to_json (&handshake);
-  g_queue_push_tail (&socket->queue, sio_eio_packet_new (SIO_EIO_OPEN, json));
+  queue_push (socket, sio_eio_packet_new (SIO_EIO_OPEN, json));
   schedule_ping (socket);
 
   return socket;
@@ -1203,7 +1401,7 @@ on_websocket_upgraded (SoupServerMessage *msg,
 
       socket = engine_open_socket (self, msg, TRANSPORT_WEBSOCKET);
       socket_take_websocket (socket, connection);
-      open = g_queue_pop_head (&socket->queue);
+      open = queue_pop (socket);
       ws_send_packet (socket, open);
       sio_eio_packet_free (open);
       g_signal_emit (self, engine_signals[ENGINE_CONNECTION], 0, socket);
@@ -1611,6 +1809,11 @@ sio_engine_init (SioEngine *self)
   self->ping_interval = SIO_ENGINE_DEFAULT_PING_INTERVAL;
   self->ping_timeout = SIO_ENGINE_DEFAULT_PING_TIMEOUT;
   self->max_payload = SIO_ENGINE_DEFAULT_MAX_PAYLOAD;
+  self->send_limits.hard_bytes = SIO_ENGINE_DEFAULT_SEND_HARD_BYTES;
+  self->send_limits.hard_frames = SIO_ENGINE_DEFAULT_SEND_HARD_FRAMES;
+  self->send_limits.soft_bytes = SIO_ENGINE_DEFAULT_SEND_SOFT_BYTES;
+  self->send_limits.soft_frames = SIO_ENGINE_DEFAULT_SEND_SOFT_FRAMES;
+  self->send_limits.soft_seconds = SIO_ENGINE_DEFAULT_SEND_SOFT_SECONDS;
   self->timers = g_sequence_new (NULL);
   self->timer_source = g_source_new (&timer_source_funcs, sizeof (GSource));
   g_source_set_callback (self->timer_source, on_timers_due, self, NULL);
@@ -1790,4 +1993,22 @@ sio_engine_lookup (SioEngine  *self,
 
   socket = g_hash_table_lookup (self->sockets, sid);
   return socket != NULL && !socket->closed ? socket : NULL;
+}
+
+void
+sio_engine_get_send_limits (SioEngine           *self,
+                            SioEngineSendLimits *limits)
+{
+  g_return_if_fail (SIO_IS_ENGINE (self));
+  g_return_if_fail (limits != NULL);
+  *limits = self->send_limits;
+}
+
+void
+sio_engine_set_send_limits (SioEngine                 *self,
+                            const SioEngineSendLimits *limits)
+{
+  g_return_if_fail (SIO_IS_ENGINE (self));
+  g_return_if_fail (limits != NULL);
+  self->send_limits = *limits;
 }

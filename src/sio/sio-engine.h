@@ -68,6 +68,33 @@ void             sio_engine_set_ping_timeout     (SioEngine   *self,
 gsize            sio_engine_get_max_payload      (SioEngine   *self);
 void             sio_engine_set_max_payload      (SioEngine   *self,
                                                   gsize        bytes);
+/* What a session may have been sent and not yet taken, in bytes and in
+ * frames (Engine.IO packets), on either transport: the polling queue, or
+ * what waits for its WebSocket connection. As Redis's
+ * client-output-buffer-limit: past HARD, or past SOFT for SOFT_SECONDS, the
+ * session is closed ("slow consumer") and ::slow-consumer emitted; what it
+ * had not taken is dropped, and the others are not held up. 0: no limit. */
+typedef struct {
+  gsize hard_bytes;
+  guint hard_frames;
+  gsize soft_bytes;
+  guint soft_frames;
+  guint soft_seconds;
+} SioEngineSendLimits;
+
+/* A few seconds of a busy room for a client on a slow link, and far more
+ * than a reading client holds: the kernel's socket buffers come first. */
+#define SIO_ENGINE_DEFAULT_SEND_HARD_BYTES   (16 * 1024 * 1024)
+#define SIO_ENGINE_DEFAULT_SEND_HARD_FRAMES  65536
+#define SIO_ENGINE_DEFAULT_SEND_SOFT_BYTES   (4 * 1024 * 1024)
+#define SIO_ENGINE_DEFAULT_SEND_SOFT_FRAMES  16384
+#define SIO_ENGINE_DEFAULT_SEND_SOFT_SECONDS 30
+
+void             sio_engine_get_send_limits      (SioEngine                 *self,
+                                                  SioEngineSendLimits       *limits);
+/* Applies to what is sent from now on. */
+void             sio_engine_set_send_limits      (SioEngine                 *self,
+                                                  const SioEngineSendLimits *limits);
 guint            sio_engine_get_n_sockets        (SioEngine   *self);
 SioEngineSocket *sio_engine_lookup               (SioEngine   *self,
                                                   const char  *sid);
