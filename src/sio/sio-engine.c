@@ -117,6 +117,8 @@ struct _SioEngineSocket {
   guint                    soft_source;   /* checks again when the grace period ends */
   guint                    slow_source;   /* closes a slow consumer once the current send is over */
   gboolean                 slow;          /* over a limit: nothing more is queued */
+  gboolean                 ping_queued;   /* our PING still waits in QUEUE for a poll */
+  guint64                  ping_end;      /* its end as a ws_queued offset, over WebSocket */
 };
 
 G_DEFINE_FINAL_TYPE (SioEngine, sio_engine, G_TYPE_OBJECT)
@@ -512,6 +514,8 @@ queue_pop (SioEngineSocket *self)
 
   if (packet != NULL)
     self->queue_bytes -= MIN (self->queue_bytes, packet_weight (packet));
+  if (packet != NULL && packet->type == SIO_EIO_PING)
+    self->ping_queued = FALSE;
   return packet;
 }
 
@@ -520,6 +524,24 @@ queue_clear (SioEngineSocket *self)
 {
   g_queue_clear_full (&self->queue, (GDestroyNotify) sio_eio_packet_free);
   self->queue_bytes = 0;
+}
+
+/* How much of what we queued for the WebSocket its connection has taken. */
+static guint64
+ws_get_written (SioEngineSocket *self)
+{
+  GIOStream *stream;
+  guint64 written;
+
+  if (self->ws == NULL)
+    return 0;
+  stream = soup_websocket_connection_get_io_stream (self->ws);
+  written = sio_buffered_stream_get_bytes_written (SIO_BUFFERED_STREAM (stream));
+  /* libsoup's pongs to the client's pings and its close frames go out
+   * too: whatever was written beyond what we queued was not ours */
+  if (written - self->ws_foreign > self->ws_queued)
+    self->ws_foreign = written - self->ws_queued;
+  return written - self->ws_foreign;
 }
 
 /* What the client has not taken yet, in bytes and frames (packets). */
@@ -533,14 +555,8 @@ socket_get_backlog (SioEngineSocket *self,
 
   if (self->ws != NULL && self->ws_queued > 0)
     {
-      GIOStream *stream = soup_websocket_connection_get_io_stream (self->ws);
-      guint64 written = sio_buffered_stream_get_bytes_written (SIO_BUFFERED_STREAM (stream));
+      guint64 written = ws_get_written (self);
 
-      /* libsoup's pongs to the client's pings and its close frames go out
-       * too: whatever was written beyond what we queued was not ours */
-      if (written - self->ws_foreign > self->ws_queued)
-        self->ws_foreign = written - self->ws_queued;
-      written -= self->ws_foreign;
       while (!g_queue_is_empty (&self->ws_frame_ends) &&
              *(guint64 *) g_queue_peek_head (&self->ws_frame_ends) <= written)
         g_free (g_queue_pop_head (&self->ws_frame_ends));
@@ -687,7 +703,9 @@ on_ping_time (SioEngineSocket *self)
 {
   gint64 now = g_get_monotonic_time ();
 
+  self->ping_queued = self->transport == TRANSPORT_POLLING;
   socket_send_packet (self, sio_eio_packet_new (SIO_EIO_PING, NULL));
+  self->ping_end = self->ws_queued;
   /* Whole milliseconds from now, as the per-socket timeout used to be: a
    * deadline already past fires on the next round, not in this one. */
   socket_set_timer (self, TIMER_PONG, now + MAX (1, (MAX (0, self->pong_deadline - now) / 1000) * 1000));
@@ -874,9 +892,11 @@ on_message_packet (SioEngineSocket *self,
       }
       break;
     case SIO_EIO_PONG:
-      /* Only the answer to our PING proves the client reads: a PONG sent
-       * blindly would otherwise keep a socket that never reads alive. */
-      if (self->timer == TIMER_PONG)
+      /* Only the answer to a PING that left us proves the client reads: a
+       * PONG sent blindly would otherwise keep a socket that never reads
+       * (and never polls) alive. */
+      if (self->timer == TIMER_PONG && !self->ping_queued &&
+          (self->transport != TRANSPORT_WEBSOCKET || ws_get_written (self) >= self->ping_end))
         schedule_ping (self);
       break;
     case SIO_EIO_CLOSE:
@@ -1434,7 +1454,7 @@ typedef struct {
   guint8        buffer[4096];
 } RefusedConnection;
 
-#define REFUSED_LINGER_BYTES (256 * 1024)
+#define REFUSED_LINGER_BYTES (1024 * 1024)
 #define REFUSED_LINGER_S     2
 
 static void
