@@ -88,18 +88,30 @@ on_body_refused (SioEngine  *engine,
   ((Fixture *) user_data)->bodies_refused++;
 }
 
+/* The hard limits alone, so that a flood trips them at once. */
+static const SioEngineSendLimits hard_limits = {
+  .hard_bytes = SEND_HARD_BYTES, .hard_frames = 4096,
+};
+/* A frame count that the flood's messages reach long before their bytes
+ * do: the per-frame cost (a GBytes, a list link) is bounded too. */
+static const SioEngineSendLimits frame_limits = {
+  .hard_frames = 64,
+};
+/* The soft limit alone: exceeded, it drops the client once its grace
+ * period is over, even when nothing more is sent meanwhile. */
+static const SioEngineSendLimits soft_limits = {
+  .soft_bytes = SEND_HARD_BYTES, .soft_seconds = 1,
+};
+
 static void
-setup_with_ping (Fixture *f,
-                 guint    ping_interval,
-                 guint    ping_timeout)
+setup_with_ping (Fixture                   *f,
+                 guint                      ping_interval,
+                 guint                      ping_timeout,
+                 const SioEngineSendLimits *limits)
 {
   g_autoptr(GBytes) secret = g_bytes_new_static (SECRET, strlen (SECRET));
   g_autoptr(GwUsers) users = gw_users_new ();
   g_autoptr(GError) error = NULL;
-  SioEngineSendLimits limits = {
-    .hard_bytes = SEND_HARD_BYTES, .hard_frames = 4096,
-    .soft_bytes = 0, .soft_frames = 0, .soft_seconds = 0,
-  };
 
   gw_metrics_reset ();
   f->jwt = gw_jwt_new (secret, &error);
@@ -110,7 +122,7 @@ setup_with_ping (Fixture *f,
   f->engine = sio_server_get_engine (gw_gateway_get_server (f->gateway));
   sio_engine_set_ping_interval (f->engine, ping_interval);
   sio_engine_set_ping_timeout (f->engine, ping_timeout);
-  sio_engine_set_send_limits (f->engine, &limits);
+  sio_engine_set_send_limits (f->engine, limits != NULL ? limits : &hard_limits);
   g_signal_connect (f->engine, "slow-consumer", G_CALLBACK (on_slow_consumer), f);
   g_signal_connect (f->engine, "body-refused", G_CALLBACK (on_body_refused), f);
   f->nsp = sio_server_of (gw_gateway_get_server (f->gateway), "/");
@@ -128,14 +140,14 @@ static void
 setup (Fixture       *f,
        gconstpointer  data)
 {
-  setup_with_ping (f, 25000, 20000);
+  setup_with_ping (f, 25000, 20000, data);
 }
 
 static void
 setup_fast_ping (Fixture       *f,
                  gconstpointer  data)
 {
-  setup_with_ping (f, 200, 300);
+  setup_with_ping (f, 200, 300, NULL);
 }
 
 static void
@@ -445,17 +457,22 @@ start_member (Fixture    *f,
 }
 
 /* Floods ROOM in batches, each once the member has taken the one before,
- * until the engine drops a slow consumer; then checks that the member got
+ * until the engine drops a slow consumer (with only a soft limit: until
+ * more than the limit and any socket buffers can hold was sent, then
+ * waits for the grace period to end it); then checks that the member got
  * every message, in order. */
 static void
-flood_until_slow (Fixture  *f,
-                  TestPeer *member)
+flood_until_slow (Fixture                   *f,
+                  TestPeer                  *member,
+                  const SioEngineSendLimits *limits)
 {
   g_autofree char *blob = g_strnfill (FLOOD_SIZE, 'x');
   guint seq = 0;
+  guint soft_total = (guint) (16 * SEND_HARD_BYTES / FLOOD_SIZE);
   g_autoptr(JsonObject) done = NULL;
 
-  while (f->slow_consumers == 0 && seq < FLOOD_MAX)
+  while (f->slow_consumers == 0 &&
+         seq < (limits != NULL && limits->soft_seconds > 0 ? soft_total : FLOOD_MAX))
     {
       for (guint i = 0; i < FLOOD_BATCH; i++, seq++)
         {
@@ -472,6 +489,12 @@ flood_until_slow (Fixture  *f,
           if ((guint) json_object_get_int_member (progress, "count") >= seq)
             break;
         }
+    }
+  if (limits != NULL && limits->soft_seconds > 0)
+    {
+      /* over the soft limit only: dropped once the grace period is over,
+       * with nothing more sent meanwhile */
+      g_assert_true (wait_for (&f->slow_consumers, 1));
     }
   g_assert_cmpuint (f->slow_consumers, ==, 1);
 
@@ -524,7 +547,7 @@ test_slow_websocket (Fixture       *f,
   raw_send_all (socket, frame->str, frame->len);
   g_assert_true (wait_for (&f->joined, 2));
 
-  flood_until_slow (f, member);
+  flood_until_slow (f, member, data);
   g_assert_cmpint (gw_metrics_get ("livedesk_slow_consumer_disconnects_total", "transport=\"websocket\""), ==, 1);
 }
 
@@ -607,7 +630,7 @@ test_slow_polling (Fixture       *f,
   g_assert_cmpuint (poll_request (f, "POST", sid, connect, NULL), ==, 200);
   g_assert_true (wait_for (&f->joined, 2));
 
-  flood_until_slow (f, member);
+  flood_until_slow (f, member, data);
   g_assert_null (sio_engine_lookup (f->engine, sid));
   g_assert_cmpint (gw_metrics_get ("livedesk_slow_consumer_disconnects_total", "transport=\"polling\""), ==, 1);
 }
@@ -658,13 +681,17 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, setup_func, func) \
-  g_test_add ("/gw-hostile-transport/" path, Fixture, NULL, setup_func, func, teardown)
-  ADD ("socket-body-chunked", setup, test_socket_body_chunked);
-  ADD ("rest-body-chunked", setup, test_rest_body_chunked);
-  ADD ("slow-websocket", setup, test_slow_websocket);
-  ADD ("slow-polling", setup, test_slow_polling);
-  ADD ("unsolicited-pong", setup_fast_ping, test_unsolicited_pong);
+#define ADD(path, limits, setup_func, func) \
+  g_test_add ("/gw-hostile-transport/" path, Fixture, limits, setup_func, func, teardown)
+  ADD ("socket-body-chunked", NULL, setup, test_socket_body_chunked);
+  ADD ("rest-body-chunked", NULL, setup, test_rest_body_chunked);
+  ADD ("slow-websocket", NULL, setup, test_slow_websocket);
+  ADD ("slow-polling", NULL, setup, test_slow_polling);
+  ADD ("slow-websocket-frames", &frame_limits, setup, test_slow_websocket);
+  ADD ("slow-polling-frames", &frame_limits, setup, test_slow_polling);
+  ADD ("slow-websocket-soft", &soft_limits, setup, test_slow_websocket);
+  ADD ("slow-polling-soft", &soft_limits, setup, test_slow_polling);
+  ADD ("unsolicited-pong", NULL, setup_fast_ping, test_unsolicited_pong);
 #undef ADD
 
   return g_test_run ();

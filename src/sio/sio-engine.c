@@ -1610,10 +1610,24 @@ sio_engine_limit_request_body (SoupServerMessage    *msg,
                                GDestroyNotify        destroy)
 {
   SoupMessageHeaders *headers;
+  SoupEncoding encoding;
   BodyLimit *limit;
 
   g_return_if_fail (SOUP_IS_SERVER_MESSAGE (msg));
   g_return_if_fail (content_type != NULL && body != NULL);
+
+  /* libsoup reads no more than a declared length: only a larger one, or a
+   * chunked body, needs watching */
+  headers = soup_server_message_get_request_headers (msg);
+  encoding = soup_message_headers_get_encoding (headers);
+  if (encoding == SOUP_ENCODING_NONE ||
+      (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
+       soup_message_headers_get_content_length (headers) <= (goffset) max_bytes))
+    {
+      if (destroy != NULL)
+        destroy (user_data);
+      return;
+    }
 
   limit = g_new0 (BodyLimit, 1);
   limit->limit = max_bytes;
@@ -1625,9 +1639,7 @@ sio_engine_limit_request_body (SoupServerMessage    *msg,
   g_object_set_data_full (G_OBJECT (msg), "sio-engine-body-limit", limit, body_limit_free);
 
   /* A declared length past the limit is refused before a byte of it is read. */
-  headers = soup_server_message_get_request_headers (msg);
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-      soup_message_headers_get_content_length (headers) > (goffset) max_bytes)
+  if (encoding == SOUP_ENCODING_CONTENT_LENGTH)
     {
       refuse_body (msg, limit);
       return;
