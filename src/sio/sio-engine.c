@@ -112,7 +112,9 @@ struct _SioEngineSocket {
   gsize                    queue_bytes;   /* of QUEUE */
   guint64                  ws_queued;     /* wire bytes of every frame queued for WS */
   guint64                  ws_foreign;    /* bytes WS carried that we did not queue (libsoup's control frames) */
-  GQueue                   ws_frame_ends; /* each frame not yet written: its end, as a ws_queued offset */
+  GArray                  *ws_frame_ends; /* of guint64: each frame's end as a ws_queued offset, from
+                                           * ws_frame_head on not yet written; NULL when none */
+  guint                    ws_frame_head;
   gint64                   soft_since;    /* monotonic µs since over the soft limit; 0: under it */
   guint                    soft_source;   /* checks again when the grace period ends */
   guint                    slow_source;   /* closes a slow consumer once the current send is over */
@@ -147,6 +149,7 @@ enum {
 static GParamSpec *socket_properties[N_SOCKET_PROPS];
 
 static gboolean check_send_limits (SioEngineSocket *self);
+static guint64 ws_forget_written (SioEngineSocket *self);
 static SioEioPacket *queue_pop (SioEngineSocket *self);
 static void socket_close_internal (SioEngineSocket *self,
                                    const char      *reason,
@@ -301,15 +304,15 @@ ws_queue_frame (SioEngineSocket *self,
 {
   OutFrame frame;
   gsize size = g_bytes_get_size (data);
-  guint64 *end;
 
   if (self->slow || self->ws == NULL || soup_websocket_connection_get_state (self->ws) != SOUP_WEBSOCKET_STATE_OPEN)
     return;
+  ws_forget_written (self);
   /* the frame as libsoup writes it: a server's frames are not masked */
   self->ws_queued += size + (size < 126 ? 2 : size < 65536 ? 4 : 10);
-  end = g_new (guint64, 1);
-  *end = self->ws_queued;
-  g_queue_push_tail (&self->ws_frame_ends, end);
+  if (self->ws_frame_ends == NULL)
+    self->ws_frame_ends = g_array_sized_new (FALSE, FALSE, sizeof (guint64), 16);
+  g_array_append_val (self->ws_frame_ends, self->ws_queued);
   if (!check_send_limits (self))
     return;
   if (self->ws_out == NULL)
@@ -359,7 +362,7 @@ sio_engine_socket_finalize (GObject *object)
   SioEngineSocket *self = SIO_ENGINE_SOCKET (object);
 
   g_queue_clear_full (&self->queue, (GDestroyNotify) sio_eio_packet_free);
-  g_queue_clear_full (&self->ws_frame_ends, g_free);
+  g_clear_pointer (&self->ws_frame_ends, g_array_unref);
   g_clear_pointer (&self->ws_out, g_array_unref);
   g_clear_pointer (&self->query, g_hash_table_unref);
   g_free (self->query_string);
@@ -417,7 +420,6 @@ static void
 sio_engine_socket_init (SioEngineSocket *self)
 {
   g_queue_init (&self->queue);
-  g_queue_init (&self->ws_frame_ends);
 }
 
 static void
@@ -544,6 +546,30 @@ ws_get_written (SioEngineSocket *self)
   return written - self->ws_foreign;
 }
 
+/* Forgets the frames the connection has taken; returns how much it took. */
+static guint64
+ws_forget_written (SioEngineSocket *self)
+{
+  GArray *ends = self->ws_frame_ends;
+  guint64 written = ws_get_written (self);
+
+  while (ends != NULL && self->ws_frame_head < ends->len &&
+         g_array_index (ends, guint64, self->ws_frame_head) <= written)
+    self->ws_frame_head++;
+  if (ends != NULL && self->ws_frame_head == ends->len)
+    {
+      /* all taken: a connection keeps nothing while it is idle */
+      g_clear_pointer (&self->ws_frame_ends, g_array_unref);
+      self->ws_frame_head = 0;
+    }
+  else if (ends != NULL && self->ws_frame_head >= 256 && self->ws_frame_head * 2 >= ends->len)
+    {
+      g_array_remove_range (ends, 0, self->ws_frame_head);
+      self->ws_frame_head = 0;
+    }
+  return written;
+}
+
 /* What the client has not taken yet, in bytes and frames (packets). */
 static void
 socket_get_backlog (SioEngineSocket *self,
@@ -555,13 +581,10 @@ socket_get_backlog (SioEngineSocket *self,
 
   if (self->ws != NULL && self->ws_queued > 0)
     {
-      guint64 written = ws_get_written (self);
+      guint64 written = ws_forget_written (self);
 
-      while (!g_queue_is_empty (&self->ws_frame_ends) &&
-             *(guint64 *) g_queue_peek_head (&self->ws_frame_ends) <= written)
-        g_free (g_queue_pop_head (&self->ws_frame_ends));
       *bytes += self->ws_queued - written;
-      *frames += g_queue_get_length (&self->ws_frame_ends);
+      *frames += self->ws_frame_ends != NULL ? self->ws_frame_ends->len - self->ws_frame_head : 0;
     }
 }
 
@@ -570,7 +593,8 @@ ws_clear_backlog (SioEngineSocket *self)
 {
   self->ws_queued = 0;
   self->ws_foreign = 0;
-  g_queue_clear_full (&self->ws_frame_ends, g_free);
+  g_clear_pointer (&self->ws_frame_ends, g_array_unref);
+  self->ws_frame_head = 0;
 }
 
 static gboolean
