@@ -668,6 +668,37 @@ on_body_refused (SoupServerMessage *msg,
   gw_metrics_add ("livedesk_request_body_rejections_total", "path=\"rest\"", 1);
 }
 
+/* PROTOCOL.md section 2's failure envelope for a body past the limit, as
+ * send_failure() has it; made once, since every request may need it. */
+static const char *
+body_too_large_json (void)
+{
+  static gsize text = 0;
+
+  if (g_once_init_enter (&text))
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "success");
+      json_builder_add_boolean_value (builder, FALSE);
+      json_builder_set_member_name (builder, "message");
+      json_builder_add_string_value (builder, "The request body is too large");
+      json_builder_set_member_name (builder, "error");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "code");
+      json_builder_add_string_value (builder, "INVALID_PAYLOAD");
+      json_builder_set_member_name (builder, "message");
+      json_builder_add_string_value (builder, "The request body is too large");
+      json_builder_end_object (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      g_once_init_leave (&text, (gsize) json_to_string (root, FALSE));
+    }
+  return (const char *) text;
+}
+
 /* Runs once the headers are in: a body past the limit is refused as it
  * arrives (413, connection closed), chunked or not, never held whole. */
 static void
@@ -677,29 +708,8 @@ handle_early (SoupServer        *server,
               GHashTable        *query,
               gpointer           user_data)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *body = NULL;
-
-  /* PROTOCOL.md section 2's failure envelope, as send_failure() has it */
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "success");
-  json_builder_add_boolean_value (builder, FALSE);
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, "The request body is too large");
-  json_builder_set_member_name (builder, "error");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "code");
-  json_builder_add_string_value (builder, "INVALID_PAYLOAD");
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, "The request body is too large");
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  body = json_to_string (root, FALSE);
-
-  sio_engine_limit_request_body (msg, GW_REST_MAX_BODY_SIZE, "application/json; charset=utf-8", body,
-                                 on_body_refused, NULL, NULL);
+  sio_engine_limit_request_body (msg, GW_REST_MAX_BODY_SIZE, "application/json; charset=utf-8",
+                                 body_too_large_json (), on_body_refused, NULL, NULL);
 }
 
 void
