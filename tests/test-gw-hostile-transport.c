@@ -551,6 +551,75 @@ test_slow_websocket (Fixture       *f,
   g_assert_cmpint (gw_metrics_get ("livedesk_slow_consumer_disconnects_total", "transport=\"websocket\""), ==, 1);
 }
 
+/* A client that never reads and sends WebSocket pings: libsoup answers each
+ * with a pong in a queue of its own, which nothing else bounds. Once the
+ * gateway cannot write to the client, it stops reading from it too, and
+ * TCP stops the client. */
+static void
+test_ping_flood_websocket (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GSocket) socket = raw_connect (f->port, 4096);
+  g_autoptr(GString) ping = g_string_new (NULL);
+  g_autofree char *handshake = NULL;
+  const char *upgrade = "GET /socket/?EIO=4&transport=websocket HTTP/1.1\r\n"
+                        "Host: 127.0.0.1\r\n"
+                        "Upgrade: websocket\r\n"
+                        "Connection: Upgrade\r\n"
+                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        "Sec-WebSocket-Version: 13\r\n"
+                        "\r\n";
+  const guint64 cap = 16 * 1024 * 1024;
+  gsize before;
+  guint64 sent = 0;
+  gsize offset = 0;
+  gboolean stalled = FALSE;
+
+  raw_send_all (socket, upgrade, strlen (upgrade));
+  handshake = raw_read_until (socket, "\r\n\r\n");
+  g_assert_true (g_str_has_prefix (handshake, "HTTP/1.1 101"));
+  before = rss_kib ();
+
+  /* a masked ping with the most a control frame may carry */
+  g_string_append_c (ping, (char) 0x89);
+  g_string_append_c (ping, (char) (0x80 | 125));
+  g_string_append_len (ping, "\0\0\0\0", 4);
+  for (guint i = 0; i < 125; i++)
+    g_string_append_c (ping, 'p');
+
+  while (sent < cap && !stalled)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_socket_send (socket, ping->str + offset, ping->len - offset, NULL, &error);
+
+      if (n > 0)
+        {
+          sent += n;
+          offset = (offset + n) % ping->len;
+          g_main_context_iteration (NULL, FALSE);
+          continue;
+        }
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+      /* the gateway has done all it will: if the client still cannot
+       * send, the gateway is not reading */
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_clear_error (&error);
+      n = g_socket_send (socket, ping->str + offset, ping->len - offset, NULL, &error);
+      if (n > 0)
+        {
+          sent += n;
+          offset = (offset + n) % ping->len;
+        }
+      else
+        stalled = TRUE;
+    }
+  g_test_message ("sent %" G_GUINT64_FORMAT " bytes of pings before the gateway stopped reading", sent);
+  g_assert_true (stalled);
+  g_assert_cmpuint (sent, <, cap);
+  g_assert_cmpuint (rss_kib (), <, before + 16 * 1024);
+}
+
 typedef struct {
   gboolean  done;
   guint     status;
@@ -691,6 +760,7 @@ main (int   argc,
   ADD ("slow-polling-frames", &frame_limits, setup, test_slow_polling);
   ADD ("slow-websocket-soft", &soft_limits, setup, test_slow_websocket);
   ADD ("slow-polling-soft", &soft_limits, setup, test_slow_polling);
+  ADD ("ping-flood-websocket", NULL, setup, test_ping_flood_websocket);
   ADD ("unsolicited-pong", NULL, setup_fast_ping, test_unsolicited_pong);
 #undef ADD
 

@@ -30,7 +30,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SioBufferedStream, sio_buffered_stream, SIO, BUFFERED_STREAM, GIOStream)
 
 /* BASE: a connection whose input and output streams are pollable (what
- * soup_server_message_steal_connection() returns). Reads go straight to it.
+ * soup_server_message_steal_connection() returns). Reads go straight to it,
+ * except while writes would block: a client that does not read then cannot
+ * make its writer queue answers without end either (libsoup answers every
+ * WebSocket ping with a pong, in a queue of its own), and TCP holds it back.
  * Uncorked, a write goes straight through too, unless an earlier one is
  * still waiting for the connection (then it waits behind it, in order).
  * Closing the stream first writes what it holds, waiting at most
