@@ -3357,6 +3357,23 @@ gw_gateway_class_init (GwGatewayClass *klass)
 }
 
 static void
+on_body_refused (SioEngine  *engine,
+                 const char *method,
+                 gpointer    user_data)
+{
+  gw_metrics_add ("livedesk_request_body_rejections_total", "path=\"socket\"", 1);
+}
+
+static void
+on_slow_consumer (SioEngine  *engine,
+                  const char *transport,
+                  gpointer    user_data)
+{
+  gw_metrics_add ("livedesk_slow_consumer_disconnects_total",
+                  g_str_equal (transport, "websocket") ? "transport=\"websocket\"" : "transport=\"polling\"", 1);
+}
+
+static void
 gw_gateway_init (GwGateway *self)
 {
   self->server = sio_server_new ();
@@ -3385,6 +3402,13 @@ gw_gateway_init (GwGateway *self)
   /* Chat is small; the guide's images travel as URLs. libsoup's default
    * 128 KiB frame limit is raised by the engine to this. */
   sio_engine_set_max_payload (sio_server_get_engine (self->server), SIO_ENGINE_DEFAULT_MAX_PAYLOAD);
+  /* the transport's refusals, counted for /metrics (src/sio knows no metrics) */
+  gw_metrics_describe ("livedesk_request_body_rejections_total", GW_METRIC_COUNTER,
+                       "Request bodies refused with 413 for passing the size limit, by path");
+  gw_metrics_describe ("livedesk_slow_consumer_disconnects_total", GW_METRIC_COUNTER,
+                       "Clients disconnected for not taking what they were sent, by transport");
+  g_signal_connect (sio_server_get_engine (self->server), "body-refused", G_CALLBACK (on_body_refused), NULL);
+  g_signal_connect (sio_server_get_engine (self->server), "slow-consumer", G_CALLBACK (on_slow_consumer), NULL);
   g_signal_connect_object (self->nsp, "connection", G_CALLBACK (on_connection), self, 0);
 }
 

@@ -368,6 +368,7 @@ load_config (const char  *path,
              gint        *presence_timeout,
              char      ***trusted_proxies,
              gint        *auth_timeout,
+             gint        *send_limits,
              GError     **error)
 {
   g_autoptr(GKeyFile) keys = g_key_file_new ();
@@ -378,6 +379,10 @@ load_config (const char  *path,
   };
   struct { const char *key; gint *value; } integers[] = {
     { "port", port }, { "presence-timeout", presence_timeout }, { "auth-timeout", auth_timeout },
+    /* SioEngineSendLimits, in its order: when a client that does not read is dropped */
+    { "send-hard-bytes", &send_limits[0] }, { "send-hard-frames", &send_limits[1] },
+    { "send-soft-bytes", &send_limits[2] }, { "send-soft-frames", &send_limits[3] },
+    { "send-soft-seconds", &send_limits[4] },
   };
 
   if (!g_key_file_load_from_file (keys, path, G_KEY_FILE_NONE, error))
@@ -460,6 +465,7 @@ serve (int    argc,
   gint log_summary_interval = -1;
   guint metrics_port = 0;
   GLogLevelFlags threshold = G_LOG_LEVEL_INFO;
+  gint send_limits[5] = { -1, -1, -1, -1, -1 };
   const GOptionEntry entries[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Address to listen on (default 127.0.0.1)", "ADDRESS" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port (default 4001; 0 picks a free one)", "N" },
@@ -532,7 +538,7 @@ serve (int    argc,
     }
   if (config_path != NULL &&
       !load_config (config_path, &host, &port, &socket_path, &redis_uri, &users_path,
-                    &secret_file, &presence_timeout, &trusted_proxy_specs, &auth_timeout, &error))
+                    &secret_file, &presence_timeout, &trusted_proxy_specs, &auth_timeout, send_limits, &error))
     {
       g_printerr ("livedesk-gateway: %s\n", error->message);
       return 2;
@@ -664,6 +670,18 @@ serve (int    argc,
   gw_gateway_set_users (gateway, users);
   gw_gateway_set_gifts (gateway, gifts);
   gw_gateway_set_auth_timeout (gateway, (guint) auth_timeout * 1000);
+  {
+    SioEngine *engine = sio_server_get_engine (gw_gateway_get_server (gateway));
+    SioEngineSendLimits limits;
+
+    sio_engine_get_send_limits (engine, &limits);
+    if (send_limits[0] >= 0) limits.hard_bytes = send_limits[0];
+    if (send_limits[1] >= 0) limits.hard_frames = send_limits[1];
+    if (send_limits[2] >= 0) limits.soft_bytes = send_limits[2];
+    if (send_limits[3] >= 0) limits.soft_frames = send_limits[3];
+    if (send_limits[4] >= 0) limits.soft_seconds = send_limits[4];
+    sio_engine_set_send_limits (engine, &limits);
+  }
   if (redis != NULL)
     {
       gw_rest_set_redis (rest, redis);

@@ -12,7 +12,8 @@
  *       name ("event::sendMessage"); ACK is NULL when the client asked for none.
  *   SioServerSocket::disconnect (reason)     "client namespace disconnect",
  *       "server namespace disconnect", "transport close", "ping timeout",
- *       "parse error", "transport error", "forced server close", "server shutting down".
+ *       "parse error", "transport error", "forced server close", "server shutting down",
+ *       "slow consumer" (past the engine's send limits: SioEngineSendLimits).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -48,7 +49,8 @@ typedef SioServerAdapter *(*SioServerAdapterFactory) (SioServerNamespace *nsp,
                                                       gpointer            user_data);
 
 SioServer          *sio_server_new                     (void);
-/* Ping interval/timeout and maxPayload are set on the engine, before attaching. */
+/* Ping interval/timeout, maxPayload and the send limits are set on the
+ * engine, before attaching; its ::body-refused and ::slow-consumer count refusals. */
 SioEngine          *sio_server_get_engine              (SioServer          *self);
 void                sio_server_set_connect_timeout     (SioServer          *self,
                                                         guint               ms);
