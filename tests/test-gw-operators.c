@@ -470,12 +470,21 @@ test_log_refusals_limited (void)
 
   gateway_start (&gateway, args, NULL);
   peer = gw_test_clients_new (gateway.port);
-  gw_test_connect (peer, "a", NULL, 0);
-  /* before signing in, every joinRoom is refused */
+  /* before signing in, every joinRoom is refused; one from each of 60
+   * sockets, since each socket's own flood is already logged once */
   for (guint i = 0; i < 60; i++)
-    gw_test_emit (peer, "a", "joinRoom", "{\"roomId\":\"room_1\"}", TRUE);
+    {
+      g_autofree char *name = g_strdup_printf ("c%u", i);
+
+      gw_test_connect (peer, name, NULL, 0);
+      gw_test_emit (peer, name, "joinRoom", "{\"roomId\":\"room_1\"}", TRUE);
+    }
   for (guint i = 0; i < 60; i++)
-    json_object_unref (gw_test_expect_ack (peer, "a", "joinRoom"));
+    {
+      g_autofree char *name = g_strdup_printf ("c%u", i);
+
+      json_object_unref (gw_test_expect_ack (peer, name, "joinRoom"));
+    }
   url = g_strdup_printf ("http://127.0.0.1:%u/metrics", gateway.port);
   g_assert_cmpuint (get (gateway.session, url, &metrics, NULL), ==, SOUP_STATUS_OK);
   log = gateway_stop (&gateway);

@@ -2549,7 +2549,13 @@ on_rate_checked (GObject      *source,
 
   if (gw_redis_limits_try_finish (GW_REDIS (source), result, &allowed, &hit, &retry_ms, &redis_error))
     {
-      if (!allowed)
+      const char *room_id;
+
+      /* A sender who may not speak at all hears that, not "slow down", as
+       * without Redis, where the handler checks the room first. */
+      if (!allowed && check->record_after)
+        room_for_sending (self, client, check->event->payload, &room_id, &error);
+      if (!allowed && error == NULL)
         {
           const char *one;
           const char *many;
