@@ -182,7 +182,11 @@ function addMessage(list, data) {
     setTimeout(() => {
       item.classList.add('fading');
       // Gone once faded, so the list does not keep invisible rows.
-      setTimeout(() => item.remove(), 600);
+      setTimeout(() => {
+        item.remove();
+        const root = document.documentElement.dataset;
+        root.faded = String(Number(root.faded || 0) + 1);
+      }, 600);
     }, settings.fade * 1000);
   }
 }
@@ -253,6 +257,7 @@ function startGifts(events) {
       return; // a combo grew: the alert plays on, its count updated
 
     shown = data;
+    alert.dataset.shown = String(Number(alert.dataset.shown || 0) + 1);
     alert.className = '';
     alert.hidden = false;
     // Restart the animation even when the same type plays twice in a row.
