@@ -146,6 +146,24 @@ page_screenshot (const char *path)
   g_test_message ("screenshot: %s", path);
 }
 
+/* The page as OBS composites it: transparent where it paints nothing
+ * (the README's screenshots, laid over a checkerboard). */
+static void
+page_screenshot_transparent (const char *path)
+{
+  g_autoptr(JsonObject) ignored = devtools_call ("Emulation.setDefaultBackgroundColorOverride",
+                                                 "{\"color\":{\"r\":0,\"g\":0,\"b\":0,\"a\":0}}");
+  g_autoptr(JsonObject) shot = devtools_call ("Page.captureScreenshot", "{\"format\":\"png\"}");
+  g_autoptr(JsonObject) reset = devtools_call ("Emulation.setDefaultBackgroundColorOverride", "{}");
+  gsize len = 0;
+  g_autofree guchar *png = g_base64_decode (json_object_get_string_member (shot, "data"), &len);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, (const char *) png, len, &error);
+  g_assert_no_error (error);
+  g_test_message ("screenshot: %s", path);
+}
+
 /* The port file once Chromium has written it whole (port, newline, path). */
 static char *
 read_port_file (const char *path)
@@ -644,6 +662,25 @@ test_chat_style (void)
   page_wait ("document.querySelectorAll('#chat li').length === 2");
   sample_first_message ("/tmp/overlay-chat-default.png", rgb);
   assert_colour (rgb, 30, 40, 60);
+
+  /* Two looks for the README, as two OBS scenes would show them. */
+  {
+    g_autoptr(LdMessage) three = new_message_with_role ("s3", "an", "GG, hẹn gặp lại!", "streamer");
+    g_autofree char *boxed = styled_url (ld_overlay_get_chat_url (overlay), "font", "DejaVu Serif", "size", "24",
+                                         "color", "#fff8e1", "bg", "#263238", "opacity", "0.85", NULL);
+    g_autofree char *plain = styled_url (ld_overlay_get_chat_url (overlay), "font", "DejaVu Sans Mono",
+                                         "size", "20", "color", "#ffe082", "badges", "0", NULL);
+
+    ld_overlay_push_chat (overlay, three);
+    page_open (boxed);
+    page_wait ("document.querySelectorAll('#chat li').length === 3");
+    page_wait ("document.getAnimations().length === 0");
+    page_screenshot_transparent ("/tmp/overlay-style-boxed.png");
+    page_open (plain);
+    page_wait ("document.querySelectorAll('#chat li').length === 3");
+    page_wait ("document.getAnimations().length === 0");
+    page_screenshot_transparent ("/tmp/overlay-style-plain.png");
+  }
 }
 
 /* How many messages show, role badges on or off, hidden users and words,
