@@ -7,7 +7,10 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <locale.h>
+
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <libsoup/soup.h>
 
 #include "ld-application.h"
@@ -410,6 +413,7 @@ preview_red_pixels (LdPreferencesWindow *prefs)
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (preview)), node, NULL);
   data = g_malloc (width * height * 4);
   gdk_texture_download (texture, data, width * 4);
+  gdk_texture_save_to_png (texture, "/tmp/overlay-preview.png");
   /* Cairo's byte order on little-endian: blue, green, red, alpha. */
   for (int i = 0; i < width * height; i++)
     if (data[i * 4 + 2] > 200 && data[i * 4 + 1] < 50 && data[i * 4] < 50)
@@ -492,6 +496,67 @@ test_overlay_style (void)
   gtk_window_destroy (GTK_WINDOW (prefs));
   g_assert_finalize_object (prefs);
   reset_settings (settings);
+}
+
+/* The overlay pages' texts are the app's, in its language: with the app in
+ * Vietnamese (the build's catalogue), strings.json is Vietnamese. In a
+ * subprocess, so the rest of the tests stay in English. */
+static void
+test_overlay_language (void)
+{
+  g_autofree char *old_language = g_strdup (g_getenv ("LANGUAGE"));
+
+  if (g_test_subprocess ())
+    {
+      g_autofree char *po = g_test_build_filename (G_TEST_BUILT, "..", "po", NULL);
+      g_autoptr(LdSettings) settings = ld_settings_new ();
+      g_autoptr(LdOverlayHost) host = NULL;
+      g_autofree char *url = NULL;
+      g_autofree char *base = NULL;
+      g_autofree char *strings_url = NULL;
+      g_autofree char *body = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      JsonObject *strings;
+
+      g_assert_nonnull (setlocale (LC_ALL, "C.UTF-8"));
+      bindtextdomain (GETTEXT_PACKAGE, po);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+      /* The catalogue was found: the app itself is in Vietnamese. */
+      g_assert_cmpstr (_("Viewers"), ==, "Người xem");
+
+      host = ld_overlay_host_new (settings);
+      g_object_set (settings, "overlay-port", test_free_port (), "overlay-enabled", TRUE, NULL);
+      g_assert_true (ld_test_wait_for (overlay_running, host, WAIT_MS));
+      url = ld_overlay_host_dup_url (host, "stats");
+      g_assert_true (g_str_has_suffix (url, "/stats"));
+      base = g_strndup (url, strlen (url) - strlen ("stats"));
+      strings_url = g_strconcat (base, "strings.json", NULL);
+      body = fetch (strings_url, &error);
+      g_assert_no_error (error);
+      g_assert_true (json_parser_load_from_data (parser, body, -1, &error));
+      g_assert_no_error (error);
+      strings = json_node_get_object (json_parser_get_root (parser));
+      g_assert_cmpstr (json_object_get_string_member (strings, "lang"), ==, "vi");
+      g_assert_cmpstr (json_object_get_string_member (strings, "topGifter"), ==, "Người tặng nhiều nhất");
+      g_assert_cmpstr (json_object_get_string_member (strings, "viewers"), ==, "Người xem");
+      g_assert_cmpstr (json_object_get_string_member (strings, "alertTemplate"), ==,
+                       "{sender} đã tặng {quantity} × {gift}");
+
+      g_object_set (settings, "overlay-enabled", FALSE, NULL);
+      g_assert_true (ld_test_wait_for (overlay_stopped, host, WAIT_MS));
+      reset_settings (settings);
+      return;
+    }
+
+  g_setenv ("LANGUAGE", "vi", TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
+  if (old_language != NULL)
+    g_setenv ("LANGUAGE", old_language, TRUE);
+  else
+    g_unsetenv ("LANGUAGE");
+  g_test_trap_assert_passed ();
 }
 
 typedef struct
@@ -965,6 +1030,7 @@ main (int    argc,
   g_test_add_func ("/ui/prefs/overlay-switch", test_overlay_switch);
   g_test_add_func ("/ui/prefs/overlay-busy-port", test_overlay_busy_port);
   g_test_add_func ("/ui/prefs/overlay-style", test_overlay_style);
+  g_test_add_func ("/ui/prefs/overlay-language", test_overlay_language);
   g_test_add_func ("/ui/prefs/overlay-address-kept", test_overlay_address_kept);
   g_test_add_func ("/ui/prefs/streamer-mode", test_streamer_mode);
   g_test_add_func ("/ui/prefs/sign-in-error-redacted", test_sign_in_error_redacted);
