@@ -13,6 +13,9 @@
 
 #define RESOURCE_PREFIX "/io/github/livedesk/Livedesk/overlay/"
 #define SECRET_BYTES 16
+/* Senders the figures page ranks: gifts come from strangers, so the table
+ * stops growing; later senders still count towards the total. */
+#define MAX_GIFTERS 10000
 
 #define FEED_CHAT g_intern_static_string ("chat")
 #define FEED_GIFTS g_intern_static_string ("gifts")
@@ -400,12 +403,13 @@ count_gift (LdOverlay *self,
   if (sender != NULL)
     {
       sent = g_hash_table_lookup (self->gifters, sender);
-      if (sent == NULL)
+      if (sent == NULL && g_hash_table_size (self->gifters) < MAX_GIFTERS)
         {
           sent = g_new0 (double, 1);
           g_hash_table_insert (self->gifters, g_strdup (sender), sent);
         }
-      *sent += delta;
+      if (sent != NULL)
+        *sent += delta;
     }
   broadcast_stats (self);
 }

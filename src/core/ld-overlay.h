@@ -1,6 +1,8 @@
-/* ld-overlay.h: the OBS overlay, a local-only HTTP server with two pages
- * for OBS browser sources (chat and gift alerts, transparent backgrounds),
- * fed live with server-sent events.
+/* ld-overlay.h: the OBS overlay, a local-only HTTP server with three pages
+ * for OBS browser sources (chat, gift alerts and figures, transparent
+ * backgrounds), fed live with server-sent events. Their look comes from
+ * query parameters that the pages check themselves (overlay.js), so one
+ * server serves every style.
  *
  * It listens on 127.0.0.1 only, and every URL starts with a random secret
  * path segment (128 bits from getrandom(2)), so other users of the machine
@@ -84,13 +86,15 @@ void        ld_overlay_push_chat          (LdOverlay   *self,
  * session's gift queue had started it. */
 void        ld_overlay_push_gift          (LdOverlay   *self,
                                            LdGift      *gift);
-/* The viewer count the figures page shows (the session's, once set). */
+/* The viewer count the figures page shows (the session's, once set). The
+ * page's other figures, the top gifter and the gift total towards the goal,
+ * count the gifts whose alerts this overlay played, combos included. */
 void        ld_overlay_set_viewers        (LdOverlay   *self,
                                            guint        viewers);
 /* The pages' texts, translated by the app: served as SECRET/strings.json.
  * Keys the pages read: alertTemplate ("{sender} sent {quantity} × {gift}"),
- * to ("to {receiver}"), viewers, topGifter, noGifts, goal, giftTotal,
- * roleStreamer, roleAdmin, roleModerator, lang. */
+ * to ("to {receiver}"), viewers, topGifter, noGifts, goal, roleStreamer,
+ * roleAdmin, roleModerator, lang (the language code). */
 void        ld_overlay_set_strings        (LdOverlay   *self,
                                            JsonObject  *strings);
 /* Serves BYTES as SECRET/NAME (e.g. "sounds/gift-small.oga"). */
