@@ -545,6 +545,12 @@ test_gateway_end_to_end (void)
   /* The gift queue ends the alert: the page hides it. */
   page_wait ("document.getElementById('alert').hidden === true");
 
+  /* The figures page counted alice's send as it arrived: 3 roses, which
+   * the gateway's catalogue values at 1 each, whatever the app asked. */
+  page_open (ld_overlay_get_stats_url (overlay));
+  page_wait ("document.querySelector('#top .value').textContent === 'alice (3)'");
+  page_wait ("document.querySelector('#goal .value').textContent.startsWith('3 / ')");
+
   ld_overlay_set_session (overlay, NULL);
 }
 
@@ -859,20 +865,20 @@ test_stats (void)
   ld_overlay_set_viewers (overlay, 42);
   page_wait ("document.querySelector('#viewers .value').textContent === '42'");
 
-  ld_overlay_push_gift (overlay, first);
+  ld_overlay_count_gift (overlay, first);
   page_wait ("document.querySelector('#top .value').textContent === 'An (50)'");
-  ld_overlay_push_gift (overlay, second);
+  ld_overlay_count_gift (overlay, second);
   page_wait ("document.querySelector('#top .value').textContent === 'Bob (100)'");
   page_wait ("document.querySelector('#goal .value').textContent === '150 / 200'");
   page_wait ("document.getAnimations().length === 0");
   g_assert_cmpfloat_with_epsilon (page_number (fill), 0.75, 0.01);
   page_screenshot ("/tmp/overlay-stats.png");
 
-  /* An's next alert, then its combo, makes An the top gifter; the bar stops full. */
-  ld_overlay_push_gift (overlay, third);
+  /* Two more sends make An the top gifter; the bar stops full. */
+  ld_overlay_count_gift (overlay, third);
   page_wait ("document.querySelector('#goal .value').textContent === '190 / 200'");
   page_wait ("document.querySelector('#top .value').textContent === 'Bob (100)'");
-  ld_gift_merge (third, combo);
+  ld_overlay_count_gift (overlay, combo);
   page_wait ("document.querySelector('#top .value').textContent === 'An (130)'");
   page_wait ("document.querySelector('#goal .value').textContent === '230 / 200'");
   page_wait ("document.getAnimations().length === 0");

@@ -63,7 +63,6 @@ struct _LdOverlay
   LdGift      *gift;
   gulong       gift_count_id;
   /* The figures page: what the alerts brought in this run. */
-  double       gift_counted;
   double       gift_total;
   guint        viewers;
   GHashTable  *gifters; /* sender name → double* value sent */
@@ -74,6 +73,7 @@ struct _LdOverlay
   gulong       items_changed_id;
   gulong       alert_started_id;
   gulong       alert_finished_id;
+  gulong       gift_received_id;
   gulong       viewers_id;
 };
 
@@ -384,19 +384,18 @@ broadcast_stats (LdOverlay *self)
   broadcast (self, FEED_STATS, "stats", node);
 }
 
-/* Counts what GIFT's alert brought in since it was last counted: a combo
- * grows the same alert. */
+/* Counts one send, value × quantity, when it arrives: not when its alert
+ * plays, which may be a minute later behind a queue, or never. */
 static void
 count_gift (LdOverlay *self,
             LdGift    *gift)
 {
-  double delta = ld_gift_get_total_value (gift) - self->gift_counted;
+  double delta = ld_gift_get_total_value (gift);
   const char *sender = ld_gift_get_sender_name (gift);
   double *sent;
 
-  if (delta <= 0)
+  if (!(delta > 0))
     return;
-  self->gift_counted += delta;
   self->gift_total += delta;
   if (sender == NULL || *sender == '\0')
     sender = ld_gift_get_sender_id (gift);
@@ -421,7 +420,6 @@ on_gift_count (LdGift     *gift,
 {
   g_autoptr(JsonNode) node = gift_to_json (gift);
 
-  count_gift (self, gift);
   broadcast (self, FEED_GIFTS, "gift", node);
 }
 
@@ -431,8 +429,6 @@ set_gift (LdOverlay *self,
 {
   if (self->gift != NULL)
     g_clear_signal_handler (&self->gift_count_id, self->gift);
-  if (gift != self->gift)
-    self->gift_counted = 0;
   g_set_object (&self->gift, gift);
 
   if (gift != NULL)
@@ -440,7 +436,6 @@ set_gift (LdOverlay *self,
       g_autoptr(JsonNode) node = gift_to_json (gift);
 
       self->gift_count_id = g_signal_connect (gift, "notify::count", G_CALLBACK (on_gift_count), self);
-      count_gift (self, gift);
       broadcast (self, FEED_GIFTS, "gift", node);
     }
   else
@@ -1010,6 +1005,7 @@ ld_overlay_set_session (LdOverlay *self,
       g_clear_signal_handler (&self->items_changed_id, self->chat_model);
       g_clear_signal_handler (&self->alert_started_id, self->gift_queue);
       g_clear_signal_handler (&self->alert_finished_id, self->gift_queue);
+      g_clear_signal_handler (&self->gift_received_id, self->gift_queue);
       g_clear_signal_handler (&self->viewers_id, self->session);
       g_clear_object (&self->chat_model);
       g_clear_object (&self->gift_queue);
@@ -1028,6 +1024,8 @@ ld_overlay_set_session (LdOverlay *self,
   self->alert_finished_id = g_signal_connect (self->gift_queue, "alert-finished",
                                               G_CALLBACK (on_alert_finished), self);
 
+  self->gift_received_id = g_signal_connect_swapped (self->gift_queue, "gift-received",
+                                                     G_CALLBACK (count_gift), self);
   self->viewers_id = g_signal_connect_swapped (session, "notify::viewer-count", G_CALLBACK (on_viewer_count), self);
   ld_overlay_set_viewers (self, ld_session_get_viewer_count (session));
 
@@ -1102,4 +1100,14 @@ ld_overlay_add_file (LdOverlay  *self,
 
   g_hash_table_replace (self->files, g_strdup (name), g_bytes_ref (bytes));
   g_hash_table_replace (self->file_types, g_strdup (name), g_strdup (content_type));
+}
+
+void
+ld_overlay_count_gift (LdOverlay *self,
+                       LdGift    *gift)
+{
+  g_return_if_fail (LD_IS_OVERLAY (self));
+  g_return_if_fail (LD_IS_GIFT (gift));
+
+  count_gift (self, gift);
 }

@@ -86,11 +86,14 @@ void        ld_overlay_push_chat          (LdOverlay   *self,
  * session's gift queue had started it. */
 void        ld_overlay_push_gift          (LdOverlay   *self,
                                            LdGift      *gift);
-/* The viewer count the figures page shows (the session's, once set). The
- * page's other figures, the top gifter and the gift total towards the goal,
- * count the gifts whose alerts this overlay played, combos included. */
+/* The viewer count the figures page shows (the session's, once set). */
 void        ld_overlay_set_viewers        (LdOverlay   *self,
                                            guint        viewers);
+/* Counts GIFT (one send: value × quantity, by its sender) in the figures
+ * page's top gifter and gift total, as the session's gift queue does with
+ * each gift it receives (::gift-received), whether or not it gets an alert. */
+void        ld_overlay_count_gift         (LdOverlay   *self,
+                                           LdGift      *gift);
 /* The pages' texts, translated by the app: served as SECRET/strings.json.
  * Keys the pages read: alertTemplate ("{sender} sent {quantity} × {gift}"),
  * to ("to {receiver}"), viewers, topGifter, noGifts, goal, roleStreamer,
