@@ -550,6 +550,15 @@ test_gateway_end_to_end (void)
   page_open (ld_overlay_get_stats_url (overlay));
   page_wait ("document.querySelector('#top .value').textContent === 'alice (3)'");
   page_wait ("document.querySelector('#goal .value').textContent.startsWith('3 / ')");
+  /* And bob's session's viewer count, alice and bob being in the room. */
+  {
+    g_autofree char *viewers = NULL;
+
+    g_assert_cmpuint (ld_session_get_viewer_count (bob), >=, 2);
+    viewers = g_strdup_printf ("document.querySelector('#viewers .value').textContent === '%u'",
+                               ld_session_get_viewer_count (bob));
+    page_wait (viewers);
+  }
 
   ld_overlay_set_session (overlay, NULL);
 }

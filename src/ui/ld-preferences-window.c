@@ -169,6 +169,9 @@ draw_preview (GtkDrawingArea *area,
     { "moderator", N_("Minh"), N_("Welcome to the stream") },
     { NULL, N_("Alex"), N_("Nice play!") },
   };
+  const guint16 author_colours[][3] = {
+    { 0x8000, 0xf000, 0x8000 }, { 0xf000, 0xc000, 0x8000 }, { 0x8000, 0xb000, 0xf000 },
+  };
   g_autofree char *font = NULL, *text_colour = NULL, *background = NULL;
   guint size = 22, max = 10;
   double opacity = 0;
@@ -219,6 +222,11 @@ draw_preview (GtkDrawingArea *area,
       attr = pango_attr_weight_new (PANGO_WEIGHT_BOLD);
       attr->start_index = line->len;
       g_string_append_printf (line, "%s: ", _(sample[1]));
+      attr->end_index = line->len;
+      pango_attr_list_insert (attrs, attr);
+      /* Names get a colour of their own on the page, as here. */
+      attr = pango_attr_foreground_new (author_colours[i - 1][0], author_colours[i - 1][1], author_colours[i - 1][2]);
+      attr->start_index = line->len - strlen (_(sample[1])) - 2;
       attr->end_index = line->len;
       pango_attr_list_insert (attrs, attr);
       g_string_append (line, _(sample[2]));
