@@ -446,6 +446,14 @@ test_overlay_style (void)
   /* The defaults stay out of the address. */
   url = copy_url (prefs, "chat");
   g_assert_true (g_str_has_suffix (url, "/chat"));
+  /* The app lends the alert page its gift sounds. */
+  {
+    g_autofree char *base = g_strndup (url, strlen (url) - strlen ("chat"));
+    g_autofree char *sound = g_strconcat (base, "sounds/gift-huge.oga", NULL);
+
+    g_assert_cmpuint (fetch_status (sound, NULL, &error), ==, 200);
+    g_assert_no_error (error);
+  }
   g_clear_pointer (&url, g_free);
   g_assert_cmpuint (preview_red_pixels (prefs), ==, 0);
 

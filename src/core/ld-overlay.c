@@ -62,7 +62,7 @@ struct _LdOverlay
   guint64      next_key;
   LdGift      *gift;
   gulong       gift_count_id;
-  /* The figures page: what the alerts brought in this run. */
+  /* The figures page: the gifts received while fed, by sender. */
   double       gift_total;
   guint        viewers;
   GHashTable  *gifters; /* sender name → double* value sent */
