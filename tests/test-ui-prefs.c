@@ -391,6 +391,24 @@ url_param (const char *url,
     g_assert_cmpstr (got_, ==, want); \
   } G_STMT_END
 
+/* WIDGET as drawn now, into PATH (a picture to look at, not compared). */
+static void
+save_widget (GtkWidget  *widget,
+             const char *path)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+
+  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (widget), gtk_widget_get_height (widget));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("picture: %s", path);
+}
+
 /* How many pixels of the preview are (nearly) pure red. */
 static guint
 preview_red_pixels (LdPreferencesWindow *prefs)
@@ -497,6 +515,9 @@ test_overlay_style (void)
 
   /* The preview paints the red, fully opaque box behind its messages. */
   g_assert_cmpuint (preview_red_pixels (prefs), >, 200);
+  save_widget (gtk_viewport_get_child (GTK_VIEWPORT (gtk_widget_get_ancestor (
+                 ld_preferences_window_get_overlay_control (prefs, "preview"), GTK_TYPE_VIEWPORT))),
+               "/tmp/overlay-prefs-style.png");
 
   gtk_switch_set_active (ld_preferences_window_get_overlay_switch (prefs), FALSE);
   g_assert_true (ld_test_wait_for (overlay_stopped, host, WAIT_MS));

@@ -238,7 +238,13 @@ draw_preview (GtkDrawingArea *area,
       y -= h + 4;
 
       cairo_set_source_rgba (cr, bg.red, bg.green, bg.blue, opacity);
-      cairo_rectangle (cr, 6, y - 1, w + 8, h + 2);
+      /* Rounded like the page's boxes (8 px there, half here). */
+      cairo_new_sub_path (cr);
+      cairo_arc (cr, 6 + w + 8 - 4, y - 1 + 4, 4, -G_PI / 2, 0);
+      cairo_arc (cr, 6 + w + 8 - 4, y + h + 1 - 4, 4, 0, G_PI / 2);
+      cairo_arc (cr, 6 + 4, y + h + 1 - 4, 4, G_PI / 2, G_PI);
+      cairo_arc (cr, 6 + 4, y - 1 + 4, 4, G_PI, 3 * G_PI / 2);
+      cairo_close_path (cr);
       cairo_fill (cr);
       cairo_move_to (cr, 10, y);
       cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 1);
