@@ -34,6 +34,9 @@ GwGateway  *gw_gateway_new                  (GwJwt      *jwt);
  * process sharing that Redis (GwRedisAdapter). Call before gw_gateway_attach(). */
 void        gw_gateway_set_redis            (GwGateway  *self,
                                              GwRedis    *redis);
+/* [ext] Resolved support tickets are forgotten SECONDS after (default 30 days). */
+void        gw_gateway_set_ticket_retention (GwGateway  *self,
+                                             gint64      seconds);
 /* Viewers not heard from (join or viewerPing) for MS are taken out of their
  * rooms, and the others see userLeft. */
 void        gw_gateway_set_presence_timeout (GwGateway  *self,

@@ -18,6 +18,7 @@
 #include "gw-log.h"
 #include "gw-redis.h"
 #include "gw-refresh.h"
+#include "gw-tickets.h"
 #include "gw-rest.h"
 #include "gw-users.h"
 #include "sio-engine.h"
@@ -252,6 +253,7 @@ load_config (const char  *path,
              char       **users_path,
              char       **secret_file,
              gint        *presence_timeout,
+             gint        *ticket_retention_days,
              GError     **error)
 {
   g_autoptr(GKeyFile) keys = g_key_file_new ();
@@ -262,6 +264,7 @@ load_config (const char  *path,
   };
   struct { const char *key; gint *value; } integers[] = {
     { "port", port }, { "presence-timeout", presence_timeout },
+    { "ticket-retention-days", ticket_retention_days },
   };
 
   if (!g_key_file_load_from_file (keys, path, G_KEY_FILE_NONE, error))
@@ -329,6 +332,7 @@ serve (int    argc,
   gboolean exit_with_stdin = FALSE;
   gint port = -1;
   gint presence_timeout = -1;
+  gint ticket_retention_days = -1;
   const GOptionEntry entries[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Address to listen on (default 127.0.0.1)", "ADDRESS" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port (default 4001; 0 picks a free one)", "N" },
@@ -340,6 +344,8 @@ serve (int    argc,
       "Read the token secret from FILE instead of $" SECRET_VARIABLE, "FILE" },
     { "presence-timeout", 0, 0, G_OPTION_ARG_INT, &presence_timeout,
       "Seconds without viewerPing before a viewer leaves a room (default 90)", "SECONDS" },
+    { "ticket-retention-days", 0, 0, G_OPTION_ARG_INT, &ticket_retention_days,
+      "Days a resolved support ticket is kept (default 30)", "DAYS" },
     { "development", 0, 0, G_OPTION_ARG_NONE, &development,
       "Without a secret, sign tokens with a random one that dies with the process (never in production)", NULL },
     { "exit-with-stdin", 0, 0, G_OPTION_ARG_NONE, &exit_with_stdin,
@@ -381,7 +387,7 @@ serve (int    argc,
     }
   if (config_path != NULL &&
       !load_config (config_path, &host, &port, &socket_path, &redis_uri, &users_path,
-                    &secret_file, &presence_timeout, &error))
+                    &secret_file, &presence_timeout, &ticket_retention_days, &error))
     {
       g_printerr ("livedesk-gateway: %s\n", error->message);
       return 2;
@@ -390,6 +396,13 @@ serve (int    argc,
     port = 4001;
   if (presence_timeout < 0)
     presence_timeout = GW_GATEWAY_DEFAULT_PRESENCE_TIMEOUT_MS / 1000;
+  if (ticket_retention_days < 0)
+    ticket_retention_days = GW_TICKETS_DEFAULT_RETENTION_SECONDS / (24 * 3600);
+  if (ticket_retention_days == 0 || ticket_retention_days > 3650)
+    {
+      g_printerr ("livedesk-gateway: --ticket-retention-days must be from 1 to 3650\n");
+      return 2;
+    }
   if (users_path == NULL)
     {
       g_printerr ("livedesk-gateway: --users is required (create the file with hash-password)\n");
@@ -455,6 +468,7 @@ serve (int    argc,
   rest = gw_rest_new (jwt, users, refresh);
   gateway = gw_gateway_new (jwt);
   gw_gateway_set_presence_timeout (gateway, (guint) presence_timeout * 1000);
+  gw_gateway_set_ticket_retention (gateway, (gint64) ticket_retention_days * 24 * 3600);
   if (redis != NULL)
     {
       gw_rest_set_redis (rest, redis);
