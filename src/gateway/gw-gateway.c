@@ -1500,7 +1500,7 @@ ticket_error_to_contract (const GError *error)
       }
 
   /* Redis away or answering nonsense: nothing is stored, so nothing is sent. */
-  g_warning ("Support tickets are unavailable: %s", error->message);
+  gw_log_event (G_LOG_LEVEL_MESSAGE, "tickets-unavailable", "reason", error->message, NULL);
   count_ticket_refusal ("reason=\"unavailable\"");
   return g_error_new_literal (LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INTERNAL,
                               "Support is unavailable right now; try again in a moment");
