@@ -477,6 +477,21 @@ test_memory (Fixture       *f,
   g_assert_cmpstr (message_text (messages_of (history), 0), ==, "Help");
 
   gw_test_expect_refusal (f->clients, "u", "listTickets", "{}", "listTicketsError", "FORBIDDEN");
+
+  /* Malformed requests are refused, never fatal. */
+  gw_test_expect_refusal (f->clients, "u", "getTicket", "{\"ticketId\":5}", "getTicketError", "INVALID_PAYLOAD");
+  gw_test_expect_refusal (f->clients, "u", "getTicket", "{}", "getTicketError", "INVALID_PAYLOAD");
+  gw_test_expect_refusal (f->clients, "A", "listTickets", "{\"limit\":\"5\"}", "listTicketsError",
+                          "INVALID_PAYLOAD");
+  gw_test_expect_refusal (f->clients, "A", "listTickets", "{\"status\":1}", "listTicketsError", "INVALID_PAYLOAD");
+  gw_test_expect_refusal (f->clients, "A", "listTickets", "{\"before\":[]}", "listTicketsError", "INVALID_PAYLOAD");
+  gw_test_expect_refusal (f->clients, "A", "claimTicket", "42", "claimTicketError", "INVALID_PAYLOAD");
+  gw_test_expect_refusal (f->clients, "A", "adminReply",
+                          "{\"ticketId\":\"" "0123456789012345678901234567890123456789012345678901234567890123456789"
+                          "\",\"message\":\"hi\"}", "adminReplyError", "INVALID_PAYLOAD");
+  gw_test_expect_refusal (f->clients, "A", "adminReply", "{\"ticketId\":\"t1\",\"message\":\"hi\"}",
+                          "adminReplyError", "INVALID_PAYLOAD");
+  g_assert_cmpint (gw_metrics_get ("livedesk_ticket_refusals_total", "reason=\"not_found\""), >=, 1);
 }
 
 static JsonObject *
