@@ -12,10 +12,13 @@
 #include "gw-redis.h"
 #include "gw-test-fixture.h"
 #include "gw-tickets.h"
+#include "ld-test-gateway.h"
 #include "ld-test-util.h"
 #include "test-redis.h"
 
 #define SECRET "test-tickets-secret-0123456789abcdef"
+
+static const char *gateway_program;
 
 typedef struct
 {
@@ -551,11 +554,134 @@ test_bounds (void)
   g_assert_false (gw_tickets_id_is_valid ("a/b"));
 }
 
+/* Until the gateway process at URL says its Redis link is up: before that,
+ * tickets are refused as unavailable. */
+static void
+wait_redis_connected (const char *url)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *health = g_strdup_printf ("%s/api/v1/system/health", url);
+  gint64 deadline = g_get_monotonic_time () + GW_TEST_WAIT_MS * G_TIME_SPAN_MILLISECOND;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(SoupMessage) message = soup_message_new ("GET", health);
+      g_autoptr(GBytes) body = soup_session_send_and_read (session, message, NULL, NULL);
+      g_autoptr(JsonNode) node = body != NULL ? json_from_string (g_bytes_get_data (body, NULL), NULL) : NULL;
+
+      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
+          g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node), "redis", NULL),
+                     "connected") == 0)
+        return;
+      g_usleep (50 * 1000);
+    }
+  g_error ("%s never connected to Redis", url);
+}
+
+static void
+connect_minted (Fixture       *f,
+                LdTestGateway *gateway,
+                const char    *id,
+                const char    *user,
+                const char    *role)
+{
+  g_autofree char *token = ld_test_gateway_mint (gateway, user, role, 900);
+
+  gw_test_connect (f->clients, id, token, ld_test_gateway_get_port (gateway));
+}
+
+/* Two real `livedesk-gateway serve` processes on one Redis, both killed and
+ * started again: the team finds the ticket as it was. */
+static void
+test_processes (void)
+{
+  guint16 redis_port = test_free_port ();
+  g_autoptr(GSubprocess) redis = test_redis_start (redis_port, NULL);
+  g_autofree char *uri = g_strdup_printf ("redis://127.0.0.1:%u", redis_port);
+  g_autoptr(LdTestGateway) one = ld_test_gateway_start_with (gateway_program, "--redis", uri, NULL);
+  g_autoptr(LdTestGateway) two = ld_test_gateway_start_with (gateway_program, "--redis", uri, NULL);
+  g_autofree char *ticket = NULL;
+  g_autofree char *payload = NULL;
+  g_autofree char *again = NULL;
+  g_autoptr(JsonObject) event = NULL;
+  Fixture fixture = { 0 };
+  Fixture *f = &fixture;
+
+  wait_redis_connected (ld_test_gateway_get_url (one));
+  wait_redis_connected (ld_test_gateway_get_url (two));
+  f->clients = gw_test_clients_new (ld_test_gateway_get_port (one));
+  connect_minted (f, one, "A", "ada", "admin");
+  connect_minted (f, two, "B", "bea", "admin");
+  connect_minted (f, two, "u", "alice", "viewer");
+
+  ticket = ask_support (f, "u", "Lost my stream key", "account");
+  event = gw_test_expect_event (f->clients, "A", "ticketMessage");
+  assert_ticket_message (event, ticket, "alice", "viewer", "Lost my stream key");
+  json_object_unref (gw_test_expect_event (f->clients, "B", "ticketMessage"));
+
+  g_clear_pointer (&event, json_object_unref);
+  event = change_ticket (f, "A", "claimTicket", ticket, "B");
+  assert_ticket_update (event, ticket, "open", "ada", "ada");
+
+  payload = g_strdup_printf ("{\"ticketId\":\"%s\",\"userId\":\"alice\",\"message\":\"Sent a new one\"}", ticket);
+  gw_test_emit (f->clients, "A", "adminReply", payload, FALSE);
+  g_clear_pointer (&event, json_object_unref);
+  event = gw_test_expect_event (f->clients, "u", "adminMessage");
+  g_assert_cmpstr (gw_test_str_at (event, "message"), ==, "Sent a new one");
+  g_clear_pointer (&event, json_object_unref);
+  event = gw_test_expect_event (f->clients, "B", "ticketMessage");
+  assert_ticket_message (event, ticket, "ada", "admin", "Sent a new one");
+
+  /* Both processes die at once and come back. */
+  g_clear_pointer (&f->clients, gw_test_clients_free);
+  ld_test_gateway_kill (one);
+  ld_test_gateway_kill (two);
+  ld_test_gateway_restart (one);
+  ld_test_gateway_restart (two);
+  wait_redis_connected (ld_test_gateway_get_url (one));
+  wait_redis_connected (ld_test_gateway_get_url (two));
+  f->clients = gw_test_clients_new (ld_test_gateway_get_port (one));
+  connect_minted (f, two, "A", "ada", "admin");
+  connect_minted (f, one, "B", "bea", "admin");
+  connect_minted (f, one, "u", "alice", "viewer");
+
+  {
+    g_autoptr(JsonObject) open = list_tickets (f, "B", "{\"status\":\"open\"}");
+    g_autoptr(JsonObject) history = get_ticket (f, "B", ticket);
+    g_autoptr(JsonObject) own = get_ticket (f, "u", ticket);
+    JsonObject *listed = find_ticket (open, ticket);
+
+    g_assert_nonnull (listed);
+    g_assert_cmpstr (json_object_get_string_member (listed, "assignee"), ==, "ada");
+    g_assert_cmpint (json_object_get_int_member (listed, "messageCount"), ==, 2);
+    g_assert_cmpuint (json_array_get_length (messages_of (history)), ==, 2);
+    g_assert_cmpstr (message_text (messages_of (history), 1), ==, "Sent a new one");
+    g_assert_cmpuint (json_array_get_length (messages_of (own)), ==, 2);
+  }
+
+  /* The user's open ticket is still theirs to write to; the admin now on
+   * the other process hears it. */
+  again = ask_support (f, "u", "Got it, thanks", "account");
+  g_assert_cmpstr (again, ==, ticket);
+  g_clear_pointer (&event, json_object_unref);
+  event = gw_test_expect_event (f->clients, "A", "ticketMessage");
+  assert_ticket_message (event, ticket, "alice", "viewer", "Got it, thanks");
+
+  g_clear_pointer (&f->clients, gw_test_clients_free);
+  g_clear_pointer (&one, ld_test_gateway_free);
+  g_clear_pointer (&two, ld_test_gateway_free);
+  test_redis_stop (redis, SIGKILL);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+
+  g_assert_cmpint (argc, >=, 2);
+  gateway_program = argv[1];
+  g_test_add_func ("/gw/tickets/processes-restart", test_processes);
 
   g_test_add_func ("/gw/tickets/bounds", test_bounds);
   g_test_add ("/gw/tickets/memory", Fixture, GINT_TO_POINTER (FALSE), fixture_setup, test_memory, fixture_teardown);
