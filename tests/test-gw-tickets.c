@@ -483,7 +483,18 @@ test_memory (Fixture       *f,
 
   /* Malformed requests are refused, never fatal. */
   gw_test_expect_refusal (f->clients, "u", "getTicket", "{\"ticketId\":5}", "getTicketError", "INVALID_PAYLOAD");
-  gw_test_expect_refusal (f->clients, "u", "getTicket", "{}", "getTicketError", "INVALID_PAYLOAD");
+  gw_test_expect_refusal (f->clients, "u", "getTicket", "{\"supportType\":7}", "getTicketError", "INVALID_PAYLOAD");
+  /* Without the id, one's own open ticket of a type. */
+  gw_test_expect_refusal (f->clients, "u", "getTicket", "{\"supportType\":\"billing\"}", "getTicketError",
+                          "INVALID_PAYLOAD");
+  gw_test_expect_refusal (f->clients, "A", "getTicket", "{}", "getTicketError", "INVALID_PAYLOAD");
+  {
+    g_autoptr(JsonObject) own = NULL;
+
+    gw_test_emit (f->clients, "u", "getTicket", "{}", FALSE);
+    own = gw_test_expect_event (f->clients, "u", "ticketHistory");
+    g_assert_cmpstr (gw_test_str_at (own, "data.ticketId"), ==, ticket);
+  }
   gw_test_expect_refusal (f->clients, "A", "listTickets", "{\"limit\":\"5\"}", "listTicketsError",
                           "INVALID_PAYLOAD");
   gw_test_expect_refusal (f->clients, "A", "listTickets", "{\"status\":1}", "listTicketsError", "INVALID_PAYLOAD");
@@ -657,6 +668,16 @@ test_processes (void)
     g_assert_cmpuint (json_array_get_length (messages_of (history)), ==, 2);
     g_assert_cmpstr (message_text (messages_of (history), 1), ==, "Sent a new one");
     g_assert_cmpuint (json_array_get_length (messages_of (own)), ==, 2);
+  }
+
+  /* An app that lost the id finds the user's open ticket by its type. */
+  {
+    g_autoptr(JsonObject) found = NULL;
+
+    gw_test_emit (f->clients, "u", "getTicket", "{\"supportType\":\"account\"}", FALSE);
+    found = gw_test_expect_event (f->clients, "u", "ticketHistory");
+    g_assert_cmpstr (gw_test_str_at (found, "data.ticketId"), ==, ticket);
+    g_assert_cmpuint (json_array_get_length (messages_of (found)), ==, 2);
   }
 
   /* The user's open ticket is still theirs to write to; the admin now on

@@ -1573,7 +1573,7 @@ typedef struct
   char       *user_id;     /* adminReply: whom the reply goes to */
   char       *name;        /* the admin who changed the ticket */
   gboolean    is_admin;
-  gboolean    own_only;    /* getTicket from a user: their own tickets only */
+  gboolean    by_type;     /* getTicket of the asker's open ticket of a type */
   guint       limit;
 } TicketRequest;
 
@@ -1966,8 +1966,17 @@ on_ticket_got (GObject      *source,
   g_autoptr(JsonObject) ticket = gw_tickets_get_finish (GW_TICKETS (source), result, &store_error);
   g_autoptr(JsonNode) reply = NULL;
 
+  if (request->by_type && ticket == NULL &&
+      g_error_matches (store_error, GW_TICKETS_ERROR, GW_TICKETS_ERROR_NOT_FOUND))
+    {
+      error = g_error_new_literal (LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
+                                   "You have no open ticket of that type");
+      ticket_request_finish (request, NULL, error);
+      return;
+    }
+
   /* A user learns nothing about tickets not theirs, not even that they exist. */
-  if (!request->is_admin &&
+  if (!request->is_admin && !request->by_type &&
       ((ticket == NULL && g_error_matches (store_error, GW_TICKETS_ERROR, GW_TICKETS_ERROR_NOT_FOUND)) ||
        (ticket != NULL && g_strcmp0 (json_object_get_string_member (ticket, "userId"), request->user_id) != 0)))
     {
@@ -1994,8 +2003,31 @@ handle_get_ticket (GwGateway   *self,
                    JsonNode   **out_reply,
                    GError     **error)
 {
-  const char *ticket_id;
+  const char *ticket_id = NULL;
+  const char *support_type = NULL;
   TicketRequest *request;
+
+  /* Without a ticketId: the asker's open ticket of supportType [ext], so an
+   * app that restarted finds its conversation again. */
+  if (!ld_validate_member_string (payload, "ticketId", FALSE, &ticket_id, error))
+    return FALSE;
+  if (ticket_id == NULL)
+    {
+      if (!ld_validate_member_string (payload, "supportType", FALSE, &support_type, error))
+        return FALSE;
+      if (support_type == NULL || support_type[0] == '\0')
+        support_type = "general";
+      if (g_utf8_strlen (support_type, -1) > MAX_SUPPORT_TYPE_CHARS)
+        {
+          g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
+                       "“supportType” is longer than %d characters", MAX_SUPPORT_TYPE_CHARS);
+          return FALSE;
+        }
+      request = ticket_request_new (self, client);
+      request->by_type = TRUE;
+      gw_tickets_get_open_async (self->tickets, client->claims->sub, support_type, NULL, on_ticket_got, request);
+      return TRUE;
+    }
 
   if (!check_ticket_id (payload, &ticket_id, error))
     return FALSE;

@@ -575,11 +575,16 @@ static const char list_script[] =
   "end\n"
   "return out\n";
 
-/* ARGV: prefix, id. Answers {"ok", "0", summary, messages}. */
+/* ARGV: prefix, id, or "" then user and support type for the user's open
+ * ticket of that type. Answers {"ok", "0", summary, messages}. */
 static const char get_script[] =
   LUA_SUMMARY
   "local p = ARGV[1]\n"
   "local id = ARGV[2]\n"
+  "if id == '' then\n"
+  "  id = redis.call('HGET', p .. 'open:' .. ARGV[3], ARGV[4])\n"
+  "  if not id then return {'err', 'not_found'} end\n"
+  "end\n"
   "if redis.call('EXISTS', p .. 'ticket:' .. id) == 0 then return {'err', 'not_found'} end\n"
   "return {'ok', '0', summary(p, id), redis.call('LRANGE', p .. 'ticket:' .. id .. ':messages', 0, -1)}\n";
 
@@ -1022,7 +1027,45 @@ gw_tickets_get_async (GwTickets           *self,
     }
 
   gw_redis_command_async (self->redis,
-                          (const char *[]) { "EVAL", get_script, "0", REDIS_PREFIX, id, NULL },
+                          (const char *[]) { "EVAL", get_script, "0", REDIS_PREFIX, id, "", "", NULL },
+                          cancellable, on_script, g_steal_pointer (&task));
+}
+
+void
+gw_tickets_get_open_async (GwTickets           *self,
+                           const char          *user_id,
+                           const char          *support_type,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *what = NULL;
+
+  g_return_if_fail (GW_IS_TICKETS (self));
+  g_return_if_fail (user_id != NULL && support_type != NULL);
+
+  what = g_strdup_printf ("of type %s", support_type);
+  task = new_task (self, OP_GET, what, cancellable, callback, user_data, gw_tickets_get_async);
+
+  if (self->redis == NULL)
+    {
+      GHashTable *types = g_hash_table_lookup (self->open, user_id);
+      const char *id = types != NULL ? g_hash_table_lookup (types, support_type) : NULL;
+      GError *error = NULL;
+      JsonObject *ticket = NULL;
+
+      if (id != NULL)
+        ticket = memory_get (self, id, &error);
+      else
+        set_not_found (&error, what);
+      return_object (task, ticket, error);
+      return;
+    }
+
+  gw_redis_command_async (self->redis,
+                          (const char *[]) { "EVAL", get_script, "0", REDIS_PREFIX, "", user_id, support_type,
+                                             NULL },
                           cancellable, on_script, g_steal_pointer (&task));
 }
 

@@ -120,6 +120,14 @@ void        gw_tickets_get_async       (GwTickets           *self,
                                         GCancellable        *cancellable,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data);
+/* USER_ID's open ticket of SUPPORT_TYPE with its messages, for a user who
+ * comes back without its id; gw_tickets_get_finish() takes the result. */
+void        gw_tickets_get_open_async  (GwTickets           *self,
+                                        const char          *user_id,
+                                        const char          *support_type,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
 JsonObject *gw_tickets_get_finish      (GwTickets           *self,
                                         GAsyncResult        *result,
                                         GError             **error);
