@@ -1088,7 +1088,7 @@ cmd_support_list (Cli   *cli,
   };
   g_autoptr(JsonObject) payload = json_object_new ();
 
-  if (!parse_options (cli, NULL, _("List support tickets, newest first (admins)."), entries, &argc, &argv, 0))
+  if (!parse_options (cli, "list", _("List support tickets, newest first (admins)."), entries, &argc, &argv, 0))
     return cli->exit_code;
   if (status != NULL)
     json_object_set_string_member (payload, "status", status);
@@ -1106,7 +1106,7 @@ cmd_support_show (Cli   *cli,
 {
   g_autoptr(JsonObject) payload = NULL;
 
-  if (!parse_options (cli, _("TICKET"), _("Print a support ticket with its messages."), NULL, &argc, &argv, 1))
+  if (!parse_options (cli, _("show TICKET"), _("Print a support ticket with its messages."), NULL, &argc, &argv, 1))
     return cli->exit_code;
   payload = ticket_payload (argv[1]);
   return support_request (cli, "getTicket", payload);
@@ -1120,8 +1120,10 @@ change_ticket (Cli         *cli,
                const char  *summary)
 {
   g_autoptr(JsonObject) payload = NULL;
+  /* The action, which the parser does not show. */
+  g_autofree char *parameters = g_strdup_printf (_("%s TICKET"), argv[0]);
 
-  if (!parse_options (cli, _("TICKET"), summary, NULL, &argc, &argv, 1))
+  if (!parse_options (cli, parameters, summary, NULL, &argc, &argv, 1))
     return cli->exit_code;
   payload = ticket_payload (argv[1]);
   return support_request (cli, event, payload);
@@ -1134,7 +1136,7 @@ cmd_support_reply (Cli   *cli,
 {
   g_autoptr(JsonObject) payload = NULL;
 
-  if (!parse_options (cli, _("TICKET TEXT"), _("Answer a support ticket (admins)."), NULL, &argc, &argv, 2))
+  if (!parse_options (cli, _("reply TICKET TEXT"), _("Answer a support ticket (admins)."), NULL, &argc, &argv, 2))
     return cli->exit_code;
   payload = ticket_payload (argv[1]);
   json_object_set_string_member (payload, "message", argv[2]);
