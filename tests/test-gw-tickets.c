@@ -578,9 +578,14 @@ wait_redis_connected (const char *url)
     {
       g_autoptr(SoupMessage) message = soup_message_new ("GET", health);
       g_autoptr(GBytes) body = soup_session_send_and_read (session, message, NULL, NULL);
-      g_autoptr(JsonNode) node = body != NULL ? json_from_string (g_bytes_get_data (body, NULL), NULL) : NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonNode *node;
+      gsize size = 0;
+      const char *data = body != NULL ? g_bytes_get_data (body, &size) : NULL;
 
-      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
+      /* The body is not NUL-terminated: parse it by its length. */
+      if (data != NULL && json_parser_load_from_data (parser, data, (gssize) size, NULL) &&
+          (node = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
           g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node), "redis", NULL),
                      "connected") == 0)
         return;
