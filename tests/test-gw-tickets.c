@@ -18,6 +18,8 @@
 
 #define SECRET "test-tickets-secret-0123456789abcdef"
 
+#define RETENTION_SECONDS (7 * 24 * 3600)
+
 static const char *gateway_program;
 
 typedef struct
@@ -43,6 +45,8 @@ gateway_start (Fixture *f,
                Gateway *gw)
 {
   gw->gateway = gw_gateway_new (f->jwt);
+  /* A week instead of 30 days: the setting is what Redis applies. */
+  gw_gateway_set_ticket_retention (gw->gateway, RETENTION_SECONDS);
   if (f->redis != NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -268,6 +272,25 @@ find_ticket (JsonObject *list,
   return NULL;
 }
 
+/* Redis' TTL of ticket TICKET_ID's messages: -1 while kept for good. */
+static gint64
+ticket_ttl (Fixture    *f,
+            const char *ticket_id)
+{
+  g_autofree char *key = g_strdup_printf ("livedesk:tickets:ticket:%s:messages", ticket_id);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  gw_redis_command_async (f->one.bridge, (const char *[]) { "TTL", key, NULL }, NULL, ld_test_store_result,
+                          &result);
+  LD_TEST_WAIT_UNTIL (result != NULL, GW_TEST_WAIT_MS);
+  reply = gw_redis_command_finish (f->one.bridge, result, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_is_of_type (reply, G_VARIANT_TYPE_INT64));
+  return g_variant_get_int64 (reply);
+}
+
 /* A support team of two admins, each on another gateway, and users. */
 static void
 test_team (Fixture       *f,
@@ -358,10 +381,12 @@ test_team (Fixture       *f,
     g_assert_cmpstr (message_text (messages, 2), ==, "Looking into it");
   }
 
-  /* B resolves it; A sees that. */
+  /* B resolves it; A sees that. Redis forgets it after the retention. */
   g_clear_pointer (&event, json_object_unref);
   event = change_ticket (f, "B", "resolveTicket", ticket, "A");
   assert_ticket_update (event, ticket, "resolved", "Admin A", "Admin B");
+  g_assert_cmpint (ticket_ttl (f, ticket), >, 0);
+  g_assert_cmpint (ticket_ttl (f, ticket), <=, RETENTION_SECONDS);
 
   /* Both gateways restart: what the team knew is still there. */
   g_clear_pointer (&f->clients, gw_test_clients_free);
@@ -438,6 +463,8 @@ test_team (Fixture       *f,
 
     reopened = change_ticket (f, "A", "reopenTicket", ticket, "B");
     assert_ticket_update (reopened, ticket, "open", "Admin A", "Admin A");
+    /* Open again: kept for good. */
+    g_assert_cmpint (ticket_ttl (f, ticket), ==, -1);
     g_clear_pointer (&reopened, json_object_unref);
     reopened = change_ticket (f, "B", "claimTicket", ticket, "A");
     assert_ticket_update (reopened, ticket, "open", "Admin B", "Admin B");
