@@ -38,6 +38,7 @@ typedef struct
   Gateway        one;
   Gateway        two;
   GwTestClients *clients;
+  gint64         retention;   /* 0: RETENTION_SECONDS */
 } Fixture;
 
 static void
@@ -46,7 +47,7 @@ gateway_start (Fixture *f,
 {
   gw->gateway = gw_gateway_new (f->jwt);
   /* A week instead of 30 days: the setting is what Redis applies. */
-  gw_gateway_set_ticket_retention (gw->gateway, RETENTION_SECONDS);
+  gw_gateway_set_ticket_retention (gw->gateway, f->retention != 0 ? f->retention : RETENTION_SECONDS);
   if (f->redis != NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -96,6 +97,15 @@ fixture_setup (Fixture       *f,
   if (with_redis)
     gateway_start (f, &f->two);
   f->clients = gw_test_clients_new (f->one.port);
+}
+
+/* Resolved tickets kept one second, with Redis (DATA) or without. */
+static void
+fixture_setup_short_retention (Fixture       *f,
+                               gconstpointer  data)
+{
+  f->retention = 1;
+  fixture_setup (f, data);
 }
 
 static void
@@ -289,6 +299,96 @@ ticket_ttl (Fixture    *f,
   g_assert_no_error (error);
   g_assert_true (g_variant_is_of_type (reply, G_VARIANT_TYPE_INT64));
   return g_variant_get_int64 (reply);
+}
+
+static gboolean
+redis_has (Fixture    *f,
+           const char *first,
+           ...) G_GNUC_NULL_TERMINATED;
+
+/* Whether Redis holds the key (FIRST only) or the member (FIRST: a sorted
+ * set, then the member). */
+static gboolean
+redis_has (Fixture    *f,
+           const char *first,
+           ...)
+{
+  const char *member;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  va_list args;
+
+  va_start (args, first);
+  member = va_arg (args, const char *);
+  va_end (args);
+  if (member != NULL)
+    gw_redis_command_async (f->one.bridge, (const char *[]) { "ZSCORE", first, member, NULL }, NULL,
+                            ld_test_store_result, &result);
+  else
+    gw_redis_command_async (f->one.bridge, (const char *[]) { "EXISTS", first, NULL }, NULL,
+                            ld_test_store_result, &result);
+  LD_TEST_WAIT_UNTIL (result != NULL, GW_TEST_WAIT_MS);
+  reply = gw_redis_command_finish (f->one.bridge, result, &error);
+  g_assert_no_error (error);
+  if (g_variant_is_of_type (reply, G_VARIANT_TYPE_INT64))
+    return g_variant_get_int64 (reply) != 0;
+  return g_variant_is_of_type (reply, G_VARIANT_TYPE_STRING);
+}
+
+/* A resolved ticket is forgotten after the retention (one second here):
+ * not listed, not found, and gone from Redis' indexes too. */
+static void
+test_expiry (Fixture       *f,
+             gconstpointer  data)
+{
+  gboolean with_redis = GPOINTER_TO_INT (data);
+  g_autofree char *ticket = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *payload = NULL;
+  g_autoptr(JsonObject) update = NULL;
+  g_autoptr(JsonObject) list = NULL;
+
+  connect_as (f, "A", 0, "adminA", "Admin A", GW_ROLE_ADMIN);
+  connect_as (f, "B", 0, "adminB", "Admin B", GW_ROLE_ADMIN);
+  connect_as (f, "u", 0, "user1", "User One", GW_ROLE_VIEWER);
+  ticket = ask_support (f, "u", "Short-lived", "general");
+  update = change_ticket (f, "A", "resolveTicket", ticket, "B");
+  key = g_strdup_printf ("livedesk:tickets:ticket:%s", ticket);
+
+  if (with_redis)
+    {
+      g_assert_true (redis_has (f, "livedesk:tickets:expiry", ticket, NULL));
+      /* Redis lets it go by itself. */
+      LD_TEST_WAIT_UNTIL (!redis_has (f, key, NULL), GW_TEST_WAIT_MS);
+    }
+  else
+    {
+      gboolean waited = FALSE;
+
+      /* At least the retention has passed: a lower bound, not a race. */
+      g_timeout_add (1001, on_timeout, &waited);
+      LD_TEST_WAIT_UNTIL (waited, GW_TEST_WAIT_MS);
+    }
+
+  /* The next change sweeps the indexes. */
+  other = ask_support (f, "u", "Another one", "billing");
+  g_assert_cmpstr (other, !=, ticket);
+  if (with_redis)
+    {
+      g_assert_false (redis_has (f, "livedesk:tickets:all", ticket, NULL));
+      g_assert_false (redis_has (f, "livedesk:tickets:status:resolved", ticket, NULL));
+      g_assert_false (redis_has (f, "livedesk:tickets:expiry", ticket, NULL));
+      g_assert_true (redis_has (f, "livedesk:tickets:all", other, NULL));
+    }
+
+  list = list_tickets (f, "A", "{}");
+  g_assert_null (find_ticket (list, ticket));
+  g_assert_nonnull (find_ticket (list, other));
+  payload = g_strdup_printf ("{\"ticketId\":\"%s\"}", ticket);
+  gw_test_expect_refusal (f->clients, "A", "getTicket", payload, "getTicketError", "INVALID_PAYLOAD");
+  gw_test_expect_refusal (f->clients, "u", "getTicket", payload, "getTicketError", "FORBIDDEN");
 }
 
 /* A support team of two admins, each on another gateway, and users. */
@@ -738,6 +838,10 @@ main (int   argc,
 
   g_test_add_func ("/gw/tickets/bounds", test_bounds);
   g_test_add ("/gw/tickets/memory", Fixture, GINT_TO_POINTER (FALSE), fixture_setup, test_memory, fixture_teardown);
+  g_test_add ("/gw/tickets/expiry-redis", Fixture, GINT_TO_POINTER (TRUE), fixture_setup_short_retention,
+              test_expiry, fixture_teardown);
+  g_test_add ("/gw/tickets/expiry-memory", Fixture, GINT_TO_POINTER (FALSE), fixture_setup_short_retention,
+              test_expiry, fixture_teardown);
   g_test_add ("/gw/tickets/team-on-two-gateways", Fixture, GINT_TO_POINTER (TRUE), fixture_setup, test_team,
               fixture_teardown);
 

@@ -11,10 +11,11 @@
 
 /* In Redis: "ticket:ID" (a hash of the summary fields and createdMs),
  * "ticket:ID:messages" (a list of message JSON), "open:USER" (support type →
- * the user's open ticket of it), and three sorted sets by creation time:
- * "all", "status:open", "status:resolved". A resolved ticket's two keys
- * expire after the retention; the sorted sets shed it when a listing finds
- * it gone. */
+ * the user's open ticket of it), three sorted sets by creation time: "all",
+ * "status:open", "status:resolved", and "expiry" (resolved tickets by when
+ * they expire). A resolved ticket's two keys expire after the retention;
+ * every change sweeps a few expired ones out of the sorted sets, so they do
+ * not grow over months, and a listing drops any it finds gone. */
 #define REDIS_PREFIX "livedesk:tickets:"
 #define MAX_ID_LEN 64
 
@@ -469,6 +470,16 @@ memory_get (GwTickets   *self,
   "  table.insert(t, 'messageCount')\n" \
   "  table.insert(t, tostring(redis.call('LLEN', p .. 'ticket:' .. id .. ':messages')))\n" \
   "  return t\n" \
+  "end\n" \
+  "local function sweep(p, now)\n" \
+  "  local gone = redis.call('ZRANGEBYSCORE', p .. 'expiry', '-inf', now, 'LIMIT', 0, 20)\n" \
+  "  for _, id in ipairs(gone) do\n" \
+  "    if redis.call('EXISTS', p .. 'ticket:' .. id) == 1 then break end\n" \
+  "    redis.call('ZREM', p .. 'all', id)\n" \
+  "    redis.call('ZREM', p .. 'status:resolved', id)\n" \
+  "    redis.call('ZREM', p .. 'status:open', id)\n" \
+  "    redis.call('ZREM', p .. 'expiry', id)\n" \
+  "  end\n" \
   "end\n"
 
 /* ARGV: prefix, user, username, support type, new id, message, now (ISO),
@@ -492,6 +503,7 @@ static const char post_script[] =
   "  redis.call('ZADD', p .. 'all', ARGV[8], id)\n"
   "  redis.call('ZADD', p .. 'status:open', ARGV[8], id)\n"
   "  opened = '1'\n"
+  "  sweep(p, ARGV[8])\n"
   "elseif redis.call('LLEN', p .. 'ticket:' .. id .. ':messages') >= tonumber(ARGV[9]) then\n"
   "  return {'err', 'full'}\n"
   "end\n"
@@ -516,7 +528,7 @@ static const char reply_script[] =
   "return {'ok', '0', summary(p, id)}\n";
 
 /* ARGV: prefix, id, change (claim, resolve, reopen), admin, now (ISO),
- * retention seconds. */
+ * retention seconds, now (ms). */
 static const char change_script[] =
   LUA_SUMMARY
   "local p = ARGV[1]\n"
@@ -535,6 +547,7 @@ static const char change_script[] =
   "    if redis.call('HGET', openkey, t[2]) == id then redis.call('HDEL', openkey, t[2]) end\n"
   "    redis.call('EXPIRE', key, ARGV[6])\n"
   "    redis.call('EXPIRE', key .. ':messages', ARGV[6])\n"
+  "    redis.call('ZADD', p .. 'expiry', tonumber(ARGV[7]) + tonumber(ARGV[6]) * 1000, id)\n"
   "  end\n"
   "else\n"
   "  redis.call('HSET', key, 'status', 'open')\n"
@@ -543,7 +556,9 @@ static const char change_script[] =
   "  redis.call('HSET', openkey, t[2], id)\n"
   "  redis.call('PERSIST', key)\n"
   "  redis.call('PERSIST', key .. ':messages')\n"
+  "  redis.call('ZREM', p .. 'expiry', id)\n"
   "end\n"
+  "sweep(p, ARGV[7])\n"
   "redis.call('HSET', key, 'updatedAt', ARGV[5])\n"
   "return {'ok', '0', summary(p, id)}\n";
 
@@ -924,7 +939,9 @@ gw_tickets_change_async (GwTickets           *self,
   static const char * const names[] = { "claim", "resolve", "reopen" };
   g_autoptr(GTask) task = NULL;
   g_autofree char *now = NULL;
+  g_autofree char *now_text = NULL;
   g_autofree char *retention = NULL;
+  gint64 now_value = now_ms ();
 
   g_return_if_fail (GW_IS_TICKETS (self));
   g_return_if_fail (id != NULL && admin != NULL);
@@ -941,11 +958,12 @@ gw_tickets_change_async (GwTickets           *self,
       return;
     }
 
-  now = gw_timestamp_format (now_ms ());
+  now = gw_timestamp_format (now_value);
+  now_text = g_strdup_printf ("%" G_GINT64_FORMAT, now_value);
   retention = g_strdup_printf ("%" G_GINT64_FORMAT, self->retention);
   gw_redis_command_async (self->redis,
                           (const char *[]) { "EVAL", change_script, "0", REDIS_PREFIX, id, names[change], admin,
-                                             now, retention, NULL },
+                                             now, retention, now_text, NULL },
                           cancellable, on_script, g_steal_pointer (&task));
 }
 
