@@ -1506,22 +1506,6 @@ ticket_error_to_contract (const GError *error)
                               "Support is unavailable right now; try again in a moment");
 }
 
-static gboolean
-check_ticket_id (JsonObject  *payload,
-                 const char **out_id,
-                 GError     **error)
-{
-  if (!ld_validate_member_string (payload, "ticketId", TRUE, out_id, error))
-    return FALSE;
-  if (!gw_tickets_id_is_valid (*out_id))
-    {
-      g_set_error_literal (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
-                           "“ticketId” is not a ticket id");
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* A message of a ticket as stored, and as ticketMessage carries it. */
 static JsonObject *
 new_ticket_message (Client     *client,
@@ -1765,7 +1749,7 @@ handle_admin_reply (GwGateway   *self,
 
   /* userId is the contract's; the stored ticket knows its user, so it may
    * be left out, but when given it must be the ticket's. */
-  if (!check_ticket_id (payload, &ticket_id, error) ||
+  if (!ld_validate_member_ticket_id (payload, &ticket_id, error) ||
       !ld_validate_member_string (payload, "userId", FALSE, &user_id, error) ||
       (user_id != NULL && !ld_validate_user_id (user_id, error)) ||
       !ld_validate_member_string (payload, "message", TRUE, &text, error) ||
@@ -1825,7 +1809,7 @@ change_ticket (GwGateway       *self,
   const char *ticket_id;
   TicketRequest *request;
 
-  if (!check_ticket_id (payload, &ticket_id, error))
+  if (!ld_validate_member_ticket_id (payload, &ticket_id, error))
     return FALSE;
 
   request = ticket_request_new (self, client);
@@ -2029,7 +2013,7 @@ handle_get_ticket (GwGateway   *self,
       return TRUE;
     }
 
-  if (!check_ticket_id (payload, &ticket_id, error))
+  if (!ld_validate_member_ticket_id (payload, &ticket_id, error))
     return FALSE;
 
   request = ticket_request_new (self, client);

@@ -8,6 +8,7 @@
 
 #include "gw-envelope.h"
 #include "gw-redis.h"
+#include "ld-validate.h"
 
 /* In Redis: "ticket:ID" (a hash of the summary fields and createdMs),
  * "ticket:ID:messages" (a list of message JSON), "open:USER" (support type →
@@ -17,7 +18,6 @@
  * every change sweeps a few expired ones out of the sorted sets, so they do
  * not grow over months, and a listing drops any it finds gone. */
 #define REDIS_PREFIX "livedesk:tickets:"
-#define MAX_ID_LEN 64
 
 typedef struct
 {
@@ -117,17 +117,7 @@ gw_tickets_get_retention (GwTickets *self)
 gboolean
 gw_tickets_id_is_valid (const char *id)
 {
-  gsize len;
-
-  if (id == NULL)
-    return FALSE;
-  len = strlen (id);
-  if (len == 0 || len > MAX_ID_LEN)
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    if (!g_ascii_isalnum (id[i]) && id[i] != '-')
-      return FALSE;
-  return TRUE;
+  return ld_validate_ticket_id (id, NULL);
 }
 
 static gint64
