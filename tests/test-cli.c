@@ -274,7 +274,8 @@ test_support_admin (void)
   asked_out = parse_out (asked);
   ticket = json_object_get_string_member (asked_out, "ticketId");
 
-  listed = run_cli (ada, NULL, "support", "list", "--status", "open");
+  /* Options may come before the action, as before any command. */
+  listed = run_cli (ada, NULL, "support", "--status", "open", "list");
   g_assert_cmpint (listed->status, ==, 0);
   listed_out = parse_out (listed);
   tickets = json_object_get_array_member (listed_out, "tickets");

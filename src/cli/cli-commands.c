@@ -1143,17 +1143,14 @@ cmd_support_reply (Cli   *cli,
   return support_request (cli, "adminReply", payload);
 }
 
-/* "support list" and the others; anything else is a message to the admins. */
+/* "support list" and the others; ARGV[0] is the action. */
 static int
 cmd_support_admin (Cli   *cli,
                    int    argc,
                    char **argv)
 {
-  const char *action = argv[1];
+  const char *action = argv[0];
 
-  /* The action becomes the program name for the option parser. */
-  argc--;
-  argv++;
   if (strcmp (action, "list") == 0)
     return cmd_support_list (cli, argc, argv);
   if (strcmp (action, "show") == 0)
@@ -1176,6 +1173,29 @@ is_support_action (const char *word)
   return word != NULL && g_strv_contains (actions, word);
 }
 
+/* Where the first operand of ARGV is, past options and their values (the
+ * common ones may come before the action: cli_run puts them there), or -1;
+ * after "--" everything is text, never an action. */
+static int
+first_operand (int    argc,
+               char **argv)
+{
+  static const char * const value_options[] = {
+    "--server", "--api", "--path", "--user", "--type", "--status", "--before", "--limit", NULL
+  };
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (strcmp (argv[i], "--") == 0)
+        return -1;
+      if (argv[i][0] != '-' || argv[i][1] == '\0')
+        return i;
+      if (strchr (argv[i], '=') == NULL && g_strv_contains (value_options, argv[i]))
+        i++;
+    }
+  return -1;
+}
+
 static int
 cmd_support (Cli   *cli,
              int    argc,
@@ -1191,8 +1211,22 @@ cmd_support (Cli   *cli,
   g_autoptr(JsonObject) out = json_object_new ();
   g_autofree char *ticket_id = NULL;
 
-  if (argc > 1 && is_support_action (argv[1]))
-    return cmd_support_admin (cli, argc, argv);
+  {
+    int action = first_operand (argc, argv);
+
+    if (action > 0 && is_support_action (argv[action]))
+      {
+        /* The action first, standing for the program name in its parser. */
+        g_autofree char **args = g_new0 (char *, argc + 1);
+        int n = 0;
+
+        args[n++] = argv[action];
+        for (int i = 1; i < argc; i++)
+          if (i != action)
+            args[n++] = argv[i];
+        return cmd_support_admin (cli, n, args);
+      }
+  }
   if (!parse_options (cli, _("TEXT | list | show TICKET | claim TICKET | reply TICKET TEXT | resolve TICKET | reopen TICKET"),
                       _("Write to the admins (support chat); admins list, show, claim, answer, resolve and "
                         "reopen the tickets."), entries, &argc, &argv, 1))
