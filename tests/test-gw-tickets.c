@@ -391,6 +391,27 @@ test_expiry (Fixture       *f,
   gw_test_expect_refusal (f->clients, "u", "getTicket", payload, "getTicketError", "FORBIDDEN");
 }
 
+/* Without Redis nothing is stored, so nothing is sent: the user hears
+ * INTERNAL and may try again, the operator sees it counted. */
+static void
+test_redis_away (Fixture       *f,
+                 gconstpointer  data)
+{
+  gint64 before = gw_metrics_get ("livedesk_ticket_refusals_total", "reason=\"unavailable\"");
+
+  connect_as (f, "A", 0, "adminA", "Admin A", GW_ROLE_ADMIN);
+  connect_as (f, "u", 0, "user1", "User One", GW_ROLE_VIEWER);
+
+  test_redis_stop (f->redis, SIGKILL);
+  g_clear_object (&f->redis);
+  LD_TEST_WAIT_UNTIL (!gw_redis_get_connected (f->one.bridge), GW_TEST_WAIT_MS);
+
+  gw_test_expect_refusal (f->clients, "u", "chatWithAdmin", "{\"message\":\"anyone?\"}", "chatWithAdminError",
+                          "INTERNAL");
+  gw_test_expect_refusal (f->clients, "A", "listTickets", "{}", "listTicketsError", "INTERNAL");
+  g_assert_cmpint (gw_metrics_get ("livedesk_ticket_refusals_total", "reason=\"unavailable\""), ==, before + 2);
+}
+
 /* A support team of two admins, each on another gateway, and users. */
 static void
 test_team (Fixture       *f,
@@ -842,6 +863,8 @@ main (int   argc,
               test_expiry, fixture_teardown);
   g_test_add ("/gw/tickets/expiry-memory", Fixture, GINT_TO_POINTER (FALSE), fixture_setup_short_retention,
               test_expiry, fixture_teardown);
+  g_test_add ("/gw/tickets/redis-away", Fixture, GINT_TO_POINTER (TRUE), fixture_setup, test_redis_away,
+              fixture_teardown);
   g_test_add ("/gw/tickets/team-on-two-gateways", Fixture, GINT_TO_POINTER (TRUE), fixture_setup, test_team,
               fixture_teardown);
 
