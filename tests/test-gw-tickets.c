@@ -672,13 +672,33 @@ post (GwTickets   *tickets,
   return gw_tickets_post_finish (tickets, result, NULL, error);
 }
 
-/* The bounds, with their refusals: messages per ticket, open tickets per user. */
+/* The bounds, with their refusals: messages per ticket, open tickets per
+ * user; a reply names the ticket's user or none. In memory, or in Redis if
+ * DATA says so. */
 static void
-test_bounds (void)
+test_bounds (gconstpointer data)
 {
   g_autoptr(GwTickets) tickets = gw_tickets_new (0);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) ticket = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(JsonObject) message = json_object_new ();
+  g_autoptr(GSubprocess) redis = NULL;
+  g_autoptr(GwRedis) bridge = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (GPOINTER_TO_INT (data))
+    {
+      guint16 port = test_free_port ();
+      g_autofree char *uri = g_strdup_printf ("redis://127.0.0.1:%u", port);
+
+      redis = test_redis_start (port, NULL);
+      bridge = gw_redis_new (uri, &error);
+      g_assert_no_error (error);
+      gw_redis_start (bridge);
+      LD_TEST_WAIT_UNTIL (gw_redis_get_connected (bridge), GW_TEST_WAIT_MS);
+      gw_tickets_set_redis (tickets, bridge);
+    }
 
   for (guint i = 0; i < GW_TICKETS_MAX_MESSAGES; i++)
     {
@@ -711,6 +731,28 @@ test_bounds (void)
   g_assert_true (gw_tickets_id_is_valid (json_object_get_string_member (ticket, "ticketId")));
   g_assert_false (gw_tickets_id_is_valid (""));
   g_assert_false (gw_tickets_id_is_valid ("a/b"));
+
+  /* bob's ticket takes a reply meant for bob, not one meant for alice. */
+  json_object_set_string_member (message, "from", "admin");
+  json_object_set_string_member (message, "message", "hi");
+  gw_tickets_reply_async (tickets, json_object_get_string_member (ticket, "ticketId"), "alice", message, NULL,
+                          ld_test_store_result, &result);
+  LD_TEST_WAIT_UNTIL (result != NULL, GW_TEST_WAIT_MS);
+  g_assert_null (gw_tickets_reply_finish (tickets, result, &error));
+  g_assert_error (error, GW_TICKETS_ERROR, GW_TICKETS_ERROR_OTHER_USER);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  gw_tickets_reply_async (tickets, json_object_get_string_member (ticket, "ticketId"), "bob", message, NULL,
+                          ld_test_store_result, &result);
+  LD_TEST_WAIT_UNTIL (result != NULL, GW_TEST_WAIT_MS);
+  reply = gw_tickets_reply_finish (tickets, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (reply, "messageCount"), ==, 2);
+
+  g_clear_object (&tickets);
+  g_clear_object (&bridge);
+  if (redis != NULL)
+    test_redis_stop (redis, SIGKILL);
 }
 
 /* Until the gateway process at URL says its Redis link is up: before that,
@@ -857,7 +899,8 @@ main (int   argc,
   gateway_program = argv[1];
   g_test_add_func ("/gw/tickets/processes-restart", test_processes);
 
-  g_test_add_func ("/gw/tickets/bounds", test_bounds);
+  g_test_add_data_func ("/gw/tickets/bounds-memory", GINT_TO_POINTER (FALSE), test_bounds);
+  g_test_add_data_func ("/gw/tickets/bounds-redis", GINT_TO_POINTER (TRUE), test_bounds);
   g_test_add ("/gw/tickets/memory", Fixture, GINT_TO_POINTER (FALSE), fixture_setup, test_memory, fixture_teardown);
   g_test_add ("/gw/tickets/expiry-redis", Fixture, GINT_TO_POINTER (TRUE), fixture_setup_short_retention,
               test_expiry, fixture_teardown);
