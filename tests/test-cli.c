@@ -244,6 +244,91 @@ test_gift_support_moderation (void)
   g_assert_cmpint (ban->status, ==, 0);
 }
 
+/* [ext] An admin works a user's ticket from the command line. */
+static void
+test_support_admin (void)
+{
+  g_autofree char *carol = token_for ("carol", "viewer");
+  g_autofree char *ada = token_for ("ada", "admin");
+  g_autoptr(Run) asked = run_cli (carol, NULL, "support", "my stream has no sound", "--type", "tech");
+  g_autoptr(JsonObject) asked_out = NULL;
+  g_autoptr(Run) listed = NULL;
+  g_autoptr(JsonObject) listed_out = NULL;
+  g_autoptr(Run) claimed = NULL;
+  g_autoptr(JsonObject) claimed_out = NULL;
+  g_autoptr(Run) replied = NULL;
+  g_autoptr(Run) shown = NULL;
+  g_autoptr(JsonObject) shown_out = NULL;
+  g_autoptr(Run) own = NULL;
+  g_autoptr(Run) resolved = NULL;
+  g_autoptr(JsonObject) resolved_out = NULL;
+  g_autoptr(Run) refused = NULL;
+  g_autoptr(Run) unknown = NULL;
+  JsonArray *tickets;
+  JsonArray *messages;
+  JsonObject *reply;
+  const char *ticket;
+  gboolean found = FALSE;
+
+  g_assert_cmpint (asked->status, ==, 0);
+  asked_out = parse_out (asked);
+  ticket = json_object_get_string_member (asked_out, "ticketId");
+
+  /* Options may come before the action, as before any command. */
+  listed = run_cli (ada, NULL, "support", "--status", "open", "list");
+  g_assert_cmpint (listed->status, ==, 0);
+  listed_out = parse_out (listed);
+  tickets = json_object_get_array_member (listed_out, "tickets");
+  for (guint i = 0; i < json_array_get_length (tickets); i++)
+    {
+      JsonObject *listed_ticket = json_array_get_object_element (tickets, i);
+
+      if (g_strcmp0 (json_object_get_string_member (listed_ticket, "ticketId"), ticket) == 0)
+        {
+          found = TRUE;
+          g_assert_cmpstr (json_object_get_string_member (listed_ticket, "userId"), ==, "carol");
+          g_assert_cmpstr (json_object_get_string_member (listed_ticket, "supportType"), ==, "tech");
+          g_assert_cmpstr (json_object_get_string_member (listed_ticket, "status"), ==, "open");
+        }
+    }
+  g_assert_true (found);
+
+  claimed = run_cli (ada, NULL, "support", "claim", ticket);
+  g_assert_cmpint (claimed->status, ==, 0);
+  claimed_out = parse_out (claimed);
+  g_assert_cmpstr (json_object_get_string_member (claimed_out, "ticketId"), ==, ticket);
+  g_assert_false (json_node_is_null (json_object_get_member (claimed_out, "assignee")));
+
+  replied = run_cli (ada, NULL, "support", "reply", ticket, "Check the mixer");
+  g_assert_cmpint (replied->status, ==, 0);
+
+  shown = run_cli (ada, NULL, "support", "show", ticket);
+  g_assert_cmpint (shown->status, ==, 0);
+  shown_out = parse_out (shown);
+  messages = json_object_get_array_member (shown_out, "messages");
+  g_assert_cmpuint (json_array_get_length (messages), ==, 2);
+  reply = json_array_get_object_element (messages, 1);
+  g_assert_cmpstr (json_object_get_string_member (reply, "message"), ==, "Check the mixer");
+  g_assert_cmpstr (json_object_get_string_member (reply, "fromRole"), ==, "admin");
+
+  /* The user may read their own ticket, not list everyone's. */
+  own = run_cli (carol, NULL, "support", "show", ticket);
+  g_assert_cmpint (own->status, ==, 0);
+  refused = run_cli (carol, NULL, "support", "list");
+  g_assert_cmpint (refused->status, ==, 1);
+  g_assert_nonnull (strstr (refused->err, "FORBIDDEN"));
+  g_assert_cmpstr (refused->out, ==, "");
+
+  resolved = run_cli (ada, NULL, "support", "resolve", ticket);
+  g_assert_cmpint (resolved->status, ==, 0);
+  resolved_out = parse_out (resolved);
+  g_assert_cmpstr (json_object_get_string_member (resolved_out, "status"), ==, "resolved");
+
+  unknown = run_cli (ada, NULL, "support", "claim", "00000000-0000-0000-0000-000000000000");
+  g_assert_cmpint (unknown->status, ==, 1);
+  g_assert_nonnull (strstr (unknown->err, "INVALID_PAYLOAD"));
+}
+
 static void
 test_failures (void)
 {
@@ -806,6 +891,7 @@ main (int   argc,
       g_test_add_func ("/cli/whoami-info-send", test_whoami_info_send);
       g_test_add_func ("/cli/refusals", test_refusals);
       g_test_add_func ("/cli/gift-support-moderation", test_gift_support_moderation);
+      g_test_add_func ("/cli/support-admin", test_support_admin);
       g_test_add_func ("/cli/failures", test_failures);
       g_test_add_func ("/cli/tail", test_tail);
       g_test_add_func ("/cli/global-options", test_global_options);

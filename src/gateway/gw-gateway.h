@@ -47,6 +47,9 @@ void        gw_gateway_set_users            (GwGateway  *self,
  * does not have is INVALID_GIFT. Defaults to gw_gifts_default_path(). */
 void        gw_gateway_set_gifts            (GwGateway  *self,
                                              GwGifts    *gifts);
+/* [ext] Resolved support tickets are forgotten SECONDS after (default 30 days). */
+void        gw_gateway_set_ticket_retention (GwGateway  *self,
+                                             gint64      seconds);
 /* Viewers not heard from (join or viewerPing) for MS are taken out of their
  * rooms, and the others see userLeft. */
 void        gw_gateway_set_presence_timeout (GwGateway  *self,

@@ -20,6 +20,7 @@
 #include "gw-notify.h"
 #include "gw-redis.h"
 #include "gw-refresh.h"
+#include "gw-tickets.h"
 #include "gw-rest.h"
 #include "gw-users.h"
 #include "sio-engine.h"
@@ -369,6 +370,7 @@ load_config (const char  *path,
              char      ***trusted_proxies,
              gint        *auth_timeout,
              gint        *send_limits,
+             gint        *ticket_retention_days,
              GError     **error)
 {
   g_autoptr(GKeyFile) keys = g_key_file_new ();
@@ -383,6 +385,7 @@ load_config (const char  *path,
     { "send-hard-bytes", &send_limits[0] }, { "send-hard-frames", &send_limits[1] },
     { "send-soft-bytes", &send_limits[2] }, { "send-soft-frames", &send_limits[3] },
     { "send-soft-seconds", &send_limits[4] },
+    { "ticket-retention-days", ticket_retention_days },
   };
 
   if (!g_key_file_load_from_file (keys, path, G_KEY_FILE_NONE, error))
@@ -466,6 +469,7 @@ serve (int    argc,
   guint metrics_port = 0;
   GLogLevelFlags threshold = G_LOG_LEVEL_INFO;
   gint send_limits[5] = { -1, -1, -1, -1, -1 };
+  gint ticket_retention_days = -1;
   const GOptionEntry entries[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Address to listen on (default 127.0.0.1)", "ADDRESS" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port (default 4001; 0 picks a free one)", "N" },
@@ -483,6 +487,8 @@ serve (int    argc,
       "The gift catalogue whose names and values gifts carry (default: the one installed)", "FILE" },
     { "auth-timeout", 0, 0, G_OPTION_ARG_INT, &auth_timeout,
       "Seconds a connection may stay without authenticating before it is closed (default 30)", "SECONDS" },
+    { "ticket-retention-days", 0, 0, G_OPTION_ARG_INT, &ticket_retention_days,
+      "Days a resolved support ticket is kept (default 30)", "DAYS" },
     { "development", 0, 0, G_OPTION_ARG_NONE, &development,
       "Without a secret, sign tokens with a random one that dies with the process (never in production)", NULL },
     { "exit-with-stdin", 0, 0, G_OPTION_ARG_NONE, &exit_with_stdin,
@@ -538,7 +544,8 @@ serve (int    argc,
     }
   if (config_path != NULL &&
       !load_config (config_path, &host, &port, &socket_path, &redis_uri, &users_path,
-                    &secret_file, &presence_timeout, &trusted_proxy_specs, &auth_timeout, send_limits, &error))
+                    &secret_file, &presence_timeout, &trusted_proxy_specs, &auth_timeout, send_limits,
+                    &ticket_retention_days, &error))
     {
       g_printerr ("livedesk-gateway: %s\n", error->message);
       return 2;
@@ -580,6 +587,13 @@ serve (int    argc,
     port = 4001;
   if (presence_timeout < 0)
     presence_timeout = GW_GATEWAY_DEFAULT_PRESENCE_TIMEOUT_MS / 1000;
+  if (ticket_retention_days < 0)
+    ticket_retention_days = GW_TICKETS_DEFAULT_RETENTION_SECONDS / (24 * 3600);
+  if (ticket_retention_days == 0 || ticket_retention_days > 3650)
+    {
+      g_printerr ("livedesk-gateway: --ticket-retention-days must be from 1 to 3650\n");
+      return 2;
+    }
   if (users_path == NULL)
     {
       g_printerr ("livedesk-gateway: --users is required (create the file with hash-password)\n");
@@ -682,6 +696,7 @@ serve (int    argc,
     if (send_limits[4] >= 0) limits.soft_seconds = send_limits[4];
     sio_engine_set_send_limits (engine, &limits);
   }
+  gw_gateway_set_ticket_retention (gateway, (gint64) ticket_retention_days * 24 * 3600);
   if (redis != NULL)
     {
       gw_rest_set_redis (rest, redis);

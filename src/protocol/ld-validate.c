@@ -434,6 +434,40 @@ ld_validate_member_room_id (JsonObject  *payload,
   return TRUE;
 }
 
+gboolean
+ld_validate_ticket_id (const char  *ticket_id,
+                       GError     **error)
+{
+  gsize len = ticket_id != NULL ? strlen (ticket_id) : 0;
+  gboolean valid = len > 0 && len <= LD_TICKET_ID_MAX_CHARS;
+
+  for (gsize i = 0; valid && i < len; i++)
+    valid = g_ascii_isalnum (ticket_id[i]) || ticket_id[i] == '-';
+  if (valid)
+    return TRUE;
+
+  g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
+               "The ticket id must be 1 to %d letters, digits or dashes", LD_TICKET_ID_MAX_CHARS);
+  return FALSE;
+}
+
+gboolean
+ld_validate_member_ticket_id (JsonObject  *payload,
+                              const char **out_ticket_id,
+                              GError     **error)
+{
+  const char *ticket_id;
+
+  *out_ticket_id = NULL;
+
+  if (!ld_validate_member_string (payload, "ticketId", TRUE, &ticket_id, error) ||
+      !ld_validate_ticket_id (ticket_id, error))
+    return FALSE;
+
+  *out_ticket_id = ticket_id;
+  return TRUE;
+}
+
 static gboolean
 gift_error (GError     **error,
             const char  *why)

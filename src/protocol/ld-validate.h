@@ -38,6 +38,8 @@ typedef enum
 #define LD_GIFT_MESSAGE_MAX_CHARS 200
 #define LD_GIFT_MAX_QUANTITY 100
 #define LD_ID_MAX_CHARS 50
+/* [ext] Support ticket ids: the gateway hands out UUIDs. */
+#define LD_TICKET_ID_MAX_CHARS 64
 /* Names and other free-text identity fields; the guide sets no limit, this
  * only stops one payload from filling every viewer list with megabytes. */
 #define LD_NAME_MAX_CHARS 100
@@ -119,6 +121,12 @@ gboolean    ld_validate_member_int           (JsonObject       *payload,
                                           const char       *name,
                                           gboolean          required,
                                           gint64           *out_value,
+                                          GError          **error);
+/* [ext] "ticketId": 1 to LD_TICKET_ID_MAX_CHARS letters, digits or "-". */
+gboolean    ld_validate_ticket_id            (const char       *ticket_id,
+                                          GError          **error);
+gboolean    ld_validate_member_ticket_id     (JsonObject       *payload,
+                                          const char      **out_ticket_id,
                                           GError          **error);
 /* The room id member "roomId", present and well-formed. */
 gboolean    ld_validate_member_room_id       (JsonObject       *payload,
