@@ -269,15 +269,25 @@ ada_has_text (const char *text)
   return FALSE;
 }
 
+/* The gateway sends the catalogue's value, so the gift is the one of the
+ * shipped catalogue (resources/gifts/catalogue.json) worth VALUE. */
 static void
 send_gift (LdSession *session,
            double     value,
            guint      quantity)
 {
   LdSessionGift gift = {
-    .receiver_id = "ada", .receiver_name = "ada", .gift_id = "rose", .gift_name = "Rose",
-    .gift_type = "flower", .gift_value = value, .quantity = quantity,
+    .receiver_id = "ada", .receiver_name = "ada", .gift_type = "premium", .gift_value = value, .quantity = quantity,
   };
+
+  if (value == 10)
+    gift.gift_id = "star", gift.gift_name = "Star", gift.gift_type = "star";
+  else if (value == 50)
+    gift.gift_id = "fireworks", gift.gift_name = "Fireworks";
+  else if (value == 500)
+    gift.gift_id = "diamond", gift.gift_name = "Diamond";
+  else
+    g_assert_not_reached ();
 
   for (;;)
     {
@@ -613,7 +623,7 @@ test_desktop (void)
   send_gift (t.bob, 50, 3);
   WAIT_UNTIL (find_call ("AddNotification", "gift-") != NULL);
   call = find_call ("AddNotification", "gift-");
-  g_assert_cmpstr (call->title, ==, "bob sent Rose ×3");
+  g_assert_cmpstr (call->title, ==, "bob sent Fireworks ×3");
   g_assert_cmpstr (call->target, ==, "'gifts'");
 
   contact_support (t.alice, "my gift did not arrive");
