@@ -1003,7 +1003,7 @@ test_server_without_acks (void)
   WAIT_UNTIL (gift_result != NULL);
   tx_id = ld_session_send_gift_finish (session, gift_result, &error);
   g_assert_null (tx_id);
-  g_assert_error (error, LD_SERVER_ERROR, LD_SERVER_ERROR_INVALID_GIFT);
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_GIFT);
 }
 
 int

@@ -154,10 +154,10 @@ static int
 fail_with_error (Cli          *cli,
                  const GError *error)
 {
-  if (error->domain == LD_SERVER_ERROR)
-    return fail (cli, CLI_EXIT_REFUSED, "%s: %s", ld_server_error_to_code (error->code), error->message);
   if (error->domain == LD_CONTRACT_ERROR)
-    return fail (cli, CLI_EXIT_REFUSED, "%s: %s", ld_contract_error_to_code (error->code), error->message);
+    return fail (cli, CLI_EXIT_REFUSED, "%s: %s",
+                 ld_contract_error_to_code (error->code) != NULL ? ld_contract_error_to_code (error->code) : "ERROR",
+                 error->message);
   if (error->domain == LD_SESSION_ERROR &&
       (error->code == LD_SESSION_ERROR_INVALID ||
        error->code == LD_SESSION_ERROR_NOT_ALLOWED || error->code == LD_SESSION_ERROR_NOT_IN_ROOM))

@@ -105,7 +105,6 @@ struct _LdSession
 G_DEFINE_FINAL_TYPE (LdSession, ld_session, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (ld-session-error-quark, ld_session_error)
-G_DEFINE_QUARK (ld-server-error-quark, ld_server_error)
 
 G_DEFINE_ENUM_TYPE (LdSessionState, ld_session_state,
   G_DEFINE_ENUM_VALUE (LD_SESSION_STATE_OFFLINE, "offline"),
@@ -151,40 +150,6 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-
-static const char * const server_codes[] = {
-  [LD_SERVER_ERROR_UNAUTHENTICATED] = "UNAUTHENTICATED",
-  [LD_SERVER_ERROR_FORBIDDEN] = "FORBIDDEN",
-  [LD_SERVER_ERROR_INVALID_PAYLOAD] = "INVALID_PAYLOAD",
-  [LD_SERVER_ERROR_NOT_IN_ROOM] = "NOT_IN_ROOM",
-  [LD_SERVER_ERROR_ROOM_NOT_FOUND] = "ROOM_NOT_FOUND",
-  [LD_SERVER_ERROR_EMPTY_MESSAGE] = "EMPTY_MESSAGE",
-  [LD_SERVER_ERROR_MESSAGE_TOO_LONG] = "MESSAGE_TOO_LONG",
-  [LD_SERVER_ERROR_FORBIDDEN_CONTENT] = "FORBIDDEN_CONTENT",
-  [LD_SERVER_ERROR_INVALID_IMAGE_URL] = "INVALID_IMAGE_URL",
-  [LD_SERVER_ERROR_INVALID_GIFT] = "INVALID_GIFT",
-  [LD_SERVER_ERROR_RATE_LIMITED] = "RATE_LIMITED",
-  [LD_SERVER_ERROR_TOKEN_EXPIRED] = "TOKEN_EXPIRED",
-  [LD_SERVER_ERROR_INTERNAL] = "INTERNAL",
-  [LD_SERVER_ERROR_OTHER] = "ERROR",
-};
-
-const char *
-ld_server_error_to_code (LdServerError code)
-{
-  if ((guint) code >= G_N_ELEMENTS (server_codes))
-    return server_codes[LD_SERVER_ERROR_OTHER];
-  return server_codes[code];
-}
-
-static LdServerError
-server_error_from_code (const char *code)
-{
-  for (guint i = 0; code != NULL && i < G_N_ELEMENTS (server_codes); i++)
-    if (strcmp (code, server_codes[i]) == 0)
-      return i;
-  return LD_SERVER_ERROR_OTHER;
-}
 
 static void schedule_reconnect (LdSession *self, const char *why);
 static void start_refresh      (LdSession *self);
@@ -465,7 +430,7 @@ read_envelope_full (JsonArray   *args,
   if (message == NULL)
     message = json_object_get_string_member_with_default (envelope, "message", NULL);
 
-  g_set_error_literal (error, LD_SERVER_ERROR, server_error_from_code (code),
+  g_set_error_literal (error, LD_CONTRACT_ERROR, ld_contract_error_from_wire (code),
                        message != NULL ? message : _("The server refused the request"));
   return FALSE;
 }
@@ -633,7 +598,7 @@ done_object (GTask      *task,
   if (error != NULL)
     g_task_return_error (task, g_error_copy (error));
   else if (data == NULL)
-    g_task_return_new_error (task, LD_SERVER_ERROR, LD_SERVER_ERROR_OTHER, "%s",
+    g_task_return_new_error (task, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_OTHER, "%s",
                              _("The server’s answer has no data"));
   else
     g_task_return_pointer (task, json_object_ref (data), (GDestroyNotify) json_object_unref);
@@ -970,8 +935,8 @@ fail_joins (LdSession  *self,
 
   self->joining = FALSE;
   /* Refused for want of a token: joined again once signed in. */
-  if (g_error_matches (error, LD_SERVER_ERROR, LD_SERVER_ERROR_UNAUTHENTICATED) ||
-      g_error_matches (error, LD_SERVER_ERROR, LD_SERVER_ERROR_TOKEN_EXPIRED))
+  if (g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_UNAUTHENTICATED) ||
+      g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_TOKEN_EXPIRED))
     return;
 
   while ((task = g_queue_pop_head (&self->joins)) != NULL)
@@ -1861,10 +1826,10 @@ settle_message (LdSession *self,
 
   if (!read_envelope_full (args, &data, &retry_ms, &error))
     {
-      if (g_error_matches (error, LD_SERVER_ERROR, LD_SERVER_ERROR_UNAUTHENTICATED) ||
-          g_error_matches (error, LD_SERVER_ERROR, LD_SERVER_ERROR_TOKEN_EXPIRED))
+      if (g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_UNAUTHENTICATED) ||
+          g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_TOKEN_EXPIRED))
         outbox_add (self, message);
-      else if (g_error_matches (error, LD_SERVER_ERROR, LD_SERVER_ERROR_RATE_LIMITED))
+      else if (g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED))
         {
           /* Sent too fast (after a reconnect, say): it waits its turn rather than failing. */
           outbox_add (self, message);
@@ -1874,8 +1839,9 @@ settle_message (LdSession *self,
       else
         {
           g_object_set_data (G_OBJECT (message), REFUSAL_KEY,
-                             (gpointer) ld_server_error_to_code (error->domain == LD_SERVER_ERROR
-                                                                 ? error->code : LD_SERVER_ERROR_OTHER));
+                             (gpointer) (error->domain == LD_CONTRACT_ERROR &&
+                                         ld_contract_error_to_code (error->code) != NULL
+                                         ? ld_contract_error_to_code (error->code) : "ERROR"));
           ld_message_mark_failed (message, error->message);
         }
       flush_outbox (self);

@@ -66,7 +66,8 @@ typedef enum
 GType ld_session_state_get_type (void) G_GNUC_CONST;
 
 /* Errors raised here, before or instead of asking the server. The contract's
- * checks and rate limits refuse with LD_CONTRACT_ERROR (ld-validate.h). */
+ * checks, rate limits and the server's refusals are LD_CONTRACT_ERROR
+ * (ld-wire-error.h), OTHER for a code this client does not know. */
 #define LD_SESSION_ERROR (ld_session_error_quark ())
 GQuark ld_session_error_quark (void);
 
@@ -78,32 +79,6 @@ typedef enum
   LD_SESSION_ERROR_SIGNED_OUT,      /* no usable token */
   LD_SESSION_ERROR_NETWORK,         /* the connection failed or was lost */
 } LdSessionError;
-
-/* The server's refusals (PROTOCOL.md section 2's codes), with the server's
- * message as the error message. */
-#define LD_SERVER_ERROR (ld_server_error_quark ())
-GQuark ld_server_error_quark (void);
-
-typedef enum
-{
-  LD_SERVER_ERROR_UNAUTHENTICATED,
-  LD_SERVER_ERROR_FORBIDDEN,
-  LD_SERVER_ERROR_INVALID_PAYLOAD,
-  LD_SERVER_ERROR_NOT_IN_ROOM,
-  LD_SERVER_ERROR_ROOM_NOT_FOUND,
-  LD_SERVER_ERROR_EMPTY_MESSAGE,
-  LD_SERVER_ERROR_MESSAGE_TOO_LONG,
-  LD_SERVER_ERROR_FORBIDDEN_CONTENT,
-  LD_SERVER_ERROR_INVALID_IMAGE_URL,
-  LD_SERVER_ERROR_INVALID_GIFT,
-  LD_SERVER_ERROR_RATE_LIMITED,
-  LD_SERVER_ERROR_TOKEN_EXPIRED,
-  LD_SERVER_ERROR_INTERNAL,
-  LD_SERVER_ERROR_OTHER,            /* a code this client does not know */
-} LdServerError;
-
-/* "RATE_LIMITED" and so on ("ERROR" for OTHER). */
-const char *ld_server_error_to_code (LdServerError code);
 
 #define LD_TYPE_SESSION (ld_session_get_type ())
 
