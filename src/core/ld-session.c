@@ -8,6 +8,7 @@
 
 #include "sio-client.h"
 
+#include "ld-events.h"
 #include "ld-payload.h"
 #include "ld-rate-limit.h"
 #include "ld-rest-client.h"
@@ -145,6 +146,9 @@ enum
   EVENT,
   TOKENS_CHANGED,
   SUPPORT_REPLY,
+  SUPPORT_REQUEST,
+  MESSAGE_RECEIVED,
+  STREAM_STATUS_CHANGED,
   N_SIGNALS
 };
 
@@ -950,6 +954,7 @@ static void
 apply_room_update (LdSession  *self,
                    JsonObject *payload)
 {
+  gboolean changed = FALSE;
   gint64 count;
 
   if (g_strcmp0 (json_object_get_string_member_with_default (payload, "roomId", NULL), self->room_id) != 0)
@@ -958,11 +963,17 @@ apply_room_update (LdSession  *self,
     set_string (self, &self->room_title, json_object_get_string_member_with_default (payload, "title", NULL),
                 PROP_ROOM_TITLE);
   if (json_object_has_member (payload, "status"))
-    set_string (self, &self->room_status, json_object_get_string_member_with_default (payload, "status", NULL),
-                PROP_ROOM_STATUS);
+    {
+      const char *status = json_object_get_string_member_with_default (payload, "status", NULL);
+
+      changed = status != NULL && g_strcmp0 (status, self->room_status) != 0;
+      set_string (self, &self->room_status, status, PROP_ROOM_STATUS);
+    }
   if (json_object_has_member (payload, "viewerCount") &&
       ld_payload_get_int (payload, "roomUpdate", "viewerCount", FALSE, 0, &count, NULL))
     set_viewer_count (self, (guint) CLAMP (count, 0, G_MAXUINT));
+  if (changed)
+    g_signal_emit (self, signals[STREAM_STATUS_CHANGED], 0, self->room_status);
 }
 
 static void
@@ -979,16 +990,6 @@ apply_envelope_count (LdSession  *self,
     return;
   if (ld_payload_get_int (json_node_get_object (node), "viewerPong", "viewerCount", FALSE, 0, &count, NULL))
     set_viewer_count (self, (guint) CLAMP (count, 0, G_MAXUINT));
-}
-
-static void
-append_message (LdSession *self,
-                LdMessage *message)
-{
-  /* Another room's message (a late one after switching) is not this chat. */
-  if (message == NULL || g_strcmp0 (ld_message_get_room_id (message), self->room_id) != 0)
-    return;
-  ld_chat_model_append (self->chat, message);
 }
 
 /* "Lan joined" in the chat, a burst of them collapsed into one line. */
@@ -1230,12 +1231,35 @@ _ld_session_enter_room (LdSession  *self,
   self->in_room = room_id != NULL;
 }
 
+/* An event for a room the session is not in (a late one after leaving, a
+ * gift relayed to every socket) is not for this session's models. */
+static gboolean
+is_for_our_room (LdSession         *self,
+                 const LdEventInfo *info,
+                 JsonObject        *fields)
+{
+  return self->room_id != NULL && g_strcmp0 (ld_event_get_room_id (fields), self->room_id) == 0;
+}
+
+static void
+receive_message (LdSession *self,
+                 LdMessage *message)
+{
+  if (message == NULL || g_strcmp0 (ld_message_get_room_id (message), self->room_id) != 0)
+    return;
+  if (ld_chat_model_append (self->chat, message) &&
+      g_strcmp0 (ld_message_get_user_id (message), self->user_id) != 0)
+    g_signal_emit (self, signals[MESSAGE_RECEIVED], 0, message);
+}
+
 void
 _ld_session_handle_event (LdSession  *self,
                           const char *event,
                           JsonNode   *node)
 {
+  const LdEventInfo *info;
   JsonObject *payload = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  JsonObject *fields;
 
   g_return_if_fail (LD_IS_SESSION (self));
 
@@ -1245,92 +1269,132 @@ _ld_session_handle_event (LdSession  *self,
   if (payload == NULL)
     return;
 
-  if (strcmp (event, "newMessage") == 0)
+  info = ld_event_lookup (event);
+  if (info == NULL)
     {
-      g_autoptr(LdMessage) message = ld_message_new_from_json (payload, NULL);
-
-      append_message (self, message);
+      /* A request's reply (roomInfo, giftSent, …Error). */
+      settle_request_by_event (self, event, node);
+      return;
     }
-  else if (strcmp (event, "chatMessageFromBackend") == 0)
-    {
-      g_autoptr(LdMessage) message = ld_message_new_from_backend (payload, NULL);
 
-      append_message (self, message);
-    }
-  else if (strcmp (event, "authSuccess") == 0)
-    apply_auth_success (self, payload);
-  else if (strcmp (event, "authFailed") == 0)
-    apply_auth_failed (self, payload);
-  else if (strcmp (event, "tokenExpired") == 0)
-    start_refresh (self);
-  else if (strcmp (event, "authRequired") == 0)
+  fields = ld_event_read (info, node);
+  if (info->in_room && info->event != LD_EVENT_JOINED_ROOM && !is_for_our_room (self, info, fields))
+    return;
+
+  switch (info->event)
     {
+    case LD_EVENT_NEW_MESSAGE:
+      {
+        g_autoptr(LdMessage) message = ld_message_new_from_json (fields, NULL);
+
+        receive_message (self, message);
+      }
+      break;
+    case LD_EVENT_CHAT_MESSAGE_FROM_BACKEND:
+      {
+        g_autoptr(LdMessage) message = ld_message_new_from_backend (payload, NULL);
+
+        receive_message (self, message);
+      }
+      break;
+    case LD_EVENT_AUTH_SUCCESS:
+      apply_auth_success (self, payload);
+      break;
+    case LD_EVENT_AUTH_FAILED:
+      apply_auth_failed (self, payload);
+      break;
+    case LD_EVENT_TOKEN_EXPIRED:
+      start_refresh (self);
+      break;
+    case LD_EVENT_AUTH_REQUIRED:
       /* Something went out before the server knew us (or after our token
        * lapsed): sign in again; refused requests are retried once online. */
       if (!self->refreshing)
         send_authenticate (self);
-    }
-  else if (strcmp (event, "joinedRoom") == 0)
-    apply_joined (self, payload);
-  else if (strcmp (event, "userJoined") == 0 || strcmp (event, "userLeft") == 0)
-    apply_people (self, event, payload);
-  else if (strcmp (event, "roomUpdate") == 0)
-    apply_room_update (self, payload);
-  else if (strcmp (event, "viewerPong") == 0)
-    apply_envelope_count (self, payload);
-  else if (strcmp (event, "newGift") == 0)
-    {
-      g_autoptr(LdGift) gift = ld_gift_new_from_json (payload, NULL);
+      break;
+    case LD_EVENT_JOINED_ROOM:
+      apply_joined (self, payload);
+      break;
+    case LD_EVENT_USER_JOINED:
+    case LD_EVENT_USER_LEFT:
+      apply_people (self, event, payload);
+      break;
+    case LD_EVENT_ROOM_UPDATE:
+      apply_room_update (self, payload);
+      break;
+    case LD_EVENT_VIEWER_PONG:
+      apply_envelope_count (self, payload);
+      break;
+    case LD_EVENT_NEW_GIFT:
+    case LD_EVENT_GIFT_FROM_BACKEND:
+      {
+        g_autoptr(LdGift) gift = info->event == LD_EVENT_NEW_GIFT ? ld_gift_new_from_json (fields, NULL)
+                                                                  : ld_gift_new_from_backend (payload, NULL);
 
-      if (gift != NULL)
-        ld_gift_queue_push (self->gifts, gift);
-    }
-  else if (strcmp (event, "giftFromBackend") == 0)
-    {
-      g_autoptr(LdGift) gift = ld_gift_new_from_backend (payload, NULL);
-
-      if (gift != NULL)
-        ld_gift_queue_push (self->gifts, gift);
-    }
-  else if (strcmp (event, "notification") == 0)
-    ld_notification_model_add_from_json (self->notifications, payload, LD_NOTIFICATION_SOURCE_USER, NULL);
-  else if (strcmp (event, "systemNotification") == 0)
-    ld_notification_model_add_from_json (self->notifications, payload, LD_NOTIFICATION_SOURCE_SYSTEM, NULL);
-  else if (strcmp (event, "notificationUpdate") == 0)
-    ld_notification_model_apply_update (self->notifications, payload, NULL);
-  else if (strcmp (event, "adminChat") == 0)
-    {
+        if (gift != NULL && g_strcmp0 (ld_gift_get_room_id (gift), self->room_id) == 0)
+          ld_gift_queue_push (self->gifts, gift);
+      }
+      break;
+    case LD_EVENT_NOTIFICATION:
+      ld_notification_model_add_from_json (self->notifications, payload, LD_NOTIFICATION_SOURCE_USER, NULL);
+      break;
+    case LD_EVENT_SYSTEM_NOTIFICATION:
+      ld_notification_model_add_from_json (self->notifications, payload, LD_NOTIFICATION_SOURCE_SYSTEM, NULL);
+      break;
+    case LD_EVENT_NOTIFICATION_UPDATE:
+      ld_notification_model_apply_update (self->notifications, payload, NULL);
+      break;
+    case LD_EVENT_ADMIN_CHAT:
       if (self->role == LD_ROLE_ADMIN)
-        ld_ticket_model_apply_admin_chat (self->tickets, payload, NULL);
-    }
-  else if (strcmp (event, "adminMessage") == 0)
-    {
-      const char *ticket_id = json_object_get_string_member_with_default (payload, "ticketId", NULL);
-      const char *from = json_object_get_string_member_with_default (payload, "from", NULL);
-      const char *text = json_object_get_string_member_with_default (payload, "message", NULL);
+        {
+          const char *user_id = json_object_get_string_member_with_default (payload, "userId", NULL);
+          const char *username = json_object_get_string_member_with_default (payload, "username", user_id);
+          const char *text = json_object_get_string_member_with_default (payload, "message", NULL);
 
-      /* An admin's own tickets are the ones users open (adminChat). */
-      if (self->role != LD_ROLE_ADMIN && self->user_id != NULL)
-        ld_ticket_model_apply_admin_message (self->tickets, self->user_id, payload, NULL);
-      if (text != NULL)
-        g_signal_emit (self, signals[SUPPORT_REPLY], 0, ticket_id, from, text);
-    }
-  else if (strcmp (event, "messageDeleted") == 0)
-    ld_chat_model_apply_deleted (self->chat, payload, NULL);
-  else if (strcmp (event, "userTimedOut") == 0 || strcmp (event, "userBanned") == 0 ||
-           strcmp (event, "userUnbanned") == 0)
-    apply_sanction (self, event, payload);
-  else if (strcmp (event, "messageSent") == 0 || strcmp (event, "sendMessageError") == 0)
-    {
-      g_autoptr(JsonArray) args = json_array_new ();
+          ld_ticket_model_apply_admin_chat (self->tickets, payload, NULL);
+          if (user_id != NULL && text != NULL && g_strcmp0 (user_id, self->user_id) != 0)
+            g_signal_emit (self, signals[SUPPORT_REQUEST], 0, user_id, username, text);
+        }
+      break;
+    case LD_EVENT_ADMIN_MESSAGE:
+      {
+        const char *ticket_id = json_object_get_string_member_with_default (payload, "ticketId", NULL);
+        const char *from = json_object_get_string_member_with_default (payload, "from", NULL);
+        const char *text = json_object_get_string_member_with_default (payload, "message", NULL);
 
-      json_array_add_element (args, json_node_copy (node));
-      settle_message (self, args);
+        /* An admin's own tickets are the ones users open (adminChat). */
+        if (self->role != LD_ROLE_ADMIN && self->user_id != NULL)
+          ld_ticket_model_apply_admin_message (self->tickets, self->user_id, payload, NULL);
+        if (text != NULL)
+          g_signal_emit (self, signals[SUPPORT_REPLY], 0, ticket_id, from, text);
+      }
+      break;
+    case LD_EVENT_MESSAGE_DELETED:
+      ld_chat_model_apply_deleted (self->chat, payload, NULL);
+      break;
+    case LD_EVENT_USER_TIMED_OUT:
+    case LD_EVENT_USER_BANNED:
+    case LD_EVENT_USER_UNBANNED:
+      apply_sanction (self, event, payload);
+      break;
+    case LD_EVENT_MESSAGE_SENT:
+    case LD_EVENT_SEND_MESSAGE_ERROR:
+      {
+        g_autoptr(JsonArray) args = json_array_new ();
+
+        json_array_add_element (args, json_node_copy (node));
+        settle_message (self, args);
+      }
+      break;
+    case LD_EVENT_JOIN_ROOM_ERROR:
+      fail_joins (self, payload);
+      break;
+    case LD_EVENT_UNKNOWN:
+    case N_LD_EVENTS:
+    default:
+      settle_request_by_event (self, event, node);
+      break;
     }
-  else if (strcmp (event, "joinRoomError") == 0)
-    fail_joins (self, payload);
-  else
-    settle_request_by_event (self, event, node);
 }
 
 static void
@@ -2696,6 +2760,20 @@ ld_session_class_init (LdSessionClass *klass)
   signals[SUPPORT_REPLY] =
     g_signal_new ("support-reply", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+  /* adminChat, for admins: a user asked for help (user id, name, text). */
+  signals[SUPPORT_REQUEST] =
+    g_signal_new ("support-request", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+  /* Someone else's message arrived live in the room (not the history a
+   * join brings), after it went into the chat model. */
+  signals[MESSAGE_RECEIVED] =
+    g_signal_new ("message-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, LD_TYPE_MESSAGE);
+  /* roomUpdate changed the stream's status ("live", "ended"), after
+   * room-status and room-title took the new values. */
+  signals[STREAM_STATUS_CHANGED] =
+    g_signal_new ("stream-status-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
