@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ld-session.h"
+#include "ld-session-private.h"
 
 #define N_EVENTS 1000000
 #define SAMPLE_EVERY 100000

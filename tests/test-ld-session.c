@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "ld-session.h"
+#include "ld-session-private.h"
 #include "ld-test-gateway.h"
 #include "ld-test-util.h"
 #include "test-peer.h"

@@ -18,6 +18,7 @@
 #include "ld-desktop-notifier.h"
 #include "ld-mention.h"
 #include "ld-notifications-view.h"
+#include "ld-session-private.h"
 #include "ld-test-gateway.h"
 #include "ld-test-util.h"
 #include "test-peer.h"

@@ -351,7 +351,7 @@ start_session (Cli *cli)
 
   cli->session = ld_session_new (cli->server, cli->api);
   ld_session_set_path (cli->session, cli->path);
-  ld_session_set_reconnect_attempts (cli->session, CLI_RECONNECT_ATTEMPTS);
+  ld_session_set_give_up_after (cli->session, CLI_RECONNECT_ATTEMPTS);
   ld_session_set_tokens (cli->session, tokens);
   g_signal_connect (cli->session, "notify::state", G_CALLBACK (on_state), cli);
   g_signal_connect (cli->session, "tokens-changed", G_CALLBACK (on_tokens_changed), cli);
@@ -559,6 +559,7 @@ cmd_health (Cli   *cli,
             int    argc,
             char **argv)
 {
+  LdRedisState redis = LD_REDIS_STATE_UNKNOWN;
   g_autoptr(LdRestClient) rest = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -575,8 +576,10 @@ cmd_health (Cli   *cli,
   rest = ld_rest_client_new (cli->api);
   ld_rest_client_health_async (rest, NULL, on_done, &result);
   await (cli, &result);
-  api_ok = ld_rest_client_health_finish (rest, result, &error);
+  api_ok = ld_rest_client_health_finish (rest, result, &redis, &error);
   json_object_set_string_member (out, "api", api_ok ? "ok" : "down");
+  if (redis != LD_REDIS_STATE_UNKNOWN)
+    json_object_set_string_member (out, "redis", redis == LD_REDIS_STATE_UP ? "ok" : "down");
   if (!api_ok)
     json_object_set_string_member (out, "apiError", error->message);
 

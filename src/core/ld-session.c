@@ -12,7 +12,7 @@
 #include "ld-payload.h"
 #include "ld-rate-limit.h"
 #include "ld-rest-client.h"
-#include "ld-session.h"
+#include "ld-session-private.h"
 #include "ld-ticket-private.h"
 #include "ld-validate.h"
 
@@ -47,6 +47,20 @@ struct _LdSession
   guint                reconnect_source;
   guint                countdown_source;
   gboolean             wants_connection;
+  /* The schedule: jittered exponential from base to cap; the guide's
+   * attempts (reconnect_attempts) only mark when to say we have trouble. */
+  guint                backoff_base_ms;
+  guint                backoff_max_ms;
+  guint                give_up_after;
+  gboolean             having_trouble;
+  GNetworkMonitor     *network_monitor;
+
+  /* A refresh that failed on the network: tried again like the guide's
+   * RetryManager (refresh_tries of them), then on the reconnect schedule. */
+  guint                refresh_failures;
+  guint                refresh_retry_source;
+  guint                refresh_retry_base_ms;
+  guint                refresh_retry_max_ms;
 
   char                *user_id;
   char                *username;
@@ -63,6 +77,7 @@ struct _LdSession
 
   gboolean             socket_healthy;
   gboolean             api_healthy;
+  LdRedisState         redis_state;
   guint                health_source;
 
   LdChatModel         *chat;
@@ -138,6 +153,8 @@ enum
   PROP_SANCTION,
   PROP_SANCTION_UNTIL,
   PROP_SANCTION_REASON,
+  PROP_HAVING_TROUBLE,
+  PROP_REDIS_STATE,
   N_PROPS
 };
 
@@ -156,6 +173,7 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void schedule_reconnect (LdSession *self, const char *why);
+static void retry_refresh      (LdSession *self, const GError *error);
 static void start_refresh      (LdSession *self);
 static void flush_outbox       (LdSession *self);
 static void flush_outbox_later (LdSession *self, guint delay_ms);
@@ -643,6 +661,16 @@ set_reconnect_in (LdSession *self,
 }
 
 static void
+set_having_trouble (LdSession *self,
+                    gboolean   trouble)
+{
+  if (self->having_trouble == !!trouble)
+    return;
+  self->having_trouble = !!trouble;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAVING_TROUBLE]);
+}
+
+static void
 go_offline (LdSession  *self,
             const char *reason)
 {
@@ -654,6 +682,7 @@ go_offline (LdSession  *self,
   self->in_room = FALSE;
   self->joining = FALSE;
   set_reconnect_in (self, 0);
+  set_having_trouble (self, FALSE);
   if (self->client != NULL)
     sio_client_disconnect (self->client);
   set_state (self, LD_SESSION_STATE_OFFLINE, reason);
@@ -667,6 +696,10 @@ sign_out (LdSession  *self,
 {
   stop_timers (self);
   g_clear_handle_id (&self->refresh_source, g_source_remove);
+  g_clear_handle_id (&self->refresh_retry_source, g_source_remove);
+  self->refreshing = FALSE;
+  self->refresh_failures = 0;
+  set_having_trouble (self, FALSE);
   self->wants_connection = FALSE;
   self->in_room = FALSE;
   self->joining = FALSE;
@@ -702,6 +735,8 @@ on_reconnect_due (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A network fault never ends the session: attempts go on, further apart up
+ * to the cap, for as long as the user is signed in. */
 static void
 schedule_reconnect (LdSession  *self,
                     const char *why)
@@ -713,7 +748,8 @@ schedule_reconnect (LdSession  *self,
     return;
 
   g_clear_handle_id (&self->ping_source, g_source_remove);
-  if (self->reconnect_attempts != 0 && self->attempt >= self->reconnect_attempts)
+  /* Only a one-shot caller (the CLI) asks to stop. */
+  if (self->give_up_after != 0 && self->attempt >= self->give_up_after)
     {
       reason = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                              "Could not reach the server after %u attempt: %s",
@@ -725,15 +761,64 @@ schedule_reconnect (LdSession  *self,
       return;
     }
 
-  delay = sio_client_backoff_delay (LD_SESSION_RECONNECT_DELAY_MS, LD_SESSION_RECONNECT_DELAY_MAX_MS,
+  delay = sio_client_backoff_delay (self->backoff_base_ms, self->backoff_max_ms,
                                     0.5, MIN (self->attempt, 30), g_random_double ());
   self->attempt++;
   self->reconnect_at = g_get_monotonic_time () + (gint64) delay * 1000;
   self->reconnect_source = g_timeout_add (delay, on_reconnect_due, self);
   self->countdown_source = g_timeout_add_seconds (1, on_countdown, self);
   set_reconnect_in (self, (delay + 999) / 1000);
-  reason = g_strdup_printf (_("Connection lost: %s"), why);
+  /* The guide's attempts are where the app says so, not where it stops. */
+  if (self->reconnect_attempts != 0 && self->attempt > self->reconnect_attempts)
+    {
+      set_having_trouble (self, TRUE);
+      reason = g_strdup_printf (_("Having trouble reaching the server: %s"), why);
+    }
+  else
+    reason = g_strdup_printf (_("Connection lost: %s"), why);
   set_state (self, LD_SESSION_STATE_RECONNECTING, reason);
+}
+
+void
+ld_session_reconnect_now (LdSession *self)
+{
+  g_return_if_fail (LD_IS_SESSION (self));
+
+  if (self->state == LD_SESSION_STATE_SIGNED_OUT || self->client == NULL)
+    return;
+  if (self->state == LD_SESSION_STATE_RECONNECTING && self->reconnect_source != 0)
+    {
+      g_clear_handle_id (&self->reconnect_source, g_source_remove);
+      on_reconnect_due (self);
+    }
+  else if (self->state == LD_SESSION_STATE_OFFLINE)
+    ld_session_connect (self);
+  /* A refresh waiting on the network goes now too. */
+  if (self->refresh_retry_source != 0)
+    {
+      g_clear_handle_id (&self->refresh_retry_source, g_source_remove);
+      self->refreshing = FALSE;
+      start_refresh (self);
+    }
+}
+
+void
+_ld_session_network_changed (LdSession *self,
+                             gboolean   available)
+{
+  g_return_if_fail (LD_IS_SESSION (self));
+
+  /* Back on the network: no reason to wait out the backoff. */
+  if (available && self->wants_connection)
+    ld_session_reconnect_now (self);
+}
+
+static void
+on_network_changed (GNetworkMonitor *monitor,
+                    gboolean         available,
+                    gpointer         user_data)
+{
+  _ld_session_network_changed (user_data, available);
 }
 
 static gboolean
@@ -762,13 +847,19 @@ on_health_checked (GObject      *source,
                    gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  gboolean ok = ld_rest_client_health_finish (LD_REST_CLIENT (source), result, &error);
+  LdRedisState redis = LD_REDIS_STATE_UNKNOWN;
+  gboolean ok = ld_rest_client_health_finish (LD_REST_CLIENT (source), result, &redis, &error);
   LdSession *self;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = LD_SESSION (user_data);
   set_boolean (self, &self->api_healthy, ok, PROP_API_HEALTHY);
+  if (self->redis_state != redis)
+    {
+      self->redis_state = redis;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REDIS_STATE]);
+    }
 }
 
 void
@@ -791,6 +882,7 @@ become_online (LdSession *self)
 {
   set_state (self, LD_SESSION_STATE_ONLINE, NULL);
   self->attempt = 0;
+  set_having_trouble (self, FALSE);
 
   if (self->room_id != NULL && !self->in_room)
     send_join (self);
@@ -1515,14 +1607,19 @@ on_refreshed (GObject      *source,
     {
       g_autofree char *reason = NULL;
 
-      if (error->domain == LD_REST_ERROR)
-        reason = g_strdup_printf (_("Your session ended and could not be renewed: %s"), error->message);
-      else
-        reason = g_strdup_printf (_("Your session ended and the sign-in service could not be reached: %s"),
-                                  error->message);
-      sign_out (self, reason);
+      /* Only the server saying no (401) ends the session; anything else is
+       * a fault to wait out. */
+      if (g_error_matches (error, LD_REST_ERROR, LD_REST_ERROR_UNAUTHENTICATED))
+        {
+          reason = g_strdup_printf (_("Your session ended and could not be renewed: %s"), error->message);
+          sign_out (self, reason);
+          return;
+        }
+      retry_refresh (self, error);
       return;
     }
+
+  self->refresh_failures = 0;
 
   /* The refresh token rotates: keep the new one even if none came back. */
   if (tokens->refresh_token == NULL && self->tokens != NULL && self->tokens->refresh_token != NULL)
@@ -1546,6 +1643,46 @@ on_refreshed (GObject      *source,
       self->state != LD_SESSION_STATE_RECONNECTING && self->state != LD_SESSION_STATE_CONNECTING &&
       self->state != LD_SESSION_STATE_SIGNED_OUT)
     send_authenticate (self);
+}
+
+static gboolean
+on_refresh_retry_due (gpointer user_data)
+{
+  LdSession *self = user_data;
+
+  self->refresh_retry_source = 0;
+  self->refreshing = FALSE;
+  start_refresh (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The guide's RetryManager: 3 tries 1 s apart, doubling, at most 10 s;
+ * then on the reconnect schedule, for as long as it takes. The session
+ * stays "refreshing" meanwhile so nothing else signs in with the old token. */
+static void
+retry_refresh (LdSession    *self,
+               const GError *error)
+{
+  g_autofree char *reason = NULL;
+  guint delay;
+
+  self->refresh_failures++;
+  self->refreshing = TRUE;
+  if (self->refresh_failures < LD_SESSION_REFRESH_TRIES)
+    delay = MIN (self->refresh_retry_base_ms << MIN (self->refresh_failures - 1, 16), self->refresh_retry_max_ms);
+  else
+    delay = sio_client_backoff_delay (self->backoff_base_ms, self->backoff_max_ms, 0.5,
+                                      MIN (self->refresh_failures - LD_SESSION_REFRESH_TRIES, 30), g_random_double ());
+
+  g_clear_handle_id (&self->refresh_retry_source, g_source_remove);
+  self->refresh_retry_source = g_timeout_add (delay, on_refresh_retry_due, self);
+  if (self->state == LD_SESSION_STATE_SIGNED_OUT || self->state == LD_SESSION_STATE_OFFLINE)
+    return;
+  reason = g_strdup_printf (_("Could not renew the session, trying again in %u s: %s"), (delay + 999) / 1000,
+                            error->message);
+  if (self->state == LD_SESSION_STATE_RECONNECTING || self->state == LD_SESSION_STATE_CONNECTING)
+    return;
+  set_state (self, LD_SESSION_STATE_AUTHENTICATING, reason);
 }
 
 static void
@@ -2174,6 +2311,19 @@ ld_session_retry_message (LdSession *self,
   return TRUE;
 }
 
+gint64
+ld_session_get_send_retry_ms (LdSession *self)
+{
+  LdRateWindow hit;
+  gint64 retry_ms = 0;
+
+  g_return_val_if_fail (LD_IS_SESSION (self), 0);
+
+  if (ld_rate_limit_check (self->limiter, "self", g_get_monotonic_time () / 1000, &hit, &retry_ms))
+    return 0;
+  return MAX (retry_ms, 1);
+}
+
 guint
 ld_session_get_outbox_length (LdSession *self)
 {
@@ -2525,6 +2675,10 @@ ld_session_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   stop_timers (self);
   g_clear_handle_id (&self->refresh_source, g_source_remove);
+  g_clear_handle_id (&self->refresh_retry_source, g_source_remove);
+  if (self->network_monitor != NULL)
+    g_signal_handlers_disconnect_by_func (self->network_monitor, on_network_changed, self);
+  g_clear_object (&self->network_monitor);
   g_clear_handle_id (&self->sanction_source, g_source_remove);
 
   while ((task = g_queue_pop_head (&self->waiting)) != NULL)
@@ -2650,6 +2804,12 @@ ld_session_get_property (GObject    *object,
     case PROP_SANCTION_REASON:
       g_value_set_string (value, self->sanction_reason);
       break;
+    case PROP_HAVING_TROUBLE:
+      g_value_set_boolean (value, self->having_trouble);
+      break;
+    case PROP_REDIS_STATE:
+      g_value_set_enum (value, self->redis_state);
+      break;
     case PROP_SOCKET_HEALTHY:
       g_value_set_boolean (value, self->socket_healthy);
       break;
@@ -2745,6 +2905,9 @@ ld_session_class_init (LdSessionClass *klass)
     g_param_spec_enum ("sanction", NULL, NULL, LD_TYPE_SANCTION, LD_SANCTION_NONE, ro);
   properties[PROP_SANCTION_UNTIL] = g_param_spec_boxed ("sanction-until", NULL, NULL, G_TYPE_DATE_TIME, ro);
   properties[PROP_SANCTION_REASON] = g_param_spec_string ("sanction-reason", NULL, NULL, NULL, ro);
+  properties[PROP_HAVING_TROUBLE] = g_param_spec_boolean ("having-trouble", NULL, NULL, FALSE, ro);
+  properties[PROP_REDIS_STATE] = g_param_spec_enum ("redis-state", NULL, NULL, LD_TYPE_REDIS_STATE,
+                                                    LD_REDIS_STATE_UNKNOWN, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* Every server event, as received: ::event::newMessage and so on. */
@@ -2783,7 +2946,13 @@ ld_session_init (LdSession *self)
   self->reconnect_attempts = LD_SESSION_DEFAULT_RECONNECT_ATTEMPTS;
   self->refresh_margin = LD_SESSION_DEFAULT_REFRESH_MARGIN_S;
   self->ping_interval = LD_SESSION_VIEWER_PING_INTERVAL_S;
+  self->backoff_base_ms = LD_SESSION_RECONNECT_DELAY_MS;
+  self->backoff_max_ms = LD_SESSION_RECONNECT_DELAY_MAX_MS;
+  self->refresh_retry_base_ms = LD_SESSION_REFRESH_RETRY_DELAY_MS;
+  self->refresh_retry_max_ms = LD_SESSION_REFRESH_RETRY_DELAY_MAX_MS;
   self->role = LD_ROLE_VIEWER;
+  self->network_monitor = g_object_ref (g_network_monitor_get_default ());
+  g_signal_connect (self->network_monitor, "network-changed", G_CALLBACK (on_network_changed), self);
   self->cancellable = g_cancellable_new ();
   self->chat = ld_chat_model_new ();
   self->viewers = ld_viewer_model_new ();
@@ -2839,6 +3008,48 @@ ld_session_set_path (LdSession  *self,
       g_signal_handlers_disconnect_by_data (self->client, self);
       g_clear_object (&self->client);
     }
+}
+
+void
+ld_session_set_give_up_after (LdSession *self,
+                              guint      attempts)
+{
+  g_return_if_fail (LD_IS_SESSION (self));
+
+  self->give_up_after = attempts;
+}
+
+LdRedisState
+ld_session_get_redis_state (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), LD_REDIS_STATE_UNKNOWN);
+
+  return self->redis_state;
+}
+
+gboolean
+ld_session_get_having_trouble (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
+
+  return self->having_trouble;
+}
+
+void
+_ld_session_set_backoff (LdSession *self,
+                         guint      base_ms,
+                         guint      max_ms,
+                         guint      refresh_base_ms,
+                         guint      refresh_max_ms)
+{
+  g_return_if_fail (LD_IS_SESSION (self));
+  g_return_if_fail (base_ms > 0 && max_ms >= base_ms);
+  g_return_if_fail (refresh_base_ms > 0 && refresh_max_ms >= refresh_base_ms);
+
+  self->backoff_base_ms = base_ms;
+  self->backoff_max_ms = max_ms;
+  self->refresh_retry_base_ms = refresh_base_ms;
+  self->refresh_retry_max_ms = refresh_max_ms;
 }
 
 guint

@@ -42,9 +42,14 @@ G_BEGIN_DECLS
 #define LD_SESSION_DEFAULT_API_URL "http://localhost:3000"
 #define LD_SESSION_CONNECT_TIMEOUT_MS 20000
 #define LD_SESSION_RECONNECT_DELAY_MS 1000
-#define LD_SESSION_RECONNECT_DELAY_MAX_MS 5000
-/* The guide's cap; 0 means retry forever. */
+#define LD_SESSION_RECONNECT_DELAY_MAX_MS 30000
+/* The guide's 5 attempts: after them the session says it has trouble
+ * (having-trouble), and goes on trying. */
 #define LD_SESSION_DEFAULT_RECONNECT_ATTEMPTS 5
+/* The guide's RetryManager for a refresh that fails on the network. */
+#define LD_SESSION_REFRESH_TRIES 3
+#define LD_SESSION_REFRESH_RETRY_DELAY_MS 1000
+#define LD_SESSION_REFRESH_RETRY_DELAY_MAX_MS 10000
 #define LD_SESSION_VIEWER_PING_INTERVAL_S 30
 #define LD_SESSION_HEALTH_INTERVAL_S 30
 /* Refresh this long before the access token's exp. */
@@ -54,12 +59,12 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  LD_SESSION_STATE_OFFLINE,
+  LD_SESSION_STATE_OFFLINE,       /* never connected, or disconnected on purpose */
   LD_SESSION_STATE_CONNECTING,
   LD_SESSION_STATE_AUTHENTICATING,
   LD_SESSION_STATE_ONLINE,
   LD_SESSION_STATE_RECONNECTING, /* see the reconnect-in property */
-  LD_SESSION_STATE_SIGNED_OUT,   /* the token was refused and could not be refreshed */
+  LD_SESSION_STATE_SIGNED_OUT,   /* the server refused the token (authFailed, 401 on refresh) */
 } LdSessionState;
 
 #define LD_TYPE_SESSION_STATE (ld_session_state_get_type ())
@@ -93,10 +98,20 @@ const char          *ld_session_get_api_url             (LdSession       *self);
 /* The Engine.IO path, "/socket" by default; read on the next connect. */
 void                 ld_session_set_path                (LdSession       *self,
                                                          const char      *path);
-/* 0 = forever. */
+/* Failed attempts after which the session says it has trouble (0 =
+ * never); it keeps trying either way. */
 guint                ld_session_get_reconnect_attempts  (LdSession       *self);
 void                 ld_session_set_reconnect_attempts  (LdSession       *self,
                                                          guint            attempts);
+/* For one-shot tools only (livedesk-cli send): go OFFLINE after this many
+ * failed attempts. 0, the default, never gives up. */
+void                 ld_session_set_give_up_after       (LdSession       *self,
+                                                         guint            attempts);
+/* Past the reconnect attempts without getting through. */
+gboolean             ld_session_get_having_trouble      (LdSession       *self);
+/* Tries now instead of at the end of the backoff (the network came back,
+ * the user asked); also a refresh that waits on the network. */
+void                 ld_session_reconnect_now           (LdSession       *self);
 void                 ld_session_set_refresh_margin      (LdSession       *self,
                                                          guint            seconds);
 /* viewerPing while in a room, every 30 s by default (the guide's). */
@@ -137,7 +152,9 @@ guint                ld_session_get_viewer_count        (LdSession       *self);
 gboolean             ld_session_get_socket_healthy      (LdSession       *self);
 gboolean             ld_session_get_api_healthy         (LdSession       *self);
 gboolean             ld_session_get_healthy             (LdSession       *self);
-/* Checks the REST API now. */
+/* The platform's Redis, when the API's health answer says (the guide's). */
+LdRedisState         ld_session_get_redis_state         (LdSession       *self);
+/* Checks the REST API now: any 2xx within 5 s is healthy (the guide's). */
 void                 ld_session_check_health            (LdSession       *self);
 
 /* The signed-in user's own sanction in the room (userTimedOut, userBanned),
@@ -193,6 +210,9 @@ LdMessage           *ld_session_send_image              (LdSession       *self,
 /* The protocol code ("FORBIDDEN", …) with which the server refused a FAILED
  * message of ours, or NULL. */
 const char          *ld_session_get_refusal_code        (LdMessage       *message);
+/* How long until the rate limits let the next message go, in ms (0: now).
+ * A RATE_LIMITED refusal's wait, as a number to count down. */
+gint64               ld_session_get_send_retry_ms       (LdSession       *self);
 /* A FAILED message of ours goes back to the outbox. */
 gboolean             ld_session_retry_message           (LdSession       *self,
                                                          LdMessage       *message);
@@ -265,13 +285,5 @@ void                 ld_session_moderate_async          (LdSession       *self,
 gboolean             ld_session_moderate_finish         (LdSession       *self,
                                                          GAsyncResult    *result,
                                                          GError         **error);
-
-/* Private, for the benchmark: be in ROOM_ID without a server, and the path
- * an event takes from the wire into the models. */
-void                 _ld_session_enter_room             (LdSession       *self,
-                                                         const char      *room_id);
-void                 _ld_session_handle_event           (LdSession       *self,
-                                                         const char      *event,
-                                                         JsonNode        *payload);
 
 G_END_DECLS

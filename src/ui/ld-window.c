@@ -150,6 +150,7 @@ update_header (LdWindow *self)
 
   if (self->session == NULL)
     {
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reconnect", FALSE);
       update_account (self);
       gtk_image_set_from_icon_name (self->connection_icon, "network-offline-symbolic");
       gtk_label_set_text (self->connection_label, _("Signed out"));
@@ -163,6 +164,8 @@ update_header (LdWindow *self)
 
   state = ld_session_get_state (self->session);
   reason = ld_session_get_state_reason (self->session);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reconnect",
+                                 state == LD_SESSION_STATE_RECONNECTING || state == LD_SESSION_STATE_OFFLINE);
   gtk_image_set_from_icon_name (self->connection_icon, state_icon (state));
 
   switch (state)
@@ -183,7 +186,10 @@ update_header (LdWindow *self)
       {
         guint seconds = ld_session_get_reconnect_in (self->session);
 
-        if (seconds > 0)
+        if (ld_session_get_having_trouble (self->session))
+          text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Trouble connecting, next try in %u s (F5 now)",
+                                               "Trouble connecting, next try in %u s (F5 now)", seconds), seconds);
+        else if (seconds > 0)
           text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Reconnecting in %u s", "Reconnecting in %u s",
                                                seconds), seconds);
         else
@@ -252,6 +258,17 @@ update_header (LdWindow *self)
   ld_composer_set_sanction (ld_chat_view_get_composer (self->chat_view), ld_session_get_sanction (self->session),
                             ld_session_get_sanction_until (self->session),
                             ld_session_get_sanction_reason (self->session));
+}
+
+static void
+reconnect_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  LdWindow *self = LD_WINDOW (widget);
+
+  if (self->session != NULL)
+    ld_session_reconnect_now (self->session);
 }
 
 static void
@@ -329,29 +346,18 @@ on_visible_child_changed (LdWindow *self)
   adw_view_stack_page_set_needs_attention (self->chat_page, FALSE);
 }
 
-/* The seconds a rate-limit refusal asks to wait: its last number ("wait 0.4 s"),
- * rounded up. The core says it in words; the composer counts it down. */
+/* The seconds a rate-limit refusal asks to wait, rounded up, for the
+ * composer to count down: a number from the core, not read out of its text. */
 static guint
-retry_seconds (const GError *error)
+retry_seconds (LdWindow     *self,
+               const GError *error)
 {
-  const char *p = error->message;
-  const char *last = NULL;
-  g_autofree char *number = NULL;
-  double value;
+  gint64 retry_ms;
 
   if (!g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED))
     return 0;
-
-  for (; *p != '\0'; p++)
-    if (g_ascii_isdigit (*p) && (p == error->message || (!g_ascii_isdigit (p[-1]) && p[-1] != '.' && p[-1] != ',')))
-      last = p;
-  if (last == NULL)
-    return 1;
-
-  number = g_strdup (last);
-  g_strdelimit (number, ",", '.');
-  value = g_ascii_strtod (number, NULL);
-  return MAX (1, (guint) ceil (value));
+  retry_ms = ld_session_get_send_retry_ms (self->session);
+  return MAX (1, (guint) ((retry_ms + 999) / 1000));
 }
 
 /* When narrow, the switcher title shows the room itself. */
@@ -381,7 +387,7 @@ on_send (LdWindow   *self,
 
   if (message == NULL)
     {
-      ld_composer_refuse (composer, error->message, retry_seconds (error));
+      ld_composer_refuse (composer, error->message, retry_seconds (self, error));
       return;
     }
 
@@ -836,6 +842,7 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdWindow, streamer_mode_button);
 
   gtk_widget_class_install_action (widget_class, "win.join-room", NULL, join_room_dialog_action);
+  gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
   gtk_widget_class_install_action (widget_class, "win.join-room-id", "s", join_room_id_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
@@ -845,6 +852,7 @@ ld_window_class_init (LdWindowClass *klass)
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, GDK_CONTROL_MASK, "win.join-room", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.reconnect", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-view", "s", "chat");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-view", "s", "viewers");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-view", "s", "gifts");
