@@ -837,11 +837,14 @@ test_backend_events (void)
 {
   g_autoptr(LdSession) session = ld_session_new ("http://127.0.0.1:9", "http://127.0.0.1:9");
   LdNotificationModel *notifications = ld_session_get_notifications (session);
-  LdChatModel *chat = ld_session_get_chat (session);
+  LdChatModel *chat;
   LdNotification *notification;
   LdGift *gift;
 
+  /* The room's chat: each room has its own. */
   _ld_session_enter_room (session, "room_b");
+  chat = ld_session_get_chat (session);
+  g_assert_true (chat == ld_room_get_chat (ld_session_get_room (session, "room_b")));
 
   feed (session, "chatMessageFromBackend",
         "{\"type\":\"chat_message\",\"data\":{\"messageId\":\"b1\",\"roomId\":\"room_b\","

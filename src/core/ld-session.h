@@ -30,6 +30,7 @@
 #include "ld-chat-model.h"
 #include "ld-gift-queue.h"
 #include "ld-notification-model.h"
+#include "ld-room.h"
 #include "ld-ticket-model.h"
 #include "ld-token-store.h"
 #include "ld-validate.h"
@@ -140,7 +141,8 @@ const char          *ld_session_get_user_id             (LdSession       *self);
 const char          *ld_session_get_username            (LdSession       *self);
 LdRole               ld_session_get_role                (LdSession       *self);
 
-/* The room the session is in (or re-joins after a reconnect), or NULL. */
+/* The current room (ld_session_get_current_room): its id, NULL when in
+ * none or banned from it; its info, chat, viewers, gifts and own sanction. */
 const char          *ld_session_get_room_id             (LdSession       *self);
 const char          *ld_session_get_room_title          (LdSession       *self);
 /* "live", "ended" or NULL when unknown. */
@@ -175,8 +177,11 @@ LdGiftQueue         *ld_session_get_gifts               (LdSession       *self);
 /* Messages still waiting for the server's confirmation (pending). */
 guint                ld_session_get_outbox_length       (LdSession       *self);
 
-/* Rooms. Joining while in another room leaves it. Completes when the server
- * answers (joinedRoom), after any reconnect the join waits for. */
+/* Rooms. A session is in any number of rooms on its one connection, each
+ * re-joined by itself after a reconnect. Joining makes the room the current
+ * one (what the room getters above describe, and what the app shows) and
+ * completes when the server answers (joinedRoom), after any reconnect the
+ * join waits for. */
 void                 ld_session_join_room_async         (LdSession       *self,
                                                          const char      *room_id,
                                                          GCancellable    *cancellable,
@@ -185,7 +190,19 @@ void                 ld_session_join_room_async         (LdSession       *self,
 gboolean             ld_session_join_room_finish        (LdSession       *self,
                                                          GAsyncResult    *result,
                                                          GError         **error);
+/* Leaves the current room. */
 void                 ld_session_leave_room              (LdSession       *self);
+void                 ld_session_leave                   (LdSession       *self,
+                                                         const char      *room_id);
+/* The room ROOM_ID the session is in (or re-joins, or was banned from),
+ * or NULL. */
+LdRoom              *ld_session_get_room                (LdSession       *self,
+                                                         const char      *room_id);
+/* The last joined, NULL when in none (the room getters then describe an
+ * empty room). */
+LdRoom              *ld_session_get_current_room        (LdSession       *self);
+/* Every room of the session (LdRoom, new references). */
+GPtrArray           *ld_session_list_rooms              (LdSession       *self);
 /* roomInfo's data {roomId, title, status, viewerCount, viewers}. */
 void                 ld_session_get_room_info_async     (LdSession       *self,
                                                          const char      *room_id,

@@ -115,15 +115,16 @@ on_message_received (LdDesktopNotifier *self,
 
 static void
 on_stream_status_changed (LdDesktopNotifier *self,
+                          LdRoom            *room,
                           const char        *status,
                           LdSession         *session)
 {
-  const char *title = ld_session_get_room_title (session);
+  const char *title = ld_room_get_title (room);
   g_autoptr(GNotification) notification = NULL;
   g_autofree char *text = NULL;
 
   if (title == NULL)
-    title = ld_session_get_room_id (session);
+    title = ld_room_get_id (room);
   if (!chosen (self, "notify-stream-state") || title == NULL)
     return;
 
@@ -190,7 +191,7 @@ on_support_reply (LdDesktopNotifier *self,
 static void
 on_gift_received (LdDesktopNotifier *self,
                   LdGift            *gift,
-                  LdGiftQueue       *queue)
+                  LdSession         *session)
 {
   const char *tx_id = ld_gift_get_tx_id (gift);
   g_autoptr(GNotification) notification = NULL;
@@ -382,7 +383,6 @@ ld_desktop_notifier_set_session (LdDesktopNotifier *self,
       LdNotificationModel *model = ld_session_get_notifications (self->session);
 
       g_signal_handlers_disconnect_by_data (self->session, self);
-      g_signal_handlers_disconnect_by_data (ld_session_get_gifts (self->session), self);
       g_signal_handlers_disconnect_by_data (model, self);
       for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
         {
@@ -405,8 +405,7 @@ ld_desktop_notifier_set_session (LdDesktopNotifier *self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "support-request", G_CALLBACK (on_support_request), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "support-reply", G_CALLBACK (on_support_reply), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (ld_session_get_gifts (session), "gift-received", G_CALLBACK (on_gift_received), self,
-                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "gift-received", G_CALLBACK (on_gift_received), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (ld_session_get_notifications (session), "items-changed",
                            G_CALLBACK (on_notifications_changed), self, G_CONNECT_SWAPPED);
 

@@ -51,6 +51,9 @@ struct _LdWindow
   GCancellable         *cancellable;
   LdDesktopNotifier    *notifier;
   gulong                notify_handler;
+  /* The shown room's chat and gift queue, which change with the room. */
+  LdChatModel          *bound_chat;
+  LdGiftQueue          *bound_gifts;
   guint                 unread_chat;
   guint                 unseen_gifts;
 };
@@ -905,6 +908,39 @@ ld_window_get_session (LdWindow *self)
   return self->session;
 }
 
+/* The shown room (the session's current one): its chat, viewers and gifts
+ * in the views, one room at a time. */
+static void
+bind_room (LdWindow *self)
+{
+  LdChatModel *chat = self->session != NULL ? ld_session_get_chat (self->session) : NULL;
+  LdGiftQueue *gifts = self->session != NULL ? ld_session_get_gifts (self->session) : NULL;
+
+  if (self->bound_chat != chat)
+    {
+      if (self->bound_chat != NULL)
+        g_signal_handlers_disconnect_by_data (self->bound_chat, self);
+      g_set_object (&self->bound_chat, chat);
+      if (chat != NULL)
+        {
+          g_signal_connect_object (chat, "items-changed", G_CALLBACK (on_chat_items_changed), self,
+                                   G_CONNECT_SWAPPED);
+          if (self->settings != NULL)
+            ld_chat_model_set_capacity (chat, ld_settings_get_history_size (self->settings));
+        }
+      ld_chat_view_set_model (self->chat_view, chat);
+    }
+  if (self->bound_gifts != gifts)
+    {
+      if (self->bound_gifts != NULL)
+        g_signal_handlers_disconnect_by_data (self->bound_gifts, self);
+      g_set_object (&self->bound_gifts, gifts);
+      if (gifts != NULL)
+        g_signal_connect_object (gifts, "notify::current", G_CALLBACK (on_gift_started), self, G_CONNECT_SWAPPED);
+    }
+  ld_viewer_list_set_model (self->viewer_list, self->session != NULL ? ld_session_get_viewers (self->session) : NULL);
+}
+
 void
 ld_window_set_session (LdWindow  *self,
                        LdSession *session)
@@ -918,10 +954,9 @@ ld_window_set_session (LdWindow  *self,
   if (self->session != NULL)
     {
       g_clear_signal_handler (&self->notify_handler, self->session);
-      g_signal_handlers_disconnect_by_data (ld_session_get_chat (self->session), self);
+      g_signal_handlers_disconnect_by_data (self->session, self);
       g_signal_handlers_disconnect_by_data (ld_session_get_notifications (self->session), self);
       g_signal_handlers_disconnect_by_data (ld_session_get_tickets (self->session), self);
-      g_signal_handlers_disconnect_by_data (ld_session_get_gifts (self->session), self);
       g_clear_object (&self->session);
     }
 
@@ -930,22 +965,18 @@ ld_window_set_session (LdWindow  *self,
       self->session = g_object_ref (session);
       self->notify_handler = g_signal_connect_object (session, "notify", G_CALLBACK (on_session_notify), self,
                                                       G_CONNECT_SWAPPED);
-      g_signal_connect_object (ld_session_get_chat (session), "items-changed", G_CALLBACK (on_chat_items_changed),
-                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (session, "notify::current-room", G_CALLBACK (bind_room), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (ld_session_get_notifications (session), "notify::unread-count",
                                G_CALLBACK (update_badges), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (ld_session_get_tickets (session), "notify::n-unread",
                                G_CALLBACK (update_badges), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (ld_session_get_gifts (session), "notify::current",
-                               G_CALLBACK (on_gift_started), self, G_CONNECT_SWAPPED);
     }
   if (self->settings != NULL)
     apply_settings (self);
 
   self->unseen_gifts = 0;
   update_badges (self);
-  ld_chat_view_set_model (self->chat_view, session ? ld_session_get_chat (session) : NULL);
-  ld_viewer_list_set_model (self->viewer_list, session ? ld_session_get_viewers (session) : NULL);
+  bind_room (self);
   ld_gifts_view_set_session (self->gifts_view, session);
   ld_notifications_view_set_model (self->notifications_view, session ? ld_session_get_notifications (session) : NULL);
   if (self->notifier != NULL)
@@ -965,6 +996,11 @@ ld_window_join_room (LdWindow   *self,
   if (self->session == NULL)
     return;
 
+  /* One room shown at a time: the one before is left, as before rooms
+   * could be many. */
+  if (ld_session_get_current_room (self->session) != NULL &&
+      g_strcmp0 (ld_room_get_id (ld_session_get_current_room (self->session)), room_id) != 0)
+    ld_session_leave_room (self->session);
   ld_session_join_room_async (self->session, room_id, self->cancellable, on_joined, g_object_ref (self));
 }
 
