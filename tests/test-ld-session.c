@@ -1315,6 +1315,95 @@ test_health_guide (void)
   g_assert_cmpint (ld_session_get_redis_state (session), ==, LD_REDIS_STATE_UNKNOWN);
 }
 
+
+/* How many messages of USER with TEXT ROOM's chat shows. */
+static guint
+count_in_room (LdRoom     *room,
+               const char *user,
+               const char *text)
+{
+  LdChatModel *chat = ld_room_get_chat (room);
+  guint n = 0;
+
+  ld_chat_model_flush (chat);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (chat)); i++)
+    {
+      g_autoptr(LdMessage) message = g_list_model_get_item (G_LIST_MODEL (chat), i);
+
+      if (g_strcmp0 (ld_message_get_user_id (message), user) == 0 &&
+          g_strcmp0 (ld_message_get_text (message), text) == 0)
+        n++;
+    }
+  return n;
+}
+
+/* Two rooms on one socket: each gets its own chat and gifts, a third room's
+ * events reach neither; after an outage both re-join by themselves, and
+ * leaving one keeps the other. */
+static void
+test_many_rooms (void)
+{
+  g_autoptr(TestPeer) peer = test_peer_start ("session-peer.mjs", NULL);
+  g_autoptr(LdSession) session = peer_session (peer);
+  g_autoptr(JsonObject) outage = NULL;
+  g_autoptr(JsonObject) back = NULL;
+  g_autoptr(GPtrArray) rooms = NULL;
+  gboolean rejoined_a = FALSE, rejoined_b = FALSE;
+  LdRoom *a, *b;
+
+  ld_session_connect (session);
+  WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
+  join (session, "room_a");
+  join (session, "room_b");
+  a = ld_session_get_room (session, "room_a");
+  b = ld_session_get_room (session, "room_b");
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+  g_assert_true (ld_room_get_joined (a));
+  g_assert_true (ld_session_get_current_room (session) == b);
+  rooms = ld_session_list_rooms (session);
+  g_assert_cmpuint (rooms->len, ==, 2);
+
+  test_peer_send (peer, "{\"cmd\":\"emit\",\"name\":\"newMessage\",\"payload\":{\"messageId\":\"x1\",\"roomId\":\"room_a\","
+                        "\"userId\":\"lan\",\"username\":\"Lan\",\"message\":\"ở A\"}}");
+  test_peer_send (peer, "{\"cmd\":\"emit\",\"name\":\"newMessage\",\"payload\":{\"messageId\":\"x2\",\"roomId\":\"room_b\","
+                        "\"userId\":\"lan\",\"username\":\"Lan\",\"message\":\"ở B\"}}");
+  test_peer_send (peer, "{\"cmd\":\"emit\",\"name\":\"newMessage\",\"payload\":{\"messageId\":\"x3\",\"roomId\":\"room_c\","
+                        "\"userId\":\"lan\",\"username\":\"Lan\",\"message\":\"ở C\"}}");
+  test_peer_send (peer, "{\"cmd\":\"emit\",\"name\":\"newGift\",\"payload\":{\"giftTxId\":\"g1\",\"roomId\":\"room_a\","
+                        "\"senderId\":\"lan\",\"senderName\":\"Lan\",\"giftId\":\"rose\",\"giftName\":\"Rose\",\"giftValue\":5}}");
+  WAIT_UNTIL (count_in_room (b, "lan", "ở B") == 1);
+  WAIT_UNTIL (count_in_room (a, "lan", "ở A") == 1);
+  WAIT_UNTIL (ld_gift_queue_get_current (ld_room_get_gifts (a)) != NULL);
+  g_assert_cmpuint (count_in_room (a, "lan", "ở B") + count_in_room (b, "lan", "ở A"), ==, 0);
+  g_assert_cmpuint (count_in_room (a, "lan", "ở C") + count_in_room (b, "lan", "ở C"), ==, 0);
+  g_assert_null (ld_gift_queue_get_current (ld_room_get_gifts (b)));
+
+  test_peer_send (peer, "{\"cmd\":\"outage\"}");
+  outage = test_peer_expect (peer, "outage", WAIT_MS);
+  WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_RECONNECTING);
+  g_assert_false (ld_room_get_joined (a));
+  test_peer_send (peer, "{\"cmd\":\"back\"}");
+  back = test_peer_expect (peer, "back", WAIT_MS);
+  while (!rejoined_a || !rejoined_b)
+    {
+      g_autoptr(JsonObject) rejoin = expect_received (peer, "joinRoom");
+      const char *room_id = json_object_get_string_member (json_object_get_object_member (rejoin, "payload"), "roomId");
+
+      rejoined_a |= g_strcmp0 (room_id, "room_a") == 0;
+      rejoined_b |= g_strcmp0 (room_id, "room_b") == 0;
+    }
+  WAIT_UNTIL (ld_room_get_joined (a) && ld_room_get_joined (b));
+  /* What each room had is there once. */
+  g_assert_cmpuint (count_in_room (a, "lan", "ở A"), ==, 1);
+  g_assert_cmpuint (count_in_room (b, "lan", "ở B"), ==, 1);
+
+  ld_session_leave (session, "room_b");
+  g_assert_null (ld_session_get_room (session, "room_b"));
+  g_assert_true (ld_room_get_joined (a));
+  g_assert_null (ld_session_get_current_room (session));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1346,6 +1435,7 @@ main (int   argc,
   g_test_add_func ("/ld/session/refresh-retried", test_refresh_retried);
   g_test_add_func ("/ld/session/backend-shapes", test_backend_shapes);
   g_test_add_func ("/ld/session/health-guide", test_health_guide);
+  g_test_add_func ("/ld/session/many-rooms", test_many_rooms);
 
   return g_test_run ();
 }
