@@ -442,6 +442,7 @@ static void
 test_outbox (void)
 {
   g_autoptr(LdChatModel) model = ld_chat_model_new ();
+  g_autoptr(LdOutbox) outbox = ld_outbox_new (0);
   g_autoptr(LdMessage) mine = ld_message_new_outgoing ("room1", "me", "Me", LD_ROLE_VIEWER,
                                                          LD_MESSAGE_TYPE_TEXT, "first!");
   g_autoptr(LdMessage) failing = ld_message_new_outgoing ("room1", "me", "Me", LD_ROLE_VIEWER,
@@ -458,8 +459,11 @@ test_outbox (void)
   g_assert_nonnull (ld_message_get_local_id (mine));
   g_assert_cmpstr (ld_message_get_local_id (mine), !=, ld_message_get_local_id (failing));
 
+  ld_chat_model_set_outbox (model, outbox);
   g_assert_true (ld_chat_model_append (model, mine));
+  g_assert_true (ld_outbox_push (outbox, mine, NULL));
   g_assert_true (ld_chat_model_append (model, failing));
+  g_assert_true (ld_outbox_push (outbox, failing, NULL));
   g_assert_false (ld_chat_model_append (model, mine));
   g_assert_true (ld_chat_model_lookup_local (model, ld_message_get_local_id (mine)) == mine);
 
@@ -485,6 +489,7 @@ static void
 test_echo_before_sent (void)
 {
   g_autoptr(LdChatModel) model = ld_chat_model_new ();
+  g_autoptr(LdOutbox) outbox = ld_outbox_new (0);
   g_autoptr(LdMessage) first = ld_message_new_outgoing ("room1", "me", "Me", LD_ROLE_VIEWER,
                                                           LD_MESSAGE_TYPE_TEXT, "hi");
   g_autoptr(LdMessage) second = ld_message_new_outgoing ("room1", "me", "Me", LD_ROLE_VIEWER,
@@ -509,9 +514,14 @@ test_echo_before_sent (void)
   lost = ld_message_new_from_json (lost_json, &error);
   g_assert_no_error (error);
 
+  /* As the session does: into the chat, and into the outbox. */
+  ld_chat_model_set_outbox (model, outbox);
   ld_chat_model_append (model, first);
+  ld_outbox_push (outbox, first, NULL);
   ld_chat_model_append (model, second);
+  ld_outbox_push (outbox, second, NULL);
   ld_chat_model_append (model, failed);
+  ld_outbox_push (outbox, failed, NULL);
   ld_message_mark_failed (failed, "RATE_LIMITED");
 
   /* The broadcast of our first "hi" arrives before its messageSent: it
@@ -540,6 +550,7 @@ test_echo_before_sent (void)
   g_assert_false (ld_chat_model_retry (model, ld_message_get_local_id (first)));
   g_assert_false (ld_chat_model_retry (model, "no-such-local-id"));
   g_assert_true (ld_chat_model_retry (model, ld_message_get_local_id (failed)));
+  ld_outbox_requeue (outbox, failed);
   g_assert_cmpint (ld_message_get_state (failed), ==, LD_MESSAGE_STATE_PENDING);
   g_assert_null (ld_message_get_failure_reason (failed));
   {

@@ -87,7 +87,7 @@ struct _LdSession
 
   /* Messages to send, oldest first. One at a time is on the wire, so the
    * server sees them in order and a refusal cannot overtake a later send. */
-  GQueue               outbox;
+  LdOutbox            *outbox;
   struct _Sending     *sending;
   guint                flush_source;
   guint64              next_seq;
@@ -1134,6 +1134,8 @@ add_room (LdSession  *self,
   LdRoom *room = _ld_room_new (room_id);
   Kept *kept = g_hash_table_lookup (self->kept_sanctions, room_id);
 
+  ld_chat_model_set_outbox (ld_room_get_chat (room), self->outbox);
+
   if (kept != NULL)
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
@@ -1681,22 +1683,7 @@ fail_outbox_for (LdSession  *self,
                  const char *room_id,
                  const char *reason)
 {
-  GList *l = self->outbox.head;
-
-  while (l != NULL)
-    {
-      GList *next = l->next;
-      LdMessage *message = l->data;
-
-      if (g_strcmp0 (ld_message_get_room_id (message), room_id) == 0)
-        {
-          if (ld_message_get_state (message) == LD_MESSAGE_STATE_PENDING)
-            ld_message_mark_failed (message, reason);
-          g_queue_delete_link (&self->outbox, l);
-          g_object_unref (message);
-        }
-      l = next;
-    }
+  ld_outbox_fail_room (self->outbox, room_id, reason);
   notify_outbox (self);
 }
 
@@ -1905,7 +1892,6 @@ ld_session_get_room_info_finish (LdSession     *self,
 
 /* Chat and the outbox */
 
-#define SEQ_KEY "ld-session-outbox-seq"
 #define REFUSAL_KEY "ld-session-refusal-code"
 
 const char *
@@ -1918,30 +1904,12 @@ ld_session_get_refusal_code (LdMessage *message)
   return g_object_get_data (G_OBJECT (message), REFUSAL_KEY);
 }
 
-static int
-compare_seq (gconstpointer a,
-             gconstpointer b,
-             gpointer      user_data)
-{
-  guint64 sa = *(guint64 *) g_object_get_data (G_OBJECT (a), SEQ_KEY);
-  guint64 sb = *(guint64 *) g_object_get_data (G_OBJECT (b), SEQ_KEY);
-
-  return sa < sb ? -1 : sa > sb;
-}
-
+/* Back in its place in the outbox. */
 static void
 outbox_add (LdSession *self,
             LdMessage *message)
 {
-  guint64 *seq = g_object_get_data (G_OBJECT (message), SEQ_KEY);
-
-  if (seq == NULL)
-    {
-      seq = g_new (guint64, 1);
-      *seq = self->next_seq++;
-      g_object_set_data_full (G_OBJECT (message), SEQ_KEY, seq, g_free);
-    }
-  g_queue_insert_sorted (&self->outbox, g_object_ref (message), compare_seq, NULL);
+  ld_outbox_requeue (self->outbox, message);
   notify_outbox (self);
 }
 
@@ -2060,35 +2028,24 @@ on_message_acked (GObject      *source,
   settle_message (self, args);
 }
 
-/* The oldest message whose room we are in, taken from the outbox; those
- * of rooms being re-joined wait their turn, those of rooms left fail. */
+/* Messages of rooms being re-joined wait their turn, those of rooms left
+ * fail. */
+static LdOutboxVerdict
+may_send (LdMessage *message,
+          gpointer   user_data)
+{
+  LdSession *self = user_data;
+  LdRoom *room = lookup_room (self, ld_message_get_room_id (message));
+
+  if (room == NULL || ld_room_get_banned (room))
+    return LD_OUTBOX_FAIL;
+  return ld_room_get_joined (room) ? LD_OUTBOX_SEND : LD_OUTBOX_WAIT;
+}
+
 static LdMessage *
 next_to_send (LdSession *self)
 {
-  GList *l = self->outbox.head;
-
-  while (l != NULL)
-    {
-      GList *next = l->next;
-      LdMessage *message = l->data;
-      LdRoom *room = lookup_room (self, ld_message_get_room_id (message));
-
-      if (ld_message_get_state (message) != LD_MESSAGE_STATE_PENDING || room == NULL ||
-          ld_room_get_banned (room))
-        {
-          if (ld_message_get_state (message) == LD_MESSAGE_STATE_PENDING)
-            ld_message_mark_failed (message, _("You left the room before this was sent"));
-          g_queue_delete_link (&self->outbox, l);
-          g_object_unref (message);
-        }
-      else if (ld_room_get_joined (room))
-        {
-          g_queue_delete_link (&self->outbox, l);
-          return message;
-        }
-      l = next;
-    }
-  return NULL;
+  return ld_outbox_take_next (self->outbox, may_send, self, _("You left the room before this was sent"));
 }
 
 static void
@@ -2264,14 +2221,24 @@ send_chat (LdSession      *self,
       else
         set_contract_error (error, validation, 0);
     }
-  if (clean == NULL || !check_rate (self, error))
+  if (clean == NULL)
+    return NULL;
+  /* Bounded: past what waits already, the user is told, not queued. */
+  if (ld_outbox_is_full (self->outbox))
+    {
+      g_set_error (error, LD_OUTBOX_ERROR, LD_OUTBOX_ERROR_FULL,
+                   _("Too many messages are waiting to be sent; try again once they are"));
+      return NULL;
+    }
+  if (!check_rate (self, error))
     return NULL;
 
   message = ld_message_new_outgoing (ld_room_get_id (room),
                                      self->user_id != NULL ? self->user_id : self->token_user_id,
                                      self->username, self->role, type, clean);
   ld_chat_model_append (ld_room_get_chat (room), message);
-  outbox_add (self, message);
+  ld_outbox_push (self->outbox, message, NULL);
+  notify_outbox (self);
   flush_outbox (self);
 
   return message;
@@ -2336,7 +2303,7 @@ ld_session_get_outbox_length (LdSession *self)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), 0);
 
-  return self->outbox.length + (self->sending != NULL ? 1 : 0);
+  return ld_outbox_get_length (self->outbox) + (self->sending != NULL ? 1 : 0);
 }
 
 /* Gifts, support, moderation */
@@ -2676,7 +2643,6 @@ static void
 ld_session_dispose (GObject *object)
 {
   LdSession *self = LD_SESSION (object);
-  LdMessage *message;
   GTask *task;
 
   g_cancellable_cancel (self->cancellable);
@@ -2697,8 +2663,8 @@ ld_session_dispose (GObject *object)
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("The session was closed"));
       g_object_unref (task);
     }
-  while ((message = g_queue_pop_head (&self->outbox)) != NULL)
-    g_object_unref (message);
+  if (self->outbox != NULL)
+    ld_outbox_clear (self->outbox);
   if (self->sending != NULL)
     {
       /* Its ack, if it still comes, finds it settled. */
@@ -2732,6 +2698,7 @@ ld_session_dispose (GObject *object)
   g_clear_object (&self->notifications);
   g_clear_object (&self->tickets);
   g_clear_object (&self->limiter);
+  g_clear_object (&self->outbox);
 
   G_OBJECT_CLASS (ld_session_parent_class)->dispose (object);
 }
@@ -2979,7 +2946,7 @@ ld_session_init (LdSession *self)
   self->notifications = ld_notification_model_new ();
   self->tickets = ld_ticket_model_new ();
   self->limiter = ld_rate_limit_new (NULL, 0);
-  g_queue_init (&self->outbox);
+  self->outbox = ld_outbox_new (0);
   g_queue_init (&self->waiting);
   g_queue_init (&self->joins);
   g_queue_init (&self->requests);
