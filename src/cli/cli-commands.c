@@ -645,17 +645,27 @@ cmd_tail (Cli   *cli,
   guint sigint;
   guint sigterm;
 
-  if (!parse_options (cli, _("ROOM"),
-                      _("Join a room and print every event as one JSON object a line until interrupted."),
-                      NULL, &argc, &argv, 1))
+  /* Up to the gateway's cap of rooms a socket may be in. */
+  if (!parse_options (cli, _("ROOM…"),
+                      _("Join one or more rooms on one connection and print every event as one JSON object a "
+                        "line until interrupted."),
+                      NULL, &argc, &argv, -20))
     return cli->exit_code;
+  if (argc < 2)
+    {
+      g_printerr ("livedesk-cli %s: %s\n", cli->command, _("missing arguments"));
+      return CLI_EXIT_USAGE;
+    }
   if (!start_session (cli))
     return cli->exit_code;
 
   g_signal_connect (cli->session, "event", G_CALLBACK (on_event), cli);
-  if (!join_room (cli, argv[1]))
-    return cli->exit_code;
-  g_printerr (_("livedesk-cli: in %s; Ctrl+C to stop\n"), argv[1]);
+  for (int i = 1; i < argc; i++)
+    {
+      if (!join_room (cli, argv[i]))
+        return cli->exit_code;
+      g_printerr (_("livedesk-cli: in %s; Ctrl+C to stop\n"), argv[i]);
+    }
 
   /* Once in, a tail keeps trying for as long as it runs. */
   ld_session_set_reconnect_attempts (cli->session, 0);
