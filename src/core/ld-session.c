@@ -2890,7 +2890,9 @@ ld_session_class_init (LdSessionClass *klass)
                                                     LD_REDIS_STATE_UNKNOWN, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  /* Every server event, as received: ::event::newMessage and so on. */
+  /* Every server event, as received (::event::newMessage and so on), for
+   * tools that print the wire (livedesk-cli tail); the app uses the typed
+   * signals and models instead. */
   signals[EVENT] =
     g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 2,

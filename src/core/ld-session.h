@@ -1,13 +1,21 @@
-/* ld-session.h: one user's livestream session against a gateway: the client
- * side of PROTOCOL.md on a SioClient, feeding the core's models.
+/* ld-session.h: one user's connection and account against a gateway: the
+ * client side of PROTOCOL.md on one SioClient, and the rooms on it.
  *
  * The session connects with the guide's settings (path /socket, WebSocket,
- * 20 s, reconnect after 1 s with back-off), authenticates on every connect
- * (the token in CONNECT's auth, then `authenticate`), refreshes the token
- * over REST before it expires and on tokenExpired, re-joins its room after a
- * reconnect, and keeps what the user sends in an outbox until the server
- * confirms it: pending messages are sent in order once the session is back
- * online and in the room, and never shown twice.
+ * 20 s), authenticates on every connect (the token in CONNECT's auth, then
+ * `authenticate`) and refreshes the token over REST before it expires and
+ * on tokenExpired. A network fault never ends it: it reconnects with
+ * jittered exponential backoff up to 30 s for as long as the user is signed
+ * in (having-trouble after the guide's 5 attempts), at once when the
+ * network comes back or on ld_session_reconnect_now(); a refresh that fails
+ * on the network is retried likewise. Only the server refusing the user
+ * (401 on refresh, authFailed) signs out.
+ *
+ * It holds any number of rooms (LdRoom) on its one socket, each re-joined
+ * by itself after a reconnect; incoming events go through the protocol's
+ * event table to the room or model they are for. What the user sends waits
+ * in one outbox (LdOutbox) until the server confirms it: sent in order once
+ * back in the room, never shown or sent twice.
  *
  * Tokens come from ld_session_set_tokens(); after a refresh the session
  * emits ::tokens-changed so the owner can store the new ones in the keyring.
@@ -18,6 +26,8 @@
  *   g_signal_connect (session, "notify::state", G_CALLBACK (on_state), NULL);
  *   ld_session_connect (session);
  *   ld_session_join_room_async (session, "room_1", NULL, on_joined, NULL);
+ *
+ * Test hooks are in ld-session-private.h.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
