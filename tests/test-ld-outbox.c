@@ -128,6 +128,26 @@ test_echo (void)
   g_assert_null (none);
 }
 
+/* Sent messages are let go of even when no echo ever comes. */
+static void
+test_settled_released (void)
+{
+  g_autoptr(LdOutbox) outbox = ld_outbox_new (0);
+  LdMessage *first = outgoing ("a", "1");
+  g_autoptr(LdMessage) second = outgoing ("a", "2");
+  g_autoptr(LdMessage) taken = NULL;
+
+  g_object_add_weak_pointer (G_OBJECT (first), (gpointer *) &first);
+  ld_outbox_push (outbox, first, NULL);
+  taken = ld_outbox_take_next (outbox, only_room, "a", "left");
+  ld_message_mark_sent (taken, "s1", NULL);
+  g_clear_object (&taken);
+  g_object_unref (first);
+  g_assert_nonnull (first);
+  ld_outbox_push (outbox, second, NULL);
+  g_assert_null (first);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -136,5 +156,6 @@ main (int   argc,
   g_test_add_func ("/outbox/order-and-rooms", test_order_and_rooms);
   g_test_add_func ("/outbox/bound", test_bound);
   g_test_add_func ("/outbox/echo", test_echo);
+  g_test_add_func ("/outbox/settled-released", test_settled_released);
   return g_test_run ();
 }

@@ -100,11 +100,27 @@ ld_outbox_is_full (LdOutbox *self)
   return self->waiting.length >= self->capacity;
 }
 
-/* Keeps MESSAGE among those an echo may confirm. */
+/* Keeps MESSAGE among those an echo may confirm, and lets go of those
+ * settled meanwhile, so a quiet room (no echoes) does not hold every
+ * message ever sent. */
 static void
 track (LdOutbox  *self,
        LdMessage *message)
 {
+  GList *l = self->pending.head;
+
+  while (l != NULL)
+    {
+      GList *next = l->next;
+
+      if (ld_message_get_state (l->data) != LD_MESSAGE_STATE_PENDING && l->data != (gpointer) message)
+        {
+          g_object_unref (l->data);
+          g_queue_delete_link (&self->pending, l);
+        }
+      l = next;
+    }
+
   if (g_queue_find (&self->pending, message) == NULL)
     g_queue_insert_sorted (&self->pending, g_object_ref (message), compare_seq, NULL);
 }
