@@ -179,12 +179,16 @@ LdSanction           ld_session_get_sanction            (LdSession       *self);
 GDateTime           *ld_session_get_sanction_until      (LdSession       *self);
 const char          *ld_session_get_sanction_reason     (LdSession       *self);
 
+/* The current room's models: another room's once the current room changes
+ * (notify::current-room), empty ones while in none. */
 LdChatModel         *ld_session_get_chat                (LdSession       *self);
 LdViewerModel       *ld_session_get_viewers             (LdSession       *self);
+LdGiftQueue         *ld_session_get_gifts               (LdSession       *self);
+/* The account's, whatever the room. */
 LdNotificationModel *ld_session_get_notifications       (LdSession       *self);
 LdTicketModel       *ld_session_get_tickets             (LdSession       *self);
-LdGiftQueue         *ld_session_get_gifts               (LdSession       *self);
-/* Messages still waiting for the server's confirmation (pending). */
+/* Messages of ours still waiting for the server's confirmation, in every
+ * room (the session's one LdOutbox). */
 guint                ld_session_get_outbox_length       (LdSession       *self);
 
 /* Rooms. A session is in any number of rooms on its one connection, each
