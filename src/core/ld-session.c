@@ -8,6 +8,7 @@
 
 #include "sio-client.h"
 
+#include "ld-envelope.h"
 #include "ld-events.h"
 #include "ld-payload.h"
 #include "ld-rate-limit.h"
@@ -385,7 +386,8 @@ request_free (Request *request)
   g_free (request);
 }
 
-/* The data of a success envelope (NULL if none), or NULL with an error. */
+/* The data of a success envelope (NULL if none), or FALSE with an error:
+ * the first argument of an answer, read by the protocol's reader. */
 static gboolean
 read_envelope_full (JsonArray   *args,
                     JsonObject **out_data,
@@ -393,44 +395,8 @@ read_envelope_full (JsonArray   *args,
                     GError     **error)
 {
   JsonNode *first = args != NULL && json_array_get_length (args) > 0 ? json_array_get_element (args, 0) : NULL;
-  JsonObject *envelope;
-  JsonNode *err;
-  JsonNode *data;
-  const char *code = NULL;
-  const char *message = NULL;
 
-  *out_data = NULL;
-  if (first == NULL || !JSON_NODE_HOLDS_OBJECT (first))
-    {
-      /* A server that acks with nothing accepted the request. */
-      return TRUE;
-    }
-
-  envelope = json_node_get_object (first);
-  if (json_object_get_boolean_member_with_default (envelope, "success", TRUE))
-    {
-      data = json_object_get_member (envelope, "data");
-      if (data != NULL && JSON_NODE_HOLDS_OBJECT (data))
-        *out_data = json_object_ref (json_node_get_object (data));
-      return TRUE;
-    }
-
-  err = json_object_get_member (envelope, "error");
-  if (err != NULL && JSON_NODE_HOLDS_OBJECT (err))
-    {
-      code = json_object_get_string_member_with_default (json_node_get_object (err), "code", NULL);
-      message = json_object_get_string_member_with_default (json_node_get_object (err), "message", NULL);
-      if (out_retry_ms != NULL)
-        ld_payload_get_int (json_node_get_object (err), "error", "retryAfterMs", FALSE, 0, out_retry_ms, NULL);
-    }
-  else if (err != NULL && json_node_get_value_type (err) == G_TYPE_STRING)
-    message = json_node_get_string (err);
-  if (message == NULL)
-    message = json_object_get_string_member_with_default (envelope, "message", NULL);
-
-  g_set_error_literal (error, LD_CONTRACT_ERROR, ld_contract_error_from_wire (code),
-                       message != NULL ? message : _("The server refused the request"));
-  return FALSE;
+  return ld_envelope_read (first, _("The server refused the request"), out_data, out_retry_ms, error);
 }
 
 static gboolean
