@@ -554,6 +554,58 @@ test_env_tokens_refresh (void)
   g_assert_nonnull (strstr (no_refresh_token->err, "LIVEDESK_REFRESH_TOKEN"));
 }
 
+/* tail follows several rooms on one connection: what is said in each shows,
+ * with its room. */
+static void
+test_tail_rooms (void)
+{
+  g_autofree char *alice = token_for ("alice", "viewer");
+  g_autofree char *bob = token_for ("bob", "viewer");
+  g_autoptr(GSubprocessLauncher) launcher = new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE, bob);
+  g_autoptr(GSubprocess) tail = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) joined1 = NULL;
+  g_autoptr(JsonObject) joined2 = NULL;
+  g_autoptr(JsonObject) message1 = NULL;
+  g_autoptr(JsonObject) message2 = NULL;
+  g_autoptr(Run) send1 = NULL;
+  g_autoptr(Run) send2 = NULL;
+  g_autoptr(Run) none = NULL;
+  g_autofree char *server = g_strdup_printf ("--server=%s", ld_test_gateway_get_url (gateway));
+  g_autofree char *api = g_strdup_printf ("--api=%s", ld_test_gateway_get_url (gateway));
+  JsonObject *data;
+
+  none = run_cli (bob, NULL, "tail");
+  g_assert_cmpint (none->status, ==, 2);
+
+  tail = g_subprocess_launcher_spawn (launcher, &error, cli_program, "tail", "room_u1", "room_u2", server, api, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (tail));
+
+  joined1 = read_event (out, "joinedRoom");
+  joined2 = read_event (out, "joinedRoom");
+  send2 = run_cli (alice, NULL, "send", "room_u2", "ở phòng hai");
+  g_assert_cmpint (send2->status, ==, 0);
+  message2 = read_event (out, "newMessage");
+  data = json_object_get_object_member (message2, "data");
+  g_assert_cmpstr (json_object_get_string_member (data, "roomId"), ==, "room_u2");
+  g_assert_cmpstr (json_object_get_string_member (data, "message"), ==, "ở phòng hai");
+
+  send1 = run_cli (alice, NULL, "send", "room_u1", "ở phòng một");
+  g_assert_cmpint (send1->status, ==, 0);
+  message1 = read_event (out, "newMessage");
+  data = json_object_get_object_member (message1, "data");
+  g_assert_cmpstr (json_object_get_string_member (data, "roomId"), ==, "room_u1");
+  g_assert_cmpstr (json_object_get_string_member (data, "message"), ==, "ở phòng một");
+
+  g_subprocess_send_signal (tail, SIGINT);
+  g_subprocess_wait (tail, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (tail));
+  g_assert_cmpint (g_subprocess_get_exit_status (tail), ==, 0);
+}
+
 /* The pseudo-terminal becomes the CLI's controlling terminal, as in a shell. */
 static void
 become_terminal_session (gpointer user_data)
@@ -896,6 +948,7 @@ main (int   argc,
       g_test_add_func ("/cli/tail", test_tail);
       g_test_add_func ("/cli/global-options", test_global_options);
       g_test_add_func ("/cli/env-tokens-refresh", test_env_tokens_refresh);
+      g_test_add_func ("/cli/tail-rooms", test_tail_rooms);
       g_test_add_func ("/cli/no-keyring", test_no_keyring);
       g_test_add_func ("/cli/terminal-login", test_terminal_login);
     }

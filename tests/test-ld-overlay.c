@@ -508,9 +508,11 @@ test_gateway_end_to_end (void)
     .message = "for you & yours &amp;",
   };
 
+  /* Set before bob is in a room, as the app does at sign-in: the overlay
+   * follows the room he then joins. */
+  ld_overlay_set_session (overlay, bob);
   ld_test_session_join (alice, "room_7", WAIT_MS);
   ld_test_session_join (bob, "room_7", WAIT_MS);
-  ld_overlay_set_session (overlay, bob);
 
   page_open (ld_overlay_get_chat_url (overlay));
   g_assert_nonnull (ld_session_send_text (alice, "Tom & Jerry &lt;3 from the gateway", &error));

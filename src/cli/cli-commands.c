@@ -167,10 +167,10 @@ static int
 fail_with_error (Cli          *cli,
                  const GError *error)
 {
-  if (error->domain == LD_SERVER_ERROR)
-    return fail (cli, CLI_EXIT_REFUSED, "%s: %s", ld_server_error_to_code (error->code), error->message);
   if (error->domain == LD_CONTRACT_ERROR)
-    return fail (cli, CLI_EXIT_REFUSED, "%s: %s", ld_contract_error_to_code (error->code), error->message);
+    return fail (cli, CLI_EXIT_REFUSED, "%s: %s",
+                 ld_contract_error_to_code (error->code) != NULL ? ld_contract_error_to_code (error->code) : "ERROR",
+                 error->message);
   if (error->domain == LD_SESSION_ERROR &&
       (error->code == LD_SESSION_ERROR_INVALID ||
        error->code == LD_SESSION_ERROR_NOT_ALLOWED || error->code == LD_SESSION_ERROR_NOT_IN_ROOM))
@@ -468,7 +468,7 @@ start_session_with (Cli            *cli,
 {
   cli->session = ld_session_new (cli->server, cli->api);
   ld_session_set_path (cli->session, cli->path);
-  ld_session_set_reconnect_attempts (cli->session, CLI_RECONNECT_ATTEMPTS);
+  ld_session_set_give_up_after (cli->session, CLI_RECONNECT_ATTEMPTS);
   ld_session_set_tokens (cli->session, tokens);
   g_signal_connect (cli->session, "notify::state", G_CALLBACK (on_state), cli);
   g_signal_connect (cli->session, "tokens-changed", G_CALLBACK (on_tokens_changed), cli);
@@ -674,6 +674,7 @@ cmd_health (Cli   *cli,
             int    argc,
             char **argv)
 {
+  LdRedisState redis = LD_REDIS_STATE_UNKNOWN;
   g_autoptr(LdRestClient) rest = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -690,8 +691,10 @@ cmd_health (Cli   *cli,
   rest = ld_rest_client_new (cli->api);
   ld_rest_client_health_async (rest, NULL, on_done, &result);
   await (cli, &result);
-  api_ok = ld_rest_client_health_finish (rest, result, &error);
+  api_ok = ld_rest_client_health_finish (rest, result, &redis, &error);
   json_object_set_string_member (out, "api", api_ok ? "ok" : "down");
+  if (redis != LD_REDIS_STATE_UNKNOWN)
+    json_object_set_string_member (out, "redis", redis == LD_REDIS_STATE_UP ? "ok" : "down");
   if (!api_ok)
     json_object_set_string_member (out, "apiError", error->message);
 
@@ -755,17 +758,27 @@ cmd_tail (Cli   *cli,
   guint sigint;
   guint sigterm;
 
-  if (!parse_options (cli, _("ROOM"),
-                      _("Join a room and print every event as one JSON object a line until interrupted."),
-                      NULL, &argc, &argv, 1))
+  /* Up to the gateway's cap of rooms a socket may be in. */
+  if (!parse_options (cli, _("ROOM…"),
+                      _("Join one or more rooms on one connection and print every event as one JSON object a "
+                        "line until interrupted."),
+                      NULL, &argc, &argv, -20))
     return cli->exit_code;
+  if (argc < 2)
+    {
+      g_printerr ("livedesk-cli %s: %s\n", cli->command, _("missing arguments"));
+      return CLI_EXIT_USAGE;
+    }
   if (!start_session (cli))
     return cli->exit_code;
 
   g_signal_connect (cli->session, "event", G_CALLBACK (on_event), cli);
-  if (!join_room (cli, argv[1]))
-    return cli->exit_code;
-  g_printerr (_("livedesk-cli: in %s; Ctrl+C to stop\n"), argv[1]);
+  for (int i = 1; i < argc; i++)
+    {
+      if (!join_room (cli, argv[i]))
+        return cli->exit_code;
+      g_printerr (_("livedesk-cli: in %s; Ctrl+C to stop\n"), argv[i]);
+    }
 
   /* Once in, a tail keeps trying for as long as it runs. */
   ld_session_set_reconnect_attempts (cli->session, 0);

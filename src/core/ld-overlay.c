@@ -71,6 +71,7 @@ struct _LdOverlay
   LdChatModel *chat_model;
   LdGiftQueue *gift_queue;
   gulong       items_changed_id;
+  gulong       current_room_id;
   gulong       alert_started_id;
   gulong       alert_finished_id;
   gulong       gift_received_id;
@@ -990,6 +991,54 @@ on_viewer_count (LdOverlay *self)
   ld_overlay_set_viewers (self, ld_session_get_viewer_count (self->session));
 }
 
+/* The shown room's chat and gift queue, which change with the room. */
+static void
+bind_room (LdOverlay *self)
+{
+  LdChatModel *chat = self->session != NULL ? ld_session_get_chat (self->session) : NULL;
+  LdGiftQueue *gifts = self->session != NULL ? ld_session_get_gifts (self->session) : NULL;
+
+  if (self->chat_model == chat && self->gift_queue == gifts)
+    return;
+
+  if (self->chat_model != NULL)
+    g_clear_signal_handler (&self->items_changed_id, self->chat_model);
+  if (self->gift_queue != NULL)
+    {
+      g_clear_signal_handler (&self->alert_started_id, self->gift_queue);
+      g_clear_signal_handler (&self->alert_finished_id, self->gift_queue);
+      g_clear_signal_handler (&self->gift_received_id, self->gift_queue);
+    }
+  g_clear_object (&self->chat_model);
+  g_clear_object (&self->gift_queue);
+  if (chat == NULL || gifts == NULL)
+    return;
+
+  self->chat_model = g_object_ref (chat);
+  self->gift_queue = g_object_ref (gifts);
+  self->items_changed_id = g_signal_connect (self->chat_model, "items-changed",
+                                             G_CALLBACK (on_items_changed), self);
+  self->alert_started_id = g_signal_connect (self->gift_queue, "alert-started",
+                                             G_CALLBACK (on_alert_started), self);
+  self->alert_finished_id = g_signal_connect (self->gift_queue, "alert-finished",
+                                              G_CALLBACK (on_alert_finished), self);
+  self->gift_received_id = g_signal_connect_swapped (self->gift_queue, "gift-received",
+                                                     G_CALLBACK (count_gift), self);
+
+  /* What the room already shows, newest last. */
+  {
+    guint n = g_list_model_get_n_items (G_LIST_MODEL (self->chat_model));
+
+    for (guint i = n > LD_OVERLAY_CHAT_BACKLOG ? n - LD_OVERLAY_CHAT_BACKLOG : 0; i < n; i++)
+      {
+        g_autoptr(LdMessage) message = g_list_model_get_item (G_LIST_MODEL (self->chat_model), i);
+
+        add_chat (self, message);
+      }
+    set_gift (self, ld_gift_queue_get_current (self->gift_queue));
+  }
+}
+
 void
 ld_overlay_set_session (LdOverlay *self,
                         LdSession *session)
@@ -1002,45 +1051,19 @@ ld_overlay_set_session (LdOverlay *self,
 
   if (self->session != NULL)
     {
-      g_clear_signal_handler (&self->items_changed_id, self->chat_model);
-      g_clear_signal_handler (&self->alert_started_id, self->gift_queue);
-      g_clear_signal_handler (&self->alert_finished_id, self->gift_queue);
-      g_clear_signal_handler (&self->gift_received_id, self->gift_queue);
+      g_clear_signal_handler (&self->current_room_id, self->session);
       g_clear_signal_handler (&self->viewers_id, self->session);
-      g_clear_object (&self->chat_model);
-      g_clear_object (&self->gift_queue);
       g_clear_object (&self->session);
+      bind_room (self);
     }
   if (session == NULL)
     return;
 
   self->session = g_object_ref (session);
-  self->chat_model = g_object_ref (ld_session_get_chat (session));
-  self->gift_queue = g_object_ref (ld_session_get_gifts (session));
-  self->items_changed_id = g_signal_connect (self->chat_model, "items-changed",
-                                             G_CALLBACK (on_items_changed), self);
-  self->alert_started_id = g_signal_connect (self->gift_queue, "alert-started",
-                                             G_CALLBACK (on_alert_started), self);
-  self->alert_finished_id = g_signal_connect (self->gift_queue, "alert-finished",
-                                              G_CALLBACK (on_alert_finished), self);
-
-  self->gift_received_id = g_signal_connect_swapped (self->gift_queue, "gift-received",
-                                                     G_CALLBACK (count_gift), self);
   self->viewers_id = g_signal_connect_swapped (session, "notify::viewer-count", G_CALLBACK (on_viewer_count), self);
   ld_overlay_set_viewers (self, ld_session_get_viewer_count (session));
-
-  /* What the session already shows, newest last. */
-  {
-    guint n = g_list_model_get_n_items (G_LIST_MODEL (self->chat_model));
-
-    for (guint i = n > LD_OVERLAY_CHAT_BACKLOG ? n - LD_OVERLAY_CHAT_BACKLOG : 0; i < n; i++)
-      {
-        g_autoptr(LdMessage) message = g_list_model_get_item (G_LIST_MODEL (self->chat_model), i);
-
-        add_chat (self, message);
-      }
-    set_gift (self, ld_gift_queue_get_current (self->gift_queue));
-  }
+  self->current_room_id = g_signal_connect_swapped (session, "notify::current-room", G_CALLBACK (bind_room), self);
+  bind_room (self);
 }
 
 void

@@ -11,28 +11,10 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "ld-wire-error.h"
+
 G_BEGIN_DECLS
 
-/* Errors in this domain carry a protocol error code (PROTOCOL.md section 2)
- * as their code and a sentence for the user as their message. */
-#define LD_CONTRACT_ERROR (ld_contract_error_quark ())
-
-typedef enum
-{
-  LD_CONTRACT_ERROR_UNAUTHENTICATED,
-  LD_CONTRACT_ERROR_FORBIDDEN,
-  LD_CONTRACT_ERROR_INVALID_PAYLOAD,
-  LD_CONTRACT_ERROR_NOT_IN_ROOM,
-  LD_CONTRACT_ERROR_ROOM_NOT_FOUND,
-  LD_CONTRACT_ERROR_EMPTY_MESSAGE,
-  LD_CONTRACT_ERROR_MESSAGE_TOO_LONG,
-  LD_CONTRACT_ERROR_FORBIDDEN_CONTENT,
-  LD_CONTRACT_ERROR_INVALID_IMAGE_URL,
-  LD_CONTRACT_ERROR_INVALID_GIFT,
-  LD_CONTRACT_ERROR_RATE_LIMITED,
-  LD_CONTRACT_ERROR_TOKEN_EXPIRED,
-  LD_CONTRACT_ERROR_INTERNAL,
-} LdContractError;
 
 #define LD_MESSAGE_MAX_CHARS 500
 #define LD_GIFT_MESSAGE_MAX_CHARS 200
@@ -53,11 +35,6 @@ typedef enum
   LD_IMAGE_URL_HTTPS_ONLY,
 } LdImageUrlPolicy;
 
-GQuark      ld_contract_error_quark      (void);
-/* "RATE_LIMITED" and so on; NULL for a code outside the enum. */
-const char *ld_contract_error_to_code    (LdContractError   code);
-gboolean    ld_contract_error_from_code  (const char       *name,
-                                          LdContractError  *out_code);
 
 /* ^[a-zA-Z0-9_]{1,50}$ */
 gboolean    ld_validate_room_id          (const char       *room_id,
