@@ -334,7 +334,8 @@ serve (int    argc,
   g_autoptr(SoupServer) server = NULL;
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GMainLoop) loop = NULL;
-  g_autoptr(GSList) uris = NULL;
+  g_autoptr(GUri) listen_uri = NULL;
+  g_autofree char *listen_text = NULL;
   g_autofree char *attach_path = NULL;
   guint bound_port = 0;
   guint sigint;
@@ -453,15 +454,12 @@ serve (int    argc,
   g_print ("listening %u\n", bound_port);
   fflush (stdout);
 
-  uris = soup_server_get_uris (server);
-  for (GSList *l = uris; l != NULL; l = l->next)
-    {
-      g_autofree char *text = g_uri_to_string (l->data);
-
-      g_printerr ("livedesk-gateway: listening on %s (Socket.IO at %s)\n", text,
-                  attach_path != NULL ? attach_path : GW_GATEWAY_PATH);
-    }
-  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+  /* the engine accepts connections itself, so the server lists no URI */
+  listen_uri = g_uri_build (G_URI_FLAGS_NONE, "http", NULL, host != NULL ? host : "127.0.0.1",
+                            (gint) bound_port, "/", NULL, NULL);
+  listen_text = g_uri_to_string (listen_uri);
+  g_printerr ("livedesk-gateway: listening on %s (Socket.IO at %s)\n", listen_text,
+              attach_path != NULL ? attach_path : GW_GATEWAY_PATH);
 
   loop = g_main_loop_new (NULL, FALSE);
   sigint = g_unix_signal_add (SIGINT, on_quit_signal, loop);

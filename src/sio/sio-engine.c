@@ -971,6 +971,31 @@ sio_engine_socket_close (SioEngineSocket *self,
   socket_close_internal (self, reason ? reason : "forced close", FALSE);
 }
 
+/* The accepted socket, on the remote address libsoup keeps for the
+ * connection: connections handed over as streams have no GSocket in libsoup,
+ * and a held poll needs one to notice its client leaving. */
+static GQuark
+accepted_socket_quark (void)
+{
+  static GQuark quark;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("sio-engine-accepted-socket");
+  return quark;
+}
+
+static GSocket *
+message_get_socket (SoupServerMessage *msg)
+{
+  GSocket *gsocket = soup_server_message_get_socket (msg);
+  GSocketAddress *remote;
+
+  if (gsocket != NULL)
+    return gsocket;
+  remote = soup_server_message_get_remote_address (msg);
+  return remote != NULL ? g_object_get_qdata (G_OBJECT (remote), accepted_socket_quark ()) : NULL;
+}
+
 static void
 respond_error (SoupServerMessage *msg,
                EngineError        code)
@@ -1092,9 +1117,9 @@ handle_poll (SioEngine         *self,
   soup_server_message_pause (msg);
   socket->poll = g_object_ref (msg);
   g_signal_connect (msg, "finished", G_CALLBACK (on_poll_finished), socket);
-  if (soup_server_message_get_socket (msg) != NULL)
+  if (message_get_socket (msg) != NULL)
     {
-      socket->poll_watch = g_socket_create_source (soup_server_message_get_socket (msg),
+      socket->poll_watch = g_socket_create_source (message_get_socket (msg),
                                                    G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
       g_source_set_callback (socket->poll_watch, G_SOURCE_FUNC (on_poll_socket), socket, NULL);
       g_source_attach (socket->poll_watch, NULL);
@@ -1169,7 +1194,7 @@ on_websocket_upgraded (SoupServerMessage *msg,
   SioEngine *self = user_data;
   g_autoptr(SoupServerMessage) hold = g_object_ref (msg);
   GUri *uri = soup_server_message_get_uri (msg);
-  GSocket *gsocket = soup_server_message_get_socket (msg);
+  GSocket *gsocket = message_get_socket (msg);
   g_autoptr(GIOStream) base = NULL;
   g_autoptr(SioBufferedStream) stream = NULL;
   g_autoptr(SoupWebsocketConnection) connection = NULL;
@@ -1406,6 +1431,60 @@ sio_engine_attach (SioEngine  *self,
   soup_server_add_handler (server, path, on_http_request, self, NULL);
 }
 
+/* libsoup 3.2's own listener keeps a reference to every socket it accepts
+ * (fixed in 3.4, commit b545d5f0): ~0.6 KiB of RSS per connection, forever.
+ * So connections are accepted here and handed over as streams, a path that
+ * frees everything once the connection is done. */
+static gboolean
+on_incoming (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source_object,
+             gpointer           user_data)
+{
+  SoupServer *server = user_data;
+  GSocket *gsocket = g_socket_connection_get_socket (connection);
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GSocketAddress) remote = NULL;
+  g_autoptr(GError) error = NULL;
+
+  local = g_socket_connection_get_local_address (connection, NULL);
+  remote = g_socket_connection_get_remote_address (connection, &error);
+  if (local == NULL || remote == NULL)
+    {
+      /* gone between accept() and now (ENOTCONN) */
+      g_debug ("engine: dropping an accepted connection: %s", error ? error->message : "no local address");
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return TRUE;
+    }
+  /* what libsoup's listener does: requests and frames leave whole, and a
+   * lone small write must not wait for the peer's delayed ACK */
+  g_socket_set_option (gsocket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  g_object_set_qdata_full (G_OBJECT (remote), accepted_socket_quark (),
+                           g_object_ref (gsocket), g_object_unref);
+  if (!soup_server_accept_iostream (server, G_IO_STREAM (connection), local, remote, &error))
+    {
+      g_debug ("engine: libsoup refused a connection: %s", error->message);
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+    }
+  return TRUE;
+}
+
+static void
+listeners_free (gpointer data)
+{
+  GPtrArray *services = data;
+
+  for (guint i = 0; i < services->len; i++)
+    {
+      GSocketService *service = g_ptr_array_index (services, i);
+
+      g_signal_handlers_disconnect_matched (service, G_SIGNAL_MATCH_FUNC, 0, 0, NULL, on_incoming, NULL);
+      g_socket_service_stop (service);
+      g_socket_listener_close (G_SOCKET_LISTENER (service));
+    }
+  g_ptr_array_unref (services);
+}
+
 gboolean
 sio_engine_listen (SoupServer  *server,
                    const char  *address,
@@ -1417,6 +1496,8 @@ sio_engine_listen (SoupServer  *server,
   g_autoptr(GSocketAddress) socket_address = NULL;
   g_autoptr(GSocketAddress) local = NULL;
   g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketService) service = NULL;
+  GPtrArray *services;
 
   g_return_val_if_fail (SOUP_IS_SERVER (server), FALSE);
   g_return_val_if_fail (address != NULL, FALSE);
@@ -1437,8 +1518,20 @@ sio_engine_listen (SoupServer  *server,
   g_socket_set_listen_backlog (socket, SIO_ENGINE_LISTEN_BACKLOG);
   if (!g_socket_listen (socket, error))
     return FALSE;
-  if (!soup_server_listen_socket (server, socket, 0, error))
+
+  service = g_socket_service_new ();
+  if (!g_socket_listener_add_socket (G_SOCKET_LISTENER (service), socket, NULL, error))
     return FALSE;
+  g_signal_connect (service, "incoming", G_CALLBACK (on_incoming), server);
+
+  /* the server owns its listeners: they stop when it goes */
+  services = g_object_get_data (G_OBJECT (server), "sio-engine-listeners");
+  if (services == NULL)
+    {
+      services = g_ptr_array_new_with_free_func (g_object_unref);
+      g_object_set_data_full (G_OBJECT (server), "sio-engine-listeners", services, listeners_free);
+    }
+  g_ptr_array_add (services, g_steal_pointer (&service));
 
   if (bound_port != NULL)
     {

@@ -34,7 +34,11 @@ void             sio_engine_attach               (SioEngine   *self,
 /* Makes SERVER listen on ADDRESS (e.g. "127.0.0.1", "::1", "0.0.0.0") and PORT
  * (0: a free one, stored in *BOUND_PORT) with a backlog of SIO_ENGINE_LISTEN_BACKLOG:
  * the soup_server_listen_*() helpers keep GLib's 10, and a burst of clients
- * reconnecting at once then waits seconds for SYN retries. */
+ * reconnecting at once then waits seconds for SYN retries. Connections are
+ * accepted by the engine and handed to SERVER as streams (libsoup 3.2's own
+ * listener leaks every accepted socket), so soup_server_get_uris() and
+ * soup_server_get_listeners() do not list them; the listener stops when
+ * SERVER is finalized. */
 #define SIO_ENGINE_LISTEN_BACKLOG 1024
 gboolean         sio_engine_listen               (SoupServer  *server,
                                                   const char  *address,
