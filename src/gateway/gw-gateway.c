@@ -9,6 +9,7 @@
 #include "gw-envelope.h"
 #include "gw-jwt.h"
 #include "gw-log.h"
+#include "gw-metrics.h"
 #include "ld-rate-limit.h"
 #include "gw-redis.h"
 #include "gw-redis-adapter.h"
@@ -2460,6 +2461,18 @@ gw_gateway_class_init (GwGatewayClass *klass)
   object_class->finalize = gw_gateway_finalize;
 }
 
+/* REASON is one of the engine's constants, never client text. */
+static void
+on_connection_refused (SioServer  *server,
+                       const char *reason,
+                       const char *address,
+                       gpointer    user_data)
+{
+  g_autofree char *labels = g_strdup_printf ("reason=\"%s\"", reason);
+
+  gw_metrics_add ("livedesk_connection_refusals_total", labels, 1);
+}
+
 static void
 gw_gateway_init (GwGateway *self)
 {
@@ -2484,6 +2497,9 @@ gw_gateway_init (GwGateway *self)
    * 128 KiB frame limit is raised by the engine to this. */
   sio_engine_set_max_payload (sio_server_get_engine (self->server), SIO_ENGINE_DEFAULT_MAX_PAYLOAD);
   g_signal_connect_object (self->nsp, "connection", G_CALLBACK (on_connection), self, 0);
+  gw_metrics_describe ("livedesk_connection_refusals_total", GW_METRIC_COUNTER,
+                       "New connections turned away before their handshake, by reason");
+  g_signal_connect (self->server, "connection-refused", G_CALLBACK (on_connection_refused), NULL);
 }
 
 GwGateway *

@@ -232,6 +232,7 @@ load_config (const char  *path,
              char       **users_path,
              char       **secret_file,
              gint        *presence_timeout,
+             gint        *max_per_address,
              GError     **error)
 {
   g_autoptr(GKeyFile) keys = g_key_file_new ();
@@ -242,6 +243,7 @@ load_config (const char  *path,
   };
   struct { const char *key; gint *value; } integers[] = {
     { "port", port }, { "presence-timeout", presence_timeout },
+    { "max-connections-per-address", max_per_address },
   };
 
   if (!g_key_file_load_from_file (keys, path, G_KEY_FILE_NONE, error))
@@ -308,6 +310,7 @@ serve (int    argc,
   gboolean development = FALSE;
   gint port = -1;
   gint presence_timeout = -1;
+  gint max_per_address = -1;
   const GOptionEntry entries[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Address to listen on (default 127.0.0.1)", "ADDRESS" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port (default 4001; 0 picks a free one)", "N" },
@@ -319,6 +322,8 @@ serve (int    argc,
       "Read the token secret from FILE instead of $" SECRET_VARIABLE, "FILE" },
     { "presence-timeout", 0, 0, G_OPTION_ARG_INT, &presence_timeout,
       "Seconds without viewerPing before a viewer leaves a room (default 90)", "SECONDS" },
+    { "max-connections-per-address", 0, 0, G_OPTION_ARG_INT, &max_per_address,
+      "Concurrent connections one client address may hold (default 64; 0: no limit)", "N" },
     { "development", 0, 0, G_OPTION_ARG_NONE, &development,
       "Without a secret, sign tokens with a random one that dies with the process (never in production)", NULL },
     { NULL }
@@ -358,7 +363,7 @@ serve (int    argc,
     }
   if (config_path != NULL &&
       !load_config (config_path, &host, &port, &socket_path, &redis_uri, &users_path,
-                    &secret_file, &presence_timeout, &error))
+                    &secret_file, &presence_timeout, &max_per_address, &error))
     {
       g_printerr ("livedesk-gateway: %s\n", error->message);
       return 2;
@@ -367,6 +372,8 @@ serve (int    argc,
     port = 4001;
   if (presence_timeout < 0)
     presence_timeout = GW_GATEWAY_DEFAULT_PRESENCE_TIMEOUT_MS / 1000;
+  if (max_per_address < 0)
+    max_per_address = GW_GATEWAY_DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
   if (users_path == NULL)
     {
       g_printerr ("livedesk-gateway: --users is required (create the file with hash-password)\n");
@@ -432,6 +439,7 @@ serve (int    argc,
   rest = gw_rest_new (jwt, users, refresh);
   gateway = gw_gateway_new (jwt);
   gw_gateway_set_presence_timeout (gateway, (guint) presence_timeout * 1000);
+  sio_server_set_max_connections_per_address (gw_gateway_get_server (gateway), (guint) max_per_address);
   if (redis != NULL)
     {
       gw_rest_set_redis (rest, redis);

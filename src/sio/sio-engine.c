@@ -58,6 +58,11 @@ struct _SioEngine {
   guint       ping_interval;
   guint       ping_timeout;
   gsize       max_payload;
+  /* Open sessions per client address, so that one address cannot take
+   * every file descriptor; WebSocket handshakes count from their request,
+   * before the 101, so that a burst of them cannot slip past. */
+  GHashTable *per_address;  /* address → GUINT_TO_POINTER (n) */
+  guint       max_per_address;
 };
 
 typedef enum {
@@ -80,6 +85,7 @@ struct _SioEngineSocket {
   char                    *query_string; /* the handshake's, parsed only when asked */
   GHashTable              *query;
   char                    *remote_address;
+  gboolean                 counted;    /* holds one of engine->per_address[remote_address] */
 
   gboolean                 closed;
   gboolean                 closing;    /* CLOSE is waiting for a poll to carry the queue */
@@ -110,6 +116,7 @@ G_DEFINE_FINAL_TYPE (SioEngineSocket, sio_engine_socket, G_TYPE_OBJECT)
 
 enum {
   ENGINE_CONNECTION,
+  ENGINE_REFUSED,
   N_ENGINE_SIGNALS
 };
 static guint engine_signals[N_ENGINE_SIGNALS];
@@ -614,6 +621,35 @@ on_linger_end (gpointer user_data)
 }
 
 /* BY_CLIENT: the client asked for it, so a held poll ends with NOOP rather than CLOSE. */
+/* The address a new session counts against: one place, so that a trusted
+ * reverse proxy's X-Forwarded-For can be honoured here later. */
+static const char *
+engine_client_address (SoupServerMessage *msg)
+{
+  return soup_server_message_get_remote_host (msg);
+}
+
+static void
+engine_hold_address (SioEngine  *self,
+                     const char *address)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address));
+
+  g_hash_table_replace (self->per_address, g_strdup (address), GUINT_TO_POINTER (n + 1));
+}
+
+static void
+engine_release_address (SioEngine  *self,
+                        const char *address)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address));
+
+  if (n <= 1)
+    g_hash_table_remove (self->per_address, address);
+  else
+    g_hash_table_replace (self->per_address, g_strdup (address), GUINT_TO_POINTER (n - 1));
+}
+
 static void
 socket_close_internal (SioEngineSocket *self,
                        const char      *reason,
@@ -626,6 +662,9 @@ socket_close_internal (SioEngineSocket *self,
     return;
   hold = g_object_ref (self);
   self->closed = TRUE;
+  if (self->counted && self->engine != NULL)
+    engine_release_address (self->engine, self->remote_address);
+  self->counted = FALSE;
 
   socket_clear_timer (self);
   g_clear_handle_id (&self->upgrade_source, g_source_remove);
@@ -1016,10 +1055,13 @@ respond_text (SoupServerMessage *msg,
   soup_server_message_set_response (msg, "text/plain; charset=UTF-8", SOUP_MEMORY_COPY, text, strlen (text));
 }
 
+/* RESERVED: the request already holds a count for its address (a WebSocket
+ * handshake's), which the session takes over. */
 static SioEngineSocket *
 engine_open_socket (SioEngine         *self,
                     SoupServerMessage *msg,
-                    Transport          transport)
+                    Transport          transport,
+                    gboolean           reserved)
 {
   SioEngineSocket *socket = g_object_new (SIO_TYPE_ENGINE_SOCKET, NULL);
   g_autoptr(SioEioPacket) open = NULL;
@@ -1031,7 +1073,13 @@ engine_open_socket (SioEngine         *self,
   socket->engine = self;
   socket->id = generate_sid ();
   socket->transport = transport;
-  socket->remote_address = g_strdup (soup_server_message_get_remote_host (msg));
+  socket->remote_address = g_strdup (engine_client_address (msg));
+  if (socket->remote_address != NULL)
+    {
+      if (!reserved)
+        engine_hold_address (self, socket->remote_address);
+      socket->counted = TRUE;
+    }
   /* A table of copies would cost every session a few hundred bytes for
    * something hardly anyone looks at. */
   socket->query_string = g_strdup (g_uri_get_query (soup_server_message_get_uri (msg)));
@@ -1184,6 +1232,72 @@ handle_post (SioEngine         *self,
     }
 }
 
+/* Whether a new session from MSG's address may open; if not, MSG is
+ * answered 429 and ::refused says so. */
+static gboolean
+engine_admit (SioEngine         *self,
+              SoupServerMessage *msg)
+{
+  const char *address = engine_client_address (msg);
+
+  if (self->max_per_address == 0 || address == NULL ||
+      GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address)) < self->max_per_address)
+    return TRUE;
+
+  /* 429: libsoup 3.2 has no name for it, so the phrase goes along */
+  respond_text (msg, 429, "Too many connections from this address");
+  soup_server_message_set_status (msg, 429, "Too Many Requests");
+  g_signal_emit (self, engine_signals[ENGINE_REFUSED], 0, "per_address", address);
+  return FALSE;
+}
+
+/* A WebSocket handshake's count for its address, from the request until
+ * the session takes it over, or given back if the 101 never goes out. */
+typedef struct
+{
+  GWeakRef engine;
+  char    *address;
+  gboolean taken;
+} Reservation;
+
+static void
+reservation_free (gpointer data)
+{
+  Reservation *reservation = data;
+  g_autoptr(SioEngine) engine = g_weak_ref_get (&reservation->engine);
+
+  if (!reservation->taken && engine != NULL)
+    engine_release_address (engine, reservation->address);
+  g_weak_ref_clear (&reservation->engine);
+  g_free (reservation->address);
+  g_free (reservation);
+}
+
+static void
+reservation_attach (SioEngine         *self,
+                    SoupServerMessage *msg)
+{
+  const char *address = engine_client_address (msg);
+  Reservation *reservation;
+
+  if (address == NULL)
+    return;
+  reservation = g_new0 (Reservation, 1);
+  g_weak_ref_init (&reservation->engine, self);
+  reservation->address = g_strdup (address);
+  engine_hold_address (self, address);
+  g_object_set_data_full (G_OBJECT (msg), "sio-engine-reservation", reservation, reservation_free);
+}
+
+static void
+reservation_take (SoupServerMessage *msg)
+{
+  Reservation *reservation = g_object_get_data (G_OBJECT (msg), "sio-engine-reservation");
+
+  if (reservation != NULL)
+    reservation->taken = TRUE;
+}
+
 /* The 101 has gone out: the connection is the WebSocket's from here on.
  * libsoup's own WebSocket handler does the same, but over the bare
  * connection; ours goes over a SioBufferedStream (ws_flush). */
@@ -1221,7 +1335,8 @@ on_websocket_upgraded (SoupServerMessage *msg,
     {
       SioEioPacket *open;
 
-      socket = engine_open_socket (self, msg, TRANSPORT_WEBSOCKET);
+      reservation_take (msg);
+      socket = engine_open_socket (self, msg, TRANSPORT_WEBSOCKET, TRUE);
       socket_take_websocket (socket, connection);
       open = g_queue_pop_head (&socket->queue);
       ws_send_packet (socket, open);
@@ -1313,8 +1428,14 @@ on_http_request (SoupServer        *server,
        * server has it off, libsoup would inflate a message whole before
        * maxPayload is checked (a deflate bomb). A failed handshake gets
        * libsoup's own 400 or 403. */
+      else if (sid == NULL && !engine_admit (self, msg))
+        return;
       else if (soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL))
-        g_signal_connect_object (msg, "wrote-informational", G_CALLBACK (on_websocket_upgraded), self, 0);
+        {
+          if (sid == NULL)
+            reservation_attach (self, msg);
+          g_signal_connect_object (msg, "wrote-informational", G_CALLBACK (on_websocket_upgraded), self, 0);
+        }
       return;
     }
 
@@ -1325,7 +1446,9 @@ on_http_request (SoupServer        *server,
           respond_error (msg, ENGINE_ERROR_BAD_HANDSHAKE_METHOD);
           return;
         }
-      socket = engine_open_socket (self, msg, TRANSPORT_POLLING);
+      if (!engine_admit (self, msg))
+        return;
+      socket = engine_open_socket (self, msg, TRANSPORT_POLLING, FALSE);
       handle_poll (self, socket, msg);
       g_signal_emit (self, engine_signals[ENGINE_CONNECTION], 0, socket);
       return;
@@ -1370,6 +1493,7 @@ sio_engine_finalize (GObject *object)
   SioEngine *self = SIO_ENGINE (object);
 
   g_hash_table_unref (self->sockets);
+  g_hash_table_unref (self->per_address);
   g_sequence_free (self->timers);
   g_free (self->path);
 
@@ -1388,6 +1512,11 @@ sio_engine_class_init (SioEngineClass *klass)
   engine_signals[ENGINE_CONNECTION] =
     g_signal_new ("connection", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, SIO_TYPE_ENGINE_SOCKET);
+
+  /* A new session was refused (REASON "per_address"), for ADDRESS. */
+  engine_signals[ENGINE_REFUSED] =
+    g_signal_new ("refused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
@@ -1397,6 +1526,7 @@ sio_engine_init (SioEngine *self)
   self->ping_interval = SIO_ENGINE_DEFAULT_PING_INTERVAL;
   self->ping_timeout = SIO_ENGINE_DEFAULT_PING_TIMEOUT;
   self->max_payload = SIO_ENGINE_DEFAULT_MAX_PAYLOAD;
+  self->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->timers = g_sequence_new (NULL);
   self->timer_source = g_source_new (&timer_source_funcs, sizeof (GSource));
   g_source_set_callback (self->timer_source, on_timers_due, self, NULL);
@@ -1614,6 +1744,30 @@ sio_engine_set_max_payload (SioEngine *self,
   g_return_if_fail (SIO_IS_ENGINE (self));
   g_return_if_fail (bytes > 0);
   self->max_payload = bytes;
+}
+
+void
+sio_engine_set_max_sessions_per_address (SioEngine *self,
+                                         guint      max)
+{
+  g_return_if_fail (SIO_IS_ENGINE (self));
+  self->max_per_address = max;
+}
+
+guint
+sio_engine_get_max_sessions_per_address (SioEngine *self)
+{
+  g_return_val_if_fail (SIO_IS_ENGINE (self), 0);
+  return self->max_per_address;
+}
+
+guint
+sio_engine_get_n_sessions_from (SioEngine  *self,
+                                const char *address)
+{
+  g_return_val_if_fail (SIO_IS_ENGINE (self), 0);
+  g_return_val_if_fail (address != NULL, 0);
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address));
 }
 
 guint

@@ -56,6 +56,14 @@ void             sio_engine_set_ping_timeout     (SioEngine   *self,
 gsize            sio_engine_get_max_payload      (SioEngine   *self);
 void             sio_engine_set_max_payload      (SioEngine   *self,
                                                   gsize        bytes);
+/* At most MAX open sessions per client address (0, the default: no limit);
+ * a handshake beyond gets HTTP 429 and ::refused ("per_address", address). */
+void             sio_engine_set_max_sessions_per_address (SioEngine *self,
+                                                          guint      max);
+guint            sio_engine_get_max_sessions_per_address (SioEngine *self);
+/* Sessions (and WebSocket handshakes under way) that ADDRESS holds now. */
+guint            sio_engine_get_n_sessions_from  (SioEngine   *self,
+                                                  const char  *address);
 guint            sio_engine_get_n_sockets        (SioEngine   *self);
 SioEngineSocket *sio_engine_lookup               (SioEngine   *self,
                                                   const char  *sid);
