@@ -620,7 +620,6 @@ on_linger_end (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* BY_CLIENT: the client asked for it, so a held poll ends with NOOP rather than CLOSE. */
 /* The address a new session counts against: one place, so that a trusted
  * reverse proxy's X-Forwarded-For can be honoured here later. */
 static const char *
@@ -650,6 +649,7 @@ engine_release_address (SioEngine  *self,
     g_hash_table_replace (self->per_address, g_strdup (address), GUINT_TO_POINTER (n - 1));
 }
 
+/* BY_CLIENT: the client asked for it, so a held poll ends with NOOP rather than CLOSE. */
 static void
 socket_close_internal (SioEngineSocket *self,
                        const char      *reason,
@@ -1564,55 +1564,133 @@ sio_engine_attach (SioEngine  *self,
 /* libsoup 3.2's own listener keeps a reference to every socket it accepts
  * (fixed in 3.4, commit b545d5f0): ~0.6 KiB of RSS per connection, forever.
  * So connections are accepted here and handed over as streams, a path that
- * frees everything once the connection is done. */
-static gboolean
-on_incoming (GSocketService    *service,
-             GSocketConnection *connection,
-             GObject           *source_object,
-             gpointer           user_data)
+ * frees everything once the connection is done. Not by a GSocketService
+ * either: when accept() fails for want of descriptors it warns and retries
+ * at once, in a loop for as long as they lack (and libsoup's listener
+ * stops accepting for good). */
+typedef struct
 {
-  SoupServer *server = user_data;
-  GSocket *gsocket = g_socket_connection_get_socket (connection);
+  SoupServer *server;  /* unowned: the server owns its listeners */
+  GSocket    *socket;
+  GSource    *watch;   /* readable: connections waiting */
+  GSource    *pause;   /* after a failed accept(), until accepting again */
+  gboolean    starved; /* said so once; says so again when it ends */
+} Listener;
+
+/* Out of descriptors or memory: waiting a moment lets connections end. */
+#define LISTENER_PAUSE_MS 100
+/* Accepted per wakeup, so that a burst does not hold up the connections open already. */
+#define LISTENER_BATCH 64
+
+static gboolean on_listener_readable (GSocket      *socket,
+                                      GIOCondition  condition,
+                                      gpointer      user_data);
+
+static void
+listener_watch (Listener *listener)
+{
+  listener->watch = g_socket_create_source (listener->socket, G_IO_IN, NULL);
+  g_source_set_callback (listener->watch, G_SOURCE_FUNC (on_listener_readable), listener, NULL);
+  g_source_set_static_name (listener->watch, "SioEngine listener");
+  g_source_attach (listener->watch, NULL);
+}
+
+static gboolean
+on_listener_resume (gpointer user_data)
+{
+  Listener *listener = user_data;
+
+  g_clear_pointer (&listener->pause, g_source_unref);
+  listener_watch (listener);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+listener_accept (Listener *listener,
+                 GSocket  *gsocket)
+{
+  g_autoptr(GSocketConnection) connection = g_socket_connection_factory_create_connection (gsocket);
   g_autoptr(GSocketAddress) local = NULL;
   g_autoptr(GSocketAddress) remote = NULL;
   g_autoptr(GError) error = NULL;
 
-  local = g_socket_connection_get_local_address (connection, NULL);
-  remote = g_socket_connection_get_remote_address (connection, &error);
+  local = g_socket_get_local_address (gsocket, &error);
+  if (local != NULL)
+    remote = g_socket_get_remote_address (gsocket, &error);
   if (local == NULL || remote == NULL)
     {
       /* gone between accept() and now (ENOTCONN) */
-      g_debug ("engine: dropping an accepted connection: %s", error ? error->message : "no local address");
+      g_debug ("engine: dropping an accepted connection: %s", error->message);
       g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-      return TRUE;
+      return;
     }
   /* what libsoup's listener does: requests and frames leave whole, and a
    * lone small write must not wait for the peer's delayed ACK */
   g_socket_set_option (gsocket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   g_object_set_qdata_full (G_OBJECT (remote), accepted_socket_quark (),
                            g_object_ref (gsocket), g_object_unref);
-  if (!soup_server_accept_iostream (server, G_IO_STREAM (connection), local, remote, &error))
+  if (!soup_server_accept_iostream (listener->server, G_IO_STREAM (connection), local, remote, &error))
     {
       g_debug ("engine: libsoup refused a connection: %s", error->message);
       g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
     }
-  return TRUE;
+}
+
+static gboolean
+on_listener_readable (GSocket      *socket,
+                      GIOCondition  condition,
+                      gpointer      user_data)
+{
+  Listener *listener = user_data;
+
+  for (guint i = 0; i < LISTENER_BATCH; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSocket) accepted = g_socket_accept (listener->socket, NULL, &error);
+
+      if (accepted != NULL)
+        {
+          if (listener->starved)
+            g_message ("engine: accepting connections again");
+          listener->starved = FALSE;
+          listener_accept (listener, accepted);
+          continue;
+        }
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        break;
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
+        continue;  /* the client gave up while waiting (ECONNABORTED) */
+
+      /* EMFILE, ENFILE, ENOBUFS: connections stay queued in the backlog
+       * (or are refused by the kernel) until accepting resumes */
+      if (!listener->starved)
+        g_message ("engine: cannot accept connections for now, retrying every %d ms: %s",
+                   LISTENER_PAUSE_MS, error->message);
+      listener->starved = TRUE;
+      g_clear_pointer (&listener->watch, g_source_unref);
+      listener->pause = g_timeout_source_new (LISTENER_PAUSE_MS);
+      g_source_set_callback (listener->pause, on_listener_resume, listener, NULL);
+      g_source_attach (listener->pause, NULL);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
 }
 
 static void
-listeners_free (gpointer data)
+listener_free (gpointer data)
 {
-  GPtrArray *services = data;
+  Listener *listener = data;
 
-  for (guint i = 0; i < services->len; i++)
-    {
-      GSocketService *service = g_ptr_array_index (services, i);
-
-      g_signal_handlers_disconnect_matched (service, G_SIGNAL_MATCH_FUNC, 0, 0, NULL, on_incoming, NULL);
-      g_socket_service_stop (service);
-      g_socket_listener_close (G_SOCKET_LISTENER (service));
-    }
-  g_ptr_array_unref (services);
+  if (listener->watch != NULL)
+    g_source_destroy (listener->watch);
+  g_clear_pointer (&listener->watch, g_source_unref);
+  if (listener->pause != NULL)
+    g_source_destroy (listener->pause);
+  g_clear_pointer (&listener->pause, g_source_unref);
+  g_socket_close (listener->socket, NULL);
+  g_clear_object (&listener->socket);
+  g_free (listener);
 }
 
 gboolean
@@ -1626,8 +1704,8 @@ sio_engine_listen (SoupServer  *server,
   g_autoptr(GSocketAddress) socket_address = NULL;
   g_autoptr(GSocketAddress) local = NULL;
   g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GSocketService) service = NULL;
-  GPtrArray *services;
+  GPtrArray *listeners;
+  Listener *listener;
 
   g_return_val_if_fail (SOUP_IS_SERVER (server), FALSE);
   g_return_val_if_fail (address != NULL, FALSE);
@@ -1648,20 +1726,7 @@ sio_engine_listen (SoupServer  *server,
   g_socket_set_listen_backlog (socket, SIO_ENGINE_LISTEN_BACKLOG);
   if (!g_socket_listen (socket, error))
     return FALSE;
-
-  service = g_socket_service_new ();
-  if (!g_socket_listener_add_socket (G_SOCKET_LISTENER (service), socket, NULL, error))
-    return FALSE;
-  g_signal_connect (service, "incoming", G_CALLBACK (on_incoming), server);
-
-  /* the server owns its listeners: they stop when it goes */
-  services = g_object_get_data (G_OBJECT (server), "sio-engine-listeners");
-  if (services == NULL)
-    {
-      services = g_ptr_array_new_with_free_func (g_object_unref);
-      g_object_set_data_full (G_OBJECT (server), "sio-engine-listeners", services, listeners_free);
-    }
-  g_ptr_array_add (services, g_steal_pointer (&service));
+  g_socket_set_blocking (socket, FALSE);
 
   if (bound_port != NULL)
     {
@@ -1670,6 +1735,20 @@ sio_engine_listen (SoupServer  *server,
         return FALSE;
       *bound_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
     }
+
+  /* the server owns its listeners: they stop when it goes */
+  listeners = g_object_get_data (G_OBJECT (server), "sio-engine-listeners");
+  if (listeners == NULL)
+    {
+      listeners = g_ptr_array_new_with_free_func (listener_free);
+      g_object_set_data_full (G_OBJECT (server), "sio-engine-listeners", listeners,
+                              (GDestroyNotify) g_ptr_array_unref);
+    }
+  listener = g_new0 (Listener, 1);
+  listener->server = server;
+  listener->socket = g_steal_pointer (&socket);
+  listener_watch (listener);
+  g_ptr_array_add (listeners, listener);
   return TRUE;
 }
 
