@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "gw-gateway.h"
 #include "gw-jwt.h"
@@ -36,10 +37,19 @@
 
 static const char *program;
 
+/* DATA: a descriptor limit for the gateway, or 0 to keep the test's. */
 static void
-die_with_parent (gpointer data)
+child_setup (gpointer data)
 {
+  guint nofile = GPOINTER_TO_UINT (data);
+
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (nofile > 0)
+    {
+      struct rlimit limit = { nofile, nofile };
+
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
 }
 
 typedef struct
@@ -49,8 +59,10 @@ typedef struct
   guint        port;
 } Gateway;
 
+/* NOFILE: the gateway's descriptor limit (0: as the test's). */
 static void
 gateway_start (Gateway    *gateway,
+               guint       nofile,
                const char *first_arg,
                ...)
 {
@@ -91,7 +103,7 @@ gateway_start (Gateway    *gateway,
                           g_getenv ("ASAN_OPTIONS") ? g_getenv ("ASAN_OPTIONS") : "",
                           g_getenv ("ASAN_OPTIONS") ? ":" : "");
   g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", asan, TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, GUINT_TO_POINTER (nofile), NULL);
   /* a line per connect and disconnect: kept aside, shown if it goes wrong */
   log = g_build_filename (gateway->dir, "gateway.log", NULL);
   g_subprocess_launcher_set_stderr_file_path (launcher, log);
@@ -413,7 +425,7 @@ test_churn_without_growth (void)
   guint fds_warm, fds_after;
   guint64 rss_warm, rss_after;
 
-  gateway_start (&gateway, NULL);
+  gateway_start (&gateway, 0, NULL);
 
   /* the first thousands fill allocator caches and tables once */
   churn_run (gateway.port, WARM_UP);
@@ -575,6 +587,132 @@ test_per_address_limit (void)
   g_assert_cmpuint (sio_engine_get_n_sessions_from (engine, "127.0.0.1"), ==, 0);
 }
 
+/* Out of descriptors: libsoup 3.2's listener stopped accepting for good
+ * after one failed accept(), and a GSocketService retries in a busy loop.
+ * The gateway must keep the clients it has, let the others wait in the
+ * backlog, and take them in as descriptors come free. */
+#define FD_LIMIT 40
+#define FD_CLIENTS 60
+
+typedef struct
+{
+  GPtrArray *sockets;   /* of SoupWebsocketConnection, the ones that got in */
+  guint      failed;
+  guint      done;
+  gboolean   leaving;   /* each one leaves as soon as it is in */
+} Crowd;
+
+static void
+crowd_leave (SoupWebsocketConnection *ws)
+{
+  if (soup_websocket_connection_get_state (ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+}
+
+static void
+on_crowd_connected (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Crowd *crowd = user_data;
+  g_autoptr(GError) error = NULL;
+  SoupWebsocketConnection *ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+
+  crowd->done++;
+  if (ws != NULL)
+    {
+      g_ptr_array_add (crowd->sockets, ws);
+      if (crowd->leaving)
+        crowd_leave (ws);
+    }
+  else
+    {
+      g_test_message ("a client got no WebSocket: %s", error->message);
+      crowd->failed++;
+    }
+}
+
+static gboolean
+log_contains (Gateway    *gateway,
+              const char *text)
+{
+  g_autofree char *log = g_build_filename (gateway->dir, "gateway.log", NULL);
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (log, &contents, NULL, NULL) && strstr (contents, text) != NULL;
+}
+
+/* Polls for what a log says, a minute at most: the gateway says it when it
+ * happens, however loaded the machine. */
+static gboolean
+wait_for_log (Gateway    *gateway,
+              const char *text)
+{
+  gint64 give_up = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (!log_contains (gateway, text) && g_get_monotonic_time () < give_up)
+    {
+      gboolean ticked = FALSE;
+
+      g_timeout_add (50, on_tick, &ticked);
+      while (!ticked)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  return log_contains (gateway, text);
+}
+
+static void
+test_out_of_descriptors (void)
+{
+  Gateway gateway = { 0 };
+  /* no timeout: the ones in the backlog wait as long as it takes */
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 0, "max-conns", FD_CLIENTS * 2,
+                                                                    "max-conns-per-host", FD_CLIENTS * 2, NULL);
+  g_autoptr(SoupWebsocketConnection) fresh = NULL;
+  g_autofree char *url = NULL;
+  Crowd crowd = { 0 };
+  guint status = 0;
+
+  gateway_start (&gateway, FD_LIMIT, "--max-connections-per-address", "0", NULL);
+  url = g_strdup_printf ("ws://127.0.0.1:%u/socket/?EIO=4&transport=websocket", gateway.port);
+  crowd.sockets = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < FD_CLIENTS; i++)
+    {
+      g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+
+      soup_session_websocket_connect_async (session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                            on_crowd_connected, &crowd);
+    }
+
+  /* the gateway runs out, says so once, and stays up */
+  g_assert_true (wait_for_log (&gateway, "cannot accept connections for now"));
+  while (crowd.sockets->len + crowd.failed < FD_LIMIT / 2)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (crowd.failed, ==, 0);
+  g_assert_cmpuint (crowd.done, <, FD_CLIENTS);
+
+  /* from now on each leaves once in: as descriptors come free, everyone
+   * waiting gets in, none turned away */
+  crowd.leaving = TRUE;
+  for (guint i = 0; i < crowd.sockets->len; i++)
+    crowd_leave (g_ptr_array_index (crowd.sockets, i));
+  while (crowd.done < FD_CLIENTS)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (crowd.failed, ==, 0);
+  g_assert_cmpuint (crowd.sockets->len, ==, FD_CLIENTS);
+  g_assert_true (wait_for_log (&gateway, "accepting connections again"));
+
+  /* and a newcomer gets in */
+  fresh = websocket_attempt (session, gateway.port, &status);
+  g_assert_nonnull (fresh);
+  g_assert_cmpuint (status, ==, SOUP_STATUS_SWITCHING_PROTOCOLS);
+  soup_websocket_connection_close (fresh, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+
+  g_ptr_array_unref (crowd.sockets);
+  gateway_stop (&gateway);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -586,6 +724,7 @@ main (int    argc,
 
   g_test_add_func ("/gw-soak/per-address-limit", test_per_address_limit);
   g_test_add_func ("/gw-soak/churn-without-growth", test_churn_without_growth);
+  g_test_add_func ("/gw-soak/out-of-descriptors", test_out_of_descriptors);
 
   return g_test_run ();
 }
