@@ -24,6 +24,14 @@
 /* 10,000 connections leaked ~6 MB with libsoup 3.2's listener; what
  * remains (allocator caches, a few lazily made tables) stays well below. */
 #if defined(__SANITIZE_ADDRESS__)
+#define SOAK_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SOAK_UNDER_ASAN 1
+#endif
+#endif
+
+#ifdef SOAK_UNDER_ASAN
 /* Slower under ASan: fewer, as its objects are larger (the leak was more
  * than 3 MB here); a longer warm-up, as its stack depot fills for a while */
 #define WARM_UP      2000
