@@ -3819,6 +3819,18 @@ on_slow_consumer (SioEngine  *engine,
                   g_str_equal (transport, "websocket") ? "transport=\"websocket\"" : "transport=\"polling\"", 1);
 }
 
+/* REASON is one of the engine's constants, never client text. */
+static void
+on_connection_refused (SioServer  *server,
+                       const char *reason,
+                       const char *address,
+                       gpointer    user_data)
+{
+  g_autofree char *labels = g_strdup_printf ("reason=\"%s\"", reason);
+
+  gw_metrics_add ("livedesk_connection_refusals_total", labels, 1);
+}
+
 static void
 gw_gateway_init (GwGateway *self)
 {
@@ -3855,6 +3867,9 @@ gw_gateway_init (GwGateway *self)
   g_signal_connect (sio_server_get_engine (self->server), "body-refused", G_CALLBACK (on_body_refused), NULL);
   g_signal_connect (sio_server_get_engine (self->server), "slow-consumer", G_CALLBACK (on_slow_consumer), NULL);
   g_signal_connect_object (self->nsp, "connection", G_CALLBACK (on_connection), self, 0);
+  gw_metrics_describe ("livedesk_connection_refusals_total", GW_METRIC_COUNTER,
+                       "New connections turned away before their handshake, by reason");
+  g_signal_connect (self->server, "connection-refused", G_CALLBACK (on_connection_refused), NULL);
 }
 
 GwGateway *

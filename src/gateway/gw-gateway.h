@@ -19,6 +19,12 @@ G_BEGIN_DECLS
 #define GW_GATEWAY_PATH "/socket/"
 /* Three missed viewerPings (one every 30 s) and a viewer is gone. */
 #define GW_GATEWAY_DEFAULT_PRESENCE_TIMEOUT_MS 90000
+/* Per client address: the app holds one connection and a household or
+ * office behind one NAT rarely has dozens in one stream at once, while a
+ * single address opening thousands would take the process's file
+ * descriptors (1,024 by default) from everyone else. Behind carrier-grade
+ * NAT, raise it (--max-connections-per-address). */
+#define GW_GATEWAY_DEFAULT_MAX_CONNECTIONS_PER_ADDRESS 64
 /* How long an empty room keeps its recent messages. */
 #define GW_GATEWAY_ROOM_GRACE_MS (10 * 60 * 1000)
 /* A timeout with no "seconds" lasts five minutes; none lasts over a week. */

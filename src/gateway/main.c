@@ -371,6 +371,7 @@ load_config (const char  *path,
              gint        *auth_timeout,
              gint        *send_limits,
              gint        *ticket_retention_days,
+             gint        *max_per_address,
              GError     **error)
 {
   g_autoptr(GKeyFile) keys = g_key_file_new ();
@@ -386,6 +387,7 @@ load_config (const char  *path,
     { "send-soft-bytes", &send_limits[2] }, { "send-soft-frames", &send_limits[3] },
     { "send-soft-seconds", &send_limits[4] },
     { "ticket-retention-days", ticket_retention_days },
+    { "max-connections-per-address", max_per_address },
   };
 
   if (!g_key_file_load_from_file (keys, path, G_KEY_FILE_NONE, error))
@@ -470,6 +472,7 @@ serve (int    argc,
   GLogLevelFlags threshold = G_LOG_LEVEL_INFO;
   gint send_limits[5] = { -1, -1, -1, -1, -1 };
   gint ticket_retention_days = -1;
+  gint max_per_address = -1;
   const GOptionEntry entries[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Address to listen on (default 127.0.0.1)", "ADDRESS" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port (default 4001; 0 picks a free one)", "N" },
@@ -489,6 +492,8 @@ serve (int    argc,
       "Seconds a connection may stay without authenticating before it is closed (default 30)", "SECONDS" },
     { "ticket-retention-days", 0, 0, G_OPTION_ARG_INT, &ticket_retention_days,
       "Days a resolved support ticket is kept (default 30)", "DAYS" },
+    { "max-connections-per-address", 0, 0, G_OPTION_ARG_INT, &max_per_address,
+      "Concurrent connections one client address may hold (default 64; 0: no limit)", "N" },
     { "development", 0, 0, G_OPTION_ARG_NONE, &development,
       "Without a secret, sign tokens with a random one that dies with the process (never in production)", NULL },
     { "exit-with-stdin", 0, 0, G_OPTION_ARG_NONE, &exit_with_stdin,
@@ -517,7 +522,8 @@ serve (int    argc,
   g_autoptr(SoupServer) metrics_server = NULL;
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GMainLoop) loop = NULL;
-  g_autoptr(GSList) uris = NULL;
+  g_autoptr(GUri) listen_uri = NULL;
+  g_autofree char *listen_text = NULL;
   g_autofree char *attach_path = NULL;
   guint bound_port = 0;
   guint sigint;
@@ -545,7 +551,7 @@ serve (int    argc,
   if (config_path != NULL &&
       !load_config (config_path, &host, &port, &socket_path, &redis_uri, &users_path,
                     &secret_file, &presence_timeout, &trusted_proxy_specs, &auth_timeout, send_limits,
-                    &ticket_retention_days, &error))
+                    &ticket_retention_days, &max_per_address, &error))
     {
       g_printerr ("livedesk-gateway: %s\n", error->message);
       return 2;
@@ -594,6 +600,8 @@ serve (int    argc,
       g_printerr ("livedesk-gateway: --ticket-retention-days must be from 1 to 3650\n");
       return 2;
     }
+  if (max_per_address < 0)
+    max_per_address = GW_GATEWAY_DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
   if (users_path == NULL)
     {
       g_printerr ("livedesk-gateway: --users is required (create the file with hash-password)\n");
@@ -697,6 +705,7 @@ serve (int    argc,
     sio_engine_set_send_limits (engine, &limits);
   }
   gw_gateway_set_ticket_retention (gateway, (gint64) ticket_retention_days * 24 * 3600);
+  sio_server_set_max_connections_per_address (gw_gateway_get_server (gateway), (guint) max_per_address);
   if (redis != NULL)
     {
       gw_rest_set_redis (rest, redis);
@@ -732,15 +741,12 @@ serve (int    argc,
   g_print ("listening %u\n", bound_port);
   fflush (stdout);
 
-  uris = soup_server_get_uris (server);
-  for (GSList *l = uris; l != NULL; l = l->next)
-    {
-      g_autofree char *text = g_uri_to_string (l->data);
-
-      g_printerr ("livedesk-gateway: listening on %s (Socket.IO at %s)\n", text,
-                  attach_path != NULL ? attach_path : GW_GATEWAY_PATH);
-    }
-  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+  /* the engine accepts connections itself, so the server lists no URI */
+  listen_uri = g_uri_build (G_URI_FLAGS_NONE, "http", NULL, host != NULL ? host : "127.0.0.1",
+                            (gint) bound_port, "/", NULL, NULL);
+  listen_text = g_uri_to_string (listen_uri);
+  g_printerr ("livedesk-gateway: listening on %s (Socket.IO at %s)\n", listen_text,
+              attach_path != NULL ? attach_path : GW_GATEWAY_PATH);
 
   if (metrics_host != NULL)
     g_printerr ("livedesk-gateway: metrics at http://%s/metrics\n", metrics_address);

@@ -59,6 +59,11 @@ struct _SioEngine {
   guint       ping_timeout;
   gsize       max_payload;
   SioEngineSendLimits send_limits;
+  /* Open sessions per client address, so that one address cannot take
+   * every file descriptor; WebSocket handshakes count from their request,
+   * before the 101, so that a burst of them cannot slip past. */
+  GHashTable *per_address;  /* address → GUINT_TO_POINTER (n) */
+  guint       max_per_address;
 };
 
 typedef enum {
@@ -81,6 +86,7 @@ struct _SioEngineSocket {
   char                    *query_string; /* the handshake's, parsed only when asked */
   GHashTable              *query;
   char                    *remote_address;
+  gboolean                 counted;    /* holds one of engine->per_address[remote_address] */
 
   gboolean                 closed;
   gboolean                 closing;    /* CLOSE is waiting for a poll to carry the queue */
@@ -130,6 +136,7 @@ enum {
   ENGINE_CONNECTION,
   ENGINE_BODY_REFUSED,
   ENGINE_SLOW_CONSUMER,
+  ENGINE_REFUSED,
   N_ENGINE_SIGNALS
 };
 static guint engine_signals[N_ENGINE_SIGNALS];
@@ -863,6 +870,35 @@ on_linger_end (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The address a new session counts against: one place, so that a trusted
+ * reverse proxy's X-Forwarded-For can be honoured here later. */
+static const char *
+engine_client_address (SoupServerMessage *msg)
+{
+  return soup_server_message_get_remote_host (msg);
+}
+
+static void
+engine_hold_address (SioEngine  *self,
+                     const char *address)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address));
+
+  g_hash_table_replace (self->per_address, g_strdup (address), GUINT_TO_POINTER (n + 1));
+}
+
+static void
+engine_release_address (SioEngine  *self,
+                        const char *address)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address));
+
+  if (n <= 1)
+    g_hash_table_remove (self->per_address, address);
+  else
+    g_hash_table_replace (self->per_address, g_strdup (address), GUINT_TO_POINTER (n - 1));
+}
+
 /* BY_CLIENT: the client asked for it, so a held poll ends with NOOP rather than CLOSE. */
 static void
 socket_close_internal (SioEngineSocket *self,
@@ -876,6 +912,9 @@ socket_close_internal (SioEngineSocket *self,
     return;
   hold = g_object_ref (self);
   self->closed = TRUE;
+  if (self->counted && self->engine != NULL)
+    engine_release_address (self->engine, self->remote_address);
+  self->counted = FALSE;
 
   socket_clear_timer (self);
   g_clear_handle_id (&self->slow_source, g_source_remove);
@@ -1230,6 +1269,31 @@ sio_engine_socket_close (SioEngineSocket *self,
   socket_close_internal (self, reason ? reason : "forced close", FALSE);
 }
 
+/* The accepted socket, on the remote address libsoup keeps for the
+ * connection: connections handed over as streams have no GSocket in libsoup,
+ * and a held poll needs one to notice its client leaving. */
+static GQuark
+accepted_socket_quark (void)
+{
+  static GQuark quark;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("sio-engine-accepted-socket");
+  return quark;
+}
+
+static GSocket *
+message_get_socket (SoupServerMessage *msg)
+{
+  GSocket *gsocket = soup_server_message_get_socket (msg);
+  GSocketAddress *remote;
+
+  if (gsocket != NULL)
+    return gsocket;
+  remote = soup_server_message_get_remote_address (msg);
+  return remote != NULL ? g_object_get_qdata (G_OBJECT (remote), accepted_socket_quark ()) : NULL;
+}
+
 static void
 respond_error (SoupServerMessage *msg,
                EngineError        code)
@@ -1250,10 +1314,13 @@ respond_text (SoupServerMessage *msg,
   soup_server_message_set_response (msg, "text/plain; charset=UTF-8", SOUP_MEMORY_COPY, text, strlen (text));
 }
 
+/* RESERVED: the request already holds a count for its address (a WebSocket
+ * handshake's), which the session takes over. */
 static SioEngineSocket *
 engine_open_socket (SioEngine         *self,
                     SoupServerMessage *msg,
-                    Transport          transport)
+                    Transport          transport,
+                    gboolean           reserved)
 {
   SioEngineSocket *socket = g_object_new (SIO_TYPE_ENGINE_SOCKET, NULL);
   g_autoptr(SioEioPacket) open = NULL;
@@ -1265,7 +1332,13 @@ engine_open_socket (SioEngine         *self,
   socket->engine = self;
   socket->id = generate_sid ();
   socket->transport = transport;
-  socket->remote_address = g_strdup (soup_server_message_get_remote_host (msg));
+  socket->remote_address = g_strdup (engine_client_address (msg));
+  if (socket->remote_address != NULL)
+    {
+      if (!reserved)
+        engine_hold_address (self, socket->remote_address);
+      socket->counted = TRUE;
+    }
   /* A table of copies would cost every session a few hundred bytes for
    * something hardly anyone looks at. */
   socket->query_string = g_strdup (g_uri_get_query (soup_server_message_get_uri (msg)));
@@ -1351,9 +1424,9 @@ handle_poll (SioEngine         *self,
   soup_server_message_pause (msg);
   socket->poll = g_object_ref (msg);
   g_signal_connect (msg, "finished", G_CALLBACK (on_poll_finished), socket);
-  if (soup_server_message_get_socket (msg) != NULL)
+  if (message_get_socket (msg) != NULL)
     {
-      socket->poll_watch = g_socket_create_source (soup_server_message_get_socket (msg),
+      socket->poll_watch = g_socket_create_source (message_get_socket (msg),
                                                    G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
       g_source_set_callback (socket->poll_watch, G_SOURCE_FUNC (on_poll_socket), socket, NULL);
       g_source_attach (socket->poll_watch, NULL);
@@ -1418,6 +1491,72 @@ handle_post (SioEngine         *self,
     }
 }
 
+/* Whether a new session from MSG's address may open; if not, MSG is
+ * answered 429 and ::refused says so. */
+static gboolean
+engine_admit (SioEngine         *self,
+              SoupServerMessage *msg)
+{
+  const char *address = engine_client_address (msg);
+
+  if (self->max_per_address == 0 || address == NULL ||
+      GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address)) < self->max_per_address)
+    return TRUE;
+
+  /* 429: libsoup 3.2 has no name for it, so the phrase goes along */
+  respond_text (msg, 429, "Too many connections from this address");
+  soup_server_message_set_status (msg, 429, "Too Many Requests");
+  g_signal_emit (self, engine_signals[ENGINE_REFUSED], 0, "per_address", address);
+  return FALSE;
+}
+
+/* A WebSocket handshake's count for its address, from the request until
+ * the session takes it over, or given back if the 101 never goes out. */
+typedef struct
+{
+  GWeakRef engine;
+  char    *address;
+  gboolean taken;
+} Reservation;
+
+static void
+reservation_free (gpointer data)
+{
+  Reservation *reservation = data;
+  g_autoptr(SioEngine) engine = g_weak_ref_get (&reservation->engine);
+
+  if (!reservation->taken && engine != NULL)
+    engine_release_address (engine, reservation->address);
+  g_weak_ref_clear (&reservation->engine);
+  g_free (reservation->address);
+  g_free (reservation);
+}
+
+static void
+reservation_attach (SioEngine         *self,
+                    SoupServerMessage *msg)
+{
+  const char *address = engine_client_address (msg);
+  Reservation *reservation;
+
+  if (address == NULL)
+    return;
+  reservation = g_new0 (Reservation, 1);
+  g_weak_ref_init (&reservation->engine, self);
+  reservation->address = g_strdup (address);
+  engine_hold_address (self, address);
+  g_object_set_data_full (G_OBJECT (msg), "sio-engine-reservation", reservation, reservation_free);
+}
+
+static void
+reservation_take (SoupServerMessage *msg)
+{
+  Reservation *reservation = g_object_get_data (G_OBJECT (msg), "sio-engine-reservation");
+
+  if (reservation != NULL)
+    reservation->taken = TRUE;
+}
+
 /* The 101 has gone out: the connection is the WebSocket's from here on.
  * libsoup's own WebSocket handler does the same, but over the bare
  * connection; ours goes over a SioBufferedStream (ws_flush). */
@@ -1428,7 +1567,7 @@ on_websocket_upgraded (SoupServerMessage *msg,
   SioEngine *self = user_data;
   g_autoptr(SoupServerMessage) hold = g_object_ref (msg);
   GUri *uri = soup_server_message_get_uri (msg);
-  GSocket *gsocket = soup_server_message_get_socket (msg);
+  GSocket *gsocket = message_get_socket (msg);
   g_autoptr(GIOStream) base = NULL;
   g_autoptr(SioBufferedStream) stream = NULL;
   g_autoptr(SoupWebsocketConnection) connection = NULL;
@@ -1455,7 +1594,8 @@ on_websocket_upgraded (SoupServerMessage *msg,
     {
       SioEioPacket *open;
 
-      socket = engine_open_socket (self, msg, TRANSPORT_WEBSOCKET);
+      reservation_take (msg);
+      socket = engine_open_socket (self, msg, TRANSPORT_WEBSOCKET, TRUE);
       socket_take_websocket (socket, connection);
       open = queue_pop (socket);
       ws_send_packet (socket, open);
@@ -1783,8 +1923,14 @@ on_http_request (SoupServer        *server,
        * server has it off, libsoup would inflate a message whole before
        * maxPayload is checked (a deflate bomb). A failed handshake gets
        * libsoup's own 400 or 403. */
+      else if (sid == NULL && !engine_admit (self, msg))
+        return;
       else if (soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL))
-        g_signal_connect_object (msg, "wrote-informational", G_CALLBACK (on_websocket_upgraded), self, 0);
+        {
+          if (sid == NULL)
+            reservation_attach (self, msg);
+          g_signal_connect_object (msg, "wrote-informational", G_CALLBACK (on_websocket_upgraded), self, 0);
+        }
       return;
     }
 
@@ -1795,7 +1941,9 @@ on_http_request (SoupServer        *server,
           respond_error (msg, ENGINE_ERROR_BAD_HANDSHAKE_METHOD);
           return;
         }
-      socket = engine_open_socket (self, msg, TRANSPORT_POLLING);
+      if (!engine_admit (self, msg))
+        return;
+      socket = engine_open_socket (self, msg, TRANSPORT_POLLING, FALSE);
       handle_poll (self, socket, msg);
       g_signal_emit (self, engine_signals[ENGINE_CONNECTION], 0, socket);
       return;
@@ -1840,6 +1988,7 @@ sio_engine_finalize (GObject *object)
   SioEngine *self = SIO_ENGINE (object);
 
   g_hash_table_unref (self->sockets);
+  g_hash_table_unref (self->per_address);
   g_sequence_free (self->timers);
   g_free (self->path);
 
@@ -1868,6 +2017,11 @@ sio_engine_class_init (SioEngineClass *klass)
   engine_signals[ENGINE_SLOW_CONSUMER] =
     g_signal_new ("slow-consumer", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /* A new session was refused (REASON "per_address"), for ADDRESS. */
+  engine_signals[ENGINE_REFUSED] =
+    g_signal_new ("refused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
@@ -1882,6 +2036,7 @@ sio_engine_init (SioEngine *self)
   self->send_limits.soft_bytes = SIO_ENGINE_DEFAULT_SEND_SOFT_BYTES;
   self->send_limits.soft_frames = SIO_ENGINE_DEFAULT_SEND_SOFT_FRAMES;
   self->send_limits.soft_seconds = SIO_ENGINE_DEFAULT_SEND_SOFT_SECONDS;
+  self->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->timers = g_sequence_new (NULL);
   self->timer_source = g_source_new (&timer_source_funcs, sizeof (GSource));
   g_source_set_callback (self->timer_source, on_timers_due, self, NULL);
@@ -1917,6 +2072,138 @@ sio_engine_attach (SioEngine  *self,
   soup_server_add_handler (server, path, on_http_request, self, NULL);
 }
 
+/* libsoup 3.2's own listener keeps a reference to every socket it accepts
+ * (fixed in 3.4, commit b545d5f0): ~0.6 KiB of RSS per connection, forever.
+ * So connections are accepted here and handed over as streams, a path that
+ * frees everything once the connection is done. Not by a GSocketService
+ * either: when accept() fails for want of descriptors it warns and retries
+ * at once, in a loop for as long as they lack (and libsoup's listener
+ * stops accepting for good). */
+typedef struct
+{
+  SoupServer *server;  /* unowned: the server owns its listeners */
+  GSocket    *socket;
+  GSource    *watch;   /* readable: connections waiting */
+  GSource    *pause;   /* after a failed accept(), until accepting again */
+  gboolean    starved; /* said so once; says so again when it ends */
+} Listener;
+
+/* Out of descriptors or memory: waiting a moment lets connections end. */
+#define LISTENER_PAUSE_MS 100
+/* Accepted per wakeup, so that a burst does not hold up the connections open already. */
+#define LISTENER_BATCH 64
+
+static gboolean on_listener_readable (GSocket      *socket,
+                                      GIOCondition  condition,
+                                      gpointer      user_data);
+
+static void
+listener_watch (Listener *listener)
+{
+  listener->watch = g_socket_create_source (listener->socket, G_IO_IN, NULL);
+  g_source_set_callback (listener->watch, G_SOURCE_FUNC (on_listener_readable), listener, NULL);
+  g_source_set_static_name (listener->watch, "SioEngine listener");
+  g_source_attach (listener->watch, NULL);
+}
+
+static gboolean
+on_listener_resume (gpointer user_data)
+{
+  Listener *listener = user_data;
+
+  g_clear_pointer (&listener->pause, g_source_unref);
+  listener_watch (listener);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+listener_accept (Listener *listener,
+                 GSocket  *gsocket)
+{
+  g_autoptr(GSocketConnection) connection = g_socket_connection_factory_create_connection (gsocket);
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GSocketAddress) remote = NULL;
+  g_autoptr(GError) error = NULL;
+
+  local = g_socket_get_local_address (gsocket, &error);
+  if (local != NULL)
+    remote = g_socket_get_remote_address (gsocket, &error);
+  if (local == NULL || remote == NULL)
+    {
+      /* gone between accept() and now (ENOTCONN) */
+      g_debug ("engine: dropping an accepted connection: %s", error->message);
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return;
+    }
+  /* what libsoup's listener does: requests and frames leave whole, and a
+   * lone small write must not wait for the peer's delayed ACK */
+  g_socket_set_option (gsocket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  g_object_set_qdata_full (G_OBJECT (remote), accepted_socket_quark (),
+                           g_object_ref (gsocket), g_object_unref);
+  if (!soup_server_accept_iostream (listener->server, G_IO_STREAM (connection), local, remote, &error))
+    {
+      g_debug ("engine: libsoup refused a connection: %s", error->message);
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+    }
+}
+
+static gboolean
+on_listener_readable (GSocket      *socket,
+                      GIOCondition  condition,
+                      gpointer      user_data)
+{
+  Listener *listener = user_data;
+
+  for (guint i = 0; i < LISTENER_BATCH; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSocket) accepted = g_socket_accept (listener->socket, NULL, &error);
+
+      if (accepted != NULL)
+        {
+          if (listener->starved)
+            g_message ("engine: accepting connections again");
+          listener->starved = FALSE;
+          listener_accept (listener, accepted);
+          continue;
+        }
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        break;
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
+        continue;  /* the client gave up while waiting (ECONNABORTED) */
+
+      /* EMFILE, ENFILE, ENOBUFS: connections stay queued in the backlog
+       * (or are refused by the kernel) until accepting resumes */
+      if (!listener->starved)
+        g_message ("engine: cannot accept connections for now, retrying every %d ms: %s",
+                   LISTENER_PAUSE_MS, error->message);
+      listener->starved = TRUE;
+      g_clear_pointer (&listener->watch, g_source_unref);
+      listener->pause = g_timeout_source_new (LISTENER_PAUSE_MS);
+      g_source_set_callback (listener->pause, on_listener_resume, listener, NULL);
+      g_source_attach (listener->pause, NULL);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+listener_free (gpointer data)
+{
+  Listener *listener = data;
+
+  if (listener->watch != NULL)
+    g_source_destroy (listener->watch);
+  g_clear_pointer (&listener->watch, g_source_unref);
+  if (listener->pause != NULL)
+    g_source_destroy (listener->pause);
+  g_clear_pointer (&listener->pause, g_source_unref);
+  g_socket_close (listener->socket, NULL);
+  g_clear_object (&listener->socket);
+  g_free (listener);
+}
+
 gboolean
 sio_engine_listen (SoupServer  *server,
                    const char  *address,
@@ -1928,6 +2215,8 @@ sio_engine_listen (SoupServer  *server,
   g_autoptr(GSocketAddress) socket_address = NULL;
   g_autoptr(GSocketAddress) local = NULL;
   g_autoptr(GSocket) socket = NULL;
+  GPtrArray *listeners;
+  Listener *listener;
 
   g_return_val_if_fail (SOUP_IS_SERVER (server), FALSE);
   g_return_val_if_fail (address != NULL, FALSE);
@@ -1948,8 +2237,7 @@ sio_engine_listen (SoupServer  *server,
   g_socket_set_listen_backlog (socket, SIO_ENGINE_LISTEN_BACKLOG);
   if (!g_socket_listen (socket, error))
     return FALSE;
-  if (!soup_server_listen_socket (server, socket, 0, error))
-    return FALSE;
+  g_socket_set_blocking (socket, FALSE);
 
   if (bound_port != NULL)
     {
@@ -1958,6 +2246,20 @@ sio_engine_listen (SoupServer  *server,
         return FALSE;
       *bound_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
     }
+
+  /* the server owns its listeners: they stop when it goes */
+  listeners = g_object_get_data (G_OBJECT (server), "sio-engine-listeners");
+  if (listeners == NULL)
+    {
+      listeners = g_ptr_array_new_with_free_func (listener_free);
+      g_object_set_data_full (G_OBJECT (server), "sio-engine-listeners", listeners,
+                              (GDestroyNotify) g_ptr_array_unref);
+    }
+  listener = g_new0 (Listener, 1);
+  listener->server = server;
+  listener->socket = g_steal_pointer (&socket);
+  listener_watch (listener);
+  g_ptr_array_add (listeners, listener);
   return TRUE;
 }
 
@@ -2032,6 +2334,30 @@ sio_engine_set_max_payload (SioEngine *self,
   g_return_if_fail (SIO_IS_ENGINE (self));
   g_return_if_fail (bytes > 0);
   self->max_payload = bytes;
+}
+
+void
+sio_engine_set_max_sessions_per_address (SioEngine *self,
+                                         guint      max)
+{
+  g_return_if_fail (SIO_IS_ENGINE (self));
+  self->max_per_address = max;
+}
+
+guint
+sio_engine_get_max_sessions_per_address (SioEngine *self)
+{
+  g_return_val_if_fail (SIO_IS_ENGINE (self), 0);
+  return self->max_per_address;
+}
+
+guint
+sio_engine_get_n_sessions_from (SioEngine  *self,
+                                const char *address)
+{
+  g_return_val_if_fail (SIO_IS_ENGINE (self), 0);
+  g_return_val_if_fail (address != NULL, 0);
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address));
 }
 
 guint

@@ -34,7 +34,11 @@ void             sio_engine_attach               (SioEngine   *self,
 /* Makes SERVER listen on ADDRESS (e.g. "127.0.0.1", "::1", "0.0.0.0") and PORT
  * (0: a free one, stored in *BOUND_PORT) with a backlog of SIO_ENGINE_LISTEN_BACKLOG:
  * the soup_server_listen_*() helpers keep GLib's 10, and a burst of clients
- * reconnecting at once then waits seconds for SYN retries. */
+ * reconnecting at once then waits seconds for SYN retries. Connections are
+ * accepted by the engine and handed to SERVER as streams (libsoup 3.2's own
+ * listener leaks every accepted socket), so soup_server_get_uris() and
+ * soup_server_get_listeners() do not list them; the listener stops when
+ * SERVER is finalized. */
 #define SIO_ENGINE_LISTEN_BACKLOG 1024
 gboolean         sio_engine_listen               (SoupServer  *server,
                                                   const char  *address,
@@ -95,6 +99,14 @@ void             sio_engine_get_send_limits      (SioEngine                 *sel
 /* Applies to what is sent from now on. */
 void             sio_engine_set_send_limits      (SioEngine                 *self,
                                                   const SioEngineSendLimits *limits);
+/* At most MAX open sessions per client address (0, the default: no limit);
+ * a handshake beyond gets HTTP 429 and ::refused ("per_address", address). */
+void             sio_engine_set_max_sessions_per_address (SioEngine *self,
+                                                          guint      max);
+guint            sio_engine_get_max_sessions_per_address (SioEngine *self);
+/* Sessions (and WebSocket handshakes under way) that ADDRESS holds now. */
+guint            sio_engine_get_n_sessions_from  (SioEngine   *self,
+                                                  const char  *address);
 guint            sio_engine_get_n_sockets        (SioEngine   *self);
 /* WebSocket connections of the process (all engines) closed by the server
  * whose close handshake has not finished yet: after sio_engine_close(), a

@@ -87,6 +87,12 @@ enum {
 static guint nsp_signals[N_NSP_SIGNALS];
 
 enum {
+  SERVER_CONNECTION_REFUSED,
+  N_SERVER_SIGNALS
+};
+static guint server_signals[N_SERVER_SIGNALS];
+
+enum {
   SOCKET_EVENT,
   SOCKET_DISCONNECT,
   N_SOCKET_SIGNALS
@@ -1007,6 +1013,21 @@ sio_server_class_init (SioServerClass *klass)
 
   object_class->dispose = sio_server_dispose;
   object_class->finalize = sio_server_finalize;
+
+  server_signals[SERVER_CONNECTION_REFUSED] =
+    g_signal_new ("connection-refused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+}
+
+/* The engine refuses before any Socket.IO client exists; whoever counts
+ * refusals only needs to know the server. */
+static void
+on_engine_refused (SioEngine  *engine,
+                   const char *reason,
+                   const char *address,
+                   gpointer    user_data)
+{
+  g_signal_emit (user_data, server_signals[SERVER_CONNECTION_REFUSED], 0, reason, address);
 }
 
 static void
@@ -1017,6 +1038,7 @@ sio_server_init (SioServer *self)
   self->clients = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) client_unref);
   self->connect_timeout = SIO_SERVER_DEFAULT_CONNECT_TIMEOUT;
   g_signal_connect (self->engine, "connection", G_CALLBACK (on_engine_connection), self);
+  g_signal_connect (self->engine, "refused", G_CALLBACK (on_engine_refused), self);
   sio_server_of (self, "/");
 }
 
@@ -1040,6 +1062,14 @@ sio_server_set_connect_timeout (SioServer *self,
   g_return_if_fail (SIO_IS_SERVER (self));
   g_return_if_fail (ms > 0);
   self->connect_timeout = ms;
+}
+
+void
+sio_server_set_max_connections_per_address (SioServer *self,
+                                            guint      max)
+{
+  g_return_if_fail (SIO_IS_SERVER (self));
+  sio_engine_set_max_sessions_per_address (self->engine, max);
 }
 
 void

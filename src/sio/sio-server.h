@@ -10,6 +10,9 @@
  *   SioServerNamespace::connection (socket)  after CONNECT went out.
  *   SioServerSocket::event (name, args, attachments, ack)  detailed by the event
  *       name ("event::sendMessage"); ACK is NULL when the client asked for none.
+ *   SioServer::connection-refused (reason, address)  a new connection was
+ *       turned away before its handshake: "per_address" when ADDRESS already
+ *       holds as many as sio_server_set_max_connections_per_address() allows.
  *   SioServerSocket::disconnect (reason)     "client namespace disconnect",
  *       "server namespace disconnect", "transport close", "ping timeout",
  *       "parse error", "transport error", "forced server close", "server shutting down",
@@ -54,6 +57,10 @@ SioServer          *sio_server_new                     (void);
 SioEngine          *sio_server_get_engine              (SioServer          *self);
 void                sio_server_set_connect_timeout     (SioServer          *self,
                                                         guint               ms);
+/* At most MAX concurrent connections (Engine.IO sessions) per client
+ * address; 0, the default, sets no limit. */
+void                sio_server_set_max_connections_per_address (SioServer *self,
+                                                                guint      max);
 /* Serves Socket.IO at PATH ("/socket.io/") of SERVER. */
 void                sio_server_attach                  (SioServer          *self,
                                                         SoupServer         *server,
