@@ -2324,35 +2324,20 @@ check_signed_in (LdSession  *self,
   return FALSE;
 }
 
-void
-ld_session_send_gift_async (LdSession           *self,
-                            const LdSessionGift *request,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
+/* The sendGift payload for REQUEST in the current room, from the user. */
+static void
+gift_payload (LdSession           *self,
+              const LdSessionGift *request,
+              JsonObject          *payload)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonObject) payload = json_object_new ();
-  g_autofree char *timestamp = now_iso8601 ();
-  const char *user_id;
+  const char *user_id = self->user_id != NULL ? self->user_id : self->token_user_id;
 
-  g_return_if_fail (LD_IS_SESSION (self));
-  g_return_if_fail (request != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ld_session_send_gift_async);
-  if (!check_signed_in (self, task))
-    return;
-  if (ld_session_get_room_id (self) == NULL)
-    {
-      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, "%s", _("Join a room first"));
-      return;
-    }
-
-  user_id = self->user_id != NULL ? self->user_id : self->token_user_id;
   json_object_set_string_member (payload, "roomId", ld_session_get_room_id (self));
-  json_object_set_string_member (payload, "senderId", user_id);
-  json_object_set_string_member (payload, "senderName", self->username != NULL ? self->username : user_id);
+  if (user_id != NULL)
+    {
+      json_object_set_string_member (payload, "senderId", user_id);
+      json_object_set_string_member (payload, "senderName", self->username != NULL ? self->username : user_id);
+    }
   /* Missing fields stay missing, so the check below names them. */
   if (request->receiver_id != NULL)
     json_object_set_string_member (payload, "receiverId", request->receiver_id);
@@ -2367,6 +2352,60 @@ ld_session_send_gift_async (LdSession           *self,
   json_object_set_int_member (payload, "quantity", request->quantity);
   json_object_set_string_member (payload, "message", request->message != NULL ? request->message : "");
   json_object_set_string_member (payload, "animation", request->animation != NULL ? request->animation : "default");
+}
+
+gboolean
+ld_session_check_gift (LdSession           *self,
+                       const LdSessionGift *request,
+                       GError             **error)
+{
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autoptr(GError) validation = NULL;
+  g_autoptr(LdGiftRequest) gift = NULL;
+
+  g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (request != NULL, FALSE);
+
+  if (ld_session_get_room_id (self) == NULL)
+    {
+      g_set_error_literal (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, _("Join a room first"));
+      return FALSE;
+    }
+  gift_payload (self, request, payload);
+  gift = ld_validate_gift (payload, &validation);
+  if (gift == NULL)
+    {
+      set_contract_error (error, validation, LD_GIFT_MESSAGE_MAX_CHARS);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+ld_session_send_gift_async (LdSession           *self,
+                            const LdSessionGift *request,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autofree char *timestamp = now_iso8601 ();
+
+  g_return_if_fail (LD_IS_SESSION (self));
+  g_return_if_fail (request != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ld_session_send_gift_async);
+  if (!check_signed_in (self, task))
+    return;
+  if (ld_session_get_room_id (self) == NULL)
+    {
+      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, "%s", _("Join a room first"));
+      return;
+    }
+
+  gift_payload (self, request, payload);
   json_object_set_string_member (payload, "timestamp", timestamp);
 
   {
