@@ -10,6 +10,7 @@
 
 #include "ld-envelope.h"
 #include "ld-events.h"
+#include "ld-jwt.h"
 #include "ld-payload.h"
 #include "ld-rate-limit.h"
 #include "ld-rest-client.h"
@@ -248,55 +249,6 @@ args_for (JsonObject *payload)
 
 /* Tokens */
 
-/* The claims of a JWT, read without checking the signature: the client only
- * needs to know whose token it is and when to refresh it. */
-static gboolean
-decode_jwt (const char  *token,
-            char       **out_sub,
-            gint64      *out_exp)
-{
-  g_auto(GStrv) parts = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autofree guchar *json = NULL;
-  g_autofree char *b64 = NULL;
-  gsize len;
-  JsonNode *root;
-  JsonObject *claims;
-  JsonNode *exp;
-
-  *out_sub = NULL;
-  *out_exp = 0;
-  if (token == NULL)
-    return FALSE;
-
-  parts = g_strsplit (token, ".", 4);
-  if (g_strv_length (parts) != 3)
-    return FALSE;
-
-  len = strlen (parts[1]);
-  b64 = g_malloc (len + 4);
-  for (gsize i = 0; i < len; i++)
-    b64[i] = parts[1][i] == '-' ? '+' : parts[1][i] == '_' ? '/' : parts[1][i];
-  while (len % 4 != 0)
-    b64[len++] = '=';
-  b64[len] = '\0';
-
-  json = g_base64_decode (b64, &len);
-  if (json == NULL || len == 0 || !g_utf8_validate ((char *) json, len, NULL) ||
-      !json_parser_load_from_data (parser, (char *) json, len, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return FALSE;
-
-  claims = json_node_get_object (root);
-  *out_sub = g_strdup (json_object_get_string_member_with_default (claims, "sub", NULL));
-  exp = json_object_get_member (claims, "exp");
-  if (exp != NULL && JSON_NODE_HOLDS_VALUE (exp) &&
-      (json_node_get_value_type (exp) == G_TYPE_INT64 || json_node_get_value_type (exp) == G_TYPE_DOUBLE))
-    *out_exp = json_node_get_value_type (exp) == G_TYPE_INT64 ? json_node_get_int (exp)
-                                                              : (gint64) json_node_get_double (exp);
-  return TRUE;
-}
-
 static gboolean
 on_refresh_due (gpointer user_data)
 {
@@ -333,7 +285,7 @@ adopt_tokens (LdSession      *self,
   if (tokens != NULL)
     {
       self->tokens = ld_tokens_copy (tokens);
-      decode_jwt (self->tokens->access_token, &self->token_user_id, &self->token_exp);
+      ld_jwt_read_claims (self->tokens->access_token, &self->token_user_id, &self->token_exp);
       if (self->token_exp == 0)
         self->token_exp = self->tokens->expires_at;
     }
