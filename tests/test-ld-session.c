@@ -1308,6 +1308,11 @@ test_health_guide (void)
   WAIT_UNTIL (ld_session_get_redis_state (session) == LD_REDIS_STATE_UP);
   g_assert_true (ld_session_get_healthy (session));
 
+  /* A gateway without Redis says "off": not known to be down. */
+  test_peer_send (peer, "{\"cmd\":\"health\",\"status\":200,\"body\":{\"status\":\"ok\",\"redis\":\"off\"}}");
+  ld_session_check_health (session);
+  WAIT_UNTIL (ld_session_get_redis_state (session) == LD_REDIS_STATE_UNKNOWN);
+
   test_peer_send (peer, "{\"cmd\":\"health\",\"status\":503,\"body\":{\"status\":\"down\"}}");
   ld_session_check_health (session);
   WAIT_UNTIL (!ld_session_get_api_healthy (session));

@@ -193,6 +193,10 @@ redis_value (JsonNode *node)
   if (json_node_get_value_type (node) != G_TYPE_STRING)
     return LD_REDIS_STATE_UNKNOWN;
   text = json_node_get_string (node);
+  /* A gateway without Redis says so; that is not Redis being down. */
+  if (g_ascii_strcasecmp (text, "off") == 0 || g_ascii_strcasecmp (text, "disabled") == 0 ||
+      g_ascii_strcasecmp (text, "none") == 0)
+    return LD_REDIS_STATE_UNKNOWN;
   if (g_ascii_strcasecmp (text, "ok") == 0 || g_ascii_strcasecmp (text, "up") == 0 ||
       g_ascii_strcasecmp (text, "connected") == 0 || g_ascii_strcasecmp (text, "healthy") == 0)
     return LD_REDIS_STATE_UP;

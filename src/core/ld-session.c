@@ -10,6 +10,7 @@
 
 #include "ld-envelope.h"
 #include "ld-events.h"
+#include "ld-jwt.h"
 #include "ld-payload.h"
 #include "ld-rate-limit.h"
 #include "ld-rest-client.h"
@@ -248,55 +249,6 @@ args_for (JsonObject *payload)
 
 /* Tokens */
 
-/* The claims of a JWT, read without checking the signature: the client only
- * needs to know whose token it is and when to refresh it. */
-static gboolean
-decode_jwt (const char  *token,
-            char       **out_sub,
-            gint64      *out_exp)
-{
-  g_auto(GStrv) parts = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autofree guchar *json = NULL;
-  g_autofree char *b64 = NULL;
-  gsize len;
-  JsonNode *root;
-  JsonObject *claims;
-  JsonNode *exp;
-
-  *out_sub = NULL;
-  *out_exp = 0;
-  if (token == NULL)
-    return FALSE;
-
-  parts = g_strsplit (token, ".", 4);
-  if (g_strv_length (parts) != 3)
-    return FALSE;
-
-  len = strlen (parts[1]);
-  b64 = g_malloc (len + 4);
-  for (gsize i = 0; i < len; i++)
-    b64[i] = parts[1][i] == '-' ? '+' : parts[1][i] == '_' ? '/' : parts[1][i];
-  while (len % 4 != 0)
-    b64[len++] = '=';
-  b64[len] = '\0';
-
-  json = g_base64_decode (b64, &len);
-  if (json == NULL || len == 0 || !g_utf8_validate ((char *) json, len, NULL) ||
-      !json_parser_load_from_data (parser, (char *) json, len, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return FALSE;
-
-  claims = json_node_get_object (root);
-  *out_sub = g_strdup (json_object_get_string_member_with_default (claims, "sub", NULL));
-  exp = json_object_get_member (claims, "exp");
-  if (exp != NULL && JSON_NODE_HOLDS_VALUE (exp) &&
-      (json_node_get_value_type (exp) == G_TYPE_INT64 || json_node_get_value_type (exp) == G_TYPE_DOUBLE))
-    *out_exp = json_node_get_value_type (exp) == G_TYPE_INT64 ? json_node_get_int (exp)
-                                                              : (gint64) json_node_get_double (exp);
-  return TRUE;
-}
-
 static gboolean
 on_refresh_due (gpointer user_data)
 {
@@ -333,7 +285,7 @@ adopt_tokens (LdSession      *self,
   if (tokens != NULL)
     {
       self->tokens = ld_tokens_copy (tokens);
-      decode_jwt (self->tokens->access_token, &self->token_user_id, &self->token_exp);
+      ld_jwt_read_claims (self->tokens->access_token, &self->token_user_id, &self->token_exp);
       if (self->token_exp == 0)
         self->token_exp = self->tokens->expires_at;
     }
@@ -2324,35 +2276,20 @@ check_signed_in (LdSession  *self,
   return FALSE;
 }
 
-void
-ld_session_send_gift_async (LdSession           *self,
-                            const LdSessionGift *request,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
+/* The sendGift payload for REQUEST in the current room, from the user. */
+static void
+gift_payload (LdSession           *self,
+              const LdSessionGift *request,
+              JsonObject          *payload)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonObject) payload = json_object_new ();
-  g_autofree char *timestamp = now_iso8601 ();
-  const char *user_id;
+  const char *user_id = self->user_id != NULL ? self->user_id : self->token_user_id;
 
-  g_return_if_fail (LD_IS_SESSION (self));
-  g_return_if_fail (request != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ld_session_send_gift_async);
-  if (!check_signed_in (self, task))
-    return;
-  if (ld_session_get_room_id (self) == NULL)
-    {
-      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, "%s", _("Join a room first"));
-      return;
-    }
-
-  user_id = self->user_id != NULL ? self->user_id : self->token_user_id;
   json_object_set_string_member (payload, "roomId", ld_session_get_room_id (self));
-  json_object_set_string_member (payload, "senderId", user_id);
-  json_object_set_string_member (payload, "senderName", self->username != NULL ? self->username : user_id);
+  if (user_id != NULL)
+    {
+      json_object_set_string_member (payload, "senderId", user_id);
+      json_object_set_string_member (payload, "senderName", self->username != NULL ? self->username : user_id);
+    }
   /* Missing fields stay missing, so the check below names them. */
   if (request->receiver_id != NULL)
     json_object_set_string_member (payload, "receiverId", request->receiver_id);
@@ -2367,6 +2304,60 @@ ld_session_send_gift_async (LdSession           *self,
   json_object_set_int_member (payload, "quantity", request->quantity);
   json_object_set_string_member (payload, "message", request->message != NULL ? request->message : "");
   json_object_set_string_member (payload, "animation", request->animation != NULL ? request->animation : "default");
+}
+
+gboolean
+ld_session_check_gift (LdSession           *self,
+                       const LdSessionGift *request,
+                       GError             **error)
+{
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autoptr(GError) validation = NULL;
+  g_autoptr(LdGiftRequest) gift = NULL;
+
+  g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (request != NULL, FALSE);
+
+  if (ld_session_get_room_id (self) == NULL)
+    {
+      g_set_error_literal (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, _("Join a room first"));
+      return FALSE;
+    }
+  gift_payload (self, request, payload);
+  gift = ld_validate_gift (payload, &validation);
+  if (gift == NULL)
+    {
+      set_contract_error (error, validation, LD_GIFT_MESSAGE_MAX_CHARS);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+ld_session_send_gift_async (LdSession           *self,
+                            const LdSessionGift *request,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autofree char *timestamp = now_iso8601 ();
+
+  g_return_if_fail (LD_IS_SESSION (self));
+  g_return_if_fail (request != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ld_session_send_gift_async);
+  if (!check_signed_in (self, task))
+    return;
+  if (ld_session_get_room_id (self) == NULL)
+    {
+      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, "%s", _("Join a room first"));
+      return;
+    }
+
+  gift_payload (self, request, payload);
   json_object_set_string_member (payload, "timestamp", timestamp);
 
   {

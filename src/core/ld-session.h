@@ -262,6 +262,12 @@ typedef struct
   const char *animation;  /* NULL = "default" */
 } LdSessionGift;
 
+/* The contract's check of REQUEST in the current room, without sending or
+ * counting it (a dialog's "can this go?"): FALSE with the error a send
+ * would give (translated). */
+gboolean             ld_session_check_gift              (LdSession           *self,
+                                                         const LdSessionGift *request,
+                                                         GError             **error);
 /* Checked and rate-limited like chat (INVALID_GIFT and the text errors for
  * its message). Completes with the giftTxId (a string). */
 void                 ld_session_send_gift_async         (LdSession           *self,

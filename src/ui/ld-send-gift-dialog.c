@@ -192,8 +192,6 @@ check (LdSendGiftDialog *self)
   const char *message = gtk_editable_get_text (GTK_EDITABLE (self->message_row));
   guint position = adw_combo_row_get_selected (self->receiver_row);
   LdGiftKind *kind = selected_kind (self);
-  g_autoptr(JsonObject) payload = NULL;
-  g_autoptr(LdGiftRequest) request = NULL;
   g_autoptr(GError) error = NULL;
   guint quantity;
 
@@ -221,22 +219,24 @@ check (LdSendGiftDialog *self)
       g_clear_error (&error);
     }
 
-  payload = json_object_new ();
-  json_object_set_string_member (payload, "roomId", room_id);
-  json_object_set_string_member (payload, "receiverId", g_ptr_array_index (self->receiver_ids, position));
-  json_object_set_string_member (payload, "receiverName", g_ptr_array_index (self->receiver_names, position));
-  json_object_set_string_member (payload, "giftId", kind->id);
-  json_object_set_string_member (payload, "giftName", kind->name);
-  json_object_set_string_member (payload, "giftType", kind->type);
-  json_object_set_double_member (payload, "giftValue", kind->value);
-  json_object_set_int_member (payload, "quantity", quantity);
-  json_object_set_string_member (payload, "message", message);
-  json_object_set_string_member (payload, "animation", kind->animation);
-  request = ld_validate_gift (payload, &error);
-  if (request != NULL)
-    return NULL;
+  /* The same whole-gift check the session and the gateway run. */
+  {
+    LdSessionGift gift = {
+      .receiver_id = g_ptr_array_index (self->receiver_ids, position),
+      .receiver_name = g_ptr_array_index (self->receiver_names, position),
+      .gift_id = kind->id,
+      .gift_name = kind->name,
+      .gift_type = kind->type,
+      .gift_value = kind->value,
+      .quantity = quantity,
+      .message = message,
+      .animation = kind->animation,
+    };
 
-  return g_strdup_printf (_("The gift cannot be sent: %s"), error->message);
+    if (ld_session_check_gift (self->session, &gift, &error))
+      return NULL;
+  }
+  return g_strdup (error->message);
 }
 
 static void

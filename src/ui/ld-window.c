@@ -174,8 +174,16 @@ update_header (LdWindow *self)
   switch (state)
     {
     case LD_SESSION_STATE_ONLINE:
-      text = g_strdup (ld_session_get_api_healthy (self->session) ? _("Online") : _("Online, API unreachable"));
-      set_state_class (self->connection_box, ld_session_get_api_healthy (self->session) ? "online" : "connecting");
+      if (!ld_session_get_api_healthy (self->session))
+        text = g_strdup (_("Online, API unreachable"));
+      /* Backend events (gifts, notifications) come through the platform's Redis. */
+      else if (ld_session_get_redis_state (self->session) == LD_REDIS_STATE_DOWN)
+        text = g_strdup (_("Online, backend events down"));
+      else
+        text = g_strdup (_("Online"));
+      set_state_class (self->connection_box,
+                       ld_session_get_api_healthy (self->session) &&
+                       ld_session_get_redis_state (self->session) != LD_REDIS_STATE_DOWN ? "online" : "connecting");
       break;
     case LD_SESSION_STATE_CONNECTING:
       text = g_strdup (_("Connecting…"));
