@@ -3,7 +3,21 @@
  * same load generator in the same run.
  *
  *   bench-fanout [--sizes 100,1000] [--duration S] [--rates R,… | --senders K] [--threads T]
- *                [--nice N] [--server both|gateway|node]
+ *                [--nice N] [--server both|gateway|node] [--rooms R] [--gateways G]
+ *
+ * --rooms R spreads the clients over R rooms (client i in room i % R): a
+ * message goes to the N/R members of its sender's room, and the offered
+ * load counts those. --gateways G (2 to 8) adds, after the two servers, G
+ * livedesk-gateway processes bridged by one redis-server of the bench's own
+ * (on a free port) with the clients split over them (client i on gateway
+ * i % G), so every room has members on every gateway; its rows say whether
+ * every message reached every member exactly once and compare its
+ * delivered rate with the one process's. Every sendMessage carries a
+ * sequence number next to its send time, and each client keeps a bitmap of
+ * the ones it got: a second receipt is a duplicate, and the expected
+ * deliveries (accepted messages times the room's size) less the distinct
+ * ones received are the losses, for every server. Server CPU and RSS are
+ * those of all its processes, Redis's included.
  *
  * For each size N: N clients connect to the server (CONNECT auth {token},
  * authenticate, joinRoom into one room); then K of them emit sendMessage
@@ -117,7 +131,10 @@
  *
  * 5,000 clients are not in the default sizes: every join sends userJoined
  * to everyone already in the room (N²/2 events) and joinedRoom lists every
- * viewer, on both servers, so joining them takes a while. After
+ * viewer, on both servers, so joining them takes a while (the generator
+ * tells both apart by their first bytes and does not decode them). The
+ * open-file limit is raised to the hard limit (the servers inherit it);
+ * the first line says what it allows. After
  * --join-timeout the clients that joined are measured and the table says
  * how many that was.
  *
