@@ -297,6 +297,7 @@ typedef struct
   guint                    index;
   char                    *user_id;
   char                    *room_id;   /* client i joins room i % --rooms */
+  guint                    room;
   guint                    send_slot; /* its rank among the load's senders */
   guint64                 *seen;      /* of the load's messages (by sequence number), those it got */
   char                    *token;
@@ -357,6 +358,7 @@ struct _Worker
   _Atomic guint   senders_active;
   _Atomic guint64 sent;
   _Atomic guint64 accepted;
+  _Atomic guint64 expected;   /* deliveries its accepted sends are due: the members of their rooms */
   _Atomic guint64 refused;
   _Atomic guint64 delivered;
   _Atomic gint64  last_event_us;
@@ -374,6 +376,7 @@ struct _Run
   GUri         *uris[MAX_GATEWAYS];  /* the servers' Engine.IO WebSocket endpoints: client i uses i % n_uris */
   guint         n_uris;
   guint         rooms;     /* client i in room i % rooms */
+  guint        *room_members;  /* of the load under way: clients of each room that were ready */
   guint         sends_each;  /* of the load under way: sequence number = send_slot * sends_each + k */
   guint         n_seqs;
   GCancellable *cancellable;
@@ -1256,7 +1259,10 @@ on_event (Peer            *peer,
         }
     }
   else if (g_str_equal (name, "messageSent"))
-    SHARED_ADD (worker->accepted, 1);
+    {
+      SHARED_ADD (worker->accepted, 1);
+      SHARED_ADD (worker->expected, peer->run->room_members[peer->room]);
+    }
   else if (g_str_equal (name, "sendMessageError"))
     on_send_error (peer, packet);
   else if (g_str_equal (name, "joinedRoom"))
@@ -1589,7 +1595,7 @@ next_load_due (Run *run)
 static gboolean
 drained (Run *run)
 {
-  guint64 sent = 0, accepted = 0, refused = 0, delivered = 0;
+  guint64 sent = 0, accepted = 0, refused = 0, delivered = 0, expected = 0;
   gint64 last = 0;
 
   for (guint w = 0; w < run->n_workers; w++)
@@ -1603,9 +1609,10 @@ drained (Run *run)
       accepted += SHARED_GET (worker->accepted);
       refused += SHARED_GET (worker->refused);
       delivered += SHARED_GET (worker->delivered);
+      expected += SHARED_GET (worker->expected);
       last = MAX (last, MAX (SHARED_GET (worker->last_event_us), SHARED_GET (worker->last_send_us)));
     }
-  if (accepted + refused == sent && delivered >= accepted * run->joined / run->rooms)
+  if (accepted + refused == sent && delivered >= expected)
     return TRUE;
   return g_get_monotonic_time () - last >= DRAIN_IDLE_MS * 1000;
 }
@@ -1628,6 +1635,7 @@ worker_prepare_load (Worker   *worker,
 {
   SHARED_SET (worker->sent, 0);
   SHARED_SET (worker->accepted, 0);
+  SHARED_SET (worker->expected, 0);
   SHARED_SET (worker->refused, 0);
   SHARED_SET (worker->delivered, 0);
   SHARED_SET (worker->last_send_us, 0);
@@ -1782,6 +1790,7 @@ run_free (Run *run)
       g_free (run->peers[i].seen);
     }
   g_clear_pointer (&run->peers, g_free);
+  g_clear_pointer (&run->room_members, g_free);
   /* what the cancelled handshakes said, too */
   g_clear_pointer (&run->first_error, g_free);
   g_clear_object (&run->cancellable);
@@ -1874,6 +1883,12 @@ measure_load (Run          *run,
    * second per user, and be refused, which node has no limit to do. */
   wait_until (next_load_due, run, SEND_INTERVAL_MS);
   run_call_workers (run, worker_prepare_load, NULL);
+  /* who gets a room's messages: its clients ready now (set by their workers
+   * in the call above, which orders it) */
+  memset (run->room_members, 0, run->rooms * sizeof *run->room_members);
+  for (guint i = 0; i < run->n; i++)
+    if (run->peers[i].ready)
+      run->room_members[run->peers[i].room]++;
   for (guint w = 0; w < run->n_workers; w++)
     lists[w] = g_ptr_array_new ();
   start_us = g_get_monotonic_time ();
@@ -1918,6 +1933,7 @@ measure_load (Run          *run,
       accepted += SHARED_GET (worker->accepted);
       phase->refused += SHARED_GET (worker->refused);
       phase->delivered += SHARED_GET (worker->delivered);
+      phase->expected += SHARED_GET (worker->expected);
       phase->dropped += worker->dropped;
       phase->duplicates += worker->duplicates;
       if (worker->first_send_us != 0)
@@ -1933,8 +1949,6 @@ measure_load (Run          *run,
   if (first_send_us == G_MAXINT64)
     first_send_us = last_receipt_us;
   phase->accepted = accepted;
-  /* exact when every client joined: the rooms are then the same size */
-  phase->expected = accepted * run->joined / run->rooms;
   phase->lost = phase->expected > phase->delivered - phase->duplicates
                   ? phase->expected - (phase->delivered - phase->duplicates) : 0;
   phase->seconds = MAX (last_receipt_us - first_send_us, 1) / (double) G_USEC_PER_SEC;
@@ -1984,6 +1998,7 @@ run_one (const Config *config,
   g_cond_init (&run.answered);
   run.peers = g_new0 (Peer, n);
   run.rooms = CLAMP (config->rooms, 1, n);
+  run.room_members = g_new0 (guint, run.rooms);
   run.n_uris = 1 + server.n_more;
   for (guint g = 0; g < run.n_uris; g++)
     run.uris[g] = g_uri_build (G_URI_FLAGS_ENCODED, "ws", NULL, "127.0.0.1",
@@ -1997,6 +2012,7 @@ run_one (const Config *config,
       peer->run = &run;
       peer->index = i;
       peer->user_id = g_strdup_printf ("fan%u", i);
+      peer->room = i % run.rooms;
       peer->room_id = run.rooms == 1 ? g_strdup (ROOM_ID) : g_strdup_printf (ROOM_ID "_%u", i % run.rooms);
       if (server.jwt != NULL)
         {
