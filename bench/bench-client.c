@@ -241,6 +241,9 @@ main (int   argc,
   if (run.error != NULL)
     g_error ("SioClient could not connect: %s", run.error);
 
+  if (quick)
+    g_print ("LIVEDESK_BENCH_QUICK: only checks that it runs; too few events for node's JIT to warm up, "
+             "so the ratios below are no figure\n");
   g_print ("server: %s; %d events per burst, %d round%s\n",
            official ? "official socket.io 4.8 (encodes every message: it is the limit)"
                     : "pre-encoded frames (bench-client.mjs fastserver)",
