@@ -3,7 +3,21 @@
  * same load generator in the same run.
  *
  *   bench-fanout [--sizes 100,1000] [--duration S] [--rates R,… | --senders K] [--threads T]
- *                [--nice N] [--server both|gateway|node]
+ *                [--nice N] [--server both|gateway|node] [--rooms R] [--gateways G]
+ *
+ * --rooms R spreads the clients over R rooms (client i in room i % R): a
+ * message goes to the N/R members of its sender's room, and the offered
+ * load counts those. --gateways G (2 to 8) adds, after the two servers, G
+ * livedesk-gateway processes bridged by one redis-server of the bench's own
+ * (on a free port) with the clients split over them (client i on gateway
+ * i % G), so every room has members on every gateway; its rows say whether
+ * every message reached every member exactly once and compare its
+ * delivered rate with the one process's. Every sendMessage carries a
+ * sequence number next to its send time, and each client keeps a bitmap of
+ * the ones it got: a second receipt is a duplicate, and the expected
+ * deliveries (accepted messages times the room's size) less the distinct
+ * ones received are the losses, for every server. Server CPU and RSS are
+ * those of all its processes, Redis's included.
  *
  * For each size N: N clients connect to the server (CONNECT auth {token},
  * authenticate, joinRoom into one room); then K of them emit sendMessage
@@ -117,7 +131,10 @@
  *
  * 5,000 clients are not in the default sizes: every join sends userJoined
  * to everyone already in the room (N²/2 events) and joinedRoom lists every
- * viewer, on both servers, so joining them takes a while. After
+ * viewer, on both servers, so joining them takes a while (the generator
+ * tells both apart by their first bytes and does not decode them). The
+ * open-file limit is raised to the hard limit (the servers inherit it);
+ * the first line says what it allows. After
  * --join-timeout the clients that joined are measured and the table says
  * how many that was.
  *
@@ -221,7 +238,10 @@ typedef enum
 {
   SERVER_GATEWAY,
   SERVER_NODE,
+  SERVER_GATEWAY_REDIS,  /* --gateways G processes on one redis-server */
 } ServerKind;
+
+#define MAX_GATEWAYS 8
 
 typedef struct
 {
@@ -231,6 +251,13 @@ typedef struct
   guint        port;
   GwJwt       *jwt;     /* the gateway's secret, to sign tokens with */
   char        *dir;     /* the gateway's users file lives here */
+  /* SERVER_GATEWAY_REDIS: the other gateways, and the redis-server they share */
+  guint        n_more;
+  GSubprocess *more[MAX_GATEWAYS - 1];
+  GPid         more_pid[MAX_GATEWAYS - 1];
+  guint        more_port[MAX_GATEWAYS - 1];
+  GSubprocess *redis;
+  GPid         redis_pid;
 } Server;
 
 typedef struct _Run Run;
@@ -269,6 +296,10 @@ typedef struct
   Group                   *group;
   guint                    index;
   char                    *user_id;
+  char                    *room_id;   /* client i joins room i % --rooms */
+  guint                    room;
+  guint                    send_slot; /* its rank among the load's senders */
+  guint64                 *seen;      /* of the load's messages (by sequence number), those it got */
   char                    *token;
   SoupWebsocketConnection *ws;
   SioDecoder              *decoder;
@@ -314,6 +345,7 @@ struct _Worker
 
   /* of the load under way, read once it is over */
   guint         dropped;   /* connections lost while sending */
+  guint64       duplicates;  /* a message a client had already got */
   gint64        first_send_us;
   gint64        last_receipt_us;
   double        thread_cpu_start_s;
@@ -326,6 +358,7 @@ struct _Worker
   _Atomic guint   senders_active;
   _Atomic guint64 sent;
   _Atomic guint64 accepted;
+  _Atomic guint64 expected;   /* deliveries its accepted sends are due: the members of their rooms */
   _Atomic guint64 refused;
   _Atomic guint64 delivered;
   _Atomic gint64  last_event_us;
@@ -340,7 +373,12 @@ struct _Run
   Worker      **workers;
   guint         n_workers;
   guint         joined;    /* once everyone settled */
-  GUri         *uri;       /* the server's Engine.IO WebSocket endpoint */
+  GUri         *uris[MAX_GATEWAYS];  /* the servers' Engine.IO WebSocket endpoints: client i uses i % n_uris */
+  guint         n_uris;
+  guint         rooms;     /* client i in room i % rooms */
+  guint        *room_members;  /* of the load under way: clients of each room that were ready */
+  guint         sends_each;  /* of the load under way: sequence number = send_slot * sends_each + k */
+  guint         n_seqs;
   GCancellable *cancellable;
   GMutex        lock;      /* first_error, and worker_call()'s answers */
   GCond         answered;
@@ -365,6 +403,8 @@ typedef struct
   guint64  refused;
   guint64  delivered;
   guint64  expected;
+  guint64  duplicates;  /* deliveries of a message the client already had */
+  guint64  lost;        /* expected deliveries that never came (expected - distinct ones) */
   double   seconds;
   double   rate;
   double   p50_ms;
@@ -380,6 +420,7 @@ typedef struct
 {
   char    *note;
   guint    n;
+  guint    gateways;  /* processes, for SERVER_GATEWAY_REDIS */
   guint    threads;
   guint    joined;
   double   join_s;
@@ -401,6 +442,8 @@ typedef struct
   guint    threads;
   guint    n_cpus;
   gint     nice;
+  guint    rooms;
+  guint    gateways;  /* > 1: also G gateway processes on one redis-server, the clients split over them */
 } Config;
 
 static void
@@ -701,17 +744,102 @@ new_random_jwt (char **out_secret)
   return jwt;
 }
 
+/* One livedesk-gateway on a free port; REDIS_URI (or NULL) bridges it to
+ * the others. */
+static GSubprocess *
+spawn_gateway (const Config  *config,
+               const char    *secret,
+               const char    *users_path,
+               const char    *redis_uri,
+               guint         *port,
+               GError       **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "LIVEDESK_JWT_SECRET", secret, TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  /* Presence is not what is measured: viewers send no viewerPing here. */
+  if (redis_uri != NULL)
+    process = g_subprocess_launcher_spawn (launcher, error, config->gateway, "serve",
+                                           "--port", "0", "--users", users_path,
+                                           "--presence-timeout", "86400", "--redis", redis_uri,
+                                           /* every client comes from loopback */
+                                           "--max-connections-per-address", "0", NULL);
+  else
+    process = g_subprocess_launcher_spawn (launcher, error, config->gateway, "serve",
+                                           "--port", "0", "--users", users_path,
+                                           "--presence-timeout", "86400",
+                                           "--max-connections-per-address", "0", NULL);
+  if (process == NULL)
+    return NULL;
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, error);
+  if (line == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s printed nothing and exited", config->gateway);
+      return NULL;
+    }
+  *port = parse_listening_port (line);
+  if (*port == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "No port in the gateway's line “%s”", line);
+      return NULL;
+    }
+  return g_steal_pointer (&process);
+}
+
+/* A redis-server of our own on a free loopback port, ready when this
+ * returns; its redis:// URI. */
+static char *
+start_redis (Server  *server,
+             GError **error)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autofree char *port_text = NULL;
+  guint16 port;
+
+  /* a port nobody listens on now; redis takes it a moment later */
+  port = g_socket_listener_add_any_inet_port (listener, NULL, error);
+  if (port == 0)
+    return NULL;
+  g_socket_listener_close (listener);
+  port_text = g_strdup_printf ("%u", port);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  server->redis = g_subprocess_launcher_spawn (launcher, error, "redis-server", "--bind", "127.0.0.1",
+                                               "--port", port_text, "--save", "", "--appendonly", "no", NULL);
+  if (server->redis == NULL)
+    return NULL;
+  server->redis_pid = atoi (g_subprocess_get_identifier (server->redis));
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autoptr(GSocketConnection) connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
+
+      if (connection != NULL)
+        return g_strdup_printf ("redis://127.0.0.1:%u", port);
+      g_usleep (50 * 1000);
+    }
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "redis-server did not listen on port %u", port);
+  return NULL;
+}
+
 static gboolean
 start_gateway (Server        *server,
                const Config  *config,
                GError       **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GwUsers) users = gw_users_new ();
-  g_autoptr(GDataInputStream) out = NULL;
   g_autofree char *users_path = NULL;
   g_autofree char *secret = NULL;
-  g_autofree char *line = NULL;
+  g_autofree char *redis_uri = NULL;
+  guint n = server->kind == SERVER_GATEWAY_REDIS ? CLAMP (config->gateways, 1, MAX_GATEWAYS) : 1;
+  gboolean ok = TRUE;
 
   server->dir = g_dir_make_tmp ("livedesk-fanout-XXXXXX", error);
   if (server->dir == NULL)
@@ -720,36 +848,49 @@ start_gateway (Server        *server,
   users_path = g_build_filename (server->dir, "users.json", NULL);
   if (!gw_users_save_to_file (users, users_path, error))
     return FALSE;
+  if (server->kind == SERVER_GATEWAY_REDIS && (redis_uri = start_redis (server, error)) == NULL)
+    return FALSE;
   server->jwt = new_random_jwt (&secret);
 
-  g_subprocess_launcher_setenv (launcher, "LIVEDESK_JWT_SECRET", secret, TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  /* Presence is not what is measured: viewers send no viewerPing here. */
-  server->process = g_subprocess_launcher_spawn (launcher, error, config->gateway, "serve",
-                                                 "--port", "0", "--users", users_path,
-                                                 "--presence-timeout", "86400",
-                                                 /* every client comes from loopback */
-                                                 "--max-connections-per-address", "0", NULL);
+  server->process = spawn_gateway (config, secret, users_path, redis_uri, &server->port, error);
+  ok = server->process != NULL;
+  for (guint g = 1; ok && g < n; g++)
+    {
+      server->more[g - 1] = spawn_gateway (config, secret, users_path, redis_uri, &server->more_port[g - 1], error);
+      ok = server->more[g - 1] != NULL;
+      if (ok)
+        server->more_pid[server->n_more++] = atoi (g_subprocess_get_identifier (server->more[g - 1]));
+    }
   explicit_bzero (secret, strlen (secret));
-  if (server->process == NULL)
+  if (!ok)
     return FALSE;
-
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, error);
-  if (line == NULL)
-    {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s printed nothing and exited", config->gateway);
-      return FALSE;
-    }
-  server->port = parse_listening_port (line);
-  if (server->port == 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "No port in the gateway's line “%s”", line);
-      return FALSE;
-    }
   server->pid = atoi (g_subprocess_get_identifier (server->process));
   return TRUE;
+}
+
+/* Every process of the server: all gateways, and Redis. */
+static double
+server_cpu_seconds (const Server *server)
+{
+  double cpu = read_cpu_seconds (server->pid);
+
+  for (guint g = 0; g < server->n_more; g++)
+    cpu += read_cpu_seconds (server->more_pid[g]);
+  if (server->redis != NULL)
+    cpu += read_cpu_seconds (server->redis_pid);
+  return cpu;
+}
+
+static glong
+server_rss_kb (const Server *server)
+{
+  glong rss = read_rss_kb (server->pid);
+
+  for (guint g = 0; g < server->n_more; g++)
+    rss += read_rss_kb (server->more_pid[g]);
+  if (server->redis != NULL)
+    rss += read_rss_kb (server->redis_pid);
+  return rss;
 }
 
 static gboolean
@@ -796,6 +937,20 @@ server_stop (Server *server)
       g_subprocess_wait (server->process, NULL, NULL);
       g_clear_object (&server->process);
     }
+  for (guint g = 0; g < G_N_ELEMENTS (server->more); g++)
+    if (server->more[g] != NULL)
+      {
+        g_subprocess_send_signal (server->more[g], SIGTERM);
+        g_subprocess_wait (server->more[g], NULL, NULL);
+        g_clear_object (&server->more[g]);
+      }
+  server->n_more = 0;
+  if (server->redis != NULL)
+    {
+      g_subprocess_send_signal (server->redis, SIGTERM);
+      g_subprocess_wait (server->redis, NULL, NULL);
+      g_clear_object (&server->redis);
+    }
   g_clear_object (&server->jwt);
   if (server->dir != NULL)
     {
@@ -810,7 +965,12 @@ server_stop (Server *server)
 static const char *
 server_label (ServerKind kind)
 {
-  return kind == SERVER_GATEWAY ? "livedesk-gateway" : "socket.io 4.8.4 (node)";
+  switch (kind)
+    {
+    case SERVER_GATEWAY: return "livedesk-gateway";
+    case SERVER_GATEWAY_REDIS: return "gateways + Redis";
+    case SERVER_NODE: default: return "socket.io 4.8.4 (node)";
+    }
 }
 
 static void start_more_peers (Worker *worker);
@@ -948,7 +1108,7 @@ peer_on_connected (Peer *peer)
 
   json_builder_begin_object (join);
   json_builder_set_member_name (join, "roomId");
-  json_builder_add_string_value (join, ROOM_ID);
+  json_builder_add_string_value (join, peer->room_id);
   json_builder_set_member_name (join, "userId");
   json_builder_add_string_value (join, peer->user_id);
   json_builder_set_member_name (join, "username");
@@ -991,6 +1151,24 @@ record_delivery (Worker *worker,
   SHARED_ADD (worker->delivered, 1);
   worker->last_receipt_us = now;
   hist_add (&worker->latency, now - sent_us);
+}
+
+/* The message's sequence number follows its send time (" #SEQ from"): a
+ * second receipt of one by the same client is a duplicate. */
+static void
+record_sequence (Peer       *peer,
+                 const char *after_time)
+{
+  guint64 seq;
+
+  if (after_time[0] != ' ' || after_time[1] != '#' || peer->seen == NULL)
+    return;
+  seq = g_ascii_strtoull (after_time + 2, NULL, 10);
+  if (seq >= peer->run->n_seqs)
+    return;
+  if (peer->seen[seq / 64] & (G_GUINT64_CONSTANT (1) << (seq % 64)))
+    peer->worker->duplicates++;
+  peer->seen[seq / 64] |= G_GUINT64_CONSTANT (1) << (seq % 64);
 }
 
 /* Engine.IO MESSAGE and Socket.IO packet, decoded by the codec; NULL (with
@@ -1073,10 +1251,21 @@ on_event (Peer            *peer,
     {
       /* not the frame the fast path knows: counted all the same */
       if (SHARED_GET (peer->run->measuring) && (sent_us = decoded_send_time (packet)) >= 0)
-        record_delivery (worker, now, sent_us);
+        {
+          JsonObject *message = event_object (packet);
+          const char *text = json_object_get_string_member_with_default (message, "message", "");
+          char *after = NULL;
+
+          record_delivery (worker, now, sent_us);
+          g_ascii_strtoll (text + strlen (MESSAGE_PREFIX), &after, 10);
+          record_sequence (peer, after);
+        }
     }
   else if (g_str_equal (name, "messageSent"))
-    SHARED_ADD (worker->accepted, 1);
+    {
+      SHARED_ADD (worker->accepted, 1);
+      SHARED_ADD (worker->expected, peer->run->room_members[peer->room]);
+    }
   else if (g_str_equal (name, "sendMessageError"))
     on_send_error (peer, packet);
   else if (g_str_equal (name, "joinedRoom"))
@@ -1164,6 +1353,24 @@ on_frame (Peer       *peer,
  * for the send time the bench wrote into its text. */
 #define NEW_MESSAGE_FRAME "42[\"newMessage\","
 #define SEND_TIME_MARK "\"" MESSAGE_PREFIX
+/* userJoined goes to everyone already in the room on every join (N²/2 of
+ * them for N clients in one room): nothing here reads it, so it is not
+ * decoded, or at 10,000 clients joining would measure json-glib. */
+#define USER_JOINED_FRAME "42[\"userJoined\","
+/* joinedRoom lists every viewer of the room: O(N²) bytes over N joins.
+ * A successful one is told by its first bytes; any other is decoded. */
+#define JOINED_ROOM_FRAME "42[\"joinedRoom\",{"
+#define JOINED_ROOM_SUCCESS "\"success\":true"
+
+static gboolean
+frame_starts_with (const char *data,
+                   gsize       len,
+                   const char *prefix)
+{
+  gsize prefix_len = strlen (prefix);
+
+  return len > prefix_len && memcmp (data, prefix, prefix_len) == 0;
+}
 
 static void
 on_ws_message (SoupWebsocketConnection *ws,
@@ -1176,12 +1383,26 @@ on_ws_message (SoupWebsocketConnection *ws,
   gsize len;
   const char *data = g_bytes_get_data (message, &len);
   const char *mark;
+  char *after = NULL;
   gint64 now, sent_us;
 
   /* nothing here sends binary, and no server should */
   if (type != SOUP_WEBSOCKET_DATA_TEXT || len == 0)
     return;
-  if (len <= strlen (NEW_MESSAGE_FRAME) || memcmp (data, NEW_MESSAGE_FRAME, strlen (NEW_MESSAGE_FRAME)) != 0 ||
+  if (frame_starts_with (data, len, USER_JOINED_FRAME))
+    {
+      SHARED_SET (worker->last_event_us, g_get_monotonic_time ());
+      return;
+    }
+  if (peer->state == PEER_JOINING && frame_starts_with (data, len, JOINED_ROOM_FRAME) &&
+      memmem (data, MIN (len, 256), JOINED_ROOM_SUCCESS, strlen (JOINED_ROOM_SUCCESS)) != NULL)
+    {
+      SHARED_SET (worker->last_event_us, g_get_monotonic_time ());
+      peer->state = PEER_JOINED;
+      peer_finish_connecting (peer, TRUE);
+      return;
+    }
+  if (!frame_starts_with (data, len, NEW_MESSAGE_FRAME) ||
       (mark = memmem (data, len, SEND_TIME_MARK, strlen (SEND_TIME_MARK))) == NULL)
     {
       on_frame (peer, data, len);
@@ -1191,9 +1412,10 @@ on_ws_message (SoupWebsocketConnection *ws,
   SHARED_SET (worker->last_event_us, now);
   if (!SHARED_GET (peer->run->measuring))
     return;
-  /* the digits end at the " from" that follows them, inside the frame */
-  sent_us = g_ascii_strtoll (mark + strlen (SEND_TIME_MARK), NULL, 10);
+  /* the digits end at the " #" that follows them, inside the frame */
+  sent_us = g_ascii_strtoll (mark + strlen (SEND_TIME_MARK), &after, 10);
   record_delivery (worker, now, sent_us);
+  record_sequence (peer, after);
   if (SHARED_GET (worker->delivered) % CHECK_EVERY == 1)
     check_new_message (peer, data, len, sent_us);
 }
@@ -1248,7 +1470,8 @@ static void
 start_peer (Peer *peer)
 {
   Worker *worker = peer->worker;
-  g_autoptr(SoupMessage) message = soup_message_new_from_uri (SOUP_METHOD_GET, peer->run->uri);
+  g_autoptr(SoupMessage) message =
+    soup_message_new_from_uri (SOUP_METHOD_GET, peer->run->uris[peer->index % peer->run->n_uris]);
 
   peer->started = TRUE;
   peer->state = PEER_HANDSHAKE;
@@ -1316,10 +1539,12 @@ send_one (Peer *peer)
   g_autoptr(JsonBuilder) message = json_builder_new ();
   gint64 sent_us = g_get_monotonic_time ();
 
-  text = g_strdup_printf (MESSAGE_PREFIX "%" G_GINT64_FORMAT " from %s", sent_us, peer->user_id);
+  guint seq = peer->send_slot * worker->run->sends_each + (worker->run->sends_each - peer->sends_left);
+
+  text = g_strdup_printf (MESSAGE_PREFIX "%" G_GINT64_FORMAT " #%u from %s", sent_us, seq, peer->user_id);
   json_builder_begin_object (message);
   json_builder_set_member_name (message, "roomId");
-  json_builder_add_string_value (message, ROOM_ID);
+  json_builder_add_string_value (message, peer->room_id);
   json_builder_set_member_name (message, "userId");
   json_builder_add_string_value (message, peer->user_id);
   json_builder_set_member_name (message, "username");
@@ -1373,7 +1598,7 @@ next_load_due (Run *run)
 static gboolean
 drained (Run *run)
 {
-  guint64 sent = 0, accepted = 0, refused = 0, delivered = 0;
+  guint64 sent = 0, accepted = 0, refused = 0, delivered = 0, expected = 0;
   gint64 last = 0;
 
   for (guint w = 0; w < run->n_workers; w++)
@@ -1387,9 +1612,10 @@ drained (Run *run)
       accepted += SHARED_GET (worker->accepted);
       refused += SHARED_GET (worker->refused);
       delivered += SHARED_GET (worker->delivered);
+      expected += SHARED_GET (worker->expected);
       last = MAX (last, MAX (SHARED_GET (worker->last_event_us), SHARED_GET (worker->last_send_us)));
     }
-  if (accepted + refused == sent && delivered >= accepted * run->joined)
+  if (accepted + refused == sent && delivered >= expected)
     return TRUE;
   return g_get_monotonic_time () - last >= DRAIN_IDLE_MS * 1000;
 }
@@ -1412,14 +1638,22 @@ worker_prepare_load (Worker   *worker,
 {
   SHARED_SET (worker->sent, 0);
   SHARED_SET (worker->accepted, 0);
+  SHARED_SET (worker->expected, 0);
   SHARED_SET (worker->refused, 0);
   SHARED_SET (worker->delivered, 0);
   SHARED_SET (worker->last_send_us, 0);
   worker->dropped = 0;
+  worker->duplicates = 0;
   worker->first_send_us = worker->last_receipt_us = 0;
   memset (&worker->latency, 0, sizeof worker->latency);
   for (guint i = 0; i < worker->n_peers; i++)
-    worker->peers[i]->ready = worker->peers[i]->joined && worker->peers[i]->state == PEER_JOINED;
+    {
+      Peer *peer = worker->peers[i];
+
+      peer->ready = peer->joined && peer->state == PEER_JOINED;
+      g_free (peer->seen);
+      peer->seen = g_new0 (guint64, worker->run->n_seqs / 64 + 1);
+    }
   worker->thread_cpu_start_s = thread_cpu_seconds ();
 }
 
@@ -1554,13 +1788,17 @@ run_free (Run *run)
   for (guint i = 0; i < run->n; i++)
     {
       g_free (run->peers[i].user_id);
+      g_free (run->peers[i].room_id);
       g_free (run->peers[i].token);
+      g_free (run->peers[i].seen);
     }
   g_clear_pointer (&run->peers, g_free);
+  g_clear_pointer (&run->room_members, g_free);
   /* what the cancelled handshakes said, too */
   g_clear_pointer (&run->first_error, g_free);
   g_clear_object (&run->cancellable);
-  g_clear_pointer (&run->uri, g_uri_unref);
+  for (guint g = 0; g < run->n_uris; g++)
+    g_clear_pointer (&run->uris[g], g_uri_unref);
   g_cond_clear (&run->answered);
   g_mutex_clear (&run->lock);
 }
@@ -1622,8 +1860,8 @@ measure_load (Run          *run,
               guint         rate,
               Phase        *phase)
 {
-  GPid pid = run->server->pid;
   guint senders, sends_each;
+  guint room_size = MAX (run->joined / run->rooms, 1);
   double server_cpu, self_cpu;
   guint64 machine_busy = 0, machine_total = 0, busy_end = 0, total_end = 0;
   gint64 wall_start, start_us;
@@ -1635,16 +1873,25 @@ measure_load (Run          *run,
   if (config->senders > 0)
     senders = MIN ((guint) config->senders, run->joined);
   else
-    senders = CLAMP ((guint) ceil ((double) rate * SEND_INTERVAL_MS / 1000.0 / run->joined), 1, run->joined);
+    senders = CLAMP ((guint) ceil ((double) rate * SEND_INTERVAL_MS / 1000.0 / room_size), 1, run->joined);
   sends_each = MAX (config->duration_s * 1000 / SEND_INTERVAL_MS, 1);
   phase->senders = senders;
-  phase->offered = senders * (1000.0 / SEND_INTERVAL_MS) * run->joined;
+  phase->offered = senders * (1000.0 / SEND_INTERVAL_MS) * room_size;
+  /* read by the workers after worker_prepare_load's call, which orders them */
+  run->sends_each = sends_each;
+  run->n_seqs = senders * sends_each;
 
   /* The first senders of a load are the last of the one before: sending
    * again at once, they would meet the gateway's limit of a message a
    * second per user, and be refused, which node has no limit to do. */
   wait_until (next_load_due, run, SEND_INTERVAL_MS);
   run_call_workers (run, worker_prepare_load, NULL);
+  /* who gets a room's messages: its clients ready now (set by their workers
+   * in the call above, which orders it) */
+  memset (run->room_members, 0, run->rooms * sizeof *run->room_members);
+  for (guint i = 0; i < run->n; i++)
+    if (run->peers[i].ready)
+      run->room_members[run->peers[i].room]++;
   for (guint w = 0; w < run->n_workers; w++)
     lists[w] = g_ptr_array_new ();
   start_us = g_get_monotonic_time ();
@@ -1655,12 +1902,13 @@ measure_load (Run          *run,
       if (!peer->ready)
         continue;
       peer->sends_left = sends_each;
+      peer->send_slot = s;
       peer->next_send_us = start_us + (gint64) s * SEND_INTERVAL_MS * 1000 / senders;
       g_ptr_array_add (lists[peer->worker->id], peer);
       s++;
     }
 
-  server_cpu = read_cpu_seconds (pid);
+  server_cpu = server_cpu_seconds (run->server);
   self_cpu = self_cpu_seconds ();
   read_machine_jiffies (&machine_busy, &machine_total);
   wall_start = g_get_monotonic_time ();
@@ -1670,7 +1918,7 @@ measure_load (Run          *run,
     worker_call (run->workers[w], worker_start_sending, g_steal_pointer (&lists[w]));
   wait_until (drained, run, config->duration_s * 1000 + 120000);
   SHARED_SET (run->measuring, FALSE);
-  phase->server_cpu_s = read_cpu_seconds (pid) - server_cpu;
+  phase->server_cpu_s = server_cpu_seconds (run->server) - server_cpu;
   phase->loadgen_cpu_s = self_cpu_seconds () - self_cpu;
   phase->wall_s = (g_get_monotonic_time () - wall_start) / (double) G_USEC_PER_SEC;
   if (read_machine_jiffies (&busy_end, &total_end) && total_end > machine_total)
@@ -1688,7 +1936,9 @@ measure_load (Run          *run,
       accepted += SHARED_GET (worker->accepted);
       phase->refused += SHARED_GET (worker->refused);
       phase->delivered += SHARED_GET (worker->delivered);
+      phase->expected += SHARED_GET (worker->expected);
       phase->dropped += worker->dropped;
+      phase->duplicates += worker->duplicates;
       if (worker->first_send_us != 0)
         first_send_us = MIN (first_send_us, worker->first_send_us);
       run->next_load_us = MAX (run->next_load_us, SHARED_GET (worker->last_send_us) + SEND_INTERVAL_MS * 1000);
@@ -1702,7 +1952,8 @@ measure_load (Run          *run,
   if (first_send_us == G_MAXINT64)
     first_send_us = last_receipt_us;
   phase->accepted = accepted;
-  phase->expected = accepted * run->joined;
+  phase->lost = phase->expected > phase->delivered - phase->duplicates
+                  ? phase->expected - (phase->delivered - phase->duplicates) : 0;
   phase->seconds = MAX (last_receipt_us - first_send_us, 1) / (double) G_USEC_PER_SEC;
   phase->rate = phase->delivered / phase->seconds;
   phase->p50_ms = hist_percentile_ms (latency, 0.50);
@@ -1732,8 +1983,8 @@ run_one (const Config *config,
   glong rss_before, rss_after;
   gint64 now_s = g_get_real_time () / G_USEC_PER_SEC;
   gint64 join_start;
-  gboolean ok = kind == SERVER_GATEWAY ? start_gateway (&server, config, &error)
-                                       : start_node (&server, config, &error);
+  gboolean ok = kind != SERVER_NODE ? start_gateway (&server, config, &error)
+                                    : start_node (&server, config, &error);
 
   if (!ok)
     {
@@ -1744,13 +1995,18 @@ run_one (const Config *config,
 
   /* let it finish starting (node compiles its modules lazily) */
   g_usleep (200 * 1000);
-  rss_before = read_rss_kb (server.pid);
+  rss_before = server_rss_kb (&server);
 
   g_mutex_init (&run.lock);
   g_cond_init (&run.answered);
   run.peers = g_new0 (Peer, n);
-  run.uri = g_uri_build (G_URI_FLAGS_ENCODED, "ws", NULL, "127.0.0.1", (gint) server.port, "/socket/",
-                         "EIO=4&transport=websocket", NULL);
+  run.rooms = CLAMP (config->rooms, 1, n);
+  run.room_members = g_new0 (guint, run.rooms);
+  run.n_uris = 1 + server.n_more;
+  for (guint g = 0; g < run.n_uris; g++)
+    run.uris[g] = g_uri_build (G_URI_FLAGS_ENCODED, "ws", NULL, "127.0.0.1",
+                               (gint) (g == 0 ? server.port : server.more_port[g - 1]), "/socket/",
+                               "EIO=4&transport=websocket", NULL);
   run.cancellable = g_cancellable_new ();
   for (guint i = 0; i < n; i++)
     {
@@ -1759,6 +2015,8 @@ run_one (const Config *config,
       peer->run = &run;
       peer->index = i;
       peer->user_id = g_strdup_printf ("fan%u", i);
+      peer->room = i % run.rooms;
+      peer->room_id = run.rooms == 1 ? g_strdup (ROOM_ID) : g_strdup_printf (ROOM_ID "_%u", i % run.rooms);
       if (server.jwt != NULL)
         {
           g_autoptr(GwJwtClaims) claims = gw_jwt_claims_new (peer->user_id, peer->user_id, GW_ROLE_VIEWER,
@@ -1774,6 +2032,7 @@ run_one (const Config *config,
   /* each worker starts joining its clients at once */
   run_start_workers (&run, config->threads);
   result.threads = run.n_workers;
+  result.gateways = run.n_uris;
   if (!wait_until (all_settled, &run, config->join_timeout_s * 1000))
     {
       /* the rest are not started, so the joins stop and the room goes quiet */
@@ -1786,7 +2045,7 @@ run_one (const Config *config,
   run.quiet_from_us = g_get_monotonic_time ();
   wait_until (quiet_after_joins, &run, 300000);
   result.join_s = (g_get_monotonic_time () - join_start) / (double) G_USEC_PER_SEC;
-  rss_after = read_rss_kb (server.pid);
+  rss_after = server_rss_kb (&server);
 
   run.joined = result.joined = run_count_joined (&run);
   if (run.joined < n)
@@ -1870,6 +2129,10 @@ print_row (const Config *config,
              "", p->refused, p->sent);
   if (p->dropped > 0)
     g_print ("  %-22s %u connections lost while sending\n", "", p->dropped);
+  if (p->duplicates > 0 || p->lost > 0 || r->gateways > 1)
+    g_print ("  %-22s exactly once? %" G_GUINT64_FORMAT " duplicates, %" G_GUINT64_FORMAT " lost of %" G_GUINT64_FORMAT
+             " expected deliveries%s\n", "", p->duplicates, p->lost, p->expected,
+             p->duplicates == 0 && p->lost == 0 ? ": yes" : "");
   if (generator_at_ceiling (config, r, p) && kept_up (p))
     g_print ("  %-22s load generator at its ceiling (its busiest thread of %u busy %.0f%% of the time), though it "
              "kept up with this load\n", "", r->threads, 100 * p->busiest_thread);
@@ -1923,11 +2186,16 @@ static void
 print_table (const Config *config,
              guint         n,
              const Result *gateway,
-             const Result *node)
+             const Result *node,
+             const Result *split)
 {
   guint threads = MAX (gateway != NULL ? gateway->threads : 0, node != NULL ? node->threads : 0);
 
-  g_print ("\nN = %u clients in one room, the load generator on %u thread%s\n", n,
+  if (config->rooms <= 1)
+    g_print ("\nN = %u clients in one room", n);
+  else
+    g_print ("\nN = %u clients in %u rooms of %u", n, config->rooms, n / config->rooms);
+  g_print (", the load generator on %u thread%s\n",
            threads > 0 ? threads : config->threads, (threads > 0 ? threads : config->threads) == 1 ? "" : "s");
   g_print ("  %-22s %6s %6s %7s %9s %9s %7s %9s %9s %10s %7s %7s %8s %6s %6s\n", "server", "joined", "join s",
            "senders", "offered/s", "deliv/s", "got", "p50 ms", "p99 ms", "KiB/client", "srv CPU", "gen CPU",
@@ -1949,6 +2217,17 @@ print_table (const Config *config,
                  ratio (g->server_cpu_s / MAX (g->delivered, 1), o->server_cpu_s / MAX (o->delivered, 1)));
       if (gateway != NULL && node != NULL)
         print_generator_limit (config, gateway, node, load);
+      if (split != NULL)
+        {
+          const Phase *x = &split->phases[load];
+          g_autofree char *label = g_strdup_printf ("%u gateways + Redis", split->gateways);
+
+          print_row (config, label, split, load);
+          if (g != NULL && g->ran && x->ran)
+            g_print ("  %u gateways/one: %.2fx delivered/s, %.2fx p99, %.2fx server CPU per delivery "
+                     "(Redis's included)\n", split->gateways, ratio (x->rate, g->rate), ratio (x->p99_ms, g->p99_ms),
+                     ratio (x->server_cpu_s / MAX (x->delivered, 1), g->server_cpu_s / MAX (g->delivered, 1)));
+        }
     }
   if (gateway != NULL && node != NULL && config->n_rates > 1)
     {
@@ -1967,6 +2246,8 @@ print_table (const Config *config,
   for (const Result *r = gateway; r != NULL; r = r == gateway ? node : NULL)
     if (r->note != NULL)
       g_print ("  note: %s\n", r->note);
+  if (split != NULL && split->note != NULL)
+    g_print ("  note: %s\n", split->note);
 }
 
 static rlim_t
@@ -2027,6 +2308,8 @@ main (int   argc,
   gint nice = atoi (env_or ("LIVEDESK_FANOUT_NICE", "10"));
   g_autofree char *rates_arg = NULL;
   gint join_timeout = 300;
+  gint rooms = atoi (env_or ("LIVEDESK_FANOUT_ROOMS", "1"));
+  gint gateways = atoi (env_or ("LIVEDESK_FANOUT_GATEWAYS", "1"));
   gboolean with_gateway, with_node;
   rlim_t fd_limit;
   GOptionEntry entries[] = {
@@ -2040,6 +2323,9 @@ main (int   argc,
     { "nice", 0, 0, G_OPTION_ARG_INT, &nice, "Nice value of the load-generator threads (10)", "N" },
     { "join-timeout", 0, 0, G_OPTION_ARG_INT, &join_timeout, "Seconds the clients have to join (300)", "S" },
     { "server", 0, 0, G_OPTION_ARG_STRING, &server_arg, "both, gateway or node (both)", "WHICH" },
+    { "rooms", 0, 0, G_OPTION_ARG_INT, &rooms, "Rooms the clients are spread over, client i in room i % R (1)", "R" },
+    { "gateways", 0, 0, G_OPTION_ARG_INT, &gateways,
+      "Also run G gateway processes on one redis-server, the clients split over them (1: not)", "G" },
     { NULL }
   };
 
@@ -2050,6 +2336,13 @@ main (int   argc,
       g_printerr ("bench-fanout: %s\n", error->message);
       return 2;
     }
+  if (rooms < 1 || gateways < 1 || gateways > MAX_GATEWAYS)
+    {
+      g_printerr ("bench-fanout: --rooms must be at least 1, --gateways from 1 to %d\n", MAX_GATEWAYS);
+      return 2;
+    }
+  config.rooms = (guint) rooms;
+  config.gateways = (guint) gateways;
   if (duration <= 0 || join_timeout <= 0 || threads < 0)
     {
       g_printerr ("bench-fanout: --duration and --join-timeout must be positive, --threads not negative\n");
@@ -2086,13 +2379,14 @@ main (int   argc,
            "one message per sender every %.1f s; load generator on %u thread%s at nice %d, %u CPUs\n",
            (unsigned long) fd_limit, config.max_clients, config.duration_s, SEND_INTERVAL_MS / 1000.0,
            config.threads, config.threads == 1 ? "" : "s", config.nice, config.n_cpus);
-  if (config.max_clients < 5000)
-    g_print ("bench-fanout: 5,000 clients cannot be reached with this open-file limit\n");
+  if (config.max_clients < 10000)
+    g_print ("bench-fanout: 10,000 clients cannot be reached with this open-file limit (the hard limit, "
+             "which only root can raise: ulimit -Hn)\n");
 
   for (guint i = 0; i < sizes->len; i++)
     {
       guint n = g_array_index (sizes, guint, i);
-      Result gateway = { 0 }, node = { 0 };
+      Result gateway = { 0 }, node = { 0 }, split = { 0 };
 
       if (n > config.max_clients)
         {
@@ -2104,9 +2398,13 @@ main (int   argc,
         gateway = run_one (&config, SERVER_GATEWAY, n);
       if (with_node)
         node = run_one (&config, SERVER_NODE, n);
-      print_table (&config, n, with_gateway ? &gateway : NULL, with_node ? &node : NULL);
+      if (config.gateways > 1)
+        split = run_one (&config, SERVER_GATEWAY_REDIS, n);
+      print_table (&config, n, with_gateway ? &gateway : NULL, with_node ? &node : NULL,
+                   config.gateways > 1 ? &split : NULL);
       g_free (gateway.note);
       g_free (node.note);
+      g_free (split.note);
     }
 
   g_print ("\nColumns: join s = connecting and joining everyone; offered/s = deliveries a second the senders ask for;\n"
