@@ -128,17 +128,21 @@ update_summary (LdDashboardView *self)
       g_autoptr(LdGifter) top = g_list_model_get_n_items (gifters) > 0 ? g_list_model_get_item (gifters, 0) : NULL;
       g_autofree char *markup = NULL;
 
-      self->summary = g_strdup_printf (_("%s long, %u viewers at the peak, %u messages, gifts worth %s"),
-                                       duration, ld_room_stats_get_peak_viewers (self->stats),
-                                       ld_room_stats_get_n_messages (self->stats), value);
+      g_autoptr(GString) text = g_string_new (NULL);
+
+      g_string_append_printf (text, _("Duration: %s"), duration);
+      g_string_append (text, " · ");
+      g_string_append_printf (text, _("Peak viewers: %u"), ld_room_stats_get_peak_viewers (self->stats));
+      g_string_append (text, " · ");
+      g_string_append_printf (text, _("Chat messages: %u"), ld_room_stats_get_n_messages (self->stats));
+      g_string_append (text, " · ");
+      g_string_append_printf (text, _("Gift value: %s"), value);
       if (top != NULL)
         {
-          g_autofree char *line = g_strdup_printf (_("Top gifter: %s"), ld_gifter_get_sender_name (top));
-          char *both = g_strconcat (self->summary, "\n", line, NULL);
-
-          g_free (self->summary);
-          self->summary = both;
+          g_string_append_c (text, '\n');
+          g_string_append_printf (text, _("Top gifter: %s"), ld_gifter_get_sender_name (top));
         }
+      self->summary = g_string_free (g_steal_pointer (&text), FALSE);
       markup = g_markup_escape_text (self->summary, -1);
       adw_action_row_set_subtitle (self->summary_row, markup);
     }
