@@ -321,7 +321,6 @@ ld_dashboard_view_render_plots (LdDashboardView *self)
 {
   GtkWidget *grid;
   GtkNative *native;
-  g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GtkSnapshot) snapshot = NULL;
   g_autoptr(GskRenderNode) node = NULL;
   GdkRGBA background = { 1, 1, 1, 1 };
@@ -341,10 +340,10 @@ G_GNUC_BEGIN_IGNORE_DEPRECATIONS
    * app shows it. */
   gtk_style_context_lookup_color (gtk_widget_get_style_context (grid), "window_bg_color", &background);
 G_GNUC_END_IGNORE_DEPRECATIONS
-  paintable = gtk_widget_paintable_new (grid);
   snapshot = gtk_snapshot_new ();
   gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  for (GtkWidget *child = gtk_widget_get_first_child (grid); child != NULL; child = gtk_widget_get_next_sibling (child))
+    gtk_widget_snapshot_child (grid, child, snapshot);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   if (node == NULL)
     return NULL;
