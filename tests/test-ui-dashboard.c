@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <adwaita.h>
+#include <string.h>
 
 #include "ld-dashboard-view.h"
 #include "ld-room-private.h"
@@ -270,6 +271,29 @@ test_live (void)
     ld_plot_get_point (viewers_plot, 0, &x0, &y0);
     ld_plot_get_point (viewers_plot, 1, &x1, &y1);
     g_assert_cmpint (alpha_near (&line, (x0 + x1) / 2, (y0 + y1) / 2, 1), >, 200);
+  }
+
+  /* In the dark style the line takes the dark theme's colour, as bright. */
+  {
+    AdwStyleManager *style = adw_style_manager_get_default ();
+    g_auto(Picture) dark = { 0 };
+    const guchar *light_px, *dark_px;
+    int px, py;
+
+    adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+    WAIT_UNTIL (adw_style_manager_get_dark (style));
+    for (int i = 0; i < 20; i++)
+      g_main_context_iteration (NULL, FALSE);
+    render (GTK_WIDGET (viewers_plot), &dark);
+    g_assert_true (ld_plot_get_point (viewers_plot, 1, &x, &y));
+    px = (int) x;
+    py = (int) y;
+    light_px = line.pixels + py * line.stride + px * 4;
+    dark_px = dark.pixels + py * dark.stride + px * 4;
+    g_assert_cmpint (dark_px[3], >, 200);
+    g_assert_true (memcmp (light_px, dark_px, 3) != 0);
+    adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+    WAIT_UNTIL (!adw_style_manager_get_dark (style));
   }
 
   /* The pointer over minute 1's bar: its value shows, drawn on the plot. */

@@ -34,6 +34,8 @@ struct _LdDashboardView
   LdRoomStats    *stats;
   guint           tick_source;
   char           *summary;
+  /* What the top gifters list shows, so it is rebuilt only on a change. */
+  char           *gifters_shown;
   GCancellable   *cancellable;
 };
 
@@ -80,6 +82,19 @@ update_gifters (LdDashboardView *self)
   GListModel *gifters = ld_room_stats_get_top_gifters (self->stats);
   guint n = MIN (g_list_model_get_n_items (gifters), TOP_GIFTERS);
   GtkWidget *child;
+  g_autoptr(GString) shown = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LdGifter) gifter = g_list_model_get_item (gifters, i);
+
+      g_string_append_printf (shown, "%s\x1f%g\x1f%u\x1e", ld_gifter_get_sender_id (gifter),
+                              ld_gifter_get_total_value (gifter), ld_gifter_get_n_gifts (gifter));
+    }
+  if (self->gifters_shown != NULL && g_str_equal (shown->str, self->gifters_shown))
+    return;
+  g_free (self->gifters_shown);
+  self->gifters_shown = g_string_free (g_steal_pointer (&shown), FALSE);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->gifters_list))) != NULL)
     gtk_list_box_remove (self->gifters_list, child);
@@ -226,6 +241,7 @@ ld_dashboard_view_set_stats (LdDashboardView *self,
   if (self->stats != NULL)
     g_signal_handlers_disconnect_by_data (self->stats, self);
   g_set_object (&self->stats, stats);
+  g_clear_pointer (&self->gifters_shown, g_free);
   g_clear_handle_id (&self->tick_source, g_source_remove);
   if (stats != NULL)
     {
@@ -517,6 +533,7 @@ ld_dashboard_view_finalize (GObject *object)
 
   g_hash_table_unref (self->figures);
   g_free (self->summary);
+  g_free (self->gifters_shown);
 
   G_OBJECT_CLASS (ld_dashboard_view_parent_class)->finalize (object);
 }

@@ -4,6 +4,7 @@
  */
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "ld-plot.h"
 
@@ -387,6 +388,10 @@ ld_plot_set_values (LdPlot       *self,
   g_return_if_fail (LD_IS_PLOT (self));
   g_return_if_fail (values != NULL || n_values == 0);
 
+  /* The dashboard sets them every second: no redraw for the same. */
+  if (n_values == self->values->len &&
+      (n_values == 0 || memcmp (values, self->values->data, n_values * sizeof (double)) == 0))
+    return;
   g_array_set_size (self->values, 0);
   if (n_values > 0)
     g_array_append_vals (self->values, values, n_values);
