@@ -287,6 +287,31 @@ test_csv (void)
   g_assert_finalize_object (g_steal_pointer (&stats));
 }
 
+/* Made before the join (as the app does): who the join lists was there
+ * already; only later arrivals are new. */
+static void
+test_new_viewers_from_join (void)
+{
+  g_autoptr(LdTestClock) clock = ld_test_clock_new ();
+  g_autoptr(LdRoom) room = _ld_room_new ("r1");
+  g_autoptr(LdRoomStats) stats = ld_room_stats_new (room, LD_CLOCK (clock));
+  g_autoptr(JsonObject) joined = parse_object ("{\"roomId\":\"r1\",\"status\":\"live\",\"viewers\":["
+                                               "{\"userId\":\"lan\",\"username\":\"Lan\",\"role\":\"viewer\"},"
+                                               "{\"userId\":\"minh\",\"username\":\"Minh\",\"role\":\"viewer\"}]}");
+
+  _ld_room_apply_joined (room, joined);
+  g_assert_cmpuint (ld_room_stats_get_viewers (stats), ==, 2);
+  g_assert_cmpuint (ld_room_stats_get_new_viewers (stats), ==, 0);
+  join (room, "bao");
+  g_assert_cmpuint (ld_room_stats_get_new_viewers (stats), ==, 1);
+  /* A reconnect: out of the room, then the same list again. */
+  _ld_room_set_joined (room, FALSE);
+  _ld_room_apply_joined (room, joined);
+  join (room, "bao");
+  g_assert_cmpuint (ld_room_stats_get_new_viewers (stats), ==, 1);
+  g_assert_finalize_object (g_steal_pointer (&stats));
+}
+
 static void
 test_tickets_waiting (void)
 {
@@ -323,6 +348,7 @@ main (int   argc,
   g_test_add_func ("/room-stats/stream", test_stream);
   g_test_add_func ("/room-stats/quiet-minutes", test_quiet_minutes);
   g_test_add_func ("/room-stats/csv", test_csv);
+  g_test_add_func ("/room-stats/new-viewers-from-join", test_new_viewers_from_join);
   g_test_add_func ("/room-stats/tickets-waiting", test_tickets_waiting);
 
   return g_test_run ();

@@ -201,6 +201,10 @@ on_viewers_changed (LdRoomStats *self,
                     guint        added,
                     GListModel  *viewers)
 {
+  /* The list a join (or a re-join after a reconnect) brings is who was
+   * there already; newcomers arrive while in the room. */
+  gboolean counting = ld_room_get_joined (self->room);
+
   if (self->state != LD_STREAM_STATE_ENDED)
     for (guint i = position; i < position + added; i++)
       {
@@ -210,7 +214,8 @@ on_viewers_changed (LdRoomStats *self,
         if (!g_hash_table_contains (self->seen, user_id))
           {
             g_hash_table_add (self->seen, g_strdup (user_id));
-            self->new_viewers++;
+            if (counting)
+              self->new_viewers++;
           }
       }
   note_viewers (self);
