@@ -519,6 +519,19 @@ test_streamer_lands (void)
       ld_session_disconnect (session);
       g_assert_finalize_object (window);
     }
+
+  /* A window given a streamer's session that is already online. */
+  {
+    g_autoptr(LdSession) online = ld_test_gateway_online_session (gateway, "alice", "streamer", WAIT_MS);
+    LdWindow *window = g_object_ref_sink (ld_window_new (NULL, NULL));
+
+    ld_window_set_session (window, online);
+    gtk_window_present (GTK_WINDOW (window));
+    g_assert_cmpstr (visible_view (window), ==, "dashboard");
+    gtk_window_destroy (GTK_WINDOW (window));
+    ld_session_disconnect (online);
+    g_assert_finalize_object (window);
+  }
 }
 
 int

@@ -992,6 +992,8 @@ ld_window_set_session (LdWindow  *self,
   bind_room (self);
   ld_gifts_view_set_session (self->gifts_view, session);
   ld_dashboard_view_set_session (self->dashboard_view, session);
+  if (session != NULL)
+    land_on_dashboard (self);
   ld_notifications_view_set_model (self->notifications_view, session ? ld_session_get_notifications (session) : NULL);
   if (self->notifier != NULL)
     ld_desktop_notifier_set_session (self->notifier, session);
