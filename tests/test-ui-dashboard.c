@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -404,8 +405,13 @@ test_summary (void)
   g_autoptr(LdRoomStats) stats = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autoptr(GdkTexture) loaded = NULL;
-  g_autoptr(GBytes) png = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GFile) csv_file = NULL;
+  g_autoptr(GFile) png_file = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *written = NULL;
+  g_autofree char *expected_csv = NULL;
   GtkWindow *window;
   LdDashboardView *view;
 
@@ -441,11 +447,37 @@ test_summary (void)
   spin_until_drawn (GTK_WIDGET (ld_dashboard_view_get_plot (view, LD_ROOM_STATS_CHAT)));
   texture = ld_dashboard_view_render_plots (view);
   g_assert_nonnull (texture);
-  png = gdk_texture_save_to_png_bytes (texture);
-  loaded = gdk_texture_new_from_bytes (png, &error);
+  g_assert_cmpint (gdk_texture_get_height (texture), >, 300);
+
+  /* What "Save as CSV…" and "Save Plots as PNG…" write. */
+  dir = g_dir_make_tmp ("ld-dashboard-XXXXXX", &error);
+  g_assert_no_error (error);
+  csv_file = g_file_new_build_filename (dir, "stream.csv", NULL);
+  png_file = g_file_new_build_filename (dir, "plots.png", NULL);
+  ld_dashboard_view_save_async (view, csv_file, LD_DASHBOARD_FORMAT_CSV, NULL, ld_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (ld_dashboard_view_save_finish (view, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_true (g_file_load_contents (csv_file, NULL, &written, NULL, NULL, &error));
+  g_assert_no_error (error);
+  expected_csv = ld_room_stats_to_csv (stats);
+  g_assert_cmpstr (written, ==, expected_csv);
+  g_assert_nonnull (strstr (written, "peak_viewers,2\r\n"));
+
+  ld_dashboard_view_save_async (view, png_file, LD_DASHBOARD_FORMAT_PNG, NULL, ld_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (ld_dashboard_view_save_finish (view, result, &error));
+  g_assert_no_error (error);
+  /* The result holds the view. */
+  g_clear_object (&result);
+  loaded = gdk_texture_new_from_file (png_file, &error);
   g_assert_no_error (error);
   g_assert_cmpint (gdk_texture_get_width (loaded), ==, gdk_texture_get_width (texture));
-  g_assert_cmpint (gdk_texture_get_height (loaded), >, 300);
+  g_assert_cmpint (gdk_texture_get_height (loaded), ==, gdk_texture_get_height (texture));
+  g_file_delete (csv_file, NULL, NULL);
+  g_file_delete (png_file, NULL, NULL);
+  g_rmdir (dir);
 
   gtk_window_destroy (window);
   g_assert_finalize_object (window);

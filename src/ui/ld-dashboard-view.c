@@ -368,16 +368,92 @@ G_GNUC_END_IGNORE_DEPRECATIONS
 }
 
 static void
+on_written (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+ld_dashboard_view_save_async (LdDashboardView     *self,
+                              GFile               *file,
+                              LdDashboardFormat    format,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_if_fail (LD_IS_DASHBOARD_VIEW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ld_dashboard_view_save_async);
+  if (self->stats == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, _("There is no stream to save"));
+      return;
+    }
+  if (format == LD_DASHBOARD_FORMAT_PNG)
+    {
+      g_autoptr(GdkTexture) texture = ld_dashboard_view_render_plots (self);
+
+      if (texture == NULL)
+        {
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, _("The plots are not shown"));
+          return;
+        }
+      bytes = gdk_texture_save_to_png_bytes (texture);
+    }
+  else
+    {
+      char *csv = ld_room_stats_to_csv (self->stats);
+
+      bytes = g_bytes_new_take (csv, strlen (csv));
+    }
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                       cancellable, on_written, g_steal_pointer (&task));
+}
+
+gboolean
+ld_dashboard_view_save_finish (LdDashboardView  *self,
+                               GAsyncResult     *result,
+                               GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
 on_saved (GObject      *object,
           GAsyncResult *result,
           gpointer      user_data)
 {
-  g_autoptr(LdDashboardView) self = user_data;
+  LdDashboardView *self = LD_DASHBOARD_VIEW (object);
   g_autoptr(GError) error = NULL;
+  GtkWidget *toasts;
 
-  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("Could not save the stream summary: %s", error->message);
+  if (ld_dashboard_view_save_finish (self, result, &error) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  /* Said where the user looks: the window's toasts. */
+  toasts = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  if (toasts != NULL)
+    {
+      g_autofree char *title = g_strdup_printf (_("Could not save: %s"), error->message);
+
+      adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (toasts), adw_toast_new (title));
+    }
+  else
+    g_message ("Could not save: %s", error->message);
 }
 
 static void
@@ -386,37 +462,19 @@ on_save_response (GtkNativeDialog *dialog,
                   LdDashboardView *self)
 {
   g_autoptr(GFile) file = NULL;
-  gboolean png = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "png"));
+  LdDashboardFormat format = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "format"));
 
-  if (response == GTK_RESPONSE_ACCEPT && self->stats != NULL &&
-      (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL)
-    {
-      g_autoptr(GBytes) bytes = NULL;
-
-      if (png)
-        {
-          g_autoptr(GdkTexture) texture = ld_dashboard_view_render_plots (self);
-
-          bytes = texture != NULL ? gdk_texture_save_to_png_bytes (texture) : NULL;
-        }
-      else
-        {
-          char *csv = ld_room_stats_to_csv (self->stats);
-
-          bytes = g_bytes_new_take (csv, strlen (csv));
-        }
-      if (bytes != NULL)
-        g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
-                                             self->cancellable, on_saved, g_object_ref (self));
-    }
+  if (response == GTK_RESPONSE_ACCEPT && (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL)
+    ld_dashboard_view_save_async (self, file, format, self->cancellable, on_saved, NULL);
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);
 }
 
 static void
-save (LdDashboardView *self,
-      gboolean         png)
+save (LdDashboardView   *self,
+      LdDashboardFormat  format)
 {
+  gboolean png = format == LD_DASHBOARD_FORMAT_PNG;
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkFileChooserNative *dialog;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
@@ -429,7 +487,7 @@ save (LdDashboardView *self,
                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
-  g_object_set_data (G_OBJECT (dialog), "png", GINT_TO_POINTER (png));
+  g_object_set_data (G_OBJECT (dialog), "format", GINT_TO_POINTER (format));
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_save_response), self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
@@ -439,7 +497,7 @@ save_csv_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
 {
-  save (LD_DASHBOARD_VIEW (widget), FALSE);
+  save (LD_DASHBOARD_VIEW (widget), LD_DASHBOARD_FORMAT_CSV);
 }
 
 static void
@@ -447,7 +505,7 @@ save_png_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
 {
-  save (LD_DASHBOARD_VIEW (widget), TRUE);
+  save (LD_DASHBOARD_VIEW (widget), LD_DASHBOARD_FORMAT_PNG);
 }
 
 static GtkWidget *

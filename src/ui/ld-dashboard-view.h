@@ -19,6 +19,12 @@
 
 G_BEGIN_DECLS
 
+typedef enum
+{
+  LD_DASHBOARD_FORMAT_CSV, /* the summary and series (ld_room_stats_to_csv) */
+  LD_DASHBOARD_FORMAT_PNG, /* the plots as drawn */
+} LdDashboardFormat;
+
 #define LD_TYPE_DASHBOARD_VIEW (ld_dashboard_view_get_type ())
 
 G_DECLARE_FINAL_TYPE (LdDashboardView, ld_dashboard_view, LD, DASHBOARD_VIEW, GtkWidget)
@@ -42,5 +48,16 @@ const char  *ld_dashboard_view_get_figure    (LdDashboardView   *self,
 const char  *ld_dashboard_view_get_summary   (LdDashboardView   *self);
 /* The plots as they are drawn, in one picture (for "Save Plots as PNG…"). */
 GdkTexture  *ld_dashboard_view_render_plots  (LdDashboardView   *self);
+
+/* What "Save as CSV…" and "Save Plots as PNG…" write to the file chosen. */
+void         ld_dashboard_view_save_async    (LdDashboardView     *self,
+                                              GFile               *file,
+                                              LdDashboardFormat    format,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean     ld_dashboard_view_save_finish   (LdDashboardView     *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
 
 G_END_DECLS
