@@ -10,6 +10,7 @@
 #include "ld-composer.h"
 #include "ld-config.h"
 #include "ld-desktop-notifier.h"
+#include "ld-dashboard-view.h"
 #include "ld-gifts-view.h"
 #include "ld-notifications-view.h"
 #include "ld-support-view.h"
@@ -40,6 +41,7 @@ struct _LdWindow
   LdChatView           *chat_view;
   LdViewerList         *viewer_list;
   LdGiftsView          *gifts_view;
+  LdDashboardView      *dashboard_view;
   LdNotificationsView  *notifications_view;
   LdSupportView        *support_view;
   GMenu                *account_section;
@@ -825,6 +827,7 @@ ld_window_class_init (LdWindowClass *klass)
   g_type_ensure (LD_TYPE_CHAT_VIEW);
   g_type_ensure (LD_TYPE_VIEWER_LIST);
   g_type_ensure (LD_TYPE_GIFTS_VIEW);
+  g_type_ensure (LD_TYPE_DASHBOARD_VIEW);
   g_type_ensure (LD_TYPE_NOTIFICATIONS_VIEW);
   g_type_ensure (LD_TYPE_SUPPORT_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/livedesk/Livedesk/ui/ld-window.ui");
@@ -847,6 +850,7 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdWindow, chat_view);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, viewer_list);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, gifts_view);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, dashboard_view);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, notifications_view);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, support_view);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, account_section);
@@ -949,6 +953,14 @@ bind_room (LdWindow *self)
   ld_viewer_list_set_model (self->viewer_list, self->session != NULL ? ld_session_get_viewers (self->session) : NULL);
 }
 
+/* Streamers land on their dashboard once the server says who they are. */
+static void
+land_on_dashboard (LdWindow *self)
+{
+  if (ld_session_get_role (self->session) == LD_ROLE_STREAMER)
+    adw_view_stack_set_visible_child_name (self->view_stack, "dashboard");
+}
+
 void
 ld_window_set_session (LdWindow  *self,
                        LdSession *session)
@@ -974,6 +986,7 @@ ld_window_set_session (LdWindow  *self,
       self->notify_handler = g_signal_connect_object (session, "notify", G_CALLBACK (on_session_notify), self,
                                                       G_CONNECT_SWAPPED);
       g_signal_connect_object (session, "notify::current-room", G_CALLBACK (bind_room), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (session, "notify::role", G_CALLBACK (land_on_dashboard), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (ld_session_get_notifications (session), "notify::unread-count",
                                G_CALLBACK (update_badges), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (ld_session_get_tickets (session), "notify::n-unread",
@@ -986,6 +999,9 @@ ld_window_set_session (LdWindow  *self,
   update_badges (self);
   bind_room (self);
   ld_gifts_view_set_session (self->gifts_view, session);
+  ld_dashboard_view_set_session (self->dashboard_view, session);
+  if (session != NULL)
+    land_on_dashboard (self);
   ld_notifications_view_set_model (self->notifications_view, session ? ld_session_get_notifications (session) : NULL);
   if (self->notifier != NULL)
     ld_desktop_notifier_set_session (self->notifier, session);
