@@ -83,13 +83,17 @@ typedef struct
   const char *animation;
 } GiftKind;
 
+/* The shipped catalogue's gifts (resources/gifts/catalogue.json), which the
+ * gateway holds every gift to. */
 static const GiftKind gift_kinds[] = {
   { "rose", "Hoa hồng", "flower", 1, "default" },
   { "heart", "Trái tim", "love", 5, "hearts" },
   { "star", "Ngôi sao", "star", 10, "stars" },
   { "fireworks", "Pháo hoa", "premium", 50, "fireworks" },
   { "rainbow", "Cầu vồng", "premium", 100, "rainbow" },
-  { "lion", "Sư tử", "premium", 500, "lion" },
+  { "diamond", "Kim cương", "premium", 500, "stars" },
+  { "crown", "Vương miện", "premium", 2000, "fireworks" },
+  { "castle", "Lâu đài", "premium", 10000, "rainbow" },
 };
 
 static const char * const support_lines[] = {
@@ -130,6 +134,7 @@ struct _Bot
   SioClient    *client;
   gboolean      authenticated;
   gboolean      in_room;
+  gint64        last_spoke_us;  /* monotonic */
 };
 
 static void
@@ -258,8 +263,14 @@ pick_bot (LdDemo  *self,
     {
       Bot *bot = g_ptr_array_index (self->bots, (start + i) % n);
 
-      if (bot->authenticated && bot->in_room == in_room)
-        return bot;
+      /* The gateway lets one user send once a second: a bot that just
+       * spoke waits its turn rather than be refused. */
+      if (bot->authenticated && bot->in_room == in_room &&
+          (!in_room || g_get_monotonic_time () - bot->last_spoke_us > 1200 * 1000))
+        {
+          bot->last_spoke_us = g_get_monotonic_time ();
+          return bot;
+        }
     }
   return NULL;
 }
