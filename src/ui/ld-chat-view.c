@@ -297,6 +297,10 @@ update_actions (LdChatView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.timeout", enabled);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.timeout-custom", enabled);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.ban", enabled);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.copy", self->context_message != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.reply",
+                                 self->context_message != NULL && !ld_message_get_is_own (self->context_message) &&
+                                 ld_message_get_message_type (self->context_message) == LD_MESSAGE_TYPE_TEXT);
 }
 
 static void
@@ -308,7 +312,8 @@ popup_menu (LdChatView *self,
   graphene_point_t point;
 
   ld_chat_view_set_context_message (self, ld_chat_row_get_message (row));
-  if (!self->can_moderate || self->context_message == NULL || ld_message_get_is_own (self->context_message))
+  /* Copy and Reply are for everyone; the moderation items grey out. */
+  if (self->context_message == NULL)
     return;
 
   if (!gtk_widget_compute_point (GTK_WIDGET (row), GTK_WIDGET (self), &GRAPHENE_POINT_INIT (x, y), &point))
@@ -426,49 +431,90 @@ moderate_action (GtkWidget  *widget,
   g_signal_emit (self, signals[MODERATE], 0, action, message, seconds);
 }
 
-static void
-on_custom_timeout_response (AdwMessageDialog *dialog,
-                            const char       *response,
-                            LdChatView       *self)
-{
-  GtkSpinButton *spin = GTK_SPIN_BUTTON (adw_message_dialog_get_extra_child (dialog));
-  LdMessage *message = g_object_get_data (G_OBJECT (dialog), "message");
-
-  if (g_strcmp0 (response, "timeout") == 0 && message != NULL)
-    g_signal_emit (self, signals[MODERATE], 0, LD_CHAT_VIEW_TIMEOUT, message,
-                   (guint) gtk_spin_button_get_value_as_int (spin) * 60);
-}
-
+/* The window's moderation dialog asks for the length (Custom selected) and
+ * a reason. */
 static void
 custom_timeout_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
   LdChatView *self = LD_CHAT_VIEW (widget);
-  GtkWidget *dialog;
-  GtkWidget *spin;
-  g_autofree char *body = NULL;
+  g_autoptr(LdMessage) message = NULL;
 
   if (self->context_message == NULL)
     return;
+  message = g_object_ref (self->context_message);
+  g_signal_emit (self, signals[MODERATE], 0, LD_CHAT_VIEW_TIMEOUT, message, (guint) G_MAXUINT);
+}
 
-  /* Translators: the custom timeout dialog; %s is a username. */
-  body = g_strdup_printf (_("For how many minutes may %s not write?"), ld_message_get_username (self->context_message));
-  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), _("Time Out User"), body);
-  spin = gtk_spin_button_new_with_range (1, 24 * 60, 1);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 5);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Minutes"), -1);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), spin);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "timeout", _("_Time Out"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "timeout", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "timeout");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_object_set_data_full (G_OBJECT (dialog), "message", g_object_ref (self->context_message), g_object_unref);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_custom_timeout_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+/* "[14:05] Lan: hello" — what a range of messages copies as. */
+static void
+append_message_line (GString   *text,
+                     LdMessage *message)
+{
+  GDateTime *when = ld_message_get_timestamp (message);
+  const char *body = ld_message_get_message_type (message) == LD_MESSAGE_TYPE_IMAGE
+                     ? ld_message_get_image_url (message) : ld_message_get_text (message);
+
+  if (when != NULL)
+    {
+      g_autoptr(GDateTime) local = g_date_time_to_local (when);
+      g_autofree char *time = g_date_time_format (local, "%H:%M");
+
+      g_string_append_printf (text, "[%s] ", time);
+    }
+  g_string_append_printf (text, "%s: %s\n", ld_message_get_username (message) != NULL ? ld_message_get_username (message) : "",
+                          body != NULL ? body : "");
+}
+
+static void
+copy_text (LdChatView *self,
+           const char *text)
+{
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
+}
+
+/* The message menu's Copy: the message's text alone. */
+static void
+copy_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  LdChatView *self = LD_CHAT_VIEW (widget);
+  LdMessage *message = self->context_message;
+  const char *text;
+
+  if (message == NULL)
+    return;
+  text = ld_message_get_message_type (message) == LD_MESSAGE_TYPE_IMAGE ? ld_message_get_image_url (message)
+                                                                        : ld_message_get_text (message);
+  copy_text (self, text != NULL ? text : "");
+}
+
+/* Ctrl+C: the selected messages, one line each, oldest first. */
+static void
+copy_selection_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  LdChatView *self = LD_CHAT_VIEW (widget);
+  g_autofree char *text = ld_chat_view_get_selection_text (self);
+
+  if (text != NULL)
+    copy_text (self, text);
+  else if (self->context_message != NULL)
+    copy_action (widget, action_name, parameter);
+}
+
+static void
+reply_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  LdChatView *self = LD_CHAT_VIEW (widget);
+
+  if (self->context_message != NULL)
+    ld_composer_set_reply (ld_chat_view_get_composer (self), self->context_message);
 }
 
 static void
@@ -628,10 +674,14 @@ ld_chat_view_class_init (LdChatViewClass *klass)
   gtk_widget_class_install_action (widget_class, "chat.timeout", "u", moderate_action);
   gtk_widget_class_install_action (widget_class, "chat.timeout-custom", NULL, custom_timeout_action);
   gtk_widget_class_install_action (widget_class, "chat.ban", NULL, moderate_action);
+  gtk_widget_class_install_action (widget_class, "chat.copy", NULL, copy_action);
+  gtk_widget_class_install_action (widget_class, "chat.copy-selection", NULL, copy_selection_action);
+  gtk_widget_class_install_action (widget_class, "chat.reply", NULL, reply_action);
   gtk_widget_class_install_action (widget_class, "chat.retry", "s", retry_action);
   gtk_widget_class_install_action (widget_class, "chat.user-card", NULL, user_card_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "chat.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "chat.copy-selection", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_End, GDK_CONTROL_MASK, "chat.scroll-to-newest", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "chat.menu", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "chat.menu", NULL);
@@ -661,7 +711,8 @@ ld_chat_view_init (LdChatView *self)
   self->search_filter = gtk_custom_filter_new (search_match, self, NULL);
   self->filtered = gtk_filter_list_model_new (NULL, NULL);
   gtk_list_view_set_model (self->list_view,
-                           GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)))));
+                           /* A range of messages can be selected and copied. */
+                           GTK_SELECTION_MODEL (gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)))));
   g_object_unref (gtk_list_view_get_model (self->list_view));
   /* After the list view's own handler, so that scrolling sees the new rows. */
   g_signal_connect_object (gtk_list_view_get_model (self->list_view), "items-changed",
@@ -916,4 +967,60 @@ ld_chat_view_set_search (LdChatView *self,
 
   if (self->search_folded == NULL && gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] != '\0')
     gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+}
+
+char *
+ld_chat_view_get_selection_text (LdChatView *self)
+{
+  GtkSelectionModel *selection;
+  g_autoptr(GString) text = NULL;
+  guint n;
+
+  g_return_val_if_fail (LD_IS_CHAT_VIEW (self), NULL);
+
+  selection = gtk_list_view_get_model (self->list_view);
+  n = g_list_model_get_n_items (G_LIST_MODEL (selection));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) item = NULL;
+
+      if (!gtk_selection_model_is_selected (selection, i))
+        continue;
+      item = g_list_model_get_item (G_LIST_MODEL (selection), i);
+      if (!LD_IS_MESSAGE (item))
+        continue;
+      if (text == NULL)
+        text = g_string_new (NULL);
+      append_message_line (text, LD_MESSAGE (item));
+    }
+  return text != NULL ? g_string_free (g_steal_pointer (&text), FALSE) : NULL;
+}
+
+LdMessage *
+ld_chat_view_get_selected_message (LdChatView *self)
+{
+  GtkSelectionModel *selection;
+
+  g_return_val_if_fail (LD_IS_CHAT_VIEW (self), NULL);
+
+  selection = gtk_list_view_get_model (self->list_view);
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (selection)); i > 0; i--)
+    if (gtk_selection_model_is_selected (selection, i - 1))
+      {
+        g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (selection), i - 1);
+
+        if (LD_IS_MESSAGE (item))
+          return LD_MESSAGE (item); /* the model keeps it */
+      }
+  return self->context_message;
+}
+
+void
+ld_chat_view_select (LdChatView *self,
+                     guint       position,
+                     gboolean    extend)
+{
+  g_return_if_fail (LD_IS_CHAT_VIEW (self));
+
+  gtk_selection_model_select_item (gtk_list_view_get_model (self->list_view), position, !extend);
 }

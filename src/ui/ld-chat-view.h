@@ -61,6 +61,16 @@ GtkAdjustment *ld_chat_view_get_vadjustment   (LdChatView  *self);
  * keyboard). */
 void         ld_chat_view_set_context_message (LdChatView  *self,
                                                LdMessage   *message);
+/* The selected messages as text, "[HH:MM] Name: text" a line, oldest
+ * first (what Ctrl+C copies); NULL when none is selected. */
+char        *ld_chat_view_get_selection_text  (LdChatView  *self);
+/* The message /delete acts on: the last selected one, else the one whose
+ * menu was opened last; NULL for none. */
+LdMessage   *ld_chat_view_get_selected_message (LdChatView *self);
+/* Selects the shown item at POSITION (tests, keyboard); EXTEND adds it. */
+void         ld_chat_view_select              (LdChatView  *self,
+                                               guint        position,
+                                               gboolean     extend);
 /* The list shown now (the search applied): the model's timeline, messages
  * (LdMessage) and who joined or left (LdPresenceLine). */
 GListModel  *ld_chat_view_get_shown           (LdChatView  *self);

@@ -168,7 +168,8 @@ ld_moderation_dialog_run_async (GtkWindow           *parent,
           for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
             if (presets[i] == seconds)
               selected = i;
-          if (selected == G_N_ELEMENTS (presets))
+          /* G_MAXUINT asks for Custom with the default minutes. */
+          if (selected == G_N_ELEMENTS (presets) && seconds <= 14 * 24 * 3600)
             gtk_spin_button_set_value (GTK_SPIN_BUTTON (data->minutes), MAX (1, seconds / 60));
         }
       g_signal_connect (data->duration, "notify::selected", G_CALLBACK (on_duration_selected), data->minutes);
