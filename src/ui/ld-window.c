@@ -460,8 +460,9 @@ on_moderate (LdWindow   *self,
                 0, NULL, FALSE, on_moderated, g_object_ref (self));
       break;
     case LD_CHAT_VIEW_TIMEOUT:
+      /* The menu's presets are quick; "With Reason…" (G_MAXUINT) asks. */
       moderate (self, LD_MODERATION_TIMEOUT, ld_message_get_user_id (message), ld_message_get_username (message),
-                seconds, NULL, TRUE, on_moderated, g_object_ref (self));
+                seconds, NULL, seconds == G_MAXUINT, on_moderated, g_object_ref (self));
       break;
     case LD_CHAT_VIEW_BAN:
     default:
