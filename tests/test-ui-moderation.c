@@ -119,7 +119,7 @@ find_named (GtkWidget  *widget,
 static AdwMessageDialog *
 shown_dialog (void)
 {
-  g_autoptr(GListModel) toplevels = gtk_window_get_toplevels ();
+  GListModel *toplevels = gtk_window_get_toplevels ();
   AdwMessageDialog *found = NULL;
 
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
@@ -155,7 +155,9 @@ answer_dialog (const char *reason,
   dialog = shown_dialog ();
   if (reason != NULL)
     gtk_editable_set_text (GTK_EDITABLE (find_named (GTK_WIDGET (dialog), "reason")), reason);
+  /* What a click on the response's button does: answer, then close. */
   adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_true (ld_test_wait_for (dialog_gone, NULL, WAIT_MS));
 }
 

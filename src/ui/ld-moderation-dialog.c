@@ -60,6 +60,8 @@ on_response (AdwMessageDialog *dialog,
 
   g_autofree char *stripped = NULL;
 
+  /* One answer: closing the dialog afterwards may emit its close response. */
+  g_signal_handlers_disconnect_by_func (dialog, on_response, task);
   if (g_strcmp0 (response, "apply") != 0)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("Cancelled"));

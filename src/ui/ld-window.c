@@ -741,6 +741,32 @@ drop_user_cards (GtkWidget *source)
     }
 }
 
+/* The user's sanctions in the shown room, and what they wrote in the others. */
+static void
+add_card_rooms (LdWindow   *self,
+                LdUserCard *card,
+                const char *user_id)
+{
+  LdRoom *current = self->session != NULL ? ld_session_get_current_room (self->session) : NULL;
+  g_autoptr(GPtrArray) rooms = NULL;
+  g_autoptr(GPtrArray) sanctions = NULL;
+
+  if (current == NULL)
+    return;
+  sanctions = ld_moderation_log_lookup_user (ld_room_get_moderation_log (current), user_id);
+  ld_user_card_set_sanctions (card, sanctions, ld_session_can_moderate (self->session));
+  rooms = ld_session_list_rooms (self->session);
+  for (guint i = 0; i < rooms->len; i++)
+    {
+      LdRoom *room = g_ptr_array_index (rooms, i);
+
+      if (room != current)
+        ld_user_card_add_room_messages (card, ld_room_get_title (room) != NULL ? ld_room_get_title (room)
+                                                                               : ld_room_get_id (room),
+                                        ld_chat_model_get_timeline (ld_room_get_chat (room)));
+    }
+}
+
 static void
 on_user_activated (LdWindow   *self,
                    const char *user_id,
@@ -758,6 +784,7 @@ on_user_activated (LdWindow   *self,
                            ld_chat_view_is_user_hidden (self->chat_view, user_id));
   if (self->settings != NULL)
     g_object_bind_property (self->settings, "streamer-mode", card, "streamer-mode", G_BINDING_SYNC_CREATE);
+  add_card_rooms (self, LD_USER_CARD (card), user_id);
   gtk_widget_set_parent (card, source);
   if (anchor != NULL && gtk_widget_compute_bounds (anchor, source, &bounds))
     gtk_popover_set_pointing_to (GTK_POPOVER (card), &(GdkRectangle) {
@@ -792,7 +819,12 @@ toggle_hidden_user_action (GtkWidget  *widget,
   LdWindow *self = LD_WINDOW (widget);
   const char *user_id = g_variant_get_string (parameter, NULL);
 
-  ld_chat_view_set_user_hidden (self->chat_view, user_id, !ld_chat_view_is_user_hidden (self->chat_view, user_id));
+  gboolean hidden = !ld_chat_view_is_user_hidden (self->chat_view, user_id);
+
+  ld_chat_view_set_user_hidden (self->chat_view, user_id, hidden);
+  /* Kept across restarts. */
+  if (self->settings != NULL)
+    ld_settings_set_user_listed (self->settings, "hidden-users", user_id, hidden);
 }
 
 static void
@@ -849,6 +881,8 @@ apply_settings (LdWindow *self)
 
   ld_chat_view_set_clock_12h (self->chat_view, ld_settings_get_clock_12h (self->settings));
   ld_chat_view_set_highlight_words (self->chat_view, ld_settings_get_highlight_words (self->settings));
+  for (const char * const *user = ld_settings_get_hidden_users (self->settings); user != NULL && *user != NULL; user++)
+    ld_chat_view_set_user_hidden (self->chat_view, *user, TRUE);
   ld_notifications_view_set_clock_12h (self->notifications_view, ld_settings_get_clock_12h (self->settings));
 
   g_ascii_formatd (scale, sizeof scale, "%.0f", ld_settings_get_font_scale (self->settings) * 100);
@@ -869,7 +903,7 @@ on_settings_changed (LdWindow   *self,
                      LdSettings *settings)
 {
   if (g_str_equal (pspec->name, "clock-format") || g_str_equal (pspec->name, "font-scale") ||
-      g_str_equal (pspec->name, "highlight-words") ||
+      g_str_equal (pspec->name, "highlight-words") || g_str_equal (pspec->name, "hidden-users") ||
       g_str_equal (pspec->name, "history-size") || g_str_equal (pspec->name, "reconnect-attempts"))
     apply_settings (self);
   if (g_str_equal (pspec->name, "streamer-mode"))
