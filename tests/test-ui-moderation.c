@@ -15,6 +15,7 @@
 #include "ld-moderation-dialog.h"
 #include "ld-moderation-log-view.h"
 #include "ld-test-util.h"
+#include "ld-user-card.h"
 #include "ld-window.h"
 
 #define WAIT_MS 30000
@@ -181,6 +182,7 @@ typedef struct
   LdModerationLog    *log;
   LdModerationAction  action;
   const char         *user_id;
+  const char         *reason; /* NULL: any */
 } LogWait;
 
 static gboolean
@@ -194,7 +196,8 @@ logged (gpointer data)
       g_autoptr(LdModerationEntry) entry = g_list_model_get_item (G_LIST_MODEL (wait->log), i);
 
       if (ld_moderation_entry_get_action (entry) == wait->action &&
-          g_strcmp0 (ld_moderation_entry_get_user_id (entry), wait->user_id) == 0)
+          g_strcmp0 (ld_moderation_entry_get_user_id (entry), wait->user_id) == 0 &&
+          (wait->reason == NULL || g_strcmp0 (ld_moderation_entry_get_reason (entry), wait->reason) == 0))
         return TRUE;
     }
   return FALSE;
@@ -216,7 +219,7 @@ test_timeout_with_reason (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *done = NULL;
   SanctionWait timed_out = { fixture->viewer, LD_SANCTION_TIMED_OUT };
-  LogWait wait = { room_log (fixture), LD_MODERATION_ACTION_TIMEOUT, "lan" };
+  LogWait wait = { room_log (fixture), LD_MODERATION_ACTION_TIMEOUT, "lan", "spam links" };
   LdRoom *viewer_room = ld_session_get_room (fixture->viewer, LD_DEMO_ROOM_ID);
 
   ld_moderation_dialog_moderate_async (GTK_WINDOW (fixture->window), fixture->session, LD_DEMO_ROOM_ID,
@@ -334,8 +337,8 @@ test_slash_commands (Fixture       *fixture,
   LdChatView *view = ld_window_get_chat_view (fixture->window);
   LdComposer *composer = ld_chat_view_get_composer (view);
   SanctionWait timed_out = { fixture->viewer, LD_SANCTION_TIMED_OUT };
-  LogWait banned = { room_log (fixture), LD_MODERATION_ACTION_BAN, "lan" };
-  LogWait unbanned = { room_log (fixture), LD_MODERATION_ACTION_UNBAN, "lan" };
+  LogWait banned = { room_log (fixture), LD_MODERATION_ACTION_BAN, "lan", "advertising" };
+  LogWait unbanned = { room_log (fixture), LD_MODERATION_ACTION_UNBAN, "lan", NULL };
   TextWait seen = { ld_session_get_chat (fixture->session), "please delete me", NULL };
   g_autoptr(GError) error = NULL;
   LdRoom *viewer_room = ld_session_get_room (fixture->viewer, LD_DEMO_ROOM_ID);
@@ -389,7 +392,7 @@ test_log_survives_restart (Fixture       *fixture,
                            gconstpointer  user_data)
 {
   LdComposer *composer = ld_chat_view_get_composer (ld_window_get_chat_view (fixture->window));
-  LogWait wait = { room_log (fixture), LD_MODERATION_ACTION_TIMEOUT, "lan" };
+  LogWait wait = { room_log (fixture), LD_MODERATION_ACTION_TIMEOUT, "lan", "restart-proof reason" };
   g_autofree char *path = ld_moderation_log_default_path (LD_DEMO_ROOM_ID);
   g_autoptr(LdModerationLog) again = ld_moderation_log_new ();
   g_autoptr(GError) error = NULL;
@@ -490,6 +493,131 @@ test_copy_mention_reply (Fixture       *fixture,
   g_clear_object (&reply.found);
 }
 
+/* WIDGET as drawn now, into PATH (a picture for the README, not compared). */
+static void
+save_widget (GtkWidget  *widget,
+             const char *path)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+
+  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (widget), gtk_widget_get_height (widget));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("picture: %s", path);
+}
+
+static GtkWidget *
+find_type (GtkWidget *widget,
+           GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+shown_log_window (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (gtk_widget_get_visible (window) && find_type (window, LD_TYPE_MODERATION_LOG_VIEW) != NULL)
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+log_window_shown (gpointer data)
+{
+  GtkWidget *window = shown_log_window ();
+
+  return window != NULL && gtk_widget_get_mapped (window) && gtk_widget_get_width (window) > 0;
+}
+
+static gboolean
+card_shown (gpointer data)
+{
+  GtkWidget *card = find_type (GTK_WIDGET (data), LD_TYPE_USER_CARD);
+
+  return card != NULL && gtk_widget_get_mapped (card);
+}
+
+/* The user card lists the sanctions the room logged and offers Unban for a
+ * ban not lifted; the moderation log window shows them newest first. */
+static void
+test_user_card_and_log_window (Fixture       *fixture,
+                               gconstpointer  user_data)
+{
+  LdChatView *view = ld_window_get_chat_view (fixture->window);
+  LdComposer *composer = ld_chat_view_get_composer (view);
+  TextWait seen = { ld_session_get_chat (fixture->session), "mua follow giá rẻ 🔥", NULL };
+  LogWait timed_out = { room_log (fixture), LD_MODERATION_ACTION_TIMEOUT, "lan", "nhắc lần đầu" };
+  LogWait banned = { room_log (fixture), LD_MODERATION_ACTION_BAN, "lan", "quảng cáo" };
+  LogWait unbanned = { room_log (fixture), LD_MODERATION_ACTION_UNBAN, "lan", "đã hứa" };
+  g_autoptr(GError) error = NULL;
+  GtkWidget *card;
+  GtkWidget *unban;
+  GtkWidget *log_window;
+
+  g_assert_nonnull (ld_session_send_text (fixture->viewer, "mua follow giá rẻ 🔥", &error));
+  g_assert_no_error (error);
+  g_assert_true (ld_test_wait_for (has_text, &seen, WAIT_MS));
+
+  ld_composer_set_text (composer, "/timeout Lan 10m nhắc lần đầu");
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
+  g_assert_true (ld_test_wait_for (logged, &timed_out, WAIT_MS));
+  ld_composer_set_text (composer, "/ban Lan quảng cáo");
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
+  answer_dialog (NULL, "apply");
+  g_assert_true (ld_test_wait_for (logged, &banned, WAIT_MS));
+
+  ld_chat_view_set_context_message (view, seen.found);
+  gtk_widget_activate_action (GTK_WIDGET (view), "chat.user-card", NULL);
+  g_assert_true (ld_test_wait_for (card_shown, view, WAIT_MS));
+  card = find_type (GTK_WIDGET (view), LD_TYPE_USER_CARD);
+  g_assert_cmpuint (ld_user_card_get_n_sanctions (LD_USER_CARD (card)), >=, 2);
+  unban = find_named (card, "unban");
+  g_assert_true (gtk_widget_get_visible (unban));
+  save_widget (gtk_popover_get_child (GTK_POPOVER (card)), "/tmp/user-card.png");
+
+  gtk_widget_activate (unban);
+  answer_dialog ("đã hứa", "apply");
+  g_assert_true (ld_test_wait_for (logged, &unbanned, WAIT_MS));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.moderation-log", NULL);
+  g_assert_true (ld_test_wait_for (log_window_shown, NULL, WAIT_MS));
+  log_window = shown_log_window ();
+  /* Newest first: the unban heads the list. */
+  {
+    GListModel *shown = ld_moderation_log_view_get_shown (
+      LD_MODERATION_LOG_VIEW (find_type (log_window, LD_TYPE_MODERATION_LOG_VIEW)));
+    g_autoptr(LdModerationEntry) first = g_list_model_get_item (shown, 0);
+
+    g_assert_cmpint (ld_moderation_entry_get_action (first), ==, LD_MODERATION_ACTION_UNBAN);
+  }
+  ld_test_wait_for (ld_test_is_set, &(gpointer) { NULL }, 500); /* let it draw once */
+  save_widget (log_window, "/tmp/moderation-log.png");
+  gtk_window_destroy (GTK_WINDOW (log_window));
+  g_clear_object (&seen.found);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -513,5 +641,7 @@ main (int    argc,
               fixture_tear_down);
   g_test_add ("/ui/moderation/copy-mention-reply", Fixture, NULL, fixture_set_up, test_copy_mention_reply,
               fixture_tear_down);
+  g_test_add ("/ui/moderation/user-card-and-log-window", Fixture, NULL, fixture_set_up,
+              test_user_card_and_log_window, fixture_tear_down);
   return g_test_run ();
 }
