@@ -454,26 +454,26 @@ test_copy_mention_reply (Fixture       *fixture,
 {
   LdChatView *view = ld_window_get_chat_view (fixture->window);
   LdComposer *composer = ld_chat_view_get_composer (view);
-  TextWait seen = { ld_session_get_chat (fixture->session), "xin chào 👋 <b>mọi người</b>", NULL };
+  TextWait seen = { ld_session_get_chat (fixture->session), "xin chào 👋 &amp; “mọi người”", NULL };
   TextWait reply = { ld_session_get_chat (fixture->viewer), "@Lan: cảm ơn bạn", NULL };
   g_autoptr(GError) error = NULL;
   g_autofree char *copied = NULL;
   g_autofree char *lines = NULL;
 
-  g_assert_nonnull (ld_session_send_text (fixture->viewer, "xin chào 👋 <b>mọi người</b>", &error));
+  g_assert_nonnull (ld_session_send_text (fixture->viewer, "xin chào 👋 &amp; “mọi người”", &error));
   g_assert_no_error (error);
   g_assert_true (ld_test_wait_for (has_text, &seen, WAIT_MS));
 
   ld_chat_view_set_context_message (view, seen.found);
   gtk_widget_activate_action (GTK_WIDGET (view), "chat.copy", NULL);
   copied = read_clipboard (GTK_WIDGET (view));
-  g_assert_cmpstr (copied, ==, "xin chào 👋 <b>mọi người</b>");
+  g_assert_cmpstr (copied, ==, "xin chào 👋 &amp; “mọi người”");
 
   select_message (view, seen.found);
   gtk_widget_activate_action (GTK_WIDGET (view), "chat.copy-selection", NULL);
   g_clear_pointer (&copied, g_free);
   copied = read_clipboard (GTK_WIDGET (view));
-  lines = g_strdup_printf ("Lan: %s\n", "xin chào 👋 <b>mọi người</b>");
+  lines = g_strdup_printf ("Lan: %s\n", "xin chào 👋 &amp; “mọi người”");
   g_assert_true (g_str_has_suffix (copied, lines));
   g_assert_true (g_str_has_prefix (copied, "["));
 

@@ -243,10 +243,14 @@ ld_moderation_log_view_set_search (LdModerationLogView *self,
 
   if (g_strcmp0 (self->query, text) == 0)
     return;
-  g_free (self->query);
-  self->query = g_strdup (text);
+  /* Setting the entry's text passes through "" (search-changed at once):
+   * not a search of its own. */
+  g_signal_handlers_block_by_func (self->search_entry, on_search_changed, self);
   if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), text != NULL ? text : "") != 0)
     gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
+  g_signal_handlers_unblock_by_func (self->search_entry, on_search_changed, self);
+  g_free (self->query);
+  self->query = g_strdup (text);
   if (self->filter != NULL)
     gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
 }
