@@ -556,7 +556,8 @@ card_shown (gpointer data)
 {
   GtkWidget *card = find_type (GTK_WIDGET (data), LD_TYPE_USER_CARD);
 
-  return card != NULL && gtk_widget_get_mapped (card);
+  return card != NULL && gtk_widget_get_mapped (card) &&
+         gtk_widget_get_width (gtk_popover_get_child (GTK_POPOVER (card))) > 0;
 }
 
 /* The user card lists the sanctions the room logged and offers Unban for a
@@ -595,7 +596,7 @@ test_user_card_and_log_window (Fixture       *fixture,
   g_assert_cmpuint (ld_user_card_get_n_sanctions (LD_USER_CARD (card)), >=, 2);
   unban = find_named (card, "unban");
   g_assert_true (gtk_widget_get_visible (unban));
-  save_widget (gtk_popover_get_child (GTK_POPOVER (card)), "/tmp/user-card.png");
+  save_widget (card, "/tmp/user-card.png");
 
   gtk_widget_activate (unban);
   answer_dialog ("đã hứa", "apply");
