@@ -77,6 +77,8 @@ fixture_set_up (Fixture       *fixture,
   ld_session_set_keep_moderation_logs (fixture->session, TRUE);
 
   fixture->window = g_object_ref_sink (ld_window_new (NULL, NULL));
+  /* Room for the user card's picture. */
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 900, 900);
   ld_window_set_session (fixture->window, fixture->session);
   gtk_window_present (GTK_WINDOW (fixture->window));
 
@@ -560,6 +562,40 @@ card_shown (gpointer data)
          gtk_widget_get_width (gtk_popover_get_child (GTK_POPOVER (card))) > 0;
 }
 
+static gboolean
+popover_drawn (gpointer data)
+{
+  GtkWidget *child = gtk_popover_get_child (GTK_POPOVER (data));
+
+  return gtk_widget_get_mapped (GTK_WIDGET (data)) && gtk_widget_get_height (child) > 0;
+}
+
+/* The README's picture of the card: the same card, in a window of its own
+ * tall enough for all of it (the test window's is cut by its edge). */
+static void
+save_card_picture (Fixture   *fixture,
+                   LdMessage *message)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *button = gtk_menu_button_new ();
+  LdRoom *room = ld_session_get_room (fixture->session, LD_DEMO_ROOM_ID);
+  g_autoptr(GPtrArray) sanctions = ld_moderation_log_lookup_user (ld_room_get_moderation_log (room), "lan");
+  GtkWidget *card = ld_user_card_new ("lan", "Lan", LD_ROLE_VIEWER,
+                                      G_LIST_MODEL (ld_session_get_chat (fixture->session)), TRUE, FALSE);
+
+  ld_user_card_set_sanctions (LD_USER_CARD (card), sanctions, TRUE);
+  gtk_widget_set_valign (button, GTK_ALIGN_START);
+  gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), card);
+  gtk_window_set_child (GTK_WINDOW (window), button);
+  gtk_window_set_default_size (GTK_WINDOW (window), 420, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  g_assert_true (ld_test_wait_for (popover_drawn, card, WAIT_MS));
+  save_widget (card, "/tmp/user-card.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The user card lists the sanctions the room logged and offers Unban for a
  * ban not lifted; the moderation log window shows them newest first. */
 static void
@@ -591,12 +627,13 @@ test_user_card_and_log_window (Fixture       *fixture,
 
   ld_chat_view_set_context_message (view, seen.found);
   gtk_widget_activate_action (GTK_WIDGET (view), "chat.user-card", NULL);
-  g_assert_true (ld_test_wait_for (card_shown, view, WAIT_MS));
   card = find_type (GTK_WIDGET (view), LD_TYPE_USER_CARD);
+  g_assert_nonnull (card);
+  g_assert_true (ld_test_wait_for (card_shown, view, WAIT_MS));
   g_assert_cmpuint (ld_user_card_get_n_sanctions (LD_USER_CARD (card)), >=, 2);
   unban = find_named (card, "unban");
   g_assert_true (gtk_widget_get_visible (unban));
-  save_widget (card, "/tmp/user-card.png");
+  save_card_picture (fixture, seen.found);
 
   gtk_widget_activate (unban);
   answer_dialog ("đã hứa", "apply");

@@ -61,6 +61,25 @@ on_unban_clicked (GtkButton           *button,
                  ld_moderation_entry_get_username (entry));
 }
 
+/* A ban no later unban (or ban) of the same user replaced. */
+static gboolean
+ban_holds (LdModerationLogView *self,
+           LdModerationEntry   *entry)
+{
+  GListModel *log = G_LIST_MODEL (self->log);
+
+  for (guint i = g_list_model_get_n_items (log); i > 0; i--)
+    {
+      g_autoptr(LdModerationEntry) other = g_list_model_get_item (log, i - 1);
+      LdModerationAction action = ld_moderation_entry_get_action (other);
+
+      if ((action == LD_MODERATION_ACTION_BAN || action == LD_MODERATION_ACTION_UNBAN) &&
+          g_strcmp0 (ld_moderation_entry_get_user_id (other), ld_moderation_entry_get_user_id (entry)) == 0)
+        return other == entry;
+    }
+  return FALSE;
+}
+
 static GtkWidget *
 create_row (gpointer item,
             gpointer user_data)
@@ -89,7 +108,7 @@ create_row (gpointer item,
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
 
   if (self->can_moderate && ld_moderation_entry_get_action (entry) == LD_MODERATION_ACTION_BAN &&
-      ld_moderation_entry_get_user_id (entry) != NULL)
+      ld_moderation_entry_get_user_id (entry) != NULL && ban_holds (self, entry))
     {
       GtkWidget *button = gtk_button_new_with_mnemonic (_("_Unban"));
       g_autofree char *label = g_strdup_printf (_("Unban %s"), ld_moderation_entry_get_username (entry));
@@ -117,6 +136,24 @@ bind_model (LdModerationLogView *self)
   gtk_list_box_bind_model (self->list_box, self->sorted != NULL ? G_LIST_MODEL (self->sorted) : NULL,
                            self->sorted != NULL ? create_row : NULL, self, NULL);
   update_stack (self);
+}
+
+static void
+on_log_changed (LdModerationLogView *self,
+                guint                position,
+                guint                removed,
+                guint                added)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(LdModerationEntry) entry = g_list_model_get_item (G_LIST_MODEL (self->log), i);
+
+      if (ld_moderation_entry_get_action (entry) == LD_MODERATION_ACTION_UNBAN)
+        {
+          bind_model (self);
+          return;
+        }
+    }
 }
 
 static void
@@ -210,6 +247,8 @@ ld_moderation_log_view_set_log (LdModerationLogView *self,
       self->sorted = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filtered)),
                                               GTK_SORTER (gtk_custom_sorter_new (newest_first, NULL, NULL)));
       g_signal_connect_object (self->sorted, "items-changed", G_CALLBACK (update_stack), self, G_CONNECT_SWAPPED);
+      /* A new unban takes the Unban button off its ban's row. */
+      g_signal_connect_object (log, "items-changed", G_CALLBACK (on_log_changed), self, G_CONNECT_SWAPPED);
     }
   bind_model (self);
 }
