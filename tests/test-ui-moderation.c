@@ -656,6 +656,64 @@ test_user_card_and_log_window (Fixture       *fixture,
   g_clear_object (&seen.found);
 }
 
+/* The link the message menu offers, from its last section. */
+static char *
+menu_link (GMenuModel *menu)
+{
+  guint n = g_menu_model_get_n_items (menu);
+  g_autoptr(GMenuModel) section = n > 0 ? g_menu_model_get_item_link (menu, n - 1, G_MENU_LINK_SECTION) : NULL;
+  g_autoptr(GVariant) action = NULL;
+  g_autoptr(GVariant) target = NULL;
+
+  if (section == NULL || g_menu_model_get_n_items (section) == 0)
+    return NULL;
+  action = g_menu_model_get_item_attribute_value (section, 0, G_MENU_ATTRIBUTE_ACTION, G_VARIANT_TYPE_STRING);
+  if (action == NULL || g_strcmp0 (g_variant_get_string (action, NULL), "chat.open-link") != 0)
+    return NULL;
+  target = g_menu_model_get_item_attribute_value (section, 0, G_MENU_ATTRIBUTE_TARGET, G_VARIANT_TYPE_STRING);
+  return target != NULL ? g_variant_dup_string (target, NULL) : NULL;
+}
+
+/* A link to a host outside the image allow-list asks before it opens,
+ * naming the host; Cancel opens nothing. */
+static void
+test_link_asks (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  LdChatView *view = ld_window_get_chat_view (fixture->window);
+  TextWait seen = { ld_session_get_chat (fixture->session), "xem https://evil.example/free-coins nhé.", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *link = NULL;
+  AdwMessageDialog *dialog;
+
+  g_assert_nonnull (ld_session_send_text (fixture->viewer, "xem https://evil.example/free-coins nhé.", &error));
+  g_assert_no_error (error);
+  g_assert_true (ld_test_wait_for (has_text, &seen, WAIT_MS));
+
+  ld_chat_view_set_context_message (view, seen.found);
+  link = menu_link (ld_chat_view_get_message_menu (view));
+  g_assert_cmpstr (link, ==, "https://evil.example/free-coins");
+  gtk_widget_activate_action (GTK_WIDGET (view), "chat.open-link", "s", link);
+  g_assert_true (ld_test_wait_for (dialog_shown, NULL, WAIT_MS));
+  dialog = shown_dialog ();
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (dialog), "evil.example"));
+  g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==, "https://evil.example/free-coins");
+  answer_dialog (NULL, "cancel");
+
+  /* A message without a link offers none. */
+  g_clear_object (&seen.found);
+  seen.text = "chỉ là chữ";
+  /* One message a second: wait for the limit rather than fail on it. */
+  while (ld_session_send_text (fixture->viewer, "chỉ là chữ", NULL) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (ld_test_wait_for (has_text, &seen, WAIT_MS));
+  ld_chat_view_set_context_message (view, seen.found);
+  g_clear_pointer (&link, g_free);
+  link = menu_link (ld_chat_view_get_message_menu (view));
+  g_assert_null (link);
+  g_clear_object (&seen.found);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -681,5 +739,6 @@ main (int    argc,
               fixture_tear_down);
   g_test_add ("/ui/moderation/user-card-and-log-window", Fixture, NULL, fixture_set_up,
               test_user_card_and_log_window, fixture_tear_down);
+  g_test_add ("/ui/moderation/link-asks", Fixture, NULL, fixture_set_up, test_link_asks, fixture_tear_down);
   return g_test_run ();
 }

@@ -8,6 +8,7 @@
 
 #include "ld-chat-row.h"
 #include "ld-chat-view.h"
+#include "ld-link.h"
 #include "ld-composer.h"
 
 struct _LdChatView
@@ -32,6 +33,7 @@ struct _LdChatView
   char              *search_folded;
   GHashTable        *hidden_users;
   LdMessage         *context_message;
+  gboolean           has_link_section;
   char              *own_name;
   GStrv              highlight_words;
 
@@ -303,6 +305,41 @@ update_actions (LdChatView *self)
                                  ld_message_get_message_type (self->context_message) == LD_MESSAGE_TYPE_TEXT);
 }
 
+/* "Open Link" items for the links in the menu's message. */
+static void
+update_link_items (LdChatView *self)
+{
+  GMenuModel *model = gtk_popover_menu_get_menu_model (GTK_POPOVER_MENU (self->menu_popover));
+  g_autoptr(GMenu) links = g_menu_new ();
+  g_auto(GStrv) found = NULL;
+  const char *text = self->context_message != NULL ? ld_message_get_text (self->context_message) : NULL;
+
+  if (!G_IS_MENU (model))
+    return;
+  /* The links' section is the last one when there is one: take it away. */
+  if (self->has_link_section)
+    {
+      g_menu_remove (G_MENU (model), g_menu_model_get_n_items (model) - 1);
+      self->has_link_section = FALSE;
+    }
+  found = ld_link_find_all (text != NULL ? text : "");
+  for (guint i = 0; found[i] != NULL && i < 3; i++)
+    {
+      g_autofree char *host = ld_link_get_host (found[i]);
+      /* Translators: a chat message's menu; %s is the link's host. */
+      g_autofree char *label = g_strdup_printf (_("Open Link to %s"), host);
+      g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
+
+      g_menu_item_set_action_and_target_value (item, "chat.open-link", g_variant_new_string (found[i]));
+      g_menu_append_item (links, item);
+    }
+  if (g_menu_model_get_n_items (G_MENU_MODEL (links)) > 0)
+    {
+      g_menu_append_section (G_MENU (model), NULL, G_MENU_MODEL (links));
+      self->has_link_section = TRUE;
+    }
+}
+
 static void
 popup_menu (LdChatView *self,
             LdChatRow  *row,
@@ -507,6 +544,75 @@ copy_selection_action (GtkWidget  *widget,
 }
 
 static void
+on_launched (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    g_message ("Could not open a link: %s", error->message);
+}
+
+static void
+launch_link (GtkWidget  *widget,
+             const char *uri)
+{
+  g_autoptr(GAppLaunchContext) context =
+    G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (gtk_widget_get_display (widget)));
+
+  g_app_info_launch_default_for_uri_async (uri, context, NULL, on_launched, NULL);
+}
+
+static void
+on_link_response (AdwMessageDialog *dialog,
+                  const char       *response,
+                  LdChatView       *self)
+{
+  const char *uri = g_object_get_data (G_OBJECT (dialog), "uri");
+
+  if (g_strcmp0 (response, "open") == 0 && uri != NULL)
+    launch_link (GTK_WIDGET (self), uri);
+}
+
+/* A link opens in the browser; one outside the image hosts the contract
+ * trusts asks first, naming its host and showing it whole. */
+static void
+open_link_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  LdChatView *self = LD_CHAT_VIEW (widget);
+  const char *uri = g_variant_get_string (parameter, NULL);
+  g_autofree char *host = ld_link_get_host (uri);
+  g_autofree char *heading = NULL;
+  GtkWidget *dialog;
+
+  if (host == NULL)
+    return;
+  if (ld_link_is_trusted (uri))
+    {
+      launch_link (widget, uri);
+      return;
+    }
+
+  /* Translators: asked before opening a chat link; %s is its host. */
+  heading = g_strdup_printf (_("Open a Link to %s?"), host);
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), heading, NULL);
+  /* Plain text: a stranger wrote this link. */
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), uri);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "open", _("_Open Link"),
+                                    NULL);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "uri", g_strdup (uri), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_link_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 reply_action (GtkWidget  *widget,
               const char *action_name,
               GVariant   *parameter)
@@ -677,6 +783,7 @@ ld_chat_view_class_init (LdChatViewClass *klass)
   gtk_widget_class_install_action (widget_class, "chat.copy", NULL, copy_action);
   gtk_widget_class_install_action (widget_class, "chat.copy-selection", NULL, copy_selection_action);
   gtk_widget_class_install_action (widget_class, "chat.reply", NULL, reply_action);
+  gtk_widget_class_install_action (widget_class, "chat.open-link", "s", open_link_action);
   gtk_widget_class_install_action (widget_class, "chat.retry", "s", retry_action);
   gtk_widget_class_install_action (widget_class, "chat.user-card", NULL, user_card_action);
 
@@ -900,6 +1007,15 @@ ld_chat_view_set_context_message (LdChatView *self,
 
   g_set_object (&self->context_message, message);
   update_actions (self);
+  update_link_items (self);
+}
+
+GMenuModel *
+ld_chat_view_get_message_menu (LdChatView *self)
+{
+  g_return_val_if_fail (LD_IS_CHAT_VIEW (self), NULL);
+
+  return gtk_popover_menu_get_menu_model (GTK_POPOVER_MENU (self->menu_popover));
 }
 
 GListModel *

@@ -71,6 +71,10 @@ LdMessage   *ld_chat_view_get_selected_message (LdChatView *self);
 void         ld_chat_view_select              (LdChatView  *self,
                                                guint        position,
                                                gboolean     extend);
+/* The message menu as it is for the context message (tests): Copy, Reply,
+ * the moderation items, and "Open Link to HOST" (chat.open-link, s) for
+ * each link in it. */
+GMenuModel  *ld_chat_view_get_message_menu    (LdChatView  *self);
 /* The list shown now (the search applied): the model's timeline, messages
  * (LdMessage) and who joined or left (LdPresenceLine). */
 GListModel  *ld_chat_view_get_shown           (LdChatView  *self);
