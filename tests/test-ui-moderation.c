@@ -15,6 +15,7 @@
 #include "ld-moderation-dialog.h"
 #include "ld-moderation-log-view.h"
 #include "ld-test-util.h"
+#include "ld-settings.h"
 #include "ld-user-card.h"
 #include "ld-window.h"
 
@@ -714,6 +715,39 @@ test_link_asks (Fixture       *fixture,
   g_clear_object (&seen.found);
 }
 
+/* Hidden and highlighted users come back in a new window on the same
+ * settings (the app after a restart), and can be taken back. */
+static void
+test_hidden_and_highlighted_kept (void)
+{
+  g_autoptr(LdSettings) settings = ld_settings_new ();
+  LdWindow *window = g_object_ref_sink (ld_window_new (NULL, settings));
+  LdChatView *view;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-hidden-user", "s", "spammer1");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-highlighted-user", "s", "vip1");
+  view = ld_window_get_chat_view (window);
+  g_assert_true (ld_chat_view_is_user_hidden (view, "spammer1"));
+  g_assert_true (ld_chat_view_is_user_highlighted (view, "vip1"));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  g_clear_object (&settings);
+
+  settings = ld_settings_new ();
+  window = g_object_ref_sink (ld_window_new (NULL, settings));
+  view = ld_window_get_chat_view (window);
+  g_assert_true (ld_chat_view_is_user_hidden (view, "spammer1"));
+  g_assert_true (ld_chat_view_is_user_highlighted (view, "vip1"));
+  g_assert_false (ld_chat_view_is_user_hidden (view, "vip1"));
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-hidden-user", "s", "spammer1");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-highlighted-user", "s", "vip1");
+  g_assert_cmpuint (g_strv_length ((char **) ld_settings_get_hidden_users (settings)), ==, 0);
+  g_assert_cmpuint (g_strv_length ((char **) ld_settings_get_highlighted_users (settings)), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -728,6 +762,7 @@ main (int    argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
+  g_test_add_func ("/ui/moderation/hidden-and-highlighted-kept", test_hidden_and_highlighted_kept);
   g_test_add ("/ui/moderation/timeout-with-reason", Fixture, NULL, fixture_set_up, test_timeout_with_reason,
               fixture_tear_down);
   g_test_add ("/ui/moderation/refused-ban", Fixture, NULL, fixture_set_up, test_refused_ban, fixture_tear_down);

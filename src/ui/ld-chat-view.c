@@ -32,6 +32,7 @@ struct _LdChatView
   GtkCustomFilter   *search_filter;
   char              *search_folded;
   GHashTable        *hidden_users;
+  GHashTable        *highlighted_users;
   LdMessage         *context_message;
   gboolean           has_link_section;
   char              *own_name;
@@ -261,6 +262,19 @@ on_setup (LdChatView               *self,
   gtk_list_item_set_activatable (item, FALSE);
 }
 
+/* A highlighted user's messages carry the row's "highlight" look, on top
+ * of what the row decides from its words. */
+static void
+apply_user_highlight (LdChatView *self,
+                      LdChatRow  *row)
+{
+  LdMessage *message = ld_chat_row_get_message (row);
+
+  if (message != NULL && ld_message_get_user_id (message) != NULL &&
+      g_hash_table_contains (self->highlighted_users, ld_message_get_user_id (message)))
+    gtk_widget_add_css_class (GTK_WIDGET (row), "highlight");
+}
+
 static void
 on_bind (LdChatView               *self,
          GtkListItem              *item,
@@ -272,7 +286,10 @@ on_bind (LdChatView               *self,
   ld_chat_row_set_own_name (row, self->own_name);
   ld_chat_row_set_highlight_words (row, (const char * const *) self->highlight_words);
   if (LD_IS_MESSAGE (gtk_list_item_get_item (item)))
-    ld_chat_row_set_message (row, gtk_list_item_get_item (item));
+    {
+      ld_chat_row_set_message (row, gtk_list_item_get_item (item));
+      apply_user_highlight (self, row);
+    }
   else if (LD_IS_PRESENCE_LINE (gtk_list_item_get_item (item)))
     ld_chat_row_set_presence (row, gtk_list_item_get_item (item));
 }
@@ -684,6 +701,7 @@ ld_chat_view_finalize (GObject *object)
   g_clear_pointer (&self->search_folded, g_free);
   g_clear_pointer (&self->own_name, g_free);
   g_clear_pointer (&self->hidden_users, g_hash_table_unref);
+  g_clear_pointer (&self->highlighted_users, g_hash_table_unref);
   g_clear_pointer (&self->highlight_words, g_strfreev);
 
   G_OBJECT_CLASS (ld_chat_view_parent_class)->finalize (object);
@@ -806,6 +824,7 @@ ld_chat_view_init (LdChatView *self)
 
   self->sticky = TRUE;
   self->hidden_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->highlighted_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   factory = gtk_signal_list_item_factory_new ();
@@ -1139,4 +1158,56 @@ ld_chat_view_select (LdChatView *self,
   g_return_if_fail (LD_IS_CHAT_VIEW (self));
 
   gtk_selection_model_select_item (gtk_list_view_get_model (self->list_view), position, !extend);
+}
+
+static void
+rehighlight_rows (LdChatView *self,
+                  GtkWidget  *widget,
+                  const char *user_id,
+                  gboolean    highlighted)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (LD_IS_CHAT_ROW (child))
+        {
+          LdMessage *message = ld_chat_row_get_message (LD_CHAT_ROW (child));
+
+          if (message == NULL || g_strcmp0 (ld_message_get_user_id (message), user_id) != 0)
+            continue;
+          if (highlighted)
+            gtk_widget_add_css_class (child, "highlight");
+          else
+            /* What the row decides by itself, without the user's mark. */
+            ld_chat_row_set_message (LD_CHAT_ROW (child), message);
+        }
+      else
+        rehighlight_rows (self, child, user_id, highlighted);
+    }
+}
+
+gboolean
+ld_chat_view_is_user_highlighted (LdChatView *self,
+                                  const char *user_id)
+{
+  g_return_val_if_fail (LD_IS_CHAT_VIEW (self), FALSE);
+
+  return user_id != NULL && g_hash_table_contains (self->highlighted_users, user_id);
+}
+
+void
+ld_chat_view_set_user_highlighted (LdChatView *self,
+                                   const char *user_id,
+                                   gboolean    highlighted)
+{
+  g_return_if_fail (LD_IS_CHAT_VIEW (self));
+  g_return_if_fail (user_id != NULL);
+
+  if (!!highlighted == ld_chat_view_is_user_highlighted (self, user_id))
+    return;
+  if (highlighted)
+    g_hash_table_add (self->highlighted_users, g_strdup (user_id));
+  else
+    g_hash_table_remove (self->highlighted_users, user_id);
+  rehighlight_rows (self, GTK_WIDGET (self->list_view), user_id, highlighted);
 }

@@ -80,6 +80,12 @@ GMenuModel  *ld_chat_view_get_message_menu    (LdChatView  *self);
 GListModel  *ld_chat_view_get_shown           (LdChatView  *self);
 void         ld_chat_view_set_search          (LdChatView  *self,
                                                const char  *text);
+/* Highlights a user's messages in this view (nothing is sent). */
+gboolean     ld_chat_view_is_user_highlighted (LdChatView  *self,
+                                               const char  *user_id);
+void         ld_chat_view_set_user_highlighted (LdChatView *self,
+                                                const char *user_id,
+                                                gboolean    highlighted);
 /* Hides a user's messages in this view only (nothing is sent). */
 gboolean     ld_chat_view_is_user_hidden      (LdChatView  *self,
                                                const char  *user_id);

@@ -23,6 +23,7 @@ struct _LdUserCard
   GtkButton  *hide_button;
   GtkBox     *sanctions_box;
   GtkWidget  *unban_button;
+  GtkButton  *highlight_button;
 
   char       *user_id;
   guint       n_recent;
@@ -105,6 +106,13 @@ on_unban_clicked (LdUserCard *self)
 }
 
 static void
+on_highlight_clicked (LdUserCard *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.toggle-highlighted-user", "s", self->user_id);
+  gtk_popover_popdown (GTK_POPOVER (self));
+}
+
+static void
 on_hide_clicked (LdUserCard *self)
 {
   gtk_widget_activate_action (GTK_WIDGET (self), "win.toggle-hidden-user", "s", self->user_id);
@@ -156,6 +164,8 @@ ld_user_card_class_init (LdUserCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdUserCard, sanctions_box);
   gtk_widget_class_bind_template_child (widget_class, LdUserCard, unban_button);
   gtk_widget_class_bind_template_callback (widget_class, on_unban_clicked);
+  gtk_widget_class_bind_template_child (widget_class, LdUserCard, highlight_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_highlight_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_timeout_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_ban_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_hide_clicked);
@@ -193,6 +203,7 @@ ld_user_card_new (const char *user_id,
   update_id (self);
   gtk_widget_set_visible (self->actions_box, can_moderate && role == LD_ROLE_VIEWER);
   gtk_button_set_label (self->hide_button, hidden ? _("Show Their Messages") : _("Hide Their Messages"));
+  ld_user_card_set_highlighted (self, FALSE);
 
   for (guint i = n; i > 0 && found < LD_USER_CARD_RECENT; i--)
     {
@@ -365,4 +376,14 @@ ld_user_card_add_room_messages (LdUserCard *self,
   for (guint i = 0; i < lines->len; i++)
     gtk_box_append (self->recent_box, plain_label (g_ptr_array_index (lines, i), NULL));
   self->n_recent += found;
+}
+
+void
+ld_user_card_set_highlighted (LdUserCard *self,
+                              gboolean    highlighted)
+{
+  g_return_if_fail (LD_IS_USER_CARD (self));
+
+  gtk_button_set_label (self->highlight_button,
+                        highlighted ? _("Stop Highlighting Them") : _("Highlight Their Messages"));
 }

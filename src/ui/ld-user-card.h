@@ -2,7 +2,7 @@
  * messages, and the moderation actions the signed-in role allows, plus
  * hiding them from this chat view only. It asks through actions:
  * win.moderate-user ((ssu): "timeout"/"ban", user id, seconds) and
- * win.toggle-hidden-user (s).
+ * win.toggle-hidden-user (s), win.toggle-highlighted-user (s).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -39,6 +39,9 @@ guint      ld_user_card_get_n_sanctions (LdUserCard *self);
 void       ld_user_card_add_room_messages (LdUserCard *self,
                                            const char *room_name,
                                            GListModel *chat);
+/* Whether their messages are highlighted now (the button's label). */
+void       ld_user_card_set_highlighted (LdUserCard *self,
+                                         gboolean    highlighted);
 /* Property streamer-mode: hides the user id (shown otherwise). */
 void       ld_user_card_set_streamer_mode (LdUserCard *self,
                                            gboolean    streamer_mode);

@@ -785,6 +785,7 @@ on_user_activated (LdWindow   *self,
   if (self->settings != NULL)
     g_object_bind_property (self->settings, "streamer-mode", card, "streamer-mode", G_BINDING_SYNC_CREATE);
   add_card_rooms (self, LD_USER_CARD (card), user_id);
+  ld_user_card_set_highlighted (LD_USER_CARD (card), ld_chat_view_is_user_highlighted (self->chat_view, user_id));
   gtk_widget_set_parent (card, source);
   if (anchor != NULL && gtk_widget_compute_bounds (anchor, source, &bounds))
     gtk_popover_set_pointing_to (GTK_POPOVER (card), &(GdkRectangle) {
@@ -825,6 +826,20 @@ toggle_hidden_user_action (GtkWidget  *widget,
   /* Kept across restarts. */
   if (self->settings != NULL)
     ld_settings_set_user_listed (self->settings, "hidden-users", user_id, hidden);
+}
+
+static void
+toggle_highlighted_user_action (GtkWidget  *widget,
+                                const char *action_name,
+                                GVariant   *parameter)
+{
+  LdWindow *self = LD_WINDOW (widget);
+  const char *user_id = g_variant_get_string (parameter, NULL);
+  gboolean highlighted = !ld_chat_view_is_user_highlighted (self->chat_view, user_id);
+
+  ld_chat_view_set_user_highlighted (self->chat_view, user_id, highlighted);
+  if (self->settings != NULL)
+    ld_settings_set_user_listed (self->settings, "highlighted-users", user_id, highlighted);
 }
 
 static void
@@ -883,6 +898,8 @@ apply_settings (LdWindow *self)
   ld_chat_view_set_highlight_words (self->chat_view, ld_settings_get_highlight_words (self->settings));
   for (const char * const *user = ld_settings_get_hidden_users (self->settings); user != NULL && *user != NULL; user++)
     ld_chat_view_set_user_hidden (self->chat_view, *user, TRUE);
+  for (const char * const *user = ld_settings_get_highlighted_users (self->settings); user != NULL && *user != NULL; user++)
+    ld_chat_view_set_user_highlighted (self->chat_view, *user, TRUE);
   ld_notifications_view_set_clock_12h (self->notifications_view, ld_settings_get_clock_12h (self->settings));
 
   g_ascii_formatd (scale, sizeof scale, "%.0f", ld_settings_get_font_scale (self->settings) * 100);
@@ -904,6 +921,7 @@ on_settings_changed (LdWindow   *self,
 {
   if (g_str_equal (pspec->name, "clock-format") || g_str_equal (pspec->name, "font-scale") ||
       g_str_equal (pspec->name, "highlight-words") || g_str_equal (pspec->name, "hidden-users") ||
+      g_str_equal (pspec->name, "highlighted-users") ||
       g_str_equal (pspec->name, "history-size") || g_str_equal (pspec->name, "reconnect-attempts"))
     apply_settings (self);
   if (g_str_equal (pspec->name, "streamer-mode"))
@@ -1050,6 +1068,7 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.moderate-user", "(ssu)", moderate_user_action);
   gtk_widget_class_install_action (widget_class, "win.moderation-log", NULL, moderation_log_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-hidden-user", "s", toggle_hidden_user_action);
+  gtk_widget_class_install_action (widget_class, "win.toggle-highlighted-user", "s", toggle_highlighted_user_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, GDK_CONTROL_MASK, "win.join-room", NULL);
