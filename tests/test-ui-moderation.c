@@ -589,7 +589,7 @@ save_card_picture (Fixture   *fixture,
   gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
   gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), card);
   gtk_window_set_child (GTK_WINDOW (window), button);
-  gtk_window_set_default_size (GTK_WINDOW (window), 420, 720);
+  gtk_window_set_default_size (GTK_WINDOW (window), 420, 900);
   gtk_window_present (GTK_WINDOW (window));
   gtk_menu_button_popup (GTK_MENU_BUTTON (button));
   g_assert_true (ld_test_wait_for (popover_drawn, card, WAIT_MS));
