@@ -4,6 +4,7 @@
  */
 #include <glib/gi18n-lib.h>
 
+#include "ld-moderation-log.h"
 #include "ld-payload.h"
 #include "ld-room-private.h"
 
@@ -23,6 +24,7 @@ struct _LdRoom
   LdChatModel   *chat;
   LdViewerModel *viewers;
   LdGiftQueue   *gifts;
+  LdModerationLog *moderation_log;
 
   /* Sanctions here by user id (Sanction), so that a viewer who joins again
    * still shows theirs. */
@@ -339,6 +341,48 @@ _ld_room_apply_people (LdRoom     *self,
 /* userTimedOut, userBanned, userUnbanned. The chat keeps what the user
  * wrote; a banned user leaves the others' viewer lists with the userLeft
  * the gateway sends when it takes them out of the room. */
+/* The target's name: from the viewer list, else from what they wrote here. */
+static const char *
+lookup_username (LdRoom     *self,
+                 const char *user_id,
+                 LdViewer   *viewer)
+{
+  GListModel *timeline;
+  guint n;
+
+  if (viewer != NULL)
+    return ld_viewer_get_username (viewer);
+  timeline = ld_chat_model_get_timeline (self->chat);
+  n = g_list_model_get_n_items (timeline);
+  for (guint i = n; i > 0; i--)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (timeline, i - 1);
+
+      if (LD_IS_MESSAGE (item) && g_strcmp0 (ld_message_get_user_id (LD_MESSAGE (item)), user_id) == 0)
+        return ld_message_get_username (LD_MESSAGE (item));
+    }
+  return NULL;
+}
+
+static void
+log_sanction (LdRoom     *self,
+              LdEvent     event,
+              const char *user_id,
+              LdViewer   *viewer,
+              const char *by,
+              const char *reason,
+              guint       seconds)
+{
+  g_autoptr(LdModerationEntry) entry = NULL;
+  LdModerationAction action = event == LD_EVENT_USER_UNBANNED ? LD_MODERATION_ACTION_UNBAN
+                              : event == LD_EVENT_USER_BANNED ? LD_MODERATION_ACTION_BAN
+                              : LD_MODERATION_ACTION_TIMEOUT;
+
+  entry = ld_moderation_entry_new (action, by, user_id, lookup_username (self, user_id, viewer), reason,
+                                   action == LD_MODERATION_ACTION_TIMEOUT ? seconds : 0, NULL, NULL);
+  ld_moderation_log_add (self->moderation_log, entry);
+}
+
 gboolean
 _ld_room_apply_sanction (LdRoom     *self,
                          LdEvent     event,
@@ -391,6 +435,7 @@ _ld_room_apply_sanction (LdRoom     *self,
   viewer = ld_viewer_model_lookup (self->viewers, user_id);
   if (viewer != NULL)
     ld_viewer_set_sanction (viewer, sanction, until);
+  log_sanction (self, event, user_id, viewer, by, reason, (guint) CLAMP (seconds, 0, G_MAXUINT));
 
   if (g_strcmp0 (user_id, self->own_user_id) == 0)
     {
@@ -412,8 +457,24 @@ void
 _ld_room_apply_deleted (LdRoom     *self,
                         JsonObject *payload)
 {
+  const char *message_id = json_object_get_string_member_with_default (payload, "messageId", NULL);
+  LdMessage *message;
+
   g_return_if_fail (LD_IS_ROOM (self));
 
+  /* Who wrote it and what, read before the chat marks it deleted. */
+  message = message_id != NULL ? ld_chat_model_lookup (self->chat, message_id) : NULL;
+  if (message_id != NULL && message_id[0] != '\0')
+    {
+      g_autoptr(LdModerationEntry) entry =
+        ld_moderation_entry_new (LD_MODERATION_ACTION_DELETE,
+                                 json_object_get_string_member_with_default (payload, "by", NULL),
+                                 message != NULL ? ld_message_get_user_id (message) : NULL,
+                                 message != NULL ? ld_message_get_username (message) : NULL,
+                                 NULL, 0, message != NULL ? ld_message_get_text (message) : NULL, NULL);
+
+      ld_moderation_log_add (self->moderation_log, entry);
+    }
   ld_chat_model_apply_deleted (self->chat, payload, NULL);
 }
 
@@ -537,6 +598,7 @@ ld_room_finalize (GObject *object)
   g_clear_object (&self->chat);
   g_clear_object (&self->viewers);
   g_clear_object (&self->gifts);
+  g_clear_object (&self->moderation_log);
   g_clear_pointer (&self->sanctions, g_hash_table_unref);
   g_clear_pointer (&self->sanction_until, g_date_time_unref);
   g_free (self->sanction_reason);
@@ -609,6 +671,7 @@ ld_room_init (LdRoom *self)
   self->chat = ld_chat_model_new ();
   self->viewers = ld_viewer_model_new ();
   self->gifts = ld_gift_queue_new (NULL);
+  self->moderation_log = ld_moderation_log_new ();
   self->sanctions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, sanction_free);
 }
 
@@ -638,6 +701,7 @@ GETTER (gboolean, banned, banned, FALSE)
 GETTER (LdChatModel *, chat, chat, NULL)
 GETTER (LdViewerModel *, viewers, viewers, NULL)
 GETTER (LdGiftQueue *, gifts, gifts, NULL)
+GETTER (LdModerationLog *, moderation_log, moderation_log, NULL)
 GETTER (LdSanction, sanction, sanction, LD_SANCTION_NONE)
 GETTER (GDateTime *, sanction_until, sanction_until, NULL)
 GETTER (const char *, sanction_reason, sanction_reason, NULL)

@@ -16,6 +16,7 @@
 #include "ld-chat-model.h"
 #include "ld-gift-queue.h"
 #include "ld-message.h"
+#include "ld-moderation-log.h"
 #include "ld-viewer-model.h"
 
 G_BEGIN_DECLS
@@ -37,6 +38,11 @@ gboolean       ld_room_get_banned          (LdRoom *self);
 LdChatModel   *ld_room_get_chat            (LdRoom *self);
 LdViewerModel *ld_room_get_viewers         (LdRoom *self);
 LdGiftQueue   *ld_room_get_gifts           (LdRoom *self);
+/* Who deleted, timed out, banned or unbanned whom here, and why: every
+ * messageDeleted / userTimedOut / userBanned / userUnbanned the room got
+ * (the moderator's own included). In memory until the app gives it a file
+ * (ld_moderation_log_set_path with ld_moderation_log_default_path). */
+LdModerationLog *ld_room_get_moderation_log (LdRoom *self);
 
 /* The signed-in user's own sanction here (userTimedOut, userBanned), with
  * a translated reason; a timeout lifts by itself at its end. */

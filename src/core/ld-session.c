@@ -74,6 +74,8 @@ struct _LdSession
    * LOBBY the empty stand-in while there is none. */
   GHashTable          *rooms;
   GHashTable          *kept_sanctions;
+  /* Rooms' moderation logs go to files under the user's data directory. */
+  gboolean             keep_moderation_logs;
   LdRoom              *current;
   LdRoom              *lobby;
   guint                ping_source;
@@ -1045,6 +1047,16 @@ on_room_gift (LdSession   *self,
   g_signal_emit (self, signals[GIFT_RECEIVED], 0, gift);
 }
 
+static void
+keep_moderation_log (LdRoom *room)
+{
+  g_autofree char *path = ld_moderation_log_default_path (ld_room_get_id (room));
+  g_autoptr(GError) error = NULL;
+
+  if (path != NULL && !ld_moderation_log_set_path (ld_room_get_moderation_log (room), path, &error))
+    g_message ("The moderation log of %s stays in memory: %s", ld_room_get_id (room), error->message);
+}
+
 static LdRoom *
 add_room (LdSession  *self,
           const char *room_id)
@@ -1064,6 +1076,8 @@ add_room (LdSession  *self,
     }
 
   _ld_room_set_own_user (room, self->user_id != NULL ? self->user_id : self->token_user_id);
+  if (self->keep_moderation_logs)
+    keep_moderation_log (room);
   g_signal_connect_object (room, "notify", G_CALLBACK (on_room_notify), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (room, "message-received", G_CALLBACK (on_room_message), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (room, "stream-status-changed", G_CALLBACK (on_room_status), self, G_CONNECT_SWAPPED);
@@ -1762,6 +1776,23 @@ ld_session_get_current_room (LdSession *self)
   g_return_val_if_fail (LD_IS_SESSION (self), NULL);
 
   return self->current != self->lobby ? self->current : NULL;
+}
+
+void
+ld_session_set_keep_moderation_logs (LdSession *self,
+                                     gboolean   keep)
+{
+  GHashTableIter iter;
+  gpointer room;
+
+  g_return_if_fail (LD_IS_SESSION (self));
+
+  self->keep_moderation_logs = !!keep;
+  if (!keep)
+    return;
+  g_hash_table_iter_init (&iter, self->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, &room))
+    keep_moderation_log (room);
 }
 
 GPtrArray *

@@ -310,6 +310,11 @@ typedef enum
 } LdModeration;
 
 gboolean             ld_session_can_moderate            (LdSession       *self);
+/* Each room's moderation log (ld_room_get_moderation_log) kept across
+ * restarts in ld_moderation_log_default_path; the app turns it on, tests
+ * and the CLI leave it in memory. */
+void                 ld_session_set_keep_moderation_logs (LdSession      *self,
+                                                          gboolean        keep);
 void                 ld_session_moderate_async          (LdSession       *self,
                                                          LdModeration     action,
                                                          const char      *room_id,

@@ -104,6 +104,7 @@ start_session (LdApplication *self,
 
   session = ld_session_new (ld_settings_get_server_url (self->settings), ld_settings_get_api_url (self->settings));
   ld_session_set_reconnect_attempts (session, ld_settings_get_reconnect_attempts (self->settings));
+  ld_session_set_keep_moderation_logs (session, TRUE);
   ld_session_set_tokens (session, tokens);
   g_signal_connect_object (session, "tokens-changed", G_CALLBACK (on_tokens_changed), self, 0);
   ld_session_connect (session);

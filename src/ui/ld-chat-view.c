@@ -8,6 +8,7 @@
 
 #include "ld-chat-row.h"
 #include "ld-chat-view.h"
+#include "ld-link.h"
 #include "ld-composer.h"
 
 struct _LdChatView
@@ -31,7 +32,9 @@ struct _LdChatView
   GtkCustomFilter   *search_filter;
   char              *search_folded;
   GHashTable        *hidden_users;
+  GHashTable        *highlighted_users;
   LdMessage         *context_message;
+  gboolean           has_link_section;
   char              *own_name;
   GStrv              highlight_words;
 
@@ -259,6 +262,19 @@ on_setup (LdChatView               *self,
   gtk_list_item_set_activatable (item, FALSE);
 }
 
+/* A highlighted user's messages carry the row's "highlight" look, on top
+ * of what the row decides from its words. */
+static void
+apply_user_highlight (LdChatView *self,
+                      LdChatRow  *row)
+{
+  LdMessage *message = ld_chat_row_get_message (row);
+
+  if (message != NULL && ld_message_get_user_id (message) != NULL &&
+      g_hash_table_contains (self->highlighted_users, ld_message_get_user_id (message)))
+    gtk_widget_add_css_class (GTK_WIDGET (row), "highlight");
+}
+
 static void
 on_bind (LdChatView               *self,
          GtkListItem              *item,
@@ -270,7 +286,10 @@ on_bind (LdChatView               *self,
   ld_chat_row_set_own_name (row, self->own_name);
   ld_chat_row_set_highlight_words (row, (const char * const *) self->highlight_words);
   if (LD_IS_MESSAGE (gtk_list_item_get_item (item)))
-    ld_chat_row_set_message (row, gtk_list_item_get_item (item));
+    {
+      ld_chat_row_set_message (row, gtk_list_item_get_item (item));
+      apply_user_highlight (self, row);
+    }
   else if (LD_IS_PRESENCE_LINE (gtk_list_item_get_item (item)))
     ld_chat_row_set_presence (row, gtk_list_item_get_item (item));
 }
@@ -297,6 +316,45 @@ update_actions (LdChatView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.timeout", enabled);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.timeout-custom", enabled);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.ban", enabled);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.copy", self->context_message != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.reply",
+                                 self->context_message != NULL && !ld_message_get_is_own (self->context_message) &&
+                                 ld_message_get_message_type (self->context_message) == LD_MESSAGE_TYPE_TEXT);
+}
+
+/* "Open Link" items for the links in the menu's message. */
+static void
+update_link_items (LdChatView *self)
+{
+  GMenuModel *model = gtk_popover_menu_get_menu_model (GTK_POPOVER_MENU (self->menu_popover));
+  g_autoptr(GMenu) links = g_menu_new ();
+  g_auto(GStrv) found = NULL;
+  const char *text = self->context_message != NULL ? ld_message_get_text (self->context_message) : NULL;
+
+  if (!G_IS_MENU (model))
+    return;
+  /* The links' section is the last one when there is one: take it away. */
+  if (self->has_link_section)
+    {
+      g_menu_remove (G_MENU (model), g_menu_model_get_n_items (model) - 1);
+      self->has_link_section = FALSE;
+    }
+  found = ld_link_find_all (text != NULL ? text : "");
+  for (guint i = 0; found[i] != NULL && i < 3; i++)
+    {
+      g_autofree char *host = ld_link_get_host (found[i]);
+      /* Translators: a chat message's menu; %s is the link's host. */
+      g_autofree char *label = g_strdup_printf (_("Open Link to %s"), host);
+      g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
+
+      g_menu_item_set_action_and_target_value (item, "chat.open-link", g_variant_new_string (found[i]));
+      g_menu_append_item (links, item);
+    }
+  if (g_menu_model_get_n_items (G_MENU_MODEL (links)) > 0)
+    {
+      g_menu_append_section (G_MENU (model), NULL, G_MENU_MODEL (links));
+      self->has_link_section = TRUE;
+    }
 }
 
 static void
@@ -308,7 +366,8 @@ popup_menu (LdChatView *self,
   graphene_point_t point;
 
   ld_chat_view_set_context_message (self, ld_chat_row_get_message (row));
-  if (!self->can_moderate || self->context_message == NULL || ld_message_get_is_own (self->context_message))
+  /* Copy and Reply are for everyone; the moderation items grey out. */
+  if (self->context_message == NULL)
     return;
 
   if (!gtk_widget_compute_point (GTK_WIDGET (row), GTK_WIDGET (self), &GRAPHENE_POINT_INIT (x, y), &point))
@@ -426,49 +485,159 @@ moderate_action (GtkWidget  *widget,
   g_signal_emit (self, signals[MODERATE], 0, action, message, seconds);
 }
 
-static void
-on_custom_timeout_response (AdwMessageDialog *dialog,
-                            const char       *response,
-                            LdChatView       *self)
-{
-  GtkSpinButton *spin = GTK_SPIN_BUTTON (adw_message_dialog_get_extra_child (dialog));
-  LdMessage *message = g_object_get_data (G_OBJECT (dialog), "message");
-
-  if (g_strcmp0 (response, "timeout") == 0 && message != NULL)
-    g_signal_emit (self, signals[MODERATE], 0, LD_CHAT_VIEW_TIMEOUT, message,
-                   (guint) gtk_spin_button_get_value_as_int (spin) * 60);
-}
-
+/* The window's moderation dialog asks for the length (Custom selected) and
+ * a reason. */
 static void
 custom_timeout_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
   LdChatView *self = LD_CHAT_VIEW (widget);
-  GtkWidget *dialog;
-  GtkWidget *spin;
-  g_autofree char *body = NULL;
+  g_autoptr(LdMessage) message = NULL;
 
   if (self->context_message == NULL)
     return;
+  message = g_object_ref (self->context_message);
+  g_signal_emit (self, signals[MODERATE], 0, LD_CHAT_VIEW_TIMEOUT, message, (guint) G_MAXUINT);
+}
 
-  /* Translators: the custom timeout dialog; %s is a username. */
-  body = g_strdup_printf (_("For how many minutes may %s not write?"), ld_message_get_username (self->context_message));
-  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), _("Time Out User"), body);
-  spin = gtk_spin_button_new_with_range (1, 24 * 60, 1);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 5);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Minutes"), -1);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), spin);
+/* "[14:05] Lan: hello" — what a range of messages copies as. */
+static void
+append_message_line (GString   *text,
+                     LdMessage *message)
+{
+  GDateTime *when = ld_message_get_timestamp (message);
+  const char *body = ld_message_get_message_type (message) == LD_MESSAGE_TYPE_IMAGE
+                     ? ld_message_get_image_url (message) : ld_message_get_text (message);
+
+  if (when != NULL)
+    {
+      g_autoptr(GDateTime) local = g_date_time_to_local (when);
+      g_autofree char *time = g_date_time_format (local, "%H:%M");
+
+      g_string_append_printf (text, "[%s] ", time);
+    }
+  g_string_append_printf (text, "%s: %s\n", ld_message_get_username (message) != NULL ? ld_message_get_username (message) : "",
+                          body != NULL ? body : "");
+}
+
+static void
+copy_text (LdChatView *self,
+           const char *text)
+{
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
+}
+
+/* The message menu's Copy: the message's text alone. */
+static void
+copy_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  LdChatView *self = LD_CHAT_VIEW (widget);
+  LdMessage *message = self->context_message;
+  const char *text;
+
+  if (message == NULL)
+    return;
+  text = ld_message_get_message_type (message) == LD_MESSAGE_TYPE_IMAGE ? ld_message_get_image_url (message)
+                                                                        : ld_message_get_text (message);
+  copy_text (self, text != NULL ? text : "");
+}
+
+/* Ctrl+C: the selected messages, one line each, oldest first. */
+static void
+copy_selection_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  LdChatView *self = LD_CHAT_VIEW (widget);
+  g_autofree char *text = ld_chat_view_get_selection_text (self);
+
+  if (text != NULL)
+    copy_text (self, text);
+  else if (self->context_message != NULL)
+    copy_action (widget, action_name, parameter);
+}
+
+static void
+on_launched (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    g_message ("Could not open a link: %s", error->message);
+}
+
+static void
+launch_link (GtkWidget  *widget,
+             const char *uri)
+{
+  g_autoptr(GAppLaunchContext) context =
+    G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (gtk_widget_get_display (widget)));
+
+  g_app_info_launch_default_for_uri_async (uri, context, NULL, on_launched, NULL);
+}
+
+static void
+on_link_response (AdwMessageDialog *dialog,
+                  const char       *response,
+                  LdChatView       *self)
+{
+  const char *uri = g_object_get_data (G_OBJECT (dialog), "uri");
+
+  if (g_strcmp0 (response, "open") == 0 && uri != NULL)
+    launch_link (GTK_WIDGET (self), uri);
+}
+
+/* A link opens in the browser; one outside the image hosts the contract
+ * trusts asks first, naming its host and showing it whole. */
+static void
+open_link_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  LdChatView *self = LD_CHAT_VIEW (widget);
+  const char *uri = g_variant_get_string (parameter, NULL);
+  g_autofree char *host = ld_link_get_host (uri);
+  g_autofree char *heading = NULL;
+  GtkWidget *dialog;
+
+  if (host == NULL)
+    return;
+  if (ld_link_is_trusted (uri))
+    {
+      launch_link (widget, uri);
+      return;
+    }
+
+  /* Translators: asked before opening a chat link; %s is its host. */
+  heading = g_strdup_printf (_("Open a Link to %s?"), host);
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), heading, NULL);
+  /* Plain text: a stranger wrote this link. */
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), uri);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
-                                    "timeout", _("_Time Out"),
+                                    "open", _("_Open Link"),
                                     NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "timeout", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "timeout");
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_object_set_data_full (G_OBJECT (dialog), "message", g_object_ref (self->context_message), g_object_unref);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_custom_timeout_response), self, 0);
+  g_object_set_data_full (G_OBJECT (dialog), "uri", g_strdup (uri), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_link_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+reply_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  LdChatView *self = LD_CHAT_VIEW (widget);
+
+  if (self->context_message != NULL)
+    ld_composer_set_reply (ld_chat_view_get_composer (self), self->context_message);
 }
 
 static void
@@ -532,6 +701,7 @@ ld_chat_view_finalize (GObject *object)
   g_clear_pointer (&self->search_folded, g_free);
   g_clear_pointer (&self->own_name, g_free);
   g_clear_pointer (&self->hidden_users, g_hash_table_unref);
+  g_clear_pointer (&self->highlighted_users, g_hash_table_unref);
   g_clear_pointer (&self->highlight_words, g_strfreev);
 
   G_OBJECT_CLASS (ld_chat_view_parent_class)->finalize (object);
@@ -628,10 +798,15 @@ ld_chat_view_class_init (LdChatViewClass *klass)
   gtk_widget_class_install_action (widget_class, "chat.timeout", "u", moderate_action);
   gtk_widget_class_install_action (widget_class, "chat.timeout-custom", NULL, custom_timeout_action);
   gtk_widget_class_install_action (widget_class, "chat.ban", NULL, moderate_action);
+  gtk_widget_class_install_action (widget_class, "chat.copy", NULL, copy_action);
+  gtk_widget_class_install_action (widget_class, "chat.copy-selection", NULL, copy_selection_action);
+  gtk_widget_class_install_action (widget_class, "chat.reply", NULL, reply_action);
+  gtk_widget_class_install_action (widget_class, "chat.open-link", "s", open_link_action);
   gtk_widget_class_install_action (widget_class, "chat.retry", "s", retry_action);
   gtk_widget_class_install_action (widget_class, "chat.user-card", NULL, user_card_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "chat.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "chat.copy-selection", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_End, GDK_CONTROL_MASK, "chat.scroll-to-newest", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "chat.menu", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "chat.menu", NULL);
@@ -649,6 +824,7 @@ ld_chat_view_init (LdChatView *self)
 
   self->sticky = TRUE;
   self->hidden_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->highlighted_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   factory = gtk_signal_list_item_factory_new ();
@@ -661,7 +837,8 @@ ld_chat_view_init (LdChatView *self)
   self->search_filter = gtk_custom_filter_new (search_match, self, NULL);
   self->filtered = gtk_filter_list_model_new (NULL, NULL);
   gtk_list_view_set_model (self->list_view,
-                           GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)))));
+                           /* A range of messages can be selected and copied. */
+                           GTK_SELECTION_MODEL (gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)))));
   g_object_unref (gtk_list_view_get_model (self->list_view));
   /* After the list view's own handler, so that scrolling sees the new rows. */
   g_signal_connect_object (gtk_list_view_get_model (self->list_view), "items-changed",
@@ -849,6 +1026,15 @@ ld_chat_view_set_context_message (LdChatView *self,
 
   g_set_object (&self->context_message, message);
   update_actions (self);
+  update_link_items (self);
+}
+
+GMenuModel *
+ld_chat_view_get_message_menu (LdChatView *self)
+{
+  g_return_val_if_fail (LD_IS_CHAT_VIEW (self), NULL);
+
+  return gtk_popover_menu_get_menu_model (GTK_POPOVER_MENU (self->menu_popover));
 }
 
 GListModel *
@@ -916,4 +1102,112 @@ ld_chat_view_set_search (LdChatView *self,
 
   if (self->search_folded == NULL && gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] != '\0')
     gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+}
+
+char *
+ld_chat_view_get_selection_text (LdChatView *self)
+{
+  GtkSelectionModel *selection;
+  g_autoptr(GString) text = NULL;
+  guint n;
+
+  g_return_val_if_fail (LD_IS_CHAT_VIEW (self), NULL);
+
+  selection = gtk_list_view_get_model (self->list_view);
+  n = g_list_model_get_n_items (G_LIST_MODEL (selection));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) item = NULL;
+
+      if (!gtk_selection_model_is_selected (selection, i))
+        continue;
+      item = g_list_model_get_item (G_LIST_MODEL (selection), i);
+      if (!LD_IS_MESSAGE (item))
+        continue;
+      if (text == NULL)
+        text = g_string_new (NULL);
+      append_message_line (text, LD_MESSAGE (item));
+    }
+  return text != NULL ? g_string_free (g_steal_pointer (&text), FALSE) : NULL;
+}
+
+LdMessage *
+ld_chat_view_get_selected_message (LdChatView *self)
+{
+  GtkSelectionModel *selection;
+
+  g_return_val_if_fail (LD_IS_CHAT_VIEW (self), NULL);
+
+  selection = gtk_list_view_get_model (self->list_view);
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (selection)); i > 0; i--)
+    if (gtk_selection_model_is_selected (selection, i - 1))
+      {
+        g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (selection), i - 1);
+
+        if (LD_IS_MESSAGE (item))
+          return LD_MESSAGE (item); /* the model keeps it */
+      }
+  return self->context_message;
+}
+
+void
+ld_chat_view_select (LdChatView *self,
+                     guint       position,
+                     gboolean    extend)
+{
+  g_return_if_fail (LD_IS_CHAT_VIEW (self));
+
+  gtk_selection_model_select_item (gtk_list_view_get_model (self->list_view), position, !extend);
+}
+
+static void
+rehighlight_rows (LdChatView *self,
+                  GtkWidget  *widget,
+                  const char *user_id,
+                  gboolean    highlighted)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (LD_IS_CHAT_ROW (child))
+        {
+          LdMessage *message = ld_chat_row_get_message (LD_CHAT_ROW (child));
+
+          if (message == NULL || g_strcmp0 (ld_message_get_user_id (message), user_id) != 0)
+            continue;
+          if (highlighted)
+            gtk_widget_add_css_class (child, "highlight");
+          else
+            /* What the row decides by itself, without the user's mark. */
+            ld_chat_row_set_message (LD_CHAT_ROW (child), message);
+        }
+      else
+        rehighlight_rows (self, child, user_id, highlighted);
+    }
+}
+
+gboolean
+ld_chat_view_is_user_highlighted (LdChatView *self,
+                                  const char *user_id)
+{
+  g_return_val_if_fail (LD_IS_CHAT_VIEW (self), FALSE);
+
+  return user_id != NULL && g_hash_table_contains (self->highlighted_users, user_id);
+}
+
+void
+ld_chat_view_set_user_highlighted (LdChatView *self,
+                                   const char *user_id,
+                                   gboolean    highlighted)
+{
+  g_return_if_fail (LD_IS_CHAT_VIEW (self));
+  g_return_if_fail (user_id != NULL);
+
+  if (!!highlighted == ld_chat_view_is_user_highlighted (self, user_id))
+    return;
+  if (highlighted)
+    g_hash_table_add (self->highlighted_users, g_strdup (user_id));
+  else
+    g_hash_table_remove (self->highlighted_users, user_id);
+  rehighlight_rows (self, GTK_WIDGET (self->list_view), user_id, highlighted);
 }

@@ -61,11 +61,31 @@ GtkAdjustment *ld_chat_view_get_vadjustment   (LdChatView  *self);
  * keyboard). */
 void         ld_chat_view_set_context_message (LdChatView  *self,
                                                LdMessage   *message);
+/* The selected messages as text, "[HH:MM] Name: text" a line, oldest
+ * first (what Ctrl+C copies); NULL when none is selected. */
+char        *ld_chat_view_get_selection_text  (LdChatView  *self);
+/* The message /delete acts on: the last selected one, else the one whose
+ * menu was opened last; NULL for none. */
+LdMessage   *ld_chat_view_get_selected_message (LdChatView *self);
+/* Selects the shown item at POSITION (tests, keyboard); EXTEND adds it. */
+void         ld_chat_view_select              (LdChatView  *self,
+                                               guint        position,
+                                               gboolean     extend);
+/* The message menu as it is for the context message (tests): Copy, Reply,
+ * the moderation items, and "Open Link to HOST" (chat.open-link, s) for
+ * each link in it. */
+GMenuModel  *ld_chat_view_get_message_menu    (LdChatView  *self);
 /* The list shown now (the search applied): the model's timeline, messages
  * (LdMessage) and who joined or left (LdPresenceLine). */
 GListModel  *ld_chat_view_get_shown           (LdChatView  *self);
 void         ld_chat_view_set_search          (LdChatView  *self,
                                                const char  *text);
+/* Highlights a user's messages in this view (nothing is sent). */
+gboolean     ld_chat_view_is_user_highlighted (LdChatView  *self,
+                                               const char  *user_id);
+void         ld_chat_view_set_user_highlighted (LdChatView *self,
+                                                const char *user_id,
+                                                gboolean    highlighted);
 /* Hides a user's messages in this view only (nothing is sent). */
 gboolean     ld_chat_view_is_user_hidden      (LdChatView  *self,
                                                const char  *user_id);

@@ -3,8 +3,17 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "ld-composer.h"
+#include "ld-slash-command.h"
+#include "ld-viewer.h"
+
+enum {
+  COMPLETION_DISPLAY,
+  COMPLETION_TEXT,
+  N_COMPLETION_COLUMNS
+};
 
 struct _LdComposer
 {
@@ -20,6 +29,20 @@ struct _LdComposer
   GtkEntry        *entry;
   GtkLabel        *counter_label;
   GtkWidget       *send_button;
+  GtkWidget       *reply_box;
+  GtkLabel        *reply_label;
+  GtkWidget       *emoji_button;
+  GtkEmojiChooser *emoji_chooser;
+
+  /* Completion of commands and names: GtkEntryCompletion is what GTK 4.8
+   * has for an entry's popup list; its store holds our own matches. */
+  GtkEntryCompletion *completion;
+  GtkListStore    *completions;
+  GListModel      *names;
+  gboolean         completing;
+
+  /* The message a reply answers: its author's name, quoted in front. */
+  char            *reply_name;
 
   char            *refusal;
   guint            countdown;
@@ -37,10 +60,23 @@ G_DEFINE_FINAL_TYPE (LdComposer, ld_composer, GTK_TYPE_WIDGET)
 
 enum {
   SEND,
+  COMMAND,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
+
+/* What goes out: the typed text, after "@Name: " when it answers someone. */
+static char *
+outgoing_text (LdComposer *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->entry));
+
+  if (self->reply_name != NULL && !gtk_toggle_button_get_active (self->image_toggle) &&
+      !ld_slash_command_is_command (text))
+    return g_strdup_printf ("@%s: %s", self->reply_name, text);
+  return g_strdup (text);
+}
 
 static void
 update_feedback (LdComposer *self)
@@ -73,8 +109,10 @@ writable (LdComposer *self)
 static void
 update_sensitivity (LdComposer *self)
 {
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->entry));
-  glong chars = g_utf8_strlen (text, -1);
+  const char *typed = gtk_editable_get_text (GTK_EDITABLE (self->entry));
+  g_autofree char *text = outgoing_text (self);
+  /* The 500 characters count the quoted name too: the server sees it all. */
+  glong chars = typed[0] != '\0' ? g_utf8_strlen (text, -1) : 0;
   gboolean image = gtk_toggle_button_get_active (self->image_toggle);
   g_autofree char *counter = NULL;
 
@@ -141,8 +179,101 @@ on_entry_activate (LdComposer *self)
   if (!gtk_widget_get_sensitive (self->send_button))
     return;
 
-  text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->entry)));
+  text = outgoing_text (self);
+  if (!gtk_toggle_button_get_active (self->image_toggle) && ld_slash_command_is_command (text))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LdSlashCommand) command = ld_slash_command_parse (text, &error);
+
+      if (command == NULL)
+        ld_composer_refuse (self, error->message, 0);
+      else
+        g_signal_emit (self, signals[COMMAND], 0, command);
+      return;
+    }
+  /* "//text" sends "/text". */
+  if (text[0] == '/' && text[1] == '/')
+    memmove (text, text + 1, strlen (text));
   g_signal_emit (self, signals[SEND], 0, text, gtk_toggle_button_get_active (self->image_toggle));
+}
+
+static void
+update_completions (LdComposer *self)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) found = NULL;
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->entry));
+  guint n = self->names != NULL ? g_list_model_get_n_items (self->names) : 0;
+
+  gtk_list_store_clear (self->completions);
+  if (gtk_toggle_button_get_active (self->image_toggle) || self->completing)
+    return;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LdViewer) viewer = g_list_model_get_item (self->names, i);
+
+      g_ptr_array_add (names, g_strdup (ld_viewer_get_username (viewer)));
+    }
+  g_ptr_array_add (names, NULL);
+
+  found = ld_slash_command_complete (text, (const char * const *) names->pdata);
+  for (guint i = 0; found[i] != NULL; i++)
+    {
+      g_autofree char *display = g_strstrip (g_strdup (found[i]));
+      const char *space = strrchr (display, ' ');
+      const char *word = display;
+
+      /* The list shows what is completed: the command, or the name. */
+      if (g_str_has_prefix (display, "/") && space != NULL)
+        word = display + (strchr (display, ' ') - display) + 1;
+      else if (!g_str_has_prefix (display, "/"))
+        word = strrchr (display, '@') != NULL ? strrchr (display, '@') : display;
+      gtk_list_store_insert_with_values (self->completions, NULL, -1,
+                                         COMPLETION_DISPLAY, word,
+                                         COMPLETION_TEXT, found[i], -1);
+    }
+}
+
+static gboolean
+match_all (GtkEntryCompletion *completion,
+           const char         *key,
+           GtkTreeIter        *iter,
+           gpointer            user_data)
+{
+  /* The store holds only matches for the text as it is. */
+  return TRUE;
+}
+
+static gboolean
+on_match_selected (GtkEntryCompletion *completion,
+                   GtkTreeModel       *model,
+                   GtkTreeIter        *iter,
+                   LdComposer         *self)
+{
+  g_autofree char *text = NULL;
+
+  gtk_tree_model_get (model, iter, COMPLETION_TEXT, &text, -1);
+  ld_composer_complete (self, text);
+  return TRUE;
+}
+
+static void
+on_emoji_picked (LdComposer *self,
+                 const char *emoji)
+{
+  int position = gtk_editable_get_position (GTK_EDITABLE (self->entry));
+
+  gtk_editable_insert_text (GTK_EDITABLE (self->entry), emoji, -1, &position);
+  gtk_editable_set_position (GTK_EDITABLE (self->entry), position);
+  gtk_widget_grab_focus (GTK_WIDGET (self->entry));
+}
+
+static void
+cancel_reply_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ld_composer_set_reply (LD_COMPOSER (widget), NULL);
 }
 
 static void
@@ -151,6 +282,7 @@ on_entry_changed (LdComposer *self)
   if (self->countdown == 0 && self->refusal != NULL)
     clear_refusal (self);
   update_sensitivity (self);
+  update_completions (self);
 }
 
 static void
@@ -276,6 +408,11 @@ ld_composer_dispose (GObject *object)
 
   g_clear_handle_id (&self->countdown_source, g_source_remove);
   g_clear_handle_id (&self->sanction_source, g_source_remove);
+  if (self->entry != NULL)
+    gtk_entry_set_completion (self->entry, NULL);
+  g_clear_object (&self->completion);
+  g_clear_object (&self->completions);
+  g_clear_object (&self->names);
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_COMPOSER);
 
   G_OBJECT_CLASS (ld_composer_parent_class)->dispose (object);
@@ -290,6 +427,7 @@ ld_composer_finalize (GObject *object)
   g_clear_pointer (&self->hint, g_free);
   g_clear_pointer (&self->sanction_until, g_date_time_unref);
   g_clear_pointer (&self->sanction_reason, g_free);
+  g_clear_pointer (&self->reply_name, g_free);
 
   G_OBJECT_CLASS (ld_composer_parent_class)->finalize (object);
 }
@@ -312,6 +450,8 @@ ld_composer_class_init (LdComposerClass *klass)
 
   signals[SEND] = g_signal_new ("send", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                 0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BOOLEAN);
+  signals[COMMAND] = g_signal_new ("command", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, LD_TYPE_SLASH_COMMAND);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/livedesk/Livedesk/ui/ld-composer.ui");
   gtk_widget_class_bind_template_child (widget_class, LdComposer, box);
@@ -324,11 +464,17 @@ ld_composer_class_init (LdComposerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdComposer, entry);
   gtk_widget_class_bind_template_child (widget_class, LdComposer, counter_label);
   gtk_widget_class_bind_template_child (widget_class, LdComposer, send_button);
+  gtk_widget_class_bind_template_child (widget_class, LdComposer, reply_box);
+  gtk_widget_class_bind_template_child (widget_class, LdComposer, reply_label);
+  gtk_widget_class_bind_template_child (widget_class, LdComposer, emoji_button);
+  gtk_widget_class_bind_template_child (widget_class, LdComposer, emoji_chooser);
+  gtk_widget_class_bind_template_callback (widget_class, on_emoji_picked);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_image_toggled);
 
   gtk_widget_class_install_action (widget_class, "composer.send", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "composer.cancel-reply", NULL, cancel_reply_action);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "composer");
@@ -337,8 +483,23 @@ ld_composer_class_init (LdComposerClass *klass)
 static void
 ld_composer_init (LdComposer *self)
 {
+  GtkCellRenderer *cell;
+
   self->can_send = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->completions = gtk_list_store_new (N_COMPLETION_COLUMNS, G_TYPE_STRING, G_TYPE_STRING);
+  self->completion = gtk_entry_completion_new ();
+  gtk_entry_completion_set_model (self->completion, GTK_TREE_MODEL (self->completions));
+  gtk_entry_completion_set_match_func (self->completion, match_all, NULL, NULL);
+  gtk_entry_completion_set_minimum_key_length (self->completion, 1);
+  gtk_entry_completion_set_popup_single_match (self->completion, TRUE);
+  cell = gtk_cell_renderer_text_new ();
+  gtk_cell_layout_pack_start (GTK_CELL_LAYOUT (self->completion), cell, TRUE);
+  gtk_cell_layout_add_attribute (GTK_CELL_LAYOUT (self->completion), cell, "text", COMPLETION_DISPLAY);
+  g_signal_connect_object (self->completion, "match-selected", G_CALLBACK (on_match_selected), self, 0);
+  gtk_entry_set_completion (self->entry, self->completion);
+
   update_sensitivity (self);
 }
 
@@ -371,6 +532,85 @@ ld_composer_accept (LdComposer *self)
   clear_refusal (self);
   gtk_editable_set_text (GTK_EDITABLE (self->entry), "");
   gtk_toggle_button_set_active (self->image_toggle, FALSE);
+  ld_composer_set_reply (self, NULL);
+}
+
+void
+ld_composer_set_names (LdComposer *self,
+                       GListModel *viewers)
+{
+  g_return_if_fail (LD_IS_COMPOSER (self));
+  g_return_if_fail (viewers == NULL || G_IS_LIST_MODEL (viewers));
+
+  g_set_object (&self->names, viewers);
+}
+
+char **
+ld_composer_get_completions (LdComposer *self)
+{
+  g_autoptr(GPtrArray) out = g_ptr_array_new ();
+  GtkTreeIter iter;
+  gboolean valid;
+
+  g_return_val_if_fail (LD_IS_COMPOSER (self), NULL);
+
+  for (valid = gtk_tree_model_get_iter_first (GTK_TREE_MODEL (self->completions), &iter); valid;
+       valid = gtk_tree_model_iter_next (GTK_TREE_MODEL (self->completions), &iter))
+    {
+      char *text = NULL;
+
+      gtk_tree_model_get (GTK_TREE_MODEL (self->completions), &iter, COMPLETION_TEXT, &text, -1);
+      g_ptr_array_add (out, text);
+    }
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&out), FALSE);
+}
+
+void
+ld_composer_complete (LdComposer *self,
+                      const char *text)
+{
+  g_return_if_fail (LD_IS_COMPOSER (self));
+  g_return_if_fail (text != NULL);
+
+  /* Taking a completion is not typing: no new list for it. */
+  self->completing = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->entry), text);
+  self->completing = FALSE;
+  gtk_editable_set_position (GTK_EDITABLE (self->entry), -1);
+  gtk_list_store_clear (self->completions);
+  update_completions (self);
+}
+
+void
+ld_composer_set_reply (LdComposer *self,
+                       LdMessage  *message)
+{
+  g_return_if_fail (LD_IS_COMPOSER (self));
+  g_return_if_fail (message == NULL || LD_IS_MESSAGE (message));
+
+  g_clear_pointer (&self->reply_name, g_free);
+  if (message != NULL && ld_message_get_username (message) != NULL)
+    {
+      g_autofree char *quote = NULL;
+      const char *text = ld_message_get_text (message);
+
+      self->reply_name = g_strdup (ld_message_get_username (message));
+      /* Translators: above the composer; the name and text of the message answered. */
+      quote = g_strdup_printf (_("Replying to %s: %s"), self->reply_name, text != NULL ? text : "");
+      gtk_label_set_text (self->reply_label, quote);
+      gtk_widget_grab_focus (GTK_WIDGET (self->entry));
+    }
+  gtk_widget_set_visible (self->reply_box, self->reply_name != NULL);
+  update_sensitivity (self);
+}
+
+const char *
+ld_composer_get_reply_name (LdComposer *self)
+{
+  g_return_val_if_fail (LD_IS_COMPOSER (self), NULL);
+
+  return self->reply_name;
 }
 
 void

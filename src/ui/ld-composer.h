@@ -9,6 +9,7 @@
 
 #include <gtk/gtk.h>
 
+#include "ld-message.h"
 #include "ld-types.h"
 
 G_BEGIN_DECLS
@@ -22,6 +23,8 @@ G_DECLARE_FINAL_TYPE (LdComposer, ld_composer, LD, COMPOSER, GtkWidget)
 
 /* Signals:
  *   send (const char *text, gboolean is_image_url)   Enter or the send button
+ *   command (LdSlashCommand *command)                  a valid /timeout, /ban, /unban,
+ *                                                      /delete (an invalid one is refused here)
  * Actions: composer.send (what Enter does). */
 GtkWidget  *ld_composer_new           (void);
 const char *ld_composer_get_text      (LdComposer *self);
@@ -55,6 +58,19 @@ LdSanction  ld_composer_get_sanction  (LdComposer *self);
 const char *ld_composer_get_sanction_text (LdComposer *self);
 /* Whether the user can type and send now (tests). */
 gboolean    ld_composer_get_writable  (LdComposer *self);
+/* The room's viewers (LdViewer) whose names complete after a command or "@". */
+void        ld_composer_set_names     (LdComposer *self,
+                                       GListModel *viewers);
+/* The completions offered for the text as it is (each the whole new text). */
+char      **ld_composer_get_completions (LdComposer *self);
+/* Takes a completion: the entry's text becomes TEXT, the cursor at its end. */
+void        ld_composer_complete      (LdComposer *self,
+                                       const char *text);
+/* Answer MESSAGE (NULL: no longer): shows what is answered above the entry
+ * and sends "@Name: text" (the contract's plain text). Cleared on accept. */
+void        ld_composer_set_reply     (LdComposer *self,
+                                       LdMessage  *message);
+const char *ld_composer_get_reply_name (LdComposer *self);
 /* Focuses the entry. */
 void        ld_composer_focus         (LdComposer *self);
 

@@ -22,6 +22,8 @@ struct _LdSettings
   gboolean   notify_gifts;
   double     font_scale;
   GStrv      highlight_words;
+  GStrv      hidden_users;
+  GStrv      highlighted_users;
   char      *clock_format;
   int        window_width;
   int        window_height;
@@ -56,6 +58,8 @@ enum {
   PROP_NOTIFY_GIFTS,
   PROP_FONT_SCALE,
   PROP_HIGHLIGHT_WORDS,
+  PROP_HIDDEN_USERS,
+  PROP_HIGHLIGHTED_USERS,
   PROP_CLOCK_FORMAT,
   PROP_WINDOW_WIDTH,
   PROP_WINDOW_HEIGHT,
@@ -132,6 +136,8 @@ ld_settings_finalize (GObject *object)
   g_clear_pointer (&self->last_room, g_free);
   g_clear_pointer (&self->clock_format, g_free);
   g_clear_pointer (&self->highlight_words, g_strfreev);
+  g_clear_pointer (&self->hidden_users, g_strfreev);
+  g_clear_pointer (&self->highlighted_users, g_strfreev);
   for (guint i = 0; i < N_OVERLAY_STYLE; i++)
     g_value_unset (&self->overlay_style[i]);
 
@@ -160,6 +166,8 @@ ld_settings_get_property (GObject    *object,
     case PROP_NOTIFY_GIFTS: g_value_set_boolean (value, self->notify_gifts); break;
     case PROP_FONT_SCALE: g_value_set_double (value, self->font_scale); break;
     case PROP_HIGHLIGHT_WORDS: g_value_set_boxed (value, self->highlight_words); break;
+    case PROP_HIDDEN_USERS: g_value_set_boxed (value, self->hidden_users); break;
+    case PROP_HIGHLIGHTED_USERS: g_value_set_boxed (value, self->highlighted_users); break;
     case PROP_CLOCK_FORMAT: g_value_set_string (value, self->clock_format); break;
     case PROP_WINDOW_WIDTH: g_value_set_int (value, self->window_width); break;
     case PROP_WINDOW_HEIGHT: g_value_set_int (value, self->window_height); break;
@@ -222,13 +230,17 @@ ld_settings_set_property (GObject      *object,
     case PROP_NOTIFY_GIFTS: SET_SCALAR (notify_gifts, g_value_get_boolean); break;
     case PROP_FONT_SCALE: SET_SCALAR (font_scale, g_value_get_double); break;
     case PROP_HIGHLIGHT_WORDS:
+    case PROP_HIDDEN_USERS:
+    case PROP_HIGHLIGHTED_USERS:
       {
         const char * const *words = g_value_get_boxed (value);
+        GStrv *field = prop_id == PROP_HIGHLIGHT_WORDS ? &self->highlight_words
+                       : prop_id == PROP_HIDDEN_USERS ? &self->hidden_users : &self->highlighted_users;
 
-        if (!strv_same ((const char * const *) self->highlight_words, words))
+        if (!strv_same ((const char * const *) *field, words))
           {
-            g_strfreev (self->highlight_words);
-            self->highlight_words = g_strdupv ((char **) words);
+            g_strfreev (*field);
+            *field = g_strdupv ((char **) words);
             g_object_notify_by_pspec (object, pspec);
           }
       }
@@ -290,6 +302,8 @@ ld_settings_class_init (LdSettingsClass *klass)
   properties[PROP_NOTIFY_GIFTS] = g_param_spec_boolean ("notify-gifts", NULL, NULL, FALSE, rw);
   properties[PROP_FONT_SCALE] = g_param_spec_double ("font-scale", NULL, NULL, 0.5, 3.0, 1.0, rw);
   properties[PROP_HIGHLIGHT_WORDS] = g_param_spec_boxed ("highlight-words", NULL, NULL, G_TYPE_STRV, rw);
+  properties[PROP_HIDDEN_USERS] = g_param_spec_boxed ("hidden-users", NULL, NULL, G_TYPE_STRV, rw);
+  properties[PROP_HIGHLIGHTED_USERS] = g_param_spec_boxed ("highlighted-users", NULL, NULL, G_TYPE_STRV, rw);
   properties[PROP_CLOCK_FORMAT] = g_param_spec_string ("clock-format", NULL, NULL, "24h", rw);
   properties[PROP_WINDOW_WIDTH] = g_param_spec_int ("window-width", NULL, NULL, -1, G_MAXINT, 900, rw);
   properties[PROP_WINDOW_HEIGHT] = g_param_spec_int ("window-height", NULL, NULL, -1, G_MAXINT, 700, rw);
@@ -413,6 +427,44 @@ ld_settings_get_highlight_words (LdSettings *self)
 {
   g_return_val_if_fail (LD_IS_SETTINGS (self), NULL);
   return (const char * const *) self->highlight_words;
+}
+
+const char * const *
+ld_settings_get_hidden_users (LdSettings *self)
+{
+  g_return_val_if_fail (LD_IS_SETTINGS (self), NULL);
+  return (const char * const *) self->hidden_users;
+}
+
+const char * const *
+ld_settings_get_highlighted_users (LdSettings *self)
+{
+  g_return_val_if_fail (LD_IS_SETTINGS (self), NULL);
+  return (const char * const *) self->highlighted_users;
+}
+
+/* Adds USER_ID to (or takes it from) the strv property NAME. */
+void
+ld_settings_set_user_listed (LdSettings *self,
+                             const char *name,
+                             const char *user_id,
+                             gboolean    listed)
+{
+  g_auto(GStrv) users = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) updated = NULL;
+
+  g_return_if_fail (LD_IS_SETTINGS (self));
+  g_return_if_fail (user_id != NULL);
+
+  g_object_get (self, name, &users, NULL);
+  for (guint i = 0; users != NULL && users[i] != NULL; i++)
+    if (!g_str_equal (users[i], user_id))
+      g_strv_builder_add (builder, users[i]);
+  if (listed)
+    g_strv_builder_add (builder, user_id);
+  updated = g_strv_builder_end (builder);
+  g_object_set (self, name, updated, NULL);
 }
 
 gboolean

@@ -50,6 +50,15 @@ double      ld_settings_get_font_scale         (LdSettings *self);
 gboolean    ld_settings_get_clock_12h          (LdSettings *self);
 /* Words that highlight a chat message, or NULL. */
 const char * const *ld_settings_get_highlight_words (LdSettings *self);
+/* User ids whose messages are hidden / highlighted in the chat, kept
+ * across restarts (keys hidden-users, highlighted-users). */
+const char * const *ld_settings_get_hidden_users      (LdSettings *self);
+const char * const *ld_settings_get_highlighted_users (LdSettings *self);
+/* NAME: "hidden-users" or "highlighted-users". */
+void                ld_settings_set_user_listed       (LdSettings *self,
+                                                       const char *name,
+                                                       const char *user_id,
+                                                       gboolean    listed);
 guint       ld_settings_get_notify_gift_value  (LdSettings *self);
 gboolean    ld_settings_get_notify_stream_state (LdSettings *self);
 gboolean    ld_settings_get_run_in_background  (LdSettings *self);

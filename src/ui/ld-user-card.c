@@ -7,6 +7,7 @@
 
 #include "ld-chat-row.h"
 #include "ld-message.h"
+#include "ld-moderation-log.h"
 #include "ld-user-card.h"
 
 struct _LdUserCard
@@ -20,6 +21,9 @@ struct _LdUserCard
   GtkBox     *recent_box;
   GtkWidget  *actions_box;
   GtkButton  *hide_button;
+  GtkBox     *sanctions_box;
+  GtkWidget  *unban_button;
+  GtkButton  *highlight_button;
 
   char       *user_id;
   guint       n_recent;
@@ -95,6 +99,20 @@ on_ban_clicked (LdUserCard *self)
 }
 
 static void
+on_unban_clicked (LdUserCard *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.moderate-user", "(ssu)", "unban", self->user_id, 0);
+  gtk_popover_popdown (GTK_POPOVER (self));
+}
+
+static void
+on_highlight_clicked (LdUserCard *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.toggle-highlighted-user", "s", self->user_id);
+  gtk_popover_popdown (GTK_POPOVER (self));
+}
+
+static void
 on_hide_clicked (LdUserCard *self)
 {
   gtk_widget_activate_action (GTK_WIDGET (self), "win.toggle-hidden-user", "s", self->user_id);
@@ -143,6 +161,11 @@ ld_user_card_class_init (LdUserCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdUserCard, recent_box);
   gtk_widget_class_bind_template_child (widget_class, LdUserCard, actions_box);
   gtk_widget_class_bind_template_child (widget_class, LdUserCard, hide_button);
+  gtk_widget_class_bind_template_child (widget_class, LdUserCard, sanctions_box);
+  gtk_widget_class_bind_template_child (widget_class, LdUserCard, unban_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_unban_clicked);
+  gtk_widget_class_bind_template_child (widget_class, LdUserCard, highlight_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_highlight_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_timeout_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_ban_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_hide_clicked);
@@ -180,6 +203,7 @@ ld_user_card_new (const char *user_id,
   update_id (self);
   gtk_widget_set_visible (self->actions_box, can_moderate && role == LD_ROLE_VIEWER);
   gtk_button_set_label (self->hide_button, hidden ? _("Show Their Messages") : _("Hide Their Messages"));
+  ld_user_card_set_highlighted (self, FALSE);
 
   for (guint i = n; i > 0 && found < LD_USER_CARD_RECENT; i--)
     {
@@ -242,4 +266,124 @@ ld_user_card_set_streamer_mode (LdUserCard *self,
   self->streamer_mode = streamer_mode;
   update_id (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STREAMER_MODE]);
+}
+
+static GtkWidget *
+plain_label (const char *text,
+             const char *css_class)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  /* Names, reasons and messages are strangers' text: never markup. */
+  gtk_label_set_text (GTK_LABEL (label), text);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
+  if (css_class != NULL)
+    gtk_widget_add_css_class (label, css_class);
+  return label;
+}
+
+void
+ld_user_card_set_sanctions (LdUserCard *self,
+                            GPtrArray  *entries,
+                            gboolean    can_moderate)
+{
+  GtkWidget *child;
+  gboolean banned = FALSE;
+  gboolean decided = FALSE;
+
+  g_return_if_fail (LD_IS_USER_CARD (self));
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->sanctions_box))) != NULL)
+    gtk_box_remove (self->sanctions_box, child);
+
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    {
+      LdModerationEntry *entry = g_ptr_array_index (entries, i);
+      g_autofree char *what = ld_moderation_entry_describe (entry);
+      g_autoptr(GDateTime) local = g_date_time_to_local (ld_moderation_entry_get_when (entry));
+      g_autofree char *when = g_date_time_format (local, "%x %H:%M");
+      g_autofree char *line = NULL;
+      LdModerationAction action = ld_moderation_entry_get_action (entry);
+
+      /* The newest ban or unban says whether they are banned now. */
+      if (!decided && (action == LD_MODERATION_ACTION_BAN || action == LD_MODERATION_ACTION_UNBAN))
+        {
+          banned = action == LD_MODERATION_ACTION_BAN;
+          decided = TRUE;
+        }
+      if (ld_moderation_entry_get_reason (entry) != NULL)
+        /* Translators: a sanction in the user card: time, what, then “reason”. */
+        line = g_strdup_printf (_("%s · %s: “%s”"), when, what, ld_moderation_entry_get_reason (entry));
+      else
+        line = g_strdup_printf ("%s · %s", when, what);
+      gtk_box_append (self->sanctions_box, plain_label (line, "caption"));
+    }
+  if (entries == NULL || entries->len == 0)
+    gtk_box_append (self->sanctions_box, plain_label (_("No sanctions here"), "dim-label"));
+
+  gtk_widget_set_visible (self->unban_button, can_moderate && banned);
+}
+
+guint
+ld_user_card_get_n_sanctions (LdUserCard *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (LD_IS_USER_CARD (self), 0);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->sanctions_box)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += !gtk_widget_has_css_class (child, "dim-label");
+  return n;
+}
+
+void
+ld_user_card_add_room_messages (LdUserCard *self,
+                                const char *room_name,
+                                GListModel *chat)
+{
+  guint n;
+  guint found = 0;
+  GtkWidget *heading;
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_if_fail (LD_IS_USER_CARD (self));
+  g_return_if_fail (room_name != NULL && G_IS_LIST_MODEL (chat));
+
+  n = g_list_model_get_n_items (chat);
+  for (guint i = n; i > 0 && found < LD_USER_CARD_RECENT; i--)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (chat, i - 1);
+      const char *text;
+
+      if (!LD_IS_MESSAGE (item) || g_strcmp0 (ld_message_get_user_id (LD_MESSAGE (item)), self->user_id) != 0)
+        continue;
+      text = ld_message_get_message_type (LD_MESSAGE (item)) == LD_MESSAGE_TYPE_IMAGE
+             ? ld_message_get_image_url (LD_MESSAGE (item)) : ld_message_get_text (LD_MESSAGE (item));
+      g_ptr_array_insert (lines, 0, g_strdup (text != NULL ? text : ""));
+      found++;
+    }
+  if (found == 0)
+    return;
+
+  /* Translators: in the user card, above their messages in another open room. */
+  heading = plain_label (room_name, "caption-heading");
+  gtk_widget_set_margin_top (heading, 6);
+  gtk_box_append (self->recent_box, heading);
+  for (guint i = 0; i < lines->len; i++)
+    gtk_box_append (self->recent_box, plain_label (g_ptr_array_index (lines, i), NULL));
+  self->n_recent += found;
+}
+
+void
+ld_user_card_set_highlighted (LdUserCard *self,
+                              gboolean    highlighted)
+{
+  g_return_if_fail (LD_IS_USER_CARD (self));
+
+  gtk_button_set_label (self->highlight_button,
+                        highlighted ? _("Stop Highlighting Them") : _("Highlight Their Messages"));
 }

@@ -2,7 +2,7 @@
  * messages, and the moderation actions the signed-in role allows, plus
  * hiding them from this chat view only. It asks through actions:
  * win.moderate-user ((ssu): "timeout"/"ban", user id, seconds) and
- * win.toggle-hidden-user (s).
+ * win.toggle-hidden-user (s), win.toggle-highlighted-user (s).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -29,6 +29,19 @@ GtkWidget *ld_user_card_new (const char *user_id,
                              gboolean    hidden);
 /* How many recent messages the card lists. */
 guint      ld_user_card_get_n_recent (LdUserCard *self);
+/* The user's sanctions in the room (LdModerationEntry, newest first, from
+ * its moderation log), and Unban when the newest ban was not lifted. */
+void       ld_user_card_set_sanctions (LdUserCard *self,
+                                       GPtrArray  *entries,
+                                       gboolean    can_moderate);
+guint      ld_user_card_get_n_sanctions (LdUserCard *self);
+/* Their messages in another open room during this run, under its name. */
+void       ld_user_card_add_room_messages (LdUserCard *self,
+                                           const char *room_name,
+                                           GListModel *chat);
+/* Whether their messages are highlighted now (the button's label). */
+void       ld_user_card_set_highlighted (LdUserCard *self,
+                                         gboolean    highlighted);
 /* Property streamer-mode: hides the user id (shown otherwise). */
 void       ld_user_card_set_streamer_mode (LdUserCard *self,
                                            gboolean    streamer_mode);

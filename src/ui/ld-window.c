@@ -12,6 +12,9 @@
 #include "ld-desktop-notifier.h"
 #include "ld-dashboard-view.h"
 #include "ld-gifts-view.h"
+#include "ld-moderation-dialog.h"
+#include "ld-moderation-log-view.h"
+#include "ld-slash-command.h"
 #include "ld-notifications-view.h"
 #include "ld-support-view.h"
 #include "ld-user-card.h"
@@ -417,6 +420,8 @@ on_retry (LdWindow   *self,
     ld_session_retry_message (self->session, message);
 }
 
+/* The toast says it is done only now, when the server confirmed it, or
+ * says why it refused. */
 static void
 on_moderated (GObject      *object,
               GAsyncResult *result,
@@ -424,12 +429,31 @@ on_moderated (GObject      *object,
 {
   g_autoptr(LdWindow) self = user_data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *done = ld_moderation_dialog_moderate_finish (result, &error);
 
-  if (!ld_session_moderate_finish (LD_SESSION (object), result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        ld_window_add_toast (self, error->message);
-    }
+  if (done != NULL)
+    ld_window_add_toast (self, done);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ld_window_add_toast (self, error->message);
+}
+
+static void
+moderate (LdWindow     *self,
+          LdModeration  action,
+          const char   *target,
+          const char   *username,
+          guint         seconds,
+          const char   *reason,
+          gboolean      ask,
+          GAsyncReadyCallback callback,
+          gpointer      user_data)
+{
+  const char *room_id;
+
+  if (self->session == NULL || (room_id = ld_session_get_room_id (self->session)) == NULL)
+    return;
+  ld_moderation_dialog_moderate_async (GTK_WINDOW (self), self->session, room_id, action, target, username,
+                                       seconds, reason, ask, self->cancellable, callback, user_data);
 }
 
 static void
@@ -439,33 +463,175 @@ on_moderate (LdWindow   *self,
              guint       seconds,
              LdChatView *view)
 {
-  const char *room_id;
-  g_autofree char *toast = NULL;
-
-  if (self->session == NULL || (room_id = ld_session_get_room_id (self->session)) == NULL)
-    return;
-
   switch ((LdChatViewModeration) action)
     {
     case LD_CHAT_VIEW_DELETE:
-      ld_session_moderate_async (self->session, LD_MODERATION_DELETE, room_id, ld_message_get_id (message),
-                                 0, NULL, self->cancellable, on_moderated, g_object_ref (self));
+      moderate (self, LD_MODERATION_DELETE, ld_message_get_id (message), ld_message_get_username (message),
+                0, NULL, FALSE, on_moderated, g_object_ref (self));
       break;
     case LD_CHAT_VIEW_TIMEOUT:
-      ld_session_moderate_async (self->session, LD_MODERATION_TIMEOUT, room_id, ld_message_get_user_id (message),
-                                 seconds, NULL, self->cancellable, on_moderated, g_object_ref (self));
-      toast = g_strdup_printf (_("%s is timed out"), ld_message_get_username (message));
+      /* The menu's presets are quick; "With Reason…" (G_MAXUINT) asks. */
+      moderate (self, LD_MODERATION_TIMEOUT, ld_message_get_user_id (message), ld_message_get_username (message),
+                seconds, NULL, seconds == G_MAXUINT, on_moderated, g_object_ref (self));
       break;
     case LD_CHAT_VIEW_BAN:
     default:
-      ld_session_moderate_async (self->session, LD_MODERATION_BAN, room_id, ld_message_get_user_id (message),
-                                 0, NULL, self->cancellable, on_moderated, g_object_ref (self));
-      toast = g_strdup_printf (_("%s is banned"), ld_message_get_username (message));
+      moderate (self, LD_MODERATION_BAN, ld_message_get_user_id (message), ld_message_get_username (message),
+                0, NULL, TRUE, on_moderated, g_object_ref (self));
       break;
     }
+}
 
-  if (toast != NULL)
-    ld_window_add_toast (self, toast);
+static void
+on_command_done (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(LdWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *done = ld_moderation_dialog_moderate_finish (result, &error);
+  LdComposer *composer = ld_chat_view_get_composer (self->chat_view);
+
+  if (done != NULL)
+    {
+      ld_composer_accept (composer);
+      ld_window_add_toast (self, done);
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ld_composer_refuse (composer, error->message, 0);
+}
+
+/* A command's NAME is a viewer's name here (any case), or one who wrote in
+ * the chat (a banned user has left the viewers), or a user id. */
+static char *
+resolve_user (LdWindow   *self,
+              const char *name)
+{
+  GListModel *viewers = G_LIST_MODEL (ld_session_get_viewers (self->session));
+  GListModel *chat = ld_chat_model_get_timeline (ld_session_get_chat (self->session));
+  g_autofree char *folded = g_utf8_casefold (name, -1);
+
+  for (guint i = 0; viewers != NULL && i < g_list_model_get_n_items (viewers); i++)
+    {
+      g_autoptr(LdViewer) viewer = g_list_model_get_item (viewers, i);
+      g_autofree char *other = g_utf8_casefold (ld_viewer_get_username (viewer), -1);
+
+      if (g_str_equal (folded, other) || g_str_equal (name, ld_viewer_get_user_id (viewer)))
+        return g_strdup (ld_viewer_get_user_id (viewer));
+    }
+  for (guint i = g_list_model_get_n_items (chat); i > 0; i--)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (chat, i - 1);
+      g_autofree char *other = NULL;
+
+      if (!LD_IS_MESSAGE (item) || ld_message_get_username (LD_MESSAGE (item)) == NULL)
+        continue;
+      other = g_utf8_casefold (ld_message_get_username (LD_MESSAGE (item)), -1);
+      if (g_str_equal (folded, other) || g_strcmp0 (name, ld_message_get_user_id (LD_MESSAGE (item))) == 0)
+        return g_strdup (ld_message_get_user_id (LD_MESSAGE (item)));
+    }
+  /* Unbanning someone who is gone from this run: a user id also works. */
+  if (ld_validate_user_id (name, NULL))
+    return g_strdup (name);
+  return NULL;
+}
+
+static void
+on_command (LdWindow       *self,
+            LdSlashCommand *command,
+            LdComposer     *composer)
+{
+  const char *name = ld_slash_command_get_name (command);
+  g_autofree char *user_id = NULL;
+  LdMessage *message;
+
+  if (self->session == NULL || ld_session_get_room_id (self->session) == NULL)
+    return;
+
+  if (ld_slash_command_get_kind (command) == LD_SLASH_DELETE)
+    {
+      message = ld_chat_view_get_selected_message (self->chat_view);
+      if (message == NULL || ld_message_get_id (message) == NULL)
+        {
+          ld_composer_refuse (composer, _("Select the message to delete first"), 0);
+          return;
+        }
+      moderate (self, LD_MODERATION_DELETE, ld_message_get_id (message), ld_message_get_username (message),
+                0, NULL, FALSE, on_command_done, g_object_ref (self));
+      return;
+    }
+
+  user_id = resolve_user (self, name);
+  if (user_id == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Nobody called “%s” in this room"), name);
+
+      ld_composer_refuse (composer, text, 0);
+      return;
+    }
+
+  switch (ld_slash_command_get_kind (command))
+    {
+    case LD_SLASH_TIMEOUT:
+      moderate (self, LD_MODERATION_TIMEOUT, user_id, name, ld_slash_command_get_seconds (command),
+                ld_slash_command_get_reason (command), FALSE, on_command_done, g_object_ref (self));
+      break;
+    case LD_SLASH_BAN:
+      /* A ban is confirmed even when typed. */
+      moderate (self, LD_MODERATION_BAN, user_id, name, 0, ld_slash_command_get_reason (command), TRUE,
+                on_command_done, g_object_ref (self));
+      break;
+    case LD_SLASH_UNBAN:
+    case LD_SLASH_DELETE:
+    default:
+      moderate (self, LD_MODERATION_UNBAN, user_id, name, 0, NULL, FALSE, on_command_done, g_object_ref (self));
+      break;
+    }
+}
+
+static void
+on_log_unban (LdWindow            *self,
+              const char          *user_id,
+              const char          *username,
+              LdModerationLogView *view)
+{
+  moderate (self, LD_MODERATION_UNBAN, user_id, username, 0, NULL, TRUE, on_moderated, g_object_ref (self));
+}
+
+static void
+moderation_log_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  LdWindow *self = LD_WINDOW (widget);
+  LdRoom *room = self->session != NULL ? ld_session_get_current_room (self->session) : NULL;
+  g_autofree char *title = NULL;
+  GtkWidget *window;
+  GtkWidget *box;
+  GtkWidget *view;
+
+  if (room == NULL)
+    {
+      ld_window_add_toast (self, _("Join a room to see its moderation log"));
+      return;
+    }
+
+  /* Translators: the moderation log's window title; %s is a room id. */
+  title = g_strdup_printf (_("Moderation Log — %s"), ld_room_get_id (room));
+  window = adw_window_new ();
+  gtk_window_set_title (GTK_WINDOW (window), title);
+  gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (self));
+  gtk_window_set_default_size (GTK_WINDOW (window), 520, 560);
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
+  view = ld_moderation_log_view_new ();
+  gtk_widget_set_vexpand (view, TRUE);
+  ld_moderation_log_view_set_log (LD_MODERATION_LOG_VIEW (view), ld_room_get_moderation_log (room));
+  ld_moderation_log_view_set_can_moderate (LD_MODERATION_LOG_VIEW (view), ld_session_can_moderate (self->session));
+  g_signal_connect_object (view, "unban", G_CALLBACK (on_log_unban), self, G_CONNECT_SWAPPED);
+  gtk_box_append (GTK_BOX (box), view);
+  adw_window_set_content (ADW_WINDOW (window), box);
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 static void
@@ -585,6 +751,32 @@ drop_user_cards (GtkWidget *source)
     }
 }
 
+/* The user's sanctions in the shown room, and what they wrote in the others. */
+static void
+add_card_rooms (LdWindow   *self,
+                LdUserCard *card,
+                const char *user_id)
+{
+  LdRoom *current = self->session != NULL ? ld_session_get_current_room (self->session) : NULL;
+  g_autoptr(GPtrArray) rooms = NULL;
+  g_autoptr(GPtrArray) sanctions = NULL;
+
+  if (current == NULL)
+    return;
+  sanctions = ld_moderation_log_lookup_user (ld_room_get_moderation_log (current), user_id);
+  ld_user_card_set_sanctions (card, sanctions, ld_session_can_moderate (self->session));
+  rooms = ld_session_list_rooms (self->session);
+  for (guint i = 0; i < rooms->len; i++)
+    {
+      LdRoom *room = g_ptr_array_index (rooms, i);
+
+      if (room != current)
+        ld_user_card_add_room_messages (card, ld_room_get_title (room) != NULL ? ld_room_get_title (room)
+                                                                               : ld_room_get_id (room),
+                                        ld_chat_model_get_timeline (ld_room_get_chat (room)));
+    }
+}
+
 static void
 on_user_activated (LdWindow   *self,
                    const char *user_id,
@@ -602,6 +794,8 @@ on_user_activated (LdWindow   *self,
                            ld_chat_view_is_user_hidden (self->chat_view, user_id));
   if (self->settings != NULL)
     g_object_bind_property (self->settings, "streamer-mode", card, "streamer-mode", G_BINDING_SYNC_CREATE);
+  add_card_rooms (self, LD_USER_CARD (card), user_id);
+  ld_user_card_set_highlighted (LD_USER_CARD (card), ld_chat_view_is_user_highlighted (self->chat_view, user_id));
   gtk_widget_set_parent (card, source);
   if (anchor != NULL && gtk_widget_compute_bounds (anchor, source, &bounds))
     gtk_popover_set_pointing_to (GTK_POPOVER (card), &(GdkRectangle) {
@@ -620,15 +814,12 @@ moderate_user_action (GtkWidget  *widget,
   const char *what;
   const char *user_id;
   guint seconds;
-  const char *room_id;
+  LdModeration action;
 
   g_variant_get (parameter, "(&s&su)", &what, &user_id, &seconds);
-  if (self->session == NULL || (room_id = ld_session_get_room_id (self->session)) == NULL)
-    return;
-
-  ld_session_moderate_async (self->session,
-                             g_str_equal (what, "ban") ? LD_MODERATION_BAN : LD_MODERATION_TIMEOUT,
-                             room_id, user_id, seconds, NULL, self->cancellable, on_moderated, g_object_ref (self));
+  action = g_str_equal (what, "ban") ? LD_MODERATION_BAN
+           : g_str_equal (what, "unban") ? LD_MODERATION_UNBAN : LD_MODERATION_TIMEOUT;
+  moderate (self, action, user_id, NULL, seconds, NULL, TRUE, on_moderated, g_object_ref (self));
 }
 
 static void
@@ -639,7 +830,26 @@ toggle_hidden_user_action (GtkWidget  *widget,
   LdWindow *self = LD_WINDOW (widget);
   const char *user_id = g_variant_get_string (parameter, NULL);
 
-  ld_chat_view_set_user_hidden (self->chat_view, user_id, !ld_chat_view_is_user_hidden (self->chat_view, user_id));
+  gboolean hidden = !ld_chat_view_is_user_hidden (self->chat_view, user_id);
+
+  ld_chat_view_set_user_hidden (self->chat_view, user_id, hidden);
+  /* Kept across restarts. */
+  if (self->settings != NULL)
+    ld_settings_set_user_listed (self->settings, "hidden-users", user_id, hidden);
+}
+
+static void
+toggle_highlighted_user_action (GtkWidget  *widget,
+                                const char *action_name,
+                                GVariant   *parameter)
+{
+  LdWindow *self = LD_WINDOW (widget);
+  const char *user_id = g_variant_get_string (parameter, NULL);
+  gboolean highlighted = !ld_chat_view_is_user_highlighted (self->chat_view, user_id);
+
+  ld_chat_view_set_user_highlighted (self->chat_view, user_id, highlighted);
+  if (self->settings != NULL)
+    ld_settings_set_user_listed (self->settings, "highlighted-users", user_id, highlighted);
 }
 
 static void
@@ -696,6 +906,10 @@ apply_settings (LdWindow *self)
 
   ld_chat_view_set_clock_12h (self->chat_view, ld_settings_get_clock_12h (self->settings));
   ld_chat_view_set_highlight_words (self->chat_view, ld_settings_get_highlight_words (self->settings));
+  for (const char * const *user = ld_settings_get_hidden_users (self->settings); user != NULL && *user != NULL; user++)
+    ld_chat_view_set_user_hidden (self->chat_view, *user, TRUE);
+  for (const char * const *user = ld_settings_get_highlighted_users (self->settings); user != NULL && *user != NULL; user++)
+    ld_chat_view_set_user_highlighted (self->chat_view, *user, TRUE);
   ld_notifications_view_set_clock_12h (self->notifications_view, ld_settings_get_clock_12h (self->settings));
 
   g_ascii_formatd (scale, sizeof scale, "%.0f", ld_settings_get_font_scale (self->settings) * 100);
@@ -716,7 +930,8 @@ on_settings_changed (LdWindow   *self,
                      LdSettings *settings)
 {
   if (g_str_equal (pspec->name, "clock-format") || g_str_equal (pspec->name, "font-scale") ||
-      g_str_equal (pspec->name, "highlight-words") ||
+      g_str_equal (pspec->name, "highlight-words") || g_str_equal (pspec->name, "hidden-users") ||
+      g_str_equal (pspec->name, "highlighted-users") ||
       g_str_equal (pspec->name, "history-size") || g_str_equal (pspec->name, "reconnect-attempts"))
     apply_settings (self);
   if (g_str_equal (pspec->name, "streamer-mode"))
@@ -863,7 +1078,9 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
   gtk_widget_class_install_action (widget_class, "win.gifts", "s", gifts_action);
   gtk_widget_class_install_action (widget_class, "win.moderate-user", "(ssu)", moderate_user_action);
+  gtk_widget_class_install_action (widget_class, "win.moderation-log", NULL, moderation_log_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-hidden-user", "s", toggle_hidden_user_action);
+  gtk_widget_class_install_action (widget_class, "win.toggle-highlighted-user", "s", toggle_highlighted_user_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, GDK_CONTROL_MASK, "win.join-room", NULL);
@@ -892,6 +1109,8 @@ ld_window_init (LdWindow *self)
   g_signal_connect_object (ld_chat_view_get_composer (self->chat_view), "send", G_CALLBACK (on_send), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->chat_view, "retry", G_CALLBACK (on_retry), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (ld_chat_view_get_composer (self->chat_view), "command", G_CALLBACK (on_command), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->chat_view, "moderate", G_CALLBACK (on_moderate), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->chat_view, "user-activated", G_CALLBACK (on_user_activated), self,
                            G_CONNECT_SWAPPED);
@@ -951,6 +1170,8 @@ bind_room (LdWindow *self)
         g_signal_connect_object (gifts, "notify::current", G_CALLBACK (on_gift_started), self, G_CONNECT_SWAPPED);
     }
   ld_viewer_list_set_model (self->viewer_list, self->session != NULL ? ld_session_get_viewers (self->session) : NULL);
+  ld_composer_set_names (ld_chat_view_get_composer (self->chat_view),
+                         self->session != NULL ? G_LIST_MODEL (ld_session_get_viewers (self->session)) : NULL);
 }
 
 /* Streamers land on their dashboard once the server says who they are. */
