@@ -3610,7 +3610,7 @@ apply_remote_state (GwGateway  *self,
         if (refusal != NULL)
           {
             gw_metrics_add ("livedesk_remote_sanctions_refused_total", NULL, 1);
-            gw_log_event (G_LOG_LEVEL_WARNING, "remote_sanction_refused", "room", room_id, "user", user_id,
+            gw_log_event (G_LOG_LEVEL_MESSAGE, "remote_sanction_refused", "room", room_id, "user", user_id,
                           "by", actor_id, NULL);
             return TRUE;
           }
