@@ -1156,6 +1156,142 @@ test_network_back (void)
   WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
 }
 
+/* A GNetworkMonitor of the test's own, so the network can be reported down
+ * and up through the interface the session listens to. */
+#define TEST_TYPE_NETWORK_MONITOR (test_network_monitor_get_type ())
+G_DECLARE_FINAL_TYPE (TestNetworkMonitor, test_network_monitor, TEST, NETWORK_MONITOR, GObject)
+
+struct _TestNetworkMonitor
+{
+  GObject  parent_instance;
+  gboolean available;
+};
+
+enum
+{
+  MONITOR_PROP_0,
+  MONITOR_PROP_AVAILABLE,
+  MONITOR_PROP_METERED,
+  MONITOR_PROP_CONNECTIVITY,
+};
+
+static gboolean
+test_network_monitor_initable_init (GInitable     *initable,
+                                    GCancellable  *cancellable,
+                                    GError       **error)
+{
+  return TRUE;
+}
+
+static void
+test_network_monitor_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = test_network_monitor_initable_init;
+}
+
+static void
+test_network_monitor_iface_init (GNetworkMonitorInterface *iface)
+{
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestNetworkMonitor, test_network_monitor, G_TYPE_OBJECT,
+  G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, test_network_monitor_initable_iface_init)
+  G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR, test_network_monitor_iface_init))
+
+static void
+test_network_monitor_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  TestNetworkMonitor *self = TEST_NETWORK_MONITOR (object);
+
+  switch (prop_id)
+    {
+    case MONITOR_PROP_AVAILABLE:
+      g_value_set_boolean (value, self->available);
+      break;
+    case MONITOR_PROP_METERED:
+      g_value_set_boolean (value, FALSE);
+      break;
+    case MONITOR_PROP_CONNECTIVITY:
+      g_value_set_enum (value, self->available ? G_NETWORK_CONNECTIVITY_FULL : G_NETWORK_CONNECTIVITY_LOCAL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+test_network_monitor_class_init (TestNetworkMonitorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = test_network_monitor_get_property;
+  g_object_class_override_property (object_class, MONITOR_PROP_AVAILABLE, "network-available");
+  g_object_class_override_property (object_class, MONITOR_PROP_METERED, "network-metered");
+  g_object_class_override_property (object_class, MONITOR_PROP_CONNECTIVITY, "connectivity");
+}
+
+static void
+test_network_monitor_init (TestNetworkMonitor *self)
+{
+  self->available = TRUE;
+}
+
+/* What a real monitor does when the network comes or goes. */
+static void
+test_network_monitor_set_available (TestNetworkMonitor *self,
+                                    gboolean            available)
+{
+  if (self->available == available)
+    return;
+  self->available = available;
+  g_object_notify (G_OBJECT (self), "network-available");
+  g_object_notify (G_OBJECT (self), "connectivity");
+  g_signal_emit_by_name (self, "network-changed", available);
+}
+
+/* The same, through a GNetworkMonitor the session was given: the network
+ * down then up makes it try at once, where its backoff waits minutes. */
+static void
+test_network_monitor_back (void)
+{
+  g_autoptr(TestPeer) peer = test_peer_start ("session-peer.mjs", NULL);
+  g_autoptr(LdSession) session = peer_session (peer);
+  g_autoptr(TestNetworkMonitor) monitor = g_object_new (TEST_TYPE_NETWORK_MONITOR, NULL);
+  g_autoptr(JsonObject) outage = NULL;
+  g_autoptr(JsonObject) back = NULL;
+  g_autoptr(JsonObject) rejoin = NULL;
+
+  _ld_session_set_network_monitor (session, G_NETWORK_MONITOR (monitor));
+  ld_session_connect (session);
+  WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
+  join (session, "room_m");
+
+  _ld_session_set_backoff (session, 120000, 120000, 120000, 120000);
+  test_peer_send (peer, "{\"cmd\":\"outage\"}");
+  outage = test_peer_expect (peer, "outage", WAIT_MS);
+  g_assert_nonnull (outage);
+  test_network_monitor_set_available (monitor, FALSE);
+  WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_RECONNECTING);
+  g_assert_cmpuint (ld_session_get_reconnect_in (session), >=, 60);
+
+  /* The server is back but nothing says so yet: the session still waits. */
+  test_peer_send (peer, "{\"cmd\":\"back\"}");
+  back = test_peer_expect (peer, "back", WAIT_MS);
+  g_assert_nonnull (back);
+  test_spin (500);
+  g_assert_cmpint (ld_session_get_state (session), ==, LD_SESSION_STATE_RECONNECTING);
+
+  test_network_monitor_set_available (monitor, TRUE);
+  rejoin = expect_received (peer, "joinRoom");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (rejoin, "payload"), "roomId"),
+                   ==, "room_m");
+  WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
+  WAIT_UNTIL (g_strcmp0 (ld_session_get_room_id (session), "room_m") == 0);
+}
+
 static void
 store_tokens (LdSession *session,
               LdTokens  *tokens,
@@ -1437,6 +1573,7 @@ main (int   argc,
   g_test_add_func ("/ld/session/reconnect-gives-up", test_reconnect_gives_up);
   g_test_add_func ("/ld/session/outage-never-gives-up", test_outage_never_gives_up);
   g_test_add_func ("/ld/session/network-back", test_network_back);
+  g_test_add_func ("/ld/session/network-monitor-back", test_network_monitor_back);
   g_test_add_func ("/ld/session/refresh-retried", test_refresh_retried);
   g_test_add_func ("/ld/session/backend-shapes", test_backend_shapes);
   g_test_add_func ("/ld/session/health-guide", test_health_guide);

@@ -18,6 +18,9 @@ void _ld_session_handle_event    (LdSession  *self,
 /* What a GNetworkMonitor change does. */
 void _ld_session_network_changed (LdSession  *self,
                                   gboolean    available);
+/* Listens to MONITOR's network-changed instead of the default monitor's. */
+void _ld_session_set_network_monitor (LdSession       *self,
+                                      GNetworkMonitor *monitor);
 /* Shorter schedules, so a test goes through many attempts in little time:
  * the reconnect backoff (base, cap) and the refresh's quick retries. */
 void _ld_session_set_backoff     (LdSession  *self,
