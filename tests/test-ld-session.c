@@ -736,7 +736,9 @@ test_support (void)
   }
 }
 
-/* A gift reaches the room's gift queue; room info answers. */
+/* A gift reaches the room's gift queue; room info answers, typed. The
+ * actions go to the room they are called on, current or not, and a room
+ * left refuses them. */
 static void
 test_gift_and_room_info (void)
 {
@@ -745,20 +747,34 @@ test_gift_and_room_info (void)
   g_autoptr(LdSession) bob = online_session (gateway, "bob", "viewer");
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GAsyncResult) info_result = NULL;
+  g_autoptr(GAsyncResult) room_info_result = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) info = NULL;
+  g_autoptr(LdRoomInfo) info = NULL;
+  g_autoptr(LdRoomInfo) room_info = NULL;
+  g_autoptr(LdRoom) room_5 = NULL;
+  g_autoptr(LdRoom) room_7 = NULL;
   g_autofree char *tx_id = NULL;
-  LdSessionGift request = {
+  LdRoomGift request = {
     .receiver_id = "bob", .receiver_name = "bob", .gift_id = "rose", .gift_name = "Rose",
     .gift_type = "flower", .gift_value = 10, .quantity = 2, .animation = "hearts",
   };
+  GListModel *viewers;
+  LdMessage *message;
   LdGift *gift;
+  gboolean saw_alice = FALSE;
+  gboolean saw_bob = FALSE;
 
   join (alice, "room_5");
   join (bob, "room_5");
-  ld_session_send_gift_async (alice, &request, NULL, ld_test_store_result, &result);
+  room_5 = g_object_ref (ld_session_get_room (alice, "room_5"));
+  /* Alice shows another room; what she sends to room_5 still goes there. */
+  join (alice, "room_7");
+  room_7 = g_object_ref (ld_session_get_room (alice, "room_7"));
+  g_assert_true (ld_session_get_current_room (alice) == room_7);
+
+  ld_room_send_gift_async (room_5, &request, NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
-  tx_id = ld_session_send_gift_finish (alice, result, &error);
+  tx_id = ld_room_send_gift_finish (room_5, result, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (tx_id, !=, "");
 
@@ -768,11 +784,44 @@ test_gift_and_room_info (void)
   g_assert_cmpuint (ld_gift_get_quantity (gift), ==, 2);
   g_assert_cmpuint (ld_gift_get_duration_ms (gift), ==, 2500);
 
+  /* Past the one-message-a-second limit before the next send. */
+  test_spin (1100);
+  message = ld_room_send_text (room_5, "gửi vào phòng 5", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ld_message_get_room_id (message), ==, "room_5");
+  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
+  WAIT_UNTIL (count_text (bob, "alice", "gửi vào phòng 5") == 1);
+
   ld_session_get_room_info_async (bob, "room_5", NULL, ld_test_store_result, &info_result);
   WAIT_UNTIL (info_result != NULL);
   info = ld_session_get_room_info_finish (bob, info_result, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (json_object_get_int_member (info, "viewerCount"), ==, 2);
+  g_assert_cmpstr (ld_room_info_get_room_id (info), ==, "room_5");
+  g_assert_cmpuint (ld_room_info_get_viewer_count (info), ==, 2);
+  viewers = ld_room_info_get_viewers (info);
+  for (guint i = 0; i < g_list_model_get_n_items (viewers); i++)
+    {
+      g_autoptr(LdViewer) viewer = g_list_model_get_item (viewers, i);
+
+      saw_alice |= g_strcmp0 (ld_viewer_get_user_id (viewer), "alice") == 0;
+      saw_bob |= g_strcmp0 (ld_viewer_get_user_id (viewer), "bob") == 0;
+    }
+  g_assert_true (saw_alice && saw_bob);
+
+  ld_room_get_info_async (room_7, NULL, ld_test_store_result, &room_info_result);
+  WAIT_UNTIL (room_info_result != NULL);
+  room_info = ld_room_get_info_finish (room_7, room_info_result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ld_room_info_get_room_id (room_info), ==, "room_7");
+  g_assert_cmpuint (ld_room_info_get_viewer_count (room_info), ==, 1);
+
+  /* Out of room_7: its actions are refused, not queued. */
+  ld_session_leave (alice, "room_7");
+  g_assert_null (ld_room_send_text (room_7, "sau khi rời", &error));
+  g_assert_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM);
+  g_clear_error (&error);
+  g_assert_false (ld_room_check_gift (room_7, &request, &error));
+  g_assert_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM);
 }
 
 /* Health: both parts up when connected; the socket part and then the API
@@ -979,7 +1028,7 @@ test_server_without_acks (void)
   g_autoptr(LdSession) session = ld_session_new (url, "http://127.0.0.1:9");
   g_autoptr(GAsyncResult) info_result = NULL;
   g_autoptr(GAsyncResult) gift_result = NULL;
-  g_autoptr(JsonObject) info = NULL;
+  g_autoptr(LdRoomInfo) info = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *tx_id = NULL;
   LdSessionGift gift = {
@@ -1003,7 +1052,7 @@ test_server_without_acks (void)
   WAIT_UNTIL (info_result != NULL);
   info = ld_session_get_room_info_finish (session, info_result, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (json_object_get_string_member (info, "title"), ==, "Phòng");
+  g_assert_cmpstr (ld_room_info_get_title (info), ==, "Phòng");
 
   /* Past the one-message-a-second limit before the next send. */
   test_spin (1100);

@@ -388,17 +388,22 @@ done_boolean (GTask      *task,
 }
 
 static void
-done_object (GTask      *task,
-             JsonObject *data,
-             GError     *error)
+done_room_info (GTask      *task,
+                JsonObject *data,
+                GError     *error)
 {
+  g_autoptr(GError) invalid = NULL;
+  LdRoomInfo *info;
+
   if (error != NULL)
     g_task_return_error (task, g_error_copy (error));
   else if (data == NULL)
     g_task_return_new_error (task, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_OTHER, "%s",
                              _("The server’s answer has no data"));
+  else if ((info = ld_room_info_new_from_json (data, &invalid)) == NULL)
+    g_task_return_new_error (task, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_OTHER, "%s", invalid->message);
   else
-    g_task_return_pointer (task, json_object_ref (data), (GDestroyNotify) json_object_unref);
+    g_task_return_pointer (task, info, g_object_unref);
 }
 
 static void
@@ -936,6 +941,7 @@ add_room (LdSession  *self,
   Kept *kept = g_hash_table_lookup (self->kept_sanctions, room_id);
 
   ld_chat_model_set_outbox (ld_room_get_chat (room), self->outbox);
+  _ld_room_set_session (room, G_OBJECT (self));
 
   if (kept != NULL)
     {
@@ -1630,18 +1636,27 @@ ld_session_get_room_info_async (LdSession           *self,
                                 gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonObject) payload = json_object_new ();
 
   g_return_if_fail (LD_IS_SESSION (self));
   g_return_if_fail (room_id != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ld_session_get_room_info_async);
-  json_object_set_string_member (payload, "roomId", room_id);
-  request_start (self, task, "getRoomInfo", payload, done_object);
+  _ld_session_get_room_info (self, room_id, task);
 }
 
-JsonObject *
+void
+_ld_session_get_room_info (LdSession  *self,
+                           const char *room_id,
+                           GTask      *task)
+{
+  g_autoptr(JsonObject) payload = json_object_new ();
+
+  json_object_set_string_member (payload, "roomId", room_id);
+  request_start (self, task, "getRoomInfo", payload, done_room_info);
+}
+
+LdRoomInfo *
 ld_session_get_room_info_finish (LdSession     *self,
                                  GAsyncResult  *result,
                                  GError       **error)
@@ -1950,17 +1965,27 @@ checked_text (const char  *text,
   return clean;
 }
 
-static LdMessage *
-send_chat (LdSession      *self,
-           LdMessageType   type,
-           const char     *content,
-           GError        **error)
+/* ROOM is in the session, and not banned from. */
+static gboolean
+in_room (LdSession *self,
+         LdRoom    *room)
+{
+  const char *id = room != NULL ? ld_room_get_id (room) : NULL;
+
+  return id != NULL && g_hash_table_lookup (self->rooms, id) == room && !ld_room_get_banned (room);
+}
+
+LdMessage *
+_ld_session_send_chat (LdSession      *self,
+                       LdRoom         *room,
+                       LdMessageType   type,
+                       const char     *content,
+                       GError        **error)
 {
   g_autoptr(LdMessage) message = NULL;
   g_autofree char *clean = NULL;
-  LdRoom *room = ld_session_get_current_room (self);
 
-  if (room == NULL || ld_room_get_banned (room))
+  if (!in_room (self, room))
     {
       g_set_error_literal (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, _("Join a room first"));
       return NULL;
@@ -2013,7 +2038,7 @@ ld_session_send_text (LdSession   *self,
   g_return_val_if_fail (LD_IS_SESSION (self), NULL);
   g_return_val_if_fail (text != NULL, NULL);
 
-  return send_chat (self, LD_MESSAGE_TYPE_TEXT, text, error);
+  return _ld_session_send_chat (self, ld_session_get_current_room (self), LD_MESSAGE_TYPE_TEXT, text, error);
 }
 
 LdMessage *
@@ -2024,7 +2049,8 @@ ld_session_send_image (LdSession   *self,
   g_return_val_if_fail (LD_IS_SESSION (self), NULL);
   g_return_val_if_fail (image_url != NULL, NULL);
 
-  return send_chat (self, LD_MESSAGE_TYPE_IMAGE, image_url, error);
+  return _ld_session_send_chat (self, ld_session_get_current_room (self), LD_MESSAGE_TYPE_IMAGE, image_url,
+                                error);
 }
 
 gboolean
@@ -2119,15 +2145,30 @@ check_signed_in (LdSession  *self,
   return FALSE;
 }
 
-/* The sendGift payload for REQUEST in the current room, from the user. */
+/* giftSent's giftTxId, whichever object (session or room) the task is on. */
 static void
-gift_payload (LdSession           *self,
-              const LdSessionGift *request,
-              JsonObject          *payload)
+done_gift (GTask      *task,
+           JsonObject *data,
+           GError     *error)
+{
+  if (error != NULL)
+    g_task_return_error (task, g_error_copy (error));
+  else
+    g_task_return_pointer (task,
+                           g_strdup (data != NULL ? json_object_get_string_member_with_default (data, "giftTxId", "") : ""),
+                           g_free);
+}
+
+/* The sendGift payload for REQUEST in ROOM, from the user. */
+static void
+gift_payload (LdSession        *self,
+              LdRoom           *room,
+              const LdRoomGift *request,
+              JsonObject       *payload)
 {
   const char *user_id = self->user_id != NULL ? self->user_id : self->token_user_id;
 
-  json_object_set_string_member (payload, "roomId", ld_session_get_room_id (self));
+  json_object_set_string_member (payload, "roomId", ld_room_get_id (room));
   if (user_id != NULL)
     {
       json_object_set_string_member (payload, "senderId", user_id);
@@ -2154,19 +2195,28 @@ ld_session_check_gift (LdSession           *self,
                        const LdSessionGift *request,
                        GError             **error)
 {
+  g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (request != NULL, FALSE);
+
+  return _ld_session_check_gift (self, ld_session_get_current_room (self), request, error);
+}
+
+gboolean
+_ld_session_check_gift (LdSession         *self,
+                        LdRoom            *room,
+                        const LdRoomGift  *request,
+                        GError           **error)
+{
   g_autoptr(JsonObject) payload = json_object_new ();
   g_autoptr(GError) validation = NULL;
   g_autoptr(LdGiftRequest) gift = NULL;
 
-  g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (request != NULL, FALSE);
-
-  if (ld_session_get_room_id (self) == NULL)
+  if (!in_room (self, room))
     {
       g_set_error_literal (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, _("Join a room first"));
       return FALSE;
     }
-  gift_payload (self, request, payload);
+  gift_payload (self, room, request, payload);
   gift = ld_validate_gift (payload, &validation);
   if (gift == NULL)
     {
@@ -2184,23 +2234,33 @@ ld_session_send_gift_async (LdSession           *self,
                             gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonObject) payload = json_object_new ();
-  g_autofree char *timestamp = now_iso8601 ();
 
   g_return_if_fail (LD_IS_SESSION (self));
   g_return_if_fail (request != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ld_session_send_gift_async);
+  _ld_session_send_gift (self, ld_session_get_current_room (self), request, task);
+}
+
+void
+_ld_session_send_gift (LdSession        *self,
+                       LdRoom           *room,
+                       const LdRoomGift *request,
+                       GTask            *task)
+{
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autofree char *timestamp = now_iso8601 ();
+
   if (!check_signed_in (self, task))
     return;
-  if (ld_session_get_room_id (self) == NULL)
+  if (!in_room (self, room))
     {
       g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, "%s", _("Join a room first"));
       return;
     }
 
-  gift_payload (self, request, payload);
+  gift_payload (self, room, request, payload);
   json_object_set_string_member (payload, "timestamp", timestamp);
 
   {
@@ -2220,7 +2280,7 @@ ld_session_send_gift_async (LdSession           *self,
     json_object_set_string_member (payload, "animation", gift->animation);
   }
 
-  request_start (self, task, "sendGift", payload, done_string);
+  request_start (self, task, "sendGift", payload, done_gift);
 }
 
 char *

@@ -289,7 +289,7 @@ on_sent (GObject      *object,
 {
   g_autoptr(LdSendGiftDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *tx_id = ld_session_send_gift_finish (LD_SESSION (object), result, &error);
+  g_autofree char *tx_id = ld_room_send_gift_finish (LD_ROOM (object), result, &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -319,9 +319,12 @@ send_action (GtkWidget  *widget,
   guint position = adw_combo_row_get_selected (self->receiver_row);
   LdGiftKind *kind = selected_kind (self);
   g_autofree char *problem = check (self);
-  LdSessionGift request = { 0 };
+  LdRoomGift request = { 0 };
+  LdRoom *room = self->session != NULL ? ld_session_get_current_room (self->session) : NULL;
   guint quantity = 1;
 
+  if (problem == NULL && room == NULL)
+    problem = g_strdup (_("Join a room first"));
   if (problem != NULL || self->sending || kind == NULL || !typed_quantity (self, &quantity))
     {
       set_feedback (self, problem);
@@ -342,7 +345,8 @@ send_action (GtkWidget  *widget,
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), TRUE);
   gtk_spinner_start (self->spinner);
   gtk_widget_action_set_enabled (widget, "gift.send", FALSE);
-  ld_session_send_gift_async (self->session, &request, self->cancellable, on_sent, g_object_ref (self));
+  /* The room shown now, even if another is shown before the answer. */
+  ld_room_send_gift_async (room, &request, self->cancellable, on_sent, g_object_ref (self));
 }
 
 static void
