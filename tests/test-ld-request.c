@@ -183,6 +183,37 @@ test_waiting (Fixture       *f,
   answer_clear (&second);
 }
 
+/* "<event>Error" is a refusal whatever it carries: the server's code when
+ * it says one, a refusal still when it looks like a success. */
+static void
+test_error_event (Fixture       *f,
+                  gconstpointer  data)
+{
+  Answer coded = { 0 };
+  Answer odd = { 0 };
+  g_autoptr(GTask) coded_task = request ("viewerPing", "{\"roomId\":\"room_e\"}", NULL, &coded);
+  g_autoptr(GTask) odd_task = request ("viewerPing", "{\"roomId\":\"room_e\"}", NULL, &odd);
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) second = NULL;
+
+  ld_requests_submit (f->requests, coded_task, TRUE);
+  ld_requests_submit (f->requests, odd_task, TRUE);
+  first = test_peer_expect (f->peer, "received", WAIT_MS);
+  second = test_peer_expect (f->peer, "received", WAIT_MS);
+  g_assert_nonnull (second);
+  test_peer_send (f->peer, "{\"cmd\":\"emit\",\"name\":\"viewerPingError\",\"payload\":{\"success\":false,"
+                           "\"message\":\"Slow down\",\"error\":{\"code\":\"RATE_LIMITED\",\"message\":\"Slow down\"}}}");
+  WAIT_UNTIL (coded.done);
+  g_assert_error (coded.error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
+  g_assert_false (odd.done);
+  test_peer_send (f->peer, "{\"cmd\":\"emit\",\"name\":\"viewerPingError\",\"payload\":{\"success\":true}}");
+  WAIT_UNTIL (odd.done);
+  g_assert_nonnull (odd.error);
+  g_assert_null (odd.data);
+  answer_clear (&coded);
+  answer_clear (&odd);
+}
+
 /* No answer at all: the request ends in a network error at its timeout
  * instead of waiting for good. */
 static void
@@ -232,6 +263,7 @@ main (int   argc,
   g_test_add ("/request/reply-and-error-events", Fixture, NULL, fixture_set_up, test_reply_and_error_events,
               fixture_tear_down);
   g_test_add ("/request/waiting", Fixture, NULL, fixture_set_up, test_waiting, fixture_tear_down);
+  g_test_add ("/request/error-event", Fixture, NULL, fixture_set_up, test_error_event, fixture_tear_down);
   g_test_add ("/request/no-answer", Fixture, NULL, fixture_set_up, test_no_answer, fixture_tear_down);
   g_test_add ("/request/close", Fixture, NULL, fixture_set_up, test_close, fixture_tear_down);
 

@@ -64,11 +64,13 @@ ld_request_prepare (GTask         *task,
   g_task_set_task_data (task, request, (GDestroyNotify) request_free);
 }
 
-/* ARGS: the answer; NULL with TRANSPORT_ERROR when there was none. */
+/* ARGS: the answer; NULL with TRANSPORT_ERROR when there was none.
+ * REFUSAL: it came as "<event>Error", a refusal whatever it carries. */
 static void
 settle (GTask     *task,
         JsonArray *args,
-        GError    *transport_error)
+        GError    *transport_error,
+        gboolean   refusal)
 {
   Request *request = g_task_get_task_data (task);
   JsonNode *first;
@@ -91,6 +93,13 @@ settle (GTask     *task,
   first = json_array_get_length (args) > 0 ? json_array_get_element (args, 0) : NULL;
   if (!ld_envelope_read (first, _("The server refused the request"), &data, NULL, &error))
     request->done (task, NULL, error);
+  else if (refusal)
+    {
+      g_autoptr(GError) refused = g_error_new_literal (LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_OTHER,
+                                                       _("The server refused the request"));
+
+      request->done (task, NULL, refused);
+    }
   else
     request->done (task, data, NULL);
 }
@@ -107,7 +116,7 @@ on_acked (GObject      *source,
 
   args = sio_client_emit_with_ack_finish (SIO_CLIENT (source), result, NULL, &error);
   if (!request->settled)
-    settle (task, args, error);
+    settle (task, args, error, FALSE);
 }
 
 static void
@@ -121,7 +130,7 @@ send_request (LdRequests *self,
     {
       g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, _("Not connected"));
 
-      settle (task, NULL, error);
+      settle (task, NULL, error, FALSE);
       return;
     }
 
@@ -178,7 +187,7 @@ ld_requests_settle_by_event (LdRequests *self,
           g_autoptr(JsonArray) args = json_array_new ();
 
           json_array_add_element (args, payload != NULL ? json_node_copy (payload) : json_node_new (JSON_NODE_NULL));
-          settle (task, args, NULL);
+          settle (task, args, NULL, g_strcmp0 (request->error_event, event) == 0);
           return TRUE;
         }
     }
