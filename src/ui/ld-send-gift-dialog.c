@@ -219,9 +219,11 @@ check (LdSendGiftDialog *self)
       g_clear_error (&error);
     }
 
-  /* The same whole-gift check the session and the gateway run. */
+  /* The same whole-gift check the session and the gateway run, in the
+   * room shown (where the send goes). */
   {
-    LdSessionGift gift = {
+    LdRoom *room = ld_session_get_current_room (self->session);
+    LdRoomGift gift = {
       .receiver_id = g_ptr_array_index (self->receiver_ids, position),
       .receiver_name = g_ptr_array_index (self->receiver_names, position),
       .gift_id = kind->id,
@@ -233,7 +235,9 @@ check (LdSendGiftDialog *self)
       .animation = kind->animation,
     };
 
-    if (ld_session_check_gift (self->session, &gift, &error))
+    if (room == NULL)
+      return g_strdup (_("Join a room first"));
+    if (ld_room_check_gift (room, &gift, &error))
       return NULL;
   }
   return g_strdup (error->message);
@@ -323,8 +327,6 @@ send_action (GtkWidget  *widget,
   LdRoom *room = self->session != NULL ? ld_session_get_current_room (self->session) : NULL;
   guint quantity = 1;
 
-  if (problem == NULL && room == NULL)
-    problem = g_strdup (_("Join a room first"));
   if (problem != NULL || self->sending || kind == NULL || !typed_quantity (self, &quantity))
     {
       set_feedback (self, problem);
