@@ -736,7 +736,9 @@ test_support (void)
   }
 }
 
-/* A gift reaches the room's gift queue; room info answers. */
+/* A gift reaches the room's gift queue; room info answers, typed. The
+ * actions go to the room they are called on, current or not, and a room
+ * left refuses them. */
 static void
 test_gift_and_room_info (void)
 {
@@ -745,20 +747,34 @@ test_gift_and_room_info (void)
   g_autoptr(LdSession) bob = online_session (gateway, "bob", "viewer");
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GAsyncResult) info_result = NULL;
+  g_autoptr(GAsyncResult) room_info_result = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) info = NULL;
+  g_autoptr(LdRoomInfo) info = NULL;
+  g_autoptr(LdRoomInfo) room_info = NULL;
+  g_autoptr(LdRoom) room_5 = NULL;
+  g_autoptr(LdRoom) room_7 = NULL;
   g_autofree char *tx_id = NULL;
-  LdSessionGift request = {
+  LdRoomGift request = {
     .receiver_id = "bob", .receiver_name = "bob", .gift_id = "rose", .gift_name = "Rose",
     .gift_type = "flower", .gift_value = 10, .quantity = 2, .animation = "hearts",
   };
+  GListModel *viewers;
+  LdMessage *message;
   LdGift *gift;
+  gboolean saw_alice = FALSE;
+  gboolean saw_bob = FALSE;
 
   join (alice, "room_5");
   join (bob, "room_5");
-  ld_session_send_gift_async (alice, &request, NULL, ld_test_store_result, &result);
+  room_5 = g_object_ref (ld_session_get_room (alice, "room_5"));
+  /* Alice shows another room; what she sends to room_5 still goes there. */
+  join (alice, "room_7");
+  room_7 = g_object_ref (ld_session_get_room (alice, "room_7"));
+  g_assert_true (ld_session_get_current_room (alice) == room_7);
+
+  ld_room_send_gift_async (room_5, &request, NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
-  tx_id = ld_session_send_gift_finish (alice, result, &error);
+  tx_id = ld_room_send_gift_finish (room_5, result, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (tx_id, !=, "");
 
@@ -768,11 +784,44 @@ test_gift_and_room_info (void)
   g_assert_cmpuint (ld_gift_get_quantity (gift), ==, 2);
   g_assert_cmpuint (ld_gift_get_duration_ms (gift), ==, 2500);
 
+  /* Past the one-message-a-second limit before the next send. */
+  test_spin (1100);
+  message = ld_room_send_text (room_5, "gửi vào phòng 5", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ld_message_get_room_id (message), ==, "room_5");
+  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
+  WAIT_UNTIL (count_text (bob, "alice", "gửi vào phòng 5") == 1);
+
   ld_session_get_room_info_async (bob, "room_5", NULL, ld_test_store_result, &info_result);
   WAIT_UNTIL (info_result != NULL);
   info = ld_session_get_room_info_finish (bob, info_result, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (json_object_get_int_member (info, "viewerCount"), ==, 2);
+  g_assert_cmpstr (ld_room_info_get_room_id (info), ==, "room_5");
+  g_assert_cmpuint (ld_room_info_get_viewer_count (info), ==, 2);
+  viewers = ld_room_info_get_viewers (info);
+  for (guint i = 0; i < g_list_model_get_n_items (viewers); i++)
+    {
+      g_autoptr(LdViewer) viewer = g_list_model_get_item (viewers, i);
+
+      saw_alice |= g_strcmp0 (ld_viewer_get_user_id (viewer), "alice") == 0;
+      saw_bob |= g_strcmp0 (ld_viewer_get_user_id (viewer), "bob") == 0;
+    }
+  g_assert_true (saw_alice && saw_bob);
+
+  ld_room_get_info_async (room_7, NULL, ld_test_store_result, &room_info_result);
+  WAIT_UNTIL (room_info_result != NULL);
+  room_info = ld_room_get_info_finish (room_7, room_info_result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ld_room_info_get_room_id (room_info), ==, "room_7");
+  g_assert_cmpuint (ld_room_info_get_viewer_count (room_info), ==, 1);
+
+  /* Out of room_7: its actions are refused, not queued. */
+  ld_session_leave (alice, "room_7");
+  g_assert_null (ld_room_send_text (room_7, "sau khi rời", &error));
+  g_assert_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM);
+  g_clear_error (&error);
+  g_assert_false (ld_room_check_gift (room_7, &request, &error));
+  g_assert_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM);
 }
 
 /* Health: both parts up when connected; the socket part and then the API
@@ -979,7 +1028,7 @@ test_server_without_acks (void)
   g_autoptr(LdSession) session = ld_session_new (url, "http://127.0.0.1:9");
   g_autoptr(GAsyncResult) info_result = NULL;
   g_autoptr(GAsyncResult) gift_result = NULL;
-  g_autoptr(JsonObject) info = NULL;
+  g_autoptr(LdRoomInfo) info = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *tx_id = NULL;
   LdSessionGift gift = {
@@ -1003,7 +1052,7 @@ test_server_without_acks (void)
   WAIT_UNTIL (info_result != NULL);
   info = ld_session_get_room_info_finish (session, info_result, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (json_object_get_string_member (info, "title"), ==, "Phòng");
+  g_assert_cmpstr (ld_room_info_get_title (info), ==, "Phòng");
 
   /* Past the one-message-a-second limit before the next send. */
   test_spin (1100);
@@ -1154,6 +1203,142 @@ test_network_back (void)
   back2 = test_peer_expect (peer, "back", WAIT_MS);
   ld_session_reconnect_now (session);
   WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
+}
+
+/* A GNetworkMonitor of the test's own, so the network can be reported down
+ * and up through the interface the session listens to. */
+#define TEST_TYPE_NETWORK_MONITOR (test_network_monitor_get_type ())
+G_DECLARE_FINAL_TYPE (TestNetworkMonitor, test_network_monitor, TEST, NETWORK_MONITOR, GObject)
+
+struct _TestNetworkMonitor
+{
+  GObject  parent_instance;
+  gboolean available;
+};
+
+enum
+{
+  MONITOR_PROP_0,
+  MONITOR_PROP_AVAILABLE,
+  MONITOR_PROP_METERED,
+  MONITOR_PROP_CONNECTIVITY,
+};
+
+static gboolean
+test_network_monitor_initable_init (GInitable     *initable,
+                                    GCancellable  *cancellable,
+                                    GError       **error)
+{
+  return TRUE;
+}
+
+static void
+test_network_monitor_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = test_network_monitor_initable_init;
+}
+
+static void
+test_network_monitor_iface_init (GNetworkMonitorInterface *iface)
+{
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestNetworkMonitor, test_network_monitor, G_TYPE_OBJECT,
+  G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, test_network_monitor_initable_iface_init)
+  G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR, test_network_monitor_iface_init))
+
+static void
+test_network_monitor_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  TestNetworkMonitor *self = TEST_NETWORK_MONITOR (object);
+
+  switch (prop_id)
+    {
+    case MONITOR_PROP_AVAILABLE:
+      g_value_set_boolean (value, self->available);
+      break;
+    case MONITOR_PROP_METERED:
+      g_value_set_boolean (value, FALSE);
+      break;
+    case MONITOR_PROP_CONNECTIVITY:
+      g_value_set_enum (value, self->available ? G_NETWORK_CONNECTIVITY_FULL : G_NETWORK_CONNECTIVITY_LOCAL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+test_network_monitor_class_init (TestNetworkMonitorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = test_network_monitor_get_property;
+  g_object_class_override_property (object_class, MONITOR_PROP_AVAILABLE, "network-available");
+  g_object_class_override_property (object_class, MONITOR_PROP_METERED, "network-metered");
+  g_object_class_override_property (object_class, MONITOR_PROP_CONNECTIVITY, "connectivity");
+}
+
+static void
+test_network_monitor_init (TestNetworkMonitor *self)
+{
+  self->available = TRUE;
+}
+
+/* What a real monitor does when the network comes or goes. */
+static void
+test_network_monitor_set_available (TestNetworkMonitor *self,
+                                    gboolean            available)
+{
+  if (self->available == available)
+    return;
+  self->available = available;
+  g_object_notify (G_OBJECT (self), "network-available");
+  g_object_notify (G_OBJECT (self), "connectivity");
+  g_signal_emit_by_name (self, "network-changed", available);
+}
+
+/* The same, through a GNetworkMonitor the session was given: the network
+ * down then up makes it try at once, where its backoff waits minutes. */
+static void
+test_network_monitor_back (void)
+{
+  g_autoptr(TestPeer) peer = test_peer_start ("session-peer.mjs", NULL);
+  g_autoptr(LdSession) session = peer_session (peer);
+  g_autoptr(TestNetworkMonitor) monitor = g_object_new (TEST_TYPE_NETWORK_MONITOR, NULL);
+  g_autoptr(JsonObject) outage = NULL;
+  g_autoptr(JsonObject) back = NULL;
+  g_autoptr(JsonObject) rejoin = NULL;
+
+  _ld_session_set_network_monitor (session, G_NETWORK_MONITOR (monitor));
+  ld_session_connect (session);
+  WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
+  join (session, "room_m");
+
+  _ld_session_set_backoff (session, 120000, 120000, 120000, 120000);
+  test_peer_send (peer, "{\"cmd\":\"outage\"}");
+  outage = test_peer_expect (peer, "outage", WAIT_MS);
+  g_assert_nonnull (outage);
+  test_network_monitor_set_available (monitor, FALSE);
+  WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_RECONNECTING);
+  g_assert_cmpuint (ld_session_get_reconnect_in (session), >=, 60);
+
+  /* The server is back but nothing says so yet: the session still waits. */
+  test_peer_send (peer, "{\"cmd\":\"back\"}");
+  back = test_peer_expect (peer, "back", WAIT_MS);
+  g_assert_nonnull (back);
+  test_spin (500);
+  g_assert_cmpint (ld_session_get_state (session), ==, LD_SESSION_STATE_RECONNECTING);
+
+  test_network_monitor_set_available (monitor, TRUE);
+  rejoin = expect_received (peer, "joinRoom");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (rejoin, "payload"), "roomId"),
+                   ==, "room_m");
+  WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
+  WAIT_UNTIL (g_strcmp0 (ld_session_get_room_id (session), "room_m") == 0);
 }
 
 static void
@@ -1437,6 +1622,7 @@ main (int   argc,
   g_test_add_func ("/ld/session/reconnect-gives-up", test_reconnect_gives_up);
   g_test_add_func ("/ld/session/outage-never-gives-up", test_outage_never_gives_up);
   g_test_add_func ("/ld/session/network-back", test_network_back);
+  g_test_add_func ("/ld/session/network-monitor-back", test_network_monitor_back);
   g_test_add_func ("/ld/session/refresh-retried", test_refresh_retried);
   g_test_add_func ("/ld/session/backend-shapes", test_backend_shapes);
   g_test_add_func ("/ld/session/health-guide", test_health_guide);

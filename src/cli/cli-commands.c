@@ -720,7 +720,10 @@ cmd_info (Cli   *cli,
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) info = NULL;
+  g_autoptr(LdRoomInfo) info = NULL;
+  g_autoptr(JsonObject) out = json_object_new ();
+  g_autoptr(JsonArray) viewers = json_array_new ();
+  GListModel *list;
 
   if (!parse_options (cli, _("ROOM"), _("Print a room’s title, status and viewers."), NULL, &argc, &argv, 1))
     return cli->exit_code;
@@ -733,7 +736,27 @@ cmd_info (Cli   *cli,
   info = ld_session_get_room_info_finish (cli->session, result, &error);
   if (info == NULL)
     return fail_with_error (cli, error);
-  print_object (info);
+
+  /* As roomInfo's data, from what the session read of it. */
+  json_object_set_string_member (out, "roomId", ld_room_info_get_room_id (info));
+  if (ld_room_info_get_title (info) != NULL)
+    json_object_set_string_member (out, "title", ld_room_info_get_title (info));
+  if (ld_room_info_get_status (info) != NULL)
+    json_object_set_string_member (out, "status", ld_room_info_get_status (info));
+  json_object_set_int_member (out, "viewerCount", ld_room_info_get_viewer_count (info));
+  list = ld_room_info_get_viewers (info);
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(LdViewer) viewer = g_list_model_get_item (list, i);
+      g_autoptr(JsonObject) item = json_object_new ();
+
+      json_object_set_string_member (item, "userId", ld_viewer_get_user_id (viewer));
+      json_object_set_string_member (item, "username", ld_viewer_get_username (viewer));
+      json_object_set_string_member (item, "role", ld_role_to_string (ld_viewer_get_role (viewer)));
+      json_array_add_object_element (viewers, g_steal_pointer (&item));
+    }
+  json_object_set_array_member (out, "viewers", g_steal_pointer (&viewers));
+  print_object (out);
   return CLI_EXIT_OK;
 }
 
@@ -801,12 +824,17 @@ send_chat (Cli        *cli,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) out = json_object_new ();
   LdMessage *message;
+  LdRoom *room;
 
   if (!start_session (cli) || !join_room (cli, room_id))
     return cli->exit_code;
 
-  message = image ? ld_session_send_image (cli->session, content, &error)
-                  : ld_session_send_text (cli->session, content, &error);
+  room = ld_session_get_room (cli->session, room_id);
+  message = room == NULL ? NULL
+          : image ? ld_room_send_image (room, content, &error)
+                  : ld_room_send_text (room, content, &error);
+  if (room == NULL)
+    g_set_error_literal (&error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, _("Join a room first"));
   if (message == NULL)
     return fail_with_error (cli, error);
 
@@ -887,7 +915,8 @@ cmd_gift (Cli   *cli,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) out = json_object_new ();
   g_autofree char *tx_id = NULL;
-  LdSessionGift request = { 0 };
+  LdRoomGift request = { 0 };
+  LdRoom *room;
 
   if (!parse_options (cli, _("ROOM"), _("Send a gift to someone in a room."), entries, &argc, &argv, 1))
     return cli->exit_code;
@@ -908,10 +937,13 @@ cmd_gift (Cli   *cli,
   request.quantity = (guint) quantity;
   request.message = message;
   request.animation = animation;
-  ld_session_send_gift_async (cli->session, &request, NULL, on_done, &result);
+  room = ld_session_get_room (cli->session, argv[1]);
+  if (room == NULL)
+    return fail (cli, CLI_EXIT_USAGE, "%s", _("Join a room first"));
+  ld_room_send_gift_async (room, &request, NULL, on_done, &result);
   if (!await (cli, &result))
     return cli->exit_code;
-  tx_id = ld_session_send_gift_finish (cli->session, result, &error);
+  tx_id = ld_room_send_gift_finish (room, result, &error);
   if (tx_id == NULL)
     return fail_with_error (cli, error);
 

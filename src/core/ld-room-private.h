@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 
 /* ROOM_ID NULL: the empty stand-in a session shows while in no room. */
 LdRoom   *_ld_room_new              (const char *room_id);
+/* The session whose connection the room's actions go on (a weak
+ * reference; NULL once the session let the room go). */
+void      _ld_room_set_session      (LdRoom     *self,
+                                     GObject    *session);
 /* Whose presence lines and sanctions are the user's own. */
 void      _ld_room_set_own_user     (LdRoom     *self,
                                      const char *user_id);

@@ -7,6 +7,7 @@
 #include "ld-moderation-log.h"
 #include "ld-payload.h"
 #include "ld-room-private.h"
+#include "ld-session-private.h"
 
 struct _LdRoom
 {
@@ -20,6 +21,8 @@ struct _LdRoom
   gboolean       joining;
   gboolean       banned;
   char          *own_user_id;
+  /* The LdSession the room's actions go through. */
+  GWeakRef       session;
 
   LdChatModel   *chat;
   LdViewerModel *viewers;
@@ -606,6 +609,7 @@ ld_room_finalize (GObject *object)
   g_free (self->title);
   g_free (self->status);
   g_free (self->id);
+  g_weak_ref_clear (&self->session);
 
   G_OBJECT_CLASS (ld_room_parent_class)->finalize (object);
 }
@@ -682,6 +686,135 @@ _ld_room_new (const char *room_id)
 
   self->id = g_strdup (room_id);
   return self;
+}
+
+void
+_ld_room_set_session (LdRoom  *self,
+                      GObject *session)
+{
+  g_return_if_fail (LD_IS_ROOM (self));
+
+  g_weak_ref_set (&self->session, session);
+}
+
+/* Actions: the session does them, for this room. */
+
+static LdSession *
+dup_session (LdRoom  *self,
+             GError **error)
+{
+  LdSession *session = g_weak_ref_get (&self->session);
+
+  if (session == NULL)
+    g_set_error_literal (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, _("Join a room first"));
+  return session;
+}
+
+LdMessage *
+ld_room_send_text (LdRoom      *self,
+                   const char  *text,
+                   GError     **error)
+{
+  g_autoptr(LdSession) session = NULL;
+
+  g_return_val_if_fail (LD_IS_ROOM (self), NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+
+  session = dup_session (self, error);
+  return session != NULL ? _ld_session_send_chat (session, self, LD_MESSAGE_TYPE_TEXT, text, error) : NULL;
+}
+
+LdMessage *
+ld_room_send_image (LdRoom      *self,
+                    const char  *image_url,
+                    GError     **error)
+{
+  g_autoptr(LdSession) session = NULL;
+
+  g_return_val_if_fail (LD_IS_ROOM (self), NULL);
+  g_return_val_if_fail (image_url != NULL, NULL);
+
+  session = dup_session (self, error);
+  return session != NULL ? _ld_session_send_chat (session, self, LD_MESSAGE_TYPE_IMAGE, image_url, error) : NULL;
+}
+
+gboolean
+ld_room_check_gift (LdRoom            *self,
+                    const LdRoomGift  *request,
+                    GError           **error)
+{
+  g_autoptr(LdSession) session = NULL;
+
+  g_return_val_if_fail (LD_IS_ROOM (self), FALSE);
+  g_return_val_if_fail (request != NULL, FALSE);
+
+  session = dup_session (self, error);
+  return session != NULL && _ld_session_check_gift (session, self, request, error);
+}
+
+void
+ld_room_send_gift_async (LdRoom              *self,
+                         const LdRoomGift    *request,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(LdSession) session = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (LD_IS_ROOM (self));
+  g_return_if_fail (request != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ld_room_send_gift_async);
+  session = dup_session (self, &error);
+  if (session == NULL)
+    g_task_return_error (task, error);
+  else
+    _ld_session_send_gift (session, self, request, task);
+}
+
+char *
+ld_room_send_gift_finish (LdRoom        *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+ld_room_get_info_async (LdRoom              *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(LdSession) session = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (LD_IS_ROOM (self));
+  g_return_if_fail (self->id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ld_room_get_info_async);
+  session = dup_session (self, &error);
+  if (session == NULL)
+    g_task_return_error (task, error);
+  else
+    _ld_session_get_room_info (session, self->id, task);
+}
+
+LdRoomInfo *
+ld_room_get_info_finish (LdRoom        *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 #define GETTER(type, name, field, fallback) \

@@ -17,6 +17,7 @@
 #include "ld-gift-queue.h"
 #include "ld-message.h"
 #include "ld-moderation-log.h"
+#include "ld-room-info.h"
 #include "ld-viewer-model.h"
 
 G_BEGIN_DECLS
@@ -49,5 +50,58 @@ LdModerationLog *ld_room_get_moderation_log (LdRoom *self);
 LdSanction     ld_room_get_sanction        (LdRoom *self);
 GDateTime     *ld_room_get_sanction_until  (LdRoom *self);
 const char    *ld_room_get_sanction_reason (LdRoom *self);
+
+/* Actions in this room, on its session's connection. */
+
+/* Chat: checks (PROTOCOL.md section 5, ld-validate) and rate-limits, then
+ * puts the message in the room's chat as PENDING and in the session's
+ * outbox. Returns the message (borrowed from the chat), or NULL with an
+ * LD_CONTRACT_ERROR (EMPTY_MESSAGE, MESSAGE_TOO_LONG, FORBIDDEN_CONTENT,
+ * INVALID_IMAGE_URL, RATE_LIMITED; translated messages), an LD_OUTBOX_ERROR
+ * or an LD_SESSION_ERROR (NOT_IN_ROOM once left or banned, SIGNED_OUT). */
+LdMessage     *ld_room_send_text           (LdRoom      *self,
+                                            const char  *text,
+                                            GError     **error);
+LdMessage     *ld_room_send_image          (LdRoom      *self,
+                                            const char  *image_url,
+                                            GError     **error);
+
+/* What a gift send carries beyond the sender (the session's user). */
+typedef struct
+{
+  const char *receiver_id;
+  const char *receiver_name;
+  const char *gift_id;
+  const char *gift_name;
+  const char *gift_type;
+  double      gift_value;
+  guint       quantity;   /* 1–100 */
+  const char *message;    /* may be NULL */
+  const char *animation;  /* NULL = "default" */
+} LdRoomGift;
+
+/* The contract's check of REQUEST here, without sending or counting it (a
+ * dialog's "can this go?"): FALSE with the error a send would give. */
+gboolean       ld_room_check_gift          (LdRoom              *self,
+                                            const LdRoomGift    *request,
+                                            GError             **error);
+/* Checked and rate-limited like chat (INVALID_GIFT and the text errors for
+ * its message). Completes with the giftTxId. */
+void           ld_room_send_gift_async     (LdRoom              *self,
+                                            const LdRoomGift    *request,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+char          *ld_room_send_gift_finish    (LdRoom              *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+/* getRoomInfo for this room: what the server says now. */
+void           ld_room_get_info_async      (LdRoom              *self,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+LdRoomInfo    *ld_room_get_info_finish     (LdRoom              *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
 
 G_END_DECLS

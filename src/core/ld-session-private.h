@@ -18,6 +18,27 @@ void _ld_session_handle_event    (LdSession  *self,
 /* What a GNetworkMonitor change does. */
 void _ld_session_network_changed (LdSession  *self,
                                   gboolean    available);
+/* Listens to MONITOR's network-changed instead of the default monitor's. */
+void _ld_session_set_network_monitor (LdSession       *self,
+                                      GNetworkMonitor *monitor);
+/* What LdRoom's actions do, for ROOM (ld-room.h): chat, gifts, room info
+ * (TASK completes with the answer). */
+LdMessage *_ld_session_send_chat     (LdSession         *self,
+                                      LdRoom            *room,
+                                      LdMessageType      type,
+                                      const char        *content,
+                                      GError           **error);
+gboolean   _ld_session_check_gift    (LdSession         *self,
+                                      LdRoom            *room,
+                                      const LdRoomGift  *request,
+                                      GError           **error);
+void       _ld_session_send_gift     (LdSession         *self,
+                                      LdRoom            *room,
+                                      const LdRoomGift  *request,
+                                      GTask             *task);
+void       _ld_session_get_room_info (LdSession         *self,
+                                      const char        *room_id,
+                                      GTask             *task);
 /* Shorter schedules, so a test goes through many attempts in little time:
  * the reconnect backoff (base, cap) and the refresh's quick retries. */
 void _ld_session_set_backoff     (LdSession  *self,

@@ -14,7 +14,9 @@
 #include "ld-payload.h"
 #include "ld-rate-limit.h"
 #include "ld-rest-client.h"
+#include "ld-request.h"
 #include "ld-room-private.h"
+#include "ld-token-refresh.h"
 #include "ld-session-private.h"
 #include "ld-ticket-private.h"
 #include "ld-validate.h"
@@ -37,7 +39,9 @@ struct _LdSession
   char                *token_user_id;
   gint64               token_exp;
   guint                refresh_source;
-  gboolean             refreshing;
+  /* The refresh with its retries (the guide's RetryManager); while it runs
+   * nothing else signs in with the old token. */
+  LdTokenRefresh      *refresher;
   /* Each access token gets one refresh attempt after a refusal, so a
    * refused fresh token ends in SIGNED_OUT rather than a loop. */
   gboolean             refreshed_after_refusal;
@@ -57,13 +61,6 @@ struct _LdSession
   guint                give_up_after;
   gboolean             having_trouble;
   GNetworkMonitor     *network_monitor;
-
-  /* A refresh that failed on the network: tried again like the guide's
-   * RetryManager (refresh_tries of them), then on the reconnect schedule. */
-  guint                refresh_failures;
-  guint                refresh_retry_source;
-  guint                refresh_retry_base_ms;
-  guint                refresh_retry_max_ms;
 
   char                *user_id;
   char                *username;
@@ -100,12 +97,10 @@ struct _LdSession
    * user hears how long to wait instead of a refusal from the server. */
   LdRateLimit         *limiter;
 
-  /* Requests waiting for the session to be online (Request). */
-  GQueue               waiting;
+  /* Requests waiting for the session to be online, and those sent. */
+  LdRequests          *requests;
   /* Join requests waiting for joinedRoom (GTask; its data the room id). */
   GQueue               joins;
-  /* Requests sent, waiting for their answer (GTask), oldest first. */
-  GQueue               requests;
 
 };
 
@@ -166,7 +161,6 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void schedule_reconnect (LdSession *self, const char *why);
-static void retry_refresh      (LdSession *self, const GError *error);
 static void start_refresh      (LdSession *self);
 static void flush_outbox       (LdSession *self);
 static void flush_outbox_later (LdSession *self, guint delay_ms);
@@ -316,30 +310,6 @@ send_authenticate (LdSession *self)
 
 /* Requests */
 
-/* A request's answer is its ack, or the event the server emits for it
- * (reply_event, or error_event: "<event>Error"), whichever comes first: the
- * guide's server may not answer acks. */
-typedef struct
-{
-  LdSession  *self;
-  char       *event;
-  JsonObject *payload;
-  const char *reply_event;
-  char       *error_event;
-  gboolean    settled;
-  /* Called with the answer's data (may be NULL) or an error; owns nothing. */
-  void      (*done) (GTask *task, JsonObject *data, GError *error);
-} Request;
-
-static void
-request_free (Request *request)
-{
-  g_free (request->event);
-  g_free (request->error_event);
-  g_clear_pointer (&request->payload, json_object_unref);
-  g_free (request);
-}
-
 /* The data of a success envelope (NULL if none), or FALSE with an error:
  * the first argument of an answer, read by the protocol's reader. */
 static gboolean
@@ -359,87 +329,6 @@ read_envelope (JsonArray   *args,
                GError     **error)
 {
   return read_envelope_full (args, out_data, NULL, error);
-}
-
-/* ARGS: the answer; NULL with TRANSPORT_ERROR when there was none. */
-static void
-settle_request (GTask     *task,
-                JsonArray *args,
-                GError    *transport_error)
-{
-  Request *request = g_task_get_task_data (task);
-  LdSession *self = request->self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) data = NULL;
-
-  request->settled = TRUE;
-  if (g_queue_remove (&self->requests, task))
-    g_object_unref (task);
-
-  if (args == NULL)
-    {
-      g_autoptr(GError) network = g_error_new (LD_SESSION_ERROR, LD_SESSION_ERROR_NETWORK,
-                                               _("No answer from the server: %s"), transport_error->message);
-
-      request->done (task, NULL, network);
-      return;
-    }
-
-  if (!read_envelope (args, &data, &error))
-    request->done (task, NULL, error);
-  else
-    request->done (task, data, NULL);
-}
-
-static void
-on_request_acked (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Request *request = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonArray) args = NULL;
-
-  args = sio_client_emit_with_ack_finish (SIO_CLIENT (source), result, NULL, &error);
-  if (!request->settled)
-    settle_request (task, args, error);
-}
-
-/* The server's event answering the oldest request that waits for EVENT. */
-static gboolean
-settle_request_by_event (LdSession  *self,
-                         const char *event,
-                         JsonNode   *payload)
-{
-  for (GList *l = self->requests.head; l != NULL; l = l->next)
-    {
-      GTask *task = l->data;
-      Request *request = g_task_get_task_data (task);
-
-      if (g_strcmp0 (request->reply_event, event) == 0 || g_strcmp0 (request->error_event, event) == 0)
-        {
-          g_autoptr(GTask) hold = g_object_ref (task);
-          g_autoptr(JsonArray) args = json_array_new ();
-
-          json_array_add_element (args, json_node_copy (payload));
-          settle_request (task, args, NULL);
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-static void
-request_send (GTask *task)
-{
-  Request *request = g_task_get_task_data (task);
-  LdSession *self = request->self;
-  g_autoptr(JsonArray) args = args_for (request->payload);
-
-  g_queue_push_tail (&self->requests, g_object_ref (task));
-  sio_client_emit_with_ack_async (self->client, request->event, args, NULL, LD_SESSION_REQUEST_TIMEOUT_MS,
-                                  g_task_get_cancellable (task), on_request_acked, g_object_ref (task));
 }
 
 static void
@@ -465,18 +354,13 @@ request_start (LdSession  *self,
                JsonObject *payload,
                void      (*done) (GTask *, JsonObject *, GError *))
 {
-  Request *request = g_new0 (Request, 1);
+  const char *reply_event = NULL;
 
-  request->self = self;
-  request->event = g_strdup (event);
-  request->payload = json_object_ref (payload);
-  request->done = done;
-  request->error_event = g_strconcat (event, "Error", NULL);
   if (strcmp (event, "getRoomInfo") == 0)
-    request->reply_event = "roomInfo";
+    reply_event = "roomInfo";
   else if (strcmp (event, "sendGift") == 0)
-    request->reply_event = "giftSent";
-  g_task_set_task_data (task, request, (GDestroyNotify) request_free);
+    reply_event = "giftSent";
+  ld_request_prepare (task, event, payload, reply_event, done);
 
   if (self->state == LD_SESSION_STATE_SIGNED_OUT)
     {
@@ -491,10 +375,7 @@ request_start (LdSession  *self,
       return;
     }
 
-  if (self->state == LD_SESSION_STATE_ONLINE)
-    request_send (task);
-  else
-    g_queue_push_tail (&self->waiting, g_object_ref (task));
+  ld_requests_submit (self->requests, task, self->state == LD_SESSION_STATE_ONLINE);
 }
 
 static void
@@ -509,29 +390,29 @@ done_boolean (GTask      *task,
 }
 
 static void
-done_object (GTask      *task,
-             JsonObject *data,
-             GError     *error)
+done_room_info (GTask      *task,
+                JsonObject *data,
+                GError     *error)
 {
+  g_autoptr(GError) invalid = NULL;
+  LdRoomInfo *info;
+
   if (error != NULL)
     g_task_return_error (task, g_error_copy (error));
   else if (data == NULL)
     g_task_return_new_error (task, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_OTHER, "%s",
                              _("The server’s answer has no data"));
+  else if ((info = ld_room_info_new_from_json (data, &invalid)) == NULL)
+    g_task_return_new_error (task, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_OTHER, "%s", invalid->message);
   else
-    g_task_return_pointer (task, json_object_ref (data), (GDestroyNotify) json_object_unref);
+    g_task_return_pointer (task, info, g_object_unref);
 }
 
 static void
 run_waiting (LdSession *self)
 {
-  GTask *task;
-
-  while (self->state == LD_SESSION_STATE_ONLINE && (task = g_queue_pop_head (&self->waiting)) != NULL)
-    {
-      request_send (task);
-      g_object_unref (task);
-    }
+  if (self->state == LD_SESSION_STATE_ONLINE)
+    ld_requests_run_waiting (self->requests);
 }
 
 /* Connection */
@@ -593,7 +474,8 @@ go_offline (LdSession  *self,
   if (self->client != NULL)
     sio_client_disconnect (self->client);
   set_state (self, LD_SESSION_STATE_OFFLINE, reason);
-  fail_tasks (&self->waiting, LD_SESSION_ERROR, LD_SESSION_ERROR_NETWORK, reason != NULL ? reason : _("Not connected"));
+  ld_requests_fail_waiting (self->requests, LD_SESSION_ERROR, LD_SESSION_ERROR_NETWORK,
+                            reason != NULL ? reason : _("Not connected"));
   fail_tasks (&self->joins, LD_SESSION_ERROR, LD_SESSION_ERROR_NETWORK, reason != NULL ? reason : _("Not connected"));
 }
 
@@ -603,9 +485,7 @@ sign_out (LdSession  *self,
 {
   stop_timers (self);
   g_clear_handle_id (&self->refresh_source, g_source_remove);
-  g_clear_handle_id (&self->refresh_retry_source, g_source_remove);
-  self->refreshing = FALSE;
-  self->refresh_failures = 0;
+  ld_token_refresh_stop (self->refresher);
   set_having_trouble (self, FALSE);
   self->wants_connection = FALSE;
   out_of_rooms (self);
@@ -613,7 +493,7 @@ sign_out (LdSession  *self,
   if (self->client != NULL)
     sio_client_disconnect (self->client);
   set_state (self, LD_SESSION_STATE_SIGNED_OUT, reason);
-  fail_tasks (&self->waiting, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT, reason);
+  ld_requests_fail_waiting (self->requests, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT, reason);
   fail_tasks (&self->joins, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT, reason);
 }
 
@@ -700,12 +580,7 @@ ld_session_reconnect_now (LdSession *self)
   else if (self->state == LD_SESSION_STATE_OFFLINE)
     ld_session_connect (self);
   /* A refresh waiting on the network goes now too. */
-  if (self->refresh_retry_source != 0)
-    {
-      g_clear_handle_id (&self->refresh_retry_source, g_source_remove);
-      self->refreshing = FALSE;
-      start_refresh (self);
-    }
+  ld_token_refresh_retry_now (self->refresher);
 }
 
 void
@@ -725,6 +600,19 @@ on_network_changed (GNetworkMonitor *monitor,
                     gpointer         user_data)
 {
   _ld_session_network_changed (user_data, available);
+}
+
+void
+_ld_session_set_network_monitor (LdSession       *self,
+                                 GNetworkMonitor *monitor)
+{
+  g_return_if_fail (LD_IS_SESSION (self));
+  g_return_if_fail (G_IS_NETWORK_MONITOR (monitor));
+
+  if (self->network_monitor != NULL)
+    g_signal_handlers_disconnect_by_func (self->network_monitor, on_network_changed, self);
+  g_set_object (&self->network_monitor, monitor);
+  g_signal_connect (self->network_monitor, "network-changed", G_CALLBACK (on_network_changed), self);
 }
 
 static gboolean
@@ -872,7 +760,7 @@ apply_auth_failed (LdSession  *self,
   g_autoptr(JsonObject) data = NULL;
   g_autofree char *reason = NULL;
 
-  if (self->refreshing)
+  if (ld_token_refresh_is_running (self->refresher))
     return;
 
   json_array_add_object_element (args, json_object_ref (payload));
@@ -1065,6 +953,7 @@ add_room (LdSession  *self,
   Kept *kept = g_hash_table_lookup (self->kept_sanctions, room_id);
 
   ld_chat_model_set_outbox (ld_room_get_chat (room), self->outbox);
+  _ld_room_set_session (room, G_OBJECT (self));
 
   if (kept != NULL)
     {
@@ -1211,7 +1100,7 @@ _ld_session_handle_event (LdSession  *self,
   if (info == NULL)
     {
       /* A request's reply (roomInfo, giftSent, …Error). */
-      settle_request_by_event (self, event, node);
+      ld_requests_settle_by_event (self->requests, event, node);
       return;
     }
 
@@ -1238,7 +1127,7 @@ _ld_session_handle_event (LdSession  *self,
     case LD_EVENT_AUTH_REQUIRED:
       /* Something went out before the server knew us (or after our token
        * lapsed): sign in again; refused requests are retried once online. */
-      if (!self->refreshing)
+      if (!ld_token_refresh_is_running (self->refresher))
         send_authenticate (self);
       break;
     case LD_EVENT_JOINED_ROOM:
@@ -1293,7 +1182,7 @@ _ld_session_handle_event (LdSession  *self,
     case LD_EVENT_UNKNOWN:
     case N_LD_EVENTS:
     default:
-      settle_request_by_event (self, event, node);
+      ld_requests_settle_by_event (self->requests, event, node);
       break;
     }
 }
@@ -1391,6 +1280,7 @@ ensure_client (LdSession *self)
   g_signal_connect (self->client, "disconnect", G_CALLBACK (on_client_disconnect), self);
   g_signal_connect (self->client, "connect-error", G_CALLBACK (on_client_connect_error), self);
   g_signal_connect (self->client, "event", G_CALLBACK (on_client_event), self);
+  ld_requests_set_client (self->requests, self->client);
 }
 
 /* Refresh */
@@ -1401,40 +1291,23 @@ on_refreshed (GObject      *source,
               gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LdTokens) tokens = ld_rest_client_refresh_finish (LD_REST_CLIENT (source), result, &error);
+  g_autoptr(LdTokens) tokens = ld_token_refresh_run_finish (LD_TOKEN_REFRESH (source), result, &error);
   LdSession *self;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
   self = LD_SESSION (user_data);
-  self->refreshing = FALSE;
 
+  /* The refresher retries every fault; what comes back is the server
+   * saying no (401), which ends the session. */
   if (tokens == NULL)
     {
-      g_autofree char *reason = NULL;
+      g_autofree char *reason = g_strdup_printf (_("Your session ended and could not be renewed: %s"),
+                                                 error->message);
 
-      /* Only the server saying no (401) ends the session; anything else is
-       * a fault to wait out. */
-      if (g_error_matches (error, LD_REST_ERROR, LD_REST_ERROR_UNAUTHENTICATED))
-        {
-          reason = g_strdup_printf (_("Your session ended and could not be renewed: %s"), error->message);
-          sign_out (self, reason);
-          return;
-        }
-      retry_refresh (self, error);
+      sign_out (self, reason);
       return;
-    }
-
-  self->refresh_failures = 0;
-
-  /* The refresh token rotates: keep the new one even if none came back. */
-  if (tokens->refresh_token == NULL && self->tokens != NULL && self->tokens->refresh_token != NULL)
-    {
-      LdTokens *merged = ld_tokens_new (tokens->access_token, self->tokens->refresh_token, tokens->expires_at);
-
-      ld_tokens_free (tokens);
-      tokens = merged;
     }
 
   {
@@ -1452,50 +1325,27 @@ on_refreshed (GObject      *source,
     send_authenticate (self);
 }
 
-static gboolean
-on_refresh_retry_due (gpointer user_data)
-{
-  LdSession *self = user_data;
-
-  self->refresh_retry_source = 0;
-  self->refreshing = FALSE;
-  start_refresh (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* The guide's RetryManager: 3 tries 1 s apart, doubling, at most 10 s;
- * then on the reconnect schedule, for as long as it takes. The session
- * stays "refreshing" meanwhile so nothing else signs in with the old token. */
+/* A refresh failed on the network and waits DELAY_MS: say so, unless the
+ * connection's own state already says more. */
 static void
-retry_refresh (LdSession    *self,
-               const GError *error)
+on_refresh_retrying (LdSession    *self,
+                     guint         delay,
+                     const GError *error)
 {
   g_autofree char *reason = NULL;
-  guint delay;
 
-  self->refresh_failures++;
-  self->refreshing = TRUE;
-  if (self->refresh_failures < LD_SESSION_REFRESH_TRIES)
-    delay = MIN (self->refresh_retry_base_ms << MIN (self->refresh_failures - 1, 16), self->refresh_retry_max_ms);
-  else
-    delay = sio_client_backoff_delay (self->backoff_base_ms, self->backoff_max_ms, 0.5,
-                                      MIN (self->refresh_failures - LD_SESSION_REFRESH_TRIES, 30), g_random_double ());
-
-  g_clear_handle_id (&self->refresh_retry_source, g_source_remove);
-  self->refresh_retry_source = g_timeout_add (delay, on_refresh_retry_due, self);
-  if (self->state == LD_SESSION_STATE_SIGNED_OUT || self->state == LD_SESSION_STATE_OFFLINE)
+  if (self->state == LD_SESSION_STATE_SIGNED_OUT || self->state == LD_SESSION_STATE_OFFLINE ||
+      self->state == LD_SESSION_STATE_RECONNECTING || self->state == LD_SESSION_STATE_CONNECTING)
     return;
   reason = g_strdup_printf (_("Could not renew the session, trying again in %u s: %s"), (delay + 999) / 1000,
                             error->message);
-  if (self->state == LD_SESSION_STATE_RECONNECTING || self->state == LD_SESSION_STATE_CONNECTING)
-    return;
   set_state (self, LD_SESSION_STATE_AUTHENTICATING, reason);
 }
 
 static void
 start_refresh (LdSession *self)
 {
-  if (self->refreshing)
+  if (ld_token_refresh_is_running (self->refresher))
     return;
 
   if (self->tokens == NULL || self->tokens->refresh_token == NULL)
@@ -1504,10 +1354,9 @@ start_refresh (LdSession *self)
       return;
     }
 
-  self->refreshing = TRUE;
   if (self->state == LD_SESSION_STATE_ONLINE)
     set_state (self, LD_SESSION_STATE_AUTHENTICATING, _("Renewing the session"));
-  ld_rest_client_refresh_async (self->rest, self->tokens->refresh_token, self->cancellable, on_refreshed, self);
+  ld_token_refresh_run_async (self->refresher, self->tokens->refresh_token, self->cancellable, on_refreshed, self);
 }
 
 /* Rooms */
@@ -1818,18 +1667,27 @@ ld_session_get_room_info_async (LdSession           *self,
                                 gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonObject) payload = json_object_new ();
 
   g_return_if_fail (LD_IS_SESSION (self));
   g_return_if_fail (room_id != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ld_session_get_room_info_async);
-  json_object_set_string_member (payload, "roomId", room_id);
-  request_start (self, task, "getRoomInfo", payload, done_object);
+  _ld_session_get_room_info (self, room_id, task);
 }
 
-JsonObject *
+void
+_ld_session_get_room_info (LdSession  *self,
+                           const char *room_id,
+                           GTask      *task)
+{
+  g_autoptr(JsonObject) payload = json_object_new ();
+
+  json_object_set_string_member (payload, "roomId", room_id);
+  request_start (self, task, "getRoomInfo", payload, done_room_info);
+}
+
+LdRoomInfo *
 ld_session_get_room_info_finish (LdSession     *self,
                                  GAsyncResult  *result,
                                  GError       **error)
@@ -2138,17 +1996,27 @@ checked_text (const char  *text,
   return clean;
 }
 
-static LdMessage *
-send_chat (LdSession      *self,
-           LdMessageType   type,
-           const char     *content,
-           GError        **error)
+/* ROOM is in the session, and not banned from. */
+static gboolean
+in_room (LdSession *self,
+         LdRoom    *room)
+{
+  const char *id = room != NULL ? ld_room_get_id (room) : NULL;
+
+  return id != NULL && g_hash_table_lookup (self->rooms, id) == room && !ld_room_get_banned (room);
+}
+
+LdMessage *
+_ld_session_send_chat (LdSession      *self,
+                       LdRoom         *room,
+                       LdMessageType   type,
+                       const char     *content,
+                       GError        **error)
 {
   g_autoptr(LdMessage) message = NULL;
   g_autofree char *clean = NULL;
-  LdRoom *room = ld_session_get_current_room (self);
 
-  if (room == NULL || ld_room_get_banned (room))
+  if (!in_room (self, room))
     {
       g_set_error_literal (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, _("Join a room first"));
       return NULL;
@@ -2201,7 +2069,7 @@ ld_session_send_text (LdSession   *self,
   g_return_val_if_fail (LD_IS_SESSION (self), NULL);
   g_return_val_if_fail (text != NULL, NULL);
 
-  return send_chat (self, LD_MESSAGE_TYPE_TEXT, text, error);
+  return _ld_session_send_chat (self, ld_session_get_current_room (self), LD_MESSAGE_TYPE_TEXT, text, error);
 }
 
 LdMessage *
@@ -2212,7 +2080,8 @@ ld_session_send_image (LdSession   *self,
   g_return_val_if_fail (LD_IS_SESSION (self), NULL);
   g_return_val_if_fail (image_url != NULL, NULL);
 
-  return send_chat (self, LD_MESSAGE_TYPE_IMAGE, image_url, error);
+  return _ld_session_send_chat (self, ld_session_get_current_room (self), LD_MESSAGE_TYPE_IMAGE, image_url,
+                                error);
 }
 
 gboolean
@@ -2307,15 +2176,30 @@ check_signed_in (LdSession  *self,
   return FALSE;
 }
 
-/* The sendGift payload for REQUEST in the current room, from the user. */
+/* giftSent's giftTxId, whichever object (session or room) the task is on. */
 static void
-gift_payload (LdSession           *self,
-              const LdSessionGift *request,
-              JsonObject          *payload)
+done_gift (GTask      *task,
+           JsonObject *data,
+           GError     *error)
+{
+  if (error != NULL)
+    g_task_return_error (task, g_error_copy (error));
+  else
+    g_task_return_pointer (task,
+                           g_strdup (data != NULL ? json_object_get_string_member_with_default (data, "giftTxId", "") : ""),
+                           g_free);
+}
+
+/* The sendGift payload for REQUEST in ROOM, from the user. */
+static void
+gift_payload (LdSession        *self,
+              LdRoom           *room,
+              const LdRoomGift *request,
+              JsonObject       *payload)
 {
   const char *user_id = self->user_id != NULL ? self->user_id : self->token_user_id;
 
-  json_object_set_string_member (payload, "roomId", ld_session_get_room_id (self));
+  json_object_set_string_member (payload, "roomId", ld_room_get_id (room));
   if (user_id != NULL)
     {
       json_object_set_string_member (payload, "senderId", user_id);
@@ -2342,19 +2226,28 @@ ld_session_check_gift (LdSession           *self,
                        const LdSessionGift *request,
                        GError             **error)
 {
+  g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (request != NULL, FALSE);
+
+  return _ld_session_check_gift (self, ld_session_get_current_room (self), request, error);
+}
+
+gboolean
+_ld_session_check_gift (LdSession         *self,
+                        LdRoom            *room,
+                        const LdRoomGift  *request,
+                        GError           **error)
+{
   g_autoptr(JsonObject) payload = json_object_new ();
   g_autoptr(GError) validation = NULL;
   g_autoptr(LdGiftRequest) gift = NULL;
 
-  g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (request != NULL, FALSE);
-
-  if (ld_session_get_room_id (self) == NULL)
+  if (!in_room (self, room))
     {
       g_set_error_literal (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, _("Join a room first"));
       return FALSE;
     }
-  gift_payload (self, request, payload);
+  gift_payload (self, room, request, payload);
   gift = ld_validate_gift (payload, &validation);
   if (gift == NULL)
     {
@@ -2372,23 +2265,33 @@ ld_session_send_gift_async (LdSession           *self,
                             gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonObject) payload = json_object_new ();
-  g_autofree char *timestamp = now_iso8601 ();
 
   g_return_if_fail (LD_IS_SESSION (self));
   g_return_if_fail (request != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ld_session_send_gift_async);
+  _ld_session_send_gift (self, ld_session_get_current_room (self), request, task);
+}
+
+void
+_ld_session_send_gift (LdSession        *self,
+                       LdRoom           *room,
+                       const LdRoomGift *request,
+                       GTask            *task)
+{
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autofree char *timestamp = now_iso8601 ();
+
   if (!check_signed_in (self, task))
     return;
-  if (ld_session_get_room_id (self) == NULL)
+  if (!in_room (self, room))
     {
       g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, "%s", _("Join a room first"));
       return;
     }
 
-  gift_payload (self, request, payload);
+  gift_payload (self, room, request, payload);
   json_object_set_string_member (payload, "timestamp", timestamp);
 
   {
@@ -2408,7 +2311,7 @@ ld_session_send_gift_async (LdSession           *self,
     json_object_set_string_member (payload, "animation", gift->animation);
   }
 
-  request_start (self, task, "sendGift", payload, done_string);
+  request_start (self, task, "sendGift", payload, done_gift);
 }
 
 char *
@@ -2636,16 +2539,14 @@ ld_session_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   stop_timers (self);
   g_clear_handle_id (&self->refresh_source, g_source_remove);
-  g_clear_handle_id (&self->refresh_retry_source, g_source_remove);
+  if (self->refresher != NULL)
+    ld_token_refresh_stop (self->refresher);
   if (self->network_monitor != NULL)
     g_signal_handlers_disconnect_by_func (self->network_monitor, on_network_changed, self);
   g_clear_object (&self->network_monitor);
 
-  while ((task = g_queue_pop_head (&self->waiting)) != NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("The session was closed"));
-      g_object_unref (task);
-    }
+  if (self->requests != NULL)
+    ld_requests_close (self->requests, _("The session was closed"));
   while ((task = g_queue_pop_head (&self->joins)) != NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("The session was closed"));
@@ -2659,8 +2560,6 @@ ld_session_dispose (GObject *object)
       self->sending->settled = TRUE;
       sending_unref (g_steal_pointer (&self->sending));
     }
-  while ((task = g_queue_pop_head (&self->requests)) != NULL)
-    g_object_unref (task);
 
   if (self->client != NULL)
     {
@@ -2669,6 +2568,8 @@ ld_session_dispose (GObject *object)
       g_clear_object (&self->client);
     }
 
+  g_clear_object (&self->refresher);
+  g_clear_object (&self->requests);
   g_clear_object (&self->rest);
   if (self->rooms != NULL)
     {
@@ -2829,6 +2730,12 @@ ld_session_constructed (GObject *object)
   if (self->api_url == NULL)
     self->api_url = g_strdup (LD_SESSION_DEFAULT_API_URL);
   self->rest = ld_rest_client_new (self->api_url);
+  self->refresher = ld_token_refresh_new (self->rest, NULL);
+  ld_token_refresh_set_schedule (self->refresher, LD_SESSION_REFRESH_RETRY_DELAY_MS,
+                                 LD_SESSION_REFRESH_RETRY_DELAY_MAX_MS, self->backoff_base_ms,
+                                 self->backoff_max_ms);
+  g_signal_connect_object (self->refresher, "retrying", G_CALLBACK (on_refresh_retrying), self,
+                           G_CONNECT_SWAPPED);
 }
 
 static void
@@ -2923,8 +2830,6 @@ ld_session_init (LdSession *self)
   self->ping_interval = LD_SESSION_VIEWER_PING_INTERVAL_S;
   self->backoff_base_ms = LD_SESSION_RECONNECT_DELAY_MS;
   self->backoff_max_ms = LD_SESSION_RECONNECT_DELAY_MAX_MS;
-  self->refresh_retry_base_ms = LD_SESSION_REFRESH_RETRY_DELAY_MS;
-  self->refresh_retry_max_ms = LD_SESSION_REFRESH_RETRY_DELAY_MAX_MS;
   self->role = LD_ROLE_VIEWER;
   self->network_monitor = g_object_ref (g_network_monitor_get_default ());
   g_signal_connect (self->network_monitor, "network-changed", G_CALLBACK (on_network_changed), self);
@@ -2937,9 +2842,9 @@ ld_session_init (LdSession *self)
   self->tickets = ld_ticket_model_new ();
   self->limiter = ld_rate_limit_new (NULL, 0);
   self->outbox = ld_outbox_new (0);
-  g_queue_init (&self->waiting);
+  self->requests = ld_requests_new ();
+  ld_requests_set_timeout (self->requests, LD_SESSION_REQUEST_TIMEOUT_MS);
   g_queue_init (&self->joins);
-  g_queue_init (&self->requests);
 }
 
 LdSession *
@@ -2982,6 +2887,7 @@ ld_session_set_path (LdSession  *self,
     {
       g_signal_handlers_disconnect_by_data (self->client, self);
       g_clear_object (&self->client);
+      ld_requests_set_client (self->requests, NULL);
     }
 }
 
@@ -3023,8 +2929,7 @@ _ld_session_set_backoff (LdSession *self,
 
   self->backoff_base_ms = base_ms;
   self->backoff_max_ms = max_ms;
-  self->refresh_retry_base_ms = refresh_base_ms;
-  self->refresh_retry_max_ms = refresh_max_ms;
+  ld_token_refresh_set_schedule (self->refresher, refresh_base_ms, refresh_max_ms, base_ms, max_ms);
 }
 
 guint

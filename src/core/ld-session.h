@@ -217,21 +217,19 @@ LdRoom              *ld_session_get_room                (LdSession       *self,
 LdRoom              *ld_session_get_current_room        (LdSession       *self);
 /* Every room of the session (LdRoom, new references). */
 GPtrArray           *ld_session_list_rooms              (LdSession       *self);
-/* roomInfo's data {roomId, title, status, viewerCount, viewers}. */
+/* getRoomInfo for any room, joined or not (ld_room_get_info_async() for a
+ * joined one). */
 void                 ld_session_get_room_info_async     (LdSession       *self,
                                                          const char      *room_id,
                                                          GCancellable    *cancellable,
                                                          GAsyncReadyCallback callback,
                                                          gpointer         user_data);
-JsonObject          *ld_session_get_room_info_finish    (LdSession       *self,
+LdRoomInfo          *ld_session_get_room_info_finish    (LdSession       *self,
                                                          GAsyncResult    *result,
                                                          GError         **error);
 
-/* Chat: checks (PROTOCOL.md section 5, ld-validate) and rate-limits, then
- * puts the message in the chat model as PENDING and in the outbox. Returns
- * the message (borrowed from the model), or NULL with an LD_CONTRACT_ERROR
- * (EMPTY_MESSAGE, MESSAGE_TOO_LONG, FORBIDDEN_CONTENT, INVALID_IMAGE_URL,
- * RATE_LIMITED; translated messages) or a NOT_IN_ROOM / SIGNED_OUT error. */
+/* Chat in the current room: ld_room_send_text() and ld_room_send_image()
+ * on it (NOT_IN_ROOM when in none). */
 LdMessage           *ld_session_send_text               (LdSession       *self,
                                                          const char      *text,
                                                          GError         **error);
@@ -248,19 +246,9 @@ gint64               ld_session_get_send_retry_ms       (LdSession       *self);
 gboolean             ld_session_retry_message           (LdSession       *self,
                                                          LdMessage       *message);
 
-/* What a gift send carries beyond the sender (the session's user). */
-typedef struct
-{
-  const char *receiver_id;
-  const char *receiver_name;
-  const char *gift_id;
-  const char *gift_name;
-  const char *gift_type;
-  double      gift_value;
-  guint       quantity;   /* 1–100 */
-  const char *message;    /* may be NULL */
-  const char *animation;  /* NULL = "default" */
-} LdSessionGift;
+/* The gift functions below are ld_room_check_gift() and
+ * ld_room_send_gift_async() on the current room. */
+typedef LdRoomGift LdSessionGift;
 
 /* The contract's check of REQUEST in the current room, without sending or
  * counting it (a dialog's "can this go?"): FALSE with the error a send

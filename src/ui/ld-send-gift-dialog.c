@@ -219,9 +219,11 @@ check (LdSendGiftDialog *self)
       g_clear_error (&error);
     }
 
-  /* The same whole-gift check the session and the gateway run. */
+  /* The same whole-gift check the session and the gateway run, in the
+   * room shown (where the send goes). */
   {
-    LdSessionGift gift = {
+    LdRoom *room = ld_session_get_current_room (self->session);
+    LdRoomGift gift = {
       .receiver_id = g_ptr_array_index (self->receiver_ids, position),
       .receiver_name = g_ptr_array_index (self->receiver_names, position),
       .gift_id = kind->id,
@@ -233,7 +235,9 @@ check (LdSendGiftDialog *self)
       .animation = kind->animation,
     };
 
-    if (ld_session_check_gift (self->session, &gift, &error))
+    if (room == NULL)
+      return g_strdup (_("Join a room first"));
+    if (ld_room_check_gift (room, &gift, &error))
       return NULL;
   }
   return g_strdup (error->message);
@@ -289,7 +293,7 @@ on_sent (GObject      *object,
 {
   g_autoptr(LdSendGiftDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *tx_id = ld_session_send_gift_finish (LD_SESSION (object), result, &error);
+  g_autofree char *tx_id = ld_room_send_gift_finish (LD_ROOM (object), result, &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -319,7 +323,8 @@ send_action (GtkWidget  *widget,
   guint position = adw_combo_row_get_selected (self->receiver_row);
   LdGiftKind *kind = selected_kind (self);
   g_autofree char *problem = check (self);
-  LdSessionGift request = { 0 };
+  LdRoomGift request = { 0 };
+  LdRoom *room = self->session != NULL ? ld_session_get_current_room (self->session) : NULL;
   guint quantity = 1;
 
   if (problem != NULL || self->sending || kind == NULL || !typed_quantity (self, &quantity))
@@ -342,7 +347,8 @@ send_action (GtkWidget  *widget,
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), TRUE);
   gtk_spinner_start (self->spinner);
   gtk_widget_action_set_enabled (widget, "gift.send", FALSE);
-  ld_session_send_gift_async (self->session, &request, self->cancellable, on_sent, g_object_ref (self));
+  /* The room shown now, even if another is shown before the answer. */
+  ld_room_send_gift_async (room, &request, self->cancellable, on_sent, g_object_ref (self));
 }
 
 static void

@@ -391,15 +391,20 @@ on_send (LdWindow   *self,
          LdComposer *composer)
 {
   g_autoptr(GError) error = NULL;
-  LdMessage *message;
+  LdMessage *message = NULL;
+  LdRoom *room;
 
   if (self->session == NULL)
     return;
 
-  if (is_image)
-    message = ld_session_send_image (self->session, text, &error);
+  /* Into the room shown. */
+  room = ld_session_get_current_room (self->session);
+  if (room == NULL)
+    g_set_error_literal (&error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, _("Join a room first"));
+  else if (is_image)
+    message = ld_room_send_image (room, text, &error);
   else
-    message = ld_session_send_text (self->session, text, &error);
+    message = ld_room_send_text (room, text, &error);
 
   if (message == NULL)
     {
