@@ -39,5 +39,12 @@ void        ld_ticket_set_resolved     (LdTicket *self,
                                         gboolean  resolved);
 /* When the latest message arrived or was sent. */
 GDateTime  *ld_ticket_get_updated      (LdTicket *self);
+/* The admin (by name) who claimed the ticket on the server, or NULL. */
+const char *ld_ticket_get_assignee     (LdTicket *self);
+/* When the server opened it (NULL for a ticket the server never listed). */
+GDateTime  *ld_ticket_get_created      (LdTicket *self);
+/* Whether the messages are the server's whole history (getTicket), rather
+ * than only those that arrived while this session was connected. */
+gboolean    ld_ticket_get_history_loaded (LdTicket *self);
 
 G_END_DECLS
