@@ -203,16 +203,16 @@ test_flow (Fixture       *fixture,
   g_assert_false (ld_message_get_is_own (answer));
   g_assert_cmpstr (ld_message_get_username (answer), ==, "ada");
 
-  /* Resolved: out of the open list, in the resolved one. */
+  /* Resolved on the server: out of the open list, in the resolved one. */
   gtk_widget_activate_action (GTK_WIDGET (fixture->admin_view), "support.toggle-resolved", NULL);
-  g_assert_true (ld_ticket_get_resolved (ticket));
+  WAIT_UNTIL (ld_ticket_get_resolved (ticket));
   g_assert_cmpuint (n_rows (fixture->admin_view), ==, 0);
   g_assert_cmpstr (visible_page (GTK_WIDGET (fixture->admin_view), LD_TYPE_SUPPORT_VIEW, "list_stack"), ==, "empty");
   ld_support_view_set_show_resolved (fixture->admin_view, TRUE);
   g_assert_cmpuint (n_rows (fixture->admin_view), ==, 1);
   g_assert_true (ld_ticket_row_get_ticket (row_at (fixture->admin_view, 0)) == ticket);
 
-  /* The viewer writes again: the ticket is open again. */
+  /* The viewer writes about something else: a new ticket, open. */
   /* Only for the client's own rate limit (one message a second), which is a
    * rule about time, not an event to wait for. */
   test_spin (1100);
@@ -220,12 +220,20 @@ test_flow (Fixture       *fixture,
   type_and_send (asking, "Vẫn chưa có xu, và app bị treo");
   WAIT_UNTIL (!ld_support_conversation_get_sending (asking));
   g_assert_null (ld_support_conversation_get_error (asking));
-  WAIT_UNTIL (!ld_ticket_get_resolved (ticket));
-  g_assert_cmpuint (n_rows (fixture->admin_view), ==, 0);
   ld_support_view_set_show_resolved (fixture->admin_view, FALSE);
-  g_assert_cmpuint (n_rows (fixture->admin_view), ==, 1);
+  WAIT_UNTIL (n_rows (fixture->admin_view) == 1);
   g_assert_cmpstr (ld_ticket_row_get_type_text (row_at (fixture->admin_view, 0)), ==, "Technical problem");
-  g_assert_cmpuint (n_messages (answering), ==, 3);
+  g_assert_true (ld_ticket_get_resolved (ticket));
+
+  /* Reopened: the payment ticket is back among the open ones. */
+  ld_support_view_set_show_resolved (fixture->admin_view, TRUE);
+  gtk_widget_activate (GTK_WIDGET (row_at (fixture->admin_view, 0)));
+  g_assert_true (ld_support_view_get_current_ticket (fixture->admin_view) == ticket);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->admin_view), "support.toggle-resolved", NULL);
+  WAIT_UNTIL (!ld_ticket_get_resolved (ticket));
+  ld_support_view_set_show_resolved (fixture->admin_view, FALSE);
+  g_assert_cmpuint (n_rows (fixture->admin_view), ==, 2);
+  g_assert_cmpuint (n_messages (answering), ==, 2);
 }
 
 /* A send the client refuses keeps the text where it was typed and says why
@@ -336,6 +344,7 @@ test_narrow (Fixture       *fixture,
   g_assert_true (ld_support_view_open_ticket (fixture->admin_view, "alice"));
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == detail);
   g_assert_cmpuint (ld_ticket_model_get_n_unread (ld_session_get_tickets (fixture->admin)), ==, 0);
+  WAIT_UNTIL (ld_ticket_get_history_loaded (ld_support_view_get_current_ticket (fixture->admin_view)));
   gtk_widget_activate_action (GTK_WIDGET (fixture->admin_view), "support.back", NULL);
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == sidebar);
 }
@@ -381,6 +390,8 @@ test_window (Fixture       *fixture,
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", "support");
   WAIT_UNTIL (adw_view_stack_page_get_badge_number (page) == 0);
   g_assert_cmpstr (ld_ticket_get_user_id (ld_support_view_get_current_ticket (view)), ==, "alice");
+  /* Opening it asked the server for its whole conversation. */
+  WAIT_UNTIL (ld_ticket_get_history_loaded (ld_support_view_get_current_ticket (view)));
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
