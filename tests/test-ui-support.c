@@ -349,6 +349,75 @@ test_narrow (Fixture       *fixture,
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == sidebar);
 }
 
+/* Two admins' consoles on one gateway: Ada claims, Mia's list says so; Ada
+ * answers, Mia sees it; Ada resolves; Mia's app restarts and the ticket is
+ * still listed, with its conversation, from the server. */
+static void
+test_two_admins (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  LdSession *mia = ld_test_gateway_online_session (fixture->gateway, "mia", "admin", WAIT_MS);
+  LdSupportView *mia_view = NULL;
+  GtkWindow *mia_window = view_window (&mia_view, mia, 900);
+  LdTicket *ticket, *at_mia;
+
+  WAIT_UNTIL (ld_support_view_get_admin (fixture->admin_view) && ld_support_view_get_admin (mia_view));
+  type_and_send (ld_support_view_get_conversation (fixture->user_view), "Mình bị trừ xu hai lần");
+  WAIT_UNTIL (n_rows (fixture->admin_view) == 1 && n_rows (mia_view) == 1);
+  g_assert_cmpstr (ld_ticket_row_get_assignee_text (row_at (mia_view, 0)), ==, "Unclaimed");
+
+  /* Ada claims it from her console. */
+  gtk_widget_activate (GTK_WIDGET (row_at (fixture->admin_view, 0)));
+  ticket = ld_support_view_get_current_ticket (fixture->admin_view);
+  g_assert_true (gtk_widget_get_visible ((GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (fixture->admin_view),
+                                                                                      LD_TYPE_SUPPORT_VIEW,
+                                                                                      "claim_button")));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->admin_view), "support.claim", NULL);
+  WAIT_UNTIL (g_strcmp0 (ld_ticket_row_get_assignee_text (row_at (mia_view, 0)), "Claimed by ada") == 0);
+  g_assert_cmpstr (ld_ticket_row_get_assignee_text (row_at (fixture->admin_view, 0)), ==, "Claimed by ada");
+  g_assert_false (gtk_widget_get_visible ((GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (fixture->admin_view),
+                                                                                       LD_TYPE_SUPPORT_VIEW,
+                                                                                       "claim_button")));
+
+  /* Ada answers; Mia, with the ticket open, reads it. */
+  gtk_widget_activate (GTK_WIDGET (row_at (mia_view, 0)));
+  at_mia = ld_support_view_get_current_ticket (mia_view);
+  WAIT_UNTIL (ld_ticket_get_history_loaded (at_mia));
+  type_and_send (ld_support_view_get_conversation (fixture->admin_view), "Mình hoàn lại cho bạn rồi nhé");
+  WAIT_UNTIL (!ld_support_conversation_get_sending (ld_support_view_get_conversation (fixture->admin_view)));
+  WAIT_UNTIL (n_messages (ld_support_view_get_conversation (mia_view)) == 2);
+  g_assert_cmpstr (ld_message_get_text (message_at (ld_support_view_get_conversation (mia_view), 1)), ==,
+                   "Mình hoàn lại cho bạn rồi nhé");
+  g_assert_cmpstr (ld_message_get_username (message_at (ld_support_view_get_conversation (mia_view), 1)), ==, "ada");
+  g_assert_cmpuint (n_messages (ld_support_view_get_conversation (fixture->admin_view)), ==, 2);
+
+  /* Ada resolves: it leaves Mia's open list too. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->admin_view), "support.toggle-resolved", NULL);
+  WAIT_UNTIL (ld_ticket_get_resolved (ticket) && n_rows (mia_view) == 0);
+
+  /* Mia's app restarts: the ticket is still there, resolved, Ada's, with
+   * its conversation. */
+  gtk_window_destroy (mia_window);
+  ld_session_disconnect (mia);
+  g_assert_finalize_object (mia_window);
+  g_assert_finalize_object (mia);
+  mia = ld_test_gateway_online_session (fixture->gateway, "mia", "admin", WAIT_MS);
+  mia_window = view_window (&mia_view, mia, 900);
+  ld_support_view_set_show_resolved (mia_view, TRUE);
+  WAIT_UNTIL (n_rows (mia_view) == 1);
+  g_assert_cmpstr (ld_ticket_get_username (ld_ticket_row_get_ticket (row_at (mia_view, 0))), ==, "alice");
+  g_assert_cmpstr (ld_ticket_row_get_assignee_text (row_at (mia_view, 0)), ==, "Claimed by ada");
+  gtk_widget_activate (GTK_WIDGET (row_at (mia_view, 0)));
+  WAIT_UNTIL (n_messages (ld_support_view_get_conversation (mia_view)) == 2);
+  g_assert_cmpstr (ld_message_get_text (message_at (ld_support_view_get_conversation (mia_view), 0)), ==,
+                   "Mình bị trừ xu hai lần");
+
+  gtk_window_destroy (mia_window);
+  ld_session_disconnect (mia);
+  g_assert_finalize_object (mia_window);
+  g_assert_finalize_object (mia);
+}
+
 static void
 on_joined (GObject      *object,
            GAsyncResult *result,
@@ -407,6 +476,7 @@ main (int    argc,
   g_test_add ("/ui/support/flow", Fixture, NULL, fixture_set_up, test_flow, fixture_tear_down);
   g_test_add ("/ui/support/refused", Fixture, NULL, fixture_set_up, test_refused, fixture_tear_down);
   g_test_add ("/ui/support/server-refusal", Fixture, NULL, fixture_set_up, test_server_refusal, fixture_tear_down);
+  g_test_add ("/ui/support/two-admins", Fixture, NULL, fixture_set_up, test_two_admins, fixture_tear_down);
   g_test_add ("/ui/support/window", Fixture, NULL, fixture_set_up, test_window, fixture_tear_down);
   g_test_add ("/ui/support/narrow", Fixture, GINT_TO_POINTER (400), fixture_set_up, test_narrow, fixture_tear_down);
 
