@@ -466,6 +466,72 @@ test_window (Fixture       *fixture,
   g_assert_finalize_object (window);
 }
 
+static void
+send_as (LdSession  *session,
+         const char *text,
+         const char *support_type)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ticket_id = NULL;
+
+  WAIT_UNTIL (ld_session_get_send_retry_ms (session) == 0);
+  ld_session_contact_support_async (session, text, support_type, NULL, ld_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  ticket_id = ld_session_contact_support_finish (session, result, &error);
+  g_assert_no_error (error);
+}
+
+/* Not a check: with LIVEDESK_SUPPORT_SCREENSHOT=FILE, the admin's console
+ * in the main window with a ticket she claimed and answered and one nobody
+ * has yet, saved with ImageMagick's `import` (data/screenshots/support.png). */
+static void
+test_screenshot (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  g_autoptr(LdSession) bob = ld_test_gateway_online_session (fixture->gateway, "bob", "viewer", WAIT_MS);
+  LdWindow *window = g_object_ref_sink (ld_window_new (NULL, NULL));
+  LdSupportView *view = LD_SUPPORT_VIEW (gtk_widget_get_template_child (GTK_WIDGET (window), LD_TYPE_WINDOW,
+                                                                        "support_view"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command = NULL;
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+  LdTicket *ticket;
+
+  /* What AdwApplication loads for the app, which this test does not run. */
+  gtk_css_provider_load_from_resource (css, "/io/github/livedesk/Livedesk/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 760);
+  ld_window_set_session (window, fixture->admin);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", "support");
+  WAIT_UNTIL (ld_support_view_get_admin (view));
+
+  send_as (fixture->user, "Mình nạp 100.000đ nhưng chưa thấy xu vào tài khoản", "payment");
+  send_as (bob, "The stream keeps buffering on my phone", "technical");
+  WAIT_UNTIL (n_rows (view) == 2);
+  g_assert_true (ld_support_view_open_ticket (view, "alice"));
+  ticket = ld_support_view_get_current_ticket (view);
+  gtk_widget_activate_action (GTK_WIDGET (view), "support.claim", NULL);
+  WAIT_UNTIL (ld_ticket_get_assignee (ticket) != NULL);
+  type_and_send (ld_support_view_get_conversation (view), "Chào bạn, mình đang kiểm tra giao dịch, chờ mình chút nhé");
+  WAIT_UNTIL (!ld_support_conversation_get_sending (ld_support_view_get_conversation (view)));
+  send_as (fixture->user, "Cảm ơn ạ, mã giao dịch là 8841-2207", "payment");
+  WAIT_UNTIL (n_messages (ld_support_view_get_conversation (view)) == 3);
+  test_spin (800);
+
+  command = g_strdup_printf ("import -window root -crop 1200x760+0+0 +repage %s",
+                             g_getenv ("LIVEDESK_SUPPORT_SCREENSHOT"));
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  ld_session_disconnect (bob);
+  g_assert_finalize_object (window);
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -479,6 +545,9 @@ main (int    argc,
   g_test_add ("/ui/support/two-admins", Fixture, NULL, fixture_set_up, test_two_admins, fixture_tear_down);
   g_test_add ("/ui/support/window", Fixture, NULL, fixture_set_up, test_window, fixture_tear_down);
   g_test_add ("/ui/support/narrow", Fixture, GINT_TO_POINTER (400), fixture_set_up, test_narrow, fixture_tear_down);
+
+  if (g_getenv ("LIVEDESK_SUPPORT_SCREENSHOT") != NULL)
+    g_test_add ("/ui/support/screenshot", Fixture, NULL, fixture_set_up, test_screenshot, fixture_tear_down);
 
   return g_test_run ();
 }
