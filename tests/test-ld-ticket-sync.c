@@ -193,6 +193,39 @@ test_two_admins (void)
     g_assert_finalize_object (late);
   }
 
+  /* An internal note: the admins see it, marked; the user never does. */
+  {
+    LdTicket *own = ld_ticket_model_lookup (ld_session_get_tickets (alice), "alice");
+    guint own_length = n_items (ld_ticket_get_messages (own));
+    LdSession *again;
+    g_autoptr(LdTicket) found = NULL;
+
+    ld_session_add_ticket_note_async (ada, ticket_id, "Đã hoàn xu, chờ user xác nhận", NULL,
+                                      ld_test_store_result, &result);
+    WAIT_UNTIL (result != NULL);
+    g_assert_true (ld_session_add_ticket_note_finish (ada, result, &error));
+    g_assert_no_error (error);
+    g_clear_object (&result);
+    g_assert_true (ld_ticket_message_is_internal (last_message (at_ada)));
+    g_assert_cmpint (ld_message_get_state (last_message (at_ada)), ==, LD_MESSAGE_STATE_SENT);
+    g_assert_cmpuint (n_items (ld_ticket_get_messages (at_ada)), ==, 4);
+    WAIT_UNTIL (n_items (ld_ticket_get_messages (at_mia)) == 4);
+    g_assert_true (ld_ticket_message_is_internal (last_message (at_mia)));
+
+    again = ld_test_gateway_online_session (gateway, "alice", "viewer", WAIT_MS);
+    ld_session_get_ticket_async (again, ticket_id, NULL, NULL, ld_test_store_result, &result);
+    WAIT_UNTIL (result != NULL);
+    found = ld_session_get_ticket_finish (again, result, &error);
+    g_assert_no_error (error);
+    g_clear_object (&result);
+    g_assert_cmpuint (n_items (ld_ticket_get_messages (found)), ==, 3);
+    g_assert_false (ld_ticket_message_is_internal (last_message (found)));
+    g_assert_cmpuint (n_items (ld_ticket_get_messages (own)), ==, own_length);
+    g_clear_object (&found);
+    ld_session_disconnect (again);
+    g_assert_finalize_object (again);
+  }
+
   ld_session_disconnect (ada);
   ld_session_disconnect (mia);
   ld_session_disconnect (alice);

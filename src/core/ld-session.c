@@ -2542,7 +2542,8 @@ static void
 reply_start (LdSession  *self,
              GTask      *task,
              LdTicket   *ticket,
-             const char *text)
+             const char *text,
+             gboolean    internal)
 {
   g_autoptr(JsonObject) payload = json_object_new ();
   g_autofree char *clean = NULL;
@@ -2571,7 +2572,9 @@ reply_start (LdSession  *self,
   json_object_set_string_member (payload, "ticketId", ld_ticket_get_ticket_id (ticket));
   json_object_set_string_member (payload, "userId", ld_ticket_get_user_id (ticket));
   json_object_set_string_member (payload, "message", clean);
-  reply = _ld_ticket_model_add_reply_to (self->tickets, ticket, self->user_id, self->username, clean);
+  if (internal)
+    json_object_set_boolean_member (payload, "internal", TRUE);
+  reply = _ld_ticket_model_add_reply_to (self->tickets, ticket, self->user_id, self->username, clean, internal);
   g_object_set_data_full (G_OBJECT (task), "reply", g_object_ref (reply), g_object_unref);
   request_start (self, task, "adminReply", payload, done_reply);
 }
@@ -2591,7 +2594,7 @@ ld_session_reply_to_ticket_async (LdSession           *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ld_session_reply_to_ticket_async);
-  reply_start (self, task, ld_ticket_model_lookup (self->tickets, user_id), text);
+  reply_start (self, task, ld_ticket_model_lookup (self->tickets, user_id), text, FALSE);
 }
 
 void
@@ -2609,7 +2612,35 @@ ld_session_reply_in_ticket_async (LdSession           *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ld_session_reply_in_ticket_async);
-  reply_start (self, task, ld_ticket_model_lookup_id (self->tickets, ticket_id), text);
+  reply_start (self, task, ld_ticket_model_lookup_id (self->tickets, ticket_id), text, FALSE);
+}
+
+void
+ld_session_add_ticket_note_async (LdSession           *self,
+                                  const char          *ticket_id,
+                                  const char          *text,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LD_IS_SESSION (self));
+  g_return_if_fail (ticket_id != NULL && text != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ld_session_add_ticket_note_async);
+  reply_start (self, task, ld_ticket_model_lookup_id (self->tickets, ticket_id), text, TRUE);
+}
+
+gboolean
+ld_session_add_ticket_note_finish (LdSession     *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 gboolean

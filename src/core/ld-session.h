@@ -351,6 +351,17 @@ void                 ld_session_reply_in_ticket_async   (LdSession       *self,
 gboolean             ld_session_reply_in_ticket_finish  (LdSession       *self,
                                                          GAsyncResult    *result,
                                                          GError         **error);
+/* An internal note in ticket TICKET_ID (admins): like a reply, but the
+ * server keeps it from the user (ld_ticket_message_is_internal). */
+void                 ld_session_add_ticket_note_async   (LdSession       *self,
+                                                         const char      *ticket_id,
+                                                         const char      *text,
+                                                         GCancellable    *cancellable,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer         user_data);
+gboolean             ld_session_add_ticket_note_finish  (LdSession       *self,
+                                                         GAsyncResult    *result,
+                                                         GError         **error);
 
 /* Moderation [ext], for streamers, admins and moderators, in ROOM_ID. */
 typedef enum

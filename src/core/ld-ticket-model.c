@@ -345,12 +345,15 @@ _ld_ticket_model_add_reply_to (LdTicketModel *self,
                                LdTicket      *ticket,
                                const char    *admin_id,
                                const char    *admin_name,
-                               const char    *text)
+                               const char    *text,
+                               gboolean       internal)
 {
   g_autoptr(LdMessage) message = NULL;
 
   message = ld_message_new_outgoing (ld_ticket_get_ticket_id (ticket), admin_id, admin_name,
                                      LD_ROLE_ADMIN, LD_MESSAGE_TYPE_TEXT, text);
+  if (internal)
+    _ld_ticket_message_set_internal (message);
   _ld_ticket_add_reply (ticket, message);
   move_to_top (self, ticket);
   return message;
@@ -482,12 +485,14 @@ message_from_json (JsonObject  *object,
   g_autofree char *from_id = NULL;
   g_autoptr(GDateTime) timestamp = NULL;
   const char *from, *from_role, *text;
+  gboolean internal;
   LdMessage *message;
 
   if (!ld_payload_get_string (object, what, "from", FALSE, &from, error) ||
       !ld_payload_get_id (object, what, "fromId", TRUE, &from_id, error) ||
       !ld_payload_get_string (object, what, "fromRole", FALSE, &from_role, error) ||
       !ld_payload_get_string (object, what, "message", TRUE, &text, error) ||
+      !ld_payload_get_boolean (object, what, "internal", FALSE, FALSE, &internal, error) ||
       !ld_payload_get_datetime (object, what, "timestamp", FALSE, &timestamp, error))
     return NULL;
 
@@ -500,6 +505,8 @@ message_from_json (JsonObject  *object,
                           "timestamp", timestamp,
                           NULL);
   ld_message_set_is_own (message, own_id != NULL && g_strcmp0 (own_id, from_id) == 0);
+  if (internal)
+    _ld_ticket_message_set_internal (message);
   return message;
 }
 
@@ -518,7 +525,8 @@ is_echo (LdTicket  *ticket,
       g_autoptr(LdMessage) known = g_list_model_get_item (messages, i - 1);
 
       if (g_strcmp0 (ld_message_get_text (known), ld_message_get_text (message)) != 0 ||
-          g_strcmp0 (ld_message_get_user_id (known), ld_message_get_user_id (message)) != 0)
+          g_strcmp0 (ld_message_get_user_id (known), ld_message_get_user_id (message)) != 0 ||
+          ld_ticket_message_is_internal (known) != ld_ticket_message_is_internal (message))
         continue;
       if (ld_message_get_is_own (message) && ld_message_get_local_id (known) != NULL &&
           g_object_get_data (G_OBJECT (known), "ld-ticket-echoed") == NULL)

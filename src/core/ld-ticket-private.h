@@ -54,6 +54,9 @@ LdMessage *_ld_ticket_model_add_reply_to (LdTicketModel *self,
                                           LdTicket      *ticket,
                                           const char    *admin_id,
                                           const char    *admin_name,
-                                          const char    *text);
+                                          const char    *text,
+                                          gboolean       internal);
+
+void      _ld_ticket_message_set_internal (LdMessage *message);
 
 G_END_DECLS

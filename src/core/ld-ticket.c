@@ -446,3 +446,16 @@ ld_ticket_get_updated (LdTicket *self)
   g_return_val_if_fail (LD_IS_TICKET (self), NULL);
   return self->updated;
 }
+
+gboolean
+ld_ticket_message_is_internal (LdMessage *message)
+{
+  g_return_val_if_fail (LD_IS_MESSAGE (message), FALSE);
+  return g_object_get_data (G_OBJECT (message), "ld-ticket-internal") != NULL;
+}
+
+void
+_ld_ticket_message_set_internal (LdMessage *message)
+{
+  g_object_set_data (G_OBJECT (message), "ld-ticket-internal", GINT_TO_POINTER (TRUE));
+}

@@ -47,4 +47,8 @@ GDateTime  *ld_ticket_get_created      (LdTicket *self);
  * than only those that arrived while this session was connected. */
 gboolean    ld_ticket_get_history_loaded (LdTicket *self);
 
+/* Whether MESSAGE of a ticket is an admins' internal note [ext]: stored
+ * with the ticket, shown to admins only, never sent to the user. */
+gboolean    ld_ticket_message_is_internal (LdMessage *message);
+
 G_END_DECLS
