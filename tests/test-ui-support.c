@@ -7,12 +7,14 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <adwaita.h>
+#include <glib/gstdio.h>
 
 #include "ld-support-bubble.h"
 #include "ld-support-conversation.h"
 #include "ld-support-view.h"
 #include "ld-test-gateway.h"
 #include "ld-test-util.h"
+#include "ld-ticket-replies.h"
 #include "ld-ticket-row.h"
 #include "test-peer.h"
 #include "ld-window.h"
@@ -418,6 +420,60 @@ test_two_admins (Fixture       *fixture,
   g_assert_finalize_object (mia);
 }
 
+/* An admin keeps a reply for later and inserts it; writes an internal note
+ * that the other admins see marked and the user never gets. */
+static void
+test_notes_and_canned (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  LdSupportConversation *asking = ld_support_view_get_conversation (fixture->user_view);
+  LdSupportConversation *answering = ld_support_view_get_conversation (fixture->admin_view);
+  g_autoptr(LdTicketReplies) kept = ld_ticket_replies_new (NULL);
+  const char *canned = "Bạn gửi giúp mình mã giao dịch nhé";
+  LdSupportBubble *bubble;
+  guint asked;
+
+  WAIT_UNTIL (ld_support_view_get_admin (fixture->admin_view));
+  type_and_send (asking, "Mình bị trừ tiền mà không có xu");
+  WAIT_UNTIL (n_rows (fixture->admin_view) == 1);
+  gtk_widget_activate (GTK_WIDGET (row_at (fixture->admin_view, 0)));
+  WAIT_UNTIL (ld_ticket_get_history_loaded (ld_support_view_get_current_ticket (fixture->admin_view)));
+
+  /* Kept as canned reply 1, in the admin's file… */
+  ld_support_conversation_set_text (answering, canned);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->admin_view), "support.save-reply", "i", 1);
+  ld_ticket_replies_set_admin (kept, "ada");
+  g_assert_cmpstr (ld_ticket_replies_get (kept, 1), ==, canned);
+  ld_ticket_replies_set_admin (kept, "mia");
+  g_assert_null (ld_ticket_replies_get (kept, 1));
+  /* …and inserted again (Ctrl+1). */
+  ld_support_conversation_set_text (answering, "");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->admin_view), "support.insert-reply", "i", 1);
+  g_assert_cmpstr (ld_support_conversation_get_text (answering), ==, canned);
+  ld_support_conversation_set_text (answering, "");
+
+  /* An internal note: in the console, marked; never at the user's. */
+  asked = n_messages (asking);
+  ld_support_conversation_set_note (answering, TRUE);
+  type_and_send (answering, "Khách quen, hoàn xu ngay");
+  WAIT_UNTIL (!ld_support_conversation_get_sending (answering));
+  g_assert_null (ld_support_conversation_get_error (answering));
+  g_assert_cmpuint (n_messages (answering), ==, 2);
+  g_assert_true (ld_ticket_message_is_internal (message_at (answering, 1)));
+  bubble = g_object_ref_sink (LD_SUPPORT_BUBBLE (ld_support_bubble_new ()));
+  ld_support_bubble_set_message (bubble, message_at (answering, 1));
+  g_assert_true (ld_support_bubble_get_internal (bubble));
+  g_assert_finalize_object (bubble);
+
+  /* The reply after it reaches the user, alone. */
+  ld_support_conversation_set_note (answering, FALSE);
+  type_and_send (answering, canned);
+  WAIT_UNTIL (!ld_support_conversation_get_sending (answering));
+  WAIT_UNTIL (n_messages (asking) == asked + 1);
+  g_assert_cmpstr (ld_message_get_text (message_at (asking, asked)), ==, canned);
+  g_assert_false (ld_ticket_message_is_internal (message_at (answering, 2)));
+}
+
 static void
 on_joined (GObject      *object,
            GAsyncResult *result,
@@ -536,6 +592,11 @@ int
 main (int    argc,
       char **argv)
 {
+  g_autofree char *config = g_dir_make_tmp ("livedesk-support-XXXXXX", NULL);
+  int status;
+
+  /* Canned replies go under the config dir: this test's own. */
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
@@ -543,11 +604,21 @@ main (int    argc,
   g_test_add ("/ui/support/refused", Fixture, NULL, fixture_set_up, test_refused, fixture_tear_down);
   g_test_add ("/ui/support/server-refusal", Fixture, NULL, fixture_set_up, test_server_refusal, fixture_tear_down);
   g_test_add ("/ui/support/two-admins", Fixture, NULL, fixture_set_up, test_two_admins, fixture_tear_down);
+  g_test_add ("/ui/support/notes-and-canned", Fixture, NULL, fixture_set_up, test_notes_and_canned, fixture_tear_down);
   g_test_add ("/ui/support/window", Fixture, NULL, fixture_set_up, test_window, fixture_tear_down);
   g_test_add ("/ui/support/narrow", Fixture, GINT_TO_POINTER (400), fixture_set_up, test_narrow, fixture_tear_down);
 
   if (g_getenv ("LIVEDESK_SUPPORT_SCREENSHOT") != NULL)
     g_test_add ("/ui/support/screenshot", Fixture, NULL, fixture_set_up, test_screenshot, fixture_tear_down);
 
-  return g_test_run ();
+  status = g_test_run ();
+  {
+    g_autofree char *dir = g_build_filename (config, "livedesk", NULL);
+    g_autofree char *file = g_build_filename (dir, "canned-replies.ini", NULL);
+
+    g_unlink (file);
+    g_rmdir (dir);
+    g_rmdir (config);
+  }
+  return status;
 }

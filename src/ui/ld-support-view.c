@@ -7,6 +7,7 @@
 
 #include "ld-support-type.h"
 #include "ld-support-view.h"
+#include "ld-ticket-replies.h"
 #include "ld-ticket-row.h"
 
 struct _LdSupportView
@@ -33,6 +34,7 @@ struct _LdSupportView
   LdSupportConversation *admin_conversation;
 
   LdSession             *session;
+  LdTicketReplies       *replies;
   GCancellable          *cancellable;
   GtkCustomFilter       *filter;
   GtkFilterListModel    *shown;
@@ -356,6 +358,13 @@ update_mode (LdSupportView *self)
         set_current (self, NULL);
     }
   gtk_stack_set_visible_child_name (self->mode_stack, self->admin ? "admin" : "user");
+  ld_support_conversation_set_admin_tools (self->admin_conversation, self->admin);
+  {
+    const char *admin_id = self->admin ? ld_session_get_user_id (self->session) : NULL;
+
+    if (g_strcmp0 (admin_id, ld_ticket_replies_get_admin (self->replies)) != 0)
+      ld_ticket_replies_set_admin (self->replies, admin_id);
+  }
   update_own (self);
 }
 
@@ -423,8 +432,12 @@ on_admin_send (LdSupportView         *self,
       ld_support_conversation_refuse (conversation, _("No request is open"));
       return;
     }
-  ld_session_reply_in_ticket_async (self->session, ld_ticket_get_ticket_id (self->current), text,
-                                    self->cancellable, on_admin_sent, g_object_ref (self));
+  if (ld_support_conversation_get_note (conversation))
+    ld_session_add_ticket_note_async (self->session, ld_ticket_get_ticket_id (self->current), text,
+                                      self->cancellable, on_admin_sent, g_object_ref (self));
+  else
+    ld_session_reply_in_ticket_async (self->session, ld_ticket_get_ticket_id (self->current), text,
+                                      self->cancellable, on_admin_sent, g_object_ref (self));
 }
 
 static void
@@ -545,6 +558,88 @@ claim_action (GtkWidget  *widget,
                                   self->cancellable, on_ticket_changed, g_object_ref (self));
 }
 
+/* The canned replies' menu: insert one, or keep what is typed as one. */
+static void
+update_canned_menu (LdSupportView *self)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenu) insert = g_menu_new ();
+  g_autoptr(GMenu) save = g_menu_new ();
+
+  for (guint slot = 1; slot <= LD_TICKET_REPLIES_N_SLOTS; slot++)
+    {
+      const char *text = ld_ticket_replies_get (self->replies, slot);
+      g_autoptr(GMenuItem) item = NULL;
+      g_autofree char *label = NULL;
+      g_autofree char *shown = NULL;
+
+      if (text != NULL)
+        {
+          /* One line of it: the menu is for recognising, not reading. */
+          shown = g_utf8_substring (text, 0, MIN (g_utf8_strlen (text, -1), 40));
+          g_strdelimit (shown, "\n\r\t", ' ');
+          /* Translators: a canned reply in the menu: its shortcut's digit and its start. */
+          label = g_strdup_printf (_("%u. %s"), slot, shown);
+          item = g_menu_item_new (label, NULL);
+          g_menu_item_set_action_and_target_value (item, "support.insert-reply", g_variant_new_int32 (slot));
+          g_menu_append_item (insert, item);
+          g_clear_object (&item);
+          g_clear_pointer (&label, g_free);
+        }
+      /* Translators: keeps the typed text as the canned reply of that digit (Ctrl+digit). */
+      label = text != NULL ? g_strdup_printf (_("Replace %u"), slot) : g_strdup_printf (_("Keep as %u"), slot);
+      item = g_menu_item_new (label, NULL);
+      g_menu_item_set_action_and_target_value (item, "support.save-reply", g_variant_new_int32 (slot));
+      g_menu_append_item (save, item);
+    }
+  if (g_menu_model_get_n_items (G_MENU_MODEL (insert)) == 0)
+    {
+      g_autoptr(GMenuItem) none = g_menu_item_new (_("No canned replies yet: type one, then keep it"), "support.none");
+
+      g_menu_append_item (insert, none);
+    }
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (insert));
+  g_menu_append_submenu (menu, _("Keep the Text as a Canned Reply"), G_MENU_MODEL (save));
+  ld_support_conversation_set_canned_menu (self->admin_conversation, G_MENU_MODEL (menu));
+}
+
+static void
+insert_reply_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  LdSupportView *self = LD_SUPPORT_VIEW (widget);
+  int slot = g_variant_get_int32 (parameter);
+  const char *text;
+
+  if (!self->admin || self->current == NULL || slot < 1 || slot > LD_TICKET_REPLIES_N_SLOTS ||
+      (text = ld_ticket_replies_get (self->replies, slot)) == NULL)
+    {
+      gtk_widget_error_bell (widget);
+      return;
+    }
+  ld_support_conversation_insert_text (self->admin_conversation, text);
+}
+
+static void
+save_reply_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  LdSupportView *self = LD_SUPPORT_VIEW (widget);
+  g_autoptr(GError) error = NULL;
+  const char *text = ld_support_conversation_get_text (self->admin_conversation);
+  int slot = g_variant_get_int32 (parameter);
+
+  if (!self->admin || slot < 1 || slot > LD_TICKET_REPLIES_N_SLOTS || text == NULL || text[0] == '\0')
+    {
+      gtk_widget_error_bell (widget);
+      return;
+    }
+  if (!ld_ticket_replies_set (self->replies, slot, text, &error))
+    ld_support_conversation_refuse (self->admin_conversation, error->message);
+}
+
 static void
 back_action (GtkWidget  *widget,
              const char *action_name,
@@ -596,6 +691,7 @@ ld_support_view_dispose (GObject *object)
   g_clear_object (&self->shown);
   g_clear_object (&self->filter);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->replies);
 
   G_OBJECT_CLASS (ld_support_view_parent_class)->dispose (object);
 }
@@ -640,6 +736,11 @@ ld_support_view_class_init (LdSupportViewClass *klass)
   gtk_widget_class_install_action (widget_class, "support.toggle-resolved", NULL, toggle_resolved_action);
   gtk_widget_class_install_action (widget_class, "support.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "support.claim", NULL, claim_action);
+  gtk_widget_class_install_action (widget_class, "support.insert-reply", "i", insert_reply_action);
+  gtk_widget_class_install_action (widget_class, "support.save-reply", "i", save_reply_action);
+  for (guint i = 0; i < LD_TICKET_REPLIES_N_SLOTS; i++)
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_CONTROL_MASK, "support.insert-reply",
+                                         "i", (gint32) (i + 1));
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "support.back", NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -653,7 +754,10 @@ ld_support_view_init (LdSupportView *self)
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
 
   self->cancellable = g_cancellable_new ();
+  self->replies = ld_ticket_replies_new (NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (self->replies, "changed", G_CALLBACK (update_canned_menu), self, G_CONNECT_SWAPPED);
+  update_canned_menu (self);
 
   for (guint i = 0; types[i] != NULL; i++)
     gtk_string_list_append (names, ld_support_type_name (types[i]));
