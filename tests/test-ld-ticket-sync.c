@@ -141,11 +141,11 @@ test_two_admins (void)
       g_assert_false (ld_message_get_is_own (answer));
       g_assert_cmpint (ld_message_get_role (answer), ==, LD_ROLE_ADMIN);
     }
-    /* A user does not list tickets. */
+    /* A user does not list tickets: the server says so. */
     ld_session_load_tickets_async (again, FALSE, NULL, ld_test_store_result, &result);
     WAIT_UNTIL (result != NULL);
     g_assert_false (ld_session_load_tickets_finish (again, result, &error));
-    g_assert_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_ALLOWED);
+    g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN);
     g_clear_error (&error);
     g_clear_object (&result);
     ld_session_disconnect (again);

@@ -311,6 +311,21 @@ gboolean             ld_session_load_tickets_finish     (LdSession       *self,
                                                          GAsyncResult    *result,
                                                          GError         **error);
 
+/* listTickets as tools ask it (livedesk-cli): STATUS "open", "resolved" or
+ * NULL for both, BEFORE an ISO time or NULL, LIMIT 0 for the server's
+ * default. Completes with the page as the server sent it, {tickets,
+ * nextBefore}; the model is left as it is. */
+void                 ld_session_list_tickets_async      (LdSession       *self,
+                                                         const char      *status,
+                                                         const char      *before,
+                                                         guint            limit,
+                                                         GCancellable    *cancellable,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer         user_data);
+JsonObject          *ld_session_list_tickets_finish     (LdSession       *self,
+                                                         GAsyncResult    *result,
+                                                         GError         **error);
+
 typedef enum
 {
   LD_TICKET_CHANGE_CLAIM,   /* the ticket becomes the signed-in admin's */

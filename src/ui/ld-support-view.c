@@ -46,6 +46,8 @@ struct _LdSupportView
   gboolean               admin;
   gboolean               type_chosen;
   gboolean               loading_older;
+  /* The user's conversation was asked for since the session came online. */
+  gboolean               asked_own;
 };
 
 G_DEFINE_FINAL_TYPE (LdSupportView, ld_support_view, GTK_TYPE_WIDGET)
@@ -359,6 +361,16 @@ update_mode (LdSupportView *self)
     }
   gtk_stack_set_visible_child_name (self->mode_stack, self->admin ? "admin" : "user");
   ld_support_conversation_set_admin_tools (self->admin_conversation, self->admin);
+  /* A user back after a restart finds their conversation on the server. */
+  if (self->session == NULL || ld_session_get_state (self->session) != LD_SESSION_STATE_ONLINE)
+    self->asked_own = FALSE;
+  else if (!self->admin && !self->asked_own && ld_session_get_user_id (self->session) != NULL)
+    {
+      self->asked_own = TRUE;
+      if (ld_ticket_model_lookup (ld_session_get_tickets (self->session), ld_session_get_user_id (self->session)) == NULL)
+        ld_session_get_ticket_async (self->session, NULL, ld_support_view_get_support_type (self),
+                                     self->cancellable, on_history_loaded, NULL);
+    }
   {
     const char *admin_id = self->admin ? ld_session_get_user_id (self->session) : NULL;
 
