@@ -245,6 +245,11 @@ test_reconnect (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *ticket_id = NULL;
 
+  /* The sign-in's page first: a request in flight would outlive the test. */
+  ld_session_load_tickets_async (ada, FALSE, NULL, ld_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (ld_session_load_tickets_finish (ada, result, &error));
+  g_clear_object (&result);
   ld_session_disconnect (ada);
   ld_session_contact_support_async (alice, "Alo?", NULL, NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
@@ -262,6 +267,67 @@ test_reconnect (void)
   g_assert_finalize_object (alice);
 }
 
+/* More tickets than a page: the newest page at sign-in, the older ones when
+ * asked, then nothing more. */
+static void
+test_pages (void)
+{
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (gateway_program);
+  LdSession *ada;
+  LdTicketModel *tickets;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first_id = NULL;
+  g_autofree char *last_id = NULL;
+
+  for (guint i = 0; i < 23; i++)
+    {
+      g_autofree char *user = g_strdup_printf ("user%02u", i);
+      LdSession *session = ld_test_gateway_online_session (gateway, user, "viewer", WAIT_MS);
+
+      ld_session_contact_support_async (session, "Help", NULL, NULL, ld_test_store_result, &result);
+      WAIT_UNTIL (result != NULL);
+      if (i == 0)
+        first_id = ld_session_contact_support_finish (session, result, &error);
+      else
+        g_free (last_id), last_id = ld_session_contact_support_finish (session, result, &error);
+      g_assert_no_error (error);
+      g_clear_object (&result);
+      ld_session_disconnect (session);
+      g_object_unref (session);
+    }
+
+  ada = ld_test_gateway_online_session (gateway, "ada", "admin", WAIT_MS);
+  tickets = ld_session_get_tickets (ada);
+  WAIT_UNTIL (ld_ticket_model_get_next_before (tickets) != NULL);
+  g_assert_cmpuint (n_items (tickets), ==, 20);
+  g_assert_nonnull (ld_ticket_model_lookup_id (tickets, last_id));
+  g_assert_null (ld_ticket_model_lookup_id (tickets, first_id));
+
+  ld_session_load_tickets_async (ada, TRUE, NULL, ld_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (ld_session_load_tickets_finish (ada, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpuint (n_items (tickets), ==, 23);
+  {
+    g_autoptr(LdTicket) oldest = g_list_model_get_item (G_LIST_MODEL (tickets), 22);
+
+    g_assert_cmpstr (ld_ticket_get_ticket_id (oldest), ==, first_id);
+  }
+  g_assert_null (ld_ticket_model_get_next_before (tickets));
+
+  ld_session_load_tickets_async (ada, TRUE, NULL, ld_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_false (ld_session_load_tickets_finish (ada, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpuint (n_items (tickets), ==, 23);
+
+  ld_session_disconnect (ada);
+  g_object_unref (ada);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -272,6 +338,7 @@ main (int   argc,
 
   g_test_add_func ("/ticket-sync/two-admins", test_two_admins);
   g_test_add_func ("/ticket-sync/reconnect", test_reconnect);
+  g_test_add_func ("/ticket-sync/pages", test_pages);
 
   return g_test_run ();
 }
