@@ -3235,7 +3235,9 @@ ld_session_class_init (LdSessionClass *klass)
   signals[SUPPORT_REPLY] =
     g_signal_new ("support-reply", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
-  /* adminChat, for admins: a user asked for help (user id, name, text). */
+  /* For admins: a user asked for help (user id, name, text). With tickets
+   * stored by the server [ext], only for a new ticket or a ticket of the
+   * admin's own; from a server without, for each adminChat. */
   signals[SUPPORT_REQUEST] =
     g_signal_new ("support-request", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);

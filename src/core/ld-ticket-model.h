@@ -1,7 +1,10 @@
 /* ld-ticket-model.h: an admin's support tickets as a GListModel of
- * LdTicket, one per user, the most recently active first. For a user who is
- * not an admin, the same model holds their own single ticket: their
- * chatWithAdmin messages and the admins' adminMessage answers, in order.
+ * LdTicket, the most recently active first. With a gateway that stores
+ * tickets [ext], they are the server's (pages of listTickets, ticketMessage,
+ * ticketUpdate, getTicket), a user may have several, and older pages go
+ * below; from a server without, one per user, grouped from adminChat. For a
+ * user who is not an admin, the same model holds their own conversation:
+ * their chatWithAdmin messages and the admins' adminMessage answers.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -49,6 +52,7 @@ LdTicket      *ld_ticket_model_apply_admin_message (LdTicketModel *self,
                                                     const char    *user_id,
                                                     JsonObject    *payload,
                                                     GError       **error);
+/* USER_ID's most recently active ticket, or NULL. */
 LdTicket      *ld_ticket_model_lookup           (LdTicketModel  *self,
                                                  const char     *user_id);
 /* Tickets stored by the server [ext] (README, "Beyond PROTOCOL.md"). */

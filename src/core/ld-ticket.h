@@ -1,6 +1,8 @@
 /* ld-ticket.h: one user's support conversation with the admins: what they
- * sent with chatWithAdmin (reaching admins as adminChat) and the admins'
- * replies (adminReply), as LdMessages whose room-id is the ticket id.
+ * sent with chatWithAdmin (reaching admins as adminChat, and ticketMessage
+ * [ext]) and the admins' replies (adminReply), as LdMessages whose room-id
+ * is the ticket id; with a gateway that stores tickets, its status and the
+ * admin who claimed it.
  *
  * An admin's LdTicketModel holds one per user who wrote; a user's holds
  * their own conversation only: what they sent (is-own) and the admins'
