@@ -351,6 +351,10 @@ test_narrow (Fixture       *fixture,
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == sidebar);
 }
 
+static void send_as (LdSession  *session,
+                     const char *text,
+                     const char *support_type);
+
 /* Two admins' consoles on one gateway: Ada claims, Mia's list says so; Ada
  * answers, Mia sees it; Ada resolves; Mia's app restarts and the ticket is
  * still listed, with its conversation, from the server. */
@@ -472,6 +476,44 @@ test_notes_and_canned (Fixture       *fixture,
   WAIT_UNTIL (n_messages (asking) == asked + 1);
   g_assert_cmpstr (ld_message_get_text (message_at (asking, asked)), ==, canned);
   g_assert_false (ld_ticket_message_is_internal (message_at (answering, 2)));
+}
+
+/* More tickets than a page: scrolling to the end of the list brings the
+ * older ones. */
+static void
+test_older_pages (Fixture       *fixture,
+                  gconstpointer  user_data)
+{
+  GtkWidget *scroller;
+  GtkAdjustment *adjustment;
+
+  for (guint i = 0; i < 21; i++)
+    {
+      g_autofree char *user = g_strdup_printf ("user%02u", i);
+      g_autoptr(LdSession) session = ld_test_gateway_online_session (fixture->gateway, user, "viewer", WAIT_MS);
+
+      send_as (session, "Help", NULL);
+      ld_session_disconnect (session);
+    }
+
+  /* The console signs in again (a restart): the newest page. */
+  ld_support_view_set_session (fixture->admin_view, NULL);
+  ld_session_disconnect (fixture->admin);
+  g_clear_object (&fixture->admin);
+  fixture->admin = ld_test_gateway_online_session (fixture->gateway, "ada", "admin", WAIT_MS);
+  ld_support_view_set_session (fixture->admin_view, fixture->admin);
+  WAIT_UNTIL (n_rows (fixture->admin_view) == 20);
+
+  scroller = gtk_widget_get_ancestor (GTK_WIDGET (ld_support_view_get_ticket_list (fixture->admin_view)),
+                                      GTK_TYPE_SCROLLED_WINDOW);
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  WAIT_UNTIL (gtk_adjustment_get_upper (adjustment) > gtk_adjustment_get_page_size (adjustment));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment));
+  WAIT_UNTIL (n_rows (fixture->admin_view) == 21);
+  g_assert_cmpstr (ld_ticket_get_user_id (ld_ticket_row_get_ticket (row_at (fixture->admin_view, 20))), ==, "user00");
+  /* Every page is in: the end of the list asks nothing more. */
+  WAIT_UNTIL (ld_ticket_model_get_next_before (ld_session_get_tickets (fixture->admin)) == NULL);
+  g_assert_false (ld_support_view_load_older (fixture->admin_view));
 }
 
 static void
@@ -605,6 +647,7 @@ main (int    argc,
   g_test_add ("/ui/support/server-refusal", Fixture, NULL, fixture_set_up, test_server_refusal, fixture_tear_down);
   g_test_add ("/ui/support/two-admins", Fixture, NULL, fixture_set_up, test_two_admins, fixture_tear_down);
   g_test_add ("/ui/support/notes-and-canned", Fixture, NULL, fixture_set_up, test_notes_and_canned, fixture_tear_down);
+  g_test_add ("/ui/support/older-pages", Fixture, NULL, fixture_set_up, test_older_pages, fixture_tear_down);
   g_test_add ("/ui/support/window", Fixture, NULL, fixture_set_up, test_window, fixture_tear_down);
   g_test_add ("/ui/support/narrow", Fixture, GINT_TO_POINTER (400), fixture_set_up, test_narrow, fixture_tear_down);
 
