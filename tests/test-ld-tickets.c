@@ -175,6 +175,149 @@ test_malformed (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
 }
 
+static JsonObject *
+parse (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = json_from_string (json, &error);
+
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (node));
+}
+
+#define TICKET(id, user, status, assignee, created) \
+  "{\"ticketId\":\"" id "\",\"userId\":\"" user "\",\"username\":\"" user "\",\"supportType\":\"general\"," \
+  "\"status\":\"" status "\",\"assignee\":" assignee ",\"createdAt\":\"" created "\",\"updatedAt\":\"" created "\"}"
+
+/* The server's pages: the newest on top, older ones below, a reconnect's
+ * newest page merging with what is there; live messages and updates. */
+static void
+test_server_pages (void)
+{
+  g_autoptr(LdTicketModel) model = ld_ticket_model_new ();
+  Mirror mirror = { G_LIST_MODEL (model), g_ptr_array_new_with_free_func (g_object_unref) };
+  g_autoptr(JsonObject) first = parse ("{\"tickets\":[" TICKET ("t3", "u3", "open", "null", "2026-11-26T10:03:00Z") ","
+                                       TICKET ("t2", "u2", "open", "\"ada\"", "2026-11-26T10:02:00Z") "],"
+                                       "\"nextBefore\":\"2026-11-26T10:02:00Z\"}");
+  g_autoptr(JsonObject) older = parse ("{\"tickets\":[" TICKET ("t1", "u1", "resolved", "\"mia\"", "2026-11-26T10:01:00Z") ","
+                                       "7,{\"ticketId\":\"bad\"}],\"nextBefore\":null}");
+  g_autoptr(JsonObject) again = parse ("{\"tickets\":[" TICKET ("t4", "u2", "open", "null", "2026-11-26T10:04:00Z") ","
+                                       TICKET ("t3", "u3", "open", "\"mia\"", "2026-11-26T10:03:00Z") "],"
+                                       "\"nextBefore\":\"2026-11-26T10:03:00Z\"}");
+  g_autoptr(JsonObject) message = parse ("{\"ticketId\":\"t2\",\"userId\":\"u2\",\"from\":\"u2\",\"fromId\":\"u2\","
+                                         "\"fromRole\":\"viewer\",\"message\":\"Hi\",\"timestamp\":\"2026-11-26T10:05:00Z\"}");
+  g_autoptr(JsonObject) update = parse ("{\"ticketId\":\"t2\",\"status\":\"resolved\",\"assignee\":null,\"by\":\"ada\"}");
+  g_autoptr(JsonObject) history = parse ("{\"ticketId\":\"t1\",\"userId\":\"u1\",\"status\":\"resolved\",\"messages\":["
+                                         "{\"from\":\"u1\",\"fromId\":\"u1\",\"fromRole\":\"viewer\",\"message\":\"a\",\"timestamp\":\"2026-11-26T10:01:00Z\"},"
+                                         "{\"from\":\"mia\",\"fromId\":\"mia\",\"fromRole\":\"admin\",\"message\":\"b\",\"timestamp\":\"2026-11-26T10:01:30Z\"}]}");
+  g_autoptr(GError) error = NULL;
+  gboolean added;
+  LdTicket *ticket;
+
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), &mirror);
+
+  g_assert_true (ld_ticket_model_apply_page (model, first, FALSE, &error));
+  g_assert_no_error (error);
+  assert_order (model, "u3 u2");
+  g_assert_cmpstr (ld_ticket_model_get_next_before (model), ==, "2026-11-26T10:02:00Z");
+  g_assert_cmpstr (ld_ticket_get_assignee (ld_ticket_model_lookup_id (model, "t2")), ==, "ada");
+  g_assert_null (ld_ticket_get_assignee (ld_ticket_model_lookup_id (model, "t3")));
+
+  /* An older page goes below; its malformed tickets are skipped. */
+  g_assert_true (ld_ticket_model_apply_page (model, older, TRUE, &error));
+  assert_order (model, "u3 u2 u1");
+  g_assert_null (ld_ticket_model_get_next_before (model));
+  g_assert_true (ld_ticket_get_resolved (ld_ticket_model_lookup_id (model, "t1")));
+  mirror_check (&mirror);
+
+  /* After a reconnect: a new ticket on top, a changed one updated, and the
+   * paging where it was. */
+  g_assert_true (ld_ticket_model_apply_page (model, again, FALSE, &error));
+  assert_order (model, "u2 u3 u2 u1");
+  g_assert_cmpstr (ld_ticket_get_assignee (ld_ticket_model_lookup_id (model, "t3")), ==, "mia");
+  g_assert_null (ld_ticket_model_get_next_before (model));
+  mirror_check (&mirror);
+
+  /* A live message: to the top, unread; the same message again is not added. */
+  ticket = ld_ticket_model_apply_ticket_message (model, message, "ada", &added, &error);
+  g_assert_no_error (error);
+  g_assert_true (added);
+  g_assert_true (ticket == ld_ticket_model_lookup_id (model, "t2"));
+  g_assert_cmpuint (ld_ticket_get_unread_count (ticket), ==, 1);
+  g_assert_true (ld_ticket_model_apply_ticket_message (model, message, "ada", &added, &error) == ticket);
+  g_assert_false (added);
+  g_assert_cmpuint (g_list_model_get_n_items (ld_ticket_get_messages (ticket)), ==, 1);
+  {
+    g_autoptr(LdTicket) top = g_list_model_get_item (G_LIST_MODEL (model), 0);
+
+    g_assert_true (top == ticket);
+  }
+  mirror_check (&mirror);
+
+  g_assert_true (ld_ticket_model_apply_ticket_update (model, update, &error) == ticket);
+  g_assert_true (ld_ticket_get_resolved (ticket));
+  g_assert_null (ld_ticket_get_assignee (ticket));
+
+  /* The history replaces what a ticket showed. */
+  ticket = ld_ticket_model_apply_history (model, history, "mia", &error);
+  g_assert_no_error (error);
+  g_assert_true (ticket == ld_ticket_model_lookup_id (model, "t1"));
+  g_assert_true (ld_ticket_get_history_loaded (ticket));
+  g_assert_cmpuint (g_list_model_get_n_items (ld_ticket_get_messages (ticket)), ==, 2);
+  {
+    g_autoptr(LdMessage) answer = g_list_model_get_item (ld_ticket_get_messages (ticket), 1);
+
+    g_assert_true (ld_message_get_is_own (answer));
+    g_assert_cmpint (ld_message_get_role (answer), ==, LD_ROLE_ADMIN);
+  }
+
+  g_signal_handlers_disconnect_by_data (model, &mirror);
+  g_ptr_array_unref (mirror.items);
+}
+
+static void
+test_server_malformed (void)
+{
+  g_autoptr(LdTicketModel) model = ld_ticket_model_new ();
+  static const char * const messages[] = {
+    "{\"userId\":\"u\",\"fromId\":\"u\",\"message\":\"x\"}",
+    "{\"ticketId\":\"t\",\"userId\":\"u\",\"message\":\"x\"}",
+    "{\"ticketId\":\"t\",\"userId\":\"u\",\"fromId\":\"u\"}",
+    "{\"ticketId\":\"t\",\"userId\":\"u\",\"fromId\":\"u\",\"message\":\"x\",\"ticket\":5}",
+    "{\"ticketId\":\"t\",\"userId\":\"u\",\"fromId\":\"u\",\"message\":\"x\",\"timestamp\":\"yesterday\"}",
+  };
+  static const char * const pages[] = {
+    "{}",
+    "{\"tickets\":{}}",
+    "{\"tickets\":[],\"nextBefore\":3}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (messages); i++)
+    {
+      g_autoptr(JsonObject) object = parse (messages[i]);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_null (ld_ticket_model_apply_ticket_message (model, object, NULL, NULL, &error));
+      g_assert_error (error, LD_PAYLOAD_ERROR, error->code);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autoptr(JsonObject) object = parse (pages[i]);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (ld_ticket_model_apply_page (model, object, FALSE, &error));
+      g_assert_error (error, LD_PAYLOAD_ERROR, error->code);
+    }
+  {
+    g_autoptr(JsonObject) object = parse ("{\"ticketId\":\"nowhere\",\"status\":\"open\"}");
+    g_autoptr(GError) error = NULL;
+
+    g_assert_null (ld_ticket_model_apply_ticket_update (model, object, &error));
+    g_assert_nonnull (error);
+  }
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -183,6 +326,8 @@ main (int   argc,
 
   g_test_add_func ("/tickets/grouped-per-user", test_grouped_per_user);
   g_test_add_func ("/tickets/malformed", test_malformed);
+  g_test_add_func ("/tickets/server-pages", test_server_pages);
+  g_test_add_func ("/tickets/server-malformed", test_server_malformed);
 
   return g_test_run ();
 }

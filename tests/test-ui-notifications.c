@@ -705,6 +705,55 @@ test_choices_off (void)
   WAIT_UNTIL (find_call ("AddNotification", "mention-") != NULL);
 }
 
+static void
+change_ticket (LdSession      *session,
+               const char     *ticket_id,
+               LdTicketChange  change)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ld_session_change_ticket_async (session, ticket_id, change, NULL, ld_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (ld_session_change_ticket_finish (session, result, &error));
+  g_assert_no_error (error);
+}
+
+/* Support tickets shared by the admins [ext]: Ada is told of a message in a
+ * ticket she claimed, not of one in a ticket another admin claimed. */
+static void
+test_others_ticket (void)
+{
+  g_autoptr(LdSession) zoe = ld_test_gateway_online_session (t.gateway, "zoe", "admin", WAIT_MS);
+  LdTicket *ticket;
+  const char *ticket_id;
+  guint length;
+
+  gtk_widget_set_visible (GTK_WIDGET (t.window), FALSE);
+  choose_all (TRUE);
+  contact_support (t.alice, "is anyone there?");
+  WAIT_UNTIL ((ticket = ld_ticket_model_lookup (ld_session_get_tickets (t.ada), "alice")) != NULL);
+  ticket_id = ld_ticket_get_ticket_id (ticket);
+
+  /* Zoe's ticket: Ada's list follows, her desktop stays quiet. */
+  change_ticket (zoe, ticket_id, LD_TICKET_CHANGE_CLAIM);
+  WAIT_UNTIL (g_strcmp0 (ld_ticket_get_assignee (ticket), "zoe") == 0);
+  g_ptr_array_set_size (t.calls, 0);
+  length = ticket_length ("alice");
+  contact_support (t.alice, "hello again");
+  WAIT_UNTIL (ticket_length ("alice") > length);
+  g_assert_cmpuint (count_calls ("AddNotification", "support-"), ==, 0);
+
+  /* Ada's ticket: she is told. */
+  change_ticket (t.ada, ticket_id, LD_TICKET_CHANGE_CLAIM);
+  WAIT_UNTIL (g_strcmp0 (ld_ticket_get_assignee (ticket), "ada") == 0);
+  contact_support (t.alice, "thanks, Ada");
+  WAIT_UNTIL (find_call ("AddNotification", "support-") != NULL);
+  g_assert_cmpstr (find_call ("AddNotification", "support-")->body, ==, "alice: thanks, Ada");
+
+  ld_session_disconnect (zoe);
+}
+
 static gboolean
 window_active (gpointer window)
 {
@@ -839,6 +888,7 @@ main (int    argc,
   g_test_add_func ("/ui/notifications/list", test_list);
   g_test_add_func ("/ui/notifications/desktop", test_desktop);
   g_test_add_func ("/ui/notifications/choices-off", test_choices_off);
+  g_test_add_func ("/ui/notifications/others-ticket", test_others_ticket);
   g_test_add_func ("/ui/notifications/focused", test_focused);
   g_test_add_func ("/ui/notifications/gift-actions", test_gift_actions);
   g_test_add_func ("/ui/notifications/background", test_background);

@@ -7,12 +7,14 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <adwaita.h>
+#include <glib/gstdio.h>
 
 #include "ld-support-bubble.h"
 #include "ld-support-conversation.h"
 #include "ld-support-view.h"
 #include "ld-test-gateway.h"
 #include "ld-test-util.h"
+#include "ld-ticket-replies.h"
 #include "ld-ticket-row.h"
 #include "test-peer.h"
 #include "ld-window.h"
@@ -203,16 +205,16 @@ test_flow (Fixture       *fixture,
   g_assert_false (ld_message_get_is_own (answer));
   g_assert_cmpstr (ld_message_get_username (answer), ==, "ada");
 
-  /* Resolved: out of the open list, in the resolved one. */
+  /* Resolved on the server: out of the open list, in the resolved one. */
   gtk_widget_activate_action (GTK_WIDGET (fixture->admin_view), "support.toggle-resolved", NULL);
-  g_assert_true (ld_ticket_get_resolved (ticket));
+  WAIT_UNTIL (ld_ticket_get_resolved (ticket));
   g_assert_cmpuint (n_rows (fixture->admin_view), ==, 0);
   g_assert_cmpstr (visible_page (GTK_WIDGET (fixture->admin_view), LD_TYPE_SUPPORT_VIEW, "list_stack"), ==, "empty");
   ld_support_view_set_show_resolved (fixture->admin_view, TRUE);
   g_assert_cmpuint (n_rows (fixture->admin_view), ==, 1);
   g_assert_true (ld_ticket_row_get_ticket (row_at (fixture->admin_view, 0)) == ticket);
 
-  /* The viewer writes again: the ticket is open again. */
+  /* The viewer writes about something else: a new ticket, open. */
   /* Only for the client's own rate limit (one message a second), which is a
    * rule about time, not an event to wait for. */
   test_spin (1100);
@@ -220,12 +222,20 @@ test_flow (Fixture       *fixture,
   type_and_send (asking, "Vẫn chưa có xu, và app bị treo");
   WAIT_UNTIL (!ld_support_conversation_get_sending (asking));
   g_assert_null (ld_support_conversation_get_error (asking));
-  WAIT_UNTIL (!ld_ticket_get_resolved (ticket));
-  g_assert_cmpuint (n_rows (fixture->admin_view), ==, 0);
   ld_support_view_set_show_resolved (fixture->admin_view, FALSE);
-  g_assert_cmpuint (n_rows (fixture->admin_view), ==, 1);
+  WAIT_UNTIL (n_rows (fixture->admin_view) == 1);
   g_assert_cmpstr (ld_ticket_row_get_type_text (row_at (fixture->admin_view, 0)), ==, "Technical problem");
-  g_assert_cmpuint (n_messages (answering), ==, 3);
+  g_assert_true (ld_ticket_get_resolved (ticket));
+
+  /* Reopened: the payment ticket is back among the open ones. */
+  ld_support_view_set_show_resolved (fixture->admin_view, TRUE);
+  gtk_widget_activate (GTK_WIDGET (row_at (fixture->admin_view, 0)));
+  g_assert_true (ld_support_view_get_current_ticket (fixture->admin_view) == ticket);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->admin_view), "support.toggle-resolved", NULL);
+  WAIT_UNTIL (!ld_ticket_get_resolved (ticket));
+  ld_support_view_set_show_resolved (fixture->admin_view, FALSE);
+  g_assert_cmpuint (n_rows (fixture->admin_view), ==, 2);
+  g_assert_cmpuint (n_messages (answering), ==, 2);
 }
 
 /* A send the client refuses keeps the text where it was typed and says why
@@ -336,8 +346,174 @@ test_narrow (Fixture       *fixture,
   g_assert_true (ld_support_view_open_ticket (fixture->admin_view, "alice"));
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == detail);
   g_assert_cmpuint (ld_ticket_model_get_n_unread (ld_session_get_tickets (fixture->admin)), ==, 0);
+  WAIT_UNTIL (ld_ticket_get_history_loaded (ld_support_view_get_current_ticket (fixture->admin_view)));
   gtk_widget_activate_action (GTK_WIDGET (fixture->admin_view), "support.back", NULL);
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == sidebar);
+}
+
+static void send_as (LdSession  *session,
+                     const char *text,
+                     const char *support_type);
+
+/* Two admins' consoles on one gateway: Ada claims, Mia's list says so; Ada
+ * answers, Mia sees it; Ada resolves; Mia's app restarts and the ticket is
+ * still listed, with its conversation, from the server. */
+static void
+test_two_admins (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  LdSession *mia = ld_test_gateway_online_session (fixture->gateway, "mia", "admin", WAIT_MS);
+  LdSupportView *mia_view = NULL;
+  GtkWindow *mia_window = view_window (&mia_view, mia, 900);
+  LdTicket *ticket, *at_mia;
+
+  WAIT_UNTIL (ld_support_view_get_admin (fixture->admin_view) && ld_support_view_get_admin (mia_view));
+  type_and_send (ld_support_view_get_conversation (fixture->user_view), "Mình bị trừ xu hai lần");
+  WAIT_UNTIL (n_rows (fixture->admin_view) == 1 && n_rows (mia_view) == 1);
+  g_assert_cmpstr (ld_ticket_row_get_assignee_text (row_at (mia_view, 0)), ==, "Unclaimed");
+
+  /* Ada claims it from her console. */
+  gtk_widget_activate (GTK_WIDGET (row_at (fixture->admin_view, 0)));
+  ticket = ld_support_view_get_current_ticket (fixture->admin_view);
+  g_assert_true (gtk_widget_get_visible ((GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (fixture->admin_view),
+                                                                                      LD_TYPE_SUPPORT_VIEW,
+                                                                                      "claim_button")));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->admin_view), "support.claim", NULL);
+  WAIT_UNTIL (g_strcmp0 (ld_ticket_row_get_assignee_text (row_at (mia_view, 0)), "Claimed by ada") == 0);
+  g_assert_cmpstr (ld_ticket_row_get_assignee_text (row_at (fixture->admin_view, 0)), ==, "Claimed by ada");
+  g_assert_false (gtk_widget_get_visible ((GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (fixture->admin_view),
+                                                                                       LD_TYPE_SUPPORT_VIEW,
+                                                                                       "claim_button")));
+
+  /* Ada answers; Mia, with the ticket open, reads it. */
+  gtk_widget_activate (GTK_WIDGET (row_at (mia_view, 0)));
+  at_mia = ld_support_view_get_current_ticket (mia_view);
+  WAIT_UNTIL (ld_ticket_get_history_loaded (at_mia));
+  type_and_send (ld_support_view_get_conversation (fixture->admin_view), "Mình hoàn lại cho bạn rồi nhé");
+  WAIT_UNTIL (!ld_support_conversation_get_sending (ld_support_view_get_conversation (fixture->admin_view)));
+  WAIT_UNTIL (n_messages (ld_support_view_get_conversation (mia_view)) == 2);
+  g_assert_cmpstr (ld_message_get_text (message_at (ld_support_view_get_conversation (mia_view), 1)), ==,
+                   "Mình hoàn lại cho bạn rồi nhé");
+  g_assert_cmpstr (ld_message_get_username (message_at (ld_support_view_get_conversation (mia_view), 1)), ==, "ada");
+  g_assert_cmpuint (n_messages (ld_support_view_get_conversation (fixture->admin_view)), ==, 2);
+
+  /* Ada resolves: it leaves Mia's open list too. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->admin_view), "support.toggle-resolved", NULL);
+  WAIT_UNTIL (ld_ticket_get_resolved (ticket) && n_rows (mia_view) == 0);
+
+  /* Mia's app restarts: the ticket is still there, resolved, Ada's, with
+   * its conversation. */
+  gtk_window_destroy (mia_window);
+  ld_session_disconnect (mia);
+  g_assert_finalize_object (mia_window);
+  g_assert_finalize_object (mia);
+  mia = ld_test_gateway_online_session (fixture->gateway, "mia", "admin", WAIT_MS);
+  mia_window = view_window (&mia_view, mia, 900);
+  ld_support_view_set_show_resolved (mia_view, TRUE);
+  WAIT_UNTIL (n_rows (mia_view) == 1);
+  g_assert_cmpstr (ld_ticket_get_username (ld_ticket_row_get_ticket (row_at (mia_view, 0))), ==, "alice");
+  g_assert_cmpstr (ld_ticket_row_get_assignee_text (row_at (mia_view, 0)), ==, "Claimed by ada");
+  gtk_widget_activate (GTK_WIDGET (row_at (mia_view, 0)));
+  WAIT_UNTIL (n_messages (ld_support_view_get_conversation (mia_view)) == 2);
+  g_assert_cmpstr (ld_message_get_text (message_at (ld_support_view_get_conversation (mia_view), 0)), ==,
+                   "Mình bị trừ xu hai lần");
+
+  gtk_window_destroy (mia_window);
+  ld_session_disconnect (mia);
+  g_assert_finalize_object (mia_window);
+  g_assert_finalize_object (mia);
+}
+
+/* An admin keeps a reply for later and inserts it; writes an internal note
+ * that the other admins see marked and the user never gets. */
+static void
+test_notes_and_canned (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  LdSupportConversation *asking = ld_support_view_get_conversation (fixture->user_view);
+  LdSupportConversation *answering = ld_support_view_get_conversation (fixture->admin_view);
+  g_autoptr(LdTicketReplies) kept = ld_ticket_replies_new (NULL);
+  const char *canned = "Bạn gửi giúp mình mã giao dịch nhé";
+  LdSupportBubble *bubble;
+  guint asked;
+
+  WAIT_UNTIL (ld_support_view_get_admin (fixture->admin_view));
+  type_and_send (asking, "Mình bị trừ tiền mà không có xu");
+  WAIT_UNTIL (n_rows (fixture->admin_view) == 1);
+  gtk_widget_activate (GTK_WIDGET (row_at (fixture->admin_view, 0)));
+  WAIT_UNTIL (ld_ticket_get_history_loaded (ld_support_view_get_current_ticket (fixture->admin_view)));
+
+  /* Kept as canned reply 1, in the admin's file… */
+  ld_support_conversation_set_text (answering, canned);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->admin_view), "support.save-reply", "i", 1);
+  ld_ticket_replies_set_admin (kept, "ada");
+  g_assert_cmpstr (ld_ticket_replies_get (kept, 1), ==, canned);
+  ld_ticket_replies_set_admin (kept, "mia");
+  g_assert_null (ld_ticket_replies_get (kept, 1));
+  /* …and inserted again (Ctrl+1). */
+  ld_support_conversation_set_text (answering, "");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->admin_view), "support.insert-reply", "i", 1);
+  g_assert_cmpstr (ld_support_conversation_get_text (answering), ==, canned);
+  ld_support_conversation_set_text (answering, "");
+
+  /* An internal note: in the console, marked; never at the user's. */
+  asked = n_messages (asking);
+  ld_support_conversation_set_note (answering, TRUE);
+  type_and_send (answering, "Khách quen, hoàn xu ngay");
+  WAIT_UNTIL (!ld_support_conversation_get_sending (answering));
+  g_assert_null (ld_support_conversation_get_error (answering));
+  g_assert_cmpuint (n_messages (answering), ==, 2);
+  g_assert_true (ld_ticket_message_is_internal (message_at (answering, 1)));
+  bubble = g_object_ref_sink (LD_SUPPORT_BUBBLE (ld_support_bubble_new ()));
+  ld_support_bubble_set_message (bubble, message_at (answering, 1));
+  g_assert_true (ld_support_bubble_get_internal (bubble));
+  g_assert_finalize_object (bubble);
+
+  /* The reply after it reaches the user, alone. */
+  ld_support_conversation_set_note (answering, FALSE);
+  type_and_send (answering, canned);
+  WAIT_UNTIL (!ld_support_conversation_get_sending (answering));
+  WAIT_UNTIL (n_messages (asking) == asked + 1);
+  g_assert_cmpstr (ld_message_get_text (message_at (asking, asked)), ==, canned);
+  g_assert_false (ld_ticket_message_is_internal (message_at (answering, 2)));
+}
+
+/* More tickets than a page: scrolling to the end of the list brings the
+ * older ones. */
+static void
+test_older_pages (Fixture       *fixture,
+                  gconstpointer  user_data)
+{
+  GtkWidget *scroller;
+  GtkAdjustment *adjustment;
+
+  for (guint i = 0; i < 21; i++)
+    {
+      g_autofree char *user = g_strdup_printf ("user%02u", i);
+      g_autoptr(LdSession) session = ld_test_gateway_online_session (fixture->gateway, user, "viewer", WAIT_MS);
+
+      send_as (session, "Help", NULL);
+      ld_session_disconnect (session);
+    }
+
+  /* The console signs in again (a restart): the newest page. */
+  ld_support_view_set_session (fixture->admin_view, NULL);
+  ld_session_disconnect (fixture->admin);
+  g_clear_object (&fixture->admin);
+  fixture->admin = ld_test_gateway_online_session (fixture->gateway, "ada", "admin", WAIT_MS);
+  ld_support_view_set_session (fixture->admin_view, fixture->admin);
+  WAIT_UNTIL (n_rows (fixture->admin_view) == 20);
+
+  scroller = gtk_widget_get_ancestor (GTK_WIDGET (ld_support_view_get_ticket_list (fixture->admin_view)),
+                                      GTK_TYPE_SCROLLED_WINDOW);
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  WAIT_UNTIL (gtk_adjustment_get_upper (adjustment) > gtk_adjustment_get_page_size (adjustment));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment));
+  WAIT_UNTIL (n_rows (fixture->admin_view) == 21);
+  g_assert_cmpstr (ld_ticket_get_user_id (ld_ticket_row_get_ticket (row_at (fixture->admin_view, 20))), ==, "user00");
+  /* Every page is in: the end of the list asks nothing more. */
+  WAIT_UNTIL (ld_ticket_model_get_next_before (ld_session_get_tickets (fixture->admin)) == NULL);
+  g_assert_false (ld_support_view_load_older (fixture->admin_view));
 }
 
 static void
@@ -381,23 +557,111 @@ test_window (Fixture       *fixture,
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", "support");
   WAIT_UNTIL (adw_view_stack_page_get_badge_number (page) == 0);
   g_assert_cmpstr (ld_ticket_get_user_id (ld_support_view_get_current_ticket (view)), ==, "alice");
+  /* Opening it asked the server for its whole conversation. */
+  WAIT_UNTIL (ld_ticket_get_history_loaded (ld_support_view_get_current_ticket (view)));
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
+}
+
+static void
+send_as (LdSession  *session,
+         const char *text,
+         const char *support_type)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ticket_id = NULL;
+
+  WAIT_UNTIL (ld_session_get_send_retry_ms (session) == 0);
+  ld_session_contact_support_async (session, text, support_type, NULL, ld_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  ticket_id = ld_session_contact_support_finish (session, result, &error);
+  g_assert_no_error (error);
+}
+
+/* Not a check: with LIVEDESK_SUPPORT_SCREENSHOT=FILE, the admin's console
+ * in the main window with a ticket she claimed and answered and one nobody
+ * has yet, saved with ImageMagick's `import` (data/screenshots/support.png). */
+static void
+test_screenshot (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  g_autoptr(LdSession) bob = ld_test_gateway_online_session (fixture->gateway, "bob", "viewer", WAIT_MS);
+  LdWindow *window = g_object_ref_sink (ld_window_new (NULL, NULL));
+  LdSupportView *view = LD_SUPPORT_VIEW (gtk_widget_get_template_child (GTK_WIDGET (window), LD_TYPE_WINDOW,
+                                                                        "support_view"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command = NULL;
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+  LdTicket *ticket;
+
+  /* What AdwApplication loads for the app, which this test does not run. */
+  gtk_css_provider_load_from_resource (css, "/io/github/livedesk/Livedesk/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 760);
+  ld_window_set_session (window, fixture->admin);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", "support");
+  WAIT_UNTIL (ld_support_view_get_admin (view));
+
+  send_as (fixture->user, "Mình nạp 100.000đ nhưng chưa thấy xu vào tài khoản", "payment");
+  send_as (bob, "The stream keeps buffering on my phone", "technical");
+  WAIT_UNTIL (n_rows (view) == 2);
+  g_assert_true (ld_support_view_open_ticket (view, "alice"));
+  ticket = ld_support_view_get_current_ticket (view);
+  gtk_widget_activate_action (GTK_WIDGET (view), "support.claim", NULL);
+  WAIT_UNTIL (ld_ticket_get_assignee (ticket) != NULL);
+  type_and_send (ld_support_view_get_conversation (view), "Chào bạn, mình đang kiểm tra giao dịch, chờ mình chút nhé");
+  WAIT_UNTIL (!ld_support_conversation_get_sending (ld_support_view_get_conversation (view)));
+  send_as (fixture->user, "Cảm ơn ạ, mã giao dịch là 8841-2207", "payment");
+  WAIT_UNTIL (n_messages (ld_support_view_get_conversation (view)) == 3);
+  test_spin (800);
+
+  command = g_strdup_printf ("import -window root -crop 1200x760+0+0 +repage %s",
+                             g_getenv ("LIVEDESK_SUPPORT_SCREENSHOT"));
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  ld_session_disconnect (bob);
+  g_assert_finalize_object (window);
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css));
 }
 
 int
 main (int    argc,
       char **argv)
 {
+  g_autofree char *config = g_dir_make_tmp ("livedesk-support-XXXXXX", NULL);
+  int status;
+
+  /* Canned replies go under the config dir: this test's own. */
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
   g_test_add ("/ui/support/flow", Fixture, NULL, fixture_set_up, test_flow, fixture_tear_down);
   g_test_add ("/ui/support/refused", Fixture, NULL, fixture_set_up, test_refused, fixture_tear_down);
   g_test_add ("/ui/support/server-refusal", Fixture, NULL, fixture_set_up, test_server_refusal, fixture_tear_down);
+  g_test_add ("/ui/support/two-admins", Fixture, NULL, fixture_set_up, test_two_admins, fixture_tear_down);
+  g_test_add ("/ui/support/notes-and-canned", Fixture, NULL, fixture_set_up, test_notes_and_canned, fixture_tear_down);
+  g_test_add ("/ui/support/older-pages", Fixture, NULL, fixture_set_up, test_older_pages, fixture_tear_down);
   g_test_add ("/ui/support/window", Fixture, NULL, fixture_set_up, test_window, fixture_tear_down);
   g_test_add ("/ui/support/narrow", Fixture, GINT_TO_POINTER (400), fixture_set_up, test_narrow, fixture_tear_down);
 
-  return g_test_run ();
+  if (g_getenv ("LIVEDESK_SUPPORT_SCREENSHOT") != NULL)
+    g_test_add ("/ui/support/screenshot", Fixture, NULL, fixture_set_up, test_screenshot, fixture_tear_down);
+
+  status = g_test_run ();
+  {
+    g_autofree char *dir = g_build_filename (config, "livedesk", NULL);
+    g_autofree char *file = g_build_filename (dir, "canned-replies.ini", NULL);
+
+    g_unlink (file);
+    g_rmdir (dir);
+    g_rmdir (config);
+  }
+  return status;
 }

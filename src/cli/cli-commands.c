@@ -952,168 +952,82 @@ cmd_gift (Cli   *cli,
   return CLI_EXIT_OK;
 }
 
-/* [ext] The admins' side of the support tickets the gateway stores.
- * LdSession has no way to emit an arbitrary event and wait for its answer,
- * so once the session has signed in (refreshing the token if need be) these
- * open their own SioClient with the session's access token in CONNECT's auth. */
-typedef struct
-{
-  char     *token;
-  gboolean  authenticated;
-  char     *failure;
-} SupportLink;
+/* [ext] The admins' side of the support tickets the gateway stores, on the
+ * session's ticket API: what the server answered, as JSON. */
 
-static JsonNode *
-support_auth (SioClient  *client,
-              const char *nsp,
-              gpointer    user_data)
+static void
+set_time_member (JsonObject *object,
+                 const char *member,
+                 GDateTime  *time)
 {
-  SupportLink *link = user_data;
-  g_autoptr(JsonObject) auth = json_object_new ();
+  g_autofree char *text = time != NULL ? g_date_time_format_iso8601 (time) : NULL;
 
-  json_object_set_string_member (auth, "token", link->token);
-  return json_node_init_object (json_node_alloc (), auth);
+  if (text != NULL)
+    json_object_set_string_member (object, member, text);
+  else
+    json_object_set_null_member (object, member);
 }
 
-/* The failure envelope's message, or the event's name. */
-static char *
-envelope_failure_text (JsonArray  *args,
-                       const char *fallback)
+/* TICKET as the wire's ticket object, with its MESSAGES when asked. */
+static JsonObject *
+ticket_to_json (LdTicket *ticket,
+                gboolean  messages)
 {
-  JsonNode *first = json_array_get_length (args) > 0 ? json_array_get_element (args, 0) : NULL;
-  JsonObject *envelope = first != NULL && JSON_NODE_HOLDS_OBJECT (first) ? json_node_get_object (first) : NULL;
-  JsonNode *detail = envelope != NULL ? json_object_get_member (envelope, "error") : NULL;
-  const char *code = NULL;
-  const char *message = NULL;
+  JsonObject *object = json_object_new ();
 
-  if (detail != NULL && JSON_NODE_HOLDS_OBJECT (detail))
+  json_object_set_string_member (object, "ticketId", ld_ticket_get_ticket_id (ticket));
+  json_object_set_string_member (object, "userId", ld_ticket_get_user_id (ticket));
+  json_object_set_string_member (object, "username", ld_ticket_get_username (ticket));
+  json_object_set_string_member (object, "supportType", ld_ticket_get_support_type (ticket));
+  json_object_set_string_member (object, "status", ld_ticket_get_resolved (ticket) ? "resolved" : "open");
+  if (ld_ticket_get_assignee (ticket) != NULL)
+    json_object_set_string_member (object, "assignee", ld_ticket_get_assignee (ticket));
+  else
+    json_object_set_null_member (object, "assignee");
+  set_time_member (object, "createdAt", ld_ticket_get_created (ticket));
+  set_time_member (object, "updatedAt", ld_ticket_get_updated (ticket));
+  if (messages)
     {
-      code = json_object_get_string_member_with_default (json_node_get_object (detail), "code", NULL);
-      message = json_object_get_string_member_with_default (json_node_get_object (detail), "message", NULL);
+      GListModel *model = ld_ticket_get_messages (ticket);
+      JsonArray *array = json_array_new ();
+
+      for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+        {
+          g_autoptr(LdMessage) message = g_list_model_get_item (model, i);
+          JsonObject *item = json_object_new ();
+
+          json_object_set_string_member (item, "from", ld_message_get_username (message));
+          json_object_set_string_member (item, "fromId", ld_message_get_user_id (message));
+          json_object_set_string_member (item, "fromRole", ld_role_to_string (ld_message_get_role (message)));
+          json_object_set_string_member (item, "message", ld_message_get_text (message));
+          set_time_member (item, "timestamp", ld_message_get_timestamp (message));
+          if (ld_ticket_message_is_internal (message))
+            json_object_set_boolean_member (item, "internal", TRUE);
+          json_array_add_object_element (array, item);
+        }
+      json_object_set_array_member (object, "messages", array);
     }
-  else if (detail != NULL && JSON_NODE_HOLDS_VALUE (detail) && json_node_get_value_type (detail) == G_TYPE_STRING)
-    message = json_node_get_string (detail);
-  if (message == NULL && envelope != NULL)
-    message = json_object_get_string_member_with_default (envelope, "message", NULL);
-
-  return g_strdup_printf ("%s%s%s", code != NULL ? code : "", code != NULL ? ": " : "",
-                          message != NULL ? message : fallback);
+  return object;
 }
 
-static void
-on_support_event (SioClient    *client,
-                  const char   *nsp,
-                  const char   *name,
-                  JsonArray    *args,
-                  GPtrArray    *attachments,
-                  SioClientAck *ack,
-                  gpointer      user_data)
+/* Ticket TICKET_ID with its history, from the server; NULL after failing. */
+static LdTicket *
+get_ticket (Cli        *cli,
+            const char *ticket_id)
 {
-  SupportLink *link = user_data;
-
-  if (strcmp (name, "authSuccess") == 0)
-    link->authenticated = TRUE;
-  else if (strcmp (name, "authFailed") == 0 && link->failure == NULL)
-    link->failure = envelope_failure_text (args, name);
-  g_main_context_wakeup (NULL);
-}
-
-static void
-on_support_connect_error (SioClient  *client,
-                          const char *nsp,
-                          const char *message,
-                          JsonNode   *data,
-                          gpointer    user_data)
-{
-  SupportLink *link = user_data;
-
-  if (link->failure == NULL)
-    link->failure = g_strdup (message);
-  g_main_context_wakeup (NULL);
-}
-
-/* Emits EVENT with PAYLOAD as an admin and prints the answer's data. */
-static int
-support_request (Cli        *cli,
-                 const char *event,
-                 JsonObject *payload)
-{
-  g_autoptr(LdTokens) tokens = NULL;
-  g_autoptr(SioClient) client = NULL;
-  g_autoptr(JsonArray) args = json_array_new ();
-  g_autoptr(JsonArray) answer = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  SupportLink link = { 0 };
-  JsonNode *first;
-  JsonObject *envelope;
-  int status;
+  LdTicket *ticket;
 
   if (!start_session (cli))
-    return cli->exit_code;
-  tokens = ld_session_dup_tokens (cli->session);
-  if (tokens == NULL || tokens->access_token == NULL)
-    return fail (cli, CLI_EXIT_FAILURE, "%s", _("No access token"));
-
-  link.token = tokens->access_token;
-  client = sio_client_new (cli->server, cli->path);
-  g_object_set (client, "reconnection", FALSE, NULL);
-  sio_client_set_auth_func (client, support_auth, &link, NULL);
-  g_signal_connect (client, "event", G_CALLBACK (on_support_event), &link);
-  g_signal_connect (client, "connect-error", G_CALLBACK (on_support_connect_error), &link);
-  sio_client_connect (client);
-  while (!link.authenticated && link.failure == NULL && !cli->interrupted)
-    g_main_context_iteration (NULL, TRUE);
-  if (!link.authenticated)
-    {
-      status = fail (cli, CLI_EXIT_FAILURE, "%s", link.failure != NULL ? link.failure : _("Interrupted"));
-      goto out;
-    }
-
-  json_array_add_object_element (args, json_object_ref (payload));
-  sio_client_emit_with_ack_async (client, event, args, NULL, LD_SESSION_REQUEST_TIMEOUT_MS, NULL, on_done, &result);
+    return NULL;
+  ld_session_get_ticket_async (cli->session, ticket_id, NULL, NULL, on_done, &result);
   if (!await (cli, &result))
-    {
-      status = cli->exit_code != 0 ? cli->exit_code : CLI_EXIT_FAILURE;
-      goto out;
-    }
-  answer = sio_client_emit_with_ack_finish (client, result, NULL, &error);
-  if (answer == NULL)
-    {
-      status = fail (cli, CLI_EXIT_FAILURE, "%s", error->message);
-      goto out;
-    }
-
-  first = json_array_get_length (answer) > 0 ? json_array_get_element (answer, 0) : NULL;
-  envelope = first != NULL && JSON_NODE_HOLDS_OBJECT (first) ? json_node_get_object (first) : NULL;
-  if (envelope == NULL || !json_object_get_boolean_member_with_default (envelope, "success", FALSE))
-    {
-      g_autofree char *text = envelope_failure_text (answer, _("Refused"));
-
-      status = fail (cli, CLI_EXIT_REFUSED, "%s", text);
-      goto out;
-    }
-
-  if (json_object_has_member (envelope, "data"))
-    print_json (json_object_get_member (envelope, "data"));
-  else
-    print_object (envelope);
-  status = CLI_EXIT_OK;
-
-out:
-  g_signal_handlers_disconnect_by_data (client, &link);
-  sio_client_disconnect (client);
-  g_free (link.failure);
-  return status;
-}
-
-static JsonObject *
-ticket_payload (const char *ticket_id)
-{
-  JsonObject *payload = json_object_new ();
-
-  json_object_set_string_member (payload, "ticketId", ticket_id);
-  return payload;
+    return NULL;
+  ticket = ld_session_get_ticket_finish (cli->session, result, &error);
+  if (ticket == NULL)
+    fail_with_error (cli, error);
+  return ticket;
 }
 
 static int
@@ -1131,17 +1045,24 @@ cmd_support_list (Cli   *cli,
     { "limit", 0, 0, G_OPTION_ARG_INT, &limit, N_("How many (1–100, default 20)"), N_("N") },
     { NULL }
   };
-  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) page = NULL;
 
   if (!parse_options (cli, "list", _("List support tickets, newest first (admins)."), entries, &argc, &argv, 0))
     return cli->exit_code;
-  if (status != NULL)
-    json_object_set_string_member (payload, "status", status);
-  if (before != NULL)
-    json_object_set_string_member (payload, "before", before);
-  if (limit != 0)
-    json_object_set_int_member (payload, "limit", limit);
-  return support_request (cli, "listTickets", payload);
+  if (!start_session (cli))
+    return cli->exit_code;
+  /* A negative limit is the server's to refuse, not ours to read as none. */
+  ld_session_list_tickets_async (cli->session, status, before, limit < 0 ? G_MAXUINT : (guint) limit,
+                                 NULL, on_done, &result);
+  if (!await (cli, &result))
+    return cli->exit_code != 0 ? cli->exit_code : CLI_EXIT_FAILURE;
+  page = ld_session_list_tickets_finish (cli->session, result, &error);
+  if (page == NULL)
+    return fail_with_error (cli, error);
+  print_object (page);
+  return CLI_EXIT_OK;
 }
 
 static int
@@ -1149,29 +1070,49 @@ cmd_support_show (Cli   *cli,
                   int    argc,
                   char **argv)
 {
-  g_autoptr(JsonObject) payload = NULL;
+  g_autoptr(LdTicket) ticket = NULL;
+  g_autoptr(JsonObject) out = NULL;
 
   if (!parse_options (cli, _("show TICKET"), _("Print a support ticket with its messages."), NULL, &argc, &argv, 1))
     return cli->exit_code;
-  payload = ticket_payload (argv[1]);
-  return support_request (cli, "getTicket", payload);
+  if ((ticket = get_ticket (cli, argv[1])) == NULL)
+    return cli->exit_code != 0 ? cli->exit_code : CLI_EXIT_FAILURE;
+  out = ticket_to_json (ticket, TRUE);
+  print_object (out);
+  return CLI_EXIT_OK;
 }
 
 static int
-change_ticket (Cli         *cli,
-               int          argc,
-               char       **argv,
-               const char  *event,
-               const char  *summary)
+change_ticket (Cli            *cli,
+               int             argc,
+               char          **argv,
+               LdTicketChange  change,
+               const char     *summary)
 {
-  g_autoptr(JsonObject) payload = NULL;
   /* The action, which the parser does not show. */
   g_autofree char *parameters = g_strdup_printf (_("%s TICKET"), argv[0]);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) out = NULL;
+  LdTicket *ticket;
 
   if (!parse_options (cli, parameters, summary, NULL, &argc, &argv, 1))
     return cli->exit_code;
-  payload = ticket_payload (argv[1]);
-  return support_request (cli, event, payload);
+  if (!start_session (cli))
+    return cli->exit_code;
+  ld_session_change_ticket_async (cli->session, argv[1], change, NULL, on_done, &result);
+  if (!await (cli, &result))
+    return cli->exit_code != 0 ? cli->exit_code : CLI_EXIT_FAILURE;
+  if (!ld_session_change_ticket_finish (cli->session, result, &error))
+    return fail_with_error (cli, error);
+
+  /* The server's answer is in the session's tickets now. */
+  ticket = ld_ticket_model_lookup_id (ld_session_get_tickets (cli->session), argv[1]);
+  if (ticket == NULL)
+    return fail (cli, CLI_EXIT_FAILURE, "%s", _("The server’s answer named no ticket"));
+  out = ticket_to_json (ticket, FALSE);
+  print_object (out);
+  return CLI_EXIT_OK;
 }
 
 static int
@@ -1179,13 +1120,35 @@ cmd_support_reply (Cli   *cli,
                    int    argc,
                    char **argv)
 {
-  g_autoptr(JsonObject) payload = NULL;
+  gboolean internal = FALSE;
+  const GOptionEntry entries[] = {
+    { "internal", 0, 0, G_OPTION_ARG_NONE, &internal, N_("An internal note: only admins see it"), NULL },
+    { NULL }
+  };
+  g_autoptr(LdTicket) ticket = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) out = NULL;
+  gboolean sent;
 
-  if (!parse_options (cli, _("reply TICKET TEXT"), _("Answer a support ticket (admins)."), NULL, &argc, &argv, 2))
+  if (!parse_options (cli, _("reply TICKET TEXT"), _("Answer a support ticket (admins)."), entries, &argc, &argv, 2))
     return cli->exit_code;
-  payload = ticket_payload (argv[1]);
-  json_object_set_string_member (payload, "message", argv[2]);
-  return support_request (cli, "adminReply", payload);
+  /* The session answers in tickets it knows: this one, from the server. */
+  if ((ticket = get_ticket (cli, argv[1])) == NULL)
+    return cli->exit_code != 0 ? cli->exit_code : CLI_EXIT_FAILURE;
+  if (internal)
+    ld_session_add_ticket_note_async (cli->session, argv[1], argv[2], NULL, on_done, &result);
+  else
+    ld_session_reply_in_ticket_async (cli->session, argv[1], argv[2], NULL, on_done, &result);
+  if (!await (cli, &result))
+    return cli->exit_code != 0 ? cli->exit_code : CLI_EXIT_FAILURE;
+  sent = internal ? ld_session_add_ticket_note_finish (cli->session, result, &error)
+                  : ld_session_reply_in_ticket_finish (cli->session, result, &error);
+  if (!sent)
+    return fail_with_error (cli, error);
+  out = ticket_to_json (ticket, TRUE);
+  print_object (out);
+  return CLI_EXIT_OK;
 }
 
 /* "support list" and the others; ARGV[0] is the action. */
@@ -1201,11 +1164,11 @@ cmd_support_admin (Cli   *cli,
   if (strcmp (action, "show") == 0)
     return cmd_support_show (cli, argc, argv);
   if (strcmp (action, "claim") == 0)
-    return change_ticket (cli, argc, argv, "claimTicket", _("Take a support ticket as yours (admins)."));
+    return change_ticket (cli, argc, argv, LD_TICKET_CHANGE_CLAIM, _("Take a support ticket as yours (admins)."));
   if (strcmp (action, "resolve") == 0)
-    return change_ticket (cli, argc, argv, "resolveTicket", _("Mark a support ticket resolved (admins)."));
+    return change_ticket (cli, argc, argv, LD_TICKET_CHANGE_RESOLVE, _("Mark a support ticket resolved (admins)."));
   if (strcmp (action, "reopen") == 0)
-    return change_ticket (cli, argc, argv, "reopenTicket", _("Reopen a resolved support ticket (admins)."));
+    return change_ticket (cli, argc, argv, LD_TICKET_CHANGE_REOPEN, _("Reopen a resolved support ticket (admins)."));
   g_assert (strcmp (action, "reply") == 0);
   return cmd_support_reply (cli, argc, argv);
 }

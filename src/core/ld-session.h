@@ -288,6 +288,90 @@ gboolean             ld_session_reply_to_ticket_finish  (LdSession       *self,
                                                          GAsyncResult    *result,
                                                          GError         **error);
 
+/* Support tickets stored by the server [ext] (README, "Beyond
+ * PROTOCOL.md"). The session loads the newest page of tickets (admins) or
+ * the user's own open ticket at sign-in and after every reconnect; the
+ * model follows ticketMessage and ticketUpdate. Each call below completes
+ * when the server has answered, its answer already in the model. */
+
+/* listTickets: the newest page, or with OLDER the page before the model's
+ * next-before. FALSE without an error when OLDER and every page is in. */
+void                 ld_session_load_tickets_async      (LdSession       *self,
+                                                         gboolean         older,
+                                                         GCancellable    *cancellable,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer         user_data);
+gboolean             ld_session_load_tickets_finish     (LdSession       *self,
+                                                         GAsyncResult    *result,
+                                                         GError         **error);
+
+/* listTickets as tools ask it (livedesk-cli): STATUS "open", "resolved" or
+ * NULL for both, BEFORE an ISO time or NULL, LIMIT 0 for the server's
+ * default. Completes with the page as the server sent it, {tickets,
+ * nextBefore}; the model is left as it is. */
+void                 ld_session_list_tickets_async      (LdSession       *self,
+                                                         const char      *status,
+                                                         const char      *before,
+                                                         guint            limit,
+                                                         GCancellable    *cancellable,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer         user_data);
+JsonObject          *ld_session_list_tickets_finish     (LdSession       *self,
+                                                         GAsyncResult    *result,
+                                                         GError         **error);
+
+typedef enum
+{
+  LD_TICKET_CHANGE_CLAIM,   /* the ticket becomes the signed-in admin's */
+  LD_TICKET_CHANGE_RESOLVE,
+  LD_TICKET_CHANGE_REOPEN,
+} LdTicketChange;
+
+/* claimTicket, resolveTicket, reopenTicket (admins). */
+void                 ld_session_change_ticket_async     (LdSession       *self,
+                                                         const char      *ticket_id,
+                                                         LdTicketChange   change,
+                                                         GCancellable    *cancellable,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer         user_data);
+gboolean             ld_session_change_ticket_finish    (LdSession       *self,
+                                                         GAsyncResult    *result,
+                                                         GError         **error);
+/* getTicket: ticket TICKET_ID with its whole history, or (TICKET_ID NULL)
+ * the user's own open ticket of SUPPORT_TYPE (NULL = "general"). Completes
+ * with the ticket of the model (a new reference). */
+void                 ld_session_get_ticket_async        (LdSession       *self,
+                                                         const char      *ticket_id,
+                                                         const char      *support_type,
+                                                         GCancellable    *cancellable,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer         user_data);
+LdTicket            *ld_session_get_ticket_finish       (LdSession       *self,
+                                                         GAsyncResult    *result,
+                                                         GError         **error);
+/* adminReply in ticket TICKET_ID (admins): shows in the ticket as pending
+ * until the server has it. */
+void                 ld_session_reply_in_ticket_async   (LdSession       *self,
+                                                         const char      *ticket_id,
+                                                         const char      *text,
+                                                         GCancellable    *cancellable,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer         user_data);
+gboolean             ld_session_reply_in_ticket_finish  (LdSession       *self,
+                                                         GAsyncResult    *result,
+                                                         GError         **error);
+/* An internal note in ticket TICKET_ID (admins): like a reply, but the
+ * server keeps it from the user (ld_ticket_message_is_internal). */
+void                 ld_session_add_ticket_note_async   (LdSession       *self,
+                                                         const char      *ticket_id,
+                                                         const char      *text,
+                                                         GCancellable    *cancellable,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer         user_data);
+gboolean             ld_session_add_ticket_note_finish  (LdSession       *self,
+                                                         GAsyncResult    *result,
+                                                         GError         **error);
+
 /* Moderation [ext], for streamers, admins and moderators, in ROOM_ID. */
 typedef enum
 {

@@ -14,8 +14,11 @@ struct _LdTicket
   char       *support_type;
   GListStore *messages;
   GDateTime  *updated;
+  char       *assignee;
+  GDateTime  *created;
   guint       unread_count;
   gboolean    resolved;
+  gboolean    history_loaded;
 };
 
 G_DEFINE_FINAL_TYPE (LdTicket, ld_ticket, G_TYPE_OBJECT)
@@ -30,6 +33,9 @@ enum {
   PROP_UNREAD_COUNT,
   PROP_RESOLVED,
   PROP_UPDATED,
+  PROP_ASSIGNEE,
+  PROP_CREATED,
+  PROP_HISTORY_LOADED,
   N_PROPS
 };
 
@@ -44,6 +50,8 @@ ld_ticket_finalize (GObject *object)
   g_free (self->username);
   g_free (self->ticket_id);
   g_free (self->support_type);
+  g_free (self->assignee);
+  g_clear_pointer (&self->created, g_date_time_unref);
   g_clear_object (&self->messages);
   g_clear_pointer (&self->updated, g_date_time_unref);
 
@@ -83,6 +91,15 @@ ld_ticket_get_property (GObject    *object,
       break;
     case PROP_UPDATED:
       g_value_set_boxed (value, self->updated);
+      break;
+    case PROP_ASSIGNEE:
+      g_value_set_string (value, self->assignee);
+      break;
+    case PROP_CREATED:
+      g_value_set_boxed (value, self->created);
+      break;
+    case PROP_HISTORY_LOADED:
+      g_value_set_boolean (value, self->history_loaded);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -126,6 +143,9 @@ ld_ticket_class_init (LdTicketClass *klass)
   properties[PROP_RESOLVED] = g_param_spec_boolean ("resolved", NULL, NULL, FALSE,
                                                     G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_UPDATED] = g_param_spec_boxed ("updated", NULL, NULL, G_TYPE_DATE_TIME, ro);
+  properties[PROP_ASSIGNEE] = g_param_spec_string ("assignee", NULL, NULL, NULL, ro);
+  properties[PROP_CREATED] = g_param_spec_boxed ("created", NULL, NULL, G_TYPE_DATE_TIME, ro);
+  properties[PROP_HISTORY_LOADED] = g_param_spec_boolean ("history-loaded", NULL, NULL, FALSE, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -232,6 +252,119 @@ _ld_ticket_set_ticket_id (LdTicket   *self,
   set_string (self, &self->ticket_id, ticket_id, PROP_TICKET_ID);
 }
 
+void
+_ld_ticket_set_state (LdTicket   *self,
+                      const char *ticket_id,
+                      const char *username,
+                      const char *support_type,
+                      gboolean    resolved,
+                      const char *assignee,
+                      GDateTime  *created,
+                      GDateTime  *updated)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+
+  set_string (self, &self->ticket_id, ticket_id, PROP_TICKET_ID);
+  set_string (self, &self->username, username, PROP_USERNAME);
+  set_string (self, &self->support_type, support_type, PROP_SUPPORT_TYPE);
+  ld_ticket_set_resolved (self, resolved);
+  /* NULL is news here: the ticket is nobody's (again). */
+  if (g_strcmp0 (self->assignee, assignee) != 0)
+    {
+      g_free (self->assignee);
+      self->assignee = g_strdup (assignee);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ASSIGNEE]);
+    }
+  if (created != NULL && (self->created == NULL || !g_date_time_equal (self->created, created)))
+    {
+      g_clear_pointer (&self->created, g_date_time_unref);
+      self->created = g_date_time_ref (created);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CREATED]);
+    }
+  if (updated != NULL && g_date_time_compare (updated, self->updated) > 0)
+    {
+      g_date_time_unref (self->updated);
+      self->updated = g_date_time_ref (updated);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPDATED]);
+    }
+
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+_ld_ticket_add_message (LdTicket  *self,
+                        LdMessage *message,
+                        gboolean   unread)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  append (self, message);
+  if (unread)
+    {
+      self->unread_count++;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD_COUNT]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+_ld_ticket_set_history (LdTicket  *self,
+                        GPtrArray *messages)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
+
+  for (guint i = 0; i < messages->len; i++)
+    g_ptr_array_add (items, g_object_ref (g_ptr_array_index (messages, i)));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LdMessage) message = g_list_model_get_item (G_LIST_MODEL (self->messages), i);
+
+      if (ld_message_get_state (message) != LD_MESSAGE_STATE_SENT)
+        g_ptr_array_add (items, g_object_ref (message));
+    }
+
+  g_object_freeze_notify (G_OBJECT (self));
+  g_list_store_splice (self->messages, 0, n, items->pdata, items->len);
+  if (items->len > 0)
+    {
+      LdMessage *last = g_ptr_array_index (items, items->len - 1);
+
+      if (g_date_time_compare (ld_message_get_timestamp (last), self->updated) > 0)
+        {
+          g_date_time_unref (self->updated);
+          self->updated = g_date_time_ref (ld_message_get_timestamp (last));
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPDATED]);
+        }
+    }
+  if (!self->history_loaded)
+    {
+      self->history_loaded = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HISTORY_LOADED]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+const char *
+ld_ticket_get_assignee (LdTicket *self)
+{
+  g_return_val_if_fail (LD_IS_TICKET (self), NULL);
+  return self->assignee;
+}
+
+GDateTime *
+ld_ticket_get_created (LdTicket *self)
+{
+  g_return_val_if_fail (LD_IS_TICKET (self), NULL);
+  return self->created;
+}
+
+gboolean
+ld_ticket_get_history_loaded (LdTicket *self)
+{
+  g_return_val_if_fail (LD_IS_TICKET (self), FALSE);
+  return self->history_loaded;
+}
+
 const char *
 ld_ticket_get_user_id (LdTicket *self)
 {
@@ -312,4 +445,17 @@ ld_ticket_get_updated (LdTicket *self)
 {
   g_return_val_if_fail (LD_IS_TICKET (self), NULL);
   return self->updated;
+}
+
+gboolean
+ld_ticket_message_is_internal (LdMessage *message)
+{
+  g_return_val_if_fail (LD_IS_MESSAGE (message), FALSE);
+  return g_object_get_data (G_OBJECT (message), "ld-ticket-internal") != NULL;
+}
+
+void
+_ld_ticket_message_set_internal (LdMessage *message)
+{
+  g_object_set_data (G_OBJECT (message), "ld-ticket-internal", GINT_TO_POINTER (TRUE));
 }

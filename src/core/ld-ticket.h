@@ -1,6 +1,8 @@
 /* ld-ticket.h: one user's support conversation with the admins: what they
- * sent with chatWithAdmin (reaching admins as adminChat) and the admins'
- * replies (adminReply), as LdMessages whose room-id is the ticket id.
+ * sent with chatWithAdmin (reaching admins as adminChat, and ticketMessage
+ * [ext]) and the admins' replies (adminReply), as LdMessages whose room-id
+ * is the ticket id; with a gateway that stores tickets, its status and the
+ * admin who claimed it.
  *
  * An admin's LdTicketModel holds one per user who wrote; a user's holds
  * their own conversation only: what they sent (is-own) and the admins'
@@ -39,5 +41,16 @@ void        ld_ticket_set_resolved     (LdTicket *self,
                                         gboolean  resolved);
 /* When the latest message arrived or was sent. */
 GDateTime  *ld_ticket_get_updated      (LdTicket *self);
+/* The admin (by name) who claimed the ticket on the server, or NULL. */
+const char *ld_ticket_get_assignee     (LdTicket *self);
+/* When the server opened it (NULL for a ticket the server never listed). */
+GDateTime  *ld_ticket_get_created      (LdTicket *self);
+/* Whether the messages are the server's whole history (getTicket), rather
+ * than only those that arrived while this session was connected. */
+gboolean    ld_ticket_get_history_loaded (LdTicket *self);
+
+/* Whether MESSAGE of a ticket is an admins' internal note [ext]: stored
+ * with the ticket, shown to admins only, never sent to the user. */
+gboolean    ld_ticket_message_is_internal (LdMessage *message);
 
 G_END_DECLS

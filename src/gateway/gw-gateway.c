@@ -1900,7 +1900,9 @@ on_ticket_replied (GObject      *source,
 
   ticket_id = json_object_get_string_member (ticket, "ticketId");
   timestamp = json_object_get_string_member (request->message, "timestamp");
-  if (self != NULL)
+  if (self != NULL && json_object_get_boolean_member_with_default (request->message, "internal", FALSE))
+    announce_ticket_message (self, ticket, request->message);
+  else if (self != NULL)
     {
       g_autoptr(JsonObject) message = json_object_new ();
       g_autoptr(JsonNode) node = NULL;
@@ -1938,6 +1940,8 @@ handle_admin_reply (GwGateway   *self,
   g_autofree char *clean = NULL;
   g_autofree char *timestamp = NULL;
   TicketRequest *request;
+  JsonNode *internal_node;
+  gboolean internal = FALSE;
 
   /* userId is the contract's; the stored ticket knows its user, so it may
    * be left out, but when given it must be the ticket's. */
@@ -1948,9 +1952,24 @@ handle_admin_reply (GwGateway   *self,
       !(clean = ld_validate_text (text, LD_MESSAGE_MAX_CHARS, error)))
     return FALSE;
 
+  /* [ext] An internal note: stored and shown to admins, never to the user. */
+  internal_node = json_object_get_member (payload, "internal");
+  if (internal_node != NULL && !json_node_is_null (internal_node))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (internal_node) || json_node_get_value_type (internal_node) != G_TYPE_BOOLEAN)
+        {
+          g_set_error_literal (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
+                               "“internal” must be true or false");
+          return FALSE;
+        }
+      internal = json_node_get_boolean (internal_node);
+    }
+
   timestamp = gw_timestamp_now ();
   request = ticket_request_new (self, client);
   request->message = new_ticket_message (client, clean, timestamp);
+  if (internal)
+    json_object_set_boolean_member (request->message, "internal", TRUE);
   gw_tickets_reply_async (self->tickets, ticket_id, user_id, request->message, NULL, on_ticket_replied, request);
   return TRUE;
 }
@@ -2166,6 +2185,23 @@ on_ticket_got (GObject      *source,
       error = ticket_error_to_contract (store_error);
       ticket_request_finish (request, NULL, error);
       return;
+    }
+
+  /* [ext] Internal notes are the admins' only. */
+  if (!request->is_admin && json_object_has_member (ticket, "messages"))
+    {
+      JsonArray *all = json_object_get_array_member (ticket, "messages");
+      JsonArray *shown = json_array_new ();
+
+      for (guint i = 0; i < json_array_get_length (all); i++)
+        {
+          JsonNode *node = json_array_get_element (all, i);
+
+          if (!JSON_NODE_HOLDS_OBJECT (node) ||
+              !json_object_get_boolean_member_with_default (json_node_get_object (node), "internal", FALSE))
+            json_array_add_element (shown, json_node_copy (node));
+        }
+      json_object_set_array_member (ticket, "messages", shown);
     }
 
   reply = ticket_data_reply ("Ticket", g_steal_pointer (&ticket));

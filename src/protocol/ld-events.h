@@ -39,6 +39,9 @@ typedef enum
   LD_EVENT_USER_TIMED_OUT,
   LD_EVENT_USER_BANNED,
   LD_EVENT_USER_UNBANNED,
+  /* Support tickets stored by the gateway [ext]. */
+  LD_EVENT_TICKET_MESSAGE,
+  LD_EVENT_TICKET_UPDATE,
   N_LD_EVENTS
 } LdEvent;
 

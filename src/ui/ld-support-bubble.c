@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "ld-support-bubble.h"
+#include "ld-ticket.h"
 
 /* Long messages wrap in a column that stays readable on a wide window. */
 #define MAX_BUBBLE_WIDTH_PX 520
@@ -206,8 +207,23 @@ ld_support_bubble_set_message (LdSupportBubble *self,
     gtk_widget_add_css_class (self->box, "own");
   else
     gtk_widget_remove_css_class (self->box, "own");
-  gtk_widget_set_visible (GTK_WIDGET (self->name_label), !own && self->show_name);
-  gtk_label_set_text (self->name_label, ld_message_get_username (message));
+  if (ld_ticket_message_is_internal (message))
+    {
+      /* A note looks unlike anything the user could have been sent. */
+      g_autofree char *heading = own ? g_strdup (_("Internal note"))
+                                     /* Translators: the admin who wrote an internal note on a ticket. */
+                                     : g_strdup_printf (_("Internal note · %s"), ld_message_get_username (message));
+
+      gtk_widget_add_css_class (self->box, "internal-note");
+      gtk_widget_set_visible (GTK_WIDGET (self->name_label), TRUE);
+      gtk_label_set_text (self->name_label, heading);
+    }
+  else
+    {
+      gtk_widget_remove_css_class (self->box, "internal-note");
+      gtk_widget_set_visible (GTK_WIDGET (self->name_label), !own && self->show_name);
+      gtk_label_set_text (self->name_label, ld_message_get_username (message));
+    }
   gtk_label_set_text (self->text_label, ld_message_get_text (message) ? ld_message_get_text (message) : "");
   update_status (self);
 }
@@ -227,5 +243,14 @@ ld_support_bubble_set_show_name (LdSupportBubble *self,
 
   self->show_name = !!show_name;
   gtk_widget_set_visible (GTK_WIDGET (self->name_label),
-                          self->show_name && self->message != NULL && !ld_message_get_is_own (self->message));
+                          self->message != NULL &&
+                          (ld_ticket_message_is_internal (self->message) ||
+                           (self->show_name && !ld_message_get_is_own (self->message))));
+}
+
+gboolean
+ld_support_bubble_get_internal (LdSupportBubble *self)
+{
+  g_return_val_if_fail (LD_IS_SUPPORT_BUBBLE (self), FALSE);
+  return gtk_widget_has_css_class (self->box, "internal-note");
 }

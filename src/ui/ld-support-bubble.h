@@ -26,4 +26,7 @@ void        ld_support_bubble_set_show_name (LdSupportBubble *self,
 /* What the status line says now ("14:05", "Sending…", "Not sent: …"). */
 const char *ld_support_bubble_get_status  (LdSupportBubble *self);
 
+/* Whether it shows as an admins' internal note. */
+gboolean    ld_support_bubble_get_internal (LdSupportBubble *self);
+
 G_END_DECLS

@@ -26,6 +26,8 @@ struct _LdSupportConversation
   GtkLabel          *counter_label;
   GtkStack          *send_stack;
   GtkSpinner        *spinner;
+  GtkMenuButton     *canned_button;
+  GtkToggleButton   *note_toggle;
 
   GListModel        *messages;
   GtkNoSelection    *selection;
@@ -72,7 +74,22 @@ update_sensitivity (LdSupportConversation *self)
                                  self->can_send && !self->sending && chars > 0 && !too_long);
   gtk_stack_set_visible_child_name (self->send_stack, self->sending ? "sending" : "button");
   gtk_spinner_set_spinning (self->spinner, self->sending);
-  gtk_entry_set_placeholder_text (self->entry, !self->can_send && self->hint != NULL ? self->hint : self->placeholder);
+  if (!self->can_send && self->hint != NULL)
+    gtk_entry_set_placeholder_text (self->entry, self->hint);
+  else if (gtk_toggle_button_get_active (self->note_toggle))
+    gtk_entry_set_placeholder_text (self->entry, _("Write an internal note, only admins see it…"));
+  else
+    gtk_entry_set_placeholder_text (self->entry, self->placeholder);
+}
+
+static void
+on_note_toggled (LdSupportConversation *self)
+{
+  if (gtk_toggle_button_get_active (self->note_toggle))
+    gtk_widget_add_css_class (GTK_WIDGET (self->entry), "internal-note");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->entry), "internal-note");
+  update_sensitivity (self);
 }
 
 static void
@@ -262,6 +279,9 @@ ld_support_conversation_class_init (LdSupportConversationClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdSupportConversation, counter_label);
   gtk_widget_class_bind_template_child (widget_class, LdSupportConversation, send_stack);
   gtk_widget_class_bind_template_child (widget_class, LdSupportConversation, spinner);
+  gtk_widget_class_bind_template_child (widget_class, LdSupportConversation, canned_button);
+  gtk_widget_class_bind_template_child (widget_class, LdSupportConversation, note_toggle);
+  gtk_widget_class_bind_template_callback (widget_class, on_note_toggled);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_setup_item);
@@ -444,4 +464,56 @@ ld_support_conversation_scroll_to_end (LdSupportConversation *self)
 
   self->sticky = TRUE;
   scroll_to_end (self);
+}
+
+void
+ld_support_conversation_set_admin_tools (LdSupportConversation *self,
+                                         gboolean               admin_tools)
+{
+  g_return_if_fail (LD_IS_SUPPORT_CONVERSATION (self));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->canned_button), admin_tools);
+  gtk_widget_set_visible (GTK_WIDGET (self->note_toggle), admin_tools);
+  if (!admin_tools)
+    gtk_toggle_button_set_active (self->note_toggle, FALSE);
+}
+
+gboolean
+ld_support_conversation_get_note (LdSupportConversation *self)
+{
+  g_return_val_if_fail (LD_IS_SUPPORT_CONVERSATION (self), FALSE);
+  return gtk_widget_get_visible (GTK_WIDGET (self->note_toggle)) && gtk_toggle_button_get_active (self->note_toggle);
+}
+
+void
+ld_support_conversation_set_note (LdSupportConversation *self,
+                                  gboolean               note)
+{
+  g_return_if_fail (LD_IS_SUPPORT_CONVERSATION (self));
+  gtk_toggle_button_set_active (self->note_toggle, note);
+}
+
+void
+ld_support_conversation_set_canned_menu (LdSupportConversation *self,
+                                         GMenuModel            *menu)
+{
+  g_return_if_fail (LD_IS_SUPPORT_CONVERSATION (self));
+  gtk_menu_button_set_menu_model (self->canned_button, menu);
+}
+
+void
+ld_support_conversation_insert_text (LdSupportConversation *self,
+                                     const char            *text)
+{
+  int position;
+
+  g_return_if_fail (LD_IS_SUPPORT_CONVERSATION (self));
+  g_return_if_fail (text != NULL);
+
+  if (!gtk_widget_get_sensitive (GTK_WIDGET (self->entry)))
+    return;
+  position = gtk_editable_get_position (GTK_EDITABLE (self->entry));
+  gtk_editable_insert_text (GTK_EDITABLE (self->entry), text, -1, &position);
+  gtk_editable_set_position (GTK_EDITABLE (self->entry), position);
+  gtk_widget_grab_focus (GTK_WIDGET (self->entry));
 }

@@ -54,4 +54,17 @@ void        ld_support_conversation_set_can_send    (LdSupportConversation *self
 void        ld_support_conversation_focus           (LdSupportConversation *self);
 void        ld_support_conversation_scroll_to_end   (LdSupportConversation *self);
 
+/* For admins: the canned replies' menu and the internal-note switch. */
+void        ld_support_conversation_set_admin_tools (LdSupportConversation *self,
+                                                     gboolean               admin_tools);
+/* Whether what is typed goes as an internal note. */
+gboolean    ld_support_conversation_get_note        (LdSupportConversation *self);
+void        ld_support_conversation_set_note        (LdSupportConversation *self,
+                                                     gboolean               note);
+void        ld_support_conversation_set_canned_menu (LdSupportConversation *self,
+                                                     GMenuModel            *menu);
+/* TEXT where the cursor is (a canned reply). */
+void        ld_support_conversation_insert_text     (LdSupportConversation *self,
+                                                     const char            *text);
+
 G_END_DECLS

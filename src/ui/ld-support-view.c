@@ -7,6 +7,7 @@
 
 #include "ld-support-type.h"
 #include "ld-support-view.h"
+#include "ld-ticket-replies.h"
 #include "ld-ticket-row.h"
 
 struct _LdSupportView
@@ -27,11 +28,13 @@ struct _LdSupportView
   GtkButton             *back_button;
   GtkLabel              *detail_title;
   GtkLabel              *detail_subtitle;
+  GtkButton             *claim_button;
   GtkButton             *resolve_button;
   GtkStack              *detail_stack;
   LdSupportConversation *admin_conversation;
 
   LdSession             *session;
+  LdTicketReplies       *replies;
   GCancellable          *cancellable;
   GtkCustomFilter       *filter;
   GtkFilterListModel    *shown;
@@ -42,6 +45,9 @@ struct _LdSupportView
   gboolean               show_resolved;
   gboolean               admin;
   gboolean               type_chosen;
+  gboolean               loading_older;
+  /* The user's conversation was asked for since the session came online. */
+  gboolean               asked_own;
 };
 
 G_DEFINE_FINAL_TYPE (LdSupportView, ld_support_view, GTK_TYPE_WIDGET)
@@ -93,7 +99,13 @@ update_detail (LdSupportView *self)
 {
   gboolean resolved = self->current != NULL && ld_ticket_get_resolved (self->current);
 
+  const char *assignee = self->current != NULL ? ld_ticket_get_assignee (self->current) : NULL;
+  gboolean mine = assignee != NULL && self->session != NULL &&
+                  g_strcmp0 (assignee, ld_session_get_username (self->session)) == 0;
+
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "support.toggle-resolved", self->current != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "support.claim", self->current != NULL && !mine && !resolved);
+  gtk_widget_set_visible (GTK_WIDGET (self->claim_button), self->current != NULL && !mine && !resolved);
   gtk_widget_set_visible (GTK_WIDGET (self->resolve_button), self->current != NULL);
   gtk_button_set_label (self->resolve_button, resolved ? _("_Reopen") : _("_Mark Resolved"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->resolve_button),
@@ -113,15 +125,26 @@ update_detail (LdSupportView *self)
     }
 
   gtk_label_set_text (self->detail_title, ld_ticket_get_username (self->current));
-  if (resolved)
-    {
+  {
+    const char *type = ld_support_type_name (ld_ticket_get_support_type (self->current));
+    g_autofree char *subtitle = NULL;
+
+    if (resolved && assignee != NULL)
+      /* Translators: a support ticket's type, that it was resolved, and the admin who has it. */
+      subtitle = g_strdup_printf (_("%s · Resolved · %s"), type, assignee);
+    else if (resolved)
       /* Translators: a support ticket's type, and that it was marked resolved. */
-      g_autofree char *subtitle = g_strdup_printf (_("%s · Resolved"),
-                                                   ld_support_type_name (ld_ticket_get_support_type (self->current)));
-      gtk_label_set_text (self->detail_subtitle, subtitle);
-    }
-  else
-    gtk_label_set_text (self->detail_subtitle, ld_support_type_name (ld_ticket_get_support_type (self->current)));
+      subtitle = g_strdup_printf (_("%s · Resolved"), type);
+    else if (mine)
+      /* Translators: a support ticket's type, and that the admin looking at it claimed it. */
+      subtitle = g_strdup_printf (_("%s · Claimed by you"), type);
+    else if (assignee != NULL)
+      /* Translators: a support ticket's type, and the admin who claimed it. */
+      subtitle = g_strdup_printf (_("%s · Claimed by %s"), type, assignee);
+    else
+      subtitle = g_strdup (type);
+    gtk_label_set_text (self->detail_subtitle, subtitle);
+  }
   gtk_stack_set_visible_child_name (self->detail_stack, "conversation");
 }
 
@@ -146,6 +169,19 @@ select_current_row (LdSupportView *self)
 }
 
 static void
+on_history_loaded (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdTicket) ticket = ld_session_get_ticket_finish (LD_SESSION (object), result, &error);
+
+  /* The messages that came live stay shown; the next opening asks again. */
+  if (ticket == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("A ticket's history did not come: %s", error->message);
+}
+
+static void
 set_current (LdSupportView *self,
              LdTicket      *ticket)
 {
@@ -166,6 +202,12 @@ set_current (LdSupportView *self,
       g_signal_connect_object (ticket, "notify::support-type", G_CALLBACK (on_current_notify), self,
                                G_CONNECT_SWAPPED);
       g_signal_connect_object (ticket, "notify::username", G_CALLBACK (on_current_notify), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (ticket, "notify::assignee", G_CALLBACK (on_current_notify), self, G_CONNECT_SWAPPED);
+      /* Listed from the server: its conversation comes when opened. */
+      if (self->session != NULL && self->admin && !ld_ticket_get_history_loaded (ticket) &&
+          ld_ticket_get_ticket_id (ticket) != NULL && ld_ticket_get_created (ticket) != NULL)
+        ld_session_get_ticket_async (self->session, ld_ticket_get_ticket_id (ticket), NULL,
+                                     self->cancellable, on_history_loaded, NULL);
     }
 
   ld_support_conversation_set_messages (self->admin_conversation, ticket ? ld_ticket_get_messages (ticket) : NULL);
@@ -318,6 +360,23 @@ update_mode (LdSupportView *self)
         set_current (self, NULL);
     }
   gtk_stack_set_visible_child_name (self->mode_stack, self->admin ? "admin" : "user");
+  ld_support_conversation_set_admin_tools (self->admin_conversation, self->admin);
+  /* A user back after a restart finds their conversation on the server. */
+  if (self->session == NULL || ld_session_get_state (self->session) != LD_SESSION_STATE_ONLINE)
+    self->asked_own = FALSE;
+  else if (!self->admin && !self->asked_own && ld_session_get_user_id (self->session) != NULL)
+    {
+      self->asked_own = TRUE;
+      if (ld_ticket_model_lookup (ld_session_get_tickets (self->session), ld_session_get_user_id (self->session)) == NULL)
+        ld_session_get_ticket_async (self->session, NULL, ld_support_view_get_support_type (self),
+                                     self->cancellable, on_history_loaded, NULL);
+    }
+  {
+    const char *admin_id = self->admin ? ld_session_get_user_id (self->session) : NULL;
+
+    if (g_strcmp0 (admin_id, ld_ticket_replies_get_admin (self->replies)) != 0)
+      ld_ticket_replies_set_admin (self->replies, admin_id);
+  }
   update_own (self);
 }
 
@@ -369,7 +428,7 @@ on_admin_sent (GObject      *object,
   g_autoptr(LdSupportView) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (ld_session_reply_to_ticket_finish (LD_SESSION (object), result, &error))
+  if (ld_session_reply_in_ticket_finish (LD_SESSION (object), result, &error))
     ld_support_conversation_accept (self->admin_conversation);
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     ld_support_conversation_refuse (self->admin_conversation, error->message);
@@ -380,13 +439,17 @@ on_admin_send (LdSupportView         *self,
                const char            *text,
                LdSupportConversation *conversation)
 {
-  if (self->session == NULL || self->current == NULL)
+  if (self->session == NULL || self->current == NULL || ld_ticket_get_ticket_id (self->current) == NULL)
     {
       ld_support_conversation_refuse (conversation, _("No request is open"));
       return;
     }
-  ld_session_reply_to_ticket_async (self->session, ld_ticket_get_user_id (self->current), text,
-                                    self->cancellable, on_admin_sent, g_object_ref (self));
+  if (ld_support_conversation_get_note (conversation))
+    ld_session_add_ticket_note_async (self->session, ld_ticket_get_ticket_id (self->current), text,
+                                      self->cancellable, on_admin_sent, g_object_ref (self));
+  else
+    ld_session_reply_in_ticket_async (self->session, ld_ticket_get_ticket_id (self->current), text,
+                                      self->cancellable, on_admin_sent, g_object_ref (self));
 }
 
 static void
@@ -424,6 +487,12 @@ static void
 on_type_selected (LdSupportView *self)
 {
   self->type_chosen = TRUE;
+  /* A user back after a restart finds their conversation on that topic. */
+  if (self->session != NULL && !self->admin && ld_session_get_state (self->session) == LD_SESSION_STATE_ONLINE &&
+      (self->own == NULL ||
+       g_strcmp0 (ld_ticket_get_support_type (self->own), ld_support_view_get_support_type (self)) != 0))
+    ld_session_get_ticket_async (self->session, NULL, ld_support_view_get_support_type (self),
+                                 self->cancellable, on_history_loaded, NULL);
 }
 
 static void
@@ -433,14 +502,154 @@ on_window_active (LdSupportView *self)
 }
 
 static void
+on_ticket_changed (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(LdSupportView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ld_session_change_ticket_finish (LD_SESSION (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* Said where the admin looks, under the name. */
+      gtk_label_set_text (self->detail_subtitle, error->message);
+      gtk_widget_error_bell (GTK_WIDGET (self));
+    }
+}
+
+static void
+on_older_loaded (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(LdSupportView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->loading_older = FALSE;
+  if (!ld_session_load_tickets_finish (LD_SESSION (object), result, &error) && error != NULL &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("Older tickets did not come: %s", error->message);
+}
+
+/* Scrolled to the end of the list: the next older page, once at a time. */
+static void
+on_list_edge_reached (LdSupportView   *self,
+                      GtkPositionType  position)
+{
+  if (position == GTK_POS_BOTTOM)
+    ld_support_view_load_older (self);
+}
+
+static void
 toggle_resolved_action (GtkWidget  *widget,
                         const char *action_name,
                         GVariant   *parameter)
 {
   LdSupportView *self = LD_SUPPORT_VIEW (widget);
 
-  if (self->current != NULL)
-    ld_ticket_set_resolved (self->current, !ld_ticket_get_resolved (self->current));
+  if (self->current == NULL || self->session == NULL || ld_ticket_get_ticket_id (self->current) == NULL)
+    return;
+  /* The server's state is every admin's: the ticket changes when it answers. */
+  ld_session_change_ticket_async (self->session, ld_ticket_get_ticket_id (self->current),
+                                  ld_ticket_get_resolved (self->current) ? LD_TICKET_CHANGE_REOPEN
+                                                                         : LD_TICKET_CHANGE_RESOLVE,
+                                  self->cancellable, on_ticket_changed, g_object_ref (self));
+}
+
+static void
+claim_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  LdSupportView *self = LD_SUPPORT_VIEW (widget);
+
+  if (self->current == NULL || self->session == NULL || ld_ticket_get_ticket_id (self->current) == NULL)
+    return;
+  ld_session_change_ticket_async (self->session, ld_ticket_get_ticket_id (self->current), LD_TICKET_CHANGE_CLAIM,
+                                  self->cancellable, on_ticket_changed, g_object_ref (self));
+}
+
+/* The canned replies' menu: insert one, or keep what is typed as one. */
+static void
+update_canned_menu (LdSupportView *self)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenu) insert = g_menu_new ();
+  g_autoptr(GMenu) save = g_menu_new ();
+
+  for (guint slot = 1; slot <= LD_TICKET_REPLIES_N_SLOTS; slot++)
+    {
+      const char *text = ld_ticket_replies_get (self->replies, slot);
+      g_autoptr(GMenuItem) item = NULL;
+      g_autofree char *label = NULL;
+      g_autofree char *shown = NULL;
+
+      if (text != NULL)
+        {
+          /* One line of it: the menu is for recognising, not reading. */
+          shown = g_utf8_substring (text, 0, MIN (g_utf8_strlen (text, -1), 40));
+          g_strdelimit (shown, "\n\r\t", ' ');
+          /* Translators: a canned reply in the menu: its shortcut's digit and its start. */
+          label = g_strdup_printf (_("%u. %s"), slot, shown);
+          item = g_menu_item_new (label, NULL);
+          g_menu_item_set_action_and_target_value (item, "support.insert-reply", g_variant_new_int32 (slot));
+          g_menu_append_item (insert, item);
+          g_clear_object (&item);
+          g_clear_pointer (&label, g_free);
+        }
+      /* Translators: keeps the typed text as the canned reply of that digit (Ctrl+digit). */
+      label = text != NULL ? g_strdup_printf (_("Replace %u"), slot) : g_strdup_printf (_("Keep as %u"), slot);
+      item = g_menu_item_new (label, NULL);
+      g_menu_item_set_action_and_target_value (item, "support.save-reply", g_variant_new_int32 (slot));
+      g_menu_append_item (save, item);
+    }
+  if (g_menu_model_get_n_items (G_MENU_MODEL (insert)) == 0)
+    {
+      g_autoptr(GMenuItem) none = g_menu_item_new (_("No canned replies yet: type one, then keep it"), "support.none");
+
+      g_menu_append_item (insert, none);
+    }
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (insert));
+  g_menu_append_submenu (menu, _("Keep the Text as a Canned Reply"), G_MENU_MODEL (save));
+  ld_support_conversation_set_canned_menu (self->admin_conversation, G_MENU_MODEL (menu));
+}
+
+static void
+insert_reply_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  LdSupportView *self = LD_SUPPORT_VIEW (widget);
+  int slot = g_variant_get_int32 (parameter);
+  const char *text;
+
+  if (!self->admin || self->current == NULL || slot < 1 || slot > LD_TICKET_REPLIES_N_SLOTS ||
+      (text = ld_ticket_replies_get (self->replies, slot)) == NULL)
+    {
+      gtk_widget_error_bell (widget);
+      return;
+    }
+  ld_support_conversation_insert_text (self->admin_conversation, text);
+}
+
+static void
+save_reply_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  LdSupportView *self = LD_SUPPORT_VIEW (widget);
+  g_autoptr(GError) error = NULL;
+  const char *text = ld_support_conversation_get_text (self->admin_conversation);
+  int slot = g_variant_get_int32 (parameter);
+
+  if (!self->admin || slot < 1 || slot > LD_TICKET_REPLIES_N_SLOTS || text == NULL || text[0] == '\0')
+    {
+      gtk_widget_error_bell (widget);
+      return;
+    }
+  if (!ld_ticket_replies_set (self->replies, slot, text, &error))
+    ld_support_conversation_refuse (self->admin_conversation, error->message);
 }
 
 static void
@@ -494,6 +703,7 @@ ld_support_view_dispose (GObject *object)
   g_clear_object (&self->shown);
   g_clear_object (&self->filter);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->replies);
 
   G_OBJECT_CLASS (ld_support_view_parent_class)->dispose (object);
 }
@@ -524,6 +734,7 @@ ld_support_view_class_init (LdSupportViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdSupportView, back_button);
   gtk_widget_class_bind_template_child (widget_class, LdSupportView, detail_title);
   gtk_widget_class_bind_template_child (widget_class, LdSupportView, detail_subtitle);
+  gtk_widget_class_bind_template_child (widget_class, LdSupportView, claim_button);
   gtk_widget_class_bind_template_child (widget_class, LdSupportView, resolve_button);
   gtk_widget_class_bind_template_child (widget_class, LdSupportView, detail_stack);
   gtk_widget_class_bind_template_child (widget_class, LdSupportView, admin_conversation);
@@ -532,9 +743,16 @@ ld_support_view_class_init (LdSupportViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_folded_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_leaflet_child_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_list_edge_reached);
 
   gtk_widget_class_install_action (widget_class, "support.toggle-resolved", NULL, toggle_resolved_action);
   gtk_widget_class_install_action (widget_class, "support.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "support.claim", NULL, claim_action);
+  gtk_widget_class_install_action (widget_class, "support.insert-reply", "i", insert_reply_action);
+  gtk_widget_class_install_action (widget_class, "support.save-reply", "i", save_reply_action);
+  for (guint i = 0; i < LD_TICKET_REPLIES_N_SLOTS; i++)
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_CONTROL_MASK, "support.insert-reply",
+                                         "i", (gint32) (i + 1));
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "support.back", NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -548,7 +766,10 @@ ld_support_view_init (LdSupportView *self)
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
 
   self->cancellable = g_cancellable_new ();
+  self->replies = ld_ticket_replies_new (NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (self->replies, "changed", G_CALLBACK (update_canned_menu), self, G_CONNECT_SWAPPED);
+  update_canned_menu (self);
 
   for (guint i = 0; types[i] != NULL; i++)
     gtk_string_list_append (names, ld_support_type_name (types[i]));
@@ -736,4 +957,17 @@ ld_support_view_set_support_type (LdSupportView *self,
         adw_combo_row_set_selected (self->type_row, i);
         return;
       }
+}
+
+gboolean
+ld_support_view_load_older (LdSupportView *self)
+{
+  g_return_val_if_fail (LD_IS_SUPPORT_VIEW (self), FALSE);
+
+  if (self->session == NULL || !self->admin || self->loading_older ||
+      ld_ticket_model_get_next_before (ld_session_get_tickets (self->session)) == NULL)
+    return FALSE;
+  self->loading_older = TRUE;
+  ld_session_load_tickets_async (self->session, TRUE, self->cancellable, on_older_loaded, g_object_ref (self));
+  return TRUE;
 }

@@ -49,4 +49,8 @@ const char            *ld_support_view_get_support_type   (LdSupportView *self);
 void                   ld_support_view_set_support_type   (LdSupportView *self,
                                                            const char    *support_type);
 
+/* Asks for the next older page of tickets (what scrolling to the end of the
+ * list does); FALSE when every page is in or one is on its way. */
+gboolean               ld_support_view_load_older         (LdSupportView *self);
+
 G_END_DECLS

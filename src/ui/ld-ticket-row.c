@@ -17,6 +17,7 @@ struct _LdTicketRow
   GtkLabel      *type_label;
   GtkLabel      *preview_label;
 
+  GtkLabel      *assignee_label;
   LdTicket      *ticket;
 };
 
@@ -57,6 +58,18 @@ update (LdTicketRow *self)
     }
   gtk_label_set_text (self->preview_label, preview != NULL ? preview : "");
 
+  /* Who has it, so two admins do not answer the same user. */
+  {
+    const char *assignee = ld_ticket_get_assignee (self->ticket);
+    g_autofree char *owner = assignee != NULL ? g_strdup_printf (_("Claimed by %s"), assignee) : NULL;
+
+    gtk_label_set_text (self->assignee_label, owner != NULL ? owner : _("Unclaimed"));
+    if (assignee != NULL)
+      gtk_widget_remove_css_class (GTK_WIDGET (self->assignee_label), "dim-label");
+    else
+      gtk_widget_add_css_class (GTK_WIDGET (self->assignee_label), "dim-label");
+  }
+
   /* The dot keeps its place when read, so names line up. */
   if (unread)
     gtk_widget_add_css_class (self->dot, "shown");
@@ -69,11 +82,13 @@ update (LdTicketRow *self)
 
   /* The dot and bold type are visual only: say it in words too. */
   if (unread)
-    a11y = g_strdup_printf (_("%s, %s, unread"), ld_ticket_get_username (self->ticket),
-                            ld_support_type_name (ld_ticket_get_support_type (self->ticket)));
+    a11y = g_strdup_printf (_("%s, %s, %s, unread"), ld_ticket_get_username (self->ticket),
+                            ld_support_type_name (ld_ticket_get_support_type (self->ticket)),
+                            gtk_label_get_text (self->assignee_label));
   else
-    a11y = g_strdup_printf ("%s, %s", ld_ticket_get_username (self->ticket),
-                            ld_support_type_name (ld_ticket_get_support_type (self->ticket)));
+    a11y = g_strdup_printf ("%s, %s, %s", ld_ticket_get_username (self->ticket),
+                            ld_support_type_name (ld_ticket_get_support_type (self->ticket)),
+                            gtk_label_get_text (self->assignee_label));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
 }
 
@@ -149,6 +164,9 @@ ld_ticket_row_init (LdTicketRow *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->preview_label), "dim-label");
   gtk_widget_set_hexpand (GTK_WIDGET (self->preview_label), TRUE);
 
+  self->assignee_label = add_label (box, "caption");
+  gtk_widget_add_css_class (GTK_WIDGET (self->assignee_label), "ticket-assignee");
+
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (self), box);
 }
 
@@ -187,4 +205,11 @@ ld_ticket_row_get_type_text (LdTicketRow *self)
 {
   g_return_val_if_fail (LD_IS_TICKET_ROW (self), NULL);
   return gtk_label_get_text (self->type_label);
+}
+
+const char *
+ld_ticket_row_get_assignee_text (LdTicketRow *self)
+{
+  g_return_val_if_fail (LD_IS_TICKET_ROW (self), NULL);
+  return gtk_label_get_text (self->assignee_label);
 }

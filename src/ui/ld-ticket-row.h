@@ -23,4 +23,7 @@ gboolean    ld_ticket_row_get_unread      (LdTicketRow *self);
 /* The support type as shown (translated). */
 const char *ld_ticket_row_get_type_text   (LdTicketRow *self);
 
+/* "Claimed by NAME" or "Unclaimed", as the row shows it. */
+const char *ld_ticket_row_get_assignee_text (LdTicketRow *self);
+
 G_END_DECLS
