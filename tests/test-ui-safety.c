@@ -1,0 +1,389 @@
+/* test-ui-safety.c: what strangers post cannot take the app down or dress up
+ * as the app: images past the pixel cap are not decoded, redirects leave
+ * neither the allowed hosts nor https, and markup in names and messages
+ * reaches every place as literal text.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <zlib.h>
+
+#include "ld-test-util.h"
+#include "ld-thumbnails-private.h"
+
+#define WAIT_MS 30000
+
+/* An HTTPS server that answers for i.imgur.com (and evil.example, so that a
+ * followed redirect would succeed and the refusal is ours, not TLS'). */
+typedef struct
+{
+  char         *dir;
+  SoupServer   *server;
+  SoupSession  *session;
+  LdThumbnails *thumbnails;
+  GHashTable   *hits;  /* path → count */
+  GBytes       *big_png;
+  GBytes       *small_png;
+} ImageFixture;
+
+static void
+put_chunk (GByteArray  *png,
+           const char  *type,
+           const guint8 *data,
+           guint32      len)
+{
+  guint8 be[4] = { len >> 24, len >> 16, len >> 8, len };
+  uLong crc = crc32 (0, (const Bytef *) type, 4);
+
+  crc = crc32 (crc, data, len);
+  g_byte_array_append (png, be, 4);
+  g_byte_array_append (png, (const guint8 *) type, 4);
+  g_byte_array_append (png, data, len);
+  be[0] = crc >> 24, be[1] = crc >> 16, be[2] = crc >> 8, be[3] = crc;
+  g_byte_array_append (png, be, 4);
+}
+
+/* A WIDTH×HEIGHT white 1-bit greyscale PNG: a few tens of KB on the wire,
+ * width × height × 4 bytes once decoded. */
+static GBytes *
+make_sparse_png (guint32 width,
+                 guint32 height)
+{
+  static const guint8 signature[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  GByteArray *png = g_byte_array_new ();
+  guint8 ihdr[13] = { width >> 24, width >> 16, width >> 8, width,
+                      height >> 24, height >> 16, height >> 8, height,
+                      1, 0, 0, 0, 0 };
+  gsize row_len = 1 + (width + 7) / 8;
+  g_autofree guint8 *row = g_malloc (row_len);
+  g_autoptr(GByteArray) idat = g_byte_array_new ();
+  guint8 out[65536];
+  z_stream z = { 0 };
+
+  memset (row, 0xff, row_len);
+  row[0] = 0;  /* filter: none */
+  g_assert_cmpint (deflateInit (&z, 9), ==, Z_OK);
+  for (guint32 y = 0; y <= height; y++)
+    {
+      int flush = y == height ? Z_FINISH : Z_NO_FLUSH;
+      int rc;
+
+      z.next_in = row;
+      z.avail_in = y == height ? 0 : row_len;
+      do
+        {
+          z.next_out = out;
+          z.avail_out = sizeof out;
+          rc = deflate (&z, flush);
+          g_assert_cmpint (rc, !=, Z_STREAM_ERROR);
+          g_byte_array_append (idat, out, sizeof out - z.avail_out);
+        }
+      while (z.avail_out == 0);
+      if (rc == Z_STREAM_END)
+        break;
+    }
+  deflateEnd (&z);
+
+  g_byte_array_append (png, signature, sizeof signature);
+  put_chunk (png, "IHDR", ihdr, sizeof ihdr);
+  put_chunk (png, "IDAT", idat->data, idat->len);
+  put_chunk (png, "IEND", NULL, 0);
+  return g_byte_array_free_to_bytes (png);
+}
+
+static GBytes *
+make_small_png (void)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, TRUE, 8, 100, 100);
+  g_autoptr(GError) error = NULL;
+  char *buffer = NULL;
+  gsize size = 0;
+
+  gdk_pixbuf_fill (pixbuf, 0x3584e4ff);
+  g_assert_true (gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &size, "png", &error, NULL));
+  g_assert_no_error (error);
+  return g_bytes_new_take (buffer, size);
+}
+
+static void
+on_image_request (SoupServer        *server,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  ImageFixture *fixture = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *host = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Host");
+  g_autofree char *key = g_strconcat (host ? host : "", path, NULL);
+  GBytes *body = NULL;
+
+  g_hash_table_replace (fixture->hits, g_strdup (key),
+                        GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (fixture->hits, key)) + 1));
+
+  if (g_str_equal (path, "/big.png"))
+    body = fixture->big_png;
+  else if (g_str_has_prefix (path, "/small"))
+    body = fixture->small_png;
+  else if (g_str_equal (path, "/to-evil.png"))
+    soup_message_headers_replace (headers, "Location", "https://evil.example/evil.png");
+  else if (g_str_equal (path, "/to-http.png"))
+    soup_message_headers_replace (headers, "Location", "http://i.imgur.com/small.png");
+  else if (g_str_equal (path, "/to-small.png"))
+    soup_message_headers_replace (headers, "Location", "/small-redirected.png");
+  else if (g_str_equal (path, "/loop.png"))
+    soup_message_headers_replace (headers, "Location", "https://i.imgur.com/loop.png");
+
+  if (body != NULL)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_COPY,
+                                        g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+    }
+  else if (soup_message_headers_get_one (headers, "Location") != NULL)
+    soup_server_message_set_status (msg, SOUP_STATUS_FOUND, NULL);
+  else
+    soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+}
+
+static void
+image_fixture_set_up (ImageFixture  *fixture,
+                      gconstpointer  data)
+{
+  gsize cache_bytes = GPOINTER_TO_SIZE (data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GSocketConnectable) address = NULL;
+  g_autofree char *cert_path = NULL;
+  g_autofree char *key_path = NULL;
+  g_autoslist(GUri) uris = NULL;
+  const char *argv[] = {
+    "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=i.imgur.com",
+    "-addext", "subjectAltName=DNS:i.imgur.com,DNS:evil.example,IP:127.0.0.1",
+    "-keyout", NULL, "-out", NULL, NULL,
+  };
+  int status;
+
+  fixture->dir = g_dir_make_tmp ("livedesk-images-XXXXXX", &error);
+  g_assert_no_error (error);
+  key_path = g_build_filename (fixture->dir, "key.pem", NULL);
+  cert_path = g_build_filename (fixture->dir, "cert.pem", NULL);
+  argv[13] = key_path;
+  argv[15] = cert_path;
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  certificate = g_tls_certificate_new_from_files (cert_path, key_path, &error);
+  g_assert_no_error (error);
+  database = g_tls_file_database_new (cert_path, &error);
+  g_assert_no_error (error);
+
+  fixture->big_png = make_sparse_png (20000, 20000);
+  fixture->small_png = make_small_png ();
+  fixture->hits = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  fixture->server = soup_server_new ("tls-certificate", certificate, NULL);
+  soup_server_add_handler (fixture->server, NULL, on_image_request, fixture, NULL);
+  soup_server_listen_local (fixture->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_HTTPS, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (fixture->server);
+
+  /* Every host name reaches our server; the certificate is trusted only here. */
+  address = g_network_address_new ("127.0.0.1", g_uri_get_port (uris->data));
+  fixture->session = soup_session_new_with_options ("remote-connectable", address, "tls-database", database, NULL);
+  fixture->thumbnails = _ld_thumbnails_new (fixture->session, LD_THUMBNAILS_MAX_PIXELS,
+                                            cache_bytes ? cache_bytes : LD_THUMBNAILS_CACHE_BYTES);
+}
+
+static void
+image_fixture_tear_down (ImageFixture  *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *key = g_build_filename (fixture->dir, "key.pem", NULL);
+  g_autofree char *cert = g_build_filename (fixture->dir, "cert.pem", NULL);
+
+  g_assert_finalize_object (fixture->thumbnails);
+  g_clear_object (&fixture->session);
+  soup_server_disconnect (fixture->server);
+  g_clear_object (&fixture->server);
+  g_clear_pointer (&fixture->hits, g_hash_table_unref);
+  g_clear_pointer (&fixture->big_png, g_bytes_unref);
+  g_clear_pointer (&fixture->small_png, g_bytes_unref);
+  g_unlink (key);
+  g_unlink (cert);
+  g_rmdir (fixture->dir);
+  g_free (fixture->dir);
+}
+
+typedef struct
+{
+  GdkPaintable *paintable;
+  GError       *error;
+  gboolean      done;
+} Thumb;
+
+static void
+on_thumbnail (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Thumb *thumb = user_data;
+
+  thumb->paintable = ld_thumbnails_load_finish (LD_THUMBNAILS (object), result, &thumb->error);
+  thumb->done = TRUE;
+}
+
+static gboolean
+thumb_done (gpointer data)
+{
+  return ((Thumb *) data)->done;
+}
+
+static Thumb
+load (ImageFixture *fixture,
+      const char   *url)
+{
+  Thumb thumb = { 0 };
+
+  ld_thumbnails_load_async (fixture->thumbnails, url, NULL, on_thumbnail, &thumb);
+  g_assert_true (ld_test_wait_for (thumb_done, &thumb, WAIT_MS));
+  return thumb;
+}
+
+static guint
+hits (ImageFixture *fixture,
+      const char   *host_path)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (fixture->hits, host_path));
+}
+
+static gsize
+rss_bytes (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "VmRSS:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + strlen ("VmRSS:"), NULL, 10) * 1024;
+}
+
+/* The small image shows: the server and its certificate work, so the refusals
+ * below are the app's own. */
+static void
+test_thumbnail_small (ImageFixture  *fixture,
+                      gconstpointer  data)
+{
+  Thumb thumb = load (fixture, "https://i.imgur.com/small.png");
+
+  g_assert_no_error (thumb.error);
+  g_assert_nonnull (thumb.paintable);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (thumb.paintable), ==, 100);
+  g_assert_true (ld_thumbnails_lookup (fixture->thumbnails, "https://i.imgur.com/small.png") == thumb.paintable);
+  g_object_unref (thumb.paintable);
+}
+
+/* 20000×20000 pixels in a few tens of KB: refused from its header, and the
+ * process never holds the 1.6 GB it would decode to. */
+static void
+test_thumbnail_pixel_bomb (ImageFixture  *fixture,
+                           gconstpointer  data)
+{
+  gsize before, after;
+  Thumb thumb;
+
+  g_assert_cmpuint (g_bytes_get_size (fixture->big_png), <, LD_THUMBNAILS_MAX_BYTES);
+  before = rss_bytes ();
+  thumb = load (fixture, "https://i.imgur.com/big.png");
+  after = rss_bytes ();
+
+  g_assert_cmpuint (hits (fixture, "i.imgur.com/big.png"), ==, 1);
+  g_assert_error (thumb.error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE);
+  g_assert_null (thumb.paintable);
+  g_assert_null (ld_thumbnails_lookup (fixture->thumbnails, "https://i.imgur.com/big.png"));
+  g_assert_cmpuint (_ld_thumbnails_get_cache_bytes (fixture->thumbnails), ==, 0);
+  g_test_message ("RSS %" G_GSIZE_FORMAT " KiB before, %" G_GSIZE_FORMAT " KiB after", before / 1024, after / 1024);
+  g_assert_cmpuint (after, <, before + 64 * 1024 * 1024);
+  g_clear_error (&thumb.error);
+}
+
+/* Each hop meets the first one's rules: a redirect to another host or to
+ * plain http is refused before it is fetched; one within them is followed. */
+static void
+test_thumbnail_redirects (ImageFixture  *fixture,
+                          gconstpointer  data)
+{
+  Thumb thumb;
+
+  thumb = load (fixture, "https://i.imgur.com/to-evil.png");
+  g_assert_error (thumb.error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_null (thumb.paintable);
+  g_assert_cmpuint (hits (fixture, "i.imgur.com/to-evil.png"), ==, 1);
+  g_assert_cmpuint (hits (fixture, "evil.example/evil.png"), ==, 0);
+  g_clear_error (&thumb.error);
+
+  thumb = load (fixture, "https://i.imgur.com/to-http.png");
+  g_assert_error (thumb.error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_cmpuint (hits (fixture, "i.imgur.com/small.png"), ==, 0);
+  g_clear_error (&thumb.error);
+
+  thumb = load (fixture, "https://i.imgur.com/loop.png");
+  g_assert_error (thumb.error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS);
+  g_assert_cmpuint (hits (fixture, "i.imgur.com/loop.png"), ==, LD_THUMBNAILS_MAX_REDIRECTS + 1);
+  g_clear_error (&thumb.error);
+
+  thumb = load (fixture, "https://i.imgur.com/to-small.png");
+  g_assert_no_error (thumb.error);
+  g_assert_nonnull (thumb.paintable);
+  g_assert_cmpuint (hits (fixture, "i.imgur.com/small-redirected.png"), ==, 1);
+  /* Cached under the address the row asked for. */
+  g_assert_true (ld_thumbnails_lookup (fixture->thumbnails, "https://i.imgur.com/to-small.png") == thumb.paintable);
+  g_object_unref (thumb.paintable);
+}
+
+/* Bounded by decoded bytes: room for two 100×100 images, the third pushes the
+ * oldest out. */
+static void
+test_thumbnail_cache_bytes (ImageFixture  *fixture,
+                            gconstpointer  data)
+{
+  const char *urls[] = { "https://i.imgur.com/small-1.png", "https://i.imgur.com/small-2.png",
+                         "https://i.imgur.com/small-3.png" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (urls); i++)
+    {
+      Thumb thumb = load (fixture, urls[i]);
+
+      g_assert_no_error (thumb.error);
+      g_clear_object (&thumb.paintable);
+      g_assert_cmpuint (_ld_thumbnails_get_cache_bytes (fixture->thumbnails), <=, GPOINTER_TO_SIZE (data));
+    }
+  g_assert_null (ld_thumbnails_lookup (fixture->thumbnails, urls[0]));
+  g_assert_nonnull (ld_thumbnails_lookup (fixture->thumbnails, urls[1]));
+  g_assert_nonnull (ld_thumbnails_lookup (fixture->thumbnails, urls[2]));
+  g_assert_cmpuint (_ld_thumbnails_get_cache_bytes (fixture->thumbnails), ==, 2 * 100 * 100 * 4);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add ("/ui/safety/thumbnail/small", ImageFixture, NULL, image_fixture_set_up, test_thumbnail_small,
+              image_fixture_tear_down);
+  g_test_add ("/ui/safety/thumbnail/pixel-bomb", ImageFixture, NULL, image_fixture_set_up,
+              test_thumbnail_pixel_bomb, image_fixture_tear_down);
+  g_test_add ("/ui/safety/thumbnail/redirects", ImageFixture, NULL, image_fixture_set_up, test_thumbnail_redirects,
+              image_fixture_tear_down);
+  g_test_add ("/ui/safety/thumbnail/cache-bytes", ImageFixture, GSIZE_TO_POINTER (2 * 100 * 100 * 4 + 100),
+              image_fixture_set_up, test_thumbnail_cache_bytes, image_fixture_tear_down);
+
+  return g_test_run ();
+}
