@@ -85,6 +85,17 @@ withdraw (LdDesktopNotifier *self,
     g_application_withdraw_notification (app, id);
 }
 
+/* Notification servers may render the body as markup (the spec's
+ * body-markup); what users wrote must show as written. */
+static void
+set_plain_body (GNotification *notification,
+                const char    *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+  g_notification_set_body (notification, escaped);
+}
+
 static gboolean
 is_word_char (gunichar c)
 {
@@ -141,7 +152,7 @@ consider_message (LdDesktopNotifier *self,
   /* Translators: a desktop notification's title: who mentioned you. */
   title = g_strdup_printf (_("%s mentioned you"), username);
   notification = g_notification_new (title);
-  g_notification_set_body (notification, text);
+  set_plain_body (notification, text);
   g_notification_set_category (notification, "im.received");
   notification_id = id != NULL ? g_strconcat ("mention-", id, NULL) : g_strdup ("mention");
   send (self, notification_id, "chat", notification);
@@ -181,7 +192,7 @@ consider_room_update (LdDesktopNotifier *self,
   else
     return;
 
-  g_notification_set_body (notification, text);
+  set_plain_body (notification, text);
   send (self, "stream", "chat", notification);
 }
 
@@ -220,7 +231,7 @@ consider_support (LdDesktopNotifier *self,
   else
     return;
 
-  g_notification_set_body (notification, body);
+  set_plain_body (notification, body);
   g_notification_set_category (notification, "im.received");
   send (self, id, "support", notification);
 }
@@ -279,7 +290,7 @@ on_gift_received (LdDesktopNotifier *self,
 
   notification = g_notification_new (title);
   if (ld_gift_get_message (gift) != NULL && *ld_gift_get_message (gift) != '\0')
-    g_notification_set_body (notification, ld_gift_get_message (gift));
+    set_plain_body (notification, ld_gift_get_message (gift));
   id = tx_id != NULL ? g_strconcat ("gift-", tx_id, NULL) : g_strdup ("gift");
   send (self, id, "gifts", notification);
 }
@@ -319,7 +330,7 @@ consider_notification (LdDesktopNotifier *self,
 
   notification = g_notification_new (title);
   if (message != NULL && message != title)
-    g_notification_set_body (notification, message);
+    set_plain_body (notification, message);
   if (ld_notification_get_source (item) == LD_NOTIFICATION_SOURCE_SYSTEM)
     g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
   g_notification_add_button_with_target (notification, _("Mark Read"), "app.mark-notification-read", "s",
