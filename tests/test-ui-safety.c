@@ -10,10 +10,21 @@
 #include <libsoup/soup.h>
 #include <zlib.h>
 
+#include "ld-application.h"
+#include "ld-gift-alert.h"
+#include "ld-gifts-view.h"
+#include "ld-support-view.h"
+#include "ld-test-gateway.h"
 #include "ld-test-util.h"
 #include "ld-thumbnails-private.h"
+#include "ld-user-card.h"
+#include "test-peer.h"
 
 #define WAIT_MS 30000
+#define WAIT_UNTIL(cond) LD_TEST_WAIT_UNTIL (cond, WAIT_MS)
+#define ROOM "room_1"
+/* Markup, a link and an entity, in a user name and in what they write. */
+#define EVIL_NAME "<b>x</b> <a href=\"https://evil.example\">y</a> &amp;"
 
 /* An HTTPS server that answers for i.imgur.com (and evil.example, so that a
  * followed redirect would succeed and the refusal is ours, not TLS'). */
@@ -369,13 +380,355 @@ test_thumbnail_cache_bytes (ImageFixture  *fixture,
   g_assert_cmpuint (_ld_thumbnails_get_cache_bytes (fixture->thumbnails), ==, 2 * 100 * 100 * 4);
 }
 
+/* The markup test runs the real application against a real gateway: ada
+ * (admin) in the window, mallory whose name and messages carry markup. The
+ * desktop notifications are recorded by owning org.gtk.Notifications, as in
+ * test-ui-notifications.c. */
+static struct
+{
+  GPtrArray *bodies;  /* "id\nbody" of each AddNotification */
+  gboolean   name_owned;
+} n;
+
+static void
+on_notification_call (GDBusConnection       *connection,
+                      const char            *sender,
+                      const char            *object_path,
+                      const char            *interface_name,
+                      const char            *method_name,
+                      GVariant              *parameters,
+                      GDBusMethodInvocation *invocation,
+                      gpointer               user_data)
+{
+  if (g_strcmp0 (sender, g_dbus_connection_get_unique_name (connection)) == 0 &&
+      g_str_equal (method_name, "AddNotification"))
+    {
+      g_autoptr(GVariant) dict = NULL;
+      const char *app_id, *id, *body = "";
+
+      g_variant_get (parameters, "(&s&s@a{sv})", &app_id, &id, &dict);
+      g_variant_lookup (dict, "body", "&s", &body);
+      g_ptr_array_add (n.bodies, g_strconcat (id, "\n", body, NULL));
+    }
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+on_name_acquired (GDBusConnection *connection,
+                  const char      *name,
+                  gpointer         user_data)
+{
+  n.name_owned = TRUE;
+}
+
+static void
+own_notification_server (void)
+{
+  static const char xml[] =
+    "<node><interface name='org.gtk.Notifications'>"
+    "<method name='AddNotification'><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+    "<arg type='a{sv}' direction='in'/></method>"
+    "<method name='RemoveNotification'><arg type='s' direction='in'/><arg type='s' direction='in'/></method>"
+    "</interface></node>";
+  static const GDBusInterfaceVTable vtable = { on_notification_call, NULL, NULL, { 0 } };
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (xml, NULL);
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GError) error = NULL;
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_register_object (bus, "/org/gtk/Notifications", info->interfaces[0], &vtable, NULL, NULL,
+                                     &error);
+  g_assert_no_error (error);
+  g_bus_own_name_on_connection (bus, "org.gtk.Notifications", G_BUS_NAME_OWNER_FLAGS_NONE, on_name_acquired,
+                                NULL, NULL, NULL);
+  WAIT_UNTIL (n.name_owned);
+}
+
+/* The body of the last notification whose id starts with PREFIX, or NULL. */
+static const char *
+notification_body (const char *prefix)
+{
+  for (guint i = n.bodies->len; i > 0; i--)
+    {
+      const char *entry = g_ptr_array_index (n.bodies, i - 1);
+
+      if (g_str_has_prefix (entry, prefix))
+        return strchr (entry, '\n') + 1;
+    }
+  return NULL;
+}
+
+/* A session whose token carries NAME, as an identity provider could issue. */
+static LdSession *
+session_named (LdTestGateway *gateway,
+               const char    *user,
+               const char    *name)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(LdTokens) tokens = NULL;
+  LdSession *session;
+
+  g_subprocess_launcher_setenv (launcher, "LIVEDESK_JWT_SECRET", LD_TEST_SECRET, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("LIVEDESK_GATEWAY"), "mint-token",
+                                         "--user", user, "--name", name, "--role", "viewer", "--ttl", "900", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+
+  tokens = ld_tokens_new (g_strstrip (out), NULL, 0);
+  session = ld_test_gateway_new_session (gateway, tokens);
+  ld_session_connect (session);
+  WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
+  return session;
+}
+
+static void
+send_text (LdSession  *session,
+           const char *text)
+{
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (ld_session_send_text (session, text, &error) != NULL)
+        return;
+      g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
+      test_spin (1100);
+    }
+}
+
+static void
+send_gift (LdSession  *session,
+           const char *message)
+{
+  LdSessionGift gift = {
+    .receiver_id = "ada", .receiver_name = "ada", .gift_id = "rose", .gift_name = "Rose",
+    .gift_type = "flower", .gift_value = 500, .quantity = 1, .message = message,
+  };
+
+  for (;;)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *tx_id = NULL;
+
+      ld_session_send_gift_async (session, &gift, NULL, ld_test_store_result, &result);
+      WAIT_UNTIL (result != NULL);
+      tx_id = ld_session_send_gift_finish (session, result, &error);
+      if (tx_id != NULL)
+        return;
+      g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
+      test_spin (1100);
+    }
+}
+
+static void
+contact_support (LdSession  *session,
+                 const char *text)
+{
+  for (;;)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *ticket = NULL;
+
+      ld_session_contact_support_async (session, text, "billing", NULL, ld_test_store_result, &result);
+      WAIT_UNTIL (result != NULL);
+      ticket = ld_session_contact_support_finish (session, result, &error);
+      if (ticket != NULL)
+        return;
+      g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
+      test_spin (1100);
+    }
+}
+
+static GtkWidget *
+find_widget (GtkWidget *root,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A label under ROOT that shows TEXT to the user, markup or not: a label
+ * that parsed TEXT as markup shows something else and is not found. */
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* mallory's last message in ada's chat, once it arrived. */
+static LdMessage *
+last_from (LdSession  *session,
+           const char *user_id)
+{
+  LdChatModel *chat = ld_session_get_chat (session);
+
+  ld_chat_model_flush (chat);
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (chat)); i > 0; i--)
+    {
+      LdMessage *message = g_list_model_get_item (G_LIST_MODEL (chat), i - 1);
+
+      if (g_strcmp0 (ld_message_get_user_id (message), user_id) == 0)
+        return message;
+      g_object_unref (message);
+    }
+  return NULL;
+}
+
+static void
+show_view (LdWindow   *window,
+           const char *name)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", name));
+}
+
+/* A name and a message full of markup reach every place as literal text:
+ * desktop notifications (escaped, since servers may render markup), the
+ * chat row, the user card, the viewer list, the gift alert, the support list
+ * and the toast of a timeout (AdwToast's title is markup). */
+static void
+test_markup_everywhere (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (g_getenv ("LIVEDESK_GATEWAY"));
+  g_autoptr(LdApplication) app = ld_application_new ();
+  g_autoptr(LdSession) ada = NULL;
+  g_autoptr(LdSession) mallory = NULL;
+  g_autoptr(LdMessage) message = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *support_body = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *toast = NULL;
+  GSettings *settings;
+  LdWindow *window;
+  GtkWidget *view, *card;
+  LdGiftAlert *alert;
+  const char *text;
+
+  n.bodies = g_ptr_array_new_with_free_func (g_free);
+  own_notification_server ();
+
+  g_application_set_flags (G_APPLICATION (app), g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  window = ld_application_get_window (app);
+  settings = ld_settings_get_settings (ld_application_get_settings (app));
+  g_settings_set_boolean (settings, "notify-mentions", TRUE);
+  g_settings_set_boolean (settings, "notify-gifts", TRUE);
+  g_settings_set_boolean (settings, "notify-support", TRUE);
+  g_settings_set_uint (settings, "notify-gift-value", 1);
+
+  ada = ld_test_gateway_online_session (gateway, "ada", "admin", WAIT_MS);
+  ld_test_session_join (ada, ROOM, WAIT_MS);
+  ld_window_set_session (window, ada);
+  mallory = session_named (gateway, "mallory", EVIL_NAME);
+  ld_test_session_join (mallory, ROOM, WAIT_MS);
+
+  /* The window is not in front: what mallory posts goes to the desktop. */
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  send_text (mallory, "@ada " EVIL_NAME " & more");
+  WAIT_UNTIL ((message = last_from (ada, "mallory")) != NULL);
+  text = ld_message_get_text (message);
+  /* The contract strips < and >, the entity and the quotes stay. */
+  g_assert_nonnull (strstr (text, "&amp;"));
+  g_assert_cmpstr (ld_message_get_username (message), ==, EVIL_NAME);
+  WAIT_UNTIL (notification_body ("mention-") != NULL);
+  escaped = g_markup_escape_text (text, -1);
+  g_assert_cmpstr (notification_body ("mention-"), ==, escaped);
+
+  contact_support (mallory, "refund &amp; <i>now</i>");
+  WAIT_UNTIL (notification_body ("support-") != NULL);
+  {
+    g_autofree char *plain = g_strdup_printf ("%s: %s", EVIL_NAME, "refund &amp; inow/i");
+
+    support_body = g_markup_escape_text (plain, -1);
+  }
+  g_assert_cmpstr (notification_body ("support-"), ==, support_body);
+
+  send_gift (mallory, "love &amp; <u>peace</u>");
+  WAIT_UNTIL (notification_body ("gift-") != NULL);
+  g_assert_cmpstr (notification_body ("gift-"), ==, "love &amp;amp; upeace/u");
+
+  /* In the window, every place shows the text as sent. */
+  gtk_window_present (GTK_WINDOW (window));
+  show_view (window, "chat");
+  view = GTK_WIDGET (ld_window_get_chat_view (window));
+  WAIT_UNTIL (find_label (view, text) != NULL);
+  g_assert_nonnull (find_label (view, EVIL_NAME));
+
+  ld_chat_view_set_context_message (LD_CHAT_VIEW (view), message);
+  g_assert_true (gtk_widget_activate_action (view, "chat.user-card", NULL));
+  card = find_widget (view, LD_TYPE_USER_CARD);
+  g_assert_nonnull (card);
+  g_assert_nonnull (find_label (card, EVIL_NAME));
+  g_assert_nonnull (find_label (card, text));
+  gtk_popover_popdown (GTK_POPOVER (card));
+
+  show_view (window, "viewers");
+  view = GTK_WIDGET (ld_window_get_viewer_list (window));
+  WAIT_UNTIL (find_label (view, EVIL_NAME) != NULL);
+
+  show_view (window, "gifts");
+  view = find_widget (GTK_WIDGET (window), LD_TYPE_GIFTS_VIEW);
+  WAIT_UNTIL ((alert = ld_gifts_view_get_alert (LD_GIFTS_VIEW (view))) != NULL);
+  from = g_strdup_printf ("%s → %s", EVIL_NAME, "ada");
+  g_assert_nonnull (find_label (GTK_WIDGET (alert), from));
+  g_assert_nonnull (find_label (GTK_WIDGET (alert), "love &amp; upeace/u"));
+
+  show_view (window, "support");
+  view = find_widget (GTK_WIDGET (window), LD_TYPE_SUPPORT_VIEW);
+  WAIT_UNTIL (find_label (GTK_WIDGET (ld_support_view_get_ticket_list (LD_SUPPORT_VIEW (view))), EVIL_NAME) != NULL);
+
+  /* A timeout's toast names the user. */
+  show_view (window, "chat");
+  view = GTK_WIDGET (ld_window_get_chat_view (window));
+  ld_chat_view_set_context_message (LD_CHAT_VIEW (view), message);
+  g_assert_true (gtk_widget_activate_action (view, "chat.timeout", "u", 60));
+  toast = g_strdup_printf ("%s is timed out", EVIL_NAME);
+  WAIT_UNTIL (find_label (find_widget (GTK_WIDGET (window), ADW_TYPE_TOAST_OVERLAY), toast) != NULL);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&mallory);
+  g_clear_object (&ada);
+  g_clear_pointer (&n.bodies, g_ptr_array_unref);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  /* The backend the test watches, whatever the desktop around it. */
+  g_setenv ("GNOTIFICATION_BACKEND", "gtk", TRUE);
+  g_unsetenv ("GTK_USE_PORTAL");
 
+  g_test_add_func ("/ui/safety/markup-everywhere", test_markup_everywhere);
   g_test_add ("/ui/safety/thumbnail/small", ImageFixture, NULL, image_fixture_set_up, test_thumbnail_small,
               image_fixture_tear_down);
   g_test_add ("/ui/safety/thumbnail/pixel-bomb", ImageFixture, NULL, image_fixture_set_up,
