@@ -26,7 +26,7 @@ static const char * const codes[] = {
   [LD_CONTRACT_ERROR_INTERNAL] = "INTERNAL",
 };
 
-static const char * const image_hosts[] = { "imgur.com", "cloudinary.com", "res.cloudinary.com" };
+static const char * const image_hosts[] = { "imgur.com", "cloudinary.com", "res.cloudinary.com", NULL };
 static const char * const image_extensions[] = { ".jpg", ".jpeg", ".png", ".gif", ".webp" };
 
 const char *
@@ -212,7 +212,7 @@ host_is_allowed (const char *host)
 {
   gsize host_len = strlen (host);
 
-  for (guint i = 0; i < G_N_ELEMENTS (image_hosts); i++)
+  for (guint i = 0; image_hosts[i] != NULL; i++)
     {
       gsize len = strlen (image_hosts[i]);
 
@@ -253,6 +253,12 @@ image_url_error (GError     **error,
   g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_IMAGE_URL,
                "The image URL %s", why);
   return FALSE;
+}
+
+const char * const *
+ld_validate_image_hosts (void)
+{
+  return image_hosts;
 }
 
 gboolean
