@@ -277,10 +277,22 @@ ld_preferences_window_class_init (LdPreferencesWindowClass *klass)
                                    regenerate_overlay_secret_action);
 }
 
+/* libadwaita 1.2's own search entry comes without an accessible name. */
+static void
+name_search_entry (GtkWidget *widget)
+{
+  if (GTK_IS_SEARCH_ENTRY (widget))
+    gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    _("Search preferences"), -1);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    name_search_entry (child);
+}
+
 static void
 ld_preferences_window_init (LdPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  name_search_entry (GTK_WIDGET (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.copy-overlay-url", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.regenerate-overlay-secret", FALSE);
 }
