@@ -4,6 +4,8 @@
  * on, and reads the tree out of process with pyatspi (tests/atspi-walk.py),
  * as Orca would: every control in the main window's views and in the
  * preferences needs a name, and chat rows read "name, role, time, text".
+ * Then a timeout is done from the keyboard alone, the keys pressed on the
+ * X server with xdotool.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,6 +13,7 @@
 #include <unistd.h>
 
 #include "ld-application.h"
+#include "ld-chat-row.h"
 #include "ld-chat-view.h"
 #include "ld-preferences-window.h"
 #include "ld-test-gateway.h"
@@ -201,6 +204,158 @@ test_chat_row_reading (void)
   g_assert_true (found);
 }
 
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+} Keys;
+
+static void
+on_keys_sent (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Keys *keys = user_data;
+
+  keys->ok = g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, NULL);
+  keys->done = TRUE;
+}
+
+static guint keys_released;
+
+static void
+on_key_released (void)
+{
+  keys_released++;
+}
+
+/* Presses KEY on the X server (XTEST, as a keyboard would), where the
+ * window has the input focus. */
+static void
+send_key (const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) xdotool = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
+                                                     "xdotool", "key", "--clearmodifiers", key, NULL);
+  Keys keys = { 0 };
+
+  g_assert_no_error (error);
+  g_subprocess_wait_check_async (xdotool, NULL, on_keys_sent, &keys);
+  WAIT_UNTIL (keys.done);
+  g_assert_true (keys.ok);
+}
+
+/* KEY in the main window, once the window has handled it. */
+static void
+press (const char *key)
+{
+  guint before = keys_released;
+
+  send_key (key);
+  WAIT_UNTIL (keys_released > before);
+}
+
+static GtkWidget *
+focus (void)
+{
+  return gtk_root_get_focus (GTK_ROOT (t.window));
+}
+
+/* The chat row in the focused list item, if the focus is on one. */
+static LdChatRow *
+focused_chat_row (void)
+{
+  GtkWidget *widget = focus ();
+  GtkWidget *child = widget != NULL ? gtk_widget_get_first_child (widget) : NULL;
+
+  if (widget != NULL && LD_IS_CHAT_ROW (widget))
+    return LD_CHAT_ROW (widget);
+  return child != NULL && LD_IS_CHAT_ROW (child) ? LD_CHAT_ROW (child) : NULL;
+}
+
+static gboolean
+focus_is_bobs_message (void)
+{
+  LdChatRow *row = focused_chat_row ();
+  LdMessage *message = row != NULL ? ld_chat_row_get_message (row) : NULL;
+
+  return message != NULL && g_strcmp0 (ld_message_get_user_id (message), "bob") == 0;
+}
+
+/* The focused menu item's label without its mnemonic mark, or "". */
+static char *
+focused_menu_item (void)
+{
+  GtkWidget *widget = focus ();
+  g_autofree char *text = NULL;
+  g_auto(GStrv) parts = NULL;
+
+  if (widget == NULL || g_strcmp0 (G_OBJECT_TYPE_NAME (widget), "GtkModelButton") != 0)
+    return g_strdup ("");
+  g_object_get (widget, "text", &text, NULL);
+  parts = g_strsplit (text ? text : "", "_", -1);
+  return g_strjoinv ("", parts);
+}
+
+/* Presses KEY in the open menu until its focused item is LABEL, at most
+ * LIMIT times; each press moves the focus, so each waits for that. */
+static void
+press_until_item (const char *key,
+                  const char *label,
+                  guint       limit)
+{
+  for (guint i = 0; i < limit; i++)
+    {
+      g_autofree char *item = focused_menu_item ();
+      GtkWidget *before = focus ();
+
+      if (g_str_equal (item, label))
+        return;
+      send_key (key);
+      WAIT_UNTIL (focus () != before);
+    }
+  g_error ("no menu item “%s” reached with %s", label, key);
+}
+
+/* A moderator times bob out with the keyboard alone: Tab into the chat,
+ * arrows to bob's message, Shift+F10 for its menu, down to Time Out User,
+ * Enter, down to For 1 Minute, Enter. The gateway tells bob he is timed out. */
+static void
+test_keyboard_timeout (void)
+{
+  GtkEventController *keys = gtk_event_controller_key_new ();
+  g_autoptr(GDateTime) now = NULL;
+
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-released", G_CALLBACK (on_key_released), NULL);
+  gtk_widget_add_controller (GTK_WIDGET (t.window), keys);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.window), "win.show-view", "s", "chat"));
+  gtk_window_present (GTK_WINDOW (t.window));
+  WAIT_UNTIL (gtk_window_is_active (GTK_WINDOW (t.window)));
+  settle ();
+
+  for (guint i = 0; i < 40 && focused_chat_row () == NULL; i++)
+    press ("Tab");
+  g_assert_nonnull (focused_chat_row ());
+  for (guint i = 0; i < 10 && !focus_is_bobs_message (); i++)
+    press ("Down");
+  for (guint i = 0; i < 10 && !focus_is_bobs_message (); i++)
+    press ("Up");
+  g_assert_true (focus_is_bobs_message ());
+
+  send_key ("shift+F10");
+  press_until_item ("Down", "Time Out User", 10);
+  send_key ("Return");
+  press_until_item ("Down", "For 1 Minute", 10);
+  send_key ("Return");
+
+  WAIT_UNTIL (ld_session_get_sanction (t.bob) == LD_SANCTION_TIMED_OUT);
+  now = g_date_time_new_now_utc ();
+  /* The preset chosen, not a longer one. */
+  g_assert_cmpint (g_date_time_difference (ld_session_get_sanction_until (t.bob), now), <=, 120 * G_TIME_SPAN_SECOND);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -241,6 +396,7 @@ main (int    argc,
   g_test_add_func ("/ui/a11y/main-window-named", test_main_window_named);
   g_test_add_func ("/ui/a11y/preferences-named", test_preferences_named);
   g_test_add_func ("/ui/a11y/chat-row-reading", test_chat_row_reading);
+  g_test_add_func ("/ui/a11y/keyboard-timeout", test_keyboard_timeout);
   status = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (t.window));
