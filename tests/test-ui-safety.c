@@ -609,8 +609,9 @@ show_view (LdWindow   *window,
 
 /* A name and a message full of markup reach every place as literal text:
  * desktop notifications (escaped, since servers may render markup), the
- * chat row, the user card, the viewer list, the gift alert, the support list
- * and the toast of a timeout (AdwToast's title is markup). */
+ * chat row, the user card, the viewer list, the gift alert, the support list,
+ * the custom timeout dialog and the toast of a timeout (AdwToast's title is
+ * markup). */
 static void
 test_markup_everywhere (void)
 {
@@ -703,6 +704,27 @@ test_markup_everywhere (void)
   show_view (window, "support");
   view = find_widget (GTK_WIDGET (window), LD_TYPE_SUPPORT_VIEW);
   WAIT_UNTIL (find_label (GTK_WIDGET (ld_support_view_get_ticket_list (LD_SUPPORT_VIEW (view))), EVIL_NAME) != NULL);
+
+  /* The custom timeout's dialog names the user in its body. */
+  {
+    g_autofree char *question = g_strdup_printf ("For how many minutes may %s not write?", EVIL_NAME);
+    GtkWidget *dialog = NULL;
+
+    show_view (window, "chat");
+    view = GTK_WIDGET (ld_window_get_chat_view (window));
+    ld_chat_view_set_context_message (LD_CHAT_VIEW (view), message);
+    g_assert_true (gtk_widget_activate_action (view, "chat.timeout-custom", NULL));
+    for (guint i = 0; i < g_list_model_get_n_items (gtk_window_get_toplevels ()) && dialog == NULL; i++)
+      {
+        g_autoptr(GObject) toplevel = g_list_model_get_item (gtk_window_get_toplevels (), i);
+
+        if (ADW_IS_MESSAGE_DIALOG (toplevel))
+          dialog = GTK_WIDGET (toplevel);
+      }
+    g_assert_nonnull (dialog);
+    g_assert_nonnull (find_label (dialog, question));
+    adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  }
 
   /* A timeout's toast names the user. */
   show_view (window, "chat");
