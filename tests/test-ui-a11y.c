@@ -18,6 +18,7 @@
 #include "ld-preferences-window.h"
 #include "ld-test-gateway.h"
 #include "ld-test-util.h"
+#include "ld-user-card.h"
 #include "test-peer.h"
 
 #define WAIT_MS 30000
@@ -156,6 +157,22 @@ send_gift (LdSession *session)
     }
 }
 
+static GtkWidget *
+find_widget (GtkWidget *root,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 add_unnamed (GPtrArray  *all,
              const char *where)
@@ -187,6 +204,26 @@ test_main_window_named (void)
       settle ();
       add_unnamed (unnamed, views[i]);
     }
+
+  /* The user card a moderator opens on a message. */
+  {
+    LdChatView *chat = ld_window_get_chat_view (t.window);
+    GListModel *messages = G_LIST_MODEL (ld_session_get_chat (t.ada));
+    g_autoptr(LdMessage) message = g_list_model_get_item (messages, g_list_model_get_n_items (messages) - 1);
+    GtkWidget *card;
+
+    /* The newest message is bob's, the one he wrote last. */
+    g_assert_cmpstr (ld_message_get_user_id (message), ==, "bob");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.window), "win.show-view", "s", "chat"));
+    ld_chat_view_set_context_message (chat, message);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chat), "chat.user-card", NULL));
+    settle ();
+    card = find_widget (GTK_WIDGET (chat), LD_TYPE_USER_CARD);
+    g_assert_nonnull (card);
+    g_assert_true (gtk_widget_get_visible (card));
+    add_unnamed (unnamed, "user card");
+    gtk_popover_popdown (GTK_POPOVER (card));
+  }
   assert_none (unnamed);
 }
 
