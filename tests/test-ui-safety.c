@@ -138,6 +138,13 @@ on_image_request (SoupServer        *server,
     body = fixture->big_png;
   else if (g_str_has_prefix (path, "/small"))
     body = fixture->small_png;
+  else if (g_str_equal (path, "/empty.png") || g_str_equal (path, "/garbage.png"))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_STATIC,
+                                        path[1] == 'e' ? "" : "not a png at all", path[1] == 'e' ? 0 : 16);
+      return;
+    }
   else if (g_str_equal (path, "/to-evil.png"))
     soup_message_headers_replace (headers, "Location", "https://evil.example/evil.png");
   else if (g_str_equal (path, "/to-http.png"))
@@ -285,7 +292,7 @@ rss_bytes (void)
 }
 
 /* The small image shows: the server and its certificate work, so the refusals
- * below are the app's own. */
+ * below are the app's own. An empty body or garbage is refused. */
 static void
 test_thumbnail_small (ImageFixture  *fixture,
                       gconstpointer  data)
@@ -297,6 +304,14 @@ test_thumbnail_small (ImageFixture  *fixture,
   g_assert_cmpint (gdk_paintable_get_intrinsic_width (thumb.paintable), ==, 100);
   g_assert_true (ld_thumbnails_lookup (fixture->thumbnails, "https://i.imgur.com/small.png") == thumb.paintable);
   g_object_unref (thumb.paintable);
+
+  /* Nothing, or not an image: refused, not fatal. */
+  thumb = load (fixture, "https://i.imgur.com/empty.png");
+  g_assert_error (thumb.error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_clear_error (&thumb.error);
+  thumb = load (fixture, "https://i.imgur.com/garbage.png");
+  g_assert_error (thumb.error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_clear_error (&thumb.error);
 }
 
 /* 20000×20000 pixels in a few tens of KB: refused from its header, and the

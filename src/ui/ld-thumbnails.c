@@ -190,12 +190,19 @@ decode (LdThumbnails  *self,
         GBytes        *bytes,
         GError       **error)
 {
-  g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+  g_autoptr(GdkPixbufLoader) loader = NULL;
   g_autoptr(GError) local_error = NULL;
   SizeCheck check = { self->max_pixels, FALSE };
   GdkPixbuf *pixbuf;
   gboolean ok;
 
+  if (g_bytes_get_size (bytes) == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("Not an image: %s"), _("nothing decoded"));
+      return NULL;
+    }
+
+  loader = gdk_pixbuf_loader_new ();
   g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &check);
   ok = gdk_pixbuf_loader_write_bytes (loader, bytes, &local_error);
   /* Always closed, so the loader is never dropped open. */
