@@ -277,13 +277,21 @@ ld_preferences_window_class_init (LdPreferencesWindowClass *klass)
                                    regenerate_overlay_secret_action);
 }
 
-/* libadwaita 1.2's own search entry comes without an accessible name. */
+/* libadwaita 1.2's own search entry, and the button inside a GTK 4.8 colour
+ * button (what a screen reader lands on), come without an accessible name. */
 static void
 name_search_entry (GtkWidget *widget)
 {
+  GtkWidget *row;
+
   if (GTK_IS_SEARCH_ENTRY (widget))
     gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                     _("Search preferences"), -1);
+  else if (GTK_IS_COLOR_BUTTON (widget) && gtk_widget_get_first_child (widget) != NULL &&
+           (row = gtk_widget_get_ancestor (widget, ADW_TYPE_PREFERENCES_ROW)) != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_first_child (widget)),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), -1);
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
     name_search_entry (child);
 }
