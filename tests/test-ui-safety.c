@@ -26,15 +26,16 @@
 /* Markup, a link and an entity, in a user name and in what they write. */
 #define EVIL_NAME "<b>x</b> <a href=\"https://evil.example\">y</a> &amp;"
 
-/* An HTTPS server that answers for i.imgur.com (and evil.example, so that a
- * followed redirect would succeed and the refusal is ours, not TLS'). */
+/* An HTTPS image host (tests/peers/image-peer.mjs) that answers for
+ * i.imgur.com and evil.example, so that a followed redirect would succeed
+ * and a refusal is the app's own, not TLS'. */
 typedef struct
 {
   char         *dir;
-  SoupServer   *server;
+  TestPeer     *server;
   SoupSession  *session;
   LdThumbnails *thumbnails;
-  GHashTable   *hits;  /* path → count */
+  JsonObject   *hits;  /* "host/path" → count, as the server last told */
   GBytes       *big_png;
   GBytes       *small_png;
 } ImageFixture;
@@ -119,51 +120,15 @@ make_small_png (void)
 }
 
 static void
-on_image_request (SoupServer        *server,
-                  SoupServerMessage *msg,
-                  const char        *path,
-                  GHashTable        *query,
-                  gpointer           user_data)
+write_file (const char *dir,
+            const char *name,
+            GBytes     *bytes)
 {
-  ImageFixture *fixture = user_data;
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  const char *host = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Host");
-  g_autofree char *key = g_strconcat (host ? host : "", path, NULL);
-  GBytes *body = NULL;
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
 
-  g_hash_table_replace (fixture->hits, g_strdup (key),
-                        GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (fixture->hits, key)) + 1));
-
-  if (g_str_equal (path, "/big.png"))
-    body = fixture->big_png;
-  else if (g_str_has_prefix (path, "/small"))
-    body = fixture->small_png;
-  else if (g_str_equal (path, "/empty.png") || g_str_equal (path, "/garbage.png"))
-    {
-      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-      soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_STATIC,
-                                        path[1] == 'e' ? "" : "not a png at all", path[1] == 'e' ? 0 : 16);
-      return;
-    }
-  else if (g_str_equal (path, "/to-evil.png"))
-    soup_message_headers_replace (headers, "Location", "https://evil.example/evil.png");
-  else if (g_str_equal (path, "/to-http.png"))
-    soup_message_headers_replace (headers, "Location", "http://i.imgur.com/small.png");
-  else if (g_str_equal (path, "/to-small.png"))
-    soup_message_headers_replace (headers, "Location", "/small-redirected.png");
-  else if (g_str_equal (path, "/loop.png"))
-    soup_message_headers_replace (headers, "Location", "https://i.imgur.com/loop.png");
-
-  if (body != NULL)
-    {
-      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-      soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_COPY,
-                                        g_bytes_get_data (body, NULL), g_bytes_get_size (body));
-    }
-  else if (soup_message_headers_get_one (headers, "Location") != NULL)
-    soup_server_message_set_status (msg, SOUP_STATUS_FOUND, NULL);
-  else
-    soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+  g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
+  g_assert_no_error (error);
 }
 
 static void
@@ -172,46 +137,24 @@ image_fixture_set_up (ImageFixture  *fixture,
 {
   gsize cache_bytes = GPOINTER_TO_SIZE (data);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GTlsCertificate) certificate = NULL;
   g_autoptr(GTlsDatabase) database = NULL;
   g_autoptr(GSocketConnectable) address = NULL;
   g_autofree char *cert_path = NULL;
-  g_autofree char *key_path = NULL;
-  g_autoslist(GUri) uris = NULL;
-  const char *argv[] = {
-    "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=i.imgur.com",
-    "-addext", "subjectAltName=DNS:i.imgur.com,DNS:evil.example,IP:127.0.0.1",
-    "-keyout", NULL, "-out", NULL, NULL,
-  };
-  int status;
 
   fixture->dir = g_dir_make_tmp ("livedesk-images-XXXXXX", &error);
   g_assert_no_error (error);
-  key_path = g_build_filename (fixture->dir, "key.pem", NULL);
-  cert_path = g_build_filename (fixture->dir, "cert.pem", NULL);
-  argv[13] = key_path;
-  argv[15] = cert_path;
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
-                G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  fixture->big_png = make_sparse_png (20000, 20000);
+  fixture->small_png = make_small_png ();
+  write_file (fixture->dir, "big.png", fixture->big_png);
+  write_file (fixture->dir, "small.png", fixture->small_png);
 
-  certificate = g_tls_certificate_new_from_files (cert_path, key_path, &error);
-  g_assert_no_error (error);
+  fixture->server = test_peer_start ("image-peer.mjs", fixture->dir, NULL);
+  cert_path = g_build_filename (fixture->dir, "cert.pem", NULL);
   database = g_tls_file_database_new (cert_path, &error);
   g_assert_no_error (error);
 
-  fixture->big_png = make_sparse_png (20000, 20000);
-  fixture->small_png = make_small_png ();
-  fixture->hits = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  fixture->server = soup_server_new ("tls-certificate", certificate, NULL);
-  soup_server_add_handler (fixture->server, NULL, on_image_request, fixture, NULL);
-  soup_server_listen_local (fixture->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_HTTPS, &error);
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (fixture->server);
-
-  /* Every host name reaches our server; the certificate is trusted only here. */
-  address = g_network_address_new ("127.0.0.1", g_uri_get_port (uris->data));
+  /* Every host name reaches that server; its certificate is trusted only here. */
+  address = g_network_address_new ("127.0.0.1", test_peer_get_port (fixture->server));
   fixture->session = soup_session_new_with_options ("remote-connectable", address, "tls-database", database, NULL);
   fixture->thumbnails = _ld_thumbnails_new (fixture->session, LD_THUMBNAILS_MAX_PIXELS,
                                             cache_bytes ? cache_bytes : LD_THUMBNAILS_CACHE_BYTES);
@@ -221,18 +164,20 @@ static void
 image_fixture_tear_down (ImageFixture  *fixture,
                          gconstpointer  data)
 {
-  g_autofree char *key = g_build_filename (fixture->dir, "key.pem", NULL);
-  g_autofree char *cert = g_build_filename (fixture->dir, "cert.pem", NULL);
+  const char *names[] = { "big.png", "small.png", "cert.pem" };
 
   g_assert_finalize_object (fixture->thumbnails);
   g_clear_object (&fixture->session);
-  soup_server_disconnect (fixture->server);
-  g_clear_object (&fixture->server);
-  g_clear_pointer (&fixture->hits, g_hash_table_unref);
+  g_clear_pointer (&fixture->server, test_peer_free);
+  g_clear_pointer (&fixture->hits, json_object_unref);
   g_clear_pointer (&fixture->big_png, g_bytes_unref);
   g_clear_pointer (&fixture->small_png, g_bytes_unref);
-  g_unlink (key);
-  g_unlink (cert);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (fixture->dir, names[i], NULL);
+
+      g_unlink (path);
+    }
   g_rmdir (fixture->dir);
   g_free (fixture->dir);
 }
@@ -272,11 +217,19 @@ load (ImageFixture *fixture,
   return thumb;
 }
 
+/* How often the server was asked for HOST_PATH, by its own count. */
 static guint
 hits (ImageFixture *fixture,
       const char   *host_path)
 {
-  return GPOINTER_TO_UINT (g_hash_table_lookup (fixture->hits, host_path));
+  g_autoptr(JsonObject) reply = NULL;
+
+  test_peer_send (fixture->server, "hits");
+  reply = test_peer_expect (fixture->server, "hits", WAIT_MS);
+  g_assert_nonnull (reply);
+  g_clear_pointer (&fixture->hits, json_object_unref);
+  fixture->hits = json_object_ref (json_object_get_object_member (reply, "hits"));
+  return json_object_get_int_member_with_default (fixture->hits, host_path, 0);
 }
 
 static gsize
@@ -761,6 +714,8 @@ main (int    argc,
 {
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  g_assert_cmpint (argc, >=, 2);
+  g_setenv ("LIVEDESK_PEERS_DIR", argv[1], TRUE);
   /* The backend the test watches, whatever the desktop around it. */
   g_setenv ("GNOTIFICATION_BACKEND", "gtk", TRUE);
   g_unsetenv ("GTK_USE_PORTAL");
