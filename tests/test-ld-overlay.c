@@ -587,8 +587,8 @@ test_image_hosts (void)
                        "https://*.cloudinary.com https://res.cloudinary.com https://*.res.cloudinary.com");
 
   page_open (ld_overlay_get_chat_url (overlay));
-  page_eval ("window.blocked = []; document.addEventListener('securitypolicyviolation', "
-             "(e) => window.blocked.push(e.blockedURI)); true");
+  g_free (page_eval ("window.blocked = []; document.addEventListener('securitypolicyviolation', "
+                     "(e) => window.blocked.push(e.blockedURI)); true"));
 
   outside = new_image_message ("i1", outside_url);
   plain_http = new_image_message ("i2", "http://i.imgur.com/plain.png");
