@@ -187,12 +187,17 @@ update_accessible (LdChatRow *self)
   const char *content = ld_message_get_message_type (self->message) == LD_MESSAGE_TYPE_IMAGE
                         ? ld_message_get_image_url (self->message)
                         : ld_message_get_text (self->message);
+  const char *when = gtk_label_get_text (self->time_label);
   g_autofree char *label = NULL;
 
-  /* Translators: how a screen reader reads a chat row: author, role, time, text. */
-  label = g_strdup_printf (_("%s, %s, %s, %s"), ld_message_get_username (self->message),
-                           badge != NULL ? badge : _("Viewer"), gtk_label_get_text (self->time_label),
-                           content ? content : "");
+  if (*when != '\0')
+    /* Translators: how a screen reader reads a chat row: author, role, time, text. */
+    label = g_strdup_printf (_("%s, %s, %s, %s"), ld_message_get_username (self->message),
+                             badge != NULL ? badge : _("Viewer"), when, content ? content : "");
+  else
+    /* Translators: how a screen reader reads a chat row not sent yet: author, role, text. */
+    label = g_strdup_printf (_("%s, %s, %s"), ld_message_get_username (self->message),
+                             badge != NULL ? badge : _("Viewer"), content ? content : "");
   set_reading (self, label);
 }
 

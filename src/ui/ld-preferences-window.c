@@ -280,7 +280,7 @@ ld_preferences_window_class_init (LdPreferencesWindowClass *klass)
 /* libadwaita 1.2's own search entry, and the button inside a GTK 4.8 colour
  * button (what a screen reader lands on), come without an accessible name. */
 static void
-name_search_entry (GtkWidget *widget)
+name_unnamed_controls (GtkWidget *widget)
 {
   GtkWidget *row;
 
@@ -293,14 +293,14 @@ name_search_entry (GtkWidget *widget)
                                     GTK_ACCESSIBLE_PROPERTY_LABEL,
                                     adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), -1);
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    name_search_entry (child);
+    name_unnamed_controls (child);
 }
 
 static void
 ld_preferences_window_init (LdPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  name_search_entry (GTK_WIDGET (self));
+  name_unnamed_controls (GTK_WIDGET (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.copy-overlay-url", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.regenerate-overlay-secret", FALSE);
 }
