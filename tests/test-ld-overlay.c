@@ -902,6 +902,106 @@ test_stats (void)
   page_wait ("document.getElementById('goal').hidden === true");
 }
 
+static void
+on_image_hit (SoupServer        *server,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  (*(guint *) user_data)++;
+  soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+}
+
+static LdMessage *
+new_image_message (const char *id,
+                   const char *url)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  LdMessage *message;
+
+  json_object_set_string_member (object, "messageId", id);
+  json_object_set_string_member (object, "roomId", "room_1");
+  json_object_set_string_member (object, "userId", "mallory");
+  json_object_set_string_member (object, "message", "look");
+  json_object_set_string_member (object, "messageType", "image");
+  json_object_set_string_member (object, "imageUrl", url);
+  message = ld_message_new_from_json (object, &error);
+  g_assert_no_error (error);
+  return message;
+}
+
+/* An image from a host outside the app's allow-list is not loaded: the feed
+ * leaves it out, and the page's Content-Security-Policy, which names only
+ * the allowed hosts, blocks one put in the page anyway. The local server
+ * stands in for the outside host and counts what reaches it. */
+static void
+test_image_hosts (void)
+{
+  g_autoptr(LdOverlay) overlay = started_overlay ();
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(SoupSession) http = soup_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", ld_overlay_get_chat_url (overlay));
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoslist(GUri) uris = NULL;
+  g_autoptr(LdMessage) outside = NULL;
+  g_autoptr(LdMessage) plain_http = NULL;
+  g_autoptr(LdMessage) allowed = NULL;
+  g_autofree char *outside_url = NULL;
+  g_autofree char *direct_url = NULL;
+  g_autofree char *inject = NULL;
+  g_autofree char *blocked = NULL;
+  g_autofree char *n_images = NULL;
+  g_autofree char *src = NULL;
+  guint hits = 0;
+
+  soup_server_add_handler (server, NULL, on_image_hit, &hits, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  outside_url = g_strdup_printf ("http://127.0.0.1:%d/outside.png", g_uri_get_port (uris->data));
+  direct_url = g_strdup_printf ("http://127.0.0.1:%d/direct.png", g_uri_get_port (uris->data));
+
+  soup_session_send_and_read_async (http, msg, G_PRIORITY_DEFAULT, NULL, ld_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  body = soup_session_send_and_read_finish (http, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (msg), "Content-Security-Policy"),
+                   ==, "default-src 'self'; img-src https://imgur.com https://*.imgur.com https://cloudinary.com "
+                       "https://*.cloudinary.com https://res.cloudinary.com https://*.res.cloudinary.com");
+
+  page_open (ld_overlay_get_chat_url (overlay));
+  g_free (page_eval ("window.blocked = []; document.addEventListener('securitypolicyviolation', "
+                     "(e) => window.blocked.push(e.blockedURI)); true"));
+
+  outside = new_image_message ("i1", outside_url);
+  plain_http = new_image_message ("i2", "http://i.imgur.com/plain.png");
+  allowed = new_image_message ("i3", "https://i.imgur.com/allowed.png");
+  ld_overlay_push_chat (overlay, outside);
+  ld_overlay_push_chat (overlay, plain_http);
+  ld_overlay_push_chat (overlay, allowed);
+  page_wait ("document.querySelectorAll('#chat li').length === 3");
+  /* Only the allowed one became an image; the others show their caption. */
+  n_images = page_eval ("document.querySelectorAll('#chat img').length");
+  g_assert_cmpstr (n_images, ==, "1");
+  src = page_eval ("document.querySelector('#chat img').src");
+  g_assert_cmpstr (src, ==, "\"https://i.imgur.com/allowed.png\"");
+  page_wait ("document.querySelector('#chat li[data-key] .text').textContent === 'look'");
+
+  /* Put in the page by other means, the outside image is still refused. */
+  inject = g_strdup_printf ("(() => { const i = document.createElement('img'); i.src = '%s'; "
+                            "document.body.append(i); return true; })()", direct_url);
+  g_free (page_eval (inject));
+  page_wait ("window.blocked.length > 0");
+  blocked = page_eval ("window.blocked[0]");
+  g_assert_true (g_str_has_prefix (blocked, "\"http://127.0.0.1:"));
+  g_assert_cmpuint (hits, ==, 0);
+  soup_server_disconnect (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -916,6 +1016,7 @@ main (int   argc,
   g_test_add_func ("/ld/overlay/secret", test_secret);
   g_test_add_func ("/ld/overlay/loopback-only", test_loopback_only);
   g_test_add_func ("/ld/overlay/pages", test_pages);
+  g_test_add_func ("/ld/overlay/image-hosts", test_image_hosts);
   g_test_add_func ("/ld/overlay/gateway-end-to-end", test_gateway_end_to_end);
   g_test_add_func ("/ld/overlay/chat-style", test_chat_style);
   g_test_add_func ("/ld/overlay/chat-filters", test_chat_filters);

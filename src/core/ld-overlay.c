@@ -10,6 +10,7 @@
 
 #include "ld-overlay.h"
 #include "ld-overlay-resources.h"
+#include "ld-validate.h"
 
 #define RESOURCE_PREFIX "/io/github/livedesk/Livedesk/overlay/"
 #define SECRET_BYTES 16
@@ -229,7 +230,10 @@ chat_entry_to_json (ChatEntry *entry)
 {
   LdMessage *message = entry->message;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  gboolean image = ld_message_get_message_type (message) == LD_MESSAGE_TYPE_IMAGE;
+  const char *image_url = ld_message_get_message_type (message) == LD_MESSAGE_TYPE_IMAGE
+                           ? ld_message_get_image_url (message) : NULL;
+  /* The app's rules: the page never asks a host outside them (nor over http). */
+  gboolean image = image_url != NULL && ld_validate_image_url (image_url, LD_IMAGE_URL_HTTPS_ONLY, NULL);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "key");
@@ -245,7 +249,7 @@ chat_entry_to_json (ChatEntry *entry)
   json_builder_set_member_name (builder, "text");
   json_builder_add_string_value (builder, ld_message_get_text (message));
   json_builder_set_member_name (builder, "imageUrl");
-  json_builder_add_string_value (builder, image ? ld_message_get_image_url (message) : NULL);
+  json_builder_add_string_value (builder, image ? image_url : NULL);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -598,6 +602,24 @@ serve_resource (SoupServerMessage *msg,
                                     g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
 }
 
+/* Images only from the hosts the app allows, over https; nothing else
+ * leaves the page. Built once from the validator's list so the two agree. */
+static const char *
+content_security_policy (void)
+{
+  static char *policy;
+
+  if (g_once_init_enter (&policy))
+    {
+      GString *csp = g_string_new ("default-src 'self'; img-src");
+
+      for (const char * const *host = ld_validate_image_hosts (); *host != NULL; host++)
+        g_string_append_printf (csp, " https://%s https://*.%s", *host, *host);
+      g_once_init_leave (&policy, g_string_free (csp, FALSE));
+    }
+  return policy;
+}
+
 static void
 handle_request (SoupServer        *server,
                 SoupServerMessage *msg,
@@ -614,8 +636,7 @@ handle_request (SoupServer        *server,
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
   soup_message_headers_replace (headers, "Referrer-Policy", "no-referrer");
   soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
-  soup_message_headers_replace (headers, "Content-Security-Policy",
-                                "default-src 'self'; img-src 'self' https: http: data:");
+  soup_message_headers_replace (headers, "Content-Security-Policy", content_security_policy ());
 
   segment = path[0] == '/' ? path + 1 : path;
   slash = strchr (segment, '/');

@@ -9,7 +9,7 @@
 
 G_DEFINE_BOXED_TYPE (LdGiftRequest, ld_gift_request, ld_gift_request_copy, ld_gift_request_free)
 
-static const char * const image_hosts[] = { "imgur.com", "cloudinary.com", "res.cloudinary.com" };
+static const char * const image_hosts[] = { "imgur.com", "cloudinary.com", "res.cloudinary.com", NULL };
 static const char * const image_extensions[] = { ".jpg", ".jpeg", ".png", ".gif", ".webp" };
 
 static gboolean
@@ -166,7 +166,7 @@ host_is_allowed (const char *host)
 {
   gsize host_len = strlen (host);
 
-  for (guint i = 0; i < G_N_ELEMENTS (image_hosts); i++)
+  for (guint i = 0; image_hosts[i] != NULL; i++)
     {
       gsize len = strlen (image_hosts[i]);
 
@@ -207,6 +207,12 @@ image_url_error (GError     **error,
   g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_IMAGE_URL,
                "The image URL %s", why);
   return FALSE;
+}
+
+const char * const *
+ld_validate_image_hosts (void)
+{
+  return image_hosts;
 }
 
 gboolean

@@ -53,6 +53,8 @@ gboolean    ld_text_has_forbidden_content (const char      *text);
 char       *ld_validate_text             (const char       *text,
                                           guint             max_chars,
                                           GError          **error);
+/* The hosts image URLs may point to (each with its subdomains), NULL-ended. */
+const char * const *ld_validate_image_hosts (void);
 gboolean    ld_validate_image_url        (const char       *url,
                                           LdImageUrlPolicy  policy,
                                           GError          **error);

@@ -153,6 +153,19 @@ update_state (LdChatRow *self)
     gtk_widget_remove_css_class (GTK_WIDGET (self), "pending");
 }
 
+/* GTK 4.8 gives a list view's rows no way to name the list item around
+ * them, and that is what a screen reader lands on: name it too. */
+static void
+set_reading (LdChatRow  *self,
+             const char *label)
+{
+  GtkWidget *parent = gtk_widget_get_parent (GTK_WIDGET (self));
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  if (parent != NULL && gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (parent)) == GTK_ACCESSIBLE_ROLE_LIST_ITEM)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (parent), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
 static void
 update_accessible (LdChatRow *self)
 {
@@ -160,16 +173,18 @@ update_accessible (LdChatRow *self)
   const char *content = ld_message_get_message_type (self->message) == LD_MESSAGE_TYPE_IMAGE
                         ? ld_message_get_image_url (self->message)
                         : ld_message_get_text (self->message);
+  const char *when = gtk_label_get_text (self->time_label);
   g_autofree char *label = NULL;
 
-  if (badge != NULL)
-    /* Translators: how a screen reader reads a chat row: author, role, text. */
-    label = g_strdup_printf (_("%s, %s: %s"), ld_message_get_username (self->message), badge,
-                             content ? content : "");
+  if (*when != '\0')
+    /* Translators: how a screen reader reads a chat row: author, role, time, text. */
+    label = g_strdup_printf (_("%s, %s, %s, %s"), ld_message_get_username (self->message),
+                             badge != NULL ? badge : _("Viewer"), when, content ? content : "");
   else
-    label = g_strdup_printf (_("%s: %s"), ld_message_get_username (self->message), content ? content : "");
-
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+    /* Translators: how a screen reader reads a chat row not sent yet: author, role, text. */
+    label = g_strdup_printf (_("%s, %s, %s"), ld_message_get_username (self->message),
+                             badge != NULL ? badge : _("Viewer"), content ? content : "");
+  set_reading (self, label);
 }
 
 static void
@@ -261,7 +276,7 @@ update_presence (LdChatRow *self)
   /* Translators: a screen reader's reading of "Lan and 3 others joined", then every name. */
   label = ld_presence_line_get_count (self->presence) > 2 ? g_strdup_printf (_("%s: %s"), summary, details)
                                                           : g_strdup (summary);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  set_reading (self, label);
 }
 
 static void
@@ -508,6 +523,8 @@ ld_chat_row_set_clock_12h (LdChatRow *self,
     return;
   self->clock_12h = clock_12h;
   update_time (self);
+  if (self->message != NULL)
+    update_accessible (self);
 }
 
 void

@@ -86,6 +86,17 @@ withdraw (LdDesktopNotifier *self,
     g_application_withdraw_notification (app, id);
 }
 
+/* Notification servers may render the body as markup (the spec's
+ * body-markup); what users wrote must show as written. */
+static void
+set_plain_body (GNotification *notification,
+                const char    *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+  g_notification_set_body (notification, escaped);
+}
+
 static void
 on_message_received (LdDesktopNotifier *self,
                      LdMessage         *message,
@@ -105,7 +116,7 @@ on_message_received (LdDesktopNotifier *self,
   /* Translators: a desktop notification's title: who mentioned you. */
   title = g_strdup_printf (_("%s mentioned you"), ld_message_get_username (message));
   notification = g_notification_new (title);
-  g_notification_set_body (notification, text);
+  set_plain_body (notification, text);
   g_notification_set_category (notification, "im.received");
   if (id == NULL)
     id = ld_message_get_local_id (message);
@@ -142,7 +153,7 @@ on_stream_status_changed (LdDesktopNotifier *self,
   else
     return;
 
-  g_notification_set_body (notification, text);
+  set_plain_body (notification, text);
   send (self, "stream", "chat", notification);
 }
 
@@ -164,7 +175,7 @@ on_support_request (LdDesktopNotifier *self,
   /* Translators: a desktop notification's body: who asked, and what. */
   body = g_strdup_printf (_("%s: %s"), username, text);
   id = g_strconcat ("support-", user_id, NULL);
-  g_notification_set_body (notification, body);
+  set_plain_body (notification, body);
   g_notification_set_category (notification, "im.received");
   send (self, id, "support", notification);
 }
@@ -183,7 +194,7 @@ on_support_reply (LdDesktopNotifier *self,
     return;
 
   notification = g_notification_new (_("Support answered"));
-  g_notification_set_body (notification, text);
+  set_plain_body (notification, text);
   g_notification_set_category (notification, "im.received");
   send (self, "support-answer", "support", notification);
 }
@@ -213,7 +224,7 @@ on_gift_received (LdDesktopNotifier *self,
 
   notification = g_notification_new (title);
   if (ld_gift_get_message (gift) != NULL && *ld_gift_get_message (gift) != '\0')
-    g_notification_set_body (notification, ld_gift_get_message (gift));
+    set_plain_body (notification, ld_gift_get_message (gift));
   id = tx_id != NULL ? g_strconcat ("gift-", tx_id, NULL) : g_strdup ("gift");
   send (self, id, "gifts", notification);
 }
@@ -253,7 +264,7 @@ consider_notification (LdDesktopNotifier *self,
 
   notification = g_notification_new (title);
   if (message != NULL && message != title)
-    g_notification_set_body (notification, message);
+    set_plain_body (notification, message);
   if (ld_notification_get_source (item) == LD_NOTIFICATION_SOURCE_SYSTEM)
     g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
   g_notification_add_button_with_target (notification, _("Mark Read"), "app.mark-notification-read", "s",

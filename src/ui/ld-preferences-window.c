@@ -450,11 +450,31 @@ ld_preferences_window_class_init (LdPreferencesWindowClass *klass)
                                    regenerate_overlay_secret_action);
 }
 
+/* libadwaita 1.2's own search entry, and the button inside a GTK 4.8 colour
+ * button (what a screen reader lands on), come without an accessible name. */
+static void
+name_unnamed_controls (GtkWidget *widget)
+{
+  GtkWidget *row;
+
+  if (GTK_IS_SEARCH_ENTRY (widget))
+    gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    _("Search preferences"), -1);
+  else if (GTK_IS_COLOR_BUTTON (widget) && gtk_widget_get_first_child (widget) != NULL &&
+           (row = gtk_widget_get_ancestor (widget, ADW_TYPE_PREFERENCES_ROW)) != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_first_child (widget)),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), -1);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    name_unnamed_controls (child);
+}
+
 static void
 ld_preferences_window_init (LdPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_drawing_area_set_draw_func (self->overlay_preview, draw_preview, self, NULL);
+  name_unnamed_controls (GTK_WIDGET (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.copy-overlay-url", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.regenerate-overlay-secret", FALSE);
 }

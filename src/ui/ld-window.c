@@ -1259,10 +1259,13 @@ ld_window_add_toast (LdWindow   *self,
                      const char *message)
 {
   AdwToast *toast;
+  g_autofree char *title = NULL;
 
   g_return_if_fail (LD_IS_WINDOW (self));
 
-  toast = adw_toast_new (message);
+  /* AdwToast's title is Pango markup, and messages carry user names. */
+  title = g_markup_escape_text (message, -1);
+  toast = adw_toast_new (title);
   adw_toast_set_timeout (toast, 5);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
