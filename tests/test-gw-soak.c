@@ -525,11 +525,86 @@ polling_handshake (SoupSession *session,
   return soup_message_get_status (msg);
 }
 
+/* A polling handshake that a reverse proxy forwards for CLIENT. */
+static guint
+polling_handshake_for (SoupSession *session,
+                       guint        port,
+                       const char  *client)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/socket/?EIO=4&transport=polling", port);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GBytes) body = NULL;
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "X-Forwarded-For", client);
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, on_polled, &body);
+  while (body == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return soup_message_get_status (msg);
+}
+
 static void
 on_ws_closed (SoupWebsocketConnection *ws,
               gpointer                 user_data)
 {
   *(gboolean *) user_data = TRUE;
+}
+
+/* Behind a trusted reverse proxy, each client has its own allowance, not
+ * the proxy's one address for everybody; a client that forges the header
+ * without being that proxy gains nothing. */
+static void
+test_per_address_behind_proxy (void)
+{
+  g_autoptr(GwJwt) jwt = NULL;
+  g_autoptr(GBytes) secret = g_bytes_new_static (SECRET, strlen (SECRET));
+  g_autoptr(GwGateway) gateway = NULL;
+  g_autoptr(GwGateway) direct = NULL;
+  g_autoptr(GwTrustedProxies) loopback = NULL;
+  g_autoptr(GwTrustedProxies) nobody = NULL;
+  g_autoptr(SoupServer) http = NULL;
+  g_autoptr(SoupServer) direct_http = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(GError) error = NULL;
+  SioEngine *engine;
+  guint port = 0;
+  guint direct_port = 0;
+
+  gw_metrics_reset ();
+  jwt = gw_jwt_new (secret, &error);
+  g_assert_no_error (error);
+  loopback = gw_trusted_proxies_new ((const char *[]) { "127.0.0.1", NULL }, &error);
+  g_assert_no_error (error);
+  nobody = gw_trusted_proxies_new ((const char *[]) { NULL }, &error);
+  g_assert_no_error (error);
+
+  gateway = gw_gateway_new (jwt);
+  gw_gateway_set_trusted_proxies (gateway, loopback);
+  sio_server_set_max_connections_per_address (gw_gateway_get_server (gateway), 1);
+  engine = sio_server_get_engine (gw_gateway_get_server (gateway));
+  http = soup_server_new (NULL, NULL);
+  gw_gateway_attach (gateway, http, NULL);
+  g_assert_true (sio_engine_listen (http, "127.0.0.1", 0, &port, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (polling_handshake_for (session, port, "203.0.113.1"), ==, SOUP_STATUS_OK);
+  g_assert_cmpuint (polling_handshake_for (session, port, "203.0.113.2"), ==, SOUP_STATUS_OK);
+  g_assert_cmpuint (polling_handshake_for (session, port, "203.0.113.1"), ==, 429);
+  g_assert_cmpuint (sio_engine_get_n_sessions_from (engine, "203.0.113.1"), ==, 1);
+  g_assert_cmpuint (sio_engine_get_n_sessions_from (engine, "127.0.0.1"), ==, 0);
+
+  /* Trusting nobody, the header is the client's own word: the peer counts. */
+  direct = gw_gateway_new (jwt);
+  gw_gateway_set_trusted_proxies (direct, nobody);
+  sio_server_set_max_connections_per_address (gw_gateway_get_server (direct), 1);
+  direct_http = soup_server_new (NULL, NULL);
+  gw_gateway_attach (direct, direct_http, NULL);
+  g_assert_true (sio_engine_listen (direct_http, "127.0.0.1", 0, &direct_port, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (polling_handshake_for (session, direct_port, "203.0.113.3"), ==, SOUP_STATUS_OK);
+  g_assert_cmpuint (polling_handshake_for (session, direct_port, "203.0.113.4"), ==, 429);
+
+  gw_gateway_close (gateway);
+  gw_gateway_close (direct);
 }
 
 static void
@@ -731,6 +806,7 @@ main (int    argc,
   program = argv[1];
 
   g_test_add_func ("/gw-soak/per-address-limit", test_per_address_limit);
+  g_test_add_func ("/gw-soak/per-address-behind-proxy", test_per_address_behind_proxy);
   g_test_add_func ("/gw-soak/churn-without-growth", test_churn_without_growth);
   g_test_add_func ("/gw-soak/out-of-descriptors", test_out_of_descriptors);
 

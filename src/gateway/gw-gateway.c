@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "gw-client-address.h"
 #include "gw-envelope.h"
 #include "gw-gifts.h"
 #include "gw-jwt.h"
@@ -4079,4 +4080,22 @@ gw_gateway_close (GwGateway *self)
   g_clear_handle_id (&self->sweep_source, g_source_remove);
   sio_server_close (self->server);
   g_hash_table_remove_all (self->clients);
+}
+
+static char *
+client_address_of (SoupServerMessage *msg,
+                   gpointer           proxies)
+{
+  return gw_client_address (msg, proxies);
+}
+
+void
+gw_gateway_set_trusted_proxies (GwGateway        *self,
+                                GwTrustedProxies *proxies)
+{
+  g_return_if_fail (GW_IS_GATEWAY (self));
+  g_return_if_fail (proxies != NULL);
+
+  sio_engine_set_address_func (sio_server_get_engine (self->server), client_address_of,
+                               gw_trusted_proxies_ref (proxies), (GDestroyNotify) gw_trusted_proxies_unref);
 }

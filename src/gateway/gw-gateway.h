@@ -8,6 +8,7 @@
 
 #include <libsoup/soup.h>
 
+#include "gw-client-address.h"
 #include "gw-gifts.h"
 #include "gw-rooms.h"
 #include "gw-types.h"
@@ -53,6 +54,10 @@ void        gw_gateway_set_users            (GwGateway  *self,
  * does not have is INVALID_GIFT. Defaults to gw_gifts_default_path(). */
 void        gw_gateway_set_gifts            (GwGateway  *self,
                                              GwGifts    *gifts);
+/* Behind these reverse proxies, a connection counts against the address
+ * their X-Forwarded-For names (the per-address limit), not theirs. */
+void        gw_gateway_set_trusted_proxies  (GwGateway        *self,
+                                             GwTrustedProxies *proxies);
 /* [ext] Resolved support tickets are forgotten SECONDS after (default 30 days). */
 void        gw_gateway_set_ticket_retention (GwGateway  *self,
                                              gint64      seconds);

@@ -688,6 +688,7 @@ serve (int    argc,
   rest = gw_rest_new (jwt, users, refresh);
   gw_rest_set_trusted_proxies (rest, trusted_proxies);
   gateway = gw_gateway_new (jwt);
+  gw_gateway_set_trusted_proxies (gateway, trusted_proxies);
   gw_gateway_set_presence_timeout (gateway, (guint) presence_timeout * 1000);
   gw_gateway_set_users (gateway, users);
   gw_gateway_set_gifts (gateway, gifts);

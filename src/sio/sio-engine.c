@@ -64,6 +64,9 @@ struct _SioEngine {
    * before the 101, so that a burst of them cannot slip past. */
   GHashTable *per_address;  /* address → GUINT_TO_POINTER (n) */
   guint       max_per_address;
+  SioEngineAddressFunc address_func;
+  gpointer             address_data;
+  GDestroyNotify       address_destroy;
 };
 
 typedef enum {
@@ -870,12 +873,16 @@ on_linger_end (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* The address a new session counts against: one place, so that a trusted
- * reverse proxy's X-Forwarded-For can be honoured here later. */
-static const char *
-engine_client_address (SoupServerMessage *msg)
+/* The address a new session counts against: the peer's, or what the
+ * engine's address function makes of the request (the gateway's reads
+ * X-Forwarded-For from a trusted reverse proxy). NULL when not known. */
+static char *
+engine_client_address (SioEngine         *self,
+                       SoupServerMessage *msg)
 {
-  return soup_server_message_get_remote_host (msg);
+  if (self->address_func != NULL)
+    return self->address_func (msg, self->address_data);
+  return g_strdup (soup_server_message_get_remote_host (msg));
 }
 
 static void
@@ -1332,7 +1339,7 @@ engine_open_socket (SioEngine         *self,
   socket->engine = self;
   socket->id = generate_sid ();
   socket->transport = transport;
-  socket->remote_address = g_strdup (engine_client_address (msg));
+  socket->remote_address = engine_client_address (self, msg);
   if (socket->remote_address != NULL)
     {
       if (!reserved)
@@ -1497,7 +1504,7 @@ static gboolean
 engine_admit (SioEngine         *self,
               SoupServerMessage *msg)
 {
-  const char *address = engine_client_address (msg);
+  g_autofree char *address = engine_client_address (self, msg);
 
   if (self->max_per_address == 0 || address == NULL ||
       GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address)) < self->max_per_address)
@@ -1536,7 +1543,7 @@ static void
 reservation_attach (SioEngine         *self,
                     SoupServerMessage *msg)
 {
-  const char *address = engine_client_address (msg);
+  g_autofree char *address = engine_client_address (self, msg);
   Reservation *reservation;
 
   if (address == NULL)
@@ -1989,6 +1996,8 @@ sio_engine_finalize (GObject *object)
 
   g_hash_table_unref (self->sockets);
   g_hash_table_unref (self->per_address);
+  if (self->address_destroy != NULL)
+    self->address_destroy (self->address_data);
   g_sequence_free (self->timers);
   g_free (self->path);
 
@@ -2342,6 +2351,21 @@ sio_engine_set_max_sessions_per_address (SioEngine *self,
 {
   g_return_if_fail (SIO_IS_ENGINE (self));
   self->max_per_address = max;
+}
+
+void
+sio_engine_set_address_func (SioEngine            *self,
+                             SioEngineAddressFunc  func,
+                             gpointer              user_data,
+                             GDestroyNotify        destroy)
+{
+  g_return_if_fail (SIO_IS_ENGINE (self));
+
+  if (self->address_destroy != NULL)
+    self->address_destroy (self->address_data);
+  self->address_func = func;
+  self->address_data = user_data;
+  self->address_destroy = destroy;
 }
 
 guint

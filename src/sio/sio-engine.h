@@ -104,6 +104,15 @@ void             sio_engine_set_send_limits      (SioEngine                 *sel
 void             sio_engine_set_max_sessions_per_address (SioEngine *self,
                                                           guint      max);
 guint            sio_engine_get_max_sessions_per_address (SioEngine *self);
+/* Whose address a request is, for that limit: a new string, or NULL when
+ * not known. By default the peer's; behind a reverse proxy the program
+ * knows better (X-Forwarded-For from a proxy it trusts). */
+typedef char *(*SioEngineAddressFunc) (SoupServerMessage *msg,
+                                       gpointer           user_data);
+void             sio_engine_set_address_func     (SioEngine            *self,
+                                                  SioEngineAddressFunc  func,
+                                                  gpointer              user_data,
+                                                  GDestroyNotify        destroy);
 /* Sessions (and WebSocket handshakes under way) that ADDRESS holds now. */
 guint            sio_engine_get_n_sessions_from  (SioEngine   *self,
                                                   const char  *address);
