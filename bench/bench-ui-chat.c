@@ -112,6 +112,16 @@ on_realize (GtkWidget *window,
   g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), bench);
 }
 
+/* The figures mean little without the load the machine was under. */
+static void
+print_load (void)
+{
+  g_autofree char *load = NULL;
+
+  if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
+    g_print ("load average (1, 5, 15 min; %u CPUs): %s", g_get_num_processors (), load);
+}
+
 static int
 compare_gint64 (gconstpointer a,
                 gconstpointer b)
@@ -143,7 +153,9 @@ main (int   argc,
   guint seconds = seconds_env ? (guint) atoi (seconds_env) : 60;
   LdWindow *window;
   struct rusage usage;
+  struct rusage before;
   guint frames_before;
+  double cpu_s;
 
   bench.started = g_get_monotonic_time ();
   if (!gtk_init_check ())
@@ -169,6 +181,7 @@ main (int   argc,
   g_print ("cold start to first frame: %.1f ms\n", (bench.first_frame - bench.started) / 1000.0);
 
   frames_before = bench.frames;
+  getrusage (RUSAGE_SELF, &before);
   bench.last_beat = g_get_monotonic_time ();
   bench.feed_start = bench.last_beat;
   bench.end = bench.last_beat + (gint64) MAX (1, seconds) * G_USEC_PER_SEC;
@@ -181,6 +194,9 @@ main (int   argc,
   g_array_sort (bench.lateness_fill_us, compare_gint64);
   g_array_sort (bench.lateness_full_us, compare_gint64);
   getrusage (RUSAGE_SELF, &usage);
+  /* CPU time, unlike the stalls, hardly depends on what else the machine runs. */
+  cpu_s = (usage.ru_utime.tv_sec - before.ru_utime.tv_sec) + (usage.ru_stime.tv_sec - before.ru_stime.tv_sec) +
+          ((usage.ru_utime.tv_usec - before.ru_utime.tv_usec) + (usage.ru_stime.tv_usec - before.ru_stime.tv_usec)) / 1e6;
   g_print ("messages fed: %u in %u s (%.0f/s), frames drawn: %u (%.1f/s)\n",
            bench.fed, seconds, bench.fed / (double) MAX (1, seconds), bench.frames - frames_before,
            (bench.frames - frames_before) / (double) MAX (1, seconds));
@@ -194,7 +210,10 @@ main (int   argc,
            ld_chat_model_get_capacity (ld_session_get_chat (bench.session)),
            percentile_ms (bench.lateness_full_us, 0.5), percentile_ms (bench.lateness_full_us, 0.99),
            percentile_ms (bench.lateness_full_us, 1.0));
+  g_print ("CPU: %.1f µs per message fed (%.0f %% of one core)\n",
+           cpu_s * 1e6 / MAX (1, bench.fed), 100 * cpu_s / MAX (1, seconds));
   g_print ("peak RSS: %ld MiB\n", usage.ru_maxrss / 1024);
+  print_load ();
   /* A view that lost the bottom binds no new rows: cheap, and wrong. */
   g_print ("chat view following the newest message at the end: %s (%u unseen)\n",
            ld_chat_view_get_sticky (ld_window_get_chat_view (window)) ? "yes" : "no",

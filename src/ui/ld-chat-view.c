@@ -28,6 +28,10 @@ struct _LdChatView
 
   LdChatModel       *model;
   GtkFilterListModel *filtered;
+  /* What the list view shows: the whole filtered history while the user
+   * reads back, only its last rows while the view follows the newest. */
+  GtkSliceListModel *tail;
+  int                min_row_height;
   GtkCustomFilter   *search_filter;
   char              *search_folded;
   GHashTable        *hidden_users;
@@ -44,6 +48,11 @@ struct _LdChatView
 };
 
 G_DEFINE_FINAL_TYPE (LdChatView, ld_chat_view, GTK_TYPE_WIDGET)
+
+#define TAIL_MIN_ROWS 16
+#define TAIL_SPARE_ROWS 4
+/* A guess below any row's height until one is measured. */
+#define MIN_ROW_HEIGHT_GUESS 18
 
 enum {
   PROP_0,
@@ -72,10 +81,59 @@ static guint signals[N_SIGNALS];
 static void
 scroll_to_bottom (LdChatView *self)
 {
-  guint n = self->filtered ? g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) : 0;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->tail));
 
   if (n > 0)
     gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", n - 1);
+}
+
+/* Rows that fill the visible height, with a few to spare. */
+static guint
+tail_rows (LdChatView *self)
+{
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+  double page = gtk_adjustment_get_page_size (adj);
+
+  /* The smallest row laid out so far bounds how many fit. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      int height = gtk_widget_get_height (child);
+
+      if (height > 0 && height < self->min_row_height)
+        self->min_row_height = height;
+    }
+
+  if (page <= 0)
+    page = gtk_widget_get_height (GTK_WIDGET (self));
+  if (page <= 0)
+    return TAIL_MIN_ROWS;
+  return MAX (TAIL_MIN_ROWS, (guint) (page / MAX (1, self->min_row_height)) + TAIL_SPARE_ROWS);
+}
+
+/* GtkListView 4.8 keeps a widget for up to 200 rows before its anchor: shown
+ * the whole history while it follows the newest message, it would create,
+ * bind and measure a row for every message that arrives, most never seen.
+ * Following, it sees only the rows that fit; reading back, all of them (the
+ * list keeps its anchor on the row the user looks at when the rest comes). */
+static void
+update_tail (LdChatView *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+
+  if (self->sticky)
+    {
+      guint rows = tail_rows (self);
+
+      gtk_slice_list_model_set_offset (self->tail, n > rows ? n - rows : 0);
+      gtk_slice_list_model_set_size (self->tail, rows);
+    }
+  else
+    {
+      gtk_slice_list_model_set_size (self->tail, G_MAXUINT);
+      gtk_slice_list_model_set_offset (self->tail, 0);
+    }
 }
 
 static gboolean
@@ -86,6 +144,7 @@ on_stick_tick (GtkWidget     *widget,
   LdChatView *self = LD_CHAT_VIEW (user_data);
 
   self->stick_tick = 0;
+  update_tail (self);
   if (self->sticky)
     scroll_to_bottom (self);
   return G_SOURCE_REMOVE;
@@ -129,6 +188,8 @@ set_sticky (LdChatView *self,
   self->sticky = sticky;
   if (sticky)
     set_unseen (self, 0);
+  /* Not now: this may run in the list's own allocation. */
+  queue_stick (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STICKY]);
 }
 
@@ -514,6 +575,7 @@ ld_chat_view_dispose (GObject *object)
   self->stick_tick = 0;
   g_clear_pointer (&self->menu_popover, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_CHAT_VIEW);
+  g_clear_object (&self->tail);
   g_clear_object (&self->filtered);
   g_clear_object (&self->search_filter);
   g_clear_object (&self->model);
@@ -658,11 +720,14 @@ ld_chat_view_init (LdChatView *self)
 
   self->search_filter = gtk_custom_filter_new (search_match, self, NULL);
   self->filtered = gtk_filter_list_model_new (NULL, NULL);
+  self->min_row_height = MIN_ROW_HEIGHT_GUESS;
+  self->tail = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->filtered)), 0, TAIL_MIN_ROWS);
   gtk_list_view_set_model (self->list_view,
-                           GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)))));
+                           GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->tail)))));
   g_object_unref (gtk_list_view_get_model (self->list_view));
-  /* After the list view's own handler, so that scrolling sees the new rows. */
-  g_signal_connect_object (gtk_list_view_get_model (self->list_view), "items-changed",
+  /* After the slice's own handler, so that scrolling sees the new rows;
+   * positions are the history's, whatever part of it the list shows. */
+  g_signal_connect_object (self->filtered, "items-changed",
                            G_CALLBACK (on_items_changed), self, G_CONNECT_SWAPPED);
 
   adj = gtk_scrolled_window_get_vadjustment (self->scroller);
@@ -829,6 +894,7 @@ ld_chat_view_scroll_to_newest (LdChatView *self)
 
   set_sticky (self, TRUE);
   set_unseen (self, 0);
+  update_tail (self);
   scroll_to_bottom (self);
 }
 
