@@ -2,13 +2,18 @@
  * 2,000 chat messages a second through LdSession's event handling (the path
  * newMessage takes from the wire) for 60 s. Prints how late a 5 ms heartbeat
  * on the main loop ran (p50/p99/max: the stalls a user feels), the frames
- * drawn, peak RSS, and the cold start to the window's first frame. Never
- * fails on time. Needs a display (build-aux/livedesk bench has none: run it
- * under xvfb-run or in a desktop session); LIVEDESK_BENCH_SECONDS shortens it.
+ * drawn, the CPU time per message, peak RSS, and the cold start to the
+ * window's first frame. Then, with the history full, the CPU time of a
+ * 100-message batch and the frame that shows it (a figure the machine's
+ * load hardly moves, unlike the stalls), and what the history costs per
+ * message. Never fails on time. Needs a display (build-aux/livedesk bench
+ * has none: run it under xvfb-run or in a desktop session);
+ * LIVEDESK_BENCH_SECONDS shortens it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <adwaita.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -20,6 +25,8 @@
 #define RATE_PER_S 2000
 #define FEED_EVERY_MS 10
 #define HEARTBEAT_MS 5
+#define BATCH 100
+#define BATCH_ROUNDS 100
 
 typedef struct
 {
@@ -55,6 +62,37 @@ on_heartbeat (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+static JsonObject *
+new_payload (guint n)
+{
+  JsonObject *payload = json_object_new ();
+  char id[32];
+  char user[16];
+  char text[80];
+
+  g_snprintf (id, sizeof id, "m%u", n);
+  g_snprintf (user, sizeof user, "viewer%u", n % 97);
+  g_snprintf (text, sizeof text, "tin nhắn số %u từ khán giả, hello chat!", n);
+  json_object_set_string_member (payload, "messageId", id);
+  json_object_set_string_member (payload, "roomId", "room_bench");
+  json_object_set_string_member (payload, "userId", user);
+  json_object_set_string_member (payload, "username", user);
+  json_object_set_string_member (payload, "role", n % 50 == 0 ? "moderator" : "viewer");
+  json_object_set_string_member (payload, "message", text);
+  json_object_set_string_member (payload, "timestamp", "2026-11-26T12:00:00.000Z");
+  return payload;
+}
+
+static void
+feed_one (Bench *bench)
+{
+  g_autoptr(JsonObject) payload = new_payload (bench->fed);
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), payload);
+
+  _ld_session_handle_event (bench->session, "newMessage", node);
+  bench->fed++;
+}
+
 static gboolean
 on_feed (gpointer data)
 {
@@ -64,27 +102,7 @@ on_feed (gpointer data)
   guint due = (guint) ((now - bench->feed_start) * RATE_PER_S / G_USEC_PER_SEC);
 
   while (bench->fed < due)
-    {
-      g_autoptr(JsonObject) payload = json_object_new ();
-      g_autoptr(JsonNode) node = NULL;
-      char id[32];
-      char user[16];
-      char text[80];
-
-      g_snprintf (id, sizeof id, "m%u", bench->fed);
-      g_snprintf (user, sizeof user, "viewer%u", bench->fed % 97);
-      g_snprintf (text, sizeof text, "tin nhắn số %u từ khán giả, hello chat!", bench->fed);
-      json_object_set_string_member (payload, "messageId", id);
-      json_object_set_string_member (payload, "roomId", "room_bench");
-      json_object_set_string_member (payload, "userId", user);
-      json_object_set_string_member (payload, "username", user);
-      json_object_set_string_member (payload, "role", bench->fed % 50 == 0 ? "moderator" : "viewer");
-      json_object_set_string_member (payload, "message", text);
-      json_object_set_string_member (payload, "timestamp", "2026-11-26T12:00:00.000Z");
-      node = json_node_init_object (json_node_alloc (), payload);
-      _ld_session_handle_event (bench->session, "newMessage", node);
-      bench->fed++;
-    }
+    feed_one (bench);
 
   if (g_get_monotonic_time () >= bench->end)
     {
@@ -110,6 +128,70 @@ on_realize (GtkWidget *window,
   GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
 
   g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), bench);
+}
+
+static double
+cpu_seconds (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+static size_t
+heap_in_use (void)
+{
+  struct mallinfo2 info = mallinfo2 ();
+
+  return info.uordblks + info.hblkhd;
+}
+
+/* Batches of 100 messages, each shown by one frame: the CPU that costs,
+ * whatever else the machine runs. */
+static void
+measure_batches (Bench *bench)
+{
+  double cpu_before = cpu_seconds ();
+  gint64 wall_before = g_get_monotonic_time ();
+
+  for (guint round = 0; round < BATCH_ROUNDS; round++)
+    {
+      guint frames = bench->frames;
+
+      for (guint i = 0; i < BATCH; i++)
+        feed_one (bench);
+      ld_chat_model_flush (ld_session_get_chat (bench->session));
+      while (bench->frames == frames)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  g_print ("history full, %u batches of %u messages, each shown by a frame: CPU %.2f ms per batch "
+           "(%.1f µs per message), %.1f ms wall per batch\n",
+           BATCH_ROUNDS, BATCH, (cpu_seconds () - cpu_before) * 1e3 / BATCH_ROUNDS,
+           (cpu_seconds () - cpu_before) * 1e6 / (BATCH_ROUNDS * BATCH),
+           (g_get_monotonic_time () - wall_before) / 1e3 / BATCH_ROUNDS);
+}
+
+/* The chat model alone, filled to its capacity: the heap a message in the
+ * history holds (the message, its strings, the model's indexes). */
+static void
+measure_history_cost (void)
+{
+  g_autoptr(LdChatModel) model = ld_chat_model_new ();
+  guint capacity = ld_chat_model_get_capacity (model);
+  size_t before = heap_in_use ();
+
+  for (guint n = 0; n < capacity; n++)
+    {
+      g_autoptr(JsonObject) payload = new_payload (n);
+      g_autoptr(LdMessage) message = ld_message_new_from_json (payload, NULL);
+
+      ld_chat_model_append (model, message);
+    }
+  ld_chat_model_flush (model);
+  g_print ("the history costs %.0f bytes of heap per message (%u messages: %.1f MiB)\n",
+           (double) (heap_in_use () - before) / capacity, capacity,
+           (heap_in_use () - before) / (1024.0 * 1024.0));
 }
 
 /* The figures mean little without the load the machine was under. */
@@ -218,6 +300,9 @@ main (int   argc,
   g_print ("chat view following the newest message at the end: %s (%u unseen)\n",
            ld_chat_view_get_sticky (ld_window_get_chat_view (window)) ? "yes" : "no",
            ld_chat_view_get_unseen (ld_window_get_chat_view (window)));
+
+  measure_batches (&bench);
+  measure_history_cost ();
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_clear_object (&bench.session);

@@ -10,6 +10,163 @@
 #include "ld-chat-view.h"
 #include "ld-composer.h"
 
+/* The last rows of a list, as many as a limit allows (G_MAXUINT: all of
+ * them), told to the list view as precisely as GtkListView needs to keep
+ * the widgets of the rows that stay: the ring dropping its oldest outside
+ * them changes nothing, an append drops as many at the front. */
+#define LD_TYPE_CHAT_TAIL (ld_chat_tail_get_type ())
+G_DECLARE_FINAL_TYPE (LdChatTail, ld_chat_tail, LD, CHAT_TAIL, GObject)
+
+struct _LdChatTail
+{
+  GObject     parent_instance;
+
+  GListModel *source;
+  guint       limit;
+  guint       offset;  /* in the source, of the first row shown */
+  guint       n;
+};
+
+static void ld_chat_tail_model_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (LdChatTail, ld_chat_tail, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, ld_chat_tail_model_init))
+
+static GType
+ld_chat_tail_get_item_type (GListModel *model)
+{
+  return G_TYPE_OBJECT;
+}
+
+static guint
+ld_chat_tail_get_n_items (GListModel *model)
+{
+  return LD_CHAT_TAIL (model)->n;
+}
+
+static gpointer
+ld_chat_tail_get_item (GListModel *model,
+                       guint       position)
+{
+  LdChatTail *self = LD_CHAT_TAIL (model);
+
+  return position < self->n ? g_list_model_get_item (self->source, self->offset + position) : NULL;
+}
+
+static void
+ld_chat_tail_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = ld_chat_tail_get_item_type;
+  iface->get_n_items = ld_chat_tail_get_n_items;
+  iface->get_item = ld_chat_tail_get_item;
+}
+
+/* Shows the last N rows, OFFSET being where they start in the source, and
+ * says so; the rows shown are always the source's last. */
+static void
+tail_emit (LdChatTail *self,
+           guint       n,
+           guint       position,
+           guint       removed,
+           guint       added)
+{
+  self->n = n;
+  self->offset = g_list_model_get_n_items (self->source) - n;
+  if (removed > 0 || added > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
+}
+
+static void
+on_tail_source_changed (LdChatTail *self,
+                        guint       position,
+                        guint       removed,
+                        guint       added,
+                        GListModel *source)
+{
+  guint src_n = g_list_model_get_n_items (source);
+  guint old_n = self->n;
+  guint old_offset = self->offset;
+  guint new_n = MIN (self->limit, src_n);
+  guint interim = old_n - removed + added;
+
+  if (self->limit == G_MAXUINT)
+    tail_emit (self, new_n, position, removed, added);
+  else if (position + removed <= old_offset)
+    {
+      /* Only before the rows shown: they stay, and only grow at the front. */
+      tail_emit (self, new_n, 0, 0, new_n - old_n);
+    }
+  else if (removed == 0 && position == old_offset + old_n && interim >= new_n && interim - new_n <= old_n)
+    {
+      /* An append: the oldest shown go first, so that the list never
+       * holds widgets for more rows than the limit. */
+      guint drop = interim - new_n;
+
+      self->n = old_n - drop;
+      self->offset = old_offset + drop;
+      if (drop > 0)
+        g_list_model_items_changed (G_LIST_MODEL (self), 0, drop, 0);
+      tail_emit (self, new_n, self->n, 0, added);
+    }
+  else
+    tail_emit (self, new_n, 0, old_n, new_n);
+}
+
+static void
+ld_chat_tail_set_limit (LdChatTail *self,
+                        guint       limit)
+{
+  guint src_n = g_list_model_get_n_items (self->source);
+  guint old_n = self->n;
+  guint new_n = MIN (limit, src_n);
+
+  if (self->limit == limit)
+    return;
+  self->limit = limit;
+  /* The rows shown end with the source's last: only the front moves. */
+  if (new_n >= old_n)
+    tail_emit (self, new_n, 0, 0, new_n - old_n);
+  else
+    tail_emit (self, new_n, 0, old_n - new_n, 0);
+}
+
+static void
+ld_chat_tail_dispose (GObject *object)
+{
+  LdChatTail *self = LD_CHAT_TAIL (object);
+
+  if (self->source != NULL)
+    g_signal_handlers_disconnect_by_func (self->source, on_tail_source_changed, self);
+  g_clear_object (&self->source);
+
+  G_OBJECT_CLASS (ld_chat_tail_parent_class)->dispose (object);
+}
+
+static void
+ld_chat_tail_class_init (LdChatTailClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = ld_chat_tail_dispose;
+}
+
+static void
+ld_chat_tail_init (LdChatTail *self)
+{
+}
+
+static LdChatTail *
+ld_chat_tail_new (GListModel *source,
+                  guint       limit)
+{
+  LdChatTail *self = g_object_new (LD_TYPE_CHAT_TAIL, NULL);
+
+  self->source = g_object_ref (source);
+  self->limit = limit;
+  self->n = MIN (limit, g_list_model_get_n_items (source));
+  self->offset = g_list_model_get_n_items (source) - self->n;
+  g_signal_connect_swapped (source, "items-changed", G_CALLBACK (on_tail_source_changed), self);
+  return self;
+}
+
 struct _LdChatView
 {
   GtkWidget          parent_instance;
@@ -30,8 +187,9 @@ struct _LdChatView
   GtkFilterListModel *filtered;
   /* What the list view shows: the whole filtered history while the user
    * reads back, only its last rows while the view follows the newest. */
-  GtkSliceListModel *tail;
-  int                min_row_height;
+  LdChatTail        *tail;
+  int                min_row_height;  /* 0: none laid out yet */
+  gboolean           scrollbar_hovered;
   GtkCustomFilter   *search_filter;
   char              *search_folded;
   GHashTable        *hidden_users;
@@ -50,7 +208,7 @@ struct _LdChatView
 G_DEFINE_FINAL_TYPE (LdChatView, ld_chat_view, GTK_TYPE_WIDGET)
 
 #define TAIL_MIN_ROWS 16
-#define TAIL_SPARE_ROWS 4
+#define TAIL_SPARE_ROWS 2
 /* A guess below any row's height until one is measured. */
 #define MIN_ROW_HEIGHT_GUESS 18
 
@@ -94,6 +252,8 @@ tail_rows (LdChatView *self)
   GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
   double page = gtk_adjustment_get_page_size (adj);
 
+  int min_height = self->min_row_height > 0 ? self->min_row_height : MIN_ROW_HEIGHT_GUESS;
+
   /* The smallest row laid out so far bounds how many fit. */
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_view));
        child != NULL;
@@ -101,15 +261,17 @@ tail_rows (LdChatView *self)
     {
       int height = gtk_widget_get_height (child);
 
-      if (height > 0 && height < self->min_row_height)
+      if (height > 0 && (self->min_row_height == 0 || height < self->min_row_height))
         self->min_row_height = height;
     }
+  if (self->min_row_height > 0)
+    min_height = self->min_row_height;
 
   if (page <= 0)
     page = gtk_widget_get_height (GTK_WIDGET (self));
   if (page <= 0)
     return TAIL_MIN_ROWS;
-  return MAX (TAIL_MIN_ROWS, (guint) (page / MAX (1, self->min_row_height)) + TAIL_SPARE_ROWS);
+  return MAX (TAIL_MIN_ROWS, (guint) (page / min_height) + TAIL_SPARE_ROWS);
 }
 
 /* GtkListView 4.8 keeps a widget for up to 200 rows before its anchor: shown
@@ -117,24 +279,30 @@ tail_rows (LdChatView *self)
  * bind and measure a row for every message that arrives, most never seen.
  * Following, it sees only the rows that fit; reading back, all of them (the
  * list keeps its anchor on the row the user looks at when the rest comes). */
+static void queue_stick (LdChatView *self);
+
 static void
 update_tail (LdChatView *self)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
-
-  if (self->sticky)
-    {
-      guint rows = tail_rows (self);
-
-      gtk_slice_list_model_set_offset (self->tail, n > rows ? n - rows : 0);
-      gtk_slice_list_model_set_size (self->tail, rows);
-    }
-  else
-    {
-      gtk_slice_list_model_set_size (self->tail, G_MAXUINT);
-      gtk_slice_list_model_set_offset (self->tail, 0);
-    }
+  /* The scrollbar shows the whole history to whoever is about to use it. */
+  ld_chat_tail_set_limit (self->tail, self->sticky && !self->scrollbar_hovered ? tail_rows (self) : G_MAXUINT);
 }
+
+static void
+on_scrollbar_enter (LdChatView *self)
+{
+  self->scrollbar_hovered = TRUE;
+  queue_stick (self);
+}
+
+static void
+on_scrollbar_leave (LdChatView *self)
+{
+  self->scrollbar_hovered = FALSE;
+  queue_stick (self);
+}
+
+
 
 static gboolean
 on_stick_tick (GtkWidget     *widget,
@@ -705,6 +873,7 @@ ld_chat_view_init (LdChatView *self)
 {
   GtkListItemFactory *factory;
   GtkGesture *click;
+  GtkEventController *motion;
   GtkAdjustment *adj;
 
   self->sticky = TRUE;
@@ -720,8 +889,7 @@ ld_chat_view_init (LdChatView *self)
 
   self->search_filter = gtk_custom_filter_new (search_match, self, NULL);
   self->filtered = gtk_filter_list_model_new (NULL, NULL);
-  self->min_row_height = MIN_ROW_HEIGHT_GUESS;
-  self->tail = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->filtered)), 0, TAIL_MIN_ROWS);
+  self->tail = ld_chat_tail_new (G_LIST_MODEL (self->filtered), TAIL_MIN_ROWS);
   gtk_list_view_set_model (self->list_view,
                            GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->tail)))));
   g_object_unref (gtk_list_view_get_model (self->list_view));
@@ -729,6 +897,11 @@ ld_chat_view_init (LdChatView *self)
    * positions are the history's, whatever part of it the list shows. */
   g_signal_connect_object (self->filtered, "items-changed",
                            G_CALLBACK (on_items_changed), self, G_CONNECT_SWAPPED);
+
+  motion = gtk_event_controller_motion_new ();
+  g_signal_connect_object (motion, "enter", G_CALLBACK (on_scrollbar_enter), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (motion, "leave", G_CALLBACK (on_scrollbar_leave), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (gtk_scrolled_window_get_vscrollbar (self->scroller), motion);
 
   adj = gtk_scrolled_window_get_vadjustment (self->scroller);
   g_signal_connect_object (adj, "value-changed", G_CALLBACK (on_value_changed), self, G_CONNECT_SWAPPED);
