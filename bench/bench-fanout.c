@@ -727,7 +727,9 @@ start_gateway (Server        *server,
   /* Presence is not what is measured: viewers send no viewerPing here. */
   server->process = g_subprocess_launcher_spawn (launcher, error, config->gateway, "serve",
                                                  "--port", "0", "--users", users_path,
-                                                 "--presence-timeout", "86400", NULL);
+                                                 "--presence-timeout", "86400",
+                                                 /* every client comes from loopback */
+                                                 "--max-connections-per-address", "0", NULL);
   explicit_bzero (secret, strlen (secret));
   if (server->process == NULL)
     return FALSE;

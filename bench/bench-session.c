@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ld-session.h"
+#include "ld-session-private.h"
 
 #define N_EVENTS 1000000
 #define SAMPLE_EVERY 100000
@@ -44,7 +44,7 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(LdSession) session = ld_session_new ("http://127.0.0.1:9", "http://127.0.0.1:9");
-  LdChatModel *chat = ld_session_get_chat (session);
+  LdChatModel *chat;
   guint signals = 0;
   long rss_full = 0;
   long rss_max_after_full = 0;
@@ -52,6 +52,7 @@ main (int   argc,
   gint64 elapsed;
 
   _ld_session_enter_room (session, "room_bench");
+  chat = ld_session_get_chat (session);
   g_signal_connect (chat, "items-changed", G_CALLBACK (on_items_changed), &signals);
 
   g_print ("events\tRSS kB\n");

@@ -19,7 +19,7 @@
 #include <sys/resource.h>
 
 #include "ld-chat-view.h"
-#include "ld-session.h"
+#include "ld-session-private.h"
 #include "ld-window.h"
 
 #define RATE_PER_S 2000

@@ -244,6 +244,91 @@ test_gift_support_moderation (void)
   g_assert_cmpint (ban->status, ==, 0);
 }
 
+/* [ext] An admin works a user's ticket from the command line. */
+static void
+test_support_admin (void)
+{
+  g_autofree char *carol = token_for ("carol", "viewer");
+  g_autofree char *ada = token_for ("ada", "admin");
+  g_autoptr(Run) asked = run_cli (carol, NULL, "support", "my stream has no sound", "--type", "tech");
+  g_autoptr(JsonObject) asked_out = NULL;
+  g_autoptr(Run) listed = NULL;
+  g_autoptr(JsonObject) listed_out = NULL;
+  g_autoptr(Run) claimed = NULL;
+  g_autoptr(JsonObject) claimed_out = NULL;
+  g_autoptr(Run) replied = NULL;
+  g_autoptr(Run) shown = NULL;
+  g_autoptr(JsonObject) shown_out = NULL;
+  g_autoptr(Run) own = NULL;
+  g_autoptr(Run) resolved = NULL;
+  g_autoptr(JsonObject) resolved_out = NULL;
+  g_autoptr(Run) refused = NULL;
+  g_autoptr(Run) unknown = NULL;
+  JsonArray *tickets;
+  JsonArray *messages;
+  JsonObject *reply;
+  const char *ticket;
+  gboolean found = FALSE;
+
+  g_assert_cmpint (asked->status, ==, 0);
+  asked_out = parse_out (asked);
+  ticket = json_object_get_string_member (asked_out, "ticketId");
+
+  /* Options may come before the action, as before any command. */
+  listed = run_cli (ada, NULL, "support", "--status", "open", "list");
+  g_assert_cmpint (listed->status, ==, 0);
+  listed_out = parse_out (listed);
+  tickets = json_object_get_array_member (listed_out, "tickets");
+  for (guint i = 0; i < json_array_get_length (tickets); i++)
+    {
+      JsonObject *listed_ticket = json_array_get_object_element (tickets, i);
+
+      if (g_strcmp0 (json_object_get_string_member (listed_ticket, "ticketId"), ticket) == 0)
+        {
+          found = TRUE;
+          g_assert_cmpstr (json_object_get_string_member (listed_ticket, "userId"), ==, "carol");
+          g_assert_cmpstr (json_object_get_string_member (listed_ticket, "supportType"), ==, "tech");
+          g_assert_cmpstr (json_object_get_string_member (listed_ticket, "status"), ==, "open");
+        }
+    }
+  g_assert_true (found);
+
+  claimed = run_cli (ada, NULL, "support", "claim", ticket);
+  g_assert_cmpint (claimed->status, ==, 0);
+  claimed_out = parse_out (claimed);
+  g_assert_cmpstr (json_object_get_string_member (claimed_out, "ticketId"), ==, ticket);
+  g_assert_false (json_node_is_null (json_object_get_member (claimed_out, "assignee")));
+
+  replied = run_cli (ada, NULL, "support", "reply", ticket, "Check the mixer");
+  g_assert_cmpint (replied->status, ==, 0);
+
+  shown = run_cli (ada, NULL, "support", "show", ticket);
+  g_assert_cmpint (shown->status, ==, 0);
+  shown_out = parse_out (shown);
+  messages = json_object_get_array_member (shown_out, "messages");
+  g_assert_cmpuint (json_array_get_length (messages), ==, 2);
+  reply = json_array_get_object_element (messages, 1);
+  g_assert_cmpstr (json_object_get_string_member (reply, "message"), ==, "Check the mixer");
+  g_assert_cmpstr (json_object_get_string_member (reply, "fromRole"), ==, "admin");
+
+  /* The user may read their own ticket, not list everyone's. */
+  own = run_cli (carol, NULL, "support", "show", ticket);
+  g_assert_cmpint (own->status, ==, 0);
+  refused = run_cli (carol, NULL, "support", "list");
+  g_assert_cmpint (refused->status, ==, 1);
+  g_assert_nonnull (strstr (refused->err, "FORBIDDEN"));
+  g_assert_cmpstr (refused->out, ==, "");
+
+  resolved = run_cli (ada, NULL, "support", "resolve", ticket);
+  g_assert_cmpint (resolved->status, ==, 0);
+  resolved_out = parse_out (resolved);
+  g_assert_cmpstr (json_object_get_string_member (resolved_out, "status"), ==, "resolved");
+
+  unknown = run_cli (ada, NULL, "support", "claim", "00000000-0000-0000-0000-000000000000");
+  g_assert_cmpint (unknown->status, ==, 1);
+  g_assert_nonnull (strstr (unknown->err, "INVALID_PAYLOAD"));
+}
+
 static void
 test_failures (void)
 {
@@ -467,6 +552,58 @@ test_env_tokens_refresh (void)
   no_refresh_token = run_cli (expired, NULL, "whoami", "--refresh");
   g_assert_cmpint (no_refresh_token->status, ==, 3);
   g_assert_nonnull (strstr (no_refresh_token->err, "LIVEDESK_REFRESH_TOKEN"));
+}
+
+/* tail follows several rooms on one connection: what is said in each shows,
+ * with its room. */
+static void
+test_tail_rooms (void)
+{
+  g_autofree char *alice = token_for ("alice", "viewer");
+  g_autofree char *bob = token_for ("bob", "viewer");
+  g_autoptr(GSubprocessLauncher) launcher = new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE, bob);
+  g_autoptr(GSubprocess) tail = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) joined1 = NULL;
+  g_autoptr(JsonObject) joined2 = NULL;
+  g_autoptr(JsonObject) message1 = NULL;
+  g_autoptr(JsonObject) message2 = NULL;
+  g_autoptr(Run) send1 = NULL;
+  g_autoptr(Run) send2 = NULL;
+  g_autoptr(Run) none = NULL;
+  g_autofree char *server = g_strdup_printf ("--server=%s", ld_test_gateway_get_url (gateway));
+  g_autofree char *api = g_strdup_printf ("--api=%s", ld_test_gateway_get_url (gateway));
+  JsonObject *data;
+
+  none = run_cli (bob, NULL, "tail");
+  g_assert_cmpint (none->status, ==, 2);
+
+  tail = g_subprocess_launcher_spawn (launcher, &error, cli_program, "tail", "room_u1", "room_u2", server, api, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (tail));
+
+  joined1 = read_event (out, "joinedRoom");
+  joined2 = read_event (out, "joinedRoom");
+  send2 = run_cli (alice, NULL, "send", "room_u2", "ở phòng hai");
+  g_assert_cmpint (send2->status, ==, 0);
+  message2 = read_event (out, "newMessage");
+  data = json_object_get_object_member (message2, "data");
+  g_assert_cmpstr (json_object_get_string_member (data, "roomId"), ==, "room_u2");
+  g_assert_cmpstr (json_object_get_string_member (data, "message"), ==, "ở phòng hai");
+
+  send1 = run_cli (alice, NULL, "send", "room_u1", "ở phòng một");
+  g_assert_cmpint (send1->status, ==, 0);
+  message1 = read_event (out, "newMessage");
+  data = json_object_get_object_member (message1, "data");
+  g_assert_cmpstr (json_object_get_string_member (data, "roomId"), ==, "room_u1");
+  g_assert_cmpstr (json_object_get_string_member (data, "message"), ==, "ở phòng một");
+
+  g_subprocess_send_signal (tail, SIGINT);
+  g_subprocess_wait (tail, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (tail));
+  g_assert_cmpint (g_subprocess_get_exit_status (tail), ==, 0);
 }
 
 /* The pseudo-terminal becomes the CLI's controlling terminal, as in a shell. */
@@ -806,10 +943,12 @@ main (int   argc,
       g_test_add_func ("/cli/whoami-info-send", test_whoami_info_send);
       g_test_add_func ("/cli/refusals", test_refusals);
       g_test_add_func ("/cli/gift-support-moderation", test_gift_support_moderation);
+      g_test_add_func ("/cli/support-admin", test_support_admin);
       g_test_add_func ("/cli/failures", test_failures);
       g_test_add_func ("/cli/tail", test_tail);
       g_test_add_func ("/cli/global-options", test_global_options);
       g_test_add_func ("/cli/env-tokens-refresh", test_env_tokens_refresh);
+      g_test_add_func ("/cli/tail-rooms", test_tail_rooms);
       g_test_add_func ("/cli/no-keyring", test_no_keyring);
       g_test_add_func ("/cli/terminal-login", test_terminal_login);
     }

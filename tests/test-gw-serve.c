@@ -637,8 +637,9 @@ assert_absent (const char *log,
     g_error ("the log shows “%s”:\n%s", secret, log);
 }
 
-/* The operator's log: one key=value line per connection, sign-in and
- * refusal, and never a token, secret or password, however they went. */
+/* The operator's log at --log-level debug: one key=value line per
+ * connection, sign-in and refusal, and never a token, secret or password,
+ * however they went. */
 static void
 test_serve_log (void)
 {
@@ -667,7 +668,9 @@ test_serve_log (void)
   soup_session_set_proxy_resolver (session, NULL);
   g_subprocess_launcher_setenv (launcher, "LIVEDESK_JWT_SECRET", SECRET, TRUE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  gateway = g_subprocess_launcher_spawn (launcher, &error, program, "--port", "0", "--users", users, NULL);
+  /* at debug, one line per connection event rather than the info summary */
+  gateway = g_subprocess_launcher_spawn (launcher, &error, program, "--port", "0", "--users", users,
+                                         "--log-level", "debug", NULL);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (gateway));
   g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (out), FALSE);

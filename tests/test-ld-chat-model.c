@@ -153,6 +153,47 @@ test_from_json (void)
   g_assert_cmpstr (ld_message_get_text (m3), ==, "from redis");
 }
 
+/* What the production gateway relays from the backend, in every shape:
+ * under data or flat, with or without messageId. A message without one is
+ * shown under a local id of its own and has no server id to moderate. */
+static void
+test_backend_shapes (void)
+{
+  static const char * const shapes[] = {
+    "{\"type\":\"chat_message\",\"data\":{\"messageId\":\"b1\",\"roomId\":\"r\",\"userId\":\"u\",\"message\":\"one\"}}",
+    "{\"type\":\"chat_message\",\"data\":{\"roomId\":\"r\",\"userId\":\"u\",\"message\":\"two\"}}",
+    "{\"type\":\"chat_message\",\"messageId\":\"b3\",\"roomId\":\"r\",\"userId\":\"u\",\"message\":\"three\"}",
+    "{\"type\":\"chat_message\",\"roomId\":\"r\",\"userId\":\"u\",\"username\":\"Lan\",\"message\":\"four\","
+      "\"timestamp\":\"2026-11-26T12:00:00.000Z\"}",
+  };
+  static const char * const texts[] = { "one", "two", "three", "four" };
+  static const gboolean has_id[] = { TRUE, FALSE, TRUE, FALSE };
+  g_autoptr(LdChatModel) model = ld_chat_model_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
+    {
+      g_autoptr(JsonObject) object = parse_object (shapes[i]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LdMessage) message = ld_message_new_from_backend (object, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (ld_message_get_text (message), ==, texts[i]);
+      g_assert_cmpstr (ld_message_get_room_id (message), ==, "r");
+      g_assert_cmpint (ld_message_get_state (message), ==, LD_MESSAGE_STATE_SENT);
+      g_assert_false (ld_message_get_is_own (message));
+      if (has_id[i])
+        g_assert_nonnull (ld_message_get_id (message));
+      else
+        {
+          g_assert_null (ld_message_get_id (message));
+          g_assert_nonnull (ld_message_get_local_id (message));
+        }
+      g_assert_true (ld_chat_model_append (model, message));
+    }
+  ld_chat_model_flush (model);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 4);
+}
+
 static void
 test_malformed (void)
 {
@@ -174,9 +215,12 @@ test_malformed (void)
     { "{\"messageId\":\"m\",\"roomId\":\"r\",\"userId\":\"u\",\"message\":\"x\",\"timestamp\":1700000000}", FALSE, LD_PAYLOAD_ERROR_WRONG_TYPE, "timestamp" },
     { "{\"messageId\":\"m\",\"roomId\":\"r\",\"userId\":\"u\",\"message\":\"x\",\"username\":{}}", FALSE, LD_PAYLOAD_ERROR_WRONG_TYPE, "username" },
     { "{\"type\":\"gift_send\",\"data\":{}}", TRUE, LD_PAYLOAD_ERROR_INVALID_VALUE, "chat_message" },
-    { "{\"type\":\"chat_message\",\"data\":\"oops\"}", TRUE, LD_PAYLOAD_ERROR_WRONG_TYPE, "data" },
-    { "{\"type\":\"chat_message\"}", TRUE, LD_PAYLOAD_ERROR_MISSING_FIELD, "data" },
-    { "{\"type\":\"chat_message\",\"data\":{\"roomId\":\"r\"}}", TRUE, LD_PAYLOAD_ERROR_MISSING_FIELD, "messageId" },
+    /* Not under data, so read flat (the guide's publishChatMessage): no room. */
+    { "{\"type\":\"chat_message\",\"data\":\"oops\"}", TRUE, LD_PAYLOAD_ERROR_MISSING_FIELD, "roomId" },
+    { "{\"type\":\"chat_message\"}", TRUE, LD_PAYLOAD_ERROR_MISSING_FIELD, "roomId" },
+    /* The backend's messageId may be absent, its author may not. */
+    { "{\"type\":\"chat_message\",\"data\":{\"roomId\":\"r\"}}", TRUE, LD_PAYLOAD_ERROR_MISSING_FIELD, "userId" },
+    { "{\"type\":\"chat_message\",\"data\":{\"type\":\"viewer_join\",\"roomId\":\"r\"}}", TRUE, LD_PAYLOAD_ERROR_INVALID_VALUE, "chat_message" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -398,6 +442,7 @@ static void
 test_outbox (void)
 {
   g_autoptr(LdChatModel) model = ld_chat_model_new ();
+  g_autoptr(LdOutbox) outbox = ld_outbox_new (0);
   g_autoptr(LdMessage) mine = ld_message_new_outgoing ("room1", "me", "Me", LD_ROLE_VIEWER,
                                                          LD_MESSAGE_TYPE_TEXT, "first!");
   g_autoptr(LdMessage) failing = ld_message_new_outgoing ("room1", "me", "Me", LD_ROLE_VIEWER,
@@ -414,8 +459,11 @@ test_outbox (void)
   g_assert_nonnull (ld_message_get_local_id (mine));
   g_assert_cmpstr (ld_message_get_local_id (mine), !=, ld_message_get_local_id (failing));
 
+  ld_chat_model_set_outbox (model, outbox);
   g_assert_true (ld_chat_model_append (model, mine));
+  g_assert_true (ld_outbox_push (outbox, mine, NULL));
   g_assert_true (ld_chat_model_append (model, failing));
+  g_assert_true (ld_outbox_push (outbox, failing, NULL));
   g_assert_false (ld_chat_model_append (model, mine));
   g_assert_true (ld_chat_model_lookup_local (model, ld_message_get_local_id (mine)) == mine);
 
@@ -441,6 +489,7 @@ static void
 test_echo_before_sent (void)
 {
   g_autoptr(LdChatModel) model = ld_chat_model_new ();
+  g_autoptr(LdOutbox) outbox = ld_outbox_new (0);
   g_autoptr(LdMessage) first = ld_message_new_outgoing ("room1", "me", "Me", LD_ROLE_VIEWER,
                                                           LD_MESSAGE_TYPE_TEXT, "hi");
   g_autoptr(LdMessage) second = ld_message_new_outgoing ("room1", "me", "Me", LD_ROLE_VIEWER,
@@ -465,9 +514,14 @@ test_echo_before_sent (void)
   lost = ld_message_new_from_json (lost_json, &error);
   g_assert_no_error (error);
 
+  /* As the session does: into the chat, and into the outbox. */
+  ld_chat_model_set_outbox (model, outbox);
   ld_chat_model_append (model, first);
+  ld_outbox_push (outbox, first, NULL);
   ld_chat_model_append (model, second);
+  ld_outbox_push (outbox, second, NULL);
   ld_chat_model_append (model, failed);
+  ld_outbox_push (outbox, failed, NULL);
   ld_message_mark_failed (failed, "RATE_LIMITED");
 
   /* The broadcast of our first "hi" arrives before its messageSent: it
@@ -496,6 +550,7 @@ test_echo_before_sent (void)
   g_assert_false (ld_chat_model_retry (model, ld_message_get_local_id (first)));
   g_assert_false (ld_chat_model_retry (model, "no-such-local-id"));
   g_assert_true (ld_chat_model_retry (model, ld_message_get_local_id (failed)));
+  ld_outbox_requeue (outbox, failed);
   g_assert_cmpint (ld_message_get_state (failed), ==, LD_MESSAGE_STATE_PENDING);
   g_assert_null (ld_message_get_failure_reason (failed));
   {
@@ -698,6 +753,7 @@ main (int   argc,
 
   g_test_add_func ("/chat-model/message-from-json", test_from_json);
   g_test_add_func ("/chat-model/message-malformed", test_malformed);
+  g_test_add_func ("/chat-model/message-from-backend-shapes", test_backend_shapes);
   g_test_add_func ("/chat-model/burst-coalesced", test_burst_coalesced);
   g_test_add_func ("/chat-model/ring-bound", test_ring_bound);
   g_test_add_func ("/chat-model/ring-drops-a-tenth", test_ring_drops_a_tenth);

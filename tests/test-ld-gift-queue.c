@@ -485,7 +485,8 @@ test_payloads (void)
     { "{\"senderId\":\"u\",\"giftId\":\"g\",\"giftValue\":1,\"animation\":[]}", FALSE, LD_PAYLOAD_ERROR_WRONG_TYPE, "animation" },
     { "{\"senderId\":true,\"giftId\":\"g\",\"giftValue\":1}", FALSE, LD_PAYLOAD_ERROR_WRONG_TYPE, "senderId" },
     { "{\"type\":\"chat_message\",\"data\":{}}", TRUE, LD_PAYLOAD_ERROR_INVALID_VALUE, "gift_send" },
-    { "{\"type\":\"gift_send\",\"data\":[]}", TRUE, LD_PAYLOAD_ERROR_WRONG_TYPE, "data" },
+    /* Not under data, so read flat (the guide's publishGift): no sender. */
+    { "{\"type\":\"gift_send\",\"data\":[]}", TRUE, LD_PAYLOAD_ERROR_MISSING_FIELD, "senderId" },
   };
 
   gift = ld_gift_new_from_json (good, &error);

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
@@ -19,6 +20,7 @@
 #define WAIT_MS 60000
 
 static const char *gateway_program;
+static const char *sound_file;
 
 #define WAIT_UNTIL(cond) LD_TEST_WAIT_UNTIL (cond, WAIT_MS)
 
@@ -144,6 +146,24 @@ page_screenshot (const char *path)
   g_test_message ("screenshot: %s", path);
 }
 
+/* The page as OBS composites it: transparent where it paints nothing
+ * (the README's screenshots, laid over a checkerboard). */
+static void
+page_screenshot_transparent (const char *path)
+{
+  g_autoptr(JsonObject) ignored = devtools_call ("Emulation.setDefaultBackgroundColorOverride",
+                                                 "{\"color\":{\"r\":0,\"g\":0,\"b\":0,\"a\":0}}");
+  g_autoptr(JsonObject) shot = devtools_call ("Page.captureScreenshot", "{\"format\":\"png\"}");
+  g_autoptr(JsonObject) reset = devtools_call ("Emulation.setDefaultBackgroundColorOverride", "{}");
+  gsize len = 0;
+  g_autofree guchar *png = g_base64_decode (json_object_get_string_member (shot, "data"), &len);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, (const char *) png, len, &error);
+  g_assert_no_error (error);
+  g_test_message ("screenshot: %s", path);
+}
+
 /* The port file once Chromium has written it whole (port, newline, path). */
 static char *
 read_port_file (const char *path)
@@ -180,6 +200,8 @@ browser_start (void)
                                     "--no-first-run", "--disable-background-networking",
                                     "--disable-component-update", "--disable-sync", "--hide-scrollbars",
                                     "--window-size=800,450", "--remote-debugging-port=0", user_data_dir,
+                                    /* OBS plays a page's sounds without a click; so must the test. */
+                                    "--autoplay-policy=no-user-gesture-required",
                                     "about:blank", NULL);
   g_assert_no_error (error);
 
@@ -261,9 +283,10 @@ started_overlay (void)
 }
 
 static LdMessage *
-new_message (const char *id,
-             const char *user,
-             const char *text)
+new_message_with_role (const char *id,
+                       const char *user,
+                       const char *text,
+                       const char *role)
 {
   g_autoptr(JsonObject) object = json_object_new ();
   g_autoptr(GError) error = NULL;
@@ -274,9 +297,18 @@ new_message (const char *id,
   json_object_set_string_member (object, "userId", user);
   json_object_set_string_member (object, "username", user);
   json_object_set_string_member (object, "message", text);
+  json_object_set_string_member (object, "role", role);
   message = ld_message_new_from_json (object, &error);
   g_assert_no_error (error);
   return message;
+}
+
+static LdMessage *
+new_message (const char *id,
+             const char *user,
+             const char *text)
+{
+  return new_message_with_role (id, user, text, "viewer");
 }
 
 #define LAST_TEXT "(() => { const t = document.querySelectorAll('#chat li .text'); return t.length ? t[t.length - 1].textContent : null; })()"
@@ -330,7 +362,8 @@ test_pages (void)
   page_wait ("document.getElementById('alert').hidden === false");
   page_wait ("document.querySelector('#alert .sender').textContent === 'Bob'");
   page_wait ("document.querySelector('#alert .gift').textContent === 'Rose'");
-  page_wait ("document.querySelector('#alert .count').textContent === '×5'");
+  page_wait ("document.querySelector('#alert .quantity').textContent === '5'");
+  page_wait ("document.querySelector('#alert .headline').textContent === 'Bob sent 5 × Rose'");
   page_wait ("document.getElementById('alert').className === 'anim-fireworks'");
   page_wait ("getComputedStyle(document.getElementById('alert')).animationDuration === '3s'");
   g_usleep (600000);
@@ -475,9 +508,11 @@ test_gateway_end_to_end (void)
     .message = "for you & yours &amp;",
   };
 
+  /* Set before bob is in a room, as the app does at sign-in: the overlay
+   * follows the room he then joins. */
+  ld_overlay_set_session (overlay, bob);
   ld_test_session_join (alice, "room_7", WAIT_MS);
   ld_test_session_join (bob, "room_7", WAIT_MS);
-  ld_overlay_set_session (overlay, bob);
 
   page_open (ld_overlay_get_chat_url (overlay));
   g_assert_nonnull (ld_session_send_text (alice, "Tom & Jerry &lt;3 from the gateway", &error));
@@ -506,13 +541,365 @@ test_gateway_end_to_end (void)
   page_wait ("document.getElementById('alert').hidden === false");
   page_wait ("document.querySelector('#alert .sender').textContent === 'alice'");
   page_wait ("document.querySelector('#alert .gift').textContent === 'Rose'");
-  page_wait ("document.querySelector('#alert .count').textContent === '×3'");
+  page_wait ("document.querySelector('#alert .quantity').textContent === '3'");
   page_wait ("document.querySelector('#alert .message').textContent === 'for you & yours &amp;'");
   page_wait ("document.getElementById('alert').className === 'anim-rainbow'");
   /* The gift queue ends the alert: the page hides it. */
   page_wait ("document.getElementById('alert').hidden === true");
 
+  /* The figures page counted alice's send as it arrived: 3 roses, which
+   * the gateway's catalogue values at 1 each, whatever the app asked. */
+  page_open (ld_overlay_get_stats_url (overlay));
+  page_wait ("document.querySelector('#top .value').textContent === 'alice (3)'");
+  page_wait ("document.querySelector('#goal .value').textContent.startsWith('3 / ')");
+  /* And bob's session's viewer count, alice and bob being in the room. */
+  {
+    g_autofree char *viewers = NULL;
+
+    g_assert_cmpuint (ld_session_get_viewer_count (bob), >=, 2);
+    viewers = g_strdup_printf ("document.querySelector('#viewers .value').textContent === '%u'",
+                               ld_session_get_viewer_count (bob));
+    page_wait (viewers);
+  }
+
   ld_overlay_set_session (overlay, NULL);
+}
+
+/* BASE with QUERY (name, value, ... NULL) appended, each value escaped. */
+static char *
+styled_url (const char *base,
+            ...)
+{
+  GString *url = g_string_new (base);
+  const char *name;
+  va_list args;
+
+  va_start (args, base);
+  while ((name = va_arg (args, const char *)) != NULL)
+    {
+      g_autofree char *value = g_uri_escape_string (va_arg (args, const char *), NULL, FALSE);
+
+      g_string_append_printf (url, "%c%s=%s", strchr (url->str, '?') ? '&' : '?', name, value);
+    }
+  va_end (args);
+  return g_string_free (url, FALSE);
+}
+
+static double
+page_number (const char *expression)
+{
+  g_autofree char *value = page_eval (expression);
+
+  return g_ascii_strtod (value, NULL);
+}
+
+/* The colour of the screenshot at X, Y (CSS pixels: the window is 1:1). */
+static void
+pixel_at (const char *path,
+          int         x,
+          int         y,
+          guint8      rgb[3])
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new_from_file (path, &error);
+  const guint8 *p;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (x, <, gdk_pixbuf_get_width (pixbuf));
+  g_assert_cmpint (y, <, gdk_pixbuf_get_height (pixbuf));
+  p = gdk_pixbuf_read_pixels (pixbuf) + y * gdk_pixbuf_get_rowstride (pixbuf) + x * gdk_pixbuf_get_n_channels (pixbuf);
+  memcpy (rgb, p, 3);
+}
+
+static void
+assert_colour (const guint8 rgb[3],
+               guint8       r,
+               guint8       g,
+               guint8       b)
+{
+  if (ABS (rgb[0] - r) > 6 || ABS (rgb[1] - g) > 6 || ABS (rgb[2] - b) > 6)
+    g_error ("sampled rgb(%u, %u, %u), expected rgb(%u, %u, %u)", rgb[0], rgb[1], rgb[2], r, g, b);
+}
+
+/* The first message's background, sampled from a screenshot in its left
+ * padding, where no text paints. */
+static void
+sample_first_message (const char *shot,
+                      guint8      rgb[3])
+{
+  int x = page_number ("Math.round(document.querySelector('#chat li').getBoundingClientRect().left + 3)");
+  int y = page_number ("(() => { const r = document.querySelector('#chat li').getBoundingClientRect();"
+                       " return Math.round(r.top + r.height / 2); })()");
+
+  page_wait ("document.getAnimations().length === 0");
+  page_screenshot (shot);
+  pixel_at (shot, x, y, rgb);
+}
+
+/* Font, size, colours and the box's opacity come from the address: the
+ * screenshot shows the chosen background where the default shows the
+ * stream, and two addresses give two looks at once. */
+static void
+test_chat_style (void)
+{
+  g_autoptr(LdOverlay) overlay = started_overlay ();
+  g_autoptr(LdMessage) one = new_message ("s1", "linh", "Xin chào cả nhà");
+  g_autoptr(LdMessage) two = new_message_with_role ("s2", "minh", "Welcome to the stream", "moderator");
+  g_autofree char *styled = styled_url (ld_overlay_get_chat_url (overlay), "font", "DejaVu Serif", "size", "30",
+                                        "color", "#00ff00", "bg", "#ff0000", "opacity", "1", NULL);
+  g_autofree char *half = styled_url (ld_overlay_get_chat_url (overlay), "bg", "#0000ff", "opacity", "0.5", NULL);
+  g_autofree char *value = NULL;
+  guint8 rgb[3];
+
+  ld_overlay_push_chat (overlay, one);
+  ld_overlay_push_chat (overlay, two);
+
+  page_open (styled);
+  page_wait ("document.querySelectorAll('#chat li').length === 2");
+  value = page_eval ("getComputedStyle(document.querySelector('#chat .text')).color");
+  g_assert_cmpstr (value, ==, "\"rgb(0, 255, 0)\"");
+  g_clear_pointer (&value, g_free);
+  value = page_eval ("getComputedStyle(document.querySelector('#chat .text')).fontSize");
+  g_assert_cmpstr (value, ==, "\"30px\"");
+  g_clear_pointer (&value, g_free);
+  value = page_eval ("getComputedStyle(document.querySelector('#chat .text')).fontFamily");
+  g_assert_true (g_str_has_prefix (value, "\"\\\"DejaVu Serif\\\""));
+  g_clear_pointer (&value, g_free);
+  sample_first_message ("/tmp/overlay-chat-styled.png", rgb);
+  assert_colour (rgb, 255, 0, 0);
+
+  /* Half-opaque blue over the stand-in for the stream (30, 40, 60). */
+  page_open (half);
+  page_wait ("document.querySelectorAll('#chat li').length === 2");
+  sample_first_message ("/tmp/overlay-chat-half.png", rgb);
+  assert_colour (rgb, 15, 20, 157);
+
+  /* The default look paints nothing behind the text. */
+  page_open (ld_overlay_get_chat_url (overlay));
+  page_wait ("document.querySelectorAll('#chat li').length === 2");
+  sample_first_message ("/tmp/overlay-chat-default.png", rgb);
+  assert_colour (rgb, 30, 40, 60);
+
+  /* Two looks for the README, as two OBS scenes would show them. */
+  {
+    g_autoptr(LdMessage) three = new_message_with_role ("s3", "an", "GG, hẹn gặp lại!", "streamer");
+    g_autofree char *boxed = styled_url (ld_overlay_get_chat_url (overlay), "font", "DejaVu Serif", "size", "24",
+                                         "color", "#fff8e1", "bg", "#263238", "opacity", "0.85", NULL);
+    g_autofree char *plain = styled_url (ld_overlay_get_chat_url (overlay), "font", "DejaVu Sans Mono",
+                                         "size", "20", "color", "#ffe082", "badges", "0", NULL);
+
+    ld_overlay_push_chat (overlay, three);
+    page_open (boxed);
+    page_wait ("document.querySelectorAll('#chat li').length === 3");
+    page_wait ("document.getAnimations().length === 0");
+    page_screenshot_transparent ("/tmp/overlay-style-boxed.png");
+    page_open (plain);
+    page_wait ("document.querySelectorAll('#chat li').length === 3");
+    page_wait ("document.getAnimations().length === 0");
+    page_screenshot_transparent ("/tmp/overlay-style-plain.png");
+  }
+}
+
+/* How many messages show, role badges on or off, hidden users and words,
+ * and the badges' words from the app's translation. */
+static void
+test_chat_filters (void)
+{
+  g_autoptr(LdOverlay) overlay = started_overlay ();
+  g_autoptr(JsonObject) strings = json_object_new ();
+  g_autofree char *three = styled_url (ld_overlay_get_chat_url (overlay), "max", "3",
+                                       "hideUsers", "SpamBot, nightbot", "hideWords", "casino", NULL);
+  g_autofree char *no_badges = styled_url (ld_overlay_get_chat_url (overlay), "badges", "0", NULL);
+  const char *texts[] = { "one", "two", "three", "four", "five" };
+
+  json_object_set_string_member (strings, "roleModerator", "Kiểm duyệt");
+  json_object_set_string_member (strings, "lang", "vi");
+  ld_overlay_set_strings (overlay, strings);
+
+  page_open (three);
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("f%u", i);
+      g_autoptr(LdMessage) message = new_message_with_role (id, i == 4 ? "minh" : "linh", texts[i],
+                                                            i == 4 ? "moderator" : "viewer");
+
+      ld_overlay_push_chat (overlay, message);
+    }
+  page_wait (LAST_TEXT " === 'five'");
+  page_wait ("document.querySelectorAll('#chat li').length === 3");
+  page_wait ("document.querySelector('#chat li .text').textContent === 'three'");
+  page_wait ("document.querySelector('#chat .badge').textContent === 'Kiểm duyệt'");
+  page_wait ("document.documentElement.lang === 'vi'");
+
+  {
+    g_autoptr(LdMessage) bot = new_message ("f5", "spambot", "buy followers");
+    g_autoptr(LdMessage) spam = new_message ("f6", "linh", "Best CASINO in town");
+    g_autoptr(LdMessage) fine = new_message ("f7", "linh", "after the spam");
+
+    ld_overlay_push_chat (overlay, bot);
+    ld_overlay_push_chat (overlay, spam);
+    ld_overlay_push_chat (overlay, fine);
+  }
+  /* The hidden ones never showed: the list went on from 'five'. */
+  page_wait (LAST_TEXT " === 'after the spam'");
+  page_wait ("[...document.querySelectorAll('#chat .text')].map((t) => t.textContent).join() === 'four,five,after the spam'");
+
+  page_open (no_badges);
+  page_wait (LAST_TEXT " === 'after the spam'");
+  page_wait ("document.querySelectorAll('#chat li').length === 8");
+  page_wait ("document.querySelectorAll('#chat .badge').length === 0");
+}
+
+/* Messages fade out after the chosen seconds: the page is polled until the
+ * message is gone, however long a loaded machine takes. */
+static void
+test_chat_fade (void)
+{
+  g_autoptr(LdOverlay) overlay = started_overlay ();
+  g_autoptr(LdMessage) message = new_message ("d1", "linh", "here for a second");
+  g_autofree char *fading = styled_url (ld_overlay_get_chat_url (overlay), "fade", "1", NULL);
+
+  page_open (fading);
+  ld_overlay_push_chat (overlay, message);
+  /* The page counts what it faded out, so a slow poll cannot miss it. */
+  page_wait ("document.documentElement.dataset.faded === '1'");
+  page_wait ("document.querySelectorAll('#chat li').length === 0");
+
+  /* Without the parameter it stays: reopened, the backlog shows it again. */
+  page_open (ld_overlay_get_chat_url (overlay));
+  page_wait (LAST_TEXT " === 'here for a second'");
+}
+
+/* Values out of range or of the wrong form fall back to the defaults, and
+ * nothing from the address gets into the page's markup or CSS. */
+static void
+test_bad_params (void)
+{
+  g_autoptr(LdOverlay) overlay = started_overlay ();
+  g_autoptr(LdMessage) message = new_message ("b1", "linh", "still readable");
+  g_autofree char *bad = styled_url (ld_overlay_get_chat_url (overlay), "max", "many", "size", "999",
+                                     "color", "red;background:url(x)", "bg", "#12345", "opacity", "2",
+                                     "fade", "-1", "font", "x\"}body{display:none", "badges", "maybe", NULL);
+  g_autofree char *settings = NULL;
+
+  ld_overlay_push_chat (overlay, message);
+  page_open (bad);
+  page_wait (LAST_TEXT " === 'still readable'");
+  settings = page_eval ("document.documentElement.dataset.settings");
+  g_assert_nonnull (strstr (settings, "\\\"font\\\":\\\"DejaVu Sans\\\""));
+  g_assert_nonnull (strstr (settings, "\\\"size\\\":22"));
+  g_assert_nonnull (strstr (settings, "\\\"colour\\\":\\\"#ffffff\\\""));
+  g_assert_nonnull (strstr (settings, "\\\"background\\\":\\\"#000000\\\""));
+  g_assert_nonnull (strstr (settings, "\\\"opacity\\\":0,"));
+  g_assert_nonnull (strstr (settings, "\\\"max\\\":10"));
+  g_assert_nonnull (strstr (settings, "\\\"fade\\\":0"));
+  g_assert_nonnull (strstr (settings, "\\\"badges\\\":true"));
+  page_wait ("getComputedStyle(document.querySelector('#chat .text')).color === 'rgb(255, 255, 255)'");
+  page_wait ("getComputedStyle(document.querySelector('#chat .text')).fontSize === '22px'");
+  page_wait ("getComputedStyle(document.body).display === 'block'");
+}
+
+/* The alert's minimum value, duration, sound and text template; the text
+ * the streamer or the sender typed stays text. */
+static void
+test_alerts (void)
+{
+  g_autoptr(LdOverlay) overlay = started_overlay ();
+  g_autoptr(JsonObject) strings = json_object_new ();
+  g_autoptr(LdGift) small = ld_gift_new ("an", "An", "heart", "Heart", "default", 1, 5);
+  g_autoptr(LdGift) big = ld_gift_new ("bob", "<i>Bob</i>", "rose", "Rose", "hearts", 100, 5);
+  g_autoptr(LdGift) other = ld_gift_new ("chi", "Chi", "star", "Star", "stars", 10, 1);
+  g_autoptr(GBytes) sound = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *styled = styled_url (ld_overlay_get_gifts_url (overlay), "min", "50", "duration", "7",
+                                        "volume", "0.5", "template", "<b>{sender}</b> gave {gift} x{quantity}!",
+                                        NULL);
+  g_autofree char *silent = styled_url (ld_overlay_get_gifts_url (overlay), "sound", "0", NULL);
+  g_autofree char *base = g_strndup (ld_overlay_get_gifts_url (overlay),
+                                     strlen (ld_overlay_get_gifts_url (overlay)) - strlen ("gifts"));
+  g_autofree char *sound_url = g_strconcat (base, "sounds/gift-medium.oga", NULL);
+
+  g_assert_true (g_file_get_contents (sound_file, &contents, &length, &error));
+  g_assert_no_error (error);
+  sound = g_bytes_new_take (g_steal_pointer (&contents), length);
+  ld_overlay_add_file (overlay, "sounds/gift-medium.oga", sound, "audio/ogg");
+  g_assert_cmpuint (http_status (sound_url), ==, 200);
+  json_object_set_string_member (strings, "alertTemplate", "{sender} đã tặng {quantity} × {gift}");
+  ld_overlay_set_strings (overlay, strings);
+
+  page_open (styled);
+  /* 1 × 5 is under the minimum of 50: no alert. */
+  ld_overlay_push_gift (overlay, small);
+  ld_overlay_push_gift (overlay, big);
+  page_wait ("document.getElementById('alert').hidden === false");
+  page_wait ("document.getElementById('alert').dataset.shown === '1'");
+  page_wait ("document.querySelector('#alert .headline').textContent === '<b><i>Bob</i></b> gave Rose x5!'");
+  page_wait ("document.querySelectorAll('#alert b, #alert i').length === 0");
+  page_wait ("getComputedStyle(document.getElementById('alert')).animationDuration === '7s'");
+  /* 100 × 5 is the app's medium tier, played by the page at the volume chosen. */
+  page_wait ("document.getElementById('sound').src.endsWith('/sounds/gift-medium.oga')");
+  page_wait ("document.getElementById('sound').volume === 0.5");
+  page_wait ("document.documentElement.dataset.sound === 'playing'");
+  page_wait ("document.getElementById('sound').error === null");
+  g_usleep (500000);
+  page_screenshot ("/tmp/overlay-gifts-styled.png");
+
+  /* Without a template, the app's translated one; sound off plays nothing. */
+  page_open (silent);
+  ld_overlay_push_gift (overlay, other);
+  page_wait ("document.querySelector('#alert .headline').textContent === 'Chi đã tặng 1 × Star'");
+  page_wait ("document.getElementById('alert').hidden === false");
+  page_wait ("document.getElementById('sound').getAttribute('src') === null");
+  page_wait ("document.documentElement.dataset.sound === undefined");
+}
+
+/* The figures page: viewers, the top gifter and the goal's progress bar,
+ * from what the overlay was fed. */
+static void
+test_stats (void)
+{
+  g_autoptr(LdOverlay) overlay = started_overlay ();
+  g_autoptr(LdGift) first = ld_gift_new ("an", "An", "heart", "Heart", "default", 10, 5);
+  g_autoptr(LdGift) second = ld_gift_new ("bob", "Bob", "rose", "Rose", "default", 100, 1);
+  g_autoptr(LdGift) third = ld_gift_new ("an", "An", "heart", "Heart", "default", 10, 4);
+  g_autoptr(LdGift) combo = ld_gift_new ("an", "An", "heart", "Heart", "default", 10, 4);
+  g_autofree char *goal = styled_url (ld_overlay_get_stats_url (overlay), "goal", "200", NULL);
+  g_autofree char *no_goal = styled_url (ld_overlay_get_stats_url (overlay), "goal", "0", NULL);
+  const char *fill = "(() => { const f = document.querySelector('#goal .fill').getBoundingClientRect().width;"
+                     " const b = document.querySelector('#goal .bar').getBoundingClientRect().width;"
+                     " return f / b; })()";
+
+  page_open (goal);
+  page_wait ("document.querySelector('#top .value').textContent === 'No gifts yet'");
+  ld_overlay_set_viewers (overlay, 42);
+  page_wait ("document.querySelector('#viewers .value').textContent === '42'");
+
+  ld_overlay_count_gift (overlay, first);
+  page_wait ("document.querySelector('#top .value').textContent === 'An (50)'");
+  ld_overlay_count_gift (overlay, second);
+  page_wait ("document.querySelector('#top .value').textContent === 'Bob (100)'");
+  page_wait ("document.querySelector('#goal .value').textContent === '150 / 200'");
+  page_wait ("document.getAnimations().length === 0");
+  g_assert_cmpfloat_with_epsilon (page_number (fill), 0.75, 0.01);
+  page_screenshot ("/tmp/overlay-stats.png");
+
+  /* Two more sends make An the top gifter; the bar stops full. */
+  ld_overlay_count_gift (overlay, third);
+  page_wait ("document.querySelector('#goal .value').textContent === '190 / 200'");
+  page_wait ("document.querySelector('#top .value').textContent === 'Bob (100)'");
+  ld_overlay_count_gift (overlay, combo);
+  page_wait ("document.querySelector('#top .value').textContent === 'An (130)'");
+  page_wait ("document.querySelector('#goal .value').textContent === '230 / 200'");
+  page_wait ("document.getAnimations().length === 0");
+  g_assert_cmpfloat_with_epsilon (page_number (fill), 1.0, 0.01);
+
+  /* A reloaded page gets the figures at once; goal 0 hides the bar. */
+  page_open (no_goal);
+  page_wait ("document.querySelector('#viewers .value').textContent === '42'");
+  page_wait ("document.querySelector('#top .value').textContent === 'An (130)'");
+  page_wait ("document.getElementById('goal').hidden === true");
 }
 
 int
@@ -522,13 +909,20 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  g_assert_cmpint (argc, >=, 2);
+  g_assert_cmpint (argc, >=, 3);
   gateway_program = argv[1];
+  sound_file = argv[2];
 
   g_test_add_func ("/ld/overlay/secret", test_secret);
   g_test_add_func ("/ld/overlay/loopback-only", test_loopback_only);
   g_test_add_func ("/ld/overlay/pages", test_pages);
   g_test_add_func ("/ld/overlay/gateway-end-to-end", test_gateway_end_to_end);
+  g_test_add_func ("/ld/overlay/chat-style", test_chat_style);
+  g_test_add_func ("/ld/overlay/chat-filters", test_chat_filters);
+  g_test_add_func ("/ld/overlay/chat-fade", test_chat_fade);
+  g_test_add_func ("/ld/overlay/bad-params", test_bad_params);
+  g_test_add_func ("/ld/overlay/alerts", test_alerts);
+  g_test_add_func ("/ld/overlay/stats", test_stats);
 
   browser = browser_start ();
   status = g_test_run ();

@@ -61,6 +61,25 @@ test_ids (void)
   g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD);
 }
 
+/* [ext] Support ticket ids: what the gateway hands out (UUIDs), bounded. */
+static void
+test_ticket_ids (void)
+{
+  g_autofree char *longest = g_strnfill (LD_TICKET_ID_MAX_CHARS, 'a');
+  g_autofree char *too_long = g_strnfill (LD_TICKET_ID_MAX_CHARS + 1, 'a');
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ld_validate_ticket_id (uuid, NULL));
+  g_assert_true (ld_validate_ticket_id (longest, NULL));
+  g_assert_false (ld_validate_ticket_id (too_long, NULL));
+  g_assert_false (ld_validate_ticket_id ("", NULL));
+  g_assert_false (ld_validate_ticket_id (NULL, NULL));
+  g_assert_false (ld_validate_ticket_id ("a/b", NULL));
+  g_assert_false (ld_validate_ticket_id ("ticket:1", &error));
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD);
+}
+
 static void
 test_sanitize (void)
 {
@@ -397,6 +416,7 @@ main (int   argc,
   g_test_add_func ("/gw/validate/image-url", test_image_url);
   g_test_add_func ("/gw/validate/payload-types", test_payload_types);
   g_test_add_func ("/gw/validate/gift", test_gift);
+  g_test_add_func ("/gw/validate/ticket-ids", test_ticket_ids);
 
   return g_test_run ();
 }

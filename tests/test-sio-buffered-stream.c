@@ -156,6 +156,88 @@ test_slow_client_gets_everything_in_order (Fixture       *f,
   g_assert_true (g_pollable_output_stream_is_writable (f->out));
 }
 
+/* What the engine's send limits rest on: the count says what left for the
+ * connection, never what is still held. */
+static void
+test_bytes_written_counts_what_left (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(GString) got = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  guint64 sent = 0;
+
+  sio_buffered_stream_cork (f->stream);
+  g_assert_cmpint (write_string (f, "held;", &error), ==, 5);
+  g_assert_cmpuint (sio_buffered_stream_get_bytes_written (f->stream), ==, 0);
+  sio_buffered_stream_uncork (f->stream);
+  g_assert_cmpuint (sio_buffered_stream_get_bytes_written (f->stream), ==, 5);
+  sent = 5;
+
+  /* corked, past what the socket and the stream take: the rest is held */
+  sio_buffered_stream_cork (f->stream);
+  for (;;)
+    {
+      gssize n = write_string (f, "more;", &error);
+
+      if (n < 0)
+        break;
+      sent += n;
+    }
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+  sio_buffered_stream_uncork (f->stream);
+  g_assert_cmpuint (sio_buffered_stream_get_bytes_written (f->stream), <, sent);
+
+  while (got->len < sent)
+    {
+      g_autoptr(GString) chunk = peer_read (f);
+
+      g_string_append_len (got, chunk->str, chunk->len);
+      /* nothing reaches the client that was not counted */
+      g_assert_cmpuint (sio_buffered_stream_get_bytes_written (f->stream), >=, got->len);
+      g_main_context_iteration (NULL, chunk->len == 0);
+    }
+  g_assert_cmpuint (sio_buffered_stream_get_bytes_written (f->stream), ==, sent);
+}
+
+/* A client that does not read cannot have its requests read either, so
+ * that what answers them (libsoup's pongs) cannot pile up. */
+static void
+test_reads_wait_while_output_is_backlogged (Fixture       *f,
+                                            gconstpointer  data)
+{
+  GPollableInputStream *in = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (G_IO_STREAM (f->stream)));
+  g_autoptr(GError) error = NULL;
+  gboolean was_readable = FALSE;
+  char byte = 0;
+
+  g_assert_cmpint (g_socket_send (f->peer, "x", 1, NULL, NULL), ==, 1);
+  g_assert_true (g_pollable_input_stream_is_readable (in));
+
+  sio_buffered_stream_cork (f->stream);
+  while (write_string (f, "more;", &error) >= 0)
+    ;
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+  g_clear_error (&error);
+  sio_buffered_stream_uncork (f->stream);
+
+  g_assert_false (g_pollable_input_stream_is_readable (in));
+  g_assert_cmpint (g_pollable_input_stream_read_nonblocking (in, &byte, 1, NULL, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+  g_clear_error (&error);
+
+  /* the client takes what it was sent: its request is read again */
+  while (!was_readable)
+    {
+      g_autoptr(GString) chunk = peer_read (f);
+
+      g_main_context_iteration (NULL, chunk->len == 0);
+      was_readable = g_pollable_input_stream_is_readable (in);
+    }
+  g_assert_cmpint (g_pollable_input_stream_read_nonblocking (in, &byte, 1, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (byte, ==, 'x');
+}
+
 static void
 on_closed (GObject      *stream,
            GAsyncResult *result,
@@ -244,6 +326,8 @@ main (int   argc,
   ADD ("close-sends-what-is-held-first", test_close_sends_what_is_held_first);
   ADD ("close-gives-up-on-a-client-that-never-reads", test_close_gives_up_on_a_client_that_never_reads);
   ADD ("a-failed-write-is-reported", test_a_failed_write_is_reported);
+  ADD ("bytes-written-counts-what-left", test_bytes_written_counts_what_left);
+  ADD ("reads-wait-while-output-is-backlogged", test_reads_wait_while_output_is_backlogged);
 #undef ADD
 
   return g_test_run ();

@@ -96,7 +96,6 @@ start_server (Fixture *f,
               guint    connect_timeout)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSList) uris = NULL;
   SioEngine *engine;
 
   f->sockets = g_ptr_array_new_with_free_func (g_object_unref);
@@ -114,10 +113,7 @@ start_server (Fixture *f,
 
   sio_engine_listen (f->http, "127.0.0.1", 0, &f->port, &error);
   g_assert_no_error (error);
-  uris = soup_server_get_uris (f->http);
-  g_assert_nonnull (uris);
-  g_assert_cmpuint (g_uri_get_port (uris->data), ==, f->port);
-  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+  g_assert_cmpuint (f->port, >, 0);
 }
 
 static void

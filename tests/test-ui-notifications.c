@@ -16,7 +16,9 @@
 
 #include "ld-application.h"
 #include "ld-desktop-notifier.h"
+#include "ld-mention.h"
 #include "ld-notifications-view.h"
+#include "ld-session-private.h"
 #include "ld-test-gateway.h"
 #include "ld-test-util.h"
 #include "test-peer.h"
@@ -269,15 +271,25 @@ ada_has_text (const char *text)
   return FALSE;
 }
 
+/* The gateway sends the catalogue's value, so the gift is the one of the
+ * shipped catalogue (resources/gifts/catalogue.json) worth VALUE. */
 static void
 send_gift (LdSession *session,
            double     value,
            guint      quantity)
 {
   LdSessionGift gift = {
-    .receiver_id = "ada", .receiver_name = "ada", .gift_id = "rose", .gift_name = "Rose",
-    .gift_type = "flower", .gift_value = value, .quantity = quantity,
+    .receiver_id = "ada", .receiver_name = "ada", .gift_type = "premium", .gift_value = value, .quantity = quantity,
   };
+
+  if (value == 10)
+    gift.gift_id = "star", gift.gift_name = "Star", gift.gift_type = "star";
+  else if (value == 50)
+    gift.gift_id = "fireworks", gift.gift_name = "Fireworks";
+  else if (value == 500)
+    gift.gift_id = "diamond", gift.gift_name = "Diamond";
+  else
+    g_assert_not_reached ();
 
   for (;;)
     {
@@ -446,15 +458,15 @@ choose_all (gboolean on)
 static void
 test_mention_words (void)
 {
-  g_assert_true (ld_desktop_notifier_is_mention ("hey @ada, look", "ada"));
-  g_assert_true (ld_desktop_notifier_is_mention ("ADA!", "ada"));
-  g_assert_true (ld_desktop_notifier_is_mention ("cảm ơn Huong Live nhé", "huong live"));
-  g_assert_true (ld_desktop_notifier_is_mention ("Đức", "đức"));
-  g_assert_false (ld_desktop_notifier_is_mention ("adam, are you there?", "ada"));
-  g_assert_false (ld_desktop_notifier_is_mention ("canada", "ada"));
-  g_assert_false (ld_desktop_notifier_is_mention ("ada_fan", "ada"));
-  g_assert_false (ld_desktop_notifier_is_mention ("anything", ""));
-  g_assert_false (ld_desktop_notifier_is_mention (NULL, "ada"));
+  g_assert_true (ld_mention_matches ("hey @ada, look", "ada"));
+  g_assert_true (ld_mention_matches ("ADA!", "ada"));
+  g_assert_true (ld_mention_matches ("cảm ơn Huong Live nhé", "huong live"));
+  g_assert_true (ld_mention_matches ("Đức", "đức"));
+  g_assert_false (ld_mention_matches ("adam, are you there?", "ada"));
+  g_assert_false (ld_mention_matches ("canada", "ada"));
+  g_assert_false (ld_mention_matches ("ada_fan", "ada"));
+  g_assert_false (ld_mention_matches ("anything", ""));
+  g_assert_false (ld_mention_matches (NULL, "ada"));
 }
 
 /* Nothing arrived yet: the view says so. */
@@ -613,7 +625,7 @@ test_desktop (void)
   send_gift (t.bob, 50, 3);
   WAIT_UNTIL (find_call ("AddNotification", "gift-") != NULL);
   call = find_call ("AddNotification", "gift-");
-  g_assert_cmpstr (call->title, ==, "bob sent Rose ×3");
+  g_assert_cmpstr (call->title, ==, "bob sent Fireworks ×3");
   g_assert_cmpstr (call->target, ==, "'gifts'");
 
   contact_support (t.alice, "my gift did not arrive");

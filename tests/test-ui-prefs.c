@@ -7,7 +7,10 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <locale.h>
+
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <libsoup/soup.h>
 
 #include "ld-application.h"
@@ -33,7 +36,10 @@ static void
 reset_settings (LdSettings *settings)
 {
   GSettings *gsettings = ld_settings_get_settings (settings);
-  const char *keys[] = { "overlay-enabled", "overlay-port", "streamer-mode", "server-url", "api-url", "last-user" };
+  const char *keys[] = { "overlay-enabled", "overlay-port", "streamer-mode", "server-url", "api-url", "last-user",
+                         "overlay-max-messages", "overlay-background-opacity", "overlay-background-color",
+                         "overlay-text-color", "overlay-badges", "overlay-hidden-words",
+                         "overlay-alert-template", "overlay-goal" };
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     g_settings_reset (gsettings, keys[i]);
@@ -362,6 +368,224 @@ test_overlay_switch (void)
   gtk_window_destroy (GTK_WINDOW (prefs));
   g_assert_finalize_object (prefs);
   reset_settings (settings);
+}
+
+/* The query parameter NAME of URL, or NULL. */
+static char *
+url_param (const char *url,
+           const char *name)
+{
+  const char *query = strchr (url, '?');
+  g_autoptr(GHashTable) params = NULL;
+
+  if (query == NULL)
+    return NULL;
+  params = g_uri_parse_params (query + 1, -1, "&", G_URI_PARAMS_NONE, NULL);
+  g_assert_nonnull (params);
+  return g_strdup (g_hash_table_lookup (params, name));
+}
+
+#define assert_param(url, name, want) \
+  G_STMT_START { \
+    g_autofree char *got_ = url_param (url, name); \
+    g_assert_cmpstr (got_, ==, want); \
+  } G_STMT_END
+
+/* WIDGET as drawn now, into PATH (a picture to look at, not compared). */
+static void
+save_widget (GtkWidget  *widget,
+             const char *path)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+
+  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (widget), gtk_widget_get_height (widget));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("picture: %s", path);
+}
+
+/* How many pixels of the preview are (nearly) pure red. */
+static guint
+preview_red_pixels (LdPreferencesWindow *prefs)
+{
+  GtkWidget *preview = ld_preferences_window_get_overlay_control (prefs, "preview");
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (preview);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree guchar *data = NULL;
+  int width = gtk_widget_get_width (preview);
+  int height = gtk_widget_get_height (preview);
+  guint red = 0;
+
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (preview)), node, NULL);
+  data = g_malloc (width * height * 4);
+  gdk_texture_download (texture, data, width * 4);
+  gdk_texture_save_to_png (texture, "/tmp/overlay-preview.png");
+  /* Cairo's byte order on little-endian: blue, green, red, alpha. */
+  for (int i = 0; i < width * height; i++)
+    if (data[i * 4 + 2] > 200 && data[i * 4 + 1] < 50 && data[i * 4] < 50)
+      red++;
+  return red;
+}
+
+/* Each style control changes the address the Copy buttons give (only the
+ * page it concerns), the row shows it, and the preview draws the look. */
+static void
+test_overlay_style (void)
+{
+  g_autoptr(LdSettings) settings = ld_settings_new ();
+  g_autoptr(LdOverlayHost) host = ld_overlay_host_new (settings);
+  LdPreferencesWindow *prefs = g_object_ref_sink (ld_preferences_window_new (NULL, settings));
+  const GdkRGBA red = { 1, 0, 0, 1 };
+  g_autofree char *url = NULL;
+  g_autofree char *page = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reset_settings (settings);
+  ld_preferences_window_set_overlay_host (prefs, host);
+  ld_preferences_window_show_streaming (prefs);
+  gtk_window_present (GTK_WINDOW (prefs));
+  g_object_set (settings, "overlay-port", test_free_port (), NULL);
+  gtk_switch_set_active (ld_preferences_window_get_overlay_switch (prefs), TRUE);
+  g_assert_true (ld_test_wait_for (overlay_running, host, WAIT_MS));
+  drain ();
+
+  /* The defaults stay out of the address. */
+  url = copy_url (prefs, "chat");
+  g_assert_true (g_str_has_suffix (url, "/chat"));
+  /* The app lends the alert page its gift sounds. */
+  {
+    g_autofree char *base = g_strndup (url, strlen (url) - strlen ("chat"));
+    g_autofree char *sound = g_strconcat (base, "sounds/gift-huge.oga", NULL);
+
+    g_assert_cmpuint (fetch_status (sound, NULL, &error), ==, 200);
+    g_assert_no_error (error);
+  }
+  g_clear_pointer (&url, g_free);
+  g_assert_cmpuint (preview_red_pixels (prefs), ==, 0);
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (ld_preferences_window_get_overlay_control (prefs, "overlay-max-messages")), 3);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (ld_preferences_window_get_overlay_control (prefs, "overlay-background-opacity")), 1);
+  gtk_color_chooser_set_rgba (GTK_COLOR_CHOOSER (ld_preferences_window_get_overlay_control (prefs, "overlay-background-color")), &red);
+  gtk_switch_set_active (GTK_SWITCH (ld_preferences_window_get_overlay_control (prefs, "overlay-badges")), FALSE);
+  gtk_editable_set_text (GTK_EDITABLE (ld_preferences_window_get_overlay_control (prefs, "overlay-hidden-words")),
+                         "casino, free followers");
+  gtk_editable_set_text (GTK_EDITABLE (ld_preferences_window_get_overlay_control (prefs, "overlay-alert-template")),
+                         "{sender} → {gift} & co");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (ld_preferences_window_get_overlay_control (prefs, "overlay-goal")), 500);
+  drain ();
+
+  url = copy_url (prefs, "chat");
+  assert_param (url, "max", "3");
+  assert_param (url, "opacity", "1.00");
+  assert_param (url, "bg", "#ff0000");
+  assert_param (url, "badges", "0");
+  assert_param (url, "hideWords", "casino,free followers");
+  assert_param (url, "template", NULL);
+  assert_shows (GTK_WIDGET (prefs), url);
+  page = fetch (url, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (page, "Livedesk chat overlay"));
+  g_clear_pointer (&page, g_free);
+  g_clear_pointer (&url, g_free);
+
+  url = copy_url (prefs, "gifts");
+  assert_param (url, "template", "{sender} → {gift} & co");
+  assert_param (url, "max", NULL);
+  g_clear_pointer (&url, g_free);
+
+  url = copy_url (prefs, "stats");
+  assert_param (url, "goal", "500");
+  page = fetch (url, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (page, "Livedesk figures overlay"));
+  g_clear_pointer (&page, g_free);
+  g_clear_pointer (&url, g_free);
+
+  /* The preview paints the red, fully opaque box behind its messages. */
+  g_assert_cmpuint (preview_red_pixels (prefs), >, 200);
+  save_widget (gtk_viewport_get_child (GTK_VIEWPORT (gtk_widget_get_ancestor (
+                 ld_preferences_window_get_overlay_control (prefs, "preview"), GTK_TYPE_VIEWPORT))),
+               "/tmp/overlay-prefs-style.png");
+
+  gtk_switch_set_active (ld_preferences_window_get_overlay_switch (prefs), FALSE);
+  g_assert_true (ld_test_wait_for (overlay_stopped, host, WAIT_MS));
+  drain ();
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_assert_finalize_object (prefs);
+  reset_settings (settings);
+}
+
+/* The overlay pages' texts are the app's, in its language: with the app in
+ * Vietnamese (the build's catalogue), strings.json is Vietnamese. In a
+ * subprocess, so the rest of the tests stay in English. */
+static void
+test_overlay_language (void)
+{
+  g_autofree char *old_language = g_strdup (g_getenv ("LANGUAGE"));
+
+  if (g_test_subprocess ())
+    {
+      g_autofree char *po = g_test_build_filename (G_TEST_BUILT, "..", "po", NULL);
+      g_autoptr(LdSettings) settings = ld_settings_new ();
+      g_autoptr(LdOverlayHost) host = NULL;
+      g_autofree char *url = NULL;
+      g_autofree char *base = NULL;
+      g_autofree char *strings_url = NULL;
+      g_autofree char *body = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      JsonObject *strings;
+
+      g_assert_nonnull (setlocale (LC_ALL, "C.UTF-8"));
+      bindtextdomain (GETTEXT_PACKAGE, po);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+      /* The catalogue was found: the app itself is in Vietnamese. */
+      g_assert_cmpstr (_("Viewers"), ==, "Người xem");
+
+      host = ld_overlay_host_new (settings);
+      g_object_set (settings, "overlay-port", test_free_port (), "overlay-enabled", TRUE, NULL);
+      g_assert_true (ld_test_wait_for (overlay_running, host, WAIT_MS));
+      url = ld_overlay_host_dup_url (host, "stats");
+      g_assert_true (g_str_has_suffix (url, "/stats"));
+      base = g_strndup (url, strlen (url) - strlen ("stats"));
+      strings_url = g_strconcat (base, "strings.json", NULL);
+      body = fetch (strings_url, &error);
+      g_assert_no_error (error);
+      g_assert_true (json_parser_load_from_data (parser, body, -1, &error));
+      g_assert_no_error (error);
+      strings = json_node_get_object (json_parser_get_root (parser));
+      g_assert_cmpstr (json_object_get_string_member (strings, "lang"), ==, "vi");
+      g_assert_cmpstr (json_object_get_string_member (strings, "topGifter"), ==, "Người tặng nhiều nhất");
+      g_assert_cmpstr (json_object_get_string_member (strings, "viewers"), ==, "Người xem");
+      g_assert_cmpstr (json_object_get_string_member (strings, "alertTemplate"), ==,
+                       "{sender} đã tặng {quantity} × {gift}");
+
+      g_object_set (settings, "overlay-enabled", FALSE, NULL);
+      g_assert_true (ld_test_wait_for (overlay_stopped, host, WAIT_MS));
+      reset_settings (settings);
+      return;
+    }
+
+  g_setenv ("LANGUAGE", "vi", TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
+  if (old_language != NULL)
+    g_setenv ("LANGUAGE", old_language, TRUE);
+  else
+    g_unsetenv ("LANGUAGE");
+  g_test_trap_assert_passed ();
 }
 
 typedef struct
@@ -834,6 +1058,8 @@ main (int    argc,
 
   g_test_add_func ("/ui/prefs/overlay-switch", test_overlay_switch);
   g_test_add_func ("/ui/prefs/overlay-busy-port", test_overlay_busy_port);
+  g_test_add_func ("/ui/prefs/overlay-style", test_overlay_style);
+  g_test_add_func ("/ui/prefs/overlay-language", test_overlay_language);
   g_test_add_func ("/ui/prefs/overlay-address-kept", test_overlay_address_kept);
   g_test_add_func ("/ui/prefs/streamer-mode", test_streamer_mode);
   g_test_add_func ("/ui/prefs/sign-in-error-redacted", test_sign_in_error_redacted);

@@ -11,6 +11,7 @@
 #include "ld-composer.h"
 #include "ld-demo.h"
 #include "ld-preferences-window.h"
+#include "ld-session-private.h"
 #include "ld-settings.h"
 #include "ld-support-view.h"
 #include "ld-test-util.h"
@@ -1224,6 +1225,96 @@ test_demo_listening_line (void)
   g_assert_null (d);
 }
 
+
+static char *
+fake_jwt (void)
+{
+  g_autofree char *claims = g_strdup_printf ("{\"sub\":\"alice\",\"role\":\"viewer\",\"exp\":%" G_GINT64_FORMAT "}",
+                                             g_get_real_time () / G_USEC_PER_SEC + 3600);
+  g_autofree char *header = g_base64_encode ((const guchar *) "{\"alg\":\"HS256\"}", 15);
+  g_autofree char *body = g_base64_encode ((const guchar *) claims, strlen (claims));
+  char *token = g_strdup_printf ("%s.%s.c2lnbmF0dXJl", header, body);
+
+  g_strdelimit (token, "=", '\0');
+  for (char *p = token; *p != '\0'; p++)
+    *p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
+  return token;
+}
+
+static gboolean
+session_online (gpointer data)
+{
+  return ld_session_get_state (data) == LD_SESSION_STATE_ONLINE;
+}
+
+static gboolean
+session_reconnecting (gpointer data)
+{
+  return ld_session_get_state (data) == LD_SESSION_STATE_RECONNECTING;
+}
+
+static gboolean
+in_current_room (gpointer data)
+{
+  LdRoom *room = ld_session_get_current_room (data);
+
+  return room != NULL && ld_room_get_joined (room);
+}
+
+/* Against the official socket.io server: the window shows the room it
+ * joined last (its chat in the view, the one before left); when the
+ * connection is lost and the next attempt is far off, "Reconnect now"
+ * brings the session back at once, in its room. */
+static void
+test_reconnect_now_and_rooms (void)
+{
+  g_autoptr(TestPeer) peer = test_peer_start ("session-peer.mjs", NULL);
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", test_peer_get_port (peer));
+  g_autofree char *token = fake_jwt ();
+  g_autoptr(LdTokens) tokens = ld_tokens_new (token, NULL, 0);
+  g_autoptr(LdSession) session = ld_session_new (url, url);
+  g_autoptr(JsonObject) outage = NULL;
+  g_autoptr(JsonObject) back = NULL;
+  LdWindow *window = g_object_ref_sink (ld_window_new (NULL, NULL));
+  GtkWidget *widget = GTK_WIDGET (window);
+  LdRoom *first;
+
+  ld_session_set_tokens (session, tokens);
+  ld_window_set_session (window, session);
+  gtk_window_present (GTK_WINDOW (window));
+  ld_session_connect (session);
+  g_assert_true (ld_test_wait_for (session_online, session, WAIT_MS));
+
+  ld_window_join_room (window, "room_w1");
+  g_assert_true (ld_test_wait_for (in_current_room, session, WAIT_MS));
+  first = ld_session_get_current_room (session);
+  g_assert_true (ld_chat_view_get_model (ld_window_get_chat_view (window)) == ld_room_get_chat (first));
+
+  /* One room shown at a time: the next one replaces it. */
+  ld_window_join_room (window, "room_w2");
+  g_assert_true (ld_test_wait_for (in_current_room, session, WAIT_MS));
+  g_assert_cmpstr (ld_room_get_id (ld_session_get_current_room (session)), ==, "room_w2");
+  g_assert_null (ld_session_get_room (session, "room_w1"));
+  g_assert_true (ld_chat_view_get_model (ld_window_get_chat_view (window)) ==
+                 ld_room_get_chat (ld_session_get_current_room (session)));
+
+  /* The next attempt a minute or more away. */
+  _ld_session_set_backoff (session, 120000, 120000, 120000, 120000);
+  test_peer_send (peer, "{\"cmd\":\"outage\"}");
+  outage = test_peer_expect (peer, "outage", WAIT_MS);
+  g_assert_true (ld_test_wait_for (session_reconnecting, session, WAIT_MS));
+  test_peer_send (peer, "{\"cmd\":\"back\"}");
+  back = test_peer_expect (peer, "back", WAIT_MS);
+
+  g_assert_true (gtk_widget_activate_action (widget, "win.reconnect", NULL));
+  g_assert_true (ld_test_wait_for (session_online, session, WAIT_MS));
+  g_assert_true (ld_test_wait_for (in_current_room, session, WAIT_MS));
+  g_assert_cmpstr (ld_session_get_room_id (session), ==, "room_w2");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1242,6 +1333,7 @@ main (int    argc,
   g_test_add_func ("/ui/chat-view/presence-rows", test_presence_rows);
   g_test_add_func ("/ui/demo/listening-line", test_demo_listening_line);
   g_test_add_func ("/ui/thumbnails/hosts", test_thumbnail_hosts);
+  g_test_add_func ("/ui/window/reconnect-now-and-rooms", test_reconnect_now_and_rooms);
   g_test_add ("/ui/window/demo-traffic", Fixture, NULL, fixture_set_up, test_demo_traffic, fixture_tear_down);
   g_test_add ("/ui/window/send-and-rate-limit", Fixture, NULL, fixture_set_up, test_send_and_rate_limit,
               fixture_tear_down);

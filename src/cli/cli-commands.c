@@ -14,6 +14,7 @@
 #include "ld-rest-client.h"
 #include "ld-session.h"
 #include "ld-token-store.h"
+#include "sio-client.h"
 #include "cli-commands.h"
 
 #define ACCESS_VARIABLE "LIVEDESK_ACCESS_TOKEN"
@@ -166,10 +167,10 @@ static int
 fail_with_error (Cli          *cli,
                  const GError *error)
 {
-  if (error->domain == LD_SERVER_ERROR)
-    return fail (cli, CLI_EXIT_REFUSED, "%s: %s", ld_server_error_to_code (error->code), error->message);
   if (error->domain == LD_CONTRACT_ERROR)
-    return fail (cli, CLI_EXIT_REFUSED, "%s: %s", ld_contract_error_to_code (error->code), error->message);
+    return fail (cli, CLI_EXIT_REFUSED, "%s: %s",
+                 ld_contract_error_to_code (error->code) != NULL ? ld_contract_error_to_code (error->code) : "ERROR",
+                 error->message);
   if (error->domain == LD_SESSION_ERROR &&
       (error->code == LD_SESSION_ERROR_INVALID ||
        error->code == LD_SESSION_ERROR_NOT_ALLOWED || error->code == LD_SESSION_ERROR_NOT_IN_ROOM))
@@ -467,7 +468,7 @@ start_session_with (Cli            *cli,
 {
   cli->session = ld_session_new (cli->server, cli->api);
   ld_session_set_path (cli->session, cli->path);
-  ld_session_set_reconnect_attempts (cli->session, CLI_RECONNECT_ATTEMPTS);
+  ld_session_set_give_up_after (cli->session, CLI_RECONNECT_ATTEMPTS);
   ld_session_set_tokens (cli->session, tokens);
   g_signal_connect (cli->session, "notify::state", G_CALLBACK (on_state), cli);
   g_signal_connect (cli->session, "tokens-changed", G_CALLBACK (on_tokens_changed), cli);
@@ -673,6 +674,7 @@ cmd_health (Cli   *cli,
             int    argc,
             char **argv)
 {
+  LdRedisState redis = LD_REDIS_STATE_UNKNOWN;
   g_autoptr(LdRestClient) rest = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -689,8 +691,10 @@ cmd_health (Cli   *cli,
   rest = ld_rest_client_new (cli->api);
   ld_rest_client_health_async (rest, NULL, on_done, &result);
   await (cli, &result);
-  api_ok = ld_rest_client_health_finish (rest, result, &error);
+  api_ok = ld_rest_client_health_finish (rest, result, &redis, &error);
   json_object_set_string_member (out, "api", api_ok ? "ok" : "down");
+  if (redis != LD_REDIS_STATE_UNKNOWN)
+    json_object_set_string_member (out, "redis", redis == LD_REDIS_STATE_UP ? "ok" : "down");
   if (!api_ok)
     json_object_set_string_member (out, "apiError", error->message);
 
@@ -754,17 +758,27 @@ cmd_tail (Cli   *cli,
   guint sigint;
   guint sigterm;
 
-  if (!parse_options (cli, _("ROOM"),
-                      _("Join a room and print every event as one JSON object a line until interrupted."),
-                      NULL, &argc, &argv, 1))
+  /* Up to the gateway's cap of rooms a socket may be in. */
+  if (!parse_options (cli, _("ROOM…"),
+                      _("Join one or more rooms on one connection and print every event as one JSON object a "
+                        "line until interrupted."),
+                      NULL, &argc, &argv, -20))
     return cli->exit_code;
+  if (argc < 2)
+    {
+      g_printerr ("livedesk-cli %s: %s\n", cli->command, _("missing arguments"));
+      return CLI_EXIT_USAGE;
+    }
   if (!start_session (cli))
     return cli->exit_code;
 
   g_signal_connect (cli->session, "event", G_CALLBACK (on_event), cli);
-  if (!join_room (cli, argv[1]))
-    return cli->exit_code;
-  g_printerr (_("livedesk-cli: in %s; Ctrl+C to stop\n"), argv[1]);
+  for (int i = 1; i < argc; i++)
+    {
+      if (!join_room (cli, argv[i]))
+        return cli->exit_code;
+      g_printerr (_("livedesk-cli: in %s; Ctrl+C to stop\n"), argv[i]);
+    }
 
   /* Once in, a tail keeps trying for as long as it runs. */
   ld_session_set_reconnect_attempts (cli->session, 0);
@@ -906,6 +920,295 @@ cmd_gift (Cli   *cli,
   return CLI_EXIT_OK;
 }
 
+/* [ext] The admins' side of the support tickets the gateway stores.
+ * LdSession has no way to emit an arbitrary event and wait for its answer,
+ * so once the session has signed in (refreshing the token if need be) these
+ * open their own SioClient with the session's access token in CONNECT's auth. */
+typedef struct
+{
+  char     *token;
+  gboolean  authenticated;
+  char     *failure;
+} SupportLink;
+
+static JsonNode *
+support_auth (SioClient  *client,
+              const char *nsp,
+              gpointer    user_data)
+{
+  SupportLink *link = user_data;
+  g_autoptr(JsonObject) auth = json_object_new ();
+
+  json_object_set_string_member (auth, "token", link->token);
+  return json_node_init_object (json_node_alloc (), auth);
+}
+
+/* The failure envelope's message, or the event's name. */
+static char *
+envelope_failure_text (JsonArray  *args,
+                       const char *fallback)
+{
+  JsonNode *first = json_array_get_length (args) > 0 ? json_array_get_element (args, 0) : NULL;
+  JsonObject *envelope = first != NULL && JSON_NODE_HOLDS_OBJECT (first) ? json_node_get_object (first) : NULL;
+  JsonNode *detail = envelope != NULL ? json_object_get_member (envelope, "error") : NULL;
+  const char *code = NULL;
+  const char *message = NULL;
+
+  if (detail != NULL && JSON_NODE_HOLDS_OBJECT (detail))
+    {
+      code = json_object_get_string_member_with_default (json_node_get_object (detail), "code", NULL);
+      message = json_object_get_string_member_with_default (json_node_get_object (detail), "message", NULL);
+    }
+  else if (detail != NULL && JSON_NODE_HOLDS_VALUE (detail) && json_node_get_value_type (detail) == G_TYPE_STRING)
+    message = json_node_get_string (detail);
+  if (message == NULL && envelope != NULL)
+    message = json_object_get_string_member_with_default (envelope, "message", NULL);
+
+  return g_strdup_printf ("%s%s%s", code != NULL ? code : "", code != NULL ? ": " : "",
+                          message != NULL ? message : fallback);
+}
+
+static void
+on_support_event (SioClient    *client,
+                  const char   *nsp,
+                  const char   *name,
+                  JsonArray    *args,
+                  GPtrArray    *attachments,
+                  SioClientAck *ack,
+                  gpointer      user_data)
+{
+  SupportLink *link = user_data;
+
+  if (strcmp (name, "authSuccess") == 0)
+    link->authenticated = TRUE;
+  else if (strcmp (name, "authFailed") == 0 && link->failure == NULL)
+    link->failure = envelope_failure_text (args, name);
+  g_main_context_wakeup (NULL);
+}
+
+static void
+on_support_connect_error (SioClient  *client,
+                          const char *nsp,
+                          const char *message,
+                          JsonNode   *data,
+                          gpointer    user_data)
+{
+  SupportLink *link = user_data;
+
+  if (link->failure == NULL)
+    link->failure = g_strdup (message);
+  g_main_context_wakeup (NULL);
+}
+
+/* Emits EVENT with PAYLOAD as an admin and prints the answer's data. */
+static int
+support_request (Cli        *cli,
+                 const char *event,
+                 JsonObject *payload)
+{
+  g_autoptr(LdTokens) tokens = NULL;
+  g_autoptr(SioClient) client = NULL;
+  g_autoptr(JsonArray) args = json_array_new ();
+  g_autoptr(JsonArray) answer = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  SupportLink link = { 0 };
+  JsonNode *first;
+  JsonObject *envelope;
+  int status;
+
+  if (!start_session (cli))
+    return cli->exit_code;
+  tokens = ld_session_dup_tokens (cli->session);
+  if (tokens == NULL || tokens->access_token == NULL)
+    return fail (cli, CLI_EXIT_FAILURE, "%s", _("No access token"));
+
+  link.token = tokens->access_token;
+  client = sio_client_new (cli->server, cli->path);
+  g_object_set (client, "reconnection", FALSE, NULL);
+  sio_client_set_auth_func (client, support_auth, &link, NULL);
+  g_signal_connect (client, "event", G_CALLBACK (on_support_event), &link);
+  g_signal_connect (client, "connect-error", G_CALLBACK (on_support_connect_error), &link);
+  sio_client_connect (client);
+  while (!link.authenticated && link.failure == NULL && !cli->interrupted)
+    g_main_context_iteration (NULL, TRUE);
+  if (!link.authenticated)
+    {
+      status = fail (cli, CLI_EXIT_FAILURE, "%s", link.failure != NULL ? link.failure : _("Interrupted"));
+      goto out;
+    }
+
+  json_array_add_object_element (args, json_object_ref (payload));
+  sio_client_emit_with_ack_async (client, event, args, NULL, LD_SESSION_REQUEST_TIMEOUT_MS, NULL, on_done, &result);
+  if (!await (cli, &result))
+    {
+      status = cli->exit_code != 0 ? cli->exit_code : CLI_EXIT_FAILURE;
+      goto out;
+    }
+  answer = sio_client_emit_with_ack_finish (client, result, NULL, &error);
+  if (answer == NULL)
+    {
+      status = fail (cli, CLI_EXIT_FAILURE, "%s", error->message);
+      goto out;
+    }
+
+  first = json_array_get_length (answer) > 0 ? json_array_get_element (answer, 0) : NULL;
+  envelope = first != NULL && JSON_NODE_HOLDS_OBJECT (first) ? json_node_get_object (first) : NULL;
+  if (envelope == NULL || !json_object_get_boolean_member_with_default (envelope, "success", FALSE))
+    {
+      g_autofree char *text = envelope_failure_text (answer, _("Refused"));
+
+      status = fail (cli, CLI_EXIT_REFUSED, "%s", text);
+      goto out;
+    }
+
+  if (json_object_has_member (envelope, "data"))
+    print_json (json_object_get_member (envelope, "data"));
+  else
+    print_object (envelope);
+  status = CLI_EXIT_OK;
+
+out:
+  g_signal_handlers_disconnect_by_data (client, &link);
+  sio_client_disconnect (client);
+  g_free (link.failure);
+  return status;
+}
+
+static JsonObject *
+ticket_payload (const char *ticket_id)
+{
+  JsonObject *payload = json_object_new ();
+
+  json_object_set_string_member (payload, "ticketId", ticket_id);
+  return payload;
+}
+
+static int
+cmd_support_list (Cli   *cli,
+                  int    argc,
+                  char **argv)
+{
+  g_autofree char *status = NULL;
+  g_autofree char *before = NULL;
+  int limit = 0;
+  const GOptionEntry entries[] = {
+    { "status", 0, 0, G_OPTION_ARG_STRING, &status, N_("Only “open” or “resolved” tickets"), N_("STATUS") },
+    { "before", 0, 0, G_OPTION_ARG_STRING, &before,
+      N_("Tickets opened before this time (the nextBefore of the previous page)"), N_("TIME") },
+    { "limit", 0, 0, G_OPTION_ARG_INT, &limit, N_("How many (1–100, default 20)"), N_("N") },
+    { NULL }
+  };
+  g_autoptr(JsonObject) payload = json_object_new ();
+
+  if (!parse_options (cli, "list", _("List support tickets, newest first (admins)."), entries, &argc, &argv, 0))
+    return cli->exit_code;
+  if (status != NULL)
+    json_object_set_string_member (payload, "status", status);
+  if (before != NULL)
+    json_object_set_string_member (payload, "before", before);
+  if (limit != 0)
+    json_object_set_int_member (payload, "limit", limit);
+  return support_request (cli, "listTickets", payload);
+}
+
+static int
+cmd_support_show (Cli   *cli,
+                  int    argc,
+                  char **argv)
+{
+  g_autoptr(JsonObject) payload = NULL;
+
+  if (!parse_options (cli, _("show TICKET"), _("Print a support ticket with its messages."), NULL, &argc, &argv, 1))
+    return cli->exit_code;
+  payload = ticket_payload (argv[1]);
+  return support_request (cli, "getTicket", payload);
+}
+
+static int
+change_ticket (Cli         *cli,
+               int          argc,
+               char       **argv,
+               const char  *event,
+               const char  *summary)
+{
+  g_autoptr(JsonObject) payload = NULL;
+  /* The action, which the parser does not show. */
+  g_autofree char *parameters = g_strdup_printf (_("%s TICKET"), argv[0]);
+
+  if (!parse_options (cli, parameters, summary, NULL, &argc, &argv, 1))
+    return cli->exit_code;
+  payload = ticket_payload (argv[1]);
+  return support_request (cli, event, payload);
+}
+
+static int
+cmd_support_reply (Cli   *cli,
+                   int    argc,
+                   char **argv)
+{
+  g_autoptr(JsonObject) payload = NULL;
+
+  if (!parse_options (cli, _("reply TICKET TEXT"), _("Answer a support ticket (admins)."), NULL, &argc, &argv, 2))
+    return cli->exit_code;
+  payload = ticket_payload (argv[1]);
+  json_object_set_string_member (payload, "message", argv[2]);
+  return support_request (cli, "adminReply", payload);
+}
+
+/* "support list" and the others; ARGV[0] is the action. */
+static int
+cmd_support_admin (Cli   *cli,
+                   int    argc,
+                   char **argv)
+{
+  const char *action = argv[0];
+
+  if (strcmp (action, "list") == 0)
+    return cmd_support_list (cli, argc, argv);
+  if (strcmp (action, "show") == 0)
+    return cmd_support_show (cli, argc, argv);
+  if (strcmp (action, "claim") == 0)
+    return change_ticket (cli, argc, argv, "claimTicket", _("Take a support ticket as yours (admins)."));
+  if (strcmp (action, "resolve") == 0)
+    return change_ticket (cli, argc, argv, "resolveTicket", _("Mark a support ticket resolved (admins)."));
+  if (strcmp (action, "reopen") == 0)
+    return change_ticket (cli, argc, argv, "reopenTicket", _("Reopen a resolved support ticket (admins)."));
+  g_assert (strcmp (action, "reply") == 0);
+  return cmd_support_reply (cli, argc, argv);
+}
+
+static gboolean
+is_support_action (const char *word)
+{
+  static const char * const actions[] = { "list", "show", "claim", "reply", "resolve", "reopen", NULL };
+
+  return word != NULL && g_strv_contains (actions, word);
+}
+
+/* Where the first operand of ARGV is, past options and their values (the
+ * common ones may come before the action: cli_run puts them there), or -1;
+ * after "--" everything is text, never an action. */
+static int
+first_operand (int    argc,
+               char **argv)
+{
+  static const char * const value_options[] = {
+    "--server", "--api", "--path", "--user", "--type", "--status", "--before", "--limit", NULL
+  };
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (strcmp (argv[i], "--") == 0)
+        return -1;
+      if (argv[i][0] != '-' || argv[i][1] == '\0')
+        return i;
+      if (strchr (argv[i], '=') == NULL && g_strv_contains (value_options, argv[i]))
+        i++;
+    }
+  return -1;
+}
+
 static int
 cmd_support (Cli   *cli,
              int    argc,
@@ -921,7 +1224,25 @@ cmd_support (Cli   *cli,
   g_autoptr(JsonObject) out = json_object_new ();
   g_autofree char *ticket_id = NULL;
 
-  if (!parse_options (cli, _("TEXT"), _("Write to the admins (support chat)."), entries, &argc, &argv, 1))
+  {
+    int action = first_operand (argc, argv);
+
+    if (action > 0 && is_support_action (argv[action]))
+      {
+        /* The action first, standing for the program name in its parser. */
+        g_autofree char **args = g_new0 (char *, argc + 1);
+        int n = 0;
+
+        args[n++] = argv[action];
+        for (int i = 1; i < argc; i++)
+          if (i != action)
+            args[n++] = argv[i];
+        return cmd_support_admin (cli, n, args);
+      }
+  }
+  if (!parse_options (cli, _("TEXT | list | show TICKET | claim TICKET | reply TICKET TEXT | resolve TICKET | reopen TICKET"),
+                      _("Write to the admins (support chat); admins list, show, claim, answer, resolve and "
+                        "reopen the tickets."), entries, &argc, &argv, 1))
     return cli->exit_code;
   if (!start_session (cli))
     return cli->exit_code;
@@ -1040,7 +1361,7 @@ static const Command commands[] = {
   { "send", N_("Send a chat message"), cmd_send },
   { "image", N_("Send an image message"), cmd_image },
   { "gift", N_("Send a gift"), cmd_gift },
-  { "support", N_("Write to the admins"), cmd_support },
+  { "support", N_("Write to the admins; admins: list, show, claim, reply, resolve, reopen tickets"), cmd_support },
   { "delete", N_("Delete a message (moderators)"), cmd_delete },
   { "timeout", N_("Silence a user for a while (moderators)"), cmd_timeout },
   { "ban", N_("Ban a user from a room (moderators)"), cmd_ban },

@@ -177,7 +177,8 @@ struct _LdChatModel
   GHashTable   *by_id;
   GHashTable   *by_local;
   /* Our own messages still waiting for the server, oldest first (unowned). */
-  GQueue        outbox;
+  /* The session's, which knows our pending messages to match echoes. */
+  LdOutbox     *outbox;
 
   LdChatTimeline *timeline;
   /* Entries waiting for the next flush, in order (owned). */
@@ -258,39 +259,7 @@ unindex_message (LdChatModel *self,
   if (local_id != NULL && g_hash_table_lookup (self->by_local, local_id) == message)
     {
       g_hash_table_remove (self->by_local, local_id);
-      g_queue_remove (&self->outbox, message);
     }
-}
-
-/* The oldest message of ours still pending that ECHO (a newMessage from the
- * server) is the broadcast of: same room, sender, type and content. */
-static LdMessage *
-take_from_outbox (LdChatModel *self,
-                  LdMessage   *echo)
-{
-  GList *l = self->outbox.head;
-
-  while (l != NULL)
-    {
-      LdMessage *mine = l->data;
-      GList *next = l->next;
-
-      if (ld_message_get_state (mine) != LD_MESSAGE_STATE_PENDING)
-        g_queue_delete_link (&self->outbox, l);
-      else if (g_strcmp0 (ld_message_get_room_id (mine), ld_message_get_room_id (echo)) == 0 &&
-               g_strcmp0 (ld_message_get_user_id (mine), ld_message_get_user_id (echo)) == 0 &&
-               ld_message_get_message_type (mine) == ld_message_get_message_type (echo) &&
-               g_strcmp0 (ld_message_get_text (mine), ld_message_get_text (echo)) == 0 &&
-               g_strcmp0 (ld_message_get_image_url (mine), ld_message_get_image_url (echo)) == 0)
-        {
-          g_queue_delete_link (&self->outbox, l);
-          return mine;
-        }
-
-      l = next;
-    }
-
-  return NULL;
 }
 
 /* Copies the ring into a new array of NEW_ALLOC slots, oldest at 0. */
@@ -482,7 +451,7 @@ ld_chat_model_finalize (GObject *object)
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->by_local, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
-  g_queue_clear (&self->outbox);
+  g_clear_object (&self->outbox);
   close_lines (self);
   g_clear_pointer (&self->timeline_pending, g_ptr_array_unref);
   g_clear_object (&self->timeline);
@@ -636,11 +605,12 @@ ld_chat_model_append (LdChatModel *self,
       (local_id != NULL && g_hash_table_contains (self->by_local, local_id)))
     return FALSE;
 
-  if (id != NULL && local_id == NULL)
+  /* The server's broadcast of a message of ours confirms our copy. */
+  if (id != NULL && local_id == NULL && self->outbox != NULL)
     {
-      LdMessage *mine = take_from_outbox (self, message);
+      g_autoptr(LdMessage) mine = ld_outbox_take_echo (self->outbox, message);
 
-      if (mine != NULL)
+      if (mine != NULL && g_hash_table_lookup (self->by_local, ld_message_get_local_id (mine)) == mine)
         {
           ld_message_mark_sent (mine, id, ld_message_get_timestamp (message));
           g_hash_table_replace (self->by_id, g_strdup (id), mine);
@@ -651,8 +621,6 @@ ld_chat_model_append (LdChatModel *self,
   g_ptr_array_add (self->pending, g_object_ref (message));
   push_entry (self, G_OBJECT (message));
   index_message (self, message);
-  if (local_id != NULL && ld_message_get_state (message) == LD_MESSAGE_STATE_PENDING)
-    g_queue_push_tail (&self->outbox, message);
 
   if (self->pending->len >= 2 * self->capacity)
     trim_pending (self);
@@ -707,9 +675,18 @@ ld_chat_model_mark_sent (LdChatModel *self,
 
   ld_message_mark_sent (message, message_id, timestamp);
   g_hash_table_replace (self->by_id, g_strdup (message_id), message);
-  g_queue_remove (&self->outbox, message);
 
   return TRUE;
+}
+
+void
+ld_chat_model_set_outbox (LdChatModel *self,
+                          LdOutbox    *outbox)
+{
+  g_return_if_fail (LD_IS_CHAT_MODEL (self));
+  g_return_if_fail (outbox == NULL || LD_IS_OUTBOX (outbox));
+
+  g_set_object (&self->outbox, outbox);
 }
 
 gboolean
@@ -725,8 +702,6 @@ ld_chat_model_retry (LdChatModel *self,
     return FALSE;
 
   ld_message_mark_pending (message);
-  g_queue_remove (&self->outbox, message);
-  g_queue_push_tail (&self->outbox, message);
 
   return TRUE;
 }
@@ -784,7 +759,6 @@ ld_chat_model_clear (LdChatModel *self)
   drop_oldest (self, removed);
   g_hash_table_remove_all (self->by_id);
   g_hash_table_remove_all (self->by_local);
-  g_queue_clear (&self->outbox);
   close_lines (self);
   g_ptr_array_set_size (self->timeline_pending, 0);
 

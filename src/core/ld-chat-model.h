@@ -21,6 +21,7 @@
 
 #include "ld-types.h"
 #include "ld-message.h"
+#include "ld-outbox.h"
 #include "ld-presence-line.h"
 
 G_BEGIN_DECLS
@@ -44,9 +45,10 @@ void         ld_chat_model_set_capacity   (LdChatModel *self,
  * same local id, is already in the model (recentMessages repeat on
  * re-join). The server also broadcasts our own messages back as newMessage,
  * perhaps before messageSent: a received message (no local id) with the
- * same room, user id, type and content as one of ours still PENDING
- * confirms the oldest such one (marks it sent with the received id and
- * time) instead of being added. */
+ * same room, user id, type and content as one of ours still PENDING in
+ * the model's outbox (ld_chat_model_set_outbox) confirms the oldest such
+ * one (marks it sent with the received id and time) instead of being
+ * added. */
 gboolean     ld_chat_model_append         (LdChatModel *self,
                                            LdMessage   *message);
 /* Publishes the pending batch now. From an items-changed handler, does
@@ -64,8 +66,14 @@ gboolean     ld_chat_model_mark_sent      (LdChatModel *self,
                                            const char  *local_id,
                                            const char  *message_id,
                                            GDateTime   *timestamp);
-/* The user retries the FAILED message LOCAL_ID: PENDING again, and matched
- * against echoes as a new send is. FALSE if unknown or not failed. */
+/* The outbox that holds our pending messages (the session's one): a
+ * received message that is the server's broadcast of one of them confirms
+ * it instead of showing twice. Without one, nothing is matched. */
+void         ld_chat_model_set_outbox     (LdChatModel *self,
+                                           LdOutbox    *outbox);
+/* The user retries the FAILED message LOCAL_ID: PENDING again (its sender
+ * puts it back in the outbox, where echoes find it). FALSE if unknown or
+ * not failed. */
 gboolean     ld_chat_model_retry          (LdChatModel *self,
                                            const char  *local_id);
 /* messageDeleted: the message stays in the list, in state DELETED with

@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "ld-backend.h"
 #include "ld-gift.h"
 #include "ld-payload.h"
 
@@ -272,24 +273,21 @@ ld_gift_new_from_backend (JsonObject  *object,
                           GError     **error)
 {
   const char *what = "giftFromBackend";
-  const char *type;
-  JsonObject *data;
+  JsonObject *fields;
 
   g_return_val_if_fail (object != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!ld_payload_get_string (object, what, "type", FALSE, &type, error) ||
-      !ld_payload_get_object (object, what, "data", TRUE, &data, error))
-    return NULL;
-
-  if (type != NULL && strcmp (type, "gift_send") != 0)
+  /* Under data (the contract) or flat (the guide's publishGift). */
+  fields = ld_backend_unwrap (object, LD_BACKEND_GIFT_SEND);
+  if (fields == NULL)
     {
       g_set_error (error, LD_PAYLOAD_ERROR, LD_PAYLOAD_ERROR_INVALID_VALUE,
-                   "%s: type “%s” is not “gift_send”", what, type);
+                   "%s: not a “%s”", what, LD_BACKEND_GIFT_SEND);
       return NULL;
     }
 
-  return ld_gift_new_from_json (data, error);
+  return ld_gift_new_from_json (fields, error);
 }
 
 #define GETTER(type, name, fallback) \

@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "ld-backend.h"
 #include "ld-message.h"
 #include "ld-payload.h"
 
@@ -242,12 +243,17 @@ ld_message_init (LdMessage *self)
   self->state = LD_MESSAGE_STATE_SENT;
 }
 
-LdMessage *
-ld_message_new_from_json (JsonObject  *object,
-                          GError     **error)
+/* ID_REQUIRED: FALSE for what the backend publishes, which may come without
+ * a messageId (the guide's publishChatMessage): such a message gets a local
+ * id, so it is shown, and no server id, so it cannot be moderated. */
+static LdMessage *
+message_from_fields (JsonObject  *object,
+                     const char  *what,
+                     gboolean     id_required,
+                     GError     **error)
 {
-  const char *what = "newMessage";
   g_autofree char *id = NULL;
+  g_autofree char *local_id = NULL;
   g_autofree char *room_id = NULL;
   g_autofree char *user_id = NULL;
   g_autoptr(GDateTime) timestamp = NULL;
@@ -257,7 +263,7 @@ ld_message_new_from_json (JsonObject  *object,
   g_return_val_if_fail (object != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!ld_payload_get_id (object, what, "messageId", TRUE, &id, error) ||
+  if (!ld_payload_get_id (object, what, "messageId", id_required, &id, error) ||
       !ld_payload_get_id (object, what, "roomId", TRUE, &room_id, error) ||
       !ld_payload_get_id (object, what, "userId", TRUE, &user_id, error) ||
       !ld_payload_get_string (object, what, "username", FALSE, &username, error) ||
@@ -292,8 +298,12 @@ ld_message_new_from_json (JsonObject  *object,
       return NULL;
     }
 
+  if (id == NULL)
+    local_id = g_uuid_string_random ();
+
   return g_object_new (LD_TYPE_MESSAGE,
                        "id", id,
+                       "local-id", local_id,
                        "room-id", room_id,
                        "user-id", user_id,
                        "username", username != NULL ? username : user_id,
@@ -307,28 +317,35 @@ ld_message_new_from_json (JsonObject  *object,
 }
 
 LdMessage *
+ld_message_new_from_json (JsonObject  *object,
+                          GError     **error)
+{
+  g_return_val_if_fail (object != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return message_from_fields (object, "newMessage", TRUE, error);
+}
+
+LdMessage *
 ld_message_new_from_backend (JsonObject  *object,
                              GError     **error)
 {
   const char *what = "chatMessageFromBackend";
-  const char *type;
-  JsonObject *data;
+  JsonObject *fields;
 
   g_return_val_if_fail (object != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!ld_payload_get_string (object, what, "type", FALSE, &type, error) ||
-      !ld_payload_get_object (object, what, "data", TRUE, &data, error))
-    return NULL;
-
-  if (type != NULL && strcmp (type, "chat_message") != 0)
+  /* Under data (the contract) or flat (the guide's publishChatMessage). */
+  fields = ld_backend_unwrap (object, LD_BACKEND_CHAT_MESSAGE);
+  if (fields == NULL)
     {
       g_set_error (error, LD_PAYLOAD_ERROR, LD_PAYLOAD_ERROR_INVALID_VALUE,
-                   "%s: type “%s” is not “chat_message”", what, type);
+                   "%s: not a “%s”", what, LD_BACKEND_CHAT_MESSAGE);
       return NULL;
     }
 
-  return ld_message_new_from_json (data, error);
+  return message_from_fields (fields, what, FALSE, error);
 }
 
 LdMessage *

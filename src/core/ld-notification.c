@@ -2,6 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <glib/gi18n-lib.h>
+
 #include "ld-notification.h"
 #include "ld-payload.h"
 
@@ -143,6 +145,18 @@ what_for (LdNotificationSource source)
   return source == LD_NOTIFICATION_SOURCE_SYSTEM ? "systemNotification" : "notification";
 }
 
+/* Date.now() as the guide's client does, kept unique: two in one
+ * millisecond would otherwise be taken for one updated. */
+static char *
+made_up_id (void)
+{
+  static gint64 last;
+  gint64 now = g_get_real_time () / 1000;
+
+  last = MAX (now, last + 1);
+  return g_strdup_printf ("%" G_GINT64_FORMAT, last);
+}
+
 LdNotification *
 ld_notification_new_from_json (JsonObject            *object,
                                LdNotificationSource   source,
@@ -158,7 +172,7 @@ ld_notification_new_from_json (JsonObject            *object,
   g_return_val_if_fail (object != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!ld_payload_get_id (object, what, "id", TRUE, &id, error) ||
+  if (!ld_payload_get_id (object, what, "id", FALSE, &id, error) ||
       !ld_payload_get_string (object, what, "type", FALSE, &kind, error) ||
       !ld_payload_get_string (object, what, "title", FALSE, &title, error) ||
       !ld_payload_get_string (object, what, "message", FALSE, &message, error) ||
@@ -168,13 +182,15 @@ ld_notification_new_from_json (JsonObject            *object,
   data = json_object_get_member (object, "data");
 
   self = g_object_new (LD_TYPE_NOTIFICATION, NULL);
-  self->id = g_steal_pointer (&id);
+  /* The guide's client fills in what the platform leaves out: the id
+   * Date.now(), the title "Notification". */
+  self->id = id != NULL ? g_steal_pointer (&id) : made_up_id ();
   self->source = source;
   if (source == LD_NOTIFICATION_SOURCE_SYSTEM)
     self->kind = g_strdup ("system");
   else
     self->kind = g_strdup (kind != NULL ? kind : "info");
-  self->title = g_strdup (title);
+  self->title = g_strdup (title != NULL && *title != '\0' ? title : _("Notification"));
   self->message = g_strdup (message);
   self->data = data != NULL && !JSON_NODE_HOLDS_NULL (data) ? json_node_copy (data) : NULL;
   self->timestamp = g_steal_pointer (&timestamp);
@@ -282,7 +298,7 @@ ld_notification_apply_update (LdNotification  *self,
   g_return_val_if_fail (object != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!ld_payload_get_id (object, what, "id", TRUE, &id, error) ||
+  if (!ld_payload_get_id (object, what, "id", FALSE, &id, error) ||
       !ld_payload_get_string (object, what, "type", FALSE, &kind, error) ||
       !ld_payload_get_string (object, what, "title", FALSE, &title, error) ||
       !ld_payload_get_string (object, what, "message", FALSE, &message, error) ||

@@ -13,13 +13,20 @@
 
 #define RESOURCE_PREFIX "/io/github/livedesk/Livedesk/overlay/"
 #define SECRET_BYTES 16
+/* Senders the figures page ranks: gifts come from strangers, so the table
+ * stops growing; later senders still count towards the total. */
+#define MAX_GIFTERS 10000
+
+#define FEED_CHAT g_intern_static_string ("chat")
+#define FEED_GIFTS g_intern_static_string ("gifts")
+#define FEED_STATS g_intern_static_string ("stats")
 
 /* One page's open event stream. */
 typedef struct
 {
   LdOverlay         *overlay;
   SoupServerMessage *msg;
-  gboolean           gifts;
+  const char        *feed; /* interned: "chat", "gifts" or "stats" */
   gulong             finished_id;
   GSource           *hangup;
 } Client;
@@ -42,20 +49,33 @@ struct _LdOverlay
   char        *secret;
   char        *chat_url;
   char        *gifts_url;
+  char        *stats_url;
   GPtrArray   *clients;
+  /* The pages' texts in the app's language, and files the app lends them
+   * (the gift sounds): name → GBytes, with its content type beside. */
+  char        *strings;
+  GHashTable  *files;
+  GHashTable  *file_types;
   guint        keep_alive_id;
 
   GQueue       chat;
   guint64      next_key;
   LdGift      *gift;
   gulong       gift_count_id;
+  /* The figures page: the gifts received while fed, by sender. */
+  double       gift_total;
+  guint        viewers;
+  GHashTable  *gifters; /* sender name → double* value sent */
 
   LdSession   *session;
   LdChatModel *chat_model;
   LdGiftQueue *gift_queue;
   gulong       items_changed_id;
+  gulong       current_room_id;
   gulong       alert_started_id;
   gulong       alert_finished_id;
+  gulong       gift_received_id;
+  gulong       viewers_id;
 };
 
 G_DEFINE_FINAL_TYPE (LdOverlay, ld_overlay, G_TYPE_OBJECT)
@@ -66,6 +86,7 @@ enum {
   PROP_RUNNING,
   PROP_CHAT_URL,
   PROP_GIFTS_URL,
+  PROP_STATS_URL,
   PROP_N_PAGES,
   N_PROPS
 };
@@ -137,13 +158,16 @@ update_urls (LdOverlay *self)
 {
   g_clear_pointer (&self->chat_url, g_free);
   g_clear_pointer (&self->gifts_url, g_free);
+  g_clear_pointer (&self->stats_url, g_free);
   if (self->server != NULL)
     {
       self->chat_url = g_strdup_printf ("http://127.0.0.1:%u/%s/chat", self->port, self->secret);
       self->gifts_url = g_strdup_printf ("http://127.0.0.1:%u/%s/gifts", self->port, self->secret);
+      self->stats_url = g_strdup_printf ("http://127.0.0.1:%u/%s/stats", self->port, self->secret);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHAT_URL]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GIFTS_URL]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATS_URL]);
 }
 
 static void
@@ -185,7 +209,7 @@ format_event (const char *name,
 
 static void
 broadcast (LdOverlay  *self,
-           gboolean    gifts,
+           const char *feed,
            const char *name,
            JsonNode   *data)
 {
@@ -195,7 +219,7 @@ broadcast (LdOverlay  *self,
     {
       Client *client = g_ptr_array_index (self->clients, i);
 
-      if (client->gifts == gifts)
+      if (client->feed == feed)
         client_write (client, event);
     }
 }
@@ -252,6 +276,9 @@ gift_to_json (LdGift *gift)
   json_builder_add_string_value (builder, ld_gift_get_gift_name (gift));
   json_builder_set_member_name (builder, "count");
   json_builder_add_int_value (builder, ld_gift_get_count (gift));
+  /* What the alerts page filters on and picks its sound by. */
+  json_builder_set_member_name (builder, "value");
+  json_builder_add_double_value (builder, ld_gift_get_total_value (gift));
   json_builder_set_member_name (builder, "message");
   json_builder_add_string_value (builder, ld_gift_get_message (gift));
   json_builder_set_member_name (builder, "animation");
@@ -280,7 +307,7 @@ on_message_state (LdMessage  *message,
 
           g_queue_delete_link (&self->chat, l);
           chat_entry_free (entry);
-          broadcast (self, FALSE, "delete", node);
+          broadcast (self, FEED_CHAT, "delete", node);
           return;
         }
     }
@@ -308,7 +335,7 @@ add_chat (LdOverlay *self,
     chat_entry_free (g_queue_pop_head (&self->chat));
 
   node = chat_entry_to_json (entry);
-  broadcast (self, FALSE, "chat", node);
+  broadcast (self, FEED_CHAT, "chat", node);
 }
 
 static void
@@ -317,7 +344,74 @@ clear_chat (LdOverlay *self)
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_NULL);
 
   g_queue_clear_full (&self->chat, (GDestroyNotify) chat_entry_free);
-  broadcast (self, FALSE, "clear", node);
+  broadcast (self, FEED_CHAT, "clear", node);
+}
+
+static JsonNode *
+stats_to_json (LdOverlay *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  GHashTableIter iter;
+  gpointer name, value;
+  const char *top = NULL;
+  double top_value = 0;
+
+  g_hash_table_iter_init (&iter, self->gifters);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    if (*(double *) value > top_value || (*(double *) value == top_value && top != NULL && strcmp (name, top) < 0))
+      {
+        top = name;
+        top_value = *(double *) value;
+      }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "viewers");
+  json_builder_add_int_value (builder, self->viewers);
+  json_builder_set_member_name (builder, "giftTotal");
+  json_builder_add_double_value (builder, self->gift_total);
+  json_builder_set_member_name (builder, "topGifter");
+  json_builder_add_string_value (builder, top);
+  json_builder_set_member_name (builder, "topGifterValue");
+  json_builder_add_double_value (builder, top_value);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static void
+broadcast_stats (LdOverlay *self)
+{
+  g_autoptr(JsonNode) node = stats_to_json (self);
+
+  broadcast (self, FEED_STATS, "stats", node);
+}
+
+/* Counts one send, value × quantity, when it arrives: not when its alert
+ * plays, which may be a minute later behind a queue, or never. */
+static void
+count_gift (LdOverlay *self,
+            LdGift    *gift)
+{
+  double delta = ld_gift_get_total_value (gift);
+  const char *sender = ld_gift_get_sender_name (gift);
+  double *sent;
+
+  if (!(delta > 0))
+    return;
+  self->gift_total += delta;
+  if (sender == NULL || *sender == '\0')
+    sender = ld_gift_get_sender_id (gift);
+  if (sender != NULL)
+    {
+      sent = g_hash_table_lookup (self->gifters, sender);
+      if (sent == NULL && g_hash_table_size (self->gifters) < MAX_GIFTERS)
+        {
+          sent = g_new0 (double, 1);
+          g_hash_table_insert (self->gifters, g_strdup (sender), sent);
+        }
+      if (sent != NULL)
+        *sent += delta;
+    }
+  broadcast_stats (self);
 }
 
 static void
@@ -327,7 +421,7 @@ on_gift_count (LdGift     *gift,
 {
   g_autoptr(JsonNode) node = gift_to_json (gift);
 
-  broadcast (self, TRUE, "gift", node);
+  broadcast (self, FEED_GIFTS, "gift", node);
 }
 
 static void
@@ -343,13 +437,13 @@ set_gift (LdOverlay *self,
       g_autoptr(JsonNode) node = gift_to_json (gift);
 
       self->gift_count_id = g_signal_connect (gift, "notify::count", G_CALLBACK (on_gift_count), self);
-      broadcast (self, TRUE, "gift", node);
+      broadcast (self, FEED_GIFTS, "gift", node);
     }
   else
     {
       g_autoptr(JsonNode) node = json_node_new (JSON_NODE_NULL);
 
-      broadcast (self, TRUE, "gift-end", node);
+      broadcast (self, FEED_GIFTS, "gift-end", node);
     }
 }
 
@@ -430,7 +524,7 @@ serve_events (LdOverlay         *self,
     params = g_uri_parse_params (g_uri_get_query (uri), -1, "&", G_URI_PARAMS_NONE, NULL);
   if (params != NULL)
     feed = g_hash_table_lookup (params, "feed");
-  if (g_strcmp0 (feed, "chat") != 0 && g_strcmp0 (feed, "gifts") != 0)
+  if (g_strcmp0 (feed, "chat") != 0 && g_strcmp0 (feed, "gifts") != 0 && g_strcmp0 (feed, "stats") != 0)
     {
       soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
       return;
@@ -443,7 +537,7 @@ serve_events (LdOverlay         *self,
 
   client = g_new0 (Client, 1);
   client->msg = g_object_ref (msg);
-  client->gifts = g_str_equal (feed, "gifts");
+  client->feed = g_intern_string (feed);
   client->overlay = self;
   client->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_client_finished), self);
   client->hangup = g_socket_create_source (soup_server_message_get_socket (msg), G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
@@ -454,7 +548,14 @@ serve_events (LdOverlay         *self,
 
   /* What the page should show right away: OBS reloads its sources. */
   client_write (client, "retry: 2000\n\n");
-  if (client->gifts)
+  if (client->feed == FEED_STATS)
+    {
+      g_autoptr(JsonNode) node = stats_to_json (self);
+      g_autofree char *event = format_event ("stats", node);
+
+      client_write (client, event);
+    }
+  else if (client->feed == FEED_GIFTS)
     {
       if (self->gift != NULL)
         {
@@ -535,6 +636,23 @@ handle_request (SoupServer        *server,
     serve_resource (msg, "chat.html", "text/html; charset=utf-8");
   else if (g_str_equal (rest, "gifts"))
     serve_resource (msg, "gifts.html", "text/html; charset=utf-8");
+  else if (g_str_equal (rest, "stats"))
+    serve_resource (msg, "stats.html", "text/html; charset=utf-8");
+  else if (g_str_equal (rest, "strings.json"))
+    {
+      const char *strings = self->strings ? self->strings : "{}";
+
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, strings, strlen (strings));
+    }
+  else if (g_hash_table_contains (self->files, rest))
+    {
+      GBytes *bytes = g_hash_table_lookup (self->files, rest);
+
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, g_hash_table_lookup (self->file_types, rest), SOUP_MEMORY_COPY,
+                                        g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+    }
   else if (g_str_equal (rest, "overlay.css"))
     serve_resource (msg, "overlay.css", "text/css; charset=utf-8");
   else if (g_str_equal (rest, "overlay.js"))
@@ -604,6 +722,11 @@ ld_overlay_finalize (GObject *object)
   g_clear_pointer (&self->secret, g_free);
   g_clear_pointer (&self->chat_url, g_free);
   g_clear_pointer (&self->gifts_url, g_free);
+  g_clear_pointer (&self->stats_url, g_free);
+  g_clear_pointer (&self->strings, g_free);
+  g_clear_pointer (&self->files, g_hash_table_unref);
+  g_clear_pointer (&self->file_types, g_hash_table_unref);
+  g_clear_pointer (&self->gifters, g_hash_table_unref);
 
   G_OBJECT_CLASS (ld_overlay_parent_class)->finalize (object);
 }
@@ -629,6 +752,9 @@ ld_overlay_get_property (GObject    *object,
       break;
     case PROP_GIFTS_URL:
       g_value_set_string (value, self->gifts_url);
+      break;
+    case PROP_STATS_URL:
+      g_value_set_string (value, self->stats_url);
       break;
     case PROP_N_PAGES:
       g_value_set_uint (value, self->clients->len);
@@ -673,6 +799,7 @@ ld_overlay_class_init (LdOverlayClass *klass)
   properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE, ro);
   properties[PROP_CHAT_URL] = g_param_spec_string ("chat-url", NULL, NULL, NULL, ro);
   properties[PROP_GIFTS_URL] = g_param_spec_string ("gifts-url", NULL, NULL, NULL, ro);
+  properties[PROP_STATS_URL] = g_param_spec_string ("stats-url", NULL, NULL, NULL, ro);
   properties[PROP_N_PAGES] = g_param_spec_uint ("n-pages", NULL, NULL, 0, G_MAXUINT, 0, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -683,6 +810,9 @@ ld_overlay_init (LdOverlay *self)
   self->clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
   self->secret = new_secret ();
   g_queue_init (&self->chat);
+  self->files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
+  self->file_types = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->gifters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 LdOverlay *
@@ -807,6 +937,14 @@ ld_overlay_get_gifts_url (LdOverlay *self)
   return self->gifts_url;
 }
 
+const char *
+ld_overlay_get_stats_url (LdOverlay *self)
+{
+  g_return_val_if_fail (LD_IS_OVERLAY (self), NULL);
+
+  return self->stats_url;
+}
+
 static void
 replace_secret (LdOverlay *self,
                 char      *secret)
@@ -847,6 +985,60 @@ ld_overlay_set_secret (LdOverlay  *self,
   return TRUE;
 }
 
+static void
+on_viewer_count (LdOverlay *self)
+{
+  ld_overlay_set_viewers (self, ld_session_get_viewer_count (self->session));
+}
+
+/* The shown room's chat and gift queue, which change with the room. */
+static void
+bind_room (LdOverlay *self)
+{
+  LdChatModel *chat = self->session != NULL ? ld_session_get_chat (self->session) : NULL;
+  LdGiftQueue *gifts = self->session != NULL ? ld_session_get_gifts (self->session) : NULL;
+
+  if (self->chat_model == chat && self->gift_queue == gifts)
+    return;
+
+  if (self->chat_model != NULL)
+    g_clear_signal_handler (&self->items_changed_id, self->chat_model);
+  if (self->gift_queue != NULL)
+    {
+      g_clear_signal_handler (&self->alert_started_id, self->gift_queue);
+      g_clear_signal_handler (&self->alert_finished_id, self->gift_queue);
+      g_clear_signal_handler (&self->gift_received_id, self->gift_queue);
+    }
+  g_clear_object (&self->chat_model);
+  g_clear_object (&self->gift_queue);
+  if (chat == NULL || gifts == NULL)
+    return;
+
+  self->chat_model = g_object_ref (chat);
+  self->gift_queue = g_object_ref (gifts);
+  self->items_changed_id = g_signal_connect (self->chat_model, "items-changed",
+                                             G_CALLBACK (on_items_changed), self);
+  self->alert_started_id = g_signal_connect (self->gift_queue, "alert-started",
+                                             G_CALLBACK (on_alert_started), self);
+  self->alert_finished_id = g_signal_connect (self->gift_queue, "alert-finished",
+                                              G_CALLBACK (on_alert_finished), self);
+  self->gift_received_id = g_signal_connect_swapped (self->gift_queue, "gift-received",
+                                                     G_CALLBACK (count_gift), self);
+
+  /* What the room already shows, newest last. */
+  {
+    guint n = g_list_model_get_n_items (G_LIST_MODEL (self->chat_model));
+
+    for (guint i = n > LD_OVERLAY_CHAT_BACKLOG ? n - LD_OVERLAY_CHAT_BACKLOG : 0; i < n; i++)
+      {
+        g_autoptr(LdMessage) message = g_list_model_get_item (G_LIST_MODEL (self->chat_model), i);
+
+        add_chat (self, message);
+      }
+    set_gift (self, ld_gift_queue_get_current (self->gift_queue));
+  }
+}
+
 void
 ld_overlay_set_session (LdOverlay *self,
                         LdSession *session)
@@ -859,38 +1051,19 @@ ld_overlay_set_session (LdOverlay *self,
 
   if (self->session != NULL)
     {
-      g_clear_signal_handler (&self->items_changed_id, self->chat_model);
-      g_clear_signal_handler (&self->alert_started_id, self->gift_queue);
-      g_clear_signal_handler (&self->alert_finished_id, self->gift_queue);
-      g_clear_object (&self->chat_model);
-      g_clear_object (&self->gift_queue);
+      g_clear_signal_handler (&self->current_room_id, self->session);
+      g_clear_signal_handler (&self->viewers_id, self->session);
       g_clear_object (&self->session);
+      bind_room (self);
     }
   if (session == NULL)
     return;
 
   self->session = g_object_ref (session);
-  self->chat_model = g_object_ref (ld_session_get_chat (session));
-  self->gift_queue = g_object_ref (ld_session_get_gifts (session));
-  self->items_changed_id = g_signal_connect (self->chat_model, "items-changed",
-                                             G_CALLBACK (on_items_changed), self);
-  self->alert_started_id = g_signal_connect (self->gift_queue, "alert-started",
-                                             G_CALLBACK (on_alert_started), self);
-  self->alert_finished_id = g_signal_connect (self->gift_queue, "alert-finished",
-                                              G_CALLBACK (on_alert_finished), self);
-
-  /* What the session already shows, newest last. */
-  {
-    guint n = g_list_model_get_n_items (G_LIST_MODEL (self->chat_model));
-
-    for (guint i = n > LD_OVERLAY_CHAT_BACKLOG ? n - LD_OVERLAY_CHAT_BACKLOG : 0; i < n; i++)
-      {
-        g_autoptr(LdMessage) message = g_list_model_get_item (G_LIST_MODEL (self->chat_model), i);
-
-        add_chat (self, message);
-      }
-    set_gift (self, ld_gift_queue_get_current (self->gift_queue));
-  }
+  self->viewers_id = g_signal_connect_swapped (session, "notify::viewer-count", G_CALLBACK (on_viewer_count), self);
+  ld_overlay_set_viewers (self, ld_session_get_viewer_count (session));
+  self->current_room_id = g_signal_connect_swapped (session, "notify::current-room", G_CALLBACK (bind_room), self);
+  bind_room (self);
 }
 
 void
@@ -911,4 +1084,53 @@ ld_overlay_push_gift (LdOverlay *self,
   g_return_if_fail (LD_IS_GIFT (gift));
 
   set_gift (self, gift);
+}
+
+void
+ld_overlay_set_viewers (LdOverlay *self,
+                        guint      viewers)
+{
+  g_return_if_fail (LD_IS_OVERLAY (self));
+
+  if (self->viewers == viewers)
+    return;
+  self->viewers = viewers;
+  broadcast_stats (self);
+}
+
+void
+ld_overlay_set_strings (LdOverlay  *self,
+                        JsonObject *strings)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  g_return_if_fail (LD_IS_OVERLAY (self));
+  g_return_if_fail (strings != NULL);
+
+  node = json_node_init_object (json_node_alloc (), strings);
+  g_free (self->strings);
+  self->strings = json_to_string (node, FALSE);
+}
+
+void
+ld_overlay_add_file (LdOverlay  *self,
+                     const char *name,
+                     GBytes     *bytes,
+                     const char *content_type)
+{
+  g_return_if_fail (LD_IS_OVERLAY (self));
+  g_return_if_fail (name != NULL && bytes != NULL && content_type != NULL);
+
+  g_hash_table_replace (self->files, g_strdup (name), g_bytes_ref (bytes));
+  g_hash_table_replace (self->file_types, g_strdup (name), g_strdup (content_type));
+}
+
+void
+ld_overlay_count_gift (LdOverlay *self,
+                       LdGift    *gift)
+{
+  g_return_if_fail (LD_IS_OVERLAY (self));
+  g_return_if_fail (LD_IS_GIFT (gift));
+
+  count_gift (self, gift);
 }

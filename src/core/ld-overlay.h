@@ -1,6 +1,8 @@
-/* ld-overlay.h: the OBS overlay, a local-only HTTP server with two pages
- * for OBS browser sources (chat and gift alerts, transparent backgrounds),
- * fed live with server-sent events.
+/* ld-overlay.h: the OBS overlay, a local-only HTTP server with three pages
+ * for OBS browser sources (chat, gift alerts and figures, transparent
+ * backgrounds), fed live with server-sent events. Their look comes from
+ * query parameters that the pages check themselves (overlay.js), so one
+ * server serves every style.
  *
  * It listens on 127.0.0.1 only, and every URL starts with a random secret
  * path segment (128 bits from getrandom(2)), so other users of the machine
@@ -17,6 +19,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "ld-gift.h"
 #include "ld-message.h"
@@ -55,10 +58,13 @@ gboolean    ld_overlay_start              (LdOverlay   *self,
 /* Closes every page's feed and stops listening. */
 void        ld_overlay_stop               (LdOverlay   *self);
 gboolean    ld_overlay_get_running        (LdOverlay   *self);
-/* "http://127.0.0.1:PORT/SECRET/chat" (and /gifts); NULL while stopped.
+/* "http://127.0.0.1:PORT/SECRET/chat" (and /gifts, /stats); NULL while
+ * stopped. The pages take their style from query parameters (overlay.js).
  * Valid until the port or the secret changes (notify::chat-url). */
 const char *ld_overlay_get_chat_url       (LdOverlay   *self);
 const char *ld_overlay_get_gifts_url      (LdOverlay   *self);
+/* The figures page: viewers, top gifter, gift goal. */
+const char *ld_overlay_get_stats_url      (LdOverlay   *self);
 /* How many pages (OBS sources, browsers) have the live feed open now. */
 guint       ld_overlay_get_n_pages        (LdOverlay   *self);
 /* The old URLs stop working at once and their open pages are cut off. */
@@ -80,5 +86,24 @@ void        ld_overlay_push_chat          (LdOverlay   *self,
  * session's gift queue had started it. */
 void        ld_overlay_push_gift          (LdOverlay   *self,
                                            LdGift      *gift);
+/* The viewer count the figures page shows (the session's, once set). */
+void        ld_overlay_set_viewers        (LdOverlay   *self,
+                                           guint        viewers);
+/* Counts GIFT (one send: value × quantity, by its sender) in the figures
+ * page's top gifter and gift total, as the session's gift queue does with
+ * each gift it receives (::gift-received), whether or not it gets an alert. */
+void        ld_overlay_count_gift         (LdOverlay   *self,
+                                           LdGift      *gift);
+/* The pages' texts, translated by the app: served as SECRET/strings.json.
+ * Keys the pages read: alertTemplate ("{sender} sent {quantity} × {gift}"),
+ * to ("to {receiver}"), viewers, topGifter, noGifts, goal, roleStreamer,
+ * roleAdmin, roleModerator, lang (the language code). */
+void        ld_overlay_set_strings        (LdOverlay   *self,
+                                           JsonObject  *strings);
+/* Serves BYTES as SECRET/NAME (e.g. "sounds/gift-small.oga"). */
+void        ld_overlay_add_file           (LdOverlay   *self,
+                                           const char  *name,
+                                           GBytes      *bytes,
+                                           const char  *content_type);
 
 G_END_DECLS

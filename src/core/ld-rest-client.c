@@ -13,6 +13,8 @@
 #define API_PREFIX "/api/v1"
 /* The guide's connect timeout; a REST call takes no longer. */
 #define TIMEOUT_SECONDS 20
+/* The guide's health check gives the API 5 s. */
+#define HEALTH_TIMEOUT_SECONDS 5
 #define MAX_REPLY_BYTES (256 * 1024)
 
 struct _LdRestClient
@@ -21,6 +23,7 @@ struct _LdRestClient
 
   char        *base_url;
   SoupSession *session;
+  SoupSession *health_session;
 };
 
 G_DEFINE_FINAL_TYPE (LdRestClient, ld_rest_client, G_TYPE_OBJECT)
@@ -33,6 +36,7 @@ ld_rest_client_finalize (GObject *object)
   LdRestClient *self = LD_REST_CLIENT (object);
 
   g_clear_object (&self->session);
+  g_clear_object (&self->health_session);
   g_clear_pointer (&self->base_url, g_free);
 
   G_OBJECT_CLASS (ld_rest_client_parent_class)->finalize (object);
@@ -50,6 +54,9 @@ ld_rest_client_init (LdRestClient *self)
   self->session = soup_session_new_with_options ("timeout", TIMEOUT_SECONDS,
                                                  "user-agent", "livedesk",
                                                  NULL);
+  self->health_session = soup_session_new_with_options ("timeout", HEALTH_TIMEOUT_SECONDS,
+                                                        "user-agent", "livedesk",
+                                                        NULL);
 }
 
 LdRestClient *
@@ -70,7 +77,10 @@ ld_rest_client_new (const char *base_url)
   if (g_str_has_prefix (self->base_url, "http://127.0.0.1") ||
       g_str_has_prefix (self->base_url, "http://localhost") ||
       g_str_has_prefix (self->base_url, "http://[::1]"))
-    soup_session_set_proxy_resolver (self->session, NULL);
+    {
+      soup_session_set_proxy_resolver (self->session, NULL);
+      soup_session_set_proxy_resolver (self->health_session, NULL);
+    }
 
   return self;
 }
@@ -85,8 +95,9 @@ ld_rest_client_get_base_url (LdRestClient *self)
 
 typedef struct
 {
-  SoupMessage *message;
-  guint        kind;
+  SoupMessage  *message;
+  guint         kind;
+  LdRedisState  redis;
 } Request;
 
 enum { KIND_TOKENS, KIND_HEALTH };
@@ -166,6 +177,56 @@ parse_reply (SoupMessage  *message,
   return NULL;
 }
 
+static LdRedisState
+redis_value (JsonNode *node)
+{
+  const char *text;
+
+  if (node == NULL)
+    return LD_REDIS_STATE_UNKNOWN;
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    return redis_value (json_object_get_member (json_node_get_object (node), "status"));
+  if (!JSON_NODE_HOLDS_VALUE (node))
+    return LD_REDIS_STATE_UNKNOWN;
+  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    return json_node_get_boolean (node) ? LD_REDIS_STATE_UP : LD_REDIS_STATE_DOWN;
+  if (json_node_get_value_type (node) != G_TYPE_STRING)
+    return LD_REDIS_STATE_UNKNOWN;
+  text = json_node_get_string (node);
+  if (g_ascii_strcasecmp (text, "ok") == 0 || g_ascii_strcasecmp (text, "up") == 0 ||
+      g_ascii_strcasecmp (text, "connected") == 0 || g_ascii_strcasecmp (text, "healthy") == 0)
+    return LD_REDIS_STATE_UP;
+  return LD_REDIS_STATE_DOWN;
+}
+
+/* The Redis state a health answer carries, as {redis}, {services: {redis}}
+ * or {checks: {redis}}, a boolean, a word or {status}. */
+static LdRedisState
+redis_state (GBytes *body)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gsize len = 0;
+  const char *data = body != NULL ? g_bytes_get_data (body, &len) : NULL;
+  static const char * const parents[] = { NULL, "services", "checks", "data" };
+  JsonNode *root;
+
+  if (data == NULL || len == 0 || len > MAX_REPLY_BYTES || !g_utf8_validate (data, len, NULL) ||
+      !json_parser_load_from_data (parser, data, len, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return LD_REDIS_STATE_UNKNOWN;
+
+  for (guint i = 0; i < G_N_ELEMENTS (parents); i++)
+    {
+      JsonObject *object = json_node_get_object (root);
+      JsonNode *parent = parents[i] != NULL ? json_object_get_member (object, parents[i]) : root;
+
+      if (parent != NULL && JSON_NODE_HOLDS_OBJECT (parent) &&
+          json_object_has_member (json_node_get_object (parent), "redis"))
+        return redis_value (json_object_get_member (json_node_get_object (parent), "redis"));
+    }
+  return LD_REDIS_STATE_UNKNOWN;
+}
+
 static LdTokens *
 tokens_from_reply (JsonObject  *object,
                    GError     **error)
@@ -206,22 +267,24 @@ on_sent (GObject      *source,
       return;
     }
 
+  if (request->kind == KIND_HEALTH)
+    {
+      guint status = soup_message_get_status (request->message);
+
+      /* As the guide's fetch: any 2xx is up, whatever the body says. */
+      request->redis = redis_state (body);
+      if (SOUP_STATUS_IS_SUCCESSFUL (status))
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_new_error (task, LD_REST_ERROR, LD_REST_ERROR_REFUSED, _("The server answered %u %s"),
+                                 status, soup_message_get_reason_phrase (request->message));
+      return;
+    }
+
   object = parse_reply (request->message, body, &error);
   if (object == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (request->kind == KIND_HEALTH)
-    {
-      const char *status = json_object_get_string_member_with_default (object, "status", NULL);
-
-      if (g_strcmp0 (status, "ok") == 0)
-        g_task_return_boolean (task, TRUE);
-      else
-        g_task_return_new_error (task, LD_REST_ERROR, LD_REST_ERROR_REFUSED,
-                                 _("The API reports status “%s”"), status != NULL ? status : "?");
       return;
     }
 
@@ -278,7 +341,8 @@ send_request (LdRestClient        *self,
       soup_message_set_request_body_from_bytes (request->message, "application/json", bytes);
     }
 
-  soup_session_send_and_read_async (self->session, request->message, G_PRIORITY_DEFAULT,
+  soup_session_send_and_read_async (kind == KIND_HEALTH ? self->health_session : self->session,
+                                    request->message, G_PRIORITY_DEFAULT,
                                     cancellable, on_sent, g_steal_pointer (&task));
 }
 
@@ -362,9 +426,15 @@ ld_rest_client_health_async (LdRestClient        *self,
 gboolean
 ld_rest_client_health_finish (LdRestClient  *self,
                               GAsyncResult  *result,
+                              LdRedisState  *out_redis,
                               GError       **error)
 {
+  Request *request;
+
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
+  request = g_task_get_task_data (G_TASK (result));
+  if (out_redis != NULL)
+    *out_redis = request != NULL ? request->redis : LD_REDIS_STATE_UNKNOWN;
   return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -50,13 +50,15 @@ void          ld_rest_client_refresh_async   (LdRestClient        *self,
 LdTokens     *ld_rest_client_refresh_finish  (LdRestClient        *self,
                                               GAsyncResult        *result,
                                               GError             **error);
-/* TRUE when the API answers 200 with status "ok". */
+/* As the guide's health check: TRUE for any 2xx within 5 s. OUT_REDIS: the
+ * Redis state when the answer carries one (UNKNOWN otherwise). */
 void          ld_rest_client_health_async    (LdRestClient        *self,
                                               GCancellable        *cancellable,
                                               GAsyncReadyCallback  callback,
                                               gpointer             user_data);
 gboolean      ld_rest_client_health_finish   (LdRestClient        *self,
                                               GAsyncResult        *result,
+                                              LdRedisState        *out_redis,
                                               GError             **error);
 
 G_END_DECLS

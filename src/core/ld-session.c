@@ -8,10 +8,13 @@
 
 #include "sio-client.h"
 
+#include "ld-envelope.h"
+#include "ld-events.h"
 #include "ld-payload.h"
 #include "ld-rate-limit.h"
 #include "ld-rest-client.h"
-#include "ld-session.h"
+#include "ld-room-private.h"
+#include "ld-session-private.h"
 #include "ld-ticket-private.h"
 #include "ld-validate.h"
 
@@ -46,33 +49,46 @@ struct _LdSession
   guint                reconnect_source;
   guint                countdown_source;
   gboolean             wants_connection;
+  /* The schedule: jittered exponential from base to cap; the guide's
+   * attempts (reconnect_attempts) only mark when to say we have trouble. */
+  guint                backoff_base_ms;
+  guint                backoff_max_ms;
+  guint                give_up_after;
+  gboolean             having_trouble;
+  GNetworkMonitor     *network_monitor;
+
+  /* A refresh that failed on the network: tried again like the guide's
+   * RetryManager (refresh_tries of them), then on the reconnect schedule. */
+  guint                refresh_failures;
+  guint                refresh_retry_source;
+  guint                refresh_retry_base_ms;
+  guint                refresh_retry_max_ms;
 
   char                *user_id;
   char                *username;
   LdRole               role;
 
-  char                *room_id;
-  gboolean             in_room;
-  gboolean             joining;
-  char                *room_title;
-  char                *room_status;
-  guint                viewer_count;
+  /* The rooms the session is in or re-joins, by id (LdRoom), any number
+   * on the one socket; CURRENT is the one the app shows (the last joined),
+   * LOBBY the empty stand-in while there is none. */
+  GHashTable          *rooms;
+  GHashTable          *kept_sanctions;
+  LdRoom              *current;
+  LdRoom              *lobby;
   guint                ping_source;
   guint                ping_interval;
 
   gboolean             socket_healthy;
   gboolean             api_healthy;
+  LdRedisState         redis_state;
   guint                health_source;
 
-  LdChatModel         *chat;
-  LdViewerModel       *viewers;
   LdNotificationModel *notifications;
   LdTicketModel       *tickets;
-  LdGiftQueue         *gifts;
 
   /* Messages to send, oldest first. One at a time is on the wire, so the
    * server sees them in order and a refusal cannot overtake a later send. */
-  GQueue               outbox;
+  LdOutbox            *outbox;
   struct _Sending     *sending;
   guint                flush_source;
   guint64              next_seq;
@@ -83,29 +99,16 @@ struct _LdSession
 
   /* Requests waiting for the session to be online (Request). */
   GQueue               waiting;
-  /* Join requests waiting for joinedRoom (GTask). */
+  /* Join requests waiting for joinedRoom (GTask; its data the room id). */
   GQueue               joins;
   /* Requests sent, waiting for their answer (GTask), oldest first. */
   GQueue               requests;
 
-  /* Sanctions in the current room by user id (Sanction), so that a viewer
-   * who joins again still shows theirs. */
-  GHashTable          *sanctions;
-  /* The signed-in user's own, in sanction_room. */
-  LdSanction           sanction;
-  GDateTime           *sanction_until;
-  char                *sanction_reason;
-  char                *sanction_room;
-  guint                sanction_source;
-  /* The room a ban took us out of: its chat stays as the user last saw it
-   * until they leave it or go to another room. */
-  char                *banned_from;
 };
 
 G_DEFINE_FINAL_TYPE (LdSession, ld_session, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (ld-session-error-quark, ld_session_error)
-G_DEFINE_QUARK (ld-server-error-quark, ld_server_error)
 
 G_DEFINE_ENUM_TYPE (LdSessionState, ld_session_state,
   G_DEFINE_ENUM_VALUE (LD_SESSION_STATE_OFFLINE, "offline"),
@@ -138,69 +141,40 @@ enum
   PROP_SANCTION,
   PROP_SANCTION_UNTIL,
   PROP_SANCTION_REASON,
+  PROP_HAVING_TROUBLE,
+  PROP_REDIS_STATE,
+  PROP_CURRENT_ROOM,
   N_PROPS
 };
 
 enum
 {
   EVENT,
+  GIFT_RECEIVED,
   TOKENS_CHANGED,
   SUPPORT_REPLY,
+  SUPPORT_REQUEST,
+  MESSAGE_RECEIVED,
+  STREAM_STATUS_CHANGED,
   N_SIGNALS
 };
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static const char * const server_codes[] = {
-  [LD_SERVER_ERROR_UNAUTHENTICATED] = "UNAUTHENTICATED",
-  [LD_SERVER_ERROR_FORBIDDEN] = "FORBIDDEN",
-  [LD_SERVER_ERROR_INVALID_PAYLOAD] = "INVALID_PAYLOAD",
-  [LD_SERVER_ERROR_NOT_IN_ROOM] = "NOT_IN_ROOM",
-  [LD_SERVER_ERROR_ROOM_NOT_FOUND] = "ROOM_NOT_FOUND",
-  [LD_SERVER_ERROR_EMPTY_MESSAGE] = "EMPTY_MESSAGE",
-  [LD_SERVER_ERROR_MESSAGE_TOO_LONG] = "MESSAGE_TOO_LONG",
-  [LD_SERVER_ERROR_FORBIDDEN_CONTENT] = "FORBIDDEN_CONTENT",
-  [LD_SERVER_ERROR_INVALID_IMAGE_URL] = "INVALID_IMAGE_URL",
-  [LD_SERVER_ERROR_INVALID_GIFT] = "INVALID_GIFT",
-  [LD_SERVER_ERROR_RATE_LIMITED] = "RATE_LIMITED",
-  [LD_SERVER_ERROR_TOKEN_EXPIRED] = "TOKEN_EXPIRED",
-  [LD_SERVER_ERROR_INTERNAL] = "INTERNAL",
-  [LD_SERVER_ERROR_OTHER] = "ERROR",
-};
-
-const char *
-ld_server_error_to_code (LdServerError code)
-{
-  if ((guint) code >= G_N_ELEMENTS (server_codes))
-    return server_codes[LD_SERVER_ERROR_OTHER];
-  return server_codes[code];
-}
-
-static LdServerError
-server_error_from_code (const char *code)
-{
-  for (guint i = 0; code != NULL && i < G_N_ELEMENTS (server_codes); i++)
-    if (strcmp (code, server_codes[i]) == 0)
-      return i;
-  return LD_SERVER_ERROR_OTHER;
-}
-
 static void schedule_reconnect (LdSession *self, const char *why);
+static void retry_refresh      (LdSession *self, const GError *error);
 static void start_refresh      (LdSession *self);
 static void flush_outbox       (LdSession *self);
 static void flush_outbox_later (LdSession *self, guint delay_ms);
-static void send_join          (LdSession *self);
+static void send_join          (LdSession *self,
+                                LdRoom    *room);
 static void drop_room          (LdSession *self,
+                                LdRoom    *room,
                                 gboolean   banned);
-static void mark_viewers       (LdSession *self);
-static void set_own_sanction   (LdSession  *self,
-                                LdSanction  sanction,
-                                GDateTime  *until,
-                                const char *reason);
 static void set_contract_error (GError **error, GError *validation, guint max_chars);
 static void settle_message     (LdSession *self, JsonArray *args);
-static void fail_joins         (LdSession *self, JsonObject *envelope);
+static void fail_joins         (LdSession *self, const char *room_id, JsonObject *envelope);
 
 /* State */
 
@@ -247,16 +221,6 @@ set_state (LdSession      *self,
   set_string (self, &self->state_reason, reason, PROP_STATE_REASON);
   set_boolean (self, &self->socket_healthy, state == LD_SESSION_STATE_ONLINE, PROP_SOCKET_HEALTHY);
   g_object_thaw_notify (G_OBJECT (self));
-}
-
-static void
-set_viewer_count (LdSession *self,
-                  guint      count)
-{
-  if (self->viewer_count == count)
-    return;
-  self->viewer_count = count;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEWER_COUNT]);
 }
 
 static void
@@ -422,7 +386,8 @@ request_free (Request *request)
   g_free (request);
 }
 
-/* The data of a success envelope (NULL if none), or NULL with an error. */
+/* The data of a success envelope (NULL if none), or FALSE with an error:
+ * the first argument of an answer, read by the protocol's reader. */
 static gboolean
 read_envelope_full (JsonArray   *args,
                     JsonObject **out_data,
@@ -430,44 +395,8 @@ read_envelope_full (JsonArray   *args,
                     GError     **error)
 {
   JsonNode *first = args != NULL && json_array_get_length (args) > 0 ? json_array_get_element (args, 0) : NULL;
-  JsonObject *envelope;
-  JsonNode *err;
-  JsonNode *data;
-  const char *code = NULL;
-  const char *message = NULL;
 
-  *out_data = NULL;
-  if (first == NULL || !JSON_NODE_HOLDS_OBJECT (first))
-    {
-      /* A server that acks with nothing accepted the request. */
-      return TRUE;
-    }
-
-  envelope = json_node_get_object (first);
-  if (json_object_get_boolean_member_with_default (envelope, "success", TRUE))
-    {
-      data = json_object_get_member (envelope, "data");
-      if (data != NULL && JSON_NODE_HOLDS_OBJECT (data))
-        *out_data = json_object_ref (json_node_get_object (data));
-      return TRUE;
-    }
-
-  err = json_object_get_member (envelope, "error");
-  if (err != NULL && JSON_NODE_HOLDS_OBJECT (err))
-    {
-      code = json_object_get_string_member_with_default (json_node_get_object (err), "code", NULL);
-      message = json_object_get_string_member_with_default (json_node_get_object (err), "message", NULL);
-      if (out_retry_ms != NULL)
-        ld_payload_get_int (json_node_get_object (err), "error", "retryAfterMs", FALSE, 0, out_retry_ms, NULL);
-    }
-  else if (err != NULL && json_node_get_value_type (err) == G_TYPE_STRING)
-    message = json_node_get_string (err);
-  if (message == NULL)
-    message = json_object_get_string_member_with_default (envelope, "message", NULL);
-
-  g_set_error_literal (error, LD_SERVER_ERROR, server_error_from_code (code),
-                       message != NULL ? message : _("The server refused the request"));
-  return FALSE;
+  return ld_envelope_read (first, _("The server refused the request"), out_data, out_retry_ms, error);
 }
 
 static gboolean
@@ -633,7 +562,7 @@ done_object (GTask      *task,
   if (error != NULL)
     g_task_return_error (task, g_error_copy (error));
   else if (data == NULL)
-    g_task_return_new_error (task, LD_SERVER_ERROR, LD_SERVER_ERROR_OTHER, "%s",
+    g_task_return_new_error (task, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_OTHER, "%s",
                              _("The server’s answer has no data"));
   else
     g_task_return_pointer (task, json_object_ref (data), (GDestroyNotify) json_object_unref);
@@ -674,6 +603,28 @@ set_reconnect_in (LdSession *self,
 }
 
 static void
+set_having_trouble (LdSession *self,
+                    gboolean   trouble)
+{
+  if (self->having_trouble == !!trouble)
+    return;
+  self->having_trouble = !!trouble;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAVING_TROUBLE]);
+}
+
+/* The connection went: every room re-joins on the next one. */
+static void
+out_of_rooms (LdSession *self)
+{
+  GHashTableIter iter;
+  gpointer room;
+
+  g_hash_table_iter_init (&iter, self->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, &room))
+    _ld_room_set_joined (room, FALSE);
+}
+
+static void
 go_offline (LdSession  *self,
             const char *reason)
 {
@@ -682,9 +633,9 @@ go_offline (LdSession  *self,
   g_clear_handle_id (&self->ping_source, g_source_remove);
   g_clear_handle_id (&self->health_source, g_source_remove);
   self->wants_connection = FALSE;
-  self->in_room = FALSE;
-  self->joining = FALSE;
+  out_of_rooms (self);
   set_reconnect_in (self, 0);
+  set_having_trouble (self, FALSE);
   if (self->client != NULL)
     sio_client_disconnect (self->client);
   set_state (self, LD_SESSION_STATE_OFFLINE, reason);
@@ -698,9 +649,12 @@ sign_out (LdSession  *self,
 {
   stop_timers (self);
   g_clear_handle_id (&self->refresh_source, g_source_remove);
+  g_clear_handle_id (&self->refresh_retry_source, g_source_remove);
+  self->refreshing = FALSE;
+  self->refresh_failures = 0;
+  set_having_trouble (self, FALSE);
   self->wants_connection = FALSE;
-  self->in_room = FALSE;
-  self->joining = FALSE;
+  out_of_rooms (self);
   set_reconnect_in (self, 0);
   if (self->client != NULL)
     sio_client_disconnect (self->client);
@@ -733,6 +687,8 @@ on_reconnect_due (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A network fault never ends the session: attempts go on, further apart up
+ * to the cap, for as long as the user is signed in. */
 static void
 schedule_reconnect (LdSession  *self,
                     const char *why)
@@ -744,7 +700,8 @@ schedule_reconnect (LdSession  *self,
     return;
 
   g_clear_handle_id (&self->ping_source, g_source_remove);
-  if (self->reconnect_attempts != 0 && self->attempt >= self->reconnect_attempts)
+  /* Only a one-shot caller (the CLI) asks to stop. */
+  if (self->give_up_after != 0 && self->attempt >= self->give_up_after)
     {
       reason = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                              "Could not reach the server after %u attempt: %s",
@@ -756,35 +713,109 @@ schedule_reconnect (LdSession  *self,
       return;
     }
 
-  delay = sio_client_backoff_delay (LD_SESSION_RECONNECT_DELAY_MS, LD_SESSION_RECONNECT_DELAY_MAX_MS,
+  delay = sio_client_backoff_delay (self->backoff_base_ms, self->backoff_max_ms,
                                     0.5, MIN (self->attempt, 30), g_random_double ());
   self->attempt++;
   self->reconnect_at = g_get_monotonic_time () + (gint64) delay * 1000;
   self->reconnect_source = g_timeout_add (delay, on_reconnect_due, self);
   self->countdown_source = g_timeout_add_seconds (1, on_countdown, self);
   set_reconnect_in (self, (delay + 999) / 1000);
-  reason = g_strdup_printf (_("Connection lost: %s"), why);
+  /* The guide's attempts are where the app says so, not where it stops. */
+  if (self->reconnect_attempts != 0 && self->attempt > self->reconnect_attempts)
+    {
+      set_having_trouble (self, TRUE);
+      reason = g_strdup_printf (_("Having trouble reaching the server: %s"), why);
+    }
+  else
+    reason = g_strdup_printf (_("Connection lost: %s"), why);
   set_state (self, LD_SESSION_STATE_RECONNECTING, reason);
+}
+
+void
+ld_session_reconnect_now (LdSession *self)
+{
+  g_return_if_fail (LD_IS_SESSION (self));
+
+  if (self->state == LD_SESSION_STATE_SIGNED_OUT || self->client == NULL)
+    return;
+  if (self->state == LD_SESSION_STATE_RECONNECTING && self->reconnect_source != 0)
+    {
+      g_clear_handle_id (&self->reconnect_source, g_source_remove);
+      on_reconnect_due (self);
+    }
+  else if (self->state == LD_SESSION_STATE_OFFLINE)
+    ld_session_connect (self);
+  /* A refresh waiting on the network goes now too. */
+  if (self->refresh_retry_source != 0)
+    {
+      g_clear_handle_id (&self->refresh_retry_source, g_source_remove);
+      self->refreshing = FALSE;
+      start_refresh (self);
+    }
+}
+
+void
+_ld_session_network_changed (LdSession *self,
+                             gboolean   available)
+{
+  g_return_if_fail (LD_IS_SESSION (self));
+
+  /* Back on the network: no reason to wait out the backoff. */
+  if (available && self->wants_connection)
+    ld_session_reconnect_now (self);
+}
+
+static void
+on_network_changed (GNetworkMonitor *monitor,
+                    gboolean         available,
+                    gpointer         user_data)
+{
+  _ld_session_network_changed (user_data, available);
 }
 
 static gboolean
 on_ping_due (gpointer user_data)
 {
   LdSession *self = user_data;
-  g_autoptr(JsonObject) payload = json_object_new ();
-  g_autoptr(JsonArray) args = NULL;
   g_autofree char *timestamp = now_iso8601 ();
+  GHashTableIter iter;
+  gpointer room;
+  gboolean any = FALSE;
 
-  if (!self->in_room || self->state != LD_SESSION_STATE_ONLINE)
+  if (self->state != LD_SESSION_STATE_ONLINE)
     return G_SOURCE_CONTINUE;
 
-  json_object_set_string_member (payload, "roomId", self->room_id);
-  json_object_set_string_member (payload, "userId", self->user_id);
-  json_object_set_string_member (payload, "username", self->username);
-  json_object_set_string_member (payload, "timestamp", timestamp);
-  args = args_for (payload);
-  sio_client_emit (self->client, "viewerPing", args, NULL, SIO_EMIT_VOLATILE, NULL);
+  g_hash_table_iter_init (&iter, self->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, &room))
+    {
+      g_autoptr(JsonObject) payload = NULL;
+      g_autoptr(JsonArray) args = NULL;
+
+      if (!ld_room_get_joined (room))
+        continue;
+      any = TRUE;
+      payload = json_object_new ();
+      json_object_set_string_member (payload, "roomId", ld_room_get_id (room));
+      json_object_set_string_member (payload, "userId", self->user_id);
+      json_object_set_string_member (payload, "username", self->username);
+      json_object_set_string_member (payload, "timestamp", timestamp);
+      args = args_for (payload);
+      sio_client_emit (self->client, "viewerPing", args, NULL, SIO_EMIT_VOLATILE, NULL);
+    }
+  /* Out of every room: no more pings until the next join. */
+  if (!any)
+    {
+      self->ping_source = 0;
+      return G_SOURCE_REMOVE;
+    }
   return G_SOURCE_CONTINUE;
+}
+
+static void
+ensure_pinging (LdSession *self)
+{
+  if (self->ping_source == 0)
+    self->ping_source = g_timeout_add_seconds (self->ping_interval, on_ping_due, self);
 }
 
 static void
@@ -793,13 +824,19 @@ on_health_checked (GObject      *source,
                    gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  gboolean ok = ld_rest_client_health_finish (LD_REST_CLIENT (source), result, &error);
+  LdRedisState redis = LD_REDIS_STATE_UNKNOWN;
+  gboolean ok = ld_rest_client_health_finish (LD_REST_CLIENT (source), result, &redis, &error);
   LdSession *self;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = LD_SESSION (user_data);
   set_boolean (self, &self->api_healthy, ok, PROP_API_HEALTHY);
+  if (self->redis_state != redis)
+    {
+      self->redis_state = redis;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REDIS_STATE]);
+    }
 }
 
 void
@@ -822,11 +859,19 @@ become_online (LdSession *self)
 {
   set_state (self, LD_SESSION_STATE_ONLINE, NULL);
   self->attempt = 0;
+  set_having_trouble (self, FALSE);
 
-  if (self->room_id != NULL && !self->in_room)
-    send_join (self);
-  else
-    flush_outbox (self);
+  /* Every room re-joins by itself. */
+  {
+    GHashTableIter iter;
+    gpointer room;
+
+    g_hash_table_iter_init (&iter, self->rooms);
+    while (g_hash_table_iter_next (&iter, NULL, &room))
+      if (!ld_room_get_joined (room) && !ld_room_get_banned (room))
+        send_join (self, room);
+  }
+  flush_outbox (self);
   run_waiting (self);
 }
 
@@ -849,6 +894,15 @@ apply_auth_success (LdSession  *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROLE]);
     }
   g_object_thaw_notify (G_OBJECT (self));
+
+  {
+    GHashTableIter iter;
+    gpointer room;
+
+    g_hash_table_iter_init (&iter, self->rooms);
+    while (g_hash_table_iter_next (&iter, NULL, &room))
+      _ld_room_set_own_user (room, self->user_id);
+  }
 
   self->refreshed_after_refusal = FALSE;
   if (self->state != LD_SESSION_STATE_ONLINE)
@@ -882,376 +936,275 @@ apply_auth_failed (LdSession  *self,
   sign_out (self, reason);
 }
 
+/* The user's timeout in a room they left. */
+typedef struct
+{
+  GDateTime *until;
+  char      *reason;
+} Kept;
+
+static void
+kept_free (gpointer data)
+{
+  Kept *kept = data;
+
+  g_date_time_unref (kept->until);
+  g_free (kept->reason);
+  g_free (kept);
+}
+
+static void
+settle_joins (LdSession  *self,
+              const char *room_id,
+              GError     *error)
+{
+  GList *l = self->joins.head;
+
+  while (l != NULL)
+    {
+      GList *next = l->next;
+      GTask *task = l->data;
+
+      if (room_id == NULL || g_strcmp0 (g_task_get_task_data (task), room_id) == 0)
+        {
+          g_queue_delete_link (&self->joins, l);
+          if (error != NULL)
+            g_task_return_error (task, g_error_copy (error));
+          else
+            g_task_return_boolean (task, TRUE);
+          g_object_unref (task);
+        }
+      l = next;
+    }
+}
+
+static LdRoom *
+lookup_room (LdSession  *self,
+             const char *room_id)
+{
+  return room_id != NULL ? g_hash_table_lookup (self->rooms, room_id) : NULL;
+}
+
 static void
 apply_joined (LdSession  *self,
               JsonObject *envelope)
 {
-  g_autoptr(GError) error = NULL;
   JsonNode *node = json_object_get_member (envelope, "data");
   JsonObject *data;
-  JsonArray *viewers = NULL;
-  JsonArray *recent = NULL;
-  const char *room_id;
-  gint64 count = 0;
+  LdRoom *room;
 
   if (!json_object_get_boolean_member_with_default (envelope, "success", FALSE) ||
       node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return;
   data = json_node_get_object (node);
-  room_id = json_object_get_string_member_with_default (data, "roomId", NULL);
-  if (room_id == NULL || g_strcmp0 (room_id, self->room_id) != 0)
+  room = lookup_room (self, json_object_get_string_member_with_default (data, "roomId", NULL));
+  if (room == NULL)
     return;
 
-  self->in_room = TRUE;
-  if (ld_payload_get_array (data, "joinedRoom", "viewers", FALSE, &viewers, NULL) && viewers != NULL)
-    ld_viewer_model_replace_all (self->viewers, viewers, NULL);
-  mark_viewers (self);
-  /* Sanctions hold in the room they were given in, and a room that lets us
-   * in has lifted its ban (the unban itself is not sent to those outside). */
-  if (self->sanction == LD_SANCTION_BANNED ||
-      (self->sanction != LD_SANCTION_NONE && g_strcmp0 (self->sanction_room, room_id) != 0))
-    set_own_sanction (self, LD_SANCTION_NONE, NULL, NULL);
-  if (ld_payload_get_int (data, "joinedRoom", "viewerCount", FALSE, 0, &count, NULL))
-    set_viewer_count (self, (guint) CLAMP (count, 0, G_MAXUINT));
-  if (json_object_has_member (data, "title"))
-    set_string (self, &self->room_title, json_object_get_string_member_with_default (data, "title", NULL),
-                PROP_ROOM_TITLE);
-  if (json_object_has_member (data, "status"))
-    set_string (self, &self->room_status, json_object_get_string_member_with_default (data, "status", NULL),
-                PROP_ROOM_STATUS);
-
-  /* History repeats on every re-join; the model ignores what it has, and a
-   * message of ours that the server took before the connection dropped
-   * confirms its pending copy here, so the outbox does not send it again. */
-  if (ld_payload_get_array (data, "joinedRoom", "recentMessages", FALSE, &recent, NULL) && recent != NULL)
-    {
-      for (guint i = 0; i < json_array_get_length (recent); i++)
-        {
-          JsonNode *item = json_array_get_element (recent, i);
-          g_autoptr(LdMessage) message = NULL;
-
-          if (!JSON_NODE_HOLDS_OBJECT (item))
-            continue;
-          message = ld_message_new_from_json (json_node_get_object (item), NULL);
-          if (message != NULL)
-            ld_chat_model_append (self->chat, message);
-        }
-    }
-
-  g_clear_handle_id (&self->ping_source, g_source_remove);
-  self->ping_source = g_timeout_add_seconds (self->ping_interval, on_ping_due, self);
-  self->joining = FALSE;
-
-  {
-    GTask *task;
-
-    while ((task = g_queue_pop_head (&self->joins)) != NULL)
-      {
-        g_task_return_boolean (task, TRUE);
-        g_object_unref (task);
-      }
-  }
+  _ld_room_apply_joined (room, data);
+  ensure_pinging (self);
+  settle_joins (self, ld_room_get_id (room), NULL);
   flush_outbox (self);
 }
 
-/* joinRoomError, or a refusal in the join's ack. */
+/* joinRoomError, or a refusal in the join's ack: for ROOM_ID, or every
+ * room being joined when the refusal does not say which. */
 static void
 fail_joins (LdSession  *self,
+            const char *room_id,
             JsonObject *envelope)
 {
   g_autoptr(JsonArray) args = json_array_new ();
   g_autoptr(JsonObject) data = NULL;
   g_autoptr(GError) error = NULL;
-  GTask *task;
+  g_autoptr(GPtrArray) refused = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer room;
 
   json_array_add_object_element (args, json_object_ref (envelope));
   if (read_envelope (args, &data, &error))
     return;
 
-  self->joining = FALSE;
-  /* Refused for want of a token: joined again once signed in. */
-  if (g_error_matches (error, LD_SERVER_ERROR, LD_SERVER_ERROR_UNAUTHENTICATED) ||
-      g_error_matches (error, LD_SERVER_ERROR, LD_SERVER_ERROR_TOKEN_EXPIRED))
-    return;
+  g_hash_table_iter_init (&iter, self->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, &room))
+    if (_ld_room_get_joining (room) && (room_id == NULL || g_strcmp0 (ld_room_get_id (room), room_id) == 0))
+      g_ptr_array_add (refused, g_object_ref (room));
 
-  while ((task = g_queue_pop_head (&self->joins)) != NULL)
+  for (guint i = 0; i < refused->len; i++)
     {
-      g_task_return_error (task, g_error_copy (error));
-      g_object_unref (task);
+      LdRoom *item = g_ptr_array_index (refused, i);
+
+      _ld_room_set_joining (item, FALSE);
+      /* Refused for want of a token: joined again once signed in. */
+      if (g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_UNAUTHENTICATED) ||
+          g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_TOKEN_EXPIRED))
+        continue;
+      settle_joins (self, ld_room_get_id (item), error);
+      /* A room that will not have us is not re-joined after a reconnect;
+       * one that banned us stays as the user last saw it. */
+      if (!ld_room_get_joined (item) && !ld_room_get_banned (item))
+        drop_room (self, item, FALSE);
     }
 }
 
 static void
-apply_room_update (LdSession  *self,
-                   JsonObject *payload)
+on_room_notify (LdSession  *self,
+                GParamSpec *pspec,
+                LdRoom     *room)
 {
-  gint64 count;
+  static const struct { const char *room; guint session; } forward[] = {
+    { "title", PROP_ROOM_TITLE },
+    { "status", PROP_ROOM_STATUS },
+    { "viewer-count", PROP_VIEWER_COUNT },
+    { "sanction", PROP_SANCTION },
+    { "sanction-until", PROP_SANCTION_UNTIL },
+    { "sanction-reason", PROP_SANCTION_REASON },
+    { "banned", PROP_ROOM_ID },
+  };
 
-  if (g_strcmp0 (json_object_get_string_member_with_default (payload, "roomId", NULL), self->room_id) != 0)
+  if (room != self->current)
     return;
-  if (json_object_has_member (payload, "title"))
-    set_string (self, &self->room_title, json_object_get_string_member_with_default (payload, "title", NULL),
-                PROP_ROOM_TITLE);
-  if (json_object_has_member (payload, "status"))
-    set_string (self, &self->room_status, json_object_get_string_member_with_default (payload, "status", NULL),
-                PROP_ROOM_STATUS);
-  if (json_object_has_member (payload, "viewerCount") &&
-      ld_payload_get_int (payload, "roomUpdate", "viewerCount", FALSE, 0, &count, NULL))
-    set_viewer_count (self, (guint) CLAMP (count, 0, G_MAXUINT));
+  for (guint i = 0; i < G_N_ELEMENTS (forward); i++)
+    if (g_str_equal (pspec->name, forward[i].room))
+      g_object_notify_by_pspec (G_OBJECT (self), properties[forward[i].session]);
 }
 
 static void
-apply_envelope_count (LdSession  *self,
-                      JsonObject *envelope)
+on_room_message (LdSession *self,
+                 LdMessage *message,
+                 LdRoom    *room)
 {
-  JsonNode *node = json_object_get_member (envelope, "data");
-  gint64 count;
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return;
-  if (g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node), "roomId", NULL),
-                 self->room_id) != 0)
-    return;
-  if (ld_payload_get_int (json_node_get_object (node), "viewerPong", "viewerCount", FALSE, 0, &count, NULL))
-    set_viewer_count (self, (guint) CLAMP (count, 0, G_MAXUINT));
+  g_signal_emit (self, signals[MESSAGE_RECEIVED], 0, message);
 }
 
 static void
-append_message (LdSession *self,
-                LdMessage *message)
+on_room_status (LdSession  *self,
+                const char *status,
+                LdRoom     *room)
 {
-  /* Another room's message (a late one after switching) is not this chat. */
-  if (message == NULL || g_strcmp0 (ld_message_get_room_id (message), self->room_id) != 0)
-    return;
-  ld_chat_model_append (self->chat, message);
-}
-
-/* "Lan joined" in the chat, a burst of them collapsed into one line. */
-static void
-add_presence_line (LdSession  *self,
-                   const char *event,
-                   JsonObject *payload)
-{
-  const char *user_id = json_object_get_string_member_with_default (payload, "userId", NULL);
-  const char *username = json_object_get_string_member_with_default (payload, "username", NULL);
-  g_autoptr(GDateTime) when = NULL;
-
-  if (user_id == NULL || g_strcmp0 (user_id, self->user_id) == 0)
-    return;
-  if (!ld_payload_get_datetime (payload, event, "timestamp", FALSE, &when, NULL))
-    when = NULL;
-  ld_chat_model_add_presence (self->chat, strcmp (event, "userJoined") == 0 ? LD_PRESENCE_JOINED : LD_PRESENCE_LEFT,
-                              user_id, username, when);
+  g_signal_emit (self, signals[STREAM_STATUS_CHANGED], 0, room, status);
 }
 
 static void
-apply_people (LdSession  *self,
-              const char *event,
-              JsonObject *payload)
+on_room_gift (LdSession   *self,
+              LdGift      *gift,
+              LdGiftQueue *queue)
 {
-  gint64 count;
-
-  if (g_strcmp0 (json_object_get_string_member_with_default (payload, "roomId", NULL), self->room_id) != 0)
-    return;
-  if (strcmp (event, "userJoined") == 0)
-    {
-      ld_viewer_model_apply_joined (self->viewers, payload, NULL);
-      mark_viewers (self);
-    }
-  else
-    ld_viewer_model_apply_left (self->viewers, payload, NULL);
-  add_presence_line (self, event, payload);
-  if (ld_payload_get_int (payload, event, "viewerCount", FALSE, 0, &count, NULL) &&
-      json_object_has_member (payload, "viewerCount"))
-    set_viewer_count (self, (guint) CLAMP (count, 0, G_MAXUINT));
+  g_signal_emit (self, signals[GIFT_RECEIVED], 0, gift);
 }
 
-typedef struct
+static LdRoom *
+add_room (LdSession  *self,
+          const char *room_id)
 {
-  LdSanction  sanction;
-  GDateTime  *until;
-} Sanction;
+  LdRoom *room = _ld_room_new (room_id);
+  Kept *kept = g_hash_table_lookup (self->kept_sanctions, room_id);
 
-static void
-sanction_free (gpointer data)
-{
-  Sanction *sanction = data;
+  ld_chat_model_set_outbox (ld_room_get_chat (room), self->outbox);
 
-  g_clear_pointer (&sanction->until, g_date_time_unref);
-  g_free (sanction);
-}
-
-/* Gives the listed viewers the sanctions known for them. */
-static void
-mark_viewers (LdSession *self)
-{
-  GHashTableIter iter;
-  gpointer key, value;
-
-  g_hash_table_iter_init (&iter, self->sanctions);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      Sanction *sanction = value;
-      LdViewer *viewer = ld_viewer_model_lookup (self->viewers, key);
-
-      if (viewer != NULL)
-        ld_viewer_set_sanction (viewer, sanction->sanction, sanction->until);
-    }
-}
-
-static gboolean
-on_sanction_over (gpointer user_data)
-{
-  LdSession *self = user_data;
-
-  self->sanction_source = 0;
-  set_own_sanction (self, LD_SANCTION_NONE, NULL, NULL);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-set_own_sanction (LdSession  *self,
-                  LdSanction  sanction,
-                  GDateTime  *until,
-                  const char *reason)
-{
-  gboolean same_until;
-
-  if (sanction == LD_SANCTION_NONE)
-    {
-      until = NULL;
-      reason = NULL;
-    }
-
-  g_clear_handle_id (&self->sanction_source, g_source_remove);
-  /* The timeout lifts by itself, so the composer comes back without asking
-   * the server. */
-  if (until != NULL)
+  if (kept != NULL)
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-      GTimeSpan left = MAX (g_date_time_difference (until, now), 0);
 
-      self->sanction_source = g_timeout_add ((guint) MIN (left / 1000 + 1, G_MAXUINT), on_sanction_over, self);
+      if (g_date_time_compare (kept->until, now) > 0)
+        _ld_room_set_sanction (room, LD_SANCTION_TIMED_OUT, kept->until, kept->reason);
+      g_hash_table_remove (self->kept_sanctions, room_id);
     }
 
+  _ld_room_set_own_user (room, self->user_id != NULL ? self->user_id : self->token_user_id);
+  g_signal_connect_object (room, "notify", G_CALLBACK (on_room_notify), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (room, "message-received", G_CALLBACK (on_room_message), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (room, "stream-status-changed", G_CALLBACK (on_room_status), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (ld_room_get_gifts (room), "gift-received", G_CALLBACK (on_room_gift), self,
+                           G_CONNECT_SWAPPED);
+  g_hash_table_replace (self->rooms, g_strdup (room_id), room);
+  return room;
+}
+
+/* The room the app shows, and what the session's room getters describe. */
+static void
+set_current (LdSession *self,
+             LdRoom    *room)
+{
+  static const guint props[] = {
+    PROP_ROOM_ID, PROP_ROOM_TITLE, PROP_ROOM_STATUS, PROP_VIEWER_COUNT,
+    PROP_SANCTION, PROP_SANCTION_UNTIL, PROP_SANCTION_REASON, PROP_CURRENT_ROOM,
+  };
+
+  if (room == NULL)
+    room = self->lobby;
+  if (self->current == room)
+    return;
+  g_set_object (&self->current, room);
   g_object_freeze_notify (G_OBJECT (self));
-  if (self->sanction != sanction)
-    {
-      self->sanction = sanction;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SANCTION]);
-    }
-  same_until = self->sanction_until == until ||
-    (self->sanction_until != NULL && until != NULL && g_date_time_equal (self->sanction_until, until));
-  if (!same_until)
-    {
-      g_clear_pointer (&self->sanction_until, g_date_time_unref);
-      if (until != NULL)
-        self->sanction_until = g_date_time_ref (until);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SANCTION_UNTIL]);
-    }
-  set_string (self, &self->sanction_reason, reason, PROP_SANCTION_REASON);
-  g_free (self->sanction_room);
-  self->sanction_room = sanction != LD_SANCTION_NONE ? g_strdup (self->room_id) : NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (props); i++)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[props[i]]);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
-/* What the user reads while the composer is off. */
-static char *
-describe_sanction (LdSanction  sanction,
-                   GDateTime  *until,
-                   const char *by,
-                   const char *reason)
-{
-  g_autofree char *when = NULL;
-  g_autofree char *what = NULL;
-
-  if (by == NULL || by[0] == '\0')
-    by = _("A moderator");
-  if (until != NULL)
-    {
-      g_autoptr(GDateTime) local = g_date_time_to_local (until);
-
-      when = g_date_time_format (local, "%X");
-    }
-
-  if (sanction == LD_SANCTION_TIMED_OUT)
-    what = g_strdup_printf (_("%s timed you out until %s"), by, when);
-  else if (until != NULL)
-    what = g_strdup_printf (_("%s banned you from this room until %s"), by, when);
-  else
-    what = g_strdup_printf (_("%s banned you from this room"), by);
-
-  if (reason != NULL && reason[0] != '\0')
-    return g_strdup_printf (_("%s: “%s”"), what, reason);
-  return g_steal_pointer (&what);
-}
-
-/* userTimedOut, userBanned, userUnbanned. The chat keeps what the user
- * wrote; a banned user leaves the others' viewer lists with the userLeft
- * the gateway sends when it takes them out of the room. */
+/* A room's event reaches that room, if the session is in it. */
 static void
-apply_sanction (LdSession  *self,
-                const char *event,
-                JsonObject *payload)
+dispatch_to_room (LdSession         *self,
+                  const LdEventInfo *info,
+                  JsonObject        *payload,
+                  JsonObject        *fields)
 {
-  const char *user_id = json_object_get_string_member_with_default (payload, "userId", NULL);
-  const char *by = json_object_get_string_member_with_default (payload, "by", NULL);
-  const char *reason = json_object_get_string_member_with_default (payload, "reason", NULL);
-  g_autoptr(GDateTime) until = NULL;
-  gint64 seconds = 0;
-  LdSanction sanction;
-  LdViewer *viewer;
+  LdRoom *room = lookup_room (self, ld_event_get_room_id (fields));
 
-  if (user_id == NULL || self->room_id == NULL ||
-      g_strcmp0 (json_object_get_string_member_with_default (payload, "roomId", NULL), self->room_id) != 0)
-    return;
-  if (!ld_payload_get_int (payload, event, "seconds", FALSE, 0, &seconds, NULL))
-    seconds = 0;
-
-  if (strcmp (event, "userUnbanned") == 0)
-    sanction = LD_SANCTION_NONE;
-  else if (strcmp (event, "userBanned") == 0)
-    sanction = LD_SANCTION_BANNED;
-  else if (seconds > 0)
-    sanction = LD_SANCTION_TIMED_OUT;
-  else
+  if (room == NULL)
     return;
 
-  if (sanction != LD_SANCTION_NONE && seconds > 0)
+  switch (info->event)
     {
-      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+    case LD_EVENT_NEW_MESSAGE:
+      {
+        g_autoptr(LdMessage) message = ld_message_new_from_json (fields, NULL);
 
-      until = g_date_time_add_seconds (now, (gdouble) seconds);
-    }
+        if (message != NULL)
+          _ld_room_receive_message (room, message);
+      }
+      break;
+    case LD_EVENT_CHAT_MESSAGE_FROM_BACKEND:
+      {
+        g_autoptr(LdMessage) message = ld_message_new_from_backend (payload, NULL);
 
-  if (sanction == LD_SANCTION_NONE)
-    g_hash_table_remove (self->sanctions, user_id);
-  else
-    {
-      Sanction *entry = g_new0 (Sanction, 1);
+        if (message != NULL)
+          _ld_room_receive_message (room, message);
+      }
+      break;
+    case LD_EVENT_NEW_GIFT:
+    case LD_EVENT_GIFT_FROM_BACKEND:
+      {
+        g_autoptr(LdGift) gift = info->event == LD_EVENT_NEW_GIFT ? ld_gift_new_from_json (fields, NULL)
+                                                                  : ld_gift_new_from_backend (payload, NULL);
 
-      entry->sanction = sanction;
-      entry->until = until != NULL ? g_date_time_ref (until) : NULL;
-      g_hash_table_replace (self->sanctions, g_strdup (user_id), entry);
-    }
-
-  viewer = ld_viewer_model_lookup (self->viewers, user_id);
-  if (viewer != NULL)
-    ld_viewer_set_sanction (viewer, sanction, until);
-
-  if (g_strcmp0 (user_id, self->user_id) == 0)
-    {
-      g_autofree char *why = sanction != LD_SANCTION_NONE ? describe_sanction (sanction, until, by, reason) : NULL;
-
-      set_own_sanction (self, sanction, until, why);
-      /* We are out of the room; a re-join would only be refused. */
-      if (sanction == LD_SANCTION_BANNED)
-        {
-          drop_room (self, TRUE);
-          g_free (self->banned_from);
-          self->banned_from = g_strdup (self->room_id);
-          set_string (self, &self->room_id, NULL, PROP_ROOM_ID);
-        }
+        if (gift != NULL)
+          _ld_room_receive_gift (room, gift);
+      }
+      break;
+    case LD_EVENT_USER_JOINED:
+    case LD_EVENT_USER_LEFT:
+      if (ld_room_get_joined (room))
+        _ld_room_apply_people (room, info->event, fields);
+      break;
+    case LD_EVENT_ROOM_UPDATE:
+      _ld_room_apply_update (room, fields);
+      break;
+    case LD_EVENT_VIEWER_PONG:
+      _ld_room_apply_count (room, fields);
+      break;
+    case LD_EVENT_MESSAGE_DELETED:
+      _ld_room_apply_deleted (room, fields);
+      break;
+    case LD_EVENT_USER_TIMED_OUT:
+    case LD_EVENT_USER_BANNED:
+    case LD_EVENT_USER_UNBANNED:
+      /* Out by a ban: what was waiting for this room will not go. */
+      if (_ld_room_apply_sanction (room, info->event, fields))
+        drop_room (self, room, TRUE);
+      break;
+    default:
+      break;
     }
 }
 
@@ -1259,10 +1212,16 @@ void
 _ld_session_enter_room (LdSession  *self,
                         const char *room_id)
 {
-  g_return_if_fail (LD_IS_SESSION (self));
+  LdRoom *room;
 
-  set_string (self, &self->room_id, room_id, PROP_ROOM_ID);
-  self->in_room = room_id != NULL;
+  g_return_if_fail (LD_IS_SESSION (self));
+  g_return_if_fail (room_id != NULL);
+
+  room = lookup_room (self, room_id);
+  if (room == NULL)
+    room = add_room (self, room_id);
+  _ld_room_set_joined (room, TRUE);
+  set_current (self, room);
 }
 
 void
@@ -1270,7 +1229,9 @@ _ld_session_handle_event (LdSession  *self,
                           const char *event,
                           JsonNode   *node)
 {
+  const LdEventInfo *info;
   JsonObject *payload = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  JsonObject *fields;
 
   g_return_if_fail (LD_IS_SESSION (self));
 
@@ -1280,92 +1241,95 @@ _ld_session_handle_event (LdSession  *self,
   if (payload == NULL)
     return;
 
-  if (strcmp (event, "newMessage") == 0)
+  info = ld_event_lookup (event);
+  if (info == NULL)
     {
-      g_autoptr(LdMessage) message = ld_message_new_from_json (payload, NULL);
-
-      append_message (self, message);
+      /* A request's reply (roomInfo, giftSent, …Error). */
+      settle_request_by_event (self, event, node);
+      return;
     }
-  else if (strcmp (event, "chatMessageFromBackend") == 0)
-    {
-      g_autoptr(LdMessage) message = ld_message_new_from_backend (payload, NULL);
 
-      append_message (self, message);
-    }
-  else if (strcmp (event, "authSuccess") == 0)
-    apply_auth_success (self, payload);
-  else if (strcmp (event, "authFailed") == 0)
-    apply_auth_failed (self, payload);
-  else if (strcmp (event, "tokenExpired") == 0)
-    start_refresh (self);
-  else if (strcmp (event, "authRequired") == 0)
+  fields = ld_event_read (info, node);
+  /* A room's events go to that room; one the session is not in (a late
+   * one after leaving, a gift relayed to every socket) is ignored. */
+  if (info->in_room && info->event != LD_EVENT_JOINED_ROOM)
     {
+      dispatch_to_room (self, info, payload, fields);
+      return;
+    }
+
+  switch (info->event)
+    {
+    case LD_EVENT_AUTH_SUCCESS:
+      apply_auth_success (self, payload);
+      break;
+    case LD_EVENT_AUTH_FAILED:
+      apply_auth_failed (self, payload);
+      break;
+    case LD_EVENT_TOKEN_EXPIRED:
+      start_refresh (self);
+      break;
+    case LD_EVENT_AUTH_REQUIRED:
       /* Something went out before the server knew us (or after our token
        * lapsed): sign in again; refused requests are retried once online. */
       if (!self->refreshing)
         send_authenticate (self);
-    }
-  else if (strcmp (event, "joinedRoom") == 0)
-    apply_joined (self, payload);
-  else if (strcmp (event, "userJoined") == 0 || strcmp (event, "userLeft") == 0)
-    apply_people (self, event, payload);
-  else if (strcmp (event, "roomUpdate") == 0)
-    apply_room_update (self, payload);
-  else if (strcmp (event, "viewerPong") == 0)
-    apply_envelope_count (self, payload);
-  else if (strcmp (event, "newGift") == 0)
-    {
-      g_autoptr(LdGift) gift = ld_gift_new_from_json (payload, NULL);
-
-      if (gift != NULL)
-        ld_gift_queue_push (self->gifts, gift);
-    }
-  else if (strcmp (event, "giftFromBackend") == 0)
-    {
-      g_autoptr(LdGift) gift = ld_gift_new_from_backend (payload, NULL);
-
-      if (gift != NULL)
-        ld_gift_queue_push (self->gifts, gift);
-    }
-  else if (strcmp (event, "notification") == 0)
-    ld_notification_model_add_from_json (self->notifications, payload, LD_NOTIFICATION_SOURCE_USER, NULL);
-  else if (strcmp (event, "systemNotification") == 0)
-    ld_notification_model_add_from_json (self->notifications, payload, LD_NOTIFICATION_SOURCE_SYSTEM, NULL);
-  else if (strcmp (event, "notificationUpdate") == 0)
-    ld_notification_model_apply_update (self->notifications, payload, NULL);
-  else if (strcmp (event, "adminChat") == 0)
-    {
+      break;
+    case LD_EVENT_JOINED_ROOM:
+      apply_joined (self, payload);
+      break;
+    case LD_EVENT_NOTIFICATION:
+      ld_notification_model_add_from_json (self->notifications, payload, LD_NOTIFICATION_SOURCE_USER, NULL);
+      break;
+    case LD_EVENT_SYSTEM_NOTIFICATION:
+      ld_notification_model_add_from_json (self->notifications, payload, LD_NOTIFICATION_SOURCE_SYSTEM, NULL);
+      break;
+    case LD_EVENT_NOTIFICATION_UPDATE:
+      ld_notification_model_apply_update (self->notifications, payload, NULL);
+      break;
+    case LD_EVENT_ADMIN_CHAT:
       if (self->role == LD_ROLE_ADMIN)
-        ld_ticket_model_apply_admin_chat (self->tickets, payload, NULL);
-    }
-  else if (strcmp (event, "adminMessage") == 0)
-    {
-      const char *ticket_id = json_object_get_string_member_with_default (payload, "ticketId", NULL);
-      const char *from = json_object_get_string_member_with_default (payload, "from", NULL);
-      const char *text = json_object_get_string_member_with_default (payload, "message", NULL);
+        {
+          const char *user_id = json_object_get_string_member_with_default (payload, "userId", NULL);
+          const char *username = json_object_get_string_member_with_default (payload, "username", user_id);
+          const char *text = json_object_get_string_member_with_default (payload, "message", NULL);
 
-      /* An admin's own tickets are the ones users open (adminChat). */
-      if (self->role != LD_ROLE_ADMIN && self->user_id != NULL)
-        ld_ticket_model_apply_admin_message (self->tickets, self->user_id, payload, NULL);
-      if (text != NULL)
-        g_signal_emit (self, signals[SUPPORT_REPLY], 0, ticket_id, from, text);
-    }
-  else if (strcmp (event, "messageDeleted") == 0)
-    ld_chat_model_apply_deleted (self->chat, payload, NULL);
-  else if (strcmp (event, "userTimedOut") == 0 || strcmp (event, "userBanned") == 0 ||
-           strcmp (event, "userUnbanned") == 0)
-    apply_sanction (self, event, payload);
-  else if (strcmp (event, "messageSent") == 0 || strcmp (event, "sendMessageError") == 0)
-    {
-      g_autoptr(JsonArray) args = json_array_new ();
+          ld_ticket_model_apply_admin_chat (self->tickets, payload, NULL);
+          if (user_id != NULL && text != NULL && g_strcmp0 (user_id, self->user_id) != 0)
+            g_signal_emit (self, signals[SUPPORT_REQUEST], 0, user_id, username, text);
+        }
+      break;
+    case LD_EVENT_ADMIN_MESSAGE:
+      {
+        const char *ticket_id = json_object_get_string_member_with_default (payload, "ticketId", NULL);
+        const char *from = json_object_get_string_member_with_default (payload, "from", NULL);
+        const char *text = json_object_get_string_member_with_default (payload, "message", NULL);
 
-      json_array_add_element (args, json_node_copy (node));
-      settle_message (self, args);
+        /* An admin's own tickets are the ones users open (adminChat). */
+        if (self->role != LD_ROLE_ADMIN && self->user_id != NULL)
+          ld_ticket_model_apply_admin_message (self->tickets, self->user_id, payload, NULL);
+        if (text != NULL)
+          g_signal_emit (self, signals[SUPPORT_REPLY], 0, ticket_id, from, text);
+      }
+      break;
+    case LD_EVENT_MESSAGE_SENT:
+    case LD_EVENT_SEND_MESSAGE_ERROR:
+      {
+        g_autoptr(JsonArray) args = json_array_new ();
+
+        json_array_add_element (args, json_node_copy (node));
+        settle_message (self, args);
+      }
+      break;
+    case LD_EVENT_JOIN_ROOM_ERROR:
+      fail_joins (self, NULL, payload);
+      break;
+    case LD_EVENT_UNKNOWN:
+    case N_LD_EVENTS:
+    default:
+      settle_request_by_event (self, event, node);
+      break;
     }
-  else if (strcmp (event, "joinRoomError") == 0)
-    fail_joins (self, payload);
-  else
-    settle_request_by_event (self, event, node);
 }
 
 static void
@@ -1391,8 +1355,7 @@ on_client_connect (SioClient  *client,
 {
   LdSession *self = user_data;
 
-  self->in_room = FALSE;
-  self->joining = FALSE;
+  out_of_rooms (self);
   set_state (self, LD_SESSION_STATE_AUTHENTICATING, _("Signing in"));
   send_authenticate (self);
 }
@@ -1407,8 +1370,7 @@ on_client_disconnect (SioClient           *client,
   LdSession *self = user_data;
   g_autofree char *why = NULL;
 
-  self->in_room = FALSE;
-  self->joining = FALSE;
+  out_of_rooms (self);
   if (reason == SIO_DISCONNECT_IO_CLIENT_DISCONNECT)
     return;
 
@@ -1486,14 +1448,19 @@ on_refreshed (GObject      *source,
     {
       g_autofree char *reason = NULL;
 
-      if (error->domain == LD_REST_ERROR)
-        reason = g_strdup_printf (_("Your session ended and could not be renewed: %s"), error->message);
-      else
-        reason = g_strdup_printf (_("Your session ended and the sign-in service could not be reached: %s"),
-                                  error->message);
-      sign_out (self, reason);
+      /* Only the server saying no (401) ends the session; anything else is
+       * a fault to wait out. */
+      if (g_error_matches (error, LD_REST_ERROR, LD_REST_ERROR_UNAUTHENTICATED))
+        {
+          reason = g_strdup_printf (_("Your session ended and could not be renewed: %s"), error->message);
+          sign_out (self, reason);
+          return;
+        }
+      retry_refresh (self, error);
       return;
     }
+
+  self->refresh_failures = 0;
 
   /* The refresh token rotates: keep the new one even if none came back. */
   if (tokens->refresh_token == NULL && self->tokens != NULL && self->tokens->refresh_token != NULL)
@@ -1519,6 +1486,46 @@ on_refreshed (GObject      *source,
     send_authenticate (self);
 }
 
+static gboolean
+on_refresh_retry_due (gpointer user_data)
+{
+  LdSession *self = user_data;
+
+  self->refresh_retry_source = 0;
+  self->refreshing = FALSE;
+  start_refresh (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The guide's RetryManager: 3 tries 1 s apart, doubling, at most 10 s;
+ * then on the reconnect schedule, for as long as it takes. The session
+ * stays "refreshing" meanwhile so nothing else signs in with the old token. */
+static void
+retry_refresh (LdSession    *self,
+               const GError *error)
+{
+  g_autofree char *reason = NULL;
+  guint delay;
+
+  self->refresh_failures++;
+  self->refreshing = TRUE;
+  if (self->refresh_failures < LD_SESSION_REFRESH_TRIES)
+    delay = MIN (self->refresh_retry_base_ms << MIN (self->refresh_failures - 1, 16), self->refresh_retry_max_ms);
+  else
+    delay = sio_client_backoff_delay (self->backoff_base_ms, self->backoff_max_ms, 0.5,
+                                      MIN (self->refresh_failures - LD_SESSION_REFRESH_TRIES, 30), g_random_double ());
+
+  g_clear_handle_id (&self->refresh_retry_source, g_source_remove);
+  self->refresh_retry_source = g_timeout_add (delay, on_refresh_retry_due, self);
+  if (self->state == LD_SESSION_STATE_SIGNED_OUT || self->state == LD_SESSION_STATE_OFFLINE)
+    return;
+  reason = g_strdup_printf (_("Could not renew the session, trying again in %u s: %s"), (delay + 999) / 1000,
+                            error->message);
+  if (self->state == LD_SESSION_STATE_RECONNECTING || self->state == LD_SESSION_STATE_CONNECTING)
+    return;
+  set_state (self, LD_SESSION_STATE_AUTHENTICATING, reason);
+}
+
 static void
 start_refresh (LdSession *self)
 {
@@ -1539,29 +1546,38 @@ start_refresh (LdSession *self)
 
 /* Rooms */
 
+typedef struct
+{
+  LdSession *self;
+  LdRoom    *room;
+} Joining;
+
 static void
 on_join_acked (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
+  Joining *joining = user_data;
+  g_autoptr(LdRoom) room = joining->room;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonArray) args = sio_client_emit_with_ack_finish (SIO_CLIENT (source), result, NULL, &error);
-  LdSession *self;
+  LdSession *self = joining->self;
   JsonNode *first;
 
+  g_free (joining);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  self = LD_SESSION (user_data);
 
-  /* The joinedRoom or joinRoomError event came first and settled it. */
-  if (!self->joining)
+  /* The joinedRoom or joinRoomError event came first and settled it, or
+   * the room was left meanwhile. */
+  if (!_ld_room_get_joining (room) || lookup_room (self, ld_room_get_id (room)) != room)
     return;
 
   if (args == NULL)
     {
       /* The connection went (the next connect joins again) or the server
        * does not answer acks and sent no event either. */
-      self->joining = FALSE;
+      _ld_room_set_joining (room, FALSE);
       return;
     }
 
@@ -1571,68 +1587,110 @@ on_join_acked (GObject      *source,
       g_autoptr(JsonObject) envelope = json_object_new ();
       g_autoptr(JsonObject) data = json_object_new ();
 
-      json_object_set_string_member (data, "roomId", self->room_id);
+      json_object_set_string_member (data, "roomId", ld_room_get_id (room));
       json_object_set_boolean_member (envelope, "success", TRUE);
       json_object_set_object_member (envelope, "data", g_steal_pointer (&data));
       apply_joined (self, envelope);
     }
   else if (json_object_get_boolean_member_with_default (json_node_get_object (first), "success", TRUE))
-    apply_joined (self, json_node_get_object (first));
+    {
+      JsonObject *envelope = json_node_get_object (first);
+      JsonNode *data = json_object_get_member (envelope, "data");
+
+      /* An ack whose data does not name the room is still this room's. */
+      if (data == NULL || !JSON_NODE_HOLDS_OBJECT (data) ||
+          !json_object_has_member (json_node_get_object (data), "roomId"))
+        {
+          g_autoptr(JsonObject) named = json_object_new ();
+          g_autoptr(JsonObject) fields = data != NULL && JSON_NODE_HOLDS_OBJECT (data)
+                                         ? json_object_ref (json_node_get_object (data)) : json_object_new ();
+
+          json_object_set_string_member (fields, "roomId", ld_room_get_id (room));
+          json_object_set_boolean_member (named, "success", TRUE);
+          json_object_set_object_member (named, "data", g_steal_pointer (&fields));
+          apply_joined (self, named);
+        }
+      else
+        apply_joined (self, envelope);
+    }
   else
-    fail_joins (self, json_node_get_object (first));
+    fail_joins (self, ld_room_get_id (room), json_node_get_object (first));
 }
 
 static void
-send_join (LdSession *self)
+send_join (LdSession *self,
+           LdRoom    *room)
 {
   g_autoptr(JsonObject) payload = json_object_new ();
   g_autoptr(JsonArray) args = NULL;
+  Joining *joining;
 
-  if (self->joining || self->room_id == NULL || self->state != LD_SESSION_STATE_ONLINE)
+  if (_ld_room_get_joining (room) || ld_room_get_joined (room) || self->state != LD_SESSION_STATE_ONLINE)
     return;
 
-  self->joining = TRUE;
-  json_object_set_string_member (payload, "roomId", self->room_id);
+  _ld_room_set_joining (room, TRUE);
+  json_object_set_string_member (payload, "roomId", ld_room_get_id (room));
   if (self->user_id != NULL)
     json_object_set_string_member (payload, "userId", self->user_id);
   if (self->username != NULL)
     json_object_set_string_member (payload, "username", self->username);
   json_object_set_string_member (payload, "role", ld_role_to_string (self->role));
   args = args_for (payload);
+  joining = g_new0 (Joining, 1);
+  joining->self = self;
+  joining->room = g_object_ref (room);
   sio_client_emit_with_ack_async (self->client, "joinRoom", args, NULL, LD_SESSION_REQUEST_TIMEOUT_MS,
-                                  self->cancellable, on_join_acked, self);
+                                  self->cancellable, on_join_acked, joining);
 }
 
-/* After a ban the chat stays as the user saw it up to the ban, behind the
- * composer that says why, instead of going blank; leaving clears it. */
+/* What was never sent to ROOM is refused, not sent elsewhere. */
+static void
+fail_outbox_for (LdSession  *self,
+                 const char *room_id,
+                 const char *reason)
+{
+  ld_outbox_fail_room (self->outbox, room_id, reason);
+  notify_outbox (self);
+}
+
+/* Out of ROOM: by a ban, the room stays (its chat as the user saw it up to
+ * the ban, behind the composer that says why) and is not re-joined; else
+ * it goes. */
 static void
 drop_room (LdSession *self,
+           LdRoom    *room,
            gboolean   banned)
 {
-  LdMessage *message;
+  g_autoptr(LdRoom) hold = g_object_ref (room);
+  g_autoptr(GError) error = g_error_new_literal (LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM,
+                                                 banned ? _("You were banned from the room")
+                                                        : _("Left the room"));
 
-  g_clear_handle_id (&self->ping_source, g_source_remove);
-  self->in_room = FALSE;
-  self->joining = FALSE;
-
-  /* What was never sent to the old room is refused, not sent elsewhere. */
-  while ((message = g_queue_pop_head (&self->outbox)) != NULL)
+  fail_outbox_for (self, ld_room_get_id (room),
+                   banned ? _("You were banned from the room before this was sent")
+                          : _("You left the room before this was sent"));
+  settle_joins (self, ld_room_get_id (room), error);
+  _ld_room_clear (room, banned);
+  if (banned)
     {
-      if (ld_message_get_state (message) == LD_MESSAGE_STATE_PENDING)
-        ld_message_mark_failed (message, banned ? _("You were banned from the room before this was sent")
-                                                : _("You left the room before this was sent"));
-      g_object_unref (message);
+      /* The session's room getters say "in no room" for a banned one. */
+      if (room == self->current)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROOM_ID]);
+      return;
     }
-  notify_outbox (self);
 
-  if (!banned)
-    ld_chat_model_clear (self->chat);
-  ld_viewer_model_clear (self->viewers);
-  g_hash_table_remove_all (self->sanctions);
-  set_viewer_count (self, 0);
-  set_string (self, &self->room_title, NULL, PROP_ROOM_TITLE);
-  set_string (self, &self->room_status, NULL, PROP_ROOM_STATUS);
-  fail_tasks (&self->joins, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, _("Left the room"));
+  /* A timeout holds in its room even for one who leaves and comes back. */
+  if (ld_room_get_sanction (room) == LD_SANCTION_TIMED_OUT && ld_room_get_sanction_until (room) != NULL)
+    {
+      Kept *kept = g_new0 (Kept, 1);
+
+      kept->until = g_date_time_ref (ld_room_get_sanction_until (room));
+      kept->reason = g_strdup (ld_room_get_sanction_reason (room));
+      g_hash_table_replace (self->kept_sanctions, g_strdup (ld_room_get_id (room)), kept);
+    }
+  g_hash_table_remove (self->rooms, ld_room_get_id (room));
+  if (room == self->current)
+    set_current (self, NULL);
 }
 
 void
@@ -1643,12 +1701,14 @@ ld_session_join_room_async (LdSession           *self,
                             gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  LdRoom *room;
 
   g_return_if_fail (LD_IS_SESSION (self));
   g_return_if_fail (room_id != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ld_session_join_room_async);
+  g_task_set_task_data (task, g_strdup (room_id), g_free);
 
   {
     g_autoptr(GError) validation = NULL;
@@ -1673,25 +1733,21 @@ ld_session_join_room_async (LdSession           *self,
       return;
     }
 
-  if (g_strcmp0 (self->room_id, room_id) != 0)
-    {
-      if (self->room_id != NULL)
-        ld_session_leave_room (self);
-      /* What a ban kept goes with another room; back in that room, its
-       * history joins what we kept (the model drops the repeats). */
-      else if (self->banned_from != NULL && strcmp (self->banned_from, room_id) != 0)
-        ld_chat_model_clear (self->chat);
-      g_clear_pointer (&self->banned_from, g_free);
-      set_string (self, &self->room_id, room_id, PROP_ROOM_ID);
-    }
-  else if (self->in_room)
+  room = lookup_room (self, room_id);
+  if (room == NULL)
+    room = add_room (self, room_id);
+  /* Back to a room that banned us: asking is all we can do; its chat stays
+   * as it was unless it lets us in. */
+  set_current (self, room);
+
+  if (ld_room_get_joined (room))
     {
       g_task_return_boolean (task, TRUE);
       return;
     }
 
   g_queue_push_tail (&self->joins, g_steal_pointer (&task));
-  send_join (self);
+  send_join (self, room);
 }
 
 gboolean
@@ -1705,33 +1761,70 @@ ld_session_join_room_finish (LdSession     *self,
 }
 
 void
-ld_session_leave_room (LdSession *self)
+ld_session_leave (LdSession  *self,
+                  const char *room_id)
 {
+  LdRoom *room;
+
   g_return_if_fail (LD_IS_SESSION (self));
+  g_return_if_fail (room_id != NULL);
 
-  if (self->room_id == NULL)
-    {
-      /* Out by a ban already: only the chat we kept is left to go. */
-      if (self->banned_from != NULL)
-        {
-          g_clear_pointer (&self->banned_from, g_free);
-          ld_chat_model_clear (self->chat);
-        }
-      return;
-    }
+  room = lookup_room (self, room_id);
+  if (room == NULL)
+    return;
 
-  if (self->client != NULL && self->state == LD_SESSION_STATE_ONLINE)
+  if (self->client != NULL && self->state == LD_SESSION_STATE_ONLINE && !ld_room_get_banned (room))
     {
       g_autoptr(JsonObject) payload = json_object_new ();
       g_autoptr(JsonArray) args = NULL;
 
-      json_object_set_string_member (payload, "roomId", self->room_id);
+      json_object_set_string_member (payload, "roomId", room_id);
       args = args_for (payload);
       sio_client_emit (self->client, "leaveRoom", args, NULL, SIO_EMIT_VOLATILE, NULL);
     }
 
-  drop_room (self, FALSE);
-  set_string (self, &self->room_id, NULL, PROP_ROOM_ID);
+  drop_room (self, room, FALSE);
+}
+
+void
+ld_session_leave_room (LdSession *self)
+{
+  g_return_if_fail (LD_IS_SESSION (self));
+
+  if (self->current != self->lobby)
+    ld_session_leave (self, ld_room_get_id (self->current));
+}
+
+LdRoom *
+ld_session_get_room (LdSession  *self,
+                     const char *room_id)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
+
+  return lookup_room (self, room_id);
+}
+
+LdRoom *
+ld_session_get_current_room (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
+
+  return self->current != self->lobby ? self->current : NULL;
+}
+
+GPtrArray *
+ld_session_list_rooms (LdSession *self)
+{
+  GPtrArray *rooms = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer room;
+
+  g_return_val_if_fail (LD_IS_SESSION (self), rooms);
+
+  g_hash_table_iter_init (&iter, self->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, &room))
+    g_ptr_array_add (rooms, g_object_ref (room));
+  return rooms;
 }
 
 void
@@ -1765,7 +1858,6 @@ ld_session_get_room_info_finish (LdSession     *self,
 
 /* Chat and the outbox */
 
-#define SEQ_KEY "ld-session-outbox-seq"
 #define REFUSAL_KEY "ld-session-refusal-code"
 
 const char *
@@ -1778,30 +1870,12 @@ ld_session_get_refusal_code (LdMessage *message)
   return g_object_get_data (G_OBJECT (message), REFUSAL_KEY);
 }
 
-static int
-compare_seq (gconstpointer a,
-             gconstpointer b,
-             gpointer      user_data)
-{
-  guint64 sa = *(guint64 *) g_object_get_data (G_OBJECT (a), SEQ_KEY);
-  guint64 sb = *(guint64 *) g_object_get_data (G_OBJECT (b), SEQ_KEY);
-
-  return sa < sb ? -1 : sa > sb;
-}
-
+/* Back in its place in the outbox. */
 static void
 outbox_add (LdSession *self,
             LdMessage *message)
 {
-  guint64 *seq = g_object_get_data (G_OBJECT (message), SEQ_KEY);
-
-  if (seq == NULL)
-    {
-      seq = g_new (guint64, 1);
-      *seq = self->next_seq++;
-      g_object_set_data_full (G_OBJECT (message), SEQ_KEY, seq, g_free);
-    }
-  g_queue_insert_sorted (&self->outbox, g_object_ref (message), compare_seq, NULL);
+  ld_outbox_requeue (self->outbox, message);
   notify_outbox (self);
 }
 
@@ -1861,10 +1935,10 @@ settle_message (LdSession *self,
 
   if (!read_envelope_full (args, &data, &retry_ms, &error))
     {
-      if (g_error_matches (error, LD_SERVER_ERROR, LD_SERVER_ERROR_UNAUTHENTICATED) ||
-          g_error_matches (error, LD_SERVER_ERROR, LD_SERVER_ERROR_TOKEN_EXPIRED))
+      if (g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_UNAUTHENTICATED) ||
+          g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_TOKEN_EXPIRED))
         outbox_add (self, message);
-      else if (g_error_matches (error, LD_SERVER_ERROR, LD_SERVER_ERROR_RATE_LIMITED))
+      else if (g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED))
         {
           /* Sent too fast (after a reconnect, say): it waits its turn rather than failing. */
           outbox_add (self, message);
@@ -1874,8 +1948,9 @@ settle_message (LdSession *self,
       else
         {
           g_object_set_data (G_OBJECT (message), REFUSAL_KEY,
-                             (gpointer) ld_server_error_to_code (error->domain == LD_SERVER_ERROR
-                                                                 ? error->code : LD_SERVER_ERROR_OTHER));
+                             (gpointer) (error->domain == LD_CONTRACT_ERROR &&
+                                         ld_contract_error_to_code (error->code) != NULL
+                                         ? ld_contract_error_to_code (error->code) : "ERROR"));
           ld_message_mark_failed (message, error->message);
         }
       flush_outbox (self);
@@ -1889,7 +1964,12 @@ settle_message (LdSession *self,
     if (data != NULL)
       ld_payload_get_datetime (data, "messageSent", "timestamp", FALSE, &timestamp, NULL);
     if (message_id != NULL)
-      ld_chat_model_mark_sent (self->chat, ld_message_get_local_id (message), message_id, timestamp);
+      {
+        LdRoom *room = lookup_room (self, ld_message_get_room_id (message));
+
+        if (room != NULL)
+          ld_chat_model_mark_sent (ld_room_get_chat (room), ld_message_get_local_id (message), message_id, timestamp);
+      }
   }
   flush_outbox (self);
 }
@@ -1914,16 +1994,35 @@ on_message_acked (GObject      *source,
   settle_message (self, args);
 }
 
+/* Messages of rooms being re-joined wait their turn, those of rooms left
+ * fail. */
+static LdOutboxVerdict
+may_send (LdMessage *message,
+          gpointer   user_data)
+{
+  LdSession *self = user_data;
+  LdRoom *room = lookup_room (self, ld_message_get_room_id (message));
+
+  if (room == NULL || ld_room_get_banned (room))
+    return LD_OUTBOX_FAIL;
+  return ld_room_get_joined (room) ? LD_OUTBOX_SEND : LD_OUTBOX_WAIT;
+}
+
+static LdMessage *
+next_to_send (LdSession *self)
+{
+  return ld_outbox_take_next (self->outbox, may_send, self, _("You left the room before this was sent"));
+}
+
 static void
 flush_outbox (LdSession *self)
 {
   LdMessage *message;
 
-  if (self->state != LD_SESSION_STATE_ONLINE || !self->in_room ||
-      self->sending != NULL || self->flush_source != 0)
+  if (self->state != LD_SESSION_STATE_ONLINE || self->sending != NULL || self->flush_source != 0)
     return;
 
-  while (self->sending == NULL && (message = g_queue_pop_head (&self->outbox)) != NULL)
+  while (self->sending == NULL && (message = next_to_send (self)) != NULL)
     {
       g_autoptr(LdMessage) owned = message;
       g_autoptr(JsonObject) payload = NULL;
@@ -1932,18 +2031,10 @@ flush_outbox (LdSession *self)
       gboolean image;
       Sending *sending;
 
-      if (ld_message_get_state (message) != LD_MESSAGE_STATE_PENDING)
-        continue;
-      if (g_strcmp0 (ld_message_get_room_id (message), self->room_id) != 0)
-        {
-          ld_message_mark_failed (message, _("You left the room before this was sent"));
-          continue;
-        }
-
       image = ld_message_get_message_type (message) == LD_MESSAGE_TYPE_IMAGE;
       timestamp = now_iso8601 ();
       payload = json_object_new ();
-      json_object_set_string_member (payload, "roomId", self->room_id);
+      json_object_set_string_member (payload, "roomId", ld_message_get_room_id (message));
       json_object_set_string_member (payload, "userId", self->user_id);
       json_object_set_string_member (payload, "username", self->username);
       if (image)
@@ -2072,8 +2163,9 @@ send_chat (LdSession      *self,
 {
   g_autoptr(LdMessage) message = NULL;
   g_autofree char *clean = NULL;
+  LdRoom *room = ld_session_get_current_room (self);
 
-  if (self->room_id == NULL)
+  if (room == NULL || ld_room_get_banned (room))
     {
       g_set_error_literal (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, _("Join a room first"));
       return NULL;
@@ -2095,13 +2187,24 @@ send_chat (LdSession      *self,
       else
         set_contract_error (error, validation, 0);
     }
-  if (clean == NULL || !check_rate (self, error))
+  if (clean == NULL)
+    return NULL;
+  /* Bounded: past what waits already, the user is told, not queued. */
+  if (ld_outbox_is_full (self->outbox))
+    {
+      g_set_error (error, LD_OUTBOX_ERROR, LD_OUTBOX_ERROR_FULL,
+                   _("Too many messages are waiting to be sent; try again once they are"));
+      return NULL;
+    }
+  if (!check_rate (self, error))
     return NULL;
 
-  message = ld_message_new_outgoing (self->room_id, self->user_id != NULL ? self->user_id : self->token_user_id,
+  message = ld_message_new_outgoing (ld_room_get_id (room),
+                                     self->user_id != NULL ? self->user_id : self->token_user_id,
                                      self->username, self->role, type, clean);
-  ld_chat_model_append (self->chat, message);
-  outbox_add (self, message);
+  ld_chat_model_append (ld_room_get_chat (room), message);
+  ld_outbox_push (self->outbox, message, NULL);
+  notify_outbox (self);
   flush_outbox (self);
 
   return message;
@@ -2136,12 +2239,29 @@ ld_session_retry_message (LdSession *self,
   g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
   g_return_val_if_fail (LD_IS_MESSAGE (message), FALSE);
 
-  if (!ld_chat_model_retry (self->chat, ld_message_get_local_id (message)))
-    return FALSE;
+  {
+    LdRoom *room = lookup_room (self, ld_message_get_room_id (message));
+
+    if (room == NULL || !ld_chat_model_retry (ld_room_get_chat (room), ld_message_get_local_id (message)))
+      return FALSE;
+  }
 
   outbox_add (self, message);
   flush_outbox (self);
   return TRUE;
+}
+
+gint64
+ld_session_get_send_retry_ms (LdSession *self)
+{
+  LdRateWindow hit;
+  gint64 retry_ms = 0;
+
+  g_return_val_if_fail (LD_IS_SESSION (self), 0);
+
+  if (ld_rate_limit_check (self->limiter, "self", g_get_monotonic_time () / 1000, &hit, &retry_ms))
+    return 0;
+  return MAX (retry_ms, 1);
 }
 
 guint
@@ -2149,7 +2269,7 @@ ld_session_get_outbox_length (LdSession *self)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), 0);
 
-  return self->outbox.length + (self->sending != NULL ? 1 : 0);
+  return ld_outbox_get_length (self->outbox) + (self->sending != NULL ? 1 : 0);
 }
 
 /* Gifts, support, moderation */
@@ -2223,14 +2343,14 @@ ld_session_send_gift_async (LdSession           *self,
   g_task_set_source_tag (task, ld_session_send_gift_async);
   if (!check_signed_in (self, task))
     return;
-  if (self->room_id == NULL)
+  if (ld_session_get_room_id (self) == NULL)
     {
       g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, "%s", _("Join a room first"));
       return;
     }
 
   user_id = self->user_id != NULL ? self->user_id : self->token_user_id;
-  json_object_set_string_member (payload, "roomId", self->room_id);
+  json_object_set_string_member (payload, "roomId", ld_session_get_room_id (self));
   json_object_set_string_member (payload, "senderId", user_id);
   json_object_set_string_member (payload, "senderName", self->username != NULL ? self->username : user_id);
   /* Missing fields stay missing, so the check below names them. */
@@ -2489,13 +2609,15 @@ static void
 ld_session_dispose (GObject *object)
 {
   LdSession *self = LD_SESSION (object);
-  LdMessage *message;
   GTask *task;
 
   g_cancellable_cancel (self->cancellable);
   stop_timers (self);
   g_clear_handle_id (&self->refresh_source, g_source_remove);
-  g_clear_handle_id (&self->sanction_source, g_source_remove);
+  g_clear_handle_id (&self->refresh_retry_source, g_source_remove);
+  if (self->network_monitor != NULL)
+    g_signal_handlers_disconnect_by_func (self->network_monitor, on_network_changed, self);
+  g_clear_object (&self->network_monitor);
 
   while ((task = g_queue_pop_head (&self->waiting)) != NULL)
     {
@@ -2507,8 +2629,8 @@ ld_session_dispose (GObject *object)
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("The session was closed"));
       g_object_unref (task);
     }
-  while ((message = g_queue_pop_head (&self->outbox)) != NULL)
-    g_object_unref (message);
+  if (self->outbox != NULL)
+    ld_outbox_clear (self->outbox);
   if (self->sending != NULL)
     {
       /* Its ack, if it still comes, finds it settled. */
@@ -2526,12 +2648,23 @@ ld_session_dispose (GObject *object)
     }
 
   g_clear_object (&self->rest);
-  g_clear_object (&self->chat);
-  g_clear_object (&self->viewers);
+  if (self->rooms != NULL)
+    {
+      GHashTableIter iter;
+      gpointer room;
+
+      g_hash_table_iter_init (&iter, self->rooms);
+      while (g_hash_table_iter_next (&iter, NULL, &room))
+        g_signal_handlers_disconnect_by_data (ld_room_get_gifts (room), self);
+    }
+  g_clear_object (&self->current);
+  g_clear_pointer (&self->rooms, g_hash_table_unref);
+  g_clear_pointer (&self->kept_sanctions, g_hash_table_unref);
+  g_clear_object (&self->lobby);
   g_clear_object (&self->notifications);
   g_clear_object (&self->tickets);
-  g_clear_object (&self->gifts);
   g_clear_object (&self->limiter);
+  g_clear_object (&self->outbox);
 
   G_OBJECT_CLASS (ld_session_parent_class)->dispose (object);
 }
@@ -2550,14 +2683,6 @@ ld_session_finalize (GObject *object)
   g_free (self->state_reason);
   g_free (self->user_id);
   g_free (self->username);
-  g_free (self->room_id);
-  g_free (self->room_title);
-  g_free (self->room_status);
-  g_clear_pointer (&self->sanctions, g_hash_table_unref);
-  g_clear_pointer (&self->sanction_until, g_date_time_unref);
-  g_free (self->sanction_reason);
-  g_free (self->sanction_room);
-  g_free (self->banned_from);
 
   G_OBJECT_CLASS (ld_session_parent_class)->finalize (object);
 }
@@ -2600,25 +2725,34 @@ ld_session_get_property (GObject    *object,
       g_value_set_enum (value, self->role);
       break;
     case PROP_ROOM_ID:
-      g_value_set_string (value, self->room_id);
+      g_value_set_string (value, ld_session_get_room_id (self));
       break;
     case PROP_ROOM_TITLE:
-      g_value_set_string (value, self->room_title);
+      g_value_set_string (value, ld_room_get_title (self->current));
       break;
     case PROP_ROOM_STATUS:
-      g_value_set_string (value, self->room_status);
+      g_value_set_string (value, ld_room_get_status (self->current));
       break;
     case PROP_VIEWER_COUNT:
-      g_value_set_uint (value, self->viewer_count);
+      g_value_set_uint (value, ld_room_get_viewer_count (self->current));
       break;
     case PROP_SANCTION:
-      g_value_set_enum (value, self->sanction);
+      g_value_set_enum (value, ld_room_get_sanction (self->current));
       break;
     case PROP_SANCTION_UNTIL:
-      g_value_set_boxed (value, self->sanction_until);
+      g_value_set_boxed (value, ld_room_get_sanction_until (self->current));
       break;
     case PROP_SANCTION_REASON:
-      g_value_set_string (value, self->sanction_reason);
+      g_value_set_string (value, ld_room_get_sanction_reason (self->current));
+      break;
+    case PROP_HAVING_TROUBLE:
+      g_value_set_boolean (value, self->having_trouble);
+      break;
+    case PROP_REDIS_STATE:
+      g_value_set_enum (value, self->redis_state);
+      break;
+    case PROP_CURRENT_ROOM:
+      g_value_set_object (value, ld_session_get_current_room (self));
       break;
     case PROP_SOCKET_HEALTHY:
       g_value_set_boolean (value, self->socket_healthy);
@@ -2715,9 +2849,16 @@ ld_session_class_init (LdSessionClass *klass)
     g_param_spec_enum ("sanction", NULL, NULL, LD_TYPE_SANCTION, LD_SANCTION_NONE, ro);
   properties[PROP_SANCTION_UNTIL] = g_param_spec_boxed ("sanction-until", NULL, NULL, G_TYPE_DATE_TIME, ro);
   properties[PROP_SANCTION_REASON] = g_param_spec_string ("sanction-reason", NULL, NULL, NULL, ro);
+  properties[PROP_HAVING_TROUBLE] = g_param_spec_boolean ("having-trouble", NULL, NULL, FALSE, ro);
+  /* The room the app shows: the last joined, NULL in none. */
+  properties[PROP_CURRENT_ROOM] = g_param_spec_object ("current-room", NULL, NULL, LD_TYPE_ROOM, ro);
+  properties[PROP_REDIS_STATE] = g_param_spec_enum ("redis-state", NULL, NULL, LD_TYPE_REDIS_STATE,
+                                                    LD_REDIS_STATE_UNKNOWN, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  /* Every server event, as received: ::event::newMessage and so on. */
+  /* Every server event, as received (::event::newMessage and so on), for
+   * tools that print the wire (livedesk-cli tail); the app uses the typed
+   * signals and models instead. */
   signals[EVENT] =
     g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 2,
@@ -2730,6 +2871,25 @@ ld_session_class_init (LdSessionClass *klass)
   signals[SUPPORT_REPLY] =
     g_signal_new ("support-reply", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+  /* adminChat, for admins: a user asked for help (user id, name, text). */
+  signals[SUPPORT_REQUEST] =
+    g_signal_new ("support-request", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+  /* Someone else's message arrived live in the room (not the history a
+   * join brings), after it went into the chat model. */
+  signals[MESSAGE_RECEIVED] =
+    g_signal_new ("message-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, LD_TYPE_MESSAGE);
+  /* roomUpdate changed the stream's status ("live", "ended"), after
+   * room-status and room-title took the new values. */
+  signals[STREAM_STATUS_CHANGED] =
+    g_signal_new ("stream-status-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, LD_TYPE_ROOM, G_TYPE_STRING);
+  /* A gift arrived in any of the session's rooms (each room's queue says
+   * gift-received too). */
+  signals[GIFT_RECEIVED] =
+    g_signal_new ("gift-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, LD_TYPE_GIFT);
 }
 
 static void
@@ -2739,19 +2899,25 @@ ld_session_init (LdSession *self)
   self->reconnect_attempts = LD_SESSION_DEFAULT_RECONNECT_ATTEMPTS;
   self->refresh_margin = LD_SESSION_DEFAULT_REFRESH_MARGIN_S;
   self->ping_interval = LD_SESSION_VIEWER_PING_INTERVAL_S;
+  self->backoff_base_ms = LD_SESSION_RECONNECT_DELAY_MS;
+  self->backoff_max_ms = LD_SESSION_RECONNECT_DELAY_MAX_MS;
+  self->refresh_retry_base_ms = LD_SESSION_REFRESH_RETRY_DELAY_MS;
+  self->refresh_retry_max_ms = LD_SESSION_REFRESH_RETRY_DELAY_MAX_MS;
   self->role = LD_ROLE_VIEWER;
+  self->network_monitor = g_object_ref (g_network_monitor_get_default ());
+  g_signal_connect (self->network_monitor, "network-changed", G_CALLBACK (on_network_changed), self);
   self->cancellable = g_cancellable_new ();
-  self->chat = ld_chat_model_new ();
-  self->viewers = ld_viewer_model_new ();
+  self->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->kept_sanctions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, kept_free);
+  self->lobby = _ld_room_new (NULL);
+  self->current = g_object_ref (self->lobby);
   self->notifications = ld_notification_model_new ();
   self->tickets = ld_ticket_model_new ();
-  self->gifts = ld_gift_queue_new (NULL);
   self->limiter = ld_rate_limit_new (NULL, 0);
-  g_queue_init (&self->outbox);
+  self->outbox = ld_outbox_new (0);
   g_queue_init (&self->waiting);
   g_queue_init (&self->joins);
   g_queue_init (&self->requests);
-  self->sanctions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, sanction_free);
 }
 
 LdSession *
@@ -2795,6 +2961,48 @@ ld_session_set_path (LdSession  *self,
       g_signal_handlers_disconnect_by_data (self->client, self);
       g_clear_object (&self->client);
     }
+}
+
+void
+ld_session_set_give_up_after (LdSession *self,
+                              guint      attempts)
+{
+  g_return_if_fail (LD_IS_SESSION (self));
+
+  self->give_up_after = attempts;
+}
+
+LdRedisState
+ld_session_get_redis_state (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), LD_REDIS_STATE_UNKNOWN);
+
+  return self->redis_state;
+}
+
+gboolean
+ld_session_get_having_trouble (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
+
+  return self->having_trouble;
+}
+
+void
+_ld_session_set_backoff (LdSession *self,
+                         guint      base_ms,
+                         guint      max_ms,
+                         guint      refresh_base_ms,
+                         guint      refresh_max_ms)
+{
+  g_return_if_fail (LD_IS_SESSION (self));
+  g_return_if_fail (base_ms > 0 && max_ms >= base_ms);
+  g_return_if_fail (refresh_base_ms > 0 && refresh_max_ms >= refresh_base_ms);
+
+  self->backoff_base_ms = base_ms;
+  self->backoff_max_ms = max_ms;
+  self->refresh_retry_base_ms = refresh_base_ms;
+  self->refresh_retry_max_ms = refresh_max_ms;
 }
 
 guint
@@ -2952,28 +3160,31 @@ const char *
 ld_session_get_room_id (LdSession *self)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), NULL);
-  return self->room_id;
+  /* A room that banned us is shown, but we are not in it. */
+  if (self->current == self->lobby || ld_room_get_banned (self->current))
+    return NULL;
+  return ld_room_get_id (self->current);
 }
 
 const char *
 ld_session_get_room_title (LdSession *self)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), NULL);
-  return self->room_title;
+  return ld_room_get_title (self->current);
 }
 
 const char *
 ld_session_get_room_status (LdSession *self)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), NULL);
-  return self->room_status;
+  return ld_room_get_status (self->current);
 }
 
 guint
 ld_session_get_viewer_count (LdSession *self)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), 0);
-  return self->viewer_count;
+  return ld_room_get_viewer_count (self->current);
 }
 
 gboolean
@@ -3001,14 +3212,14 @@ LdChatModel *
 ld_session_get_chat (LdSession *self)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), NULL);
-  return self->chat;
+  return ld_room_get_chat (self->current);
 }
 
 LdViewerModel *
 ld_session_get_viewers (LdSession *self)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), NULL);
-  return self->viewers;
+  return ld_room_get_viewers (self->current);
 }
 
 LdNotificationModel *
@@ -3022,21 +3233,21 @@ LdSanction
 ld_session_get_sanction (LdSession *self)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), LD_SANCTION_NONE);
-  return self->sanction;
+  return ld_room_get_sanction (self->current);
 }
 
 GDateTime *
 ld_session_get_sanction_until (LdSession *self)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), NULL);
-  return self->sanction_until;
+  return ld_room_get_sanction_until (self->current);
 }
 
 const char *
 ld_session_get_sanction_reason (LdSession *self)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), NULL);
-  return self->sanction_reason;
+  return ld_room_get_sanction_reason (self->current);
 }
 
 LdTicketModel *
@@ -3050,5 +3261,5 @@ LdGiftQueue *
 ld_session_get_gifts (LdSession *self)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), NULL);
-  return self->gifts;
+  return ld_room_get_gifts (self->current);
 }

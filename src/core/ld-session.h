@@ -1,13 +1,21 @@
-/* ld-session.h: one user's livestream session against a gateway: the client
- * side of PROTOCOL.md on a SioClient, feeding the core's models.
+/* ld-session.h: one user's connection and account against a gateway: the
+ * client side of PROTOCOL.md on one SioClient, and the rooms on it.
  *
  * The session connects with the guide's settings (path /socket, WebSocket,
- * 20 s, reconnect after 1 s with back-off), authenticates on every connect
- * (the token in CONNECT's auth, then `authenticate`), refreshes the token
- * over REST before it expires and on tokenExpired, re-joins its room after a
- * reconnect, and keeps what the user sends in an outbox until the server
- * confirms it: pending messages are sent in order once the session is back
- * online and in the room, and never shown twice.
+ * 20 s), authenticates on every connect (the token in CONNECT's auth, then
+ * `authenticate`) and refreshes the token over REST before it expires and
+ * on tokenExpired. A network fault never ends it: it reconnects with
+ * jittered exponential backoff up to 30 s for as long as the user is signed
+ * in (having-trouble after the guide's 5 attempts), at once when the
+ * network comes back or on ld_session_reconnect_now(); a refresh that fails
+ * on the network is retried likewise. Only the server refusing the user
+ * (401 on refresh, authFailed) signs out.
+ *
+ * It holds any number of rooms (LdRoom) on its one socket, each re-joined
+ * by itself after a reconnect; incoming events go through the protocol's
+ * event table to the room or model they are for. What the user sends waits
+ * in one outbox (LdOutbox) until the server confirms it: sent in order once
+ * back in the room, never shown or sent twice.
  *
  * Tokens come from ld_session_set_tokens(); after a refresh the session
  * emits ::tokens-changed so the owner can store the new ones in the keyring.
@@ -18,6 +26,8 @@
  *   g_signal_connect (session, "notify::state", G_CALLBACK (on_state), NULL);
  *   ld_session_connect (session);
  *   ld_session_join_room_async (session, "room_1", NULL, on_joined, NULL);
+ *
+ * Test hooks are in ld-session-private.h.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -30,6 +40,7 @@
 #include "ld-chat-model.h"
 #include "ld-gift-queue.h"
 #include "ld-notification-model.h"
+#include "ld-room.h"
 #include "ld-ticket-model.h"
 #include "ld-token-store.h"
 #include "ld-validate.h"
@@ -42,9 +53,14 @@ G_BEGIN_DECLS
 #define LD_SESSION_DEFAULT_API_URL "http://localhost:3000"
 #define LD_SESSION_CONNECT_TIMEOUT_MS 20000
 #define LD_SESSION_RECONNECT_DELAY_MS 1000
-#define LD_SESSION_RECONNECT_DELAY_MAX_MS 5000
-/* The guide's cap; 0 means retry forever. */
+#define LD_SESSION_RECONNECT_DELAY_MAX_MS 30000
+/* The guide's 5 attempts: after them the session says it has trouble
+ * (having-trouble), and goes on trying. */
 #define LD_SESSION_DEFAULT_RECONNECT_ATTEMPTS 5
+/* The guide's RetryManager for a refresh that fails on the network. */
+#define LD_SESSION_REFRESH_TRIES 3
+#define LD_SESSION_REFRESH_RETRY_DELAY_MS 1000
+#define LD_SESSION_REFRESH_RETRY_DELAY_MAX_MS 10000
 #define LD_SESSION_VIEWER_PING_INTERVAL_S 30
 #define LD_SESSION_HEALTH_INTERVAL_S 30
 /* Refresh this long before the access token's exp. */
@@ -54,19 +70,20 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  LD_SESSION_STATE_OFFLINE,
+  LD_SESSION_STATE_OFFLINE,       /* never connected, or disconnected on purpose */
   LD_SESSION_STATE_CONNECTING,
   LD_SESSION_STATE_AUTHENTICATING,
   LD_SESSION_STATE_ONLINE,
   LD_SESSION_STATE_RECONNECTING, /* see the reconnect-in property */
-  LD_SESSION_STATE_SIGNED_OUT,   /* the token was refused and could not be refreshed */
+  LD_SESSION_STATE_SIGNED_OUT,   /* the server refused the token (authFailed, 401 on refresh) */
 } LdSessionState;
 
 #define LD_TYPE_SESSION_STATE (ld_session_state_get_type ())
 GType ld_session_state_get_type (void) G_GNUC_CONST;
 
 /* Errors raised here, before or instead of asking the server. The contract's
- * checks and rate limits refuse with LD_CONTRACT_ERROR (ld-validate.h). */
+ * checks, rate limits and the server's refusals are LD_CONTRACT_ERROR
+ * (ld-wire-error.h), OTHER for a code this client does not know. */
 #define LD_SESSION_ERROR (ld_session_error_quark ())
 GQuark ld_session_error_quark (void);
 
@@ -78,32 +95,6 @@ typedef enum
   LD_SESSION_ERROR_SIGNED_OUT,      /* no usable token */
   LD_SESSION_ERROR_NETWORK,         /* the connection failed or was lost */
 } LdSessionError;
-
-/* The server's refusals (PROTOCOL.md section 2's codes), with the server's
- * message as the error message. */
-#define LD_SERVER_ERROR (ld_server_error_quark ())
-GQuark ld_server_error_quark (void);
-
-typedef enum
-{
-  LD_SERVER_ERROR_UNAUTHENTICATED,
-  LD_SERVER_ERROR_FORBIDDEN,
-  LD_SERVER_ERROR_INVALID_PAYLOAD,
-  LD_SERVER_ERROR_NOT_IN_ROOM,
-  LD_SERVER_ERROR_ROOM_NOT_FOUND,
-  LD_SERVER_ERROR_EMPTY_MESSAGE,
-  LD_SERVER_ERROR_MESSAGE_TOO_LONG,
-  LD_SERVER_ERROR_FORBIDDEN_CONTENT,
-  LD_SERVER_ERROR_INVALID_IMAGE_URL,
-  LD_SERVER_ERROR_INVALID_GIFT,
-  LD_SERVER_ERROR_RATE_LIMITED,
-  LD_SERVER_ERROR_TOKEN_EXPIRED,
-  LD_SERVER_ERROR_INTERNAL,
-  LD_SERVER_ERROR_OTHER,            /* a code this client does not know */
-} LdServerError;
-
-/* "RATE_LIMITED" and so on ("ERROR" for OTHER). */
-const char *ld_server_error_to_code (LdServerError code);
 
 #define LD_TYPE_SESSION (ld_session_get_type ())
 
@@ -118,10 +109,20 @@ const char          *ld_session_get_api_url             (LdSession       *self);
 /* The Engine.IO path, "/socket" by default; read on the next connect. */
 void                 ld_session_set_path                (LdSession       *self,
                                                          const char      *path);
-/* 0 = forever. */
+/* Failed attempts after which the session says it has trouble (0 =
+ * never); it keeps trying either way. */
 guint                ld_session_get_reconnect_attempts  (LdSession       *self);
 void                 ld_session_set_reconnect_attempts  (LdSession       *self,
                                                          guint            attempts);
+/* For one-shot tools only (livedesk-cli send): go OFFLINE after this many
+ * failed attempts. 0, the default, never gives up. */
+void                 ld_session_set_give_up_after       (LdSession       *self,
+                                                         guint            attempts);
+/* Past the reconnect attempts without getting through. */
+gboolean             ld_session_get_having_trouble      (LdSession       *self);
+/* Tries now instead of at the end of the backoff (the network came back,
+ * the user asked); also a refresh that waits on the network. */
+void                 ld_session_reconnect_now           (LdSession       *self);
 void                 ld_session_set_refresh_margin      (LdSession       *self,
                                                          guint            seconds);
 /* viewerPing while in a room, every 30 s by default (the guide's). */
@@ -150,7 +151,8 @@ const char          *ld_session_get_user_id             (LdSession       *self);
 const char          *ld_session_get_username            (LdSession       *self);
 LdRole               ld_session_get_role                (LdSession       *self);
 
-/* The room the session is in (or re-joins after a reconnect), or NULL. */
+/* The current room (ld_session_get_current_room): its id, NULL when in
+ * none or banned from it; its info, chat, viewers, gifts and own sanction. */
 const char          *ld_session_get_room_id             (LdSession       *self);
 const char          *ld_session_get_room_title          (LdSession       *self);
 /* "live", "ended" or NULL when unknown. */
@@ -162,7 +164,9 @@ guint                ld_session_get_viewer_count        (LdSession       *self);
 gboolean             ld_session_get_socket_healthy      (LdSession       *self);
 gboolean             ld_session_get_api_healthy         (LdSession       *self);
 gboolean             ld_session_get_healthy             (LdSession       *self);
-/* Checks the REST API now. */
+/* The platform's Redis, when the API's health answer says (the guide's). */
+LdRedisState         ld_session_get_redis_state         (LdSession       *self);
+/* Checks the REST API now: any 2xx within 5 s is healthy (the guide's). */
 void                 ld_session_check_health            (LdSession       *self);
 
 /* The signed-in user's own sanction in the room (userTimedOut, userBanned),
@@ -175,16 +179,23 @@ LdSanction           ld_session_get_sanction            (LdSession       *self);
 GDateTime           *ld_session_get_sanction_until      (LdSession       *self);
 const char          *ld_session_get_sanction_reason     (LdSession       *self);
 
+/* The current room's models: another room's once the current room changes
+ * (notify::current-room), empty ones while in none. */
 LdChatModel         *ld_session_get_chat                (LdSession       *self);
 LdViewerModel       *ld_session_get_viewers             (LdSession       *self);
+LdGiftQueue         *ld_session_get_gifts               (LdSession       *self);
+/* The account's, whatever the room. */
 LdNotificationModel *ld_session_get_notifications       (LdSession       *self);
 LdTicketModel       *ld_session_get_tickets             (LdSession       *self);
-LdGiftQueue         *ld_session_get_gifts               (LdSession       *self);
-/* Messages still waiting for the server's confirmation (pending). */
+/* Messages of ours still waiting for the server's confirmation, in every
+ * room (the session's one LdOutbox). */
 guint                ld_session_get_outbox_length       (LdSession       *self);
 
-/* Rooms. Joining while in another room leaves it. Completes when the server
- * answers (joinedRoom), after any reconnect the join waits for. */
+/* Rooms. A session is in any number of rooms on its one connection, each
+ * re-joined by itself after a reconnect. Joining makes the room the current
+ * one (what the room getters above describe, and what the app shows) and
+ * completes when the server answers (joinedRoom), after any reconnect the
+ * join waits for. */
 void                 ld_session_join_room_async         (LdSession       *self,
                                                          const char      *room_id,
                                                          GCancellable    *cancellable,
@@ -193,7 +204,19 @@ void                 ld_session_join_room_async         (LdSession       *self,
 gboolean             ld_session_join_room_finish        (LdSession       *self,
                                                          GAsyncResult    *result,
                                                          GError         **error);
+/* Leaves the current room. */
 void                 ld_session_leave_room              (LdSession       *self);
+void                 ld_session_leave                   (LdSession       *self,
+                                                         const char      *room_id);
+/* The room ROOM_ID the session is in (or re-joins, or was banned from),
+ * or NULL. */
+LdRoom              *ld_session_get_room                (LdSession       *self,
+                                                         const char      *room_id);
+/* The last joined, NULL when in none (the room getters then describe an
+ * empty room). */
+LdRoom              *ld_session_get_current_room        (LdSession       *self);
+/* Every room of the session (LdRoom, new references). */
+GPtrArray           *ld_session_list_rooms              (LdSession       *self);
 /* roomInfo's data {roomId, title, status, viewerCount, viewers}. */
 void                 ld_session_get_room_info_async     (LdSession       *self,
                                                          const char      *room_id,
@@ -218,6 +241,9 @@ LdMessage           *ld_session_send_image              (LdSession       *self,
 /* The protocol code ("FORBIDDEN", …) with which the server refused a FAILED
  * message of ours, or NULL. */
 const char          *ld_session_get_refusal_code        (LdMessage       *message);
+/* How long until the rate limits let the next message go, in ms (0: now).
+ * A RATE_LIMITED refusal's wait, as a number to count down. */
+gint64               ld_session_get_send_retry_ms       (LdSession       *self);
 /* A FAILED message of ours goes back to the outbox. */
 gboolean             ld_session_retry_message           (LdSession       *self,
                                                          LdMessage       *message);
@@ -290,13 +316,5 @@ void                 ld_session_moderate_async          (LdSession       *self,
 gboolean             ld_session_moderate_finish         (LdSession       *self,
                                                          GAsyncResult    *result,
                                                          GError         **error);
-
-/* Private, for the benchmark: be in ROOM_ID without a server, and the path
- * an event takes from the wire into the models. */
-void                 _ld_session_enter_room             (LdSession       *self,
-                                                         const char      *room_id);
-void                 _ld_session_handle_event           (LdSession       *self,
-                                                         const char      *event,
-                                                         JsonNode        *payload);
 
 G_END_DECLS

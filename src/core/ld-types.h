@@ -44,6 +44,14 @@ typedef enum
   LD_SANCTION_BANNED,
 } LdSanction;
 
+/* The platform's Redis as the REST API's health answer reports it. */
+typedef enum
+{
+  LD_REDIS_STATE_UNKNOWN, /* the answer does not say */
+  LD_REDIS_STATE_UP,
+  LD_REDIS_STATE_DOWN,
+} LdRedisState;
+
 typedef enum
 {
   LD_MESSAGE_TYPE_TEXT,

@@ -819,7 +819,7 @@ on_redis_ready (GObject      *object,
   /* The gateway also ends when our end of its stdin closes, which the kernel
    * does whenever and however we end. */
   self->gateway_process = g_subprocess_launcher_spawn (launcher, &error, self->gateway, "serve",
-                                                       "--exit-with-stdin", "--port", "0", "--users", users,
+                                                       "--exit-with-stdin", "--port", "0", "--drain-timeout", "0", "--users", users,
                                                        redis_uri ? "--redis" : NULL, redis_uri, NULL);
   if (self->gateway_process == NULL)
     {

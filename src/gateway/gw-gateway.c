@@ -18,14 +18,13 @@
 #include "gw-redis-rooms.h"
 #include "gw-sanctions.h"
 #include "gw-users.h"
+#include "gw-tickets.h"
 #include "ld-validate.h"
 
 /* Transport rooms are prefixed: a socket id could otherwise pass for a room id. */
 #define ROOM_PREFIX "room:"
 #define USER_PREFIX "user:"
 #define ADMINS_ROOM "role:admin"
-/* Tickets whose user we remember for adminReply; older ones are forgotten. */
-#define MAX_TICKETS 10000
 #define MAX_MESSAGE_ID_LEN 100
 #define MAX_REASON_CHARS 200
 #define MAX_SUPPORT_TYPE_CHARS 50
@@ -60,8 +59,7 @@ struct _GwGateway
   /* Set by the refusal of the event being handled, for its retryAfterMs. */
   gint64              last_retry_ms;
   GHashTable         *clients;   /* socket id → Client */
-  GHashTable         *tickets;   /* ticket id → user id */
-  GQueue              ticket_order;
+  GwTickets          *tickets;   /* support tickets [ext], in Redis when there is one */
   guint               presence_timeout;
   guint               sweep_source;
   gulong              redis_handler;
@@ -1659,17 +1657,185 @@ handle_send_gift (GwGateway   *self,
   return TRUE;
 }
 
-static void
-remember_ticket (GwGateway  *self,
-                 const char *ticket_id,
-                 const char *user_id)
-{
-  char *key = g_strdup (ticket_id);
+/* [ext] Support tickets (README, "Beyond PROTOCOL.md"): stored by GwTickets,
+ * every message and change fanned out to every admin on every process. */
 
-  g_hash_table_insert (self->tickets, key, g_strdup (user_id));
-  g_queue_push_tail (&self->ticket_order, key);
-  while (self->ticket_order.length > MAX_TICKETS)
-    g_hash_table_remove (self->tickets, g_queue_pop_head (&self->ticket_order));
+static void
+count_ticket_refusal (const char *reason)
+{
+  gw_metrics_describe ("livedesk_ticket_refusals_total", GW_METRIC_COUNTER,
+                       "Support ticket requests refused by the ticket store, by reason");
+  gw_metrics_add ("livedesk_ticket_refusals_total", reason, 1);
+}
+
+/* The store's refusal in the contract's words, counted. */
+static GError *
+ticket_error_to_contract (const GError *error)
+{
+  if (error->domain == GW_TICKETS_ERROR)
+    switch (error->code)
+      {
+      case GW_TICKETS_ERROR_NOT_FOUND:
+        count_ticket_refusal ("reason=\"not_found\"");
+        return g_error_new_literal (LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD, error->message);
+      case GW_TICKETS_ERROR_OTHER_USER:
+        count_ticket_refusal ("reason=\"other_user\"");
+        return g_error_new_literal (LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD, error->message);
+      case GW_TICKETS_ERROR_FULL:
+        count_ticket_refusal ("reason=\"ticket_full\"");
+        return g_error_new_literal (LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN, error->message);
+      case GW_TICKETS_ERROR_TOO_MANY:
+        count_ticket_refusal ("reason=\"too_many_open\"");
+        return g_error_new_literal (LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN, error->message);
+      default:
+        break;
+      }
+
+  /* Redis away or answering nonsense: nothing is stored, so nothing is sent. */
+  gw_log_event (G_LOG_LEVEL_MESSAGE, "tickets-unavailable", "reason", error->message, NULL);
+  count_ticket_refusal ("reason=\"unavailable\"");
+  return g_error_new_literal (LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INTERNAL,
+                              "Support is unavailable right now; try again in a moment");
+}
+
+/* A message of a ticket as stored, and as ticketMessage carries it. */
+static JsonObject *
+new_ticket_message (Client     *client,
+                    const char *text,
+                    const char *timestamp)
+{
+  JsonObject *message = json_object_new ();
+
+  json_object_set_string_member (message, "from", client->claims->name);
+  json_object_set_string_member (message, "fromId", client->claims->sub);
+  json_object_set_string_member (message, "fromRole", gw_role_to_string (client->claims->role));
+  json_object_set_string_member (message, "message", text);
+  json_object_set_string_member (message, "timestamp", timestamp);
+  return message;
+}
+
+static void
+copy_member (JsonObject  *from,
+             const char  *name,
+             JsonNode    *node,
+             gpointer     user_data)
+{
+  json_object_set_member (user_data, name, json_node_copy (node));
+}
+
+/* ticketMessage {ticketId, from, fromRole, message, timestamp} to every
+ * admin, with the ticket's state after it [ext]. */
+static void
+announce_ticket_message (GwGateway  *self,
+                         JsonObject *ticket,
+                         JsonObject *message)
+{
+  g_autoptr(JsonObject) event = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  json_object_set_string_member (event, "ticketId", json_object_get_string_member (ticket, "ticketId"));
+  json_object_set_string_member (event, "userId", json_object_get_string_member (ticket, "userId"));
+  json_object_set_string_member (event, "supportType", json_object_get_string_member (ticket, "supportType"));
+  json_object_foreach_member (message, copy_member, event);
+  json_object_set_object_member (event, "ticket", json_object_ref (ticket));
+  node = node_from_object (g_steal_pointer (&event));
+  emit_to_transport_room (self, ADMINS_ROOM, "ticketMessage", node);
+}
+
+typedef struct
+{
+  Deferred   *deferred;
+  JsonObject *message;
+  char       *user_id;     /* adminReply: whom the reply goes to */
+  char       *name;        /* the admin who changed the ticket */
+  gboolean    is_admin;
+  gboolean    by_type;     /* getTicket of the asker's open ticket of a type */
+  guint       limit;
+} TicketRequest;
+
+static TicketRequest *
+ticket_request_new (GwGateway *self,
+                    Client    *client)
+{
+  TicketRequest *request = g_new0 (TicketRequest, 1);
+
+  request->deferred = defer_reply (self, client);
+  request->name = g_strdup (client->claims->name);
+  request->user_id = g_strdup (client->claims->sub);
+  request->is_admin = client->claims->role >= GW_ROLE_ADMIN;
+  return request;
+}
+
+static void
+ticket_request_finish (TicketRequest *request,
+                       JsonNode      *reply,
+                       const GError  *error)
+{
+  answer_deferred (request->deferred, reply, error);
+  g_clear_pointer (&request->message, json_object_unref);
+  g_free (request->user_id);
+  g_free (request->name);
+  g_free (request);
+}
+
+static JsonNode *
+ticket_data_reply (const char *text,
+                   JsonObject *data)
+{
+  return gw_envelope_new_success (text, node_from_object (data));
+}
+
+static void
+on_ticket_posted (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  TicketRequest *request = user_data;
+  g_autoptr(GwGateway) self = g_weak_ref_get (&request->deferred->gateway);
+  g_autoptr(GError) store_error = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) ticket = gw_tickets_post_finish (GW_TICKETS (source), result, NULL, &store_error);
+  g_autoptr(JsonNode) reply = NULL;
+  const char *ticket_id;
+  const char *timestamp;
+
+  if (ticket == NULL)
+    {
+      error = ticket_error_to_contract (store_error);
+      ticket_request_finish (request, NULL, error);
+      return;
+    }
+
+  ticket_id = json_object_get_string_member (ticket, "ticketId");
+  timestamp = json_object_get_string_member (request->message, "timestamp");
+  if (self != NULL)
+    {
+      g_autoptr(JsonObject) chat = json_object_new ();
+      g_autoptr(JsonNode) node = NULL;
+
+      /* adminChat as before tickets were stored, for the clients that know only it. */
+      json_object_set_string_member (chat, "ticketId", ticket_id);
+      json_object_set_string_member (chat, "userId", json_object_get_string_member (ticket, "userId"));
+      json_object_set_string_member (chat, "username", json_object_get_string_member (request->message, "from"));
+      json_object_set_string_member (chat, "message", json_object_get_string_member (request->message, "message"));
+      json_object_set_string_member (chat, "supportType", json_object_get_string_member (ticket, "supportType"));
+      json_object_set_string_member (chat, "timestamp", timestamp);
+      node = node_from_object (json_object_ref (chat));
+      emit_to_transport_room (self, ADMINS_ROOM, "adminChat", node);
+      announce_ticket_message (self, ticket, request->message);
+
+      json_object_set_string_member (chat, "type", "admin_chat");
+      publish (self, "admin.chat", chat);
+    }
+
+  {
+    JsonObject *data = json_object_new ();
+
+    json_object_set_string_member (data, "ticketId", ticket_id);
+    json_object_set_string_member (data, "timestamp", timestamp);
+    reply = ticket_data_reply ("Sent to the support team", data);
+  }
+  ticket_request_finish (request, reply, NULL);
 }
 
 static gboolean
@@ -1682,11 +1848,8 @@ handle_chat_with_admin (GwGateway   *self,
   const char *text;
   const char *support_type;
   g_autofree char *clean = NULL;
-  g_autofree char *ticket_id = NULL;
   g_autofree char *timestamp = NULL;
-  g_autoptr(JsonObject) chat = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  JsonObject *data;
+  TicketRequest *request;
 
   if (!check_claimed_user (client, payload, "userId", error) ||
       !ld_validate_member_string (payload, "message", TRUE, &text, error) ||
@@ -1706,29 +1869,60 @@ handle_chat_with_admin (GwGateway   *self,
   if (!take_chat_slot (self, client, error))
     return FALSE;
 
-  ticket_id = g_uuid_string_random ();
   timestamp = gw_timestamp_now ();
-  remember_ticket (self, ticket_id, client->claims->sub);
-
-  chat = json_object_new ();
-  json_object_set_string_member (chat, "ticketId", ticket_id);
-  json_object_set_string_member (chat, "userId", client->claims->sub);
-  json_object_set_string_member (chat, "username", client->claims->name);
-  json_object_set_string_member (chat, "message", clean);
-  json_object_set_string_member (chat, "supportType", support_type);
-  json_object_set_string_member (chat, "timestamp", timestamp);
-  node = node_from_object (json_object_ref (chat));
-  emit_to_transport_room (self, ADMINS_ROOM, "adminChat", node);
-
-  json_object_set_string_member (chat, "type", "admin_chat");
-  publish (self, "admin.chat", chat);
-
-  data = json_object_new ();
-  json_object_set_string_member (data, "ticketId", ticket_id);
-  json_object_set_string_member (data, "timestamp", timestamp);
-  *out_reply = gw_envelope_new_success ("Sent to the support team", node_from_object (data));
-
+  request = ticket_request_new (self, client);
+  request->message = new_ticket_message (client, clean, timestamp);
+  gw_tickets_post_async (self->tickets, client->claims->sub, client->claims->name, support_type,
+                         request->message, NULL, on_ticket_posted, request);
   return TRUE;
+}
+
+static void
+on_ticket_replied (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  TicketRequest *request = user_data;
+  g_autoptr(GwGateway) self = g_weak_ref_get (&request->deferred->gateway);
+  g_autoptr(GError) store_error = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) ticket = gw_tickets_reply_finish (GW_TICKETS (source), result, &store_error);
+  g_autoptr(JsonNode) reply = NULL;
+  const char *ticket_id;
+  const char *timestamp;
+
+  if (ticket == NULL)
+    {
+      error = ticket_error_to_contract (store_error);
+      ticket_request_finish (request, NULL, error);
+      return;
+    }
+
+  ticket_id = json_object_get_string_member (ticket, "ticketId");
+  timestamp = json_object_get_string_member (request->message, "timestamp");
+  if (self != NULL)
+    {
+      g_autoptr(JsonObject) message = json_object_new ();
+      g_autoptr(JsonNode) node = NULL;
+      g_autofree char *user_room = g_strconcat (USER_PREFIX, json_object_get_string_member (ticket, "userId"), NULL);
+
+      json_object_set_string_member (message, "ticketId", ticket_id);
+      json_object_set_string_member (message, "from", request->name);
+      json_object_set_string_member (message, "message", json_object_get_string_member (request->message, "message"));
+      json_object_set_string_member (message, "timestamp", timestamp);
+      node = node_from_object (g_steal_pointer (&message));
+      emit_to_transport_room (self, user_room, "adminMessage", node);
+      announce_ticket_message (self, ticket, request->message);
+    }
+
+  {
+    JsonObject *data = json_object_new ();
+
+    json_object_set_string_member (data, "ticketId", ticket_id);
+    json_object_set_string_member (data, "timestamp", timestamp);
+    reply = ticket_data_reply ("Reply sent", data);
+  }
+  ticket_request_finish (request, reply, NULL);
 }
 
 static gboolean
@@ -1741,39 +1935,281 @@ handle_admin_reply (GwGateway   *self,
   const char *ticket_id;
   const char *user_id;
   const char *text;
-  const char *ticket_user;
   g_autofree char *clean = NULL;
-  g_autofree char *user_room = NULL;
-  g_autoptr(JsonObject) reply = NULL;
-  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *timestamp = NULL;
+  TicketRequest *request;
 
-  if (!ld_validate_member_string (payload, "ticketId", TRUE, &ticket_id, error) ||
-      !ld_validate_member_string (payload, "userId", TRUE, &user_id, error) ||
-      !ld_validate_user_id (user_id, error) ||
+  /* userId is the contract's; the stored ticket knows its user, so it may
+   * be left out, but when given it must be the ticket's. */
+  if (!ld_validate_member_ticket_id (payload, &ticket_id, error) ||
+      !ld_validate_member_string (payload, "userId", FALSE, &user_id, error) ||
+      (user_id != NULL && !ld_validate_user_id (user_id, error)) ||
       !ld_validate_member_string (payload, "message", TRUE, &text, error) ||
       !(clean = ld_validate_text (text, LD_MESSAGE_MAX_CHARS, error)))
     return FALSE;
 
-  /* A ticket opened on another gateway process is not known here; one we
-   * know must belong to the user the reply goes to. */
-  ticket_user = g_hash_table_lookup (self->tickets, ticket_id);
-  if (ticket_user != NULL && strcmp (ticket_user, user_id) != 0)
+  timestamp = gw_timestamp_now ();
+  request = ticket_request_new (self, client);
+  request->message = new_ticket_message (client, clean, timestamp);
+  gw_tickets_reply_async (self->tickets, ticket_id, user_id, request->message, NULL, on_ticket_replied, request);
+  return TRUE;
+}
+
+static void
+on_ticket_changed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  TicketRequest *request = user_data;
+  g_autoptr(GwGateway) self = g_weak_ref_get (&request->deferred->gateway);
+  g_autoptr(GError) store_error = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) ticket = gw_tickets_change_finish (GW_TICKETS (source), result, &store_error);
+  g_autoptr(JsonObject) update = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+
+  if (ticket == NULL)
     {
-      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
-                   "That ticket belongs to another user");
-      return FALSE;
+      error = ticket_error_to_contract (store_error);
+      ticket_request_finish (request, NULL, error);
+      return;
     }
 
-  reply = json_object_new ();
-  json_object_set_string_member (reply, "ticketId", ticket_id);
-  json_object_set_string_member (reply, "from", client->claims->name);
-  json_object_set_string_member (reply, "message", clean);
-  set_timestamp (reply, "timestamp");
-  node = node_from_object (json_object_ref (reply));
-  user_room = g_strconcat (USER_PREFIX, user_id, NULL);
-  emit_to_transport_room (self, user_room, "adminMessage", node);
+  update = json_object_new ();
+  json_object_set_string_member (update, "ticketId", json_object_get_string_member (ticket, "ticketId"));
+  json_object_set_string_member (update, "status", json_object_get_string_member (ticket, "status"));
+  json_object_set_member (update, "assignee", json_node_copy (json_object_get_member (ticket, "assignee")));
+  json_object_set_string_member (update, "by", request->name);
+  json_object_set_string_member (update, "timestamp", json_object_get_string_member (ticket, "updatedAt"));
+  json_object_set_object_member (update, "ticket", json_object_ref (ticket));
+  node = node_from_object (json_object_ref (update));
+  if (self != NULL)
+    emit_to_transport_room (self, ADMINS_ROOM, "ticketUpdate", node);
 
-  *out_reply = gw_envelope_new_success ("Reply sent", NULL);
+  reply = ticket_data_reply ("Ticket updated", g_steal_pointer (&update));
+  ticket_request_finish (request, reply, NULL);
+}
+
+static gboolean
+change_ticket (GwGateway       *self,
+               Client          *client,
+               JsonObject      *payload,
+               GwTicketChange   change,
+               GError         **error)
+{
+  const char *ticket_id;
+  TicketRequest *request;
+
+  if (!ld_validate_member_ticket_id (payload, &ticket_id, error))
+    return FALSE;
+
+  request = ticket_request_new (self, client);
+  gw_tickets_change_async (self->tickets, ticket_id, change, client->claims->name, NULL,
+                           on_ticket_changed, request);
+  return TRUE;
+}
+
+static gboolean
+handle_claim_ticket (GwGateway   *self,
+                     Client      *client,
+                     JsonObject  *payload,
+                     JsonNode   **out_reply,
+                     GError     **error)
+{
+  return change_ticket (self, client, payload, GW_TICKET_CLAIM, error);
+}
+
+static gboolean
+handle_resolve_ticket (GwGateway   *self,
+                       Client      *client,
+                       JsonObject  *payload,
+                       JsonNode   **out_reply,
+                       GError     **error)
+{
+  return change_ticket (self, client, payload, GW_TICKET_RESOLVE, error);
+}
+
+static gboolean
+handle_reopen_ticket (GwGateway   *self,
+                      Client      *client,
+                      JsonObject  *payload,
+                      JsonNode   **out_reply,
+                      GError     **error)
+{
+  return change_ticket (self, client, payload, GW_TICKET_REOPEN, error);
+}
+
+static void
+on_tickets_listed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  TicketRequest *request = user_data;
+  g_autoptr(GError) store_error = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) page = gw_tickets_list_finish (GW_TICKETS (source), result, &store_error);
+  g_autoptr(JsonNode) reply = NULL;
+  JsonObject *data;
+  guint n;
+
+  if (page == NULL)
+    {
+      error = ticket_error_to_contract (store_error);
+      ticket_request_finish (request, NULL, error);
+      return;
+    }
+
+  /* A full page may have more behind it: nextBefore asks for them. */
+  n = json_array_get_length (page);
+  data = json_object_new ();
+  if (n > 0 && n >= request->limit)
+    json_object_set_string_member (data, "nextBefore",
+                                   json_object_get_string_member (json_array_get_object_element (page, n - 1),
+                                                                  "createdAt"));
+  else
+    json_object_set_null_member (data, "nextBefore");
+  json_object_set_array_member (data, "tickets", g_steal_pointer (&page));
+  reply = ticket_data_reply ("Tickets", data);
+  ticket_request_finish (request, reply, NULL);
+}
+
+#define DEFAULT_TICKET_PAGE 20
+
+static gboolean
+handle_list_tickets (GwGateway   *self,
+                     Client      *client,
+                     JsonObject  *payload,
+                     JsonNode   **out_reply,
+                     GError     **error)
+{
+  const char *status = NULL;
+  const char *before = NULL;
+  gint64 limit = DEFAULT_TICKET_PAGE;
+  gint64 before_ms = 0;
+  TicketRequest *request;
+
+  if (!ld_validate_member_string (payload, "status", FALSE, &status, error) ||
+      !ld_validate_member_string (payload, "before", FALSE, &before, error))
+    return FALSE;
+  if (json_object_has_member (payload, "limit") &&
+      !json_node_is_null (json_object_get_member (payload, "limit")) &&
+      !ld_validate_member_int (payload, "limit", TRUE, &limit, error))
+    return FALSE;
+
+  if (status != NULL && strcmp (status, "open") != 0 && strcmp (status, "resolved") != 0)
+    {
+      g_set_error_literal (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
+                           "“status” must be “open” or “resolved”");
+      return FALSE;
+    }
+  if (limit < 1 || limit > GW_TICKETS_MAX_PAGE)
+    {
+      g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
+                   "“limit” must be from 1 to %d", GW_TICKETS_MAX_PAGE);
+      return FALSE;
+    }
+  if (before != NULL)
+    {
+      g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+      g_autoptr(GDateTime) when = strlen (before) <= 64 ? g_date_time_new_from_iso8601 (before, utc) : NULL;
+
+      if (when == NULL)
+        {
+          g_set_error_literal (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
+                               "“before” must be an ISO 8601 time");
+          return FALSE;
+        }
+      before_ms = g_date_time_to_unix (when) * 1000 + g_date_time_get_microsecond (when) / 1000;
+      if (before_ms <= 0)
+        before_ms = 1;
+    }
+
+  request = ticket_request_new (self, client);
+  request->limit = (guint) limit;
+  gw_tickets_list_async (self->tickets, status, before_ms, (guint) limit, NULL, on_tickets_listed, request);
+  return TRUE;
+}
+
+static void
+on_ticket_got (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  TicketRequest *request = user_data;
+  g_autoptr(GError) store_error = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) ticket = gw_tickets_get_finish (GW_TICKETS (source), result, &store_error);
+  g_autoptr(JsonNode) reply = NULL;
+
+  if (request->by_type && ticket == NULL &&
+      g_error_matches (store_error, GW_TICKETS_ERROR, GW_TICKETS_ERROR_NOT_FOUND))
+    {
+      error = g_error_new_literal (LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
+                                   "You have no open ticket of that type");
+      ticket_request_finish (request, NULL, error);
+      return;
+    }
+
+  /* A user learns nothing about tickets not theirs, not even that they exist. */
+  if (!request->is_admin && !request->by_type &&
+      ((ticket == NULL && g_error_matches (store_error, GW_TICKETS_ERROR, GW_TICKETS_ERROR_NOT_FOUND)) ||
+       (ticket != NULL && g_strcmp0 (json_object_get_string_member (ticket, "userId"), request->user_id) != 0)))
+    {
+      count_ticket_refusal ("reason=\"not_yours\"");
+      error = g_error_new_literal (LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN, "You have no such ticket");
+      ticket_request_finish (request, NULL, error);
+      return;
+    }
+  if (ticket == NULL)
+    {
+      error = ticket_error_to_contract (store_error);
+      ticket_request_finish (request, NULL, error);
+      return;
+    }
+
+  reply = ticket_data_reply ("Ticket", g_steal_pointer (&ticket));
+  ticket_request_finish (request, reply, NULL);
+}
+
+static gboolean
+handle_get_ticket (GwGateway   *self,
+                   Client      *client,
+                   JsonObject  *payload,
+                   JsonNode   **out_reply,
+                   GError     **error)
+{
+  const char *ticket_id = NULL;
+  const char *support_type = NULL;
+  TicketRequest *request;
+
+  /* Without a ticketId: the asker's open ticket of supportType [ext], so an
+   * app that restarted finds its conversation again. */
+  if (!ld_validate_member_string (payload, "ticketId", FALSE, &ticket_id, error))
+    return FALSE;
+  if (ticket_id == NULL)
+    {
+      if (!ld_validate_member_string (payload, "supportType", FALSE, &support_type, error))
+        return FALSE;
+      if (support_type == NULL || support_type[0] == '\0')
+        support_type = "general";
+      if (g_utf8_strlen (support_type, -1) > MAX_SUPPORT_TYPE_CHARS)
+        {
+          g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
+                       "“supportType” is longer than %d characters", MAX_SUPPORT_TYPE_CHARS);
+          return FALSE;
+        }
+      request = ticket_request_new (self, client);
+      request->by_type = TRUE;
+      gw_tickets_get_open_async (self->tickets, client->claims->sub, support_type, NULL, on_ticket_got, request);
+      return TRUE;
+    }
+
+  if (!ld_validate_member_ticket_id (payload, &ticket_id, error))
+    return FALSE;
+
+  request = ticket_request_new (self, client);
+  gw_tickets_get_async (self->tickets, ticket_id, NULL, on_ticket_got, request);
   return TRUE;
 }
 
@@ -2335,6 +2771,11 @@ static const EventSpec event_specs[] = {
   { "chatWithAdmin", handle_chat_with_admin, NULL, "chatWithAdminError", TRUE, GW_ROLE_VIEWER },
   { "sendGift", handle_send_gift, "giftSent", "sendGiftError", TRUE, GW_ROLE_VIEWER },
   { "adminReply", handle_admin_reply, NULL, "adminReplyError", TRUE, GW_ROLE_ADMIN },
+  { "claimTicket", handle_claim_ticket, NULL, "claimTicketError", TRUE, GW_ROLE_ADMIN },
+  { "resolveTicket", handle_resolve_ticket, NULL, "resolveTicketError", TRUE, GW_ROLE_ADMIN },
+  { "reopenTicket", handle_reopen_ticket, NULL, "reopenTicketError", TRUE, GW_ROLE_ADMIN },
+  { "listTickets", handle_list_tickets, "ticketList", "listTicketsError", TRUE, GW_ROLE_ADMIN },
+  { "getTicket", handle_get_ticket, "ticketHistory", "getTicketError", TRUE, GW_ROLE_VIEWER },
   { "deleteMessage", handle_delete_message, NULL, "deleteMessageError", TRUE, GW_ROLE_STREAMER },
   { "timeoutUser", handle_timeout_user, NULL, "timeoutUserError", TRUE, GW_ROLE_STREAMER },
   { "banUser", handle_ban_user, NULL, "banUserError", TRUE, GW_ROLE_STREAMER },
@@ -2549,7 +2990,13 @@ on_rate_checked (GObject      *source,
 
   if (gw_redis_limits_try_finish (GW_REDIS (source), result, &allowed, &hit, &retry_ms, &redis_error))
     {
-      if (!allowed)
+      const char *room_id;
+
+      /* A sender who may not speak at all hears that, not "slow down", as
+       * without Redis, where the handler checks the room first. */
+      if (!allowed && check->record_after)
+        room_for_sending (self, client, check->event->payload, &room_id, &error);
+      if (!allowed && error == NULL)
         {
           const char *one;
           const char *many;
@@ -3332,10 +3779,9 @@ gw_gateway_finalize (GObject *object)
   for (guint i = 0; i < LD_N_RATE_RULES; i++)
     g_clear_object (&self->event_limits[i]);
   g_clear_pointer (&self->clients, g_hash_table_unref);
-  g_clear_pointer (&self->tickets, g_hash_table_unref);
+  g_clear_object (&self->tickets);
   g_clear_pointer (&self->remote_presence, g_hash_table_unref);
   g_clear_pointer (&self->uid, g_free);
-  g_queue_clear (&self->ticket_order);
 
   G_OBJECT_CLASS (gw_gateway_parent_class)->finalize (object);
 }
@@ -3357,6 +3803,35 @@ gw_gateway_class_init (GwGatewayClass *klass)
 }
 
 static void
+on_body_refused (SioEngine  *engine,
+                 const char *method,
+                 gpointer    user_data)
+{
+  gw_metrics_add ("livedesk_request_body_rejections_total", "path=\"socket\"", 1);
+}
+
+static void
+on_slow_consumer (SioEngine  *engine,
+                  const char *transport,
+                  gpointer    user_data)
+{
+  gw_metrics_add ("livedesk_slow_consumer_disconnects_total",
+                  g_str_equal (transport, "websocket") ? "transport=\"websocket\"" : "transport=\"polling\"", 1);
+}
+
+/* REASON is one of the engine's constants, never client text. */
+static void
+on_connection_refused (SioServer  *server,
+                       const char *reason,
+                       const char *address,
+                       gpointer    user_data)
+{
+  g_autofree char *labels = g_strdup_printf ("reason=\"%s\"", reason);
+
+  gw_metrics_add ("livedesk_connection_refusals_total", labels, 1);
+}
+
+static void
 gw_gateway_init (GwGateway *self)
 {
   self->server = sio_server_new ();
@@ -3375,17 +3850,26 @@ gw_gateway_init (GwGateway *self)
   gw_metrics_describe ("livedesk_auth_timeouts_total", GW_METRIC_COUNTER,
                        "Connections closed for not authenticating in time");
   self->clients = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, client_free);
-  self->tickets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->tickets = gw_tickets_new (GW_TICKETS_DEFAULT_RETENTION_SECONDS);
   self->remote_presence = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                  (GDestroyNotify) g_hash_table_unref);
-  g_queue_init (&self->ticket_order);
   self->presence_timeout = GW_GATEWAY_DEFAULT_PRESENCE_TIMEOUT_MS;
   self->uid = g_uuid_string_random ();
 
   /* Chat is small; the guide's images travel as URLs. libsoup's default
    * 128 KiB frame limit is raised by the engine to this. */
   sio_engine_set_max_payload (sio_server_get_engine (self->server), SIO_ENGINE_DEFAULT_MAX_PAYLOAD);
+  /* the transport's refusals, counted for /metrics (src/sio knows no metrics) */
+  gw_metrics_describe ("livedesk_request_body_rejections_total", GW_METRIC_COUNTER,
+                       "Request bodies refused with 413 for passing the size limit, by path");
+  gw_metrics_describe ("livedesk_slow_consumer_disconnects_total", GW_METRIC_COUNTER,
+                       "Clients disconnected for not taking what they were sent, by transport");
+  g_signal_connect (sio_server_get_engine (self->server), "body-refused", G_CALLBACK (on_body_refused), NULL);
+  g_signal_connect (sio_server_get_engine (self->server), "slow-consumer", G_CALLBACK (on_slow_consumer), NULL);
   g_signal_connect_object (self->nsp, "connection", G_CALLBACK (on_connection), self, 0);
+  gw_metrics_describe ("livedesk_connection_refusals_total", GW_METRIC_COUNTER,
+                       "New connections turned away before their handshake, by reason");
+  g_signal_connect (self->server, "connection-refused", G_CALLBACK (on_connection_refused), NULL);
 }
 
 GwGateway *
@@ -3428,6 +3912,7 @@ gw_gateway_set_redis (GwGateway *self,
   self->redis = g_object_ref (redis);
   gw_sanctions_set_redis (self->sanctions, redis);
   self->redis_handler = g_signal_connect (redis, "message", G_CALLBACK (on_redis_message), self);
+  gw_tickets_set_redis (self->tickets, redis);
   g_signal_connect_object (redis, "notify::connected", G_CALLBACK (on_redis_connected), self, 0);
   gw_redis_subscribe (redis, redis_channels);
 
@@ -3453,6 +3938,20 @@ gw_gateway_set_gifts (GwGateway *self,
   g_return_if_fail (gifts == NULL || GW_IS_GIFTS (gifts));
 
   g_set_object (&self->gifts, gifts);
+}
+
+void
+gw_gateway_set_ticket_retention (GwGateway *self,
+                                 gint64     seconds)
+{
+  g_autoptr(GwTickets) tickets = NULL;
+
+  g_return_if_fail (GW_IS_GATEWAY (self));
+  g_return_if_fail (seconds > 0);
+
+  tickets = gw_tickets_new (seconds);
+  gw_tickets_set_redis (tickets, self->redis);
+  g_set_object (&self->tickets, tickets);
 }
 
 void
@@ -3513,6 +4012,27 @@ gw_gateway_get_rooms (GwGateway *self)
   g_return_val_if_fail (GW_IS_GATEWAY (self), NULL);
 
   return self->rooms;
+}
+
+guint
+gw_gateway_get_n_authenticated_users (GwGateway *self)
+{
+  g_autoptr(GHashTable) users = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_val_if_fail (GW_IS_GATEWAY (self), 0);
+
+  /* one user on two tabs is one user */
+  g_hash_table_iter_init (&iter, self->clients);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Client *client = value;
+
+      if (client->claims != NULL)
+        g_hash_table_add (users, client->claims->sub);
+    }
+  return g_hash_table_size (users);
 }
 
 void

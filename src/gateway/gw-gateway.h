@@ -19,6 +19,12 @@ G_BEGIN_DECLS
 #define GW_GATEWAY_PATH "/socket/"
 /* Three missed viewerPings (one every 30 s) and a viewer is gone. */
 #define GW_GATEWAY_DEFAULT_PRESENCE_TIMEOUT_MS 90000
+/* Per client address: the app holds one connection and a household or
+ * office behind one NAT rarely has dozens in one stream at once, while a
+ * single address opening thousands would take the process's file
+ * descriptors (1,024 by default) from everyone else. Behind carrier-grade
+ * NAT, raise it (--max-connections-per-address). */
+#define GW_GATEWAY_DEFAULT_MAX_CONNECTIONS_PER_ADDRESS 64
 /* How long an empty room keeps its recent messages. */
 #define GW_GATEWAY_ROOM_GRACE_MS (10 * 60 * 1000)
 /* A timeout with no "seconds" lasts five minutes; none lasts over a week. */
@@ -47,6 +53,9 @@ void        gw_gateway_set_users            (GwGateway  *self,
  * does not have is INVALID_GIFT. Defaults to gw_gifts_default_path(). */
 void        gw_gateway_set_gifts            (GwGateway  *self,
                                              GwGifts    *gifts);
+/* [ext] Resolved support tickets are forgotten SECONDS after (default 30 days). */
+void        gw_gateway_set_ticket_retention (GwGateway  *self,
+                                             gint64      seconds);
 /* Viewers not heard from (join or viewerPing) for MS are taken out of their
  * rooms, and the others see userLeft. */
 void        gw_gateway_set_presence_timeout (GwGateway  *self,
@@ -73,6 +82,8 @@ void        gw_gateway_handle_redis_message (GwGateway  *self,
                                              const char *channel,
                                              const char *payload,
                                              gsize       len);
+/* Distinct users with an authenticated connection to this process. */
+guint       gw_gateway_get_n_authenticated_users (GwGateway *self);
 /* Disconnects everyone; the gateway serves no more. */
 void        gw_gateway_close                (GwGateway  *self);
 

@@ -123,32 +123,57 @@ gw_metrics_get (const char *metric,
   return value;
 }
 
+/* By metric name, then labels: a family's series must be contiguous, and
+ * plain strcmp would put "a_total" between "a" and "a{…}". */
 static int
 compare_keys (gconstpointer a,
               gconstpointer b)
 {
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
+  const char *ka = *(const char * const *) a;
+  const char *kb = *(const char * const *) b;
+  size_t la = strcspn (ka, "{");
+  size_t lb = strcspn (kb, "{");
+  int c = strncmp (ka, kb, MIN (la, lb));
+
+  if (c != 0)
+    return c;
+  if (la != lb)
+    return la < lb ? -1 : 1;
+  return strcmp (ka + la, kb + lb);
 }
 
 void
 gw_metrics_render (GString *out)
 {
-  g_autofree gpointer *keys = NULL;
-  guint n = 0;
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+  g_autoptr(GHashTable) counted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *last_metric = NULL;
+  GHashTableIter iter;
+  gpointer key;
 
   g_return_if_fail (out != NULL);
 
   g_mutex_lock (&lock);
   ensure_tables ();
-  keys = g_hash_table_get_keys_as_array (series, &n);
-  qsort (keys, n, sizeof (gpointer), compare_keys);
-  for (guint i = 0; i < n; i++)
+  g_hash_table_iter_init (&iter, series);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
     {
-      const char *key = keys[i];
-      const char *brace = strchr (key, '{');
-      g_autofree char *metric = brace ? g_strndup (key, brace - key) : g_strdup (key);
-      gint64 *slot = g_hash_table_lookup (series, key);
+      g_ptr_array_add (keys, key);
+      g_hash_table_add (counted, g_strndup (key, strcspn (key, "{")));
+    }
+  /* A declared metric nothing counted yet shows as 0, so that a dashboard
+   * finds it from the first scrape. */
+  g_hash_table_iter_init (&iter, descriptions);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_hash_table_contains (counted, key))
+      g_ptr_array_add (keys, key);
+  g_ptr_array_sort (keys, compare_keys);
+
+  for (guint i = 0; i < keys->len; i++)
+    {
+      const char *series_name = g_ptr_array_index (keys, i);
+      g_autofree char *metric = g_strndup (series_name, strcspn (series_name, "{"));
+      gint64 *slot = g_hash_table_lookup (series, series_name);
 
       if (g_strcmp0 (metric, last_metric) != 0)
         {
@@ -161,12 +186,38 @@ gw_metrics_render (GString *out)
               g_string_append_printf (out, "# TYPE %s %s\n", metric,
                                       d->kind == GW_METRIC_COUNTER ? "counter" : "gauge");
             }
+          else
+            g_string_append_printf (out, "# TYPE %s untyped\n", metric);
           g_free (last_metric);
           last_metric = g_steal_pointer (&metric);
         }
-      g_string_append_printf (out, "%s %" G_GINT64_FORMAT "\n", key, *slot);
+      g_string_append_printf (out, "%s %" G_GINT64_FORMAT "\n", series_name, slot != NULL ? *slot : 0);
     }
   g_mutex_unlock (&lock);
+}
+
+void
+gw_metrics_describe_gateway (void)
+{
+  static const struct { const char *name; GwMetricKind kind; const char *help; } known[] = {
+    { "livedesk_refusals_total", GW_METRIC_COUNTER, "Client requests refused, by error code." },
+    { "livedesk_slow_consumer_disconnects_total", GW_METRIC_COUNTER,
+      "Connections closed because the client did not read what it was sent." },
+    { "livedesk_request_body_rejections_total", GW_METRIC_COUNTER,
+      "HTTP requests refused for their body (too large, malformed)." },
+    { "livedesk_login_failures_total", GW_METRIC_COUNTER, "Failed sign-ins over the REST API." },
+    { "livedesk_deliveries_total", GW_METRIC_COUNTER,
+      "Socket.IO packets written to client connections (a broadcast counts once per recipient)." },
+    { "livedesk_log_lines_suppressed_total", GW_METRIC_COUNTER,
+      "Log lines of a repeated event held back at info (the summary line counts them too), by event." },
+    { "livedesk_connections", GW_METRIC_GAUGE, "Open Engine.IO sessions." },
+    { "livedesk_authenticated_users", GW_METRIC_GAUGE, "Distinct users with an authenticated connection." },
+    { "livedesk_rooms", GW_METRIC_GAUGE, "Rooms this process holds." },
+    { "livedesk_redis_connected", GW_METRIC_GAUGE, "1 while the Redis bridge is connected, else 0." },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+    gw_metrics_describe (known[i].name, known[i].kind, known[i].help);
 }
 
 void

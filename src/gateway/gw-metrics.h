@@ -42,8 +42,14 @@ gint64 gw_metrics_get     (const char   *metric,
                            const char   *labels);
 
 /* Appends every series, sorted by name then labels, with # HELP and # TYPE
- * lines for the declared ones. */
+ * lines ("untyped" for undeclared ones); a declared metric with no series
+ * yet is rendered as 0. */
 void  gw_metrics_render   (GString      *out);
+
+/* Declares the metrics an operator's dashboards rely on (refusals, slow
+ * consumers, body rejections, login failures, deliveries and the gauges set
+ * at scrape time), so that /metrics lists them before anything is counted. */
+void  gw_metrics_describe_gateway (void);
 
 /* Forgets every series and declaration (for tests). */
 void  gw_metrics_reset    (void);

@@ -15,6 +15,7 @@
 #include "gw-redis.h"
 #include "gw-refresh.h"
 #include "gw-users.h"
+#include "sio-engine.h"
 
 #define API_PREFIX "/api/v1"
 #define MAX_PASSWORD_LEN 1024
@@ -660,7 +661,7 @@ handle_request (SoupServer        *server,
   gboolean is_login = strcmp (path, API_PREFIX "/auth/login") == 0;
   gboolean is_refresh = strcmp (path, API_PREFIX "/auth/refresh-token") == 0;
 
-  /* Already answered by the early handler (413). */
+  /* Already answered before the body was read (libsoup's own errors). */
   if (soup_server_message_get_status (msg) != 0)
     return;
 
@@ -705,7 +706,46 @@ handle_request (SoupServer        *server,
     handle_refresh (self, msg);
 }
 
-/* Runs once the headers are in: refuses a huge body before reading it. */
+static void
+on_body_refused (SoupServerMessage *msg,
+                 gpointer           user_data)
+{
+  gw_metrics_add ("livedesk_request_body_rejections_total", "path=\"rest\"", 1);
+}
+
+/* PROTOCOL.md section 2's failure envelope for a body past the limit, as
+ * send_failure() has it; made once, since every request may need it. */
+static const char *
+body_too_large_json (void)
+{
+  static gsize text = 0;
+
+  if (g_once_init_enter (&text))
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "success");
+      json_builder_add_boolean_value (builder, FALSE);
+      json_builder_set_member_name (builder, "message");
+      json_builder_add_string_value (builder, "The request body is too large");
+      json_builder_set_member_name (builder, "error");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "code");
+      json_builder_add_string_value (builder, "INVALID_PAYLOAD");
+      json_builder_set_member_name (builder, "message");
+      json_builder_add_string_value (builder, "The request body is too large");
+      json_builder_end_object (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      g_once_init_leave (&text, (gsize) json_to_string (root, FALSE));
+    }
+  return (const char *) text;
+}
+
+/* Runs once the headers are in: a body past the limit is refused as it
+ * arrives (413, connection closed), chunked or not, never held whole. */
 static void
 handle_early (SoupServer        *server,
               SoupServerMessage *msg,
@@ -713,17 +753,8 @@ handle_early (SoupServer        *server,
               GHashTable        *query,
               gpointer           user_data)
 {
-  GwRest *self = user_data;
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-      soup_message_headers_get_content_length (headers) > GW_REST_MAX_BODY_SIZE)
-    {
-      /* The connection cannot be reused with an unread body on it. */
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
-      send_failure (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "INVALID_PAYLOAD",
-                    "The request body is too large");
-    }
+  sio_engine_limit_request_body (msg, GW_REST_MAX_BODY_SIZE, "application/json; charset=utf-8",
+                                 body_too_large_json (), on_body_refused, NULL, NULL);
 }
 
 void
@@ -733,6 +764,8 @@ gw_rest_attach (GwRest     *self,
   g_return_if_fail (GW_IS_REST (self));
   g_return_if_fail (SOUP_IS_SERVER (server));
 
+  gw_metrics_describe ("livedesk_request_body_rejections_total", GW_METRIC_COUNTER,
+                       "Request bodies refused with 413 for passing the size limit, by path");
   soup_server_add_early_handler (server, API_PREFIX, handle_early, g_object_ref (self), g_object_unref);
   soup_server_add_handler (server, API_PREFIX, handle_request, g_object_ref (self), g_object_unref);
 }

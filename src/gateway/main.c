@@ -16,8 +16,11 @@
 #include "gw-gateway.h"
 #include "gw-jwt.h"
 #include "gw-log.h"
+#include "gw-metrics-endpoint.h"
+#include "gw-notify.h"
 #include "gw-redis.h"
 #include "gw-refresh.h"
+#include "gw-tickets.h"
 #include "gw-rest.h"
 #include "gw-users.h"
 #include "sio-engine.h"
@@ -215,10 +218,29 @@ hash_password (int    argc,
   return 0;
 }
 
+#define DEFAULT_DRAIN_TIMEOUT 10
+#define DEFAULT_LOG_SUMMARY_INTERVAL 10
+
+typedef struct
+{
+  GMainLoop *loop;
+  guint      signals;
+  gboolean   drain_expired;
+} Shutdown;
+
+/* The first SIGTERM or SIGINT starts the drain; a second one means the
+ * operator will not wait for it. */
 static gboolean
 on_quit_signal (gpointer user_data)
 {
-  g_main_loop_quit (user_data);
+  Shutdown *shutdown = user_data;
+
+  if (++shutdown->signals > 1)
+    {
+      gw_log_event (G_LOG_LEVEL_WARNING, "shutdown_forced", "signals", "2", NULL);
+      _exit (1);
+    }
+  g_main_loop_quit (shutdown->loop);
   return G_SOURCE_CONTINUE;
 }
 
@@ -242,6 +264,99 @@ on_stdin (int          fd,
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+on_drain_expired (gpointer user_data)
+{
+  Shutdown *shutdown = user_data;
+
+  shutdown->drain_expired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* While draining, the public port answers 503 with "Connection: close", so
+ * that a load balancer or a reconnecting client goes to another gateway. */
+static void
+on_request_while_draining (SoupServer        *server,
+                           SoupServerMessage *msg,
+                           gpointer           user_data)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "1");
+  soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+}
+
+/* Operations settings of --config's [gateway] group: log level, metrics
+ * address, drain bound; flags given on the command line win. */
+static gboolean
+load_operator_config (const char  *path,
+                      char       **log_level,
+                      char       **metrics_address,
+                      gint        *drain_timeout,
+                      gint        *log_summary_interval,
+                      GError     **error)
+{
+  g_autoptr(GKeyFile) keys = g_key_file_new ();
+  const char *group = "gateway";
+  struct { const char *key; char **value; } strings[] = {
+    { "log-level", log_level }, { "metrics-address", metrics_address },
+  };
+  struct { const char *key; gint *value; } integers[] = {
+    { "drain-timeout", drain_timeout }, { "log-summary-interval", log_summary_interval },
+  };
+
+  if (!g_key_file_load_from_file (keys, path, G_KEY_FILE_NONE, error))
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
+    if (*strings[i].value == NULL && g_key_file_has_key (keys, group, strings[i].key, NULL))
+      *strings[i].value = g_key_file_get_string (keys, group, strings[i].key, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (integers); i++)
+    if (*integers[i].value < 0 && g_key_file_has_key (keys, group, integers[i].key, NULL))
+      {
+        g_autoptr(GError) local_error = NULL;
+
+        *integers[i].value = g_key_file_get_integer (keys, group, integers[i].key, &local_error);
+        if (local_error != NULL)
+          {
+            g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                         "%s: %s must be a number", path, integers[i].key);
+            return FALSE;
+          }
+      }
+
+  return TRUE;
+}
+
+/* "ADDRESS:PORT" (IPv6 in brackets) for the private metrics listener. */
+static gboolean
+parse_metrics_address (const char  *text,
+                       char       **out_host,
+                       guint       *out_port,
+                       GError     **error)
+{
+  g_autoptr(GSocketConnectable) address = g_network_address_parse (text, 0, error);
+  g_autoptr(GInetAddress) inet = NULL;
+  const char *host;
+
+  if (address == NULL)
+    {
+      g_prefix_error (error, "--metrics-address “%s”: ", text);
+      return FALSE;
+    }
+  host = g_network_address_get_hostname (G_NETWORK_ADDRESS (address));
+  inet = g_inet_address_new_from_string (host);
+  if (inet == NULL || g_network_address_get_port (G_NETWORK_ADDRESS (address)) == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "--metrics-address “%s” is not IP-ADDRESS:PORT", text);
+      return FALSE;
+    }
+  *out_host = g_strdup (host);
+  *out_port = g_network_address_get_port (G_NETWORK_ADDRESS (address));
+  return TRUE;
+}
+
 /* Settings from --config's [gateway] group; flags given on the command line win. */
 static gboolean
 load_config (const char  *path,
@@ -254,6 +369,9 @@ load_config (const char  *path,
              gint        *presence_timeout,
              char      ***trusted_proxies,
              gint        *auth_timeout,
+             gint        *send_limits,
+             gint        *ticket_retention_days,
+             gint        *max_per_address,
              GError     **error)
 {
   g_autoptr(GKeyFile) keys = g_key_file_new ();
@@ -264,6 +382,12 @@ load_config (const char  *path,
   };
   struct { const char *key; gint *value; } integers[] = {
     { "port", port }, { "presence-timeout", presence_timeout }, { "auth-timeout", auth_timeout },
+    /* SioEngineSendLimits, in its order: when a client that does not read is dropped */
+    { "send-hard-bytes", &send_limits[0] }, { "send-hard-frames", &send_limits[1] },
+    { "send-soft-bytes", &send_limits[2] }, { "send-soft-frames", &send_limits[3] },
+    { "send-soft-seconds", &send_limits[4] },
+    { "ticket-retention-days", ticket_retention_days },
+    { "max-connections-per-address", max_per_address },
   };
 
   if (!g_key_file_load_from_file (keys, path, G_KEY_FILE_NONE, error))
@@ -334,11 +458,21 @@ serve (int    argc,
   g_auto(GStrv) trusted_proxy_specs = NULL;
   g_autoptr(GwTrustedProxies) trusted_proxies = NULL;
   g_autofree char *gifts_path = NULL;
+  g_autofree char *log_level = NULL;
+  g_autofree char *metrics_address = NULL;
+  g_autofree char *metrics_host = NULL;
   gboolean development = FALSE;
   gboolean exit_with_stdin = FALSE;
   gint port = -1;
   gint presence_timeout = -1;
   gint auth_timeout = -1;
+  gint drain_timeout = -1;
+  gint log_summary_interval = -1;
+  guint metrics_port = 0;
+  GLogLevelFlags threshold = G_LOG_LEVEL_INFO;
+  gint send_limits[5] = { -1, -1, -1, -1, -1 };
+  gint ticket_retention_days = -1;
+  gint max_per_address = -1;
   const GOptionEntry entries[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Address to listen on (default 127.0.0.1)", "ADDRESS" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port (default 4001; 0 picks a free one)", "N" },
@@ -356,10 +490,22 @@ serve (int    argc,
       "The gift catalogue whose names and values gifts carry (default: the one installed)", "FILE" },
     { "auth-timeout", 0, 0, G_OPTION_ARG_INT, &auth_timeout,
       "Seconds a connection may stay without authenticating before it is closed (default 30)", "SECONDS" },
+    { "ticket-retention-days", 0, 0, G_OPTION_ARG_INT, &ticket_retention_days,
+      "Days a resolved support ticket is kept (default 30)", "DAYS" },
+    { "max-connections-per-address", 0, 0, G_OPTION_ARG_INT, &max_per_address,
+      "Concurrent connections one client address may hold (default 64; 0: no limit)", "N" },
     { "development", 0, 0, G_OPTION_ARG_NONE, &development,
       "Without a secret, sign tokens with a random one that dies with the process (never in production)", NULL },
     { "exit-with-stdin", 0, 0, G_OPTION_ARG_NONE, &exit_with_stdin,
       "Stop when standard input closes (for a parent that starts the gateway as its child)", NULL },
+    { "log-level", 0, 0, G_OPTION_ARG_STRING, &log_level,
+      "error, warning, info (default: connections summed every interval) or debug (a line per event)", "LEVEL" },
+    { "log-summary-interval", 0, 0, G_OPTION_ARG_INT, &log_summary_interval,
+      "Seconds between the info lines that sum up connections (default 10)", "SECONDS" },
+    { "metrics-address", 0, 0, G_OPTION_ARG_STRING, &metrics_address,
+      "Serve /metrics only on ADDRESS:PORT (e.g. 127.0.0.1:9101), not on the public port", "ADDRESS:PORT" },
+    { "drain-timeout", 0, 0, G_OPTION_ARG_INT, &drain_timeout,
+      "On SIGTERM, seconds to wait for clients to be told before exiting (default 10)", "SECONDS" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- run the gateway: Socket.IO and the REST API on one port");
@@ -371,15 +517,21 @@ serve (int    argc,
   g_autoptr(GwRedis) redis = NULL;
   g_autoptr(GwGateway) gateway = NULL;
   g_autoptr(GwGifts) gifts = NULL;
+  g_autoptr(GwMetricsEndpoint) metrics = NULL;
   g_autoptr(SoupServer) server = NULL;
+  g_autoptr(SoupServer) metrics_server = NULL;
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GMainLoop) loop = NULL;
-  g_autoptr(GSList) uris = NULL;
+  g_autoptr(GUri) listen_uri = NULL;
+  g_autofree char *listen_text = NULL;
   g_autofree char *attach_path = NULL;
   guint bound_port = 0;
   guint sigint;
   guint sigterm;
   guint stdin_source = 0;
+  guint drain_source;
+  g_autofree char *clients = NULL;
+  Shutdown shutdown = { 0 };
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context,
@@ -398,7 +550,41 @@ serve (int    argc,
     }
   if (config_path != NULL &&
       !load_config (config_path, &host, &port, &socket_path, &redis_uri, &users_path,
-                    &secret_file, &presence_timeout, &trusted_proxy_specs, &auth_timeout, &error))
+                    &secret_file, &presence_timeout, &trusted_proxy_specs, &auth_timeout, send_limits,
+                    &ticket_retention_days, &max_per_address, &error))
+    {
+      g_printerr ("livedesk-gateway: %s\n", error->message);
+      return 2;
+    }
+  if (config_path != NULL &&
+      !load_operator_config (config_path, &log_level, &metrics_address, &drain_timeout,
+                             &log_summary_interval, &error))
+    {
+      g_printerr ("livedesk-gateway: %s\n", error->message);
+      return 2;
+    }
+  if (log_level != NULL && !gw_log_level_from_string (log_level, &threshold))
+    {
+      g_printerr ("livedesk-gateway: --log-level must be error, warning, info or debug\n");
+      return 2;
+    }
+  gw_log_set_level (threshold);
+  if (drain_timeout < 0)
+    drain_timeout = DEFAULT_DRAIN_TIMEOUT;
+  if (drain_timeout > 3600)
+    {
+      g_printerr ("livedesk-gateway: --drain-timeout must be from 0 to 3600 seconds\n");
+      return 2;
+    }
+  if (log_summary_interval < 0)
+    log_summary_interval = DEFAULT_LOG_SUMMARY_INTERVAL;
+  if (log_summary_interval == 0 || log_summary_interval > 3600)
+    {
+      g_printerr ("livedesk-gateway: --log-summary-interval must be from 1 to 3600 seconds\n");
+      return 2;
+    }
+  if (metrics_address != NULL &&
+      !parse_metrics_address (metrics_address, &metrics_host, &metrics_port, &error))
     {
       g_printerr ("livedesk-gateway: %s\n", error->message);
       return 2;
@@ -407,6 +593,15 @@ serve (int    argc,
     port = 4001;
   if (presence_timeout < 0)
     presence_timeout = GW_GATEWAY_DEFAULT_PRESENCE_TIMEOUT_MS / 1000;
+  if (ticket_retention_days < 0)
+    ticket_retention_days = GW_TICKETS_DEFAULT_RETENTION_SECONDS / (24 * 3600);
+  if (ticket_retention_days == 0 || ticket_retention_days > 3650)
+    {
+      g_printerr ("livedesk-gateway: --ticket-retention-days must be from 1 to 3650\n");
+      return 2;
+    }
+  if (max_per_address < 0)
+    max_per_address = GW_GATEWAY_DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
   if (users_path == NULL)
     {
       g_printerr ("livedesk-gateway: --users is required (create the file with hash-password)\n");
@@ -497,6 +692,20 @@ serve (int    argc,
   gw_gateway_set_users (gateway, users);
   gw_gateway_set_gifts (gateway, gifts);
   gw_gateway_set_auth_timeout (gateway, (guint) auth_timeout * 1000);
+  {
+    SioEngine *engine = sio_server_get_engine (gw_gateway_get_server (gateway));
+    SioEngineSendLimits limits;
+
+    sio_engine_get_send_limits (engine, &limits);
+    if (send_limits[0] >= 0) limits.hard_bytes = send_limits[0];
+    if (send_limits[1] >= 0) limits.hard_frames = send_limits[1];
+    if (send_limits[2] >= 0) limits.soft_bytes = send_limits[2];
+    if (send_limits[3] >= 0) limits.soft_frames = send_limits[3];
+    if (send_limits[4] >= 0) limits.soft_seconds = send_limits[4];
+    sio_engine_set_send_limits (engine, &limits);
+  }
+  gw_gateway_set_ticket_retention (gateway, (gint64) ticket_retention_days * 24 * 3600);
+  sio_server_set_max_connections_per_address (gw_gateway_get_server (gateway), (guint) max_per_address);
   if (redis != NULL)
     {
       gw_rest_set_redis (rest, redis);
@@ -506,6 +715,19 @@ serve (int    argc,
   server = soup_server_new ("server-header", "livedesk-gateway", NULL);
   gw_rest_attach (rest, server);
   gw_gateway_attach (gateway, server, attach_path);
+  metrics = gw_metrics_endpoint_new (gateway, redis);
+  if (metrics_host != NULL)
+    {
+      metrics_server = soup_server_new ("server-header", "livedesk-gateway", NULL);
+      gw_metrics_endpoint_attach (metrics, metrics_server);
+      if (!sio_engine_listen (metrics_server, metrics_host, metrics_port, NULL, &error))
+        {
+          g_printerr ("livedesk-gateway: cannot serve metrics on %s: %s\n", metrics_address, error->message);
+          return 1;
+        }
+    }
+  else
+    gw_metrics_endpoint_attach (metrics, server);
 
   if (!sio_engine_listen (server, host != NULL ? host : "127.0.0.1", (guint) port, &bound_port, &error))
     {
@@ -519,29 +741,60 @@ serve (int    argc,
   g_print ("listening %u\n", bound_port);
   fflush (stdout);
 
-  uris = soup_server_get_uris (server);
-  for (GSList *l = uris; l != NULL; l = l->next)
-    {
-      g_autofree char *text = g_uri_to_string (l->data);
+  /* the engine accepts connections itself, so the server lists no URI */
+  listen_uri = g_uri_build (G_URI_FLAGS_NONE, "http", NULL, host != NULL ? host : "127.0.0.1",
+                            (gint) bound_port, "/", NULL, NULL);
+  listen_text = g_uri_to_string (listen_uri);
+  g_printerr ("livedesk-gateway: listening on %s (Socket.IO at %s)\n", listen_text,
+              attach_path != NULL ? attach_path : GW_GATEWAY_PATH);
 
-      g_printerr ("livedesk-gateway: listening on %s (Socket.IO at %s)\n", text,
-                  attach_path != NULL ? attach_path : GW_GATEWAY_PATH);
-    }
-  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+  if (metrics_host != NULL)
+    g_printerr ("livedesk-gateway: metrics at http://%s/metrics\n", metrics_address);
 
   loop = g_main_loop_new (NULL, FALSE);
-  sigint = g_unix_signal_add (SIGINT, on_quit_signal, loop);
-  sigterm = g_unix_signal_add (SIGTERM, on_quit_signal, loop);
+  shutdown.loop = loop;
+  sigint = g_unix_signal_add (SIGINT, on_quit_signal, &shutdown);
+  sigterm = g_unix_signal_add (SIGTERM, on_quit_signal, &shutdown);
+  gw_log_start_summary ((guint) log_summary_interval);
+  gw_notify_start_watchdog ();
+  gw_notify_ready ("serving");
   if (exit_with_stdin)
     stdin_source = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin, loop);
   g_main_loop_run (loop);
-  g_source_remove (sigint);
-  g_source_remove (sigterm);
+  /* at EOF it would fire on every iteration of the drain */
   g_clear_handle_id (&stdin_source, g_source_remove);
 
-  /* Clients see a clean disconnect rather than a dropped connection. */
+  /* Clients see an Engine.IO close (a WebSocket close frame, or CLOSE on a
+   * held poll) rather than a dropped connection, and reconnect elsewhere;
+   * the close handshakes get up to the drain bound to finish. */
+  gw_notify_stopping ("draining");
+  clients = g_strdup_printf ("%u", sio_engine_get_n_sockets (sio_server_get_engine (gw_gateway_get_server (gateway))));
+  gw_log_event (G_LOG_LEVEL_MESSAGE, "shutdown", "clients", clients, NULL);
+  /* before any handler sees the request, whatever its path */
+  g_signal_connect (server, "request-started", G_CALLBACK (on_request_while_draining), NULL);
   gw_gateway_close (gateway);
+  /* --drain-timeout 0: the closes are sent, nobody is waited for */
+  drain_source = g_timeout_add ((guint) drain_timeout * 1000, on_drain_expired, &shutdown);
+  while (drain_timeout > 0 && sio_engine_get_n_closing_websockets () > 0 && !shutdown.drain_expired)
+    g_main_context_iteration (NULL, TRUE);
+  /* what the last iterations queued (a poll's CLOSE) is written now */
+  for (guint i = 0; i < 100 && g_main_context_iteration (NULL, FALSE); i++)
+    ;
+  if (!shutdown.drain_expired)
+    g_source_remove (drain_source);
+  else if (drain_timeout > 0)
+    {
+      g_autofree char *closing = g_strdup_printf ("%u", sio_engine_get_n_closing_websockets ());
+
+      gw_log_event (G_LOG_LEVEL_WARNING, "drain_expired", "closing", closing, NULL);
+    }
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  gw_notify_stop_watchdog ();
+  gw_log_stop_summary ();
   soup_server_disconnect (server);
+  if (metrics_server != NULL)
+    soup_server_disconnect (metrics_server);
 
   return 0;
 }

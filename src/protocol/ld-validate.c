@@ -7,56 +7,10 @@
 #include <math.h>
 #include <string.h>
 
-G_DEFINE_QUARK (ld-contract-error-quark, ld_contract_error)
 G_DEFINE_BOXED_TYPE (LdGiftRequest, ld_gift_request, ld_gift_request_copy, ld_gift_request_free)
-
-static const char * const codes[] = {
-  [LD_CONTRACT_ERROR_UNAUTHENTICATED] = "UNAUTHENTICATED",
-  [LD_CONTRACT_ERROR_FORBIDDEN] = "FORBIDDEN",
-  [LD_CONTRACT_ERROR_INVALID_PAYLOAD] = "INVALID_PAYLOAD",
-  [LD_CONTRACT_ERROR_NOT_IN_ROOM] = "NOT_IN_ROOM",
-  [LD_CONTRACT_ERROR_ROOM_NOT_FOUND] = "ROOM_NOT_FOUND",
-  [LD_CONTRACT_ERROR_EMPTY_MESSAGE] = "EMPTY_MESSAGE",
-  [LD_CONTRACT_ERROR_MESSAGE_TOO_LONG] = "MESSAGE_TOO_LONG",
-  [LD_CONTRACT_ERROR_FORBIDDEN_CONTENT] = "FORBIDDEN_CONTENT",
-  [LD_CONTRACT_ERROR_INVALID_IMAGE_URL] = "INVALID_IMAGE_URL",
-  [LD_CONTRACT_ERROR_INVALID_GIFT] = "INVALID_GIFT",
-  [LD_CONTRACT_ERROR_RATE_LIMITED] = "RATE_LIMITED",
-  [LD_CONTRACT_ERROR_TOKEN_EXPIRED] = "TOKEN_EXPIRED",
-  [LD_CONTRACT_ERROR_INTERNAL] = "INTERNAL",
-};
 
 static const char * const image_hosts[] = { "imgur.com", "cloudinary.com", "res.cloudinary.com" };
 static const char * const image_extensions[] = { ".jpg", ".jpeg", ".png", ".gif", ".webp" };
-
-const char *
-ld_contract_error_to_code (LdContractError code)
-{
-  if ((guint) code >= G_N_ELEMENTS (codes))
-    return NULL;
-
-  return codes[code];
-}
-
-gboolean
-ld_contract_error_from_code (const char      *name,
-                             LdContractError *out_code)
-{
-  if (name == NULL)
-    return FALSE;
-
-  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
-    {
-      if (strcmp (name, codes[i]) == 0)
-        {
-          if (out_code != NULL)
-            *out_code = (LdContractError) i;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
-}
 
 static gboolean
 id_is_valid (const char *id,
@@ -431,6 +385,40 @@ ld_validate_member_room_id (JsonObject  *payload,
     return FALSE;
 
   *out_room_id = room_id;
+  return TRUE;
+}
+
+gboolean
+ld_validate_ticket_id (const char  *ticket_id,
+                       GError     **error)
+{
+  gsize len = ticket_id != NULL ? strlen (ticket_id) : 0;
+  gboolean valid = len > 0 && len <= LD_TICKET_ID_MAX_CHARS;
+
+  for (gsize i = 0; valid && i < len; i++)
+    valid = g_ascii_isalnum (ticket_id[i]) || ticket_id[i] == '-';
+  if (valid)
+    return TRUE;
+
+  g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
+               "The ticket id must be 1 to %d letters, digits or dashes", LD_TICKET_ID_MAX_CHARS);
+  return FALSE;
+}
+
+gboolean
+ld_validate_member_ticket_id (JsonObject  *payload,
+                              const char **out_ticket_id,
+                              GError     **error)
+{
+  const char *ticket_id;
+
+  *out_ticket_id = NULL;
+
+  if (!ld_validate_member_string (payload, "ticketId", TRUE, &ticket_id, error) ||
+      !ld_validate_ticket_id (ticket_id, error))
+    return FALSE;
+
+  *out_ticket_id = ticket_id;
   return TRUE;
 }
 

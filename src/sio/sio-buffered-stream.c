@@ -24,13 +24,27 @@ struct _SioBufferedOutput {
   GError                *error;    /* the sink failed: every later write fails so */
   GSource               *drain;    /* waits for the sink while HELD is not empty */
   GTask                 *closing;  /* a close waiting for HELD to leave */
+  guint64                written;  /* bytes the sink took, for sio_buffered_stream_get_bytes_written() */
   GSource               *closing_timeout;
+};
+
+/* The input half: reads go to the connection, except while the output
+ * cannot take more (see sio_buffered_stream_new()). */
+#define SIO_TYPE_BUFFERED_INPUT (sio_buffered_input_get_type ())
+G_DECLARE_FINAL_TYPE (SioBufferedInput, sio_buffered_input, SIO, BUFFERED_INPUT, GInputStream)
+
+struct _SioBufferedInput {
+  GInputStream           parent_instance;
+
+  SioBufferedOutput     *output;   /* owned: the half whose backlog holds reading back */
+  GPollableInputStream  *source;   /* base's input */
 };
 
 struct _SioBufferedStream {
   GIOStream          parent_instance;
 
   SioBufferedOutput *output;   /* holds the base connection */
+  SioBufferedInput  *input;    /* NULL when base's input is not pollable */
 };
 
 static void sio_buffered_output_pollable_init (GPollableOutputStreamInterface *iface);
@@ -38,6 +52,11 @@ static void sio_buffered_output_pollable_init (GPollableOutputStreamInterface *i
 G_DEFINE_FINAL_TYPE_WITH_CODE (SioBufferedOutput, sio_buffered_output, G_TYPE_OUTPUT_STREAM,
                                G_IMPLEMENT_INTERFACE (G_TYPE_POLLABLE_OUTPUT_STREAM,
                                                       sio_buffered_output_pollable_init))
+static void sio_buffered_input_pollable_init (GPollableInputStreamInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SioBufferedInput, sio_buffered_input, G_TYPE_INPUT_STREAM,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_POLLABLE_INPUT_STREAM,
+                                                      sio_buffered_input_pollable_init))
 G_DEFINE_FINAL_TYPE (SioBufferedStream, sio_buffered_stream, G_TYPE_IO_STREAM)
 
 static void output_push (SioBufferedOutput *self);
@@ -138,6 +157,7 @@ output_push (SioBufferedOutput *self)
           break;
         }
       held_consume (self, written);
+      self->written += written;
     }
 
   if (held_length (self) == 0)
@@ -166,7 +186,13 @@ sio_buffered_output_write_nonblocking (GPollableOutputStream  *stream,
   if (!self->corked && held_length (self) > 0)
     output_push (self);
   if (self->error == NULL && !self->corked && held_length (self) == 0)
-    return g_pollable_output_stream_write_nonblocking (self->sink, buffer, count, NULL, error);
+    {
+      gssize written = g_pollable_output_stream_write_nonblocking (self->sink, buffer, count, NULL, error);
+
+      if (written > 0)
+        self->written += written;
+      return written;
+    }
 
   if (self->error == NULL && held_length (self) >= SIO_BUFFERED_STREAM_HIGH_WATER)
     output_push (self);
@@ -230,6 +256,7 @@ output_write_held (SioBufferedOutput  *self,
   ok = g_output_stream_write_all (G_OUTPUT_STREAM (self->sink), self->held->data, held_length (self),
                                   &written, cancellable, error);
   held_consume (self, written);
+  self->written += written;
   return ok;
 }
 
@@ -243,9 +270,14 @@ sio_buffered_output_write_fn (GOutputStream  *stream,
 {
   SioBufferedOutput *self = SIO_BUFFERED_OUTPUT (stream);
 
+  gssize written;
+
   if (!output_write_held (self, cancellable, error))
     return -1;
-  return g_output_stream_write (G_OUTPUT_STREAM (self->sink), buffer, count, cancellable, error);
+  written = g_output_stream_write (G_OUTPUT_STREAM (self->sink), buffer, count, cancellable, error);
+  if (written > 0)
+    self->written += written;
+  return written;
 }
 
 static gboolean
@@ -329,10 +361,125 @@ sio_buffered_output_init (SioBufferedOutput *self)
   self->context = g_main_context_ref_thread_default ();
 }
 
+/* The writer's own backlog (libsoup's queue) only grows while the output
+ * refuses writes: a client that does not read makes it so. */
+static gboolean
+output_is_backlogged (SioBufferedOutput *self)
+{
+  return self->error == NULL && !sio_buffered_output_is_writable (G_POLLABLE_OUTPUT_STREAM (self));
+}
+
+static gssize
+sio_buffered_input_read_nonblocking (GPollableInputStream  *stream,
+                                     void                  *buffer,
+                                     gsize                  count,
+                                     GError               **error)
+{
+  SioBufferedInput *self = SIO_BUFFERED_INPUT (stream);
+
+  if (output_is_backlogged (self->output))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, g_strerror (EAGAIN));
+      return -1;
+    }
+  return g_pollable_input_stream_read_nonblocking (self->source, buffer, count, NULL, error);
+}
+
+static gboolean
+sio_buffered_input_is_readable (GPollableInputStream *stream)
+{
+  SioBufferedInput *self = SIO_BUFFERED_INPUT (stream);
+
+  return !output_is_backlogged (self->output) && g_pollable_input_stream_is_readable (self->source);
+}
+
+/* While backlogged, what can change that is the connection taking output. */
+static GSource *
+sio_buffered_input_create_source (GPollableInputStream *stream,
+                                  GCancellable         *cancellable)
+{
+  SioBufferedInput *self = SIO_BUFFERED_INPUT (stream);
+  g_autoptr(GSource) child = NULL;
+
+  if (output_is_backlogged (self->output))
+    child = g_pollable_output_stream_create_source (self->output->sink, NULL);
+  else
+    child = g_pollable_input_stream_create_source (self->source, NULL);
+  return g_pollable_source_new_full (stream, child, cancellable);
+}
+
+static gboolean
+sio_buffered_input_can_poll (GPollableInputStream *stream)
+{
+  return TRUE;
+}
+
+/* The blocking read is here for completeness: libsoup only reads without blocking. */
+static gssize
+sio_buffered_input_read_fn (GInputStream  *stream,
+                            void          *buffer,
+                            gsize          count,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  SioBufferedInput *self = SIO_BUFFERED_INPUT (stream);
+
+  return g_input_stream_read (G_INPUT_STREAM (self->source), buffer, count, cancellable, error);
+}
+
+/* The connection's input is closed with the connection. */
+static gboolean
+sio_buffered_input_close_fn (GInputStream  *stream,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  return TRUE;
+}
+
+static void
+sio_buffered_input_finalize (GObject *object)
+{
+  SioBufferedInput *self = SIO_BUFFERED_INPUT (object);
+
+  g_clear_object (&self->output);
+  g_clear_object (&self->source);
+
+  G_OBJECT_CLASS (sio_buffered_input_parent_class)->finalize (object);
+}
+
+static void
+sio_buffered_input_class_init (SioBufferedInputClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GInputStreamClass *stream_class = G_INPUT_STREAM_CLASS (klass);
+
+  object_class->finalize = sio_buffered_input_finalize;
+  stream_class->read_fn = sio_buffered_input_read_fn;
+  stream_class->close_fn = sio_buffered_input_close_fn;
+}
+
+static void
+sio_buffered_input_pollable_init (GPollableInputStreamInterface *iface)
+{
+  iface->can_poll = sio_buffered_input_can_poll;
+  iface->is_readable = sio_buffered_input_is_readable;
+  iface->create_source = sio_buffered_input_create_source;
+  iface->read_nonblocking = sio_buffered_input_read_nonblocking;
+}
+
+static void
+sio_buffered_input_init (SioBufferedInput *self)
+{
+}
+
 static GInputStream *
 sio_buffered_stream_get_input_stream (GIOStream *stream)
 {
-  return g_io_stream_get_input_stream (SIO_BUFFERED_STREAM (stream)->output->base);
+  SioBufferedStream *self = SIO_BUFFERED_STREAM (stream);
+
+  if (self->input != NULL)
+    return G_INPUT_STREAM (self->input);
+  return g_io_stream_get_input_stream (self->output->base);
 }
 
 static GOutputStream *
@@ -391,6 +538,7 @@ sio_buffered_stream_dispose (GObject *object)
   /* GIOStream's dispose closes the stream, so this goes after it */
   G_OBJECT_CLASS (sio_buffered_stream_parent_class)->dispose (object);
 
+  g_clear_object (&self->input);
   g_clear_object (&self->output);
 }
 
@@ -417,6 +565,7 @@ SioBufferedStream *
 sio_buffered_stream_new (GIOStream *base)
 {
   SioBufferedStream *self;
+  GInputStream *input;
 
   g_return_val_if_fail (G_IS_IO_STREAM (base), NULL);
   g_return_val_if_fail (G_IS_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (base)), NULL);
@@ -425,6 +574,13 @@ sio_buffered_stream_new (GIOStream *base)
   self->output = g_object_new (SIO_TYPE_BUFFERED_OUTPUT, NULL);
   self->output->base = g_object_ref (base);
   self->output->sink = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (base));
+  input = g_io_stream_get_input_stream (base);
+  if (G_IS_POLLABLE_INPUT_STREAM (input) && g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (input)))
+    {
+      self->input = g_object_new (SIO_TYPE_BUFFERED_INPUT, NULL);
+      self->input->output = g_object_ref (self->output);
+      self->input->source = G_POLLABLE_INPUT_STREAM (g_object_ref (input));
+    }
   return self;
 }
 
@@ -441,4 +597,11 @@ sio_buffered_stream_uncork (SioBufferedStream *self)
   g_return_if_fail (SIO_IS_BUFFERED_STREAM (self));
   self->output->corked = FALSE;
   output_push (self->output);
+}
+
+guint64
+sio_buffered_stream_get_bytes_written (SioBufferedStream *self)
+{
+  g_return_val_if_fail (SIO_IS_BUFFERED_STREAM (self), 0);
+  return self->output->written;
 }

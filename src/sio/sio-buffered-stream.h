@@ -30,7 +30,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SioBufferedStream, sio_buffered_stream, SIO, BUFFERED_STREAM, GIOStream)
 
 /* BASE: a connection whose input and output streams are pollable (what
- * soup_server_message_steal_connection() returns). Reads go straight to it.
+ * soup_server_message_steal_connection() returns). Reads go straight to it,
+ * except while writes would block: a client that does not read then cannot
+ * make its writer queue answers without end either (libsoup answers every
+ * WebSocket ping with a pong, in a queue of its own), and TCP holds it back.
  * Uncorked, a write goes straight through too, unless an earlier one is
  * still waiting for the connection (then it waits behind it, in order).
  * Closing the stream first writes what it holds, waiting at most
@@ -40,5 +43,8 @@ void               sio_buffered_stream_cork   (SioBufferedStream *self);
 /* Writes what was held to the connection now; what it cannot take yet
  * goes when it can. */
 void               sio_buffered_stream_uncork (SioBufferedStream *self);
+/* How many bytes the connection has taken so far: what was written to the
+ * stream and is not counted here is still held, here or by the writer. */
+guint64            sio_buffered_stream_get_bytes_written (SioBufferedStream *self);
 
 G_END_DECLS

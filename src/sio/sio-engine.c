@@ -58,6 +58,12 @@ struct _SioEngine {
   guint       ping_interval;
   guint       ping_timeout;
   gsize       max_payload;
+  SioEngineSendLimits send_limits;
+  /* Open sessions per client address, so that one address cannot take
+   * every file descriptor; WebSocket handshakes count from their request,
+   * before the 101, so that a burst of them cannot slip past. */
+  GHashTable *per_address;  /* address → GUINT_TO_POINTER (n) */
+  guint       max_per_address;
 };
 
 typedef enum {
@@ -80,6 +86,7 @@ struct _SioEngineSocket {
   char                    *query_string; /* the handshake's, parsed only when asked */
   GHashTable              *query;
   char                    *remote_address;
+  gboolean                 counted;    /* holds one of engine->per_address[remote_address] */
 
   gboolean                 closed;
   gboolean                 closing;    /* CLOSE is waiting for a poll to carry the queue */
@@ -103,6 +110,23 @@ struct _SioEngineSocket {
   const SioEngineSocketFuncs *funcs;
   gpointer                 funcs_data;
   gboolean                 lingering;     /* closed by the client's POST; its poll may still come */
+
+  /* What the client was sent and has not taken: the polling queue, or the
+   * WebSocket frames not yet written to its connection (ours, libsoup's
+   * queue and the SioBufferedStream's). Cumulative counts, since libsoup
+   * does not tell how much it holds. */
+  gsize                    queue_bytes;   /* of QUEUE */
+  guint64                  ws_queued;     /* wire bytes of every frame queued for WS */
+  guint64                  ws_foreign;    /* bytes WS carried that we did not queue (libsoup's control frames) */
+  GArray                  *ws_frame_ends; /* of guint64: each frame's end as a ws_queued offset, from
+                                           * ws_frame_head on not yet written; NULL when none */
+  guint                    ws_frame_head;
+  gint64                   soft_since;    /* monotonic µs since over the soft limit; 0: under it */
+  guint                    soft_source;   /* checks again when the grace period ends */
+  guint                    slow_source;   /* closes a slow consumer once the current send is over */
+  gboolean                 slow;          /* over a limit: nothing more is queued */
+  gboolean                 ping_queued;   /* our PING still waits in QUEUE for a poll */
+  guint64                  ping_end;      /* its end as a ws_queued offset, over WebSocket */
 };
 
 G_DEFINE_FINAL_TYPE (SioEngine, sio_engine, G_TYPE_OBJECT)
@@ -110,6 +134,9 @@ G_DEFINE_FINAL_TYPE (SioEngineSocket, sio_engine_socket, G_TYPE_OBJECT)
 
 enum {
   ENGINE_CONNECTION,
+  ENGINE_BODY_REFUSED,
+  ENGINE_SLOW_CONSUMER,
+  ENGINE_REFUSED,
   N_ENGINE_SIGNALS
 };
 static guint engine_signals[N_ENGINE_SIGNALS];
@@ -128,6 +155,9 @@ enum {
 };
 static GParamSpec *socket_properties[N_SOCKET_PROPS];
 
+static gboolean check_send_limits (SioEngineSocket *self);
+static guint64 ws_forget_written (SioEngineSocket *self);
+static SioEioPacket *queue_pop (SioEngineSocket *self);
 static void socket_close_internal (SioEngineSocket *self,
                                    const char      *reason,
                                    gboolean         by_client);
@@ -280,8 +310,17 @@ ws_queue_frame (SioEngineSocket *self,
                 gboolean         binary)
 {
   OutFrame frame;
+  gsize size = g_bytes_get_size (data);
 
-  if (self->ws == NULL || soup_websocket_connection_get_state (self->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+  if (self->slow || self->ws == NULL || soup_websocket_connection_get_state (self->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+  ws_forget_written (self);
+  /* the frame as libsoup writes it: a server's frames are not masked */
+  self->ws_queued += size + (size < 126 ? 2 : size < 65536 ? 4 : 10);
+  if (self->ws_frame_ends == NULL)
+    self->ws_frame_ends = g_array_sized_new (FALSE, FALSE, sizeof (guint64), 16);
+  g_array_append_val (self->ws_frame_ends, self->ws_queued);
+  if (!check_send_limits (self))
     return;
   if (self->ws_out == NULL)
     {
@@ -313,6 +352,8 @@ sio_engine_socket_dispose (GObject *object)
   g_clear_handle_id (&self->upgrade_source, g_source_remove);
   g_clear_handle_id (&self->closing_source, g_source_remove);
   g_clear_handle_id (&self->noop_source, g_source_remove);
+  g_clear_handle_id (&self->soft_source, g_source_remove);
+  g_clear_handle_id (&self->slow_source, g_source_remove);
   clear_poll_watch (self);
   if (self->ws != NULL)
     g_signal_handlers_disconnect_by_data (self->ws, self);
@@ -328,6 +369,7 @@ sio_engine_socket_finalize (GObject *object)
   SioEngineSocket *self = SIO_ENGINE_SOCKET (object);
 
   g_queue_clear_full (&self->queue, (GDestroyNotify) sio_eio_packet_free);
+  g_clear_pointer (&self->ws_frame_ends, g_array_unref);
   g_clear_pointer (&self->ws_out, g_array_unref);
   g_clear_pointer (&self->query, g_hash_table_unref);
   g_free (self->query_string);
@@ -414,7 +456,7 @@ flush_poll (SioEngineSocket *self,
   g_autoptr(GPtrArray) packets = g_ptr_array_new_with_free_func ((GDestroyNotify) sio_eio_packet_free);
   SioEioPacket *packet;
 
-  while ((packet = g_queue_pop_head (&self->queue)) != NULL)
+  while ((packet = queue_pop (self)) != NULL)
     g_ptr_array_add (packets, packet);
   if (extra != NULL)
     g_ptr_array_add (packets, extra);
@@ -457,6 +499,200 @@ ws_send_packet (SioEngineSocket    *self,
   ws_queue_frame (self, frame, binary);
 }
 
+static gsize
+packet_weight (const SioEioPacket *packet)
+{
+  gsize size = g_bytes_get_size (packet->data);
+
+  /* as encoded for polling: a type character, base64 for binary */
+  return packet->binary ? 2 + (size + 2) / 3 * 4 : 1 + size;
+}
+
+static void
+queue_push (SioEngineSocket *self,
+            SioEioPacket    *packet)
+{
+  self->queue_bytes += packet_weight (packet);
+  g_queue_push_tail (&self->queue, packet);
+}
+
+static SioEioPacket *
+queue_pop (SioEngineSocket *self)
+{
+  SioEioPacket *packet = g_queue_pop_head (&self->queue);
+
+  if (packet != NULL)
+    self->queue_bytes -= MIN (self->queue_bytes, packet_weight (packet));
+  if (packet != NULL && packet->type == SIO_EIO_PING)
+    self->ping_queued = FALSE;
+  return packet;
+}
+
+static void
+queue_clear (SioEngineSocket *self)
+{
+  g_queue_clear_full (&self->queue, (GDestroyNotify) sio_eio_packet_free);
+  self->queue_bytes = 0;
+}
+
+/* How much of what we queued for the WebSocket its connection has taken. */
+static guint64
+ws_get_written (SioEngineSocket *self)
+{
+  GIOStream *stream;
+  guint64 written;
+
+  if (self->ws == NULL)
+    return 0;
+  stream = soup_websocket_connection_get_io_stream (self->ws);
+  written = sio_buffered_stream_get_bytes_written (SIO_BUFFERED_STREAM (stream));
+  /* libsoup's pongs to the client's pings and its close frames go out
+   * too: whatever was written beyond what we queued was not ours */
+  if (written - self->ws_foreign > self->ws_queued)
+    self->ws_foreign = written - self->ws_queued;
+  return written - self->ws_foreign;
+}
+
+/* Forgets the frames the connection has taken; returns how much it took. */
+static guint64
+ws_forget_written (SioEngineSocket *self)
+{
+  GArray *ends = self->ws_frame_ends;
+  guint64 written = ws_get_written (self);
+
+  while (ends != NULL && self->ws_frame_head < ends->len &&
+         g_array_index (ends, guint64, self->ws_frame_head) <= written)
+    self->ws_frame_head++;
+  if (ends != NULL && self->ws_frame_head == ends->len)
+    {
+      /* all taken: a connection keeps nothing while it is idle */
+      g_clear_pointer (&self->ws_frame_ends, g_array_unref);
+      self->ws_frame_head = 0;
+    }
+  else if (ends != NULL && self->ws_frame_head >= 256 && self->ws_frame_head * 2 >= ends->len)
+    {
+      g_array_remove_range (ends, 0, self->ws_frame_head);
+      self->ws_frame_head = 0;
+    }
+  return written;
+}
+
+/* What the client has not taken yet, in bytes and frames (packets). */
+static void
+socket_get_backlog (SioEngineSocket *self,
+                    guint64         *bytes,
+                    guint           *frames)
+{
+  *bytes = self->queue_bytes;
+  *frames = g_queue_get_length (&self->queue);
+
+  if (self->ws != NULL && self->ws_queued > 0)
+    {
+      guint64 written = ws_forget_written (self);
+
+      *bytes += self->ws_queued - written;
+      *frames += self->ws_frame_ends != NULL ? self->ws_frame_ends->len - self->ws_frame_head : 0;
+    }
+}
+
+static void
+ws_clear_backlog (SioEngineSocket *self)
+{
+  self->ws_queued = 0;
+  self->ws_foreign = 0;
+  g_clear_pointer (&self->ws_frame_ends, g_array_unref);
+  self->ws_frame_head = 0;
+}
+
+static gboolean
+on_slow_consumer (gpointer user_data)
+{
+  SioEngineSocket *self = user_data;
+  g_autoptr(SioEngineSocket) hold = g_object_ref (self);
+  g_autoptr(SioEngine) engine = self->engine != NULL ? g_object_ref (self->engine) : NULL;
+  const char *transport = sio_engine_socket_get_transport (self);
+
+  self->slow_source = 0;
+  if (self->closed)
+    return G_SOURCE_REMOVE;
+  g_debug ("engine %s: slow consumer (%s), closing", self->id, transport);
+  socket_close_internal (self, "slow consumer", FALSE);
+  if (engine != NULL)
+    g_signal_emit (engine, engine_signals[ENGINE_SLOW_CONSUMER], 0, transport);
+  return G_SOURCE_REMOVE;
+}
+
+/* Over a limit: the client gets nothing more, and is closed once the
+ * current send is over (a broadcast may be walking the room that a close
+ * would change). What it has not taken is dropped. */
+static void
+socket_mark_slow (SioEngineSocket *self)
+{
+  if (self->slow || self->closed)
+    return;
+  self->slow = TRUE;
+  g_clear_handle_id (&self->soft_source, g_source_remove);
+  g_clear_pointer (&self->ws_out, g_array_unref);
+  queue_clear (self);
+  self->slow_source = g_idle_add_full (G_PRIORITY_HIGH, on_slow_consumer, self, NULL);
+}
+
+static gboolean
+on_soft_grace_over (gpointer user_data)
+{
+  SioEngineSocket *self = user_data;
+
+  self->soft_source = 0;
+  check_send_limits (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* As Redis's client-output-buffer-limit: past the hard limit at once, past
+ * the soft one for longer than its grace period. FALSE: the socket is slow. */
+static gboolean
+check_send_limits (SioEngineSocket *self)
+{
+  const SioEngineSendLimits *limits;
+  guint64 bytes;
+  guint frames;
+  gint64 now;
+
+  if (self->slow)
+    return FALSE;
+  if (self->engine == NULL || self->closed)
+    return TRUE;
+  limits = &self->engine->send_limits;
+  socket_get_backlog (self, &bytes, &frames);
+
+  if ((limits->hard_bytes > 0 && bytes > limits->hard_bytes) ||
+      (limits->hard_frames > 0 && frames > limits->hard_frames))
+    {
+      socket_mark_slow (self);
+      return FALSE;
+    }
+  if ((limits->soft_bytes == 0 || bytes <= limits->soft_bytes) &&
+      (limits->soft_frames == 0 || frames <= limits->soft_frames))
+    {
+      self->soft_since = 0;
+      g_clear_handle_id (&self->soft_source, g_source_remove);
+      return TRUE;
+    }
+
+  now = g_get_monotonic_time ();
+  if (self->soft_since == 0)
+    self->soft_since = now;
+  if (now - self->soft_since >= (gint64) limits->soft_seconds * G_USEC_PER_SEC)
+    {
+      socket_mark_slow (self);
+      return FALSE;
+    }
+  /* still over when the grace period ends is too long, even if nothing more is sent */
+  if (self->soft_source == 0)
+    self->soft_source = g_timeout_add (MAX (1, (self->soft_since + (gint64) limits->soft_seconds * G_USEC_PER_SEC - now) / 1000),
+                                       on_soft_grace_over, self);
+  return TRUE;
+}
+
 /* Takes PACKET. */
 static void
 socket_send_packet (SioEngineSocket *self,
@@ -475,9 +711,16 @@ socket_send_packet (SioEngineSocket *self,
       return;
     }
 
-  g_queue_push_tail (&self->queue, packet);
+  if (self->slow)
+    {
+      sio_eio_packet_free (packet);
+      return;
+    }
+  queue_push (self, packet);
   if (self->poll != NULL && !self->upgrading)
     flush_poll (self, NULL);
+  else
+    check_send_limits (self);
 }
 
 static void
@@ -491,7 +734,9 @@ on_ping_time (SioEngineSocket *self)
 {
   gint64 now = g_get_monotonic_time ();
 
+  self->ping_queued = self->transport == TRANSPORT_POLLING;
   socket_send_packet (self, sio_eio_packet_new (SIO_EIO_PING, NULL));
+  self->ping_end = self->ws_queued;
   /* Whole milliseconds from now, as the per-socket timeout used to be: a
    * deadline already past fires on the next round, not in this one. */
   socket_set_timer (self, TIMER_PONG, now + MAX (1, (MAX (0, self->pong_deadline - now) / 1000) * 1000));
@@ -575,6 +820,17 @@ schedule_ping (SioEngineSocket *self)
   socket_set_timer (self, TIMER_PING, now + (gint64) self->engine->ping_interval * 1000);
 }
 
+/* WebSocket connections of this process still finishing their close
+ * handshake: what a shutdown waits for. */
+static guint n_closing_websockets;
+
+static void
+on_websocket_close_done (SoupWebsocketConnection *conn)
+{
+  n_closing_websockets--;
+  g_object_unref (conn);
+}
+
 static void
 close_websocket (SoupWebsocketConnection **ws,
                  SioEngineSocket          *self,
@@ -597,7 +853,8 @@ close_websocket (SoupWebsocketConnection **ws,
        * that away and leave the client waiting on an open socket. The
        * connection lets itself go once closed (after at most libsoup's
        * 5 s close timeout). */
-      g_signal_connect (conn, "closed", G_CALLBACK (g_object_unref), NULL);
+      n_closing_websockets++;
+      g_signal_connect (conn, "closed", G_CALLBACK (on_websocket_close_done), NULL);
       g_steal_pointer (&conn);
     }
 }
@@ -613,6 +870,35 @@ on_linger_end (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The address a new session counts against: one place, so that a trusted
+ * reverse proxy's X-Forwarded-For can be honoured here later. */
+static const char *
+engine_client_address (SoupServerMessage *msg)
+{
+  return soup_server_message_get_remote_host (msg);
+}
+
+static void
+engine_hold_address (SioEngine  *self,
+                     const char *address)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address));
+
+  g_hash_table_replace (self->per_address, g_strdup (address), GUINT_TO_POINTER (n + 1));
+}
+
+static void
+engine_release_address (SioEngine  *self,
+                        const char *address)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address));
+
+  if (n <= 1)
+    g_hash_table_remove (self->per_address, address);
+  else
+    g_hash_table_replace (self->per_address, g_strdup (address), GUINT_TO_POINTER (n - 1));
+}
+
 /* BY_CLIENT: the client asked for it, so a held poll ends with NOOP rather than CLOSE. */
 static void
 socket_close_internal (SioEngineSocket *self,
@@ -626,8 +912,12 @@ socket_close_internal (SioEngineSocket *self,
     return;
   hold = g_object_ref (self);
   self->closed = TRUE;
+  if (self->counted && self->engine != NULL)
+    engine_release_address (self->engine, self->remote_address);
+  self->counted = FALSE;
 
   socket_clear_timer (self);
+  g_clear_handle_id (&self->slow_source, g_source_remove);
   g_clear_handle_id (&self->upgrade_source, g_source_remove);
   g_clear_handle_id (&self->closing_source, g_source_remove);
   g_clear_handle_id (&self->noop_source, g_source_remove);
@@ -641,7 +931,9 @@ socket_close_internal (SioEngineSocket *self,
         flush_poll (self, sio_eio_packet_new (SIO_EIO_CLOSE, NULL));
     }
   close_websocket (&self->ws, self, SOUP_WEBSOCKET_CLOSE_NORMAL);
-  g_queue_clear_full (&self->queue, (GDestroyNotify) sio_eio_packet_free);
+  queue_clear (self);
+  ws_clear_backlog (self);
+  g_clear_handle_id (&self->soft_source, g_source_remove);
 
   /* A client's CLOSE and its poll travel on two connections and may arrive
    * in either order: keep the sid a moment so that poll still gets its NOOP. */
@@ -675,7 +967,12 @@ on_message_packet (SioEngineSocket *self,
       }
       break;
     case SIO_EIO_PONG:
-      schedule_ping (self);
+      /* Only the answer to a PING that left us proves the client reads: a
+       * PONG sent blindly would otherwise keep a socket that never reads
+       * (and never polls) alive. */
+      if (self->timer == TIMER_PONG && !self->ping_queued &&
+          (self->transport != TRANSPORT_WEBSOCKET || ws_get_written (self) >= self->ping_end))
+        schedule_ping (self);
       break;
     case SIO_EIO_CLOSE:
       socket_close_internal (self, "transport close", TRUE);
@@ -762,7 +1059,7 @@ on_ws_message (SoupWebsocketConnection *ws,
         fail_poll (self);
       self->transport = TRANSPORT_WEBSOCKET;
       self->upgrading = FALSE;
-      while ((queued = g_queue_pop_head (&self->queue)) != NULL)
+      while ((queued = queue_pop (self)) != NULL)
         {
           ws_send_packet (self, queued);
           sio_eio_packet_free (queued);
@@ -821,6 +1118,7 @@ socket_take_websocket (SioEngineSocket         *self,
                        SoupWebsocketConnection *ws)
 {
   self->ws = g_object_ref (ws);
+  ws_clear_backlog (self);
   soup_websocket_connection_set_max_incoming_payload_size (ws, self->engine->max_payload);
   /* Engine.IO has its own heartbeat; a second one would only add traffic. */
   soup_websocket_connection_set_keepalive_interval (ws, 0);
@@ -971,6 +1269,31 @@ sio_engine_socket_close (SioEngineSocket *self,
   socket_close_internal (self, reason ? reason : "forced close", FALSE);
 }
 
+/* The accepted socket, on the remote address libsoup keeps for the
+ * connection: connections handed over as streams have no GSocket in libsoup,
+ * and a held poll needs one to notice its client leaving. */
+static GQuark
+accepted_socket_quark (void)
+{
+  static GQuark quark;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("sio-engine-accepted-socket");
+  return quark;
+}
+
+static GSocket *
+message_get_socket (SoupServerMessage *msg)
+{
+  GSocket *gsocket = soup_server_message_get_socket (msg);
+  GSocketAddress *remote;
+
+  if (gsocket != NULL)
+    return gsocket;
+  remote = soup_server_message_get_remote_address (msg);
+  return remote != NULL ? g_object_get_qdata (G_OBJECT (remote), accepted_socket_quark ()) : NULL;
+}
+
 static void
 respond_error (SoupServerMessage *msg,
                EngineError        code)
@@ -991,10 +1314,13 @@ respond_text (SoupServerMessage *msg,
   soup_server_message_set_response (msg, "text/plain; charset=UTF-8", SOUP_MEMORY_COPY, text, strlen (text));
 }
 
+/* RESERVED: the request already holds a count for its address (a WebSocket
+ * handshake's), which the session takes over. */
 static SioEngineSocket *
 engine_open_socket (SioEngine         *self,
                     SoupServerMessage *msg,
-                    Transport          transport)
+                    Transport          transport,
+                    gboolean           reserved)
 {
   SioEngineSocket *socket = g_object_new (SIO_TYPE_ENGINE_SOCKET, NULL);
   g_autoptr(SioEioPacket) open = NULL;
@@ -1006,7 +1332,13 @@ engine_open_socket (SioEngine         *self,
   socket->engine = self;
   socket->id = generate_sid ();
   socket->transport = transport;
-  socket->remote_address = g_strdup (soup_server_message_get_remote_host (msg));
+  socket->remote_address = g_strdup (engine_client_address (msg));
+  if (socket->remote_address != NULL)
+    {
+      if (!reserved)
+        engine_hold_address (self, socket->remote_address);
+      socket->counted = TRUE;
+    }
   /* A table of copies would cost every session a few hundred bytes for
    * something hardly anyone looks at. */
   socket->query_string = g_strdup (g_uri_get_query (soup_server_message_get_uri (msg)));
@@ -1018,7 +1350,7 @@ engine_open_socket (SioEngine         *self,
   handshake.ping_timeout = self->ping_timeout;
   handshake.max_payload = self->max_payload;
   json = sio_eio_handshake_to_json (&handshake);
-  g_queue_push_tail (&socket->queue, sio_eio_packet_new (SIO_EIO_OPEN, json));
+  queue_push (socket, sio_eio_packet_new (SIO_EIO_OPEN, json));
   schedule_ping (socket);
 
   return socket;
@@ -1092,9 +1424,9 @@ handle_poll (SioEngine         *self,
   soup_server_message_pause (msg);
   socket->poll = g_object_ref (msg);
   g_signal_connect (msg, "finished", G_CALLBACK (on_poll_finished), socket);
-  if (soup_server_message_get_socket (msg) != NULL)
+  if (message_get_socket (msg) != NULL)
     {
-      socket->poll_watch = g_socket_create_source (soup_server_message_get_socket (msg),
+      socket->poll_watch = g_socket_create_source (message_get_socket (msg),
                                                    G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
       g_source_set_callback (socket->poll_watch, G_SOURCE_FUNC (on_poll_socket), socket, NULL);
       g_source_attach (socket->poll_watch, NULL);
@@ -1159,6 +1491,72 @@ handle_post (SioEngine         *self,
     }
 }
 
+/* Whether a new session from MSG's address may open; if not, MSG is
+ * answered 429 and ::refused says so. */
+static gboolean
+engine_admit (SioEngine         *self,
+              SoupServerMessage *msg)
+{
+  const char *address = engine_client_address (msg);
+
+  if (self->max_per_address == 0 || address == NULL ||
+      GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address)) < self->max_per_address)
+    return TRUE;
+
+  /* 429: libsoup 3.2 has no name for it, so the phrase goes along */
+  respond_text (msg, 429, "Too many connections from this address");
+  soup_server_message_set_status (msg, 429, "Too Many Requests");
+  g_signal_emit (self, engine_signals[ENGINE_REFUSED], 0, "per_address", address);
+  return FALSE;
+}
+
+/* A WebSocket handshake's count for its address, from the request until
+ * the session takes it over, or given back if the 101 never goes out. */
+typedef struct
+{
+  GWeakRef engine;
+  char    *address;
+  gboolean taken;
+} Reservation;
+
+static void
+reservation_free (gpointer data)
+{
+  Reservation *reservation = data;
+  g_autoptr(SioEngine) engine = g_weak_ref_get (&reservation->engine);
+
+  if (!reservation->taken && engine != NULL)
+    engine_release_address (engine, reservation->address);
+  g_weak_ref_clear (&reservation->engine);
+  g_free (reservation->address);
+  g_free (reservation);
+}
+
+static void
+reservation_attach (SioEngine         *self,
+                    SoupServerMessage *msg)
+{
+  const char *address = engine_client_address (msg);
+  Reservation *reservation;
+
+  if (address == NULL)
+    return;
+  reservation = g_new0 (Reservation, 1);
+  g_weak_ref_init (&reservation->engine, self);
+  reservation->address = g_strdup (address);
+  engine_hold_address (self, address);
+  g_object_set_data_full (G_OBJECT (msg), "sio-engine-reservation", reservation, reservation_free);
+}
+
+static void
+reservation_take (SoupServerMessage *msg)
+{
+  Reservation *reservation = g_object_get_data (G_OBJECT (msg), "sio-engine-reservation");
+
+  if (reservation != NULL)
+    reservation->taken = TRUE;
+}
+
 /* The 101 has gone out: the connection is the WebSocket's from here on.
  * libsoup's own WebSocket handler does the same, but over the bare
  * connection; ours goes over a SioBufferedStream (ws_flush). */
@@ -1169,7 +1567,7 @@ on_websocket_upgraded (SoupServerMessage *msg,
   SioEngine *self = user_data;
   g_autoptr(SoupServerMessage) hold = g_object_ref (msg);
   GUri *uri = soup_server_message_get_uri (msg);
-  GSocket *gsocket = soup_server_message_get_socket (msg);
+  GSocket *gsocket = message_get_socket (msg);
   g_autoptr(GIOStream) base = NULL;
   g_autoptr(SioBufferedStream) stream = NULL;
   g_autoptr(SoupWebsocketConnection) connection = NULL;
@@ -1196,9 +1594,10 @@ on_websocket_upgraded (SoupServerMessage *msg,
     {
       SioEioPacket *open;
 
-      socket = engine_open_socket (self, msg, TRANSPORT_WEBSOCKET);
+      reservation_take (msg);
+      socket = engine_open_socket (self, msg, TRANSPORT_WEBSOCKET, TRUE);
       socket_take_websocket (socket, connection);
-      open = g_queue_pop_head (&socket->queue);
+      open = queue_pop (socket);
       ws_send_packet (socket, open);
       sio_eio_packet_free (open);
       g_signal_emit (self, engine_signals[ENGINE_CONNECTION], 0, socket);
@@ -1215,6 +1614,242 @@ on_websocket_upgraded (SoupServerMessage *msg,
 
   socket_take_websocket (socket, connection);
   socket->upgrade_source = g_timeout_add (SIO_ENGINE_DEFAULT_UPGRADE_TIMEOUT, on_upgrade_timeout, socket);
+}
+
+/* A refused request's connection after the 413: what the client still
+ * sends is read and dropped for a moment, so that closing does not reset
+ * the connection before the client has read the answer (nginx's lingering
+ * close). A fixed buffer, a byte cap and a deadline bound it. */
+typedef struct {
+  GIOStream    *stream;
+  GSocket      *socket;
+  GBytes       *response;
+  GCancellable *cancellable;
+  GSource      *deadline;
+  gsize         drained;
+  guint8        buffer[4096];
+} RefusedConnection;
+
+#define REFUSED_LINGER_BYTES (1024 * 1024)
+#define REFUSED_LINGER_S     2
+
+static void
+refused_connection_free (RefusedConnection *refused)
+{
+  if (refused->deadline != NULL)
+    g_source_destroy (refused->deadline);
+  g_clear_pointer (&refused->deadline, g_source_unref);
+  g_io_stream_close (refused->stream, NULL, NULL);
+  g_object_unref (refused->stream);
+  g_clear_object (&refused->socket);
+  g_bytes_unref (refused->response);
+  g_object_unref (refused->cancellable);
+  g_free (refused);
+}
+
+static gboolean
+on_refused_deadline (gpointer user_data)
+{
+  RefusedConnection *refused = user_data;
+
+  /* the pending operation's callback frees it */
+  g_cancellable_cancel (refused->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_refused_drained (GObject      *input,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  RefusedConnection *refused = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (input), result, NULL);
+
+  if (n <= 0 || g_cancellable_is_cancelled (refused->cancellable) ||
+      (refused->drained += n) >= REFUSED_LINGER_BYTES)
+    {
+      refused_connection_free (refused);
+      return;
+    }
+  g_input_stream_read_async (G_INPUT_STREAM (input), refused->buffer, sizeof refused->buffer,
+                             G_PRIORITY_DEFAULT, refused->cancellable, on_refused_drained, refused);
+}
+
+static void
+on_refused_written (GObject      *output,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  RefusedConnection *refused = user_data;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (output), result, NULL, NULL) ||
+      refused->socket == NULL)
+    {
+      refused_connection_free (refused);
+      return;
+    }
+  /* the client sees the end of the answer; what it still sends is dropped */
+  g_socket_shutdown (refused->socket, FALSE, TRUE, NULL);
+  g_input_stream_read_async (g_io_stream_get_input_stream (refused->stream), refused->buffer,
+                             sizeof refused->buffer, G_PRIORITY_DEFAULT, refused->cancellable,
+                             on_refused_drained, refused);
+}
+
+typedef struct {
+  gsize                 limit;
+  gsize                 received;
+  char                 *content_type;
+  char                 *body;
+  SioEngineBodyRefused  refused;
+  gpointer              user_data;
+  GDestroyNotify        destroy;
+} BodyLimit;
+
+static void
+body_limit_free (gpointer data)
+{
+  BodyLimit *limit = data;
+
+  if (limit->destroy != NULL)
+    limit->destroy (limit->user_data);
+  g_free (limit->content_type);
+  g_free (limit->body);
+  g_free (limit);
+}
+
+/* libsoup 3.2 reads a whole body before any handler may answer, even one
+ * whose status an early handler has set: the only way to stop reading is
+ * to take the connection from it and answer there. */
+static void
+refuse_body (SoupServerMessage *msg,
+             BodyLimit         *limit)
+{
+  g_autoptr(SoupServerMessage) hold = g_object_ref (msg);
+  GSocket *gsocket = soup_server_message_get_socket (msg);
+  g_autoptr(GSocket) socket_ref = gsocket != NULL ? g_object_ref (gsocket) : NULL;
+  g_autofree char *response = NULL;
+  gsize response_length;
+  RefusedConnection *refused;
+  GIOStream *stream;
+
+  g_signal_handlers_disconnect_matched (msg, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, limit);
+  if (limit->refused != NULL)
+    limit->refused (msg, limit->user_data);
+
+  response = g_strdup_printf ("HTTP/1.1 413 Payload Too Large\r\n"
+                              "Content-Type: %s\r\n"
+                              "Content-Length: %zu\r\n"
+                              "Cache-Control: no-store\r\n"
+                              "Connection: close\r\n"
+                              "\r\n%s",
+                              limit->content_type, strlen (limit->body), limit->body);
+  response_length = strlen (response);
+  stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL)
+    return;
+
+  refused = g_new0 (RefusedConnection, 1);
+  refused->stream = stream;
+  refused->socket = g_steal_pointer (&socket_ref);
+  refused->response = g_bytes_new_take (g_steal_pointer (&response), response_length);
+  refused->cancellable = g_cancellable_new ();
+  refused->deadline = g_timeout_source_new_seconds (REFUSED_LINGER_S);
+  g_source_set_callback (refused->deadline, on_refused_deadline, refused, NULL);
+  g_source_set_static_name (refused->deadline, "SioEngine refused body");
+  g_source_attach (refused->deadline, NULL);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (stream),
+                                   g_bytes_get_data (refused->response, NULL),
+                                   g_bytes_get_size (refused->response),
+                                   G_PRIORITY_DEFAULT, refused->cancellable,
+                                   on_refused_written, refused);
+}
+
+static void
+on_limited_chunk (SoupServerMessage *msg,
+                  GBytes            *chunk,
+                  gpointer           user_data)
+{
+  BodyLimit *limit = user_data;
+
+  limit->received += g_bytes_get_size (chunk);
+  if (limit->received > limit->limit)
+    refuse_body (msg, limit);
+}
+
+void
+sio_engine_limit_request_body (SoupServerMessage    *msg,
+                               gsize                 max_bytes,
+                               const char           *content_type,
+                               const char           *body,
+                               SioEngineBodyRefused  refused,
+                               gpointer              user_data,
+                               GDestroyNotify        destroy)
+{
+  SoupMessageHeaders *headers;
+  SoupEncoding encoding;
+  BodyLimit *limit;
+
+  g_return_if_fail (SOUP_IS_SERVER_MESSAGE (msg));
+  g_return_if_fail (content_type != NULL && body != NULL);
+
+  /* libsoup reads no more than a declared length: only a larger one, or a
+   * chunked body, needs watching */
+  headers = soup_server_message_get_request_headers (msg);
+  encoding = soup_message_headers_get_encoding (headers);
+  if (encoding == SOUP_ENCODING_NONE ||
+      (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
+       soup_message_headers_get_content_length (headers) <= (goffset) max_bytes))
+    {
+      if (destroy != NULL)
+        destroy (user_data);
+      return;
+    }
+
+  limit = g_new0 (BodyLimit, 1);
+  limit->limit = max_bytes;
+  limit->content_type = g_strdup (content_type);
+  limit->body = g_strdup (body);
+  limit->refused = refused;
+  limit->user_data = user_data;
+  limit->destroy = destroy;
+  g_object_set_data_full (G_OBJECT (msg), "sio-engine-body-limit", limit, body_limit_free);
+
+  /* A declared length past the limit is refused before a byte of it is read. */
+  if (encoding == SOUP_ENCODING_CONTENT_LENGTH)
+    {
+      refuse_body (msg, limit);
+      return;
+    }
+  g_signal_connect (msg, "got-chunk", G_CALLBACK (on_limited_chunk), limit);
+}
+
+static void
+on_engine_body_refused (SoupServerMessage *msg,
+                        gpointer           user_data)
+{
+  SioEngine *self = user_data;
+  const char *query = g_uri_get_query (soup_server_message_get_uri (msg));
+  g_autoptr(GHashTable) params = query != NULL ? g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL) : NULL;
+  const char *sid = params != NULL ? g_hash_table_lookup (params, "sid") : NULL;
+  SioEngineSocket *socket = sid != NULL ? g_hash_table_lookup (self->sockets, sid) : NULL;
+
+  /* as the official server does with a payload past maxPayload */
+  if (socket != NULL && !socket->closed)
+    socket_close_internal (socket, "transport error", FALSE);
+  g_signal_emit (self, engine_signals[ENGINE_BODY_REFUSED], 0, soup_server_message_get_method (msg));
+}
+
+static void
+on_early_request (SoupServer        *server,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  SioEngine *self = user_data;
+
+  sio_engine_limit_request_body (msg, self->max_payload, "text/plain; charset=UTF-8", "Payload Too Large",
+                                 on_engine_body_refused, g_object_ref (self), g_object_unref);
 }
 
 static void
@@ -1288,8 +1923,14 @@ on_http_request (SoupServer        *server,
        * server has it off, libsoup would inflate a message whole before
        * maxPayload is checked (a deflate bomb). A failed handshake gets
        * libsoup's own 400 or 403. */
+      else if (sid == NULL && !engine_admit (self, msg))
+        return;
       else if (soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL))
-        g_signal_connect_object (msg, "wrote-informational", G_CALLBACK (on_websocket_upgraded), self, 0);
+        {
+          if (sid == NULL)
+            reservation_attach (self, msg);
+          g_signal_connect_object (msg, "wrote-informational", G_CALLBACK (on_websocket_upgraded), self, 0);
+        }
       return;
     }
 
@@ -1300,7 +1941,9 @@ on_http_request (SoupServer        *server,
           respond_error (msg, ENGINE_ERROR_BAD_HANDSHAKE_METHOD);
           return;
         }
-      socket = engine_open_socket (self, msg, TRANSPORT_POLLING);
+      if (!engine_admit (self, msg))
+        return;
+      socket = engine_open_socket (self, msg, TRANSPORT_POLLING, FALSE);
       handle_poll (self, socket, msg);
       g_signal_emit (self, engine_signals[ENGINE_CONNECTION], 0, socket);
       return;
@@ -1345,6 +1988,7 @@ sio_engine_finalize (GObject *object)
   SioEngine *self = SIO_ENGINE (object);
 
   g_hash_table_unref (self->sockets);
+  g_hash_table_unref (self->per_address);
   g_sequence_free (self->timers);
   g_free (self->path);
 
@@ -1363,6 +2007,21 @@ sio_engine_class_init (SioEngineClass *klass)
   engine_signals[ENGINE_CONNECTION] =
     g_signal_new ("connection", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, SIO_TYPE_ENGINE_SOCKET);
+  /* A request body past maxPayload was refused with 413 and its connection
+   * closed; the argument is the request's method. */
+  engine_signals[ENGINE_BODY_REFUSED] =
+    g_signal_new ("body-refused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* A session was closed for not taking what it was sent (the send
+   * limits); the argument is its transport, "polling" or "websocket". */
+  engine_signals[ENGINE_SLOW_CONSUMER] =
+    g_signal_new ("slow-consumer", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /* A new session was refused (REASON "per_address"), for ADDRESS. */
+  engine_signals[ENGINE_REFUSED] =
+    g_signal_new ("refused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
@@ -1372,6 +2031,12 @@ sio_engine_init (SioEngine *self)
   self->ping_interval = SIO_ENGINE_DEFAULT_PING_INTERVAL;
   self->ping_timeout = SIO_ENGINE_DEFAULT_PING_TIMEOUT;
   self->max_payload = SIO_ENGINE_DEFAULT_MAX_PAYLOAD;
+  self->send_limits.hard_bytes = SIO_ENGINE_DEFAULT_SEND_HARD_BYTES;
+  self->send_limits.hard_frames = SIO_ENGINE_DEFAULT_SEND_HARD_FRAMES;
+  self->send_limits.soft_bytes = SIO_ENGINE_DEFAULT_SEND_SOFT_BYTES;
+  self->send_limits.soft_frames = SIO_ENGINE_DEFAULT_SEND_SOFT_FRAMES;
+  self->send_limits.soft_seconds = SIO_ENGINE_DEFAULT_SEND_SOFT_SECONDS;
+  self->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->timers = g_sequence_new (NULL);
   self->timer_source = g_source_new (&timer_source_funcs, sizeof (GSource));
   g_source_set_callback (self->timer_source, on_timers_due, self, NULL);
@@ -1403,7 +2068,140 @@ sio_engine_attach (SioEngine  *self,
 
   self->server = g_object_ref (server);
   self->path = g_strdup (path);
+  soup_server_add_early_handler (server, path, on_early_request, self, NULL);
   soup_server_add_handler (server, path, on_http_request, self, NULL);
+}
+
+/* libsoup 3.2's own listener keeps a reference to every socket it accepts
+ * (fixed in 3.4, commit b545d5f0): ~0.6 KiB of RSS per connection, forever.
+ * So connections are accepted here and handed over as streams, a path that
+ * frees everything once the connection is done. Not by a GSocketService
+ * either: when accept() fails for want of descriptors it warns and retries
+ * at once, in a loop for as long as they lack (and libsoup's listener
+ * stops accepting for good). */
+typedef struct
+{
+  SoupServer *server;  /* unowned: the server owns its listeners */
+  GSocket    *socket;
+  GSource    *watch;   /* readable: connections waiting */
+  GSource    *pause;   /* after a failed accept(), until accepting again */
+  gboolean    starved; /* said so once; says so again when it ends */
+} Listener;
+
+/* Out of descriptors or memory: waiting a moment lets connections end. */
+#define LISTENER_PAUSE_MS 100
+/* Accepted per wakeup, so that a burst does not hold up the connections open already. */
+#define LISTENER_BATCH 64
+
+static gboolean on_listener_readable (GSocket      *socket,
+                                      GIOCondition  condition,
+                                      gpointer      user_data);
+
+static void
+listener_watch (Listener *listener)
+{
+  listener->watch = g_socket_create_source (listener->socket, G_IO_IN, NULL);
+  g_source_set_callback (listener->watch, G_SOURCE_FUNC (on_listener_readable), listener, NULL);
+  g_source_set_static_name (listener->watch, "SioEngine listener");
+  g_source_attach (listener->watch, NULL);
+}
+
+static gboolean
+on_listener_resume (gpointer user_data)
+{
+  Listener *listener = user_data;
+
+  g_clear_pointer (&listener->pause, g_source_unref);
+  listener_watch (listener);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+listener_accept (Listener *listener,
+                 GSocket  *gsocket)
+{
+  g_autoptr(GSocketConnection) connection = g_socket_connection_factory_create_connection (gsocket);
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GSocketAddress) remote = NULL;
+  g_autoptr(GError) error = NULL;
+
+  local = g_socket_get_local_address (gsocket, &error);
+  if (local != NULL)
+    remote = g_socket_get_remote_address (gsocket, &error);
+  if (local == NULL || remote == NULL)
+    {
+      /* gone between accept() and now (ENOTCONN) */
+      g_debug ("engine: dropping an accepted connection: %s", error->message);
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return;
+    }
+  /* what libsoup's listener does: requests and frames leave whole, and a
+   * lone small write must not wait for the peer's delayed ACK */
+  g_socket_set_option (gsocket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  g_object_set_qdata_full (G_OBJECT (remote), accepted_socket_quark (),
+                           g_object_ref (gsocket), g_object_unref);
+  if (!soup_server_accept_iostream (listener->server, G_IO_STREAM (connection), local, remote, &error))
+    {
+      g_debug ("engine: libsoup refused a connection: %s", error->message);
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+    }
+}
+
+static gboolean
+on_listener_readable (GSocket      *socket,
+                      GIOCondition  condition,
+                      gpointer      user_data)
+{
+  Listener *listener = user_data;
+
+  for (guint i = 0; i < LISTENER_BATCH; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSocket) accepted = g_socket_accept (listener->socket, NULL, &error);
+
+      if (accepted != NULL)
+        {
+          if (listener->starved)
+            g_message ("engine: accepting connections again");
+          listener->starved = FALSE;
+          listener_accept (listener, accepted);
+          continue;
+        }
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        break;
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
+        continue;  /* the client gave up while waiting (ECONNABORTED) */
+
+      /* EMFILE, ENFILE, ENOBUFS: connections stay queued in the backlog
+       * (or are refused by the kernel) until accepting resumes */
+      if (!listener->starved)
+        g_message ("engine: cannot accept connections for now, retrying every %d ms: %s",
+                   LISTENER_PAUSE_MS, error->message);
+      listener->starved = TRUE;
+      g_clear_pointer (&listener->watch, g_source_unref);
+      listener->pause = g_timeout_source_new (LISTENER_PAUSE_MS);
+      g_source_set_callback (listener->pause, on_listener_resume, listener, NULL);
+      g_source_attach (listener->pause, NULL);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+listener_free (gpointer data)
+{
+  Listener *listener = data;
+
+  if (listener->watch != NULL)
+    g_source_destroy (listener->watch);
+  g_clear_pointer (&listener->watch, g_source_unref);
+  if (listener->pause != NULL)
+    g_source_destroy (listener->pause);
+  g_clear_pointer (&listener->pause, g_source_unref);
+  g_socket_close (listener->socket, NULL);
+  g_clear_object (&listener->socket);
+  g_free (listener);
 }
 
 gboolean
@@ -1417,6 +2215,8 @@ sio_engine_listen (SoupServer  *server,
   g_autoptr(GSocketAddress) socket_address = NULL;
   g_autoptr(GSocketAddress) local = NULL;
   g_autoptr(GSocket) socket = NULL;
+  GPtrArray *listeners;
+  Listener *listener;
 
   g_return_val_if_fail (SOUP_IS_SERVER (server), FALSE);
   g_return_val_if_fail (address != NULL, FALSE);
@@ -1437,8 +2237,7 @@ sio_engine_listen (SoupServer  *server,
   g_socket_set_listen_backlog (socket, SIO_ENGINE_LISTEN_BACKLOG);
   if (!g_socket_listen (socket, error))
     return FALSE;
-  if (!soup_server_listen_socket (server, socket, 0, error))
-    return FALSE;
+  g_socket_set_blocking (socket, FALSE);
 
   if (bound_port != NULL)
     {
@@ -1447,6 +2246,20 @@ sio_engine_listen (SoupServer  *server,
         return FALSE;
       *bound_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
     }
+
+  /* the server owns its listeners: they stop when it goes */
+  listeners = g_object_get_data (G_OBJECT (server), "sio-engine-listeners");
+  if (listeners == NULL)
+    {
+      listeners = g_ptr_array_new_with_free_func (listener_free);
+      g_object_set_data_full (G_OBJECT (server), "sio-engine-listeners", listeners,
+                              (GDestroyNotify) g_ptr_array_unref);
+    }
+  listener = g_new0 (Listener, 1);
+  listener->server = server;
+  listener->socket = g_steal_pointer (&socket);
+  listener_watch (listener);
+  g_ptr_array_add (listeners, listener);
   return TRUE;
 }
 
@@ -1523,6 +2336,36 @@ sio_engine_set_max_payload (SioEngine *self,
   self->max_payload = bytes;
 }
 
+void
+sio_engine_set_max_sessions_per_address (SioEngine *self,
+                                         guint      max)
+{
+  g_return_if_fail (SIO_IS_ENGINE (self));
+  self->max_per_address = max;
+}
+
+guint
+sio_engine_get_max_sessions_per_address (SioEngine *self)
+{
+  g_return_val_if_fail (SIO_IS_ENGINE (self), 0);
+  return self->max_per_address;
+}
+
+guint
+sio_engine_get_n_sessions_from (SioEngine  *self,
+                                const char *address)
+{
+  g_return_val_if_fail (SIO_IS_ENGINE (self), 0);
+  g_return_val_if_fail (address != NULL, 0);
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address));
+}
+
+guint
+sio_engine_get_n_closing_websockets (void)
+{
+  return n_closing_websockets;
+}
+
 guint
 sio_engine_get_n_sockets (SioEngine *self)
 {
@@ -1550,4 +2393,22 @@ sio_engine_lookup (SioEngine  *self,
 
   socket = g_hash_table_lookup (self->sockets, sid);
   return socket != NULL && !socket->closed ? socket : NULL;
+}
+
+void
+sio_engine_get_send_limits (SioEngine           *self,
+                            SioEngineSendLimits *limits)
+{
+  g_return_if_fail (SIO_IS_ENGINE (self));
+  g_return_if_fail (limits != NULL);
+  *limits = self->send_limits;
+}
+
+void
+sio_engine_set_send_limits (SioEngine                 *self,
+                            const SioEngineSendLimits *limits)
+{
+  g_return_if_fail (SIO_IS_ENGINE (self));
+  g_return_if_fail (limits != NULL);
+  self->send_limits = *limits;
 }

@@ -34,13 +34,33 @@ void             sio_engine_attach               (SioEngine   *self,
 /* Makes SERVER listen on ADDRESS (e.g. "127.0.0.1", "::1", "0.0.0.0") and PORT
  * (0: a free one, stored in *BOUND_PORT) with a backlog of SIO_ENGINE_LISTEN_BACKLOG:
  * the soup_server_listen_*() helpers keep GLib's 10, and a burst of clients
- * reconnecting at once then waits seconds for SYN retries. */
+ * reconnecting at once then waits seconds for SYN retries. Connections are
+ * accepted by the engine and handed to SERVER as streams (libsoup 3.2's own
+ * listener leaks every accepted socket), so soup_server_get_uris() and
+ * soup_server_get_listeners() do not list them; the listener stops when
+ * SERVER is finalized. */
 #define SIO_ENGINE_LISTEN_BACKLOG 1024
 gboolean         sio_engine_listen               (SoupServer  *server,
                                                   const char  *address,
                                                   guint        port,
                                                   guint       *bound_port,
                                                   GError     **error);
+/* For an early handler (soup_server_add_early_handler()): refuses MSG's
+ * body once more than MAX_BYTES of it arrived (at once when its declared
+ * length is larger), chunked or not, so that no more than that is ever
+ * held. The client gets 413 with CONTENT_TYPE and BODY, and the connection
+ * is closed. REFUSED (may be NULL) is called just before; DESTROY frees
+ * USER_DATA with MSG. The engine does this itself on its path, with
+ * maxPayload, and emits ::body-refused. */
+typedef void (*SioEngineBodyRefused) (SoupServerMessage *msg,
+                                      gpointer           user_data);
+void             sio_engine_limit_request_body   (SoupServerMessage    *msg,
+                                                  gsize                 max_bytes,
+                                                  const char           *content_type,
+                                                  const char           *body,
+                                                  SioEngineBodyRefused  refused,
+                                                  gpointer              user_data,
+                                                  GDestroyNotify        destroy);
 /* Closes every session ("server shutting down") and stops serving. */
 void             sio_engine_close                (SioEngine   *self);
 guint            sio_engine_get_ping_interval    (SioEngine   *self);
@@ -52,7 +72,46 @@ void             sio_engine_set_ping_timeout     (SioEngine   *self,
 gsize            sio_engine_get_max_payload      (SioEngine   *self);
 void             sio_engine_set_max_payload      (SioEngine   *self,
                                                   gsize        bytes);
+/* What a session may have been sent and not yet taken, in bytes and in
+ * frames (Engine.IO packets), on either transport: the polling queue, or
+ * what waits for its WebSocket connection. As Redis's
+ * client-output-buffer-limit: past HARD, or past SOFT for SOFT_SECONDS, the
+ * session is closed ("slow consumer") and ::slow-consumer emitted; what it
+ * had not taken is dropped, and the others are not held up. 0: no limit. */
+typedef struct {
+  gsize hard_bytes;
+  guint hard_frames;
+  gsize soft_bytes;
+  guint soft_frames;
+  guint soft_seconds;
+} SioEngineSendLimits;
+
+/* A few seconds of a busy room for a client on a slow link, and far more
+ * than a reading client holds: the kernel's socket buffers come first. */
+#define SIO_ENGINE_DEFAULT_SEND_HARD_BYTES   (16 * 1024 * 1024)
+#define SIO_ENGINE_DEFAULT_SEND_HARD_FRAMES  65536
+#define SIO_ENGINE_DEFAULT_SEND_SOFT_BYTES   (4 * 1024 * 1024)
+#define SIO_ENGINE_DEFAULT_SEND_SOFT_FRAMES  16384
+#define SIO_ENGINE_DEFAULT_SEND_SOFT_SECONDS 30
+
+void             sio_engine_get_send_limits      (SioEngine                 *self,
+                                                  SioEngineSendLimits       *limits);
+/* Applies to what is sent from now on. */
+void             sio_engine_set_send_limits      (SioEngine                 *self,
+                                                  const SioEngineSendLimits *limits);
+/* At most MAX open sessions per client address (0, the default: no limit);
+ * a handshake beyond gets HTTP 429 and ::refused ("per_address", address). */
+void             sio_engine_set_max_sessions_per_address (SioEngine *self,
+                                                          guint      max);
+guint            sio_engine_get_max_sessions_per_address (SioEngine *self);
+/* Sessions (and WebSocket handshakes under way) that ADDRESS holds now. */
+guint            sio_engine_get_n_sessions_from  (SioEngine   *self,
+                                                  const char  *address);
 guint            sio_engine_get_n_sockets        (SioEngine   *self);
+/* WebSocket connections of the process (all engines) closed by the server
+ * whose close handshake has not finished yet: after sio_engine_close(), a
+ * program that waits until this is 0 has told every client. */
+guint            sio_engine_get_n_closing_websockets (void);
 SioEngineSocket *sio_engine_lookup               (SioEngine   *self,
                                                   const char  *sid);
 

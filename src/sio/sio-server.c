@@ -29,6 +29,7 @@ struct _SioServer {
   SioServerAdapterFactory adapter_factory;
   gpointer                adapter_data;
   GDestroyNotify          adapter_destroy;
+  guint64                 n_deliveries;  /* packets handed to sessions, for /metrics */
 };
 
 struct _SioServerNamespace {
@@ -84,6 +85,12 @@ enum {
   N_NSP_SIGNALS
 };
 static guint nsp_signals[N_NSP_SIGNALS];
+
+enum {
+  SERVER_CONNECTION_REFUSED,
+  N_SERVER_SIGNALS
+};
+static guint server_signals[N_SERVER_SIGNALS];
 
 enum {
   SOCKET_EVENT,
@@ -165,6 +172,8 @@ client_send_packet (ServerClient    *client,
   if (client->closed)
     return;
   header = sio_packet_encode (packet);
+  if (client->server != NULL)
+    client->server->n_deliveries++;
   sio_engine_socket_send_text (client->conn, header, -1);
   for (guint i = 0; i < packet->attachments->len; i++)
     sio_engine_socket_send_binary (client->conn, g_ptr_array_index (packet->attachments, i));
@@ -830,6 +839,7 @@ sio_server_socket_send_encoded (SioServerSocket *self,
 
   if (!self->connected || self->client == NULL || self->client->closed)
     return;
+  self->nsp->server->n_deliveries++;
   sio_engine_socket_send_text (self->client->conn, header, -1);
   if (attachments != NULL)
     for (guint i = 0; i < attachments->len; i++)
@@ -846,6 +856,7 @@ sio_server_socket_send_frame (SioServerSocket *self,
 
   if (!self->connected || self->client == NULL || self->client->closed)
     return;
+  self->nsp->server->n_deliveries++;
   sio_engine_socket_send_text_frame (self->client->conn, frame);
   if (attachments != NULL)
     for (guint i = 0; i < attachments->len; i++)
@@ -1002,6 +1013,21 @@ sio_server_class_init (SioServerClass *klass)
 
   object_class->dispose = sio_server_dispose;
   object_class->finalize = sio_server_finalize;
+
+  server_signals[SERVER_CONNECTION_REFUSED] =
+    g_signal_new ("connection-refused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+}
+
+/* The engine refuses before any Socket.IO client exists; whoever counts
+ * refusals only needs to know the server. */
+static void
+on_engine_refused (SioEngine  *engine,
+                   const char *reason,
+                   const char *address,
+                   gpointer    user_data)
+{
+  g_signal_emit (user_data, server_signals[SERVER_CONNECTION_REFUSED], 0, reason, address);
 }
 
 static void
@@ -1012,6 +1038,7 @@ sio_server_init (SioServer *self)
   self->clients = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) client_unref);
   self->connect_timeout = SIO_SERVER_DEFAULT_CONNECT_TIMEOUT;
   g_signal_connect (self->engine, "connection", G_CALLBACK (on_engine_connection), self);
+  g_signal_connect (self->engine, "refused", G_CALLBACK (on_engine_refused), self);
   sio_server_of (self, "/");
 }
 
@@ -1035,6 +1062,14 @@ sio_server_set_connect_timeout (SioServer *self,
   g_return_if_fail (SIO_IS_SERVER (self));
   g_return_if_fail (ms > 0);
   self->connect_timeout = ms;
+}
+
+void
+sio_server_set_max_connections_per_address (SioServer *self,
+                                            guint      max)
+{
+  g_return_if_fail (SIO_IS_SERVER (self));
+  sio_engine_set_max_sessions_per_address (self->engine, max);
 }
 
 void
@@ -1098,6 +1133,13 @@ sio_server_of (SioServer  *self,
     nsp->adapter = sio_server_memory_adapter_new (nsp);
   g_hash_table_insert (self->namespaces, nsp->name, nsp);
   return nsp;
+}
+
+guint64
+sio_server_get_n_deliveries (SioServer *self)
+{
+  g_return_val_if_fail (SIO_IS_SERVER (self), 0);
+  return self->n_deliveries;
 }
 
 void

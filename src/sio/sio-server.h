@@ -10,9 +10,13 @@
  *   SioServerNamespace::connection (socket)  after CONNECT went out.
  *   SioServerSocket::event (name, args, attachments, ack)  detailed by the event
  *       name ("event::sendMessage"); ACK is NULL when the client asked for none.
+ *   SioServer::connection-refused (reason, address)  a new connection was
+ *       turned away before its handshake: "per_address" when ADDRESS already
+ *       holds as many as sio_server_set_max_connections_per_address() allows.
  *   SioServerSocket::disconnect (reason)     "client namespace disconnect",
  *       "server namespace disconnect", "transport close", "ping timeout",
- *       "parse error", "transport error", "forced server close", "server shutting down".
+ *       "parse error", "transport error", "forced server close", "server shutting down",
+ *       "slow consumer" (past the engine's send limits: SioEngineSendLimits).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -48,10 +52,15 @@ typedef SioServerAdapter *(*SioServerAdapterFactory) (SioServerNamespace *nsp,
                                                       gpointer            user_data);
 
 SioServer          *sio_server_new                     (void);
-/* Ping interval/timeout and maxPayload are set on the engine, before attaching. */
+/* Ping interval/timeout, maxPayload and the send limits are set on the
+ * engine, before attaching; its ::body-refused and ::slow-consumer count refusals. */
 SioEngine          *sio_server_get_engine              (SioServer          *self);
 void                sio_server_set_connect_timeout     (SioServer          *self,
                                                         guint               ms);
+/* At most MAX concurrent connections (Engine.IO sessions) per client
+ * address; 0, the default, sets no limit. */
+void                sio_server_set_max_connections_per_address (SioServer *self,
+                                                                guint      max);
 /* Serves Socket.IO at PATH ("/socket.io/") of SERVER. */
 void                sio_server_attach                  (SioServer          *self,
                                                         SoupServer         *server,
@@ -66,6 +75,9 @@ SioServerNamespace *sio_server_of                      (SioServer          *self
                                                         const char         *name);
 /* Disconnects every socket and closes every session. */
 void                sio_server_close                   (SioServer          *self);
+/* How many Socket.IO packets were handed to sessions so far (a broadcast
+ * counts once per recipient), for an operator's delivery counter. */
+guint64             sio_server_get_n_deliveries        (SioServer          *self);
 
 const char         *sio_server_namespace_get_name      (SioServerNamespace *self);
 SioServerAdapter   *sio_server_namespace_get_adapter   (SioServerNamespace *self);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ld-chat-row.h"
+#include "ld-mention.h"
 #include "ld-thumbnails.h"
 #include "ld-user-colour.h"
 
@@ -193,21 +194,6 @@ on_name_query_tooltip (GtkWidget  *widget,
 {
   gtk_tooltip_set_text (tooltip, _("View this user"));
   return TRUE;
-}
-
-static gboolean
-mentions (const char *text,
-          const char *name)
-{
-  g_autofree char *folded_text = NULL;
-  g_autofree char *folded_name = NULL;
-
-  if (text == NULL || name == NULL || *name == '\0')
-    return FALSE;
-
-  folded_text = g_utf8_casefold (text, -1);
-  folded_name = g_utf8_casefold (name, -1);
-  return strstr (folded_text, folded_name) != NULL;
 }
 
 static gboolean
@@ -592,7 +578,7 @@ ld_chat_row_set_message (LdChatRow *self,
         gtk_widget_set_visible (self->image_box, FALSE);
     }
 
-  if (!ld_message_get_is_own (message) && mentions (ld_message_get_text (message), self->own_name))
+  if (!ld_message_get_is_own (message) && ld_mention_matches (ld_message_get_text (message), self->own_name))
     gtk_widget_add_css_class (GTK_WIDGET (self), "mention");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "mention");

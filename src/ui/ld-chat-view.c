@@ -520,7 +520,9 @@ update_actions (LdChatView *self)
                      !ld_message_get_is_own (self->context_message);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.delete",
-                                 enabled && ld_message_get_state (self->context_message) == LD_MESSAGE_STATE_SENT);
+                                 enabled && ld_message_get_state (self->context_message) == LD_MESSAGE_STATE_SENT &&
+                                 /* A backend message without a server id cannot be named to delete it. */
+                                 ld_message_get_id (self->context_message) != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.timeout", enabled);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.timeout-custom", enabled);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.ban", enabled);

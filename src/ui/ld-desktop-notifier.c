@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ld-desktop-notifier.h"
+#include "ld-mention.h"
 
 struct _LdDesktopNotifier
 {
@@ -85,86 +86,46 @@ withdraw (LdDesktopNotifier *self,
     g_application_withdraw_notification (app, id);
 }
 
-static gboolean
-is_word_char (gunichar c)
-{
-  return g_unichar_isalnum (c) || c == '_' || g_unichar_ismark (c);
-}
-
-gboolean
-ld_desktop_notifier_is_mention (const char *text,
-                                const char *username)
-{
-  g_autofree char *folded_text = NULL;
-  g_autofree char *folded_name = NULL;
-  size_t name_len;
-
-  if (text == NULL || username == NULL || *username == '\0')
-    return FALSE;
-
-  folded_text = g_utf8_casefold (text, -1);
-  folded_name = g_utf8_casefold (username, -1);
-  name_len = strlen (folded_name);
-
-  /* A word of its own, so "an" is not mentioned by "Lan". */
-  for (const char *p = strstr (folded_text, folded_name); p != NULL; p = strstr (p + 1, folded_name))
-    {
-      gboolean starts = p == folded_text || !is_word_char (g_utf8_get_char (g_utf8_find_prev_char (folded_text, p)));
-      gboolean ends = p[name_len] == '\0' || !is_word_char (g_utf8_get_char (p + name_len));
-
-      if (starts && ends)
-        return TRUE;
-    }
-  return FALSE;
-}
-
 static void
-consider_message (LdDesktopNotifier *self,
-                  JsonObject        *message)
+on_message_received (LdDesktopNotifier *self,
+                     LdMessage         *message,
+                     LdSession         *session)
 {
-  const char *own = ld_session_get_username (self->session);
-  const char *text = json_object_get_string_member_with_default (message, "message", NULL);
-  const char *username = json_object_get_string_member_with_default (message, "username", NULL);
-  const char *id = json_object_get_string_member_with_default (message, "messageId", NULL);
+  const char *own = ld_session_get_username (session);
+  const char *text = ld_message_get_text (message);
+  const char *id = ld_message_get_id (message);
   g_autoptr(GNotification) notification = NULL;
   g_autofree char *title = NULL;
   g_autofree char *notification_id = NULL;
 
-  if (!chosen (self, "notify-mentions") || username == NULL ||
-      g_strcmp0 (json_object_get_string_member_with_default (message, "roomId", NULL),
-                 ld_session_get_room_id (self->session)) != 0 ||
-      g_strcmp0 (json_object_get_string_member_with_default (message, "userId", NULL),
-                 ld_session_get_user_id (self->session)) == 0 ||
-      !ld_desktop_notifier_is_mention (text, own))
+  if (!chosen (self, "notify-mentions") || ld_message_get_is_own (message) ||
+      !ld_mention_matches (text, own))
     return;
 
   /* Translators: a desktop notification's title: who mentioned you. */
-  title = g_strdup_printf (_("%s mentioned you"), username);
+  title = g_strdup_printf (_("%s mentioned you"), ld_message_get_username (message));
   notification = g_notification_new (title);
   g_notification_set_body (notification, text);
   g_notification_set_category (notification, "im.received");
+  if (id == NULL)
+    id = ld_message_get_local_id (message);
   notification_id = id != NULL ? g_strconcat ("mention-", id, NULL) : g_strdup ("mention");
   send (self, notification_id, "chat", notification);
 }
 
 static void
-consider_room_update (LdDesktopNotifier *self,
-                      JsonObject        *update)
+on_stream_status_changed (LdDesktopNotifier *self,
+                          LdRoom            *room,
+                          const char        *status,
+                          LdSession         *session)
 {
-  const char *status = json_object_get_string_member_with_default (update, "status", NULL);
-  const char *title = json_object_get_string_member_with_default (update, "title", NULL);
+  const char *title = ld_room_get_title (room);
   g_autoptr(GNotification) notification = NULL;
   g_autofree char *text = NULL;
 
   if (title == NULL)
-    title = ld_session_get_room_title (self->session);
-  if (title == NULL)
-    title = ld_session_get_room_id (self->session);
-
-  if (!chosen (self, "notify-stream-state") || status == NULL ||
-      g_strcmp0 (json_object_get_string_member_with_default (update, "roomId", NULL),
-                 ld_session_get_room_id (self->session)) != 0 ||
-      g_strcmp0 (status, ld_session_get_room_status (self->session)) == 0)
+    title = ld_room_get_id (room);
+  if (!chosen (self, "notify-stream-state") || title == NULL)
     return;
 
   if (g_strcmp0 (status, "live") == 0)
@@ -186,78 +147,51 @@ consider_room_update (LdDesktopNotifier *self,
 }
 
 static void
-consider_support (LdDesktopNotifier *self,
-                  const char        *event,
-                  JsonObject        *payload)
+on_support_request (LdDesktopNotifier *self,
+                    const char        *user_id,
+                    const char        *username,
+                    const char        *text,
+                    LdSession         *session)
 {
-  gboolean admin = ld_session_get_role (self->session) == LD_ROLE_ADMIN;
-  const char *text = json_object_get_string_member_with_default (payload, "message", NULL);
   g_autoptr(GNotification) notification = NULL;
   g_autofree char *body = NULL;
   g_autofree char *id = NULL;
 
-  if (!chosen (self, "notify-support") || text == NULL)
+  if (!chosen (self, "notify-support"))
     return;
 
-  if (admin && strcmp (event, "adminChat") == 0)
-    {
-      const char *user_id = json_object_get_string_member_with_default (payload, "userId", NULL);
-      const char *username = json_object_get_string_member_with_default (payload, "username", user_id);
-
-      if (user_id == NULL || g_strcmp0 (user_id, ld_session_get_user_id (self->session)) == 0)
-        return;
-      notification = g_notification_new (_("New support request"));
-      /* Translators: a desktop notification's body: who asked, and what. */
-      body = g_strdup_printf (_("%s: %s"), username, text);
-      id = g_strconcat ("support-", user_id, NULL);
-    }
-  else if (!admin && strcmp (event, "adminMessage") == 0)
-    {
-      notification = g_notification_new (_("Support answered"));
-      body = g_strdup (text);
-      id = g_strdup ("support-answer");
-    }
-  else
-    return;
-
+  notification = g_notification_new (_("New support request"));
+  /* Translators: a desktop notification's body: who asked, and what. */
+  body = g_strdup_printf (_("%s: %s"), username, text);
+  id = g_strconcat ("support-", user_id, NULL);
   g_notification_set_body (notification, body);
   g_notification_set_category (notification, "im.received");
   send (self, id, "support", notification);
 }
 
 static void
-on_event (LdDesktopNotifier *self,
-          const char        *event,
-          JsonNode          *payload,
-          LdSession         *session)
+on_support_reply (LdDesktopNotifier *self,
+                  const char        *ticket_id,
+                  const char        *from,
+                  const char        *text,
+                  LdSession         *session)
 {
-  JsonObject *object;
+  g_autoptr(GNotification) notification = NULL;
 
-  if (payload == NULL || !JSON_NODE_HOLDS_OBJECT (payload))
+  /* An admin's replies are their own. */
+  if (!chosen (self, "notify-support") || ld_session_get_role (session) == LD_ROLE_ADMIN)
     return;
-  object = json_node_get_object (payload);
 
-  if (strcmp (event, "newMessage") == 0)
-    consider_message (self, object);
-  else if (strcmp (event, "chatMessageFromBackend") == 0)
-    {
-      JsonNode *data = json_object_get_member (object, "data");
-
-      if (data != NULL && JSON_NODE_HOLDS_OBJECT (data))
-        consider_message (self, json_node_get_object (data));
-    }
-  /* Before the session applies it, so the old status is still there to
-   * compare with: a repeated "live" is no news. */
-  else if (strcmp (event, "roomUpdate") == 0)
-    consider_room_update (self, object);
-  else if (strcmp (event, "adminChat") == 0 || strcmp (event, "adminMessage") == 0)
-    consider_support (self, event, object);
+  notification = g_notification_new (_("Support answered"));
+  g_notification_set_body (notification, text);
+  g_notification_set_category (notification, "im.received");
+  send (self, "support-answer", "support", notification);
 }
 
 static void
 on_gift_received (LdDesktopNotifier *self,
                   LdGift            *gift,
-                  LdGiftQueue       *queue)
+                  LdSession         *session)
 {
   const char *tx_id = ld_gift_get_tx_id (gift);
   g_autoptr(GNotification) notification = NULL;
@@ -449,7 +383,6 @@ ld_desktop_notifier_set_session (LdDesktopNotifier *self,
       LdNotificationModel *model = ld_session_get_notifications (self->session);
 
       g_signal_handlers_disconnect_by_data (self->session, self);
-      g_signal_handlers_disconnect_by_data (ld_session_get_gifts (self->session), self);
       g_signal_handlers_disconnect_by_data (model, self);
       for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
         {
@@ -467,9 +400,12 @@ ld_desktop_notifier_set_session (LdDesktopNotifier *self,
     return;
 
   self->session = g_object_ref (session);
-  g_signal_connect_object (session, "event", G_CALLBACK (on_event), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (ld_session_get_gifts (session), "gift-received", G_CALLBACK (on_gift_received), self,
+  g_signal_connect_object (session, "message-received", G_CALLBACK (on_message_received), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "stream-status-changed", G_CALLBACK (on_stream_status_changed), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "support-request", G_CALLBACK (on_support_request), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "support-reply", G_CALLBACK (on_support_reply), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "gift-received", G_CALLBACK (on_gift_received), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (ld_session_get_notifications (session), "items-changed",
                            G_CALLBACK (on_notifications_changed), self, G_CONNECT_SWAPPED);
 

@@ -49,8 +49,4 @@ void               ld_desktop_notifier_withdraw_all   (LdDesktopNotifier *self);
 /* How many sent notifications are still out (not withdrawn). */
 guint              ld_desktop_notifier_get_n_pending  (LdDesktopNotifier *self);
 
-/* Whether TEXT names USERNAME as a word (case-insensitive, "@" allowed). */
-gboolean           ld_desktop_notifier_is_mention     (const char        *text,
-                                                       const char        *username);
-
 G_END_DECLS

@@ -483,6 +483,12 @@ ld_gifts_view_get_queue (LdGiftsView *self)
   return self->queue;
 }
 
+static void
+on_current_room (LdGiftsView *self)
+{
+  ld_gifts_view_set_queue (self, ld_session_get_gifts (self->session));
+}
+
 void
 ld_gifts_view_set_session (LdGiftsView *self,
                            LdSession   *session)
@@ -504,6 +510,9 @@ ld_gifts_view_set_session (LdGiftsView *self,
       self->session = g_object_ref (session);
       g_signal_connect_object (session, "notify::room-id", G_CALLBACK (on_room_changed), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (session, "notify::room-status", G_CALLBACK (on_room_status), self,
+                               G_CONNECT_SWAPPED);
+      /* Each room has its queue: the view plays the shown room's. */
+      g_signal_connect_object (session, "notify::current-room", G_CALLBACK (on_current_room), self,
                                G_CONNECT_SWAPPED);
       g_free (self->room_status);
       self->room_status = g_strdup (ld_session_get_room_status (session));

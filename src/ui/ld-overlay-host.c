@@ -7,6 +7,8 @@
 #include "ld-overlay-host.h"
 #include "ld-token-store.h"
 
+#include "ld-config.h"
+
 struct _LdOverlayHost
 {
   GObject     parent_instance;
@@ -145,6 +147,54 @@ on_secret_looked_up (GObject      *source,
     self->apply_id = g_idle_add (apply, self);
 }
 
+/* The pages' texts in the app's language, made here with _() so that po/
+ * stays the one source of translations. */
+static void
+give_strings (LdOverlayHost *self)
+{
+  g_autoptr(JsonObject) strings = json_object_new ();
+
+  /* Translators: the language code of this translation, for the OBS overlay pages. */
+  json_object_set_string_member (strings, "lang", _("en"));
+  /* Translators: the OBS gift alert; keep {sender}, {quantity} and {gift} as they are. */
+  json_object_set_string_member (strings, "alertTemplate", _("{sender} sent {quantity} × {gift}"));
+  /* Translators: under the OBS gift alert, who the gift is for; keep {receiver}. */
+  json_object_set_string_member (strings, "to", _("to {receiver}"));
+  /* Translators: a label in the OBS figures overlay. */
+  json_object_set_string_member (strings, "viewers", _("Viewers"));
+  /* Translators: a label in the OBS figures overlay. */
+  json_object_set_string_member (strings, "topGifter", _("Top gifter"));
+  json_object_set_string_member (strings, "noGifts", _("No gifts yet"));
+  /* Translators: a label in the OBS figures overlay, over a progress bar. */
+  json_object_set_string_member (strings, "goal", _("Gift goal"));
+  /* Translators: role badges before names in the OBS chat overlay; keep them short. */
+  json_object_set_string_member (strings, "roleStreamer", _("Streamer"));
+  json_object_set_string_member (strings, "roleAdmin", _("Admin"));
+  json_object_set_string_member (strings, "roleModerator", _("Mod"));
+  ld_overlay_set_strings (self->overlay, strings);
+}
+
+/* The app's gift sounds, played by the alert page itself so OBS captures
+ * them with the scene. */
+static void
+lend_sounds (LdOverlayHost *self)
+{
+  const char *tiers[] = { "small", "medium", "large", "huge" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tiers); i++)
+    {
+      g_autofree char *path = g_strdup_printf (RESOURCE_PREFIX "/sounds/gift-%s.oga", tiers[i]);
+      g_autofree char *name = g_strdup_printf ("sounds/gift-%s.oga", tiers[i]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) bytes = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+
+      if (bytes != NULL)
+        ld_overlay_add_file (self->overlay, name, bytes, "audio/ogg");
+      else
+        g_debug ("no overlay sound %s: %s", name, error->message);
+    }
+}
+
 static void
 ld_overlay_host_constructed (GObject *object)
 {
@@ -153,6 +203,8 @@ ld_overlay_host_constructed (GObject *object)
   G_OBJECT_CLASS (ld_overlay_host_parent_class)->constructed (object);
 
   self->overlay = ld_overlay_new (ld_settings_get_overlay_port (self->settings));
+  give_strings (self);
+  lend_sounds (self);
   self->token_store = ld_token_store_new ();
   self->cancellable = g_cancellable_new ();
   self->secret_pending = TRUE;
@@ -288,4 +340,99 @@ ld_overlay_host_set_session (LdOverlayHost *self,
   g_return_if_fail (session == NULL || LD_IS_SESSION (session));
 
   ld_overlay_set_session (self->overlay, session);
+}
+
+static void
+append_param (GString    *query,
+              const char *name,
+              const char *value)
+{
+  g_autofree char *escaped = g_uri_escape_string (value, NULL, FALSE);
+
+  g_string_append_printf (query, "%c%s=%s", query->len == 0 ? '?' : '&', name, escaped);
+}
+
+/* A style key that differs from its default goes into the address as
+ * PARAM; an address with defaults left out stays short to paste. */
+static void
+append_setting (GString       *query,
+                LdSettings    *settings,
+                const char    *key,
+                const char    *param)
+{
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (settings), key);
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autofree char *text = NULL;
+
+  g_value_init (&value, pspec->value_type);
+  g_object_get_property (G_OBJECT (settings), key, &value);
+  if (g_param_value_defaults (pspec, &value))
+    return;
+
+  if (G_VALUE_HOLDS (&value, G_TYPE_STRV))
+    {
+      const char * const *words = g_value_get_boxed (&value);
+
+      if (words == NULL || words[0] == NULL)
+        return;
+      text = g_strjoinv (",", (char **) words);
+    }
+  else if (G_VALUE_HOLDS_BOOLEAN (&value))
+    text = g_strdup (g_value_get_boolean (&value) ? "1" : "0");
+  else if (G_VALUE_HOLDS_UINT (&value))
+    text = g_strdup_printf ("%u", g_value_get_uint (&value));
+  else if (G_VALUE_HOLDS_DOUBLE (&value))
+    {
+      char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+      /* Whatever the locale: the page reads a dot. */
+      text = g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%.2f", g_value_get_double (&value)));
+    }
+  else
+    text = g_value_dup_string (&value);
+  if (text != NULL && *text != '\0')
+    append_param (query, param, text);
+}
+
+char *
+ld_overlay_host_dup_url (LdOverlayHost *self,
+                         const char    *page)
+{
+  static const struct { const char *page, *key, *param; } params[] = {
+    { NULL, "overlay-font", "font" },
+    { NULL, "overlay-font-size", "size" },
+    { NULL, "overlay-text-color", "color" },
+    { "chat", "overlay-background-color", "bg" },
+    { "chat", "overlay-background-opacity", "opacity" },
+    { "chat", "overlay-max-messages", "max" },
+    { "chat", "overlay-fade-seconds", "fade" },
+    { "chat", "overlay-badges", "badges" },
+    { "chat", "overlay-hidden-users", "hideUsers" },
+    { "chat", "overlay-hidden-words", "hideWords" },
+    { "gifts", "overlay-alert-min-value", "min" },
+    { "gifts", "overlay-alert-seconds", "duration" },
+    { "gifts", "overlay-alert-sound", "sound" },
+    { "gifts", "overlay-alert-volume", "volume" },
+    { "gifts", "overlay-alert-template", "template" },
+    { "stats", "overlay-goal", "goal" },
+  };
+  const char *base;
+  g_autoptr(GString) query = g_string_new (NULL);
+
+  g_return_val_if_fail (LD_IS_OVERLAY_HOST (self), NULL);
+  g_return_val_if_fail (page != NULL, NULL);
+
+  if (g_str_equal (page, "gifts"))
+    base = ld_overlay_get_gifts_url (self->overlay);
+  else if (g_str_equal (page, "stats"))
+    base = ld_overlay_get_stats_url (self->overlay);
+  else
+    base = ld_overlay_get_chat_url (self->overlay);
+  if (base == NULL)
+    return NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (params); i++)
+    if (params[i].page == NULL || g_str_equal (params[i].page, page))
+      append_setting (query, self->settings, params[i].key, params[i].param);
+  return g_strconcat (base, query->str, NULL);
 }

@@ -37,6 +37,11 @@ LdOverlay     *ld_overlay_host_get_overlay (LdOverlayHost *self);
 const char    *ld_overlay_host_get_error   (LdOverlayHost *self);
 /* A new secret address, kept for the next runs: the old URLs stop working. */
 void           ld_overlay_host_regenerate_secret (LdOverlayHost *self);
+/* PAGE's address ("chat", "gifts" or "stats") with the style settings
+ * that differ from their defaults as query parameters, or NULL while the
+ * overlay is stopped. Changes with the overlay's URLs and the settings. */
+char          *ld_overlay_host_dup_url     (LdOverlayHost *self,
+                                            const char    *page);
 /* The session whose chat and gifts the pages show, or NULL. */
 void           ld_overlay_host_set_session (LdOverlayHost *self,
                                             LdSession     *session);

@@ -29,5 +29,9 @@ void        ld_preferences_window_show_streaming     (LdPreferencesWindow *self)
 /* For tests: the overlay's on/off switch, and the error row's text or NULL. */
 GtkSwitch  *ld_preferences_window_get_overlay_switch (LdPreferencesWindow *self);
 const char *ld_preferences_window_get_overlay_error  (LdPreferencesWindow *self);
+/* For tests: the control bound to the overlay style KEY ("overlay-goal",
+ * ...), or "preview" for the preview's drawing area. */
+GtkWidget  *ld_preferences_window_get_overlay_control (LdPreferencesWindow *self,
+                                                       const char          *key);
 
 G_END_DECLS

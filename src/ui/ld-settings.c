@@ -4,6 +4,8 @@
  */
 #include "ld-settings.h"
 
+#define N_OVERLAY_STYLE 16
+
 struct _LdSettings
 {
   GObject    parent_instance;
@@ -33,6 +35,9 @@ struct _LdSettings
   gboolean   overlay_enabled;
   guint      overlay_port;
   gboolean   streamer_mode;
+  /* The overlay's style keys: only passed on into the overlay's address,
+   * so they are kept as values rather than one field each. */
+  GValue     overlay_style[N_OVERLAY_STYLE];
 };
 
 G_DEFINE_FINAL_TYPE (LdSettings, ld_settings, G_TYPE_OBJECT)
@@ -64,8 +69,26 @@ enum {
   PROP_OVERLAY_ENABLED,
   PROP_OVERLAY_PORT,
   PROP_STREAMER_MODE,
+  PROP_OVERLAY_FONT,
+  PROP_OVERLAY_FONT_SIZE,
+  PROP_OVERLAY_TEXT_COLOR,
+  PROP_OVERLAY_BACKGROUND_COLOR,
+  PROP_OVERLAY_BACKGROUND_OPACITY,
+  PROP_OVERLAY_MAX_MESSAGES,
+  PROP_OVERLAY_FADE_SECONDS,
+  PROP_OVERLAY_BADGES,
+  PROP_OVERLAY_HIDDEN_USERS,
+  PROP_OVERLAY_HIDDEN_WORDS,
+  PROP_OVERLAY_ALERT_MIN_VALUE,
+  PROP_OVERLAY_ALERT_SECONDS,
+  PROP_OVERLAY_ALERT_SOUND,
+  PROP_OVERLAY_ALERT_VOLUME,
+  PROP_OVERLAY_ALERT_TEMPLATE,
+  PROP_OVERLAY_GOAL,
   N_PROPS
 };
+
+G_STATIC_ASSERT (N_PROPS - PROP_OVERLAY_FONT == N_OVERLAY_STYLE);
 
 static GParamSpec *properties[N_PROPS];
 
@@ -109,6 +132,8 @@ ld_settings_finalize (GObject *object)
   g_clear_pointer (&self->last_room, g_free);
   g_clear_pointer (&self->clock_format, g_free);
   g_clear_pointer (&self->highlight_words, g_strfreev);
+  for (guint i = 0; i < N_OVERLAY_STYLE; i++)
+    g_value_unset (&self->overlay_style[i]);
 
   G_OBJECT_CLASS (ld_settings_parent_class)->finalize (object);
 }
@@ -148,7 +173,11 @@ ld_settings_get_property (GObject    *object,
     case PROP_OVERLAY_ENABLED: g_value_set_boolean (value, self->overlay_enabled); break;
     case PROP_OVERLAY_PORT: g_value_set_uint (value, self->overlay_port); break;
     case PROP_STREAMER_MODE: g_value_set_boolean (value, self->streamer_mode); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    default:
+      if (prop_id >= PROP_OVERLAY_FONT && prop_id < N_PROPS)
+        g_value_copy (&self->overlay_style[prop_id - PROP_OVERLAY_FONT], value);
+      else
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -217,7 +246,22 @@ ld_settings_set_property (GObject      *object,
     case PROP_OVERLAY_ENABLED: SET_SCALAR (overlay_enabled, g_value_get_boolean); break;
     case PROP_OVERLAY_PORT: SET_SCALAR (overlay_port, g_value_get_uint); break;
     case PROP_STREAMER_MODE: SET_SCALAR (streamer_mode, g_value_get_boolean); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    default:
+      if (prop_id >= PROP_OVERLAY_FONT && prop_id < N_PROPS)
+        {
+          GValue *style = &self->overlay_style[prop_id - PROP_OVERLAY_FONT];
+          gboolean same = G_VALUE_HOLDS (value, G_TYPE_STRV)
+                          ? strv_same (g_value_get_boxed (style), g_value_get_boxed (value))
+                          : g_param_values_cmp (pspec, style, value) == 0;
+
+          if (!same)
+            {
+              g_value_copy (value, style);
+              g_object_notify_by_pspec (object, pspec);
+            }
+        }
+      else
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -259,6 +303,26 @@ ld_settings_class_init (LdSettingsClass *klass)
   properties[PROP_OVERLAY_ENABLED] = g_param_spec_boolean ("overlay-enabled", NULL, NULL, FALSE, rw);
   properties[PROP_OVERLAY_PORT] = g_param_spec_uint ("overlay-port", NULL, NULL, 1024, 65535, 4765, rw);
   properties[PROP_STREAMER_MODE] = g_param_spec_boolean ("streamer-mode", NULL, NULL, FALSE, rw);
+  properties[PROP_OVERLAY_FONT] = g_param_spec_string ("overlay-font", NULL, NULL, "DejaVu Sans", rw);
+  properties[PROP_OVERLAY_FONT_SIZE] = g_param_spec_uint ("overlay-font-size", NULL, NULL, 10, 72, 22, rw);
+  properties[PROP_OVERLAY_TEXT_COLOR] = g_param_spec_string ("overlay-text-color", NULL, NULL, "#ffffff", rw);
+  properties[PROP_OVERLAY_BACKGROUND_COLOR] =
+    g_param_spec_string ("overlay-background-color", NULL, NULL, "#000000", rw);
+  properties[PROP_OVERLAY_BACKGROUND_OPACITY] =
+    g_param_spec_double ("overlay-background-opacity", NULL, NULL, 0.0, 1.0, 0.0, rw);
+  properties[PROP_OVERLAY_MAX_MESSAGES] = g_param_spec_uint ("overlay-max-messages", NULL, NULL, 1, 30, 10, rw);
+  properties[PROP_OVERLAY_FADE_SECONDS] = g_param_spec_uint ("overlay-fade-seconds", NULL, NULL, 0, 3600, 0, rw);
+  properties[PROP_OVERLAY_BADGES] = g_param_spec_boolean ("overlay-badges", NULL, NULL, TRUE, rw);
+  properties[PROP_OVERLAY_HIDDEN_USERS] = g_param_spec_boxed ("overlay-hidden-users", NULL, NULL, G_TYPE_STRV, rw);
+  properties[PROP_OVERLAY_HIDDEN_WORDS] = g_param_spec_boxed ("overlay-hidden-words", NULL, NULL, G_TYPE_STRV, rw);
+  properties[PROP_OVERLAY_ALERT_MIN_VALUE] =
+    g_param_spec_uint ("overlay-alert-min-value", NULL, NULL, 0, 1000000, 0, rw);
+  properties[PROP_OVERLAY_ALERT_SECONDS] = g_param_spec_uint ("overlay-alert-seconds", NULL, NULL, 0, 60, 0, rw);
+  properties[PROP_OVERLAY_ALERT_SOUND] = g_param_spec_boolean ("overlay-alert-sound", NULL, NULL, TRUE, rw);
+  properties[PROP_OVERLAY_ALERT_VOLUME] =
+    g_param_spec_double ("overlay-alert-volume", NULL, NULL, 0.0, 1.0, 0.8, rw);
+  properties[PROP_OVERLAY_ALERT_TEMPLATE] = g_param_spec_string ("overlay-alert-template", NULL, NULL, "", rw);
+  properties[PROP_OVERLAY_GOAL] = g_param_spec_uint ("overlay-goal", NULL, NULL, 0, 100000000, 1000, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -274,6 +338,13 @@ ld_settings_init (LdSettings *self)
   self->notify_stream_state = TRUE;
   self->gift_sound_volume = 0.7;
   self->overlay_port = 4765;
+  for (guint i = 0; i < N_OVERLAY_STYLE; i++)
+    {
+      GParamSpec *pspec = properties[PROP_OVERLAY_FONT + i];
+
+      g_value_init (&self->overlay_style[i], pspec->value_type);
+      g_param_value_set_default (pspec, &self->overlay_style[i]);
+    }
 }
 
 LdSettings *

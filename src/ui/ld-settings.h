@@ -20,7 +20,13 @@ G_DECLARE_FINAL_TYPE (LdSettings, ld_settings, LD, SETTINGS, GObject)
  * notify-gifts, highlight-words, font-scale, clock-format ("24h"/"12h"), window-width,
  * window-height, window-maximized, notify-gift-value, notify-stream-state,
  * run-in-background, gift-sound-volume, gift-sound-muted, gift-priority-value
- * (0 = off), overlay-enabled, overlay-port, streamer-mode. */
+ * (0 = off), overlay-enabled, overlay-port, streamer-mode, and the overlay's
+ * style, which travels in its address: overlay-font, overlay-font-size,
+ * overlay-text-color, overlay-background-color ("#rrggbb"),
+ * overlay-background-opacity, overlay-max-messages, overlay-fade-seconds,
+ * overlay-badges, overlay-hidden-users, overlay-hidden-words,
+ * overlay-alert-min-value, overlay-alert-seconds, overlay-alert-sound,
+ * overlay-alert-volume, overlay-alert-template, overlay-goal. */
 LdSettings *ld_settings_new                    (void);
 /* Over SETTINGS rather than the default backend (tests, demo mode). */
 LdSettings *ld_settings_new_for_settings       (GSettings  *settings);

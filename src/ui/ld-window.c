@@ -51,6 +51,9 @@ struct _LdWindow
   GCancellable         *cancellable;
   LdDesktopNotifier    *notifier;
   gulong                notify_handler;
+  /* The shown room's chat and gift queue, which change with the room. */
+  LdChatModel          *bound_chat;
+  LdGiftQueue          *bound_gifts;
   guint                 unread_chat;
   guint                 unseen_gifts;
 };
@@ -150,6 +153,7 @@ update_header (LdWindow *self)
 
   if (self->session == NULL)
     {
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reconnect", FALSE);
       update_account (self);
       gtk_image_set_from_icon_name (self->connection_icon, "network-offline-symbolic");
       gtk_label_set_text (self->connection_label, _("Signed out"));
@@ -163,6 +167,8 @@ update_header (LdWindow *self)
 
   state = ld_session_get_state (self->session);
   reason = ld_session_get_state_reason (self->session);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reconnect",
+                                 state == LD_SESSION_STATE_RECONNECTING || state == LD_SESSION_STATE_OFFLINE);
   gtk_image_set_from_icon_name (self->connection_icon, state_icon (state));
 
   switch (state)
@@ -183,7 +189,10 @@ update_header (LdWindow *self)
       {
         guint seconds = ld_session_get_reconnect_in (self->session);
 
-        if (seconds > 0)
+        if (ld_session_get_having_trouble (self->session))
+          text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Trouble connecting, next try in %u s (F5 now)",
+                                               "Trouble connecting, next try in %u s (F5 now)", seconds), seconds);
+        else if (seconds > 0)
           text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Reconnecting in %u s", "Reconnecting in %u s",
                                                seconds), seconds);
         else
@@ -252,6 +261,17 @@ update_header (LdWindow *self)
   ld_composer_set_sanction (ld_chat_view_get_composer (self->chat_view), ld_session_get_sanction (self->session),
                             ld_session_get_sanction_until (self->session),
                             ld_session_get_sanction_reason (self->session));
+}
+
+static void
+reconnect_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  LdWindow *self = LD_WINDOW (widget);
+
+  if (self->session != NULL)
+    ld_session_reconnect_now (self->session);
 }
 
 static void
@@ -329,29 +349,18 @@ on_visible_child_changed (LdWindow *self)
   adw_view_stack_page_set_needs_attention (self->chat_page, FALSE);
 }
 
-/* The seconds a rate-limit refusal asks to wait: its last number ("wait 0.4 s"),
- * rounded up. The core says it in words; the composer counts it down. */
+/* The seconds a rate-limit refusal asks to wait, rounded up, for the
+ * composer to count down: a number from the core, not read out of its text. */
 static guint
-retry_seconds (const GError *error)
+retry_seconds (LdWindow     *self,
+               const GError *error)
 {
-  const char *p = error->message;
-  const char *last = NULL;
-  g_autofree char *number = NULL;
-  double value;
+  gint64 retry_ms;
 
   if (!g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED))
     return 0;
-
-  for (; *p != '\0'; p++)
-    if (g_ascii_isdigit (*p) && (p == error->message || (!g_ascii_isdigit (p[-1]) && p[-1] != '.' && p[-1] != ',')))
-      last = p;
-  if (last == NULL)
-    return 1;
-
-  number = g_strdup (last);
-  g_strdelimit (number, ",", '.');
-  value = g_ascii_strtod (number, NULL);
-  return MAX (1, (guint) ceil (value));
+  retry_ms = ld_session_get_send_retry_ms (self->session);
+  return MAX (1, (guint) ((retry_ms + 999) / 1000));
 }
 
 /* When narrow, the switcher title shows the room itself. */
@@ -381,7 +390,7 @@ on_send (LdWindow   *self,
 
   if (message == NULL)
     {
-      ld_composer_refuse (composer, error->message, retry_seconds (error));
+      ld_composer_refuse (composer, error->message, retry_seconds (self, error));
       return;
     }
 
@@ -836,6 +845,7 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdWindow, streamer_mode_button);
 
   gtk_widget_class_install_action (widget_class, "win.join-room", NULL, join_room_dialog_action);
+  gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
   gtk_widget_class_install_action (widget_class, "win.join-room-id", "s", join_room_id_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
@@ -845,6 +855,7 @@ ld_window_class_init (LdWindowClass *klass)
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, GDK_CONTROL_MASK, "win.join-room", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.reconnect", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-view", "s", "chat");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-view", "s", "viewers");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-view", "s", "gifts");
@@ -897,6 +908,39 @@ ld_window_get_session (LdWindow *self)
   return self->session;
 }
 
+/* The shown room (the session's current one): its chat, viewers and gifts
+ * in the views, one room at a time. */
+static void
+bind_room (LdWindow *self)
+{
+  LdChatModel *chat = self->session != NULL ? ld_session_get_chat (self->session) : NULL;
+  LdGiftQueue *gifts = self->session != NULL ? ld_session_get_gifts (self->session) : NULL;
+
+  if (self->bound_chat != chat)
+    {
+      if (self->bound_chat != NULL)
+        g_signal_handlers_disconnect_by_data (self->bound_chat, self);
+      g_set_object (&self->bound_chat, chat);
+      if (chat != NULL)
+        {
+          g_signal_connect_object (chat, "items-changed", G_CALLBACK (on_chat_items_changed), self,
+                                   G_CONNECT_SWAPPED);
+          if (self->settings != NULL)
+            ld_chat_model_set_capacity (chat, ld_settings_get_history_size (self->settings));
+        }
+      ld_chat_view_set_model (self->chat_view, chat);
+    }
+  if (self->bound_gifts != gifts)
+    {
+      if (self->bound_gifts != NULL)
+        g_signal_handlers_disconnect_by_data (self->bound_gifts, self);
+      g_set_object (&self->bound_gifts, gifts);
+      if (gifts != NULL)
+        g_signal_connect_object (gifts, "notify::current", G_CALLBACK (on_gift_started), self, G_CONNECT_SWAPPED);
+    }
+  ld_viewer_list_set_model (self->viewer_list, self->session != NULL ? ld_session_get_viewers (self->session) : NULL);
+}
+
 void
 ld_window_set_session (LdWindow  *self,
                        LdSession *session)
@@ -910,10 +954,9 @@ ld_window_set_session (LdWindow  *self,
   if (self->session != NULL)
     {
       g_clear_signal_handler (&self->notify_handler, self->session);
-      g_signal_handlers_disconnect_by_data (ld_session_get_chat (self->session), self);
+      g_signal_handlers_disconnect_by_data (self->session, self);
       g_signal_handlers_disconnect_by_data (ld_session_get_notifications (self->session), self);
       g_signal_handlers_disconnect_by_data (ld_session_get_tickets (self->session), self);
-      g_signal_handlers_disconnect_by_data (ld_session_get_gifts (self->session), self);
       g_clear_object (&self->session);
     }
 
@@ -922,22 +965,18 @@ ld_window_set_session (LdWindow  *self,
       self->session = g_object_ref (session);
       self->notify_handler = g_signal_connect_object (session, "notify", G_CALLBACK (on_session_notify), self,
                                                       G_CONNECT_SWAPPED);
-      g_signal_connect_object (ld_session_get_chat (session), "items-changed", G_CALLBACK (on_chat_items_changed),
-                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (session, "notify::current-room", G_CALLBACK (bind_room), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (ld_session_get_notifications (session), "notify::unread-count",
                                G_CALLBACK (update_badges), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (ld_session_get_tickets (session), "notify::n-unread",
                                G_CALLBACK (update_badges), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (ld_session_get_gifts (session), "notify::current",
-                               G_CALLBACK (on_gift_started), self, G_CONNECT_SWAPPED);
     }
   if (self->settings != NULL)
     apply_settings (self);
 
   self->unseen_gifts = 0;
   update_badges (self);
-  ld_chat_view_set_model (self->chat_view, session ? ld_session_get_chat (session) : NULL);
-  ld_viewer_list_set_model (self->viewer_list, session ? ld_session_get_viewers (session) : NULL);
+  bind_room (self);
   ld_gifts_view_set_session (self->gifts_view, session);
   ld_notifications_view_set_model (self->notifications_view, session ? ld_session_get_notifications (session) : NULL);
   if (self->notifier != NULL)
@@ -957,6 +996,11 @@ ld_window_join_room (LdWindow   *self,
   if (self->session == NULL)
     return;
 
+  /* One room shown at a time: the one before is left, as before rooms
+   * could be many. */
+  if (ld_session_get_current_room (self->session) != NULL &&
+      g_strcmp0 (ld_room_get_id (ld_session_get_current_room (self->session)), room_id) != 0)
+    ld_session_leave_room (self->session);
   ld_session_join_room_async (self->session, room_id, self->cancellable, on_joined, g_object_ref (self));
 }
 

@@ -1,0 +1,645 @@
+/* ld-room.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gi18n-lib.h>
+
+#include "ld-payload.h"
+#include "ld-room-private.h"
+
+struct _LdRoom
+{
+  GObject        parent_instance;
+
+  char          *id;
+  char          *title;
+  char          *status;
+  guint          viewer_count;
+  gboolean       joined;
+  gboolean       joining;
+  gboolean       banned;
+  char          *own_user_id;
+
+  LdChatModel   *chat;
+  LdViewerModel *viewers;
+  LdGiftQueue   *gifts;
+
+  /* Sanctions here by user id (Sanction), so that a viewer who joins again
+   * still shows theirs. */
+  GHashTable    *sanctions;
+  LdSanction     sanction;
+  GDateTime     *sanction_until;
+  char          *sanction_reason;
+  guint          sanction_source;
+};
+
+G_DEFINE_FINAL_TYPE (LdRoom, ld_room, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_ID,
+  PROP_TITLE,
+  PROP_STATUS,
+  PROP_VIEWER_COUNT,
+  PROP_JOINED,
+  PROP_BANNED,
+  PROP_SANCTION,
+  PROP_SANCTION_UNTIL,
+  PROP_SANCTION_REASON,
+  N_PROPS
+};
+
+enum
+{
+  MESSAGE_RECEIVED,
+  STREAM_STATUS_CHANGED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+typedef struct
+{
+  LdSanction  sanction;
+  GDateTime  *until;
+} Sanction;
+
+static void
+sanction_free (gpointer data)
+{
+  Sanction *sanction = data;
+
+  g_clear_pointer (&sanction->until, g_date_time_unref);
+  g_free (sanction);
+}
+
+static void
+set_string (LdRoom      *self,
+            char       **field,
+            const char  *value,
+            guint        prop)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+set_boolean (LdRoom   *self,
+             gboolean *field,
+             gboolean  value,
+             guint     prop)
+{
+  if (*field == !!value)
+    return;
+  *field = !!value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+set_viewer_count (LdRoom *self,
+                  gint64  count)
+{
+  guint value = (guint) CLAMP (count, 0, G_MAXUINT);
+
+  if (self->viewer_count == value)
+    return;
+  self->viewer_count = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEWER_COUNT]);
+}
+
+/* Gives the listed viewers the sanctions known for them. */
+static void
+mark_viewers (LdRoom *self)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, self->sanctions);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Sanction *sanction = value;
+      LdViewer *viewer = ld_viewer_model_lookup (self->viewers, key);
+
+      if (viewer != NULL)
+        ld_viewer_set_sanction (viewer, sanction->sanction, sanction->until);
+    }
+}
+
+static void set_own_sanction (LdRoom *self, LdSanction sanction, GDateTime *until, const char *reason);
+
+static gboolean
+on_sanction_over (gpointer user_data)
+{
+  LdRoom *self = user_data;
+
+  self->sanction_source = 0;
+  set_own_sanction (self, LD_SANCTION_NONE, NULL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+set_own_sanction (LdRoom     *self,
+                  LdSanction  sanction,
+                  GDateTime  *until,
+                  const char *reason)
+{
+  gboolean same_until;
+
+  if (sanction == LD_SANCTION_NONE)
+    {
+      until = NULL;
+      reason = NULL;
+    }
+
+  g_clear_handle_id (&self->sanction_source, g_source_remove);
+  /* The timeout lifts by itself, so the composer comes back without asking
+   * the server. */
+  if (until != NULL)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      GTimeSpan left = MAX (g_date_time_difference (until, now), 0);
+
+      self->sanction_source = g_timeout_add ((guint) MIN (left / 1000 + 1, G_MAXUINT), on_sanction_over, self);
+    }
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->sanction != sanction)
+    {
+      self->sanction = sanction;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SANCTION]);
+    }
+  same_until = self->sanction_until == until ||
+    (self->sanction_until != NULL && until != NULL && g_date_time_equal (self->sanction_until, until));
+  if (!same_until)
+    {
+      g_clear_pointer (&self->sanction_until, g_date_time_unref);
+      if (until != NULL)
+        self->sanction_until = g_date_time_ref (until);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SANCTION_UNTIL]);
+    }
+  set_string (self, &self->sanction_reason, reason, PROP_SANCTION_REASON);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* What the user reads while the composer is off. */
+static char *
+describe_sanction (LdSanction  sanction,
+                   GDateTime  *until,
+                   const char *by,
+                   const char *reason)
+{
+  g_autofree char *when = NULL;
+  g_autofree char *what = NULL;
+
+  if (by == NULL || by[0] == '\0')
+    by = _("A moderator");
+  if (until != NULL)
+    {
+      g_autoptr(GDateTime) local = g_date_time_to_local (until);
+
+      when = g_date_time_format (local, "%X");
+    }
+
+  if (sanction == LD_SANCTION_TIMED_OUT)
+    what = g_strdup_printf (_("%s timed you out until %s"), by, when);
+  else if (until != NULL)
+    what = g_strdup_printf (_("%s banned you from this room until %s"), by, when);
+  else
+    what = g_strdup_printf (_("%s banned you from this room"), by);
+
+  if (reason != NULL && reason[0] != '\0')
+    return g_strdup_printf (_("%s: “%s”"), what, reason);
+  return g_steal_pointer (&what);
+}
+
+void
+_ld_room_apply_joined (LdRoom     *self,
+                       JsonObject *data)
+{
+  JsonArray *viewers = NULL;
+  JsonArray *recent = NULL;
+  gint64 count = 0;
+
+  g_return_if_fail (LD_IS_ROOM (self));
+
+  if (ld_payload_get_array (data, "joinedRoom", "viewers", FALSE, &viewers, NULL) && viewers != NULL)
+    ld_viewer_model_replace_all (self->viewers, viewers, NULL);
+  mark_viewers (self);
+  /* A room that lets us in has lifted its ban (the unban itself is not
+   * sent to those outside). */
+  set_boolean (self, &self->banned, FALSE, PROP_BANNED);
+  if (self->sanction == LD_SANCTION_BANNED)
+    set_own_sanction (self, LD_SANCTION_NONE, NULL, NULL);
+  if (ld_payload_get_int (data, "joinedRoom", "viewerCount", FALSE, 0, &count, NULL))
+    set_viewer_count (self, count);
+  if (json_object_has_member (data, "title"))
+    set_string (self, &self->title, json_object_get_string_member_with_default (data, "title", NULL), PROP_TITLE);
+  if (json_object_has_member (data, "status"))
+    set_string (self, &self->status, json_object_get_string_member_with_default (data, "status", NULL), PROP_STATUS);
+
+  /* History repeats on every re-join; the model ignores what it has, and a
+   * message of ours that the server took before the connection dropped
+   * confirms its pending copy here, so the outbox does not send it again. */
+  if (ld_payload_get_array (data, "joinedRoom", "recentMessages", FALSE, &recent, NULL) && recent != NULL)
+    {
+      for (guint i = 0; i < json_array_get_length (recent); i++)
+        {
+          JsonNode *item = json_array_get_element (recent, i);
+          g_autoptr(LdMessage) message = NULL;
+
+          if (!JSON_NODE_HOLDS_OBJECT (item))
+            continue;
+          message = ld_message_new_from_json (json_node_get_object (item), NULL);
+          if (message != NULL && g_strcmp0 (ld_message_get_room_id (message), self->id) == 0)
+            ld_chat_model_append (self->chat, message);
+        }
+    }
+
+  self->joining = FALSE;
+  set_boolean (self, &self->joined, TRUE, PROP_JOINED);
+}
+
+void
+_ld_room_apply_update (LdRoom     *self,
+                       JsonObject *payload)
+{
+  gboolean changed = FALSE;
+  gint64 count;
+
+  g_return_if_fail (LD_IS_ROOM (self));
+
+  if (json_object_has_member (payload, "title"))
+    set_string (self, &self->title, json_object_get_string_member_with_default (payload, "title", NULL), PROP_TITLE);
+  if (json_object_has_member (payload, "status"))
+    {
+      const char *status = json_object_get_string_member_with_default (payload, "status", NULL);
+
+      changed = status != NULL && g_strcmp0 (status, self->status) != 0;
+      set_string (self, &self->status, status, PROP_STATUS);
+    }
+  if (json_object_has_member (payload, "viewerCount") &&
+      ld_payload_get_int (payload, "roomUpdate", "viewerCount", FALSE, 0, &count, NULL))
+    set_viewer_count (self, count);
+  if (changed)
+    g_signal_emit (self, signals[STREAM_STATUS_CHANGED], 0, self->status);
+}
+
+void
+_ld_room_apply_count (LdRoom     *self,
+                      JsonObject *data)
+{
+  gint64 count;
+
+  g_return_if_fail (LD_IS_ROOM (self));
+
+  if (ld_payload_get_int (data, "viewerPong", "viewerCount", FALSE, 0, &count, NULL))
+    set_viewer_count (self, count);
+}
+
+void
+_ld_room_apply_people (LdRoom     *self,
+                       LdEvent     event,
+                       JsonObject *payload)
+{
+  const char *what = event == LD_EVENT_USER_JOINED ? "userJoined" : "userLeft";
+  const char *user_id = json_object_get_string_member_with_default (payload, "userId", NULL);
+  const char *username = json_object_get_string_member_with_default (payload, "username", NULL);
+  gint64 count;
+
+  g_return_if_fail (LD_IS_ROOM (self));
+
+  if (event == LD_EVENT_USER_JOINED)
+    {
+      ld_viewer_model_apply_joined (self->viewers, payload, NULL);
+      mark_viewers (self);
+    }
+  else
+    ld_viewer_model_apply_left (self->viewers, payload, NULL);
+
+  /* "Lan joined" in the chat, a burst of them collapsed into one line. */
+  if (user_id != NULL && g_strcmp0 (user_id, self->own_user_id) != 0)
+    {
+      g_autoptr(GDateTime) when = NULL;
+
+      if (!ld_payload_get_datetime (payload, what, "timestamp", FALSE, &when, NULL))
+        when = NULL;
+      ld_chat_model_add_presence (self->chat, event == LD_EVENT_USER_JOINED ? LD_PRESENCE_JOINED : LD_PRESENCE_LEFT,
+                                  user_id, username, when);
+    }
+  if (json_object_has_member (payload, "viewerCount") &&
+      ld_payload_get_int (payload, what, "viewerCount", FALSE, 0, &count, NULL))
+    set_viewer_count (self, count);
+}
+
+/* userTimedOut, userBanned, userUnbanned. The chat keeps what the user
+ * wrote; a banned user leaves the others' viewer lists with the userLeft
+ * the gateway sends when it takes them out of the room. */
+gboolean
+_ld_room_apply_sanction (LdRoom     *self,
+                         LdEvent     event,
+                         JsonObject *payload)
+{
+  const char *what = event == LD_EVENT_USER_UNBANNED ? "userUnbanned"
+                     : event == LD_EVENT_USER_BANNED ? "userBanned" : "userTimedOut";
+  const char *user_id = json_object_get_string_member_with_default (payload, "userId", NULL);
+  const char *by = json_object_get_string_member_with_default (payload, "by", NULL);
+  const char *reason = json_object_get_string_member_with_default (payload, "reason", NULL);
+  g_autoptr(GDateTime) until = NULL;
+  gint64 seconds = 0;
+  LdSanction sanction;
+  LdViewer *viewer;
+
+  g_return_val_if_fail (LD_IS_ROOM (self), FALSE);
+
+  if (user_id == NULL)
+    return FALSE;
+  if (!ld_payload_get_int (payload, what, "seconds", FALSE, 0, &seconds, NULL))
+    seconds = 0;
+
+  if (event == LD_EVENT_USER_UNBANNED)
+    sanction = LD_SANCTION_NONE;
+  else if (event == LD_EVENT_USER_BANNED)
+    sanction = LD_SANCTION_BANNED;
+  else if (seconds > 0)
+    sanction = LD_SANCTION_TIMED_OUT;
+  else
+    return FALSE;
+
+  if (sanction != LD_SANCTION_NONE && seconds > 0)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+      until = g_date_time_add_seconds (now, (gdouble) seconds);
+    }
+
+  if (sanction == LD_SANCTION_NONE)
+    g_hash_table_remove (self->sanctions, user_id);
+  else
+    {
+      Sanction *entry = g_new0 (Sanction, 1);
+
+      entry->sanction = sanction;
+      entry->until = until != NULL ? g_date_time_ref (until) : NULL;
+      g_hash_table_replace (self->sanctions, g_strdup (user_id), entry);
+    }
+
+  viewer = ld_viewer_model_lookup (self->viewers, user_id);
+  if (viewer != NULL)
+    ld_viewer_set_sanction (viewer, sanction, until);
+
+  if (g_strcmp0 (user_id, self->own_user_id) == 0)
+    {
+      g_autofree char *why = sanction != LD_SANCTION_NONE ? describe_sanction (sanction, until, by, reason) : NULL;
+
+      set_own_sanction (self, sanction, until, why);
+      /* We are out of the room; a re-join would only be refused. */
+      if (sanction == LD_SANCTION_BANNED)
+        {
+          set_boolean (self, &self->banned, TRUE, PROP_BANNED);
+          _ld_room_clear (self, TRUE);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+void
+_ld_room_apply_deleted (LdRoom     *self,
+                        JsonObject *payload)
+{
+  g_return_if_fail (LD_IS_ROOM (self));
+
+  ld_chat_model_apply_deleted (self->chat, payload, NULL);
+}
+
+void
+_ld_room_receive_message (LdRoom    *self,
+                          LdMessage *message)
+{
+  g_return_if_fail (LD_IS_ROOM (self));
+  g_return_if_fail (LD_IS_MESSAGE (message));
+
+  if (g_strcmp0 (ld_message_get_room_id (message), self->id) != 0)
+    return;
+  if (ld_chat_model_append (self->chat, message) &&
+      g_strcmp0 (ld_message_get_user_id (message), self->own_user_id) != 0)
+    g_signal_emit (self, signals[MESSAGE_RECEIVED], 0, message);
+}
+
+void
+_ld_room_receive_gift (LdRoom *self,
+                       LdGift *gift)
+{
+  g_return_if_fail (LD_IS_ROOM (self));
+  g_return_if_fail (LD_IS_GIFT (gift));
+
+  if (g_strcmp0 (ld_gift_get_room_id (gift), self->id) == 0)
+    ld_gift_queue_push (self->gifts, gift);
+}
+
+void
+_ld_room_clear (LdRoom   *self,
+                gboolean  keep_chat)
+{
+  g_return_if_fail (LD_IS_ROOM (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  self->joining = FALSE;
+  set_boolean (self, &self->joined, FALSE, PROP_JOINED);
+  if (!keep_chat)
+    ld_chat_model_clear (self->chat);
+  ld_viewer_model_clear (self->viewers);
+  g_hash_table_remove_all (self->sanctions);
+  set_viewer_count (self, 0);
+  set_string (self, &self->title, NULL, PROP_TITLE);
+  set_string (self, &self->status, NULL, PROP_STATUS);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+_ld_room_set_own_user (LdRoom     *self,
+                       const char *user_id)
+{
+  g_return_if_fail (LD_IS_ROOM (self));
+
+  g_free (self->own_user_id);
+  self->own_user_id = g_strdup (user_id);
+}
+
+void
+_ld_room_set_joined (LdRoom   *self,
+                     gboolean  joined)
+{
+  g_return_if_fail (LD_IS_ROOM (self));
+
+  if (!joined)
+    self->joining = FALSE;
+  set_boolean (self, &self->joined, joined, PROP_JOINED);
+}
+
+gboolean
+_ld_room_get_joining (LdRoom *self)
+{
+  g_return_val_if_fail (LD_IS_ROOM (self), FALSE);
+
+  return self->joining;
+}
+
+void
+_ld_room_set_joining (LdRoom   *self,
+                      gboolean  joining)
+{
+  g_return_if_fail (LD_IS_ROOM (self));
+
+  self->joining = joining;
+}
+
+void
+_ld_room_set_sanction (LdRoom     *self,
+                       LdSanction  sanction,
+                       GDateTime  *until,
+                       const char *reason)
+{
+  g_return_if_fail (LD_IS_ROOM (self));
+
+  set_own_sanction (self, sanction, until, reason);
+}
+
+void
+_ld_room_set_banned (LdRoom   *self,
+                     gboolean  banned)
+{
+  g_return_if_fail (LD_IS_ROOM (self));
+
+  set_boolean (self, &self->banned, banned, PROP_BANNED);
+}
+
+static void
+ld_room_dispose (GObject *object)
+{
+  LdRoom *self = LD_ROOM (object);
+
+  g_clear_handle_id (&self->sanction_source, g_source_remove);
+
+  G_OBJECT_CLASS (ld_room_parent_class)->dispose (object);
+}
+
+static void
+ld_room_finalize (GObject *object)
+{
+  LdRoom *self = LD_ROOM (object);
+
+  g_clear_object (&self->chat);
+  g_clear_object (&self->viewers);
+  g_clear_object (&self->gifts);
+  g_clear_pointer (&self->sanctions, g_hash_table_unref);
+  g_clear_pointer (&self->sanction_until, g_date_time_unref);
+  g_free (self->sanction_reason);
+  g_free (self->own_user_id);
+  g_free (self->title);
+  g_free (self->status);
+  g_free (self->id);
+
+  G_OBJECT_CLASS (ld_room_parent_class)->finalize (object);
+}
+
+static void
+ld_room_get_property (GObject    *object,
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
+{
+  LdRoom *self = LD_ROOM (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID: g_value_set_string (value, self->id); break;
+    case PROP_TITLE: g_value_set_string (value, self->title); break;
+    case PROP_STATUS: g_value_set_string (value, self->status); break;
+    case PROP_VIEWER_COUNT: g_value_set_uint (value, self->viewer_count); break;
+    case PROP_JOINED: g_value_set_boolean (value, self->joined); break;
+    case PROP_BANNED: g_value_set_boolean (value, self->banned); break;
+    case PROP_SANCTION: g_value_set_enum (value, self->sanction); break;
+    case PROP_SANCTION_UNTIL: g_value_set_boxed (value, self->sanction_until); break;
+    case PROP_SANCTION_REASON: g_value_set_string (value, self->sanction_reason); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ld_room_class_init (LdRoomClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = ld_room_dispose;
+  object_class->finalize = ld_room_finalize;
+  object_class->get_property = ld_room_get_property;
+
+  properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, ro);
+  properties[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, NULL, ro);
+  properties[PROP_STATUS] = g_param_spec_string ("status", NULL, NULL, NULL, ro);
+  properties[PROP_VIEWER_COUNT] = g_param_spec_uint ("viewer-count", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_JOINED] = g_param_spec_boolean ("joined", NULL, NULL, FALSE, ro);
+  properties[PROP_BANNED] = g_param_spec_boolean ("banned", NULL, NULL, FALSE, ro);
+  properties[PROP_SANCTION] = g_param_spec_enum ("sanction", NULL, NULL, LD_TYPE_SANCTION, LD_SANCTION_NONE, ro);
+  properties[PROP_SANCTION_UNTIL] = g_param_spec_boxed ("sanction-until", NULL, NULL, G_TYPE_DATE_TIME, ro);
+  properties[PROP_SANCTION_REASON] = g_param_spec_string ("sanction-reason", NULL, NULL, NULL, ro);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* Someone else's message arrived live (not the history a join brings),
+   * after it went into the chat. */
+  signals[MESSAGE_RECEIVED] =
+    g_signal_new ("message-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, LD_TYPE_MESSAGE);
+  /* roomUpdate changed the stream's status ("live", "ended"). */
+  signals[STREAM_STATUS_CHANGED] =
+    g_signal_new ("stream-status-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+ld_room_init (LdRoom *self)
+{
+  self->chat = ld_chat_model_new ();
+  self->viewers = ld_viewer_model_new ();
+  self->gifts = ld_gift_queue_new (NULL);
+  self->sanctions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, sanction_free);
+}
+
+LdRoom *
+_ld_room_new (const char *room_id)
+{
+  LdRoom *self = g_object_new (LD_TYPE_ROOM, NULL);
+
+  self->id = g_strdup (room_id);
+  return self;
+}
+
+#define GETTER(type, name, field, fallback) \
+  type \
+  ld_room_get_##name (LdRoom *self) \
+  { \
+    g_return_val_if_fail (LD_IS_ROOM (self), fallback); \
+    return self->field; \
+  }
+
+GETTER (const char *, id, id, NULL)
+GETTER (const char *, title, title, NULL)
+GETTER (const char *, status, status, NULL)
+GETTER (guint, viewer_count, viewer_count, 0)
+GETTER (gboolean, joined, joined, FALSE)
+GETTER (gboolean, banned, banned, FALSE)
+GETTER (LdChatModel *, chat, chat, NULL)
+GETTER (LdViewerModel *, viewers, viewers, NULL)
+GETTER (LdGiftQueue *, gifts, gifts, NULL)
+GETTER (LdSanction, sanction, sanction, LD_SANCTION_NONE)
+GETTER (GDateTime *, sanction_until, sanction_until, NULL)
+GETTER (const char *, sanction_reason, sanction_reason, NULL)
+
+#undef GETTER

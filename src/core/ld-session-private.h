@@ -1,0 +1,29 @@
+/* ld-session-private.h: hooks for tests and benchmarks, not for the app.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "ld-session.h"
+
+G_BEGIN_DECLS
+
+/* Be in ROOM_ID without a server, and the path an event takes from the wire
+ * into the models (the benchmark's). */
+void _ld_session_enter_room      (LdSession  *self,
+                                  const char *room_id);
+void _ld_session_handle_event    (LdSession  *self,
+                                  const char *event,
+                                  JsonNode   *payload);
+/* What a GNetworkMonitor change does. */
+void _ld_session_network_changed (LdSession  *self,
+                                  gboolean    available);
+/* Shorter schedules, so a test goes through many attempts in little time:
+ * the reconnect backoff (base, cap) and the refresh's quick retries. */
+void _ld_session_set_backoff     (LdSession  *self,
+                                  guint       base_ms,
+                                  guint       max_ms,
+                                  guint       refresh_base_ms,
+                                  guint       refresh_max_ms);
+
+G_END_DECLS
