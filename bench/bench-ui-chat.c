@@ -8,7 +8,8 @@
  * load hardly moves, unlike the stalls), and what the history costs per
  * message. Never fails on time. Needs a display (build-aux/livedesk bench
  * has none: run it under xvfb-run or in a desktop session);
- * LIVEDESK_BENCH_SECONDS shortens it.
+ * LIVEDESK_BENCH_SECONDS shortens it, LIVEDESK_BENCH_BATCHES sets the
+ * number of batches (100).
  *
  * --rooms N: N rooms on the session, each shown by its own chat view in one
  * window (a moderator's desk), sharing the 2,000 messages a second.
@@ -166,10 +167,12 @@ heap_in_use (void)
 G_GNUC_NO_INLINE static void
 measure_batches (Bench *bench)
 {
+  const char *rounds_env = g_getenv ("LIVEDESK_BENCH_BATCHES");
+  guint rounds = rounds_env ? MAX (1, (guint) atoi (rounds_env)) : BATCH_ROUNDS;
   double cpu_before = cpu_seconds ();
   gint64 wall_before = g_get_monotonic_time ();
 
-  for (guint round = 0; round < BATCH_ROUNDS; round++)
+  for (guint round = 0; round < rounds; round++)
     {
       guint frames = bench->frames;
 
@@ -182,9 +185,9 @@ measure_batches (Bench *bench)
     }
   g_print ("after the run, %u batches of %u messages, each shown by a frame: CPU %.2f ms per batch "
            "(%.1f µs per message), %.1f ms wall per batch\n",
-           BATCH_ROUNDS, BATCH, (cpu_seconds () - cpu_before) * 1e3 / BATCH_ROUNDS,
-           (cpu_seconds () - cpu_before) * 1e6 / (BATCH_ROUNDS * BATCH),
-           (g_get_monotonic_time () - wall_before) / 1e3 / BATCH_ROUNDS);
+           rounds, BATCH, (cpu_seconds () - cpu_before) * 1e3 / rounds,
+           (cpu_seconds () - cpu_before) * 1e6 / (rounds * BATCH),
+           (g_get_monotonic_time () - wall_before) / 1e3 / rounds);
 }
 
 /* The chat model alone, filled to its capacity: the heap a message in the

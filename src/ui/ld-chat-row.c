@@ -45,6 +45,9 @@ struct _LdChatRow
 
 G_DEFINE_FINAL_TYPE (LdChatRow, ld_chat_row, GTK_TYPE_WIDGET)
 
+/* One for every row's author: a row is made for each message shown. */
+static GdkCursor *pointer_cursor;
+
 const char *
 ld_role_badge_label (LdRole role)
 {
@@ -470,6 +473,7 @@ ld_chat_row_class_init (LdChatRowClass *klass)
   object_class->dispose = ld_chat_row_dispose;
   object_class->finalize = ld_chat_row_finalize;
 
+  pointer_cursor = gdk_cursor_new_from_name ("pointer", NULL);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/livedesk/Livedesk/ui/ld-chat-row.ui");
   gtk_widget_class_bind_template_child (widget_class, LdChatRow, box);
   gtk_widget_class_bind_template_child (widget_class, LdChatRow, header_box);
@@ -487,7 +491,7 @@ static void
 ld_chat_row_init (LdChatRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (self->name_label), "pointer");
+  gtk_widget_set_cursor (GTK_WIDGET (self->name_label), pointer_cursor);
   /* Not gtk_widget_set_tooltip_text(): that asks the display where the
    * pointer is (a round trip to the X server) for every row made. */
   gtk_widget_set_has_tooltip (GTK_WIDGET (self->name_label), TRUE);
