@@ -313,6 +313,9 @@ main (int   argc,
     g_main_context_iteration (NULL, TRUE);
 
   g_print ("cold start to first frame: %.1f ms\n", (bench.first_frame - bench.started) / 1000.0);
+  /* Software GL (Mesa's llvmpipe on Xvfb) costs far more memory and CPU
+   * than cairo or a GPU: the figures mean little without it. */
+  g_print ("renderer: %s\n", G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (window))));
 
   frames_before = bench.frames;
   getrusage (RUSAGE_SELF, &before);
