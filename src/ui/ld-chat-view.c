@@ -190,6 +190,7 @@ struct _LdChatView
   LdChatTail        *tail;
   int                min_row_height;  /* 0: none laid out yet */
   gboolean           scrollbar_hovered;
+  GPtrArray         *spare_rows;
   GtkCustomFilter   *search_filter;
   char              *search_folded;
   GHashTable        *hidden_users;
@@ -208,6 +209,7 @@ struct _LdChatView
 G_DEFINE_FINAL_TYPE (LdChatView, ld_chat_view, GTK_TYPE_WIDGET)
 
 #define TAIL_MIN_ROWS 16
+#define MAX_SPARE_ROWS 64
 #define TAIL_SPARE_ROWS 2
 /* A guess below any row's height until one is measured. */
 #define MIN_ROW_HEIGHT_GUESS 18
@@ -484,8 +486,30 @@ on_setup (LdChatView               *self,
           GtkListItem              *item,
           GtkSignalListItemFactory *factory)
 {
-  gtk_list_item_set_child (item, ld_chat_row_new ());
+  if (self->spare_rows->len > 0)
+    {
+      g_autoptr(GtkWidget) row = g_ptr_array_steal_index_fast (self->spare_rows, self->spare_rows->len - 1);
+
+      gtk_list_item_set_child (item, row);
+    }
+  else
+    gtk_list_item_set_child (item, ld_chat_row_new ());
   gtk_list_item_set_activatable (item, FALSE);
+}
+
+/* Following a fast chat, the list drops and makes rows with every batch:
+ * a row kept for the next is cheaper than its template built again. */
+static void
+on_teardown (LdChatView               *self,
+             GtkListItem              *item,
+             GtkSignalListItemFactory *factory)
+{
+  GtkWidget *row = gtk_list_item_get_child (item);
+
+  if (row == NULL || self->spare_rows == NULL || self->spare_rows->len >= MAX_SPARE_ROWS)
+    return;
+  g_ptr_array_add (self->spare_rows, g_object_ref (row));
+  gtk_list_item_set_child (item, NULL);
 }
 
 static void
@@ -745,6 +769,8 @@ ld_chat_view_dispose (GObject *object)
   self->stick_tick = 0;
   g_clear_pointer (&self->menu_popover, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_CHAT_VIEW);
+  /* After the list, whose rows its teardown keeps. */
+  g_clear_pointer (&self->spare_rows, g_ptr_array_unref);
   g_clear_object (&self->tail);
   g_clear_object (&self->filtered);
   g_clear_object (&self->search_filter);
@@ -879,6 +905,7 @@ ld_chat_view_init (LdChatView *self)
   GtkAdjustment *adj;
 
   self->sticky = TRUE;
+  self->spare_rows = g_ptr_array_new_with_free_func (g_object_unref);
   self->hidden_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -886,6 +913,7 @@ ld_chat_view_init (LdChatView *self)
   g_signal_connect_object (factory, "setup", G_CALLBACK (on_setup), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (factory, "bind", G_CALLBACK (on_bind), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (factory, "unbind", G_CALLBACK (on_unbind), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (factory, "teardown", G_CALLBACK (on_teardown), self, G_CONNECT_SWAPPED);
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
 
