@@ -481,35 +481,39 @@ on_stop_search (LdChatView *self)
   ld_chat_view_set_search (self, NULL);
 }
 
+/* Following a fast chat, the list drops and makes rows with every batch:
+ * a row kept for the next is cheaper than its template built again. The
+ * view holds a reference on each row it made, so that a row outlives the
+ * list item that drops it (GTK 4.8 unparents it before the factory's
+ * teardown) and can go to the spares. */
+static void
+on_row_parent (GtkWidget  *row,
+               GParamSpec *pspec,
+               LdChatView *self)
+{
+  if (gtk_widget_get_parent (row) != NULL)
+    return;
+  if (self->spare_rows != NULL && self->spare_rows->len < MAX_SPARE_ROWS)
+    g_ptr_array_add (self->spare_rows, g_object_ref (row));
+  g_object_unref (row);
+}
+
 static void
 on_setup (LdChatView               *self,
           GtkListItem              *item,
           GtkSignalListItemFactory *factory)
 {
+  GtkWidget *row;
+
   if (self->spare_rows->len > 0)
-    {
-      g_autoptr(GtkWidget) row = g_ptr_array_steal_index_fast (self->spare_rows, self->spare_rows->len - 1);
-
-      gtk_list_item_set_child (item, row);
-    }
+    row = g_ptr_array_steal_index_fast (self->spare_rows, self->spare_rows->len - 1);
   else
-    gtk_list_item_set_child (item, ld_chat_row_new ());
+    {
+      row = g_object_ref_sink (ld_chat_row_new ());
+      g_signal_connect_object (row, "notify::parent", G_CALLBACK (on_row_parent), self, 0);
+    }
+  gtk_list_item_set_child (item, row);
   gtk_list_item_set_activatable (item, FALSE);
-}
-
-/* Following a fast chat, the list drops and makes rows with every batch:
- * a row kept for the next is cheaper than its template built again. */
-static void
-on_teardown (LdChatView               *self,
-             GtkListItem              *item,
-             GtkSignalListItemFactory *factory)
-{
-  GtkWidget *row = gtk_list_item_get_child (item);
-
-  if (row == NULL || self->spare_rows == NULL || self->spare_rows->len >= MAX_SPARE_ROWS)
-    return;
-  g_ptr_array_add (self->spare_rows, g_object_ref (row));
-  gtk_list_item_set_child (item, NULL);
 }
 
 static void
@@ -769,7 +773,7 @@ ld_chat_view_dispose (GObject *object)
   self->stick_tick = 0;
   g_clear_pointer (&self->menu_popover, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_CHAT_VIEW);
-  /* After the list, whose rows its teardown keeps. */
+  /* After the list, whose rows go to the spares. */
   g_clear_pointer (&self->spare_rows, g_ptr_array_unref);
   g_clear_object (&self->tail);
   g_clear_object (&self->filtered);
@@ -913,7 +917,6 @@ ld_chat_view_init (LdChatView *self)
   g_signal_connect_object (factory, "setup", G_CALLBACK (on_setup), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (factory, "bind", G_CALLBACK (on_bind), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (factory, "unbind", G_CALLBACK (on_unbind), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (factory, "teardown", G_CALLBACK (on_teardown), self, G_CONNECT_SWAPPED);
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
 
