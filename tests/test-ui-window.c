@@ -287,8 +287,9 @@ test_sticky_scroll (void)
   g_assert_true (ld_test_wait_for (at_bottom, adj, WAIT_MS));
   g_assert_cmpuint (ld_chat_view_get_unseen (view), ==, 0);
 
-  /* The user scrolls up to read. */
-  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) / 2);
+  /* The user scrolls up to read, a page as a wheel's few turns would (the
+   * list holds only the rows that fit while it follows the newest). */
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_value (adj) - gtk_adjustment_get_page_size (adj));
   g_assert_false (ld_chat_view_get_sticky (view));
   append_messages (model, 10003, 5);
   g_assert_cmpuint (ld_chat_view_get_unseen (view), ==, 5);
@@ -339,6 +340,118 @@ test_sticky_after_wrap (void)
 
     g_assert_true (ld_test_wait_for (newest_shown, &newest, WAIT_MS));
   }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+/* The message of the row under the middle of the list, or NULL. */
+static LdMessage *
+middle_message (LdChatView *view)
+{
+  GtkWidget *list = find_descendant (GTK_WIDGET (view), GTK_TYPE_LIST_VIEW);
+  GtkWidget *picked = gtk_widget_pick (list, gtk_widget_get_width (list) / 2.0,
+                                       gtk_widget_get_height (list) / 2.0, GTK_PICK_DEFAULT);
+  GtkWidget *row = picked ? gtk_widget_get_ancestor (picked, LD_TYPE_CHAT_ROW) : NULL;
+
+  return row ? ld_chat_row_get_message (LD_CHAT_ROW (row)) : NULL;
+}
+
+typedef struct
+{
+  LdChatView *view;
+  const char *message_id;
+} MiddleWait;
+
+static gboolean
+middle_shows (gpointer data)
+{
+  MiddleWait *wait = data;
+  LdMessage *message = middle_message (wait->view);
+
+  return message != NULL && g_strcmp0 (ld_message_get_id (message), wait->message_id) == 0;
+}
+
+/* Bursts into a full history, the ring dropping its oldest at the top
+ * again and again: the view keeps following, the newest row at its bottom. */
+static void
+test_sticky_burst_full (void)
+{
+  g_autoptr(LdChatModel) model = ld_chat_model_new ();
+  GtkWidget *window = gtk_window_new ();
+  LdChatView *view = LD_CHAT_VIEW (ld_chat_view_new ());
+  GtkAdjustment *adj = ld_chat_view_get_vadjustment (view);
+  guint next = LD_CHAT_MODEL_DEFAULT_CAPACITY;
+
+  g_object_ref_sink (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 500, 400);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
+  ld_chat_view_set_model (view, model);
+  gtk_window_present (GTK_WINDOW (window));
+  append_messages (model, 0, LD_CHAT_MODEL_DEFAULT_CAPACITY);
+  g_assert_true (ld_test_wait_for (at_bottom, adj, WAIT_MS));
+
+  for (guint round = 0; round < 25; round++)
+    {
+      append_messages (model, next, 100);
+      next += 100;
+      test_spin (10);
+    }
+  g_assert_true (ld_chat_view_get_sticky (view));
+  g_assert_cmpuint (ld_chat_view_get_unseen (view), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), <=, LD_CHAT_MODEL_DEFAULT_CAPACITY);
+  {
+    NewestWait newest = { view, next - 1 };
+
+    g_assert_true (ld_test_wait_for (newest_shown, &newest, WAIT_MS));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+/* Scrolled up to read, the view stays on the message it shows while a
+ * burst arrives and the ring drops the oldest at the top, and counts what
+ * came; the scrollbar spans the whole history, not only the rows that fit. */
+static void
+test_scrolled_up_stays_put (void)
+{
+  g_autoptr(LdChatModel) model = ld_chat_model_new ();
+  GtkWidget *window = gtk_window_new ();
+  LdChatView *view = LD_CHAT_VIEW (ld_chat_view_new ());
+  GtkAdjustment *adj = ld_chat_view_get_vadjustment (view);
+  guint next = LD_CHAT_MODEL_DEFAULT_CAPACITY;
+  g_autofree char *reading = NULL;
+  MiddleWait wait = { view, NULL };
+
+  g_object_ref_sink (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 500, 400);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
+  ld_chat_view_set_model (view, model);
+  gtk_window_present (GTK_WINDOW (window));
+  append_messages (model, 0, LD_CHAT_MODEL_DEFAULT_CAPACITY);
+  g_assert_true (ld_test_wait_for (at_bottom, adj, WAIT_MS));
+
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_value (adj) - gtk_adjustment_get_page_size (adj));
+  g_assert_false (ld_chat_view_get_sticky (view));
+  test_spin (100);
+  g_assert_nonnull (middle_message (view));
+  reading = g_strdup (ld_message_get_id (middle_message (view)));
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adj), >, 50 * gtk_adjustment_get_page_size (adj));
+
+  for (guint round = 0; round < 25; round++)
+    {
+      append_messages (model, next, 100);
+      next += 100;
+      test_spin (10);
+    }
+  g_assert_false (ld_chat_view_get_sticky (view));
+  g_assert_cmpuint (ld_chat_view_get_unseen (view), ==, 2500);
+  g_assert_false (at_bottom (adj));
+  wait.message_id = reading;
+  g_assert_true (ld_test_wait_for (middle_shows, &wait, WAIT_MS));
+  test_spin (100);
+  g_assert_true (middle_shows (&wait));
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
@@ -1214,6 +1327,8 @@ main (int    argc,
   g_test_add_func ("/ui/chat-row/highlight-words", test_highlight_words);
   g_test_add_func ("/ui/chat-view/sticky-scroll", test_sticky_scroll);
   g_test_add_func ("/ui/chat-view/sticky-after-wrap", test_sticky_after_wrap);
+  g_test_add_func ("/ui/chat-view/sticky-burst-full", test_sticky_burst_full);
+  g_test_add_func ("/ui/chat-view/scrolled-up-stays-put", test_scrolled_up_stays_put);
   g_test_add_func ("/ui/composer/sanction", test_composer_sanction);
   g_test_add_func ("/ui/chat-view/presence-rows", test_presence_rows);
   g_test_add_func ("/ui/demo/listening-line", test_demo_listening_line);

@@ -25,6 +25,9 @@ struct _LdApplication
   GCancellable   *cancellable;
   char           *initial_view;
   char           *initial_preferences;
+  GdkFrameClock  *first_frame_clock;
+  gulong          first_frame_handler;
+  gboolean        deferred_done;
   guint           sigint_source;
   guint           sigterm_source;
   gboolean        demo_mode;
@@ -155,25 +158,44 @@ on_user_found (GObject      *object,
                                self->cancellable, on_tokens_found, g_object_ref (self));
 }
 
-static void
-ld_application_activate (GApplication *app)
-{
-  LdApplication *self = LD_APPLICATION (app);
-  gboolean first = gtk_application_get_active_window (GTK_APPLICATION (app)) == NULL;
-  LdWindow *window = ld_application_get_window (self);
-  const char *user;
+static void on_overlay_running (LdApplication *self);
+static void on_overlay_error   (LdApplication *self);
 
-  if (first && self->initial_view != NULL)
-    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", self->initial_view);
-  if (first && self->maximized)
-    gtk_window_maximize (GTK_WINDOW (window));
-  gtk_window_present (GTK_WINDOW (window));
-  g_application_withdraw_notification (app, "background");
-  if (first && self->initial_preferences != NULL)
-    open_preferences (self, self->initial_preferences);
-  if (!first)
+static void
+ensure_overlay_host (LdApplication *self)
+{
+  if (self->overlay_host != NULL || self->settings == NULL)
     return;
 
+  self->overlay_host = ld_overlay_host_new (self->settings);
+  g_signal_connect_object (ld_overlay_host_get_overlay (self->overlay_host), "notify::running",
+                           G_CALLBACK (on_overlay_running), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->overlay_host, "notify::error", G_CALLBACK (on_overlay_error), self,
+                           G_CONNECT_SWAPPED);
+  on_overlay_running (self);
+  /* The session of a window made before the overlay. */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (LD_IS_WINDOW (l->data))
+      {
+        ld_overlay_host_set_session (self->overlay_host, ld_window_get_session (l->data));
+        break;
+      }
+}
+
+/* What the first frame does not need: keyring look-ups (a D-Bus round trip
+ * each, and libsecret's start), the overlay's server, the demo's processes. */
+static void
+start_deferred (LdApplication *self)
+{
+  const char *user;
+
+  if (self->deferred_done)
+    return;
+  self->deferred_done = TRUE;
+  g_clear_signal_handler (&self->first_frame_handler, self->first_frame_clock);
+  g_clear_object (&self->first_frame_clock);
+
+  ensure_overlay_host (self);
   if (self->demo_mode)
     {
       self->demo = ld_demo_new (NULL);
@@ -190,6 +212,43 @@ ld_application_activate (GApplication *app)
   else
     ld_token_store_lookup_user_async (self->token_store, ld_settings_get_server_url (self->settings),
                                       self->cancellable, on_user_found, g_object_ref (self));
+}
+
+static void
+on_first_frame (GdkFrameClock *clock,
+                LdApplication *self)
+{
+  start_deferred (self);
+}
+
+static void
+ld_application_activate (GApplication *app)
+{
+  LdApplication *self = LD_APPLICATION (app);
+  gboolean first = gtk_application_get_active_window (GTK_APPLICATION (app)) == NULL;
+  LdWindow *window = ld_application_get_window (self);
+  GdkFrameClock *clock;
+
+  if (first && self->initial_view != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", self->initial_view);
+  if (first && self->maximized)
+    gtk_window_maximize (GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (window));
+  g_application_withdraw_notification (app, "background");
+  if (first && self->initial_preferences != NULL)
+    open_preferences (self, self->initial_preferences);
+  if (!first || self->deferred_done || self->first_frame_clock != NULL)
+    return;
+
+  /* A window that is not drawn (no display to map it on) waits for nothing. */
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  if (clock == NULL || !gtk_widget_get_mapped (GTK_WIDGET (window)))
+    {
+      start_deferred (self);
+      return;
+    }
+  self->first_frame_clock = g_object_ref (clock);
+  self->first_frame_handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_first_frame), self);
 }
 
 static int
@@ -346,9 +405,14 @@ copy_overlay_url_action (GSimpleAction *action,
 {
   LdApplication *self = user_data;
   LdWindow *window = ld_application_get_window (self);
-  LdOverlay *overlay = ld_overlay_host_get_overlay (self->overlay_host);
-  const char *url = g_str_equal (g_variant_get_string (parameter, NULL), "gifts")
-                    ? ld_overlay_get_gifts_url (overlay) : ld_overlay_get_chat_url (overlay);
+  LdOverlay *overlay;
+  const char *url;
+
+  if (self->overlay_host == NULL)
+    return;
+  overlay = ld_overlay_host_get_overlay (self->overlay_host);
+  url = g_str_equal (g_variant_get_string (parameter, NULL), "gifts")
+        ? ld_overlay_get_gifts_url (overlay) : ld_overlay_get_chat_url (overlay);
 
   if (url == NULL)
     return;
@@ -491,12 +555,10 @@ ld_application_startup (GApplication *app)
   streamer_mode = g_settings_create_action (ld_settings_get_settings (self->settings), "streamer-mode");
   g_action_map_add_action (G_ACTION_MAP (self), streamer_mode);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.streamer-mode", streamer_accels);
-  self->overlay_host = ld_overlay_host_new (self->settings);
-  g_signal_connect_object (ld_overlay_host_get_overlay (self->overlay_host), "notify::running",
-                           G_CALLBACK (on_overlay_running), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->overlay_host, "notify::error", G_CALLBACK (on_overlay_error), self,
-                           G_CONNECT_SWAPPED);
-  on_overlay_running (self);
+  /* The overlay (a keyring look-up, then a server) starts after the first
+   * frame; until then there is nothing to copy. */
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "copy-overlay-url")),
+                               FALSE);
 
   self->sigint_source = g_unix_signal_add (SIGINT, on_quit_signal, self);
   self->sigterm_source = g_unix_signal_add (SIGTERM, on_quit_signal, self);
@@ -508,6 +570,8 @@ ld_application_shutdown (GApplication *app)
   LdApplication *self = LD_APPLICATION (app);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_signal_handler (&self->first_frame_handler, self->first_frame_clock);
+  g_clear_object (&self->first_frame_clock);
   if (self->demo != NULL)
     ld_demo_stop (self->demo);
   /* Closes the overlay's port and its pages' feeds before the session goes. */
@@ -606,6 +670,7 @@ LdOverlayHost *
 ld_application_get_overlay_host (LdApplication *self)
 {
   g_return_val_if_fail (LD_IS_APPLICATION (self), NULL);
+  ensure_overlay_host (self);
   return self->overlay_host;
 }
 
@@ -658,6 +723,7 @@ open_preferences (LdApplication *self,
   LdPreferencesWindow *window;
 
   window = ld_preferences_window_new (GTK_WINDOW (ld_application_get_window (self)), self->settings);
+  ensure_overlay_host (self);
   if (self->overlay_host != NULL)
     ld_preferences_window_set_overlay_host (window, self->overlay_host);
   if (page != NULL)

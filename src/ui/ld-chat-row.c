@@ -45,6 +45,9 @@ struct _LdChatRow
 
 G_DEFINE_FINAL_TYPE (LdChatRow, ld_chat_row, GTK_TYPE_WIDGET)
 
+/* One for every row's author: a row is made for each message shown. */
+static GdkCursor *pointer_cursor;
+
 const char *
 ld_role_badge_label (LdRole role)
 {
@@ -71,6 +74,129 @@ role_class (LdRole role)
     default:
       return "role-viewer";
     }
+}
+
+static GtkWidget *
+new_caption (const char *first_class,
+             const char *second_class)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  if (first_class != NULL)
+    gtk_widget_add_css_class (label, first_class);
+  gtk_widget_add_css_class (label, second_class);
+  return label;
+}
+
+/* The parts few rows need are made when one does: a row is made for every
+ * message that scrolls past, and most show a name and a line of text.
+ * Their order in the box is fixed: presence, header, text, image, failure,
+ * deletion. */
+static void
+ensure_presence_box (LdChatRow *self)
+{
+  if (self->presence_box != NULL)
+    return;
+
+  self->presence_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_add_css_class (self->presence_box, "presence");
+  self->presence_icon = g_object_new (GTK_TYPE_IMAGE,
+                                      "icon-name", "system-users-symbolic",
+                                      "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
+                                      NULL);
+  gtk_widget_add_css_class (GTK_WIDGET (self->presence_icon), "dim-label");
+  gtk_box_append (GTK_BOX (self->presence_box), GTK_WIDGET (self->presence_icon));
+  self->presence_label = GTK_LABEL (new_caption ("dim-label", "caption"));
+  gtk_widget_set_hexpand (GTK_WIDGET (self->presence_label), TRUE);
+  gtk_label_set_ellipsize (self->presence_label, PANGO_ELLIPSIZE_END);
+  gtk_box_append (GTK_BOX (self->presence_box), GTK_WIDGET (self->presence_label));
+  gtk_box_prepend (GTK_BOX (self->box), self->presence_box);
+}
+
+static void
+ensure_state_label (LdChatRow *self)
+{
+  if (self->state_label != NULL)
+    return;
+
+  self->state_label = GTK_LABEL (new_caption ("caption", "message-state"));
+  gtk_label_set_xalign (self->state_label, 1);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->state_label), TRUE);
+  gtk_widget_set_valign (GTK_WIDGET (self->state_label), GTK_ALIGN_BASELINE);
+  gtk_box_append (GTK_BOX (self->header_box), GTK_WIDGET (self->state_label));
+}
+
+static void
+ensure_image_box (LdChatRow *self)
+{
+  if (self->image_box != NULL)
+    return;
+
+  self->image_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  self->image_picture = GTK_PICTURE (gtk_picture_new ());
+  gtk_widget_set_visible (GTK_WIDGET (self->image_picture), FALSE);
+  gtk_widget_set_size_request (GTK_WIDGET (self->image_picture), 160, 120);
+  gtk_picture_set_can_shrink (self->image_picture, TRUE);
+  gtk_widget_set_halign (GTK_WIDGET (self->image_picture), GTK_ALIGN_START);
+  gtk_widget_add_css_class (GTK_WIDGET (self->image_picture), "image-thumbnail");
+  gtk_box_append (GTK_BOX (self->image_box), GTK_WIDGET (self->image_picture));
+  self->image_icon = gtk_image_new_from_icon_name ("image-x-generic-symbolic");
+  gtk_image_set_pixel_size (GTK_IMAGE (self->image_icon), 32);
+  gtk_widget_add_css_class (self->image_icon, "image-thumbnail");
+  gtk_box_append (GTK_BOX (self->image_box), self->image_icon);
+  self->image_label = GTK_LABEL (new_caption ("dim-label", "caption"));
+  gtk_label_set_ellipsize (self->image_label, PANGO_ELLIPSIZE_MIDDLE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->image_label), TRUE);
+  gtk_box_append (GTK_BOX (self->image_box), GTK_WIDGET (self->image_label));
+  gtk_box_insert_child_after (GTK_BOX (self->box), self->image_box, GTK_WIDGET (self->text_label));
+}
+
+static void on_retry_clicked (LdChatRow *self);
+
+static void
+ensure_failed_box (LdChatRow *self)
+{
+  GtkWidget *retry;
+
+  if (self->failed_box != NULL)
+    return;
+
+  self->failed_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  self->failed_label = GTK_LABEL (new_caption ("error", "caption"));
+  gtk_widget_set_hexpand (GTK_WIDGET (self->failed_label), TRUE);
+  gtk_label_set_wrap (self->failed_label, TRUE);
+  gtk_box_append (GTK_BOX (self->failed_box), GTK_WIDGET (self->failed_label));
+  retry = gtk_button_new_with_mnemonic (_("_Retry"));
+  gtk_widget_set_valign (retry, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (retry, "flat");
+  gtk_widget_add_css_class (retry, "small");
+  g_signal_connect_swapped (retry, "clicked", G_CALLBACK (on_retry_clicked), self);
+  gtk_box_append (GTK_BOX (self->failed_box), retry);
+  gtk_box_insert_child_after (GTK_BOX (self->box), self->failed_box,
+                              self->image_box ? self->image_box : GTK_WIDGET (self->text_label));
+}
+
+static void
+ensure_deleted_label (LdChatRow *self)
+{
+  if (self->deleted_label != NULL)
+    return;
+
+  self->deleted_label = GTK_LABEL (new_caption ("dim-label", "caption"));
+  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->deleted_label));
+}
+
+static gboolean
+on_name_query_tooltip (GtkWidget  *widget,
+                       int         x,
+                       int         y,
+                       gboolean    keyboard,
+                       GtkTooltip *tooltip,
+                       gpointer    user_data)
+{
+  gtk_tooltip_set_text (tooltip, _("View this user"));
+  return TRUE;
 }
 
 static gboolean
@@ -114,11 +240,18 @@ update_state (LdChatRow *self)
   LdMessageState state = ld_message_get_state (self->message);
   const char *deleted_by;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->state_label), state == LD_MESSAGE_STATE_PENDING);
   if (state == LD_MESSAGE_STATE_PENDING)
-    gtk_label_set_text (self->state_label, _("Sending…"));
+    {
+      ensure_state_label (self);
+      gtk_label_set_text (self->state_label, _("Sending…"));
+    }
+  if (self->state_label != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->state_label), state == LD_MESSAGE_STATE_PENDING);
 
-  gtk_widget_set_visible (self->failed_box, state == LD_MESSAGE_STATE_FAILED);
+  if (state == LD_MESSAGE_STATE_FAILED)
+    ensure_failed_box (self);
+  if (self->failed_box != NULL)
+    gtk_widget_set_visible (self->failed_box, state == LD_MESSAGE_STATE_FAILED);
   if (state == LD_MESSAGE_STATE_FAILED)
     {
       const char *reason = ld_message_get_failure_reason (self->message);
@@ -131,7 +264,10 @@ update_state (LdChatRow *self)
       gtk_label_set_text (self->failed_label, text);
     }
 
-  gtk_widget_set_visible (GTK_WIDGET (self->deleted_label), state == LD_MESSAGE_STATE_DELETED);
+  if (state == LD_MESSAGE_STATE_DELETED)
+    ensure_deleted_label (self);
+  if (self->deleted_label != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->deleted_label), state == LD_MESSAGE_STATE_DELETED);
   deleted_by = ld_message_get_deleted_by (self->message);
   if (state == LD_MESSAGE_STATE_DELETED)
     {
@@ -199,6 +335,7 @@ static void
 show_thumbnail (LdChatRow    *self,
                 GdkPaintable *paintable)
 {
+  ensure_image_box (self);
   gtk_picture_set_paintable (self->image_picture, paintable);
   gtk_widget_set_visible (GTK_WIDGET (self->image_picture), paintable != NULL);
   gtk_widget_set_visible (self->image_icon, paintable == NULL);
@@ -266,6 +403,7 @@ update_presence (LdChatRow *self)
   g_autofree char *details = ld_presence_line_dup_details (self->presence);
   g_autofree char *label = NULL;
 
+  ensure_presence_box (self);
   gtk_label_set_text (self->presence_label, summary);
   gtk_image_set_from_icon_name (self->presence_icon,
                                 ld_presence_line_get_kind (self->presence) == LD_PRESENCE_JOINED
@@ -294,7 +432,10 @@ show_presence_face (LdChatRow *self,
 {
   static const char * const message_classes[] = { "mention", "highlight", "own", "deleted", "pending" };
 
-  gtk_widget_set_visible (self->presence_box, presence);
+  if (presence)
+    ensure_presence_box (self);
+  if (self->presence_box != NULL)
+    gtk_widget_set_visible (self->presence_box, presence);
   gtk_widget_set_visible (self->header_box, !presence);
   if (!presence)
     {
@@ -303,9 +444,12 @@ show_presence_face (LdChatRow *self,
     }
 
   gtk_widget_set_visible (GTK_WIDGET (self->text_label), FALSE);
-  gtk_widget_set_visible (self->image_box, FALSE);
-  gtk_widget_set_visible (self->failed_box, FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->deleted_label), FALSE);
+  if (self->image_box != NULL)
+    gtk_widget_set_visible (self->image_box, FALSE);
+  if (self->failed_box != NULL)
+    gtk_widget_set_visible (self->failed_box, FALSE);
+  if (self->deleted_label != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->deleted_label), FALSE);
   for (guint i = 0; i < G_N_ELEMENTS (message_classes); i++)
     gtk_widget_remove_css_class (GTK_WIDGET (self), message_classes[i]);
   gtk_widget_add_css_class (GTK_WIDGET (self), "presence");
@@ -344,25 +488,14 @@ ld_chat_row_class_init (LdChatRowClass *klass)
   object_class->dispose = ld_chat_row_dispose;
   object_class->finalize = ld_chat_row_finalize;
 
+  pointer_cursor = gdk_cursor_new_from_name ("pointer", NULL);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/livedesk/Livedesk/ui/ld-chat-row.ui");
   gtk_widget_class_bind_template_child (widget_class, LdChatRow, box);
-  gtk_widget_class_bind_template_child (widget_class, LdChatRow, presence_box);
-  gtk_widget_class_bind_template_child (widget_class, LdChatRow, presence_icon);
-  gtk_widget_class_bind_template_child (widget_class, LdChatRow, presence_label);
   gtk_widget_class_bind_template_child (widget_class, LdChatRow, header_box);
   gtk_widget_class_bind_template_child (widget_class, LdChatRow, time_label);
   gtk_widget_class_bind_template_child (widget_class, LdChatRow, role_label);
   gtk_widget_class_bind_template_child (widget_class, LdChatRow, name_label);
-  gtk_widget_class_bind_template_child (widget_class, LdChatRow, state_label);
   gtk_widget_class_bind_template_child (widget_class, LdChatRow, text_label);
-  gtk_widget_class_bind_template_child (widget_class, LdChatRow, image_box);
-  gtk_widget_class_bind_template_child (widget_class, LdChatRow, image_picture);
-  gtk_widget_class_bind_template_child (widget_class, LdChatRow, image_icon);
-  gtk_widget_class_bind_template_child (widget_class, LdChatRow, image_label);
-  gtk_widget_class_bind_template_child (widget_class, LdChatRow, failed_box);
-  gtk_widget_class_bind_template_child (widget_class, LdChatRow, failed_label);
-  gtk_widget_class_bind_template_child (widget_class, LdChatRow, deleted_label);
-  gtk_widget_class_bind_template_callback (widget_class, on_retry_clicked);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "chatrow");
@@ -373,8 +506,11 @@ static void
 ld_chat_row_init (LdChatRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (self->name_label), "pointer");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), _("View this user"));
+  gtk_widget_set_cursor (GTK_WIDGET (self->name_label), pointer_cursor);
+  /* Not gtk_widget_set_tooltip_text(): that asks the display where the
+   * pointer is (a round trip to the X server) for every row made. */
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->name_label), TRUE);
+  g_signal_connect (self->name_label, "query-tooltip", G_CALLBACK (on_name_query_tooltip), NULL);
 }
 
 GtkWidget *
@@ -448,6 +584,7 @@ ld_chat_row_set_message (LdChatRow *self,
 
       gtk_label_set_text (self->text_label, caption ? caption : "");
       gtk_widget_set_visible (GTK_WIDGET (self->text_label), caption != NULL && *caption != '\0');
+      ensure_image_box (self);
       gtk_label_set_text (self->image_label, ld_message_get_image_url (message));
       gtk_widget_set_visible (self->image_box, TRUE);
       load_thumbnail (self);
@@ -456,7 +593,8 @@ ld_chat_row_set_message (LdChatRow *self,
     {
       gtk_label_set_text (self->text_label, ld_message_get_text (message));
       gtk_widget_set_visible (GTK_WIDGET (self->text_label), TRUE);
-      gtk_widget_set_visible (self->image_box, FALSE);
+      if (self->image_box != NULL)
+        gtk_widget_set_visible (self->image_box, FALSE);
     }
 
   if (!ld_message_get_is_own (message) && ld_mention_matches (ld_message_get_text (message), self->own_name))
@@ -571,7 +709,7 @@ ld_chat_row_get_text (LdChatRow *self)
 {
   g_return_val_if_fail (LD_IS_CHAT_ROW (self), NULL);
 
-  if (self->presence != NULL)
+  if (self->presence != NULL && self->presence_label != NULL)
     return gtk_label_get_text (self->presence_label);
   return gtk_label_get_text (self->text_label);
 }

@@ -11,6 +11,163 @@
 #include "ld-link.h"
 #include "ld-composer.h"
 
+/* The last rows of a list, as many as a limit allows (G_MAXUINT: all of
+ * them), told to the list view as precisely as GtkListView needs to keep
+ * the widgets of the rows that stay: the ring dropping its oldest outside
+ * them changes nothing, an append drops as many at the front. */
+#define LD_TYPE_CHAT_TAIL (ld_chat_tail_get_type ())
+G_DECLARE_FINAL_TYPE (LdChatTail, ld_chat_tail, LD, CHAT_TAIL, GObject)
+
+struct _LdChatTail
+{
+  GObject     parent_instance;
+
+  GListModel *source;
+  guint       limit;
+  guint       offset;  /* in the source, of the first row shown */
+  guint       n;
+};
+
+static void ld_chat_tail_model_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (LdChatTail, ld_chat_tail, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, ld_chat_tail_model_init))
+
+static GType
+ld_chat_tail_get_item_type (GListModel *model)
+{
+  return G_TYPE_OBJECT;
+}
+
+static guint
+ld_chat_tail_get_n_items (GListModel *model)
+{
+  return LD_CHAT_TAIL (model)->n;
+}
+
+static gpointer
+ld_chat_tail_get_item (GListModel *model,
+                       guint       position)
+{
+  LdChatTail *self = LD_CHAT_TAIL (model);
+
+  return position < self->n ? g_list_model_get_item (self->source, self->offset + position) : NULL;
+}
+
+static void
+ld_chat_tail_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = ld_chat_tail_get_item_type;
+  iface->get_n_items = ld_chat_tail_get_n_items;
+  iface->get_item = ld_chat_tail_get_item;
+}
+
+/* Shows the last N rows, OFFSET being where they start in the source, and
+ * says so; the rows shown are always the source's last. */
+static void
+tail_emit (LdChatTail *self,
+           guint       n,
+           guint       position,
+           guint       removed,
+           guint       added)
+{
+  self->n = n;
+  self->offset = g_list_model_get_n_items (self->source) - n;
+  if (removed > 0 || added > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
+}
+
+static void
+on_tail_source_changed (LdChatTail *self,
+                        guint       position,
+                        guint       removed,
+                        guint       added,
+                        GListModel *source)
+{
+  guint src_n = g_list_model_get_n_items (source);
+  guint old_n = self->n;
+  guint old_offset = self->offset;
+  guint new_n = MIN (self->limit, src_n);
+  guint interim = old_n - removed + added;
+
+  if (self->limit == G_MAXUINT)
+    tail_emit (self, new_n, position, removed, added);
+  else if (position + removed <= old_offset)
+    {
+      /* Only before the rows shown: they stay, and only grow at the front. */
+      tail_emit (self, new_n, 0, 0, new_n - old_n);
+    }
+  else if (removed == 0 && position == old_offset + old_n && interim >= new_n && interim - new_n <= old_n)
+    {
+      /* An append: the oldest shown go first, so that the list never
+       * holds widgets for more rows than the limit. */
+      guint drop = interim - new_n;
+
+      self->n = old_n - drop;
+      self->offset = old_offset + drop;
+      if (drop > 0)
+        g_list_model_items_changed (G_LIST_MODEL (self), 0, drop, 0);
+      tail_emit (self, new_n, self->n, 0, added);
+    }
+  else
+    tail_emit (self, new_n, 0, old_n, new_n);
+}
+
+static void
+ld_chat_tail_set_limit (LdChatTail *self,
+                        guint       limit)
+{
+  guint src_n = g_list_model_get_n_items (self->source);
+  guint old_n = self->n;
+  guint new_n = MIN (limit, src_n);
+
+  if (self->limit == limit)
+    return;
+  self->limit = limit;
+  /* The rows shown end with the source's last: only the front moves. */
+  if (new_n >= old_n)
+    tail_emit (self, new_n, 0, 0, new_n - old_n);
+  else
+    tail_emit (self, new_n, 0, old_n - new_n, 0);
+}
+
+static void
+ld_chat_tail_dispose (GObject *object)
+{
+  LdChatTail *self = LD_CHAT_TAIL (object);
+
+  if (self->source != NULL)
+    g_signal_handlers_disconnect_by_func (self->source, on_tail_source_changed, self);
+  g_clear_object (&self->source);
+
+  G_OBJECT_CLASS (ld_chat_tail_parent_class)->dispose (object);
+}
+
+static void
+ld_chat_tail_class_init (LdChatTailClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = ld_chat_tail_dispose;
+}
+
+static void
+ld_chat_tail_init (LdChatTail *self)
+{
+}
+
+static LdChatTail *
+ld_chat_tail_new (GListModel *source,
+                  guint       limit)
+{
+  LdChatTail *self = g_object_new (LD_TYPE_CHAT_TAIL, NULL);
+
+  self->source = g_object_ref (source);
+  self->limit = limit;
+  self->n = MIN (limit, g_list_model_get_n_items (source));
+  self->offset = g_list_model_get_n_items (source) - self->n;
+  g_signal_connect_swapped (source, "items-changed", G_CALLBACK (on_tail_source_changed), self);
+  return self;
+}
+
 struct _LdChatView
 {
   GtkWidget          parent_instance;
@@ -29,6 +186,12 @@ struct _LdChatView
 
   LdChatModel       *model;
   GtkFilterListModel *filtered;
+  /* What the list view shows: the whole filtered history while the user
+   * reads back, only its last rows while the view follows the newest. */
+  LdChatTail        *tail;
+  int                min_row_height;  /* 0: none laid out yet */
+  gboolean           scrollbar_hovered;
+  GPtrArray         *spare_rows;
   GtkCustomFilter   *search_filter;
   char              *search_folded;
   GHashTable        *hidden_users;
@@ -47,6 +210,12 @@ struct _LdChatView
 };
 
 G_DEFINE_FINAL_TYPE (LdChatView, ld_chat_view, GTK_TYPE_WIDGET)
+
+#define TAIL_MIN_ROWS 16
+#define MAX_SPARE_ROWS 64
+#define TAIL_SPARE_ROWS 2
+/* A guess below any row's height until one is measured. */
+#define MIN_ROW_HEIGHT_GUESS 18
 
 enum {
   PROP_0,
@@ -75,11 +244,70 @@ static guint signals[N_SIGNALS];
 static void
 scroll_to_bottom (LdChatView *self)
 {
-  guint n = self->filtered ? g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) : 0;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->tail));
 
   if (n > 0)
     gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", n - 1);
 }
+
+/* Rows that fill the visible height, with a few to spare. */
+static guint
+tail_rows (LdChatView *self)
+{
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+  double page = gtk_adjustment_get_page_size (adj);
+
+  int min_height = self->min_row_height > 0 ? self->min_row_height : MIN_ROW_HEIGHT_GUESS;
+
+  /* The smallest row laid out so far bounds how many fit. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      int height = gtk_widget_get_height (child);
+
+      if (height > 0 && (self->min_row_height == 0 || height < self->min_row_height))
+        self->min_row_height = height;
+    }
+  if (self->min_row_height > 0)
+    min_height = self->min_row_height;
+
+  if (page <= 0)
+    page = gtk_widget_get_height (GTK_WIDGET (self));
+  if (page <= 0)
+    return TAIL_MIN_ROWS;
+  return MAX (TAIL_MIN_ROWS, (guint) (page / min_height) + TAIL_SPARE_ROWS);
+}
+
+/* GtkListView 4.8 keeps a widget for up to 200 rows before its anchor: shown
+ * the whole history while it follows the newest message, it would create,
+ * bind and measure a row for every message that arrives, most never seen.
+ * Following, it sees only the rows that fit; reading back, all of them (the
+ * list keeps its anchor on the row the user looks at when the rest comes). */
+static void queue_stick (LdChatView *self);
+
+static void
+update_tail (LdChatView *self)
+{
+  /* The scrollbar shows the whole history to whoever is about to use it. */
+  ld_chat_tail_set_limit (self->tail, self->sticky && !self->scrollbar_hovered ? tail_rows (self) : G_MAXUINT);
+}
+
+static void
+on_scrollbar_enter (LdChatView *self)
+{
+  self->scrollbar_hovered = TRUE;
+  queue_stick (self);
+}
+
+static void
+on_scrollbar_leave (LdChatView *self)
+{
+  self->scrollbar_hovered = FALSE;
+  queue_stick (self);
+}
+
+
 
 static gboolean
 on_stick_tick (GtkWidget     *widget,
@@ -89,6 +317,7 @@ on_stick_tick (GtkWidget     *widget,
   LdChatView *self = LD_CHAT_VIEW (user_data);
 
   self->stick_tick = 0;
+  update_tail (self);
   if (self->sticky)
     scroll_to_bottom (self);
   return G_SOURCE_REMOVE;
@@ -132,6 +361,8 @@ set_sticky (LdChatView *self,
   self->sticky = sticky;
   if (sticky)
     set_unseen (self, 0);
+  /* Not now: this may run in the list's own allocation. */
+  queue_stick (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STICKY]);
 }
 
@@ -253,12 +484,38 @@ on_stop_search (LdChatView *self)
   ld_chat_view_set_search (self, NULL);
 }
 
+/* Following a fast chat, the list drops and makes rows with every batch:
+ * a row kept for the next is cheaper than its template built again. The
+ * view holds a reference on each row it made, so that a row outlives the
+ * list item that drops it (GTK 4.8 unparents it before the factory's
+ * teardown) and can go to the spares. */
+static void
+on_row_parent (GtkWidget  *row,
+               GParamSpec *pspec,
+               LdChatView *self)
+{
+  if (gtk_widget_get_parent (row) != NULL)
+    return;
+  if (self->spare_rows != NULL && self->spare_rows->len < MAX_SPARE_ROWS)
+    g_ptr_array_add (self->spare_rows, g_object_ref (row));
+  g_object_unref (row);
+}
+
 static void
 on_setup (LdChatView               *self,
           GtkListItem              *item,
           GtkSignalListItemFactory *factory)
 {
-  gtk_list_item_set_child (item, ld_chat_row_new ());
+  GtkWidget *row;
+
+  if (self->spare_rows->len > 0)
+    row = g_ptr_array_steal_index_fast (self->spare_rows, self->spare_rows->len - 1);
+  else
+    {
+      row = g_object_ref_sink (ld_chat_row_new ());
+      g_signal_connect_object (row, "notify::parent", G_CALLBACK (on_row_parent), self, 0);
+    }
+  gtk_list_item_set_child (item, row);
   gtk_list_item_set_activatable (item, FALSE);
 }
 
@@ -685,6 +942,9 @@ ld_chat_view_dispose (GObject *object)
   self->stick_tick = 0;
   g_clear_pointer (&self->menu_popover, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_CHAT_VIEW);
+  /* After the list, whose rows go to the spares. */
+  g_clear_pointer (&self->spare_rows, g_ptr_array_unref);
+  g_clear_object (&self->tail);
   g_clear_object (&self->filtered);
   g_clear_object (&self->search_filter);
   g_clear_object (&self->model);
@@ -820,9 +1080,11 @@ ld_chat_view_init (LdChatView *self)
 {
   GtkListItemFactory *factory;
   GtkGesture *click;
+  GtkEventController *motion;
   GtkAdjustment *adj;
 
   self->sticky = TRUE;
+  self->spare_rows = g_ptr_array_new_with_free_func (g_object_unref);
   self->hidden_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->highlighted_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -836,13 +1098,20 @@ ld_chat_view_init (LdChatView *self)
 
   self->search_filter = gtk_custom_filter_new (search_match, self, NULL);
   self->filtered = gtk_filter_list_model_new (NULL, NULL);
+  self->tail = ld_chat_tail_new (G_LIST_MODEL (self->filtered), TAIL_MIN_ROWS);
   gtk_list_view_set_model (self->list_view,
                            /* A range of messages can be selected and copied. */
-                           GTK_SELECTION_MODEL (gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)))));
+                           GTK_SELECTION_MODEL (gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->tail)))));
   g_object_unref (gtk_list_view_get_model (self->list_view));
-  /* After the list view's own handler, so that scrolling sees the new rows. */
-  g_signal_connect_object (gtk_list_view_get_model (self->list_view), "items-changed",
+  /* After the slice's own handler, so that scrolling sees the new rows;
+   * positions are the history's, whatever part of it the list shows. */
+  g_signal_connect_object (self->filtered, "items-changed",
                            G_CALLBACK (on_items_changed), self, G_CONNECT_SWAPPED);
+
+  motion = gtk_event_controller_motion_new ();
+  g_signal_connect_object (motion, "enter", G_CALLBACK (on_scrollbar_enter), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (motion, "leave", G_CALLBACK (on_scrollbar_leave), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (gtk_scrolled_window_get_vscrollbar (self->scroller), motion);
 
   adj = gtk_scrolled_window_get_vadjustment (self->scroller);
   g_signal_connect_object (adj, "value-changed", G_CALLBACK (on_value_changed), self, G_CONNECT_SWAPPED);
@@ -1008,6 +1277,7 @@ ld_chat_view_scroll_to_newest (LdChatView *self)
 
   set_sticky (self, TRUE);
   set_unseen (self, 0);
+  update_tail (self);
   scroll_to_bottom (self);
 }
 

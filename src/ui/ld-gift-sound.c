@@ -117,6 +117,26 @@ on_bus_message (GstBus     *bus,
     }
 }
 
+/* GStreamer scans its plugins when it starts: that waits for the first
+ * gift that makes a sound, not for the window's first frame. */
+static gboolean
+ensure_gstreamer (LdGiftSound *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->unavailable)
+    return FALSE;
+  if (gst_is_initialized ())
+    return TRUE;
+  if (!gst_init_check (NULL, NULL, &error))
+    {
+      g_debug ("GStreamer unavailable, gift alerts are silent: %s", error->message);
+      self->unavailable = TRUE;
+      return FALSE;
+    }
+  return TRUE;
+}
+
 void
 ld_gift_sound_play (LdGiftSound *self,
                     double       total_value)
@@ -133,7 +153,7 @@ ld_gift_sound_play (LdGiftSound *self,
   g_return_if_fail (LD_IS_GIFT_SOUND (self));
 
   ld_gift_sound_stop (self);
-  if (self->muted || self->unavailable)
+  if (self->muted || !ensure_gstreamer (self))
     return;
 
   self->tier = ld_gift_sound_tier_for_value (total_value);
@@ -291,14 +311,7 @@ ld_gift_sound_class_init (LdGiftSoundClass *klass)
 static void
 ld_gift_sound_init (LdGiftSound *self)
 {
-  g_autoptr(GError) error = NULL;
-
   self->volume = 0.7;
-  if (!gst_init_check (NULL, NULL, &error))
-    {
-      g_debug ("GStreamer unavailable, gift alerts are silent: %s", error->message);
-      self->unavailable = TRUE;
-    }
 }
 
 LdGiftSound *
