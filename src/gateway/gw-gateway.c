@@ -21,6 +21,7 @@
 #include "gw-users.h"
 #include "gw-tickets.h"
 #include "ld-validate.h"
+#include "sio-deadlines.h"
 
 /* Transport rooms are prefixed: a socket id could otherwise pass for a room id. */
 #define ROOM_PREFIX "room:"
@@ -700,8 +701,8 @@ client_free (gpointer data)
 {
   Client *client = data;
 
-  g_clear_handle_id (&client->expiry_source, g_source_remove);
-  g_clear_handle_id (&client->auth_timeout_source, g_source_remove);
+  g_clear_handle_id (&client->expiry_source, sio_deadline_remove);
+  g_clear_handle_id (&client->auth_timeout_source, sio_deadline_remove);
   g_queue_clear_full (&client->waiting, (GDestroyNotify) queued_event_free);
   g_signal_handlers_disconnect_by_data (client->socket, client);
   g_clear_object (&client->socket);
@@ -849,13 +850,12 @@ authenticate_token (GwGateway   *self,
       return FALSE;
     }
 
-  g_clear_handle_id (&client->expiry_source, g_source_remove);
-  g_clear_handle_id (&client->auth_timeout_source, g_source_remove);
+  g_clear_handle_id (&client->expiry_source, sio_deadline_remove);
+  g_clear_handle_id (&client->auth_timeout_source, sio_deadline_remove);
   g_clear_pointer (&client->claims, gw_jwt_claims_free);
   client->claims = g_steal_pointer (&claims);
-  client->expiry_source = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT,
-                                                      (guint) CLAMP (client->claims->exp - now, 0, G_MAXINT),
-                                                      on_token_expired, client, NULL);
+  client->expiry_source = sio_deadline_add_seconds ((guint) CLAMP (client->claims->exp - now, 0, G_MAXINT),
+                                                    on_token_expired, client);
 
   {
     g_autofree char *user_room = g_strconcat (USER_PREFIX, client->claims->sub, NULL);
@@ -3232,7 +3232,7 @@ on_connection (SioServerNamespace *nsp,
   g_hash_table_insert (self->clients, (gpointer) sio_server_socket_get_id (socket), client);
   g_signal_connect (socket, "event", G_CALLBACK (on_socket_event), client);
   g_signal_connect (socket, "disconnect", G_CALLBACK (on_socket_disconnect), client);
-  client->auth_timeout_source = g_timeout_add (self->auth_timeout_ms, on_auth_timeout, client);
+  client->auth_timeout_source = sio_deadline_add (self->auth_timeout_ms, on_auth_timeout, client);
 
   json_object_set_string_member (connected, "socketId", sio_server_socket_get_id (socket));
   set_timestamp (connected, "serverTime");

@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 
 #include "sio-codec.h"
+#include "sio-deadlines.h"
 
 /* The official server's error codes, answered as {"code":N,"message":"…"} with HTTP 400. */
 typedef enum {
@@ -352,10 +353,10 @@ sio_engine_socket_dispose (GObject *object)
   SioEngineSocket *self = SIO_ENGINE_SOCKET (object);
 
   socket_clear_timer (self);
-  g_clear_handle_id (&self->upgrade_source, g_source_remove);
-  g_clear_handle_id (&self->closing_source, g_source_remove);
-  g_clear_handle_id (&self->noop_source, g_source_remove);
-  g_clear_handle_id (&self->soft_source, g_source_remove);
+  g_clear_handle_id (&self->upgrade_source, sio_deadline_remove);
+  g_clear_handle_id (&self->closing_source, sio_deadline_remove);
+  g_clear_handle_id (&self->noop_source, sio_deadline_remove);
+  g_clear_handle_id (&self->soft_source, sio_deadline_remove);
   g_clear_handle_id (&self->slow_source, g_source_remove);
   clear_poll_watch (self);
   if (self->ws != NULL)
@@ -439,7 +440,7 @@ respond_poll (SioEngineSocket *self,
   g_autoptr(SoupServerMessage) msg = g_steal_pointer (&self->poll);
   g_autoptr(GBytes) body = sio_eio_encode_payload (packets);
 
-  g_clear_handle_id (&self->noop_source, g_source_remove);
+  g_clear_handle_id (&self->noop_source, sio_deadline_remove);
   clear_poll_watch (self);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
@@ -475,7 +476,7 @@ fail_poll (SioEngineSocket *self)
 {
   g_autoptr(SoupServerMessage) msg = g_steal_pointer (&self->poll);
 
-  g_clear_handle_id (&self->noop_source, g_source_remove);
+  g_clear_handle_id (&self->noop_source, sio_deadline_remove);
   clear_poll_watch (self);
   respond_error (msg, ENGINE_ERROR_BAD_REQUEST);
   g_signal_handlers_disconnect_by_data (msg, self);
@@ -634,7 +635,7 @@ socket_mark_slow (SioEngineSocket *self)
   if (self->slow || self->closed)
     return;
   self->slow = TRUE;
-  g_clear_handle_id (&self->soft_source, g_source_remove);
+  g_clear_handle_id (&self->soft_source, sio_deadline_remove);
   g_clear_pointer (&self->ws_out, g_array_unref);
   queue_clear (self);
   self->slow_source = g_idle_add_full (G_PRIORITY_HIGH, on_slow_consumer, self, NULL);
@@ -677,7 +678,7 @@ check_send_limits (SioEngineSocket *self)
       (limits->soft_frames == 0 || frames <= limits->soft_frames))
     {
       self->soft_since = 0;
-      g_clear_handle_id (&self->soft_source, g_source_remove);
+      g_clear_handle_id (&self->soft_source, sio_deadline_remove);
       return TRUE;
     }
 
@@ -691,8 +692,8 @@ check_send_limits (SioEngineSocket *self)
     }
   /* still over when the grace period ends is too long, even if nothing more is sent */
   if (self->soft_source == 0)
-    self->soft_source = g_timeout_add (MAX (1, (self->soft_since + (gint64) limits->soft_seconds * G_USEC_PER_SEC - now) / 1000),
-                                       on_soft_grace_over, self);
+    self->soft_source = sio_deadline_add (MAX (1, (self->soft_since + (gint64) limits->soft_seconds * G_USEC_PER_SEC - now) / 1000),
+                                          on_soft_grace_over, self);
   return TRUE;
 }
 
@@ -925,9 +926,9 @@ socket_close_internal (SioEngineSocket *self,
 
   socket_clear_timer (self);
   g_clear_handle_id (&self->slow_source, g_source_remove);
-  g_clear_handle_id (&self->upgrade_source, g_source_remove);
-  g_clear_handle_id (&self->closing_source, g_source_remove);
-  g_clear_handle_id (&self->noop_source, g_source_remove);
+  g_clear_handle_id (&self->upgrade_source, sio_deadline_remove);
+  g_clear_handle_id (&self->closing_source, sio_deadline_remove);
+  g_clear_handle_id (&self->noop_source, sio_deadline_remove);
 
   linger = by_client && self->transport == TRANSPORT_POLLING && self->poll == NULL;
   if (self->poll != NULL)
@@ -940,14 +941,14 @@ socket_close_internal (SioEngineSocket *self,
   close_websocket (&self->ws, self, SOUP_WEBSOCKET_CLOSE_NORMAL);
   queue_clear (self);
   ws_clear_backlog (self);
-  g_clear_handle_id (&self->soft_source, g_source_remove);
+  g_clear_handle_id (&self->soft_source, sio_deadline_remove);
 
   /* A client's CLOSE and its poll travel on two connections and may arrive
    * in either order: keep the sid a moment so that poll still gets its NOOP. */
   if (linger && self->engine != NULL)
     {
       self->lingering = TRUE;
-      self->closing_source = g_timeout_add (self->engine->ping_timeout, on_linger_end, self);
+      self->closing_source = sio_deadline_add (self->engine->ping_timeout, on_linger_end, self);
     }
   else if (self->engine != NULL)
     g_hash_table_remove (self->engine->sockets, self->id);
@@ -1061,7 +1062,7 @@ on_ws_message (SoupWebsocketConnection *ws,
     {
       SioEioPacket *queued;
 
-      g_clear_handle_id (&self->upgrade_source, g_source_remove);
+      g_clear_handle_id (&self->upgrade_source, sio_deadline_remove);
       if (self->poll != NULL)
         fail_poll (self);
       self->transport = TRANSPORT_WEBSOCKET;
@@ -1076,7 +1077,7 @@ on_ws_message (SoupWebsocketConnection *ws,
   else
     {
       self->upgrading = FALSE;
-      g_clear_handle_id (&self->upgrade_source, g_source_remove);
+      g_clear_handle_id (&self->upgrade_source, sio_deadline_remove);
       close_websocket (&self->ws, self, SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR);
     }
 }
@@ -1095,7 +1096,7 @@ on_ws_closed (SoupWebsocketConnection *ws,
 
   /* a probe that went away: the session carries on polling */
   self->upgrading = FALSE;
-  g_clear_handle_id (&self->upgrade_source, g_source_remove);
+  g_clear_handle_id (&self->upgrade_source, sio_deadline_remove);
   close_websocket (&self->ws, self, SOUP_WEBSOCKET_CLOSE_NORMAL);
 }
 
@@ -1270,7 +1271,7 @@ sio_engine_socket_close (SioEngineSocket *self,
       self->closing = TRUE;
       self->close_reason = g_strdup (reason ? reason : "forced close");
       socket_clear_timer (self);
-      self->closing_source = g_timeout_add (self->engine->ping_timeout, on_closing_timeout, self);
+      self->closing_source = sio_deadline_add (self->engine->ping_timeout, on_closing_timeout, self);
       return;
     }
   socket_close_internal (self, reason ? reason : "forced close", FALSE);
@@ -1443,7 +1444,7 @@ handle_poll (SioEngine         *self,
     {
       /* Held a moment, as the official server does: if UPGRADE arrives
        * meanwhile this poll is refused, else it ends with NOOP. */
-      socket->noop_source = g_timeout_add (100, on_noop_time, socket);
+      socket->noop_source = sio_deadline_add (100, on_noop_time, socket);
     }
   else if (socket->closing && !g_queue_is_empty (&socket->queue))
     {
@@ -1620,7 +1621,7 @@ on_websocket_upgraded (SoupServerMessage *msg,
     }
 
   socket_take_websocket (socket, connection);
-  socket->upgrade_source = g_timeout_add (SIO_ENGINE_DEFAULT_UPGRADE_TIMEOUT, on_upgrade_timeout, socket);
+  socket->upgrade_source = sio_deadline_add (SIO_ENGINE_DEFAULT_UPGRADE_TIMEOUT, on_upgrade_timeout, socket);
 }
 
 /* A refused request's connection after the 413: what the client still

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "sio-deadlines.h"
+
 /* One Engine.IO session and the namespaces it joined. Reference-counted
  * because a packet handler may close the session under our feet. */
 typedef struct {
@@ -148,7 +150,7 @@ client_clear (gpointer data)
 {
   ServerClient *client = data;
 
-  g_clear_handle_id (&client->connect_source, g_source_remove);
+  g_clear_handle_id (&client->connect_source, sio_deadline_remove);
   sio_engine_socket_set_funcs (client->conn, NULL, NULL);
   g_clear_object (&client->conn);
   g_clear_pointer (&client->decoder, sio_decoder_free);
@@ -243,7 +245,7 @@ client_on_connect (ServerClient *client,
       return;
     }
 
-  g_clear_handle_id (&client->connect_source, g_source_remove);
+  g_clear_handle_id (&client->connect_source, sio_deadline_remove);
   socket->connected = TRUE;
   g_hash_table_insert (client->sockets, g_strdup (nsp->name), g_object_ref (socket));
   g_hash_table_insert (nsp->sockets, socket->id, g_object_ref (socket));
@@ -377,7 +379,7 @@ on_conn_closed (SioEngineSocket *conn,
   if (client->closed)
     return;
   client->closed = TRUE;
-  g_clear_handle_id (&client->connect_source, g_source_remove);
+  g_clear_handle_id (&client->connect_source, sio_deadline_remove);
 
   g_hash_table_iter_init (&iter, client->sockets);
   while (g_hash_table_iter_next (&iter, NULL, &value))
@@ -417,7 +419,7 @@ on_engine_connection (SioEngine       *engine,
   client->conn = g_object_ref (conn);
   client->decoder = sio_decoder_new (SIO_DEFAULT_MAX_ATTACHMENTS);
   client->sockets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-  client->connect_source = g_timeout_add (self->connect_timeout, on_connect_timeout, client);
+  client->connect_source = sio_deadline_add (self->connect_timeout, on_connect_timeout, client);
   sio_engine_socket_set_funcs (conn, &conn_funcs, client);
   g_hash_table_insert (self->clients, conn, client);
 }
@@ -476,7 +478,7 @@ pending_ack_free (gpointer data)
 {
   PendingAck *pending = data;
 
-  g_clear_handle_id (&pending->timeout_source, g_source_remove);
+  g_clear_handle_id (&pending->timeout_source, sio_deadline_remove);
   if (pending->cancel_source != NULL)
     {
       g_source_destroy (pending->cancel_source);
@@ -772,7 +774,7 @@ sio_server_socket_emit_with_ack_async (SioServerSocket    *self,
   pending->task = g_object_ref (task);
   g_task_set_task_data (task, GSIZE_TO_POINTER ((gsize) packet->id), NULL);
   if (timeout_ms > 0)
-    pending->timeout_source = g_timeout_add (timeout_ms, on_ack_timeout, task);
+    pending->timeout_source = sio_deadline_add (timeout_ms, on_ack_timeout, task);
   if (cancellable != NULL)
     {
       /* a source rather than ::cancelled, so the task never completes from
