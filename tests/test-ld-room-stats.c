@@ -154,8 +154,9 @@ test_stream (void)
   give (room, "bao", "Bao", 10, 3);
 
   g_assert_cmpuint (ld_room_stats_get_new_viewers (stats), ==, 1);
-  g_assert_cmpuint (ld_room_stats_get_n_messages (stats), ==, 3);
-  g_assert_cmpuint (ld_room_stats_get_chat_rate (stats), ==, 3);
+  /* The streamer's own message counts too. */
+  g_assert_cmpuint (ld_room_stats_get_n_messages (stats), ==, 4);
+  g_assert_cmpuint (ld_room_stats_get_chat_rate (stats), ==, 4);
   g_assert_cmpuint (ld_room_stats_get_n_gifts (stats), ==, 1);
   g_assert_cmpfloat_with_epsilon (ld_room_stats_get_gift_value (stats), 30, 1e-9);
 
@@ -184,11 +185,11 @@ test_stream (void)
   g_assert_cmpint (ld_room_stats_get_duration_ms (stats), ==, 150000);
   g_assert_cmpuint (ld_room_stats_get_viewers (stats), ==, 4);
   g_assert_cmpuint (ld_room_stats_get_peak_viewers (stats), ==, 7);
-  g_assert_cmpuint (ld_room_stats_get_n_messages (stats), ==, 5);
+  g_assert_cmpuint (ld_room_stats_get_n_messages (stats), ==, 6);
   g_assert_cmpuint (ld_room_stats_get_n_gifts (stats), ==, 2);
   g_assert_cmpfloat_with_epsilon (ld_room_stats_get_gift_value (stats), 80, 1e-9);
   assert_series (stats, LD_ROOM_STATS_VIEWERS, (double[]) { 3, 7, 7 }, 3);
-  assert_series (stats, LD_ROOM_STATS_CHAT, (double[]) { 3, 2, 0 }, 3);
+  assert_series (stats, LD_ROOM_STATS_CHAT, (double[]) { 4, 2, 0 }, 3);
   assert_series (stats, LD_ROOM_STATS_GIFT_VALUE, (double[]) { 30, 50, 0 }, 3);
 
   g_assert_cmpuint (g_list_model_get_n_items (ld_room_stats_get_top_gifters (stats)), ==, 2);
@@ -205,9 +206,9 @@ test_stream (void)
   update (room, "{\"roomId\":\"r1\",\"status\":\"ended\"}");
   g_assert_cmpuint (ended, ==, 1);
   g_assert_cmpint (ld_room_stats_get_duration_ms (stats), ==, 150000);
-  g_assert_cmpuint (ld_room_stats_get_n_messages (stats), ==, 5);
+  g_assert_cmpuint (ld_room_stats_get_n_messages (stats), ==, 6);
   g_assert_cmpfloat_with_epsilon (ld_room_stats_get_gift_value (stats), 80, 1e-9);
-  assert_series (stats, LD_ROOM_STATS_CHAT, (double[]) { 3, 2, 0 }, 3);
+  assert_series (stats, LD_ROOM_STATS_CHAT, (double[]) { 4, 2, 0 }, 3);
   g_assert_cmpuint (ld_room_stats_get_chat_rate (stats), ==, 0);
   g_assert_cmpuint (ld_test_clock_get_n_pending (clock), ==, 0);
 

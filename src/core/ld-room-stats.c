@@ -374,7 +374,7 @@ ld_room_stats_new (LdRoom  *room,
 
   g_signal_connect_object (room, "notify::viewer-count", G_CALLBACK (on_viewer_count), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (room, "notify::title", G_CALLBACK (on_title), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (room, "message-received", G_CALLBACK (on_message_received), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (room, "message-posted", G_CALLBACK (on_message_received), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (room, "stream-status-changed", G_CALLBACK (on_stream_status), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (ld_room_get_viewers (room), "items-changed", G_CALLBACK (on_viewers_changed), self,
                            G_CONNECT_SWAPPED);

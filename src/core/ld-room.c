@@ -58,6 +58,7 @@ enum
 enum
 {
   MESSAGE_RECEIVED,
+  MESSAGE_POSTED,
   STREAM_STATUS_CHANGED,
   N_SIGNALS
 };
@@ -485,13 +486,20 @@ void
 _ld_room_receive_message (LdRoom    *self,
                           LdMessage *message)
 {
+  gboolean own;
+  gboolean added;
+
   g_return_if_fail (LD_IS_ROOM (self));
   g_return_if_fail (LD_IS_MESSAGE (message));
 
   if (g_strcmp0 (ld_message_get_room_id (message), self->id) != 0)
     return;
-  if (ld_chat_model_append (self->chat, message) &&
-      g_strcmp0 (ld_message_get_user_id (message), self->own_user_id) != 0)
+  own = g_strcmp0 (ld_message_get_user_id (message), self->own_user_id) == 0;
+  /* Our own comes back as the echo of what the chat already shows. */
+  added = ld_chat_model_append (self->chat, message);
+  if (added || own)
+    g_signal_emit (self, signals[MESSAGE_POSTED], 0, message);
+  if (added && !own)
     g_signal_emit (self, signals[MESSAGE_RECEIVED], 0, message);
 }
 
@@ -662,6 +670,11 @@ ld_room_class_init (LdRoomClass *klass)
    * after it went into the chat. */
   signals[MESSAGE_RECEIVED] =
     g_signal_new ("message-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, LD_TYPE_MESSAGE);
+  /* A message was said in the room live, ours included (their echo), not
+   * the history a join brings: what the room's chat figures count. */
+  signals[MESSAGE_POSTED] =
+    g_signal_new ("message-posted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, LD_TYPE_MESSAGE);
   /* roomUpdate changed the stream's status ("live", "ended"). */
   signals[STREAM_STATUS_CHANGED] =
