@@ -87,6 +87,18 @@ save_widget (GtkWidget  *widget,
   g_test_message ("picture: %s", path);
 }
 
+static AdwViewStackPage *
+chat_badge (LdWindow *window)
+{
+  AdwViewStack *stack = NULL;
+
+  for (GtkWidget *w = GTK_WIDGET (ld_window_get_chat_view (window)); w != NULL; w = gtk_widget_get_parent (w))
+    if (ADW_IS_VIEW_STACK (w))
+      stack = ADW_VIEW_STACK (w);
+  g_assert_nonnull (stack);
+  return adw_view_stack_get_page (stack, adw_view_stack_get_child_by_name (stack, "chat"));
+}
+
 static gboolean
 count_frame (GtkWidget     *widget,
              GdkFrameClock *clock,
@@ -121,6 +133,7 @@ test_two_rooms (void)
   g_autoptr(LdSession) mia = ld_test_gateway_online_session (gateway, "mia", "moderator", WAIT_MS);
   g_autoptr(LdSession) alice = ld_test_gateway_online_session (gateway, "alice", "viewer", WAIT_MS);
   g_autoptr(LdSession) bob = ld_test_gateway_online_session (gateway, "bob", "viewer", WAIT_MS);
+  g_autoptr(LdSession) ada = ld_test_gateway_online_session (gateway, "ada", "admin", WAIT_MS);
   g_autoptr(GError) error = NULL;
   LdWindow *window;
   AdwTabView *tabs;
@@ -132,6 +145,7 @@ test_two_rooms (void)
 
   ld_test_session_join (alice, "room_b", WAIT_MS);
   ld_test_session_join (bob, "room_a", WAIT_MS);
+  ld_test_session_join (ada, "room_b", WAIT_MS);
 
   window = g_object_ref_sink (ld_window_new (NULL, settings));
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 760);
@@ -185,6 +199,17 @@ test_two_rooms (void)
   g_assert_true (in_room (mia, "room_b"));
   g_assert_cmpstr (adw_tab_page_get_title (tab_b), ==, "room_b");
   g_assert_false (adw_tab_page_get_needs_attention (tab_b));
+
+  /* On another view, even the selected room counts what it missed, and
+   * the Chat view's badge adds it up; back on the chat, it is read. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", "viewers"));
+  g_assert_nonnull (ld_session_send_text (ada, "Ai đang xem vậy?", &error));
+  g_assert_no_error (error);
+  WAIT_UNTIL (g_strcmp0 (adw_tab_page_get_title (tab_b), "room_b (1)") == 0);
+  g_assert_cmpuint (adw_view_stack_page_get_badge_number (chat_badge (window)), ==, 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", "chat"));
+  g_assert_cmpstr (adw_tab_page_get_title (tab_b), ==, "room_b");
+  g_assert_cmpuint (adw_view_stack_page_get_badge_number (chat_badge (window)), ==, 0);
 
   /* The room keys' actions go round the tabs. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.next-room", NULL));
@@ -274,6 +299,7 @@ test_two_rooms (void)
   }
   ld_session_disconnect (alice);
   ld_session_disconnect (bob);
+  ld_session_disconnect (ada);
 }
 
 int

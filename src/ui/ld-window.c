@@ -318,6 +318,9 @@ on_gift_started (LdWindow    *self,
   g_clear_object (&current);
 }
 
+static void update_shown (LdWindow *self);
+static void update_chat_badge (LdWindow *self);
+
 static void
 on_visible_child_changed (LdWindow *self)
 {
@@ -326,6 +329,8 @@ on_visible_child_changed (LdWindow *self)
       self->unseen_gifts = 0;
       update_badges (self);
     }
+  update_shown (self);
+  update_chat_badge (self);
 }
 
 static void on_user_activated (LdWindow   *self,
@@ -437,6 +442,7 @@ add_tab (LdWindow *self,
                            self, G_CONNECT_SWAPPED);
   tab = adw_tab_view_append (self->tab_view, GTK_WIDGET (page));
   g_signal_connect_object (page, "notify", G_CALLBACK (update_tab), tab, 0);
+  g_signal_connect_object (page, "notify::unread", G_CALLBACK (update_chat_badge), self, G_CONNECT_SWAPPED);
   update_tab (page, NULL, tab);
   return tab;
 }
@@ -447,6 +453,7 @@ static void
 update_shown (LdWindow *self)
 {
   AdwTabView *views[] = { self->tab_view, self->split_view };
+  gboolean on_chat = g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "chat") == 0;
 
   for (guint v = 0; v < G_N_ELEMENTS (views); v++)
     for (int i = 0; i < adw_tab_view_get_n_pages (views[v]); i++)
@@ -454,8 +461,32 @@ update_shown (LdWindow *self)
         AdwTabPage *tab = adw_tab_view_get_nth_page (views[v], i);
 
         ld_room_page_set_shown (LD_ROOM_PAGE (adw_tab_page_get_child (tab)),
-                                adw_tab_page_get_selected (tab) && gtk_widget_get_visible (GTK_WIDGET (views[v])));
+                                on_chat && adw_tab_page_get_selected (tab) &&
+                                (views[v] == self->tab_view || gtk_widget_get_visible (self->split_box)));
       }
+}
+
+/* The Chat view's badge, while another view is shown: what the rooms
+ * missed meanwhile (on the Chat view, their tabs say it). */
+static void
+update_chat_badge (LdWindow *self)
+{
+  AdwTabView *views[] = { self->tab_view, self->split_view };
+  guint unread = 0;
+  gboolean mentioned = FALSE;
+
+  for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+    for (int i = 0; i < adw_tab_view_get_n_pages (views[v]); i++)
+      {
+        LdRoomPage *page = LD_ROOM_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (views[v], i)));
+
+        unread += ld_room_page_get_unread (page);
+        mentioned = mentioned || ld_room_page_get_mentioned (page);
+      }
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "chat") == 0)
+    unread = 0, mentioned = FALSE;
+  adw_view_stack_page_set_badge_number (self->chat_page, unread);
+  adw_view_stack_page_set_needs_attention (self->chat_page, mentioned || unread > 0);
 }
 
 /* The tabs follow the session's rooms: one page per room (a banned one
@@ -507,6 +538,7 @@ sync_tabs (LdWindow *self)
     }
   gtk_widget_set_visible (self->split_box, adw_tab_view_get_n_pages (self->split_view) > 0);
   update_shown (self);
+  update_chat_badge (self);
   self->syncing = was_syncing;
   if (changed)
     save_rooms (self);
@@ -575,6 +607,7 @@ on_close_page (LdWindow   *self,
   if ((next = selected_page (active_view (self))) != NULL && self->session != NULL)
     ld_room_page_make_current (next);
   sync_tabs (self);
+  update_chat_badge (self);
   update_header (self);
   save_rooms (self);
   return GDK_EVENT_STOP;
