@@ -1256,6 +1256,9 @@ assert_inside (GtkWidget *widget,
                  GTK_IS_LABEL (widget) ? gtk_label_get_text (GTK_LABEL (widget)) : "",
                  bounds.origin.x, bounds.origin.x + bounds.size.width);
       buttons += GTK_IS_LABEL (widget) ? 0 : 1;
+      if (GTK_IS_LABEL (widget))
+        g_test_message ("%d px: label “%s” at %.0f–%.0f", width, gtk_label_get_text (GTK_LABEL (widget)),
+                        bounds.origin.x, bounds.origin.x + bounds.size.width);
     }
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
     buttons += assert_inside (child, window, width);
@@ -1385,6 +1388,8 @@ test_fits_any_width (void)
       switcher = ADW_VIEW_SWITCHER_TITLE (find_descendant (header, ADW_TYPE_VIEW_SWITCHER_TITLE));
       bar = ADW_VIEW_SWITCHER_BAR (find_descendant (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_BAR));
       g_assert_cmpstr (adw_view_switcher_title_get_title (switcher), ==, LONG_TITLE);
+      /* Live: said in the room's tab at any width. */
+      g_assert_nonnull (adw_tab_page_get_icon (ld_window_get_room_tab (window, "room_wide")));
       /* The views are reachable at every width: in the header or below. */
       g_assert_true (adw_view_switcher_title_get_title_visible (switcher) == adw_view_switcher_bar_get_reveal (bar));
       if (widths[i] <= 600)

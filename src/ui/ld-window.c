@@ -424,10 +424,29 @@ update_tab (LdRoomPage *page,
   else
     adw_tab_page_set_indicator_icon (tab, NULL);
 
+  /* Live rooms carry a red dot in their tab, whatever room the header
+   * shows (and when the header is too narrow for its live badge). */
+  if (g_strcmp0 (ld_room_get_status (ld_room_page_get_room (page)), "live") == 0)
+    {
+      g_autoptr(GIcon) icon = g_themed_icon_new ("media-record-symbolic");
+
+      adw_tab_page_set_icon (tab, icon);
+    }
+  else
+    adw_tab_page_set_icon (tab, NULL);
+
   if (unread > 0)
     tooltip = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s: %u new message", "%s: %u new messages", unread),
                                ld_room_page_get_title (page), unread);
   adw_tab_page_set_tooltip (tab, tooltip != NULL ? tooltip : ld_room_page_get_title (page));
+}
+
+static void
+on_room_status (LdRoom     *room,
+                GParamSpec *pspec,
+                AdwTabPage *tab)
+{
+  update_tab (LD_ROOM_PAGE (adw_tab_page_get_child (tab)), NULL, tab);
 }
 
 static AdwTabPage *
@@ -442,6 +461,7 @@ add_tab (LdWindow *self,
                            self, G_CONNECT_SWAPPED);
   tab = adw_tab_view_append (self->tab_view, GTK_WIDGET (page));
   g_signal_connect_object (page, "notify", G_CALLBACK (update_tab), tab, 0);
+  g_signal_connect_object (room, "notify::status", G_CALLBACK (on_room_status), tab, 0);
   g_signal_connect_object (page, "notify::unread", G_CALLBACK (update_chat_badge), self, G_CONNECT_SWAPPED);
   update_tab (page, NULL, tab);
   return tab;
