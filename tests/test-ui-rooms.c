@@ -302,6 +302,61 @@ test_two_rooms (void)
   ld_session_disconnect (ada);
 }
 
+/* Whether the window maps KEYVAL with MODS to ACTION (with ARG, or none)
+ * in a shortcut controller that sees the key before the focused widget. */
+static gboolean
+has_key (LdWindow        *window,
+         guint            keyval,
+         GdkModifierType  mods,
+         const char      *action,
+         GVariant        *arg)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  g_autoptr(GtkShortcutTrigger) want = gtk_keyval_trigger_new (keyval, mods);
+  g_autoptr(GVariant) owned = arg != NULL ? g_variant_ref_sink (arg) : NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller) ||
+          gtk_event_controller_get_propagation_phase (GTK_EVENT_CONTROLLER (controller)) != GTK_PHASE_CAPTURE)
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutAction *named = gtk_shortcut_get_action (shortcut);
+          GVariant *args = gtk_shortcut_get_arguments (shortcut);
+
+          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), want) &&
+              GTK_IS_NAMED_ACTION (named) && g_str_equal (gtk_named_action_get_action_name (GTK_NAMED_ACTION (named)), action) &&
+              (owned == NULL ? args == NULL : args != NULL && g_variant_equal (args, owned)))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* The rooms' keys are the window's, caught before the composer or the
+ * chat (which would take Ctrl+Tab for focus): Ctrl+T, Ctrl+W, Ctrl+Tab,
+ * Ctrl+Shift+Tab, Alt+1…9. */
+static void
+test_room_keys (void)
+{
+  LdWindow *window = g_object_ref_sink (ld_window_new (NULL, NULL));
+
+  g_assert_true (has_key (window, GDK_KEY_t, GDK_CONTROL_MASK, "win.join-room", NULL));
+  g_assert_true (has_key (window, GDK_KEY_w, GDK_CONTROL_MASK, "win.close-room", NULL));
+  g_assert_true (has_key (window, GDK_KEY_Tab, GDK_CONTROL_MASK, "win.next-room", NULL));
+  g_assert_true (has_key (window, GDK_KEY_ISO_Left_Tab, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.previous-room", NULL));
+  for (int n = 1; n <= 9; n++)
+    g_assert_true (has_key (window, GDK_KEY_0 + n, GDK_ALT_MASK, "win.select-room", g_variant_new_int32 (n)));
+  g_assert_false (has_key (window, GDK_KEY_0, GDK_ALT_MASK, "win.select-room", g_variant_new_int32 (0)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -312,6 +367,7 @@ main (int    argc,
   adw_init ();
 
   gateway = ld_test_gateway_start (g_getenv ("LIVEDESK_GATEWAY"));
+  g_test_add_func ("/ui/rooms/keys", test_room_keys);
   g_test_add_func ("/ui/rooms/two-rooms", test_two_rooms);
   status = g_test_run ();
   ld_test_gateway_free (gateway);
