@@ -211,6 +211,14 @@ test_two_rooms (void)
   g_assert_cmpstr (adw_tab_page_get_title (tab_b), ==, "room_b");
   g_assert_cmpuint (adw_view_stack_page_get_badge_number (chat_badge (window)), ==, 0);
 
+  /* What a notification about room A opens: A's tab, on the chat. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", "viewers"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", "chat:room_a"));
+  g_assert_true (adw_tab_view_get_selected_page (tabs) == tab_a);
+  g_assert_true (ld_session_get_current_room (mia) == room_a);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (chat_of (window, "room_a"))));
+  adw_tab_view_set_selected_page (tabs, tab_b);
+
   /* The room keys' actions go round the tabs. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.next-room", NULL));
   g_assert_true (adw_tab_view_get_selected_page (tabs) == tab_a);

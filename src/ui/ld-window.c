@@ -958,7 +958,24 @@ show_view_action (GtkWidget  *widget,
 {
   LdWindow *self = LD_WINDOW (widget);
   const char *name = g_variant_get_string (parameter, NULL);
+  const char *room_id;
 
+  /* "chat:ROOM_ID" (a notification about that room): its tab, on the chat. */
+  if (g_str_has_prefix (name, "chat:"))
+    {
+      AdwTabView *view = NULL;
+      LdRoom *room;
+      AdwTabPage *tab;
+
+      room_id = name + strlen ("chat:");
+      room = self->session != NULL ? ld_session_get_room (self->session, room_id) : NULL;
+      if (room != NULL && (tab = find_tab (self, room, &view)) != NULL)
+        {
+          self->active_view = view;
+          adw_tab_view_set_selected_page (view, tab);
+        }
+      name = "chat";
+    }
   if (adw_view_stack_get_child_by_name (self->view_stack, name) != NULL)
     adw_view_stack_set_visible_child_name (self->view_stack, name);
 }

@@ -27,7 +27,8 @@ G_DECLARE_FINAL_TYPE (LdWindow, ld_window, LD, WINDOW, AdwApplicationWindow)
  * close-room (leaves the selected room, Ctrl+W), next-room, previous-room
  * (Ctrl+Tab, Ctrl+Shift+Tab), select-room (i: 1-based, 9 the last; Alt+N),
  * split (the selected room beside the others, or back), search,
- * show-view (s: chat, viewers, gifts, support, notifications; Ctrl+N). */
+ * show-view (s: chat, viewers, gifts, support, notifications; Ctrl+N; or
+ * "chat:ROOM_ID" for that room's tab). */
 /* APPLICATION may be NULL (tests). */
 LdWindow     *ld_window_new               (GtkApplication *application,
                                            LdSettings     *settings);
