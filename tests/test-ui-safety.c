@@ -673,9 +673,9 @@ test_markup_everywhere (void)
   view = find_widget (GTK_WIDGET (window), LD_TYPE_SUPPORT_VIEW);
   WAIT_UNTIL (find_label (GTK_WIDGET (ld_support_view_get_ticket_list (LD_SUPPORT_VIEW (view))), EVIL_NAME) != NULL);
 
-  /* The custom timeout's dialog names the user in its body. */
+  /* The timeout dialog names the user in its body, as plain text. */
   {
-    g_autofree char *question = g_strdup_printf ("For how many minutes may %s not write?", EVIL_NAME);
+    g_autofree char *question = g_strdup_printf ("For how long may %s not write in this room?", EVIL_NAME);
     GtkWidget *dialog = NULL;
 
     show_view (window, "chat");
@@ -699,7 +699,7 @@ test_markup_everywhere (void)
   view = GTK_WIDGET (ld_window_get_chat_view (window));
   ld_chat_view_set_context_message (LD_CHAT_VIEW (view), message);
   g_assert_true (gtk_widget_activate_action (view, "chat.timeout", "u", 60));
-  toast = g_strdup_printf ("%s is timed out", EVIL_NAME);
+  toast = g_strdup_printf ("%s is timed out for 1 minute", EVIL_NAME);
   WAIT_UNTIL (find_label (find_widget (GTK_WIDGET (window), ADW_TYPE_TOAST_OVERLAY), toast) != NULL);
 
   gtk_window_destroy (GTK_WINDOW (window));
