@@ -716,14 +716,17 @@ test_link_asks (Fixture       *fixture,
 }
 
 /* Hidden and highlighted users come back in a new window on the same
- * settings (the app after a restart), and can be taken back. */
+ * settings (the app after a restart), and can be taken back. The chat
+ * views are the room's tabs: the windows show the fixture's session. */
 static void
-test_hidden_and_highlighted_kept (void)
+test_hidden_and_highlighted_kept (Fixture       *fixture,
+                                  gconstpointer  user_data)
 {
   g_autoptr(LdSettings) settings = ld_settings_new ();
   LdWindow *window = g_object_ref_sink (ld_window_new (NULL, settings));
   LdChatView *view;
 
+  ld_window_set_session (window, fixture->session);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-hidden-user", "s", "spammer1");
   gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-highlighted-user", "s", "vip1");
   view = ld_window_get_chat_view (window);
@@ -735,6 +738,7 @@ test_hidden_and_highlighted_kept (void)
 
   settings = ld_settings_new ();
   window = g_object_ref_sink (ld_window_new (NULL, settings));
+  ld_window_set_session (window, fixture->session);
   view = ld_window_get_chat_view (window);
   g_assert_true (ld_chat_view_is_user_hidden (view, "spammer1"));
   g_assert_true (ld_chat_view_is_user_highlighted (view, "vip1"));
@@ -762,7 +766,8 @@ main (int    argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
-  g_test_add_func ("/ui/moderation/hidden-and-highlighted-kept", test_hidden_and_highlighted_kept);
+  g_test_add ("/ui/moderation/hidden-and-highlighted-kept", Fixture, NULL, fixture_set_up,
+              test_hidden_and_highlighted_kept, fixture_tear_down);
   g_test_add ("/ui/moderation/timeout-with-reason", Fixture, NULL, fixture_set_up, test_timeout_with_reason,
               fixture_tear_down);
   g_test_add ("/ui/moderation/refused-ban", Fixture, NULL, fixture_set_up, test_refused_ban, fixture_tear_down);

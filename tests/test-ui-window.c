@@ -938,7 +938,9 @@ test_outside_room (Fixture       *fixture,
   no_room = find_status_page (window, "No Room");
   g_assert_nonnull (no_room);
   g_assert_true (gtk_widget_get_mapped (no_room));
-  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (ld_window_get_chat_view (fixture->window))));
+  /* The room's tab went with it. */
+  g_assert_null (ld_window_get_chat_view (fixture->window));
+  g_assert_cmpint (adw_tab_view_get_n_pages (ld_window_get_tab_view (fixture->window, FALSE)), ==, 0);
 
   g_assert_true (gtk_widget_activate_action (window, "win.show-view", "s", "support"));
   support = find_descendant (window, LD_TYPE_SUPPORT_VIEW);
@@ -1262,7 +1264,8 @@ in_current_room (gpointer data)
 }
 
 /* Against the official socket.io server: the window shows the room it
- * joined last (its chat in the view, the one before left); when the
+ * joined last (its chat in the view, the one before still open in its
+ * tab); when the
  * connection is lost and the next attempt is far off, "Reconnect now"
  * brings the session back at once, in its room. */
 static void
@@ -1290,11 +1293,12 @@ test_reconnect_now_and_rooms (void)
   first = ld_session_get_current_room (session);
   g_assert_true (ld_chat_view_get_model (ld_window_get_chat_view (window)) == ld_room_get_chat (first));
 
-  /* One room shown at a time: the next one replaces it. */
+  /* Rooms add up: the next one opens in a tab beside the first. */
   ld_window_join_room (window, "room_w2");
   g_assert_true (ld_test_wait_for (in_current_room, session, WAIT_MS));
   g_assert_cmpstr (ld_room_get_id (ld_session_get_current_room (session)), ==, "room_w2");
-  g_assert_null (ld_session_get_room (session, "room_w1"));
+  g_assert_true (ld_session_get_room (session, "room_w1") == first);
+  g_assert_cmpint (adw_tab_view_get_n_pages (ld_window_get_tab_view (window, FALSE)), ==, 2);
   g_assert_true (ld_chat_view_get_model (ld_window_get_chat_view (window)) ==
                  ld_room_get_chat (ld_session_get_current_room (session)));
 
@@ -1313,6 +1317,204 @@ test_reconnect_now_and_rooms (void)
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
+}
+
+#define LONG_TITLE "Đêm nhạc acoustic cuối tuần của Nguyễn Thị Thu Hương và những người bạn từ Hà Nội, Huế, Sài Gòn"
+
+static gboolean
+room_titled (gpointer data)
+{
+  LdRoom *room = ld_session_get_current_room (data);
+
+  return room != NULL && g_strcmp0 (ld_room_get_title (room), LONG_TITLE) == 0;
+}
+
+/* Every button and label of the header that is shown lies inside the
+ * window, with some width: none is cut off or pushed out. Returns how many
+ * buttons it checked. */
+/* On a failure, which widgets ask for the width: the culprit is in there. */
+static void
+dump_min (GtkWidget *widget,
+          int        depth)
+{
+  int min = 0, nat = 0;
+
+  if (!gtk_widget_get_visible (widget) || depth > 12)
+    return;
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+  if (min >= 60)
+    g_printerr ("%*s%s %s min %d nat %d\n", depth * 2, "", G_OBJECT_TYPE_NAME (widget),
+                gtk_widget_get_css_name (widget), min, nat);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    dump_min (child, depth + 1);
+}
+
+static guint
+assert_inside (GtkWidget *widget,
+               GtkWidget *window,
+               int        width)
+{
+  guint buttons = 0;
+
+  /* A squeezer's other children are there, not shown. */
+  if (!gtk_widget_get_mapped (widget) || !gtk_widget_get_child_visible (widget))
+    return 0;
+  if (GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_LABEL (widget))
+    {
+      graphene_rect_t bounds;
+
+      g_assert_true (gtk_widget_compute_bounds (widget, window, &bounds));
+      if (bounds.origin.x < -0.5 || bounds.origin.x + bounds.size.width > width + 0.5 || bounds.size.width < 1)
+        g_error ("At %d px, a %s (%s) lies at %.0f–%.0f", width, G_OBJECT_TYPE_NAME (widget),
+                 GTK_IS_LABEL (widget) ? gtk_label_get_text (GTK_LABEL (widget)) : "",
+                 bounds.origin.x, bounds.origin.x + bounds.size.width);
+      buttons += GTK_IS_LABEL (widget) ? 0 : 1;
+      if (GTK_IS_LABEL (widget))
+        g_test_message ("%d px: label “%s” at %.0f–%.0f", width, gtk_label_get_text (GTK_LABEL (widget)),
+                        bounds.origin.x, bounds.origin.x + bounds.size.width);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    buttons += assert_inside (child, window, width);
+  return buttons;
+}
+
+/* The window's own buttons (close, at least) are in the header, shown. */
+static gboolean
+window_buttons_shown (GtkWidget *widget)
+{
+  if (GTK_IS_WINDOW_CONTROLS (widget))
+    return gtk_widget_get_mapped (widget) && !gtk_window_controls_get_empty (GTK_WINDOW_CONTROLS (widget)) &&
+           gtk_widget_get_width (widget) > 0;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (window_buttons_shown (child))
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct
+{
+  GtkWidget *window;
+  int        width;
+  guint      frames;
+} SizeWait;
+
+static gboolean
+count_frame (GtkWidget     *widget,
+             GdkFrameClock *clock,
+             gpointer       data)
+{
+  SizeWait *wait = data;
+
+  gtk_widget_queue_draw (widget);
+  return ++wait->frames < 6 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static gboolean
+squeezing (GtkWidget *widget)
+{
+  if (ADW_IS_SQUEEZER (widget) && adw_squeezer_get_transition_running (ADW_SQUEEZER (widget)))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (squeezing (child))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+frames_drawn (gpointer data)
+{
+  SizeWait *wait = data;
+
+  return wait->frames >= 6 && !squeezing (wait->window);
+}
+
+static gboolean
+window_laid_out (gpointer data)
+{
+  SizeWait *wait = data;
+
+  return gtk_widget_get_mapped (wait->window) && gtk_widget_get_width (wait->window) > 0;
+}
+
+/* At 360, 600, 900 and 1400 px, with a long Vietnamese room title, the
+ * header fits: the window keeps the width asked for, every header button
+ * (the menu, the window's close button) and label is inside it, the title
+ * ellipsizes, and the views can always be switched (in the header when
+ * wide, in the bottom bar when not). */
+static void
+test_fits_any_width (void)
+{
+  static const int widths[] = { 360, 600, 900, 1400 };
+  g_autoptr(TestPeer) peer = test_peer_start ("session-peer.mjs", NULL);
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", test_peer_get_port (peer));
+  g_autofree char *token = fake_jwt ();
+  g_autoptr(LdTokens) tokens = ld_tokens_new (token, NULL, 0);
+  g_autoptr(LdSession) session = ld_session_new (url, url);
+  g_autofree char *update = g_strdup_printf ("{\"cmd\":\"emit\",\"name\":\"roomUpdate\",\"payload\":"
+                                             "{\"roomId\":\"room_wide\",\"title\":\"%s\",\"status\":\"live\","
+                                             "\"viewerCount\":12345}}", LONG_TITLE);
+
+  ld_session_set_tokens (session, tokens);
+  ld_session_connect (session);
+  g_assert_true (ld_test_wait_for (session_online, session, WAIT_MS));
+
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      LdWindow *window = g_object_ref_sink (ld_window_new (NULL, NULL));
+      GtkWidget *header;
+      AdwViewSwitcherTitle *switcher;
+      AdwViewSwitcherBar *bar;
+      SizeWait wait = { GTK_WIDGET (window), widths[i], 0 };
+      GdkSurface *surface;
+      guint buttons;
+
+      gtk_window_set_default_size (GTK_WINDOW (window), widths[i], 600);
+      ld_window_set_session (window, session);
+      if (i == 0)
+        {
+          ld_window_join_room (window, "room_wide");
+          g_assert_true (ld_test_wait_for (in_current_room, session, WAIT_MS));
+          test_peer_send (peer, "%s", update);
+          g_assert_true (ld_test_wait_for (room_titled, session, WAIT_MS));
+        }
+      gtk_window_present (GTK_WINDOW (window));
+      g_assert_true (ld_test_wait_for (window_laid_out, &wait, WAIT_MS));
+      /* A few frames drawn, for the squeezers to settle. */
+      wait.frames = 0;
+      gtk_widget_add_tick_callback (GTK_WIDGET (window), count_frame, &wait, NULL);
+      g_assert_true (ld_test_wait_for (frames_drawn, &wait, WAIT_MS));
+
+      /* The window kept the width asked for: nothing in it asked for more. */
+      surface = gtk_native_get_surface (GTK_NATIVE (window));
+      if (gdk_surface_get_width (surface) != widths[i])
+        dump_min (GTK_WIDGET (window), 0);
+      g_assert_cmpint (gdk_surface_get_width (surface), ==, widths[i]);
+      header = find_descendant (GTK_WIDGET (window), ADW_TYPE_HEADER_BAR);
+      g_assert_nonnull (header);
+      buttons = assert_inside (header, GTK_WIDGET (window), gtk_widget_get_width (GTK_WIDGET (window)));
+      /* At least the main menu and the close button. */
+      g_assert_cmpuint (buttons, >=, 2);
+      g_assert_true (window_buttons_shown (header));
+      g_assert_true (gtk_widget_get_mapped (find_descendant (header, GTK_TYPE_MENU_BUTTON)));
+      g_assert_cmpstr (ld_window_get_viewer_count_text (window), ==, "12345");
+
+      switcher = ADW_VIEW_SWITCHER_TITLE (find_descendant (header, ADW_TYPE_VIEW_SWITCHER_TITLE));
+      bar = ADW_VIEW_SWITCHER_BAR (find_descendant (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_BAR));
+      g_assert_cmpstr (adw_view_switcher_title_get_title (switcher), ==, LONG_TITLE);
+      /* Live: said in the room's tab at any width. */
+      g_assert_nonnull (adw_tab_page_get_icon (ld_window_get_room_tab (window, "room_wide")));
+      /* The views are reachable at every width: in the header or below. */
+      g_assert_true (adw_view_switcher_title_get_title_visible (switcher) == adw_view_switcher_bar_get_reveal (bar));
+      if (widths[i] <= 600)
+        g_assert_true (adw_view_switcher_bar_get_reveal (bar));
+      if (widths[i] >= 1400)
+        g_assert_false (adw_view_switcher_bar_get_reveal (bar));
+      g_test_message ("%d px: %u header buttons inside, switcher %s", widths[i], buttons,
+                      adw_view_switcher_bar_get_reveal (bar) ? "at the bottom" : "in the header");
+
+      gtk_window_destroy (GTK_WINDOW (window));
+      g_assert_finalize_object (window);
+    }
 }
 
 int
@@ -1334,6 +1536,7 @@ main (int    argc,
   g_test_add_func ("/ui/demo/listening-line", test_demo_listening_line);
   g_test_add_func ("/ui/thumbnails/hosts", test_thumbnail_hosts);
   g_test_add_func ("/ui/window/reconnect-now-and-rooms", test_reconnect_now_and_rooms);
+  g_test_add_func ("/ui/window/fits-any-width", test_fits_any_width);
   g_test_add ("/ui/window/demo-traffic", Fixture, NULL, fixture_set_up, test_demo_traffic, fixture_tear_down);
   g_test_add ("/ui/window/send-and-rate-limit", Fixture, NULL, fixture_set_up, test_send_and_rate_limit,
               fixture_tear_down);

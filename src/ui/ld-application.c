@@ -103,8 +103,6 @@ start_session (LdApplication *self,
 {
   g_autoptr(LdSession) session = NULL;
   LdWindow *window = ld_application_get_window (self);
-  const char *room;
-
   session = ld_session_new (ld_settings_get_server_url (self->settings), ld_settings_get_api_url (self->settings));
   ld_session_set_reconnect_attempts (session, ld_settings_get_reconnect_attempts (self->settings));
   ld_session_set_keep_moderation_logs (session, TRUE);
@@ -112,10 +110,7 @@ start_session (LdApplication *self,
   g_signal_connect_object (session, "tokens-changed", G_CALLBACK (on_tokens_changed), self, 0);
   ld_session_connect (session);
   ld_window_set_session (window, session);
-
-  room = ld_settings_get_last_room (self->settings);
-  if (room != NULL && *room != '\0')
-    ld_window_join_room (window, room);
+  ld_window_restore_rooms (window);
 }
 
 static void
@@ -539,6 +534,8 @@ ld_application_startup (GApplication *app)
   static const char *prefs_accels[] = { "<Control>comma", NULL };
   static const char *help_accels[] = { "<Control>question", NULL };
   static const char *streamer_accels[] = { "<Control><Shift>s", NULL };
+  static const char *join_accels[] = { "<Control>t", "<Control>j", NULL };
+  static const char *close_room_accels[] = { "<Control>w", NULL };
   g_autoptr(GAction) streamer_mode = NULL;
 
   G_APPLICATION_CLASS (ld_application_parent_class)->startup (app);
@@ -547,6 +544,10 @@ ld_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay", help_accels);
+  /* Rooms are tabs: Ctrl+T joins one, Ctrl+W leaves it (the window handles
+   * Ctrl+Tab and Alt+1…9 itself, before the focused widget). */
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.join-room", join_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.close-room", close_room_accels);
 
   self->settings = ld_settings_new ();
   self->token_store = ld_token_store_new ();

@@ -536,3 +536,24 @@ ld_settings_get_streamer_mode (LdSettings *self)
   g_return_val_if_fail (LD_IS_SETTINGS (self), FALSE);
   return self->streamer_mode;
 }
+
+/* Read and written on demand: only the window's tabs use it. */
+GStrv
+ld_settings_dup_open_rooms (LdSettings *self)
+{
+  g_return_val_if_fail (LD_IS_SETTINGS (self), NULL);
+  return g_settings_get_strv (self->settings, "open-rooms");
+}
+
+void
+ld_settings_set_open_rooms (LdSettings         *self,
+                            const char * const *room_ids)
+{
+  g_auto(GStrv) now = NULL;
+
+  g_return_if_fail (LD_IS_SETTINGS (self));
+
+  now = g_settings_get_strv (self->settings, "open-rooms");
+  if (!strv_same ((const char * const *) now, room_ids))
+    g_settings_set_strv (self->settings, "open-rooms", room_ids);
+}

@@ -44,6 +44,10 @@ void        ld_settings_set_last_user          (LdSettings *self,
 const char *ld_settings_get_last_room          (LdSettings *self);
 void        ld_settings_set_last_room          (LdSettings *self,
                                                 const char *room_id);
+/* The rooms open in the window's tabs, in order (open-rooms). */
+GStrv       ld_settings_dup_open_rooms         (LdSettings *self);
+void        ld_settings_set_open_rooms         (LdSettings *self,
+                                                const char * const *room_ids);
 guint       ld_settings_get_history_size       (LdSettings *self);
 guint       ld_settings_get_reconnect_attempts (LdSettings *self);
 double      ld_settings_get_font_scale         (LdSettings *self);

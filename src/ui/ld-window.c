@@ -12,10 +12,9 @@
 #include "ld-desktop-notifier.h"
 #include "ld-dashboard-view.h"
 #include "ld-gifts-view.h"
-#include "ld-moderation-dialog.h"
 #include "ld-moderation-log-view.h"
-#include "ld-slash-command.h"
 #include "ld-notifications-view.h"
+#include "ld-room-page.h"
 #include "ld-support-view.h"
 #include "ld-user-card.h"
 #include "ld-validate.h"
@@ -32,7 +31,6 @@ struct _LdWindow
   GtkWidget            *connection_box;
   GtkWidget            *room_box;
   GtkLabel             *live_label;
-  GtkLabel             *room_title_label;
   GtkLabel             *viewer_count_label;
   GtkStack             *main_stack;
   GtkStack             *chat_stack;
@@ -41,7 +39,11 @@ struct _LdWindow
   AdwViewStackPage     *gifts_page;
   AdwViewStackPage     *support_page;
   AdwViewStackPage     *notifications_page;
-  LdChatView           *chat_view;
+  AdwTabBar            *tab_bar;
+  AdwTabBar            *split_bar;
+  AdwTabView           *tab_view;
+  AdwTabView           *split_view;
+  GtkWidget            *split_box;
   LdViewerList         *viewer_list;
   LdGiftsView          *gifts_view;
   LdDashboardView      *dashboard_view;
@@ -56,11 +58,21 @@ struct _LdWindow
   GCancellable         *cancellable;
   LdDesktopNotifier    *notifier;
   gulong                notify_handler;
-  /* The shown room's chat and gift queue, which change with the room. */
-  LdChatModel          *bound_chat;
+  /* The shown room's gift queue, which changes with the room. */
   LdGiftQueue          *bound_gifts;
-  guint                 unread_chat;
   guint                 unseen_gifts;
+  /* Of the two tab views, the one the user last worked in: its selected
+   * room is the session's current one. */
+  AdwTabView           *active_view;
+  /* Pages come and go with the session, not by the user's choice: the
+   * list of open rooms is not written then. */
+  gboolean              quiet;
+  /* The window itself moves tabs about: not a choice of room by the user. */
+  gboolean              syncing;
+  /* Users hidden or highlighted in one room's chat are so in every room's
+   * (and in the settings, when there are). */
+  GHashTable           *hidden_users;
+  GHashTable           *highlighted_users;
 };
 
 G_DEFINE_FINAL_TYPE (LdWindow, ld_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -234,19 +246,17 @@ update_header (LdWindow *self)
   status = ld_session_get_room_status (self->session);
 
   gtk_widget_set_visible (self->room_box, room_id != NULL);
-  /* Outside a room only the chat has nothing to show: support and
-   * notifications do not depend on one. A ban takes us out of the room; the
-   * chat stays, for the composer to say why. */
+  /* Outside every room only the chat has nothing to show: support and
+   * notifications do not depend on one. A ban keeps its room's tab, for
+   * the composer to say why. */
   gtk_stack_set_visible_child_name (self->main_stack, "room");
   gtk_stack_set_visible_child_name (self->chat_stack,
-                                    room_id != NULL || ld_session_get_sanction (self->session) == LD_SANCTION_BANNED
-                                    ? "chat" : "no-room");
+                                    adw_tab_view_get_n_pages (self->tab_view) +
+                                    adw_tab_view_get_n_pages (self->split_view) > 0 ? "rooms" : "no-room");
   adw_view_switcher_title_set_title (self->switcher_title,
                                      title != NULL ? title : room_id != NULL ? room_id : "Livedesk");
   adw_view_switcher_title_set_subtitle (self->switcher_title, title != NULL ? room_id : NULL);
   gtk_window_set_title (GTK_WINDOW (self), room_id != NULL ? (title ? title : room_id) : "Livedesk");
-  gtk_label_set_text (self->room_title_label, title != NULL ? title : room_id != NULL ? room_id : "");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->room_title_label), room_id);
 
   gtk_widget_set_visible (GTK_WIDGET (self->live_label), status != NULL);
   gtk_widget_remove_css_class (GTK_WIDGET (self->live_label), "live");
@@ -266,14 +276,6 @@ update_header (LdWindow *self)
   gtk_label_set_text (self->viewer_count_label, count);
 
   update_account (self);
-  ld_chat_view_set_can_moderate (self->chat_view, ld_session_can_moderate (self->session));
-  ld_chat_view_set_own_name (self->chat_view, ld_session_get_username (self->session));
-  ld_composer_set_can_send (ld_chat_view_get_composer (self->chat_view),
-                            state == LD_SESSION_STATE_ONLINE && room_id != NULL,
-                            _("Not connected"));
-  ld_composer_set_sanction (ld_chat_view_get_composer (self->chat_view), ld_session_get_sanction (self->session),
-                            ld_session_get_sanction_until (self->session),
-                            ld_session_get_sanction_reason (self->session));
 }
 
 static void
@@ -331,20 +333,8 @@ on_gift_started (LdWindow    *self,
   g_clear_object (&current);
 }
 
-static void
-on_chat_items_changed (LdWindow   *self,
-                       guint       position,
-                       guint       removed,
-                       guint       added,
-                       GListModel *model)
-{
-  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "chat") == 0)
-    return;
-
-  self->unread_chat += added;
-  adw_view_stack_page_set_badge_number (self->chat_page, self->unread_chat);
-  adw_view_stack_page_set_needs_attention (self->chat_page, self->unread_chat > 0);
-}
+static void update_shown (LdWindow *self);
+static void update_chat_badge (LdWindow *self);
 
 static void
 on_visible_child_changed (LdWindow *self)
@@ -354,255 +344,437 @@ on_visible_child_changed (LdWindow *self)
       self->unseen_gifts = 0;
       update_badges (self);
     }
-  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "chat") != 0)
-    return;
-
-  self->unread_chat = 0;
-  adw_view_stack_page_set_badge_number (self->chat_page, 0);
-  adw_view_stack_page_set_needs_attention (self->chat_page, FALSE);
+  update_shown (self);
+  update_chat_badge (self);
 }
 
-/* The seconds a rate-limit refusal asks to wait, rounded up, for the
- * composer to count down: a number from the core, not read out of its text. */
-static guint
-retry_seconds (LdWindow     *self,
-               const GError *error)
+static void on_user_activated (LdWindow   *self,
+                               const char *user_id,
+                               const char *username,
+                               int         role,
+                               GtkWidget  *anchor,
+                               GtkWidget  *source);
+static void apply_page_settings (LdWindow   *self,
+                                 LdRoomPage *page);
+
+/* The room page of ROOM in either tab view, and its tab. */
+static AdwTabPage *
+find_tab (LdWindow   *self,
+          LdRoom     *room,
+          AdwTabView **view_out)
 {
-  gint64 retry_ms;
+  AdwTabView *views[] = { self->tab_view, self->split_view };
 
-  if (!g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED))
-    return 0;
-  retry_ms = ld_session_get_send_retry_ms (self->session);
-  return MAX (1, (guint) ((retry_ms + 999) / 1000));
-}
+  for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+    for (int i = 0; i < adw_tab_view_get_n_pages (views[v]); i++)
+      {
+        AdwTabPage *tab = adw_tab_view_get_nth_page (views[v], i);
 
-/* When narrow, the switcher title shows the room itself. */
-static void
-on_title_visible (LdWindow *self)
-{
-  gtk_widget_set_visible (GTK_WIDGET (self->room_title_label),
-                          !adw_view_switcher_title_get_title_visible (self->switcher_title));
-}
-
-static void
-on_send (LdWindow   *self,
-         const char *text,
-         gboolean    is_image,
-         LdComposer *composer)
-{
-  g_autoptr(GError) error = NULL;
-  LdMessage *message = NULL;
-  LdRoom *room;
-
-  if (self->session == NULL)
-    return;
-
-  /* Into the room shown. */
-  room = ld_session_get_current_room (self->session);
-  if (room == NULL)
-    g_set_error_literal (&error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, _("Join a room first"));
-  else if (is_image)
-    message = ld_room_send_image (room, text, &error);
-  else
-    message = ld_room_send_text (room, text, &error);
-
-  if (message == NULL)
-    {
-      ld_composer_refuse (composer, error->message, retry_seconds (self, error));
-      return;
-    }
-
-  ld_composer_accept (composer);
-  ld_chat_view_scroll_to_newest (self->chat_view);
-}
-
-static void
-on_retry (LdWindow   *self,
-          LdMessage  *message,
-          LdChatView *view)
-{
-  if (self->session != NULL)
-    ld_session_retry_message (self->session, message);
-}
-
-/* The toast says it is done only now, when the server confirmed it, or
- * says why it refused. */
-static void
-on_moderated (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(LdWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *done = ld_moderation_dialog_moderate_finish (result, &error);
-
-  if (done != NULL)
-    ld_window_add_toast (self, done);
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    ld_window_add_toast (self, error->message);
-}
-
-static void
-moderate (LdWindow     *self,
-          LdModeration  action,
-          const char   *target,
-          const char   *username,
-          guint         seconds,
-          const char   *reason,
-          gboolean      ask,
-          GAsyncReadyCallback callback,
-          gpointer      user_data)
-{
-  const char *room_id;
-
-  if (self->session == NULL || (room_id = ld_session_get_room_id (self->session)) == NULL)
-    return;
-  ld_moderation_dialog_moderate_async (GTK_WINDOW (self), self->session, room_id, action, target, username,
-                                       seconds, reason, ask, self->cancellable, callback, user_data);
-}
-
-static void
-on_moderate (LdWindow   *self,
-             int         action,
-             LdMessage  *message,
-             guint       seconds,
-             LdChatView *view)
-{
-  switch ((LdChatViewModeration) action)
-    {
-    case LD_CHAT_VIEW_DELETE:
-      moderate (self, LD_MODERATION_DELETE, ld_message_get_id (message), ld_message_get_username (message),
-                0, NULL, FALSE, on_moderated, g_object_ref (self));
-      break;
-    case LD_CHAT_VIEW_TIMEOUT:
-      /* The menu's presets are quick; "With Reason…" (G_MAXUINT) asks. */
-      moderate (self, LD_MODERATION_TIMEOUT, ld_message_get_user_id (message), ld_message_get_username (message),
-                seconds, NULL, seconds == G_MAXUINT, on_moderated, g_object_ref (self));
-      break;
-    case LD_CHAT_VIEW_BAN:
-    default:
-      moderate (self, LD_MODERATION_BAN, ld_message_get_user_id (message), ld_message_get_username (message),
-                0, NULL, TRUE, on_moderated, g_object_ref (self));
-      break;
-    }
-}
-
-static void
-on_command_done (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(LdWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *done = ld_moderation_dialog_moderate_finish (result, &error);
-  LdComposer *composer = ld_chat_view_get_composer (self->chat_view);
-
-  if (done != NULL)
-    {
-      ld_composer_accept (composer);
-      ld_window_add_toast (self, done);
-    }
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    ld_composer_refuse (composer, error->message, 0);
-}
-
-/* A command's NAME is a viewer's name here (any case), or one who wrote in
- * the chat (a banned user has left the viewers), or a user id. */
-static char *
-resolve_user (LdWindow   *self,
-              const char *name)
-{
-  GListModel *viewers = G_LIST_MODEL (ld_session_get_viewers (self->session));
-  GListModel *chat = ld_chat_model_get_timeline (ld_session_get_chat (self->session));
-  g_autofree char *folded = g_utf8_casefold (name, -1);
-
-  for (guint i = 0; viewers != NULL && i < g_list_model_get_n_items (viewers); i++)
-    {
-      g_autoptr(LdViewer) viewer = g_list_model_get_item (viewers, i);
-      g_autofree char *other = g_utf8_casefold (ld_viewer_get_username (viewer), -1);
-
-      if (g_str_equal (folded, other) || g_str_equal (name, ld_viewer_get_user_id (viewer)))
-        return g_strdup (ld_viewer_get_user_id (viewer));
-    }
-  for (guint i = g_list_model_get_n_items (chat); i > 0; i--)
-    {
-      g_autoptr(GObject) item = g_list_model_get_item (chat, i - 1);
-      g_autofree char *other = NULL;
-
-      if (!LD_IS_MESSAGE (item) || ld_message_get_username (LD_MESSAGE (item)) == NULL)
-        continue;
-      other = g_utf8_casefold (ld_message_get_username (LD_MESSAGE (item)), -1);
-      if (g_str_equal (folded, other) || g_strcmp0 (name, ld_message_get_user_id (LD_MESSAGE (item))) == 0)
-        return g_strdup (ld_message_get_user_id (LD_MESSAGE (item)));
-    }
-  /* Unbanning someone who is gone from this run: a user id also works. */
-  if (ld_validate_user_id (name, NULL))
-    return g_strdup (name);
+        if (ld_room_page_get_room (LD_ROOM_PAGE (adw_tab_page_get_child (tab))) == room)
+          {
+            if (view_out != NULL)
+              *view_out = views[v];
+            return tab;
+          }
+      }
   return NULL;
 }
 
-static void
-on_command (LdWindow       *self,
-            LdSlashCommand *command,
-            LdComposer     *composer)
+static LdRoomPage *
+selected_page (AdwTabView *view)
 {
-  const char *name = ld_slash_command_get_name (command);
-  g_autofree char *user_id = NULL;
-  LdMessage *message;
+  AdwTabPage *tab = adw_tab_view_get_selected_page (view);
 
-  if (self->session == NULL || ld_session_get_room_id (self->session) == NULL)
+  return tab != NULL ? LD_ROOM_PAGE (adw_tab_page_get_child (tab)) : NULL;
+}
+
+/* The open rooms, in tab order, come back after a restart. */
+static void
+save_rooms (LdWindow *self)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_auto(GStrv) ids = NULL;
+  AdwTabView *views[] = { self->tab_view, self->split_view };
+
+  if (self->settings == NULL || self->session == NULL || self->quiet)
     return;
 
-  if (ld_slash_command_get_kind (command) == LD_SLASH_DELETE)
-    {
-      message = ld_chat_view_get_selected_message (self->chat_view);
-      if (message == NULL || ld_message_get_id (message) == NULL)
-        {
-          ld_composer_refuse (composer, _("Select the message to delete first"), 0);
-          return;
-        }
-      moderate (self, LD_MODERATION_DELETE, ld_message_get_id (message), ld_message_get_username (message),
-                0, NULL, FALSE, on_command_done, g_object_ref (self));
-      return;
-    }
+  builder = g_strv_builder_new ();
+  for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+    for (int i = 0; i < adw_tab_view_get_n_pages (views[v]); i++)
+      {
+        LdRoomPage *page = LD_ROOM_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (views[v], i)));
 
-  user_id = resolve_user (self, name);
-  if (user_id == NULL)
-    {
-      g_autofree char *text = g_strdup_printf (_("Nobody called “%s” in this room"), name);
+        g_strv_builder_add (builder, ld_room_page_get_room_id (page));
+      }
+  ids = g_strv_builder_end (builder);
+  ld_settings_set_open_rooms (self->settings, (const char * const *) ids);
+}
 
-      ld_composer_refuse (composer, text, 0);
-      return;
-    }
+/* A tab says what it missed: the unread count in its title, a mention as
+ * needs-attention with an icon. */
+static void
+update_tab (LdRoomPage *page,
+            GParamSpec *pspec,
+            AdwTabPage *tab)
+{
+  guint unread = ld_room_page_get_unread (page);
+  gboolean mentioned = ld_room_page_get_mentioned (page);
+  g_autofree char *title = NULL;
+  g_autofree char *tooltip = NULL;
 
-  switch (ld_slash_command_get_kind (command))
+  if (unread > 0)
+    /* Translators: a room's tab: its title and how many messages came in
+     * since it was last shown. */
+    title = g_strdup_printf (_("%s (%u)"), ld_room_page_get_title (page), unread);
+  adw_tab_page_set_title (tab, title != NULL ? title : ld_room_page_get_title (page));
+  adw_tab_page_set_needs_attention (tab, mentioned);
+  if (mentioned)
     {
-    case LD_SLASH_TIMEOUT:
-      moderate (self, LD_MODERATION_TIMEOUT, user_id, name, ld_slash_command_get_seconds (command),
-                ld_slash_command_get_reason (command), FALSE, on_command_done, g_object_ref (self));
-      break;
-    case LD_SLASH_BAN:
-      /* A ban is confirmed even when typed. */
-      moderate (self, LD_MODERATION_BAN, user_id, name, 0, ld_slash_command_get_reason (command), TRUE,
-                on_command_done, g_object_ref (self));
-      break;
-    case LD_SLASH_UNBAN:
-    case LD_SLASH_DELETE:
-    default:
-      moderate (self, LD_MODERATION_UNBAN, user_id, name, 0, NULL, FALSE, on_command_done, g_object_ref (self));
-      break;
+      g_autoptr(GIcon) icon = g_themed_icon_new ("user-available-symbolic");
+
+      adw_tab_page_set_indicator_icon (tab, icon);
+      adw_tab_page_set_indicator_tooltip (tab, _("You were mentioned"));
     }
+  else
+    adw_tab_page_set_indicator_icon (tab, NULL);
+
+  /* Live rooms carry a red dot in their tab, whatever room the header
+   * shows (and when the header is too narrow for its live badge). */
+  if (g_strcmp0 (ld_room_get_status (ld_room_page_get_room (page)), "live") == 0)
+    {
+      g_autoptr(GIcon) icon = g_themed_icon_new ("media-record-symbolic");
+
+      adw_tab_page_set_icon (tab, icon);
+    }
+  else
+    adw_tab_page_set_icon (tab, NULL);
+
+  if (unread > 0)
+    tooltip = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s: %u new message", "%s: %u new messages", unread),
+                               ld_room_page_get_title (page), unread);
+  adw_tab_page_set_tooltip (tab, tooltip != NULL ? tooltip : ld_room_page_get_title (page));
 }
 
 static void
-on_log_unban (LdWindow            *self,
+on_room_status (LdRoom     *room,
+                GParamSpec *pspec,
+                AdwTabPage *tab)
+{
+  update_tab (LD_ROOM_PAGE (adw_tab_page_get_child (tab)), NULL, tab);
+}
+
+/* libadwaita 1.2 gives a tab's own buttons (close, indicator) no name a
+ * screen reader could read: closing a tab leaves its room. */
+static void
+name_tab_buttons (GtkWidget *widget,
+                  gboolean   in_tab)
+{
+  in_tab = in_tab || g_str_equal (G_OBJECT_TYPE_NAME (widget), "AdwTab");
+  if (in_tab && GTK_IS_BUTTON (widget))
+    gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)),
+                                               "window-close-symbolic") == 0
+                                    ? _("Leave Room") : _("You were mentioned"), -1);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    name_tab_buttons (child, in_tab);
+}
+
+static void
+on_page_attached (LdWindow   *self,
+                  AdwTabPage *tab,
+                  int         position,
+                  AdwTabView *view)
+{
+  name_tab_buttons (GTK_WIDGET (view == self->split_view ? self->split_bar : self->tab_bar), FALSE);
+}
+
+static AdwTabPage *
+add_tab (LdWindow *self,
+         LdRoom   *room)
+{
+  LdRoomPage *page = ld_room_page_new (self->session, room);
+  AdwTabPage *tab;
+
+  apply_page_settings (self, page);
+  g_signal_connect_object (ld_room_page_get_chat_view (page), "user-activated", G_CALLBACK (on_user_activated),
+                           self, G_CONNECT_SWAPPED);
+  tab = adw_tab_view_append (self->tab_view, GTK_WIDGET (page));
+  g_signal_connect_object (page, "notify", G_CALLBACK (update_tab), tab, 0);
+  g_signal_connect_object (room, "notify::status", G_CALLBACK (on_room_status), tab, 0);
+  g_signal_connect_object (page, "notify::unread", G_CALLBACK (update_chat_badge), self, G_CONNECT_SWAPPED);
+  update_tab (page, NULL, tab);
+  return tab;
+}
+
+/* Which pages are shown: the selected one of each view; the others count
+ * what comes in. */
+static void
+update_shown (LdWindow *self)
+{
+  AdwTabView *views[] = { self->tab_view, self->split_view };
+  gboolean on_chat = g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "chat") == 0;
+
+  for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+    for (int i = 0; i < adw_tab_view_get_n_pages (views[v]); i++)
+      {
+        AdwTabPage *tab = adw_tab_view_get_nth_page (views[v], i);
+
+        ld_room_page_set_shown (LD_ROOM_PAGE (adw_tab_page_get_child (tab)),
+                                on_chat && adw_tab_page_get_selected (tab) &&
+                                (views[v] == self->tab_view || gtk_widget_get_visible (self->split_box)));
+      }
+}
+
+/* The Chat view's badge, while another view is shown: what the rooms
+ * missed meanwhile (on the Chat view, their tabs say it). */
+static void
+update_chat_badge (LdWindow *self)
+{
+  AdwTabView *views[] = { self->tab_view, self->split_view };
+  guint unread = 0;
+  gboolean mentioned = FALSE;
+
+  for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+    for (int i = 0; i < adw_tab_view_get_n_pages (views[v]); i++)
+      {
+        LdRoomPage *page = LD_ROOM_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (views[v], i)));
+
+        unread += ld_room_page_get_unread (page);
+        mentioned = mentioned || ld_room_page_get_mentioned (page);
+      }
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "chat") == 0)
+    unread = 0, mentioned = FALSE;
+  adw_view_stack_page_set_badge_number (self->chat_page, unread);
+  adw_view_stack_page_set_needs_attention (self->chat_page, mentioned || unread > 0);
+}
+
+/* The tabs follow the session's rooms: one page per room (a banned one
+ * keeps its chat), the current room's selected. */
+static void
+sync_tabs (LdWindow *self)
+{
+  g_autoptr(GPtrArray) rooms = self->session != NULL ? ld_session_list_rooms (self->session) : NULL;
+  AdwTabView *views[] = { self->tab_view, self->split_view };
+  LdRoom *current = self->session != NULL ? ld_session_get_current_room (self->session) : NULL;
+  AdwTabView *view = NULL;
+  AdwTabPage *tab;
+  gboolean changed = FALSE;
+  gboolean was_syncing = self->syncing;
+
+  self->syncing = TRUE;
+  for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+    for (int i = adw_tab_view_get_n_pages (views[v]) - 1; i >= 0; i--)
+      {
+        AdwTabPage *page = adw_tab_view_get_nth_page (views[v], i);
+        LdRoomPage *room_page = LD_ROOM_PAGE (adw_tab_page_get_child (page));
+
+        if (self->session == NULL ||
+            ld_session_get_room (self->session, ld_room_page_get_room_id (room_page)) != ld_room_page_get_room (room_page))
+          {
+            adw_tab_view_close_page (views[v], page);
+            changed = TRUE;
+          }
+      }
+
+  /* The current room first, so that a new tab opens beside the others in
+   * the order they were joined. */
+  for (guint i = 0; rooms != NULL && i < rooms->len; i++)
+    if (g_ptr_array_index (rooms, i) != current && find_tab (self, g_ptr_array_index (rooms, i), NULL) == NULL)
+      {
+        add_tab (self, g_ptr_array_index (rooms, i));
+        changed = TRUE;
+      }
+  if (current != NULL && find_tab (self, current, NULL) == NULL)
+    {
+      add_tab (self, current);
+      changed = TRUE;
+    }
+
+  if (current != NULL && (tab = find_tab (self, current, &view)) != NULL)
+    {
+      self->active_view = view;
+      adw_tab_view_set_selected_page (view, tab);
+    }
+  gtk_widget_set_visible (self->split_box, adw_tab_view_get_n_pages (self->split_view) > 0);
+  update_shown (self);
+  update_chat_badge (self);
+  self->syncing = was_syncing;
+  if (changed)
+    save_rooms (self);
+}
+
+/* The user picked a room (a tab, a key, a click into a split): the session
+ * makes it current, which the header, viewers, gifts and overlay follow. */
+static void
+on_selected_page (LdWindow   *self,
+                  GParamSpec *pspec,
+                  AdwTabView *view)
+{
+  LdRoomPage *page = selected_page (view);
+
+  update_shown (self);
+  if (page == NULL || self->session == NULL || self->syncing)
+    return;
+  self->active_view = view;
+  ld_room_page_make_current (page);
+}
+
+static void
+on_view_focused (LdWindow                *self,
+                 GtkEventControllerFocus *focus)
+{
+  AdwTabView *view = ADW_TAB_VIEW (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (focus)));
+  LdRoomPage *page = selected_page (view);
+
+  self->active_view = view;
+  if (page != NULL && self->session != NULL)
+    ld_room_page_make_current (page);
+}
+
+static AdwTabView *
+active_view (LdWindow *self)
+{
+  if (self->active_view == self->split_view && adw_tab_view_get_n_pages (self->split_view) > 0)
+    return self->split_view;
+  return self->tab_view;
+}
+
+/* Closing a tab (Ctrl+W, its close button) leaves its room. */
+static gboolean
+on_close_page (LdWindow   *self,
+               AdwTabPage *tab,
+               AdwTabView *view)
+{
+  LdRoomPage *page = LD_ROOM_PAGE (adw_tab_page_get_child (tab));
+  g_autoptr(LdRoom) room = g_object_ref (ld_room_page_get_room (page));
+  g_autofree char *room_id = g_strdup (ld_room_page_get_room_id (page));
+  gboolean was_syncing = self->syncing;
+  LdRoomPage *next;
+
+  self->syncing = TRUE;
+  adw_tab_view_close_page_finish (view, tab, TRUE);
+  if (self->session != NULL && ld_session_get_room (self->session, room_id) == room)
+    ld_session_leave (self->session, room_id);
+  gtk_widget_set_visible (self->split_box, adw_tab_view_get_n_pages (self->split_view) > 0);
+  if (view == self->split_view && adw_tab_view_get_n_pages (self->split_view) == 0)
+    self->active_view = self->tab_view;
+  self->syncing = was_syncing;
+  if (was_syncing)
+    return GDK_EVENT_STOP;
+
+  /* The room beside takes over as the current one. */
+  if ((next = selected_page (active_view (self))) != NULL && self->session != NULL)
+    ld_room_page_make_current (next);
+  sync_tabs (self);
+  update_chat_badge (self);
+  update_header (self);
+  save_rooms (self);
+  return GDK_EVENT_STOP;
+}
+
+static void
+on_current_room (LdWindow *self)
+{
+  if (self->syncing)
+    return;
+  sync_tabs (self);
+  update_header (self);
+}
+
+static void
+close_room_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  LdWindow *self = LD_WINDOW (widget);
+  AdwTabView *view = active_view (self);
+  AdwTabPage *tab = adw_tab_view_get_selected_page (view);
+
+  if (tab != NULL)
+    adw_tab_view_close_page (view, tab);
+}
+
+/* Ctrl+Tab and Ctrl+Shift+Tab go round the rooms of the view in use. */
+static void
+cycle_room_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  LdWindow *self = LD_WINDOW (widget);
+  AdwTabView *view = active_view (self);
+  int n = adw_tab_view_get_n_pages (view);
+  AdwTabPage *tab = adw_tab_view_get_selected_page (view);
+  int step = g_str_equal (action_name, "win.next-room") ? 1 : -1;
+
+  if (n < 2 || tab == NULL)
+    return;
+  adw_tab_view_set_selected_page (view,
+                                  adw_tab_view_get_nth_page (view, (adw_tab_view_get_page_position (view, tab) + step + n) % n));
+}
+
+/* Alt+1…8 pick that room, Alt+9 the last, as in GNOME's tabbed apps. */
+static void
+select_room_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  LdWindow *self = LD_WINDOW (widget);
+  AdwTabView *view = active_view (self);
+  int n = adw_tab_view_get_n_pages (view);
+  int wanted = g_variant_get_int32 (parameter);
+
+  if (n == 0 || wanted < 1)
+    return;
+  if (wanted == 9 || wanted > n)
+    wanted = wanted == 9 ? n : 0;
+  if (wanted > 0)
+    adw_tab_view_set_selected_page (view, adw_tab_view_get_nth_page (view, wanted - 1));
+}
+
+/* Split: the selected room goes beside the others, to watch two at once;
+ * again, and the rooms beside come back among the tabs. */
+static void
+split_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  LdWindow *self = LD_WINDOW (widget);
+  AdwTabPage *tab;
+
+  if (adw_tab_view_get_n_pages (self->split_view) > 0)
+    {
+      while (adw_tab_view_get_n_pages (self->split_view) > 0)
+        adw_tab_view_transfer_page (self->split_view, adw_tab_view_get_nth_page (self->split_view, 0),
+                                    self->tab_view, adw_tab_view_get_n_pages (self->tab_view));
+      self->active_view = self->tab_view;
+    }
+  else if (adw_tab_view_get_n_pages (self->tab_view) < 2)
+    {
+      ld_window_add_toast (self, _("Join a second room to watch it beside this one"));
+      return;
+    }
+  else if ((tab = adw_tab_view_get_selected_page (self->tab_view)) != NULL)
+    {
+      adw_tab_view_transfer_page (self->tab_view, tab, self->split_view, 0);
+      self->active_view = self->split_view;
+    }
+  gtk_widget_set_visible (self->split_box, adw_tab_view_get_n_pages (self->split_view) > 0);
+  update_shown (self);
+  save_rooms (self);
+}
+
+static void
+on_log_unban (LdRoomPage          *page,
               const char          *user_id,
               const char          *username,
               LdModerationLogView *view)
 {
-  moderate (self, LD_MODERATION_UNBAN, user_id, username, 0, NULL, TRUE, on_moderated, g_object_ref (self));
+  ld_room_page_moderate (page, LD_MODERATION_UNBAN, user_id, username, 0);
 }
 
+/* The current room's log, in a window of its own; its Unban acts in that
+ * room, whichever is current by then. */
 static void
 moderation_log_action (GtkWidget  *widget,
                        const char *action_name,
@@ -610,12 +782,13 @@ moderation_log_action (GtkWidget  *widget,
 {
   LdWindow *self = LD_WINDOW (widget);
   LdRoom *room = self->session != NULL ? ld_session_get_current_room (self->session) : NULL;
+  AdwTabPage *tab = room != NULL ? find_tab (self, room, NULL) : NULL;
   g_autofree char *title = NULL;
   GtkWidget *window;
   GtkWidget *box;
   GtkWidget *view;
 
-  if (room == NULL)
+  if (tab == NULL)
     {
       ld_window_add_toast (self, _("Join a room to see its moderation log"));
       return;
@@ -633,7 +806,7 @@ moderation_log_action (GtkWidget  *widget,
   gtk_widget_set_vexpand (view, TRUE);
   ld_moderation_log_view_set_log (LD_MODERATION_LOG_VIEW (view), ld_room_get_moderation_log (room));
   ld_moderation_log_view_set_can_moderate (LD_MODERATION_LOG_VIEW (view), ld_session_can_moderate (self->session));
-  g_signal_connect_object (view, "unban", G_CALLBACK (on_log_unban), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (view, "unban", G_CALLBACK (on_log_unban), adw_tab_page_get_child (tab), G_CONNECT_SWAPPED);
   gtk_box_append (GTK_BOX (box), view);
   adw_window_set_content (ADW_WINDOW (window), box);
   gtk_window_present (GTK_WINDOW (window));
@@ -660,6 +833,8 @@ on_joined (GObject      *object,
 
   if (self->settings != NULL)
     ld_settings_set_last_room (self->settings, ld_session_get_room_id (LD_SESSION (object)));
+  sync_tabs (self);
+  save_rooms (self);
   update_header (self);
 }
 
@@ -704,7 +879,7 @@ join_room_dialog_action (GtkWidget  *widget,
   entry = gtk_entry_new ();
   gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
   gtk_editable_set_text (GTK_EDITABLE (entry),
-                         current ? current : self->settings ? ld_settings_get_last_room (self->settings) : "");
+                         current != NULL || self->settings == NULL ? "" : ld_settings_get_last_room (self->settings));
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Room id"), -1);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
@@ -756,13 +931,17 @@ drop_user_cards (GtkWidget *source)
     }
 }
 
-/* The user's sanctions in the shown room, and what they wrote in the others. */
+/* The user's sanctions in the room the card was opened in (the current
+ * one, from the viewers), and what they wrote in the others. */
 static void
 add_card_rooms (LdWindow   *self,
                 LdUserCard *card,
-                const char *user_id)
+                const char *user_id,
+                GtkWidget  *source)
 {
-  LdRoom *current = self->session != NULL ? ld_session_get_current_room (self->session) : NULL;
+  GtkWidget *page = gtk_widget_get_ancestor (source, LD_TYPE_ROOM_PAGE);
+  LdRoom *current = page != NULL ? ld_room_page_get_room (LD_ROOM_PAGE (page))
+                    : self->session != NULL ? ld_session_get_current_room (self->session) : NULL;
   g_autoptr(GPtrArray) rooms = NULL;
   g_autoptr(GPtrArray) sanctions = NULL;
 
@@ -793,14 +972,16 @@ on_user_activated (LdWindow   *self,
   GtkWidget *card;
   graphene_rect_t bounds;
 
+  /* The card lists the user's messages in the chat it was opened from. */
   card = ld_user_card_new (user_id, username, (LdRole) role,
-                           self->session ? G_LIST_MODEL (ld_session_get_chat (self->session)) : NULL,
+                           LD_IS_CHAT_VIEW (source) ? G_LIST_MODEL (ld_chat_view_get_model (LD_CHAT_VIEW (source)))
+                           : self->session ? G_LIST_MODEL (ld_session_get_chat (self->session)) : NULL,
                            self->session != NULL && ld_session_can_moderate (self->session),
-                           ld_chat_view_is_user_hidden (self->chat_view, user_id));
+                           g_hash_table_contains (self->hidden_users, user_id));
   if (self->settings != NULL)
     g_object_bind_property (self->settings, "streamer-mode", card, "streamer-mode", G_BINDING_SYNC_CREATE);
-  add_card_rooms (self, LD_USER_CARD (card), user_id);
-  ld_user_card_set_highlighted (LD_USER_CARD (card), ld_chat_view_is_user_highlighted (self->chat_view, user_id));
+  add_card_rooms (self, LD_USER_CARD (card), user_id, source);
+  ld_user_card_set_highlighted (LD_USER_CARD (card), g_hash_table_contains (self->highlighted_users, user_id));
   gtk_widget_set_parent (card, source);
   if (anchor != NULL && gtk_widget_compute_bounds (anchor, source, &bounds))
     gtk_popover_set_pointing_to (GTK_POPOVER (card), &(GdkRectangle) {
@@ -810,6 +991,7 @@ on_user_activated (LdWindow   *self,
   gtk_popover_popup (GTK_POPOVER (card));
 }
 
+/* The user card's sanctions, in the current room (the card names no room). */
 static void
 moderate_user_action (GtkWidget  *widget,
                       const char *action_name,
@@ -820,11 +1002,65 @@ moderate_user_action (GtkWidget  *widget,
   const char *user_id;
   guint seconds;
   LdModeration action;
+  LdRoom *room = self->session != NULL ? ld_session_get_current_room (self->session) : NULL;
+  AdwTabPage *tab = room != NULL ? find_tab (self, room, NULL) : NULL;
 
   g_variant_get (parameter, "(&s&su)", &what, &user_id, &seconds);
+  if (tab == NULL)
+    return;
   action = g_str_equal (what, "ban") ? LD_MODERATION_BAN
            : g_str_equal (what, "unban") ? LD_MODERATION_UNBAN : LD_MODERATION_TIMEOUT;
-  moderate (self, action, user_id, NULL, seconds, NULL, TRUE, on_moderated, g_object_ref (self));
+  ld_room_page_moderate (LD_ROOM_PAGE (adw_tab_page_get_child (tab)), action, user_id, NULL, seconds);
+}
+
+/* Hidden and highlighted users are so in every room's chat, and kept
+ * across restarts. */
+static void
+mark_user (LdWindow   *self,
+           gboolean    highlight,
+           const char *user_id,
+           gboolean    on)
+{
+  GHashTable *users = highlight ? self->highlighted_users : self->hidden_users;
+  AdwTabView *views[] = { self->tab_view, self->split_view };
+
+  if (on)
+    g_hash_table_add (users, g_strdup (user_id));
+  else
+    g_hash_table_remove (users, user_id);
+  for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+    for (int i = 0; i < adw_tab_view_get_n_pages (views[v]); i++)
+      {
+        LdRoomPage *page = LD_ROOM_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (views[v], i)));
+
+        if (highlight)
+          ld_chat_view_set_user_highlighted (ld_room_page_get_chat_view (page), user_id, on);
+        else
+          ld_chat_view_set_user_hidden (ld_room_page_get_chat_view (page), user_id, on);
+      }
+}
+
+/* The users the settings list now: those no longer listed are shown as
+ * anyone again (the key changed elsewhere). */
+static void
+load_users (LdWindow           *self,
+            gboolean            highlight,
+            const char * const *listed)
+{
+  GHashTable *users = highlight ? self->highlighted_users : self->hidden_users;
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer user_id;
+
+  g_hash_table_iter_init (&iter, users);
+  while (g_hash_table_iter_next (&iter, &user_id, NULL))
+    if (listed == NULL || !g_strv_contains (listed, user_id))
+      g_ptr_array_add (gone, g_strdup (user_id));
+  for (guint i = 0; i < gone->len; i++)
+    mark_user (self, highlight, g_ptr_array_index (gone, i), FALSE);
+  for (guint i = 0; listed != NULL && listed[i] != NULL; i++)
+    if (!g_hash_table_contains (users, listed[i]))
+      mark_user (self, highlight, listed[i], TRUE);
 }
 
 static void
@@ -834,11 +1070,9 @@ toggle_hidden_user_action (GtkWidget  *widget,
 {
   LdWindow *self = LD_WINDOW (widget);
   const char *user_id = g_variant_get_string (parameter, NULL);
+  gboolean hidden = !g_hash_table_contains (self->hidden_users, user_id);
 
-  gboolean hidden = !ld_chat_view_is_user_hidden (self->chat_view, user_id);
-
-  ld_chat_view_set_user_hidden (self->chat_view, user_id, hidden);
-  /* Kept across restarts. */
+  mark_user (self, FALSE, user_id, hidden);
   if (self->settings != NULL)
     ld_settings_set_user_listed (self->settings, "hidden-users", user_id, hidden);
 }
@@ -850,9 +1084,9 @@ toggle_highlighted_user_action (GtkWidget  *widget,
 {
   LdWindow *self = LD_WINDOW (widget);
   const char *user_id = g_variant_get_string (parameter, NULL);
-  gboolean highlighted = !ld_chat_view_is_user_highlighted (self->chat_view, user_id);
+  gboolean highlighted = !g_hash_table_contains (self->highlighted_users, user_id);
 
-  ld_chat_view_set_user_highlighted (self->chat_view, user_id, highlighted);
+  mark_user (self, TRUE, user_id, highlighted);
   if (self->settings != NULL)
     ld_settings_set_user_listed (self->settings, "highlighted-users", user_id, highlighted);
 }
@@ -872,8 +1106,11 @@ search_action (GtkWidget  *widget,
 {
   LdWindow *self = LD_WINDOW (widget);
 
+  LdChatView *view = ld_window_get_chat_view (self);
+
   adw_view_stack_set_visible_child_name (self->view_stack, "chat");
-  gtk_widget_activate_action (GTK_WIDGET (self->chat_view), "chat.search", NULL);
+  if (view != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (view), "chat.search", NULL);
 }
 
 static void
@@ -883,7 +1120,24 @@ show_view_action (GtkWidget  *widget,
 {
   LdWindow *self = LD_WINDOW (widget);
   const char *name = g_variant_get_string (parameter, NULL);
+  const char *room_id;
 
+  /* "chat:ROOM_ID" (a notification about that room): its tab, on the chat. */
+  if (g_str_has_prefix (name, "chat:"))
+    {
+      AdwTabView *view = NULL;
+      LdRoom *room;
+      AdwTabPage *tab;
+
+      room_id = name + strlen ("chat:");
+      room = self->session != NULL ? ld_session_get_room (self->session, room_id) : NULL;
+      if (room != NULL && (tab = find_tab (self, room, &view)) != NULL)
+        {
+          self->active_view = view;
+          adw_tab_view_set_selected_page (view, tab);
+        }
+      name = "chat";
+    }
   if (adw_view_stack_get_child_by_name (self->view_stack, name) != NULL)
     adw_view_stack_set_visible_child_name (self->view_stack, name);
 }
@@ -904,17 +1158,40 @@ gifts_action (GtkWidget  *widget,
 }
 
 static void
+apply_page_settings (LdWindow   *self,
+                     LdRoomPage *page)
+{
+  LdChatView *view = ld_room_page_get_chat_view (page);
+  LdChatModel *chat = ld_room_get_chat (ld_room_page_get_room (page));
+  GHashTableIter iter;
+  gpointer user_id;
+
+  g_hash_table_iter_init (&iter, self->hidden_users);
+  while (g_hash_table_iter_next (&iter, &user_id, NULL))
+    ld_chat_view_set_user_hidden (view, user_id, TRUE);
+  g_hash_table_iter_init (&iter, self->highlighted_users);
+  while (g_hash_table_iter_next (&iter, &user_id, NULL))
+    ld_chat_view_set_user_highlighted (view, user_id, TRUE);
+  if (self->settings == NULL)
+    return;
+  ld_chat_view_set_clock_12h (view, ld_settings_get_clock_12h (self->settings));
+  ld_chat_view_set_highlight_words (view, ld_settings_get_highlight_words (self->settings));
+  if (ld_chat_model_get_capacity (chat) != ld_settings_get_history_size (self->settings))
+    ld_chat_model_set_capacity (chat, ld_settings_get_history_size (self->settings));
+}
+
+static void
 apply_settings (LdWindow *self)
 {
   g_autofree char *css = NULL;
   char scale[G_ASCII_DTOSTR_BUF_SIZE];
+  AdwTabView *views[] = { self->tab_view, self->split_view };
 
-  ld_chat_view_set_clock_12h (self->chat_view, ld_settings_get_clock_12h (self->settings));
-  ld_chat_view_set_highlight_words (self->chat_view, ld_settings_get_highlight_words (self->settings));
-  for (const char * const *user = ld_settings_get_hidden_users (self->settings); user != NULL && *user != NULL; user++)
-    ld_chat_view_set_user_hidden (self->chat_view, *user, TRUE);
-  for (const char * const *user = ld_settings_get_highlighted_users (self->settings); user != NULL && *user != NULL; user++)
-    ld_chat_view_set_user_highlighted (self->chat_view, *user, TRUE);
+  load_users (self, FALSE, ld_settings_get_hidden_users (self->settings));
+  load_users (self, TRUE, ld_settings_get_highlighted_users (self->settings));
+  for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+    for (int i = 0; i < adw_tab_view_get_n_pages (views[v]); i++)
+      apply_page_settings (self, LD_ROOM_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (views[v], i))));
   ld_notifications_view_set_clock_12h (self->notifications_view, ld_settings_get_clock_12h (self->settings));
 
   g_ascii_formatd (scale, sizeof scale, "%.0f", ld_settings_get_font_scale (self->settings) * 100);
@@ -923,8 +1200,6 @@ apply_settings (LdWindow *self)
 
   if (self->session != NULL)
     {
-      if (ld_chat_model_get_capacity (ld_session_get_chat (self->session)) != ld_settings_get_history_size (self->settings))
-        ld_chat_model_set_capacity (ld_session_get_chat (self->session), ld_settings_get_history_size (self->settings));
       ld_session_set_reconnect_attempts (self->session, ld_settings_get_reconnect_attempts (self->settings));
     }
 }
@@ -984,11 +1259,12 @@ ld_window_dispose (GObject *object)
                                                      GTK_STYLE_PROVIDER (self->font_provider));
       g_clear_object (&self->font_provider);
     }
-  drop_user_cards (GTK_WIDGET (self->chat_view));
   drop_user_cards (GTK_WIDGET (self->viewer_list));
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_WINDOW);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->hidden_users, g_hash_table_unref);
+  g_clear_pointer (&self->highlighted_users, g_hash_table_unref);
 
   G_OBJECT_CLASS (ld_window_parent_class)->dispose (object);
 }
@@ -1044,7 +1320,7 @@ ld_window_class_init (LdWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  g_type_ensure (LD_TYPE_CHAT_VIEW);
+  g_type_ensure (LD_TYPE_ROOM_PAGE);
   g_type_ensure (LD_TYPE_VIEWER_LIST);
   g_type_ensure (LD_TYPE_GIFTS_VIEW);
   g_type_ensure (LD_TYPE_DASHBOARD_VIEW);
@@ -1058,7 +1334,6 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdWindow, connection_box);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, room_box);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, live_label);
-  gtk_widget_class_bind_template_child (widget_class, LdWindow, room_title_label);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, viewer_count_label);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, chat_stack);
@@ -1067,7 +1342,11 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdWindow, gifts_page);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, support_page);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, notifications_page);
-  gtk_widget_class_bind_template_child (widget_class, LdWindow, chat_view);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, tab_bar);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, split_bar);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, tab_view);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, split_view);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, split_box);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, viewer_list);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, gifts_view);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, dashboard_view);
@@ -1086,15 +1365,54 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.moderation-log", NULL, moderation_log_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-hidden-user", "s", toggle_hidden_user_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-highlighted-user", "s", toggle_highlighted_user_action);
+  gtk_widget_class_install_action (widget_class, "win.close-room", NULL, close_room_action);
+  gtk_widget_class_install_action (widget_class, "win.next-room", NULL, cycle_room_action);
+  gtk_widget_class_install_action (widget_class, "win.previous-room", NULL, cycle_room_action);
+  gtk_widget_class_install_action (widget_class, "win.select-room", "i", select_room_action);
+  gtk_widget_class_install_action (widget_class, "win.split", NULL, split_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, GDK_CONTROL_MASK, "win.join-room", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.reconnect", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-view", "s", "chat");
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-view", "s", "viewers");
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-view", "s", "gifts");
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.show-view", "s", "support");
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_5, GDK_ALT_MASK, "win.show-view", "s", "notifications");
+  /* Alt+1…9 pick rooms (as tabs do in GNOME apps); the views moved to Ctrl. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_CONTROL_MASK, "win.show-view", "s", "chat");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_CONTROL_MASK, "win.show-view", "s", "viewers");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_CONTROL_MASK, "win.show-view", "s", "gifts");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_CONTROL_MASK, "win.show-view", "s", "support");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_5, GDK_CONTROL_MASK, "win.show-view", "s",
+                                       "notifications");
+}
+
+/* The rooms' keys are caught before the focused widget sees them: Ctrl+Tab
+ * would otherwise move the focus, Ctrl+W reach the composer. */
+static void
+add_room_shortcuts (LdWindow *self)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+  static const struct { guint key; GdkModifierType mods; const char *action; } keys[] = {
+    { GDK_KEY_t, GDK_CONTROL_MASK, "win.join-room" },
+    { GDK_KEY_w, GDK_CONTROL_MASK, "win.close-room" },
+    { GDK_KEY_Tab, GDK_CONTROL_MASK, "win.next-room" },
+    { GDK_KEY_ISO_Left_Tab, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.previous-room" },
+    { GDK_KEY_Tab, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.previous-room" },
+    { GDK_KEY_Page_Down, GDK_CONTROL_MASK, "win.next-room" },
+    { GDK_KEY_Page_Up, GDK_CONTROL_MASK, "win.previous-room" },
+  };
+
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (keys[i].key, keys[i].mods),
+                                                            gtk_named_action_new (keys[i].action)));
+  for (int n = 1; n <= 9; n++)
+    {
+      GtkShortcut *shortcut = gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_0 + n, GDK_ALT_MASK),
+                                                gtk_named_action_new ("win.select-room"));
+
+      gtk_shortcut_set_arguments (shortcut, g_variant_new_int32 (n));
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller), shortcut);
+    }
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
 }
 
 static void
@@ -1111,19 +1429,25 @@ ld_window_init (LdWindow *self)
   if (g_str_has_suffix (APP_ID, ".Devel"))
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 
-  g_signal_connect_object (ld_chat_view_get_composer (self->chat_view), "send", G_CALLBACK (on_send), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->chat_view, "retry", G_CALLBACK (on_retry), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (ld_chat_view_get_composer (self->chat_view), "command", G_CALLBACK (on_command), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->chat_view, "moderate", G_CALLBACK (on_moderate), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->chat_view, "user-activated", G_CALLBACK (on_user_activated), self,
-                           G_CONNECT_SWAPPED);
+  self->hidden_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->highlighted_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->active_view = self->tab_view;
+  add_room_shortcuts (self);
+  for (guint v = 0; v < 2; v++)
+    {
+      AdwTabView *view = v == 0 ? self->tab_view : self->split_view;
+      GtkEventController *focus = gtk_event_controller_focus_new ();
+
+      /* The window's own keys stand for the tabs' (one set for two views). */
+      adw_tab_view_set_shortcuts (view, ADW_TAB_VIEW_SHORTCUT_NONE);
+      g_signal_connect_object (view, "notify::selected-page", G_CALLBACK (on_selected_page), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (view, "close-page", G_CALLBACK (on_close_page), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (view, "page-attached", G_CALLBACK (on_page_attached), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (focus, "enter", G_CALLBACK (on_view_focused), self, G_CONNECT_SWAPPED);
+      gtk_widget_add_controller (GTK_WIDGET (view), focus);
+    }
   g_signal_connect_object (self->viewer_list, "user-activated", G_CALLBACK (on_user_activated), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->switcher_title, "notify::title-visible", G_CALLBACK (on_title_visible), self,
-                           G_CONNECT_SWAPPED);
-  on_title_visible (self);
   g_signal_connect_object (self->view_stack, "notify::visible-child", G_CALLBACK (on_visible_child_changed), self,
                            G_CONNECT_SWAPPED);
 }
@@ -1144,28 +1468,13 @@ ld_window_get_session (LdWindow *self)
   return self->session;
 }
 
-/* The shown room (the session's current one): its chat, viewers and gifts
- * in the views, one room at a time. */
+/* The shown room (the session's current one, the selected tab): its
+ * viewers and gifts in their views; each room's chat is in its tab. */
 static void
 bind_room (LdWindow *self)
 {
-  LdChatModel *chat = self->session != NULL ? ld_session_get_chat (self->session) : NULL;
   LdGiftQueue *gifts = self->session != NULL ? ld_session_get_gifts (self->session) : NULL;
 
-  if (self->bound_chat != chat)
-    {
-      if (self->bound_chat != NULL)
-        g_signal_handlers_disconnect_by_data (self->bound_chat, self);
-      g_set_object (&self->bound_chat, chat);
-      if (chat != NULL)
-        {
-          g_signal_connect_object (chat, "items-changed", G_CALLBACK (on_chat_items_changed), self,
-                                   G_CONNECT_SWAPPED);
-          if (self->settings != NULL)
-            ld_chat_model_set_capacity (chat, ld_settings_get_history_size (self->settings));
-        }
-      ld_chat_view_set_model (self->chat_view, chat);
-    }
   if (self->bound_gifts != gifts)
     {
       if (self->bound_gifts != NULL)
@@ -1175,8 +1484,6 @@ bind_room (LdWindow *self)
         g_signal_connect_object (gifts, "notify::current", G_CALLBACK (on_gift_started), self, G_CONNECT_SWAPPED);
     }
   ld_viewer_list_set_model (self->viewer_list, self->session != NULL ? ld_session_get_viewers (self->session) : NULL);
-  ld_composer_set_names (ld_chat_view_get_composer (self->chat_view),
-                         self->session != NULL ? G_LIST_MODEL (ld_session_get_viewers (self->session)) : NULL);
 }
 
 /* Streamers land on their dashboard once the server says who they are. */
@@ -1213,6 +1520,8 @@ ld_window_set_session (LdWindow  *self,
                                                       G_CONNECT_SWAPPED);
       g_signal_connect_object (session, "notify::current-room", G_CALLBACK (bind_room), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (session, "notify::role", G_CALLBACK (land_on_dashboard), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (session, "notify::current-room", G_CALLBACK (on_current_room), self,
+                               G_CONNECT_SWAPPED);
       g_signal_connect_object (ld_session_get_notifications (session), "notify::unread-count",
                                G_CALLBACK (update_badges), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (ld_session_get_tickets (session), "notify::n-unread",
@@ -1224,6 +1533,10 @@ ld_window_set_session (LdWindow  *self,
   self->unseen_gifts = 0;
   update_badges (self);
   bind_room (self);
+  /* Another session's rooms replace these; that is no choice to remember. */
+  self->quiet = TRUE;
+  sync_tabs (self);
+  self->quiet = FALSE;
   ld_gifts_view_set_session (self->gifts_view, session);
   ld_dashboard_view_set_session (self->dashboard_view, session);
   if (session != NULL)
@@ -1246,11 +1559,7 @@ ld_window_join_room (LdWindow   *self,
   if (self->session == NULL)
     return;
 
-  /* One room shown at a time: the one before is left, as before rooms
-   * could be many. */
-  if (ld_session_get_current_room (self->session) != NULL &&
-      g_strcmp0 (ld_room_get_id (ld_session_get_current_room (self->session)), room_id) != 0)
-    ld_session_leave_room (self->session);
+  /* The rooms already open stay open, each in its tab. */
   ld_session_join_room_async (self->session, room_id, self->cancellable, on_joined, g_object_ref (self));
 }
 
@@ -1270,11 +1579,79 @@ ld_window_add_toast (LdWindow   *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
+void
+ld_window_restore_rooms (LdWindow *self)
+{
+  g_auto(GStrv) rooms = NULL;
+  const char *last;
+
+  g_return_if_fail (LD_IS_WINDOW (self));
+
+  if (self->session == NULL || self->settings == NULL)
+    return;
+
+  rooms = ld_settings_dup_open_rooms (self->settings);
+  last = ld_settings_get_last_room (self->settings);
+  for (guint i = 0; rooms != NULL && rooms[i] != NULL; i++)
+    if (g_strcmp0 (rooms[i], last) != 0)
+      ld_window_join_room (self, rooms[i]);
+  /* The room shown last is joined last: the current one again (alone,
+   * from a version that kept one room). */
+  if (last != NULL && *last != '\0' &&
+      (rooms == NULL || rooms[0] == NULL || g_strv_contains ((const char * const *) rooms, last)))
+    ld_window_join_room (self, last);
+}
+
+LdRoomPage *
+ld_window_get_room_page (LdWindow   *self,
+                         const char *room_id)
+{
+  LdRoom *room;
+  AdwTabPage *tab;
+
+  g_return_val_if_fail (LD_IS_WINDOW (self), NULL);
+
+  if (room_id == NULL)
+    room = self->session != NULL ? ld_session_get_current_room (self->session) : NULL;
+  else
+    room = self->session != NULL ? ld_session_get_room (self->session, room_id) : NULL;
+  tab = room != NULL ? find_tab (self, room, NULL) : NULL;
+  if (tab == NULL && room_id == NULL)
+    tab = adw_tab_view_get_selected_page (active_view (self));
+  return tab != NULL ? LD_ROOM_PAGE (adw_tab_page_get_child (tab)) : NULL;
+}
+
+AdwTabPage *
+ld_window_get_room_tab (LdWindow   *self,
+                        const char *room_id)
+{
+  LdRoomPage *page;
+  AdwTabView *view = NULL;
+
+  g_return_val_if_fail (LD_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (room_id != NULL, NULL);
+
+  page = ld_window_get_room_page (self, room_id);
+  return page != NULL ? find_tab (self, ld_room_page_get_room (page), &view) : NULL;
+}
+
+AdwTabView *
+ld_window_get_tab_view (LdWindow *self,
+                        gboolean  split)
+{
+  g_return_val_if_fail (LD_IS_WINDOW (self), NULL);
+  return split ? self->split_view : self->tab_view;
+}
+
 LdChatView *
 ld_window_get_chat_view (LdWindow *self)
 {
+  LdRoomPage *page;
+
   g_return_val_if_fail (LD_IS_WINDOW (self), NULL);
-  return self->chat_view;
+
+  page = ld_window_get_room_page (self, NULL);
+  return page != NULL ? ld_room_page_get_chat_view (page) : NULL;
 }
 
 LdViewerList *
