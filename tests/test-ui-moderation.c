@@ -7,8 +7,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <adwaita.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "ld-chat-row.h"
 #include "ld-chat-view.h"
 #include "ld-composer.h"
 #include "ld-demo.h"
@@ -20,6 +23,10 @@
 #include "ld-window.h"
 
 #define WAIT_MS 30000
+
+/* Where the test's stand-in browser (the default https handler under the
+ * test's XDG_DATA_HOME) writes each link it is asked to open. */
+static char *opened_path;
 
 typedef struct
 {
@@ -715,6 +722,183 @@ test_link_asks (Fixture       *fixture,
   g_clear_object (&seen.found);
 }
 
+typedef struct
+{
+  GtkWidget *root;
+  LdMessage *message;
+  GtkLabel  *label;
+} RowWait;
+
+static GtkLabel *
+find_text_label (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "message-text"))
+    return GTK_LABEL (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = find_text_label (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_row (GtkWidget *widget,
+          LdMessage *message)
+{
+  if (LD_IS_CHAT_ROW (widget) && ld_chat_row_get_message (LD_CHAT_ROW (widget)) == message)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row (child, message);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+row_shown (gpointer data)
+{
+  RowWait *wait = data;
+  GtkWidget *row = find_row (wait->root, wait->message);
+
+  wait->label = row != NULL ? find_text_label (row) : NULL;
+  return wait->label != NULL;
+}
+
+static void
+collect_href (GMarkupParseContext  *context,
+              const char           *element,
+              const char          **names,
+              const char          **values,
+              gpointer              user_data,
+              GError              **error)
+{
+  if (g_strcmp0 (element, "a") != 0)
+    return;
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_strcmp0 (names[i], "href") == 0)
+      g_ptr_array_add (user_data, g_strdup (values[i]));
+}
+
+/* The links a label shows, from its markup: the <a> elements GTK makes
+ * clickable. */
+static GPtrArray *
+label_links (GtkLabel *label)
+{
+  static const GMarkupParser parser = { collect_href, NULL, NULL, NULL, NULL };
+  GPtrArray *links = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GMarkupParseContext) context = g_markup_parse_context_new (&parser, 0, links, NULL);
+  g_autofree char *wrapped = g_strdup_printf ("<markup>%s</markup>", gtk_label_get_label (label));
+  g_autoptr(GError) error = NULL;
+
+  if (gtk_label_get_use_markup (label))
+    {
+      g_markup_parse_context_parse (context, wrapped, -1, &error);
+      g_assert_no_error (error);
+    }
+  return links;
+}
+
+static gboolean
+opened (gpointer data)
+{
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (opened_path, &contents, NULL, NULL) && strstr (contents, data) != NULL;
+}
+
+/* A click on a link in a message: GTK does not open it itself; the row
+ * routes it to the same path as the menu's Open Link: a link to an image
+ * host opens in the browser at once, any other asks first. The text is
+ * never markup: what shows is what was said, and only real URLs link. */
+static void
+test_link_click (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  static const char text[] =
+    "<b>x</b> &amp; <a href=\"https://evil.example\">y</a> https://imgur.com/a.png https://evil.example/x";
+  LdChatView *view = ld_window_get_chat_view (fixture->window);
+  TextWait seen = { ld_session_get_chat (fixture->session), text, NULL };
+  RowWait row = { GTK_WIDGET (view), NULL, NULL };
+  g_autoptr(GPtrArray) links = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(LdMessage) message = NULL;
+  gboolean handled = FALSE;
+  AdwMessageDialog *dialog;
+
+  /* This client strips '<' and '>' before sending (as the guide says), so
+   * the hostile message comes as another server's newMessage would. */
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "messageId");
+  json_builder_add_string_value (builder, "link-click-1");
+  json_builder_set_member_name (builder, "roomId");
+  json_builder_add_string_value (builder, LD_DEMO_ROOM_ID);
+  json_builder_set_member_name (builder, "userId");
+  json_builder_add_string_value (builder, "lan");
+  json_builder_set_member_name (builder, "username");
+  json_builder_add_string_value (builder, "Lan");
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, text);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  message = ld_message_new_from_json (json_node_get_object (root), &error);
+  g_assert_no_error (error);
+  ld_chat_model_append (seen.model, message);
+  ld_chat_model_flush (seen.model);
+  g_assert_true (ld_test_wait_for (has_text, &seen, WAIT_MS));
+  row.message = seen.found;
+  g_assert_true (ld_test_wait_for (row_shown, &row, WAIT_MS));
+
+  g_assert_cmpstr (gtk_label_get_text (row.label), ==, text);
+  /* The user's own <a> is text; the URLs in it are found as any other
+   * plain-text URL (ld-link), and open only through the path below. */
+  links = label_links (row.label);
+  g_assert_cmpuint (links->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (links, 0), ==, "https://evil.example");
+  g_assert_cmpstr (g_ptr_array_index (links, 1), ==, "https://imgur.com/a.png");
+  g_assert_cmpstr (g_ptr_array_index (links, 2), ==, "https://evil.example/x");
+
+  /* Outside the allow-list: asks, naming the host; Cancel opens nothing. */
+  g_signal_emit_by_name (row.label, "activate-link", "https://evil.example/x", &handled);
+  g_assert_true (handled);
+  g_assert_true (ld_test_wait_for (dialog_shown, NULL, WAIT_MS));
+  dialog = shown_dialog ();
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (dialog), "evil.example"));
+  g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==, "https://evil.example/x");
+  answer_dialog (NULL, "cancel");
+
+  /* An image host: no question (the action presents its dialog at once,
+   * so none now means none), straight to the browser. */
+  handled = FALSE;
+  g_signal_emit_by_name (row.label, "activate-link", "https://imgur.com/a.png", &handled);
+  g_assert_true (handled);
+  g_assert_null (shown_dialog ());
+  g_assert_true (ld_test_wait_for (opened, (gpointer) "https://imgur.com/a.png", WAIT_MS));
+
+  /* Confirmed, the other one opens too. */
+  g_signal_emit_by_name (row.label, "activate-link", "https://evil.example/x", &handled);
+  g_assert_true (ld_test_wait_for (dialog_shown, NULL, WAIT_MS));
+  answer_dialog (NULL, "open");
+  g_assert_true (ld_test_wait_for (opened, (gpointer) "https://evil.example/x", WAIT_MS));
+  g_assert_true (g_file_get_contents (opened_path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "https://imgur.com/a.png\nhttps://evil.example/x\n");
+
+  /* Copy still copies the plain text. */
+  g_assert_cmpstr (ld_message_get_text (seen.found), ==, text);
+  g_clear_object (&seen.found);
+}
+
 /* Hidden and highlighted users come back in a new window on the same
  * settings (the app after a restart), and can be taken back. The chat
  * views are the room's tabs: the windows show the fixture's session. */
@@ -752,6 +936,35 @@ test_hidden_and_highlighted_kept (Fixture       *fixture,
   g_assert_finalize_object (window);
 }
 
+/* A stand-in browser, the default handler for https links under DATA_HOME:
+ * GIO really launches it, and it notes each link it was given. */
+static void
+install_browser (const char *data_home)
+{
+  g_autofree char *apps = g_build_filename (data_home, "applications", NULL);
+  g_autofree char *script = g_build_filename (data_home, "ld-test-browser", NULL);
+  g_autofree char *desktop = g_build_filename (apps, "ld-test-browser.desktop", NULL);
+  g_autofree char *mimeapps = g_build_filename (apps, "mimeapps.list", NULL);
+  g_autofree char *script_text = NULL;
+  g_autofree char *desktop_text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  opened_path = g_build_filename (data_home, "opened.txt", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (apps, 0700), ==, 0);
+  script_text = g_strdup_printf ("#!/bin/sh\nprintf '%%s\\n' \"$1\" >> '%s'\n", opened_path);
+  g_file_set_contents (script, script_text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (script, 0700), ==, 0);
+  desktop_text = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Test Browser\nExec=%s %%u\n"
+                                  "MimeType=x-scheme-handler/http;x-scheme-handler/https;\nNoDisplay=true\n",
+                                  script);
+  g_file_set_contents (desktop, desktop_text, -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (mimeapps, "[Default Applications]\nx-scheme-handler/http=ld-test-browser.desktop\n"
+                                 "x-scheme-handler/https=ld-test-browser.desktop\n", -1, &error);
+  g_assert_no_error (error);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -763,6 +976,7 @@ main (int    argc,
   /* Before GLib reads it: the moderation logs go here, not to the user's. */
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
   g_setenv ("LANGUAGE", "C", TRUE);
+  install_browser (data_home);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
@@ -780,5 +994,6 @@ main (int    argc,
   g_test_add ("/ui/moderation/user-card-and-log-window", Fixture, NULL, fixture_set_up,
               test_user_card_and_log_window, fixture_tear_down);
   g_test_add ("/ui/moderation/link-asks", Fixture, NULL, fixture_set_up, test_link_asks, fixture_tear_down);
+  g_test_add ("/ui/moderation/link-click", Fixture, NULL, fixture_set_up, test_link_click, fixture_tear_down);
   return g_test_run ();
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ld-chat-row.h"
+#include "ld-link.h"
 #include "ld-mention.h"
 #include "ld-thumbnails.h"
 #include "ld-user-colour.h"
@@ -185,6 +186,60 @@ ensure_deleted_label (LdChatRow *self)
 
   self->deleted_label = GTK_LABEL (new_caption ("dim-label", "caption"));
   gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->deleted_label));
+}
+
+/* A click on a link goes where the message menu's Open Link goes (the chat
+ * view's chat.open-link: asks first for hosts off the image allow-list);
+ * TRUE always, so GTK never opens a stranger's link by itself. */
+static gboolean
+on_text_activate_link (GtkLabel   *label,
+                       const char *uri,
+                       gpointer    user_data)
+{
+  gtk_widget_activate_action (GTK_WIDGET (label), "chat.open-link", "s", uri);
+  return TRUE;
+}
+
+/* The message text with its links clickable. Only the links ld-link finds
+ * become <a>; every other byte is escaped, so user text is never markup.
+ * Without a link (most messages) the label stays plain and cheap. */
+static void
+set_message_text (LdChatRow  *self,
+                  const char *text)
+{
+  g_auto(GStrv) links = NULL;
+  g_autoptr(GString) markup = NULL;
+  const char *rest;
+
+  if (text == NULL)
+    text = "";
+  if (strstr (text, "://") == NULL || (links = ld_link_find_all (text))[0] == NULL)
+    {
+      gtk_label_set_text (self->text_label, text);
+      return;
+    }
+
+  markup = g_string_new (NULL);
+  rest = text;
+  for (guint i = 0; links[i] != NULL; i++)
+    {
+      const char *at = strstr (rest, links[i]);
+      g_autofree char *before = NULL;
+      g_autofree char *link = NULL;
+
+      if (at == NULL)
+        continue;
+      before = g_markup_escape_text (rest, at - rest);
+      link = g_markup_escape_text (links[i], -1);
+      g_string_append_printf (markup, "%s<a href=\"%s\">%s</a>", before, link, link);
+      rest = at + strlen (links[i]);
+    }
+  {
+    g_autofree char *after = g_markup_escape_text (rest, -1);
+
+    g_string_append (markup, after);
+  }
+  gtk_label_set_markup (self->text_label, markup->str);
 }
 
 static gboolean
@@ -511,6 +566,7 @@ ld_chat_row_init (LdChatRow *self)
    * pointer is (a round trip to the X server) for every row made. */
   gtk_widget_set_has_tooltip (GTK_WIDGET (self->name_label), TRUE);
   g_signal_connect (self->name_label, "query-tooltip", G_CALLBACK (on_name_query_tooltip), NULL);
+  g_signal_connect (self->text_label, "activate-link", G_CALLBACK (on_text_activate_link), NULL);
 }
 
 GtkWidget *
@@ -577,12 +633,12 @@ ld_chat_row_set_message (LdChatRow *self,
   gtk_label_set_text (self->role_label, badge ? badge : "");
   gtk_widget_add_css_class (GTK_WIDGET (self->role_label), role_class (role));
 
-  /* Plain text only: user text must never be parsed as markup. */
+  /* User text is never parsed as markup: set_message_text() escapes it. */
   if (ld_message_get_message_type (message) == LD_MESSAGE_TYPE_IMAGE)
     {
       const char *caption = ld_message_get_text (message);
 
-      gtk_label_set_text (self->text_label, caption ? caption : "");
+      set_message_text (self, caption);
       gtk_widget_set_visible (GTK_WIDGET (self->text_label), caption != NULL && *caption != '\0');
       ensure_image_box (self);
       gtk_label_set_text (self->image_label, ld_message_get_image_url (message));
@@ -591,7 +647,7 @@ ld_chat_row_set_message (LdChatRow *self,
     }
   else
     {
-      gtk_label_set_text (self->text_label, ld_message_get_text (message));
+      set_message_text (self, ld_message_get_text (message));
       gtk_widget_set_visible (GTK_WIDGET (self->text_label), TRUE);
       if (self->image_box != NULL)
         gtk_widget_set_visible (self->image_box, FALSE);
