@@ -571,6 +571,9 @@ main (int   argc,
       char *argv[])
 {
   gtk_test_init (&argc, &argv, NULL);
+  /* Without a window manager, focus moves between the test's windows
+   * without focus-out events, and GtkText's cursor blink warns about it. */
+  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
   adw_init ();
 
   /* The high-contrast run (ADW_DEBUG_HIGH_CONTRAST, read at start-up) needs

@@ -1054,6 +1054,9 @@ main (int    argc,
       char **argv)
 {
   gtk_test_init (&argc, &argv, NULL);
+  /* Without a window manager, focus moves between the test's windows
+   * without focus-out events, and GtkText's cursor blink warns about it. */
+  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
   adw_init ();
 
   g_test_add_func ("/ui/prefs/overlay-switch", test_overlay_switch);

@@ -372,6 +372,9 @@ main (int    argc,
   int status;
 
   gtk_test_init (&argc, &argv, NULL);
+  /* Without a window manager, focus moves between the test's windows
+   * without focus-out events, and GtkText's cursor blink warns about it. */
+  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
   adw_init ();
 
   gateway = ld_test_gateway_start (g_getenv ("LIVEDESK_GATEWAY"));

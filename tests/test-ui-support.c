@@ -640,6 +640,9 @@ main (int    argc,
   /* Canned replies go under the config dir: this test's own. */
   g_setenv ("XDG_CONFIG_HOME", config, TRUE);
   gtk_test_init (&argc, &argv, NULL);
+  /* Without a window manager, focus moves between the test's windows
+   * without focus-out events, and GtkText's cursor blink warns about it. */
+  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
   adw_init ();
 
   g_test_add ("/ui/support/flow", Fixture, NULL, fixture_set_up, test_flow, fixture_tear_down);
