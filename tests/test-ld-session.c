@@ -1142,8 +1142,10 @@ test_outage_never_gives_up (void)
       g_assert_cmpint (ld_message_get_state (messages[i]), ==, LD_MESSAGE_STATE_PENDING);
     }
 
-  /* Three times the guide's attempts, and still trying. */
-  WAIT_UNTIL (attempts >= 3 * LD_SESSION_DEFAULT_RECONNECT_ATTEMPTS);
+  /* Three times the guide's attempts, and still trying: between two
+   * attempts (while one connects, the reason says so instead). */
+  WAIT_UNTIL (attempts >= 3 * LD_SESSION_DEFAULT_RECONNECT_ATTEMPTS &&
+              ld_session_get_state (session) == LD_SESSION_STATE_RECONNECTING);
   g_assert_true (ld_session_get_having_trouble (session));
   g_assert_cmpint (ld_session_get_state (session), !=, LD_SESSION_STATE_OFFLINE);
   g_assert_cmpint (ld_session_get_state (session), !=, LD_SESSION_STATE_SIGNED_OUT);
