@@ -1473,6 +1473,19 @@ test_backend_shapes (void)
   g_assert_cmpstr (ld_message_get_username (flat), ==, "Lan");
 }
 
+/* What the peer's health check answers from now on: told, and confirmed
+ * before the session asks. */
+static void
+set_health (TestPeer   *peer,
+            const char *command)
+{
+  g_autoptr(JsonObject) set = NULL;
+
+  test_peer_send (peer, "%s", command);
+  set = test_peer_expect (peer, "health-set", WAIT_MS);
+  g_assert_nonnull (set);
+}
+
 /* Health as the guide checks it: any 2xx is up whatever the body says, and
  * the Redis state when the answer carries one; a 503 is down. */
 static void
@@ -1485,22 +1498,22 @@ test_health_guide (void)
   ld_session_connect (session);
   WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
 
-  test_peer_send (peer, "{\"cmd\":\"health\",\"status\":200,\"body\":{\"status\":\"degraded\",\"redis\":\"disconnected\"}}");
+  set_health (peer, "{\"cmd\":\"health\",\"status\":200,\"body\":{\"status\":\"degraded\",\"redis\":\"disconnected\"}}");
   ld_session_check_health (session);
   WAIT_UNTIL (ld_session_get_redis_state (session) == LD_REDIS_STATE_DOWN);
   g_assert_true (ld_session_get_api_healthy (session));
 
-  test_peer_send (peer, "{\"cmd\":\"health\",\"status\":200,\"body\":{\"services\":{\"redis\":{\"status\":\"up\"}}}}");
+  set_health (peer, "{\"cmd\":\"health\",\"status\":200,\"body\":{\"services\":{\"redis\":{\"status\":\"up\"}}}}");
   ld_session_check_health (session);
   WAIT_UNTIL (ld_session_get_redis_state (session) == LD_REDIS_STATE_UP);
   g_assert_true (ld_session_get_healthy (session));
 
   /* A gateway without Redis says "off": not known to be down. */
-  test_peer_send (peer, "{\"cmd\":\"health\",\"status\":200,\"body\":{\"status\":\"ok\",\"redis\":\"off\"}}");
+  set_health (peer, "{\"cmd\":\"health\",\"status\":200,\"body\":{\"status\":\"ok\",\"redis\":\"off\"}}");
   ld_session_check_health (session);
   WAIT_UNTIL (ld_session_get_redis_state (session) == LD_REDIS_STATE_UNKNOWN);
 
-  test_peer_send (peer, "{\"cmd\":\"health\",\"status\":503,\"body\":{\"status\":\"down\"}}");
+  set_health (peer, "{\"cmd\":\"health\",\"status\":503,\"body\":{\"status\":\"down\"}}");
   ld_session_check_health (session);
   WAIT_UNTIL (!ld_session_get_api_healthy (session));
   g_assert_false (ld_session_get_healthy (session));

@@ -17,7 +17,7 @@
 //   {"cmd":"back"}    listens again on the same port → {"event":"back"}
 //   {"cmd":"refresh-fail","count":N}  the next N refreshes lose their
 //                     connection before an answer
-//   {"cmd":"health","status":S,"body":{…}}  what the health check answers
+//   {"cmd":"health","status":S,"body":{…}}  what the health check answers (then prints health-set)
 // It also serves the REST API's POST /api/v1/auth/refresh-token (a new
 // token pair for alice, printed as {"event":"refresh","ok":…}) and
 // GET /api/v1/system/health.
@@ -135,5 +135,6 @@ readline.createInterface({ input: process.stdin }).on("line", (line) => {
     refreshFailures = command.count;
   } else if (command.cmd === "health") {
     health = { status: command.status, body: command.body };
+    print({ event: "health-set" });
   }
 });
