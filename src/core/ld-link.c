@@ -6,11 +6,9 @@
 #include <string.h>
 
 #include "ld-link.h"
+#include "ld-validate.h"
 
 #define MAX_LINKS 16
-
-/* PROTOCOL.md section 5, the hosts images may come from. */
-static const char * const trusted_hosts[] = { "imgur.com", "cloudinary.com", "res.cloudinary.com" };
 
 char **
 ld_link_find_all (const char *text)
@@ -68,11 +66,13 @@ ld_link_is_trusted (const char *uri)
   if (parsed == NULL || g_strcmp0 (g_uri_get_scheme (parsed), "https") != 0 || g_uri_get_userinfo (parsed) != NULL)
     return FALSE;
   host = ld_link_get_host (uri);
-  for (guint i = 0; host != NULL && i < G_N_ELEMENTS (trusted_hosts); i++)
+  /* The hosts images may come from (PROTOCOL.md section 5), as the
+   * validator has them. */
+  for (const char * const *trusted = ld_validate_image_hosts (); host != NULL && *trusted != NULL; trusted++)
     {
-      g_autofree char *suffix = g_strconcat (".", trusted_hosts[i], NULL);
+      g_autofree char *suffix = g_strconcat (".", *trusted, NULL);
 
-      if (g_str_equal (host, trusted_hosts[i]) || g_str_has_suffix (host, suffix))
+      if (g_str_equal (host, *trusted) || g_str_has_suffix (host, suffix))
         return TRUE;
     }
   return FALSE;
