@@ -10,9 +10,11 @@
 
 #include "ld-envelope.h"
 #include "ld-events.h"
+#include "ld-health.h"
 #include "ld-jwt.h"
 #include "ld-payload.h"
 #include "ld-rate-limit.h"
+#include "ld-reconnect.h"
 #include "ld-rest-client.h"
 #include "ld-request.h"
 #include "ld-room-private.h"
@@ -48,19 +50,11 @@ struct _LdSession
 
   LdSessionState       state;
   char                *state_reason;
-  guint                reconnect_in;
-  guint                attempt;
-  gint64               reconnect_at;
-  guint                reconnect_source;
-  guint                countdown_source;
   gboolean             wants_connection;
-  /* The schedule: jittered exponential from base to cap; the guide's
-   * attempts (reconnect_attempts) only mark when to say we have trouble. */
-  guint                backoff_base_ms;
-  guint                backoff_max_ms;
+  /* The schedule: jittered exponential up to a cap; the guide's attempts
+   * (reconnect_attempts) only mark when to say we have trouble. */
+  LdReconnect         *reconnect;
   guint                give_up_after;
-  gboolean             having_trouble;
-  GNetworkMonitor     *network_monitor;
 
   char                *user_id;
   char                *username;
@@ -79,9 +73,7 @@ struct _LdSession
   guint                ping_interval;
 
   gboolean             socket_healthy;
-  gboolean             api_healthy;
-  LdRedisState         redis_state;
-  guint                health_source;
+  LdHealth            *health;
 
   LdNotificationModel *notifications;
   LdTicketModel       *tickets;
@@ -197,13 +189,13 @@ set_boolean (LdSession *self,
              gboolean   value,
              guint      prop)
 {
-  gboolean was_healthy = self->socket_healthy && self->api_healthy;
+  gboolean was_healthy = ld_session_get_healthy (self);
 
   if (*field == !!value)
     return;
   *field = !!value;
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
-  if (was_healthy != (self->socket_healthy && self->api_healthy))
+  if (was_healthy != ld_session_get_healthy (self))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEALTHY]);
 }
 
@@ -440,31 +432,8 @@ run_waiting (LdSession *self)
 static void
 stop_timers (LdSession *self)
 {
-  g_clear_handle_id (&self->reconnect_source, g_source_remove);
-  g_clear_handle_id (&self->countdown_source, g_source_remove);
   g_clear_handle_id (&self->ping_source, g_source_remove);
-  g_clear_handle_id (&self->health_source, g_source_remove);
   g_clear_handle_id (&self->flush_source, g_source_remove);
-}
-
-static void
-set_reconnect_in (LdSession *self,
-                  guint      seconds)
-{
-  if (self->reconnect_in == seconds)
-    return;
-  self->reconnect_in = seconds;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_IN]);
-}
-
-static void
-set_having_trouble (LdSession *self,
-                    gboolean   trouble)
-{
-  if (self->having_trouble == !!trouble)
-    return;
-  self->having_trouble = !!trouble;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAVING_TROUBLE]);
 }
 
 /* The connection went: every room re-joins on the next one. */
@@ -483,14 +452,11 @@ static void
 go_offline (LdSession  *self,
             const char *reason)
 {
-  g_clear_handle_id (&self->reconnect_source, g_source_remove);
-  g_clear_handle_id (&self->countdown_source, g_source_remove);
+  ld_reconnect_stop (self->reconnect);
   g_clear_handle_id (&self->ping_source, g_source_remove);
-  g_clear_handle_id (&self->health_source, g_source_remove);
+  ld_health_stop (self->health);
   self->wants_connection = FALSE;
   out_of_rooms (self);
-  set_reconnect_in (self, 0);
-  set_having_trouble (self, FALSE);
   if (self->client != NULL)
     sio_client_disconnect (self->client);
   set_state (self, LD_SESSION_STATE_OFFLINE, reason);
@@ -504,12 +470,12 @@ sign_out (LdSession  *self,
           const char *reason)
 {
   stop_timers (self);
+  ld_reconnect_stop (self->reconnect);
+  ld_health_stop (self->health);
   g_clear_handle_id (&self->refresh_source, g_source_remove);
   ld_token_refresh_stop (self->refresher);
-  set_having_trouble (self, FALSE);
   self->wants_connection = FALSE;
   out_of_rooms (self);
-  set_reconnect_in (self, 0);
   if (self->client != NULL)
     sio_client_disconnect (self->client);
   set_state (self, LD_SESSION_STATE_SIGNED_OUT, reason);
@@ -517,28 +483,15 @@ sign_out (LdSession  *self,
   fail_tasks (&self->joins, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT, reason);
 }
 
-static gboolean
-on_countdown (gpointer user_data)
+static void
+on_reconnect_attempt (LdReconnect *reconnect,
+                      guint        attempt,
+                      LdSession   *self)
 {
-  LdSession *self = user_data;
-  gint64 left = self->reconnect_at - g_get_monotonic_time ();
+  g_autofree char *reason = g_strdup_printf (_("Reconnecting to %s (attempt %u)"), self->server_url, attempt);
 
-  set_reconnect_in (self, left > 0 ? (guint) ((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC) : 0);
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-on_reconnect_due (gpointer user_data)
-{
-  LdSession *self = user_data;
-  g_autofree char *reason = g_strdup_printf (_("Reconnecting to %s (attempt %u)"), self->server_url, self->attempt);
-
-  self->reconnect_source = 0;
-  g_clear_handle_id (&self->countdown_source, g_source_remove);
-  set_reconnect_in (self, 0);
   set_state (self, LD_SESSION_STATE_CONNECTING, reason);
   sio_client_connect (self->client);
-  return G_SOURCE_REMOVE;
 }
 
 /* A network fault never ends the session: attempts go on, further apart up
@@ -548,38 +501,29 @@ schedule_reconnect (LdSession  *self,
                     const char *why)
 {
   g_autofree char *reason = NULL;
-  guint delay;
+  guint attempt;
 
-  if (!self->wants_connection || self->reconnect_source != 0)
+  if (!self->wants_connection || ld_reconnect_get_scheduled (self->reconnect))
     return;
 
   g_clear_handle_id (&self->ping_source, g_source_remove);
   /* Only a one-shot caller (the CLI) asks to stop. */
-  if (self->give_up_after != 0 && self->attempt >= self->give_up_after)
+  attempt = ld_reconnect_get_attempt (self->reconnect);
+  if (self->give_up_after != 0 && attempt >= self->give_up_after)
     {
       reason = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                              "Could not reach the server after %u attempt: %s",
                                              "Could not reach the server after %u attempts: %s",
-                                             self->attempt),
-                                self->attempt, why);
-      self->attempt = 0;
+                                             attempt),
+                                attempt, why);
       go_offline (self, reason);
       return;
     }
 
-  delay = sio_client_backoff_delay (self->backoff_base_ms, self->backoff_max_ms,
-                                    0.5, MIN (self->attempt, 30), g_random_double ());
-  self->attempt++;
-  self->reconnect_at = g_get_monotonic_time () + (gint64) delay * 1000;
-  self->reconnect_source = g_timeout_add (delay, on_reconnect_due, self);
-  self->countdown_source = g_timeout_add_seconds (1, on_countdown, self);
-  set_reconnect_in (self, (delay + 999) / 1000);
+  ld_reconnect_failure (self->reconnect);
   /* The guide's attempts are where the app says so, not where it stops. */
-  if (self->reconnect_attempts != 0 && self->attempt > self->reconnect_attempts)
-    {
-      set_having_trouble (self, TRUE);
-      reason = g_strdup_printf (_("Having trouble reaching the server: %s"), why);
-    }
+  if (ld_reconnect_get_having_trouble (self->reconnect))
+    reason = g_strdup_printf (_("Having trouble reaching the server: %s"), why);
   else
     reason = g_strdup_printf (_("Connection lost: %s"), why);
   set_state (self, LD_SESSION_STATE_RECONNECTING, reason);
@@ -592,14 +536,29 @@ ld_session_reconnect_now (LdSession *self)
 
   if (self->state == LD_SESSION_STATE_SIGNED_OUT || self->client == NULL)
     return;
-  if (self->state == LD_SESSION_STATE_RECONNECTING && self->reconnect_source != 0)
-    {
-      g_clear_handle_id (&self->reconnect_source, g_source_remove);
-      on_reconnect_due (self);
-    }
-  else if (self->state == LD_SESSION_STATE_OFFLINE)
+  if (self->state == LD_SESSION_STATE_OFFLINE)
     ld_session_connect (self);
-  /* A refresh waiting on the network goes now too. */
+  /* Fires a waiting attempt; ::retry-now then hurries the refresh. */
+  ld_reconnect_now (self->reconnect);
+}
+
+/* The schedule's countdown and trouble are the session's properties. */
+static void
+on_reconnect_notify (LdReconnect *reconnect,
+                     GParamSpec  *pspec,
+                     LdSession   *self)
+{
+  if (g_str_equal (pspec->name, "reconnect-in"))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_IN]);
+  else
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAVING_TROUBLE]);
+}
+
+/* Whatever else waits on the network: a refresh goes now too. */
+static void
+on_reconnect_retry_now (LdReconnect *reconnect,
+                        LdSession   *self)
+{
   ld_token_refresh_retry_now (self->refresher);
 }
 
@@ -609,17 +568,7 @@ _ld_session_network_changed (LdSession *self,
 {
   g_return_if_fail (LD_IS_SESSION (self));
 
-  /* Back on the network: no reason to wait out the backoff. */
-  if (available && self->wants_connection)
-    ld_session_reconnect_now (self);
-}
-
-static void
-on_network_changed (GNetworkMonitor *monitor,
-                    gboolean         available,
-                    gpointer         user_data)
-{
-  _ld_session_network_changed (user_data, available);
+  ld_reconnect_network_changed (self->reconnect, available);
 }
 
 void
@@ -629,10 +578,7 @@ _ld_session_set_network_monitor (LdSession       *self,
   g_return_if_fail (LD_IS_SESSION (self));
   g_return_if_fail (G_IS_NETWORK_MONITOR (monitor));
 
-  if (self->network_monitor != NULL)
-    g_signal_handlers_disconnect_by_func (self->network_monitor, on_network_changed, self);
-  g_set_object (&self->network_monitor, monitor);
-  g_signal_connect (self->network_monitor, "network-changed", G_CALLBACK (on_network_changed), self);
+  ld_reconnect_set_network_monitor (self->reconnect, monitor);
 }
 
 static gboolean
@@ -680,25 +626,20 @@ ensure_pinging (LdSession *self)
     self->ping_source = g_timeout_add_seconds (self->ping_interval, on_ping_due, self);
 }
 
+/* The API's part of the health, and with the socket's the whole. */
 static void
-on_health_checked (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+on_health_notify (LdHealth   *health,
+                  GParamSpec *pspec,
+                  LdSession  *self)
 {
-  g_autoptr(GError) error = NULL;
-  LdRedisState redis = LD_REDIS_STATE_UNKNOWN;
-  gboolean ok = ld_rest_client_health_finish (LD_REST_CLIENT (source), result, &redis, &error);
-  LdSession *self;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = LD_SESSION (user_data);
-  set_boolean (self, &self->api_healthy, ok, PROP_API_HEALTHY);
-  if (self->redis_state != redis)
+  if (g_str_equal (pspec->name, "redis-state"))
     {
-      self->redis_state = redis;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REDIS_STATE]);
+      return;
     }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_API_HEALTHY]);
+  if (self->socket_healthy)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEALTHY]);
 }
 
 void
@@ -706,22 +647,14 @@ ld_session_check_health (LdSession *self)
 {
   g_return_if_fail (LD_IS_SESSION (self));
 
-  ld_rest_client_health_async (self->rest, self->cancellable, on_health_checked, self);
-}
-
-static gboolean
-on_health_due (gpointer user_data)
-{
-  ld_session_check_health (user_data);
-  return G_SOURCE_CONTINUE;
+  ld_health_check (self->health);
 }
 
 static void
 become_online (LdSession *self)
 {
   set_state (self, LD_SESSION_STATE_ONLINE, NULL);
-  self->attempt = 0;
-  set_having_trouble (self, FALSE);
+  ld_reconnect_success (self->reconnect);
 
   /* Every room re-joins by itself. */
   {
@@ -2920,9 +2853,15 @@ ld_session_dispose (GObject *object)
   g_clear_handle_id (&self->refresh_source, g_source_remove);
   if (self->refresher != NULL)
     ld_token_refresh_stop (self->refresher);
-  if (self->network_monitor != NULL)
-    g_signal_handlers_disconnect_by_func (self->network_monitor, on_network_changed, self);
-  g_clear_object (&self->network_monitor);
+  if (self->reconnect != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->reconnect, self);
+      ld_reconnect_stop (self->reconnect);
+    }
+  g_clear_object (&self->reconnect);
+  if (self->health != NULL)
+    g_signal_handlers_disconnect_by_data (self->health, self);
+  g_clear_object (&self->health);
 
   if (self->requests != NULL)
     ld_requests_close (self->requests, _("The session was closed"));
@@ -3015,7 +2954,7 @@ ld_session_get_property (GObject    *object,
       g_value_set_string (value, self->state_reason);
       break;
     case PROP_RECONNECT_IN:
-      g_value_set_uint (value, self->reconnect_in);
+      g_value_set_uint (value, ld_session_get_reconnect_in (self));
       break;
     case PROP_USER_ID:
       g_value_set_string (value, self->user_id);
@@ -3048,10 +2987,10 @@ ld_session_get_property (GObject    *object,
       g_value_set_string (value, ld_room_get_sanction_reason (self->current));
       break;
     case PROP_HAVING_TROUBLE:
-      g_value_set_boolean (value, self->having_trouble);
+      g_value_set_boolean (value, ld_session_get_having_trouble (self));
       break;
     case PROP_REDIS_STATE:
-      g_value_set_enum (value, self->redis_state);
+      g_value_set_enum (value, ld_session_get_redis_state (self));
       break;
     case PROP_CURRENT_ROOM:
       g_value_set_object (value, ld_session_get_current_room (self));
@@ -3060,7 +2999,7 @@ ld_session_get_property (GObject    *object,
       g_value_set_boolean (value, self->socket_healthy);
       break;
     case PROP_API_HEALTHY:
-      g_value_set_boolean (value, self->api_healthy);
+      g_value_set_boolean (value, ld_session_get_api_healthy (self));
       break;
     case PROP_HEALTHY:
       g_value_set_boolean (value, ld_session_get_healthy (self));
@@ -3111,10 +3050,15 @@ ld_session_constructed (GObject *object)
   self->rest = ld_rest_client_new (self->api_url);
   self->refresher = ld_token_refresh_new (self->rest, NULL);
   ld_token_refresh_set_schedule (self->refresher, LD_SESSION_REFRESH_RETRY_DELAY_MS,
-                                 LD_SESSION_REFRESH_RETRY_DELAY_MAX_MS, self->backoff_base_ms,
-                                 self->backoff_max_ms);
+                                 LD_SESSION_REFRESH_RETRY_DELAY_MAX_MS, LD_SESSION_RECONNECT_DELAY_MS,
+                                 LD_SESSION_RECONNECT_DELAY_MAX_MS);
   g_signal_connect_object (self->refresher, "retrying", G_CALLBACK (on_refresh_retrying), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect (self->reconnect, "retry-now", G_CALLBACK (on_reconnect_retry_now), self);
+  self->health = ld_health_new (self->rest, NULL);
+  ld_health_set_schedule (self->health, LD_SESSION_HEALTH_INTERVAL_S * 1000, LD_HEALTH_TIMEOUT_MS);
+  g_signal_connect (self->health, "notify::api-healthy", G_CALLBACK (on_health_notify), self);
+  g_signal_connect (self->health, "notify::redis-state", G_CALLBACK (on_health_notify), self);
 }
 
 static void
@@ -3209,11 +3153,13 @@ ld_session_init (LdSession *self)
   self->reconnect_attempts = LD_SESSION_DEFAULT_RECONNECT_ATTEMPTS;
   self->refresh_margin = LD_SESSION_DEFAULT_REFRESH_MARGIN_S;
   self->ping_interval = LD_SESSION_VIEWER_PING_INTERVAL_S;
-  self->backoff_base_ms = LD_SESSION_RECONNECT_DELAY_MS;
-  self->backoff_max_ms = LD_SESSION_RECONNECT_DELAY_MAX_MS;
   self->role = LD_ROLE_VIEWER;
-  self->network_monitor = g_object_ref (g_network_monitor_get_default ());
-  g_signal_connect (self->network_monitor, "network-changed", G_CALLBACK (on_network_changed), self);
+  self->reconnect = ld_reconnect_new (NULL);
+  ld_reconnect_set_backoff (self->reconnect, LD_SESSION_RECONNECT_DELAY_MS, LD_SESSION_RECONNECT_DELAY_MAX_MS);
+  ld_reconnect_set_trouble_after (self->reconnect, self->reconnect_attempts);
+  g_signal_connect (self->reconnect, "attempt", G_CALLBACK (on_reconnect_attempt), self);
+  g_signal_connect (self->reconnect, "notify::reconnect-in", G_CALLBACK (on_reconnect_notify), self);
+  g_signal_connect (self->reconnect, "notify::having-trouble", G_CALLBACK (on_reconnect_notify), self);
   self->cancellable = g_cancellable_new ();
   self->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->kept_sanctions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, kept_free);
@@ -3286,7 +3232,7 @@ ld_session_get_redis_state (LdSession *self)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), LD_REDIS_STATE_UNKNOWN);
 
-  return self->redis_state;
+  return ld_health_get_redis_state (self->health);
 }
 
 gboolean
@@ -3294,7 +3240,7 @@ ld_session_get_having_trouble (LdSession *self)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
 
-  return self->having_trouble;
+  return ld_reconnect_get_having_trouble (self->reconnect);
 }
 
 void
@@ -3308,8 +3254,7 @@ _ld_session_set_backoff (LdSession *self,
   g_return_if_fail (base_ms > 0 && max_ms >= base_ms);
   g_return_if_fail (refresh_base_ms > 0 && refresh_max_ms >= refresh_base_ms);
 
-  self->backoff_base_ms = base_ms;
-  self->backoff_max_ms = max_ms;
+  ld_reconnect_set_backoff (self->reconnect, base_ms, max_ms);
   ld_token_refresh_set_schedule (self->refresher, refresh_base_ms, refresh_max_ms, base_ms, max_ms);
 }
 
@@ -3329,6 +3274,7 @@ ld_session_set_reconnect_attempts (LdSession *self,
   if (self->reconnect_attempts == attempts)
     return;
   self->reconnect_attempts = attempts;
+  ld_reconnect_set_trouble_after (self->reconnect, attempts);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_ATTEMPTS]);
 }
 
@@ -3400,14 +3346,12 @@ ld_session_connect (LdSession *self)
 
   ensure_client (self);
   self->wants_connection = TRUE;
-  self->attempt = 0;
+  ld_reconnect_start (self->reconnect);
   self->refreshed_after_refusal = FALSE;
   reason = g_strdup_printf (_("Connecting to %s"), self->server_url);
   set_state (self, LD_SESSION_STATE_CONNECTING, reason);
 
-  g_clear_handle_id (&self->health_source, g_source_remove);
-  self->health_source = g_timeout_add_seconds (LD_SESSION_HEALTH_INTERVAL_S, on_health_due, self);
-  ld_session_check_health (self);
+  ld_health_start (self->health);
   schedule_refresh (self);
 
   sio_client_connect (self->client);
@@ -3418,7 +3362,6 @@ ld_session_disconnect (LdSession *self)
 {
   g_return_if_fail (LD_IS_SESSION (self));
 
-  g_clear_handle_id (&self->health_source, g_source_remove);
   go_offline (self, NULL);
 }
 
@@ -3440,7 +3383,7 @@ guint
 ld_session_get_reconnect_in (LdSession *self)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), 0);
-  return self->reconnect_in;
+  return ld_reconnect_get_reconnect_in (self->reconnect);
 }
 
 const char *
@@ -3506,14 +3449,14 @@ gboolean
 ld_session_get_api_healthy (LdSession *self)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
-  return self->api_healthy;
+  return ld_health_get_api_healthy (self->health);
 }
 
 gboolean
 ld_session_get_healthy (LdSession *self)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
-  return self->socket_healthy && self->api_healthy;
+  return self->socket_healthy && ld_health_get_api_healthy (self->health);
 }
 
 LdChatModel *
