@@ -1126,14 +1126,18 @@ _ld_session_handle_event (LdSession  *self,
     case LD_EVENT_JOINED_ROOM:
       apply_joined (self, payload);
       break;
+    /* The table's reader says where their fields are, as for a room's. */
     case LD_EVENT_NOTIFICATION:
-      ld_notification_model_add_from_json (self->notifications, payload, LD_NOTIFICATION_SOURCE_USER, NULL);
-      break;
     case LD_EVENT_SYSTEM_NOTIFICATION:
-      ld_notification_model_add_from_json (self->notifications, payload, LD_NOTIFICATION_SOURCE_SYSTEM, NULL);
+      if (fields != NULL)
+        ld_notification_model_add_from_json (self->notifications, fields,
+                                             info->event == LD_EVENT_SYSTEM_NOTIFICATION ? LD_NOTIFICATION_SOURCE_SYSTEM
+                                                                                         : LD_NOTIFICATION_SOURCE_USER,
+                                             NULL);
       break;
     case LD_EVENT_NOTIFICATION_UPDATE:
-      ld_notification_model_apply_update (self->notifications, payload, NULL);
+      if (fields != NULL)
+        ld_notification_model_apply_update (self->notifications, fields, NULL);
       break;
     case LD_EVENT_TICKET_MESSAGE:
       if (self->role == LD_ROLE_ADMIN)
@@ -2853,15 +2857,14 @@ ld_session_dispose (GObject *object)
   g_clear_handle_id (&self->refresh_source, g_source_remove);
   if (self->refresher != NULL)
     ld_token_refresh_stop (self->refresher);
-  if (self->reconnect != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->reconnect, self);
-      ld_reconnect_stop (self->reconnect);
-    }
-  g_clear_object (&self->reconnect);
+  /* Both stay until finalize, so the getters answer to the end. */
+  g_signal_handlers_disconnect_by_data (self->reconnect, self);
+  ld_reconnect_stop (self->reconnect);
   if (self->health != NULL)
-    g_signal_handlers_disconnect_by_data (self->health, self);
-  g_clear_object (&self->health);
+    {
+      g_signal_handlers_disconnect_by_data (self->health, self);
+      ld_health_stop (self->health);
+    }
 
   if (self->requests != NULL)
     ld_requests_close (self->requests, _("The session was closed"));
@@ -2916,6 +2919,8 @@ ld_session_finalize (GObject *object)
   LdSession *self = LD_SESSION (object);
 
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->reconnect);
+  g_clear_object (&self->health);
   g_clear_pointer (&self->tokens, ld_tokens_free);
   g_free (self->token_user_id);
   g_free (self->server_url);
