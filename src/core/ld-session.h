@@ -15,7 +15,8 @@
  * by itself after a reconnect; incoming events go through the protocol's
  * event table to the room or model they are for. What the user sends waits
  * in one outbox (LdOutbox) until the server confirms it: sent in order once
- * back in the room, never shown or sent twice.
+ * back in the room, never shown or sent twice. The account's support desk
+ * (tickets, chatWithAdmin) is its LdSupport (ld_session_get_support).
  *
  * Tokens come from ld_session_set_tokens(); after a refresh the session
  * emits ::tokens-changed so the owner can store the new ones in the keyring.

@@ -52,6 +52,13 @@ struct _LdSupportView
 
 G_DEFINE_FINAL_TYPE (LdSupportView, ld_support_view, GTK_TYPE_WIDGET)
 
+/* The session's support desk: its tickets and their requests. */
+static LdSupport *
+get_support (LdSupportView *self)
+{
+  return ld_session_get_support (self->session);
+}
+
 static gboolean
 window_active (LdSupportView *self)
 {
@@ -206,7 +213,7 @@ set_current (LdSupportView *self,
       /* Listed from the server: its conversation comes when opened. */
       if (self->session != NULL && self->admin && !ld_ticket_get_history_loaded (ticket) &&
           ld_ticket_get_ticket_id (ticket) != NULL && ld_ticket_get_created (ticket) != NULL)
-        ld_support_get_ticket_async (ld_session_get_support (self->session), ld_ticket_get_ticket_id (ticket), NULL,
+        ld_support_get_ticket_async (get_support (self), ld_ticket_get_ticket_id (ticket), NULL,
                                      self->cancellable, on_history_loaded, NULL);
     }
 
@@ -290,7 +297,7 @@ update_own (LdSupportView *self)
   LdTicket *own = NULL;
 
   if (self->session != NULL && !self->admin)
-    own = ld_ticket_model_lookup (ld_support_get_tickets (ld_session_get_support (self->session)), ld_session_get_user_id (self->session));
+    own = ld_ticket_model_lookup (ld_support_get_tickets (get_support (self)), ld_session_get_user_id (self->session));
 
   if (own == self->own)
     return;
@@ -367,8 +374,8 @@ update_mode (LdSupportView *self)
   else if (!self->admin && !self->asked_own && ld_session_get_user_id (self->session) != NULL)
     {
       self->asked_own = TRUE;
-      if (ld_ticket_model_lookup (ld_support_get_tickets (ld_session_get_support (self->session)), ld_session_get_user_id (self->session)) == NULL)
-        ld_support_get_ticket_async (ld_session_get_support (self->session), NULL, ld_support_view_get_support_type (self),
+      if (ld_ticket_model_lookup (ld_support_get_tickets (get_support (self)), ld_session_get_user_id (self->session)) == NULL)
+        ld_support_get_ticket_async (get_support (self), NULL, ld_support_view_get_support_type (self),
                                      self->cancellable, on_history_loaded, NULL);
     }
   {
@@ -416,7 +423,7 @@ on_user_send (LdSupportView         *self,
       ld_support_conversation_refuse (conversation, _("Not signed in"));
       return;
     }
-  ld_support_contact_support_async (ld_session_get_support (self->session), text, ld_support_view_get_support_type (self),
+  ld_support_contact_support_async (get_support (self), text, ld_support_view_get_support_type (self),
                                     self->cancellable, on_user_sent, g_object_ref (self));
 }
 
@@ -445,10 +452,10 @@ on_admin_send (LdSupportView         *self,
       return;
     }
   if (ld_support_conversation_get_note (conversation))
-    ld_support_add_ticket_note_async (ld_session_get_support (self->session), ld_ticket_get_ticket_id (self->current), text,
+    ld_support_add_ticket_note_async (get_support (self), ld_ticket_get_ticket_id (self->current), text,
                                       self->cancellable, on_admin_sent, g_object_ref (self));
   else
-    ld_support_reply_in_ticket_async (ld_session_get_support (self->session), ld_ticket_get_ticket_id (self->current), text,
+    ld_support_reply_in_ticket_async (get_support (self), ld_ticket_get_ticket_id (self->current), text,
                                       self->cancellable, on_admin_sent, g_object_ref (self));
 }
 
@@ -491,7 +498,7 @@ on_type_selected (LdSupportView *self)
   if (self->session != NULL && !self->admin && ld_session_get_state (self->session) == LD_SESSION_STATE_ONLINE &&
       (self->own == NULL ||
        g_strcmp0 (ld_ticket_get_support_type (self->own), ld_support_view_get_support_type (self)) != 0))
-    ld_support_get_ticket_async (ld_session_get_support (self->session), NULL, ld_support_view_get_support_type (self),
+    ld_support_get_ticket_async (get_support (self), NULL, ld_support_view_get_support_type (self),
                                  self->cancellable, on_history_loaded, NULL);
 }
 
@@ -551,7 +558,7 @@ toggle_resolved_action (GtkWidget  *widget,
   if (self->current == NULL || self->session == NULL || ld_ticket_get_ticket_id (self->current) == NULL)
     return;
   /* The server's state is every admin's: the ticket changes when it answers. */
-  ld_support_change_ticket_async (ld_session_get_support (self->session), ld_ticket_get_ticket_id (self->current),
+  ld_support_change_ticket_async (get_support (self), ld_ticket_get_ticket_id (self->current),
                                   ld_ticket_get_resolved (self->current) ? LD_TICKET_CHANGE_REOPEN
                                                                          : LD_TICKET_CHANGE_RESOLVE,
                                   self->cancellable, on_ticket_changed, g_object_ref (self));
@@ -566,7 +573,7 @@ claim_action (GtkWidget  *widget,
 
   if (self->current == NULL || self->session == NULL || ld_ticket_get_ticket_id (self->current) == NULL)
     return;
-  ld_support_change_ticket_async (ld_session_get_support (self->session), ld_ticket_get_ticket_id (self->current), LD_TICKET_CHANGE_CLAIM,
+  ld_support_change_ticket_async (get_support (self), ld_ticket_get_ticket_id (self->current), LD_TICKET_CHANGE_CLAIM,
                                   self->cancellable, on_ticket_changed, g_object_ref (self));
 }
 
@@ -830,7 +837,7 @@ ld_support_view_set_session (LdSupportView *self,
 
   if (self->session != NULL)
     {
-      LdTicketModel *tickets = ld_support_get_tickets (ld_session_get_support (self->session));
+      LdTicketModel *tickets = ld_support_get_tickets (get_support (self));
 
       g_signal_handlers_disconnect_by_data (self->session, self);
       g_signal_handlers_disconnect_by_data (tickets, self);
@@ -891,7 +898,7 @@ ld_support_view_open_ticket (LdSupportView *self,
   g_return_val_if_fail (user_id != NULL, FALSE);
 
   if (self->session == NULL || !self->admin ||
-      (ticket = ld_ticket_model_lookup (ld_support_get_tickets (ld_session_get_support (self->session)), user_id)) == NULL)
+      (ticket = ld_ticket_model_lookup (ld_support_get_tickets (get_support (self)), user_id)) == NULL)
     return FALSE;
 
   ld_support_view_set_show_resolved (self, ld_ticket_get_resolved (ticket));
@@ -966,9 +973,9 @@ ld_support_view_load_older (LdSupportView *self)
   g_return_val_if_fail (LD_IS_SUPPORT_VIEW (self), FALSE);
 
   if (self->session == NULL || !self->admin || self->loading_older ||
-      ld_ticket_model_get_next_before (ld_support_get_tickets (ld_session_get_support (self->session))) == NULL)
+      ld_ticket_model_get_next_before (ld_support_get_tickets (get_support (self))) == NULL)
     return FALSE;
   self->loading_older = TRUE;
-  ld_support_load_tickets_async (ld_session_get_support (self->session), TRUE, self->cancellable, on_older_loaded, g_object_ref (self));
+  ld_support_load_tickets_async (get_support (self), TRUE, self->cancellable, on_older_loaded, g_object_ref (self));
   return TRUE;
 }
