@@ -660,82 +660,6 @@ test_sanctions (void)
   g_assert_cmpuint (count_text (alice, "bob", "still here"), ==, 0);
 }
 
-static void
-on_support_reply (LdSession  *session,
-                  const char *ticket_id,
-                  const char *from,
-                  const char *text,
-                  gpointer    user_data)
-{
-  g_free (*(char **) user_data);
-  *(char **) user_data = g_strdup (text);
-}
-
-/* A user asks for help; the admin sees a ticket, answers, the user hears it. */
-static void
-test_support (void)
-{
-  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
-  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
-  g_autoptr(LdSession) ada = online_session (gateway, "ada", "admin");
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GAsyncResult) replied = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *ticket_id = NULL;
-  g_autofree char *answer = NULL;
-  LdTicket *ticket;
-
-  g_signal_connect (alice, "support-reply", G_CALLBACK (on_support_reply), &answer);
-  ld_session_contact_support_async (alice, "my gift did not arrive", "billing", NULL, ld_test_store_result, &result);
-  WAIT_UNTIL (result != NULL);
-  ticket_id = ld_session_contact_support_finish (alice, result, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (ticket_id);
-
-  WAIT_UNTIL (ld_ticket_model_lookup (ld_session_get_tickets (ada), "alice") != NULL);
-  ticket = ld_ticket_model_lookup (ld_session_get_tickets (ada), "alice");
-  g_assert_cmpstr (ld_ticket_get_support_type (ticket), ==, "billing");
-
-  ld_session_reply_to_ticket_async (ada, "alice", "we are on it", NULL, ld_test_store_result, &replied);
-  WAIT_UNTIL (replied != NULL);
-  g_assert_true (ld_session_reply_to_ticket_finish (ada, replied, &error));
-  g_assert_no_error (error);
-  WAIT_UNTIL (answer != NULL);
-  g_assert_cmpstr (answer, ==, "we are on it");
-
-  /* Alice's own conversation: her message and the answer, in order, the
-   * answer unread until she reads it. The admin's list has only hers. */
-  {
-    LdTicketModel *mine = ld_session_get_tickets (alice);
-    LdTicket *own;
-    GListModel *messages;
-    g_autoptr(LdMessage) first = NULL;
-    g_autoptr(LdMessage) second = NULL;
-
-    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (mine)), ==, 1);
-    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_session_get_tickets (ada))), ==, 1);
-    own = ld_ticket_model_lookup (mine, "alice");
-    g_assert_nonnull (own);
-    g_assert_cmpstr (ld_ticket_get_ticket_id (own), ==, ticket_id);
-    g_assert_cmpstr (ld_ticket_get_support_type (own), ==, "billing");
-    messages = ld_ticket_get_messages (own);
-    g_assert_cmpuint (g_list_model_get_n_items (messages), ==, 2);
-    first = g_list_model_get_item (messages, 0);
-    second = g_list_model_get_item (messages, 1);
-    g_assert_cmpstr (ld_message_get_text (first), ==, "my gift did not arrive");
-    g_assert_true (ld_message_get_is_own (first));
-    g_assert_cmpint (ld_message_get_state (first), ==, LD_MESSAGE_STATE_SENT);
-    g_assert_cmpstr (ld_message_get_text (second), ==, "we are on it");
-    g_assert_cmpstr (ld_message_get_username (second), ==, "ada");
-    g_assert_false (ld_message_get_is_own (second));
-    g_assert_cmpuint (ld_ticket_get_unread_count (own), ==, 1);
-    g_assert_cmpuint (ld_ticket_model_get_n_unread (mine), ==, 1);
-    ld_ticket_mark_read (own);
-    g_assert_cmpuint (ld_ticket_get_unread_count (own), ==, 0);
-    g_assert_cmpuint (ld_ticket_model_get_n_unread (mine), ==, 0);
-  }
-}
-
 /* A gift reaches the room's gift queue; room info answers, typed. The
  * actions go to the room they are called on, current or not, and a room
  * left refuses them. */
@@ -1630,7 +1554,6 @@ main (int   argc,
   g_test_add_func ("/ld/session/signed-out-without-refresh", test_signed_out_without_refresh);
   g_test_add_func ("/ld/session/refusal-retry-moderation", test_refusal_retry_moderation);
   g_test_add_func ("/ld/session/sanctions", test_sanctions);
-  g_test_add_func ("/ld/session/support", test_support);
   g_test_add_func ("/ld/session/gift-and-room-info", test_gift_and_room_info);
   g_test_add_func ("/ld/session/health", test_health);
   g_test_add_func ("/ld/session/viewer-ping", test_viewer_ping);

@@ -317,9 +317,9 @@ contact_support (LdSession  *session,
       g_autoptr(GError) error = NULL;
       g_autofree char *ticket = NULL;
 
-      ld_session_contact_support_async (session, text, "billing", NULL, ld_test_store_result, &result);
+      ld_support_contact_support_async (ld_session_get_support (session), text, "billing", NULL, ld_test_store_result, &result);
       WAIT_UNTIL (result != NULL);
-      ticket = ld_session_contact_support_finish (session, result, &error);
+      ticket = ld_support_contact_support_finish (ld_session_get_support (session), result, &error);
       if (ticket != NULL)
         return;
       g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
@@ -330,7 +330,7 @@ contact_support (LdSession  *session,
 static guint
 ticket_length (const char *user_id)
 {
-  LdTicket *ticket = ld_ticket_model_lookup (ld_session_get_tickets (t.ada), user_id);
+  LdTicket *ticket = ld_ticket_model_lookup (ld_support_get_tickets (ld_session_get_support (t.ada)), user_id);
 
   return ticket != NULL ? g_list_model_get_n_items (ld_ticket_get_messages (ticket)) : 0;
 }
@@ -713,9 +713,9 @@ change_ticket (LdSession      *session,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  ld_session_change_ticket_async (session, ticket_id, change, NULL, ld_test_store_result, &result);
+  ld_support_change_ticket_async (ld_session_get_support (session), ticket_id, change, NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
-  g_assert_true (ld_session_change_ticket_finish (session, result, &error));
+  g_assert_true (ld_support_change_ticket_finish (ld_session_get_support (session), result, &error));
   g_assert_no_error (error);
 }
 
@@ -732,7 +732,7 @@ test_others_ticket (void)
   gtk_widget_set_visible (GTK_WIDGET (t.window), FALSE);
   choose_all (TRUE);
   contact_support (t.alice, "is anyone there?");
-  WAIT_UNTIL ((ticket = ld_ticket_model_lookup (ld_session_get_tickets (t.ada), "alice")) != NULL);
+  WAIT_UNTIL ((ticket = ld_ticket_model_lookup (ld_support_get_tickets (ld_session_get_support (t.ada)), "alice")) != NULL);
   ticket_id = ld_ticket_get_ticket_id (ticket);
 
   /* Zoe's ticket: Ada's list follows, her desktop stays quiet. */

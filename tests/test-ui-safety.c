@@ -505,9 +505,9 @@ contact_support (LdSession  *session,
       g_autoptr(GError) error = NULL;
       g_autofree char *ticket = NULL;
 
-      ld_session_contact_support_async (session, text, "billing", NULL, ld_test_store_result, &result);
+      ld_support_contact_support_async (ld_session_get_support (session), text, "billing", NULL, ld_test_store_result, &result);
       WAIT_UNTIL (result != NULL);
-      ticket = ld_session_contact_support_finish (session, result, &error);
+      ticket = ld_support_contact_support_finish (ld_session_get_support (session), result, &error);
       if (ticket != NULL)
         return;
       g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);

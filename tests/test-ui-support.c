@@ -140,7 +140,7 @@ test_flow (Fixture       *fixture,
            gconstpointer  user_data)
 {
   LdSupportConversation *asking, *answering;
-  LdTicketModel *admin_tickets = ld_session_get_tickets (fixture->admin);
+  LdTicketModel *admin_tickets = ld_support_get_tickets (ld_session_get_support (fixture->admin));
   LdTicket *ticket;
   LdMessage *answer;
 
@@ -254,7 +254,7 @@ test_refused (Fixture       *fixture,
   g_assert_nonnull (error);
   g_assert_cmpstr (ld_support_conversation_get_text (asking), ==, "<script>alert('xu')</script> giúp mình với");
   g_assert_cmpuint (n_messages (asking), ==, 0);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_session_get_tickets (fixture->admin))), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_support_get_tickets (ld_session_get_support (fixture->admin)))), ==, 0);
 
   /* Editing the text is dealing with it: the reason goes. */
   ld_support_conversation_set_text (asking, "giúp mình với");
@@ -345,7 +345,7 @@ test_narrow (Fixture       *fixture,
 
   g_assert_true (ld_support_view_open_ticket (fixture->admin_view, "alice"));
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == detail);
-  g_assert_cmpuint (ld_ticket_model_get_n_unread (ld_session_get_tickets (fixture->admin)), ==, 0);
+  g_assert_cmpuint (ld_ticket_model_get_n_unread (ld_support_get_tickets (ld_session_get_support (fixture->admin))), ==, 0);
   WAIT_UNTIL (ld_ticket_get_history_loaded (ld_support_view_get_current_ticket (fixture->admin_view)));
   gtk_widget_activate_action (GTK_WIDGET (fixture->admin_view), "support.back", NULL);
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == sidebar);
@@ -512,7 +512,7 @@ test_older_pages (Fixture       *fixture,
   WAIT_UNTIL (n_rows (fixture->admin_view) == 21);
   g_assert_cmpstr (ld_ticket_get_user_id (ld_ticket_row_get_ticket (row_at (fixture->admin_view, 20))), ==, "user00");
   /* Every page is in: the end of the list asks nothing more. */
-  WAIT_UNTIL (ld_ticket_model_get_next_before (ld_session_get_tickets (fixture->admin)) == NULL);
+  WAIT_UNTIL (ld_ticket_model_get_next_before (ld_support_get_tickets (ld_session_get_support (fixture->admin))) == NULL);
   g_assert_false (ld_support_view_load_older (fixture->admin_view));
 }
 
@@ -574,9 +574,9 @@ send_as (LdSession  *session,
   g_autofree char *ticket_id = NULL;
 
   WAIT_UNTIL (ld_session_get_send_retry_ms (session) == 0);
-  ld_session_contact_support_async (session, text, support_type, NULL, ld_test_store_result, &result);
+  ld_support_contact_support_async (ld_session_get_support (session), text, support_type, NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
-  ticket_id = ld_session_contact_support_finish (session, result, &error);
+  ticket_id = ld_support_contact_support_finish (ld_session_get_support (session), result, &error);
   g_assert_no_error (error);
 }
 

@@ -1021,10 +1021,10 @@ get_ticket (Cli        *cli,
 
   if (!start_session (cli))
     return NULL;
-  ld_session_get_ticket_async (cli->session, ticket_id, NULL, NULL, on_done, &result);
+  ld_support_get_ticket_async (ld_session_get_support (cli->session), ticket_id, NULL, NULL, on_done, &result);
   if (!await (cli, &result))
     return NULL;
-  ticket = ld_session_get_ticket_finish (cli->session, result, &error);
+  ticket = ld_support_get_ticket_finish (ld_session_get_support (cli->session), result, &error);
   if (ticket == NULL)
     fail_with_error (cli, error);
   return ticket;
@@ -1054,11 +1054,11 @@ cmd_support_list (Cli   *cli,
   if (!start_session (cli))
     return cli->exit_code;
   /* A negative limit is the server's to refuse, not ours to read as none. */
-  ld_session_list_tickets_async (cli->session, status, before, limit < 0 ? G_MAXUINT : (guint) limit,
+  ld_support_list_tickets_async (ld_session_get_support (cli->session), status, before, limit < 0 ? G_MAXUINT : (guint) limit,
                                  NULL, on_done, &result);
   if (!await (cli, &result))
     return cli->exit_code != 0 ? cli->exit_code : CLI_EXIT_FAILURE;
-  page = ld_session_list_tickets_finish (cli->session, result, &error);
+  page = ld_support_list_tickets_finish (ld_session_get_support (cli->session), result, &error);
   if (page == NULL)
     return fail_with_error (cli, error);
   print_object (page);
@@ -1100,14 +1100,14 @@ change_ticket (Cli            *cli,
     return cli->exit_code;
   if (!start_session (cli))
     return cli->exit_code;
-  ld_session_change_ticket_async (cli->session, argv[1], change, NULL, on_done, &result);
+  ld_support_change_ticket_async (ld_session_get_support (cli->session), argv[1], change, NULL, on_done, &result);
   if (!await (cli, &result))
     return cli->exit_code != 0 ? cli->exit_code : CLI_EXIT_FAILURE;
-  if (!ld_session_change_ticket_finish (cli->session, result, &error))
+  if (!ld_support_change_ticket_finish (ld_session_get_support (cli->session), result, &error))
     return fail_with_error (cli, error);
 
   /* The server's answer is in the session's tickets now. */
-  ticket = ld_ticket_model_lookup_id (ld_session_get_tickets (cli->session), argv[1]);
+  ticket = ld_ticket_model_lookup_id (ld_support_get_tickets (ld_session_get_support (cli->session)), argv[1]);
   if (ticket == NULL)
     return fail (cli, CLI_EXIT_FAILURE, "%s", _("The server’s answer named no ticket"));
   out = ticket_to_json (ticket, FALSE);
@@ -1137,13 +1137,13 @@ cmd_support_reply (Cli   *cli,
   if ((ticket = get_ticket (cli, argv[1])) == NULL)
     return cli->exit_code != 0 ? cli->exit_code : CLI_EXIT_FAILURE;
   if (internal)
-    ld_session_add_ticket_note_async (cli->session, argv[1], argv[2], NULL, on_done, &result);
+    ld_support_add_ticket_note_async (ld_session_get_support (cli->session), argv[1], argv[2], NULL, on_done, &result);
   else
-    ld_session_reply_in_ticket_async (cli->session, argv[1], argv[2], NULL, on_done, &result);
+    ld_support_reply_in_ticket_async (ld_session_get_support (cli->session), argv[1], argv[2], NULL, on_done, &result);
   if (!await (cli, &result))
     return cli->exit_code != 0 ? cli->exit_code : CLI_EXIT_FAILURE;
-  sent = internal ? ld_session_add_ticket_note_finish (cli->session, result, &error)
-                  : ld_session_reply_in_ticket_finish (cli->session, result, &error);
+  sent = internal ? ld_support_add_ticket_note_finish (ld_session_get_support (cli->session), result, &error)
+                  : ld_support_reply_in_ticket_finish (ld_session_get_support (cli->session), result, &error);
   if (!sent)
     return fail_with_error (cli, error);
   out = ticket_to_json (ticket, TRUE);
@@ -1242,10 +1242,10 @@ cmd_support (Cli   *cli,
   if (!start_session (cli))
     return cli->exit_code;
 
-  ld_session_contact_support_async (cli->session, argv[1], type, NULL, on_done, &result);
+  ld_support_contact_support_async (ld_session_get_support (cli->session), argv[1], type, NULL, on_done, &result);
   if (!await (cli, &result))
     return cli->exit_code;
-  ticket_id = ld_session_contact_support_finish (cli->session, result, &error);
+  ticket_id = ld_support_contact_support_finish (ld_session_get_support (cli->session), result, &error);
   if (ticket_id == NULL)
     return fail_with_error (cli, error);
 

@@ -39,6 +39,19 @@ void       _ld_session_send_gift     (LdSession         *self,
 void       _ld_session_get_room_info (LdSession         *self,
                                       const char        *room_id,
                                       GTask             *task);
+/* What LdSupport's requests ask of the session: the signed-in user
+ * (authSuccess's, else the token's; NULL when none); whether a request
+ * can be sent, now (ONLINE) or once signed in again, FALSE with the error
+ * when not at all; TEXT checked as chat checks it, and counted against
+ * chat's rate limits when RATE (NULL with the error). */
+const char *_ld_session_get_own_user_id (LdSession  *self);
+gboolean    _ld_session_can_request     (LdSession  *self,
+                                         gboolean   *online,
+                                         GError    **error);
+char       *_ld_session_check_text      (LdSession  *self,
+                                         const char *text,
+                                         gboolean    rate,
+                                         GError    **error);
 /* Shorter schedules, so a test goes through many attempts in little time:
  * the reconnect backoff (base, cap) and the refresh's quick retries. */
 void _ld_session_set_backoff     (LdSession  *self,

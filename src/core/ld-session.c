@@ -20,7 +20,7 @@
 #include "ld-room-private.h"
 #include "ld-token-refresh.h"
 #include "ld-session-private.h"
-#include "ld-ticket-private.h"
+#include "ld-support-private.h"
 #include "ld-validate.h"
 
 struct _LdSession
@@ -76,10 +76,7 @@ struct _LdSession
   LdHealth            *health;
 
   LdNotificationModel *notifications;
-  LdTicketModel       *tickets;
-  /* The server stores tickets [ext] (a listTickets or ticketMessage came):
-   * its ticketMessage carries each message, adminChat repeats it. */
-  gboolean             tickets_on_server;
+  LdSupport           *support;
 
   /* Messages to send, oldest first. One at a time is on the wire, so the
    * server sees them in order and a refusal cannot overtake a later send. */
@@ -145,8 +142,6 @@ enum
   EVENT,
   GIFT_RECEIVED,
   TOKENS_CHANGED,
-  SUPPORT_REPLY,
-  SUPPORT_REQUEST,
   MESSAGE_RECEIVED,
   STREAM_STATUS_CHANGED,
   N_SIGNALS
@@ -341,6 +336,26 @@ fail_tasks (GQueue     *queue,
     }
 }
 
+gboolean
+_ld_session_can_request (LdSession  *self,
+                         gboolean   *online,
+                         GError    **error)
+{
+  if (self->state == LD_SESSION_STATE_SIGNED_OUT)
+    {
+      g_set_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT, "%s",
+                   self->state_reason != NULL ? self->state_reason : _("Signed out"));
+      return FALSE;
+    }
+  if (self->state == LD_SESSION_STATE_OFFLINE && !self->wants_connection)
+    {
+      g_set_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NETWORK, "%s", _("Not connected"));
+      return FALSE;
+    }
+  *online = self->state == LD_SESSION_STATE_ONLINE;
+  return TRUE;
+}
+
 /* Sends now when online, else when the session next gets there. */
 static void
 request_start (LdSession  *self,
@@ -355,24 +370,16 @@ request_start (LdSession  *self,
     reply_event = "roomInfo";
   else if (strcmp (event, "sendGift") == 0)
     reply_event = "giftSent";
-  /* The tickets' requests [ext] settle on their ack, which the gateway
-   * always sends (after ticketList or ticketHistory). */
+  gboolean online = FALSE;
+  g_autoptr(GError) error = NULL;
+
   ld_request_prepare (task, event, payload, reply_event, done);
-
-  if (self->state == LD_SESSION_STATE_SIGNED_OUT)
+  if (!_ld_session_can_request (self, &online, &error))
     {
-      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT, "%s",
-                               self->state_reason != NULL ? self->state_reason : _("Signed out"));
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (self->state == LD_SESSION_STATE_OFFLINE && !self->wants_connection)
-    {
-      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_NETWORK, "%s",
-                               _("Not connected"));
-      return;
-    }
-
-  ld_requests_submit (self->requests, task, self->state == LD_SESSION_STATE_ONLINE);
+  ld_requests_submit (self->requests, task, online);
 }
 
 static void
@@ -384,21 +391,6 @@ done_boolean (GTask      *task,
     g_task_return_error (task, g_error_copy (error));
   else
     g_task_return_boolean (task, TRUE);
-}
-
-/* A raw answer's data, for what only passes it on (the CLI's ticket list). */
-static void
-done_object (GTask      *task,
-             JsonObject *data,
-             GError     *error)
-{
-  if (error != NULL)
-    g_task_return_error (task, g_error_copy (error));
-  else if (data == NULL)
-    g_task_return_new_error (task, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_OTHER, "%s",
-                             _("The server’s answer has no data"));
-  else
-    g_task_return_pointer (task, json_object_ref (data), (GDestroyNotify) json_object_unref);
 }
 
 static void
@@ -672,8 +664,6 @@ become_online (LdSession *self)
 
 /* Events */
 
-static void sync_tickets (LdSession *self);
-
 static void
 apply_auth_success (LdSession  *self,
                     JsonObject *payload)
@@ -691,6 +681,7 @@ apply_auth_success (LdSession  *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROLE]);
     }
   g_object_thaw_notify (G_OBJECT (self));
+  _ld_support_set_account (self->support, self->role, self->user_id, self->username);
 
   {
     GHashTableIter iter;
@@ -705,7 +696,7 @@ apply_auth_success (LdSession  *self,
   if (self->state != LD_SESSION_STATE_ONLINE)
     {
       become_online (self);
-      sync_tickets (self);
+      _ld_support_sync (self->support);
     }
 }
 
@@ -734,41 +725,6 @@ apply_auth_failed (LdSession  *self,
   reason = g_strdup_printf (_("The server refused the sign-in: %s"),
                             error != NULL ? error->message : _("no reason given"));
   sign_out (self, reason);
-}
-
-/* A message of a stored ticket [ext]. An admin is told (support-request)
- * of a new ticket and of the user's messages in tickets assigned to them,
- * not of every message of every ticket. */
-static void
-apply_ticket_message (LdSession  *self,
-                      JsonObject *payload)
-{
-  g_autoptr(GError) error = NULL;
-  LdTicket *ticket;
-  gboolean added = FALSE;
-  gboolean known = ld_ticket_model_lookup_id (self->tickets,
-                                              json_object_get_string_member_with_default (payload, "ticketId", NULL)) != NULL;
-  const char *from_id, *user_id;
-  JsonObject *state;
-
-  self->tickets_on_server = TRUE;
-  ticket = ld_ticket_model_apply_ticket_message (self->tickets, payload, self->user_id, &added, &error);
-  if (ticket == NULL)
-    {
-      g_debug ("ticketMessage ignored: %s", error->message);
-      return;
-    }
-  from_id = json_object_get_string_member_with_default (payload, "fromId", NULL);
-  user_id = ld_ticket_get_user_id (ticket);
-  if (!added || g_strcmp0 (from_id, user_id) != 0 || g_strcmp0 (user_id, self->user_id) == 0)
-    return;
-
-  state = json_object_get_member (payload, "ticket") != NULL && JSON_NODE_HOLDS_OBJECT (json_object_get_member (payload, "ticket"))
-            ? json_object_get_object_member (payload, "ticket") : NULL;
-  if ((state != NULL ? json_object_get_int_member_with_default (state, "messageCount", 0) == 1 : !known) ||
-      (ld_ticket_get_assignee (ticket) != NULL && g_strcmp0 (ld_ticket_get_assignee (ticket), self->username) == 0))
-    g_signal_emit (self, signals[SUPPORT_REQUEST], 0, user_id, ld_ticket_get_username (ticket),
-                   json_object_get_string_member_with_default (payload, "message", ""));
 }
 
 /* The user's timeout in a room they left. */
@@ -1140,44 +1096,10 @@ _ld_session_handle_event (LdSession  *self,
         ld_notification_model_apply_update (self->notifications, fields, NULL);
       break;
     case LD_EVENT_TICKET_MESSAGE:
-      if (self->role == LD_ROLE_ADMIN)
-        apply_ticket_message (self, payload);
-      break;
     case LD_EVENT_TICKET_UPDATE:
-      if (self->role == LD_ROLE_ADMIN)
-        {
-          g_autoptr(GError) error = NULL;
-
-          self->tickets_on_server = TRUE;
-          if (!ld_ticket_model_apply_ticket_update (self->tickets, payload, &error))
-            g_debug ("ticketUpdate ignored: %s", error->message);
-        }
-      break;
     case LD_EVENT_ADMIN_CHAT:
-      /* A server that stores tickets sends each message as ticketMessage too. */
-      if (self->role == LD_ROLE_ADMIN && !self->tickets_on_server)
-        {
-          const char *user_id = json_object_get_string_member_with_default (payload, "userId", NULL);
-          const char *username = json_object_get_string_member_with_default (payload, "username", user_id);
-          const char *text = json_object_get_string_member_with_default (payload, "message", NULL);
-
-          ld_ticket_model_apply_admin_chat (self->tickets, payload, NULL);
-          if (user_id != NULL && text != NULL && g_strcmp0 (user_id, self->user_id) != 0)
-            g_signal_emit (self, signals[SUPPORT_REQUEST], 0, user_id, username, text);
-        }
-      break;
     case LD_EVENT_ADMIN_MESSAGE:
-      {
-        const char *ticket_id = json_object_get_string_member_with_default (payload, "ticketId", NULL);
-        const char *from = json_object_get_string_member_with_default (payload, "from", NULL);
-        const char *text = json_object_get_string_member_with_default (payload, "message", NULL);
-
-        /* An admin's own tickets are the ones users open (adminChat). */
-        if (self->role != LD_ROLE_ADMIN && self->user_id != NULL)
-          ld_ticket_model_apply_admin_message (self->tickets, self->user_id, payload, NULL);
-        if (text != NULL)
-          g_signal_emit (self, signals[SUPPORT_REPLY], 0, ticket_id, from, text);
-      }
+      _ld_support_handle_event (self->support, info->event, payload);
       break;
     case LD_EVENT_MESSAGE_SENT:
     case LD_EVENT_SEND_MESSAGE_ERROR:
@@ -2008,6 +1930,25 @@ checked_text (const char  *text,
   return clean;
 }
 
+char *
+_ld_session_check_text (LdSession   *self,
+                        const char  *text,
+                        gboolean     rate,
+                        GError     **error)
+{
+  g_autofree char *clean = checked_text (text, LD_MESSAGE_MAX_CHARS, error);
+
+  if (clean == NULL || (rate && !check_rate (self, error)))
+    return NULL;
+  return g_steal_pointer (&clean);
+}
+
+const char *
+_ld_session_get_own_user_id (LdSession *self)
+{
+  return self->user_id != NULL ? self->user_id : self->token_user_id;
+}
+
 /* ROOM is in the session, and not banned from. */
 static gboolean
 in_room (LdSession *self,
@@ -2136,46 +2077,7 @@ ld_session_get_outbox_length (LdSession *self)
   return ld_outbox_get_length (self->outbox) + (self->sending != NULL ? 1 : 0);
 }
 
-/* Gifts, support, moderation */
-
-static void
-done_string (GTask      *task,
-             JsonObject *data,
-             GError     *error)
-{
-  const char *member = g_task_get_source_tag (task) == ld_session_send_gift_async ? "giftTxId" : "ticketId";
-
-  if (error != NULL)
-    g_task_return_error (task, g_error_copy (error));
-  else
-    g_task_return_pointer (task,
-                           g_strdup (data != NULL ? json_object_get_string_member_with_default (data, member, "") : ""),
-                           g_free);
-}
-
-/* The user's own support message shows as sent once the server gave it a
- * ticket, or failed with the server's reason. */
-static void
-done_support (GTask      *task,
-              JsonObject *data,
-              GError     *error)
-{
-  LdSession *self = g_task_get_source_object (task);
-  LdMessage *request = g_object_get_data (G_OBJECT (task), "request");
-
-  if (request != NULL && error != NULL)
-    ld_message_mark_failed (request, error->message);
-  else if (request != NULL)
-    {
-      const char *ticket_id = data != NULL ? json_object_get_string_member_with_default (data, "ticketId", NULL) : NULL;
-      LdTicket *ticket = ld_ticket_model_lookup (self->tickets, ld_message_get_user_id (request));
-
-      ld_message_mark_sent (request, ticket_id != NULL ? ticket_id : ld_message_get_local_id (request), NULL);
-      if (ticket != NULL && ticket_id != NULL)
-        _ld_ticket_set_ticket_id (ticket, ticket_id);
-    }
-  done_string (task, data, error);
-}
+/* Gifts, moderation */
 
 static gboolean
 check_signed_in (LdSession  *self,
@@ -2336,447 +2238,6 @@ ld_session_send_gift_finish (LdSession     *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-void
-ld_session_contact_support_async (LdSession           *self,
-                                  const char          *text,
-                                  const char          *support_type,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonObject) payload = json_object_new ();
-  g_autofree char *timestamp = now_iso8601 ();
-  g_autofree char *clean = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *user_id;
-
-  g_return_if_fail (LD_IS_SESSION (self));
-  g_return_if_fail (text != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ld_session_contact_support_async);
-  if (!check_signed_in (self, task))
-    return;
-
-  clean = checked_text (text, LD_MESSAGE_MAX_CHARS, &error);
-  if (clean == NULL || !check_rate (self, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  user_id = self->user_id != NULL ? self->user_id : self->token_user_id;
-  json_object_set_string_member (payload, "userId", user_id);
-  json_object_set_string_member (payload, "username", self->username != NULL ? self->username : user_id);
-  json_object_set_string_member (payload, "message", clean);
-  json_object_set_string_member (payload, "supportType", support_type != NULL ? support_type : "general");
-  json_object_set_string_member (payload, "timestamp", timestamp);
-  if (self->role != LD_ROLE_ADMIN)
-    {
-      LdMessage *request = ld_ticket_model_add_request (self->tickets, user_id,
-                                                        self->username != NULL ? self->username : user_id,
-                                                        clean, support_type != NULL ? support_type : "general");
-
-      g_object_set_data_full (G_OBJECT (task), "request", g_object_ref (request), g_object_unref);
-    }
-  request_start (self, task, "chatWithAdmin", payload, done_support);
-}
-
-char *
-ld_session_contact_support_finish (LdSession     *self,
-                                   GAsyncResult  *result,
-                                   GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-done_reply (GTask      *task,
-            JsonObject *data,
-            GError     *error)
-{
-  LdMessage *reply = g_object_get_data (G_OBJECT (task), "reply");
-
-  if (error != NULL)
-    {
-      if (reply != NULL)
-        ld_message_mark_failed (reply, error->message);
-      g_task_return_error (task, g_error_copy (error));
-      return;
-    }
-
-  if (reply != NULL)
-    ld_message_mark_sent (reply, ld_message_get_local_id (reply), NULL);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-reply_start (LdSession  *self,
-             GTask      *task,
-             LdTicket   *ticket,
-             const char *text,
-             gboolean    internal)
-{
-  g_autoptr(JsonObject) payload = json_object_new ();
-  g_autofree char *clean = NULL;
-  g_autoptr(GError) error = NULL;
-  LdMessage *reply;
-
-  if (self->role != LD_ROLE_ADMIN)
-    {
-      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_ALLOWED, "%s",
-                               _("Only admins answer support tickets"));
-      return;
-    }
-  if (ticket == NULL || ld_ticket_get_ticket_id (ticket) == NULL)
-    {
-      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_INVALID, "%s",
-                               _("That user has no support ticket"));
-      return;
-    }
-  clean = checked_text (text, LD_MESSAGE_MAX_CHARS, &error);
-  if (clean == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  json_object_set_string_member (payload, "ticketId", ld_ticket_get_ticket_id (ticket));
-  json_object_set_string_member (payload, "userId", ld_ticket_get_user_id (ticket));
-  json_object_set_string_member (payload, "message", clean);
-  if (internal)
-    json_object_set_boolean_member (payload, "internal", TRUE);
-  reply = _ld_ticket_model_add_reply_to (self->tickets, ticket, self->user_id, self->username, clean, internal);
-  g_object_set_data_full (G_OBJECT (task), "reply", g_object_ref (reply), g_object_unref);
-  request_start (self, task, "adminReply", payload, done_reply);
-}
-
-void
-ld_session_reply_to_ticket_async (LdSession           *self,
-                                  const char          *user_id,
-                                  const char          *text,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (LD_IS_SESSION (self));
-  g_return_if_fail (user_id != NULL && text != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ld_session_reply_to_ticket_async);
-  reply_start (self, task, ld_ticket_model_lookup (self->tickets, user_id), text, FALSE);
-}
-
-void
-ld_session_reply_in_ticket_async (LdSession           *self,
-                                  const char          *ticket_id,
-                                  const char          *text,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (LD_IS_SESSION (self));
-  g_return_if_fail (ticket_id != NULL && text != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ld_session_reply_in_ticket_async);
-  reply_start (self, task, ld_ticket_model_lookup_id (self->tickets, ticket_id), text, FALSE);
-}
-
-void
-ld_session_add_ticket_note_async (LdSession           *self,
-                                  const char          *ticket_id,
-                                  const char          *text,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (LD_IS_SESSION (self));
-  g_return_if_fail (ticket_id != NULL && text != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ld_session_add_ticket_note_async);
-  reply_start (self, task, ld_ticket_model_lookup_id (self->tickets, ticket_id), text, TRUE);
-}
-
-gboolean
-ld_session_add_ticket_note_finish (LdSession     *self,
-                                   GAsyncResult  *result,
-                                   GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-gboolean
-ld_session_reply_in_ticket_finish (LdSession     *self,
-                                   GAsyncResult  *result,
-                                   GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-done_page (GTask      *task,
-           JsonObject *data,
-           GError     *error)
-{
-  LdSession *self = g_task_get_source_object (task);
-  g_autoptr(GError) invalid = NULL;
-
-  if (error != NULL)
-    {
-      g_task_return_error (task, g_error_copy (error));
-      return;
-    }
-  if (data == NULL ||
-      !ld_ticket_model_apply_page (self->tickets, data, GPOINTER_TO_INT (g_object_get_data (G_OBJECT (task), "older")),
-                                   &invalid))
-    {
-      g_task_return_new_error (task, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_OTHER, "%s",
-                               _("The server’s list of tickets makes no sense"));
-      return;
-    }
-  self->tickets_on_server = TRUE;
-  g_task_return_boolean (task, TRUE);
-}
-
-void
-ld_session_load_tickets_async (LdSession           *self,
-                               gboolean             older,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonObject) payload = json_object_new ();
-
-  g_return_if_fail (LD_IS_SESSION (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ld_session_load_tickets_async);
-  /* The server says who may: a refusal comes back as FORBIDDEN. */
-  if (!check_signed_in (self, task))
-    return;
-  if (older)
-    {
-      const char *before = ld_ticket_model_get_next_before (self->tickets);
-
-      if (before == NULL)
-        {
-          g_task_return_boolean (task, FALSE);
-          return;
-        }
-      json_object_set_string_member (payload, "before", before);
-    }
-  g_object_set_data (G_OBJECT (task), "older", GINT_TO_POINTER (!!older));
-  request_start (self, task, "listTickets", payload, done_page);
-}
-
-gboolean
-ld_session_load_tickets_finish (LdSession     *self,
-                                GAsyncResult  *result,
-                                GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-void
-ld_session_list_tickets_async (LdSession           *self,
-                               const char          *status,
-                               const char          *before,
-                               guint                limit,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonObject) payload = json_object_new ();
-
-  g_return_if_fail (LD_IS_SESSION (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ld_session_list_tickets_async);
-  if (!check_signed_in (self, task))
-    return;
-  if (status != NULL)
-    json_object_set_string_member (payload, "status", status);
-  if (before != NULL)
-    json_object_set_string_member (payload, "before", before);
-  if (limit > 0)
-    json_object_set_int_member (payload, "limit", limit);
-  request_start (self, task, "listTickets", payload, done_object);
-}
-
-JsonObject *
-ld_session_list_tickets_finish (LdSession     *self,
-                                GAsyncResult  *result,
-                                GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-done_change (GTask      *task,
-             JsonObject *data,
-             GError     *error)
-{
-  LdSession *self = g_task_get_source_object (task);
-
-  if (error != NULL)
-    {
-      g_task_return_error (task, g_error_copy (error));
-      return;
-    }
-  /* The ack carries the ticketUpdate: the model has it even if the
-   * broadcast is slower or lost. */
-  if (data != NULL)
-    ld_ticket_model_apply_ticket_update (self->tickets, data, NULL);
-  g_task_return_boolean (task, TRUE);
-}
-
-void
-ld_session_change_ticket_async (LdSession           *self,
-                                const char          *ticket_id,
-                                LdTicketChange       change,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
-{
-  static const char * const events[] = {
-    [LD_TICKET_CHANGE_CLAIM] = "claimTicket",
-    [LD_TICKET_CHANGE_RESOLVE] = "resolveTicket",
-    [LD_TICKET_CHANGE_REOPEN] = "reopenTicket",
-  };
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonObject) payload = json_object_new ();
-
-  g_return_if_fail (LD_IS_SESSION (self));
-  g_return_if_fail (ticket_id != NULL);
-  g_return_if_fail ((guint) change < G_N_ELEMENTS (events));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ld_session_change_ticket_async);
-  if (!check_signed_in (self, task))
-    return;
-  json_object_set_string_member (payload, "ticketId", ticket_id);
-  request_start (self, task, events[change], payload, done_change);
-}
-
-gboolean
-ld_session_change_ticket_finish (LdSession     *self,
-                                 GAsyncResult  *result,
-                                 GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-done_history (GTask      *task,
-              JsonObject *data,
-              GError     *error)
-{
-  LdSession *self = g_task_get_source_object (task);
-  g_autoptr(GError) invalid = NULL;
-  LdTicket *ticket;
-
-  if (error != NULL)
-    {
-      g_task_return_error (task, g_error_copy (error));
-      return;
-    }
-  ticket = data != NULL ? ld_ticket_model_apply_history (self->tickets, data, self->user_id, &invalid) : NULL;
-  if (ticket != NULL)
-    self->tickets_on_server = TRUE;
-  if (ticket == NULL)
-    {
-      g_task_return_new_error (task, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_OTHER, "%s",
-                               _("The server’s ticket makes no sense"));
-      return;
-    }
-  g_task_return_pointer (task, g_object_ref (ticket), g_object_unref);
-}
-
-void
-ld_session_get_ticket_async (LdSession           *self,
-                             const char          *ticket_id,
-                             const char          *support_type,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonObject) payload = json_object_new ();
-
-  g_return_if_fail (LD_IS_SESSION (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ld_session_get_ticket_async);
-  if (!check_signed_in (self, task))
-    return;
-  if (ticket_id != NULL)
-    json_object_set_string_member (payload, "ticketId", ticket_id);
-  else
-    json_object_set_string_member (payload, "supportType", support_type != NULL ? support_type : "general");
-  request_start (self, task, "getTicket", payload, done_history);
-}
-
-LdTicket *
-ld_session_get_ticket_finish (LdSession     *self,
-                              GAsyncResult  *result,
-                              GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* At sign-in and after every reconnect: what happened on the server
- * meanwhile. An admin gets the newest tickets, a user their open ticket. */
-static void
-sync_tickets (LdSession *self)
-{
-  if (self->role == LD_ROLE_ADMIN)
-    ld_session_load_tickets_async (self, FALSE, NULL, NULL, NULL);
-  else if (self->user_id != NULL)
-    {
-      LdTicket *own = ld_ticket_model_lookup (self->tickets, self->user_id);
-
-      /* Only a conversation this session had: a server without stored
-       * tickets is not asked, and the app asks after a restart (its topic). */
-      if (own != NULL && ld_ticket_get_ticket_id (own) != NULL && self->tickets_on_server)
-        ld_session_get_ticket_async (self, ld_ticket_get_ticket_id (own), NULL, NULL, NULL, NULL);
-    }
-}
-
-gboolean
-ld_session_reply_to_ticket_finish (LdSession     *self,
-                                   GAsyncResult  *result,
-                                   GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
 gboolean
 ld_session_can_moderate (LdSession *self)
 {
@@ -2906,7 +2367,7 @@ ld_session_dispose (GObject *object)
   g_clear_pointer (&self->kept_sanctions, g_hash_table_unref);
   g_clear_object (&self->lobby);
   g_clear_object (&self->notifications);
-  g_clear_object (&self->tickets);
+  g_clear_object (&self->support);
   g_clear_object (&self->limiter);
   g_clear_object (&self->outbox);
 
@@ -3124,16 +2585,6 @@ ld_session_class_init (LdSessionClass *klass)
   signals[TOKENS_CHANGED] =
     g_signal_new ("tokens-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, LD_TYPE_TOKENS | G_SIGNAL_TYPE_STATIC_SCOPE);
-  /* adminMessage: an admin answered the user (ticket id, admin name, text). */
-  signals[SUPPORT_REPLY] =
-    g_signal_new ("support-reply", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
-  /* For admins: a user asked for help (user id, name, text). With tickets
-   * stored by the server [ext], only for a new ticket or a ticket of the
-   * admin's own; from a server without, for each adminChat. */
-  signals[SUPPORT_REQUEST] =
-    g_signal_new ("support-request", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
   /* Someone else's message arrived live in the room (not the history a
    * join brings), after it went into the chat model. */
   signals[MESSAGE_RECEIVED] =
@@ -3171,11 +2622,11 @@ ld_session_init (LdSession *self)
   self->lobby = _ld_room_new (NULL);
   self->current = g_object_ref (self->lobby);
   self->notifications = ld_notification_model_new ();
-  self->tickets = ld_ticket_model_new ();
   self->limiter = ld_rate_limit_new (NULL, 0);
   self->outbox = ld_outbox_new (0);
   self->requests = ld_requests_new ();
   ld_requests_set_timeout (self->requests, LD_SESSION_REQUEST_TIMEOUT_MS);
+  self->support = _ld_support_new (self, self->requests);
   g_queue_init (&self->joins);
 }
 
@@ -3506,11 +2957,11 @@ ld_session_get_sanction_reason (LdSession *self)
   return ld_room_get_sanction_reason (self->current);
 }
 
-LdTicketModel *
-ld_session_get_tickets (LdSession *self)
+LdSupport *
+ld_session_get_support (LdSession *self)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), NULL);
-  return self->tickets;
+  return self->support;
 }
 
 LdGiftQueue *

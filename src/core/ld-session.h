@@ -15,7 +15,8 @@
  * by itself after a reconnect; incoming events go through the protocol's
  * event table to the room or model they are for. What the user sends waits
  * in one outbox (LdOutbox) until the server confirms it: sent in order once
- * back in the room, never shown or sent twice.
+ * back in the room, never shown or sent twice. The account's support desk
+ * (tickets, chatWithAdmin) is its LdSupport (ld_session_get_support).
  *
  * Tokens come from ld_session_set_tokens(); after a refresh the session
  * emits ::tokens-changed so the owner can store the new ones in the keyring.
@@ -41,7 +42,7 @@
 #include "ld-gift-queue.h"
 #include "ld-notification-model.h"
 #include "ld-room.h"
-#include "ld-ticket-model.h"
+#include "ld-support.h"
 #include "ld-token-store.h"
 #include "ld-validate.h"
 #include "ld-viewer-model.h"
@@ -186,7 +187,9 @@ LdViewerModel       *ld_session_get_viewers             (LdSession       *self);
 LdGiftQueue         *ld_session_get_gifts               (LdSession       *self);
 /* The account's, whatever the room. */
 LdNotificationModel *ld_session_get_notifications       (LdSession       *self);
-LdTicketModel       *ld_session_get_tickets             (LdSession       *self);
+/* The support desk: the user's conversation with the admins, or an
+ * admin's tickets (ld-support.h). */
+LdSupport           *ld_session_get_support             (LdSession       *self);
 /* Messages of ours still waiting for the server's confirmation, in every
  * room (the session's one LdOutbox). */
 guint                ld_session_get_outbox_length       (LdSession       *self);
@@ -266,111 +269,6 @@ void                 ld_session_send_gift_async         (LdSession           *se
 char                *ld_session_send_gift_finish        (LdSession           *self,
                                                          GAsyncResult        *result,
                                                          GError             **error);
-
-/* chatWithAdmin; SUPPORT_TYPE NULL = "general". Completes with the ticket id. */
-void                 ld_session_contact_support_async   (LdSession       *self,
-                                                         const char      *text,
-                                                         const char      *support_type,
-                                                         GCancellable    *cancellable,
-                                                         GAsyncReadyCallback callback,
-                                                         gpointer         user_data);
-char                *ld_session_contact_support_finish  (LdSession       *self,
-                                                         GAsyncResult    *result,
-                                                         GError         **error);
-/* adminReply to USER_ID's ticket (admins). The reply shows in the ticket. */
-void                 ld_session_reply_to_ticket_async   (LdSession       *self,
-                                                         const char      *user_id,
-                                                         const char      *text,
-                                                         GCancellable    *cancellable,
-                                                         GAsyncReadyCallback callback,
-                                                         gpointer         user_data);
-gboolean             ld_session_reply_to_ticket_finish  (LdSession       *self,
-                                                         GAsyncResult    *result,
-                                                         GError         **error);
-
-/* Support tickets stored by the server [ext] (README, "Beyond
- * PROTOCOL.md"). The session loads the newest page of tickets (admins) or
- * the user's own open ticket at sign-in and after every reconnect; the
- * model follows ticketMessage and ticketUpdate. Each call below completes
- * when the server has answered, its answer already in the model. */
-
-/* listTickets: the newest page, or with OLDER the page before the model's
- * next-before. FALSE without an error when OLDER and every page is in. */
-void                 ld_session_load_tickets_async      (LdSession       *self,
-                                                         gboolean         older,
-                                                         GCancellable    *cancellable,
-                                                         GAsyncReadyCallback callback,
-                                                         gpointer         user_data);
-gboolean             ld_session_load_tickets_finish     (LdSession       *self,
-                                                         GAsyncResult    *result,
-                                                         GError         **error);
-
-/* listTickets as tools ask it (livedesk-cli): STATUS "open", "resolved" or
- * NULL for both, BEFORE an ISO time or NULL, LIMIT 0 for the server's
- * default. Completes with the page as the server sent it, {tickets,
- * nextBefore}; the model is left as it is. */
-void                 ld_session_list_tickets_async      (LdSession       *self,
-                                                         const char      *status,
-                                                         const char      *before,
-                                                         guint            limit,
-                                                         GCancellable    *cancellable,
-                                                         GAsyncReadyCallback callback,
-                                                         gpointer         user_data);
-JsonObject          *ld_session_list_tickets_finish     (LdSession       *self,
-                                                         GAsyncResult    *result,
-                                                         GError         **error);
-
-typedef enum
-{
-  LD_TICKET_CHANGE_CLAIM,   /* the ticket becomes the signed-in admin's */
-  LD_TICKET_CHANGE_RESOLVE,
-  LD_TICKET_CHANGE_REOPEN,
-} LdTicketChange;
-
-/* claimTicket, resolveTicket, reopenTicket (admins). */
-void                 ld_session_change_ticket_async     (LdSession       *self,
-                                                         const char      *ticket_id,
-                                                         LdTicketChange   change,
-                                                         GCancellable    *cancellable,
-                                                         GAsyncReadyCallback callback,
-                                                         gpointer         user_data);
-gboolean             ld_session_change_ticket_finish    (LdSession       *self,
-                                                         GAsyncResult    *result,
-                                                         GError         **error);
-/* getTicket: ticket TICKET_ID with its whole history, or (TICKET_ID NULL)
- * the user's own open ticket of SUPPORT_TYPE (NULL = "general"). Completes
- * with the ticket of the model (a new reference). */
-void                 ld_session_get_ticket_async        (LdSession       *self,
-                                                         const char      *ticket_id,
-                                                         const char      *support_type,
-                                                         GCancellable    *cancellable,
-                                                         GAsyncReadyCallback callback,
-                                                         gpointer         user_data);
-LdTicket            *ld_session_get_ticket_finish       (LdSession       *self,
-                                                         GAsyncResult    *result,
-                                                         GError         **error);
-/* adminReply in ticket TICKET_ID (admins): shows in the ticket as pending
- * until the server has it. */
-void                 ld_session_reply_in_ticket_async   (LdSession       *self,
-                                                         const char      *ticket_id,
-                                                         const char      *text,
-                                                         GCancellable    *cancellable,
-                                                         GAsyncReadyCallback callback,
-                                                         gpointer         user_data);
-gboolean             ld_session_reply_in_ticket_finish  (LdSession       *self,
-                                                         GAsyncResult    *result,
-                                                         GError         **error);
-/* An internal note in ticket TICKET_ID (admins): like a reply, but the
- * server keeps it from the user (ld_ticket_message_is_internal). */
-void                 ld_session_add_ticket_note_async   (LdSession       *self,
-                                                         const char      *ticket_id,
-                                                         const char      *text,
-                                                         GCancellable    *cancellable,
-                                                         GAsyncReadyCallback callback,
-                                                         gpointer         user_data);
-gboolean             ld_session_add_ticket_note_finish  (LdSession       *self,
-                                                         GAsyncResult    *result,
-                                                         GError         **error);
 
 /* Moderation [ext], for streamers, admins and moderators, in ROOM_ID. */
 typedef enum

@@ -24,6 +24,7 @@ typedef struct _LdClock             LdClock;
 typedef struct _LdRealClock         LdRealClock;
 typedef struct _LdTestClock         LdTestClock;
 typedef struct _LdTokenStore        LdTokenStore;
+typedef struct _LdSupport           LdSupport;
 
 /* PROTOCOL.md section 6's roles, in the order a viewer list shows them:
  * the streamer first, then staff, then everyone else. */

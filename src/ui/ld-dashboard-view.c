@@ -259,7 +259,7 @@ update_tickets (LdDashboardView *self)
 
   gtk_widget_set_visible (self->tickets_figure, staff);
   if (self->stats != NULL)
-    ld_room_stats_set_tickets (self->stats, staff ? ld_session_get_tickets (self->session) : NULL);
+    ld_room_stats_set_tickets (self->stats, staff ? ld_support_get_tickets (ld_session_get_support (self->session)) : NULL);
 }
 
 static void

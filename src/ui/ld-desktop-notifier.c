@@ -162,7 +162,7 @@ on_support_request (LdDesktopNotifier *self,
                     const char        *user_id,
                     const char        *username,
                     const char        *text,
-                    LdSession         *session)
+                    LdSupport         *support)
 {
   g_autoptr(GNotification) notification = NULL;
   g_autofree char *body = NULL;
@@ -185,12 +185,12 @@ on_support_reply (LdDesktopNotifier *self,
                   const char        *ticket_id,
                   const char        *from,
                   const char        *text,
-                  LdSession         *session)
+                  LdSupport         *support)
 {
   g_autoptr(GNotification) notification = NULL;
 
   /* An admin's replies are their own. */
-  if (!chosen (self, "notify-support") || ld_session_get_role (session) == LD_ROLE_ADMIN)
+  if (!chosen (self, "notify-support") || ld_session_get_role (self->session) == LD_ROLE_ADMIN)
     return;
 
   notification = g_notification_new (_("Support answered"));
@@ -394,6 +394,7 @@ ld_desktop_notifier_set_session (LdDesktopNotifier *self,
       LdNotificationModel *model = ld_session_get_notifications (self->session);
 
       g_signal_handlers_disconnect_by_data (self->session, self);
+      g_signal_handlers_disconnect_by_data (ld_session_get_support (self->session), self);
       g_signal_handlers_disconnect_by_data (model, self);
       for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
         {
@@ -414,8 +415,10 @@ ld_desktop_notifier_set_session (LdDesktopNotifier *self,
   g_signal_connect_object (session, "message-received", G_CALLBACK (on_message_received), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "stream-status-changed", G_CALLBACK (on_stream_status_changed), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (session, "support-request", G_CALLBACK (on_support_request), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (session, "support-reply", G_CALLBACK (on_support_reply), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (ld_session_get_support (session), "support-request", G_CALLBACK (on_support_request), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (ld_session_get_support (session), "support-reply", G_CALLBACK (on_support_reply), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "gift-received", G_CALLBACK (on_gift_received), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (ld_session_get_notifications (session), "items-changed",
                            G_CALLBACK (on_notifications_changed), self, G_CONNECT_SWAPPED);

@@ -52,6 +52,13 @@ struct _LdSupportView
 
 G_DEFINE_FINAL_TYPE (LdSupportView, ld_support_view, GTK_TYPE_WIDGET)
 
+/* The session's support desk: its tickets and their requests. */
+static LdSupport *
+get_support (LdSupportView *self)
+{
+  return ld_session_get_support (self->session);
+}
+
 static gboolean
 window_active (LdSupportView *self)
 {
@@ -174,7 +181,7 @@ on_history_loaded (GObject      *object,
                    gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LdTicket) ticket = ld_session_get_ticket_finish (LD_SESSION (object), result, &error);
+  g_autoptr(LdTicket) ticket = ld_support_get_ticket_finish (LD_SUPPORT (object), result, &error);
 
   /* The messages that came live stay shown; the next opening asks again. */
   if (ticket == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -206,7 +213,7 @@ set_current (LdSupportView *self,
       /* Listed from the server: its conversation comes when opened. */
       if (self->session != NULL && self->admin && !ld_ticket_get_history_loaded (ticket) &&
           ld_ticket_get_ticket_id (ticket) != NULL && ld_ticket_get_created (ticket) != NULL)
-        ld_session_get_ticket_async (self->session, ld_ticket_get_ticket_id (ticket), NULL,
+        ld_support_get_ticket_async (get_support (self), ld_ticket_get_ticket_id (ticket), NULL,
                                      self->cancellable, on_history_loaded, NULL);
     }
 
@@ -290,7 +297,7 @@ update_own (LdSupportView *self)
   LdTicket *own = NULL;
 
   if (self->session != NULL && !self->admin)
-    own = ld_ticket_model_lookup (ld_session_get_tickets (self->session), ld_session_get_user_id (self->session));
+    own = ld_ticket_model_lookup (ld_support_get_tickets (get_support (self)), ld_session_get_user_id (self->session));
 
   if (own == self->own)
     return;
@@ -367,8 +374,8 @@ update_mode (LdSupportView *self)
   else if (!self->admin && !self->asked_own && ld_session_get_user_id (self->session) != NULL)
     {
       self->asked_own = TRUE;
-      if (ld_ticket_model_lookup (ld_session_get_tickets (self->session), ld_session_get_user_id (self->session)) == NULL)
-        ld_session_get_ticket_async (self->session, NULL, ld_support_view_get_support_type (self),
+      if (ld_ticket_model_lookup (ld_support_get_tickets (get_support (self)), ld_session_get_user_id (self->session)) == NULL)
+        ld_support_get_ticket_async (get_support (self), NULL, ld_support_view_get_support_type (self),
                                      self->cancellable, on_history_loaded, NULL);
     }
   {
@@ -396,7 +403,7 @@ on_user_sent (GObject      *object,
 {
   g_autoptr(LdSupportView) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *ticket_id = ld_session_contact_support_finish (LD_SESSION (object), result, &error);
+  g_autofree char *ticket_id = ld_support_contact_support_finish (LD_SUPPORT (object), result, &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -416,7 +423,7 @@ on_user_send (LdSupportView         *self,
       ld_support_conversation_refuse (conversation, _("Not signed in"));
       return;
     }
-  ld_session_contact_support_async (self->session, text, ld_support_view_get_support_type (self),
+  ld_support_contact_support_async (get_support (self), text, ld_support_view_get_support_type (self),
                                     self->cancellable, on_user_sent, g_object_ref (self));
 }
 
@@ -428,7 +435,7 @@ on_admin_sent (GObject      *object,
   g_autoptr(LdSupportView) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (ld_session_reply_in_ticket_finish (LD_SESSION (object), result, &error))
+  if (ld_support_reply_in_ticket_finish (LD_SUPPORT (object), result, &error))
     ld_support_conversation_accept (self->admin_conversation);
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     ld_support_conversation_refuse (self->admin_conversation, error->message);
@@ -445,10 +452,10 @@ on_admin_send (LdSupportView         *self,
       return;
     }
   if (ld_support_conversation_get_note (conversation))
-    ld_session_add_ticket_note_async (self->session, ld_ticket_get_ticket_id (self->current), text,
+    ld_support_add_ticket_note_async (get_support (self), ld_ticket_get_ticket_id (self->current), text,
                                       self->cancellable, on_admin_sent, g_object_ref (self));
   else
-    ld_session_reply_in_ticket_async (self->session, ld_ticket_get_ticket_id (self->current), text,
+    ld_support_reply_in_ticket_async (get_support (self), ld_ticket_get_ticket_id (self->current), text,
                                       self->cancellable, on_admin_sent, g_object_ref (self));
 }
 
@@ -491,7 +498,7 @@ on_type_selected (LdSupportView *self)
   if (self->session != NULL && !self->admin && ld_session_get_state (self->session) == LD_SESSION_STATE_ONLINE &&
       (self->own == NULL ||
        g_strcmp0 (ld_ticket_get_support_type (self->own), ld_support_view_get_support_type (self)) != 0))
-    ld_session_get_ticket_async (self->session, NULL, ld_support_view_get_support_type (self),
+    ld_support_get_ticket_async (get_support (self), NULL, ld_support_view_get_support_type (self),
                                  self->cancellable, on_history_loaded, NULL);
 }
 
@@ -509,7 +516,7 @@ on_ticket_changed (GObject      *object,
   g_autoptr(LdSupportView) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!ld_session_change_ticket_finish (LD_SESSION (object), result, &error) &&
+  if (!ld_support_change_ticket_finish (LD_SUPPORT (object), result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       /* Said where the admin looks, under the name. */
@@ -527,7 +534,7 @@ on_older_loaded (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   self->loading_older = FALSE;
-  if (!ld_session_load_tickets_finish (LD_SESSION (object), result, &error) && error != NULL &&
+  if (!ld_support_load_tickets_finish (LD_SUPPORT (object), result, &error) && error != NULL &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_debug ("Older tickets did not come: %s", error->message);
 }
@@ -551,7 +558,7 @@ toggle_resolved_action (GtkWidget  *widget,
   if (self->current == NULL || self->session == NULL || ld_ticket_get_ticket_id (self->current) == NULL)
     return;
   /* The server's state is every admin's: the ticket changes when it answers. */
-  ld_session_change_ticket_async (self->session, ld_ticket_get_ticket_id (self->current),
+  ld_support_change_ticket_async (get_support (self), ld_ticket_get_ticket_id (self->current),
                                   ld_ticket_get_resolved (self->current) ? LD_TICKET_CHANGE_REOPEN
                                                                          : LD_TICKET_CHANGE_RESOLVE,
                                   self->cancellable, on_ticket_changed, g_object_ref (self));
@@ -566,7 +573,7 @@ claim_action (GtkWidget  *widget,
 
   if (self->current == NULL || self->session == NULL || ld_ticket_get_ticket_id (self->current) == NULL)
     return;
-  ld_session_change_ticket_async (self->session, ld_ticket_get_ticket_id (self->current), LD_TICKET_CHANGE_CLAIM,
+  ld_support_change_ticket_async (get_support (self), ld_ticket_get_ticket_id (self->current), LD_TICKET_CHANGE_CLAIM,
                                   self->cancellable, on_ticket_changed, g_object_ref (self));
 }
 
@@ -830,7 +837,7 @@ ld_support_view_set_session (LdSupportView *self,
 
   if (self->session != NULL)
     {
-      LdTicketModel *tickets = ld_session_get_tickets (self->session);
+      LdTicketModel *tickets = ld_support_get_tickets (get_support (self));
 
       g_signal_handlers_disconnect_by_data (self->session, self);
       g_signal_handlers_disconnect_by_data (tickets, self);
@@ -847,7 +854,7 @@ ld_support_view_set_session (LdSupportView *self,
 
   if (session != NULL)
     {
-      GListModel *tickets = G_LIST_MODEL (ld_session_get_tickets (session));
+      GListModel *tickets = G_LIST_MODEL (ld_support_get_tickets (ld_session_get_support (session)));
 
       self->session = g_object_ref (session);
       g_signal_connect_object (session, "notify", G_CALLBACK (on_session_notify), self, G_CONNECT_SWAPPED);
@@ -855,7 +862,8 @@ ld_support_view_set_session (LdSupportView *self,
       on_tickets_changed (self, 0, 0, g_list_model_get_n_items (tickets), tickets);
     }
   if (self->shown != NULL)
-    gtk_filter_list_model_set_model (self->shown, session ? G_LIST_MODEL (ld_session_get_tickets (session)) : NULL);
+    gtk_filter_list_model_set_model (self->shown,
+                                     session ? G_LIST_MODEL (ld_support_get_tickets (ld_session_get_support (session))) : NULL);
   update_mode (self);
 }
 
@@ -890,7 +898,7 @@ ld_support_view_open_ticket (LdSupportView *self,
   g_return_val_if_fail (user_id != NULL, FALSE);
 
   if (self->session == NULL || !self->admin ||
-      (ticket = ld_ticket_model_lookup (ld_session_get_tickets (self->session), user_id)) == NULL)
+      (ticket = ld_ticket_model_lookup (ld_support_get_tickets (get_support (self)), user_id)) == NULL)
     return FALSE;
 
   ld_support_view_set_show_resolved (self, ld_ticket_get_resolved (ticket));
@@ -965,9 +973,9 @@ ld_support_view_load_older (LdSupportView *self)
   g_return_val_if_fail (LD_IS_SUPPORT_VIEW (self), FALSE);
 
   if (self->session == NULL || !self->admin || self->loading_older ||
-      ld_ticket_model_get_next_before (ld_session_get_tickets (self->session)) == NULL)
+      ld_ticket_model_get_next_before (ld_support_get_tickets (get_support (self))) == NULL)
     return FALSE;
   self->loading_older = TRUE;
-  ld_session_load_tickets_async (self->session, TRUE, self->cancellable, on_older_loaded, g_object_ref (self));
+  ld_support_load_tickets_async (get_support (self), TRUE, self->cancellable, on_older_loaded, g_object_ref (self));
   return TRUE;
 }

@@ -309,7 +309,7 @@ static void
 update_badges (LdWindow *self)
 {
   LdNotificationModel *notifications = self->session ? ld_session_get_notifications (self->session) : NULL;
-  LdTicketModel *tickets = self->session ? ld_session_get_tickets (self->session) : NULL;
+  LdTicketModel *tickets = self->session ? ld_support_get_tickets (ld_session_get_support (self->session)) : NULL;
 
   set_badge (self->notifications_page, notifications ? ld_notification_model_get_unread_count (notifications) : 0);
   set_badge (self->support_page, tickets ? ld_ticket_model_get_n_unread (tickets) : 0);
@@ -1509,7 +1509,7 @@ ld_window_set_session (LdWindow  *self,
       g_clear_signal_handler (&self->notify_handler, self->session);
       g_signal_handlers_disconnect_by_data (self->session, self);
       g_signal_handlers_disconnect_by_data (ld_session_get_notifications (self->session), self);
-      g_signal_handlers_disconnect_by_data (ld_session_get_tickets (self->session), self);
+      g_signal_handlers_disconnect_by_data (ld_support_get_tickets (ld_session_get_support (self->session)), self);
       g_clear_object (&self->session);
     }
 
@@ -1524,7 +1524,7 @@ ld_window_set_session (LdWindow  *self,
                                G_CONNECT_SWAPPED);
       g_signal_connect_object (ld_session_get_notifications (session), "notify::unread-count",
                                G_CALLBACK (update_badges), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (ld_session_get_tickets (session), "notify::n-unread",
+      g_signal_connect_object (ld_support_get_tickets (ld_session_get_support (session)), "notify::n-unread",
                                G_CALLBACK (update_badges), self, G_CONNECT_SWAPPED);
     }
   if (self->settings != NULL)
