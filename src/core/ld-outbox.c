@@ -61,8 +61,6 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-static void stop_sending (LdOutbox *self);
-
 static guint64
 seq_of (gconstpointer message)
 {

@@ -3,7 +3,6 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gi18n-lib.h>
-#include <math.h>
 #include <string.h>
 
 #include "sio-client.h"
@@ -1524,8 +1523,8 @@ drop_room (LdSession *self,
                                                         : _("Left the room"));
 
   ld_outbox_fail_room (self->outbox, ld_room_get_id (room),
-                   banned ? _("You were banned from the room before this was sent")
-                          : _("You left the room before this was sent"));
+                       banned ? _("You were banned from the room before this was sent")
+                              : _("You left the room before this was sent"));
   settle_joins (self, ld_room_get_id (room), error);
   _ld_room_clear (room, banned);
   if (banned)
