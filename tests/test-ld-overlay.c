@@ -515,7 +515,7 @@ test_gateway_end_to_end (void)
   ld_test_session_join (bob, "room_7", WAIT_MS);
 
   page_open (ld_overlay_get_chat_url (overlay));
-  g_assert_nonnull (ld_session_send_text (alice, "Tom & Jerry &lt;3 from the gateway", &error));
+  g_assert_nonnull (ld_room_send_text (ld_session_get_current_room (alice), "Tom & Jerry &lt;3 from the gateway", &error));
   g_assert_no_error (error);
   /* The gateway strips < and >; entities must still show as typed. */
   page_wait (LAST_TEXT " === 'Tom & Jerry &lt;3 from the gateway'");

@@ -46,7 +46,7 @@ contact (LdSession  *session,
       g_autoptr(GError) error = NULL;
       char *ticket_id;
 
-      WAIT_UNTIL (ld_session_get_send_retry_ms (session) == 0);
+      WAIT_UNTIL (ld_outbox_get_retry_ms (ld_session_get_outbox (session)) == 0);
       ld_support_contact_support_async (ld_session_get_support (session), text, support_type, NULL, ld_test_store_result, &result);
       WAIT_UNTIL (result != NULL);
       ticket_id = ld_support_contact_support_finish (ld_session_get_support (session), result, &error);

@@ -107,7 +107,7 @@ send_text (LdSession  *session,
     {
       g_autoptr(GError) error = NULL;
 
-      if (ld_session_send_text (session, text, &error) != NULL)
+      if (ld_room_send_text (ld_session_get_current_room (session), text, &error) != NULL)
         return;
       g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
       test_spin (1100);

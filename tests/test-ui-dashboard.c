@@ -173,8 +173,8 @@ say (LdSession  *session,
 {
   g_autoptr(GError) error = NULL;
 
-  WAIT_UNTIL (ld_session_get_send_retry_ms (session) == 0);
-  g_assert_nonnull (ld_session_send_text (session, text, &error));
+  WAIT_UNTIL (ld_outbox_get_retry_ms (ld_session_get_outbox (session)) == 0);
+  g_assert_nonnull (ld_room_send_text (ld_session_get_current_room (session), text, &error));
   g_assert_no_error (error);
 }
 
@@ -252,7 +252,7 @@ test_live (void)
   /* Minute 0: two messages and two hearts (5 each). */
   say (bob, "xin chào");
   say (bob, "hay quá");
-  WAIT_UNTIL (ld_session_get_send_retry_ms (bob) == 0);
+  WAIT_UNTIL (ld_outbox_get_retry_ms (ld_session_get_outbox (bob)) == 0);
   ld_session_send_gift_async (bob, &gift, NULL, ld_test_store_result, &sent);
   WAIT_UNTIL (sent != NULL);
   tx_id = ld_session_send_gift_finish (bob, sent, &error);

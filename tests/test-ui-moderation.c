@@ -354,7 +354,7 @@ test_slash_commands (Fixture       *fixture,
   LdRoom *viewer_room = ld_session_get_room (fixture->viewer, LD_DEMO_ROOM_ID);
 
   /* /delete on the selected message. */
-  g_assert_nonnull (ld_session_send_text (fixture->viewer, "please delete me", &error));
+  g_assert_nonnull (ld_room_send_text (ld_session_get_current_room (fixture->viewer), "please delete me", &error));
   g_assert_no_error (error);
   g_assert_true (ld_test_wait_for (has_text, &seen, WAIT_MS));
   select_message (view, seen.found);
@@ -470,7 +470,7 @@ test_copy_mention_reply (Fixture       *fixture,
   g_autofree char *copied = NULL;
   g_autofree char *lines = NULL;
 
-  g_assert_nonnull (ld_session_send_text (fixture->viewer, "xin chào 👋 &amp; “mọi người”", &error));
+  g_assert_nonnull (ld_room_send_text (ld_session_get_current_room (fixture->viewer), "xin chào 👋 &amp; “mọi người”", &error));
   g_assert_no_error (error);
   g_assert_true (ld_test_wait_for (has_text, &seen, WAIT_MS));
 
@@ -621,7 +621,7 @@ test_user_card_and_log_window (Fixture       *fixture,
   GtkWidget *unban;
   GtkWidget *log_window;
 
-  g_assert_nonnull (ld_session_send_text (fixture->viewer, "mua follow giá rẻ 🔥", &error));
+  g_assert_nonnull (ld_room_send_text (ld_session_get_current_room (fixture->viewer), "mua follow giá rẻ 🔥", &error));
   g_assert_no_error (error);
   g_assert_true (ld_test_wait_for (has_text, &seen, WAIT_MS));
 
@@ -694,7 +694,7 @@ test_link_asks (Fixture       *fixture,
   g_autofree char *link = NULL;
   AdwMessageDialog *dialog;
 
-  g_assert_nonnull (ld_session_send_text (fixture->viewer, "xem https://evil.example/free-coins nhé.", &error));
+  g_assert_nonnull (ld_room_send_text (ld_session_get_current_room (fixture->viewer), "xem https://evil.example/free-coins nhé.", &error));
   g_assert_no_error (error);
   g_assert_true (ld_test_wait_for (has_text, &seen, WAIT_MS));
 
@@ -712,7 +712,7 @@ test_link_asks (Fixture       *fixture,
   g_clear_object (&seen.found);
   seen.text = "chỉ là chữ";
   /* One message a second: wait for the limit rather than fail on it. */
-  while (ld_session_send_text (fixture->viewer, "chỉ là chữ", NULL) == NULL)
+  while (ld_room_send_text (ld_session_get_current_room (fixture->viewer), "chỉ là chữ", NULL) == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (ld_test_wait_for (has_text, &seen, WAIT_MS));
   ld_chat_view_set_context_message (view, seen.found);

@@ -172,7 +172,7 @@ test_two_rooms (void)
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "room_a");
 
   /* Someone writes into B, naming mia: B's tab says so, A's does not. */
-  g_assert_nonnull (ld_session_send_text (alice, "@mia xem phòng B nè", &error));
+  g_assert_nonnull (ld_room_send_text (ld_session_get_current_room (alice), "@mia xem phòng B nè", &error));
   g_assert_no_error (error);
   WAIT_UNTIL (adw_tab_page_get_needs_attention (tab_b));
   g_assert_cmpstr (adw_tab_page_get_title (tab_b), ==, "room_b (1)");
@@ -182,7 +182,7 @@ test_two_rooms (void)
 
   /* Each chat shows its own room's messages, and what mia writes in A's
    * composer goes to A. */
-  g_assert_nonnull (ld_session_send_text (bob, "Phòng A chào mọi người", &error));
+  g_assert_nonnull (ld_room_send_text (ld_session_get_current_room (bob), "Phòng A chào mọi người", &error));
   g_assert_no_error (error);
   WAIT_UNTIL (shows (chat_of (window, "room_a"), "Phòng A chào mọi người"));
   say (window, "room_a", "Chào phòng A");
@@ -203,7 +203,7 @@ test_two_rooms (void)
   /* On another view, even the selected room counts what it missed, and
    * the Chat view's badge adds it up; back on the chat, it is read. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", "viewers"));
-  g_assert_nonnull (ld_session_send_text (ada, "Ai đang xem vậy?", &error));
+  g_assert_nonnull (ld_room_send_text (ld_session_get_current_room (ada), "Ai đang xem vậy?", &error));
   g_assert_no_error (error);
   WAIT_UNTIL (g_strcmp0 (adw_tab_page_get_title (tab_b), "room_b (1)") == 0);
   g_assert_cmpuint (adw_view_stack_page_get_badge_number (chat_badge (window)), ==, 1);

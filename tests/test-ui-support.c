@@ -573,7 +573,7 @@ send_as (LdSession  *session,
   g_autoptr(GError) error = NULL;
   g_autofree char *ticket_id = NULL;
 
-  WAIT_UNTIL (ld_session_get_send_retry_ms (session) == 0);
+  WAIT_UNTIL (ld_outbox_get_retry_ms (ld_session_get_outbox (session)) == 0);
   ld_support_contact_support_async (ld_session_get_support (session), text, support_type, NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
   ticket_id = ld_support_contact_support_finish (ld_session_get_support (session), result, &error);

@@ -855,7 +855,7 @@ test_moderation_reaches_viewer (Fixture       *fixture,
   StateWait failed = { NULL, LD_MESSAGE_STATE_FAILED };
   LdMessage *own;
 
-  own = ld_session_send_text (viewer, "xoá tin này đi nhé &amp;", &error);
+  own = ld_room_send_text (ld_session_get_current_room (viewer), "xoá tin này đi nhé &amp;", &error);
   g_assert_no_error (error);
   g_assert_true (ld_test_wait_for (has_text, &seen, WAIT_MS));
 
@@ -875,7 +875,7 @@ test_moderation_reaches_viewer (Fixture       *fixture,
       LdMessage *message;
 
       /* Past the one-a-second limit each time. */
-      while (!(message = ld_session_send_text (viewer, text, NULL)))
+      while (!(message = ld_room_send_text (ld_session_get_current_room (viewer), text, NULL)))
         g_main_context_iteration (NULL, TRUE);
       settled.message = message;
       failed.message = message;
@@ -975,9 +975,9 @@ test_failure_and_retry (Fixture       *fixture,
   /* Enter does nothing while greyed out: the text stays, nothing is queued. */
   gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
   g_assert_cmpstr (ld_composer_get_text (composer), ==, "đang gõ dở");
-  g_assert_cmpuint (ld_session_get_outbox_length (fixture->session), ==, 0);
+  g_assert_cmpuint (ld_outbox_get_length (ld_session_get_outbox (fixture->session)), ==, 0);
 
-  failed.message = ld_session_send_text (fixture->session, "bị chặn rồi", &error);
+  failed.message = ld_room_send_text (ld_session_get_current_room (fixture->session), "bị chặn rồi", &error);
   g_assert_no_error (error);
   g_assert_nonnull (failed.message);
   ld_chat_model_flush (model);
@@ -1035,7 +1035,7 @@ test_banned_keeps_chat (Fixture       *fixture,
   guint shown;
 
   g_assert_true (ld_test_wait_for (chat_has_three, fixture->window, WAIT_MS));
-  sent.message = ld_session_send_text (fixture->session, "Trước lệnh cấm", &error);
+  sent.message = ld_room_send_text (ld_session_get_current_room (fixture->session), "Trước lệnh cấm", &error);
   g_assert_no_error (error);
   g_assert_true (ld_test_wait_for (message_in_state, &sent, WAIT_MS));
   g_assert_true (ld_test_wait_for (row_shown, &row, WAIT_MS));

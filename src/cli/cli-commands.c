@@ -844,7 +844,7 @@ send_chat (Cli        *cli,
 
   if (ld_message_get_state (message) == LD_MESSAGE_STATE_FAILED)
     {
-      const char *refusal = ld_session_get_refusal_code (message);
+      const char *refusal = ld_outbox_get_refusal_code (message);
       int code = fail (cli, CLI_EXIT_REFUSED, "%s%s%s", refusal != NULL ? refusal : "",
                        refusal != NULL ? ": " : "", ld_message_get_failure_reason (message));
 

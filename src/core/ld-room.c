@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ld-moderation-log.h"
+#include "ld-outbox-private.h"
 #include "ld-payload.h"
 #include "ld-room-private.h"
 #include "ld-session-private.h"
@@ -734,7 +735,8 @@ ld_room_send_text (LdRoom      *self,
   g_return_val_if_fail (text != NULL, NULL);
 
   session = dup_session (self, error);
-  return session != NULL ? _ld_session_send_chat (session, self, LD_MESSAGE_TYPE_TEXT, text, error) : NULL;
+  return session != NULL ? _ld_outbox_send (ld_session_get_outbox (session), self, LD_MESSAGE_TYPE_TEXT, text, error)
+                         : NULL;
 }
 
 LdMessage *
@@ -748,7 +750,22 @@ ld_room_send_image (LdRoom      *self,
   g_return_val_if_fail (image_url != NULL, NULL);
 
   session = dup_session (self, error);
-  return session != NULL ? _ld_session_send_chat (session, self, LD_MESSAGE_TYPE_IMAGE, image_url, error) : NULL;
+  return session != NULL ? _ld_outbox_send (ld_session_get_outbox (session), self, LD_MESSAGE_TYPE_IMAGE, image_url,
+                                            error)
+                         : NULL;
+}
+
+gboolean
+ld_room_retry_message (LdRoom    *self,
+                       LdMessage *message)
+{
+  g_autoptr(LdSession) session = NULL;
+
+  g_return_val_if_fail (LD_IS_ROOM (self), FALSE);
+  g_return_val_if_fail (LD_IS_MESSAGE (message), FALSE);
+
+  session = g_weak_ref_get (&self->session);
+  return session != NULL && _ld_outbox_retry (ld_session_get_outbox (session), self, message);
 }
 
 gboolean

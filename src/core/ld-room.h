@@ -65,6 +65,11 @@ LdMessage     *ld_room_send_text           (LdRoom      *self,
 LdMessage     *ld_room_send_image          (LdRoom      *self,
                                             const char  *image_url,
                                             GError     **error);
+/* A FAILED message of ours here goes back to the outbox, in its place;
+ * FALSE when it is not a failed message of this room's chat, or the
+ * session no longer has the room. */
+gboolean       ld_room_retry_message       (LdRoom      *self,
+                                            LdMessage   *message);
 
 /* What a gift send carries beyond the sender (the session's user). */
 typedef struct

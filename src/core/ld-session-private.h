@@ -21,13 +21,8 @@ void _ld_session_network_changed (LdSession  *self,
 /* Listens to MONITOR's network-changed instead of the default monitor's. */
 void _ld_session_set_network_monitor (LdSession       *self,
                                       GNetworkMonitor *monitor);
-/* What LdRoom's actions do, for ROOM (ld-room.h): chat, gifts, room info
+/* What LdRoom's actions do, for ROOM (ld-room.h): gifts, room info
  * (TASK completes with the answer). */
-LdMessage *_ld_session_send_chat     (LdSession         *self,
-                                      LdRoom            *room,
-                                      LdMessageType      type,
-                                      const char        *content,
-                                      GError           **error);
 gboolean   _ld_session_check_gift    (LdSession         *self,
                                       LdRoom            *room,
                                       const LdRoomGift  *request,

@@ -3,7 +3,6 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gi18n-lib.h>
-#include <math.h>
 #include <string.h>
 
 #include "sio-client.h"
@@ -12,8 +11,8 @@
 #include "ld-events.h"
 #include "ld-health.h"
 #include "ld-jwt.h"
+#include "ld-outbox-private.h"
 #include "ld-payload.h"
-#include "ld-rate-limit.h"
 #include "ld-reconnect.h"
 #include "ld-rest-client.h"
 #include "ld-request.h"
@@ -78,16 +77,9 @@ struct _LdSession
   LdNotificationModel *notifications;
   LdSupport           *support;
 
-  /* Messages to send, oldest first. One at a time is on the wire, so the
-   * server sees them in order and a refusal cannot overtake a later send. */
+  /* What the user sends, in every room, and the rate limits of all their
+   * sends (gifts and support too). */
   LdOutbox            *outbox;
-  struct _Sending     *sending;
-  guint                flush_source;
-  guint64              next_seq;
-
-  /* The guide's 1/s and 30/min, checked before anything is sent, so the
-   * user hears how long to wait instead of a refusal from the server. */
-  LdRateLimit         *limiter;
 
   /* Requests waiting for the session to be online, and those sent. */
   LdRequests          *requests;
@@ -127,7 +119,6 @@ enum
   PROP_SOCKET_HEALTHY,
   PROP_API_HEALTHY,
   PROP_HEALTHY,
-  PROP_OUTBOX_LENGTH,
   PROP_SANCTION,
   PROP_SANCTION_UNTIL,
   PROP_SANCTION_REASON,
@@ -152,15 +143,12 @@ static guint signals[N_SIGNALS];
 
 static void schedule_reconnect (LdSession *self, const char *why);
 static void start_refresh      (LdSession *self);
-static void flush_outbox       (LdSession *self);
-static void flush_outbox_later (LdSession *self, guint delay_ms);
 static void send_join          (LdSession *self,
                                 LdRoom    *room);
 static void drop_room          (LdSession *self,
                                 LdRoom    *room,
                                 gboolean   banned);
 static void set_contract_error (GError **error, GError *validation, guint max_chars);
-static void settle_message     (LdSession *self, JsonArray *args);
 static void fail_joins         (LdSession *self, const char *room_id, JsonObject *envelope);
 
 /* State */
@@ -208,12 +196,6 @@ set_state (LdSession      *self,
   set_string (self, &self->state_reason, reason, PROP_STATE_REASON);
   set_boolean (self, &self->socket_healthy, state == LD_SESSION_STATE_ONLINE, PROP_SOCKET_HEALTHY);
   g_object_thaw_notify (G_OBJECT (self));
-}
-
-static void
-notify_outbox (LdSession *self)
-{
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OUTBOX_LENGTH]);
 }
 
 static char *
@@ -425,7 +407,6 @@ static void
 stop_timers (LdSession *self)
 {
   g_clear_handle_id (&self->ping_source, g_source_remove);
-  g_clear_handle_id (&self->flush_source, g_source_remove);
 }
 
 /* The connection went: every room re-joins on the next one. */
@@ -658,7 +639,7 @@ become_online (LdSession *self)
       if (!ld_room_get_joined (room) && !ld_room_get_banned (room))
         send_join (self, room);
   }
-  flush_outbox (self);
+  _ld_outbox_flush (self->outbox);
   run_waiting (self);
 }
 
@@ -795,7 +776,7 @@ apply_joined (LdSession  *self,
   _ld_room_apply_joined (room, data);
   ensure_pinging (self);
   settle_joins (self, ld_room_get_id (room), NULL);
-  flush_outbox (self);
+  _ld_outbox_flush (self->outbox);
 }
 
 /* joinRoomError, or a refusal in the join's ack: for ROOM_ID, or every
@@ -1103,12 +1084,7 @@ _ld_session_handle_event (LdSession  *self,
       break;
     case LD_EVENT_MESSAGE_SENT:
     case LD_EVENT_SEND_MESSAGE_ERROR:
-      {
-        g_autoptr(JsonArray) args = json_array_new ();
-
-        json_array_add_element (args, json_node_copy (node));
-        settle_message (self, args);
-      }
+      _ld_outbox_settle (self->outbox, node);
       break;
     case LD_EVENT_JOIN_ROOM_ERROR:
       fail_joins (self, NULL, payload);
@@ -1392,16 +1368,6 @@ send_join (LdSession *self,
                                   self->cancellable, on_join_acked, joining);
 }
 
-/* What was never sent to ROOM is refused, not sent elsewhere. */
-static void
-fail_outbox_for (LdSession  *self,
-                 const char *room_id,
-                 const char *reason)
-{
-  ld_outbox_fail_room (self->outbox, room_id, reason);
-  notify_outbox (self);
-}
-
 /* Out of ROOM: by a ban, the room stays (its chat as the user saw it up to
  * the ban, behind the composer that says why) and is not re-joined; else
  * it goes. */
@@ -1415,9 +1381,9 @@ drop_room (LdSession *self,
                                                  banned ? _("You were banned from the room")
                                                         : _("Left the room"));
 
-  fail_outbox_for (self, ld_room_get_id (room),
-                   banned ? _("You were banned from the room before this was sent")
-                          : _("You left the room before this was sent"));
+  ld_outbox_fail_room (self->outbox, ld_room_get_id (room),
+                       banned ? _("You were banned from the room before this was sent")
+                              : _("You left the room before this was sent"));
   settle_joins (self, ld_room_get_id (room), error);
   _ld_room_clear (room, banned);
   if (banned)
@@ -1633,301 +1599,91 @@ ld_session_get_room_info_finish (LdSession     *self,
 
 /* Chat and the outbox */
 
-#define REFUSAL_KEY "ld-session-refusal-code"
+/* What the outbox asks of the session. */
 
-const char *
-ld_session_get_refusal_code (LdMessage *message)
+static SioClient *
+outbox_get_client (gpointer session)
 {
-  g_return_val_if_fail (LD_IS_MESSAGE (message), NULL);
-
-  if (ld_message_get_state (message) != LD_MESSAGE_STATE_FAILED)
-    return NULL;
-  return g_object_get_data (G_OBJECT (message), REFUSAL_KEY);
-}
-
-/* Back in its place in the outbox. */
-static void
-outbox_add (LdSession *self,
-            LdMessage *message)
-{
-  ld_outbox_requeue (self->outbox, message);
-  notify_outbox (self);
-}
-
-/* The message on the wire. Its answer is the ack or the messageSent /
- * sendMessageError event, whichever comes first (the guide's server may not
- * answer acks); one message at a time makes the event unambiguous. */
-typedef struct _Sending
-{
-  LdSession *self;
-  LdMessage *message;
-  gboolean   settled;
-  guint      ref_count;
-} Sending;
-
-static void
-sending_unref (Sending *sending)
-{
-  if (--sending->ref_count > 0)
-    return;
-  g_clear_object (&sending->message);
-  g_free (sending);
-}
-
-/* ARGS: the answer (an envelope first), or NULL when the connection went. */
-static void
-settle_message (LdSession *self,
-                JsonArray *args)
-{
-  Sending *sending = g_steal_pointer (&self->sending);
-  g_autoptr(LdMessage) message = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) data = NULL;
-  gint64 retry_ms = 0;
-
-  if (sending == NULL)
-    return;
-  sending->settled = TRUE;
-  message = g_object_ref (sending->message);
-  sending_unref (sending);
-  notify_outbox (self);
-
-  /* Already confirmed by its echo, or deleted meanwhile. */
-  if (ld_message_get_state (message) != LD_MESSAGE_STATE_PENDING)
-    {
-      flush_outbox (self);
-      return;
-    }
-
-  if (args == NULL)
-    {
-      /* Lost with the connection: it goes again, in order, after the re-join
-       * (whose history confirms it instead if the server got it). */
-      outbox_add (self, message);
-      flush_outbox (self);
-      return;
-    }
-
-  if (!read_envelope_full (args, &data, &retry_ms, &error))
-    {
-      if (g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_UNAUTHENTICATED) ||
-          g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_TOKEN_EXPIRED))
-        outbox_add (self, message);
-      else if (g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED))
-        {
-          /* Sent too fast (after a reconnect, say): it waits its turn rather than failing. */
-          outbox_add (self, message);
-          flush_outbox_later (self, retry_ms > 0 ? (guint) MIN (retry_ms, 60000) : 1000);
-          return;
-        }
-      else
-        {
-          g_object_set_data (G_OBJECT (message), REFUSAL_KEY,
-                             (gpointer) (error->domain == LD_CONTRACT_ERROR &&
-                                         ld_contract_error_to_code (error->code) != NULL
-                                         ? ld_contract_error_to_code (error->code) : "ERROR"));
-          ld_message_mark_failed (message, error->message);
-        }
-      flush_outbox (self);
-      return;
-    }
-
-  {
-    const char *message_id = data != NULL ? json_object_get_string_member_with_default (data, "messageId", NULL) : NULL;
-    g_autoptr(GDateTime) timestamp = NULL;
-
-    if (data != NULL)
-      ld_payload_get_datetime (data, "messageSent", "timestamp", FALSE, &timestamp, NULL);
-    if (message_id != NULL)
-      {
-        LdRoom *room = lookup_room (self, ld_message_get_room_id (message));
-
-        if (room != NULL)
-          ld_chat_model_mark_sent (ld_room_get_chat (room), ld_message_get_local_id (message), message_id, timestamp);
-      }
-  }
-  flush_outbox (self);
-}
-
-static void
-on_message_acked (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  Sending *sending = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonArray) args = sio_client_emit_with_ack_finish (SIO_CLIENT (source), result, NULL, &error);
-  LdSession *self = sending->self;
-
-  if (sending->settled || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      sending_unref (sending);
-      return;
-    }
-
-  sending_unref (sending);
-  settle_message (self, args);
-}
-
-/* Messages of rooms being re-joined wait their turn, those of rooms left
- * fail. */
-static LdOutboxVerdict
-may_send (LdMessage *message,
-          gpointer   user_data)
-{
-  LdSession *self = user_data;
-  LdRoom *room = lookup_room (self, ld_message_get_room_id (message));
-
-  if (room == NULL || ld_room_get_banned (room))
-    return LD_OUTBOX_FAIL;
-  return ld_room_get_joined (room) ? LD_OUTBOX_SEND : LD_OUTBOX_WAIT;
-}
-
-static LdMessage *
-next_to_send (LdSession *self)
-{
-  return ld_outbox_take_next (self->outbox, may_send, self, _("You left the room before this was sent"));
-}
-
-static void
-flush_outbox (LdSession *self)
-{
-  LdMessage *message;
-
-  if (self->state != LD_SESSION_STATE_ONLINE || self->sending != NULL || self->flush_source != 0)
-    return;
-
-  while (self->sending == NULL && (message = next_to_send (self)) != NULL)
-    {
-      g_autoptr(LdMessage) owned = message;
-      g_autoptr(JsonObject) payload = NULL;
-      g_autoptr(JsonArray) args = NULL;
-      g_autofree char *timestamp = NULL;
-      gboolean image;
-      Sending *sending;
-
-      image = ld_message_get_message_type (message) == LD_MESSAGE_TYPE_IMAGE;
-      timestamp = now_iso8601 ();
-      payload = json_object_new ();
-      json_object_set_string_member (payload, "roomId", ld_message_get_room_id (message));
-      json_object_set_string_member (payload, "userId", self->user_id);
-      json_object_set_string_member (payload, "username", self->username);
-      if (image)
-        {
-          json_object_set_string_member (payload, "imageUrl", ld_message_get_image_url (message));
-          json_object_set_string_member (payload, "messageType", "image");
-        }
-      else
-        json_object_set_string_member (payload, "message", ld_message_get_text (message));
-      json_object_set_string_member (payload, "timestamp", timestamp);
-      args = args_for (payload);
-
-      sending = g_new0 (Sending, 1);
-      sending->self = self;
-      sending->message = g_object_ref (message);
-      /* One for self->sending, one for the ack callback. */
-      sending->ref_count = 2;
-      self->sending = sending;
-      sio_client_emit_with_ack_async (self->client, image ? "sendImageMessage" : "sendMessage", args, NULL,
-                                      LD_SESSION_REQUEST_TIMEOUT_MS, self->cancellable, on_message_acked, sending);
-    }
-  notify_outbox (self);
+  return ((LdSession *) session)->client;
 }
 
 static gboolean
-on_flush_due (gpointer user_data)
+outbox_is_online (gpointer session)
 {
-  LdSession *self = user_data;
+  return ((LdSession *) session)->state == LD_SESSION_STATE_ONLINE;
+}
 
-  self->flush_source = 0;
-  flush_outbox (self);
-  return G_SOURCE_REMOVE;
+static gboolean
+outbox_is_signed_out (gpointer     session,
+                      const char **reason)
+{
+  LdSession *self = session;
+
+  *reason = self->state_reason;
+  return self->state == LD_SESSION_STATE_SIGNED_OUT;
+}
+
+static LdRoom *
+outbox_lookup_room (gpointer    session,
+                    const char *room_id)
+{
+  return lookup_room (session, room_id);
 }
 
 static void
-flush_outbox_later (LdSession *self,
-                    guint      delay_ms)
+outbox_get_user (gpointer     session,
+                 const char **user_id,
+                 const char **username,
+                 LdRole      *role,
+                 const char **own_id)
 {
-  if (self->flush_source == 0)
-    self->flush_source = g_timeout_add (delay_ms, on_flush_due, self);
+  LdSession *self = session;
+
+  *user_id = self->user_id;
+  *username = self->username;
+  *role = self->role;
+  *own_id = self->user_id != NULL ? self->user_id : self->token_user_id;
 }
 
-/* A refusal of the contract's checks (ld-validate) with a reason for the
- * user in their language, one per kind of failure; the code stays. */
+static const LdOutboxHost outbox_host = {
+  outbox_get_client,
+  outbox_is_online,
+  outbox_is_signed_out,
+  outbox_lookup_room,
+  outbox_get_user,
+};
+
+LdOutbox *
+ld_session_get_outbox (LdSession *self)
+{
+  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
+
+  return self->outbox;
+}
+
+/* The outbox words the contract's refusals, and its rate limits count
+ * every send of the user's. */
 static void
 set_contract_error (GError  **error,
                     GError   *validation,
                     guint     max_chars)
 {
-  const char *detail = validation->message;
-
-  switch ((LdContractError) validation->code)
-    {
-    case LD_CONTRACT_ERROR_EMPTY_MESSAGE:
-      g_set_error_literal (error, LD_CONTRACT_ERROR, validation->code, _("The message is empty"));
-      break;
-    case LD_CONTRACT_ERROR_MESSAGE_TOO_LONG:
-      g_set_error (error, LD_CONTRACT_ERROR, validation->code,
-                   g_dngettext (GETTEXT_PACKAGE, "The message is longer than %u character",
-                                "The message is longer than %u characters", max_chars),
-                   max_chars);
-      break;
-    case LD_CONTRACT_ERROR_FORBIDDEN_CONTENT:
-      g_set_error_literal (error, LD_CONTRACT_ERROR, validation->code,
-                           _("The message contains script or markup that is not allowed"));
-      break;
-    case LD_CONTRACT_ERROR_INVALID_IMAGE_URL:
-      g_set_error (error, LD_CONTRACT_ERROR, validation->code,
-                   _("Only https images on imgur.com or cloudinary.com ending in .jpg, .jpeg, .png, .gif or .webp can be sent (%s)"),
-                   detail);
-      break;
-    case LD_CONTRACT_ERROR_INVALID_GIFT:
-      g_set_error (error, LD_CONTRACT_ERROR, validation->code, _("The gift cannot be sent: %s"), detail);
-      break;
-    case LD_CONTRACT_ERROR_INVALID_PAYLOAD:
-      g_set_error (error, LD_CONTRACT_ERROR, validation->code, _("Not a valid request: %s"), detail);
-      break;
-    default:
-      g_set_error_literal (error, LD_CONTRACT_ERROR, validation->code, detail);
-      break;
-    }
+  _ld_outbox_contract_error (error, validation, max_chars);
 }
 
-/* Records one send of ours, or says how long to wait. */
 static gboolean
 check_rate (LdSession  *self,
             GError    **error)
 {
-  LdRateWindow hit;
-  gint64 retry_ms = 0;
-
-  if (ld_rate_limit_try (self->limiter, "self", g_get_monotonic_time () / 1000, &hit, &retry_ms))
-    return TRUE;
-
-  if (hit.max_events == 1 && hit.period_ms == 1000)
-    g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED,
-                 _("At most one message a second: wait %.1f s"), retry_ms / 1000.0);
-  else
-    g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED,
-                 g_dngettext (GETTEXT_PACKAGE, "At most %u message a minute: wait %.0f s",
-                              "At most %u messages a minute: wait %.0f s", hit.max_events),
-                 hit.max_events, ceil (retry_ms / 1000.0));
-  return FALSE;
+  return _ld_outbox_check_rate (self->outbox, error);
 }
 
-/* The checked, sanitised text: what the guide's clients send and what the
- * server's echo carries, so the echo matches the pending copy. */
 static char *
 checked_text (const char  *text,
               guint        max_chars,
               GError     **error)
 {
-  g_autoptr(GError) validation = NULL;
-  char *clean = ld_validate_text (text, max_chars, &validation);
-
-  if (clean == NULL)
-    set_contract_error (error, validation, max_chars);
-  return clean;
+  return _ld_outbox_checked_text (text, max_chars, error);
 }
 
 char *
@@ -1957,124 +1713,6 @@ in_room (LdSession *self,
   const char *id = room != NULL ? ld_room_get_id (room) : NULL;
 
   return id != NULL && g_hash_table_lookup (self->rooms, id) == room && !ld_room_get_banned (room);
-}
-
-LdMessage *
-_ld_session_send_chat (LdSession      *self,
-                       LdRoom         *room,
-                       LdMessageType   type,
-                       const char     *content,
-                       GError        **error)
-{
-  g_autoptr(LdMessage) message = NULL;
-  g_autofree char *clean = NULL;
-
-  if (!in_room (self, room))
-    {
-      g_set_error_literal (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, _("Join a room first"));
-      return NULL;
-    }
-  if (self->state == LD_SESSION_STATE_SIGNED_OUT)
-    {
-      g_set_error_literal (error, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT, self->state_reason);
-      return NULL;
-    }
-
-  if (type == LD_MESSAGE_TYPE_TEXT)
-    clean = checked_text (content, LD_MESSAGE_MAX_CHARS, error);
-  else
-    {
-      g_autoptr(GError) validation = NULL;
-
-      if (ld_validate_image_url (content, LD_IMAGE_URL_HTTPS_ONLY, &validation))
-        clean = g_strdup (content);
-      else
-        set_contract_error (error, validation, 0);
-    }
-  if (clean == NULL)
-    return NULL;
-  /* Bounded: past what waits already, the user is told, not queued. */
-  if (ld_outbox_is_full (self->outbox))
-    {
-      g_set_error (error, LD_OUTBOX_ERROR, LD_OUTBOX_ERROR_FULL,
-                   _("Too many messages are waiting to be sent; try again once they are"));
-      return NULL;
-    }
-  if (!check_rate (self, error))
-    return NULL;
-
-  message = ld_message_new_outgoing (ld_room_get_id (room),
-                                     self->user_id != NULL ? self->user_id : self->token_user_id,
-                                     self->username, self->role, type, clean);
-  ld_chat_model_append (ld_room_get_chat (room), message);
-  ld_outbox_push (self->outbox, message, NULL);
-  notify_outbox (self);
-  flush_outbox (self);
-
-  return message;
-}
-
-LdMessage *
-ld_session_send_text (LdSession   *self,
-                      const char  *text,
-                      GError     **error)
-{
-  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
-  g_return_val_if_fail (text != NULL, NULL);
-
-  return _ld_session_send_chat (self, ld_session_get_current_room (self), LD_MESSAGE_TYPE_TEXT, text, error);
-}
-
-LdMessage *
-ld_session_send_image (LdSession   *self,
-                       const char  *image_url,
-                       GError     **error)
-{
-  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
-  g_return_val_if_fail (image_url != NULL, NULL);
-
-  return _ld_session_send_chat (self, ld_session_get_current_room (self), LD_MESSAGE_TYPE_IMAGE, image_url,
-                                error);
-}
-
-gboolean
-ld_session_retry_message (LdSession *self,
-                          LdMessage *message)
-{
-  g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (LD_IS_MESSAGE (message), FALSE);
-
-  {
-    LdRoom *room = lookup_room (self, ld_message_get_room_id (message));
-
-    if (room == NULL || !ld_chat_model_retry (ld_room_get_chat (room), ld_message_get_local_id (message)))
-      return FALSE;
-  }
-
-  outbox_add (self, message);
-  flush_outbox (self);
-  return TRUE;
-}
-
-gint64
-ld_session_get_send_retry_ms (LdSession *self)
-{
-  LdRateWindow hit;
-  gint64 retry_ms = 0;
-
-  g_return_val_if_fail (LD_IS_SESSION (self), 0);
-
-  if (ld_rate_limit_check (self->limiter, "self", g_get_monotonic_time () / 1000, &hit, &retry_ms))
-    return 0;
-  return MAX (retry_ms, 1);
-}
-
-guint
-ld_session_get_outbox_length (LdSession *self)
-{
-  g_return_val_if_fail (LD_IS_SESSION (self), 0);
-
-  return ld_outbox_get_length (self->outbox) + (self->sending != NULL ? 1 : 0);
 }
 
 /* Gifts, moderation */
@@ -2335,13 +1973,7 @@ ld_session_dispose (GObject *object)
       g_object_unref (task);
     }
   if (self->outbox != NULL)
-    ld_outbox_clear (self->outbox);
-  if (self->sending != NULL)
-    {
-      /* Its ack, if it still comes, finds it settled. */
-      self->sending->settled = TRUE;
-      sending_unref (g_steal_pointer (&self->sending));
-    }
+    _ld_outbox_detach (self->outbox);
 
   if (self->client != NULL)
     {
@@ -2368,7 +2000,6 @@ ld_session_dispose (GObject *object)
   g_clear_object (&self->lobby);
   g_clear_object (&self->notifications);
   g_clear_object (&self->support);
-  g_clear_object (&self->limiter);
   g_clear_object (&self->outbox);
 
   G_OBJECT_CLASS (ld_session_parent_class)->dispose (object);
@@ -2470,9 +2101,6 @@ ld_session_get_property (GObject    *object,
     case PROP_HEALTHY:
       g_value_set_boolean (value, ld_session_get_healthy (self));
       break;
-    case PROP_OUTBOX_LENGTH:
-      g_value_set_uint (value, ld_session_get_outbox_length (self));
-      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -2562,7 +2190,6 @@ ld_session_class_init (LdSessionClass *klass)
   properties[PROP_SOCKET_HEALTHY] = g_param_spec_boolean ("socket-healthy", NULL, NULL, FALSE, ro);
   properties[PROP_API_HEALTHY] = g_param_spec_boolean ("api-healthy", NULL, NULL, FALSE, ro);
   properties[PROP_HEALTHY] = g_param_spec_boolean ("healthy", NULL, NULL, FALSE, ro);
-  properties[PROP_OUTBOX_LENGTH] = g_param_spec_uint ("outbox-length", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_SANCTION] =
     g_param_spec_enum ("sanction", NULL, NULL, LD_TYPE_SANCTION, LD_SANCTION_NONE, ro);
   properties[PROP_SANCTION_UNTIL] = g_param_spec_boxed ("sanction-until", NULL, NULL, G_TYPE_DATE_TIME, ro);
@@ -2622,8 +2249,8 @@ ld_session_init (LdSession *self)
   self->lobby = _ld_room_new (NULL);
   self->current = g_object_ref (self->lobby);
   self->notifications = ld_notification_model_new ();
-  self->limiter = ld_rate_limit_new (NULL, 0);
   self->outbox = ld_outbox_new (0);
+  _ld_outbox_attach (self->outbox, &outbox_host, self, self->cancellable, NULL);
   self->requests = ld_requests_new ();
   ld_requests_set_timeout (self->requests, LD_SESSION_REQUEST_TIMEOUT_MS);
   self->support = _ld_support_new (self, self->requests);

@@ -41,6 +41,7 @@
 #include "ld-chat-model.h"
 #include "ld-gift-queue.h"
 #include "ld-notification-model.h"
+#include "ld-outbox.h"
 #include "ld-room.h"
 #include "ld-support.h"
 #include "ld-token-store.h"
@@ -190,9 +191,10 @@ LdNotificationModel *ld_session_get_notifications       (LdSession       *self);
 /* The support desk: the user's conversation with the admins, or an
  * admin's tickets (ld-support.h). */
 LdSupport           *ld_session_get_support             (LdSession       *self);
-/* Messages of ours still waiting for the server's confirmation, in every
- * room (the session's one LdOutbox). */
-guint                ld_session_get_outbox_length       (LdSession       *self);
+/* The one outbox: messages of ours still waiting for the server's
+ * confirmation, in every room (length), and how long the rate limits make
+ * the next send wait (retry-ms). */
+LdOutbox            *ld_session_get_outbox              (LdSession       *self);
 
 /* Rooms. A session is in any number of rooms on its one connection, each
  * re-joined by itself after a reconnect. Joining makes the room the current
@@ -230,24 +232,6 @@ void                 ld_session_get_room_info_async     (LdSession       *self,
 LdRoomInfo          *ld_session_get_room_info_finish    (LdSession       *self,
                                                          GAsyncResult    *result,
                                                          GError         **error);
-
-/* Chat in the current room: ld_room_send_text() and ld_room_send_image()
- * on it (NOT_IN_ROOM when in none). */
-LdMessage           *ld_session_send_text               (LdSession       *self,
-                                                         const char      *text,
-                                                         GError         **error);
-LdMessage           *ld_session_send_image              (LdSession       *self,
-                                                         const char      *image_url,
-                                                         GError         **error);
-/* The protocol code ("FORBIDDEN", …) with which the server refused a FAILED
- * message of ours, or NULL. */
-const char          *ld_session_get_refusal_code        (LdMessage       *message);
-/* How long until the rate limits let the next message go, in ms (0: now).
- * A RATE_LIMITED refusal's wait, as a number to count down. */
-gint64               ld_session_get_send_retry_ms       (LdSession       *self);
-/* A FAILED message of ours goes back to the outbox. */
-gboolean             ld_session_retry_message           (LdSession       *self,
-                                                         LdMessage       *message);
 
 /* The gift functions below are ld_room_check_gift() and
  * ld_room_send_gift_async() on the current room. */

@@ -132,7 +132,7 @@ retry_seconds (LdRoomPage   *self,
 
   if (!g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED))
     return 0;
-  retry_ms = ld_session_get_send_retry_ms (self->session);
+  retry_ms = ld_outbox_get_retry_ms (ld_session_get_outbox (self->session));
   return MAX (1, (guint) ((retry_ms + 999) / 1000));
 }
 
@@ -166,7 +166,7 @@ on_retry (LdRoomPage *self,
           LdMessage  *message,
           LdChatView *view)
 {
-  ld_session_retry_message (self->session, message);
+  ld_room_retry_message (self->room, message);
 }
 
 /* The toast says it is done only now, when the server confirmed it, or
