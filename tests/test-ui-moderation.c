@@ -232,7 +232,8 @@ test_timeout_with_reason (Fixture       *fixture,
   LogWait wait = { room_log (fixture), LD_MODERATION_ACTION_TIMEOUT, "lan", "spam links" };
   LdRoom *viewer_room = ld_session_get_room (fixture->viewer, LD_DEMO_ROOM_ID);
 
-  ld_moderation_dialog_moderate_async (GTK_WINDOW (fixture->window), fixture->session, LD_DEMO_ROOM_ID,
+  ld_moderation_dialog_moderate_async (GTK_WINDOW (fixture->window),
+                                       ld_session_get_room (fixture->session, LD_DEMO_ROOM_ID),
                                        LD_MODERATION_TIMEOUT, "lan", "Lan", 600, NULL, TRUE, NULL,
                                        ld_test_store_result, &result);
   g_assert_true (ld_test_wait_for (dialog_shown, NULL, WAIT_MS));
