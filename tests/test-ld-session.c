@@ -9,6 +9,7 @@
 #include "ld-session-private.h"
 #include "ld-test-gateway.h"
 #include "ld-test-util.h"
+#include "ld-test-room.h"
 #include "test-peer.h"
 
 /* Generous: a reconnect waits up to 5 s between attempts, and a noisy
@@ -37,7 +38,7 @@ join (LdSession  *session,
       const char *room_id)
 {
   ld_test_session_join (session, room_id, WAIT_MS);
-  g_assert_cmpstr (ld_session_get_room_id (session), ==, room_id);
+  g_assert_cmpstr (ld_test_room_id (session), ==, room_id);
 }
 
 /* How many messages of USER with TEXT the chat shows (after a flush). */
@@ -46,7 +47,7 @@ count_text (LdSession  *session,
             const char *user,
             const char *text)
 {
-  LdChatModel *chat = ld_session_get_chat (session);
+  LdChatModel *chat = ld_room_get_chat (ld_test_room (session));
   guint n = 0;
 
   ld_chat_model_flush (chat);
@@ -66,7 +67,7 @@ static char *
 texts_of (LdSession  *session,
           const char *user)
 {
-  LdChatModel *chat = ld_session_get_chat (session);
+  LdChatModel *chat = ld_room_get_chat (ld_test_room (session));
   g_autoptr(GString) out = g_string_new (NULL);
 
   ld_chat_model_flush (chat);
@@ -123,9 +124,9 @@ test_two_clients (void)
 
   join (alice, "room_1");
   join (bob, "room_1");
-  WAIT_UNTIL (ld_viewer_model_get_count (ld_session_get_viewers (alice)) == 2);
-  WAIT_UNTIL (ld_session_get_viewer_count (alice) == 2);
-  g_assert_nonnull (ld_viewer_model_lookup (ld_session_get_viewers (bob), "alice"));
+  WAIT_UNTIL (ld_viewer_model_get_count (ld_room_get_viewers (ld_test_room (alice))) == 2);
+  WAIT_UNTIL (ld_room_get_viewer_count (ld_test_room (alice)) == 2);
+  g_assert_nonnull (ld_viewer_model_lookup (ld_room_get_viewers (ld_test_room (bob)), "alice"));
 
   /* Trimmed and stripped of <> as the guide sends it. */
   sent = ld_session_send_text (alice, "  xin chào <3 ", &error);
@@ -135,7 +136,7 @@ test_two_clients (void)
   WAIT_UNTIL (ld_message_get_state (sent) == LD_MESSAGE_STATE_SENT);
   g_assert_nonnull (ld_message_get_id (sent));
 
-  WAIT_UNTIL (ld_chat_model_lookup (ld_session_get_chat (bob), ld_message_get_id (sent)) != NULL);
+  WAIT_UNTIL (ld_chat_model_lookup (ld_room_get_chat (ld_test_room (bob)), ld_message_get_id (sent)) != NULL);
   g_assert_cmpuint (count_text (bob, "alice", "xin chào 3"), ==, 1);
   g_assert_cmpuint (count_text (alice, "alice", "xin chào 3"), ==, 1);
   /* The echo may confirm it before the ack comes back. */
@@ -143,16 +144,16 @@ test_two_clients (void)
 
   /* Bob leaves; Alice's list follows. His chat and viewers were the room's. */
   ld_session_leave_room (bob);
-  WAIT_UNTIL (ld_viewer_model_get_count (ld_session_get_viewers (alice)) == 1);
-  g_assert_null (ld_session_get_room_id (bob));
-  ld_chat_model_flush (ld_session_get_chat (bob));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_session_get_chat (bob))), ==, 0);
-  g_assert_cmpuint (ld_viewer_model_get_count (ld_session_get_viewers (bob)), ==, 0);
+  WAIT_UNTIL (ld_viewer_model_get_count (ld_room_get_viewers (ld_test_room (alice))) == 1);
+  g_assert_null (ld_test_room_id (bob));
+  ld_chat_model_flush (ld_room_get_chat (ld_test_room (bob)));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_room_get_chat (ld_test_room (bob)))), ==, 0);
+  g_assert_cmpuint (ld_viewer_model_get_count (ld_room_get_viewers (ld_test_room (bob))), ==, 0);
 
   /* Another room: its history, not the first one's. */
   join (bob, "room_1b");
   g_assert_cmpuint (count_text (bob, "alice", "xin chào 3"), ==, 0);
-  g_assert_cmpuint (ld_viewer_model_get_count (ld_session_get_viewers (bob)), ==, 1);
+  g_assert_cmpuint (ld_viewer_model_get_count (ld_room_get_viewers (ld_test_room (bob))), ==, 1);
 }
 
 /* The gateway dies and comes back: the session says it is reconnecting and
@@ -193,7 +194,7 @@ test_reconnect_outbox (void)
 
   ld_test_gateway_restart (gateway);
   WAIT_UNTIL (ld_session_get_state (alice) == LD_SESSION_STATE_ONLINE);
-  g_assert_cmpstr (ld_session_get_room_id (alice), ==, "room_2");
+  g_assert_cmpstr (ld_test_room_id (alice), ==, "room_2");
 
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
     WAIT_UNTIL (ld_message_get_state (messages[i]) == LD_MESSAGE_STATE_SENT);
@@ -204,8 +205,8 @@ test_reconnect_outbox (void)
    * gateway's, and he has what Alice sent while he was away, once each. */
   WAIT_UNTIL (ld_session_get_state (bob) == LD_SESSION_STATE_ONLINE);
   WAIT_UNTIL (texts_are (bob, "alice", "zero,one,two,three"));
-  WAIT_UNTIL (ld_viewer_model_get_count (ld_session_get_viewers (alice)) == 2);
-  WAIT_UNTIL (ld_viewer_model_get_count (ld_session_get_viewers (bob)) == 2);
+  WAIT_UNTIL (ld_viewer_model_get_count (ld_room_get_viewers (ld_test_room (alice))) == 2);
+  WAIT_UNTIL (ld_viewer_model_get_count (ld_room_get_viewers (ld_test_room (bob))) == 2);
 }
 
 static void
@@ -236,8 +237,8 @@ test_viewer_ping (void)
 
   WAIT_UNTIL (pongs >= 5);
   /* Five seconds on, past the three-second timeout, both are still there. */
-  g_assert_cmpuint (ld_viewer_model_get_count (ld_session_get_viewers (alice)), ==, 2);
-  g_assert_nonnull (ld_viewer_model_lookup (ld_session_get_viewers (alice), "bob"));
+  g_assert_cmpuint (ld_viewer_model_get_count (ld_room_get_viewers (ld_test_room (alice))), ==, 2);
+  g_assert_nonnull (ld_viewer_model_lookup (ld_room_get_viewers (ld_test_room (alice)), "bob"));
 
   ld_session_leave_room (bob);
   after_leave = pongs;
@@ -247,7 +248,7 @@ test_viewer_ping (void)
 
 static void
 expect_gift_error (LdSession           *session,
-                   const LdSessionGift *request,
+                   const LdRoomGift *request,
                    int                  code,
                    GPtrArray           *reasons)
 {
@@ -255,9 +256,9 @@ expect_gift_error (LdSession           *session,
   g_autoptr(GError) error = NULL;
   g_autofree char *tx_id = NULL;
 
-  ld_session_send_gift_async (session, request, NULL, ld_test_store_result, &result);
+  ld_room_send_gift_async (ld_test_room (session), request, NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
-  tx_id = ld_session_send_gift_finish (session, result, &error);
+  tx_id = ld_room_send_gift_finish (ld_test_room (session), result, &error);
   g_assert_null (tx_id);
   g_assert_error (error, LD_CONTRACT_ERROR, code);
   g_ptr_array_add (reasons, g_strdup (error->message));
@@ -283,7 +284,7 @@ test_validation_and_rate_limit (void)
   g_autoptr(GString) long_gift_text = g_string_new (NULL);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  LdSessionGift gift = {
+  LdRoomGift gift = {
     .receiver_id = "bob", .gift_id = "rose", .gift_name = "Rose", .gift_type = "flower",
     .gift_value = 1, .quantity = 101,
   };
@@ -325,8 +326,8 @@ test_validation_and_rate_limit (void)
   expect_gift_error (alice, &gift, LD_CONTRACT_ERROR_INVALID_GIFT, reasons);
 
   /* Nothing went out. */
-  ld_chat_model_flush (ld_session_get_chat (alice));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_session_get_chat (alice))), ==, 0);
+  ld_chat_model_flush (ld_room_get_chat (ld_test_room (alice)));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_room_get_chat (ld_test_room (alice)))), ==, 0);
   g_assert_cmpuint (ld_session_get_outbox_length (alice), ==, 0);
 
   /* Each refusal tells the user something different. */
@@ -378,7 +379,7 @@ test_token_refresh (void)
   renewed = ld_session_dup_tokens (alice);
   g_assert_cmpstr (renewed->access_token, !=, short_lived);
   g_assert_cmpstr (renewed->refresh_token, !=, login->refresh_token);
-  g_assert_cmpstr (ld_session_get_room_id (alice), ==, "room_3");
+  g_assert_cmpstr (ld_test_room_id (alice), ==, "room_3");
 
   message = ld_session_send_text (alice, "still here", &error);
   g_assert_no_error (error);
@@ -447,9 +448,9 @@ moderate (LdSession    *session,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  ld_session_moderate_async (session, action, room_id, target, 60, "test", NULL, ld_test_store_result, &result);
+  ld_room_moderate_async (ld_session_get_room (session, room_id), action, target, 60, "test", NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
-  g_assert_true (ld_session_moderate_finish (session, result, &error));
+  g_assert_true (ld_room_moderate_finish (ld_test_source_room (result), result, &error));
   g_assert_no_error (error);
 }
 
@@ -468,8 +469,8 @@ test_refusal_retry_moderation (void)
 
   join (alice, "room_4");
   join (mia, "room_4");
-  g_assert_true (ld_session_can_moderate (mia));
-  g_assert_false (ld_session_can_moderate (alice));
+  g_assert_true (ld_room_can_moderate (ld_test_room (mia)));
+  g_assert_false (ld_room_can_moderate (ld_test_room (alice)));
 
   moderate (mia, LD_MODERATION_TIMEOUT, "room_4", "alice");
   message = ld_session_send_text (alice, "let me speak", &error);
@@ -489,15 +490,15 @@ test_refusal_retry_moderation (void)
   WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_DELETED);
   g_assert_cmpstr (ld_message_get_deleted_by (message), ==, "mia");
 
-  ld_session_moderate_async (alice, LD_MODERATION_BAN, "room_4", "mia", 0, NULL, NULL, ld_test_store_result, &result);
+  ld_room_moderate_async (ld_session_get_room (alice, "room_4"), LD_MODERATION_BAN, "mia", 0, NULL, NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
-  g_assert_false (ld_session_moderate_finish (alice, result, &error));
+  g_assert_false (ld_room_moderate_finish (ld_test_source_room (result), result, &error));
   g_assert_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_ALLOWED);
 
   /* A ban takes Alice out of the room; Mia sees her go. */
   moderate (mia, LD_MODERATION_BAN, "room_4", "alice");
-  WAIT_UNTIL (ld_session_get_room_id (alice) == NULL);
-  WAIT_UNTIL (ld_viewer_model_lookup (ld_session_get_viewers (mia), "alice") == NULL);
+  WAIT_UNTIL (ld_test_room_id (alice) == NULL);
+  WAIT_UNTIL (ld_viewer_model_lookup (ld_room_get_viewers (ld_test_room (mia)), "alice") == NULL);
 }
 
 static void
@@ -509,9 +510,9 @@ moderate_for (LdSession    *session,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  ld_session_moderate_async (session, action, "room_6", target, seconds, "spam", NULL, ld_test_store_result, &result);
+  ld_room_moderate_async (ld_session_get_room (session, "room_6"), action, target, seconds, "spam", NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
-  g_assert_true (ld_session_moderate_finish (session, result, &error));
+  g_assert_true (ld_room_moderate_finish (ld_test_source_room (result), result, &error));
   g_assert_no_error (error);
 }
 
@@ -519,7 +520,7 @@ static LdSanction
 sanction_seen (LdSession  *session,
                const char *user_id)
 {
-  LdViewer *viewer = ld_viewer_model_lookup (ld_session_get_viewers (session), user_id);
+  LdViewer *viewer = ld_viewer_model_lookup (ld_room_get_viewers (ld_test_room (session)), user_id);
 
   return viewer != NULL ? ld_viewer_get_sanction (viewer) : (LdSanction) -1;
 }
@@ -547,20 +548,20 @@ test_sanctions (void)
   message = ld_session_send_text (alice, "before", &error);
   g_assert_no_error (error);
   WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
-  g_assert_cmpint (ld_session_get_sanction (alice), ==, LD_SANCTION_NONE);
+  g_assert_cmpint (ld_room_get_sanction (ld_test_room (alice)), ==, LD_SANCTION_NONE);
 
   moderate_for (mia, LD_MODERATION_TIMEOUT, "alice", 4);
-  WAIT_UNTIL (ld_session_get_sanction (alice) == LD_SANCTION_TIMED_OUT);
-  g_assert_nonnull (ld_session_get_sanction_until (alice));
+  WAIT_UNTIL (ld_room_get_sanction (ld_test_room (alice)) == LD_SANCTION_TIMED_OUT);
+  g_assert_nonnull (ld_room_get_sanction_until (ld_test_room (alice)));
   now = g_date_time_new_now_utc ();
-  left = g_date_time_difference (ld_session_get_sanction_until (alice), now);
+  left = g_date_time_difference (ld_room_get_sanction_until (ld_test_room (alice)), now);
   g_assert_cmpint (left, >, 0);
   g_assert_cmpint (left, <=, 4 * G_TIME_SPAN_SECOND);
-  g_assert_nonnull (strstr (ld_session_get_sanction_reason (alice), "mia"));
-  g_assert_nonnull (strstr (ld_session_get_sanction_reason (alice), "spam"));
+  g_assert_nonnull (strstr (ld_room_get_sanction_reason (ld_test_room (alice)), "mia"));
+  g_assert_nonnull (strstr (ld_room_get_sanction_reason (ld_test_room (alice)), "spam"));
   WAIT_UNTIL (sanction_seen (mia, "alice") == LD_SANCTION_TIMED_OUT);
   WAIT_UNTIL (sanction_seen (bob, "alice") == LD_SANCTION_TIMED_OUT);
-  g_assert_cmpint (ld_session_get_sanction (bob), ==, LD_SANCTION_NONE);
+  g_assert_cmpint (ld_room_get_sanction (ld_test_room (bob)), ==, LD_SANCTION_NONE);
 
   /* Past the one-message-a-second limit: the server refuses, not the client. */
   test_spin (1100);
@@ -570,9 +571,9 @@ test_sanctions (void)
   g_assert_cmpstr (ld_session_get_refusal_code (message), ==, "FORBIDDEN");
 
   /* Nobody lifts it: it ends by itself. */
-  WAIT_UNTIL (ld_session_get_sanction (alice) == LD_SANCTION_NONE);
-  g_assert_null (ld_session_get_sanction_until (alice));
-  g_assert_null (ld_session_get_sanction_reason (alice));
+  WAIT_UNTIL (ld_room_get_sanction (ld_test_room (alice)) == LD_SANCTION_NONE);
+  g_assert_null (ld_room_get_sanction_until (ld_test_room (alice)));
+  g_assert_null (ld_room_get_sanction_reason (ld_test_room (alice)));
   WAIT_UNTIL (sanction_seen (mia, "alice") == LD_SANCTION_NONE);
   g_assert_true (ld_session_retry_message (alice, message));
   WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
@@ -580,15 +581,15 @@ test_sanctions (void)
   /* A timed-out viewer who leaves and comes back is still shown timed out. */
   moderate_for (mia, LD_MODERATION_TIMEOUT, "alice", 600);
   WAIT_UNTIL (sanction_seen (mia, "alice") == LD_SANCTION_TIMED_OUT);
-  WAIT_UNTIL (ld_session_get_sanction (alice) == LD_SANCTION_TIMED_OUT);
+  WAIT_UNTIL (ld_room_get_sanction (ld_test_room (alice)) == LD_SANCTION_TIMED_OUT);
   ld_session_leave_room (alice);
-  WAIT_UNTIL (ld_viewer_model_lookup (ld_session_get_viewers (mia), "alice") == NULL);
+  WAIT_UNTIL (ld_viewer_model_lookup (ld_room_get_viewers (ld_test_room (mia)), "alice") == NULL);
   join (alice, "room_6");
-  WAIT_UNTIL (ld_viewer_model_lookup (ld_session_get_viewers (mia), "alice") != NULL);
+  WAIT_UNTIL (ld_viewer_model_lookup (ld_room_get_viewers (ld_test_room (mia)), "alice") != NULL);
   g_assert_cmpint (sanction_seen (mia, "alice"), ==, LD_SANCTION_TIMED_OUT);
-  g_assert_cmpint (ld_session_get_sanction (alice), ==, LD_SANCTION_TIMED_OUT);
+  g_assert_cmpint (ld_room_get_sanction (ld_test_room (alice)), ==, LD_SANCTION_TIMED_OUT);
   moderate_for (mia, LD_MODERATION_UNBAN, "alice", 0);
-  WAIT_UNTIL (ld_session_get_sanction (alice) == LD_SANCTION_NONE);
+  WAIT_UNTIL (ld_room_get_sanction (ld_test_room (alice)) == LD_SANCTION_NONE);
   WAIT_UNTIL (sanction_seen (mia, "alice") == LD_SANCTION_NONE);
 
   message = ld_session_send_text (bob, "still here", &error);
@@ -598,11 +599,11 @@ test_sanctions (void)
   /* A ban: Alice is told and out of the room, the others see her go, and
    * what she wrote stays in their chat. */
   moderate_for (mia, LD_MODERATION_BAN, "alice", 0);
-  WAIT_UNTIL (ld_session_get_sanction (alice) == LD_SANCTION_BANNED);
-  g_assert_null (ld_session_get_sanction_until (alice));
-  g_assert_nonnull (strstr (ld_session_get_sanction_reason (alice), "mia"));
-  WAIT_UNTIL (ld_session_get_room_id (alice) == NULL);
-  WAIT_UNTIL (ld_viewer_model_lookup (ld_session_get_viewers (bob), "alice") == NULL);
+  WAIT_UNTIL (ld_room_get_sanction (ld_test_room (alice)) == LD_SANCTION_BANNED);
+  g_assert_null (ld_room_get_sanction_until (ld_test_room (alice)));
+  g_assert_nonnull (strstr (ld_room_get_sanction_reason (ld_test_room (alice)), "mia"));
+  WAIT_UNTIL (ld_test_room_id (alice) == NULL);
+  WAIT_UNTIL (ld_viewer_model_lookup (ld_room_get_viewers (ld_test_room (bob)), "alice") == NULL);
   g_assert_cmpuint (count_text (bob, "alice", "before"), ==, 1);
 
   /* Alice still reads the chat as it was when the ban came, hers and the
@@ -615,7 +616,7 @@ test_sanctions (void)
   WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
   WAIT_UNTIL (count_text (bob, "bob", "while alice is out") == 1);
   /* Its answer comes after anything the room sent Alice before it. */
-  ld_session_get_room_info_async (alice, "room_6", NULL, ld_test_store_result, &result);
+  ld_room_get_info_async (ld_session_get_room (alice, "room_6"), NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
   g_clear_object (&result);
   g_assert_cmpuint (count_text (alice, "bob", "while alice is out"), ==, 0);
@@ -628,13 +629,13 @@ test_sanctions (void)
   g_assert_nonnull (error);
   g_clear_error (&error);
   g_clear_object (&result);
-  g_assert_cmpint (ld_session_get_sanction (alice), ==, LD_SANCTION_BANNED);
+  g_assert_cmpint (ld_room_get_sanction (ld_test_room (alice)), ==, LD_SANCTION_BANNED);
   g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
 
   /* Let back in, she has what she saw once and what she missed. */
   moderate_for (mia, LD_MODERATION_UNBAN, "alice", 0);
   join (alice, "room_6");
-  g_assert_cmpint (ld_session_get_sanction (alice), ==, LD_SANCTION_NONE);
+  g_assert_cmpint (ld_room_get_sanction (ld_test_room (alice)), ==, LD_SANCTION_NONE);
   WAIT_UNTIL (sanction_seen (bob, "alice") == LD_SANCTION_NONE);
   g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
   g_assert_cmpuint (count_text (alice, "bob", "still here"), ==, 1);
@@ -642,20 +643,20 @@ test_sanctions (void)
 
   /* Leaving on purpose after a ban empties the chat, as leaving does. */
   moderate_for (mia, LD_MODERATION_BAN, "alice", 0);
-  WAIT_UNTIL (ld_session_get_room_id (alice) == NULL);
+  WAIT_UNTIL (ld_test_room_id (alice) == NULL);
   g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
   ld_session_leave_room (alice);
-  ld_chat_model_flush (ld_session_get_chat (alice));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_session_get_chat (alice))), ==, 0);
+  ld_chat_model_flush (ld_room_get_chat (ld_test_room (alice)));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_room_get_chat (ld_test_room (alice)))), ==, 0);
 
   /* So does going to another room. */
   moderate_for (mia, LD_MODERATION_UNBAN, "alice", 0);
   join (alice, "room_6");
   g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
   moderate_for (mia, LD_MODERATION_BAN, "alice", 0);
-  WAIT_UNTIL (ld_session_get_room_id (alice) == NULL);
+  WAIT_UNTIL (ld_test_room_id (alice) == NULL);
   join (alice, "room_7");
-  g_assert_cmpint (ld_session_get_sanction (alice), ==, LD_SANCTION_NONE);
+  g_assert_cmpint (ld_room_get_sanction (ld_test_room (alice)), ==, LD_SANCTION_NONE);
   g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 0);
   g_assert_cmpuint (count_text (alice, "bob", "still here"), ==, 0);
 }
@@ -778,8 +779,8 @@ test_gift_and_room_info (void)
   g_assert_no_error (error);
   g_assert_cmpstr (tx_id, !=, "");
 
-  WAIT_UNTIL (ld_gift_queue_get_current (ld_session_get_gifts (bob)) != NULL);
-  gift = ld_gift_queue_get_current (ld_session_get_gifts (bob));
+  WAIT_UNTIL (ld_gift_queue_get_current (ld_room_get_gifts (ld_test_room (bob))) != NULL);
+  gift = ld_gift_queue_get_current (ld_room_get_gifts (ld_test_room (bob)));
   g_assert_cmpstr (ld_gift_get_gift_name (gift), ==, "Rose");
   g_assert_cmpuint (ld_gift_get_quantity (gift), ==, 2);
   g_assert_cmpuint (ld_gift_get_duration_ms (gift), ==, 2500);
@@ -792,9 +793,9 @@ test_gift_and_room_info (void)
   WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
   WAIT_UNTIL (count_text (bob, "alice", "gửi vào phòng 5") == 1);
 
-  ld_session_get_room_info_async (bob, "room_5", NULL, ld_test_store_result, &info_result);
+  ld_room_get_info_async (ld_session_get_room (bob, "room_5"), NULL, ld_test_store_result, &info_result);
   WAIT_UNTIL (info_result != NULL);
-  info = ld_session_get_room_info_finish (bob, info_result, &error);
+  info = ld_room_get_info_finish (ld_test_source_room (info_result), info_result, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (ld_room_info_get_room_id (info), ==, "room_5");
   g_assert_cmpuint (ld_room_info_get_viewer_count (info), ==, 2);
@@ -892,7 +893,7 @@ test_backend_events (void)
 
   /* The room's chat: each room has its own. */
   _ld_session_enter_room (session, "room_b");
-  chat = ld_session_get_chat (session);
+  chat = ld_room_get_chat (ld_test_room (session));
   g_assert_true (chat == ld_room_get_chat (ld_session_get_room (session, "room_b")));
 
   feed (session, "chatMessageFromBackend",
@@ -912,18 +913,18 @@ test_backend_events (void)
         "{\"type\":\"gift_send\",\"data\":{\"roomId\":\"room_b\",\"senderId\":\"bob\",\"senderName\":\"Bob\","
         "\"giftId\":\"star\",\"giftName\":\"Star\",\"giftValue\":5,\"quantity\":1,\"animation\":\"rainbow\","
         "\"giftTxId\":\"t1\"}}");
-  gift = ld_gift_queue_get_current (ld_session_get_gifts (session));
+  gift = ld_gift_queue_get_current (ld_room_get_gifts (ld_test_room (session)));
   g_assert_nonnull (gift);
   g_assert_cmpstr (ld_gift_get_gift_name (gift), ==, "Star");
   g_assert_cmpuint (ld_gift_get_duration_ms (gift), ==, 4000);
 
   feed (session, "roomUpdate", "{\"roomId\":\"room_b\",\"title\":\"Đêm nhạc\",\"status\":\"live\",\"viewerCount\":12}");
-  g_assert_cmpstr (ld_session_get_room_title (session), ==, "Đêm nhạc");
-  g_assert_cmpstr (ld_session_get_room_status (session), ==, "live");
-  g_assert_cmpuint (ld_session_get_viewer_count (session), ==, 12);
+  g_assert_cmpstr (ld_room_get_title (ld_test_room (session)), ==, "Đêm nhạc");
+  g_assert_cmpstr (ld_room_get_status (ld_test_room (session)), ==, "live");
+  g_assert_cmpuint (ld_room_get_viewer_count (ld_test_room (session)), ==, 12);
   feed (session, "roomUpdate", "{\"roomId\":\"room_b\",\"status\":\"ended\"}");
-  g_assert_cmpstr (ld_session_get_room_status (session), ==, "ended");
-  g_assert_cmpstr (ld_session_get_room_title (session), ==, "Đêm nhạc");
+  g_assert_cmpstr (ld_room_get_status (ld_test_room (session)), ==, "ended");
+  g_assert_cmpstr (ld_room_get_title (ld_test_room (session)), ==, "Đêm nhạc");
 
   feed (session, "notification",
         "{\"id\":\"n1\",\"type\":\"follow\",\"title\":\"New follower\",\"message\":\"Bob follows you\"}");
@@ -1031,7 +1032,7 @@ test_server_without_acks (void)
   g_autoptr(LdRoomInfo) info = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *tx_id = NULL;
-  LdSessionGift gift = {
+  LdRoomGift gift = {
     .receiver_id = "bob", .gift_id = "rose", .gift_name = "Rose", .gift_type = "flower",
     .gift_value = 1, .quantity = 1,
   };
@@ -1048,17 +1049,17 @@ test_server_without_acks (void)
   WAIT_UNTIL (ld_session_get_outbox_length (session) == 0);
   g_assert_cmpuint (count_text (session, "alice", "không có ack"), ==, 1);
 
-  ld_session_get_room_info_async (session, "room_q", NULL, ld_test_store_result, &info_result);
+  ld_room_get_info_async (ld_session_get_room (session, "room_q"), NULL, ld_test_store_result, &info_result);
   WAIT_UNTIL (info_result != NULL);
-  info = ld_session_get_room_info_finish (session, info_result, &error);
+  info = ld_room_get_info_finish (ld_test_source_room (info_result), info_result, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (ld_room_info_get_title (info), ==, "Phòng");
 
   /* Past the one-message-a-second limit before the next send. */
   test_spin (1100);
-  ld_session_send_gift_async (session, &gift, NULL, ld_test_store_result, &gift_result);
+  ld_room_send_gift_async (ld_test_room (session), &gift, NULL, ld_test_store_result, &gift_result);
   WAIT_UNTIL (gift_result != NULL);
-  tx_id = ld_session_send_gift_finish (session, gift_result, &error);
+  tx_id = ld_room_send_gift_finish (ld_test_room (session), gift_result, &error);
   g_assert_null (tx_id);
   g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_GIFT);
 }
@@ -1160,7 +1161,7 @@ test_outage_never_gives_up (void)
                    ==, "room_o");
   WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
   g_assert_false (ld_session_get_having_trouble (session));
-  g_assert_cmpstr (ld_session_get_room_id (session), ==, "room_o");
+  g_assert_cmpstr (ld_test_room_id (session), ==, "room_o");
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
     WAIT_UNTIL (ld_message_get_state (messages[i]) == LD_MESSAGE_STATE_SENT);
   WAIT_UNTIL (ld_session_get_outbox_length (session) == 0);
@@ -1195,7 +1196,7 @@ test_network_back (void)
   back = test_peer_expect (peer, "back", WAIT_MS);
   _ld_session_network_changed (session, TRUE);
   WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
-  WAIT_UNTIL (ld_session_get_room_id (session) != NULL);
+  WAIT_UNTIL (ld_test_room_id (session) != NULL);
 
   /* Again, with the user's "Reconnect now" instead. */
   test_peer_send (peer, "{\"cmd\":\"outage\"}");
@@ -1340,7 +1341,7 @@ test_network_monitor_back (void)
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (rejoin, "payload"), "roomId"),
                    ==, "room_m");
   WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
-  WAIT_UNTIL (g_strcmp0 (ld_session_get_room_id (session), "room_m") == 0);
+  WAIT_UNTIL (g_strcmp0 (ld_test_room_id (session), "room_m") == 0);
 }
 
 static void
@@ -1398,14 +1399,14 @@ test_refresh_retried (void)
 static guint
 gift_count (LdSession *session)
 {
-  return ld_gift_queue_get_n_waiting (ld_session_get_gifts (session)) +
-         (ld_gift_queue_get_current (ld_session_get_gifts (session)) != NULL ? 1 : 0);
+  return ld_gift_queue_get_n_waiting (ld_room_get_gifts (ld_test_room (session))) +
+         (ld_gift_queue_get_current (ld_room_get_gifts (ld_test_room (session))) != NULL ? 1 : 0);
 }
 
 static LdGift *
 first_gift (LdSession *session)
 {
-  LdGiftQueue *gifts = ld_session_get_gifts (session);
+  LdGiftQueue *gifts = ld_room_get_gifts (ld_test_room (session));
   g_autoptr(LdGift) waiting = NULL;
 
   if (ld_gift_queue_get_current (gifts) != NULL)
@@ -1467,7 +1468,7 @@ test_backend_shapes (void)
   g_assert_cmpstr (ld_notification_get_message (notification), ==, "Chào mừng");
   g_assert_nonnull (ld_notification_get_id (notification));
 
-  flat = g_list_model_get_item (G_LIST_MODEL (ld_session_get_chat (session)), 3);
+  flat = g_list_model_get_item (G_LIST_MODEL (ld_room_get_chat (ld_test_room (session))), 3);
   g_assert_cmpstr (ld_message_get_text (flat), ==, "bốn");
   g_assert_null (ld_message_get_id (flat));
   g_assert_cmpstr (ld_message_get_username (flat), ==, "Lan");
