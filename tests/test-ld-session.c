@@ -120,6 +120,7 @@ test_two_clients (void)
   g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
   g_autoptr(LdSession) bob = online_session (gateway, "bob", "viewer");
   g_autoptr(GError) error = NULL;
+  g_autoptr(LdRoom) left = NULL;
   LdMessage *sent;
 
   join (alice, "room_1");
@@ -143,12 +144,14 @@ test_two_clients (void)
   WAIT_UNTIL (ld_session_get_outbox_length (alice) == 0);
 
   /* Bob leaves; Alice's list follows. His chat and viewers were the room's. */
+  left = g_object_ref (ld_test_room (bob));
   ld_session_leave_room (bob);
   WAIT_UNTIL (ld_viewer_model_get_count (ld_room_get_viewers (ld_test_room (alice))) == 1);
   g_assert_null (ld_test_room_id (bob));
-  ld_chat_model_flush (ld_room_get_chat (ld_test_room (bob)));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_room_get_chat (ld_test_room (bob)))), ==, 0);
-  g_assert_cmpuint (ld_viewer_model_get_count (ld_room_get_viewers (ld_test_room (bob))), ==, 0);
+  g_assert_null (ld_session_get_current_room (bob));
+  ld_chat_model_flush (ld_room_get_chat (left));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_room_get_chat (left))), ==, 0);
+  g_assert_cmpuint (ld_viewer_model_get_count (ld_room_get_viewers (left)), ==, 0);
 
   /* Another room: its history, not the first one's. */
   join (bob, "room_1b");
@@ -645,9 +648,14 @@ test_sanctions (void)
   moderate_for (mia, LD_MODERATION_BAN, "alice", 0);
   WAIT_UNTIL (ld_test_room_id (alice) == NULL);
   g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
-  ld_session_leave_room (alice);
-  ld_chat_model_flush (ld_room_get_chat (ld_test_room (alice)));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_room_get_chat (ld_test_room (alice)))), ==, 0);
+  {
+    g_autoptr(LdRoom) banned = g_object_ref (ld_test_room (alice));
+
+    ld_session_leave_room (alice);
+    g_assert_null (ld_session_get_current_room (alice));
+    ld_chat_model_flush (ld_room_get_chat (banned));
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_room_get_chat (banned))), ==, 0);
+  }
 
   /* So does going to another room. */
   moderate_for (mia, LD_MODERATION_UNBAN, "alice", 0);
