@@ -52,7 +52,7 @@ main (int   argc,
   gint64 elapsed;
 
   _ld_session_enter_room (session, "room_bench");
-  chat = ld_session_get_chat (session);
+  chat = ld_room_get_chat (ld_session_get_current_room (session));
   g_signal_connect (chat, "items-changed", G_CALLBACK (on_items_changed), &signals);
 
   g_print ("events\tRSS kB\n");

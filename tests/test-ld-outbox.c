@@ -12,6 +12,7 @@
 #include "ld-session-private.h"
 #include "ld-test-clock.h"
 #include "ld-test-gateway.h"
+#include "ld-test-room.h"
 #include "ld-test-util.h"
 #include "test-peer.h"
 
@@ -314,7 +315,7 @@ join (LdSession  *session,
       const char *room_id)
 {
   ld_test_session_join (session, room_id, WAIT_MS);
-  g_assert_cmpstr (ld_session_get_room_id (session), ==, room_id);
+  g_assert_cmpstr (ld_test_room_id (session), ==, room_id);
 }
 
 /* How many messages of USER with TEXT the chat shows (after a flush). */
@@ -323,7 +324,7 @@ count_text (LdSession  *session,
             const char *user,
             const char *text)
 {
-  LdChatModel *chat = ld_session_get_chat (session);
+  LdChatModel *chat = ld_room_get_chat (ld_test_room (session));
   guint n = 0;
 
   ld_chat_model_flush (chat);
@@ -343,7 +344,7 @@ static char *
 texts_of (LdSession  *session,
           const char *user)
 {
-  LdChatModel *chat = ld_session_get_chat (session);
+  LdChatModel *chat = ld_room_get_chat (ld_test_room (session));
   g_autoptr(GString) out = g_string_new (NULL);
 
   ld_chat_model_flush (chat);
@@ -396,40 +397,43 @@ test_two_clients (void)
   g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
   g_autoptr(LdSession) bob = online_session (gateway, "bob", "viewer");
   g_autoptr(GError) error = NULL;
+  g_autoptr(LdRoom) left = NULL;
   LdMessage *sent;
 
   join (alice, "room_1");
   join (bob, "room_1");
-  WAIT_UNTIL (ld_viewer_model_get_count (ld_session_get_viewers (alice)) == 2);
-  WAIT_UNTIL (ld_session_get_viewer_count (alice) == 2);
-  g_assert_nonnull (ld_viewer_model_lookup (ld_session_get_viewers (bob), "alice"));
+  WAIT_UNTIL (ld_viewer_model_get_count (ld_room_get_viewers (ld_test_room (alice))) == 2);
+  WAIT_UNTIL (ld_room_get_viewer_count (ld_test_room (alice)) == 2);
+  g_assert_nonnull (ld_viewer_model_lookup (ld_room_get_viewers (ld_test_room (bob)), "alice"));
 
   /* Trimmed and stripped of <> as the guide sends it. */
-  sent = ld_room_send_text (ld_session_get_current_room (alice), "  xin chào <3 ", &error);
+  sent = ld_room_send_text (ld_test_room (alice), "  xin chào <3 ", &error);
   g_assert_no_error (error);
   g_assert_nonnull (sent);
   g_assert_cmpint (ld_message_get_state (sent), ==, LD_MESSAGE_STATE_PENDING);
   WAIT_UNTIL (ld_message_get_state (sent) == LD_MESSAGE_STATE_SENT);
   g_assert_nonnull (ld_message_get_id (sent));
 
-  WAIT_UNTIL (ld_chat_model_lookup (ld_session_get_chat (bob), ld_message_get_id (sent)) != NULL);
+  WAIT_UNTIL (ld_chat_model_lookup (ld_room_get_chat (ld_test_room (bob)), ld_message_get_id (sent)) != NULL);
   g_assert_cmpuint (count_text (bob, "alice", "xin chào 3"), ==, 1);
   g_assert_cmpuint (count_text (alice, "alice", "xin chào 3"), ==, 1);
   /* The echo may confirm it before the ack comes back. */
   WAIT_UNTIL (ld_outbox_get_length (ld_session_get_outbox (alice)) == 0);
 
   /* Bob leaves; Alice's list follows. His chat and viewers were the room's. */
+  left = g_object_ref (ld_test_room (bob));
   ld_session_leave_room (bob);
-  WAIT_UNTIL (ld_viewer_model_get_count (ld_session_get_viewers (alice)) == 1);
-  g_assert_null (ld_session_get_room_id (bob));
-  ld_chat_model_flush (ld_session_get_chat (bob));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_session_get_chat (bob))), ==, 0);
-  g_assert_cmpuint (ld_viewer_model_get_count (ld_session_get_viewers (bob)), ==, 0);
+  WAIT_UNTIL (ld_viewer_model_get_count (ld_room_get_viewers (ld_test_room (alice))) == 1);
+  g_assert_null (ld_test_room_id (bob));
+  g_assert_null (ld_session_get_current_room (bob));
+  ld_chat_model_flush (ld_room_get_chat (left));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_room_get_chat (left))), ==, 0);
+  g_assert_cmpuint (ld_viewer_model_get_count (ld_room_get_viewers (left)), ==, 0);
 
   /* Another room: its history, not the first one's. */
   join (bob, "room_1b");
   g_assert_cmpuint (count_text (bob, "alice", "xin chào 3"), ==, 0);
-  g_assert_cmpuint (ld_viewer_model_get_count (ld_session_get_viewers (bob)), ==, 1);
+  g_assert_cmpuint (ld_viewer_model_get_count (ld_room_get_viewers (ld_test_room (bob))), ==, 1);
 }
 
 /* The gateway dies and comes back: the session says it is reconnecting and
@@ -447,7 +451,7 @@ test_reconnect_outbox (void)
 
   join (alice, "room_2");
   join (bob, "room_2");
-  messages[0] = ld_room_send_text (ld_session_get_current_room (alice), "zero", &error);
+  messages[0] = ld_room_send_text (ld_test_room (alice), "zero", &error);
   g_assert_no_error (error);
   WAIT_UNTIL (ld_message_get_state (messages[0]) == LD_MESSAGE_STATE_SENT);
   WAIT_UNTIL (ld_outbox_get_length (ld_session_get_outbox (alice)) == 0);
@@ -470,7 +474,7 @@ test_reconnect_outbox (void)
 
   ld_test_gateway_restart (gateway);
   WAIT_UNTIL (ld_session_get_state (alice) == LD_SESSION_STATE_ONLINE);
-  g_assert_cmpstr (ld_session_get_room_id (alice), ==, "room_2");
+  g_assert_cmpstr (ld_test_room_id (alice), ==, "room_2");
 
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
     WAIT_UNTIL (ld_message_get_state (messages[i]) == LD_MESSAGE_STATE_SENT);
@@ -481,13 +485,13 @@ test_reconnect_outbox (void)
    * gateway's, and he has what Alice sent while he was away, once each. */
   WAIT_UNTIL (ld_session_get_state (bob) == LD_SESSION_STATE_ONLINE);
   WAIT_UNTIL (texts_are (bob, "alice", "zero,one,two,three"));
-  WAIT_UNTIL (ld_viewer_model_get_count (ld_session_get_viewers (alice)) == 2);
-  WAIT_UNTIL (ld_viewer_model_get_count (ld_session_get_viewers (bob)) == 2);
+  WAIT_UNTIL (ld_viewer_model_get_count (ld_room_get_viewers (ld_test_room (alice))) == 2);
+  WAIT_UNTIL (ld_viewer_model_get_count (ld_room_get_viewers (ld_test_room (bob))) == 2);
 }
 
 static void
 expect_gift_error (LdSession           *session,
-                   const LdSessionGift *request,
+                   const LdRoomGift *request,
                    int                  code,
                    GPtrArray           *reasons)
 {
@@ -495,9 +499,9 @@ expect_gift_error (LdSession           *session,
   g_autoptr(GError) error = NULL;
   g_autofree char *tx_id = NULL;
 
-  ld_session_send_gift_async (session, request, NULL, ld_test_store_result, &result);
+  ld_room_send_gift_async (ld_test_room (session), request, NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
-  tx_id = ld_session_send_gift_finish (session, result, &error);
+  tx_id = ld_room_send_gift_finish (ld_test_room (session), result, &error);
   g_assert_null (tx_id);
   g_assert_error (error, LD_CONTRACT_ERROR, code);
   g_ptr_array_add (reasons, g_strdup (error->message));
@@ -523,7 +527,7 @@ test_validation_and_rate_limit (void)
   g_autoptr(GString) long_gift_text = g_string_new (NULL);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  LdSessionGift gift = {
+  LdRoomGift gift = {
     .receiver_id = "bob", .gift_id = "rose", .gift_name = "Rose", .gift_type = "flower",
     .gift_value = 1, .quantity = 101,
   };
@@ -547,8 +551,8 @@ test_validation_and_rate_limit (void)
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       const char *text = bad[i].text != NULL ? bad[i].text : long_text->str;
-      LdMessage *message = bad[i].image ? ld_room_send_image (ld_session_get_current_room (alice), text, &error)
-                                        : ld_room_send_text (ld_session_get_current_room (alice), text, &error);
+      LdMessage *message = bad[i].image ? ld_room_send_image (ld_test_room (alice), text, &error)
+                                        : ld_room_send_text (ld_test_room (alice), text, &error);
 
       g_assert_null (message);
       g_assert_error (error, LD_CONTRACT_ERROR, bad[i].code);
@@ -565,8 +569,8 @@ test_validation_and_rate_limit (void)
   expect_gift_error (alice, &gift, LD_CONTRACT_ERROR_INVALID_GIFT, reasons);
 
   /* Nothing went out. */
-  ld_chat_model_flush (ld_session_get_chat (alice));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_session_get_chat (alice))), ==, 0);
+  ld_chat_model_flush (ld_room_get_chat (ld_test_room (alice)));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_room_get_chat (ld_test_room (alice)))), ==, 0);
   g_assert_cmpuint (ld_outbox_get_length (ld_session_get_outbox (alice)), ==, 0);
 
   /* Each refusal tells the user something different. */
@@ -574,75 +578,13 @@ test_validation_and_rate_limit (void)
     for (guint j = i + 1; j < reasons->len; j++)
       g_assert_cmpstr (reasons->pdata[i], !=, reasons->pdata[j]);
 
-  first = ld_room_send_text (ld_session_get_current_room (alice), "first", &error);
+  first = ld_room_send_text (ld_test_room (alice), "first", &error);
   g_assert_no_error (error);
-  second = ld_room_send_text (ld_session_get_current_room (alice), "second", &error);
+  second = ld_room_send_text (ld_test_room (alice), "second", &error);
   g_assert_null (second);
   g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
   g_assert_nonnull (strstr (error->message, "wait"));
   WAIT_UNTIL (ld_message_get_state (first) == LD_MESSAGE_STATE_SENT);
-}
-
-static void
-moderate (LdSession    *session,
-          LdModeration  action,
-          const char   *room_id,
-          const char   *target)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  ld_session_moderate_async (session, action, room_id, target, 60, "test", NULL, ld_test_store_result, &result);
-  WAIT_UNTIL (result != NULL);
-  g_assert_true (ld_session_moderate_finish (session, result, &error));
-  g_assert_no_error (error);
-}
-
-/* The server refuses a message: it is marked failed with the server's
- * reason, and the user's retry sends it once the refusal no longer holds.
- * Moderators delete it; a viewer may not moderate. */
-static void
-test_refusal_retry_moderation (void)
-{
-  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
-  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
-  g_autoptr(LdSession) mia = online_session (gateway, "mia", "moderator");
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  LdMessage *message;
-
-  join (alice, "room_4");
-  join (mia, "room_4");
-  g_assert_true (ld_session_can_moderate (mia));
-  g_assert_false (ld_session_can_moderate (alice));
-
-  moderate (mia, LD_MODERATION_TIMEOUT, "room_4", "alice");
-  message = ld_room_send_text (ld_session_get_current_room (alice), "let me speak", &error);
-  g_assert_no_error (error);
-  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_FAILED);
-  g_assert_nonnull (ld_message_get_failure_reason (message));
-  g_assert_cmpuint (ld_outbox_get_length (ld_session_get_outbox (alice)), ==, 0);
-
-  moderate (mia, LD_MODERATION_UNBAN, "room_4", "alice");
-  g_assert_true (ld_room_retry_message (ld_session_get_current_room (alice), message));
-  g_assert_cmpint (ld_message_get_state (message), ==, LD_MESSAGE_STATE_PENDING);
-  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
-  g_assert_cmpuint (count_text (alice, "alice", "let me speak"), ==, 1);
-  WAIT_UNTIL (count_text (mia, "alice", "let me speak") == 1);
-
-  moderate (mia, LD_MODERATION_DELETE, "room_4", ld_message_get_id (message));
-  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_DELETED);
-  g_assert_cmpstr (ld_message_get_deleted_by (message), ==, "mia");
-
-  ld_session_moderate_async (alice, LD_MODERATION_BAN, "room_4", "mia", 0, NULL, NULL, ld_test_store_result, &result);
-  WAIT_UNTIL (result != NULL);
-  g_assert_false (ld_session_moderate_finish (alice, result, &error));
-  g_assert_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_ALLOWED);
-
-  /* A ban takes Alice out of the room; Mia sees her go. */
-  moderate (mia, LD_MODERATION_BAN, "room_4", "alice");
-  WAIT_UNTIL (ld_session_get_room_id (alice) == NULL);
-  WAIT_UNTIL (ld_viewer_model_lookup (ld_session_get_viewers (mia), "alice") == NULL);
 }
 
 /* An unsigned JWT for alice that expires in an hour: enough for a server
@@ -677,7 +619,7 @@ test_server_without_acks (void)
   g_autoptr(LdRoomInfo) info = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *tx_id = NULL;
-  LdSessionGift gift = {
+  LdRoomGift gift = {
     .receiver_id = "bob", .gift_id = "rose", .gift_name = "Rose", .gift_type = "flower",
     .gift_value = 1, .quantity = 1,
   };
@@ -688,23 +630,23 @@ test_server_without_acks (void)
   WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
   join (session, "room_q");
 
-  message = ld_room_send_text (ld_session_get_current_room (session), "không có ack", &error);
+  message = ld_room_send_text (ld_test_room (session), "không có ack", &error);
   g_assert_no_error (error);
   WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
   WAIT_UNTIL (ld_outbox_get_length (ld_session_get_outbox (session)) == 0);
   g_assert_cmpuint (count_text (session, "alice", "không có ack"), ==, 1);
 
-  ld_session_get_room_info_async (session, "room_q", NULL, ld_test_store_result, &info_result);
+  ld_room_get_info_async (ld_session_get_room (session, "room_q"), NULL, ld_test_store_result, &info_result);
   WAIT_UNTIL (info_result != NULL);
-  info = ld_session_get_room_info_finish (session, info_result, &error);
+  info = ld_room_get_info_finish (ld_test_source_room (info_result), info_result, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (ld_room_info_get_title (info), ==, "Phòng");
 
   /* Past the one-message-a-second limit before the next send. */
   test_spin (1100);
-  ld_session_send_gift_async (session, &gift, NULL, ld_test_store_result, &gift_result);
+  ld_room_send_gift_async (ld_test_room (session), &gift, NULL, ld_test_store_result, &gift_result);
   WAIT_UNTIL (gift_result != NULL);
-  tx_id = ld_session_send_gift_finish (session, gift_result, &error);
+  tx_id = ld_room_send_gift_finish (ld_test_room (session), gift_result, &error);
   g_assert_null (tx_id);
   g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_GIFT);
 }
@@ -728,6 +670,5 @@ main (int   argc,
   g_test_add_func ("/outbox/two-clients", test_two_clients);
   g_test_add_func ("/outbox/reconnect", test_reconnect_outbox);
   g_test_add_func ("/outbox/validation-and-rate-limit", test_validation_and_rate_limit);
-  g_test_add_func ("/outbox/refusal-retry-moderation", test_refusal_retry_moderation);
   return g_test_run ();
 }

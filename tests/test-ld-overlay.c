@@ -15,6 +15,7 @@
 #include "ld-session.h"
 #include "ld-test-gateway.h"
 #include "ld-test-util.h"
+#include "ld-test-room.h"
 
 /* Chromium's first start on a noisy 2-core machine takes seconds. */
 #define WAIT_MS 60000
@@ -502,7 +503,7 @@ test_gateway_end_to_end (void)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *tx_id = NULL;
-  LdSessionGift request = {
+  LdRoomGift request = {
     .receiver_id = "bob", .receiver_name = "bob", .gift_id = "rose", .gift_name = "Rose",
     .gift_type = "flower", .gift_value = 10, .quantity = 3, .animation = "rainbow",
     .message = "for you & yours &amp;",
@@ -529,9 +530,9 @@ test_gateway_end_to_end (void)
 
       g_clear_object (&result);
       g_clear_error (&error);
-      ld_session_send_gift_async (alice, &request, NULL, ld_test_store_result, &result);
+      ld_room_send_gift_async (ld_test_room (alice), &request, NULL, ld_test_store_result, &result);
       WAIT_UNTIL (result != NULL);
-      tx_id = ld_session_send_gift_finish (alice, result, &error);
+      tx_id = ld_room_send_gift_finish (ld_test_room (alice), result, &error);
       if (!g_error_matches (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED))
         break;
       g_timeout_add_once (200, set_flag, &waited);
@@ -556,9 +557,9 @@ test_gateway_end_to_end (void)
   {
     g_autofree char *viewers = NULL;
 
-    g_assert_cmpuint (ld_session_get_viewer_count (bob), >=, 2);
+    g_assert_cmpuint (ld_room_get_viewer_count (ld_test_room (bob)), >=, 2);
     viewers = g_strdup_printf ("document.querySelector('#viewers .value').textContent === '%u'",
-                               ld_session_get_viewer_count (bob));
+                               ld_room_get_viewer_count (ld_test_room (bob)));
     page_wait (viewers);
   }
 

@@ -1,9 +1,25 @@
 /* test-ld-room.c: one room's models fed by the events the session hands it:
- * its chat, viewers, info, gifts and the user's own sanctions.
+ * its chat, viewers, info, gifts and the user's own sanctions; and the
+ * room's own actions (gifts, room info, moderation) against a real
+ * livedesk-gateway, as users would notice them.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <string.h>
+
 #include "ld-room-private.h"
+#include "ld-session-private.h"
+#include "ld-test-gateway.h"
+#include "ld-test-util.h"
+#include "ld-test-room.h"
+#include "test-peer.h"
+
+/* Generous: a noisy machine is slow. */
+#define WAIT_MS 30000
+
+static const char *program;
+
+#define WAIT_UNTIL(cond) LD_TEST_WAIT_UNTIL (cond, WAIT_MS)
 
 static JsonObject *
 parse_object (const char *json)
@@ -142,13 +158,444 @@ test_own_sanctions (void)
   g_assert_finalize_object (g_steal_pointer (&room));
 }
 
+/* Online as USER, and the session says it is USER. */
+static LdSession *
+online_session (LdTestGateway *gateway,
+                const char    *user,
+                const char    *role)
+{
+  LdSession *session = ld_test_gateway_online_session (gateway, user, role, WAIT_MS);
+
+  g_assert_cmpstr (ld_session_get_user_id (session), ==, user);
+  return session;
+}
+
+/* In ROOM_ID, and it is the session's current room. */
+static void
+join (LdSession  *session,
+      const char *room_id)
+{
+  ld_test_session_join (session, room_id, WAIT_MS);
+  g_assert_cmpstr (ld_test_room_id (session), ==, room_id);
+}
+
+/* How many messages of USER with TEXT the current room's chat shows. */
+static guint
+count_text (LdSession  *session,
+            const char *user,
+            const char *text)
+{
+  LdChatModel *chat = ld_room_get_chat (ld_test_room (session));
+  guint n = 0;
+
+  ld_chat_model_flush (chat);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (chat)); i++)
+    {
+      g_autoptr(LdMessage) message = g_list_model_get_item (G_LIST_MODEL (chat), i);
+
+      if (g_strcmp0 (ld_message_get_user_id (message), user) == 0 &&
+          g_strcmp0 (ld_message_get_text (message), text) == 0)
+        n++;
+    }
+  return n;
+}
+
+static void
+moderate (LdSession    *session,
+          LdModeration  action,
+          const char   *room_id,
+          const char   *target)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ld_room_moderate_async (ld_session_get_room (session, room_id), action, target, 60, "test", NULL, ld_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (ld_room_moderate_finish (ld_test_source_room (result), result, &error));
+  g_assert_no_error (error);
+}
+
+/* The server refuses a message: it is marked failed with the server's
+ * reason, and the user's retry sends it once the refusal no longer holds.
+ * Moderators delete it; a viewer may not moderate. */
+static void
+test_refusal_retry_moderation (void)
+{
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
+  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
+  g_autoptr(LdSession) mia = online_session (gateway, "mia", "moderator");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  LdMessage *message;
+
+  join (alice, "room_4");
+  join (mia, "room_4");
+  g_assert_true (ld_room_can_moderate (ld_test_room (mia)));
+  g_assert_false (ld_room_can_moderate (ld_test_room (alice)));
+
+  moderate (mia, LD_MODERATION_TIMEOUT, "room_4", "alice");
+  message = ld_room_send_text (ld_test_room (alice), "let me speak", &error);
+  g_assert_no_error (error);
+  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_FAILED);
+  g_assert_nonnull (ld_message_get_failure_reason (message));
+  g_assert_cmpuint (ld_outbox_get_length (ld_session_get_outbox (alice)), ==, 0);
+
+  moderate (mia, LD_MODERATION_UNBAN, "room_4", "alice");
+  g_assert_true (ld_room_retry_message (ld_test_room (alice), message));
+  g_assert_cmpint (ld_message_get_state (message), ==, LD_MESSAGE_STATE_PENDING);
+  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
+  g_assert_cmpuint (count_text (alice, "alice", "let me speak"), ==, 1);
+  WAIT_UNTIL (count_text (mia, "alice", "let me speak") == 1);
+
+  moderate (mia, LD_MODERATION_DELETE, "room_4", ld_message_get_id (message));
+  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_DELETED);
+  g_assert_cmpstr (ld_message_get_deleted_by (message), ==, "mia");
+
+  ld_room_moderate_async (ld_session_get_room (alice, "room_4"), LD_MODERATION_BAN, "mia", 0, NULL, NULL, ld_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_false (ld_room_moderate_finish (ld_test_source_room (result), result, &error));
+  g_assert_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_ALLOWED);
+
+  /* A ban takes Alice out of the room; Mia sees her go. */
+  moderate (mia, LD_MODERATION_BAN, "room_4", "alice");
+  WAIT_UNTIL (ld_test_room_id (alice) == NULL);
+  WAIT_UNTIL (ld_viewer_model_lookup (ld_room_get_viewers (ld_test_room (mia)), "alice") == NULL);
+}
+
+static void
+moderate_for (LdSession    *session,
+              LdModeration  action,
+              const char   *target,
+              guint         seconds)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ld_room_moderate_async (ld_session_get_room (session, "room_6"), action, target, seconds, "spam", NULL, ld_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (ld_room_moderate_finish (ld_test_source_room (result), result, &error));
+  g_assert_no_error (error);
+}
+
+static LdSanction
+sanction_seen (LdSession  *session,
+               const char *user_id)
+{
+  LdViewer *viewer = ld_viewer_model_lookup (ld_room_get_viewers (ld_test_room (session)), user_id);
+
+  return viewer != NULL ? ld_viewer_get_sanction (viewer) : (LdSanction) -1;
+}
+
+/* Timeouts and bans show on the viewer for everyone and on the session for
+ * the one sanctioned (with who and why, so the UI can say it); a timeout
+ * lifts by itself; a ban takes the user out but not their messages. */
+static void
+test_sanctions (void)
+{
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
+  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
+  g_autoptr(LdSession) bob = online_session (gateway, "bob", "viewer");
+  g_autoptr(LdSession) mia = online_session (gateway, "mia", "moderator");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  LdMessage *message;
+  GTimeSpan left;
+
+  join (alice, "room_6");
+  join (bob, "room_6");
+  join (mia, "room_6");
+  WAIT_UNTIL (sanction_seen (mia, "alice") == LD_SANCTION_NONE && sanction_seen (bob, "alice") == LD_SANCTION_NONE);
+  message = ld_room_send_text (ld_test_room (alice), "before", &error);
+  g_assert_no_error (error);
+  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
+  g_assert_cmpint (ld_room_get_sanction (ld_test_room (alice)), ==, LD_SANCTION_NONE);
+
+  moderate_for (mia, LD_MODERATION_TIMEOUT, "alice", 4);
+  WAIT_UNTIL (ld_room_get_sanction (ld_test_room (alice)) == LD_SANCTION_TIMED_OUT);
+  g_assert_nonnull (ld_room_get_sanction_until (ld_test_room (alice)));
+  now = g_date_time_new_now_utc ();
+  left = g_date_time_difference (ld_room_get_sanction_until (ld_test_room (alice)), now);
+  g_assert_cmpint (left, >, 0);
+  g_assert_cmpint (left, <=, 4 * G_TIME_SPAN_SECOND);
+  g_assert_nonnull (strstr (ld_room_get_sanction_reason (ld_test_room (alice)), "mia"));
+  g_assert_nonnull (strstr (ld_room_get_sanction_reason (ld_test_room (alice)), "spam"));
+  WAIT_UNTIL (sanction_seen (mia, "alice") == LD_SANCTION_TIMED_OUT);
+  WAIT_UNTIL (sanction_seen (bob, "alice") == LD_SANCTION_TIMED_OUT);
+  g_assert_cmpint (ld_room_get_sanction (ld_test_room (bob)), ==, LD_SANCTION_NONE);
+
+  /* Past the one-message-a-second limit: the server refuses, not the client. */
+  test_spin (1100);
+  message = ld_room_send_text (ld_test_room (alice), "muted", &error);
+  g_assert_no_error (error);
+  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_FAILED);
+  g_assert_cmpstr (ld_outbox_get_refusal_code (message), ==, "FORBIDDEN");
+
+  /* Nobody lifts it: it ends by itself. */
+  WAIT_UNTIL (ld_room_get_sanction (ld_test_room (alice)) == LD_SANCTION_NONE);
+  g_assert_null (ld_room_get_sanction_until (ld_test_room (alice)));
+  g_assert_null (ld_room_get_sanction_reason (ld_test_room (alice)));
+  WAIT_UNTIL (sanction_seen (mia, "alice") == LD_SANCTION_NONE);
+  g_assert_true (ld_room_retry_message (ld_test_room (alice), message));
+  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
+
+  /* A timed-out viewer who leaves and comes back is still shown timed out. */
+  moderate_for (mia, LD_MODERATION_TIMEOUT, "alice", 600);
+  WAIT_UNTIL (sanction_seen (mia, "alice") == LD_SANCTION_TIMED_OUT);
+  WAIT_UNTIL (ld_room_get_sanction (ld_test_room (alice)) == LD_SANCTION_TIMED_OUT);
+  ld_session_leave_room (alice);
+  WAIT_UNTIL (ld_viewer_model_lookup (ld_room_get_viewers (ld_test_room (mia)), "alice") == NULL);
+  join (alice, "room_6");
+  WAIT_UNTIL (ld_viewer_model_lookup (ld_room_get_viewers (ld_test_room (mia)), "alice") != NULL);
+  g_assert_cmpint (sanction_seen (mia, "alice"), ==, LD_SANCTION_TIMED_OUT);
+  g_assert_cmpint (ld_room_get_sanction (ld_test_room (alice)), ==, LD_SANCTION_TIMED_OUT);
+  moderate_for (mia, LD_MODERATION_UNBAN, "alice", 0);
+  WAIT_UNTIL (ld_room_get_sanction (ld_test_room (alice)) == LD_SANCTION_NONE);
+  WAIT_UNTIL (sanction_seen (mia, "alice") == LD_SANCTION_NONE);
+
+  message = ld_room_send_text (ld_test_room (bob), "still here", &error);
+  g_assert_no_error (error);
+  WAIT_UNTIL (count_text (alice, "bob", "still here") == 1);
+
+  /* A ban: Alice is told and out of the room, the others see her go, and
+   * what she wrote stays in their chat. */
+  moderate_for (mia, LD_MODERATION_BAN, "alice", 0);
+  WAIT_UNTIL (ld_room_get_sanction (ld_test_room (alice)) == LD_SANCTION_BANNED);
+  g_assert_null (ld_room_get_sanction_until (ld_test_room (alice)));
+  g_assert_nonnull (strstr (ld_room_get_sanction_reason (ld_test_room (alice)), "mia"));
+  WAIT_UNTIL (ld_test_room_id (alice) == NULL);
+  WAIT_UNTIL (ld_viewer_model_lookup (ld_room_get_viewers (ld_test_room (bob)), "alice") == NULL);
+  g_assert_cmpuint (count_text (bob, "alice", "before"), ==, 1);
+
+  /* Alice still reads the chat as it was when the ban came, hers and the
+   * others' (the notice is the session's reason above), and nothing new. */
+  g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
+  g_assert_cmpuint (count_text (alice, "bob", "still here"), ==, 1);
+  test_spin (1100);
+  message = ld_room_send_text (ld_test_room (bob), "while alice is out", &error);
+  g_assert_no_error (error);
+  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
+  WAIT_UNTIL (count_text (bob, "bob", "while alice is out") == 1);
+  /* Its answer comes after anything the room sent Alice before it. */
+  ld_room_get_info_async (ld_session_get_room (alice, "room_6"), NULL, ld_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  g_clear_object (&result);
+  g_assert_cmpuint (count_text (alice, "bob", "while alice is out"), ==, 0);
+  g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
+
+  /* Trying the room again is refused and changes nothing she sees. */
+  ld_session_join_room_async (alice, "room_6", NULL, ld_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_false (ld_session_join_room_finish (alice, result, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  g_assert_cmpint (ld_room_get_sanction (ld_test_room (alice)), ==, LD_SANCTION_BANNED);
+  g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
+
+  /* Let back in, she has what she saw once and what she missed. */
+  moderate_for (mia, LD_MODERATION_UNBAN, "alice", 0);
+  join (alice, "room_6");
+  g_assert_cmpint (ld_room_get_sanction (ld_test_room (alice)), ==, LD_SANCTION_NONE);
+  WAIT_UNTIL (sanction_seen (bob, "alice") == LD_SANCTION_NONE);
+  g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
+  g_assert_cmpuint (count_text (alice, "bob", "still here"), ==, 1);
+  g_assert_cmpuint (count_text (alice, "bob", "while alice is out"), ==, 1);
+
+  /* Leaving on purpose after a ban empties the chat, as leaving does. */
+  moderate_for (mia, LD_MODERATION_BAN, "alice", 0);
+  WAIT_UNTIL (ld_test_room_id (alice) == NULL);
+  g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
+  {
+    g_autoptr(LdRoom) banned = g_object_ref (ld_test_room (alice));
+
+    ld_session_leave_room (alice);
+    g_assert_null (ld_session_get_current_room (alice));
+    ld_chat_model_flush (ld_room_get_chat (banned));
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_room_get_chat (banned))), ==, 0);
+  }
+
+  /* So does going to another room. */
+  moderate_for (mia, LD_MODERATION_UNBAN, "alice", 0);
+  join (alice, "room_6");
+  g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
+  moderate_for (mia, LD_MODERATION_BAN, "alice", 0);
+  WAIT_UNTIL (ld_test_room_id (alice) == NULL);
+  join (alice, "room_7");
+  g_assert_cmpint (ld_room_get_sanction (ld_test_room (alice)), ==, LD_SANCTION_NONE);
+  g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 0);
+  g_assert_cmpuint (count_text (alice, "bob", "still here"), ==, 0);
+}
+
+/* A gift reaches the room's gift queue; room info answers, typed. The
+ * actions go to the room they are called on, current or not, and a room
+ * left refuses them. */
+static void
+test_gift_and_room_info (void)
+{
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
+  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
+  g_autoptr(LdSession) bob = online_session (gateway, "bob", "viewer");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) info_result = NULL;
+  g_autoptr(GAsyncResult) room_info_result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdRoomInfo) info = NULL;
+  g_autoptr(LdRoomInfo) room_info = NULL;
+  g_autoptr(LdRoom) room_5 = NULL;
+  g_autoptr(LdRoom) room_7 = NULL;
+  g_autofree char *tx_id = NULL;
+  LdRoomGift request = {
+    .receiver_id = "bob", .receiver_name = "bob", .gift_id = "rose", .gift_name = "Rose",
+    .gift_type = "flower", .gift_value = 10, .quantity = 2, .animation = "hearts",
+  };
+  GListModel *viewers;
+  LdMessage *message;
+  LdGift *gift;
+  gboolean saw_alice = FALSE;
+  gboolean saw_bob = FALSE;
+
+  join (alice, "room_5");
+  join (bob, "room_5");
+  room_5 = g_object_ref (ld_session_get_room (alice, "room_5"));
+  /* Alice shows another room; what she sends to room_5 still goes there. */
+  join (alice, "room_7");
+  room_7 = g_object_ref (ld_session_get_room (alice, "room_7"));
+  g_assert_true (ld_session_get_current_room (alice) == room_7);
+
+  ld_room_send_gift_async (room_5, &request, NULL, ld_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  tx_id = ld_room_send_gift_finish (room_5, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tx_id, !=, "");
+
+  WAIT_UNTIL (ld_gift_queue_get_current (ld_room_get_gifts (ld_test_room (bob))) != NULL);
+  gift = ld_gift_queue_get_current (ld_room_get_gifts (ld_test_room (bob)));
+  g_assert_cmpstr (ld_gift_get_gift_name (gift), ==, "Rose");
+  g_assert_cmpuint (ld_gift_get_quantity (gift), ==, 2);
+  g_assert_cmpuint (ld_gift_get_duration_ms (gift), ==, 2500);
+
+  /* Past the one-message-a-second limit before the next send. */
+  test_spin (1100);
+  message = ld_room_send_text (room_5, "gửi vào phòng 5", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ld_message_get_room_id (message), ==, "room_5");
+  WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
+  WAIT_UNTIL (count_text (bob, "alice", "gửi vào phòng 5") == 1);
+
+  ld_room_get_info_async (ld_session_get_room (bob, "room_5"), NULL, ld_test_store_result, &info_result);
+  WAIT_UNTIL (info_result != NULL);
+  info = ld_room_get_info_finish (ld_test_source_room (info_result), info_result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ld_room_info_get_room_id (info), ==, "room_5");
+  g_assert_cmpuint (ld_room_info_get_viewer_count (info), ==, 2);
+  viewers = ld_room_info_get_viewers (info);
+  for (guint i = 0; i < g_list_model_get_n_items (viewers); i++)
+    {
+      g_autoptr(LdViewer) viewer = g_list_model_get_item (viewers, i);
+
+      saw_alice |= g_strcmp0 (ld_viewer_get_user_id (viewer), "alice") == 0;
+      saw_bob |= g_strcmp0 (ld_viewer_get_user_id (viewer), "bob") == 0;
+    }
+  g_assert_true (saw_alice && saw_bob);
+
+  ld_room_get_info_async (room_7, NULL, ld_test_store_result, &room_info_result);
+  WAIT_UNTIL (room_info_result != NULL);
+  room_info = ld_room_get_info_finish (room_7, room_info_result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ld_room_info_get_room_id (room_info), ==, "room_7");
+  g_assert_cmpuint (ld_room_info_get_viewer_count (room_info), ==, 1);
+
+  /* Out of room_7: its actions are refused, not queued. */
+  ld_session_leave (alice, "room_7");
+  g_assert_null (ld_room_send_text (room_7, "sau khi rời", &error));
+  g_assert_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM);
+  g_clear_error (&error);
+  g_assert_false (ld_room_check_gift (room_7, &request, &error));
+  g_assert_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM);
+}
+
+/* ld_room_moderate_async acts in the room it is called on, whichever room
+ * the moderator shows: the target's own room says so, the room's
+ * moderation log names who did it, and a viewer's attempt is refused
+ * before anything is sent. A room its session let go refuses too. */
+static void
+test_moderate_in_room (void)
+{
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
+  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
+  g_autoptr(LdSession) mia = online_session (gateway, "mia", "moderator");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) refused = NULL;
+  g_autoptr(GAsyncResult) gone = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdRoom) room_m = NULL;
+  g_autoptr(LdRoom) other = NULL;
+  LdRoom *alice_room;
+  LdModerationLog *log;
+  LdModerationEntry *entry;
+
+  join (alice, "room_m1");
+  join (mia, "room_m1");
+  room_m = g_object_ref (ld_session_get_room (mia, "room_m1"));
+  /* Mia shows another room; the timeout still goes to room_m1. */
+  join (mia, "room_m2");
+  g_assert_true (ld_session_get_current_room (mia) != room_m);
+  g_assert_true (ld_room_can_moderate (room_m));
+  alice_room = ld_test_room (alice);
+  g_assert_false (ld_room_can_moderate (alice_room));
+
+  ld_room_moderate_async (room_m, LD_MODERATION_TIMEOUT, "alice", 90, "calm down", NULL, ld_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (ld_room_moderate_finish (room_m, result, &error));
+  g_assert_no_error (error);
+
+  WAIT_UNTIL (ld_room_get_sanction (alice_room) == LD_SANCTION_TIMED_OUT);
+  g_assert_nonnull (strstr (ld_room_get_sanction_reason (alice_room), "calm down"));
+  /* Only room_m1: Mia's other room knows nothing of it. */
+  log = ld_room_get_moderation_log (room_m);
+  WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (log)) == 1);
+  entry = g_list_model_get_item (G_LIST_MODEL (log), 0);
+  g_assert_cmpint (ld_moderation_entry_get_action (entry), ==, LD_MODERATION_ACTION_TIMEOUT);
+  g_assert_cmpstr (ld_moderation_entry_get_user_id (entry), ==, "alice");
+  g_assert_cmpstr (ld_moderation_entry_get_reason (entry), ==, "calm down");
+  g_assert_cmpuint (ld_moderation_entry_get_seconds (entry), ==, 90);
+  g_object_unref (entry);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ld_room_get_moderation_log (ld_test_room (mia)))), ==, 0);
+
+  /* A viewer may not: refused here, and Mia stays unsanctioned. */
+  ld_room_moderate_async (alice_room, LD_MODERATION_BAN, "mia", 0, NULL, NULL, ld_test_store_result, &refused);
+  WAIT_UNTIL (refused != NULL);
+  g_assert_false (ld_room_moderate_finish (alice_room, refused, &error));
+  g_assert_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_ALLOWED);
+  g_clear_error (&error);
+  g_assert_cmpint (ld_room_get_sanction (room_m), ==, LD_SANCTION_NONE);
+
+  /* Without its session, a room has no connection to act on. */
+  other = g_object_ref (ld_session_get_room (mia, "room_m2"));
+  g_clear_object (&mia);
+  g_assert_false (ld_room_can_moderate (other));
+  ld_room_moderate_async (other, LD_MODERATION_UNBAN, "alice", 0, NULL, NULL, ld_test_store_result, &gone);
+  WAIT_UNTIL (gone != NULL);
+  g_assert_false (ld_room_moderate_finish (other, gone, &error));
+  g_assert_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+
+  g_assert_cmpint (argc, ==, 2);
+  program = argv[1];
+
   g_test_add_func ("/room/joined-and-messages", test_joined_and_messages);
   g_test_add_func ("/room/update-and-gifts", test_update_and_gifts);
   g_test_add_func ("/room/own-sanctions", test_own_sanctions);
+  g_test_add_func ("/room/gift-and-room-info", test_gift_and_room_info);
+  g_test_add_func ("/room/refusal-retry-moderation", test_refusal_retry_moderation);
+  g_test_add_func ("/room/sanctions", test_sanctions);
+  g_test_add_func ("/room/moderate-in-room", test_moderate_in_room);
   return g_test_run ();
 }

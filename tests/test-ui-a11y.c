@@ -18,6 +18,7 @@
 #include "ld-preferences-window.h"
 #include "ld-test-gateway.h"
 #include "ld-test-util.h"
+#include "ld-test-room.h"
 #include "ld-user-card.h"
 #include "test-peer.h"
 
@@ -137,7 +138,7 @@ contact_support (LdSession  *session,
 static void
 send_gift (LdSession *session)
 {
-  LdSessionGift gift = {
+  LdRoomGift gift = {
     .receiver_id = "ada", .receiver_name = "ada", .gift_id = "rose", .gift_name = "Rose",
     .gift_type = "flower", .gift_value = 10, .quantity = 2, .message = "cảm ơn",
   };
@@ -148,9 +149,9 @@ send_gift (LdSession *session)
       g_autoptr(GError) error = NULL;
       g_autofree char *tx_id = NULL;
 
-      ld_session_send_gift_async (session, &gift, NULL, ld_test_store_result, &result);
+      ld_room_send_gift_async (ld_test_room (session), &gift, NULL, ld_test_store_result, &result);
       WAIT_UNTIL (result != NULL);
-      tx_id = ld_session_send_gift_finish (session, result, &error);
+      tx_id = ld_room_send_gift_finish (ld_test_room (session), result, &error);
       if (tx_id != NULL)
         return;
       g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
@@ -201,7 +202,7 @@ test_main_window_named (void)
   static const char * const views[] = { "chat", "viewers", "gifts", "support", "notifications" };
   g_autoptr(GPtrArray) unnamed = g_ptr_array_new_with_free_func (g_free);
   LdChatView *chat = ld_window_get_chat_view (t.window);
-  GListModel *messages = G_LIST_MODEL (ld_session_get_chat (t.ada));
+  GListModel *messages = G_LIST_MODEL (ld_room_get_chat (ld_test_room (t.ada)));
   g_autoptr(LdMessage) message = g_list_model_get_item (messages, g_list_model_get_n_items (messages) - 1);
   GtkWidget *card;
 
@@ -410,10 +411,10 @@ test_keyboard_timeout (void)
   press_until_item ("Down", "For 1 Minute", 10);
   send_key ("Return");
 
-  WAIT_UNTIL (ld_session_get_sanction (t.bob) == LD_SANCTION_TIMED_OUT);
+  WAIT_UNTIL (ld_room_get_sanction (ld_test_room (t.bob)) == LD_SANCTION_TIMED_OUT);
   now = g_date_time_new_now_utc ();
   /* The preset chosen, not a longer one. */
-  g_assert_cmpint (g_date_time_difference (ld_session_get_sanction_until (t.bob), now), <=, 120 * G_TIME_SPAN_SECOND);
+  g_assert_cmpint (g_date_time_difference (ld_room_get_sanction_until (ld_test_room (t.bob)), now), <=, 120 * G_TIME_SPAN_SECOND);
 }
 
 int
@@ -456,7 +457,7 @@ main (int    argc,
   contact_support (t.bob, "my gift did not arrive");
   /* The gift stage, its queue and the leaderboard have something to show. */
   send_gift (t.bob);
-  WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (ld_session_get_chat (t.ada))) > 0);
+  WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (ld_room_get_chat (ld_test_room (t.ada)))) > 0);
 
   g_test_add_func ("/ui/a11y/main-window-named", test_main_window_named);
   g_test_add_func ("/ui/a11y/preferences-named", test_preferences_named);

@@ -17,6 +17,7 @@
 #include "ld-test-clock.h"
 #include "ld-test-gateway.h"
 #include "ld-test-util.h"
+#include "ld-test-room.h"
 #include "ld-window.h"
 
 #define WAIT_MS 30000
@@ -219,7 +220,7 @@ test_live (void)
   g_auto(Picture) before = { 0 };
   g_auto(Picture) after = { 0 };
   g_auto(Picture) line = { 0 };
-  LdSessionGift gift = {
+  LdRoomGift gift = {
     .receiver_id = "alice", .receiver_name = "alice", .gift_id = "heart", .gift_name = "Heart",
     .gift_type = "love", .gift_value = 5, .quantity = 2, .animation = "hearts",
   };
@@ -235,7 +236,7 @@ test_live (void)
 
   ld_test_session_join (alice, "dash_room", WAIT_MS);
   ld_test_session_join (bob, "dash_room", WAIT_MS);
-  WAIT_UNTIL (ld_viewer_model_lookup (ld_session_get_viewers (alice), "bob") != NULL);
+  WAIT_UNTIL (ld_viewer_model_lookup (ld_room_get_viewers (ld_test_room (alice)), "bob") != NULL);
 
   /* The streamer's room, on the test clock so that minutes pass at once. */
   stats = ld_room_stats_new (ld_session_get_current_room (alice), LD_CLOCK (clock));
@@ -253,9 +254,9 @@ test_live (void)
   say (bob, "xin chào");
   say (bob, "hay quá");
   WAIT_UNTIL (ld_outbox_get_retry_ms (ld_session_get_outbox (bob)) == 0);
-  ld_session_send_gift_async (bob, &gift, NULL, ld_test_store_result, &sent);
+  ld_room_send_gift_async (ld_test_room (bob), &gift, NULL, ld_test_store_result, &sent);
   WAIT_UNTIL (sent != NULL);
-  tx_id = ld_session_send_gift_finish (bob, sent, &error);
+  tx_id = ld_room_send_gift_finish (ld_test_room (bob), sent, &error);
   g_assert_no_error (error);
   WAIT_UNTIL (ld_room_stats_get_n_messages (stats) == 2 && ld_room_stats_get_n_gifts (stats) == 1);
   g_assert_cmpstr (ld_dashboard_view_get_figure (view, "gifts"), ==, "1");
@@ -528,7 +529,7 @@ test_streamer_lands (void)
       ld_session_connect (session);
       WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
       ld_window_join_room (window, "dash_room");
-      WAIT_UNTIL (ld_session_get_room_id (session) != NULL && ld_room_get_joined (ld_session_get_current_room (session)));
+      WAIT_UNTIL (ld_test_room_id (session) != NULL && ld_room_get_joined (ld_session_get_current_room (session)));
       while (g_main_context_iteration (NULL, FALSE))
         ;
 

@@ -17,6 +17,7 @@
 #include "ld-test-clock.h"
 #include "ld-test-gateway.h"
 #include "ld-test-util.h"
+#include "ld-test-room.h"
 #include "ld-window.h"
 #include "test-peer.h"
 
@@ -431,7 +432,7 @@ test_send_dialog (void)
 
   ld_test_session_join (mia, "gifts_room", WAIT_MS);
   ld_test_session_join (alice, "gifts_room", WAIT_MS);
-  WAIT_UNTIL (ld_viewer_model_lookup (ld_session_get_viewers (alice), "mia") != NULL);
+  WAIT_UNTIL (ld_viewer_model_lookup (ld_room_get_viewers (ld_test_room (alice)), "mia") != NULL);
 
   window = GTK_WINDOW (g_object_ref_sink (gtk_window_new ()));
   view = LD_GIFTS_VIEW (ld_gifts_view_new ());
@@ -494,11 +495,11 @@ test_send_dialog (void)
     g_autoptr(GAsyncResult) result = NULL;
     g_autoptr(GError) error = NULL;
 
-    ld_session_moderate_async (mia, LD_MODERATION_TIMEOUT, "gifts_room", "alice", 60, NULL, NULL, ld_test_store_result, &result);
+    ld_room_moderate_async (ld_session_get_room (mia, "gifts_room"), LD_MODERATION_TIMEOUT, "alice", 60, NULL, NULL, ld_test_store_result, &result);
     WAIT_UNTIL (result != NULL);
-    g_assert_true (ld_session_moderate_finish (mia, result, &error));
+    g_assert_true (ld_room_moderate_finish (ld_test_source_room (result), result, &error));
     g_assert_no_error (error);
-    WAIT_UNTIL (ld_session_get_sanction (alice) != LD_SANCTION_NONE);
+    WAIT_UNTIL (ld_room_get_sanction (ld_test_room (alice)) != LD_SANCTION_NONE);
   }
   dialog = LD_SEND_GIFT_DIALOG (ld_send_gift_dialog_new (window, alice, NULL));
   g_object_ref (dialog);
@@ -587,7 +588,7 @@ test_screenshot (void)
   gtk_window_present (GTK_WINDOW (window));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", "gifts");
 
-  queue = ld_session_get_gifts (session);
+  queue = ld_room_get_gifts (ld_test_room (session));
   WAIT_UNTIL (ld_gift_queue_get_current (queue) != NULL);
   ld_gift_queue_pause (queue);
   /* The demo sends a gift every nine seconds or so: give it two minutes. */

@@ -18,6 +18,7 @@
 #include "ld-moderation-dialog.h"
 #include "ld-moderation-log-view.h"
 #include "ld-test-util.h"
+#include "ld-test-room.h"
 #include "ld-settings.h"
 #include "ld-user-card.h"
 #include "ld-window.h"
@@ -65,7 +66,22 @@ viewer_listed (gpointer data)
 {
   Fixture *fixture = data;
 
-  return ld_viewer_model_lookup (ld_session_get_viewers (fixture->session), "lan") != NULL;
+  return ld_viewer_model_lookup (ld_room_get_viewers (ld_test_room (fixture->session)), "lan") != NULL;
+}
+
+/* What the app does for every room it shows (ld-application.c). */
+static void
+keep_moderation_log (LdSession *session)
+{
+  LdRoom *room = ld_session_get_current_room (session);
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (room == NULL || ld_moderation_log_get_path (ld_room_get_moderation_log (room)) != NULL)
+    return;
+  path = ld_moderation_log_default_path (ld_room_get_id (room));
+  g_assert_true (ld_moderation_log_set_path (ld_room_get_moderation_log (room), path, &error));
+  g_assert_no_error (error);
 }
 
 static void
@@ -82,7 +98,8 @@ fixture_set_up (Fixture       *fixture,
   fixture->session = ld_demo_start_finish (fixture->demo, started, &error);
   g_assert_no_error (error);
   /* As the app does: the log goes to a file under XDG_DATA_HOME (a temporary one here). */
-  ld_session_set_keep_moderation_logs (fixture->session, TRUE);
+  keep_moderation_log (fixture->session);
+  g_signal_connect (fixture->session, "notify::current-room", G_CALLBACK (keep_moderation_log), NULL);
 
   fixture->window = g_object_ref_sink (ld_window_new (NULL, NULL));
   /* Room for the user card's picture. */
@@ -232,7 +249,8 @@ test_timeout_with_reason (Fixture       *fixture,
   LogWait wait = { room_log (fixture), LD_MODERATION_ACTION_TIMEOUT, "lan", "spam links" };
   LdRoom *viewer_room = ld_session_get_room (fixture->viewer, LD_DEMO_ROOM_ID);
 
-  ld_moderation_dialog_moderate_async (GTK_WINDOW (fixture->window), fixture->session, LD_DEMO_ROOM_ID,
+  ld_moderation_dialog_moderate_async (GTK_WINDOW (fixture->window),
+                                       ld_session_get_room (fixture->session, LD_DEMO_ROOM_ID),
                                        LD_MODERATION_TIMEOUT, "lan", "Lan", 600, NULL, TRUE, NULL,
                                        ld_test_store_result, &result);
   g_assert_true (ld_test_wait_for (dialog_shown, NULL, WAIT_MS));
@@ -349,7 +367,7 @@ test_slash_commands (Fixture       *fixture,
   SanctionWait timed_out = { fixture->viewer, LD_SANCTION_TIMED_OUT };
   LogWait banned = { room_log (fixture), LD_MODERATION_ACTION_BAN, "lan", "advertising" };
   LogWait unbanned = { room_log (fixture), LD_MODERATION_ACTION_UNBAN, "lan", NULL };
-  TextWait seen = { ld_session_get_chat (fixture->session), "please delete me", NULL };
+  TextWait seen = { ld_room_get_chat (ld_test_room (fixture->session)), "please delete me", NULL };
   g_autoptr(GError) error = NULL;
   LdRoom *viewer_room = ld_session_get_room (fixture->viewer, LD_DEMO_ROOM_ID);
 
@@ -464,8 +482,8 @@ test_copy_mention_reply (Fixture       *fixture,
 {
   LdChatView *view = ld_window_get_chat_view (fixture->window);
   LdComposer *composer = ld_chat_view_get_composer (view);
-  TextWait seen = { ld_session_get_chat (fixture->session), "xin chào 👋 &amp; “mọi người”", NULL };
-  TextWait reply = { ld_session_get_chat (fixture->viewer), "@Lan: cảm ơn bạn", NULL };
+  TextWait seen = { ld_room_get_chat (ld_test_room (fixture->session)), "xin chào 👋 &amp; “mọi người”", NULL };
+  TextWait reply = { ld_room_get_chat (ld_test_room (fixture->viewer)), "@Lan: cảm ơn bạn", NULL };
   g_autoptr(GError) error = NULL;
   g_autofree char *copied = NULL;
   g_autofree char *lines = NULL;
@@ -589,7 +607,7 @@ save_card_picture (Fixture   *fixture,
   LdRoom *room = ld_session_get_room (fixture->session, LD_DEMO_ROOM_ID);
   g_autoptr(GPtrArray) sanctions = ld_moderation_log_lookup_user (ld_room_get_moderation_log (room), "lan");
   GtkWidget *card = ld_user_card_new ("lan", "Lan", LD_ROLE_VIEWER,
-                                      G_LIST_MODEL (ld_session_get_chat (fixture->session)), TRUE, FALSE);
+                                      G_LIST_MODEL (ld_room_get_chat (ld_test_room (fixture->session))), TRUE, FALSE);
 
   ld_user_card_set_sanctions (LD_USER_CARD (card), sanctions, TRUE);
   gtk_widget_set_valign (button, GTK_ALIGN_START);
@@ -612,7 +630,7 @@ test_user_card_and_log_window (Fixture       *fixture,
 {
   LdChatView *view = ld_window_get_chat_view (fixture->window);
   LdComposer *composer = ld_chat_view_get_composer (view);
-  TextWait seen = { ld_session_get_chat (fixture->session), "mua follow giá rẻ 🔥", NULL };
+  TextWait seen = { ld_room_get_chat (ld_test_room (fixture->session)), "mua follow giá rẻ 🔥", NULL };
   LogWait timed_out = { room_log (fixture), LD_MODERATION_ACTION_TIMEOUT, "lan", "nhắc lần đầu" };
   LogWait banned = { room_log (fixture), LD_MODERATION_ACTION_BAN, "lan", "quảng cáo" };
   LogWait unbanned = { room_log (fixture), LD_MODERATION_ACTION_UNBAN, "lan", "đã hứa" };
@@ -689,7 +707,7 @@ test_link_asks (Fixture       *fixture,
                 gconstpointer  user_data)
 {
   LdChatView *view = ld_window_get_chat_view (fixture->window);
-  TextWait seen = { ld_session_get_chat (fixture->session), "xem https://evil.example/free-coins nhé.", NULL };
+  TextWait seen = { ld_room_get_chat (ld_test_room (fixture->session)), "xem https://evil.example/free-coins nhé.", NULL };
   g_autoptr(GError) error = NULL;
   g_autofree char *link = NULL;
   AdwMessageDialog *dialog;
@@ -825,7 +843,7 @@ test_link_click (Fixture       *fixture,
   static const char text[] =
     "<b>x</b> &amp; <a href=\"https://evil.example\">y</a> https://imgur.com/a.png https://evil.example/x";
   LdChatView *view = ld_window_get_chat_view (fixture->window);
-  TextWait seen = { ld_session_get_chat (fixture->session), text, NULL };
+  TextWait seen = { ld_room_get_chat (ld_test_room (fixture->session)), text, NULL };
   RowWait row = { GTK_WIDGET (view), NULL, NULL };
   g_autoptr(GPtrArray) links = NULL;
   g_autoptr(GError) error = NULL;

@@ -21,6 +21,7 @@
 #include "ld-session-private.h"
 #include "ld-test-gateway.h"
 #include "ld-test-util.h"
+#include "ld-test-room.h"
 #include "test-peer.h"
 #include "test-redis.h"
 
@@ -258,7 +259,7 @@ send_text (LdSession  *session,
 static gboolean
 ada_has_text (const char *text)
 {
-  LdChatModel *chat = ld_session_get_chat (t.ada);
+  LdChatModel *chat = ld_room_get_chat (ld_test_room (t.ada));
 
   ld_chat_model_flush (chat);
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (chat)); i++)
@@ -278,7 +279,7 @@ send_gift (LdSession *session,
            double     value,
            guint      quantity)
 {
-  LdSessionGift gift = {
+  LdRoomGift gift = {
     .receiver_id = "ada", .receiver_name = "ada", .gift_type = "premium", .gift_value = value, .quantity = quantity,
   };
 
@@ -297,9 +298,9 @@ send_gift (LdSession *session,
       g_autoptr(GError) error = NULL;
       g_autofree char *tx_id = NULL;
 
-      ld_session_send_gift_async (session, &gift, NULL, ld_test_store_result, &result);
+      ld_room_send_gift_async (ld_test_room (session), &gift, NULL, ld_test_store_result, &result);
       WAIT_UNTIL (result != NULL);
-      tx_id = ld_session_send_gift_finish (session, result, &error);
+      tx_id = ld_room_send_gift_finish (ld_test_room (session), result, &error);
       if (tx_id != NULL)
         return;
       g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
@@ -696,7 +697,7 @@ test_choices_off (void)
   WAIT_UNTIL (ada_has_text ("ada, can you check the queue?"));
   WAIT_UNTIL (t.gifts_received == gifts + 1);
   WAIT_UNTIL (ticket_length ("alice") > support);
-  WAIT_UNTIL (g_strcmp0 (ld_session_get_room_status (t.ada), "live") == 0);
+  WAIT_UNTIL (g_strcmp0 (ld_room_get_status (ld_test_room (t.ada)), "live") == 0);
   g_assert_cmpuint (count_calls ("AddNotification", ""), ==, 0);
 
   /* And on again, the same event notifies: the test can fail. */
@@ -790,7 +791,7 @@ test_focused (void)
 static void
 test_gift_actions (void)
 {
-  LdGiftQueue *queue = ld_session_get_gifts (t.ada);
+  LdGiftQueue *queue = ld_room_get_gifts (ld_test_room (t.ada));
 
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (t.app), "gifts"));
   g_action_group_activate_action (G_ACTION_GROUP (t.app), "gifts", g_variant_new_string ("pause"));
@@ -885,7 +886,7 @@ main (int    argc,
   ld_test_session_join (t.bob, ROOM, WAIT_MS);
   ld_test_session_join (t.alice, ROOM, WAIT_MS);
   ld_test_session_join (t.mia, ROOM, WAIT_MS);
-  g_signal_connect (ld_session_get_gifts (t.ada), "gift-received", G_CALLBACK (on_gift_received), NULL);
+  g_signal_connect (ld_room_get_gifts (ld_test_room (t.ada)), "gift-received", G_CALLBACK (on_gift_received), NULL);
   ld_window_set_session (t.window, t.ada);
 
   g_test_add_func ("/ui/notifications/list", test_list);

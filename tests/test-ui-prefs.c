@@ -20,6 +20,7 @@
 #include "ld-settings.h"
 #include "ld-sign-in-window.h"
 #include "ld-test-util.h"
+#include "ld-test-room.h"
 #include "ld-token-store.h"
 #include "test-redis.h"
 #include "ld-user-card.h"
@@ -751,7 +752,7 @@ typedef struct
 static gboolean
 viewer_listed (gpointer data)
 {
-  LdViewerModel *viewers = ld_session_get_viewers (data);
+  LdViewerModel *viewers = ld_room_get_viewers (ld_test_room (data));
   guint n = g_list_model_get_n_items (G_LIST_MODEL (viewers));
 
   for (guint i = 0; i < n; i++)
@@ -767,7 +768,7 @@ viewer_listed (gpointer data)
 static gboolean
 signed_in (gpointer data)
 {
-  return ld_session_get_username (data) != NULL && ld_session_get_room_id (data) != NULL;
+  return ld_session_get_username (data) != NULL && ld_test_room_id (data) != NULL;
 }
 
 static GtkWidget *
@@ -842,7 +843,7 @@ test_streamer_mode (void)
   username = g_strdup (ld_session_get_username (demo.session));
   for (guint i = 0; viewer == NULL; i++)
     {
-      LdViewer *item = g_list_model_get_item (G_LIST_MODEL (ld_session_get_viewers (demo.session)), i);
+      LdViewer *item = g_list_model_get_item (G_LIST_MODEL (ld_room_get_viewers (ld_test_room (demo.session))), i);
 
       if (ld_viewer_get_role (item) == LD_ROLE_VIEWER)
         viewer = item;

@@ -16,6 +16,7 @@
 #include "ld-support-view.h"
 #include "ld-test-gateway.h"
 #include "ld-test-util.h"
+#include "ld-test-room.h"
 #include "ld-thumbnails-private.h"
 #include "ld-user-card.h"
 #include "test-peer.h"
@@ -474,7 +475,7 @@ static void
 send_gift (LdSession  *session,
            const char *message)
 {
-  LdSessionGift gift = {
+  LdRoomGift gift = {
     .receiver_id = "ada", .receiver_name = "ada", .gift_id = "rose", .gift_name = "Rose",
     .gift_type = "flower", .gift_value = 500, .quantity = 1, .message = message,
   };
@@ -485,9 +486,9 @@ send_gift (LdSession  *session,
       g_autoptr(GError) error = NULL;
       g_autofree char *tx_id = NULL;
 
-      ld_session_send_gift_async (session, &gift, NULL, ld_test_store_result, &result);
+      ld_room_send_gift_async (ld_test_room (session), &gift, NULL, ld_test_store_result, &result);
       WAIT_UNTIL (result != NULL);
-      tx_id = ld_session_send_gift_finish (session, result, &error);
+      tx_id = ld_room_send_gift_finish (ld_test_room (session), result, &error);
       if (tx_id != NULL)
         return;
       g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
@@ -554,7 +555,7 @@ static LdMessage *
 last_from (LdSession  *session,
            const char *user_id)
 {
-  LdChatModel *chat = ld_session_get_chat (session);
+  LdChatModel *chat = ld_room_get_chat (ld_test_room (session));
 
   ld_chat_model_flush (chat);
   for (guint i = g_list_model_get_n_items (G_LIST_MODEL (chat)); i > 0; i--)

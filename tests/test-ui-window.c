@@ -15,6 +15,7 @@
 #include "ld-settings.h"
 #include "ld-support-view.h"
 #include "ld-test-util.h"
+#include "ld-test-room.h"
 #include "ld-thumbnails.h"
 #include "ld-user-card.h"
 #include "ld-viewer-list.h"
@@ -126,7 +127,7 @@ test_send_and_rate_limit (Fixture       *fixture,
 {
   LdChatView *view = ld_window_get_chat_view (fixture->window);
   LdComposer *composer = ld_chat_view_get_composer (view);
-  LdChatModel *model = ld_session_get_chat (fixture->session);
+  LdChatModel *model = ld_room_get_chat (ld_test_room (fixture->session));
   StateWait wait = { NULL, LD_MESSAGE_STATE_SENT };
 
   ld_composer_set_text (composer, "Chào cả nhà, welcome!");
@@ -672,7 +673,7 @@ test_moderation_delete (Fixture       *fixture,
                         gconstpointer  user_data)
 {
   LdChatView *view = ld_window_get_chat_view (fixture->window);
-  OtherWait other = { ld_session_get_chat (fixture->session), NULL };
+  OtherWait other = { ld_room_get_chat (ld_test_room (fixture->session)), NULL };
   StateWait wait = { NULL, LD_MESSAGE_STATE_DELETED };
 
   g_assert_true (ld_chat_view_get_can_moderate (view));
@@ -700,7 +701,7 @@ on_moderated_other (GObject      *object,
 {
   Other *other = user_data;
 
-  ld_session_moderate_finish (LD_SESSION (object), result, &other->error);
+  ld_room_moderate_finish (LD_ROOM (object), result, &other->error);
   other->done = TRUE;
 }
 
@@ -850,7 +851,7 @@ test_moderation_reaches_viewer (Fixture       *fixture,
   LdChatView *view = ld_window_get_chat_view (fixture->window);
   g_autoptr(LdSession) viewer = join_as (fixture, "guest43", "Khách Hai", "viewer");
   g_autoptr(GError) error = NULL;
-  TextWait seen = { ld_session_get_chat (fixture->session), "xoá tin này đi nhé &amp;", NULL };
+  TextWait seen = { ld_room_get_chat (ld_test_room (fixture->session)), "xoá tin này đi nhé &amp;", NULL };
   StateWait deleted = { NULL, LD_MESSAGE_STATE_DELETED };
   StateWait failed = { NULL, LD_MESSAGE_STATE_FAILED };
   LdMessage *own;
@@ -916,7 +917,7 @@ find_status_page (GtkWidget  *widget,
 static gboolean
 out_of_room (gpointer data)
 {
-  return ld_session_get_room_id (data) == NULL;
+  return ld_test_room_id (data) == NULL;
 }
 
 /* Outside a room the chat says so, but Support and Notifications stay
@@ -954,7 +955,7 @@ test_failure_and_retry (Fixture       *fixture,
 {
   LdChatView *view = ld_window_get_chat_view (fixture->window);
   LdComposer *composer = ld_chat_view_get_composer (view);
-  LdChatModel *model = ld_session_get_chat (fixture->session);
+  LdChatModel *model = ld_room_get_chat (ld_test_room (fixture->session));
   g_autoptr(LdSession) admin = join_as (fixture, "admin9", "Quản trị", "admin");
   g_autoptr(GError) error = NULL;
   StateWait failed = { NULL, LD_MESSAGE_STATE_FAILED };
@@ -962,8 +963,8 @@ test_failure_and_retry (Fixture       *fixture,
   Other done = { 0 };
 
   ld_composer_set_text (composer, "đang gõ dở");
-  ld_session_moderate_async (admin, LD_MODERATION_TIMEOUT, LD_DEMO_ROOM_ID,
-                             ld_session_get_user_id (fixture->session), 600, "test", NULL, on_moderated_other, &done);
+  ld_room_moderate_async (ld_session_get_room (admin, LD_DEMO_ROOM_ID), LD_MODERATION_TIMEOUT,
+                          ld_session_get_user_id (fixture->session), 600, "test", NULL, on_moderated_other, &done);
   g_assert_true (ld_test_wait_for (other_done, &done, WAIT_MS));
   g_assert_no_error (done.error);
 
@@ -985,7 +986,7 @@ test_failure_and_retry (Fixture       *fixture,
   g_assert_nonnull (ld_message_get_failure_reason (failed.message));
 
   done.done = FALSE;
-  ld_session_moderate_async (admin, LD_MODERATION_UNBAN, LD_DEMO_ROOM_ID, ld_session_get_user_id (fixture->session),
+  ld_room_moderate_async (ld_session_get_room (admin, LD_DEMO_ROOM_ID), LD_MODERATION_UNBAN, ld_session_get_user_id (fixture->session),
                              0, NULL, NULL, on_moderated_other, &done);
   g_assert_true (ld_test_wait_for (other_done, &done, WAIT_MS));
   g_assert_no_error (done.error);
@@ -1040,8 +1041,8 @@ test_banned_keeps_chat (Fixture       *fixture,
   g_assert_true (ld_test_wait_for (message_in_state, &sent, WAIT_MS));
   g_assert_true (ld_test_wait_for (row_shown, &row, WAIT_MS));
 
-  ld_session_moderate_async (admin, LD_MODERATION_BAN, LD_DEMO_ROOM_ID,
-                             ld_session_get_user_id (fixture->session), 0, "test", NULL, on_moderated_other, &done);
+  ld_room_moderate_async (ld_session_get_room (admin, LD_DEMO_ROOM_ID), LD_MODERATION_BAN,
+                          ld_session_get_user_id (fixture->session), 0, "test", NULL, on_moderated_other, &done);
   g_assert_true (ld_test_wait_for (other_done, &done, WAIT_MS));
   g_assert_no_error (done.error);
   g_assert_true (ld_test_wait_for (composer_banned, composer, WAIT_MS));
@@ -1050,7 +1051,7 @@ test_banned_keeps_chat (Fixture       *fixture,
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (view)));
 
   /* Let the next batch (and the audience's next lines) have their chance. */
-  ld_chat_model_flush (ld_session_get_chat (fixture->session));
+  ld_chat_model_flush (ld_room_get_chat (ld_test_room (fixture->session)));
   shown = g_list_model_get_n_items (ld_chat_view_get_shown (view));
   g_assert_cmpuint (shown, >=, 4);
   test_spin (2 * LD_CHAT_MODEL_FLUSH_INTERVAL_MS + 500);
@@ -1092,7 +1093,7 @@ test_user_card_and_hide (Fixture       *fixture,
                          gconstpointer  user_data)
 {
   LdChatView *view = ld_window_get_chat_view (fixture->window);
-  OtherWait other = { ld_session_get_chat (fixture->session), NULL };
+  OtherWait other = { ld_room_get_chat (ld_test_room (fixture->session)), NULL };
   TextWait hidden = { (LdChatModel *) ld_chat_view_get_shown (view), NULL, NULL };
   GtkWidget *card;
 
@@ -1313,7 +1314,7 @@ test_reconnect_now_and_rooms (void)
   g_assert_true (gtk_widget_activate_action (widget, "win.reconnect", NULL));
   g_assert_true (ld_test_wait_for (session_online, session, WAIT_MS));
   g_assert_true (ld_test_wait_for (in_current_room, session, WAIT_MS));
-  g_assert_cmpstr (ld_session_get_room_id (session), ==, "room_w2");
+  g_assert_cmpstr (ld_test_room_id (session), ==, "room_w2");
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);

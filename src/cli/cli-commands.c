@@ -724,16 +724,19 @@ cmd_info (Cli   *cli,
   g_autoptr(JsonObject) out = json_object_new ();
   g_autoptr(JsonArray) viewers = json_array_new ();
   GListModel *list;
+  LdRoom *room;
 
   if (!parse_options (cli, _("ROOM"), _("Print a room’s title, status and viewers."), NULL, &argc, &argv, 1))
     return cli->exit_code;
-  if (!start_session (cli))
+  /* getRoomInfo is the room's: in it for the question. */
+  if (!start_session (cli) || !join_room (cli, argv[1]))
     return cli->exit_code;
+  room = ld_session_get_room (cli->session, argv[1]);
 
-  ld_session_get_room_info_async (cli->session, argv[1], NULL, on_done, &result);
+  ld_room_get_info_async (room, NULL, on_done, &result);
   if (!await (cli, &result))
     return cli->exit_code;
-  info = ld_session_get_room_info_finish (cli->session, result, &error);
+  info = ld_room_get_info_finish (room, result, &error);
   if (info == NULL)
     return fail_with_error (cli, error);
 
@@ -1264,14 +1267,17 @@ moderate (Cli          *cli,
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  LdRoom *room;
 
-  if (!start_session (cli))
+  /* Moderation is the room's: in it to act there. */
+  if (!start_session (cli) || !join_room (cli, room_id))
     return cli->exit_code;
+  room = ld_session_get_room (cli->session, room_id);
 
-  ld_session_moderate_async (cli->session, action, room_id, target, seconds, reason, NULL, on_done, &result);
+  ld_room_moderate_async (room, action, target, seconds, reason, NULL, on_done, &result);
   if (!await (cli, &result))
     return cli->exit_code;
-  if (!ld_session_moderate_finish (cli->session, result, &error))
+  if (!ld_room_moderate_finish (room, result, &error))
     return fail_with_error (cli, error);
   return CLI_EXIT_OK;
 }

@@ -69,6 +69,8 @@ struct _LdOverlay
   GHashTable  *gifters; /* sender name → double* value sent */
 
   LdSession   *session;
+  /* The session's current room, which the overlay shows. */
+  LdRoom      *room;
   LdChatModel *chat_model;
   LdGiftQueue *gift_queue;
   gulong       items_changed_id;
@@ -1009,15 +1011,27 @@ ld_overlay_set_secret (LdOverlay  *self,
 static void
 on_viewer_count (LdOverlay *self)
 {
-  ld_overlay_set_viewers (self, ld_session_get_viewer_count (self->session));
+  ld_overlay_set_viewers (self, self->room != NULL ? ld_room_get_viewer_count (self->room) : 0);
 }
 
-/* The shown room's chat and gift queue, which change with the room. */
+/* The shown room's viewer count, chat and gift queue, which change with
+ * the room. */
 static void
 bind_room (LdOverlay *self)
 {
-  LdChatModel *chat = self->session != NULL ? ld_session_get_chat (self->session) : NULL;
-  LdGiftQueue *gifts = self->session != NULL ? ld_session_get_gifts (self->session) : NULL;
+  LdRoom *room = self->session != NULL ? ld_session_get_current_room (self->session) : NULL;
+  LdChatModel *chat = room != NULL ? ld_room_get_chat (room) : NULL;
+  LdGiftQueue *gifts = room != NULL ? ld_room_get_gifts (room) : NULL;
+
+  if (self->room != room)
+    {
+      if (self->room != NULL)
+        g_clear_signal_handler (&self->viewers_id, self->room);
+      g_set_object (&self->room, room);
+      if (room != NULL)
+        self->viewers_id = g_signal_connect_swapped (room, "notify::viewer-count", G_CALLBACK (on_viewer_count), self);
+      on_viewer_count (self);
+    }
 
   if (self->chat_model == chat && self->gift_queue == gifts)
     return;
@@ -1073,7 +1087,6 @@ ld_overlay_set_session (LdOverlay *self,
   if (self->session != NULL)
     {
       g_clear_signal_handler (&self->current_room_id, self->session);
-      g_clear_signal_handler (&self->viewers_id, self->session);
       g_clear_object (&self->session);
       bind_room (self);
     }
@@ -1081,8 +1094,6 @@ ld_overlay_set_session (LdOverlay *self,
     return;
 
   self->session = g_object_ref (session);
-  self->viewers_id = g_signal_connect_swapped (session, "notify::viewer-count", G_CALLBACK (on_viewer_count), self);
-  ld_overlay_set_viewers (self, ld_session_get_viewer_count (session));
   self->current_room_id = g_signal_connect_swapped (session, "notify::current-room", G_CALLBACK (bind_room), self);
   bind_room (self);
 }

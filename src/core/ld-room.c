@@ -7,8 +7,11 @@
 #include "ld-moderation-log.h"
 #include "ld-outbox-private.h"
 #include "ld-payload.h"
+#include "ld-request.h"
 #include "ld-room-private.h"
 #include "ld-session-private.h"
+#include "ld-validate.h"
+#include "ld-wire-error.h"
 
 struct _LdRoom
 {
@@ -711,7 +714,7 @@ _ld_room_set_session (LdRoom  *self,
   g_weak_ref_set (&self->session, session);
 }
 
-/* Actions: the session does them, for this room. */
+/* Actions: the room makes its requests, its session carries them. */
 
 static LdSession *
 dup_session (LdRoom  *self,
@@ -722,6 +725,18 @@ dup_session (LdRoom  *self,
   if (session == NULL)
     g_set_error_literal (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, _("Join a room first"));
   return session;
+}
+
+/* The session still holds this room, and it did not ban the user. */
+static gboolean
+check_in_room (LdRoom     *self,
+               LdSession  *session,
+               GError    **error)
+{
+  if (self->id != NULL && !self->banned && ld_session_get_room (session, self->id) == self)
+    return TRUE;
+  g_set_error_literal (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, _("Join a room first"));
+  return FALSE;
 }
 
 LdMessage *
@@ -768,18 +783,83 @@ ld_room_retry_message (LdRoom    *self,
   return session != NULL && _ld_outbox_retry (ld_session_get_outbox (session), self, message);
 }
 
+/* The sendGift payload for REQUEST here, from the session's user. */
+static JsonObject *
+gift_payload (LdRoom           *self,
+              LdSession        *session,
+              const LdRoomGift *request)
+{
+  JsonObject *payload = json_object_new ();
+  const char *user_id = NULL;
+  const char *username = NULL;
+
+  json_object_set_string_member (payload, "roomId", self->id);
+  if (_ld_session_get_sender (session, &user_id, &username))
+    {
+      json_object_set_string_member (payload, "senderId", user_id);
+      json_object_set_string_member (payload, "senderName", username);
+    }
+  /* Missing fields stay missing, so the check names them. */
+  if (request->receiver_id != NULL)
+    json_object_set_string_member (payload, "receiverId", request->receiver_id);
+  json_object_set_string_member (payload, "receiverName", request->receiver_name != NULL ? request->receiver_name : "");
+  if (request->gift_id != NULL)
+    json_object_set_string_member (payload, "giftId", request->gift_id);
+  if (request->gift_name != NULL)
+    json_object_set_string_member (payload, "giftName", request->gift_name);
+  if (request->gift_type != NULL)
+    json_object_set_string_member (payload, "giftType", request->gift_type);
+  json_object_set_double_member (payload, "giftValue", request->gift_value);
+  json_object_set_int_member (payload, "quantity", request->quantity);
+  json_object_set_string_member (payload, "message", request->message != NULL ? request->message : "");
+  json_object_set_string_member (payload, "animation", request->animation != NULL ? request->animation : "default");
+  return payload;
+}
+
+/* PAYLOAD as the contract takes it, or NULL with the user's reason. */
+static LdGiftRequest *
+check_gift_payload (JsonObject  *payload,
+                    GError     **error)
+{
+  g_autoptr(GError) validation = NULL;
+  LdGiftRequest *gift = ld_validate_gift (payload, &validation);
+
+  if (gift == NULL)
+    _ld_session_set_contract_error (error, validation, LD_GIFT_MESSAGE_MAX_CHARS);
+  return gift;
+}
+
 gboolean
 ld_room_check_gift (LdRoom            *self,
                     const LdRoomGift  *request,
                     GError           **error)
 {
   g_autoptr(LdSession) session = NULL;
+  g_autoptr(JsonObject) payload = NULL;
+  g_autoptr(LdGiftRequest) gift = NULL;
 
   g_return_val_if_fail (LD_IS_ROOM (self), FALSE);
   g_return_val_if_fail (request != NULL, FALSE);
 
   session = dup_session (self, error);
-  return session != NULL && _ld_session_check_gift (session, self, request, error);
+  if (session == NULL || !check_in_room (self, session, error))
+    return FALSE;
+  payload = gift_payload (self, session, request);
+  gift = check_gift_payload (payload, error);
+  return gift != NULL;
+}
+
+static void
+done_gift (GTask      *task,
+           JsonObject *data,
+           GError     *error)
+{
+  if (error != NULL)
+    g_task_return_error (task, g_error_copy (error));
+  else
+    g_task_return_pointer (task,
+                           g_strdup (data != NULL ? json_object_get_string_member_with_default (data, "giftTxId", "") : ""),
+                           g_free);
 }
 
 void
@@ -791,6 +871,10 @@ ld_room_send_gift_async (LdRoom              *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(LdSession) session = NULL;
+  g_autoptr(JsonObject) payload = NULL;
+  g_autoptr(LdGiftRequest) gift = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *timestamp = NULL;
   GError *error = NULL;
 
   g_return_if_fail (LD_IS_ROOM (self));
@@ -800,9 +884,37 @@ ld_room_send_gift_async (LdRoom              *self,
   g_task_set_source_tag (task, ld_room_send_gift_async);
   session = dup_session (self, &error);
   if (session == NULL)
-    g_task_return_error (task, error);
-  else
-    _ld_session_send_gift (session, self, request, task);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!_ld_session_get_sender (session, NULL, NULL))
+    {
+      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT, "%s", _("Not signed in"));
+      return;
+    }
+  if (!check_in_room (self, session, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  payload = gift_payload (self, session, request);
+  now = g_date_time_new_now_utc ();
+  timestamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
+  json_object_set_string_member (payload, "timestamp", timestamp);
+  gift = check_gift_payload (payload, &error);
+  if (gift == NULL || !_ld_session_check_rate (session, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* What the server will take: the sanitised message, the defaults. */
+  json_object_set_string_member (payload, "message", gift->message);
+  json_object_set_string_member (payload, "animation", gift->animation);
+
+  ld_request_prepare (task, "sendGift", payload, "giftSent", done_gift);
+  _ld_session_submit (session, task);
 }
 
 char *
@@ -815,6 +927,25 @@ ld_room_send_gift_finish (LdRoom        *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static void
+done_info (GTask      *task,
+           JsonObject *data,
+           GError     *error)
+{
+  g_autoptr(GError) invalid = NULL;
+  LdRoomInfo *info;
+
+  if (error != NULL)
+    g_task_return_error (task, g_error_copy (error));
+  else if (data == NULL)
+    g_task_return_new_error (task, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_OTHER, "%s",
+                             _("The server’s answer has no data"));
+  else if ((info = ld_room_info_new_from_json (data, &invalid)) == NULL)
+    g_task_return_new_error (task, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_OTHER, "%s", invalid->message);
+  else
+    g_task_return_pointer (task, info, g_object_unref);
+}
+
 void
 ld_room_get_info_async (LdRoom              *self,
                         GCancellable        *cancellable,
@@ -823,6 +954,7 @@ ld_room_get_info_async (LdRoom              *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(LdSession) session = NULL;
+  g_autoptr(JsonObject) payload = NULL;
   GError *error = NULL;
 
   g_return_if_fail (LD_IS_ROOM (self));
@@ -832,9 +964,14 @@ ld_room_get_info_async (LdRoom              *self,
   g_task_set_source_tag (task, ld_room_get_info_async);
   session = dup_session (self, &error);
   if (session == NULL)
-    g_task_return_error (task, error);
-  else
-    _ld_session_get_room_info (session, self->id, task);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  payload = json_object_new ();
+  json_object_set_string_member (payload, "roomId", self->id);
+  ld_request_prepare (task, "getRoomInfo", payload, "roomInfo", done_info);
+  _ld_session_submit (session, task);
 }
 
 LdRoomInfo *
@@ -845,6 +982,102 @@ ld_room_get_info_finish (LdRoom        *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gboolean
+role_may_moderate (LdSession *session)
+{
+  LdRole role = ld_session_get_role (session);
+
+  return role == LD_ROLE_STREAMER || role == LD_ROLE_ADMIN || role == LD_ROLE_MODERATOR;
+}
+
+gboolean
+ld_room_can_moderate (LdRoom *self)
+{
+  g_autoptr(LdSession) session = NULL;
+
+  g_return_val_if_fail (LD_IS_ROOM (self), FALSE);
+
+  session = g_weak_ref_get (&self->session);
+  return session != NULL && ld_session_get_user_id (session) != NULL && role_may_moderate (session);
+}
+
+static void
+done_moderation (GTask      *task,
+                 JsonObject *data,
+                 GError     *error)
+{
+  if (error != NULL)
+    g_task_return_error (task, g_error_copy (error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+ld_room_moderate_async (LdRoom              *self,
+                        LdModeration         action,
+                        const char          *target,
+                        guint                seconds,
+                        const char          *reason,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  static const char * const events[] = {
+    [LD_MODERATION_DELETE] = "deleteMessage",
+    [LD_MODERATION_TIMEOUT] = "timeoutUser",
+    [LD_MODERATION_BAN] = "banUser",
+    [LD_MODERATION_UNBAN] = "unbanUser",
+  };
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(LdSession) session = NULL;
+  g_autoptr(JsonObject) payload = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (LD_IS_ROOM (self));
+  g_return_if_fail ((guint) action < G_N_ELEMENTS (events));
+  g_return_if_fail (self->id != NULL && target != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ld_room_moderate_async);
+  session = dup_session (self, &error);
+  if (session == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* Before authSuccess the role is unknown: let the server decide. */
+  if (ld_session_get_user_id (session) != NULL && !role_may_moderate (session))
+    {
+      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_ALLOWED, "%s",
+                               _("Only the streamer, moderators and admins may moderate"));
+      return;
+    }
+
+  payload = json_object_new ();
+  json_object_set_string_member (payload, "roomId", self->id);
+  if (action == LD_MODERATION_DELETE)
+    json_object_set_string_member (payload, "messageId", target);
+  else
+    {
+      json_object_set_string_member (payload, "userId", target);
+      json_object_set_string_member (payload, "reason", reason != NULL ? reason : "");
+      if (action == LD_MODERATION_TIMEOUT && seconds > 0)
+        json_object_set_int_member (payload, "seconds", seconds);
+    }
+  ld_request_prepare (task, events[action], payload, NULL, done_moderation);
+  _ld_session_submit (session, task);
+}
+
+gboolean
+ld_room_moderate_finish (LdRoom        *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 #define GETTER(type, name, field, fallback) \

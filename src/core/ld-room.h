@@ -109,4 +109,29 @@ LdRoomInfo    *ld_room_get_info_finish     (LdRoom              *self,
                                             GAsyncResult        *result,
                                             GError             **error);
 
+/* Moderation [ext], for streamers, admins and moderators, in this room. */
+typedef enum
+{
+  LD_MODERATION_DELETE,  /* TARGET is a message id */
+  LD_MODERATION_TIMEOUT, /* TARGET is a user id; SECONDS 0 = the server's default */
+  LD_MODERATION_BAN,
+  LD_MODERATION_UNBAN,
+} LdModeration;
+
+/* The session's user is signed in with a role that may moderate. */
+gboolean       ld_room_can_moderate        (LdRoom              *self);
+/* Before authSuccess the role is unknown and the server decides; after
+ * it, a role that may not moderate gets LD_SESSION_ERROR_NOT_ALLOWED. */
+void           ld_room_moderate_async      (LdRoom              *self,
+                                            LdModeration         action,
+                                            const char          *target,
+                                            guint                seconds,
+                                            const char          *reason,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean       ld_room_moderate_finish     (LdRoom              *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+
 G_END_DECLS

@@ -21,28 +21,26 @@ void _ld_session_network_changed (LdSession  *self,
 /* Listens to MONITOR's network-changed instead of the default monitor's. */
 void _ld_session_set_network_monitor (LdSession       *self,
                                       GNetworkMonitor *monitor);
-/* What LdRoom's actions do, for ROOM (ld-room.h): gifts, room info
- * (TASK completes with the answer). */
-gboolean   _ld_session_check_gift    (LdSession         *self,
-                                      LdRoom            *room,
-                                      const LdRoomGift  *request,
+/* What a room's own requests (gifts, room info, moderation) need of its
+ * session, and nothing more: who sends (FALSE when no one is signed in),
+ * the one rate limit shared with chat, the user's words for a refusal of
+ * the contract's checks, and the connection's requests (TASK prepared with
+ * ld_request_prepare: sent now when online, kept until then, failed when
+ * signed out or disconnected on purpose). */
+gboolean   _ld_session_get_sender    (LdSession         *self,
+                                      const char       **user_id,
+                                      const char       **username);
+gboolean   _ld_session_check_rate    (LdSession         *self,
                                       GError           **error);
-void       _ld_session_send_gift     (LdSession         *self,
-                                      LdRoom            *room,
-                                      const LdRoomGift  *request,
-                                      GTask             *task);
-void       _ld_session_get_room_info (LdSession         *self,
-                                      const char        *room_id,
+void       _ld_session_set_contract_error (GError      **error,
+                                           GError       *validation,
+                                           guint         max_chars);
+void       _ld_session_submit        (LdSession         *self,
                                       GTask             *task);
 /* What LdSupport's requests ask of the session: the signed-in user
- * (authSuccess's, else the token's; NULL when none); whether a request
- * can be sent, now (ONLINE) or once signed in again, FALSE with the error
- * when not at all; TEXT checked as chat checks it, and counted against
+ * (authSuccess's, else the token's; NULL when none); TEXT checked as chat checks it, and counted against
  * chat's rate limits when RATE (NULL with the error). */
 const char *_ld_session_get_own_user_id (LdSession  *self);
-gboolean    _ld_session_can_request     (LdSession  *self,
-                                         gboolean   *online,
-                                         GError    **error);
 char       *_ld_session_check_text      (LdSession  *self,
                                          const char *text,
                                          gboolean    rate,

@@ -64,8 +64,6 @@ struct _LdSession
    * LOBBY the empty stand-in while there is none. */
   GHashTable          *rooms;
   GHashTable          *kept_sanctions;
-  /* Rooms' moderation logs go to files under the user's data directory. */
-  gboolean             keep_moderation_logs;
   LdRoom              *current;
   LdRoom              *lobby;
   guint                ping_source;
@@ -112,16 +110,9 @@ enum
   PROP_USER_ID,
   PROP_USERNAME,
   PROP_ROLE,
-  PROP_ROOM_ID,
-  PROP_ROOM_TITLE,
-  PROP_ROOM_STATUS,
-  PROP_VIEWER_COUNT,
   PROP_SOCKET_HEALTHY,
   PROP_API_HEALTHY,
   PROP_HEALTHY,
-  PROP_SANCTION,
-  PROP_SANCTION_UNTIL,
-  PROP_SANCTION_REASON,
   PROP_HAVING_TROUBLE,
   PROP_REDIS_STATE,
   PROP_CURRENT_ROOM,
@@ -318,80 +309,27 @@ fail_tasks (GQueue     *queue,
     }
 }
 
-gboolean
-_ld_session_can_request (LdSession  *self,
-                         gboolean   *online,
-                         GError    **error)
+/* TASK, prepared with ld_request_prepare(): sent now when online, kept
+ * until the session next gets there, failed when signed out or
+ * disconnected on purpose. */
+void
+_ld_session_submit (LdSession *self,
+                    GTask     *task)
 {
+  g_return_if_fail (LD_IS_SESSION (self));
+
   if (self->state == LD_SESSION_STATE_SIGNED_OUT)
     {
-      g_set_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT, "%s",
-                   self->state_reason != NULL ? self->state_reason : _("Signed out"));
-      return FALSE;
+      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT, "%s",
+                               self->state_reason != NULL ? self->state_reason : _("Signed out"));
+      return;
     }
   if (self->state == LD_SESSION_STATE_OFFLINE && !self->wants_connection)
     {
-      g_set_error (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NETWORK, "%s", _("Not connected"));
-      return FALSE;
-    }
-  *online = self->state == LD_SESSION_STATE_ONLINE;
-  return TRUE;
-}
-
-/* Sends now when online, else when the session next gets there. */
-static void
-request_start (LdSession  *self,
-               GTask      *task,
-               const char *event,
-               JsonObject *payload,
-               void      (*done) (GTask *, JsonObject *, GError *))
-{
-  const char *reply_event = NULL;
-
-  if (strcmp (event, "getRoomInfo") == 0)
-    reply_event = "roomInfo";
-  else if (strcmp (event, "sendGift") == 0)
-    reply_event = "giftSent";
-  gboolean online = FALSE;
-  g_autoptr(GError) error = NULL;
-
-  ld_request_prepare (task, event, payload, reply_event, done);
-  if (!_ld_session_can_request (self, &online, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_NETWORK, "%s", _("Not connected"));
       return;
     }
-  ld_requests_submit (self->requests, task, online);
-}
-
-static void
-done_boolean (GTask      *task,
-              JsonObject *data,
-              GError     *error)
-{
-  if (error != NULL)
-    g_task_return_error (task, g_error_copy (error));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-done_room_info (GTask      *task,
-                JsonObject *data,
-                GError     *error)
-{
-  g_autoptr(GError) invalid = NULL;
-  LdRoomInfo *info;
-
-  if (error != NULL)
-    g_task_return_error (task, g_error_copy (error));
-  else if (data == NULL)
-    g_task_return_new_error (task, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_OTHER, "%s",
-                             _("The server’s answer has no data"));
-  else if ((info = ld_room_info_new_from_json (data, &invalid)) == NULL)
-    g_task_return_new_error (task, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_OTHER, "%s", invalid->message);
-  else
-    g_task_return_pointer (task, info, g_object_unref);
+  ld_requests_submit (self->requests, task, self->state == LD_SESSION_STATE_ONLINE);
 }
 
 static void
@@ -820,28 +758,6 @@ fail_joins (LdSession  *self,
 }
 
 static void
-on_room_notify (LdSession  *self,
-                GParamSpec *pspec,
-                LdRoom     *room)
-{
-  static const struct { const char *room; guint session; } forward[] = {
-    { "title", PROP_ROOM_TITLE },
-    { "status", PROP_ROOM_STATUS },
-    { "viewer-count", PROP_VIEWER_COUNT },
-    { "sanction", PROP_SANCTION },
-    { "sanction-until", PROP_SANCTION_UNTIL },
-    { "sanction-reason", PROP_SANCTION_REASON },
-    { "banned", PROP_ROOM_ID },
-  };
-
-  if (room != self->current)
-    return;
-  for (guint i = 0; i < G_N_ELEMENTS (forward); i++)
-    if (g_str_equal (pspec->name, forward[i].room))
-      g_object_notify_by_pspec (G_OBJECT (self), properties[forward[i].session]);
-}
-
-static void
 on_room_message (LdSession *self,
                  LdMessage *message,
                  LdRoom    *room)
@@ -865,16 +781,6 @@ on_room_gift (LdSession   *self,
   g_signal_emit (self, signals[GIFT_RECEIVED], 0, gift);
 }
 
-static void
-keep_moderation_log (LdRoom *room)
-{
-  g_autofree char *path = ld_moderation_log_default_path (ld_room_get_id (room));
-  g_autoptr(GError) error = NULL;
-
-  if (path != NULL && !ld_moderation_log_set_path (ld_room_get_moderation_log (room), path, &error))
-    g_message ("The moderation log of %s stays in memory: %s", ld_room_get_id (room), error->message);
-}
-
 static LdRoom *
 add_room (LdSession  *self,
           const char *room_id)
@@ -895,9 +801,6 @@ add_room (LdSession  *self,
     }
 
   _ld_room_set_own_user (room, self->user_id != NULL ? self->user_id : self->token_user_id);
-  if (self->keep_moderation_logs)
-    keep_moderation_log (room);
-  g_signal_connect_object (room, "notify", G_CALLBACK (on_room_notify), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (room, "message-received", G_CALLBACK (on_room_message), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (room, "stream-status-changed", G_CALLBACK (on_room_status), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (ld_room_get_gifts (room), "gift-received", G_CALLBACK (on_room_gift), self,
@@ -906,25 +809,17 @@ add_room (LdSession  *self,
   return room;
 }
 
-/* The room the app shows, and what the session's room getters describe. */
+/* The room the app shows. */
 static void
 set_current (LdSession *self,
              LdRoom    *room)
 {
-  static const guint props[] = {
-    PROP_ROOM_ID, PROP_ROOM_TITLE, PROP_ROOM_STATUS, PROP_VIEWER_COUNT,
-    PROP_SANCTION, PROP_SANCTION_UNTIL, PROP_SANCTION_REASON, PROP_CURRENT_ROOM,
-  };
-
   if (room == NULL)
     room = self->lobby;
   if (self->current == room)
     return;
   g_set_object (&self->current, room);
-  g_object_freeze_notify (G_OBJECT (self));
-  for (guint i = 0; i < G_N_ELEMENTS (props); i++)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[props[i]]);
-  g_object_thaw_notify (G_OBJECT (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_ROOM]);
 }
 
 /* A room's event reaches that room, if the session is in it. */
@@ -1386,13 +1281,9 @@ drop_room (LdSession *self,
                               : _("You left the room before this was sent"));
   settle_joins (self, ld_room_get_id (room), error);
   _ld_room_clear (room, banned);
+  /* A banned room stays, its "banned" property says so. */
   if (banned)
-    {
-      /* The session's room getters say "in no room" for a banned one. */
-      if (room == self->current)
-        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROOM_ID]);
-      return;
-    }
+    return;
 
   /* A timeout holds in its room even for one who leaves and comes back. */
   if (ld_room_get_sanction (room) == LD_SANCTION_TIMED_OUT && ld_room_get_sanction_until (room) != NULL)
@@ -1527,23 +1418,6 @@ ld_session_get_current_room (LdSession *self)
   return self->current != self->lobby ? self->current : NULL;
 }
 
-void
-ld_session_set_keep_moderation_logs (LdSession *self,
-                                     gboolean   keep)
-{
-  GHashTableIter iter;
-  gpointer room;
-
-  g_return_if_fail (LD_IS_SESSION (self));
-
-  self->keep_moderation_logs = !!keep;
-  if (!keep)
-    return;
-  g_hash_table_iter_init (&iter, self->rooms);
-  while (g_hash_table_iter_next (&iter, NULL, &room))
-    keep_moderation_log (room);
-}
-
 GPtrArray *
 ld_session_list_rooms (LdSession *self)
 {
@@ -1557,44 +1431,6 @@ ld_session_list_rooms (LdSession *self)
   while (g_hash_table_iter_next (&iter, NULL, &room))
     g_ptr_array_add (rooms, g_object_ref (room));
   return rooms;
-}
-
-void
-ld_session_get_room_info_async (LdSession           *self,
-                                const char          *room_id,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (LD_IS_SESSION (self));
-  g_return_if_fail (room_id != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ld_session_get_room_info_async);
-  _ld_session_get_room_info (self, room_id, task);
-}
-
-void
-_ld_session_get_room_info (LdSession  *self,
-                           const char *room_id,
-                           GTask      *task)
-{
-  g_autoptr(JsonObject) payload = json_object_new ();
-
-  json_object_set_string_member (payload, "roomId", room_id);
-  request_start (self, task, "getRoomInfo", payload, done_room_info);
-}
-
-LdRoomInfo *
-ld_session_get_room_info_finish (LdSession     *self,
-                                 GAsyncResult  *result,
-                                 GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* Chat and the outbox */
@@ -1715,7 +1551,7 @@ in_room (LdSession *self,
   return id != NULL && g_hash_table_lookup (self->rooms, id) == room && !ld_room_get_banned (room);
 }
 
-/* Gifts, moderation */
+/* What a room asks of its session */
 
 static gboolean
 check_signed_in (LdSession  *self,
@@ -1728,220 +1564,40 @@ check_signed_in (LdSession  *self,
   return FALSE;
 }
 
-/* giftSent's giftTxId, whichever object (session or room) the task is on. */
-static void
-done_gift (GTask      *task,
-           JsonObject *data,
-           GError     *error)
+gboolean
+_ld_session_get_sender (LdSession   *self,
+                        const char **user_id,
+                        const char **username)
 {
-  if (error != NULL)
-    g_task_return_error (task, g_error_copy (error));
-  else
-    g_task_return_pointer (task,
-                           g_strdup (data != NULL ? json_object_get_string_member_with_default (data, "giftTxId", "") : ""),
-                           g_free);
-}
+  const char *id;
 
-/* The sendGift payload for REQUEST in ROOM, from the user. */
-static void
-gift_payload (LdSession        *self,
-              LdRoom           *room,
-              const LdRoomGift *request,
-              JsonObject       *payload)
-{
-  const char *user_id = self->user_id != NULL ? self->user_id : self->token_user_id;
+  g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
 
-  json_object_set_string_member (payload, "roomId", ld_room_get_id (room));
+  id = self->user_id != NULL ? self->user_id : self->token_user_id;
   if (user_id != NULL)
-    {
-      json_object_set_string_member (payload, "senderId", user_id);
-      json_object_set_string_member (payload, "senderName", self->username != NULL ? self->username : user_id);
-    }
-  /* Missing fields stay missing, so the check below names them. */
-  if (request->receiver_id != NULL)
-    json_object_set_string_member (payload, "receiverId", request->receiver_id);
-  json_object_set_string_member (payload, "receiverName", request->receiver_name != NULL ? request->receiver_name : "");
-  if (request->gift_id != NULL)
-    json_object_set_string_member (payload, "giftId", request->gift_id);
-  if (request->gift_name != NULL)
-    json_object_set_string_member (payload, "giftName", request->gift_name);
-  if (request->gift_type != NULL)
-    json_object_set_string_member (payload, "giftType", request->gift_type);
-  json_object_set_double_member (payload, "giftValue", request->gift_value);
-  json_object_set_int_member (payload, "quantity", request->quantity);
-  json_object_set_string_member (payload, "message", request->message != NULL ? request->message : "");
-  json_object_set_string_member (payload, "animation", request->animation != NULL ? request->animation : "default");
+    *user_id = id;
+  if (username != NULL)
+    *username = self->username != NULL ? self->username : id;
+  return id != NULL;
 }
 
 gboolean
-ld_session_check_gift (LdSession           *self,
-                       const LdSessionGift *request,
-                       GError             **error)
-{
-  g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (request != NULL, FALSE);
-
-  return _ld_session_check_gift (self, ld_session_get_current_room (self), request, error);
-}
-
-gboolean
-_ld_session_check_gift (LdSession         *self,
-                        LdRoom            *room,
-                        const LdRoomGift  *request,
-                        GError           **error)
-{
-  g_autoptr(JsonObject) payload = json_object_new ();
-  g_autoptr(GError) validation = NULL;
-  g_autoptr(LdGiftRequest) gift = NULL;
-
-  if (!in_room (self, room))
-    {
-      g_set_error_literal (error, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, _("Join a room first"));
-      return FALSE;
-    }
-  gift_payload (self, room, request, payload);
-  gift = ld_validate_gift (payload, &validation);
-  if (gift == NULL)
-    {
-      set_contract_error (error, validation, LD_GIFT_MESSAGE_MAX_CHARS);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-void
-ld_session_send_gift_async (LdSession           *self,
-                            const LdSessionGift *request,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (LD_IS_SESSION (self));
-  g_return_if_fail (request != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ld_session_send_gift_async);
-  _ld_session_send_gift (self, ld_session_get_current_room (self), request, task);
-}
-
-void
-_ld_session_send_gift (LdSession        *self,
-                       LdRoom           *room,
-                       const LdRoomGift *request,
-                       GTask            *task)
-{
-  g_autoptr(JsonObject) payload = json_object_new ();
-  g_autofree char *timestamp = now_iso8601 ();
-
-  if (!check_signed_in (self, task))
-    return;
-  if (!in_room (self, room))
-    {
-      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_IN_ROOM, "%s", _("Join a room first"));
-      return;
-    }
-
-  gift_payload (self, room, request, payload);
-  json_object_set_string_member (payload, "timestamp", timestamp);
-
-  {
-    g_autoptr(GError) validation = NULL;
-    g_autoptr(GError) error = NULL;
-    g_autoptr(LdGiftRequest) gift = ld_validate_gift (payload, &validation);
-
-    if (gift == NULL)
-      set_contract_error (&error, validation, LD_GIFT_MESSAGE_MAX_CHARS);
-    if (gift == NULL || !check_rate (self, &error))
-      {
-        g_task_return_error (task, g_steal_pointer (&error));
-        return;
-      }
-    /* What the server will take: the sanitised message, the defaults. */
-    json_object_set_string_member (payload, "message", gift->message);
-    json_object_set_string_member (payload, "animation", gift->animation);
-  }
-
-  request_start (self, task, "sendGift", payload, done_gift);
-}
-
-char *
-ld_session_send_gift_finish (LdSession     *self,
-                             GAsyncResult  *result,
-                             GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-gboolean
-ld_session_can_moderate (LdSession *self)
+_ld_session_check_rate (LdSession  *self,
+                        GError    **error)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
 
-  return self->user_id != NULL &&
-         (self->role == LD_ROLE_STREAMER || self->role == LD_ROLE_ADMIN || self->role == LD_ROLE_MODERATOR);
+  return check_rate (self, error);
 }
 
 void
-ld_session_moderate_async (LdSession           *self,
-                           LdModeration         action,
-                           const char          *room_id,
-                           const char          *target,
-                           guint                seconds,
-                           const char          *reason,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
+_ld_session_set_contract_error (GError **error,
+                                GError  *validation,
+                                guint    max_chars)
 {
-  static const char * const events[] = {
-    [LD_MODERATION_DELETE] = "deleteMessage",
-    [LD_MODERATION_TIMEOUT] = "timeoutUser",
-    [LD_MODERATION_BAN] = "banUser",
-    [LD_MODERATION_UNBAN] = "unbanUser",
-  };
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonObject) payload = json_object_new ();
-
-  g_return_if_fail (LD_IS_SESSION (self));
-  g_return_if_fail ((guint) action < G_N_ELEMENTS (events));
-  g_return_if_fail (room_id != NULL && target != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ld_session_moderate_async);
-
-  /* Before authSuccess the role is unknown: let the server decide. */
-  if (self->user_id != NULL && !ld_session_can_moderate (self))
-    {
-      g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_ALLOWED, "%s",
-                               _("Only the streamer, moderators and admins may moderate"));
-      return;
-    }
-
-  json_object_set_string_member (payload, "roomId", room_id);
-  if (action == LD_MODERATION_DELETE)
-    json_object_set_string_member (payload, "messageId", target);
-  else
-    {
-      json_object_set_string_member (payload, "userId", target);
-      json_object_set_string_member (payload, "reason", reason != NULL ? reason : "");
-      if (action == LD_MODERATION_TIMEOUT && seconds > 0)
-        json_object_set_int_member (payload, "seconds", seconds);
-    }
-  request_start (self, task, events[action], payload, done_boolean);
+  set_contract_error (error, validation, max_chars);
 }
 
-gboolean
-ld_session_moderate_finish (LdSession     *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
 
 /* The object */
 
@@ -2062,27 +1718,6 @@ ld_session_get_property (GObject    *object,
     case PROP_ROLE:
       g_value_set_enum (value, self->role);
       break;
-    case PROP_ROOM_ID:
-      g_value_set_string (value, ld_session_get_room_id (self));
-      break;
-    case PROP_ROOM_TITLE:
-      g_value_set_string (value, ld_room_get_title (self->current));
-      break;
-    case PROP_ROOM_STATUS:
-      g_value_set_string (value, ld_room_get_status (self->current));
-      break;
-    case PROP_VIEWER_COUNT:
-      g_value_set_uint (value, ld_room_get_viewer_count (self->current));
-      break;
-    case PROP_SANCTION:
-      g_value_set_enum (value, ld_room_get_sanction (self->current));
-      break;
-    case PROP_SANCTION_UNTIL:
-      g_value_set_boxed (value, ld_room_get_sanction_until (self->current));
-      break;
-    case PROP_SANCTION_REASON:
-      g_value_set_string (value, ld_room_get_sanction_reason (self->current));
-      break;
     case PROP_HAVING_TROUBLE:
       g_value_set_boolean (value, ld_session_get_having_trouble (self));
       break;
@@ -2183,17 +1818,9 @@ ld_session_class_init (LdSessionClass *klass)
   properties[PROP_USER_ID] = g_param_spec_string ("user-id", NULL, NULL, NULL, ro);
   properties[PROP_USERNAME] = g_param_spec_string ("username", NULL, NULL, NULL, ro);
   properties[PROP_ROLE] = g_param_spec_enum ("role", NULL, NULL, LD_TYPE_ROLE, LD_ROLE_VIEWER, ro);
-  properties[PROP_ROOM_ID] = g_param_spec_string ("room-id", NULL, NULL, NULL, ro);
-  properties[PROP_ROOM_TITLE] = g_param_spec_string ("room-title", NULL, NULL, NULL, ro);
-  properties[PROP_ROOM_STATUS] = g_param_spec_string ("room-status", NULL, NULL, NULL, ro);
-  properties[PROP_VIEWER_COUNT] = g_param_spec_uint ("viewer-count", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_SOCKET_HEALTHY] = g_param_spec_boolean ("socket-healthy", NULL, NULL, FALSE, ro);
   properties[PROP_API_HEALTHY] = g_param_spec_boolean ("api-healthy", NULL, NULL, FALSE, ro);
   properties[PROP_HEALTHY] = g_param_spec_boolean ("healthy", NULL, NULL, FALSE, ro);
-  properties[PROP_SANCTION] =
-    g_param_spec_enum ("sanction", NULL, NULL, LD_TYPE_SANCTION, LD_SANCTION_NONE, ro);
-  properties[PROP_SANCTION_UNTIL] = g_param_spec_boxed ("sanction-until", NULL, NULL, G_TYPE_DATE_TIME, ro);
-  properties[PROP_SANCTION_REASON] = g_param_spec_string ("sanction-reason", NULL, NULL, NULL, ro);
   properties[PROP_HAVING_TROUBLE] = g_param_spec_boolean ("having-trouble", NULL, NULL, FALSE, ro);
   /* The room the app shows: the last joined, NULL in none. */
   properties[PROP_CURRENT_ROOM] = g_param_spec_object ("current-room", NULL, NULL, LD_TYPE_ROOM, ro);
@@ -2253,7 +1880,7 @@ ld_session_init (LdSession *self)
   _ld_outbox_attach (self->outbox, &outbox_host, self, self->cancellable, NULL);
   self->requests = ld_requests_new ();
   ld_requests_set_timeout (self->requests, LD_SESSION_REQUEST_TIMEOUT_MS);
-  self->support = _ld_support_new (self, self->requests);
+  self->support = _ld_support_new (self);
   g_queue_init (&self->joins);
 }
 
@@ -2490,37 +2117,6 @@ ld_session_get_role (LdSession *self)
   return self->role;
 }
 
-const char *
-ld_session_get_room_id (LdSession *self)
-{
-  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
-  /* A room that banned us is shown, but we are not in it. */
-  if (self->current == self->lobby || ld_room_get_banned (self->current))
-    return NULL;
-  return ld_room_get_id (self->current);
-}
-
-const char *
-ld_session_get_room_title (LdSession *self)
-{
-  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
-  return ld_room_get_title (self->current);
-}
-
-const char *
-ld_session_get_room_status (LdSession *self)
-{
-  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
-  return ld_room_get_status (self->current);
-}
-
-guint
-ld_session_get_viewer_count (LdSession *self)
-{
-  g_return_val_if_fail (LD_IS_SESSION (self), 0);
-  return ld_room_get_viewer_count (self->current);
-}
-
 gboolean
 ld_session_get_socket_healthy (LdSession *self)
 {
@@ -2542,20 +2138,6 @@ ld_session_get_healthy (LdSession *self)
   return self->socket_healthy && ld_health_get_api_healthy (self->health);
 }
 
-LdChatModel *
-ld_session_get_chat (LdSession *self)
-{
-  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
-  return ld_room_get_chat (self->current);
-}
-
-LdViewerModel *
-ld_session_get_viewers (LdSession *self)
-{
-  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
-  return ld_room_get_viewers (self->current);
-}
-
 LdNotificationModel *
 ld_session_get_notifications (LdSession *self)
 {
@@ -2563,37 +2145,9 @@ ld_session_get_notifications (LdSession *self)
   return self->notifications;
 }
 
-LdSanction
-ld_session_get_sanction (LdSession *self)
-{
-  g_return_val_if_fail (LD_IS_SESSION (self), LD_SANCTION_NONE);
-  return ld_room_get_sanction (self->current);
-}
-
-GDateTime *
-ld_session_get_sanction_until (LdSession *self)
-{
-  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
-  return ld_room_get_sanction_until (self->current);
-}
-
-const char *
-ld_session_get_sanction_reason (LdSession *self)
-{
-  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
-  return ld_room_get_sanction_reason (self->current);
-}
-
 LdSupport *
 ld_session_get_support (LdSession *self)
 {
   g_return_val_if_fail (LD_IS_SESSION (self), NULL);
   return self->support;
-}
-
-LdGiftQueue *
-ld_session_get_gifts (LdSession *self)
-{
-  g_return_val_if_fail (LD_IS_SESSION (self), NULL);
-  return ld_room_get_gifts (self->current);
 }

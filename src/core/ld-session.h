@@ -153,14 +153,6 @@ const char          *ld_session_get_user_id             (LdSession       *self);
 const char          *ld_session_get_username            (LdSession       *self);
 LdRole               ld_session_get_role                (LdSession       *self);
 
-/* The current room (ld_session_get_current_room): its id, NULL when in
- * none or banned from it; its info, chat, viewers, gifts and own sanction. */
-const char          *ld_session_get_room_id             (LdSession       *self);
-const char          *ld_session_get_room_title          (LdSession       *self);
-/* "live", "ended" or NULL when unknown. */
-const char          *ld_session_get_room_status         (LdSession       *self);
-guint                ld_session_get_viewer_count        (LdSession       *self);
-
 /* Health: the socket (connected and authenticated), the REST API (checked
  * every 30 s while connected), and both. */
 gboolean             ld_session_get_socket_healthy      (LdSession       *self);
@@ -171,21 +163,6 @@ LdRedisState         ld_session_get_redis_state         (LdSession       *self);
 /* Checks the REST API now: any 2xx within 5 s is healthy (the guide's). */
 void                 ld_session_check_health            (LdSession       *self);
 
-/* The signed-in user's own sanction in the room (userTimedOut, userBanned),
- * so the UI can turn the composer off and say why: the reason is translated
- * ("mia timed you out until 14:05: “spam”"). A timeout lifts by itself at
- * its end, notifying; userUnbanned lifts either. Sends meanwhile still go to
- * the server, whose FORBIDDEN marks them failed. */
-LdSanction           ld_session_get_sanction            (LdSession       *self);
-/* NULL for none or a ban without end. */
-GDateTime           *ld_session_get_sanction_until      (LdSession       *self);
-const char          *ld_session_get_sanction_reason     (LdSession       *self);
-
-/* The current room's models: another room's once the current room changes
- * (notify::current-room), empty ones while in none. */
-LdChatModel         *ld_session_get_chat                (LdSession       *self);
-LdViewerModel       *ld_session_get_viewers             (LdSession       *self);
-LdGiftQueue         *ld_session_get_gifts               (LdSession       *self);
 /* The account's, whatever the room. */
 LdNotificationModel *ld_session_get_notifications       (LdSession       *self);
 /* The support desk: the user's conversation with the admins, or an
@@ -198,7 +175,7 @@ LdOutbox            *ld_session_get_outbox              (LdSession       *self);
 
 /* Rooms. A session is in any number of rooms on its one connection, each
  * re-joined by itself after a reconnect. Joining makes the room the current
- * one (what the room getters above describe, and what the app shows) and
+ * one (notify::current-room; what the app shows) and
  * completes when the server answers (joinedRoom), after any reconnect the
  * join waits for. */
 void                 ld_session_join_room_async         (LdSession       *self,
@@ -217,69 +194,11 @@ void                 ld_session_leave                   (LdSession       *self,
  * or NULL. */
 LdRoom              *ld_session_get_room                (LdSession       *self,
                                                          const char      *room_id);
-/* The last joined, NULL when in none (the room getters then describe an
- * empty room). */
+/* The last joined, NULL when in none. Its title, models, sanction and
+ * actions are the room's (ld-room.h). */
 LdRoom              *ld_session_get_current_room        (LdSession       *self);
 /* Every room of the session (LdRoom, new references). */
 GPtrArray           *ld_session_list_rooms              (LdSession       *self);
-/* getRoomInfo for any room, joined or not (ld_room_get_info_async() for a
- * joined one). */
-void                 ld_session_get_room_info_async     (LdSession       *self,
-                                                         const char      *room_id,
-                                                         GCancellable    *cancellable,
-                                                         GAsyncReadyCallback callback,
-                                                         gpointer         user_data);
-LdRoomInfo          *ld_session_get_room_info_finish    (LdSession       *self,
-                                                         GAsyncResult    *result,
-                                                         GError         **error);
 
-/* The gift functions below are ld_room_check_gift() and
- * ld_room_send_gift_async() on the current room. */
-typedef LdRoomGift LdSessionGift;
-
-/* The contract's check of REQUEST in the current room, without sending or
- * counting it (a dialog's "can this go?"): FALSE with the error a send
- * would give (translated). */
-gboolean             ld_session_check_gift              (LdSession           *self,
-                                                         const LdSessionGift *request,
-                                                         GError             **error);
-/* Checked and rate-limited like chat (INVALID_GIFT and the text errors for
- * its message). Completes with the giftTxId (a string). */
-void                 ld_session_send_gift_async         (LdSession           *self,
-                                                         const LdSessionGift *request,
-                                                         GCancellable        *cancellable,
-                                                         GAsyncReadyCallback  callback,
-                                                         gpointer             user_data);
-char                *ld_session_send_gift_finish        (LdSession           *self,
-                                                         GAsyncResult        *result,
-                                                         GError             **error);
-
-/* Moderation [ext], for streamers, admins and moderators, in ROOM_ID. */
-typedef enum
-{
-  LD_MODERATION_DELETE,  /* TARGET is a message id */
-  LD_MODERATION_TIMEOUT, /* TARGET is a user id; SECONDS 0 = the server's default */
-  LD_MODERATION_BAN,
-  LD_MODERATION_UNBAN,
-} LdModeration;
-
-gboolean             ld_session_can_moderate            (LdSession       *self);
-/* Each room's moderation log (ld_room_get_moderation_log) kept across
- * restarts in ld_moderation_log_default_path; the app turns it on, tests
- * and the CLI leave it in memory. */
-void                 ld_session_set_keep_moderation_logs (LdSession      *self,
-                                                          gboolean        keep);
-void                 ld_session_moderate_async          (LdSession       *self,
-                                                         LdModeration     action,
-                                                         const char      *room_id,
-                                                         const char      *target,
-                                                         guint            seconds,
-                                                         const char      *reason,
-                                                         GCancellable    *cancellable,
-                                                         GAsyncReadyCallback callback,
-                                                         gpointer         user_data);
-gboolean             ld_session_moderate_finish         (LdSession       *self,
-                                                         GAsyncResult    *result,
-                                                         GError         **error);
 
 G_END_DECLS

@@ -14,9 +14,8 @@
 G_BEGIN_DECLS
 
 /* The support of SESSION (not referenced: its requests fail once the
- * session is gone), sending on SESSION's REQUESTS. */
-LdSupport *_ld_support_new          (LdSession  *session,
-                                     LdRequests *requests);
+ * session is gone), sending through SESSION's requests. */
+LdSupport *_ld_support_new          (LdSession  *session);
 /* authSuccess: who the signed-in user is. */
 void       _ld_support_set_account  (LdSupport  *self,
                                      LdRole      role,

@@ -15,7 +15,6 @@ struct _LdSupport
 
   /* The LdSession whose account and connection the requests use. */
   GWeakRef       session;
-  LdRequests    *requests;
 
   /* From authSuccess. */
   char          *user_id;
@@ -84,18 +83,11 @@ submit (LdSupport     *self,
         LdRequestDone  done)
 {
   g_autoptr(LdSession) session = g_weak_ref_get (&self->session);
-  g_autoptr(GError) error = NULL;
-  gboolean online = FALSE;
 
   /* The tickets' requests [ext] settle on their ack, which the gateway
    * always sends (after ticketList or ticketHistory). */
   ld_request_prepare (task, event, payload, NULL, done);
-  if (!_ld_session_can_request (session, &online, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  ld_requests_submit (self->requests, task, online);
+  _ld_session_submit (session, task);
 }
 
 static char *
@@ -709,7 +701,6 @@ ld_support_dispose (GObject *object)
   LdSupport *self = LD_SUPPORT (object);
 
   g_clear_object (&self->tickets);
-  g_clear_object (&self->requests);
 
   G_OBJECT_CLASS (ld_support_parent_class)->dispose (object);
 }
@@ -755,16 +746,13 @@ ld_support_init (LdSupport *self)
 }
 
 LdSupport *
-_ld_support_new (LdSession  *session,
-                 LdRequests *requests)
+_ld_support_new (LdSession *session)
 {
   LdSupport *self;
 
   g_return_val_if_fail (LD_IS_SESSION (session), NULL);
-  g_return_val_if_fail (LD_IS_REQUESTS (requests), NULL);
 
   self = g_object_new (LD_TYPE_SUPPORT, NULL);
   g_weak_ref_set (&self->session, session);
-  self->requests = g_object_ref (requests);
   return self;
 }

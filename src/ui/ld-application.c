@@ -97,6 +97,24 @@ on_tokens_changed (LdSession     *session,
                               self->cancellable, on_tokens_stored, g_object_ref (self));
 }
 
+/* Each room's moderation log is kept across restarts in its file under
+ * the user's data directory; every room the app shows becomes the current
+ * one when joined. */
+static void
+keep_moderation_log (LdSession *session)
+{
+  LdRoom *room = ld_session_get_current_room (session);
+  LdModerationLog *log = room != NULL ? ld_room_get_moderation_log (room) : NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (log == NULL || ld_moderation_log_get_path (log) != NULL)
+    return;
+  path = ld_moderation_log_default_path (ld_room_get_id (room));
+  if (path != NULL && !ld_moderation_log_set_path (log, path, &error))
+    g_message ("The moderation log of %s stays in memory: %s", ld_room_get_id (room), error->message);
+}
+
 static void
 start_session (LdApplication *self,
                LdTokens      *tokens)
@@ -105,7 +123,7 @@ start_session (LdApplication *self,
   LdWindow *window = ld_application_get_window (self);
   session = ld_session_new (ld_settings_get_server_url (self->settings), ld_settings_get_api_url (self->settings));
   ld_session_set_reconnect_attempts (session, ld_settings_get_reconnect_attempts (self->settings));
-  ld_session_set_keep_moderation_logs (session, TRUE);
+  g_signal_connect (session, "notify::current-room", G_CALLBACK (keep_moderation_log), NULL);
   ld_session_set_tokens (session, tokens);
   g_signal_connect_object (session, "tokens-changed", G_CALLBACK (on_tokens_changed), self, 0);
   ld_session_connect (session);

@@ -39,6 +39,9 @@ struct _LdGiftsView
   GBinding          *muted_binding;
   GBinding          *spin_binding;
   char              *room_status;
+  /* The session's current room, whose queue and stream status the view
+   * follows. */
+  LdRoom            *room;
   gboolean           has_finished;
   gboolean           has_gifts;
 };
@@ -69,7 +72,7 @@ update_state (LdGiftsView *self)
   gtk_widget_action_set_enabled (widget, "gifts.skip", playing);
   gtk_widget_action_set_enabled (widget, "gifts.replay", self->has_finished);
   gtk_widget_action_set_enabled (widget, "gifts.send",
-                                 self->session != NULL && ld_session_get_room_id (self->session) != NULL);
+                                 self->room != NULL && !ld_room_get_banned (self->room));
 
   gtk_button_set_icon_name (self->pause_button, paused ? "media-playback-start-symbolic"
                                                        : "media-playback-pause-symbolic");
@@ -255,7 +258,7 @@ new_leaderboard (LdGiftsView *self)
 static void
 on_room_changed (LdGiftsView *self)
 {
-  const char *status = ld_session_get_room_status (self->session);
+  const char *status = self->room != NULL ? ld_room_get_status (self->room) : NULL;
 
   self->has_finished = FALSE;
   g_clear_pointer (&self->room_status, g_free);
@@ -267,7 +270,7 @@ on_room_changed (LdGiftsView *self)
 static void
 on_room_status (LdGiftsView *self)
 {
-  const char *status = ld_session_get_room_status (self->session);
+  const char *status = self->room != NULL ? ld_room_get_status (self->room) : NULL;
 
   if (g_strcmp0 (self->room_status, "ended") == 0 && g_strcmp0 (status, "live") == 0)
     new_leaderboard (self);
@@ -483,10 +486,25 @@ ld_gifts_view_get_queue (LdGiftsView *self)
   return self->queue;
 }
 
+/* Each room has its queue: the view plays the shown room's, and a new
+ * room starts a new leaderboard. */
 static void
 on_current_room (LdGiftsView *self)
 {
-  ld_gifts_view_set_queue (self, ld_session_get_gifts (self->session));
+  LdRoom *room = self->session != NULL ? ld_session_get_current_room (self->session) : NULL;
+
+  if (room == self->room)
+    return;
+  if (self->room != NULL)
+    g_signal_handlers_disconnect_by_data (self->room, self);
+  g_set_object (&self->room, room);
+  if (room != NULL)
+    {
+      g_signal_connect_object (room, "notify::status", G_CALLBACK (on_room_status), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (room, "notify::banned", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
+    }
+  on_room_changed (self);
+  ld_gifts_view_set_queue (self, room != NULL ? ld_room_get_gifts (room) : NULL);
 }
 
 void
@@ -508,17 +526,11 @@ ld_gifts_view_set_session (LdGiftsView *self,
   if (session != NULL)
     {
       self->session = g_object_ref (session);
-      g_signal_connect_object (session, "notify::room-id", G_CALLBACK (on_room_changed), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (session, "notify::room-status", G_CALLBACK (on_room_status), self,
-                               G_CONNECT_SWAPPED);
-      /* Each room has its queue: the view plays the shown room's. */
       g_signal_connect_object (session, "notify::current-room", G_CALLBACK (on_current_room), self,
                                G_CONNECT_SWAPPED);
-      g_free (self->room_status);
-      self->room_status = g_strdup (ld_session_get_room_status (session));
     }
 
-  ld_gifts_view_set_queue (self, session != NULL ? ld_session_get_gifts (session) : NULL);
+  on_current_room (self);
 }
 
 void

@@ -231,8 +231,7 @@ ld_moderation_dialog_run_finish (GAsyncResult  *result,
 
 typedef struct
 {
-  LdSession    *session;
-  char         *room_id;
+  LdRoom       *room;
   LdModeration  action;
   char         *target;
   char         *username;
@@ -243,8 +242,7 @@ typedef struct
 static void
 moderation_free (Moderation *m)
 {
-  g_clear_object (&m->session);
-  g_free (m->room_id);
+  g_clear_object (&m->room);
   g_free (m->target);
   g_free (m->username);
   g_free (m->reason);
@@ -261,7 +259,7 @@ on_moderated (GObject      *object,
   g_autoptr(GError) error = NULL;
   const char *who = m->username != NULL ? m->username : m->target;
 
-  if (!ld_session_moderate_finish (LD_SESSION (object), result, &error))
+  if (!ld_room_moderate_finish (LD_ROOM (object), result, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_task_return_error (task, g_steal_pointer (&error));
@@ -323,8 +321,8 @@ send_moderation (GTask *task)
 {
   Moderation *m = g_task_get_task_data (task);
 
-  ld_session_moderate_async (m->session, m->action, m->room_id, m->target, m->seconds, m->reason,
-                             g_task_get_cancellable (task), on_moderated, task);
+  ld_room_moderate_async (m->room, m->action, m->target, m->seconds, m->reason,
+                          g_task_get_cancellable (task), on_moderated, task);
 }
 
 static void
@@ -352,8 +350,7 @@ on_asked (GObject      *object,
 
 void
 ld_moderation_dialog_moderate_async (GtkWindow           *parent,
-                                     LdSession           *session,
-                                     const char          *room_id,
+                                     LdRoom              *room,
                                      LdModeration         action,
                                      const char          *target,
                                      const char          *username,
@@ -368,14 +365,13 @@ ld_moderation_dialog_moderate_async (GtkWindow           *parent,
   Moderation *m;
 
   g_return_if_fail (GTK_IS_WINDOW (parent));
-  g_return_if_fail (LD_IS_SESSION (session));
-  g_return_if_fail (room_id != NULL && target != NULL);
+  g_return_if_fail (LD_IS_ROOM (room));
+  g_return_if_fail (target != NULL);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, ld_moderation_dialog_moderate_async);
   m = g_new0 (Moderation, 1);
-  m->session = g_object_ref (session);
-  m->room_id = g_strdup (room_id);
+  m->room = g_object_ref (room);
   m->action = action;
   m->target = g_strdup (target);
   m->username = g_strdup (username);

@@ -34,13 +34,12 @@ gboolean  ld_moderation_dialog_run_finish      (GAsyncResult       *result,
                                                 GError            **error);
 
 /* The whole workflow: when ASK, the dialog above (a delete never asks),
- * then ld_session_moderate_async in ROOM_ID on TARGET (a user id, or a
+ * then ld_room_moderate_async in ROOM on TARGET (a user id, or a
  * message id for a delete). Finishes with what to tell the moderator
  * ("Lan is timed out for 10 minutes") once the server confirmed, or an
  * error saying why it refused (G_IO_ERROR_CANCELLED when dismissed). */
 void      ld_moderation_dialog_moderate_async  (GtkWindow          *parent,
-                                                LdSession          *session,
-                                                const char         *room_id,
+                                                LdRoom             *room,
                                                 LdModeration        action,
                                                 const char         *target,
                                                 const char         *username,

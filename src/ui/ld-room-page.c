@@ -58,7 +58,7 @@ update (LdRoomPage *self)
   LdComposer *composer = ld_chat_view_get_composer (self->chat_view);
   gboolean online = ld_session_get_state (self->session) == LD_SESSION_STATE_ONLINE;
 
-  ld_chat_view_set_can_moderate (self->chat_view, ld_session_can_moderate (self->session));
+  ld_chat_view_set_can_moderate (self->chat_view, ld_room_can_moderate (self->room));
   ld_chat_view_set_own_name (self->chat_view, ld_session_get_username (self->session));
   ld_composer_set_can_send (composer, online && ld_room_get_joined (self->room), _("Not connected"));
   ld_composer_set_sanction (composer, ld_room_get_sanction (self->room), ld_room_get_sanction_until (self->room),
@@ -201,7 +201,7 @@ moderate (LdRoomPage          *self,
 
   if (!GTK_IS_WINDOW (root))
     return;
-  ld_moderation_dialog_moderate_async (GTK_WINDOW (root), self->session, ld_room_get_id (self->room), action,
+  ld_moderation_dialog_moderate_async (GTK_WINDOW (root), self->room, action,
                                        target, username, seconds, reason, ask, self->cancellable, callback,
                                        g_object_ref (self));
 }

@@ -188,7 +188,8 @@ typed_quantity (LdSendGiftDialog *self,
 static char *
 check (LdSendGiftDialog *self)
 {
-  const char *room_id = self->session ? ld_session_get_room_id (self->session) : NULL;
+  LdRoom *current = self->session != NULL ? ld_session_get_current_room (self->session) : NULL;
+  const char *room_id = current != NULL && !ld_room_get_banned (current) ? ld_room_get_id (current) : NULL;
   const char *message = gtk_editable_get_text (GTK_EDITABLE (self->message_row));
   guint position = adw_combo_row_get_selected (self->receiver_row);
   LdGiftKind *kind = selected_kind (self);
@@ -407,10 +408,11 @@ static void
 fill_receivers (LdSendGiftDialog *self)
 {
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
-  GListModel *viewers = G_LIST_MODEL (ld_session_get_viewers (self->session));
+  LdRoom *room = ld_session_get_current_room (self->session);
+  GListModel *viewers = room != NULL ? G_LIST_MODEL (ld_room_get_viewers (room)) : NULL;
   const char *own = ld_session_get_user_id (self->session);
 
-  for (guint i = 0; i < g_list_model_get_n_items (viewers); i++)
+  for (guint i = 0; viewers != NULL && i < g_list_model_get_n_items (viewers); i++)
     {
       g_autoptr(LdViewer) viewer = g_list_model_get_item (viewers, i);
 

@@ -60,6 +60,9 @@ struct _LdWindow
   gulong                notify_handler;
   /* The shown room's gift queue, which changes with the room. */
   LdGiftQueue          *bound_gifts;
+  /* The session's current room, whose title, status and count the header
+   * shows. */
+  LdRoom               *bound_room;
   guint                 unseen_gifts;
   /* Of the two tab views, the one the user last worked in: its selected
    * room is the session's current one. */
@@ -161,6 +164,7 @@ update_header (LdWindow *self)
 {
   LdSessionState state;
   const char *reason;
+  LdRoom *room;
   const char *room_id;
   const char *title;
   const char *status;
@@ -241,9 +245,11 @@ update_header (LdWindow *self)
     tooltip = g_strdup_printf ("%s: %s", text, reason);
   gtk_widget_set_tooltip_text (self->connection_box, tooltip ? tooltip : text);
 
-  room_id = ld_session_get_room_id (self->session);
-  title = ld_session_get_room_title (self->session);
-  status = ld_session_get_room_status (self->session);
+  room = ld_session_get_current_room (self->session);
+  /* A room that banned us keeps its tab, but we are not in it. */
+  room_id = room != NULL && !ld_room_get_banned (room) ? ld_room_get_id (room) : NULL;
+  title = room != NULL ? ld_room_get_title (room) : NULL;
+  status = room != NULL ? ld_room_get_status (room) : NULL;
 
   gtk_widget_set_visible (self->room_box, room_id != NULL);
   /* Outside every room only the chat has nothing to show: support and
@@ -272,7 +278,7 @@ update_header (LdWindow *self)
       gtk_widget_add_css_class (GTK_WIDGET (self->live_label), "ended");
     }
 
-  count = g_strdup_printf ("%u", ld_session_get_viewer_count (self->session));
+  count = g_strdup_printf ("%u", room != NULL ? ld_room_get_viewer_count (room) : 0);
   gtk_label_set_text (self->viewer_count_label, count);
 
   update_account (self);
@@ -805,7 +811,7 @@ moderation_log_action (GtkWidget  *widget,
   view = ld_moderation_log_view_new ();
   gtk_widget_set_vexpand (view, TRUE);
   ld_moderation_log_view_set_log (LD_MODERATION_LOG_VIEW (view), ld_room_get_moderation_log (room));
-  ld_moderation_log_view_set_can_moderate (LD_MODERATION_LOG_VIEW (view), ld_session_can_moderate (self->session));
+  ld_moderation_log_view_set_can_moderate (LD_MODERATION_LOG_VIEW (view), ld_room_can_moderate (room));
   g_signal_connect_object (view, "unban", G_CALLBACK (on_log_unban), adw_tab_page_get_child (tab), G_CONNECT_SWAPPED);
   gtk_box_append (GTK_BOX (box), view);
   adw_window_set_content (ADW_WINDOW (window), box);
@@ -832,7 +838,12 @@ on_joined (GObject      *object,
     }
 
   if (self->settings != NULL)
-    ld_settings_set_last_room (self->settings, ld_session_get_room_id (LD_SESSION (object)));
+    {
+      LdRoom *room = ld_session_get_current_room (LD_SESSION (object));
+
+      ld_settings_set_last_room (self->settings, room != NULL && !ld_room_get_banned (room) ? ld_room_get_id (room)
+                                                                                             : NULL);
+    }
   sync_tabs (self);
   save_rooms (self);
   update_header (self);
@@ -869,7 +880,8 @@ join_room_dialog_action (GtkWidget  *widget,
   LdWindow *self = LD_WINDOW (widget);
   GtkWidget *dialog;
   GtkWidget *entry;
-  const char *current = self->session ? ld_session_get_room_id (self->session) : NULL;
+  LdRoom *room = self->session != NULL ? ld_session_get_current_room (self->session) : NULL;
+  const char *current = room != NULL && !ld_room_get_banned (room) ? ld_room_get_id (room) : NULL;
 
   if (self->session == NULL)
     return;
@@ -948,7 +960,7 @@ add_card_rooms (LdWindow   *self,
   if (current == NULL)
     return;
   sanctions = ld_moderation_log_lookup_user (ld_room_get_moderation_log (current), user_id);
-  ld_user_card_set_sanctions (card, sanctions, ld_session_can_moderate (self->session));
+  ld_user_card_set_sanctions (card, sanctions, ld_room_can_moderate (current));
   rooms = ld_session_list_rooms (self->session);
   for (guint i = 0; i < rooms->len; i++)
     {
@@ -970,13 +982,16 @@ on_user_activated (LdWindow   *self,
                    GtkWidget  *source)
 {
   GtkWidget *card;
+  GtkWidget *page = gtk_widget_get_ancestor (source, LD_TYPE_ROOM_PAGE);
+  LdRoom *room = page != NULL ? ld_room_page_get_room (LD_ROOM_PAGE (page))
+                 : self->session != NULL ? ld_session_get_current_room (self->session) : NULL;
   graphene_rect_t bounds;
 
   /* The card lists the user's messages in the chat it was opened from. */
   card = ld_user_card_new (user_id, username, (LdRole) role,
                            LD_IS_CHAT_VIEW (source) ? G_LIST_MODEL (ld_chat_view_get_model (LD_CHAT_VIEW (source)))
-                           : self->session ? G_LIST_MODEL (ld_session_get_chat (self->session)) : NULL,
-                           self->session != NULL && ld_session_can_moderate (self->session),
+                           : room != NULL ? G_LIST_MODEL (ld_room_get_chat (room)) : NULL,
+                           room != NULL && ld_room_can_moderate (room),
                            g_hash_table_contains (self->hidden_users, user_id));
   if (self->settings != NULL)
     g_object_bind_property (self->settings, "streamer-mode", card, "streamer-mode", G_BINDING_SYNC_CREATE);
@@ -1473,7 +1488,18 @@ ld_window_get_session (LdWindow *self)
 static void
 bind_room (LdWindow *self)
 {
-  LdGiftQueue *gifts = self->session != NULL ? ld_session_get_gifts (self->session) : NULL;
+  LdRoom *room = self->session != NULL ? ld_session_get_current_room (self->session) : NULL;
+  LdGiftQueue *gifts = room != NULL ? ld_room_get_gifts (room) : NULL;
+
+  if (self->bound_room != room)
+    {
+      if (self->bound_room != NULL)
+        g_signal_handlers_disconnect_by_func (self->bound_room, update_header, self);
+      g_set_object (&self->bound_room, room);
+      if (room != NULL)
+        g_signal_connect_object (room, "notify", G_CALLBACK (update_header), self, G_CONNECT_SWAPPED);
+      update_header (self);
+    }
 
   if (self->bound_gifts != gifts)
     {
@@ -1483,7 +1509,7 @@ bind_room (LdWindow *self)
       if (gifts != NULL)
         g_signal_connect_object (gifts, "notify::current", G_CALLBACK (on_gift_started), self, G_CONNECT_SWAPPED);
     }
-  ld_viewer_list_set_model (self->viewer_list, self->session != NULL ? ld_session_get_viewers (self->session) : NULL);
+  ld_viewer_list_set_model (self->viewer_list, room != NULL ? ld_room_get_viewers (room) : NULL);
 }
 
 /* Streamers land on their dashboard once the server says who they are. */
