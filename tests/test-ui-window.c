@@ -615,6 +615,42 @@ test_composer_sanction (void)
   g_assert_finalize_object (window);
 }
 
+/* The emoji button opens a chooser whose pick lands at the cursor; the
+ * chooser (thousands of widgets, the colour emoji font) is only made when
+ * the button is first opened, not with every composer. */
+static void
+test_composer_emoji (void)
+{
+  GtkWidget *window = g_object_ref_sink (gtk_window_new ());
+  LdComposer *composer = LD_COMPOSER (ld_composer_new ());
+  GtkMenuButton *button;
+  GtkPopover *chooser;
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (composer));
+  gtk_window_present (GTK_WINDOW (window));
+  button = GTK_MENU_BUTTON (find_descendant (GTK_WIDGET (composer), GTK_TYPE_MENU_BUTTON));
+  g_assert_nonnull (button);
+  g_assert_null (find_descendant (GTK_WIDGET (composer), GTK_TYPE_EMOJI_CHOOSER));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (button)));
+
+  gtk_menu_button_popup (button);
+  chooser = gtk_menu_button_get_popover (button);
+  g_assert_true (GTK_IS_EMOJI_CHOOSER (chooser));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (chooser)));
+  g_signal_emit_by_name (chooser, "emoji-picked", "😀");
+  g_signal_emit_by_name (chooser, "emoji-picked", "👍");
+  g_assert_cmpstr (ld_composer_get_text (composer), ==, "😀👍");
+
+  /* Opened again, the same chooser. */
+  gtk_menu_button_popdown (button);
+  gtk_menu_button_popup (button);
+  g_assert_true (gtk_menu_button_get_popover (button) == chooser);
+  gtk_menu_button_popdown (button);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
 /* A message with a highlighted word (any case) stands out; others do not. */
 static void
 test_highlight_words (void)
@@ -1536,6 +1572,7 @@ main (int    argc,
   g_test_add_func ("/ui/chat-view/sticky-burst-full", test_sticky_burst_full);
   g_test_add_func ("/ui/chat-view/scrolled-up-stays-put", test_scrolled_up_stays_put);
   g_test_add_func ("/ui/composer/sanction", test_composer_sanction);
+  g_test_add_func ("/ui/composer/emoji", test_composer_emoji);
   g_test_add_func ("/ui/chat-view/presence-rows", test_presence_rows);
   g_test_add_func ("/ui/demo/listening-line", test_demo_listening_line);
   g_test_add_func ("/ui/thumbnails/hosts", test_thumbnail_hosts);

@@ -13,6 +13,7 @@ struct _LdMessage
   GObject         parent_instance;
 
   char           *id;
+  /* GRefStrings, interned. */
   char           *room_id;
   char           *user_id;
   char           *username;
@@ -57,9 +58,9 @@ ld_message_finalize (GObject *object)
   LdMessage *self = (LdMessage *)object;
 
   g_free (self->id);
-  g_free (self->room_id);
-  g_free (self->user_id);
-  g_free (self->username);
+  g_clear_pointer (&self->room_id, g_ref_string_release);
+  g_clear_pointer (&self->user_id, g_ref_string_release);
+  g_clear_pointer (&self->username, g_ref_string_release);
   g_free (self->text);
   g_free (self->image_url);
   g_clear_pointer (&self->timestamp, g_date_time_unref);
@@ -68,6 +69,16 @@ ld_message_finalize (GObject *object)
   g_free (self->local_id);
 
   G_OBJECT_CLASS (ld_message_parent_class)->finalize (object);
+}
+
+/* The room, the author's id and name repeat across a room's history: one
+ * copy each, however many of their messages it holds. */
+static char *
+dup_shared (const GValue *value)
+{
+  const char *text = g_value_get_string (value);
+
+  return text != NULL ? g_ref_string_new_intern (text) : NULL;
 }
 
 static void
@@ -141,13 +152,13 @@ ld_message_set_property (GObject      *object,
       self->id = g_value_dup_string (value);
       break;
     case PROP_ROOM_ID:
-      self->room_id = g_value_dup_string (value);
+      self->room_id = dup_shared (value);
       break;
     case PROP_USER_ID:
-      self->user_id = g_value_dup_string (value);
+      self->user_id = dup_shared (value);
       break;
     case PROP_USERNAME:
-      self->username = g_value_dup_string (value);
+      self->username = dup_shared (value);
       break;
     case PROP_ROLE:
       self->role = g_value_get_enum (value);

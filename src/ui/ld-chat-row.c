@@ -270,23 +270,37 @@ has_highlight_word (LdChatRow  *self,
   return FALSE;
 }
 
+/* A fast chat's rows mostly share their minute: its local time is looked
+ * up and formatted once, not for every row bound. */
+static const char *
+format_minute (GDateTime *timestamp,
+               gboolean   clock_12h)
+{
+  static gint64 minute = G_MININT64;
+  static gboolean minute_12h;
+  static char *text;
+  gint64 this_minute = g_date_time_to_unix (timestamp) / 60;
+
+  if (text == NULL || this_minute != minute || clock_12h != minute_12h)
+    {
+      g_autoptr(GDateTime) local = g_date_time_to_local (timestamp);
+
+      g_free (text);
+      /* Translators: a chat message's time on a 12-hour clock, see strftime(3). */
+      text = g_date_time_format (local, clock_12h ? _("%l:%M %p") : _("%H:%M"));
+      g_strstrip (text);
+      minute = this_minute;
+      minute_12h = clock_12h;
+    }
+  return text;
+}
+
 static void
 update_time (LdChatRow *self)
 {
   GDateTime *timestamp = self->message ? ld_message_get_timestamp (self->message) : NULL;
-  g_autoptr(GDateTime) local = NULL;
-  g_autofree char *text = NULL;
 
-  if (timestamp == NULL)
-    {
-      gtk_label_set_text (self->time_label, "");
-      return;
-    }
-
-  local = g_date_time_to_local (timestamp);
-  /* Translators: a chat message's time on a 12-hour clock, see strftime(3). */
-  text = g_date_time_format (local, self->clock_12h ? _("%l:%M %p") : _("%H:%M"));
-  gtk_label_set_text (self->time_label, g_strstrip (text));
+  gtk_label_set_text (self->time_label, timestamp != NULL ? format_minute (timestamp, self->clock_12h) : "");
 }
 
 static void

@@ -274,9 +274,12 @@ tail_rows (LdChatView *self)
 
   if (page <= 0)
     page = gtk_widget_get_height (GTK_WIDGET (self));
+  /* Unsized yet: enough to fill a first frame. Sized, no more than fit:
+   * every row in the slice is made, bound and measured again with each
+   * batch, in each view of a busy room. */
   if (page <= 0)
     return TAIL_MIN_ROWS;
-  return MAX (TAIL_MIN_ROWS, (guint) (page / min_height) + TAIL_SPARE_ROWS);
+  return (guint) (page / min_height) + TAIL_SPARE_ROWS;
 }
 
 /* GtkListView 4.8 keeps a widget for up to 200 rows before its anchor: shown

@@ -32,7 +32,6 @@ struct _LdComposer
   GtkWidget       *reply_box;
   GtkLabel        *reply_label;
   GtkWidget       *emoji_button;
-  GtkEmojiChooser *emoji_chooser;
 
   /* Completion of commands and names: GtkEntryCompletion is what GTK 4.8
    * has for an entry's popup list; its store holds our own matches. */
@@ -268,6 +267,24 @@ on_emoji_picked (LdComposer *self,
   gtk_widget_grab_focus (GTK_WIDGET (self->entry));
 }
 
+/* GTK 4.8's emoji chooser fills itself in an idle as soon as it exists:
+ * a label, a pango layout and an accessible for each of ~1,900 emoji, and
+ * the colour emoji font read whole (≈ 15 MiB resident, once per composer:
+ * four rooms, four choosers). Made when the button first opens it. */
+static void
+create_emoji_chooser (GtkMenuButton *button,
+                      gpointer       user_data)
+{
+  LdComposer *self = user_data;
+  GtkWidget *chooser;
+
+  if (gtk_menu_button_get_popover (button) != NULL)
+    return;
+  chooser = gtk_emoji_chooser_new ();
+  g_signal_connect_object (chooser, "emoji-picked", G_CALLBACK (on_emoji_picked), self, G_CONNECT_SWAPPED);
+  gtk_menu_button_set_popover (button, chooser);
+}
+
 static void
 cancel_reply_action (GtkWidget  *widget,
                      const char *action_name,
@@ -467,8 +484,6 @@ ld_composer_class_init (LdComposerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdComposer, reply_box);
   gtk_widget_class_bind_template_child (widget_class, LdComposer, reply_label);
   gtk_widget_class_bind_template_child (widget_class, LdComposer, emoji_button);
-  gtk_widget_class_bind_template_child (widget_class, LdComposer, emoji_chooser);
-  gtk_widget_class_bind_template_callback (widget_class, on_emoji_picked);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_image_toggled);
@@ -487,6 +502,7 @@ ld_composer_init (LdComposer *self)
 
   self->can_send = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (self->emoji_button), create_emoji_chooser, self, NULL);
 
   self->completions = gtk_list_store_new (N_COMPLETION_COLUMNS, G_TYPE_STRING, G_TYPE_STRING);
   self->completion = gtk_entry_completion_new ();
