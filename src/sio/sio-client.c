@@ -880,6 +880,7 @@ on_ws_connected (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(SoupWebsocketConnection) ws = NULL;
   g_autoptr(SioClient) self = NULL;
+  GClosure *message_closure;
   guint status;
 
   ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
@@ -931,7 +932,12 @@ on_ws_connected (GObject      *source,
     }
 
   self->ws = g_steal_pointer (&ws);
-  g_signal_connect (self->ws, "message", G_CALLBACK (on_ws_message), self);
+  /* libsoup's "message" signal has no marshaller of its own, so every frame
+   * would go through the generic one (GValues to a libffi call); a closure
+   * that brings its marshaller keeps it */
+  message_closure = g_cclosure_new (G_CALLBACK (on_ws_message), self, NULL);
+  g_closure_set_marshal (message_closure, _sio_marshal_VOID__INT_BOXED);
+  g_signal_connect_closure (self->ws, "message", message_closure, FALSE);
   g_signal_connect (self->ws, "error", G_CALLBACK (on_ws_error), self);
   g_signal_connect (self->ws, "closed", G_CALLBACK (on_ws_closed), self);
   open_attempt_free (attempt);
