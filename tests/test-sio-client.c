@@ -403,6 +403,51 @@ test_events (Fixture       *fixture,
 }
 
 static void
+on_chat_only (SioClient    *client,
+              const char   *nsp,
+              const char   *name,
+              JsonArray    *args,
+              GPtrArray    *attachments,
+              SioClientAck *ack,
+              GPtrArray    *chats)
+{
+  g_ptr_array_add (chats, g_strdup_printf ("%s %s", name, json_array_get_string_element (args, 0)));
+}
+
+/* A handler connected for one name gets only that event, every handler the
+ * arguments as sent; a name no one listens for still reaches the handlers of
+ * all events, without the client keeping it (no quark made for it). */
+static void
+test_event_names (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(TestPeer) peer = connect_to_peer (fixture, NULL);
+  g_autoptr(GPtrArray) chats = g_ptr_array_new_with_free_func (g_free);
+  Received *received;
+
+  g_signal_connect (fixture->client, "event::chat", G_CALLBACK (on_chat_only), chats);
+  test_peer_send (peer, "{\"cmd\":\"emit\",\"name\":\"chat\",\"args\":[\"%s\",{\"n\":1}]}", VIETNAMESE);
+  test_peer_send (peer, "{\"cmd\":\"emit\",\"name\":\"a-name-no-one-listens-for\",\"args\":[\"x\",2]}");
+
+  received = wait_for_event (fixture, 10000);
+  g_assert_nonnull (received);
+  g_assert_cmpstr (received->name, ==, "chat");
+  g_assert_cmpuint (json_array_get_length (received->args), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (received->args, 0), ==, VIETNAMESE);
+  received_free (received);
+  received = wait_for_event (fixture, 10000);
+  g_assert_nonnull (received);
+  g_assert_cmpstr (received->name, ==, "a-name-no-one-listens-for");
+  g_assert_cmpuint (json_array_get_length (received->args), ==, 2);
+  g_assert_cmpint (json_array_get_int_element (received->args, 1), ==, 2);
+  received_free (received);
+
+  g_assert_cmpuint (chats->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (chats, 0), ==, "chat " VIETNAMESE);
+  g_assert_cmpuint (g_quark_try_string ("a-name-no-one-listens-for"), ==, 0);
+}
+
+static void
 on_ack_done (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
@@ -993,6 +1038,7 @@ main (int   argc,
   ADD ("/sio-client/refused-connection", test_refused_connection);
   ADD ("/sio-client/handshake", test_handshake);
   ADD ("/sio-client/events", test_events);
+  ADD ("/sio-client/event-names", test_event_names);
   ADD ("/sio-client/acks", test_acks);
   ADD ("/sio-client/ack-timeout", test_ack_timeout);
   ADD ("/sio-client/ack-cancel-and-disconnect", test_ack_cancel_and_disconnect);

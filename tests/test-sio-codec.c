@@ -572,6 +572,46 @@ test_sio_event_helpers (void)
   g_assert_cmpstr (json_array_get_string_element (ack_args, 0), ==, "a");
 }
 
+/* Stealing hands out the decoded array itself, the name taken off, the same
+ * arguments dup_args would copy; the packet keeps no data. */
+static void
+test_sio_steal_args (void)
+{
+  g_autoptr(SioDecoder) decoder = sio_decoder_new (SIO_DEFAULT_MAX_ATTACHMENTS);
+  g_autoptr(SioPacket) event = NULL;
+  g_autoptr(SioPacket) ack = NULL;
+  g_autoptr(SioPacket) connect = NULL;
+  g_autoptr(JsonArray) args = NULL;
+  g_autoptr(JsonArray) ack_args = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *decoded;
+  static const char wire[] = "2/live,[\"newMessage\",{\"message\":\"Xin chào\"},\"Việt Nam\"]";
+
+  g_assert_true (sio_decoder_add_text (decoder, wire, strlen (wire), &event, &error));
+  g_assert_no_error (error);
+  decoded = json_node_get_array (event->data);
+  args = sio_packet_steal_args (event);
+  g_assert_true (args == decoded);
+  g_assert_null (event->data);
+  g_assert_null (sio_packet_get_event (event));
+  g_assert_cmpuint (json_array_get_length (args), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (args, 0), "message"), ==,
+                   "Xin chào");
+  g_assert_cmpstr (json_array_get_string_element (args, 1), ==, "Việt Nam");
+  g_assert_null (sio_packet_steal_args (event));
+
+  g_assert_true (sio_decoder_add_text (decoder, "34[\"a\",1]", 9, &ack, &error));
+  g_assert_no_error (error);
+  ack_args = sio_packet_steal_args (ack);
+  g_assert_cmpuint (json_array_get_length (ack_args), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (ack_args, 0), ==, "a");
+
+  g_assert_true (sio_decoder_add_text (decoder, "0{\"token\":\"x\"}", 14, &connect, &error));
+  g_assert_no_error (error);
+  g_assert_null (sio_packet_steal_args (connect));
+  g_assert_nonnull (connect->data);
+}
+
 /* A chat message goes out as UTF-8, unescaped (as JSON.stringify writes it), and
  * comes back byte for byte; \u escapes from other senders decode to the same text. */
 static void
@@ -1099,6 +1139,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sio-codec/sio/encode-vectors", test_sio_encode_vectors);
   g_test_add_func ("/sio-codec/sio/encode-binary-type", test_sio_encode_binary_type);
   g_test_add_func ("/sio-codec/sio/event-helpers", test_sio_event_helpers);
+  g_test_add_func ("/sio-codec/sio/steal-args", test_sio_steal_args);
   g_test_add_func ("/sio-codec/sio/vietnamese", test_sio_vietnamese);
   g_test_add_func ("/sio-codec/sio/attachments-1", test_sio_attachments_one);
   g_test_add_func ("/sio-codec/sio/attachments-10", test_sio_attachments_ten);

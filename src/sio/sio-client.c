@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "sio-client-private.h"
+#include "sio-marshal.h"
 
 #include <libsoup/soup.h>
 #include <math.h>
@@ -539,18 +540,23 @@ dispatch_event (SioClient          *self,
                 SioPacket          *packet)
 {
   const char *event = sio_packet_get_event (packet);
+  g_autoptr(JsonNode) name = NULL;
   g_autoptr(JsonArray) args = NULL;
   g_autoptr(SioClientAck) ack = NULL;
 
   if (event == NULL)
     return;
-  args = sio_packet_dup_args (packet);
+  /* the packet is ours and dropped after this: hand out its own array */
+  name = json_node_ref (json_array_get_element (json_node_get_array (packet->data), 0));
+  args = sio_packet_steal_args (packet);
   if (args == NULL)
     args = json_array_new ();
   _sio_client_namespace_take_offset (ns, packet, args);
   if (packet->id != SIO_PACKET_NO_ID)
     ack = _sio_client_ack_new (ns, packet->id);
-  g_signal_emit (self, signals[EVENT], g_quark_from_string (event),
+  /* a name no handler was connected with has no quark yet; making one for
+   * every name a server sends would grow the quark table without end */
+  g_signal_emit (self, signals[EVENT], g_quark_try_string (event),
                  ns->name, event, args, packet->attachments, ack);
 }
 
@@ -641,15 +647,19 @@ handle_packet (SioClient *self,
     }
 }
 
+/* DATA is a binary frame's bytes, or NULL for the text TEXT, LEN. */
 static void
-handle_socket_io (SioClient *self,
-                  gboolean   binary,
-                  GBytes    *data)
+handle_socket_io (SioClient  *self,
+                  GBytes     *data,
+                  const char *text,
+                  gsize       len)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SioPacket) packet = NULL;
+  gboolean decoded = data != NULL ? sio_decoder_add_binary (self->decoder, data, &packet, &error)
+                                  : sio_decoder_add_text (self->decoder, text, len, &packet, &error);
 
-  if (!sio_decoder_add_frame (self->decoder, binary, data, &packet, &error))
+  if (!decoded)
     {
       g_debug ("Socket.IO: %s", error->message);
       close_transport (self, SIO_DISCONNECT_PARSE_ERROR);
@@ -676,6 +686,14 @@ on_ws_message (SoupWebsocketConnection *ws,
     {
       const char *data = g_bytes_get_data (message, &len);
 
+      /* A Socket.IO packet, nearly every frame: decoded straight from
+       * libsoup's buffer instead of a copy in an Engine.IO packet. */
+      if (len > 0 && data[0] == '0' + SIO_EIO_MESSAGE && self->state != SIO_CLIENT_STATE_OPENING)
+        {
+          heartbeat_reset (self);
+          handle_socket_io (self, NULL, data + 1, len - 1);
+          return;
+        }
       packet = sio_eio_decode_text_frame (data, len, &error);
     }
   else
@@ -721,7 +739,13 @@ on_ws_message (SoupWebsocketConnection *ws,
       break;
 
     case SIO_EIO_MESSAGE:
-      handle_socket_io (self, packet->binary, packet->data);
+      if (packet->binary)
+        handle_socket_io (self, packet->data, NULL, 0);
+      else
+        {
+          text = sio_eio_packet_get_text (packet, &len);
+          handle_socket_io (self, NULL, text, len);
+        }
       break;
 
     case SIO_EIO_CLOSE:
@@ -856,6 +880,7 @@ on_ws_connected (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(SoupWebsocketConnection) ws = NULL;
   g_autoptr(SioClient) self = NULL;
+  GClosure *message_closure;
   guint status;
 
   ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
@@ -907,7 +932,12 @@ on_ws_connected (GObject      *source,
     }
 
   self->ws = g_steal_pointer (&ws);
-  g_signal_connect (self->ws, "message", G_CALLBACK (on_ws_message), self);
+  /* libsoup's "message" signal has no marshaller of its own, so every frame
+   * would go through the generic one (GValues to a libffi call); a closure
+   * that brings its marshaller keeps it */
+  message_closure = g_cclosure_new (G_CALLBACK (on_ws_message), self, NULL);
+  g_closure_set_marshal (message_closure, _sio_marshal_VOID__INT_BOXED);
+  g_signal_connect_closure (self->ws, "message", message_closure, FALSE);
   g_signal_connect (self->ws, "error", G_CALLBACK (on_ws_error), self);
   g_signal_connect (self->ws, "closed", G_CALLBACK (on_ws_closed), self);
   open_attempt_free (attempt);
@@ -1271,12 +1301,17 @@ sio_client_class_init (SioClientClass *klass)
     g_signal_new ("connect-error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
                   G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE, JSON_TYPE_NODE);
+  /* Emitted once per received event: a specific marshaller with its va_list
+   * form (a single matching handler is called without GValues), and every
+   * argument in static scope, since the client holds them for the emission. */
   signals[EVENT] =
     g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
-                  0, NULL, NULL, NULL,
+                  0, NULL, NULL, _sio_marshal_VOID__STRING_STRING_BOXED_BOXED_BOXED,
                   G_TYPE_NONE, 5, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
-                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE, JSON_TYPE_ARRAY, G_TYPE_PTR_ARRAY,
-                  SIO_TYPE_CLIENT_ACK);
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE, JSON_TYPE_ARRAY | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  G_TYPE_PTR_ARRAY | G_SIGNAL_TYPE_STATIC_SCOPE, SIO_TYPE_CLIENT_ACK | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[EVENT], G_TYPE_FROM_CLASS (klass),
+                              _sio_marshal_VOID__STRING_STRING_BOXED_BOXED_BOXEDv);
   signals[RECONNECT_ATTEMPT] =
     g_signal_new ("reconnect-attempt", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_UINT);

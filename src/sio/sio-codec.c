@@ -887,6 +887,27 @@ sio_packet_dup_args (const SioPacket *packet)
   return args;
 }
 
+JsonArray *
+sio_packet_steal_args (SioPacket *packet)
+{
+  JsonArray *args;
+
+  g_return_val_if_fail (packet != NULL, NULL);
+
+  if (packet->type != SIO_PACKET_EVENT && packet->type != SIO_PACKET_BINARY_EVENT &&
+      packet->type != SIO_PACKET_ACK && packet->type != SIO_PACKET_BINARY_ACK)
+    return NULL;
+  if (packet->data == NULL || !JSON_NODE_HOLDS_ARRAY (packet->data))
+    return NULL;
+
+  args = json_array_ref (json_node_get_array (packet->data));
+  g_clear_pointer (&packet->data, json_node_unref);
+  if ((packet->type == SIO_PACKET_EVENT || packet->type == SIO_PACKET_BINARY_EVENT) &&
+      json_array_get_length (args) > 0)
+    json_array_remove_element (args, 0);
+  return args;
+}
+
 /* The packet's JSON, written the way JSON.stringify writes it. json-glib 1.6's
  * generator cannot be used: it writes 1e-05 as "1e-05.0", infinity as "inf.0"
  * and leaves 0x1f unescaped in strings, none of which a peer can parse. */

@@ -129,6 +129,10 @@ GBytes      *sio_packet_get_attachment (const SioPacket *packet,
 const char  *sio_packet_get_event      (const SioPacket *packet);
 /* EVENT: the arguments after the name (a new array); ACK: the arguments. */
 JsonArray   *sio_packet_dup_args       (const SioPacket *packet);
+/* The same arguments without a copy: the packet's array itself, its event name
+ * removed, taken out of the packet (data becomes NULL, so the name from
+ * sio_packet_get_event() is gone too: hold its node first). NULL as for dup. */
+JsonArray   *sio_packet_steal_args     (SioPacket       *packet);
 
 /* Encodes the packet's header frame. An EVENT or ACK with attachments is sent as
  * BINARY_EVENT / BINARY_ACK; the attachments follow as binary messages, in order.
