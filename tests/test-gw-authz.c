@@ -44,18 +44,14 @@ process_start (Fixture *f,
   gw_gateway_set_users (p->gateway, f->users);
   if (f->redis != NULL)
     {
-      g_autofree char *uri = g_strdup_printf ("redis://127.0.0.1:%u", f->redis_port);
-      g_autoptr(GError) error = NULL;
-
-      p->bridge = gw_redis_new (uri, &error);
-      g_assert_no_error (error);
+      p->bridge = gw_test_redis_new (f->redis_port);
       gw_gateway_set_redis (p->gateway, p->bridge);
     }
   p->http = gw_test_listen (p->gateway, &p->port);
   if (p->bridge != NULL)
     {
       gw_redis_start (p->bridge);
-      LD_TEST_WAIT_UNTIL (gw_redis_get_connected (p->bridge), GW_TEST_WAIT_MS);
+      gw_test_redis_wait_connected (p->bridge);
     }
 }
 
@@ -65,11 +61,7 @@ process_stop (Process *p)
 {
   if (p->gateway == NULL)
     return;
-  gw_gateway_close (p->gateway);
-  g_assert_finalize_object (p->gateway);
-  p->gateway = NULL;
-  soup_server_disconnect (p->http);
-  g_clear_object (&p->http);
+  gw_test_stop (&p->gateway, &p->http);
   g_clear_object (&p->bridge);
 }
 
@@ -103,17 +95,12 @@ static void
 fixture_setup_redis (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autofree char *uri = NULL;
-  g_autoptr(GError) error = NULL;
-
   setup_common (f);
   f->redis_port = test_free_port ();
   f->redis = test_redis_start (f->redis_port, NULL);
-  uri = g_strdup_printf ("redis://127.0.0.1:%u", f->redis_port);
-  f->backend = gw_redis_new (uri, &error);
-  g_assert_no_error (error);
+  f->backend = gw_test_redis_new (f->redis_port);
   gw_redis_start (f->backend);
-  LD_TEST_WAIT_UNTIL (gw_redis_get_connected (f->backend), GW_TEST_WAIT_MS);
+  gw_test_redis_wait_connected (f->backend);
   process_start (f, &f->one);
   process_start (f, &f->two);
   f->clients = gw_test_clients_new (f->one.port);
@@ -182,27 +169,11 @@ redis_run (Fixture            *f,
 }
 
 static void
-on_published (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  gboolean *done = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (gw_redis_publish_finish (GW_REDIS (source), result, NULL, &error));
-  g_assert_no_error (error);
-  *done = TRUE;
-}
-
-static void
 backend_publish (Fixture    *f,
                  const char *channel,
                  const char *payload)
 {
-  gboolean done = FALSE;
-
-  gw_redis_publish_async (f->backend, channel, payload, NULL, on_published, &done);
-  g_assert_true (test_wait_until (&done, GW_TEST_WAIT_MS));
+  gw_test_publish (f->backend, channel, payload);
 }
 
 static JsonObject *
