@@ -297,6 +297,41 @@ test_rank_offline (Fixture       *f,
   g_assert_cmpint (gw_metrics_get ("livedesk_sanctions_total", "kind=\"ban\""), ==, 2);
 }
 
+/* Admins are equals: one cannot time out or ban another, who can still
+ * speak; a moderator is below them and can be. */
+static void
+test_rank_admin (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(JsonObject) sent = NULL;
+  g_autoptr(JsonObject) ack = NULL;
+  g_autoptr(JsonObject) timed_out = NULL;
+
+  connect_as (f, "boss", "boss", GW_ROLE_ADMIN, &f->one);
+  connect_as (f, "peer", "peer", GW_ROLE_ADMIN, &f->one);
+  connect_as (f, "m", "mod", GW_ROLE_MODERATOR, &f->one);
+  gw_test_join (f->clients, "peer", "room_1");
+  gw_test_join (f->clients, "m", "room_1");
+  gw_test_join (f->clients, "boss", "room_1");
+
+  gw_test_expect_refusal (f->clients, "boss", "timeoutUser", "{\"roomId\":\"room_1\",\"userId\":\"peer\",\"seconds\":60}",
+                          "timeoutUserError", "FORBIDDEN");
+  gw_test_expect_refusal (f->clients, "boss", "banUser", "{\"roomId\":\"room_1\",\"userId\":\"peer\"}",
+                          "banUserError", "FORBIDDEN");
+  gw_test_assert_no_unclaimed (f->clients, "peer", "userTimedOut");
+  gw_test_assert_no_unclaimed (f->clients, "peer", "userBanned");
+  sent = say (f, "peer", "room_1", "still here");
+  g_assert_true (gw_test_bool_at (sent, "success"));
+
+  gw_test_emit (f->clients, "boss", "timeoutUser", "{\"roomId\":\"room_1\",\"userId\":\"mod\",\"seconds\":60}", TRUE);
+  ack = gw_test_expect_ack (f->clients, "boss", "timeoutUser");
+  g_assert_true (gw_test_bool_at (ack, "success"));
+  timed_out = gw_test_expect_event (f->clients, "m", "userTimedOut");
+  g_assert_cmpstr (gw_test_str_at (timed_out, "userId"), ==, "mod");
+  g_assert_cmpint (gw_metrics_get ("livedesk_sanctions_total", "kind=\"timeout\""), ==, 1);
+  g_assert_cmpint (gw_metrics_get ("livedesk_sanctions_total", "kind=\"ban\""), ==, 0);
+}
+
 /* A moderator on one process cannot ban a moderator who is on the other,
  * whose role only that process and Redis know. */
 static void
@@ -516,6 +551,7 @@ main (int    argc,
 
   g_test_add ("/gw/authz/ownership", Fixture, NULL, fixture_setup_redis, test_ownership, fixture_teardown);
   g_test_add ("/gw/authz/rank-offline", Fixture, NULL, fixture_setup, test_rank_offline, fixture_teardown);
+  g_test_add ("/gw/authz/rank-admin", Fixture, NULL, fixture_setup, test_rank_admin, fixture_teardown);
   g_test_add ("/gw/authz/rank-remote", Fixture, NULL, fixture_setup_redis, test_rank_remote, fixture_teardown);
   g_test_add ("/gw/authz/ban-persists", Fixture, NULL, fixture_setup_redis, test_ban_persists, fixture_teardown);
   g_test_add ("/gw/authz/gift-catalogue", Fixture, NULL, fixture_setup, test_gift_catalogue, fixture_teardown);

@@ -31,6 +31,14 @@ typedef struct
   LdWindow  *window;
 } Fixture;
 
+static LdSession *join_as (Fixture    *fixture,
+                           const char *user_id,
+                           const char *username,
+                           const char *role);
+
+/* The window is the demo admin's, or with USER_DATA that of a user of that
+ * role in the demo room: an admin cannot sanction another admin, so the
+ * tests that watch the window's user sanctioned use a moderator. */
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
@@ -43,6 +51,11 @@ fixture_set_up (Fixture       *fixture,
   g_assert_true (ld_test_wait_for (ld_test_is_set, &started, WAIT_MS));
   fixture->session = ld_demo_start_finish (fixture->demo, started, &error);
   g_assert_no_error (error);
+  if (user_data != NULL)
+    {
+      g_clear_object (&fixture->session);
+      fixture->session = join_as (fixture, "mod7", "Điều hành", user_data);
+    }
 
   fixture->window = g_object_ref_sink (ld_window_new (NULL, NULL));
   ld_window_set_session (fixture->window, fixture->session);
@@ -876,12 +889,6 @@ test_moderation_reaches_viewer (Fixture       *fixture,
   ld_session_disconnect (viewer);
 }
 
-/* An admin times us out: the composer greys out at once, keeps what we had
- * typed and counts down; a message that still reaches the server (sent
- * before we heard of the timeout, here straight through the session) is
- * refused and shows as failed with the reason. Once the admin lifts the
- * timeout the composer comes back by itself with the text, and Retry sends
- * the failed message. */
 static GtkWidget *
 find_status_page (GtkWidget  *widget,
                   const char *title)
@@ -933,6 +940,12 @@ test_outside_room (Fixture       *fixture,
   g_assert_true (gtk_widget_get_mapped (support));
 }
 
+/* An admin times us (a moderator) out: the composer greys out at once,
+ * keeps what we had typed and counts down; a message that still reaches the
+ * server (sent before we heard of the timeout, here straight through the
+ * session) is refused and shows as failed with the reason. Once the admin
+ * lifts the timeout the composer comes back by itself with the text, and
+ * Retry sends the failed message. */
 static void
 test_failure_and_retry (Fixture       *fixture,
                         gconstpointer  user_data)
@@ -1533,9 +1546,9 @@ main (int    argc,
   g_test_add ("/ui/window/viewers-follow", Fixture, NULL, fixture_set_up, test_viewers_follow, fixture_tear_down);
   g_test_add ("/ui/window/moderation-reaches-viewer", Fixture, NULL, fixture_set_up,
               test_moderation_reaches_viewer, fixture_tear_down);
-  g_test_add ("/ui/window/failure-and-retry", Fixture, NULL, fixture_set_up, test_failure_and_retry,
+  g_test_add ("/ui/window/failure-and-retry", Fixture, "moderator", fixture_set_up, test_failure_and_retry,
               fixture_tear_down);
-  g_test_add ("/ui/window/banned-keeps-chat", Fixture, NULL, fixture_set_up, test_banned_keeps_chat,
+  g_test_add ("/ui/window/banned-keeps-chat", Fixture, "moderator", fixture_set_up, test_banned_keeps_chat,
               fixture_tear_down);
 
   return g_test_run ();

@@ -2366,15 +2366,14 @@ check_may_moderate (GwRole       actor_role,
   return FALSE;
 }
 
-/* Staff do not sanction their equals or superiors; an admin may do anything
- * (PROTOCOL.md says "nobody", but the app's own demo user is an admin whom
- * other admins time out: kept as it was until the contract says which). */
+/* Nobody sanctions a user of equal or higher role (PROTOCOL.md), not even
+ * an admin another admin. TARGET_ROLE is -1 for a user no one knows. */
 static gboolean
 check_rank (GwRole       actor_role,
             int          target_role,
             GError     **error)
 {
-  if (actor_role == GW_ROLE_ADMIN || target_role < (int) actor_role)
+  if (target_role < (int) actor_role)
     return TRUE;
 
   g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,
