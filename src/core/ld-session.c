@@ -2766,6 +2766,12 @@ done_history (GTask      *task,
       g_task_return_error (task, g_error_copy (error));
       return;
     }
+  /* [ext] Asked by type, a success without a ticket: none of that type is open. */
+  if (data == NULL && GPOINTER_TO_INT (g_task_get_task_data (task)))
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
   ticket = data != NULL ? ld_ticket_model_apply_history (self->tickets, data, self->user_id, &invalid) : NULL;
   if (ticket != NULL)
     self->tickets_on_server = TRUE;
@@ -2793,6 +2799,8 @@ ld_session_get_ticket_async (LdSession           *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ld_session_get_ticket_async);
+  /* Whether it asks by type, where no ticket is an answer. */
+  g_task_set_task_data (task, GINT_TO_POINTER (ticket_id == NULL), NULL);
   if (!check_signed_in (self, task))
     return;
   if (ticket_id != NULL)

@@ -339,7 +339,8 @@ gboolean             ld_session_change_ticket_finish    (LdSession       *self,
                                                          GError         **error);
 /* getTicket: ticket TICKET_ID with its whole history, or (TICKET_ID NULL)
  * the user's own open ticket of SUPPORT_TYPE (NULL = "general"). Completes
- * with the ticket of the model (a new reference). */
+ * with the ticket of the model (a new reference); by type, NULL without an
+ * error when the user has no open ticket of that type. */
 void                 ld_session_get_ticket_async        (LdSession       *self,
                                                          const char      *ticket_id,
                                                          const char      *support_type,

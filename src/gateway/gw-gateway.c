@@ -2156,12 +2156,15 @@ on_ticket_got (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) ticket = gw_tickets_get_finish (GW_TICKETS (source), result, &store_error);
 
+  /* [ext] No open ticket of that type is an answer, data null, not a
+   * refusal: every app of a user who never asked for help asks at start. */
   if (request->by_type && ticket == NULL &&
       g_error_matches (store_error, GW_TICKETS_ERROR, GW_TICKETS_ERROR_NOT_FOUND))
     {
-      error = g_error_new_literal (LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
-                                   "You have no open ticket of that type");
-      ticket_request_finish (request, NULL, error);
+      g_autoptr(JsonNode) none = gw_envelope_new_success ("You have no open ticket of that type",
+                                                          json_node_new (JSON_NODE_NULL));
+
+      ticket_request_finish (request, none, NULL);
       return;
     }
 
@@ -2178,7 +2181,8 @@ on_ticket_got (GObject      *source,
   if (!ticket_request_check (request, ticket, store_error))
     return;
 
-  /* [ext] Internal notes are the admins' only. */
+  /* [ext] Internal notes are the admins' only: a user neither reads nor
+   * counts them. */
   if (!request->is_admin && json_object_has_member (ticket, "messages"))
     {
       JsonArray *all = json_object_get_array_member (ticket, "messages");
@@ -2192,6 +2196,7 @@ on_ticket_got (GObject      *source,
               !json_object_get_boolean_member_with_default (json_node_get_object (node), "internal", FALSE))
             json_array_add_element (shown, json_node_copy (node));
         }
+      json_object_set_int_member (ticket, "messageCount", json_array_get_length (shown));
       json_object_set_array_member (ticket, "messages", shown);
     }
 
