@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "ld-test-util.h"
+
 GwTestClients *
 gw_test_clients_new (guint port)
 {
@@ -59,6 +61,81 @@ gw_test_listen (GwGateway *gateway,
   g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
 
   return http;
+}
+
+void
+gw_test_stop (GwGateway  **gateway,
+              SoupServer **http)
+{
+  gw_gateway_close (*gateway);
+  g_assert_finalize_object (g_steal_pointer (gateway));
+  soup_server_disconnect (*http);
+  g_clear_object (http);
+}
+
+GwRedis *
+gw_test_redis_new (guint16 port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = g_strdup_printf ("redis://127.0.0.1:%u", port);
+  GwRedis *redis = gw_redis_new (uri, &error);
+
+  g_assert_no_error (error);
+  return redis;
+}
+
+void
+gw_test_redis_wait_connected (GwRedis *redis)
+{
+  LD_TEST_WAIT_UNTIL (gw_redis_get_connected (redis), GW_TEST_WAIT_MS);
+}
+
+typedef struct
+{
+  gboolean done;
+  gint64   receivers;
+} Published;
+
+static void
+on_published (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Published *published = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gw_redis_publish_finish (GW_REDIS (source), result, &published->receivers, &error));
+  g_assert_no_error (error);
+  published->done = TRUE;
+}
+
+gint64
+gw_test_publish (GwRedis    *redis,
+                 const char *channel,
+                 const char *payload)
+{
+  Published published = { FALSE, -1 };
+
+  gw_redis_publish_async (redis, channel, payload, NULL, on_published, &published);
+  LD_TEST_WAIT_UNTIL (published.done, GW_TEST_WAIT_MS);
+  return published.receivers;
+}
+
+GwGateway *
+gw_test_bridged_gateway (GwJwt       *jwt,
+                         guint16      redis_port,
+                         GwRedis    **out_bridge,
+                         SoupServer **out_http,
+                         guint       *out_port)
+{
+  GwGateway *gateway = gw_gateway_new (jwt);
+
+  *out_bridge = gw_test_redis_new (redis_port);
+  gw_gateway_set_redis (gateway, *out_bridge);
+  *out_http = gw_test_listen (gateway, out_port);
+  gw_redis_start (*out_bridge);
+  gw_test_redis_wait_connected (*out_bridge);
+  return gateway;
 }
 
 gboolean

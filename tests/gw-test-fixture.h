@@ -10,6 +10,7 @@
 
 #include "gw-gateway.h"
 #include "gw-jwt.h"
+#include "gw-redis.h"
 #include "test-peer.h"
 
 G_BEGIN_DECLS
@@ -37,6 +38,27 @@ char          *gw_test_mint                  (GwJwt         *jwt,
                                               gint64         ttl);
 /* Serves GATEWAY on a new SoupServer at a free loopback port. */
 SoupServer    *gw_test_listen                (GwGateway     *gateway,
+                                              guint         *out_port);
+/* Closes GATEWAY as a process that exits would (its sockets drop, its
+ * memory is gone, checked) and stops HTTP serving it; clears both. */
+void           gw_test_stop                  (GwGateway    **gateway,
+                                              SoupServer   **http);
+
+/* A client of the redis-server on 127.0.0.1:PORT, not started yet. */
+GwRedis       *gw_test_redis_new             (guint16        port);
+/* Fails the test unless REDIS (started) connects within GW_TEST_WAIT_MS. */
+void           gw_test_redis_wait_connected  (GwRedis       *redis);
+/* Publishes PAYLOAD on CHANNEL from REDIS and waits for the answer: how
+ * many subscribers received it. */
+gint64         gw_test_publish               (GwRedis       *redis,
+                                              const char    *channel,
+                                              const char    *payload);
+/* A gateway of a process of its own (tokens signed with JWT) on a free
+ * port, bridged to the redis-server on REDIS_PORT and connected to it. */
+GwGateway     *gw_test_bridged_gateway       (GwJwt         *jwt,
+                                              guint16        redis_port,
+                                              GwRedis      **out_bridge,
+                                              SoupServer   **out_http,
                                               guint         *out_port);
 
 gboolean       gw_test_line_matches          (JsonObject    *line,

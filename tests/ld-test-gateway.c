@@ -12,6 +12,8 @@
 #include "gw-users.h"
 #include "ld-test-gateway.h"
 #include "ld-test-util.h"
+#include "ld-test-room.h"
+#include "test-peer.h"
 
 struct _LdTestGateway
 {
@@ -259,4 +261,64 @@ ld_test_session_join (LdSession  *session,
   LD_TEST_WAIT_UNTIL (result != NULL, timeout_ms);
   g_assert_true (ld_session_join_room_finish (session, result, &error));
   g_assert_no_error (error);
+}
+
+/* The client's own rate limit allows one send a second per user. */
+#define RATE_LIMIT_WAIT_MS 1100
+
+void
+ld_test_session_send_text (LdSession  *session,
+                           const char *text)
+{
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (ld_room_send_text (ld_test_room (session), text, &error) != NULL)
+        return;
+      g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
+      test_spin (RATE_LIMIT_WAIT_MS);
+    }
+}
+
+void
+ld_test_session_send_gift (LdSession           *session,
+                           const LdRoomGift *gift,
+                           guint                timeout_ms)
+{
+  for (;;)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *tx_id = NULL;
+
+      ld_room_send_gift_async (ld_test_room (session), gift, NULL, ld_test_store_result, &result);
+      LD_TEST_WAIT_UNTIL (result != NULL, timeout_ms);
+      tx_id = ld_room_send_gift_finish (ld_test_room (session), result, &error);
+      if (tx_id != NULL)
+        return;
+      g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
+      test_spin (RATE_LIMIT_WAIT_MS);
+    }
+}
+
+void
+ld_test_session_contact_support (LdSession  *session,
+                                 const char *text,
+                                 guint       timeout_ms)
+{
+  for (;;)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *ticket = NULL;
+
+      ld_support_contact_support_async (ld_session_get_support (session), text, "billing", NULL, ld_test_store_result, &result);
+      LD_TEST_WAIT_UNTIL (result != NULL, timeout_ms);
+      ticket = ld_support_contact_support_finish (ld_session_get_support (session), result, &error);
+      if (ticket != NULL)
+        return;
+      g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
+      test_spin (RATE_LIMIT_WAIT_MS);
+    }
 }

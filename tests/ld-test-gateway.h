@@ -59,6 +59,19 @@ void           ld_test_session_join           (LdSession      *session,
                                                const char     *room_id,
                                                guint           timeout_ms);
 
+/* What a user sends, sent again after a second each time the client's own
+ * rate limit (one send a second per user) refuses it; any other refusal
+ * fails the test. TIMEOUT_MS bounds each wait for an answer. */
+void           ld_test_session_send_text      (LdSession      *session,
+                                               const char     *text);
+void           ld_test_session_send_gift      (LdSession      *session,
+                                               const LdRoomGift *gift,
+                                               guint           timeout_ms);
+/* Opens (or adds to) a "billing" support ticket with TEXT. */
+void           ld_test_session_contact_support (LdSession     *session,
+                                                const char    *text,
+                                                guint          timeout_ms);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LdTestGateway, ld_test_gateway_free)
 
 G_END_DECLS

@@ -44,18 +44,14 @@ process_start (Fixture *f,
   gw_gateway_set_users (p->gateway, f->users);
   if (f->redis != NULL)
     {
-      g_autofree char *uri = g_strdup_printf ("redis://127.0.0.1:%u", f->redis_port);
-      g_autoptr(GError) error = NULL;
-
-      p->bridge = gw_redis_new (uri, &error);
-      g_assert_no_error (error);
+      p->bridge = gw_test_redis_new (f->redis_port);
       gw_gateway_set_redis (p->gateway, p->bridge);
     }
   p->http = gw_test_listen (p->gateway, &p->port);
   if (p->bridge != NULL)
     {
       gw_redis_start (p->bridge);
-      LD_TEST_WAIT_UNTIL (gw_redis_get_connected (p->bridge), GW_TEST_WAIT_MS);
+      gw_test_redis_wait_connected (p->bridge);
     }
 }
 
@@ -65,11 +61,7 @@ process_stop (Process *p)
 {
   if (p->gateway == NULL)
     return;
-  gw_gateway_close (p->gateway);
-  g_assert_finalize_object (p->gateway);
-  p->gateway = NULL;
-  soup_server_disconnect (p->http);
-  g_clear_object (&p->http);
+  gw_test_stop (&p->gateway, &p->http);
   g_clear_object (&p->bridge);
 }
 
@@ -103,17 +95,12 @@ static void
 fixture_setup_redis (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autofree char *uri = NULL;
-  g_autoptr(GError) error = NULL;
-
   setup_common (f);
   f->redis_port = test_free_port ();
   f->redis = test_redis_start (f->redis_port, NULL);
-  uri = g_strdup_printf ("redis://127.0.0.1:%u", f->redis_port);
-  f->backend = gw_redis_new (uri, &error);
-  g_assert_no_error (error);
+  f->backend = gw_test_redis_new (f->redis_port);
   gw_redis_start (f->backend);
-  LD_TEST_WAIT_UNTIL (gw_redis_get_connected (f->backend), GW_TEST_WAIT_MS);
+  gw_test_redis_wait_connected (f->backend);
   process_start (f, &f->one);
   process_start (f, &f->two);
   f->clients = gw_test_clients_new (f->one.port);
@@ -182,27 +169,11 @@ redis_run (Fixture            *f,
 }
 
 static void
-on_published (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  gboolean *done = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (gw_redis_publish_finish (GW_REDIS (source), result, NULL, &error));
-  g_assert_no_error (error);
-  *done = TRUE;
-}
-
-static void
 backend_publish (Fixture    *f,
                  const char *channel,
                  const char *payload)
 {
-  gboolean done = FALSE;
-
-  gw_redis_publish_async (f->backend, channel, payload, NULL, on_published, &done);
-  g_assert_true (test_wait_until (&done, GW_TEST_WAIT_MS));
+  gw_test_publish (f->backend, channel, payload);
 }
 
 static JsonObject *
@@ -324,6 +295,41 @@ test_rank_offline (Fixture       *f,
   ack = gw_test_expect_ack (f->clients, "boss", "banUser");
   g_assert_true (gw_test_bool_at (ack, "success"));
   g_assert_cmpint (gw_metrics_get ("livedesk_sanctions_total", "kind=\"ban\""), ==, 2);
+}
+
+/* Admins are equals: one cannot time out or ban another, who can still
+ * speak; a moderator is below them and can be. */
+static void
+test_rank_admin (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(JsonObject) sent = NULL;
+  g_autoptr(JsonObject) ack = NULL;
+  g_autoptr(JsonObject) timed_out = NULL;
+
+  connect_as (f, "boss", "boss", GW_ROLE_ADMIN, &f->one);
+  connect_as (f, "peer", "peer", GW_ROLE_ADMIN, &f->one);
+  connect_as (f, "m", "mod", GW_ROLE_MODERATOR, &f->one);
+  gw_test_join (f->clients, "peer", "room_1");
+  gw_test_join (f->clients, "m", "room_1");
+  gw_test_join (f->clients, "boss", "room_1");
+
+  gw_test_expect_refusal (f->clients, "boss", "timeoutUser", "{\"roomId\":\"room_1\",\"userId\":\"peer\",\"seconds\":60}",
+                          "timeoutUserError", "FORBIDDEN");
+  gw_test_expect_refusal (f->clients, "boss", "banUser", "{\"roomId\":\"room_1\",\"userId\":\"peer\"}",
+                          "banUserError", "FORBIDDEN");
+  gw_test_assert_no_unclaimed (f->clients, "peer", "userTimedOut");
+  gw_test_assert_no_unclaimed (f->clients, "peer", "userBanned");
+  sent = say (f, "peer", "room_1", "still here");
+  g_assert_true (gw_test_bool_at (sent, "success"));
+
+  gw_test_emit (f->clients, "boss", "timeoutUser", "{\"roomId\":\"room_1\",\"userId\":\"mod\",\"seconds\":60}", TRUE);
+  ack = gw_test_expect_ack (f->clients, "boss", "timeoutUser");
+  g_assert_true (gw_test_bool_at (ack, "success"));
+  timed_out = gw_test_expect_event (f->clients, "m", "userTimedOut");
+  g_assert_cmpstr (gw_test_str_at (timed_out, "userId"), ==, "mod");
+  g_assert_cmpint (gw_metrics_get ("livedesk_sanctions_total", "kind=\"timeout\""), ==, 1);
+  g_assert_cmpint (gw_metrics_get ("livedesk_sanctions_total", "kind=\"ban\""), ==, 0);
 }
 
 /* A moderator on one process cannot ban a moderator who is on the other,
@@ -545,6 +551,7 @@ main (int    argc,
 
   g_test_add ("/gw/authz/ownership", Fixture, NULL, fixture_setup_redis, test_ownership, fixture_teardown);
   g_test_add ("/gw/authz/rank-offline", Fixture, NULL, fixture_setup, test_rank_offline, fixture_teardown);
+  g_test_add ("/gw/authz/rank-admin", Fixture, NULL, fixture_setup, test_rank_admin, fixture_teardown);
   g_test_add ("/gw/authz/rank-remote", Fixture, NULL, fixture_setup_redis, test_rank_remote, fixture_teardown);
   g_test_add ("/gw/authz/ban-persists", Fixture, NULL, fixture_setup_redis, test_ban_persists, fixture_teardown);
   g_test_add ("/gw/authz/gift-catalogue", Fixture, NULL, fixture_setup, test_gift_catalogue, fixture_teardown);

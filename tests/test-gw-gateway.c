@@ -86,16 +86,10 @@ fixture_teardown (Fixture       *f,
   g_clear_pointer (&f->clients, gw_test_clients_free);
   if (f->gateway2 != NULL)
     {
-      gw_gateway_close (f->gateway2);
-      g_assert_finalize_object (f->gateway2);
-      soup_server_disconnect (f->http2);
-      g_clear_object (&f->http2);
+      gw_test_stop (&f->gateway2, &f->http2);
       g_clear_object (&f->bridge2);
     }
-  gw_gateway_close (f->gateway);
-  g_assert_finalize_object (f->gateway);
-  soup_server_disconnect (f->http);
-  g_clear_object (&f->http);
+  gw_test_stop (&f->gateway, &f->http);
   g_clear_object (&f->jwt);
   g_clear_object (&f->bridge);
   g_clear_object (&f->backend);
@@ -571,26 +565,14 @@ on_backend_message (GwRedis    *redis,
 }
 
 static void
-wait_connected (GwRedis *redis)
-{
-  LD_TEST_WAIT_UNTIL (gw_redis_get_connected (redis), GW_TEST_WAIT_MS);
-}
-
-static void
 fixture_setup_redis (Fixture       *f,
                      gconstpointer  data)
 {
   static const char * const backend_channels[] = { "viewer.join", "viewer.leave", "admin.chat", NULL };
-  g_autoptr(GError) error = NULL;
-  g_autofree char *uri = NULL;
 
   start_redis (f);
-  uri = g_strdup_printf ("redis://127.0.0.1:%u", f->redis_port);
-
-  f->bridge = gw_redis_new (uri, &error);
-  g_assert_no_error (error);
-  f->backend = gw_redis_new (uri, &error);
-  g_assert_no_error (error);
+  f->bridge = gw_test_redis_new (f->redis_port);
+  f->backend = gw_test_redis_new (f->redis_port);
   f->backend_channels = g_ptr_array_new_with_free_func (g_free);
   f->backend_payloads = g_ptr_array_new_with_free_func (g_free);
   g_signal_connect (f->backend, "message", G_CALLBACK (on_backend_message), f);
@@ -599,20 +581,8 @@ fixture_setup_redis (Fixture       *f,
   start_gateway (f);
   gw_redis_start (f->bridge);
   gw_redis_start (f->backend);
-  wait_connected (f->bridge);
-  wait_connected (f->backend);
-}
-
-static void
-on_published (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  gint64 *receivers = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (gw_redis_publish_finish (GW_REDIS (source), result, receivers, &error));
-  g_assert_no_error (error);
+  gw_test_redis_wait_connected (f->bridge);
+  gw_test_redis_wait_connected (f->backend);
 }
 
 static void
@@ -620,13 +590,8 @@ backend_publish (Fixture    *f,
                  const char *channel,
                  const char *payload)
 {
-  gint64 receivers = -1;
-
-  gw_redis_publish_async (f->backend, channel, payload, NULL, on_published, &receivers);
-  while (receivers < 0)
-    g_main_context_iteration (NULL, TRUE);
   /* The gateway is subscribed, so someone received it. */
-  g_assert_cmpint (receivers, >=, 1);
+  g_assert_cmpint (gw_test_publish (f->backend, channel, payload), >=, 1);
 }
 
 static JsonObject *
@@ -731,16 +696,7 @@ test_redis (Fixture       *f,
 static void
 start_second_gateway (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *uri = g_strdup_printf ("redis://127.0.0.1:%u", f->redis_port);
-
-  f->bridge2 = gw_redis_new (uri, &error);
-  g_assert_no_error (error);
-  f->gateway2 = gw_gateway_new (f->jwt);
-  gw_gateway_set_redis (f->gateway2, f->bridge2);
-  f->http2 = gw_test_listen (f->gateway2, &f->port2);
-  gw_redis_start (f->bridge2);
-  wait_connected (f->bridge2);
+  f->gateway2 = gw_test_bridged_gateway (f->jwt, f->redis_port, &f->bridge2, &f->http2, &f->port2);
 }
 
 /* No userJoined about USER_ID is waiting for client ID. (Other userJoined
@@ -916,8 +872,8 @@ test_redis_outage (Fixture       *f,
   json_object_unref (gw_test_expect_event (f->clients, "b", "viewerPong"));
 
   start_redis (f);
-  wait_connected (f->bridge);
-  wait_connected (f->bridge2);
+  gw_test_redis_wait_connected (f->bridge);
+  gw_test_redis_wait_connected (f->bridge2);
 
   /* Both ways again, and exactly once: bob's reply comes after alice's
    * message, so a duplicate of hers would already be there. */

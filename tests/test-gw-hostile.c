@@ -66,23 +66,6 @@ count_log_lines (GLogLevelFlags   level,
 }
 
 static void
-wait_connected (GwRedis *redis)
-{
-  LD_TEST_WAIT_UNTIL (gw_redis_get_connected (redis), GW_TEST_WAIT_MS);
-}
-
-static GwRedis *
-new_bridge (Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *uri = g_strdup_printf ("redis://127.0.0.1:%u", f->redis_port);
-  GwRedis *redis = gw_redis_new (uri, &error);
-
-  g_assert_no_error (error);
-  return redis;
-}
-
-static void
 start_gateway (Fixture *f)
 {
   g_autoptr(GBytes) secret = g_bytes_new_static (SECRET, strlen (SECRET));
@@ -126,20 +109,15 @@ fixture_setup_redis (Fixture       *f,
 {
   f->redis_port = test_free_port ();
   f->redis = test_redis_start (f->redis_port, NULL);
-  f->bridge = new_bridge (f);
-  f->backend = new_bridge (f);
+  f->bridge = gw_test_redis_new (f->redis_port);
+  f->backend = gw_test_redis_new (f->redis_port);
   start_gateway (f);
   gw_redis_start (f->bridge);
   gw_redis_start (f->backend);
-  wait_connected (f->bridge);
-  wait_connected (f->backend);
+  gw_test_redis_wait_connected (f->bridge);
+  gw_test_redis_wait_connected (f->backend);
 
-  f->bridge2 = new_bridge (f);
-  f->gateway2 = gw_gateway_new (f->jwt);
-  gw_gateway_set_redis (f->gateway2, f->bridge2);
-  f->http2 = gw_test_listen (f->gateway2, &f->port2);
-  gw_redis_start (f->bridge2);
-  wait_connected (f->bridge2);
+  f->gateway2 = gw_test_bridged_gateway (f->jwt, f->redis_port, &f->bridge2, &f->http2, &f->port2);
 }
 
 static void
@@ -149,16 +127,10 @@ fixture_teardown (Fixture       *f,
   g_clear_pointer (&f->clients, gw_test_clients_free);
   if (f->gateway2 != NULL)
     {
-      gw_gateway_close (f->gateway2);
-      g_assert_finalize_object (f->gateway2);
-      soup_server_disconnect (f->http2);
-      g_clear_object (&f->http2);
+      gw_test_stop (&f->gateway2, &f->http2);
       g_clear_object (&f->bridge2);
     }
-  gw_gateway_close (f->gateway);
-  g_assert_finalize_object (f->gateway);
-  soup_server_disconnect (f->http);
-  g_clear_object (&f->http);
+  gw_test_stop (&f->gateway, &f->http);
   g_clear_object (&f->jwt);
   g_clear_object (&f->bridge);
   g_clear_object (&f->backend);
@@ -577,27 +549,11 @@ test_shared_chat_limit (Fixture       *f,
 }
 
 static void
-on_published (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  gboolean *done = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (gw_redis_publish_finish (GW_REDIS (source), result, NULL, &error));
-  g_assert_no_error (error);
-  *done = TRUE;
-}
-
-static void
 backend_publish (Fixture    *f,
                  const char *channel,
                  const char *payload)
 {
-  gboolean done = FALSE;
-
-  gw_redis_publish_async (f->backend, channel, payload, NULL, on_published, &done);
-  LD_TEST_WAIT_UNTIL (done, GW_TEST_WAIT_MS);
+  gw_test_publish (f->backend, channel, payload);
 }
 
 /* The chatMessageFromBackend of MESSAGE_ID for client ID. Some garbage

@@ -599,6 +599,29 @@ test_team (Fixture       *f,
   gw_test_assert_no_unclaimed (f->clients, "u", "adminMessage");
 }
 
+/* getTicket {supportType} of a user with no such ticket open, expected to
+ * answer ticketHistory and the ack as a success with data null. */
+static void
+expect_no_ticket (Fixture    *f,
+                  const char *id,
+                  const char *support_type)
+{
+  g_autofree char *payload = g_strdup_printf ("{\"supportType\":\"%s\"}", support_type);
+  g_autoptr(JsonObject) history = NULL;
+  g_autoptr(JsonObject) ack = NULL;
+
+  gw_test_emit (f->clients, id, "getTicket", payload, TRUE);
+  history = gw_test_expect_event (f->clients, id, "ticketHistory");
+  g_assert_true (gw_test_bool_at (history, "success"));
+  g_assert_nonnull (gw_test_at (history, "data"));
+  g_assert_true (json_node_is_null (gw_test_at (history, "data")));
+  ack = gw_test_expect_ack (f->clients, id, "getTicket");
+  g_assert_true (gw_test_bool_at (ack, "success"));
+  g_assert_nonnull (gw_test_at (ack, "data"));
+  g_assert_true (json_node_is_null (gw_test_at (ack, "data")));
+  gw_test_assert_no_unclaimed (f->clients, id, "getTicketError");
+}
+
 static void
 test_memory (Fixture       *f,
              gconstpointer  data)
@@ -632,10 +655,8 @@ test_memory (Fixture       *f,
   /* Malformed requests are refused, never fatal. */
   gw_test_expect_refusal (f->clients, "u", "getTicket", "{\"ticketId\":5}", "getTicketError", "INVALID_PAYLOAD");
   gw_test_expect_refusal (f->clients, "u", "getTicket", "{\"supportType\":7}", "getTicketError", "INVALID_PAYLOAD");
-  /* Without the id, one's own open ticket of a type. */
-  gw_test_expect_refusal (f->clients, "u", "getTicket", "{\"supportType\":\"billing\"}", "getTicketError",
-                          "INVALID_PAYLOAD");
-  gw_test_expect_refusal (f->clients, "A", "getTicket", "{}", "getTicketError", "INVALID_PAYLOAD");
+  /* Without the id, one's own open ticket of a type (test_user_view: none). */
+  expect_no_ticket (f, "A", "general");
   {
     g_autoptr(JsonObject) own = NULL;
 
@@ -654,6 +675,74 @@ test_memory (Fixture       *f,
   gw_test_expect_refusal (f->clients, "A", "adminReply", "{\"ticketId\":\"t1\",\"message\":\"hi\"}",
                           "adminReplyError", "INVALID_PAYLOAD");
   g_assert_cmpint (gw_metrics_get ("livedesk_ticket_refusals_total", "reason=\"not_found\""), >=, 1);
+}
+
+/* What a user sees of their tickets: asking for one of a type they have
+ * none of is an empty answer, not a refusal (nothing counted or logged as
+ * one), and an admin's internal note is neither shown nor counted to them,
+ * while admins see and count it. In memory, or in Redis if DATA says so. */
+static void
+test_user_view (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *ticket = NULL;
+  g_autofree char *reply = NULL;
+  g_autofree char *note = NULL;
+  g_autoptr(JsonObject) ack = NULL;
+  g_autoptr(JsonObject) heard = NULL;
+  g_autoptr(JsonObject) own = NULL;
+  g_autoptr(JsonObject) staff = NULL;
+  g_autoptr(JsonObject) by_type = NULL;
+  gint64 invalid = gw_metrics_get ("livedesk_refusals_total", "code=\"INVALID_PAYLOAD\"");
+  gint64 not_found = gw_metrics_get ("livedesk_ticket_refusals_total", "reason=\"not_found\"");
+
+  connect_as (f, "A", 0, "adminA", "Admin A", GW_ROLE_ADMIN);
+  connect_as (f, "u", 0, "user1", "User One", GW_ROLE_VIEWER);
+
+  /* Every start of the app of a user who never asked for help. */
+  expect_no_ticket (f, "u", "billing");
+  expect_no_ticket (f, "u", "billing");
+  g_assert_cmpint (gw_metrics_get ("livedesk_refusals_total", "code=\"INVALID_PAYLOAD\""), ==, invalid);
+  g_assert_cmpint (gw_metrics_get ("livedesk_ticket_refusals_total", "reason=\"not_found\""), ==, not_found);
+
+  ticket = ask_support (f, "u", "Where is my refund?", "billing");
+  json_object_unref (gw_test_expect_event (f->clients, "A", "ticketMessage"));
+  /* A ticket of one type is none of another. */
+  expect_no_ticket (f, "u", "account");
+
+  note = g_strdup_printf ("{\"ticketId\":\"%s\",\"message\":\"Refund was sent on the 3rd\","
+                          "\"internal\":true}", ticket);
+  gw_test_emit (f->clients, "A", "adminReply", note, TRUE);
+  ack = gw_test_expect_ack (f->clients, "A", "adminReply");
+  g_assert_true (gw_test_bool_at (ack, "success"));
+  json_object_unref (gw_test_expect_event (f->clients, "A", "ticketMessage"));
+  reply = g_strdup_printf ("{\"ticketId\":\"%s\",\"message\":\"It is on its way\"}", ticket);
+  gw_test_emit (f->clients, "A", "adminReply", reply, TRUE);
+  g_clear_pointer (&ack, json_object_unref);
+  ack = gw_test_expect_ack (f->clients, "A", "adminReply");
+  g_assert_true (gw_test_bool_at (ack, "success"));
+  json_object_unref (gw_test_expect_event (f->clients, "A", "ticketMessage"));
+  /* The user heard the reply, and only the reply. */
+  heard = gw_test_expect_event (f->clients, "u", "adminMessage");
+  g_assert_cmpstr (gw_test_str_at (heard, "message"), ==, "It is on its way");
+  gw_test_assert_no_unclaimed (f->clients, "u", "adminMessage");
+
+  own = get_ticket (f, "u", ticket);
+  g_assert_cmpuint (json_array_get_length (messages_of (own)), ==, 2);
+  g_assert_cmpstr (message_text (messages_of (own), 0), ==, "Where is my refund?");
+  g_assert_cmpstr (message_text (messages_of (own), 1), ==, "It is on its way");
+  g_assert_cmpint (gw_test_int_at (own, "data.messageCount"), ==, 2);
+
+  gw_test_emit (f->clients, "u", "getTicket", "{\"supportType\":\"billing\"}", FALSE);
+  by_type = gw_test_expect_event (f->clients, "u", "ticketHistory");
+  g_assert_cmpstr (gw_test_str_at (by_type, "data.ticketId"), ==, ticket);
+  g_assert_cmpuint (json_array_get_length (messages_of (by_type)), ==, 2);
+  g_assert_cmpint (gw_test_int_at (by_type, "data.messageCount"), ==, 2);
+
+  staff = get_ticket (f, "A", ticket);
+  g_assert_cmpuint (json_array_get_length (messages_of (staff)), ==, 3);
+  g_assert_cmpstr (message_text (messages_of (staff), 1), ==, "Refund was sent on the 3rd");
+  g_assert_cmpint (gw_test_int_at (staff, "data.messageCount"), ==, 3);
 }
 
 static JsonObject *
@@ -902,6 +991,10 @@ main (int   argc,
   g_test_add_data_func ("/gw/tickets/bounds-memory", GINT_TO_POINTER (FALSE), test_bounds);
   g_test_add_data_func ("/gw/tickets/bounds-redis", GINT_TO_POINTER (TRUE), test_bounds);
   g_test_add ("/gw/tickets/memory", Fixture, GINT_TO_POINTER (FALSE), fixture_setup, test_memory, fixture_teardown);
+  g_test_add ("/gw/tickets/user-view-memory", Fixture, GINT_TO_POINTER (FALSE), fixture_setup, test_user_view,
+              fixture_teardown);
+  g_test_add ("/gw/tickets/user-view-redis", Fixture, GINT_TO_POINTER (TRUE), fixture_setup, test_user_view,
+              fixture_teardown);
   g_test_add ("/gw/tickets/expiry-redis", Fixture, GINT_TO_POINTER (TRUE), fixture_setup_short_retention,
               test_expiry, fixture_teardown);
   g_test_add ("/gw/tickets/expiry-memory", Fixture, GINT_TO_POINTER (FALSE), fixture_setup_short_retention,

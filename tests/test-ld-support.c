@@ -367,6 +367,29 @@ test_reconnect (void)
   g_assert_finalize_object (alice);
 }
 
+/* A user's app asks for their open ticket of a type at every start; with
+ * none, that is no ticket, not an error, and the model stays empty. */
+static void
+test_no_ticket (void)
+{
+  g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (gateway_program);
+  LdSession *bob = ld_test_gateway_online_session (gateway, "bob", "viewer", WAIT_MS);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdTicket) found = NULL;
+
+  ld_support_get_ticket_async (ld_session_get_support (bob), NULL, "payment", NULL, ld_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  found = ld_support_get_ticket_finish (ld_session_get_support (bob), result, &error);
+  g_assert_no_error (error);
+  g_assert_null (found);
+  g_assert_null (ld_ticket_model_lookup (ld_support_get_tickets (ld_session_get_support (bob)), "bob"));
+  g_clear_object (&result);
+
+  ld_session_disconnect (bob);
+  g_assert_finalize_object (bob);
+}
+
 /* More tickets than a page: the newest page at sign-in, the older ones when
  * asked, then nothing more. */
 static void
@@ -484,6 +507,7 @@ main (int   argc,
   g_test_add_func ("/ld/support/two-admins", test_two_admins);
   g_test_add_func ("/ld/support/reconnect", test_reconnect);
   g_test_add_func ("/ld/support/pages", test_pages);
+  g_test_add_func ("/ld/support/no-ticket", test_no_ticket);
   g_test_add_func ("/ld/support/refusals", test_refusals);
 
   return g_test_run ();

@@ -17,6 +17,7 @@
 #include "ld-chat-view.h"
 #include "ld-preferences-window.h"
 #include "ld-test-gateway.h"
+#include "ld-test-ui.h"
 #include "ld-test-util.h"
 #include "ld-test-room.h"
 #include "ld-user-card.h"
@@ -101,81 +102,6 @@ settle (void)
 }
 
 static void
-send_text (LdSession  *session,
-           const char *text)
-{
-  for (;;)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (ld_room_send_text (ld_session_get_current_room (session), text, &error) != NULL)
-        return;
-      g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
-      test_spin (1100);
-    }
-}
-
-static void
-contact_support (LdSession  *session,
-                 const char *text)
-{
-  for (;;)
-    {
-      g_autoptr(GAsyncResult) result = NULL;
-      g_autoptr(GError) error = NULL;
-      g_autofree char *ticket = NULL;
-
-      ld_support_contact_support_async (ld_session_get_support (session), text, "billing", NULL, ld_test_store_result, &result);
-      WAIT_UNTIL (result != NULL);
-      ticket = ld_support_contact_support_finish (ld_session_get_support (session), result, &error);
-      if (ticket != NULL)
-        return;
-      g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
-      test_spin (1100);
-    }
-}
-
-static void
-send_gift (LdSession *session)
-{
-  LdRoomGift gift = {
-    .receiver_id = "ada", .receiver_name = "ada", .gift_id = "rose", .gift_name = "Rose",
-    .gift_type = "flower", .gift_value = 10, .quantity = 2, .message = "cảm ơn",
-  };
-
-  for (;;)
-    {
-      g_autoptr(GAsyncResult) result = NULL;
-      g_autoptr(GError) error = NULL;
-      g_autofree char *tx_id = NULL;
-
-      ld_room_send_gift_async (ld_test_room (session), &gift, NULL, ld_test_store_result, &result);
-      WAIT_UNTIL (result != NULL);
-      tx_id = ld_room_send_gift_finish (ld_test_room (session), result, &error);
-      if (tx_id != NULL)
-        return;
-      g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
-      test_spin (1100);
-    }
-}
-
-static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static void
 add_unnamed (GPtrArray  *all,
              const char *where)
 {
@@ -218,7 +144,7 @@ test_main_window_named (void)
   ld_chat_view_set_context_message (chat, message);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chat), "chat.user-card", NULL));
   settle ();
-  card = find_widget (GTK_WIDGET (chat), LD_TYPE_USER_CARD);
+  card = ld_test_find_widget (GTK_WIDGET (chat), LD_TYPE_USER_CARD);
   g_assert_nonnull (card);
   g_assert_true (gtk_widget_get_visible (card));
 
@@ -421,6 +347,10 @@ int
 main (int    argc,
       char **argv)
 {
+  static const LdRoomGift roses = {
+    .receiver_id = "ada", .receiver_name = "ada", .gift_id = "rose", .gift_name = "Rose",
+    .gift_type = "flower", .gift_value = 10, .quantity = 2, .message = "cảm ơn",
+  };
   int status;
   g_autoptr(GError) error = NULL;
 
@@ -429,11 +359,7 @@ main (int    argc,
   g_setenv ("NO_AT_BRIDGE", "0", TRUE);
   g_unsetenv ("GTK_USE_PORTAL");
 
-  gtk_test_init (&argc, &argv, NULL);
-  /* Without a window manager, focus moves between the test's windows
-   * without focus-out events, and GtkText's cursor blink warns about it. */
-  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
-  adw_init ();
+  ld_test_ui_init (&argc, &argv);
   g_assert_cmpint (argc, >=, 2);
   t.walker = argv[1];
 
@@ -453,10 +379,10 @@ main (int    argc,
   gtk_window_set_default_size (GTK_WINDOW (t.window), 1000, 700);
   gtk_window_present (GTK_WINDOW (t.window));
 
-  send_text (t.bob, "xin chào mọi người");
-  contact_support (t.bob, "my gift did not arrive");
+  ld_test_session_send_text (t.bob, "xin chào mọi người");
+  ld_test_session_contact_support (t.bob, "my gift did not arrive", WAIT_MS);
   /* The gift stage, its queue and the leaderboard have something to show. */
-  send_gift (t.bob);
+  ld_test_session_send_gift (t.bob, &roses, WAIT_MS);
   WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (ld_room_get_chat (ld_test_room (t.ada)))) > 0);
 
   g_test_add_func ("/ui/a11y/main-window-named", test_main_window_named);

@@ -16,6 +16,7 @@
 #include "ld-room-private.h"
 #include "ld-test-clock.h"
 #include "ld-test-gateway.h"
+#include "ld-test-ui.h"
 #include "ld-test-util.h"
 #include "ld-test-room.h"
 #include "ld-window.h"
@@ -485,26 +486,10 @@ test_summary (void)
   g_assert_finalize_object (g_steal_pointer (&stats));
 }
 
-static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static const char *
 visible_view (LdWindow *window)
 {
-  return adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (find_descendant (GTK_WIDGET (window),
+  return adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (ld_test_find_widget (GTK_WIDGET (window),
                                                                                  ADW_TYPE_VIEW_STACK)));
 }
 
@@ -533,7 +518,7 @@ test_streamer_lands (void)
       while (g_main_context_iteration (NULL, FALSE))
         ;
 
-      dashboard = find_descendant (GTK_WIDGET (window), LD_TYPE_DASHBOARD_VIEW);
+      dashboard = ld_test_find_widget (GTK_WIDGET (window), LD_TYPE_DASHBOARD_VIEW);
       g_assert_nonnull (dashboard);
       if (g_str_equal (users[i][1], "streamer"))
         {
@@ -571,11 +556,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  gtk_test_init (&argc, &argv, NULL);
-  /* Without a window manager, focus moves between the test's windows
-   * without focus-out events, and GtkText's cursor blink warns about it. */
-  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
-  adw_init ();
+  ld_test_ui_init (&argc, &argv);
 
   /* The high-contrast run (ADW_DEBUG_HIGH_CONTRAST, read at start-up) needs
    * no gateway. */

@@ -16,6 +16,7 @@
 #include "ld-settings.h"
 #include "ld-test-clock.h"
 #include "ld-test-gateway.h"
+#include "ld-test-ui.h"
 #include "ld-test-util.h"
 #include "ld-test-room.h"
 #include "ld-window.h"
@@ -657,12 +658,8 @@ main (int   argc,
 {
   /* No sound card in CI: play into a fake sink, as fast as it decodes. */
   g_setenv ("LIVEDESK_AUDIO_SINK", "fakesink sync=false", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  /* Without a window manager, focus moves between the test's windows
-   * without focus-out events, and GtkText's cursor blink warns about it. */
-  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
+  ld_test_ui_init (&argc, &argv);
   g_test_log_set_fatal_handler (fatal_unless_gstreamer, NULL);
-  adw_init ();
   /* What AdwApplication would load; the keyframes must parse. */
   {
     g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();

@@ -17,6 +17,7 @@
 #include "ld-demo.h"
 #include "ld-moderation-dialog.h"
 #include "ld-moderation-log-view.h"
+#include "ld-test-ui.h"
 #include "ld-test-util.h"
 #include "ld-test-room.h"
 #include "ld-settings.h"
@@ -540,23 +541,6 @@ save_widget (GtkWidget  *widget,
 }
 
 static GtkWidget *
-find_type (GtkWidget *widget,
-           GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
 shown_log_window (void)
 {
   GListModel *toplevels = gtk_window_get_toplevels ();
@@ -565,7 +549,7 @@ shown_log_window (void)
     {
       g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
 
-      if (gtk_widget_get_visible (window) && find_type (window, LD_TYPE_MODERATION_LOG_VIEW) != NULL)
+      if (gtk_widget_get_visible (window) && ld_test_find_widget (window, LD_TYPE_MODERATION_LOG_VIEW) != NULL)
         return window;
     }
   return NULL;
@@ -582,7 +566,7 @@ log_window_shown (gpointer data)
 static gboolean
 card_shown (gpointer data)
 {
-  GtkWidget *card = find_type (GTK_WIDGET (data), LD_TYPE_USER_CARD);
+  GtkWidget *card = ld_test_find_widget (GTK_WIDGET (data), LD_TYPE_USER_CARD);
 
   return card != NULL && gtk_widget_get_mapped (card) &&
          gtk_widget_get_width (gtk_popover_get_child (GTK_POPOVER (card))) > 0;
@@ -653,7 +637,7 @@ test_user_card_and_log_window (Fixture       *fixture,
 
   ld_chat_view_set_context_message (view, seen.found);
   gtk_widget_activate_action (GTK_WIDGET (view), "chat.user-card", NULL);
-  card = find_type (GTK_WIDGET (view), LD_TYPE_USER_CARD);
+  card = ld_test_find_widget (GTK_WIDGET (view), LD_TYPE_USER_CARD);
   g_assert_nonnull (card);
   g_assert_true (ld_test_wait_for (card_shown, view, WAIT_MS));
   g_assert_cmpuint (ld_user_card_get_n_sanctions (LD_USER_CARD (card)), >=, 2);
@@ -671,7 +655,7 @@ test_user_card_and_log_window (Fixture       *fixture,
   /* Newest first: the unban heads the list. */
   {
     GListModel *shown = ld_moderation_log_view_get_shown (
-      LD_MODERATION_LOG_VIEW (find_type (log_window, LD_TYPE_MODERATION_LOG_VIEW)));
+      LD_MODERATION_LOG_VIEW (ld_test_find_widget (log_window, LD_TYPE_MODERATION_LOG_VIEW)));
     g_autoptr(LdModerationEntry) first = g_list_model_get_item (shown, 0);
 
     g_assert_cmpint (ld_moderation_entry_get_action (first), ==, LD_MODERATION_ACTION_UNBAN);
@@ -995,11 +979,7 @@ main (int    argc,
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
   g_setenv ("LANGUAGE", "C", TRUE);
   install_browser (data_home);
-  gtk_test_init (&argc, &argv, NULL);
-  /* Without a window manager, focus moves between the test's windows
-   * without focus-out events, and GtkText's cursor blink warns about it. */
-  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
-  adw_init ();
+  ld_test_ui_init (&argc, &argv);
 
   g_test_add ("/ui/moderation/hidden-and-highlighted-kept", Fixture, NULL, fixture_set_up,
               test_hidden_and_highlighted_kept, fixture_tear_down);

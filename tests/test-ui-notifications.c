@@ -20,6 +20,7 @@
 #include "ld-notifications-view.h"
 #include "ld-session-private.h"
 #include "ld-test-gateway.h"
+#include "ld-test-ui.h"
 #include "ld-test-util.h"
 #include "ld-test-room.h"
 #include "test-peer.h"
@@ -55,7 +56,6 @@ static struct
   LdSession     *mia;
   GPtrArray     *calls;
   guint          gifts_received;
-  gboolean       name_owned;
 } t;
 
 static void
@@ -137,46 +137,6 @@ on_method_call (GDBusConnection       *connection,
   g_dbus_method_invocation_return_value (invocation, NULL);
 }
 
-static void
-on_name_acquired (GDBusConnection *connection,
-                  const char      *name,
-                  gpointer         user_data)
-{
-  t.name_owned = TRUE;
-}
-
-static void
-on_name_lost (GDBusConnection *connection,
-              const char      *name,
-              gpointer         user_data)
-{
-  g_error ("could not own %s on the session bus", name);
-}
-
-static void
-own_notification_server (void)
-{
-  static const char xml[] =
-    "<node><interface name='org.gtk.Notifications'>"
-    "<method name='AddNotification'><arg type='s' direction='in'/><arg type='s' direction='in'/>"
-    "<arg type='a{sv}' direction='in'/></method>"
-    "<method name='RemoveNotification'><arg type='s' direction='in'/><arg type='s' direction='in'/></method>"
-    "</interface></node>";
-  static const GDBusInterfaceVTable vtable = { on_method_call, NULL, NULL, { 0 } };
-  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (xml, NULL);
-  g_autoptr(GDBusConnection) bus = NULL;
-  g_autoptr(GError) error = NULL;
-
-  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  g_assert_no_error (error);
-  g_dbus_connection_register_object (bus, "/org/gtk/Notifications", info->interfaces[0], &vtable, NULL, NULL,
-                                     &error);
-  g_assert_no_error (error);
-  g_bus_own_name_on_connection (bus, "org.gtk.Notifications", G_BUS_NAME_OWNER_FLAGS_NONE, on_name_acquired,
-                                on_name_lost, NULL, NULL);
-  WAIT_UNTIL (t.name_owned);
-}
-
 /* The last call of METHOD for an id starting with PREFIX, or NULL. */
 static Call *
 find_call (const char *method,
@@ -232,29 +192,6 @@ publish (const char *channel,
     }
 }
 
-/* The client's own rate limit (one send a second per user) asks to wait:
- * wait that long, with the main loop running. */
-static void
-wait_rate_limit (void)
-{
-  test_spin (1100);
-}
-
-static void
-send_text (LdSession  *session,
-           const char *text)
-{
-  for (;;)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (ld_room_send_text (ld_session_get_current_room (session), text, &error) != NULL)
-        return;
-      g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
-      wait_rate_limit ();
-    }
-}
-
 /* Whether ada's chat has TEXT yet. */
 static gboolean
 ada_has_text (const char *text)
@@ -292,40 +229,7 @@ send_gift (LdSession *session,
   else
     g_assert_not_reached ();
 
-  for (;;)
-    {
-      g_autoptr(GAsyncResult) result = NULL;
-      g_autoptr(GError) error = NULL;
-      g_autofree char *tx_id = NULL;
-
-      ld_room_send_gift_async (ld_test_room (session), &gift, NULL, ld_test_store_result, &result);
-      WAIT_UNTIL (result != NULL);
-      tx_id = ld_room_send_gift_finish (ld_test_room (session), result, &error);
-      if (tx_id != NULL)
-        return;
-      g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
-      wait_rate_limit ();
-    }
-}
-
-static void
-contact_support (LdSession  *session,
-                 const char *text)
-{
-  for (;;)
-    {
-      g_autoptr(GAsyncResult) result = NULL;
-      g_autoptr(GError) error = NULL;
-      g_autofree char *ticket = NULL;
-
-      ld_support_contact_support_async (ld_session_get_support (session), text, "billing", NULL, ld_test_store_result, &result);
-      WAIT_UNTIL (result != NULL);
-      ticket = ld_support_contact_support_finish (ld_session_get_support (session), result, &error);
-      if (ticket != NULL)
-        return;
-      g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
-      wait_rate_limit ();
-    }
+  ld_test_session_send_gift (session, &gift, WAIT_MS);
 }
 
 static guint
@@ -342,42 +246,10 @@ on_gift_received (void)
   t.gifts_received++;
 }
 
-static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_label (GtkWidget  *root,
-            const char *text)
-{
-  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label (child, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static LdNotificationsView *
 the_view (void)
 {
-  return LD_NOTIFICATIONS_VIEW (find_widget (GTK_WIDGET (t.window), LD_TYPE_NOTIFICATIONS_VIEW));
+  return LD_NOTIFICATIONS_VIEW (ld_test_find_widget (GTK_WIDGET (t.window), LD_TYPE_NOTIFICATIONS_VIEW));
 }
 
 static AdwViewStack *
@@ -396,7 +268,7 @@ badge (void)
 static GtkWidget *
 row_titled (const char *title)
 {
-  GtkWidget *label = find_label (GTK_WIDGET (the_view ()), title);
+  GtkWidget *label = ld_test_find_label (GTK_WIDGET (the_view ()), title);
 
   g_assert_nonnull (label);
   return gtk_widget_get_ancestor (label, GTK_TYPE_LIST_BOX_ROW);
@@ -476,13 +348,13 @@ test_empty (void)
 {
   GtkWidget *view = g_object_ref_sink (ld_notifications_view_new ());
   g_autoptr(LdNotificationModel) model = ld_notification_model_new ();
-  GtkWidget *status = find_widget (view, ADW_TYPE_STATUS_PAGE);
+  GtkWidget *status = ld_test_find_widget (view, ADW_TYPE_STATUS_PAGE);
 
   ld_notifications_view_set_model (LD_NOTIFICATIONS_VIEW (view), model);
   g_assert_true (gtk_stack_get_visible_child (GTK_STACK (gtk_widget_get_parent (status))) == status);
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status)), ==, "No Notifications");
   /* Nothing to filter or mark. */
-  g_assert_false (gtk_widget_get_visible (gtk_widget_get_ancestor (find_widget (view, GTK_TYPE_DROP_DOWN),
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_ancestor (ld_test_find_widget (view, GTK_TYPE_DROP_DOWN),
                                                                    GTK_TYPE_BOX)));
 
   g_clear_object (&view);
@@ -497,7 +369,7 @@ test_list (void)
 {
   LdNotificationsView *view = the_view ();
   LdNotificationModel *model = ld_session_get_notifications (t.ada);
-  GtkDropDown *dropdown = GTK_DROP_DOWN (find_widget (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN));
+  GtkDropDown *dropdown = GTK_DROP_DOWN (ld_test_find_widget (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN));
   GtkWidget *mark_all;
   GtkWidget *row;
 
@@ -513,7 +385,7 @@ test_list (void)
   g_assert_cmpuint (g_list_model_get_n_items (ld_notifications_view_get_shown (view)), ==, 3);
   g_assert_cmpuint (g_list_model_get_n_items (ld_notifications_view_get_system (view)), ==, 1);
   g_assert_cmpuint (badge (), ==, 4);
-  g_assert_nonnull (find_label (GTK_WIDGET (view), "4 unread"));
+  g_assert_nonnull (ld_test_find_label (GTK_WIDGET (view), "4 unread"));
   g_assert_cmpuint (count_unread_rows (GTK_WIDGET (view)), ==, 4);
 
   /* Newest first, system apart. */
@@ -524,7 +396,7 @@ test_list (void)
     g_assert_cmpstr (ld_notification_get_id (first), ==, "n3");
     g_assert_cmpstr (ld_notification_get_id (sys), ==, "s1");
     g_assert_true (gtk_widget_is_ancestor (row_titled ("Maintenance tonight"),
-                                           find_widget (GTK_WIDGET (view), GTK_TYPE_LIST_BOX)));
+                                           ld_test_find_widget (GTK_WIDGET (view), GTK_TYPE_LIST_BOX)));
   }
 
   /* Opening one reads it. */
@@ -534,7 +406,7 @@ test_list (void)
   g_assert_false (gtk_widget_has_css_class (row, "unread"));
   g_assert_true (ld_notification_get_read (ld_notification_model_lookup (model, "n1")));
   g_assert_cmpuint (badge (), ==, 3);
-  g_assert_nonnull (find_label (GTK_WIDGET (view), "3 unread"));
+  g_assert_nonnull (ld_test_find_label (GTK_WIDGET (view), "3 unread"));
 
   /* One type, from the drop-down as the user picks it. */
   for (guint i = 0; i < g_list_model_get_n_items (gtk_drop_down_get_model (dropdown)); i++)
@@ -547,15 +419,15 @@ test_list (void)
   g_assert_cmpstr (ld_notifications_view_get_type_filter (view), ==, "gift");
   g_assert_cmpuint (g_list_model_get_n_items (ld_notifications_view_get_shown (view)), ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (ld_notifications_view_get_system (view)), ==, 1);
-  g_assert_null (find_label (GTK_WIDGET (view), "Minh follows you"));
-  g_assert_nonnull (find_label (GTK_WIDGET (view), "Lan sent you a Rose"));
+  g_assert_null (ld_test_find_label (GTK_WIDGET (view), "Minh follows you"));
+  g_assert_nonnull (ld_test_find_label (GTK_WIDGET (view), "Lan sent you a Rose"));
   /* The badge counts everything, shown or not. */
   g_assert_cmpuint (badge (), ==, 3);
 
   ld_notifications_view_set_type_filter (view, "follow");
   g_assert_cmpuint (gtk_drop_down_get_selected (dropdown), !=, 0);
   g_assert_cmpuint (g_list_model_get_n_items (ld_notifications_view_get_shown (view)), ==, 1);
-  g_assert_nonnull (find_label (GTK_WIDGET (view), "Minh follows you"));
+  g_assert_nonnull (ld_test_find_label (GTK_WIDGET (view), "Minh follows you"));
   /* notificationUpdate: a new type moves it between the filtered lists, a
    * new title shows at once. */
   {
@@ -565,25 +437,25 @@ test_list (void)
     _ld_session_handle_event (t.ada, "notificationUpdate", update);
   }
   g_assert_cmpuint (g_list_model_get_n_items (ld_notifications_view_get_shown (view)), ==, 0);
-  g_assert_nonnull (find_label (GTK_WIDGET (view), "No notifications of this type"));
-  g_assert_true (gtk_widget_get_visible (find_label (GTK_WIDGET (view), "No notifications of this type")));
+  g_assert_nonnull (ld_test_find_label (GTK_WIDGET (view), "No notifications of this type"));
+  g_assert_true (gtk_widget_get_visible (ld_test_find_label (GTK_WIDGET (view), "No notifications of this type")));
   ld_notifications_view_set_type_filter (view, "gift");
   g_assert_cmpuint (g_list_model_get_n_items (ld_notifications_view_get_shown (view)), ==, 2);
-  g_assert_nonnull (find_label (GTK_WIDGET (view), "Minh sent you a Star"));
-  g_assert_null (find_label (GTK_WIDGET (view), "Minh follows you"));
+  g_assert_nonnull (ld_test_find_label (GTK_WIDGET (view), "Minh sent you a Star"));
+  g_assert_null (ld_test_find_label (GTK_WIDGET (view), "Minh follows you"));
 
   gtk_drop_down_set_selected (dropdown, 0);
   g_assert_null (ld_notifications_view_get_type_filter (view));
   g_assert_cmpuint (g_list_model_get_n_items (ld_notifications_view_get_shown (view)), ==, 3);
 
   /* Mark All Read, the button. */
-  mark_all = gtk_widget_get_ancestor (find_label (GTK_WIDGET (view), "Mark All Read"), GTK_TYPE_BUTTON);
+  mark_all = gtk_widget_get_ancestor (ld_test_find_label (GTK_WIDGET (view), "Mark All Read"), GTK_TYPE_BUTTON);
   g_assert_true (gtk_widget_is_sensitive (mark_all));
   g_signal_emit_by_name (mark_all, "clicked");
   g_assert_cmpuint (ld_notification_model_get_unread_count (model), ==, 0);
   g_assert_cmpuint (badge (), ==, 0);
   g_assert_cmpuint (count_unread_rows (GTK_WIDGET (view)), ==, 0);
-  g_assert_nonnull (find_label (GTK_WIDGET (view), "All read"));
+  g_assert_nonnull (ld_test_find_label (GTK_WIDGET (view), "All read"));
   g_assert_false (gtk_widget_is_sensitive (mark_all));
 }
 
@@ -600,7 +472,7 @@ test_desktop (void)
   choose_all (TRUE);
   g_ptr_array_set_size (t.calls, 0);
 
-  send_text (t.bob, "hey @ada, look at this");
+  ld_test_session_send_text (t.bob, "hey @ada, look at this");
   WAIT_UNTIL (find_call ("AddNotification", "mention-") != NULL);
   call = find_call ("AddNotification", "mention-");
   g_assert_cmpstr (call->title, ==, "bob mentioned you");
@@ -615,7 +487,7 @@ test_desktop (void)
   g_assert_cmpstr (find_call ("AddNotification", "mention-b1")->title, ==, "Shop mentioned you");
 
   /* "adam" is not ada. */
-  send_text (t.alice, "adam, are you there?");
+  ld_test_session_send_text (t.alice, "adam, are you there?");
   WAIT_UNTIL (ada_has_text ("adam, are you there?"));
   g_assert_cmpuint (count_calls ("AddNotification", "mention-"), ==, 2);
 
@@ -629,7 +501,7 @@ test_desktop (void)
   g_assert_cmpstr (call->title, ==, "bob sent Fireworks ×3");
   g_assert_cmpstr (call->target, ==, "'gifts'");
 
-  contact_support (t.alice, "my gift did not arrive");
+  ld_test_session_contact_support (t.alice, "my gift did not arrive", WAIT_MS);
   WAIT_UNTIL (find_call ("AddNotification", "support-") != NULL);
   call = find_call ("AddNotification", "support-");
   g_assert_cmpstr (call->id, ==, "support-alice");
@@ -689,9 +561,9 @@ test_choices_off (void)
   choose_all (FALSE);
   g_ptr_array_set_size (t.calls, 0);
 
-  send_text (t.mia, "ada, can you check the queue?");
+  ld_test_session_send_text (t.mia, "ada, can you check the queue?");
   send_gift (t.mia, 500, 2);
-  contact_support (t.alice, "still nothing, sorry");
+  ld_test_session_contact_support (t.alice, "still nothing, sorry", WAIT_MS);
   publish ("stream.start", "{\"type\":\"stream_start\",\"data\":{\"roomId\":\"" ROOM "\"}}");
 
   WAIT_UNTIL (ada_has_text ("ada, can you check the queue?"));
@@ -702,7 +574,7 @@ test_choices_off (void)
 
   /* And on again, the same event notifies: the test can fail. */
   g_settings_set_boolean (settings (), "notify-mentions", TRUE);
-  send_text (t.mia, "ada?");
+  ld_test_session_send_text (t.mia, "ada?");
   WAIT_UNTIL (find_call ("AddNotification", "mention-") != NULL);
 }
 
@@ -732,7 +604,7 @@ test_others_ticket (void)
 
   gtk_widget_set_visible (GTK_WIDGET (t.window), FALSE);
   choose_all (TRUE);
-  contact_support (t.alice, "is anyone there?");
+  ld_test_session_contact_support (t.alice, "is anyone there?", WAIT_MS);
   WAIT_UNTIL ((ticket = ld_ticket_model_lookup (ld_support_get_tickets (ld_session_get_support (t.ada)), "alice")) != NULL);
   ticket_id = ld_ticket_get_ticket_id (ticket);
 
@@ -741,14 +613,14 @@ test_others_ticket (void)
   WAIT_UNTIL (g_strcmp0 (ld_ticket_get_assignee (ticket), "zoe") == 0);
   g_ptr_array_set_size (t.calls, 0);
   length = ticket_length ("alice");
-  contact_support (t.alice, "hello again");
+  ld_test_session_contact_support (t.alice, "hello again", WAIT_MS);
   WAIT_UNTIL (ticket_length ("alice") > length);
   g_assert_cmpuint (count_calls ("AddNotification", "support-"), ==, 0);
 
   /* Ada's ticket: she is told. */
   change_ticket (t.ada, ticket_id, LD_TICKET_CHANGE_CLAIM);
   WAIT_UNTIL (g_strcmp0 (ld_ticket_get_assignee (ticket), "ada") == 0);
-  contact_support (t.alice, "thanks, Ada");
+  ld_test_session_contact_support (t.alice, "thanks, Ada", WAIT_MS);
   WAIT_UNTIL (find_call ("AddNotification", "support-") != NULL);
   g_assert_cmpstr (find_call ("AddNotification", "support-")->body, ==, "alice: thanks, Ada");
 
@@ -777,7 +649,7 @@ test_focused (void)
     }
 
   g_ptr_array_set_size (t.calls, 0);
-  send_text (t.bob, "ada, you are on screen");
+  ld_test_session_send_text (t.bob, "ada, you are on screen");
   WAIT_UNTIL (ada_has_text ("ada, you are on screen"));
   g_assert_cmpuint (count_calls ("AddNotification", ""), ==, 0);
   gtk_widget_set_visible (GTK_WIDGET (t.window), FALSE);
@@ -818,7 +690,7 @@ test_background (void)
   WAIT_UNTIL (find_call ("AddNotification", "background") != NULL);
   g_assert_cmpstr (find_call ("AddNotification", "background")->title, ==, "Livedesk is running in the background");
 
-  send_text (t.bob, "ada: still there?");
+  ld_test_session_send_text (t.bob, "ada: still there?");
   WAIT_UNTIL (find_call ("AddNotification", "mention-") != NULL);
   g_assert_cmpint (ld_session_get_state (t.ada), ==, LD_SESSION_STATE_ONLINE);
 
@@ -853,17 +725,13 @@ main (int    argc,
   g_setenv ("GNOTIFICATION_BACKEND", "gtk", TRUE);
   g_unsetenv ("GTK_USE_PORTAL");
 
-  gtk_test_init (&argc, &argv, NULL);
-  /* Without a window manager, focus moves between the test's windows
-   * without focus-out events, and GtkText's cursor blink warns about it. */
-  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
-  adw_init ();
+  ld_test_ui_init (&argc, &argv);
 
   g_test_add_func ("/ui/notifications/mention-words", test_mention_words);
   g_test_add_func ("/ui/notifications/empty", test_empty);
 
   t.calls = g_ptr_array_new_with_free_func ((GDestroyNotify) call_free);
-  own_notification_server ();
+  ld_test_own_notification_server (on_method_call, NULL);
 
   t.redis_port = test_free_port ();
   t.redis = test_redis_start (t.redis_port, NULL);

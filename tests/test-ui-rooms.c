@@ -14,6 +14,7 @@
 #include "ld-room-page.h"
 #include "ld-settings.h"
 #include "ld-test-gateway.h"
+#include "ld-test-ui.h"
 #include "ld-test-util.h"
 #include "ld-window.h"
 
@@ -371,11 +372,7 @@ main (int    argc,
 {
   int status;
 
-  gtk_test_init (&argc, &argv, NULL);
-  /* Without a window manager, focus moves between the test's windows
-   * without focus-out events, and GtkText's cursor blink warns about it. */
-  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
-  adw_init ();
+  ld_test_ui_init (&argc, &argv);
 
   gateway = ld_test_gateway_start (g_getenv ("LIVEDESK_GATEWAY"));
   g_test_add_func ("/ui/rooms/keys", test_room_keys);

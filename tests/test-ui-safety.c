@@ -15,6 +15,7 @@
 #include "ld-gifts-view.h"
 #include "ld-support-view.h"
 #include "ld-test-gateway.h"
+#include "ld-test-ui.h"
 #include "ld-test-util.h"
 #include "ld-test-room.h"
 #include "ld-thumbnails-private.h"
@@ -356,7 +357,6 @@ test_thumbnail_cache_bytes (ImageFixture  *fixture,
 static struct
 {
   GPtrArray *bodies;  /* "id\nbody" of each AddNotification */
-  gboolean   name_owned;
 } n;
 
 static void
@@ -380,38 +380,6 @@ on_notification_call (GDBusConnection       *connection,
       g_ptr_array_add (n.bodies, g_strconcat (id, "\n", body, NULL));
     }
   g_dbus_method_invocation_return_value (invocation, NULL);
-}
-
-static void
-on_name_acquired (GDBusConnection *connection,
-                  const char      *name,
-                  gpointer         user_data)
-{
-  n.name_owned = TRUE;
-}
-
-static void
-own_notification_server (void)
-{
-  static const char xml[] =
-    "<node><interface name='org.gtk.Notifications'>"
-    "<method name='AddNotification'><arg type='s' direction='in'/><arg type='s' direction='in'/>"
-    "<arg type='a{sv}' direction='in'/></method>"
-    "<method name='RemoveNotification'><arg type='s' direction='in'/><arg type='s' direction='in'/></method>"
-    "</interface></node>";
-  static const GDBusInterfaceVTable vtable = { on_notification_call, NULL, NULL, { 0 } };
-  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (xml, NULL);
-  g_autoptr(GDBusConnection) bus = NULL;
-  g_autoptr(GError) error = NULL;
-
-  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  g_assert_no_error (error);
-  g_dbus_connection_register_object (bus, "/org/gtk/Notifications", info->interfaces[0], &vtable, NULL, NULL,
-                                     &error);
-  g_assert_no_error (error);
-  g_bus_own_name_on_connection (bus, "org.gtk.Notifications", G_BUS_NAME_OWNER_FLAGS_NONE, on_name_acquired,
-                                NULL, NULL, NULL);
-  WAIT_UNTIL (n.name_owned);
 }
 
 /* The body of the last notification whose id starts with PREFIX, or NULL. */
@@ -457,21 +425,6 @@ session_named (LdTestGateway *gateway,
 }
 
 static void
-send_text (LdSession  *session,
-           const char *text)
-{
-  for (;;)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (ld_room_send_text (ld_session_get_current_room (session), text, &error) != NULL)
-        return;
-      g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
-      test_spin (1100);
-    }
-}
-
-static void
 send_gift (LdSession  *session,
            const char *message)
 {
@@ -480,74 +433,7 @@ send_gift (LdSession  *session,
     .gift_type = "flower", .gift_value = 500, .quantity = 1, .message = message,
   };
 
-  for (;;)
-    {
-      g_autoptr(GAsyncResult) result = NULL;
-      g_autoptr(GError) error = NULL;
-      g_autofree char *tx_id = NULL;
-
-      ld_room_send_gift_async (ld_test_room (session), &gift, NULL, ld_test_store_result, &result);
-      WAIT_UNTIL (result != NULL);
-      tx_id = ld_room_send_gift_finish (ld_test_room (session), result, &error);
-      if (tx_id != NULL)
-        return;
-      g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
-      test_spin (1100);
-    }
-}
-
-static void
-contact_support (LdSession  *session,
-                 const char *text)
-{
-  for (;;)
-    {
-      g_autoptr(GAsyncResult) result = NULL;
-      g_autoptr(GError) error = NULL;
-      g_autofree char *ticket = NULL;
-
-      ld_support_contact_support_async (ld_session_get_support (session), text, "billing", NULL, ld_test_store_result, &result);
-      WAIT_UNTIL (result != NULL);
-      ticket = ld_support_contact_support_finish (ld_session_get_support (session), result, &error);
-      if (ticket != NULL)
-        return;
-      g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
-      test_spin (1100);
-    }
-}
-
-static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-/* A label under ROOT that shows TEXT to the user, markup or not: a label
- * that parsed TEXT as markup shows something else and is not found. */
-static GtkWidget *
-find_label (GtkWidget  *root,
-            const char *text)
-{
-  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label (child, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  ld_test_session_send_gift (session, &gift, WAIT_MS);
 }
 
 /* mallory's last message in ada's chat, once it arrived. */
@@ -601,7 +487,7 @@ test_markup_everywhere (void)
   const char *text;
 
   n.bodies = g_ptr_array_new_with_free_func (g_free);
-  own_notification_server ();
+  ld_test_own_notification_server (on_notification_call, NULL);
 
   g_application_set_flags (G_APPLICATION (app), g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
@@ -621,7 +507,7 @@ test_markup_everywhere (void)
 
   /* The window is not in front: what mallory posts goes to the desktop. */
   gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
-  send_text (mallory, "@ada " EVIL_NAME " & more");
+  ld_test_session_send_text (mallory, "@ada " EVIL_NAME " & more");
   WAIT_UNTIL ((message = last_from (ada, "mallory")) != NULL);
   text = ld_message_get_text (message);
   /* The contract strips < and >, the entity and the quotes stay. */
@@ -631,7 +517,7 @@ test_markup_everywhere (void)
   escaped = g_markup_escape_text (text, -1);
   g_assert_cmpstr (notification_body ("mention-"), ==, escaped);
 
-  contact_support (mallory, "refund &amp; <i>now</i>");
+  ld_test_session_contact_support (mallory, "refund &amp; <i>now</i>", WAIT_MS);
   WAIT_UNTIL (notification_body ("support-") != NULL);
   {
     g_autofree char *plain = g_strdup_printf ("%s: %s", EVIL_NAME, "refund &amp; inow/i");
@@ -648,31 +534,31 @@ test_markup_everywhere (void)
   gtk_window_present (GTK_WINDOW (window));
   show_view (window, "chat");
   view = GTK_WIDGET (ld_window_get_chat_view (window));
-  WAIT_UNTIL (find_label (view, text) != NULL);
-  g_assert_nonnull (find_label (view, EVIL_NAME));
+  WAIT_UNTIL (ld_test_find_label (view, text) != NULL);
+  g_assert_nonnull (ld_test_find_label (view, EVIL_NAME));
 
   ld_chat_view_set_context_message (LD_CHAT_VIEW (view), message);
   g_assert_true (gtk_widget_activate_action (view, "chat.user-card", NULL));
-  card = find_widget (view, LD_TYPE_USER_CARD);
+  card = ld_test_find_widget (view, LD_TYPE_USER_CARD);
   g_assert_nonnull (card);
-  g_assert_nonnull (find_label (card, EVIL_NAME));
-  g_assert_nonnull (find_label (card, text));
+  g_assert_nonnull (ld_test_find_label (card, EVIL_NAME));
+  g_assert_nonnull (ld_test_find_label (card, text));
   gtk_popover_popdown (GTK_POPOVER (card));
 
   show_view (window, "viewers");
   view = GTK_WIDGET (ld_window_get_viewer_list (window));
-  WAIT_UNTIL (find_label (view, EVIL_NAME) != NULL);
+  WAIT_UNTIL (ld_test_find_label (view, EVIL_NAME) != NULL);
 
   show_view (window, "gifts");
-  view = find_widget (GTK_WIDGET (window), LD_TYPE_GIFTS_VIEW);
+  view = ld_test_find_widget (GTK_WIDGET (window), LD_TYPE_GIFTS_VIEW);
   WAIT_UNTIL ((alert = ld_gifts_view_get_alert (LD_GIFTS_VIEW (view))) != NULL);
   from = g_strdup_printf ("%s → %s", EVIL_NAME, "ada");
-  g_assert_nonnull (find_label (GTK_WIDGET (alert), from));
-  g_assert_nonnull (find_label (GTK_WIDGET (alert), "love &amp; upeace/u"));
+  g_assert_nonnull (ld_test_find_label (GTK_WIDGET (alert), from));
+  g_assert_nonnull (ld_test_find_label (GTK_WIDGET (alert), "love &amp; upeace/u"));
 
   show_view (window, "support");
-  view = find_widget (GTK_WIDGET (window), LD_TYPE_SUPPORT_VIEW);
-  WAIT_UNTIL (find_label (GTK_WIDGET (ld_support_view_get_ticket_list (LD_SUPPORT_VIEW (view))), EVIL_NAME) != NULL);
+  view = ld_test_find_widget (GTK_WIDGET (window), LD_TYPE_SUPPORT_VIEW);
+  WAIT_UNTIL (ld_test_find_label (GTK_WIDGET (ld_support_view_get_ticket_list (LD_SUPPORT_VIEW (view))), EVIL_NAME) != NULL);
 
   /* The timeout dialog names the user in its body, as plain text. */
   {
@@ -691,7 +577,7 @@ test_markup_everywhere (void)
           dialog = GTK_WIDGET (toplevel);
       }
     g_assert_nonnull (dialog);
-    g_assert_nonnull (find_label (dialog, question));
+    g_assert_nonnull (ld_test_find_label (dialog, question));
     adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   }
 
@@ -701,7 +587,7 @@ test_markup_everywhere (void)
   ld_chat_view_set_context_message (LD_CHAT_VIEW (view), message);
   g_assert_true (gtk_widget_activate_action (view, "chat.timeout", "u", 60));
   toast = g_strdup_printf ("%s is timed out for 1 minute", EVIL_NAME);
-  WAIT_UNTIL (find_label (find_widget (GTK_WIDGET (window), ADW_TYPE_TOAST_OVERLAY), toast) != NULL);
+  WAIT_UNTIL (ld_test_find_label (ld_test_find_widget (GTK_WIDGET (window), ADW_TYPE_TOAST_OVERLAY), toast) != NULL);
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_clear_object (&mallory);
@@ -713,11 +599,7 @@ int
 main (int    argc,
       char **argv)
 {
-  gtk_test_init (&argc, &argv, NULL);
-  /* Without a window manager, focus moves between the test's windows
-   * without focus-out events, and GtkText's cursor blink warns about it. */
-  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
-  adw_init ();
+  ld_test_ui_init (&argc, &argv);
   g_assert_cmpint (argc, >=, 2);
   g_setenv ("LIVEDESK_PEERS_DIR", argv[1], TRUE);
   /* The backend the test watches, whatever the desktop around it. */

@@ -15,6 +15,7 @@
 #include "ld-session.h"
 #include "ld-settings.h"
 #include "ld-sign-in-window.h"
+#include "ld-test-ui.h"
 #include "ld-test-util.h"
 #include "ld-token-store.h"
 
@@ -288,11 +289,7 @@ main (int    argc,
         g_setenv ("DISPLAY", display, TRUE);
     }
 
-  gtk_test_init (&argc, &argv, NULL);
-  /* Without a window manager, focus moves between the test's windows
-   * without focus-out events, and GtkText's cursor blink warns about it. */
-  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
-  adw_init ();
+  ld_test_ui_init (&argc, &argv);
 
   if (keyring)
     g_test_add_func ("/ui/sign-in/keyring", test_keyring_sign_in);

@@ -14,6 +14,7 @@
 #include "ld-session-private.h"
 #include "ld-settings.h"
 #include "ld-support-view.h"
+#include "ld-test-ui.h"
 #include "ld-test-util.h"
 #include "ld-test-room.h"
 #include "ld-thumbnails.h"
@@ -31,6 +32,14 @@ typedef struct
   LdWindow  *window;
 } Fixture;
 
+static LdSession *join_as (Fixture    *fixture,
+                           const char *user_id,
+                           const char *username,
+                           const char *role);
+
+/* The window is the demo admin's, or with USER_DATA that of a user of that
+ * role in the demo room: an admin cannot sanction another admin, so the
+ * tests that watch the window's user sanctioned use a moderator. */
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
@@ -43,6 +52,11 @@ fixture_set_up (Fixture       *fixture,
   g_assert_true (ld_test_wait_for (ld_test_is_set, &started, WAIT_MS));
   fixture->session = ld_demo_start_finish (fixture->demo, started, &error);
   g_assert_no_error (error);
+  if (user_data != NULL)
+    {
+      g_clear_object (&fixture->session);
+      fixture->session = join_as (fixture, "mod7", "Điều hành", user_data);
+    }
 
   fixture->window = g_object_ref_sink (ld_window_new (NULL, NULL));
   ld_window_set_session (fixture->window, fixture->session);
@@ -207,29 +221,13 @@ at_bottom (gpointer data)
          gtk_adjustment_get_value (adj) >= gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj) - 4;
 }
 
-static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* Whether the row for message mN is laid out at the bottom of the list. */
 static gboolean
 newest_row_shown (LdChatView *view,
                   guint       n)
 {
   g_autofree char *text = g_strdup_printf ("Tin nhắn số %u", n);
-  GtkWidget *list = find_descendant (GTK_WIDGET (view), GTK_TYPE_LIST_VIEW);
+  GtkWidget *list = ld_test_find_widget (GTK_WIDGET (view), GTK_TYPE_LIST_VIEW);
 
   g_assert_nonnull (list);
 
@@ -350,7 +348,7 @@ test_sticky_after_wrap (void)
 static LdMessage *
 middle_message (LdChatView *view)
 {
-  GtkWidget *list = find_descendant (GTK_WIDGET (view), GTK_TYPE_LIST_VIEW);
+  GtkWidget *list = ld_test_find_widget (GTK_WIDGET (view), GTK_TYPE_LIST_VIEW);
   GtkWidget *picked = gtk_widget_pick (list, gtk_widget_get_width (list) / 2.0,
                                        gtk_widget_get_height (list) / 2.0, GTK_PICK_DEFAULT);
   GtkWidget *row = picked ? gtk_widget_get_ancestor (picked, LD_TYPE_CHAT_ROW) : NULL;
@@ -628,9 +626,9 @@ test_composer_emoji (void)
 
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (composer));
   gtk_window_present (GTK_WINDOW (window));
-  button = GTK_MENU_BUTTON (find_descendant (GTK_WIDGET (composer), GTK_TYPE_MENU_BUTTON));
+  button = GTK_MENU_BUTTON (ld_test_find_widget (GTK_WIDGET (composer), GTK_TYPE_MENU_BUTTON));
   g_assert_nonnull (button);
-  g_assert_null (find_descendant (GTK_WIDGET (composer), GTK_TYPE_EMOJI_CHOOSER));
+  g_assert_null (ld_test_find_widget (GTK_WIDGET (composer), GTK_TYPE_EMOJI_CHOOSER));
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (button)));
 
   gtk_menu_button_popup (button);
@@ -928,12 +926,6 @@ test_moderation_reaches_viewer (Fixture       *fixture,
   ld_session_disconnect (viewer);
 }
 
-/* An admin times us out: the composer greys out at once, keeps what we had
- * typed and counts down; a message that still reaches the server (sent
- * before we heard of the timeout, here straight through the session) is
- * refused and shows as failed with the reason. Once the admin lifts the
- * timeout the composer comes back by itself with the text, and Retry sends
- * the failed message. */
 static GtkWidget *
 find_status_page (GtkWidget  *widget,
                   const char *title)
@@ -980,11 +972,17 @@ test_outside_room (Fixture       *fixture,
   g_assert_cmpint (adw_tab_view_get_n_pages (ld_window_get_tab_view (fixture->window, FALSE)), ==, 0);
 
   g_assert_true (gtk_widget_activate_action (window, "win.show-view", "s", "support"));
-  support = find_descendant (window, LD_TYPE_SUPPORT_VIEW);
+  support = ld_test_find_widget (window, LD_TYPE_SUPPORT_VIEW);
   g_assert_nonnull (support);
   g_assert_true (gtk_widget_get_mapped (support));
 }
 
+/* An admin times us (a moderator) out: the composer greys out at once,
+ * keeps what we had typed and counts down; a message that still reaches the
+ * server (sent before we heard of the timeout, here straight through the
+ * session) is refused and shows as failed with the reason. Once the admin
+ * lifts the timeout the composer comes back by itself with the text, and
+ * Retry sends the failed message. */
 static void
 test_failure_and_retry (Fixture       *fixture,
                         gconstpointer  user_data)
@@ -1526,17 +1524,17 @@ test_fits_any_width (void)
       if (gdk_surface_get_width (surface) != widths[i])
         dump_min (GTK_WIDGET (window), 0);
       g_assert_cmpint (gdk_surface_get_width (surface), ==, widths[i]);
-      header = find_descendant (GTK_WIDGET (window), ADW_TYPE_HEADER_BAR);
+      header = ld_test_find_widget (GTK_WIDGET (window), ADW_TYPE_HEADER_BAR);
       g_assert_nonnull (header);
       buttons = assert_inside (header, GTK_WIDGET (window), gtk_widget_get_width (GTK_WIDGET (window)));
       /* At least the main menu and the close button. */
       g_assert_cmpuint (buttons, >=, 2);
       g_assert_true (window_buttons_shown (header));
-      g_assert_true (gtk_widget_get_mapped (find_descendant (header, GTK_TYPE_MENU_BUTTON)));
+      g_assert_true (gtk_widget_get_mapped (ld_test_find_widget (header, GTK_TYPE_MENU_BUTTON)));
       g_assert_cmpstr (ld_window_get_viewer_count_text (window), ==, "12345");
 
-      switcher = ADW_VIEW_SWITCHER_TITLE (find_descendant (header, ADW_TYPE_VIEW_SWITCHER_TITLE));
-      bar = ADW_VIEW_SWITCHER_BAR (find_descendant (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_BAR));
+      switcher = ADW_VIEW_SWITCHER_TITLE (ld_test_find_widget (header, ADW_TYPE_VIEW_SWITCHER_TITLE));
+      bar = ADW_VIEW_SWITCHER_BAR (ld_test_find_widget (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_BAR));
       g_assert_cmpstr (adw_view_switcher_title_get_title (switcher), ==, LONG_TITLE);
       /* Live: said in the room's tab at any width. */
       g_assert_nonnull (adw_tab_page_get_icon (ld_window_get_room_tab (window, "room_wide")));
@@ -1558,11 +1556,7 @@ int
 main (int    argc,
       char **argv)
 {
-  gtk_test_init (&argc, &argv, NULL);
-  /* Without a window manager, focus moves between the test's windows
-   * without focus-out events, and GtkText's cursor blink warns about it. */
-  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
-  adw_init ();
+  ld_test_ui_init (&argc, &argv);
 
   g_test_add_func ("/ui/chat-row/markup-literal", test_markup_literal);
   g_test_add_func ("/ui/preferences", test_preferences);
@@ -1590,9 +1584,9 @@ main (int    argc,
   g_test_add ("/ui/window/viewers-follow", Fixture, NULL, fixture_set_up, test_viewers_follow, fixture_tear_down);
   g_test_add ("/ui/window/moderation-reaches-viewer", Fixture, NULL, fixture_set_up,
               test_moderation_reaches_viewer, fixture_tear_down);
-  g_test_add ("/ui/window/failure-and-retry", Fixture, NULL, fixture_set_up, test_failure_and_retry,
+  g_test_add ("/ui/window/failure-and-retry", Fixture, "moderator", fixture_set_up, test_failure_and_retry,
               fixture_tear_down);
-  g_test_add ("/ui/window/banned-keeps-chat", Fixture, NULL, fixture_set_up, test_banned_keeps_chat,
+  g_test_add ("/ui/window/banned-keeps-chat", Fixture, "moderator", fixture_set_up, test_banned_keeps_chat,
               fixture_tear_down);
 
   return g_test_run ();

@@ -1541,28 +1541,7 @@ _ld_session_get_own_user_id (LdSession *self)
   return self->user_id != NULL ? self->user_id : self->token_user_id;
 }
 
-/* ROOM is in the session, and not banned from. */
-static gboolean
-in_room (LdSession *self,
-         LdRoom    *room)
-{
-  const char *id = room != NULL ? ld_room_get_id (room) : NULL;
-
-  return id != NULL && g_hash_table_lookup (self->rooms, id) == room && !ld_room_get_banned (room);
-}
-
 /* What a room asks of its session */
-
-static gboolean
-check_signed_in (LdSession  *self,
-                 GTask      *task)
-{
-  if (self->user_id != NULL || self->token_user_id != NULL)
-    return TRUE;
-
-  g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT, "%s", _("Not signed in"));
-  return FALSE;
-}
 
 gboolean
 _ld_session_get_sender (LdSession   *self,

@@ -514,6 +514,12 @@ done_history (GTask      *task,
       g_task_return_error (task, g_error_copy (error));
       return;
     }
+  /* [ext] Asked by type, a success without a ticket: none of that type is open. */
+  if (data == NULL && GPOINTER_TO_INT (g_task_get_task_data (task)))
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
   ticket = data != NULL ? ld_ticket_model_apply_history (self->tickets, data, self->user_id, &invalid) : NULL;
   if (ticket == NULL)
     {
@@ -541,6 +547,8 @@ ld_support_get_ticket_async (LdSupport           *self,
   task = start_task (self, ld_support_get_ticket_async, NEEDS_SIGNED_IN, cancellable, callback, user_data);
   if (task == NULL)
     return;
+  /* Whether it asks by type, where no ticket is an answer. */
+  g_task_set_task_data (task, GINT_TO_POINTER (ticket_id == NULL), NULL);
   if (ticket_id != NULL)
     json_object_set_string_member (payload, "ticketId", ticket_id);
   else

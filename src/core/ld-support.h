@@ -125,7 +125,8 @@ gboolean       ld_support_change_ticket_finish   (LdSupport           *self,
                                                   GError             **error);
 /* getTicket [ext]: ticket TICKET_ID with its whole history, or (TICKET_ID
  * NULL) the user's own open ticket of SUPPORT_TYPE (NULL = "general").
- * Completes with the ticket of the model (a new reference). */
+ * Completes with the ticket of the model (a new reference); by type, NULL
+ * without an error when the user has no open ticket of that type. */
 void           ld_support_get_ticket_async       (LdSupport           *self,
                                                   const char          *ticket_id,
                                                   const char          *support_type,

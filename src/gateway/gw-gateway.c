@@ -1779,11 +1779,46 @@ ticket_request_finish (TicketRequest *request,
   g_free (request);
 }
 
-static JsonNode *
-ticket_data_reply (const char *text,
-                   JsonObject *data)
+/* Answers REQUEST with a success: TEXT, and DATA (taken); frees REQUEST. */
+static void
+ticket_request_succeed (TicketRequest *request,
+                        const char    *text,
+                        JsonObject    *data)
 {
-  return gw_envelope_new_success (text, node_from_object (data));
+  g_autoptr(JsonNode) reply = gw_envelope_new_success (text, node_from_object (data));
+
+  ticket_request_finish (request, reply, NULL);
+}
+
+/* Whether the store answered (ANSWER, a ticket or a page, is set); if it
+ * did not, REQUEST is answered with its error in the contract's words and
+ * freed. */
+static gboolean
+ticket_request_check (TicketRequest *request,
+                      gconstpointer  answer,
+                      const GError  *store_error)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (answer != NULL)
+    return TRUE;
+  error = ticket_error_to_contract (store_error);
+  ticket_request_finish (request, NULL, error);
+  return FALSE;
+}
+
+/* What chatWithAdmin and adminReply answer: where the message went, when. */
+static void
+ticket_request_sent (TicketRequest *request,
+                     const char    *text,
+                     const char    *ticket_id,
+                     const char    *timestamp)
+{
+  JsonObject *data = json_object_new ();
+
+  json_object_set_string_member (data, "ticketId", ticket_id);
+  json_object_set_string_member (data, "timestamp", timestamp);
+  ticket_request_succeed (request, text, data);
 }
 
 static void
@@ -1794,18 +1829,12 @@ on_ticket_posted (GObject      *source,
   TicketRequest *request = user_data;
   g_autoptr(GwGateway) self = g_weak_ref_get (&request->deferred->gateway);
   g_autoptr(GError) store_error = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) ticket = gw_tickets_post_finish (GW_TICKETS (source), result, NULL, &store_error);
-  g_autoptr(JsonNode) reply = NULL;
   const char *ticket_id;
   const char *timestamp;
 
-  if (ticket == NULL)
-    {
-      error = ticket_error_to_contract (store_error);
-      ticket_request_finish (request, NULL, error);
-      return;
-    }
+  if (!ticket_request_check (request, ticket, store_error))
+    return;
 
   ticket_id = json_object_get_string_member (ticket, "ticketId");
   timestamp = json_object_get_string_member (request->message, "timestamp");
@@ -1829,14 +1858,7 @@ on_ticket_posted (GObject      *source,
       publish (self, "admin.chat", chat);
     }
 
-  {
-    JsonObject *data = json_object_new ();
-
-    json_object_set_string_member (data, "ticketId", ticket_id);
-    json_object_set_string_member (data, "timestamp", timestamp);
-    reply = ticket_data_reply ("Sent to the support team", data);
-  }
-  ticket_request_finish (request, reply, NULL);
+  ticket_request_sent (request, "Sent to the support team", ticket_id, timestamp);
 }
 
 static gboolean
@@ -1886,18 +1908,12 @@ on_ticket_replied (GObject      *source,
   TicketRequest *request = user_data;
   g_autoptr(GwGateway) self = g_weak_ref_get (&request->deferred->gateway);
   g_autoptr(GError) store_error = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) ticket = gw_tickets_reply_finish (GW_TICKETS (source), result, &store_error);
-  g_autoptr(JsonNode) reply = NULL;
   const char *ticket_id;
   const char *timestamp;
 
-  if (ticket == NULL)
-    {
-      error = ticket_error_to_contract (store_error);
-      ticket_request_finish (request, NULL, error);
-      return;
-    }
+  if (!ticket_request_check (request, ticket, store_error))
+    return;
 
   ticket_id = json_object_get_string_member (ticket, "ticketId");
   timestamp = json_object_get_string_member (request->message, "timestamp");
@@ -1918,14 +1934,7 @@ on_ticket_replied (GObject      *source,
       announce_ticket_message (self, ticket, request->message);
     }
 
-  {
-    JsonObject *data = json_object_new ();
-
-    json_object_set_string_member (data, "ticketId", ticket_id);
-    json_object_set_string_member (data, "timestamp", timestamp);
-    reply = ticket_data_reply ("Reply sent", data);
-  }
-  ticket_request_finish (request, reply, NULL);
+  ticket_request_sent (request, "Reply sent", ticket_id, timestamp);
 }
 
 static gboolean
@@ -1983,18 +1992,12 @@ on_ticket_changed (GObject      *source,
   TicketRequest *request = user_data;
   g_autoptr(GwGateway) self = g_weak_ref_get (&request->deferred->gateway);
   g_autoptr(GError) store_error = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) ticket = gw_tickets_change_finish (GW_TICKETS (source), result, &store_error);
   g_autoptr(JsonObject) update = NULL;
   g_autoptr(JsonNode) node = NULL;
-  g_autoptr(JsonNode) reply = NULL;
 
-  if (ticket == NULL)
-    {
-      error = ticket_error_to_contract (store_error);
-      ticket_request_finish (request, NULL, error);
-      return;
-    }
+  if (!ticket_request_check (request, ticket, store_error))
+    return;
 
   update = json_object_new ();
   json_object_set_string_member (update, "ticketId", json_object_get_string_member (ticket, "ticketId"));
@@ -2007,8 +2010,7 @@ on_ticket_changed (GObject      *source,
   if (self != NULL)
     emit_to_transport_room (self, ADMINS_ROOM, "ticketUpdate", node);
 
-  reply = ticket_data_reply ("Ticket updated", g_steal_pointer (&update));
-  ticket_request_finish (request, reply, NULL);
+  ticket_request_succeed (request, "Ticket updated", g_steal_pointer (&update));
 }
 
 static gboolean
@@ -2067,18 +2069,12 @@ on_tickets_listed (GObject      *source,
 {
   TicketRequest *request = user_data;
   g_autoptr(GError) store_error = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonArray) page = gw_tickets_list_finish (GW_TICKETS (source), result, &store_error);
-  g_autoptr(JsonNode) reply = NULL;
   JsonObject *data;
   guint n;
 
-  if (page == NULL)
-    {
-      error = ticket_error_to_contract (store_error);
-      ticket_request_finish (request, NULL, error);
-      return;
-    }
+  if (!ticket_request_check (request, page, store_error))
+    return;
 
   /* A full page may have more behind it: nextBefore asks for them. */
   n = json_array_get_length (page);
@@ -2090,8 +2086,7 @@ on_tickets_listed (GObject      *source,
   else
     json_object_set_null_member (data, "nextBefore");
   json_object_set_array_member (data, "tickets", g_steal_pointer (&page));
-  reply = ticket_data_reply ("Tickets", data);
-  ticket_request_finish (request, reply, NULL);
+  ticket_request_succeed (request, "Tickets", data);
 }
 
 #define DEFAULT_TICKET_PAGE 20
@@ -2160,14 +2155,16 @@ on_ticket_got (GObject      *source,
   g_autoptr(GError) store_error = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) ticket = gw_tickets_get_finish (GW_TICKETS (source), result, &store_error);
-  g_autoptr(JsonNode) reply = NULL;
 
+  /* [ext] No open ticket of that type is an answer, data null, not a
+   * refusal: every app of a user who never asked for help asks at start. */
   if (request->by_type && ticket == NULL &&
       g_error_matches (store_error, GW_TICKETS_ERROR, GW_TICKETS_ERROR_NOT_FOUND))
     {
-      error = g_error_new_literal (LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_INVALID_PAYLOAD,
-                                   "You have no open ticket of that type");
-      ticket_request_finish (request, NULL, error);
+      g_autoptr(JsonNode) none = gw_envelope_new_success ("You have no open ticket of that type",
+                                                          json_node_new (JSON_NODE_NULL));
+
+      ticket_request_finish (request, none, NULL);
       return;
     }
 
@@ -2181,14 +2178,11 @@ on_ticket_got (GObject      *source,
       ticket_request_finish (request, NULL, error);
       return;
     }
-  if (ticket == NULL)
-    {
-      error = ticket_error_to_contract (store_error);
-      ticket_request_finish (request, NULL, error);
-      return;
-    }
+  if (!ticket_request_check (request, ticket, store_error))
+    return;
 
-  /* [ext] Internal notes are the admins' only. */
+  /* [ext] Internal notes are the admins' only: a user neither reads nor
+   * counts them. */
   if (!request->is_admin && json_object_has_member (ticket, "messages"))
     {
       JsonArray *all = json_object_get_array_member (ticket, "messages");
@@ -2202,11 +2196,11 @@ on_ticket_got (GObject      *source,
               !json_object_get_boolean_member_with_default (json_node_get_object (node), "internal", FALSE))
             json_array_add_element (shown, json_node_copy (node));
         }
+      json_object_set_int_member (ticket, "messageCount", json_array_get_length (shown));
       json_object_set_array_member (ticket, "messages", shown);
     }
 
-  reply = ticket_data_reply ("Ticket", g_steal_pointer (&ticket));
-  ticket_request_finish (request, reply, NULL);
+  ticket_request_succeed (request, "Ticket", g_steal_pointer (&ticket));
 }
 
 static gboolean
@@ -2377,15 +2371,14 @@ check_may_moderate (GwRole       actor_role,
   return FALSE;
 }
 
-/* Staff do not sanction their equals or superiors; an admin may do anything
- * (PROTOCOL.md says "nobody", but the app's own demo user is an admin whom
- * other admins time out: kept as it was until the contract says which). */
+/* Nobody sanctions a user of equal or higher role (PROTOCOL.md), not even
+ * an admin another admin. TARGET_ROLE is -1 for a user no one knows. */
 static gboolean
 check_rank (GwRole       actor_role,
             int          target_role,
             GError     **error)
 {
-  if (actor_role == GW_ROLE_ADMIN || target_role < (int) actor_role)
+  if (target_role < (int) actor_role)
     return TRUE;
 
   g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,

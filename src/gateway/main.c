@@ -285,49 +285,6 @@ on_request_while_draining (SoupServer        *server,
   soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
 }
 
-/* Operations settings of --config's [gateway] group: log level, metrics
- * address, drain bound; flags given on the command line win. */
-static gboolean
-load_operator_config (const char  *path,
-                      char       **log_level,
-                      char       **metrics_address,
-                      gint        *drain_timeout,
-                      gint        *log_summary_interval,
-                      GError     **error)
-{
-  g_autoptr(GKeyFile) keys = g_key_file_new ();
-  const char *group = "gateway";
-  struct { const char *key; char **value; } strings[] = {
-    { "log-level", log_level }, { "metrics-address", metrics_address },
-  };
-  struct { const char *key; gint *value; } integers[] = {
-    { "drain-timeout", drain_timeout }, { "log-summary-interval", log_summary_interval },
-  };
-
-  if (!g_key_file_load_from_file (keys, path, G_KEY_FILE_NONE, error))
-    return FALSE;
-
-  for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
-    if (*strings[i].value == NULL && g_key_file_has_key (keys, group, strings[i].key, NULL))
-      *strings[i].value = g_key_file_get_string (keys, group, strings[i].key, NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (integers); i++)
-    if (*integers[i].value < 0 && g_key_file_has_key (keys, group, integers[i].key, NULL))
-      {
-        g_autoptr(GError) local_error = NULL;
-
-        *integers[i].value = g_key_file_get_integer (keys, group, integers[i].key, &local_error);
-        if (local_error != NULL)
-          {
-            g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                         "%s: %s must be a number", path, integers[i].key);
-            return FALSE;
-          }
-      }
-
-  return TRUE;
-}
-
 /* "ADDRESS:PORT" (IPv6 in brackets) for the private metrics listener. */
 static gboolean
 parse_metrics_address (const char  *text,
@@ -357,37 +314,71 @@ parse_metrics_address (const char  *text,
   return TRUE;
 }
 
-/* Settings from --config's [gateway] group; flags given on the command line win. */
+/* What `serve` is told, by its flags or by --config's [gateway] group (a
+ * flag wins): NULL or -1 where neither says, for serve to default. */
+typedef struct
+{
+  char  *host;
+  gint   port;
+  char  *socket_path;
+  char  *redis_uri;
+  char  *users_path;
+  char  *secret_file;
+  gint   presence_timeout;
+  char **trusted_proxy_specs;
+  gint   auth_timeout;
+  gint   send_limits[5];  /* SioEngineSendLimits, in its order */
+  gint   ticket_retention_days;
+  gint   max_per_address;
+  char  *log_level;
+  char  *metrics_address;
+  gint   drain_timeout;
+  gint   log_summary_interval;
+} ServeSettings;
+
+#define SERVE_SETTINGS_INIT                                                   \
+  { .port = -1, .presence_timeout = -1, .auth_timeout = -1,                   \
+    .send_limits = { -1, -1, -1, -1, -1 }, .ticket_retention_days = -1,       \
+    .max_per_address = -1, .drain_timeout = -1, .log_summary_interval = -1 }
+
+static void
+serve_settings_clear (ServeSettings *settings)
+{
+  g_clear_pointer (&settings->host, g_free);
+  g_clear_pointer (&settings->socket_path, g_free);
+  g_clear_pointer (&settings->redis_uri, g_free);
+  g_clear_pointer (&settings->users_path, g_free);
+  g_clear_pointer (&settings->secret_file, g_free);
+  g_clear_pointer (&settings->trusted_proxy_specs, g_strfreev);
+  g_clear_pointer (&settings->log_level, g_free);
+  g_clear_pointer (&settings->metrics_address, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ServeSettings, serve_settings_clear)
+
+/* Fills in from PATH's [gateway] group what no flag has set in SETTINGS. */
 static gboolean
-load_config (const char  *path,
-             char       **host,
-             gint        *port,
-             char       **socket_path,
-             char       **redis_uri,
-             char       **users_path,
-             char       **secret_file,
-             gint        *presence_timeout,
-             char      ***trusted_proxies,
-             gint        *auth_timeout,
-             gint        *send_limits,
-             gint        *ticket_retention_days,
-             gint        *max_per_address,
-             GError     **error)
+load_config (const char     *path,
+             ServeSettings  *settings,
+             GError        **error)
 {
   g_autoptr(GKeyFile) keys = g_key_file_new ();
   const char *group = "gateway";
   struct { const char *key; char **value; } strings[] = {
-    { "host", host }, { "path", socket_path }, { "redis", redis_uri },
-    { "users", users_path }, { "jwt-secret-file", secret_file },
+    { "host", &settings->host }, { "path", &settings->socket_path }, { "redis", &settings->redis_uri },
+    { "users", &settings->users_path }, { "jwt-secret-file", &settings->secret_file },
+    { "log-level", &settings->log_level }, { "metrics-address", &settings->metrics_address },
   };
   struct { const char *key; gint *value; } integers[] = {
-    { "port", port }, { "presence-timeout", presence_timeout }, { "auth-timeout", auth_timeout },
-    /* SioEngineSendLimits, in its order: when a client that does not read is dropped */
-    { "send-hard-bytes", &send_limits[0] }, { "send-hard-frames", &send_limits[1] },
-    { "send-soft-bytes", &send_limits[2] }, { "send-soft-frames", &send_limits[3] },
-    { "send-soft-seconds", &send_limits[4] },
-    { "ticket-retention-days", ticket_retention_days },
-    { "max-connections-per-address", max_per_address },
+    { "port", &settings->port }, { "presence-timeout", &settings->presence_timeout },
+    { "auth-timeout", &settings->auth_timeout },
+    /* when a client that does not read is dropped */
+    { "send-hard-bytes", &settings->send_limits[0] }, { "send-hard-frames", &settings->send_limits[1] },
+    { "send-soft-bytes", &settings->send_limits[2] }, { "send-soft-frames", &settings->send_limits[3] },
+    { "send-soft-seconds", &settings->send_limits[4] },
+    { "ticket-retention-days", &settings->ticket_retention_days },
+    { "max-connections-per-address", &settings->max_per_address },
+    { "drain-timeout", &settings->drain_timeout }, { "log-summary-interval", &settings->log_summary_interval },
   };
 
   if (!g_key_file_load_from_file (keys, path, G_KEY_FILE_NONE, error))
@@ -404,8 +395,8 @@ load_config (const char  *path,
       *strings[i].value = g_key_file_get_string (keys, group, strings[i].key, NULL);
 
   /* A list: trusted-proxy=10.0.0.2;10.0.0.3 */
-  if (*trusted_proxies == NULL && g_key_file_has_key (keys, group, "trusted-proxy", NULL))
-    *trusted_proxies = g_key_file_get_string_list (keys, group, "trusted-proxy", NULL, NULL);
+  if (settings->trusted_proxy_specs == NULL && g_key_file_has_key (keys, group, "trusted-proxy", NULL))
+    settings->trusted_proxy_specs = g_key_file_get_string_list (keys, group, "trusted-proxy", NULL, NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (integers); i++)
     if (*integers[i].value < 0 && g_key_file_has_key (keys, group, integers[i].key, NULL))
@@ -449,62 +440,47 @@ static int
 serve (int    argc,
        char **argv)
 {
-  g_autofree char *users_path = NULL;
-  g_autofree char *redis_uri = NULL;
-  g_autofree char *secret_file = NULL;
-  g_autofree char *host = NULL;
-  g_autofree char *socket_path = NULL;
+  g_auto(ServeSettings) settings = SERVE_SETTINGS_INIT;
   g_autofree char *config_path = NULL;
-  g_auto(GStrv) trusted_proxy_specs = NULL;
   g_autoptr(GwTrustedProxies) trusted_proxies = NULL;
   g_autofree char *gifts_path = NULL;
-  g_autofree char *log_level = NULL;
-  g_autofree char *metrics_address = NULL;
   g_autofree char *metrics_host = NULL;
   gboolean development = FALSE;
   gboolean exit_with_stdin = FALSE;
-  gint port = -1;
-  gint presence_timeout = -1;
-  gint auth_timeout = -1;
-  gint drain_timeout = -1;
-  gint log_summary_interval = -1;
   guint metrics_port = 0;
   GLogLevelFlags threshold = G_LOG_LEVEL_INFO;
-  gint send_limits[5] = { -1, -1, -1, -1, -1 };
-  gint ticket_retention_days = -1;
-  gint max_per_address = -1;
   const GOptionEntry entries[] = {
-    { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Address to listen on (default 127.0.0.1)", "ADDRESS" },
-    { "port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port (default 4001; 0 picks a free one)", "N" },
-    { "path", 0, 0, G_OPTION_ARG_STRING, &socket_path, "Socket.IO path (default /socket)", "PATH" },
-    { "redis", 'r', 0, G_OPTION_ARG_STRING, &redis_uri, "Bridge to the backend and other gateways over Redis", "redis://HOST:PORT" },
-    { "users", 'u', 0, G_OPTION_ARG_FILENAME, &users_path, "The users file (JSON, see hash-password)", "FILE" },
+    { "host", 0, 0, G_OPTION_ARG_STRING, &settings.host, "Address to listen on (default 127.0.0.1)", "ADDRESS" },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &settings.port, "TCP port (default 4001; 0 picks a free one)", "N" },
+    { "path", 0, 0, G_OPTION_ARG_STRING, &settings.socket_path, "Socket.IO path (default /socket)", "PATH" },
+    { "redis", 'r', 0, G_OPTION_ARG_STRING, &settings.redis_uri, "Bridge to the backend and other gateways over Redis", "redis://HOST:PORT" },
+    { "users", 'u', 0, G_OPTION_ARG_FILENAME, &settings.users_path, "The users file (JSON, see hash-password)", "FILE" },
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "A key file whose [gateway] group sets any of these options", "FILE" },
-    { "jwt-secret-file", 's', 0, G_OPTION_ARG_FILENAME, &secret_file,
+    { "jwt-secret-file", 's', 0, G_OPTION_ARG_FILENAME, &settings.secret_file,
       "Read the token secret from FILE instead of $" SECRET_VARIABLE, "FILE" },
-    { "presence-timeout", 0, 0, G_OPTION_ARG_INT, &presence_timeout,
+    { "presence-timeout", 0, 0, G_OPTION_ARG_INT, &settings.presence_timeout,
       "Seconds without viewerPing before a viewer leaves a room (default 90)", "SECONDS" },
-    { "trusted-proxy", 0, 0, G_OPTION_ARG_STRING_ARRAY, &trusted_proxy_specs,
+    { "trusted-proxy", 0, 0, G_OPTION_ARG_STRING_ARRAY, &settings.trusted_proxy_specs,
       "Believe X-Forwarded-For from this reverse proxy (repeatable; an address or a network)", "ADDRESS" },
     { "gifts", 0, 0, G_OPTION_ARG_FILENAME, &gifts_path,
       "The gift catalogue whose names and values gifts carry (default: the one installed)", "FILE" },
-    { "auth-timeout", 0, 0, G_OPTION_ARG_INT, &auth_timeout,
+    { "auth-timeout", 0, 0, G_OPTION_ARG_INT, &settings.auth_timeout,
       "Seconds a connection may stay without authenticating before it is closed (default 30)", "SECONDS" },
-    { "ticket-retention-days", 0, 0, G_OPTION_ARG_INT, &ticket_retention_days,
+    { "ticket-retention-days", 0, 0, G_OPTION_ARG_INT, &settings.ticket_retention_days,
       "Days a resolved support ticket is kept (default 30)", "DAYS" },
-    { "max-connections-per-address", 0, 0, G_OPTION_ARG_INT, &max_per_address,
+    { "max-connections-per-address", 0, 0, G_OPTION_ARG_INT, &settings.max_per_address,
       "Concurrent connections one client address may hold (default 64; 0: no limit)", "N" },
     { "development", 0, 0, G_OPTION_ARG_NONE, &development,
       "Without a secret, sign tokens with a random one that dies with the process (never in production)", NULL },
     { "exit-with-stdin", 0, 0, G_OPTION_ARG_NONE, &exit_with_stdin,
       "Stop when standard input closes (for a parent that starts the gateway as its child)", NULL },
-    { "log-level", 0, 0, G_OPTION_ARG_STRING, &log_level,
+    { "log-level", 0, 0, G_OPTION_ARG_STRING, &settings.log_level,
       "error, warning, info (default: connections summed every interval) or debug (a line per event)", "LEVEL" },
-    { "log-summary-interval", 0, 0, G_OPTION_ARG_INT, &log_summary_interval,
+    { "log-summary-interval", 0, 0, G_OPTION_ARG_INT, &settings.log_summary_interval,
       "Seconds between the info lines that sum up connections (default 10)", "SECONDS" },
-    { "metrics-address", 0, 0, G_OPTION_ARG_STRING, &metrics_address,
+    { "metrics-address", 0, 0, G_OPTION_ARG_STRING, &settings.metrics_address,
       "Serve /metrics only on ADDRESS:PORT (e.g. 127.0.0.1:9101), not on the public port", "ADDRESS:PORT" },
-    { "drain-timeout", 0, 0, G_OPTION_ARG_INT, &drain_timeout,
+    { "drain-timeout", 0, 0, G_OPTION_ARG_INT, &settings.drain_timeout,
       "On SIGTERM, seconds to wait for clients to be told before exiting (default 10)", "SECONDS" },
     { NULL }
   };
@@ -549,107 +525,98 @@ serve (int    argc,
       return 2;
     }
   if (config_path != NULL &&
-      !load_config (config_path, &host, &port, &socket_path, &redis_uri, &users_path,
-                    &secret_file, &presence_timeout, &trusted_proxy_specs, &auth_timeout, send_limits,
-                    &ticket_retention_days, &max_per_address, &error))
+      !load_config (config_path, &settings, &error))
     {
       g_printerr ("livedesk-gateway: %s\n", error->message);
       return 2;
     }
-  if (config_path != NULL &&
-      !load_operator_config (config_path, &log_level, &metrics_address, &drain_timeout,
-                             &log_summary_interval, &error))
-    {
-      g_printerr ("livedesk-gateway: %s\n", error->message);
-      return 2;
-    }
-  if (log_level != NULL && !gw_log_level_from_string (log_level, &threshold))
+  if (settings.log_level != NULL && !gw_log_level_from_string (settings.log_level, &threshold))
     {
       g_printerr ("livedesk-gateway: --log-level must be error, warning, info or debug\n");
       return 2;
     }
   gw_log_set_level (threshold);
-  if (drain_timeout < 0)
-    drain_timeout = DEFAULT_DRAIN_TIMEOUT;
-  if (drain_timeout > 3600)
+  if (settings.drain_timeout < 0)
+    settings.drain_timeout = DEFAULT_DRAIN_TIMEOUT;
+  if (settings.drain_timeout > 3600)
     {
       g_printerr ("livedesk-gateway: --drain-timeout must be from 0 to 3600 seconds\n");
       return 2;
     }
-  if (log_summary_interval < 0)
-    log_summary_interval = DEFAULT_LOG_SUMMARY_INTERVAL;
-  if (log_summary_interval == 0 || log_summary_interval > 3600)
+  if (settings.log_summary_interval < 0)
+    settings.log_summary_interval = DEFAULT_LOG_SUMMARY_INTERVAL;
+  if (settings.log_summary_interval == 0 || settings.log_summary_interval > 3600)
     {
       g_printerr ("livedesk-gateway: --log-summary-interval must be from 1 to 3600 seconds\n");
       return 2;
     }
-  if (metrics_address != NULL &&
-      !parse_metrics_address (metrics_address, &metrics_host, &metrics_port, &error))
+  if (settings.metrics_address != NULL &&
+      !parse_metrics_address (settings.metrics_address, &metrics_host, &metrics_port, &error))
     {
       g_printerr ("livedesk-gateway: %s\n", error->message);
       return 2;
     }
-  if (port < 0)
-    port = 4001;
-  if (presence_timeout < 0)
-    presence_timeout = GW_GATEWAY_DEFAULT_PRESENCE_TIMEOUT_MS / 1000;
-  if (ticket_retention_days < 0)
-    ticket_retention_days = GW_TICKETS_DEFAULT_RETENTION_SECONDS / (24 * 3600);
-  if (ticket_retention_days == 0 || ticket_retention_days > 3650)
+  if (settings.port < 0)
+    settings.port = 4001;
+  if (settings.presence_timeout < 0)
+    settings.presence_timeout = GW_GATEWAY_DEFAULT_PRESENCE_TIMEOUT_MS / 1000;
+  if (settings.ticket_retention_days < 0)
+    settings.ticket_retention_days = GW_TICKETS_DEFAULT_RETENTION_SECONDS / (24 * 3600);
+  if (settings.ticket_retention_days == 0 || settings.ticket_retention_days > 3650)
     {
       g_printerr ("livedesk-gateway: --ticket-retention-days must be from 1 to 3650\n");
       return 2;
     }
-  if (max_per_address < 0)
-    max_per_address = GW_GATEWAY_DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
-  if (users_path == NULL)
+  if (settings.max_per_address < 0)
+    settings.max_per_address = GW_GATEWAY_DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+  if (settings.users_path == NULL)
     {
       g_printerr ("livedesk-gateway: --users is required (create the file with hash-password)\n");
       return 2;
     }
-  if (port > 65535)
+  if (settings.port > 65535)
     {
       g_printerr ("livedesk-gateway: --port must be from 0 to 65535\n");
       return 2;
     }
-  if (auth_timeout < 0)
-    auth_timeout = GW_GATEWAY_DEFAULT_AUTH_TIMEOUT_MS / 1000;
-  if (auth_timeout <= 0 || auth_timeout > 24 * 3600)
+  if (settings.auth_timeout < 0)
+    settings.auth_timeout = GW_GATEWAY_DEFAULT_AUTH_TIMEOUT_MS / 1000;
+  if (settings.auth_timeout <= 0 || settings.auth_timeout > 24 * 3600)
     {
       g_printerr ("livedesk-gateway: --auth-timeout must be from 1 to 86400 seconds\n");
       return 2;
     }
-  if (presence_timeout <= 0 || presence_timeout > 24 * 3600)
+  if (settings.presence_timeout <= 0 || settings.presence_timeout > 24 * 3600)
     {
       g_printerr ("livedesk-gateway: --presence-timeout must be from 1 to 86400 seconds\n");
       return 2;
     }
-  if (socket_path != NULL && socket_path[0] != '/')
+  if (settings.socket_path != NULL && settings.socket_path[0] != '/')
     {
       g_printerr ("livedesk-gateway: --path must start with “/”\n");
       return 2;
     }
   /* Engine.IO clients ask for PATH/ with the trailing slash. */
-  if (socket_path != NULL)
-    attach_path = g_str_has_suffix (socket_path, "/") ? g_strdup (socket_path)
-                                                      : g_strconcat (socket_path, "/", NULL);
+  if (settings.socket_path != NULL)
+    attach_path = g_str_has_suffix (settings.socket_path, "/") ? g_strdup (settings.socket_path)
+                                                               : g_strconcat (settings.socket_path, "/", NULL);
 
-  trusted_proxies = gw_trusted_proxies_new ((const char * const *) trusted_proxy_specs, &error);
+  trusted_proxies = gw_trusted_proxies_new ((const char * const *) settings.trusted_proxy_specs, &error);
   if (trusted_proxies == NULL)
     {
       g_printerr ("livedesk-gateway: --trusted-proxy: %s\n", error->message);
       return 2;
     }
 
-  inet = g_inet_address_new_from_string (host != NULL ? host : "127.0.0.1");
+  inet = g_inet_address_new_from_string (settings.host != NULL ? settings.host : "127.0.0.1");
   if (inet == NULL)
     {
-      g_printerr ("livedesk-gateway: --host “%s” is not an IP address\n", host);
+      g_printerr ("livedesk-gateway: --host “%s” is not an IP address\n", settings.host);
       return 2;
     }
 
-  if (secret_file != NULL)
-    jwt = gw_jwt_new_from_file (secret_file, &error);
+  if (settings.secret_file != NULL)
+    jwt = gw_jwt_new_from_file (settings.secret_file, &error);
   else if (g_getenv (SECRET_VARIABLE) == NULL && development)
     {
       g_printerr ("livedesk-gateway: DEVELOPMENT MODE: tokens are signed with a random secret that\n"
@@ -664,14 +631,14 @@ serve (int    argc,
       return 1;
     }
 
-  users = gw_users_new_from_file (users_path, &error);
+  users = gw_users_new_from_file (settings.users_path, &error);
   if (users == NULL)
     {
       g_printerr ("livedesk-gateway: %s\n", error->message);
       return 1;
     }
 
-  if (redis_uri != NULL && (redis = gw_redis_new (redis_uri, &error)) == NULL)
+  if (settings.redis_uri != NULL && (redis = gw_redis_new (settings.redis_uri, &error)) == NULL)
     {
       g_printerr ("livedesk-gateway: %s\n", error->message);
       return 1;
@@ -689,24 +656,24 @@ serve (int    argc,
   gw_rest_set_trusted_proxies (rest, trusted_proxies);
   gateway = gw_gateway_new (jwt);
   gw_gateway_set_trusted_proxies (gateway, trusted_proxies);
-  gw_gateway_set_presence_timeout (gateway, (guint) presence_timeout * 1000);
+  gw_gateway_set_presence_timeout (gateway, (guint) settings.presence_timeout * 1000);
   gw_gateway_set_users (gateway, users);
   gw_gateway_set_gifts (gateway, gifts);
-  gw_gateway_set_auth_timeout (gateway, (guint) auth_timeout * 1000);
+  gw_gateway_set_auth_timeout (gateway, (guint) settings.auth_timeout * 1000);
   {
     SioEngine *engine = sio_server_get_engine (gw_gateway_get_server (gateway));
     SioEngineSendLimits limits;
 
     sio_engine_get_send_limits (engine, &limits);
-    if (send_limits[0] >= 0) limits.hard_bytes = send_limits[0];
-    if (send_limits[1] >= 0) limits.hard_frames = send_limits[1];
-    if (send_limits[2] >= 0) limits.soft_bytes = send_limits[2];
-    if (send_limits[3] >= 0) limits.soft_frames = send_limits[3];
-    if (send_limits[4] >= 0) limits.soft_seconds = send_limits[4];
+    if (settings.send_limits[0] >= 0) limits.hard_bytes = settings.send_limits[0];
+    if (settings.send_limits[1] >= 0) limits.hard_frames = settings.send_limits[1];
+    if (settings.send_limits[2] >= 0) limits.soft_bytes = settings.send_limits[2];
+    if (settings.send_limits[3] >= 0) limits.soft_frames = settings.send_limits[3];
+    if (settings.send_limits[4] >= 0) limits.soft_seconds = settings.send_limits[4];
     sio_engine_set_send_limits (engine, &limits);
   }
-  gw_gateway_set_ticket_retention (gateway, (gint64) ticket_retention_days * 24 * 3600);
-  sio_server_set_max_connections_per_address (gw_gateway_get_server (gateway), (guint) max_per_address);
+  gw_gateway_set_ticket_retention (gateway, (gint64) settings.ticket_retention_days * 24 * 3600);
+  sio_server_set_max_connections_per_address (gw_gateway_get_server (gateway), (guint) settings.max_per_address);
   if (redis != NULL)
     {
       gw_rest_set_redis (rest, redis);
@@ -723,16 +690,17 @@ serve (int    argc,
       gw_metrics_endpoint_attach (metrics, metrics_server);
       if (!sio_engine_listen (metrics_server, metrics_host, metrics_port, NULL, &error))
         {
-          g_printerr ("livedesk-gateway: cannot serve metrics on %s: %s\n", metrics_address, error->message);
+          g_printerr ("livedesk-gateway: cannot serve metrics on %s: %s\n", settings.metrics_address, error->message);
           return 1;
         }
     }
   else
     gw_metrics_endpoint_attach (metrics, server);
 
-  if (!sio_engine_listen (server, host != NULL ? host : "127.0.0.1", (guint) port, &bound_port, &error))
+  if (!sio_engine_listen (server, settings.host != NULL ? settings.host : "127.0.0.1", (guint) settings.port,
+                          &bound_port, &error))
     {
-      g_printerr ("livedesk-gateway: cannot listen on port %d: %s\n", port, error->message);
+      g_printerr ("livedesk-gateway: cannot listen on port %d: %s\n", settings.port, error->message);
       return 1;
     }
   if (redis != NULL)
@@ -743,20 +711,20 @@ serve (int    argc,
   fflush (stdout);
 
   /* the engine accepts connections itself, so the server lists no URI */
-  listen_uri = g_uri_build (G_URI_FLAGS_NONE, "http", NULL, host != NULL ? host : "127.0.0.1",
+  listen_uri = g_uri_build (G_URI_FLAGS_NONE, "http", NULL, settings.host != NULL ? settings.host : "127.0.0.1",
                             (gint) bound_port, "/", NULL, NULL);
   listen_text = g_uri_to_string (listen_uri);
   g_printerr ("livedesk-gateway: listening on %s (Socket.IO at %s)\n", listen_text,
               attach_path != NULL ? attach_path : GW_GATEWAY_PATH);
 
   if (metrics_host != NULL)
-    g_printerr ("livedesk-gateway: metrics at http://%s/metrics\n", metrics_address);
+    g_printerr ("livedesk-gateway: metrics at http://%s/metrics\n", settings.metrics_address);
 
   loop = g_main_loop_new (NULL, FALSE);
   shutdown.loop = loop;
   sigint = g_unix_signal_add (SIGINT, on_quit_signal, &shutdown);
   sigterm = g_unix_signal_add (SIGTERM, on_quit_signal, &shutdown);
-  gw_log_start_summary ((guint) log_summary_interval);
+  gw_log_start_summary ((guint) settings.log_summary_interval);
   gw_notify_start_watchdog ();
   gw_notify_ready ("serving");
   if (exit_with_stdin)
@@ -775,15 +743,15 @@ serve (int    argc,
   g_signal_connect (server, "request-started", G_CALLBACK (on_request_while_draining), NULL);
   gw_gateway_close (gateway);
   /* --drain-timeout 0: the closes are sent, nobody is waited for */
-  drain_source = g_timeout_add ((guint) drain_timeout * 1000, on_drain_expired, &shutdown);
-  while (drain_timeout > 0 && sio_engine_get_n_closing_websockets () > 0 && !shutdown.drain_expired)
+  drain_source = g_timeout_add ((guint) settings.drain_timeout * 1000, on_drain_expired, &shutdown);
+  while (settings.drain_timeout > 0 && sio_engine_get_n_closing_websockets () > 0 && !shutdown.drain_expired)
     g_main_context_iteration (NULL, TRUE);
   /* what the last iterations queued (a poll's CLOSE) is written now */
   for (guint i = 0; i < 100 && g_main_context_iteration (NULL, FALSE); i++)
     ;
   if (!shutdown.drain_expired)
     g_source_remove (drain_source);
-  else if (drain_timeout > 0)
+  else if (settings.drain_timeout > 0)
     {
       g_autofree char *closing = g_strdup_printf ("%u", sio_engine_get_n_closing_websockets ());
 

@@ -183,8 +183,9 @@ on_history_loaded (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(LdTicket) ticket = ld_support_get_ticket_finish (LD_SUPPORT (object), result, &error);
 
-  /* The messages that came live stay shown; the next opening asks again. */
-  if (ticket == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* The messages that came live stay shown; the next opening asks again.
+   * Asked by type, no ticket and no error: the user has none open. */
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_debug ("A ticket's history did not come: %s", error->message);
 }
 

@@ -1,0 +1,33 @@
+/* ld-test-ui.h: what the window tests share: GTK set up the same way in
+ * each, widgets looked up as a user sees them, and a desktop notification
+ * server of the test's own on the session bus.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* gtk_test_init and adw_init, with the cursor blink off: without a window
+ * manager, focus moves between the test's windows without focus-out
+ * events, and GtkText's cursor blink warns about it. */
+void       ld_test_ui_init                 (int                         *argc,
+                                            char                      ***argv);
+
+/* The first widget of TYPE under ROOT (ROOT itself included), or NULL. */
+GtkWidget *ld_test_find_widget             (GtkWidget                   *root,
+                                            GType                        type);
+/* A label under ROOT that shows TEXT to the user, markup or not: a label
+ * that parsed TEXT as markup shows something else and is not found. */
+GtkWidget *ld_test_find_label              (GtkWidget                   *root,
+                                            const char                  *text);
+
+/* Serves org.gtk.Notifications at /org/gtk/Notifications on the session
+ * bus, calling ON_CALL (with USER_DATA) for each method call, and waits
+ * until the name is owned; the test fails if it cannot be or is lost. */
+void       ld_test_own_notification_server (GDBusInterfaceMethodCallFunc on_call,
+                                            gpointer                     user_data);
+
+G_END_DECLS
