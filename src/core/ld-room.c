@@ -825,7 +825,7 @@ check_gift_payload (JsonObject  *payload,
   LdGiftRequest *gift = ld_validate_gift (payload, &validation);
 
   if (gift == NULL)
-    _ld_session_set_contract_error (error, validation, LD_GIFT_MESSAGE_MAX_CHARS);
+    _ld_outbox_contract_error (error, validation, LD_GIFT_MESSAGE_MAX_CHARS);
   return gift;
 }
 
@@ -904,7 +904,7 @@ ld_room_send_gift_async (LdRoom              *self,
   timestamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
   json_object_set_string_member (payload, "timestamp", timestamp);
   gift = check_gift_payload (payload, &error);
-  if (gift == NULL || !_ld_session_check_rate (session, &error))
+  if (gift == NULL || !_ld_outbox_check_rate (ld_session_get_outbox (session), &error))
     {
       g_task_return_error (task, error);
       return;

@@ -21,30 +21,18 @@ void _ld_session_network_changed (LdSession  *self,
 /* Listens to MONITOR's network-changed instead of the default monitor's. */
 void _ld_session_set_network_monitor (LdSession       *self,
                                       GNetworkMonitor *monitor);
-/* What a room's own requests (gifts, room info, moderation) need of its
- * session, and nothing more: who sends (FALSE when no one is signed in),
- * the one rate limit shared with chat, the user's words for a refusal of
- * the contract's checks, and the connection's requests (TASK prepared with
- * ld_request_prepare: sent now when online, kept until then, failed when
- * signed out or disconnected on purpose). */
+/* What a room's own requests (gifts, room info, moderation) and the
+ * support desk's need of their session, and nothing more: who sends (FALSE
+ * when no one is signed in: authSuccess's user, else the token's), and the
+ * connection's requests (TASK prepared with ld_request_prepare: sent now
+ * when online, kept until then, failed when signed out or disconnected on
+ * purpose). Their texts are checked, worded and rate-limited by the
+ * session's outbox (ld-outbox-private.h), which counts every send. */
 gboolean   _ld_session_get_sender    (LdSession         *self,
                                       const char       **user_id,
                                       const char       **username);
-gboolean   _ld_session_check_rate    (LdSession         *self,
-                                      GError           **error);
-void       _ld_session_set_contract_error (GError      **error,
-                                           GError       *validation,
-                                           guint         max_chars);
 void       _ld_session_submit        (LdSession         *self,
                                       GTask             *task);
-/* What LdSupport's requests ask of the session: the signed-in user
- * (authSuccess's, else the token's; NULL when none); TEXT checked as chat checks it, and counted against
- * chat's rate limits when RATE (NULL with the error). */
-const char *_ld_session_get_own_user_id (LdSession  *self);
-char       *_ld_session_check_text      (LdSession  *self,
-                                         const char *text,
-                                         gboolean    rate,
-                                         GError    **error);
 /* Shorter schedules, so a test goes through many attempts in little time:
  * the reconnect backoff (base, cap) and the refresh's quick retries. */
 void _ld_session_set_backoff     (LdSession  *self,

@@ -139,7 +139,6 @@ static void send_join          (LdSession *self,
 static void drop_room          (LdSession *self,
                                 LdRoom    *room,
                                 gboolean   banned);
-static void set_contract_error (GError **error, GError *validation, guint max_chars);
 static void fail_joins         (LdSession *self, const char *room_id, JsonObject *envelope);
 
 /* State */
@@ -1322,7 +1321,7 @@ ld_session_join_room_async (LdSession           *self,
 
     if (!ld_validate_room_id (room_id, &validation))
       {
-        set_contract_error (&error, validation, 0);
+        _ld_outbox_contract_error (&error, validation, 0);
         g_task_return_error (task, g_steal_pointer (&error));
         return;
       }
@@ -1497,51 +1496,7 @@ ld_session_get_outbox (LdSession *self)
   return self->outbox;
 }
 
-/* The outbox words the contract's refusals, and its rate limits count
- * every send of the user's. */
-static void
-set_contract_error (GError  **error,
-                    GError   *validation,
-                    guint     max_chars)
-{
-  _ld_outbox_contract_error (error, validation, max_chars);
-}
-
-static gboolean
-check_rate (LdSession  *self,
-            GError    **error)
-{
-  return _ld_outbox_check_rate (self->outbox, error);
-}
-
-static char *
-checked_text (const char  *text,
-              guint        max_chars,
-              GError     **error)
-{
-  return _ld_outbox_checked_text (text, max_chars, error);
-}
-
-char *
-_ld_session_check_text (LdSession   *self,
-                        const char  *text,
-                        gboolean     rate,
-                        GError     **error)
-{
-  g_autofree char *clean = checked_text (text, LD_MESSAGE_MAX_CHARS, error);
-
-  if (clean == NULL || (rate && !check_rate (self, error)))
-    return NULL;
-  return g_steal_pointer (&clean);
-}
-
-const char *
-_ld_session_get_own_user_id (LdSession *self)
-{
-  return self->user_id != NULL ? self->user_id : self->token_user_id;
-}
-
-/* What a room asks of its session */
+/* What a room or the support desk asks of its session */
 
 gboolean
 _ld_session_get_sender (LdSession   *self,
@@ -1560,22 +1515,6 @@ _ld_session_get_sender (LdSession   *self,
   return id != NULL;
 }
 
-gboolean
-_ld_session_check_rate (LdSession  *self,
-                        GError    **error)
-{
-  g_return_val_if_fail (LD_IS_SESSION (self), FALSE);
-
-  return check_rate (self, error);
-}
-
-void
-_ld_session_set_contract_error (GError **error,
-                                GError  *validation,
-                                guint    max_chars)
-{
-  set_contract_error (error, validation, max_chars);
-}
 
 
 /* The object */

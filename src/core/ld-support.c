@@ -4,6 +4,7 @@
  */
 #include <glib/gi18n-lib.h>
 
+#include "ld-outbox-private.h"
 #include "ld-session-private.h"
 #include "ld-support-private.h"
 #include "ld-ticket-private.h"
@@ -67,7 +68,7 @@ start_task (LdSupport           *self,
   else if (needs == NEEDS_ADMIN && self->role != LD_ROLE_ADMIN)
     g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_NOT_ALLOWED, "%s",
                              _("Only admins answer support tickets"));
-  else if (needs == NEEDS_SIGNED_IN && _ld_session_get_own_user_id (session) == NULL)
+  else if (needs == NEEDS_SIGNED_IN && !_ld_session_get_sender (session, NULL, NULL))
     g_task_return_new_error (task, LD_SESSION_ERROR, LD_SESSION_ERROR_SIGNED_OUT, "%s", _("Not signed in"));
   else
     return g_steal_pointer (&task);
@@ -151,15 +152,14 @@ ld_support_contact_support_async (LdSupport           *self,
     return;
 
   session = g_weak_ref_get (&self->session);
-  clean = _ld_session_check_text (session, text, TRUE, &error);
-  if (clean == NULL)
+  clean = _ld_outbox_checked_text (text, LD_MESSAGE_MAX_CHARS, &error);
+  if (clean == NULL || !_ld_outbox_check_rate (ld_session_get_outbox (session), &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  user_id = _ld_session_get_own_user_id (session);
-  username = self->username != NULL ? self->username : user_id;
+  _ld_session_get_sender (session, &user_id, &username);
   if (support_type == NULL)
     support_type = "general";
   json_object_set_string_member (payload, "userId", user_id);
@@ -226,7 +226,7 @@ reply_start (LdSupport  *self,
                                _("That user has no support ticket"));
       return;
     }
-  clean = _ld_session_check_text (session, text, FALSE, &error);
+  clean = _ld_outbox_checked_text (text, LD_MESSAGE_MAX_CHARS, &error);
   if (clean == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
