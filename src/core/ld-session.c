@@ -1697,8 +1697,8 @@ ld_session_constructed (GObject *object)
   self->rest = ld_rest_client_new (self->api_url);
   self->refresher = ld_token_refresh_new (self->rest, NULL);
   ld_token_refresh_set_schedule (self->refresher, LD_SESSION_REFRESH_RETRY_DELAY_MS,
-                                 LD_SESSION_REFRESH_RETRY_DELAY_MAX_MS, LD_SESSION_RECONNECT_DELAY_MS,
-                                 LD_SESSION_RECONNECT_DELAY_MAX_MS);
+                                 LD_SESSION_REFRESH_RETRY_DELAY_MAX_MS, LD_RECONNECT_DELAY_MS,
+                                 LD_RECONNECT_DELAY_MAX_MS);
   g_signal_connect_object (self->refresher, "retrying", G_CALLBACK (on_refresh_retrying), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect (self->reconnect, "retry-now", G_CALLBACK (on_reconnect_retry_now), self);
@@ -1783,7 +1783,7 @@ ld_session_init (LdSession *self)
   self->ping_interval = LD_SESSION_VIEWER_PING_INTERVAL_S;
   self->role = LD_ROLE_VIEWER;
   self->reconnect = ld_reconnect_new (NULL);
-  ld_reconnect_set_backoff (self->reconnect, LD_SESSION_RECONNECT_DELAY_MS, LD_SESSION_RECONNECT_DELAY_MAX_MS);
+  ld_reconnect_set_backoff (self->reconnect, LD_RECONNECT_DELAY_MS, LD_RECONNECT_DELAY_MAX_MS);
   ld_reconnect_set_trouble_after (self->reconnect, self->reconnect_attempts);
   g_signal_connect (self->reconnect, "attempt", G_CALLBACK (on_reconnect_attempt), self);
   g_signal_connect (self->reconnect, "notify::reconnect-in", G_CALLBACK (on_reconnect_notify), self);

@@ -9,13 +9,16 @@
  * in (having-trouble after the guide's 5 attempts), at once when the
  * network comes back or on ld_session_reconnect_now(); a refresh that fails
  * on the network is retried likewise. Only the server refusing the user
- * (401 on refresh, authFailed) signs out.
+ * (401 on refresh, authFailed) signs out. The schedule is LdReconnect's,
+ * the API's health LdHealth's, the refresh LdTokenRefresh's.
  *
  * It holds any number of rooms (LdRoom) on its one socket, each re-joined
  * by itself after a reconnect; incoming events go through the protocol's
  * event table to the room or model they are for. What the user sends waits
- * in one outbox (LdOutbox) until the server confirms it: sent in order once
- * back in the room, never shown or sent twice. The account's support desk
+ * in one outbox (LdOutbox, ld_session_get_outbox) until the server
+ * confirms it: sent in order once back in the room, never shown or sent
+ * twice. A room's actions (chat, gifts, room info, moderation) are on its
+ * LdRoom. The account's support desk
  * (tickets, chatWithAdmin) is its LdSupport (ld_session_get_support).
  *
  * Tokens come from ld_session_set_tokens(); after a refresh the session
@@ -54,8 +57,6 @@ G_BEGIN_DECLS
 #define LD_SESSION_DEFAULT_SERVER_URL "http://localhost:4001"
 #define LD_SESSION_DEFAULT_API_URL "http://localhost:3000"
 #define LD_SESSION_CONNECT_TIMEOUT_MS 20000
-#define LD_SESSION_RECONNECT_DELAY_MS 1000
-#define LD_SESSION_RECONNECT_DELAY_MAX_MS 30000
 /* The guide's 5 attempts: after them the session says it has trouble
  * (having-trouble), and goes on trying. */
 #define LD_SESSION_DEFAULT_RECONNECT_ATTEMPTS 5

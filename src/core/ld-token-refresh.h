@@ -22,6 +22,7 @@
 #include <gio/gio.h>
 
 #include "ld-clock.h"
+#include "ld-reconnect.h"
 #include "ld-rest-client.h"
 #include "ld-token-store.h"
 
@@ -30,8 +31,9 @@ G_BEGIN_DECLS
 #define LD_TOKEN_REFRESH_TRIES 3
 #define LD_TOKEN_REFRESH_RETRY_DELAY_MS 1000
 #define LD_TOKEN_REFRESH_RETRY_DELAY_MAX_MS 10000
-#define LD_TOKEN_REFRESH_BACKOFF_DELAY_MS 1000
-#define LD_TOKEN_REFRESH_BACKOFF_DELAY_MAX_MS 30000
+/* Then the reconnect schedule's (ld-reconnect.h). */
+#define LD_TOKEN_REFRESH_BACKOFF_DELAY_MS LD_RECONNECT_DELAY_MS
+#define LD_TOKEN_REFRESH_BACKOFF_DELAY_MAX_MS LD_RECONNECT_DELAY_MAX_MS
 
 #define LD_TYPE_TOKEN_REFRESH (ld_token_refresh_get_type ())
 
