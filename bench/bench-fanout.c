@@ -135,8 +135,9 @@
  * tells both apart by their first bytes and does not decode them). The
  * open-file limit is raised to the hard limit (the servers inherit it);
  * the first line says what it allows. After
- * --join-timeout the clients that joined are measured and the table says
- * how many that was.
+ * the join timeout (--join-timeout, or by default one that grows with
+ * N times the room's size) the clients that joined are measured and the
+ * table says how many that was.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -1639,6 +1640,22 @@ run_count_joined (Run *run)
   return joined;
 }
 
+/* The presence events of a join grow with the room (userJoined to every
+ * member, joinedRoom listing them), so N clients in rooms of M cost N·M/2
+ * events; by default a join phase gets 300 s, or one second per 40,000 of
+ * N·M when that is more (10,000 in one room: 2,500 s), so that a big room
+ * is measured whole rather than cut off. --join-timeout overrides it. */
+static guint
+join_timeout_s (const Config *config,
+                guint         n)
+{
+  guint64 members = (n + config->rooms - 1) / config->rooms;
+
+  if (config->join_timeout_s > 0)
+    return config->join_timeout_s;
+  return (guint) MAX (300, (guint64) n * members / 40000);
+}
+
 static Result
 run_one (const Config *config,
          BenchServerKind    kind,
@@ -1703,10 +1720,10 @@ run_one (const Config *config,
   run_start_workers (&run, config->threads);
   result.threads = run.n_workers;
   result.gateways = run.n_uris;
-  if (!wait_until (all_settled, &run, config->join_timeout_s * 1000))
+  if (!wait_until (all_settled, &run, join_timeout_s (config, n) * 1000))
     {
       /* the rest are not started, so the joins stop and the room goes quiet */
-      fail_run (&run, "the join timeout (%u s) passed", config->join_timeout_s);
+      fail_run (&run, "the join timeout (%u s) passed", join_timeout_s (config, n));
       run_call_workers (&run, worker_stop_starting, NULL);
       wait_until (all_settled, &run, 60000);
       if (run_count_joined (&run) == n)
@@ -1977,7 +1994,7 @@ main (int   argc,
   gint threads = atoi (env_or ("LIVEDESK_FANOUT_THREADS", "0"));
   gint nice = atoi (env_or ("LIVEDESK_FANOUT_NICE", "10"));
   g_autofree char *rates_arg = NULL;
-  gint join_timeout = 300;
+  gint join_timeout = 0;
   gint rooms = atoi (env_or ("LIVEDESK_FANOUT_ROOMS", "1"));
   gint gateways = atoi (env_or ("LIVEDESK_FANOUT_GATEWAYS", "1"));
   gboolean with_gateway, with_node;
@@ -1991,7 +2008,8 @@ main (int   argc,
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads,
       "Load-generator threads, each running its share of the clients (the number of CPUs)", "T" },
     { "nice", 0, 0, G_OPTION_ARG_INT, &nice, "Nice value of the load-generator threads (10)", "N" },
-    { "join-timeout", 0, 0, G_OPTION_ARG_INT, &join_timeout, "Seconds the clients have to join (300)", "S" },
+    { "join-timeout", 0, 0, G_OPTION_ARG_INT, &join_timeout,
+      "Seconds the clients have to join (by default 300, more for big rooms: see above)", "S" },
     { "server", 0, 0, G_OPTION_ARG_STRING, &server_arg, "both, gateway or node (both)", "WHICH" },
     { "rooms", 0, 0, G_OPTION_ARG_INT, &rooms, "Rooms the clients are spread over, client i in room i % R (1)", "R" },
     { "gateways", 0, 0, G_OPTION_ARG_INT, &gateways,
@@ -2013,9 +2031,9 @@ main (int   argc,
     }
   config.rooms = (guint) rooms;
   config.gateways = (guint) gateways;
-  if (duration <= 0 || join_timeout <= 0 || threads < 0)
+  if (duration <= 0 || join_timeout < 0 || threads < 0)
     {
-      g_printerr ("bench-fanout: --duration and --join-timeout must be positive, --threads not negative\n");
+      g_printerr ("bench-fanout: --duration must be positive, --join-timeout not negative, --threads not negative\n");
       return 2;
     }
 
