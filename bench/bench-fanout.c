@@ -135,8 +135,9 @@
  * tells both apart by their first bytes and does not decode them). The
  * open-file limit is raised to the hard limit (the servers inherit it);
  * the first line says what it allows. After
- * --join-timeout the clients that joined are measured and the table says
- * how many that was.
+ * the join timeout (--join-timeout, or by default one that grows with
+ * N times the room's size) the clients that joined are measured and the
+ * table says how many that was.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -152,13 +153,12 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-servers.h"
 #include "gw-jwt.h"
-#include "gw-users.h"
 #include "sio-codec.h"
 
 #define ROOM_ID "fanout"
@@ -233,32 +233,6 @@ hist_percentile_ms (const Histogram *hist,
     }
   return hist_bucket_value (HIST_BUCKETS - 1) / 1000.0;
 }
-
-typedef enum
-{
-  SERVER_GATEWAY,
-  SERVER_NODE,
-  SERVER_GATEWAY_REDIS,  /* --gateways G processes on one redis-server */
-} ServerKind;
-
-#define MAX_GATEWAYS 8
-
-typedef struct
-{
-  ServerKind   kind;
-  GSubprocess *process;
-  GPid         pid;
-  guint        port;
-  GwJwt       *jwt;     /* the gateway's secret, to sign tokens with */
-  char        *dir;     /* the gateway's users file lives here */
-  /* SERVER_GATEWAY_REDIS: the other gateways, and the redis-server they share */
-  guint        n_more;
-  GSubprocess *more[MAX_GATEWAYS - 1];
-  GPid         more_pid[MAX_GATEWAYS - 1];
-  guint        more_port[MAX_GATEWAYS - 1];
-  GSubprocess *redis;
-  GPid         redis_pid;
-} Server;
 
 typedef struct _Run Run;
 typedef struct _Worker Worker;
@@ -367,13 +341,13 @@ struct _Worker
 
 struct _Run
 {
-  Server       *server;
+  BenchServer  *server;
   guint         n;
   Peer         *peers;
   Worker      **workers;
   guint         n_workers;
   guint         joined;    /* once everyone settled */
-  GUri         *uris[MAX_GATEWAYS];  /* the servers' Engine.IO WebSocket endpoints: client i uses i % n_uris */
+  GUri         *uris[BENCH_MAX_GATEWAYS];  /* the servers' Engine.IO WebSocket endpoints: client i uses i % n_uris */
   guint         n_uris;
   guint         rooms;     /* client i in room i % rooms */
   guint        *room_members;  /* of the load under way: clients of each room that were ready */
@@ -420,7 +394,7 @@ typedef struct
 {
   char    *note;
   guint    n;
-  guint    gateways;  /* processes, for SERVER_GATEWAY_REDIS */
+  guint    gateways;  /* processes, for BENCH_SERVER_GATEWAY_REDIS */
   guint    threads;
   guint    joined;
   double   join_s;
@@ -445,12 +419,6 @@ typedef struct
   guint    rooms;
   guint    gateways;  /* > 1: also G gateway processes on one redis-server, the clients split over them */
 } Config;
-
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
 
 static void
 fail_run (Run        *run,
@@ -655,35 +623,6 @@ read_machine_jiffies (guint64 *busy,
   return TRUE;
 }
 
-static glong
-read_rss_kb (GPid pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/status", pid);
-  g_autofree char *text = NULL;
-  const char *line;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL) || (line = strstr (text, "\nVmRSS:")) == NULL)
-    return -1;
-  return strtol (line + strlen ("\nVmRSS:"), NULL, 10);
-}
-
-/* utime + stime of PID in seconds, from /proc/PID/stat. */
-static double
-read_cpu_seconds (GPid pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *text = NULL;
-  unsigned long utime, stime;
-  const char *after_comm;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL) || (after_comm = strrchr (text, ')')) == NULL)
-    return 0;
-  /* fields 3–13 come before utime (14) and stime (15) */
-  if (sscanf (after_comm + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
-    return 0;
-  return (double) (utime + stime) / sysconf (_SC_CLK_TCK);
-}
-
 static double
 self_cpu_seconds (void)
 {
@@ -693,283 +632,14 @@ self_cpu_seconds (void)
   return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
 }
 
-/* The gateway says "listening on http://127.0.0.1:PORT/" today and may say
- * "listening PORT" tomorrow; both give the port. */
-static guint
-parse_listening_port (const char *line)
-{
-  const char *rest = line != NULL ? strstr (line, "listening") : NULL;
-  const char *scheme;
-  g_autofree char *digits = NULL;
-  guint64 port = 0;
-
-  if (rest == NULL)
-    return 0;
-  rest += strlen ("listening");
-  if ((scheme = strstr (rest, "://")) != NULL)
-    {
-      const char *start = scheme;
-      g_autofree char *text = NULL;
-      g_autoptr(GUri) uri = NULL;
-
-      while (start > rest && g_ascii_isalpha (start[-1]))
-        start--;
-      text = g_strndup (start, strcspn (start, " \t\r\n"));
-      uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
-      return uri != NULL && g_uri_get_port (uri) > 0 ? (guint) g_uri_get_port (uri) : 0;
-    }
-  while (*rest != '\0' && !g_ascii_isdigit (*rest))
-    rest++;
-  digits = g_strndup (rest, strspn (rest, "0123456789"));
-  if (!g_ascii_string_to_unsigned (digits, 10, 1, 65535, &port, NULL))
-    return 0;
-  return (guint) port;
-}
-
-static GwJwt *
-new_random_jwt (char **out_secret)
-{
-  g_autoptr(GString) secret = g_string_new (NULL);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  GwJwt *jwt;
-
-  for (guint i = 0; i < 12; i++)
-    g_string_append_printf (secret, "%08x", g_random_int ());
-  bytes = g_bytes_new (secret->str, secret->len);
-  jwt = gw_jwt_new (bytes, &error);
-  if (jwt == NULL)
-    g_error ("Cannot make a signing key: %s", error->message);
-  *out_secret = g_string_free (g_steal_pointer (&secret), FALSE);
-  return jwt;
-}
-
-/* One livedesk-gateway on a free port; REDIS_URI (or NULL) bridges it to
- * the others. */
-static GSubprocess *
-spawn_gateway (const Config  *config,
-               const char    *secret,
-               const char    *users_path,
-               const char    *redis_uri,
-               guint         *port,
-               GError       **error)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-
-  g_subprocess_launcher_setenv (launcher, "LIVEDESK_JWT_SECRET", secret, TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  /* Presence is not what is measured: viewers send no viewerPing here. */
-  if (redis_uri != NULL)
-    process = g_subprocess_launcher_spawn (launcher, error, config->gateway, "serve",
-                                           "--port", "0", "--users", users_path,
-                                           "--presence-timeout", "86400", "--redis", redis_uri,
-                                           /* every client comes from loopback */
-                                           "--max-connections-per-address", "0", NULL);
-  else
-    process = g_subprocess_launcher_spawn (launcher, error, config->gateway, "serve",
-                                           "--port", "0", "--users", users_path,
-                                           "--presence-timeout", "86400",
-                                           "--max-connections-per-address", "0", NULL);
-  if (process == NULL)
-    return NULL;
-
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, error);
-  if (line == NULL)
-    {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s printed nothing and exited", config->gateway);
-      return NULL;
-    }
-  *port = parse_listening_port (line);
-  if (*port == 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "No port in the gateway's line “%s”", line);
-      return NULL;
-    }
-  return g_steal_pointer (&process);
-}
-
-/* A redis-server of our own on a free loopback port, ready when this
- * returns; its redis:// URI. */
-static char *
-start_redis (Server  *server,
-             GError **error)
-{
-  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autofree char *port_text = NULL;
-  guint16 port;
-
-  /* a port nobody listens on now; redis takes it a moment later */
-  port = g_socket_listener_add_any_inet_port (listener, NULL, error);
-  if (port == 0)
-    return NULL;
-  g_socket_listener_close (listener);
-  port_text = g_strdup_printf ("%u", port);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  server->redis = g_subprocess_launcher_spawn (launcher, error, "redis-server", "--bind", "127.0.0.1",
-                                               "--port", port_text, "--save", "", "--appendonly", "no", NULL);
-  if (server->redis == NULL)
-    return NULL;
-  server->redis_pid = atoi (g_subprocess_get_identifier (server->redis));
-  for (guint i = 0; i < 100; i++)
-    {
-      g_autoptr(GSocketConnection) connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
-
-      if (connection != NULL)
-        return g_strdup_printf ("redis://127.0.0.1:%u", port);
-      g_usleep (50 * 1000);
-    }
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "redis-server did not listen on port %u", port);
-  return NULL;
-}
-
-static gboolean
-start_gateway (Server        *server,
-               const Config  *config,
-               GError       **error)
-{
-  g_autoptr(GwUsers) users = gw_users_new ();
-  g_autofree char *users_path = NULL;
-  g_autofree char *secret = NULL;
-  g_autofree char *redis_uri = NULL;
-  guint n = server->kind == SERVER_GATEWAY_REDIS ? CLAMP (config->gateways, 1, MAX_GATEWAYS) : 1;
-  gboolean ok = TRUE;
-
-  server->dir = g_dir_make_tmp ("livedesk-fanout-XXXXXX", error);
-  if (server->dir == NULL)
-    return FALSE;
-  /* Nobody logs in over REST here; tokens are signed with the same secret. */
-  users_path = g_build_filename (server->dir, "users.json", NULL);
-  if (!gw_users_save_to_file (users, users_path, error))
-    return FALSE;
-  if (server->kind == SERVER_GATEWAY_REDIS && (redis_uri = start_redis (server, error)) == NULL)
-    return FALSE;
-  server->jwt = new_random_jwt (&secret);
-
-  server->process = spawn_gateway (config, secret, users_path, redis_uri, &server->port, error);
-  ok = server->process != NULL;
-  for (guint g = 1; ok && g < n; g++)
-    {
-      server->more[g - 1] = spawn_gateway (config, secret, users_path, redis_uri, &server->more_port[g - 1], error);
-      ok = server->more[g - 1] != NULL;
-      if (ok)
-        server->more_pid[server->n_more++] = atoi (g_subprocess_get_identifier (server->more[g - 1]));
-    }
-  explicit_bzero (secret, strlen (secret));
-  if (!ok)
-    return FALSE;
-  server->pid = atoi (g_subprocess_get_identifier (server->process));
-  return TRUE;
-}
-
-/* Every process of the server: all gateways, and Redis. */
-static double
-server_cpu_seconds (const Server *server)
-{
-  double cpu = read_cpu_seconds (server->pid);
-
-  for (guint g = 0; g < server->n_more; g++)
-    cpu += read_cpu_seconds (server->more_pid[g]);
-  if (server->redis != NULL)
-    cpu += read_cpu_seconds (server->redis_pid);
-  return cpu;
-}
-
-static glong
-server_rss_kb (const Server *server)
-{
-  glong rss = read_rss_kb (server->pid);
-
-  for (guint g = 0; g < server->n_more; g++)
-    rss += read_rss_kb (server->more_pid[g]);
-  if (server->redis != NULL)
-    rss += read_rss_kb (server->redis_pid);
-  return rss;
-}
-
-static gboolean
-start_node (Server        *server,
-            const Config  *config,
-            GError       **error)
-{
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(JsonNode) hello = NULL;
-  g_autofree char *line = NULL;
-  JsonObject *object;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  server->process = g_subprocess_launcher_spawn (launcher, error, "node", config->node_script,
-                                                 config->peers_dir, NULL);
-  if (server->process == NULL)
-    return FALSE;
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, error);
-  hello = line != NULL ? json_from_string (line, NULL) : NULL;
-  if (hello == NULL || !JSON_NODE_HOLDS_OBJECT (hello) ||
-      !json_object_has_member ((object = json_node_get_object (hello)), "port"))
-    {
-      g_clear_error (error);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "The node server did not start (is tests/peers installed? npm ci there)");
-      return FALSE;
-    }
-  server->port = (guint) json_object_get_int_member (object, "port");
-  server->pid = atoi (g_subprocess_get_identifier (server->process));
-  return TRUE;
-}
-
-static void
-server_stop (Server *server)
-{
-  if (server->process != NULL)
-    {
-      g_subprocess_send_signal (server->process, SIGTERM);
-      if (server->kind == SERVER_NODE)
-        g_output_stream_close (g_subprocess_get_stdin_pipe (server->process), NULL, NULL);
-      g_subprocess_wait (server->process, NULL, NULL);
-      g_clear_object (&server->process);
-    }
-  for (guint g = 0; g < G_N_ELEMENTS (server->more); g++)
-    if (server->more[g] != NULL)
-      {
-        g_subprocess_send_signal (server->more[g], SIGTERM);
-        g_subprocess_wait (server->more[g], NULL, NULL);
-        g_clear_object (&server->more[g]);
-      }
-  server->n_more = 0;
-  if (server->redis != NULL)
-    {
-      g_subprocess_send_signal (server->redis, SIGTERM);
-      g_subprocess_wait (server->redis, NULL, NULL);
-      g_clear_object (&server->redis);
-    }
-  g_clear_object (&server->jwt);
-  if (server->dir != NULL)
-    {
-      g_autofree char *users_path = g_build_filename (server->dir, "users.json", NULL);
-
-      g_unlink (users_path);
-      g_rmdir (server->dir);
-      g_clear_pointer (&server->dir, g_free);
-    }
-}
-
 static const char *
-server_label (ServerKind kind)
+server_label (BenchServerKind kind)
 {
   switch (kind)
     {
-    case SERVER_GATEWAY: return "livedesk-gateway";
-    case SERVER_GATEWAY_REDIS: return "gateways + Redis";
-    case SERVER_NODE: default: return "socket.io 4.8.4 (node)";
+    case BENCH_SERVER_GATEWAY: return "livedesk-gateway";
+    case BENCH_SERVER_GATEWAY_REDIS: return "gateways + Redis";
+    case BENCH_SERVER_NODE: default: return "socket.io 4.8.4 (node)";
     }
 }
 
@@ -1908,7 +1578,7 @@ measure_load (Run          *run,
       s++;
     }
 
-  server_cpu = server_cpu_seconds (run->server);
+  server_cpu = bench_server_cpu_seconds (run->server);
   self_cpu = self_cpu_seconds ();
   read_machine_jiffies (&machine_busy, &machine_total);
   wall_start = g_get_monotonic_time ();
@@ -1918,7 +1588,7 @@ measure_load (Run          *run,
     worker_call (run->workers[w], worker_start_sending, g_steal_pointer (&lists[w]));
   wait_until (drained, run, config->duration_s * 1000 + 120000);
   SHARED_SET (run->measuring, FALSE);
-  phase->server_cpu_s = server_cpu_seconds (run->server) - server_cpu;
+  phase->server_cpu_s = bench_server_cpu_seconds (run->server) - server_cpu;
   phase->loadgen_cpu_s = self_cpu_seconds () - self_cpu;
   phase->wall_s = (g_get_monotonic_time () - wall_start) / (double) G_USEC_PER_SEC;
   if (read_machine_jiffies (&busy_end, &total_end) && total_end > machine_total)
@@ -1970,32 +1640,49 @@ run_count_joined (Run *run)
   return joined;
 }
 
+/* The presence events of a join grow with the room (userJoined to every
+ * member, joinedRoom listing them), so N clients in rooms of M cost N·M/2
+ * events; by default a join phase gets 300 s, or one second per 40,000 of
+ * N·M when that is more (10,000 in one room: 2,500 s), so that a big room
+ * is measured whole rather than cut off. --join-timeout overrides it. */
+static guint
+join_timeout_s (const Config *config,
+                guint         n)
+{
+  guint64 members = (n + config->rooms - 1) / config->rooms;
+
+  if (config->join_timeout_s > 0)
+    return config->join_timeout_s;
+  return (guint) MAX (300, (guint64) n * members / 40000);
+}
+
 static Result
 run_one (const Config *config,
-         ServerKind    kind,
+         BenchServerKind    kind,
          guint         n)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *run_error = NULL;
-  Server server = { .kind = kind };
+  BenchServer server = { .kind = kind };
   Run run = { .server = &server, .n = n, .nice = config->nice };
   Result result = { .n = n };
   glong rss_before, rss_after;
   gint64 now_s = g_get_real_time () / G_USEC_PER_SEC;
   gint64 join_start;
-  gboolean ok = kind != SERVER_NODE ? start_gateway (&server, config, &error)
-                                    : start_node (&server, config, &error);
+  gboolean ok = kind != BENCH_SERVER_NODE
+                  ? bench_server_start_gateway (&server, config->gateway, config->gateways, FALSE, &error)
+                  : bench_server_start_node (&server, config->node_script, config->peers_dir, &error);
 
   if (!ok)
     {
       result.note = g_strdup_printf ("%s did not start: %s", server_label (kind), error->message);
-      server_stop (&server);
+      bench_server_stop (&server);
       return result;
     }
 
   /* let it finish starting (node compiles its modules lazily) */
   g_usleep (200 * 1000);
-  rss_before = server_rss_kb (&server);
+  rss_before = bench_server_rss_kb (&server);
 
   g_mutex_init (&run.lock);
   g_cond_init (&run.answered);
@@ -2033,10 +1720,10 @@ run_one (const Config *config,
   run_start_workers (&run, config->threads);
   result.threads = run.n_workers;
   result.gateways = run.n_uris;
-  if (!wait_until (all_settled, &run, config->join_timeout_s * 1000))
+  if (!wait_until (all_settled, &run, join_timeout_s (config, n) * 1000))
     {
       /* the rest are not started, so the joins stop and the room goes quiet */
-      fail_run (&run, "the join timeout (%u s) passed", config->join_timeout_s);
+      fail_run (&run, "the join timeout (%u s) passed", join_timeout_s (config, n));
       run_call_workers (&run, worker_stop_starting, NULL);
       wait_until (all_settled, &run, 60000);
       if (run_count_joined (&run) == n)
@@ -2045,7 +1732,7 @@ run_one (const Config *config,
   run.quiet_from_us = g_get_monotonic_time ();
   wait_until (quiet_after_joins, &run, 300000);
   result.join_s = (g_get_monotonic_time () - join_start) / (double) G_USEC_PER_SEC;
-  rss_after = server_rss_kb (&server);
+  rss_after = bench_server_rss_kb (&server);
 
   run.joined = result.joined = run_count_joined (&run);
   if (run.joined < n)
@@ -2059,7 +1746,7 @@ run_one (const Config *config,
   if (run.joined == 0)
     {
       run_free (&run);
-      server_stop (&server);
+      bench_server_stop (&server);
       return result;
     }
 
@@ -2071,7 +1758,7 @@ run_one (const Config *config,
     result.note = g_strdup_printf ("%s: %s", server_label (kind), run_error);
 
   run_free (&run);
-  server_stop (&server);
+  bench_server_stop (&server);
   return result;
 }
 
@@ -2206,9 +1893,9 @@ print_table (const Config *config,
       const Phase *o = node != NULL ? &node->phases[load] : NULL;
 
       if (gateway != NULL)
-        print_row (config, server_label (SERVER_GATEWAY), gateway, load);
+        print_row (config, server_label (BENCH_SERVER_GATEWAY), gateway, load);
       if (node != NULL)
-        print_row (config, server_label (SERVER_NODE), node, load);
+        print_row (config, server_label (BENCH_SERVER_NODE), node, load);
       if (g != NULL && o != NULL && g->ran && o->ran)
         g_print ("  gateway/node: %.2fx delivered/s (target >= 3), %.2fx p99 (target <= 1), "
                  "%.2fx RSS/client (target <= 0.25), %.2fx server CPU per delivery\n",
@@ -2307,7 +1994,7 @@ main (int   argc,
   gint threads = atoi (env_or ("LIVEDESK_FANOUT_THREADS", "0"));
   gint nice = atoi (env_or ("LIVEDESK_FANOUT_NICE", "10"));
   g_autofree char *rates_arg = NULL;
-  gint join_timeout = 300;
+  gint join_timeout = 0;
   gint rooms = atoi (env_or ("LIVEDESK_FANOUT_ROOMS", "1"));
   gint gateways = atoi (env_or ("LIVEDESK_FANOUT_GATEWAYS", "1"));
   gboolean with_gateway, with_node;
@@ -2321,7 +2008,8 @@ main (int   argc,
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads,
       "Load-generator threads, each running its share of the clients (the number of CPUs)", "T" },
     { "nice", 0, 0, G_OPTION_ARG_INT, &nice, "Nice value of the load-generator threads (10)", "N" },
-    { "join-timeout", 0, 0, G_OPTION_ARG_INT, &join_timeout, "Seconds the clients have to join (300)", "S" },
+    { "join-timeout", 0, 0, G_OPTION_ARG_INT, &join_timeout,
+      "Seconds the clients have to join (by default 300, more for big rooms: see above)", "S" },
     { "server", 0, 0, G_OPTION_ARG_STRING, &server_arg, "both, gateway or node (both)", "WHICH" },
     { "rooms", 0, 0, G_OPTION_ARG_INT, &rooms, "Rooms the clients are spread over, client i in room i % R (1)", "R" },
     { "gateways", 0, 0, G_OPTION_ARG_INT, &gateways,
@@ -2336,16 +2024,16 @@ main (int   argc,
       g_printerr ("bench-fanout: %s\n", error->message);
       return 2;
     }
-  if (rooms < 1 || gateways < 1 || gateways > MAX_GATEWAYS)
+  if (rooms < 1 || gateways < 1 || gateways > BENCH_MAX_GATEWAYS)
     {
-      g_printerr ("bench-fanout: --rooms must be at least 1, --gateways from 1 to %d\n", MAX_GATEWAYS);
+      g_printerr ("bench-fanout: --rooms must be at least 1, --gateways from 1 to %d\n", BENCH_MAX_GATEWAYS);
       return 2;
     }
   config.rooms = (guint) rooms;
   config.gateways = (guint) gateways;
-  if (duration <= 0 || join_timeout <= 0 || threads < 0)
+  if (duration <= 0 || join_timeout < 0 || threads < 0)
     {
-      g_printerr ("bench-fanout: --duration and --join-timeout must be positive, --threads not negative\n");
+      g_printerr ("bench-fanout: --duration must be positive, --join-timeout not negative, --threads not negative\n");
       return 2;
     }
 
@@ -2395,11 +2083,11 @@ main (int   argc,
           continue;
         }
       if (with_gateway)
-        gateway = run_one (&config, SERVER_GATEWAY, n);
+        gateway = run_one (&config, BENCH_SERVER_GATEWAY, n);
       if (with_node)
-        node = run_one (&config, SERVER_NODE, n);
+        node = run_one (&config, BENCH_SERVER_NODE, n);
       if (config.gateways > 1)
-        split = run_one (&config, SERVER_GATEWAY_REDIS, n);
+        split = run_one (&config, BENCH_SERVER_GATEWAY_REDIS, n);
       print_table (&config, n, with_gateway ? &gateway : NULL, with_node ? &node : NULL,
                    config.gateways > 1 ? &split : NULL);
       g_free (gateway.note);

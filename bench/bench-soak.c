@@ -41,12 +41,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "bench-servers.h"
 #include "gw-jwt.h"
-#include "gw-users.h"
 #include "sio-codec.h"
 
 #define ROOM_ID "soak"
@@ -70,12 +69,8 @@
 /* Quiet this long before a figure is read after clients leave. */
 #define SETTLE_MS 1000
 
-typedef enum
-{
-  SERVER_GATEWAY,
-  SERVER_NODE,
-  N_SERVERS
-} ServerKind;
+/* The servers compared, in this order. */
+#define N_SERVERS (BENCH_SERVER_NODE + 1)
 
 typedef struct
 {
@@ -94,17 +89,6 @@ typedef struct
   char    *node_script;
   char    *self;
 } Config;
-
-typedef struct
-{
-  ServerKind   kind;
-  GSubprocess *process;
-  GPid         pid;
-  guint        port;
-  char        *dir;
-  GwJwt       *jwt;
-  char        *secret;
-} Server;
 
 /* What a phase leaves in the summary. */
 typedef struct
@@ -168,7 +152,7 @@ typedef struct
 struct _Bench
 {
   const Config *config;
-  Server       *server;
+  BenchServer  *server;
   SoupSession  *session;
   GUri         *uri;
   char         *first_error;
@@ -194,12 +178,6 @@ struct _Bench
   double        flood_owed;
 };
 
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
 G_GNUC_PRINTF (2, 3)
 static void
 bench_error (Bench      *bench,
@@ -216,54 +194,10 @@ bench_error (Bench      *bench,
   va_end (args);
 }
 
-/* Server figures from /proc. */
-static glong
-read_rss_kb (GPid pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/status", pid);
-  g_autofree char *text = NULL;
-  const char *line;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL) || (line = strstr (text, "\nVmRSS:")) == NULL)
-    return -1;
-  return strtol (line + strlen ("\nVmRSS:"), NULL, 10);
-}
-
-static guint
-read_n_fds (GPid pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/fd", pid);
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  guint n = 0;
-
-  if (dir == NULL)
-    return 0;
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
-/* utime + stime of PID in seconds, from /proc/PID/stat. */
-static double
-read_cpu_seconds (GPid pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *text = NULL;
-  unsigned long utime, stime;
-  const char *after_comm;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL) || (after_comm = strrchr (text, ')')) == NULL)
-    return 0;
-  /* fields 3–13 come before utime (14) and stime (15) */
-  if (sscanf (after_comm + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
-    return 0;
-  return (double) (utime + stime) / sysconf (_SC_CLK_TCK);
-}
-
 static const char *
-server_label (ServerKind kind)
+server_label (BenchServerKind kind)
 {
-  return kind == SERVER_GATEWAY ? "gateway" : "node";
+  return kind == BENCH_SERVER_GATEWAY ? "gateway" : "node";
 }
 
 /* One line of the running log: phase, server, seconds into the phase, a
@@ -278,33 +212,15 @@ sample (Bench        *bench,
         guint64       count)
 {
   GPid pid = bench->server->pid;
-  glong rss = read_rss_kb (pid);
-  guint fds = read_n_fds (pid);
-  double cpu = read_cpu_seconds (pid) - cpu_start;
+  glong rss = bench_read_rss_kb (pid);
+  guint fds = bench_read_n_fds (pid);
+  double cpu = bench_read_cpu_seconds (pid) - cpu_start;
 
   figures->rss_peak_kb = MAX (figures->rss_peak_kb, rss);
   figures->fds_peak = MAX (figures->fds_peak, fds);
   g_print ("%-6s %-8s %7.1f s  %-10s %9" G_GUINT64_FORMAT "  RSS %8ld kB  fds %5u  CPU %7.2f s\n",
            phase_names[phase], server_label (bench->server->kind),
            (g_get_monotonic_time () - start_us) / 1e6, what, count, rss, fds, cpu);
-}
-
-static GwJwt *
-new_random_jwt (char **out_secret)
-{
-  g_autoptr(GString) secret = g_string_new (NULL);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  GwJwt *jwt;
-
-  for (guint i = 0; i < 12; i++)
-    g_string_append_printf (secret, "%08x", g_random_int ());
-  bytes = g_bytes_new (secret->str, secret->len);
-  jwt = gw_jwt_new (bytes, &error);
-  if (jwt == NULL)
-    g_error ("Cannot make a signing key: %s", error->message);
-  *out_secret = g_string_free (g_steal_pointer (&secret), FALSE);
-  return jwt;
 }
 
 static GwJwt *
@@ -335,110 +251,6 @@ mint (GwJwt      *jwt,
   if (token == NULL)
     g_error ("Cannot sign a token: %s", error->message);
   return token;
-}
-
-static gboolean
-start_gateway (Server        *server,
-               const Config  *config,
-               GError       **error)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_autoptr(GwUsers) users = gw_users_new ();
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *users_path = NULL;
-  g_autofree char *line = NULL;
-
-  server->dir = g_dir_make_tmp ("livedesk-soak-XXXXXX", error);
-  if (server->dir == NULL)
-    return FALSE;
-  /* Nobody logs in over REST here; tokens are signed with the same secret. */
-  users_path = g_build_filename (server->dir, "users.json", NULL);
-  if (!gw_users_save_to_file (users, users_path, error))
-    return FALSE;
-  server->jwt = new_random_jwt (&server->secret);
-
-  g_subprocess_launcher_setenv (launcher, "LIVEDESK_JWT_SECRET", server->secret, TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  /* Presence is not measured (no viewerPing), and every client of the
-   * bench comes from loopback: no per-address limit. Its log (a line per
-   * connection) goes nowhere. */
-  server->process = g_subprocess_launcher_spawn (launcher, error, config->gateway, "serve",
-                                                 "--port", "0", "--users", users_path,
-                                                 "--presence-timeout", "86400",
-                                                 "--max-connections-per-address", "0", NULL);
-  if (server->process == NULL)
-    return FALSE;
-
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, error);
-  if (line == NULL || !g_str_has_prefix (line, "listening "))
-    {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s did not start", config->gateway);
-      return FALSE;
-    }
-  server->port = (guint) g_ascii_strtoull (line + strlen ("listening "), NULL, 10);
-  server->pid = atoi (g_subprocess_get_identifier (server->process));
-  return server->port > 0;
-}
-
-static gboolean
-start_node (Server        *server,
-            const Config  *config,
-            GError       **error)
-{
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autofree char *line = NULL;
-  JsonNode *root;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  server->process = g_subprocess_launcher_spawn (launcher, error, "node", config->node_script,
-                                                 config->peers_dir, NULL);
-  if (server->process == NULL)
-    return FALSE;
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, error);
-  if (line == NULL || !json_parser_load_from_data (parser, line, -1, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
-      !json_object_has_member (json_node_get_object (root), "port"))
-    {
-      g_clear_error (error);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "The node server did not start (is tests/peers installed? npm ci there)");
-      return FALSE;
-    }
-  server->port = (guint) json_object_get_int_member (json_node_get_object (root), "port");
-  server->pid = atoi (g_subprocess_get_identifier (server->process));
-  return TRUE;
-}
-
-static void
-server_stop (Server *server)
-{
-  if (server->process != NULL)
-    {
-      g_subprocess_send_signal (server->process, SIGTERM);
-      if (server->kind == SERVER_NODE)
-        g_output_stream_close (g_subprocess_get_stdin_pipe (server->process), NULL, NULL);
-      g_subprocess_wait (server->process, NULL, NULL);
-      g_clear_object (&server->process);
-    }
-  g_clear_object (&server->jwt);
-  if (server->secret != NULL)
-    explicit_bzero (server->secret, strlen (server->secret));
-  g_clear_pointer (&server->secret, g_free);
-  if (server->dir != NULL)
-    {
-      g_autofree char *users_path = g_build_filename (server->dir, "users.json", NULL);
-
-      g_unlink (users_path);
-      g_rmdir (server->dir);
-      g_clear_pointer (&server->dir, g_free);
-    }
 }
 
 /* Clients: libsoup WebSocket connections speaking Engine.IO and Socket.IO
@@ -811,15 +623,15 @@ phase_churn (Bench        *bench,
 {
   const Config *config = bench->config;
   gint64 start = g_get_monotonic_time ();
-  double cpu_start = read_cpu_seconds (bench->server->pid);
+  double cpu_start = bench_read_cpu_seconds (bench->server->pid);
   guint step = MAX (config->churn / 10, 1);
   guint first = MIN (config->churn, config->quick ? step : 5000);
   guint next = first;
 
   churn_token = mint (bench->server->jwt, "soakchurn");
   figures->ran = TRUE;
-  figures->rss_start_kb = read_rss_kb (bench->server->pid);
-  figures->fds_start = read_n_fds (bench->server->pid);
+  figures->rss_start_kb = bench_read_rss_kb (bench->server->pid);
+  figures->fds_start = bench_read_n_fds (bench->server->pid);
   sample (bench, PHASE_CHURN, figures, start, cpu_start, "start", 0);
 
   bench->to_start = config->churn;
@@ -834,7 +646,7 @@ phase_churn (Bench        *bench,
 
           if (next == first)
             {
-              figures->rss_first_kb = read_rss_kb (bench->server->pid);
+              figures->rss_first_kb = bench_read_rss_kb (bench->server->pid);
               figures->first_at = done;
             }
           sample (bench, PHASE_CHURN, figures, start, cpu_start, "connected", bench->churned);
@@ -844,9 +656,9 @@ phase_churn (Bench        *bench,
     }
   figures->wall_s = (g_get_monotonic_time () - start) / 1e6;
   settle (bench);
-  figures->rss_end_kb = read_rss_kb (bench->server->pid);
-  figures->fds_end = read_n_fds (bench->server->pid);
-  figures->cpu_s = read_cpu_seconds (bench->server->pid) - cpu_start;
+  figures->rss_end_kb = bench_read_rss_kb (bench->server->pid);
+  figures->fds_end = bench_read_n_fds (bench->server->pid);
+  figures->cpu_s = bench_read_cpu_seconds (bench->server->pid) - cpu_start;
   figures->done = bench->churned;
   figures->failed = bench->churn_failed;
   sample (bench, PHASE_CHURN, figures, start, cpu_start, "settled", bench->churned);
@@ -927,7 +739,7 @@ start_slow_readers (Bench   *bench,
 
   if (bench->server->secret != NULL)
     g_subprocess_launcher_setenv (launcher, "LIVEDESK_SOAK_SECRET", bench->server->secret, TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, bench_die_with_parent, NULL, NULL);
   child = g_subprocess_launcher_spawn (launcher, error, bench->config->self,
                                        "--slow-readers-child", count, "--port", port, NULL);
   if (child == NULL)
@@ -973,13 +785,13 @@ phase_slow (Bench        *bench,
   g_autoptr(GSubprocess) child = NULL;
   g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
-  double cpu_start = read_cpu_seconds (bench->server->pid);
+  double cpu_start = bench_read_cpu_seconds (bench->server->pid);
   gint64 flood_end;
   guint tick;
 
   figures->ran = TRUE;
-  figures->rss_start_kb = read_rss_kb (bench->server->pid);
-  figures->fds_start = read_n_fds (bench->server->pid);
+  figures->rss_start_kb = bench_read_rss_kb (bench->server->pid);
+  figures->fds_start = bench_read_n_fds (bench->server->pid);
   sample (bench, PHASE_SLOW, figures, start, cpu_start, "start", 0);
 
   child = start_slow_readers (bench, &error);
@@ -1017,9 +829,9 @@ phase_slow (Bench        *bench,
   g_subprocess_wait (child, NULL, NULL);
   settle (bench);
   figures->wall_s = (g_get_monotonic_time () - start) / 1e6;
-  figures->rss_end_kb = read_rss_kb (bench->server->pid);
-  figures->fds_end = read_n_fds (bench->server->pid);
-  figures->cpu_s = read_cpu_seconds (bench->server->pid) - cpu_start;
+  figures->rss_end_kb = bench_read_rss_kb (bench->server->pid);
+  figures->fds_end = bench_read_n_fds (bench->server->pid);
+  figures->cpu_s = bench_read_cpu_seconds (bench->server->pid) - cpu_start;
   sample (bench, PHASE_SLOW, figures, start, cpu_start, "all gone", 0);
 }
 
@@ -1029,11 +841,11 @@ phase_storm (Bench        *bench,
 {
   const Config *config = bench->config;
   gint64 start = g_get_monotonic_time ();
-  double cpu_start = read_cpu_seconds (bench->server->pid);
+  double cpu_start = bench_read_cpu_seconds (bench->server->pid);
 
   figures->ran = TRUE;
-  figures->rss_start_kb = read_rss_kb (bench->server->pid);
-  figures->fds_start = read_n_fds (bench->server->pid);
+  figures->rss_start_kb = bench_read_rss_kb (bench->server->pid);
+  figures->fds_start = bench_read_n_fds (bench->server->pid);
   sample (bench, PHASE_STORM, figures, start, cpu_start, "start", 0);
 
   for (guint round = 0; round < config->storm_rounds; round++)
@@ -1051,16 +863,16 @@ phase_storm (Bench        *bench,
     }
   settle (bench);
   figures->wall_s = (g_get_monotonic_time () - start) / 1e6;
-  figures->rss_end_kb = read_rss_kb (bench->server->pid);
-  figures->fds_end = read_n_fds (bench->server->pid);
-  figures->cpu_s = read_cpu_seconds (bench->server->pid) - cpu_start;
+  figures->rss_end_kb = bench_read_rss_kb (bench->server->pid);
+  figures->fds_end = bench_read_n_fds (bench->server->pid);
+  figures->cpu_s = bench_read_cpu_seconds (bench->server->pid) - cpu_start;
   sample (bench, PHASE_STORM, figures, start, cpu_start, "settled", 0);
 }
 
 static void
 bench_init (Bench        *bench,
             const Config *config,
-            Server       *server)
+            BenchServer  *server)
 {
   g_autofree char *url = g_strdup_printf ("ws://127.0.0.1:%u/socket/?EIO=4&transport=websocket", server->port);
 
@@ -1199,7 +1011,7 @@ slow_readers_child (guint n,
                     guint port)
 {
   Config config = { .parallel = 1 };
-  Server server = { .port = port };
+  BenchServer server = { .port = port };
   const char *secret = g_getenv ("LIVEDESK_SOAK_SECRET");
   Bench bench;
 
@@ -1294,21 +1106,23 @@ main (int   argc,
            config.flood_seconds, config.storm, config.storm_rounds);
   memset (figures, 0, sizeof figures);
 
-  for (ServerKind kind = 0; kind < N_SERVERS; kind++)
+  for (BenchServerKind kind = 0; kind < N_SERVERS; kind++)
     {
-      Server server = { .kind = kind };
+      BenchServer server = { .kind = kind };
       Bench bench;
       gboolean started;
 
       if (!g_str_equal (config.which, "both") && !g_str_equal (config.which, server_label (kind)))
         continue;
-      started = kind == SERVER_GATEWAY ? start_gateway (&server, &config, &error)
-                                       : start_node (&server, &config, &error);
+      /* the gateway logs a line per connection: not here */
+      started = kind == BENCH_SERVER_GATEWAY
+                  ? bench_server_start_gateway (&server, config.gateway, 1, TRUE, &error)
+                  : bench_server_start_node (&server, config.node_script, config.peers_dir, &error);
       if (!started)
         {
           g_printerr ("bench-soak: %s: %s\n", server_label (kind), error ? error->message : "did not start");
           g_clear_error (&error);
-          server_stop (&server);
+          bench_server_stop (&server);
           status = 1;
           continue;
         }
@@ -1327,7 +1141,7 @@ main (int   argc,
           status = 1;
         }
       bench_clear (&bench);
-      server_stop (&server);
+      bench_server_stop (&server);
     }
 
   print_summary (&config, figures, ran);
