@@ -246,6 +246,7 @@ ld_test_gateway_online_session (LdTestGateway *gateway,
 
   ld_session_connect (session);
   LD_TEST_WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE, timeout_ms);
+  g_assert_cmpstr (ld_session_get_user_id (session), ==, user);
   return session;
 }
 
@@ -261,24 +262,101 @@ ld_test_session_join (LdSession  *session,
   LD_TEST_WAIT_UNTIL (result != NULL, timeout_ms);
   g_assert_true (ld_session_join_room_finish (session, result, &error));
   g_assert_no_error (error);
+  g_assert_cmpstr (ld_test_room_id (session), ==, room_id);
 }
 
 /* The client's own rate limit allows one send a second per user. */
 #define RATE_LIMIT_WAIT_MS 1100
 
-void
+LdMessage *
 ld_test_session_send_text (LdSession  *session,
                            const char *text)
 {
   for (;;)
     {
       g_autoptr(GError) error = NULL;
+      LdMessage *message = ld_room_send_text (ld_test_room (session), text, &error);
 
-      if (ld_room_send_text (ld_test_room (session), text, &error) != NULL)
-        return;
+      if (message != NULL)
+        return message;
       g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
       test_spin (RATE_LIMIT_WAIT_MS);
     }
+}
+
+/* The current room's messages, flushed to the model, for each of them
+ * that FN accepts. */
+static void
+each_message (LdSession  *session,
+              void      (*fn) (LdMessage *message, gpointer data),
+              gpointer    data)
+{
+  LdChatModel *chat = ld_room_get_chat (ld_test_room (session));
+
+  ld_chat_model_flush (chat);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (chat)); i++)
+    {
+      g_autoptr(LdMessage) message = g_list_model_get_item (G_LIST_MODEL (chat), i);
+
+      fn (message, data);
+    }
+}
+
+typedef struct
+{
+  const char *user;
+  const char *text;
+  GString    *out;
+  guint       n;
+} Texts;
+
+static void
+add_text (LdMessage *message,
+          gpointer   data)
+{
+  Texts *texts = data;
+
+  if (g_strcmp0 (ld_message_get_user_id (message), texts->user) != 0)
+    return;
+  if (texts->out != NULL)
+    {
+      if (texts->out->len > 0)
+        g_string_append_c (texts->out, ',');
+      g_string_append (texts->out, ld_message_get_text (message));
+    }
+  if (g_strcmp0 (ld_message_get_text (message), texts->text) == 0)
+    texts->n++;
+}
+
+char *
+ld_test_session_texts (LdSession  *session,
+                       const char *user)
+{
+  Texts texts = { .user = user, .out = g_string_new (NULL) };
+
+  each_message (session, add_text, &texts);
+  return g_string_free (texts.out, FALSE);
+}
+
+gboolean
+ld_test_session_texts_are (LdSession  *session,
+                           const char *user,
+                           const char *expected)
+{
+  g_autofree char *texts = ld_test_session_texts (session, user);
+
+  return g_strcmp0 (texts, expected) == 0;
+}
+
+guint
+ld_test_session_count_text (LdSession  *session,
+                            const char *user,
+                            const char *text)
+{
+  Texts texts = { .user = user, .text = text };
+
+  each_message (session, add_text, &texts);
+  return texts.n;
 }
 
 void

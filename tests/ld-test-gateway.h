@@ -54,7 +54,8 @@ LdSession     *ld_test_gateway_online_session (LdTestGateway  *gateway,
                                                const char     *user,
                                                const char     *role,
                                                guint           timeout_ms);
-/* Joins ROOM_ID, which must succeed within TIMEOUT_MS. */
+/* Joins ROOM_ID, which must succeed within TIMEOUT_MS and make it the
+ * current room. */
 void           ld_test_session_join           (LdSession      *session,
                                                const char     *room_id,
                                                guint           timeout_ms);
@@ -62,11 +63,21 @@ void           ld_test_session_join           (LdSession      *session,
 /* What a user sends, sent again after a second each time the client's own
  * rate limit (one send a second per user) refuses it; any other refusal
  * fails the test. TIMEOUT_MS bounds each wait for an answer. */
-void           ld_test_session_send_text      (LdSession      *session,
+LdMessage     *ld_test_session_send_text      (LdSession      *session,
                                                const char     *text);
 void           ld_test_session_send_gift      (LdSession      *session,
                                                const LdRoomGift *gift,
                                                guint           timeout_ms);
+/* The texts of USER's messages in the current room, in order, joined with
+ * ","; whether they are EXPECTED; how many of them are TEXT. */
+char          *ld_test_session_texts          (LdSession      *session,
+                                               const char     *user);
+gboolean       ld_test_session_texts_are      (LdSession      *session,
+                                               const char     *user,
+                                               const char     *expected);
+guint          ld_test_session_count_text     (LdSession      *session,
+                                               const char     *user,
+                                               const char     *text);
 /* Opens (or adds to) a "billing" support ticket with TEXT. */
 void           ld_test_session_contact_support (LdSession     *session,
                                                 const char    *text,

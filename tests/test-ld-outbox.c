@@ -297,111 +297,20 @@ test_length_notify (void)
   g_assert_cmpuint (notified, ==, 2);
 }
 
-/* Online as USER, and the session says it is USER: what this file tests. */
-static LdSession *
-online_session (LdTestGateway *gateway,
-                const char    *user,
-                const char    *role)
-{
-  LdSession *session = ld_test_gateway_online_session (gateway, user, role, WAIT_MS);
-
-  g_assert_cmpstr (ld_session_get_user_id (session), ==, user);
-  return session;
-}
-
-/* In ROOM_ID, and the session says so: what this file tests. */
-static void
-join (LdSession  *session,
-      const char *room_id)
-{
-  ld_test_session_join (session, room_id, WAIT_MS);
-  g_assert_cmpstr (ld_test_room_id (session), ==, room_id);
-}
-
-/* How many messages of USER with TEXT the chat shows (after a flush). */
-static guint
-count_text (LdSession  *session,
-            const char *user,
-            const char *text)
-{
-  LdChatModel *chat = ld_room_get_chat (ld_test_room (session));
-  guint n = 0;
-
-  ld_chat_model_flush (chat);
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (chat)); i++)
-    {
-      g_autoptr(LdMessage) message = g_list_model_get_item (G_LIST_MODEL (chat), i);
-
-      if (g_strcmp0 (ld_message_get_user_id (message), user) == 0 &&
-          g_strcmp0 (ld_message_get_text (message), text) == 0)
-        n++;
-    }
-  return n;
-}
-
-/* The texts of USER's messages in order, joined with ",". */
-static char *
-texts_of (LdSession  *session,
-          const char *user)
-{
-  LdChatModel *chat = ld_room_get_chat (ld_test_room (session));
-  g_autoptr(GString) out = g_string_new (NULL);
-
-  ld_chat_model_flush (chat);
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (chat)); i++)
-    {
-      g_autoptr(LdMessage) message = g_list_model_get_item (G_LIST_MODEL (chat), i);
-
-      if (g_strcmp0 (ld_message_get_user_id (message), user) != 0)
-        continue;
-      if (out->len > 0)
-        g_string_append_c (out, ',');
-      g_string_append (out, ld_message_get_text (message));
-    }
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
-static gboolean
-texts_are (LdSession  *session,
-           const char *user,
-           const char *expected)
-{
-  g_autofree char *texts = texts_of (session, user);
-
-  return g_strcmp0 (texts, expected) == 0;
-}
-
-/* Sends TEXT as soon as the rate limit allows, as a user told to wait would. */
-static LdMessage *
-send_when_allowed (LdSession  *session,
-                   const char *text)
-{
-  for (;;)
-    {
-      g_autoptr(GError) error = NULL;
-      LdMessage *message = ld_room_send_text (ld_session_get_current_room (session), text, &error);
-
-      if (message != NULL)
-        return message;
-      g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
-      test_spin (100);
-    }
-}
-
 /* The guide's two-client test: what one sends, the other sees, and the
  * sender sees it once, confirmed. */
 static void
 test_two_clients (void)
 {
   g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
-  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
-  g_autoptr(LdSession) bob = online_session (gateway, "bob", "viewer");
+  g_autoptr(LdSession) alice = ld_test_gateway_online_session (gateway, "alice", "viewer", WAIT_MS);
+  g_autoptr(LdSession) bob = ld_test_gateway_online_session (gateway, "bob", "viewer", WAIT_MS);
   g_autoptr(GError) error = NULL;
   g_autoptr(LdRoom) left = NULL;
   LdMessage *sent;
 
-  join (alice, "room_1");
-  join (bob, "room_1");
+  ld_test_session_join (alice, "room_1", WAIT_MS);
+  ld_test_session_join (bob, "room_1", WAIT_MS);
   WAIT_UNTIL (ld_viewer_model_get_count (ld_room_get_viewers (ld_test_room (alice))) == 2);
   WAIT_UNTIL (ld_room_get_viewer_count (ld_test_room (alice)) == 2);
   g_assert_nonnull (ld_viewer_model_lookup (ld_room_get_viewers (ld_test_room (bob)), "alice"));
@@ -415,8 +324,8 @@ test_two_clients (void)
   g_assert_nonnull (ld_message_get_id (sent));
 
   WAIT_UNTIL (ld_chat_model_lookup (ld_room_get_chat (ld_test_room (bob)), ld_message_get_id (sent)) != NULL);
-  g_assert_cmpuint (count_text (bob, "alice", "xin chào 3"), ==, 1);
-  g_assert_cmpuint (count_text (alice, "alice", "xin chào 3"), ==, 1);
+  g_assert_cmpuint (ld_test_session_count_text (bob, "alice", "xin chào 3"), ==, 1);
+  g_assert_cmpuint (ld_test_session_count_text (alice, "alice", "xin chào 3"), ==, 1);
   /* The echo may confirm it before the ack comes back. */
   WAIT_UNTIL (ld_outbox_get_length (ld_session_get_outbox (alice)) == 0);
 
@@ -431,8 +340,8 @@ test_two_clients (void)
   g_assert_cmpuint (ld_viewer_model_get_count (ld_room_get_viewers (left)), ==, 0);
 
   /* Another room: its history, not the first one's. */
-  join (bob, "room_1b");
-  g_assert_cmpuint (count_text (bob, "alice", "xin chào 3"), ==, 0);
+  ld_test_session_join (bob, "room_1b", WAIT_MS);
+  g_assert_cmpuint (ld_test_session_count_text (bob, "alice", "xin chào 3"), ==, 0);
   g_assert_cmpuint (ld_viewer_model_get_count (ld_room_get_viewers (ld_test_room (bob))), ==, 1);
 }
 
@@ -443,21 +352,21 @@ static void
 test_reconnect_outbox (void)
 {
   g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
-  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
-  g_autoptr(LdSession) bob = online_session (gateway, "bob", "viewer");
+  g_autoptr(LdSession) alice = ld_test_gateway_online_session (gateway, "alice", "viewer", WAIT_MS);
+  g_autoptr(LdSession) bob = ld_test_gateway_online_session (gateway, "bob", "viewer", WAIT_MS);
   g_autoptr(GError) error = NULL;
   const char *texts[] = { "one", "two", "three" };
   LdMessage *messages[3];
 
-  join (alice, "room_2");
-  join (bob, "room_2");
+  ld_test_session_join (alice, "room_2", WAIT_MS);
+  ld_test_session_join (bob, "room_2", WAIT_MS);
   messages[0] = ld_room_send_text (ld_test_room (alice), "zero", &error);
   g_assert_no_error (error);
   WAIT_UNTIL (ld_message_get_state (messages[0]) == LD_MESSAGE_STATE_SENT);
   WAIT_UNTIL (ld_outbox_get_length (ld_session_get_outbox (alice)) == 0);
   /* Alice hearing "sent" does not mean Bob has it yet: the gateway may
    * still be writing the broadcast when it is killed. */
-  WAIT_UNTIL (texts_are (bob, "alice", "zero"));
+  WAIT_UNTIL (ld_test_session_texts_are (bob, "alice", "zero"));
 
   ld_test_gateway_kill (gateway);
   WAIT_UNTIL (ld_session_get_state (alice) == LD_SESSION_STATE_RECONNECTING);
@@ -466,11 +375,11 @@ test_reconnect_outbox (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
     {
-      messages[i] = send_when_allowed (alice, texts[i]);
+      messages[i] = ld_test_session_send_text (alice, texts[i]);
       g_assert_cmpint (ld_message_get_state (messages[i]), ==, LD_MESSAGE_STATE_PENDING);
     }
   g_assert_cmpuint (ld_outbox_get_length (ld_session_get_outbox (alice)), ==, 3);
-  g_assert_true (texts_are (alice, "alice", "zero,one,two,three"));
+  g_assert_true (ld_test_session_texts_are (alice, "alice", "zero,one,two,three"));
 
   ld_test_gateway_restart (gateway);
   WAIT_UNTIL (ld_session_get_state (alice) == LD_SESSION_STATE_ONLINE);
@@ -479,12 +388,12 @@ test_reconnect_outbox (void)
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
     WAIT_UNTIL (ld_message_get_state (messages[i]) == LD_MESSAGE_STATE_SENT);
   WAIT_UNTIL (ld_outbox_get_length (ld_session_get_outbox (alice)) == 0);
-  g_assert_true (texts_are (alice, "alice", "zero,one,two,three"));
+  g_assert_true (ld_test_session_texts_are (alice, "alice", "zero,one,two,three"));
 
   /* Bob re-joined by himself too; his viewer list was rebuilt from the new
    * gateway's, and he has what Alice sent while he was away, once each. */
   WAIT_UNTIL (ld_session_get_state (bob) == LD_SESSION_STATE_ONLINE);
-  WAIT_UNTIL (texts_are (bob, "alice", "zero,one,two,three"));
+  WAIT_UNTIL (ld_test_session_texts_are (bob, "alice", "zero,one,two,three"));
   WAIT_UNTIL (ld_viewer_model_get_count (ld_room_get_viewers (ld_test_room (alice))) == 2);
   WAIT_UNTIL (ld_viewer_model_get_count (ld_room_get_viewers (ld_test_room (bob))) == 2);
 }
@@ -521,7 +430,7 @@ test_validation_and_rate_limit (void)
     { "https://i.imgur.com/cat.exe", TRUE, LD_CONTRACT_ERROR_INVALID_IMAGE_URL },
   };
   g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
-  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
+  g_autoptr(LdSession) alice = ld_test_gateway_online_session (gateway, "alice", "viewer", WAIT_MS);
   g_autoptr(GPtrArray) reasons = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) long_text = g_string_new (NULL);
   g_autoptr(GString) long_gift_text = g_string_new (NULL);
@@ -547,7 +456,7 @@ test_validation_and_rate_limit (void)
   g_ptr_array_add (reasons, g_strdup (error->message));
   g_clear_error (&error);
 
-  join (alice, "room_v");
+  ld_test_session_join (alice, "room_v", WAIT_MS);
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       const char *text = bad[i].text != NULL ? bad[i].text : long_text->str;
@@ -628,13 +537,13 @@ test_server_without_acks (void)
   ld_session_set_tokens (session, tokens);
   ld_session_connect (session);
   WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
-  join (session, "room_q");
+  ld_test_session_join (session, "room_q", WAIT_MS);
 
   message = ld_room_send_text (ld_test_room (session), "không có ack", &error);
   g_assert_no_error (error);
   WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
   WAIT_UNTIL (ld_outbox_get_length (ld_session_get_outbox (session)) == 0);
-  g_assert_cmpuint (count_text (session, "alice", "không có ack"), ==, 1);
+  g_assert_cmpuint (ld_test_session_count_text (session, "alice", "không có ack"), ==, 1);
 
   ld_room_get_info_async (ld_session_get_room (session, "room_q"), NULL, ld_test_store_result, &info_result);
   WAIT_UNTIL (info_result != NULL);

@@ -8,6 +8,7 @@
 
 #include "ld-reconnect.h"
 #include "ld-test-clock.h"
+#include "ld-test-network-monitor.h"
 
 typedef struct
 {
@@ -272,126 +273,31 @@ test_now (Fixture       *f,
   g_assert_cmpuint (last_attempt (f), ==, 2);
 }
 
-/* A GNetworkMonitor of the test's own, to report the network down and up
- * through the interface the schedule listens to. */
-#define TEST_TYPE_NETWORK_MONITOR (test_network_monitor_get_type ())
-G_DECLARE_FINAL_TYPE (TestNetworkMonitor, test_network_monitor, TEST, NETWORK_MONITOR, GObject)
-
-struct _TestNetworkMonitor
-{
-  GObject  parent_instance;
-  gboolean available;
-};
-
-enum
-{
-  MONITOR_PROP_0,
-  MONITOR_PROP_AVAILABLE,
-  MONITOR_PROP_METERED,
-  MONITOR_PROP_CONNECTIVITY,
-};
-
-static gboolean
-test_network_monitor_initable_init (GInitable     *initable,
-                                    GCancellable  *cancellable,
-                                    GError       **error)
-{
-  return TRUE;
-}
-
-static void
-test_network_monitor_initable_iface_init (GInitableIface *iface)
-{
-  iface->init = test_network_monitor_initable_init;
-}
-
-static void
-test_network_monitor_iface_init (GNetworkMonitorInterface *iface)
-{
-}
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestNetworkMonitor, test_network_monitor, G_TYPE_OBJECT,
-  G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, test_network_monitor_initable_iface_init)
-  G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR, test_network_monitor_iface_init))
-
-static void
-test_network_monitor_get_property (GObject    *object,
-                                   guint       prop_id,
-                                   GValue     *value,
-                                   GParamSpec *pspec)
-{
-  TestNetworkMonitor *self = TEST_NETWORK_MONITOR (object);
-
-  switch (prop_id)
-    {
-    case MONITOR_PROP_AVAILABLE:
-      g_value_set_boolean (value, self->available);
-      break;
-    case MONITOR_PROP_METERED:
-      g_value_set_boolean (value, FALSE);
-      break;
-    case MONITOR_PROP_CONNECTIVITY:
-      g_value_set_enum (value, self->available ? G_NETWORK_CONNECTIVITY_FULL : G_NETWORK_CONNECTIVITY_LOCAL);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-test_network_monitor_class_init (TestNetworkMonitorClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->get_property = test_network_monitor_get_property;
-  g_object_class_override_property (object_class, MONITOR_PROP_AVAILABLE, "network-available");
-  g_object_class_override_property (object_class, MONITOR_PROP_METERED, "network-metered");
-  g_object_class_override_property (object_class, MONITOR_PROP_CONNECTIVITY, "connectivity");
-}
-
-static void
-test_network_monitor_init (TestNetworkMonitor *self)
-{
-  self->available = TRUE;
-}
-
-static void
-test_network_monitor_set_available (TestNetworkMonitor *self,
-                                    gboolean            available)
-{
-  if (self->available == available)
-    return;
-  self->available = available;
-  g_object_notify (G_OBJECT (self), "network-available");
-  g_object_notify (G_OBJECT (self), "connectivity");
-  g_signal_emit_by_name (self, "network-changed", available);
-}
-
 /* The network down changes nothing; back, the waiting attempt comes at
  * once instead of in minutes. Not wanted, the network changes nothing. */
 static void
 test_network_back (Fixture       *f,
                    gconstpointer  data)
 {
-  TestNetworkMonitor *monitor = g_object_new (TEST_TYPE_NETWORK_MONITOR, NULL);
+  LdTestNetworkMonitor *monitor = ld_test_network_monitor_new ();
 
   ld_reconnect_set_network_monitor (f->reconnect, G_NETWORK_MONITOR (monitor));
   ld_reconnect_set_backoff (f->reconnect, 120000, 120000);
 
-  test_network_monitor_set_available (monitor, FALSE);
-  test_network_monitor_set_available (monitor, TRUE);
+  ld_test_network_monitor_set_available (monitor, FALSE);
+  ld_test_network_monitor_set_available (monitor, TRUE);
   g_assert_cmpuint (f->attempts->len, ==, 0);
   g_assert_cmpuint (f->retries, ==, 0);
 
   ld_reconnect_start (f->reconnect);
   g_assert_true (ld_reconnect_failure (f->reconnect));
-  test_network_monitor_set_available (monitor, FALSE);
+  ld_test_network_monitor_set_available (monitor, FALSE);
   g_assert_true (ld_reconnect_get_scheduled (f->reconnect));
   g_assert_cmpuint (f->attempts->len, ==, 0);
   ld_test_clock_advance (f->clock, 30000);
   g_assert_cmpuint (f->attempts->len, ==, 0);
 
-  test_network_monitor_set_available (monitor, TRUE);
+  ld_test_network_monitor_set_available (monitor, TRUE);
   g_assert_cmpuint (f->attempts->len, ==, 1);
   g_assert_cmpint (g_array_index (f->times, gint64, 0), ==, 30000);
   g_assert_cmpuint (f->retries, ==, 1);
@@ -399,8 +305,8 @@ test_network_back (Fixture       *f,
 
   /* Connected meanwhile: the network back only hurries the rest. */
   ld_reconnect_success (f->reconnect);
-  test_network_monitor_set_available (monitor, FALSE);
-  test_network_monitor_set_available (monitor, TRUE);
+  ld_test_network_monitor_set_available (monitor, FALSE);
+  ld_test_network_monitor_set_available (monitor, TRUE);
   g_assert_cmpuint (f->attempts->len, ==, 1);
   g_assert_cmpuint (f->retries, ==, 2);
 

@@ -158,48 +158,6 @@ test_own_sanctions (void)
   g_assert_finalize_object (g_steal_pointer (&room));
 }
 
-/* Online as USER, and the session says it is USER. */
-static LdSession *
-online_session (LdTestGateway *gateway,
-                const char    *user,
-                const char    *role)
-{
-  LdSession *session = ld_test_gateway_online_session (gateway, user, role, WAIT_MS);
-
-  g_assert_cmpstr (ld_session_get_user_id (session), ==, user);
-  return session;
-}
-
-/* In ROOM_ID, and it is the session's current room. */
-static void
-join (LdSession  *session,
-      const char *room_id)
-{
-  ld_test_session_join (session, room_id, WAIT_MS);
-  g_assert_cmpstr (ld_test_room_id (session), ==, room_id);
-}
-
-/* How many messages of USER with TEXT the current room's chat shows. */
-static guint
-count_text (LdSession  *session,
-            const char *user,
-            const char *text)
-{
-  LdChatModel *chat = ld_room_get_chat (ld_test_room (session));
-  guint n = 0;
-
-  ld_chat_model_flush (chat);
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (chat)); i++)
-    {
-      g_autoptr(LdMessage) message = g_list_model_get_item (G_LIST_MODEL (chat), i);
-
-      if (g_strcmp0 (ld_message_get_user_id (message), user) == 0 &&
-          g_strcmp0 (ld_message_get_text (message), text) == 0)
-        n++;
-    }
-  return n;
-}
-
 static void
 moderate (LdSession    *session,
           LdModeration  action,
@@ -222,14 +180,14 @@ static void
 test_refusal_retry_moderation (void)
 {
   g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
-  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
-  g_autoptr(LdSession) mia = online_session (gateway, "mia", "moderator");
+  g_autoptr(LdSession) alice = ld_test_gateway_online_session (gateway, "alice", "viewer", WAIT_MS);
+  g_autoptr(LdSession) mia = ld_test_gateway_online_session (gateway, "mia", "moderator", WAIT_MS);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   LdMessage *message;
 
-  join (alice, "room_4");
-  join (mia, "room_4");
+  ld_test_session_join (alice, "room_4", WAIT_MS);
+  ld_test_session_join (mia, "room_4", WAIT_MS);
   g_assert_true (ld_room_can_moderate (ld_test_room (mia)));
   g_assert_false (ld_room_can_moderate (ld_test_room (alice)));
 
@@ -244,8 +202,8 @@ test_refusal_retry_moderation (void)
   g_assert_true (ld_room_retry_message (ld_test_room (alice), message));
   g_assert_cmpint (ld_message_get_state (message), ==, LD_MESSAGE_STATE_PENDING);
   WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
-  g_assert_cmpuint (count_text (alice, "alice", "let me speak"), ==, 1);
-  WAIT_UNTIL (count_text (mia, "alice", "let me speak") == 1);
+  g_assert_cmpuint (ld_test_session_count_text (alice, "alice", "let me speak"), ==, 1);
+  WAIT_UNTIL (ld_test_session_count_text (mia, "alice", "let me speak") == 1);
 
   moderate (mia, LD_MODERATION_DELETE, "room_4", ld_message_get_id (message));
   WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_DELETED);
@@ -293,18 +251,18 @@ static void
 test_sanctions (void)
 {
   g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
-  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
-  g_autoptr(LdSession) bob = online_session (gateway, "bob", "viewer");
-  g_autoptr(LdSession) mia = online_session (gateway, "mia", "moderator");
+  g_autoptr(LdSession) alice = ld_test_gateway_online_session (gateway, "alice", "viewer", WAIT_MS);
+  g_autoptr(LdSession) bob = ld_test_gateway_online_session (gateway, "bob", "viewer", WAIT_MS);
+  g_autoptr(LdSession) mia = ld_test_gateway_online_session (gateway, "mia", "moderator", WAIT_MS);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GDateTime) now = NULL;
   LdMessage *message;
   GTimeSpan left;
 
-  join (alice, "room_6");
-  join (bob, "room_6");
-  join (mia, "room_6");
+  ld_test_session_join (alice, "room_6", WAIT_MS);
+  ld_test_session_join (bob, "room_6", WAIT_MS);
+  ld_test_session_join (mia, "room_6", WAIT_MS);
   WAIT_UNTIL (sanction_seen (mia, "alice") == LD_SANCTION_NONE && sanction_seen (bob, "alice") == LD_SANCTION_NONE);
   message = ld_room_send_text (ld_test_room (alice), "before", &error);
   g_assert_no_error (error);
@@ -345,7 +303,7 @@ test_sanctions (void)
   WAIT_UNTIL (ld_room_get_sanction (ld_test_room (alice)) == LD_SANCTION_TIMED_OUT);
   ld_session_leave_room (alice);
   WAIT_UNTIL (ld_viewer_model_lookup (ld_room_get_viewers (ld_test_room (mia)), "alice") == NULL);
-  join (alice, "room_6");
+  ld_test_session_join (alice, "room_6", WAIT_MS);
   WAIT_UNTIL (ld_viewer_model_lookup (ld_room_get_viewers (ld_test_room (mia)), "alice") != NULL);
   g_assert_cmpint (sanction_seen (mia, "alice"), ==, LD_SANCTION_TIMED_OUT);
   g_assert_cmpint (ld_room_get_sanction (ld_test_room (alice)), ==, LD_SANCTION_TIMED_OUT);
@@ -355,7 +313,7 @@ test_sanctions (void)
 
   message = ld_room_send_text (ld_test_room (bob), "still here", &error);
   g_assert_no_error (error);
-  WAIT_UNTIL (count_text (alice, "bob", "still here") == 1);
+  WAIT_UNTIL (ld_test_session_count_text (alice, "bob", "still here") == 1);
 
   /* A ban: Alice is told and out of the room, the others see her go, and
    * what she wrote stays in their chat. */
@@ -365,23 +323,23 @@ test_sanctions (void)
   g_assert_nonnull (strstr (ld_room_get_sanction_reason (ld_test_room (alice)), "mia"));
   WAIT_UNTIL (ld_test_room_id (alice) == NULL);
   WAIT_UNTIL (ld_viewer_model_lookup (ld_room_get_viewers (ld_test_room (bob)), "alice") == NULL);
-  g_assert_cmpuint (count_text (bob, "alice", "before"), ==, 1);
+  g_assert_cmpuint (ld_test_session_count_text (bob, "alice", "before"), ==, 1);
 
   /* Alice still reads the chat as it was when the ban came, hers and the
    * others' (the notice is the session's reason above), and nothing new. */
-  g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
-  g_assert_cmpuint (count_text (alice, "bob", "still here"), ==, 1);
+  g_assert_cmpuint (ld_test_session_count_text (alice, "alice", "before"), ==, 1);
+  g_assert_cmpuint (ld_test_session_count_text (alice, "bob", "still here"), ==, 1);
   test_spin (1100);
   message = ld_room_send_text (ld_test_room (bob), "while alice is out", &error);
   g_assert_no_error (error);
   WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
-  WAIT_UNTIL (count_text (bob, "bob", "while alice is out") == 1);
+  WAIT_UNTIL (ld_test_session_count_text (bob, "bob", "while alice is out") == 1);
   /* Its answer comes after anything the room sent Alice before it. */
   ld_room_get_info_async (ld_session_get_room (alice, "room_6"), NULL, ld_test_store_result, &result);
   WAIT_UNTIL (result != NULL);
   g_clear_object (&result);
-  g_assert_cmpuint (count_text (alice, "bob", "while alice is out"), ==, 0);
-  g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
+  g_assert_cmpuint (ld_test_session_count_text (alice, "bob", "while alice is out"), ==, 0);
+  g_assert_cmpuint (ld_test_session_count_text (alice, "alice", "before"), ==, 1);
 
   /* Trying the room again is refused and changes nothing she sees. */
   ld_session_join_room_async (alice, "room_6", NULL, ld_test_store_result, &result);
@@ -391,21 +349,21 @@ test_sanctions (void)
   g_clear_error (&error);
   g_clear_object (&result);
   g_assert_cmpint (ld_room_get_sanction (ld_test_room (alice)), ==, LD_SANCTION_BANNED);
-  g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
+  g_assert_cmpuint (ld_test_session_count_text (alice, "alice", "before"), ==, 1);
 
   /* Let back in, she has what she saw once and what she missed. */
   moderate_for (mia, LD_MODERATION_UNBAN, "alice", 0);
-  join (alice, "room_6");
+  ld_test_session_join (alice, "room_6", WAIT_MS);
   g_assert_cmpint (ld_room_get_sanction (ld_test_room (alice)), ==, LD_SANCTION_NONE);
   WAIT_UNTIL (sanction_seen (bob, "alice") == LD_SANCTION_NONE);
-  g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
-  g_assert_cmpuint (count_text (alice, "bob", "still here"), ==, 1);
-  g_assert_cmpuint (count_text (alice, "bob", "while alice is out"), ==, 1);
+  g_assert_cmpuint (ld_test_session_count_text (alice, "alice", "before"), ==, 1);
+  g_assert_cmpuint (ld_test_session_count_text (alice, "bob", "still here"), ==, 1);
+  g_assert_cmpuint (ld_test_session_count_text (alice, "bob", "while alice is out"), ==, 1);
 
   /* Leaving on purpose after a ban empties the chat, as leaving does. */
   moderate_for (mia, LD_MODERATION_BAN, "alice", 0);
   WAIT_UNTIL (ld_test_room_id (alice) == NULL);
-  g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
+  g_assert_cmpuint (ld_test_session_count_text (alice, "alice", "before"), ==, 1);
   {
     g_autoptr(LdRoom) banned = g_object_ref (ld_test_room (alice));
 
@@ -417,14 +375,14 @@ test_sanctions (void)
 
   /* So does going to another room. */
   moderate_for (mia, LD_MODERATION_UNBAN, "alice", 0);
-  join (alice, "room_6");
-  g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 1);
+  ld_test_session_join (alice, "room_6", WAIT_MS);
+  g_assert_cmpuint (ld_test_session_count_text (alice, "alice", "before"), ==, 1);
   moderate_for (mia, LD_MODERATION_BAN, "alice", 0);
   WAIT_UNTIL (ld_test_room_id (alice) == NULL);
-  join (alice, "room_7");
+  ld_test_session_join (alice, "room_7", WAIT_MS);
   g_assert_cmpint (ld_room_get_sanction (ld_test_room (alice)), ==, LD_SANCTION_NONE);
-  g_assert_cmpuint (count_text (alice, "alice", "before"), ==, 0);
-  g_assert_cmpuint (count_text (alice, "bob", "still here"), ==, 0);
+  g_assert_cmpuint (ld_test_session_count_text (alice, "alice", "before"), ==, 0);
+  g_assert_cmpuint (ld_test_session_count_text (alice, "bob", "still here"), ==, 0);
 }
 
 /* A gift reaches the room's gift queue; room info answers, typed. The
@@ -434,8 +392,8 @@ static void
 test_gift_and_room_info (void)
 {
   g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
-  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
-  g_autoptr(LdSession) bob = online_session (gateway, "bob", "viewer");
+  g_autoptr(LdSession) alice = ld_test_gateway_online_session (gateway, "alice", "viewer", WAIT_MS);
+  g_autoptr(LdSession) bob = ld_test_gateway_online_session (gateway, "bob", "viewer", WAIT_MS);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GAsyncResult) info_result = NULL;
   g_autoptr(GAsyncResult) room_info_result = NULL;
@@ -455,11 +413,11 @@ test_gift_and_room_info (void)
   gboolean saw_alice = FALSE;
   gboolean saw_bob = FALSE;
 
-  join (alice, "room_5");
-  join (bob, "room_5");
+  ld_test_session_join (alice, "room_5", WAIT_MS);
+  ld_test_session_join (bob, "room_5", WAIT_MS);
   room_5 = g_object_ref (ld_session_get_room (alice, "room_5"));
   /* Alice shows another room; what she sends to room_5 still goes there. */
-  join (alice, "room_7");
+  ld_test_session_join (alice, "room_7", WAIT_MS);
   room_7 = g_object_ref (ld_session_get_room (alice, "room_7"));
   g_assert_true (ld_session_get_current_room (alice) == room_7);
 
@@ -481,7 +439,7 @@ test_gift_and_room_info (void)
   g_assert_no_error (error);
   g_assert_cmpstr (ld_message_get_room_id (message), ==, "room_5");
   WAIT_UNTIL (ld_message_get_state (message) == LD_MESSAGE_STATE_SENT);
-  WAIT_UNTIL (count_text (bob, "alice", "gửi vào phòng 5") == 1);
+  WAIT_UNTIL (ld_test_session_count_text (bob, "alice", "gửi vào phòng 5") == 1);
 
   ld_room_get_info_async (ld_session_get_room (bob, "room_5"), NULL, ld_test_store_result, &info_result);
   WAIT_UNTIL (info_result != NULL);
@@ -523,8 +481,8 @@ static void
 test_moderate_in_room (void)
 {
   g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
-  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
-  g_autoptr(LdSession) mia = online_session (gateway, "mia", "moderator");
+  g_autoptr(LdSession) alice = ld_test_gateway_online_session (gateway, "alice", "viewer", WAIT_MS);
+  g_autoptr(LdSession) mia = ld_test_gateway_online_session (gateway, "mia", "moderator", WAIT_MS);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GAsyncResult) refused = NULL;
   g_autoptr(GAsyncResult) gone = NULL;
@@ -535,11 +493,11 @@ test_moderate_in_room (void)
   LdModerationLog *log;
   LdModerationEntry *entry;
 
-  join (alice, "room_m1");
-  join (mia, "room_m1");
+  ld_test_session_join (alice, "room_m1", WAIT_MS);
+  ld_test_session_join (mia, "room_m1", WAIT_MS);
   room_m = g_object_ref (ld_session_get_room (mia, "room_m1"));
   /* Mia shows another room; the timeout still goes to room_m1. */
-  join (mia, "room_m2");
+  ld_test_session_join (mia, "room_m2", WAIT_MS);
   g_assert_true (ld_session_get_current_room (mia) != room_m);
   g_assert_true (ld_room_can_moderate (room_m));
   alice_room = ld_test_room (alice);

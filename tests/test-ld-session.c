@@ -8,6 +8,7 @@
 
 #include "ld-session-private.h"
 #include "ld-test-gateway.h"
+#include "ld-test-network-monitor.h"
 #include "ld-test-util.h"
 #include "ld-test-room.h"
 #include "test-peer.h"
@@ -19,76 +20,6 @@
 static const char *program;
 
 #define WAIT_UNTIL(cond) LD_TEST_WAIT_UNTIL (cond, WAIT_MS)
-
-/* Online as USER, and the session says it is USER: what this file tests. */
-static LdSession *
-online_session (LdTestGateway *gateway,
-                const char    *user,
-                const char    *role)
-{
-  LdSession *session = ld_test_gateway_online_session (gateway, user, role, WAIT_MS);
-
-  g_assert_cmpstr (ld_session_get_user_id (session), ==, user);
-  return session;
-}
-
-/* In ROOM_ID, and the session says so: what this file tests. */
-static void
-join (LdSession  *session,
-      const char *room_id)
-{
-  ld_test_session_join (session, room_id, WAIT_MS);
-  g_assert_cmpstr (ld_test_room_id (session), ==, room_id);
-}
-
-/* The texts of USER's messages in order, joined with ",". */
-static char *
-texts_of (LdSession  *session,
-          const char *user)
-{
-  LdChatModel *chat = ld_room_get_chat (ld_test_room (session));
-  g_autoptr(GString) out = g_string_new (NULL);
-
-  ld_chat_model_flush (chat);
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (chat)); i++)
-    {
-      g_autoptr(LdMessage) message = g_list_model_get_item (G_LIST_MODEL (chat), i);
-
-      if (g_strcmp0 (ld_message_get_user_id (message), user) != 0)
-        continue;
-      if (out->len > 0)
-        g_string_append_c (out, ',');
-      g_string_append (out, ld_message_get_text (message));
-    }
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
-static gboolean
-texts_are (LdSession  *session,
-           const char *user,
-           const char *expected)
-{
-  g_autofree char *texts = texts_of (session, user);
-
-  return g_strcmp0 (texts, expected) == 0;
-}
-
-/* Sends TEXT as soon as the rate limit allows, as a user told to wait would. */
-static LdMessage *
-send_when_allowed (LdSession  *session,
-                   const char *text)
-{
-  for (;;)
-    {
-      g_autoptr(GError) error = NULL;
-      LdMessage *message = ld_room_send_text (ld_session_get_current_room (session), text, &error);
-
-      if (message != NULL)
-        return message;
-      g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_RATE_LIMITED);
-      test_spin (100);
-    }
-}
 
 static void
 count_pongs (LdSession  *session,
@@ -105,16 +36,16 @@ static void
 test_viewer_ping (void)
 {
   g_autoptr(LdTestGateway) gateway = ld_test_gateway_start_with (program, "--presence-timeout", "3", NULL);
-  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
-  g_autoptr(LdSession) bob = online_session (gateway, "bob", "viewer");
+  g_autoptr(LdSession) alice = ld_test_gateway_online_session (gateway, "alice", "viewer", WAIT_MS);
+  g_autoptr(LdSession) bob = ld_test_gateway_online_session (gateway, "bob", "viewer", WAIT_MS);
   guint pongs = 0;
   guint after_leave;
 
   ld_session_set_ping_interval (alice, 1);
   ld_session_set_ping_interval (bob, 1);
   g_signal_connect (bob, "event::viewerPong", G_CALLBACK (count_pongs), &pongs);
-  join (alice, "room_p");
-  join (bob, "room_p");
+  ld_test_session_join (alice, "room_p", WAIT_MS);
+  ld_test_session_join (bob, "room_p", WAIT_MS);
 
   WAIT_UNTIL (pongs >= 5);
   /* Five seconds on, past the three-second timeout, both are still there. */
@@ -155,7 +86,7 @@ test_token_refresh (void)
   g_signal_connect (alice, "tokens-changed", G_CALLBACK (on_tokens_changed), &changed);
   ld_session_connect (alice);
   WAIT_UNTIL (ld_session_get_state (alice) == LD_SESSION_STATE_ONLINE);
-  join (alice, "room_3");
+  ld_test_session_join (alice, "room_3", WAIT_MS);
 
   WAIT_UNTIL (changed >= 1);
   WAIT_UNTIL (ld_session_get_state (alice) == LD_SESSION_STATE_ONLINE);
@@ -229,7 +160,7 @@ static void
 test_health (void)
 {
   g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
-  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
+  g_autoptr(LdSession) alice = ld_test_gateway_online_session (gateway, "alice", "viewer", WAIT_MS);
 
   WAIT_UNTIL (ld_session_get_healthy (alice));
   ld_test_gateway_kill (gateway);
@@ -248,7 +179,7 @@ static void
 test_reconnect_gives_up (void)
 {
   g_autoptr(LdTestGateway) gateway = ld_test_gateway_start (program);
-  g_autoptr(LdSession) alice = online_session (gateway, "alice", "viewer");
+  g_autoptr(LdSession) alice = ld_test_gateway_online_session (gateway, "alice", "viewer", WAIT_MS);
 
   ld_session_set_give_up_after (alice, 1);
   ld_test_gateway_kill (gateway);
@@ -478,7 +409,7 @@ test_outage_never_gives_up (void)
 
   ld_session_connect (session);
   WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
-  join (session, "room_o");
+  ld_test_session_join (session, "room_o", WAIT_MS);
   zero = ld_room_send_text (ld_session_get_current_room (session), "không", &error);
   g_assert_no_error (error);
   WAIT_UNTIL (ld_message_get_state (zero) == LD_MESSAGE_STATE_SENT);
@@ -490,7 +421,7 @@ test_outage_never_gives_up (void)
   WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_RECONNECTING);
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
     {
-      messages[i] = send_when_allowed (session, texts[i]);
+      messages[i] = ld_test_session_send_text (session, texts[i]);
       g_assert_cmpint (ld_message_get_state (messages[i]), ==, LD_MESSAGE_STATE_PENDING);
     }
 
@@ -516,7 +447,7 @@ test_outage_never_gives_up (void)
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
     WAIT_UNTIL (ld_message_get_state (messages[i]) == LD_MESSAGE_STATE_SENT);
   WAIT_UNTIL (ld_outbox_get_length (ld_session_get_outbox (session)) == 0);
-  g_assert_true (texts_are (session, "alice", "không,một,hai,ba"));
+  g_assert_true (ld_test_session_texts_are (session, "alice", "không,một,hai,ba"));
 }
 
 /* The network reported down then up: the session does not wait out a long
@@ -533,7 +464,7 @@ test_network_back (void)
 
   ld_session_connect (session);
   WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
-  join (session, "room_n");
+  ld_test_session_join (session, "room_n", WAIT_MS);
 
   /* Every attempt now waits at least a minute, twice WAIT_MS. */
   _ld_session_set_backoff (session, 120000, 120000, 120000, 120000);
@@ -559,102 +490,6 @@ test_network_back (void)
   WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
 }
 
-/* A GNetworkMonitor of the test's own, so the network can be reported down
- * and up through the interface the session listens to. */
-#define TEST_TYPE_NETWORK_MONITOR (test_network_monitor_get_type ())
-G_DECLARE_FINAL_TYPE (TestNetworkMonitor, test_network_monitor, TEST, NETWORK_MONITOR, GObject)
-
-struct _TestNetworkMonitor
-{
-  GObject  parent_instance;
-  gboolean available;
-};
-
-enum
-{
-  MONITOR_PROP_0,
-  MONITOR_PROP_AVAILABLE,
-  MONITOR_PROP_METERED,
-  MONITOR_PROP_CONNECTIVITY,
-};
-
-static gboolean
-test_network_monitor_initable_init (GInitable     *initable,
-                                    GCancellable  *cancellable,
-                                    GError       **error)
-{
-  return TRUE;
-}
-
-static void
-test_network_monitor_initable_iface_init (GInitableIface *iface)
-{
-  iface->init = test_network_monitor_initable_init;
-}
-
-static void
-test_network_monitor_iface_init (GNetworkMonitorInterface *iface)
-{
-}
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestNetworkMonitor, test_network_monitor, G_TYPE_OBJECT,
-  G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, test_network_monitor_initable_iface_init)
-  G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR, test_network_monitor_iface_init))
-
-static void
-test_network_monitor_get_property (GObject    *object,
-                                   guint       prop_id,
-                                   GValue     *value,
-                                   GParamSpec *pspec)
-{
-  TestNetworkMonitor *self = TEST_NETWORK_MONITOR (object);
-
-  switch (prop_id)
-    {
-    case MONITOR_PROP_AVAILABLE:
-      g_value_set_boolean (value, self->available);
-      break;
-    case MONITOR_PROP_METERED:
-      g_value_set_boolean (value, FALSE);
-      break;
-    case MONITOR_PROP_CONNECTIVITY:
-      g_value_set_enum (value, self->available ? G_NETWORK_CONNECTIVITY_FULL : G_NETWORK_CONNECTIVITY_LOCAL);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-test_network_monitor_class_init (TestNetworkMonitorClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->get_property = test_network_monitor_get_property;
-  g_object_class_override_property (object_class, MONITOR_PROP_AVAILABLE, "network-available");
-  g_object_class_override_property (object_class, MONITOR_PROP_METERED, "network-metered");
-  g_object_class_override_property (object_class, MONITOR_PROP_CONNECTIVITY, "connectivity");
-}
-
-static void
-test_network_monitor_init (TestNetworkMonitor *self)
-{
-  self->available = TRUE;
-}
-
-/* What a real monitor does when the network comes or goes. */
-static void
-test_network_monitor_set_available (TestNetworkMonitor *self,
-                                    gboolean            available)
-{
-  if (self->available == available)
-    return;
-  self->available = available;
-  g_object_notify (G_OBJECT (self), "network-available");
-  g_object_notify (G_OBJECT (self), "connectivity");
-  g_signal_emit_by_name (self, "network-changed", available);
-}
-
 /* The same, through a GNetworkMonitor the session was given: the network
  * down then up makes it try at once, where its backoff waits minutes. */
 static void
@@ -662,7 +497,7 @@ test_network_monitor_back (void)
 {
   g_autoptr(TestPeer) peer = test_peer_start ("session-peer.mjs", NULL);
   g_autoptr(LdSession) session = peer_session (peer);
-  g_autoptr(TestNetworkMonitor) monitor = g_object_new (TEST_TYPE_NETWORK_MONITOR, NULL);
+  g_autoptr(LdTestNetworkMonitor) monitor = ld_test_network_monitor_new ();
   g_autoptr(JsonObject) outage = NULL;
   g_autoptr(JsonObject) back = NULL;
   g_autoptr(JsonObject) rejoin = NULL;
@@ -670,13 +505,13 @@ test_network_monitor_back (void)
   _ld_session_set_network_monitor (session, G_NETWORK_MONITOR (monitor));
   ld_session_connect (session);
   WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
-  join (session, "room_m");
+  ld_test_session_join (session, "room_m", WAIT_MS);
 
   _ld_session_set_backoff (session, 120000, 120000, 120000, 120000);
   test_peer_send (peer, "{\"cmd\":\"outage\"}");
   outage = test_peer_expect (peer, "outage", WAIT_MS);
   g_assert_nonnull (outage);
-  test_network_monitor_set_available (monitor, FALSE);
+  ld_test_network_monitor_set_available (monitor, FALSE);
   WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_RECONNECTING);
   g_assert_cmpuint (ld_session_get_reconnect_in (session), >=, 60);
 
@@ -687,7 +522,7 @@ test_network_monitor_back (void)
   test_spin (500);
   g_assert_cmpint (ld_session_get_state (session), ==, LD_SESSION_STATE_RECONNECTING);
 
-  test_network_monitor_set_available (monitor, TRUE);
+  ld_test_network_monitor_set_available (monitor, TRUE);
   rejoin = expect_received (peer, "joinRoom");
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (rejoin, "payload"), "roomId"),
                    ==, "room_m");
@@ -790,7 +625,7 @@ test_backend_shapes (void)
 
   ld_session_connect (session);
   WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
-  join (session, "room_b");
+  ld_test_session_join (session, "room_b", WAIT_MS);
 
   for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
     {
@@ -809,7 +644,7 @@ test_backend_shapes (void)
 
   notifications = ld_session_get_notifications (session);
   WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (notifications)) == 1);
-  WAIT_UNTIL (texts_are (session, "lan", "một,hai,ba,bốn"));
+  WAIT_UNTIL (ld_test_session_texts_are (session, "lan", "một,hai,ba,bốn"));
   /* The gift came after the other room's: only ours is there. */
   WAIT_UNTIL (gift_count (session) == 1);
   g_assert_cmpstr (ld_gift_get_room_id (first_gift (session)), ==, "room_b");
@@ -910,8 +745,8 @@ test_many_rooms (void)
 
   ld_session_connect (session);
   WAIT_UNTIL (ld_session_get_state (session) == LD_SESSION_STATE_ONLINE);
-  join (session, "room_a");
-  join (session, "room_b");
+  ld_test_session_join (session, "room_a", WAIT_MS);
+  ld_test_session_join (session, "room_b", WAIT_MS);
   a = ld_session_get_room (session, "room_a");
   b = ld_session_get_room (session, "room_b");
   g_assert_nonnull (a);
