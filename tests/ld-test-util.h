@@ -54,4 +54,10 @@ void       ld_test_wait_end         (LdTestWait   *wait);
     ld_test_wait_end (&wait_);                                              \
   } G_STMT_END
 
+/* An unsigned JWT (header HS256, a fixed fake signature) for viewer SUB,
+ * with NAME (NULL for none), that expires in an hour: enough for a server
+ * that does not check signatures. */
+char      *ld_test_unsigned_jwt     (const char   *sub,
+                                     const char   *name);
+
 G_END_DECLS

@@ -496,23 +496,6 @@ test_validation_and_rate_limit (void)
   WAIT_UNTIL (ld_message_get_state (first) == LD_MESSAGE_STATE_SENT);
 }
 
-/* An unsigned JWT for alice that expires in an hour: enough for a server
- * that does not check signatures. */
-static char *
-fake_jwt (void)
-{
-  g_autofree char *claims = g_strdup_printf ("{\"sub\":\"alice\",\"name\":\"Alice\",\"role\":\"viewer\",\"exp\":%" G_GINT64_FORMAT "}",
-                                             g_get_real_time () / G_USEC_PER_SEC + 3600);
-  g_autofree char *header = g_base64_encode ((const guchar *) "{\"alg\":\"HS256\"}", 15);
-  g_autofree char *body = g_base64_encode ((const guchar *) claims, strlen (claims));
-  char *token = g_strdup_printf ("%s.%s.c2lnbmF0dXJl", header, body);
-
-  g_strdelimit (token, "=", '\0');
-  for (char *p = token; *p != '\0'; p++)
-    *p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
-  return token;
-}
-
 /* A server that answers with events only, never acks (the guide's): joins,
  * sends and requests still complete, and the message shows once. */
 static void
@@ -520,7 +503,7 @@ test_server_without_acks (void)
 {
   g_autoptr(TestPeer) peer = test_peer_start ("session-peer.mjs", NULL);
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", test_peer_get_port (peer));
-  g_autofree char *token = fake_jwt ();
+  g_autofree char *token = ld_test_unsigned_jwt ("alice", "Alice");
   g_autoptr(LdTokens) tokens = ld_tokens_new (token, NULL, 0);
   g_autoptr(LdSession) session = ld_session_new (url, "http://127.0.0.1:9");
   g_autoptr(GAsyncResult) info_result = NULL;

@@ -1263,21 +1263,6 @@ test_demo_listening_line (void)
 }
 
 
-static char *
-fake_jwt (void)
-{
-  g_autofree char *claims = g_strdup_printf ("{\"sub\":\"alice\",\"role\":\"viewer\",\"exp\":%" G_GINT64_FORMAT "}",
-                                             g_get_real_time () / G_USEC_PER_SEC + 3600);
-  g_autofree char *header = g_base64_encode ((const guchar *) "{\"alg\":\"HS256\"}", 15);
-  g_autofree char *body = g_base64_encode ((const guchar *) claims, strlen (claims));
-  char *token = g_strdup_printf ("%s.%s.c2lnbmF0dXJl", header, body);
-
-  g_strdelimit (token, "=", '\0');
-  for (char *p = token; *p != '\0'; p++)
-    *p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
-  return token;
-}
-
 static gboolean
 session_online (gpointer data)
 {
@@ -1308,7 +1293,7 @@ test_reconnect_now_and_rooms (void)
 {
   g_autoptr(TestPeer) peer = test_peer_start ("session-peer.mjs", NULL);
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", test_peer_get_port (peer));
-  g_autofree char *token = fake_jwt ();
+  g_autofree char *token = ld_test_unsigned_jwt ("alice", NULL);
   g_autoptr(LdTokens) tokens = ld_tokens_new (token, NULL, 0);
   g_autoptr(LdSession) session = ld_session_new (url, url);
   g_autoptr(JsonObject) outage = NULL;
@@ -1482,7 +1467,7 @@ test_fits_any_width (void)
   static const int widths[] = { 360, 600, 900, 1400 };
   g_autoptr(TestPeer) peer = test_peer_start ("session-peer.mjs", NULL);
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", test_peer_get_port (peer));
-  g_autofree char *token = fake_jwt ();
+  g_autofree char *token = ld_test_unsigned_jwt ("alice", NULL);
   g_autoptr(LdTokens) tokens = ld_tokens_new (token, NULL, 0);
   g_autoptr(LdSession) session = ld_session_new (url, url);
   g_autofree char *update = g_strdup_printf ("{\"cmd\":\"emit\",\"name\":\"roomUpdate\",\"payload\":"
