@@ -739,19 +739,27 @@ check_in_room (LdRoom     *self,
   return FALSE;
 }
 
+/* What the user sends in the room, through the session's one outbox. */
+static LdMessage *
+send_chat (LdRoom         *self,
+           LdMessageType   type,
+           const char     *content,
+           GError        **error)
+{
+  g_autoptr(LdSession) session = dup_session (self, error);
+
+  return session != NULL ? _ld_outbox_send (ld_session_get_outbox (session), self, type, content, error) : NULL;
+}
+
 LdMessage *
 ld_room_send_text (LdRoom      *self,
                    const char  *text,
                    GError     **error)
 {
-  g_autoptr(LdSession) session = NULL;
-
   g_return_val_if_fail (LD_IS_ROOM (self), NULL);
   g_return_val_if_fail (text != NULL, NULL);
 
-  session = dup_session (self, error);
-  return session != NULL ? _ld_outbox_send (ld_session_get_outbox (session), self, LD_MESSAGE_TYPE_TEXT, text, error)
-                         : NULL;
+  return send_chat (self, LD_MESSAGE_TYPE_TEXT, text, error);
 }
 
 LdMessage *
@@ -759,15 +767,10 @@ ld_room_send_image (LdRoom      *self,
                     const char  *image_url,
                     GError     **error)
 {
-  g_autoptr(LdSession) session = NULL;
-
   g_return_val_if_fail (LD_IS_ROOM (self), NULL);
   g_return_val_if_fail (image_url != NULL, NULL);
 
-  session = dup_session (self, error);
-  return session != NULL ? _ld_outbox_send (ld_session_get_outbox (session), self, LD_MESSAGE_TYPE_IMAGE, image_url,
-                                            error)
-                         : NULL;
+  return send_chat (self, LD_MESSAGE_TYPE_IMAGE, image_url, error);
 }
 
 gboolean
