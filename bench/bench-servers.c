@@ -339,3 +339,42 @@ bench_server_stop (BenchServer *server)
       g_clear_pointer (&server->dir, g_free);
     }
 }
+
+void
+bench_ws_send_eio (SoupWebsocketConnection *ws,
+                   SioEioType               type,
+                   const char              *text)
+{
+  g_autoptr(SioEioPacket) packet = NULL;
+  g_autoptr(GBytes) frame = NULL;
+  gboolean binary = FALSE;
+
+  if (ws == NULL || soup_websocket_connection_get_state (ws) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+  packet = sio_eio_packet_new (type, text);
+  frame = sio_eio_encode_frame (packet, &binary);
+  soup_websocket_connection_send_message (ws, binary ? SOUP_WEBSOCKET_DATA_BINARY : SOUP_WEBSOCKET_DATA_TEXT, frame);
+}
+
+void
+bench_ws_send_packet (SoupWebsocketConnection *ws,
+                      SioPacket               *packet)
+{
+  g_autofree char *text = sio_packet_encode (packet);
+
+  bench_ws_send_eio (ws, SIO_EIO_MESSAGE, text);
+}
+
+void
+bench_ws_emit (SoupWebsocketConnection *ws,
+               const char              *event,
+               JsonBuilder             *object)
+{
+  g_autoptr(JsonArray) args = json_array_new ();
+  g_autoptr(SioPacket) packet = NULL;
+
+  json_builder_end_object (object);
+  json_array_add_element (args, json_builder_get_root (object));
+  packet = sio_packet_new_event ("/", event, args);
+  bench_ws_send_packet (ws, packet);
+}

@@ -8,8 +8,11 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 
 #include "gw-jwt.h"
+#include "sio-codec.h"
 
 G_BEGIN_DECLS
 
@@ -66,5 +69,18 @@ gboolean  bench_server_start_node    (BenchServer  *server,
 double    bench_server_cpu_seconds   (const BenchServer *server);
 glong     bench_server_rss_kb        (const BenchServer *server);
 void      bench_server_stop          (BenchServer  *server);
+
+/* What the benches' clients say to either server, through our codec: one
+ * Engine.IO packet as one WebSocket frame (nothing while WS is not open);
+ * a Socket.IO packet in an Engine.IO MESSAGE; an EVENT of the main
+ * namespace without ack, [EVENT, OBJECT], the builder's object closed here. */
+void      bench_ws_send_eio          (SoupWebsocketConnection *ws,
+                                      SioEioType               type,
+                                      const char              *text);
+void      bench_ws_send_packet       (SoupWebsocketConnection *ws,
+                                      SioPacket               *packet);
+void      bench_ws_emit              (SoupWebsocketConnection *ws,
+                                      const char              *event,
+                                      JsonBuilder             *object);
 
 G_END_DECLS

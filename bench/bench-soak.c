@@ -271,47 +271,6 @@ peer_free (Peer *peer)
 }
 
 static void
-peer_send_eio (Peer       *peer,
-               SioEioType  type,
-               const char *text)
-{
-  g_autoptr(SioEioPacket) packet = NULL;
-  g_autoptr(GBytes) frame = NULL;
-  gboolean binary = FALSE;
-
-  if (peer->ws == NULL || soup_websocket_connection_get_state (peer->ws) != SOUP_WEBSOCKET_STATE_OPEN)
-    return;
-  packet = sio_eio_packet_new (type, text);
-  frame = sio_eio_encode_frame (packet, &binary);
-  soup_websocket_connection_send_message (peer->ws, binary ? SOUP_WEBSOCKET_DATA_BINARY : SOUP_WEBSOCKET_DATA_TEXT,
-                                          frame);
-}
-
-static void
-peer_send_packet (Peer      *peer,
-                  SioPacket *packet)
-{
-  g_autofree char *text = sio_packet_encode (packet);
-
-  peer_send_eio (peer, SIO_EIO_MESSAGE, text);
-}
-
-/* An EVENT of the main namespace: [EVENT, OBJECT], the builder's object closed here. */
-static void
-peer_emit (Peer        *peer,
-           const char  *event,
-           JsonBuilder *object)
-{
-  g_autoptr(JsonArray) args = json_array_new ();
-  g_autoptr(SioPacket) packet = NULL;
-
-  json_builder_end_object (object);
-  json_array_add_element (args, json_builder_get_root (object));
-  packet = sio_packet_new_event ("/", event, args);
-  peer_send_packet (peer, packet);
-}
-
-static void
 peer_close (Peer *peer)
 {
   if (peer->state == PEER_CLOSED || peer->state == PEER_CLOSING)
@@ -385,7 +344,7 @@ peer_on_open (Peer *peer)
       auth = json_builder_get_root (builder);
     }
   packet = sio_packet_new (SIO_PACKET_CONNECT, "/", auth);
-  peer_send_packet (peer, packet);
+  bench_ws_send_packet (peer->ws, packet);
   peer->state = PEER_CONNECTING;
 }
 
@@ -408,7 +367,7 @@ peer_on_connected (Peer *peer)
   json_builder_add_string_value (auth, peer->token != NULL ? peer->token : "");
   json_builder_set_member_name (auth, "userId");
   json_builder_add_string_value (auth, peer->user_id);
-  peer_emit (peer, "authenticate", auth);
+  bench_ws_emit (peer->ws, "authenticate", auth);
 
   json_builder_begin_object (join);
   json_builder_set_member_name (join, "roomId");
@@ -417,7 +376,7 @@ peer_on_connected (Peer *peer)
   json_builder_add_string_value (join, peer->user_id);
   json_builder_set_member_name (join, "username");
   json_builder_add_string_value (join, peer->user_id);
-  peer_emit (peer, "joinRoom", join);
+  bench_ws_emit (peer->ws, "joinRoom", join);
   peer->state = PEER_JOINING;
 }
 
@@ -497,7 +456,7 @@ on_ws_message (SoupWebsocketConnection *ws,
         peer_on_open (peer);
       break;
     case SIO_EIO_PING:
-      peer_send_eio (peer, SIO_EIO_PONG, NULL);
+      bench_ws_send_eio (peer->ws, SIO_EIO_PONG, NULL);
       break;
     case SIO_EIO_MESSAGE:
       text = sio_eio_packet_get_text (eio, &text_len);
@@ -721,7 +680,7 @@ send_message (Peer *peer)
   json_builder_add_string_value (message, text);
   json_builder_set_member_name (message, "timestamp");
   json_builder_add_string_value (message, timestamp);
-  peer_emit (peer, "sendMessage", message);
+  bench_ws_emit (peer->ws, "sendMessage", message);
   peer->bench->sent++;
 }
 
