@@ -13,6 +13,7 @@
 #include "gw-log.h"
 #include "gw-metrics.h"
 #include "ld-rate-limit.h"
+#include "ld-rank.h"
 #include "gw-redis.h"
 #include "gw-redis-adapter.h"
 #include "gw-redis-limits.h"
@@ -2371,14 +2372,16 @@ check_may_moderate (GwRole       actor_role,
   return FALSE;
 }
 
-/* Nobody sanctions a user of equal or higher role (PROTOCOL.md), not even
- * an admin another admin. TARGET_ROLE is -1 for a user no one knows. */
+/* Nobody sanctions a user of equal or higher role (ld-rank.h, the rule the
+ * client follows too), not even an admin another admin. TARGET_ROLE is -1
+ * for a user no one knows. */
 static gboolean
 check_rank (GwRole       actor_role,
             int          target_role,
             GError     **error)
 {
-  if (target_role < (int) actor_role)
+  if (ld_rank_may_sanction (gw_role_to_string (actor_role),
+                            target_role >= 0 ? gw_role_to_string ((GwRole) target_role) : NULL))
     return TRUE;
 
   g_set_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN,
