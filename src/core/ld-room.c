@@ -7,6 +7,7 @@
 #include "ld-moderation-log.h"
 #include "ld-outbox-private.h"
 #include "ld-payload.h"
+#include "ld-rank.h"
 #include "ld-request.h"
 #include "ld-room-private.h"
 #include "ld-session-private.h"
@@ -1004,6 +1005,93 @@ ld_room_can_moderate (LdRoom *self)
 
   session = g_weak_ref_get (&self->session);
   return session != NULL && ld_session_get_user_id (session) != NULL && role_may_moderate (session);
+}
+
+/* Who may time out or ban someone of ROLE: the roles above it. */
+static char *
+sanction_refusal (LdRole role)
+{
+  switch (role)
+    {
+    case LD_ROLE_ADMIN:
+      return g_strdup (_("Nobody can time out or ban an admin"));
+    case LD_ROLE_MODERATOR:
+      return g_strdup (_("Only an admin can time out or ban a moderator"));
+    case LD_ROLE_STREAMER:
+      return g_strdup (_("Only a moderator or an admin can time out or ban a streamer"));
+    case LD_ROLE_VIEWER:
+    default:
+      return g_strdup (_("Only the streamer, a moderator or an admin can time out or ban a viewer"));
+    }
+}
+
+gboolean
+ld_room_can_sanction (LdRoom  *self,
+                      LdRole   target_role,
+                      char   **why)
+{
+  g_autoptr(LdSession) session = NULL;
+  const char *own_role = NULL;
+
+  g_return_val_if_fail (LD_IS_ROOM (self), FALSE);
+  g_return_val_if_fail (why == NULL || *why == NULL, FALSE);
+
+  session = g_weak_ref_get (&self->session);
+  if (session != NULL && ld_session_get_user_id (session) != NULL)
+    own_role = ld_role_to_string (ld_session_get_role (session));
+  if (ld_rank_may_sanction (own_role, ld_role_to_string (target_role)))
+    return TRUE;
+
+  if (why != NULL)
+    *why = sanction_refusal (target_role);
+  return FALSE;
+}
+
+/* USER_ID's role as this room knows it; FALSE when it does not. */
+static gboolean
+lookup_role (LdRoom     *self,
+             const char *user_id,
+             LdRole     *role)
+{
+  LdViewer *viewer = ld_viewer_model_lookup (self->viewers, user_id);
+  GListModel *chat = G_LIST_MODEL (self->chat);
+
+  if (viewer != NULL)
+    {
+      *role = ld_viewer_get_role (viewer);
+      return TRUE;
+    }
+  for (guint i = g_list_model_get_n_items (chat); i > 0; i--)
+    {
+      g_autoptr(LdMessage) message = g_list_model_get_item (chat, i - 1);
+
+      if (g_strcmp0 (ld_message_get_user_id (message), user_id) == 0)
+        {
+          *role = ld_message_get_role (message);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+gboolean
+ld_room_check_sanction (LdRoom      *self,
+                        const char  *user_id,
+                        GError     **error)
+{
+  g_autofree char *why = NULL;
+  LdRole role;
+
+  g_return_val_if_fail (LD_IS_ROOM (self), FALSE);
+  g_return_val_if_fail (user_id != NULL, FALSE);
+
+  /* Oneself is of one's own rank, but "yourself" is the server's better answer. */
+  if (g_strcmp0 (user_id, self->own_user_id) == 0 ||
+      !lookup_role (self, user_id, &role) || ld_room_can_sanction (self, role, &why))
+    return TRUE;
+
+  g_set_error_literal (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN, why);
+  return FALSE;
 }
 
 static void

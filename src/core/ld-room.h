@@ -120,6 +120,22 @@ typedef enum
 
 /* The session's user is signed in with a role that may moderate. */
 gboolean       ld_room_can_moderate        (LdRoom              *self);
+/* The rank rule (ld-rank.h) for the signed-in user here: whether they may
+ * time out or ban someone of TARGET_ROLE; when not, *WHY (if not NULL)
+ * gets a sentence saying who may. TRUE before authSuccess (our role is
+ * unknown: the server decides), and for a role name the client does not
+ * know, which reaches it as a viewer. Callers check ld_room_can_moderate
+ * as well. */
+gboolean       ld_room_can_sanction        (LdRoom              *self,
+                                            LdRole               target_role,
+                                            char               **why);
+/* The same for USER_ID, with their role as this room knows it: the viewer
+ * list, else their newest message in the chat. TRUE when neither knows
+ * them (the server decides); FALSE with LD_CONTRACT_ERROR_FORBIDDEN and
+ * the sentence above. */
+gboolean       ld_room_check_sanction      (LdRoom              *self,
+                                            const char          *user_id,
+                                            GError             **error);
 /* Before authSuccess the role is unknown and the server decides; after
  * it, a role that may not moderate gets LD_SESSION_ERROR_NOT_ALLOWED. */
 void           ld_room_moderate_async      (LdRoom              *self,
