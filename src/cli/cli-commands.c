@@ -1273,6 +1273,11 @@ moderate (Cli          *cli,
   if (!start_session (cli) || !join_room (cli, room_id))
     return cli->exit_code;
   room = ld_session_get_room (cli->session, room_id);
+  /* A target the room knows to be of our rank or above: say so before
+   * sending; one it does not know is the server's to judge. */
+  if ((action == LD_MODERATION_TIMEOUT || action == LD_MODERATION_BAN) &&
+      !ld_room_check_sanction (room, target, &error))
+    return fail_with_error (cli, error);
 
   ld_room_moderate_async (room, action, target, seconds, reason, NULL, on_done, &result);
   if (!await (cli, &result))
