@@ -9,6 +9,7 @@
 #include "ld-chat-row.h"
 #include "ld-chat-view.h"
 #include "ld-link.h"
+#include "ld-rank.h"
 #include "ld-composer.h"
 
 /* The last rows of a list, as many as a limit allows (G_MAXUINT: all of
@@ -206,6 +207,7 @@ struct _LdChatView
   guint              unseen;
   gboolean           sticky;
   gboolean           can_moderate;
+  const char        *own_role;  /* static wire name; NULL: unknown */
   gboolean           clock_12h;
 };
 
@@ -573,6 +575,9 @@ update_actions (LdChatView *self)
                                  enabled && ld_message_get_state (self->context_message) == LD_MESSAGE_STATE_SENT &&
                                  /* A backend message without a server id cannot be named to delete it. */
                                  ld_message_get_id (self->context_message) != NULL);
+  /* A timeout or ban of an equal or higher role the server would refuse. */
+  enabled = enabled && ld_rank_may_sanction (self->own_role,
+                                             ld_role_to_string (ld_message_get_role (self->context_message)));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.timeout", enabled);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.timeout-custom", enabled);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.ban", enabled);
@@ -1197,6 +1202,16 @@ ld_chat_view_set_can_moderate (LdChatView *self,
   self->can_moderate = can_moderate;
   update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_MODERATE]);
+}
+
+void
+ld_chat_view_set_own_role (LdChatView *self,
+                           LdRole      role)
+{
+  g_return_if_fail (LD_IS_CHAT_VIEW (self));
+
+  self->own_role = ld_role_to_string (role);
+  update_actions (self);
 }
 
 static void

@@ -42,6 +42,10 @@ LdComposer  *ld_chat_view_get_composer        (LdChatView  *self);
 gboolean     ld_chat_view_get_can_moderate    (LdChatView  *self);
 void         ld_chat_view_set_can_moderate    (LdChatView  *self,
                                                gboolean     can_moderate);
+/* The signed-in user's role: Time Out and Ban are offered only on messages
+ * of a lower role (ld-rank.h). Until set, the server decides. */
+void         ld_chat_view_set_own_role        (LdChatView  *self,
+                                               LdRole       role);
 void         ld_chat_view_set_clock_12h       (LdChatView  *self,
                                                gboolean     clock_12h);
 /* The signed-in user's name, for mention highlighting. */

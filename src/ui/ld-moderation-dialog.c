@@ -249,6 +249,36 @@ moderation_free (Moderation *m)
   g_free (m);
 }
 
+/* "Could not ban Lan: " and the reason it was refused for. */
+static void
+return_refusal (GTask        *task,
+                const GError *error)
+{
+  Moderation *m = g_task_get_task_data (task);
+  const char *who = m->username != NULL ? m->username : m->target;
+  g_autofree char *text = NULL;
+
+  switch (m->action)
+    {
+    case LD_MODERATION_DELETE:
+      /* Translators: %s is why it was refused (the server's or the rank rule's words). */
+      text = g_strdup_printf (_("Could not delete the message: %s"), error->message);
+      break;
+    case LD_MODERATION_TIMEOUT:
+      /* Translators: %s is a username, then why it was refused. */
+      text = g_strdup_printf (_("Could not time out %s: %s"), who, error->message);
+      break;
+    case LD_MODERATION_BAN:
+      text = g_strdup_printf (_("Could not ban %s: %s"), who, error->message);
+      break;
+    case LD_MODERATION_UNBAN:
+    default:
+      text = g_strdup_printf (_("Could not unban %s: %s"), who, error->message);
+      break;
+    }
+  g_task_return_new_error (task, error->domain, error->code, "%s", text);
+}
+
 static void
 on_moderated (GObject      *object,
               GAsyncResult *result,
@@ -264,29 +294,7 @@ on_moderated (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_task_return_error (task, g_steal_pointer (&error));
       else
-        {
-          g_autofree char *text = NULL;
-
-          switch (m->action)
-            {
-            case LD_MODERATION_DELETE:
-              /* Translators: %s is the server's reason for refusing. */
-              text = g_strdup_printf (_("Could not delete the message: %s"), error->message);
-              break;
-            case LD_MODERATION_TIMEOUT:
-              /* Translators: %s is a username, then the server's reason for refusing. */
-              text = g_strdup_printf (_("Could not time out %s: %s"), who, error->message);
-              break;
-            case LD_MODERATION_BAN:
-              text = g_strdup_printf (_("Could not ban %s: %s"), who, error->message);
-              break;
-            case LD_MODERATION_UNBAN:
-            default:
-              text = g_strdup_printf (_("Could not unban %s: %s"), who, error->message);
-              break;
-            }
-          g_task_return_new_error (task, error->domain, error->code, "%s", text);
-        }
+        return_refusal (task, error);
       return;
     }
 
@@ -363,6 +371,7 @@ ld_moderation_dialog_moderate_async (GtkWindow           *parent,
 {
   GTask *task;
   Moderation *m;
+  g_autoptr(GError) error = NULL;
 
   g_return_if_fail (GTK_IS_WINDOW (parent));
   g_return_if_fail (LD_IS_ROOM (room));
@@ -379,6 +388,14 @@ ld_moderation_dialog_moderate_async (GtkWindow           *parent,
   m->reason = g_strdup (reason);
   g_task_set_task_data (task, m, (GDestroyNotify) moderation_free);
 
+  /* Before asking anything: the server would refuse it for the same reason. */
+  if ((action == LD_MODERATION_TIMEOUT || action == LD_MODERATION_BAN) &&
+      !ld_room_check_sanction (room, target, &error))
+    {
+      return_refusal (task, error);
+      g_object_unref (task);
+      return;
+    }
   if (ask && action != LD_MODERATION_DELETE)
     ld_moderation_dialog_run_async (parent, action, username != NULL ? username : target, seconds, reason,
                                     cancellable, on_asked, task);

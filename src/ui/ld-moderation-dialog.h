@@ -37,7 +37,9 @@ gboolean  ld_moderation_dialog_run_finish      (GAsyncResult       *result,
  * then ld_room_moderate_async in ROOM on TARGET (a user id, or a
  * message id for a delete). Finishes with what to tell the moderator
  * ("Lan is timed out for 10 minutes") once the server confirmed, or an
- * error saying why it refused (G_IO_ERROR_CANCELLED when dismissed). */
+ * error saying why it refused (G_IO_ERROR_CANCELLED when dismissed). A
+ * timeout or ban the rank rule forbids (ld_room_check_sanction) is refused
+ * at once, without asking or sending. */
 void      ld_moderation_dialog_moderate_async  (GtkWindow          *parent,
                                                 LdRoom             *room,
                                                 LdModeration        action,

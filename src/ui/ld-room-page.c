@@ -59,6 +59,7 @@ update (LdRoomPage *self)
   gboolean online = ld_session_get_state (self->session) == LD_SESSION_STATE_ONLINE;
 
   ld_chat_view_set_can_moderate (self->chat_view, ld_room_can_moderate (self->room));
+  ld_chat_view_set_own_role (self->chat_view, ld_session_get_role (self->session));
   ld_chat_view_set_own_name (self->chat_view, ld_session_get_username (self->session));
   ld_composer_set_can_send (composer, online && ld_room_get_joined (self->room), _("Not connected"));
   ld_composer_set_sanction (composer, ld_room_get_sanction (self->room), ld_room_get_sanction_until (self->room),

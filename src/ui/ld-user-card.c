@@ -20,6 +20,9 @@ struct _LdUserCard
   GtkLabel   *id_label;
   GtkBox     *recent_box;
   GtkWidget  *actions_box;
+  GtkWidget  *timeout_button;
+  GtkWidget  *ban_button;
+  char       *timeout_tooltip;  /* the template's, shown when it is offered */
   GtkButton  *hide_button;
   GtkBox     *sanctions_box;
   GtkWidget  *unban_button;
@@ -133,6 +136,7 @@ ld_user_card_finalize (GObject *object)
   LdUserCard *self = LD_USER_CARD (object);
 
   g_clear_pointer (&self->user_id, g_free);
+  g_clear_pointer (&self->timeout_tooltip, g_free);
 
   G_OBJECT_CLASS (ld_user_card_parent_class)->finalize (object);
 }
@@ -160,6 +164,8 @@ ld_user_card_class_init (LdUserCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdUserCard, id_label);
   gtk_widget_class_bind_template_child (widget_class, LdUserCard, recent_box);
   gtk_widget_class_bind_template_child (widget_class, LdUserCard, actions_box);
+  gtk_widget_class_bind_template_child (widget_class, LdUserCard, timeout_button);
+  gtk_widget_class_bind_template_child (widget_class, LdUserCard, ban_button);
   gtk_widget_class_bind_template_child (widget_class, LdUserCard, hide_button);
   gtk_widget_class_bind_template_child (widget_class, LdUserCard, sanctions_box);
   gtk_widget_class_bind_template_child (widget_class, LdUserCard, unban_button);
@@ -175,6 +181,7 @@ static void
 ld_user_card_init (LdUserCard *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->timeout_tooltip = g_strdup (gtk_widget_get_tooltip_text (self->timeout_button));
 }
 
 GtkWidget *
@@ -201,7 +208,7 @@ ld_user_card_new (const char *user_id,
   gtk_label_set_text (self->role_label, badge ? badge : "");
   gtk_widget_set_visible (GTK_WIDGET (self->role_label), badge != NULL);
   update_id (self);
-  gtk_widget_set_visible (self->actions_box, can_moderate && role == LD_ROLE_VIEWER);
+  gtk_widget_set_visible (self->actions_box, can_moderate);
   gtk_button_set_label (self->hide_button, hidden ? _("Show Their Messages") : _("Hide Their Messages"));
   ld_user_card_set_highlighted (self, FALSE);
 
@@ -245,6 +252,19 @@ ld_user_card_new (const char *user_id,
     }
 
   return GTK_WIDGET (self);
+}
+
+void
+ld_user_card_set_refusal (LdUserCard *self,
+                          const char *why)
+{
+  g_return_if_fail (LD_IS_USER_CARD (self));
+
+  /* Greyed out rather than hidden, with the reason where the pointer is. */
+  gtk_widget_set_sensitive (self->timeout_button, why == NULL);
+  gtk_widget_set_sensitive (self->ban_button, why == NULL);
+  gtk_widget_set_tooltip_text (self->timeout_button, why != NULL ? why : self->timeout_tooltip);
+  gtk_widget_set_tooltip_text (self->ban_button, why);
 }
 
 guint

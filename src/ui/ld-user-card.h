@@ -1,5 +1,6 @@
 /* ld-user-card.h: a popover about one user: name, role, their recent
- * messages, and the moderation actions the signed-in role allows, plus
+ * messages, and the moderation actions the signed-in role allows (greyed
+ * out with the reason when the rank rule forbids them), plus
  * hiding them from this chat view only. It asks through actions:
  * win.moderate-user ((ssu): "timeout"/"ban", user id, seconds) and
  * win.toggle-hidden-user (s), win.toggle-highlighted-user (s).
@@ -27,6 +28,10 @@ GtkWidget *ld_user_card_new (const char *user_id,
                              GListModel *chat,
                              gboolean    can_moderate,
                              gboolean    hidden);
+/* Time Out and Ban are greyed out with WHY ("Only an admin can …") as
+ * their tooltip when the rank rule forbids them; NULL offers them. */
+void       ld_user_card_set_refusal (LdUserCard *self,
+                                     const char *why);
 /* How many recent messages the card lists. */
 guint      ld_user_card_get_n_recent (LdUserCard *self);
 /* The user's sanctions in the room (LdModerationEntry, newest first, from

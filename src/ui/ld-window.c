@@ -986,6 +986,7 @@ on_user_activated (LdWindow   *self,
   LdRoom *room = page != NULL ? ld_room_page_get_room (LD_ROOM_PAGE (page))
                  : self->session != NULL ? ld_session_get_current_room (self->session) : NULL;
   graphene_rect_t bounds;
+  g_autofree char *refusal = NULL;
 
   /* The card lists the user's messages in the chat it was opened from. */
   card = ld_user_card_new (user_id, username, (LdRole) role,
@@ -993,6 +994,8 @@ on_user_activated (LdWindow   *self,
                            : room != NULL ? G_LIST_MODEL (ld_room_get_chat (room)) : NULL,
                            room != NULL && ld_room_can_moderate (room),
                            g_hash_table_contains (self->hidden_users, user_id));
+  if (room != NULL && !ld_room_can_sanction (room, (LdRole) role, &refusal))
+    ld_user_card_set_refusal (LD_USER_CARD (card), refusal);
   if (self->settings != NULL)
     g_object_bind_property (self->settings, "streamer-mode", card, "streamer-mode", G_BINDING_SYNC_CREATE);
   add_card_rooms (self, LD_USER_CARD (card), user_id, source);
