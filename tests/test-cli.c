@@ -418,6 +418,46 @@ test_tail (void)
   g_assert_cmpint (g_subprocess_get_exit_status (tail), ==, 0);
 }
 
+/* A timeout or ban of someone the room shows as of our rank or above is
+ * refused before it is sent, saying who may: the words are the client's,
+ * not the gateway's "You cannot do that to …". */
+static void
+test_rank (void)
+{
+  g_autofree char *ada = token_for ("ada", "admin");
+  g_autofree char *mia = token_for ("mia", "moderator");
+  g_autoptr(GSubprocessLauncher) launcher = new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE, ada);
+  g_autoptr(GSubprocess) tail = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) joined = NULL;
+  g_autoptr(Run) ban = NULL;
+  g_autoptr(Run) timeout = NULL;
+  g_autofree char *server = g_strdup_printf ("--server=%s", ld_test_gateway_get_url (gateway));
+  g_autofree char *api = g_strdup_printf ("--api=%s", ld_test_gateway_get_url (gateway));
+
+  /* The admin stays in the room while the moderator acts. */
+  tail = g_subprocess_launcher_spawn (launcher, &error, cli_program, "tail", "room_k", server, api, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (tail));
+  joined = read_event (out, "joinedRoom");
+
+  ban = run_cli (mia, NULL, "ban", "room_k", "ada", "--reason", "test");
+  timeout = run_cli (mia, NULL, "timeout", "room_k", "ada", "--seconds", "60");
+  g_assert_cmpint (ban->status, ==, 1);
+  g_assert_nonnull (strstr (ban->err, "Nobody can time out or ban an admin"));
+  g_assert_null (strstr (ban->err, "You cannot"));
+  g_assert_cmpstr (ban->out, ==, "");
+  g_assert_cmpint (timeout->status, ==, 1);
+  g_assert_nonnull (strstr (timeout->err, "Nobody can time out or ban an admin"));
+
+  g_subprocess_send_signal (tail, SIGINT);
+  g_subprocess_wait (tail, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (tail));
+  g_assert_cmpint (g_subprocess_get_exit_status (tail), ==, 0);
+}
+
 /* The common options may come before the command, as with most tools. */
 static void
 test_global_options (void)
@@ -946,6 +986,7 @@ main (int   argc,
       g_test_add_func ("/cli/support-admin", test_support_admin);
       g_test_add_func ("/cli/failures", test_failures);
       g_test_add_func ("/cli/tail", test_tail);
+      g_test_add_func ("/cli/rank", test_rank);
       g_test_add_func ("/cli/global-options", test_global_options);
       g_test_add_func ("/cli/env-tokens-refresh", test_env_tokens_refresh);
       g_test_add_func ("/cli/tail-rooms", test_tail_rooms);

@@ -2,7 +2,7 @@
  * livedesk-gateway (the demo's): the timeout dialog with a reason, a ban
  * the server refuses saying why, slash commands with completion, the
  * moderation log kept across a restart and searched, Copy, @-completion
- * and reply quoting.
+ * and reply quoting, and the rank rule in a moderator's window.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,6 +23,7 @@
 #include "ld-settings.h"
 #include "ld-user-card.h"
 #include "ld-window.h"
+#include "ld-wire-error.h"
 
 #define WAIT_MS 30000
 
@@ -666,6 +667,157 @@ test_user_card_and_log_window (Fixture       *fixture,
   g_clear_object (&seen.found);
 }
 
+/* Another demo user, signed in and in the demo room. */
+static LdSession *
+other_session (Fixture    *fixture,
+               const char *user_id,
+               const char *username,
+               const char *role)
+{
+  Other other = { 0 };
+
+  ld_demo_new_session_async (fixture->demo, user_id, username, role, NULL, on_other_session, &other);
+  g_assert_true (ld_test_wait_for (other_done, &other, WAIT_MS));
+  g_assert_no_error (other.error);
+  return other.session;
+}
+
+/* What SESSION wrote, as READER's chat shows it (a new reference). */
+static LdMessage *
+said (LdSession  *session,
+      LdSession  *reader,
+      const char *text)
+{
+  TextWait seen = { ld_room_get_chat (ld_test_room (reader)), text, NULL };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (ld_room_send_text (ld_test_room (session), text, &error));
+  g_assert_no_error (error);
+  g_assert_true (ld_test_wait_for (has_text, &seen, WAIT_MS));
+  return seen.found;
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *label;
+  gboolean    sensitive;
+} SensitiveWait;
+
+/* The item or button labelled LABEL under ROOT is (in)sensitive as asked. */
+static gboolean
+is_offered_as (gpointer data)
+{
+  SensitiveWait *wait = data;
+  GtkWidget *label = ld_test_find_label (wait->root, wait->label);
+
+  return label != NULL && gtk_widget_is_sensitive (label) == wait->sensitive;
+}
+
+/* The moderation items of VIEW's menu for MESSAGE: offered or greyed out. */
+static void
+assert_menu_offers (LdChatView *view,
+                    LdMessage  *message,
+                    gboolean    offered)
+{
+  const char * const items[] = { "For 1 Minute", "For 24 Hours", "Custom or With Reason…", "Ban User…" };
+
+  ld_chat_view_set_context_message (view, message);
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    {
+      SensitiveWait wait = { GTK_WIDGET (view), items[i], offered };
+
+      g_test_message ("%s on “%s”", items[i], ld_message_get_text (message));
+      g_assert_true (ld_test_wait_for (is_offered_as, &wait, WAIT_MS));
+    }
+  /* Deleting a message is not ranked. */
+  {
+    SensitiveWait wait = { GTK_WIDGET (view), "Delete Message", TRUE };
+
+    g_assert_true (ld_test_wait_for (is_offered_as, &wait, WAIT_MS));
+  }
+}
+
+static gboolean
+card_gone (gpointer data)
+{
+  return ld_test_find_widget (GTK_WIDGET (data), LD_TYPE_USER_CARD) == NULL;
+}
+
+/* VIEW's user card for MESSAGE's author: Time Out and Ban offered, or
+ * greyed out saying WHY. */
+static void
+assert_card_offers (LdChatView *view,
+                    LdMessage  *message,
+                    const char *why)
+{
+  SensitiveWait ban = { NULL, "Ban", why == NULL };
+  SensitiveWait timeout = { NULL, "Time Out", why == NULL };
+  GtkWidget *card;
+
+  ld_chat_view_set_context_message (view, message);
+  gtk_widget_activate_action (GTK_WIDGET (view), "chat.user-card", NULL);
+  g_assert_true (ld_test_wait_for (card_shown, view, WAIT_MS));
+  card = ld_test_find_widget (GTK_WIDGET (view), LD_TYPE_USER_CARD);
+  ban.root = timeout.root = card;
+  g_assert_true (ld_test_wait_for (is_offered_as, &ban, WAIT_MS));
+  g_assert_true (ld_test_wait_for (is_offered_as, &timeout, WAIT_MS));
+  if (why != NULL)
+    g_assert_cmpstr (gtk_widget_get_tooltip_text (gtk_widget_get_parent (ld_test_find_label (card, "Ban"))), ==, why);
+  gtk_popover_popdown (GTK_POPOVER (card));
+  g_assert_true (ld_test_wait_for (card_gone, view, WAIT_MS));
+}
+
+/* A moderator's window: Time Out and Ban are greyed out on an admin's and
+ * another moderator's message (menu and user card, saying who may) and
+ * offered on a viewer's; the dialog refuses a moderator before asking. */
+static void
+test_rank (Fixture       *fixture,
+           gconstpointer  user_data)
+{
+  g_autoptr(LdSession) moderator = other_session (fixture, "mod2", "Mod Hai", "moderator");
+  g_autoptr(LdSession) colleague = other_session (fixture, "mod3", "Mod Ba", "moderator");
+  LdWindow *window = g_object_ref_sink (ld_window_new (NULL, NULL));
+  g_autoptr(LdMessage) from_admin = NULL;
+  g_autoptr(LdMessage) from_colleague = NULL;
+  g_autoptr(LdMessage) from_viewer = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *done = NULL;
+  LdChatView *view;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 900);
+  ld_window_set_session (window, moderator);
+  gtk_window_present (GTK_WINDOW (window));
+  view = ld_window_get_chat_view (window);
+
+  from_admin = said (fixture->session, moderator, "admin here");
+  from_colleague = said (colleague, moderator, "moderator here");
+  from_viewer = said (fixture->viewer, moderator, "viewer here");
+
+  assert_menu_offers (view, from_admin, FALSE);
+  assert_menu_offers (view, from_colleague, FALSE);
+  assert_menu_offers (view, from_viewer, TRUE);
+
+  assert_card_offers (view, from_admin, "Nobody can time out or ban an admin");
+  assert_card_offers (view, from_colleague, "Only an admin can time out or ban a moderator");
+  assert_card_offers (view, from_viewer, NULL);
+
+  ld_moderation_dialog_moderate_async (GTK_WINDOW (window), ld_test_room (moderator), LD_MODERATION_BAN,
+                                       "mod3", "Mod Ba", 0, NULL, TRUE, NULL, ld_test_store_result, &result);
+  g_assert_true (ld_test_wait_for (ld_test_is_set, &result, WAIT_MS));
+  g_assert_null (shown_dialog ());
+  done = ld_moderation_dialog_moderate_finish (result, &error);
+  g_assert_null (done);
+  g_assert_error (error, LD_CONTRACT_ERROR, LD_CONTRACT_ERROR_FORBIDDEN);
+  g_assert_cmpstr (error->message, ==, "Could not ban Mod Ba: Only an admin can time out or ban a moderator");
+
+  ld_session_disconnect (colleague);
+  ld_session_disconnect (moderator);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
 /* The link the message menu offers, from its last section. */
 static char *
 menu_link (GMenuModel *menu)
@@ -994,6 +1146,7 @@ main (int    argc,
               fixture_tear_down);
   g_test_add ("/ui/moderation/user-card-and-log-window", Fixture, NULL, fixture_set_up,
               test_user_card_and_log_window, fixture_tear_down);
+  g_test_add ("/ui/moderation/rank", Fixture, NULL, fixture_set_up, test_rank, fixture_tear_down);
   g_test_add ("/ui/moderation/link-asks", Fixture, NULL, fixture_set_up, test_link_asks, fixture_tear_down);
   g_test_add ("/ui/moderation/link-click", Fixture, NULL, fixture_set_up, test_link_click, fixture_tear_down);
   return g_test_run ();
