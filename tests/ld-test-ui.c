@@ -96,3 +96,20 @@ ld_test_own_notification_server (GDBusInterfaceMethodCallFunc on_call,
                                 on_name_lost, &owned, NULL);
   LD_TEST_WAIT_UNTIL (owned, NAME_WAIT_MS);
 }
+
+LdSession *
+ld_test_demo_join (LdDemo     *demo,
+                   const char *user_id,
+                   const char *username,
+                   const char *role)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  LdSession *session;
+
+  ld_demo_new_session_async (demo, user_id, username, role, NULL, ld_test_store_result, &result);
+  g_assert_true (ld_test_wait_for (ld_test_is_set, &result, 30000));
+  session = ld_demo_new_session_finish (demo, result, &error);
+  g_assert_no_error (error);
+  return session;
+}

@@ -8,6 +8,8 @@
 
 #include <gtk/gtk.h>
 
+#include "ld-demo.h"
+
 G_BEGIN_DECLS
 
 /* gtk_test_init and adw_init, with the cursor blink off: without a window
@@ -29,5 +31,12 @@ GtkWidget *ld_test_find_label              (GtkWidget                   *root,
  * until the name is owned; the test fails if it cannot be or is lost. */
 void       ld_test_own_notification_server (GDBusInterfaceMethodCallFunc on_call,
                                             gpointer                     user_data);
+
+/* Another real client of DEMO's gateway, signed in as USER_ID with ROLE and
+ * in the demo room (a new reference); the test fails if it cannot be. */
+LdSession *ld_test_demo_join               (LdDemo                      *demo,
+                                            const char                  *user_id,
+                                            const char                  *username,
+                                            const char                  *role);
 
 G_END_DECLS

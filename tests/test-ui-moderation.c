@@ -39,30 +39,6 @@ typedef struct
   LdSession *viewer;
 } Fixture;
 
-typedef struct
-{
-  LdSession *session;
-  GError    *error;
-  gboolean   done;
-} Other;
-
-static void
-on_other_session (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  Other *other = user_data;
-
-  other->session = ld_demo_new_session_finish (LD_DEMO (object), result, &other->error);
-  other->done = TRUE;
-}
-
-static gboolean
-other_done (gpointer data)
-{
-  return ((Other *) data)->done;
-}
-
 static gboolean
 viewer_listed (gpointer data)
 {
@@ -92,7 +68,6 @@ fixture_set_up (Fixture       *fixture,
 {
   g_autoptr(GAsyncResult) started = NULL;
   g_autoptr(GError) error = NULL;
-  Other other = { 0 };
 
   fixture->demo = ld_demo_new (g_getenv ("LIVEDESK_GATEWAY"));
   ld_demo_start_async (fixture->demo, NULL, ld_test_store_result, &started);
@@ -109,10 +84,7 @@ fixture_set_up (Fixture       *fixture,
   ld_window_set_session (fixture->window, fixture->session);
   gtk_window_present (GTK_WINDOW (fixture->window));
 
-  ld_demo_new_session_async (fixture->demo, "lan", "Lan", "viewer", NULL, on_other_session, &other);
-  g_assert_true (ld_test_wait_for (other_done, &other, WAIT_MS));
-  g_assert_no_error (other.error);
-  fixture->viewer = other.session;
+  fixture->viewer = ld_test_demo_join (fixture->demo, "lan", "Lan", "viewer");
   g_assert_true (ld_test_wait_for (viewer_listed, fixture, WAIT_MS));
 }
 
@@ -667,21 +639,6 @@ test_user_card_and_log_window (Fixture       *fixture,
   g_clear_object (&seen.found);
 }
 
-/* Another demo user, signed in and in the demo room. */
-static LdSession *
-other_session (Fixture    *fixture,
-               const char *user_id,
-               const char *username,
-               const char *role)
-{
-  Other other = { 0 };
-
-  ld_demo_new_session_async (fixture->demo, user_id, username, role, NULL, on_other_session, &other);
-  g_assert_true (ld_test_wait_for (other_done, &other, WAIT_MS));
-  g_assert_no_error (other.error);
-  return other.session;
-}
-
 /* What SESSION wrote, as READER's chat shows it (a new reference). */
 static LdMessage *
 said (LdSession  *session,
@@ -775,8 +732,8 @@ static void
 test_rank (Fixture       *fixture,
            gconstpointer  user_data)
 {
-  g_autoptr(LdSession) moderator = other_session (fixture, "mod2", "Mod Hai", "moderator");
-  g_autoptr(LdSession) colleague = other_session (fixture, "mod3", "Mod Ba", "moderator");
+  g_autoptr(LdSession) moderator = ld_test_demo_join (fixture->demo, "mod2", "Mod Hai", "moderator");
+  g_autoptr(LdSession) colleague = ld_test_demo_join (fixture->demo, "mod3", "Mod Ba", "moderator");
   LdWindow *window = g_object_ref_sink (ld_window_new (NULL, NULL));
   g_autoptr(LdMessage) from_admin = NULL;
   g_autoptr(LdMessage) from_colleague = NULL;

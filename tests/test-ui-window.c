@@ -32,10 +32,6 @@ typedef struct
   LdWindow  *window;
 } Fixture;
 
-static LdSession *join_as (Fixture    *fixture,
-                           const char *user_id,
-                           const char *username,
-                           const char *role);
 
 /* The window is the demo admin's, or with USER_DATA that of a user of that
  * role in the demo room: an admin cannot sanction another admin, so the
@@ -55,7 +51,7 @@ fixture_set_up (Fixture       *fixture,
   if (user_data != NULL)
     {
       g_clear_object (&fixture->session);
-      fixture->session = join_as (fixture, "mod7", "Điều hành", user_data);
+      fixture->session = ld_test_demo_join (fixture->demo, "mod7", "Điều hành", user_data);
     }
 
   fixture->window = g_object_ref_sink (ld_window_new (NULL, NULL));
@@ -723,7 +719,6 @@ test_moderation_delete (Fixture       *fixture,
 
 typedef struct
 {
-  LdSession *session;
   GError    *error;
   gboolean   done;
 } Other;
@@ -739,36 +734,10 @@ on_moderated_other (GObject      *object,
   other->done = TRUE;
 }
 
-static void
-on_other_session (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  Other *other = user_data;
-
-  other->session = ld_demo_new_session_finish (LD_DEMO (object), result, &other->error);
-  other->done = TRUE;
-}
-
 static gboolean
 other_done (gpointer data)
 {
   return ((Other *) data)->done;
-}
-
-/* Another real client in the demo room. */
-static LdSession *
-join_as (Fixture    *fixture,
-         const char *user_id,
-         const char *username,
-         const char *role)
-{
-  Other other = { 0 };
-
-  ld_demo_new_session_async (fixture->demo, user_id, username, role, NULL, on_other_session, &other);
-  g_assert_true (ld_test_wait_for (other_done, &other, WAIT_MS));
-  g_assert_no_error (other.error);
-  return other.session;
 }
 
 typedef struct
@@ -830,7 +799,7 @@ test_viewers_follow (Fixture       *fixture,
 {
   LdViewerList *list = ld_window_get_viewer_list (fixture->window);
   ViewerWait wait = { ld_viewer_list_get_shown (list), "Khách Thử", TRUE };
-  g_autoptr(LdSession) viewer = join_as (fixture, "guest42", "Khách Thử", "viewer");
+  g_autoptr(LdSession) viewer = ld_test_demo_join (fixture->demo, "guest42", "Khách Thử", "viewer");
   PresenceWait line = { ld_chat_view_get_shown (ld_window_get_chat_view (fixture->window)),
                         LD_PRESENCE_JOINED, "Khách Thử" };
 
@@ -883,7 +852,7 @@ test_moderation_reaches_viewer (Fixture       *fixture,
                                 gconstpointer  user_data)
 {
   LdChatView *view = ld_window_get_chat_view (fixture->window);
-  g_autoptr(LdSession) viewer = join_as (fixture, "guest43", "Khách Hai", "viewer");
+  g_autoptr(LdSession) viewer = ld_test_demo_join (fixture->demo, "guest43", "Khách Hai", "viewer");
   g_autoptr(GError) error = NULL;
   TextWait seen = { ld_room_get_chat (ld_test_room (fixture->session)), "xoá tin này đi nhé &amp;", NULL };
   StateWait deleted = { NULL, LD_MESSAGE_STATE_DELETED };
@@ -990,7 +959,7 @@ test_failure_and_retry (Fixture       *fixture,
   LdChatView *view = ld_window_get_chat_view (fixture->window);
   LdComposer *composer = ld_chat_view_get_composer (view);
   LdChatModel *model = ld_room_get_chat (ld_test_room (fixture->session));
-  g_autoptr(LdSession) admin = join_as (fixture, "admin9", "Quản trị", "admin");
+  g_autoptr(LdSession) admin = ld_test_demo_join (fixture->demo, "admin9", "Quản trị", "admin");
   g_autoptr(GError) error = NULL;
   StateWait failed = { NULL, LD_MESSAGE_STATE_FAILED };
   StateWait sent = { NULL, LD_MESSAGE_STATE_SENT };
@@ -1062,7 +1031,7 @@ test_banned_keeps_chat (Fixture       *fixture,
 {
   LdChatView *view = ld_window_get_chat_view (fixture->window);
   LdComposer *composer = ld_chat_view_get_composer (view);
-  g_autoptr(LdSession) admin = join_as (fixture, "admin9", "Quản trị", "admin");
+  g_autoptr(LdSession) admin = ld_test_demo_join (fixture->demo, "admin9", "Quản trị", "admin");
   g_autoptr(GError) error = NULL;
   StateWait sent = { NULL, LD_MESSAGE_STATE_SENT };
   RowWait row = { GTK_WIDGET (view), "Trước lệnh cấm" };
