@@ -382,26 +382,57 @@ read_event (GDataInputStream *out,
     }
 }
 
+/* `tail ROOMS…` as the user of TOKEN, its standard output in *OUT. */
+static GSubprocess *
+spawn_tail (const char        *token,
+            const char * const *rooms,
+            GDataInputStream **out)
+{
+  g_autoptr(GSubprocessLauncher) launcher = new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE, token);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *tail;
+
+  g_ptr_array_add (argv, g_strdup (cli_program));
+  g_ptr_array_add (argv, g_strdup ("tail"));
+  for (guint i = 0; rooms[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (rooms[i]));
+  g_ptr_array_add (argv, g_strdup_printf ("--server=%s", ld_test_gateway_get_url (gateway)));
+  g_ptr_array_add (argv, g_strdup_printf ("--api=%s", ld_test_gateway_get_url (gateway)));
+  g_ptr_array_add (argv, NULL);
+  tail = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  *out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (tail));
+  return tail;
+}
+
+/* ^C ends tail, successfully. */
+static void
+stop_tail (GSubprocess *tail)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (tail, SIGINT);
+  g_subprocess_wait (tail, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (tail));
+  g_assert_cmpint (g_subprocess_get_exit_status (tail), ==, 0);
+}
+
 /* tail prints what happens in the room, one JSON object a line, until ^C. */
 static void
 test_tail (void)
 {
   g_autofree char *alice = token_for ("alice", "viewer");
   g_autofree char *bob = token_for ("bob", "viewer");
-  g_autoptr(GSubprocessLauncher) launcher = new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE, bob);
   g_autoptr(GSubprocess) tail = NULL;
   g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) joined = NULL;
   g_autoptr(JsonObject) message = NULL;
   g_autoptr(Run) send = NULL;
-  g_autofree char *server = g_strdup_printf ("--server=%s", ld_test_gateway_get_url (gateway));
-  g_autofree char *api = g_strdup_printf ("--api=%s", ld_test_gateway_get_url (gateway));
   JsonObject *data;
 
-  tail = g_subprocess_launcher_spawn (launcher, &error, cli_program, "tail", "room_t", server, api, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (tail));
+  tail = spawn_tail (bob, (const char *[]) { "room_t", NULL }, &out);
 
   joined = read_event (out, "joinedRoom");
   send = run_cli (alice, NULL, "send", "room_t", "có ai không");
@@ -411,11 +442,7 @@ test_tail (void)
   g_assert_cmpstr (json_object_get_string_member (data, "message"), ==, "có ai không");
   g_assert_cmpstr (json_object_get_string_member (data, "userId"), ==, "alice");
 
-  g_subprocess_send_signal (tail, SIGINT);
-  g_subprocess_wait (tail, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (tail));
-  g_assert_cmpint (g_subprocess_get_exit_status (tail), ==, 0);
+  stop_tail (tail);
 }
 
 /* A timeout or ban of someone the room shows as of our rank or above is
@@ -426,20 +453,14 @@ test_rank (void)
 {
   g_autofree char *ada = token_for ("ada", "admin");
   g_autofree char *mia = token_for ("mia", "moderator");
-  g_autoptr(GSubprocessLauncher) launcher = new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE, ada);
   g_autoptr(GSubprocess) tail = NULL;
   g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) joined = NULL;
   g_autoptr(Run) ban = NULL;
   g_autoptr(Run) timeout = NULL;
-  g_autofree char *server = g_strdup_printf ("--server=%s", ld_test_gateway_get_url (gateway));
-  g_autofree char *api = g_strdup_printf ("--api=%s", ld_test_gateway_get_url (gateway));
 
   /* The admin stays in the room while the moderator acts. */
-  tail = g_subprocess_launcher_spawn (launcher, &error, cli_program, "tail", "room_k", server, api, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (tail));
+  tail = spawn_tail (ada, (const char *[]) { "room_k", NULL }, &out);
   joined = read_event (out, "joinedRoom");
 
   ban = run_cli (mia, NULL, "ban", "room_k", "ada", "--reason", "test");
@@ -451,11 +472,7 @@ test_rank (void)
   g_assert_cmpint (timeout->status, ==, 1);
   g_assert_nonnull (strstr (timeout->err, "Nobody can time out or ban an admin"));
 
-  g_subprocess_send_signal (tail, SIGINT);
-  g_subprocess_wait (tail, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (tail));
-  g_assert_cmpint (g_subprocess_get_exit_status (tail), ==, 0);
+  stop_tail (tail);
 }
 
 /* The common options may come before the command, as with most tools. */
@@ -601,10 +618,8 @@ test_tail_rooms (void)
 {
   g_autofree char *alice = token_for ("alice", "viewer");
   g_autofree char *bob = token_for ("bob", "viewer");
-  g_autoptr(GSubprocessLauncher) launcher = new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE, bob);
   g_autoptr(GSubprocess) tail = NULL;
   g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) joined1 = NULL;
   g_autoptr(JsonObject) joined2 = NULL;
   g_autoptr(JsonObject) message1 = NULL;
@@ -612,16 +627,12 @@ test_tail_rooms (void)
   g_autoptr(Run) send1 = NULL;
   g_autoptr(Run) send2 = NULL;
   g_autoptr(Run) none = NULL;
-  g_autofree char *server = g_strdup_printf ("--server=%s", ld_test_gateway_get_url (gateway));
-  g_autofree char *api = g_strdup_printf ("--api=%s", ld_test_gateway_get_url (gateway));
   JsonObject *data;
 
   none = run_cli (bob, NULL, "tail");
   g_assert_cmpint (none->status, ==, 2);
 
-  tail = g_subprocess_launcher_spawn (launcher, &error, cli_program, "tail", "room_u1", "room_u2", server, api, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (tail));
+  tail = spawn_tail (bob, (const char *[]) { "room_u1", "room_u2", NULL }, &out);
 
   joined1 = read_event (out, "joinedRoom");
   joined2 = read_event (out, "joinedRoom");
@@ -639,11 +650,7 @@ test_tail_rooms (void)
   g_assert_cmpstr (json_object_get_string_member (data, "roomId"), ==, "room_u1");
   g_assert_cmpstr (json_object_get_string_member (data, "message"), ==, "ở phòng một");
 
-  g_subprocess_send_signal (tail, SIGINT);
-  g_subprocess_wait (tail, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (tail));
-  g_assert_cmpint (g_subprocess_get_exit_status (tail), ==, 0);
+  stop_tail (tail);
 }
 
 /* The pseudo-terminal becomes the CLI's controlling terminal, as in a shell. */
