@@ -429,7 +429,10 @@ preview_red_pixels (LdPreferencesWindow *prefs)
   g_assert_cmpint (height, >, 0);
   gdk_paintable_snapshot (paintable, snapshot, width, height);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
+  /* A preview that paints nothing yet (its page not loaded, no message in
+   * it) gives no node at all: none of it is red. */
+  if (node == NULL)
+    return 0;
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (preview)), node, NULL);
   data = g_malloc (width * height * 4);
   gdk_texture_download (texture, data, width * 4);
