@@ -310,6 +310,33 @@ test_burst_coalesced (void)
 }
 
 static void
+count_signal (gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+/* A view is told when a batch begins, once, so that it can show the batch
+ * in its next frame. */
+static void
+test_batch_pending (void)
+{
+  g_autoptr(LdChatModel) model = ld_chat_model_new ();
+  guint pending = 0;
+
+  g_signal_connect_swapped (model, "batch-pending", G_CALLBACK (count_signal), &pending);
+  append_range (model, 0, 10);
+  g_assert_cmpuint (pending, ==, 1);
+  ld_chat_model_flush (model);
+  g_assert_cmpuint (pending, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 10);
+
+  append_range (model, 10, 11);
+  g_assert_cmpuint (pending, ==, 2);
+  ld_chat_model_flush (model);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 11);
+}
+
+static void
 test_ring_bound (void)
 {
   g_autoptr(LdChatModel) model = ld_chat_model_new ();
@@ -755,6 +782,7 @@ main (int   argc,
   g_test_add_func ("/chat-model/message-malformed", test_malformed);
   g_test_add_func ("/chat-model/message-from-backend-shapes", test_backend_shapes);
   g_test_add_func ("/chat-model/burst-coalesced", test_burst_coalesced);
+  g_test_add_func ("/chat-model/batch-pending", test_batch_pending);
   g_test_add_func ("/chat-model/ring-bound", test_ring_bound);
   g_test_add_func ("/chat-model/ring-drops-a-tenth", test_ring_drops_a_tenth);
   g_test_add_func ("/chat-model/delete-and-lookup", test_delete_and_lookup);

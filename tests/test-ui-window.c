@@ -299,6 +299,132 @@ test_sticky_scroll (void)
   g_assert_finalize_object (window);
 }
 
+typedef struct
+{
+  GdkFrameClock *clock;
+  gboolean       in_frame;  /* between its before-paint and after-paint */
+} FrameState;
+
+typedef struct
+{
+  FrameState *frame;
+  gboolean    published;
+  gint64      counter;  /* the frame that published the batch; -1: none */
+} Publication;
+
+static void
+on_before_paint (GdkFrameClock *clock,
+                 FrameState    *frame)
+{
+  frame->in_frame = TRUE;
+}
+
+static void
+on_after_paint_done (GdkFrameClock *clock,
+                     FrameState    *frame)
+{
+  frame->in_frame = FALSE;
+}
+
+static void
+on_batch_published (GListModel  *model,
+                    guint        position,
+                    guint        removed,
+                    guint        added,
+                    Publication *publication)
+{
+  publication->published = TRUE;
+  publication->counter = publication->frame->in_frame ? gdk_frame_clock_get_frame_counter (publication->frame->clock) : -1;
+}
+
+static gboolean
+all_published (gpointer data)
+{
+  Publication *publications = data;
+
+  for (guint i = 0; i < 3; i++)
+    if (!publications[i].published)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+widget_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+/* A view on screen shows what arrived in its next frame; two busy views
+ * take turns, one frame each; a hidden view leaves its model to the
+ * model's own timer. */
+static void
+test_frame_flush (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  LdChatModel *models[3];
+  GtkWidget *views[3];
+  FrameState frame = { NULL, FALSE };
+  Publication publications[3];
+  guint both_in_frames = 0;
+
+  g_object_ref_sink (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 400);
+  for (guint i = 0; i < 3; i++)
+    {
+      models[i] = ld_chat_model_new ();
+      views[i] = ld_chat_view_new ();
+      gtk_widget_set_hexpand (views[i], TRUE);
+      ld_chat_view_set_model (LD_CHAT_VIEW (views[i]), models[i]);
+      gtk_box_append (GTK_BOX (box), views[i]);
+      g_signal_connect (models[i], "items-changed", G_CALLBACK (on_batch_published), &publications[i]);
+    }
+  gtk_widget_set_visible (views[2], FALSE);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (ld_test_wait_for (widget_mapped, views[0], WAIT_MS));
+  frame.clock = gtk_widget_get_frame_clock (window);
+  g_signal_connect (frame.clock, "before-paint", G_CALLBACK (on_before_paint), &frame);
+  g_signal_connect (frame.clock, "after-paint", G_CALLBACK (on_after_paint_done), &frame);
+
+  for (guint round = 0; round < 10; round++)
+    {
+      for (guint i = 0; i < 3; i++)
+        {
+          g_autoptr(JsonObject) object = json_object_new ();
+          g_autofree char *id = g_strdup_printf ("m%u", round);
+          g_autoptr(LdMessage) message = NULL;
+
+          publications[i] = (Publication) { &frame, FALSE, -1 };
+          json_object_set_string_member (object, "messageId", id);
+          json_object_set_string_member (object, "roomId", "room_1");
+          json_object_set_string_member (object, "userId", "u1");
+          json_object_set_string_member (object, "message", "Xin chào");
+          message = ld_message_new_from_json (object, NULL);
+          g_assert_true (ld_chat_model_append (models[i], message));
+        }
+      g_assert_true (ld_test_wait_for (all_published, publications, WAIT_MS));
+      /* Hidden: never in a frame. */
+      g_assert_cmpint (publications[2].counter, ==, -1);
+      /* A frame later than the model's 50 ms (a loaded machine) leaves it
+       * to the timer; in frames, the two views never share one. */
+      if (publications[0].counter >= 0 && publications[1].counter >= 0)
+        {
+          both_in_frames++;
+          g_assert_cmpint (publications[0].counter, !=, publications[1].counter);
+        }
+    }
+  g_assert_cmpuint (both_in_frames, >, 0);
+
+  for (guint i = 0; i < 3; i++)
+    g_signal_handlers_disconnect_by_data (models[i], &publications[i]);
+  g_signal_handlers_disconnect_by_data (frame.clock, &frame);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  for (guint i = 0; i < 3; i++)
+    g_assert_finalize_object (models[i]);
+}
+
 /* A fast chat wrapping a small history again and again: the view stays on
  * the newest message all along (GtkListView once warned that it "failed to
  * scroll", fatal here, when rows went at the top while it followed the
@@ -1516,6 +1642,7 @@ main (int    argc,
   g_test_add_func ("/ui/preferences", test_preferences);
   g_test_add_func ("/ui/chat-row/highlight-words", test_highlight_words);
   g_test_add_func ("/ui/chat-view/sticky-scroll", test_sticky_scroll);
+  g_test_add_func ("/ui/chat-view/frame-flush", test_frame_flush);
   g_test_add_func ("/ui/chat-view/sticky-after-wrap", test_sticky_after_wrap);
   g_test_add_func ("/ui/chat-view/sticky-burst-full", test_sticky_burst_full);
   g_test_add_func ("/ui/chat-view/scrolled-up-stays-put", test_scrolled_up_stays_put);

@@ -202,6 +202,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  BATCH_PENDING,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static GType
 ld_chat_model_get_item_type (GListModel *model)
 {
@@ -516,6 +523,9 @@ ld_chat_model_class_init (LdChatModelClass *klass)
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[BATCH_PENDING] = g_signal_new ("batch-pending", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -588,6 +598,7 @@ schedule_flush (LdChatModel *self)
   g_source_set_static_name (self->flush_source, "[livedesk] chat model flush");
   g_source_set_callback (self->flush_source, on_flush_timeout, self, NULL);
   g_source_attach (self->flush_source, self->context);
+  g_signal_emit (self, signals[BATCH_PENDING], 0);
 }
 
 gboolean

@@ -8,7 +8,9 @@
  * at most two items-changed (one removing what the ring drops at the front,
  * one adding at the end) when the batch is flushed: 50 ms after the first
  * append of the batch, on the main context that was thread-default when the
- * model was made, or at once by ld_chat_model_flush(). Until then get_n_items
+ * model was made, or at once by ld_chat_model_flush() (a view that shows the
+ * model flushes it in its next frame: "batch-pending", no arguments, is
+ * emitted when a batch begins). Until then get_n_items
  * and get_item show the model as of the last flush, so a view never sees a
  * count that disagrees with the signals it got. Lookups by id see pending
  * messages too.

@@ -204,6 +204,10 @@ struct _LdChatView
 
   double             last_value;
   guint              stick_tick;
+  /* The model's pending batch goes out in the next frame (or the one
+   * after, on a busy desk: flush_slot). */
+  guint              flush_tick;
+  guint              flush_slot;
   guint              unseen;
   gboolean           sticky;
   gboolean           can_moderate;
@@ -314,6 +318,14 @@ on_scrollbar_leave (LdChatView *self)
 
 
 
+static void
+stick (LdChatView *self)
+{
+  update_tail (self);
+  if (self->sticky)
+    scroll_to_bottom (self);
+}
+
 static gboolean
 on_stick_tick (GtkWidget     *widget,
                GdkFrameClock *clock,
@@ -322,10 +334,73 @@ on_stick_tick (GtkWidget     *widget,
   LdChatView *self = LD_CHAT_VIEW (user_data);
 
   self->stick_tick = 0;
-  update_tail (self);
-  if (self->sticky)
-    scroll_to_bottom (self);
+  stick (self);
   return G_SOURCE_REMOVE;
+}
+
+/* Views with a batch waiting for a frame; the frame (its clock, only
+ * compared, and its counter) of the last flush; the turn the next view
+ * made takes. */
+static guint views_waiting;
+static GdkFrameClock *last_flush_clock;
+static gint64 last_flush_frame = -1;
+static guint next_flush_slot;
+
+static void
+remove_flush_tick (LdChatView *self)
+{
+  if (self->flush_tick == 0)
+    return;
+
+  gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->flush_tick);
+  self->flush_tick = 0;
+  views_waiting--;
+}
+
+/* What arrived since the last frame is shown by the next one: the chat
+ * moves with every frame while it is busy, not in the steps of the
+ * model's 50 ms timer (which still flushes a view that draws no frames).
+ * While several views are busy, they take turns, half of them each frame:
+ * the rows a busy view replaces are those it shows, however many messages
+ * came, so four rooms' views flushed in every frame made every frame as
+ * long as four such batches. */
+static gboolean
+on_flush_tick (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  LdChatView *self = LD_CHAT_VIEW (widget);
+  gint64 frame = gdk_frame_clock_get_frame_counter (clock);
+  gboolean shared = views_waiting > 1 || (clock == last_flush_clock && frame == last_flush_frame);
+
+  if (shared && frame % 2 != self->flush_slot)
+    return G_SOURCE_CONTINUE;
+
+  last_flush_clock = clock;
+  last_flush_frame = frame;
+  self->flush_tick = 0;
+  views_waiting--;
+  if (self->model != NULL)
+    ld_chat_model_flush (self->model);
+  /* In this frame, before its layout: a tick callback added while the
+   * frame clock runs its ticks comes a frame later. */
+  if (self->stick_tick != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->stick_tick);
+      self->stick_tick = 0;
+      stick (self);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_batch_pending (LdChatView *self)
+{
+  if (self->flush_tick != 0 || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+
+  self->flush_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_flush_tick, NULL, NULL);
+  views_waiting++;
 }
 
 /* Once per frame at most, however many batches and size changes arrive:
@@ -948,6 +1023,7 @@ ld_chat_view_dispose (GObject *object)
   if (self->stick_tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->stick_tick);
   self->stick_tick = 0;
+  remove_flush_tick (self);
   g_clear_pointer (&self->menu_popover, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_CHAT_VIEW);
   /* After the list, whose rows go to the spares. */
@@ -955,10 +1031,20 @@ ld_chat_view_dispose (GObject *object)
   g_clear_object (&self->tail);
   g_clear_object (&self->filtered);
   g_clear_object (&self->search_filter);
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_func (self->model, on_batch_pending, self);
   g_clear_object (&self->model);
   g_clear_object (&self->context_message);
 
   G_OBJECT_CLASS (ld_chat_view_parent_class)->dispose (object);
+}
+
+/* Hidden, the model's timer flushes it. */
+static void
+ld_chat_view_unmap (GtkWidget *widget)
+{
+  remove_flush_tick (LD_CHAT_VIEW (widget));
+  GTK_WIDGET_CLASS (ld_chat_view_parent_class)->unmap (widget);
 }
 
 static void
@@ -1019,6 +1105,7 @@ ld_chat_view_class_init (LdChatViewClass *klass)
   object_class->finalize = ld_chat_view_finalize;
   object_class->get_property = ld_chat_view_get_property;
   object_class->set_property = ld_chat_view_set_property;
+  widget_class->unmap = ld_chat_view_unmap;
 
   properties[PROP_MODEL] =
     g_param_spec_object ("model", NULL, NULL, LD_TYPE_CHAT_MODEL,
@@ -1090,6 +1177,9 @@ ld_chat_view_init (LdChatView *self)
   GtkGesture *click;
   GtkEventController *motion;
   GtkAdjustment *adj;
+
+  /* Views made one after the other (a desk's rooms) take alternate frames. */
+  self->flush_slot = next_flush_slot++ % 2;
 
   self->sticky = TRUE;
   self->spare_rows = g_ptr_array_new_with_free_func (g_object_unref);
@@ -1166,8 +1256,14 @@ ld_chat_view_set_model (LdChatView  *self,
   g_return_if_fail (LD_IS_CHAT_VIEW (self));
   g_return_if_fail (model == NULL || LD_IS_CHAT_MODEL (model));
 
-  if (!g_set_object (&self->model, model))
+  if (self->model == model)
     return;
+
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_func (self->model, on_batch_pending, self);
+  g_set_object (&self->model, model);
+  if (model != NULL)
+    g_signal_connect_object (model, "batch-pending", G_CALLBACK (on_batch_pending), self, G_CONNECT_SWAPPED);
 
   ld_chat_view_set_context_message (self, NULL);
   gtk_filter_list_model_set_model (self->filtered, model != NULL ? ld_chat_model_get_timeline (model) : NULL);
