@@ -53,6 +53,9 @@ typedef struct
   gint64     feed_start;
   guint      fed;
   guint      frames;
+  /* Time between consecutive frames while fed (µs). */
+  GArray    *frame_gaps_us;
+  gint64     last_frame;
   gboolean   done;
 } Bench;
 
@@ -125,13 +128,30 @@ on_feed (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The frame clock also runs cycles that paint nothing (tick callbacks,
+ * layout alone): a frame drawn is one with a paint phase. */
+static void
+on_paint (GdkFrameClock *clock,
+          Bench         *bench)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  bench->frames++;
+  if (bench->feed_start != 0 && !bench->done && bench->last_frame != 0)
+    {
+      gint64 gap = now - bench->last_frame;
+
+      g_array_append_val (bench->frame_gaps_us, gap);
+    }
+  bench->last_frame = now;
+}
+
 static void
 on_after_paint (GdkFrameClock *clock,
                 Bench         *bench)
 {
   if (bench->first_frame == 0)
     bench->first_frame = g_get_monotonic_time ();
-  bench->frames++;
 }
 
 static void
@@ -141,6 +161,7 @@ on_realize (GtkWidget *window,
   GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
 
   g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), bench);
+  g_signal_connect (clock, "paint", G_CALLBACK (on_paint), bench);
 }
 
 static double
@@ -244,6 +265,17 @@ percentile_ms (GArray *sorted,
   return MAX (0, g_array_index (sorted, gint64, i)) / 1000.0;
 }
 
+static guint
+count_over (GArray *values,
+            gint64  limit)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < values->len; i++)
+    n += g_array_index (values, gint64, i) > limit;
+  return n;
+}
+
 /* The app's style sheet, which AdwApplication loads from the app's resource
  * base path: without it the bench measures rows and pages (and the icons
  * they load) that are not what a user gets. */
@@ -284,6 +316,7 @@ main (int   argc,
   bench.lateness_us = g_array_new (FALSE, FALSE, sizeof (gint64));
   bench.lateness_fill_us = g_array_new (FALSE, FALSE, sizeof (gint64));
   bench.lateness_full_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  bench.frame_gaps_us = g_array_new (FALSE, FALSE, sizeof (gint64));
   bench.rooms = 1;
   if (argc > 2 && g_str_equal (argv[1], "--rooms"))
     bench.rooms = CLAMP ((guint) atoi (argv[2]), 1, MAX_ROOMS);
@@ -344,6 +377,7 @@ main (int   argc,
   g_array_sort (bench.lateness_us, compare_gint64);
   g_array_sort (bench.lateness_fill_us, compare_gint64);
   g_array_sort (bench.lateness_full_us, compare_gint64);
+  g_array_sort (bench.frame_gaps_us, compare_gint64);
   getrusage (RUSAGE_SELF, &usage);
   /* CPU time, unlike the stalls, hardly depends on what else the machine runs. */
   cpu_s = (usage.ru_utime.tv_sec - before.ru_utime.tv_sec) + (usage.ru_stime.tv_sec - before.ru_stime.tv_sec) +
@@ -352,6 +386,12 @@ main (int   argc,
   g_print ("messages fed: %u in %u s (%.0f/s), frames drawn: %u (%.1f/s)\n",
            bench.fed, seconds, bench.fed / (double) MAX (1, seconds), bench.frames - frames_before,
            (bench.frames - frames_before) / (double) MAX (1, seconds));
+  /* A 60 Hz display shows a frame every 16.7 ms; a gap of two or more
+   * intervals is a frame the chat did not move in. */
+  g_print ("time between frames: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms; %.1f %% of gaps over 25 ms\n",
+           percentile_ms (bench.frame_gaps_us, 0.5), percentile_ms (bench.frame_gaps_us, 0.9),
+           percentile_ms (bench.frame_gaps_us, 0.99), percentile_ms (bench.frame_gaps_us, 1.0),
+           100.0 * count_over (bench.frame_gaps_us, 25000) / MAX (1, bench.frame_gaps_us->len));
   g_print ("main-loop stall (heartbeat lateness): p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
            percentile_ms (bench.lateness_us, 0.5), percentile_ms (bench.lateness_us, 0.99),
            percentile_ms (bench.lateness_us, 1.0));
@@ -383,5 +423,6 @@ main (int   argc,
   g_array_unref (bench.lateness_us);
   g_array_unref (bench.lateness_fill_us);
   g_array_unref (bench.lateness_full_us);
+  g_array_unref (bench.frame_gaps_us);
   return 0;
 }
