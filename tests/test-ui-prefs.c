@@ -11,6 +11,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <libsecret/secret.h>
 #include <libsoup/soup.h>
 
 #include "ld-application.h"
@@ -705,6 +706,51 @@ test_overlay_address_kept (void)
   reset_settings (settings);
 }
 
+static gboolean
+host_ready (gpointer data)
+{
+  return ld_overlay_host_get_ready (data);
+}
+
+/* A user who never turns the overlay on finds nothing of it in the keyring:
+ * storing its secret at start made gnome-keyring ask for a new keyring's
+ * password where there was none. Its first start keeps its address. */
+static void
+test_overlay_secret_on_use (void)
+{
+  static const SecretSchema overlay_schema = {
+    LD_TOKEN_STORE_OVERLAY_SCHEMA_NAME, SECRET_SCHEMA_NONE, { { NULL, 0 } }
+  };
+  g_autoptr(LdSettings) settings = ld_settings_new ();
+  g_autoptr(LdTokenStore) store = ld_token_store_new ();
+  KeyringRead read = { store, NULL, NULL, FALSE };
+  g_autoptr(GError) error = NULL;
+  LdOverlayHost *host;
+
+  secret_password_clear_sync (&overlay_schema, NULL, &error, NULL);
+  g_assert_no_error (error);
+  g_object_set (settings, "overlay-port", test_free_port (), "overlay-enabled", FALSE, NULL);
+
+  host = ld_overlay_host_new (settings);
+  g_assert_true (ld_test_wait_for (host_ready, host, WAIT_MS));
+  /* A store made when the keyring answered would show by the second look
+   * (each is two calls to the keyring, which answers them in order). */
+  for (guint i = 0; i < 10; i++)
+    {
+      g_assert_true (keyring_holds (&read));
+      g_assert_null (read.got);
+    }
+
+  g_object_set (settings, "overlay-enabled", TRUE, NULL);
+  g_assert_true (ld_test_wait_for (overlay_running, host, WAIT_MS));
+  read.want = ld_overlay_get_secret (ld_overlay_host_get_overlay (host));
+  g_assert_true (ld_test_wait_for (keyring_holds, &read, WAIT_MS));
+
+  g_assert_finalize_object (host);
+  g_free (read.got);
+  reset_settings (settings);
+}
+
 /* A port another program holds: the switch goes back off, an error row
  * says which port, and a free port then works and clears it. */
 static void
@@ -1065,6 +1111,7 @@ main (int    argc,
   g_test_add_func ("/ui/prefs/overlay-style", test_overlay_style);
   g_test_add_func ("/ui/prefs/overlay-language", test_overlay_language);
   g_test_add_func ("/ui/prefs/overlay-address-kept", test_overlay_address_kept);
+  g_test_add_func ("/ui/prefs/overlay-secret-on-use", test_overlay_secret_on_use);
   g_test_add_func ("/ui/prefs/streamer-mode", test_streamer_mode);
   g_test_add_func ("/ui/prefs/sign-in-error-redacted", test_sign_in_error_redacted);
   g_test_add_func ("/ui/prefs/app-menu", test_app_menu);

@@ -23,6 +23,11 @@ struct _LdOverlayHost
   /* Until the keyring has answered, the overlay does not start: a page
    * opened on a per-run address would be cut off a moment later. */
   gboolean      secret_pending;
+  /* The secret is in the keyring (found there, or stored this run): until
+   * the overlay first starts there is nothing to keep, and no reason to
+   * make a keyring ask for a password (a first store creates the default
+   * collection where there is none). */
+  gboolean      secret_kept;
 };
 
 G_DEFINE_FINAL_TYPE (LdOverlayHost, ld_overlay_host, G_TYPE_OBJECT)
@@ -32,6 +37,7 @@ enum {
   PROP_SETTINGS,
   PROP_OVERLAY,
   PROP_ERROR,
+  PROP_READY,
   N_PROPS
 };
 
@@ -48,6 +54,27 @@ set_error (LdOverlayHost *self,
   g_free (self->error);
   self->error = g_steal_pointer (&owned);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+}
+
+static void
+on_secret_stored (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Without a keyring the overlay still works; its address changes with
+   * each run, which the preferences say when it is copied again. */
+  if (!ld_token_store_store_overlay_secret_finish (LD_TOKEN_STORE (source), result, &error))
+    g_debug ("overlay address not kept in the keyring: %s", error->message);
+}
+
+static void
+keep_secret (LdOverlayHost *self)
+{
+  self->secret_kept = TRUE;
+  ld_token_store_store_overlay_secret_async (self->token_store, ld_overlay_get_secret (self->overlay),
+                                             self->cancellable, on_secret_stored, NULL);
 }
 
 static gboolean
@@ -76,6 +103,9 @@ apply (gpointer user_data)
   if (ld_overlay_start (self->overlay, &error))
     {
       set_error (self, NULL);
+      /* Its address may now be pasted into OBS. */
+      if (!self->secret_kept)
+        keep_secret (self);
       return G_SOURCE_REMOVE;
     }
 
@@ -105,26 +135,6 @@ on_settings_notify (LdOverlayHost *self,
 }
 
 static void
-on_secret_stored (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  /* Without a keyring the overlay still works; its address changes with
-   * each run, which the preferences say when it is copied again. */
-  if (!ld_token_store_store_overlay_secret_finish (LD_TOKEN_STORE (source), result, &error))
-    g_debug ("overlay address not kept in the keyring: %s", error->message);
-}
-
-static void
-keep_secret (LdOverlayHost *self)
-{
-  ld_token_store_store_overlay_secret_async (self->token_store, ld_overlay_get_secret (self->overlay),
-                                             self->cancellable, on_secret_stored, NULL);
-}
-
-static void
 on_secret_looked_up (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data)
@@ -138,11 +148,16 @@ on_secret_looked_up (GObject      *source,
   self = user_data;
 
   if (error != NULL)
-    g_debug ("overlay address not read from the keyring: %s", error->message);
-  else if (secret == NULL || !ld_overlay_set_secret (self->overlay, secret))
-    keep_secret (self);
+    {
+      /* Nowhere to keep it either. */
+      g_debug ("overlay address not read from the keyring: %s", error->message);
+      self->secret_kept = TRUE;
+    }
+  else if (secret != NULL && ld_overlay_set_secret (self->overlay, secret))
+    self->secret_kept = TRUE;
 
   self->secret_pending = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READY]);
   if (self->apply_id == 0 && ld_settings_get_overlay_enabled (self->settings))
     self->apply_id = g_idle_add (apply, self);
 }
@@ -255,6 +270,7 @@ ld_overlay_host_get_property (GObject    *object,
     case PROP_SETTINGS: g_value_set_object (value, self->settings); break;
     case PROP_OVERLAY: g_value_set_object (value, self->overlay); break;
     case PROP_ERROR: g_value_set_string (value, self->error); break;
+    case PROP_READY: g_value_set_boolean (value, !self->secret_pending); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -293,6 +309,9 @@ ld_overlay_host_class_init (LdOverlayHostClass *klass)
   properties[PROP_ERROR] =
     g_param_spec_string ("error", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_READY] =
+    g_param_spec_boolean ("ready", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -314,6 +333,13 @@ ld_overlay_host_get_overlay (LdOverlayHost *self)
 {
   g_return_val_if_fail (LD_IS_OVERLAY_HOST (self), NULL);
   return self->overlay;
+}
+
+gboolean
+ld_overlay_host_get_ready (LdOverlayHost *self)
+{
+  g_return_val_if_fail (LD_IS_OVERLAY_HOST (self), FALSE);
+  return !self->secret_pending;
 }
 
 const char *

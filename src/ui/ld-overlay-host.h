@@ -11,7 +11,9 @@
  *
  * The overlay's secret address is kept in the keyring, so the URLs pasted
  * into OBS work again after a restart; the server starts once the keyring
- * has answered. Without a keyring the address is new with each run.
+ * has answered ("ready"). A new secret is stored when the overlay first
+ * starts, not before: an app that never uses the overlay writes nothing to
+ * the keyring. Without a keyring the address is new with each run.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -30,9 +32,11 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LdOverlayHost, ld_overlay_host, LD, OVERLAY_HOST, GObject)
 
 /* Properties: overlay (LdOverlay, read-only; its running, chat-url and
- * gifts-url notify), error (string or NULL). */
+ * gifts-url notify), error (string or NULL), ready (the keyring has
+ * answered; read-only). */
 LdOverlayHost *ld_overlay_host_new         (LdSettings    *settings);
 LdOverlay     *ld_overlay_host_get_overlay (LdOverlayHost *self);
+gboolean       ld_overlay_host_get_ready   (LdOverlayHost *self);
 /* Why the last start failed, or NULL. */
 const char    *ld_overlay_host_get_error   (LdOverlayHost *self);
 /* A new secret address, kept for the next runs: the old URLs stop working. */
