@@ -430,8 +430,8 @@ preview_red_pixels (LdPreferencesWindow *prefs)
   g_assert_cmpint (height, >, 0);
   gdk_paintable_snapshot (paintable, snapshot, width, height);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  /* A preview that paints nothing yet (its page not loaded, no message in
-   * it) gives no node at all: none of it is red. */
+  /* A preview asked to redraw has no picture until the next frame paints
+   * it: none of it is red. */
   if (node == NULL)
     return 0;
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (preview)), node, NULL);
@@ -447,6 +447,12 @@ preview_red_pixels (LdPreferencesWindow *prefs)
 
 /* Each style control changes the address the Copy buttons give (only the
  * page it concerns), the row shows it, and the preview draws the look. */
+static gboolean
+preview_is_red (gpointer data)
+{
+  return preview_red_pixels (data) > 200;
+}
+
 static void
 test_overlay_style (void)
 {
@@ -519,8 +525,9 @@ test_overlay_style (void)
   g_clear_pointer (&page, g_free);
   g_clear_pointer (&url, g_free);
 
-  /* The preview paints the red, fully opaque box behind its messages. */
-  g_assert_cmpuint (preview_red_pixels (prefs), >, 200);
+  /* The preview paints the red, fully opaque box behind its messages, in
+   * the frame after the settings changed (until then it has no picture). */
+  g_assert_true (ld_test_wait_for (preview_is_red, prefs, WAIT_MS));
   save_widget (gtk_viewport_get_child (GTK_VIEWPORT (gtk_widget_get_ancestor (
                  ld_preferences_window_get_overlay_control (prefs, "preview"), GTK_TYPE_VIEWPORT))),
                "/tmp/overlay-prefs-style.png");
@@ -1058,6 +1065,8 @@ on_app_activate (LdApplication *app)
   LdSettings *settings = ld_application_get_settings (app);
   LdOverlayHost *host = ld_application_get_overlay_host (app);
   LdWindow *window = ld_application_get_window (app);
+  g_autoptr(LdTokenStore) store = ld_token_store_new ();
+  KeyringRead read = { store, NULL, NULL, FALSE };
   g_autofree char *copied = NULL;
   g_autoptr(GVariant) state = NULL;
 
@@ -1065,6 +1074,10 @@ on_app_activate (LdApplication *app)
   g_assert_false (action_enabled (app));
   g_object_set (settings, "overlay-port", test_free_port (), "overlay-enabled", TRUE, NULL);
   g_assert_true (ld_test_wait_for (overlay_running, host, WAIT_MS));
+  /* Started, its address is kept for the next run. */
+  read.want = ld_overlay_get_secret (ld_overlay_host_get_overlay (host));
+  g_assert_true (ld_test_wait_for (keyring_holds, &read, WAIT_MS));
+  g_free (read.got);
   g_assert_true (ld_test_wait_for (action_enabled, app, WAIT_MS));
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "copy-overlay-url", g_variant_new_string ("gifts"));
