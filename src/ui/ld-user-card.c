@@ -130,6 +130,28 @@ ld_user_card_dispose (GObject *object)
   G_OBJECT_CLASS (ld_user_card_parent_class)->dispose (object);
 }
 
+/* Opened, the card gives focus to its first focusable child, the id
+ * (selectable, so that it can be copied), and a label given focus that way
+ * selects all of itself: the id showed highlighted, as if the user had
+ * selected it, with a caret in it. The first focus goes on to the next
+ * child; Tab back still reaches the id. */
+static gboolean
+ld_user_card_focus (GtkWidget        *widget,
+                    GtkDirectionType  direction)
+{
+  LdUserCard *self = LD_USER_CARD (widget);
+  GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (widget));
+  gboolean opening = focus == NULL || !gtk_widget_is_ancestor (focus, widget);
+  gboolean focused = GTK_WIDGET_CLASS (ld_user_card_parent_class)->focus (widget, direction);
+
+  if (opening && gtk_widget_has_focus (GTK_WIDGET (self->id_label)))
+    {
+      gtk_label_select_region (self->id_label, 0, 0);
+      focused = GTK_WIDGET_CLASS (ld_user_card_parent_class)->focus (widget, GTK_DIR_TAB_FORWARD);
+    }
+  return focused;
+}
+
 static void
 ld_user_card_finalize (GObject *object)
 {
@@ -151,6 +173,7 @@ ld_user_card_class_init (LdUserCardClass *klass)
   object_class->finalize = ld_user_card_finalize;
   object_class->get_property = ld_user_card_get_property;
   object_class->set_property = ld_user_card_set_property;
+  widget_class->focus = ld_user_card_focus;
 
   properties[PROP_STREAMER_MODE] =
     g_param_spec_boolean ("streamer-mode", NULL, NULL, FALSE,
