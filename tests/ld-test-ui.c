@@ -13,9 +13,51 @@ void
 ld_test_ui_init (int    *argc,
                  char ***argv)
 {
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+
   gtk_test_init (argc, argv, NULL);
   g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
   adw_init ();
+  /* The app's style sheet, which AdwApplication loads from the app's
+   * resource path: the widgets under test look as a user sees them. */
+  gtk_css_provider_load_from_resource (provider, "/io/github/livedesk/Livedesk/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+/* WIDGET's picture as drawn by its last frame; NULL if it has none yet (a
+ * widget asked to redraw has none until the next frame paints it). */
+static GskRenderNode *
+widget_picture (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (widget), gtk_widget_get_height (widget));
+  return gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+}
+
+static gboolean
+has_picture (gpointer data)
+{
+  g_autoptr(GskRenderNode) node = widget_picture (data);
+
+  return node != NULL;
+}
+
+void
+ld_test_save_widget (GtkWidget  *widget,
+                     const char *path)
+{
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+
+  g_assert_true (ld_test_wait_for (has_picture, widget, 30000));
+  node = widget_picture (widget);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("picture: %s", path);
 }
 
 GtkWidget *

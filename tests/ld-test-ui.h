@@ -12,9 +12,10 @@
 
 G_BEGIN_DECLS
 
-/* gtk_test_init and adw_init, with the cursor blink off: without a window
+/* gtk_test_init and adw_init, with the cursor blink off (without a window
  * manager, focus moves between the test's windows without focus-out
- * events, and GtkText's cursor blink warns about it. */
+ * events, and GtkText's cursor blink warns about it) and the app's style
+ * sheet loaded, as AdwApplication loads it for the app. */
 void       ld_test_ui_init                 (int                         *argc,
                                             char                      ***argv);
 
@@ -25,6 +26,11 @@ GtkWidget *ld_test_find_widget             (GtkWidget                   *root,
  * that parsed TEXT as markup shows something else and is not found. */
 GtkWidget *ld_test_find_label              (GtkWidget                   *root,
                                             const char                  *text);
+
+/* WIDGET as drawn by its next frame with a picture, into PATH (a picture
+ * to look at, not compared). */
+void       ld_test_save_widget             (GtkWidget                   *widget,
+                                            const char                  *path);
 
 /* Serves org.gtk.Notifications at /org/gtk/Notifications on the session
  * bus, calling ON_CALL (with USER_DATA) for each method call, and waits

@@ -495,24 +495,6 @@ test_copy_mention_reply (Fixture       *fixture,
   g_clear_object (&reply.found);
 }
 
-/* WIDGET as drawn now, into PATH (a picture for the README, not compared). */
-static void
-save_widget (GtkWidget  *widget,
-             const char *path)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-
-  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (widget), gtk_widget_get_height (widget));
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("picture: %s", path);
-}
-
 static GtkWidget *
 shown_log_window (void)
 {
@@ -591,7 +573,7 @@ save_card_picture (Fixture   *fixture,
   id_label = ld_test_find_label (card, "ID: lan");
   g_assert_false (gtk_widget_has_focus (id_label));
   g_assert_false (gtk_label_get_selection_bounds (GTK_LABEL (id_label), NULL, NULL));
-  save_widget (card, "/tmp/user-card.png");
+  ld_test_save_widget (card, "/tmp/user-card.png");
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -650,7 +632,7 @@ test_user_card_and_log_window (Fixture       *fixture,
     g_assert_cmpint (ld_moderation_entry_get_action (first), ==, LD_MODERATION_ACTION_UNBAN);
   }
   ld_test_wait_for (ld_test_is_set, &(gpointer) { NULL }, 500); /* let it draw once */
-  save_widget (log_window, "/tmp/moderation-log.png");
+  ld_test_save_widget (log_window, "/tmp/moderation-log.png");
   gtk_window_destroy (GTK_WINDOW (log_window));
   g_clear_object (&seen.found);
 }

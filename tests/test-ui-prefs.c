@@ -394,24 +394,6 @@ url_param (const char *url,
     g_assert_cmpstr (got_, ==, want); \
   } G_STMT_END
 
-/* WIDGET as drawn now, into PATH (a picture to look at, not compared). */
-static void
-save_widget (GtkWidget  *widget,
-             const char *path)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-
-  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (widget), gtk_widget_get_height (widget));
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("picture: %s", path);
-}
-
 /* How many pixels of the preview are (nearly) pure red. */
 static guint
 preview_red_pixels (LdPreferencesWindow *prefs)
@@ -528,7 +510,7 @@ test_overlay_style (void)
   /* The preview paints the red, fully opaque box behind its messages, in
    * the frame after the settings changed (until then it has no picture). */
   g_assert_true (ld_test_wait_for (preview_is_red, prefs, WAIT_MS));
-  save_widget (gtk_viewport_get_child (GTK_VIEWPORT (gtk_widget_get_ancestor (
+  ld_test_save_widget (gtk_viewport_get_child (GTK_VIEWPORT (gtk_widget_get_ancestor (
                  ld_preferences_window_get_overlay_control (prefs, "preview"), GTK_TYPE_VIEWPORT))),
                "/tmp/overlay-prefs-style.png");
 

@@ -70,24 +70,6 @@ say (LdWindow   *window,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
 }
 
-/* WIDGET as drawn now, into PATH (a picture to look at, not compared). */
-static void
-save_widget (GtkWidget  *widget,
-             const char *path)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-
-  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (widget), gtk_widget_get_height (widget));
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("picture: %s", path);
-}
-
 static AdwViewStackPage *
 chat_badge (LdWindow *window)
 {
@@ -252,7 +234,7 @@ test_two_rooms (void)
       /* Drawn a few times, rows and all, before the picture. */
       gtk_widget_add_tick_callback (GTK_WIDGET (window), count_frame, &frames, NULL);
       WAIT_UNTIL (frames >= 10);
-      save_widget (adw_application_window_get_content (ADW_APPLICATION_WINDOW (window)), path);
+      ld_test_save_widget (adw_application_window_get_content (ADW_APPLICATION_WINDOW (window)), path);
     }
   /* Again, and A is back among the tabs. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.split", NULL));

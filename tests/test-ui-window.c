@@ -1178,6 +1178,7 @@ test_banned_keeps_chat (Fixture       *fixture,
   g_assert_cmpstr (ld_composer_get_sanction_text (composer), ==, "You are banned from this room");
   g_assert_false (ld_composer_get_writable (composer));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (view)));
+  ld_test_save_widget (GTK_WIDGET (fixture->window), "/tmp/banned.png");
 
   /* Let the next batch (and the audience's next lines) have their chance. */
   ld_chat_model_flush (ld_room_get_chat (ld_test_room (fixture->session)));
