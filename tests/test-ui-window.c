@@ -1555,7 +1555,8 @@ window_laid_out (gpointer data)
 /* At 360, 600, 900 and 1400 px, with a long Vietnamese room title, the
  * header fits: the window keeps the width asked for, every header button
  * (the menu, the window's close button) and label is inside it, the title
- * ellipsizes, and the views can always be switched (in the header when
+ * ellipsizes, the connection's state is in whole words or an icon, and the
+ * views can always be switched (in the header when
  * wide, in the bottom bar when not). */
 static void
 test_fits_any_width (void)
@@ -1583,6 +1584,8 @@ test_fits_any_width (void)
       SizeWait wait = { GTK_WIDGET (window), widths[i], 0 };
       GdkSurface *surface;
       guint buttons;
+      GtkWidget *state;
+      int natural;
 
       gtk_window_set_default_size (GTK_WINDOW (window), widths[i], 600);
       ld_window_set_session (window, session);
@@ -1613,6 +1616,17 @@ test_fits_any_width (void)
       g_assert_true (window_buttons_shown (header));
       g_assert_true (gtk_widget_get_mapped (ld_test_find_widget (header, GTK_TYPE_MENU_BUTTON)));
       g_assert_cmpstr (ld_window_get_viewer_count_text (window), ==, "12345");
+      /* The connection's state in whole words, or its icon alone: never
+       * words cut to "…". */
+      state = ld_test_find_label (header, "Online");
+      g_assert_nonnull (state);
+      if (gtk_widget_get_mapped (state))
+        {
+          gtk_widget_measure (state, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+          g_assert_cmpint (gtk_widget_get_width (state), >=, natural);
+        }
+      if (widths[i] >= 1400)
+        g_assert_true (gtk_widget_get_mapped (state));
 
       switcher = ADW_VIEW_SWITCHER_TITLE (ld_test_find_widget (header, ADW_TYPE_VIEW_SWITCHER_TITLE));
       bar = ADW_VIEW_SWITCHER_BAR (ld_test_find_widget (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_BAR));

@@ -27,6 +27,7 @@ struct _LdWindow
   AdwToastOverlay      *toast_overlay;
   AdwViewSwitcherTitle *switcher_title;
   GtkImage             *connection_icon;
+  GtkImage             *connection_icon_only;
   GtkLabel             *connection_label;
   GtkWidget            *connection_box;
   GtkWidget            *room_box;
@@ -116,6 +117,16 @@ set_state_class (GtkWidget  *widget,
   gtk_widget_add_css_class (widget, name);
 }
 
+/* The state in words, also for the icon shown alone in a narrow header. */
+static void
+set_connection_text (LdWindow   *self,
+                     const char *text)
+{
+  gtk_label_set_text (self->connection_label, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->connection_icon_only),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+}
+
 static const char *
 role_name (LdRole role)
 {
@@ -177,7 +188,7 @@ update_header (LdWindow *self)
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reconnect", FALSE);
       update_account (self);
       gtk_image_set_from_icon_name (self->connection_icon, "network-offline-symbolic");
-      gtk_label_set_text (self->connection_label, _("Signed out"));
+      set_connection_text (self, _("Signed out"));
       set_state_class (self->connection_box, "offline");
       gtk_widget_set_visible (self->room_box, FALSE);
       adw_view_switcher_title_set_title (self->switcher_title, "Livedesk");
@@ -239,7 +250,7 @@ update_header (LdWindow *self)
       set_state_class (self->connection_box, "offline");
       break;
     }
-  gtk_label_set_text (self->connection_label, text);
+  set_connection_text (self, text);
   /* A reason can name the server ("could not connect to …"). */
   if (reason != NULL && *reason != '\0' && !streamer_mode (self))
     tooltip = g_strdup_printf ("%s: %s", text, reason);
@@ -1348,6 +1359,7 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, connection_icon);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, connection_icon_only);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, connection_label);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, connection_box);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, room_box);
@@ -1438,6 +1450,8 @@ ld_window_init (LdWindow *self)
 {
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_object_bind_property (self->connection_icon, "icon-name", self->connection_icon_only, "icon-name",
+                          G_BINDING_SYNC_CREATE);
 
   self->font_provider = gtk_css_provider_new ();
   gtk_style_context_add_provider_for_display (gtk_widget_get_display (GTK_WIDGET (self)),
