@@ -669,13 +669,18 @@ is_offered_as (gpointer data)
   return label != NULL && gtk_widget_is_sensitive (label) == wait->sensitive;
 }
 
-/* The moderation items of VIEW's menu for MESSAGE: offered or greyed out. */
+/* The moderation items of VIEW's menu for MESSAGE: offered (WHY NULL), or
+ * greyed out with a greyed line under them saying WHY. */
 static void
 assert_menu_offers (LdChatView *view,
                     LdMessage  *message,
-                    gboolean    offered)
+                    const char *why)
 {
   const char * const items[] = { "For 1 Minute", "For 24 Hours", "Custom or With Reason…", "Ban User…" };
+  const char * const refusals[] = {
+    "Nobody can time out or ban an admin", "Only an admin can time out or ban a moderator",
+  };
+  gboolean offered = why == NULL;
 
   ld_chat_view_set_context_message (view, message);
   for (guint i = 0; i < G_N_ELEMENTS (items); i++)
@@ -685,6 +690,16 @@ assert_menu_offers (LdChatView *view,
       g_test_message ("%s on “%s”", items[i], ld_message_get_text (message));
       g_assert_true (ld_test_wait_for (is_offered_as, &wait, WAIT_MS));
     }
+  if (why != NULL)
+    {
+      SensitiveWait wait = { GTK_WIDGET (view), why, FALSE };
+
+      g_assert_true (ld_test_wait_for (is_offered_as, &wait, WAIT_MS));
+    }
+  /* One reason at most, the one for this message's author. */
+  for (guint i = 0; i < G_N_ELEMENTS (refusals); i++)
+    if (g_strcmp0 (refusals[i], why) != 0)
+      g_assert_null (ld_test_find_label (GTK_WIDGET (view), refusals[i]));
   /* Deleting a message is not ranked. */
   {
     SensitiveWait wait = { GTK_WIDGET (view), "Delete Message", TRUE };
@@ -750,9 +765,9 @@ test_rank (Fixture       *fixture,
   from_colleague = said (colleague, moderator, "moderator here");
   from_viewer = said (fixture->viewer, moderator, "viewer here");
 
-  assert_menu_offers (view, from_admin, FALSE);
-  assert_menu_offers (view, from_colleague, FALSE);
-  assert_menu_offers (view, from_viewer, TRUE);
+  assert_menu_offers (view, from_admin, "Nobody can time out or ban an admin");
+  assert_menu_offers (view, from_colleague, "Only an admin can time out or ban a moderator");
+  assert_menu_offers (view, from_viewer, NULL);
 
   assert_card_offers (view, from_admin, "Nobody can time out or ban an admin");
   assert_card_offers (view, from_colleague, "Only an admin can time out or ban a moderator");

@@ -1007,24 +1007,6 @@ ld_room_can_moderate (LdRoom *self)
   return session != NULL && ld_session_get_user_id (session) != NULL && role_may_moderate (session);
 }
 
-/* Who may time out or ban someone of ROLE: the roles above it. */
-static char *
-sanction_refusal (LdRole role)
-{
-  switch (role)
-    {
-    case LD_ROLE_ADMIN:
-      return g_strdup (_("Nobody can time out or ban an admin"));
-    case LD_ROLE_MODERATOR:
-      return g_strdup (_("Only an admin can time out or ban a moderator"));
-    case LD_ROLE_STREAMER:
-      return g_strdup (_("Only a moderator or an admin can time out or ban a streamer"));
-    case LD_ROLE_VIEWER:
-    default:
-      return g_strdup (_("Only the streamer, a moderator or an admin can time out or ban a viewer"));
-    }
-}
-
 gboolean
 ld_room_can_sanction (LdRoom  *self,
                       LdRole   target_role,
@@ -1043,7 +1025,7 @@ ld_room_can_sanction (LdRoom  *self,
     return TRUE;
 
   if (why != NULL)
-    *why = sanction_refusal (target_role);
+    *why = g_strdup (ld_role_get_sanction_refusal (target_role));
   return FALSE;
 }
 

@@ -4,6 +4,7 @@
  */
 #include "ld-types.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 G_DEFINE_QUARK (ld-payload-error-quark, ld_payload_error)
@@ -34,4 +35,21 @@ ld_role_from_string (const char *name)
       return (LdRole) i;
 
   return LD_ROLE_VIEWER;
+}
+
+const char *
+ld_role_get_sanction_refusal (LdRole target_role)
+{
+  switch (target_role)
+    {
+    case LD_ROLE_ADMIN:
+      return _("Nobody can time out or ban an admin");
+    case LD_ROLE_MODERATOR:
+      return _("Only an admin can time out or ban a moderator");
+    case LD_ROLE_STREAMER:
+      return _("Only a moderator or an admin can time out or ban a streamer");
+    case LD_ROLE_VIEWER:
+    default:
+      return _("Only the streamer, a moderator or an admin can time out or ban a viewer");
+    }
 }

@@ -89,5 +89,8 @@ GQuark      ld_payload_error_quark (void);
 const char *ld_role_to_string      (LdRole      role);
 /* Unknown or NULL names are viewers: a role we do not know grants nothing. */
 LdRole      ld_role_from_string    (const char *name);
+/* Who may time out or ban someone of TARGET_ROLE (the roles above it), in
+ * words for the user, translated: why a lower role may not. */
+const char *ld_role_get_sanction_refusal (LdRole target_role);
 
 G_END_DECLS

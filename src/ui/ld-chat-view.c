@@ -199,6 +199,7 @@ struct _LdChatView
   GHashTable        *highlighted_users;
   LdMessage         *context_message;
   gboolean           has_link_section;
+  gboolean           has_refusal_item;
   char              *own_name;
   GStrv              highlight_words;
 
@@ -650,9 +651,33 @@ on_unbind (LdChatView               *self,
   ld_chat_row_set_presence (LD_CHAT_ROW (gtk_list_item_get_child (item)), NULL);
 }
 
+/* The message menu's section with Time Out and Ban. */
+#define MODERATION_SECTION 2
+
+/* Why Time Out and Ban are greyed out (REFUSAL; NULL: they are not), as a
+ * greyed line under them: a menu's items have no tooltips. */
+static void
+update_refusal_item (LdChatView *self,
+                     const char *refusal)
+{
+  GMenuModel *model = self->menu_popover != NULL ? gtk_popover_menu_get_menu_model (GTK_POPOVER_MENU (self->menu_popover)) : NULL;
+  g_autoptr(GMenuModel) section = model != NULL ? g_menu_model_get_item_link (model, MODERATION_SECTION, G_MENU_LINK_SECTION) : NULL;
+
+  if (!G_IS_MENU (section))
+    return;
+  if (self->has_refusal_item)
+    g_menu_remove (G_MENU (section), g_menu_model_get_n_items (section) - 1);
+  /* Its action is never enabled: a line greyed out, never activated (an
+   * item with no action at all is drawn as one that can be). */
+  if (refusal != NULL)
+    g_menu_append (G_MENU (section), refusal, "chat.refusal");
+  self->has_refusal_item = refusal != NULL;
+}
+
 static void
 update_actions (LdChatView *self)
 {
+  const char *refusal = NULL;
   gboolean enabled = self->can_moderate && self->context_message != NULL &&
                      !ld_message_get_is_own (self->context_message);
 
@@ -661,8 +686,10 @@ update_actions (LdChatView *self)
                                  /* A backend message without a server id cannot be named to delete it. */
                                  ld_message_get_id (self->context_message) != NULL);
   /* A timeout or ban of an equal or higher role the server would refuse. */
-  enabled = enabled && ld_rank_may_sanction (self->own_role,
-                                             ld_role_to_string (ld_message_get_role (self->context_message)));
+  if (enabled && !ld_rank_may_sanction (self->own_role, ld_role_to_string (ld_message_get_role (self->context_message))))
+    refusal = ld_role_get_sanction_refusal (ld_message_get_role (self->context_message));
+  update_refusal_item (self, refusal);
+  enabled = enabled && refusal == NULL;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.timeout", enabled);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.timeout-custom", enabled);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.ban", enabled);
@@ -806,6 +833,14 @@ menu_action (GtkWidget  *widget,
     }
   if (row != NULL)
     popup_menu (self, LD_CHAT_ROW (row), 0, 0);
+}
+
+/* The greyed line under Time Out and Ban: disabled, it is never called. */
+static void
+refusal_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
 }
 
 static void
@@ -1163,6 +1198,7 @@ ld_chat_view_class_init (LdChatViewClass *klass)
   gtk_widget_class_install_action (widget_class, "chat.timeout", "u", moderate_action);
   gtk_widget_class_install_action (widget_class, "chat.timeout-custom", NULL, custom_timeout_action);
   gtk_widget_class_install_action (widget_class, "chat.ban", NULL, moderate_action);
+  gtk_widget_class_install_action (widget_class, "chat.refusal", NULL, refusal_action);
   gtk_widget_class_install_action (widget_class, "chat.copy", NULL, copy_action);
   gtk_widget_class_install_action (widget_class, "chat.copy-selection", NULL, copy_selection_action);
   gtk_widget_class_install_action (widget_class, "chat.reply", NULL, reply_action);
@@ -1188,6 +1224,7 @@ ld_chat_view_init (LdChatView *self)
   GtkEventController *motion;
   GtkAdjustment *adj;
 
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.refusal", FALSE);
   /* Views made one after the other (a desk's rooms) take alternate frames. */
   self->flush_slot = next_flush_slot++ % 2;
 
