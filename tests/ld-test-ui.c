@@ -25,37 +25,37 @@ ld_test_ui_init (int    *argc,
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
-/* WIDGET's picture as drawn by its last frame; NULL if it has none yet (a
- * widget asked to redraw has none until the next frame paints it). */
-static GskRenderNode *
-widget_picture (GtkWidget *widget)
+GdkTexture *
+ld_test_widget_texture (GtkWidget *widget)
 {
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
   g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
 
   gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (widget), gtk_widget_get_height (widget));
-  return gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL)
+    return NULL;
+  return gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node, NULL);
 }
 
 static gboolean
 has_picture (gpointer data)
 {
-  g_autoptr(GskRenderNode) node = widget_picture (data);
+  g_autoptr(GdkTexture) texture = ld_test_widget_texture (data);
 
-  return node != NULL;
+  return texture != NULL;
 }
 
 void
 ld_test_save_widget (GtkWidget  *widget,
                      const char *path)
 {
-  g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
 
   g_assert_true (ld_test_wait_for (has_picture, widget, 30000));
-  node = widget_picture (widget);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node, NULL);
+  texture = ld_test_widget_texture (widget);
+  g_assert_nonnull (texture);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("picture: %s", path);
 }

@@ -27,6 +27,9 @@ GtkWidget *ld_test_find_widget             (GtkWidget                   *root,
 GtkWidget *ld_test_find_label              (GtkWidget                   *root,
                                             const char                  *text);
 
+/* WIDGET as its last frame drew it; NULL if it has no picture yet (a
+ * widget asked to redraw has none until the next frame paints it). */
+GdkTexture *ld_test_widget_texture         (GtkWidget                   *widget);
 /* WIDGET as drawn by its next frame with a picture, into PATH (a picture
  * to look at, not compared). */
 void       ld_test_save_widget             (GtkWidget                   *widget,

@@ -399,9 +399,6 @@ static guint
 preview_red_pixels (LdPreferencesWindow *prefs)
 {
   GtkWidget *preview = ld_preferences_window_get_overlay_control (prefs, "preview");
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (preview);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree guchar *data = NULL;
   int width = gtk_widget_get_width (preview);
@@ -410,13 +407,11 @@ preview_red_pixels (LdPreferencesWindow *prefs)
 
   g_assert_cmpint (width, >, 0);
   g_assert_cmpint (height, >, 0);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = ld_test_widget_texture (preview);
   /* A preview asked to redraw has no picture until the next frame paints
    * it: none of it is red. */
-  if (node == NULL)
+  if (texture == NULL)
     return 0;
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (preview)), node, NULL);
   data = g_malloc (width * height * 4);
   gdk_texture_download (texture, data, width * 4);
   gdk_texture_save_to_png (texture, "/tmp/overlay-preview.png");
@@ -427,14 +422,14 @@ preview_red_pixels (LdPreferencesWindow *prefs)
   return red;
 }
 
-/* Each style control changes the address the Copy buttons give (only the
- * page it concerns), the row shows it, and the preview draws the look. */
 static gboolean
 preview_is_red (gpointer data)
 {
   return preview_red_pixels (data) > 200;
 }
 
+/* Each style control changes the address the Copy buttons give (only the
+ * page it concerns), the row shows it, and the preview draws the look. */
 static void
 test_overlay_style (void)
 {

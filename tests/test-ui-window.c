@@ -185,6 +185,22 @@ test_markup_literal (void)
   g_object_unref (row);
 }
 
+/* Message mN, "Tin nhắn số N", from one of seven users. */
+static LdMessage *
+new_message (guint n)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autofree char *id = g_strdup_printf ("m%u", n);
+  g_autofree char *user = g_strdup_printf ("u%u", n % 7);
+  g_autofree char *text = g_strdup_printf ("Tin nhắn số %u", n);
+
+  json_object_set_string_member (object, "messageId", id);
+  json_object_set_string_member (object, "roomId", "room_1");
+  json_object_set_string_member (object, "userId", user);
+  json_object_set_string_member (object, "message", text);
+  return ld_message_new_from_json (object, NULL);
+}
+
 static void
 append_messages (LdChatModel *model,
                  guint        first,
@@ -192,17 +208,8 @@ append_messages (LdChatModel *model,
 {
   for (guint i = first; i < first + n; i++)
     {
-      g_autoptr(JsonObject) object = json_object_new ();
-      g_autofree char *id = g_strdup_printf ("m%u", i);
-      g_autofree char *user = g_strdup_printf ("u%u", i % 7);
-      g_autofree char *text = g_strdup_printf ("Tin nhắn số %u", i);
-      g_autoptr(LdMessage) message = NULL;
+      g_autoptr(LdMessage) message = new_message (i);
 
-      json_object_set_string_member (object, "messageId", id);
-      json_object_set_string_member (object, "roomId", "room_1");
-      json_object_set_string_member (object, "userId", user);
-      json_object_set_string_member (object, "message", text);
-      message = ld_message_new_from_json (object, NULL);
       ld_chat_model_append (model, message);
     }
   ld_chat_model_flush (model);
@@ -391,16 +398,9 @@ test_frame_flush (void)
     {
       for (guint i = 0; i < 3; i++)
         {
-          g_autoptr(JsonObject) object = json_object_new ();
-          g_autofree char *id = g_strdup_printf ("m%u", round);
-          g_autoptr(LdMessage) message = NULL;
+          g_autoptr(LdMessage) message = new_message (round);
 
           publications[i] = (Publication) { &frame, FALSE, -1 };
-          json_object_set_string_member (object, "messageId", id);
-          json_object_set_string_member (object, "roomId", "room_1");
-          json_object_set_string_member (object, "userId", "u1");
-          json_object_set_string_member (object, "message", "Xin chào");
-          message = ld_message_new_from_json (object, NULL);
           g_assert_true (ld_chat_model_append (models[i], message));
         }
       g_assert_true (ld_test_wait_for (all_published, publications, WAIT_MS));
