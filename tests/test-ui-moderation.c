@@ -544,6 +544,56 @@ popover_drawn (gpointer data)
   return gtk_widget_get_mapped (GTK_WIDGET (data)) && gtk_widget_get_height (child) > 0;
 }
 
+/* The list under HEADING in a shown user card: it is no taller than what
+ * it holds (a scrolled window would keep room for its scrollbar: a blank gap
+ * under one short line), and a long one scrolls at 150 px. */
+static void
+assert_list_fits (GtkWidget  *card,
+                  const char *heading)
+{
+  GtkWidget *scroller = gtk_widget_get_next_sibling (ld_test_find_label (card, heading));
+  GtkWidget *list;
+  int needed;
+
+  g_assert_true (GTK_IS_SCROLLED_WINDOW (scroller));
+  list = gtk_viewport_get_child (GTK_VIEWPORT (gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller))));
+  /* Not the list's height: the viewport stretches it to fill the scroller. */
+  gtk_widget_measure (list, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (list), NULL, &needed, NULL, NULL);
+  g_assert_cmpint (gtk_widget_get_height (scroller), ==, MIN (needed, 150));
+}
+
+/* A card's lists take the room their lines need: one line has no gap
+ * under it, and twelve sanctions scroll rather than push the card's
+ * buttons off the screen. */
+static void
+test_user_card_lists (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *button = gtk_menu_button_new ();
+  GtkWidget *card = ld_user_card_new ("lan", "Lan", LD_ROLE_VIEWER, NULL, TRUE, FALSE);
+  g_autoptr(GPtrArray) sanctions = g_ptr_array_new_with_free_func (g_object_unref);
+  GtkWidget *scroller;
+
+  for (guint i = 0; i < 12; i++)
+    g_ptr_array_add (sanctions, ld_moderation_entry_new (LD_MODERATION_ACTION_TIMEOUT, "Mod Linh", "lan", "Lan",
+                                                         "spam", 60, NULL, NULL));
+  ld_user_card_set_sanctions (LD_USER_CARD (card), sanctions, TRUE);
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), card);
+  gtk_widget_set_valign (button, GTK_ALIGN_START);
+  gtk_window_set_child (GTK_WINDOW (window), button);
+  gtk_window_set_default_size (GTK_WINDOW (window), 420, 900);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  g_assert_true (ld_test_wait_for (popover_drawn, card, WAIT_MS));
+
+  g_assert_nonnull (ld_test_find_label (card, "No messages in this chat yet"));
+  assert_list_fits (card, "Recent Messages");
+  assert_list_fits (card, "Sanctions");
+  scroller = gtk_widget_get_next_sibling (ld_test_find_label (card, "Sanctions"));
+  g_assert_cmpint (gtk_widget_get_height (scroller), ==, 150);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The README's picture of the card: the same card, in a window of its own
  * tall enough for all of it (the test window's is cut by its edge). Opened
  * from a menu button, the card takes the focus, but not on its id, which
@@ -573,6 +623,8 @@ save_card_picture (Fixture   *fixture,
   id_label = ld_test_find_label (card, "ID: lan");
   g_assert_false (gtk_widget_has_focus (id_label));
   g_assert_false (gtk_label_get_selection_bounds (GTK_LABEL (id_label), NULL, NULL));
+  assert_list_fits (card, "Recent Messages");
+  assert_list_fits (card, "Sanctions");
   ld_test_save_widget (card, "/tmp/user-card.png");
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -1116,6 +1168,7 @@ main (int    argc,
               fixture_tear_down);
   g_test_add ("/ui/moderation/user-card-and-log-window", Fixture, NULL, fixture_set_up,
               test_user_card_and_log_window, fixture_tear_down);
+  g_test_add_func ("/ui/moderation/user-card-lists", test_user_card_lists);
   g_test_add ("/ui/moderation/rank", Fixture, NULL, fixture_set_up, test_rank, fixture_tear_down);
   g_test_add ("/ui/moderation/link-asks", Fixture, NULL, fixture_set_up, test_link_asks, fixture_tear_down);
   g_test_add ("/ui/moderation/link-click", Fixture, NULL, fixture_set_up, test_link_click, fixture_tear_down);

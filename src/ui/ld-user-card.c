@@ -207,6 +207,41 @@ ld_user_card_init (LdUserCard *self)
   self->timeout_tooltip = g_strdup (gtk_widget_get_tooltip_text (self->timeout_button));
 }
 
+static GtkWidget *
+plain_label (const char *text,
+             const char *css_class)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  /* Names, reasons and messages are strangers' text: never markup. */
+  gtk_label_set_text (GTK_LABEL (label), text);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
+  if (css_class != NULL)
+    gtk_widget_add_css_class (label, css_class);
+  return label;
+}
+
+/* A scrolled window asks for its scrollbar's length (54 px) even when it
+ * holds one short line, and the card showed a blank gap under a single
+ * message. CONTENT scrolls only where it may not fit: measured at its own
+ * natural width, the narrowest the card gives it and so its tallest. */
+static void
+fit_scroller (GtkBox *content)
+{
+  GtkScrolledWindow *scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (content),
+                                                                              GTK_TYPE_SCROLLED_WINDOW));
+  int width, height;
+
+  gtk_widget_measure (GTK_WIDGET (content), GTK_ORIENTATION_HORIZONTAL, -1, NULL, &width, NULL, NULL);
+  gtk_widget_measure (GTK_WIDGET (content), GTK_ORIENTATION_VERTICAL, width, NULL, &height, NULL, NULL);
+  gtk_scrolled_window_set_policy (scroller, GTK_POLICY_NEVER,
+                                  height > gtk_scrolled_window_get_max_content_height (scroller)
+                                  ? GTK_POLICY_AUTOMATIC : GTK_POLICY_NEVER);
+}
+
 GtkWidget *
 ld_user_card_new (const char *user_id,
                   const char *username,
@@ -251,28 +286,16 @@ ld_user_card_new (const char *user_id,
       LdMessage *message = recent[i - 1];
       const char *text = ld_message_get_message_type (message) == LD_MESSAGE_TYPE_IMAGE
                          ? ld_message_get_image_url (message) : ld_message_get_text (message);
-      GtkWidget *label = gtk_label_new (NULL);
+      gboolean deleted = ld_message_get_state (message) == LD_MESSAGE_STATE_DELETED;
 
-      gtk_label_set_text (GTK_LABEL (label), text ? text : "");
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-      gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
-      if (ld_message_get_state (message) == LD_MESSAGE_STATE_DELETED)
-        gtk_widget_add_css_class (label, "dim-label");
-      gtk_box_append (self->recent_box, label);
+      gtk_box_append (self->recent_box, plain_label (text ? text : "", deleted ? "dim-label" : NULL));
       g_object_unref (message);
     }
   self->n_recent = found;
 
   if (found == 0)
-    {
-      GtkWidget *label = gtk_label_new (_("No messages in this chat yet"));
-
-      gtk_widget_add_css_class (label, "dim-label");
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_box_append (self->recent_box, label);
-    }
+    gtk_box_append (self->recent_box, plain_label (_("No messages in this chat yet"), "dim-label"));
+  fit_scroller (self->recent_box);
 
   return GTK_WIDGET (self);
 }
@@ -309,23 +332,6 @@ ld_user_card_set_streamer_mode (LdUserCard *self,
   self->streamer_mode = streamer_mode;
   update_id (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STREAMER_MODE]);
-}
-
-static GtkWidget *
-plain_label (const char *text,
-             const char *css_class)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  /* Names, reasons and messages are strangers' text: never markup. */
-  gtk_label_set_text (GTK_LABEL (label), text);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
-  if (css_class != NULL)
-    gtk_widget_add_css_class (label, css_class);
-  return label;
 }
 
 void
@@ -366,6 +372,7 @@ ld_user_card_set_sanctions (LdUserCard *self,
     }
   if (entries == NULL || entries->len == 0)
     gtk_box_append (self->sanctions_box, plain_label (_("No sanctions here"), "dim-label"));
+  fit_scroller (self->sanctions_box);
 
   gtk_widget_set_visible (self->unban_button, can_moderate && banned);
 }
@@ -419,6 +426,7 @@ ld_user_card_add_room_messages (LdUserCard *self,
   for (guint i = 0; i < lines->len; i++)
     gtk_box_append (self->recent_box, plain_label (g_ptr_array_index (lines, i), NULL));
   self->n_recent += found;
+  fit_scroller (self->recent_box);
 }
 
 void
