@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include "ld-application.h"
+#include "ld-renderer.h"
 #include "ld-window.h"
 
 #define STARTS 5
@@ -50,8 +51,10 @@ on_window_added (GtkApplication *app,
 static int
 run_child (void)
 {
-  g_autoptr(LdApplication) app = ld_application_new ();
+  g_autoptr(LdApplication) app = NULL;
 
+  ld_renderer_choose ("/dev");
+  app = ld_application_new ();
   g_signal_connect (app, "window-added", G_CALLBACK (on_window_added), NULL);
   return g_application_run (G_APPLICATION (app), 0, NULL);
 }

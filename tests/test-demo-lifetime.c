@@ -2,7 +2,8 @@
  * and redis-server; whatever way the app ends, they end with it. Runs the
  * real app under X, finds its children in /proc, ends the app without a
  * clean close (kill -9; its X display going away) and waits for the
- * children to be gone.
+ * children to be gone. And on a machine with no GPU, the app so started
+ * never loads Mesa's software GL.
  *
  * Arguments: the livedesk program.
  *
@@ -137,6 +138,9 @@ demo_start (Demo       *demo,
     g_subprocess_launcher_setenv (launcher, "DISPLAY", display, TRUE);
   /* Warnings of a window whose display is pulled away are expected here. */
   g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  /* The renderer the app picks itself, not the tests' cairo. */
+  g_subprocess_launcher_unsetenv (launcher, "GSK_RENDERER");
+  g_subprocess_launcher_unsetenv (launcher, "GDK_DEBUG");
   demo->app = g_subprocess_launcher_spawn (launcher, &error, app_program, "--demo", NULL);
   g_assert_no_error (error);
   demo->app_pid = (pid_t) g_ascii_strtoll (g_subprocess_get_identifier (demo->app), NULL, 10);
@@ -222,6 +226,37 @@ test_kill_9 (void)
   demo_clear (&demo);
 }
 
+/* With no GPU, GL is Mesa's llvmpipe, drawn by the CPU: for the same chat,
+ * three times the CPU and 140 MiB more than cairo (bench/README.md). The
+ * app, started as a user starts it, draws with cairo and never maps Mesa's
+ * drivers or LLVM. */
+static void
+test_no_software_gl (void)
+{
+  static const char *const gl_libraries[] = { "/dri/", "libLLVM", "_mesa", NULL };
+  Demo demo = { 0 };
+  g_autofree char *maps_path = NULL;
+  g_autofree char *maps = NULL;
+
+  if (g_file_test ("/dev/dri", G_FILE_TEST_EXISTS) || g_file_test ("/dev/nvidiactl", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("this machine has a GPU, and GTK's GL renderer is the right one there");
+      return;
+    }
+
+  /* Its display is open once the demo has started its gateway. */
+  demo_start (&demo, NULL);
+  maps_path = g_strdup_printf ("/proc/%d/maps", demo.app_pid);
+  g_assert_true (g_file_get_contents (maps_path, &maps, NULL, NULL));
+  for (guint i = 0; gl_libraries[i] != NULL; i++)
+    if (strstr (maps, gl_libraries[i]) != NULL)
+      {
+        demo_clear (&demo);
+        g_error ("livedesk mapped software GL (\"%s\") on a machine with no GPU", gl_libraries[i]);
+      }
+  demo_clear (&demo);
+}
+
 /* A private X server for the app, so that it can be taken away. */
 static GSubprocess *
 start_xvfb (char **display)
@@ -299,6 +334,7 @@ main (int   argc,
 
   g_test_add_func ("/demo/lifetime/kill-9", test_kill_9);
   g_test_add_func ("/demo/lifetime/display-gone", test_display_gone);
+  g_test_add_func ("/demo/no-software-gl", test_no_software_gl);
 
   return g_test_run ();
 }

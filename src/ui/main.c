@@ -7,6 +7,7 @@
 
 #include "ld-application.h"
 #include "ld-config.h"
+#include "ld-renderer.h"
 
 int
 main (int    argc,
@@ -14,6 +15,8 @@ main (int    argc,
 {
   g_autoptr(LdApplication) app = NULL;
 
+  /* First: before any thread, and before GTK opens the display. */
+  ld_renderer_choose ("/dev");
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
