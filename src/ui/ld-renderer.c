@@ -2,9 +2,9 @@
  *
  * GTK 4.8 draws with OpenGL wherever it gets a context, and with no GPU Mesa
  * gives it llvmpipe, GL drawn by the CPU. On such a machine (a VM, a remote
- * desktop, CI), the chat at 2,000 messages a second drew 31 frames a second
- * at 150 % of a core and peaked at 196 MiB; with cairo and GL never loaded,
- * 60 frames a second at 45 % and 52 MiB (bench-ui-chat, bench/README.md).
+ * desktop, CI), the chat at 2,000 messages a second drew 35 frames a second
+ * at 150 % of a core and peaked at 200 MiB; with cairo and GL never loaded,
+ * 60 frames a second at 41 % and 58 MiB (bench-ui-chat, bench/README.md).
  * GDK 4.8 loads Mesa when it opens an X display even for the cairo renderer,
  * hence GDK_DEBUG=gl-disable as well: that is the one switch it has.
  *
@@ -42,7 +42,7 @@ ld_renderer_choose (const char *dev_dir)
   if (has_gpu (dev_dir) && (software == NULL || *software == '\0' || g_str_equal (software, "0")))
     return FALSE;
 
-  /* Hence called first thing in main(): setenv is not thread-safe. */
+  /* main() calls this before anything else: setenv is not thread-safe. */
   g_setenv ("GSK_RENDERER", "cairo", TRUE);
   g_setenv ("GDK_DEBUG", "gl-disable", TRUE);
   return TRUE;
