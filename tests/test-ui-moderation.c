@@ -550,6 +550,25 @@ popover_hidden (gpointer data)
   return !gtk_widget_get_mapped (GTK_WIDGET (data));
 }
 
+/* Pops CARD up from a menu button in a window of its own, tall enough for
+ * all of it (the test window's is cut by its edge); returns the window. */
+static GtkWidget *
+show_card (GtkWidget *card)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *button = gtk_menu_button_new ();
+
+  gtk_widget_set_valign (button, GTK_ALIGN_START);
+  gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), card);
+  gtk_window_set_child (GTK_WINDOW (window), button);
+  gtk_window_set_default_size (GTK_WINDOW (window), 420, 900);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  g_assert_true (ld_test_wait_for (popover_drawn, card, WAIT_MS));
+  return window;
+}
+
 /* Closes CARD, then its WINDOW. Destroyed with the card still shown, GTK 4.8
  * can keep a tooltip timeout for the card's surface, which then fires on a
  * surface that is gone (a critical, in whatever test runs next). */
@@ -586,23 +605,16 @@ assert_list_fits (GtkWidget  *card,
 static void
 test_user_card_lists (void)
 {
-  GtkWidget *window = gtk_window_new ();
-  GtkWidget *button = gtk_menu_button_new ();
   GtkWidget *card = ld_user_card_new ("lan", "Lan", LD_ROLE_VIEWER, NULL, TRUE, FALSE);
   g_autoptr(GPtrArray) sanctions = g_ptr_array_new_with_free_func (g_object_unref);
+  GtkWidget *window;
   GtkWidget *scroller;
 
   for (guint i = 0; i < 12; i++)
     g_ptr_array_add (sanctions, ld_moderation_entry_new (LD_MODERATION_ACTION_TIMEOUT, "Mod Linh", "lan", "Lan",
                                                          "spam", 60, NULL, NULL));
   ld_user_card_set_sanctions (LD_USER_CARD (card), sanctions, TRUE);
-  gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), card);
-  gtk_widget_set_valign (button, GTK_ALIGN_START);
-  gtk_window_set_child (GTK_WINDOW (window), button);
-  gtk_window_set_default_size (GTK_WINDOW (window), 420, 900);
-  gtk_window_present (GTK_WINDOW (window));
-  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
-  g_assert_true (ld_test_wait_for (popover_drawn, card, WAIT_MS));
+  window = show_card (card);
 
   g_assert_nonnull (ld_test_find_label (card, "No messages in this chat yet"));
   assert_list_fits (card, "Recent Messages");
@@ -612,31 +624,22 @@ test_user_card_lists (void)
   close_card (card, window);
 }
 
-/* The README's picture of the card: the same card, in a window of its own
- * tall enough for all of it (the test window's is cut by its edge). Opened
- * from a menu button, the card takes the focus, but not on its id, which
- * a label given focus that way shows all selected. */
+/* The README's picture of the card: the same card, in a window of its own.
+ * Opened from a menu button, the card takes the focus, but not on its id,
+ * which a label given focus that way shows all selected. */
 static void
 save_card_picture (Fixture   *fixture,
                    LdMessage *message)
 {
-  GtkWidget *window = gtk_window_new ();
-  GtkWidget *button = gtk_menu_button_new ();
   LdRoom *room = ld_session_get_room (fixture->session, LD_DEMO_ROOM_ID);
   g_autoptr(GPtrArray) sanctions = ld_moderation_log_lookup_user (ld_room_get_moderation_log (room), "lan");
   GtkWidget *card = ld_user_card_new ("lan", "Lan", LD_ROLE_VIEWER,
                                       G_LIST_MODEL (ld_room_get_chat (ld_test_room (fixture->session))), TRUE, FALSE);
+  GtkWidget *window;
   GtkWidget *id_label;
 
   ld_user_card_set_sanctions (LD_USER_CARD (card), sanctions, TRUE);
-  gtk_widget_set_valign (button, GTK_ALIGN_START);
-  gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
-  gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), card);
-  gtk_window_set_child (GTK_WINDOW (window), button);
-  gtk_window_set_default_size (GTK_WINDOW (window), 420, 900);
-  gtk_window_present (GTK_WINDOW (window));
-  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
-  g_assert_true (ld_test_wait_for (popover_drawn, card, WAIT_MS));
+  window = show_card (card);
   g_assert_true (ld_test_wait_for (focus_in, card, WAIT_MS));
   id_label = ld_test_find_label (card, "ID: lan");
   g_assert_false (gtk_widget_has_focus (id_label));
