@@ -35,42 +35,6 @@ typedef struct
   GString     *sounds;
 } Fixture;
 
-/* oggdemux links its pads on its streaming thread while a test tears a
- * sound down on the main thread, and GStreamer then warns about its own
- * graph ("loop detected in the graph of bin"): the library's race, not ours,
- * and harmless. Such a warning becomes a TAP comment and does not end the
- * test; every other warning still does. It takes two hooks:
- * - a log handler for the domain, because under G_DEBUG=fatal-warnings
- *   GLib's default handler prints the warning as "Bail out!", which meson
- *   counts as an error (the warning then carries G_LOG_FLAG_FATAL, so the
- *   handler must ask for that flag too);
- * - the fatal handler, which decides whether to abort. GLib clears it
- *   before each test case, so every test that plays a sound calls
- *   tolerate_gstreamer_races() first. */
-static void
-log_gstreamer_warning (const char     *log_domain,
-                       GLogLevelFlags  log_level,
-                       const char     *message,
-                       gpointer        user_data)
-{
-  g_test_message ("GStreamer warned: %s", message);
-}
-
-static gboolean
-fatal_unless_gstreamer_warning (const char     *log_domain,
-                                GLogLevelFlags  log_level,
-                                const char     *message,
-                                gpointer        user_data)
-{
-  return g_strcmp0 (log_domain, "GStreamer") != 0 || (log_level & G_LOG_LEVEL_WARNING) == 0;
-}
-
-static void
-tolerate_gstreamer_races (void)
-{
-  g_test_log_set_fatal_handler (fatal_unless_gstreamer_warning, NULL);
-}
-
 static void
 on_sound_started (LdGiftSound *sound,
                   int          tier,
@@ -84,7 +48,6 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
 {
-  tolerate_gstreamer_races ();
   fixture->clock = ld_test_clock_new ();
   fixture->queue = ld_gift_queue_new (LD_CLOCK (fixture->clock));
   fixture->sounds = g_string_new (NULL);
@@ -468,7 +431,6 @@ test_send_dialog (void)
   LdSendGiftDialog *dialog;
   LdGiftAlert *alert;
 
-  tolerate_gstreamer_races ();
   ld_test_session_join (mia, "gifts_room", WAIT_MS);
   ld_test_session_join (alice, "gifts_room", WAIT_MS);
   WAIT_UNTIL (ld_viewer_model_lookup (ld_room_get_viewers (ld_test_room (alice)), "mia") != NULL);
@@ -615,7 +577,6 @@ test_screenshot (void)
   LdGiftQueue *queue;
   LdWindow *window;
 
-  tolerate_gstreamer_races ();
   demo = ld_demo_new (g_getenv ("LIVEDESK_GATEWAY"));
   ld_demo_start_async (demo, NULL, ld_test_store_result, &started);
   WAIT_UNTIL (started != NULL);
@@ -684,7 +645,6 @@ main (int   argc,
   /* No sound card in CI: play into a fake sink, as fast as it decodes. */
   g_setenv ("LIVEDESK_AUDIO_SINK", "fakesink sync=false", TRUE);
   ld_test_ui_init (&argc, &argv);
-  g_log_set_handler ("GStreamer", G_LOG_LEVEL_WARNING | G_LOG_FLAG_FATAL, log_gstreamer_warning, NULL);
   /* What AdwApplication would load; the keyframes must parse. */
   {
     g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();

@@ -15,6 +15,8 @@ struct _LdGiftSound
   GstElement *pipeline;
   guint       bus_watch;
   LdGiftSoundTier tier;
+  /* Each tier's sound once decoded (PCM_CAPS), or NULL. */
+  GBytes     *pcm[LD_GIFT_SOUND_TIER_HUGE + 1];
   double      volume;
   gboolean    muted;
   /* GStreamer could not start: every play is a no-op. */
@@ -137,13 +139,75 @@ ensure_gstreamer (LdGiftSound *self)
   return TRUE;
 }
 
+/* What each sound is decoded to once, and played from. Played straight
+ * from Ogg, the pipeline's demuxer linked its pads on its streaming thread
+ * as it found the stream, and a pipeline stopped meanwhile (an alert skipped
+ * as its sound starts) made GStreamer warn "loop detected in the graph of
+ * bin". A pipeline of raw PCM has only fixed pads. */
+#define PCM_CAPS "audio/x-raw,format=S16LE,layout=interleaved,channels=1,rate=48000"
+#define PCM_PARSE "rawaudioparse format=pcm pcm-format=s16le num-channels=1 sample-rate=48000"
+/* A few kilobytes of Vorbis: decoded in milliseconds, on the first alert of
+ * its tier. The limit only bounds a broken plugin. */
+#define DECODE_TIMEOUT (5 * GST_SECOND)
+
+/* TIER's sound from the GResource, decoded to PCM_CAPS. */
+static GBytes *
+decode (LdGiftSoundTier   tier,
+        GError          **error)
+{
+  g_autofree char *path = g_strdup_printf (RESOURCE_PREFIX "/sounds/gift-%s.oga", ld_gift_sound_tier_to_string (tier));
+  g_autoptr(GInputStream) ogg = g_resources_open_stream (path, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+  g_autoptr(GOutputStream) pcm = NULL;
+  g_autoptr(GstElement) pipeline = NULL;
+  g_autoptr(GstElement) source = NULL;
+  g_autoptr(GstElement) sink = NULL;
+  g_autoptr(GstBus) bus = NULL;
+  g_autoptr(GstMessage) message = NULL;
+  g_autoptr(GError) parse_error = NULL;
+
+  if (ogg == NULL)
+    return NULL;
+  /* giosrc knows no resource:// URIs without GVfs, so feed it the stream. */
+  pipeline = gst_parse_launch ("giostreamsrc name=source ! oggdemux ! vorbisdec ! audioconvert ! audioresample ! "
+                               PCM_CAPS " ! giostreamsink name=sink sync=false", &parse_error);
+  if (pipeline != NULL)
+    gst_object_ref_sink (pipeline);
+  if (pipeline == NULL || parse_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&parse_error));
+      return NULL;
+    }
+
+  pcm = g_memory_output_stream_new_resizable ();
+  source = gst_bin_get_by_name (GST_BIN (pipeline), "source");
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  g_object_set (source, "stream", ogg, NULL);
+  g_object_set (sink, "stream", pcm, NULL);
+  bus = gst_element_get_bus (pipeline);
+  if (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE)
+    message = gst_bus_timed_pop_filtered (bus, DECODE_TIMEOUT, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+
+  if (message != NULL && GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
+    {
+      gst_message_parse_error (message, error, NULL);
+      return NULL;
+    }
+  if (message == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s did not decode", path);
+      return NULL;
+    }
+  g_output_stream_close (pcm, NULL, NULL);
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (pcm));
+}
+
 void
 ld_gift_sound_play (LdGiftSound *self,
                     double       total_value)
 {
   const char *sink = g_getenv ("LIVEDESK_AUDIO_SINK");
   g_autofree char *description = NULL;
-  g_autofree char *path = NULL;
   g_autoptr(GInputStream) stream = NULL;
   g_autoptr(GstElement) source = NULL;
   g_autoptr(GstElement) volume = NULL;
@@ -157,30 +221,39 @@ ld_gift_sound_play (LdGiftSound *self,
     return;
 
   self->tier = ld_gift_sound_tier_for_value (total_value);
-  path = g_strdup_printf (RESOURCE_PREFIX "/sounds/gift-%s.oga", ld_gift_sound_tier_to_string (self->tier));
-  stream = g_resources_open_stream (path, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
-  if (stream == NULL)
+  if (self->pcm[self->tier] == NULL)
     {
-      g_debug ("Gift sound %s: %s", path, error->message);
-      return;
-    }
+      gint64 started = g_get_monotonic_time ();
 
-  /* giosrc knows no resource:// URIs without GVfs, so feed it the stream. */
-  description = g_strdup_printf ("giostreamsrc name=source ! oggdemux ! vorbisdec ! audioconvert ! "
-                                 "audioresample ! volume name=volume ! %s",
-                                 sink != NULL && *sink != '\0' ? sink : "autoaudiosink");
-  self->pipeline = gst_parse_launch (description, &error);
-  if (self->pipeline == NULL || error != NULL)
+      self->pcm[self->tier] = decode (self->tier, &error);
+      if (self->pcm[self->tier] != NULL)
+        g_debug ("Gift sound %s: %" G_GSIZE_FORMAT " bytes of PCM, decoded in %.1f ms",
+                 ld_gift_sound_tier_to_string (self->tier), g_bytes_get_size (self->pcm[self->tier]),
+                 (g_get_monotonic_time () - started) / 1000.0);
+    }
+  if (self->pcm[self->tier] == NULL)
     {
       /* A missing plugin: no sound for this run. */
-      g_debug ("Gift sounds off: %s", error ? error->message : "no pipeline");
+      g_debug ("Gift sounds off: %s", error->message);
       self->unavailable = TRUE;
-      if (self->pipeline != NULL)
-        gst_object_unref (gst_object_ref_sink (g_steal_pointer (&self->pipeline)));
       return;
     }
-  gst_object_ref_sink (self->pipeline);
 
+  description = g_strdup_printf ("giostreamsrc name=source ! " PCM_PARSE " ! audioconvert ! audioresample ! "
+                                 "volume name=volume ! %s",
+                                 sink != NULL && *sink != '\0' ? sink : "autoaudiosink");
+  self->pipeline = gst_parse_launch (description, &error);
+  if (self->pipeline != NULL)
+    gst_object_ref_sink (self->pipeline);
+  if (self->pipeline == NULL || error != NULL)
+    {
+      g_debug ("Gift sounds off: %s", error ? error->message : "no pipeline");
+      self->unavailable = TRUE;
+      g_clear_object (&self->pipeline);
+      return;
+    }
+
+  stream = g_memory_input_stream_new_from_bytes (self->pcm[self->tier]);
   source = gst_bin_get_by_name (GST_BIN (self->pipeline), "source");
   g_object_set (source, "stream", stream, NULL);
   volume = gst_bin_get_by_name (GST_BIN (self->pipeline), "volume");
@@ -252,7 +325,11 @@ ld_gift_sound_set_muted (LdGiftSound *self,
 static void
 ld_gift_sound_dispose (GObject *object)
 {
-  ld_gift_sound_stop (LD_GIFT_SOUND (object));
+  LdGiftSound *self = LD_GIFT_SOUND (object);
+
+  ld_gift_sound_stop (self);
+  for (guint i = 0; i < G_N_ELEMENTS (self->pcm); i++)
+    g_clear_pointer (&self->pcm[i], g_bytes_unref);
 
   G_OBJECT_CLASS (ld_gift_sound_parent_class)->dispose (object);
 }

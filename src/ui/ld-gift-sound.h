@@ -7,8 +7,9 @@
  *   huge    10000 and more   a fanfare
  *
  * The sounds are ours (build-aux/make-gift-sounds), Ogg Vorbis in the
- * GResource, played with GStreamer. With no sound device the alert stays
- * silent: the failure is logged at debug level, never shown.
+ * GResource, decoded once per tier on its first alert and played with
+ * GStreamer. With no sound device the alert stays silent: the failure is
+ * logged at debug level, never shown.
  *
  * The sink is autoaudiosink unless LIVEDESK_AUDIO_SINK holds a GStreamer
  * description (the tests use "fakesink sync=false").
