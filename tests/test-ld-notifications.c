@@ -278,6 +278,49 @@ test_filter_and_bound (void)
   g_ptr_array_unref (mirror.items);
 }
 
+/* Newest first by the notification's own time, not by arrival: one sent
+ * late goes where its time says, in the filtered view too, and a full model
+ * drops one older than all it holds at once. */
+static void
+test_by_time (void)
+{
+  g_autoptr(LdNotificationModel) model = ld_notification_model_new ();
+  Mirror mirror = { G_LIST_MODEL (model), g_ptr_array_new_with_free_func (g_object_unref) };
+  g_autoptr(JsonObject) ancient = parse_object ("{\"id\":\"z\",\"timestamp\":\"2026-11-01T08:00:00Z\"}");
+  g_autoptr(GError) error = NULL;
+
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), &mirror);
+  add (model, LD_NOTIFICATION_SOURCE_USER, "{\"id\":\"ten\",\"type\":\"gift\",\"timestamp\":\"2026-12-06T10:00:00Z\"}");
+  add (model, LD_NOTIFICATION_SOURCE_USER, "{\"id\":\"eleven\",\"timestamp\":\"2026-12-06T11:00:00Z\"}");
+  add (model, LD_NOTIFICATION_SOURCE_USER, "{\"id\":\"nine\",\"type\":\"gift\",\"timestamp\":\"2026-12-06T09:00:00Z\"}");
+  add (model, LD_NOTIFICATION_SOURCE_USER, "{\"id\":\"half-ten\",\"timestamp\":\"2026-12-06T10:30:00Z\"}");
+  assert_ids (model, "eleven half-ten ten nine");
+  mirror_check (&mirror);
+
+  /* Same time: the last to arrive comes first, as before. */
+  add (model, LD_NOTIFICATION_SOURCE_USER, "{\"id\":\"ten-again\",\"timestamp\":\"2026-12-06T10:00:00Z\"}");
+  assert_ids (model, "eleven half-ten ten-again ten nine");
+
+  ld_notification_model_set_type_filter (model, "gift");
+  add (model, LD_NOTIFICATION_SOURCE_USER, "{\"id\":\"late-gift\",\"type\":\"gift\",\"timestamp\":\"2026-12-06T09:30:00Z\"}");
+  assert_ids (model, "ten late-gift nine");
+  mirror_check (&mirror);
+  ld_notification_model_set_type_filter (model, NULL);
+  assert_ids (model, "eleven half-ten ten-again ten late-gift nine");
+  mirror_check (&mirror);
+
+  ld_notification_model_set_capacity (model, 6);
+  g_assert_null (ld_notification_model_add_from_json (model, ancient, LD_NOTIFICATION_SOURCE_USER, &error));
+  g_assert_no_error (error);
+  g_assert_null (ld_notification_model_lookup (model, "z"));
+  assert_ids (model, "eleven half-ten ten-again ten late-gift nine");
+  mirror_check (&mirror);
+  g_assert_cmpuint (ld_notification_model_get_unread_count (model), ==, 6);
+
+  g_signal_handlers_disconnect_by_data (model, &mirror);
+  g_ptr_array_unref (mirror.items);
+}
+
 static void
 test_default_bound (void)
 {
@@ -306,6 +349,7 @@ main (int   argc,
   g_test_add_func ("/notifications/unread-and-updates", test_unread_and_updates);
   g_test_add_func ("/notifications/filter-and-bound", test_filter_and_bound);
   g_test_add_func ("/notifications/default-bound", test_default_bound);
+  g_test_add_func ("/notifications/by-time", test_by_time);
 
   return g_test_run ();
 }

@@ -9,8 +9,9 @@ struct _LdNotificationModel
 {
   GObject     parent_instance;
 
-  /* Newest first. `visible` is the filtered view of `all` (the same
-   * objects, in the same order); the hash maps id → notification. */
+  /* Newest first, by timestamp; of equal ones, the last to arrive first.
+   * `visible` is the filtered view of `all` (the same objects, in the same
+   * order); the hash maps id → notification. */
   GPtrArray  *all;
   GPtrArray  *visible;
   GHashTable *by_id;
@@ -133,6 +134,22 @@ forget (LdNotificationModel *self,
   g_hash_table_remove (self->by_id, ld_notification_get_id (notification));
   if (!ld_notification_get_read (notification))
     set_unread_count (self, self->unread_count - 1);
+}
+
+/* Where NOTIFICATION goes in ARRAY (newest first): before the first one
+ * that is not newer. Most arrive newest, at 0; one sent late (a backlog, or
+ * a gateway's Redis relay) goes where its time says, not on top. */
+static guint
+position_for (GPtrArray      *array,
+              LdNotification *notification)
+{
+  GDateTime *when = ld_notification_get_timestamp (notification);
+  guint i = 0;
+
+  while (i < array->len &&
+         g_date_time_compare (ld_notification_get_timestamp (g_ptr_array_index (array, i)), when) > 0)
+    i++;
+  return i;
 }
 
 /* Drops the oldest beyond the capacity: the tail of both arrays. */
@@ -317,21 +334,26 @@ ld_notification_model_add_from_json (LdNotificationModel   *self,
   if (known != NULL)
     return ld_notification_apply_update (known, payload, error) ? known : NULL;
 
-  g_ptr_array_insert (self->all, 0, g_object_ref (notification));
+  g_ptr_array_insert (self->all, position_for (self->all, notification), g_object_ref (notification));
   g_hash_table_insert (self->by_id, (gpointer) ld_notification_get_id (notification), notification);
   g_signal_connect_object (notification, "notify::read", G_CALLBACK (on_read_changed), self, 0);
   g_signal_connect_object (notification, "notify::kind", G_CALLBACK (on_kind_changed), self, 0);
 
   if (matches (self, notification))
     {
-      g_ptr_array_insert (self->visible, 0, g_object_ref (notification));
-      g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, 1);
+      guint position = position_for (self->visible, notification);
+
+      g_ptr_array_insert (self->visible, position, g_object_ref (notification));
+      g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
     }
 
   set_unread_count (self, self->unread_count + 1);
   trim (self);
 
-  /* Borrowed: the model holds it, and trim() never drops the newest. */
+  /* Older than all of a full model's: trim() dropped it at once. */
+  if (g_hash_table_lookup (self->by_id, ld_notification_get_id (notification)) != notification)
+    return NULL;
+  /* Borrowed: the model holds it. */
   return notification;
 }
 

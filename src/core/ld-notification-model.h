@@ -28,9 +28,11 @@ guint                ld_notification_model_get_capacity     (LdNotificationModel
 void                 ld_notification_model_set_capacity     (LdNotificationModel   *self,
                                                              guint                  capacity);
 guint                ld_notification_model_get_unread_count (LdNotificationModel   *self);
-/* notification (SOURCE_USER) or systemNotification (SOURCE_SYSTEM). Returns
- * the notification (borrowed), or NULL with an error for a malformed payload.
- * An id already known updates that notification instead, and keeps its place. */
+/* notification (SOURCE_USER) or systemNotification (SOURCE_SYSTEM), placed
+ * by its timestamp, newest first. Returns the notification (borrowed), or
+ * NULL with an error for a malformed payload, or NULL alone when it is older
+ * than all of a full model's and so dropped at once. An id already known
+ * updates that notification instead, and keeps its place. */
 LdNotification      *ld_notification_model_add_from_json    (LdNotificationModel   *self,
                                                              JsonObject            *payload,
                                                              LdNotificationSource   source,
