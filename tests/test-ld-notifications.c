@@ -279,8 +279,8 @@ test_filter_and_bound (void)
 }
 
 /* Newest first by the notification's own time, not by arrival: one sent
- * late goes where its time says, in the filtered view too, and a full model
- * drops one older than all it holds at once. */
+ * late goes where its time says, in the filtered view too, one given a new
+ * time moves, and a full model drops one older than all it holds at once. */
 static void
 test_by_time (void)
 {
@@ -308,6 +308,25 @@ test_by_time (void)
   ld_notification_model_set_type_filter (model, NULL);
   assert_ids (model, "eleven half-ten ten-again ten late-gift nine");
   mirror_check (&mirror);
+
+  /* A new time from notificationUpdate moves it, in the view too. */
+  {
+    g_autoptr(JsonObject) update = parse_object ("{\"id\":\"nine\",\"timestamp\":\"2026-12-06T10:15:00Z\"}");
+
+    g_assert_true (ld_notification_model_apply_update (model, update, &error));
+    g_assert_no_error (error);
+    assert_ids (model, "eleven half-ten nine ten-again ten late-gift");
+    mirror_check (&mirror);
+    ld_notification_model_set_type_filter (model, "gift");
+    assert_ids (model, "nine ten late-gift");
+    mirror_check (&mirror);
+    g_clear_pointer (&update, json_object_unref);
+    update = parse_object ("{\"id\":\"nine\",\"timestamp\":\"2026-12-06T09:00:00Z\"}");
+    g_assert_true (ld_notification_model_apply_update (model, update, &error));
+    assert_ids (model, "ten late-gift nine");
+    mirror_check (&mirror);
+    ld_notification_model_set_type_filter (model, NULL);
+  }
 
   ld_notification_model_set_capacity (model, 6);
   g_assert_null (ld_notification_model_add_from_json (model, ancient, LD_NOTIFICATION_SOURCE_USER, &error));

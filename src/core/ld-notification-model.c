@@ -152,6 +152,30 @@ position_for (GPtrArray      *array,
   return i;
 }
 
+/* A notificationUpdate gave NOTIFICATION a new time: it moves to its place. */
+static void
+on_timestamp_changed (LdNotification      *notification,
+                      GParamSpec          *pspec,
+                      LdNotificationModel *self)
+{
+  g_autoptr(LdNotification) held = g_object_ref (notification);
+  guint from, to;
+
+  if (g_ptr_array_find (self->all, notification, &from))
+    {
+      g_ptr_array_remove_index (self->all, from);
+      g_ptr_array_insert (self->all, position_for (self->all, notification), g_object_ref (notification));
+    }
+  if (!g_ptr_array_find (self->visible, notification, &from))
+    return;
+  g_ptr_array_remove_index (self->visible, from);
+  to = position_for (self->visible, notification);
+  g_ptr_array_insert (self->visible, to, g_object_ref (notification));
+  if (to != from)
+    g_list_model_items_changed (G_LIST_MODEL (self), MIN (from, to), MAX (from, to) - MIN (from, to) + 1,
+                                MAX (from, to) - MIN (from, to) + 1);
+}
+
 /* Drops the oldest beyond the capacity: the tail of both arrays. */
 static void
 trim (LdNotificationModel *self)
@@ -338,6 +362,7 @@ ld_notification_model_add_from_json (LdNotificationModel   *self,
   g_hash_table_insert (self->by_id, (gpointer) ld_notification_get_id (notification), notification);
   g_signal_connect_object (notification, "notify::read", G_CALLBACK (on_read_changed), self, 0);
   g_signal_connect_object (notification, "notify::kind", G_CALLBACK (on_kind_changed), self, 0);
+  g_signal_connect_object (notification, "notify::timestamp", G_CALLBACK (on_timestamp_changed), self, 0);
 
   if (matches (self, notification))
     {

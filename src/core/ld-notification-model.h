@@ -37,7 +37,8 @@ LdNotification      *ld_notification_model_add_from_json    (LdNotificationModel
                                                              JsonObject            *payload,
                                                              LdNotificationSource   source,
                                                              GError               **error);
-/* notificationUpdate. FALSE only with an error; an unknown id is ignored. */
+/* notificationUpdate. FALSE only with an error; an unknown id is ignored. A
+ * new timestamp moves the notification to its place. */
 gboolean             ld_notification_model_apply_update     (LdNotificationModel   *self,
                                                              JsonObject            *payload,
                                                              GError               **error);
