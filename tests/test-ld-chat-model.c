@@ -324,10 +324,13 @@ test_batch_pending (void)
   guint pending = 0;
 
   g_signal_connect_swapped (model, "batch-pending", G_CALLBACK (count_signal), &pending);
+  g_assert_false (ld_chat_model_get_batch_pending (model));
   append_range (model, 0, 10);
   g_assert_cmpuint (pending, ==, 1);
+  g_assert_true (ld_chat_model_get_batch_pending (model));
   ld_chat_model_flush (model);
   g_assert_cmpuint (pending, ==, 1);
+  g_assert_false (ld_chat_model_get_batch_pending (model));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 10);
 
   append_range (model, 10, 11);

@@ -425,6 +425,15 @@ timeline:
   self->flushing = FALSE;
 }
 
+gboolean
+ld_chat_model_get_batch_pending (LdChatModel *self)
+{
+  g_return_val_if_fail (LD_IS_CHAT_MODEL (self), FALSE);
+
+  /* Scheduled with the batch's first append, gone once it is published. */
+  return self->flush_source != NULL;
+}
+
 static gboolean
 on_flush_timeout (gpointer data)
 {

@@ -56,6 +56,8 @@ gboolean     ld_chat_model_append         (LdChatModel *self,
 /* Publishes the pending batch now. From an items-changed handler, does
  * nothing: what the handler appended goes out with the next batch. */
 void         ld_chat_model_flush          (LdChatModel *self);
+/* Whether a batch waits to be published (from "batch-pending" until it is). */
+gboolean     ld_chat_model_get_batch_pending (LdChatModel *self);
 /* Messages in the model or pending, by server id / by local id; NULL if
  * unknown or dropped from the ring. */
 LdMessage   *ld_chat_model_lookup         (LdChatModel *self,

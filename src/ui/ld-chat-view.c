@@ -209,7 +209,6 @@ struct _LdChatView
    * after, on a busy desk: flush_slot). The tick stays while batches keep
    * coming, so the frame clock keeps its pace. */
   guint              flush_tick;
-  gboolean           batch_waiting;
   guint              flush_slot;
   guint              unseen;
   gboolean           sticky;
@@ -378,7 +377,7 @@ on_flush_tick (GtkWidget     *widget,
   gint64 frame = gdk_frame_clock_get_frame_counter (clock);
   gboolean shared = busy_views > 1 || (clock == last_flush_clock && frame == last_flush_frame);
 
-  if (!self->batch_waiting)
+  if (self->model == NULL || !ld_chat_model_get_batch_pending (self->model))
     {
       self->flush_tick = 0;
       busy_views--;
@@ -389,9 +388,7 @@ on_flush_tick (GtkWidget     *widget,
 
   last_flush_clock = clock;
   last_flush_frame = frame;
-  self->batch_waiting = FALSE;
-  if (self->model != NULL)
-    ld_chat_model_flush (self->model);
+  ld_chat_model_flush (self->model);
   /* In this frame, before its layout: a tick callback added while the
    * frame clock runs its ticks comes a frame later. */
   if (self->stick_tick != 0)
@@ -406,7 +403,6 @@ on_flush_tick (GtkWidget     *widget,
 static void
 on_batch_pending (LdChatView *self)
 {
-  self->batch_waiting = TRUE;
   if (self->flush_tick != 0 || !gtk_widget_get_mapped (GTK_WIDGET (self)))
     return;
 
