@@ -9,6 +9,17 @@
 
 #define NAME_WAIT_MS 15000
 
+/* A style sheet that does not parse fails every UI test at once. */
+static void
+on_css_error (GtkCssProvider *provider,
+              GtkCssSection  *section,
+              const GError   *error)
+{
+  g_autofree char *where = gtk_css_section_to_string (section);
+
+  g_error ("style.css: %s: %s", where, error->message);
+}
+
 void
 ld_test_ui_init (int    *argc,
                  char ***argv)
@@ -20,6 +31,7 @@ ld_test_ui_init (int    *argc,
   adw_init ();
   /* The app's style sheet, which AdwApplication loads from the app's
    * resource path: the widgets under test look as a user sees them. */
+  g_signal_connect (provider, "parsing-error", G_CALLBACK (on_css_error), NULL);
   gtk_css_provider_load_from_resource (provider, "/io/github/livedesk/Livedesk/style.css");
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);

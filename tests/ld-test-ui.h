@@ -15,7 +15,8 @@ G_BEGIN_DECLS
 /* gtk_test_init and adw_init, with the cursor blink off (without a window
  * manager, focus moves between the test's windows without focus-out
  * events, and GtkText's cursor blink warns about it) and the app's style
- * sheet loaded, as AdwApplication loads it for the app. */
+ * sheet loaded, as AdwApplication loads it for the app (a parse error in it
+ * ends the test). */
 void       ld_test_ui_init                 (int                         *argc,
                                             char                      ***argv);
 

@@ -628,16 +628,6 @@ test_screenshot (void)
   g_assert_finalize_object (window);
 }
 
-static void
-on_css_error (GtkCssProvider *provider,
-              GtkCssSection  *section,
-              const GError   *error)
-{
-  g_autofree char *where = gtk_css_section_to_string (section);
-
-  g_error ("style.css: %s: %s", where, error->message);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -645,15 +635,6 @@ main (int   argc,
   /* No sound card in CI: play into a fake sink, as fast as it decodes. */
   g_setenv ("LIVEDESK_AUDIO_SINK", "fakesink sync=false", TRUE);
   ld_test_ui_init (&argc, &argv);
-  /* What AdwApplication would load; the keyframes must parse. */
-  {
-    g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
-
-    g_signal_connect (provider, "parsing-error", G_CALLBACK (on_css_error), NULL);
-    gtk_css_provider_load_from_resource (provider, "/io/github/livedesk/Livedesk/style.css");
-    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
-                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  }
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/gifts/order", test_order);

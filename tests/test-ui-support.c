@@ -594,13 +594,8 @@ test_screenshot (Fixture       *fixture,
                                                                         "support_view"));
   g_autoptr(GError) error = NULL;
   g_autofree char *command = NULL;
-  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
   LdTicket *ticket;
 
-  /* What AdwApplication loads for the app, which this test does not run. */
-  gtk_css_provider_load_from_resource (css, "/io/github/livedesk/Livedesk/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 760);
   ld_window_set_session (window, fixture->admin);
   gtk_window_present (GTK_WINDOW (window));
@@ -628,7 +623,6 @@ test_screenshot (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (window));
   ld_session_disconnect (bob);
   g_assert_finalize_object (window);
-  gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css));
 }
 
 int
