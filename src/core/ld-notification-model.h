@@ -32,7 +32,8 @@ guint                ld_notification_model_get_unread_count (LdNotificationModel
  * by its timestamp, newest first. Returns the notification (borrowed), or
  * NULL with an error for a malformed payload, or NULL alone when it is older
  * than all of a full model's and so dropped at once. An id already known
- * updates that notification instead, and keeps its place. */
+ * updates that notification instead, as ld_notification_model_apply_update()
+ * does. */
 LdNotification      *ld_notification_model_add_from_json    (LdNotificationModel   *self,
                                                              JsonObject            *payload,
                                                              LdNotificationSource   source,
