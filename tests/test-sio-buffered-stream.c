@@ -30,7 +30,7 @@ fixture_set_up (Fixture       *f,
   g_assert_nonnull (f->peer);
   g_socket_set_blocking (f->peer, FALSE);
   f->base = G_IO_STREAM (g_socket_connection_factory_create_connection (ours));
-  f->stream = sio_buffered_stream_new (f->base);
+  f->stream = sio_buffered_stream_new (f->base, ours);
   f->out = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (G_IO_STREAM (f->stream)));
 }
 

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "sio-buffered-stream.h"
+#include "sio-fd-watch.h"
 
 #include <errno.h>
 
@@ -38,6 +39,8 @@ struct _SioBufferedInput {
 
   SioBufferedOutput     *output;   /* owned: the half whose backlog holds reading back */
   GPollableInputStream  *source;   /* base's input */
+  SioFdWatch            *watch;    /* the socket under it, when known */
+  gboolean               drained;  /* the last read found nothing: base holds nothing buffered */
 };
 
 struct _SioBufferedStream {
@@ -376,13 +379,19 @@ sio_buffered_input_read_nonblocking (GPollableInputStream  *stream,
                                      GError               **error)
 {
   SioBufferedInput *self = SIO_BUFFERED_INPUT (stream);
+  g_autoptr(GError) local_error = NULL;
+  gssize read;
 
   if (output_is_backlogged (self->output))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, g_strerror (EAGAIN));
       return -1;
     }
-  return g_pollable_input_stream_read_nonblocking (self->source, buffer, count, NULL, error);
+  read = g_pollable_input_stream_read_nonblocking (self->source, buffer, count, NULL, &local_error);
+  self->drained = g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return read;
 }
 
 static gboolean
@@ -393,18 +402,34 @@ sio_buffered_input_is_readable (GPollableInputStream *stream)
   return !output_is_backlogged (self->output) && g_pollable_input_stream_is_readable (self->source);
 }
 
-/* While backlogged, what can change that is the connection taking output. */
+/* While backlogged, what can change that is the connection taking output.
+ * Otherwise the socket's watch (libsoup makes a source for every read, and
+ * the watch's cost does not grow with the connections); base's own source
+ * where the socket is not known. */
 static GSource *
 sio_buffered_input_create_source (GPollableInputStream *stream,
                                   GCancellable         *cancellable)
 {
   SioBufferedInput *self = SIO_BUFFERED_INPUT (stream);
   g_autoptr(GSource) child = NULL;
+  GSource *source;
 
   if (output_is_backlogged (self->output))
     child = g_pollable_output_stream_create_source (self->output->sink, NULL);
-  else
+  else if (self->watch == NULL)
     child = g_pollable_input_stream_create_source (self->source, NULL);
+  else
+    {
+      source = sio_fd_watch_create_source (self->watch, G_OBJECT (stream), !self->drained);
+      if (cancellable != NULL)
+        {
+          g_autoptr(GSource) cancelled = g_cancellable_source_new (cancellable);
+
+          g_source_set_dummy_callback (cancelled);
+          g_source_add_child_source (source, cancelled);
+        }
+      return source;
+    }
   return g_pollable_source_new_full (stream, child, cancellable);
 }
 
@@ -436,11 +461,20 @@ sio_buffered_input_close_fn (GInputStream  *stream,
   return TRUE;
 }
 
+/* Before base closes its socket. */
+static void
+input_stop_watch (SioBufferedInput *self)
+{
+  if (self != NULL && self->watch != NULL)
+    sio_fd_watch_stop (self->watch);
+}
+
 static void
 sio_buffered_input_finalize (GObject *object)
 {
   SioBufferedInput *self = SIO_BUFFERED_INPUT (object);
 
+  g_clear_pointer (&self->watch, sio_fd_watch_free);
   g_clear_object (&self->output);
   g_clear_object (&self->source);
 
@@ -495,6 +529,7 @@ sio_buffered_stream_close_fn (GIOStream     *stream,
 {
   SioBufferedStream *self = SIO_BUFFERED_STREAM (stream);
 
+  input_stop_watch (self->input);
   g_output_stream_close (G_OUTPUT_STREAM (self->output), NULL, NULL);
   return g_io_stream_close (self->output->base, cancellable, error);
 }
@@ -513,6 +548,7 @@ sio_buffered_stream_close_async (GIOStream           *stream,
   g_task_set_source_tag (task, sio_buffered_stream_close_async);
   g_task_set_priority (task, io_priority);
 
+  input_stop_watch (self->input);
   output->closing = task;
   output->corked = FALSE;
   output->closing_timeout = g_timeout_source_new_seconds (SIO_BUFFERED_STREAM_CLOSE_TIMEOUT_S);
@@ -562,7 +598,8 @@ sio_buffered_stream_init (SioBufferedStream *self)
 }
 
 SioBufferedStream *
-sio_buffered_stream_new (GIOStream *base)
+sio_buffered_stream_new (GIOStream *base,
+                         GSocket   *socket)
 {
   SioBufferedStream *self;
   GInputStream *input;
@@ -580,6 +617,8 @@ sio_buffered_stream_new (GIOStream *base)
       self->input = g_object_new (SIO_TYPE_BUFFERED_INPUT, NULL);
       self->input->output = g_object_ref (self->output);
       self->input->source = G_POLLABLE_INPUT_STREAM (g_object_ref (input));
+      if (socket != NULL)
+        self->input->watch = sio_fd_watch_new (socket, self->output->context);
     }
   return self;
 }

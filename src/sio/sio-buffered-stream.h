@@ -37,8 +37,12 @@ G_DECLARE_FINAL_TYPE (SioBufferedStream, sio_buffered_stream, SIO, BUFFERED_STRE
  * Uncorked, a write goes straight through too, unless an earlier one is
  * still waiting for the connection (then it waits behind it, in order).
  * Closing the stream first writes what it holds, waiting at most
- * SIO_BUFFERED_STREAM_CLOSE_TIMEOUT_S, then closes BASE. */
-SioBufferedStream *sio_buffered_stream_new    (GIOStream         *base);
+ * SIO_BUFFERED_STREAM_CLOSE_TIMEOUT_S, then closes BASE.
+ * SOCKET, when not NULL, is the socket under BASE: reads then wait for it
+ * through a SioFdWatch, whose cost does not grow with the connections,
+ * rather than through BASE's own sources. */
+SioBufferedStream *sio_buffered_stream_new    (GIOStream         *base,
+                                               GSocket           *socket);
 void               sio_buffered_stream_cork   (SioBufferedStream *self);
 /* Writes what was held to the connection now; what it cannot take yet
  * goes when it can. */

@@ -1589,7 +1589,7 @@ on_websocket_upgraded (SoupServerMessage *msg,
   if (gsocket != NULL)
     g_socket_set_option (gsocket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   base = soup_server_message_steal_connection (msg);
-  stream = sio_buffered_stream_new (base);
+  stream = sio_buffered_stream_new (base, gsocket);
   connection = soup_websocket_connection_new (G_IO_STREAM (stream), uri, SOUP_WEBSOCKET_CONNECTION_SERVER,
                                               soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Origin"),
                                               NULL, NULL);
