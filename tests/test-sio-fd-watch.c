@@ -76,15 +76,17 @@ run_pending (void)
     ;
 }
 
-/* Runs the loop until F's callback has run CALLS times, or five seconds. */
+/* Runs the loop until F's callback has run CALLS times in all (failing
+ * after five seconds). */
 static void
-run_until_called (Fixture *f,
-                  guint    calls)
+assert_called (Fixture *f,
+               guint    calls)
 {
   gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
 
   while (f->calls < calls && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (f->calls, ==, calls);
 }
 
 static void
@@ -105,8 +107,7 @@ test_wakes_on_data (Fixture       *f,
   g_assert_cmpuint (f->calls, ==, 0);
 
   peer_writes (f, "hello");
-  run_until_called (f, 1);
-  g_assert_cmpuint (f->calls, ==, 1);
+  assert_called (f, 1);
   g_assert_true (f->called_with == f->pollable);
   g_assert_true (g_source_is_destroyed (source));
 }
@@ -119,8 +120,7 @@ test_ready_at_once (Fixture       *f,
 {
   g_autoptr(GSource) source = wait_for_input (f, TRUE);
 
-  run_until_called (f, 1);
-  g_assert_cmpuint (f->calls, ==, 1);
+  assert_called (f, 1);
 }
 
 /* Data that arrives while no one waits (a reader that stopped reading)
@@ -142,8 +142,7 @@ test_unread_socket_leaves_set (Fixture       *f,
 
   source = wait_for_input (f, FALSE);
   g_assert_cmpuint (sio_fd_watch_count_polled (NULL), ==, 1);
-  run_until_called (f, 1);
-  g_assert_cmpuint (f->calls, ==, 1);
+  assert_called (f, 1);
   g_source_unref (source);
 }
 
@@ -156,8 +155,7 @@ test_hangup_wakes (Fixture       *f,
   run_pending ();
   g_assert_cmpuint (f->calls, ==, 0);
   g_socket_close (f->peer, NULL);
-  run_until_called (f, 1);
-  g_assert_cmpuint (f->calls, ==, 1);
+  assert_called (f, 1);
 }
 
 /* Stopped (the connection is closing), the socket leaves the set; the
@@ -171,13 +169,11 @@ test_stop (Fixture       *f,
 
   sio_fd_watch_stop (f->watch);
   g_assert_cmpuint (sio_fd_watch_count_polled (NULL), ==, 0);
-  run_until_called (f, 1);
-  g_assert_cmpuint (f->calls, ==, 1);
+  assert_called (f, 1);
 
   second = wait_for_input (f, FALSE);
   g_assert_cmpuint (sio_fd_watch_count_polled (NULL), ==, 0);
-  run_until_called (f, 2);
-  g_assert_cmpuint (f->calls, ==, 2);
+  assert_called (f, 2);
 }
 
 /* One reader at a time: a new source wakes the one it replaces, which
@@ -189,8 +185,7 @@ test_new_source_wakes_old (Fixture       *f,
   g_autoptr(GSource) first = wait_for_input (f, FALSE);
   g_autoptr(GSource) second = wait_for_input (f, FALSE);
 
-  run_until_called (f, 1);
-  g_assert_cmpuint (f->calls, ==, 1);
+  assert_called (f, 1);
   g_assert_true (g_source_is_destroyed (first));
   g_assert_false (g_source_is_destroyed (second));
   g_source_destroy (second);
