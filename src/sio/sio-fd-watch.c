@@ -4,7 +4,6 @@
  */
 #include "sio-fd-watch.h"
 
-#include <errno.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -15,7 +14,7 @@
 /* One per context: the epoll set, polled through a source of its own. */
 typedef struct {
   GSource       source;
-  GMainContext *context;   /* the key in `sets`; the attached source holds it */
+  GMainContext *context;   /* the key in `sets`, not owned: the watches' owners keep it */
   int           epfd;
   guint         watches;
   guint         polled;
