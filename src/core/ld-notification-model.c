@@ -152,25 +152,34 @@ position_for (GPtrArray      *array,
   return i;
 }
 
+/* Moves NOTIFICATION, held by ARRAY at FROM, to where its time puts it,
+ * and returns that place. */
+static guint
+move_to_place (GPtrArray      *array,
+               LdNotification *notification,
+               guint           from)
+{
+  guint to;
+
+  g_ptr_array_steal_index (array, from);
+  to = position_for (array, notification);
+  g_ptr_array_insert (array, to, notification);
+  return to;
+}
+
 /* A notificationUpdate gave NOTIFICATION a new time: it moves to its place. */
 static void
 on_timestamp_changed (LdNotification      *notification,
                       GParamSpec          *pspec,
                       LdNotificationModel *self)
 {
-  g_autoptr(LdNotification) held = g_object_ref (notification);
   guint from, to;
 
   if (g_ptr_array_find (self->all, notification, &from))
-    {
-      g_ptr_array_remove_index (self->all, from);
-      g_ptr_array_insert (self->all, position_for (self->all, notification), g_object_ref (notification));
-    }
+    move_to_place (self->all, notification, from);
   if (!g_ptr_array_find (self->visible, notification, &from))
     return;
-  g_ptr_array_remove_index (self->visible, from);
-  to = position_for (self->visible, notification);
-  g_ptr_array_insert (self->visible, to, g_object_ref (notification));
+  to = move_to_place (self->visible, notification, from);
   if (to != from)
     g_list_model_items_changed (G_LIST_MODEL (self), MIN (from, to), MAX (from, to) - MIN (from, to) + 1,
                                 MAX (from, to) - MIN (from, to) + 1);
