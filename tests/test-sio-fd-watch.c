@@ -61,7 +61,7 @@ static GSource *
 wait_for_input (Fixture  *f,
                 gboolean  ready)
 {
-  GSource *source = sio_fd_watch_create_source (f->watch, f->pollable, ready);
+  GSource *source = sio_fd_watch_create_source (f->watch, f->pollable, ready, NULL);
 
   g_source_set_callback (source, G_SOURCE_FUNC (on_readable), f, NULL);
   g_source_attach (source, NULL);
@@ -176,6 +176,22 @@ test_stop (Fixture       *f,
   assert_called (f, 2);
 }
 
+/* As with g_pollable_source_new_full(): a cancelled read stops waiting. */
+static void
+test_cancel_wakes (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GSource) source = sio_fd_watch_create_source (f->watch, f->pollable, FALSE, cancellable);
+
+  g_source_set_callback (source, G_SOURCE_FUNC (on_readable), f, NULL);
+  g_source_attach (source, NULL);
+  run_pending ();
+  g_assert_cmpuint (f->calls, ==, 0);
+  g_cancellable_cancel (cancellable);
+  assert_called (f, 1);
+}
+
 /* One reader at a time: a new source wakes the one it replaces, which
  * would otherwise wait for ever. */
 static void
@@ -217,7 +233,7 @@ test_many_waiting_poll_one (void)
         {
           GSocket *socket = g_socket_new_from_fd (pair[j], NULL);
           SioFdWatch *watch = sio_fd_watch_new (socket, NULL);
-          GSource *source = sio_fd_watch_create_source (watch, pollable, FALSE);
+          GSource *source = sio_fd_watch_create_source (watch, pollable, FALSE, NULL);
 
           g_source_attach (source, NULL);
           g_ptr_array_add (sockets, socket);
@@ -251,6 +267,7 @@ main (int   argc,
   ADD ("unread-socket-leaves-set", test_unread_socket_leaves_set);
   ADD ("hangup-wakes", test_hangup_wakes);
   ADD ("stop", test_stop);
+  ADD ("cancel-wakes", test_cancel_wakes);
   ADD ("new-source-wakes-old", test_new_source_wakes_old);
 #undef ADD
   g_test_add_func ("/sio/fd-watch/many-waiting-poll-one", test_many_waiting_poll_one);

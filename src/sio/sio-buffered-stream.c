@@ -412,24 +412,13 @@ sio_buffered_input_create_source (GPollableInputStream *stream,
 {
   SioBufferedInput *self = SIO_BUFFERED_INPUT (stream);
   g_autoptr(GSource) child = NULL;
-  GSource *source;
 
   if (output_is_backlogged (self->output))
     child = g_pollable_output_stream_create_source (self->output->sink, NULL);
-  else if (self->watch == NULL)
-    child = g_pollable_input_stream_create_source (self->source, NULL);
+  else if (self->watch != NULL)
+    return sio_fd_watch_create_source (self->watch, G_OBJECT (stream), !self->drained, cancellable);
   else
-    {
-      source = sio_fd_watch_create_source (self->watch, G_OBJECT (stream), !self->drained);
-      if (cancellable != NULL)
-        {
-          g_autoptr(GSource) cancelled = g_cancellable_source_new (cancellable);
-
-          g_source_set_dummy_callback (cancelled);
-          g_source_add_child_source (source, cancelled);
-        }
-      return source;
-    }
+    child = g_pollable_input_stream_create_source (self->source, NULL);
   return g_pollable_source_new_full (stream, child, cancellable);
 }
 

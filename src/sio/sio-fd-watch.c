@@ -220,9 +220,10 @@ release_waiting (SioFdWatch *self)
 }
 
 GSource *
-sio_fd_watch_create_source (SioFdWatch *self,
-                            GObject    *pollable,
-                            gboolean    ready)
+sio_fd_watch_create_source (SioFdWatch   *self,
+                            GObject      *pollable,
+                            gboolean      ready,
+                            GCancellable *cancellable)
 {
   GSource *source;
   WatchSource *watch_source;
@@ -251,6 +252,13 @@ sio_fd_watch_create_source (SioFdWatch *self,
 
       g_source_set_dummy_callback (fallback);
       g_source_add_child_source (source, fallback);
+    }
+  if (cancellable != NULL)
+    {
+      g_autoptr(GSource) cancelled = g_cancellable_source_new (cancellable);
+
+      g_source_set_dummy_callback (cancelled);
+      g_source_add_child_source (source, cancelled);
     }
   return source;
 }

@@ -33,13 +33,15 @@ typedef struct _SioFdWatch SioFdWatch;
 SioFdWatch *sio_fd_watch_new           (GSocket       *socket,
                                         GMainContext  *context);
 /* A source that calls its GPollableSourceFunc callback with POLLABLE once
- * the socket is readable; at once if READY (the reader has not yet seen the
- * socket empty: a buffer above it may hold data). One source waits at a
- * time, as libsoup's one reader: making a new one wakes the one before.
- * After sio_fd_watch_stop() it is ready at once: the read says why. */
+ * the socket is readable, or CANCELLABLE (if not NULL) is cancelled, as
+ * g_pollable_source_new_full() does; at once if READY (the reader has not
+ * yet seen the socket empty: a buffer above it may hold data). One source
+ * waits at a time, as libsoup's one reader: making a new one wakes the one
+ * before. After sio_fd_watch_stop() it is ready at once: the read says why. */
 GSource    *sio_fd_watch_create_source (SioFdWatch    *self,
                                         GObject       *pollable,
-                                        gboolean       ready);
+                                        gboolean       ready,
+                                        GCancellable  *cancellable);
 /* Takes the descriptor out of the set; call it before the socket closes,
  * as a closed descriptor's number can be given to the next connection. */
 void        sio_fd_watch_stop          (SioFdWatch    *self);
