@@ -180,12 +180,21 @@ say (LdSession  *session,
   g_assert_no_error (error);
 }
 
+/* Until WIDGET is shown and a whole frame has passed since the call: that
+ * frame laid out everything changed before it (a summary that appeared
+ * takes room from the plots). A fixed number of loop iterations was not
+ * enough on a busy machine: the plots were rendered at their old height. */
 static void
 spin_until_drawn (GtkWidget *widget)
 {
+  GdkFrameClock *clock;
+  gint64 frame;
+
   WAIT_UNTIL (gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0);
-  for (int i = 0; i < 10; i++)
-    g_main_context_iteration (NULL, FALSE);
+  clock = gtk_widget_get_frame_clock (widget);
+  frame = gdk_frame_clock_get_frame_counter (clock);
+  gtk_widget_queue_draw (widget);
+  WAIT_UNTIL (gdk_frame_clock_get_frame_counter (clock) > frame);
 }
 
 static void
